@@ -1,0 +1,48 @@
+/* winit/kernels.h -- the dense-layer compute kernels.
+ *
+ * All matrices are row-major float32.  Shape comments give (rows, cols).
+ * The kernel set (AVX-512, AVX2+FMA, portable C) is chosen at run time from the CPU;
+ * every set computes the same products and agrees with the portable one to float
+ * tolerance.  For a given set and shape the result is deterministic (no threading inside
+ * a kernel, fixed summation order).
+ */
+#ifndef WINIT_KERNELS_H
+#define WINIT_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* C = A' B' + (accumulate ? C : 0), where A' = trans_a ? A^T : A, B' likewise.
+ * A' is (m, k), B' is (k, n), C is (m, n); lda/ldb/ldc are the row strides of the
+ * stored matrices. */
+void winit_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
+                const float *a, int64_t lda, const float *b, int64_t ldb,
+                float *c, int64_t ldc, int accumulate);
+
+/* out = in @ w + b.
+ * out (n_batch, n_out), in (n_batch, n_in), w (n_in, n_out), b (n_out) or NULL. */
+void winit_dense_forward(float *out, const float *in, const float *w, const float *b,
+                         int64_t n_batch, int64_t n_in, int64_t n_out);
+
+/* Gradients of a dense layer; all outputs are overwritten, never accumulated.
+ * dw (n_in, n_out) = in^T @ dout; db (n_out) = column sums of dout (NULL: skip);
+ * din (n_batch, n_in) = dout @ w^T (NULL: skip -- the first layer needs none).
+ * dout (n_batch, n_out), in (n_batch, n_in), w (n_in, n_out). */
+void winit_dense_backward(float *din, float *dw, float *db, const float *dout,
+                          const float *in, const float *w,
+                          int64_t n_batch, int64_t n_in, int64_t n_out);
+
+/* Name of the kernel set in use ("avx512", "avx2", "generic"). */
+const char *winit_kernels_name(void);
+/* Force a kernel set by name (for tests and benchmarks); returns 0 on success, -1 if the
+ * name is unknown or the CPU lacks it.  "auto" restores detection. $WINIT_KERNELS
+ * does the same at start-up. Not thread-safe: call before training starts. */
+int winit_kernels_select(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WINIT_KERNELS_H */

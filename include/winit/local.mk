@@ -1,0 +1,8 @@
+winitinclude_HEADERS += \
+	include/winit/winit.h \
+	include/winit/plugin.h \
+	include/winit/error.h \
+	include/winit/rng.h \
+	include/winit/data.h \
+	include/winit/registry.h \
+	include/winit/kernels.h

@@ -1,0 +1,158 @@
+/* winit/plugin.h -- the plugin ABI: initializers and activations as shared objects.
+ *
+ * A plugin is a shared object that exports exactly one symbol:
+ *
+ *     const struct winit_plugin_info *winit_plugin_describe(uint32_t index);
+ *
+ * It returns the index-th descriptor of the object, or NULL past the last one, so one
+ * object may hold several initializers and activations.  Every descriptor starts with a
+ * struct winit_plugin_info whose `abi_version` MUST be WINIT_PLUGIN_ABI_VERSION and whose
+ * `struct_size` MUST be sizeof the full descriptor (struct winit_initializer or struct
+ * winit_activation) the plugin was compiled with.  The host refuses a descriptor whose ABI
+ * version differs from its own and, within one ABI version, accepts descriptors at least
+ * as large as the version's first release (later releases only append fields).
+ *
+ * This header needs no libwinit symbol: everything a plugin may call from the host comes
+ * in through `const struct winit_host *` (the random stream, logging).  A plugin builds
+ * with nothing but
+ *
+ *     cc -shared -fPIC $(pkg-config --cflags winit) my_init.c -o my_init.so
+ *
+ * The contract (MUST / SHOULD as in RFC 2119):
+ *  - Descriptors and every string and table they point to MUST stay valid and unchanged
+ *    until the object is unloaded (static const data is the normal way).
+ *  - Callbacks MUST be deterministic given their arguments and the host's random stream,
+ *    MUST NOT use rand(), time(), or any global mutable state, and MUST be re-entrant:
+ *    the host calls them from several threads at once, each with its own stream.
+ *  - An initializer draws randomness only through `args->host` with `args->rng`.
+ *  - The host owns every pointer it passes; a callback MUST NOT keep one after it returns.
+ *  - Parameter values arrive already validated against the declaration (type, range,
+ *    choices), in declaration order, in `params`.
+ *  - An activation's derivative at a kink is the value of its right-hand or stated side:
+ *    relu'(0) = 0 (Keras and PyTorch agree), leaky_relu'(0) = alpha.
+ *
+ * Stable in ABI version 1: every field below.  New fields are appended at the end of the
+ * descriptors and of struct winit_host; read them only when `struct_size` covers them.
+ */
+#ifndef WINIT_PLUGIN_H
+#define WINIT_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WINIT_PLUGIN_ABI_VERSION 1u
+#define WINIT_PLUGIN_ENTRY "winit_plugin_describe"
+/* The most parameters one plugin may declare. */
+#define WINIT_MAX_PARAMS 8
+
+enum winit_plugin_kind {
+	WINIT_KIND_INITIALIZER = 1,
+	WINIT_KIND_ACTIVATION = 2
+};
+
+enum winit_param_type {
+	WINIT_PARAM_REAL = 1,   /* any double in [min_value, max_value] */
+	WINIT_PARAM_INT = 2,    /* a whole number in [min_value, max_value] */
+	WINIT_PARAM_CHOICE = 3  /* one of `choices`; the value is its index, as a double */
+};
+
+/* One declared parameter.  The host validates values from scripts against it. */
+struct winit_param_decl {
+	const char *name;          /* lower_snake_case, unique within the plugin */
+	uint32_t type;             /* enum winit_param_type */
+	double default_value;      /* for CHOICE: index of the default choice */
+	double min_value;          /* inclusive; -HUGE_VAL for none (REAL, INT) */
+	double max_value;          /* inclusive; HUGE_VAL for none (REAL, INT) */
+	const char *doc;           /* one line */
+	const char *const *choices;/* CHOICE only: NULL-terminated list of names */
+};
+
+/* Services the host offers to plugins.  `rng` arguments are the opaque stream the host
+ * passed in the call's arguments. */
+struct winit_host {
+	uint32_t abi_version;
+	uint32_t struct_size;
+	/* Uniform double in [0, 1), 53 random bits. */
+	double (*uniform)(void *rng);
+	/* Standard normal N(0, 1) double. */
+	double (*normal)(void *rng);
+	/* 64 uniformly random bits. */
+	uint64_t (*next_u64)(void *rng);
+	/* A diagnostic line; `level` 0 = info, 1 = warning. */
+	void (*log)(const struct winit_host *host, int level, const char *msg);
+};
+
+/* What every descriptor starts with. */
+struct winit_plugin_info {
+	uint32_t abi_version;      /* WINIT_PLUGIN_ABI_VERSION */
+	uint32_t struct_size;      /* sizeof(struct winit_initializer / winit_activation) */
+	uint32_t kind;             /* enum winit_plugin_kind */
+	uint32_t n_params;         /* entries in params, at most WINIT_MAX_PARAMS */
+	const char *name;          /* [a-z0-9_]+, unique per kind among loaded plugins */
+	const char *summary;       /* one line for `winit list` */
+	const struct winit_param_decl *params;
+	const char *formula;       /* e.g. "N(0, 2/fan_in) truncated at 2 sd"; may be NULL */
+};
+
+/* ---- Initializers ---- */
+
+/* The tensor to fill is row-major with `n_dims` dimensions; for a dense kernel it is
+ * (fan_in, fan_out), for a bias (units). */
+struct winit_fill_args {
+	uint32_t struct_size;
+	uint32_t n_dims;
+	const int64_t *dims;
+	int64_t n;                 /* product of dims */
+	int64_t fan_in;            /* Keras's compute_fans */
+	int64_t fan_out;
+	double gain;               /* recommended gain of the layer's activation (1 if none) */
+	const double *params;      /* declared order; values validated by the host */
+	const struct winit_host *host;
+	void *rng;                 /* this fill's random stream */
+};
+
+struct winit_initializer {
+	struct winit_plugin_info info;
+	/* Fill w[0 .. args->n) (overwrite).  Return 0 on success; on failure write a
+	 * one-line reason into err (errlen bytes) and return non-zero. */
+	int (*fill)(float *w, const struct winit_fill_args *args, char *err, size_t errlen);
+	/* Standard deviation the fill yields for these args (NaN when not defined, e.g.
+	 * data-dependent).  May be NULL. */
+	double (*stddev)(const struct winit_fill_args *args);
+};
+
+/* ---- Activations ---- */
+
+enum winit_activation_flags {
+	/* The function couples a row's entries (softmax): backward receives y and must
+	 * compute the Jacobian-vector product row by row. */
+	WINIT_ACT_ROWWISE = 1u << 0
+};
+
+struct winit_activation {
+	struct winit_plugin_info info;
+	uint32_t flags;            /* enum winit_activation_flags */
+	/* Gain as in Keras / PyTorch calculate_gain (relu sqrt(2), tanh 5/3, ...). */
+	double (*gain)(const double *params);
+	/* y = f(x) for a (rows, cols) row-major block; y may alias x. */
+	void (*forward)(float *y, const float *x, int64_t rows, int64_t cols,
+	                const double *params);
+	/* dx = dy * f'(x) element-wise (or J^T dy per row when ROWWISE).  x is the
+	 * pre-activation and y the activation; dx may alias dy but neither x nor y.
+	 * Overwrites dx. */
+	void (*backward)(float *dx, const float *dy, const float *x, const float *y,
+	                 int64_t rows, int64_t cols, const double *params);
+};
+
+/* The one exported symbol. */
+typedef const struct winit_plugin_info *(*winit_plugin_describe_fn)(uint32_t index);
+const struct winit_plugin_info *winit_plugin_describe(uint32_t index);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WINIT_PLUGIN_H */

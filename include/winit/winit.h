@@ -1,0 +1,12 @@
+/* winit/winit.h -- the whole public C API. */
+#ifndef WINIT_WINIT_H
+#define WINIT_WINIT_H
+
+#include <winit/error.h>
+#include <winit/plugin.h>
+#include <winit/rng.h>
+#include <winit/kernels.h>
+#include <winit/data.h>
+#include <winit/registry.h>
+
+#endif

@@ -1,0 +1,3 @@
+libwinit_la_SOURCES += \
+	src/core/error.c \
+	src/core/rng.c

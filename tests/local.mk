@@ -1,0 +1,26 @@
+# Tests: one Check suite per unit (tests/check_*.c), linked against libwinit.la.
+# Each area's tests are listed in its own fragment.
+WINIT_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LUA_CFLAGS)
+WINIT_TEST_LIBS = libwinit.la $(CHECK_LIBS) $(LUA_LIBS) -lm
+# Test-only plugins (deliberately broken ones among them) are not installed:
+# -rpath makes libtool build them shared anyway.
+WINIT_TEST_PLUGIN_FLAGS = -module -avoid-version -shared -rpath /nowhere
+
+AM_TESTS_ENVIRONMENT = \
+	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
+	top_builddir='$(abs_top_builddir)'; export top_builddir; \
+	WINIT_TEST_PLUGIN_DIR='$(abs_top_builddir)/tests/plugins/.libs'; export WINIT_TEST_PLUGIN_DIR; \
+	WINIT_BUILD_PLUGIN_DIRS='$(abs_top_builddir)/plugins/initializers/.libs:$(abs_top_builddir)/plugins/activations/.libs'; export WINIT_BUILD_PLUGIN_DIRS; \
+	CK_DEFAULT_TIMEOUT=120; export CK_DEFAULT_TIMEOUT;
+LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/testwrapper.sh
+EXTRA_DIST += tests/testwrapper.sh tests/testutil.h tests/valgrind.supp
+
+if ENABLE_TESTS
+include tests/core.mk
+include tests/kernels.mk
+include tests/nn.mk
+include tests/data.mk
+include tests/plugin.mk
+include tests/lua.mk
+include tests/cli.mk
+endif
