@@ -35,6 +35,13 @@ void winit_dense_backward(float *din, float *dw, float *db, const float *dout,
                           const float *in, const float *w,
                           int64_t n_batch, int64_t n_in, int64_t n_out);
 
+/* One Adam step over n parameters (Keras semantics), in place:
+ *   m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2;
+ *   w -= alpha_t * m / (sqrt(v) + epsilon)
+ * where the caller passes alpha_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t). */
+void winit_adam_update(float *w, float *m, float *v, const float *g, int64_t n,
+                       float alpha_t, float beta1, float beta2, float epsilon);
+
 /* Name of the kernel set in use ("avx512", "avx2", "generic"). */
 const char *winit_kernels_name(void);
 /* Force a kernel set by name (for tests and benchmarks); returns 0 on success, -1 if the
