@@ -1,1 +1,2 @@
-# scripts
+dist_scripts_DATA += \
+	scripts/compare_inits.lua

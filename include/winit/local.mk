@@ -5,4 +5,8 @@ winitinclude_HEADERS += \
 	include/winit/rng.h \
 	include/winit/data.h \
 	include/winit/registry.h \
-	include/winit/kernels.h
+	include/winit/kernels.h \
+	include/winit/model.h \
+	include/winit/train.h \
+	include/winit/study.h \
+	include/winit/report.h

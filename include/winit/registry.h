@@ -2,8 +2,11 @@
  *
  * Search order (first match of a name wins; later duplicates are reported as shadowed):
  *   1. each directory in $WINIT_PLUGIN_PATH (colon-separated),
- *   2. the build tree's plugin directory when the program runs uninstalled,
- *   3. the install directory ($(libdir)/winit/plugins).
+ *   2. the `extra` directories given to winit_registry_load_default,
+ *   3. the build tree's plugin directories when the program runs uninstalled
+ *      ($WINIT_BUILD_PLUGIN_DIRS if set, else the configured build tree),
+ *   4. the install directory ($(libdir)/winit/plugins).
+ * Directories are scanned for *.so in sorted order, so loading is deterministic.
  * Objects are opened with dlopen(RTLD_NOW | RTLD_LOCAL); every descriptor field is
  * validated; an object that fails is dlclose'd and the reason recorded (file, what was
  * expected, what was found, what to try next).
@@ -42,7 +45,7 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 int winit_registry_load_dir(struct winit_registry *reg, const char *dir,
                             struct winit_error *err);
 /* Load the default search path described above.  `extra` (may be NULL) is a
- * colon-separated list searched first. */
+ * colon-separated list searched right after $WINIT_PLUGIN_PATH. */
 int winit_registry_load_default(struct winit_registry *reg, const char *extra,
                                 struct winit_error *err);
 /* The directories load_default searches, colon-separated, for messages. */
@@ -77,6 +80,13 @@ int winit_plugin_validate(const struct winit_plugin_info *info, const char *file
                           struct winit_error *err);
 
 const char *winit_kind_name(uint32_t kind);
+
+/* Keras's compute_fans for a row-major tensor of n_dims dims: none -> (1, 1); 1-D (a
+ * bias) -> (dims[0], dims[0]); 2-D (fan_in, fan_out) -> as is; more (a convolution
+ * kernel, spatial dims first) -> both multiplied by the receptive field, the product
+ * of all but the last two dims.  For filling struct winit_fill_args. */
+void winit_compute_fans(const int64_t *dims, uint32_t n_dims, int64_t *fan_in,
+                        int64_t *fan_out);
 
 #ifdef __cplusplus
 }

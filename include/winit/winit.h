@@ -8,5 +8,9 @@
 #include <winit/kernels.h>
 #include <winit/data.h>
 #include <winit/registry.h>
+#include <winit/model.h>
+#include <winit/train.h>
+#include <winit/study.h>
+#include <winit/report.h>
 
 #endif

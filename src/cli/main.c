@@ -1,3 +1,293 @@
-/* placeholder: replaced by the CLI */
+/* src/cli/main.c -- the `winit` command: run experiment scripts, list and describe
+ * plugins.  The only place in winit that exits. */
 #include "config.h"
-int main(void) { return 0; }
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include <winit/winit.h>
+
+#include "lua/lwinit.h"
+
+static const char usage[] =
+	"Usage: winit COMMAND [OPTIONS] [ARGS]\n"
+	"\n"
+	"Study how weight initialization shapes neural-network training.\n"
+	"\n"
+	"Commands:\n"
+	"  run [-j N] SCRIPT [ARGS...]  run a Lua experiment script; ARGS reach it as `arg`\n"
+	"                               -j N: run N trainings at once (default: all cores);\n"
+	"                               results are identical for any N\n"
+	"  list                         list the plugins found, with kind, summary and file\n"
+	"  info NAME [--shape RxC]      show a plugin's parameters, defaults, formula and gain;\n"
+	"                               for an initializer, the sd it yields for a shape\n"
+	"  --help, -h                   show this help\n"
+	"  --version, -V                show the version\n"
+	"\n"
+	"Example:\n"
+	"  winit run scripts/compare_inits.lua --seed 1 --out results/compare_inits.json\n"
+	"\n"
+	"Environment:\n"
+	"  WINIT_PLUGIN_PATH        colon-separated directories searched first for plugins\n"
+	"  WINIT_FASHION_MNIST_DIR  Fashion-MNIST directory (default " WINIT_FASHION_MNIST_DEFAULT ")\n"
+	"  WINIT_KERNELS            force a kernel set: generic, avx2, avx512 (default: auto)\n"
+	"  WINIT_NO_PROGRESS        set to disable the live progress line\n"
+	"\n"
+	"Exit status: 0 on success, 1 on an error in a script or its data, 2 on bad usage.\n";
+
+/* Lua's lua.c: add a traceback to an error message. */
+static int msghandler(lua_State *L)
+{
+	const char *msg = lua_tostring(L, 1);
+	if (msg == NULL) {
+		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+			return 1;
+		msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	}
+	luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	int jobs = 0, i = 0;
+	while (i < argc && argv[i][0] == '-') {
+		if ((strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--jobs") == 0) && i + 1 < argc) {
+			char *end;
+			long j = strtol(argv[i + 1], &end, 10);
+			if (*end || j < 0 || j > 256) {
+				fprintf(stderr, "winit run: -j expects a number of jobs in 0..256, got '%s'\n",
+				        argv[i + 1]);
+				return 2;
+			}
+			jobs = (int)j;
+			i += 2;
+		} else if (strncmp(argv[i], "-j", 2) == 0 && argv[i][2]) {
+			char *end;
+			long j = strtol(argv[i] + 2, &end, 10);
+			if (*end || j < 0 || j > 256) {
+				fprintf(stderr, "winit run: -j expects a number of jobs in 0..256, got '%s'\n",
+				        argv[i] + 2);
+				return 2;
+			}
+			jobs = (int)j;
+			i++;
+		} else {
+			fprintf(stderr, "winit run: unknown option '%s' (see winit --help)\n", argv[i]);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "winit run: missing SCRIPT (see winit --help)\n");
+		return 2;
+	}
+	const char *script = argv[i];
+	lua_State *L = luaL_newstate();
+	if (!L) {
+		fprintf(stderr, "winit: cannot create a Lua state (out of memory)\n");
+		return 1;
+	}
+	luaL_openlibs(L);
+	/* package.preload.winit = luaopen_winit, so `require "winit"` finds this build's. */
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+	lua_pushcfunction(L, luaopen_winit);
+	lua_setfield(L, -2, "winit");
+	lua_pop(L, 1);
+	if (jobs > 0) {
+		lua_pushinteger(L, jobs);
+		lua_setfield(L, LUA_REGISTRYINDEX, "winit.jobs");
+	}
+	/* arg[0] = script, arg[1..] = its arguments, as lua.c does. */
+	lua_createtable(L, argc - i - 1, 1);
+	for (int k = i; k < argc; k++) {
+		lua_pushstring(L, argv[k]);
+		lua_rawseti(L, -2, k - i);
+	}
+	lua_setglobal(L, "arg");
+	int status = luaL_loadfile(L, script);
+	if (status == LUA_OK) {
+		int base = lua_gettop(L);
+		lua_pushcfunction(L, msghandler);
+		lua_insert(L, base);
+		for (int k = i + 1; k < argc; k++)
+			lua_pushstring(L, argv[k]);
+		status = lua_pcall(L, argc - i - 1, 0, base);
+		lua_remove(L, base);
+	}
+	int rc = 0;
+	if (status != LUA_OK) {
+		const char *msg = lua_tostring(L, -1);
+		fflush(stdout);
+		fprintf(stderr, "winit: %s\n", msg ? msg : "(error without a message)");
+		rc = 1;
+	}
+	fflush(stdout);
+	lua_close(L);
+	return rc;
+}
+
+static struct winit_registry *open_registry(void)
+{
+	struct winit_registry *reg = winit_registry_new();
+	struct winit_error err = { 0 };
+	if (!reg) {
+		fprintf(stderr, "winit: out of memory\n");
+		return NULL;
+	}
+	if (winit_registry_load_default(reg, NULL, &err)) {
+		fprintf(stderr, "winit: %s\n", err.msg);
+		winit_registry_free(reg);
+		return NULL;
+	}
+	return reg;
+}
+
+static int cmd_list(void)
+{
+	struct winit_registry *reg = open_registry();
+	if (!reg)
+		return 1;
+	size_t n = winit_registry_count(reg);
+	for (uint32_t kind = WINIT_KIND_INITIALIZER; kind <= WINIT_KIND_ACTIVATION; kind++) {
+		printf("%ss:\n", winit_kind_name(kind));
+		for (size_t i = 0; i < n; i++) {
+			const struct winit_plugin_entry *e = winit_registry_entry(reg, i);
+			if (e->info->kind == kind)
+				printf("  %-22s %-52s %s\n", e->info->name, e->info->summary, e->file);
+		}
+	}
+	size_t np = winit_registry_problem_count(reg);
+	for (size_t i = 0; i < np; i++)
+		fprintf(stderr, "winit: warning: %s\n", winit_registry_problem(reg, i));
+	printf("search path: %s\n", winit_registry_search_path(reg));
+	winit_registry_free(reg);
+	return 0;
+}
+
+static void print_params(const struct winit_plugin_info *info)
+{
+	if (info->n_params == 0) {
+		printf("parameters: none\n");
+		return;
+	}
+	printf("parameters:\n");
+	for (uint32_t k = 0; k < info->n_params; k++) {
+		const struct winit_param_decl *d = &info->params[k];
+		if (d->type == WINIT_PARAM_CHOICE) {
+			printf("  %-14s one of:", d->name);
+			for (int c = 0; d->choices[c]; c++)
+				printf(" %s", d->choices[c]);
+			printf(" (default %s)  %s\n", d->choices[(int)d->default_value], d->doc);
+		} else {
+			printf("  %-14s %s in [%g, %g] (default %g)  %s\n", d->name,
+			       d->type == WINIT_PARAM_INT ? "integer" : "number", d->min_value, d->max_value,
+			       d->default_value, d->doc);
+		}
+	}
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	if (argc < 1) {
+		fprintf(stderr, "winit info: missing plugin NAME (see winit list)\n");
+		return 2;
+	}
+	const char *name = argv[0];
+	int64_t rows = 784, cols = 128;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc) {
+			long long r, c;
+			char tail;
+			if (sscanf(argv[i + 1], "%lldx%lld%c", &r, &c, &tail) != 2 || r <= 0 || c <= 0) {
+				fprintf(stderr, "winit info: --shape expects ROWSxCOLS, e.g. 784x128, got '%s'\n",
+				        argv[i + 1]);
+				return 2;
+			}
+			rows = r;
+			cols = c;
+			i++;
+		} else {
+			fprintf(stderr, "winit info: unknown option '%s'\n", argv[i]);
+			return 2;
+		}
+	}
+	struct winit_registry *reg = open_registry();
+	if (!reg)
+		return 1;
+	int found = 0;
+	for (uint32_t kind = WINIT_KIND_INITIALIZER; kind <= WINIT_KIND_ACTIVATION; kind++) {
+		const struct winit_plugin_entry *e = winit_registry_find(reg, kind, name);
+		if (!e)
+			continue;
+		found = 1;
+		const struct winit_plugin_info *info = e->info;
+		double defaults[WINIT_MAX_PARAMS] = { 0 };
+		for (uint32_t k = 0; k < info->n_params; k++)
+			defaults[k] = info->params[k].default_value;
+		printf("%s (%s)\n  %s\nfile: %s\n", info->name, winit_kind_name(kind), info->summary, e->file);
+		if (info->formula)
+			printf("formula: %s\n", info->formula);
+		print_params(info);
+		if (kind == WINIT_KIND_ACTIVATION) {
+			const struct winit_activation *a = (const struct winit_activation *)info;
+			printf("gain: %.6g\n", a->gain(defaults));
+		} else {
+			const struct winit_initializer *in = (const struct winit_initializer *)info;
+			if (in->stddev) {
+				int64_t dims[2] = { rows, cols };
+				struct winit_fill_args args = {
+					.struct_size = sizeof args, .n_dims = 2, .dims = dims, .n = rows * cols,
+					.fan_in = rows, .fan_out = cols, .gain = 1, .params = defaults,
+					.host = winit_host_services(),
+				};
+				double sd = in->stddev(&args);
+				if (isnan(sd))
+					printf("stddev for %lldx%lld: depends on the data\n", (long long)rows, (long long)cols);
+				else
+					printf("stddev for %lldx%lld (fan_in %lld, fan_out %lld, gain 1): %.6g\n",
+					       (long long)rows, (long long)cols, (long long)rows, (long long)cols, sd);
+			}
+		}
+	}
+	if (!found) {
+		char a[2048], b[2048];
+		winit_registry_names(reg, WINIT_KIND_INITIALIZER, a, sizeof a);
+		winit_registry_names(reg, WINIT_KIND_ACTIVATION, b, sizeof b);
+		fprintf(stderr, "winit info: no plugin named '%s'\n  initializers: %s\n  activations: %s\n",
+		        name, a, b);
+	}
+	winit_registry_free(reg);
+	return found ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		printf("winit %s (plugin ABI %u, kernels %s, %s)\n", PACKAGE_VERSION,
+		       WINIT_PLUGIN_ABI_VERSION, winit_kernels_name(), LUA_RELEASE);
+		return 0;
+	}
+	if (strcmp(cmd, "run") == 0)
+		return cmd_run(argc - 2, argv + 2);
+	if (strcmp(cmd, "list") == 0)
+		return cmd_list();
+	if (strcmp(cmd, "info") == 0)
+		return cmd_info(argc - 2, argv + 2);
+	fprintf(stderr, "winit: unknown command '%s' (see winit --help)\n", cmd);
+	return 2;
+}

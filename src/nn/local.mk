@@ -1,1 +1,5 @@
-# src/nn
+libwinit_la_SOURCES += \
+	src/nn/model.c \
+	src/nn/loss.c \
+	src/nn/optimizer.c \
+	src/nn/fit.c

@@ -1,1 +1,5 @@
-# src/report
+libwinit_la_SOURCES += \
+	src/report/json.h \
+	src/report/json.c \
+	src/report/progress.c \
+	src/report/results.c

@@ -1,1 +1,2 @@
-# src/study
+libwinit_la_SOURCES += \
+	src/study/executor.c

@@ -1,0 +1,112 @@
+/* winit/model.h -- models as data (specs) and their trainable instances.
+ *
+ * A struct winit_model_spec is plain data: layer sizes and, for each layer, its
+ * activation and initializers as resolved plugin descriptors with their full parameter
+ * values.  It can be copied, serialised and handed to another thread.  A struct
+ * winit_model is one instance: all parameters in one allocation with per-layer views, so
+ * the optimizer step is one flat loop and a checkpoint is one write.
+ */
+#ifndef WINIT_MODEL_H
+#define WINIT_MODEL_H
+
+#include <stdint.h>
+#include <winit/error.h>
+#include <winit/plugin.h>
+#include <winit/rng.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WINIT_MAX_LAYERS 64
+
+/* A plugin chosen by name, with its parameter values (declaration order, defaults
+ * filled in). */
+struct winit_plugin_use {
+	const struct winit_plugin_info *info;
+	double params[WINIT_MAX_PARAMS];
+};
+
+struct winit_layer_spec {
+	int64_t units;
+	int use_bias;
+	struct winit_plugin_use activation;
+	struct winit_plugin_use kernel_initializer;
+	struct winit_plugin_use bias_initializer;
+};
+
+struct winit_model_spec {
+	int32_t n_input_dims;        /* e.g. 2 for a 28x28 image fed through Flatten */
+	int64_t input_shape[3];
+	int64_t n_inputs;            /* product of input_shape */
+	int32_t n_layers;            /* Dense layers */
+	struct winit_layer_spec layers[WINIT_MAX_LAYERS];
+};
+
+/* Observation hooks: see the values flowing through a layer without changing the math.
+ * Every member may be NULL. */
+struct winit_layer_hooks {
+	void *ctx;
+	/* After layer `layer`'s forward pass: z = pre-activation, a = activation,
+	 * both (rows, cols). */
+	void (*forward)(void *ctx, int layer, const float *z, const float *a,
+	                int64_t rows, int64_t cols);
+	/* After its backward pass: dz (rows, cols) gradient w.r.t. the pre-activation,
+	 * dw (n_in, cols) the kernel gradient. */
+	void (*backward)(void *ctx, int layer, const float *dz, const float *dw,
+	                 int64_t rows, int64_t n_in, int64_t cols);
+};
+
+struct winit_dense {
+	int64_t n_in, n_out;
+	float *w;                   /* (n_in, n_out), view into params */
+	float *b;                   /* (n_out) or NULL */
+	float *dw, *db;             /* views into grads */
+	const struct winit_activation *act;
+	const double *act_params;
+};
+
+struct winit_model {
+	struct winit_model_spec spec;
+	int64_t n_params;
+	float *params;              /* all weights, one allocation */
+	float *grads;               /* same layout */
+	struct winit_dense layer[WINIT_MAX_LAYERS];
+	/* Work buffers, sized for `cap_batch` rows. */
+	int64_t cap_batch;
+	float *z[WINIT_MAX_LAYERS]; /* pre-activations (cap_batch, n_out) */
+	float *a[WINIT_MAX_LAYERS]; /* activations (cap_batch, n_out) */
+	float *delta[2];            /* backward scratch (cap_batch, widest) */
+	struct winit_layer_hooks hooks;
+};
+
+/* Check a spec is complete and consistent (sizes, kinds of plugins). */
+int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_error *err);
+
+/* Allocate and initialise a model: each layer's kernel and bias are filled by their
+ * initializer plugins from streams derived from `seed` and the layer index. */
+int winit_model_init(struct winit_model *model, const struct winit_model_spec *spec,
+                     uint64_t seed, struct winit_error *err);
+void winit_model_free(struct winit_model *model);
+
+/* Make the work buffers hold at least n_batch rows. */
+int winit_model_reserve(struct winit_model *model, int64_t n_batch, struct winit_error *err);
+
+/* Forward pass of n_batch rows of x (n_batch, n_inputs); returns the output
+ * activations (n_batch, n_outputs), valid until the next call.  Calls hooks.forward. */
+const float *winit_model_forward(struct winit_model *model, const float *x, int64_t n_batch);
+
+/* Backward pass from dlogits (n_batch, n_outputs), the gradient w.r.t. the last layer's
+ * pre-activation; overwrites model->grads.  x is the batch given to forward. */
+void winit_model_backward(struct winit_model *model, const float *x, const float *dlogits,
+                          int64_t n_batch);
+
+static inline int64_t winit_model_outputs(const struct winit_model *m)
+{
+	return m->spec.layers[m->spec.n_layers - 1].units;
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WINIT_MODEL_H */

@@ -1,0 +1,46 @@
+/* winit/report.h -- what a study shows and saves: progress lines, the final table and
+ * the results file. */
+#ifndef WINIT_REPORT_H
+#define WINIT_REPORT_H
+
+#include <signal.h>
+#include <stdio.h>
+#include <winit/study.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WINIT_RESULTS_FORMAT "winit-results"
+#define WINIT_RESULTS_VERSION 1
+
+struct winit_progress; /* opaque */
+
+/* Keras-like per-epoch lines on `out` ("[he_normal] Epoch 2/5 - 1.3s - loss: ... -
+ * accuracy: ... - val_loss: ... - val_accuracy: ..."), and, when `live` is non-zero
+ * (stdout is a terminal), a progress line redrawn in place at most ten times a second.
+ * `stop` (may be NULL) is polled: non-zero cancels the study. */
+struct winit_progress *winit_progress_new(FILE *out, const struct winit_run_spec *runs,
+                                          size_t n_runs, int live,
+                                          volatile sig_atomic_t *stop);
+/* Fill obs with callbacks that report to p. */
+void winit_progress_observer(struct winit_progress *p, struct winit_study_observer *obs);
+void winit_progress_free(struct winit_progress *p);
+
+/* The table printed at the end: one row per label (initializer), test accuracy and loss;
+ * with several replicates per label, mean +- sd, min and max over them. */
+void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
+                               const struct winit_run_result *results, size_t n_runs);
+
+/* Write the results file (JSON): format, version, study name and seed, and for every
+ * finished run its full description, derived seed, per-epoch history and test metrics.
+ * Parent directories are created; the file is replaced atomically. */
+int winit_results_write_json(const char *path, const char *study, uint64_t seed,
+                             const struct winit_run_spec *runs,
+                             const struct winit_run_result *results, size_t n_runs,
+                             struct winit_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WINIT_REPORT_H */

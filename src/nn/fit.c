@@ -1,0 +1,270 @@
+/* src/nn/fit.c -- the training loop with Keras fit semantics, evaluate and predict.
+ *
+ * fit(epochs, batch_size, validation_split): the validation rows are the tail of the
+ * data in file order, split off before any shuffling; the training rows are reshuffled
+ * every epoch; the last batch may be partial.  Loss and accuracy are running means over
+ * the epoch's samples; validation metrics are computed at each epoch's end.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <winit/data.h>
+#include <winit/train.h>
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int output_is_softmax(const struct winit_model *m)
+{
+	const struct winit_dense *last = &m->layer[m->spec.n_layers - 1];
+	return strcmp(last->act->info.name, "softmax") == 0;
+}
+
+/* Cross-entropy of the last forward pass against labels.  With dz (n, c) non-NULL also
+ * the gradient w.r.t. the last pre-activation, scaled by `scale`.  A softmax output uses
+ * the fused, logit-based form (as Keras does); any other output activation uses
+ * -log(clip(p_y, 1e-7, 1 - 1e-7)) and its derivative through the activation plugin. */
+static double batch_loss(struct winit_model *m, const uint8_t *labels, int64_t n, float *dz,
+                         float scale, int64_t *correct)
+{
+	int last = m->spec.n_layers - 1;
+	const struct winit_dense *d = &m->layer[last];
+	int64_t c = d->n_out;
+	if (output_is_softmax(m))
+		return winit_softmax_xent(dz, NULL, m->z[last], labels, n, c, scale, correct);
+	const float eps = 1e-7f;
+	double total = 0;
+	int64_t hits = 0;
+	const float *a = m->a[last]; /* (n, c) */
+	for (int64_t r = 0; r < n; r++) {
+		int64_t arg = 0;
+		for (int64_t j = 1; j < c; j++)
+			if (a[r * c + j] > a[r * c + arg])
+				arg = j;
+		hits += arg == labels[r];
+		float p = a[r * c + labels[r]];
+		float pc = p < eps ? eps : p > 1 - eps ? 1 - eps : p;
+		total += -log((double)pc);
+		if (dz) {
+			for (int64_t j = 0; j < c; j++)
+				dz[r * c + j] = 0;
+			if (p == pc)
+				dz[r * c + labels[r]] = -scale / pc;
+		}
+	}
+	if (dz)
+		d->act->backward(dz, dz, m->z[last], a, n, c, d->act_params);
+	*correct = hits;
+	return total;
+}
+
+struct batch_buf {
+	float *x;        /* (cap, n_inputs) */
+	uint8_t *y;      /* (cap) */
+	float *dz;       /* (cap, n_outputs) */
+	uint32_t *idx;   /* row indices */
+};
+
+static void batch_free(struct batch_buf *b)
+{
+	free(b->x);
+	free(b->y);
+	free(b->dz);
+	free(b->idx);
+	memset(b, 0, sizeof *b);
+}
+
+static int batch_alloc(struct batch_buf *b, const struct winit_model *m, int64_t cap,
+                       int64_t n_idx, struct winit_error *err)
+{
+	memset(b, 0, sizeof *b);
+	size_t xs = (size_t)(cap * m->spec.n_inputs * 4 + 63) / 64 * 64;
+	size_t ds = (size_t)(cap * winit_model_outputs(m) * 4 + 63) / 64 * 64;
+	b->x = aligned_alloc(64, xs);
+	b->y = malloc((size_t)cap);
+	b->dz = aligned_alloc(64, ds);
+	b->idx = malloc((size_t)(n_idx > 0 ? n_idx : 1) * sizeof(uint32_t));
+	if (!b->x || !b->y || !b->dz || !b->idx) {
+		batch_free(b);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "cannot allocate batch buffers");
+	}
+	return WINIT_OK;
+}
+
+static int check_shapes(const struct winit_model *m, const struct winit_dataset *ds,
+                        struct winit_error *err)
+{
+	if (ds->n_features != m->spec.n_inputs)
+		return winit_error_set(err, WINIT_ERR_ARG,
+		                       "data has %lld features per sample but the model expects %lld inputs",
+		                       (long long)ds->n_features, (long long)m->spec.n_inputs);
+	if (ds->n_classes != winit_model_outputs(m))
+		return winit_error_set(err, WINIT_ERR_ARG,
+		                       "data has %d classes but the model's last layer has %lld units",
+		                       (int)ds->n_classes, (long long)winit_model_outputs(m));
+	return WINIT_OK;
+}
+
+int winit_evaluate(struct winit_model *m, const struct winit_dataset *ds, int64_t begin,
+                   int64_t end, int32_t batch_size, double *loss, double *accuracy,
+                   struct winit_error *err)
+{
+	int rc = check_shapes(m, ds, err);
+	if (rc)
+		return rc;
+	if (begin < 0 || end > ds->n || begin >= end)
+		return winit_error_set(err, WINIT_ERR_ARG, "evaluate: empty or invalid range [%lld, %lld) of %lld samples",
+		                       (long long)begin, (long long)end, (long long)ds->n);
+	if (batch_size <= 0)
+		batch_size = 256;
+	struct batch_buf b;
+	if ((rc = batch_alloc(&b, m, batch_size, batch_size, err)) ||
+	    (rc = winit_model_reserve(m, batch_size, err))) {
+		batch_free(&b);
+		return rc;
+	}
+	double total = 0;
+	int64_t hits = 0;
+	for (int64_t s = begin; s < end; s += batch_size) {
+		int64_t n = end - s < batch_size ? end - s : batch_size;
+		for (int64_t i = 0; i < n; i++)
+			b.idx[i] = (uint32_t)(s + i);
+		winit_dataset_gather(b.x, b.y, ds, b.idx, n);
+		winit_model_forward(m, b.x, n);
+		int64_t c = 0;
+		total += batch_loss(m, b.y, n, NULL, 0, &c);
+		hits += c;
+	}
+	batch_free(&b);
+	*loss = total / (double)(end - begin);
+	*accuracy = (double)hits / (double)(end - begin);
+	return WINIT_OK;
+}
+
+int winit_predict(struct winit_model *m, const struct winit_dataset *ds, int64_t begin,
+                  int64_t end, int32_t batch_size, float *out, struct winit_error *err)
+{
+	if (ds->n_features != m->spec.n_inputs)
+		return check_shapes(m, ds, err);
+	if (begin < 0 || end > ds->n || begin >= end)
+		return winit_error_set(err, WINIT_ERR_ARG, "predict: empty or invalid range [%lld, %lld) of %lld samples",
+		                       (long long)begin, (long long)end, (long long)ds->n);
+	if (batch_size <= 0)
+		batch_size = 256;
+	struct batch_buf b;
+	int rc;
+	if ((rc = batch_alloc(&b, m, batch_size, batch_size, err)) ||
+	    (rc = winit_model_reserve(m, batch_size, err))) {
+		batch_free(&b);
+		return rc;
+	}
+	int64_t c = winit_model_outputs(m);
+	for (int64_t s = begin; s < end; s += batch_size) {
+		int64_t n = end - s < batch_size ? end - s : batch_size;
+		for (int64_t i = 0; i < n; i++)
+			b.idx[i] = (uint32_t)(s + i);
+		winit_dataset_gather(b.x, NULL, ds, b.idx, n);
+		const float *y = winit_model_forward(m, b.x, n);
+		memcpy(out + (s - begin) * c, y, (size_t)(n * c) * sizeof(float));
+	}
+	batch_free(&b);
+	return WINIT_OK;
+}
+
+struct winit_fit_spec winit_fit_default(void)
+{
+	struct winit_fit_spec f = {
+		.epochs = 1, .batch_size = 32, .validation_split = 0, .shuffle = 1,
+		.eval_batch_size = 256,
+	};
+	return f;
+}
+
+int winit_fit(struct winit_model *m, struct winit_optimizer *opt, const struct winit_dataset *ds,
+              const struct winit_fit_spec *fit, struct winit_rng *rng,
+              const struct winit_fit_observer *obs, struct winit_epoch_stats *history,
+              struct winit_error *err)
+{
+	int rc = check_shapes(m, ds, err);
+	if (rc)
+		return rc;
+	if (fit->epochs < 0 || fit->batch_size <= 0)
+		return winit_error_set(err, WINIT_ERR_ARG, "fit: epochs must be >= 0 and batch_size > 0 (got %d, %d)",
+		                       (int)fit->epochs, (int)fit->batch_size);
+	if (!(fit->validation_split >= 0 && fit->validation_split < 1))
+		return winit_error_set(err, WINIT_ERR_ARG, "fit: validation_split must be in [0, 1) (got %g)",
+		                       fit->validation_split);
+	if (opt->n != m->n_params)
+		return winit_error_set(err, WINIT_ERR_ARG, "fit: optimizer was set up for %lld parameters, model has %lld",
+		                       (long long)opt->n, (long long)m->n_params);
+	/* Keras: split_at = int(n * (1 - validation_split)); the tail is validation. */
+	int64_t n_train = (int64_t)floor((double)ds->n * (1.0 - fit->validation_split));
+	int64_t n_val = ds->n - n_train;
+	if (n_train <= 0)
+		return winit_error_set(err, WINIT_ERR_ARG, "fit: no training samples left after validation_split %g of %lld",
+		                       fit->validation_split, (long long)ds->n);
+	int64_t bs = fit->batch_size;
+	struct batch_buf b;
+	if ((rc = batch_alloc(&b, m, bs, n_train, err)) || (rc = winit_model_reserve(m, bs, err))) {
+		batch_free(&b);
+		return rc;
+	}
+	for (int64_t i = 0; i < n_train; i++)
+		b.idx[i] = (uint32_t)i;
+	int64_t steps = (n_train + bs - 1) / bs;
+	for (int32_t e = 1; e <= fit->epochs; e++) {
+		double t0 = now_seconds();
+		if (fit->shuffle)
+			winit_rng_shuffle_u32(rng, b.idx, (uint32_t)n_train);
+		double loss_sum = 0;
+		int64_t hits = 0, seen = 0;
+		for (int64_t s = 0; s < steps; s++) {
+			if (obs && obs->should_stop && obs->should_stop(obs->ctx)) {
+				batch_free(&b);
+				return winit_error_set(err, WINIT_ERR_CANCELLED, "training interrupted in epoch %d, step %lld",
+				                       (int)e, (long long)s + 1);
+			}
+			int64_t off = s * bs;
+			int64_t n = n_train - off < bs ? n_train - off : bs;
+			winit_dataset_gather(b.x, b.y, ds, b.idx + off, n);
+			winit_model_forward(m, b.x, n);
+			int64_t c = 0;
+			loss_sum += batch_loss(m, b.y, n, b.dz, 1.0f / (float)n, &c);
+			hits += c;
+			seen += n;
+			winit_model_backward(m, b.x, b.dz, n);
+			winit_optimizer_step(opt, m->params, m->grads);
+			if (obs && obs->batch_end)
+				obs->batch_end(obs->ctx, e, s + 1, steps, loss_sum / (double)seen,
+				               (double)hits / (double)seen);
+		}
+		struct winit_epoch_stats st = {
+			.epoch = e, .epochs = fit->epochs,
+			.loss = loss_sum / (double)seen, .accuracy = (double)hits / (double)seen,
+		};
+		if (n_val > 0) {
+			rc = winit_evaluate(m, ds, n_train, ds->n, fit->eval_batch_size, &st.val_loss,
+			                    &st.val_accuracy, err);
+			if (rc) {
+				batch_free(&b);
+				return rc;
+			}
+			st.has_val = 1;
+		}
+		st.seconds = now_seconds() - t0;
+		if (history)
+			history[e - 1] = st;
+		if (obs && obs->epoch_end)
+			obs->epoch_end(obs->ctx, &st);
+	}
+	batch_free(&b);
+	return WINIT_OK;
+}

@@ -1,0 +1,209 @@
+/* src/nn/model.c -- model instances: one parameter allocation with per-layer views,
+ * initialisation through initializer plugins, forward and backward passes. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <winit/kernels.h>
+#include <winit/model.h>
+#include <winit/rng.h>
+
+int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_error *err)
+{
+	if (spec->n_inputs <= 0)
+		return winit_error_set(err, WINIT_ERR_ARG, "model: input size must be positive (got %lld)",
+		                       (long long)spec->n_inputs);
+	if (spec->n_layers <= 0 || spec->n_layers > WINIT_MAX_LAYERS)
+		return winit_error_set(err, WINIT_ERR_ARG, "model: needs 1 to %d Dense layers (got %d)",
+		                       WINIT_MAX_LAYERS, (int)spec->n_layers);
+	for (int i = 0; i < spec->n_layers; i++) {
+		const struct winit_layer_spec *l = &spec->layers[i];
+		if (l->units <= 0)
+			return winit_error_set(err, WINIT_ERR_ARG, "model: layer %d: units must be positive (got %lld)",
+			                       i + 1, (long long)l->units);
+		if (!l->activation.info || l->activation.info->kind != WINIT_KIND_ACTIVATION)
+			return winit_error_set(err, WINIT_ERR_ARG, "model: layer %d: no activation plugin", i + 1);
+		if (!l->kernel_initializer.info || l->kernel_initializer.info->kind != WINIT_KIND_INITIALIZER)
+			return winit_error_set(err, WINIT_ERR_ARG, "model: layer %d: no kernel initializer plugin", i + 1);
+		if (l->use_bias && (!l->bias_initializer.info ||
+		                    l->bias_initializer.info->kind != WINIT_KIND_INITIALIZER))
+			return winit_error_set(err, WINIT_ERR_ARG, "model: layer %d: no bias initializer plugin", i + 1);
+	}
+	return WINIT_OK;
+}
+
+static int fill(float *w, const struct winit_plugin_use *use, const int64_t *dims, uint32_t n_dims,
+                int64_t fan_in, int64_t fan_out, double gain, uint64_t seed, uint64_t stream,
+                const char *what, int layer, struct winit_error *err)
+{
+	const struct winit_initializer *init = (const struct winit_initializer *)use->info;
+	struct winit_rng rng;
+	winit_rng_seed(&rng, seed, stream);
+	int64_t n = 1;
+	for (uint32_t i = 0; i < n_dims; i++)
+		n *= dims[i];
+	struct winit_fill_args args = {
+		.struct_size = sizeof args,
+		.n_dims = n_dims,
+		.dims = dims,
+		.n = n,
+		.fan_in = fan_in,
+		.fan_out = fan_out,
+		.gain = gain,
+		.params = use->params,
+		.host = winit_host_services(),
+		.rng = &rng,
+	};
+	char msg[256] = "";
+	if (init->fill(w, &args, msg, sizeof msg) != 0)
+		return winit_error_set(err, WINIT_ERR_PLUGIN, "layer %d %s: initializer '%s' failed: %s",
+		                       layer, what, init->info.name, msg[0] ? msg : "(no reason given)");
+	for (int64_t i = 0; i < n; i++)
+		if (!isfinite(w[i]))
+			return winit_error_set(err, WINIT_ERR_NUMERIC,
+			                       "layer %d %s: initializer '%s' produced a non-finite value at index %lld",
+			                       layer, what, init->info.name, (long long)i);
+	return WINIT_OK;
+}
+
+int winit_model_init(struct winit_model *m, const struct winit_model_spec *spec, uint64_t seed,
+                     struct winit_error *err)
+{
+	memset(m, 0, sizeof *m);
+	int rc = winit_model_spec_check(spec, err);
+	if (rc)
+		return rc;
+	m->spec = *spec;
+	int64_t n_in = spec->n_inputs, total = 0;
+	for (int i = 0; i < spec->n_layers; i++) {
+		const struct winit_layer_spec *l = &spec->layers[i];
+		total += n_in * l->units + (l->use_bias ? l->units : 0);
+		n_in = l->units;
+	}
+	m->n_params = total;
+	m->params = calloc((size_t)total, sizeof(float));
+	m->grads = calloc((size_t)total, sizeof(float));
+	if (!m->params || !m->grads) {
+		winit_model_free(m);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "model: cannot allocate %lld parameters",
+		                       (long long)total);
+	}
+	float *p = m->params, *g = m->grads;
+	n_in = spec->n_inputs;
+	for (int i = 0; i < spec->n_layers; i++) {
+		const struct winit_layer_spec *l = &spec->layers[i];
+		struct winit_dense *d = &m->layer[i];
+		d->n_in = n_in;
+		d->n_out = l->units;
+		d->w = p;
+		d->dw = g;
+		p += n_in * l->units;
+		g += n_in * l->units;
+		if (l->use_bias) {
+			d->b = p;
+			d->db = g;
+			p += l->units;
+			g += l->units;
+		}
+		d->act = (const struct winit_activation *)l->activation.info;
+		d->act_params = m->spec.layers[i].activation.params;
+		double gain = d->act->gain(d->act_params);
+		int64_t kdims[2] = { n_in, l->units };
+		/* Each tensor draws from its own stream: (seed, 2*layer) for the kernel and
+		 * (seed, 2*layer+1) for the bias, so adding a layer never shifts another's. */
+		rc = fill(d->w, &l->kernel_initializer, kdims, 2, n_in, l->units, gain, seed,
+		          2 * (uint64_t)i, "kernel", i + 1, err);
+		if (!rc && l->use_bias) {
+			int64_t bdims[1] = { l->units };
+			rc = fill(d->b, &l->bias_initializer, bdims, 1, l->units, l->units, gain, seed,
+			          2 * (uint64_t)i + 1, "bias", i + 1, err);
+		}
+		if (rc) {
+			winit_model_free(m);
+			return rc;
+		}
+		n_in = l->units;
+	}
+	return WINIT_OK;
+}
+
+void winit_model_free(struct winit_model *m)
+{
+	free(m->params);
+	free(m->grads);
+	for (int i = 0; i < WINIT_MAX_LAYERS; i++) {
+		free(m->z[i]);
+		free(m->a[i]);
+	}
+	free(m->delta[0]);
+	free(m->delta[1]);
+	memset(m, 0, sizeof *m);
+}
+
+int winit_model_reserve(struct winit_model *m, int64_t n_batch, struct winit_error *err)
+{
+	if (n_batch <= m->cap_batch)
+		return WINIT_OK;
+	int64_t widest = m->spec.n_inputs;
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		int64_t n = n_batch * m->layer[i].n_out;
+		free(m->z[i]);
+		free(m->a[i]);
+		m->z[i] = aligned_alloc(64, (size_t)((n * 4 + 63) / 64 * 64));
+		m->a[i] = aligned_alloc(64, (size_t)((n * 4 + 63) / 64 * 64));
+		if (!m->z[i] || !m->a[i])
+			goto nomem;
+		if (m->layer[i].n_out > widest)
+			widest = m->layer[i].n_out;
+	}
+	for (int k = 0; k < 2; k++) {
+		free(m->delta[k]);
+		m->delta[k] = aligned_alloc(64, (size_t)((n_batch * widest * 4 + 63) / 64 * 64));
+		if (!m->delta[k])
+			goto nomem;
+	}
+	m->cap_batch = n_batch;
+	return WINIT_OK;
+nomem:
+	m->cap_batch = 0;
+	return winit_error_set(err, WINIT_ERR_NOMEM, "model: cannot allocate buffers for batch %lld",
+	                       (long long)n_batch);
+}
+
+const float *winit_model_forward(struct winit_model *m, const float *x, int64_t n_batch)
+{
+	const float *in = x;
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		struct winit_dense *d = &m->layer[i];
+		winit_dense_forward(m->z[i], in, d->w, d->b, n_batch, d->n_in, d->n_out);
+		d->act->forward(m->a[i], m->z[i], n_batch, d->n_out, d->act_params);
+		if (m->hooks.forward)
+			m->hooks.forward(m->hooks.ctx, i, m->z[i], m->a[i], n_batch, d->n_out);
+		in = m->a[i];
+	}
+	return in;
+}
+
+void winit_model_backward(struct winit_model *m, const float *x, const float *dlogits,
+                          int64_t n_batch)
+{
+	const float *dz = dlogits;
+	int cur = 0;
+	for (int i = m->spec.n_layers - 1; i >= 0; i--) {
+		struct winit_dense *d = &m->layer[i];
+		const float *in = i > 0 ? m->a[i - 1] : x;
+		float *din = i > 0 ? m->delta[cur] : NULL; /* the first layer needs no input gradient */
+		winit_dense_backward(din, d->dw, d->db, dz, in, d->w, n_batch, d->n_in, d->n_out);
+		if (m->hooks.backward)
+			m->hooks.backward(m->hooks.ctx, i, dz, d->dw, n_batch, d->n_in, d->n_out);
+		if (i > 0) {
+			const struct winit_dense *p = &m->layer[i - 1];
+			p->act->backward(din, din, m->z[i - 1], m->a[i - 1], n_batch, p->n_out,
+			                 p->act_params);
+			dz = din;
+			cur ^= 1;
+		}
+	}
+}

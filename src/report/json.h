@@ -1,0 +1,29 @@
+/* src/report/json.h -- a small streaming JSON writer (internal). */
+#ifndef WINIT_REPORT_JSON_H
+#define WINIT_REPORT_JSON_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+struct json {
+	FILE *f;
+	int depth;
+	int first[32];   /* no member written yet at this depth */
+	int after_key;
+};
+
+void json_init(struct json *j, FILE *f);
+void json_begin_object(struct json *j);
+void json_end_object(struct json *j);
+void json_begin_array(struct json *j);
+void json_end_array(struct json *j);
+void json_key(struct json *j, const char *key);
+void json_string(struct json *j, const char *s);
+/* Finite numbers with round-trip precision; NaN and infinities as null. */
+void json_number(struct json *j, double v);
+void json_int(struct json *j, int64_t v);
+void json_uint(struct json *j, uint64_t v);
+void json_bool(struct json *j, int v);
+void json_null(struct json *j);
+
+#endif

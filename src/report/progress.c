@@ -1,0 +1,193 @@
+/* src/report/progress.c -- Keras-like progress for concurrently running runs. */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <winit/report.h>
+
+struct slot {
+	int active;
+	int32_t epoch, epochs;
+	int64_t step, steps;
+	double loss, acc;
+};
+
+struct winit_progress {
+	FILE *out;
+	const struct winit_run_spec *runs;
+	size_t n;
+	int live;
+	int drawn;             /* a live line is on screen */
+	double last_draw;
+	volatile sig_atomic_t *stop;
+	pthread_mutex_t lock;
+	struct slot *slot;
+};
+
+static double now_seconds(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void clear_line(struct winit_progress *p)
+{
+	if (p->drawn) {
+		fputs("\r\033[K", p->out);
+		p->drawn = 0;
+	}
+}
+
+/* One segment per active run: "he_normal 2/5 [=====>    ] 412/750 loss 0.4312 acc 0.8461" */
+static void draw(struct winit_progress *p)
+{
+	char line[512];
+	size_t len = 0;
+	for (size_t i = 0; i < p->n && len < sizeof line - 1; i++) {
+		const struct slot *s = &p->slot[i];
+		if (!s->active || s->steps <= 0)
+			continue;
+		char bar[21];
+		int fill = (int)(20 * s->step / s->steps);
+		for (int k = 0; k < 20; k++)
+			bar[k] = k < fill ? '=' : k == fill ? '>' : '.';
+		bar[20] = '\0';
+		int w = snprintf(line + len, sizeof line - len, "%s%s %d/%d [%s] %lld/%lld loss %.4f acc %.4f",
+		                 len ? " | " : "", p->runs[i].name, (int)s->epoch, (int)s->epochs, bar,
+		                 (long long)s->step, (long long)s->steps, s->loss, s->acc);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+		if (len >= sizeof line)
+			len = sizeof line - 1;
+	}
+	if (!len)
+		return;
+	fprintf(p->out, "\r\033[K%s", line);
+	fflush(p->out);
+	p->drawn = 1;
+}
+
+static void on_start(void *ctx, size_t run, const struct winit_run_spec *spec)
+{
+	struct winit_progress *p = ctx;
+	pthread_mutex_lock(&p->lock);
+	p->slot[run].active = 1;
+	p->slot[run].epochs = spec->fit.epochs;
+	clear_line(p);
+	fprintf(p->out, "[%s] start: %lld inputs, %d Dense layers, %s, %d epochs, batch %d, seed %llu\n",
+	        spec->name, (long long)spec->model.n_inputs, (int)spec->model.n_layers,
+	        spec->optimizer.kind == WINIT_OPT_ADAM ? "Adam" : "SGD", (int)spec->fit.epochs,
+	        (int)spec->fit.batch_size, (unsigned long long)spec->seed);
+	fflush(p->out);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void on_batch(void *ctx, size_t run, int32_t epoch, int64_t step, int64_t steps,
+                     double loss, double acc)
+{
+	struct winit_progress *p = ctx;
+	if (!p->live)
+		return;
+	pthread_mutex_lock(&p->lock);
+	struct slot *s = &p->slot[run];
+	s->epoch = epoch;
+	s->step = step;
+	s->steps = steps;
+	s->loss = loss;
+	s->acc = acc;
+	double t = now_seconds();
+	if (t - p->last_draw >= 0.1) {
+		p->last_draw = t;
+		draw(p);
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void on_epoch(void *ctx, size_t run, const struct winit_epoch_stats *st)
+{
+	struct winit_progress *p = ctx;
+	pthread_mutex_lock(&p->lock);
+	clear_line(p);
+	fprintf(p->out, "[%s] Epoch %d/%d - %.1fs - loss: %.4f - accuracy: %.4f", p->runs[run].name,
+	        (int)st->epoch, (int)st->epochs, st->seconds, st->loss, st->accuracy);
+	if (st->has_val)
+		fprintf(p->out, " - val_loss: %.4f - val_accuracy: %.4f", st->val_loss, st->val_accuracy);
+	fputc('\n', p->out);
+	if (p->live)
+		draw(p);
+	fflush(p->out);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static void on_end(void *ctx, size_t run, const struct winit_run_spec *spec,
+                   const struct winit_run_result *res)
+{
+	struct winit_progress *p = ctx;
+	pthread_mutex_lock(&p->lock);
+	p->slot[run].active = 0;
+	clear_line(p);
+	if (res->status)
+		fprintf(p->out, "[%s] FAILED: %s\n", spec->name, res->error);
+	else if (res->has_test)
+		fprintf(p->out, "[%s] test_loss: %.4f - test_accuracy: %.4f (%.1fs)\n", spec->name,
+		        res->test_loss, res->test_accuracy, res->seconds);
+	if (p->live)
+		draw(p);
+	fflush(p->out);
+	pthread_mutex_unlock(&p->lock);
+}
+
+static int on_poll(void *ctx)
+{
+	struct winit_progress *p = ctx;
+	return p->stop && *p->stop;
+}
+
+struct winit_progress *winit_progress_new(FILE *out, const struct winit_run_spec *runs,
+                                          size_t n_runs, int live,
+                                          volatile sig_atomic_t *stop)
+{
+	struct winit_progress *p = calloc(1, sizeof *p);
+	if (!p)
+		return NULL;
+	p->slot = calloc(n_runs ? n_runs : 1, sizeof *p->slot);
+	if (!p->slot) {
+		free(p);
+		return NULL;
+	}
+	p->out = out;
+	p->runs = runs;
+	p->n = n_runs;
+	p->live = live;
+	p->stop = stop;
+	pthread_mutex_init(&p->lock, NULL);
+	return p;
+}
+
+void winit_progress_observer(struct winit_progress *p, struct winit_study_observer *obs)
+{
+	memset(obs, 0, sizeof *obs);
+	obs->ctx = p;
+	obs->run_start = on_start;
+	obs->batch_end = on_batch;
+	obs->epoch_end = on_epoch;
+	obs->run_end = on_end;
+	obs->should_stop = on_poll;
+}
+
+void winit_progress_free(struct winit_progress *p)
+{
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	clear_line(p);
+	pthread_mutex_unlock(&p->lock);
+	pthread_mutex_destroy(&p->lock);
+	free(p->slot);
+	free(p);
+}

@@ -1,0 +1,311 @@
+/* src/report/results.c -- the results file and the final table. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <winit/report.h>
+
+#include "report/json.h"
+
+static void write_plugin(struct json *j, const struct winit_plugin_use *u)
+{
+	json_begin_object(j);
+	json_key(j, "name");
+	json_string(j, u->info->name);
+	json_key(j, "params");
+	json_begin_object(j);
+	for (uint32_t k = 0; k < u->info->n_params; k++) {
+		const struct winit_param_decl *d = &u->info->params[k];
+		json_key(j, d->name);
+		if (d->type == WINIT_PARAM_CHOICE)
+			json_string(j, d->choices[(int)u->params[k]]);
+		else if (d->type == WINIT_PARAM_INT)
+			json_int(j, (int64_t)u->params[k]);
+		else
+			json_number(j, u->params[k]);
+	}
+	json_end_object(j);
+	json_end_object(j);
+}
+
+static void write_run(struct json *j, const struct winit_run_spec *s, const struct winit_run_result *r)
+{
+	json_begin_object(j);
+	json_key(j, "name");
+	json_string(j, s->name);
+	json_key(j, "label");
+	json_string(j, s->label);
+	json_key(j, "replicate");
+	json_int(j, s->replicate);
+	json_key(j, "seed");
+	json_uint(j, s->seed);
+	json_key(j, "run_seed");
+	json_uint(j, r->run_seed);
+
+	json_key(j, "model");
+	json_begin_object(j);
+	json_key(j, "input_shape");
+	json_begin_array(j);
+	for (int i = 0; i < s->model.n_input_dims; i++)
+		json_int(j, s->model.input_shape[i]);
+	json_end_array(j);
+	json_key(j, "layers");
+	json_begin_array(j);
+	for (int i = 0; i < s->model.n_layers; i++) {
+		const struct winit_layer_spec *l = &s->model.layers[i];
+		json_begin_object(j);
+		json_key(j, "type");
+		json_string(j, "Dense");
+		json_key(j, "units");
+		json_int(j, l->units);
+		json_key(j, "activation");
+		write_plugin(j, &l->activation);
+		json_key(j, "kernel_initializer");
+		write_plugin(j, &l->kernel_initializer);
+		json_key(j, "use_bias");
+		json_bool(j, l->use_bias);
+		if (l->use_bias) {
+			json_key(j, "bias_initializer");
+			write_plugin(j, &l->bias_initializer);
+		}
+		json_end_object(j);
+	}
+	json_end_array(j);
+	json_end_object(j);
+
+	json_key(j, "optimizer");
+	json_begin_object(j);
+	json_key(j, "name");
+	json_string(j, s->optimizer.kind == WINIT_OPT_ADAM ? "adam" : "sgd");
+	json_key(j, "learning_rate");
+	json_number(j, s->optimizer.learning_rate);
+	if (s->optimizer.kind == WINIT_OPT_ADAM) {
+		json_key(j, "beta_1");
+		json_number(j, s->optimizer.beta_1);
+		json_key(j, "beta_2");
+		json_number(j, s->optimizer.beta_2);
+		json_key(j, "epsilon");
+		json_number(j, s->optimizer.epsilon);
+	} else {
+		json_key(j, "momentum");
+		json_number(j, s->optimizer.momentum);
+		json_key(j, "nesterov");
+		json_bool(j, s->optimizer.nesterov);
+	}
+	json_end_object(j);
+	json_key(j, "loss");
+	json_string(j, "categorical_crossentropy");
+
+	json_key(j, "fit");
+	json_begin_object(j);
+	json_key(j, "epochs");
+	json_int(j, s->fit.epochs);
+	json_key(j, "batch_size");
+	json_int(j, s->fit.batch_size);
+	json_key(j, "validation_split");
+	json_number(j, s->fit.validation_split);
+	json_key(j, "shuffle");
+	json_bool(j, s->fit.shuffle);
+	json_end_object(j);
+
+	json_key(j, "data");
+	json_begin_object(j);
+	json_key(j, "train");
+	json_string(j, s->train_source);
+	json_key(j, "test");
+	json_string(j, s->test_source);
+	json_key(j, "n_train");
+	json_int(j, r->n_train);
+	json_key(j, "n_val");
+	json_int(j, r->n_val);
+	json_key(j, "n_test");
+	json_int(j, r->n_test);
+	json_end_object(j);
+
+	json_key(j, "status");
+	json_string(j, r->status ? "failed" : "ok");
+	if (r->status) {
+		json_key(j, "error");
+		json_string(j, r->error);
+	}
+	json_key(j, "history");
+	json_begin_array(j);
+	for (int e = 0; e < r->n_epochs; e++) {
+		const struct winit_epoch_stats *st = &r->history[e];
+		json_begin_object(j);
+		json_key(j, "epoch");
+		json_int(j, st->epoch);
+		json_key(j, "loss");
+		json_number(j, st->loss);
+		json_key(j, "accuracy");
+		json_number(j, st->accuracy);
+		if (st->has_val) {
+			json_key(j, "val_loss");
+			json_number(j, st->val_loss);
+			json_key(j, "val_accuracy");
+			json_number(j, st->val_accuracy);
+		}
+		json_key(j, "seconds");
+		json_number(j, st->seconds);
+		json_end_object(j);
+	}
+	json_end_array(j);
+	if (r->has_test) {
+		json_key(j, "test_loss");
+		json_number(j, r->test_loss);
+		json_key(j, "test_accuracy");
+		json_number(j, r->test_accuracy);
+	}
+	json_key(j, "seconds");
+	json_number(j, r->seconds);
+	json_key(j, "kernels");
+	json_string(j, r->kernels ? r->kernels : "");
+	json_end_object(j);
+}
+
+/* mkdir -p for the directory part of path. */
+static int make_parents(const char *path, struct winit_error *err)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return WINIT_OK;
+	*slash = '\0';
+	for (char *p = dir + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+			return winit_error_set(err, WINIT_ERR_IO, "%s: cannot create directory: %s", dir,
+			                       strerror(errno));
+		*p = '/';
+	}
+	if (dir[0] && mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot create directory: %s", dir,
+		                       strerror(errno));
+	return WINIT_OK;
+}
+
+int winit_results_write_json(const char *path, const char *study, uint64_t seed,
+                             const struct winit_run_spec *runs,
+                             const struct winit_run_result *results, size_t n_runs,
+                             struct winit_error *err)
+{
+	int rc = make_parents(path, err);
+	if (rc)
+		return rc;
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results: %s", path,
+		                       strerror(errno));
+	struct json j;
+	json_init(&j, f);
+	json_begin_object(&j);
+	json_key(&j, "format");
+	json_string(&j, WINIT_RESULTS_FORMAT);
+	json_key(&j, "version");
+	json_int(&j, WINIT_RESULTS_VERSION);
+	json_key(&j, "generator");
+	json_string(&j, PACKAGE_STRING);
+	json_key(&j, "study");
+	json_string(&j, study);
+	json_key(&j, "seed");
+	json_uint(&j, seed);
+	json_key(&j, "runs");
+	json_begin_array(&j);
+	for (size_t i = 0; i < n_runs; i++)
+		if (results[i].done)
+			write_run(&j, &runs[i], &results[i]);
+	json_end_array(&j);
+	json_end_object(&j);
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		unlink(tmp);
+		return winit_error_set(err, WINIT_ERR_IO, "%s: error while writing results", path);
+	}
+	if (rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot replace results file: %s", path,
+		                       strerror(e));
+	}
+	return WINIT_OK;
+}
+
+void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
+                               const struct winit_run_result *results, size_t n_runs)
+{
+	/* Labels in order of first appearance. */
+	size_t width = 12;
+	for (size_t i = 0; i < n_runs; i++)
+		if (strlen(runs[i].label) > width)
+			width = strlen(runs[i].label);
+	int multi = 0;
+	for (size_t i = 0; i < n_runs; i++)
+		if (runs[i].replicate > 0)
+			multi = 1;
+	if (multi)
+		fprintf(out, "%-*s %5s %-17s %-17s %-8s %-8s\n", (int)width, "initializer", "runs",
+		        "test_accuracy", "test_loss", "min_acc", "max_acc");
+	else
+		fprintf(out, "%-*s %13s %10s %14s %9s\n", (int)width, "initializer", "test_accuracy",
+		        "test_loss", "val_accuracy", "seconds");
+	for (size_t i = 0; i < n_runs; i++) {
+		int seen = 0;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(runs[k].label, runs[i].label) == 0)
+				seen = 1;
+		if (seen)
+			continue;
+		double sa = 0, sa2 = 0, sl = 0, sl2 = 0, mn = INFINITY, mx = -INFINITY;
+		int n = 0, failed = 0;
+		const struct winit_run_result *last = NULL;
+		for (size_t k = i; k < n_runs; k++) {
+			if (strcmp(runs[k].label, runs[i].label) != 0 || !results[k].done)
+				continue;
+			const struct winit_run_result *r = &results[k];
+			if (r->status || !r->has_test) {
+				failed++;
+				continue;
+			}
+			last = r;
+			n++;
+			sa += r->test_accuracy;
+			sa2 += r->test_accuracy * r->test_accuracy;
+			sl += r->test_loss;
+			sl2 += r->test_loss * r->test_loss;
+			mn = fmin(mn, r->test_accuracy);
+			mx = fmax(mx, r->test_accuracy);
+		}
+		if (n == 0) {
+			fprintf(out, "%-*s %s\n", (int)width, runs[i].label,
+			        failed ? "failed (see above)" : "not run");
+			continue;
+		}
+		if (multi) {
+			double ma = sa / n, ml = sl / n;
+			double sda = n > 1 ? sqrt(fmax(0, (sa2 - n * ma * ma) / (n - 1))) : 0;
+			double sdl = n > 1 ? sqrt(fmax(0, (sl2 - n * ml * ml) / (n - 1))) : 0;
+			fprintf(out, "%-*s %5d %.4f +- %.4f   %.4f +- %.4f   %.4f   %.4f%s\n", (int)width,
+			        runs[i].label, n, ma, sda, ml, sdl, mn, mx, failed ? "  (some runs failed)" : "");
+		} else {
+			const struct winit_epoch_stats *h =
+				last->n_epochs > 0 ? &last->history[last->n_epochs - 1] : NULL;
+			fprintf(out, "%-*s %13.4f %10.4f ", (int)width, runs[i].label, last->test_accuracy,
+			        last->test_loss);
+			if (h && h->has_val)
+				fprintf(out, "%14.4f", h->val_accuracy);
+			else
+				fprintf(out, "%14s", "-");
+			fprintf(out, " %9.1f\n", last->seconds);
+		}
+	}
+}
