@@ -29,3 +29,45 @@ static inline int tu_run(Suite *s)
 }
 
 #endif
+
+#include <winit/winit.h>
+
+/* The registry of the shipped plugins, loaded from the build tree. */
+static inline struct winit_registry *tu_registry(void)
+{
+	static struct winit_registry *reg;
+	if (!reg) {
+		struct winit_error err = { 0 };
+		reg = winit_registry_new();
+		ck_assert_ptr_nonnull(reg);
+		ck_assert_msg(winit_registry_load_default(reg, NULL, &err) == 0, "%s", err.msg);
+	}
+	return reg;
+}
+
+/* A plugin with its default parameters, or with n named values. */
+static inline struct winit_plugin_use tu_use(uint32_t kind, const char *name, size_t n,
+                                             const char *const names[], const double values[])
+{
+	struct winit_plugin_use u = { 0 };
+	struct winit_error err = { 0 };
+	const struct winit_plugin_entry *e = winit_registry_find(tu_registry(), kind, name);
+	ck_assert_msg(e != NULL, "plugin '%s' not found (search path %s)", name,
+	              winit_registry_search_path(tu_registry()));
+	ck_assert_msg(winit_params_resolve(u.params, e->info, n, names, values, NULL, &err) == 0, "%s",
+	              err.msg);
+	u.info = e->info;
+	return u;
+}
+
+/* A dense layer spec: units, activation, kernel initializer (defaults), zero bias. */
+static inline struct winit_layer_spec tu_dense(int64_t units, const char *act, const char *init)
+{
+	struct winit_layer_spec l = { 0 };
+	l.units = units;
+	l.use_bias = 1;
+	l.activation = tu_use(WINIT_KIND_ACTIVATION, act, 0, NULL, NULL);
+	l.kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, init, 0, NULL, NULL);
+	l.bias_initializer = tu_use(WINIT_KIND_INITIALIZER, "zeros", 0, NULL, NULL);
+	return l;
+}

@@ -1,0 +1,196 @@
+/* src/data/dataset.c -- labelled image datasets from IDX files; Fashion-MNIST; batches.
+ *
+ * Samples stay uint8 in memory; winit_dataset_gather scales a batch to float through a
+ * 256-entry table of (float)(p / 255.0), which is exactly Keras's float32(x / 255.0).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <winit/data.h>
+
+#ifndef WINIT_FASHION_MNIST_DEFAULT
+#define WINIT_FASHION_MNIST_DEFAULT "/usr/share/datasets/fashion-mnist"
+#endif
+
+#define FASHION_MNIST_CLASSES 10
+#define FASHION_MNIST_HINT \
+	"install it with `apt-get install dataset-fashion-mnist`, or set " \
+	WINIT_FASHION_MNIST_ENV " to a directory holding the four IDX files"
+
+/* pixel -> float(pixel / 255.0), folded by the compiler (IEEE double division, then
+ * rounding to float: the same two steps numpy/Keras take). */
+#define PX(p) ((float)((p) / 255.0))
+#define PX4(p) PX(p), PX((p) + 1), PX((p) + 2), PX((p) + 3)
+#define PX16(p) PX4(p), PX4((p) + 4), PX4((p) + 8), PX4((p) + 12)
+#define PX64(p) PX16(p), PX16((p) + 16), PX16((p) + 32), PX16((p) + 48)
+static const float pixel_scale[256] = {
+	PX64(0), PX64(64), PX64(128), PX64(192)
+};
+
+int winit_dataset_load_idx(struct winit_dataset *out, const char *images_path,
+                           const char *labels_path, int32_t n_classes,
+                           struct winit_error *err)
+{
+	memset(out, 0, sizeof *out);
+	if (!images_path || !labels_path)
+		return winit_error_set(err, WINIT_ERR_ARG, "winit_dataset_load_idx: %s path is NULL",
+		                       images_path ? "labels" : "images");
+	if (n_classes < 1 || n_classes > 256)
+		return winit_error_set(err, WINIT_ERR_ARG, "winit_dataset_load_idx: n_classes %"
+		                       PRId32 " out of range; expected 1 to 256 (labels are bytes)",
+		                       n_classes);
+
+	struct winit_idx images, labels;
+	int rc = winit_idx_read(&images, images_path, err);
+	if (rc != WINIT_OK)
+		return rc;
+	rc = winit_idx_read(&labels, labels_path, err);
+	if (rc != WINIT_OK) {
+		winit_idx_free(&images);
+		return rc;
+	}
+	if (images.n_dims != 3) {
+		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: byte 3: images file has %" PRIu32
+		                     " dimension%s; expected 3 (count, height, width)", images_path,
+		                     images.n_dims, images.n_dims == 1 ? "" : "s");
+		goto fail;
+	}
+	if (labels.n_dims != 1) {
+		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: byte 3: labels file has %" PRIu32
+		                     " dimensions; expected 1 (count)", labels_path, labels.n_dims);
+		goto fail;
+	}
+	if (images.dims[0] != labels.dims[0]) {
+		rc = winit_error_set(err, WINIT_ERR_FORMAT, "sample counts disagree: %s holds %"
+		                     PRIu32 " images but %s holds %" PRIu32 " labels",
+		                     images_path, images.dims[0], labels_path, labels.dims[0]);
+		goto fail;
+	}
+	if ((uint64_t)images.dims[1] * images.dims[2] > INT32_MAX) { /* dims are >= 1 */
+		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: byte 8: image shape %" PRIu32 "x%"
+		                     PRIu32 " too large; expected height * width <= %d",
+		                     images_path, images.dims[1], images.dims[2], INT32_MAX);
+		goto fail;
+	}
+	for (uint64_t i = 0; i < labels.n; i++) {
+		if (labels.data[i] >= n_classes) {
+			rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: byte %" PRIu64 " (label %"
+			                     PRIu64 "): label %u out of range; expected 0 to %"
+			                     PRId32 " (%" PRId32 " classes)", labels_path, 8 + i, i,
+			                     labels.data[i], n_classes - 1, n_classes);
+			goto fail;
+		}
+	}
+
+	out->n = images.dims[0];
+	out->height = (int32_t)images.dims[1];
+	out->width = (int32_t)images.dims[2];
+	out->n_features = (int64_t)out->height * out->width;
+	out->n_classes = n_classes;
+	out->x = images.data; /* ownership moves to the dataset */
+	out->y = labels.data;
+	return WINIT_OK;
+
+fail:
+	winit_idx_free(&images);
+	winit_idx_free(&labels);
+	return rc;
+}
+
+const char *winit_fashion_mnist_dir(void)
+{
+	const char *env = getenv(WINIT_FASHION_MNIST_ENV);
+	return env && *env ? env : WINIT_FASHION_MNIST_DEFAULT;
+}
+
+/* dir/name.gz if it exists, else dir/name if it exists; else an error naming the .gz. */
+static int fashion_path(char *buf, size_t size, const char *dir, const char *name,
+                        struct winit_error *err)
+{
+	int w = snprintf(buf, size, "%s/%s.gz", dir, name);
+	if (w < 0 || (size_t)w >= size)
+		return winit_error_set(err, WINIT_ERR_ARG, "Fashion-MNIST directory name too long "
+		                       "(%zu bytes): %s", strlen(dir), dir);
+	if (access(buf, F_OK) == 0)
+		return WINIT_OK;
+	int gz_errno = errno;
+	buf[w - 3] = '\0';
+	if (access(buf, F_OK) == 0)
+		return WINIT_OK;
+	return winit_error_set(err, WINIT_ERR_IO, "Fashion-MNIST: %s/%s.gz: %s (nor %s); %s",
+	                       dir, name, strerror(gz_errno), buf, FASHION_MNIST_HINT);
+}
+
+static int fashion_split(struct winit_dataset *out, const char *dir, const char *prefix,
+                         struct winit_error *err)
+{
+	char images[4096], labels[4096], name[64];
+	snprintf(name, sizeof name, "%s-images-idx3-ubyte", prefix);
+	int rc = fashion_path(images, sizeof images, dir, name, err);
+	if (rc != WINIT_OK)
+		return rc;
+	snprintf(name, sizeof name, "%s-labels-idx1-ubyte", prefix);
+	if ((rc = fashion_path(labels, sizeof labels, dir, name, err)) != WINIT_OK)
+		return rc;
+	rc = winit_dataset_load_idx(out, images, labels, FASHION_MNIST_CLASSES, err);
+	if (rc != WINIT_OK)
+		winit_error_prefix(err, "Fashion-MNIST %s set: ", prefix);
+	return rc;
+}
+
+int winit_fashion_mnist_load(struct winit_dataset *train, struct winit_dataset *test,
+                             const char *dir, struct winit_error *err)
+{
+	if (train)
+		memset(train, 0, sizeof *train);
+	if (test)
+		memset(test, 0, sizeof *test);
+	const char *origin = "";
+	if (!dir) {
+		const char *env = getenv(WINIT_FASHION_MNIST_ENV);
+		if (env && *env)
+			origin = " (from $" WINIT_FASHION_MNIST_ENV ")";
+		dir = winit_fashion_mnist_dir();
+	}
+	if (access(dir, F_OK) != 0)
+		return winit_error_set(err, WINIT_ERR_IO, "Fashion-MNIST: %s%s: %s; %s", dir,
+		                       origin, strerror(errno), FASHION_MNIST_HINT);
+	int rc;
+	if (train && (rc = fashion_split(train, dir, "train", err)) != WINIT_OK)
+		return rc;
+	if (test && (rc = fashion_split(test, dir, "t10k", err)) != WINIT_OK) {
+		if (train)
+			winit_dataset_free(train);
+		return rc;
+	}
+	return WINIT_OK;
+}
+
+void winit_dataset_free(struct winit_dataset *ds)
+{
+	if (!ds)
+		return;
+	free(ds->x);
+	free(ds->y);
+	memset(ds, 0, sizeof *ds);
+}
+
+void winit_dataset_gather(float *out, uint8_t *labels, const struct winit_dataset *ds,
+                          const uint32_t *idx, int64_t n)
+{
+	const int64_t f = ds->n_features;
+	for (int64_t i = 0; i < n; i++) {
+		const uint8_t *src = ds->x + (size_t)idx[i] * (size_t)f; /* (n_features) */
+		float *dst = out + i * f;                                /* (n_features) */
+		for (int64_t j = 0; j < f; j++)
+			dst[j] = pixel_scale[src[j]];
+		if (labels)
+			labels[i] = ds->y[idx[i]];
+	}
+}

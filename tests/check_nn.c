@@ -1,0 +1,568 @@
+/* tests/check_nn.c -- the engine: loss, gradients, optimizers, models. */
+#include <math.h>
+
+#include "testutil.h"
+
+/* ---- softmax + cross-entropy ---- */
+
+START_TEST(xent_value_and_accuracy)
+{
+	/* Row 0: logits (0, 0, 0) -> loss ln 3; row 1: (1, 2, 3) label 2. */
+	const float z[6] = { 0, 0, 0, 1, 2, 3 };
+	const uint8_t y[2] = { 1, 2 };
+	float p[6];
+	int64_t hits = -1;
+	double loss = winit_softmax_xent(NULL, p, z, y, 2, 3, 1, &hits);
+	double l1 = log(exp(1) + exp(2) + exp(3)) - 3;
+	ck_assert_double_eq_tol(loss, log(3.0) + l1, 1e-6);
+	ck_assert_int_eq(hits, 1); /* row 0 ties -> argmax 0 != 1; row 1 correct */
+	ck_assert_float_eq_tol(p[0] + p[1] + p[2], 1, 1e-6);
+	ck_assert_float_eq_tol(p[5], exp(3) / (exp(1) + exp(2) + exp(3)), 1e-6);
+}
+END_TEST
+
+START_TEST(xent_stable_for_large_logits)
+{
+	const float z[3] = { 1000, -1000, 999 };
+	const uint8_t y[1] = { 2 };
+	float d[3];
+	double loss = winit_softmax_xent(d, NULL, z, y, 1, 3, 1, NULL);
+	ck_assert(isfinite(loss));
+	ck_assert_double_eq_tol(loss, log(1 + exp(-1.0)) + 1, 1e-5);
+	for (int j = 0; j < 3; j++)
+		ck_assert(isfinite(d[j]));
+}
+END_TEST
+
+START_TEST(xent_gradient_matches_finite_difference)
+{
+	struct winit_rng rng;
+	winit_rng_seed(&rng, 1, 0);
+	enum { N = 4, C = 5 };
+	float z[N * C], d[N * C];
+	uint8_t y[N];
+	for (int i = 0; i < N * C; i++)
+		z[i] = (float)(2 * winit_rng_normal(&rng));
+	for (int i = 0; i < N; i++)
+		y[i] = (uint8_t)winit_rng_below(&rng, C);
+	winit_softmax_xent(d, NULL, z, y, N, C, 1.0f / N, NULL);
+	for (int i = 0; i < N * C; i++) {
+		float keep = z[i], h = 1e-2f;
+		z[i] = keep + h;
+		double lp = winit_softmax_xent(NULL, NULL, z, y, N, C, 1, NULL) / N;
+		z[i] = keep - h;
+		double lm = winit_softmax_xent(NULL, NULL, z, y, N, C, 1, NULL) / N;
+		z[i] = keep;
+		ck_assert_double_eq_tol(d[i], (lp - lm) / (2 * h), 2e-4);
+	}
+}
+END_TEST
+
+/* ---- optimizers ---- */
+
+START_TEST(adam_matches_hand_computed_steps)
+{
+	struct winit_optimizer_spec s = winit_optimizer_default(WINIT_OPT_ADAM);
+	ck_assert_double_eq(s.learning_rate, 0.001);
+	ck_assert_double_eq(s.epsilon, 1e-7);
+	struct winit_optimizer opt;
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_optimizer_init(&opt, &s, 2, &err), 0);
+	float w[2] = { 0.5f, -1.0f };
+	const float g[3][2] = { { 0.1f, -0.2f }, { 0.3f, 0.0f }, { -0.05f, 0.4f } };
+	double rw[2] = { 0.5, -1.0 }, m[2] = { 0 }, v[2] = { 0 };
+	for (int t = 1; t <= 3; t++) {
+		winit_optimizer_step(&opt, w, g[t - 1]);
+		double a = 0.001 * sqrt(1 - pow(0.999, t)) / (1 - pow(0.9, t));
+		for (int i = 0; i < 2; i++) {
+			m[i] = 0.9 * m[i] + 0.1 * g[t - 1][i];
+			v[i] = 0.999 * v[i] + 0.001 * g[t - 1][i] * g[t - 1][i];
+			rw[i] -= a * m[i] / (sqrt(v[i]) + 1e-7);
+			ck_assert_double_eq_tol(w[i], rw[i], 1e-6);
+		}
+	}
+	/* First step of Adam moves each weight by about lr, whatever the gradient's size. */
+	ck_assert_double_eq_tol(0.5 - (0.5 - 0.001), 0.001, 1e-9);
+	winit_optimizer_free(&opt);
+}
+END_TEST
+
+START_TEST(sgd_with_and_without_momentum)
+{
+	struct winit_optimizer_spec s = winit_optimizer_default(WINIT_OPT_SGD);
+	ck_assert_double_eq(s.learning_rate, 0.01);
+	struct winit_optimizer opt;
+	ck_assert_int_eq(winit_optimizer_init(&opt, &s, 1, NULL), 0);
+	float w = 1, g = 2;
+	winit_optimizer_step(&opt, &w, &g);
+	ck_assert_float_eq_tol(w, 0.98f, 1e-7);
+	winit_optimizer_free(&opt);
+	s.momentum = 0.9;
+	ck_assert_int_eq(winit_optimizer_init(&opt, &s, 1, NULL), 0);
+	w = 1;
+	winit_optimizer_step(&opt, &w, &g); /* v = -0.02 */
+	winit_optimizer_step(&opt, &w, &g); /* v = -0.018 - 0.02 */
+	ck_assert_float_eq_tol(w, 1 - 0.02f - 0.038f, 1e-6);
+	winit_optimizer_free(&opt);
+}
+END_TEST
+
+START_TEST(optimizer_rejects_bad_settings)
+{
+	struct winit_optimizer opt;
+	struct winit_error err = { 0 };
+	struct winit_optimizer_spec s = winit_optimizer_default(WINIT_OPT_ADAM);
+	s.learning_rate = -1;
+	ck_assert_int_eq(winit_optimizer_init(&opt, &s, 4, &err), WINIT_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "learning_rate"));
+	s = winit_optimizer_default(WINIT_OPT_ADAM);
+	s.beta_1 = 1.5;
+	ck_assert_int_eq(winit_optimizer_init(&opt, &s, 4, &err), WINIT_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "beta"));
+}
+END_TEST
+
+/* ---- models ---- */
+
+static struct winit_model_spec mlp_spec(int64_t n_in, int64_t hidden, const char *act,
+                                        const char *init, int64_t n_out)
+{
+	struct winit_model_spec s = { 0 };
+	s.n_input_dims = 1;
+	s.input_shape[0] = n_in;
+	s.n_inputs = n_in;
+	s.n_layers = 2;
+	s.layers[0] = tu_dense(hidden, act, init);
+	s.layers[1] = tu_dense(n_out, "softmax", "glorot_uniform");
+	return s;
+}
+
+static double model_loss(struct winit_model *m, const float *x, const uint8_t *y, int64_t n)
+{
+	winit_model_forward(m, x, n);
+	int last = m->spec.n_layers - 1;
+	return winit_softmax_xent(NULL, NULL, m->z[last], y, n, winit_model_outputs(m), 1, NULL) / n;
+}
+
+/* Backpropagation through two dense layers, an activation plugin and softmax-CE agrees
+ * with central finite differences of the loss for every weight and bias. */
+static void gradient_check(const char *act)
+{
+	enum { N = 3, I = 5, H = 4, C = 3 };
+	struct winit_model_spec s = mlp_spec(I, H, act, "glorot_normal", C);
+	/* Non-zero biases so every unit is off its kink. */
+	s.layers[0].bias_initializer = tu_use(WINIT_KIND_INITIALIZER, "random_normal", 2,
+	                                      (const char *const[]){ "mean", "stddev" },
+	                                      (const double[]){ 0.3, 0.1 });
+	struct winit_model m;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_model_init(&m, &s, 7, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(winit_model_reserve(&m, N, &err), 0);
+	struct winit_rng rng;
+	winit_rng_seed(&rng, 3, 0);
+	float x[N * I], dz[N * C];
+	const uint8_t y[N] = { 0, 2, 1 };
+	for (int i = 0; i < N * I; i++)
+		x[i] = (float)winit_rng_normal(&rng);
+	winit_model_forward(&m, x, N);
+	winit_softmax_xent(dz, NULL, m.z[1], y, N, C, 1.0f / N, NULL);
+	winit_model_backward(&m, x, dz, N);
+	float *g = malloc((size_t)m.n_params * sizeof *g);
+	memcpy(g, m.grads, (size_t)m.n_params * sizeof *g);
+	for (int64_t k = 0; k < m.n_params; k++) {
+		float keep = m.params[k], h = 1e-2f;
+		m.params[k] = keep + h;
+		double lp = model_loss(&m, x, y, N);
+		m.params[k] = keep - h;
+		double lm = model_loss(&m, x, y, N);
+		m.params[k] = keep;
+		double fd = (lp - lm) / (2 * h);
+		ck_assert_msg(fabs(g[k] - fd) <= 2e-3 + 2e-2 * fabs(fd),
+		              "%s: parameter %lld: backprop %g vs finite difference %g", act, (long long)k,
+		              g[k], fd);
+	}
+	free(g);
+	winit_model_free(&m);
+}
+
+START_TEST(dense_gradients_match_finite_differences)
+{
+	gradient_check("relu");
+	gradient_check("linear");
+}
+END_TEST
+
+START_TEST(model_init_is_deterministic_per_seed)
+{
+	struct winit_model_spec s = mlp_spec(20, 16, "relu", "he_normal", 4);
+	struct winit_model a, b, c;
+	ck_assert_int_eq(winit_model_init(&a, &s, 11, NULL), 0);
+	ck_assert_int_eq(winit_model_init(&b, &s, 11, NULL), 0);
+	ck_assert_int_eq(winit_model_init(&c, &s, 12, NULL), 0);
+	ck_assert_int_eq(a.n_params, 20 * 16 + 16 + 16 * 4 + 4);
+	ck_assert(memcmp(a.params, b.params, (size_t)a.n_params * sizeof(float)) == 0);
+	ck_assert(memcmp(a.params, c.params, (size_t)a.n_params * sizeof(float)) != 0);
+	/* Biases start at zero. */
+	for (int j = 0; j < 16; j++)
+		ck_assert_float_eq(a.layer[0].b[j], 0);
+	winit_model_free(&a);
+	winit_model_free(&b);
+	winit_model_free(&c);
+}
+END_TEST
+
+START_TEST(model_spec_errors)
+{
+	struct winit_model_spec s = mlp_spec(20, 16, "relu", "he_normal", 4);
+	struct winit_model m;
+	struct winit_error err = { 0 };
+	s.layers[0].units = 0;
+	ck_assert_int_eq(winit_model_init(&m, &s, 1, &err), WINIT_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "layer 1"));
+	s = mlp_spec(20, 16, "relu", "he_normal", 4);
+	s.layers[1].activation = s.layers[1].kernel_initializer; /* wrong kind */
+	ck_assert_int_eq(winit_model_init(&m, &s, 1, &err), WINIT_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "activation"));
+}
+END_TEST
+
+/* ---- fit semantics ---- */
+
+/* A dataset whose single feature encodes the row index, so a hook can see which rows
+ * each forward pass used. */
+static struct winit_dataset index_dataset(int64_t n)
+{
+	struct winit_dataset ds = { 0 };
+	ds.n = n;
+	ds.n_features = 1;
+	ds.height = ds.width = 1;
+	ds.n_classes = 2;
+	ds.x = malloc((size_t)n);
+	ds.y = malloc((size_t)n);
+	for (int64_t i = 0; i < n; i++) {
+		ds.x[i] = (uint8_t)i;
+		ds.y[i] = (uint8_t)(i % 2);
+	}
+	return ds;
+}
+
+struct trace {
+	int pending[256], n_pending;
+	int train[8][256], n_train[8];
+	int val[8][256], n_val[8];
+	int steps[8];
+	int epoch;
+};
+
+static void trace_forward(void *ctx, int layer, const float *z, const float *a, int64_t rows,
+                          int64_t cols)
+{
+	struct trace *t = ctx;
+	(void)a;
+	(void)cols;
+	if (layer != 0)
+		return;
+	for (int64_t r = 0; r < rows; r++)
+		t->pending[t->n_pending++] = (int)lrintf(z[r]);
+}
+
+static void trace_batch(void *ctx, int32_t epoch, int64_t step, int64_t steps, double l, double a)
+{
+	struct trace *t = ctx;
+	(void)step;
+	(void)steps;
+	(void)l;
+	(void)a;
+	for (int i = 0; i < t->n_pending; i++)
+		t->train[epoch - 1][t->n_train[epoch - 1]++] = t->pending[i];
+	t->steps[epoch - 1]++;
+	t->n_pending = 0;
+}
+
+static void trace_epoch(void *ctx, const struct winit_epoch_stats *st)
+{
+	struct trace *t = ctx;
+	for (int i = 0; i < t->n_pending; i++)
+		t->val[st->epoch - 1][t->n_val[st->epoch - 1]++] = t->pending[i];
+	t->n_pending = 0;
+}
+
+/* Dense(1, linear) whose kernel is 1 and bias 0 reads the row index back; SGD with a
+ * negligible rate keeps it so. */
+static void traced_fit(struct trace *t, int64_t n, double split, int32_t bs, int shuffle,
+                       int epochs, uint64_t seed)
+{
+	struct winit_model_spec s = { 0 };
+	s.n_input_dims = 1;
+	s.input_shape[0] = 1;
+	s.n_inputs = 1;
+	s.n_layers = 2;
+	s.layers[0] = tu_dense(1, "linear", "zeros");
+	s.layers[1] = tu_dense(2, "softmax", "zeros");
+	struct winit_model m;
+	struct winit_optimizer opt;
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_model_init(&m, &s, 1, &err), 0);
+	m.layer[0].w[0] = 255.0f;
+	struct winit_optimizer_spec os = winit_optimizer_default(WINIT_OPT_SGD);
+	os.learning_rate = 1e-30;
+	ck_assert_int_eq(winit_optimizer_init(&opt, &os, m.n_params, &err), 0);
+	memset(t, 0, sizeof *t);
+	m.hooks.ctx = t;
+	m.hooks.forward = trace_forward;
+	struct winit_dataset ds = index_dataset(n);
+	struct winit_fit_spec f = winit_fit_default();
+	f.epochs = epochs;
+	f.batch_size = bs;
+	f.validation_split = split;
+	f.shuffle = shuffle;
+	f.eval_batch_size = 7;
+	struct winit_fit_observer obs = { .ctx = t, .batch_end = trace_batch, .epoch_end = trace_epoch };
+	struct winit_rng rng;
+	winit_rng_seed(&rng, seed, 0);
+	ck_assert_msg(winit_fit(&m, &opt, &ds, &f, &rng, &obs, NULL, &err) == 0, "%s", err.msg);
+	winit_dataset_free(&ds);
+	winit_optimizer_free(&opt);
+	winit_model_free(&m);
+}
+
+static int is_permutation(const int *v, int n, int lo)
+{
+	int seen[256] = { 0 };
+	for (int i = 0; i < n; i++) {
+		if (v[i] < lo || v[i] >= lo + n || seen[v[i] - lo])
+			return 0;
+		seen[v[i] - lo] = 1;
+	}
+	return 1;
+}
+
+START_TEST(fit_validation_is_the_tail_before_shuffling)
+{
+	struct trace t;
+	traced_fit(&t, 50, 0.2, 16, 1, 3, 5);
+	for (int e = 0; e < 3; e++) {
+		/* 40 training rows, each exactly once, in 3 steps (16 + 16 + 8). */
+		ck_assert_int_eq(t.n_train[e], 40);
+		ck_assert(is_permutation(t.train[e], 40, 0));
+		ck_assert_int_eq(t.steps[e], 3);
+		/* Validation: rows 40..49 in file order, every epoch. */
+		ck_assert_int_eq(t.n_val[e], 10);
+		for (int i = 0; i < 10; i++)
+			ck_assert_int_eq(t.val[e][i], 40 + i);
+	}
+}
+END_TEST
+
+START_TEST(fit_reshuffles_every_epoch)
+{
+	struct trace t, u;
+	traced_fit(&t, 50, 0.2, 16, 1, 3, 5);
+	int identity = 1;
+	for (int i = 0; i < 40; i++)
+		identity &= t.train[0][i] == i;
+	ck_assert(!identity);
+	ck_assert(memcmp(t.train[0], t.train[1], 40 * sizeof(int)) != 0);
+	ck_assert(memcmp(t.train[1], t.train[2], 40 * sizeof(int)) != 0);
+	/* The same seed gives the same order. */
+	traced_fit(&u, 50, 0.2, 16, 1, 3, 5);
+	ck_assert(memcmp(t.train, u.train, sizeof t.train) == 0);
+	/* shuffle = false keeps file order. */
+	traced_fit(&u, 50, 0.2, 16, 0, 2, 5);
+	for (int i = 0; i < 40; i++)
+		ck_assert_int_eq(u.train[1][i], i);
+}
+END_TEST
+
+START_TEST(fit_split_rounds_like_keras)
+{
+	struct trace t;
+	/* 33 * (1 - 0.25) = 24.75 -> 24 training rows, 9 validation rows. */
+	traced_fit(&t, 33, 0.25, 5, 1, 1, 1);
+	ck_assert_int_eq(t.n_train[0], 24);
+	ck_assert_int_eq(t.n_val[0], 9);
+	ck_assert_int_eq(t.steps[0], 5); /* 5 + 5 + 5 + 5 + 4 */
+	/* No split: no validation pass. */
+	traced_fit(&t, 20, 0, 8, 1, 1, 1);
+	ck_assert_int_eq(t.n_train[0], 20);
+	ck_assert_int_eq(t.n_val[0], 0);
+}
+END_TEST
+
+START_TEST(fit_rejects_bad_settings)
+{
+	struct winit_model_spec s = mlp_spec(1, 2, "relu", "he_normal", 2);
+	struct winit_model m;
+	struct winit_optimizer opt;
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_model_init(&m, &s, 1, &err), 0);
+	struct winit_optimizer_spec os = winit_optimizer_default(WINIT_OPT_ADAM);
+	ck_assert_int_eq(winit_optimizer_init(&opt, &os, m.n_params, &err), 0);
+	struct winit_dataset ds = index_dataset(10);
+	struct winit_rng rng;
+	winit_rng_seed(&rng, 1, 0);
+	struct winit_fit_spec f = winit_fit_default();
+	f.validation_split = 1.0;
+	ck_assert_int_eq(winit_fit(&m, &opt, &ds, &f, &rng, NULL, NULL, &err), WINIT_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "validation_split"));
+	f = winit_fit_default();
+	ds.n_features = 3;
+	ck_assert_int_eq(winit_fit(&m, &opt, &ds, &f, &rng, NULL, NULL, &err), WINIT_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "features"));
+	ds.n_features = 1;
+	winit_dataset_free(&ds);
+	winit_optimizer_free(&opt);
+	winit_model_free(&m);
+}
+END_TEST
+
+/* Four classes of 8x8 images: a bright quadrant (which one is the class) on noise. */
+static struct winit_dataset quadrant_dataset(int64_t n, uint64_t seed)
+{
+	struct winit_dataset ds = { 0 };
+	ds.n = n;
+	ds.height = ds.width = 8;
+	ds.n_features = 64;
+	ds.n_classes = 4;
+	ds.x = malloc((size_t)(n * 64));
+	ds.y = malloc((size_t)n);
+	struct winit_rng rng;
+	winit_rng_seed(&rng, seed, 0);
+	for (int64_t i = 0; i < n; i++) {
+		int c = (int)winit_rng_below(&rng, 4);
+		ds.y[i] = (uint8_t)c;
+		for (int r = 0; r < 8; r++)
+			for (int k = 0; k < 8; k++) {
+				int q = (r >= 4) * 2 + (k >= 4);
+				int v = (int)winit_rng_below(&rng, 120) + (q == c ? 120 : 0);
+				ds.x[i * 64 + r * 8 + k] = (uint8_t)v;
+			}
+	}
+	return ds;
+}
+
+START_TEST(training_reaches_high_accuracy)
+{
+	struct winit_dataset train = quadrant_dataset(2000, 1), test = quadrant_dataset(500, 2);
+	struct winit_run_spec run = { 0 };
+	snprintf(run.name, sizeof run.name, "quadrants");
+	run.seed = 3;
+	run.model = mlp_spec(64, 32, "relu", "he_normal", 4);
+	run.optimizer = winit_optimizer_default(WINIT_OPT_ADAM);
+	run.fit = winit_fit_default();
+	run.fit.epochs = 3;
+	run.fit.batch_size = 32;
+	run.fit.validation_split = 0.2;
+	run.train = &train;
+	run.test = &test;
+	struct winit_run_result res;
+	ck_assert_msg(winit_run_execute(&run, &res, NULL, 0) == 0, "%s", res.error);
+	ck_assert_int_eq(res.n_epochs, 3);
+	ck_assert_int_eq(res.n_train, 1600);
+	ck_assert_int_eq(res.n_val, 400);
+	ck_assert_msg(res.test_accuracy > 0.95, "test accuracy %g", res.test_accuracy);
+	ck_assert(res.history[2].loss < res.history[0].loss);
+	ck_assert(res.history[2].has_val && res.history[2].val_accuracy > 0.95);
+	winit_run_result_free(&res);
+	winit_dataset_free(&train);
+	winit_dataset_free(&test);
+}
+END_TEST
+
+/* With a zero kernel and ReLU (relu'(0) = 0) the hidden layer never moves: its kernel
+ * stays exactly zero and accuracy is that of the class prior. */
+START_TEST(zeros_initializer_never_breaks_symmetry)
+{
+	struct winit_dataset train = quadrant_dataset(800, 4);
+	struct winit_model_spec s = mlp_spec(64, 16, "relu", "zeros", 4);
+	struct winit_model m;
+	struct winit_optimizer opt;
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_model_init(&m, &s, 1, &err), 0);
+	struct winit_optimizer_spec os = winit_optimizer_default(WINIT_OPT_ADAM);
+	ck_assert_int_eq(winit_optimizer_init(&opt, &os, m.n_params, &err), 0);
+	struct winit_fit_spec f = winit_fit_default();
+	f.epochs = 2;
+	struct winit_rng rng;
+	winit_rng_seed(&rng, 1, 0);
+	ck_assert_int_eq(winit_fit(&m, &opt, &train, &f, &rng, NULL, NULL, &err), 0);
+	for (int64_t i = 0; i < 64 * 16; i++)
+		ck_assert_float_eq(m.layer[0].w[i], 0);
+	for (int j = 0; j < 16; j++)
+		ck_assert_float_eq(m.layer[0].b[j], 0);
+	double loss, acc;
+	ck_assert_int_eq(winit_evaluate(&m, &train, 0, train.n, 64, &loss, &acc, &err), 0);
+	ck_assert(acc < 0.35); /* the majority class of four, at most */
+	winit_optimizer_free(&opt);
+	winit_model_free(&m);
+	winit_dataset_free(&train);
+}
+END_TEST
+
+START_TEST(evaluate_and_predict_agree)
+{
+	struct winit_dataset ds = quadrant_dataset(300, 5);
+	struct winit_model_spec s = mlp_spec(64, 8, "relu", "glorot_normal", 4);
+	struct winit_model m;
+	ck_assert_int_eq(winit_model_init(&m, &s, 2, NULL), 0);
+	double l1, a1, l2, a2;
+	ck_assert_int_eq(winit_evaluate(&m, &ds, 0, ds.n, 7, &l1, &a1, NULL), 0);
+	ck_assert_int_eq(winit_evaluate(&m, &ds, 0, ds.n, 300, &l2, &a2, NULL), 0);
+	ck_assert_double_eq_tol(l1, l2, 1e-5);
+	ck_assert_double_eq(a1, a2);
+	float *p = malloc(300 * 4 * sizeof *p);
+	ck_assert_int_eq(winit_predict(&m, &ds, 0, 300, 64, p, NULL), 0);
+	double loss = 0;
+	int hits = 0;
+	for (int i = 0; i < 300; i++) {
+		int arg = 0;
+		for (int j = 1; j < 4; j++)
+			if (p[i * 4 + j] > p[i * 4 + arg])
+				arg = j;
+		hits += arg == ds.y[i];
+		loss -= log(p[i * 4 + ds.y[i]]);
+		ck_assert_float_eq_tol(p[i * 4] + p[i * 4 + 1] + p[i * 4 + 2] + p[i * 4 + 3], 1, 1e-5);
+	}
+	ck_assert_double_eq_tol(loss / 300, l1, 1e-4);
+	ck_assert_double_eq_tol(hits / 300.0, a1, 1e-12);
+	free(p);
+	winit_model_free(&m);
+	winit_dataset_free(&ds);
+}
+END_TEST
+
+static Suite *nn_suite(void)
+{
+	Suite *s = suite_create("nn");
+	TCase *tc = tcase_create("loss");
+	tcase_add_test(tc, xent_value_and_accuracy);
+	tcase_add_test(tc, xent_stable_for_large_logits);
+	tcase_add_test(tc, xent_gradient_matches_finite_difference);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("optimizers");
+	tcase_add_test(tc, adam_matches_hand_computed_steps);
+	tcase_add_test(tc, sgd_with_and_without_momentum);
+	tcase_add_test(tc, optimizer_rejects_bad_settings);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("model");
+	tcase_add_test(tc, dense_gradients_match_finite_differences);
+	tcase_add_test(tc, model_init_is_deterministic_per_seed);
+	tcase_add_test(tc, model_spec_errors);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("fit");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, fit_validation_is_the_tail_before_shuffling);
+	tcase_add_test(tc, fit_reshuffles_every_epoch);
+	tcase_add_test(tc, fit_split_rounds_like_keras);
+	tcase_add_test(tc, fit_rejects_bad_settings);
+	tcase_add_test(tc, training_reaches_high_accuracy);
+	tcase_add_test(tc, zeros_initializer_never_breaks_symmetry);
+	tcase_add_test(tc, evaluate_and_predict_agree);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run(nn_suite());
+}
