@@ -8,6 +8,7 @@ WINIT_TEST_PLUGIN_FLAGS = -module -avoid-version -shared -rpath /nowhere
 
 AM_TESTS_ENVIRONMENT = \
 	top_srcdir='$(abs_top_srcdir)'; export top_srcdir; \
+	PACKAGE_VERSION='$(PACKAGE_VERSION)'; export PACKAGE_VERSION; \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
 	WINIT_TEST_PLUGIN_DIR='$(abs_top_builddir)/tests/plugins/.libs'; export WINIT_TEST_PLUGIN_DIR; \
 	WINIT_BUILD_PLUGIN_DIRS='$(abs_top_builddir)/plugins/initializers/.libs:$(abs_top_builddir)/plugins/activations/.libs'; export WINIT_BUILD_PLUGIN_DIRS; \

@@ -4,3 +4,10 @@ TESTS += tests/check_nn
 tests_check_nn_SOURCES = tests/check_nn.c
 tests_check_nn_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_nn_LDADD = $(WINIT_TEST_LIBS)
+
+# tests: study -- the executor, reproducibility across jobs, results files.
+check_PROGRAMS += tests/check_study
+TESTS += tests/check_study
+tests_check_study_SOURCES = tests/check_study.c
+tests_check_study_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_study_LDADD = $(WINIT_TEST_LIBS)

@@ -674,7 +674,7 @@ static void read_fit(lua_State *L, int t, struct winit_fit_spec *f, const char *
 	f->batch_size = (int32_t)opt_int(L, t, "batch_size", f->batch_size, 1, fn);
 	f->validation_split = opt_num(L, t, "validation_split", 0, fn);
 	if (!(f->validation_split >= 0 && f->validation_split < 1))
-		luaL_error(L, "%s: validation_split must be in [0, 1) (got %g)", fn, f->validation_split);
+		luaL_error(L, "%s: validation_split must be in [0, 1) (got %f)", fn, f->validation_split);
 	f->shuffle = opt_bool(L, t, "shuffle", 1, fn);
 	f->eval_batch_size = (int32_t)opt_int(L, t, "eval_batch_size", 256, 1, fn);
 }

@@ -1,0 +1,89 @@
+#!/bin/sh
+# setup.sh -- install winit's dependencies (Debian 12 packages), build, and then either
+# run the seed study or the test suite.
+#
+#   ./setup.sh run     install, build in build/, run scripts/compare_inits.lua
+#   ./setup.sh check   install, build in build/, run `make check` and `make distcheck`
+#   ./setup.sh deps    only install the Debian packages
+#
+# Packages are installed with apt-get (through sudo when not root) only when missing.
+# Extra arguments after `run` go to the script, e.g. ./setup.sh run --seed 7.
+set -eu
+
+PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
+zlib1g-dev check dataset-fashion-mnist"
+
+here=$(cd "$(dirname "$0")" && pwd)
+build="$here/build"
+
+say() { printf 'setup: %s\n' "$*"; }
+
+install_deps() {
+	missing=
+	for p in $PACKAGES; do
+		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
+			missing="$missing $p"
+		fi
+	done
+	if [ -z "$missing" ]; then
+		say "all Debian packages present"
+		return
+	fi
+	say "installing:$missing"
+	if [ "$(id -u)" = 0 ]; then
+		SUDO=
+	elif command -v sudo >/dev/null 2>&1; then
+		SUDO=sudo
+	else
+		say "need root to install:$missing (run as root, or install sudo)" >&2
+		exit 1
+	fi
+	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
+	# shellcheck disable=SC2086
+	$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+}
+
+build() {
+	cd "$here"
+	if [ ! -x configure ] || [ configure.ac -nt configure ]; then
+		say "autoreconf"
+		autoreconf -fi
+	fi
+	mkdir -p "$build"
+	cd "$build"
+	if [ ! -f Makefile ]; then
+		say "configure"
+		"$here/configure" -q
+	fi
+	say "make"
+	make -j"$(nproc)" >/dev/null
+}
+
+cmd=${1:-run}
+[ $# -gt 0 ] && shift
+case $cmd in
+deps)
+	install_deps
+	;;
+run)
+	install_deps
+	build
+	cd "$here"
+	say "running scripts/compare_inits.lua"
+	exec "$build/winit" run scripts/compare_inits.lua "$@"
+	;;
+check)
+	install_deps
+	build
+	cd "$build"
+	say "make check"
+	make -j"$(nproc)" check
+	say "make distcheck"
+	make -j"$(nproc)" distcheck >distcheck.log 2>&1 || { tail -n 60 distcheck.log; exit 1; }
+	tail -n 4 distcheck.log
+	;;
+*)
+	echo "usage: ./setup.sh [run|check|deps] [script args...]" >&2
+	exit 2
+	;;
+esac

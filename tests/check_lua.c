@@ -1,0 +1,311 @@
+/* tests/check_lua.c -- the `winit` Lua module: the Keras-like API and script errors. */
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include "lua/lwinit.h"
+#include "testutil.h"
+
+static char dir[256];
+
+/* Write an IDX file of unsigned bytes. */
+static void write_idx(const char *path, const uint32_t *dims, int n_dims, const uint8_t *data,
+                      size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	ck_assert_ptr_nonnull(f);
+	uint8_t head[4] = { 0, 0, 8, (uint8_t)n_dims };
+	fwrite(head, 1, 4, f);
+	for (int i = 0; i < n_dims; i++) {
+		uint8_t be[4] = { (uint8_t)(dims[i] >> 24), (uint8_t)(dims[i] >> 16),
+			          (uint8_t)(dims[i] >> 8), (uint8_t)dims[i] };
+		fwrite(be, 1, 4, f);
+	}
+	fwrite(data, 1, n, f);
+	fclose(f);
+}
+
+/* 4x4 images of three classes: class c brightens rows c. */
+static void make_data(const char *name, uint32_t n, uint64_t seed)
+{
+	uint8_t *x = malloc(n * 16), *y = malloc(n);
+	struct winit_rng rng;
+	winit_rng_seed(&rng, seed, 0);
+	for (uint32_t i = 0; i < n; i++) {
+		int c = (int)winit_rng_below(&rng, 3);
+		y[i] = (uint8_t)c;
+		for (int k = 0; k < 16; k++)
+			x[i * 16 + k] = (uint8_t)(winit_rng_below(&rng, 140) + (k / 4 == c ? 110 : 0));
+	}
+	char path[512];
+	uint32_t d3[3] = { n, 4, 4 }, d1[1] = { n };
+	snprintf(path, sizeof path, "%s/%s-images", dir, name);
+	write_idx(path, d3, 3, x, n * 16);
+	snprintf(path, sizeof path, "%s/%s-labels", dir, name);
+	write_idx(path, d1, 1, y, n);
+	free(x);
+	free(y);
+}
+
+static lua_State *L;
+
+static void setup(void)
+{
+	snprintf(dir, sizeof dir, "%s", tu_tmpdir());
+	make_data("train", 600, 1);
+	make_data("test", 200, 2);
+	L = luaL_newstate();
+	luaL_openlibs(L);
+	luaL_requiref(L, "winit", luaopen_winit, 1);
+	lua_pop(L, 1);
+	lua_pushstring(L, dir);
+	lua_setglobal(L, "DIR");
+	setenv("WINIT_NO_PROGRESS", "1", 1);
+}
+
+static void teardown(void)
+{
+	lua_close(L);
+}
+
+/* Run a chunk named "=test.lua"; returns NULL on success or the error message. */
+static const char *run(const char *code)
+{
+	lua_settop(L, 0);
+	if (luaL_loadbuffer(L, code, strlen(code), "=test.lua") != LUA_OK ||
+	    lua_pcall(L, 0, 0, 0) != LUA_OK)
+		return lua_tostring(L, -1);
+	return NULL;
+}
+
+#define RUN_OK(code) do { \
+	const char *e_ = run(code); \
+	ck_assert_msg(e_ == NULL, "script failed: %s", e_); \
+} while (0)
+
+#define RUN_ERR(code, ...) do { \
+	const char *e_ = run(code); \
+	ck_assert_msg(e_ != NULL, "script should have failed"); \
+	const char *want_[] = { __VA_ARGS__ }; \
+	for (size_t i_ = 0; i_ < sizeof want_ / sizeof want_[0]; i_++) \
+		ck_assert_msg(strstr(e_, want_[i_]), "error '%s' lacks '%s'", e_, want_[i_]); \
+} while (0)
+
+static const char model_src[] =
+	"local winit = require 'winit'\n"
+	"train = winit.load_idx(DIR .. '/train-images', DIR .. '/train-labels', 3)\n"
+	"test = winit.load_idx(DIR .. '/test-images', DIR .. '/test-labels', 3)\n"
+	"function build(init)\n"
+	"  local m = winit.Sequential {\n"
+	"    winit.layers.Flatten { input_shape = {4, 4} },\n"
+	"    winit.layers.Dense { 16, activation = 'relu', kernel_initializer = init },\n"
+	"    winit.layers.Dense { 3, activation = 'softmax' },\n"
+	"  }\n"
+	"  m:compile { optimizer = winit.optimizers.Adam { learning_rate = 0.01 },\n"
+	"              loss = 'categorical_crossentropy', metrics = {'accuracy'} }\n"
+	"  return m\n"
+	"end\n";
+
+START_TEST(keras_like_fit_evaluate_predict)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "winit.set_seed(5)\n"
+	       "local m = build('he_normal')\n"
+	       "assert(m:count_params() == 16*16 + 16 + 16*3 + 3)\n"
+	       "local h = m:fit(train, { epochs = 3, batch_size = 32, validation_split = 0.2, verbose = 0 })\n"
+	       "assert(#h.loss == 3 and #h.accuracy == 3 and #h.val_loss == 3 and #h.val_accuracy == 3)\n"
+	       "assert(h.loss[3] < h.loss[1], 'loss did not fall')\n"
+	       "local loss, acc = m:evaluate(test)\n"
+	       "assert(acc > 0.9, 'test accuracy ' .. acc)\n"
+	       "local p = m:predict(test, 1, 5)\n"
+	       "assert(#p == 5 and #p[1] == 3)\n"
+	       "local s = p[1][1] + p[1][2] + p[1][3]\n"
+	       "assert(math.abs(s - 1) < 1e-5)\n"
+	       "assert(#train == 600 and train.n_classes == 3 and train.n_features == 16)\n");
+}
+END_TEST
+
+START_TEST(same_seed_same_numbers)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local function once()\n"
+	       "  winit.set_seed(11)\n"
+	       "  local m = build({'random_normal', stddev = 0.5})\n"
+	       "  local h = m:fit(train, { epochs = 2, batch_size = 16, verbose = 0 })\n"
+	       "  local l, a = m:evaluate(test)\n"
+	       "  return h.loss[2], l, a\n"
+	       "end\n"
+	       "local a1, b1, c1 = once()\n"
+	       "local a2, b2, c2 = once()\n"
+	       "assert(a1 == a2 and b1 == b2 and c1 == c2, 'not reproducible')\n"
+	       "winit.set_seed(12)\n"
+	       "local m = build({'random_normal', stddev = 0.5})\n"
+	       "local h = m:fit(train, { epochs = 2, batch_size = 16, verbose = 0 })\n"
+	       "assert(h.loss[2] ~= a1, 'seed ignored')\n");
+}
+END_TEST
+
+START_TEST(study_runs_and_saves)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local s = winit.Study { name = 'lua', seed = 3 }\n"
+	       "for _, init in ipairs { 'zeros', 'glorot_normal', 'he_normal' } do\n"
+	       "  s:add { name = init, model = build(init), train = train, test = test,\n"
+	       "          epochs = 2, batch_size = 32, validation_split = 0.2 }\n"
+	       "end\n"
+	       "assert(#s == 3)\n"
+	       "local r = s:run { jobs = 2, save = DIR .. '/out/results.json', verbose = 0 }\n"
+	       "local runs = r:runs()\n"
+	       "assert(#runs == 3 and r:failed() == 0)\n"
+	       "assert(runs[1].name == 'zeros' and runs[1].status == 'ok')\n"
+	       "assert(runs[3].test_accuracy > 0.9, runs[3].test_accuracy)\n"
+	       "assert(#runs[2].history.val_accuracy == 2)\n"
+	       "local f = assert(io.open(DIR .. '/out/results.json'))\n"
+	       "local text = f:read('a') f:close()\n"
+	       "assert(text:find('\"format\": \"winit%-results\"'))\n"
+	       "assert(select(2, text:gsub('\"test_accuracy\"', '')) == 3)\n");
+}
+END_TEST
+
+START_TEST(unknown_plugin_lists_known_names)
+{
+	RUN_ERR("local winit = require 'winit'\n"
+	        "\n"
+	        "local l = winit.layers.Dense { 4, kernel_initializer = 'he_nromal' }\n",
+	        "test.lua:3:", "unknown initializer 'he_nromal'", "he_normal", "glorot_normal");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "local l = winit.layers.Dense { 4, activation = 'rleu' }\n",
+	        "test.lua:2:", "unknown activation 'rleu'", "relu", "softmax");
+}
+END_TEST
+
+START_TEST(bad_plugin_parameters_are_named)
+{
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.layers.Dense { 4, kernel_initializer = {'random_normal', stddev = -1} }\n",
+	        "test.lua:2:", "random_normal", "stddev");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.layers.Dense { 4, kernel_initializer = {'random_normal', sdtdev = 1} }\n",
+	        "test.lua:2:", "sdtdev", "stddev", "mean");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.layers.Dense { 4, kernel_initializer = {'random_normal', stddev = {}} }\n",
+	        "test.lua:2:", "stddev", "number");
+}
+END_TEST
+
+START_TEST(wrong_argument_types_and_typos)
+{
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 'x' }\n", "test.lua:2:", "units");
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 0 }\n", "test.lua:2:", "units must be a positive");
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 4, activaton = 'relu' }\n",
+	        "test.lua:2:", "unknown option 'activaton'", "activation");
+	RUN_ERR("local winit = require 'winit'\nwinit.Sequential { winit.layers.Dense { 4 } }\n",
+	        "test.lua:2:", "input_shape");
+	RUN_ERR("local winit = require 'winit'\nwinit.Sequential { 3 }\n", "test.lua:2:", "not a layer");
+	RUN_OK(model_src);
+	RUN_ERR("local m = build('zeros')\nm:fit(train, { epoch = 2 })\n", "test.lua:2:",
+	        "unknown option 'epoch'", "epochs");
+	RUN_ERR("local m = build('zeros')\nm:fit(train, { batch_size = 0 })\n", "test.lua:2:", "batch_size");
+	RUN_ERR("local m = build('zeros')\nm:fit(train, { validation_split = 1.5 })\n", "test.lua:2:",
+	        "validation_split");
+	RUN_ERR("local m = build('zeros')\nm:fit(42)\n", "test.lua:2:", "winit.Dataset");
+	RUN_ERR("local winit = require 'winit'\nlocal m = build('zeros')\n"
+	        "m:compile { optimizer = 'adamw' }\n", "test.lua:3:", "unknown optimizer 'adamw'");
+	RUN_ERR("local winit = require 'winit'\nlocal m = build('zeros')\n"
+	        "m:compile { loss = 'mse' }\n", "test.lua:3:", "unknown loss 'mse'");
+}
+END_TEST
+
+START_TEST(study_errors)
+{
+	RUN_OK(model_src);
+	RUN_ERR("local winit = require 'winit'\nlocal s = winit.Study {}\n"
+	        "s:add { name = 'a', model = build('zeros'), train = train }\n"
+	        "s:add { name = 'a', model = build('zeros'), train = train }\n",
+	        "test.lua:4:", "'a' already exists");
+	RUN_ERR("local winit = require 'winit'\nlocal s = winit.Study {}\ns:run()\n", "test.lua:3:", "no runs");
+	RUN_ERR("local winit = require 'winit'\nlocal s = winit.Study {}\n"
+	        "s:add { model = build('zeros'), train = train }\n", "test.lua:3:", "needs a name");
+}
+END_TEST
+
+START_TEST(data_errors_name_the_file)
+{
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.load_idx(DIR .. '/nope-images', DIR .. '/train-labels', 3)\n",
+	        "test.lua:2:", "nope-images");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.load_idx(DIR .. '/train-images', DIR .. '/test-labels', 3)\n",
+	        "test.lua:2:", "train-images", "test-labels", "600", "200");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.datasets.fashion_mnist.load_data(DIR .. '/missing')\n",
+	        "test.lua:2:", "missing", "dataset-fashion-mnist");
+}
+END_TEST
+
+START_TEST(parse_args_types_and_errors)
+{
+	RUN_OK("local winit = require 'winit'\n"
+	       "local o = winit.parse_args({'--seed', '7', '--out=x.json', '--fast', '--rate', '0.5'},\n"
+	       "  { seed = 1, out = 'r.json', fast = false, rate = 0.1, keep = 3 })\n"
+	       "assert(o.seed == 7 and math.type(o.seed) == 'integer')\n"
+	       "assert(o.out == 'x.json' and o.fast == true and o.rate == 0.5 and o.keep == 3)\n");
+	RUN_ERR("local winit = require 'winit'\nwinit.parse_args({'--sed', '7'}, { seed = 1 })\n",
+	        "test.lua:2:", "unknown option '--sed'", "--seed");
+	RUN_ERR("local winit = require 'winit'\nwinit.parse_args({'--seed', 'x'}, { seed = 1 })\n",
+	        "expects a number");
+	RUN_ERR("local winit = require 'winit'\nwinit.parse_args({'--seed', '1.5'}, { seed = 1 })\n",
+	        "expects an integer");
+	RUN_ERR("local winit = require 'winit'\nwinit.parse_args({'--seed'}, { seed = 1 })\n",
+	        "needs a value");
+	RUN_ERR("local winit = require 'winit'\nwinit.parse_args({'seed'}, { seed = 1 })\n",
+	        "expected --option");
+}
+END_TEST
+
+START_TEST(plugins_are_listed_with_files)
+{
+	RUN_OK("local winit = require 'winit'\n"
+	       "local found = {}\n"
+	       "for _, p in ipairs(winit.plugins()) do\n"
+	       "  assert(p.file:find('%.so$'), p.file)\n"
+	       "  found[p.kind .. ':' .. p.name] = true\n"
+	       "end\n"
+	       "for _, n in ipairs { 'initializer:zeros', 'initializer:random_normal', 'initializer:glorot_normal',\n"
+	       "                     'initializer:he_normal', 'initializer:glorot_uniform',\n"
+	       "                     'activation:relu', 'activation:softmax', 'activation:linear' } do\n"
+	       "  assert(found[n], n .. ' missing')\n"
+	       "end\n");
+}
+END_TEST
+
+static Suite *lua_suite(void)
+{
+	Suite *s = suite_create("lua");
+	TCase *tc = tcase_create("api");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, keras_like_fit_evaluate_predict);
+	tcase_add_test(tc, same_seed_same_numbers);
+	tcase_add_test(tc, study_runs_and_saves);
+	tcase_add_test(tc, plugins_are_listed_with_files);
+	tcase_add_test(tc, parse_args_types_and_errors);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, unknown_plugin_lists_known_names);
+	tcase_add_test(tc, bad_plugin_parameters_are_named);
+	tcase_add_test(tc, wrong_argument_types_and_typos);
+	tcase_add_test(tc, study_errors);
+	tcase_add_test(tc, data_errors_name_the_file);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run(lua_suite());
+}

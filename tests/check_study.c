@@ -1,0 +1,300 @@
+/* tests/check_study.c -- studies as data: the executor, reproducibility, results files. */
+#include <math.h>
+#include <sys/stat.h>
+
+#include "testutil.h"
+
+static struct winit_dataset blobs(int64_t n, uint64_t seed)
+{
+	/* Three classes of 16 features: class c brightens features [5c, 5c + 5). */
+	struct winit_dataset ds = { 0 };
+	ds.n = n;
+	ds.height = 4;
+	ds.width = 4;
+	ds.n_features = 16;
+	ds.n_classes = 3;
+	ds.x = malloc((size_t)(n * 16));
+	ds.y = malloc((size_t)n);
+	struct winit_rng rng;
+	winit_rng_seed(&rng, seed, 0);
+	for (int64_t i = 0; i < n; i++) {
+		int c = (int)winit_rng_below(&rng, 3);
+		ds.y[i] = (uint8_t)c;
+		for (int k = 0; k < 16; k++)
+			ds.x[i * 16 + k] = (uint8_t)(winit_rng_below(&rng, 150) + (k / 5 == c ? 100 : 0));
+	}
+	return ds;
+}
+
+static struct winit_dataset train_ds, test_ds;
+
+static void setup(void)
+{
+	train_ds = blobs(600, 1);
+	test_ds = blobs(200, 2);
+}
+
+static void teardown(void)
+{
+	winit_dataset_free(&train_ds);
+	winit_dataset_free(&test_ds);
+}
+
+static void make_runs(struct winit_run_spec *runs, int n)
+{
+	static const char *const inits[] = { "zeros", "random_normal", "glorot_normal", "he_normal" };
+	for (int i = 0; i < n; i++) {
+		struct winit_run_spec *r = &runs[i];
+		memset(r, 0, sizeof *r);
+		snprintf(r->name, sizeof r->name, "%s#%d", inits[i % 4], i / 4);
+		snprintf(r->label, sizeof r->label, "%s", inits[i % 4]);
+		r->replicate = i / 4;
+		r->seed = 99;
+		r->model.n_input_dims = 2;
+		r->model.input_shape[0] = 4;
+		r->model.input_shape[1] = 4;
+		r->model.n_inputs = 16;
+		r->model.n_layers = 2;
+		r->model.layers[0] = tu_dense(12, "relu", inits[i % 4]);
+		r->model.layers[1] = tu_dense(3, "softmax", "glorot_uniform");
+		r->optimizer = winit_optimizer_default(WINIT_OPT_ADAM);
+		r->fit = winit_fit_default();
+		r->fit.epochs = 2;
+		r->fit.batch_size = 16;
+		r->fit.validation_split = 0.2;
+		r->train = &train_ds;
+		r->test = &test_ds;
+	}
+}
+
+static void assert_same(const struct winit_run_result *a, const struct winit_run_result *b)
+{
+	ck_assert_int_eq(a->status, b->status);
+	ck_assert_int_eq(a->n_epochs, b->n_epochs);
+	ck_assert(memcmp(&a->test_loss, &b->test_loss, sizeof(double)) == 0);
+	ck_assert(memcmp(&a->test_accuracy, &b->test_accuracy, sizeof(double)) == 0);
+	for (int e = 0; e < a->n_epochs; e++) {
+		ck_assert(memcmp(&a->history[e].loss, &b->history[e].loss, sizeof(double)) == 0);
+		ck_assert(memcmp(&a->history[e].val_loss, &b->history[e].val_loss, sizeof(double)) == 0);
+	}
+}
+
+START_TEST(results_identical_for_any_jobs_and_order)
+{
+	enum { N = 6 };
+	struct winit_run_spec runs[N], rev[N];
+	struct winit_run_result r1[N], r2[N], r3[N];
+	make_runs(runs, N);
+	for (int i = 0; i < N; i++)
+		rev[i] = runs[N - 1 - i];
+	memset(r1, 0, sizeof r1);
+	memset(r2, 0, sizeof r2);
+	memset(r3, 0, sizeof r3);
+	ck_assert_int_eq(winit_study_execute(runs, N, 1, r1, NULL), 0);
+	ck_assert_int_eq(winit_study_execute(runs, N, 2, r2, NULL), 0);
+	ck_assert_int_eq(winit_study_execute(rev, N, 3, r3, NULL), 0);
+	for (int i = 0; i < N; i++) {
+		assert_same(&r1[i], &r2[i]);
+		assert_same(&r1[i], &r3[N - 1 - i]);
+	}
+	/* Replicates of one label differ (their streams differ). */
+	ck_assert(r1[1].test_loss != r1[5].test_loss);
+	for (int i = 0; i < N; i++) {
+		winit_run_result_free(&r1[i]);
+		winit_run_result_free(&r2[i]);
+		winit_run_result_free(&r3[i]);
+	}
+}
+END_TEST
+
+START_TEST(run_seed_depends_on_seed_and_name_only)
+{
+	struct winit_run_spec a[2];
+	make_runs(a, 2);
+	uint64_t s0 = winit_run_seed(&a[0]);
+	a[0].fit.epochs = 7;
+	ck_assert_uint_eq(winit_run_seed(&a[0]), s0);
+	ck_assert_uint_ne(winit_run_seed(&a[1]), s0);
+	a[0].seed = 100;
+	ck_assert_uint_ne(winit_run_seed(&a[0]), s0);
+}
+END_TEST
+
+START_TEST(zeros_run_learns_only_the_prior)
+{
+	struct winit_run_spec run;
+	struct winit_run_result res;
+	make_runs(&run, 1);
+	ck_assert_int_eq(winit_run_execute(&run, &res, NULL, 0), 0);
+	/* The zero hidden layer outputs 0, so every prediction is the same class. */
+	int counts[3] = { 0 };
+	for (int64_t i = 0; i < test_ds.n; i++)
+		counts[test_ds.y[i]]++;
+	int best = counts[0] > counts[1] ? (counts[0] > counts[2] ? 0 : 2) : (counts[1] > counts[2] ? 1 : 2);
+	double acc[3] = { counts[0] / 200.0, counts[1] / 200.0, counts[2] / 200.0 };
+	int match = 0;
+	for (int c = 0; c < 3; c++)
+		match |= fabs(res.test_accuracy - acc[c]) < 1e-12;
+	ck_assert_msg(match, "accuracy %g is not a single class's share (largest %g)", res.test_accuracy,
+	              acc[best]);
+	winit_run_result_free(&res);
+}
+END_TEST
+
+/* A failing run does not take the others down, and its message says why. */
+START_TEST(failed_run_is_reported_and_others_finish)
+{
+	struct winit_run_spec runs[3];
+	struct winit_run_result res[3];
+	memset(res, 0, sizeof res);
+	make_runs(runs, 3);
+	runs[1].model.n_inputs = 17; /* does not match the data */
+	ck_assert_int_eq(winit_study_execute(runs, 3, 2, res, NULL), 1);
+	ck_assert_int_eq(res[0].status, 0);
+	ck_assert_int_eq(res[2].status, 0);
+	ck_assert_int_eq(res[1].status, WINIT_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(res[1].error, "17 inputs"));
+	ck_assert(res[0].done && res[1].done && res[2].done);
+	for (int i = 0; i < 3; i++)
+		winit_run_result_free(&res[i]);
+}
+END_TEST
+
+static int stop_now(void *ctx)
+{
+	return *(int *)ctx;
+}
+
+START_TEST(cancel_keeps_finished_runs)
+{
+	struct winit_run_spec runs[2];
+	struct winit_run_result res[2];
+	memset(res, 0, sizeof res);
+	make_runs(runs, 2);
+	int stop = 0;
+	struct winit_study_observer obs = { .ctx = &stop, .should_stop = stop_now };
+	ck_assert_int_eq(winit_run_execute(&runs[0], &res[0], &obs, 0), 0);
+	stop = 1;
+	ck_assert_int_eq(winit_run_execute(&runs[1], &res[1], &obs, 1), WINIT_ERR_CANCELLED);
+	ck_assert_int_eq(res[0].status, 0);
+	ck_assert(res[0].has_test);
+	ck_assert_ptr_nonnull(strstr(res[1].error, "interrupted"));
+	/* Already-done runs are skipped by the executor. */
+	stop = 0;
+	double keep = res[0].test_loss;
+	ck_assert_int_eq(winit_study_execute(runs, 1, 1, res, &obs), 0);
+	ck_assert(res[0].test_loss == keep);
+	winit_run_result_free(&res[0]);
+	winit_run_result_free(&res[1]);
+}
+END_TEST
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	static char buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+START_TEST(results_file_has_format_version_and_runs)
+{
+	struct winit_run_spec runs[2];
+	struct winit_run_result res[2];
+	memset(res, 0, sizeof res);
+	make_runs(runs, 2);
+	ck_assert_int_eq(winit_study_execute(runs, 2, 1, res, NULL), 0);
+	res[1].history[0].loss = NAN; /* written as null, not as an invalid token */
+	char path[512];
+	snprintf(path, sizeof path, "%s/sub/dir/results.json", tu_tmpdir());
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json(path, "unit", 99, runs, res, 2, &err) == 0, "%s", err.msg);
+	const char *s = slurp(path);
+	ck_assert_ptr_nonnull(strstr(s, "\"format\": \"winit-results\""));
+	ck_assert_ptr_nonnull(strstr(s, "\"version\": 1"));
+	ck_assert_ptr_nonnull(strstr(s, "\"name\": \"random_normal#0\""));
+	ck_assert_ptr_nonnull(strstr(s, "\"kernel_initializer\""));
+	ck_assert_ptr_nonnull(strstr(s, "\"stddev\": 0.05"));
+	ck_assert_ptr_nonnull(strstr(s, "\"validation_split\": 0.2"));
+	ck_assert_ptr_nonnull(strstr(s, "\"loss\": null"));
+	ck_assert_ptr_null(strstr(s, "nan"));
+	ck_assert_ptr_nonnull(strstr(s, "\"test_accuracy\""));
+	/* No temporary file is left behind. */
+	char tmp[600];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	struct stat st;
+	ck_assert_int_ne(stat(tmp, &st), 0);
+	for (int i = 0; i < 2; i++)
+		winit_run_result_free(&res[i]);
+}
+END_TEST
+
+START_TEST(results_file_errors_name_the_path)
+{
+	struct winit_run_spec runs[1];
+	struct winit_run_result res[1];
+	memset(res, 0, sizeof res);
+	make_runs(runs, 1);
+	struct winit_error err = { 0 };
+	char path[512];
+	snprintf(path, sizeof path, "%s/file", tu_tmpdir());
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	char bad[600];
+	snprintf(bad, sizeof bad, "%s/below/results.json", path); /* parent is a file */
+	ck_assert_int_eq(winit_results_write_json(bad, "x", 1, runs, res, 1, &err), WINIT_ERR_IO);
+	ck_assert_ptr_nonnull(strstr(err.msg, path));
+}
+END_TEST
+
+START_TEST(table_shows_mean_and_sd_for_replicates)
+{
+	enum { N = 8 };
+	struct winit_run_spec runs[N];
+	struct winit_run_result res[N];
+	memset(res, 0, sizeof res);
+	make_runs(runs, N);
+	ck_assert_int_eq(winit_study_execute(runs, N, 2, res, NULL), 0);
+	char path[512];
+	snprintf(path, sizeof path, "%s/table.txt", tu_tmpdir());
+	FILE *f = fopen(path, "w+");
+	winit_results_print_table(f, runs, res, N);
+	fclose(f);
+	const char *s = slurp(path);
+	ck_assert_ptr_nonnull(strstr(s, "he_normal"));
+	ck_assert_ptr_nonnull(strstr(s, "+-"));
+	ck_assert_ptr_nonnull(strstr(s, "    2 ")); /* two runs per label */
+	for (int i = 0; i < N; i++)
+		winit_run_result_free(&res[i]);
+}
+END_TEST
+
+static Suite *study_suite(void)
+{
+	Suite *s = suite_create("study");
+	TCase *tc = tcase_create("executor");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, results_identical_for_any_jobs_and_order);
+	tcase_add_test(tc, run_seed_depends_on_seed_and_name_only);
+	tcase_add_test(tc, zeros_run_learns_only_the_prior);
+	tcase_add_test(tc, failed_run_is_reported_and_others_finish);
+	tcase_add_test(tc, cancel_keeps_finished_runs);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("results");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, results_file_has_format_version_and_runs);
+	tcase_add_test(tc, results_file_errors_name_the_path);
+	tcase_add_test(tc, table_shows_mean_and_sd_for_replicates);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run(study_suite());
+}

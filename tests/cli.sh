@@ -1,0 +1,69 @@
+#!/bin/sh
+# tests/cli.sh -- the winit command end to end: help, version, list, script errors, and
+# the seed study on generated Fashion-MNIST-shaped data, run twice and with -j 1 / -j 2.
+set -u
+winit="$top_builddir/winit"
+src="$top_srcdir"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-cli-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export WINIT_NO_PROGRESS=1
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | head -20; }
+# expect NAME STATUS PATTERN -- COMMAND...: exit status and a pattern in stdout+stderr
+expect() {
+	name=$1 want=$2 pat=$3; shift 4
+	"$@" >"$tmp/out" 2>&1; got=$?
+	if [ "$got" -ne "$want" ]; then no "$name (exit $got, wanted $want)"; return; fi
+	if ! grep -q -- "$pat" "$tmp/out"; then no "$name (no '$pat' in output)"; return; fi
+	ok "$name"
+}
+
+expect "--help shows usage" 0 "winit run" -- "$winit" --help
+expect "--version" 0 "winit $PACKAGE_VERSION" -- "$winit" --version
+expect "no command is a usage error" 2 "Usage" -- "$winit"
+expect "unknown command" 2 "unknown command 'frobnicate'" -- "$winit" frobnicate
+expect "list shows initializers with files" 0 "he_normal.*\.so" -- "$winit" list
+expect "list shows activations" 0 "softmax" -- "$winit" list
+expect "info describes a plugin" 0 "stddev" -- "$winit" info random_normal
+expect "info on an unknown name" 1 "no plugin named 'nope'" -- "$winit" info nope
+expect "run without a script" 2 "missing SCRIPT" -- "$winit" run
+expect "bad -j" 2 "-j expects" -- "$winit" run -j x script.lua
+expect "missing script file" 1 "cannot open $tmp/none.lua" -- "$winit" run "$tmp/none.lua"
+expect "syntax error names file and line" 1 "syntax_error.lua:4:" -- "$winit" run "$src/tests/lua/syntax_error.lua"
+expect "unknown initializer lists known ones" 1 "bad_initializer.lua:4: .*unknown initializer 'glorot_nromal' (known: .*glorot_normal" -- "$winit" run "$src/tests/lua/bad_initializer.lua"
+expect "script arguments are checked" 1 "unknown option '--sede'" -- "$winit" run "$src/scripts/compare_inits.lua" --sede 1
+expect "missing data directory" 1 "dataset-fashion-mnist" -- "$winit" run "$src/scripts/compare_inits.lua" --data "$tmp/nodata"
+
+# The study on generated data.
+mkdir -p "$tmp/data"
+if ! "$winit" run "$src/tests/lua/make_data.lua" "$tmp/data" >"$tmp/out" 2>&1; then
+	no "generate data"
+fi
+study() { # OUT JOBS
+	"$winit" run -j "$2" "$src/scripts/compare_inits.lua" --data "$tmp/data" --epochs 2 \
+		--seed 7 --out "$1"
+}
+expect "study runs" 0 "he_normal" -- study "$tmp/a.json" 2
+grep -q "Epoch 2/2 - .* - loss: .* - accuracy: .* - val_loss: .* - val_accuracy: " "$tmp/out" \
+	&& ok "per-epoch lines" || no "per-epoch lines"
+grep -q "^zeros  *0\.[0-9]\{4\}  *2\.3" "$tmp/out" && ok "zeros row: chance accuracy, loss ln 10" || no "zeros row in the table"
+cp "$tmp/out" "$tmp/first.txt"
+expect "study again, one job" 0 "glorot_normal" -- study "$tmp/b.json" 1
+# Identical numbers: everything but timings.
+strip() { grep -v '"seconds"' "$1"; }
+if strip "$tmp/a.json" >"$tmp/a.s" && strip "$tmp/b.json" >"$tmp/b.s" && cmp -s "$tmp/a.s" "$tmp/b.s"; then
+	ok "same seed, same numbers, for -j 2 and -j 1"
+else
+	no "same seed, same numbers"; diff "$tmp/a.s" "$tmp/b.s" | head -10
+fi
+grep -q '"format": "winit-results"' "$tmp/a.json" && ok "results file format" || no "results file format"
+n=$(grep -c '"test_accuracy"' "$tmp/a.json")
+[ "$n" -eq 4 ] && ok "four runs saved" || no "four runs saved ($n)"
+expect "another seed gives other numbers" 0 "he_normal" -- \
+	"$winit" run "$src/scripts/compare_inits.lua" --data "$tmp/data" --epochs 2 --seed 8 --out "$tmp/c.json"
+strip "$tmp/c.json" >"$tmp/c.s"
+cmp -s "$tmp/a.s" "$tmp/c.s" && no "seed changes numbers" || ok "seed changes numbers"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
