@@ -1,0 +1,426 @@
+/* tests/check_kernels.c -- the compute kernels against double-precision references,
+ * in every kernel set the CPU offers. */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+
+#include "testutil.h"
+#include "winit/kernels.h"
+
+static const char *const set_names[] = { "generic", "avx2", "avx512" };
+#define N_SET_NAMES (sizeof set_names / sizeof set_names[0])
+#define SENTINEL 12345.0f
+
+/* Deterministic uniform values in [-1, 1). */
+static uint64_t lcg_state;
+static float urand(void)
+{
+	lcg_state = lcg_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (float)((lcg_state >> 40) * (1.0 / 16777216.0)) * 2.0f - 1.0f;
+}
+
+static float *rand_buf(int64_t n)
+{
+	float *x = malloc((size_t)(n > 0 ? n : 1) * sizeof *x);
+	ck_assert_ptr_nonnull(x);
+	for (int64_t i = 0; i < n; i++)
+		x[i] = urand();
+	return x;
+}
+
+/* A' (i, p) of a stored row-major matrix with stride ld. */
+static double elem(const float *x, int64_t ld, int trans, int64_t r, int64_t c)
+{
+	return trans ? x[c * ld + r] : x[r * ld + c];
+}
+
+/* Check one winit_gemm call against a double reference with the rounding-error bound
+ * |err| <= 2 k eps sum |a||b| + 2 eps |c0| (+ a few eps), and that the padding between
+ * rows of C is untouched. */
+static void check_gemm_case(int ta, int tb, int64_t m, int64_t n, int64_t k, int64_t pad,
+                            int accumulate)
+{
+	const int64_t lda = (ta ? m : k) + pad, ldb = (tb ? k : n) + pad, ldc = n + pad;
+	const int64_t a_rows = ta ? k : m, b_rows = tb ? n : k;
+	float *a = rand_buf(a_rows * lda); /* (m, k) or (k, m), stride lda */
+	float *b = rand_buf(b_rows * ldb); /* (k, n) or (n, k), stride ldb */
+	float *c = rand_buf(m * ldc);      /* (m, n), stride ldc */
+	float *c0 = malloc((size_t)(m * ldc) * sizeof *c0);
+
+	ck_assert_ptr_nonnull(c0);
+	for (int64_t i = 0; i < m; i++)
+		for (int64_t j = n; j < ldc; j++)
+			c[i * ldc + j] = SENTINEL;
+	memcpy(c0, c, (size_t)(m * ldc) * sizeof *c);
+	winit_gemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
+	for (int64_t i = 0; i < m; i++) {
+		for (int64_t j = 0; j < n; j++) {
+			double ref = accumulate ? c0[i * ldc + j] : 0.0, mag = 0.0;
+			for (int64_t p = 0; p < k; p++) {
+				double t = elem(a, lda, ta, i, p) * elem(b, ldb, tb, p, j);
+				ref += t;
+				mag += fabs(t);
+			}
+			double tol = 2.0 * (double)k * FLT_EPSILON * mag + 4.0 * FLT_EPSILON *
+			             (accumulate ? fabs(c0[i * ldc + j]) : 0.0) + 1e-30;
+			double err = fabs(c[i * ldc + j] - ref);
+			ck_assert_msg(err <= tol,
+			              "%s t%d%d %ldx%ldx%ld pad %ld acc %d: C[%ld][%ld] = %.9g, "
+			              "expected %.9g (tolerance %.3g)",
+			              winit_kernels_name(), ta, tb, (long)m, (long)n, (long)k,
+			              (long)pad, accumulate, (long)i, (long)j, c[i * ldc + j], ref, tol);
+		}
+		for (int64_t j = n; j < ldc; j++)
+			ck_assert_float_eq(c[i * ldc + j], SENTINEL);
+	}
+	free(a);
+	free(b);
+	free(c);
+	free(c0);
+}
+
+static const int64_t shapes[][3] = {
+	{ 1, 1, 1 }, { 7, 13, 5 }, { 65, 129, 33 }, { 64, 784, 128 }, { 128, 64, 10 },
+	{ 64, 10, 128 }, { 17, 33, 1 }, { 9, 31, 400 }, { 3, 70, 17 },
+};
+#define N_SHAPES (sizeof shapes / sizeof shapes[0])
+
+/* Runs body for every kernel set the CPU has; generic must always be there. */
+#define FOR_EACH_SET(...)                                                            \
+	do {                                                                         \
+		int n_sets_run_ = 0;                                                 \
+		for (size_t s_ = 0; s_ < N_SET_NAMES; s_++) {                        \
+			if (winit_kernels_select(set_names[s_]) != 0) {              \
+				ck_assert_str_ne(set_names[s_], "generic");          \
+				continue;                                            \
+			}                                                            \
+			ck_assert_str_eq(winit_kernels_name(), set_names[s_]);       \
+			n_sets_run_++;                                               \
+			__VA_ARGS__;                                                 \
+		}                                                                    \
+		ck_assert_int_ge(n_sets_run_, 1);                                    \
+		ck_assert_int_eq(winit_kernels_select("auto"), 0);                   \
+	} while (0)
+
+static void gemm_all_shapes(int ta, int tb)
+{
+	lcg_state = 42;
+	FOR_EACH_SET({
+		for (size_t i = 0; i < N_SHAPES; i++) {
+			const int64_t *s = shapes[i];
+			check_gemm_case(ta, tb, s[0], s[2], s[1], 0, 0);
+			check_gemm_case(ta, tb, s[0], s[2], s[1], 3, 1);
+		}
+	});
+}
+
+START_TEST(gemm_nn)
+{
+	gemm_all_shapes(0, 0);
+}
+END_TEST
+
+START_TEST(gemm_tn)
+{
+	gemm_all_shapes(1, 0);
+}
+END_TEST
+
+START_TEST(gemm_nt)
+{
+	gemm_all_shapes(0, 1);
+}
+END_TEST
+
+START_TEST(gemm_tt)
+{
+	lcg_state = 7;
+	FOR_EACH_SET({
+		check_gemm_case(1, 1, 7, 13, 5, 0, 0);
+		check_gemm_case(1, 1, 65, 129, 33, 5, 1);
+	});
+}
+END_TEST
+
+/* Several k blocks and m blocks, strided, accumulate on and off. */
+START_TEST(gemm_blocked)
+{
+	lcg_state = 99;
+	FOR_EACH_SET({
+		check_gemm_case(0, 0, 300, 70, 900, 1, 0);
+		check_gemm_case(1, 0, 300, 70, 900, 2, 1);
+		check_gemm_case(0, 1, 37, 200, 800, 3, 1);
+	});
+}
+END_TEST
+
+/* k == 0: C is zeroed, or kept when accumulating; m == 0 / n == 0 touch nothing. */
+START_TEST(gemm_empty)
+{
+	float c[6] = { 1, 2, 3, 4, 5, 6 };
+	const float a[1] = { 1 }, b[1] = { 1 };
+
+	FOR_EACH_SET({
+		float d[6];
+		memcpy(d, c, sizeof c);
+		winit_gemm(0, 0, 2, 3, 0, a, 1, b, 3, d, 3, 1);
+		for (int i = 0; i < 6; i++)
+			ck_assert_float_eq(d[i], c[i]);
+		winit_gemm(0, 0, 0, 3, 4, a, 4, b, 3, d, 3, 0);
+		winit_gemm(0, 0, 2, 0, 4, a, 4, b, 1, d, 3, 0);
+		for (int i = 0; i < 6; i++)
+			ck_assert_float_eq(d[i], c[i]);
+		winit_gemm(0, 0, 2, 3, 0, a, 1, b, 3, d, 3, 0);
+		for (int i = 0; i < 6; i++)
+			ck_assert_float_eq(d[i], 0.0f);
+	});
+}
+END_TEST
+
+/* Same call twice gives the same bits; avx512/avx2 agree with generic to tolerance. */
+START_TEST(gemm_agreement)
+{
+	const int64_t m = 64, k = 784, n = 128;
+	float *a, *b, *ref, *c;
+
+	lcg_state = 5;
+	a = rand_buf(m * k);
+	b = rand_buf(k * n);
+	ref = calloc((size_t)(m * n), sizeof *ref);
+	c = calloc((size_t)(m * n), sizeof *c);
+	ck_assert_ptr_nonnull(ref);
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(winit_kernels_select("generic"), 0);
+	winit_gemm(0, 0, m, n, k, a, k, b, n, ref, n, 0);
+	FOR_EACH_SET({
+		winit_gemm(0, 0, m, n, k, a, k, b, n, c, n, 0);
+		float *again = malloc((size_t)(m * n) * sizeof *again);
+		ck_assert_ptr_nonnull(again);
+		winit_gemm(0, 0, m, n, k, a, k, b, n, again, n, 0);
+		ck_assert_int_eq(memcmp(c, again, (size_t)(m * n) * sizeof *c), 0);
+		free(again);
+		for (int64_t i = 0; i < m; i++)
+			for (int64_t j = 0; j < n; j++) {
+				/* each is within k eps sum |a||b| of the exact value */
+				double mag = 0.0;
+				for (int64_t p = 0; p < k; p++)
+					mag += fabs((double)a[i * k + p] * b[p * n + j]);
+				double tol = 2.0 * (double)k * FLT_EPSILON * mag;
+				ck_assert_msg(fabs((double)c[i * n + j] - ref[i * n + j]) <= tol,
+				              "%s vs generic at [%ld][%ld]: %g vs %g",
+				              winit_kernels_name(), (long)i, (long)j,
+				              c[i * n + j], ref[i * n + j]);
+			}
+	});
+	free(a);
+	free(b);
+	free(ref);
+	free(c);
+}
+END_TEST
+
+static void check_forward(int with_bias)
+{
+	const int64_t nb = 13, ni = 37, no = 21;
+	float *in = rand_buf(nb * ni), *w = rand_buf(ni * no), *b = rand_buf(no);
+	float *out = rand_buf(nb * no);
+
+	winit_dense_forward(out, in, w, with_bias ? b : NULL, nb, ni, no);
+	for (int64_t r = 0; r < nb; r++)
+		for (int64_t j = 0; j < no; j++) {
+			double ref = with_bias ? b[j] : 0.0, mag = fabs(ref);
+			for (int64_t p = 0; p < ni; p++) {
+				ref += (double)in[r * ni + p] * w[p * no + j];
+				mag += fabs((double)in[r * ni + p] * w[p * no + j]);
+			}
+			ck_assert_msg(fabs(out[r * no + j] - ref) <= 2.0 * ni * FLT_EPSILON * mag,
+			              "%s forward bias %d: out[%ld][%ld] = %g, expected %g",
+			              winit_kernels_name(), with_bias, (long)r, (long)j,
+			              out[r * no + j], ref);
+		}
+	free(in);
+	free(w);
+	free(b);
+	free(out);
+}
+
+START_TEST(dense_forward)
+{
+	lcg_state = 11;
+	FOR_EACH_SET({
+		check_forward(1);
+		check_forward(0);
+	});
+}
+END_TEST
+
+static void check_backward(int want_db, int want_din)
+{
+	const int64_t nb = 19, ni = 45, no = 11;
+	float *in = rand_buf(nb * ni), *w = rand_buf(ni * no), *dout = rand_buf(nb * no);
+	float *dw = rand_buf(ni * no), *db = rand_buf(no), *din = rand_buf(nb * ni);
+
+	winit_dense_backward(want_din ? din : NULL, dw, want_db ? db : NULL, dout, in, w, nb,
+	                     ni, no);
+	for (int64_t p = 0; p < ni; p++)
+		for (int64_t j = 0; j < no; j++) {
+			double ref = 0.0, mag = 0.0;
+			for (int64_t r = 0; r < nb; r++) {
+				double t = (double)in[r * ni + p] * dout[r * no + j];
+				ref += t;
+				mag += fabs(t);
+			}
+			ck_assert_msg(fabs(dw[p * no + j] - ref) <= 2.0 * nb * FLT_EPSILON * mag,
+			              "%s dw[%ld][%ld]", winit_kernels_name(), (long)p, (long)j);
+		}
+	if (want_db)
+		for (int64_t j = 0; j < no; j++) {
+			double ref = 0.0, mag = 0.0;
+			for (int64_t r = 0; r < nb; r++) {
+				ref += dout[r * no + j];
+				mag += fabs(dout[r * no + j]);
+			}
+			ck_assert_msg(fabs(db[j] - ref) <= 2.0 * nb * FLT_EPSILON * mag,
+			              "%s db[%ld]", winit_kernels_name(), (long)j);
+		}
+	if (want_din)
+		for (int64_t r = 0; r < nb; r++)
+			for (int64_t p = 0; p < ni; p++) {
+				double ref = 0.0, mag = 0.0;
+				for (int64_t j = 0; j < no; j++) {
+					double t = (double)dout[r * no + j] * w[p * no + j];
+					ref += t;
+					mag += fabs(t);
+				}
+				ck_assert_msg(fabs(din[r * ni + p] - ref) <=
+				                      2.0 * no * FLT_EPSILON * mag,
+				              "%s din[%ld][%ld]", winit_kernels_name(), (long)r,
+				              (long)p);
+			}
+	free(in);
+	free(w);
+	free(dout);
+	free(dw);
+	free(db);
+	free(din);
+}
+
+START_TEST(dense_backward)
+{
+	lcg_state = 13;
+	FOR_EACH_SET({
+		check_backward(1, 1);
+		check_backward(0, 1);
+		check_backward(1, 0);
+		check_backward(0, 0);
+	});
+}
+END_TEST
+
+/* Three Adam steps against the formula evaluated here in float, one operation at a
+ * time; every set must agree to 2 ulp (they are designed to agree exactly). */
+START_TEST(adam_steps)
+{
+	enum { N = 37 };
+	const float lr = 0.001f, b1 = 0.9f, b2 = 0.999f, eps = 1e-7f;
+
+	FOR_EACH_SET({
+		float w[N], m[N], v[N], rw[N], rm[N], rv[N];
+		lcg_state = 3;
+		for (int i = 0; i < N; i++) {
+			rw[i] = w[i] = urand();
+			rm[i] = m[i] = 0.0f;
+			rv[i] = v[i] = 0.0f;
+		}
+		for (int t = 1; t <= 3; t++) {
+			float g[N];
+			for (int i = 0; i < N; i++)
+				g[i] = urand() * (float)(i + 1);
+			float at = (float)(lr * sqrt(1.0 - pow(b2, t)) / (1.0 - pow(b1, t)));
+			winit_adam_update(w, m, v, g, N, at, b1, b2, eps);
+			for (int i = 0; i < N; i++) {
+				volatile float x = b1 * rm[i], y = (1.0f - b1) * g[i];
+				rm[i] = x + y;
+				volatile float gg = g[i] * g[i];
+				x = b2 * rv[i];
+				y = (1.0f - b2) * gg;
+				rv[i] = x + y;
+				volatile float num = at * rm[i], den = sqrtf(rv[i]) + eps;
+				volatile float step = num / den;
+				rw[i] = rw[i] - step;
+				ck_assert_float_eq_tol(m[i], rm[i], 2 * FLT_EPSILON * fabsf(rm[i]));
+				ck_assert_float_eq_tol(v[i], rv[i], 2 * FLT_EPSILON * fabsf(rv[i]));
+				ck_assert_float_eq_tol(w[i], rw[i], 2 * FLT_EPSILON * fabsf(rw[i]));
+			}
+		}
+	});
+}
+END_TEST
+
+/* The first Adam step moves each weight by lr * g / (|g| + eps / sqrt(1-beta2)) ~ lr. */
+START_TEST(adam_first_step)
+{
+	enum { N = 19 };
+	FOR_EACH_SET({
+		float w[N] = { 0 }, m[N] = { 0 }, v[N] = { 0 }, g[N];
+		for (int i = 0; i < N; i++)
+			g[i] = (i % 2 ? -1.0f : 1.0f) * (float)(i + 1);
+		float at = (float)(0.001 * sqrt(1.0 - 0.999) / (1.0 - 0.9));
+		winit_adam_update(w, m, v, g, N, at, 0.9f, 0.999f, 1e-7f);
+		for (int i = 0; i < N; i++)
+			ck_assert_float_eq_tol(w[i], g[i] > 0 ? -0.001f : 0.001f, 1e-7f);
+	});
+}
+END_TEST
+
+START_TEST(select_names)
+{
+	ck_assert_int_eq(winit_kernels_select("no-such-set"), -1);
+	ck_assert_int_eq(winit_kernels_select(""), -1);
+	ck_assert_int_eq(winit_kernels_select(NULL), -1);
+	ck_assert_int_eq(winit_kernels_select("generic"), 0);
+	ck_assert_str_eq(winit_kernels_name(), "generic");
+	ck_assert_int_eq(winit_kernels_select("no-such-set"), -1);
+	ck_assert_str_eq(winit_kernels_name(), "generic"); /* failure keeps the old set */
+	ck_assert_int_eq(winit_kernels_select("auto"), 0);
+	const char *name = winit_kernels_name();
+	ck_assert(strcmp(name, "generic") == 0 || strcmp(name, "avx2") == 0 ||
+	          strcmp(name, "avx512") == 0);
+}
+END_TEST
+
+static Suite *kernels_suite(void)
+{
+	Suite *s = suite_create("kernels");
+	TCase *tc = tcase_create("gemm");
+
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, gemm_nn);
+	tcase_add_test(tc, gemm_tn);
+	tcase_add_test(tc, gemm_nt);
+	tcase_add_test(tc, gemm_tt);
+	tcase_add_test(tc, gemm_blocked);
+	tcase_add_test(tc, gemm_agreement);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("limits");
+	tcase_add_test(tc, gemm_empty);
+	tcase_add_test(tc, select_names);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("dense");
+	tcase_add_test(tc, dense_forward);
+	tcase_add_test(tc, dense_backward);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("adam");
+	tcase_add_test(tc, adam_steps);
+	tcase_add_test(tc, adam_first_step);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run(kernels_suite());
+}
