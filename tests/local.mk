@@ -25,3 +25,8 @@ include tests/plugin.mk
 include tests/lua.mk
 include tests/cli.mk
 endif
+
+# The whole suite under valgrind (slow; CI runs the plain suite).
+check-valgrind:
+	WINIT_VALGRIND=1 $(MAKE) $(AM_MAKEFLAGS) check
+.PHONY: check-valgrind

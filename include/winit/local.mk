@@ -9,4 +9,5 @@ winitinclude_HEADERS += \
 	include/winit/model.h \
 	include/winit/train.h \
 	include/winit/study.h \
-	include/winit/report.h
+	include/winit/report.h \
+	include/winit/stats.h

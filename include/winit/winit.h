@@ -12,5 +12,6 @@
 #include <winit/train.h>
 #include <winit/study.h>
 #include <winit/report.h>
+#include <winit/stats.h>
 
 #endif

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -30,8 +31,10 @@ static const char usage[] =
 	"  --help, -h                   show this help\n"
 	"  --version, -V                show the version\n"
 	"\n"
-	"Example:\n"
-	"  winit run scripts/compare_inits.lua --seed 1 --out results/compare_inits.json\n"
+	"Examples:\n"
+	"  winit run scripts/compare_inits.lua\n"
+	"  winit run scripts/compare_inits.lua --seed 7 --repeats 5 --out results/five_seeds.json\n"
+	"  winit run compare_inits.lua     (a bare name also finds the installed scripts)\n"
 	"\n"
 	"Environment:\n"
 	"  WINIT_PLUGIN_PATH        colon-separated directories searched first for plugins\n"
@@ -88,6 +91,13 @@ static int cmd_run(int argc, char **argv)
 		return 2;
 	}
 	const char *script = argv[i];
+	/* A bare name that is not a file here: look among the installed scripts. */
+	char installed[4096];
+	if (!strchr(script, '/') && access(script, R_OK) != 0) {
+		snprintf(installed, sizeof installed, "%s/%s", WINIT_SCRIPTS_DIR, script);
+		if (access(installed, R_OK) == 0)
+			script = installed;
+	}
 	lua_State *L = luaL_newstate();
 	if (!L) {
 		fprintf(stderr, "winit: cannot create a Lua state (out of memory)\n");

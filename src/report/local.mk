@@ -2,4 +2,5 @@ libwinit_la_SOURCES += \
 	src/report/json.h \
 	src/report/json.c \
 	src/report/progress.c \
-	src/report/results.c
+	src/report/results.c \
+	src/report/stats.c
