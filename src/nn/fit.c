@@ -66,6 +66,18 @@ static double batch_loss(struct winit_model *m, const uint8_t *labels, int64_t n
 	return total;
 }
 
+/* Ask for the next batch's rows while this one computes: they are scattered over the
+ * whole dataset, so each would otherwise be a cache miss when gathered. */
+static void prefetch_rows(const struct winit_dataset *ds, const uint32_t *idx, int64_t n)
+{
+	const int64_t f = ds->n_features;
+	for (int64_t i = 0; i < n; i++) {
+		const uint8_t *row = ds->x + (size_t)idx[i] * (size_t)f;
+		for (int64_t j = 0; j < f; j += 64)
+			__builtin_prefetch(row + j, 0, 1);
+	}
+}
+
 struct batch_buf {
 	float *x;        /* (cap, n_inputs) */
 	uint8_t *y;      /* (cap) */
@@ -235,6 +247,9 @@ int winit_fit(struct winit_model *m, struct winit_optimizer *opt, const struct w
 			int64_t off = s * bs;
 			int64_t n = n_train - off < bs ? n_train - off : bs;
 			winit_dataset_gather(b.x, b.y, ds, b.idx + off, n);
+			if (s + 1 < steps)
+				prefetch_rows(ds, b.idx + off + n,
+				              n_train - off - n < bs ? n_train - off - n : bs);
 			winit_model_forward(m, b.x, n);
 			int64_t c = 0;
 			loss_sum += batch_loss(m, b.y, n, b.dz, 1.0f / (float)n, &c);
