@@ -12,3 +12,16 @@ CLEANFILES += bench/bench_kernels$(EXEEXT)
 bench: bench/bench_kernels$(EXEEXT)
 bench-run: bench
 	OPENBLAS_NUM_THREADS=1 ./bench/bench_kernels
+
+# The study benchmark: winit against its PyTorch peer (bench/compare_inits_torch.py):
+# whole-study wall time and peak RSS, one-core throughput, fraction of OpenBLAS SGEMM and
+# -j scaling.  `make bench-study ROUNDS=5` for more rounds (default 3).  The scaling table
+# (throughput against width, depth and batch size) is `make bench-scaling`.
+EXTRA_DIST += bench/study.sh bench/one_run.lua bench/scaling.lua bench/compare_inits_torch.py
+
+.PHONY: bench-study bench-scaling
+bench-study: all-am bench
+	ROUNDS=$${ROUNDS:-$(ROUNDS)} $(SHELL) $(srcdir)/bench/study.sh \
+		-w ./winit$(EXEEXT) -k ./bench/bench_kernels$(EXEEXT)
+bench-scaling: all-am
+	./winit$(EXEEXT) run $(srcdir)/bench/scaling.lua

@@ -1,0 +1,379 @@
+#!/bin/sh
+# bench/study.sh -- the study benchmark: winit against its PyTorch peer, side by side.
+#
+#   bench/study.sh [-n ROUNDS] [-w WINIT] [-p PYTHON] [-k BENCH_KERNELS] [-o DIR]
+#
+# Every measurement is repeated ROUNDS times (default 3), the two peers alternating
+# (A B A B ...), and the medians are compared:
+#
+#   1. the whole seed study, as a user runs it: `winit run scripts/compare_inits.lua`
+#      (default -j, all cores) against `python3 bench/compare_inits_torch.py` (PyTorch's
+#      default threads): wall time and peak RSS from GNU time;
+#   2. one-core training throughput: one he_normal run of the study, both pinned to CPU 0
+#      with taskset, PyTorch with one thread: samples/s = 48,000 * epochs / (sum of the
+#      per-epoch seconds in each results file);
+#   3. winit's useful GFLOP/s in that run (409,088 FLOPs per training sample) as a
+#      fraction of single-thread OpenBLAS cblas_sgemm at the study's 64x784x128 product,
+#      measured now with bench/bench_kernels (or numpy when that is not available);
+#   4. the winit study with -j 1 against -j 2: the speed-up, and whether the results files
+#      are identical apart from their timing fields.
+#
+# Without PyTorch only the winit parts run.  `make bench-study` runs this with the
+# freshly built winit.  Options (environment variable in brackets):
+#   -n ROUNDS         rounds per measurement [ROUNDS, default 3]
+#   -w WINIT          the winit program [WINIT, default ./winit, else winit on PATH]
+#   -p PYTHON         a Python with torch [PYTHON, default the first of python3,
+#                     /usr/bin/python3 that can import torch]
+#   -k BENCH_KERNELS  bench_kernels program for the OpenBLAS figure
+#                     [BENCH_KERNELS, default bench/bench_kernels next to WINIT]
+#   -o DIR            keep results files and logs in DIR (default: a temporary directory,
+#                     removed at the end)
+# Exit status: 0 when every measurement ran (targets missed or not), 1 on an error.
+
+# Word splitting of the number lists and of $pin is intended.
+# shellcheck disable=SC2046,SC2086
+
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+srcdir=$(cd "$here/.." && pwd)
+
+rounds=${ROUNDS:-3}
+winit=${WINIT:-}
+python=${PYTHON:-}
+bench_kernels=${BENCH_KERNELS:-}
+outdir=
+
+usage()
+{
+	sed -n '4p;21,31p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 1
+}
+
+while getopts n:w:p:k:o:h opt; do
+	case $opt in
+	n) rounds=$OPTARG ;;
+	w) winit=$OPTARG ;;
+	p) python=$OPTARG ;;
+	k) bench_kernels=$OPTARG ;;
+	o) outdir=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+[ $# -eq 0 ] || usage
+case $rounds in
+'' | *[!0-9]* | 0) echo "study.sh: -n wants a positive integer, got '$rounds'" >&2; exit 1 ;;
+esac
+
+die()
+{
+	echo "study.sh: $*" >&2
+	exit 1
+}
+
+# --- tools --------------------------------------------------------------------------------
+
+if [ -z "$winit" ]; then
+	if [ -x ./winit ]; then
+		winit=./winit
+	else
+		winit=$(command -v winit) || die "no winit program: build it, or pass -w WINIT"
+	fi
+fi
+[ -x "$winit" ] || die "$winit: not an executable"
+case $winit in /*) ;; */*) winit=$(cd "$(dirname "$winit")" && pwd)/$(basename "$winit") ;; esac
+
+gnu_time=/usr/bin/time
+"$gnu_time" -f '%e %M' -o /dev/null true 2>/dev/null ||
+	die "GNU time (/usr/bin/time with -f) is needed: apt-get install time"
+
+# part 2 pins to CPU 0 with this prefix
+pin="taskset -c 0"
+taskset -c 0 true 2>/dev/null || pin=
+
+if [ -z "$bench_kernels" ]; then
+	bench_kernels=$(dirname "$winit")/bench/bench_kernels
+fi
+# the measurements run in the work directory: make relative paths absolute
+case $bench_kernels in
+/*) ;;
+*/*) [ -d "$(dirname "$bench_kernels")" ] &&
+	bench_kernels=$(cd "$(dirname "$bench_kernels")" && pwd)/$(basename "$bench_kernels") ;;
+esac
+case $python in
+/* | '') ;;
+*/*) python=$(cd "$(dirname "$python")" && pwd)/$(basename "$python") ;;
+esac
+
+have_torch=no
+if [ -n "$python" ]; then
+	"$python" -c 'import torch' 2>/dev/null && have_torch=yes
+else
+	for p in python3 /usr/bin/python3; do
+		if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import torch' 2>/dev/null; then
+			python=$p
+			have_torch=yes
+			break
+		fi
+	done
+	[ -n "$python" ] || python=python3
+fi
+
+if [ -n "$outdir" ]; then
+	mkdir -p "$outdir" || die "cannot create $outdir"
+	work=$(cd "$outdir" && pwd)
+else
+	work=$(mktemp -d "${TMPDIR:-/tmp}/winit-study-bench.XXXXXX") || die "mktemp failed"
+	trap 'rm -rf "$work"' EXIT
+	trap 'exit 130' INT TERM
+fi
+
+# --- helpers ------------------------------------------------------------------------------
+
+# timed TAG CMD...: run CMD with GNU time, output in $work/TAG.log; sets $wall (s),
+# $rss (peak KiB) and $cpu (user + system s).
+timed()
+{
+	tag=$1
+	shift
+	if ! "$gnu_time" -f '%e %M %U %S' -o "$work/$tag.time" "$@" >"$work/$tag.log" 2>&1; then
+		echo "study.sh: failed: $*" >&2
+		tail -n 20 "$work/$tag.log" >&2
+		exit 1
+	fi
+	set -- $(tail -n 1 "$work/$tag.time")
+	wall=$1
+	rss=$2
+	cpu=$(calc "$3 + $4")
+}
+
+# median of the numbers in $*
+median()
+{
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
+		END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# calc EXPR: evaluate an awk expression, print with %.6g
+calc()
+{
+	awk "BEGIN { printf \"%.6g\", $1 }"
+}
+
+# epoch_sum FILE: "N S": the number of epochs and the sum of their "seconds" in a results
+# file (winit's or compare_inits_torch.py --out's; both one key per line).
+epoch_sum()
+{
+	awk '/"history": *\[/ { h = 1; next }
+		h && /^[ \t]*\]/ { h = 0 }
+		h && /"seconds":/ { gsub(/[",]/, ""); s += $2; n++ }
+		END { printf "%d %.6f\n", n, s }' "$1"
+}
+
+# strip_timing FILE: the results file without its timing fields
+strip_timing()
+{
+	grep -v '"seconds":' "$1"
+}
+
+# verdict VALUE OP TARGET: "met" or "NOT met"
+verdict()
+{
+	if awk "BEGIN { exit !($1 $2 $3) }"; then echo "met"; else echo "NOT met"; fi
+}
+
+kib2mib()
+{
+	calc "$1 / 1024"
+}
+
+ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || nproc 2>/dev/null || echo '?')
+study_script=$srcdir/scripts/compare_inits.lua
+torch_script=$srcdir/bench/compare_inits_torch.py
+one_run=$srcdir/bench/one_run.lua
+[ -f "$study_script" ] || die "$study_script not found"
+
+cd "$work" || die "cannot enter $work"
+
+echo "winit study benchmark: $rounds round(s) per measurement, peers alternating; medians"
+echo "  winit:   $winit ($("$winit" --version 2>/dev/null | head -n 1)), $ncpu CPUs online"
+if [ $have_torch = yes ]; then
+	tv=$("$python" -c 'import torch; print(torch.__version__, torch.get_num_threads())')
+	echo "  PyTorch: $python (torch ${tv% *}, default threads ${tv#* })"
+else
+	echo "  PyTorch not found: apt-get install python3-torch  (running the winit-only parts)"
+fi
+[ -n "$pin" ] || echo "  taskset not usable: part 2 runs unpinned"
+load=$(cut -d ' ' -f 1 /proc/loadavg 2>/dev/null || echo '?')
+echo "  load average before starting: $load"
+if [ "$load" != '?' ] && awk "BEGIN { exit !($load > 0.5) }"; then
+	echo "  WARNING: the machine is busy; figures (above all -j scaling) will be pessimistic"
+fi
+echo
+
+# --- 1. the whole study -------------------------------------------------------------------
+
+echo "1. Whole study: winit run scripts/compare_inits.lua (default -j) vs"
+echo "   python3 bench/compare_inits_torch.py (default threads); wall s, peak RSS MiB"
+printf '   %-7s %9s %9s %9s %9s\n' round "winit s" "winit MiB" "torch s" "torch MiB"
+w_walls='' w_rsss='' t_walls='' t_rsss=''
+i=1
+while [ $i -le "$rounds" ]; do
+	timed "study-winit-$i" "$winit" run "$study_script" --out "$work/study-winit-$i.json"
+	w_walls="$w_walls $wall"
+	w_rsss="$w_rsss $rss"
+	ww=$wall
+	wr=$(kib2mib "$rss")
+	tw=- tr=-
+	if [ $have_torch = yes ]; then
+		timed "study-torch-$i" "$python" "$torch_script" --out "$work/study-torch-$i.json"
+		t_walls="$t_walls $wall"
+		t_rsss="$t_rsss $rss"
+		tw=$wall
+		tr=$(printf "%.1f" "$(kib2mib "$rss")")
+	fi
+	printf '   %-7s %9.2f %9.1f %9s %9s\n' "$i" "$ww" "$wr" "$tw" "$tr"
+	i=$((i + 1))
+done
+w_wall=$(median $w_walls)
+w_rss=$(median $w_rsss)
+w_rss_mib=$(kib2mib "$w_rss")
+if [ $have_torch = yes ]; then
+	t_wall=$(median $t_walls)
+	t_rss=$(median $t_rsss)
+	printf '   %-7s %9.2f %9.1f %9.2f %9.1f\n' median "$w_wall" "$w_rss_mib" "$t_wall" \
+		"$(kib2mib "$t_rss")"
+	r=$(calc "$w_wall / $t_wall")
+	printf '   wall winit/torch: %.3f (torch/winit %.2fx; target <= 0.286, i.e. >= 3.5x): %s\n' \
+		"$r" "$(calc "$t_wall / $w_wall")" "$(verdict "$r" '<=' 1/3.5)"
+	printf '   peak RSS winit/torch: %.3f\n' "$(calc "$w_rss / $t_rss")"
+else
+	printf '   %-7s %9.2f %9.1f\n' median "$w_wall" "$w_rss_mib"
+fi
+printf '   winit peak RSS: %.1f MiB (target <= 150 MiB): %s\n' "$w_rss_mib" \
+	"$(verdict "$w_rss_mib" '<=' 150)"
+echo
+
+# --- 2. one-core throughput ---------------------------------------------------------------
+
+echo "2. One-core training throughput: one he_normal run (5 epochs x 48,000 samples, batch 64,"
+echo "   validation included in the epoch times), taskset -c 0; torch: 1 thread"
+printf '   %-7s %14s %14s\n' round "winit samp/s" "torch samp/s"
+w_sps='' t_sps=''
+i=1
+while [ $i -le "$rounds" ]; do
+	timed "one-winit-$i" $pin "$winit" run "$one_run" --out "$work/one-winit-$i.json"
+	set -- $(epoch_sum "$work/one-winit-$i.json")
+	[ "$1" -gt 0 ] || die "no epoch timings in one-winit-$i.json"
+	ws=$(calc "48000 * $1 / $2")
+	w_sps="$w_sps $ws"
+	ts=-
+	if [ $have_torch = yes ]; then
+		timed "one-torch-$i" $pin env OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 \
+			"$python" "$torch_script" --inits he_normal --threads 1 \
+			--out "$work/one-torch-$i.json"
+		set -- $(epoch_sum "$work/one-torch-$i.json")
+		[ "$1" -gt 0 ] || die "no epoch timings in one-torch-$i.json"
+		ts=$(calc "48000 * $1 / $2")
+		t_sps="$t_sps $ts"
+		ts=$(printf '%.0f' "$ts")
+	fi
+	printf '   %-7s %14.0f %14s\n' "$i" "$ws" "$ts"
+	i=$((i + 1))
+done
+w_sp=$(median $w_sps)
+if [ $have_torch = yes ]; then
+	t_sp=$(median $t_sps)
+	printf '   %-7s %14.0f %14.0f\n' median "$w_sp" "$t_sp"
+	r=$(calc "$w_sp / $t_sp")
+	printf '   winit/torch: %.2fx (target >= 1.7x): %s\n' "$r" "$(verdict "$r" '>=' 1.7)"
+else
+	printf '   %-7s %14.0f\n' median "$w_sp"
+fi
+echo
+
+# --- 3. fraction of OpenBLAS SGEMM --------------------------------------------------------
+
+echo "3. winit's useful GFLOP/s on one core vs single-thread OpenBLAS cblas_sgemm (64x784x128)"
+useful=$(calc "$w_sp * 409088 / 1e9")
+ob='' ob_src=''
+if [ -x "$bench_kernels" ]; then
+	ob=$(OPENBLAS_NUM_THREADS=1 $pin "$bench_kernels" 2>/dev/null |
+		awk '/^study fwd X@W1/ { if ($NF ~ /%$/) print $(NF - 1); exit }')
+	[ -n "$ob" ] && ob_src="bench_kernels (NN 64x128x784, best of 5)"
+fi
+if [ -z "$ob" ] && "$python" -c 'import numpy' 2>/dev/null; then
+	ob=$(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $pin "$python" - <<'EOF'
+import time
+import numpy as np
+a = np.random.rand(64, 784).astype(np.float32) - 0.5
+b = np.random.rand(784, 128).astype(np.float32) - 0.5
+c = a @ b
+reps, best = 200, 1e30
+for _ in range(7):
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        np.matmul(a, b, out=c)
+    best = min(best, (time.perf_counter() - t0) / reps)
+blas = [l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower()]
+print("%.2f" % (2 * 64 * 784 * 128 / best / 1e9) if any("openblas" in p for p in blas) else "")
+EOF
+	)
+	[ -n "$ob" ] && ob_src="numpy matmul on OpenBLAS (64x784 @ 784x128, best of 7)"
+fi
+# the epoch times also contain the forward pass over the 12,000 validation rows:
+# 2 * (784*128 + 128*10) = 203,264 FLOPs each, i.e. 12000 * 203264 / (48000 * 409088) more
+with_val=$(calc "$useful * (1 + 12000 * 203264 / (48000 * 409088))")
+printf '   409,088 useful FLOPs per training sample: %.0f samples/s -> %.2f GFLOP/s\n' \
+	"$w_sp" "$useful"
+printf '   (counting also the validation forward passes inside the epoch times: %.2f GFLOP/s)\n' \
+	"$with_val"
+if [ -n "$ob" ]; then
+	pct=$(calc "100 * $useful / $ob")
+	printf '   OpenBLAS: %.1f GFLOP/s [%s]\n' "$ob" "$ob_src"
+	printf '   winit training at %.1f%% of OpenBLAS SGEMM (target >= 60%%): %s\n' "$pct" \
+		"$(verdict "$pct" '>=' 60)"
+	printf '   (%.1f%% with the validation forward passes counted)\n' \
+		"$(calc "100 * $with_val / $ob")"
+else
+	echo "   OpenBLAS figure not available (build bench/bench_kernels with libopenblas-dev,"
+	echo "   or install python3-numpy): percentage skipped"
+fi
+echo
+
+# --- 4. -j scaling ------------------------------------------------------------------------
+
+echo "4. -j scaling: winit run -j 1 vs -j 2 scripts/compare_inits.lua (wall s)"
+printf '   %-7s %9s %9s %11s\n' round "-j 1" "-j 2" "-j 2 CPUs"
+j1s='' j2s='' j2cpus='' same=yes
+i=1
+while [ $i -le "$rounds" ]; do
+	timed "j1-$i" "$winit" run -j 1 "$study_script" --out "$work/j1-$i.json"
+	a=$wall
+	j1s="$j1s $wall"
+	timed "j2-$i" "$winit" run -j 2 "$study_script" --out "$work/j2-$i.json"
+	j2s="$j2s $wall"
+	c=$(calc "$cpu / $wall")
+	j2cpus="$j2cpus $c"
+	printf '   %-7s %9.2f %9.2f %11.2f\n' "$i" "$a" "$wall" "$c"
+	strip_timing "$work/j1-$i.json" >"$work/j1-$i.notime"
+	strip_timing "$work/j2-$i.json" >"$work/j2-$i.notime"
+	cmp -s "$work/j1-$i.notime" "$work/j2-$i.notime" || same=no
+	cmp -s "$work/j1-$i.notime" "$work/j1-1.notime" || same=no
+	i=$((i + 1))
+done
+# the default-jobs runs of part 1 must agree too
+strip_timing "$work/study-winit-1.json" >"$work/study-winit-1.notime"
+cmp -s "$work/j1-1.notime" "$work/study-winit-1.notime" || same=no
+j1=$(median $j1s)
+j2=$(median $j2s)
+printf '   %-7s %9.2f %9.2f %11.2f\n' median "$j1" "$j2" "$(median $j2cpus)"
+s=$(calc "$j1 / $j2")
+printf '   speed-up -j 2 over -j 1: %.2fx (target >= 1.8x): %s\n' "$s" "$(verdict "$s" '>=' 1.8)"
+echo "   bit-identical: $same (results files of every -j 1, -j 2 and default-j run, timing fields aside)"
+echo "   (-j 2 CPUs = its CPU time / wall time: near 1.0 means the two trainings did not"
+echo "   get two CPUs' worth of time -- another load, or serialisation inside winit)"
+[ "$ncpu" = 1 ] && echo "   (only one CPU online: no speed-up is possible)"
+[ -n "$outdir" ] && echo && echo "results files and logs kept in $work"
+exit 0
