@@ -2,3 +2,7 @@
 TESTS += tests/cli.sh
 EXTRA_DIST += tests/cli.sh tests/lua/make_data.lua tests/lua/syntax_error.lua \
 	tests/lua/bad_initializer.lua
+
+# The plugin author's workflow against an installed winit (see docs/plugins.md).
+TESTS += tests/example_plugin.sh
+EXTRA_DIST += tests/example_plugin.sh plugins/examples/example_plugin.c plugins/examples/example.lua

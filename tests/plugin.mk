@@ -1,1 +1,77 @@
-# tests: plugin
+# tests: plugin -- the loader, parameters, and the shipped plugins.
+# Test-only plugins (tests/plugins/*.c, most deliberately broken) are built at
+# `make check` into tests/plugins/.libs ($WINIT_TEST_PLUGIN_DIR) and never installed.
+check_LTLIBRARIES += tests/plugins/bad_abi.la
+tests_plugins_bad_abi_la_SOURCES = tests/plugins/bad_abi.c
+tests_plugins_bad_abi_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_bad_abi_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/bad_default.la
+tests_plugins_bad_default_la_SOURCES = tests/plugins/bad_default.c
+tests_plugins_bad_default_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_bad_default_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/bad_name.la
+tests_plugins_bad_name_la_SOURCES = tests/plugins/bad_name.c
+tests_plugins_bad_name_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_bad_name_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/dup_zeros.la
+tests_plugins_dup_zeros_la_SOURCES = tests/plugins/dup_zeros.c
+tests_plugins_dup_zeros_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_dup_zeros_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/endless.la
+tests_plugins_endless_la_SOURCES = tests/plugins/endless.c
+tests_plugins_endless_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_endless_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/good_two.la
+tests_plugins_good_two_la_SOURCES = tests/plugins/good_two.c
+tests_plugins_good_two_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_good_two_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/no_entry.la
+tests_plugins_no_entry_la_SOURCES = tests/plugins/no_entry.c
+tests_plugins_no_entry_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_no_entry_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/null_fill.la
+tests_plugins_null_fill_la_SOURCES = tests/plugins/null_fill.c
+tests_plugins_null_fill_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_null_fill_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/small_struct.la
+tests_plugins_small_struct_la_SOURCES = tests/plugins/small_struct.c
+tests_plugins_small_struct_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_small_struct_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/undefined_sym.la
+tests_plugins_undefined_sym_la_SOURCES = tests/plugins/undefined_sym.c
+tests_plugins_undefined_sym_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_undefined_sym_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_PROGRAMS += tests/check_registry
+TESTS += tests/check_registry
+tests_check_registry_SOURCES = tests/check_registry.c
+tests_check_registry_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_registry_LDADD = $(WINIT_TEST_LIBS)
+
+check_PROGRAMS += tests/check_params
+TESTS += tests/check_params
+tests_check_params_SOURCES = tests/check_params.c
+tests_check_params_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_params_LDADD = $(WINIT_TEST_LIBS)
+
+check_PROGRAMS += tests/check_initializers
+TESTS += tests/check_initializers
+tests_check_initializers_SOURCES = tests/check_initializers.c
+tests_check_initializers_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_initializers_LDADD = $(WINIT_TEST_LIBS)
+
+check_PROGRAMS += tests/check_activations
+TESTS += tests/check_activations
+tests_check_activations_SOURCES = tests/check_activations.c
+tests_check_activations_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_activations_LDADD = $(WINIT_TEST_LIBS)
+

@@ -1,0 +1,17 @@
+/* src/plugin/plugin_internal.h -- helpers shared by the loader's files (not public). */
+#ifndef WINIT_PLUGIN_INTERNAL_H
+#define WINIT_PLUGIN_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <winit/plugin.h>
+
+/* 1 if name is a non-empty [a-z0-9_]+ string of acceptable length. */
+int winit_plugin_name_ok(const char *name);
+/* sizeof the ABI v1 descriptor of a kind; 0 for an unknown kind. */
+size_t winit_plugin_v1_size(uint32_t kind);
+/* Entries in a CHOICE parameter's NULL-terminated list (capped just past the limit). */
+size_t winit_param_choice_count(const struct winit_param_decl *d);
+
+#endif
