@@ -77,7 +77,14 @@ check)
 	build
 	cd "$build"
 	say "make check"
-	make -j"$(nproc)" check
+	status=0
+	make -j"$(nproc)" check || status=$?
+	# One closing line over every Check case and scripted check, from the test logs.
+	cat tests/*.log | awk '
+		/^[0-9]+%: Checks: / { gsub(",", ""); n += $3; f += $5 + $7 }
+		/^[0-9]+ passed, [0-9]+ failed$/ { n += $1 + $3; f += $3 }
+		END { printf "tests: %d passed, %d failed\n", n - f, f }'
+	[ "$status" -eq 0 ] || exit "$status"
 	say "make distcheck"
 	make -j"$(nproc)" distcheck >distcheck.log 2>&1 || { tail -n 60 distcheck.log; exit 1; }
 	tail -n 4 distcheck.log

@@ -305,6 +305,57 @@ static void check_backward(int want_db, int want_din)
 	free(din);
 }
 
+/* The fused epilogue sees every row exactly once, in final form. */
+struct ep_trace {
+	const float *base;
+	int64_t n_out;
+	int seen[700];
+	float copy[700 * 40];
+	int calls;
+};
+
+static void ep_record(void *ctx, float *c, int64_t row0, int64_t rows)
+{
+	struct ep_trace *t = ctx;
+	ck_assert_ptr_eq(c, t->base + row0 * t->n_out);
+	for (int64_t r = row0; r < row0 + rows; r++) {
+		t->seen[r]++;
+		memcpy(t->copy + r * t->n_out, c + (r - row0) * t->n_out, (size_t)t->n_out * sizeof(float));
+	}
+	t->calls++;
+}
+
+START_TEST(dense_forward_epilogue)
+{
+	/* 700 rows and k = 900 span several row blocks and several k blocks. */
+	enum { M = 700, K = 900, N = 40 };
+	float *x = malloc(M * K * sizeof *x), *w = malloc(K * N * sizeof *w);
+	float *y1 = malloc(M * N * sizeof *y1), *y2 = malloc(M * N * sizeof *y2), b[N];
+	for (int i = 0; i < M * K; i++)
+		x[i] = (float)((i * 37 % 101) - 50) / 50.0f;
+	for (int i = 0; i < K * N; i++)
+		w[i] = (float)((i * 53 % 97) - 48) / 97.0f;
+	for (int j = 0; j < N; j++)
+		b[j] = (float)j / 10.0f;
+	static struct ep_trace t;
+	memset(&t, 0, sizeof t);
+	t.base = y2;
+	t.n_out = N;
+	struct winit_epilogue ep = { ep_record, &t };
+	winit_dense_forward(y1, x, w, b, M, K, N);
+	winit_dense_forward_ep(y2, x, w, b, M, K, N, &ep);
+	for (int r = 0; r < M; r++)
+		ck_assert_int_eq(t.seen[r], 1);
+	ck_assert_int_ge(t.calls, 2);
+	ck_assert(memcmp(y1, y2, M * N * sizeof(float)) == 0);
+	ck_assert(memcmp(t.copy, y1, M * N * sizeof(float)) == 0);
+	free(x);
+	free(w);
+	free(y1);
+	free(y2);
+}
+END_TEST
+
 START_TEST(dense_backward)
 {
 	lcg_state = 13;
@@ -411,6 +462,7 @@ static Suite *kernels_suite(void)
 	tc = tcase_create("dense");
 	tcase_add_test(tc, dense_forward);
 	tcase_add_test(tc, dense_backward);
+	tcase_add_test(tc, dense_forward_epilogue);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("adam");

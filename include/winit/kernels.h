@@ -27,6 +27,19 @@ void winit_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
 void winit_dense_forward(float *out, const float *in, const float *w, const float *b,
                          int64_t n_batch, int64_t n_in, int64_t n_out);
 
+/* A fused epilogue: called on each block of output rows [row0, row0 + rows) as soon as
+ * it is final, while it is still in cache (e.g. to apply the activation). `c` points at
+ * row row0 of the output. */
+struct winit_epilogue {
+	void (*fn)(void *ctx, float *c, int64_t row0, int64_t rows);
+	void *ctx;
+};
+
+/* winit_dense_forward, then ep on each finished block of rows of out. */
+void winit_dense_forward_ep(float *out, const float *in, const float *w, const float *b,
+                            int64_t n_batch, int64_t n_in, int64_t n_out,
+                            const struct winit_epilogue *ep);
+
 /* Gradients of a dense layer; all outputs are overwritten, never accumulated.
  * dw (n_in, n_out) = in^T @ dout; db (n_out) = column sums of dout (NULL: skip);
  * din (n_batch, n_in) = dout @ w^T (NULL: skip -- the first layer needs none).

@@ -81,7 +81,7 @@ void winit_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                 float *c, int64_t ldc, int accumulate)
 {
 	winit_kern_gemm_run(current()->gemm, trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc,
-	                    accumulate, NULL);
+	                    accumulate, NULL, NULL);
 }
 
 void winit_dense_forward(float *out, const float *in, const float *w, const float *b,
@@ -89,7 +89,15 @@ void winit_dense_forward(float *out, const float *in, const float *w, const floa
 {
 	/* out (n_batch, n_out) = in (n_batch, n_in) @ w (n_in, n_out) + b (n_out) */
 	winit_kern_gemm_run(current()->gemm, 0, 0, n_batch, n_out, n_in, in, n_in, w, n_out,
-	                    out, n_out, 0, b);
+	                    out, n_out, 0, b, NULL);
+}
+
+void winit_dense_forward_ep(float *out, const float *in, const float *w, const float *b,
+                            int64_t n_batch, int64_t n_in, int64_t n_out,
+                            const struct winit_epilogue *ep)
+{
+	winit_kern_gemm_run(current()->gemm, 0, 0, n_batch, n_out, n_in, in, n_in, w, n_out,
+	                    out, n_out, 0, b, ep);
 }
 
 void winit_dense_backward(float *din, float *dw, float *db, const float *dout,
@@ -100,7 +108,7 @@ void winit_dense_backward(float *din, float *dw, float *db, const float *dout,
 
 	/* dw (n_in, n_out) = in^T (n_in, n_batch) @ dout (n_batch, n_out) */
 	winit_kern_gemm_run(im, 1, 0, n_in, n_out, n_batch, in, n_in, dout, n_out, dw, n_out,
-	                    0, NULL);
+	                    0, NULL, NULL);
 	if (db) {
 		/* db (n_out): column sums of dout, row by row */
 		for (int64_t j = 0; j < n_out; j++)
@@ -114,7 +122,7 @@ void winit_dense_backward(float *din, float *dw, float *db, const float *dout,
 	if (din) {
 		/* din (n_batch, n_in) = dout (n_batch, n_out) @ w^T (n_out, n_in) */
 		winit_kern_gemm_run(im, 0, 1, n_batch, n_in, n_out, dout, n_out, w, n_out, din,
-		                    n_in, 0, NULL);
+		                    n_in, 0, NULL, NULL);
 	}
 }
 

@@ -39,7 +39,7 @@ static void gemm_empty_k(int64_t m, int64_t n, float *c, int64_t ldc, int accumu
 void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int trans_b,
                          int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                          const float *b, int64_t ldb, float *c, int64_t ldc,
-                         int accumulate, const float *bias)
+                         int accumulate, const float *bias, const struct winit_epilogue *ep)
 {
 	_Alignas(64) float panel[WINIT_KERN_KC_MAX * WINIT_KERN_NR_MAX]; /* (kc, NR) */
 
@@ -52,6 +52,8 @@ void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int
 		return;
 	if (k <= 0) {
 		gemm_empty_k(m, n, c, ldc, accumulate, bias);
+		if (ep)
+			ep->fn(ep->ctx, c, 0, m);
 		return;
 	}
 	const int64_t kcs = even_block(k, im->kc_max, 1);
@@ -92,6 +94,10 @@ void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int
 					          bias_k ? bias_k + jc : NULL);
 				}
 			}
+			/* Rows [ic, ic + mc) are final after the last k block: run the epilogue
+			 * while they are still in cache. */
+			if (ep && pc + kc >= k)
+				ep->fn(ep->ctx, c + ic * ldc, ic, mc);
 		}
 	}
 }

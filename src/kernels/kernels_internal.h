@@ -14,6 +14,8 @@
 
 #include <stdint.h>
 
+#include <winit/kernels.h>
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define WINIT_KERN_X86 1
 #define WINIT_KERN_AVX2_TARGET __attribute__((target("avx2,fma")))
@@ -65,11 +67,12 @@ struct winit_kern_set {
 	             float alpha_t, float beta1, float beta2, float epsilon);
 };
 
-/* The blocked driver: C = A' B' + (accumulate ? C : 0) + (bias ? bias : 0). */
+/* The blocked driver: C = A' B' + (accumulate ? C : 0) + (bias ? bias : 0); `ep` (may be
+ * NULL) is called on each block of rows of C as soon as it is final. */
 void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int trans_b,
                          int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                          const float *b, int64_t ldb, float *c, int64_t ldc,
-                         int accumulate, const float *bias);
+                         int accumulate, const float *bias, const struct winit_epilogue *ep);
 
 /* Portable packer (scalar). */
 void winit_kern_pack_generic(float *panel, int nr_panel, const float *b, int64_t ldb,

@@ -172,13 +172,28 @@ nomem:
 	                       (long long)n_batch);
 }
 
+/* The activation as a fused epilogue of the layer's product: a = f(z) for each block of
+ * rows as soon as the GEMM has finished it. */
+struct act_epilogue {
+	const struct winit_dense *d;
+	float *a; /* (n_batch, n_out) */
+};
+
+static void apply_activation(void *ctx, float *z, int64_t row0, int64_t rows)
+{
+	const struct act_epilogue *e = ctx;
+	e->d->act->forward(e->a + row0 * e->d->n_out, z, rows, e->d->n_out, e->d->act_params);
+}
+
 const float *winit_model_forward(struct winit_model *m, const float *x, int64_t n_batch)
 {
 	const float *in = x;
 	for (int i = 0; i < m->spec.n_layers; i++) {
 		struct winit_dense *d = &m->layer[i];
-		winit_dense_forward(m->z[i], in, d->w, d->b, n_batch, d->n_in, d->n_out);
-		d->act->forward(m->a[i], m->z[i], n_batch, d->n_out, d->act_params);
+		struct act_epilogue ctx = { d, m->a[i] };
+		struct winit_epilogue ep = { apply_activation, &ctx };
+		/* Row-wise activations (softmax) need whole rows: every block is whole rows. */
+		winit_dense_forward_ep(m->z[i], in, d->w, d->b, n_batch, d->n_in, d->n_out, &ep);
 		if (m->hooks.forward)
 			m->hooks.forward(m->hooks.ctx, i, m->z[i], m->a[i], n_batch, d->n_out);
 		in = m->a[i];
