@@ -1,2 +1,3 @@
 dist_scripts_DATA += \
-	scripts/compare_inits.lua
+	scripts/compare_inits.lua \
+	scripts/lsuv.lua

@@ -282,6 +282,70 @@ START_TEST(plugins_are_listed_with_files)
 }
 END_TEST
 
+START_TEST(lua_defined_initializer)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local calls = 0\n"
+	       "local name = winit.initializer { name = 'halfnormal', summary = 'test',\n"
+	       "  fill = function(t, rng)\n"
+	       "    calls = calls + 1\n"
+	       "    assert(t.shape[1] == t.fan_in and t.shape[2] == t.fan_out and t.n == t.fan_in * t.fan_out)\n"
+	       "    local v, s = {}, math.sqrt(1 / t.fan_in)\n"
+	       "    for i = 1, t.n do v[i] = math.abs(rng:normal()) * s end\n"
+	       "    return v\n"
+	       "  end }\n"
+	       "assert(name == 'halfnormal')\n"
+	       "local function run()\n"
+	       "  winit.set_seed(3)\n"
+	       "  local m = build('halfnormal')\n"
+	       "  local w = m:get_weights(1)\n"
+	       "  for r = 1, 16 do for c = 1, 16 do assert(w[r][c] >= 0) end end\n"
+	       "  return w[1][1], w[16][16]\n"
+	       "end\n"
+	       "local a, b = run()\n"
+	       "local c, d = run()\n"
+	       "assert(a == c and b == d, 'not reproducible')\n"
+	       "assert(calls == 2)\n"
+	       "local s = winit.Study { seed = 1 }\n"
+	       "s:add { name = 'x', model = build('halfnormal'), train = train, test = test, epochs = 1 }\n"
+	       "s:add { name = 'y', model = build('halfnormal'), train = train, test = test, epochs = 1 }\n"
+	       "local r = s:run { jobs = 2, verbose = 0 }\n"
+	       "assert(r:failed() == 0 and calls == 4)\n"
+	       "assert(r:runs()[1].test_accuracy > 0.5)\n");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.initializer { name = 'zeros', fill = function() end }\n",
+	        "test.lua:2:", "'zeros' already exists");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.initializer { name = 'short', fill = function(t) return {1, 2} end }\n"
+	        "local m = build('short')\n"
+	        "m:evaluate(test)\n",
+	        "test.lua:4:", "short", "table of 256 numbers");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.initializer { name = 'boom', fill = function(t) error('no luck') end }\n"
+	        "build('boom'):evaluate(test)\n",
+	        "test.lua:3:", "boom", "no luck");
+	RUN_ERR("local winit = require 'winit'\nwinit.initializer { name = 'x', fil = 1 }\n",
+	        "test.lua:2:", "unknown option 'fil'");
+}
+END_TEST
+
+START_TEST(activation_stats_and_lsuv)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local layers = { winit.layers.Flatten { input_shape = {4, 4} } }\n"
+	       "for i = 1, 6 do layers[#layers + 1] = winit.layers.Dense { 24, activation = 'tanh', kernel_initializer = 'lsuv' } end\n"
+	       "layers[#layers + 1] = winit.layers.Dense { 3, activation = 'softmax' }\n"
+	       "local m = winit.Sequential(layers)\n"
+	       "local st = m:activation_stats(train, { rows = 400 })\n"
+	       "assert(#st == 7)\n"
+	       "for i = 1, 6 do assert(math.abs(st[i].pre_var - 1) < 0.1, i .. ': ' .. st[i].pre_var) end\n"
+	       "local r = build('zeros'):activation_stats(train)\n"
+	       "assert(r[1].zero_fraction == 1 and r[1].act_var == 0)\n");
+}
+END_TEST
+
 static Suite *lua_suite(void)
 {
 	Suite *s = suite_create("lua");
@@ -293,6 +357,8 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, study_runs_and_saves);
 	tcase_add_test(tc, plugins_are_listed_with_files);
 	tcase_add_test(tc, parse_args_types_and_errors);
+	tcase_add_test(tc, lua_defined_initializer);
+	tcase_add_test(tc, activation_stats_and_lsuv);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -531,6 +531,93 @@ START_TEST(evaluate_and_predict_agree)
 }
 END_TEST
 
+/* LSUV: after the data-aware pass every hidden layer's pre-activation variance is 1 +- 0.1
+ * on a fresh batch, for deep tanh and ReLU MLPs. */
+struct var_acc {
+	double sum[WINIT_MAX_LAYERS], ss[WINIT_MAX_LAYERS];
+	int64_t n[WINIT_MAX_LAYERS];
+};
+
+static void var_hook(void *ctx, int layer, const float *z, const float *a, int64_t rows,
+                     int64_t cols)
+{
+	struct var_acc *v = ctx;
+	(void)a;
+	for (int64_t i = 0; i < rows * cols; i++) {
+		v->sum[layer] += z[i];
+		v->ss[layer] += (double)z[i] * z[i];
+	}
+	v->n[layer] += rows * cols;
+}
+
+static void lsuv_check(const char *act)
+{
+	struct winit_dataset train = quadrant_dataset(3000, 21), fresh = quadrant_dataset(512, 22);
+	struct winit_model_spec s = { 0 };
+	s.n_input_dims = 2;
+	s.input_shape[0] = s.input_shape[1] = 8;
+	s.n_inputs = 64;
+	s.n_layers = 11;
+	for (int i = 0; i < 10; i++)
+		s.layers[i] = tu_dense(48, act, "lsuv");
+	s.layers[10] = tu_dense(4, "softmax", "glorot_uniform");
+	struct winit_model m;
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_model_init(&m, &s, 5, &err), 0);
+	ck_assert(winit_model_spec_needs_data(&s));
+	ck_assert_msg(winit_model_adapt(&m, &train, 2400, 5, &err) == 0, "%s", err.msg);
+	struct var_acc v;
+	memset(&v, 0, sizeof v);
+	m.hooks.ctx = &v;
+	m.hooks.forward = var_hook;
+	float *out = malloc(512 * 4 * sizeof *out);
+	ck_assert_int_eq(winit_predict(&m, &fresh, 0, 512, 512, out, &err), 0);
+	for (int i = 0; i < 10; i++) {
+		double mean = v.sum[i] / (double)v.n[i];
+		double var = v.ss[i] / (double)v.n[i] - mean * mean;
+		ck_assert_msg(fabs(var - 1) < 0.1, "%s layer %d: variance %g", act, i + 1, var);
+	}
+	free(out);
+	winit_model_free(&m);
+	winit_dataset_free(&train);
+	winit_dataset_free(&fresh);
+}
+
+START_TEST(lsuv_unit_variance_tanh_and_relu)
+{
+	lsuv_check("tanh");
+	lsuv_check("relu");
+}
+END_TEST
+
+/* The adapt pass really rescales the orthogonal start (so the check above is not
+ * vacuous), by one factor per layer, reproducibly. */
+START_TEST(lsuv_differs_from_its_orthogonal_start)
+{
+	struct winit_dataset train = quadrant_dataset(600, 23);
+	struct winit_model_spec s = mlp_spec(64, 48, "relu", "lsuv", 4);
+	struct winit_model a, b;
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_model_init(&a, &s, 5, &err), 0);
+	ck_assert_int_eq(winit_model_init(&b, &s, 5, &err), 0);
+	ck_assert(memcmp(a.params, b.params, (size_t)a.n_params * sizeof(float)) == 0);
+	ck_assert_int_eq(winit_model_adapt(&b, &train, 600, 5, &err), 0);
+	double ratio = b.layer[0].w[0] / a.layer[0].w[0];
+	for (int64_t i = 1; i < 64 * 48; i++)
+		ck_assert_double_eq_tol(b.layer[0].w[i], a.layer[0].w[i] * ratio, 1e-5);
+	ck_assert(fabs(ratio - 1) > 0.05);
+	/* Same data, same seed: same adapted weights. */
+	struct winit_model c;
+	ck_assert_int_eq(winit_model_init(&c, &s, 5, &err), 0);
+	ck_assert_int_eq(winit_model_adapt(&c, &train, 600, 5, &err), 0);
+	ck_assert(memcmp(b.params, c.params, (size_t)b.n_params * sizeof(float)) == 0);
+	winit_model_free(&a);
+	winit_model_free(&b);
+	winit_model_free(&c);
+	winit_dataset_free(&train);
+}
+END_TEST
+
 static Suite *nn_suite(void)
 {
 	Suite *s = suite_create("nn");
@@ -558,6 +645,8 @@ static Suite *nn_suite(void)
 	tcase_add_test(tc, training_reaches_high_accuracy);
 	tcase_add_test(tc, zeros_initializer_never_breaks_symmetry);
 	tcase_add_test(tc, evaluate_and_predict_agree);
+	tcase_add_test(tc, lsuv_unit_variance_tanh_and_relu);
+	tcase_add_test(tc, lsuv_differs_from_its_orthogonal_start);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,6 +10,7 @@
 #define WINIT_MODEL_H
 
 #include <stdint.h>
+#include <winit/data.h>
 #include <winit/error.h>
 #include <winit/plugin.h>
 #include <winit/rng.h>
@@ -88,6 +89,19 @@ int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_err
 int winit_model_init(struct winit_model *model, const struct winit_model_spec *spec,
                      uint64_t seed, struct winit_error *err);
 void winit_model_free(struct winit_model *model);
+
+/* Non-zero when some layer's kernel initializer is data-aware (has an adapt hook). */
+int winit_model_spec_needs_data(const struct winit_model_spec *spec);
+
+/* The most rows of training data a data-aware initializer is shown. */
+#define WINIT_PROBE_ROWS 512
+
+/* Run the data-aware initializers, layer by layer in order, on a batch of
+ * min(WINIT_PROBE_ROWS, n_rows) rows drawn at random (from `seed`) among rows [0, n_rows)
+ * of ds -- the training part, never the validation tail.  A no-op for models without
+ * data-aware initializers. */
+int winit_model_adapt(struct winit_model *model, const struct winit_dataset *ds,
+                      int64_t n_rows, uint64_t seed, struct winit_error *err);
 
 /* Make the work buffers hold at least n_batch rows. */
 int winit_model_reserve(struct winit_model *model, int64_t n_batch, struct winit_error *err);

@@ -122,6 +122,24 @@ struct winit_fill_args {
 	const double *params;      /* declared order; values validated by the host */
 	const struct winit_host *host;
 	void *rng;                 /* this fill's random stream */
+	const struct winit_plugin_info *self; /* the descriptor being called, so a host-made
+	                                       * descriptor can find its own context */
+};
+
+/* What a data-aware initializer sees in its `adapt` hook: a batch of real training data as
+ * it reaches the layer (after every earlier layer was initialised and adapted), and a way
+ * to run the layer on it. */
+struct winit_probe {
+	uint32_t struct_size;
+	int64_t rows;              /* samples in the batch */
+	int64_t n_in, n_out;       /* the kernel is (n_in, n_out) */
+	const float *input;        /* (rows, n_in) */
+	const float *bias;         /* (n_out), or NULL for a layer without bias */
+	/* out (rows, n_out) = input @ w + bias, and f(.) of it when `activated` is non-zero
+	 * (f the layer's activation).  w may be the kernel being adapted. */
+	void (*layer_forward)(const struct winit_probe *probe, float *out, const float *w,
+	                      int activated);
+	void *host_ctx;            /* the host's; do not touch */
 };
 
 struct winit_initializer {
@@ -132,6 +150,13 @@ struct winit_initializer {
 	/* Standard deviation the fill yields for these args (NaN when not defined, e.g.
 	 * data-dependent).  May be NULL. */
 	double (*stddev)(const struct winit_fill_args *args);
+	/* Optional, for data-dependent schemes (LSUV, ...): called after `fill`, layer by
+	 * layer in order, when the host has training data (a random batch of the training
+	 * rows, drawn from the run's own stream).  May rescale or rewrite w (n_in, n_out) in
+	 * place.  Return 0, or non-zero with a reason in err.  NULL: not data-aware.  When
+	 * no data is available (e.g. a model evaluated before any fit) only `fill` runs. */
+	int (*adapt)(float *w, const struct winit_fill_args *args, const struct winit_probe *probe,
+	             char *err, size_t errlen);
 };
 
 /* ---- Activations ---- */

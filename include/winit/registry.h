@@ -39,6 +39,12 @@ void winit_registry_free(struct winit_registry *reg);
 /* Load one shared object.  On failure nothing of it stays loaded. */
 int winit_registry_load_file(struct winit_registry *reg, const char *path,
                              struct winit_error *err);
+/* Add a descriptor the host itself made (e.g. an initializer written in Lua), validated
+ * like a loaded one; `origin` names where it came from ("script.lua:12").  A name already
+ * taken for that kind is an error.  The descriptor must outlive the registry. */
+int winit_registry_add(struct winit_registry *reg, const struct winit_plugin_info *info,
+                       const char *origin, struct winit_error *err);
+
 /* Load every *.so in a directory (non-existent directories are skipped, 0 returned).
  * A broken object does not stop the scan: its error is kept in the registry's
  * problem list and the others load. */

@@ -647,13 +647,20 @@ static int model_compile(lua_State *L)
 	return 1;
 }
 
-static void ensure_built(lua_State *L, struct lmodel *m)
+/* Initialise the weights on first use.  With training data (ds, rows [0, n_train)) the
+ * data-aware initializers also adapt to it; without, only their fill runs. */
+static void ensure_built(lua_State *L, struct lmodel *m, const struct winit_dataset *ds,
+                         int64_t n_train)
 {
 	if (m->built)
 		return;
 	struct winit_error err = { 0 };
 	if (winit_model_init(&m->model, &m->spec, winit_seed_mix(m->seed, 1), &err))
 		luaL_error(L, "%s", err.msg);
+	if (ds && winit_model_adapt(&m->model, ds, n_train, m->seed, &err)) {
+		winit_model_free(&m->model);
+		luaL_error(L, "%s", err.msg);
+	}
 	if (winit_optimizer_init(&m->opt, &m->opt_spec, m->model.n_params, &err)) {
 		winit_model_free(&m->model);
 		luaL_error(L, "%s", err.msg);
@@ -758,7 +765,7 @@ static int model_fit(lua_State *L)
 	struct winit_fit_spec f;
 	read_fit(L, 3, &f, "fit");
 	int verbose = lua_istable(L, 3) ? (int)opt_int(L, 3, "verbose", 1, 0, "fit") : 1;
-	ensure_built(L, m);
+	ensure_built(L, m, &d->ds, (int64_t)floor((double)d->ds.n * (1.0 - f.validation_split)));
 	struct winit_run_spec spec;
 	memset(&spec, 0, sizeof spec);
 	snprintf(spec.name, sizeof spec.name, "fit");
@@ -808,7 +815,7 @@ static int model_evaluate(lua_State *L)
 		check_keys(L, 3, keys, "evaluate", 0);
 		bs = opt_int(L, 3, "batch_size", 256, 1, "evaluate");
 	}
-	ensure_built(L, m);
+	ensure_built(L, m, NULL, 0);
 	double loss, acc;
 	struct winit_error err = { 0 };
 	if (winit_evaluate(&m->model, &d->ds, 0, d->ds.n, (int32_t)bs, &loss, &acc, &err))
@@ -827,7 +834,7 @@ static int model_predict(lua_State *L)
 	lua_Integer count = luaL_optinteger(L, 4, d->ds.n - first + 1);
 	luaL_argcheck(L, first >= 1 && first <= d->ds.n, 3, "first sample out of range");
 	luaL_argcheck(L, count >= 1 && first - 1 + count <= d->ds.n, 4, "count out of range");
-	ensure_built(L, m);
+	ensure_built(L, m, NULL, 0);
 	int64_t c = winit_model_outputs(&m->model);
 	float *out = malloc((size_t)(count * c) * sizeof(float));
 	if (!out)
@@ -886,13 +893,84 @@ static int model_summary(lua_State *L)
 	return 0;
 }
 
+struct stats_acc {
+	int n_layers;
+	double pre_sum[WINIT_MAX_LAYERS], pre_ss[WINIT_MAX_LAYERS];
+	double act_sum[WINIT_MAX_LAYERS], act_ss[WINIT_MAX_LAYERS];
+	int64_t zeros[WINIT_MAX_LAYERS], count[WINIT_MAX_LAYERS];
+};
+
+static void stats_hook(void *ctx, int layer, const float *z, const float *a, int64_t rows,
+                       int64_t cols)
+{
+	struct stats_acc *s = ctx;
+	for (int64_t i = 0; i < rows * cols; i++) {
+		s->pre_sum[layer] += z[i];
+		s->pre_ss[layer] += (double)z[i] * z[i];
+		s->act_sum[layer] += a[i];
+		s->act_ss[layer] += (double)a[i] * a[i];
+		s->zeros[layer] += a[i] == 0.0f;
+	}
+	s->count[layer] += rows * cols;
+}
+
+/* model:activation_stats(ds [, {rows = 512}]) -> per layer
+ *   { pre_mean, pre_var, act_mean, act_var, zero_fraction }
+ * over the first `rows` samples of ds.  An untrained model is initialised first, and its
+ * data-aware initializers see ds. */
+static int model_activation_stats(lua_State *L)
+{
+	struct lmodel *m = check_model(L, 1);
+	struct ldataset *d = check_dataset(L, 2);
+	lua_Integer rows = 512;
+	if (lua_istable(L, 3)) {
+		static const char *const keys[] = { "rows", NULL };
+		check_keys(L, 3, keys, "activation_stats", 0);
+		rows = opt_int(L, 3, "rows", 512, 1, "activation_stats");
+	}
+	if (rows > d->ds.n)
+		rows = d->ds.n;
+	ensure_built(L, m, &d->ds, d->ds.n);
+	struct stats_acc acc;
+	memset(&acc, 0, sizeof acc);
+	struct winit_layer_hooks keep = m->model.hooks;
+	m->model.hooks.ctx = &acc;
+	m->model.hooks.forward = stats_hook;
+	m->model.hooks.backward = NULL;
+	float *out = malloc((size_t)(rows * winit_model_outputs(&m->model)) * sizeof *out);
+	struct winit_error err = { 0 };
+	int rc = out ? winit_predict(&m->model, &d->ds, 0, rows, 256, out, &err) : WINIT_ERR_NOMEM;
+	m->model.hooks = keep;
+	free(out);
+	if (rc)
+		return luaL_error(L, "activation_stats: %s", err.msg[0] ? err.msg : "out of memory");
+	lua_createtable(L, m->spec.n_layers, 0);
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		double n = (double)acc.count[i];
+		double pm = acc.pre_sum[i] / n, am = acc.act_sum[i] / n;
+		lua_createtable(L, 0, 5);
+		lua_pushnumber(L, pm);
+		lua_setfield(L, -2, "pre_mean");
+		lua_pushnumber(L, acc.pre_ss[i] / n - pm * pm);
+		lua_setfield(L, -2, "pre_var");
+		lua_pushnumber(L, am);
+		lua_setfield(L, -2, "act_mean");
+		lua_pushnumber(L, acc.act_ss[i] / n - am * am);
+		lua_setfield(L, -2, "act_var");
+		lua_pushnumber(L, (double)acc.zeros[i] / n);
+		lua_setfield(L, -2, "zero_fraction");
+		lua_rawseti(L, -2, i + 1);
+	}
+	return 1;
+}
+
 /* model:get_weights(layer) -> kernel (table of rows), bias (table) */
 static int model_get_weights(lua_State *L)
 {
 	struct lmodel *m = check_model(L, 1);
 	lua_Integer li = luaL_checkinteger(L, 2);
 	luaL_argcheck(L, li >= 1 && li <= m->spec.n_layers, 2, "layer index out of range");
-	ensure_built(L, m);
+	ensure_built(L, m, NULL, 0);
 	const struct winit_dense *d = &m->model.layer[li - 1];
 	lua_createtable(L, (int)d->n_in, 0);
 	for (int64_t r = 0; r < d->n_in; r++) {
@@ -1274,6 +1352,174 @@ static int results_failed(lua_State *L)
 	return 1;
 }
 
+/* ---------------------------------------------------------------- Lua initializers */
+
+/* An initializer written in Lua: a host-made descriptor whose fill calls the script's
+ * function.  Runs may fill from worker threads; calls into the (single) Lua state are
+ * serialised by this lock, and the thread that owns the state is then blocked in C. */
+static pthread_mutex_t lua_callback_lock = PTHREAD_MUTEX_INITIALIZER;
+
+#define MT_LUA_INIT "winit.LuaInitializer"
+#define MT_RNG "winit.Rng"
+
+struct lua_init {
+	struct winit_initializer desc; /* first: args->self points here */
+	char name[64];
+	char summary[160];
+	lua_State *L;
+	int fill_ref;
+};
+
+struct lrng {
+	const struct winit_host *host;
+	void *rng; /* valid only during the fill call */
+};
+
+static struct lrng *check_rng(lua_State *L)
+{
+	struct lrng *r = luaL_checkudata(L, 1, MT_RNG);
+	if (!r->rng)
+		luaL_error(L, "this random stream belonged to a finished fill; use the one passed in");
+	return r;
+}
+
+static int rng_uniform(lua_State *L)
+{
+	struct lrng *r = check_rng(L);
+	lua_pushnumber(L, r->host->uniform(r->rng));
+	return 1;
+}
+
+static int rng_normal(lua_State *L)
+{
+	struct lrng *r = check_rng(L);
+	lua_pushnumber(L, r->host->normal(r->rng));
+	return 1;
+}
+
+/* rng:integer(n) -> uniform in [1, n] */
+static int rng_integer(lua_State *L)
+{
+	struct lrng *r = check_rng(L);
+	lua_Integer n = luaL_checkinteger(L, 2);
+	luaL_argcheck(L, n >= 1, 2, "n must be >= 1");
+	lua_pushinteger(L, (lua_Integer)(r->host->next_u64(r->rng) % (uint64_t)n) + 1);
+	return 1;
+}
+
+static int lua_init_fill(float *w, const struct winit_fill_args *a, char *err, size_t errlen)
+{
+	const struct lua_init *li = (const struct lua_init *)a->self;
+	lua_State *L = li->L;
+	int rc = 0;
+	pthread_mutex_lock(&lua_callback_lock);
+	int top = lua_gettop(L);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, li->fill_ref);
+	lua_createtable(L, 0, 6);
+	lua_createtable(L, (int)a->n_dims, 0);
+	for (uint32_t i = 0; i < a->n_dims; i++) {
+		lua_pushinteger(L, a->dims[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	lua_setfield(L, -2, "shape");
+	lua_pushinteger(L, a->n);
+	lua_setfield(L, -2, "n");
+	lua_pushinteger(L, a->fan_in);
+	lua_setfield(L, -2, "fan_in");
+	lua_pushinteger(L, a->fan_out);
+	lua_setfield(L, -2, "fan_out");
+	lua_pushnumber(L, a->gain);
+	lua_setfield(L, -2, "gain");
+	struct lrng *r = lua_newuserdatauv(L, sizeof *r, 0);
+	r->host = a->host;
+	r->rng = a->rng;
+	luaL_setmetatable(L, MT_RNG);
+	if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
+		snprintf(err, errlen, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "error in fill");
+		rc = 1;
+	} else if (!lua_istable(L, -1) || luaL_len(L, -1) != a->n) {
+		snprintf(err, errlen, "the Lua fill function must return a table of %lld numbers "
+		         "(row-major), got %s of length %lld", (long long)a->n, luaL_typename(L, -1),
+		         lua_istable(L, -1) ? (long long)luaL_len(L, -1) : 0LL);
+		rc = 1;
+	} else {
+		for (int64_t i = 0; i < a->n && !rc; i++) {
+			lua_rawgeti(L, -1, i + 1);
+			int isnum;
+			lua_Number v = lua_tonumberx(L, -1, &isnum);
+			if (!isnum) {
+				snprintf(err, errlen, "value %lld of the returned table is a %s, expected a number",
+				         (long long)i + 1, luaL_typename(L, -1));
+				rc = 1;
+			}
+			w[i] = (float)v;
+			lua_pop(L, 1);
+		}
+	}
+	r->rng = NULL;
+	lua_settop(L, top);
+	pthread_mutex_unlock(&lua_callback_lock);
+	return rc;
+}
+
+/* winit.initializer { name = "...", fill = function(t, rng) ... end, summary = "..." }
+ * -> name.  t = { shape = {fan_in, fan_out}, n, fan_in, fan_out, gain }; fill returns a
+ * table of t.n numbers, row-major; rng:uniform(), rng:normal(), rng:integer(n) draw from
+ * the run's own stream, so results stay reproducible. */
+static int l_initializer(lua_State *L)
+{
+	static const char *const keys[] = { "name", "fill", "summary", NULL };
+	luaL_checktype(L, 1, LUA_TTABLE);
+	check_keys(L, 1, keys, "initializer", 0);
+	lua_getfield(L, 1, "name");
+	const char *name = lua_tostring(L, -1);
+	if (!name || !*name || strlen(name) >= 64)
+		return luaL_error(L, "initializer: 'name' must be a string of 1 to 63 characters");
+	lua_getfield(L, 1, "fill");
+	if (!lua_isfunction(L, -1))
+		return luaL_error(L, "initializer: 'fill' must be a function(t, rng) returning the values");
+	struct lua_init *li = lua_newuserdatauv(L, sizeof *li, 0);
+	memset(li, 0, sizeof *li);
+	luaL_setmetatable(L, MT_LUA_INIT);
+	snprintf(li->name, sizeof li->name, "%s", name);
+	lua_getfield(L, 1, "summary");
+	snprintf(li->summary, sizeof li->summary, "%s",
+	         lua_isstring(L, -1) ? lua_tostring(L, -1) : "initializer written in Lua");
+	lua_pop(L, 1);
+	lua_State *main = L;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+	main = lua_tothread(L, -1);
+	lua_pop(L, 1);
+	li->L = main;
+	lua_pushvalue(L, -2); /* the function */
+	li->fill_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	li->desc.info = (struct winit_plugin_info){
+		.abi_version = WINIT_PLUGIN_ABI_VERSION,
+		.struct_size = sizeof(struct winit_initializer),
+		.kind = WINIT_KIND_INITIALIZER,
+		.name = li->name,
+		.summary = li->summary,
+		.formula = "defined by a Lua function",
+	};
+	li->desc.fill = lua_init_fill;
+	/* Keep it alive for the state's lifetime: descriptors must outlive the registry. */
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, MT_LUA_INIT);
+	lua_pushvalue(L, -2);
+	lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+	lua_pop(L, 1);
+	luaL_where(L, 1);
+	char origin[256];
+	snprintf(origin, sizeof origin, "Lua %s", lua_tostring(L, -1));
+	size_t ol = strlen(origin);
+	while (ol > 0 && (origin[ol - 1] == ' ' || origin[ol - 1] == ':'))
+		origin[--ol] = '\0';
+	struct winit_error err = { 0 };
+	if (winit_registry_add(get_registry(L), &li->desc.info, origin, &err))
+		return luaL_error(L, "initializer: %s", err.msg);
+	lua_pushstring(L, li->name);
+	return 1;
+}
+
 /* ---------------------------------------------------------------- misc */
 
 /* winit.set_seed(n): the default seed of models and studies made afterwards. */
@@ -1403,6 +1649,7 @@ static const luaL_Reg model_methods[] = {
 	{ "summary", model_summary },
 	{ "count_params", model_count_params },
 	{ "get_weights", model_get_weights },
+	{ "activation_stats", model_activation_stats },
 	{ NULL, NULL }
 };
 
@@ -1446,6 +1693,7 @@ static const luaL_Reg module_funcs[] = {
 	{ "set_jobs", l_set_jobs },
 	{ "cpu_count", l_cpu_count },
 	{ "parse_args", l_parse_args },
+	{ "initializer", l_initializer },
 	{ NULL, NULL }
 };
 
@@ -1463,6 +1711,14 @@ int luaopen_winit(lua_State *L)
 	lua_pop(L, 1);
 	new_class(L, MT_RESULTS, results_methods, results_gc);
 	new_class(L, MT_REGISTRY, NULL, registry_gc);
+	new_class(L, MT_LUA_INIT, NULL, NULL);
+	static const luaL_Reg rng_methods[] = {
+		{ "uniform", rng_uniform },
+		{ "normal", rng_normal },
+		{ "integer", rng_integer },
+		{ NULL, NULL }
+	};
+	new_class(L, MT_RNG, rng_methods, NULL);
 
 	luaL_newlib(L, module_funcs);
 	lua_pushstring(L, PACKAGE_VERSION);

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,7 @@ static int fill(float *w, const struct winit_plugin_use *use, const int64_t *dim
 		.params = use->params,
 		.host = winit_host_services(),
 		.rng = &rng,
+		.self = use->info,
 	};
 	char msg[256] = "";
 	if (init->fill(w, &args, msg, sizeof msg) != 0)
@@ -221,4 +223,105 @@ void winit_model_backward(struct winit_model *m, const float *x, const float *dl
 			cur ^= 1;
 		}
 	}
+}
+
+static const struct winit_initializer *adapter(const struct winit_plugin_use *u)
+{
+	const struct winit_initializer *init = (const struct winit_initializer *)u->info;
+	size_t need = offsetof(struct winit_initializer, adapt) + sizeof init->adapt;
+	return init && init->info.struct_size >= need && init->adapt ? init : NULL;
+}
+
+int winit_model_spec_needs_data(const struct winit_model_spec *spec)
+{
+	for (int i = 0; i < spec->n_layers; i++)
+		if (adapter(&spec->layers[i].kernel_initializer))
+			return 1;
+	return 0;
+}
+
+struct probe_ctx {
+	const struct winit_dense *d;
+};
+
+static void probe_forward(const struct winit_probe *p, float *out, const float *w, int activated)
+{
+	const struct probe_ctx *c = p->host_ctx;
+	winit_dense_forward(out, p->input, w, p->bias, p->rows, p->n_in, p->n_out);
+	if (activated)
+		c->d->act->forward(out, out, p->rows, p->n_out, c->d->act_params);
+}
+
+int winit_model_adapt(struct winit_model *m, const struct winit_dataset *ds, int64_t n_rows,
+                      uint64_t seed, struct winit_error *err)
+{
+	if (!winit_model_spec_needs_data(&m->spec))
+		return WINIT_OK;
+	if (n_rows <= 0 || n_rows > ds->n || ds->n_features != m->spec.n_inputs)
+		return winit_error_set(err, WINIT_ERR_ARG,
+		                       "data-aware initializer: no usable training rows (%lld of %lld, %lld features for %lld inputs)",
+		                       (long long)n_rows, (long long)ds->n, (long long)ds->n_features,
+		                       (long long)m->spec.n_inputs);
+	int64_t rows = n_rows < WINIT_PROBE_ROWS ? n_rows : WINIT_PROBE_ROWS;
+	uint32_t *idx = malloc((size_t)n_rows * sizeof *idx);
+	float *x = malloc((size_t)(rows * m->spec.n_inputs) * sizeof *x);
+	int rc = WINIT_OK;
+	if (!idx || !x) {
+		rc = winit_error_set(err, WINIT_ERR_NOMEM, "data-aware initializer: no memory for the probe batch");
+		goto out;
+	}
+	struct winit_rng rng;
+	winit_rng_seed(&rng, seed, 3);
+	for (int64_t i = 0; i < n_rows; i++)
+		idx[i] = (uint32_t)i;
+	winit_rng_shuffle_u32(&rng, idx, (uint32_t)n_rows);
+	winit_dataset_gather(x, NULL, ds, idx, rows);
+	if ((rc = winit_model_reserve(m, rows, err)))
+		goto out;
+	struct winit_layer_hooks hooks = m->hooks;
+	m->hooks.forward = NULL;
+	m->hooks.backward = NULL;
+	for (int i = 0; i < m->spec.n_layers && !rc; i++) {
+		const struct winit_layer_spec *l = &m->spec.layers[i];
+		const struct winit_initializer *init = adapter(&l->kernel_initializer);
+		if (!init)
+			continue;
+		/* The batch as it reaches layer i: through the (already adapted) layers before. */
+		const float *in = x;
+		if (i > 0) {
+			int32_t all = m->spec.n_layers;
+			m->spec.n_layers = i;
+			in = winit_model_forward(m, x, rows);
+			m->spec.n_layers = all;
+		}
+		struct winit_dense *d = &m->layer[i];
+		struct probe_ctx pc = { d };
+		struct winit_probe probe = {
+			.struct_size = sizeof probe, .rows = rows, .n_in = d->n_in, .n_out = d->n_out,
+			.input = in, .bias = d->b, .layer_forward = probe_forward, .host_ctx = &pc,
+		};
+		int64_t dims[2] = { d->n_in, d->n_out };
+		struct winit_rng arng;
+		winit_rng_seed(&arng, seed, 0x100 + (uint64_t)i);
+		struct winit_fill_args args = {
+			.struct_size = sizeof args, .n_dims = 2, .dims = dims, .n = d->n_in * d->n_out,
+			.fan_in = d->n_in, .fan_out = d->n_out, .gain = d->act->gain(d->act_params),
+			.params = l->kernel_initializer.params, .host = winit_host_services(),
+			.rng = &arng, .self = &init->info,
+		};
+		char msg[256] = "";
+		if (init->adapt(d->w, &args, &probe, msg, sizeof msg) != 0)
+			rc = winit_error_set(err, WINIT_ERR_PLUGIN, "layer %d kernel: initializer '%s' could not adapt to the data: %s",
+			                     i + 1, init->info.name, msg[0] ? msg : "(no reason given)");
+		for (int64_t k = 0; !rc && k < args.n; k++)
+			if (!isfinite(d->w[k]))
+				rc = winit_error_set(err, WINIT_ERR_NUMERIC,
+				                     "layer %d kernel: initializer '%s' produced a non-finite value while adapting",
+				                     i + 1, init->info.name);
+	}
+	m->hooks = hooks;
+out:
+	free(idx);
+	free(x);
+	return rc;
 }

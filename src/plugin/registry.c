@@ -73,7 +73,8 @@ void winit_registry_free(struct winit_registry *reg)
 	if (!reg)
 		return;
 	for (size_t i = reg->n_objects; i-- > 0;) {
-		dlclose(reg->objects[i].handle);
+		if (reg->objects[i].handle) /* NULL: a descriptor the host made (winit_registry_add) */
+			dlclose(reg->objects[i].handle);
 		free(reg->objects[i].file);
 	}
 	for (size_t i = 0; i < reg->n_problems; i++)
@@ -113,6 +114,34 @@ static int refuse(void *handle, int status)
 {
 	dlclose(handle);
 	return status;
+}
+
+int winit_registry_add(struct winit_registry *reg, const struct winit_plugin_info *info,
+		       const char *origin, struct winit_error *err)
+{
+	int rc = winit_plugin_validate(info, origin, err);
+	if (rc)
+		return rc;
+	const struct winit_plugin_entry *prev = find_entry(reg, info->kind, info->name);
+	if (prev)
+		return winit_error_set(err, WINIT_ERR_PLUGIN,
+				       "%s: %s '%s' already exists (from %s); choose another name",
+				       origin, winit_kind_name(info->kind), info->name, prev->file);
+	char *file = strdup(origin);
+	if (!file ||
+	    grow((void **)&reg->objects, &reg->cap_objects, reg->n_objects + 1,
+		 sizeof *reg->objects) ||
+	    grow((void **)&reg->entries, &reg->cap_entries, reg->n_entries + 1,
+		 sizeof *reg->entries)) {
+		free(file);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory registering '%s'",
+				       origin, info->name);
+	}
+	reg->entries[reg->n_entries++] = (struct winit_plugin_entry){
+		.info = info, .file = file, .builtin = 1,
+	};
+	reg->objects[reg->n_objects++] = (struct loaded_object){ NULL, file };
+	return WINIT_OK;
 }
 
 int winit_registry_load_file(struct winit_registry *reg, const char *path,

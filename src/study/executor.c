@@ -94,6 +94,10 @@ int winit_run_execute(const struct winit_run_spec *spec, struct winit_run_result
 	int64_t n = spec->train->n;
 	res->n_train = (int64_t)((double)n * (1.0 - spec->fit.validation_split));
 	res->n_val = n - res->n_train;
+	/* Data-aware initializers see a batch of the training rows (never validation). */
+	rc = winit_model_adapt(&model, spec->train, res->n_train, res->run_seed, &err);
+	if (rc)
+		goto out_opt;
 	rc = winit_fit(&model, &opt, spec->train, &spec->fit, &shuffle, &fo, res->history, &err);
 	if (rc)
 		goto out_opt;
