@@ -26,6 +26,8 @@ expect "unknown command" 2 "unknown command 'frobnicate'" -- "$winit" frobnicate
 expect "list shows initializers with files" 0 "he_normal.*\.so" -- "$winit" list
 expect "list shows activations" 0 "softmax" -- "$winit" list
 expect "info describes a plugin" 0 "stddev" -- "$winit" info random_normal
+expect "info takes the gain of an activation" 0 "gain 1.41421 of relu): 0.0505" -- "$winit" info kaiming_normal --activation relu
+expect "info with an unknown activation" 2 "unknown activation 'nope'" -- "$winit" info he_normal --activation nope
 expect "info on an unknown name" 1 "no plugin named 'nope'" -- "$winit" info nope
 expect "run without a script" 2 "missing SCRIPT" -- "$winit" run
 expect "bad -j" 2 "-j expects" -- "$winit" run -j x script.lua

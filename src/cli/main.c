@@ -26,8 +26,11 @@ static const char usage[] =
 	"                               -j N: run N trainings at once (default: all cores);\n"
 	"                               results are identical for any N\n"
 	"  list                         list the plugins found, with kind, summary and file\n"
-	"  info NAME [--shape RxC]      show a plugin's parameters, defaults, formula and gain;\n"
-	"                               for an initializer, the sd it yields for a shape\n"
+	"  info NAME [--shape RxC] [--activation ACT]\n"
+	"                               show a plugin's parameters, defaults, formula and gain;\n"
+	"                               for an initializer, the sd it yields for a kernel of that\n"
+	"                               shape (default 784x128) in a layer with that activation\n"
+	"                               (its gain; default: gain 1)\n"
 	"  --help, -h                   show this help\n"
 	"  --version, -V                show the version\n"
 	"\n"
@@ -209,8 +212,13 @@ static int cmd_info(int argc, char **argv)
 		return 2;
 	}
 	const char *name = argv[0];
+	const char *act_name = NULL;
 	int64_t rows = 784, cols = 128;
 	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--activation") == 0 && i + 1 < argc) {
+			act_name = argv[++i];
+			continue;
+		}
 		if (strcmp(argv[i], "--shape") == 0 && i + 1 < argc) {
 			long long r, c;
 			char tail;
@@ -230,6 +238,21 @@ static int cmd_info(int argc, char **argv)
 	struct winit_registry *reg = open_registry();
 	if (!reg)
 		return 1;
+	double gain = 1;
+	if (act_name) {
+		const struct winit_plugin_entry *ae = winit_registry_find(reg, WINIT_KIND_ACTIVATION, act_name);
+		if (!ae) {
+			char known[2048];
+			winit_registry_names(reg, WINIT_KIND_ACTIVATION, known, sizeof known);
+			fprintf(stderr, "winit info: unknown activation '%s' (known: %s)\n", act_name, known);
+			winit_registry_free(reg);
+			return 2;
+		}
+		double ad[WINIT_MAX_PARAMS] = { 0 };
+		for (uint32_t k = 0; k < ae->info->n_params; k++)
+			ad[k] = ae->info->params[k].default_value;
+		gain = ((const struct winit_activation *)ae->info)->gain(ad);
+	}
 	int found = 0;
 	for (uint32_t kind = WINIT_KIND_INITIALIZER; kind <= WINIT_KIND_ACTIVATION; kind++) {
 		const struct winit_plugin_entry *e = winit_registry_find(reg, kind, name);
@@ -253,15 +276,16 @@ static int cmd_info(int argc, char **argv)
 				int64_t dims[2] = { rows, cols };
 				struct winit_fill_args args = {
 					.struct_size = sizeof args, .n_dims = 2, .dims = dims, .n = rows * cols,
-					.fan_in = rows, .fan_out = cols, .gain = 1, .params = defaults,
+					.fan_in = rows, .fan_out = cols, .gain = gain, .params = defaults,
 					.host = winit_host_services(),
 				};
 				double sd = in->stddev(&args);
 				if (isnan(sd))
 					printf("stddev for %lldx%lld: depends on the data\n", (long long)rows, (long long)cols);
 				else
-					printf("stddev for %lldx%lld (fan_in %lld, fan_out %lld, gain 1): %.6g\n",
-					       (long long)rows, (long long)cols, (long long)rows, (long long)cols, sd);
+					printf("stddev for %lldx%lld (fan_in %lld, fan_out %lld, gain %.6g%s%s): %.6g\n",
+					       (long long)rows, (long long)cols, (long long)rows, (long long)cols,
+					       gain, act_name ? " of " : "", act_name ? act_name : "", sd);
 			}
 		}
 	}
