@@ -5,6 +5,7 @@ winitinclude_HEADERS += \
 	include/winit/rng.h \
 	include/winit/data.h \
 	include/winit/registry.h \
+	include/winit/conformance.h \
 	include/winit/kernels.h \
 	include/winit/model.h \
 	include/winit/train.h \

@@ -8,6 +8,7 @@
 #include <winit/kernels.h>
 #include <winit/data.h>
 #include <winit/registry.h>
+#include <winit/conformance.h>
 #include <winit/model.h>
 #include <winit/train.h>
 #include <winit/study.h>

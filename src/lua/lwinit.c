@@ -28,6 +28,9 @@
 #define MT_STUDY "winit.Study"
 #define MT_RESULTS "winit.Results"
 #define MT_REGISTRY "winit.Registry"
+/* Keys of the Lua registry holding the module's state (distinct from metatable names). */
+#define KEY_REGISTRY "winit.registry"
+#define KEY_LUA_INITS "winit.lua_initializers"
 
 /* ---------------------------------------------------------------- registry */
 
@@ -46,7 +49,7 @@ static int registry_gc(lua_State *L)
 /* The module's plugin registry, loaded on first use and kept in the Lua registry. */
 static struct winit_registry *get_registry(lua_State *L)
 {
-	if (lua_getfield(L, LUA_REGISTRYINDEX, MT_REGISTRY) == LUA_TUSERDATA) {
+	if (lua_getfield(L, LUA_REGISTRYINDEX, KEY_REGISTRY) == LUA_TUSERDATA) {
 		struct lregistry *r = lua_touserdata(L, -1);
 		lua_pop(L, 1);
 		return r->reg;
@@ -55,7 +58,7 @@ static struct winit_registry *get_registry(lua_State *L)
 	struct lregistry *r = lua_newuserdatauv(L, sizeof *r, 0);
 	r->reg = winit_registry_new();
 	luaL_setmetatable(L, MT_REGISTRY);
-	lua_setfield(L, LUA_REGISTRYINDEX, MT_REGISTRY);
+	lua_setfield(L, LUA_REGISTRYINDEX, KEY_REGISTRY);
 	if (!r->reg)
 		luaL_error(L, "out of memory");
 	struct winit_error err = { 0 };
@@ -1503,7 +1506,7 @@ static int l_initializer(lua_State *L)
 	};
 	li->desc.fill = lua_init_fill;
 	/* Keep it alive for the state's lifetime: descriptors must outlive the registry. */
-	luaL_getsubtable(L, LUA_REGISTRYINDEX, MT_LUA_INIT);
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, KEY_LUA_INITS);
 	lua_pushvalue(L, -2);
 	lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
 	lua_pop(L, 1);
