@@ -3,7 +3,8 @@
 # run the seed study or the test suite.
 #
 #   ./setup.sh run     install, build in build/, run scripts/compare_inits.lua
-#   ./setup.sh check   install, build in build/, run `make check` and `make distcheck`
+#   ./setup.sh check   install, build in build/, run `make check`, the same under
+#                      ASan+UBSan (build-sanitizers/), and `make distcheck`
 #   ./setup.sh deps    only install the Debian packages
 #
 # Packages are installed with apt-get (through sudo when not root) only when missing.
@@ -85,6 +86,13 @@ check)
 		/^[0-9]+ passed, [0-9]+ failed$/ { n += $1 + $3; f += $3 }
 		END { printf "tests: %d passed, %d failed\n", n - f, f }'
 	[ "$status" -eq 0 ] || exit "$status"
+	say "make check under AddressSanitizer and UBSan"
+	mkdir -p "$here/build-sanitizers"
+	(cd "$here/build-sanitizers" &&
+		{ [ -f Makefile ] || "$here/configure" -q --enable-sanitizers; } &&
+		make -j"$(nproc)" >/dev/null &&
+		make -j"$(nproc)" check >/dev/null 2>&1) ||
+		{ tail -n 40 "$here"/build-sanitizers/tests/*.log; say "sanitizer run failed"; exit 1; }
 	say "make distcheck"
 	make -j"$(nproc)" distcheck >distcheck.log 2>&1 || { tail -n 60 distcheck.log; exit 1; }
 	tail -n 4 distcheck.log
