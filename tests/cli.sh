@@ -29,6 +29,12 @@ expect "info describes a plugin" 0 "stddev" -- "$winit" info random_normal
 expect "info takes the gain of an activation" 0 "gain 1.41421 of relu): 0.0505" -- "$winit" info kaiming_normal --activation relu
 expect "info with an unknown activation" 2 "unknown activation 'nope'" -- "$winit" info he_normal --activation nope
 expect "info on an unknown name" 1 "no plugin named 'nope'" -- "$winit" info nope
+expect "check-plugin passes a shipped plugin" 0 "checks, 0 failed" -- "$winit" check-plugin "$top_builddir/plugins/initializers/.libs/he_normal.so"
+expect "check-plugin -v lists passing checks" 0 "ok   he_normal" -- "$winit" check-plugin -v "$top_builddir/plugins/initializers/.libs/he_normal.so"
+expect "check-plugin fails a NaN fill" 1 "FAIL nan_fill" -- "$winit" check-plugin "$top_builddir/tests/plugins/conformance/.libs/nan_fill.so"
+expect "check-plugin fails a wrong derivative" 1 "FAIL wrong_derivative" -- "$winit" check-plugin "$top_builddir/tests/plugins/conformance/.libs/wrong_derivative.so"
+expect "check-plugin on a non-plugin" 1 "cannot load plugin" -- "$winit" check-plugin "$src/README.md"
+expect "check-plugin usage" 2 "expected one FILE.so" -- "$winit" check-plugin
 expect "run without a script" 2 "missing SCRIPT" -- "$winit" run
 expect "bad -j" 2 "-j expects" -- "$winit" run -j x script.lua
 expect "missing script file" 1 "cannot open $tmp/none.lua" -- "$winit" run "$tmp/none.lua"

@@ -49,6 +49,8 @@ grep -q "bent_identity" "$tmp/out" && ok "both plugins of the object are listed"
 grep -q "stddev for 784x128.*0.0357143" "$tmp/out" && ok "winit info: sd for a shape" || no "winit info sd"
 grep -q "mode .*fan_in fan_out fan_avg" "$tmp/out" && ok "winit info: parameters" || no "winit info params"
 
+"$winit" check-plugin example.so >"$tmp/out" 2>&1 && grep -q "checks, 0 failed" "$tmp/out" \
+	&& ok "winit check-plugin passes it" || no "winit check-plugin passes it"
 "$winit" run "$top_srcdir/tests/lua/make_data.lua" "$tmp" >"$tmp/out" 2>&1 || no "generate data"
 if "$winit" run example.lua --data "$tmp" --repeats 2 --epochs 1 --out "$tmp/r.json" >"$tmp/out" 2>&1; then
 	ok "example.lua runs with the plugin"

@@ -51,6 +51,38 @@ tests_plugins_undefined_sym_la_SOURCES = tests/plugins/undefined_sym.c
 tests_plugins_undefined_sym_la_CFLAGS = $(AM_CFLAGS)
 tests_plugins_undefined_sym_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
 
+# Loadable but wrong, for the conformance checks (check_conformance): in their own
+# directory, so the loader tests' scans of $WINIT_TEST_PLUGIN_DIR do not see them.
+check_LTLIBRARIES += tests/plugins/conformance/bad_alias.la
+tests_plugins_conformance_bad_alias_la_SOURCES = tests/plugins/conformance/bad_alias.c
+tests_plugins_conformance_bad_alias_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_conformance_bad_alias_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+tests_plugins_conformance_bad_alias_la_LIBADD = -lm
+
+check_LTLIBRARIES += tests/plugins/conformance/bad_stddev.la
+tests_plugins_conformance_bad_stddev_la_SOURCES = tests/plugins/conformance/bad_stddev.c
+tests_plugins_conformance_bad_stddev_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_conformance_bad_stddev_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+tests_plugins_conformance_bad_stddev_la_LIBADD = -lm
+
+check_LTLIBRARIES += tests/plugins/conformance/nan_fill.la
+tests_plugins_conformance_nan_fill_la_SOURCES = tests/plugins/conformance/nan_fill.c
+tests_plugins_conformance_nan_fill_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_conformance_nan_fill_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+tests_plugins_conformance_nan_fill_la_LIBADD = -lm
+
+check_LTLIBRARIES += tests/plugins/conformance/nondeterministic.la
+tests_plugins_conformance_nondeterministic_la_SOURCES = tests/plugins/conformance/nondeterministic.c
+tests_plugins_conformance_nondeterministic_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_conformance_nondeterministic_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+tests_plugins_conformance_nondeterministic_la_LIBADD = -lm
+
+check_LTLIBRARIES += tests/plugins/conformance/wrong_derivative.la
+tests_plugins_conformance_wrong_derivative_la_SOURCES = tests/plugins/conformance/wrong_derivative.c
+tests_plugins_conformance_wrong_derivative_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_conformance_wrong_derivative_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+tests_plugins_conformance_wrong_derivative_la_LIBADD = -lm
+
 check_PROGRAMS += tests/check_registry
 TESTS += tests/check_registry
 tests_check_registry_SOURCES = tests/check_registry.c
@@ -75,3 +107,8 @@ tests_check_activations_SOURCES = tests/check_activations.c
 tests_check_activations_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_activations_LDADD = $(WINIT_TEST_LIBS)
 
+check_PROGRAMS += tests/check_conformance
+TESTS += tests/check_conformance
+tests_check_conformance_SOURCES = tests/check_conformance.c
+tests_check_conformance_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_conformance_LDADD = $(WINIT_TEST_LIBS)

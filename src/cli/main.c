@@ -31,6 +31,11 @@ static const char usage[] =
 	"                               for an initializer, the sd it yields for a kernel of that\n"
 	"                               shape (default 784x128) in a layer with that activation\n"
 	"                               (its gain; default: gain 1)\n"
+	"  check-plugin [-v] FILE.so    load a plugin alone and run conformance checks: its\n"
+	"                               declarations, fills of several shapes (finite, every\n"
+	"                               value written, deterministic per stream, sd as\n"
+	"                               declared, thread-safe), activation derivatives against\n"
+	"                               finite differences; -v also lists the passing checks\n"
 	"  --help, -h                   show this help\n"
 	"  --version, -V                show the version\n"
 	"\n"
@@ -300,6 +305,26 @@ static int cmd_info(int argc, char **argv)
 	return found ? 0 : 1;
 }
 
+static int cmd_check_plugin(int argc, char **argv)
+{
+	int verbose = 0, i = 0;
+	if (i < argc && (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0)) {
+		verbose = 1;
+		i++;
+	}
+	if (i + 1 != argc) {
+		fprintf(stderr, "winit check-plugin: expected one FILE.so (see winit --help)\n");
+		return 2;
+	}
+	struct winit_error err = { 0 };
+	size_t failed = 0;
+	int rc = winit_plugin_check(argv[i], stdout, verbose, &failed, &err);
+	fflush(stdout);
+	if (rc == WINIT_ERR_NOMEM || rc == WINIT_ERR_ARG)
+		fprintf(stderr, "winit check-plugin: %s\n", err.msg);
+	return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -322,6 +347,8 @@ int main(int argc, char **argv)
 		return cmd_list();
 	if (strcmp(cmd, "info") == 0)
 		return cmd_info(argc - 2, argv + 2);
+	if (strcmp(cmd, "check-plugin") == 0)
+		return cmd_check_plugin(argc - 2, argv + 2);
 	fprintf(stderr, "winit: unknown command '%s' (see winit --help)\n", cmd);
 	return 2;
 }

@@ -150,8 +150,13 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 	const struct winit_plugin_info *infos[MAX_DESCRIPTORS];
 	size_t n = 0;
 
+	/* A bare file name means the file here, not a library search (dlopen's rule). */
+	char here[PATH_MAX];
+	const char *open_path = path;
+	if (!strchr(path, '/') && snprintf(here, sizeof here, "./%s", path) < (int)sizeof here)
+		open_path = here;
 	dlerror();
-	void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	void *handle = dlopen(open_path, RTLD_NOW | RTLD_LOCAL);
 	if (!handle) {
 		const char *why = dlerror();
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
