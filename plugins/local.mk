@@ -147,3 +147,4 @@ plugins_activations_mish_la_CFLAGS = $(AM_CFLAGS)
 plugins_activations_mish_la_LDFLAGS = $(WINIT_PLUGIN_FLAGS)
 plugins_activations_mish_la_LIBADD = -lm
 
+EXTRA_DIST += plugins/initializers/truncated.h

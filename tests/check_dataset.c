@@ -21,19 +21,12 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
+	tu_rmdir();
 }
 
 static const char *tpath(const char *name)
 {
-	static char buf[4][512];
-	static int k;
-	char *p = buf[k++ & 3];
-	snprintf(p, sizeof buf[0], "%s/%s", tmp, name);
-	return p;
+	return tu_path(tmp, name);
 }
 
 /* Write an unsigned-byte IDX file (gzipped when gz) with the given dims and payload. */

@@ -21,20 +21,12 @@ static void setup(void)
 
 static void teardown(void)
 {
-	char cmd[512];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", tmp);
+	tu_rmdir();
 }
 
-/* tmp/name in a rotating static buffer (four live at once). */
 static const char *tpath(const char *name)
 {
-	static char buf[4][512];
-	static int k;
-	char *p = buf[k++ & 3];
-	snprintf(p, sizeof buf[0], "%s/%s", tmp, name);
-	return p;
+	return tu_path(tmp, name);
 }
 
 static void write_plain(const char *path, const uint8_t *buf, size_t len)

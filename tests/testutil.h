@@ -8,14 +8,41 @@
 #include <string.h>
 #include <unistd.h>
 
-/* A fresh temporary directory for one test; returns a static buffer. */
+static char tu_dir[256];
+
+static inline void tu_rmdir(void)
+{
+	if (tu_dir[0]) {
+		char cmd[300];
+		snprintf(cmd, sizeof cmd, "rm -rf '%s'", tu_dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", tu_dir);
+		tu_dir[0] = '\0';
+	}
+}
+
+/* A fresh temporary directory for one test (removed when the test's process exits or
+ * the next one is made); returns a static buffer. */
 static inline const char *tu_tmpdir(void)
 {
-	static char dir[256];
+	static int registered;
 	const char *base = getenv("TMPDIR");
-	snprintf(dir, sizeof dir, "%s/winit-test-XXXXXX", base && *base ? base : "/tmp");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	return dir;
+	tu_rmdir();
+	snprintf(tu_dir, sizeof tu_dir, "%s/winit-test-XXXXXX", base && *base ? base : "/tmp");
+	ck_assert_ptr_nonnull(mkdtemp(tu_dir));
+	if (!registered)
+		registered = atexit(tu_rmdir) == 0;
+	return tu_dir;
+}
+
+/* dir/name in a rotating static buffer (four live at once). */
+static inline const char *tu_path(const char *dir, const char *name)
+{
+	static char buf[4][512];
+	static int k;
+	char *p = buf[k++ & 3];
+	snprintf(p, sizeof buf[0], "%s/%s", dir, name);
+	return p;
 }
 
 /* Run a suite and return the process exit status. */

@@ -5,8 +5,9 @@
 
 #include <winit/plugin.h>
 
+#include "truncated.h"
+
 /* Standard deviation of N(0, 1) truncated to [-2, 2]. */
-#define TRUNCATED_SD 0.87962566103423978
 
 static double fan_avg(const struct winit_fill_args *args)
 {
@@ -25,13 +26,7 @@ static int glorot_normal_fill(float *w, const struct winit_fill_args *args, char
 	(void)err;
 	(void)errlen;
 	const double s = glorot_sd(args) / TRUNCATED_SD;
-	for (int64_t i = 0; i < args->n; i++) {
-		double z;
-		do
-			z = args->host->normal(args->rng);
-		while (fabs(z) > 2.0);
-		w[i] = (float)(s * z);
-	}
+	fill_truncated_normal(w, args, 0.0, s);
 	return 0;
 }
 

@@ -4,9 +4,10 @@
 
 #include <winit/plugin.h>
 
+#include "truncated.h"
+
 /* Standard deviation of N(0, 1) truncated to [-2, 2]; Keras divides by it so the kept
  * values have the intended sd. */
-#define TRUNCATED_SD 0.87962566103423978
 
 static double he_sd(const struct winit_fill_args *args)
 {
@@ -20,13 +21,7 @@ static int he_normal_fill(float *w, const struct winit_fill_args *args, char *er
 	(void)err;
 	(void)errlen;
 	const double s = he_sd(args) / TRUNCATED_SD;
-	for (int64_t i = 0; i < args->n; i++) {
-		double z;
-		do
-			z = args->host->normal(args->rng);
-		while (fabs(z) > 2.0);
-		w[i] = (float)(s * z);
-	}
+	fill_truncated_normal(w, args, 0.0, s);
 	return 0;
 }
 

@@ -5,8 +5,9 @@
 
 #include <winit/plugin.h>
 
+#include "truncated.h"
+
 /* Standard deviation of N(0, 1) truncated to [-2, 2]. */
-#define TRUNCATED_SD 0.87962566103423978
 
 enum { P_MEAN, P_STDDEV };
 
@@ -22,13 +23,7 @@ static int truncated_normal_fill(float *w, const struct winit_fill_args *args, c
 	(void)err;
 	(void)errlen;
 	const double mean = args->params[P_MEAN], sd = args->params[P_STDDEV];
-	for (int64_t i = 0; i < args->n; i++) {
-		double z;
-		do
-			z = args->host->normal(args->rng);
-		while (fabs(z) > 2.0);
-		w[i] = (float)(mean + sd * z);
-	}
+	fill_truncated_normal(w, args, mean, sd);
 	return 0;
 }
 

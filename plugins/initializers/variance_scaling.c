@@ -7,8 +7,9 @@
 
 #include <winit/plugin.h>
 
+#include "truncated.h"
+
 /* Standard deviation of N(0, 1) truncated to [-2, 2]. */
-#define TRUNCATED_SD 0.87962566103423978
 
 enum mode { FAN_IN, FAN_OUT, FAN_AVG };
 enum distribution { TRUNCATED_NORMAL, UNTRUNCATED_NORMAL, UNIFORM };
@@ -45,13 +46,7 @@ static void vs_fill(float *w, const struct winit_fill_args *args, double sd, int
 			w[i] = (float)(sd * args->host->normal(args->rng));
 	} else {
 		const double s = sd / TRUNCATED_SD;
-		for (int64_t i = 0; i < args->n; i++) {
-			double z;
-			do
-				z = args->host->normal(args->rng);
-			while (fabs(z) > 2.0);
-			w[i] = (float)(s * z);
-		}
+		fill_truncated_normal(w, args, 0.0, s);
 	}
 }
 
