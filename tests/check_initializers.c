@@ -443,13 +443,14 @@ START_TEST(test_variance_scaling)
 	ck_assert(memcmp(a.w, b.w, (size_t)a.n * sizeof *a.w) == 0);
 	filled_free(&a);
 	filled_free(&b);
-	/* scale must be positive. */
-	struct fill_spec z = { .name = "variance_scaling", .dims = { 5, 4 }, .n_dims = 2,
-	  .gain = 1.0, .n_params = 1, .pnames = { "scale" }, .pvalues = { 0 } };
-	char msg[128] = "";
-	ck_assert_int_ne(do_fill(&a, &z, 1, 1, msg, sizeof msg), 0);
-	ck_assert_ptr_nonnull(strstr(msg, "scale"));
-	filled_free(&a);
+	/* scale must be positive: refused when the values are resolved, before any fill. */
+	const char *const zn[] = { "scale" };
+	const double zv[] = { 0 };
+	double out[WINIT_MAX_PARAMS];
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_params_resolve(out, &init("variance_scaling")->info, 1, zn, zv, NULL,
+					      &err), WINIT_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "plugin 'variance_scaling': scale must be positive"));
 }
 END_TEST
 
@@ -507,14 +508,14 @@ END_TEST
 
 START_TEST(test_uniform_bad_range)
 {
-	struct fill_spec s = { .name = "random_uniform", .dims = { 3, 3 }, .n_dims = 2,
-	  .gain = 1.0, .n_params = 2, .pnames = { "minval", "maxval" },
-	  .pvalues = { 1, -1 } };
-	struct filled f;
-	char msg[128] = "";
-	ck_assert_int_ne(do_fill(&f, &s, 1, 1, msg, sizeof msg), 0);
-	ck_assert_ptr_nonnull(strstr(msg, "minval 1 is above maxval -1"));
-	filled_free(&f);
+	/* Each bound is in range alone; together they are refused when resolved. */
+	const char *const names[] = { "minval", "maxval" };
+	const double values[] = { 1, -1 };
+	double out[WINIT_MAX_PARAMS];
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_params_resolve(out, &init("random_uniform")->info, 2, names, values,
+					      NULL, &err), WINIT_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "plugin 'random_uniform': minval 1 is above maxval -1"));
 }
 END_TEST
 

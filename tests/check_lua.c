@@ -193,6 +193,13 @@ START_TEST(bad_plugin_parameters_are_named)
 	RUN_ERR("local winit = require 'winit'\n"
 	        "winit.layers.Dense { 4, kernel_initializer = {'random_normal', stddev = {}} }\n",
 	        "test.lua:2:", "stddev", "number");
+	/* Combinations each range allows but the plugin rejects: caught at the script line. */
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.layers.Dense { 4, kernel_initializer = {'random_uniform', minval = 1, maxval = 0} }\n",
+	        "test.lua:2:", "random_uniform", "minval 1 is above maxval 0");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.layers.Dense { 4, kernel_initializer = {'variance_scaling', scale = 0} }\n",
+	        "test.lua:2:", "variance_scaling", "scale must be positive");
 }
 END_TEST
 

@@ -17,14 +17,14 @@ static const struct winit_param_decl decls[] = {
 	{ "shift", WINIT_PARAM_REAL, 0.0, -HUGE_VAL, 5.0, "shift", NULL },
 };
 
-static const struct winit_plugin_info info = {
-	WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer), WINIT_KIND_INITIALIZER,
-	4, "demo", "demo", decls, NULL
+static const struct winit_initializer demo = {
+	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer),
+		  WINIT_KIND_INITIALIZER, 4, "demo", "demo", decls, NULL },
 };
 
-static const struct winit_plugin_info bare = {
-	WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer), WINIT_KIND_INITIALIZER,
-	0, "bare", "no params", NULL, NULL
+static const struct winit_initializer bare_init = {
+	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer),
+		  WINIT_KIND_INITIALIZER, 0, "bare", "no params", NULL, NULL },
 };
 
 /* Resolve one named value (choice by name if cname) and return the status. */
@@ -34,7 +34,7 @@ static int resolve1(double out[WINIT_MAX_PARAMS], const char *name, double v,
 	const char *names[1] = { name };
 	double values[1] = { v };
 	const char *cnames[1] = { cname };
-	return winit_params_resolve(out, &info, 1, names, values, cnames, err);
+	return winit_params_resolve(out, &demo.info, 1, names, values, cnames, err);
 }
 
 static void expect_error(const char *name, double v, const char *cname, const char *needle)
@@ -55,10 +55,10 @@ START_TEST(test_defaults)
 {
 	double out[WINIT_MAX_PARAMS];
 	struct winit_error err = { 0 };
-	ck_assert_int_eq(winit_params_resolve(out, &info, 0, NULL, NULL, NULL, &err), 0);
+	ck_assert_int_eq(winit_params_resolve(out, &demo.info, 0, NULL, NULL, NULL, &err), 0);
 	for (int i = 0; i < 4; i++)
 		ck_assert(out[i] == decls[i].default_value);
-	ck_assert_int_eq(winit_params_resolve(out, &bare, 0, NULL, NULL, NULL, &err), 0);
+	ck_assert_int_eq(winit_params_resolve(out, &bare_init.info, 0, NULL, NULL, NULL, &err), 0);
 }
 END_TEST
 
@@ -69,7 +69,7 @@ START_TEST(test_named_values)
 	const char *names[] = { "shift", "mode", "scale", "count" };
 	const double values[] = { -7.5, 0, 2.5, 10 };
 	const char *cnames[] = { NULL, "fan_out", NULL, NULL };
-	ck_assert_int_eq(winit_params_resolve(out, &info, 4, names, values, cnames, &err), 0);
+	ck_assert_int_eq(winit_params_resolve(out, &demo.info, 4, names, values, cnames, &err), 0);
 	ck_assert(out[0] == 2.5);
 	ck_assert(out[1] == 10.0);
 	ck_assert(out[2] == 1.0);
@@ -77,7 +77,7 @@ START_TEST(test_named_values)
 	/* Choice by index when no name is given; choice_names may be NULL altogether. */
 	const char *n1[] = { "mode" };
 	const double v1[] = { 0 };
-	ck_assert_int_eq(winit_params_resolve(out, &info, 1, n1, v1, NULL, &err), 0);
+	ck_assert_int_eq(winit_params_resolve(out, &demo.info, 1, n1, v1, NULL, &err), 0);
 	ck_assert(out[2] == 0.0);
 	ck_assert(out[0] == 1.0);
 }
@@ -104,7 +104,7 @@ START_TEST(test_unknown_name)
 	struct winit_error err = { 0 };
 	const char *names[] = { "x" };
 	const double v[] = { 1 };
-	ck_assert_int_eq(winit_params_resolve(out, &bare, 1, names, v, NULL, &err),
+	ck_assert_int_eq(winit_params_resolve(out, &bare_init.info, 1, names, v, NULL, &err),
 			 WINIT_ERR_ARG);
 	ck_assert_ptr_nonnull(strstr(err.msg, "plugin 'bare': unknown parameter 'x'"));
 	ck_assert_ptr_nonnull(strstr(err.msg, "no parameters"));
@@ -117,7 +117,7 @@ START_TEST(test_twice)
 	struct winit_error err = { 0 };
 	const char *names[] = { "scale", "scale" };
 	const double v[] = { 1, 2 };
-	ck_assert_int_eq(winit_params_resolve(out, &info, 2, names, v, NULL, &err),
+	ck_assert_int_eq(winit_params_resolve(out, &demo.info, 2, names, v, NULL, &err),
 			 WINIT_ERR_ARG);
 	ck_assert_ptr_nonnull(strstr(err.msg, "'scale' given twice"));
 }

@@ -157,6 +157,11 @@ struct winit_initializer {
 	 * no data is available (e.g. a model evaluated before any fit) only `fill` runs. */
 	int (*adapt)(float *w, const struct winit_fill_args *args, const struct winit_probe *probe,
 	             char *err, size_t errlen);
+	/* Optional: reject parameter combinations each range alone allows (e.g. minval above
+	 * maxval).  Called with the full, range-checked values when a script names the
+	 * initializer, so the error points at the script line.  Return 0, or non-zero with a
+	 * reason in err. */
+	int (*check_params)(const double *params, char *err, size_t errlen);
 };
 
 /* ---- Activations ---- */

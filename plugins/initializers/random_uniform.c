@@ -12,14 +12,22 @@ static const struct winit_param_decl params[] = {
 	{ "maxval", WINIT_PARAM_REAL, 0.05, -HUGE_VAL, HUGE_VAL, "upper bound", NULL },
 };
 
+static int random_uniform_check(const double *values, char *err, size_t errlen)
+{
+	if (!(values[P_MIN] <= values[P_MAX])) {
+		snprintf(err, errlen, "minval %g is above maxval %g; swap them", values[P_MIN],
+			 values[P_MAX]);
+		return 1;
+	}
+	return 0;
+}
+
 static int random_uniform_fill(float *w, const struct winit_fill_args *args, char *err,
 			       size_t errlen)
 {
 	const double lo = args->params[P_MIN], hi = args->params[P_MAX];
-	if (!(lo <= hi)) {
-		snprintf(err, errlen, "minval %g is above maxval %g; swap them", lo, hi);
+	if (random_uniform_check(args->params, err, errlen))
 		return 1;
-	}
 	for (int64_t i = 0; i < args->n; i++)
 		w[i] = (float)(lo + (hi - lo) * args->host->uniform(args->rng));
 	return 0;
@@ -43,6 +51,7 @@ static const struct winit_initializer random_uniform = {
 	},
 	.fill = random_uniform_fill,
 	.stddev = random_uniform_stddev,
+	.check_params = random_uniform_check,
 };
 
 const struct winit_plugin_info *winit_plugin_describe(uint32_t index)

@@ -50,14 +50,21 @@ static void vs_fill(float *w, const struct winit_fill_args *args, double sd, int
 	}
 }
 
+static int variance_scaling_check(const double *params, char *err, size_t errlen)
+{
+	if (!(params[0] > 0.0)) {
+		snprintf(err, errlen, "scale must be positive (Keras: scale > 0), got %g", params[0]);
+		return 1;
+	}
+	return 0;
+}
+
 static int variance_scaling_fill(float *w, const struct winit_fill_args *args, char *err,
 				 size_t errlen)
 {
 	const double scale = args->params[0];
-	if (!(scale > 0.0)) {
-		snprintf(err, errlen, "scale must be positive, got %g", scale);
+	if (variance_scaling_check(args->params, err, errlen))
 		return 1;
-	}
 	vs_fill(w, args, vs_sd(args, scale, (int)args->params[1]), (int)args->params[2]);
 	return 0;
 }
@@ -101,6 +108,7 @@ static const struct winit_initializer variance_scaling = {
 		     "uniform: U(-sqrt(3) sd, sqrt(3) sd)"),
 	.fill = variance_scaling_fill,
 	.stddev = variance_scaling_stddev,
+	.check_params = variance_scaling_check,
 };
 
 static const struct winit_initializer he_uniform = {
