@@ -245,7 +245,8 @@ START_TEST(test_kinks)
 	ck_assert(dx[0] == 0.0f && dx[1] == 0.0f);
 	ck_assert(dx[2] == 1.0f);
 
-	/* leaky_relu'(0) = alpha and elu'(0) = alpha: the x <= 0 side. */
+	/* leaky_relu'(0) = alpha (the x <= 0 side) but elu'(0) = 1 and selu'(0) = scale (the
+	 * x >= 0 side): Keras's (TensorFlow's) conventions. */
 	double p[WINIT_MAX_PARAMS];
 	const struct winit_activation *l = act("leaky_relu");
 	params_of(p, l, "alpha", 0.25, NULL);
@@ -256,7 +257,12 @@ START_TEST(test_kinks)
 	params_of(p, e, "alpha", 0.5, NULL);
 	e->forward(y, x, 1, 3, p);
 	e->backward(dx, dy, x, y, 1, 3, p);
-	ck_assert(y[0] == 0.0f && dx[0] == 0.5f);
+	ck_assert(y[0] == 0.0f && dx[0] == 1.0f);
+	const struct winit_activation *se = act("selu");
+	se->forward(y, x, 1, 3, NULL);
+	se->backward(dx, dy, x, y, 1, 3, NULL);
+	ck_assert(y[0] == 0.0f);
+	ck_assert_float_eq_tol(dx[0], 1.0507009873554805f, 1e-6);
 	/* hard_sigmoid is flat at and beyond +-2.5, slope 0.2 inside. */
 	const struct winit_activation *h = act("hard_sigmoid");
 	float hx[4] = { -2.5f, 2.5f, 0.0f, 3.0f }, hy[4], hd[4] = { 1, 1, 1, 1 }, hdx[4];

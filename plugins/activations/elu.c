@@ -1,6 +1,7 @@
 /* plugins/activations/elu.c -- the exponential linear units: `elu{alpha}` (Clevert et
  * al. 2016; gain 1) and `selu` (Klambauer et al. 2017, its fixed alpha and scale; gain
- * 3/4 as PyTorch's calculate_gain).  At 0 the derivative is the x <= 0 side's. */
+ * 3/4 as PyTorch's calculate_gain).  At 0 the derivative is the x >= 0 side's, as in
+ * Keras (TensorFlow); PyTorch takes the other side (elu'(0) = alpha). */
 #include <math.h>
 
 #include <winit/plugin.h>
@@ -20,12 +21,13 @@ static inline void elu_core_forward(float *y, const float *x, int64_t n, float a
 		y[i] = scale * (x[i] > 0.0f ? x[i] : alpha * expm1f(x[i]));
 }
 
-/* dx = dy * scale * (x > 0 ? 1 : alpha e^x); dx may alias dy. */
+/* dx = dy * scale * (x >= 0 ? 1 : alpha e^x); dx may alias dy.  At 0 the x >= 0 side,
+ * as TensorFlow/Keras's EluGrad and SeluGrad take it (their test is output < 0). */
 static inline void elu_core_backward(float *dx, const float *dy, const float *x, int64_t n,
 			      float alpha, float scale)
 {
 	for (int64_t i = 0; i < n; i++)
-		dx[i] = dy[i] * scale * (x[i] > 0.0f ? 1.0f : alpha * expf(x[i]));
+		dx[i] = dy[i] * scale * (x[i] >= 0.0f ? 1.0f : alpha * expf(x[i]));
 }
 
 static double elu_gain(const double *p)
