@@ -48,6 +48,9 @@ mkdir -p "$tmp/data"
 if ! "$winit" run "$src/tests/lua/make_data.lua" "$tmp/data" >"$tmp/out" 2>&1; then
 	no "generate data"
 fi
+expect "unwritable results path fails before training" 1 "README.md/x.json: cannot write results" -- \
+	"$winit" run "$src/scripts/compare_inits.lua" --data "$tmp/data" --out "$src/README.md/x.json"
+grep -q "Epoch" "$tmp/out" && no "nothing trained before the path check" || ok "nothing trained before the path check"
 study() { # OUT JOBS
 	"$winit" run -j "$2" "$src/scripts/compare_inits.lua" --data "$tmp/data" --epochs 2 \
 		--seed 7 --out "$1"

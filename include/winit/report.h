@@ -40,6 +40,11 @@ int winit_results_write_json(const char *path, const char *study, uint64_t seed,
                              const struct winit_run_result *results, size_t n_runs,
                              struct winit_error *err);
 
+/* Check, before any training, that a results file can be written at path: create its
+ * parent directories and a temporary file next to it (removed again).  An existing
+ * results file is left untouched. */
+int winit_results_check_writable(const char *path, struct winit_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1218,6 +1218,12 @@ static int study_run(lua_State *L)
 	const char *save = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
 	if (s->n == 0)
 		return luaL_error(L, "Study:run: the study has no runs; add some with study:add{...}");
+	if (save) {
+		/* Fail before training, not after the first run. */
+		struct winit_error werr = { 0 };
+		if (winit_results_check_writable(save, &werr))
+			return luaL_error(L, "Study:run: %s", werr.msg);
+	}
 
 	struct lresults *res = lua_newuserdatauv(L, sizeof *res, 1);
 	memset(res, 0, sizeof *res);

@@ -193,6 +193,22 @@ static int make_parents(const char *path, struct winit_error *err)
 	return WINIT_OK;
 }
 
+int winit_results_check_writable(const char *path, struct winit_error *err)
+{
+	int rc = make_parents(path, err);
+	if (rc)
+		return rc;
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results: %s", path,
+		                       strerror(errno));
+	fclose(f);
+	unlink(tmp);
+	return WINIT_OK;
+}
+
 int winit_results_write_json(const char *path, const char *study, uint64_t seed,
                              const struct winit_run_spec *runs,
                              const struct winit_run_result *results, size_t n_runs,
