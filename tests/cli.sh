@@ -40,6 +40,8 @@ expect "bad -j" 2 "-j expects" -- "$winit" run -j x script.lua
 expect "missing script file" 1 "cannot open $tmp/none.lua" -- "$winit" run "$tmp/none.lua"
 expect "syntax error names file and line" 1 "syntax_error.lua:4:" -- "$winit" run "$src/tests/lua/syntax_error.lua"
 expect "unknown initializer lists known ones" 1 "bad_initializer.lua:4: .*unknown initializer 'glorot_nromal' (known: .*glorot_normal" -- "$winit" run "$src/tests/lua/bad_initializer.lua"
+expect "an unknown name mentions refused plugins" 1 "a plugin was refused while loading: .*incompatible plugin ABI version\|a plugin was refused while loading" -- \
+	env WINIT_PLUGIN_PATH="$WINIT_TEST_PLUGIN_DIR" "$winit" run "$src/tests/lua/bad_initializer.lua"
 expect "script arguments are checked" 1 "unknown option '--sede'" -- "$winit" run "$src/scripts/compare_inits.lua" --sede 1
 expect "missing data directory" 1 "dataset-fashion-mnist" -- "$winit" run "$src/scripts/compare_inits.lua" --data "$tmp/nodata"
 

@@ -113,8 +113,13 @@ static void check_plugin_use(lua_State *L, int idx, uint32_t kind, const char *w
 	if (!e) {
 		char known[2048];
 		winit_registry_names(reg, kind, known, sizeof known);
-		luaL_error(L, "%s: unknown %s '%s' (known: %s)", what, winit_kind_name(kind), name,
-		           known[0] ? known : "none found; is WINIT_PLUGIN_PATH right?");
+		/* A plugin the user wrote may have been refused: say why, it is the likely cause. */
+		size_t np = winit_registry_problem_count(reg);
+		luaL_error(L, "%s: unknown %s '%s' (known: %s)%s%s%s", what, winit_kind_name(kind), name,
+		           known[0] ? known : "none found; is WINIT_PLUGIN_PATH right?",
+		           np ? "; a plugin was refused while loading: " : "",
+		           np ? winit_registry_problem(reg, 0) : "",
+		           np > 1 ? " (more: run `winit list`)" : "");
 	}
 	const char *names[WINIT_MAX_PARAMS + 8];
 	double values[WINIT_MAX_PARAMS + 8];
