@@ -136,3 +136,33 @@ void json_null(struct json *j)
 	prefix(j);
 	fputs("null", j->f);
 }
+
+void json_string_at(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	json_string(j, s);
+}
+
+void json_number_at(struct json *j, const char *key, double v)
+{
+	json_key(j, key);
+	json_number(j, v);
+}
+
+void json_int_at(struct json *j, const char *key, int64_t v)
+{
+	json_key(j, key);
+	json_int(j, v);
+}
+
+void json_uint_at(struct json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	json_uint(j, v);
+}
+
+void json_bool_at(struct json *j, const char *key, int v)
+{
+	json_key(j, key);
+	json_bool(j, v);
+}

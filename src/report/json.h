@@ -26,4 +26,11 @@ void json_uint(struct json *j, uint64_t v);
 void json_bool(struct json *j, int v);
 void json_null(struct json *j);
 
+/* An object member: the key, then the value. */
+void json_string_at(struct json *j, const char *key, const char *s);
+void json_number_at(struct json *j, const char *key, double v);
+void json_int_at(struct json *j, const char *key, int64_t v);
+void json_uint_at(struct json *j, const char *key, uint64_t v);
+void json_bool_at(struct json *j, const char *key, int v);
+
 #endif

@@ -16,8 +16,7 @@
 static void write_plugin(struct json *j, const struct winit_plugin_use *u)
 {
 	json_begin_object(j);
-	json_key(j, "name");
-	json_string(j, u->info->name);
+	json_string_at(j, "name", u->info->name);
 	json_key(j, "params");
 	json_begin_object(j);
 	for (uint32_t k = 0; k < u->info->n_params; k++) {
@@ -37,16 +36,11 @@ static void write_plugin(struct json *j, const struct winit_plugin_use *u)
 static void write_run(struct json *j, const struct winit_run_spec *s, const struct winit_run_result *r)
 {
 	json_begin_object(j);
-	json_key(j, "name");
-	json_string(j, s->name);
-	json_key(j, "label");
-	json_string(j, s->label);
-	json_key(j, "replicate");
-	json_int(j, s->replicate);
-	json_key(j, "seed");
-	json_uint(j, s->seed);
-	json_key(j, "run_seed");
-	json_uint(j, r->run_seed);
+	json_string_at(j, "name", s->name);
+	json_string_at(j, "label", s->label);
+	json_int_at(j, "replicate", s->replicate);
+	json_uint_at(j, "seed", s->seed);
+	json_uint_at(j, "run_seed", r->run_seed);
 
 	json_key(j, "model");
 	json_begin_object(j);
@@ -60,16 +54,13 @@ static void write_run(struct json *j, const struct winit_run_spec *s, const stru
 	for (int i = 0; i < s->model.n_layers; i++) {
 		const struct winit_layer_spec *l = &s->model.layers[i];
 		json_begin_object(j);
-		json_key(j, "type");
-		json_string(j, "Dense");
-		json_key(j, "units");
-		json_int(j, l->units);
+		json_string_at(j, "type", "Dense");
+		json_int_at(j, "units", l->units);
 		json_key(j, "activation");
 		write_plugin(j, &l->activation);
 		json_key(j, "kernel_initializer");
 		write_plugin(j, &l->kernel_initializer);
-		json_key(j, "use_bias");
-		json_bool(j, l->use_bias);
+		json_bool_at(j, "use_bias", l->use_bias);
 		if (l->use_bias) {
 			json_key(j, "bias_initializer");
 			write_plugin(j, &l->bias_initializer);
@@ -81,91 +72,62 @@ static void write_run(struct json *j, const struct winit_run_spec *s, const stru
 
 	json_key(j, "optimizer");
 	json_begin_object(j);
-	json_key(j, "name");
-	json_string(j, s->optimizer.kind == WINIT_OPT_ADAM ? "adam" : "sgd");
-	json_key(j, "learning_rate");
-	json_number(j, s->optimizer.learning_rate);
+	json_string_at(j, "name", s->optimizer.kind == WINIT_OPT_ADAM ? "adam" : "sgd");
+	json_number_at(j, "learning_rate", s->optimizer.learning_rate);
 	if (s->optimizer.kind == WINIT_OPT_ADAM) {
-		json_key(j, "beta_1");
-		json_number(j, s->optimizer.beta_1);
-		json_key(j, "beta_2");
-		json_number(j, s->optimizer.beta_2);
-		json_key(j, "epsilon");
-		json_number(j, s->optimizer.epsilon);
+		json_number_at(j, "beta_1", s->optimizer.beta_1);
+		json_number_at(j, "beta_2", s->optimizer.beta_2);
+		json_number_at(j, "epsilon", s->optimizer.epsilon);
 	} else {
-		json_key(j, "momentum");
-		json_number(j, s->optimizer.momentum);
-		json_key(j, "nesterov");
-		json_bool(j, s->optimizer.nesterov);
+		json_number_at(j, "momentum", s->optimizer.momentum);
+		json_bool_at(j, "nesterov", s->optimizer.nesterov);
 	}
 	json_end_object(j);
-	json_key(j, "loss");
-	json_string(j, "categorical_crossentropy");
+	json_string_at(j, "loss", "categorical_crossentropy");
 
 	json_key(j, "fit");
 	json_begin_object(j);
-	json_key(j, "epochs");
-	json_int(j, s->fit.epochs);
-	json_key(j, "batch_size");
-	json_int(j, s->fit.batch_size);
-	json_key(j, "validation_split");
-	json_number(j, s->fit.validation_split);
-	json_key(j, "shuffle");
-	json_bool(j, s->fit.shuffle);
+	json_int_at(j, "epochs", s->fit.epochs);
+	json_int_at(j, "batch_size", s->fit.batch_size);
+	json_number_at(j, "validation_split", s->fit.validation_split);
+	json_bool_at(j, "shuffle", s->fit.shuffle);
 	json_end_object(j);
 
 	json_key(j, "data");
 	json_begin_object(j);
-	json_key(j, "train");
-	json_string(j, s->train_source);
-	json_key(j, "test");
-	json_string(j, s->test_source);
-	json_key(j, "n_train");
-	json_int(j, r->n_train);
-	json_key(j, "n_val");
-	json_int(j, r->n_val);
-	json_key(j, "n_test");
-	json_int(j, r->n_test);
+	json_string_at(j, "train", s->train_source);
+	json_string_at(j, "test", s->test_source);
+	json_int_at(j, "n_train", r->n_train);
+	json_int_at(j, "n_val", r->n_val);
+	json_int_at(j, "n_test", r->n_test);
 	json_end_object(j);
 
-	json_key(j, "status");
-	json_string(j, r->status ? "failed" : "ok");
+	json_string_at(j, "status", r->status ? "failed" : "ok");
 	if (r->status) {
-		json_key(j, "error");
-		json_string(j, r->error);
+		json_string_at(j, "error", r->error);
 	}
 	json_key(j, "history");
 	json_begin_array(j);
 	for (int e = 0; e < r->n_epochs; e++) {
 		const struct winit_epoch_stats *st = &r->history[e];
 		json_begin_object(j);
-		json_key(j, "epoch");
-		json_int(j, st->epoch);
-		json_key(j, "loss");
-		json_number(j, st->loss);
-		json_key(j, "accuracy");
-		json_number(j, st->accuracy);
+		json_int_at(j, "epoch", st->epoch);
+		json_number_at(j, "loss", st->loss);
+		json_number_at(j, "accuracy", st->accuracy);
 		if (st->has_val) {
-			json_key(j, "val_loss");
-			json_number(j, st->val_loss);
-			json_key(j, "val_accuracy");
-			json_number(j, st->val_accuracy);
+			json_number_at(j, "val_loss", st->val_loss);
+			json_number_at(j, "val_accuracy", st->val_accuracy);
 		}
-		json_key(j, "seconds");
-		json_number(j, st->seconds);
+		json_number_at(j, "seconds", st->seconds);
 		json_end_object(j);
 	}
 	json_end_array(j);
 	if (r->has_test) {
-		json_key(j, "test_loss");
-		json_number(j, r->test_loss);
-		json_key(j, "test_accuracy");
-		json_number(j, r->test_accuracy);
+		json_number_at(j, "test_loss", r->test_loss);
+		json_number_at(j, "test_accuracy", r->test_accuracy);
 	}
-	json_key(j, "seconds");
-	json_number(j, r->seconds);
-	json_key(j, "kernels");
-	json_string(j, r->kernels ? r->kernels : "");
+	json_number_at(j, "seconds", r->seconds);
+	json_string_at(j, "kernels", r->kernels ? r->kernels : "");
 	json_end_object(j);
 }
 
@@ -226,16 +188,11 @@ int winit_results_write_json(const char *path, const char *study, uint64_t seed,
 	struct json j;
 	json_init(&j, f);
 	json_begin_object(&j);
-	json_key(&j, "format");
-	json_string(&j, WINIT_RESULTS_FORMAT);
-	json_key(&j, "version");
-	json_int(&j, WINIT_RESULTS_VERSION);
-	json_key(&j, "generator");
-	json_string(&j, PACKAGE_STRING);
-	json_key(&j, "study");
-	json_string(&j, study);
-	json_key(&j, "seed");
-	json_uint(&j, seed);
+	json_string_at(&j, "format", WINIT_RESULTS_FORMAT);
+	json_int_at(&j, "version", WINIT_RESULTS_VERSION);
+	json_string_at(&j, "generator", PACKAGE_STRING);
+	json_string_at(&j, "study", study);
+	json_uint_at(&j, "seed", seed);
 	json_key(&j, "runs");
 	json_begin_array(&j);
 	for (size_t i = 0; i < n_runs; i++)
