@@ -469,6 +469,44 @@ START_TEST(training_reaches_high_accuracy)
 }
 END_TEST
 
+/* Every kernel set the CPU offers trains the same model to the same place: the portable
+ * and vector paths differ only by float rounding. */
+START_TEST(kernel_sets_train_alike)
+{
+	static const char *const sets[] = { "generic", "avx2", "avx512" };
+	struct winit_dataset train = quadrant_dataset(1200, 31), test = quadrant_dataset(400, 32);
+	double ref_loss = -1;
+	for (int k = 0; k < 3; k++) {
+		if (winit_kernels_select(sets[k]) != 0)
+			continue; /* not on this CPU */
+		struct winit_run_spec run = { 0 };
+		snprintf(run.name, sizeof run.name, "kernels");
+		run.seed = 9;
+		run.model = mlp_spec(64, 32, "relu", "he_normal", 4);
+		run.optimizer = winit_optimizer_default(WINIT_OPT_ADAM);
+		run.fit = winit_fit_default();
+		run.fit.epochs = 2;
+		run.fit.validation_split = 0.2;
+		run.train = &train;
+		run.test = &test;
+		struct winit_run_result res;
+		ck_assert_msg(winit_run_execute(&run, &res, NULL, 0) == 0, "%s", res.error);
+		ck_assert_str_eq(res.kernels, sets[k]);
+		ck_assert_msg(res.test_accuracy > 0.95, "%s: accuracy %g", sets[k], res.test_accuracy);
+		if (ref_loss < 0)
+			ref_loss = res.test_loss;
+		else
+			ck_assert_msg(fabs(res.test_loss - ref_loss) < 1e-3 * (1 + ref_loss),
+			              "%s: test loss %.9g vs generic %.9g", sets[k], res.test_loss, ref_loss);
+		winit_run_result_free(&res);
+	}
+	ck_assert(ref_loss >= 0);
+	ck_assert_int_eq(winit_kernels_select("auto"), 0);
+	winit_dataset_free(&train);
+	winit_dataset_free(&test);
+}
+END_TEST
+
 /* With a zero kernel and ReLU (relu'(0) = 0) the hidden layer never moves: its kernel
  * stays exactly zero and accuracy is that of the class prior. */
 START_TEST(zeros_initializer_never_breaks_symmetry)
@@ -646,6 +684,7 @@ static Suite *nn_suite(void)
 	tcase_add_test(tc, zeros_initializer_never_breaks_symmetry);
 	tcase_add_test(tc, evaluate_and_predict_agree);
 	tcase_add_test(tc, lsuv_unit_variance_tanh_and_relu);
+	tcase_add_test(tc, kernel_sets_train_alike);
 	tcase_add_test(tc, lsuv_differs_from_its_orthogonal_start);
 	suite_add_tcase(s, tc);
 	return s;
