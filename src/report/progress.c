@@ -4,7 +4,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <winit/report.h>
 
@@ -42,11 +44,24 @@ static void clear_line(struct winit_progress *p)
 	}
 }
 
-/* One segment per active run: "he_normal 2/5 [=====>    ] 412/750 loss 0.4312 acc 0.8461" */
+/* Columns of the terminal on `out` (80 if unknown): the live line must never wrap, or
+ * "\r" could not take it back. */
+static size_t term_width(FILE *out)
+{
+	struct winsize ws;
+	if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10)
+		return ws.ws_col;
+	return 80;
+}
+
+/* One segment per active run: "he_normal 2/5 [=====>    ] 412/750 loss 0.4312 acc 0.8461",
+ * shortened to "he_normal 2/5 412/750 loss 0.4312" when several share the line. */
 static void draw(struct winit_progress *p)
 {
 	char line[512];
-	size_t len = 0;
+	size_t len = 0, active = 0;
+	for (size_t i = 0; i < p->n; i++)
+		active += p->slot[i].active && p->slot[i].steps > 0;
 	for (size_t i = 0; i < p->n && len < sizeof line - 1; i++) {
 		const struct slot *s = &p->slot[i];
 		if (!s->active || s->steps <= 0)
@@ -56,9 +71,13 @@ static void draw(struct winit_progress *p)
 		for (int k = 0; k < 20; k++)
 			bar[k] = k < fill ? '=' : k == fill ? '>' : '.';
 		bar[20] = '\0';
-		int w = snprintf(line + len, sizeof line - len, "%s%s %d/%d [%s] %lld/%lld loss %.4f acc %.4f",
-		                 len ? " | " : "", p->runs[i].name, (int)s->epoch, (int)s->epochs, bar,
-		                 (long long)s->step, (long long)s->steps, s->loss, s->acc);
+		int w = active > 1 ?
+			snprintf(line + len, sizeof line - len, "%s%s %d/%d %lld/%lld loss %.4f",
+			         len ? " | " : "", p->runs[i].name, (int)s->epoch, (int)s->epochs,
+			         (long long)s->step, (long long)s->steps, s->loss) :
+			snprintf(line + len, sizeof line - len, "%s %d/%d [%s] %lld/%lld loss %.4f acc %.4f",
+			         p->runs[i].name, (int)s->epoch, (int)s->epochs, bar,
+			         (long long)s->step, (long long)s->steps, s->loss, s->acc);
 		if (w < 0)
 			break;
 		len += (size_t)w;
@@ -67,6 +86,9 @@ static void draw(struct winit_progress *p)
 	}
 	if (!len)
 		return;
+	size_t width = term_width(p->out);
+	if (len > width - 1)
+		line[width - 1] = '\0';
 	fprintf(p->out, "\r\033[K%s", line);
 	fflush(p->out);
 	p->drawn = 1;
