@@ -25,8 +25,8 @@
 #ifndef WINIT_BUILD_PLUGIN_DIRS
 #define WINIT_BUILD_PLUGIN_DIRS ""
 #endif
-#ifndef WINIT_BINDIR
-#define WINIT_BINDIR "/usr/local/bin"
+#ifndef WINIT_BUILD_ROOT
+#define WINIT_BUILD_ROOT "/nonexistent"
 #endif
 #define WINIT_BUILD_PLUGIN_DIRS_ENV "WINIT_BUILD_PLUGIN_DIRS"
 
@@ -379,18 +379,20 @@ static int list_add_all(struct dir_list *l, const char *dirs)
 }
 
 /* Running uninstalled: the executable is not inside the configured bindir. */
+/* Uninstalled = this libwinit is the one in the build tree (not the installed copy),
+ * whatever program loaded it: the winit binary, a test, or a stock lua5.4 with the
+ * module on package.cpath.  Only then are the build tree's plugins searched. */
 static int running_uninstalled(void)
 {
-	char exe[PATH_MAX], bindir[PATH_MAX];
-	if (!realpath("/proc/self/exe", exe))
-		return 1;
-	if (!realpath(WINIT_BINDIR, bindir)) {
-		if (strlen(WINIT_BINDIR) >= sizeof bindir)
-			return 1;
-		strcpy(bindir, WINIT_BINDIR);
-	}
-	size_t n = strlen(bindir);
-	return !(strncmp(exe, bindir, n) == 0 && exe[n] == '/');
+	Dl_info dl;
+	char self[PATH_MAX], root[PATH_MAX];
+	if (!dladdr((void *)&winit_registry_new, &dl) || !dl.dli_fname ||
+	    !realpath(dl.dli_fname, self))
+		return 0;
+	if (!realpath(WINIT_BUILD_ROOT, root))
+		return 0; /* the build tree is gone */
+	size_t n = strlen(root);
+	return strncmp(self, root, n) == 0 && self[n] == '/';
 }
 
 int winit_registry_load_default(struct winit_registry *reg, const char *extra,
