@@ -22,6 +22,8 @@ expect() {
 expect "--help shows usage" 0 "winit run" -- "$winit" --help
 expect "--version" 0 "winit $PACKAGE_VERSION" -- "$winit" --version
 expect "no command is a usage error" 2 "Usage" -- "$winit"
+expect "WINIT_KERNELS=generic is honoured" 0 "kernels generic" -- env WINIT_KERNELS=generic "$winit" --version
+expect "a bad WINIT_KERNELS is an error" 2 "WINIT_KERNELS=avx9: unknown kernel set" -- env WINIT_KERNELS=avx9 "$winit" --version
 expect "unknown command" 2 "unknown command 'frobnicate'" -- "$winit" frobnicate
 expect "list shows initializers with files" 0 "he_normal.*\.so" -- "$winit" list
 expect "list shows activations" 0 "softmax" -- "$winit" list

@@ -332,6 +332,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[1];
+	const char *kernels = getenv("WINIT_KERNELS");
+	if (kernels && *kernels && winit_kernels_select(kernels) != 0) {
+		fprintf(stderr, "winit: WINIT_KERNELS=%s: unknown kernel set, or one this CPU lacks "
+		        "(expected auto, avx512, avx2 or generic)\n", kernels);
+		return 2;
+	}
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
 		fputs(usage, stdout);
 		return 0;
