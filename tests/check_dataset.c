@@ -29,33 +29,6 @@ static const char *tpath(const char *name)
 	return tu_path(tmp, name);
 }
 
-/* Write an unsigned-byte IDX file (gzipped when gz) with the given dims and payload. */
-static void write_idx(const char *path, int gz, uint8_t n_dims, const uint32_t *dims,
-                      const uint8_t *payload, size_t len)
-{
-	uint8_t hdr[4 + 4 * WINIT_IDX_MAX_DIMS] = {0, 0, 0x08, n_dims};
-	for (int i = 0; i < n_dims; i++) {
-		hdr[4 + 4 * i] = (uint8_t)(dims[i] >> 24);
-		hdr[5 + 4 * i] = (uint8_t)(dims[i] >> 16);
-		hdr[6 + 4 * i] = (uint8_t)(dims[i] >> 8);
-		hdr[7 + 4 * i] = (uint8_t)dims[i];
-	}
-	size_t hlen = 4 + 4 * (size_t)n_dims;
-	if (gz) {
-		gzFile f = gzopen(path, "wb");
-		ck_assert_ptr_nonnull(f);
-		ck_assert_int_eq(gzwrite(f, hdr, (unsigned)hlen), (int)hlen);
-		ck_assert_int_eq(gzwrite(f, payload, (unsigned)len), (int)len);
-		ck_assert_int_eq(gzclose(f), Z_OK);
-	} else {
-		FILE *f = fopen(path, "wb");
-		ck_assert_ptr_nonnull(f);
-		ck_assert_uint_eq(fwrite(hdr, 1, hlen, f), hlen);
-		ck_assert_uint_eq(fwrite(payload, 1, len, f), len);
-		ck_assert_int_eq(fclose(f), 0);
-	}
-}
-
 /* n images of h x w where image i is filled with i*7+pixel (mod 256); labels i % classes. */
 static void write_set(const char *images, const char *labels, int gz, uint32_t n,
                       uint32_t h, uint32_t w, uint32_t classes)
@@ -70,8 +43,8 @@ static void write_set(const char *images, const char *labels, int gz, uint32_t n
 		y[i] = (uint8_t)(i % classes);
 	}
 	uint32_t dx[3] = {n, h, w};
-	write_idx(images, gz, 3, dx, x, (size_t)n * h * w);
-	write_idx(labels, gz, 1, &n, y, n);
+	tu_write_idx(images, gz, 3, dx, x, (size_t)n * h * w);
+	tu_write_idx(labels, gz, 1, &n, y, n);
 	free(x);
 	free(y);
 }
@@ -133,7 +106,7 @@ START_TEST(label_out_of_range)
 	y[5] = 10;
 	y[7] = 11; /* only the first bad one is reported */
 	uint32_t n = 8;
-	write_idx(yi, 0, 1, &n, y, 8);
+	tu_write_idx(yi, 0, 1, &n, y, 8);
 	struct winit_dataset ds;
 	struct winit_error err = {0};
 	ck_assert_int_eq(winit_dataset_load_idx(&ds, xi, yi, 10, &err), WINIT_ERR_FORMAT);
@@ -158,10 +131,10 @@ START_TEST(wrong_dimensionality)
 	uint32_t d2[2] = {4, 4}, d1[1] = {4}, d3[3] = {4, 2, 2};
 	const char *x2 = tpath("flat-images.idx"), *y1 = tpath("labels.idx");
 	const char *x3 = tpath("images.idx"), *y2 = tpath("labels-2d.idx");
-	write_idx(x2, 0, 2, d2, buf, 16);
-	write_idx(y1, 0, 1, d1, buf, 4);
-	write_idx(x3, 0, 3, d3, buf, 16);
-	write_idx(y2, 0, 2, d2, buf, 16);
+	tu_write_idx(x2, 0, 2, d2, buf, 16);
+	tu_write_idx(y1, 0, 1, d1, buf, 4);
+	tu_write_idx(x3, 0, 3, d3, buf, 16);
+	tu_write_idx(y2, 0, 2, d2, buf, 16);
 
 	struct winit_dataset ds;
 	struct winit_error err = {0};

@@ -8,23 +8,6 @@
 
 static char dir[256];
 
-/* Write an IDX file of unsigned bytes. */
-static void write_idx(const char *path, const uint32_t *dims, int n_dims, const uint8_t *data,
-                      size_t n)
-{
-	FILE *f = fopen(path, "wb");
-	ck_assert_ptr_nonnull(f);
-	uint8_t head[4] = { 0, 0, 8, (uint8_t)n_dims };
-	fwrite(head, 1, 4, f);
-	for (int i = 0; i < n_dims; i++) {
-		uint8_t be[4] = { (uint8_t)(dims[i] >> 24), (uint8_t)(dims[i] >> 16),
-			          (uint8_t)(dims[i] >> 8), (uint8_t)dims[i] };
-		fwrite(be, 1, 4, f);
-	}
-	fwrite(data, 1, n, f);
-	fclose(f);
-}
-
 /* 4x4 images of three classes: class c brightens rows c. */
 static void make_data(const char *name, uint32_t n, uint64_t seed)
 {
@@ -40,9 +23,9 @@ static void make_data(const char *name, uint32_t n, uint64_t seed)
 	char path[512];
 	uint32_t d3[3] = { n, 4, 4 }, d1[1] = { n };
 	snprintf(path, sizeof path, "%s/%s-images", dir, name);
-	write_idx(path, d3, 3, x, n * 16);
+	tu_write_idx(path, 0, 3, d3, x, n * 16);
 	snprintf(path, sizeof path, "%s/%s-labels", dir, name);
-	write_idx(path, d1, 1, y, n);
+	tu_write_idx(path, 0, 1, d1, y, n);
 	free(x);
 	free(y);
 }

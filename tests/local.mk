@@ -1,7 +1,7 @@
 # Tests: one Check suite per unit (tests/check_*.c), linked against libwinit.la.
 # Each area's tests are listed in its own fragment.
-WINIT_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LUA_CFLAGS)
-WINIT_TEST_LIBS = libwinit.la $(CHECK_LIBS) $(LUA_LIBS) -lm
+WINIT_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LUA_CFLAGS) $(ZLIB_CFLAGS)
+WINIT_TEST_LIBS = libwinit.la $(CHECK_LIBS) $(LUA_LIBS) $(ZLIB_LIBS) -lm
 # Test-only plugins (deliberately broken ones among them) are not installed:
 # -rpath makes libtool build them shared anyway.
 WINIT_TEST_PLUGIN_FLAGS = -module -avoid-version -shared -rpath /nowhere

@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zlib.h>
+
+#include <winit/winit.h>
 
 static char tu_dir[256];
 
@@ -45,6 +48,33 @@ static inline const char *tu_path(const char *dir, const char *name)
 	return p;
 }
 
+/* Write an unsigned-byte IDX file (gzipped when gz) with the given dims and payload. */
+static inline void tu_write_idx(const char *path, int gz, uint8_t n_dims, const uint32_t *dims,
+                                const uint8_t *payload, size_t len)
+{
+	uint8_t hdr[4 + 4 * WINIT_IDX_MAX_DIMS] = {0, 0, 0x08, n_dims};
+	for (int i = 0; i < n_dims; i++) {
+		hdr[4 + 4 * i] = (uint8_t)(dims[i] >> 24);
+		hdr[5 + 4 * i] = (uint8_t)(dims[i] >> 16);
+		hdr[6 + 4 * i] = (uint8_t)(dims[i] >> 8);
+		hdr[7 + 4 * i] = (uint8_t)dims[i];
+	}
+	size_t hlen = 4 + 4 * (size_t)n_dims;
+	if (gz) {
+		gzFile f = gzopen(path, "wb");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_int_eq(gzwrite(f, hdr, (unsigned)hlen), (int)hlen);
+		ck_assert_int_eq(gzwrite(f, payload, (unsigned)len), (int)len);
+		ck_assert_int_eq(gzclose(f), Z_OK);
+	} else {
+		FILE *f = fopen(path, "wb");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_uint_eq(fwrite(hdr, 1, hlen, f), hlen);
+		ck_assert_uint_eq(fwrite(payload, 1, len, f), len);
+		ck_assert_int_eq(fclose(f), 0);
+	}
+}
+
 /* Run a suite and return the process exit status. */
 static inline int tu_run(Suite *s)
 {
@@ -57,7 +87,6 @@ static inline int tu_run(Suite *s)
 
 #endif
 
-#include <winit/winit.h>
 
 /* The registry of the shipped plugins, loaded from the build tree. */
 static inline struct winit_registry *tu_registry(void)

@@ -84,6 +84,10 @@ struct winit_model {
 /* Check a spec is complete and consistent (sizes, kinds of plugins). */
 int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_error *err);
 
+/* Weights and biases of layer i (0-based), and of the whole model. */
+int64_t winit_model_spec_layer_params(const struct winit_model_spec *spec, int i);
+int64_t winit_model_spec_params(const struct winit_model_spec *spec);
+
 /* Allocate and initialise a model: each layer's kernel and bias are filled by their
  * initializer plugins from streams derived from `seed` and the layer index. */
 int winit_model_init(struct winit_model *model, const struct winit_model_spec *spec,
@@ -109,6 +113,10 @@ int winit_model_reserve(struct winit_model *model, int64_t n_batch, struct winit
 /* Forward pass of n_batch rows of x (n_batch, n_inputs); returns the output
  * activations (n_batch, n_outputs), valid until the next call.  Calls hooks.forward. */
 const float *winit_model_forward(struct winit_model *model, const float *x, int64_t n_batch);
+/* The same through the first n_layers layers only; returns their last activation (or x
+ * when n_layers is 0). */
+const float *winit_model_forward_layers(struct winit_model *model, const float *x,
+                                        int64_t n_batch, int n_layers);
 
 /* Backward pass from dlogits (n_batch, n_outputs), the gradient w.r.t. the last layer's
  * pre-activation; overwrites model->grads.  x is the batch given to forward. */

@@ -60,6 +60,10 @@ struct winit_fit_spec {
 
 struct winit_fit_spec winit_fit_default(void);
 
+/* Training rows of n after holding out the validation tail, as Keras computes it:
+ * floor(n * (1 - validation_split)). */
+int64_t winit_fit_train_rows(int64_t n, double validation_split);
+
 struct winit_epoch_stats {
 	int32_t epoch;             /* 1-based */
 	int32_t epochs;

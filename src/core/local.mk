@@ -1,3 +1,4 @@
 libwinit_la_SOURCES += \
+	src/core/clock.h \
 	src/core/error.c \
 	src/core/rng.c

@@ -285,7 +285,7 @@ static int dataset_index(lua_State *L)
 		lua_rawseti(L, -2, 2);
 	} else if (strcmp(k, "source") == 0)
 		lua_pushstring(L, d->source);
-	else if (strcmp(k, "label") == 0 || strcmp(k, "pixel") == 0) {
+	else if (strcmp(k, "label") == 0) {
 		luaL_getmetatable(L, MT_DATASET);
 		lua_getfield(L, -1, k);
 	} else
@@ -676,15 +676,13 @@ static void ensure_built(lua_State *L, struct lmodel *m, const struct winit_data
 	m->built = 1;
 }
 
+/* The fit settings among the fields of table t; the caller has checked t's keys. */
 static void read_fit(lua_State *L, int t, struct winit_fit_spec *f, const char *fn)
 {
-	static const char *const keys[] = { "epochs", "batch_size", "validation_split", "shuffle",
-		"eval_batch_size", "verbose", NULL };
 	*f = winit_fit_default();
 	if (lua_isnoneornil(L, t))
 		return;
 	luaL_checktype(L, t, LUA_TTABLE);
-	check_keys(L, t, keys, fn, 0);
 	f->epochs = (int32_t)opt_int(L, t, "epochs", f->epochs, 0, fn);
 	f->batch_size = (int32_t)opt_int(L, t, "batch_size", f->batch_size, 1, fn);
 	f->validation_split = opt_num(L, t, "validation_split", 0, fn);
@@ -770,10 +768,14 @@ static int model_fit(lua_State *L)
 {
 	struct lmodel *m = check_model(L, 1);
 	struct ldataset *d = check_dataset(L, 2);
+	static const char *const keys[] = { "epochs", "batch_size", "validation_split", "shuffle",
+		"eval_batch_size", "verbose", NULL };
+	if (lua_istable(L, 3))
+		check_keys(L, 3, keys, "fit", 0);
 	struct winit_fit_spec f;
 	read_fit(L, 3, &f, "fit");
 	int verbose = lua_istable(L, 3) ? (int)opt_int(L, 3, "verbose", 1, 0, "fit") : 1;
-	ensure_built(L, m, &d->ds, (int64_t)floor((double)d->ds.n * (1.0 - f.validation_split)));
+	ensure_built(L, m, &d->ds, winit_fit_train_rows(d->ds.n, f.validation_split));
 	struct winit_run_spec spec;
 	memset(&spec, 0, sizeof spec);
 	snprintf(spec.name, sizeof spec.name, "fit");
@@ -869,12 +871,7 @@ static int model_predict(lua_State *L)
 static int model_count_params(lua_State *L)
 {
 	struct lmodel *m = check_model(L, 1);
-	int64_t n = 0, in = m->spec.n_inputs;
-	for (int i = 0; i < m->spec.n_layers; i++) {
-		n += in * m->spec.layers[i].units + (m->spec.layers[i].use_bias ? m->spec.layers[i].units : 0);
-		in = m->spec.layers[i].units;
-	}
-	lua_pushinteger(L, n);
+	lua_pushinteger(L, winit_model_spec_params(&m->spec));
 	return 1;
 }
 
@@ -884,20 +881,18 @@ static int model_summary(lua_State *L)
 	struct lmodel *m = check_model(L, 1);
 	printf("%-24s %-14s %10s  %-16s %s\n", "Layer", "Output shape", "Param #", "Activation",
 	       "Kernel initializer");
-	int64_t total = 0, in = m->spec.n_inputs;
-	printf("%-24s (None, %lld)%*s %10d\n", "flatten (Flatten)", (long long)in, 3, "", 0);
+	printf("%-24s (None, %lld)%*s %10d\n", "flatten (Flatten)", (long long)m->spec.n_inputs, 3,
+	       "", 0);
 	for (int i = 0; i < m->spec.n_layers; i++) {
 		const struct winit_layer_spec *l = &m->spec.layers[i];
-		int64_t p = in * l->units + (l->use_bias ? l->units : 0);
+		int64_t p = winit_model_spec_layer_params(&m->spec, i);
 		char name[32], shape[32];
 		snprintf(name, sizeof name, "dense_%d (Dense)", i + 1);
 		snprintf(shape, sizeof shape, "(None, %lld)", (long long)l->units);
 		printf("%-24s %-14s %10lld  %-16s %s\n", name, shape, (long long)p, l->activation.info->name,
 		       l->kernel_initializer.info->name);
-		total += p;
-		in = l->units;
 	}
-	printf("Total params: %lld\n", (long long)total);
+	printf("Total params: %lld\n", (long long)winit_model_spec_params(&m->spec));
 	return 0;
 }
 
@@ -1114,15 +1109,7 @@ static int study_add(lua_State *L)
 	r->seed = (uint64_t)opt_int(L, 2, "seed", (lua_Integer)s->seed, 0, "Study:add");
 	r->model = m->spec;
 	r->optimizer = m->opt_spec;
-	lua_pushnil(L); /* read_fit sees only fit keys: copy them */
-	lua_newtable(L);
-	static const char *const fit_keys[] = { "epochs", "batch_size", "validation_split", "shuffle",
-		"eval_batch_size", NULL };
-	for (int i = 0; fit_keys[i]; i++) {
-		lua_getfield(L, 2, fit_keys[i]);
-		lua_setfield(L, -2, fit_keys[i]);
-	}
-	read_fit(L, lua_gettop(L), &r->fit, "Study:add");
+	read_fit(L, 2, &r->fit, "Study:add");
 	r->train = &train->ds;
 	r->test = test ? &test->ds : NULL;
 	snprintf(r->train_source, sizeof r->train_source, "%s", train->source);

@@ -15,12 +15,7 @@
 #include <winit/data.h>
 #include <winit/train.h>
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "core/clock.h"
 
 static int output_is_softmax(const struct winit_model *m)
 {
@@ -191,6 +186,11 @@ int winit_predict(struct winit_model *m, const struct winit_dataset *ds, int64_t
 	return WINIT_OK;
 }
 
+int64_t winit_fit_train_rows(int64_t n, double validation_split)
+{
+	return (int64_t)floor((double)n * (1.0 - validation_split));
+}
+
 struct winit_fit_spec winit_fit_default(void)
 {
 	struct winit_fit_spec f = {
@@ -218,7 +218,7 @@ int winit_fit(struct winit_model *m, struct winit_optimizer *opt, const struct w
 		return winit_error_set(err, WINIT_ERR_ARG, "fit: optimizer was set up for %lld parameters, model has %lld",
 		                       (long long)opt->n, (long long)m->n_params);
 	/* Keras: split_at = int(n * (1 - validation_split)); the tail is validation. */
-	int64_t n_train = (int64_t)floor((double)ds->n * (1.0 - fit->validation_split));
+	int64_t n_train = winit_fit_train_rows(ds->n, fit->validation_split);
 	int64_t n_val = ds->n - n_train;
 	if (n_train <= 0)
 		return winit_error_set(err, WINIT_ERR_ARG, "fit: no training samples left after validation_split %g of %lld",
@@ -233,7 +233,7 @@ int winit_fit(struct winit_model *m, struct winit_optimizer *opt, const struct w
 		b.idx[i] = (uint32_t)i;
 	int64_t steps = (n_train + bs - 1) / bs;
 	for (int32_t e = 1; e <= fit->epochs; e++) {
-		double t0 = now_seconds();
+		double t0 = winit_clock_seconds();
 		if (fit->shuffle)
 			winit_rng_shuffle_u32(rng, b.idx, (uint32_t)n_train);
 		double loss_sum = 0;
@@ -274,7 +274,7 @@ int winit_fit(struct winit_model *m, struct winit_optimizer *opt, const struct w
 			}
 			st.has_val = 1;
 		}
-		st.seconds = now_seconds() - t0;
+		st.seconds = winit_clock_seconds() - t0;
 		if (history)
 			history[e - 1] = st;
 		if (obs && obs->epoch_end)

@@ -70,6 +70,21 @@ static int fill(float *w, const struct winit_plugin_use *use, const int64_t *dim
 	return WINIT_OK;
 }
 
+int64_t winit_model_spec_layer_params(const struct winit_model_spec *spec, int i)
+{
+	const struct winit_layer_spec *l = &spec->layers[i];
+	int64_t n_in = i > 0 ? spec->layers[i - 1].units : spec->n_inputs;
+	return n_in * l->units + (l->use_bias ? l->units : 0);
+}
+
+int64_t winit_model_spec_params(const struct winit_model_spec *spec)
+{
+	int64_t total = 0;
+	for (int i = 0; i < spec->n_layers; i++)
+		total += winit_model_spec_layer_params(spec, i);
+	return total;
+}
+
 int winit_model_init(struct winit_model *m, const struct winit_model_spec *spec, uint64_t seed,
                      struct winit_error *err)
 {
@@ -78,12 +93,7 @@ int winit_model_init(struct winit_model *m, const struct winit_model_spec *spec,
 	if (rc)
 		return rc;
 	m->spec = *spec;
-	int64_t n_in = spec->n_inputs, total = 0;
-	for (int i = 0; i < spec->n_layers; i++) {
-		const struct winit_layer_spec *l = &spec->layers[i];
-		total += n_in * l->units + (l->use_bias ? l->units : 0);
-		n_in = l->units;
-	}
+	int64_t total = winit_model_spec_params(spec), n_in;
 	m->n_params = total;
 	m->params = calloc((size_t)total, sizeof(float));
 	m->grads = calloc((size_t)total, sizeof(float));
@@ -189,8 +199,14 @@ static void apply_activation(void *ctx, float *z, int64_t row0, int64_t rows)
 
 const float *winit_model_forward(struct winit_model *m, const float *x, int64_t n_batch)
 {
+	return winit_model_forward_layers(m, x, n_batch, m->spec.n_layers);
+}
+
+const float *winit_model_forward_layers(struct winit_model *m, const float *x, int64_t n_batch,
+                                        int n_layers)
+{
 	const float *in = x;
-	for (int i = 0; i < m->spec.n_layers; i++) {
+	for (int i = 0; i < n_layers; i++) {
 		struct winit_dense *d = &m->layer[i];
 		struct act_epilogue ctx = { d, m->a[i] };
 		struct winit_epilogue ep = { apply_activation, &ctx };
@@ -287,13 +303,7 @@ int winit_model_adapt(struct winit_model *m, const struct winit_dataset *ds, int
 		if (!init)
 			continue;
 		/* The batch as it reaches layer i: through the (already adapted) layers before. */
-		const float *in = x;
-		if (i > 0) {
-			int32_t all = m->spec.n_layers;
-			m->spec.n_layers = i;
-			in = winit_model_forward(m, x, rows);
-			m->spec.n_layers = all;
-		}
+		const float *in = winit_model_forward_layers(m, x, rows, i);
 		struct winit_dense *d = &m->layer[i];
 		struct probe_ctx pc = { d };
 		struct winit_probe probe = {

@@ -10,6 +10,8 @@
 
 #include <winit/report.h>
 
+#include "core/clock.h"
+
 struct slot {
 	int active;
 	int32_t epoch, epochs;
@@ -28,13 +30,6 @@ struct winit_progress {
 	pthread_mutex_t lock;
 	struct slot *slot;
 };
-
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void clear_line(struct winit_progress *p)
 {
@@ -122,7 +117,7 @@ static void on_batch(void *ctx, size_t run, int32_t epoch, int64_t step, int64_t
 	s->steps = steps;
 	s->loss = loss;
 	s->acc = acc;
-	double t = now_seconds();
+	double t = winit_clock_seconds();
 	if (t - p->last_draw >= 0.1) {
 		p->last_draw = t;
 		draw(p);

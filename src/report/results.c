@@ -214,8 +214,10 @@ int winit_results_write_json(const char *path, const char *study, uint64_t seed,
 	return WINIT_OK;
 }
 
-/* Test accuracies of the finished runs with this label. */
-static size_t label_values(double *out, const struct winit_run_spec *runs,
+/* Test accuracies (and losses, and the last such result, when asked for) of the runs with
+ * this label that finished with a test evaluation; *failed counts those that did not. */
+static size_t label_values(double *acc, double *loss, const struct winit_run_result **last,
+                           const struct winit_run_spec *runs,
                            const struct winit_run_result *results, size_t n_runs,
                            const char *label, size_t *failed)
 {
@@ -224,10 +226,16 @@ static size_t label_values(double *out, const struct winit_run_spec *runs,
 	for (size_t k = 0; k < n_runs; k++) {
 		if (strcmp(runs[k].label, label) != 0 || !results[k].done)
 			continue;
-		if (results[k].status || !results[k].has_test)
+		if (results[k].status || !results[k].has_test) {
 			(*failed)++;
-		else
-			out[n++] = results[k].test_accuracy;
+			continue;
+		}
+		acc[n] = results[k].test_accuracy;
+		if (loss)
+			loss[n] = results[k].test_loss;
+		if (last)
+			*last = &results[k];
+		n++;
 	}
 	return n;
 }
@@ -271,15 +279,9 @@ void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
 	for (size_t i = 0; i < n_runs; i++) {
 		if (!first_of_label(runs, i))
 			continue;
-		size_t failed, n = label_values(acc, runs, results, n_runs, runs[i].label, &failed);
-		size_t nl = 0;
 		const struct winit_run_result *last = NULL;
-		for (size_t k = i; k < n_runs; k++)
-			if (strcmp(runs[k].label, runs[i].label) == 0 && results[k].done &&
-			    !results[k].status && results[k].has_test) {
-				loss[nl++] = results[k].test_loss;
-				last = &results[k];
-			}
+		size_t failed, n = label_values(acc, loss, &last, runs, results, n_runs,
+		                                runs[i].label, &failed);
 		if (n == 0) {
 			fprintf(out, "%-*s %s\n", (int)width, runs[i].label,
 			        failed ? "failed (see above)" : "not run");
@@ -287,7 +289,7 @@ void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
 		}
 		struct winit_summary sa, sl;
 		winit_summarize(&sa, acc, n);
-		winit_summarize(&sl, loss, nl);
+		winit_summarize(&sl, loss, n);
 		if (!best_label || sa.mean > best.mean) {
 			best = sa;
 			best_label = runs[i].label;
@@ -314,7 +316,8 @@ void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
 		for (size_t i = 0; i < n_runs; i++) {
 			if (!first_of_label(runs, i) || strcmp(runs[i].label, best_label) == 0)
 				continue;
-			size_t failed, n = label_values(acc, runs, results, n_runs, runs[i].label, &failed);
+			size_t failed, n = label_values(acc, NULL, NULL, runs, results, n_runs,
+			                                runs[i].label, &failed);
 			struct winit_summary s;
 			winit_summarize(&s, acc, n);
 			struct winit_welch w;

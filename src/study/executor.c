@@ -15,12 +15,7 @@
 #include <winit/kernels.h>
 #include <winit/study.h>
 
-static double now_seconds(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "core/clock.h"
 
 uint64_t winit_run_seed(const struct winit_run_spec *spec)
 {
@@ -64,7 +59,7 @@ int winit_run_execute(const struct winit_run_spec *spec, struct winit_run_result
 	struct winit_error err = { 0 };
 	struct winit_model model;
 	struct winit_optimizer opt = { 0 };
-	double t0 = now_seconds();
+	double t0 = winit_clock_seconds();
 	memset(res, 0, sizeof *res);
 	res->run_seed = winit_run_seed(spec);
 	res->kernels = winit_kernels_name();
@@ -92,7 +87,7 @@ int winit_run_execute(const struct winit_run_spec *spec, struct winit_run_result
 		.should_stop = obs && obs->should_stop ? on_poll : NULL,
 	};
 	int64_t n = spec->train->n;
-	res->n_train = (int64_t)((double)n * (1.0 - spec->fit.validation_split));
+	res->n_train = winit_fit_train_rows(n, spec->fit.validation_split);
 	res->n_val = n - res->n_train;
 	/* Data-aware initializers see a batch of the training rows (never validation). */
 	rc = winit_model_adapt(&model, spec->train, res->n_train, res->run_seed, &err);
@@ -125,7 +120,7 @@ out:
 	res->status = rc;
 	if (rc)
 		snprintf(res->error, sizeof res->error, "%s", err.msg);
-	res->seconds = now_seconds() - t0;
+	res->seconds = winit_clock_seconds() - t0;
 	res->done = 1;
 	if (obs && obs->run_end)
 		obs->run_end(obs->ctx, index, spec, res);
