@@ -1,5 +1,5 @@
-# plugins: each file is one shared object that includes only <winit/plugin.h>, libc and
-# libm -- no libwinit symbols.  Installed in $(winitplugindir).  Several objects hold more
+# plugins: each file is one shared object that includes only <winit/plugin.h> (and the
+# header-only <winit/plugin_util.h>), libc and libm -- no libwinit symbols.  Installed in $(winitplugindir).  Several objects hold more
 # than one descriptor (a Keras initializer and its PyTorch twin, a family).
 
 # Initializers.  The study's set: zeros random_normal glorot_normal he_normal
@@ -147,4 +147,3 @@ plugins_activations_mish_la_CFLAGS = $(AM_CFLAGS)
 plugins_activations_mish_la_LDFLAGS = $(WINIT_PLUGIN_FLAGS)
 plugins_activations_mish_la_LIBADD = -lm
 
-EXTRA_DIST += plugins/initializers/truncated.h

@@ -1,6 +1,7 @@
 winitinclude_HEADERS += \
 	include/winit/winit.h \
 	include/winit/plugin.h \
+	include/winit/plugin_util.h \
 	include/winit/error.h \
 	include/winit/rng.h \
 	include/winit/data.h \

@@ -49,15 +49,6 @@ extern "C" {
 /* The most parameters one plugin may declare. */
 #define WINIT_MAX_PARAMS 8
 
-/* Put WINIT_HOT on a callback's definition to have GCC build it for AVX-512, AVX2 and
- * baseline x86-64 and pick the best at load time (function multi-versioning): the default
- * build targets any x86-64, whose vectors are only 4 floats wide.  Harmless elsewhere. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__ELF__)
-#define WINIT_HOT __attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
-#else
-#define WINIT_HOT
-#endif
-
 enum winit_plugin_kind {
 	WINIT_KIND_INITIALIZER = 1,
 	WINIT_KIND_ACTIVATION = 2

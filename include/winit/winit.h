@@ -4,6 +4,7 @@
 
 #include <winit/error.h>
 #include <winit/plugin.h>
+#include <winit/plugin_util.h>
 #include <winit/rng.h>
 #include <winit/kernels.h>
 #include <winit/data.h>

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include <winit/plugin.h>
+#include <winit/plugin_util.h>
 
 #define SELU_ALPHA 1.6732632423543772848170429916717
 #define SELU_SCALE 1.0507009873554804934193349852946

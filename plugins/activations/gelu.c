@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include <winit/plugin.h>
+#include <winit/plugin_util.h>
 
 #define SQRT_2_OVER_PI 0.79788456080286535588f
 #define INV_SQRT_2 0.70710678118654752440f

@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include <winit/plugin.h>
+#include <winit/plugin_util.h>
 
 static const struct winit_param_decl params[] = {
 	{ "alpha", WINIT_PARAM_REAL, 0.01, -HUGE_VAL, HUGE_VAL, "slope for x <= 0", NULL },

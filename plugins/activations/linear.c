@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include <winit/plugin.h>
+#include <winit/plugin_util.h>
 
 static double linear_gain(const double *params)
 {

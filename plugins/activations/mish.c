@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include <winit/plugin.h>
+#include <winit/plugin_util.h>
 
 static double mish_gain(const double *p)
 {

@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include <winit/plugin.h>
+#include <winit/plugin_util.h>
 
 static double one_gain(const double *p)
 {

@@ -11,13 +11,15 @@
  *     WINIT_PLUGIN_PATH=$PWD winit info scaled_uniform --shape 784x128
  *     WINIT_PLUGIN_PATH=$PWD winit run example.lua
  *
- * It needs only <winit/plugin.h>, libc and libm: the random numbers come from the host's
+ * It needs only <winit/plugin.h> (the ABI), <winit/plugin_util.h> (WINIT_HOT, header-only),
+ * libc and libm: the random numbers come from the host's
  * stream (args->host, args->rng), so runs stay reproducible and independent of threads.
  */
 #include <math.h>
 #include <stdio.h>
 
 #include <winit/plugin.h>
+#include <winit/plugin_util.h>
 
 /* ---- the initializer ---- */
 

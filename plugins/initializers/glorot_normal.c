@@ -4,10 +4,7 @@
 #include <math.h>
 
 #include <winit/plugin.h>
-
-#include "truncated.h"
-
-/* Standard deviation of N(0, 1) truncated to [-2, 2]. */
+#include <winit/plugin_util.h>
 
 static double fan_avg(const struct winit_fill_args *args)
 {
@@ -25,8 +22,8 @@ static int glorot_normal_fill(float *w, const struct winit_fill_args *args, char
 {
 	(void)err;
 	(void)errlen;
-	const double s = glorot_sd(args) / TRUNCATED_SD;
-	fill_truncated_normal(w, args, 0.0, s);
+	const double s = glorot_sd(args) / WINIT_TRUNCATED_SD;
+	winit_truncated_normal(w, args->n, args->host, args->rng, 0.0, s);
 	return 0;
 }
 

@@ -3,11 +3,7 @@
 #include <math.h>
 
 #include <winit/plugin.h>
-
-#include "truncated.h"
-
-/* Standard deviation of N(0, 1) truncated to [-2, 2]; Keras divides by it so the kept
- * values have the intended sd. */
+#include <winit/plugin_util.h>
 
 static double he_sd(const struct winit_fill_args *args)
 {
@@ -20,8 +16,8 @@ static int he_normal_fill(float *w, const struct winit_fill_args *args, char *er
 {
 	(void)err;
 	(void)errlen;
-	const double s = he_sd(args) / TRUNCATED_SD;
-	fill_truncated_normal(w, args, 0.0, s);
+	const double s = he_sd(args) / WINIT_TRUNCATED_SD;
+	winit_truncated_normal(w, args->n, args->host, args->rng, 0.0, s);
 	return 0;
 }
 

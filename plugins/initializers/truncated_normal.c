@@ -4,10 +4,7 @@
 #include <math.h>
 
 #include <winit/plugin.h>
-
-#include "truncated.h"
-
-/* Standard deviation of N(0, 1) truncated to [-2, 2]. */
+#include <winit/plugin_util.h>
 
 enum { P_MEAN, P_STDDEV };
 
@@ -23,13 +20,13 @@ static int truncated_normal_fill(float *w, const struct winit_fill_args *args, c
 	(void)err;
 	(void)errlen;
 	const double mean = args->params[P_MEAN], sd = args->params[P_STDDEV];
-	fill_truncated_normal(w, args, mean, sd);
+	winit_truncated_normal(w, args->n, args->host, args->rng, mean, sd);
 	return 0;
 }
 
 static double truncated_normal_stddev(const struct winit_fill_args *args)
 {
-	return args->params[P_STDDEV] * TRUNCATED_SD;
+	return args->params[P_STDDEV] * WINIT_TRUNCATED_SD;
 }
 
 static const struct winit_initializer truncated_normal = {

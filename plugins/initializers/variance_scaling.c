@@ -6,10 +6,7 @@
 #include <stdio.h>
 
 #include <winit/plugin.h>
-
-#include "truncated.h"
-
-/* Standard deviation of N(0, 1) truncated to [-2, 2]. */
+#include <winit/plugin_util.h>
 
 enum mode { FAN_IN, FAN_OUT, FAN_AVG };
 enum distribution { TRUNCATED_NORMAL, UNTRUNCATED_NORMAL, UNIFORM };
@@ -45,8 +42,8 @@ static void vs_fill(float *w, const struct winit_fill_args *args, double sd, int
 		for (int64_t i = 0; i < args->n; i++)
 			w[i] = (float)(sd * args->host->normal(args->rng));
 	} else {
-		const double s = sd / TRUNCATED_SD;
-		fill_truncated_normal(w, args, 0.0, s);
+		const double s = sd / WINIT_TRUNCATED_SD;
+		winit_truncated_normal(w, args->n, args->host, args->rng, 0.0, s);
 	}
 }
 

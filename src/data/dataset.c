@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include <winit/data.h>
-#include <winit/plugin.h> /* WINIT_HOT */
+#include <winit/plugin_util.h> /* WINIT_HOT */
 
 #ifndef WINIT_FASHION_MNIST_DEFAULT
 #define WINIT_FASHION_MNIST_DEFAULT "/usr/share/datasets/fashion-mnist"
@@ -180,9 +180,9 @@ WINIT_HOT void winit_dataset_gather(float *out, uint8_t *labels, const struct wi
 	for (int64_t i = 0; i < n; i++) {
 		const uint8_t *src = ds->x + (size_t)idx[i] * (size_t)f; /* (n_features) */
 		float *dst = out + i * f;                                /* (n_features) */
-		/* (float)p / 255.0f is correctly rounded, so it equals the table's
-		 * (float)(p / 255.0) for every byte (the tests check all 256), and unlike a
-		 * table lookup it vectorises. */
+		/* (float)p / 255.0f is correctly rounded, so it equals Keras's
+		 * float32(p / 255.0) for every byte (the tests check all 256); a plain
+		 * division vectorises. */
 		for (int64_t j = 0; j < f; j++)
 			dst[j] = (float)src[j] / 255.0f;
 		if (labels)
