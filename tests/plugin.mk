@@ -83,6 +83,42 @@ tests_plugins_conformance_wrong_derivative_la_CFLAGS = $(AM_CFLAGS)
 tests_plugins_conformance_wrong_derivative_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
 tests_plugins_conformance_wrong_derivative_la_LIBADD = -lm
 
+# ABI version 1 is frozen.  tests/abi_next.awk writes <winit/plugin.h> as a later release
+# would have it (one field appended to each descriptor) into tests/abi-next/, a test-only
+# header.  check_abi is a host -- loader and validation -- built against it, loading
+# tests/plugins/abi/v1.so, built against the real header with the first-release sizes;
+# tests/plugins/abi/future.so is built against it and loaded by check_registry.
+WINIT_ABI_NEXT_HEADER = tests/abi-next/winit/plugin.h
+WINIT_ABI_NEXT_CPPFLAGS = -I$(top_builddir)/tests/abi-next $(AM_CPPFLAGS)
+$(WINIT_ABI_NEXT_HEADER): $(top_srcdir)/include/winit/plugin.h $(top_srcdir)/tests/abi_next.awk
+	$(AM_V_GEN)$(MKDIR_P) tests/abi-next/winit && \
+	$(AWK) -f $(top_srcdir)/tests/abi_next.awk $(top_srcdir)/include/winit/plugin.h >$@.tmp && \
+	mv $@.tmp $@
+BUILT_SOURCES = $(WINIT_ABI_NEXT_HEADER)
+CLEANFILES += $(WINIT_ABI_NEXT_HEADER)
+EXTRA_DIST += tests/abi_next.awk tests/plugins/test_plugin.h
+
+check_LTLIBRARIES += tests/plugins/abi/v1.la
+tests_plugins_abi_v1_la_SOURCES = tests/plugins/abi/v1.c
+tests_plugins_abi_v1_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_abi_v1_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/abi/future.la
+tests_plugins_abi_future_la_SOURCES = tests/plugins/abi/future.c
+nodist_tests_plugins_abi_future_la_SOURCES = $(WINIT_ABI_NEXT_HEADER)
+tests_plugins_abi_future_la_CPPFLAGS = $(WINIT_ABI_NEXT_CPPFLAGS)
+tests_plugins_abi_future_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_abi_future_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_PROGRAMS += tests/check_abi
+TESTS += tests/check_abi
+tests_check_abi_SOURCES = tests/check_abi.c src/plugin/registry.c src/plugin/validate.c \
+	src/plugin/plugin_internal.h src/core/error.c
+nodist_tests_check_abi_SOURCES = $(WINIT_ABI_NEXT_HEADER)
+tests_check_abi_CPPFLAGS = $(WINIT_ABI_NEXT_CPPFLAGS)
+tests_check_abi_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_check_abi_LDADD = $(CHECK_LIBS) -ldl -lm
+
 check_PROGRAMS += tests/check_registry
 TESTS += tests/check_registry
 tests_check_registry_SOURCES = tests/check_registry.c

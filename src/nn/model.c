@@ -244,8 +244,8 @@ void winit_model_backward(struct winit_model *m, const float *x, const float *dl
 static const struct winit_initializer *adapter(const struct winit_plugin_use *u)
 {
 	const struct winit_initializer *init = (const struct winit_initializer *)u->info;
-	size_t need = offsetof(struct winit_initializer, adapt) + sizeof init->adapt;
-	return init && init->info.struct_size >= need && init->adapt ? init : NULL;
+	return init && WINIT_HAS_FIELD(init->info.struct_size, struct winit_initializer, adapt) &&
+	       init->adapt ? init : NULL;
 }
 
 int winit_model_spec_needs_data(const struct winit_model_spec *spec)

@@ -803,10 +803,10 @@ static void check_entry(struct checker *c, const struct winit_plugin_entry *e,
 	snprintf(c->label, sizeof c->label, "%s", info->name);
 	result(c, 1, "descriptor valid (ABI %u, struct_size %u, %u parameters)",
 	       info->abi_version, info->struct_size, info->n_params);
-	if (info->struct_size > winit_plugin_v1_size(info->kind))
+	if (info->struct_size > winit_plugin_host_size(info->kind))
 		note(c, "info", 1, "struct_size %u is larger than this winit's %zu: fields of "
 		     "a later ABI release are ignored", info->struct_size,
-		     winit_plugin_v1_size(info->kind));
+		     winit_plugin_host_size(info->kind));
 
 	size_t n = make_settings(settings, MAX_SETTINGS, info);
 	for (size_t i = 0; i < n; i++) {

@@ -153,10 +153,9 @@ int winit_params_resolve(double out[WINIT_MAX_PARAMS], const struct winit_plugin
 	}
 	if (info->kind == WINIT_KIND_INITIALIZER) {
 		const struct winit_initializer *init = (const struct winit_initializer *)info;
-		size_t need = offsetof(struct winit_initializer, check_params) +
-			      sizeof init->check_params;
 		char why[256] = "";
-		if (info->struct_size >= need && init->check_params &&
+		if (WINIT_HAS_FIELD(info->struct_size, struct winit_initializer, check_params) &&
+		    init->check_params &&
 		    init->check_params(tmp, why, sizeof why) != 0)
 			return winit_error_set(err, WINIT_ERR_ARG, "plugin '%s': %s", info->name,
 					       why[0] ? why : "parameter values rejected");

@@ -9,8 +9,12 @@
 
 /* 1 if name is a non-empty [a-z0-9_]+ string of acceptable length. */
 int winit_plugin_name_ok(const char *name);
-/* sizeof the ABI v1 descriptor of a kind; 0 for an unknown kind. */
+/* The first-release (ABI v1) size of a kind's descriptor, the least the loader accepts;
+ * 0 for an unknown kind. */
 size_t winit_plugin_v1_size(uint32_t kind);
+/* sizeof the kind's descriptor in the header this winit was built with (>= the v1 size);
+ * 0 for an unknown kind. */
+size_t winit_plugin_host_size(uint32_t kind);
 /* Entries in a CHOICE parameter's NULL-terminated list (capped just past the limit). */
 size_t winit_param_choice_count(const struct winit_param_decl *d);
 

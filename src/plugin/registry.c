@@ -30,9 +30,6 @@
 #endif
 #define WINIT_BUILD_PLUGIN_DIRS_ENV "WINIT_BUILD_PLUGIN_DIRS"
 
-/* More descriptors than this in one object means describe() never returns NULL. */
-#define MAX_DESCRIPTORS 256
-
 struct loaded_object {
 	void *handle;
 	char *file;
@@ -147,7 +144,7 @@ int winit_registry_add(struct winit_registry *reg, const struct winit_plugin_inf
 int winit_registry_load_file(struct winit_registry *reg, const char *path,
 			     struct winit_error *err)
 {
-	const struct winit_plugin_info *infos[MAX_DESCRIPTORS];
+	const struct winit_plugin_info *infos[WINIT_PLUGIN_DESCRIPTORS_MAX];
 	size_t n = 0;
 
 	/* A bare file name means the file here, not a library search (dlopen's rule). */
@@ -159,6 +156,12 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 	void *handle = dlopen(open_path, RTLD_NOW | RTLD_LOCAL);
 	if (!handle) {
 		const char *why = dlerror();
+		struct stat st;
+		if (stat(open_path, &st) != 0)
+			return winit_error_set(err, WINIT_ERR_PLUGIN,
+					       "%s: cannot load plugin: %s; expected an existing "
+					       "shared object; check the path (a name without '/' "
+					       "means the current directory)", path, strerror(errno));
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
 				       "%s: cannot load plugin: %s; expected a shared object "
 				       "whose dependencies all resolve; check them with `ldd %s`",
@@ -177,9 +180,10 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 		const char *why = dlerror();
 		winit_error_set(err, WINIT_ERR_PLUGIN,
 				"%s: not a winit plugin: expected an exported function '%s', "
-				"found none (%s); define it and build with -export-symbols-regex "
-				"'^%s$' (check with `nm -D %s`)", path, WINIT_PLUGIN_ENTRY,
-				why ? why : "symbol is NULL", WINIT_PLUGIN_ENTRY, path);
+				"found none (%s); define it non-static, with default visibility "
+				"(extern \"C\" in C++), and check with `nm -D %s | grep %s`",
+				path, WINIT_PLUGIN_ENTRY, why ? why : "symbol is NULL", path,
+				WINIT_PLUGIN_ENTRY);
 		return refuse(handle, WINIT_ERR_PLUGIN);
 	}
 	winit_plugin_describe_fn describe;
@@ -191,11 +195,11 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 		const struct winit_plugin_info *info = describe((uint32_t)n);
 		if (!info)
 			break;
-		if (n == MAX_DESCRIPTORS) {
+		if (n == WINIT_PLUGIN_DESCRIPTORS_MAX) {
 			winit_error_set(err, WINIT_ERR_PLUGIN,
 					"%s: %s(%d) returned a descriptor, expected NULL past the "
 					"last one (at most %d per object); end the list with NULL",
-					path, WINIT_PLUGIN_ENTRY, MAX_DESCRIPTORS, MAX_DESCRIPTORS);
+					path, WINIT_PLUGIN_ENTRY, WINIT_PLUGIN_DESCRIPTORS_MAX, WINIT_PLUGIN_DESCRIPTORS_MAX);
 			return refuse(handle, WINIT_ERR_PLUGIN);
 		}
 		infos[n++] = info;
@@ -246,7 +250,12 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 				 "(the first in the search path wins); remove or rename one",
 				 path, winit_kind_name(infos[j]->kind), infos[j]->name,
 				 prev->file);
-			add_problem(reg, msg);
+			if (add_problem(reg, msg)) {
+				free(file);
+				winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory "
+						"recording a shadowed plugin", path);
+				return refuse(handle, WINIT_ERR_NOMEM);
+			}
 			continue;
 		}
 		reg->entries[reg->n_entries + added] = (struct winit_plugin_entry){
@@ -378,7 +387,6 @@ static int list_add_all(struct dir_list *l, const char *dirs)
 	return 0;
 }
 
-/* Running uninstalled: the executable is not inside the configured bindir. */
 /* Uninstalled = this libwinit is the one in the build tree (not the installed copy),
  * whatever program loaded it: the winit binary, a test, or a stock lua5.4 with the
  * module on package.cpath.  Only then are the build tree's plugins searched. */

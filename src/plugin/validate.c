@@ -10,11 +10,6 @@
 
 #include "plugin/plugin_internal.h"
 
-/* Longest accepted plugin, parameter or choice name. */
-#define NAME_MAX_LEN 63
-/* Most choices one CHOICE parameter may list. */
-#define CHOICES_MAX 64
-
 const char *winit_kind_name(uint32_t kind)
 {
 	switch (kind) {
@@ -30,7 +25,7 @@ int winit_plugin_name_ok(const char *name)
 		return 0;
 	size_t len = 0;
 	for (const char *p = name; *p; p++, len++) {
-		if (len >= NAME_MAX_LEN)
+		if (len >= WINIT_PLUGIN_NAME_MAX)
 			return 0;
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
 			return 0;
@@ -39,6 +34,15 @@ int winit_plugin_name_ok(const char *name)
 }
 
 size_t winit_plugin_v1_size(uint32_t kind)
+{
+	switch (kind) {
+	case WINIT_KIND_INITIALIZER: return WINIT_INITIALIZER_V1_SIZE;
+	case WINIT_KIND_ACTIVATION: return WINIT_ACTIVATION_V1_SIZE;
+	default: return 0;
+	}
+}
+
+size_t winit_plugin_host_size(uint32_t kind)
 {
 	switch (kind) {
 	case WINIT_KIND_INITIALIZER: return sizeof(struct winit_initializer);
@@ -51,7 +55,7 @@ size_t winit_param_choice_count(const struct winit_param_decl *d)
 {
 	size_t n = 0;
 	if (d->choices)
-		while (n <= CHOICES_MAX && d->choices[n])
+		while (n <= WINIT_PARAM_CHOICES_MAX && d->choices[n])
 			n++;
 	return n;
 }
@@ -79,7 +83,7 @@ static int check_param(const struct winit_param_decl *d, uint32_t i,
 	if (!winit_plugin_name_ok(d->name)) {
 		snprintf(what, sizeof what,
 			 "parameter %u has name '%s', expected a non-empty [a-z0-9_]+ name of "
-			 "at most %d characters", i, shown(d->name), NAME_MAX_LEN);
+			 "at most %d characters", i, shown(d->name), WINIT_PLUGIN_NAME_MAX);
 		return bad(err, file, info->name, what, fix);
 	}
 	for (uint32_t j = 0; j < i; j++) {
@@ -117,11 +121,11 @@ static int check_param(const struct winit_param_decl *d, uint32_t i,
 		break;
 	case WINIT_PARAM_CHOICE: {
 		size_t n = winit_param_choice_count(d);
-		if (n == 0 || n > CHOICES_MAX) {
+		if (n == 0 || n > WINIT_PARAM_CHOICES_MAX) {
 			snprintf(what, sizeof what,
 				 "choice parameter '%s' lists %s choices, expected a "
 				 "NULL-terminated list of 1 to %d names",
-				 d->name, n == 0 ? "no" : "too many", CHOICES_MAX);
+				 d->name, n == 0 ? "no" : "too many", WINIT_PARAM_CHOICES_MAX);
 			return bad(err, file, info->name, what, fix);
 		}
 		for (size_t c = 0; c < n; c++) {
@@ -180,16 +184,17 @@ int winit_plugin_validate(const struct winit_plugin_info *info, const char *file
 	if (info->struct_size < need)
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
 				       "%s: %s descriptor has struct_size %u, expected at least "
-				       "%zu (ABI version %u); set struct_size = sizeof(struct "
-				       "winit_%s) and %s", file, winit_kind_name(info->kind),
-				       info->struct_size, need, WINIT_PLUGIN_ABI_VERSION,
+				       "%zu (the size of struct winit_%s in ABI version %u's first "
+				       "release); set struct_size = sizeof(struct winit_%s) and %s",
+				       file, winit_kind_name(info->kind), info->struct_size, need,
+				       winit_kind_name(info->kind), WINIT_PLUGIN_ABI_VERSION,
 				       winit_kind_name(info->kind), rebuild);
 	if (!winit_plugin_name_ok(info->name))
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
 				       "%s: %s name is '%s', expected a non-empty [a-z0-9_]+ "
 				       "name of at most %d characters; rename it",
 				       file, winit_kind_name(info->kind), shown(info->name),
-				       NAME_MAX_LEN);
+				       WINIT_PLUGIN_NAME_MAX);
 	if (!info->summary) {
 		snprintf(what, sizeof what, "summary is NULL, expected a one-line description");
 		return bad(err, file, info->name, what, "add a summary");

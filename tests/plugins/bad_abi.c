@@ -1,27 +1,5 @@
 /* tests/plugins/bad_abi.c -- deliberately broken: abi_version 99 instead of
  * WINIT_PLUGIN_ABI_VERSION. */
-#include <math.h>
+#include "test_plugin.h"
 
-#include <winit/plugin.h>
-
-static int t_fill(float *w, const struct winit_fill_args *args, char *err, size_t errlen)
-{
-	(void)err;
-	(void)errlen;
-	for (int64_t i = 0; i < args->n; i++)
-		w[i] = 0.0f;
-	return 0;
-}
-
-static const struct winit_initializer desc = {
-	.info = { 99, sizeof(struct winit_initializer),
-		  WINIT_KIND_INITIALIZER, 0, "bad_abi", "test: broken", NULL, NULL },
-	.fill = t_fill,
-	.stddev = NULL,
-};
-
-const struct winit_plugin_info *winit_plugin_describe(uint32_t index)
-{
-	(void)t_fill;
-	return index == 0 ? &desc.info : NULL;
-}
+TEST_INITIALIZER(99, sizeof(struct winit_initializer), "bad_abi", 0, NULL, test_zero_fill)

@@ -1,26 +1,5 @@
 /* tests/plugins/null_fill.c -- deliberately broken: the fill callback is NULL. */
-#include <math.h>
+#include "test_plugin.h"
 
-#include <winit/plugin.h>
-
-static int t_fill(float *w, const struct winit_fill_args *args, char *err, size_t errlen)
-{
-	(void)err;
-	(void)errlen;
-	for (int64_t i = 0; i < args->n; i++)
-		w[i] = 0.0f;
-	return 0;
-}
-
-static const struct winit_initializer desc = {
-	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer),
-		  WINIT_KIND_INITIALIZER, 0, "null_fill", "test: broken", NULL, NULL },
-	.fill = NULL,
-	.stddev = NULL,
-};
-
-const struct winit_plugin_info *winit_plugin_describe(uint32_t index)
-{
-	(void)t_fill;
-	return index == 0 ? &desc.info : NULL;
-}
+TEST_INITIALIZER(WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer), "null_fill", 0,
+		 NULL, NULL)
