@@ -298,7 +298,7 @@ START_TEST(test_not_a_plugin)
 	assert_consistent(&r);
 	assert_has(r, "  FAIL load: ");
 	assert_has(r, "cannot load plugin");
-	assert_has(r, "1 checks, 1 failed\n");
+	assert_has(r, "1 check, 1 failed\n");
 	ck_assert_ptr_nonnull(strstr(r.err.msg, "cannot load plugin"));
 	ck_assert_ptr_nonnull(strstr(r.err.msg, path));
 	free(r.out);

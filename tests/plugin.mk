@@ -148,3 +148,9 @@ TESTS += tests/check_conformance
 tests_check_conformance_SOURCES = tests/check_conformance.c
 tests_check_conformance_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_conformance_LDADD = $(WINIT_TEST_LIBS)
+
+check_PROGRAMS += tests/check_call
+TESTS += tests/check_call
+tests_check_call_SOURCES = tests/check_call.c
+tests_check_call_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_call_LDADD = $(WINIT_TEST_LIBS)

@@ -15,7 +15,8 @@
  *     initializer must fill.  A non-zero return without a reason is a failure;
  *   - determinism: two fills from equal streams are bit-identical; a fill from another
  *     seed tells (info) whether the initializer is random or deterministic;
- *   - stddev (when the callback exists and its value is not NaN): finite, >= 0, and
+ *   - stddev (when the callback exists and its value is not NaN; called without a
+ *     stream, args->rng NULL, as <winit/plugin.h> says): finite, >= 0, and
  *     equal to the sd of the fill -- within 6 standard errors of the sample sd
  *     (estimated from the sample's own kurtosis) for random fills of at least 1000
  *     values, within 1e-6 relative for deterministic ones;
@@ -56,7 +57,7 @@ extern "C" {
  *       skip identity: fill 10 refused: needs a 2-D tensor, got 1 dims
  *       he_normal: 23 checks, 0 failed
  *     ...
- *     N checks, M failed
+ *     N checks, M failed          ("1 check" when N is 1)
  *
  * `ok` lines appear only when `verbose` is non-zero; FAIL, info and skip lines, the
  * descriptor headers and the counts always do.  *n_failed (may be NULL) receives M.

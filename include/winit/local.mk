@@ -2,6 +2,7 @@ winitinclude_HEADERS += \
 	include/winit/winit.h \
 	include/winit/plugin.h \
 	include/winit/plugin_util.h \
+	include/winit/plugin_call.h \
 	include/winit/error.h \
 	include/winit/rng.h \
 	include/winit/data.h \

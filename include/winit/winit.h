@@ -9,6 +9,7 @@
 #include <winit/kernels.h>
 #include <winit/data.h>
 #include <winit/registry.h>
+#include <winit/plugin_call.h>
 #include <winit/conformance.h>
 #include <winit/model.h>
 #include <winit/train.h>

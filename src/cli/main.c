@@ -188,6 +188,25 @@ static int cmd_list(void)
 	return 0;
 }
 
+/* Whether parameter k may take the bound v: declared ranges are inclusive, but an
+ * initializer's check_params may refuse a bound (variance_scaling's scale > 0), tried
+ * with the other parameters at their defaults.  Infinite bounds are never taken. */
+static int bound_taken(const struct winit_plugin_info *info, uint32_t k, double v)
+{
+	if (!isfinite(v))
+		return 0;
+	const struct winit_initializer *in = (const struct winit_initializer *)info;
+	if (info->kind != WINIT_KIND_INITIALIZER ||
+	    !WINIT_HAS_FIELD(info->struct_size, struct winit_initializer, check_params) ||
+	    !in->check_params)
+		return 1;
+	double p[WINIT_MAX_PARAMS];
+	char why[256];
+	winit_params_defaults(p, info);
+	p[k] = v;
+	return in->check_params(p, why, sizeof why) == 0;
+}
+
 static void print_params(const struct winit_plugin_info *info)
 {
 	if (info->n_params == 0) {
@@ -201,11 +220,12 @@ static void print_params(const struct winit_plugin_info *info)
 			printf("  %-14s one of:", d->name);
 			for (int c = 0; d->choices[c]; c++)
 				printf(" %s", d->choices[c]);
-			printf(" (default %s)  %s\n", d->choices[(int)d->default_value], d->doc);
+			printf(" (default %s)  %s\n", d->choices[(int)d->default_value], d->doc ? d->doc : "");
 		} else {
-			printf("  %-14s %s in [%g, %g] (default %g)  %s\n", d->name,
-			       d->type == WINIT_PARAM_INT ? "integer" : "number", d->min_value, d->max_value,
-			       d->default_value, d->doc);
+			printf("  %-14s %s in %c%g, %g%c (default %g)  %s\n", d->name,
+			       d->type == WINIT_PARAM_INT ? "integer" : "number",
+			       bound_taken(info, k, d->min_value) ? '[' : '(', d->min_value, d->max_value,
+			       bound_taken(info, k, d->max_value) ? ']' : ')', d->default_value, d->doc ? d->doc : "");
 		}
 	}
 }
@@ -253,9 +273,8 @@ static int cmd_info(int argc, char **argv)
 			winit_registry_free(reg);
 			return 2;
 		}
-		double ad[WINIT_MAX_PARAMS] = { 0 };
-		for (uint32_t k = 0; k < ae->info->n_params; k++)
-			ad[k] = ae->info->params[k].default_value;
+		double ad[WINIT_MAX_PARAMS];
+		winit_params_defaults(ad, ae->info);
 		gain = ((const struct winit_activation *)ae->info)->gain(ad);
 	}
 	int found = 0;
@@ -265,9 +284,8 @@ static int cmd_info(int argc, char **argv)
 			continue;
 		found = 1;
 		const struct winit_plugin_info *info = e->info;
-		double defaults[WINIT_MAX_PARAMS] = { 0 };
-		for (uint32_t k = 0; k < info->n_params; k++)
-			defaults[k] = info->params[k].default_value;
+		double defaults[WINIT_MAX_PARAMS];
+		winit_params_defaults(defaults, info);
 		printf("%s (%s)\n  %s\nfile: %s\n", info->name, winit_kind_name(kind), info->summary, e->file);
 		if (info->formula)
 			printf("formula: %s\n", info->formula);
@@ -279,12 +297,7 @@ static int cmd_info(int argc, char **argv)
 			const struct winit_initializer *in = (const struct winit_initializer *)info;
 			if (in->stddev) {
 				int64_t dims[2] = { rows, cols };
-				struct winit_fill_args args = {
-					.struct_size = sizeof args, .n_dims = 2, .dims = dims, .n = rows * cols,
-					.fan_in = rows, .fan_out = cols, .gain = gain, .params = defaults,
-					.host = winit_host_services(),
-				};
-				double sd = in->stddev(&args);
+				double sd = winit_initializer_stddev(in, dims, 2, gain, defaults);
 				if (isnan(sd))
 					printf("stddev for %lldx%lld: depends on the data\n", (long long)rows, (long long)cols);
 				else

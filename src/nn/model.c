@@ -2,13 +2,13 @@
  * initialisation through initializer plugins, forward and backward passes. */
 #include "config.h"
 
-#include <math.h>
-#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <winit/kernels.h>
 #include <winit/model.h>
+#include <winit/plugin_call.h>
 #include <winit/rng.h>
 
 int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_error *err)
@@ -35,39 +35,18 @@ int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_err
 	return WINIT_OK;
 }
 
+/* Fans come from the shape (Keras's compute_fans): (n_in, units) for a kernel, (units,
+ * units) for a bias. */
 static int fill(float *w, const struct winit_plugin_use *use, const int64_t *dims, uint32_t n_dims,
-                int64_t fan_in, int64_t fan_out, double gain, uint64_t seed, uint64_t stream,
-                const char *what, int layer, struct winit_error *err)
+                double gain, uint64_t seed, uint64_t stream, const char *what, int layer,
+                struct winit_error *err)
 {
-	const struct winit_initializer *init = (const struct winit_initializer *)use->info;
 	struct winit_rng rng;
 	winit_rng_seed(&rng, seed, stream);
-	int64_t n = 1;
-	for (uint32_t i = 0; i < n_dims; i++)
-		n *= dims[i];
-	struct winit_fill_args args = {
-		.struct_size = sizeof args,
-		.n_dims = n_dims,
-		.dims = dims,
-		.n = n,
-		.fan_in = fan_in,
-		.fan_out = fan_out,
-		.gain = gain,
-		.params = use->params,
-		.host = winit_host_services(),
-		.rng = &rng,
-		.self = use->info,
-	};
-	char msg[256] = "";
-	if (init->fill(w, &args, msg, sizeof msg) != 0)
-		return winit_error_set(err, WINIT_ERR_PLUGIN, "layer %d %s: initializer '%s' failed: %s",
-		                       layer, what, init->info.name, msg[0] ? msg : "(no reason given)");
-	for (int64_t i = 0; i < n; i++)
-		if (!isfinite(w[i]))
-			return winit_error_set(err, WINIT_ERR_NUMERIC,
-			                       "layer %d %s: initializer '%s' produced a non-finite value at index %lld",
-			                       layer, what, init->info.name, (long long)i);
-	return WINIT_OK;
+	char where[64];
+	snprintf(where, sizeof where, "layer %d %s", layer, what);
+	return winit_initializer_fill((const struct winit_initializer *)use->info, w, dims, n_dims,
+	                              gain, use->params, &rng, where, err);
 }
 
 int64_t winit_model_spec_layer_params(const struct winit_model_spec *spec, int i)
@@ -125,11 +104,11 @@ int winit_model_init(struct winit_model *m, const struct winit_model_spec *spec,
 		int64_t kdims[2] = { n_in, l->units };
 		/* Each tensor draws from its own stream: (seed, 2*layer) for the kernel and
 		 * (seed, 2*layer+1) for the bias, so adding a layer never shifts another's. */
-		rc = fill(d->w, &l->kernel_initializer, kdims, 2, n_in, l->units, gain, seed,
+		rc = fill(d->w, &l->kernel_initializer, kdims, 2, gain, seed,
 		          2 * (uint64_t)i, "kernel", i + 1, err);
 		if (!rc && l->use_bias) {
 			int64_t bdims[1] = { l->units };
-			rc = fill(d->b, &l->bias_initializer, bdims, 1, l->units, l->units, gain, seed,
+			rc = fill(d->b, &l->bias_initializer, bdims, 1, gain, seed,
 			          2 * (uint64_t)i + 1, "bias", i + 1, err);
 		}
 		if (rc) {
@@ -243,9 +222,7 @@ void winit_model_backward(struct winit_model *m, const float *x, const float *dl
 
 static const struct winit_initializer *adapter(const struct winit_plugin_use *u)
 {
-	const struct winit_initializer *init = (const struct winit_initializer *)u->info;
-	return init && WINIT_HAS_FIELD(init->info.struct_size, struct winit_initializer, adapt) &&
-	       init->adapt ? init : NULL;
+	return winit_initializer_adapter((const struct winit_initializer *)u->info);
 }
 
 int winit_model_spec_needs_data(const struct winit_model_spec *spec)
@@ -313,21 +290,10 @@ int winit_model_adapt(struct winit_model *m, const struct winit_dataset *ds, int
 		int64_t dims[2] = { d->n_in, d->n_out };
 		struct winit_rng arng;
 		winit_rng_seed(&arng, seed, 0x100 + (uint64_t)i);
-		struct winit_fill_args args = {
-			.struct_size = sizeof args, .n_dims = 2, .dims = dims, .n = d->n_in * d->n_out,
-			.fan_in = d->n_in, .fan_out = d->n_out, .gain = d->act->gain(d->act_params),
-			.params = l->kernel_initializer.params, .host = winit_host_services(),
-			.rng = &arng, .self = &init->info,
-		};
-		char msg[256] = "";
-		if (init->adapt(d->w, &args, &probe, msg, sizeof msg) != 0)
-			rc = winit_error_set(err, WINIT_ERR_PLUGIN, "layer %d kernel: initializer '%s' could not adapt to the data: %s",
-			                     i + 1, init->info.name, msg[0] ? msg : "(no reason given)");
-		for (int64_t k = 0; !rc && k < args.n; k++)
-			if (!isfinite(d->w[k]))
-				rc = winit_error_set(err, WINIT_ERR_NUMERIC,
-				                     "layer %d kernel: initializer '%s' produced a non-finite value while adapting",
-				                     i + 1, init->info.name);
+		char where[64];
+		snprintf(where, sizeof where, "layer %d kernel", i + 1);
+		rc = winit_initializer_adapt(init, d->w, dims, 2, d->act->gain(d->act_params),
+		                             l->kernel_initializer.params, &arng, &probe, where, err);
 	}
 	m->hooks = hooks;
 out:

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <winit/conformance.h>
+#include <winit/plugin_call.h>
 #include <winit/registry.h>
 #include <winit/rng.h>
 
@@ -26,8 +27,6 @@
 #define STREAM_B 2u
 /* Floats after each fill buffer that must stay untouched. */
 #define GUARD 16
-/* Written into every buffer before a fill: a quiet NaN with a recognisable payload. */
-#define SENTINEL_BITS 0x7fc5a5a5u
 /* The largest tensor filled (the 784x128 dense kernel). */
 #define MAX_FILL (784 * 128)
 /* Standard errors a random fill's sd may differ from stddev(). */
@@ -105,14 +104,6 @@ static uint32_t float_bits(float f)
 	return u;
 }
 
-static float sentinel(void)
-{
-	uint32_t u = SENTINEL_BITS;
-	float f;
-	memcpy(&f, &u, sizeof f);
-	return f;
-}
-
 /* ---- Parameter settings ---- */
 
 struct setting {
@@ -135,9 +126,8 @@ static size_t make_settings(struct setting *s, size_t cap,
 			    const struct winit_plugin_info *info)
 {
 	size_t n = 0;
-	double defaults[WINIT_MAX_PARAMS] = { 0 };
-	for (uint32_t i = 0; i < info->n_params; i++)
-		defaults[i] = info->params[i].default_value;
+	double defaults[WINIT_MAX_PARAMS];
+	winit_params_defaults(defaults, info);
 	if (n < cap) {
 		memcpy(s[n].params, defaults, sizeof defaults);
 		snprintf(s[n].label, sizeof s[n].label, "%s", info->name);
@@ -245,34 +235,21 @@ static void shape_name(char *buf, size_t size, const struct shape *sh)
 	}
 }
 
-static void fill_args(struct winit_fill_args *a, const struct shape *sh,
-		      const double *params, struct winit_rng *rng)
-{
-	memset(a, 0, sizeof *a);
-	a->struct_size = sizeof *a;
-	a->n_dims = sh->n_dims;
-	a->dims = sh->dims;
-	a->n = shape_n(sh);
-	winit_compute_fans(sh->dims, sh->n_dims, &a->fan_in, &a->fan_out);
-	a->gain = 1.0;
-	a->params = params;
-	a->host = winit_host_services();
-	a->rng = rng;
-}
-
-/* One fill into w (n + GUARD floats, all set to the sentinel first) from the stream
- * (SEED, stream).  Returns the callback's status; errbuf gets its reason. */
+/* One fill into w (n + GUARD floats, all set to the host's fill sentinel first) from the
+ * stream (SEED, stream), with gain 1.  The checker calls fill itself, rather than through
+ * winit_initializer_fill, to see the guard and count every bad value.  Returns the
+ * callback's status; errbuf gets its reason. */
 static int do_fill(const struct winit_initializer *ini, const struct shape *sh,
 		   const double *params, uint64_t stream, float *w, char *errbuf, size_t errlen)
 {
 	struct winit_rng rng;
 	struct winit_fill_args a;
-	const float s = sentinel();
+	const float s = winit_fill_sentinel();
 	const int64_t n = shape_n(sh);
 	for (int64_t i = 0; i < n + GUARD; i++)
 		w[i] = s;
 	winit_rng_seed(&rng, SEED, stream);
-	fill_args(&a, sh, params, &rng);
+	winit_fill_args_init(&a, ini, sh->dims, sh->n_dims, 1.0, params, &rng);
 	memset(errbuf, 0, errlen);
 	int rc = ini->fill(w, &a, errbuf, errlen);
 	errbuf[errlen - 1] = '\0';
@@ -303,7 +280,7 @@ static void check_values(struct checker *c, const float *w, int64_t n, const cha
 	int64_t unwritten = 0, nonfinite = 0, first_u = -1, first_nf = -1;
 	int past_end = 0;
 	for (int64_t i = 0; i < n; i++) {
-		if (float_bits(w[i]) == SENTINEL_BITS) {
+		if (winit_is_fill_sentinel(w[i])) {
 			if (!unwritten++)
 				first_u = i;
 		} else if (!isfinite(w[i])) {
@@ -312,7 +289,7 @@ static void check_values(struct checker *c, const float *w, int64_t n, const cha
 		}
 	}
 	for (int64_t i = n; i < n + GUARD; i++)
-		past_end |= float_bits(w[i]) != SENTINEL_BITS;
+		past_end |= !winit_is_fill_sentinel(w[i]);
 	if (past_end)
 		result(c, 0, "fill %s wrote past the end of its %lld values", shp, (long long)n);
 	else if (unwritten)
@@ -360,12 +337,8 @@ static void check_stddev(struct checker *c, const struct winit_initializer *ini,
 			 const struct shape *sh, const double *params, const float *w,
 			 int deterministic, const char *shp)
 {
-	struct winit_fill_args a;
-	struct winit_rng rng;
 	const int64_t n = shape_n(sh);
-	winit_rng_seed(&rng, SEED, STREAM_A);
-	fill_args(&a, sh, params, &rng);
-	double claim = ini->stddev(&a);
+	double claim = winit_initializer_stddev(ini, sh->dims, sh->n_dims, 1.0, params);
 	if (isnan(claim)) {
 		note(c, "info", 0, "stddev() is NaN for %s (not defined): not compared", shp);
 		return;
@@ -819,8 +792,8 @@ static void check_entry(struct checker *c, const struct winit_plugin_entry *e,
 					 &settings[i], ad);
 	}
 	if (c->out)
-		fprintf(c->out, "  %s: %zu checks, %zu failed\n", info->name, c->d_checks,
-			c->d_failed);
+		fprintf(c->out, "  %s: %zu check%s, %zu failed\n", info->name, c->d_checks,
+			c->d_checks == 1 ? "" : "s", c->d_failed);
 }
 
 int winit_plugin_check(const char *path, FILE *out, int verbose, size_t *n_failed,
@@ -859,7 +832,8 @@ int winit_plugin_check(const char *path, FILE *out, int verbose, size_t *n_faile
 					     c.n_failed, c.n_checks);
 	}
 	if (out)
-		fprintf(out, "%zu checks, %zu failed\n", c.n_checks, c.n_failed);
+		fprintf(out, "%zu check%s, %zu failed\n", c.n_checks, c.n_checks == 1 ? "" : "s",
+			c.n_failed);
 	if (n_failed)
 		*n_failed = c.n_failed;
 out:

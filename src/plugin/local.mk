@@ -1,6 +1,7 @@
 # src/plugin: the plugin loader (registry), descriptor validation, parameter values.
 libwinit_la_SOURCES += \
 	src/plugin/plugin_internal.h \
+	src/plugin/call.c \
 	src/plugin/conformance.c \
 	src/plugin/params.c \
 	src/plugin/registry.c \

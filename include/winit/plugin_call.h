@@ -1,0 +1,61 @@
+/* winit/plugin_call.h -- calling plugins from the host: the one place that builds their
+ * arguments (Keras fans, gain, parameter values, host services, random stream) and
+ * checks what they return.  Used by model initialisation, `winit info` and
+ * `winit check-plugin`; a program embedding libwinit calls plugins the same way.
+ */
+#ifndef WINIT_PLUGIN_CALL_H
+#define WINIT_PLUGIN_CALL_H
+
+#include <stdint.h>
+#include <winit/error.h>
+#include <winit/plugin.h>
+#include <winit/rng.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* out[i] = the declared default of parameter i, for every declared parameter; the rest 0. */
+void winit_params_defaults(double out[WINIT_MAX_PARAMS], const struct winit_plugin_info *info);
+
+/* Arguments for calling `init` on a row-major tensor of n_dims dims: n = product of dims,
+ * fans by Keras's compute_fans (winit_compute_fans), the activation's gain, the parameter
+ * values (declaration order, already validated), winit_host_services() and the stream
+ * `rng` (NULL for stddev, which must not draw).  dims and params must outlive args. */
+void winit_fill_args_init(struct winit_fill_args *args, const struct winit_initializer *init,
+                          const int64_t *dims, uint32_t n_dims, double gain,
+                          const double *params, struct winit_rng *rng);
+
+/* Fill w (the product of dims values) from the stream rng.  w is first set to a NaN
+ * sentinel; a non-zero return, a value left unwritten or a non-finite value is an error
+ * naming `what` (e.g. "layer 2 kernel"), the initializer and the first bad index:
+ *   WINIT_ERR_PLUGIN  "layer 2 kernel: initializer 'x' failed: <its reason>"
+ *                     "layer 2 kernel: initializer 'x' left 3 of 10 values unwritten
+ *                      (first at index 7); fill must write all args->n values"
+ *   WINIT_ERR_NUMERIC "layer 2 kernel: initializer 'x' produced a non-finite value at
+ *                      index 4" */
+int winit_initializer_fill(const struct winit_initializer *init, float *w, const int64_t *dims,
+                           uint32_t n_dims, double gain, const double *params,
+                           struct winit_rng *rng, const char *what, struct winit_error *err);
+
+/* The standard deviation `init` says its fill yields for this shape (called without a
+ * stream); NaN when it has no stddev callback or the value is not defined. */
+double winit_initializer_stddev(const struct winit_initializer *init, const int64_t *dims,
+                                uint32_t n_dims, double gain, const double *params);
+
+/* The data-aware hook, when `init` has one (WINIT_HAS_FIELD and non-NULL), else NULL. */
+const struct winit_initializer *winit_initializer_adapter(const struct winit_initializer *init);
+
+/* Run `init`'s adapt hook on w (dims, after its fill) with the probe and the stream rng.
+ * A non-zero return or a non-finite value afterwards is an error naming `what`, the
+ * initializer and (for a value) the first bad index.  WINIT_OK without a call when
+ * `init` is not data-aware. */
+int winit_initializer_adapt(const struct winit_initializer *init, float *w, const int64_t *dims,
+                            uint32_t n_dims, double gain, const double *params,
+                            struct winit_rng *rng, const struct winit_probe *probe,
+                            const char *what, struct winit_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WINIT_PLUGIN_CALL_H */

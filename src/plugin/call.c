@@ -1,0 +1,127 @@
+/* src/plugin/call.c -- calling plugins from the host: argument building (fans, gain,
+ * parameters, host services, stream) and the checks on what an initializer wrote. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <winit/plugin_call.h>
+#include <winit/registry.h>
+
+#include "plugin/plugin_internal.h"
+
+float winit_fill_sentinel(void)
+{
+	uint32_t u = WINIT_FILL_SENTINEL_BITS;
+	float f;
+	memcpy(&f, &u, sizeof f);
+	return f;
+}
+
+int winit_is_fill_sentinel(float f)
+{
+	uint32_t u;
+	memcpy(&u, &f, sizeof u);
+	return u == WINIT_FILL_SENTINEL_BITS;
+}
+
+void winit_params_defaults(double out[WINIT_MAX_PARAMS], const struct winit_plugin_info *info)
+{
+	for (uint32_t k = 0; k < WINIT_MAX_PARAMS; k++)
+		out[k] = info && k < info->n_params ? info->params[k].default_value : 0.0;
+}
+
+void winit_fill_args_init(struct winit_fill_args *args, const struct winit_initializer *init,
+			  const int64_t *dims, uint32_t n_dims, double gain,
+			  const double *params, struct winit_rng *rng)
+{
+	memset(args, 0, sizeof *args);
+	args->struct_size = sizeof *args;
+	args->n_dims = n_dims;
+	args->dims = dims;
+	args->n = 1;
+	for (uint32_t i = 0; i < n_dims; i++)
+		args->n *= dims[i];
+	winit_compute_fans(dims, n_dims, &args->fan_in, &args->fan_out);
+	args->gain = gain;
+	args->params = params;
+	args->host = winit_host_services();
+	args->rng = rng;
+	args->self = init ? &init->info : NULL;
+}
+
+int winit_initializer_fill(const struct winit_initializer *init, float *w, const int64_t *dims,
+			   uint32_t n_dims, double gain, const double *params,
+			   struct winit_rng *rng, const char *what, struct winit_error *err)
+{
+	struct winit_fill_args args;
+	winit_fill_args_init(&args, init, dims, n_dims, gain, params, rng);
+	const float sentinel = winit_fill_sentinel();
+	for (int64_t i = 0; i < args.n; i++)
+		w[i] = sentinel;
+	char msg[256] = "";
+	if (init->fill(w, &args, msg, sizeof msg) != 0) {
+		msg[sizeof msg - 1] = '\0';
+		return winit_error_set(err, WINIT_ERR_PLUGIN, "%s: initializer '%s' failed: %s",
+				       what, init->info.name, msg[0] ? msg : "(no reason given)");
+	}
+	int64_t unwritten = 0, first_unwritten = -1;
+	for (int64_t i = 0; i < args.n; i++) {
+		if (winit_is_fill_sentinel(w[i])) {
+			if (!unwritten++)
+				first_unwritten = i;
+		} else if (!isfinite(w[i]) && !unwritten) {
+			return winit_error_set(err, WINIT_ERR_NUMERIC,
+					       "%s: initializer '%s' produced a non-finite value "
+					       "at index %lld", what, init->info.name, (long long)i);
+		}
+	}
+	if (unwritten)
+		return winit_error_set(err, WINIT_ERR_PLUGIN,
+				       "%s: initializer '%s' left %lld of %lld values unwritten "
+				       "(first at index %lld); fill must write all args->n values",
+				       what, init->info.name, (long long)unwritten,
+				       (long long)args.n, (long long)first_unwritten);
+	return WINIT_OK;
+}
+
+double winit_initializer_stddev(const struct winit_initializer *init, const int64_t *dims,
+				uint32_t n_dims, double gain, const double *params)
+{
+	if (!init->stddev)
+		return NAN;
+	struct winit_fill_args args;
+	winit_fill_args_init(&args, init, dims, n_dims, gain, params, NULL);
+	return init->stddev(&args);
+}
+
+const struct winit_initializer *winit_initializer_adapter(const struct winit_initializer *init)
+{
+	return init && WINIT_HAS_FIELD(init->info.struct_size, struct winit_initializer, adapt) &&
+	       init->adapt ? init : NULL;
+}
+
+int winit_initializer_adapt(const struct winit_initializer *init, float *w, const int64_t *dims,
+			    uint32_t n_dims, double gain, const double *params,
+			    struct winit_rng *rng, const struct winit_probe *probe,
+			    const char *what, struct winit_error *err)
+{
+	if (!winit_initializer_adapter(init))
+		return WINIT_OK;
+	struct winit_fill_args args;
+	winit_fill_args_init(&args, init, dims, n_dims, gain, params, rng);
+	char msg[256] = "";
+	if (init->adapt(w, &args, probe, msg, sizeof msg) != 0) {
+		msg[sizeof msg - 1] = '\0';
+		return winit_error_set(err, WINIT_ERR_PLUGIN,
+				       "%s: initializer '%s' could not adapt to the data: %s", what,
+				       init->info.name, msg[0] ? msg : "(no reason given)");
+	}
+	for (int64_t i = 0; i < args.n; i++)
+		if (!isfinite(w[i]))
+			return winit_error_set(err, WINIT_ERR_NUMERIC,
+					       "%s: initializer '%s' produced a non-finite value at "
+					       "index %lld while adapting", what, init->info.name,
+					       (long long)i);
+	return WINIT_OK;
+}
