@@ -68,10 +68,19 @@ plugins_initializers_kaiming_la_LDFLAGS = $(WINIT_PLUGIN_FLAGS)
 plugins_initializers_kaiming_la_LIBADD = -lm
 
 winitplugin_LTLIBRARIES += plugins/initializers/orthogonal.la
-plugins_initializers_orthogonal_la_SOURCES = plugins/initializers/orthogonal.c
+plugins_initializers_orthogonal_la_SOURCES = plugins/initializers/orthogonal.c \
+	plugins/initializers/orthogonal.h
 plugins_initializers_orthogonal_la_CFLAGS = $(AM_CFLAGS)
 plugins_initializers_orthogonal_la_LDFLAGS = $(WINIT_PLUGIN_FLAGS)
 plugins_initializers_orthogonal_la_LIBADD = -lm
+
+# lsuv: data-aware (the adapt hook), starting from orthogonal.h's matrix.
+winitplugin_LTLIBRARIES += plugins/initializers/lsuv.la
+plugins_initializers_lsuv_la_SOURCES = plugins/initializers/lsuv.c \
+	plugins/initializers/orthogonal.h
+plugins_initializers_lsuv_la_CFLAGS = $(AM_CFLAGS)
+plugins_initializers_lsuv_la_LDFLAGS = $(WINIT_PLUGIN_FLAGS)
+plugins_initializers_lsuv_la_LIBADD = -lm
 
 winitplugin_LTLIBRARIES += plugins/initializers/identity.la
 plugins_initializers_identity_la_SOURCES = plugins/initializers/identity.c
