@@ -85,9 +85,6 @@ static inline int tu_run(Suite *s)
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
-#endif
-
-
 /* The registry of the shipped plugins, loaded from the build tree. */
 static inline struct winit_registry *tu_registry(void)
 {
@@ -127,3 +124,5 @@ static inline struct winit_layer_spec tu_dense(int64_t units, const char *act, c
 	l.bias_initializer = tu_use(WINIT_KIND_INITIALIZER, "zeros", 0, NULL, NULL);
 	return l;
 }
+
+#endif /* WINIT_TESTUTIL_H */

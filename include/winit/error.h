@@ -32,10 +32,14 @@ struct winit_error {
 };
 
 /* Set err (may be NULL) and return `status`, so callers write
- * `return winit_error_set(err, WINIT_ERR_IO, "%s: %s", path, strerror(errno));` */
+ * `return winit_error_set(err, WINIT_ERR_IO, "%s: %s", path, strerror(errno));`
+ * A message longer than WINIT_ERROR_MSG_MAX - 1 bytes is cut at that length. */
 int winit_error_set(struct winit_error *err, int status, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* Prepend context ("while loading X: ") to an error already set; returns its status. */
+/* Prepend context ("while loading X: ") to an error already set; returns its status
+ * (WINIT_ERR_ARG when err is NULL).  The prefix is kept whole and the message's end is
+ * dropped to fit WINIT_ERROR_MSG_MAX - 1 bytes (a prefix longer than that is itself
+ * cut); the result is always NUL-terminated, with no marker where it was cut. */
 int winit_error_prefix(struct winit_error *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void winit_error_clear(struct winit_error *err);

@@ -1,4 +1,5 @@
 libwinit_la_SOURCES += \
 	src/core/clock.h \
+	src/core/internal.h \
 	src/core/error.c \
 	src/core/rng.c

@@ -16,6 +16,8 @@
 
 #include <winit/kernels.h>
 
+#include "core/internal.h"
+
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define WINIT_KERN_X86 1
 #define WINIT_KERN_AVX2_TARGET __attribute__((target("avx2,fma")))
@@ -69,30 +71,36 @@ struct winit_kern_set {
 
 /* The blocked driver: C = A' B' + (accumulate ? C : 0) + (bias ? bias : 0); `ep` (may be
  * NULL) is called on each block of rows of C as soon as it is final. */
+WINIT_INTERNAL
 void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int trans_b,
                          int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                          const float *b, int64_t ldb, float *c, int64_t ldc,
                          int accumulate, const float *bias, const struct winit_epilogue *ep);
 
 /* Portable packer (scalar). */
+WINIT_INTERNAL
 void winit_kern_pack_generic(float *panel, int nr_panel, const float *b, int64_t ldb,
                              int trans_b, int64_t p0, int64_t kc, int64_t j0, int nr);
 
 /* Portable Adam step (also the tail of the AVX2 one). */
+WINIT_INTERNAL
 void winit_kern_adam_generic(float *w, float *m, float *v, const float *g, int64_t n,
                              float alpha_t, float beta1, float beta2, float epsilon);
 
-extern const struct winit_kern_set winit_kern_set_generic;
+WINIT_INTERNAL extern const struct winit_kern_set winit_kern_set_generic;
 #if WINIT_KERN_X86
 /* AVX packer: 8x8 transposes for B^T (shared by the AVX2 and AVX-512 sets). */
+WINIT_INTERNAL
 void winit_kern_pack_avx2(float *panel, int nr_panel, const float *b, int64_t ldb,
                           int trans_b, int64_t p0, int64_t kc, int64_t j0, int nr);
+WINIT_INTERNAL
 void winit_kern_adam_avx2(float *w, float *m, float *v, const float *g, int64_t n,
                           float alpha_t, float beta1, float beta2, float epsilon);
+WINIT_INTERNAL
 void winit_kern_adam_avx512(float *w, float *m, float *v, const float *g, int64_t n,
                             float alpha_t, float beta1, float beta2, float epsilon);
-extern const struct winit_kern_set winit_kern_set_avx2;
-extern const struct winit_kern_set winit_kern_set_avx512;
+WINIT_INTERNAL extern const struct winit_kern_set winit_kern_set_avx2;
+WINIT_INTERNAL extern const struct winit_kern_set winit_kern_set_avx512;
 #endif
 
 #endif /* WINIT_KERNELS_INTERNAL_H */

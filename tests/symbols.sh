@@ -1,0 +1,64 @@
+#!/bin/sh
+# tests/symbols.sh -- what the shared objects export: libwinit.so only winit_* symbols
+# (its public API; internals are WINIT_INTERNAL or dropped by the export regex), the Lua
+# module winit.so only luaopen_winit.  Reads the dynamic symbol tables with nm -D.
+set -u
+b="$top_builddir"
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+no() { fail=$((fail + 1)); echo "not ok - $1"; }
+
+if ! command -v nm >/dev/null 2>&1; then
+	echo "SKIP: nm (binutils) not found: cannot read the dynamic symbol tables"
+	exit 77
+fi
+
+# The shared object a libtool archive built: .libs/ + its dlname.
+dlfile() { # LA
+	name=$(sed -n "s/^dlname='\(.*\)'$/\1/p" "$1")
+	[ -n "$name" ] && echo "$(dirname "$1")/.libs/$name"
+}
+# Defined dynamic symbols, one a line, without the linker's own markers.
+exports() { # SO
+	nm -D --defined-only "$1" | awk 'NF >= 3 { print $3 }' |
+		grep -v -x -e _init -e _fini -e __bss_start -e _edata -e _end -e __end__ |
+		sed 's/@.*//' | sort -u
+}
+# check LABEL SO REGEX WANT: every export matches REGEX (else list the others) and WANT
+# is among them (so an empty table cannot pass).
+check() {
+	label=$1 so=$2 re=$3 want=$4
+	if [ -z "$so" ] || [ ! -f "$so" ]; then
+		no "$label: no shared object ('$so'); build first"
+		return
+	fi
+	syms=$(exports "$so")
+	bad=$(printf '%s\n' "$syms" | grep -v -E -e "$re" | grep -v '^$')
+	if [ -z "$bad" ]; then
+		ok "$label exports only $re"
+	else
+		no "$label exports $(printf '%s\n' "$bad" | wc -l) symbol(s) not matching $re:"
+		printf '%s\n' "$bad" | sed 's/^/#   /'
+	fi
+	if printf '%s\n' "$syms" | grep -q -x -e "$want"; then
+		ok "$label exports $want"
+	else
+		no "$label does not export $want"
+	fi
+}
+
+lib=$(dlfile "$b/libwinit.la")
+check "libwinit" "$lib" '^winit_' winit_registry_new
+if [ -n "$lib" ] && [ -f "$lib" ]; then
+	kern=$(exports "$lib" | grep '^winit_kern_')
+	if [ -z "$kern" ]; then
+		ok "libwinit hides the kernel sets (winit_kern_*)"
+	else
+		no "libwinit exports kernel internals:"
+		printf '%s\n' "$kern" | sed 's/^/#   /'
+	fi
+fi
+check "Lua module" "$(dlfile "$b/winit.la")" '^luaopen_winit$' luaopen_winit
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
