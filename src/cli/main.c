@@ -117,10 +117,8 @@ static int cmd_run(int argc, char **argv)
 	lua_pushcfunction(L, luaopen_winit);
 	lua_setfield(L, -2, "winit");
 	lua_pop(L, 1);
-	if (jobs > 0) {
-		lua_pushinteger(L, jobs);
-		lua_setfield(L, LUA_REGISTRYINDEX, "winit.jobs");
-	}
+	if (jobs > 0)
+		winit_lua_set_default_jobs(L, jobs);
 	/* arg[0] = script, arg[1..] = its arguments, as lua.c does. */
 	lua_createtable(L, argc - i - 1, 1);
 	for (int k = i; k < argc; k++) {

@@ -34,6 +34,13 @@ int winit_lua_default_jobs(lua_State *L)
 	return (int)j;
 }
 
+/* The key is private to the binding: the CLI sets it through this function. */
+void winit_lua_set_default_jobs(lua_State *L, int jobs)
+{
+	lua_pushinteger(L, jobs);
+	lua_setfield(L, LUA_REGISTRYINDEX, KEY_JOBS);
+}
+
 /* winit.set_seed(n): the default seed of models and studies made afterwards. */
 static int l_set_seed(lua_State *L)
 {
