@@ -69,26 +69,24 @@ static int cmd_run(int argc, char **argv)
 {
 	int jobs = 0, i = 0;
 	while (i < argc && argv[i][0] == '-') {
+		/* -j N, --jobs N or -jN */
+		const char *val = NULL;
 		if ((strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--jobs") == 0) && i + 1 < argc) {
-			char *end;
-			long j = strtol(argv[i + 1], &end, 10);
-			if (*end || j < 0 || j > 256) {
-				fprintf(stderr, "winit run: -j expects a number of jobs in 0..256, got '%s'\n",
-				        argv[i + 1]);
-				return 2;
-			}
-			jobs = (int)j;
+			val = argv[i + 1];
 			i += 2;
 		} else if (strncmp(argv[i], "-j", 2) == 0 && argv[i][2]) {
+			val = argv[i] + 2;
+			i++;
+		}
+		if (val) {
 			char *end;
-			long j = strtol(argv[i] + 2, &end, 10);
+			long j = strtol(val, &end, 10);
 			if (*end || j < 0 || j > 256) {
 				fprintf(stderr, "winit run: -j expects a number of jobs in 0..256, got '%s'\n",
-				        argv[i] + 2);
+				        val);
 				return 2;
 			}
 			jobs = (int)j;
-			i++;
 		} else {
 			fprintf(stderr, "winit run: unknown option '%s' (see winit --help)\n", argv[i]);
 			return 2;
