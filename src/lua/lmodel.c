@@ -146,7 +146,8 @@ void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const cha
 	if (!(f->validation_split >= 0 && f->validation_split < 1))
 		luaL_error(L, "%s: validation_split must be in [0, 1) (got %f)", fn, f->validation_split);
 	f->shuffle = winit_lua_opt_bool(L, t, "shuffle", 1, fn);
-	f->eval_batch_size = (int32_t)winit_lua_opt_int(L, t, "eval_batch_size", 256, 1, fn);
+	f->eval_batch_size = (int32_t)winit_lua_opt_int(L, t, "eval_batch_size",
+	                                                     WINIT_EVAL_BATCH_DEFAULT, 1, fn);
 }
 
 void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int n)
@@ -243,11 +244,11 @@ static int model_evaluate(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	struct ldataset *d = winit_lua_check_dataset(L, 2);
-	lua_Integer bs = 256;
+	lua_Integer bs = WINIT_EVAL_BATCH_DEFAULT;
 	if (lua_istable(L, 3)) {
 		static const char *const keys[] = { "batch_size", "verbose", NULL };
 		winit_lua_check_keys(L, 3, keys, "evaluate", 0);
-		bs = winit_lua_opt_int(L, 3, "batch_size", 256, 1, "evaluate");
+		bs = winit_lua_opt_int(L, 3, "batch_size", WINIT_EVAL_BATCH_DEFAULT, 1, "evaluate");
 	}
 	ensure_built(L, m, NULL, 0);
 	double loss, acc;
@@ -274,7 +275,8 @@ static int model_predict(lua_State *L)
 	if (!out)
 		return luaL_error(L, "predict: out of memory for %d outputs", (int)(count * c));
 	struct winit_error err = { 0 };
-	if (winit_predict(&m->model, &d->ds, first - 1, first - 1 + count, 256, out, &err)) {
+	if (winit_predict(&m->model, &d->ds, first - 1, first - 1 + count,
+	                  WINIT_EVAL_BATCH_DEFAULT, out, &err)) {
 		free(out);
 		return luaL_error(L, "predict: %s", err.msg);
 	}
@@ -366,7 +368,8 @@ static int model_activation_stats(lua_State *L)
 	m->model.hooks.backward = NULL;
 	float *out = malloc((size_t)(rows * winit_model_outputs(&m->model)) * sizeof *out);
 	struct winit_error err = { 0 };
-	int rc = out ? winit_predict(&m->model, &d->ds, 0, rows, 256, out, &err) : WINIT_ERR_NOMEM;
+	int rc = out ? winit_predict(&m->model, &d->ds, 0, rows, WINIT_EVAL_BATCH_DEFAULT, out, &err) :
+	         WINIT_ERR_NOMEM;
 	m->model.hooks = keep;
 	free(out);
 	if (rc)
