@@ -141,9 +141,8 @@ static int l_initializer(lua_State *L)
 	snprintf(li->summary, sizeof li->summary, "%s",
 	         lua_isstring(L, -1) ? lua_tostring(L, -1) : "initializer written in Lua");
 	lua_pop(L, 1);
-	lua_State *main = L;
 	lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
-	main = lua_tothread(L, -1);
+	lua_State *main = lua_tothread(L, -1);
 	lua_pop(L, 1);
 	li->L = main;
 	lua_pushvalue(L, -2); /* the function */

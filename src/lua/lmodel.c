@@ -3,6 +3,7 @@
  * settings and the history table, which Study:add and Results:runs share. */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,21 +151,35 @@ void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const cha
 	                                                     WINIT_EVAL_BATCH_DEFAULT, 1, fn);
 }
 
+/* The history fields (each a double of winit_epoch_stats); val_* only when validation ran. */
+static const struct {
+	const char *name;
+	size_t offset;
+	int is_val;
+} history_fields[] = {
+	{ "loss", offsetof(struct winit_epoch_stats, loss), 0 },
+	{ "accuracy", offsetof(struct winit_epoch_stats, accuracy), 0 },
+	{ "val_loss", offsetof(struct winit_epoch_stats, val_loss), 1 },
+	{ "val_accuracy", offsetof(struct winit_epoch_stats, val_accuracy), 1 },
+	{ "seconds", offsetof(struct winit_epoch_stats, seconds), 0 },
+};
+
+/* {loss = {...}, accuracy = {...}, [val_loss = {...}, val_accuracy = {...},] seconds = {...}}
+ * from the n epochs of h. */
 void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int n)
 {
-	static const char *const names[] = { "loss", "accuracy", "val_loss", "val_accuracy", "seconds" };
+	int has_val = n > 0 && h[0].has_val;
 	lua_createtable(L, 0, 5);
-	for (int k = 0; k < 5; k++) {
-		if (k >= 2 && k <= 3 && (n == 0 || !h[0].has_val))
+	for (size_t k = 0; k < sizeof history_fields / sizeof history_fields[0]; k++) {
+		if (history_fields[k].is_val && !has_val)
 			continue;
 		lua_createtable(L, n, 0);
 		for (int e = 0; e < n; e++) {
-			double v = k == 0 ? h[e].loss : k == 1 ? h[e].accuracy : k == 2 ? h[e].val_loss :
-			           k == 3 ? h[e].val_accuracy : h[e].seconds;
-			lua_pushnumber(L, v);
+			const char *stats = (const char *)&h[e];
+			lua_pushnumber(L, *(const double *)(stats + history_fields[k].offset));
 			lua_rawseti(L, -2, e + 1);
 		}
-		lua_setfield(L, -2, names[k]);
+		lua_setfield(L, -2, history_fields[k].name);
 	}
 }
 

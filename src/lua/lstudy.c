@@ -152,8 +152,7 @@ struct run_obs {
 	const char *study;
 	uint64_t seed;
 	const struct winit_run_spec *runs;
-	struct winit_run_result *results;
-	struct winit_run_result *snapshot;
+	struct winit_run_result *snapshot; /* finished runs so far, what the file holds */
 	size_t n;
 	int save_failed;
 	struct winit_error save_err;
@@ -253,15 +252,11 @@ static int study_run(lua_State *L)
 		                   &winit_lua_interrupted) : NULL;
 	if (p)
 		winit_progress_observer(p, &o.inner);
-	else {
-		o.inner.should_stop = NULL;
-	}
 	pthread_mutex_init(&o.lock, NULL);
 	o.save = save;
 	o.study = res->name;
 	o.seed = res->seed;
 	o.runs = res->runs;
-	o.results = res->results;
 	o.n = res->n;
 	struct winit_study_observer obs = {
 		.ctx = &o, .run_start = obs_start, .batch_end = obs_batch, .epoch_end = obs_epoch,
