@@ -52,13 +52,30 @@ static int rng_normal(lua_State *L)
 	return 1;
 }
 
+/* Uniform in [0, n), n >= 1, from the host's stream: the algorithm of winit_rng_below
+ * (Lemire's multiply-and-reject), so no value is favoured as next_u64() % n favours the
+ * low ones, and the same stream state gives the same value. */
+static uint64_t host_below(const struct winit_host *host, void *rng, uint64_t n)
+{
+	__uint128_t m = (__uint128_t)host->next_u64(rng) * n;
+	uint64_t l = (uint64_t)m;
+	if (l < n) {
+		uint64_t t = -n % n;
+		while (l < t) {
+			m = (__uint128_t)host->next_u64(rng) * n;
+			l = (uint64_t)m;
+		}
+	}
+	return (uint64_t)(m >> 64);
+}
+
 /* rng:integer(n) -> uniform in [1, n] */
 static int rng_integer(lua_State *L)
 {
 	struct lrng *r = check_rng(L);
 	lua_Integer n = luaL_checkinteger(L, 2);
 	luaL_argcheck(L, n >= 1, 2, "n must be >= 1");
-	lua_pushinteger(L, (lua_Integer)(r->host->next_u64(r->rng) % (uint64_t)n) + 1);
+	lua_pushinteger(L, (lua_Integer)host_below(r->host, r->rng, (uint64_t)n) + 1);
 	return 1;
 }
 
