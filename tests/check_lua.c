@@ -61,6 +61,30 @@ static const char *run(const char *code)
 	return NULL;
 }
 
+/* Run a chunk that must succeed with stdout sent to a file; returns what it printed. */
+static const char *run_stdout(const char *code)
+{
+	static char out[8192];
+	char path[512];
+	snprintf(path, sizeof path, "%s/stdout.txt", dir);
+	fflush(stdout);
+	int saved = dup(STDOUT_FILENO);
+	FILE *f = fopen(path, "w");
+	ck_assert_msg(saved >= 0 && f, "cannot redirect stdout to %s", path);
+	dup2(fileno(f), STDOUT_FILENO);
+	const char *e = run(code);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	fclose(f);
+	ck_assert_msg(e == NULL, "script failed: %s", e);
+	f = fopen(path, "r");
+	size_t n = fread(out, 1, sizeof out - 1, f);
+	fclose(f);
+	out[n] = '\0';
+	return out;
+}
+
 #define RUN_OK(code) do { \
 	const char *e_ = run(code); \
 	ck_assert_msg(e_ == NULL, "script failed: %s", e_); \
@@ -320,6 +344,20 @@ START_TEST(lua_defined_initializer)
 }
 END_TEST
 
+/* summary lists the layers the script gave: a Flatten row only when there is a Flatten. */
+START_TEST(summary_lists_the_given_layers)
+{
+	RUN_OK(model_src);
+	const char *s = run_stdout("build('he_normal'):summary()\n");
+	ck_assert_msg(strstr(s, "flatten (Flatten)") && strstr(s, "dense_2 (Dense)") &&
+	              strstr(s, "Total params: 323"), "summary:\n%s", s);
+	s = run_stdout("local winit = require 'winit'\n"
+	               "winit.Sequential { winit.layers.Dense { 3, input_shape = {16} } }:summary()\n");
+	ck_assert_msg(!strstr(s, "Flatten") && strstr(s, "dense_1 (Dense)") &&
+	              strstr(s, "Total params: 51"), "summary:\n%s", s);
+}
+END_TEST
+
 /* rng:integer(n) is uniform on [1, n], without the modulo bias of next_u64() % n: for
  * n = 3 * 2^61, values <= 2^62 have probability 2/3, but 3/4 by modulo (2^64 = 2n + 2^62,
  * so the low third is hit three times).  4000 draws put 2/3 and 3/4 ~5 sd from 0.70. */
@@ -379,6 +417,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, parse_args_types_and_errors);
 	tcase_add_test(tc, lua_defined_initializer);
 	tcase_add_test(tc, rng_integer_is_uniform);
+	tcase_add_test(tc, summary_lists_the_given_layers);
 	tcase_add_test(tc, activation_stats_and_lsuv);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");

@@ -58,6 +58,7 @@ struct llayer {
 
 struct lmodel {
 	struct winit_model_spec spec;
+	int has_flatten;           /* for summary: the engine's spec has Dense layers only */
 	int compiled;
 	struct winit_optimizer_spec opt_spec;
 	int built;                 /* model/opt hold trained state */

@@ -60,6 +60,8 @@ static int l_sequential(lua_State *L)
 			m->spec.layers[m->spec.n_layers++] = l->dense;
 		} else if (m->spec.n_layers > 0) {
 			return luaL_error(L, "Sequential: Flatten must come before the Dense layers (entry %d)", i);
+		} else {
+			m->has_flatten = 1;
 		}
 		lua_pop(L, 1);
 	}
@@ -322,8 +324,9 @@ static int model_summary(lua_State *L)
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	printf("%-24s %-14s %10s  %-16s %s\n", "Layer", "Output shape", "Param #", "Activation",
 	       "Kernel initializer");
-	printf("%-24s (None, %lld)%*s %10d\n", "flatten (Flatten)", (long long)m->spec.n_inputs, 3,
-	       "", 0);
+	if (m->has_flatten)
+		printf("%-24s (None, %lld)%*s %10d\n", "flatten (Flatten)", (long long)m->spec.n_inputs,
+		       3, "", 0);
 	for (int i = 0; i < m->spec.n_layers; i++) {
 		const struct winit_layer_spec *l = &m->spec.layers[i];
 		int64_t p = winit_model_spec_layer_params(&m->spec, i);
