@@ -1,4 +1,6 @@
 /* tests/check_lua.c -- the `winit` Lua module: the Keras-like API and script errors. */
+#include <sys/stat.h>
+
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
@@ -28,6 +30,25 @@ static void make_data(const char *name, uint32_t n, uint64_t seed)
 	tu_write_idx(path, 0, 1, d1, y, n);
 	free(x);
 	free(y);
+}
+
+/* Fashion-MNIST's four files in dir/sub (gzipped when gz): 20 blank 4x4 images of class 0. */
+static void make_fashion(const char *sub, int gz)
+{
+	static const char *const split[] = { "train", "t10k" };
+	uint8_t x[20 * 16] = { 0 }, y[20] = { 0 };
+	uint32_t d3[3] = { 20, 4, 4 }, d1[1] = { 20 };
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, sub);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/%s/%s-images-idx3-ubyte%s", dir, sub, split[i],
+		         gz ? ".gz" : "");
+		tu_write_idx(path, gz, 3, d3, x, sizeof x);
+		snprintf(path, sizeof path, "%s/%s/%s-labels-idx1-ubyte%s", dir, sub, split[i],
+		         gz ? ".gz" : "");
+		tu_write_idx(path, gz, 1, d1, y, sizeof y);
+	}
 }
 
 static lua_State *L;
@@ -260,6 +281,33 @@ START_TEST(data_errors_name_the_file)
 }
 END_TEST
 
+/* ds.source names the files read (.gz or not); the class count's range is the library's. */
+START_TEST(data_sources_and_class_counts)
+{
+	make_fashion("plain", 0);
+	make_fashion("gz", 1);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local tr, te = winit.datasets.fashion_mnist.load_data(DIR .. '/plain')\n"
+	       "assert(tr.source == DIR .. '/plain/train-*-ubyte', tr.source)\n"
+	       "assert(te.source == DIR .. '/plain/t10k-*-ubyte', te.source)\n"
+	       "tr, te = winit.datasets.fashion_mnist.load_data(DIR .. '/gz')\n"
+	       "assert(tr.source == DIR .. '/gz/train-*-ubyte.gz', tr.source)\n"
+	       "assert(te.source == DIR .. '/gz/t10k-*-ubyte.gz', te.source)\n"
+	       "local one = winit.load_idx(DIR .. '/plain/train-images-idx3-ubyte',\n"
+	       "                           DIR .. '/plain/train-labels-idx1-ubyte', 1)\n"
+	       "assert(one.n_classes == 1 and #one == 20)\n");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.load_idx(DIR .. '/train-images', DIR .. '/train-labels', 0)\n",
+	        "test.lua:2:", "n_classes 0 out of range; expected 1 to 256");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.load_idx(DIR .. '/train-images', DIR .. '/train-labels', 257)\n",
+	        "test.lua:2:", "expected 1 to 256");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.load_idx(DIR .. '/train-images', DIR .. '/train-labels', 1 << 40)\n",
+	        "test.lua:2:", "class count out of range");
+}
+END_TEST
+
 START_TEST(parse_args_types_and_errors)
 {
 	RUN_OK("local winit = require 'winit'\n"
@@ -427,6 +475,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, wrong_argument_types_and_typos);
 	tcase_add_test(tc, study_errors);
 	tcase_add_test(tc, data_errors_name_the_file);
+	tcase_add_test(tc, data_sources_and_class_counts);
 	suite_add_tcase(s, tc);
 	return s;
 }
