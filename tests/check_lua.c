@@ -295,7 +295,9 @@ START_TEST(data_sources_and_class_counts)
 	       "assert(te.source == DIR .. '/gz/t10k-*-ubyte.gz', te.source)\n"
 	       "local one = winit.load_idx(DIR .. '/plain/train-images-idx3-ubyte',\n"
 	       "                           DIR .. '/plain/train-labels-idx1-ubyte', 1)\n"
-	       "assert(one.n_classes == 1 and #one == 20)\n");
+	       "assert(one.n_classes == 1 and #one == 20)\n"
+	       "assert(tostring(one):find('20 samples of 4x4, 1 class,', 1, true), tostring(one))\n"
+	       "assert(tostring(tr):find('20 samples of 4x4, 10 classes,', 1, true), tostring(tr))\n");
 	RUN_ERR("local winit = require 'winit'\n"
 	        "winit.load_idx(DIR .. '/train-images', DIR .. '/train-labels', 0)\n",
 	        "test.lua:2:", "n_classes 0 out of range; expected 1 to 256");
@@ -387,6 +389,11 @@ START_TEST(lua_defined_initializer)
 	        "winit.initializer { name = 'boom', fill = function(t) error('no luck') end }\n"
 	        "build('boom'):evaluate(test)\n",
 	        "test.lua:3:", "boom", "no luck");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.initializer { name = 'none', fill = function(t) return {} end }\n"
+	        "local m = winit.Sequential { winit.layers.Dense { 1, input_shape = {1}, kernel_initializer = 'none' } }\n"
+	        "m:get_weights(1)\n",
+	        "test.lua:4:", "table of 1 number (row-major), got table of length 0");
 	RUN_ERR("local winit = require 'winit'\nwinit.initializer { name = 'x', fil = 1 }\n",
 	        "test.lua:2:", "unknown option 'fil'");
 }
@@ -403,6 +410,23 @@ START_TEST(summary_lists_the_given_layers)
 	               "winit.Sequential { winit.layers.Dense { 3, input_shape = {16} } }:summary()\n");
 	ck_assert_msg(!strstr(s, "Flatten") && strstr(s, "dense_1 (Dense)") &&
 	              strstr(s, "Total params: 51"), "summary:\n%s", s);
+}
+END_TEST
+
+/* A study's start line says "1 Dense layer, ... 1 epoch", not "1 Dense layers". */
+START_TEST(progress_counts_in_the_singular)
+{
+	RUN_OK(model_src);
+	const char *s = run_stdout(
+		"local winit = require 'winit'\n"
+		"local s = winit.Study { seed = 1 }\n"
+		"s:add { name = 'one', train = train, epochs = 1,\n"
+		"        model = winit.Sequential { winit.layers.Dense { 3, input_shape = {16} } } }\n"
+		"s:add { name = 'two', train = train, epochs = 2, model = build('zeros') }\n"
+		"s:run { jobs = 1 }\n");
+	ck_assert_msg(strstr(s, "[one] start: 16 inputs, 1 Dense layer, Adam, 1 epoch, batch 32") &&
+	              strstr(s, "[two] start: 16 inputs, 2 Dense layers, Adam, 2 epochs, batch 32"),
+	              "progress:\n%s", s);
 }
 END_TEST
 
@@ -466,6 +490,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, lua_defined_initializer);
 	tcase_add_test(tc, rng_integer_is_uniform);
 	tcase_add_test(tc, summary_lists_the_given_layers);
+	tcase_add_test(tc, progress_counts_in_the_singular);
 	tcase_add_test(tc, activation_stats_and_lsuv);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");

@@ -69,8 +69,9 @@ static int dataset_label(lua_State *L)
 static int dataset_tostring(lua_State *L)
 {
 	struct ldataset *d = winit_lua_check_dataset(L, 1);
-	lua_pushfstring(L, "Dataset(%d samples of %dx%d, %d classes, from %s)", (int)d->ds.n,
-	                (int)d->ds.height, (int)d->ds.width, (int)d->ds.n_classes, d->source);
+	lua_pushfstring(L, "Dataset(%d sample%s of %dx%d, %d class%s, from %s)", (int)d->ds.n,
+	                d->ds.n == 1 ? "" : "s", (int)d->ds.height, (int)d->ds.width,
+	                (int)d->ds.n_classes, d->ds.n_classes == 1 ? "" : "es", d->source);
 	return 1;
 }
 

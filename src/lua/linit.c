@@ -110,9 +110,9 @@ static int lua_init_fill(float *w, const struct winit_fill_args *a, char *err, s
 		snprintf(err, errlen, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "error in fill");
 		rc = 1;
 	} else if (!lua_istable(L, -1) || luaL_len(L, -1) != a->n) {
-		snprintf(err, errlen, "the Lua fill function must return a table of %lld numbers "
-		         "(row-major), got %s of length %lld", (long long)a->n, luaL_typename(L, -1),
-		         lua_istable(L, -1) ? (long long)luaL_len(L, -1) : 0LL);
+		snprintf(err, errlen, "the Lua fill function must return a table of %lld number%s "
+		         "(row-major), got %s of length %lld", (long long)a->n, a->n == 1 ? "" : "s",
+		         luaL_typename(L, -1), lua_istable(L, -1) ? (long long)luaL_len(L, -1) : 0LL);
 		rc = 1;
 	} else {
 		for (int64_t i = 0; i < a->n && !rc; i++) {
