@@ -1,4 +1,6 @@
 /* tests/check_lua.c -- the `winit` Lua module: the Keras-like API and script errors. */
+#include <sys/stat.h>
+
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
@@ -30,6 +32,25 @@ static void make_data(const char *name, uint32_t n, uint64_t seed)
 	free(y);
 }
 
+/* Fashion-MNIST's four files in dir/sub (gzipped when gz): 20 blank 4x4 images of class 0. */
+static void make_fashion(const char *sub, int gz)
+{
+	static const char *const split[] = { "train", "t10k" };
+	uint8_t x[20 * 16] = { 0 }, y[20] = { 0 };
+	uint32_t d3[3] = { 20, 4, 4 }, d1[1] = { 20 };
+	char path[512];
+	snprintf(path, sizeof path, "%s/%s", dir, sub);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/%s/%s-images-idx3-ubyte%s", dir, sub, split[i],
+		         gz ? ".gz" : "");
+		tu_write_idx(path, gz, 3, d3, x, sizeof x);
+		snprintf(path, sizeof path, "%s/%s/%s-labels-idx1-ubyte%s", dir, sub, split[i],
+		         gz ? ".gz" : "");
+		tu_write_idx(path, gz, 1, d1, y, sizeof y);
+	}
+}
+
 static lua_State *L;
 
 static void setup(void)
@@ -59,6 +80,30 @@ static const char *run(const char *code)
 	    lua_pcall(L, 0, 0, 0) != LUA_OK)
 		return lua_tostring(L, -1);
 	return NULL;
+}
+
+/* Run a chunk that must succeed with stdout sent to a file; returns what it printed. */
+static const char *run_stdout(const char *code)
+{
+	static char out[8192];
+	char path[512];
+	snprintf(path, sizeof path, "%s/stdout.txt", dir);
+	fflush(stdout);
+	int saved = dup(STDOUT_FILENO);
+	FILE *f = fopen(path, "w");
+	ck_assert_msg(saved >= 0 && f, "cannot redirect stdout to %s", path);
+	dup2(fileno(f), STDOUT_FILENO);
+	const char *e = run(code);
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	fclose(f);
+	ck_assert_msg(e == NULL, "script failed: %s", e);
+	f = fopen(path, "r");
+	size_t n = fread(out, 1, sizeof out - 1, f);
+	fclose(f);
+	out[n] = '\0';
+	return out;
 }
 
 #define RUN_OK(code) do { \
@@ -236,6 +281,35 @@ START_TEST(data_errors_name_the_file)
 }
 END_TEST
 
+/* ds.source names the files read (.gz or not); the class count's range is the library's. */
+START_TEST(data_sources_and_class_counts)
+{
+	make_fashion("plain", 0);
+	make_fashion("gz", 1);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local tr, te = winit.datasets.fashion_mnist.load_data(DIR .. '/plain')\n"
+	       "assert(tr.source == DIR .. '/plain/train-*-ubyte', tr.source)\n"
+	       "assert(te.source == DIR .. '/plain/t10k-*-ubyte', te.source)\n"
+	       "tr, te = winit.datasets.fashion_mnist.load_data(DIR .. '/gz')\n"
+	       "assert(tr.source == DIR .. '/gz/train-*-ubyte.gz', tr.source)\n"
+	       "assert(te.source == DIR .. '/gz/t10k-*-ubyte.gz', te.source)\n"
+	       "local one = winit.load_idx(DIR .. '/plain/train-images-idx3-ubyte',\n"
+	       "                           DIR .. '/plain/train-labels-idx1-ubyte', 1)\n"
+	       "assert(one.n_classes == 1 and #one == 20)\n"
+	       "assert(tostring(one):find('20 samples of 4x4, 1 class,', 1, true), tostring(one))\n"
+	       "assert(tostring(tr):find('20 samples of 4x4, 10 classes,', 1, true), tostring(tr))\n");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.load_idx(DIR .. '/train-images', DIR .. '/train-labels', 0)\n",
+	        "test.lua:2:", "n_classes 0 out of range; expected 1 to 256");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.load_idx(DIR .. '/train-images', DIR .. '/train-labels', 257)\n",
+	        "test.lua:2:", "expected 1 to 256");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.load_idx(DIR .. '/train-images', DIR .. '/train-labels', 1 << 40)\n",
+	        "test.lua:2:", "class count out of range");
+}
+END_TEST
+
 START_TEST(parse_args_types_and_errors)
 {
 	RUN_OK("local winit = require 'winit'\n"
@@ -315,8 +389,74 @@ START_TEST(lua_defined_initializer)
 	        "winit.initializer { name = 'boom', fill = function(t) error('no luck') end }\n"
 	        "build('boom'):evaluate(test)\n",
 	        "test.lua:3:", "boom", "no luck");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.initializer { name = 'none', fill = function(t) return {} end }\n"
+	        "local m = winit.Sequential { winit.layers.Dense { 1, input_shape = {1}, kernel_initializer = 'none' } }\n"
+	        "m:get_weights(1)\n",
+	        "test.lua:4:", "table of 1 number (row-major), got table of length 0");
 	RUN_ERR("local winit = require 'winit'\nwinit.initializer { name = 'x', fil = 1 }\n",
 	        "test.lua:2:", "unknown option 'fil'");
+}
+END_TEST
+
+/* summary lists the layers the script gave: a Flatten row only when there is a Flatten. */
+START_TEST(summary_lists_the_given_layers)
+{
+	RUN_OK(model_src);
+	const char *s = run_stdout("build('he_normal'):summary()\n");
+	ck_assert_msg(strstr(s, "flatten (Flatten)") && strstr(s, "dense_2 (Dense)") &&
+	              strstr(s, "Total params: 323"), "summary:\n%s", s);
+	s = run_stdout("local winit = require 'winit'\n"
+	               "winit.Sequential { winit.layers.Dense { 3, input_shape = {16} } }:summary()\n");
+	ck_assert_msg(!strstr(s, "Flatten") && strstr(s, "dense_1 (Dense)") &&
+	              strstr(s, "Total params: 51"), "summary:\n%s", s);
+}
+END_TEST
+
+/* A study's start line says "1 Dense layer, ... 1 epoch", not "1 Dense layers". */
+START_TEST(progress_counts_in_the_singular)
+{
+	RUN_OK(model_src);
+	const char *s = run_stdout(
+		"local winit = require 'winit'\n"
+		"local s = winit.Study { seed = 1 }\n"
+		"s:add { name = 'one', train = train, epochs = 1,\n"
+		"        model = winit.Sequential { winit.layers.Dense { 3, input_shape = {16} } } }\n"
+		"s:add { name = 'two', train = train, epochs = 2, model = build('zeros') }\n"
+		"s:run { jobs = 1 }\n");
+	ck_assert_msg(strstr(s, "[one] start: 16 inputs, 1 Dense layer, Adam, 1 epoch, batch 32") &&
+	              strstr(s, "[two] start: 16 inputs, 2 Dense layers, Adam, 2 epochs, batch 32"),
+	              "progress:\n%s", s);
+}
+END_TEST
+
+/* rng:integer(n) is uniform on [1, n], without the modulo bias of next_u64() % n: for
+ * n = 3 * 2^61, values <= 2^62 have probability 2/3, but 3/4 by modulo (2^64 = 2n + 2^62,
+ * so the low third is hit three times).  4000 draws put 2/3 and 3/4 ~5 sd from 0.70. */
+START_TEST(rng_integer_is_uniform)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local low, draws, bad = 0, 4000, 0\n"
+	       "winit.initializer { name = 'counting', fill = function(t, rng)\n"
+	       "  for i = 1, draws do if rng:integer(3 << 61) <= 1 << 62 then low = low + 1 end end\n"
+	       "  for i = 1, 200 do\n"
+	       "    local k = rng:integer(6)\n"
+	       "    if math.type(k) ~= 'integer' or k < 1 or k > 6 then bad = bad + 1 end\n"
+	       "    if rng:integer(1) ~= 1 then bad = bad + 1 end\n"
+	       "  end\n"
+	       "  local v = {}\n"
+	       "  for i = 1, t.n do v[i] = 0 end\n"
+	       "  return v\n"
+	       "end }\n"
+	       "build('counting'):get_weights(1)\n"
+	       "assert(bad == 0, bad .. ' draws out of range')\n"
+	       "local f = low / draws\n"
+	       "assert(f > 0.63 and f < 0.70, 'P(k <= 2n/3) = ' .. f .. ', expected 2/3')\n");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.initializer { name = 'zero_n', fill = function(t, rng) rng:integer(0) end }\n"
+	        "build('zero_n'):get_weights(1)\n",
+	        "n must be >= 1");
 }
 END_TEST
 
@@ -348,6 +488,9 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, plugins_are_listed_with_files);
 	tcase_add_test(tc, parse_args_types_and_errors);
 	tcase_add_test(tc, lua_defined_initializer);
+	tcase_add_test(tc, rng_integer_is_uniform);
+	tcase_add_test(tc, summary_lists_the_given_layers);
+	tcase_add_test(tc, progress_counts_in_the_singular);
 	tcase_add_test(tc, activation_stats_and_lsuv);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
@@ -357,6 +500,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, wrong_argument_types_and_typos);
 	tcase_add_test(tc, study_errors);
 	tcase_add_test(tc, data_errors_name_the_file);
+	tcase_add_test(tc, data_sources_and_class_counts);
 	suite_add_tcase(s, tc);
 	return s;
 }

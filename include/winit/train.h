@@ -50,12 +50,17 @@ int winit_optimizer_init(struct winit_optimizer *opt, const struct winit_optimiz
 void winit_optimizer_step(struct winit_optimizer *opt, float *params, const float *grads);
 void winit_optimizer_free(struct winit_optimizer *opt);
 
+/* The batch size of validation, evaluation and prediction when the caller gives none:
+ * winit_fit_default's eval_batch_size, and what winit_evaluate and winit_predict use
+ * for a batch_size <= 0. */
+#define WINIT_EVAL_BATCH_DEFAULT 256
+
 struct winit_fit_spec {
 	int32_t epochs;            /* 1 */
 	int32_t batch_size;        /* 32 */
 	double validation_split;   /* 0: tail fraction of the data held out before shuffling */
 	int32_t shuffle;           /* 1: reshuffle the training part every epoch */
-	int32_t eval_batch_size;   /* batch size for validation/evaluation (default 256) */
+	int32_t eval_batch_size;   /* batch size for validation/evaluation (WINIT_EVAL_BATCH_DEFAULT) */
 };
 
 struct winit_fit_spec winit_fit_default(void);

@@ -69,26 +69,24 @@ static int cmd_run(int argc, char **argv)
 {
 	int jobs = 0, i = 0;
 	while (i < argc && argv[i][0] == '-') {
+		/* -j N, --jobs N or -jN */
+		const char *val = NULL;
 		if ((strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--jobs") == 0) && i + 1 < argc) {
-			char *end;
-			long j = strtol(argv[i + 1], &end, 10);
-			if (*end || j < 0 || j > 256) {
-				fprintf(stderr, "winit run: -j expects a number of jobs in 0..256, got '%s'\n",
-				        argv[i + 1]);
-				return 2;
-			}
-			jobs = (int)j;
+			val = argv[i + 1];
 			i += 2;
 		} else if (strncmp(argv[i], "-j", 2) == 0 && argv[i][2]) {
+			val = argv[i] + 2;
+			i++;
+		}
+		if (val) {
 			char *end;
-			long j = strtol(argv[i] + 2, &end, 10);
+			long j = strtol(val, &end, 10);
 			if (*end || j < 0 || j > 256) {
 				fprintf(stderr, "winit run: -j expects a number of jobs in 0..256, got '%s'\n",
-				        argv[i] + 2);
+				        val);
 				return 2;
 			}
 			jobs = (int)j;
-			i++;
 		} else {
 			fprintf(stderr, "winit run: unknown option '%s' (see winit --help)\n", argv[i]);
 			return 2;
@@ -117,10 +115,8 @@ static int cmd_run(int argc, char **argv)
 	lua_pushcfunction(L, luaopen_winit);
 	lua_setfield(L, -2, "winit");
 	lua_pop(L, 1);
-	if (jobs > 0) {
-		lua_pushinteger(L, jobs);
-		lua_setfield(L, LUA_REGISTRYINDEX, "winit.jobs");
-	}
+	if (jobs > 0)
+		winit_lua_set_default_jobs(L, jobs);
 	/* arg[0] = script, arg[1..] = its arguments, as lua.c does. */
 	lua_createtable(L, argc - i - 1, 1);
 	for (int k = i; k < argc; k++) {

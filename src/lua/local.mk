@@ -1,8 +1,14 @@
 # The Lua binding is compiled into the CLI (which preloads it) and into a Lua C module,
 # so `require "winit"` also works from a stock lua5.4 (with winit.so on package.cpath).
+# One file per Lua-facing concept (see lbinding.h); the CLI and tests/check_lua compile
+# the same list.
+WINIT_LUA_SOURCES = src/lua/lwinit.h src/lua/lbinding.h src/lua/lwinit.c \
+	src/lua/lopts.c src/lua/lplugins.c src/lua/ldata.c src/lua/llayers.c \
+	src/lua/loptim.c src/lua/lmodel.c src/lua/lstudy.c src/lua/linit.c \
+	src/lua/largs.c src/lua/lsignal.c
 luacmoddir = $(libdir)/lua/5.4
 luacmod_LTLIBRARIES = winit.la
-winit_la_SOURCES = src/lua/lwinit.h src/lua/lwinit.c
+winit_la_SOURCES = $(WINIT_LUA_SOURCES)
 winit_la_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS)
 winit_la_LDFLAGS = -module -avoid-version -shared -export-symbols-regex '^luaopen_winit$$'
 winit_la_LIBADD = libwinit.la

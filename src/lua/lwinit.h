@@ -7,4 +7,9 @@
 /* `require "winit"` from any Lua 5.4: the module table. */
 int luaopen_winit(lua_State *L);
 
+/* The number of concurrent runs Study:run uses when its `jobs` option is absent (0 = all
+ * cores), as winit.set_jobs(jobs) does from a script; for the host program (the CLI's -j).
+ * May be called before the module is opened. */
+void winit_lua_set_default_jobs(lua_State *L, int jobs);
+
 #endif

@@ -131,7 +131,7 @@ int winit_evaluate(struct winit_model *m, const struct winit_dataset *ds, int64_
 		return winit_error_set(err, WINIT_ERR_ARG, "evaluate: empty or invalid range [%lld, %lld) of %lld samples",
 		                       (long long)begin, (long long)end, (long long)ds->n);
 	if (batch_size <= 0)
-		batch_size = 256;
+		batch_size = WINIT_EVAL_BATCH_DEFAULT;
 	struct batch_buf b;
 	if ((rc = batch_alloc(&b, m, batch_size, batch_size, err)) ||
 	    (rc = winit_model_reserve(m, batch_size, err))) {
@@ -165,7 +165,7 @@ int winit_predict(struct winit_model *m, const struct winit_dataset *ds, int64_t
 		return winit_error_set(err, WINIT_ERR_ARG, "predict: empty or invalid range [%lld, %lld) of %lld samples",
 		                       (long long)begin, (long long)end, (long long)ds->n);
 	if (batch_size <= 0)
-		batch_size = 256;
+		batch_size = WINIT_EVAL_BATCH_DEFAULT;
 	struct batch_buf b;
 	int rc;
 	if ((rc = batch_alloc(&b, m, batch_size, batch_size, err)) ||
@@ -195,7 +195,7 @@ struct winit_fit_spec winit_fit_default(void)
 {
 	struct winit_fit_spec f = {
 		.epochs = 1, .batch_size = 32, .validation_split = 0, .shuffle = 1,
-		.eval_batch_size = 256,
+		.eval_batch_size = WINIT_EVAL_BATCH_DEFAULT,
 	};
 	return f;
 }

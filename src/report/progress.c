@@ -96,10 +96,13 @@ static void on_start(void *ctx, size_t run, const struct winit_run_spec *spec)
 	p->slot[run].active = 1;
 	p->slot[run].epochs = spec->fit.epochs;
 	clear_line(p);
-	fprintf(p->out, "[%s] start: %lld inputs, %d Dense layers, %s, %d epochs, batch %d, seed %llu\n",
-	        spec->name, (long long)spec->model.n_inputs, (int)spec->model.n_layers,
+	fprintf(p->out, "[%s] start: %lld input%s, %d Dense layer%s, %s, %d epoch%s, batch %d, "
+	        "seed %llu\n", spec->name, (long long)spec->model.n_inputs,
+	        spec->model.n_inputs == 1 ? "" : "s", (int)spec->model.n_layers,
+	        spec->model.n_layers == 1 ? "" : "s",
 	        spec->optimizer.kind == WINIT_OPT_ADAM ? "Adam" : "SGD", (int)spec->fit.epochs,
-	        (int)spec->fit.batch_size, (unsigned long long)spec->seed);
+	        spec->fit.epochs == 1 ? "" : "s", (int)spec->fit.batch_size,
+	        (unsigned long long)spec->seed);
 	fflush(p->out);
 	pthread_mutex_unlock(&p->lock);
 }

@@ -1,0 +1,128 @@
+/* src/lua/lbinding.h -- internal to the Lua binding (not installed): the metatable names
+ * and registry keys, the userdata shared between its files, the helpers they share, and
+ * the winit_lua_open_* functions through which each concept adds itself to the module.
+ *
+ * Which file owns what:
+ *   lwinit.c   luaopen_winit, winit.set_seed/set_jobs/cpu_count/version, the defaults
+ *   lopts.c    option tables (opt_int/opt_num/opt_bool, check_keys), classes, tty check
+ *   lplugins.c the plugin registry, plugin references ("name" or {"name", k = v}), plugins()
+ *   ldata.c    datasets: load_idx, datasets.fashion_mnist.load_data
+ *   llayers.c  layers.Flatten, layers.Dense
+ *   loptim.c   optimizers.Adam/SGD and the optimizer settings of compile
+ *   lmodel.c   Sequential and its methods (compile, fit, evaluate, predict, ...)
+ *   lstudy.c   Study, Results, the observer that saves after every run
+ *   linit.c    initializers written in Lua and the rng userdata their fill receives
+ *   largs.c    parse_args
+ *   lsignal.c  the interrupt flag and the SIGINT guard around training */
+#ifndef WINIT_LBINDING_H
+#define WINIT_LBINDING_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include <winit/winit.h>
+
+/* Metatable names (userdata types). */
+#define MT_DATASET "winit.Dataset"
+#define MT_LAYER "winit.Layer"
+#define MT_MODEL "winit.Model"
+#define MT_STUDY "winit.Study"
+#define MT_RESULTS "winit.Results"
+#define MT_REGISTRY "winit.Registry"
+#define MT_LUA_INIT "winit.LuaInitializer"
+#define MT_RNG "winit.Rng"
+/* Keys of the Lua registry holding the module's state (distinct from metatable names). */
+#define KEY_REGISTRY "winit.registry"
+#define KEY_LUA_INITS "winit.lua_initializers"
+#define KEY_SEED "winit.seed"
+#define KEY_JOBS "winit.jobs"
+
+/* ---------------------------------------------------------------- userdata */
+
+struct ldataset {
+	struct winit_dataset ds;
+	char source[256];
+};
+
+enum { LAYER_FLATTEN = 1, LAYER_DENSE = 2 };
+
+struct llayer {
+	int type;
+	int n_dims;
+	int64_t shape[3];          /* Flatten's input_shape, or Dense's input_shape */
+	struct winit_layer_spec dense;
+};
+
+struct lmodel {
+	struct winit_model_spec spec;
+	int has_flatten;           /* for summary: the engine's spec has Dense layers only */
+	int compiled;
+	struct winit_optimizer_spec opt_spec;
+	int built;                 /* model/opt hold trained state */
+	struct winit_model model;
+	struct winit_optimizer opt;
+	uint64_t seed;
+	int64_t fits;              /* fit calls so far: each draws a fresh shuffle stream */
+};
+
+/* ---------------------------------------------------------------- shared helpers */
+
+/* lwinit.c: the defaults set by winit.set_seed / winit.set_jobs (or the CLI's -j). */
+uint64_t winit_lua_default_seed(lua_State *L);
+int winit_lua_default_jobs(lua_State *L);
+
+/* lopts.c: fields of option table t; a wrong type or a value below min raises an error
+ * naming fn and the option.  check_keys rejects keys not in `allowed` (NULL-terminated). */
+lua_Integer winit_lua_opt_int(lua_State *L, int t, const char *key, lua_Integer def,
+                              lua_Integer min, const char *fn);
+double winit_lua_opt_num(lua_State *L, int t, const char *key, double def, const char *fn);
+int winit_lua_opt_bool(lua_State *L, int t, const char *key, int def, const char *fn);
+void winit_lua_check_keys(lua_State *L, int t, const char *const allowed[], const char *fn,
+                          int allow_positional);
+/* A metatable `name` whose __index holds `methods` (may be NULL), with `gc` (may be NULL)
+ * as both __gc and __close. */
+void winit_lua_new_class(lua_State *L, const char *name, const luaL_Reg *methods,
+                         lua_CFunction gc);
+/* Set the functions of `funcs` as fields of the table at `index`. */
+void winit_lua_set_funcs(lua_State *L, int index, const luaL_Reg *funcs);
+/* Whether progress may redraw one line (stdout is a terminal, WINIT_NO_PROGRESS unset). */
+int winit_lua_progress_tty(void);
+
+/* lplugins.c */
+struct winit_registry *winit_lua_registry(lua_State *L);
+void winit_lua_check_plugin_use(lua_State *L, int idx, uint32_t kind, const char *what,
+                                struct winit_plugin_use *out);
+
+/* ldata.c, lmodel.c, loptim.c */
+struct ldataset *winit_lua_check_dataset(lua_State *L, int idx);
+struct lmodel *winit_lua_check_model(lua_State *L, int idx);
+void winit_lua_read_optimizer(lua_State *L, int idx, struct winit_optimizer_spec *out,
+                              const char *fn);
+void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const char *fn);
+void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int n);
+
+/* lsignal.c: set by SIGINT while a guard is on; training polls it. */
+extern volatile sig_atomic_t winit_lua_interrupted;
+struct winit_lua_sigguard {
+	struct sigaction old;
+};
+void winit_lua_sigguard_on(struct winit_lua_sigguard *g);
+void winit_lua_sigguard_off(struct winit_lua_sigguard *g);
+
+/* ---------------------------------------------------------------- the parts */
+
+/* Each registers its metatables and sets its functions in the module table at
+ * module_index; luaopen_winit calls them in turn. */
+void winit_lua_open_plugins(lua_State *L, int module_index);
+void winit_lua_open_data(lua_State *L, int module_index);
+void winit_lua_open_layers(lua_State *L, int module_index);
+void winit_lua_open_optimizers(lua_State *L, int module_index);
+void winit_lua_open_model(lua_State *L, int module_index);
+void winit_lua_open_study(lua_State *L, int module_index);
+void winit_lua_open_init(lua_State *L, int module_index);
+void winit_lua_open_args(lua_State *L, int module_index);
+
+#endif

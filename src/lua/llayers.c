@@ -1,0 +1,126 @@
+/* src/lua/llayers.c -- winit.layers.Flatten and winit.layers.Dense: plain descriptions
+ * (the Layer userdata) that winit.Sequential assembles into a model. */
+#include "config.h"
+
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lua/lbinding.h"
+
+static void read_shape(lua_State *L, int t, struct llayer *l, const char *fn)
+{
+	if (lua_getfield(L, t, "input_shape") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1))
+		luaL_error(L, "%s: input_shape must be a table of positive integers", fn);
+	int n = (int)luaL_len(L, -1);
+	if (n < 1 || n > 3)
+		luaL_error(L, "%s: input_shape must have 1 to 3 dimensions (got %d)", fn, n);
+	for (int i = 0; i < n; i++) {
+		lua_rawgeti(L, -1, i + 1);
+		int ok;
+		lua_Integer v = lua_tointegerx(L, -1, &ok);
+		if (!ok || v <= 0)
+			luaL_error(L, "%s: input_shape[%d] must be a positive integer", fn, i + 1);
+		l->shape[i] = v;
+		lua_pop(L, 1);
+	}
+	l->n_dims = n;
+	lua_pop(L, 1);
+}
+
+/* winit.layers.Flatten{input_shape = {28, 28}} */
+static int l_flatten(lua_State *L)
+{
+	static const char *const keys[] = { "input_shape", NULL };
+	struct llayer *l = lua_newuserdatauv(L, sizeof *l, 0);
+	memset(l, 0, sizeof *l);
+	l->type = LAYER_FLATTEN;
+	luaL_setmetatable(L, MT_LAYER);
+	if (!lua_isnoneornil(L, 1)) {
+		luaL_checktype(L, 1, LUA_TTABLE);
+		winit_lua_check_keys(L, 1, keys, "Flatten", 0);
+		read_shape(L, 1, l, "Flatten");
+	}
+	return 1;
+}
+
+/* winit.layers.Dense{128, activation = "relu", kernel_initializer = ..., ...}
+ * or winit.layers.Dense(128, {activation = ...}) */
+static int l_dense(lua_State *L)
+{
+	static const char *const keys[] = { "units", "activation", "kernel_initializer",
+		"bias_initializer", "use_bias", "input_shape", NULL };
+	int t;
+	lua_Integer units;
+	if (lua_type(L, 1) == LUA_TNUMBER) {
+		units = luaL_checkinteger(L, 1);
+		if (lua_isnoneornil(L, 2)) {
+			lua_newtable(L);
+			lua_replace(L, 2);
+		}
+		luaL_checktype(L, 2, LUA_TTABLE);
+		t = 2;
+	} else {
+		luaL_checktype(L, 1, LUA_TTABLE);
+		t = 1;
+		lua_rawgeti(L, 1, 1);
+		if (lua_isnil(L, -1)) {
+			lua_pop(L, 1);
+			lua_getfield(L, 1, "units");
+		}
+		int ok;
+		units = lua_tointegerx(L, -1, &ok);
+		if (!ok)
+			return luaL_error(L, "Dense: the number of units must come first, e.g. Dense{128, activation = \"relu\"}");
+		lua_pop(L, 1);
+	}
+	winit_lua_check_keys(L, t, keys, "Dense", 1);
+	if (units <= 0 || units > (1 << 24))
+		return luaL_error(L, "Dense: units must be a positive integer (got %d)", (int)units);
+	struct llayer *l = lua_newuserdatauv(L, sizeof *l, 0);
+	memset(l, 0, sizeof *l);
+	l->type = LAYER_DENSE;
+	luaL_setmetatable(L, MT_LAYER);
+	int ud = lua_gettop(L);
+	l->dense.units = units;
+	l->dense.use_bias = winit_lua_opt_bool(L, t, "use_bias", 1, "Dense");
+	read_shape(L, t, l, "Dense");
+	if (lua_getfield(L, t, "activation") == LUA_TNIL) {
+		lua_pop(L, 1);
+		lua_pushliteral(L, "linear"); /* Keras: activation=None is linear */
+	}
+	winit_lua_check_plugin_use(L, -1, WINIT_KIND_ACTIVATION, "Dense: activation", &l->dense.activation);
+	lua_pop(L, 1);
+	if (lua_getfield(L, t, "kernel_initializer") == LUA_TNIL) {
+		lua_pop(L, 1);
+		lua_pushliteral(L, "glorot_uniform"); /* Keras's default */
+	}
+	winit_lua_check_plugin_use(L, -1, WINIT_KIND_INITIALIZER, "Dense: kernel_initializer",
+	                           &l->dense.kernel_initializer);
+	lua_pop(L, 1);
+	if (lua_getfield(L, t, "bias_initializer") == LUA_TNIL) {
+		lua_pop(L, 1);
+		lua_pushliteral(L, "zeros");
+	}
+	winit_lua_check_plugin_use(L, -1, WINIT_KIND_INITIALIZER, "Dense: bias_initializer",
+	                           &l->dense.bias_initializer);
+	lua_pop(L, 1);
+	lua_pushvalue(L, ud);
+	return 1;
+}
+
+void winit_lua_open_layers(lua_State *L, int module_index)
+{
+	winit_lua_new_class(L, MT_LAYER, NULL, NULL);
+	lua_createtable(L, 0, 2);
+	lua_pushcfunction(L, l_dense);
+	lua_setfield(L, -2, "Dense");
+	lua_pushcfunction(L, l_flatten);
+	lua_setfield(L, -2, "Flatten");
+	lua_setfield(L, module_index, "layers");
+}

@@ -1,0 +1,462 @@
+/* src/lua/lmodel.c -- models: winit.Sequential and the Model's methods (compile, fit,
+ * evaluate, predict, summary, count_params, get_weights, activation_stats); the fit
+ * settings and the history table, which Study:add and Results:runs share. */
+#include "config.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lua/lbinding.h"
+
+struct lmodel *winit_lua_check_model(lua_State *L, int idx)
+{
+	return luaL_checkudata(L, idx, MT_MODEL);
+}
+
+static int model_gc(lua_State *L)
+{
+	struct lmodel *m = winit_lua_check_model(L, 1);
+	if (m->built) {
+		winit_optimizer_free(&m->opt);
+		winit_model_free(&m->model);
+		m->built = 0;
+	}
+	return 0;
+}
+
+/* winit.Sequential{layer, layer, ...} */
+static int l_sequential(lua_State *L)
+{
+	luaL_checktype(L, 1, LUA_TTABLE);
+	struct lmodel *m = lua_newuserdatauv(L, sizeof *m, 0);
+	memset(m, 0, sizeof *m);
+	luaL_setmetatable(L, MT_MODEL);
+	m->seed = winit_lua_default_seed(L);
+	int n = (int)luaL_len(L, 1);
+	int64_t inputs = 0;
+	for (int i = 1; i <= n; i++) {
+		lua_rawgeti(L, 1, i);
+		struct llayer *l = luaL_testudata(L, -1, MT_LAYER);
+		if (!l)
+			return luaL_error(L, "Sequential: entry %d is not a layer (got %s)", i, luaL_typename(L, -1));
+		if (l->n_dims > 0) {
+			if (i != 1 && (l->type == LAYER_DENSE ? m->spec.n_layers > 0 : 1))
+				return luaL_error(L, "Sequential: input_shape is only allowed on the first layer (entry %d)", i);
+			m->spec.n_input_dims = l->n_dims;
+			inputs = 1;
+			for (int k = 0; k < l->n_dims; k++) {
+				m->spec.input_shape[k] = l->shape[k];
+				inputs *= l->shape[k];
+			}
+		}
+		if (l->type == LAYER_DENSE) {
+			if (m->spec.n_layers >= WINIT_MAX_LAYERS)
+				return luaL_error(L, "Sequential: at most %d Dense layers", WINIT_MAX_LAYERS);
+			m->spec.layers[m->spec.n_layers++] = l->dense;
+		} else if (m->spec.n_layers > 0) {
+			return luaL_error(L, "Sequential: Flatten must come before the Dense layers (entry %d)", i);
+		} else {
+			m->has_flatten = 1;
+		}
+		lua_pop(L, 1);
+	}
+	if (m->spec.n_layers == 0)
+		return luaL_error(L, "Sequential: needs at least one Dense layer");
+	if (inputs == 0)
+		return luaL_error(L, "Sequential: the first layer needs input_shape, e.g. Flatten{input_shape = {28, 28}}");
+	m->spec.n_inputs = inputs;
+	m->opt_spec = winit_optimizer_default(WINIT_OPT_ADAM);
+	return 1;
+}
+
+/* model:compile{optimizer = ..., loss = "categorical_crossentropy", metrics = {"accuracy"}} */
+static int model_compile(lua_State *L)
+{
+	static const char *const keys[] = { "optimizer", "loss", "metrics", NULL };
+	struct lmodel *m = winit_lua_check_model(L, 1);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	winit_lua_check_keys(L, 2, keys, "compile", 0);
+	if (lua_getfield(L, 2, "optimizer") != LUA_TNIL)
+		winit_lua_read_optimizer(L, -1, &m->opt_spec, "compile");
+	lua_pop(L, 1);
+	if (lua_getfield(L, 2, "loss") != LUA_TNIL) {
+		const char *loss = lua_tostring(L, -1);
+		if (!loss || strcmp(loss, "categorical_crossentropy") != 0)
+			return luaL_error(L, "compile: unknown loss '%s' (known: categorical_crossentropy)",
+			                  loss ? loss : luaL_typename(L, -1));
+	}
+	lua_pop(L, 1);
+	if (lua_getfield(L, 2, "metrics") != LUA_TNIL) {
+		if (!lua_istable(L, -1))
+			return luaL_error(L, "compile: metrics must be a list, e.g. {\"accuracy\"}");
+		for (int i = 1; i <= (int)luaL_len(L, -1); i++) {
+			lua_rawgeti(L, -1, i);
+			const char *mt = lua_tostring(L, -1);
+			if (!mt || strcmp(mt, "accuracy") != 0)
+				return luaL_error(L, "compile: unknown metric '%s' (known: accuracy)",
+				                  mt ? mt : luaL_typename(L, -1));
+			lua_pop(L, 1);
+		}
+	}
+	lua_pop(L, 1);
+	m->compiled = 1;
+	if (m->built) {
+		winit_optimizer_free(&m->opt);
+		struct winit_error err = { 0 };
+		if (winit_optimizer_init(&m->opt, &m->opt_spec, m->model.n_params, &err))
+			return luaL_error(L, "compile: %s", err.msg);
+	}
+	lua_settop(L, 1);
+	return 1;
+}
+
+/* Initialise the weights on first use.  With training data (ds, rows [0, n_train)) the
+ * data-aware initializers also adapt to it; without, only their fill runs. */
+static void ensure_built(lua_State *L, struct lmodel *m, const struct winit_dataset *ds,
+                         int64_t n_train)
+{
+	if (m->built)
+		return;
+	struct winit_error err = { 0 };
+	if (winit_model_init(&m->model, &m->spec, winit_seed_mix(m->seed, 1), &err))
+		luaL_error(L, "%s", err.msg);
+	if (ds && winit_model_adapt(&m->model, ds, n_train, m->seed, &err)) {
+		winit_model_free(&m->model);
+		luaL_error(L, "%s", err.msg);
+	}
+	if (winit_optimizer_init(&m->opt, &m->opt_spec, m->model.n_params, &err)) {
+		winit_model_free(&m->model);
+		luaL_error(L, "%s", err.msg);
+	}
+	m->built = 1;
+}
+
+/* The fit settings among the fields of table t; the caller has checked t's keys. */
+void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const char *fn)
+{
+	*f = winit_fit_default();
+	if (lua_isnoneornil(L, t))
+		return;
+	luaL_checktype(L, t, LUA_TTABLE);
+	f->epochs = (int32_t)winit_lua_opt_int(L, t, "epochs", f->epochs, 0, fn);
+	f->batch_size = (int32_t)winit_lua_opt_int(L, t, "batch_size", f->batch_size, 1, fn);
+	f->validation_split = winit_lua_opt_num(L, t, "validation_split", 0, fn);
+	if (!(f->validation_split >= 0 && f->validation_split < 1))
+		luaL_error(L, "%s: validation_split must be in [0, 1) (got %f)", fn, f->validation_split);
+	f->shuffle = winit_lua_opt_bool(L, t, "shuffle", 1, fn);
+	f->eval_batch_size = (int32_t)winit_lua_opt_int(L, t, "eval_batch_size",
+	                                                     WINIT_EVAL_BATCH_DEFAULT, 1, fn);
+}
+
+/* The history fields (each a double of winit_epoch_stats); val_* only when validation ran. */
+static const struct {
+	const char *name;
+	size_t offset;
+	int is_val;
+} history_fields[] = {
+	{ "loss", offsetof(struct winit_epoch_stats, loss), 0 },
+	{ "accuracy", offsetof(struct winit_epoch_stats, accuracy), 0 },
+	{ "val_loss", offsetof(struct winit_epoch_stats, val_loss), 1 },
+	{ "val_accuracy", offsetof(struct winit_epoch_stats, val_accuracy), 1 },
+	{ "seconds", offsetof(struct winit_epoch_stats, seconds), 0 },
+};
+
+/* {loss = {...}, accuracy = {...}, [val_loss = {...}, val_accuracy = {...},] seconds = {...}}
+ * from the n epochs of h. */
+void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int n)
+{
+	int has_val = n > 0 && h[0].has_val;
+	lua_createtable(L, 0, 5);
+	for (size_t k = 0; k < sizeof history_fields / sizeof history_fields[0]; k++) {
+		if (history_fields[k].is_val && !has_val)
+			continue;
+		lua_createtable(L, n, 0);
+		for (int e = 0; e < n; e++) {
+			const char *stats = (const char *)&h[e];
+			lua_pushnumber(L, *(const double *)(stats + history_fields[k].offset));
+			lua_rawseti(L, -2, e + 1);
+		}
+		lua_setfield(L, -2, history_fields[k].name);
+	}
+}
+
+static void fit_batch(void *ctx, int32_t e, int64_t st, int64_t sts, double l, double a)
+{
+	struct winit_study_observer *so = ctx;
+	so->batch_end(so->ctx, 0, e, st, sts, l, a);
+}
+
+static void fit_epoch(void *ctx, const struct winit_epoch_stats *st)
+{
+	struct winit_study_observer *so = ctx;
+	so->epoch_end(so->ctx, 0, st);
+}
+
+static int fit_poll(void *ctx)
+{
+	(void)ctx;
+	return winit_lua_interrupted;
+}
+
+/* model:fit(ds, {epochs = 5, batch_size = 64, validation_split = 0.2, verbose = 1})
+ * -> history {loss = {...}, accuracy = {...}, val_loss = {...}, val_accuracy = {...}} */
+static int model_fit(lua_State *L)
+{
+	struct lmodel *m = winit_lua_check_model(L, 1);
+	struct ldataset *d = winit_lua_check_dataset(L, 2);
+	static const char *const keys[] = { "epochs", "batch_size", "validation_split", "shuffle",
+		"eval_batch_size", "verbose", NULL };
+	if (lua_istable(L, 3))
+		winit_lua_check_keys(L, 3, keys, "fit", 0);
+	struct winit_fit_spec f;
+	winit_lua_read_fit(L, 3, &f, "fit");
+	int verbose = lua_istable(L, 3) ? (int)winit_lua_opt_int(L, 3, "verbose", 1, 0, "fit") : 1;
+	ensure_built(L, m, &d->ds, winit_fit_train_rows(d->ds.n, f.validation_split));
+	struct winit_run_spec spec;
+	memset(&spec, 0, sizeof spec);
+	snprintf(spec.name, sizeof spec.name, "fit");
+	spec.fit = f;
+	struct winit_progress *p = verbose ? winit_progress_new(stdout, &spec, 1, winit_lua_progress_tty(),
+	                                                      &winit_lua_interrupted) : NULL;
+	struct winit_study_observer so = { 0 };
+	if (p)
+		winit_progress_observer(p, &so);
+	struct winit_epoch_stats *hist = calloc((size_t)(f.epochs ? f.epochs : 1), sizeof *hist);
+	if (!hist) {
+		winit_progress_free(p);
+		return luaL_error(L, "out of memory");
+	}
+	/* Progress is reported through the study observer as run 0. */
+	struct winit_fit_observer fo = {
+		.ctx = &so,
+		.batch_end = p ? fit_batch : NULL,
+		.epoch_end = p ? fit_epoch : NULL,
+		.should_stop = fit_poll,
+	};
+	struct winit_rng rng;
+	winit_rng_seed(&rng, winit_seed_mix(m->seed, 2), (uint64_t)m->fits++);
+	struct winit_lua_sigguard g;
+	winit_lua_sigguard_on(&g);
+	struct winit_error err = { 0 };
+	int rc = winit_fit(&m->model, &m->opt, &d->ds, &f, &rng, &fo, hist, &err);
+	winit_lua_sigguard_off(&g);
+	if (p)
+		winit_progress_free(p);
+	if (rc) {
+		free(hist);
+		return luaL_error(L, "fit: %s", err.msg);
+	}
+	winit_lua_push_history(L, hist, f.epochs);
+	free(hist);
+	return 1;
+}
+
+/* model:evaluate(ds [, {batch_size = 256}]) -> loss, accuracy */
+static int model_evaluate(lua_State *L)
+{
+	struct lmodel *m = winit_lua_check_model(L, 1);
+	struct ldataset *d = winit_lua_check_dataset(L, 2);
+	lua_Integer bs = WINIT_EVAL_BATCH_DEFAULT;
+	if (lua_istable(L, 3)) {
+		static const char *const keys[] = { "batch_size", "verbose", NULL };
+		winit_lua_check_keys(L, 3, keys, "evaluate", 0);
+		bs = winit_lua_opt_int(L, 3, "batch_size", WINIT_EVAL_BATCH_DEFAULT, 1, "evaluate");
+	}
+	ensure_built(L, m, NULL, 0);
+	double loss, acc;
+	struct winit_error err = { 0 };
+	if (winit_evaluate(&m->model, &d->ds, 0, d->ds.n, (int32_t)bs, &loss, &acc, &err))
+		return luaL_error(L, "evaluate: %s", err.msg);
+	lua_pushnumber(L, loss);
+	lua_pushnumber(L, acc);
+	return 2;
+}
+
+/* model:predict(ds [, first [, count]]) -> {{p1, ..., pC}, ...} for samples first.. */
+static int model_predict(lua_State *L)
+{
+	struct lmodel *m = winit_lua_check_model(L, 1);
+	struct ldataset *d = winit_lua_check_dataset(L, 2);
+	lua_Integer first = luaL_optinteger(L, 3, 1);
+	lua_Integer count = luaL_optinteger(L, 4, d->ds.n - first + 1);
+	luaL_argcheck(L, first >= 1 && first <= d->ds.n, 3, "first sample out of range");
+	luaL_argcheck(L, count >= 1 && first - 1 + count <= d->ds.n, 4, "count out of range");
+	ensure_built(L, m, NULL, 0);
+	int64_t c = winit_model_outputs(&m->model);
+	float *out = malloc((size_t)(count * c) * sizeof(float));
+	if (!out)
+		return luaL_error(L, "predict: out of memory for %d outputs", (int)(count * c));
+	struct winit_error err = { 0 };
+	if (winit_predict(&m->model, &d->ds, first - 1, first - 1 + count,
+	                  WINIT_EVAL_BATCH_DEFAULT, out, &err)) {
+		free(out);
+		return luaL_error(L, "predict: %s", err.msg);
+	}
+	lua_createtable(L, (int)count, 0);
+	for (lua_Integer i = 0; i < count; i++) {
+		lua_createtable(L, (int)c, 0);
+		for (int64_t j = 0; j < c; j++) {
+			lua_pushnumber(L, out[i * c + j]);
+			lua_rawseti(L, -2, j + 1);
+		}
+		lua_rawseti(L, -2, i + 1);
+	}
+	free(out);
+	return 1;
+}
+
+/* model:count_params() */
+static int model_count_params(lua_State *L)
+{
+	struct lmodel *m = winit_lua_check_model(L, 1);
+	lua_pushinteger(L, winit_model_spec_params(&m->spec));
+	return 1;
+}
+
+/* model:summary(): Keras-like table on stdout. */
+static int model_summary(lua_State *L)
+{
+	struct lmodel *m = winit_lua_check_model(L, 1);
+	printf("%-24s %-14s %10s  %-16s %s\n", "Layer", "Output shape", "Param #", "Activation",
+	       "Kernel initializer");
+	if (m->has_flatten)
+		printf("%-24s (None, %lld)%*s %10d\n", "flatten (Flatten)", (long long)m->spec.n_inputs,
+		       3, "", 0);
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		const struct winit_layer_spec *l = &m->spec.layers[i];
+		int64_t p = winit_model_spec_layer_params(&m->spec, i);
+		char name[32], shape[32];
+		snprintf(name, sizeof name, "dense_%d (Dense)", i + 1);
+		snprintf(shape, sizeof shape, "(None, %lld)", (long long)l->units);
+		printf("%-24s %-14s %10lld  %-16s %s\n", name, shape, (long long)p, l->activation.info->name,
+		       l->kernel_initializer.info->name);
+	}
+	printf("Total params: %lld\n", (long long)winit_model_spec_params(&m->spec));
+	return 0;
+}
+
+struct stats_acc {
+	int n_layers;
+	double pre_sum[WINIT_MAX_LAYERS], pre_ss[WINIT_MAX_LAYERS];
+	double act_sum[WINIT_MAX_LAYERS], act_ss[WINIT_MAX_LAYERS];
+	int64_t zeros[WINIT_MAX_LAYERS], count[WINIT_MAX_LAYERS];
+};
+
+static void stats_hook(void *ctx, int layer, const float *z, const float *a, int64_t rows,
+                       int64_t cols)
+{
+	struct stats_acc *s = ctx;
+	for (int64_t i = 0; i < rows * cols; i++) {
+		s->pre_sum[layer] += z[i];
+		s->pre_ss[layer] += (double)z[i] * z[i];
+		s->act_sum[layer] += a[i];
+		s->act_ss[layer] += (double)a[i] * a[i];
+		s->zeros[layer] += a[i] == 0.0f;
+	}
+	s->count[layer] += rows * cols;
+}
+
+/* model:activation_stats(ds [, {rows = 512}]) -> per layer
+ *   { pre_mean, pre_var, act_mean, act_var, zero_fraction }
+ * over the first `rows` samples of ds.  An untrained model is initialised first, and its
+ * data-aware initializers see ds. */
+static int model_activation_stats(lua_State *L)
+{
+	struct lmodel *m = winit_lua_check_model(L, 1);
+	struct ldataset *d = winit_lua_check_dataset(L, 2);
+	lua_Integer rows = 512;
+	if (lua_istable(L, 3)) {
+		static const char *const keys[] = { "rows", NULL };
+		winit_lua_check_keys(L, 3, keys, "activation_stats", 0);
+		rows = winit_lua_opt_int(L, 3, "rows", 512, 1, "activation_stats");
+	}
+	if (rows > d->ds.n)
+		rows = d->ds.n;
+	ensure_built(L, m, &d->ds, d->ds.n);
+	struct stats_acc acc;
+	memset(&acc, 0, sizeof acc);
+	struct winit_layer_hooks keep = m->model.hooks;
+	m->model.hooks.ctx = &acc;
+	m->model.hooks.forward = stats_hook;
+	m->model.hooks.backward = NULL;
+	float *out = malloc((size_t)(rows * winit_model_outputs(&m->model)) * sizeof *out);
+	struct winit_error err = { 0 };
+	int rc = out ? winit_predict(&m->model, &d->ds, 0, rows, WINIT_EVAL_BATCH_DEFAULT, out, &err) :
+	         WINIT_ERR_NOMEM;
+	m->model.hooks = keep;
+	free(out);
+	if (rc)
+		return luaL_error(L, "activation_stats: %s", err.msg[0] ? err.msg : "out of memory");
+	lua_createtable(L, m->spec.n_layers, 0);
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		double n = (double)acc.count[i];
+		double pm = acc.pre_sum[i] / n, am = acc.act_sum[i] / n;
+		lua_createtable(L, 0, 5);
+		lua_pushnumber(L, pm);
+		lua_setfield(L, -2, "pre_mean");
+		lua_pushnumber(L, acc.pre_ss[i] / n - pm * pm);
+		lua_setfield(L, -2, "pre_var");
+		lua_pushnumber(L, am);
+		lua_setfield(L, -2, "act_mean");
+		lua_pushnumber(L, acc.act_ss[i] / n - am * am);
+		lua_setfield(L, -2, "act_var");
+		lua_pushnumber(L, (double)acc.zeros[i] / n);
+		lua_setfield(L, -2, "zero_fraction");
+		lua_rawseti(L, -2, i + 1);
+	}
+	return 1;
+}
+
+/* model:get_weights(layer) -> kernel (table of rows), bias (table) */
+static int model_get_weights(lua_State *L)
+{
+	struct lmodel *m = winit_lua_check_model(L, 1);
+	lua_Integer li = luaL_checkinteger(L, 2);
+	luaL_argcheck(L, li >= 1 && li <= m->spec.n_layers, 2, "layer index out of range");
+	ensure_built(L, m, NULL, 0);
+	const struct winit_dense *d = &m->model.layer[li - 1];
+	lua_createtable(L, (int)d->n_in, 0);
+	for (int64_t r = 0; r < d->n_in; r++) {
+		lua_createtable(L, (int)d->n_out, 0);
+		for (int64_t c = 0; c < d->n_out; c++) {
+			lua_pushnumber(L, d->w[r * d->n_out + c]);
+			lua_rawseti(L, -2, c + 1);
+		}
+		lua_rawseti(L, -2, r + 1);
+	}
+	if (!d->b)
+		return 1;
+	lua_createtable(L, (int)d->n_out, 0);
+	for (int64_t c = 0; c < d->n_out; c++) {
+		lua_pushnumber(L, d->b[c]);
+		lua_rawseti(L, -2, c + 1);
+	}
+	return 2;
+}
+
+static const luaL_Reg model_methods[] = {
+	{ "compile", model_compile },
+	{ "fit", model_fit },
+	{ "evaluate", model_evaluate },
+	{ "predict", model_predict },
+	{ "summary", model_summary },
+	{ "count_params", model_count_params },
+	{ "get_weights", model_get_weights },
+	{ "activation_stats", model_activation_stats },
+	{ NULL, NULL }
+};
+
+void winit_lua_open_model(lua_State *L, int module_index)
+{
+	static const luaL_Reg funcs[] = {
+		{ "Sequential", l_sequential },
+		{ NULL, NULL }
+	};
+	winit_lua_new_class(L, MT_MODEL, model_methods, model_gc);
+	winit_lua_set_funcs(L, module_index, funcs);
+}

@@ -1,0 +1,391 @@
+/* src/lua/lstudy.c -- studies: winit.Study (runs described with study:add), study:run on
+ * the engine's executor with an observer that saves the results file after every run,
+ * and the Results userdata it returns. */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lua/lbinding.h"
+
+struct lstudy {
+	char name[128];
+	uint64_t seed;
+	size_t n, cap;
+	struct winit_run_spec *runs;
+};
+
+struct lresults {
+	char name[128];
+	uint64_t seed;
+	size_t n;
+	struct winit_run_spec *runs;
+	struct winit_run_result *results;
+};
+
+static struct lstudy *check_study(lua_State *L, int idx)
+{
+	return luaL_checkudata(L, idx, MT_STUDY);
+}
+
+static int study_gc(lua_State *L)
+{
+	struct lstudy *s = check_study(L, 1);
+	free(s->runs);
+	s->runs = NULL;
+	s->n = s->cap = 0;
+	return 0;
+}
+
+/* winit.Study{name = "compare_inits", seed = 42} */
+static int l_study(lua_State *L)
+{
+	static const char *const keys[] = { "name", "seed", NULL };
+	lua_settop(L, 1);
+	if (lua_isnil(L, 1)) {
+		lua_newtable(L);
+		lua_replace(L, 1);
+	}
+	luaL_checktype(L, 1, LUA_TTABLE);
+	winit_lua_check_keys(L, 1, keys, "Study", 0);
+	struct lstudy *s = lua_newuserdatauv(L, sizeof *s, 1);
+	memset(s, 0, sizeof *s);
+	luaL_setmetatable(L, MT_STUDY);
+	lua_newtable(L); /* keeps datasets alive */
+	lua_setiuservalue(L, -2, 1);
+	lua_getfield(L, 1, "name");
+	snprintf(s->name, sizeof s->name, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "study");
+	lua_pop(L, 1);
+	s->seed = (uint64_t)winit_lua_opt_int(L, 1, "seed", (lua_Integer)winit_lua_default_seed(L), 0, "Study");
+	return 1;
+}
+
+static void keep_alive(lua_State *L, int study, int value)
+{
+	value = lua_absindex(L, value);
+	lua_getiuservalue(L, study, 1);
+	lua_pushvalue(L, value);
+	lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+	lua_pop(L, 1);
+}
+
+/* study:add{name = "he_normal", label = "he_normal", model = m, train = ds, test = ds,
+ *           epochs = 5, batch_size = 64, validation_split = 0.2, replicate = 0} */
+static int study_add(lua_State *L)
+{
+	static const char *const keys[] = { "name", "label", "model", "train", "test", "epochs",
+		"batch_size", "validation_split", "shuffle", "eval_batch_size", "replicate", "seed",
+		NULL };
+	struct lstudy *s = check_study(L, 1);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	winit_lua_check_keys(L, 2, keys, "Study:add", 0);
+	lua_getfield(L, 2, "name");
+	const char *name = lua_tostring(L, -1);
+	if (!name || !*name)
+		return luaL_error(L, "Study:add: every run needs a name (its key in the results)");
+	if (strlen(name) >= WINIT_RUN_NAME_MAX)
+		return luaL_error(L, "Study:add: run name longer than %d characters", WINIT_RUN_NAME_MAX - 1);
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->runs[i].name, name) == 0)
+			return luaL_error(L, "Study:add: a run named '%s' already exists; run names are keys and must be unique", name);
+	lua_getfield(L, 2, "model");
+	struct lmodel *m = luaL_testudata(L, -1, MT_MODEL);
+	if (!m)
+		return luaL_error(L, "Study:add: 'model' must be a model from winit.Sequential");
+	lua_getfield(L, 2, "train");
+	struct ldataset *train = luaL_testudata(L, -1, MT_DATASET);
+	if (!train)
+		return luaL_error(L, "Study:add: 'train' must be a dataset");
+	keep_alive(L, 1, -1);
+	lua_getfield(L, 2, "test");
+	struct ldataset *test = lua_isnil(L, -1) ? NULL : luaL_testudata(L, -1, MT_DATASET);
+	if (!lua_isnil(L, -1) && !test)
+		return luaL_error(L, "Study:add: 'test' must be a dataset");
+	if (test)
+		keep_alive(L, 1, -1);
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? 2 * s->cap : 8;
+		void *p = realloc(s->runs, cap * sizeof *s->runs);
+		if (!p)
+			return luaL_error(L, "out of memory");
+		s->runs = p;
+		s->cap = cap;
+	}
+	struct winit_run_spec *r = &s->runs[s->n];
+	memset(r, 0, sizeof *r);
+	snprintf(r->name, sizeof r->name, "%s", name);
+	lua_getfield(L, 2, "label");
+	snprintf(r->label, sizeof r->label, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : name);
+	lua_pop(L, 1);
+	r->replicate = (int32_t)winit_lua_opt_int(L, 2, "replicate", 0, 0, "Study:add");
+	r->seed = (uint64_t)winit_lua_opt_int(L, 2, "seed", (lua_Integer)s->seed, 0, "Study:add");
+	r->model = m->spec;
+	r->optimizer = m->opt_spec;
+	winit_lua_read_fit(L, 2, &r->fit, "Study:add");
+	r->train = &train->ds;
+	r->test = test ? &test->ds : NULL;
+	snprintf(r->train_source, sizeof r->train_source, "%s", train->source);
+	if (test)
+		snprintf(r->test_source, sizeof r->test_source, "%s", test->source);
+	s->n++;
+	lua_settop(L, 1);
+	return 1;
+}
+
+static int study_len(lua_State *L)
+{
+	lua_pushinteger(L, (lua_Integer)check_study(L, 1)->n);
+	return 1;
+}
+
+/* Reports progress and saves the results file after every finished run, so nothing
+ * computed is lost if a later run fails or the user interrupts. */
+struct run_obs {
+	struct winit_study_observer inner;
+	pthread_mutex_t lock;
+	const char *save;
+	const char *study;
+	uint64_t seed;
+	const struct winit_run_spec *runs;
+	struct winit_run_result *snapshot; /* finished runs so far, what the file holds */
+	size_t n;
+	int save_failed;
+	struct winit_error save_err;
+};
+
+static void obs_start(void *ctx, size_t i, const struct winit_run_spec *s)
+{
+	struct run_obs *o = ctx;
+	if (o->inner.run_start)
+		o->inner.run_start(o->inner.ctx, i, s);
+}
+
+static void obs_batch(void *ctx, size_t i, int32_t e, int64_t st, int64_t sts, double l, double a)
+{
+	struct run_obs *o = ctx;
+	if (o->inner.batch_end)
+		o->inner.batch_end(o->inner.ctx, i, e, st, sts, l, a);
+}
+
+static void obs_epoch(void *ctx, size_t i, const struct winit_epoch_stats *st)
+{
+	struct run_obs *o = ctx;
+	if (o->inner.epoch_end)
+		o->inner.epoch_end(o->inner.ctx, i, st);
+}
+
+static void obs_end(void *ctx, size_t i, const struct winit_run_spec *s,
+                    const struct winit_run_result *r)
+{
+	struct run_obs *o = ctx;
+	if (o->inner.run_end)
+		o->inner.run_end(o->inner.ctx, i, s, r);
+	pthread_mutex_lock(&o->lock);
+	o->snapshot[i] = *r;
+	if (o->save && !o->save_failed) {
+		struct winit_error err = { 0 };
+		if (winit_results_write_json(o->save, o->study, o->seed, o->runs, o->snapshot, o->n, &err)) {
+			o->save_failed = 1;
+			o->save_err = err;
+		}
+	}
+	pthread_mutex_unlock(&o->lock);
+}
+
+static int obs_poll(void *ctx)
+{
+	struct run_obs *o = ctx;
+	return o->inner.should_stop ? o->inner.should_stop(o->inner.ctx) : 0;
+}
+
+/* study:run{jobs = 0, save = "results/x.json", verbose = 1} -> results */
+static int study_run(lua_State *L)
+{
+	static const char *const keys[] = { "jobs", "save", "verbose", NULL };
+	struct lstudy *s = check_study(L, 1);
+	lua_settop(L, 2);
+	if (lua_isnil(L, 2)) {
+		lua_newtable(L);
+		lua_replace(L, 2);
+	}
+	luaL_checktype(L, 2, LUA_TTABLE);
+	winit_lua_check_keys(L, 2, keys, "Study:run", 0);
+	int jobs = (int)winit_lua_opt_int(L, 2, "jobs", winit_lua_default_jobs(L), 0, "Study:run");
+	int verbose = (int)winit_lua_opt_int(L, 2, "verbose", 1, 0, "Study:run");
+	lua_getfield(L, 2, "save");
+	const char *save = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
+	if (s->n == 0)
+		return luaL_error(L, "Study:run: the study has no runs; add some with study:add{...}");
+	if (save) {
+		/* Fail before training, not after the first run. */
+		struct winit_error werr = { 0 };
+		if (winit_results_check_writable(save, &werr))
+			return luaL_error(L, "Study:run: %s", werr.msg);
+	}
+
+	struct lresults *res = lua_newuserdatauv(L, sizeof *res, 1);
+	memset(res, 0, sizeof *res);
+	luaL_setmetatable(L, MT_RESULTS);
+	lua_getiuservalue(L, 1, 1); /* the results keep the datasets alive too */
+	lua_setiuservalue(L, -2, 1);
+	snprintf(res->name, sizeof res->name, "%s", s->name);
+	res->seed = s->seed;
+	res->n = s->n;
+	res->runs = malloc(s->n * sizeof *res->runs);
+	res->results = calloc(s->n, sizeof *res->results);
+	struct run_obs o;
+	memset(&o, 0, sizeof o);
+	o.snapshot = calloc(s->n, sizeof *o.snapshot);
+	if (!res->runs || !res->results || !o.snapshot) {
+		free(o.snapshot);
+		return luaL_error(L, "out of memory");
+	}
+	memcpy(res->runs, s->runs, s->n * sizeof *res->runs);
+
+	struct winit_progress *p = verbose ?
+		winit_progress_new(stdout, res->runs, res->n, winit_lua_progress_tty(),
+		                   &winit_lua_interrupted) : NULL;
+	if (p)
+		winit_progress_observer(p, &o.inner);
+	pthread_mutex_init(&o.lock, NULL);
+	o.save = save;
+	o.study = res->name;
+	o.seed = res->seed;
+	o.runs = res->runs;
+	o.n = res->n;
+	struct winit_study_observer obs = {
+		.ctx = &o, .run_start = obs_start, .batch_end = obs_batch, .epoch_end = obs_epoch,
+		.run_end = obs_end, .should_stop = obs_poll,
+	};
+	struct winit_lua_sigguard g;
+	winit_lua_sigguard_on(&g);
+	winit_study_execute(res->runs, res->n, jobs, res->results, &obs);
+	winit_lua_sigguard_off(&g);
+	if (p)
+		winit_progress_free(p);
+	pthread_mutex_destroy(&o.lock);
+	free(o.snapshot);
+	if (o.save_failed)
+		return luaL_error(L, "Study:run: %s", o.save_err.msg);
+	if (winit_lua_interrupted)
+		return luaL_error(L, "winit_lua_interrupted%s%s", save ? "; finished runs saved to " : "",
+		                  save ? save : "");
+	return 1;
+}
+
+static struct lresults *check_results(lua_State *L, int idx)
+{
+	return luaL_checkudata(L, idx, MT_RESULTS);
+}
+
+static int results_gc(lua_State *L)
+{
+	struct lresults *r = check_results(L, 1);
+	for (size_t i = 0; r->results && i < r->n; i++)
+		winit_run_result_free(&r->results[i]);
+	free(r->results);
+	free(r->runs);
+	r->results = NULL;
+	r->runs = NULL;
+	r->n = 0;
+	return 0;
+}
+
+/* results:print_table() */
+static int results_print_table(lua_State *L)
+{
+	struct lresults *r = check_results(L, 1);
+	winit_results_print_table(stdout, r->runs, r->results, r->n);
+	fflush(stdout);
+	return 0;
+}
+
+/* results:save(path) */
+static int results_save(lua_State *L)
+{
+	struct lresults *r = check_results(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	struct winit_error err = { 0 };
+	if (winit_results_write_json(path, r->name, r->seed, r->runs, r->results, r->n, &err))
+		return luaL_error(L, "%s", err.msg);
+	return 0;
+}
+
+/* results:runs() -> { {name=, label=, status=, test_accuracy=, test_loss=, history=...}, ... } */
+static int results_runs(lua_State *L)
+{
+	struct lresults *r = check_results(L, 1);
+	lua_createtable(L, (int)r->n, 0);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct winit_run_result *x = &r->results[i];
+		lua_createtable(L, 0, 8);
+		lua_pushstring(L, r->runs[i].name);
+		lua_setfield(L, -2, "name");
+		lua_pushstring(L, r->runs[i].label);
+		lua_setfield(L, -2, "label");
+		lua_pushinteger(L, r->runs[i].replicate);
+		lua_setfield(L, -2, "replicate");
+		lua_pushstring(L, !x->done ? "not run" : x->status ? "failed" : "ok");
+		lua_setfield(L, -2, "status");
+		if (x->status) {
+			lua_pushstring(L, x->error);
+			lua_setfield(L, -2, "error");
+		}
+		if (x->has_test) {
+			lua_pushnumber(L, x->test_accuracy);
+			lua_setfield(L, -2, "test_accuracy");
+			lua_pushnumber(L, x->test_loss);
+			lua_setfield(L, -2, "test_loss");
+		}
+		lua_pushnumber(L, x->seconds);
+		lua_setfield(L, -2, "seconds");
+		winit_lua_push_history(L, x->history, x->n_epochs);
+		lua_setfield(L, -2, "history");
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
+}
+
+static int results_failed(lua_State *L)
+{
+	struct lresults *r = check_results(L, 1);
+	lua_Integer n = 0;
+	for (size_t i = 0; i < r->n; i++)
+		n += r->results[i].done && r->results[i].status != 0;
+	lua_pushinteger(L, n);
+	return 1;
+}
+
+static const luaL_Reg study_methods[] = {
+	{ "add", study_add },
+	{ "run", study_run },
+	{ NULL, NULL }
+};
+
+static const luaL_Reg results_methods[] = {
+	{ "print_table", results_print_table },
+	{ "save", results_save },
+	{ "runs", results_runs },
+	{ "failed", results_failed },
+	{ NULL, NULL }
+};
+
+void winit_lua_open_study(lua_State *L, int module_index)
+{
+	static const luaL_Reg funcs[] = {
+		{ "Study", l_study },
+		{ NULL, NULL }
+	};
+	winit_lua_new_class(L, MT_STUDY, study_methods, study_gc);
+	luaL_getmetatable(L, MT_STUDY);
+	lua_pushcfunction(L, study_len);
+	lua_setfield(L, -2, "__len");
+	lua_pop(L, 1);
+	winit_lua_new_class(L, MT_RESULTS, results_methods, results_gc);
+	winit_lua_set_funcs(L, module_index, funcs);
+}
