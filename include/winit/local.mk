@@ -3,6 +3,8 @@ winitinclude_HEADERS += \
 	include/winit/plugin.h \
 	include/winit/error.h \
 	include/winit/rng.h \
+	include/winit/stream.h \
+	include/winit/cancel.h \
 	include/winit/data.h \
 	include/winit/registry.h \
 	include/winit/conformance.h \

@@ -5,6 +5,8 @@
 #include <winit/error.h>
 #include <winit/plugin.h>
 #include <winit/rng.h>
+#include <winit/stream.h>
+#include <winit/cancel.h>
 #include <winit/kernels.h>
 #include <winit/data.h>
 #include <winit/registry.h>

@@ -472,11 +472,9 @@ struct lmodel {
 	struct winit_model_spec spec;
 	int compiled;
 	struct winit_optimizer_spec opt_spec;
-	int built;                 /* model/opt hold trained state */
-	struct winit_model model;
-	struct winit_optimizer opt;
-	uint64_t seed;
-	int64_t fits;              /* fit calls so far: each draws a fresh shuffle stream */
+	int built;                 /* the trainer holds the weights */
+	struct winit_trainer trainer;
+	uint64_t seed;             /* the run seed of its streams (winit/stream.h) */
 };
 
 static struct lmodel *check_model(lua_State *L, int idx)
@@ -488,8 +486,7 @@ static int model_gc(lua_State *L)
 {
 	struct lmodel *m = check_model(L, 1);
 	if (m->built) {
-		winit_optimizer_free(&m->opt);
-		winit_model_free(&m->model);
+		winit_trainer_free(&m->trainer);
 		m->built = 0;
 	}
 	return 0;
@@ -646,9 +643,8 @@ static int model_compile(lua_State *L)
 	lua_pop(L, 1);
 	m->compiled = 1;
 	if (m->built) {
-		winit_optimizer_free(&m->opt);
 		struct winit_error err = { 0 };
-		if (winit_optimizer_init(&m->opt, &m->opt_spec, m->model.n_params, &err))
+		if (winit_trainer_set_optimizer(&m->trainer, &m->opt_spec, &err))
 			return luaL_error(L, "compile: %s", err.msg);
 	}
 	lua_settop(L, 1);
@@ -663,17 +659,11 @@ static void ensure_built(lua_State *L, struct lmodel *m, const struct winit_data
 	if (m->built)
 		return;
 	struct winit_error err = { 0 };
-	if (winit_model_init(&m->model, &m->spec, winit_seed_mix(m->seed, 1), &err))
+	if (winit_trainer_init(&m->trainer, &m->spec, &m->opt_spec, m->seed, &err))
 		luaL_error(L, "%s", err.msg);
-	if (ds && winit_model_adapt(&m->model, ds, n_train, m->seed, &err)) {
-		winit_model_free(&m->model);
-		luaL_error(L, "%s", err.msg);
-	}
-	if (winit_optimizer_init(&m->opt, &m->opt_spec, m->model.n_params, &err)) {
-		winit_model_free(&m->model);
-		luaL_error(L, "%s", err.msg);
-	}
 	m->built = 1;
+	if (ds && winit_trainer_adapt(&m->trainer, ds, n_train, &err))
+		luaL_error(L, "%s", err.msg);
 }
 
 /* The fit settings among the fields of table t; the caller has checked t's keys. */
@@ -712,31 +702,42 @@ static void push_history(lua_State *L, const struct winit_epoch_stats *h, int n)
 
 /* ---------------------------------------------------------------- interrupts */
 
-static volatile sig_atomic_t interrupted;
-
-static void on_sigint(int sig)
+/* While training, SIGINT and SIGTERM request a stop (winit/cancel.h): the trainer stops
+ * between two steps and finished runs are kept.  The handler resets itself, so a second
+ * signal acts as usual (kills). */
+static void on_signal(int sig)
 {
-	(void)sig;
-	interrupted = 1;
+	winit_cancel(sig);
 }
 
 struct sigguard {
-	struct sigaction old;
+	struct sigaction old_int, old_term;
 };
 
 static void sigguard_on(struct sigguard *g)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_sigint;
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
-	interrupted = 0;
-	sigaction(SIGINT, &sa, &g->old);
+	winit_cancel_reset();
+	sigaction(SIGINT, &sa, &g->old_int);
+	sigaction(SIGTERM, &sa, &g->old_term);
 }
 
 static void sigguard_off(struct sigguard *g)
 {
-	sigaction(SIGINT, &g->old, NULL);
+	sigaction(SIGINT, &g->old_int, NULL);
+	sigaction(SIGTERM, &g->old_term, NULL);
+}
+
+/* The error a cancelled fit or study raises. */
+static int interrupted_error(lua_State *L, const char *saved)
+{
+	int sig = winit_cancelled();
+	return luaL_error(L, "interrupted by %s%s%s", sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a stop request",
+	                  saved ? "; finished runs saved to " : "", saved ? saved : "");
 }
 
 static int stdout_is_tty(void)
@@ -744,26 +745,10 @@ static int stdout_is_tty(void)
 	return isatty(STDOUT_FILENO) && !getenv("WINIT_NO_PROGRESS");
 }
 
-static void fit_batch(void *ctx, int32_t e, int64_t st, int64_t sts, double l, double a)
-{
-	struct winit_study_observer *so = ctx;
-	so->batch_end(so->ctx, 0, e, st, sts, l, a);
-}
-
-static void fit_epoch(void *ctx, const struct winit_epoch_stats *st)
-{
-	struct winit_study_observer *so = ctx;
-	so->epoch_end(so->ctx, 0, st);
-}
-
-static int fit_poll(void *ctx)
-{
-	(void)ctx;
-	return interrupted;
-}
-
 /* model:fit(ds, {epochs = 5, batch_size = 64, validation_split = 0.2, verbose = 1})
- * -> history {loss = {...}, accuracy = {...}, val_loss = {...}, val_accuracy = {...}} */
+ * -> history {loss = {...}, accuracy = {...}, val_loss = {...}, val_accuracy = {...}}
+ * The model's trainer is the same lifecycle a study run goes through: a model whose seed
+ * is a run's seed, fitted with the run's settings, ends with that run's weights. */
 static int model_fit(lua_State *L)
 {
 	struct lmodel *m = check_model(L, 1);
@@ -775,42 +760,31 @@ static int model_fit(lua_State *L)
 	struct winit_fit_spec f;
 	read_fit(L, 3, &f, "fit");
 	int verbose = lua_istable(L, 3) ? (int)opt_int(L, 3, "verbose", 1, 0, "fit") : 1;
-	ensure_built(L, m, &d->ds, winit_fit_train_rows(d->ds.n, f.validation_split));
+	ensure_built(L, m, NULL, 0);
 	struct winit_run_spec spec;
 	memset(&spec, 0, sizeof spec);
 	snprintf(spec.name, sizeof spec.name, "fit");
 	spec.fit = f;
-	struct winit_progress *p = verbose ? winit_progress_new(stdout, &spec, 1, stdout_is_tty(), &interrupted) : NULL;
-	struct winit_study_observer so = { 0 };
+	struct winit_progress *p = verbose ? winit_progress_new(stdout, &spec, 1, stdout_is_tty()) : NULL;
+	struct winit_observer obs = { 0 };
 	if (p)
-		winit_progress_observer(p, &so);
-	struct winit_epoch_stats *hist = calloc((size_t)(f.epochs ? f.epochs : 1), sizeof *hist);
-	if (!hist) {
-		winit_progress_free(p);
-		return luaL_error(L, "out of memory");
-	}
-	/* Progress is reported through the study observer as run 0. */
-	struct winit_fit_observer fo = {
-		.ctx = &so,
-		.batch_end = p ? fit_batch : NULL,
-		.epoch_end = p ? fit_epoch : NULL,
-		.should_stop = fit_poll,
-	};
-	struct winit_rng rng;
-	winit_rng_seed(&rng, winit_seed_mix(m->seed, 2), (uint64_t)m->fits++);
+		winit_progress_observer(p, &obs);
+	struct winit_history hist = { 0 };
 	struct sigguard g;
 	sigguard_on(&g);
 	struct winit_error err = { 0 };
-	int rc = winit_fit(&m->model, &m->opt, &d->ds, &f, &rng, &fo, hist, &err);
+	int rc = winit_trainer_fit(&m->trainer, &d->ds, &f, &obs, 0, &hist, &err);
 	sigguard_off(&g);
 	if (p)
 		winit_progress_free(p);
 	if (rc) {
-		free(hist);
+		winit_history_free(&hist);
+		if (rc == WINIT_ERR_CANCELLED)
+			return interrupted_error(L, NULL);
 		return luaL_error(L, "fit: %s", err.msg);
 	}
-	push_history(L, hist, f.epochs);
-	free(hist);
+	push_history(L, hist.epochs, hist.n);
+	winit_history_free(&hist);
 	return 1;
 }
 
@@ -828,7 +802,7 @@ static int model_evaluate(lua_State *L)
 	ensure_built(L, m, NULL, 0);
 	double loss, acc;
 	struct winit_error err = { 0 };
-	if (winit_evaluate(&m->model, &d->ds, 0, d->ds.n, (int32_t)bs, &loss, &acc, &err))
+	if (winit_evaluate(&m->trainer.model, &d->ds, 0, d->ds.n, (int32_t)bs, &loss, &acc, &err))
 		return luaL_error(L, "evaluate: %s", err.msg);
 	lua_pushnumber(L, loss);
 	lua_pushnumber(L, acc);
@@ -845,12 +819,12 @@ static int model_predict(lua_State *L)
 	luaL_argcheck(L, first >= 1 && first <= d->ds.n, 3, "first sample out of range");
 	luaL_argcheck(L, count >= 1 && first - 1 + count <= d->ds.n, 4, "count out of range");
 	ensure_built(L, m, NULL, 0);
-	int64_t c = winit_model_outputs(&m->model);
+	int64_t c = winit_model_outputs(&m->trainer.model);
 	float *out = malloc((size_t)(count * c) * sizeof(float));
 	if (!out)
 		return luaL_error(L, "predict: out of memory for %d outputs", (int)(count * c));
 	struct winit_error err = { 0 };
-	if (winit_predict(&m->model, &d->ds, first - 1, first - 1 + count, 256, out, &err)) {
+	if (winit_predict(&m->trainer.model, &d->ds, first - 1, first - 1 + count, 256, out, &err)) {
 		free(out);
 		return luaL_error(L, "predict: %s", err.msg);
 	}
@@ -936,14 +910,14 @@ static int model_activation_stats(lua_State *L)
 	ensure_built(L, m, &d->ds, d->ds.n);
 	struct stats_acc acc;
 	memset(&acc, 0, sizeof acc);
-	struct winit_layer_hooks keep = m->model.hooks;
-	m->model.hooks.ctx = &acc;
-	m->model.hooks.forward = stats_hook;
-	m->model.hooks.backward = NULL;
-	float *out = malloc((size_t)(rows * winit_model_outputs(&m->model)) * sizeof *out);
+	struct winit_layer_hooks keep = m->trainer.model.hooks;
+	m->trainer.model.hooks.ctx = &acc;
+	m->trainer.model.hooks.forward = stats_hook;
+	m->trainer.model.hooks.backward = NULL;
+	float *out = malloc((size_t)(rows * winit_model_outputs(&m->trainer.model)) * sizeof *out);
 	struct winit_error err = { 0 };
-	int rc = out ? winit_predict(&m->model, &d->ds, 0, rows, 256, out, &err) : WINIT_ERR_NOMEM;
-	m->model.hooks = keep;
+	int rc = out ? winit_predict(&m->trainer.model, &d->ds, 0, rows, 256, out, &err) : WINIT_ERR_NOMEM;
+	m->trainer.model.hooks = keep;
 	free(out);
 	if (rc)
 		return luaL_error(L, "activation_stats: %s", err.msg[0] ? err.msg : "out of memory");
@@ -974,7 +948,7 @@ static int model_get_weights(lua_State *L)
 	lua_Integer li = luaL_checkinteger(L, 2);
 	luaL_argcheck(L, li >= 1 && li <= m->spec.n_layers, 2, "layer index out of range");
 	ensure_built(L, m, NULL, 0);
-	const struct winit_dense *d = &m->model.layer[li - 1];
+	const struct winit_dense *d = &m->trainer.model.layer[li - 1];
 	lua_createtable(L, (int)d->n_in, 0);
 	for (int64_t r = 0; r < d->n_in; r++) {
 		lua_createtable(L, (int)d->n_out, 0);
@@ -1129,7 +1103,7 @@ static int study_len(lua_State *L)
 /* Reports progress and saves the results file after every finished run, so nothing
  * computed is lost if a later run fails or the user interrupts. */
 struct run_obs {
-	struct winit_study_observer inner;
+	struct winit_observer inner;
 	pthread_mutex_t lock;
 	const char *save;
 	const char *study;
@@ -1179,12 +1153,6 @@ static void obs_end(void *ctx, size_t i, const struct winit_run_spec *s,
 		}
 	}
 	pthread_mutex_unlock(&o->lock);
-}
-
-static int obs_poll(void *ctx)
-{
-	struct run_obs *o = ctx;
-	return o->inner.should_stop ? o->inner.should_stop(o->inner.ctx) : 0;
 }
 
 static int results_gc(lua_State *L);
@@ -1237,12 +1205,9 @@ static int study_run(lua_State *L)
 	memcpy(res->runs, s->runs, s->n * sizeof *res->runs);
 
 	struct winit_progress *p = verbose ?
-		winit_progress_new(stdout, res->runs, res->n, stdout_is_tty(), &interrupted) : NULL;
+		winit_progress_new(stdout, res->runs, res->n, stdout_is_tty()) : NULL;
 	if (p)
 		winit_progress_observer(p, &o.inner);
-	else {
-		o.inner.should_stop = NULL;
-	}
 	pthread_mutex_init(&o.lock, NULL);
 	o.save = save;
 	o.study = res->name;
@@ -1250,9 +1215,9 @@ static int study_run(lua_State *L)
 	o.runs = res->runs;
 	o.results = res->results;
 	o.n = res->n;
-	struct winit_study_observer obs = {
+	struct winit_observer obs = {
 		.ctx = &o, .run_start = obs_start, .batch_end = obs_batch, .epoch_end = obs_epoch,
-		.run_end = obs_end, .should_stop = obs_poll,
+		.run_end = obs_end,
 	};
 	struct sigguard g;
 	sigguard_on(&g);
@@ -1264,9 +1229,8 @@ static int study_run(lua_State *L)
 	free(o.snapshot);
 	if (o.save_failed)
 		return luaL_error(L, "Study:run: %s", o.save_err.msg);
-	if (interrupted)
-		return luaL_error(L, "interrupted%s%s", save ? "; finished runs saved to " : "",
-		                  save ? save : "");
+	if (winit_cancelled())
+		return interrupted_error(L, save);
 	return 1;
 }
 
@@ -1336,7 +1300,7 @@ static int results_runs(lua_State *L)
 		}
 		lua_pushnumber(L, x->seconds);
 		lua_setfield(L, -2, "seconds");
-		push_history(L, x->history, x->n_epochs);
+		push_history(L, x->history.epochs, x->history.n);
 		lua_setfield(L, -2, "history");
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
