@@ -276,9 +276,11 @@ static void trace_forward(void *ctx, int layer, const float *z, const float *a, 
 		t->pending[t->n_pending++] = (int)lrintf(z[r]);
 }
 
-static void trace_batch(void *ctx, int32_t epoch, int64_t step, int64_t steps, double l, double a)
+static void trace_batch(void *ctx, size_t run, int32_t epoch, int64_t step, int64_t steps,
+                        double l, double a)
 {
 	struct trace *t = ctx;
+	(void)run;
 	(void)step;
 	(void)steps;
 	(void)l;
@@ -289,9 +291,10 @@ static void trace_batch(void *ctx, int32_t epoch, int64_t step, int64_t steps, d
 	t->n_pending = 0;
 }
 
-static void trace_epoch(void *ctx, const struct winit_epoch_stats *st)
+static void trace_epoch(void *ctx, size_t run, const struct winit_epoch_stats *st)
 {
 	struct trace *t = ctx;
+	(void)run;
 	for (int i = 0; i < t->n_pending; i++)
 		t->val[st->epoch - 1][t->n_val[st->epoch - 1]++] = t->pending[i];
 	t->n_pending = 0;
@@ -309,17 +312,16 @@ static void traced_fit(struct trace *t, int64_t n, double split, int32_t bs, int
 	s.n_layers = 2;
 	s.layers[0] = tu_dense(1, "linear", "zeros");
 	s.layers[1] = tu_dense(2, "softmax", "zeros");
-	struct winit_model m;
-	struct winit_optimizer opt;
+	struct winit_trainer tr;
 	struct winit_error err = { 0 };
-	ck_assert_int_eq(winit_model_init(&m, &s, 1, &err), 0);
-	m.layer[0].w[0] = 255.0f;
 	struct winit_optimizer_spec os = winit_optimizer_default(WINIT_OPT_SGD);
 	os.learning_rate = 1e-30;
-	ck_assert_int_eq(winit_optimizer_init(&opt, &os, m.n_params, &err), 0);
+	ck_assert_int_eq(winit_trainer_init(&tr, &s, &os, seed, &err), 0);
+	struct winit_model *m = &tr.model;
+	m->layer[0].w[0] = 255.0f;
 	memset(t, 0, sizeof *t);
-	m.hooks.ctx = t;
-	m.hooks.forward = trace_forward;
+	m->hooks.ctx = t;
+	m->hooks.forward = trace_forward;
 	struct winit_dataset ds = index_dataset(n);
 	struct winit_fit_spec f = winit_fit_default();
 	f.epochs = epochs;
@@ -327,13 +329,10 @@ static void traced_fit(struct trace *t, int64_t n, double split, int32_t bs, int
 	f.validation_split = split;
 	f.shuffle = shuffle;
 	f.eval_batch_size = 7;
-	struct winit_fit_observer obs = { .ctx = t, .batch_end = trace_batch, .epoch_end = trace_epoch };
-	struct winit_rng rng;
-	winit_rng_seed(&rng, seed, 0);
-	ck_assert_msg(winit_fit(&m, &opt, &ds, &f, &rng, &obs, NULL, &err) == 0, "%s", err.msg);
+	struct winit_observer obs = { .ctx = t, .batch_end = trace_batch, .epoch_end = trace_epoch };
+	ck_assert_msg(winit_trainer_fit(&tr, &ds, &f, &obs, 0, NULL, &err) == 0, "%s", err.msg);
 	winit_dataset_free(&ds);
-	winit_optimizer_free(&opt);
-	winit_model_free(&m);
+	winit_trainer_free(&tr);
 }
 
 static int is_permutation(const int *v, int n, int lo)
@@ -402,27 +401,22 @@ END_TEST
 START_TEST(fit_rejects_bad_settings)
 {
 	struct winit_model_spec s = mlp_spec(1, 2, "relu", "he_normal", 2);
-	struct winit_model m;
-	struct winit_optimizer opt;
+	struct winit_trainer tr;
 	struct winit_error err = { 0 };
-	ck_assert_int_eq(winit_model_init(&m, &s, 1, &err), 0);
 	struct winit_optimizer_spec os = winit_optimizer_default(WINIT_OPT_ADAM);
-	ck_assert_int_eq(winit_optimizer_init(&opt, &os, m.n_params, &err), 0);
+	ck_assert_int_eq(winit_trainer_init(&tr, &s, &os, 1, &err), 0);
 	struct winit_dataset ds = index_dataset(10);
-	struct winit_rng rng;
-	winit_rng_seed(&rng, 1, 0);
 	struct winit_fit_spec f = winit_fit_default();
 	f.validation_split = 1.0;
-	ck_assert_int_eq(winit_fit(&m, &opt, &ds, &f, &rng, NULL, NULL, &err), WINIT_ERR_ARG);
+	ck_assert_int_eq(winit_trainer_fit(&tr, &ds, &f, NULL, 0, NULL, &err), WINIT_ERR_ARG);
 	ck_assert_ptr_nonnull(strstr(err.msg, "validation_split"));
 	f = winit_fit_default();
 	ds.n_features = 3;
-	ck_assert_int_eq(winit_fit(&m, &opt, &ds, &f, &rng, NULL, NULL, &err), WINIT_ERR_ARG);
+	ck_assert_int_eq(winit_trainer_fit(&tr, &ds, &f, NULL, 0, NULL, &err), WINIT_ERR_ARG);
 	ck_assert_ptr_nonnull(strstr(err.msg, "features"));
 	ds.n_features = 1;
 	winit_dataset_free(&ds);
-	winit_optimizer_free(&opt);
-	winit_model_free(&m);
+	winit_trainer_free(&tr);
 }
 END_TEST
 
@@ -467,12 +461,12 @@ START_TEST(training_reaches_high_accuracy)
 	run.test = &test;
 	struct winit_run_result res;
 	ck_assert_msg(winit_run_execute(&run, &res, NULL, 0) == 0, "%s", res.error);
-	ck_assert_int_eq(res.n_epochs, 3);
+	ck_assert_int_eq(res.history.n, 3);
 	ck_assert_int_eq(res.n_train, 1600);
 	ck_assert_int_eq(res.n_val, 400);
 	ck_assert_msg(res.test_accuracy > 0.95, "test accuracy %g", res.test_accuracy);
-	ck_assert(res.history[2].loss < res.history[0].loss);
-	ck_assert(res.history[2].has_val && res.history[2].val_accuracy > 0.95);
+	ck_assert(res.history.epochs[2].loss < res.history.epochs[0].loss);
+	ck_assert(res.history.epochs[2].has_val && res.history.epochs[2].val_accuracy > 0.95);
 	winit_run_result_free(&res);
 	winit_dataset_free(&train);
 	winit_dataset_free(&test);
@@ -523,26 +517,22 @@ START_TEST(zeros_initializer_never_breaks_symmetry)
 {
 	struct winit_dataset train = quadrant_dataset(800, 4);
 	struct winit_model_spec s = mlp_spec(64, 16, "relu", "zeros", 4);
-	struct winit_model m;
-	struct winit_optimizer opt;
+	struct winit_trainer tr;
 	struct winit_error err = { 0 };
-	ck_assert_int_eq(winit_model_init(&m, &s, 1, &err), 0);
 	struct winit_optimizer_spec os = winit_optimizer_default(WINIT_OPT_ADAM);
-	ck_assert_int_eq(winit_optimizer_init(&opt, &os, m.n_params, &err), 0);
+	ck_assert_int_eq(winit_trainer_init(&tr, &s, &os, 1, &err), 0);
 	struct winit_fit_spec f = winit_fit_default();
 	f.epochs = 2;
-	struct winit_rng rng;
-	winit_rng_seed(&rng, 1, 0);
-	ck_assert_int_eq(winit_fit(&m, &opt, &train, &f, &rng, NULL, NULL, &err), 0);
+	ck_assert_int_eq(winit_trainer_fit(&tr, &train, &f, NULL, 0, NULL, &err), 0);
+	const struct winit_model *m = &tr.model;
 	for (int64_t i = 0; i < 64 * 16; i++)
-		ck_assert_float_eq(m.layer[0].w[i], 0);
+		ck_assert_float_eq(m->layer[0].w[i], 0);
 	for (int j = 0; j < 16; j++)
-		ck_assert_float_eq(m.layer[0].b[j], 0);
+		ck_assert_float_eq(m->layer[0].b[j], 0);
 	double loss, acc;
-	ck_assert_int_eq(winit_evaluate(&m, &train, 0, train.n, 64, &loss, &acc, &err), 0);
+	ck_assert_int_eq(winit_evaluate(&tr.model, &train, 0, train.n, 64, &loss, &acc, &err), 0);
 	ck_assert(acc < 0.35); /* the majority class of four, at most */
-	winit_optimizer_free(&opt);
-	winit_model_free(&m);
+	winit_trainer_free(&tr);
 	winit_dataset_free(&train);
 }
 END_TEST

@@ -1,5 +1,6 @@
 /* tests/check_study.c -- studies as data: the executor, reproducibility, results files. */
 #include <math.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include "testutil.h"
@@ -70,12 +71,13 @@ static void make_runs(struct winit_run_spec *runs, int n)
 static void assert_same(const struct winit_run_result *a, const struct winit_run_result *b)
 {
 	ck_assert_int_eq(a->status, b->status);
-	ck_assert_int_eq(a->n_epochs, b->n_epochs);
+	ck_assert_int_eq(a->history.n, b->history.n);
 	ck_assert(memcmp(&a->test_loss, &b->test_loss, sizeof(double)) == 0);
 	ck_assert(memcmp(&a->test_accuracy, &b->test_accuracy, sizeof(double)) == 0);
-	for (int e = 0; e < a->n_epochs; e++) {
-		ck_assert(memcmp(&a->history[e].loss, &b->history[e].loss, sizeof(double)) == 0);
-		ck_assert(memcmp(&a->history[e].val_loss, &b->history[e].val_loss, sizeof(double)) == 0);
+	for (int e = 0; e < a->history.n; e++) {
+		const struct winit_epoch_stats *x = &a->history.epochs[e], *y = &b->history.epochs[e];
+		ck_assert(memcmp(&x->loss, &y->loss, sizeof(double)) == 0);
+		ck_assert(memcmp(&x->val_loss, &y->val_loss, sizeof(double)) == 0);
 	}
 }
 
@@ -160,32 +162,44 @@ START_TEST(failed_run_is_reported_and_others_finish)
 }
 END_TEST
 
-static int stop_now(void *ctx)
+/* Requests a stop after a given step of epoch 2, as a signal handler would. */
+static void stop_at(void *ctx, size_t run, int32_t epoch, int64_t step, int64_t steps,
+                    double loss, double acc)
 {
-	return *(int *)ctx;
+	(void)run;
+	(void)steps;
+	(void)loss;
+	(void)acc;
+	if (epoch == 2 && step == *(int64_t *)ctx)
+		winit_cancel(SIGTERM);
 }
 
 START_TEST(cancel_keeps_finished_runs)
 {
-	struct winit_run_spec runs[2];
-	struct winit_run_result res[2];
+	struct winit_run_spec runs[3];
+	struct winit_run_result res[3];
 	memset(res, 0, sizeof res);
-	make_runs(runs, 2);
-	int stop = 0;
-	struct winit_study_observer obs = { .ctx = &stop, .should_stop = stop_now };
-	ck_assert_int_eq(winit_run_execute(&runs[0], &res[0], &obs, 0), 0);
-	stop = 1;
+	make_runs(runs, 3);
+	winit_cancel_reset();
+	int64_t at = 3;
+	struct winit_observer obs = { .ctx = &at, .batch_end = stop_at };
+	ck_assert_int_eq(winit_run_execute(&runs[0], &res[0], NULL, 0), 0);
+	/* The stop is seen before the next step, whoever observes or prints. */
 	ck_assert_int_eq(winit_run_execute(&runs[1], &res[1], &obs, 1), WINIT_ERR_CANCELLED);
+	ck_assert_int_eq(winit_cancelled(), SIGTERM);
 	ck_assert_int_eq(res[0].status, 0);
 	ck_assert(res[0].has_test);
-	ck_assert_ptr_nonnull(strstr(res[1].error, "interrupted"));
-	/* Already-done runs are skipped by the executor. */
-	stop = 0;
+	ck_assert_str_eq(res[1].error, "training interrupted in epoch 2, step 4");
+	ck_assert_int_eq(res[1].history.n, 1); /* the finished epoch is kept */
+	/* Once stopped, the executor starts no run; done runs are never redone. */
 	double keep = res[0].test_loss;
-	ck_assert_int_eq(winit_study_execute(runs, 1, 1, res, &obs), 0);
+	ck_assert_int_eq(winit_study_execute(runs, 3, 1, res, NULL), 0);
 	ck_assert(res[0].test_loss == keep);
-	winit_run_result_free(&res[0]);
-	winit_run_result_free(&res[1]);
+	ck_assert_int_eq(res[2].done, 0);
+	winit_cancel_reset();
+	ck_assert_int_eq(winit_cancelled(), 0);
+	for (int i = 0; i < 3; i++)
+		winit_run_result_free(&res[i]);
 }
 END_TEST
 
@@ -207,7 +221,7 @@ START_TEST(results_file_has_format_version_and_runs)
 	memset(res, 0, sizeof res);
 	make_runs(runs, 2);
 	ck_assert_int_eq(winit_study_execute(runs, 2, 1, res, NULL), 0);
-	res[1].history[0].loss = NAN; /* written as null, not as an invalid token */
+	res[1].history.epochs[0].loss = NAN; /* written as null, not as an invalid token */
 	char path[512];
 	snprintf(path, sizeof path, "%s/sub/dir/results.json", tu_tmpdir());
 	struct winit_error err = { 0 };

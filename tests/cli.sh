@@ -89,20 +89,7 @@ expect "another seed gives other numbers" 0 "he_normal" -- \
 strip "$tmp/c.json" >"$tmp/c.s"
 cmp -s "$tmp/a.s" "$tmp/c.s" && no "seed changes numbers" || ok "seed changes numbers"
 
-# Ctrl-C after the first run finished: exit non-zero, say so, keep what was trained.
-"$winit" run -j 1 "$src/scripts/compare_inits.lua" --data "$tmp/data" --epochs 200 \
-	--out "$tmp/int.json" >"$tmp/out" 2>&1 &
-pid=$!
-i=0
-while [ ! -f "$tmp/int.json" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
-kill -INT $pid
-wait $pid; st=$?
-if [ "$st" -eq 1 ] && grep -q "interrupted; finished runs saved to $tmp/int.json" "$tmp/out" &&
-	grep -q '"name": "zeros"' "$tmp/int.json"; then
-	ok "Ctrl-C keeps finished runs and exits 1"
-else
-	no "Ctrl-C keeps finished runs (exit $st)"
-fi
+# Signals (Ctrl-C, SIGTERM) are tested in tests/signals.sh.
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -5,6 +5,8 @@ winitinclude_HEADERS += \
 	include/winit/plugin_call.h \
 	include/winit/error.h \
 	include/winit/rng.h \
+	include/winit/stream.h \
+	include/winit/cancel.h \
 	include/winit/data.h \
 	include/winit/registry.h \
 	include/winit/conformance.h \

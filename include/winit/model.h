@@ -36,12 +36,22 @@ struct winit_layer_spec {
 	struct winit_plugin_use bias_initializer;
 };
 
+/* Losses a model is compiled with. */
+enum winit_loss {
+	/* Cross-entropy against integer class labels (the same as against one-hot targets).
+	 * With a softmax output layer it is computed from the logits, fused with the softmax
+	 * (as Keras does), and training never evaluates the softmax itself; with any other
+	 * output activation, -log(clip(p_y, 1e-7, 1 - 1e-7)) on the activations. */
+	WINIT_LOSS_CATEGORICAL_CROSSENTROPY = 0
+};
+
 struct winit_model_spec {
 	int32_t n_input_dims;        /* e.g. 2 for a 28x28 image fed through Flatten */
 	int64_t input_shape[3];
 	int64_t n_inputs;            /* product of input_shape */
 	int32_t n_layers;            /* Dense layers */
 	struct winit_layer_spec layers[WINIT_MAX_LAYERS];
+	int32_t loss;                /* enum winit_loss, set by compile */
 };
 
 /* Observation hooks: see the values flowing through a layer without changing the math.
@@ -79,6 +89,9 @@ struct winit_model {
 	float *a[WINIT_MAX_LAYERS]; /* activations (cap_batch, n_out) */
 	float *delta[2];            /* backward scratch (cap_batch, widest) */
 	struct winit_layer_hooks hooks;
+	/* The output layer's activation is fused into the loss (softmax + cross-entropy):
+	 * training passes stop at its logits. */
+	int output_fused;
 };
 
 /* Check a spec is complete and consistent (sizes, kinds of plugins). */
@@ -89,7 +102,7 @@ int64_t winit_model_spec_layer_params(const struct winit_model_spec *spec, int i
 int64_t winit_model_spec_params(const struct winit_model_spec *spec);
 
 /* Allocate and initialise a model: each layer's kernel and bias are filled by their
- * initializer plugins from streams derived from `seed` and the layer index. */
+ * initializer plugins from the run's streams (winit/stream.h) of run seed `seed`. */
 int winit_model_init(struct winit_model *model, const struct winit_model_spec *spec,
                      uint64_t seed, struct winit_error *err);
 void winit_model_free(struct winit_model *model);
@@ -101,9 +114,9 @@ int winit_model_spec_needs_data(const struct winit_model_spec *spec);
 #define WINIT_PROBE_ROWS 512
 
 /* Run the data-aware initializers, layer by layer in order, on a batch of
- * min(WINIT_PROBE_ROWS, n_rows) rows drawn at random (from `seed`) among rows [0, n_rows)
- * of ds -- the training part, never the validation tail.  A no-op for models without
- * data-aware initializers. */
+ * min(WINIT_PROBE_ROWS, n_rows) rows drawn at random (WINIT_STREAM_ADAPT_ROWS of run seed
+ * `seed`) among rows [0, n_rows) of ds -- the training part, never the validation tail.
+ * A no-op for models without data-aware initializers. */
 int winit_model_adapt(struct winit_model *model, const struct winit_dataset *ds,
                       int64_t n_rows, uint64_t seed, struct winit_error *err);
 
@@ -113,14 +126,20 @@ int winit_model_reserve(struct winit_model *model, int64_t n_batch, struct winit
 /* Forward pass of n_batch rows of x (n_batch, n_inputs); returns the output
  * activations (n_batch, n_outputs), valid until the next call.  Calls hooks.forward. */
 const float *winit_model_forward(struct winit_model *model, const float *x, int64_t n_batch);
+/* The forward pass training and evaluation need: the same, but when the output layer is
+ * fused into the loss (output_fused) it stops at the logits, which it returns. */
+const float *winit_model_forward_train(struct winit_model *model, const float *x,
+                                       int64_t n_batch);
 /* The same through the first n_layers layers only; returns their last activation (or x
  * when n_layers is 0). */
 const float *winit_model_forward_layers(struct winit_model *model, const float *x,
                                         int64_t n_batch, int n_layers);
 
-/* Backward pass from dlogits (n_batch, n_outputs), the gradient w.r.t. the last layer's
- * pre-activation; overwrites model->grads.  x is the batch given to forward. */
-void winit_model_backward(struct winit_model *model, const float *x, const float *dlogits,
+/* Backward pass after winit_model_forward_train, from dout (n_batch, n_outputs): the
+ * loss's gradient w.r.t. what that pass returned (winit_model_loss computes it).  Every
+ * activation's backward runs here, the output layer's included unless it is fused into
+ * the loss.  Overwrites model->grads and dout.  x is the batch given to forward. */
+void winit_model_backward(struct winit_model *model, const float *x, float *dout,
                           int64_t n_batch);
 
 static inline int64_t winit_model_outputs(const struct winit_model *m)

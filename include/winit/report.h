@@ -3,7 +3,6 @@
 #ifndef WINIT_REPORT_H
 #define WINIT_REPORT_H
 
-#include <signal.h>
 #include <stdio.h>
 #include <winit/study.h>
 
@@ -19,12 +18,11 @@ struct winit_progress; /* opaque */
 /* Keras-like per-epoch lines on `out` ("[he_normal] Epoch 2/5 - 1.3s - loss: ... -
  * accuracy: ... - val_loss: ... - val_accuracy: ..."), and, when `live` is non-zero
  * (stdout is a terminal), a progress line redrawn in place at most ten times a second.
- * `stop` (may be NULL) is polled: non-zero cancels the study. */
+ * It only reports: stopping is winit/cancel.h's business. */
 struct winit_progress *winit_progress_new(FILE *out, const struct winit_run_spec *runs,
-                                          size_t n_runs, int live,
-                                          volatile sig_atomic_t *stop);
+                                          size_t n_runs, int live);
 /* Fill obs with callbacks that report to p. */
-void winit_progress_observer(struct winit_progress *p, struct winit_study_observer *obs);
+void winit_progress_observer(struct winit_progress *p, struct winit_observer *obs);
 void winit_progress_free(struct winit_progress *p);
 
 /* The table printed at the end: one row per label (initializer), test accuracy and loss;

@@ -40,8 +40,7 @@ struct winit_run_result {
 	int status;                     /* WINIT_OK or the failure's status */
 	char error[WINIT_ERROR_MSG_MAX];
 	int32_t done;                   /* 1 once the run has been executed */
-	int32_t n_epochs;               /* epochs completed */
-	struct winit_epoch_stats *history; /* n_epochs entries, owned */
+	struct winit_history history;   /* the epochs completed, owned */
 	int32_t has_test;
 	double test_loss, test_accuracy;
 	double seconds;                 /* wall time of the whole run */
@@ -50,33 +49,21 @@ struct winit_run_result {
 	const char *kernels;            /* kernel set used */
 };
 
-/* Called from worker threads; implementations must be thread-safe. Members may be NULL. */
-struct winit_study_observer {
-	void *ctx;
-	void (*run_start)(void *ctx, size_t run, const struct winit_run_spec *spec);
-	void (*batch_end)(void *ctx, size_t run, int32_t epoch, int64_t step, int64_t steps,
-	                  double loss, double accuracy);
-	void (*epoch_end)(void *ctx, size_t run, const struct winit_epoch_stats *stats);
-	void (*run_end)(void *ctx, size_t run, const struct winit_run_spec *spec,
-	                const struct winit_run_result *result);
-	int (*should_stop)(void *ctx);
-};
-
 /* The seed a run's streams derive from: a function of (study seed, run name) only. */
 uint64_t winit_run_seed(const struct winit_run_spec *spec);
 
-/* Execute one run: build the model from its spec, fit, evaluate on the test set.
- * Fills result (call winit_run_result_free after).  Returns result->status. */
+/* Execute one run through a struct winit_trainer: initialise, adapt, fit, evaluate on the
+ * test set.  Fills result (call winit_run_result_free after).  Returns result->status. */
 int winit_run_execute(const struct winit_run_spec *spec, struct winit_run_result *result,
-                      const struct winit_study_observer *obs, size_t index);
+                      const struct winit_observer *obs, size_t index);
 void winit_run_result_free(struct winit_run_result *result);
 
 /* Execute runs on `jobs` threads (<= 0: one per online CPU).  Runs whose result is
- * already marked done are skipped.  Each result is complete when run_end is called.
- * Returns the number of runs that failed. */
+ * already marked done are skipped, and so are runs not yet started once winit_cancelled()
+ * (winit/cancel.h).  Each result is complete when run_end is called.  Returns the number
+ * of runs that failed (cancelled ones included). */
 size_t winit_study_execute(const struct winit_run_spec *runs, size_t n_runs, int jobs,
-                           struct winit_run_result *results,
-                           const struct winit_study_observer *obs);
+                           struct winit_run_result *results, const struct winit_observer *obs);
 
 /* Number of online CPUs (at least 1). */
 int winit_cpu_count(void);

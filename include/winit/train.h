@@ -2,6 +2,7 @@
 #ifndef WINIT_TRAIN_H
 #define WINIT_TRAIN_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <winit/data.h>
 #include <winit/error.h>
@@ -18,6 +19,14 @@ extern "C" {
 double winit_softmax_xent(float *dlogits, float *probs, const float *logits,
                           const uint8_t *labels, int64_t n, int64_t c, float grad_scale,
                           int64_t *n_correct);
+
+/* The loss of the model's last training forward pass (winit_model_forward_train) against
+ * integer labels (n): the compiled loss (spec.loss) on what that pass produced.  With
+ * dout non-NULL, also its gradient w.r.t. that output (the logits when the output layer
+ * is fused into the loss, else the activations), times `scale`: the input of
+ * winit_model_backward.  Returns the summed loss; *n_correct counts argmax hits. */
+double winit_model_loss(const struct winit_model *model, const uint8_t *labels, int64_t n,
+                        float *dout, float scale, int64_t *n_correct);
 
 enum winit_optimizer_kind {
 	WINIT_OPT_ADAM = 1,
@@ -78,23 +87,77 @@ struct winit_epoch_stats {
 	double seconds;
 };
 
-struct winit_fit_observer {
-	void *ctx;
-	/* After every step; may be NULL. */
-	void (*batch_end)(void *ctx, int32_t epoch, int64_t step, int64_t steps,
-	                  double loss, double accuracy);
-	void (*epoch_end)(void *ctx, const struct winit_epoch_stats *stats);
-	/* Polled between steps: non-zero stops training with WINIT_ERR_CANCELLED. */
-	int (*should_stop)(void *ctx);
+/* Per-epoch statistics, grown as epochs finish (so a long fit allocates nothing up
+ * front and a failed one keeps the epochs it finished). */
+struct winit_history {
+	int32_t n, cap;
+	struct winit_epoch_stats *epochs; /* n entries, owned */
 };
 
-/* Train on rows [0, n_train) of ds (n_train = floor(n * (1 - validation_split)) as Keras
- * computes it), validating on the tail.  history (may be NULL) receives fit->epochs
- * entries.  Randomness (shuffling) comes from rng. */
-int winit_fit(struct winit_model *model, struct winit_optimizer *opt,
-              const struct winit_dataset *ds, const struct winit_fit_spec *fit,
-              struct winit_rng *rng, const struct winit_fit_observer *obs,
-              struct winit_epoch_stats *history, struct winit_error *err);
+int winit_history_append(struct winit_history *h, const struct winit_epoch_stats *st,
+                         struct winit_error *err);
+void winit_history_free(struct winit_history *h);
+
+struct winit_run_spec;
+struct winit_run_result;
+
+/* What a run reports while it happens: one observer type for studies and single fits.
+ * `run` is the run's index in its study (0 for a fit outside a study).  Called from the
+ * thread that trains the run, so implementations shared by a study's runs must be
+ * thread-safe.  Observing never changes a number.  Every member may be NULL. */
+struct winit_observer {
+	void *ctx;
+	void (*run_start)(void *ctx, size_t run, const struct winit_run_spec *spec);
+	/* After every step, with the epoch's running means so far. */
+	void (*batch_end)(void *ctx, size_t run, int32_t epoch, int64_t step, int64_t steps,
+	                  double loss, double accuracy);
+	void (*epoch_end)(void *ctx, size_t run, const struct winit_epoch_stats *stats);
+	void (*run_end)(void *ctx, size_t run, const struct winit_run_spec *spec,
+	                const struct winit_run_result *result);
+};
+
+/* One training run's lifecycle: the model, its optimizer and the run's random streams
+ * (winit/stream.h), owned together.  Every place winit trains (a study's runs, a Lua
+ * model's fit) goes through this, so a run is the same computation wherever it happens:
+ *
+ *     winit_trainer_init      fill every layer from its initializer's stream
+ *     winit_trainer_adapt     data-aware initializers see training rows (once; optional)
+ *     winit_trainer_fit       Keras fit; later calls continue the same shuffle stream
+ *     winit_trainer_evaluate  loss and accuracy on rows of a dataset
+ *     winit_trainer_free
+ *
+ * Training stops between two steps when winit_cancelled() (winit/cancel.h) is non-zero,
+ * with WINIT_ERR_CANCELLED. */
+struct winit_trainer {
+	struct winit_model model;
+	struct winit_optimizer opt;
+	uint64_t seed;             /* the run seed every stream derives from */
+	struct winit_rng shuffle;  /* WINIT_STREAM_SHUFFLE, continued across fits */
+	int adapted;               /* the data-aware initializers have run */
+	int64_t steps;             /* optimizer steps taken in all fits */
+};
+
+int winit_trainer_init(struct winit_trainer *t, const struct winit_model_spec *model,
+                       const struct winit_optimizer_spec *opt, uint64_t seed,
+                       struct winit_error *err);
+void winit_trainer_free(struct winit_trainer *t);
+
+/* Replace the optimizer (e.g. a second compile); its state starts afresh. */
+int winit_trainer_set_optimizer(struct winit_trainer *t, const struct winit_optimizer_spec *opt,
+                                struct winit_error *err);
+
+/* Run the data-aware initializers on rows [0, n_rows) of ds (the training part, never the
+ * validation tail), once: later calls do nothing.  A no-op for models without them. */
+int winit_trainer_adapt(struct winit_trainer *t, const struct winit_dataset *ds, int64_t n_rows,
+                        struct winit_error *err);
+
+/* Train on rows [0, n_train) of ds (n_train = winit_fit_train_rows), validating on the
+ * tail, with Keras fit semantics.  Runs the data-aware initializers first if they have not
+ * run.  Each finished epoch is appended to history (may be NULL) and reported to obs as
+ * run `run`. */
+int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
+                      const struct winit_fit_spec *fit, const struct winit_observer *obs,
+                      size_t run, struct winit_history *history, struct winit_error *err);
 
 /* Mean loss and accuracy over rows [begin, end) of ds. */
 int winit_evaluate(struct winit_model *model, const struct winit_dataset *ds, int64_t begin,

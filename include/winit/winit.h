@@ -6,6 +6,8 @@
 #include <winit/plugin.h>
 #include <winit/plugin_util.h>
 #include <winit/rng.h>
+#include <winit/stream.h>
+#include <winit/cancel.h>
 #include <winit/kernels.h>
 #include <winit/data.h>
 #include <winit/registry.h>

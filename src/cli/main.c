@@ -50,7 +50,8 @@ static const char usage[] =
 	"  WINIT_KERNELS            force a kernel set: generic, avx2, avx512 (default: auto)\n"
 	"  WINIT_NO_PROGRESS        set to disable the live progress line\n"
 	"\n"
-	"Exit status: 0 on success, 1 on an error in a script or its data, 2 on bad usage.\n";
+	"Exit status: 0 on success, 1 on an error in a script or its data, 2 on bad usage,\n"
+	"130 when interrupted by SIGINT (Ctrl-C), 143 by SIGTERM (finished runs are saved).\n";
 
 /* Lua's lua.c: add a traceback to an error message. */
 static int msghandler(lua_State *L)
@@ -135,7 +136,17 @@ static int cmd_run(int argc, char **argv)
 		lua_remove(L, base);
 	}
 	int rc = 0;
-	if (status != LUA_OK) {
+	int sig = winit_cancelled();
+	if (status != LUA_OK && sig > 0) {
+		/* Interrupted: one line, no traceback; the shell's convention for the status. */
+		const char *msg = lua_tostring(L, -1);
+		const char *at = msg ? strstr(msg, "interrupted") : NULL;
+		fflush(stdout);
+		if (!at)
+			at = "interrupted";
+		fprintf(stderr, "winit: %.*s\n", (int)strcspn(at, "\n"), at);
+		rc = 128 + sig;
+	} else if (status != LUA_OK) {
 		const char *msg = lua_tostring(L, -1);
 		fflush(stdout);
 		fprintf(stderr, "winit: %s\n", msg ? msg : "(error without a message)");

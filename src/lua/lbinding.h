@@ -61,11 +61,9 @@ struct lmodel {
 	int has_flatten;           /* for summary: the engine's spec has Dense layers only */
 	int compiled;
 	struct winit_optimizer_spec opt_spec;
-	int built;                 /* model/opt hold trained state */
-	struct winit_model model;
-	struct winit_optimizer opt;
-	uint64_t seed;
-	int64_t fits;              /* fit calls so far: each draws a fresh shuffle stream */
+	int built;                 /* the trainer holds the weights */
+	struct winit_trainer trainer; /* the same run lifecycle a study run goes through */
+	uint64_t seed;             /* the run seed of its streams (winit/stream.h) */
 };
 
 /* ---------------------------------------------------------------- shared helpers */
@@ -104,13 +102,15 @@ void winit_lua_read_optimizer(lua_State *L, int idx, struct winit_optimizer_spec
 void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const char *fn);
 void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int n);
 
-/* lsignal.c: set by SIGINT while a guard is on; training polls it. */
-extern volatile sig_atomic_t winit_lua_interrupted;
+/* lsignal.c: while a guard is on, SIGINT and SIGTERM request a stop (winit/cancel.h),
+ * which the trainer polls between steps.  interrupted_error raises the error a stopped
+ * fit or study ends with (naming the signal and, when given, where finished runs are). */
 struct winit_lua_sigguard {
-	struct sigaction old;
+	struct sigaction old_int, old_term;
 };
 void winit_lua_sigguard_on(struct winit_lua_sigguard *g);
 void winit_lua_sigguard_off(struct winit_lua_sigguard *g);
+int winit_lua_interrupted_error(lua_State *L, const char *saved);
 
 /* ---------------------------------------------------------------- the parts */
 

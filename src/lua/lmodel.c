@@ -22,8 +22,7 @@ static int model_gc(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	if (m->built) {
-		winit_optimizer_free(&m->opt);
-		winit_model_free(&m->model);
+		winit_trainer_free(&m->trainer);
 		m->built = 0;
 	}
 	return 0;
@@ -106,34 +105,28 @@ static int model_compile(lua_State *L)
 	lua_pop(L, 1);
 	m->compiled = 1;
 	if (m->built) {
-		winit_optimizer_free(&m->opt);
 		struct winit_error err = { 0 };
-		if (winit_optimizer_init(&m->opt, &m->opt_spec, m->model.n_params, &err))
+		if (winit_trainer_set_optimizer(&m->trainer, &m->opt_spec, &err))
 			return luaL_error(L, "compile: %s", err.msg);
 	}
 	lua_settop(L, 1);
 	return 1;
 }
 
-/* Initialise the weights on first use.  With training data (ds, rows [0, n_train)) the
- * data-aware initializers also adapt to it; without, only their fill runs. */
+/* Initialise the weights on first use (the trainer's lifecycle).  With data (ds, rows
+ * [0, n_rows)) the data-aware initializers also adapt to it, unless they already have;
+ * fit adapts them to its training rows itself. */
 static void ensure_built(lua_State *L, struct lmodel *m, const struct winit_dataset *ds,
-                         int64_t n_train)
+                         int64_t n_rows)
 {
-	if (m->built)
-		return;
 	struct winit_error err = { 0 };
-	if (winit_model_init(&m->model, &m->spec, winit_seed_mix(m->seed, 1), &err))
-		luaL_error(L, "%s", err.msg);
-	if (ds && winit_model_adapt(&m->model, ds, n_train, m->seed, &err)) {
-		winit_model_free(&m->model);
-		luaL_error(L, "%s", err.msg);
+	if (!m->built) {
+		if (winit_trainer_init(&m->trainer, &m->spec, &m->opt_spec, m->seed, &err))
+			luaL_error(L, "%s", err.msg);
+		m->built = 1;
 	}
-	if (winit_optimizer_init(&m->opt, &m->opt_spec, m->model.n_params, &err)) {
-		winit_model_free(&m->model);
+	if (ds && winit_trainer_adapt(&m->trainer, ds, n_rows, &err))
 		luaL_error(L, "%s", err.msg);
-	}
-	m->built = 1;
 }
 
 /* The fit settings among the fields of table t; the caller has checked t's keys. */
@@ -185,26 +178,11 @@ void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int
 	}
 }
 
-static void fit_batch(void *ctx, int32_t e, int64_t st, int64_t sts, double l, double a)
-{
-	struct winit_study_observer *so = ctx;
-	so->batch_end(so->ctx, 0, e, st, sts, l, a);
-}
-
-static void fit_epoch(void *ctx, const struct winit_epoch_stats *st)
-{
-	struct winit_study_observer *so = ctx;
-	so->epoch_end(so->ctx, 0, st);
-}
-
-static int fit_poll(void *ctx)
-{
-	(void)ctx;
-	return winit_lua_interrupted;
-}
-
 /* model:fit(ds, {epochs = 5, batch_size = 64, validation_split = 0.2, verbose = 1})
- * -> history {loss = {...}, accuracy = {...}, val_loss = {...}, val_accuracy = {...}} */
+ * -> history {loss = {...}, accuracy = {...}, val_loss = {...}, val_accuracy = {...}}
+ * The model's trainer is the lifecycle a study run goes through: a model whose seed is a
+ * run's seed, fitted with the run's settings, ends with that run's weights.  A second fit
+ * continues the same shuffle stream. */
 static int model_fit(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
@@ -216,43 +194,32 @@ static int model_fit(lua_State *L)
 	struct winit_fit_spec f;
 	winit_lua_read_fit(L, 3, &f, "fit");
 	int verbose = lua_istable(L, 3) ? (int)winit_lua_opt_int(L, 3, "verbose", 1, 0, "fit") : 1;
-	ensure_built(L, m, &d->ds, winit_fit_train_rows(d->ds.n, f.validation_split));
+	ensure_built(L, m, NULL, 0);
 	struct winit_run_spec spec;
 	memset(&spec, 0, sizeof spec);
 	snprintf(spec.name, sizeof spec.name, "fit");
 	spec.fit = f;
-	struct winit_progress *p = verbose ? winit_progress_new(stdout, &spec, 1, winit_lua_progress_tty(),
-	                                                      &winit_lua_interrupted) : NULL;
-	struct winit_study_observer so = { 0 };
+	struct winit_progress *p = verbose ?
+		winit_progress_new(stdout, &spec, 1, winit_lua_progress_tty()) : NULL;
+	struct winit_observer obs = { 0 };
 	if (p)
-		winit_progress_observer(p, &so);
-	struct winit_epoch_stats *hist = calloc((size_t)(f.epochs ? f.epochs : 1), sizeof *hist);
-	if (!hist) {
-		winit_progress_free(p);
-		return luaL_error(L, "out of memory");
-	}
-	/* Progress is reported through the study observer as run 0. */
-	struct winit_fit_observer fo = {
-		.ctx = &so,
-		.batch_end = p ? fit_batch : NULL,
-		.epoch_end = p ? fit_epoch : NULL,
-		.should_stop = fit_poll,
-	};
-	struct winit_rng rng;
-	winit_rng_seed(&rng, winit_seed_mix(m->seed, 2), (uint64_t)m->fits++);
+		winit_progress_observer(p, &obs);
+	struct winit_history hist = { 0 };
 	struct winit_lua_sigguard g;
 	winit_lua_sigguard_on(&g);
 	struct winit_error err = { 0 };
-	int rc = winit_fit(&m->model, &m->opt, &d->ds, &f, &rng, &fo, hist, &err);
+	int rc = winit_trainer_fit(&m->trainer, &d->ds, &f, &obs, 0, &hist, &err);
 	winit_lua_sigguard_off(&g);
 	if (p)
 		winit_progress_free(p);
 	if (rc) {
-		free(hist);
+		winit_history_free(&hist);
+		if (rc == WINIT_ERR_CANCELLED)
+			return winit_lua_interrupted_error(L, NULL);
 		return luaL_error(L, "fit: %s", err.msg);
 	}
-	winit_lua_push_history(L, hist, f.epochs);
-	free(hist);
+	winit_lua_push_history(L, hist.epochs, hist.n);
+	winit_history_free(&hist);
 	return 1;
 }
 
@@ -270,7 +237,7 @@ static int model_evaluate(lua_State *L)
 	ensure_built(L, m, NULL, 0);
 	double loss, acc;
 	struct winit_error err = { 0 };
-	if (winit_evaluate(&m->model, &d->ds, 0, d->ds.n, (int32_t)bs, &loss, &acc, &err))
+	if (winit_evaluate(&m->trainer.model, &d->ds, 0, d->ds.n, (int32_t)bs, &loss, &acc, &err))
 		return luaL_error(L, "evaluate: %s", err.msg);
 	lua_pushnumber(L, loss);
 	lua_pushnumber(L, acc);
@@ -287,12 +254,12 @@ static int model_predict(lua_State *L)
 	luaL_argcheck(L, first >= 1 && first <= d->ds.n, 3, "first sample out of range");
 	luaL_argcheck(L, count >= 1 && first - 1 + count <= d->ds.n, 4, "count out of range");
 	ensure_built(L, m, NULL, 0);
-	int64_t c = winit_model_outputs(&m->model);
+	int64_t c = winit_model_outputs(&m->trainer.model);
 	float *out = malloc((size_t)(count * c) * sizeof(float));
 	if (!out)
 		return luaL_error(L, "predict: out of memory for %d outputs", (int)(count * c));
 	struct winit_error err = { 0 };
-	if (winit_predict(&m->model, &d->ds, first - 1, first - 1 + count,
+	if (winit_predict(&m->trainer.model, &d->ds, first - 1, first - 1 + count,
 	                  WINIT_EVAL_BATCH_DEFAULT, out, &err)) {
 		free(out);
 		return luaL_error(L, "predict: %s", err.msg);
@@ -380,15 +347,15 @@ static int model_activation_stats(lua_State *L)
 	ensure_built(L, m, &d->ds, d->ds.n);
 	struct stats_acc acc;
 	memset(&acc, 0, sizeof acc);
-	struct winit_layer_hooks keep = m->model.hooks;
-	m->model.hooks.ctx = &acc;
-	m->model.hooks.forward = stats_hook;
-	m->model.hooks.backward = NULL;
-	float *out = malloc((size_t)(rows * winit_model_outputs(&m->model)) * sizeof *out);
+	struct winit_layer_hooks keep = m->trainer.model.hooks;
+	m->trainer.model.hooks.ctx = &acc;
+	m->trainer.model.hooks.forward = stats_hook;
+	m->trainer.model.hooks.backward = NULL;
+	float *out = malloc((size_t)(rows * winit_model_outputs(&m->trainer.model)) * sizeof *out);
 	struct winit_error err = { 0 };
-	int rc = out ? winit_predict(&m->model, &d->ds, 0, rows, WINIT_EVAL_BATCH_DEFAULT, out, &err) :
+	int rc = out ? winit_predict(&m->trainer.model, &d->ds, 0, rows, WINIT_EVAL_BATCH_DEFAULT, out, &err) :
 	         WINIT_ERR_NOMEM;
-	m->model.hooks = keep;
+	m->trainer.model.hooks = keep;
 	free(out);
 	if (rc)
 		return luaL_error(L, "activation_stats: %s", err.msg[0] ? err.msg : "out of memory");
@@ -419,7 +386,7 @@ static int model_get_weights(lua_State *L)
 	lua_Integer li = luaL_checkinteger(L, 2);
 	luaL_argcheck(L, li >= 1 && li <= m->spec.n_layers, 2, "layer index out of range");
 	ensure_built(L, m, NULL, 0);
-	const struct winit_dense *d = &m->model.layer[li - 1];
+	const struct winit_dense *d = &m->trainer.model.layer[li - 1];
 	lua_createtable(L, (int)d->n_in, 0);
 	for (int64_t r = 0; r < d->n_in; r++) {
 		lua_createtable(L, (int)d->n_out, 0);

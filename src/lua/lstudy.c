@@ -11,6 +11,8 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include <winit/cancel.h>
+
 #include "lua/lbinding.h"
 
 struct lstudy {
@@ -146,7 +148,7 @@ static int study_len(lua_State *L)
 /* Reports progress and saves the results file after every finished run, so nothing
  * computed is lost if a later run fails or the user interrupts. */
 struct run_obs {
-	struct winit_study_observer inner;
+	struct winit_observer inner;
 	pthread_mutex_t lock;
 	const char *save;
 	const char *study;
@@ -197,12 +199,6 @@ static void obs_end(void *ctx, size_t i, const struct winit_run_spec *s,
 	pthread_mutex_unlock(&o->lock);
 }
 
-static int obs_poll(void *ctx)
-{
-	struct run_obs *o = ctx;
-	return o->inner.should_stop ? o->inner.should_stop(o->inner.ctx) : 0;
-}
-
 /* study:run{jobs = 0, save = "results/x.json", verbose = 1} -> results */
 static int study_run(lua_State *L)
 {
@@ -248,8 +244,7 @@ static int study_run(lua_State *L)
 	memcpy(res->runs, s->runs, s->n * sizeof *res->runs);
 
 	struct winit_progress *p = verbose ?
-		winit_progress_new(stdout, res->runs, res->n, winit_lua_progress_tty(),
-		                   &winit_lua_interrupted) : NULL;
+		winit_progress_new(stdout, res->runs, res->n, winit_lua_progress_tty()) : NULL;
 	if (p)
 		winit_progress_observer(p, &o.inner);
 	pthread_mutex_init(&o.lock, NULL);
@@ -258,9 +253,9 @@ static int study_run(lua_State *L)
 	o.seed = res->seed;
 	o.runs = res->runs;
 	o.n = res->n;
-	struct winit_study_observer obs = {
+	struct winit_observer obs = {
 		.ctx = &o, .run_start = obs_start, .batch_end = obs_batch, .epoch_end = obs_epoch,
-		.run_end = obs_end, .should_stop = obs_poll,
+		.run_end = obs_end,
 	};
 	struct winit_lua_sigguard g;
 	winit_lua_sigguard_on(&g);
@@ -272,9 +267,8 @@ static int study_run(lua_State *L)
 	free(o.snapshot);
 	if (o.save_failed)
 		return luaL_error(L, "Study:run: %s", o.save_err.msg);
-	if (winit_lua_interrupted)
-		return luaL_error(L, "winit_lua_interrupted%s%s", save ? "; finished runs saved to " : "",
-		                  save ? save : "");
+	if (winit_cancelled())
+		return winit_lua_interrupted_error(L, save);
 	return 1;
 }
 
@@ -344,7 +338,7 @@ static int results_runs(lua_State *L)
 		}
 		lua_pushnumber(L, x->seconds);
 		lua_setfield(L, -2, "seconds");
-		winit_lua_push_history(L, x->history, x->n_epochs);
+		winit_lua_push_history(L, x->history.epochs, x->history.n);
 		lua_setfield(L, -2, "history");
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}

@@ -1,4 +1,5 @@
-/* src/nn/fit.c -- the training loop with Keras fit semantics, evaluate and predict.
+/* src/nn/fit.c -- the training loop with Keras fit semantics (winit_trainer_fit),
+ * evaluate and predict.
  *
  * fit(epochs, batch_size, validation_split): the validation rows are the tail of the
  * data in file order, split off before any shuffling; the training rows are reshuffled
@@ -12,54 +13,11 @@
 #include <string.h>
 #include <time.h>
 
+#include <winit/cancel.h>
 #include <winit/data.h>
 #include <winit/train.h>
 
 #include "core/clock.h"
-
-static int output_is_softmax(const struct winit_model *m)
-{
-	const struct winit_dense *last = &m->layer[m->spec.n_layers - 1];
-	return strcmp(last->act->info.name, "softmax") == 0;
-}
-
-/* Cross-entropy of the last forward pass against labels.  With dz (n, c) non-NULL also
- * the gradient w.r.t. the last pre-activation, scaled by `scale`.  A softmax output uses
- * the fused, logit-based form (as Keras does); any other output activation uses
- * -log(clip(p_y, 1e-7, 1 - 1e-7)) and its derivative through the activation plugin. */
-static double batch_loss(struct winit_model *m, const uint8_t *labels, int64_t n, float *dz,
-                         float scale, int64_t *correct)
-{
-	int last = m->spec.n_layers - 1;
-	const struct winit_dense *d = &m->layer[last];
-	int64_t c = d->n_out;
-	if (output_is_softmax(m))
-		return winit_softmax_xent(dz, NULL, m->z[last], labels, n, c, scale, correct);
-	const float eps = 1e-7f;
-	double total = 0;
-	int64_t hits = 0;
-	const float *a = m->a[last]; /* (n, c) */
-	for (int64_t r = 0; r < n; r++) {
-		int64_t arg = 0;
-		for (int64_t j = 1; j < c; j++)
-			if (a[r * c + j] > a[r * c + arg])
-				arg = j;
-		hits += arg == labels[r];
-		float p = a[r * c + labels[r]];
-		float pc = p < eps ? eps : p > 1 - eps ? 1 - eps : p;
-		total += -log((double)pc);
-		if (dz) {
-			for (int64_t j = 0; j < c; j++)
-				dz[r * c + j] = 0;
-			if (p == pc)
-				dz[r * c + labels[r]] = -scale / pc;
-		}
-	}
-	if (dz)
-		d->act->backward(dz, dz, m->z[last], a, n, c, d->act_params);
-	*correct = hits;
-	return total;
-}
 
 /* Ask for the next batch's rows while this one computes: they are scattered over the
  * whole dataset, so each would otherwise be a cache miss when gathered. */
@@ -145,9 +103,9 @@ int winit_evaluate(struct winit_model *m, const struct winit_dataset *ds, int64_
 		for (int64_t i = 0; i < n; i++)
 			b.idx[i] = (uint32_t)(s + i);
 		winit_dataset_gather(b.x, b.y, ds, b.idx, n);
-		winit_model_forward(m, b.x, n);
+		winit_model_forward_train(m, b.x, n);
 		int64_t c = 0;
-		total += batch_loss(m, b.y, n, NULL, 0, &c);
+		total += winit_model_loss(m, b.y, n, NULL, 0, &c);
 		hits += c;
 	}
 	batch_free(&b);
@@ -200,11 +158,11 @@ struct winit_fit_spec winit_fit_default(void)
 	return f;
 }
 
-int winit_fit(struct winit_model *m, struct winit_optimizer *opt, const struct winit_dataset *ds,
-              const struct winit_fit_spec *fit, struct winit_rng *rng,
-              const struct winit_fit_observer *obs, struct winit_epoch_stats *history,
-              struct winit_error *err)
+int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
+                      const struct winit_fit_spec *fit, const struct winit_observer *obs,
+                      size_t run, struct winit_history *history, struct winit_error *err)
 {
+	struct winit_model *m = &t->model;
 	int rc = check_shapes(m, ds, err);
 	if (rc)
 		return rc;
@@ -214,15 +172,15 @@ int winit_fit(struct winit_model *m, struct winit_optimizer *opt, const struct w
 	if (!(fit->validation_split >= 0 && fit->validation_split < 1))
 		return winit_error_set(err, WINIT_ERR_ARG, "fit: validation_split must be in [0, 1) (got %g)",
 		                       fit->validation_split);
-	if (opt->n != m->n_params)
-		return winit_error_set(err, WINIT_ERR_ARG, "fit: optimizer was set up for %lld parameters, model has %lld",
-		                       (long long)opt->n, (long long)m->n_params);
 	/* Keras: split_at = int(n * (1 - validation_split)); the tail is validation. */
 	int64_t n_train = winit_fit_train_rows(ds->n, fit->validation_split);
 	int64_t n_val = ds->n - n_train;
 	if (n_train <= 0)
 		return winit_error_set(err, WINIT_ERR_ARG, "fit: no training samples left after validation_split %g of %lld",
 		                       fit->validation_split, (long long)ds->n);
+	/* Data-aware initializers see a batch of the training rows (never validation). */
+	if ((rc = winit_trainer_adapt(t, ds, n_train, err)))
+		return rc;
 	int64_t bs = fit->batch_size;
 	struct batch_buf b;
 	if ((rc = batch_alloc(&b, m, bs, n_train, err)) || (rc = winit_model_reserve(m, bs, err))) {
@@ -235,11 +193,11 @@ int winit_fit(struct winit_model *m, struct winit_optimizer *opt, const struct w
 	for (int32_t e = 1; e <= fit->epochs; e++) {
 		double t0 = winit_clock_seconds();
 		if (fit->shuffle)
-			winit_rng_shuffle_u32(rng, b.idx, (uint32_t)n_train);
+			winit_rng_shuffle_u32(&t->shuffle, b.idx, (uint32_t)n_train);
 		double loss_sum = 0;
 		int64_t hits = 0, seen = 0;
 		for (int64_t s = 0; s < steps; s++) {
-			if (obs && obs->should_stop && obs->should_stop(obs->ctx)) {
+			if (winit_cancelled()) {
 				batch_free(&b);
 				return winit_error_set(err, WINIT_ERR_CANCELLED, "training interrupted in epoch %d, step %lld",
 				                       (int)e, (long long)s + 1);
@@ -250,15 +208,16 @@ int winit_fit(struct winit_model *m, struct winit_optimizer *opt, const struct w
 			if (s + 1 < steps)
 				prefetch_rows(ds, b.idx + off + n,
 				              n_train - off - n < bs ? n_train - off - n : bs);
-			winit_model_forward(m, b.x, n);
+			winit_model_forward_train(m, b.x, n);
 			int64_t c = 0;
-			loss_sum += batch_loss(m, b.y, n, b.dz, 1.0f / (float)n, &c);
+			loss_sum += winit_model_loss(m, b.y, n, b.dz, 1.0f / (float)n, &c);
 			hits += c;
 			seen += n;
 			winit_model_backward(m, b.x, b.dz, n);
-			winit_optimizer_step(opt, m->params, m->grads);
+			winit_optimizer_step(&t->opt, m->params, m->grads);
+			t->steps++;
 			if (obs && obs->batch_end)
-				obs->batch_end(obs->ctx, e, s + 1, steps, loss_sum / (double)seen,
+				obs->batch_end(obs->ctx, run, e, s + 1, steps, loss_sum / (double)seen,
 				               (double)hits / (double)seen);
 		}
 		struct winit_epoch_stats st = {
@@ -268,18 +227,16 @@ int winit_fit(struct winit_model *m, struct winit_optimizer *opt, const struct w
 		if (n_val > 0) {
 			rc = winit_evaluate(m, ds, n_train, ds->n, fit->eval_batch_size, &st.val_loss,
 			                    &st.val_accuracy, err);
-			if (rc) {
-				batch_free(&b);
-				return rc;
-			}
+			if (rc)
+				break;
 			st.has_val = 1;
 		}
 		st.seconds = winit_clock_seconds() - t0;
-		if (history)
-			history[e - 1] = st;
+		if (history && (rc = winit_history_append(history, &st, err)))
+			break;
 		if (obs && obs->epoch_end)
-			obs->epoch_end(obs->ctx, &st);
+			obs->epoch_end(obs->ctx, run, &st);
 	}
 	batch_free(&b);
-	return WINIT_OK;
+	return rc;
 }

@@ -2,4 +2,5 @@ libwinit_la_SOURCES += \
 	src/nn/model.c \
 	src/nn/loss.c \
 	src/nn/optimizer.c \
+	src/nn/trainer.c \
 	src/nn/fit.c

@@ -1,5 +1,7 @@
 /* src/nn/model.c -- model instances: one parameter allocation with per-layer views,
- * initialisation through initializer plugins, forward and backward passes. */
+ * initialisation through initializer plugins (each tensor from its own stream of the
+ * stream plan), data-aware adaptation, forward and backward passes.  Every activation's
+ * forward and backward runs here. */
 #include "config.h"
 
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include <winit/model.h>
 #include <winit/plugin_call.h>
 #include <winit/rng.h>
+#include <winit/stream.h>
 
 int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_error *err)
 {
@@ -19,6 +22,8 @@ int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_err
 	if (spec->n_layers <= 0 || spec->n_layers > WINIT_MAX_LAYERS)
 		return winit_error_set(err, WINIT_ERR_ARG, "model: needs 1 to %d Dense layers (got %d)",
 		                       WINIT_MAX_LAYERS, (int)spec->n_layers);
+	if (spec->loss != WINIT_LOSS_CATEGORICAL_CROSSENTROPY)
+		return winit_error_set(err, WINIT_ERR_ARG, "model: unknown loss %d", (int)spec->loss);
 	for (int i = 0; i < spec->n_layers; i++) {
 		const struct winit_layer_spec *l = &spec->layers[i];
 		if (l->units <= 0)
@@ -38,11 +43,12 @@ int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_err
 /* Fans come from the shape (Keras's compute_fans): (n_in, units) for a kernel, (units,
  * units) for a bias. */
 static int fill(float *w, const struct winit_plugin_use *use, const int64_t *dims, uint32_t n_dims,
-                double gain, uint64_t seed, uint64_t stream, const char *what, int layer,
+                double gain, uint64_t seed, enum winit_stream_purpose purpose, const char *what,
+                int layer,
                 struct winit_error *err)
 {
 	struct winit_rng rng;
-	winit_rng_seed(&rng, seed, stream);
+	winit_stream_open(&rng, seed, purpose, (uint32_t)(layer - 1));
 	char where[64];
 	snprintf(where, sizeof where, "layer %d %s", layer, what);
 	return winit_initializer_fill((const struct winit_initializer *)use->info, w, dims, n_dims,
@@ -102,14 +108,14 @@ int winit_model_init(struct winit_model *m, const struct winit_model_spec *spec,
 		d->act_params = m->spec.layers[i].activation.params;
 		double gain = d->act->gain(d->act_params);
 		int64_t kdims[2] = { n_in, l->units };
-		/* Each tensor draws from its own stream: (seed, 2*layer) for the kernel and
-		 * (seed, 2*layer+1) for the bias, so adding a layer never shifts another's. */
-		rc = fill(d->w, &l->kernel_initializer, kdims, 2, gain, seed,
-		          2 * (uint64_t)i, "kernel", i + 1, err);
+		/* Each tensor draws from its own stream, so adding a layer never shifts
+		 * another's numbers. */
+		rc = fill(d->w, &l->kernel_initializer, kdims, 2, gain, seed, WINIT_STREAM_KERNEL,
+		          "kernel", i + 1, err);
 		if (!rc && l->use_bias) {
 			int64_t bdims[1] = { l->units };
-			rc = fill(d->b, &l->bias_initializer, bdims, 1, gain, seed,
-			          2 * (uint64_t)i + 1, "bias", i + 1, err);
+			rc = fill(d->b, &l->bias_initializer, bdims, 1, gain, seed, WINIT_STREAM_BIAS,
+			          "bias", i + 1, err);
 		}
 		if (rc) {
 			winit_model_free(m);
@@ -117,6 +123,12 @@ int winit_model_init(struct winit_model *m, const struct winit_model_spec *spec,
 		}
 		n_in = l->units;
 	}
+	/* Cross-entropy on a softmax output is computed from the logits: decided once here,
+	 * not per batch. */
+	const struct winit_dense *last = &m->layer[spec->n_layers - 1];
+	m->output_fused = spec->loss == WINIT_LOSS_CATEGORICAL_CROSSENTROPY &&
+	                  (last->act->flags & WINIT_ACT_ROWWISE) &&
+	                  strcmp(last->act->info.name, "softmax") == 0;
 	return WINIT_OK;
 }
 
@@ -176,34 +188,56 @@ static void apply_activation(void *ctx, float *z, int64_t row0, int64_t rows)
 	e->d->act->forward(e->a + row0 * e->d->n_out, z, rows, e->d->n_out, e->d->act_params);
 }
 
+/* Layers [0, n_layers); with `logits_last`, the last of them stops at its pre-activation
+ * (its activation runs only when a hook wants to see it). */
+static const float *forward(struct winit_model *m, const float *x, int64_t n_batch, int n_layers,
+                            int logits_last)
+{
+	const float *in = x;
+	for (int i = 0; i < n_layers; i++) {
+		struct winit_dense *d = &m->layer[i];
+		int activate = !(logits_last && i == n_layers - 1);
+		struct act_epilogue ctx = { d, m->a[i] };
+		struct winit_epilogue ep = { apply_activation, &ctx };
+		/* Row-wise activations (softmax) need whole rows: every block is whole rows. */
+		winit_dense_forward_ep(m->z[i], in, d->w, d->b, n_batch, d->n_in, d->n_out,
+		                       activate ? &ep : NULL);
+		if (m->hooks.forward) {
+			if (!activate)
+				d->act->forward(m->a[i], m->z[i], n_batch, d->n_out, d->act_params);
+			m->hooks.forward(m->hooks.ctx, i, m->z[i], m->a[i], n_batch, d->n_out);
+		}
+		in = activate ? m->a[i] : m->z[i];
+	}
+	return in;
+}
+
 const float *winit_model_forward(struct winit_model *m, const float *x, int64_t n_batch)
 {
-	return winit_model_forward_layers(m, x, n_batch, m->spec.n_layers);
+	return forward(m, x, n_batch, m->spec.n_layers, 0);
+}
+
+const float *winit_model_forward_train(struct winit_model *m, const float *x, int64_t n_batch)
+{
+	return forward(m, x, n_batch, m->spec.n_layers, m->output_fused);
 }
 
 const float *winit_model_forward_layers(struct winit_model *m, const float *x, int64_t n_batch,
                                         int n_layers)
 {
-	const float *in = x;
-	for (int i = 0; i < n_layers; i++) {
-		struct winit_dense *d = &m->layer[i];
-		struct act_epilogue ctx = { d, m->a[i] };
-		struct winit_epilogue ep = { apply_activation, &ctx };
-		/* Row-wise activations (softmax) need whole rows: every block is whole rows. */
-		winit_dense_forward_ep(m->z[i], in, d->w, d->b, n_batch, d->n_in, d->n_out, &ep);
-		if (m->hooks.forward)
-			m->hooks.forward(m->hooks.ctx, i, m->z[i], m->a[i], n_batch, d->n_out);
-		in = m->a[i];
-	}
-	return in;
+	return forward(m, x, n_batch, n_layers, 0);
 }
 
-void winit_model_backward(struct winit_model *m, const float *x, const float *dlogits,
-                          int64_t n_batch)
+void winit_model_backward(struct winit_model *m, const float *x, float *dout, int64_t n_batch)
 {
-	const float *dz = dlogits;
+	int last = m->spec.n_layers - 1;
+	if (!m->output_fused) {
+		const struct winit_dense *d = &m->layer[last];
+		d->act->backward(dout, dout, m->z[last], m->a[last], n_batch, d->n_out, d->act_params);
+	}
+	const float *dz = dout;
 	int cur = 0;
-	for (int i = m->spec.n_layers - 1; i >= 0; i--) {
+	for (int i = last; i >= 0; i--) {
 		struct winit_dense *d = &m->layer[i];
 		const float *in = i > 0 ? m->a[i - 1] : x;
 		float *din = i > 0 ? m->delta[cur] : NULL; /* the first layer needs no input gradient */
@@ -264,7 +298,7 @@ int winit_model_adapt(struct winit_model *m, const struct winit_dataset *ds, int
 		goto out;
 	}
 	struct winit_rng rng;
-	winit_rng_seed(&rng, seed, 3);
+	winit_stream_open(&rng, seed, WINIT_STREAM_ADAPT_ROWS, 0);
 	for (int64_t i = 0; i < n_rows; i++)
 		idx[i] = (uint32_t)i;
 	winit_rng_shuffle_u32(&rng, idx, (uint32_t)n_rows);
@@ -289,7 +323,7 @@ int winit_model_adapt(struct winit_model *m, const struct winit_dataset *ds, int
 		};
 		int64_t dims[2] = { d->n_in, d->n_out };
 		struct winit_rng arng;
-		winit_rng_seed(&arng, seed, 0x100 + (uint64_t)i);
+		winit_stream_open(&arng, seed, WINIT_STREAM_ADAPT, (uint32_t)i);
 		char where[64];
 		snprintf(where, sizeof where, "layer %d kernel", i + 1);
 		rc = winit_initializer_adapt(init, d->w, dims, 2, d->act->gain(d->act_params),

@@ -26,7 +26,6 @@ struct winit_progress {
 	int live;
 	int drawn;             /* a live line is on screen */
 	double last_draw;
-	volatile sig_atomic_t *stop;
 	pthread_mutex_t lock;
 	struct slot *slot;
 };
@@ -162,15 +161,8 @@ static void on_end(void *ctx, size_t run, const struct winit_run_spec *spec,
 	pthread_mutex_unlock(&p->lock);
 }
 
-static int on_poll(void *ctx)
-{
-	struct winit_progress *p = ctx;
-	return p->stop && *p->stop;
-}
-
 struct winit_progress *winit_progress_new(FILE *out, const struct winit_run_spec *runs,
-                                          size_t n_runs, int live,
-                                          volatile sig_atomic_t *stop)
+                                          size_t n_runs, int live)
 {
 	struct winit_progress *p = calloc(1, sizeof *p);
 	if (!p)
@@ -184,12 +176,11 @@ struct winit_progress *winit_progress_new(FILE *out, const struct winit_run_spec
 	p->runs = runs;
 	p->n = n_runs;
 	p->live = live;
-	p->stop = stop;
 	pthread_mutex_init(&p->lock, NULL);
 	return p;
 }
 
-void winit_progress_observer(struct winit_progress *p, struct winit_study_observer *obs)
+void winit_progress_observer(struct winit_progress *p, struct winit_observer *obs)
 {
 	memset(obs, 0, sizeof *obs);
 	obs->ctx = p;
@@ -197,7 +188,6 @@ void winit_progress_observer(struct winit_progress *p, struct winit_study_observ
 	obs->batch_end = on_batch;
 	obs->epoch_end = on_epoch;
 	obs->run_end = on_end;
-	obs->should_stop = on_poll;
 }
 
 void winit_progress_free(struct winit_progress *p)

@@ -108,8 +108,8 @@ static void write_run(struct json *j, const struct winit_run_spec *s, const stru
 	}
 	json_key(j, "history");
 	json_begin_array(j);
-	for (int e = 0; e < r->n_epochs; e++) {
-		const struct winit_epoch_stats *st = &r->history[e];
+	for (int e = 0; e < r->history.n; e++) {
+		const struct winit_epoch_stats *st = &r->history.epochs[e];
 		json_begin_object(j);
 		json_int_at(j, "epoch", st->epoch);
 		json_number_at(j, "loss", st->loss);
@@ -300,7 +300,7 @@ void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
 			        failed ? "  (some runs failed)" : "");
 		} else {
 			const struct winit_epoch_stats *h =
-				last->n_epochs > 0 ? &last->history[last->n_epochs - 1] : NULL;
+				last->history.n > 0 ? &last->history.epochs[last->history.n - 1] : NULL;
 			fprintf(out, "%-*s %13.4f %10.4f ", (int)width, runs[i].label, last->test_accuracy,
 			        last->test_loss);
 			if (h && h->has_val)

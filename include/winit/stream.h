@@ -1,0 +1,46 @@
+/* winit/stream.h -- the stream plan: every random draw of a run, by purpose.
+ *
+ * A run has one seed (its run seed, see winit_run_seed).  Each consumer of randomness
+ * within the run draws from its own stream, opened here by purpose and index, so that
+ * adding a layer, turning diagnostics on or reordering work never shifts another
+ * consumer's numbers.  The mapping below is part of winit's reproducibility promise:
+ * changing it changes every published result, so purposes are only ever added.
+ *
+ *   purpose                 index     stream
+ *   WINIT_STREAM_KERNEL     layer i   (mix(run seed, 1), 2i)      initializer of kernel i
+ *   WINIT_STREAM_BIAS       layer i   (mix(run seed, 1), 2i + 1)  initializer of bias i
+ *   WINIT_STREAM_SHUFFLE    -         (run seed, 2)               every epoch's shuffle
+ *   WINIT_STREAM_ADAPT_ROWS -         (run seed, 3)               rows shown to adapt hooks
+ *   WINIT_STREAM_PROBE      -         (run seed, 4)               diagnostics' probe rows
+ *   WINIT_STREAM_ADAPT      layer i   (run seed, 0x100 + i)       adapt hook of layer i
+ *
+ * (stream = winit_rng_seed's (seed, stream id) pair.)
+ */
+#ifndef WINIT_STREAM_H
+#define WINIT_STREAM_H
+
+#include <stdint.h>
+#include <winit/rng.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum winit_stream_purpose {
+	WINIT_STREAM_KERNEL = 1,
+	WINIT_STREAM_BIAS = 2,
+	WINIT_STREAM_SHUFFLE = 3,
+	WINIT_STREAM_ADAPT_ROWS = 4,
+	WINIT_STREAM_ADAPT = 5,
+	WINIT_STREAM_PROBE = 6
+};
+
+/* Seed rng as the stream of `purpose` (and `index`, a layer for per-layer purposes; 0
+ * otherwise) of the run whose seed is run_seed. */
+void winit_stream_open(struct winit_rng *rng, uint64_t run_seed,
+                       enum winit_stream_purpose purpose, uint32_t index);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WINIT_STREAM_H */

@@ -1,0 +1,32 @@
+/* src/core/stream.c -- the stream plan (winit/stream.h): purpose -> (seed, stream id).
+ * The constants are frozen: they reproduce every result winit has published. */
+#include "config.h"
+
+#include <winit/stream.h>
+
+void winit_stream_open(struct winit_rng *rng, uint64_t run_seed,
+                       enum winit_stream_purpose purpose, uint32_t index)
+{
+	switch (purpose) {
+	case WINIT_STREAM_KERNEL:
+		winit_rng_seed(rng, winit_seed_mix(run_seed, 1), 2 * (uint64_t)index);
+		return;
+	case WINIT_STREAM_BIAS:
+		winit_rng_seed(rng, winit_seed_mix(run_seed, 1), 2 * (uint64_t)index + 1);
+		return;
+	case WINIT_STREAM_SHUFFLE:
+		winit_rng_seed(rng, run_seed, 2);
+		return;
+	case WINIT_STREAM_ADAPT_ROWS:
+		winit_rng_seed(rng, run_seed, 3);
+		return;
+	case WINIT_STREAM_PROBE:
+		winit_rng_seed(rng, run_seed, 4);
+		return;
+	case WINIT_STREAM_ADAPT:
+		winit_rng_seed(rng, run_seed, 0x100 + (uint64_t)index);
+		return;
+	}
+	/* An unknown purpose is a programming error; give it a stream no purpose uses. */
+	winit_rng_seed(rng, winit_seed_mix(run_seed, 0xbad), ((uint64_t)purpose << 32) | index);
+}

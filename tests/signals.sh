@@ -1,0 +1,70 @@
+#!/bin/sh
+# tests/signals.sh -- stopping: SIGINT (Ctrl-C) and SIGTERM stop a study or a fit within a
+# second whether or not progress is printed, keep the finished runs in the results file,
+# and exit 130 / 143 as shells expect.
+set -u
+winit="$top_builddir/winit"
+src="$top_srcdir"
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-sig-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export WINIT_NO_PROGRESS=1
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | tail -5; }
+
+mkdir -p "$tmp/data"
+"$winit" run "$src/tests/lua/make_data.lua" "$tmp/data" >"$tmp/out" 2>&1 || no "generate data"
+
+now() { date +%s.%N; }
+
+# stop NAME SIGNAL STATUS PATTERN -- COMMAND...: start COMMAND, wait until $tmp/mark
+# exists, send SIGNAL; expect STATUS within one second and PATTERN in the output.
+stop() {
+	name=$1 sig=$2 want=$3 pat=$4; shift 5
+	rm -f "$tmp/mark"
+	"$@" >"$tmp/out" 2>&1 &
+	pid=$!
+	i=0
+	while [ ! -s "$tmp/mark" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+	if [ ! -s "$tmp/mark" ]; then
+		kill -KILL $pid 2>/dev/null
+		no "$name (never started)"
+		return
+	fi
+	sleep 0.3 # well inside a training step loop
+	t0=$(now)
+	kill -"$sig" $pid
+	wait $pid
+	got=$?
+	t1=$(now)
+	took=$(echo "$t1 - $t0" | bc)
+	if [ "$got" -ne "$want" ]; then no "$name (exit $got, wanted $want)"; return; fi
+	if [ "$(echo "$took < 1" | bc)" -ne 1 ]; then no "$name (took ${took}s to stop)"; return; fi
+	if ! grep -q -- "$pat" "$tmp/out"; then no "$name (no '$pat' in output)"; return; fi
+	ok "$name (stopped in ${took}s)"
+}
+
+# The seed study, progress printed, stopped after its first run (zeros) is saved.
+study() {
+	exec "$winit" run -j 1 "$src/scripts/compare_inits.lua" --data "$tmp/data" --epochs 300 \
+		--out "$tmp/mark"
+}
+stop "Ctrl-C stops a printing study" INT 130 "interrupted by SIGINT; finished runs saved to $tmp/mark" -- study
+grep -q '"name": "zeros"' "$tmp/mark" && grep -q '"test_accuracy"' "$tmp/mark" &&
+	ok "Ctrl-C keeps the finished run" || no "Ctrl-C keeps the finished run"
+stop "SIGTERM stops a printing study" TERM 143 "interrupted by SIGTERM; finished runs saved to" -- study
+grep -q '"name": "zeros"' "$tmp/mark" && ok "SIGTERM keeps the finished run" || no "SIGTERM keeps the finished run"
+grep -q "Traceback\|traceback" "$tmp/out" && no "no traceback on interruption" || ok "no traceback on interruption"
+
+# Nothing printed: the stop must not depend on the progress printer.
+quiet() { exec "$winit" run "$src/tests/lua/quiet_run.lua" "$tmp/data" "$tmp/mark" "$1"; }
+stop "Ctrl-C stops a silent study" INT 130 "interrupted by SIGINT; finished runs saved to" -- quiet study
+grep -q '"name": "short"' "$tmp/mark" && ok "silent study keeps the finished run" || no "silent study keeps the finished run"
+grep -q '"name": "long2"' "$tmp/mark" && no "runs after the stop were not started" || ok "runs after the stop were not started"
+stop "SIGTERM stops a silent study" TERM 143 "interrupted by SIGTERM" -- quiet study
+stop "Ctrl-C stops a silent model:fit" INT 130 "interrupted by SIGINT" -- quiet fit
+stop "SIGTERM stops a silent model:fit" TERM 143 "interrupted by SIGTERM" -- quiet fit
+grep -q "not reached" "$tmp/out" && no "the script does not go on after a stop" || ok "the script does not go on after a stop"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
