@@ -43,7 +43,7 @@ START_TEST(test_host_is_later)
 	ck_assert_uint_eq(NEXT_FIELD_SIZE, sizeof(double));
 	/* The appended field lies past the first-release size. */
 	ck_assert_uint_ge(offsetof(struct winit_initializer, winit_next_field),
-			  WINIT_INITIALIZER_V1_SIZE);
+	                  WINIT_INITIALIZER_V1_SIZE);
 }
 END_TEST
 
@@ -63,12 +63,11 @@ START_TEST(test_first_release_plugin_loads)
 	/* The host sees the first-release fields and knows the appended one is absent. */
 	ck_assert(WINIT_HAS_FIELD(e->info->struct_size, struct winit_initializer, check_params));
 	ck_assert(!WINIT_HAS_FIELD(e->info->struct_size, struct winit_initializer,
-				   winit_next_field));
+	                           winit_next_field));
 	const struct winit_initializer *init = (const struct winit_initializer *)e->info;
 	float w[3] = { 0 };
 	int64_t dims[1] = { 3 };
-	struct winit_fill_args args = { .struct_size = sizeof args, .n_dims = 1, .dims = dims,
-					.n = 3 };
+	struct winit_fill_args args = { .struct_size = sizeof args, .n_dims = 1, .dims = dims, .n = 3 };
 	char msg[64] = "";
 	ck_assert_int_eq(init->fill(w, &args, msg, sizeof msg), 0);
 	ck_assert(w[2] == 0.25f);
@@ -77,7 +76,7 @@ START_TEST(test_first_release_plugin_loads)
 	ck_assert_ptr_nonnull(e);
 	ck_assert_uint_eq(e->info->struct_size, WINIT_ACTIVATION_V1_SIZE);
 	ck_assert(!WINIT_HAS_FIELD(e->info->struct_size, struct winit_activation,
-				   winit_next_field));
+	                           winit_next_field));
 	winit_registry_free(reg);
 }
 END_TEST
@@ -87,7 +86,7 @@ START_TEST(test_smaller_than_first_release_refused)
 	struct winit_error err = { 0 };
 	struct winit_initializer d = {
 		.info = { WINIT_PLUGIN_ABI_VERSION, WINIT_INITIALIZER_V1_SIZE,
-			  WINIT_KIND_INITIALIZER, 0, "mem", "summary", NULL, NULL },
+		          WINIT_KIND_INITIALIZER, 0, "mem", "summary", NULL, NULL },
 		.fill = fill_zero,
 	};
 	ck_assert_int_eq(winit_plugin_validate(&d.info, "mem.so", &err), WINIT_OK);
@@ -97,7 +96,8 @@ START_TEST(test_smaller_than_first_release_refused)
 	snprintf(found, sizeof found, "struct_size %zu", WINIT_INITIALIZER_V1_SIZE - 1);
 	snprintf(need, sizeof need, "expected at least %zu", WINIT_INITIALIZER_V1_SIZE);
 	ck_assert_msg(strstr(err.msg, found) && strstr(err.msg, need) &&
-		      strstr(err.msg, "first release"), "%s", err.msg);
+	                      strstr(err.msg, "first release"),
+	              "%s", err.msg);
 }
 END_TEST
 

@@ -42,14 +42,15 @@ static const struct winit_activation *act(const char *name)
 
 /* Parameter values: defaults, then the named overrides. */
 static void params_of(double out[WINIT_MAX_PARAMS], const struct winit_activation *a,
-		      const char *pname, double pvalue, const char *pchoice)
+                      const char *pname, double pvalue, const char *pchoice)
 {
 	struct winit_error err = { 0 };
 	const char *names[1] = { pname };
 	const double values[1] = { pvalue };
 	const char *choices[1] = { pchoice };
 	ck_assert_msg(winit_params_resolve(out, &a->info, pname ? 1 : 0, names, values,
-					   choices, &err) == 0, "%s", err.msg);
+	                                   choices, &err) == 0,
+	              "%s", err.msg);
 }
 
 /* ---- reference formulas in double ---- */
@@ -80,9 +81,7 @@ static double ref(const char *name, double x, const double *p)
 	if (!strcmp(name, "selu"))
 		return SELU_SCALE * (x > 0 ? x : SELU_ALPHA * expm1(x));
 	if (!strcmp(name, "gelu"))
-		return p[0] == 0 ? 0.5 * x * (1 + erf(x / sqrt(2.0)))
-				 : 0.5 * x * (1 + tanh(sqrt(2 / M_PI) *
-						       (x + 0.044715 * x * x * x)));
+		return p[0] == 0 ? 0.5 * x * (1 + erf(x / sqrt(2.0))) : 0.5 * x * (1 + tanh(sqrt(2 / M_PI) * (x + 0.044715 * x * x * x)));
 	if (!strcmp(name, "sigmoid"))
 		return sigmoid_ref(x);
 	if (!strcmp(name, "hard_sigmoid"))
@@ -114,10 +113,10 @@ static int near_kink(const char *name, double x, double h)
 
 struct act_case {
 	const char *name;
-	const char *pname;     /* one parameter to set, or NULL for defaults */
+	const char *pname; /* one parameter to set, or NULL for defaults */
 	double pvalue;
 	const char *pchoice;
-	double gain;           /* expected gain */
+	double gain; /* expected gain */
 };
 
 static const struct act_case cases[] = {
@@ -176,7 +175,7 @@ START_TEST(test_forward_reference)
 	for (int i = 0; i < N_PTS; i++) {
 		double r = ref(c->name, x[i], p);
 		ck_assert_msg(fabs(y[i] - r) <= 1e-5 * (1 + fabs(r)), "%s(%g) = %.9g, expected %.9g",
-			      c->name, x[i], y[i], r);
+		              c->name, x[i], y[i], r);
 	}
 	/* In place (y aliases x) gives the same numbers. */
 	float z[N_PTS];
@@ -211,7 +210,7 @@ START_TEST(test_backward_finite_difference)
 		double fd = ((double)yp[0] - ym[0]) / ((double)xp[0] - xm[0]) * dy[i];
 		double tol = 2e-3 * (1.0 + fabs(fd)) + 1e-6 * fabs(y[i]) / h;
 		ck_assert_msg(fabs(dx[i] - fd) <= tol, "%s'(%g): backward %.9g, difference %.9g",
-			      c->name, x[i], dx[i], fd);
+		              c->name, x[i], dx[i], fd);
 		checked++;
 	}
 	ck_assert_int_gt(checked, N_PTS - 10);
@@ -230,7 +229,7 @@ START_TEST(test_gain)
 	case_params(c, p);
 	double g = act(c->name)->gain(p);
 	ck_assert_msg(fabs(g - c->gain) < 1e-12, "%s gain %.17g, expected %.17g", c->name, g,
-		      c->gain);
+	              c->gain);
 }
 END_TEST
 
@@ -285,10 +284,10 @@ START_TEST(test_extremes)
 		a->backward(dx, dy, x, y, 1, 4, p);
 		for (int j = 0; j < 2; j++)
 			ck_assert_msg(isfinite(y[j]) && isfinite(dx[j]), "%s at %g: %g, %g",
-				      cases[i].name, x[j], y[j], dx[j]);
+			              cases[i].name, x[j], y[j], dx[j]);
 		for (int j = 2; j < 4; j++)
 			ck_assert_msg(!isnan(y[j]) && !isnan(dx[j]), "%s at %g: %g, %g",
-				      cases[i].name, x[j], y[j], dx[j]);
+			              cases[i].name, x[j], y[j], dx[j]);
 	}
 }
 END_TEST
@@ -300,7 +299,8 @@ START_TEST(test_softmax_rows)
 	const struct winit_activation *s = act("softmax");
 	ck_assert_uint_eq(s->flags & WINIT_ACT_ROWWISE, WINIT_ACT_ROWWISE);
 	ck_assert(s->gain(NULL) == 1.0);
-	enum { R = 64, C = 10 };
+	enum { R = 64,
+	       C = 10 };
 	float x[R * C], y[R * C];
 	struct winit_rng rng;
 	winit_rng_seed(&rng, 8, 1);
@@ -318,7 +318,7 @@ START_TEST(test_softmax_rows)
 			ck_assert(v >= 0.0f && v <= 1.0f);
 			double want = exp(x[r * C + j] - zmax) / zsum;
 			ck_assert_msg(fabs(v - want) < 1e-6, "row %d col %d: %g vs %g", r, j, v,
-				      want);
+			              want);
 			sum += v;
 		}
 		ck_assert_msg(fabs(sum - 1.0) < 1e-5, "row %d sums to %.9g", r, sum);
@@ -348,7 +348,8 @@ END_TEST
 START_TEST(test_softmax_backward)
 {
 	const struct winit_activation *s = act("softmax");
-	enum { R = 4, C = 7 };
+	enum { R = 4,
+	       C = 7 };
 	float x[R * C], y[R * C], dy[R * C], dx[R * C];
 	struct winit_rng rng;
 	winit_rng_seed(&rng, 9, 2);
@@ -374,8 +375,8 @@ START_TEST(test_softmax_backward)
 			}
 			double fd = (lp - lm) / (2 * h);
 			ck_assert_msg(fabs(dx[r * C + j] - fd) < 2e-3 * (1 + fabs(fd)),
-				      "row %d col %d: backward %g, difference %g", r, j,
-				      dx[r * C + j], fd);
+			              "row %d col %d: backward %g, difference %g", r, j,
+			              dx[r * C + j], fd);
 		}
 	}
 	/* Each row's gradient sums to 0 (softmax is shift invariant); in place agrees. */

@@ -41,7 +41,7 @@ static double rec_stddev(const struct winit_fill_args *a)
 }
 
 static int rec_adapt(float *w, const struct winit_fill_args *a, const struct winit_probe *p,
-		     char *err, size_t errlen)
+                     char *err, size_t errlen)
 {
 	(void)p;
 	seen = *a;
@@ -67,7 +67,7 @@ static struct winit_initializer rec(void)
 	memset(&seen, 0, sizeof seen);
 	return (struct winit_initializer){
 		.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer),
-			  WINIT_KIND_INITIALIZER, 2, "rec", "records its args", decl, NULL },
+		          WINIT_KIND_INITIALIZER, 2, "rec", "records its args", decl, NULL },
 		.fill = rec_fill,
 		.stddev = rec_stddev,
 		.adapt = rec_adapt,
@@ -93,8 +93,8 @@ struct fans_case {
 };
 
 static const struct fans_case fans[] = {
-	{ 1, { 10 }, 10, 10, 10 },                    /* a bias */
-	{ 2, { 784, 128 }, 784 * 128, 784, 128 },     /* a dense kernel */
+	{ 1, { 10 }, 10, 10, 10 },                          /* a bias */
+	{ 2, { 784, 128 }, 784 * 128, 784, 128 },           /* a dense kernel */
 	{ 4, { 3, 3, 16, 32 }, 3 * 3 * 16 * 32, 144, 288 }, /* a conv kernel, Keras order */
 };
 
@@ -109,7 +109,8 @@ START_TEST(test_fill_args)
 	float *w = malloc((size_t)fc->n * sizeof *w);
 	struct winit_error err = { 0 };
 	ck_assert_int_eq(winit_initializer_fill(&init, w, fc->dims, fc->n_dims, 1.5, p, &rng,
-						"layer 1 kernel", &err), WINIT_OK);
+	                                        "layer 1 kernel", &err),
+	                 WINIT_OK);
 	ck_assert_uint_eq(seen.struct_size, sizeof(struct winit_fill_args));
 	ck_assert_uint_eq(seen.n_dims, fc->n_dims);
 	ck_assert_int_eq(seen.n, fc->n);
@@ -141,7 +142,8 @@ START_TEST(test_fill_errors)
 
 	fail_with_reason = 1;
 	ck_assert_int_eq(winit_initializer_fill(&init, w, dims, 1, 1.0, NULL, &rng,
-						"layer 2 bias", &err), WINIT_ERR_PLUGIN);
+	                                        "layer 2 bias", &err),
+	                 WINIT_ERR_PLUGIN);
 	ck_assert_str_eq(err.msg, "layer 2 bias: initializer 'rec' failed: cannot fill that");
 	fail_with_reason = 0;
 	winit_initializer_fill(&init, w, dims, 1, 1.0, NULL, &rng, "layer 2 bias", &err);
@@ -150,15 +152,18 @@ START_TEST(test_fill_errors)
 	init = rec(), skip_at = 7;
 	w[7] = 0.0f; /* whatever was there before: the host presets the buffer */
 	ck_assert_int_eq(winit_initializer_fill(&init, w, dims, 1, 1.0, NULL, &rng,
-						"layer 3 kernel", &err), WINIT_ERR_PLUGIN);
+	                                        "layer 3 kernel", &err),
+	                 WINIT_ERR_PLUGIN);
 	ck_assert_msg(strstr(err.msg, "layer 3 kernel: initializer 'rec' left 1 of 10 values "
-				      "unwritten (first at index 7)"), "%s", err.msg);
+	                              "unwritten (first at index 7)"),
+	              "%s", err.msg);
 
 	init = rec(), nan_at = 4;
 	ck_assert_int_eq(winit_initializer_fill(&init, w, dims, 1, 1.0, NULL, &rng,
-						"layer 3 kernel", &err), WINIT_ERR_NUMERIC);
+	                                        "layer 3 kernel", &err),
+	                 WINIT_ERR_NUMERIC);
 	ck_assert_str_eq(err.msg, "layer 3 kernel: initializer 'rec' produced a non-finite "
-				  "value at index 4");
+	                          "value at index 4");
 }
 END_TEST
 
@@ -188,26 +193,30 @@ START_TEST(test_adapt)
 
 	ck_assert_ptr_eq(winit_initializer_adapter(&init), &init);
 	ck_assert_int_eq(winit_initializer_adapt(&init, w, dims, 2, 1.0, NULL, &rng, &probe,
-						 "layer 1 kernel", &err), WINIT_OK);
+	                                         "layer 1 kernel", &err),
+	                 WINIT_OK);
 	ck_assert_ptr_eq(seen.rng, &rng);
 	ck_assert_int_eq(seen.n, 6);
 
 	nan_at = 5;
 	ck_assert_int_eq(winit_initializer_adapt(&init, w, dims, 2, 1.0, NULL, &rng, &probe,
-						 "layer 1 kernel", &err), WINIT_ERR_NUMERIC);
+	                                         "layer 1 kernel", &err),
+	                 WINIT_ERR_NUMERIC);
 	ck_assert_str_eq(err.msg, "layer 1 kernel: initializer 'rec' produced a non-finite "
-				  "value at index 5 while adapting");
+	                          "value at index 5 while adapting");
 	init = rec(), fail_with_reason = 1;
 	ck_assert_int_eq(winit_initializer_adapt(&init, w, dims, 2, 1.0, NULL, &rng, &probe,
-						 "layer 1 kernel", &err), WINIT_ERR_PLUGIN);
+	                                         "layer 1 kernel", &err),
+	                 WINIT_ERR_PLUGIN);
 	ck_assert_str_eq(err.msg, "layer 1 kernel: initializer 'rec' could not adapt to the "
-				  "data: no variance");
+	                          "data: no variance");
 
 	/* Not data-aware: nothing is called. */
 	init = rec(), init.adapt = NULL;
 	ck_assert_ptr_null(winit_initializer_adapter(&init));
 	ck_assert_int_eq(winit_initializer_adapt(&init, w, dims, 2, 1.0, NULL, &rng, &probe,
-						 "layer 1 kernel", &err), WINIT_OK);
+	                                         "layer 1 kernel", &err),
+	                 WINIT_OK);
 	ck_assert_uint_eq(seen.struct_size, 0);
 }
 END_TEST

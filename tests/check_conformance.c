@@ -16,7 +16,7 @@ struct run {
 	int rc;
 	size_t n_failed;
 	struct winit_error err;
-	char *out;     /* everything printed (malloc'd) */
+	char *out; /* everything printed (malloc'd) */
 };
 
 static struct run check(const char *path, int verbose)
@@ -52,7 +52,7 @@ static void assert_consistent(const struct run *r)
 	snprintf(want, sizeof want, " %zu failed\n", r->n_failed);
 	size_t len = strlen(r->out), wl = strlen(want);
 	ck_assert_msg(len >= wl && strcmp(r->out + len - wl, want) == 0,
-		      "expected the output to end with '%s':\n%s", want, r->out);
+	              "expected the output to end with '%s':\n%s", want, r->out);
 	ck_assert_int_eq(r->rc == 0, r->n_failed == 0);
 }
 
@@ -117,17 +117,18 @@ START_TEST(test_shipped_found)
 {
 	/* Both kinds' directories hold the catalogue (a dozen objects or more). */
 	ck_assert_msg(n_shipped >= 10, "found %d plugin objects in $WINIT_BUILD_PLUGIN_DIRS "
-		      "(%s)", n_shipped, getenv("WINIT_BUILD_PLUGIN_DIRS"));
+	                               "(%s)",
+	              n_shipped, getenv("WINIT_BUILD_PLUGIN_DIRS"));
 }
 END_TEST
 
 START_TEST(test_shipped_passes)
 {
 	if (n_shipped == 0)
-		return;  /* test_shipped_found says why */
+		return; /* test_shipped_found says why */
 	struct run r = check(shipped[_i], 0);
 	ck_assert_msg(r.rc == 0 && r.n_failed == 0, "%s: rc %d, %zu failed:\n%s",
-		      shipped[_i], r.rc, r.n_failed, r.out);
+	              shipped[_i], r.rc, r.n_failed, r.out);
 	assert_consistent(&r);
 	assert_has(r, "plugin ");
 	free(r.out);
@@ -198,7 +199,7 @@ START_TEST(test_nan_fill)
 	assert_lacks(r, "FAIL nan_fill: fill 3x3x16x32");
 	/* short_fill: one value left unwritten everywhere; 4-D refused without a reason. */
 	assert_has(r, "  FAIL short_fill: fill 784x128 left 1 of 100352 values unwritten "
-		   "(first at [100351])");
+	              "(first at [100351])");
 	assert_has(r, "  FAIL short_fill: fill 10 left 1 of 10 values unwritten");
 	assert_has(r, "  FAIL short_fill: fill 3x3x16x32 returned 2 without a reason");
 	ck_assert_uint_eq(count(r.out, "  FAIL nan_fill: "), 1);
@@ -213,7 +214,7 @@ START_TEST(test_nondeterministic)
 	ck_assert_int_eq(r.rc, WINIT_ERR_PLUGIN);
 	assert_consistent(&r);
 	assert_has(r, "  FAIL nondeterministic: two fills 128x10 from identical streams "
-		   "differ");
+	              "differ");
 	/* Its values themselves are fine: finite, and the sd it claims. */
 	assert_lacks(r, "FAIL nondeterministic: fill ");
 	assert_lacks(r, "FAIL nondeterministic: stddev");
@@ -231,7 +232,9 @@ START_TEST(test_wrong_derivative)
 	ck_assert_msg(p != NULL, "%s", r.out);
 	double x, got, fd;
 	ck_assert_int_eq(sscanf(p, "  FAIL wrong_derivative: backward gives f'(%lf) = %lf but "
-				"the central difference of forward is %lf", &x, &got, &fd), 3);
+	                           "the central difference of forward is %lf",
+	                        &x, &got, &fd),
+	                 3);
 	ck_assert_double_eq_tol(got / fd, 0.5, 0.02);
 	ck_assert_double_eq_tol(fd, 1.0 - tanh(x) * tanh(x), 0.02);
 	assert_lacks(r, "FAIL wrong_derivative: forward");
@@ -256,7 +259,7 @@ START_TEST(test_bad_stddev)
 	ck_assert_msg(p != NULL, "%s", r.out);
 	double claim, sd;
 	ck_assert_int_eq(sscanf(p + strlen(head), "%lf but the fill's sd is %lf", &claim, &sd),
-			 2);
+	                 2);
 	const double n = 784.0 * 128.0, want = sqrt(2.0 / 784.0);
 	ck_assert_double_eq_tol(claim, sqrt(1.0 / 784.0), 1e-6);
 	ck_assert_double_eq_tol(sd, want, 6.0 * want / sqrt(2.0 * n));

@@ -51,8 +51,8 @@ START_TEST(reference_matches_published_values)
 {
 	/* splitmix64 from 1234567 (the sequence of Java's SplittableRandom). */
 	const uint64_t sm[5] = { UINT64_C(6457827717110365317), UINT64_C(3203168211198807973),
-				 UINT64_C(9817491932198370423), UINT64_C(4593380528125082431),
-				 UINT64_C(16408922859458223821) };
+		                 UINT64_C(9817491932198370423), UINT64_C(4593380528125082431),
+		                 UINT64_C(16408922859458223821) };
 	uint64_t x = 1234567;
 	for (int i = 0; i < 5; i++)
 		ck_assert_uint_eq(ref_splitmix64(&x), sm[i]);
@@ -122,14 +122,14 @@ END_TEST
 START_TEST(below_stays_in_bounds)
 {
 	static const uint64_t ns[] = { 1, 2, 3, 7, 10, 1000, UINT64_C(0x100000001),
-				       UINT64_C(0x8000000000000001), UINT64_MAX };
+		                       UINT64_C(0x8000000000000001), UINT64_MAX };
 	struct winit_rng rng;
 	winit_rng_seed(&rng, 9, 1);
 	for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
 		for (int k = 0; k < 2000; k++) {
 			uint64_t r = winit_rng_below(&rng, ns[i]);
 			ck_assert_msg(r < ns[i], "below(%llu) gave %llu", (unsigned long long)ns[i],
-				      (unsigned long long)r);
+			              (unsigned long long)r);
 		}
 	/* n = 1 is always 0, n = 2 gives both values. */
 	ck_assert_uint_eq(winit_rng_below(&rng, 1), 0);
@@ -161,7 +161,8 @@ static double chi2_crit(int df)
 
 START_TEST(below_is_uniform)
 {
-	enum { N_BINS = 10, DRAWS = 100000 };
+	enum { N_BINS = 10,
+	       DRAWS = 100000 };
 	long count[N_BINS] = { 0 };
 	struct winit_rng rng;
 	winit_rng_seed(&rng, 2024, 11);
@@ -173,8 +174,8 @@ START_TEST(below_is_uniform)
 	double chi2 = 0.0;
 	for (int b = 0; b < N_BINS; b++) {
 		ck_assert_msg(fabs((double)count[b] - expect) <= 5.0 * sd,
-			      "bin %d: %ld draws, expected %.0f +- %.0f", b, count[b], expect,
-			      5.0 * sd);
+		              "bin %d: %ld draws, expected %.0f +- %.0f", b, count[b], expect,
+		              5.0 * sd);
 		chi2 += ((double)count[b] - expect) * ((double)count[b] - expect) / expect;
 	}
 	/* ... and the whole histogram under chi-square's 1e-6 tail. */
@@ -196,7 +197,7 @@ START_TEST(below_has_no_modulo_bias)
 	const double p = 1.0 / 3.0, sd = sqrt(p * (1 - p) / DRAWS);
 	const double frac = (double)below_low / DRAWS;
 	ck_assert_msg(fabs(frac - p) <= 5.0 * sd, "fraction below 2^62: %g, expected %g +- %g",
-		      frac, p, 5.0 * sd);
+	              frac, p, 5.0 * sd);
 }
 END_TEST
 
@@ -281,7 +282,7 @@ START_TEST(prefix_prepends_context)
 	struct guarded g;
 	guard_init(&g);
 	ck_assert_int_eq(winit_error_set(&g.e, WINIT_ERR_FORMAT, "byte %d: bad magic", 3),
-			 WINIT_ERR_FORMAT);
+	                 WINIT_ERR_FORMAT);
 	ck_assert_int_eq(winit_error_prefix(&g.e, "%s: ", "x.idx"), WINIT_ERR_FORMAT);
 	ck_assert_str_eq(g.e.msg, "x.idx: byte 3: bad magic");
 	ck_assert_int_eq(g.e.status, WINIT_ERR_FORMAT);

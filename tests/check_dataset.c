@@ -42,7 +42,7 @@ static void write_set(const char *images, const char *labels, int gz, uint32_t n
 			x[i * h * w + j] = (uint8_t)(i * 7 + j);
 		y[i] = (uint8_t)(i % classes);
 	}
-	uint32_t dx[3] = {n, h, w};
+	uint32_t dx[3] = { n, h, w };
 	tu_write_idx(images, gz, 3, dx, x, (size_t)n * h * w);
 	tu_write_idx(labels, gz, 1, &n, y, n);
 	free(x);
@@ -59,7 +59,7 @@ START_TEST(load_idx)
 	write_set(tpath("unused2"), yi, 1, 6, 3, 2, 4);
 
 	struct winit_dataset ds;
-	struct winit_error err = {0};
+	struct winit_error err = { 0 };
 	ck_assert_msg(winit_dataset_load_idx(&ds, xi, yi, 4, &err) == WINIT_OK, "%s", err.msg);
 	ck_assert_int_eq(ds.n, 6);
 	ck_assert_int_eq(ds.height, 3);
@@ -87,7 +87,7 @@ START_TEST(count_mismatch)
 	write_set(xi, tpath("unused"), 0, 6, 2, 2, 3);
 	write_set(tpath("unused2"), yi, 0, 5, 2, 2, 3);
 	struct winit_dataset ds;
-	struct winit_error err = {0};
+	struct winit_error err = { 0 };
 	ck_assert_int_eq(winit_dataset_load_idx(&ds, xi, yi, 3, &err), WINIT_ERR_FORMAT);
 	ck_assert_ptr_null(ds.x);
 	ASSERT_MSG_HAS(err, xi);
@@ -102,13 +102,13 @@ START_TEST(label_out_of_range)
 {
 	const char *xi = tpath("images.idx"), *yi = tpath("labels.idx");
 	write_set(xi, tpath("unused"), 0, 8, 2, 2, 3);
-	uint8_t y[8] = {0, 1, 2, 0, 1, 2, 0, 1};
+	uint8_t y[8] = { 0, 1, 2, 0, 1, 2, 0, 1 };
 	y[5] = 10;
 	y[7] = 11; /* only the first bad one is reported */
 	uint32_t n = 8;
 	tu_write_idx(yi, 0, 1, &n, y, 8);
 	struct winit_dataset ds;
-	struct winit_error err = {0};
+	struct winit_error err = { 0 };
 	ck_assert_int_eq(winit_dataset_load_idx(&ds, xi, yi, 10, &err), WINIT_ERR_FORMAT);
 	ck_assert_ptr_null(ds.x);
 	ck_assert_ptr_null(ds.y);
@@ -127,8 +127,8 @@ END_TEST
 
 START_TEST(wrong_dimensionality)
 {
-	uint8_t buf[64] = {0};
-	uint32_t d2[2] = {4, 4}, d1[1] = {4}, d3[3] = {4, 2, 2};
+	uint8_t buf[64] = { 0 };
+	uint32_t d2[2] = { 4, 4 }, d1[1] = { 4 }, d3[3] = { 4, 2, 2 };
 	const char *x2 = tpath("flat-images.idx"), *y1 = tpath("labels.idx");
 	const char *x3 = tpath("images.idx"), *y2 = tpath("labels-2d.idx");
 	tu_write_idx(x2, 0, 2, d2, buf, 16);
@@ -137,7 +137,7 @@ START_TEST(wrong_dimensionality)
 	tu_write_idx(y2, 0, 2, d2, buf, 16);
 
 	struct winit_dataset ds;
-	struct winit_error err = {0};
+	struct winit_error err = { 0 };
 	ck_assert_int_eq(winit_dataset_load_idx(&ds, x2, y1, 10, &err), WINIT_ERR_FORMAT);
 	ASSERT_MSG_HAS(err, x2);
 	ASSERT_MSG_HAS(err, "2 dimensions; expected 3");
@@ -152,8 +152,10 @@ START_TEST(wrong_dimensionality)
 END_TEST
 
 static const char *fm_names[4] = {
-	"train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-	"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
+	"train-images-idx3-ubyte",
+	"train-labels-idx1-ubyte",
+	"t10k-images-idx3-ubyte",
+	"t10k-labels-idx1-ubyte",
 };
 
 /* A miniature Fashion-MNIST under dir with the real file names. */
@@ -176,7 +178,7 @@ START_TEST(fashion_env_override)
 	ck_assert_int_eq(setenv(WINIT_FASHION_MNIST_ENV, dir, 1), 0);
 	ck_assert_str_eq(winit_fashion_mnist_dir(), dir);
 	struct winit_dataset train, test;
-	struct winit_error err = {0};
+	struct winit_error err = { 0 };
 	ck_assert_msg(winit_fashion_mnist_load(&train, &test, NULL, &err) == WINIT_OK, "%s",
 	              err.msg);
 	ck_assert_int_eq(train.n, 30);
@@ -212,7 +214,7 @@ START_TEST(fashion_uncompressed)
 	write_fashion(dir, 0, 10, 10);
 	ck_assert_int_eq(setenv(WINIT_FASHION_MNIST_ENV, "/nonexistent/elsewhere", 1), 0);
 	struct winit_dataset train, test;
-	struct winit_error err = {0};
+	struct winit_error err = { 0 };
 	ck_assert_msg(winit_fashion_mnist_load(&train, &test, dir, &err) == WINIT_OK, "%s",
 	              err.msg);
 	ck_assert_int_eq(train.n, 10);
@@ -227,7 +229,7 @@ START_TEST(fashion_missing)
 {
 	char dir[512];
 	struct winit_dataset train, test;
-	struct winit_error err = {0};
+	struct winit_error err = { 0 };
 
 	/* No such directory. */
 	snprintf(dir, sizeof dir, "%s/absent", tmp);
@@ -270,8 +272,13 @@ START_TEST(gather_scaling)
 		y[p] = (uint8_t)(p % 10);
 	}
 	struct winit_dataset ds = {
-		.n = 256, .n_features = 1, .height = 1, .width = 1, .n_classes = 10,
-		.x = x, .y = y,
+		.n = 256,
+		.n_features = 1,
+		.height = 1,
+		.width = 1,
+		.n_classes = 10,
+		.x = x,
+		.y = y,
 	};
 	uint32_t idx[256];
 	for (int i = 0; i < 256; i++)
@@ -295,13 +302,18 @@ END_TEST
 
 START_TEST(gather_rows)
 {
-	uint8_t x[3 * 4] = {0, 1, 2, 3, 10, 11, 12, 13, 255, 254, 253, 252};
-	uint8_t y[3] = {7, 8, 9};
+	uint8_t x[3 * 4] = { 0, 1, 2, 3, 10, 11, 12, 13, 255, 254, 253, 252 };
+	uint8_t y[3] = { 7, 8, 9 };
 	struct winit_dataset ds = {
-		.n = 3, .n_features = 4, .height = 2, .width = 2, .n_classes = 10,
-		.x = x, .y = y,
+		.n = 3,
+		.n_features = 4,
+		.height = 2,
+		.width = 2,
+		.n_classes = 10,
+		.x = x,
+		.y = y,
 	};
-	uint32_t idx[4] = {2, 0, 2, 1};
+	uint32_t idx[4] = { 2, 0, 2, 1 };
 	float out[4 * 4]; /* (4, n_features) */
 	uint8_t labels[4];
 	winit_dataset_gather(out, labels, &ds, idx, 4);
@@ -329,10 +341,11 @@ START_TEST(real_fashion_mnist)
 	if (stat(dir, &st) != 0)
 		ck_abort_msg("Fashion-MNIST not found at %s (%s): install it with "
 		             "`apt-get install dataset-fashion-mnist` (or configure "
-		             "--with-fashion-mnist=DIR)", dir, strerror(errno));
+		             "--with-fashion-mnist=DIR)",
+		             dir, strerror(errno));
 
 	struct winit_dataset train, test;
-	struct winit_error err = {0};
+	struct winit_error err = { 0 };
 	ck_assert_msg(winit_fashion_mnist_load(&train, &test, NULL, &err) == WINIT_OK, "%s",
 	              err.msg);
 	ck_assert_int_eq(train.n, 60000);
@@ -344,7 +357,7 @@ START_TEST(real_fashion_mnist)
 	ck_assert_int_eq(test.width, 28);
 	ck_assert_int_eq(train.n_classes, 10);
 
-	int64_t count_train[10] = {0}, count_test[10] = {0};
+	int64_t count_train[10] = { 0 }, count_test[10] = { 0 };
 	for (int64_t i = 0; i < train.n; i++)
 		count_train[train.y[i]]++;
 	for (int64_t i = 0; i < test.n; i++)

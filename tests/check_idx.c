@@ -80,33 +80,33 @@ static uint8_t pattern_byte(size_t i)
 
 /* The read must fail with `want_status` and a message holding the path and each of the
  * details. */
-#define EXPECT_FAIL(path, want_status, ...)                                             \
-	do {                                                                            \
-		struct winit_idx idx_;                                                  \
-		struct winit_error err_ = {0};                                          \
-		const char *want_[] = {__VA_ARGS__, NULL};                              \
-		int rc_ = winit_idx_read(&idx_, (path), &err_);                         \
+#define EXPECT_FAIL(path, want_status, ...)                                                  \
+	do {                                                                                 \
+		struct winit_idx idx_;                                                       \
+		struct winit_error err_ = { 0 };                                             \
+		const char *want_[] = { __VA_ARGS__, NULL };                                 \
+		int rc_ = winit_idx_read(&idx_, (path), &err_);                              \
 		ck_assert_msg(rc_ == (want_status), "status %d, expected %d (msg: %s)", rc_, \
-		              (want_status), err_.msg);                                 \
-		ck_assert_int_eq(err_.status, (want_status));                           \
-		ck_assert_ptr_null(idx_.data);                                          \
-		ck_assert_msg(strstr(err_.msg, (path)) != NULL,                         \
-		              "message does not name %s: %s", (path), err_.msg);        \
-		for (int w_ = 0; want_[w_]; w_++)                                       \
-			ck_assert_msg(strstr(err_.msg, want_[w_]) != NULL,              \
-			              "message lacks \"%s\": %s", want_[w_], err_.msg); \
+		              (want_status), err_.msg);                                      \
+		ck_assert_int_eq(err_.status, (want_status));                                \
+		ck_assert_ptr_null(idx_.data);                                               \
+		ck_assert_msg(strstr(err_.msg, (path)) != NULL,                              \
+		              "message does not name %s: %s", (path), err_.msg);             \
+		for (int w_ = 0; want_[w_]; w_++)                                            \
+			ck_assert_msg(strstr(err_.msg, want_[w_]) != NULL,                   \
+			              "message lacks \"%s\": %s", want_[w_], err_.msg);      \
 	} while (0)
 
 START_TEST(roundtrip_1d)
 {
 	uint8_t buf[64];
-	uint32_t dims[1] = {10};
+	uint32_t dims[1] = { 10 };
 	size_t len = make_idx(buf, 0x08, 1, dims, 10);
 	const char *p = tpath("labels.idx");
 	write_plain(p, buf, len);
 
 	struct winit_idx idx;
-	struct winit_error err = {0};
+	struct winit_error err = { 0 };
 	ck_assert_int_eq(winit_idx_read(&idx, p, &err), WINIT_OK);
 	ck_assert_uint_eq(idx.n_dims, 1);
 	ck_assert_uint_eq(idx.dims[0], 10);
@@ -119,13 +119,13 @@ END_TEST
 START_TEST(roundtrip_3d)
 {
 	static uint8_t buf[16 + 5 * 7 * 3];
-	uint32_t dims[3] = {5, 7, 3};
+	uint32_t dims[3] = { 5, 7, 3 };
 	size_t len = make_idx(buf, 0x08, 3, dims, 5 * 7 * 3);
 	const char *p = tpath("images.idx");
 	write_plain(p, buf, len);
 
 	struct winit_idx idx;
-	struct winit_error err = {0};
+	struct winit_error err = { 0 };
 	ck_assert_int_eq(winit_idx_read(&idx, p, &err), WINIT_OK);
 	ck_assert_uint_eq(idx.n_dims, 3);
 	ck_assert_uint_eq(idx.dims[0], 5);
@@ -146,13 +146,13 @@ START_TEST(roundtrip_gzip)
 	size_t payload = 3 * 100 * 50 * 41; /* 615,000 bytes: several 256 KiB refills */
 	uint8_t *buf = malloc(20 + payload);
 	ck_assert_ptr_nonnull(buf);
-	uint32_t dims[4] = {3, 100, 50, 41};
+	uint32_t dims[4] = { 3, 100, 50, 41 };
 	size_t len = make_idx(buf, 0x08, 4, dims, payload);
 	const char *p = tpath("images-no-suffix");
 	write_gz(p, buf, len);
 
 	struct winit_idx idx;
-	struct winit_error err = {0};
+	struct winit_error err = { 0 };
 	ck_assert_msg(winit_idx_read(&idx, p, &err) == WINIT_OK, "%s", err.msg);
 	ck_assert_uint_eq(idx.n_dims, 4);
 	ck_assert_uint_eq(idx.dims[3], 41);
@@ -167,7 +167,7 @@ END_TEST
 START_TEST(roundtrip_gzip_members)
 {
 	uint8_t buf[8 + 300];
-	uint32_t dims[1] = {300};
+	uint32_t dims[1] = { 300 };
 	size_t len = make_idx(buf, 0x08, 1, dims, 300);
 	const char *a = tpath("a.gz"), *b = tpath("b.gz"), *ab = tpath("ab.gz");
 	write_gz(a, buf, 100);
@@ -177,7 +177,7 @@ START_TEST(roundtrip_gzip_members)
 	ck_assert_int_eq(system(cmd), 0);
 
 	struct winit_idx idx;
-	struct winit_error err = {0};
+	struct winit_error err = { 0 };
 	ck_assert_msg(winit_idx_read(&idx, ab, &err) == WINIT_OK, "%s", err.msg);
 	ck_assert_uint_eq(idx.n, 300);
 	ck_assert_mem_eq(idx.data, buf + 8, 300);
@@ -195,10 +195,10 @@ START_TEST(free_is_idempotent)
 
 	size_t len;
 	uint8_t buf[16];
-	uint32_t dims[1] = {4};
+	uint32_t dims[1] = { 4 };
 	len = make_idx(buf, 0x08, 1, dims, 4);
 	write_plain(tpath("x.idx"), buf, len);
-	struct winit_error err = {0};
+	struct winit_error err = { 0 };
 	ck_assert_int_eq(winit_idx_read(&idx, tpath("x.idx"), &err), WINIT_OK);
 	winit_idx_free(&idx);
 	ck_assert_ptr_null(idx.data);
@@ -210,7 +210,7 @@ END_TEST
 START_TEST(bad_magic)
 {
 	uint8_t buf[32];
-	uint32_t dims[1] = {4};
+	uint32_t dims[1] = { 4 };
 	size_t len = make_idx(buf, 0x08, 1, dims, 4);
 	buf[0] = 0x42;
 	write_plain(tpath("m0.idx"), buf, len);
@@ -226,7 +226,7 @@ START_TEST(bad_type_code)
 {
 	size_t len;
 	uint8_t buf[32];
-	uint32_t dims[1] = {4};
+	uint32_t dims[1] = { 4 };
 	len = make_idx(buf, 0x0d, 1, dims, 16);
 	write_plain(tpath("train.idx"), buf, len);
 	EXPECT_FAIL(tpath("train.idx"), WINIT_ERR_FORMAT,
@@ -241,7 +241,7 @@ START_TEST(bad_dim_count)
 {
 	size_t len;
 	uint8_t buf[64];
-	uint32_t dims[5] = {1, 1, 1, 1, 1};
+	uint32_t dims[5] = { 1, 1, 1, 1, 1 };
 	len = make_idx(buf, 0x08, 0, dims, 1);
 	write_plain(tpath("zero.idx"), buf, len);
 	EXPECT_FAIL(tpath("zero.idx"), WINIT_ERR_FORMAT, "byte 3", "0 dimensions", "1 to 4");
@@ -255,7 +255,7 @@ START_TEST(zero_dimension)
 {
 	size_t len;
 	uint8_t buf[64];
-	uint32_t dims[3] = {2, 0, 3};
+	uint32_t dims[3] = { 2, 0, 3 };
 	len = make_idx(buf, 0x08, 3, dims, 0);
 	write_plain(tpath("z.idx"), buf, len);
 	EXPECT_FAIL(tpath("z.idx"), WINIT_ERR_FORMAT, "byte 8", "dimension 1 is 0");
@@ -266,12 +266,12 @@ START_TEST(dims_overflow)
 {
 	size_t len;
 	uint8_t buf[64];
-	uint32_t dims[4] = {UINT32_MAX, UINT32_MAX, UINT32_MAX, 2};
+	uint32_t dims[4] = { UINT32_MAX, UINT32_MAX, UINT32_MAX, 2 };
 	len = make_idx(buf, 0x08, 4, dims, 8);
 	write_plain(tpath("big.idx"), buf, len);
 	EXPECT_FAIL(tpath("big.idx"), WINIT_ERR_FORMAT, "overflow", "4294967295x4294967295");
 	/* Huge but representable: refused from the file size, without allocating it. */
-	uint32_t dims2[3] = {1u << 20, 1u << 10, 1u << 10};
+	uint32_t dims2[3] = { 1u << 20, 1u << 10, 1u << 10 };
 	len = make_idx(buf, 0x08, 3, dims2, 8);
 	write_plain(tpath("huge.idx"), buf, len);
 	EXPECT_FAIL(tpath("huge.idx"), WINIT_ERR_FORMAT, "expected 1099511627776 bytes, found 8");
@@ -281,7 +281,7 @@ END_TEST
 START_TEST(truncated_header)
 {
 	uint8_t buf[64];
-	uint32_t dims[3] = {2, 3, 4};
+	uint32_t dims[3] = { 2, 3, 4 };
 	make_idx(buf, 0x08, 3, dims, 0);
 	write_plain(tpath("h3.idx"), buf, 3);
 	EXPECT_FAIL(tpath("h3.idx"), WINIT_ERR_FORMAT, "byte 3", "header truncated",
@@ -295,7 +295,7 @@ END_TEST
 START_TEST(truncated_payload)
 {
 	uint8_t buf[64];
-	uint32_t dims[3] = {2, 3, 4};
+	uint32_t dims[3] = { 2, 3, 4 };
 	size_t len = make_idx(buf, 0x08, 3, dims, 24);
 	write_plain(tpath("short.idx"), buf, len - 4);
 	EXPECT_FAIL(tpath("short.idx"), WINIT_ERR_FORMAT, "byte 36", "too short", "2x3x4",
@@ -309,7 +309,7 @@ END_TEST
 START_TEST(trailing_bytes)
 {
 	uint8_t buf[64];
-	uint32_t dims[1] = {5};
+	uint32_t dims[1] = { 5 };
 	size_t len = make_idx(buf, 0x08, 1, dims, 8);
 	write_plain(tpath("trail.idx"), buf, len);
 	EXPECT_FAIL(tpath("trail.idx"), WINIT_ERR_FORMAT, "byte 13", "3 trailing bytes",
@@ -329,7 +329,7 @@ START_TEST(truncated_gzip)
 	size_t payload = 20000;
 	uint8_t *buf = malloc(8 + payload);
 	ck_assert_ptr_nonnull(buf);
-	uint32_t dims[1] = {(uint32_t)payload};
+	uint32_t dims[1] = { (uint32_t)payload };
 	size_t len = make_idx(buf, 0x08, 1, dims, payload);
 	const char *p = tpath("cut.gz");
 	write_gz(p, buf, len);
@@ -352,11 +352,11 @@ START_TEST(corrupt_gzip)
 	size_t payload = 20000;
 	uint8_t *buf = malloc(8 + payload);
 	ck_assert_ptr_nonnull(buf);
-	uint32_t dims[1] = {(uint32_t)payload};
+	uint32_t dims[1] = { (uint32_t)payload };
 	size_t len = make_idx(buf, 0x08, 1, dims, payload);
 	/* Flip bytes in the middle of the compressed data, and, separately, the stored
 	 * CRC-32: both must be reported as corrupt, never returned as data. */
-	const char *names[2] = {"flip-data.gz", "flip-crc.gz"};
+	const char *names[2] = { "flip-data.gz", "flip-crc.gz" };
 	for (int k = 0; k < 2; k++) {
 		const char *p = tpath(names[k]);
 		write_gz(p, buf, len);
@@ -366,7 +366,7 @@ START_TEST(corrupt_gzip)
 		long size = ftell(f);
 		long at = k == 0 ? size / 2 : size - 8;
 		ck_assert_int_eq(fseek(f, at, SEEK_SET), 0);
-		uint8_t junk[4] = {0xff, 0x00, 0xa5, 0x5a};
+		uint8_t junk[4] = { 0xff, 0x00, 0xa5, 0x5a };
 		ck_assert_uint_eq(fwrite(junk, 1, 4, f), 4);
 		ck_assert_int_eq(fclose(f), 0);
 		EXPECT_FAIL(p, WINIT_ERR_FORMAT, "corrupt gzip data", "compressed byte");
@@ -388,7 +388,7 @@ START_TEST(gzip_header_errors)
 {
 	size_t len;
 	uint8_t buf[32];
-	uint32_t dims[1] = {4};
+	uint32_t dims[1] = { 4 };
 	len = make_idx(buf, 0x0e, 1, dims, 4);
 	write_gz(tpath("type.gz"), buf, len);
 	EXPECT_FAIL(tpath("type.gz"), WINIT_ERR_FORMAT, "decompressed byte 2",

@@ -55,21 +55,22 @@ struct fill_spec {
 };
 
 struct filled {
-	float *w;            /* (n) */
+	float *w; /* (n) */
 	int64_t n;
-	double stddev;       /* the plugin's claim */
+	double stddev; /* the plugin's claim */
 	struct winit_fill_args args;
 	double params[WINIT_MAX_PARAMS];
 	int64_t dims[4];
 };
 
 static int do_fill(struct filled *f, const struct fill_spec *s, uint64_t seed,
-		   uint64_t stream, char *msg, size_t msglen)
+                   uint64_t stream, char *msg, size_t msglen)
 {
 	const struct winit_initializer *in = init(s->name);
 	struct winit_error err = { 0 };
 	ck_assert_int_eq(winit_params_resolve(f->params, &in->info, s->n_params, s->pnames,
-					      s->pvalues, s->pchoices, &err), WINIT_OK);
+	                                      s->pvalues, s->pchoices, &err),
+	                 WINIT_OK);
 	f->n = 1;
 	for (uint32_t i = 0; i < s->n_dims; i++) {
 		f->dims[i] = s->dims[i];
@@ -79,9 +80,13 @@ static int do_fill(struct filled *f, const struct fill_spec *s, uint64_t seed,
 	winit_rng_seed(rng, seed, stream);
 	f->args = (struct winit_fill_args){
 		.struct_size = sizeof(struct winit_fill_args),
-		.n_dims = s->n_dims, .dims = f->dims, .n = f->n,
+		.n_dims = s->n_dims,
+		.dims = f->dims,
+		.n = f->n,
 		.gain = s->gain != 0.0 ? s->gain : 1.0,
-		.params = f->params, .host = winit_host_services(), .rng = rng,
+		.params = f->params,
+		.host = winit_host_services(),
+		.rng = rng,
 	};
 	winit_compute_fans(f->dims, s->n_dims, &f->args.fan_in, &f->args.fan_out);
 	f->w = malloc((size_t)f->n * sizeof *f->w);
@@ -95,11 +100,11 @@ static int do_fill(struct filled *f, const struct fill_spec *s, uint64_t seed,
 }
 
 static void fill_ok(struct filled *f, const struct fill_spec *s, uint64_t seed,
-		    uint64_t stream)
+                    uint64_t stream)
 {
 	char msg[256] = "";
 	ck_assert_msg(do_fill(f, s, seed, stream, msg, sizeof msg) == 0, "%s: %s", s->name,
-		      msg);
+	              msg);
 }
 
 struct moments {
@@ -130,15 +135,15 @@ static struct moments moments_of(const float *w, int64_t n)
 /* Mean within 6 standard errors; sd within 6 standard errors of a normal's sample sd
  * (conservative for the uniform and the truncated normal, whose kurtosis is lower). */
 static void check_moments(const char *what, const float *w, int64_t n, double mean,
-			  double sd)
+                          double sd)
 {
 	struct moments m = moments_of(w, n);
 	double tol_mean = 6.0 * sd / sqrt((double)n);
 	double tol_sd = 6.0 / sqrt(2.0 * (double)n);
 	ck_assert_msg(fabs(m.mean - mean) < tol_mean, "%s: mean %g, expected %g +- %g", what,
-		      m.mean, mean, tol_mean);
+	              m.mean, mean, tol_mean);
 	ck_assert_msg(fabs(m.sd / sd - 1.0) < tol_sd, "%s: sd %g, expected %g (rel. tol %g)",
-		      what, m.sd, sd, tol_sd);
+	              what, m.sd, sd, tol_sd);
 }
 
 static void filled_free(struct filled *f)
@@ -174,10 +179,7 @@ START_TEST(test_random_normal)
 	ck_assert(moments_of(f.w, f.n).max_abs > 0.05 * 3.5);
 	filled_free(&f);
 
-	struct fill_spec s2 = { .name = "random_normal", .dims = { 1000, 1000 },
-	  .n_dims = 2,
-				.n_params = 2, .pnames = { "stddev", "mean" },
-				.pvalues = { 1.0, -0.5 } };
+	struct fill_spec s2 = { .name = "random_normal", .dims = { 1000, 1000 }, .n_dims = 2, .n_params = 2, .pnames = { "stddev", "mean" }, .pvalues = { 1.0, -0.5 } };
 	fill_ok(&f, &s2, 7, 2);
 	check_moments("random_normal(mean=-0.5, stddev=1)", f.w, f.n, -0.5, 1.0);
 	ck_assert(f.stddev == 1.0);
@@ -188,20 +190,20 @@ END_TEST
 /* Truncated normals: kept sd equals the target, nothing beyond 2s (s the pre-truncation
  * sd), and values do reach close to 2s. */
 static void check_truncated(const char *name, int64_t fan_in, int64_t fan_out,
-			    double target_sd, uint64_t stream)
+                            double target_sd, uint64_t stream)
 {
 	struct fill_spec s = { .name = name, .dims = { fan_in, fan_out }, .n_dims = 2 };
 	struct filled f;
 	fill_ok(&f, &s, 2024, stream);
 	check_moments(name, f.w, f.n, 0.0, target_sd);
 	ck_assert_msg(fabs(f.stddev - target_sd) < 1e-12 * target_sd, "%s: stddev() %g vs %g",
-		      name, f.stddev, target_sd);
+	              name, f.stddev, target_sd);
 	const double s2 = 2.0 * target_sd / TRUNCATED_SD;
 	struct moments m = moments_of(f.w, f.n);
 	ck_assert_msg(m.max_abs <= (float)s2, "%s: |w| %.9g beyond 2s = %.9g", name,
-		      m.max_abs, s2);
+	              m.max_abs, s2);
 	ck_assert_msg(m.max_abs > 0.99 * s2, "%s: max |w| %g, expected close to 2s = %g", name,
-		      m.max_abs, s2);
+	              m.max_abs, s2);
 	/* Without the 0.8796 correction the sd would be 12% lower: far outside tolerance. */
 	ck_assert(fabs(m.sd / (target_sd * TRUNCATED_SD) - 1.0) > 0.1);
 	filled_free(&f);
@@ -226,8 +228,8 @@ START_TEST(test_glorot_uniform)
 	const int64_t shapes[2][2] = { { 784, 128 }, { 1000, 1000 } };
 	for (int k = 0; k < 2; k++) {
 		struct fill_spec s = { .name = "glorot_uniform",
-				       .dims = { shapes[k][0], shapes[k][1] },
-				  .n_dims = 2 };
+			               .dims = { shapes[k][0], shapes[k][1] },
+			               .n_dims = 2 };
 		struct filled f;
 		fill_ok(&f, &s, 5, (uint64_t)k);
 		double l = sqrt(6.0 / (double)(shapes[k][0] + shapes[k][1]));
@@ -252,14 +254,12 @@ START_TEST(test_bias_and_conv_fans)
 	check_moments("he_normal bias", f.w, f.n, 0.0, sqrt(2.0 / 100000));
 	filled_free(&f);
 	/* A conv kernel (3, 3, 64, 128): fan_in = 9 * 64. */
-	struct fill_spec c = { .name = "he_normal", .dims = { 3, 3, 64, 128 },
-	  .n_dims = 4 };
+	struct fill_spec c = { .name = "he_normal", .dims = { 3, 3, 64, 128 }, .n_dims = 4 };
 	fill_ok(&f, &c, 9, 2);
 	ck_assert(f.args.fan_in == 576 && f.args.fan_out == 1152);
 	check_moments("he_normal conv", f.w, f.n, 0.0, sqrt(2.0 / 576));
 	filled_free(&f);
-	struct fill_spec g = { .name = "glorot_normal", .dims = { 3, 3, 64, 128 },
-			       .n_dims = 4 };
+	struct fill_spec g = { .name = "glorot_normal", .dims = { 3, 3, 64, 128 }, .n_dims = 4 };
 	fill_ok(&f, &g, 9, 3);
 	check_moments("glorot_normal conv", f.w, f.n, 0.0, sqrt(2.0 / (576 + 1152)));
 	filled_free(&f);
@@ -276,12 +276,12 @@ static void check_determinism(const char *name)
 	fill_ok(&c, &s, 11, 2);
 	fill_ok(&d, &s, 12, 1);
 	ck_assert_msg(memcmp(a.w, b.w, (size_t)a.n * sizeof *a.w) == 0,
-		      "%s: same stream, different output", name);
+	              "%s: same stream, different output", name);
 	if (a.stddev > 0 && moments_of(a.w, a.n).sd > 0) {
 		ck_assert_msg(memcmp(a.w, c.w, (size_t)a.n * sizeof *a.w) != 0,
-			      "%s: different streams, same output", name);
+		              "%s: different streams, same output", name);
 		ck_assert_msg(memcmp(a.w, d.w, (size_t)a.n * sizeof *a.w) != 0,
-			      "%s: different seeds, same output", name);
+		              "%s: different seeds, same output", name);
 	}
 	filled_free(&a);
 	filled_free(&b);
@@ -303,7 +303,7 @@ END_TEST
 START_TEST(test_descriptors)
 {
 	static const char *issue2[] = { "zeros", "random_normal", "glorot_normal",
-					"he_normal", "glorot_uniform" };
+		                        "he_normal", "glorot_uniform" };
 	for (size_t i = 0; i < sizeof issue2 / sizeof issue2[0]; i++)
 		ck_assert_ptr_nonnull(init(issue2[i]));
 	/* Every shipped initializer documents its formula and its sd. */
@@ -312,9 +312,9 @@ START_TEST(test_descriptors)
 		if (e->info->kind != WINIT_KIND_INITIALIZER)
 			continue;
 		ck_assert_msg(e->info->formula && *e->info->formula, "%s has no formula",
-			      e->info->name);
+		              e->info->name);
 		ck_assert_msg(((const struct winit_initializer *)e->info)->stddev != NULL,
-			      "%s has no stddev", e->info->name);
+		              "%s has no stddev", e->info->name);
 	}
 }
 END_TEST
@@ -323,56 +323,40 @@ END_TEST
 
 struct stat_case {
 	struct fill_spec spec;
-	double mean, sd;     /* expected moments (sd also the plugin's stddev()) */
-	double bound;        /* max |w - mean| allowed (0: unbounded) */
-	int reaches_bound;   /* values come close to the bound */
+	double mean, sd;   /* expected moments (sd also the plugin's stddev()) */
+	double bound;      /* max |w - mean| allowed (0: unbounded) */
+	int reaches_bound; /* values come close to the bound */
 };
 
 static const struct stat_case stat_cases[] = {
-	{ { .name = "random_uniform", .dims = { 784, 128 }, .n_dims = 2 }, 0.0,
-	  0.05 / 1.7320508075688772, 0.05, 1 },
-	{ { .name = "random_uniform", .dims = { 1000, 1000 }, .n_dims = 2, .gain = 1.0,
-	  .n_params = 2, .pnames = { "minval", "maxval" }, .pvalues = { 1, 3 } },
-	  2.0, 1.0 / 1.7320508075688772, 1.0, 1 },
-	{ { .name = "truncated_normal", .dims = { 784, 128 }, .n_dims = 2 }, 0.0,
-	  0.05 * TRUNCATED_SD, 0.1, 1 },
-	{ { .name = "truncated_normal", .dims = { 1000, 1000 }, .n_dims = 2, .gain = 1.0,
-	  .n_params = 2, .pnames = { "mean", "stddev" }, .pvalues = { 1, 2 } },
-	  1.0, 2.0 * TRUNCATED_SD, 4.0, 1 },
-	{ { .name = "he_uniform", .dims = { 784, 128 }, .n_dims = 2 }, 0.0,
-	  sqrt(2.0 / 784), sqrt(6.0 / 784), 1 },
-	{ { .name = "lecun_normal", .dims = { 784, 128 }, .n_dims = 2 }, 0.0,
-	  sqrt(1.0 / 784),
-	  2 * sqrt(1.0 / 784) / TRUNCATED_SD, 1 },
-	{ { .name = "lecun_uniform", .dims = { 1000, 1000 }, .n_dims = 2 }, 0.0,
-	  sqrt(1.0 / 1000),
-	  sqrt(3.0 / 1000), 1 },
-	{ { .name = "xavier_normal", .dims = { 784, 128 }, .n_dims = 2, .gain = 1.0,
-	  .n_params = 1, .pnames = { "gain" }, .pvalues = { 2.0 } }, 0.0,
-	  2.0 * sqrt(2.0 / 912), 0, 0 },
-	{ { .name = "xavier_uniform", .dims = { 784, 128 }, .n_dims = 2, .gain = 1.0,
-	  .n_params = 1, .pnames = { "gain" }, .pvalues = { 0.5 } }, 0.0,
-	  0.5 * sqrt(2.0 / 912), 0.5 * sqrt(6.0 / 912), 1 },
+	{ { .name = "random_uniform", .dims = { 784, 128 }, .n_dims = 2 }, 0.0, 0.05 / 1.7320508075688772, 0.05, 1 },
+	{ { .name = "random_uniform", .dims = { 1000, 1000 }, .n_dims = 2, .gain = 1.0, .n_params = 2, .pnames = { "minval", "maxval" }, .pvalues = { 1, 3 } },
+	  2.0,
+	  1.0 / 1.7320508075688772,
+	  1.0,
+	  1 },
+	{ { .name = "truncated_normal", .dims = { 784, 128 }, .n_dims = 2 }, 0.0, 0.05 * TRUNCATED_SD, 0.1, 1 },
+	{ { .name = "truncated_normal", .dims = { 1000, 1000 }, .n_dims = 2, .gain = 1.0, .n_params = 2, .pnames = { "mean", "stddev" }, .pvalues = { 1, 2 } },
+	  1.0,
+	  2.0 * TRUNCATED_SD,
+	  4.0,
+	  1 },
+	{ { .name = "he_uniform", .dims = { 784, 128 }, .n_dims = 2 }, 0.0, sqrt(2.0 / 784), sqrt(6.0 / 784), 1 },
+	{ { .name = "lecun_normal", .dims = { 784, 128 }, .n_dims = 2 }, 0.0, sqrt(1.0 / 784), 2 * sqrt(1.0 / 784) / TRUNCATED_SD, 1 },
+	{ { .name = "lecun_uniform", .dims = { 1000, 1000 }, .n_dims = 2 }, 0.0, sqrt(1.0 / 1000), sqrt(3.0 / 1000), 1 },
+	{ { .name = "xavier_normal", .dims = { 784, 128 }, .n_dims = 2, .gain = 1.0, .n_params = 1, .pnames = { "gain" }, .pvalues = { 2.0 } }, 0.0, 2.0 * sqrt(2.0 / 912), 0, 0 },
+	{ { .name = "xavier_uniform", .dims = { 784, 128 }, .n_dims = 2, .gain = 1.0, .n_params = 1, .pnames = { "gain" }, .pvalues = { 0.5 } }, 0.0, 0.5 * sqrt(2.0 / 912), 0.5 * sqrt(6.0 / 912), 1 },
 	/* PyTorch: nonlinearity auto takes the layer's gain (here relu's sqrt(2)). */
-	{ { .name = "kaiming_normal", .dims = { 784, 128 }, .n_dims = 2,
-	  .gain = 1.4142135623730951 }, 0.0, 0.050507627227610534,
-	  0, 0 },
-	{ { .name = "kaiming_normal", .dims = { 784, 128 }, .n_dims = 2, .gain = 1.0,
-	  .n_params = 2, .pnames = { "nonlinearity", "mode" }, .pvalues = { 0, 0 },
-	  .pchoices = { "tanh", "fan_out" } }, 0.0, 5.0 / 3.0 / sqrt(128.0), 0, 0 },
-	{ { .name = "kaiming_normal", .dims = { 1000, 1000 }, .n_dims = 2, .gain = 1.0,
-	  .n_params = 2, .pnames = { "nonlinearity", "a" }, .pvalues = { 0, 0.1 },
-	  .pchoices = { "leaky_relu", NULL } }, 0.0, sqrt(2.0 / 1.01) / sqrt(1000.0), 0, 0 },
-	{ { .name = "kaiming_uniform", .dims = { 784, 128 }, .n_dims = 2, .gain = 1.0,
-	  .n_params = 1, .pnames = { "nonlinearity" }, .pvalues = { 0 },
-	  .pchoices = { "relu" } },
-	  0.0, sqrt(2.0 / 784), sqrt(6.0 / 784), 1 },
-	{ { .name = "kaiming_uniform", .dims = { 784, 128 }, .n_dims = 2, .gain = 1.0,
-	  .n_params = 1, .pnames = { "nonlinearity" }, .pvalues = { 0 },
-	  .pchoices = { "selu" } }, 0.0, 0.75 / 28.0, 0.75 * 1.7320508075688772 / 28.0, 1 },
-	{ { .name = "torch_linear_default", .dims = { 784, 128 }, .n_dims = 2 }, 0.0,
-	  1.0 / (28.0 * 1.7320508075688772),
-	  1.0 / 28.0, 1 },
+	{ { .name = "kaiming_normal", .dims = { 784, 128 }, .n_dims = 2, .gain = 1.4142135623730951 }, 0.0, 0.050507627227610534, 0, 0 },
+	{ { .name = "kaiming_normal", .dims = { 784, 128 }, .n_dims = 2, .gain = 1.0, .n_params = 2, .pnames = { "nonlinearity", "mode" }, .pvalues = { 0, 0 }, .pchoices = { "tanh", "fan_out" } }, 0.0, 5.0 / 3.0 / sqrt(128.0), 0, 0 },
+	{ { .name = "kaiming_normal", .dims = { 1000, 1000 }, .n_dims = 2, .gain = 1.0, .n_params = 2, .pnames = { "nonlinearity", "a" }, .pvalues = { 0, 0.1 }, .pchoices = { "leaky_relu", NULL } }, 0.0, sqrt(2.0 / 1.01) / sqrt(1000.0), 0, 0 },
+	{ { .name = "kaiming_uniform", .dims = { 784, 128 }, .n_dims = 2, .gain = 1.0, .n_params = 1, .pnames = { "nonlinearity" }, .pvalues = { 0 }, .pchoices = { "relu" } },
+	  0.0,
+	  sqrt(2.0 / 784),
+	  sqrt(6.0 / 784),
+	  1 },
+	{ { .name = "kaiming_uniform", .dims = { 784, 128 }, .n_dims = 2, .gain = 1.0, .n_params = 1, .pnames = { "nonlinearity" }, .pvalues = { 0 }, .pchoices = { "selu" } }, 0.0, 0.75 / 28.0, 0.75 * 1.7320508075688772 / 28.0, 1 },
+	{ { .name = "torch_linear_default", .dims = { 784, 128 }, .n_dims = 2 }, 0.0, 1.0 / (28.0 * 1.7320508075688772), 1.0 / 28.0, 1 },
 };
 #define N_STAT_CASES (sizeof stat_cases / sizeof stat_cases[0])
 
@@ -384,17 +368,17 @@ START_TEST(test_statistics)
 	char what[128];
 	snprintf(what, sizeof what, "%s case %d", c->spec.name, _i);
 	ck_assert_msg(fabs(f.stddev - c->sd) < 1e-6 * c->sd, "%s: stddev() %.9g, expected %.9g",
-		      what, f.stddev, c->sd);
+	              what, f.stddev, c->sd);
 	check_moments(what, f.w, f.n, c->mean, c->sd);
 	double dev = 0;
 	for (int64_t i = 0; i < f.n; i++)
 		dev = fmax(dev, fabs(f.w[i] - c->mean));
 	if (c->bound > 0) {
 		ck_assert_msg(dev <= c->bound * (1 + 1e-5), "%s: max |w - mean| %.9g > %.9g",
-			      what, dev, c->bound);
+		              what, dev, c->bound);
 		if (c->reaches_bound)
 			ck_assert_msg(dev > 0.99 * c->bound, "%s: max |w - mean| %g, bound %g",
-				      what, dev, c->bound);
+			              what, dev, c->bound);
 	} else {
 		/* Untruncated normals do go beyond 3 sd in 1e5 draws. */
 		ck_assert_msg(dev > 3.5 * c->sd, "%s: max %g looks truncated", what, dev);
@@ -411,11 +395,7 @@ START_TEST(test_variance_scaling)
 	const double n_of[] = { 784, 128, 456 };
 	for (int m = 0; m < 3; m++) {
 		for (int d = 0; d < 3; d++) {
-			struct fill_spec s = { .name = "variance_scaling", .dims = { 784,
-			  128 }, .n_dims = 2, .gain = 1.0, .n_params = 3,
-			  .pnames = { "scale", "mode", "distribution" },
-			  .pvalues = { 3.0, 0, 0 },
-			  .pchoices = { NULL, modes[m], dists[d] } };
+			struct fill_spec s = { .name = "variance_scaling", .dims = { 784, 128 }, .n_dims = 2, .gain = 1.0, .n_params = 3, .pnames = { "scale", "mode", "distribution" }, .pvalues = { 3.0, 0, 0 }, .pchoices = { NULL, modes[m], dists[d] } };
 			struct filled f;
 			fill_ok(&f, &s, 17, (uint64_t)(3 * m + d));
 			double sd = sqrt(3.0 / n_of[m]);
@@ -434,8 +414,7 @@ START_TEST(test_variance_scaling)
 		}
 	}
 	/* The defaults (1, fan_in, truncated_normal) are lecun_normal, draw for draw. */
-	struct fill_spec vs = { .name = "variance_scaling", .dims = { 50, 40 },
-	  .n_dims = 2 };
+	struct fill_spec vs = { .name = "variance_scaling", .dims = { 50, 40 }, .n_dims = 2 };
 	struct fill_spec ln = { .name = "lecun_normal", .dims = { 50, 40 }, .n_dims = 2 };
 	struct filled a, b;
 	fill_ok(&a, &vs, 1, 1);
@@ -449,7 +428,8 @@ START_TEST(test_variance_scaling)
 	double out[WINIT_MAX_PARAMS];
 	struct winit_error err = { 0 };
 	ck_assert_int_eq(winit_params_resolve(out, &init("variance_scaling")->info, 1, zn, zv, NULL,
-					      &err), WINIT_ERR_ARG);
+	                                      &err),
+	                 WINIT_ERR_ARG);
 	ck_assert_ptr_nonnull(strstr(err.msg, "plugin 'variance_scaling': scale must be positive"));
 }
 END_TEST
@@ -466,11 +446,8 @@ START_TEST(test_aliases)
 	filled_free(&a);
 	filled_free(&b);
 	/* torch_linear_default is kaiming_uniform with a = sqrt(5). */
-	struct fill_spec t = { .name = "torch_linear_default", .dims = { 30, 20 },
-	  .n_dims = 2 };
-	struct fill_spec k = { .name = "kaiming_uniform", .dims = { 30, 20 },
-	  .n_dims = 2, .gain = 1.0, .n_params = 2, .pnames = { "nonlinearity", "a" },
-	  .pvalues = { 0, sqrt(5.0) }, .pchoices = { "leaky_relu", NULL } };
+	struct fill_spec t = { .name = "torch_linear_default", .dims = { 30, 20 }, .n_dims = 2 };
+	struct fill_spec k = { .name = "kaiming_uniform", .dims = { 30, 20 }, .n_dims = 2, .gain = 1.0, .n_params = 2, .pnames = { "nonlinearity", "a" }, .pvalues = { 0, sqrt(5.0) }, .pchoices = { "leaky_relu", NULL } };
 	fill_ok(&a, &t, 4, 4);
 	fill_ok(&b, &k, 4, 4);
 	int64_t differ = 0;
@@ -481,15 +458,14 @@ START_TEST(test_aliases)
 	filled_free(&b);
 	/* The aliases live in the same object as their Keras twins. */
 	ck_assert_str_eq(winit_registry_find(reg, WINIT_KIND_INITIALIZER, "xavier_normal")->file,
-			 winit_registry_find(reg, WINIT_KIND_INITIALIZER, "glorot_normal")->file);
+	                 winit_registry_find(reg, WINIT_KIND_INITIALIZER, "glorot_normal")->file);
 }
 END_TEST
 
 START_TEST(test_constants)
 {
 	struct fill_spec o = { .name = "ones", .dims = { 7, 9 }, .n_dims = 2 };
-	struct fill_spec c = { .name = "constant", .dims = { 7, 9 }, .n_dims = 2,
-	  .gain = 1.0, .n_params = 1, .pnames = { "value" }, .pvalues = { -2.5 } };
+	struct fill_spec c = { .name = "constant", .dims = { 7, 9 }, .n_dims = 2, .gain = 1.0, .n_params = 1, .pnames = { "value" }, .pvalues = { -2.5 } };
 	struct filled f;
 	fill_ok(&f, &o, 1, 1);
 	int64_t differ = 0;
@@ -514,17 +490,17 @@ START_TEST(test_uniform_bad_range)
 	double out[WINIT_MAX_PARAMS];
 	struct winit_error err = { 0 };
 	ck_assert_int_eq(winit_params_resolve(out, &init("random_uniform")->info, 2, names, values,
-					      NULL, &err), WINIT_ERR_ARG);
+	                                      NULL, &err),
+	                 WINIT_ERR_ARG);
 	ck_assert_ptr_nonnull(strstr(err.msg, "plugin 'random_uniform': minval 1 is above maxval -1"));
 }
 END_TEST
 
 /* W^T W = gain^2 I (tall) or W W^T = gain^2 I (wide), to 1e-5 relative. */
 static void check_orthogonal(int64_t rows, int64_t cols, const int64_t *dims, uint32_t nd,
-			     double gain)
+                             double gain)
 {
-	struct fill_spec s = { .name = "orthogonal", .dims = { 0 }, .n_dims = nd,
-	  .gain = 1.0, .n_params = 1, .pnames = { "gain" }, .pvalues = { gain } };
+	struct fill_spec s = { .name = "orthogonal", .dims = { 0 }, .n_dims = nd, .gain = 1.0, .n_params = 1, .pnames = { "gain" }, .pvalues = { gain } };
 	for (uint32_t i = 0; i < nd; i++)
 		s.dims[i] = dims[i];
 	struct filled f;
@@ -545,7 +521,7 @@ static void check_orthogonal(int64_t rows, int64_t cols, const int64_t *dims, ui
 		}
 	}
 	ck_assert_msg(worst < 1e-5, "orthogonal %lldx%lld: |W^T W - g^2 I| = %g",
-		      (long long)rows, (long long)cols, worst);
+	              (long long)rows, (long long)cols, worst);
 	double rms = 0;
 	for (int64_t i = 0; i < f.n; i++)
 		rms += (double)f.w[i] * f.w[i];
@@ -574,8 +550,7 @@ END_TEST
 
 START_TEST(test_identity)
 {
-	struct fill_spec s = { .name = "identity", .dims = { 5, 7 }, .n_dims = 2,
-	  .gain = 1.0, .n_params = 1, .pnames = { "gain" }, .pvalues = { 3.0 } };
+	struct fill_spec s = { .name = "identity", .dims = { 5, 7 }, .n_dims = 2, .gain = 1.0, .n_params = 1, .pnames = { "gain" }, .pvalues = { 3.0 } };
 	struct filled f;
 	fill_ok(&f, &s, 1, 1);
 	int64_t differ = 0;

@@ -61,8 +61,7 @@ static void check_gemm_case(int ta, int tb, int64_t m, int64_t n, int64_t k, int
 				ref += t;
 				mag += fabs(t);
 			}
-			double tol = 2.0 * (double)k * FLT_EPSILON * mag + 4.0 * FLT_EPSILON *
-			             (accumulate ? fabs(c0[i * ldc + j]) : 0.0) + 1e-30;
+			double tol = 2.0 * (double)k * FLT_EPSILON * mag + 4.0 * FLT_EPSILON * (accumulate ? fabs(c0[i * ldc + j]) : 0.0) + 1e-30;
 			double err = fabs(c[i * ldc + j] - ref);
 			ck_assert_msg(err <= tol,
 			              "%s t%d%d %ldx%ldx%ld pad %ld acc %d: C[%ld][%ld] = %.9g, "
@@ -80,26 +79,33 @@ static void check_gemm_case(int ta, int tb, int64_t m, int64_t n, int64_t k, int
 }
 
 static const int64_t shapes[][3] = {
-	{ 1, 1, 1 }, { 7, 13, 5 }, { 65, 129, 33 }, { 64, 784, 128 }, { 128, 64, 10 },
-	{ 64, 10, 128 }, { 17, 33, 1 }, { 9, 31, 400 }, { 3, 70, 17 },
+	{ 1, 1, 1 },
+	{ 7, 13, 5 },
+	{ 65, 129, 33 },
+	{ 64, 784, 128 },
+	{ 128, 64, 10 },
+	{ 64, 10, 128 },
+	{ 17, 33, 1 },
+	{ 9, 31, 400 },
+	{ 3, 70, 17 },
 };
 #define N_SHAPES (sizeof shapes / sizeof shapes[0])
 
 /* Runs body for every kernel set the CPU has; generic must always be there. */
-#define FOR_EACH_SET(...)                                                            \
-	do {                                                                         \
-		int n_sets_run_ = 0;                                                 \
-		for (size_t s_ = 0; s_ < N_SET_NAMES; s_++) {                        \
-			if (winit_kernels_select(set_names[s_]) != 0) {              \
-				ck_assert_str_ne(set_names[s_], "generic");          \
-				continue;                                            \
-			}                                                            \
-			ck_assert_str_eq(winit_kernels_name(), set_names[s_]);       \
-			n_sets_run_++;                                               \
-			__VA_ARGS__;                                                 \
-		}                                                                    \
-		ck_assert_int_ge(n_sets_run_, 1);                                    \
-		ck_assert_int_eq(winit_kernels_select("auto"), 0);                   \
+#define FOR_EACH_SET(...)                                                      \
+	do {                                                                   \
+		int n_sets_run_ = 0;                                           \
+		for (size_t s_ = 0; s_ < N_SET_NAMES; s_++) {                  \
+			if (winit_kernels_select(set_names[s_]) != 0) {        \
+				ck_assert_str_ne(set_names[s_], "generic");    \
+				continue;                                      \
+			}                                                      \
+			ck_assert_str_eq(winit_kernels_name(), set_names[s_]); \
+			n_sets_run_++;                                         \
+			__VA_ARGS__;                                           \
+		}                                                              \
+		ck_assert_int_ge(n_sets_run_, 1);                              \
+		ck_assert_int_eq(winit_kernels_select("auto"), 0);             \
 	} while (0)
 
 static void gemm_all_shapes(int ta, int tb)
@@ -328,7 +334,9 @@ static void ep_record(void *ctx, float *c, int64_t row0, int64_t rows)
 START_TEST(dense_forward_epilogue)
 {
 	/* 700 rows and k = 900 span several row blocks and several k blocks. */
-	enum { M = 700, K = 900, N = 40 };
+	enum { M = 700,
+	       K = 900,
+	       N = 40 };
 	float *x = malloc(M * K * sizeof *x), *w = malloc(K * N * sizeof *w);
 	float *y1 = malloc(M * N * sizeof *y1), *y2 = malloc(M * N * sizeof *y2), b[N];
 	for (int i = 0; i < M * K; i++)
@@ -478,7 +486,8 @@ int main(void)
 	for (size_t i = 0; i < N_SET_NAMES; i++)
 		if (winit_kernels_select(set_names[i]) != 0)
 			printf("check_kernels: kernel set %s is not available on this CPU: its "
-			       "cases are skipped\n", set_names[i]);
+			       "cases are skipped\n",
+			       set_names[i]);
 	if (winit_kernels_select("auto") != 0) {
 		printf("check_kernels: no kernel set selectable\n");
 		return EXIT_FAILURE;

@@ -106,18 +106,20 @@ static const char *run_stdout(const char *code)
 	return out;
 }
 
-#define RUN_OK(code) do { \
-	const char *e_ = run(code); \
-	ck_assert_msg(e_ == NULL, "script failed: %s", e_); \
-} while (0)
+#define RUN_OK(code)                                                \
+	do {                                                        \
+		const char *e_ = run(code);                         \
+		ck_assert_msg(e_ == NULL, "script failed: %s", e_); \
+	} while (0)
 
-#define RUN_ERR(code, ...) do { \
-	const char *e_ = run(code); \
-	ck_assert_msg(e_ != NULL, "script should have failed"); \
-	const char *want_[] = { __VA_ARGS__ }; \
-	for (size_t i_ = 0; i_ < sizeof want_ / sizeof want_[0]; i_++) \
-		ck_assert_msg(strstr(e_, want_[i_]), "error '%s' lacks '%s'", e_, want_[i_]); \
-} while (0)
+#define RUN_ERR(code, ...)                                                                            \
+	do {                                                                                          \
+		const char *e_ = run(code);                                                           \
+		ck_assert_msg(e_ != NULL, "script should have failed");                               \
+		const char *want_[] = { __VA_ARGS__ };                                                \
+		for (size_t i_ = 0; i_ < sizeof want_ / sizeof want_[0]; i_++)                        \
+			ck_assert_msg(strstr(e_, want_[i_]), "error '%s' lacks '%s'", e_, want_[i_]); \
+	} while (0)
 
 static const char model_src[] =
 	"local winit = require 'winit'\n"
@@ -248,9 +250,11 @@ START_TEST(wrong_argument_types_and_typos)
 	        "validation_split");
 	RUN_ERR("local m = build('zeros')\nm:fit(42)\n", "test.lua:2:", "winit.Dataset");
 	RUN_ERR("local winit = require 'winit'\nlocal m = build('zeros')\n"
-	        "m:compile { optimizer = 'adamw' }\n", "test.lua:3:", "unknown optimizer 'adamw'");
+	        "m:compile { optimizer = 'adamw' }\n",
+	        "test.lua:3:", "unknown optimizer 'adamw'");
 	RUN_ERR("local winit = require 'winit'\nlocal m = build('zeros')\n"
-	        "m:compile { loss = 'mse' }\n", "test.lua:3:", "unknown loss 'mse'");
+	        "m:compile { loss = 'mse' }\n",
+	        "test.lua:3:", "unknown loss 'mse'");
 }
 END_TEST
 
@@ -263,7 +267,8 @@ START_TEST(study_errors)
 	        "test.lua:4:", "'a' already exists");
 	RUN_ERR("local winit = require 'winit'\nlocal s = winit.Study {}\ns:run()\n", "test.lua:3:", "no runs");
 	RUN_ERR("local winit = require 'winit'\nlocal s = winit.Study {}\n"
-	        "s:add { model = build('zeros'), train = train }\n", "test.lua:3:", "needs a name");
+	        "s:add { model = build('zeros'), train = train }\n",
+	        "test.lua:3:", "needs a name");
 }
 END_TEST
 
@@ -405,11 +410,13 @@ START_TEST(summary_lists_the_given_layers)
 	RUN_OK(model_src);
 	const char *s = run_stdout("build('he_normal'):summary()\n");
 	ck_assert_msg(strstr(s, "flatten (Flatten)") && strstr(s, "dense_2 (Dense)") &&
-	              strstr(s, "Total params: 323"), "summary:\n%s", s);
+	                      strstr(s, "Total params: 323"),
+	              "summary:\n%s", s);
 	s = run_stdout("local winit = require 'winit'\n"
 	               "winit.Sequential { winit.layers.Dense { 3, input_shape = {16} } }:summary()\n");
 	ck_assert_msg(!strstr(s, "Flatten") && strstr(s, "dense_1 (Dense)") &&
-	              strstr(s, "Total params: 51"), "summary:\n%s", s);
+	                      strstr(s, "Total params: 51"),
+	              "summary:\n%s", s);
 }
 END_TEST
 
@@ -425,7 +432,7 @@ START_TEST(progress_counts_in_the_singular)
 		"s:add { name = 'two', train = train, epochs = 2, model = build('zeros') }\n"
 		"s:run { jobs = 1 }\n");
 	ck_assert_msg(strstr(s, "[one] start: 16 inputs, 1 Dense layer, Adam, 1 epoch, batch 32") &&
-	              strstr(s, "[two] start: 16 inputs, 2 Dense layers, Adam, 2 epochs, batch 32"),
+	                      strstr(s, "[two] start: 16 inputs, 2 Dense layers, Adam, 2 epochs, batch 32"),
 	              "progress:\n%s", s);
 }
 END_TEST

@@ -38,7 +38,8 @@ START_TEST(xent_gradient_matches_finite_difference)
 {
 	struct winit_rng rng;
 	winit_rng_seed(&rng, 1, 0);
-	enum { N = 4, C = 5 };
+	enum { N = 4,
+	       C = 5 };
 	float z[N * C], d[N * C];
 	uint8_t y[N];
 	for (int i = 0; i < N * C; i++)
@@ -158,7 +159,10 @@ static double model_loss(struct winit_model *m, const float *x, const uint8_t *y
  * with central finite differences of the loss for every weight and bias. */
 static void gradient_check(const char *act)
 {
-	enum { N = 3, I = 5, H = 4, C = 3 };
+	enum { N = 3,
+	       I = 5,
+	       H = 4,
+	       C = 3 };
 	struct winit_model_spec s = mlp_spec(I, H, act, "glorot_normal", C);
 	/* Non-zero biases so every unit is off its kink. */
 	s.layers[0].bias_initializer = tu_use(WINIT_KIND_INITIALIZER, "random_normal", 2,

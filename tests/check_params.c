@@ -19,17 +19,17 @@ static const struct winit_param_decl decls[] = {
 
 static const struct winit_initializer demo = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer),
-		  WINIT_KIND_INITIALIZER, 4, "demo", "demo", decls, NULL },
+	          WINIT_KIND_INITIALIZER, 4, "demo", "demo", decls, NULL },
 };
 
 static const struct winit_initializer bare_init = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer),
-		  WINIT_KIND_INITIALIZER, 0, "bare", "no params", NULL, NULL },
+	          WINIT_KIND_INITIALIZER, 0, "bare", "no params", NULL, NULL },
 };
 
 /* Resolve one named value (choice by name if cname) and return the status. */
 static int resolve1(double out[WINIT_MAX_PARAMS], const char *name, double v,
-		    const char *cname, struct winit_error *err)
+                    const char *cname, struct winit_error *err)
 {
 	const char *names[1] = { name };
 	double values[1] = { v };
@@ -105,7 +105,7 @@ START_TEST(test_unknown_name)
 	const char *names[] = { "x" };
 	const double v[] = { 1 };
 	ck_assert_int_eq(winit_params_resolve(out, &bare_init.info, 1, names, v, NULL, &err),
-			 WINIT_ERR_ARG);
+	                 WINIT_ERR_ARG);
 	ck_assert_ptr_nonnull(strstr(err.msg, "plugin 'bare': unknown parameter 'x'"));
 	ck_assert_ptr_nonnull(strstr(err.msg, "no parameters"));
 }
@@ -118,7 +118,7 @@ START_TEST(test_twice)
 	const char *names[] = { "scale", "scale" };
 	const double v[] = { 1, 2 };
 	ck_assert_int_eq(winit_params_resolve(out, &demo.info, 2, names, v, NULL, &err),
-			 WINIT_ERR_ARG);
+	                 WINIT_ERR_ARG);
 	ck_assert_ptr_nonnull(strstr(err.msg, "'scale' given twice"));
 }
 END_TEST
@@ -147,7 +147,7 @@ END_TEST
 START_TEST(test_choices)
 {
 	expect_error("mode", 0, "fan_sum", "'mode' = 'fan_sum' is not one of its choices "
-		     "(fan_in, fan_out, fan_avg)");
+	                                   "(fan_in, fan_out, fan_avg)");
 	expect_error("mode", 3, NULL, "not a choice index in [0, 2]");
 	expect_error("mode", -1, NULL, "fan_in, fan_out, fan_avg");
 	expect_error("mode", 0.5, NULL, "not a choice index");
@@ -179,9 +179,9 @@ START_TEST(test_real_plugin_message)
 	const char *names[] = { "stddev" };
 	const double v[] = { -1 };
 	ck_assert_int_eq(winit_params_resolve(out, e->info, 1, names, v, NULL, &err),
-			 WINIT_ERR_ARG);
+	                 WINIT_ERR_ARG);
 	ck_assert_str_eq(err.msg,
-			 "plugin 'random_normal': parameter 'stddev' = -1 out of range [0, inf)");
+	                 "plugin 'random_normal': parameter 'stddev' = -1 out of range [0, inf)");
 	ck_assert_int_eq(winit_params_resolve(out, e->info, 0, NULL, NULL, NULL, &err), 0);
 	ck_assert(out[0] == 0.0 && out[1] == 0.05);
 	winit_registry_free(reg);

@@ -64,7 +64,7 @@ START_TEST(test_load_dir_and_find)
 	ck_assert_int_eq(winit_registry_load_dir(reg, build_dir(1), &err), WINIT_OK);
 	ck_assert_uint_eq(winit_registry_problem_count(reg), 0);
 	static const char *inits[] = { "zeros", "random_normal", "glorot_normal",
-				       "glorot_uniform", "he_normal" };
+		                       "glorot_uniform", "he_normal" };
 	static const char *acts[] = { "relu", "linear", "softmax" };
 	for (size_t i = 0; i < sizeof inits / sizeof inits[0]; i++) {
 		const struct winit_plugin_entry *e =
@@ -83,7 +83,9 @@ START_TEST(test_load_dir_and_find)
 		ck_assert_uint_eq(e->info->kind, WINIT_KIND_ACTIVATION);
 	}
 	ck_assert(ends_with(winit_registry_find(reg, WINIT_KIND_INITIALIZER,
-						"he_normal")->file, "/he_normal.so"));
+	                                        "he_normal")
+	                            ->file,
+	                    "/he_normal.so"));
 	ck_assert_ptr_null(winit_registry_find(reg, WINIT_KIND_INITIALIZER, "no_such"));
 	ck_assert_ptr_null(winit_registry_find(reg, WINIT_KIND_INITIALIZER, NULL));
 	/* Every entry is reachable by index and findable by its name. */
@@ -134,12 +136,12 @@ START_TEST(test_names)
 	struct winit_error err = { 0 };
 	char buf[1024];
 	ck_assert_str_eq(winit_registry_names(reg, WINIT_KIND_INITIALIZER, buf, sizeof buf),
-			 "");
+	                 "");
 	ck_assert_int_eq(winit_registry_load_file(reg, test_plugin("good_two"), &err), 0);
 	ck_assert_str_eq(winit_registry_names(reg, WINIT_KIND_INITIALIZER, buf, sizeof buf),
-			 "test_const");
+	                 "test_const");
 	ck_assert_str_eq(winit_registry_names(reg, WINIT_KIND_ACTIVATION, buf, sizeof buf),
-			 "test_double");
+	                 "test_double");
 	ck_assert_int_eq(winit_registry_load_dir(reg, build_dir(0), &err), 0);
 	winit_registry_names(reg, WINIT_KIND_INITIALIZER, buf, sizeof buf);
 	/* Alphabetical, comma separated, every initializer once. */
@@ -178,8 +180,7 @@ struct refusal {
 };
 
 static const struct refusal refusals[] = {
-	{ "bad_abi", { "incompatible plugin ABI version (plugin: 99, winit: 1)",
-		       "rebuild the plugin against this winit's headers", NULL } },
+	{ "bad_abi", { "incompatible plugin ABI version (plugin: 99, winit: 1)", "rebuild the plugin against this winit's headers", NULL } },
 	{ "no_entry", { "winit_plugin_describe", "nm -D", NULL } },
 	{ "null_fill", { "'null_fill'", "fill callback", NULL } },
 	{ "bad_name", { "'Bad-Name'", "[a-z0-9_]+", NULL } },
@@ -199,10 +200,10 @@ START_TEST(test_refused)
 	ck_assert_int_eq(winit_registry_load_file(reg, path, &err), WINIT_ERR_PLUGIN);
 	ck_assert_int_eq(err.status, WINIT_ERR_PLUGIN);
 	ck_assert_msg(strncmp(err.msg, path, strlen(path)) == 0,
-		      "message does not start with the file: %s", err.msg);
+	              "message does not start with the file: %s", err.msg);
 	for (int k = 0; k < 3 && r->expect[k]; k++)
 		ck_assert_msg(strstr(err.msg, r->expect[k]) != NULL,
-			      "%s: expected '%s' in: %s", r->plugin, r->expect[k], err.msg);
+		              "%s: expected '%s' in: %s", r->plugin, r->expect[k], err.msg);
 	ck_assert_uint_eq(winit_registry_count(reg), 0);
 	ck_assert_msg(!still_loaded(path), "%s stayed loaded after refusal", path);
 	winit_registry_free(reg);
@@ -243,8 +244,7 @@ START_TEST(test_later_release_plugin_loads)
 	ck_assert_ptr_null(init->adapt);
 	float w[2] = { 0 };
 	int64_t dims[1] = { 2 };
-	struct winit_fill_args args = { .struct_size = sizeof args, .n_dims = 1, .dims = dims,
-					.n = 2 };
+	struct winit_fill_args args = { .struct_size = sizeof args, .n_dims = 1, .dims = dims, .n = 2 };
 	char msg[64] = "";
 	ck_assert_int_eq(init->fill(w, &args, msg, sizeof msg), 0);
 	ck_assert(w[1] == 0.5f);
@@ -257,11 +257,12 @@ START_TEST(test_missing_file)
 	struct winit_registry *reg = winit_registry_new();
 	struct winit_error err = { 0 };
 	ck_assert_int_eq(winit_registry_load_file(reg, "/nonexistent/x.so", &err),
-			 WINIT_ERR_PLUGIN);
+	                 WINIT_ERR_PLUGIN);
 	ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent/x.so"));
 	/* Not found is a path problem, not a dependency problem. */
 	ck_assert_msg(strstr(err.msg, "No such file") && strstr(err.msg, "check the path") &&
-		      !strstr(err.msg, "ldd"), "%s", err.msg);
+	                      !strstr(err.msg, "ldd"),
+	              "%s", err.msg);
 	/* A missing directory is skipped, not an error. */
 	ck_assert_int_eq(winit_registry_load_dir(reg, "/nonexistent/dir", &err), WINIT_OK);
 	ck_assert_uint_eq(winit_registry_count(reg), 0);
@@ -282,13 +283,13 @@ START_TEST(test_dir_with_broken_objects)
 	ck_assert_uint_eq(winit_registry_problem_count(reg), N_REFUSALS);
 	/* Problems come in sorted file order, each naming its file. */
 	static const char *sorted[] = { "bad_abi", "bad_default", "bad_name", "endless",
-					"no_entry", "null_fill", "small_struct",
-					"undefined_sym" };
+		                        "no_entry", "null_fill", "small_struct",
+		                        "undefined_sym" };
 	for (size_t i = 0; i < N_REFUSALS; i++) {
 		const char *p = winit_registry_problem(reg, i);
 		ck_assert_msg(strncmp(p, test_plugin(sorted[i]),
-				      strlen(test_plugin(sorted[i]))) == 0,
-			      "problem %zu: %s", i, p);
+		                      strlen(test_plugin(sorted[i]))) == 0,
+		              "problem %zu: %s", i, p);
 		ck_assert(!still_loaded(test_plugin(sorted[i])));
 	}
 	ck_assert_ptr_null(winit_registry_problem(reg, N_REFUSALS));
@@ -344,7 +345,7 @@ START_TEST(test_search_order)
 	/* $WINIT_PLUGIN_PATH first: its zeros impostor wins over the build tree's. */
 	struct winit_registry *reg = load_default_with(test_dir(), NULL);
 	ck_assert_str_eq(winit_registry_find(reg, WINIT_KIND_INITIALIZER, "zeros")->file,
-			 test_plugin("dup_zeros"));
+	                 test_plugin("dup_zeros"));
 	ck_assert_ptr_nonnull(winit_registry_find(reg, WINIT_KIND_ACTIVATION, "relu"));
 	const char *sp = winit_registry_search_path(reg);
 	ck_assert_msg(strncmp(sp, test_dir(), strlen(test_dir())) == 0, "%s", sp);
@@ -360,9 +361,9 @@ START_TEST(test_search_order)
 	/* `extra` comes after $WINIT_PLUGIN_PATH but before the build tree. */
 	reg = load_default_with(both, test_dir());
 	ck_assert(ends_with(winit_registry_find(reg, WINIT_KIND_INITIALIZER, "zeros")->file,
-			    "/zeros.so"));
+	                    "/zeros.so"));
 	ck_assert(!ends_with(winit_registry_find(reg, WINIT_KIND_INITIALIZER, "zeros")->file,
-			     "dup_zeros.so"));
+	                     "dup_zeros.so"));
 	ck_assert_ptr_nonnull(winit_registry_find(reg, WINIT_KIND_INITIALIZER, "test_const"));
 	sp = winit_registry_search_path(reg);
 	ck_assert_msg(strncmp(sp, both, strlen(both)) == 0, "%s", sp);
@@ -371,7 +372,7 @@ START_TEST(test_search_order)
 
 	reg = load_default_with(NULL, test_dir());
 	ck_assert_str_eq(winit_registry_find(reg, WINIT_KIND_INITIALIZER, "zeros")->file,
-			 test_plugin("dup_zeros"));
+	                 test_plugin("dup_zeros"));
 	winit_registry_free(reg);
 	unsetenv(WINIT_PLUGIN_PATH_ENV);
 }
@@ -474,7 +475,7 @@ static void fake_forward(float *y, const float *x, int64_t r, int64_t c, const d
 }
 
 static void fake_backward(float *dx, const float *dy, const float *x, const float *y,
-			  int64_t r, int64_t c, const double *p)
+                          int64_t r, int64_t c, const double *p)
 {
 	(void)dx;
 	(void)dy;
@@ -499,7 +500,7 @@ static struct winit_initializer good_init(void)
 {
 	return (struct winit_initializer){
 		.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer),
-			  WINIT_KIND_INITIALIZER, 0, "good", "summary", NULL, NULL },
+		          WINIT_KIND_INITIALIZER, 0, "good", "summary", NULL, NULL },
 		.fill = fake_fill,
 	};
 }
@@ -510,7 +511,7 @@ static void expect_invalid(const struct winit_plugin_info *info, const char *nee
 	ck_assert_int_eq(winit_plugin_validate(info, "mem.so", &err), WINIT_ERR_PLUGIN);
 	ck_assert_msg(strncmp(err.msg, "mem.so: ", 8) == 0, "%s", err.msg);
 	ck_assert_msg(strstr(err.msg, needle) != NULL, "expected '%s' in: %s", needle,
-		      err.msg);
+	              err.msg);
 }
 
 START_TEST(test_validate_descriptor)
@@ -614,9 +615,11 @@ START_TEST(test_validate_activation)
 	struct winit_error err = { 0 };
 	struct winit_activation a = {
 		.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_activation),
-			  WINIT_KIND_ACTIVATION, 0, "act", "summary", NULL, NULL },
+		          WINIT_KIND_ACTIVATION, 0, "act", "summary", NULL, NULL },
 		.flags = WINIT_ACT_ROWWISE,
-		.gain = fake_gain, .forward = fake_forward, .backward = fake_backward,
+		.gain = fake_gain,
+		.forward = fake_forward,
+		.backward = fake_backward,
 	};
 	ck_assert_int_eq(winit_plugin_validate(&a.info, "mem.so", &err), WINIT_OK);
 	struct winit_activation b = a;

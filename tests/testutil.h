@@ -52,7 +52,7 @@ static inline const char *tu_path(const char *dir, const char *name)
 static inline void tu_write_idx(const char *path, int gz, uint8_t n_dims, const uint32_t *dims,
                                 const uint8_t *payload, size_t len)
 {
-	uint8_t hdr[4 + 4 * WINIT_IDX_MAX_DIMS] = {0, 0, 0x08, n_dims};
+	uint8_t hdr[4 + 4 * WINIT_IDX_MAX_DIMS] = { 0, 0, 0x08, n_dims };
 	for (int i = 0; i < n_dims; i++) {
 		hdr[4 + 4 * i] = (uint8_t)(dims[i] >> 24);
 		hdr[5 + 4 * i] = (uint8_t)(dims[i] >> 16);

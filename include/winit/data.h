@@ -20,8 +20,8 @@ extern "C" {
 struct winit_idx {
 	uint32_t n_dims;
 	uint32_t dims[WINIT_IDX_MAX_DIMS];
-	uint64_t n;            /* product of dims */
-	uint8_t *data;         /* n bytes, owned */
+	uint64_t n;    /* product of dims */
+	uint8_t *data; /* n bytes, owned */
 };
 
 /* Read an IDX file, gzip-compressed or not (detected from the content, not the name).
@@ -36,8 +36,8 @@ struct winit_dataset {
 	int64_t n_features;    /* e.g. 784 */
 	int32_t height, width; /* image shape (height * width == n_features) */
 	int32_t n_classes;
-	uint8_t *x;            /* (n, n_features), owned */
-	uint8_t *y;            /* (n), labels in [0, n_classes), owned */
+	uint8_t *x; /* (n, n_features), owned */
+	uint8_t *y; /* (n), labels in [0, n_classes), owned */
 };
 
 /* Load an images file (3-D IDX) and a labels file (1-D IDX); checks the counts agree and

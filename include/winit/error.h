@@ -15,8 +15,8 @@ extern "C" {
 
 enum winit_status {
 	WINIT_OK = 0,
-	WINIT_ERR_IO = 1,       /* open/read/write failed */
-	WINIT_ERR_FORMAT = 2,   /* a file's contents are not what was expected */
+	WINIT_ERR_IO = 1,     /* open/read/write failed */
+	WINIT_ERR_FORMAT = 2, /* a file's contents are not what was expected */
 	WINIT_ERR_NOMEM = 3,
 	WINIT_ERR_ARG = 4,      /* a bad argument or configuration */
 	WINIT_ERR_PLUGIN = 5,   /* a plugin failed to load, validate or run */

@@ -46,12 +46,12 @@ enum winit_loss {
 };
 
 struct winit_model_spec {
-	int32_t n_input_dims;        /* e.g. 2 for a 28x28 image fed through Flatten */
+	int32_t n_input_dims; /* e.g. 2 for a 28x28 image fed through Flatten */
 	int64_t input_shape[3];
-	int64_t n_inputs;            /* product of input_shape */
-	int32_t n_layers;            /* Dense layers */
+	int64_t n_inputs; /* product of input_shape */
+	int32_t n_layers; /* Dense layers */
 	struct winit_layer_spec layers[WINIT_MAX_LAYERS];
-	int32_t loss;                /* enum winit_loss, set by compile */
+	int32_t loss; /* enum winit_loss, set by compile */
 };
 
 /* Observation hooks: see the values flowing through a layer without changing the math.
@@ -70,9 +70,9 @@ struct winit_layer_hooks {
 
 struct winit_dense {
 	int64_t n_in, n_out;
-	float *w;                   /* (n_in, n_out), view into params */
-	float *b;                   /* (n_out) or NULL */
-	float *dw, *db;             /* views into grads */
+	float *w;       /* (n_in, n_out), view into params */
+	float *b;       /* (n_out) or NULL */
+	float *dw, *db; /* views into grads */
 	const struct winit_activation *act;
 	const double *act_params;
 };
@@ -80,8 +80,8 @@ struct winit_dense {
 struct winit_model {
 	struct winit_model_spec spec;
 	int64_t n_params;
-	float *params;              /* all weights, one allocation */
-	float *grads;               /* same layout */
+	float *params; /* all weights, one allocation */
+	float *grads;  /* same layout */
 	struct winit_dense layer[WINIT_MAX_LAYERS];
 	/* Work buffers, sized for `cap_batch` rows. */
 	int64_t cap_batch;

@@ -85,20 +85,20 @@ enum winit_plugin_kind {
 };
 
 enum winit_param_type {
-	WINIT_PARAM_REAL = 1,   /* any double in [min_value, max_value] */
-	WINIT_PARAM_INT = 2,    /* a whole number in [min_value, max_value] */
-	WINIT_PARAM_CHOICE = 3  /* one of `choices`; the value is its index, as a double */
+	WINIT_PARAM_REAL = 1,  /* any double in [min_value, max_value] */
+	WINIT_PARAM_INT = 2,   /* a whole number in [min_value, max_value] */
+	WINIT_PARAM_CHOICE = 3 /* one of `choices`; the value is its index, as a double */
 };
 
 /* One declared parameter.  The host validates values from scripts against it. */
 struct winit_param_decl {
-	const char *name;          /* lower_snake_case, unique within the plugin */
-	uint32_t type;             /* enum winit_param_type */
-	double default_value;      /* for CHOICE: index of the default choice */
-	double min_value;          /* inclusive; -HUGE_VAL for none (REAL, INT) */
-	double max_value;          /* inclusive; HUGE_VAL for none (REAL, INT) */
-	const char *doc;           /* one line */
-	const char *const *choices;/* CHOICE only: NULL-terminated list of names */
+	const char *name;           /* lower_snake_case, unique within the plugin */
+	uint32_t type;              /* enum winit_param_type */
+	double default_value;       /* for CHOICE: index of the default choice */
+	double min_value;           /* inclusive; -HUGE_VAL for none (REAL, INT) */
+	double max_value;           /* inclusive; HUGE_VAL for none (REAL, INT) */
+	const char *doc;            /* one line */
+	const char *const *choices; /* CHOICE only: NULL-terminated list of names */
 };
 
 /* Services the host offers to plugins.  `rng` arguments are the opaque stream the host
@@ -118,15 +118,15 @@ struct winit_host {
 
 /* What every descriptor starts with. */
 struct winit_plugin_info {
-	uint32_t abi_version;      /* WINIT_PLUGIN_ABI_VERSION */
-	uint32_t struct_size;      /* sizeof(struct winit_initializer / winit_activation) */
-	uint32_t kind;             /* enum winit_plugin_kind */
-	uint32_t n_params;         /* entries in params, at most WINIT_MAX_PARAMS */
-	const char *name;          /* [a-z0-9_]+, at most WINIT_PLUGIN_NAME_MAX characters,
-	                            * unique per kind among loaded plugins */
-	const char *summary;       /* one line for `winit list`; not NULL */
+	uint32_t abi_version; /* WINIT_PLUGIN_ABI_VERSION */
+	uint32_t struct_size; /* sizeof(struct winit_initializer / winit_activation) */
+	uint32_t kind;        /* enum winit_plugin_kind */
+	uint32_t n_params;    /* entries in params, at most WINIT_MAX_PARAMS */
+	const char *name;     /* [a-z0-9_]+, at most WINIT_PLUGIN_NAME_MAX characters,
+	                       * unique per kind among loaded plugins */
+	const char *summary;  /* one line for `winit list`; not NULL */
 	const struct winit_param_decl *params;
-	const char *formula;       /* e.g. "N(0, 2/fan_in) truncated at 2 sd"; may be NULL */
+	const char *formula; /* e.g. "N(0, 2/fan_in) truncated at 2 sd"; may be NULL */
 };
 
 /* ---- Initializers ---- */
@@ -137,13 +137,13 @@ struct winit_fill_args {
 	uint32_t struct_size;
 	uint32_t n_dims;
 	const int64_t *dims;
-	int64_t n;                 /* product of dims */
-	int64_t fan_in;            /* Keras's compute_fans */
+	int64_t n;      /* product of dims */
+	int64_t fan_in; /* Keras's compute_fans */
 	int64_t fan_out;
-	double gain;               /* recommended gain of the layer's activation (1 if none) */
-	const double *params;      /* declared order; values validated by the host */
+	double gain;          /* recommended gain of the layer's activation (1 if none) */
+	const double *params; /* declared order; values validated by the host */
 	const struct winit_host *host;
-	void *rng;                 /* this fill's random stream; NULL in stddev */
+	void *rng;                            /* this fill's random stream; NULL in stddev */
 	const struct winit_plugin_info *self; /* the descriptor being called, so a host-made
 	                                       * descriptor can find its own context */
 };
@@ -153,15 +153,15 @@ struct winit_fill_args {
  * to run the layer on it. */
 struct winit_probe {
 	uint32_t struct_size;
-	int64_t rows;              /* samples in the batch */
-	int64_t n_in, n_out;       /* the kernel is (n_in, n_out) */
-	const float *input;        /* (rows, n_in) */
-	const float *bias;         /* (n_out), or NULL for a layer without bias */
+	int64_t rows;        /* samples in the batch */
+	int64_t n_in, n_out; /* the kernel is (n_in, n_out) */
+	const float *input;  /* (rows, n_in) */
+	const float *bias;   /* (n_out), or NULL for a layer without bias */
 	/* out (rows, n_out) = input @ w + bias, and f(.) of it when `activated` is non-zero
 	 * (f the layer's activation).  w may be the kernel being adapted. */
 	void (*layer_forward)(const struct winit_probe *probe, float *out, const float *w,
 	                      int activated);
-	void *host_ctx;            /* the host's; do not touch */
+	void *host_ctx; /* the host's; do not touch */
 };
 
 struct winit_initializer {
@@ -196,7 +196,7 @@ enum winit_activation_flags {
 
 struct winit_activation {
 	struct winit_plugin_info info;
-	uint32_t flags;            /* enum winit_activation_flags */
+	uint32_t flags; /* enum winit_activation_flags */
 	/* Gain as in Keras / PyTorch calculate_gain (relu sqrt(2), tanh 5/3, ...): finite and
 	 * > 0.  Called with no random stream, e.g. by `winit info`. */
 	double (*gain)(const double *params);

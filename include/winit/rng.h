@@ -27,8 +27,8 @@ uint64_t winit_seed_mix(uint64_t seed, uint64_t label);
 uint64_t winit_hash_str(const char *s);
 
 uint64_t winit_rng_next(struct winit_rng *rng);
-double winit_rng_uniform(struct winit_rng *rng);        /* [0, 1) */
-double winit_rng_normal(struct winit_rng *rng);         /* N(0, 1) */
+double winit_rng_uniform(struct winit_rng *rng);             /* [0, 1) */
+double winit_rng_normal(struct winit_rng *rng);              /* N(0, 1) */
 uint64_t winit_rng_below(struct winit_rng *rng, uint64_t n); /* uniform in [0, n), unbiased */
 /* Fisher-Yates shuffle of idx[0..n). */
 void winit_rng_shuffle_u32(struct winit_rng *rng, uint32_t *idx, uint32_t n);

@@ -12,16 +12,16 @@ extern "C" {
 struct winit_summary {
 	size_t n;
 	double mean;
-	double sd;     /* sample standard deviation (n - 1); 0 when n < 2 */
+	double sd; /* sample standard deviation (n - 1); 0 when n < 2 */
 	double min, max;
 };
 
 void winit_summarize(struct winit_summary *out, const double *x, size_t n);
 
 struct winit_welch {
-	double t;      /* (mean_a - mean_b) / sqrt(sd_a^2/n_a + sd_b^2/n_b) */
-	double df;     /* Welch-Satterthwaite degrees of freedom */
-	double p;      /* two-sided p-value; NaN when undefined (n < 2, zero variance) */
+	double t;  /* (mean_a - mean_b) / sqrt(sd_a^2/n_a + sd_b^2/n_b) */
+	double df; /* Welch-Satterthwaite degrees of freedom */
+	double p;  /* two-sided p-value; NaN when undefined (n < 2, zero variance) */
 };
 
 /* Welch's unequal-variances t-test of a against b. */

@@ -32,21 +32,21 @@ struct winit_run_spec {
 	struct winit_fit_spec fit;
 	const struct winit_dataset *train; /* shared, read-only */
 	const struct winit_dataset *test;  /* may be NULL: no test evaluation */
-	char train_source[256];         /* where the data came from, for results files */
+	char train_source[256];            /* where the data came from, for results files */
 	char test_source[256];
 };
 
 struct winit_run_result {
-	int status;                     /* WINIT_OK or the failure's status */
+	int status; /* WINIT_OK or the failure's status */
 	char error[WINIT_ERROR_MSG_MAX];
-	int32_t done;                   /* 1 once the run has been executed */
-	struct winit_history history;   /* the epochs completed, owned */
+	int32_t done;                 /* 1 once the run has been executed */
+	struct winit_history history; /* the epochs completed, owned */
 	int32_t has_test;
 	double test_loss, test_accuracy;
-	double seconds;                 /* wall time of the whole run */
+	double seconds; /* wall time of the whole run */
 	int64_t n_train, n_val, n_test;
-	uint64_t run_seed;              /* the run's derived seed */
-	const char *kernels;            /* kernel set used */
+	uint64_t run_seed;   /* the run's derived seed */
+	const char *kernels; /* kernel set used */
 };
 
 /* The seed a run's streams derive from: a function of (study seed, run name) only. */

@@ -35,12 +35,12 @@ enum winit_optimizer_kind {
 
 struct winit_optimizer_spec {
 	int32_t kind;
-	double learning_rate;   /* Adam 0.001, SGD 0.01 (Keras defaults) */
-	double beta_1;          /* 0.9 */
-	double beta_2;          /* 0.999 */
-	double epsilon;         /* 1e-7 */
-	double momentum;        /* SGD only, 0 */
-	int32_t nesterov;       /* SGD only */
+	double learning_rate; /* Adam 0.001, SGD 0.01 (Keras defaults) */
+	double beta_1;        /* 0.9 */
+	double beta_2;        /* 0.999 */
+	double epsilon;       /* 1e-7 */
+	double momentum;      /* SGD only, 0 */
+	int32_t nesterov;     /* SGD only */
 };
 
 /* Keras defaults for a kind. */
@@ -48,9 +48,9 @@ struct winit_optimizer_spec winit_optimizer_default(int32_t kind);
 
 struct winit_optimizer {
 	struct winit_optimizer_spec spec;
-	int64_t t;              /* steps taken */
+	int64_t t; /* steps taken */
 	int64_t n;
-	float *m, *v;           /* Adam moments / SGD velocity */
+	float *m, *v; /* Adam moments / SGD velocity */
 };
 
 int winit_optimizer_init(struct winit_optimizer *opt, const struct winit_optimizer_spec *spec,
@@ -65,11 +65,11 @@ void winit_optimizer_free(struct winit_optimizer *opt);
 #define WINIT_EVAL_BATCH_DEFAULT 256
 
 struct winit_fit_spec {
-	int32_t epochs;            /* 1 */
-	int32_t batch_size;        /* 32 */
-	double validation_split;   /* 0: tail fraction of the data held out before shuffling */
-	int32_t shuffle;           /* 1: reshuffle the training part every epoch */
-	int32_t eval_batch_size;   /* batch size for validation/evaluation (WINIT_EVAL_BATCH_DEFAULT) */
+	int32_t epochs;          /* 1 */
+	int32_t batch_size;      /* 32 */
+	double validation_split; /* 0: tail fraction of the data held out before shuffling */
+	int32_t shuffle;         /* 1: reshuffle the training part every epoch */
+	int32_t eval_batch_size; /* batch size for validation/evaluation (WINIT_EVAL_BATCH_DEFAULT) */
 };
 
 struct winit_fit_spec winit_fit_default(void);
@@ -79,9 +79,9 @@ struct winit_fit_spec winit_fit_default(void);
 int64_t winit_fit_train_rows(int64_t n, double validation_split);
 
 struct winit_epoch_stats {
-	int32_t epoch;             /* 1-based */
+	int32_t epoch; /* 1-based */
 	int32_t epochs;
-	double loss, accuracy;     /* running means over the epoch */
+	double loss, accuracy; /* running means over the epoch */
 	int32_t has_val;
 	double val_loss, val_accuracy;
 	double seconds;
@@ -131,10 +131,10 @@ struct winit_observer {
 struct winit_trainer {
 	struct winit_model model;
 	struct winit_optimizer opt;
-	uint64_t seed;             /* the run seed every stream derives from */
-	struct winit_rng shuffle;  /* WINIT_STREAM_SHUFFLE, continued across fits */
-	int adapted;               /* the data-aware initializers have run */
-	int64_t steps;             /* optimizer steps taken in all fits */
+	uint64_t seed;            /* the run seed every stream derives from */
+	struct winit_rng shuffle; /* WINIT_STREAM_SHUFFLE, continued across fits */
+	int adapted;              /* the data-aware initializers have run */
+	int64_t steps;            /* optimizer steps taken in all fits */
 };
 
 int winit_trainer_init(struct winit_trainer *t, const struct winit_model_spec *model,

@@ -16,7 +16,7 @@ static const struct winit_param_decl elu_params[] = {
 
 /* y = scale * (x > 0 ? x : alpha (e^x - 1)); y may alias x. */
 static inline void elu_core_forward(float *y, const float *x, int64_t n, float alpha,
-				    float scale)
+                                    float scale)
 {
 	for (int64_t i = 0; i < n; i++)
 		y[i] = scale * (x[i] > 0.0f ? x[i] : alpha * expm1f(x[i]));
@@ -25,7 +25,7 @@ static inline void elu_core_forward(float *y, const float *x, int64_t n, float a
 /* dx = dy * scale * (x >= 0 ? 1 : alpha e^x); dx may alias dy.  At 0 the x >= 0 side,
  * as TensorFlow/Keras's EluGrad and SeluGrad take it (their test is output < 0). */
 static inline void elu_core_backward(float *dx, const float *dy, const float *x, int64_t n,
-			      float alpha, float scale)
+                                     float alpha, float scale)
 {
 	for (int64_t i = 0; i < n; i++)
 		dx[i] = dy[i] * scale * (x[i] >= 0.0f ? 1.0f : alpha * expf(x[i]));
@@ -39,14 +39,14 @@ static double elu_gain(const double *p)
 
 WINIT_HOT
 static void elu_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			const double *p)
+                        const double *p)
 {
 	elu_core_forward(y, x, rows * cols, (float)p[0], 1.0f);
 }
 
 WINIT_HOT
 static void elu_backward(float *dx, const float *dy, const float *x, const float *y,
-			 int64_t rows, int64_t cols, const double *p)
+                         int64_t rows, int64_t cols, const double *p)
 {
 	(void)y;
 	elu_core_backward(dx, dy, x, rows * cols, (float)p[0], 1.0f);
@@ -60,7 +60,7 @@ static double selu_gain(const double *p)
 
 WINIT_HOT
 static void selu_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			 const double *p)
+                         const double *p)
 {
 	(void)p;
 	elu_core_forward(y, x, rows * cols, (float)SELU_ALPHA, (float)SELU_SCALE);
@@ -68,7 +68,7 @@ static void selu_forward(float *y, const float *x, int64_t rows, int64_t cols,
 
 WINIT_HOT
 static void selu_backward(float *dx, const float *dy, const float *x, const float *y,
-			  int64_t rows, int64_t cols, const double *p)
+                          int64_t rows, int64_t cols, const double *p)
 {
 	(void)y;
 	(void)p;

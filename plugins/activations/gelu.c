@@ -15,7 +15,8 @@ static const char *const approximations[] = { "none", "tanh", NULL };
 
 static const struct winit_param_decl params[] = {
 	{ "approximate", WINIT_PARAM_CHOICE, 0, 0, 0, "none = x Phi(x); tanh = the "
-	  "tanh approximation", approximations },
+	                                              "tanh approximation",
+	  approximations },
 };
 
 static double gelu_gain(const double *p)
@@ -27,7 +28,7 @@ static double gelu_gain(const double *p)
 /* y (rows, cols) = gelu(x); y may alias x. */
 WINIT_HOT
 static void gelu_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			 const double *p)
+                         const double *p)
 {
 	const int64_t n = rows * cols;
 	if (p[0] == 0.0) {
@@ -44,7 +45,7 @@ static void gelu_forward(float *y, const float *x, int64_t rows, int64_t cols,
 /* dx = dy * gelu'(x); dx may alias dy. */
 WINIT_HOT
 static void gelu_backward(float *dx, const float *dy, const float *x, const float *y,
-			  int64_t rows, int64_t cols, const double *p)
+                          int64_t rows, int64_t cols, const double *p)
 {
 	(void)y;
 	const int64_t n = rows * cols;

@@ -19,7 +19,7 @@ static double leaky_relu_gain(const double *p)
 /* y (rows, cols) = leaky_relu(x); y may alias x. */
 WINIT_HOT
 static void leaky_relu_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			       const double *p)
+                               const double *p)
 {
 	const float a = (float)p[0];
 	const int64_t n = rows * cols;
@@ -30,7 +30,7 @@ static void leaky_relu_forward(float *y, const float *x, int64_t rows, int64_t c
 /* dx = dy * (x > 0 ? 1 : alpha); dx may alias dy. */
 WINIT_HOT
 static void leaky_relu_backward(float *dx, const float *dy, const float *x, const float *y,
-				int64_t rows, int64_t cols, const double *p)
+                                int64_t rows, int64_t cols, const double *p)
 {
 	(void)y;
 	const float a = (float)p[0];

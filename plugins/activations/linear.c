@@ -13,7 +13,7 @@ static double linear_gain(const double *params)
 /* y (rows, cols) = x; y may alias x. */
 WINIT_HOT
 static void linear_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			   const double *params)
+                           const double *params)
 {
 	(void)params;
 	if (y != x)
@@ -23,7 +23,7 @@ static void linear_forward(float *y, const float *x, int64_t rows, int64_t cols,
 /* dx = dy; dx may alias dy. */
 WINIT_HOT
 static void linear_backward(float *dx, const float *dy, const float *x, const float *y,
-			    int64_t rows, int64_t cols, const double *params)
+                            int64_t rows, int64_t cols, const double *params)
 {
 	(void)x;
 	(void)y;

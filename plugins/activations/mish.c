@@ -18,7 +18,7 @@ static inline float softplusf(float v)
 /* y (rows, cols) = x tanh(softplus(x)); y may alias x. */
 WINIT_HOT
 static void mish_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			 const double *p)
+                         const double *p)
 {
 	(void)p;
 	const int64_t n = rows * cols;
@@ -29,7 +29,7 @@ static void mish_forward(float *y, const float *x, int64_t rows, int64_t cols,
 /* dx = dy * (t + x (1 - t^2) sigmoid(x)), t = tanh(softplus(x)); dx may alias dy. */
 WINIT_HOT
 static void mish_backward(float *dx, const float *dy, const float *x, const float *y,
-			  int64_t rows, int64_t cols, const double *p)
+                          int64_t rows, int64_t cols, const double *p)
 {
 	(void)y;
 	(void)p;

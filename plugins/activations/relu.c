@@ -14,7 +14,7 @@ static double relu_gain(const double *params)
 /* y (rows, cols) = relu(x (rows, cols)); y may alias x. */
 WINIT_HOT
 static void relu_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			 const double *params)
+                         const double *params)
 {
 	(void)params;
 	const int64_t n = rows * cols;
@@ -25,7 +25,7 @@ static void relu_forward(float *y, const float *x, int64_t rows, int64_t cols,
 /* dx = dy * [x > 0]; dx may alias dy. */
 WINIT_HOT
 static void relu_backward(float *dx, const float *dy, const float *x, const float *y,
-			  int64_t rows, int64_t cols, const double *params)
+                          int64_t rows, int64_t cols, const double *params)
 {
 	(void)y;
 	(void)params;

@@ -16,7 +16,7 @@ static double one_gain(const double *p)
 /* y (rows, cols) = 1 / (1 + e^-x); y may alias x. */
 WINIT_HOT
 static void sigmoid_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			    const double *p)
+                            const double *p)
 {
 	(void)p;
 	const int64_t n = rows * cols;
@@ -27,7 +27,7 @@ static void sigmoid_forward(float *y, const float *x, int64_t rows, int64_t cols
 /* dx = dy * y (1 - y); dx may alias dy. */
 WINIT_HOT
 static void sigmoid_backward(float *dx, const float *dy, const float *x, const float *y,
-			     int64_t rows, int64_t cols, const double *p)
+                             int64_t rows, int64_t cols, const double *p)
 {
 	(void)x;
 	(void)p;
@@ -38,19 +38,20 @@ static void sigmoid_backward(float *dx, const float *dy, const float *x, const f
 
 WINIT_HOT
 static void hard_sigmoid_forward(float *y, const float *x, int64_t rows, int64_t cols,
-				 const double *p)
+                                 const double *p)
 {
 	(void)p;
 	const int64_t n = rows * cols;
 	for (int64_t i = 0; i < n; i++) {
 		const float v = 0.2f * x[i] + 0.5f;
-		y[i] = v < 0.0f ? 0.0f : v > 1.0f ? 1.0f : v;
+		y[i] = v < 0.0f ? 0.0f : v > 1.0f ? 1.0f :
+		                                    v;
 	}
 }
 
 WINIT_HOT
 static void hard_sigmoid_backward(float *dx, const float *dy, const float *x, const float *y,
-				  int64_t rows, int64_t cols, const double *p)
+                                  int64_t rows, int64_t cols, const double *p)
 {
 	(void)y;
 	(void)p;

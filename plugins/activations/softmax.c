@@ -14,7 +14,7 @@ static double softmax_gain(const double *params)
 /* y (rows, cols) = softmax of each row of x (rows, cols); y may alias x. */
 WINIT_HOT
 static void softmax_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			    const double *params)
+                            const double *params)
 {
 	(void)params;
 	for (int64_t r = 0; r < rows; r++) {
@@ -37,7 +37,7 @@ static void softmax_forward(float *y, const float *x, int64_t rows, int64_t cols
 /* dx (rows, cols) = y * (dy - sum_j dy_j y_j) per row; dx may alias dy. */
 WINIT_HOT
 static void softmax_backward(float *dx, const float *dy, const float *x, const float *y,
-			     int64_t rows, int64_t cols, const double *params)
+                             int64_t rows, int64_t cols, const double *params)
 {
 	(void)x;
 	(void)params;

@@ -14,7 +14,7 @@ static double one_gain(const double *p)
 /* y (rows, cols) = softplus(x); y may alias x. */
 WINIT_HOT
 static void softplus_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			     const double *p)
+                             const double *p)
 {
 	(void)p;
 	const int64_t n = rows * cols;
@@ -25,7 +25,7 @@ static void softplus_forward(float *y, const float *x, int64_t rows, int64_t col
 /* dx = dy * sigmoid(x); dx may alias dy. */
 WINIT_HOT
 static void softplus_backward(float *dx, const float *dy, const float *x, const float *y,
-			      int64_t rows, int64_t cols, const double *p)
+                              int64_t rows, int64_t cols, const double *p)
 {
 	(void)y;
 	(void)p;
@@ -36,7 +36,7 @@ static void softplus_backward(float *dx, const float *dy, const float *x, const 
 
 WINIT_HOT
 static void softsign_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			     const double *p)
+                             const double *p)
 {
 	(void)p;
 	const int64_t n = rows * cols;
@@ -47,7 +47,7 @@ static void softsign_forward(float *y, const float *x, int64_t rows, int64_t col
 /* dx = dy / (1 + |x|)^2. */
 WINIT_HOT
 static void softsign_backward(float *dx, const float *dy, const float *x, const float *y,
-			      int64_t rows, int64_t cols, const double *p)
+                              int64_t rows, int64_t cols, const double *p)
 {
 	(void)y;
 	(void)p;

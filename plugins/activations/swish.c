@@ -14,7 +14,7 @@ static double one_gain(const double *p)
 /* y (rows, cols) = x / (1 + e^-x); y may alias x. */
 WINIT_HOT
 static void swish_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			  const double *p)
+                          const double *p)
 {
 	(void)p;
 	const int64_t n = rows * cols;
@@ -25,7 +25,7 @@ static void swish_forward(float *y, const float *x, int64_t rows, int64_t cols,
 /* dx = dy * (s + x s (1 - s)), s = sigmoid(x); dx may alias dy. */
 WINIT_HOT
 static void swish_backward(float *dx, const float *dy, const float *x, const float *y,
-			   int64_t rows, int64_t cols, const double *p)
+                           int64_t rows, int64_t cols, const double *p)
 {
 	(void)y;
 	(void)p;
@@ -36,22 +36,22 @@ static void swish_backward(float *dx, const float *dy, const float *x, const flo
 	}
 }
 
-#define SWISH(VAR, NAME, SUMMARY)                                                       \
-	static const struct winit_activation VAR = {                                    \
-		.info = {                                                               \
-			.abi_version = WINIT_PLUGIN_ABI_VERSION,                        \
-			.struct_size = sizeof(struct winit_activation),                 \
-			.kind = WINIT_KIND_ACTIVATION,                                  \
-			.n_params = 0,                                                  \
-			.name = NAME,                                                   \
-			.summary = SUMMARY,                                             \
-			.params = NULL,                                                 \
-			.formula = "x / (1 + exp(-x))",                                 \
-		},                                                                      \
-		.flags = 0,                                                             \
-		.gain = one_gain,                                                       \
-		.forward = swish_forward,                                               \
-		.backward = swish_backward,                                             \
+#define SWISH(VAR, NAME, SUMMARY)                                       \
+	static const struct winit_activation VAR = {                    \
+		.info = {                                               \
+			.abi_version = WINIT_PLUGIN_ABI_VERSION,        \
+			.struct_size = sizeof(struct winit_activation), \
+			.kind = WINIT_KIND_ACTIVATION,                  \
+			.n_params = 0,                                  \
+			.name = NAME,                                   \
+			.summary = SUMMARY,                             \
+			.params = NULL,                                 \
+			.formula = "x / (1 + exp(-x))",                 \
+		},                                                      \
+		.flags = 0,                                             \
+		.gain = one_gain,                                       \
+		.forward = swish_forward,                               \
+		.backward = swish_backward,                             \
 	}
 
 SWISH(swish, "swish", "x sigmoid(x) (Keras swish)");

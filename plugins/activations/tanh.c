@@ -14,7 +14,7 @@ static double tanh_gain(const double *p)
 /* y (rows, cols) = tanh(x); y may alias x. */
 WINIT_HOT
 static void tanh_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			 const double *p)
+                         const double *p)
 {
 	(void)p;
 	const int64_t n = rows * cols;
@@ -25,7 +25,7 @@ static void tanh_forward(float *y, const float *x, int64_t rows, int64_t cols,
 /* dx = dy * (1 - y^2); dx may alias dy. */
 WINIT_HOT
 static void tanh_backward(float *dx, const float *dy, const float *x, const float *y,
-			  int64_t rows, int64_t cols, const double *p)
+                          int64_t rows, int64_t cols, const double *p)
 {
 	(void)x;
 	(void)p;

@@ -23,17 +23,17 @@
 
 /* ---- the initializer ---- */
 
-enum { MODE_FAN_IN, MODE_FAN_OUT, MODE_FAN_AVG };
+enum { MODE_FAN_IN,
+       MODE_FAN_OUT,
+       MODE_FAN_AVG };
 
 static const char *const modes[] = { "fan_in", "fan_out", "fan_avg", NULL };
 
 /* Parameters are declared once; winit validates script values against this table and
  * passes them, defaults filled in, as params[0], params[1], ... */
 static const struct winit_param_decl scaled_uniform_params[] = {
-	{ .name = "scale", .type = WINIT_PARAM_REAL, .default_value = 1.0, .min_value = 0.0,
-	  .max_value = HUGE_VAL, .doc = "target variance times n" },
-	{ .name = "mode", .type = WINIT_PARAM_CHOICE, .default_value = MODE_FAN_IN,
-	  .doc = "which fan n is", .choices = modes },
+	{ .name = "scale", .type = WINIT_PARAM_REAL, .default_value = 1.0, .min_value = 0.0, .max_value = HUGE_VAL, .doc = "target variance times n" },
+	{ .name = "mode", .type = WINIT_PARAM_CHOICE, .default_value = MODE_FAN_IN, .doc = "which fan n is", .choices = modes },
 };
 
 static double fan(const struct winit_fill_args *args)

@@ -21,7 +21,7 @@ static int ones_fill(float *w, const struct winit_fill_args *args, char *err, si
 }
 
 static int constant_fill(float *w, const struct winit_fill_args *args, char *err,
-			 size_t errlen)
+                         size_t errlen)
 {
 	(void)err;
 	(void)errlen;

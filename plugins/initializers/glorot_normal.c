@@ -18,7 +18,7 @@ static double glorot_sd(const struct winit_fill_args *args)
 }
 
 static int glorot_normal_fill(float *w, const struct winit_fill_args *args, char *err,
-			      size_t errlen)
+                              size_t errlen)
 {
 	(void)err;
 	(void)errlen;
@@ -37,7 +37,7 @@ static double xavier_sd(const struct winit_fill_args *args)
 }
 
 static int xavier_normal_fill(float *w, const struct winit_fill_args *args, char *err,
-			      size_t errlen)
+                              size_t errlen)
 {
 	(void)err;
 	(void)errlen;

@@ -22,7 +22,7 @@ static void fill_uniform(float *w, const struct winit_fill_args *args, double l)
 }
 
 static int glorot_uniform_fill(float *w, const struct winit_fill_args *args, char *err,
-			       size_t errlen)
+                               size_t errlen)
 {
 	(void)err;
 	(void)errlen;
@@ -36,7 +36,7 @@ static double glorot_uniform_sd(const struct winit_fill_args *args)
 }
 
 static int xavier_uniform_fill(float *w, const struct winit_fill_args *args, char *err,
-			       size_t errlen)
+                               size_t errlen)
 {
 	(void)err;
 	(void)errlen;

@@ -12,7 +12,7 @@ static double he_sd(const struct winit_fill_args *args)
 }
 
 static int he_normal_fill(float *w, const struct winit_fill_args *args, char *err,
-			  size_t errlen)
+                          size_t errlen)
 {
 	(void)err;
 	(void)errlen;

@@ -10,7 +10,7 @@ static const struct winit_param_decl params[] = {
 };
 
 static int identity_fill(float *w, const struct winit_fill_args *args, char *err,
-			 size_t errlen)
+                         size_t errlen)
 {
 	if (args->n_dims != 2) {
 		snprintf(err, errlen, "needs a 2-D tensor, got %u dims", args->n_dims);

@@ -8,18 +8,27 @@
 
 #include <winit/plugin.h>
 
-enum { P_A, P_MODE, P_NONLINEARITY };
-enum nonlinearity { AUTO, LINEAR, RELU, LEAKY_RELU, TANH, SIGMOID, SELU };
+enum { P_A,
+       P_MODE,
+       P_NONLINEARITY };
+enum nonlinearity { AUTO,
+	            LINEAR,
+	            RELU,
+	            LEAKY_RELU,
+	            TANH,
+	            SIGMOID,
+	            SELU };
 
 static const char *const modes[] = { "fan_in", "fan_out", NULL };
 static const char *const nonlinearities[] = { "auto", "linear", "relu", "leaky_relu",
-					      "tanh", "sigmoid", "selu", NULL };
+	                                      "tanh", "sigmoid", "selu", NULL };
 
 static const struct winit_param_decl params[] = {
 	{ "a", WINIT_PARAM_REAL, 0.0, -HUGE_VAL, HUGE_VAL,
 	  "negative slope, used by nonlinearity leaky_relu", NULL },
 	{ "mode", WINIT_PARAM_CHOICE, 0, 0, 0, "fan_in keeps forward variance, fan_out "
-	  "backward", modes },
+	                                       "backward",
+	  modes },
 	{ "nonlinearity", WINIT_PARAM_CHOICE, AUTO, 0, 0,
 	  "gain source; auto = the layer's activation", nonlinearities },
 };
@@ -57,7 +66,7 @@ static void fill_uniform(float *w, const struct winit_fill_args *args, double bo
 }
 
 static int kaiming_normal_fill(float *w, const struct winit_fill_args *args, char *err,
-			       size_t errlen)
+                               size_t errlen)
 {
 	(void)err;
 	(void)errlen;
@@ -68,7 +77,7 @@ static int kaiming_normal_fill(float *w, const struct winit_fill_args *args, cha
 }
 
 static int kaiming_uniform_fill(float *w, const struct winit_fill_args *args, char *err,
-				size_t errlen)
+                                size_t errlen)
 {
 	(void)err;
 	(void)errlen;
@@ -82,7 +91,7 @@ static double torch_linear_sd(const struct winit_fill_args *args)
 }
 
 static int torch_linear_fill(float *w, const struct winit_fill_args *args, char *err,
-			     size_t errlen)
+                             size_t errlen)
 {
 	(void)err;
 	(void)errlen;

@@ -10,7 +10,9 @@
 
 #include "orthogonal.h"
 
-enum { LSUV_TOL, LSUV_MAX_ITER, LSUV_TARGET };
+enum { LSUV_TOL,
+       LSUV_MAX_ITER,
+       LSUV_TARGET };
 
 static const char *const lsuv_targets[] = { "preactivation", "activation", NULL };
 
@@ -39,7 +41,7 @@ static double variance(const float *x, int64_t n)
 }
 
 static int lsuv_adapt(float *w, const struct winit_fill_args *args, const struct winit_probe *p,
-		      char *err, size_t errlen)
+                      char *err, size_t errlen)
 {
 	const double tol = args->params[LSUV_TOL];
 	const int max_iter = (int)args->params[LSUV_MAX_ITER];
@@ -48,7 +50,7 @@ static int lsuv_adapt(float *w, const struct winit_fill_args *args, const struct
 	float *out = malloc((size_t)n_out * sizeof *out); /* (rows, n_out) */
 	if (!out) {
 		snprintf(err, errlen, "out of memory for a %lld x %lld output", (long long)p->rows,
-			 (long long)p->n_out);
+		         (long long)p->n_out);
 		return 1;
 	}
 	for (int it = 0; it < max_iter; it++) {
@@ -57,7 +59,8 @@ static int lsuv_adapt(float *w, const struct winit_fill_args *args, const struct
 		if (!(var > 0) || !isfinite(var)) {
 			free(out);
 			snprintf(err, errlen, "the layer's output variance on the data is %g; "
-				 "cannot rescale it to 1 (dead units or a constant input?)", var);
+			                      "cannot rescale it to 1 (dead units or a constant input?)",
+			         var);
 			return 1;
 		}
 		if (fabs(var - 1.0) < tol)

@@ -14,7 +14,7 @@ static const struct winit_param_decl params[] = {
 };
 
 static int orthogonal_fill(float *w, const struct winit_fill_args *args, char *err,
-			   size_t errlen)
+                           size_t errlen)
 {
 	return orthogonal_fill_gain(w, args, args->params[0], err, errlen);
 }

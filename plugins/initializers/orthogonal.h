@@ -13,7 +13,7 @@
 /* The tensor as a matrix: rows = product of all but the last dim, cols = the last dim
  * ((1, 1) for a scalar). */
 static inline void orthogonal_shape(const struct winit_fill_args *args, int64_t *rows,
-				    int64_t *cols)
+                                    int64_t *cols)
 {
 	if (args->n_dims == 0) {
 		*rows = *cols = 1;
@@ -56,11 +56,12 @@ static inline int orthonormalise(double *q, int64_t m, int64_t k)
  * fixed so R has a positive diagonal (transposed when rows < cols); refuses fewer than
  * 2 dims with a reason in err. */
 static inline int orthogonal_fill_gain(float *w, const struct winit_fill_args *args,
-				       double gain, char *err, size_t errlen)
+                                       double gain, char *err, size_t errlen)
 {
 	if (args->n_dims < 2) {
 		snprintf(err, errlen, "needs a tensor of at least 2 dims, got %u (use it for "
-			 "kernels, not biases)", args->n_dims);
+		                      "kernels, not biases)",
+		         args->n_dims);
 		return 1;
 	}
 	int64_t rows, cols;
@@ -71,7 +72,7 @@ static inline int orthogonal_fill_gain(float *w, const struct winit_fill_args *a
 	double *q = malloc((size_t)m * (size_t)k * sizeof *q); /* (k, m) column-major */
 	if (!q) {
 		snprintf(err, errlen, "out of memory for a %lld x %lld matrix", (long long)m,
-			 (long long)k);
+		         (long long)k);
 		return 1;
 	}
 	/* A Gaussian (m, k) matrix, drawn row by row. */

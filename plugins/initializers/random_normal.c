@@ -4,7 +4,8 @@
 
 #include <winit/plugin.h>
 
-enum { P_MEAN, P_STDDEV };
+enum { P_MEAN,
+       P_STDDEV };
 
 static const struct winit_param_decl params[] = {
 	{ "mean", WINIT_PARAM_REAL, 0.0, -HUGE_VAL, HUGE_VAL, "mean of the normal", NULL },
@@ -12,7 +13,7 @@ static const struct winit_param_decl params[] = {
 };
 
 static int random_normal_fill(float *w, const struct winit_fill_args *args, char *err,
-			      size_t errlen)
+                              size_t errlen)
 {
 	(void)err;
 	(void)errlen;

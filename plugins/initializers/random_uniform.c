@@ -5,7 +5,8 @@
 
 #include <winit/plugin.h>
 
-enum { P_MIN, P_MAX };
+enum { P_MIN,
+       P_MAX };
 
 static const struct winit_param_decl params[] = {
 	{ "minval", WINIT_PARAM_REAL, -0.05, -HUGE_VAL, HUGE_VAL, "lower bound", NULL },
@@ -16,14 +17,14 @@ static int random_uniform_check(const double *values, char *err, size_t errlen)
 {
 	if (!(values[P_MIN] <= values[P_MAX])) {
 		snprintf(err, errlen, "minval %g is above maxval %g; swap them", values[P_MIN],
-			 values[P_MAX]);
+		         values[P_MAX]);
 		return 1;
 	}
 	return 0;
 }
 
 static int random_uniform_fill(float *w, const struct winit_fill_args *args, char *err,
-			       size_t errlen)
+                               size_t errlen)
 {
 	const double lo = args->params[P_MIN], hi = args->params[P_MAX];
 	if (random_uniform_check(args->params, err, errlen))

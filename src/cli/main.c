@@ -355,7 +355,8 @@ int main(int argc, char **argv)
 	const char *kernels = getenv("WINIT_KERNELS");
 	if (kernels && *kernels && winit_kernels_select(kernels) != 0) {
 		fprintf(stderr, "winit: WINIT_KERNELS=%s: unknown kernel set, or one this CPU lacks "
-		        "(expected auto, avx512, avx2 or generic)\n", kernels);
+		                "(expected auto, avx512, avx2 or generic)\n",
+		        kernels);
 		return 2;
 	}
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {

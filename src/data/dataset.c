@@ -21,8 +21,7 @@
 
 #define FASHION_MNIST_CLASSES 10
 #define FASHION_MNIST_HINT \
-	"install it with `apt-get install dataset-fashion-mnist`, or set " \
-	WINIT_FASHION_MNIST_ENV " to a directory holding the four IDX files"
+	"install it with `apt-get install dataset-fashion-mnist`, or set " WINIT_FASHION_MNIST_ENV " to a directory holding the four IDX files"
 
 
 int winit_dataset_load_idx(struct winit_dataset *out, const char *images_path,
@@ -34,8 +33,7 @@ int winit_dataset_load_idx(struct winit_dataset *out, const char *images_path,
 		return winit_error_set(err, WINIT_ERR_ARG, "winit_dataset_load_idx: %s path is NULL",
 		                       images_path ? "labels" : "images");
 	if (n_classes < 1 || n_classes > 256)
-		return winit_error_set(err, WINIT_ERR_ARG, "winit_dataset_load_idx: n_classes %"
-		                       PRId32 " out of range; expected 1 to 256 (labels are bytes)",
+		return winit_error_set(err, WINIT_ERR_ARG, "winit_dataset_load_idx: n_classes %" PRId32 " out of range; expected 1 to 256 (labels are bytes)",
 		                       n_classes);
 
 	struct winit_idx images, labels;
@@ -48,33 +46,27 @@ int winit_dataset_load_idx(struct winit_dataset *out, const char *images_path,
 		return rc;
 	}
 	if (images.n_dims != 3) {
-		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: byte 3: images file has %" PRIu32
-		                     " dimension%s; expected 3 (count, height, width)", images_path,
+		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: byte 3: images file has %" PRIu32 " dimension%s; expected 3 (count, height, width)", images_path,
 		                     images.n_dims, images.n_dims == 1 ? "" : "s");
 		goto fail;
 	}
 	if (labels.n_dims != 1) {
-		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: byte 3: labels file has %" PRIu32
-		                     " dimensions; expected 1 (count)", labels_path, labels.n_dims);
+		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: byte 3: labels file has %" PRIu32 " dimensions; expected 1 (count)", labels_path, labels.n_dims);
 		goto fail;
 	}
 	if (images.dims[0] != labels.dims[0]) {
-		rc = winit_error_set(err, WINIT_ERR_FORMAT, "sample counts disagree: %s holds %"
-		                     PRIu32 " images but %s holds %" PRIu32 " labels",
+		rc = winit_error_set(err, WINIT_ERR_FORMAT, "sample counts disagree: %s holds %" PRIu32 " images but %s holds %" PRIu32 " labels",
 		                     images_path, images.dims[0], labels_path, labels.dims[0]);
 		goto fail;
 	}
 	if ((uint64_t)images.dims[1] * images.dims[2] > INT32_MAX) { /* dims are >= 1 */
-		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: byte 8: image shape %" PRIu32 "x%"
-		                     PRIu32 " too large; expected height * width <= %d",
+		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: byte 8: image shape %" PRIu32 "x%" PRIu32 " too large; expected height * width <= %d",
 		                     images_path, images.dims[1], images.dims[2], INT32_MAX);
 		goto fail;
 	}
 	for (uint64_t i = 0; i < labels.n; i++) {
 		if (labels.data[i] >= n_classes) {
-			rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: byte %" PRIu64 " (label %"
-			                     PRIu64 "): label %u out of range; expected 0 to %"
-			                     PRId32 " (%" PRId32 " classes)", labels_path, 8 + i, i,
+			rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: byte %" PRIu64 " (label %" PRIu64 "): label %u out of range; expected 0 to %" PRId32 " (%" PRId32 " classes)", labels_path, 8 + i, i,
 			                     labels.data[i], n_classes - 1, n_classes);
 			goto fail;
 		}
@@ -108,7 +100,8 @@ static int fashion_path(char *buf, size_t size, const char *dir, const char *nam
 	int w = snprintf(buf, size, "%s/%s.gz", dir, name);
 	if (w < 0 || (size_t)w >= size)
 		return winit_error_set(err, WINIT_ERR_ARG, "Fashion-MNIST directory name too long "
-		                       "(%zu bytes): %s", strlen(dir), dir);
+		                                           "(%zu bytes): %s",
+		                       strlen(dir), dir);
 	if (access(buf, F_OK) == 0)
 		return WINIT_OK;
 	int gz_errno = errno;
@@ -174,7 +167,7 @@ void winit_dataset_free(struct winit_dataset *ds)
 }
 
 WINIT_HOT void winit_dataset_gather(float *out, uint8_t *labels, const struct winit_dataset *ds,
-                          const uint32_t *idx, int64_t n)
+                                    const uint32_t *idx, int64_t n)
 {
 	const int64_t f = ds->n_features;
 	for (int64_t i = 0; i < n; i++) {

@@ -27,8 +27,8 @@
 #include <winit/data.h>
 
 #define IDX_TYPE_UBYTE 0x08
-#define IDX_IN_CHUNK (256u * 1024u)      /* compressed bytes read per read(2) */
-#define IDX_FIRST_ALLOC (64ull << 20)    /* gzip payloads grow from here up to n */
+#define IDX_IN_CHUNK (256u * 1024u)   /* compressed bytes read per read(2) */
+#define IDX_FIRST_ALLOC (64ull << 20) /* gzip payloads grow from here up to n */
 #define IDX_DRAIN_CHUNK (64u * 1024u)
 
 /* One open input: a plain file or a gzip stream over it. */
@@ -36,14 +36,14 @@ struct idx_src {
 	const char *path;
 	int fd;
 	bool gz;
-	bool z_init;          /* inflateInit2 succeeded */
-	bool z_member_end;    /* the current gzip member ended (Z_STREAM_END) */
-	bool eof;             /* read(2) on fd returned 0 */
+	bool z_init;       /* inflateInit2 succeeded */
+	bool z_member_end; /* the current gzip member ended (Z_STREAM_END) */
+	bool eof;          /* read(2) on fd returned 0 */
 	z_stream zs;
-	uint8_t *in;          /* (IDX_IN_CHUNK) compressed input */
-	uint64_t file_pos;    /* bytes read from fd */
-	uint64_t pos;         /* bytes delivered to the caller (IDX stream offset) */
-	uint64_t file_size;   /* st_size for regular files, else 0 */
+	uint8_t *in;        /* (IDX_IN_CHUNK) compressed input */
+	uint64_t file_pos;  /* bytes read from fd */
+	uint64_t pos;       /* bytes delivered to the caller (IDX stream offset) */
+	uint64_t file_size; /* st_size for regular files, else 0 */
 	bool regular;
 };
 
@@ -153,8 +153,7 @@ static int src_read(struct idx_src *s, uint8_t *dst, size_t len, size_t *got,
 			if (s->zs.avail_in == 0) {
 				rc = winit_error_set(err, WINIT_ERR_FORMAT,
 				                     "%s: truncated gzip stream: the file ends at "
-				                     "compressed byte %" PRIu64 " (decompressed byte %"
-				                     PRIu64 ") inside a gzip member; expected more "
+				                     "compressed byte %" PRIu64 " (decompressed byte %" PRIu64 ") inside a gzip member; expected more "
 				                     "compressed data and the gzip trailer",
 				                     s->path, s->file_pos, s->pos + done);
 				break;
@@ -225,7 +224,8 @@ static int src_open(struct idx_src *s, const char *path, struct winit_error *err
 		return rc;
 	if (lseek(s->fd, 0, SEEK_SET) != 0)
 		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot seek back to byte 0: %s "
-		                       "(IDX files must be regular files)", path, strerror(errno));
+		                                          "(IDX files must be regular files)",
+		                       path, strerror(errno));
 	s->file_pos = 0;
 	s->eof = false;
 	if (got < 2 || magic[0] != 0x1f || magic[1] != 0x8b)
@@ -264,23 +264,26 @@ static int read_header(struct idx_src *s, struct winit_idx *out, struct winit_er
 		return rc;
 	if (got == 0)
 		return winit_error_set(err, WINIT_ERR_FORMAT, "%s: %s is empty; expected an IDX "
-		                       "header (0x00 0x00, type code, dimension count)",
+		                                              "header (0x00 0x00, type code, dimension count)",
 		                       p, s->gz ? "decompressed data" : "file");
 	if (got < sizeof magic)
 		return winit_error_set(err, WINIT_ERR_FORMAT, "%s: %s %zu: header truncated: "
-		                       "expected 4 magic bytes, found %zu", p, bw, got, got);
+		                                              "expected 4 magic bytes, found %zu",
+		                       p, bw, got, got);
 	for (int i = 0; i < 2; i++)
 		if (magic[i] != 0)
 			return winit_error_set(err, WINIT_ERR_FORMAT, "%s: %s %d: bad magic: found "
-			                       "0x%02x; expected 0x00 (an IDX file starts with two "
-			                       "zero bytes)", p, bw, i, magic[i]);
+			                                              "0x%02x; expected 0x00 (an IDX file starts with two "
+			                                              "zero bytes)",
+			                       p, bw, i, magic[i]);
 	if (magic[2] != IDX_TYPE_UBYTE)
 		return winit_error_set(err, WINIT_ERR_FORMAT, "%s: %s 2: type code 0x%02x (%s) "
-		                       "not supported; expected 0x08 (unsigned byte)",
+		                                              "not supported; expected 0x08 (unsigned byte)",
 		                       p, bw, magic[2], idx_type_name(magic[2]));
 	if (magic[3] < 1 || magic[3] > WINIT_IDX_MAX_DIMS)
 		return winit_error_set(err, WINIT_ERR_FORMAT, "%s: %s 3: %u dimensions not "
-		                       "supported; expected 1 to %d", p, bw, magic[3],
+		                                              "supported; expected 1 to %d",
+		                       p, bw, magic[3],
 		                       WINIT_IDX_MAX_DIMS);
 	out->n_dims = magic[3];
 
@@ -290,8 +293,9 @@ static int read_header(struct idx_src *s, struct winit_idx *out, struct winit_er
 		return rc;
 	if (got < need)
 		return winit_error_set(err, WINIT_ERR_FORMAT, "%s: %s %zu: header truncated: "
-		                       "expected %zu bytes for %" PRIu32 " dimension sizes, found "
-		                       "%zu", p, bw, 4 + got, need, out->n_dims, got);
+		                                              "expected %zu bytes for %" PRIu32 " dimension sizes, found "
+		                                              "%zu",
+		                       p, bw, 4 + got, need, out->n_dims, got);
 	uint64_t n = 1;
 	bool overflow = false;
 	for (uint32_t i = 0; i < out->n_dims; i++) {
@@ -299,8 +303,7 @@ static int read_header(struct idx_src *s, struct winit_idx *out, struct winit_er
 		out->dims[i] = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
 		               (uint32_t)b[2] << 8 | (uint32_t)b[3];
 		if (out->dims[i] == 0)
-			return winit_error_set(err, WINIT_ERR_FORMAT, "%s: %s %" PRIu32 ": dimension %"
-			                       PRIu32 " is 0; expected a positive size",
+			return winit_error_set(err, WINIT_ERR_FORMAT, "%s: %s %" PRIu32 ": dimension %" PRIu32 " is 0; expected a positive size",
 			                       p, bw, 4 + 4 * i, i);
 		if (__builtin_mul_overflow(n, (uint64_t)out->dims[i], &n))
 			overflow = true;
@@ -309,7 +312,7 @@ static int read_header(struct idx_src *s, struct winit_idx *out, struct winit_er
 		char dims[128];
 		format_dims(dims, sizeof dims, out->dims, out->n_dims);
 		return winit_error_set(err, WINIT_ERR_FORMAT, "%s: %s 4: dimensions %s overflow: "
-		                       "their product does not fit in %zu-bit sizes",
+		                                              "their product does not fit in %zu-bit sizes",
 		                       p, bw, dims, sizeof(size_t) * CHAR_BIT);
 	}
 	out->n = n;
@@ -323,7 +326,7 @@ static int payload_short(const struct idx_src *s, const struct winit_idx *out,
 	format_dims(dims, sizeof dims, out->dims, out->n_dims);
 	uint64_t header = 4 + 4 * (uint64_t)out->n_dims;
 	return winit_error_set(err, WINIT_ERR_FORMAT, "%s: %s %" PRIu64 ": payload too short "
-	                       "for dimensions %s: expected %" PRIu64 " bytes, found %" PRIu64,
+	                                              "for dimensions %s: expected %" PRIu64 " bytes, found %" PRIu64,
 	                       s->path, src_byte_word(s), header + found, dims, out->n, found);
 }
 
@@ -361,7 +364,7 @@ static int check_trailing(struct idx_src *s, struct winit_error *err)
 	if (extra == 0)
 		return WINIT_OK;
 	return winit_error_set(err, WINIT_ERR_FORMAT, "%s: %s %" PRIu64 ": %" PRIu64 " trailing "
-	                       "byte%s after the payload; expected end of file",
+	                                              "byte%s after the payload; expected end of file",
 	                       s->path, src_byte_word(s), at, extra, extra == 1 ? "" : "s");
 }
 
@@ -378,8 +381,7 @@ static int read_payload(struct idx_src *s, struct winit_idx *out, struct winit_e
 		cap = IDX_FIRST_ALLOC;
 	uint8_t *data = malloc((size_t)cap);
 	if (!data)
-		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for %" PRIu64
-		                       " payload bytes", s->path, cap);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for %" PRIu64 " payload bytes", s->path, cap);
 	uint64_t have = 0;
 	for (;;) {
 		size_t got;
@@ -399,8 +401,7 @@ static int read_payload(struct idx_src *s, struct winit_idx *out, struct winit_e
 		uint8_t *grown = realloc(data, (size_t)ncap);
 		if (!grown) {
 			free(data);
-			return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for %"
-			                       PRIu64 " payload bytes", s->path, ncap);
+			return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for %" PRIu64 " payload bytes", s->path, ncap);
 		}
 		data = grown;
 		cap = ncap;

@@ -30,7 +30,8 @@ void winit_kern_adam_generic(float *w, float *m, float *v, const float *g, int64
 #if WINIT_KERN_X86
 #include <immintrin.h>
 
-#define OPAQUE(x) __asm__("" : "+v"(x))
+#define OPAQUE(x) __asm__("" \
+	                  : "+v"(x))
 
 static inline __attribute__((always_inline)) WINIT_KERN_AVX2_TARGET __m256
 mul8(__m256 x, __m256 y)
@@ -82,8 +83,7 @@ winit_kern_adam_avx512(float *w, float *m, float *v, const float *g, int64_t n,
 	const __m512 at = _mm512_set1_ps(alpha_t), eps = _mm512_set1_ps(epsilon);
 
 	for (int64_t i = 0; i < n; i += 16) {
-		const __mmask16 k = n - i >= 16 ? (__mmask16)0xffff
-		                                : (__mmask16)((1u << (n - i)) - 1);
+		const __mmask16 k = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
 		const __m512 gi = _mm512_maskz_loadu_ps(k, g + i);
 		const __m512 mi = _mm512_add_ps(mul16(b1, _mm512_maskz_loadu_ps(k, m + i)),
 		                                mul16(omb1, gi));

@@ -62,8 +62,7 @@ micro_body(const int mr, const int rows, int nr, int64_t kc, const float *a,
 		_mm_prefetch((const char *)(pf + p * ldb), _MM_HINT_T0);
 #pragma GCC unroll 6
 		for (int i = 0; i < mr; i++) {
-			const __m256 ai = _mm256_broadcast_ss(rows ? a + i * rs_a + p
-			                                           : a + p * cs_a + i);
+			const __m256 ai = _mm256_broadcast_ss(rows ? a + i * rs_a + p : a + p * cs_a + i);
 			acc0[i] = _mm256_fmadd_ps(ai, b0, acc0[i]);
 			acc1[i] = _mm256_fmadd_ps(ai, b1, acc1[i]);
 		}
@@ -76,6 +75,8 @@ micro_body(const int mr, const int rows, int nr, int64_t kc, const float *a,
 	}
 }
 
+/* One micro-kernel per block shape, laid out as a table. */
+/* clang-format off */
 #define MICRO(MRV, ROWS)                                                                  \
 	static WINIT_KERN_AVX2_TARGET void micro_##MRV##_##ROWS(                              \
 		int nr, int64_t kc, const float *a, int64_t rs_a, int64_t cs_a,               \
@@ -86,10 +87,11 @@ micro_body(const int mr, const int rows, int nr, int64_t kc, const float *a,
 	}
 MICRO(1, 0) MICRO(2, 0) MICRO(3, 0) MICRO(4, 0) MICRO(5, 0) MICRO(6, 0)
 MICRO(1, 1) MICRO(2, 1) MICRO(3, 1) MICRO(4, 1) MICRO(5, 1) MICRO(6, 1)
+	/* clang-format on */
 
-typedef void (*micro_fixed_fn)(int nr, int64_t kc, const float *a, int64_t rs_a,
-                               int64_t cs_a, const float *b, int64_t ldb, float *c,
-                               int64_t ldc, int flags, const float *bias);
+	typedef void (*micro_fixed_fn)(int nr, int64_t kc, const float *a, int64_t rs_a,
+                                       int64_t cs_a, const float *b, int64_t ldb, float *c,
+                                       int64_t ldc, int flags, const float *bias);
 
 static const micro_fixed_fn micro_table[2][MR] = {
 	{ micro_1_0, micro_2_0, micro_3_0, micro_4_0, micro_5_0, micro_6_0 },

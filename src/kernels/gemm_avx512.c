@@ -43,8 +43,8 @@ micro_body(const int mr, const int nv, const int rows, int nr, int64_t kc, const
 	}
 
 	const __mmask16 m0 = nr >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << nr) - 1);
-	const __mmask16 m1 = nr >= 32 ? (__mmask16)0xffff
-	                     : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) : (__mmask16)0;
+	const __mmask16 m1 = nr >= 32 ? (__mmask16)0xffff : nr > 16 ? (__mmask16)((1u << (nr - 16)) - 1) :
+	                                                              (__mmask16)0;
 	__m512 bias0 = _mm512_setzero_ps(), bias1 = _mm512_setzero_ps();
 	if (bias) {
 		bias0 = _mm512_maskz_loadu_ps(m0, bias);
@@ -71,6 +71,8 @@ micro_body(const int mr, const int nv, const int rows, int nr, int64_t kc, const
 	}
 }
 
+/* One micro-kernel per block shape, laid out as a table. */
+/* clang-format off */
 #define MICRO(MRV, NV, ROWS)                                                              \
 	static WINIT_KERN_AVX512_TARGET void micro_##MRV##_##NV##_##ROWS(                     \
 		int nr, int64_t kc, const float *a, int64_t rs_a, int64_t cs_a,               \
@@ -87,15 +89,18 @@ MICRO_ALL_MR(1, 0)
 MICRO_ALL_MR(1, 1)
 MICRO_ALL_MR(2, 0)
 MICRO_ALL_MR(2, 1)
+/* clang-format on */
 
 typedef void (*micro_fixed_fn)(int nr, int64_t kc, const float *a, int64_t rs_a,
                                int64_t cs_a, const float *b, int64_t ldb, float *c,
                                int64_t ldc, int flags, const float *bias);
 
-#define TABLE_ROW(NV, ROWS)                                                               \
-	{ micro_1_##NV##_##ROWS, micro_2_##NV##_##ROWS, micro_3_##NV##_##ROWS,                \
-	  micro_4_##NV##_##ROWS, micro_5_##NV##_##ROWS, micro_6_##NV##_##ROWS,                \
-	  micro_7_##NV##_##ROWS, micro_8_##NV##_##ROWS }
+#define TABLE_ROW(NV, ROWS)                                                                  \
+	{                                                                                    \
+		micro_1_##NV##_##ROWS, micro_2_##NV##_##ROWS, micro_3_##NV##_##ROWS,         \
+			micro_4_##NV##_##ROWS, micro_5_##NV##_##ROWS, micro_6_##NV##_##ROWS, \
+			micro_7_##NV##_##ROWS, micro_8_##NV##_##ROWS                         \
+	}
 
 /* [nv - 1][rows][mr - 1] */
 static const micro_fixed_fn micro_table[2][2][MR] = {

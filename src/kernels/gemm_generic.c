@@ -36,6 +36,8 @@ micro_body(const int mr, const int rows, int nr, int64_t kc, const float *a,
 	}
 }
 
+/* One micro-kernel per block shape, laid out as a table. */
+/* clang-format off */
 #define MICRO(MRV, ROWS)                                                                  \
 	static void micro_##MRV##_##ROWS(int nr, int64_t kc, const float *a, int64_t rs_a, \
 	                                 int64_t cs_a, const float *b, int64_t ldb, float *c, \
@@ -45,10 +47,11 @@ micro_body(const int mr, const int rows, int nr, int64_t kc, const float *a,
 	}
 MICRO(1, 0) MICRO(2, 0) MICRO(3, 0) MICRO(4, 0)
 MICRO(1, 1) MICRO(2, 1) MICRO(3, 1) MICRO(4, 1)
+	/* clang-format on */
 
-typedef void (*micro_fixed_fn)(int nr, int64_t kc, const float *a, int64_t rs_a,
-                               int64_t cs_a, const float *b, int64_t ldb, float *c,
-                               int64_t ldc, int flags, const float *bias);
+	typedef void (*micro_fixed_fn)(int nr, int64_t kc, const float *a, int64_t rs_a,
+                                       int64_t cs_a, const float *b, int64_t ldb, float *c,
+                                       int64_t ldc, int flags, const float *bias);
 
 static const micro_fixed_fn micro_table[2][MR] = {
 	{ micro_1_0, micro_2_0, micro_3_0, micro_4_0 },

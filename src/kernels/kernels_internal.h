@@ -31,7 +31,7 @@
 #define WINIT_KERN_NR_MAX 32
 
 /* Epilogue flags of a micro-kernel call. */
-#define WINIT_KERN_LOAD_C 1 /* add the tile's current C (else overwrite) */
+#define WINIT_KERN_LOAD_C 1  /* add the tile's current C (else overwrite) */
 #define WINIT_KERN_PF_NEXT 2 /* B is read in place: prefetch the next panel's rows */
 
 /* One micro-kernel call: C (mr, nr) (+)= A (mr, kc) B (kc, nr) [+ bias (nr)].
@@ -51,10 +51,10 @@ typedef void (*winit_kern_pack_fn)(float *panel, int nr_panel, const float *b,
                                    int64_t j0, int nr);
 
 struct winit_kern_gemm_impl {
-	int mr;           /* rows per micro-kernel call */
-	int nr;           /* columns per panel (a multiple of 8, <= WINIT_KERN_NR_MAX) */
-	int64_t kc_max;   /* largest k block (<= WINIT_KERN_KC_MAX) */
-	int64_t mc_max;   /* largest m block (a multiple of mr) */
+	int mr;         /* rows per micro-kernel call */
+	int nr;         /* columns per panel (a multiple of 8, <= WINIT_KERN_NR_MAX) */
+	int64_t kc_max; /* largest k block (<= WINIT_KERN_KC_MAX) */
+	int64_t mc_max; /* largest m block (a multiple of mr) */
 	/* used instead when n <= narrow->nr (or NULL) */
 	const struct winit_kern_gemm_impl *narrow;
 	winit_kern_micro_fn micro;

@@ -47,23 +47,24 @@ struct ldataset {
 	char source[256];
 };
 
-enum { LAYER_FLATTEN = 1, LAYER_DENSE = 2 };
+enum { LAYER_FLATTEN = 1,
+       LAYER_DENSE = 2 };
 
 struct llayer {
 	int type;
 	int n_dims;
-	int64_t shape[3];          /* Flatten's input_shape, or Dense's input_shape */
+	int64_t shape[3]; /* Flatten's input_shape, or Dense's input_shape */
 	struct winit_layer_spec dense;
 };
 
 struct lmodel {
 	struct winit_model_spec spec;
-	int has_flatten;           /* for summary: the engine's spec has Dense layers only */
+	int has_flatten; /* for summary: the engine's spec has Dense layers only */
 	int compiled;
 	struct winit_optimizer_spec opt_spec;
-	int built;                 /* the trainer holds the weights */
+	int built;                    /* the trainer holds the weights */
 	struct winit_trainer trainer; /* the same run lifecycle a study run goes through */
-	uint64_t seed;             /* the run seed of its streams (winit/stream.h) */
+	uint64_t seed;                /* the run seed of its streams (winit/stream.h) */
 };
 
 /* ---------------------------------------------------------------- shared helpers */

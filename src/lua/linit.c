@@ -111,7 +111,8 @@ static int lua_init_fill(float *w, const struct winit_fill_args *a, char *err, s
 		rc = 1;
 	} else if (!lua_istable(L, -1) || luaL_len(L, -1) != a->n) {
 		snprintf(err, errlen, "the Lua fill function must return a table of %lld number%s "
-		         "(row-major), got %s of length %lld", (long long)a->n, a->n == 1 ? "" : "s",
+		                      "(row-major), got %s of length %lld",
+		         (long long)a->n, a->n == 1 ? "" : "s",
 		         luaL_typename(L, -1), lua_istable(L, -1) ? (long long)luaL_len(L, -1) : 0LL);
 		rc = 1;
 	} else {

@@ -54,7 +54,7 @@ static int l_flatten(lua_State *L)
 static int l_dense(lua_State *L)
 {
 	static const char *const keys[] = { "units", "activation", "kernel_initializer",
-		"bias_initializer", "use_bias", "input_shape", NULL };
+		                            "bias_initializer", "use_bias", "input_shape", NULL };
 	int t;
 	lua_Integer units;
 	if (lua_type(L, 1) == LUA_TNUMBER) {

@@ -143,7 +143,7 @@ void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const cha
 		luaL_error(L, "%s: validation_split must be in [0, 1) (got %f)", fn, f->validation_split);
 	f->shuffle = winit_lua_opt_bool(L, t, "shuffle", 1, fn);
 	f->eval_batch_size = (int32_t)winit_lua_opt_int(L, t, "eval_batch_size",
-	                                                     WINIT_EVAL_BATCH_DEFAULT, 1, fn);
+	                                                WINIT_EVAL_BATCH_DEFAULT, 1, fn);
 }
 
 /* The history fields (each a double of winit_epoch_stats); val_* only when validation ran. */
@@ -188,7 +188,7 @@ static int model_fit(lua_State *L)
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	struct ldataset *d = winit_lua_check_dataset(L, 2);
 	static const char *const keys[] = { "epochs", "batch_size", "validation_split", "shuffle",
-		"eval_batch_size", "verbose", NULL };
+		                            "eval_batch_size", "verbose", NULL };
 	if (lua_istable(L, 3))
 		winit_lua_check_keys(L, 3, keys, "fit", 0);
 	struct winit_fit_spec f;
@@ -200,7 +200,8 @@ static int model_fit(lua_State *L)
 	snprintf(spec.name, sizeof spec.name, "fit");
 	spec.fit = f;
 	struct winit_progress *p = verbose ?
-		winit_progress_new(stdout, &spec, 1, winit_lua_progress_tty()) : NULL;
+	                                   winit_progress_new(stdout, &spec, 1, winit_lua_progress_tty()) :
+	                                   NULL;
 	struct winit_observer obs = { 0 };
 	if (p)
 		winit_progress_observer(p, &obs);
@@ -354,7 +355,7 @@ static int model_activation_stats(lua_State *L)
 	float *out = malloc((size_t)(rows * winit_model_outputs(&m->trainer.model)) * sizeof *out);
 	struct winit_error err = { 0 };
 	int rc = out ? winit_predict(&m->trainer.model, &d->ds, 0, rows, WINIT_EVAL_BATCH_DEFAULT, out, &err) :
-	         WINIT_ERR_NOMEM;
+	               WINIT_ERR_NOMEM;
 	m->trainer.model.hooks = keep;
 	free(out);
 	if (rc)

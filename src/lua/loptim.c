@@ -35,7 +35,7 @@ void winit_lua_read_optimizer(lua_State *L, int idx, struct winit_optimizer_spec
 	*out = winit_optimizer_default(kind);
 	if (lua_type(L, idx) == LUA_TTABLE) {
 		static const char *const keys[] = { "learning_rate", "beta_1", "beta_2", "epsilon",
-			"momentum", "nesterov", NULL };
+			                            "momentum", "nesterov", NULL };
 		winit_lua_check_keys(L, idx, keys, fn, 1);
 		out->learning_rate = winit_lua_opt_num(L, idx, "learning_rate", out->learning_rate, fn);
 		out->beta_1 = winit_lua_opt_num(L, idx, "beta_1", out->beta_1, fn);

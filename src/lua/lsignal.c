@@ -38,7 +38,8 @@ void winit_lua_sigguard_off(struct winit_lua_sigguard *g)
 int winit_lua_interrupted_error(lua_State *L, const char *saved)
 {
 	int sig = winit_cancelled();
-	const char *why = sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : "a stop request";
+	const char *why = sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" :
+	                                                               "a stop request";
 	return luaL_error(L, "interrupted by %s%s%s", why, saved ? "; finished runs saved to " : "",
 	                  saved ? saved : "");
 }

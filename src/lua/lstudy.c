@@ -81,8 +81,8 @@ static void keep_alive(lua_State *L, int study, int value)
 static int study_add(lua_State *L)
 {
 	static const char *const keys[] = { "name", "label", "model", "train", "test", "epochs",
-		"batch_size", "validation_split", "shuffle", "eval_batch_size", "replicate", "seed",
-		NULL };
+		                            "batch_size", "validation_split", "shuffle", "eval_batch_size", "replicate", "seed",
+		                            NULL };
 	struct lstudy *s = check_study(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	winit_lua_check_keys(L, 2, keys, "Study:add", 0);
@@ -244,7 +244,8 @@ static int study_run(lua_State *L)
 	memcpy(res->runs, s->runs, s->n * sizeof *res->runs);
 
 	struct winit_progress *p = verbose ?
-		winit_progress_new(stdout, res->runs, res->n, winit_lua_progress_tty()) : NULL;
+	                                   winit_progress_new(stdout, res->runs, res->n, winit_lua_progress_tty()) :
+	                                   NULL;
 	if (p)
 		winit_progress_observer(p, &o.inner);
 	pthread_mutex_init(&o.lock, NULL);
@@ -254,7 +255,10 @@ static int study_run(lua_State *L)
 	o.runs = res->runs;
 	o.n = res->n;
 	struct winit_observer obs = {
-		.ctx = &o, .run_start = obs_start, .batch_end = obs_batch, .epoch_end = obs_epoch,
+		.ctx = &o,
+		.run_start = obs_start,
+		.batch_end = obs_batch,
+		.epoch_end = obs_epoch,
 		.run_end = obs_end,
 	};
 	struct winit_lua_sigguard g;
@@ -324,7 +328,8 @@ static int results_runs(lua_State *L)
 		lua_setfield(L, -2, "label");
 		lua_pushinteger(L, r->runs[i].replicate);
 		lua_setfield(L, -2, "replicate");
-		lua_pushstring(L, !x->done ? "not run" : x->status ? "failed" : "ok");
+		lua_pushstring(L, !x->done ? "not run" : x->status ? "failed" :
+		                                                     "ok");
 		lua_setfield(L, -2, "status");
 		if (x->status) {
 			lua_pushstring(L, x->error);

@@ -32,10 +32,10 @@ static void prefetch_rows(const struct winit_dataset *ds, const uint32_t *idx, i
 }
 
 struct batch_buf {
-	float *x;        /* (cap, n_inputs) */
-	uint8_t *y;      /* (cap) */
-	float *dz;       /* (cap, n_outputs) */
-	uint32_t *idx;   /* row indices */
+	float *x;      /* (cap, n_inputs) */
+	uint8_t *y;    /* (cap) */
+	float *dz;     /* (cap, n_outputs) */
+	uint32_t *idx; /* row indices */
 };
 
 static void batch_free(struct batch_buf *b)
@@ -152,7 +152,10 @@ int64_t winit_fit_train_rows(int64_t n, double validation_split)
 struct winit_fit_spec winit_fit_default(void)
 {
 	struct winit_fit_spec f = {
-		.epochs = 1, .batch_size = 32, .validation_split = 0, .shuffle = 1,
+		.epochs = 1,
+		.batch_size = 32,
+		.validation_split = 0,
+		.shuffle = 1,
 		.eval_batch_size = WINIT_EVAL_BATCH_DEFAULT,
 	};
 	return f;
@@ -221,8 +224,10 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
 				               (double)hits / (double)seen);
 		}
 		struct winit_epoch_stats st = {
-			.epoch = e, .epochs = fit->epochs,
-			.loss = loss_sum / (double)seen, .accuracy = (double)hits / (double)seen,
+			.epoch = e,
+			.epochs = fit->epochs,
+			.loss = loss_sum / (double)seen,
+			.accuracy = (double)hits / (double)seen,
 		};
 		if (n_val > 0) {
 			rc = winit_evaluate(m, ds, n_train, ds->n, fit->eval_batch_size, &st.val_loss,

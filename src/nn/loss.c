@@ -61,7 +61,8 @@ static double xent_on_probs(float *dout, const float *a, const uint8_t *labels, 
 				arg = j;
 		hits += arg == labels[r];
 		float p = a[r * c + labels[r]];
-		float pc = p < eps ? eps : p > 1 - eps ? 1 - eps : p;
+		float pc = p < eps ? eps : p > 1 - eps ? 1 - eps :
+		                                         p;
 		total += -log((double)pc);
 		if (dout) {
 			memset(dout + r * c, 0, (size_t)c * sizeof *dout);

@@ -318,8 +318,14 @@ int winit_model_adapt(struct winit_model *m, const struct winit_dataset *ds, int
 		struct winit_dense *d = &m->layer[i];
 		struct probe_ctx pc = { d };
 		struct winit_probe probe = {
-			.struct_size = sizeof probe, .rows = rows, .n_in = d->n_in, .n_out = d->n_out,
-			.input = in, .bias = d->b, .layer_forward = probe_forward, .host_ctx = &pc,
+			.struct_size = sizeof probe,
+			.rows = rows,
+			.n_in = d->n_in,
+			.n_out = d->n_out,
+			.input = in,
+			.bias = d->b,
+			.layer_forward = probe_forward,
+			.host_ctx = &pc,
 		};
 		int64_t dims[2] = { d->n_in, d->n_out };
 		struct winit_rng arng;

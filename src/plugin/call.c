@@ -32,8 +32,8 @@ void winit_params_defaults(double out[WINIT_MAX_PARAMS], const struct winit_plug
 }
 
 void winit_fill_args_init(struct winit_fill_args *args, const struct winit_initializer *init,
-			  const int64_t *dims, uint32_t n_dims, double gain,
-			  const double *params, struct winit_rng *rng)
+                          const int64_t *dims, uint32_t n_dims, double gain,
+                          const double *params, struct winit_rng *rng)
 {
 	memset(args, 0, sizeof *args);
 	args->struct_size = sizeof *args;
@@ -51,8 +51,8 @@ void winit_fill_args_init(struct winit_fill_args *args, const struct winit_initi
 }
 
 int winit_initializer_fill(const struct winit_initializer *init, float *w, const int64_t *dims,
-			   uint32_t n_dims, double gain, const double *params,
-			   struct winit_rng *rng, const char *what, struct winit_error *err)
+                           uint32_t n_dims, double gain, const double *params,
+                           struct winit_rng *rng, const char *what, struct winit_error *err)
 {
 	struct winit_fill_args args;
 	winit_fill_args_init(&args, init, dims, n_dims, gain, params, rng);
@@ -63,7 +63,7 @@ int winit_initializer_fill(const struct winit_initializer *init, float *w, const
 	if (init->fill(w, &args, msg, sizeof msg) != 0) {
 		msg[sizeof msg - 1] = '\0';
 		return winit_error_set(err, WINIT_ERR_PLUGIN, "%s: initializer '%s' failed: %s",
-				       what, init->info.name, msg[0] ? msg : "(no reason given)");
+		                       what, init->info.name, msg[0] ? msg : "(no reason given)");
 	}
 	int64_t unwritten = 0, first_unwritten = -1;
 	for (int64_t i = 0; i < args.n; i++) {
@@ -72,21 +72,22 @@ int winit_initializer_fill(const struct winit_initializer *init, float *w, const
 				first_unwritten = i;
 		} else if (!isfinite(w[i]) && !unwritten) {
 			return winit_error_set(err, WINIT_ERR_NUMERIC,
-					       "%s: initializer '%s' produced a non-finite value "
-					       "at index %lld", what, init->info.name, (long long)i);
+			                       "%s: initializer '%s' produced a non-finite value "
+			                       "at index %lld",
+			                       what, init->info.name, (long long)i);
 		}
 	}
 	if (unwritten)
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
-				       "%s: initializer '%s' left %lld of %lld values unwritten "
-				       "(first at index %lld); fill must write all args->n values",
-				       what, init->info.name, (long long)unwritten,
-				       (long long)args.n, (long long)first_unwritten);
+		                       "%s: initializer '%s' left %lld of %lld values unwritten "
+		                       "(first at index %lld); fill must write all args->n values",
+		                       what, init->info.name, (long long)unwritten,
+		                       (long long)args.n, (long long)first_unwritten);
 	return WINIT_OK;
 }
 
 double winit_initializer_stddev(const struct winit_initializer *init, const int64_t *dims,
-				uint32_t n_dims, double gain, const double *params)
+                                uint32_t n_dims, double gain, const double *params)
 {
 	if (!init->stddev)
 		return NAN;
@@ -98,13 +99,15 @@ double winit_initializer_stddev(const struct winit_initializer *init, const int6
 const struct winit_initializer *winit_initializer_adapter(const struct winit_initializer *init)
 {
 	return init && WINIT_HAS_FIELD(init->info.struct_size, struct winit_initializer, adapt) &&
-	       init->adapt ? init : NULL;
+	                       init->adapt ?
+	               init :
+	               NULL;
 }
 
 int winit_initializer_adapt(const struct winit_initializer *init, float *w, const int64_t *dims,
-			    uint32_t n_dims, double gain, const double *params,
-			    struct winit_rng *rng, const struct winit_probe *probe,
-			    const char *what, struct winit_error *err)
+                            uint32_t n_dims, double gain, const double *params,
+                            struct winit_rng *rng, const struct winit_probe *probe,
+                            const char *what, struct winit_error *err)
 {
 	if (!winit_initializer_adapter(init))
 		return WINIT_OK;
@@ -114,14 +117,15 @@ int winit_initializer_adapt(const struct winit_initializer *init, float *w, cons
 	if (init->adapt(w, &args, probe, msg, sizeof msg) != 0) {
 		msg[sizeof msg - 1] = '\0';
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
-				       "%s: initializer '%s' could not adapt to the data: %s", what,
-				       init->info.name, msg[0] ? msg : "(no reason given)");
+		                       "%s: initializer '%s' could not adapt to the data: %s", what,
+		                       init->info.name, msg[0] ? msg : "(no reason given)");
 	}
 	for (int64_t i = 0; i < args.n; i++)
 		if (!isfinite(w[i]))
 			return winit_error_set(err, WINIT_ERR_NUMERIC,
-					       "%s: initializer '%s' produced a non-finite value at "
-					       "index %lld while adapting", what, init->info.name,
-					       (long long)i);
+			                       "%s: initializer '%s' produced a non-finite value at "
+			                       "index %lld while adapting",
+			                       what, init->info.name,
+			                       (long long)i);
 	return WINIT_OK;
 }

@@ -51,9 +51,9 @@
 struct checker {
 	FILE *out;
 	int verbose;
-	size_t n_checks, n_failed;      /* the whole object */
-	size_t d_checks, d_failed;      /* the current descriptor */
-	char label[256];                /* "name" or "name{param=value}" */
+	size_t n_checks, n_failed; /* the whole object */
+	size_t d_checks, d_failed; /* the current descriptor */
+	char label[256];           /* "name" or "name{param=value}" */
 };
 
 static void vline(const struct checker *c, const char *tag, const char *fmt, va_list ap)
@@ -66,8 +66,7 @@ static void vline(const struct checker *c, const char *tag, const char *fmt, va_
 }
 
 /* One check: counted, printed when it failed or when verbose. */
-__attribute__((format(printf, 3, 4)))
-static int result(struct checker *c, int ok, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static int result(struct checker *c, int ok, const char *fmt, ...)
 {
 	c->n_checks++;
 	c->d_checks++;
@@ -85,9 +84,8 @@ static int result(struct checker *c, int ok, const char *fmt, ...)
 }
 
 /* Not a check: information ("info", "skip"); printed always or only when verbose. */
-__attribute__((format(printf, 4, 5)))
-static void note(const struct checker *c, const char *tag, int always, const char *fmt,
-		 ...)
+__attribute__((format(printf, 4, 5))) static void note(const struct checker *c, const char *tag, int always, const char *fmt,
+                                                       ...)
 {
 	if (!always && !c->verbose)
 		return;
@@ -123,7 +121,7 @@ static void fmt_value(char *buf, size_t size, const struct winit_param_decl *d, 
 /* Settings: defaults, then each REAL/INT parameter alone at its finite min and max, then
  * each non-default choice.  Returns the number written (at most `cap`). */
 static size_t make_settings(struct setting *s, size_t cap,
-			    const struct winit_plugin_info *info)
+                            const struct winit_plugin_info *info)
 {
 	size_t n = 0;
 	double defaults[WINIT_MAX_PARAMS];
@@ -157,7 +155,7 @@ static size_t make_settings(struct setting *s, size_t cap,
 			memcpy(s[n].params, defaults, sizeof defaults);
 			s[n].params[i] = v;
 			snprintf(s[n].label, sizeof s[n].label, "%s{%s=%s}", info->name, d->name,
-				 shown);
+			         shown);
 			s[n].is_default = 0;
 			n++;
 		}
@@ -174,8 +172,7 @@ static void print_header(FILE *out, const struct winit_plugin_info *info)
 		fprintf(out, "  formula: %s\n", info->formula);
 	if (info->kind == WINIT_KIND_ACTIVATION) {
 		const struct winit_activation *a = (const struct winit_activation *)info;
-		fprintf(out, "  flags: %s\n", a->flags & WINIT_ACT_ROWWISE ? "rowwise" :
-			"element-wise");
+		fprintf(out, "  flags: %s\n", a->flags & WINIT_ACT_ROWWISE ? "rowwise" : "element-wise");
 	}
 	if (info->n_params == 0)
 		fprintf(out, "  params: none\n");
@@ -190,9 +187,9 @@ static void print_header(FILE *out, const struct winit_plugin_info *info)
 			fprintf(out, ") = %s: %s\n", d->choices[(size_t)d->default_value], doc);
 		} else {
 			fprintf(out, "  param %s (%s) = %.6g in %c%.6g, %.6g%c: %s\n", d->name,
-				d->type == WINIT_PARAM_INT ? "int" : "real", d->default_value,
-				isfinite(d->min_value) ? '[' : '(', d->min_value, d->max_value,
-				isfinite(d->max_value) ? ']' : ')', doc);
+			        d->type == WINIT_PARAM_INT ? "int" : "real", d->default_value,
+			        isfinite(d->min_value) ? '[' : '(', d->min_value, d->max_value,
+			        isfinite(d->max_value) ? ']' : ')', doc);
 		}
 	}
 }
@@ -202,11 +199,11 @@ static void print_header(FILE *out, const struct winit_plugin_info *info)
 struct shape {
 	uint32_t n_dims;
 	int64_t dims[4];
-	int is_kernel;   /* a 2-D dense kernel: must be filled with the defaults */
+	int is_kernel; /* a 2-D dense kernel: must be filled with the defaults */
 };
 
 static const struct shape shapes[] = {
-	{ 2, { 784, 128 }, 1 },   /* the first one is the big one: MAX_FILL */
+	{ 2, { 784, 128 }, 1 }, /* the first one is the big one: MAX_FILL */
 	{ 2, { 1, 1 }, 1 },
 	{ 2, { 128, 10 }, 1 },
 	{ 1, { 10 }, 0 },
@@ -228,7 +225,7 @@ static void shape_name(char *buf, size_t size, const struct shape *sh)
 	buf[0] = '\0';
 	for (uint32_t i = 0; i < sh->n_dims && len < size; i++) {
 		int w = snprintf(buf + len, size - len, "%s%lld", i ? "x" : "",
-				 (long long)sh->dims[i]);
+		                 (long long)sh->dims[i]);
 		if (w < 0)
 			break;
 		len += (size_t)w;
@@ -240,7 +237,7 @@ static void shape_name(char *buf, size_t size, const struct shape *sh)
  * winit_initializer_fill, to see the guard and count every bad value.  Returns the
  * callback's status; errbuf gets its reason. */
 static int do_fill(const struct winit_initializer *ini, const struct shape *sh,
-		   const double *params, uint64_t stream, float *w, char *errbuf, size_t errlen)
+                   const double *params, uint64_t stream, float *w, char *errbuf, size_t errlen)
 {
 	struct winit_rng rng;
 	struct winit_fill_args a;
@@ -259,16 +256,18 @@ static int do_fill(const struct winit_initializer *ini, const struct shape *sh,
 /* A fill's return code as a check: ok, skip (refused with a reason) or FAIL.  Returns 1
  * when the values are there to be checked further. */
 static int fill_status(struct checker *c, int rc, const char *err, const char *shp,
-		       int must_fill)
+                       int must_fill)
 {
 	if (rc == 0)
 		return 1;
 	if (!err[0])
 		result(c, 0, "fill %s returned %d without a reason; write one line into err "
-		       "before returning non-zero", shp, rc);
+		             "before returning non-zero",
+		       shp, rc);
 	else if (must_fill)
 		result(c, 0, "fill %s with the default parameters failed (returned %d: %s); "
-		       "every initializer must fill a dense kernel", shp, rc, err);
+		             "every initializer must fill a dense kernel",
+		       shp, rc, err);
 	else
 		note(c, "skip", 1, "fill %s refused: %s", shp, err);
 	return 0;
@@ -294,11 +293,13 @@ static void check_values(struct checker *c, const float *w, int64_t n, const cha
 		result(c, 0, "fill %s wrote past the end of its %lld values", shp, (long long)n);
 	else if (unwritten)
 		result(c, 0, "fill %s left %lld of %lld values unwritten (first at [%lld]); "
-		       "write all args->n values", shp, (long long)unwritten, (long long)n,
+		             "write all args->n values",
+		       shp, (long long)unwritten, (long long)n,
 		       (long long)first_u);
 	else if (nonfinite)
 		result(c, 0, "fill %s wrote %lld non-finite values of %lld (first at [%lld]: "
-		       "%g)", shp, (long long)nonfinite, (long long)n, (long long)first_nf,
+		             "%g)",
+		       shp, (long long)nonfinite, (long long)n, (long long)first_nf,
 		       (double)w[first_nf]);
 	else
 		result(c, 1, "fill %s returns 0, all %lld values finite", shp, (long long)n);
@@ -334,8 +335,8 @@ static void sample_sd(const float *w, int64_t n, double *sd, double *se)
 }
 
 static void check_stddev(struct checker *c, const struct winit_initializer *ini,
-			 const struct shape *sh, const double *params, const float *w,
-			 int deterministic, const char *shp)
+                         const struct shape *sh, const double *params, const float *w,
+                         int deterministic, const char *shp)
 {
 	const int64_t n = shape_n(sh);
 	double claim = winit_initializer_stddev(ini, sh->dims, sh->n_dims, 1.0, params);
@@ -345,21 +346,24 @@ static void check_stddev(struct checker *c, const struct winit_initializer *ini,
 	}
 	if (!isfinite(claim) || claim < 0) {
 		result(c, 0, "stddev() returns %g for %s, expected a finite value >= 0 (or NaN "
-		       "when not defined)", claim, shp);
+		             "when not defined)",
+		       claim, shp);
 		return;
 	}
 	if (!deterministic && n < 1000)
-		return;  /* too few random values to say anything */
+		return; /* too few random values to say anything */
 	double sd, se;
 	sample_sd(w, n, &sd, &se);
 	double tol = deterministic ? EXACT_REL * fmax(claim, sd) :
-		     SD_SIGMAS * se + EXACT_REL * claim;
+	                             SD_SIGMAS * se + EXACT_REL * claim;
 	if (fabs(sd - claim) <= tol + 1e-30)
 		result(c, 1, "stddev() %.6g matches the fill's sd %.6g (%s, %lld values, "
-		       "tolerance %.3g)", claim, sd, shp, (long long)n, tol);
+		             "tolerance %.3g)",
+		       claim, sd, shp, (long long)n, tol);
 	else
 		result(c, 0, "stddev() says %.6g but the fill's sd is %.6g (%s, %lld values, "
-		       "%s tolerance %.3g)", claim, sd, shp, (long long)n,
+		             "%s tolerance %.3g)",
+		       claim, sd, shp, (long long)n,
 		       deterministic ? "deterministic fill," : "random fill, 6 s.e.", tol);
 }
 
@@ -381,8 +385,8 @@ static void *fill_thread(void *p)
 
 /* Two threads at once, streams A and B, against the sequential fills a and b. */
 static void check_threads(struct checker *c, const struct winit_initializer *ini,
-			  const double *params, const float *a, const float *b, float *ta,
-			  float *tb, const char *shp)
+                          const double *params, const float *a, const float *b, float *ta,
+                          float *tb, const char *shp)
 {
 	struct fill_job j[2] = {
 		{ .ini = ini, .params = params, .stream = STREAM_A, .w = ta },
@@ -405,11 +409,13 @@ static void check_threads(struct checker *c, const struct winit_initializer *ini
 	int64_t db = j[1].rc == 0 ? first_diff(b, tb, n) : 0;
 	if (j[0].rc || j[1].rc)
 		result(c, 0, "fill %s from two threads at once returned %d and %d (%s%s), "
-		       "but 0 when run alone", shp, j[0].rc, j[1].rc, j[0].err, j[1].err);
+		             "but 0 when run alone",
+		       shp, j[0].rc, j[1].rc, j[0].err, j[1].err);
 	else if (da >= 0 || db >= 0)
 		result(c, 0, "fill %s from two threads at once differs from the same fills run "
-		       "one after the other (first at [%lld]); callbacks must be re-entrant: "
-		       "no static buffers, counters or other shared state", shp,
+		             "one after the other (first at [%lld]); callbacks must be re-entrant: "
+		             "no static buffers, counters or other shared state",
+		       shp,
 		       (long long)(da >= 0 ? da : db));
 	else
 		result(c, 1, "fill %s from two threads at once matches sequential fills", shp);
@@ -419,15 +425,15 @@ static void check_threads(struct checker *c, const struct winit_initializer *ini
 #define MAX_SETTINGS (1 + WINIT_MAX_PARAMS * 64)
 
 struct bufs {
-	float *a, *a2, *b, *ta, *tb, *small;   /* (MAX_FILL + GUARD) each */
-	struct setting *settings;              /* (MAX_SETTINGS) */
+	float *a, *a2, *b, *ta, *tb, *small; /* (MAX_FILL + GUARD) each */
+	struct setting *settings;            /* (MAX_SETTINGS) */
 };
 
 /* Determinism on the 128x10 kernel (cheap for every initializer): equal streams give
  * equal bits; another seed tells random from deterministic.  Returns 1 when the fills
  * ran, with *deterministic set. */
 static int check_determinism(struct checker *c, const struct winit_initializer *ini,
-			     const struct setting *st, struct bufs *bf, int *deterministic)
+                             const struct setting *st, struct bufs *bf, int *deterministic)
 {
 	char err[256], shp[64];
 	const struct shape *sh = &shapes[2];
@@ -436,16 +442,18 @@ static int check_determinism(struct checker *c, const struct winit_initializer *
 	shape_name(shp, sizeof shp, sh);
 	int rc = do_fill(ini, sh, st->params, STREAM_A, bf->small, err, sizeof err);
 	if (rc != 0)
-		return 0;  /* reported with the shape's own check */
+		return 0; /* reported with the shape's own check */
 	rc = do_fill(ini, sh, st->params, STREAM_A, bf->a2, err, sizeof err);
 	int64_t d = rc == 0 ? first_diff(bf->small, bf->a2, n) : 0;
 	if (rc)
 		result(c, 0, "fill %s returned %d (%s) the second time with the same stream, "
-		       "0 the first", shp, rc, err);
+		             "0 the first",
+		       shp, rc, err);
 	else if (d >= 0)
 		result(c, 0, "two fills %s from identical streams differ (first at [%lld]: "
-		       "%.9g vs %.9g); draw randomness only from args->host with args->rng "
-		       "and keep no state between calls", shp, (long long)d,
+		             "%.9g vs %.9g); draw randomness only from args->host with args->rng "
+		             "and keep no state between calls",
+		       shp, (long long)d,
 		       (double)bf->small[d], (double)bf->a2[d]);
 	else
 		result(c, 1, "two fills %s from identical streams give identical bits", shp);
@@ -465,7 +473,7 @@ static int check_determinism(struct checker *c, const struct winit_initializer *
 }
 
 static void check_initializer(struct checker *c, const struct winit_initializer *ini,
-			      const struct setting *st, struct bufs *bf)
+                              const struct setting *st, struct bufs *bf)
 {
 	char err[256], shp[64];
 	int deterministic = 0;
@@ -491,7 +499,8 @@ static void check_initializer(struct checker *c, const struct winit_initializer 
 		int rc = do_fill(ini, &shapes[0], st->params, STREAM_B, bf->b, err, sizeof err);
 		if (rc)
 			result(c, 0, "fill %s returned %d (%s) with another seed, 0 with the "
-			       "first", shp, rc, err);
+			             "first",
+			       shp, rc, err);
 		else
 			check_threads(c, ini, st->params, bf->a, bf->b, bf->ta, bf->tb, shp);
 	}
@@ -500,8 +509,8 @@ static void check_initializer(struct checker *c, const struct winit_initializer 
 /* ---- Activations ---- */
 
 struct act_data {
-	int64_t n, rows;       /* n = rows * ACT_COLS */
-	float *x, *y, *dy, *dx, *tmp;   /* (rows, ACT_COLS) each */
+	int64_t n, rows;              /* n = rows * ACT_COLS */
+	float *x, *y, *dy, *dx, *tmp; /* (rows, ACT_COLS) each */
 };
 
 static int nonfinite_at(const float *v, int64_t n)
@@ -526,7 +535,7 @@ static int64_t first_mismatch(const float *a, const float *b, int64_t n)
 }
 
 static void check_act_values(struct checker *c, const struct winit_activation *act,
-			     const double *params, struct act_data *ad)
+                             const double *params, struct act_data *ad)
 {
 	const int64_t n = ad->n, rows = ad->rows;
 	const char *what = "on a grid of [-20, 20] and random normal inputs";
@@ -544,7 +553,8 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 	bad = nonfinite_at(ad->dx, n);
 	if (bad >= 0)
 		result(c, 0, "backward at x = %.6g gives dx = %g for dy = %g, expected a finite "
-		       "value (%s)", (double)ad->x[bad], (double)ad->dx[bad],
+		             "value (%s)",
+		       (double)ad->x[bad], (double)ad->dx[bad],
 		       (double)ad->dy[bad], what);
 	else
 		result(c, 1, "backward finite %s", what);
@@ -552,7 +562,8 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 	int64_t changed = first_diff(ad->x, ad->tmp, n);
 	if (changed >= 0)
 		result(c, 0, "forward or backward changed its input x at [%lld] (%.9g -> "
-		       "%.9g); inputs are const", (long long)changed, (double)ad->tmp[changed],
+		             "%.9g); inputs are const",
+		       (long long)changed, (double)ad->tmp[changed],
 		       (double)ad->x[changed]);
 	else
 		result(c, 1, "forward and backward leave x unchanged");
@@ -563,7 +574,8 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 	int64_t m = first_mismatch(ad->tmp, ad->y, n);
 	if (m >= 0)
 		result(c, 0, "forward in place (y aliasing x) gives %.9g at x = %.6g, out of "
-		       "place %.9g; y may alias x", (double)ad->tmp[m], (double)ad->x[m],
+		             "place %.9g; y may alias x",
+		       (double)ad->tmp[m], (double)ad->x[m],
 		       (double)ad->y[m]);
 	else
 		result(c, 1, "forward in place (y aliasing x) matches out of place");
@@ -572,7 +584,8 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 	m = first_mismatch(ad->tmp, ad->dx, n);
 	if (m >= 0)
 		result(c, 0, "backward in place (dx aliasing dy) gives %.9g at x = %.6g, out "
-		       "of place %.9g; dx may alias dy", (double)ad->tmp[m], (double)ad->x[m],
+		             "of place %.9g; dx may alias dy",
+		       (double)ad->tmp[m], (double)ad->x[m],
 		       (double)ad->dx[m]);
 	else
 		result(c, 1, "backward in place (dx aliasing dy) matches out of place");
@@ -580,10 +593,10 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 
 /* Element-wise: dx / dy against central differences of forward at random points. */
 static void check_act_gradient(struct checker *c, const struct winit_activation *act,
-			       const double *params, struct winit_rng *rng)
+                               const double *params, struct winit_rng *rng)
 {
 	float x[FD_POINTS], xp[FD_POINTS], xm[FD_POINTS], y[FD_POINTS], fp[FD_POINTS],
-	      fm[FD_POINTS], dy[FD_POINTS], dx[FD_POINTS];
+		fm[FD_POINTS], dy[FD_POINTS], dx[FD_POINTS];
 	int n = 0;
 	while (n < FD_POINTS) {
 		double v = 2.0 * winit_rng_normal(rng);
@@ -607,7 +620,7 @@ static void check_act_gradient(struct checker *c, const struct winit_activation 
 		double right = ((double)fp[i] - y[i]) / ((double)xp[i] - x[i]);
 		double left = ((double)y[i] - fm[i]) / ((double)x[i] - xm[i]);
 		if (!isfinite(fd) || fabs(right - left) > FD_TOL * fmax(1.0, fabs(fd))) {
-			skipped++;  /* a kink (or a non-finite forward, reported elsewhere) */
+			skipped++; /* a kink (or a non-finite forward, reported elsewhere) */
 			continue;
 		}
 		checked++;
@@ -621,21 +634,23 @@ static void check_act_gradient(struct checker *c, const struct winit_activation 
 	}
 	if (off)
 		result(c, 0, "backward gives f'(%.6g) = %.6g but the central difference of "
-		       "forward is %.6g (%d of %d points off by more than %.0e relative)",
+		             "forward is %.6g (%d of %d points off by more than %.0e relative)",
 		       (double)x[first], (double)dx[first] / dy[first], first_fd, off, checked,
 		       FD_TOL);
 	else if (skipped > FD_POINTS / 2)
 		result(c, 0, "forward is not smooth: one-sided differences disagree at %d of "
-		       "%d random points, so backward cannot be its derivative", skipped,
+		             "%d random points, so backward cannot be its derivative",
+		       skipped,
 		       FD_POINTS);
 	else
 		result(c, 1, "backward matches central differences of forward at %d random "
-		       "points (%d near kinks skipped)", checked, skipped);
+		             "points (%d near kinks skipped)",
+		       checked, skipped);
 }
 
 /* sum_k dy_k f(x)_k of one row, in double. */
 static double row_dot(const struct winit_activation *act, const float *xr,
-		      const float *dyr, float *yr, const double *params)
+                      const float *dyr, float *yr, const double *params)
 {
 	act->forward(yr, xr, 1, ACT_COLS, params);
 	double s = 0.0;
@@ -646,7 +661,7 @@ static double row_dot(const struct winit_activation *act, const float *xr,
 
 /* Row-wise: J^T dy per row against central differences of sum(dy * f(x)). */
 static void check_act_jvp(struct checker *c, const struct winit_activation *act,
-			  const double *params, struct winit_rng *rng)
+                          const double *params, struct winit_rng *rng)
 {
 	enum { N = ROWWISE_ROWS * ACT_COLS };
 	float x[N], y[N], dy[N], dx[N], xr[ACT_COLS], yr[ACT_COLS];
@@ -687,20 +702,23 @@ static void check_act_jvp(struct checker *c, const struct winit_activation *act,
 	}
 	if (off)
 		result(c, 0, "backward (rowwise) gives (J^T dy)[%d] = %.6g in row %d but the "
-		       "central difference of sum(dy * forward(x)) is %.6g (%d of %d entries "
-		       "off by more than %.0e relative)", first % ACT_COLS, (double)dx[first],
+		             "central difference of sum(dy * forward(x)) is %.6g (%d of %d entries "
+		             "off by more than %.0e relative)",
+		       first % ACT_COLS, (double)dx[first],
 		       first / ACT_COLS, first_fd, off, checked, FD_TOL);
 	else if (skipped > N / 2)
 		result(c, 0, "forward is not smooth: one-sided differences disagree at %d of "
-		       "%d entries, so backward cannot be its Jacobian", skipped, N);
+		             "%d entries, so backward cannot be its Jacobian",
+		       skipped, N);
 	else
 		result(c, 1, "backward (rowwise) matches central differences of sum(dy * f(x)) "
-		       "on %d rows of %d (%d entries near kinks skipped)", ROWWISE_ROWS,
+		             "on %d rows of %d (%d entries near kinks skipped)",
+		       ROWWISE_ROWS,
 		       ACT_COLS, skipped);
 }
 
 static void check_activation(struct checker *c, const struct winit_activation *act,
-			     const struct setting *st, struct act_data *ad)
+                             const struct setting *st, struct act_data *ad)
 {
 	double g = act->gain(st->params);
 	if (isfinite(g) && g > 0)
@@ -713,8 +731,8 @@ static void check_activation(struct checker *c, const struct winit_activation *a
 	winit_rng_seed(&rng, SEED, STREAM_A);
 	for (int64_t i = 0; i < ad->n; i++) {
 		ad->x[i] = i < GRID_N ? (float)(-GRID_LIM + 2.0 * GRID_LIM * (double)i /
-						(GRID_N - 1)) :
-			   (float)((i % 2 ? 4.0 : 1.0) * winit_rng_normal(&rng));
+		                                                    (GRID_N - 1)) :
+		                        (float)((i % 2 ? 4.0 : 1.0) * winit_rng_normal(&rng));
 		ad->dy[i] = (float)winit_rng_normal(&rng);
 	}
 	check_act_values(c, act, st->params, ad);
@@ -745,8 +763,10 @@ static int alloc_all(struct bufs *bf, struct act_data *ad)
 	ad->dx = malloc(na * sizeof(float));
 	ad->tmp = malloc(na * sizeof(float));
 	return bf->a && bf->a2 && bf->b && bf->ta && bf->tb && bf->small && bf->settings &&
-	       ad->x && ad->y &&
-	       ad->dy && ad->dx && ad->tmp ? 0 : -1;
+	                       ad->x && ad->y &&
+	                       ad->dy && ad->dx && ad->tmp ?
+	               0 :
+	               -1;
 }
 
 static void free_all(struct bufs *bf, struct act_data *ad)
@@ -766,7 +786,7 @@ static void free_all(struct bufs *bf, struct act_data *ad)
 }
 
 static void check_entry(struct checker *c, const struct winit_plugin_entry *e,
-			struct bufs *bf, struct act_data *ad)
+                        struct bufs *bf, struct act_data *ad)
 {
 	const struct winit_plugin_info *info = e->info;
 	struct setting *settings = bf->settings;
@@ -778,7 +798,8 @@ static void check_entry(struct checker *c, const struct winit_plugin_entry *e,
 	       info->abi_version, info->struct_size, info->n_params);
 	if (info->struct_size > winit_plugin_host_size(info->kind))
 		note(c, "info", 1, "struct_size %u is larger than this winit's %zu: fields of "
-		     "a later ABI release are ignored", info->struct_size,
+		                   "a later ABI release are ignored",
+		     info->struct_size,
 		     winit_plugin_host_size(info->kind));
 
 	size_t n = make_settings(settings, MAX_SETTINGS, info);
@@ -786,18 +807,18 @@ static void check_entry(struct checker *c, const struct winit_plugin_entry *e,
 		snprintf(c->label, sizeof c->label, "%s", settings[i].label);
 		if (info->kind == WINIT_KIND_INITIALIZER)
 			check_initializer(c, (const struct winit_initializer *)info,
-					  &settings[i], bf);
+			                  &settings[i], bf);
 		else
 			check_activation(c, (const struct winit_activation *)info,
-					 &settings[i], ad);
+			                 &settings[i], ad);
 	}
 	if (c->out)
 		fprintf(c->out, "  %s: %zu check%s, %zu failed\n", info->name, c->d_checks,
-			c->d_checks == 1 ? "" : "s", c->d_failed);
+		        c->d_checks == 1 ? "" : "s", c->d_failed);
 }
 
 int winit_plugin_check(const char *path, FILE *out, int verbose, size_t *n_failed,
-		       struct winit_error *err)
+                       struct winit_error *err)
 {
 	struct checker c = { .out = out, .verbose = verbose };
 	struct bufs bf = { 0 };
@@ -809,11 +830,12 @@ int winit_plugin_check(const char *path, FILE *out, int verbose, size_t *n_faile
 		*n_failed = 0;
 	if (!path)
 		return winit_error_set(err, WINIT_ERR_ARG, "check-plugin: no file given; "
-				       "expected the path of a plugin shared object");
+		                                           "expected the path of a plugin shared object");
 	struct winit_registry *reg = winit_registry_new();
 	if (!reg || alloc_all(&bf, &ad)) {
 		rc = winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the "
-				     "conformance checks", path);
+		                                           "conformance checks",
+		                     path);
 		goto out;
 	}
 	if (out)
@@ -822,18 +844,18 @@ int winit_plugin_check(const char *path, FILE *out, int verbose, size_t *n_faile
 	if (winit_registry_load_file(reg, path, &lerr) != WINIT_OK) {
 		result(&c, 0, "%s", lerr.msg);
 		rc = winit_error_set(err, lerr.status ? lerr.status : WINIT_ERR_PLUGIN, "%s",
-				     lerr.msg);
+		                     lerr.msg);
 	} else {
 		for (size_t i = 0; i < winit_registry_count(reg); i++)
 			check_entry(&c, winit_registry_entry(reg, i), &bf, &ad);
 		if (c.n_failed)
 			rc = winit_error_set(err, WINIT_ERR_PLUGIN,
-					     "%s: %zu of %zu conformance checks failed", path,
-					     c.n_failed, c.n_checks);
+			                     "%s: %zu of %zu conformance checks failed", path,
+			                     c.n_failed, c.n_checks);
 	}
 	if (out)
 		fprintf(out, "%zu check%s, %zu failed\n", c.n_checks, c.n_checks == 1 ? "" : "s",
-			c.n_failed);
+		        c.n_failed);
 	if (n_failed)
 		*n_failed = c.n_failed;
 out:

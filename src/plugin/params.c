@@ -13,7 +13,7 @@
 
 /* "a, b, c" into buf (always NUL-terminated). */
 static void join_names(char *buf, size_t size, const char *const *names, size_t n,
-		       size_t stride)
+                       size_t stride)
 {
 	size_t len = 0;
 	buf[0] = '\0';
@@ -34,7 +34,7 @@ static void declared_names(char *buf, size_t size, const struct winit_plugin_inf
 	}
 	char list[512];
 	join_names(list, sizeof list, &info->params[0].name, info->n_params,
-		   sizeof info->params[0]);
+	           sizeof info->params[0]);
 	snprintf(buf, size, "declared: %s", list);
 }
 
@@ -54,8 +54,8 @@ static void format_range(char *buf, size_t size, double lo, double hi)
 }
 
 static int resolve_choice(double *out, const struct winit_plugin_info *info,
-			  const struct winit_param_decl *d, const char *choice_name,
-			  double value, struct winit_error *err)
+                          const struct winit_param_decl *d, const char *choice_name,
+                          double value, struct winit_error *err)
 {
 	size_t n = winit_param_choice_count(d);
 	char list[512];
@@ -68,48 +68,51 @@ static int resolve_choice(double *out, const struct winit_plugin_info *info,
 			}
 		}
 		return winit_error_set(err, WINIT_ERR_ARG,
-				       "plugin '%s': parameter '%s' = '%s' is not one of its "
-				       "choices (%s)", info->name, d->name, choice_name, list);
+		                       "plugin '%s': parameter '%s' = '%s' is not one of its "
+		                       "choices (%s)",
+		                       info->name, d->name, choice_name, list);
 	}
 	if (!(value >= 0) || value != floor(value) || value >= (double)n)
 		return winit_error_set(err, WINIT_ERR_ARG,
-				       "plugin '%s': parameter '%s' = %g is not a choice index "
-				       "in [0, %zu]; give one of its choices by name (%s)",
-				       info->name, d->name, value, n - 1, list);
+		                       "plugin '%s': parameter '%s' = %g is not a choice index "
+		                       "in [0, %zu]; give one of its choices by name (%s)",
+		                       info->name, d->name, value, n - 1, list);
 	*out = value;
 	return WINIT_OK;
 }
 
 static int resolve_number(double *out, const struct winit_plugin_info *info,
-			  const struct winit_param_decl *d, double value,
-			  struct winit_error *err)
+                          const struct winit_param_decl *d, double value,
+                          struct winit_error *err)
 {
 	char range[128];
 	format_range(range, sizeof range, d->min_value, d->max_value);
 	if (!isfinite(value))
 		return winit_error_set(err, WINIT_ERR_ARG,
-				       "plugin '%s': parameter '%s' = %g is not a finite number; "
-				       "expected a number in %s", info->name, d->name, value, range);
+		                       "plugin '%s': parameter '%s' = %g is not a finite number; "
+		                       "expected a number in %s",
+		                       info->name, d->name, value, range);
 	if (value < d->min_value || value > d->max_value)
 		return winit_error_set(err, WINIT_ERR_ARG,
-				       "plugin '%s': parameter '%s' = %g out of range %s",
-				       info->name, d->name, value, range);
+		                       "plugin '%s': parameter '%s' = %g out of range %s",
+		                       info->name, d->name, value, range);
 	if (d->type == WINIT_PARAM_INT && value != floor(value))
 		return winit_error_set(err, WINIT_ERR_ARG,
-				       "plugin '%s': parameter '%s' = %g is not a whole number; "
-				       "it takes an integer in %s", info->name, d->name, value,
-				       range);
+		                       "plugin '%s': parameter '%s' = %g is not a whole number; "
+		                       "it takes an integer in %s",
+		                       info->name, d->name, value,
+		                       range);
 	*out = value;
 	return WINIT_OK;
 }
 
 int winit_params_resolve(double out[WINIT_MAX_PARAMS], const struct winit_plugin_info *info,
-			 size_t n, const char *const names[], const double values[],
-			 const char *const choice_names[], struct winit_error *err)
+                         size_t n, const char *const names[], const double values[],
+                         const char *const choice_names[], struct winit_error *err)
 {
 	if (!info || info->n_params > WINIT_MAX_PARAMS || (info->n_params && !info->params))
 		return winit_error_set(err, WINIT_ERR_ARG,
-				       "parameters: invalid plugin descriptor");
+		                       "parameters: invalid plugin descriptor");
 	int seen[WINIT_MAX_PARAMS] = { 0 };
 	double tmp[WINIT_MAX_PARAMS];
 	for (size_t i = 0; i < WINIT_MAX_PARAMS; i++)
@@ -124,13 +127,13 @@ int winit_params_resolve(double out[WINIT_MAX_PARAMS], const struct winit_plugin
 			char known[600];
 			declared_names(known, sizeof known, info);
 			return winit_error_set(err, WINIT_ERR_ARG,
-					       "plugin '%s': unknown parameter '%s' (%s)",
-					       info->name, name ? name : "(null)", known);
+			                       "plugin '%s': unknown parameter '%s' (%s)",
+			                       info->name, name ? name : "(null)", known);
 		}
 		if (seen[k])
 			return winit_error_set(err, WINIT_ERR_ARG,
-					       "plugin '%s': parameter '%s' given twice",
-					       info->name, name);
+			                       "plugin '%s': parameter '%s' given twice",
+			                       info->name, name);
 		seen[k] = 1;
 		const struct winit_param_decl *d = &info->params[k];
 		const char *cname = choice_names ? choice_names[i] : NULL;
@@ -142,9 +145,10 @@ int winit_params_resolve(double out[WINIT_MAX_PARAMS], const struct winit_plugin
 			char range[128];
 			format_range(range, sizeof range, d->min_value, d->max_value);
 			rc = winit_error_set(err, WINIT_ERR_ARG,
-					     "plugin '%s': parameter '%s' = '%s' is a name, "
-					     "expected a number in %s", info->name, d->name,
-					     cname, range);
+			                     "plugin '%s': parameter '%s' = '%s' is a name, "
+			                     "expected a number in %s",
+			                     info->name, d->name,
+			                     cname, range);
 		} else {
 			rc = resolve_number(&tmp[k], info, d, v, err);
 		}
@@ -158,14 +162,14 @@ int winit_params_resolve(double out[WINIT_MAX_PARAMS], const struct winit_plugin
 		    init->check_params &&
 		    init->check_params(tmp, why, sizeof why) != 0)
 			return winit_error_set(err, WINIT_ERR_ARG, "plugin '%s': %s", info->name,
-					       why[0] ? why : "parameter values rejected");
+			                       why[0] ? why : "parameter values rejected");
 	}
 	memcpy(out, tmp, sizeof tmp);
 	return WINIT_OK;
 }
 
 void winit_compute_fans(const int64_t *dims, uint32_t n_dims, int64_t *fan_in,
-			int64_t *fan_out)
+                        int64_t *fan_out)
 {
 	if (n_dims == 0) {
 		*fan_in = *fan_out = 1;

@@ -36,13 +36,13 @@ struct loaded_object {
 };
 
 struct winit_registry {
-	struct winit_plugin_entry *entries;   /* (n_entries) */
+	struct winit_plugin_entry *entries; /* (n_entries) */
 	size_t n_entries, cap_entries;
-	struct loaded_object *objects;        /* (n_objects) */
+	struct loaded_object *objects; /* (n_objects) */
 	size_t n_objects, cap_objects;
-	char **problems;                      /* (n_problems) */
+	char **problems; /* (n_problems) */
 	size_t n_problems, cap_problems;
-	char *search_path;                    /* set by load_default */
+	char *search_path; /* set by load_default */
 };
 
 static int grow(void **buf, size_t *cap, size_t need, size_t elem)
@@ -87,7 +87,7 @@ static int add_problem(struct winit_registry *reg, const char *msg)
 {
 	char *s = strdup(msg);
 	if (!s || grow((void **)&reg->problems, &reg->cap_problems, reg->n_problems + 1,
-		       sizeof *reg->problems)) {
+	               sizeof *reg->problems)) {
 		free(s);
 		return -1;
 	}
@@ -96,7 +96,7 @@ static int add_problem(struct winit_registry *reg, const char *msg)
 }
 
 static const struct winit_plugin_entry *find_entry(const struct winit_registry *reg,
-						   uint32_t kind, const char *name)
+                                                   uint32_t kind, const char *name)
 {
 	for (size_t i = 0; i < reg->n_entries; i++) {
 		const struct winit_plugin_info *info = reg->entries[i].info;
@@ -114,7 +114,7 @@ static int refuse(void *handle, int status)
 }
 
 int winit_registry_add(struct winit_registry *reg, const struct winit_plugin_info *info,
-		       const char *origin, struct winit_error *err)
+                       const char *origin, struct winit_error *err)
 {
 	int rc = winit_plugin_validate(info, origin, err);
 	if (rc)
@@ -122,27 +122,29 @@ int winit_registry_add(struct winit_registry *reg, const struct winit_plugin_inf
 	const struct winit_plugin_entry *prev = find_entry(reg, info->kind, info->name);
 	if (prev)
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
-				       "%s: %s '%s' already exists (from %s); choose another name",
-				       origin, winit_kind_name(info->kind), info->name, prev->file);
+		                       "%s: %s '%s' already exists (from %s); choose another name",
+		                       origin, winit_kind_name(info->kind), info->name, prev->file);
 	char *file = strdup(origin);
 	if (!file ||
 	    grow((void **)&reg->objects, &reg->cap_objects, reg->n_objects + 1,
-		 sizeof *reg->objects) ||
+	         sizeof *reg->objects) ||
 	    grow((void **)&reg->entries, &reg->cap_entries, reg->n_entries + 1,
-		 sizeof *reg->entries)) {
+	         sizeof *reg->entries)) {
 		free(file);
 		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory registering '%s'",
-				       origin, info->name);
+		                       origin, info->name);
 	}
 	reg->entries[reg->n_entries++] = (struct winit_plugin_entry){
-		.info = info, .file = file, .builtin = 1,
+		.info = info,
+		.file = file,
+		.builtin = 1,
 	};
 	reg->objects[reg->n_objects++] = (struct loaded_object){ NULL, file };
 	return WINIT_OK;
 }
 
 int winit_registry_load_file(struct winit_registry *reg, const char *path,
-			     struct winit_error *err)
+                             struct winit_error *err)
 {
 	const struct winit_plugin_info *infos[WINIT_PLUGIN_DESCRIPTORS_MAX];
 	size_t n = 0;
@@ -159,13 +161,14 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 		struct stat st;
 		if (stat(open_path, &st) != 0)
 			return winit_error_set(err, WINIT_ERR_PLUGIN,
-					       "%s: cannot load plugin: %s; expected an existing "
-					       "shared object; check the path (a name without '/' "
-					       "means the current directory)", path, strerror(errno));
+			                       "%s: cannot load plugin: %s; expected an existing "
+			                       "shared object; check the path (a name without '/' "
+			                       "means the current directory)",
+			                       path, strerror(errno));
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
-				       "%s: cannot load plugin: %s; expected a shared object "
-				       "whose dependencies all resolve; check them with `ldd %s`",
-				       path, why ? why : "unknown dlopen error", path);
+		                       "%s: cannot load plugin: %s; expected a shared object "
+		                       "whose dependencies all resolve; check them with `ldd %s`",
+		                       path, why ? why : "unknown dlopen error", path);
 	}
 	/* The same object reached twice (e.g. one directory listed twice): already in. */
 	for (size_t i = 0; i < reg->n_objects; i++) {
@@ -179,11 +182,11 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 	if (!sym) {
 		const char *why = dlerror();
 		winit_error_set(err, WINIT_ERR_PLUGIN,
-				"%s: not a winit plugin: expected an exported function '%s', "
-				"found none (%s); define it non-static, with default visibility "
-				"(extern \"C\" in C++), and check with `nm -D %s | grep %s`",
-				path, WINIT_PLUGIN_ENTRY, why ? why : "symbol is NULL", path,
-				WINIT_PLUGIN_ENTRY);
+		                "%s: not a winit plugin: expected an exported function '%s', "
+		                "found none (%s); define it non-static, with default visibility "
+		                "(extern \"C\" in C++), and check with `nm -D %s | grep %s`",
+		                path, WINIT_PLUGIN_ENTRY, why ? why : "symbol is NULL", path,
+		                WINIT_PLUGIN_ENTRY);
 		return refuse(handle, WINIT_ERR_PLUGIN);
 	}
 	winit_plugin_describe_fn describe;
@@ -197,9 +200,9 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 			break;
 		if (n == WINIT_PLUGIN_DESCRIPTORS_MAX) {
 			winit_error_set(err, WINIT_ERR_PLUGIN,
-					"%s: %s(%d) returned a descriptor, expected NULL past the "
-					"last one (at most %d per object); end the list with NULL",
-					path, WINIT_PLUGIN_ENTRY, WINIT_PLUGIN_DESCRIPTORS_MAX, WINIT_PLUGIN_DESCRIPTORS_MAX);
+			                "%s: %s(%d) returned a descriptor, expected NULL past the "
+			                "last one (at most %d per object); end the list with NULL",
+			                path, WINIT_PLUGIN_ENTRY, WINIT_PLUGIN_DESCRIPTORS_MAX, WINIT_PLUGIN_DESCRIPTORS_MAX);
 			return refuse(handle, WINIT_ERR_PLUGIN);
 		}
 		infos[n++] = info;
@@ -212,18 +215,19 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 			if (infos[j]->kind == infos[i]->kind &&
 			    strcmp(infos[j]->name, infos[i]->name) == 0) {
 				winit_error_set(err, WINIT_ERR_PLUGIN,
-						"%s: describes %s '%s' twice (descriptors %zu and "
-						"%zu), expected unique names per kind; rename one",
-						path, winit_kind_name(infos[i]->kind), infos[i]->name,
-						j, i);
+				                "%s: describes %s '%s' twice (descriptors %zu and "
+				                "%zu), expected unique names per kind; rename one",
+				                path, winit_kind_name(infos[i]->kind), infos[i]->name,
+				                j, i);
 				return refuse(handle, WINIT_ERR_PLUGIN);
 			}
 		}
 	}
 	if (n == 0) {
 		winit_error_set(err, WINIT_ERR_PLUGIN,
-				"%s: %s(0) returned NULL, expected at least one descriptor; "
-				"the object describes no plugin", path, WINIT_PLUGIN_ENTRY);
+		                "%s: %s(0) returned NULL, expected at least one descriptor; "
+		                "the object describes no plugin",
+		                path, WINIT_PLUGIN_ENTRY);
 		return refuse(handle, WINIT_ERR_PLUGIN);
 	}
 
@@ -231,35 +235,38 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 	char *file = strdup(path);
 	if (!file ||
 	    grow((void **)&reg->objects, &reg->cap_objects, reg->n_objects + 1,
-		 sizeof *reg->objects) ||
+	         sizeof *reg->objects) ||
 	    grow((void **)&reg->entries, &reg->cap_entries, reg->n_entries + n,
-		 sizeof *reg->entries)) {
+	         sizeof *reg->entries)) {
 		free(file);
 		winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory registering plugins",
-				path);
+		                path);
 		return refuse(handle, WINIT_ERR_NOMEM);
 	}
 	size_t added = 0;
 	for (size_t j = 0; j < n; j++) {
 		const struct winit_plugin_entry *prev = find_entry(reg, infos[j]->kind,
-								   infos[j]->name);
+		                                                   infos[j]->name);
 		if (prev) {
 			char msg[WINIT_ERROR_MSG_MAX];
 			snprintf(msg, sizeof msg,
-				 "%s: %s '%s' shadowed by the one already loaded from %s "
-				 "(the first in the search path wins); remove or rename one",
-				 path, winit_kind_name(infos[j]->kind), infos[j]->name,
-				 prev->file);
+			         "%s: %s '%s' shadowed by the one already loaded from %s "
+			         "(the first in the search path wins); remove or rename one",
+			         path, winit_kind_name(infos[j]->kind), infos[j]->name,
+			         prev->file);
 			if (add_problem(reg, msg)) {
 				free(file);
 				winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory "
-						"recording a shadowed plugin", path);
+				                                      "recording a shadowed plugin",
+				                path);
 				return refuse(handle, WINIT_ERR_NOMEM);
 			}
 			continue;
 		}
 		reg->entries[reg->n_entries + added] = (struct winit_plugin_entry){
-			.info = infos[j], .file = file, .builtin = 0,
+			.info = infos[j],
+			.file = file,
+			.builtin = 0,
 		};
 		added++;
 	}
@@ -286,15 +293,16 @@ static int cmp_str(const void *a, const void *b)
 }
 
 int winit_registry_load_dir(struct winit_registry *reg, const char *dir,
-			    struct winit_error *err)
+                            struct winit_error *err)
 {
 	DIR *d = opendir(dir);
 	if (!d) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return WINIT_OK;
 		return winit_error_set(err, WINIT_ERR_IO,
-				       "%s: cannot read plugin directory: %s; check its "
-				       "permissions", dir, strerror(errno));
+		                       "%s: cannot read plugin directory: %s; check its "
+		                       "permissions",
+		                       dir, strerror(errno));
 	}
 	char **names = NULL;
 	size_t n = 0, cap = 0;
@@ -307,7 +315,7 @@ int winit_registry_load_dir(struct winit_registry *reg, const char *dir,
 		if (!s || grow((void **)&names, &cap, n + 1, sizeof *names)) {
 			free(s);
 			rc = winit_error_set(err, WINIT_ERR_NOMEM,
-					     "%s: out of memory listing plugins", dir);
+			                     "%s: out of memory listing plugins", dir);
 			break;
 		}
 		names[n++] = s;
@@ -328,7 +336,7 @@ int winit_registry_load_dir(struct winit_registry *reg, const char *dir,
 			rc = winit_error_set(err, lrc, "%s", e.msg);
 		else if (lrc && add_problem(reg, e.msg))
 			rc = winit_error_set(err, WINIT_ERR_NOMEM,
-					     "%s: out of memory recording a problem", dir);
+			                     "%s: out of memory recording a problem", dir);
 	}
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -339,9 +347,9 @@ int winit_registry_load_dir(struct winit_registry *reg, const char *dir,
 /* ---- The default search path ---- */
 
 struct dir_list {
-	char *buf;      /* "a:b:c" */
+	char *buf; /* "a:b:c" */
 	size_t len, cap;
-	char **keys;    /* canonical forms already listed */
+	char **keys; /* canonical forms already listed */
 	size_t n, cap_keys;
 };
 
@@ -404,7 +412,7 @@ static int running_uninstalled(void)
 }
 
 int winit_registry_load_default(struct winit_registry *reg, const char *extra,
-				struct winit_error *err)
+                                struct winit_error *err)
 {
 	struct dir_list l = { 0 };
 	int rc = WINIT_OK;
@@ -417,7 +425,7 @@ int winit_registry_load_default(struct winit_registry *reg, const char *extra,
 	if (list_add_all(&l, getenv(WINIT_PLUGIN_PATH_ENV)) || list_add_all(&l, extra) ||
 	    list_add_all(&l, build) || list_add_all(&l, WINIT_PLUGIN_INSTALL_DIR)) {
 		rc = winit_error_set(err, WINIT_ERR_NOMEM,
-				     "out of memory building the plugin search path");
+		                     "out of memory building the plugin search path");
 		goto out;
 	}
 	free(reg->search_path);
@@ -456,7 +464,7 @@ size_t winit_registry_count(const struct winit_registry *reg)
 }
 
 const struct winit_plugin_entry *winit_registry_entry(const struct winit_registry *reg,
-						      size_t i)
+                                                      size_t i)
 {
 	return reg && i < reg->n_entries ? &reg->entries[i] : NULL;
 }
@@ -472,7 +480,7 @@ const char *winit_registry_problem(const struct winit_registry *reg, size_t i)
 }
 
 const struct winit_plugin_entry *winit_registry_find(const struct winit_registry *reg,
-						     uint32_t kind, const char *name)
+                                                     uint32_t kind, const char *name)
 {
 	if (!reg || !name)
 		return NULL;
@@ -480,7 +488,7 @@ const struct winit_plugin_entry *winit_registry_find(const struct winit_registry
 }
 
 char *winit_registry_names(const struct winit_registry *reg, uint32_t kind, char *buf,
-			   size_t size)
+                           size_t size)
 {
 	if (!buf || size == 0)
 		return buf;

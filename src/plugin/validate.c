@@ -67,30 +67,31 @@ static const char *shown(const char *s)
 }
 
 static int bad(struct winit_error *err, const char *file, const char *name, const char *what,
-	       const char *hint)
+               const char *hint)
 {
 	return winit_error_set(err, WINIT_ERR_PLUGIN, "%s: plugin '%s': %s; %s", file,
-			       shown(name), what, hint);
+	                       shown(name), what, hint);
 }
 
 static int check_param(const struct winit_param_decl *d, uint32_t i,
-		       const struct winit_plugin_info *info, const char *file,
-		       struct winit_error *err)
+                       const struct winit_plugin_info *info, const char *file,
+                       struct winit_error *err)
 {
 	const char *fix = "fix the parameter declaration and rebuild the plugin";
 	char what[512];
 
 	if (!winit_plugin_name_ok(d->name)) {
 		snprintf(what, sizeof what,
-			 "parameter %u has name '%s', expected a non-empty [a-z0-9_]+ name of "
-			 "at most %d characters", i, shown(d->name), WINIT_PLUGIN_NAME_MAX);
+		         "parameter %u has name '%s', expected a non-empty [a-z0-9_]+ name of "
+		         "at most %d characters",
+		         i, shown(d->name), WINIT_PLUGIN_NAME_MAX);
 		return bad(err, file, info->name, what, fix);
 	}
 	for (uint32_t j = 0; j < i; j++) {
 		if (strcmp(info->params[j].name, d->name) == 0) {
 			snprintf(what, sizeof what,
-				 "parameter '%s' is declared twice (entries %u and %u)",
-				 d->name, j, i);
+			         "parameter '%s' is declared twice (entries %u and %u)",
+			         d->name, j, i);
 			return bad(err, file, info->name, what, fix);
 		}
 	}
@@ -99,23 +100,23 @@ static int check_param(const struct winit_param_decl *d, uint32_t i,
 	case WINIT_PARAM_INT:
 		if (isnan(d->min_value) || isnan(d->max_value) || d->min_value > d->max_value) {
 			snprintf(what, sizeof what,
-				 "parameter '%s' has range [%g, %g], expected min <= max "
-				 "(-HUGE_VAL / HUGE_VAL for no bound)",
-				 d->name, d->min_value, d->max_value);
+			         "parameter '%s' has range [%g, %g], expected min <= max "
+			         "(-HUGE_VAL / HUGE_VAL for no bound)",
+			         d->name, d->min_value, d->max_value);
 			return bad(err, file, info->name, what, fix);
 		}
 		if (!isfinite(d->default_value) || d->default_value < d->min_value ||
 		    d->default_value > d->max_value) {
 			snprintf(what, sizeof what,
-				 "parameter '%s' has default %g, expected a finite value in "
-				 "its range [%g, %g]",
-				 d->name, d->default_value, d->min_value, d->max_value);
+			         "parameter '%s' has default %g, expected a finite value in "
+			         "its range [%g, %g]",
+			         d->name, d->default_value, d->min_value, d->max_value);
 			return bad(err, file, info->name, what, fix);
 		}
 		if (d->type == WINIT_PARAM_INT && d->default_value != floor(d->default_value)) {
 			snprintf(what, sizeof what,
-				 "integer parameter '%s' has default %g, expected a whole number",
-				 d->name, d->default_value);
+			         "integer parameter '%s' has default %g, expected a whole number",
+			         d->name, d->default_value);
 			return bad(err, file, info->name, what, fix);
 		}
 		break;
@@ -123,9 +124,9 @@ static int check_param(const struct winit_param_decl *d, uint32_t i,
 		size_t n = winit_param_choice_count(d);
 		if (n == 0 || n > WINIT_PARAM_CHOICES_MAX) {
 			snprintf(what, sizeof what,
-				 "choice parameter '%s' lists %s choices, expected a "
-				 "NULL-terminated list of 1 to %d names",
-				 d->name, n == 0 ? "no" : "too many", WINIT_PARAM_CHOICES_MAX);
+			         "choice parameter '%s' lists %s choices, expected a "
+			         "NULL-terminated list of 1 to %d names",
+			         d->name, n == 0 ? "no" : "too many", WINIT_PARAM_CHOICES_MAX);
 			return bad(err, file, info->name, what, fix);
 		}
 		for (size_t c = 0; c < n; c++) {
@@ -134,32 +135,33 @@ static int check_param(const struct winit_param_decl *d, uint32_t i,
 				dup |= strcmp(d->choices[k], d->choices[c]) == 0;
 			if (!winit_plugin_name_ok(d->choices[c]) || dup) {
 				snprintf(what, sizeof what,
-					 "choice %zu of parameter '%s' is '%s', expected a unique "
-					 "[a-z0-9_]+ name", c, d->name, d->choices[c]);
+				         "choice %zu of parameter '%s' is '%s', expected a unique "
+				         "[a-z0-9_]+ name",
+				         c, d->name, d->choices[c]);
 				return bad(err, file, info->name, what, fix);
 			}
 		}
 		double idx = d->default_value;
 		if (!(idx >= 0) || idx != floor(idx) || idx >= (double)n) {
 			snprintf(what, sizeof what,
-				 "choice parameter '%s' has default %g, expected the index of "
-				 "one of its %zu choices (0 to %zu)",
-				 d->name, idx, n, n - 1);
+			         "choice parameter '%s' has default %g, expected the index of "
+			         "one of its %zu choices (0 to %zu)",
+			         d->name, idx, n, n - 1);
 			return bad(err, file, info->name, what, fix);
 		}
 		break;
 	}
 	default:
 		snprintf(what, sizeof what,
-			 "parameter '%s' has type %u, expected 1 (real), 2 (int) or 3 (choice)",
-			 d->name, d->type);
+		         "parameter '%s' has type %u, expected 1 (real), 2 (int) or 3 (choice)",
+		         d->name, d->type);
 		return bad(err, file, info->name, what, fix);
 	}
 	return WINIT_OK;
 }
 
 int winit_plugin_validate(const struct winit_plugin_info *info, const char *file,
-			  struct winit_error *err)
+                          struct winit_error *err)
 {
 	const char *rebuild = "rebuild the plugin against this winit's headers";
 	char what[512];
@@ -168,45 +170,48 @@ int winit_plugin_validate(const struct winit_plugin_info *info, const char *file
 		file = "(builtin)";
 	if (!info)
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
-				       "%s: descriptor is NULL, expected a pointer to a struct "
-				       "winit_plugin_info", file);
+		                       "%s: descriptor is NULL, expected a pointer to a struct "
+		                       "winit_plugin_info",
+		                       file);
 	if (info->abi_version != WINIT_PLUGIN_ABI_VERSION)
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
-				       "%s: incompatible plugin ABI version (plugin: %u, winit: "
-				       "%u); %s", file, info->abi_version,
-				       WINIT_PLUGIN_ABI_VERSION, rebuild);
+		                       "%s: incompatible plugin ABI version (plugin: %u, winit: "
+		                       "%u); %s",
+		                       file, info->abi_version,
+		                       WINIT_PLUGIN_ABI_VERSION, rebuild);
 	size_t need = winit_plugin_v1_size(info->kind);
 	if (need == 0)
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
-				       "%s: descriptor has kind %u, expected %d (initializer) or "
-				       "%d (activation); %s", file, info->kind,
-				       WINIT_KIND_INITIALIZER, WINIT_KIND_ACTIVATION, rebuild);
+		                       "%s: descriptor has kind %u, expected %d (initializer) or "
+		                       "%d (activation); %s",
+		                       file, info->kind,
+		                       WINIT_KIND_INITIALIZER, WINIT_KIND_ACTIVATION, rebuild);
 	if (info->struct_size < need)
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
-				       "%s: %s descriptor has struct_size %u, expected at least "
-				       "%zu (the size of struct winit_%s in ABI version %u's first "
-				       "release); set struct_size = sizeof(struct winit_%s) and %s",
-				       file, winit_kind_name(info->kind), info->struct_size, need,
-				       winit_kind_name(info->kind), WINIT_PLUGIN_ABI_VERSION,
-				       winit_kind_name(info->kind), rebuild);
+		                       "%s: %s descriptor has struct_size %u, expected at least "
+		                       "%zu (the size of struct winit_%s in ABI version %u's first "
+		                       "release); set struct_size = sizeof(struct winit_%s) and %s",
+		                       file, winit_kind_name(info->kind), info->struct_size, need,
+		                       winit_kind_name(info->kind), WINIT_PLUGIN_ABI_VERSION,
+		                       winit_kind_name(info->kind), rebuild);
 	if (!winit_plugin_name_ok(info->name))
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
-				       "%s: %s name is '%s', expected a non-empty [a-z0-9_]+ "
-				       "name of at most %d characters; rename it",
-				       file, winit_kind_name(info->kind), shown(info->name),
-				       WINIT_PLUGIN_NAME_MAX);
+		                       "%s: %s name is '%s', expected a non-empty [a-z0-9_]+ "
+		                       "name of at most %d characters; rename it",
+		                       file, winit_kind_name(info->kind), shown(info->name),
+		                       WINIT_PLUGIN_NAME_MAX);
 	if (!info->summary) {
 		snprintf(what, sizeof what, "summary is NULL, expected a one-line description");
 		return bad(err, file, info->name, what, "add a summary");
 	}
 	if (info->n_params > WINIT_MAX_PARAMS) {
 		snprintf(what, sizeof what, "declares %u parameters, expected at most %d",
-			 info->n_params, WINIT_MAX_PARAMS);
+		         info->n_params, WINIT_MAX_PARAMS);
 		return bad(err, file, info->name, what, "declare fewer parameters");
 	}
 	if (info->n_params > 0 && !info->params) {
 		snprintf(what, sizeof what, "declares %u parameters but params is NULL",
-			 info->n_params);
+		         info->n_params);
 		return bad(err, file, info->name, what, "point params at the table");
 	}
 	for (uint32_t i = 0; i < info->n_params; i++) {
@@ -218,23 +223,24 @@ int winit_plugin_validate(const struct winit_plugin_info *info, const char *file
 		const struct winit_initializer *p = (const struct winit_initializer *)info;
 		if (!p->fill)
 			return bad(err, file, info->name,
-				   "initializer has no fill callback (NULL), expected a function",
-				   "set .fill");
+			           "initializer has no fill callback (NULL), expected a function",
+			           "set .fill");
 	} else {
 		const struct winit_activation *p = (const struct winit_activation *)info;
 		const char *missing = !p->gain ? "gain" : !p->forward ? "forward" :
-				      !p->backward ? "backward" : NULL;
+		                                  !p->backward        ? "backward" :
+		                                                        NULL;
 		if (missing) {
 			snprintf(what, sizeof what,
-				 "activation has no %s callback (NULL), expected a function",
-				 missing);
+			         "activation has no %s callback (NULL), expected a function",
+			         missing);
 			return bad(err, file, info->name, what,
-				   "set gain, forward and backward");
+			           "set gain, forward and backward");
 		}
 		if (p->flags & ~(uint32_t)WINIT_ACT_ROWWISE) {
 			snprintf(what, sizeof what,
-				 "activation flags are 0x%x, expected only known bits (0x%x)",
-				 p->flags, (unsigned)WINIT_ACT_ROWWISE);
+			         "activation flags are 0x%x, expected only known bits (0x%x)",
+			         p->flags, (unsigned)WINIT_ACT_ROWWISE);
 			return bad(err, file, info->name, what, rebuild);
 		}
 	}

@@ -10,7 +10,7 @@
 struct json {
 	FILE *f;
 	int depth;
-	int first[32];   /* no member written yet at this depth */
+	int first[32]; /* no member written yet at this depth */
 	int after_key;
 };
 

@@ -24,7 +24,7 @@ struct winit_progress {
 	const struct winit_run_spec *runs;
 	size_t n;
 	int live;
-	int drawn;             /* a live line is on screen */
+	int drawn; /* a live line is on screen */
 	double last_draw;
 	pthread_mutex_t lock;
 	struct slot *slot;
@@ -63,15 +63,16 @@ static void draw(struct winit_progress *p)
 		char bar[21];
 		int fill = (int)(20 * s->step / s->steps);
 		for (int k = 0; k < 20; k++)
-			bar[k] = k < fill ? '=' : k == fill ? '>' : '.';
+			bar[k] = k < fill ? '=' : k == fill ? '>' :
+			                                      '.';
 		bar[20] = '\0';
 		int w = active > 1 ?
-			snprintf(line + len, sizeof line - len, "%s%s %d/%d %lld/%lld loss %.4f",
-			         len ? " | " : "", p->runs[i].name, (int)s->epoch, (int)s->epochs,
-			         (long long)s->step, (long long)s->steps, s->loss) :
-			snprintf(line + len, sizeof line - len, "%s %d/%d [%s] %lld/%lld loss %.4f acc %.4f",
-			         p->runs[i].name, (int)s->epoch, (int)s->epochs, bar,
-			         (long long)s->step, (long long)s->steps, s->loss, s->acc);
+		                snprintf(line + len, sizeof line - len, "%s%s %d/%d %lld/%lld loss %.4f",
+		                         len ? " | " : "", p->runs[i].name, (int)s->epoch, (int)s->epochs,
+		                         (long long)s->step, (long long)s->steps, s->loss) :
+		                snprintf(line + len, sizeof line - len, "%s %d/%d [%s] %lld/%lld loss %.4f acc %.4f",
+		                         p->runs[i].name, (int)s->epoch, (int)s->epochs, bar,
+		                         (long long)s->step, (long long)s->steps, s->loss, s->acc);
 		if (w < 0)
 			break;
 		len += (size_t)w;
@@ -96,7 +97,8 @@ static void on_start(void *ctx, size_t run, const struct winit_run_spec *spec)
 	p->slot[run].epochs = spec->fit.epochs;
 	clear_line(p);
 	fprintf(p->out, "[%s] start: %lld input%s, %d Dense layer%s, %s, %d epoch%s, batch %d, "
-	        "seed %llu\n", spec->name, (long long)spec->model.n_inputs,
+	                "seed %llu\n",
+	        spec->name, (long long)spec->model.n_inputs,
 	        spec->model.n_inputs == 1 ? "" : "s", (int)spec->model.n_layers,
 	        spec->model.n_layers == 1 ? "" : "s",
 	        spec->optimizer.kind == WINIT_OPT_ADAM ? "Adam" : "SGD", (int)spec->fit.epochs,

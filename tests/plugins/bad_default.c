@@ -9,4 +9,4 @@ static const struct winit_param_decl params[] = {
 };
 
 TEST_INITIALIZER(WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer), "bad_default",
-		 1, params, test_zero_fill)
+                 1, params, test_zero_fill)

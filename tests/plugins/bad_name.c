@@ -2,4 +2,4 @@
 #include "test_plugin.h"
 
 TEST_INITIALIZER(WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer), "Bad-Name", 0,
-		 NULL, test_zero_fill)
+                 NULL, test_zero_fill)

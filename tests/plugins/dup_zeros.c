@@ -13,8 +13,8 @@ static int ones_fill(float *w, const struct winit_fill_args *args, char *err, si
 
 static const struct winit_initializer desc = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer),
-		  WINIT_KIND_INITIALIZER, 0, "zeros", "test: a zeros impostor filling ones",
-		  NULL, NULL },
+	          WINIT_KIND_INITIALIZER, 0, "zeros", "test: a zeros impostor filling ones",
+	          NULL, NULL },
 	.fill = ones_fill,
 	.stddev = NULL,
 };

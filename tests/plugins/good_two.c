@@ -21,8 +21,8 @@ static int const_fill(float *w, const struct winit_fill_args *args, char *err, s
 
 static const struct winit_initializer test_const = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer),
-		  WINIT_KIND_INITIALIZER, 2, "test_const", "test: a constant", const_params,
-		  NULL },
+	          WINIT_KIND_INITIALIZER, 2, "test_const", "test: a constant", const_params,
+	          NULL },
 	.fill = const_fill,
 	.stddev = NULL,
 };
@@ -34,7 +34,7 @@ static double double_gain(const double *params)
 }
 
 static void double_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			   const double *params)
+                           const double *params)
 {
 	(void)params;
 	for (int64_t i = 0; i < rows * cols; i++)
@@ -42,7 +42,7 @@ static void double_forward(float *y, const float *x, int64_t rows, int64_t cols,
 }
 
 static void double_backward(float *dx, const float *dy, const float *x, const float *y,
-			    int64_t rows, int64_t cols, const double *params)
+                            int64_t rows, int64_t cols, const double *params)
 {
 	(void)x;
 	(void)y;
@@ -53,7 +53,7 @@ static void double_backward(float *dx, const float *dy, const float *x, const fl
 
 static const struct winit_activation test_double = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_activation),
-		  WINIT_KIND_ACTIVATION, 0, "test_double", "test: 2x", NULL, "2x" },
+	          WINIT_KIND_ACTIVATION, 0, "test_double", "test: 2x", NULL, "2x" },
 	.flags = 0,
 	.gain = double_gain,
 	.forward = double_forward,

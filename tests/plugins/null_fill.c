@@ -2,4 +2,4 @@
 #include "test_plugin.h"
 
 TEST_INITIALIZER(WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer), "null_fill", 0,
-		 NULL, NULL)
+                 NULL, NULL)

@@ -3,4 +3,4 @@
 #include "test_plugin.h"
 
 TEST_INITIALIZER(WINIT_PLUGIN_ABI_VERSION, WINIT_INITIALIZER_V1_SIZE - 1, "small_struct", 0,
-		 NULL, test_zero_fill)
+                 NULL, test_zero_fill)

@@ -7,7 +7,7 @@
 #include <winit/plugin.h>
 
 static inline int test_zero_fill(float *w, const struct winit_fill_args *args, char *err,
-				 size_t errlen)
+                                 size_t errlen)
 {
 	(void)err;
 	(void)errlen;
@@ -17,15 +17,15 @@ static inline int test_zero_fill(float *w, const struct winit_fill_args *args, c
 }
 
 /* The object's one initializer descriptor, summary "test: broken", and its describe(). */
-#define TEST_INITIALIZER(abi_version_, struct_size_, name_, n_params_, params_, fill_)    \
-	static const struct winit_initializer test_desc = {                               \
-		.info = { (abi_version_), (struct_size_), WINIT_KIND_INITIALIZER,         \
-			  (n_params_), (name_), "test: broken", (params_), NULL },         \
-		.fill = (fill_),                                                          \
-	};                                                                                \
-	const struct winit_plugin_info *winit_plugin_describe(uint32_t index)             \
-	{                                                                                 \
-		return index == 0 ? &test_desc.info : NULL;                               \
+#define TEST_INITIALIZER(abi_version_, struct_size_, name_, n_params_, params_, fill_) \
+	static const struct winit_initializer test_desc = {                            \
+		.info = { (abi_version_), (struct_size_), WINIT_KIND_INITIALIZER,      \
+		          (n_params_), (name_), "test: broken", (params_), NULL },     \
+		.fill = (fill_),                                                       \
+	};                                                                             \
+	const struct winit_plugin_info *winit_plugin_describe(uint32_t index)          \
+	{                                                                              \
+		return index == 0 ? &test_desc.info : NULL;                            \
 	}
 
 #endif

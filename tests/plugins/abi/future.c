@@ -15,8 +15,8 @@ static int future_fill(float *w, const struct winit_fill_args *args, char *err, 
 
 static const struct winit_initializer future_init = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer),
-		  WINIT_KIND_INITIALIZER, 0, "future_init", "test: from a later release",
-		  NULL, NULL },
+	          WINIT_KIND_INITIALIZER, 0, "future_init", "test: from a later release",
+	          NULL, NULL },
 	.fill = future_fill,
 	.winit_next_field = 42.0, /* fails to compile unless built against abi-next */
 };

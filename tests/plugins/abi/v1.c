@@ -15,7 +15,7 @@ static int v1_fill(float *w, const struct winit_fill_args *args, char *err, size
 
 static const struct winit_initializer v1_init = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, WINIT_INITIALIZER_V1_SIZE, WINIT_KIND_INITIALIZER,
-		  0, "v1_init", "test: a first-release initializer", NULL, NULL },
+	          0, "v1_init", "test: a first-release initializer", NULL, NULL },
 	.fill = v1_fill,
 };
 
@@ -26,7 +26,7 @@ static double v1_gain(const double *params)
 }
 
 static void v1_forward(float *y, const float *x, int64_t rows, int64_t cols,
-		       const double *params)
+                       const double *params)
 {
 	(void)params;
 	for (int64_t i = 0; i < rows * cols; i++)
@@ -34,7 +34,7 @@ static void v1_forward(float *y, const float *x, int64_t rows, int64_t cols,
 }
 
 static void v1_backward(float *dx, const float *dy, const float *x, const float *y,
-			int64_t rows, int64_t cols, const double *params)
+                        int64_t rows, int64_t cols, const double *params)
 {
 	(void)x;
 	(void)y;
@@ -45,7 +45,7 @@ static void v1_backward(float *dx, const float *dy, const float *x, const float 
 
 static const struct winit_activation v1_act = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, WINIT_ACTIVATION_V1_SIZE, WINIT_KIND_ACTIVATION, 0,
-		  "v1_act", "test: a first-release activation", NULL, NULL },
+	          "v1_act", "test: a first-release activation", NULL, NULL },
 	.gain = v1_gain,
 	.forward = v1_forward,
 	.backward = v1_backward,

@@ -13,7 +13,7 @@ static double zero_gain(const double *params)
 }
 
 static void ba_forward(float *y, const float *x, int64_t rows, int64_t cols,
-		       const double *params)
+                       const double *params)
 {
 	(void)params;
 	for (int64_t i = 0; i < rows * cols; i++)
@@ -23,7 +23,7 @@ static void ba_forward(float *y, const float *x, int64_t rows, int64_t cols,
 }
 
 static void ba_backward(float *dx, const float *dy, const float *x, const float *y,
-			int64_t rows, int64_t cols, const double *params)
+                        int64_t rows, int64_t cols, const double *params)
 {
 	(void)y;
 	(void)params;
@@ -35,8 +35,8 @@ static void ba_backward(float *dx, const float *dy, const float *x, const float 
 
 static const struct winit_activation bad_alias = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_activation),
-		  WINIT_KIND_ACTIVATION, 0, "bad_alias", "test: not safe in place", NULL,
-		  "tanh(x) + x / 10" },
+	          WINIT_KIND_ACTIVATION, 0, "bad_alias", "test: not safe in place", NULL,
+	          "tanh(x) + x / 10" },
 	.flags = 0,
 	.gain = zero_gain,
 	.forward = ba_forward,

@@ -31,8 +31,8 @@ static double bs_stddev(const struct winit_fill_args *args)
 
 static const struct winit_initializer bad_stddev = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer),
-		  WINIT_KIND_INITIALIZER, 1, "bad_stddev", "test: stddev() off by sqrt(2)",
-		  params, "N(0, 2 scale / fan_in)" },
+	          WINIT_KIND_INITIALIZER, 1, "bad_stddev", "test: stddev() off by sqrt(2)",
+	          params, "N(0, 2 scale / fan_in)" },
 	.fill = bs_fill,
 	.stddev = bs_stddev,
 };

@@ -9,7 +9,7 @@
 #include <winit/plugin.h>
 
 static int nan_fill_fill(float *w, const struct winit_fill_args *args, char *err,
-			 size_t errlen)
+                         size_t errlen)
 {
 	(void)err;
 	(void)errlen;
@@ -24,7 +24,7 @@ static int nan_fill_fill(float *w, const struct winit_fill_args *args, char *err
 }
 
 static int short_fill_fill(float *w, const struct winit_fill_args *args, char *err,
-			   size_t errlen)
+                           size_t errlen)
 {
 	(void)err;
 	(void)errlen;
@@ -37,15 +37,15 @@ static int short_fill_fill(float *w, const struct winit_fill_args *args, char *e
 
 static const struct winit_initializer nan_fill = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer),
-		  WINIT_KIND_INITIALIZER, 0, "nan_fill", "test: NaN for biases", NULL, NULL },
+	          WINIT_KIND_INITIALIZER, 0, "nan_fill", "test: NaN for biases", NULL, NULL },
 	.fill = nan_fill_fill,
 	.stddev = NULL,
 };
 
 static const struct winit_initializer short_fill = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer),
-		  WINIT_KIND_INITIALIZER, 0, "short_fill", "test: one value short", NULL,
-		  NULL },
+	          WINIT_KIND_INITIALIZER, 0, "short_fill", "test: one value short", NULL,
+	          NULL },
 	.fill = short_fill_fill,
 	.stddev = NULL,
 };

@@ -37,8 +37,8 @@ static double nd_stddev(const struct winit_fill_args *args)
 
 static const struct winit_initializer nondeterministic = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_initializer),
-		  WINIT_KIND_INITIALIZER, 0, "nondeterministic",
-		  "test: ignores the host stream", NULL, NULL },
+	          WINIT_KIND_INITIALIZER, 0, "nondeterministic",
+	          "test: ignores the host stream", NULL, NULL },
 	.fill = nd_fill,
 	.stddev = nd_stddev,
 };

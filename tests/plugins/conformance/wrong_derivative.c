@@ -14,7 +14,7 @@ static double one_gain(const double *params)
 }
 
 static void tanh_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			 const double *params)
+                         const double *params)
 {
 	(void)params;
 	for (int64_t i = 0; i < rows * cols; i++)
@@ -23,7 +23,7 @@ static void tanh_forward(float *y, const float *x, int64_t rows, int64_t cols,
 
 /* Wrong on purpose: tanh' = 1 - y^2, not half of it. */
 static void tanh_backward(float *dx, const float *dy, const float *x, const float *y,
-			  int64_t rows, int64_t cols, const double *params)
+                          int64_t rows, int64_t cols, const double *params)
 {
 	(void)x;
 	(void)params;
@@ -32,7 +32,7 @@ static void tanh_backward(float *dx, const float *dy, const float *x, const floa
 }
 
 static void softmax_forward(float *y, const float *x, int64_t rows, int64_t cols,
-			    const double *params)
+                            const double *params)
 {
 	(void)params;
 	for (int64_t r = 0; r < rows; r++) {
@@ -52,7 +52,7 @@ static void softmax_forward(float *y, const float *x, int64_t rows, int64_t cols
 
 /* Wrong on purpose: only the diagonal of the Jacobian. */
 static void softmax_backward(float *dx, const float *dy, const float *x, const float *y,
-			     int64_t rows, int64_t cols, const double *params)
+                             int64_t rows, int64_t cols, const double *params)
 {
 	(void)x;
 	(void)params;
@@ -62,8 +62,9 @@ static void softmax_backward(float *dx, const float *dy, const float *x, const f
 
 static const struct winit_activation wrong_derivative = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_activation),
-		  WINIT_KIND_ACTIVATION, 0, "wrong_derivative", "test: tanh, half its "
-		  "derivative", NULL, "tanh(x)" },
+	          WINIT_KIND_ACTIVATION, 0, "wrong_derivative", "test: tanh, half its "
+	                                                        "derivative",
+	          NULL, "tanh(x)" },
 	.flags = 0,
 	.gain = one_gain,
 	.forward = tanh_forward,
@@ -72,8 +73,9 @@ static const struct winit_activation wrong_derivative = {
 
 static const struct winit_activation wrong_softmax = {
 	.info = { WINIT_PLUGIN_ABI_VERSION, sizeof(struct winit_activation),
-		  WINIT_KIND_ACTIVATION, 0, "wrong_softmax", "test: softmax, diagonal "
-		  "Jacobian", NULL, "softmax(x)" },
+	          WINIT_KIND_ACTIVATION, 0, "wrong_softmax", "test: softmax, diagonal "
+	                                                     "Jacobian",
+	          NULL, "softmax(x)" },
 	.flags = WINIT_ACT_ROWWISE,
 	.gain = one_gain,
 	.forward = softmax_forward,
