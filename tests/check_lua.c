@@ -156,6 +156,41 @@ START_TEST(keras_like_fit_evaluate_predict)
 }
 END_TEST
 
+/* One lifecycle: a model whose seed is a study run's seed, fitted with the run's settings,
+ * goes through the same computation as the run -- every epoch's loss and the test metrics
+ * are equal to the last bit, with and without a validation split. */
+START_TEST(fit_repeats_a_study_run_exactly)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local study = winit.Study { name = 'same', seed = 21 }\n"
+	       "study:add { name = 'a', model = build('glorot_normal'), train = train, test = test,\n"
+	       "            epochs = 3, batch_size = 16, validation_split = 0.2 }\n"
+	       "study:add { name = 'b', model = build({'random_normal', stddev = 0.3}), train = train,\n"
+	       "            test = test, epochs = 2, batch_size = 7 }\n"
+	       "local runs = study:run { verbose = 0, jobs = 2 }:runs()\n"
+	       "local function refit(run, init, fit)\n"
+	       "  winit.set_seed(run.run_seed)\n"
+	       "  local m = build(init)\n"
+	       "  local h = m:fit(train, fit)\n"
+	       "  local loss, acc = m:evaluate(test)\n"
+	       "  for e = 1, #run.history.loss do\n"
+	       "    assert(h.loss[e] == run.history.loss[e], ('epoch %d loss %.17g vs %.17g'):format(e, h.loss[e], run.history.loss[e]))\n"
+	       "    if h.val_loss then assert(h.val_loss[e] == run.history.val_loss[e]) end\n"
+	       "  end\n"
+	       "  assert(#h.loss == #run.history.loss)\n"
+	       "  assert(loss == run.test_loss and acc == run.test_accuracy, ('%.17g vs %.17g'):format(loss, run.test_loss))\n"
+	       "end\n"
+	       "assert(type(runs[1].run_seed) == 'string' and runs[1].run_seed ~= runs[2].run_seed)\n"
+	       "refit(runs[1], 'glorot_normal', { epochs = 3, batch_size = 16, validation_split = 0.2, verbose = 0 })\n"
+	       "refit(runs[2], {'random_normal', stddev = 0.3}, { epochs = 2, batch_size = 7, verbose = 0 })\n"
+	       "-- Another seed is another computation: the check above can fail.\n"
+	       "winit.set_seed(1)\n"
+	       "local h = build('glorot_normal'):fit(train, { epochs = 1, batch_size = 16, validation_split = 0.2, verbose = 0 })\n"
+	       "assert(h.loss[1] ~= runs[1].history.loss[1])\n");
+}
+END_TEST
+
 START_TEST(same_seed_same_numbers)
 {
 	RUN_OK(model_src);
@@ -491,6 +526,7 @@ static Suite *lua_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, keras_like_fit_evaluate_predict);
 	tcase_add_test(tc, same_seed_same_numbers);
+	tcase_add_test(tc, fit_repeats_a_study_run_exactly);
 	tcase_add_test(tc, study_runs_and_saves);
 	tcase_add_test(tc, plugins_are_listed_with_files);
 	tcase_add_test(tc, parse_args_types_and_errors);

@@ -58,6 +58,19 @@ if [ -n "$lib" ] && [ -f "$lib" ]; then
 		printf '%s\n' "$kern" | sed 's/^/#   /'
 	fi
 fi
+# Every export is declared in the public headers: an internal helper that happens to be
+# named winit_* must be WINIT_INTERNAL, not part of the ABI by accident.
+if [ -n "$lib" ] && [ -f "$lib" ]; then
+	undeclared=
+	for f in $(exports "$lib"); do
+		grep -q -w -- "$f" "$top_srcdir"/include/winit/*.h || undeclared="$undeclared $f"
+	done
+	if [ -z "$undeclared" ]; then
+		ok "every libwinit export is declared in include/winit/"
+	else
+		no "libwinit exports symbols no public header declares:$undeclared"
+	fi
+fi
 check "Lua module" "$(dlfile "$b/winit.la")" '^luaopen_winit$' luaopen_winit
 
 echo "$pass passed, $fail failed"

@@ -328,6 +328,13 @@ static int results_runs(lua_State *L)
 		lua_setfield(L, -2, "label");
 		lua_pushinteger(L, r->runs[i].replicate);
 		lua_setfield(L, -2, "replicate");
+		/* The run seed every stream of the run derives from, as a decimal string (64
+		 * bits do not fit a Lua integer's range).  winit.set_seed(it) before building a
+		 * model makes model:fit repeat the run exactly. */
+		char seed[24];
+		snprintf(seed, sizeof seed, "%llu", (unsigned long long)x->run_seed);
+		lua_pushstring(L, seed);
+		lua_setfield(L, -2, "run_seed");
 		lua_pushstring(L, !x->done ? "not run" : x->status ? "failed" :
 		                                                     "ok");
 		lua_setfield(L, -2, "status");

@@ -8,6 +8,9 @@
  * already computed has been saved. */
 #include "config.h"
 
+#include <errno.h>
+#include <stdlib.h>
+
 #include <lauxlib.h>
 #include <lua.h>
 
@@ -44,9 +47,22 @@ void winit_lua_set_default_jobs(lua_State *L, int jobs)
 /* winit.set_seed(n): the default seed of models and studies made afterwards. */
 static int l_set_seed(lua_State *L)
 {
-	lua_Integer s = luaL_checkinteger(L, 1);
-	luaL_argcheck(L, s >= 0, 1, "seed must be >= 0");
-	lua_pushinteger(L, s);
+	uint64_t seed;
+	if (lua_type(L, 1) == LUA_TSTRING) {
+		/* A 64-bit seed written as a decimal string (results files, results:runs()). */
+		const char *txt = lua_tostring(L, 1);
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(txt, &end, 10);
+		luaL_argcheck(L, *txt >= '0' && *txt <= '9' && !*end && errno == 0, 1,
+		              "seed string must be a decimal number in [0, 2^64)");
+		seed = (uint64_t)v;
+	} else {
+		lua_Integer s = luaL_checkinteger(L, 1);
+		luaL_argcheck(L, s >= 0, 1, "seed must be >= 0");
+		seed = (uint64_t)s;
+	}
+	lua_pushinteger(L, (lua_Integer)seed);
 	lua_setfield(L, LUA_REGISTRYINDEX, KEY_SEED);
 	return 0;
 }

@@ -7,21 +7,23 @@
 
 #include <winit/plugin.h>
 
+#include "core/internal.h"
+
 /* 1 if name is a non-empty [a-z0-9_]+ string of acceptable length. */
-int winit_plugin_name_ok(const char *name);
+WINIT_INTERNAL int winit_plugin_name_ok(const char *name);
 /* The first-release (ABI v1) size of a kind's descriptor, the least the loader accepts;
  * 0 for an unknown kind. */
-size_t winit_plugin_v1_size(uint32_t kind);
+WINIT_INTERNAL size_t winit_plugin_v1_size(uint32_t kind);
 /* sizeof the kind's descriptor in the header this winit was built with (>= the v1 size);
  * 0 for an unknown kind. */
-size_t winit_plugin_host_size(uint32_t kind);
+WINIT_INTERNAL size_t winit_plugin_host_size(uint32_t kind);
 /* What the host writes into a buffer before an initializer fills it: a quiet NaN with a
  * recognisable payload, so a value left unwritten is told from a NaN the plugin wrote. */
 #define WINIT_FILL_SENTINEL_BITS 0x7fc5a5a5u
-float winit_fill_sentinel(void);
-int winit_is_fill_sentinel(float f);
+WINIT_INTERNAL float winit_fill_sentinel(void);
+WINIT_INTERNAL int winit_is_fill_sentinel(float f);
 
 /* Entries in a CHOICE parameter's NULL-terminated list (capped just past the limit). */
-size_t winit_param_choice_count(const struct winit_param_decl *d);
+WINIT_INTERNAL size_t winit_param_choice_count(const struct winit_param_decl *d);
 
 #endif

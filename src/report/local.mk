@@ -3,4 +3,5 @@ libwinit_la_SOURCES += \
 	src/report/json.c \
 	src/report/progress.c \
 	src/report/results.c \
+	src/report/table.c \
 	src/report/stats.c
