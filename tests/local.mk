@@ -1,8 +1,8 @@
 # Tests: one Check suite per unit (tests/check_*.c), linked against libwinit_core.la
 # (libwinit's objects, internals included; the installed .so exports only the API).
 # Each area's tests are listed in its own fragment.
-WINIT_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LUA_CFLAGS) $(ZLIB_CFLAGS)
-WINIT_TEST_LIBS = libwinit_core.la $(CHECK_LIBS) $(LUA_LIBS) $(ZLIB_LIBS) -lm
+WINIT_TEST_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(LUA_CFLAGS) $(ZLIB_CFLAGS) $(JANSSON_CFLAGS)
+WINIT_TEST_LIBS = libwinit_core.la $(CHECK_LIBS) $(LUA_LIBS) $(ZLIB_LIBS) $(JANSSON_LIBS) -lm
 # Test-only plugins (deliberately broken ones among them) are not installed:
 # -rpath makes libtool build them shared anyway.
 WINIT_TEST_PLUGIN_FLAGS = -module -avoid-version -shared -rpath /nowhere
