@@ -288,6 +288,31 @@ START_TEST(table_shows_mean_and_sd_for_replicates)
 }
 END_TEST
 
+/* Regression: replicates are runs sharing a label, even when no run sets `replicate`
+ * (the table used to print the last run of each label and call the study unreplicated). */
+START_TEST(table_groups_replicates_by_label_alone)
+{
+	enum { N = 8 };
+	struct winit_run_spec runs[N];
+	struct winit_run_result res[N];
+	memset(res, 0, sizeof res);
+	make_runs(runs, N);
+	for (int i = 0; i < N; i++)
+		runs[i].replicate = 0;
+	ck_assert_int_eq(winit_study_execute(runs, N, 2, res, NULL), 0);
+	char path[512];
+	snprintf(path, sizeof path, "%s/table0.txt", tu_tmpdir());
+	FILE *f = fopen(path, "w+");
+	winit_results_print_table(f, runs, res, N);
+	fclose(f);
+	const char *s = slurp(path);
+	ck_assert_msg(strstr(s, "    2 ") != NULL, "two runs per label expected:\n%s", s);
+	ck_assert_msg(strstr(s, "cannot rank") == NULL, "replicates called a single run:\n%s", s);
+	for (int i = 0; i < N; i++)
+		winit_run_result_free(&res[i]);
+}
+END_TEST
+
 START_TEST(student_t_matches_closed_forms)
 {
 	/* df = 1 is Cauchy: p = 1 - 2 atan(|t|) / pi; df = 2: p = 1 - |t| / sqrt(t^2 + 2). */
@@ -341,6 +366,7 @@ static Suite *study_suite(void)
 	tcase_add_test(tc, results_file_has_format_version_and_runs);
 	tcase_add_test(tc, results_file_errors_name_the_path);
 	tcase_add_test(tc, table_shows_mean_and_sd_for_replicates);
+	tcase_add_test(tc, table_groups_replicates_by_label_alone);
 	tcase_add_test(tc, student_t_matches_closed_forms);
 	tcase_add_test(tc, welch_test_by_hand);
 	suite_add_tcase(s, tc);

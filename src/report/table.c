@@ -48,10 +48,11 @@ void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
 {
 	size_t width = 12;
 	int multi = 0;
+	/* Runs that share a label are replicates, whatever their replicate field says. */
 	for (size_t i = 0; i < n_runs; i++) {
 		if (strlen(runs[i].label) > width)
 			width = strlen(runs[i].label);
-		if (runs[i].replicate > 0)
+		if (!first_of_label(runs, i))
 			multi = 1;
 	}
 	double *acc = malloc((n_runs ? n_runs : 1) * sizeof *acc);
