@@ -181,13 +181,50 @@ START_TEST(fit_repeats_a_study_run_exactly)
 	       "  assert(#h.loss == #run.history.loss)\n"
 	       "  assert(loss == run.test_loss and acc == run.test_accuracy, ('%.17g vs %.17g'):format(loss, run.test_loss))\n"
 	       "end\n"
-	       "assert(type(runs[1].run_seed) == 'string' and runs[1].run_seed ~= runs[2].run_seed)\n"
+	       "-- Paired design: replicate 0 of both labels shares its run seed.\n"
+	       "assert(type(runs[1].run_seed) == 'string' and runs[1].run_seed == runs[2].run_seed)\n"
 	       "refit(runs[1], 'glorot_normal', { epochs = 3, batch_size = 16, validation_split = 0.2, verbose = 0 })\n"
 	       "refit(runs[2], {'random_normal', stddev = 0.3}, { epochs = 2, batch_size = 7, verbose = 0 })\n"
 	       "-- Another seed is another computation: the check above can fail.\n"
 	       "winit.set_seed(1)\n"
 	       "local h = build('glorot_normal'):fit(train, { epochs = 1, batch_size = 16, validation_split = 0.2, verbose = 0 })\n"
 	       "assert(h.loss[1] ~= runs[1].history.loss[1])\n");
+}
+END_TEST
+
+/* Study designs: paired (the default) gives replicate r of every label one run seed;
+ * runs without `replicate` are numbered within their label; independent seeds differ. */
+START_TEST(study_design_pairs_replicates)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local function seeds(design)\n"
+	       "  local study = winit.Study { seed = 3, design = design }\n"
+	       "  for _, init in ipairs { 'glorot_normal', 'he_normal' } do\n"
+	       "    for r = 1, 2 do\n"
+	       "      study:add { name = init .. r, label = init, model = build(init), train = train, epochs = 1 }\n"
+	       "    end\n"
+	       "  end\n"
+	       "  local runs = study:run { verbose = 0, save = DIR .. '/' .. (design or 'default') .. '.json' }:runs()\n"
+	       "  assert(runs[1].replicate == 0 and runs[2].replicate == 1 and runs[4].replicate == 1)\n"
+	       "  assert(runs[1].design == (design or 'paired'))\n"
+	       "  return runs\n"
+	       "end\n"
+	       "local p = seeds()\n"
+	       "assert(p[1].run_seed == p[3].run_seed and p[2].run_seed == p[4].run_seed)\n"
+	       "assert(p[1].run_seed ~= p[2].run_seed)\n"
+	       "local i = seeds('independent')\n"
+	       "assert(i[1].run_seed ~= i[3].run_seed and i[1].run_seed ~= p[1].run_seed)\n"
+	       "local f = assert(io.open(DIR .. '/independent.json'))\n"
+	       "assert(f:read('a'):find('\"design\": \"independent\"', 1, true))\n"
+	       "f:close()\n");
+	RUN_ERR("local winit = require 'winit'\nwinit.Study { design = 'crossed' }\n", "test.lua:2:",
+	        "design \"crossed\" is unknown");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "local s = winit.Study {}\n"
+	        "s:add { name = 'a', label = 'x', replicate = 1, model = build('zeros'), train = train }\n"
+	        "s:add { name = 'b', label = 'x', replicate = 1, model = build('zeros'), train = train }\n",
+	        "test.lua:4:", "repeats replicate 1 of label 'x'");
 }
 END_TEST
 
@@ -527,6 +564,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, keras_like_fit_evaluate_predict);
 	tcase_add_test(tc, same_seed_same_numbers);
 	tcase_add_test(tc, fit_repeats_a_study_run_exactly);
+	tcase_add_test(tc, study_design_pairs_replicates);
 	tcase_add_test(tc, study_runs_and_saves);
 	tcase_add_test(tc, plugins_are_listed_with_files);
 	tcase_add_test(tc, parse_args_types_and_errors);

@@ -109,16 +109,76 @@ START_TEST(results_identical_for_any_jobs_and_order)
 }
 END_TEST
 
-START_TEST(run_seed_depends_on_seed_and_name_only)
+START_TEST(independent_run_seed_depends_on_seed_and_name_only)
 {
 	struct winit_run_spec a[2];
 	make_runs(a, 2);
+	a[0].design = a[1].design = WINIT_DESIGN_INDEPENDENT;
 	uint64_t s0 = winit_run_seed(&a[0]);
 	a[0].fit.epochs = 7;
 	ck_assert_uint_eq(winit_run_seed(&a[0]), s0);
 	ck_assert_uint_ne(winit_run_seed(&a[1]), s0);
+	a[0].replicate = 5;
+	ck_assert_uint_eq(winit_run_seed(&a[0]), s0);
 	a[0].seed = 100;
 	ck_assert_uint_ne(winit_run_seed(&a[0]), s0);
+}
+END_TEST
+
+static int same_floats(const float *a, const float *b, int64_t n)
+{
+	return memcmp(a, b, (size_t)n * sizeof *a) == 0;
+}
+
+/* The order of 200 rows as the trainer's shuffle stream draws it for epoch 1. */
+static void first_shuffle(struct winit_trainer *t, uint32_t *idx)
+{
+	for (uint32_t i = 0; i < 200; i++)
+		idx[i] = i;
+	winit_rng_shuffle_u32(&t->shuffle, idx, 200);
+}
+
+/* Paired design (the default): replicate r of two conditions that differ only in the
+ * first layer's initializer shares the shuffle order and the untouched output layer;
+ * another replicate, or the independent design, does not. */
+START_TEST(paired_design_shares_what_conditions_do_not_vary)
+{
+	enum { N = 8 };
+	struct winit_run_spec runs[N];
+	make_runs(runs, N); /* 2: glorot_normal r0, 3: he_normal r0, 7: he_normal r1 */
+	ck_assert_uint_eq(winit_run_seed(&runs[2]), winit_run_seed(&runs[3]));
+	ck_assert_uint_ne(winit_run_seed(&runs[3]), winit_run_seed(&runs[7]));
+	struct winit_trainer t[3];
+	const int which[3] = { 2, 3, 7 };
+	struct winit_error err = { 0 };
+	uint32_t order[3][200];
+	for (int k = 0; k < 3; k++) {
+		const struct winit_run_spec *r = &runs[which[k]];
+		ck_assert_msg(winit_trainer_init(&t[k], &r->model, &r->optimizer, winit_run_seed(r), &err) == 0,
+		              "%s", err.msg);
+		first_shuffle(&t[k], order[k]);
+	}
+	const struct winit_dense *g = t[0].model.layer, *h = t[1].model.layer, *h1 = t[2].model.layer;
+	int64_t n_out = g[1].n_in * g[1].n_out, n_hid = g[0].n_in * g[0].n_out;
+	ck_assert(same_floats(g[1].w, h[1].w, n_out));  /* output kernel: equal */
+	ck_assert(!same_floats(g[0].w, h[0].w, n_hid)); /* the layer under study: not */
+	ck_assert(memcmp(order[0], order[1], sizeof order[0]) == 0);
+	ck_assert(!same_floats(h[1].w, h1[1].w, n_out)); /* another replicate */
+	ck_assert(memcmp(order[1], order[2], sizeof order[1]) != 0);
+	for (int k = 0; k < 3; k++)
+		winit_trainer_free(&t[k]);
+
+	/* Independent seeds: the same two conditions share nothing. */
+	for (int k = 0; k < 2; k++) {
+		struct winit_run_spec *r = &runs[which[k]];
+		r->design = WINIT_DESIGN_INDEPENDENT;
+		ck_assert_int_eq(winit_trainer_init(&t[k], &r->model, &r->optimizer, winit_run_seed(r), &err), 0);
+		first_shuffle(&t[k], order[k]);
+	}
+	ck_assert(!same_floats(t[0].model.layer[1].w, t[1].model.layer[1].w, n_out));
+	ck_assert(memcmp(order[0], order[1], sizeof order[0]) != 0);
+	for (int k = 0; k < 2; k++)
+		winit_trainer_free(&t[k]);
 }
 END_TEST
 
@@ -320,7 +380,8 @@ static Suite *study_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, results_identical_for_any_jobs_and_order);
-	tcase_add_test(tc, run_seed_depends_on_seed_and_name_only);
+	tcase_add_test(tc, independent_run_seed_depends_on_seed_and_name_only);
+	tcase_add_test(tc, paired_design_shares_what_conditions_do_not_vary);
 	tcase_add_test(tc, zeros_run_learns_only_the_prior);
 	tcase_add_test(tc, failed_run_is_reported_and_others_finish);
 	tcase_add_test(tc, cancel_keeps_finished_runs);

@@ -67,10 +67,11 @@ expect "study runs" 0 "he_normal" -- study "$tmp/a.json" 2
 grep -q "Epoch 2/2 - .* - loss: .* - accuracy: .* - val_loss: .* - val_accuracy: " "$tmp/out" \
 	&& ok "per-epoch lines" || no "per-epoch lines"
 # A zeros kernel zeroes every hidden unit, so the model predicts one class whatever the
-# image (class 1, which the output bias favours): test accuracy is that class's share of
-# make_data.lua's test set (39 of 500), validation accuracy its share of the held-out
-# rows (15 of 150); the loss stays near ln 10 = 2.3026.
-grep -q "^zeros  *0\.0780  *2\.30[0-9][0-9]  *0\.1000 " "$tmp/out" \
+# image (class 0, which the output bias favours after this seed's shuffles; the paired
+# design's, shared by every initializer): test accuracy is that class's share of
+# make_data.lua's test set (44 of 500), validation accuracy its share of the held-out
+# rows (26 of 300); the loss stays near ln 10 = 2.3026.
+grep -q "^zeros  *0\.0880  *2\.30[0-9][0-9]  *0\.0867 " "$tmp/out" \
 	&& ok "zeros row: one class predicted, loss ln 10" || no "zeros row in the table"
 cp "$tmp/out" "$tmp/first.txt"
 expect "study again, one job" 0 "glorot_normal" -- study "$tmp/b.json" 1

@@ -15,6 +15,13 @@
  *   WINIT_STREAM_ADAPT      layer i   (run seed, 0x100 + i)       adapt hook of layer i
  *
  * (stream = winit_rng_seed's (seed, stream id) pair.)
+ *
+ * The run seed itself depends on the study's design (winit/study.h, winit_run_seed):
+ *   paired       run seed = winit_stream_shared_seed(study seed, replicate), the same for
+ *                replicate r of every condition, so every stream above is shared: equal
+ *                shuffles, probe and adapt rows, and equal weights for layer i wherever
+ *                its initializer, parameters and shape are equal (common random numbers);
+ *   independent  run seed = mix(study seed, FNV-1a(run name)).
  */
 #ifndef WINIT_STREAM_H
 #define WINIT_STREAM_H
@@ -39,6 +46,9 @@ enum winit_stream_purpose {
  * otherwise) of the run whose seed is run_seed. */
 void winit_stream_open(struct winit_rng *rng, uint64_t run_seed,
                        enum winit_stream_purpose purpose, uint32_t index);
+
+/* The run seed replicate r of every condition shares in the paired design. */
+uint64_t winit_stream_shared_seed(uint64_t study_seed, int32_t replicate);
 
 #ifdef __cplusplus
 }

@@ -2,8 +2,10 @@
  *
  * A study is an array of struct winit_run_spec.  Each run is self-contained (model,
  * initializers with their parameters, optimizer, fit settings, data, seed) and draws all
- * its randomness from streams derived from (study seed, run name), so the executor may
- * run them in any order, concurrently, or elsewhere, and every number stays the same.
+ * its randomness from streams derived from its run seed (winit_run_seed: the study seed
+ * and the replicate in the paired design, the study seed and the run name in the
+ * independent one), so the executor may run them in any order, concurrently, or
+ * elsewhere, and every number stays the same.
  */
 #ifndef WINIT_STUDY_H
 #define WINIT_STUDY_H
@@ -21,12 +23,25 @@ extern "C" {
 
 #define WINIT_RUN_NAME_MAX 128
 
+/* How the runs of a study draw their randomness (common random numbers or not). */
+enum winit_design {
+	/* Replicate r of every condition uses the same run seed: the same data order in
+	 * every epoch, the same probe and adapt rows, and equal weights in every layer whose
+	 * initializer, parameters and shape are equal.  Conditions then differ only in what
+	 * the study varies, and replicate r of two conditions forms a pair. */
+	WINIT_DESIGN_PAIRED = 0,
+	/* Every run draws from its own seed (study seed, run name). */
+	WINIT_DESIGN_INDEPENDENT = 1
+};
+
 struct winit_run_spec {
 	char name[WINIT_RUN_NAME_MAX];  /* unique within the study: the run's key */
 	char label[WINIT_RUN_NAME_MAX]; /* what is compared (e.g. the initializer); runs that
 	                                 * share a label are replicates */
 	uint64_t seed;                  /* the study seed the run's streams derive from */
-	int32_t replicate;              /* 0-based index among runs with the same label */
+	int32_t replicate;              /* 0-based index among runs with the same label; in
+	                                 * the paired design, the pair it belongs to */
+	int32_t design;                 /* enum winit_design */
 	struct winit_model_spec model;
 	struct winit_optimizer_spec optimizer;
 	struct winit_fit_spec fit;
@@ -49,7 +64,8 @@ struct winit_run_result {
 	const char *kernels; /* kernel set used */
 };
 
-/* The seed a run's streams derive from: a function of (study seed, run name) only. */
+/* The seed a run's streams derive from: winit_stream_shared_seed(study seed, replicate)
+ * in the paired design, a function of (study seed, run name) in the independent one. */
 uint64_t winit_run_seed(const struct winit_run_spec *spec);
 
 /* Execute one run through a struct winit_trainer: initialise, adapt, fit, evaluate on the

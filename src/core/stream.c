@@ -30,3 +30,12 @@ void winit_stream_open(struct winit_rng *rng, uint64_t run_seed,
 	/* An unknown purpose is a programming error; give it a stream no purpose uses. */
 	winit_rng_seed(rng, winit_seed_mix(run_seed, 0xbad), ((uint64_t)purpose << 32) | index);
 }
+
+/* "paired" in ASCII: a tag no run name's hash is likely to equal, so a paired run seed
+ * never coincides with an independent one of the same study by construction. */
+#define SHARED_TAG UINT64_C(0x7061697265640000)
+
+uint64_t winit_stream_shared_seed(uint64_t study_seed, int32_t replicate)
+{
+	return winit_seed_mix(study_seed, winit_seed_mix(SHARED_TAG, (uint64_t)(uint32_t)replicate));
+}

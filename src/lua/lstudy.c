@@ -18,6 +18,7 @@
 struct lstudy {
 	char name[128];
 	uint64_t seed;
+	int32_t design; /* enum winit_design */
 	size_t n, cap;
 	struct winit_run_spec *runs;
 };
@@ -44,10 +45,11 @@ static int study_gc(lua_State *L)
 	return 0;
 }
 
-/* winit.Study{name = "compare_inits", seed = 42} */
+/* winit.Study{name = "compare_inits", seed = 42, design = "paired" | "independent"} */
 static int l_study(lua_State *L)
 {
-	static const char *const keys[] = { "name", "seed", NULL };
+	static const char *const keys[] = { "name", "seed", "design", NULL };
+	static const char *const designs[] = { "paired", "independent", NULL };
 	lua_settop(L, 1);
 	if (lua_isnil(L, 1)) {
 		lua_newtable(L);
@@ -64,6 +66,19 @@ static int l_study(lua_State *L)
 	snprintf(s->name, sizeof s->name, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "study");
 	lua_pop(L, 1);
 	s->seed = (uint64_t)winit_lua_opt_int(L, 1, "seed", (lua_Integer)winit_lua_default_seed(L), 0, "Study");
+	lua_getfield(L, 1, "design");
+	if (!lua_isnil(L, -1) && !lua_isstring(L, -1))
+		return luaL_error(L, "Study: 'design' must be \"paired\" or \"independent\"");
+	int d = 0;
+	if (!lua_isnil(L, -1)) {
+		const char *v = lua_tostring(L, -1);
+		while (designs[d] && strcmp(designs[d], v) != 0)
+			d++;
+		if (!designs[d])
+			return luaL_error(L, "Study: design \"%s\" is unknown (expected \"paired\" or \"independent\")", v);
+	}
+	lua_pop(L, 1);
+	s->design = d == 0 ? WINIT_DESIGN_PAIRED : WINIT_DESIGN_INDEPENDENT;
 	return 1;
 }
 
@@ -124,7 +139,18 @@ static int study_add(lua_State *L)
 	lua_getfield(L, 2, "label");
 	snprintf(r->label, sizeof r->label, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : name);
 	lua_pop(L, 1);
-	r->replicate = (int32_t)winit_lua_opt_int(L, 2, "replicate", 0, 0, "Study:add");
+	/* Without a replicate index, a run is the next replicate of its label. */
+	int32_t next = 0;
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->runs[i].label, r->label) == 0)
+			next++;
+	r->replicate = (int32_t)winit_lua_opt_int(L, 2, "replicate", next, 0, "Study:add");
+	r->design = s->design;
+	/* Paired: replicate r of a label is the one run of pair r for that condition. */
+	for (size_t i = 0; s->design == WINIT_DESIGN_PAIRED && i < s->n; i++)
+		if (strcmp(s->runs[i].label, r->label) == 0 && s->runs[i].replicate == r->replicate)
+			return luaL_error(L, "Study:add: run '%s' repeats replicate %d of label '%s' (run '%s'); in the paired design each replicate of a label is one run (give another replicate, or leave it out)",
+			                  name, (int)r->replicate, r->label, s->runs[i].name);
 	r->seed = (uint64_t)winit_lua_opt_int(L, 2, "seed", (lua_Integer)s->seed, 0, "Study:add");
 	r->model = m->spec;
 	r->optimizer = m->opt_spec;
@@ -328,6 +354,8 @@ static int results_runs(lua_State *L)
 		lua_setfield(L, -2, "label");
 		lua_pushinteger(L, r->runs[i].replicate);
 		lua_setfield(L, -2, "replicate");
+		lua_pushstring(L, r->runs[i].design == WINIT_DESIGN_INDEPENDENT ? "independent" : "paired");
+		lua_setfield(L, -2, "design");
 		/* The run seed every stream of the run derives from, as a decimal string (64
 		 * bits do not fit a Lua integer's range).  winit.set_seed(it) before building a
 		 * model makes model:fit repeat the run exactly. */

@@ -39,6 +39,7 @@ static void write_run(struct json *j, const struct winit_run_spec *s, const stru
 	json_string_at(j, "name", s->name);
 	json_string_at(j, "label", s->label);
 	json_int_at(j, "replicate", s->replicate);
+	json_string_at(j, "design", s->design == WINIT_DESIGN_INDEPENDENT ? "independent" : "paired");
 	json_uint_at(j, "seed", s->seed);
 	json_uint_at(j, "run_seed", r->run_seed);
 

@@ -15,13 +15,16 @@
 
 #include <winit/cancel.h>
 #include <winit/kernels.h>
+#include <winit/stream.h>
 #include <winit/study.h>
 
 #include "core/clock.h"
 
 uint64_t winit_run_seed(const struct winit_run_spec *spec)
 {
-	return winit_seed_mix(spec->seed, winit_hash_str(spec->name));
+	if (spec->design == WINIT_DESIGN_INDEPENDENT)
+		return winit_seed_mix(spec->seed, winit_hash_str(spec->name));
+	return winit_stream_shared_seed(spec->seed, spec->replicate);
 }
 
 int winit_cpu_count(void)
