@@ -218,6 +218,13 @@ START_TEST(study_design_pairs_replicates)
 	       "local f = assert(io.open(DIR .. '/independent.json'))\n"
 	       "assert(f:read('a'):find('\"design\": \"independent\"', 1, true))\n"
 	       "f:close()\n");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "local s = winit.Study {}\n"
+	        "s:add { name = 'a', model = build('zeros'), train = train, epochs = 1 }\n"
+	        "local r = s:run { verbose = 0 }\n"
+	        "r:print_table { baseline = 'a' }\n"
+	        "r:print_table { baseline = 'b' }\n",
+	        "test.lua:6:", "baseline 'b' is not a label of this study");
 	RUN_ERR("local winit = require 'winit'\nwinit.Study { design = 'crossed' }\n", "test.lua:2:",
 	        "design \"crossed\" is unknown");
 	RUN_ERR("local winit = require 'winit'\n"

@@ -325,26 +325,55 @@ START_TEST(results_file_errors_name_the_path)
 }
 END_TEST
 
-START_TEST(table_shows_mean_and_sd_for_replicates)
+/* The table of runs (N of them, make_runs's labels) printed with opts, as a string. */
+static const char *table_of(struct winit_run_spec *runs, int n, int design,
+                            const struct winit_table_opts *opts)
 {
-	enum { N = 8 };
-	struct winit_run_spec runs[N];
-	struct winit_run_result res[N];
-	memset(res, 0, sizeof res);
-	make_runs(runs, N);
-	ck_assert_int_eq(winit_study_execute(runs, N, 2, res, NULL), 0);
+	struct winit_run_result *res = calloc((size_t)n, sizeof *res);
+	for (int i = 0; i < n; i++)
+		runs[i].design = design;
+	ck_assert_int_eq(winit_study_execute(runs, (size_t)n, 2, res, NULL), 0);
 	char path[512];
 	snprintf(path, sizeof path, "%s/table.txt", tu_tmpdir());
 	FILE *f = fopen(path, "w+");
-	winit_results_print_table(f, runs, res, N);
+	winit_results_print_table_opts(f, runs, res, (size_t)n, opts);
 	fclose(f);
-	const char *s = slurp(path);
-	ck_assert_ptr_nonnull(strstr(s, "he_normal"));
-	ck_assert_ptr_nonnull(strstr(s, "+-"));
-	ck_assert_ptr_nonnull(strstr(s, "    2 ")); /* two runs per label */
-	ck_assert_ptr_nonnull(strstr(s, "Welch"));
-	for (int i = 0; i < N; i++)
+	for (int i = 0; i < n; i++)
 		winit_run_result_free(&res[i]);
+	free(res);
+	return slurp(path);
+}
+
+/* Two replicates: intervals, differences, and no p-value but the reason. */
+START_TEST(table_shows_intervals_and_no_p_value_below_three)
+{
+	struct winit_run_spec runs[8];
+	make_runs(runs, 8);
+	const char *s = table_of(runs, 8, WINIT_DESIGN_PAIRED, NULL);
+	ck_assert_msg(strstr(s, "he_normal        2 0.") != NULL, "%s", s);
+	ck_assert_msg(strstr(s, "95% CI") && strstr(s, "Against zeros"), "%s", s);
+	ck_assert_msg(strstr(s, "no p-value: 2 and 2 replicates; a test needs 3 or more") != NULL, "%s", s);
+	ck_assert_msg(strstr(s, "Holm-Bonferroni") == NULL, "%s", s); /* no p-values, no family */
+}
+END_TEST
+
+/* Three replicates: a paired test against the named baseline, Holm-adjusted; the
+ * independent design uses Welch's test. */
+START_TEST(table_compares_with_the_named_baseline)
+{
+	struct winit_run_spec runs[12];
+	make_runs(runs, 12);
+	struct winit_table_opts opts = { .baseline = "glorot_normal" };
+	const char *s = table_of(runs, 12, WINIT_DESIGN_PAIRED, &opts);
+	ck_assert_msg(strstr(s, "Against glorot_normal") && strstr(s, "paired t-test"), "%s", s);
+	ck_assert_msg(strstr(s, "Holm-Bonferroni adjusted over these 3 comparisons"), "%s", s);
+	ck_assert_msg(strstr(s, "  zeros ") && strstr(s, "d_z"), "%s", s);
+	ck_assert_msg(strstr(s, "no p-value: 3") == NULL, "%s", s);
+	s = table_of(runs, 12, WINIT_DESIGN_INDEPENDENT, &opts);
+	ck_assert_msg(strstr(s, "Welch") && strstr(s, "cohen_d"), "%s", s);
+	opts.baseline = "nonesuch";
+	s = table_of(runs, 12, WINIT_DESIGN_PAIRED, &opts);
+	ck_assert_msg(strstr(s, "baseline 'nonesuch' is not a condition") && strstr(s, "Against zeros"), "%s", s);
 }
 END_TEST
 
@@ -390,7 +419,8 @@ static Suite *study_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, results_file_has_format_version_and_runs);
 	tcase_add_test(tc, results_file_errors_name_the_path);
-	tcase_add_test(tc, table_shows_mean_and_sd_for_replicates);
+	tcase_add_test(tc, table_shows_intervals_and_no_p_value_below_three);
+	tcase_add_test(tc, table_compares_with_the_named_baseline);
 	tcase_add_test(tc, table_groups_replicates_by_label_alone);
 	suite_add_tcase(s, tc);
 	return s;

@@ -59,7 +59,10 @@ else
 fi
 grep -q "^scaled_uniform  *2 " "$tmp/out" && ok "table row for the new initializer" || no "table row for scaled_uniform"
 grep -q "^bent_identity  *2 " "$tmp/out" && ok "table row for the new activation" || no "table row for bent_identity"
-grep -q "Welch" "$tmp/out" && ok "compared with statistics" || no "Welch comparison"
+# Two replicates: each condition against the first, with the difference and its interval
+# but no p-value (a test needs 3 replicates), saying so.
+grep -q "^Against .*paired t-test" "$tmp/out" && grep -q "no p-value: 2 and 2 replicates" "$tmp/out" \
+	&& ok "compared with statistics" || no "paired comparison without a p-value"
 
 # A bad parameter is caught with the plugin's own declaration.
 cat >bad.lua <<'LUA'

@@ -25,8 +25,21 @@ struct winit_progress *winit_progress_new(FILE *out, const struct winit_run_spec
 void winit_progress_observer(struct winit_progress *p, struct winit_observer *obs);
 void winit_progress_free(struct winit_progress *p);
 
-/* The table printed at the end: one row per label (initializer), test accuracy and loss;
- * with several replicates per label, mean +- sd, min and max over them. */
+/* How the final table compares conditions. */
+struct winit_table_opts {
+	const char *baseline; /* the label every condition is compared with; NULL: the first */
+};
+
+/* The table printed at the end: one row per condition (the runs sharing a label), test
+ * accuracy and loss.  With several runs per label: n, mean, sd, the 95% Student-t
+ * interval, min and max; then each condition against the baseline (the difference with
+ * its 95% CI, a paired t-test on replicate r of each in the paired design, Welch's
+ * otherwise, Holm-Bonferroni adjusted p-values, d_z or Cohen's d), with no p-value below
+ * WINIT_STATS_MIN_TEST_N replicates.  opts may be NULL (defaults). */
+void winit_results_print_table_opts(FILE *out, const struct winit_run_spec *runs,
+                                    const struct winit_run_result *results, size_t n_runs,
+                                    const struct winit_table_opts *opts);
+/* winit_results_print_table_opts with the defaults. */
 void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
                                const struct winit_run_result *results, size_t n_runs);
 

@@ -320,11 +320,27 @@ static int results_gc(lua_State *L)
 	return 0;
 }
 
-/* results:print_table() */
+/* results:print_table{baseline = "glorot_normal"} */
 static int results_print_table(lua_State *L)
 {
+	static const char *const keys[] = { "baseline", NULL };
 	struct lresults *r = check_results(L, 1);
-	winit_results_print_table(stdout, r->runs, r->results, r->n);
+	struct winit_table_opts opts = { 0 };
+	if (!lua_isnoneornil(L, 2)) {
+		luaL_checktype(L, 2, LUA_TTABLE);
+		winit_lua_check_keys(L, 2, keys, "Results:print_table", 0);
+		lua_getfield(L, 2, "baseline");
+		if (!lua_isnil(L, -1)) {
+			opts.baseline = luaL_checkstring(L, -1);
+			size_t i = 0;
+			while (i < r->n && strcmp(r->runs[i].label, opts.baseline) != 0)
+				i++;
+			if (i == r->n)
+				return luaL_error(L, "Results:print_table: baseline '%s' is not a label of this study (the first run's is '%s')",
+				                  opts.baseline, r->n ? r->runs[0].label : "");
+		}
+	}
+	winit_results_print_table_opts(stdout, r->runs, r->results, r->n, &opts);
 	fflush(stdout);
 	return 0;
 }
