@@ -235,6 +235,48 @@ START_TEST(study_design_pairs_replicates)
 }
 END_TEST
 
+/* study:grid expands factors x replicates into runs whose cells reach runs(), the
+ * results file and the table (one column per factor, comparisons within groups). */
+START_TEST(grid_expands_factors_into_runs)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "study = winit.Study { seed = 4 }\n"
+	       "study:grid { factors = { init = { 'glorot_normal', 'zeros', {'random_normal', stddev = 0.3} },\n"
+	       "                         width = { 8, 16 } },\n"
+	       "             order = { 'init', 'width' }, replicates = 3, train = train, test = test,\n"
+	       "             epochs = 1, batch_size = 32,\n"
+	       "             build = function(cfg)\n"
+	       "               assert(cfg.replicate >= 0 and cfg.replicate < 3)\n"
+	       "               local m = winit.Sequential {\n"
+	       "                 winit.layers.Flatten { input_shape = {4, 4} },\n"
+	       "                 winit.layers.Dense { cfg.width, activation = 'relu', kernel_initializer = cfg.init },\n"
+	       "                 winit.layers.Dense { 3, activation = 'softmax' } }\n"
+	       "               m:compile { optimizer = winit.optimizers.Adam(), loss = 'categorical_crossentropy' }\n"
+	       "               return m\n"
+	       "             end }\n"
+	       "assert(#study == 18, #study)\n"
+	       "results = study:run { verbose = 0, save = DIR .. '/grid.json' }\n"
+	       "local runs = results:runs()\n"
+	       "assert(runs[1].label == 'glorot_normal / 8' and runs[1].name == 'glorot_normal / 8#1')\n"
+	       "assert(runs[4].factors.init == 'glorot_normal' and runs[4].factors.width == '16')\n"
+	       "assert(runs[18].factors.init == 'random_normal' and runs[18].replicate == 2)\n"
+	       "local f = assert(io.open(DIR .. '/grid.json'))\n"
+	       "assert(f:read('a'):find('\"factors\": {%s*\"init\": \"zeros\",%s*\"width\": \"8\"%s*}'))\n"
+	       "f:close()\n");
+	const char *out = run_stdout("results:print_table { baseline = 'init=glorot_normal' }\n");
+	ck_assert_msg(strstr(out, "init           width    n mean_acc") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "Against init=glorot_normal in each group of the other factors") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "  zeros          16   ") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "over these 4 comparisons") != NULL, "%s", out);
+	RUN_ERR("study:grid { factors = { init = {} }, build = print, train = train }\n", "non-empty list");
+	RUN_ERR("study:grid { factors = { init = { 'zeros', 'zeros' } }, build = print, train = train }\n",
+	        "two levels named 'zeros'");
+	RUN_ERR("study:grid { factors = { init = { 'zeros' } }, build = function() return 1 end, train = train }\n",
+	        "returned a number, not a model");
+}
+END_TEST
+
 START_TEST(same_seed_same_numbers)
 {
 	RUN_OK(model_src);
@@ -572,6 +614,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, same_seed_same_numbers);
 	tcase_add_test(tc, fit_repeats_a_study_run_exactly);
 	tcase_add_test(tc, study_design_pairs_replicates);
+	tcase_add_test(tc, grid_expands_factors_into_runs);
 	tcase_add_test(tc, study_runs_and_saves);
 	tcase_add_test(tc, plugins_are_listed_with_files);
 	tcase_add_test(tc, parse_args_types_and_errors);

@@ -23,6 +23,15 @@ extern "C" {
 
 #define WINIT_RUN_NAME_MAX 128
 
+/* A grid's factors (winit.Study's grid): at most this many per run. */
+#define WINIT_FACTORS_MAX 8
+
+/* One factor of a grid run: its name ("init") and the run's level of it ("he_normal"). */
+struct winit_factor {
+	char name[32];
+	char value[64];
+};
+
 /* How the runs of a study draw their randomness (common random numbers or not). */
 enum winit_design {
 	/* Replicate r of every condition uses the same run seed: the same data order in
@@ -35,13 +44,16 @@ enum winit_design {
 };
 
 struct winit_run_spec {
-	char name[WINIT_RUN_NAME_MAX];  /* unique within the study: the run's key */
-	char label[WINIT_RUN_NAME_MAX]; /* what is compared (e.g. the initializer); runs that
-	                                 * share a label are replicates */
-	uint64_t seed;                  /* the study seed the run's streams derive from */
-	int32_t replicate;              /* 0-based index among runs with the same label; in
-	                                 * the paired design, the pair it belongs to */
-	int32_t design;                 /* enum winit_design */
+	char name[WINIT_RUN_NAME_MAX];                  /* unique within the study: the run's key */
+	char label[WINIT_RUN_NAME_MAX];                 /* what is compared (e.g. the initializer); runs that
+	                                                 * share a label are replicates */
+	uint64_t seed;                                  /* the study seed the run's streams derive from */
+	int32_t replicate;                              /* 0-based index among runs with the same label; in
+	                                                 * the paired design, the pair it belongs to */
+	int32_t design;                                 /* enum winit_design */
+	int32_t n_factors;                              /* 0 unless the run comes from a grid */
+	struct winit_factor factors[WINIT_FACTORS_MAX]; /* the grid cell; its label joins the
+	                                                 * values with " / " */
 	struct winit_model_spec model;
 	struct winit_optimizer_spec optimizer;
 	struct winit_fit_spec fit;

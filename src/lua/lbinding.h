@@ -11,6 +11,7 @@
  *   loptim.c   optimizers.Adam/SGD and the optimizer settings of compile
  *   lmodel.c   Sequential and its methods (compile, fit, evaluate, predict, ...)
  *   lstudy.c   Study, Results, the observer that saves after every run
+ *   lgrid.c    study:grid, factorial designs expanded into runs
  *   linit.c    initializers written in Lua and the rng userdata their fill receives
  *   largs.c    parse_args
  *   lsignal.c  the interrupt flag and the SIGINT guard around training */
@@ -102,6 +103,10 @@ void winit_lua_read_optimizer(lua_State *L, int idx, struct winit_optimizer_spec
                               const char *fn);
 void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const char *fn);
 void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int n);
+
+/* lstudy.c, lgrid.c: the run study:add added last to the study at idx; study:grid. */
+struct winit_run_spec *winit_lua_study_last_run(lua_State *L, int idx);
+int winit_lua_study_grid(lua_State *L);
 
 /* lsignal.c: while a guard is on, SIGINT and SIGTERM request a stop (winit/cancel.h),
  * which the trainer polls between steps.  interrupted_error raises the error a stopped

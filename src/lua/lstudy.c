@@ -165,6 +165,14 @@ static int study_add(lua_State *L)
 	return 1;
 }
 
+struct winit_run_spec *winit_lua_study_last_run(lua_State *L, int idx)
+{
+	struct lstudy *s = check_study(L, idx);
+	if (s->n == 0)
+		luaL_error(L, "Study: no run was added");
+	return &s->runs[s->n - 1];
+}
+
 static int study_len(lua_State *L)
 {
 	lua_pushinteger(L, (lua_Integer)check_study(L, 1)->n);
@@ -320,7 +328,18 @@ static int results_gc(lua_State *L)
 	return 0;
 }
 
-/* results:print_table{baseline = "glorot_normal"} */
+/* Whether run s is a grid cell with level "factor=level". */
+static int has_level(const struct winit_run_spec *s, const char *fl)
+{
+	const char *eq = strchr(fl, '=');
+	for (int32_t f = 0; eq && f < s->n_factors; f++)
+		if (strlen(s->factors[f].name) == (size_t)(eq - fl) &&
+		    strncmp(s->factors[f].name, fl, (size_t)(eq - fl)) == 0 && strcmp(s->factors[f].value, eq + 1) == 0)
+			return 1;
+	return 0;
+}
+
+/* results:print_table{baseline = "glorot_normal" | "init=glorot_normal"} */
 static int results_print_table(lua_State *L)
 {
 	static const char *const keys[] = { "baseline", NULL };
@@ -333,10 +352,11 @@ static int results_print_table(lua_State *L)
 		if (!lua_isnil(L, -1)) {
 			opts.baseline = luaL_checkstring(L, -1);
 			size_t i = 0;
-			while (i < r->n && strcmp(r->runs[i].label, opts.baseline) != 0)
+			while (i < r->n && strcmp(r->runs[i].label, opts.baseline) != 0 &&
+			       !has_level(&r->runs[i], opts.baseline))
 				i++;
 			if (i == r->n)
-				return luaL_error(L, "Results:print_table: baseline '%s' is not a label of this study (the first run's is '%s')",
+				return luaL_error(L, "Results:print_table: baseline '%s' is not a label of this study, nor a grid's factor=level (the first run's label is '%s')",
 				                  opts.baseline, r->n ? r->runs[0].label : "");
 		}
 	}
@@ -372,6 +392,14 @@ static int results_runs(lua_State *L)
 		lua_setfield(L, -2, "replicate");
 		lua_pushstring(L, r->runs[i].design == WINIT_DESIGN_INDEPENDENT ? "independent" : "paired");
 		lua_setfield(L, -2, "design");
+		if (r->runs[i].n_factors > 0) {
+			lua_createtable(L, 0, r->runs[i].n_factors);
+			for (int32_t f = 0; f < r->runs[i].n_factors; f++) {
+				lua_pushstring(L, r->runs[i].factors[f].value);
+				lua_setfield(L, -2, r->runs[i].factors[f].name);
+			}
+			lua_setfield(L, -2, "factors");
+		}
 		/* The run seed every stream of the run derives from, as a decimal string (64
 		 * bits do not fit a Lua integer's range).  winit.set_seed(it) before building a
 		 * model makes model:fit repeat the run exactly. */
@@ -413,6 +441,7 @@ static int results_failed(lua_State *L)
 
 static const luaL_Reg study_methods[] = {
 	{ "add", study_add },
+	{ "grid", winit_lua_study_grid },
 	{ "run", study_run },
 	{ NULL, NULL }
 };

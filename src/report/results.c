@@ -40,6 +40,13 @@ static void write_run(struct json *j, const struct winit_run_spec *s, const stru
 	json_string_at(j, "label", s->label);
 	json_int_at(j, "replicate", s->replicate);
 	json_string_at(j, "design", s->design == WINIT_DESIGN_INDEPENDENT ? "independent" : "paired");
+	if (s->n_factors > 0) {
+		json_key(j, "factors");
+		json_begin_object(j);
+		for (int32_t f = 0; f < s->n_factors; f++)
+			json_string_at(j, s->factors[f].name, s->factors[f].value);
+		json_end_object(j);
+	}
 	json_uint_at(j, "seed", s->seed);
 	json_uint_at(j, "run_seed", r->run_seed);
 

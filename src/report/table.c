@@ -15,14 +15,15 @@
 /* One condition: its runs that finished with a test evaluation. */
 struct cond {
 	const char *label;
-	size_t first;  /* index of its first run */
-	size_t n;      /* finished runs with a test result */
-	size_t failed; /* finished runs without one */
-	int paired;    /* every run of it is in the paired design */
-	double *acc;   /* (n) test accuracy */
-	double *loss;  /* (n) test loss */
-	int32_t *rep;  /* (n) replicate index */
-	size_t last;   /* run index of the last value, for the single-run row */
+	const struct winit_run_spec *spec; /* its first run: the grid cell, if any */
+	size_t first;                      /* index of its first run */
+	size_t n;                          /* finished runs with a test result */
+	size_t failed;                     /* finished runs without one */
+	int paired;                        /* every run of it is in the paired design */
+	double *acc;                       /* (n) test accuracy */
+	double *loss;                      /* (n) test loss */
+	int32_t *rep;                      /* (n) replicate index */
+	size_t last;                       /* run index of the last value, for the single-run row */
 	struct winit_summary sa, sl;
 };
 
@@ -31,6 +32,10 @@ struct table {
 	size_t n;
 	double *mem;
 	int32_t *reps;
+	/* The key columns: one per grid factor when every condition is a cell of the same
+	 * grid, else the label alone (nf = 0, width w[0]). */
+	int nf;
+	int w[WINIT_FACTORS_MAX];
 };
 
 static int first_of_label(const struct winit_run_spec *runs, size_t i)
@@ -47,6 +52,49 @@ static void table_free(struct table *t)
 	free(t->mem);
 	free(t->reps);
 	memset(t, 0, sizeof *t);
+}
+
+static int same_factor_names(const struct winit_run_spec *a, const struct winit_run_spec *b)
+{
+	if (a->n_factors != b->n_factors)
+		return 0;
+	for (int32_t f = 0; f < a->n_factors; f++)
+		if (strcmp(a->factors[f].name, b->factors[f].name) != 0)
+			return 0;
+	return 1;
+}
+
+static void table_columns(struct table *t)
+{
+	t->nf = t->n ? t->c[0].spec->n_factors : 0;
+	for (size_t i = 1; i < t->n && t->nf; i++)
+		if (!same_factor_names(t->c[i].spec, t->c[0].spec))
+			t->nf = 0;
+	if (t->nf == 0) {
+		t->w[0] = 12;
+		for (size_t i = 0; i < t->n; i++)
+			if ((int)strlen(t->c[i].label) > t->w[0])
+				t->w[0] = (int)strlen(t->c[i].label);
+		return;
+	}
+	for (int f = 0; f < t->nf; f++) {
+		t->w[f] = (int)strlen(t->c[0].spec->factors[f].name);
+		for (size_t i = 0; i < t->n; i++)
+			if ((int)strlen(t->c[i].spec->factors[f].value) > t->w[f])
+				t->w[f] = (int)strlen(t->c[i].spec->factors[f].value);
+	}
+}
+
+/* The key cells of condition c (the header's when c is NULL). */
+static void print_key(FILE *out, const struct table *t, const struct cond *c)
+{
+	if (t->nf == 0) {
+		fprintf(out, "%-*s", t->w[0], c ? c->label : "initializer");
+		return;
+	}
+	for (int f = 0; f < t->nf; f++)
+		fprintf(out, "%s%-*s", f ? "  " : "", t->w[f],
+		        c ? c->spec->factors[f].value : t->c[0].spec->factors[f].name);
 }
 
 /* Group the runs by label, in the order labels first appear. */
@@ -68,6 +116,7 @@ static int table_build(struct table *t, const struct winit_run_spec *runs,
 			continue;
 		struct cond *c = &t->c[t->n++];
 		c->label = runs[i].label;
+		c->spec = &runs[i];
 		c->first = i;
 		c->paired = 1;
 		c->acc = t->mem + used;
@@ -94,6 +143,7 @@ static int table_build(struct table *t, const struct winit_run_spec *runs,
 		winit_summarize(&c->sa, c->acc, c->n);
 		winit_summarize(&c->sl, c->loss, c->n);
 	}
+	table_columns(t);
 	return 0;
 }
 
@@ -118,20 +168,20 @@ static void compare(struct winit_comparison *out, const struct cond *c, const st
 	}
 }
 
-static void print_single(FILE *out, const struct table *t, int width,
-                         const struct winit_run_result *results)
+static void print_single(FILE *out, const struct table *t, const struct winit_run_result *results)
 {
-	fprintf(out, "%-*s %13s %10s %14s %9s\n", width, "initializer", "test_accuracy", "test_loss",
-	        "val_accuracy", "seconds");
+	print_key(out, t, NULL);
+	fprintf(out, " %13s %10s %14s %9s\n", "test_accuracy", "test_loss", "val_accuracy", "seconds");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct cond *c = &t->c[i];
+		print_key(out, t, c);
 		if (c->n == 0) {
-			fprintf(out, "%-*s %s\n", width, c->label, c->failed ? "failed (see above)" : "not run");
+			fprintf(out, " %s\n", c->failed ? "failed (see above)" : "not run");
 			continue;
 		}
 		const struct winit_run_result *r = &results[c->last];
 		const struct winit_epoch_stats *h = r->history.n > 0 ? &r->history.epochs[r->history.n - 1] : NULL;
-		fprintf(out, "%-*s %13.4f %10.4f ", width, c->label, r->test_accuracy, r->test_loss);
+		fprintf(out, " %13.4f %10.4f ", r->test_accuracy, r->test_loss);
 		if (h && h->has_val)
 			fprintf(out, "%14.4f", h->val_accuracy);
 		else
@@ -144,68 +194,138 @@ static void print_single(FILE *out, const struct table *t, int width,
 		             "intervals and significance tests.\n");
 }
 
-static void print_summaries(FILE *out, const struct table *t, int width)
+static void print_summaries(FILE *out, const struct table *t)
 {
-	fprintf(out, "%-*s %4s %-8s %-8s %-18s %-8s %-8s %s\n", width, "initializer", "n",
-	        "mean_acc", "sd", "95% CI", "min", "max", "test_loss");
+	print_key(out, t, NULL);
+	fprintf(out, " %4s %-8s %-8s %-18s %-8s %-8s %s\n", "n", "mean_acc", "sd", "95% CI", "min", "max",
+	        "test_loss");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct cond *c = &t->c[i];
+		print_key(out, t, c);
 		if (c->n == 0) {
-			fprintf(out, "%-*s %s\n", width, c->label, c->failed ? "failed (see above)" : "not run");
+			fprintf(out, " %s\n", c->failed ? "failed (see above)" : "not run");
 			continue;
 		}
 		char ci[40] = "-";
 		if (c->n > 1)
 			snprintf(ci, sizeof ci, "[%.4f, %.4f]", c->sa.ci_lo, c->sa.ci_hi);
-		fprintf(out, "%-*s %4zu %.4f   %.4f   %-18s %.4f   %.4f   %.4f +- %.4f%s\n", width, c->label,
-		        c->n, c->sa.mean, c->sa.sd, ci, c->sa.min, c->sa.max, c->sl.mean, c->sl.sd,
+		fprintf(out, " %4zu %.4f   %.4f   %-18s %.4f   %.4f   %.4f +- %.4f%s\n", c->n, c->sa.mean,
+		        c->sa.sd, ci, c->sa.min, c->sa.max, c->sl.mean, c->sl.sd,
 		        c->failed ? "  (some runs failed)" : "");
 	}
 }
 
-static void print_comparisons(FILE *out, const struct table *t, int width, size_t base_i,
-                              size_t n_runs)
+#define NO_BASE ((size_t)-1)
+
+/* base[i]: the condition c[i] is compared with, or NO_BASE.  A baseline "factor=level"
+ * compares each cell with the cell that differs from it only in that factor, at that
+ * level (the comparisons group by the other factors); a label compares every condition
+ * with that label's.  Returns 0 if the baseline names nothing here (then: the first). */
+static int find_bases(const struct table *t, const char *baseline, size_t *base)
 {
-	const struct cond *base = &t->c[base_i];
+	for (size_t i = 0; i < t->n; i++)
+		base[i] = i == 0 ? NO_BASE : 0;
+	if (!baseline)
+		return 1;
+	const char *eq = strchr(baseline, '=');
+	int f = 0;
+	if (eq && t->nf > 0) {
+		size_t len = (size_t)(eq - baseline);
+		while (f < t->nf && (strlen(t->c[0].spec->factors[f].name) != len ||
+		                     strncmp(t->c[0].spec->factors[f].name, baseline, len) != 0))
+			f++;
+	}
+	if (eq && t->nf > 0 && f < t->nf) {
+		int found = 0;
+		for (size_t i = 0; i < t->n; i++) {
+			const struct winit_run_spec *a = t->c[i].spec;
+			base[i] = NO_BASE;
+			if (strcmp(a->factors[f].value, eq + 1) == 0) {
+				found = 1;
+				continue;
+			}
+			for (size_t j = 0; j < t->n && base[i] == NO_BASE; j++) {
+				const struct winit_run_spec *b = t->c[j].spec;
+				int match = strcmp(b->factors[f].value, eq + 1) == 0;
+				for (int g = 0; g < t->nf && match; g++)
+					match = g == f || strcmp(a->factors[g].value, b->factors[g].value) == 0;
+				if (match)
+					base[i] = j;
+			}
+		}
+		return found;
+	}
+	for (size_t b = 0; b < t->n; b++)
+		if (strcmp(t->c[b].label, baseline) == 0) {
+			for (size_t i = 0; i < t->n; i++)
+				base[i] = i == b ? NO_BASE : b;
+			return 1;
+		}
+	return 0;
+}
+
+static void print_comparisons(FILE *out, const struct table *t, const char *baseline, size_t n_runs)
+{
 	struct winit_comparison *cmp = calloc(t->n, sizeof *cmp);
 	double *p = malloc(t->n * sizeof *p);
 	double *x = malloc(2 * n_runs * sizeof *x);
-	if (!cmp || !p || !x) {
+	size_t *base = malloc(t->n * sizeof *base);
+	if (!cmp || !p || !x || !base) {
 		fprintf(out, "(out of memory for the comparisons)\n");
 		goto out;
 	}
-	size_t family = 0;
-	int paired = base->paired;
+	if (!find_bases(t, baseline, base)) {
+		fprintf(out, "\n(baseline '%s' is not a condition of this study: comparing against '%s')\n",
+		        baseline, t->c[0].label);
+		find_bases(t, NULL, base);
+	}
+	size_t family = 0, shown = 0;
+	int paired = 1;
 	for (size_t i = 0; i < t->n; i++) {
 		p[i] = NAN;
-		if (i == base_i || t->c[i].n == 0)
+		if (base[i] == NO_BASE || t->c[i].n == 0 || t->c[base[i]].n == 0)
 			continue;
-		compare(&cmp[i], &t->c[i], base, x, x + n_runs);
+		const struct cond *b = &t->c[base[i]];
+		compare(&cmp[i], &t->c[i], b, x, x + n_runs);
 		paired &= cmp[i].paired;
+		shown++;
 		/* Below the minimum no p-value is shown, so none enters the family. */
-		if (t->c[i].n >= WINIT_STATS_MIN_TEST_N && base->n >= WINIT_STATS_MIN_TEST_N) {
+		if (t->c[i].n >= WINIT_STATS_MIN_TEST_N && b->n >= WINIT_STATS_MIN_TEST_N) {
 			p[i] = cmp[i].p;
 			family += !isnan(p[i]);
 		}
 	}
+	if (shown == 0) {
+		fprintf(out, "\nNo comparisons: no condition has a finished baseline to compare with.\n");
+		goto out;
+	}
 	winit_holm(p, p, t->n);
-	fprintf(out, "\nAgainst %s (test accuracy, condition - baseline; %s):\n", base->label,
-	        paired ? "paired t-test on replicate r of each, which share data order and untouched weights" :
-	                 "Welch's t-test, independent runs");
-	fprintf(out, "  %-*s %-8s %-20s %7s %5s %-9s %-9s %s\n", width, "initializer", "diff", "95% CI",
-	        "t", "df", "p", "p_holm", paired ? "d_z" : "cohen_d");
+	const char *test = paired ? "paired t-test on replicate r of each, which share data order and untouched weights" :
+	                            "Welch's t-test, independent runs";
+	if (baseline && strchr(baseline, '=') && t->nf > 0)
+		fprintf(out, "\nAgainst %s in each group of the other factors (test accuracy, cell - baseline; %s):\n",
+		        baseline, test);
+	else
+		fprintf(out, "\nAgainst %s (test accuracy, condition - baseline; %s):\n", t->c[base[1]].label, test);
+	fprintf(out, "  ");
+	print_key(out, t, NULL);
+	fprintf(out, " %-8s %-20s %7s %5s %-9s %-9s %s\n", "diff", "95% CI", "t", "df", "p", "p_holm",
+	        paired ? "d_z" : "cohen_d");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct cond *c = &t->c[i];
 		const struct winit_comparison *k = &cmp[i];
-		if (i == base_i || c->n == 0)
+		if (base[i] == NO_BASE || c->n == 0 || t->c[base[i]].n == 0)
 			continue;
+		size_t nb = t->c[base[i]].n;
 		char ci[48] = "-";
 		if (!isnan(k->ci_lo))
 			snprintf(ci, sizeof ci, "[%+.4f, %+.4f]", k->ci_lo, k->ci_hi);
-		fprintf(out, "  %-*s %+.4f  %-20s ", width, c->label, k->diff, ci);
-		if (c->n < WINIT_STATS_MIN_TEST_N || base->n < WINIT_STATS_MIN_TEST_N) {
-			fprintf(out, "no p-value: %zu and %zu replicates; a test needs %d or more per condition\n",
-			        c->n, base->n, WINIT_STATS_MIN_TEST_N);
+		fprintf(out, "  ");
+		print_key(out, t, c);
+		fprintf(out, " %+.4f  %-20s ", k->diff, ci);
+		if (c->n < WINIT_STATS_MIN_TEST_N || nb < WINIT_STATS_MIN_TEST_N) {
+			fprintf(out, "no p-value: %zu and %zu replicates; a test needs %d or more per condition\n", c->n,
+			        nb, WINIT_STATS_MIN_TEST_N);
 			continue;
 		}
 		if (isnan(k->p)) {
@@ -220,6 +340,7 @@ out:
 	free(cmp);
 	free(p);
 	free(x);
+	free(base);
 }
 
 void winit_results_print_table_opts(FILE *out, const struct winit_run_spec *runs,
@@ -231,30 +352,13 @@ void winit_results_print_table_opts(FILE *out, const struct winit_run_spec *runs
 		fprintf(out, "(out of memory for the table)\n");
 		return;
 	}
-	int width = 12, multi = t.n < n_runs;
-	for (size_t i = 0; i < t.n; i++)
-		if ((int)strlen(t.c[i].label) > width)
-			width = (int)strlen(t.c[i].label);
-	if (!multi) {
-		print_single(out, &t, width, results);
-		table_free(&t);
-		return;
+	if (t.n == n_runs) {
+		print_single(out, &t, results);
+	} else {
+		print_summaries(out, &t);
+		if (t.n > 1)
+			print_comparisons(out, &t, opts ? opts->baseline : NULL, n_runs);
 	}
-	print_summaries(out, &t, width);
-	size_t base = 0;
-	if (opts && opts->baseline) {
-		while (base < t.n && strcmp(t.c[base].label, opts->baseline) != 0)
-			base++;
-		if (base == t.n) {
-			fprintf(out, "\n(baseline '%s' is not a condition of this study: comparing against '%s')\n",
-			        opts->baseline, t.c[0].label);
-			base = 0;
-		}
-	}
-	if (t.n > 1 && t.c[base].n > 0)
-		print_comparisons(out, &t, width, base, n_runs);
-	else if (t.n > 1)
-		fprintf(out, "\nNo comparisons: the baseline '%s' has no finished run.\n", t.c[base].label);
 	table_free(&t);
 }
 

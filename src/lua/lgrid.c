@@ -1,0 +1,205 @@
+/* src/lua/lgrid.c -- study:grid: a factorial design expanded into study:add runs, each
+ * carrying its grid cell (factor names and levels) into the results file and the table. */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lua/lbinding.h"
+
+/* The name a level shows in labels, tables and results files: a string as is, a number,
+ * a boolean, or a table whose first element (a plugin reference such as
+ * {"random_normal", stddev = 1}) or `name` field is a string. */
+static void level_name(lua_State *L, int idx, const char *factor, char *buf, size_t n)
+{
+	idx = lua_absindex(L, idx);
+	switch (lua_type(L, idx)) {
+	case LUA_TSTRING:
+		snprintf(buf, n, "%s", lua_tostring(L, idx));
+		return;
+	case LUA_TNUMBER:
+		if (lua_isinteger(L, idx))
+			snprintf(buf, n, "%lld", (long long)lua_tointeger(L, idx));
+		else
+			snprintf(buf, n, "%.17g", lua_tonumber(L, idx));
+		return;
+	case LUA_TBOOLEAN:
+		snprintf(buf, n, "%s", lua_toboolean(L, idx) ? "true" : "false");
+		return;
+	case LUA_TTABLE:
+		lua_rawgeti(L, idx, 1);
+		if (!lua_isstring(L, -1)) {
+			lua_pop(L, 1);
+			lua_getfield(L, idx, "name");
+		}
+		if (lua_isstring(L, -1)) {
+			snprintf(buf, n, "%s", lua_tostring(L, -1));
+			lua_pop(L, 1);
+			return;
+		}
+		lua_pop(L, 1);
+		break;
+	default:
+		break;
+	}
+	luaL_error(L, "Study:grid: a level of factor '%s' is a %s; levels are strings, numbers, "
+	              "booleans or tables whose [1] or name is a string",
+	           factor, luaL_typename(L, idx));
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The factor names, in `order` when given, else sorted (a Lua table has no order). */
+static int factor_names(lua_State *L, int factors, int order, const char **names)
+{
+	int n = 0;
+	if (!lua_isnil(L, order)) {
+		luaL_checktype(L, order, LUA_TTABLE);
+		int m = (int)luaL_len(L, order);
+		for (int i = 1; i <= m; i++) {
+			lua_rawgeti(L, order, i);
+			const char *k = lua_tostring(L, -1);
+			if (!k || lua_type(L, -1) != LUA_TSTRING || lua_getfield(L, factors, k) == LUA_TNIL)
+				luaL_error(L, "Study:grid: order[%d] is not a factor name", i);
+			lua_pop(L, 2);
+			if (n == WINIT_FACTORS_MAX)
+				luaL_error(L, "Study:grid: at most %d factors", WINIT_FACTORS_MAX);
+			names[n++] = k; /* kept alive by the order table */
+		}
+	}
+	int total = 0;
+	lua_pushnil(L);
+	while (lua_next(L, factors)) {
+		if (lua_type(L, -2) != LUA_TSTRING)
+			luaL_error(L, "Study:grid: factors are named: factors = { init = {...}, depth = {...} }");
+		if (lua_type(L, -1) != LUA_TTABLE || luaL_len(L, -1) < 1)
+			luaL_error(L, "Study:grid: factor '%s' needs a non-empty list of levels", lua_tostring(L, -2));
+		if (strlen(lua_tostring(L, -2)) >= sizeof(((struct winit_factor *)0)->name))
+			luaL_error(L, "Study:grid: factor name '%s' is too long", lua_tostring(L, -2));
+		total++;
+		if (lua_isnil(L, order)) {
+			if (n == WINIT_FACTORS_MAX)
+				luaL_error(L, "Study:grid: at most %d factors", WINIT_FACTORS_MAX);
+			names[n++] = lua_tostring(L, -2); /* kept alive by the factors table */
+		}
+		lua_pop(L, 1);
+	}
+	if (total == 0)
+		luaL_error(L, "Study:grid: 'factors' is empty");
+	if (total != n)
+		luaL_error(L, "Study:grid: 'order' names %d of the %d factors", n, total);
+	if (lua_isnil(L, order))
+		qsort(names, (size_t)n, sizeof *names, cmp_name);
+	return n;
+}
+
+/* study:grid{factors = {init = {...}, activation = {...}}, order = {"init", "activation"},
+ *            replicates = 1, build = function(cfg) return model end, train = ds, test = ds,
+ *            epochs = ..., batch_size = ..., ...}
+ * adds one run per cell and replicate: label "he_normal / relu", name label .. "#r". */
+int winit_lua_study_grid(lua_State *L)
+{
+	static const char *const keys[] = { "factors", "order", "replicates", "build", "train", "test", "epochs",
+		                            "batch_size", "validation_split", "shuffle", "eval_batch_size", "seed", NULL };
+	static const char *const pass[] = { "train", "test", "epochs", "batch_size", "validation_split",
+		                            "shuffle", "eval_batch_size", "seed", NULL };
+	luaL_checktype(L, 2, LUA_TTABLE);
+	lua_settop(L, 2);
+	winit_lua_check_keys(L, 2, keys, "Study:grid", 0);
+	int replicates = (int)winit_lua_opt_int(L, 2, "replicates", 1, 1, "Study:grid");
+	lua_getfield(L, 2, "factors"); /* 3 */
+	if (!lua_istable(L, 3))
+		return luaL_error(L, "Study:grid: 'factors' must be a table of level lists");
+	lua_getfield(L, 2, "order"); /* 4 */
+	lua_getfield(L, 2, "build"); /* 5 */
+	if (!lua_isfunction(L, 5))
+		return luaL_error(L, "Study:grid: 'build' must be a function(cfg) returning a model");
+	const char *names[WINIT_FACTORS_MAX];
+	int nf = factor_names(L, 3, 4, names);
+	int levels[WINIT_FACTORS_MAX], at[WINIT_FACTORS_MAX] = { 0 };
+	for (int f = 0; f < nf; f++) {
+		lua_getfield(L, 3, names[f]);
+		levels[f] = (int)luaL_len(L, -1);
+		/* Level names identify the cell: two levels of a factor may not share one. */
+		for (int a = 1; a <= levels[f]; a++)
+			for (int b = 1; b < a; b++) {
+				char x[64], y[64];
+				lua_rawgeti(L, -1, a);
+				level_name(L, -1, names[f], x, sizeof x);
+				lua_rawgeti(L, -2, b);
+				level_name(L, -1, names[f], y, sizeof y);
+				lua_pop(L, 2);
+				if (strcmp(x, y) == 0)
+					return luaL_error(L, "Study:grid: factor '%s' has two levels named '%s'", names[f], x);
+			}
+		lua_pop(L, 1);
+	}
+	for (;;) {
+		struct winit_factor cell[WINIT_FACTORS_MAX];
+		char label[WINIT_RUN_NAME_MAX] = "";
+		lua_newtable(L); /* cfg */
+		int cfg = lua_gettop(L);
+		for (int f = 0; f < nf; f++) {
+			lua_getfield(L, 3, names[f]);
+			lua_rawgeti(L, -1, at[f] + 1);
+			snprintf(cell[f].name, sizeof cell[f].name, "%s", names[f]);
+			level_name(L, -1, names[f], cell[f].value, sizeof cell[f].value);
+			lua_setfield(L, cfg, names[f]);
+			lua_pop(L, 1);
+			size_t len = strlen(label);
+			if ((size_t)snprintf(label + len, sizeof label - len, "%s%s", f ? " / " : "", cell[f].value) >=
+			    sizeof label - len)
+				return luaL_error(L, "Study:grid: the label of cell '%s...' is longer than %d characters", label,
+				                  WINIT_RUN_NAME_MAX - 1);
+		}
+		for (int r = 0; r < replicates; r++) {
+			lua_pushinteger(L, r);
+			lua_setfield(L, cfg, "replicate");
+			lua_pushvalue(L, 5);
+			lua_pushvalue(L, cfg);
+			lua_call(L, 1, 1);
+			if (!luaL_testudata(L, -1, MT_MODEL))
+				return luaL_error(L, "Study:grid: build(cfg) for '%s' returned a %s, not a model", label,
+				                  luaL_typename(L, -1));
+			int model = lua_gettop(L);
+			lua_getfield(L, 1, "add");
+			lua_pushvalue(L, 1);
+			lua_createtable(L, 0, 12);
+			char name[WINIT_RUN_NAME_MAX + 16];
+			snprintf(name, sizeof name, "%s#%d", label, r + 1);
+			lua_pushstring(L, name);
+			lua_setfield(L, -2, "name");
+			lua_pushstring(L, label);
+			lua_setfield(L, -2, "label");
+			lua_pushinteger(L, r);
+			lua_setfield(L, -2, "replicate");
+			lua_pushvalue(L, model);
+			lua_setfield(L, -2, "model");
+			for (int k = 0; pass[k]; k++) {
+				lua_getfield(L, 2, pass[k]);
+				lua_setfield(L, -2, pass[k]);
+			}
+			lua_call(L, 2, 0);
+			struct winit_run_spec *spec = winit_lua_study_last_run(L, 1);
+			spec->n_factors = nf;
+			memcpy(spec->factors, cell, (size_t)nf * sizeof *cell);
+			lua_pop(L, 1); /* model */
+		}
+		lua_pop(L, 1); /* cfg */
+		/* The next cell: the last factor varies fastest, so rows group by the first. */
+		int f = nf - 1;
+		while (f >= 0 && ++at[f] == levels[f])
+			at[f--] = 0;
+		if (f < 0)
+			break;
+	}
+	lua_settop(L, 1);
+	return 1;
+}
