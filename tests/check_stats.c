@@ -159,6 +159,35 @@ START_TEST(summary_has_a_student_t_interval)
 }
 END_TEST
 
+START_TEST(learning_metrics_by_hand)
+{
+	struct winit_epoch_stats e[4];
+	const double va[4] = { 0.5, 0.8, 0.9, 0.85 };
+	memset(e, 0, sizeof e);
+	for (int i = 0; i < 4; i++) {
+		e[i].epoch = i + 1;
+		e[i].has_val = 1;
+		e[i].val_accuracy = va[i];
+	}
+	struct winit_history h = { .n = 4, .cap = 4, .epochs = e };
+	struct winit_learning lm;
+	winit_learning_metrics(&lm, &h, 0.85);
+	ck_assert_int_eq(lm.best_epoch, 3);
+	ck_assert_double_eq(lm.best_val_accuracy, 0.9);
+	ck_assert_int_eq(lm.epochs_to_target, 3);
+	ck_assert_double_eq_tol(lm.val_auc, 3.05 / 4, 1e-15);
+	winit_learning_metrics(&lm, &h, 0.95); /* never reached */
+	ck_assert_int_eq(lm.epochs_to_target, 0);
+	winit_learning_metrics(&lm, &h, 0); /* no target */
+	ck_assert_int_eq(lm.epochs_to_target, 0);
+	for (int i = 0; i < 4; i++)
+		e[i].has_val = 0;
+	winit_learning_metrics(&lm, &h, 0.5);
+	ck_assert_int_eq(lm.best_epoch, 0);
+	ck_assert(isnan(lm.val_auc));
+}
+END_TEST
+
 static Suite *stats_suite(void)
 {
 	Suite *s = suite_create("stats");
@@ -171,6 +200,7 @@ static Suite *stats_suite(void)
 	tcase_add_test(tc, holm_by_hand);
 	tcase_add_test(tc, paired_comparison_by_hand);
 	tcase_add_test(tc, summary_has_a_student_t_interval);
+	tcase_add_test(tc, learning_metrics_by_hand);
 	suite_add_tcase(s, tc);
 	return s;
 }

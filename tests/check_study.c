@@ -363,8 +363,10 @@ START_TEST(table_compares_with_the_named_baseline)
 {
 	struct winit_run_spec runs[12];
 	make_runs(runs, 12);
-	struct winit_table_opts opts = { .baseline = "glorot_normal" };
+	struct winit_table_opts opts = { .baseline = "glorot_normal", .target = 0.2 };
 	const char *s = table_of(runs, 12, WINIT_DESIGN_PAIRED, &opts);
+	ck_assert_msg(strstr(s, "Learning speed") && strstr(s, "epochs_to_0.2 (runs reaching it)"), "%s", s);
+	ck_assert_msg(strstr(s, "(3 of 3)") != NULL, "%s", s);
 	ck_assert_msg(strstr(s, "Against glorot_normal") && strstr(s, "paired t-test"), "%s", s);
 	ck_assert_msg(strstr(s, "Holm-Bonferroni adjusted over these 3 comparisons"), "%s", s);
 	ck_assert_msg(strstr(s, "  zeros ") && strstr(s, "d_z"), "%s", s);
@@ -397,6 +399,10 @@ START_TEST(table_groups_replicates_by_label_alone)
 	const char *s = slurp(path);
 	ck_assert_msg(strstr(s, "    2 ") != NULL, "two runs per label expected:\n%s", s);
 	ck_assert_msg(strstr(s, "cannot rank") == NULL, "replicates called a single run:\n%s", s);
+	/* One run per label: the learning-speed columns of each run. */
+	struct winit_table_opts opts = { .target = 0.2 };
+	s = table_of(runs, 4, WINIT_DESIGN_PAIRED, &opts);
+	ck_assert_msg(strstr(s, "best_ep  val_auc ep_to_0.2") && strstr(s, "cannot rank"), "%s", s);
 	for (int i = 0; i < N; i++)
 		winit_run_result_free(&res[i]);
 }

@@ -25,9 +25,27 @@ struct winit_progress *winit_progress_new(FILE *out, const struct winit_run_spec
 void winit_progress_observer(struct winit_progress *p, struct winit_observer *obs);
 void winit_progress_free(struct winit_progress *p);
 
+/* How fast a run learned, from its per-epoch validation accuracy. */
+struct winit_learning {
+	int32_t best_epoch;       /* 1-based epoch of the highest validation accuracy (the first
+	                           * such); 0 without validation */
+	double best_val_accuracy; /* its value; NaN without validation */
+	int32_t epochs_to_target; /* first epoch whose validation accuracy >= target; 0: never
+	                           * reached, or no target (target <= 0) */
+	double val_auc;           /* area under the validation-accuracy curve with the epochs
+	                           * scaled to [0, 1]: the mean validation accuracy over the epochs
+	                           * (1 = perfect from the first epoch); NaN without validation */
+};
+
+void winit_learning_metrics(struct winit_learning *out, const struct winit_history *history,
+                            double target);
+
 /* How the final table compares conditions. */
 struct winit_table_opts {
-	const char *baseline; /* the label every condition is compared with; NULL: the first */
+	const char *baseline; /* the label every condition is compared with (or a grid's
+	                       * "factor=level"); NULL: the first */
+	double target;        /* validation accuracy for epochs-to-target; <= 0: each run's
+	                       * spec.target */
 };
 
 /* The table printed at the end: one row per condition (the runs sharing a label), test

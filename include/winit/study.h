@@ -51,6 +51,8 @@ struct winit_run_spec {
 	int32_t replicate;                              /* 0-based index among runs with the same label; in
 	                                                 * the paired design, the pair it belongs to */
 	int32_t design;                                 /* enum winit_design */
+	double target;                                  /* validation accuracy whose first epoch is
+	                                                 * reported (winit_learning); 0: none */
 	int32_t n_factors;                              /* 0 unless the run comes from a grid */
 	struct winit_factor factors[WINIT_FACTORS_MAX]; /* the grid cell; its label joins the
 	                                                 * values with " / " */

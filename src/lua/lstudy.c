@@ -19,6 +19,7 @@ struct lstudy {
 	char name[128];
 	uint64_t seed;
 	int32_t design; /* enum winit_design */
+	double target;  /* validation accuracy for epochs-to-target, 0: none */
 	size_t n, cap;
 	struct winit_run_spec *runs;
 };
@@ -48,7 +49,7 @@ static int study_gc(lua_State *L)
 /* winit.Study{name = "compare_inits", seed = 42, design = "paired" | "independent"} */
 static int l_study(lua_State *L)
 {
-	static const char *const keys[] = { "name", "seed", "design", NULL };
+	static const char *const keys[] = { "name", "seed", "design", "target", NULL };
 	static const char *const designs[] = { "paired", "independent", NULL };
 	lua_settop(L, 1);
 	if (lua_isnil(L, 1)) {
@@ -79,6 +80,9 @@ static int l_study(lua_State *L)
 	}
 	lua_pop(L, 1);
 	s->design = d == 0 ? WINIT_DESIGN_PAIRED : WINIT_DESIGN_INDEPENDENT;
+	s->target = winit_lua_opt_num(L, 1, "target", 0, "Study");
+	if (!(s->target >= 0 && s->target <= 1))
+		return luaL_error(L, "Study: 'target' is a validation accuracy in [0, 1] (got %g)", s->target);
 	return 1;
 }
 
@@ -146,6 +150,7 @@ static int study_add(lua_State *L)
 			next++;
 	r->replicate = (int32_t)winit_lua_opt_int(L, 2, "replicate", next, 0, "Study:add");
 	r->design = s->design;
+	r->target = s->target;
 	/* Paired: replicate r of a label is the one run of pair r for that condition. */
 	for (size_t i = 0; s->design == WINIT_DESIGN_PAIRED && i < s->n; i++)
 		if (strcmp(s->runs[i].label, r->label) == 0 && s->runs[i].replicate == r->replicate)
@@ -342,12 +347,16 @@ static int has_level(const struct winit_run_spec *s, const char *fl)
 /* results:print_table{baseline = "glorot_normal" | "init=glorot_normal"} */
 static int results_print_table(lua_State *L)
 {
-	static const char *const keys[] = { "baseline", NULL };
+	static const char *const keys[] = { "baseline", "target", NULL };
 	struct lresults *r = check_results(L, 1);
 	struct winit_table_opts opts = { 0 };
 	if (!lua_isnoneornil(L, 2)) {
 		luaL_checktype(L, 2, LUA_TTABLE);
 		winit_lua_check_keys(L, 2, keys, "Results:print_table", 0);
+		opts.target = winit_lua_opt_num(L, 2, "target", 0, "Results:print_table");
+		if (!(opts.target >= 0 && opts.target <= 1))
+			return luaL_error(L, "Results:print_table: 'target' is a validation accuracy in [0, 1] (got %g)",
+			                  opts.target);
 		lua_getfield(L, 2, "baseline");
 		if (!lua_isnil(L, -1)) {
 			opts.baseline = luaL_checkstring(L, -1);
@@ -422,6 +431,18 @@ static int results_runs(lua_State *L)
 		}
 		lua_pushnumber(L, x->seconds);
 		lua_setfield(L, -2, "seconds");
+		struct winit_learning lm;
+		winit_learning_metrics(&lm, &x->history, r->runs[i].target);
+		if (lm.best_epoch > 0) {
+			lua_pushinteger(L, lm.best_epoch);
+			lua_setfield(L, -2, "best_epoch");
+			lua_pushnumber(L, lm.val_auc);
+			lua_setfield(L, -2, "val_auc");
+		}
+		if (lm.epochs_to_target > 0) {
+			lua_pushinteger(L, lm.epochs_to_target);
+			lua_setfield(L, -2, "epochs_to_target");
+		}
 		winit_lua_push_history(L, x->history.epochs, x->history.n);
 		lua_setfield(L, -2, "history");
 		lua_rawseti(L, -2, (lua_Integer)i + 1);

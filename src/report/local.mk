@@ -4,4 +4,5 @@ libwinit_la_SOURCES += \
 	src/report/progress.c \
 	src/report/results.c \
 	src/report/table.c \
+	src/report/learning.c \
 	src/report/stats.c

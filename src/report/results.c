@@ -130,6 +130,22 @@ static void write_run(struct json *j, const struct winit_run_spec *s, const stru
 		json_end_object(j);
 	}
 	json_end_array(j);
+	struct winit_learning lm;
+	winit_learning_metrics(&lm, &r->history, s->target);
+	json_key(j, "learning");
+	json_begin_object(j);
+	json_int_at(j, "best_epoch", lm.best_epoch);
+	json_number_at(j, "best_val_accuracy", lm.best_val_accuracy);
+	if (s->target > 0) {
+		json_number_at(j, "target", s->target);
+		json_key(j, "epochs_to_target");
+		if (lm.epochs_to_target > 0)
+			json_int(j, lm.epochs_to_target);
+		else
+			json_number(j, NAN); /* null: not reached */
+	}
+	json_number_at(j, "val_auc", lm.val_auc);
+	json_end_object(j);
 	if (r->has_test) {
 		json_number_at(j, "test_loss", r->test_loss);
 		json_number_at(j, "test_accuracy", r->test_accuracy);

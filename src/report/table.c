@@ -23,7 +23,12 @@ struct cond {
 	double *acc;                       /* (n) test accuracy */
 	double *loss;                      /* (n) test loss */
 	int32_t *rep;                      /* (n) replicate index */
-	size_t last;                       /* run index of the last value, for the single-run row */
+	double *best, *ttt, *auc;          /* (n) best validation epoch, epochs to the target
+	                                    * (NaN: not reached), validation AUC */
+	double target;                     /* the target the runs were measured against */
+	size_t reached;                    /* runs that reached it */
+	struct winit_summary sbest, sttt, sauc;
+	size_t last; /* run index of the last value, for the single-run row */
 	struct winit_summary sa, sl;
 };
 
@@ -36,6 +41,7 @@ struct table {
 	 * grid, else the label alone (nf = 0, width w[0]). */
 	int nf;
 	int w[WINIT_FACTORS_MAX];
+	double target; /* the target shown (that of the first condition), 0 for none */
 };
 
 static int first_of_label(const struct winit_run_spec *runs, size_t i)
@@ -52,6 +58,20 @@ static void table_free(struct table *t)
 	free(t->mem);
 	free(t->reps);
 	memset(t, 0, sizeof *t);
+}
+
+/* Summary of the non-NaN values of x (compacted in place); *kept counts them. */
+static void summarize_finite(struct winit_summary *s, double *x, size_t n, size_t *kept)
+{
+	double *tmp = malloc((n ? n : 1) * sizeof *tmp);
+	size_t k = 0;
+	for (size_t i = 0; tmp && i < n; i++)
+		if (!isnan(x[i]))
+			tmp[k++] = x[i];
+	winit_summarize(s, tmp ? tmp : x, k);
+	if (kept)
+		*kept = k;
+	free(tmp);
 }
 
 static int same_factor_names(const struct winit_run_spec *a, const struct winit_run_spec *b)
@@ -99,12 +119,12 @@ static void print_key(FILE *out, const struct table *t, const struct cond *c)
 
 /* Group the runs by label, in the order labels first appear. */
 static int table_build(struct table *t, const struct winit_run_spec *runs,
-                       const struct winit_run_result *results, size_t n_runs)
+                       const struct winit_run_result *results, size_t n_runs, double target)
 {
 	size_t m = n_runs ? n_runs : 1;
 	memset(t, 0, sizeof *t);
 	t->c = calloc(m, sizeof *t->c);
-	t->mem = malloc(2 * m * sizeof *t->mem);
+	t->mem = malloc(5 * m * sizeof *t->mem);
 	t->reps = malloc(m * sizeof *t->reps);
 	if (!t->c || !t->mem || !t->reps) {
 		table_free(t);
@@ -121,6 +141,10 @@ static int table_build(struct table *t, const struct winit_run_spec *runs,
 		c->paired = 1;
 		c->acc = t->mem + used;
 		c->loss = t->mem + m + used;
+		c->best = t->mem + 2 * m + used;
+		c->ttt = t->mem + 3 * m + used;
+		c->auc = t->mem + 4 * m + used;
+		c->target = target > 0 ? target : runs[i].target;
 		c->rep = t->reps + used;
 		for (size_t k = i; k < n_runs; k++) {
 			if (strcmp(runs[k].label, c->label) != 0)
@@ -136,13 +160,22 @@ static int table_build(struct table *t, const struct winit_run_spec *runs,
 			c->acc[c->n] = results[k].test_accuracy;
 			c->loss[c->n] = results[k].test_loss;
 			c->rep[c->n] = runs[k].replicate;
+			struct winit_learning lm;
+			winit_learning_metrics(&lm, &results[k].history, c->target);
+			c->best[c->n] = lm.best_epoch > 0 ? lm.best_epoch : NAN;
+			c->ttt[c->n] = lm.epochs_to_target > 0 ? lm.epochs_to_target : NAN;
+			c->auc[c->n] = lm.val_auc;
 			c->last = k;
 			c->n++;
 		}
 		used += c->n;
 		winit_summarize(&c->sa, c->acc, c->n);
 		winit_summarize(&c->sl, c->loss, c->n);
+		summarize_finite(&c->sbest, c->best, c->n, NULL);
+		summarize_finite(&c->sttt, c->ttt, c->n, &c->reached);
+		summarize_finite(&c->sauc, c->auc, c->n, NULL);
 	}
+	t->target = t->n ? t->c[0].target : 0;
 	table_columns(t);
 	return 0;
 }
@@ -171,7 +204,11 @@ static void compare(struct winit_comparison *out, const struct cond *c, const st
 static void print_single(FILE *out, const struct table *t, const struct winit_run_result *results)
 {
 	print_key(out, t, NULL);
-	fprintf(out, " %13s %10s %14s %9s\n", "test_accuracy", "test_loss", "val_accuracy", "seconds");
+	char ttt[32] = "";
+	if (t->target > 0)
+		snprintf(ttt, sizeof ttt, "ep_to_%g", t->target);
+	fprintf(out, " %13s %10s %14s %9s %8s %8s %*s\n", "test_accuracy", "test_loss", "val_accuracy", "seconds",
+	        "best_ep", "val_auc", t->target > 0 ? (int)strlen(ttt) : 0, ttt);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct cond *c = &t->c[i];
 		print_key(out, t, c);
@@ -186,7 +223,18 @@ static void print_single(FILE *out, const struct table *t, const struct winit_ru
 			fprintf(out, "%14.4f", h->val_accuracy);
 		else
 			fprintf(out, "%14s", "-");
-		fprintf(out, " %9.1f\n", r->seconds);
+		fprintf(out, " %9.1f", r->seconds);
+		if (isnan(c->best[0]))
+			fprintf(out, " %8s %8s", "-", "-");
+		else
+			fprintf(out, " %8.0f %8.4f", c->best[0], c->auc[0]);
+		if (t->target > 0) {
+			if (isnan(c->ttt[0]))
+				fprintf(out, " %*s", (int)strlen(ttt), "never");
+			else
+				fprintf(out, " %*.0f", (int)strlen(ttt), c->ttt[0]);
+		}
+		fprintf(out, "\n");
 	}
 	if (t->n > 1)
 		fprintf(out, "\nOne run per initializer cannot rank them: seed-to-seed spread is often "
@@ -212,6 +260,36 @@ static void print_summaries(FILE *out, const struct table *t)
 		fprintf(out, " %4zu %.4f   %.4f   %-18s %.4f   %.4f   %.4f +- %.4f%s\n", c->n, c->sa.mean,
 		        c->sa.sd, ci, c->sa.min, c->sa.max, c->sl.mean, c->sl.sd,
 		        c->failed ? "  (some runs failed)" : "");
+	}
+}
+
+/* How fast each condition learned: means over its runs. */
+static void print_learning(FILE *out, const struct table *t)
+{
+	fprintf(out, "\nLearning speed (validation accuracy, mean over runs; val_auc: mean validation "
+	             "accuracy over the epochs):\n");
+	print_key(out, t, NULL);
+	fprintf(out, " %-9s %-18s %s", "best_ep", "val_auc", t->target > 0 ? "val_auc 95% CI    " : "val_auc 95% CI");
+	if (t->target > 0)
+		fprintf(out, "         epochs_to_%g (runs reaching it)", t->target);
+	fprintf(out, "\n");
+	for (size_t i = 0; i < t->n; i++) {
+		const struct cond *c = &t->c[i];
+		if (c->n == 0 || c->sauc.n == 0)
+			continue;
+		print_key(out, t, c);
+		char ci[48] = "-";
+		if (c->sauc.n > 1)
+			snprintf(ci, sizeof ci, "[%.4f, %.4f]", c->sauc.ci_lo, c->sauc.ci_hi);
+		fprintf(out, " %-9.1f %.4f +- %.4f   %-*s", c->sbest.mean, c->sauc.mean, c->sauc.sd,
+		        t->target > 0 ? 26 : 0, ci);
+		if (t->target > 0) {
+			if (c->reached)
+				fprintf(out, " %.1f (%zu of %zu)", c->sttt.mean, c->reached, c->n);
+			else
+				fprintf(out, " never (0 of %zu)", c->n);
+		}
+		fprintf(out, "\n");
 	}
 }
 
@@ -348,7 +426,7 @@ void winit_results_print_table_opts(FILE *out, const struct winit_run_spec *runs
                                     const struct winit_table_opts *opts)
 {
 	struct table t;
-	if (table_build(&t, runs, results, n_runs)) {
+	if (table_build(&t, runs, results, n_runs, opts ? opts->target : 0)) {
 		fprintf(out, "(out of memory for the table)\n");
 		return;
 	}
@@ -356,6 +434,7 @@ void winit_results_print_table_opts(FILE *out, const struct winit_run_spec *runs
 		print_single(out, &t, results);
 	} else {
 		print_summaries(out, &t);
+		print_learning(out, &t);
 		if (t.n > 1)
 			print_comparisons(out, &t, opts ? opts->baseline : NULL, n_runs);
 	}
