@@ -373,6 +373,9 @@ START_TEST(table_compares_with_the_named_baseline)
 	ck_assert_msg(strstr(s, "no p-value: 3") == NULL, "%s", s);
 	s = table_of(runs, 12, WINIT_DESIGN_INDEPENDENT, &opts);
 	ck_assert_msg(strstr(s, "Welch") && strstr(s, "cohen_d"), "%s", s);
+	opts.baseline = "random_normal"; /* the second condition: c[1] is the baseline itself */
+	s = table_of(runs, 12, WINIT_DESIGN_PAIRED, &opts);
+	ck_assert_msg(strstr(s, "Against random_normal (") && strstr(s, "  glorot_normal "), "%s", s);
 	opts.baseline = "nonesuch";
 	s = table_of(runs, 12, WINIT_DESIGN_PAIRED, &opts);
 	ck_assert_msg(strstr(s, "baseline 'nonesuch' is not a condition") && strstr(s, "Against zeros"), "%s", s);

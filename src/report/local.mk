@@ -3,6 +3,8 @@ libwinit_la_SOURCES += \
 	src/report/json.c \
 	src/report/progress.c \
 	src/report/results.c \
+	src/report/conditions.h \
+	src/report/conditions.c \
 	src/report/table.c \
 	src/report/learning.c \
 	src/report/stats.c

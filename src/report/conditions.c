@@ -1,0 +1,240 @@
+/* src/report/conditions.c -- a study's runs grouped into conditions (the runs sharing a
+ * label), with their summaries and learning metrics, and every condition compared with
+ * its baseline: what the final table prints and summary.csv saves. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/conditions.h"
+
+static int first_of_label(const struct winit_run_spec *runs, size_t i)
+{
+	for (size_t k = 0; k < i; k++)
+		if (strcmp(runs[k].label, runs[i].label) == 0)
+			return 0;
+	return 1;
+}
+
+void winit_conds_free(struct table *t)
+{
+	free(t->c);
+	free(t->mem);
+	free(t->reps);
+	memset(t, 0, sizeof *t);
+}
+
+/* Summary of the non-NaN values of x (compacted in place); *kept counts them. */
+static void summarize_finite(struct winit_summary *s, double *x, size_t n, size_t *kept)
+{
+	double *tmp = malloc((n ? n : 1) * sizeof *tmp);
+	size_t k = 0;
+	for (size_t i = 0; tmp && i < n; i++)
+		if (!isnan(x[i]))
+			tmp[k++] = x[i];
+	winit_summarize(s, tmp ? tmp : x, k);
+	if (kept)
+		*kept = k;
+	free(tmp);
+}
+
+static int same_factor_names(const struct winit_run_spec *a, const struct winit_run_spec *b)
+{
+	if (a->n_factors != b->n_factors)
+		return 0;
+	for (int32_t f = 0; f < a->n_factors; f++)
+		if (strcmp(a->factors[f].name, b->factors[f].name) != 0)
+			return 0;
+	return 1;
+}
+
+static void table_columns(struct table *t)
+{
+	t->nf = t->n ? t->c[0].spec->n_factors : 0;
+	for (size_t i = 1; i < t->n && t->nf; i++)
+		if (!same_factor_names(t->c[i].spec, t->c[0].spec))
+			t->nf = 0;
+	if (t->nf == 0) {
+		t->w[0] = 12;
+		for (size_t i = 0; i < t->n; i++)
+			if ((int)strlen(t->c[i].label) > t->w[0])
+				t->w[0] = (int)strlen(t->c[i].label);
+		return;
+	}
+	for (int f = 0; f < t->nf; f++) {
+		t->w[f] = (int)strlen(t->c[0].spec->factors[f].name);
+		for (size_t i = 0; i < t->n; i++)
+			if ((int)strlen(t->c[i].spec->factors[f].value) > t->w[f])
+				t->w[f] = (int)strlen(t->c[i].spec->factors[f].value);
+	}
+}
+
+/* Group the runs by label, in the order labels first appear. */
+int winit_conds_build(struct table *t, const struct winit_run_spec *runs,
+                      const struct winit_run_result *results, size_t n_runs, double target)
+{
+	size_t m = n_runs ? n_runs : 1;
+	memset(t, 0, sizeof *t);
+	t->c = calloc(m, sizeof *t->c);
+	t->mem = malloc(5 * m * sizeof *t->mem);
+	t->reps = malloc(m * sizeof *t->reps);
+	if (!t->c || !t->mem || !t->reps) {
+		winit_conds_free(t);
+		return -1;
+	}
+	size_t used = 0;
+	for (size_t i = 0; i < n_runs; i++) {
+		if (!first_of_label(runs, i))
+			continue;
+		struct cond *c = &t->c[t->n++];
+		c->label = runs[i].label;
+		c->spec = &runs[i];
+		c->first = i;
+		c->paired = 1;
+		c->acc = t->mem + used;
+		c->loss = t->mem + m + used;
+		c->best = t->mem + 2 * m + used;
+		c->ttt = t->mem + 3 * m + used;
+		c->auc = t->mem + 4 * m + used;
+		c->target = target > 0 ? target : runs[i].target;
+		c->rep = t->reps + used;
+		for (size_t k = i; k < n_runs; k++) {
+			if (strcmp(runs[k].label, c->label) != 0)
+				continue;
+			if (runs[k].design != WINIT_DESIGN_PAIRED)
+				c->paired = 0;
+			if (!results[k].done)
+				continue;
+			if (results[k].status || !results[k].has_test) {
+				c->failed++;
+				continue;
+			}
+			c->acc[c->n] = results[k].test_accuracy;
+			c->loss[c->n] = results[k].test_loss;
+			c->rep[c->n] = runs[k].replicate;
+			struct winit_learning lm;
+			winit_learning_metrics(&lm, &results[k].history, c->target);
+			c->best[c->n] = lm.best_epoch > 0 ? lm.best_epoch : NAN;
+			c->ttt[c->n] = lm.epochs_to_target > 0 ? lm.epochs_to_target : NAN;
+			c->auc[c->n] = lm.val_auc;
+			c->last = k;
+			c->n++;
+		}
+		used += c->n;
+		winit_summarize(&c->sa, c->acc, c->n);
+		winit_summarize(&c->sl, c->loss, c->n);
+		summarize_finite(&c->sbest, c->best, c->n, NULL);
+		summarize_finite(&c->sttt, c->ttt, c->n, &c->reached);
+		summarize_finite(&c->sauc, c->auc, c->n, NULL);
+	}
+	t->target = t->n ? t->c[0].target : 0;
+	table_columns(t);
+	return 0;
+}
+
+/* Compare c with base: paired on the replicates both have when both are paired,
+ * Welch otherwise.  x and b are scratch of n_runs values. */
+static void compare(struct winit_comparison *out, const struct cond *c, const struct cond *base,
+                    double *x, double *b)
+{
+	if (c->paired && base->paired) {
+		size_t n = 0;
+		for (size_t i = 0; i < c->n; i++)
+			for (size_t j = 0; j < base->n; j++)
+				if (c->rep[i] == base->rep[j]) {
+					x[n] = c->acc[i];
+					b[n] = base->acc[j];
+					n++;
+					break;
+				}
+		winit_compare_paired(out, x, b, n);
+	} else {
+		winit_compare_welch(out, c->acc, c->n, base->acc, base->n);
+	}
+}
+
+
+/* base[i]: the condition c[i] is compared with, or WINIT_NO_BASE.  A baseline "factor=level"
+ * compares each cell with the cell that differs from it only in that factor, at that
+ * level (the comparisons group by the other factors); a label compares every condition
+ * with that label's.  Returns 0 if the baseline names nothing here (then: the first). */
+static int find_bases(const struct table *t, const char *baseline, size_t *base)
+{
+	for (size_t i = 0; i < t->n; i++)
+		base[i] = i == 0 ? WINIT_NO_BASE : 0;
+	if (!baseline)
+		return 1;
+	const char *eq = strchr(baseline, '=');
+	int f = 0;
+	if (eq && t->nf > 0) {
+		size_t len = (size_t)(eq - baseline);
+		while (f < t->nf && (strlen(t->c[0].spec->factors[f].name) != len ||
+		                     strncmp(t->c[0].spec->factors[f].name, baseline, len) != 0))
+			f++;
+	}
+	if (eq && t->nf > 0 && f < t->nf) {
+		int found = 0;
+		for (size_t i = 0; i < t->n; i++) {
+			const struct winit_run_spec *a = t->c[i].spec;
+			base[i] = WINIT_NO_BASE;
+			if (strcmp(a->factors[f].value, eq + 1) == 0) {
+				found = 1;
+				continue;
+			}
+			for (size_t j = 0; j < t->n && base[i] == WINIT_NO_BASE; j++) {
+				const struct winit_run_spec *b = t->c[j].spec;
+				int match = strcmp(b->factors[f].value, eq + 1) == 0;
+				for (int g = 0; g < t->nf && match; g++)
+					match = g == f || strcmp(a->factors[g].value, b->factors[g].value) == 0;
+				if (match)
+					base[i] = j;
+			}
+		}
+		return found;
+	}
+	for (size_t b = 0; b < t->n; b++)
+		if (strcmp(t->c[b].label, baseline) == 0) {
+			for (size_t i = 0; i < t->n; i++)
+				base[i] = i == b ? WINIT_NO_BASE : b;
+			return 1;
+		}
+	return 0;
+}
+
+
+int winit_conds_compare(const struct table *t, const char *baseline, size_t n_runs,
+                        struct winit_comparison *cmp, double *p_holm, size_t *base,
+                        size_t *family)
+{
+	double *x = malloc(2 * (n_runs ? n_runs : 1) * sizeof *x);
+	if (!x)
+		return -1;
+	int found = find_bases(t, baseline, base);
+	if (!found)
+		find_bases(t, NULL, base);
+	*family = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		p_holm[i] = NAN;
+		memset(&cmp[i], 0, sizeof cmp[i]);
+		cmp[i].diff = cmp[i].p = NAN;
+		if (base[i] == WINIT_NO_BASE || t->c[i].n == 0 || t->c[base[i]].n == 0) {
+			base[i] = WINIT_NO_BASE;
+			continue;
+		}
+		const struct cond *b = &t->c[base[i]];
+		compare(&cmp[i], &t->c[i], b, x, x + n_runs);
+		/* Below the minimum no p-value is shown, so none enters the family. */
+		if (t->c[i].n >= WINIT_STATS_MIN_TEST_N && b->n >= WINIT_STATS_MIN_TEST_N) {
+			p_holm[i] = cmp[i].p;
+			*family += !isnan(cmp[i].p);
+		} else {
+			cmp[i].p = NAN;
+		}
+	}
+	winit_holm(p_holm, p_holm, t->n);
+	for (size_t i = 0; i < t->n; i++)
+		cmp[i].p_holm = p_holm[i];
+	free(x);
+	return found;
+}
