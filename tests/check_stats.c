@@ -156,6 +156,8 @@ START_TEST(summary_has_a_student_t_interval)
 	ck_assert_double_eq_tol(s.ci_hi, 3 + h, 1e-5);
 	winit_summarize(&s, x, 1);
 	ck_assert(isnan(s.ci_lo) && isnan(s.ci_hi));
+	winit_summarize(&s, x, 0);
+	ck_assert(isnan(s.mean) && isnan(s.ci_lo) && isnan(s.ci_hi));
 }
 END_TEST
 

@@ -61,6 +61,16 @@ void winit_results_print_table_opts(FILE *out, const struct winit_run_spec *runs
 void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
                                const struct winit_run_result *results, size_t n_runs);
 
+/* Write dir/runs.csv (one row per run and epoch: the run, its label, grid factors,
+ * replicate, design, run seed, status, the epoch's metrics, the run's test metrics and
+ * learning speed) and dir/summary.csv (one row per condition: the table's statistics and
+ * its comparison with the baseline), creating dir (one level).  RFC 4180 quoting, '.'
+ * decimals, NA for missing values: pandas.read_csv and R's read.csv need no options.
+ * opts may be NULL. */
+int winit_results_write_csv(const char *dir, const struct winit_run_spec *runs,
+                            const struct winit_run_result *results, size_t n_runs,
+                            const struct winit_table_opts *opts, struct winit_error *err);
+
 /* Write the results file (JSON): format, version, study name and seed, and for every
  * finished run its full description, derived seed, per-epoch history and test metrics.
  * Parent directories are created; the file is replaced atomically. */

@@ -344,33 +344,53 @@ static int has_level(const struct winit_run_spec *s, const char *fl)
 	return 0;
 }
 
-/* results:print_table{baseline = "glorot_normal" | "init=glorot_normal"} */
-static int results_print_table(lua_State *L)
+/* The options of print_table and write_csv: {baseline = ..., target = ...} at idx. */
+static void read_table_opts(lua_State *L, int idx, const struct lresults *r, struct winit_table_opts *opts,
+                            const char *fn)
 {
 	static const char *const keys[] = { "baseline", "target", NULL };
-	struct lresults *r = check_results(L, 1);
-	struct winit_table_opts opts = { 0 };
-	if (!lua_isnoneornil(L, 2)) {
-		luaL_checktype(L, 2, LUA_TTABLE);
-		winit_lua_check_keys(L, 2, keys, "Results:print_table", 0);
-		opts.target = winit_lua_opt_num(L, 2, "target", 0, "Results:print_table");
-		if (!(opts.target >= 0 && opts.target <= 1))
-			return luaL_error(L, "Results:print_table: 'target' is a validation accuracy in [0, 1] (got %g)",
-			                  opts.target);
-		lua_getfield(L, 2, "baseline");
-		if (!lua_isnil(L, -1)) {
-			opts.baseline = luaL_checkstring(L, -1);
-			size_t i = 0;
-			while (i < r->n && strcmp(r->runs[i].label, opts.baseline) != 0 &&
-			       !has_level(&r->runs[i], opts.baseline))
-				i++;
-			if (i == r->n)
-				return luaL_error(L, "Results:print_table: baseline '%s' is not a label of this study, nor a grid's factor=level (the first run's label is '%s')",
-				                  opts.baseline, r->n ? r->runs[0].label : "");
-		}
+	memset(opts, 0, sizeof *opts);
+	if (lua_isnoneornil(L, idx))
+		return;
+	luaL_checktype(L, idx, LUA_TTABLE);
+	winit_lua_check_keys(L, idx, keys, fn, 0);
+	opts->target = winit_lua_opt_num(L, idx, "target", 0, fn);
+	if (!(opts->target >= 0 && opts->target <= 1))
+		luaL_error(L, "%s: 'target' is a validation accuracy in [0, 1] (got %g)", fn, opts->target);
+	lua_getfield(L, idx, "baseline");
+	if (!lua_isnil(L, -1)) {
+		opts->baseline = luaL_checkstring(L, -1); /* kept alive by the options table */
+		size_t i = 0;
+		while (i < r->n && strcmp(r->runs[i].label, opts->baseline) != 0 && !has_level(&r->runs[i], opts->baseline))
+			i++;
+		if (i == r->n)
+			luaL_error(L, "%s: baseline '%s' is not a label of this study, nor a grid's factor=level (the first run's label is '%s')",
+			           fn, opts->baseline, r->n ? r->runs[0].label : "");
 	}
+	lua_pop(L, 1);
+}
+
+/* results:print_table{baseline = "glorot_normal" | "init=glorot_normal", target = 0.85} */
+static int results_print_table(lua_State *L)
+{
+	struct lresults *r = check_results(L, 1);
+	struct winit_table_opts opts;
+	read_table_opts(L, 2, r, &opts, "Results:print_table");
 	winit_results_print_table_opts(stdout, r->runs, r->results, r->n, &opts);
 	fflush(stdout);
+	return 0;
+}
+
+/* results:write_csv(dir, {baseline = ..., target = ...}): dir/runs.csv, dir/summary.csv */
+static int results_write_csv(lua_State *L)
+{
+	struct lresults *r = check_results(L, 1);
+	const char *dir = luaL_checkstring(L, 2);
+	struct winit_table_opts opts;
+	read_table_opts(L, 3, r, &opts, "Results:write_csv");
+	struct winit_error err = { 0 };
+	if (winit_results_write_csv(dir, r->runs, r->results, r->n, &opts, &err))
+		return luaL_error(L, "Results:write_csv: %s", err.msg);
 	return 0;
 }
 
@@ -469,6 +489,7 @@ static const luaL_Reg study_methods[] = {
 
 static const luaL_Reg results_methods[] = {
 	{ "print_table", results_print_table },
+	{ "write_csv", results_write_csv },
 	{ "save", results_save },
 	{ "runs", results_runs },
 	{ "failed", results_failed },

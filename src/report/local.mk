@@ -6,5 +6,6 @@ libwinit_la_SOURCES += \
 	src/report/conditions.h \
 	src/report/conditions.c \
 	src/report/table.c \
+	src/report/csv.c \
 	src/report/learning.c \
 	src/report/stats.c

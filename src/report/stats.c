@@ -12,6 +12,7 @@ void winit_summarize(struct winit_summary *s, const double *x, size_t n)
 {
 	s->n = n;
 	s->mean = s->sd = 0;
+	s->ci_lo = s->ci_hi = NAN;
 	s->min = n ? INFINITY : NAN;
 	s->max = n ? -INFINITY : NAN;
 	if (!n) {

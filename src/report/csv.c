@@ -1,0 +1,260 @@
+/* src/report/csv.c -- a study as two CSV files any data tool reads without options:
+ * runs.csv (one row per run and epoch) and summary.csv (one row per condition, with the
+ * comparison against the baseline).  RFC 4180: a header row, comma separators, fields
+ * with a comma, quote or line break quoted with doubled quotes; '.' decimals (printf in
+ * the "C" numeric locale, which winit never changes); NA for a missing value. */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report/conditions.h"
+
+static void field_sep(FILE *f, int *first)
+{
+	if (!*first)
+		fputc(',', f);
+	*first = 0;
+}
+
+static void csv_str(FILE *f, int *first, const char *s)
+{
+	field_sep(f, first);
+	if (!s || !*s) {
+		fputs("NA", f);
+		return;
+	}
+	if (!strpbrk(s, ",\"\r\n") && strcmp(s, "NA") != 0) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+static void csv_num(FILE *f, int *first, double v)
+{
+	field_sep(f, first);
+	if (!isfinite(v)) {
+		fputs("NA", f);
+		return;
+	}
+	char buf[40];
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, sizeof buf, "%.*g", prec, v);
+		if (strtod(buf, NULL) == v)
+			break;
+	}
+	fputs(buf, f);
+}
+
+static void csv_int(FILE *f, int *first, long long v)
+{
+	field_sep(f, first);
+	fprintf(f, "%lld", v);
+}
+
+/* The factor names of the first run, when every run has the same ones. */
+static int32_t common_factors(const struct winit_run_spec *runs, size_t n)
+{
+	int32_t nf = n ? runs[0].n_factors : 0;
+	for (size_t i = 1; i < n && nf; i++) {
+		if (runs[i].n_factors != nf)
+			return 0;
+		for (int32_t k = 0; k < nf; k++)
+			if (strcmp(runs[i].factors[k].name, runs[0].factors[k].name) != 0)
+				return 0;
+	}
+	return nf;
+}
+
+static void header(FILE *f, const char *const *cols, const struct winit_run_spec *run0, int32_t nf,
+                   const char *const *rest)
+{
+	int first = 1;
+	for (int i = 0; cols[i]; i++)
+		csv_str(f, &first, cols[i]);
+	for (int32_t k = 0; k < nf; k++)
+		csv_str(f, &first, run0->factors[k].name);
+	for (int i = 0; rest[i]; i++)
+		csv_str(f, &first, rest[i]);
+	fputc('\n', f);
+}
+
+static void write_runs(FILE *f, const struct winit_run_spec *runs, const struct winit_run_result *results,
+                       size_t n_runs, double target)
+{
+	static const char *const cols[] = { "run", "label", NULL };
+	static const char *const rest[] = { "replicate", "design", "run_seed", "status", "epoch", "loss",
+		                            "accuracy", "val_loss", "val_accuracy", "epoch_seconds",
+		                            "test_loss", "test_accuracy", "best_epoch", "val_auc",
+		                            "target", "epochs_to_target", NULL };
+	int32_t nf = common_factors(runs, n_runs);
+	header(f, cols, runs, nf, rest);
+	for (size_t i = 0; i < n_runs; i++) {
+		const struct winit_run_spec *s = &runs[i];
+		const struct winit_run_result *r = &results[i];
+		if (!r->done)
+			continue;
+		double tg = target > 0 ? target : s->target;
+		struct winit_learning lm;
+		winit_learning_metrics(&lm, &r->history, tg);
+		/* A run that failed before its first epoch still gets a row. */
+		int32_t rows = r->history.n > 0 ? r->history.n : 1;
+		for (int32_t e = 0; e < rows; e++) {
+			const struct winit_epoch_stats *st = r->history.n > 0 ? &r->history.epochs[e] : NULL;
+			int first = 1;
+			char seed[24];
+			snprintf(seed, sizeof seed, "%llu", (unsigned long long)r->run_seed);
+			csv_str(f, &first, s->name);
+			csv_str(f, &first, s->label);
+			for (int32_t k = 0; k < nf; k++)
+				csv_str(f, &first, s->factors[k].value);
+			csv_int(f, &first, s->replicate);
+			csv_str(f, &first, s->design == WINIT_DESIGN_INDEPENDENT ? "independent" : "paired");
+			csv_str(f, &first, seed);
+			csv_str(f, &first, r->status ? "failed" : "ok");
+			if (st)
+				csv_int(f, &first, st->epoch);
+			else
+				csv_num(f, &first, NAN);
+			csv_num(f, &first, st ? st->loss : NAN);
+			csv_num(f, &first, st ? st->accuracy : NAN);
+			csv_num(f, &first, st && st->has_val ? st->val_loss : NAN);
+			csv_num(f, &first, st && st->has_val ? st->val_accuracy : NAN);
+			csv_num(f, &first, st ? st->seconds : NAN);
+			csv_num(f, &first, r->has_test ? r->test_loss : NAN);
+			csv_num(f, &first, r->has_test ? r->test_accuracy : NAN);
+			csv_num(f, &first, lm.best_epoch > 0 ? lm.best_epoch : NAN);
+			csv_num(f, &first, lm.val_auc);
+			csv_num(f, &first, tg > 0 ? tg : NAN);
+			csv_num(f, &first, lm.epochs_to_target > 0 ? lm.epochs_to_target : NAN);
+			fputc('\n', f);
+		}
+	}
+}
+
+static int write_summary(FILE *f, const struct winit_run_spec *runs, const struct winit_run_result *results,
+                         size_t n_runs, const struct winit_table_opts *opts)
+{
+	static const char *const cols[] = { "label", NULL };
+	static const char *const rest[] = {
+		"n", "failed", "test_accuracy_mean", "test_accuracy_sd", "test_accuracy_ci_low",
+		"test_accuracy_ci_high", "test_accuracy_min", "test_accuracy_max", "test_loss_mean",
+		"test_loss_sd", "best_epoch_mean", "val_auc_mean", "val_auc_ci_low", "val_auc_ci_high",
+		"target", "runs_reaching_target", "epochs_to_target_mean", "baseline", "test", "diff",
+		"diff_ci_low", "diff_ci_high", "t", "df", "p", "p_holm", "effect_size", NULL
+	};
+	struct table t;
+	if (winit_conds_build(&t, runs, results, n_runs, opts ? opts->target : 0))
+		return -1;
+	struct winit_comparison *cmp = calloc(t.n ? t.n : 1, sizeof *cmp);
+	double *p = malloc((t.n ? t.n : 1) * sizeof *p);
+	size_t *base = malloc((t.n ? t.n : 1) * sizeof *base);
+	size_t family;
+	if (!cmp || !p || !base ||
+	    winit_conds_compare(&t, opts ? opts->baseline : NULL, n_runs, cmp, p, base, &family) < 0) {
+		free(cmp);
+		free(p);
+		free(base);
+		winit_conds_free(&t);
+		return -1;
+	}
+	header(f, cols, runs, t.nf, rest);
+	for (size_t i = 0; i < t.n; i++) {
+		const struct cond *c = &t.c[i];
+		const struct winit_comparison *k = &cmp[i];
+		int first = 1;
+		csv_str(f, &first, c->label);
+		for (int k2 = 0; k2 < t.nf; k2++)
+			csv_str(f, &first, c->spec->factors[k2].value);
+		csv_int(f, &first, (long long)c->n);
+		csv_int(f, &first, (long long)c->failed);
+		csv_num(f, &first, c->sa.mean);
+		csv_num(f, &first, c->n > 1 ? c->sa.sd : NAN);
+		csv_num(f, &first, c->sa.ci_lo);
+		csv_num(f, &first, c->sa.ci_hi);
+		csv_num(f, &first, c->sa.min);
+		csv_num(f, &first, c->sa.max);
+		csv_num(f, &first, c->sl.mean);
+		csv_num(f, &first, c->n > 1 ? c->sl.sd : NAN);
+		csv_num(f, &first, c->sbest.mean);
+		csv_num(f, &first, c->sauc.mean);
+		csv_num(f, &first, c->sauc.ci_lo);
+		csv_num(f, &first, c->sauc.ci_hi);
+		csv_num(f, &first, c->target > 0 ? c->target : NAN);
+		if (c->target > 0)
+			csv_int(f, &first, (long long)c->reached);
+		else
+			csv_num(f, &first, NAN);
+		csv_num(f, &first, c->sttt.mean);
+		int has = base[i] != WINIT_NO_BASE;
+		csv_str(f, &first, has ? t.c[base[i]].label : NULL);
+		csv_str(f, &first, has ? (k->paired ? "paired_t" : "welch_t") : NULL);
+		csv_num(f, &first, has ? k->diff : NAN);
+		csv_num(f, &first, has ? k->ci_lo : NAN);
+		csv_num(f, &first, has ? k->ci_hi : NAN);
+		csv_num(f, &first, has && !isnan(k->p) ? k->t : NAN);
+		csv_num(f, &first, has && !isnan(k->p) ? k->df : NAN);
+		csv_num(f, &first, has ? k->p : NAN);
+		csv_num(f, &first, has ? k->p_holm : NAN);
+		csv_num(f, &first, has ? k->effect : NAN);
+		fputc('\n', f);
+	}
+	free(cmp);
+	free(p);
+	free(base);
+	winit_conds_free(&t);
+	return 0;
+}
+
+/* Write dir/name through a temporary file renamed into place. */
+static int write_file(const char *dir, const char *name, const struct winit_run_spec *runs,
+                      const struct winit_run_result *results, size_t n_runs,
+                      const struct winit_table_opts *opts, struct winit_error *err)
+{
+	char path[4200], tmp[4300];
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
+	int rc = 0;
+	if (strcmp(name, "runs.csv") == 0)
+		write_runs(f, runs, results, n_runs, opts ? opts->target : 0);
+	else
+		rc = write_summary(f, runs, results, n_runs, opts);
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad || rc) {
+		unlink(tmp);
+		return winit_error_set(err, rc ? WINIT_ERR_NOMEM : WINIT_ERR_IO, "%s: %s", path,
+		                       rc ? "out of memory" : "error while writing");
+	}
+	if (rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot replace: %s", path, strerror(e));
+	}
+	return WINIT_OK;
+}
+
+int winit_results_write_csv(const char *dir, const struct winit_run_spec *runs,
+                            const struct winit_run_result *results, size_t n_runs,
+                            const struct winit_table_opts *opts, struct winit_error *err)
+{
+	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot create directory: %s", dir, strerror(errno));
+	int rc = write_file(dir, "runs.csv", runs, results, n_runs, opts, err);
+	if (!rc)
+		rc = write_file(dir, "summary.csv", runs, results, n_runs, opts, err);
+	return rc;
+}
