@@ -88,7 +88,8 @@ int winit_run_execute(const struct winit_run_spec *spec, struct winit_run_result
                       const struct winit_observer *obs, size_t index);
 void winit_run_result_free(struct winit_run_result *result);
 
-/* Execute runs on `jobs` threads (<= 0: one per online CPU).  Runs whose result is
+/* Execute runs on `jobs` threads (<= 0: one per online CPU; never more than runs; fewer
+ * when the system refuses a thread, which changes no number).  Runs whose result is
  * already marked done are skipped, and so are runs not yet started once winit_cancelled()
  * (winit/cancel.h).  Each result is complete when run_end is called.  Returns the number
  * of runs that failed (cancelled ones included). */

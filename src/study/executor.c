@@ -113,13 +113,20 @@ size_t winit_study_execute(const struct winit_run_spec *runs, size_t n_runs, int
 		jobs = winit_cpu_count();
 	if ((size_t)jobs > n_runs)
 		jobs = (int)(n_runs ? n_runs : 1);
-	pthread_t tid[256];
+	/* jobs - 1 helpers; the calling thread works too.  No fixed cap: the array has one
+	 * slot per helper.  When it cannot be allocated, or the system refuses a thread, the
+	 * study runs on the threads it has: fewer threads change the wall time, never a
+	 * number, and every run is still executed (by the calling thread at worst). */
+	pthread_t *tid = jobs > 1 ? malloc((size_t)(jobs - 1) * sizeof *tid) : NULL;
 	int started = 0;
-	for (int t = 1; t < jobs && t < 256; t++)
-		if (pthread_create(&tid[started], NULL, worker, &p) == 0)
-			started++;
+	for (int t = 1; tid && t < jobs; t++) {
+		if (pthread_create(&tid[started], NULL, worker, &p) != 0)
+			break; /* the system's thread limit: go on with those started */
+		started++;
+	}
 	worker(&p); /* the calling thread works too */
 	for (int t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
+	free(tid);
 	return atomic_load(&p.failed);
 }
