@@ -306,6 +306,32 @@ START_TEST(results_file_has_format_version_and_runs)
 }
 END_TEST
 
+/* write_csv: a directory it cannot create is an error naming it; nothing is half written. */
+START_TEST(csv_errors_name_the_directory)
+{
+	struct winit_run_spec runs[1];
+	struct winit_run_result res[1];
+	memset(res, 0, sizeof res);
+	make_runs(runs, 1);
+	char path[512], bad[600], ok[600], file[700];
+	snprintf(path, sizeof path, "%s/file", tu_tmpdir());
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	snprintf(bad, sizeof bad, "%s/csv", path); /* below a file */
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_results_write_csv(bad, runs, res, 1, NULL, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, bad) != NULL, "%s", err.msg);
+	/* A writable directory gets both files, headers included, even with no finished run. */
+	snprintf(ok, sizeof ok, "%s/ok", tu_tmpdir());
+	ck_assert_msg(winit_results_write_csv(ok, runs, res, 1, NULL, &err) == 0, "%s", err.msg);
+	snprintf(file, sizeof file, "%s/summary.csv", ok);
+	ck_assert_ptr_nonnull(strstr(slurp(file), "label,n,failed,test_accuracy_mean"));
+	snprintf(file, sizeof file, "%s/runs.csv", ok);
+	ck_assert_ptr_nonnull(strstr(slurp(file), "run,label,replicate,design"));
+}
+END_TEST
+
 START_TEST(results_file_errors_name_the_path)
 {
 	struct winit_run_spec runs[1];
@@ -428,6 +454,7 @@ static Suite *study_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, results_file_has_format_version_and_runs);
 	tcase_add_test(tc, results_file_errors_name_the_path);
+	tcase_add_test(tc, csv_errors_name_the_directory);
 	tcase_add_test(tc, table_shows_intervals_and_no_p_value_below_three);
 	tcase_add_test(tc, table_compares_with_the_named_baseline);
 	tcase_add_test(tc, table_groups_replicates_by_label_alone);

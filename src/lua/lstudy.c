@@ -46,7 +46,8 @@ static int study_gc(lua_State *L)
 	return 0;
 }
 
-/* winit.Study{name = "compare_inits", seed = 42, design = "paired" | "independent"} */
+/* winit.Study{name = "compare_inits", seed = 42, design = "paired" | "independent",
+ *             target = 0.85} */
 static int l_study(lua_State *L)
 {
 	static const char *const keys[] = { "name", "seed", "design", "target", NULL };
