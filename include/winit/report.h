@@ -30,17 +30,23 @@ void winit_progress_free(struct winit_progress *p);
 void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
                                const struct winit_run_result *results, size_t n_runs);
 
-/* Write the results file (JSON): format, version, study name and seed, and for every
- * finished run its full description, derived seed, per-epoch history and test metrics.
- * Parent directories are created; the file is replaced atomically. */
+/* Write the results file (JSON): format, version, study name and
+ * seed, and for every finished run its full description, derived seed, per-epoch
+ * history and test metrics.  A symbolic link at path is followed (the link stays, its
+ * target is replaced); anything else but a regular file there is refused.  Parent
+ * directories are created.  The text goes to PATH.tmp.PID next to the target, is
+ * fsync'ed and renamed over it, and the directory is fsync'ed: a crash or a failed
+ * write leaves the previous complete file.  Errors carry strerror's text. */
 int winit_results_write_json(const char *path, const char *study, uint64_t seed,
                              const struct winit_run_spec *runs,
                              const struct winit_run_result *results, size_t n_runs,
                              struct winit_error *err);
 
-/* Check, before any training, that a results file can be written at path: create its
- * parent directories and a temporary file next to it (removed again).  An existing
- * results file is left untouched. */
+/* Check, before any training, that a results file can be written at path: what is there
+ * is a regular file, a link to one, or nothing (a directory, a device, a FIFO is refused
+ * with the reason); its parent directories are created and a temporary file is made
+ * next to it and removed again.  Temporary files of killed writers (PATH.tmp.PID whose
+ * process is gone) are removed.  An existing results file is left untouched. */
 int winit_results_check_writable(const char *path, struct winit_error *err);
 
 #ifdef __cplusplus

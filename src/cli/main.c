@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -352,6 +353,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[1];
+	/* Past a file size limit (ulimit -f), write() fails with EFBIG, which the results
+	 * writer reports with the file's name, instead of SIGXFSZ killing the process. */
+	signal(SIGXFSZ, SIG_IGN);
 	const char *kernels = getenv("WINIT_KERNELS");
 	if (kernels && *kernels && winit_kernels_select(kernels) != 0) {
 		fprintf(stderr, "winit: WINIT_KERNELS=%s: unknown kernel set, or one this CPU lacks "

@@ -156,6 +156,7 @@ struct run_obs {
 	const struct winit_run_spec *runs;
 	struct winit_run_result *snapshot; /* finished runs so far, what the file holds */
 	size_t n;
+	size_t saved; /* runs in the file as last written */
 	int save_failed;
 	struct winit_error save_err;
 };
@@ -192,8 +193,15 @@ static void obs_end(void *ctx, size_t i, const struct winit_run_spec *s,
 	if (o->save && !o->save_failed) {
 		struct winit_error err = { 0 };
 		if (winit_results_write_json(o->save, o->study, o->seed, o->runs, o->snapshot, o->n, &err)) {
+			/* Training on would compute runs that cannot be kept: stop the study now
+			 * (the runs in progress stop within a step); the file keeps what it had. */
 			o->save_failed = 1;
 			o->save_err = err;
+			winit_cancel(WINIT_CANCEL_SAVE_FAILED);
+		} else {
+			o->saved = 0;
+			for (size_t k = 0; k < o->n; k++)
+				o->saved += o->snapshot[k].done != 0;
 		}
 	}
 	pthread_mutex_unlock(&o->lock);
@@ -270,7 +278,9 @@ static int study_run(lua_State *L)
 	pthread_mutex_destroy(&o.lock);
 	free(o.snapshot);
 	if (o.save_failed)
-		return luaL_error(L, "Study:run: %s", o.save_err.msg);
+		return luaL_error(L, "Study:run: %s; the study stopped (the file keeps the %d %s saved "
+		                     "before)",
+		                  o.save_err.msg, (int)o.saved, o.saved == 1 ? "run" : "runs");
 	if (winit_cancelled())
 		return winit_lua_interrupted_error(L, save);
 	return 1;
