@@ -14,3 +14,7 @@ EXTRA_DIST += tests/signals.sh tests/lua/quiet_run.lua
 # The results file from the command line: refused paths, links, a failed write.
 TESTS += tests/results.sh
 EXTRA_DIST += tests/results.sh tests/lua/small_study.lua
+
+# Exit status: 1 with a one-line summary when any run failed.
+TESTS += tests/exit_status.sh
+EXTRA_DIST += tests/exit_status.sh tests/lua/failing_study.lua

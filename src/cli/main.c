@@ -51,8 +51,12 @@ static const char usage[] =
 	"  WINIT_KERNELS            force a kernel set: generic, avx2, avx512 (default: auto)\n"
 	"  WINIT_NO_PROGRESS        set to disable the live progress line\n"
 	"\n"
-	"Exit status: 0 on success, 1 on an error in a script or its data, 2 on bad usage,\n"
-	"130 when interrupted by SIGINT (Ctrl-C), 143 by SIGTERM (finished runs are saved).\n";
+	"Exit status:\n"
+	"  0    the script ran and every run of its studies finished\n"
+	"  1    an error in the script, its data or its results file, or a run that failed\n"
+	"       or diverged (one line on stderr: \"2 of 8 runs failed: a (reason), ...\")\n"
+	"  2    bad usage\n"
+	"  130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM (finished runs are saved)\n";
 
 /* Lua's lua.c: add a traceback to an error message. */
 static int msghandler(lua_State *L)
@@ -151,6 +155,14 @@ static int cmd_run(int argc, char **argv)
 		const char *msg = lua_tostring(L, -1);
 		fflush(stdout);
 		fprintf(stderr, "winit: %s\n", msg ? msg : "(error without a message)");
+		rc = 1;
+	}
+	/* Runs that failed or diverged make the exit status 1, even when the script went on
+	 * (to print the table); one line says which and why. */
+	char summary[1024];
+	if (sig <= 0 && winit_lua_failed_runs(L, NULL, summary, sizeof summary) > 0) {
+		fflush(stdout);
+		fprintf(stderr, "winit: %s\n", summary);
 		rc = 1;
 	}
 	fflush(stdout);

@@ -14,6 +14,7 @@
 #include <winit/cancel.h>
 
 #include "lua/lbinding.h"
+#include "lua/lwinit.h"
 
 struct lstudy {
 	char name[128];
@@ -29,6 +30,69 @@ struct lresults {
 	struct winit_run_spec *runs;
 	struct winit_run_result *results;
 };
+
+/* How the studies of this Lua state ended (winit_lua_failed_runs): a userdata in the
+ * registry, created by the first study:run. */
+struct loutcomes {
+	size_t n_runs, n_failed, n_listed;
+	char listed[768]; /* "a (reason), b (reason)" for the first failures that fit */
+};
+
+static struct loutcomes *outcomes(lua_State *L, int create)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, KEY_OUTCOMES);
+	struct loutcomes *o = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	if (!o && create) {
+		o = lua_newuserdatauv(L, sizeof *o, 0);
+		memset(o, 0, sizeof *o);
+		lua_setfield(L, LUA_REGISTRYINDEX, KEY_OUTCOMES);
+	}
+	return o;
+}
+
+/* Count a study's executed runs; list each failure as "name (first line of the reason)". */
+static void record_outcomes(lua_State *L, const struct winit_run_spec *runs,
+                            const struct winit_run_result *res, size_t n)
+{
+	struct loutcomes *o = outcomes(L, 1);
+	for (size_t i = 0; i < n; i++) {
+		if (!res[i].done || res[i].status == WINIT_ERR_CANCELLED)
+			continue;
+		o->n_runs++;
+		if (res[i].status == WINIT_OK)
+			continue;
+		o->n_failed++;
+		char item[256];
+		int why = (int)strcspn(res[i].error, "\n");
+		int cut = why > 160;
+		snprintf(item, sizeof item, "%s%s (%.*s%s)", o->n_listed ? ", " : "", runs[i].name,
+		         cut ? 157 : why, res[i].error, cut ? "..." : "");
+		size_t len = strlen(o->listed);
+		if (o->n_listed == o->n_failed - 1 && len + strlen(item) < sizeof o->listed) {
+			memcpy(o->listed + len, item, strlen(item) + 1);
+			o->n_listed++;
+		}
+	}
+}
+
+size_t winit_lua_failed_runs(lua_State *L, size_t *n_runs, char *summary, size_t size)
+{
+	const struct loutcomes *o = outcomes(L, 0);
+	size_t failed = o ? o->n_failed : 0;
+	if (n_runs)
+		*n_runs = o ? o->n_runs : 0;
+	if (size)
+		summary[0] = '\0';
+	if (failed && size) {
+		char more[64] = "";
+		if (o->n_listed < failed)
+			snprintf(more, sizeof more, ", and %zu more", failed - o->n_listed);
+		snprintf(summary, size, "%zu of %zu %s failed: %s%s", failed, o->n_runs,
+		         o->n_runs == 1 ? "run" : "runs", o->listed, more);
+	}
+	return failed;
+}
 
 static struct lstudy *check_study(lua_State *L, int idx)
 {
@@ -273,6 +337,7 @@ static int study_run(lua_State *L)
 	winit_lua_sigguard_on(&g);
 	winit_study_execute(res->runs, res->n, jobs, res->results, &obs);
 	winit_lua_sigguard_off(&g);
+	record_outcomes(L, res->runs, res->results, res->n);
 	if (p)
 		winit_progress_free(p);
 	pthread_mutex_destroy(&o.lock);
