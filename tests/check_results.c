@@ -1,6 +1,7 @@
 /* tests/check_results.c -- the results file: what may be at its path (a regular file, a
  * link to one, nothing; never a directory or a device), atomic replacement, stale
- * temporary files, write errors with strerror's text. */
+ * temporary files, write errors with strerror's text; reading it back (exact numbers and
+ * seeds, canonical run descriptions, wrong files refused with the reason). */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -311,6 +312,208 @@ START_TEST(a_failed_write_says_why_and_keeps_the_last_good_file)
 }
 END_TEST
 
+
+/* ---------------------------------------------------------------- reading */
+
+static void assert_same_double(double a, double b)
+{
+	ck_assert_msg((isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0, "%.17g != %.17g", a, b);
+}
+
+START_TEST(a_file_reads_back_exactly)
+{
+	enum { N = 4 };
+	struct winit_run_spec runs[N];
+	struct winit_run_result res[N];
+	make_runs(runs, res, N);
+	res[0].history.epochs[1].loss = NAN; /* written as null, read as NaN */
+	res[0].history.epochs[2].accuracy = 1.0 / 3.0;
+	res[1].status = WINIT_ERR_PLUGIN; /* a failed run, with its reason */
+	snprintf(res[1].error, sizeof res[1].error, "layer 1: \"quoted\"\nand a second line");
+	res[1].has_test = 0;
+	res[2].run_seed = UINT64_MAX; /* beyond 2^63: exact only as a string */
+	runs[3].seed = (uint64_t)1 << 62;
+	res[3].run_seed = winit_run_seed(&runs[3]);
+	const char *path = tu_path(tu_tmpdir(), "r.json");
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json(path, "unit", 7, runs, res, N, &err) == 0, "%s", err.msg);
+	char first[1 << 16];
+	snprintf(first, sizeof first, "%s", slurp(path));
+	ck_assert_ptr_nonnull(strstr(first, "\"version\": 2"));
+	ck_assert_ptr_nonnull(strstr(first, "\"run_seed\": \"18446744073709551615\""));
+	ck_assert_ptr_nonnull(strstr(first, "\"seed\": \"7\""));
+
+	struct winit_results_file f;
+	ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(f.format, "winit-results");
+	ck_assert_int_eq(f.version, WINIT_RESULTS_VERSION);
+	ck_assert_str_eq(f.study, "unit");
+	ck_assert_uint_eq(f.seed, 7);
+	ck_assert_uint_eq(f.n_runs, N);
+	for (int i = 0; i < N; i++) {
+		const struct winit_results_run *r = &f.runs[i];
+		const struct winit_run_result *x = &r->result, *y = &res[i];
+		ck_assert_str_eq(r->name, runs[i].name);
+		ck_assert_str_eq(r->label, runs[i].label);
+		ck_assert_int_eq(r->replicate, runs[i].replicate);
+		ck_assert_uint_eq(r->seed, runs[i].seed);
+		ck_assert_uint_eq(x->run_seed, y->run_seed);
+		ck_assert_str_eq(r->status, i == 1 ? "failed" : "ok");
+		ck_assert_int_eq(x->status != 0, y->status != 0);
+		ck_assert_str_eq(x->error, y->error);
+		ck_assert_int_eq(x->done, 1);
+		ck_assert_int_eq(x->history.n, y->history.n);
+		for (int e = 0; e < x->history.n; e++) {
+			const struct winit_epoch_stats *a = &x->history.epochs[e], *b = &y->history.epochs[e];
+			ck_assert_int_eq(a->epoch, b->epoch);
+			ck_assert_int_eq(a->epochs, runs[i].fit.epochs);
+			ck_assert_int_eq(a->has_val, b->has_val);
+			assert_same_double(a->loss, b->loss);
+			assert_same_double(a->accuracy, b->accuracy);
+			assert_same_double(a->val_loss, b->val_loss);
+			assert_same_double(a->val_accuracy, b->val_accuracy);
+			assert_same_double(a->seconds, b->seconds);
+		}
+		ck_assert_int_eq(x->has_test, y->has_test);
+		if (x->has_test) {
+			assert_same_double(x->test_loss, y->test_loss);
+			assert_same_double(x->test_accuracy, y->test_accuracy);
+		}
+		assert_same_double(x->seconds, y->seconds);
+		ck_assert_str_eq(x->kernels, "generic");
+		ck_assert_int_eq(x->n_train, y->n_train);
+		ck_assert_int_eq(x->n_val, y->n_val);
+		ck_assert_int_eq(x->n_test, y->n_test);
+		/* The description in the file is what describe() makes of the spec (run 2's
+		 * run_seed was altered above, so its description is not). */
+		char *d = winit_results_describe(&runs[i]);
+		ck_assert_ptr_nonnull(d);
+		if (i == 2)
+			ck_assert_str_ne(d, r->description);
+		else
+			ck_assert_str_eq(d, r->description);
+		free(d);
+	}
+	/* Written again from what was read: the same bytes. */
+	struct winit_run_result back[N];
+	for (int i = 0; i < N; i++)
+		back[i] = f.runs[i].result;
+	ck_assert_msg(winit_results_write_json(path, "unit", 7, runs, back, N, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(slurp(path), first);
+	winit_results_file_free(&f);
+	ck_assert_uint_eq(f.n_runs, 0);
+	free_results(res, N);
+}
+END_TEST
+
+START_TEST(a_description_changes_with_what_decides_the_numbers)
+{
+	struct winit_run_spec runs[2];
+	struct winit_run_result res[2];
+	make_runs(runs, res, 2);
+	struct winit_run_spec a = runs[0], b;
+	char *da = winit_results_describe(&a), *db;
+	ck_assert_ptr_nonnull(da);
+	b = a;
+	db = winit_results_describe(&b);
+	ck_assert_str_eq(da, db);
+	free(db);
+#define CHANGED(what)                                      \
+	do {                                               \
+		b = a;                                     \
+		what;                                      \
+		db = winit_results_describe(&b);           \
+		ck_assert_ptr_nonnull(db);                 \
+		ck_assert_msg(strcmp(da, db) != 0, #what); \
+		free(db);                                  \
+	} while (0)
+	CHANGED(b.seed = 8);
+	CHANGED(snprintf(b.name, sizeof b.name, "other"));
+	CHANGED(b.optimizer.learning_rate = 0.002);
+	CHANGED(b.optimizer = winit_optimizer_default(WINIT_OPT_SGD));
+	CHANGED(b.fit.epochs = 4);
+	CHANGED(b.fit.batch_size = 16);
+	CHANGED(b.fit.validation_split = 0.25);
+	CHANGED(b.model.layers[0].units = 4);
+	CHANGED(b.model.layers[0].kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "glorot_normal", 0, NULL, NULL));
+	CHANGED(snprintf(b.train_source, sizeof b.train_source, "elsewhere"));
+	CHANGED(b.test = NULL);
+#undef CHANGED
+	/* A parameter value of an initializer: random_normal's stddev 0.05 vs 0.06. */
+	static const char *const sd[] = { "stddev" };
+	const double v1[] = { 0.05 }, v2[] = { 0.06 };
+	b = a;
+	b.model.layers[0].kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "random_normal", 1, sd, v1);
+	db = winit_results_describe(&b);
+	b.model.layers[0].kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "random_normal", 1, sd, v2);
+	char *dc = winit_results_describe(&b);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_ptr_nonnull(dc);
+	ck_assert_str_ne(db, dc);
+	free(db);
+	free(dc);
+	free(da);
+	free_results(res, 2);
+}
+END_TEST
+
+/* Write a valid file, edit its text (replace the first `from` by `to`), read it. */
+static int read_edited(const char *from, const char *to, struct winit_error *err)
+{
+	struct winit_run_spec runs[2];
+	struct winit_run_result res[2];
+	make_runs(runs, res, 2);
+	const char *path = tu_path(tu_tmpdir(), "r.json");
+	ck_assert_int_eq(winit_results_write_json(path, "unit", 7, runs, res, 2, err), 0);
+	free_results(res, 2);
+	char text[1 << 16];
+	snprintf(text, sizeof text, "%s", slurp(path));
+	char *at = strstr(text, from);
+	ck_assert_msg(at != NULL, "'%s' not in the file", from);
+	char edited[1 << 16];
+	snprintf(edited, sizeof edited, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	write_text(path, edited);
+	struct winit_results_file f;
+	int rc = winit_results_read(path, &f, err);
+	if (rc == 0)
+		winit_results_file_free(&f);
+	return rc;
+}
+
+START_TEST(a_wrong_file_is_refused_with_the_reason)
+{
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(read_edited("\"winit-results\"", "\"keras-history\"", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "not a winit results file (its \"format\" is \"keras-history\""),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"version\": 2", "\"version\": 3", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "version 3 is newer than this winit's (2): it was written by a "
+	                              "newer winit"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"version\": 2", "\"version\": 1", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "version 1 is older than this winit's (2)"), "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"seed\": \"7\"", "\"seed\": 7", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: seed: expected a decimal string"), "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"epoch\": 2", "\"epoch\": \"2\"", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "runs[0].history[1].epoch: expected an integer, got a string"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"status\": \"ok\"", "\"state\": \"ok\"", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "runs[0].status: expected a string, got nothing"), "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"n_val\": 10", "\"n_val\": -1", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "runs[0].data.n_val: -1 is out of range"), "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"label\"", "\"name\"", &err), WINIT_ERR_FORMAT); /* duplicate key */
+	ck_assert_msg(strstr(err.msg, "r.json:10:12: not a valid results file (JSON): duplicate object key"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"runs\": [", "\"runs\": [,", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "not a valid results file (JSON)"), "%s", err.msg);
+	struct winit_results_file f;
+	ck_assert_int_eq(winit_results_read(tu_path(tu_tmpdir(), "none.json"), &f, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "none.json"), "%s", err.msg);
+	ck_assert_uint_eq(f.n_runs, 0);
+	ck_assert_ptr_null(f.runs);
+}
+END_TEST
+
 static Suite *results_suite(void)
 {
 	Suite *s = suite_create("results");
@@ -325,6 +528,12 @@ static Suite *results_suite(void)
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, a_failed_write_says_why_and_keeps_the_last_good_file);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("read");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, a_file_reads_back_exactly);
+	tcase_add_test(tc, a_description_changes_with_what_decides_the_numbers);
+	tcase_add_test(tc, a_wrong_file_is_refused_with_the_reason);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -18,3 +18,7 @@ EXTRA_DIST += tests/results.sh tests/lua/small_study.lua
 # Exit status: 1 with a one-line summary when any run failed.
 TESTS += tests/exit_status.sh
 EXTRA_DIST += tests/exit_status.sh tests/lua/failing_study.lua
+
+# Resume: a study killed after its second run recomputes only runs 3 and 4.
+TESTS += tests/resume.sh
+EXTRA_DIST += tests/resume.sh

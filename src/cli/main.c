@@ -23,9 +23,13 @@ static const char usage[] =
 	"Study how weight initialization shapes neural-network training.\n"
 	"\n"
 	"Commands:\n"
-	"  run [-j N] SCRIPT [ARGS...]  run a Lua experiment script; ARGS reach it as `arg`\n"
+	"  run [-j N] [--resume] SCRIPT [ARGS...]\n"
+	"                               run a Lua experiment script; ARGS reach it as `arg`\n"
 	"                               -j N: run N trainings at once (default: all cores);\n"
 	"                               results are identical for any N\n"
+	"                               --resume: keep the runs the results file holds as\n"
+	"                               finished (same description and seed), run the failed,\n"
+	"                               changed and missing ones\n"
 	"  list                         list the plugins found, with kind, summary and file\n"
 	"  info NAME [--shape RxC] [--activation ACT]\n"
 	"                               show a plugin's parameters, defaults, formula and gain;\n"
@@ -44,6 +48,7 @@ static const char usage[] =
 	"  winit run scripts/compare_inits.lua\n"
 	"  winit run scripts/compare_inits.lua --seed 7 --repeats 5 --out results/five_seeds.json\n"
 	"  winit run compare_inits.lua     (a bare name also finds the installed scripts)\n"
+	"  winit run --resume scripts/compare_inits.lua --repeats 10   (after a crash or Ctrl-C)\n"
 	"\n"
 	"Environment:\n"
 	"  WINIT_PLUGIN_PATH        colon-separated directories searched first for plugins\n"
@@ -73,8 +78,13 @@ static int msghandler(lua_State *L)
 
 static int cmd_run(int argc, char **argv)
 {
-	int jobs = 0, i = 0;
+	int jobs = 0, resume = 0, i = 0;
 	while (i < argc && argv[i][0] == '-') {
+		if (strcmp(argv[i], "--resume") == 0) {
+			resume = 1;
+			i++;
+			continue;
+		}
 		/* -j N, --jobs N or -jN */
 		const char *val = NULL;
 		if ((strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--jobs") == 0) && i + 1 < argc) {
@@ -123,6 +133,7 @@ static int cmd_run(int argc, char **argv)
 	lua_pop(L, 1);
 	if (jobs > 0)
 		winit_lua_set_default_jobs(L, jobs);
+	winit_lua_set_default_resume(L, resume);
 	/* arg[0] = script, arg[1..] = its arguments, as lua.c does. */
 	lua_createtable(L, argc - i - 1, 1);
 	for (int k = i; k < argc; k++) {

@@ -10,7 +10,8 @@
  *   llayers.c  layers.Flatten, layers.Dense
  *   loptim.c   optimizers.Adam/SGD and the optimizer settings of compile
  *   lmodel.c   Sequential and its methods (compile, fit, evaluate, predict, ...)
- *   lstudy.c   Study, Results, the observer that saves after every run
+ *   lstudy.c   Study, Results, the observer that saves after every run, run outcomes
+ *   lresume.c  study:run{resume = true}: finished runs taken from the results file
  *   linit.c    initializers written in Lua and the rng userdata their fill receives
  *   largs.c    parse_args
  *   lsignal.c  the interrupt flag and the SIGINT guard around training */
@@ -40,6 +41,7 @@
 #define KEY_SEED "winit.seed"
 #define KEY_JOBS "winit.jobs"
 #define KEY_OUTCOMES "winit.outcomes"
+#define KEY_RESUME "winit.resume"
 
 /* ---------------------------------------------------------------- userdata */
 
@@ -70,9 +72,20 @@ struct lmodel {
 
 /* ---------------------------------------------------------------- shared helpers */
 
-/* lwinit.c: the defaults set by winit.set_seed / winit.set_jobs (or the CLI's -j). */
+/* lwinit.c: the defaults set by winit.set_seed / winit.set_jobs (or the CLI's -j), and
+ * study:run's resume default (the CLI's --resume). */
 uint64_t winit_lua_default_seed(lua_State *L);
 int winit_lua_default_jobs(lua_State *L);
+int winit_lua_default_resume(lua_State *L);
+
+/* lresume.c: read the results file at save (none yet: nothing to resume) and move into
+ * results[i] (marked done) the outcome of every run of the file that finished and whose
+ * description matches runs[i]; kernels (n entries) keeps their kernel names.  A file of
+ * another study or seed, another format or version, or malformed raises an error.
+ * Returns the number of runs restored; with verbose, prints one line saying so. */
+size_t winit_lua_resume(lua_State *L, const char *save, const char *study, uint64_t seed,
+                        const struct winit_run_spec *runs, struct winit_run_result *results,
+                        char (*kernels)[32], size_t n, int verbose);
 
 /* lopts.c: fields of option table t; a wrong type or a value below min raises an error
  * naming fn and the option.  check_keys rejects keys not in `allowed` (NULL-terminated). */

@@ -29,6 +29,7 @@ struct lresults {
 	size_t n;
 	struct winit_run_spec *runs;
 	struct winit_run_result *results;
+	char (*kernels)[32]; /* kernel names of runs taken from a results file (resume) */
 };
 
 /* How the studies of this Lua state ended (winit_lua_failed_runs): a userdata in the
@@ -271,10 +272,10 @@ static void obs_end(void *ctx, size_t i, const struct winit_run_spec *s,
 	pthread_mutex_unlock(&o->lock);
 }
 
-/* study:run{jobs = 0, save = "results/x.json", verbose = 1} -> results */
+/* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false} -> results */
 static int study_run(lua_State *L)
 {
-	static const char *const keys[] = { "jobs", "save", "verbose", NULL };
+	static const char *const keys[] = { "jobs", "save", "verbose", "resume", NULL };
 	struct lstudy *s = check_study(L, 1);
 	lua_settop(L, 2);
 	if (lua_isnil(L, 2)) {
@@ -285,10 +286,16 @@ static int study_run(lua_State *L)
 	winit_lua_check_keys(L, 2, keys, "Study:run", 0);
 	int jobs = (int)winit_lua_opt_int(L, 2, "jobs", winit_lua_default_jobs(L), 0, "Study:run");
 	int verbose = (int)winit_lua_opt_int(L, 2, "verbose", 1, 0, "Study:run");
+	int explicit_resume = lua_getfield(L, 2, "resume") != LUA_TNIL;
+	lua_pop(L, 1);
+	int resume = winit_lua_opt_bool(L, 2, "resume", winit_lua_default_resume(L), "Study:run");
 	lua_getfield(L, 2, "save");
 	const char *save = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
 	if (s->n == 0)
 		return luaL_error(L, "Study:run: the study has no runs; add some with study:add{...}");
+	if (resume && !save && explicit_resume)
+		return luaL_error(L, "Study:run: resume = true needs save = PATH, the results file "
+		                     "to resume from");
 	if (save) {
 		/* Fail before training, not after the first run. */
 		struct winit_error werr = { 0 };
@@ -306,14 +313,31 @@ static int study_run(lua_State *L)
 	res->n = s->n;
 	res->runs = malloc(s->n * sizeof *res->runs);
 	res->results = calloc(s->n, sizeof *res->results);
+	res->kernels = calloc(s->n, sizeof *res->kernels);
+	if (!res->runs || !res->results || !res->kernels)
+		return luaL_error(L, "out of memory");
+	memcpy(res->runs, s->runs, s->n * sizeof *res->runs);
+	size_t restored = 0;
+	if (resume && save)
+		restored = winit_lua_resume(L, save, res->name, res->seed, res->runs, res->results,
+		                            res->kernels, res->n, verbose);
 	struct run_obs o;
 	memset(&o, 0, sizeof o);
 	o.snapshot = calloc(s->n, sizeof *o.snapshot);
-	if (!res->runs || !res->results || !o.snapshot) {
-		free(o.snapshot);
+	if (!o.snapshot)
 		return luaL_error(L, "out of memory");
+	memcpy(o.snapshot, res->results, s->n * sizeof *o.snapshot);
+	if (restored) {
+		/* The file now holds exactly the runs kept (the ones to rerun are dropped until
+		 * they finish), in the study's order. */
+		struct winit_error werr = { 0 };
+		if (winit_results_write_json(save, res->name, res->seed, res->runs, o.snapshot, res->n,
+		                             &werr)) {
+			free(o.snapshot);
+			return luaL_error(L, "Study:run: %s", werr.msg);
+		}
+		o.saved = restored;
 	}
-	memcpy(res->runs, s->runs, s->n * sizeof *res->runs);
 
 	struct winit_progress *p = verbose ?
 	                                   winit_progress_new(stdout, res->runs, res->n, winit_lua_progress_tty()) :
@@ -363,8 +387,10 @@ static int results_gc(lua_State *L)
 		winit_run_result_free(&r->results[i]);
 	free(r->results);
 	free(r->runs);
+	free(r->kernels);
 	r->results = NULL;
 	r->runs = NULL;
+	r->kernels = NULL;
 	r->n = 0;
 	return 0;
 }

@@ -14,6 +14,11 @@ int luaopen_winit(lua_State *L);
  * May be called before the module is opened. */
 void winit_lua_set_default_jobs(lua_State *L, int jobs);
 
+/* Whether study:run resumes from its results file when its `resume` option is absent
+ * (the CLI's --resume): runs the file holds as finished, with the same description and
+ * seed, are not trained again.  May be called before the module is opened. */
+void winit_lua_set_default_resume(lua_State *L, int resume);
+
 /* How the studies run in L so far ended, for the host's exit status: returns how many of
  * their runs failed (a diverged run is a failed one; runs stopped by a signal or a stop
  * request are not counted), sets *n_runs (may be NULL) to the number of runs executed,

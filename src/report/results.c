@@ -22,6 +22,7 @@
 #include <winit/report.h>
 
 #include "report/json.h"
+#include "report/results.h"
 
 static void write_plugin(struct json *j, const struct winit_plugin_use *u)
 {
@@ -44,15 +45,21 @@ static void write_plugin(struct json *j, const struct winit_plugin_use *u)
 }
 
 /* The run's description: everything that decides its numbers (name, seeds, model,
- * optimizer, fit settings, data), what resume compares.  Members of an open object. */
+ * optimizer, fit settings, data), what resume compares.  Members of an open object;
+ * every key written here is listed in WINIT_RESULTS_DESCRIPTION_KEYS (results.h). */
 static void write_description(struct json *j, const struct winit_run_spec *s, uint64_t run_seed,
                               int64_t n_train, int64_t n_val, int64_t n_test)
 {
+	char seed[24];
 	json_string_at(j, "name", s->name);
 	json_string_at(j, "label", s->label);
 	json_int_at(j, "replicate", s->replicate);
-	json_uint_at(j, "seed", s->seed);
-	json_uint_at(j, "run_seed", run_seed);
+	/* 64-bit seeds as decimal strings: a JSON number beyond 2^53 is not exact in many
+	 * readers (JavaScript, jq), and beyond 2^63 not even in jansson. */
+	snprintf(seed, sizeof seed, "%" PRIu64, s->seed);
+	json_string_at(j, "seed", seed);
+	snprintf(seed, sizeof seed, "%" PRIu64, run_seed);
+	json_string_at(j, "run_seed", seed);
 
 	json_key(j, "model");
 	json_begin_object(j);
@@ -151,6 +158,17 @@ static void write_run(struct json *j, const struct winit_run_spec *s, const stru
 	write_description(j, s, r->run_seed, r->n_train, r->n_val, r->n_test);
 	write_outcome(j, r);
 	json_end_object(j);
+}
+
+void winit_results_write_description(FILE *f, const struct winit_run_spec *s)
+{
+	struct json j;
+	int64_t n = s->train ? s->train->n : 0;
+	int64_t n_train = winit_fit_train_rows(n, s->fit.validation_split);
+	json_init(&j, f);
+	json_begin_object(&j);
+	write_description(&j, s, winit_run_seed(s), n_train, n - n_train, s->test ? s->test->n : 0);
+	json_end_object(&j);
 }
 
 /* mkdir -p for the directory part of path. */
@@ -389,6 +407,8 @@ int winit_results_write_json(const char *path, const char *study, uint64_t seed,
 	FILE *f = open_memstream(&text, &len);
 	if (!f)
 		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the results", path);
+	char seed_text[24];
+	snprintf(seed_text, sizeof seed_text, "%" PRIu64, seed);
 	struct json j;
 	json_init(&j, f);
 	json_begin_object(&j);
@@ -396,7 +416,7 @@ int winit_results_write_json(const char *path, const char *study, uint64_t seed,
 	json_int_at(&j, "version", WINIT_RESULTS_VERSION);
 	json_string_at(&j, "generator", PACKAGE_STRING);
 	json_string_at(&j, "study", study);
-	json_uint_at(&j, "seed", seed);
+	json_string_at(&j, "seed", seed_text);
 	json_key(&j, "runs");
 	json_begin_array(&j);
 	for (size_t i = 0; i < n_runs; i++)
