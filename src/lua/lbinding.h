@@ -87,10 +87,13 @@ size_t winit_lua_resume(lua_State *L, const char *save, const char *study, uint6
                         const struct winit_run_spec *runs, struct winit_run_result *results,
                         char (*kernels)[32], size_t n, int verbose);
 
-/* lopts.c: fields of option table t; a wrong type or a value below min raises an error
- * naming fn and the option.  check_keys rejects keys not in `allowed` (NULL-terminated). */
+/* lopts.c: fields of option table t; a wrong type or a value out of [min, max] raises
+ * an error naming fn and the option.  opt_int takes numbers with an integer value only
+ * (not strings), checks the range on the 64-bit value before the caller narrows it, so
+ * pass the range of the type the value is stored in (e.g. INT32_MAX for an int32_t).
+ * check_keys rejects keys not in `allowed` (NULL-terminated). */
 lua_Integer winit_lua_opt_int(lua_State *L, int t, const char *key, lua_Integer def,
-                              lua_Integer min, const char *fn);
+                              lua_Integer min, lua_Integer max, const char *fn);
 double winit_lua_opt_num(lua_State *L, int t, const char *key, double def, const char *fn);
 int winit_lua_opt_bool(lua_State *L, int t, const char *key, int def, const char *fn);
 void winit_lua_check_keys(lua_State *L, int t, const char *const allowed[], const char *fn,

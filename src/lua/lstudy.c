@@ -128,7 +128,7 @@ static int l_study(lua_State *L)
 	lua_getfield(L, 1, "name");
 	snprintf(s->name, sizeof s->name, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "study");
 	lua_pop(L, 1);
-	s->seed = (uint64_t)winit_lua_opt_int(L, 1, "seed", (lua_Integer)winit_lua_default_seed(L), 0, "Study");
+	s->seed = (uint64_t)winit_lua_opt_int(L, 1, "seed", (lua_Integer)winit_lua_default_seed(L), 0, LUA_MAXINTEGER, "Study");
 	return 1;
 }
 
@@ -189,8 +189,8 @@ static int study_add(lua_State *L)
 	lua_getfield(L, 2, "label");
 	snprintf(r->label, sizeof r->label, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : name);
 	lua_pop(L, 1);
-	r->replicate = (int32_t)winit_lua_opt_int(L, 2, "replicate", 0, 0, "Study:add");
-	r->seed = (uint64_t)winit_lua_opt_int(L, 2, "seed", (lua_Integer)s->seed, 0, "Study:add");
+	r->replicate = (int32_t)winit_lua_opt_int(L, 2, "replicate", 0, 0, INT32_MAX, "Study:add");
+	r->seed = (uint64_t)winit_lua_opt_int(L, 2, "seed", (lua_Integer)s->seed, 0, LUA_MAXINTEGER, "Study:add");
 	r->model = m->spec;
 	r->optimizer = m->opt_spec;
 	winit_lua_read_fit(L, 2, &r->fit, "Study:add");
@@ -284,8 +284,8 @@ static int study_run(lua_State *L)
 	}
 	luaL_checktype(L, 2, LUA_TTABLE);
 	winit_lua_check_keys(L, 2, keys, "Study:run", 0);
-	int jobs = (int)winit_lua_opt_int(L, 2, "jobs", winit_lua_default_jobs(L), 0, "Study:run");
-	int verbose = (int)winit_lua_opt_int(L, 2, "verbose", 1, 0, "Study:run");
+	int jobs = (int)winit_lua_opt_int(L, 2, "jobs", winit_lua_default_jobs(L), 0, INT32_MAX, "Study:run");
+	int verbose = (int)winit_lua_opt_int(L, 2, "verbose", 1, 0, INT32_MAX, "Study:run");
 	int explicit_resume = lua_getfield(L, 2, "resume") != LUA_TNIL;
 	lua_pop(L, 1);
 	int resume = winit_lua_opt_bool(L, 2, "resume", winit_lua_default_resume(L), "Study:run");
