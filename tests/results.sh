@@ -88,6 +88,13 @@ else
 	[ "$n" -eq 1 ] && ok "the file keeps the run saved before" || no "the file keeps the run saved before ($n)"
 	tail -c 2 "$tmp/full.json" | grep -q "}" && ok "the file is whole" || no "the file is whole"
 	ls "$tmp" | grep -q "full.json.tmp" && no "no temporary file left after a failed write" || ok "no temporary file left after a failed write"
+	# The very first save fails: nothing of the study is on disk, and it says so.
+	{ prlimit --fsize=100 "$winit" run -j 1 "$src/tests/lua/small_study.lua" "$tmp/data" \
+		"$tmp/none.json" 4; echo "exit=$?"; } 2>&1 | cat >"$tmp/out"
+	grep -q "^exit=1$" "$tmp/out" && grep -q "none.json: cannot write results (write failed): File too large; the study stopped before any run could be saved" "$tmp/out" \
+		&& ok "a failed first save says no run was saved" || no "a failed first save says no run was saved"
+	[ -e "$tmp/none.json" ] && no "no file after a failed first save" || ok "no file after a failed first save"
+	grep -q "^\[r2\]" "$tmp/out" && no "no run starts after a failed first save" || ok "no run starts after a failed first save"
 fi
 
 echo "$pass passed, $fail failed"

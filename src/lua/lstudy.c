@@ -366,6 +366,9 @@ static int study_run(lua_State *L)
 		winit_progress_free(p);
 	pthread_mutex_destroy(&o.lock);
 	free(o.snapshot);
+	if (o.save_failed && o.saved == 0)
+		return luaL_error(L, "Study:run: %s; the study stopped before any run could be saved",
+		                  o.save_err.msg);
 	if (o.save_failed)
 		return luaL_error(L, "Study:run: %s; the study stopped (the file keeps the %d %s saved "
 		                     "before)",
