@@ -255,15 +255,19 @@ START_TEST(stale_temp_files_of_dead_writers_are_removed)
 	snprintf(dead, sizeof dead, "%s.tmp.%ld", path, (long)child);
 	snprintf(alive, sizeof alive, "%s.tmp.%ld", path, (long)getppid());   /* a live writer */
 	snprintf(other, sizeof other, "%s/q.json.tmp.%ld", dir, (long)child); /* another file's */
+	char mine[700];                                                       /* this process's PID: left by an earlier process with the same PID */
+	snprintf(mine, sizeof mine, "%s.tmp.%ld", path, (long)getpid());
 	write_text(dead, "{");
 	write_text(alive, "{");
 	write_text(other, "{");
+	write_text(mine, "{");
 	struct winit_error err = { 0 };
 	ck_assert_msg(winit_results_check_writable(path, &err) == 0, "%s", err.msg);
 	struct stat st;
 	ck_assert_int_ne(stat(dead, &st), 0);
 	ck_assert_int_eq(stat(alive, &st), 0);
 	ck_assert_int_eq(stat(other, &st), 0);
+	ck_assert_int_ne(stat(mine, &st), 0);
 	ck_assert_int_ne(stat(path, &st), 0); /* the check writes nothing at the path */
 }
 END_TEST

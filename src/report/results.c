@@ -310,8 +310,10 @@ int winit_results_check_writable(const char *path, struct winit_error *err)
 		return rc;
 	split_path(target, dir, sizeof dir, &base);
 	remove_stale_temps(dir, base);
+	/* A file already named with this process's PID is a stale one of an earlier process
+	 * that had the same PID: replaced, then removed. */
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", target, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 	if (fd < 0)
 		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results: %s", path,
 		                       strerror(errno));
