@@ -12,4 +12,8 @@ int luaopen_winit(lua_State *L);
  * May be called before the module is opened. */
 void winit_lua_set_default_jobs(lua_State *L, int jobs);
 
+/* Whether the error object at idx asks the host to end the script quietly (winit.parse_args
+ * after printing --help): the exit status to use, else -1. */
+int winit_lua_exit_request(lua_State *L, int idx);
+
 #endif
