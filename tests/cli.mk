@@ -10,3 +10,7 @@ EXTRA_DIST += tests/example_plugin.sh plugins/examples/example_plugin.c plugins/
 # Stopping a study or a fit with SIGINT / SIGTERM, printing or silent.
 TESTS += tests/signals.sh
 EXTRA_DIST += tests/signals.sh tests/lua/quiet_run.lua
+
+# The man page renders; the bash completion completes.
+TESTS += tests/man.sh tests/completion.sh
+EXTRA_DIST += tests/man.sh tests/completion.sh
