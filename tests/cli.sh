@@ -101,6 +101,17 @@ fi
 expect "unwritable results path fails before training" 1 "README.md/x.json: cannot write results" -- \
 	"$winit" run "$src/scripts/compare_inits.lua" --data "$tmp/data" --out "$src/README.md/x.json"
 grep -q "Epoch" "$tmp/out" && no "nothing trained before the path check" || ok "nothing trained before the path check"
+# Saved models, through the Lua API (the format's refusals are tests/check_model_io.c's).
+"$winit" run "$src/tests/lua/saved_model.lua" "$tmp/data" >"$tmp/out" 2>&1 || no "saved_model.lua runs"
+for line in "identical predictions" "identical after another epoch" "load_weights ok" \
+	"saved without the optimizer: same predictions" \
+	"^load_weights: .*/w.winit: byte 28: shape mismatch: layer 1 is 784x16 with bias in the file, 784x8" \
+	"^load_model: .*/w.winit: byte 12: the file holds weights only" \
+	"^load_model: .*/short.winit: byte 1000: truncated" \
+	"^load_model: .*/flip.winit: byte [0-9]*: checksum mismatch" \
+	"^load_model: .*/v2.winit: byte 8: format version 2, this winit reads version 1"; do
+	grep -q "$line" "$tmp/out" && ok "saved model: $line" || no "saved model: $line"
+done
 study() { # OUT JOBS
 	"$winit" run -j "$2" "$src/scripts/compare_inits.lua" --data "$tmp/data" --epochs 2 \
 		--seed 7 --out "$1"
