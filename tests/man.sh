@@ -23,6 +23,8 @@ printf '%s\n' "$out" | grep -q -- "--traceback" && ok "run --traceback documente
 for st in 0 1 2 "130, 143"; do
 	printf '%s\n' "$out" | sed -n '/^EXIT STATUS/,/^FILES/p' | grep -q "^       $st\( \|$\)" && ok "exit status $st" || no "exit status $st"
 done
+grep -q "^\.TH WINIT 1 [0-9-]* \"winit $PACKAGE_VERSION\"" "$page" && ok "the page's version is $PACKAGE_VERSION" \
+	|| no "the page's .TH line names another version than $PACKAGE_VERSION (update docs/winit.1)"
 if command -v groff >/dev/null 2>&1; then
 	w=$(groff -man -ww -z "$page" 2>&1)
 	[ -z "$w" ] && ok "groff -ww: no warnings" || no "groff -ww: $w"
