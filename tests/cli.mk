@@ -9,7 +9,7 @@ EXTRA_DIST += tests/example_plugin.sh
 
 # Stopping a study or a fit with SIGINT / SIGTERM, printing or silent.
 TESTS += tests/signals.sh
-EXTRA_DIST += tests/signals.sh tests/lua/quiet_run.lua
+EXTRA_DIST += tests/signals.sh tests/lua/long_run.lua
 
 # The man page renders; the bash completion completes.
 TESTS += tests/man.sh tests/completion.sh
