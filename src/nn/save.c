@@ -1,10 +1,11 @@
 /* src/nn/save.c -- writing model files (winit/model_io.h; the format is
  * docs/model-format.md, the reader src/nn/load.c): every number little-endian whatever
- * the host, the body built in memory, then written to a temporary file renamed over the
- * path. */
+ * the host, the body built in memory, then written to a temporary file in the same
+ * directory, fsynced and renamed over the path (and the directory fsynced). */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,25 @@ static void put_optimizer(struct wbuf *b, const struct winit_trainer *t)
 		put_floats(b, o->v, o->n);
 }
 
+/* Make the rename durable: fsync the directory holding path (best effort). */
+static void sync_dir(const char *path)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
 int winit_model_save(const char *path, const struct winit_trainer *t, uint32_t what,
                      struct winit_error *err)
 {
@@ -216,5 +236,6 @@ int winit_model_save(const char *path, const struct winit_trainer *t, uint32_t w
 		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write the model: %s", path,
 		                       strerror(e));
 	}
+	sync_dir(path);
 	return WINIT_OK;
 }

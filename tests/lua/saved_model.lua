@@ -49,6 +49,16 @@ end
 try("short.winit", bytes:sub(1, 1000))
 try("flip.winit", bytes:sub(1, 500) .. string.char(bytes:byte(501) ~ 1) .. bytes:sub(502))
 try("v2.winit", bytes:sub(1, 8) .. "\2" .. bytes:sub(10))
+-- A layer without bias, and a linear output, round-trip too.
+local nb = winit.Sequential {
+  winit.layers.Dense { 5, input_shape = { 784 }, use_bias = false, activation = "tanh" },
+  winit.layers.Dense { 10, activation = "softmax" },
+}
+nb:save(dir .. "/nb.winit")
+local nb2 = winit.models.load_model(dir .. "/nb.winit")
+local q1, q2 = nb:predict(test, 1, 2), nb2:predict(test, 1, 2)
+for i = 1, 2 do for j = 1, 10 do assert(q1[i][j] == q2[i][j], "no-bias model differs") end end
+print("a layer without bias: same predictions")
 local m5 = winit.models.load_model(dir .. "/m.winit")
 m5:save(dir .. "/m5.winit", { include_optimizer = false })
 local m6 = winit.models.load_model(dir .. "/m5.winit")
