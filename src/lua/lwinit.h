@@ -26,4 +26,8 @@ void winit_lua_set_default_resume(lua_State *L, int resume);
  * "2 of 8 runs failed: a (reason), b (reason)".  The CLI exits 1 when it is non-zero. */
 size_t winit_lua_failed_runs(lua_State *L, size_t *n_runs, char *summary, size_t size);
 
+/* Whether the error object at idx asks the host to end the script quietly (winit.parse_args
+ * after printing --help): the exit status to use, else -1. */
+int winit_lua_exit_request(lua_State *L, int idx);
+
 #endif
