@@ -2,8 +2,8 @@
 # tests/results.sh -- the results file from the command line: what may be at --out (a
 # regular file, a link to one, nothing) is checked before anything trains; a directory
 # or a device is refused and left as it was; a link keeps pointing at its updated
-# target; a write that fails (a file size limit: EFBIG) stops the study at once with the
-# reason, and the file keeps the runs saved before.
+# target; a write that fails (a file size limit: EFBIG; a full tmpfs: ENOSPC) stops the
+# study at once with the reason, and the file keeps the runs saved before.
 set -u
 winit="$top_builddir/winit"
 src="$top_srcdir"
@@ -95,6 +95,26 @@ else
 		&& ok "a failed first save says no run was saved" || no "a failed first save says no run was saved"
 	[ -e "$tmp/none.json" ] && no "no file after a failed first save" || ok "no file after a failed first save"
 	grep -q "^\[r2\]" "$tmp/out" && no "no run starts after a failed first save" || ok "no run starts after a failed first save"
+fi
+
+# A full disk, for real: a 24 KiB tmpfs (root only; skipped with the reason otherwise).
+# One run of 40 epochs writes about 10 KiB (3 pages), two about 20 KiB: the second save
+# finds no space while the first file is still there.
+mkdir "$tmp/mnt"
+if mount -t tmpfs -o size=24k tmpfs "$tmp/mnt" 2>"$tmp/mount.err"; then
+	trap 'umount "$tmp/mnt" 2>/dev/null; rm -rf "$tmp"' EXIT
+	"$winit" run -j 1 "$src/tests/lua/small_study.lua" "$tmp/data" "$tmp/mnt/r.json" 4 40 >"$tmp/out" 2>&1
+	got=$?
+	[ "$got" -eq 1 ] && ok "a full disk exits 1" || no "a full disk exits 1 (got $got)"
+	grep -q "r.json: cannot write results (write failed): No space left on device; the study stopped (the file keeps the 1 run saved before)" "$tmp/out" \
+		&& ok "a full disk is named with the system's reason" || no "a full disk is named with the system's reason"
+	grep -q "^\[r3\]" "$tmp/out" && no "no run starts after the disk is full" || ok "no run starts after the disk is full"
+	n=$(grep -c '"status": "ok"' "$tmp/mnt/r.json")
+	[ "$n" -eq 1 ] && ok "the full disk keeps the run saved before" || no "the full disk keeps the run saved before ($n)"
+	ls "$tmp/mnt" | grep -q "\.tmp\." && no "no temporary file left on the full disk" || ok "no temporary file left on the full disk"
+	umount "$tmp/mnt"
+else
+	echo "# full-disk cases skipped: mount -t tmpfs: $(cat "$tmp/mount.err") (needs root)"
 fi
 
 echo "$pass passed, $fail failed"
