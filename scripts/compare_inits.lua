@@ -19,17 +19,18 @@
 local winit = require "winit"
 
 local opts = winit.parse_args(arg, {
-  seed = 42,
-  repeats = 1,
-  epochs = 5,
-  batch_size = 64,
-  out = "results/compare_inits.json",
-  data = "",
-  baseline = "glorot_normal",
-  target = 0.85,
-  design = "paired",
-  csv = "",
-})
+  seed = { 42, "seed of the study: every run's streams derive from it" },
+  repeats = { 1, "train each initializer this many times (replicates)" },
+  epochs = { 5, "epochs per run" },
+  batch_size = { 64, "samples per step" },
+  out = { "results/compare_inits.json", "results file (JSON), saved after every run" },
+  data = { "", "Fashion-MNIST directory; empty: $WINIT_FASHION_MNIST_DIR, else the Debian path" },
+  baseline = { "glorot_normal", "the initializer every other is compared with" },
+  target = { 0.85, "validation accuracy whose first epoch each run reports" },
+  design = { "paired", "paired (replicate r of every initializer shares its seed) or independent" },
+  csv = { "", "also write runs.csv and summary.csv to this directory" },
+}, "The classic four-initializer study (zeros, random_normal, glorot_normal, he_normal)\n" ..
+   "on Fashion-MNIST: Flatten -> Dense(128, relu) -> Dense(10, softmax), Adam.")
 
 local train, test = winit.datasets.fashion_mnist.load_data(opts.data ~= "" and opts.data or nil)
 

@@ -113,7 +113,7 @@ int winit_lua_study_grid(lua_State *L)
 	luaL_checktype(L, 2, LUA_TTABLE);
 	lua_settop(L, 2);
 	winit_lua_check_keys(L, 2, keys, "Study:grid", 0);
-	int replicates = (int)winit_lua_opt_int(L, 2, "replicates", 1, 1, "Study:grid");
+	int replicates = (int)winit_lua_opt_int(L, 2, "replicates", 1, 1, INT32_MAX, "Study:grid");
 	lua_getfield(L, 2, "factors"); /* 3 */
 	if (!lua_istable(L, 3))
 		return luaL_error(L, "Study:grid: 'factors' must be a table of level lists");

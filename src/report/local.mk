@@ -2,9 +2,11 @@ libwinit_la_SOURCES += \
 	src/report/json.h \
 	src/report/json.c \
 	src/report/progress.c \
+	src/report/results.h \
 	src/report/results.c \
 	src/report/conditions.h \
 	src/report/conditions.c \
+	src/report/results_read.c \
 	src/report/table.c \
 	src/report/csv.c \
 	src/report/learning.c \
