@@ -7,6 +7,7 @@
  *   lopts.c    option tables (opt_int/opt_num/opt_bool, check_keys), classes, tty check
  *   lplugins.c the plugin registry, plugin references ("name" or {"name", k = v}), plugins()
  *   ldata.c    datasets: load_idx, datasets.fashion_mnist.load_data
+ *   lkeras.c   Keras's class names: initializers.HeNormal, activations.ReLU, ...
  *   llayers.c  layers.Flatten, layers.Dense
  *   loptim.c   optimizers.Adam/SGD and the optimizer settings of compile
  *   lmodel.c   Sequential and its methods (compile, fit, evaluate, predict, ...)
@@ -95,6 +96,11 @@ struct winit_registry *winit_lua_registry(lua_State *L);
 void winit_lua_check_plugin_use(lua_State *L, int idx, uint32_t kind, const char *what,
                                 struct winit_plugin_use *out);
 
+/* lkeras.c: if the plugin reference at idx names a Keras class of `kind` ("HeNormal",
+ * {"RandomNormal", stddev = 1}), push its winit form ({"he_normal"}, {"random_normal",
+ * stddev = 1}) and return 1; else push nothing and return 0. */
+int winit_lua_keras_translate(lua_State *L, int idx, uint32_t kind);
+
 /* ldata.c, lmodel.c, loptim.c */
 struct ldataset *winit_lua_check_dataset(lua_State *L, int idx);
 struct lmodel *winit_lua_check_model(lua_State *L, int idx);
@@ -119,6 +125,7 @@ int winit_lua_interrupted_error(lua_State *L, const char *saved);
  * module_index; luaopen_winit calls them in turn. */
 void winit_lua_open_plugins(lua_State *L, int module_index);
 void winit_lua_open_data(lua_State *L, int module_index);
+void winit_lua_open_keras(lua_State *L, int module_index);
 void winit_lua_open_layers(lua_State *L, int module_index);
 void winit_lua_open_optimizers(lua_State *L, int module_index);
 void winit_lua_open_model(lua_State *L, int module_index);

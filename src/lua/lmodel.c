@@ -83,13 +83,24 @@ static int model_compile(lua_State *L)
 	if (lua_getfield(L, 2, "optimizer") != LUA_TNIL)
 		winit_lua_read_optimizer(L, -1, &m->opt_spec, "compile");
 	lua_pop(L, 1);
+	/* Both Keras names are one loss here: winit's labels are integers (Keras's sparse
+	 * case), and categorical cross-entropy against their one-hot rows is the same number. */
 	if (lua_getfield(L, 2, "loss") != LUA_TNIL) {
 		const char *loss = lua_tostring(L, -1);
-		if (!loss || strcmp(loss, "categorical_crossentropy") != 0)
-			return luaL_error(L, "compile: unknown loss '%s' (known: categorical_crossentropy)",
+		if (!loss || (strcmp(loss, "categorical_crossentropy") != 0 &&
+		              strcmp(loss, "sparse_categorical_crossentropy") != 0))
+			return luaL_error(L, "compile: unknown loss '%s' (known: categorical_crossentropy, "
+			                     "sparse_categorical_crossentropy)",
 			                  loss ? loss : luaL_typename(L, -1));
 	}
 	lua_pop(L, 1);
+	const struct winit_plugin_info *out_act = m->spec.layers[m->spec.n_layers - 1].activation.info;
+	if (strcmp(out_act->name, "softmax") != 0)
+		return luaL_error(L, "compile: categorical cross-entropy needs a softmax output layer, but the last "
+		                     "Dense layer's activation is '%s': the loss reads the outputs as class "
+		                     "probabilities, which only softmax makes (use activation = \"softmax\" on "
+		                     "the last layer; winit has no from_logits)",
+		                  out_act->name);
 	if (lua_getfield(L, 2, "metrics") != LUA_TNIL) {
 		if (!lua_istable(L, -1))
 			return luaL_error(L, "compile: metrics must be a list, e.g. {\"accuracy\"}");
@@ -111,6 +122,15 @@ static int model_compile(lua_State *L)
 	}
 	lua_settop(L, 1);
 	return 1;
+}
+
+/* Keras: training and evaluating need a loss and an optimizer, so compile comes first. */
+static void check_compiled(lua_State *L, const struct lmodel *m, const char *fn)
+{
+	if (!m->compiled)
+		luaL_error(L, "%s: the model is not compiled: call model:compile{optimizer = ..., loss = "
+		              "\"categorical_crossentropy\"} first (Keras requires it too)",
+		           fn);
 }
 
 /* Initialise the weights on first use (the trainer's lifecycle).  With data (ds, rows
@@ -194,6 +214,7 @@ static int model_fit(lua_State *L)
 	struct winit_fit_spec f;
 	winit_lua_read_fit(L, 3, &f, "fit");
 	int verbose = lua_istable(L, 3) ? (int)winit_lua_opt_int(L, 3, "verbose", 1, 0, "fit") : 1;
+	check_compiled(L, m, "fit");
 	ensure_built(L, m, NULL, 0);
 	struct winit_run_spec spec;
 	memset(&spec, 0, sizeof spec);
@@ -235,6 +256,7 @@ static int model_evaluate(lua_State *L)
 		winit_lua_check_keys(L, 3, keys, "evaluate", 0);
 		bs = winit_lua_opt_int(L, 3, "batch_size", WINIT_EVAL_BATCH_DEFAULT, 1, "evaluate");
 	}
+	check_compiled(L, m, "evaluate");
 	ensure_built(L, m, NULL, 0);
 	double loss, acc;
 	struct winit_error err = { 0 };

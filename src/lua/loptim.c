@@ -34,15 +34,19 @@ void winit_lua_read_optimizer(lua_State *L, int idx, struct winit_optimizer_spec
 	}
 	*out = winit_optimizer_default(kind);
 	if (lua_type(L, idx) == LUA_TTABLE) {
-		static const char *const keys[] = { "learning_rate", "beta_1", "beta_2", "epsilon",
-			                            "momentum", "nesterov", NULL };
-		winit_lua_check_keys(L, idx, keys, fn, 1);
-		out->learning_rate = winit_lua_opt_num(L, idx, "learning_rate", out->learning_rate, fn);
-		out->beta_1 = winit_lua_opt_num(L, idx, "beta_1", out->beta_1, fn);
-		out->beta_2 = winit_lua_opt_num(L, idx, "beta_2", out->beta_2, fn);
-		out->epsilon = winit_lua_opt_num(L, idx, "epsilon", out->epsilon, fn);
-		out->momentum = winit_lua_opt_num(L, idx, "momentum", out->momentum, fn);
-		out->nesterov = winit_lua_opt_bool(L, idx, "nesterov", 0, fn);
+		/* Each optimizer takes its own options only: Adam{momentum = 0.9} is a mistake
+		 * (Keras refuses it too), not something to ignore. */
+		static const char *const adam_keys[] = { "learning_rate", "beta_1", "beta_2", "epsilon",
+			                                 NULL };
+		static const char *const sgd_keys[] = { "learning_rate", "momentum", "nesterov", NULL };
+		const char *opt_fn = kind == WINIT_OPT_ADAM ? "Adam" : "SGD";
+		winit_lua_check_keys(L, idx, kind == WINIT_OPT_ADAM ? adam_keys : sgd_keys, opt_fn, 1);
+		out->learning_rate = winit_lua_opt_num(L, idx, "learning_rate", out->learning_rate, opt_fn);
+		out->beta_1 = winit_lua_opt_num(L, idx, "beta_1", out->beta_1, opt_fn);
+		out->beta_2 = winit_lua_opt_num(L, idx, "beta_2", out->beta_2, opt_fn);
+		out->epsilon = winit_lua_opt_num(L, idx, "epsilon", out->epsilon, opt_fn);
+		out->momentum = winit_lua_opt_num(L, idx, "momentum", out->momentum, opt_fn);
+		out->nesterov = winit_lua_opt_bool(L, idx, "nesterov", 0, opt_fn);
 	}
 	struct winit_optimizer probe;
 	struct winit_error err = { 0 };

@@ -98,6 +98,7 @@ int luaopen_winit(lua_State *L)
 	lua_setfield(L, module, "version");
 	winit_lua_open_plugins(L, module);
 	winit_lua_open_data(L, module);
+	winit_lua_open_keras(L, module);
 	winit_lua_open_layers(L, module);
 	winit_lua_open_optimizers(L, module);
 	winit_lua_open_model(L, module);
