@@ -124,6 +124,57 @@ START_TEST(sparse_and_categorical_losses_agree)
 }
 END_TEST
 
+/* fit returns Keras's History; h.loss still reads h.history.loss. */
+START_TEST(fit_returns_a_history)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local h = build('he_normal'):fit(train, { epochs = 3, batch_size = 32, validation_split = 0.2, verbose = 0 })\n"
+	       "assert(#h.history.loss == 3 and #h.history.val_accuracy == 3)\n"
+	       "assert(h.epoch[1] == 0 and h.epoch[3] == 2 and #h.epoch == 3)\n"
+	       "assert(h.loss == h.history.loss and h.params.epochs == 3 and h.params.batch_size == 32)\n"
+	       "assert(h.history.loss[3] < h.history.loss[1])\n");
+}
+END_TEST
+
+/* model.layers and the Keras weight lists: get_weights() then set_weights() on another
+ * model makes it predict the same, to the last bit; a layer's weights are its part. */
+START_TEST(layers_and_weights_as_keras)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "winit.set_seed(1)\n"
+	       "local a = build('he_normal')\n"
+	       "a:fit(train, { epochs = 1, batch_size = 32, verbose = 0 })\n"
+	       "local L = a.layers\n"
+	       "assert(#L == 3 and L[1].name == 'flatten' and L[1].class_name == 'Flatten')\n"
+	       "assert(L[2].name == 'dense_1' and L[2].units == 16 and L[2].activation == 'relu')\n"
+	       "assert(L[2].kernel_initializer == 'he_normal' and L[3].activation == 'softmax')\n"
+	       "assert(#L[1]:get_weights() == 0)\n"
+	       "local w = a:get_weights()\n"
+	       "assert(#w == 4 and #w[1] == 16 and #w[1][1] == 16 and #w[2] == 16 and #w[3] == 16 and #w[3][1] == 3 and #w[4] == 3)\n"
+	       "local k, b = a:get_weights(2)\n"
+	       "assert(k[5][2] == w[3][5][2] and b[3] == w[4][3])\n"
+	       "local lw = L[3]:get_weights()\n"
+	       "assert(#lw == 2 and lw[1][5][2] == w[3][5][2])\n"
+	       "winit.set_seed(2)\n"
+	       "local c = build('zeros')\n"
+	       "local pa = a:predict(test, 1, 4)\n"
+	       "assert(c:predict(test, 1, 4)[1][1] ~= pa[1][1])\n"
+	       "assert(c:set_weights(w) == c)\n"
+	       "local pc = c:predict(test, 1, 4)\n"
+	       "for i = 1, 4 do for j = 1, 3 do assert(pc[i][j] == pa[i][j]) end end\n"
+	       "-- a layer's own set_weights\n"
+	       "local z = { {}, {} }\n"
+	       "for r = 1, 16 do z[1][r] = { 0, 0, 0 } end\n"
+	       "z[2] = { 1, 2, 3 }\n"
+	       "c.layers[3]:set_weights(z)\n"
+	       "local k2, b2 = c:get_weights(2)\n"
+	       "assert(k2[7][3] == 0 and b2[3] == 3)\n"
+	       "assert(c:get_weights(1)[1][1] == w[1][1][1], 'other layer unchanged')\n");
+}
+END_TEST
+
 START_TEST(keras_refusals)
 {
 	RUN_OK(model_src);
@@ -169,6 +220,22 @@ START_TEST(keras_refusals)
 	        "activation expected");
 	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense(4, 'Relu')\n", "test.lua:2:",
 	        "unknown activation 'Relu'");
+	/* set_weights checks every array first and leaves the weights alone on an error */
+	RUN_OK("m = build('he_normal')\nw = m:get_weights()\n");
+	RUN_ERR("m:set_weights({ w[1], w[2], w[3] })\n", "test.lua:1:",
+	        "expected a list of 4 arrays", "got 3");
+	RUN_ERR("local bad = { w[1], w[2], w[3], { 1, 2 } }\nm:set_weights(bad)\n", "test.lua:2:",
+	        "dense_2's bias has 2 entries; expected 3");
+	RUN_ERR("local bad = { w[1], w[2], { {1, 2, 3} }, w[4] }\nm:set_weights(bad)\n",
+	        "test.lua:2:", "dense_2's kernel has 1 rows; expected 16");
+	RUN_ERR("local z = {}\nfor i = 1, 16 do z[i] = { 0, 0, 0 } end\nz[16] = { 0, 'x', 0 }\n"
+	        "m:set_weights({ w[1], w[2], z, w[4] })\n",
+	        "test.lua:4:", "dense_2's kernel row 16[2] must be a number, got string");
+	RUN_OK("local z = {}\nfor i = 1, 16 do z[i] = { 0, 0, 0 } end\nz[16] = { 0, 'x', 0 }\n"
+	       "local w2 = {}\nfor i = 1, 4 do w2[i] = w[i] end\nw2[3] = z\n"
+	       "assert(not pcall(m.set_weights, m, w2))\n"
+	       "local k = m:get_weights(2)\nassert(k[1][1] == w[3][1][1] and k[1][1] ~= 0, 'unchanged')\n");
+	RUN_ERR("m.layers[1]:set_weights({ {1} })\n", "flatten has no weights");
 }
 END_TEST
 
@@ -182,6 +249,8 @@ static Suite *keras_suite(void)
 	tcase_add_test(tc, every_spelling_gives_the_same_weights);
 	tcase_add_test(tc, dense_positional_forms);
 	tcase_add_test(tc, sparse_and_categorical_losses_agree);
+	tcase_add_test(tc, fit_returns_a_history);
+	tcase_add_test(tc, layers_and_weights_as_keras);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);

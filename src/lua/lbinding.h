@@ -11,6 +11,7 @@
  *   llayers.c  layers.Flatten, layers.Dense
  *   loptim.c   optimizers.Adam/SGD and the optimizer settings of compile
  *   lmodel.c   Sequential and its methods (compile, fit, evaluate, predict, ...)
+ *   lweights.c model.layers, get_weights/set_weights of models and layers
  *   lstudy.c   Study, Results, the observer that saves after every run
  *   linit.c    initializers written in Lua and the rng userdata their fill receives
  *   largs.c    parse_args
@@ -30,6 +31,7 @@
 #define MT_DATASET "winit.Dataset"
 #define MT_LAYER "winit.Layer"
 #define MT_MODEL "winit.Model"
+#define MT_MODEL_LAYER "winit.ModelLayer"
 #define MT_STUDY "winit.Study"
 #define MT_RESULTS "winit.Results"
 #define MT_REGISTRY "winit.Registry"
@@ -108,6 +110,15 @@ void winit_lua_read_optimizer(lua_State *L, int idx, struct winit_optimizer_spec
                               const char *fn);
 void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const char *fn);
 void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int n);
+/* lmodel.c: initialise m's weights if they are not yet (the trainer's lifecycle). */
+void winit_lua_model_built(lua_State *L, struct lmodel *m);
+
+/* lweights.c: the model methods get_weights/set_weights, model.layers for the model at
+ * index `model`, and the layer objects' metatable. */
+int winit_lua_model_get_weights(lua_State *L);
+int winit_lua_model_set_weights(lua_State *L);
+void winit_lua_push_model_layers(lua_State *L, int model);
+void winit_lua_open_weights(lua_State *L);
 
 /* lsignal.c: while a guard is on, SIGINT and SIGTERM request a stop (winit/cancel.h),
  * which the trainer polls between steps.  interrupted_error raises the error a stopped

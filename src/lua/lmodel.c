@@ -149,6 +149,11 @@ static void ensure_built(lua_State *L, struct lmodel *m, const struct winit_data
 		luaL_error(L, "%s", err.msg);
 }
 
+void winit_lua_model_built(lua_State *L, struct lmodel *m)
+{
+	ensure_built(L, m, NULL, 0);
+}
+
 /* The fit settings among the fields of table t; the caller has checked t's keys. */
 void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const char *fn)
 {
@@ -198,8 +203,36 @@ void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int
 	}
 }
 
+/* Keras's History: {history = {loss = {...}, ...}, epoch = {0, 1, ...}, params = {epochs,
+ * steps}}.  Its fields fall back to .history, so h.loss is h.history.loss (what fit
+ * returned before it returned a History). */
+static void push_history_object(lua_State *L, const struct winit_history *h,
+                                const struct winit_fit_spec *f)
+{
+	lua_createtable(L, 0, 3);
+	winit_lua_push_history(L, h->epochs, h->n);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -3, "history");
+	lua_createtable(L, 0, 1);
+	lua_insert(L, -2);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
+	lua_createtable(L, h->n, 0);
+	for (int e = 0; e < h->n; e++) {
+		lua_pushinteger(L, h->epochs[e].epoch - 1); /* Keras counts epochs from 0 */
+		lua_rawseti(L, -2, e + 1);
+	}
+	lua_setfield(L, -2, "epoch");
+	lua_createtable(L, 0, 2);
+	lua_pushinteger(L, f->epochs);
+	lua_setfield(L, -2, "epochs");
+	lua_pushinteger(L, f->batch_size);
+	lua_setfield(L, -2, "batch_size");
+	lua_setfield(L, -2, "params");
+}
+
 /* model:fit(ds, {epochs = 5, batch_size = 64, validation_split = 0.2, verbose = 1})
- * -> history {loss = {...}, accuracy = {...}, val_loss = {...}, val_accuracy = {...}}
+ * -> History {history = {loss = {...}, accuracy = {...}, val_loss = {...}, ...}, epoch = {...}}
  * The model's trainer is the lifecycle a study run goes through: a model whose seed is a
  * run's seed, fitted with the run's settings, ends with that run's weights.  A second fit
  * continues the same shuffle stream. */
@@ -240,7 +273,7 @@ static int model_fit(lua_State *L)
 			return winit_lua_interrupted_error(L, NULL);
 		return luaL_error(L, "fit: %s", err.msg);
 	}
-	winit_lua_push_history(L, hist.epochs, hist.n);
+	push_history_object(L, &hist, &f);
 	winit_history_free(&hist);
 	return 1;
 }
@@ -402,31 +435,16 @@ static int model_activation_stats(lua_State *L)
 	return 1;
 }
 
-/* model:get_weights(layer) -> kernel (table of rows), bias (table) */
-static int model_get_weights(lua_State *L)
+/* model.NAME: a method, or model.layers (lweights.c). */
+static int model_index(lua_State *L)
 {
-	struct lmodel *m = winit_lua_check_model(L, 1);
-	lua_Integer li = luaL_checkinteger(L, 2);
-	luaL_argcheck(L, li >= 1 && li <= m->spec.n_layers, 2, "layer index out of range");
-	ensure_built(L, m, NULL, 0);
-	const struct winit_dense *d = &m->trainer.model.layer[li - 1];
-	lua_createtable(L, (int)d->n_in, 0);
-	for (int64_t r = 0; r < d->n_in; r++) {
-		lua_createtable(L, (int)d->n_out, 0);
-		for (int64_t c = 0; c < d->n_out; c++) {
-			lua_pushnumber(L, d->w[r * d->n_out + c]);
-			lua_rawseti(L, -2, c + 1);
-		}
-		lua_rawseti(L, -2, r + 1);
-	}
-	if (!d->b)
+	winit_lua_check_model(L, 1);
+	lua_pushvalue(L, 2);
+	if (lua_gettable(L, lua_upvalueindex(1)) != LUA_TNIL)
 		return 1;
-	lua_createtable(L, (int)d->n_out, 0);
-	for (int64_t c = 0; c < d->n_out; c++) {
-		lua_pushnumber(L, d->b[c]);
-		lua_rawseti(L, -2, c + 1);
-	}
-	return 2;
+	if (lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "layers") == 0)
+		winit_lua_push_model_layers(L, 1);
+	return 1;
 }
 
 static const luaL_Reg model_methods[] = {
@@ -436,7 +454,8 @@ static const luaL_Reg model_methods[] = {
 	{ "predict", model_predict },
 	{ "summary", model_summary },
 	{ "count_params", model_count_params },
-	{ "get_weights", model_get_weights },
+	{ "get_weights", winit_lua_model_get_weights },
+	{ "set_weights", winit_lua_model_set_weights },
 	{ "activation_stats", model_activation_stats },
 	{ NULL, NULL }
 };
@@ -448,5 +467,12 @@ void winit_lua_open_model(lua_State *L, int module_index)
 		{ NULL, NULL }
 	};
 	winit_lua_new_class(L, MT_MODEL, model_methods, model_gc);
+	/* model.layers beside the methods: __index looks in the methods first. */
+	luaL_getmetatable(L, MT_MODEL);
+	lua_getfield(L, -1, "__index");
+	lua_pushcclosure(L, model_index, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 1);
+	winit_lua_open_weights(L);
 	winit_lua_set_funcs(L, module_index, funcs);
 }
