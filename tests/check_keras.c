@@ -1,6 +1,8 @@
 /* tests/check_keras.c -- Keras's names and forms in the Lua API (docs/keras.md): class
  * names for initializers and activations, Dense's positional forms, the losses, and the
  * refusals Keras makes too. */
+#include <math.h>
+
 #include "luatest.h"
 
 /* Lua helpers: the first Dense kernel of a model built under a fixed seed, and exact
@@ -175,6 +177,157 @@ START_TEST(layers_and_weights_as_keras)
 }
 END_TEST
 
+/* validation_data is validated on whole; without callbacks or with observing ones the
+ * numbers are the same as before; logs carry what the history records. */
+START_TEST(validation_data_and_callback_tables)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local function go(opts)\n"
+	       "  winit.set_seed(4)\n"
+	       "  local m = build('glorot_normal')\n"
+	       "  opts.epochs, opts.batch_size, opts.verbose = 3, 40, 0\n"
+	       "  return m:fit(train, opts), m\n"
+	       "end\n"
+	       "local h, m = go { validation_data = test }\n"
+	       "local loss, acc = m:evaluate(test)\n"
+	       "assert(#h.val_loss == 3 and h.val_loss[3] == loss and h.val_accuracy[3] == acc)\n"
+	       "local seen, order = {}, {}\n"
+	       "local cb = { on_train_begin = function() order[#order + 1] = 'train' end,\n"
+	       "  on_epoch_begin = function(e) order[#order + 1] = 'b' .. e end,\n"
+	       "  on_epoch_end = function(e, logs) order[#order + 1] = 'e' .. e; seen[e + 1] = logs end,\n"
+	       "  on_train_end = function() order[#order + 1] = 'end' end, note = 'user state' }\n"
+	       "local h2 = go { validation_data = test, callbacks = { cb } }\n"
+	       "assert(table.concat(order, ' ') == 'train b0 e0 b1 e1 b2 e2 end', table.concat(order, ' '))\n"
+	       "for e = 1, 3 do\n"
+	       "  assert(h2.loss[e] == h.loss[e] and h2.val_loss[e] == h.val_loss[e], 'same numbers')\n"
+	       "  assert(seen[e].loss == h.loss[e] and seen[e].val_accuracy == h.val_accuracy[e])\n"
+	       "  assert(seen[e].learning_rate == 0.01)\n"
+	       "end\n"
+	       "local h3 = go { callbacks = { { on_epoch_end = function(e) if e == 1 then return 'stop' end end } } }\n"
+	       "assert(#h3.loss == 2 and h3.loss[2] == go({}).loss[2])\n"
+	       "-- initial_epoch: Keras's epoch numbering continues\n"
+	       "local h4 = go { initial_epoch = 2 }\n"
+	       "assert(#h4.loss == 1 and h4.epoch[1] == 2 and h4.history.loss[1] == h.loss[1])\n");
+}
+END_TEST
+
+/* EarlyStopping stops when the monitored value stops improving by min_delta, and with
+ * restore_best_weights leaves the best epoch's weights. */
+START_TEST(early_stopping)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local C = winit.callbacks\n"
+	       "local function go(epochs, cbs)\n"
+	       "  winit.set_seed(6)\n"
+	       "  local m = build('he_normal')\n"
+	       "  return m:fit(train, { epochs = epochs, batch_size = 40, verbose = 0, validation_split = 0.25,\n"
+	       "                         callbacks = cbs }), m\n"
+	       "end\n"
+	       "-- nothing improves by 10: stops after the second epoch (Keras never stops after the first)\n"
+	       "local h, m = go(10, { C.EarlyStopping { monitor = 'loss', min_delta = 10, restore_best_weights = true } })\n"
+	       "assert(#h.loss == 2, 'epochs run: ' .. #h.loss)\n"
+	       "local _, m1 = go(1)\n"
+	       "local a, b = m:get_weights(), m1:get_weights()\n"
+	       "assert(a[1][3][4] == b[1][3][4] and a[3][2][1] == b[3][2][1], 'best (first) epoch restored')\n"
+	       "local _, m2 = go(2)\n"
+	       "assert(m2:get_weights()[1][3][4] ~= a[1][3][4], 'the second epoch did change them')\n"
+	       "-- a patient one on a falling loss runs every epoch\n"
+	       "local h2 = go(4, { C.EarlyStopping { monitor = 'val_accuracy', patience = 10 } })\n"
+	       "assert(#h2.loss == 4)\n"
+	       "local e = C.EarlyStopping()\n"
+	       "assert(e[1] == 'EarlyStopping' and e.monitor == 'val_loss' and e.patience == 0)\n");
+}
+END_TEST
+
+/* LearningRateScheduler sets each epoch's rate; a schedule as Adam's learning_rate sets
+ * each step's, as Keras computes it. */
+START_TEST(learning_rate_schedules)
+{
+	struct winit_lr_schedule ex = { .kind = WINIT_LR_EXPONENTIAL_DECAY,
+		                        .initial_learning_rate = 0.1,
+		                        .decay_steps = 10,
+		                        .decay_rate = 0.5 };
+	ck_assert_double_eq_tol(winit_lr_schedule_at(&ex, 0), 0.1, 1e-15);
+	ck_assert_double_eq_tol(winit_lr_schedule_at(&ex, 10), 0.05, 1e-15);
+	ck_assert_double_eq_tol(winit_lr_schedule_at(&ex, 5), 0.1 * sqrt(0.5), 1e-15);
+	ex.staircase = 1;
+	ck_assert_double_eq_tol(winit_lr_schedule_at(&ex, 19), 0.05, 1e-15);
+	struct winit_lr_schedule co = { .kind = WINIT_LR_COSINE_DECAY,
+		                        .initial_learning_rate = 1,
+		                        .decay_steps = 10,
+		                        .alpha = 0.1 };
+	ck_assert_double_eq_tol(winit_lr_schedule_at(&co, 0), 1, 1e-15);
+	ck_assert_double_eq_tol(winit_lr_schedule_at(&co, 5), 0.55, 1e-15);
+	ck_assert_double_eq_tol(winit_lr_schedule_at(&co, 50), 0.1, 1e-15);
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local function go(opt, cbs)\n"
+	       "  winit.set_seed(9)\n"
+	       "  local m = build('he_normal')\n"
+	       "  if opt then m:compile { optimizer = opt } end\n"
+	       "  local lrs = {}\n"
+	       "  cbs = cbs or {}\n"
+	       "  cbs[#cbs + 1] = { on_epoch_end = function(e, logs) lrs[e + 1] = logs.learning_rate end }\n"
+	       "  return m:fit(train, { epochs = 3, batch_size = 100, verbose = 0, callbacks = cbs }), lrs\n"
+	       "end\n"
+	       "local base = go()\n"
+	       "local S = winit.callbacks.LearningRateScheduler\n"
+	       "local same = go(nil, { S(function(epoch, lr) return lr end) })\n"
+	       "assert(same.loss[3] == base.loss[3])\n"
+	       "local got = {}\n"
+	       "local h, lrs = go(nil, { S(function(epoch, lr) got[#got + 1] = epoch; return 0.01 / (epoch + 1) end) })\n"
+	       "assert(table.concat(got, ',') == '0,1,2' and lrs[3] == 0.01 / 3 and h.loss[1] == base.loss[1] and h.loss[3] ~= base.loss[3])\n"
+	       "local D = winit.optimizers.schedules\n"
+	       "local ed = D.ExponentialDecay(0.01, 10, 0.5)\n"
+	       "assert(ed[1] == 'ExponentialDecay' and ed.decay_steps == 10)\n"
+	       "local h2, lrs2 = go(winit.optimizers.Adam { learning_rate = ed })\n"
+	       "-- 6 steps an epoch: the last step of epoch 1 is step 5 (counted from 0)\n"
+	       "assert(math.abs(lrs2[1] - 0.01 * 0.5 ^ (5 / 10)) < 1e-15, lrs2[1])\n"
+	       "assert(math.abs(lrs2[3] - 0.01 * 0.5 ^ (17 / 10)) < 1e-15)\n"
+	       "local _, lrs3 = go(winit.optimizers.SGD { learning_rate = D.CosineDecay { initial_learning_rate = 0.1, decay_steps = 12 } })\n"
+	       "assert(math.abs(lrs3[2] - 0.1 * 0.5 * (1 + math.cos(math.pi * 11 / 12))) < 1e-15 and lrs3[3] == 0)\n");
+}
+END_TEST
+
+START_TEST(callback_refusals)
+{
+	RUN_OK(model_src);
+	RUN_OK("m = build('he_normal')\n");
+	RUN_ERR("m:fit(train, { verbose = 0, validation_split = 0.2, validation_data = test })\n",
+	        "test.lua:1:", "validation_data or validation_split, not both");
+	RUN_ERR("m:fit(train, { verbose = 0, validation_data = {} })\n", "test.lua:1:",
+	        "validation_data must be a dataset");
+	RUN_ERR("m:fit(train, { verbose = 0, callbacks = { winit.callbacks.EarlyStopping() } })\n",
+	        "test.lua:1:", "EarlyStopping: monitor 'val_loss' is not available", "validation_split");
+	RUN_ERR("winit.callbacks.EarlyStopping { monitor = 'val_los' }\n", "test.lua:1:",
+	        "monitor must be one of");
+	RUN_ERR("winit.callbacks.EarlyStopping { patience = -1 }\n", "test.lua:1:", "patience");
+	RUN_ERR("m:fit(train, { verbose = 0, callbacks = { { on_batch_end = print } } })\n",
+	        "test.lua:1:", "on_batch_end is not called by winit");
+	RUN_ERR("m:fit(train, { verbose = 0, callbacks = { 5 } })\n", "test.lua:1:",
+	        "callbacks[1] is not a callback");
+	RUN_ERR("m:fit(train, { verbose = 0, callbacks = { { 'ModelCheckpoint' } } })\n",
+	        "test.lua:1:", "unknown callback 'ModelCheckpoint'");
+	RUN_ERR("m:fit(train, { verbose = 0, callbacks = { { on_epoch_end = function() error('boom') end } } })\n",
+	        "test.lua:1:", "fit: on_epoch_end: test.lua:1: boom");
+	RUN_ERR("m:fit(train, { verbose = 0, callbacks = { winit.callbacks.LearningRateScheduler(function() return -1 end) } })\n",
+	        "test.lua:1:", "must return a learning rate > 0");
+	RUN_ERR("winit.optimizers.schedules.ExponentialDecay { 0.1, 0, 0.5 }\n", "test.lua:1:",
+	        "decay_steps must be > 0");
+	RUN_ERR("winit.optimizers.schedules.CosineDecay { 0.1, 10, warmup_steps = 5 }\n",
+	        "test.lua:1:", "CosineDecay: unknown option 'warmup_steps'");
+	RUN_ERR("winit.optimizers.Adam { learning_rate = { 'StepDecay' } }\n", "test.lua:1:",
+	        "learning_rate must be a number or a schedule");
+	RUN_ERR("m:fit(train, { verbose = 0, initial_epoch = -1 })\n", "test.lua:1:", "initial_epoch");
+	RUN_ERR("local s = winit.Study {}\n"
+	        "m:compile { optimizer = winit.optimizers.Adam { learning_rate = winit.optimizers.schedules.CosineDecay(0.1, 10) } }\n"
+	        "s:add { name = 'x', model = m, train = train }\n",
+	        "test.lua:3:", "learning-rate schedule is not part of a run description");
+}
+END_TEST
+
 START_TEST(keras_refusals)
 {
 	RUN_OK(model_src);
@@ -251,10 +404,14 @@ static Suite *keras_suite(void)
 	tcase_add_test(tc, sparse_and_categorical_losses_agree);
 	tcase_add_test(tc, fit_returns_a_history);
 	tcase_add_test(tc, layers_and_weights_as_keras);
+	tcase_add_test(tc, validation_data_and_callback_tables);
+	tcase_add_test(tc, early_stopping);
+	tcase_add_test(tc, learning_rate_schedules);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, keras_refusals);
+	tcase_add_test(tc, callback_refusals);
 	suite_add_tcase(s, tc);
 	return s;
 }

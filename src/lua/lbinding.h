@@ -11,6 +11,7 @@
  *   llayers.c  layers.Flatten, layers.Dense
  *   loptim.c   optimizers.Adam/SGD and the optimizer settings of compile
  *   lmodel.c   Sequential and its methods (compile, fit, evaluate, predict, ...)
+ *   lcallbacks.c callbacks.EarlyStopping/LearningRateScheduler, Lua callback tables
  *   lweights.c model.layers, get_weights/set_weights of models and layers
  *   lstudy.c   Study, Results, the observer that saves after every run
  *   linit.c    initializers written in Lua and the rng userdata their fill receives
@@ -65,9 +66,10 @@ struct lmodel {
 	int has_flatten; /* for summary: the engine's spec has Dense layers only */
 	int compiled;
 	struct winit_optimizer_spec opt_spec;
-	int built;                    /* the trainer holds the weights */
-	struct winit_trainer trainer; /* the same run lifecycle a study run goes through */
-	uint64_t seed;                /* the run seed of its streams (winit/stream.h) */
+	struct winit_lr_schedule schedule; /* the optimizer's learning_rate schedule, if any */
+	int built;                         /* the trainer holds the weights */
+	struct winit_trainer trainer;      /* the same run lifecycle a study run goes through */
+	uint64_t seed;                     /* the run seed of its streams (winit/stream.h) */
 };
 
 /* ---------------------------------------------------------------- shared helpers */
@@ -106,8 +108,10 @@ int winit_lua_keras_translate(lua_State *L, int idx, uint32_t kind);
 /* ldata.c, lmodel.c, loptim.c */
 struct ldataset *winit_lua_check_dataset(lua_State *L, int idx);
 struct lmodel *winit_lua_check_model(lua_State *L, int idx);
+/* An optimizer setting; a learning_rate schedule goes to *sched (kind WINIT_LR_CONSTANT
+ * when there is none).  sched NULL: schedules are refused. */
 void winit_lua_read_optimizer(lua_State *L, int idx, struct winit_optimizer_spec *out,
-                              const char *fn);
+                              struct winit_lr_schedule *sched, const char *fn);
 void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const char *fn);
 void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int n);
 /* lmodel.c: initialise m's weights if they are not yet (the trainer's lifecycle). */
@@ -130,6 +134,28 @@ void winit_lua_sigguard_on(struct winit_lua_sigguard *g);
 void winit_lua_sigguard_off(struct winit_lua_sigguard *g);
 int winit_lua_interrupted_error(lua_State *L, const char *saved);
 
+/* lcallbacks.c: the callbacks of one fit, run through the trainer's hooks. */
+#define WINIT_LUA_MAX_CALLBACKS 16
+struct winit_lua_early {
+	int metric, maximize, patience, wait, have_best;
+	double min_delta, best;
+	float *best_weights; /* restore_best_weights: a copy of the parameters, or NULL */
+};
+struct winit_lua_fit_callbacks {
+	lua_State *L;
+	int list, n; /* the callbacks list (absolute index, 0: none) and its length */
+	int kind[WINIT_LUA_MAX_CALLBACKS];
+	struct winit_lua_early early[WINIT_LUA_MAX_CALLBACKS];
+	struct lmodel *m;
+	struct winit_fit_hooks hooks; /* ctx is this struct */
+};
+/* Check the callbacks list at `list` (may be nil) and set up c; pushes one value that must
+ * stay on the stack until the fit ends.  Raises on a bad list. */
+int winit_lua_callbacks_init(lua_State *L, int list, struct lmodel *m,
+                             struct winit_lua_fit_callbacks *c);
+/* Call every plain table's `name` ("on_train_begin", "on_train_end"); raises on errors. */
+void winit_lua_callbacks_train(struct winit_lua_fit_callbacks *c, const char *name);
+
 /* ---------------------------------------------------------------- the parts */
 
 /* Each registers its metatables and sets its functions in the module table at
@@ -138,6 +164,7 @@ void winit_lua_open_plugins(lua_State *L, int module_index);
 void winit_lua_open_data(lua_State *L, int module_index);
 void winit_lua_open_keras(lua_State *L, int module_index);
 void winit_lua_open_layers(lua_State *L, int module_index);
+void winit_lua_open_callbacks(lua_State *L, int module_index);
 void winit_lua_open_optimizers(lua_State *L, int module_index);
 void winit_lua_open_model(lua_State *L, int module_index);
 void winit_lua_open_study(lua_State *L, int module_index);

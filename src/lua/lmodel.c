@@ -81,7 +81,7 @@ static int model_compile(lua_State *L)
 	luaL_checktype(L, 2, LUA_TTABLE);
 	winit_lua_check_keys(L, 2, keys, "compile", 0);
 	if (lua_getfield(L, 2, "optimizer") != LUA_TNIL)
-		winit_lua_read_optimizer(L, -1, &m->opt_spec, "compile");
+		winit_lua_read_optimizer(L, -1, &m->opt_spec, &m->schedule, "compile");
 	lua_pop(L, 1);
 	/* Both Keras names are one loss here: winit's labels are integers (Keras's sparse
 	 * case), and categorical cross-entropy against their one-hot rows is the same number. */
@@ -241,14 +241,38 @@ static int model_fit(lua_State *L)
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	struct ldataset *d = winit_lua_check_dataset(L, 2);
 	static const char *const keys[] = { "epochs", "batch_size", "validation_split", "shuffle",
-		                            "eval_batch_size", "verbose", NULL };
+		                            "eval_batch_size", "verbose", "validation_data",
+		                            "callbacks", "initial_epoch", NULL };
+	lua_settop(L, 3);
 	if (lua_istable(L, 3))
 		winit_lua_check_keys(L, 3, keys, "fit", 0);
 	struct winit_fit_spec f;
 	winit_lua_read_fit(L, 3, &f, "fit");
-	int verbose = lua_istable(L, 3) ? (int)winit_lua_opt_int(L, 3, "verbose", 1, 0, "fit") : 1;
+	int verbose = 1;
+	const struct winit_dataset *val = NULL;
+	struct winit_lua_fit_callbacks cb;
+	if (lua_istable(L, 3)) {
+		verbose = (int)winit_lua_opt_int(L, 3, "verbose", 1, 0, "fit");
+		f.initial_epoch = (int32_t)winit_lua_opt_int(L, 3, "initial_epoch", 0, 0, "fit");
+		if (lua_getfield(L, 3, "validation_data") != LUA_TNIL) {
+			struct ldataset *v = luaL_testudata(L, -1, MT_DATASET);
+			if (!v)
+				return luaL_error(L, "fit: validation_data must be a dataset (got %s)", luaL_typename(L, -1));
+			if (f.validation_split > 0)
+				return luaL_error(L, "fit: give validation_data or validation_split, not both");
+			val = &v->ds; /* stays referenced by the options table */
+		}
+		lua_pop(L, 1);
+		lua_getfield(L, 3, "callbacks"); /* index 4, kept until the fit ends */
+	} else {
+		lua_pushnil(L);
+	}
 	check_compiled(L, m, "fit");
 	ensure_built(L, m, NULL, 0);
+	winit_lua_callbacks_init(L, 4, m, &cb); /* pushes index 5 */
+	if (m->schedule.kind != WINIT_LR_CONSTANT)
+		cb.hooks.schedule = &m->schedule;
+	winit_lua_callbacks_train(&cb, "on_train_begin");
 	struct winit_run_spec spec;
 	memset(&spec, 0, sizeof spec);
 	snprintf(spec.name, sizeof spec.name, "fit");
@@ -263,7 +287,7 @@ static int model_fit(lua_State *L)
 	struct winit_lua_sigguard g;
 	winit_lua_sigguard_on(&g);
 	struct winit_error err = { 0 };
-	int rc = winit_trainer_fit(&m->trainer, &d->ds, &f, &obs, 0, &hist, &err);
+	int rc = winit_trainer_fit_with(&m->trainer, &d->ds, val, &f, &cb.hooks, &obs, 0, &hist, &err);
 	winit_lua_sigguard_off(&g);
 	if (p)
 		winit_progress_free(p);
@@ -275,6 +299,7 @@ static int model_fit(lua_State *L)
 	}
 	push_history_object(L, &hist, &f);
 	winit_history_free(&hist);
+	winit_lua_callbacks_train(&cb, "on_train_end");
 	return 1;
 }
 

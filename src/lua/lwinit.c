@@ -102,6 +102,7 @@ int luaopen_winit(lua_State *L)
 	winit_lua_open_layers(L, module);
 	winit_lua_open_optimizers(L, module);
 	winit_lua_open_model(L, module);
+	winit_lua_open_callbacks(L, module);
 	winit_lua_open_study(L, module);
 	winit_lua_open_init(L, module);
 	winit_lua_open_args(L, module);
