@@ -2,6 +2,7 @@
  * names for initializers and activations, Dense's positional forms, the losses, and the
  * refusals Keras makes too. */
 #include <math.h>
+#include <sys/stat.h>
 
 #include "luatest.h"
 
@@ -328,6 +329,138 @@ START_TEST(callback_refusals)
 }
 END_TEST
 
+/* Float data: gathered as given; statistics from the training rows only, applied to the
+ * rest unchanged. */
+START_TEST(float_datasets_and_normalisation)
+{
+	struct winit_dataset ds;
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_dataset_init_float(&ds, 4, 2, 2, &err), 0);
+	const float x[8] = { 1, -10, 3, 10, 5, 30, 1000, -1000 }; /* the last row: validation */
+	memcpy(ds.xf, x, sizeof x);
+	ds.y[3] = 1;
+	float out[4];
+	uint8_t lab[2];
+	uint32_t idx[2] = { 3, 1 };
+	winit_dataset_gather(out, lab, &ds, idx, 2);
+	ck_assert(out[0] == 1000 && out[1] == -1000 && out[2] == 3 && out[3] == 10);
+	ck_assert(lab[0] == 1 && lab[1] == 0);
+	struct winit_normalizer nz;
+	ck_assert_int_eq(winit_normalizer_fit(&nz, WINIT_NORMALIZE_STANDARDIZE, &ds, 3, &err), 0);
+	ck_assert_double_eq_tol(nz.shift[0], 3, 1e-12);
+	ck_assert_double_eq_tol(nz.shift[1], 10, 1e-12);
+	ck_assert_double_eq_tol(nz.scale[0], 1 / sqrt(8.0 / 3), 1e-12);
+	ck_assert_int_eq(winit_dataset_normalize(&ds, &nz, &err), 0);
+	ck_assert_float_eq_tol(ds.xf[2], 0, 1e-6);                            /* (3 - 3) */
+	ck_assert_float_eq_tol(ds.xf[6], (float)(997 / sqrt(8.0 / 3)), 1e-3); /* not clipped */
+	winit_normalizer_free(&nz);
+	ck_assert_int_eq(winit_normalizer_fit(&nz, WINIT_NORMALIZE_SCALE, &ds, 0, &err), WINIT_ERR_ARG);
+	winit_dataset_free(&ds);
+	/* Pixels scaled by their largest value 255 stay bytes: nothing changes. */
+	uint8_t px[4] = { 0, 255, 17, 3 };
+	struct winit_dataset img = { .n = 2, .n_features = 2, .height = 1, .width = 2, .n_classes = 2 };
+	img.x = malloc(4);
+	img.y = calloc(2, 1);
+	memcpy(img.x, px, 4);
+	ck_assert_int_eq(winit_normalizer_fit(&nz, WINIT_NORMALIZE_SCALE, &img, 2, &err), 0);
+	ck_assert_int_eq(winit_dataset_normalize(&img, &nz, &err), 0);
+	ck_assert(img.x != NULL && img.xf == NULL);
+	winit_normalizer_free(&nz);
+	winit_dataset_free(&img);
+}
+END_TEST
+
+START_TEST(datasets_from_lua)
+{
+	RUN_OK("local winit = require 'winit'\n"
+	       "local D = winit.datasets\n"
+	       "local ds = D.from_arrays({ {1, 2}, {3, 40}, {-5, 6} }, { 0, 2, 1 })\n"
+	       "assert(#ds == 3 and ds.n_features == 2 and ds.n_classes == 3 and ds:label(2) == 2)\n"
+	       "local g = D.gaussian { n = 300, features = 4, classes = 3, seed = 7, separation = 3 }\n"
+	       "local g2 = D.gaussian { n = 300, features = 4, classes = 3, seed = 7, separation = 3 }\n"
+	       "local g3 = D.gaussian { n = 300, features = 4, classes = 3, seed = 8, separation = 3 }\n"
+	       "local same, differ = true, false\n"
+	       "for i = 1, 300 do same = same and g:label(i) == g2:label(i); differ = differ or g:label(i) ~= g3:label(i) end\n"
+	       "assert(same and differ)\n"
+	       "-- a model learns the Gaussian classes (separation 3 in 4 dimensions)\n"
+	       "winit.set_seed(1)\n"
+	       "local m = winit.Sequential { winit.layers.Dense(16, 'relu', { input_shape = {4} }),\n"
+	       "                             winit.layers.Dense(3, 'softmax') }\n"
+	       "m:compile { optimizer = winit.optimizers.Adam { learning_rate = 0.01 }, loss = 'sparse_categorical_crossentropy' }\n"
+	       "local h = m:fit(g, { epochs = 10, batch_size = 32, verbose = 0 })\n"
+	       "assert(h.accuracy[10] > 0.9, h.accuracy[10])\n"
+	       "local _, acc = m:evaluate(g3)\n"
+	       "-- standardize: the test set takes the training set's statistics\n"
+	       "local tr = D.from_arrays({ {0, 100}, {2, 300}, {1000, 0} }, { 0, 1, 0 }, { normalize = 'standardize', validation_split = 0.3 })\n"
+	       "local te = D.from_arrays({ {1, 200} }, { 0 }, { normalize = tr, n_classes = 2 })\n"
+	       "local m2 = winit.Sequential { winit.layers.Dense(2, 'softmax', { input_shape = {2}, kernel_initializer = 'identity' }) }\n"
+	       "m2:compile { optimizer = 'sgd' }\n"
+	       "local p = m2:predict(te)[1]\n"
+	       "assert(math.abs(p[1] - 0.5) < 1e-7, 'the mean of the training rows maps to 0: ' .. p[1])\n");
+	RUN_ERR("local winit = require 'winit'\nwinit.datasets.from_arrays({ {1, 2}, {3} }, { 0, 1 })\n",
+	        "test.lua:2:", "features[2] must be a list of 2 numbers");
+	RUN_ERR("local winit = require 'winit'\nwinit.datasets.from_arrays({ {1}, {3} }, { 0 })\n",
+	        "test.lua:2:", "2 rows of features but 1 labels");
+	RUN_ERR("local winit = require 'winit'\nwinit.datasets.from_arrays({ {1} }, { 1.5 })\n",
+	        "test.lua:2:", "labels[1] must be an integer class");
+	RUN_ERR("local winit = require 'winit'\nwinit.datasets.from_arrays({ {0/0} }, { 0 })\n",
+	        "test.lua:2:", "features[1][1] must be a finite number");
+	RUN_ERR("local winit = require 'winit'\nwinit.datasets.from_arrays({ {1} }, { 3 }, { n_classes = 2 })\n",
+	        "test.lua:2:", "label 3 is not below n_classes 2");
+	RUN_ERR("local winit = require 'winit'\nwinit.datasets.from_arrays({ {1} }, { 0 }, { normalize = 'minmax' })\n",
+	        "test.lua:2:", "normalize must be \"scale\", \"standardize\"");
+	RUN_ERR("local winit = require 'winit'\nlocal a = winit.datasets.from_arrays({ {1} }, { 0 })\n"
+	        "winit.datasets.from_arrays({ {1} }, { 0 }, { normalize = a })\n",
+	        "test.lua:3:", "was not normalised");
+	RUN_ERR("local winit = require 'winit'\nwinit.datasets.gaussian { n = 10, classes = 300 }\n",
+	        "test.lua:2:", "at most 256 classes");
+}
+END_TEST
+
+/* load_data's normalize: statistics from the training rows (the validation tail left
+ * out), the test set normalised with them.  A linear identity layer shows the features. */
+START_TEST(load_data_normalises_with_training_rows)
+{
+	static const char *const links[][2] = { { "train-images", "train-images-idx3-ubyte" },
+		                                { "train-labels", "train-labels-idx1-ubyte" },
+		                                { "test-images", "t10k-images-idx3-ubyte" },
+		                                { "test-labels", "t10k-labels-idx1-ubyte" } };
+	char from[600], to[600];
+	snprintf(to, sizeof to, "%s/fm", dir);
+	ck_assert_int_eq(mkdir(to, 0700), 0);
+	for (int i = 0; i < 4; i++) {
+		snprintf(from, sizeof from, "%s/%s", dir, links[i][0]);
+		snprintf(to, sizeof to, "%s/fm/%s", dir, links[i][1]);
+		ck_assert_int_eq(symlink(from, to), 0);
+	}
+	RUN_OK("local winit = require 'winit'\n"
+	       "local function features(ds, first, count)\n"
+	       "  local m = winit.Sequential { winit.layers.Dense(16, 'linear', { input_shape = {16}, kernel_initializer = 'identity' }) }\n"
+	       "  return m:predict(ds, first, count)\n"
+	       "end\n"
+	       "local tr, te = winit.datasets.fashion_mnist.load_data(DIR .. '/fm', { normalize = 'standardize', validation_split = 0.2 })\n"
+	       "local x = features(tr, 1, 480)\n"
+	       "for j = 1, 16 do\n"
+	       "  local s, ss = 0, 0\n"
+	       "  for i = 1, 480 do s = s + x[i][j]; ss = ss + x[i][j] ^ 2 end\n"
+	       "  assert(math.abs(s / 480) < 1e-5 and math.abs(ss / 480 - 1) < 1e-4, ('feature %d: %g %g'):format(j, s / 480, ss / 480))\n"
+	       "end\n"
+	       "local all = features(tr, 1, 600)\n"
+	       "local s = 0\n"
+	       "for i = 1, 600 do s = s + all[i][1] end\n"
+	       "assert(math.abs(s / 600) > 1e-4, 'the tail is not in the statistics')\n"
+	       "local raw = winit.datasets.fashion_mnist.load_data(DIR .. '/fm')\n"
+	       "local sc = winit.datasets.fashion_mnist.load_data(DIR .. '/fm', { normalize = 'scale' })\n"
+	       "local r, q, mx = features(raw, 1, 600), features(sc, 1, 600), 0\n"
+	       "for i = 1, 600 do for j = 1, 16 do mx = math.max(mx, r[i][j]) end end\n"
+	       "assert(mx < 1, 'the made data stays below 255')\n"
+	       "assert(math.abs(q[7][3] - r[7][3] / mx) < 1e-6)\n");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.datasets.fashion_mnist.load_data(DIR .. '/fm', { normalise = 'scale' })\n",
+	        "test.lua:2:", "load_data: unknown option 'normalise'");
+}
+END_TEST
+
 START_TEST(keras_refusals)
 {
 	RUN_OK(model_src);
@@ -407,6 +540,12 @@ static Suite *keras_suite(void)
 	tcase_add_test(tc, validation_data_and_callback_tables);
 	tcase_add_test(tc, early_stopping);
 	tcase_add_test(tc, learning_rate_schedules);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("data");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, float_datasets_and_normalisation);
+	tcase_add_test(tc, datasets_from_lua);
+	tcase_add_test(tc, load_data_normalises_with_training_rows);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);

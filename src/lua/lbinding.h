@@ -6,7 +6,8 @@
  *   lwinit.c   luaopen_winit, winit.set_seed/set_jobs/cpu_count/version, the defaults
  *   lopts.c    option tables (opt_int/opt_num/opt_bool, check_keys), classes, tty check
  *   lplugins.c the plugin registry, plugin references ("name" or {"name", k = v}), plugins()
- *   ldata.c    datasets: load_idx, datasets.fashion_mnist.load_data
+ *   ldata.c    datasets: load_idx, datasets.fashion_mnist.load_data, from_arrays,
+ *              gaussian, normalize
  *   lkeras.c   Keras's class names: initializers.HeNormal, activations.ReLU, ...
  *   llayers.c  layers.Flatten, layers.Dense
  *   loptim.c   optimizers.Adam/SGD and the optimizer settings of compile
@@ -48,6 +49,7 @@
 
 struct ldataset {
 	struct winit_dataset ds;
+	struct winit_normalizer nz; /* the statistics it was normalised with (kind NONE: none) */
 	char source[256];
 };
 

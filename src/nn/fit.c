@@ -27,8 +27,10 @@ static void prefetch_rows(const struct winit_dataset *ds, const uint32_t *idx, i
 {
 	const int64_t f = ds->n_features;
 	for (int64_t i = 0; i < n; i++) {
-		const uint8_t *row = ds->x + (size_t)idx[i] * (size_t)f;
-		for (int64_t j = 0; j < f; j += 64)
+		const char *row = ds->xf ? (const char *)(ds->xf + (size_t)idx[i] * (size_t)f) :
+		                           (const char *)(ds->x + (size_t)idx[i] * (size_t)f);
+		int64_t bytes = ds->xf ? f * (int64_t)sizeof(float) : f;
+		for (int64_t j = 0; j < bytes; j += 64)
 			__builtin_prefetch(row + j, 0, 1);
 	}
 }
