@@ -9,3 +9,7 @@ tests_check_lua_LDADD = $(WINIT_TEST_LIBS)
 tests_check_keras_SOURCES = tests/check_keras.c tests/luatest.h $(WINIT_LUA_SOURCES)
 tests_check_keras_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_keras_LDADD = $(WINIT_TEST_LIBS)
+
+# The seed's script in Keras's spelling gives the same results file (docs/keras.md).
+TESTS += tests/keras.sh
+EXTRA_DIST += tests/keras.sh tests/lua/keras_spelling.lua
