@@ -413,7 +413,7 @@ START_TEST(datasets_from_lua)
 	        "winit.datasets.from_arrays({ {1} }, { 0 }, { normalize = a })\n",
 	        "test.lua:3:", "was not normalised");
 	RUN_ERR("local winit = require 'winit'\nwinit.datasets.gaussian { n = 10, classes = 300 }\n",
-	        "test.lua:2:", "at most 256 classes");
+	        "test.lua:2:", "option 'classes' must be an integer in [1, 256]");
 }
 END_TEST
 

@@ -62,7 +62,7 @@ static int l_early_stopping(lua_State *L)
 	double d = winit_lua_opt_num(L, 1, "min_delta", 0, "EarlyStopping");
 	lua_pushnumber(L, fabs(d)); /* Keras uses its absolute value */
 	lua_setfield(L, 2, "min_delta");
-	lua_pushinteger(L, winit_lua_opt_int(L, 1, "patience", 0, 0, "EarlyStopping"));
+	lua_pushinteger(L, winit_lua_opt_int(L, 1, "patience", 0, 0, INT32_MAX, "EarlyStopping"));
 	lua_setfield(L, 2, "patience");
 	if (lua_getfield(L, 1, "mode") == LUA_TNIL) {
 		lua_pop(L, 1);
@@ -261,7 +261,7 @@ int winit_lua_callbacks_init(lua_State *L, int list, struct lmodel *m,
 			                                                  mode && strcmp(mode, "max") == 0;
 			lua_pop(L, 2);
 			e->min_delta = winit_lua_opt_num(L, -2, "min_delta", 0, "EarlyStopping");
-			e->patience = (int)winit_lua_opt_int(L, -2, "patience", 0, 0, "EarlyStopping");
+			e->patience = (int)winit_lua_opt_int(L, -2, "patience", 0, 0, INT32_MAX, "EarlyStopping");
 			e->best = e->maximize ? -INFINITY : INFINITY;
 			if (winit_lua_opt_bool(L, -2, "restore_best_weights", 0, "EarlyStopping")) {
 				winit_lua_model_built(L, m);

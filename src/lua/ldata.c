@@ -224,7 +224,7 @@ static int l_from_arrays(lua_State *L)
 		lua_pop(L, 1);
 	}
 	lua_Integer nc = lua_istable(L, 3) ?
-	                         winit_lua_opt_int(L, 3, "n_classes", max_label + 1, 1, "from_arrays") :
+	                         winit_lua_opt_int(L, 3, "n_classes", max_label + 1, 1, 256, "from_arrays") :
 	                         max_label + 1;
 	if (max_label >= nc)
 		return luaL_error(L, "from_arrays: label %d is not below n_classes %d", (int)max_label, (int)nc);
@@ -265,13 +265,11 @@ static int l_gaussian(lua_State *L)
 		                            "separation", "normalize", "validation_split", NULL };
 	luaL_checktype(L, 1, LUA_TTABLE);
 	winit_lua_check_keys(L, 1, keys, "gaussian", 0);
-	lua_Integer n = winit_lua_opt_int(L, 1, "n", 1000, 1, "gaussian");
-	lua_Integer f = winit_lua_opt_int(L, 1, "features", 2, 1, "gaussian");
-	lua_Integer c = winit_lua_opt_int(L, 1, "classes", 2, 1, "gaussian");
-	lua_Integer seed = winit_lua_opt_int(L, 1, "seed", 0, 0, "gaussian");
+	lua_Integer n = winit_lua_opt_int(L, 1, "n", 1000, 1, 1 << 26, "gaussian");
+	lua_Integer f = winit_lua_opt_int(L, 1, "features", 2, 1, 1 << 24, "gaussian");
+	lua_Integer c = winit_lua_opt_int(L, 1, "classes", 2, 1, 256, "gaussian");
+	lua_Integer seed = winit_lua_opt_int(L, 1, "seed", 0, 0, LUA_MAXINTEGER, "gaussian");
 	double sep = winit_lua_opt_num(L, 1, "separation", 1, "gaussian");
-	if (c > 256 || f > (1 << 24) || n > (1 << 26))
-		return luaL_error(L, "gaussian: at most 256 classes, 2^24 features and 2^26 samples");
 	struct ldataset *d = new_dataset(L);
 	struct winit_error err = { 0 };
 	if (winit_dataset_gaussian(&d->ds, n, f, (int32_t)c, sep, (uint64_t)seed, &err))

@@ -15,13 +15,14 @@ local keras = {                       -- import keras; from keras import layers,
 local layers, initializers = keras.layers, keras.initializers
 
 local opts = winit.parse_args(arg, {
-  seed = 42,
-  repeats = 1,
-  epochs = 5,
-  batch_size = 64,
-  out = "results/compare_inits.json",
-  data = "",
-})
+  seed = { 42, "seed of the study: every run's streams derive from it" },
+  repeats = { 1, "train each initializer this many times, from different seeds" },
+  epochs = { 5, "epochs per run" },
+  batch_size = { 64, "samples per step" },
+  out = { "results/compare_inits.json", "results file (JSON), saved after every run" },
+  data = { "", "Fashion-MNIST directory; empty: $WINIT_FASHION_MNIST_DIR, else the Debian path" },
+}, "The seed's study in Keras's spelling (docs/keras.md); the same results as\n" ..
+   "scripts/compare_inits.lua.")
 
 -- (x_train, y_train), (x_test, y_test) = keras.datasets.fashion_mnist.load_data(),
 -- already / 255 (normalize = "scale" would be the same: the data's largest pixel is 255)
