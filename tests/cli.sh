@@ -89,6 +89,21 @@ expect "another seed gives other numbers" 0 "he_normal" -- \
 strip "$tmp/c.json" >"$tmp/c.s"
 cmp -s "$tmp/a.s" "$tmp/c.s" && no "seed changes numbers" || ok "seed changes numbers"
 
+# Runs that explode stop at the step it happens; the study goes on.
+"$winit" run "$src/tests/lua/diverge.lua" "$tmp/data" "$tmp/div.json" >"$tmp/out" 2>&1
+grep -q "^\[adam_1e20\] DIVERGED: training diverged in epoch 1, step [0-9]" "$tmp/out" \
+	&& ok "Adam lr 1e20 is reported DIVERGED" || no "Adam lr 1e20 is reported DIVERGED"
+grep -q "^\[sgd_1e10\] DIVERGED: training diverged in epoch 1, step [0-9]" "$tmp/out" \
+	&& ok "SGD lr 1e10 is reported DIVERGED" || no "SGD lr 1e10 is reported DIVERGED"
+grep -q "^adam_1e20  *diverged$" "$tmp/out" && grep -q "^sgd_1e10  *diverged$" "$tmp/out" \
+	&& grep -q "^2 runs diverged" "$tmp/out" && ! grep -v DIVERGED "$tmp/out" | grep -qi "nan" \
+	&& ok "the table shows diverged, no NaN" || no "the table shows diverged, no NaN"
+n=$(grep -c '"status": "diverged"' "$tmp/div.json")
+m=$(grep -c '"status": "ok"' "$tmp/div.json")
+[ "$n" -eq 2 ] && [ "$m" -eq 2 ] && ok "results file: 2 diverged, 2 ok" || no "results file: $n diverged, $m ok"
+expect "SGD momentum NaN refused at the line" 1 "momentum.lua:2: optimizers.SGD: SGD momentum must be in \[0, 1) (got NaN)" -- \
+	"$winit" run "$src/tests/lua/momentum.lua"
+
 # Signals (Ctrl-C, SIGTERM) are tested in tests/signals.sh.
 
 echo "$pass passed, $fail failed"

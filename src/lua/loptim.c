@@ -46,13 +46,17 @@ void winit_lua_read_optimizer(lua_State *L, int idx, struct winit_optimizer_spec
 	}
 	struct winit_optimizer probe;
 	struct winit_error err = { 0 };
-	if (winit_optimizer_init(&probe, out, 1, &err))
-		luaL_error(L, "%s: %s", fn, err.msg);
+	if (winit_optimizer_init(&probe, out, 1, &err)) {
+		const char *msg = err.msg;
+		if (strncmp(msg, "optimizer: ", 11) == 0)
+			msg += 11;
+		luaL_error(L, "%s: %s", fn, msg);
+	}
 	winit_optimizer_free(&probe);
 }
 
 /* winit.optimizers.Adam{learning_rate = ...} -> {"adam", ...} (plain data) */
-static int make_optimizer(lua_State *L, const char *name)
+static int make_optimizer(lua_State *L, const char *name, const char *fn)
 {
 	lua_settop(L, 1);
 	if (lua_isnil(L, 1)) {
@@ -70,12 +74,12 @@ static int make_optimizer(lua_State *L, const char *name)
 		lua_settable(L, 2);
 	}
 	struct winit_optimizer_spec s;
-	winit_lua_read_optimizer(L, 2, &s, name);
+	winit_lua_read_optimizer(L, 2, &s, fn);
 	return 1;
 }
 
-static int l_adam(lua_State *L) { return make_optimizer(L, "adam"); }
-static int l_sgd(lua_State *L) { return make_optimizer(L, "sgd"); }
+static int l_adam(lua_State *L) { return make_optimizer(L, "adam", "optimizers.Adam"); }
+static int l_sgd(lua_State *L) { return make_optimizer(L, "sgd", "optimizers.SGD"); }
 
 void winit_lua_open_optimizers(lua_State *L, int module_index)
 {

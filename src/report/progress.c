@@ -153,7 +153,8 @@ static void on_end(void *ctx, size_t run, const struct winit_run_spec *spec,
 	p->slot[run].active = 0;
 	clear_line(p);
 	if (res->status)
-		fprintf(p->out, "[%s] FAILED: %s\n", spec->name, res->error);
+		fprintf(p->out, "[%s] %s: %s\n", spec->name,
+		        res->status == WINIT_ERR_DIVERGED ? "DIVERGED" : "FAILED", res->error);
 	else if (res->has_test)
 		fprintf(p->out, "[%s] test_loss: %.4f - test_accuracy: %.4f (%.1fs)\n", spec->name,
 		        res->test_loss, res->test_accuracy, res->seconds);

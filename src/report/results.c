@@ -102,9 +102,23 @@ static void write_run(struct json *j, const struct winit_run_spec *s, const stru
 	json_int_at(j, "n_test", r->n_test);
 	json_end_object(j);
 
-	json_string_at(j, "status", r->status ? "failed" : "ok");
-	if (r->status) {
+	int div = r->status == WINIT_ERR_DIVERGED;
+	json_string_at(j, "status", div ? "diverged" : r->status ? "failed" :
+	                                                           "ok");
+	if (r->status)
 		json_string_at(j, "error", r->error);
+	if (div) {
+		const struct winit_divergence *d = &r->divergence;
+		json_key(j, "diverged");
+		json_begin_object(j);
+		json_int_at(j, "epoch", d->epoch);
+		json_int_at(j, "step", d->step);
+		json_string_at(j, "what", d->in_params ? "parameters" : "loss");
+		if (d->has_last) {
+			json_number_at(j, "last_loss", d->last_loss);
+			json_number_at(j, "last_accuracy", d->last_accuracy);
+		}
+		json_end_object(j);
 	}
 	json_key(j, "history");
 	json_begin_array(j);
