@@ -235,6 +235,47 @@ START_TEST(study_runs_and_saves)
 }
 END_TEST
 
+/* Every Lua operation of a fill runs inside its protected call: a __len that raises fails
+ * the run cleanly, with one job or two, and the callback lock is free again after it
+ * (a deadlock would hang the next fill; an error crossing threads would crash). */
+START_TEST(lua_fill_errors_stay_inside_the_call)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "winit.initializer { name = 'badlen', fill = function(t)\n"
+	       "  return setmetatable({}, { __len = function() error('len boom') end })\n"
+	       "end }\n"
+	       "winit.initializer { name = 'nested', fill = function(t)\n"
+	       "  build('texts'):get_weights(1) return {}\n"
+	       "end }\n"
+	       "winit.initializer { name = 'texts', fill = function(t)\n"
+	       "  local v = {} for i = 1, t.n do v[i] = {} end return v\n"
+	       "end }\n"
+	       "for _, jobs in ipairs { 1, 2 } do\n"
+	       "  local s = winit.Study { seed = 1 }\n"
+	       "  for i = 1, 3 do\n"
+	       "    s:add { name = 'bad' .. i, model = build('badlen'), train = train, test = test, epochs = 1 }\n"
+	       "  end\n"
+	       "  s:add { name = 'good', model = build('he_normal'), train = train, test = test, epochs = 1 }\n"
+	       "  local r = s:run { jobs = jobs, verbose = 0 }\n"
+	       "  local runs = r:runs()\n"
+	       "  assert(r:failed() == 3, r:failed())\n"
+	       "  for i = 1, 3 do\n"
+	       "    assert(runs[i].status == 'failed')\n"
+	       "    assert(runs[i].error:find(\"initializer 'badlen' failed: test.lua:3: len boom\"), runs[i].error)\n"
+	       "  end\n"
+	       "  assert(runs[4].status == 'ok')\n"
+	       "end\n"
+	       "local ok, e = pcall(function() build('nested'):get_weights(1) end)\n"
+	       "assert(not ok and e:find('cannot fill weights from inside its own fill'), e)\n"
+	       "ok, e = pcall(function() build('texts'):get_weights(1) end)\n"
+	       "assert(not ok and e:find('value 1 of the returned table is a table, expected a number'), e)\n"
+	       "local s = winit.Study { seed = 1 }\n"
+	       "s:add { name = 'after', model = build('he_normal'), train = train, test = test, epochs = 1 }\n"
+	       "assert(s:run { jobs = 2, verbose = 0 }:failed() == 0)\n");
+}
+END_TEST
+
 /* Hyper-parameters out of range are refused at the script line that gives them. */
 START_TEST(optimizer_settings_are_range_checked)
 {
@@ -587,6 +628,7 @@ static Suite *lua_suite(void)
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, optimizer_settings_are_range_checked);
+	tcase_add_test(tc, lua_fill_errors_stay_inside_the_call);
 	tcase_add_test(tc, diverged_runs_are_named);
 	tcase_add_test(tc, unknown_plugin_lists_known_names);
 	tcase_add_test(tc, bad_plugin_parameters_are_named);
