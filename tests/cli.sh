@@ -104,6 +104,33 @@ m=$(grep -c '"status": "ok"' "$tmp/div.json")
 expect "SGD momentum NaN refused at the line" 1 "momentum.lua:2: optimizers.SGD: SGD momentum must be in \[0, 1) (got NaN)" -- \
 	"$winit" run "$src/tests/lua/momentum.lua"
 
+# Plugins that crash or hang: check-plugin runs each setting in a child process.
+crash="$top_builddir/tests/plugins/crash/.libs"
+expect "check-plugin reports a segfaulting fill and goes on" 1 "FAIL segv_fill: crashed with SIGSEGV (signal 11) during fill 128x10" -- \
+	"$winit" check-plugin "$crash/segv_fill.so"
+grep -q "^2 checks, 1 failed" "$tmp/out" && ok "the checks after the crash are counted" || no "the checks after the crash are counted"
+t0=$(date +%s)
+expect "check-plugin stops a hanging fill at its time limit" 1 "FAIL hang_fill: no answer within 1 s (a hang?) during fill 128x10 from stream 1: killed" -- \
+	"$winit" check-plugin --timeout 1 "$crash/hang_fill.so"
+[ $(($(date +%s) - t0)) -lt 10 ] && ok "within the time limit" || no "within the time limit"
+expect "check-plugin reports a segfaulting describe()" 1 "FAIL load: crashed with SIGSEGV (signal 11) during loading" -- \
+	"$winit" check-plugin "$top_builddir/tests/plugins/crash_describe/.libs/segv_describe.so"
+expect "check-plugin --timeout must be positive" 2 "expects seconds" -- "$winit" check-plugin --timeout 0 x.so
+# In a study, a crash inside a plugin names it and dies of the same signal; the run that
+# finished before it is in the results file.
+WINIT_PLUGIN_PATH="$crash" "$winit" run -j 1 "$src/tests/lua/plugin_study.lua" "$tmp/data" "$tmp/crash.json" segv_fill >"$tmp/out" 2>&1
+st=$?
+[ "$st" -eq 139 ] && ok "a study dies of the plugin's SIGSEGV" || no "a study dies of the plugin's SIGSEGV (exit $st)"
+grep -q "^winit: fatal signal SIGSEGV in plugin 'segv_fill' (initializer fill); stopping" "$tmp/out" \
+	&& ok "the fatal signal names the plugin and callback" || no "the fatal signal names the plugin and callback"
+grep -q '"name": "he_normal"' "$tmp/crash.json" 2>/dev/null && ok "the finished run is on disk" || no "the finished run is on disk"
+# A fill that leaves values unwritten fails its run; it never trains from the sentinel.
+WINIT_PLUGIN_PATH="$top_builddir/tests/plugins/conformance/.libs" "$winit" run -j 1 "$src/tests/lua/plugin_study.lua" "$tmp/data" "$tmp/short.json" short_fill >"$tmp/out" 2>&1
+grep -q "^\[short_fill\] FAILED: layer 1 kernel: initializer 'short_fill' left 1 of 6272 values unwritten" "$tmp/out" \
+	&& ok "a fill leaving a value unwritten fails the run" || no "a fill leaving a value unwritten fails the run"
+grep -q '"status": "failed"' "$tmp/short.json" && ! grep -q "short_fill.*Epoch" "$tmp/out" \
+	&& ok "and nothing trained from it" || no "and nothing trained from it"
+
 # Signals (Ctrl-C, SIGTERM) are tested in tests/signals.sh.
 
 echo "$pass passed, $fail failed"

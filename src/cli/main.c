@@ -31,11 +31,15 @@ static const char usage[] =
 	"                               for an initializer, the sd it yields for a kernel of that\n"
 	"                               shape (default 784x128) in a layer with that activation\n"
 	"                               (its gain; default: gain 1)\n"
-	"  check-plugin [-v] FILE.so    load a plugin alone and run conformance checks: its\n"
+	"  check-plugin [-v] [--timeout S] FILE.so\n"
+	"                               load a plugin alone and run conformance checks: its\n"
 	"                               declarations, fills of several shapes (finite, every\n"
 	"                               value written, deterministic per stream, sd as\n"
 	"                               declared, thread-safe), activation derivatives against\n"
-	"                               finite differences; -v also lists the passing checks\n"
+	"                               finite differences; -v also lists the passing checks.\n"
+	"                               Each setting is checked in a child process: a crash\n"
+	"                               (signal) or a hang (no answer in S seconds, default 10)\n"
+	"                               fails that check, naming the call, and the rest run\n"
 	"  --help, -h                   show this help\n"
 	"  --version, -V                show the version\n"
 	"\n"
@@ -327,10 +331,23 @@ static int cmd_info(int argc, char **argv)
 
 static int cmd_check_plugin(int argc, char **argv)
 {
-	int verbose = 0, i = 0;
-	if (i < argc && (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0)) {
-		verbose = 1;
-		i++;
+	struct winit_check_options opt = { .timeout = WINIT_CHECK_TIMEOUT_DEFAULT };
+	int i = 0;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0) {
+			opt.verbose = 1;
+		} else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+			char *end;
+			opt.timeout = strtod(argv[++i], &end);
+			if (*end || !(opt.timeout > 0 && opt.timeout <= 86400)) {
+				fprintf(stderr, "winit check-plugin: --timeout expects seconds in (0, 86400], got '%s'\n",
+				        argv[i]);
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "winit check-plugin: unknown option '%s' (see winit --help)\n", argv[i]);
+			return 2;
+		}
 	}
 	if (i + 1 != argc) {
 		fprintf(stderr, "winit check-plugin: expected one FILE.so (see winit --help)\n");
@@ -338,7 +355,7 @@ static int cmd_check_plugin(int argc, char **argv)
 	}
 	struct winit_error err = { 0 };
 	size_t failed = 0;
-	int rc = winit_plugin_check(argv[i], stdout, verbose, &failed, &err);
+	int rc = winit_plugin_check_with(argv[i], stdout, &opt, &failed, &err);
 	fflush(stdout);
 	if (rc == WINIT_ERR_NOMEM || rc == WINIT_ERR_ARG)
 		fprintf(stderr, "winit check-plugin: %s\n", err.msg);

@@ -191,8 +191,26 @@ static void free_all(struct bufs *bf, struct act_data *ad)
 	free(ad->tmp);
 }
 
+/* One setting of one descriptor: the unit a child process runs. */
+struct unit {
+	const struct winit_plugin_info *info;
+	const struct setting *st;
+	struct bufs *bf;
+	struct act_data *ad;
+};
+
+static void run_unit(struct checker *c, void *ctx)
+{
+	const struct unit *u = ctx;
+	if (u->info->kind == WINIT_KIND_INITIALIZER)
+		conf_check_initializer(c, (const struct winit_initializer *)u->info, u->st, u->bf);
+	else
+		conf_check_activation(c, (const struct winit_activation *)u->info, u->st, u->ad);
+}
+
 static void check_entry(struct checker *c, const struct winit_plugin_entry *e,
-                        struct bufs *bf, struct act_data *ad)
+                        struct bufs *bf, struct act_data *ad,
+                        const struct winit_check_options *opt)
 {
 	const struct winit_plugin_info *info = e->info;
 	struct setting *settings = bf->settings;
@@ -211,22 +229,41 @@ static void check_entry(struct checker *c, const struct winit_plugin_entry *e,
 	size_t n = make_settings(settings, MAX_SETTINGS, info);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(c->label, sizeof c->label, "%s", settings[i].label);
-		if (info->kind == WINIT_KIND_INITIALIZER)
-			conf_check_initializer(c, (const struct winit_initializer *)info,
-			                       &settings[i], bf);
+		struct unit u = { info, &settings[i], bf, ad };
+		if (opt->in_process)
+			run_unit(c, &u);
 		else
-			conf_check_activation(c, (const struct winit_activation *)info,
-			                      &settings[i], ad);
+			conf_isolated(c, opt->timeout, "the checks", run_unit, &u);
 	}
 	if (c->out)
 		fprintf(c->out, "  %s: %zu check%s, %zu failed\n", info->name, c->d_checks,
 		        c->d_checks == 1 ? "" : "s", c->d_failed);
 }
 
+/* Load the object in a child first: a describe() or constructor that crashes or hangs
+ * fails there, not in this process. */
+static void load_unit(struct checker *c, void *ctx)
+{
+	(void)c;
+	struct winit_registry *reg = winit_registry_new();
+	if (reg)
+		winit_registry_load_file(reg, ctx, NULL); /* its verdict comes from the parent's load */
+}
+
 int winit_plugin_check(const char *path, FILE *out, int verbose, size_t *n_failed,
                        struct winit_error *err)
 {
-	struct checker c = { .out = out, .verbose = verbose };
+	struct winit_check_options opt = { .verbose = verbose };
+	return winit_plugin_check_with(path, out, &opt, n_failed, err);
+}
+
+int winit_plugin_check_with(const char *path, FILE *out, const struct winit_check_options *options,
+                            size_t *n_failed, struct winit_error *err)
+{
+	struct winit_check_options opt = *options;
+	if (!(opt.timeout > 0))
+		opt.timeout = WINIT_CHECK_TIMEOUT_DEFAULT;
+	struct checker c = { .out = out, .verbose = opt.verbose };
 	struct bufs bf = { 0 };
 	struct act_data ad = { 0 };
 	struct winit_error lerr = { 0 };
@@ -247,13 +284,18 @@ int winit_plugin_check(const char *path, FILE *out, int verbose, size_t *n_faile
 	if (out)
 		fprintf(out, "plugin %s\n", path);
 	snprintf(c.label, sizeof c.label, "load");
-	if (winit_registry_load_file(reg, path, &lerr) != WINIT_OK) {
+	if (!opt.in_process &&
+	    conf_isolated(&c, opt.timeout, "loading (dlopen, " WINIT_PLUGIN_ENTRY "())", load_unit, (void *)(uintptr_t)path) != 0) {
+		rc = winit_error_set(err, WINIT_ERR_PLUGIN, "%s: the plugin crashed or hung while "
+		                                            "loading",
+		                     path);
+	} else if (winit_registry_load_file(reg, path, &lerr) != WINIT_OK) {
 		conf_result(&c, 0, "%s", lerr.msg);
 		rc = winit_error_set(err, lerr.status ? lerr.status : WINIT_ERR_PLUGIN, "%s",
 		                     lerr.msg);
 	} else {
 		for (size_t i = 0; i < winit_registry_count(reg); i++)
-			check_entry(&c, winit_registry_entry(reg, i), &bf, &ad);
+			check_entry(&c, winit_registry_entry(reg, i), &bf, &ad, &opt);
 		if (c.n_failed)
 			rc = winit_error_set(err, WINIT_ERR_PLUGIN,
 			                     "%s: %zu of %zu conformance checks failed", path,

@@ -40,6 +40,7 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 	const char *what = "on a grid of [-20, 20] and random normal inputs";
 
 	memcpy(ad->tmp, ad->x, (size_t)n * sizeof *ad->tmp);
+	conf_calling("forward on %lld x %d inputs in [-20, 20] and N(0, 1), N(0, 16)", (long long)rows, ACT_COLS);
 	act->forward(ad->y, ad->x, rows, ACT_COLS, params);
 	int bad = nonfinite_at(ad->y, n);
 	if (bad >= 0)
@@ -48,6 +49,7 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 	else
 		conf_result(c, 1, "forward finite %s (%lld values)", what, (long long)n);
 
+	conf_calling("backward on %lld x %d inputs", (long long)rows, ACT_COLS);
 	act->backward(ad->dx, ad->dy, ad->x, ad->y, rows, ACT_COLS, params);
 	bad = nonfinite_at(ad->dx, n);
 	if (bad >= 0)
@@ -69,6 +71,7 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 
 	/* In place: forward with y == x, backward with dx == dy. */
 	memcpy(ad->tmp, ad->x, (size_t)n * sizeof *ad->tmp);
+	conf_calling("forward in place (y == x)");
 	act->forward(ad->tmp, ad->tmp, rows, ACT_COLS, params);
 	int64_t m = first_mismatch(ad->tmp, ad->y, n);
 	if (m >= 0)
@@ -79,6 +82,7 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 	else
 		conf_result(c, 1, "forward in place (y aliasing x) matches out of place");
 	memcpy(ad->tmp, ad->dy, (size_t)n * sizeof *ad->tmp);
+	conf_calling("backward in place (dx == dy)");
 	act->backward(ad->tmp, ad->tmp, ad->x, ad->y, rows, ACT_COLS, params);
 	m = first_mismatch(ad->tmp, ad->dx, n);
 	if (m >= 0)
@@ -108,6 +112,7 @@ static void check_act_gradient(struct checker *c, const struct winit_activation 
 		dy[n] = (float)(winit_rng_uniform(rng) < 0.5 ? -u : u);
 		n++;
 	}
+	conf_calling("forward and backward at %d random points", FD_POINTS);
 	act->forward(y, x, FD_POINTS, 1, params);
 	act->forward(fp, xp, FD_POINTS, 1, params);
 	act->forward(fm, xm, FD_POINTS, 1, params);
@@ -168,6 +173,7 @@ static void check_act_jvp(struct checker *c, const struct winit_activation *act,
 		x[i] = (float)(2.0 * winit_rng_normal(rng));
 		dy[i] = (float)winit_rng_normal(rng);
 	}
+	conf_calling("forward and backward on %d rows of %d", ROWWISE_ROWS, ACT_COLS);
 	act->forward(y, x, ROWWISE_ROWS, ACT_COLS, params);
 	act->backward(dx, dy, x, y, ROWWISE_ROWS, ACT_COLS, params);
 	int checked = 0, skipped = 0, off = 0, first = -1;
@@ -219,6 +225,7 @@ static void check_act_jvp(struct checker *c, const struct winit_activation *act,
 void conf_check_activation(struct checker *c, const struct winit_activation *act,
                            const struct setting *st, struct act_data *ad)
 {
+	conf_calling("gain");
 	double g = act->gain(st->params);
 	if (isfinite(g) && g > 0)
 		conf_result(c, 1, "gain %.6g finite and > 0", g);

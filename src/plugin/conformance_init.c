@@ -67,6 +67,9 @@ static int do_fill(const struct winit_initializer *ini, const struct shape *sh,
 	winit_rng_seed(&rng, SEED, stream);
 	winit_fill_args_init(&a, ini, sh->dims, sh->n_dims, 1.0, params, &rng);
 	memset(errbuf, 0, errlen);
+	char shp[64];
+	shape_name(shp, sizeof shp, sh);
+	conf_calling("fill %s from stream %llu", shp, (unsigned long long)stream);
 	int rc = ini->fill(w, &a, errbuf, errlen);
 	errbuf[errlen - 1] = '\0';
 	return rc;
@@ -149,6 +152,7 @@ static void check_stddev(struct checker *c, const struct winit_initializer *ini,
                          int deterministic, const char *shp)
 {
 	const int64_t n = shape_n(sh);
+	conf_calling("stddev for %s", shp);
 	double claim = winit_initializer_stddev(ini, sh->dims, sh->n_dims, 1.0, params);
 	if (isnan(claim)) {
 		conf_note(c, "info", 0, "stddev() is NaN for %s (not defined): not compared", shp);

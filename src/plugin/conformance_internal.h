@@ -44,14 +44,21 @@ struct checker {
 	size_t n_checks, n_failed; /* the whole object */
 	size_t d_checks, d_failed; /* the current descriptor */
 	char label[256];           /* "name" or "name{param=value}" */
-	char *call;                /* (CONF_CALL_MAX) the plugin call running now, or NULL */
 };
 
-/* What the checker is about to call in the plugin ("fill 784x128", "backward"), kept
- * where the parent process can read it if the call crashes or hangs. */
+/* Record the plugin call the checker is about to make ("fill 784x128 from stream 1"), where
+ * the parent process reads it when the call crashes or hangs (conformance_child.c); a
+ * no-op outside a child. */
 #define CONF_CALL_MAX 256
-WINIT_INTERNAL void conf_calling(struct checker *c, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+WINIT_INTERNAL void conf_calling(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Run fn(c, ctx) in a child process (fork) that must finish within `timeout` seconds.
+ * Its report lines reach c->out as they are written and its counts are added to c's.  A
+ * child that dies by a signal or runs out of time becomes one FAIL line naming the call
+ * it was making; `what` says what ran when no call was recorded.  Returns 0 when the
+ * child finished, -1 when it crashed or hung.  Without fork, fn runs in this process. */
+WINIT_INTERNAL int conf_isolated(struct checker *c, double timeout, const char *what,
+                                 void (*fn)(struct checker *c, void *ctx), void *ctx);
 
 /* One check: counted, printed when it failed or when verbose.  Returns ok. */
 WINIT_INTERNAL int conf_result(struct checker *c, int ok, const char *fmt, ...)

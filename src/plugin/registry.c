@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <winit/plugin_call.h>
 #include <winit/registry.h>
 
 #include "plugin/plugin_internal.h"
@@ -154,8 +155,11 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 	const char *open_path = path;
 	if (!strchr(path, '/') && snprintf(here, sizeof here, "./%s", path) < (int)sizeof here)
 		open_path = here;
+	winit_plugin_crash_report_install();
 	dlerror();
+	struct winit_plugin_call saved = winit_plugin_call_enter(path, "loading: constructors");
 	void *handle = dlopen(open_path, RTLD_NOW | RTLD_LOCAL);
+	winit_plugin_call_leave(saved);
 	if (!handle) {
 		const char *why = dlerror();
 		struct stat st;
@@ -195,7 +199,9 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 
 	/* First collect (bounded), then validate, so an endless list is named as such. */
 	for (;;) {
+		saved = winit_plugin_call_enter(path, WINIT_PLUGIN_ENTRY "()");
 		const struct winit_plugin_info *info = describe((uint32_t)n);
+		winit_plugin_call_leave(saved);
 		if (!info)
 			break;
 		if (n == WINIT_PLUGIN_DESCRIPTORS_MAX) {
