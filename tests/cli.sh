@@ -131,6 +131,23 @@ grep -q "^\[short_fill\] FAILED: layer 1 kernel: initializer 'short_fill' left 1
 grep -q '"status": "failed"' "$tmp/short.json" && ! grep -q "short_fill.*Epoch" "$tmp/out" \
 	&& ok "and nothing trained from it" || no "and nothing trained from it"
 
+# A user's he_normal in $WINIT_PLUGIN_PATH shadows the build tree's: every run line that
+# uses it says so, the results file records the file that ran, and a typo's hint does not
+# blame the shadowing.
+mkdir -p "$tmp/user"
+cp "$top_builddir/plugins/initializers/.libs/he_normal.so" "$tmp/user/"
+WINIT_PLUGIN_PATH="$tmp/user" "$winit" run -j 1 "$src/tests/lua/plugin_study.lua" "$tmp/data" "$tmp/user.json" glorot_normal >"$tmp/out" 2>&1
+n=$(grep -c "^\[he_normal\] note: layer 1 uses initializer 'he_normal' from $tmp/user/he_normal.so, which shadows .*/he_normal.so$" "$tmp/out")
+[ "$n" -eq 1 ] && ok "shadowing is reported on the run that uses it" || no "shadowing is reported on the run that uses it ($n)"
+grep -q "^\[glorot_normal\] note:" "$tmp/out" && no "no note for a run without shadowing" || ok "no note for a run without shadowing"
+size=$(wc -c <"$tmp/user/he_normal.so" | tr -d ' ')
+grep -q "\"file\": \"$tmp/user/he_normal.so\"" "$tmp/user.json" && grep -q "\"size\": $size," "$tmp/user.json" \
+	&& grep -q '"crc32": "[0-9a-f]\{8\}"' "$tmp/user.json" \
+	&& ok "results record each plugin's file, size and crc32" || no "results record each plugin's file, size and crc32"
+WINIT_PLUGIN_PATH="$tmp/user" "$winit" run "$src/tests/lua/bad_initializer.lua" >"$tmp/out" 2>&1
+grep -q "unknown initializer 'glorot_nromal'" "$tmp/out" && ! grep -q "refused\|shadow" "$tmp/out" \
+	&& ok "a typo's hint does not mention unrelated shadowing" || no "a typo's hint does not mention unrelated shadowing"
+
 # Signals (Ctrl-C, SIGTERM) are tested in tests/signals.sh.
 
 echo "$pass passed, $fail failed"

@@ -116,8 +116,8 @@ tests_check_abi_SOURCES = tests/check_abi.c src/plugin/registry.c src/plugin/val
 	src/plugin/plugin_internal.h src/core/error.c
 nodist_tests_check_abi_SOURCES = $(WINIT_ABI_NEXT_HEADER)
 tests_check_abi_CPPFLAGS = $(WINIT_ABI_NEXT_CPPFLAGS)
-tests_check_abi_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_check_abi_LDADD = $(CHECK_LIBS) -ldl -lm
+tests_check_abi_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ZLIB_CFLAGS)
+tests_check_abi_LDADD = $(CHECK_LIBS) $(ZLIB_LIBS) -ldl -lm
 
 check_PROGRAMS += tests/check_registry
 TESTS += tests/check_registry

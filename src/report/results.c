@@ -3,11 +3,13 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <winit/registry.h>
 #include <winit/report.h>
 #include <winit/stats.h>
 
@@ -17,6 +19,14 @@ static void write_plugin(struct json *j, const struct winit_plugin_use *u)
 {
 	json_begin_object(j);
 	json_string_at(j, "name", u->info->name);
+	if (u->entry && !u->entry->builtin && u->entry->size >= 0) {
+		/* Which file ran, and its contents' identity (zlib crc32, 8 hex digits). */
+		char crc[16];
+		snprintf(crc, sizeof crc, "%08x", (unsigned)u->entry->crc32);
+		json_string_at(j, "file", u->entry->file);
+		json_int_at(j, "size", u->entry->size);
+		json_string_at(j, "crc32", crc);
+	}
 	json_key(j, "params");
 	json_begin_object(j);
 	for (uint32_t k = 0; k < u->info->n_params; k++) {
