@@ -27,6 +27,7 @@ include tests/lua.mk
 include tests/cli.mk
 include tests/symbols.mk
 endif
+include tests/fuzz.mk
 
 # The whole suite under valgrind (slow; CI runs the plain suite).
 check-valgrind:
