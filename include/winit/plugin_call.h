@@ -66,9 +66,9 @@ void winit_activation_backward(const struct winit_activation *act, float *dx, co
 
 /* Which plugin call this thread is running, for the fatal-signal report: every helper
  * above records it.  When winit loads its first plugin object it installs handlers for
- * SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT (where the disposition is still the
- * default) that write "winit: fatal signal SIGSEGV in plugin 'x' (initializer fill)"
- * to stderr with write(2) and re-raise, so the process dies of the same signal.  A
+ * SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT that write "winit: fatal signal SIGSEGV in
+ * plugin 'x' (initializer fill); stopping" to stderr with write(2), then pass the signal
+ * to the handler installed before (if any) or re-raise it, so the process dies of it.  A
  * program calling a plugin's callbacks itself wraps them in enter/leave. */
 struct winit_plugin_call {
 	const char *plugin;   /* the descriptor's name, or NULL outside a plugin call */

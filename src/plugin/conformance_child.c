@@ -93,8 +93,8 @@ static int reap(pid_t pid, int *status, double deadline)
 static void run_child(struct shared *sh, int fd, void (*fn)(struct checker *c, void *ctx),
                       void *ctx)
 {
-	/* A crash must end the child by its signal, silently, whatever handler the host
-	 * installed (and the loader's own is not installed again in here). */
+	/* A crash must end the child by its signal, silently, whatever handler the host or
+	 * a sanitizer installed (and the loader's own is not installed again in here). */
 	winit_plugin_crash_report_install();
 	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 	for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++)

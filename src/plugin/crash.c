@@ -3,12 +3,12 @@
  * Every host call into a plugin (fill, stddev, adapt through <winit/plugin_call.h>, an
  * activation's gain, forward and backward, describe() while loading) records, per
  * thread, which plugin and callback is running.  When the loader first opens a plugin
- * object it installs handlers for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT (only where
- * the disposition is still the default: a host's own handler is left alone).  The
+ * object it installs handlers for SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT.  The
  * handler writes one line with write(2) only -- "winit: fatal signal SIGSEGV in plugin
- * 'x' (initializer fill); stopping" -- restores the default action and re-raises, so the process
- * still dies of the same signal (finished runs are on disk: results are saved after
- * each run).  Outside a plugin call it says nothing and the signal takes its course. */
+ * 'x' (initializer fill); stopping" -- then hands the signal to the handler that was
+ * there before (a host's, a sanitizer's), or restores the default action and re-raises,
+ * so the process still dies of the same signal (finished runs are on disk: results are
+ * saved after each run).  Outside a plugin call it says nothing. */
 #include "config.h"
 
 #include <signal.h>
@@ -67,9 +67,12 @@ static void put(const char *s)
 	}
 }
 
-static void on_fatal(int sig)
+/* What was installed before ours, to hand the signal on to. */
+static struct sigaction previous[sizeof fatal_signals / sizeof fatal_signals[0]];
+
+static void on_fatal(int sig, siginfo_t *info, void *uctx)
 {
-	/* Async-signal-safe only: strlen, write, signal, raise. */
+	/* Async-signal-safe only: strlen, write, sigaction, signal, raise. */
 	const struct winit_plugin_call c = current;
 	if (c.plugin) {
 		put("\nwinit: fatal signal ");
@@ -79,6 +82,23 @@ static void on_fatal(int sig)
 		put("' (");
 		put(c.callback ? c.callback : "a callback");
 		put("); stopping\n");
+	}
+	size_t i = 0;
+	while (i < sizeof fatal_signals / sizeof fatal_signals[0] && fatal_signals[i] != sig)
+		i++;
+	if (i < sizeof fatal_signals / sizeof fatal_signals[0]) {
+		const struct sigaction *old = &previous[i];
+		/* A handler the host (or a sanitizer) installed gets the signal next. */
+		if (old->sa_flags & SA_SIGINFO) {
+			sigaction(sig, old, NULL);
+			old->sa_sigaction(sig, info, uctx);
+			return;
+		}
+		if (old->sa_handler != SIG_DFL && old->sa_handler != SIG_IGN) {
+			sigaction(sig, old, NULL);
+			old->sa_handler(sig);
+			return;
+		}
 	}
 	signal(sig, SIG_DFL);
 	raise(sig); /* delivered when the handler returns (it is blocked in here) */
@@ -90,14 +110,11 @@ void winit_plugin_crash_report_install(void)
 	if (__atomic_exchange_n(&installed, 1, __ATOMIC_ACQ_REL))
 		return;
 	for (size_t i = 0; i < sizeof fatal_signals / sizeof fatal_signals[0]; i++) {
-		struct sigaction old;
-		if (sigaction(fatal_signals[i], NULL, &old) != 0 || old.sa_handler != SIG_DFL ||
-		    (old.sa_flags & SA_SIGINFO))
-			continue;
 		struct sigaction sa;
 		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = on_fatal;
+		sa.sa_sigaction = on_fatal;
+		sa.sa_flags = SA_SIGINFO;
 		sigemptyset(&sa.sa_mask);
-		sigaction(fatal_signals[i], &sa, NULL);
+		sigaction(fatal_signals[i], &sa, &previous[i]);
 	}
 }
