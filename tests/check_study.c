@@ -269,6 +269,31 @@ START_TEST(divergence_stops_the_run_and_the_study_goes_on)
 }
 END_TEST
 
+/* A last step that overflows the weights while its loss was still finite is caught at the
+ * epoch's end, in the parameters. */
+START_TEST(divergence_in_the_weights_is_caught_at_epoch_end)
+{
+	struct winit_run_spec run;
+	make_runs(&run, 1);
+	static const char *const names[] = { "stddev" };
+	static const double values[] = { 1e4 };
+	run.model.layers[0].kernel_initializer =
+		tu_use(WINIT_KIND_INITIALIZER, "random_normal", 1, names, values);
+	run.optimizer = winit_optimizer_default(WINIT_OPT_SGD);
+	run.optimizer.learning_rate = 1e38; /* times gradients ~1e4: beyond float */
+	run.fit.epochs = 1;
+	run.fit.batch_size = 480; /* the whole training part: one step */
+	struct winit_run_result res;
+	ck_assert_int_eq(winit_run_execute(&run, &res, NULL, 0), WINIT_ERR_DIVERGED);
+	ck_assert_int_eq(res.divergence.in_params, 1);
+	ck_assert_int_eq(res.divergence.epoch, 1);
+	ck_assert_int_eq(res.divergence.step, 1);
+	ck_assert(res.divergence.has_last && isfinite(res.divergence.last_loss));
+	ck_assert_msg(strstr(res.error, "after the epoch's last step"), "%s", res.error);
+	winit_run_result_free(&res);
+}
+END_TEST
+
 /* Replicates of which one diverged: the statistics use the others and say so. */
 START_TEST(table_leaves_diverged_replicates_out)
 {
@@ -430,6 +455,7 @@ static Suite *study_suite(void)
 	tcase_add_test(tc, cancel_keeps_finished_runs);
 	tcase_add_test(tc, divergence_stops_the_run_and_the_study_goes_on);
 	tcase_add_test(tc, table_leaves_diverged_replicates_out);
+	tcase_add_test(tc, divergence_in_the_weights_is_caught_at_epoch_end);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("results");
 	tcase_add_checked_fixture(tc, setup, teardown);
