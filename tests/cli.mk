@@ -10,4 +10,4 @@ EXTRA_DIST += tests/example_plugin.sh plugins/examples/example_plugin.c plugins/
 
 # Stopping a study or a fit with SIGINT / SIGTERM, printing or silent.
 TESTS += tests/signals.sh
-EXTRA_DIST += tests/signals.sh tests/lua/quiet_run.lua
+EXTRA_DIST += tests/signals.sh tests/lua/long_run.lua
