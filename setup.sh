@@ -14,7 +14,7 @@ set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
 zlib1g-dev libjansson-dev check dataset-fashion-mnist man-db"
-# `check` also fuzzes the IDX reader for 30 s per harness (make fuzz): clang + libFuzzer.
+# `check` also fuzzes the IDX and results readers, 30 s per harness (make fuzz): clang + libFuzzer.
 CHECK_PACKAGES="clang libfuzzer-14-dev"
 
 here=$(cd "$(dirname "$0")" && pwd)
