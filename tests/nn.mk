@@ -11,3 +11,11 @@ TESTS += tests/check_study
 tests_check_study_SOURCES = tests/check_study.c
 tests_check_study_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_study_LDADD = $(WINIT_TEST_LIBS)
+
+# tests: diagnostics -- snapshots on the probe batch, distinct/dead/saturated units,
+# results-file shape, bit-identical training with diagnostics on and off.
+check_PROGRAMS += tests/check_diagnostics
+TESTS += tests/check_diagnostics
+tests_check_diagnostics_SOURCES = tests/check_diagnostics.c
+tests_check_diagnostics_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_diagnostics_LDADD = $(WINIT_TEST_LIBS)

@@ -13,7 +13,8 @@
  *   lstudy.c   Study, Results, the observer that saves after every run
  *   linit.c    initializers written in Lua and the rng userdata their fill receives
  *   largs.c    parse_args
- *   lsignal.c  the interrupt flag and the SIGINT guard around training */
+ *   lsignal.c  the interrupt flag and the SIGINT guard around training
+ *   ldiag.c    the `diagnostics` option; diagnostics and theory as Lua tables */
 #ifndef WINIT_LBINDING_H
 #define WINIT_LBINDING_H
 
@@ -102,6 +103,12 @@ void winit_lua_read_optimizer(lua_State *L, int idx, struct winit_optimizer_spec
                               const char *fn);
 void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const char *fn);
 void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int n);
+
+/* ldiag.c: the `diagnostics` option of fit and Study:add, and the tables of snapshots
+ * (from index `from` on) and of the theory's prediction. */
+void winit_lua_read_cadence(lua_State *L, int t, struct winit_diag_cadence *c, const char *fn);
+void winit_lua_push_diagnostics(lua_State *L, const struct winit_diagnostics *d, int from);
+void winit_lua_push_theory(lua_State *L, const struct winit_theory *t);
 
 /* lsignal.c: while a guard is on, SIGINT and SIGTERM request a stop (winit/cancel.h),
  * which the trainer polls between steps.  interrupted_error raises the error a stopped

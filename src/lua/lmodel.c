@@ -144,6 +144,7 @@ void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const cha
 	f->shuffle = winit_lua_opt_bool(L, t, "shuffle", 1, fn);
 	f->eval_batch_size = (int32_t)winit_lua_opt_int(L, t, "eval_batch_size",
 	                                                WINIT_EVAL_BATCH_DEFAULT, 1, fn);
+	winit_lua_read_cadence(L, t, &f->diagnostics, fn);
 }
 
 /* The history fields (each a double of winit_epoch_stats); val_* only when validation ran. */
@@ -179,7 +180,8 @@ void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int
 }
 
 /* model:fit(ds, {epochs = 5, batch_size = 64, validation_split = 0.2, verbose = 1})
- * -> history {loss = {...}, accuracy = {...}, val_loss = {...}, val_accuracy = {...}}
+ * -> history {loss = {...}, accuracy = {...}, val_loss = {...}, val_accuracy = {...},
+ *             diagnostics = {snapshots of this fit}, theory = {...}}
  * The model's trainer is the lifecycle a study run goes through: a model whose seed is a
  * run's seed, fitted with the run's settings, ends with that run's weights.  A second fit
  * continues the same shuffle stream. */
@@ -188,7 +190,7 @@ static int model_fit(lua_State *L)
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	struct ldataset *d = winit_lua_check_dataset(L, 2);
 	static const char *const keys[] = { "epochs", "batch_size", "validation_split", "shuffle",
-		                            "eval_batch_size", "verbose", NULL };
+		                            "eval_batch_size", "verbose", "diagnostics", NULL };
 	if (lua_istable(L, 3))
 		winit_lua_check_keys(L, 3, keys, "fit", 0);
 	struct winit_fit_spec f;
@@ -209,6 +211,7 @@ static int model_fit(lua_State *L)
 	struct winit_lua_sigguard g;
 	winit_lua_sigguard_on(&g);
 	struct winit_error err = { 0 };
+	int first_snap = m->trainer.diag.n;
 	int rc = winit_trainer_fit(&m->trainer, &d->ds, &f, &obs, 0, &hist, &err);
 	winit_lua_sigguard_off(&g);
 	if (p)
@@ -221,6 +224,10 @@ static int model_fit(lua_State *L)
 	}
 	winit_lua_push_history(L, hist.epochs, hist.n);
 	winit_history_free(&hist);
+	winit_lua_push_diagnostics(L, &m->trainer.diag, first_snap);
+	lua_setfield(L, -2, "diagnostics");
+	winit_lua_push_theory(L, &m->trainer.theory);
+	lua_setfield(L, -2, "theory");
 	return 1;
 }
 

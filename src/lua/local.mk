@@ -5,7 +5,7 @@
 WINIT_LUA_SOURCES = src/lua/lwinit.h src/lua/lbinding.h src/lua/lwinit.c \
 	src/lua/lopts.c src/lua/lplugins.c src/lua/ldata.c src/lua/llayers.c \
 	src/lua/loptim.c src/lua/lmodel.c src/lua/lstudy.c src/lua/linit.c \
-	src/lua/largs.c src/lua/lsignal.c
+	src/lua/largs.c src/lua/lsignal.c src/lua/ldiag.c
 luacmoddir = $(libdir)/lua/5.4
 luacmod_LTLIBRARIES = winit.la
 winit_la_SOURCES = $(WINIT_LUA_SOURCES)

@@ -3,4 +3,5 @@ libwinit_la_SOURCES += \
 	src/nn/loss.c \
 	src/nn/optimizer.c \
 	src/nn/trainer.c \
-	src/nn/fit.c
+	src/nn/fit.c \
+	src/nn/diagnostics.c
