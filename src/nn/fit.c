@@ -5,6 +5,9 @@
  * data in file order, split off before any shuffling; the training rows are reshuffled
  * every epoch; the last batch may be partial.  Loss and accuracy are running means over
  * the epoch's samples; validation metrics are computed at each epoch's end.
+ *
+ * Diagnostics (diagnostics.c) are taken between steps, on the probe batch and scratch
+ * buffers of their own: the loop's numbers are the same with them on or off.
  */
 #include "config.h"
 
