@@ -12,7 +12,7 @@
 set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
-zlib1g-dev libjansson-dev check dataset-fashion-mnist"
+zlib1g-dev libjansson-dev check dataset-fashion-mnist man-db"
 
 here=$(cd "$(dirname "$0")" && pwd)
 build="$here/build"

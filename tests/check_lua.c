@@ -1,36 +1,7 @@
 /* tests/check_lua.c -- the `winit` Lua module: the Keras-like API and script errors. */
 #include <sys/stat.h>
 
-#include <lauxlib.h>
-#include <lua.h>
-#include <lualib.h>
-
-#include "lua/lwinit.h"
-#include "testutil.h"
-
-static char dir[256];
-
-/* 4x4 images of three classes: class c brightens rows c. */
-static void make_data(const char *name, uint32_t n, uint64_t seed)
-{
-	uint8_t *x = malloc(n * 16), *y = malloc(n);
-	struct winit_rng rng;
-	winit_rng_seed(&rng, seed, 0);
-	for (uint32_t i = 0; i < n; i++) {
-		int c = (int)winit_rng_below(&rng, 3);
-		y[i] = (uint8_t)c;
-		for (int k = 0; k < 16; k++)
-			x[i * 16 + k] = (uint8_t)(winit_rng_below(&rng, 140) + (k / 4 == c ? 110 : 0));
-	}
-	char path[512];
-	uint32_t d3[3] = { n, 4, 4 }, d1[1] = { n };
-	snprintf(path, sizeof path, "%s/%s-images", dir, name);
-	tu_write_idx(path, 0, 3, d3, x, n * 16);
-	snprintf(path, sizeof path, "%s/%s-labels", dir, name);
-	tu_write_idx(path, 0, 1, d1, y, n);
-	free(x);
-	free(y);
-}
+#include "luatest.h"
 
 /* Fashion-MNIST's four files in dir/sub (gzipped when gz): 20 blank 4x4 images of class 0. */
 static void make_fashion(const char *sub, int gz)
@@ -51,90 +22,6 @@ static void make_fashion(const char *sub, int gz)
 	}
 }
 
-static lua_State *L;
-
-static void setup(void)
-{
-	snprintf(dir, sizeof dir, "%s", tu_tmpdir());
-	make_data("train", 600, 1);
-	make_data("test", 200, 2);
-	L = luaL_newstate();
-	luaL_openlibs(L);
-	luaL_requiref(L, "winit", luaopen_winit, 1);
-	lua_pop(L, 1);
-	lua_pushstring(L, dir);
-	lua_setglobal(L, "DIR");
-	setenv("WINIT_NO_PROGRESS", "1", 1);
-}
-
-static void teardown(void)
-{
-	lua_close(L);
-}
-
-/* Run a chunk named "=test.lua"; returns NULL on success or the error message. */
-static const char *run(const char *code)
-{
-	lua_settop(L, 0);
-	if (luaL_loadbuffer(L, code, strlen(code), "=test.lua") != LUA_OK ||
-	    lua_pcall(L, 0, 0, 0) != LUA_OK)
-		return lua_tostring(L, -1);
-	return NULL;
-}
-
-/* Run a chunk that must succeed with stdout sent to a file; returns what it printed. */
-static const char *run_stdout(const char *code)
-{
-	static char out[8192];
-	char path[512];
-	snprintf(path, sizeof path, "%s/stdout.txt", dir);
-	fflush(stdout);
-	int saved = dup(STDOUT_FILENO);
-	FILE *f = fopen(path, "w");
-	ck_assert_msg(saved >= 0 && f, "cannot redirect stdout to %s", path);
-	dup2(fileno(f), STDOUT_FILENO);
-	const char *e = run(code);
-	fflush(stdout);
-	dup2(saved, STDOUT_FILENO);
-	close(saved);
-	fclose(f);
-	ck_assert_msg(e == NULL, "script failed: %s", e);
-	f = fopen(path, "r");
-	size_t n = fread(out, 1, sizeof out - 1, f);
-	fclose(f);
-	out[n] = '\0';
-	return out;
-}
-
-#define RUN_OK(code)                                                \
-	do {                                                        \
-		const char *e_ = run(code);                         \
-		ck_assert_msg(e_ == NULL, "script failed: %s", e_); \
-	} while (0)
-
-#define RUN_ERR(code, ...)                                                                            \
-	do {                                                                                          \
-		const char *e_ = run(code);                                                           \
-		ck_assert_msg(e_ != NULL, "script should have failed");                               \
-		const char *want_[] = { __VA_ARGS__ };                                                \
-		for (size_t i_ = 0; i_ < sizeof want_ / sizeof want_[0]; i_++)                        \
-			ck_assert_msg(strstr(e_, want_[i_]), "error '%s' lacks '%s'", e_, want_[i_]); \
-	} while (0)
-
-static const char model_src[] =
-	"local winit = require 'winit'\n"
-	"train = winit.load_idx(DIR .. '/train-images', DIR .. '/train-labels', 3)\n"
-	"test = winit.load_idx(DIR .. '/test-images', DIR .. '/test-labels', 3)\n"
-	"function build(init)\n"
-	"  local m = winit.Sequential {\n"
-	"    winit.layers.Flatten { input_shape = {4, 4} },\n"
-	"    winit.layers.Dense { 16, activation = 'relu', kernel_initializer = init },\n"
-	"    winit.layers.Dense { 3, activation = 'softmax' },\n"
-	"  }\n"
-	"  m:compile { optimizer = winit.optimizers.Adam { learning_rate = 0.01 },\n"
-	"              loss = 'categorical_crossentropy', metrics = {'accuracy'} }\n"
-	"  return m\n"
-	"end\n";
 
 START_TEST(keras_like_fit_evaluate_predict)
 {
@@ -317,7 +204,8 @@ END_TEST
 START_TEST(wrong_argument_types_and_typos)
 {
 	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 'x' }\n", "test.lua:2:", "units");
-	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 0 }\n", "test.lua:2:", "units must be a positive");
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 0 }\n", "test.lua:2:",
+	        "units must be an integer in [1, 16777216] (got 0)");
 	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 4, activaton = 'relu' }\n",
 	        "test.lua:2:", "unknown option 'activaton'", "activation");
 	RUN_ERR("local winit = require 'winit'\nwinit.Sequential { winit.layers.Dense { 4 } }\n",
@@ -336,6 +224,68 @@ START_TEST(wrong_argument_types_and_typos)
 	RUN_ERR("local winit = require 'winit'\nlocal m = build('zeros')\n"
 	        "m:compile { loss = 'mse' }\n",
 	        "test.lua:3:", "unknown loss 'mse'");
+}
+END_TEST
+
+/* Integers are read in 64 bits and range-checked on the value as it will be used (32
+ * bits for epochs and batch sizes), never truncated; strings are not coerced. */
+START_TEST(integers_are_checked_before_narrowing)
+{
+	RUN_OK(model_src);
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 1e12 }\n", "test.lua:2:",
+	        "Dense: units must be an integer in [1, 16777216] (got 1000000000000)");
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense(2^70)\n", "test.lua:2:",
+	        "Dense: units must be an integer in [1, 16777216] (got 1.1805916207174e+21)");
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { '128' }\n", "test.lua:2:",
+	        "units must come first", "(got string)");
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 0/0 }\n", "test.lua:2:",
+	        "units must be an integer, got nan");
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Flatten { input_shape = { 2^24, 2^24 } }\n",
+	        "test.lua:2:", "more than 2147483647 values");
+	RUN_ERR("local m = build('zeros')\nm:fit(train, { epochs = 4294967296 })\n", "test.lua:2:",
+	        "option 'epochs' must be an integer in [0, 2147483647] (got 4294967296)");
+	RUN_ERR("local m = build('zeros')\nm:fit(train, { batch_size = 2^32 + 8 })\n", "test.lua:2:",
+	        "option 'batch_size' must be an integer in [1, 2147483647] (got 4294967304)");
+	RUN_ERR("local m = build('zeros')\nm:fit(train, { epochs = '5' })\n", "test.lua:2:",
+	        "option 'epochs' must be an integer, got string");
+	RUN_ERR("local m = build('zeros')\nm:fit(train, { epochs = 2.5 })\n", "test.lua:2:",
+	        "option 'epochs' must be an integer, got a fraction");
+	RUN_ERR("local m = build('zeros')\nm:fit(train, { epochs = 1e300 })\n", "test.lua:2:",
+	        "option 'epochs' must be an integer in [0, 2147483647] (got 1e+300)");
+	RUN_ERR("local m = build('zeros')\nm:evaluate(test, { batch_size = 2^31 })\n", "test.lua:2:",
+	        "option 'batch_size' must be an integer in [1, 2147483647] (got 2147483648)");
+	RUN_ERR("local winit = require 'winit'\nlocal s = winit.Study {}\n"
+	        "s:add { name = 'a', model = build('zeros'), train = train, epochs = 2^32 }\n",
+	        "test.lua:3:", "option 'epochs' must be an integer in [0, 2147483647] (got 4294967296)");
+	RUN_ERR("local winit = require 'winit'\nlocal s = winit.Study {}\n"
+	        "s:add { name = 'a', model = build('zeros'), train = train, replicate = 2^31 }\n",
+	        "test.lua:3:", "option 'replicate' must be an integer in [0, 2147483647]");
+	RUN_ERR("local winit = require 'winit'\nwinit.Study { seed = 2^63 }\n", "test.lua:2:",
+	        "option 'seed' must be an integer in [0, 9223372036854775807] (got 9.2233720368548e+18)");
+}
+END_TEST
+
+/* Keras: a batch_size above the training rows is one batch of all of them -- the same
+ * numbers as batch_size = rows, not an allocation failure. */
+START_TEST(batch_size_above_the_data_is_clamped)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local function fit(bs)\n"
+	       "  winit.set_seed(3)\n"
+	       "  local m = build('he_normal')\n"
+	       "  local h = m:fit(train, { epochs = 2, batch_size = bs, validation_split = 0.2, verbose = 0 })\n"
+	       "  return h, m\n"
+	       "end\n"
+	       "local a, ma = fit(480)\n" /* 600 rows, 480 for training */
+	       "local b, mb = fit(2^31 - 1)\n"
+	       "for e = 1, 2 do\n"
+	       "  assert(a.loss[e] == b.loss[e], 'loss differs at epoch ' .. e)\n"
+	       "  assert(a.val_loss[e] == b.val_loss[e], 'val_loss differs at epoch ' .. e)\n"
+	       "end\n"
+	       "local l1, a1 = ma:evaluate(test)\n"
+	       "local l2, a2 = ma:evaluate(test, { batch_size = 2^31 - 1 })\n"
+	       "assert(math.abs(l1 - l2) < 1e-6 and a1 == a2, 'evaluate with a huge batch')\n");
 }
 END_TEST
 
@@ -589,6 +539,8 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, bad_plugin_parameters_are_named);
 	tcase_add_test(tc, wrong_argument_types_and_typos);
 	tcase_add_test(tc, study_errors);
+	tcase_add_test(tc, integers_are_checked_before_narrowing);
+	tcase_add_test(tc, batch_size_above_the_data_is_clamped);
 	tcase_add_test(tc, data_errors_name_the_file);
 	tcase_add_test(tc, data_sources_and_class_counts);
 	suite_add_tcase(s, tc);

@@ -24,6 +24,7 @@ include tests/nn.mk
 include tests/theory.mk
 include tests/data.mk
 include tests/plugin.mk
+include tests/report.mk
 include tests/lua.mk
 include tests/cli.mk
 include tests/symbols.mk

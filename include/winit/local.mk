@@ -15,6 +15,7 @@ winitinclude_HEADERS += \
 	include/winit/train.h \
 	include/winit/diagnostics.h \
 	include/winit/theory.h \
+	include/winit/model_io.h \
 	include/winit/study.h \
 	include/winit/report.h \
 	include/winit/stats.h

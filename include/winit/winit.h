@@ -17,6 +17,7 @@
 #include <winit/diagnostics.h>
 #include <winit/theory.h>
 #include <winit/train.h>
+#include <winit/model_io.h>
 #include <winit/study.h>
 #include <winit/report.h>
 #include <winit/stats.h>

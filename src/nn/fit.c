@@ -3,8 +3,11 @@
  *
  * fit(epochs, batch_size, validation_split): the validation rows are the tail of the
  * data in file order, split off before any shuffling; the training rows are reshuffled
- * every epoch; the last batch may be partial.  Loss and accuracy are running means over
- * the epoch's samples; validation metrics are computed at each epoch's end.
+ * every epoch; the last batch may be partial; a batch_size above the rows is one batch of
+ * all of them (Keras).  Loss and accuracy are running means over the epoch's samples;
+ * validation metrics are computed at each epoch's end (on the tail, or on separate
+ * validation data).  Hooks (winit_fit_hooks) may set the learning rate before each step
+ * or epoch and stop after an epoch.
  *
  * Diagnostics (diagnostics.c) are taken between steps, on the probe batch and scratch
  * buffers of their own: the loop's numbers are the same with them on or off.
@@ -30,8 +33,10 @@ static void prefetch_rows(const struct winit_dataset *ds, const uint32_t *idx, i
 {
 	const int64_t f = ds->n_features;
 	for (int64_t i = 0; i < n; i++) {
-		const uint8_t *row = ds->x + (size_t)idx[i] * (size_t)f;
-		for (int64_t j = 0; j < f; j += 64)
+		const char *row = ds->xf ? (const char *)(ds->xf + (size_t)idx[i] * (size_t)f) :
+		                           (const char *)(ds->x + (size_t)idx[i] * (size_t)f);
+		int64_t bytes = ds->xf ? f * (int64_t)sizeof(float) : f;
+		for (int64_t j = 0; j < bytes; j += 64)
 			__builtin_prefetch(row + j, 0, 1);
 	}
 }
@@ -95,6 +100,8 @@ int winit_evaluate(struct winit_model *m, const struct winit_dataset *ds, int64_
 		                       (long long)begin, (long long)end, (long long)ds->n);
 	if (batch_size <= 0)
 		batch_size = WINIT_EVAL_BATCH_DEFAULT;
+	if (batch_size > end - begin) /* as fit does: one batch of all the rows */
+		batch_size = (int32_t)(end - begin);
 	struct batch_buf b;
 	if ((rc = batch_alloc(&b, m, batch_size, batch_size, err)) ||
 	    (rc = winit_model_reserve(m, batch_size, err))) {
@@ -129,6 +136,8 @@ int winit_predict(struct winit_model *m, const struct winit_dataset *ds, int64_t
 		                       (long long)begin, (long long)end, (long long)ds->n);
 	if (batch_size <= 0)
 		batch_size = WINIT_EVAL_BATCH_DEFAULT;
+	if (batch_size > end - begin) /* as fit does: one batch of all the rows */
+		batch_size = (int32_t)(end - begin);
 	struct batch_buf b;
 	int rc;
 	if ((rc = batch_alloc(&b, m, batch_size, batch_size, err)) ||
@@ -171,9 +180,24 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
                       const struct winit_fit_spec *fit, const struct winit_observer *obs,
                       size_t run, struct winit_history *history, struct winit_error *err)
 {
+	return winit_trainer_fit_with(t, ds, NULL, fit, NULL, obs, run, history, err);
+}
+
+int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *ds,
+                           const struct winit_dataset *val, const struct winit_fit_spec *fit,
+                           const struct winit_fit_hooks *hooks, const struct winit_observer *obs,
+                           size_t run, struct winit_history *history, struct winit_error *err)
+{
 	struct winit_model *m = &t->model;
 	int rc = check_shapes(m, ds, err);
-	if (rc)
+	if (rc || (val && (rc = check_shapes(m, val, err))))
+		return rc;
+	if (val && fit->validation_split > 0)
+		return winit_error_set(err, WINIT_ERR_ARG, "fit: give validation data or validation_split, not both");
+	if (fit->initial_epoch < 0)
+		return winit_error_set(err, WINIT_ERR_ARG, "fit: initial_epoch must be >= 0 (got %d)",
+		                       (int)fit->initial_epoch);
+	if (hooks && hooks->schedule && (rc = winit_lr_schedule_check(hooks->schedule, err)))
 		return rc;
 	if (fit->epochs < 0 || fit->batch_size <= 0)
 		return winit_error_set(err, WINIT_ERR_ARG, "fit: epochs must be >= 0 and batch_size > 0 (got %d, %d)",
@@ -183,14 +207,19 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
 		                       fit->validation_split);
 	/* Keras: split_at = int(n * (1 - validation_split)); the tail is validation. */
 	int64_t n_train = winit_fit_train_rows(ds->n, fit->validation_split);
-	int64_t n_val = ds->n - n_train;
+	/* Validation: all of val, or the tail of ds. */
+	const struct winit_dataset *vds = val ? val : ds;
+	int64_t v_begin = val ? 0 : n_train;
+	int64_t n_val = vds->n - v_begin;
 	if (n_train <= 0)
 		return winit_error_set(err, WINIT_ERR_ARG, "fit: no training samples left after validation_split %g of %lld",
 		                       fit->validation_split, (long long)ds->n);
 	/* Data-aware initializers see a batch of the training rows (never validation). */
 	if ((rc = winit_trainer_adapt(t, ds, n_train, err)))
 		return rc;
-	int64_t bs = fit->batch_size;
+	/* Keras: a batch_size above the training rows makes one batch of all of them (the
+	 * same numbers as batch_size = n_train); clamped so buffers fit the data. */
+	int64_t bs = fit->batch_size < n_train ? fit->batch_size : n_train;
 	struct batch_buf b;
 	if ((rc = batch_alloc(&b, m, bs, n_train, err)) || (rc = winit_model_reserve(m, bs, err))) {
 		batch_free(&b);
@@ -204,7 +233,7 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
 	int init_due = cad->init && t->steps == 0 && !t->theory.computed;
 	struct winit_diag_probe *probe = NULL;
 	if (init_due || (cad->early && t->steps < WINIT_DIAG_EARLY_MAX) ||
-	    (cad->epochs && fit->epochs > 0)) {
+	    (cad->epochs && fit->epochs > fit->initial_epoch)) {
 		probe = malloc(sizeof *probe);
 		if (!probe) {
 			rc = winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the probe");
@@ -223,8 +252,11 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
 		winit_theory_predict(&t->theory, &m->spec, probe->input_m2,
 		                     s0->layers[s0->n_layers - 1].grad_var);
 	}
-	for (int32_t e = 1; e <= fit->epochs; e++) {
+	for (int32_t e = fit->initial_epoch + 1; e <= fit->epochs; e++) {
 		double t0 = winit_clock_seconds();
+		if (hooks && hooks->epoch_begin &&
+		    (rc = hooks->epoch_begin(hooks->ctx, e, &t->opt.spec.learning_rate, err)))
+			break;
 		if (fit->shuffle)
 			winit_rng_shuffle_u32(&t->shuffle, b.idx, (uint32_t)n_train);
 		double loss_sum = 0;
@@ -250,6 +282,8 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
 			hits += c;
 			seen += n;
 			winit_model_backward(m, b.x, b.dz, n);
+			if (hooks && hooks->schedule)
+				t->opt.spec.learning_rate = winit_lr_schedule_at(hooks->schedule, t->opt.t);
 			winit_optimizer_step(&t->opt, m->params, m->grads);
 			t->steps++;
 			if (snap && (rc = winit_diag_snapshot(&t->diag, probe, m, t->steps, e, err)))
@@ -265,7 +299,7 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
 			.accuracy = (double)hits / (double)seen,
 		};
 		if (n_val > 0) {
-			rc = winit_evaluate(m, ds, n_train, ds->n, fit->eval_batch_size, &st.val_loss,
+			rc = winit_evaluate(m, vds, v_begin, vds->n, fit->eval_batch_size, &st.val_loss,
 			                    &st.val_accuracy, err);
 			if (rc)
 				break;
@@ -276,6 +310,11 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
 			break;
 		if (obs && obs->epoch_end)
 			obs->epoch_end(obs->ctx, run, &st);
+		int stop = 0;
+		if (hooks && hooks->epoch_end && (rc = hooks->epoch_end(hooks->ctx, &st, &stop, err)))
+			break;
+		if (stop)
+			break;
 	}
 out:
 	if (probe) {
