@@ -106,6 +106,8 @@ int winit_conds_build(struct table *t, const struct winit_run_spec *runs,
 				c->paired = 0;
 			if (!results[k].done)
 				continue;
+			if (results[k].status == WINIT_ERR_DIVERGED)
+				c->diverged++;
 			if (results[k].status || !results[k].has_test) {
 				c->failed++;
 				continue;

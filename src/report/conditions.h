@@ -15,6 +15,8 @@ struct cond {
 	size_t first;                      /* index of its first run */
 	size_t n;                          /* finished runs with a test result */
 	size_t failed;                     /* finished runs without one */
+	size_t diverged;                   /* of the failed, those that diverged (left out of every
+	                                    * statistic, like every failed run) */
 	int paired;                        /* every run of it is in the paired design */
 	double *acc;                       /* (n) test accuracy */
 	double *loss;                      /* (n) test loss */

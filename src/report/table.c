@@ -26,6 +26,22 @@ static void print_key(FILE *out, const struct table *t, const struct cond *c)
 		        c ? c->spec->factors[f].value : t->c[0].spec->factors[f].name);
 }
 
+/* The row of a condition without a finished run. */
+static void print_empty(FILE *out, const struct cond *c, int multi)
+{
+	if (c->diverged && c->diverged == c->failed)
+		fprintf(out, " diverged%s\n", multi ? " (every run)" : "");
+	else
+		fprintf(out, " %s\n", c->failed ? "failed (see above)" : "not run");
+}
+
+static const char *failed_note(const struct cond *c)
+{
+	if (!c->failed)
+		return "";
+	return c->diverged == c->failed ? "  (some runs diverged)" : "  (some runs failed)";
+}
+
 static void print_single(FILE *out, const struct table *t, const struct winit_run_result *results)
 {
 	print_key(out, t, NULL);
@@ -38,7 +54,7 @@ static void print_single(FILE *out, const struct table *t, const struct winit_ru
 		const struct cond *c = &t->c[i];
 		print_key(out, t, c);
 		if (c->n == 0) {
-			fprintf(out, " %s\n", c->failed ? "failed (see above)" : "not run");
+			print_empty(out, c, 0);
 			continue;
 		}
 		const struct winit_run_result *r = &results[c->last];
@@ -76,15 +92,14 @@ static void print_summaries(FILE *out, const struct table *t)
 		const struct cond *c = &t->c[i];
 		print_key(out, t, c);
 		if (c->n == 0) {
-			fprintf(out, " %s\n", c->failed ? "failed (see above)" : "not run");
+			print_empty(out, c, 1);
 			continue;
 		}
 		char ci[40] = "-";
 		if (c->n > 1)
 			snprintf(ci, sizeof ci, "[%.4f, %.4f]", c->sa.ci_lo, c->sa.ci_hi);
 		fprintf(out, " %4zu %.4f   %.4f   %-18s %.4f   %.4f   %.4f +- %.4f%s\n", c->n, c->sa.mean,
-		        c->sa.sd, ci, c->sa.min, c->sa.max, c->sl.mean, c->sl.sd,
-		        c->failed ? "  (some runs failed)" : "");
+		        c->sa.sd, ci, c->sa.min, c->sa.max, c->sl.mean, c->sl.sd, failed_note(c));
 	}
 }
 
@@ -208,6 +223,12 @@ void winit_results_print_table_opts(FILE *out, const struct winit_run_spec *runs
 		if (t.n > 1)
 			print_comparisons(out, &t, opts ? opts->baseline : NULL, n_runs);
 	}
+	size_t n_diverged = 0;
+	for (size_t i = 0; i < t.n; i++)
+		n_diverged += t.c[i].diverged;
+	if (n_diverged)
+		fprintf(out, "\n%zu run%s diverged (loss or weights not finite): left out of the numbers above.\n",
+		        n_diverged, n_diverged == 1 ? "" : "s");
 	winit_conds_free(&t);
 }
 
