@@ -122,7 +122,8 @@ static void write_runs(FILE *f, const struct winit_run_spec *runs, const struct 
 			csv_int(f, &first, s->replicate);
 			csv_str(f, &first, s->design == WINIT_DESIGN_INDEPENDENT ? "independent" : "paired");
 			csv_str(f, &first, seed);
-			csv_str(f, &first, r->status ? "failed" : "ok");
+			csv_str(f, &first, r->status == WINIT_ERR_DIVERGED ? "diverged" : r->status ? "failed" :
+			                                                                              "ok");
 			if (st)
 				csv_int(f, &first, st->epoch);
 			else
