@@ -15,4 +15,5 @@ winitinclude_HEADERS += \
 	include/winit/train.h \
 	include/winit/study.h \
 	include/winit/report.h \
+	include/winit/results.h \
 	include/winit/stats.h

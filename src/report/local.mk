@@ -3,5 +3,6 @@ libwinit_la_SOURCES += \
 	src/report/json.c \
 	src/report/progress.c \
 	src/report/results.c \
+	src/report/results_read.c \
 	src/report/table.c \
 	src/report/stats.c

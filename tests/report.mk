@@ -1,0 +1,7 @@
+# tests: report -- results files read back, the HTML report.
+check_PROGRAMS += tests/check_report
+TESTS += tests/check_report
+tests_check_report_SOURCES = tests/check_report.c
+tests_check_report_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_report_LDADD = $(WINIT_TEST_LIBS)
+EXTRA_DIST += tests/data/results_diag.json
