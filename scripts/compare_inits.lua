@@ -8,6 +8,10 @@
 --   winit run scripts/compare_inits.lua [--seed N] [--repeats K] [--epochs E]
 --                                       [--out results/compare_inits.json] [--data DIR]
 --
+-- It saves the results file (--out) and, beside it, an HTML report with the same name
+-- and .html (learning curves, the statistics table; `winit report` writes the same page
+-- from the saved file).
+--
 -- With --repeats K each initializer is trained K times from different seeds and the table
 -- shows mean +- sd, so differences can be told from seed-to-seed noise.
 local winit = require "winit"
@@ -66,3 +70,7 @@ local results = study:run { save = opts.out }
 print()
 results:print_table()
 print("results saved to " .. opts.out)
+-- The report beside the results: results/compare_inits.json -> results/compare_inits.html
+local report = opts.out:gsub("%.json$", "") .. ".html"
+results:report(report)
+print("report written to " .. report)

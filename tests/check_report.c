@@ -12,6 +12,28 @@ static const char *fixture(void)
 	return path;
 }
 
+static char *slurp(const char *path)
+{
+	static char *buf;
+	free(buf);
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	buf = malloc(1 << 22);
+	ck_assert_ptr_nonnull(buf);
+	size_t n = fread(buf, 1, (1 << 22) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+	for (const char *p = strstr(s, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
 static const char *write_text(const char *name, const char *text)
 {
 	const char *path = tu_path(tu_tmpdir(), name);
@@ -182,6 +204,102 @@ START_TEST(broken_files_say_where)
 }
 END_TEST
 
+START_TEST(report_shows_every_section_and_escapes_every_string)
+{
+	struct winit_results r;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_read(fixture(), &r, &err) == 0, "%s", err.msg);
+	const char *out = tu_path(tu_tmpdir(), "fixture.html");
+	ck_assert_msg(winit_report_write_html(out, &r, "in <dir>/r.json", &err) == 0, "%s", err.msg);
+	const char *s = slurp(out);
+	ck_assert_msg(strncmp(s, "<!DOCTYPE html>", 15) == 0, "%.40s", s);
+	/* 4 learning curves, 3 plots by depth, dead and saturated fractions for 3 layers. */
+	ck_assert_uint_eq(count(s, "<svg "), 4 + 3 + 6);
+	ck_assert_uint_eq(count(s, "<svg "), count(s, "</svg>"));
+	ck_assert_ptr_nonnull(strstr(s, "Validation accuracy (end of each epoch)"));
+	ck_assert_ptr_nonnull(strstr(s, "Pre-activation variance by depth, at initialization"));
+	ck_assert_ptr_nonnull(strstr(s, "Gradient variance by depth, at initialization"));
+	ck_assert_ptr_nonnull(strstr(s, "Weight standard deviation by layer"));
+	ck_assert_ptr_nonnull(strstr(s, "Dead units, layer 3"));
+	ck_assert_ptr_nonnull(strstr(s, "Saturated pairs, layer 1"));
+	ck_assert_ptr_nonnull(strstr(s, "predicted (theory)"));
+	/* zeros: one distinct unit from start to end; he_normal: all 64. */
+	ck_assert_ptr_nonnull(strstr(s, "<td>1 &#8594; 1 of 64</td>"));
+	ck_assert_ptr_nonnull(strstr(s, "<td>64 &#8594; 64 of 64</td>"));
+	/* Exactly-zero variances (zeros) are drawn as triangles on the bottom edge. */
+	ck_assert_ptr_nonnull(strstr(s, "<title>0</title>"));
+	/* The statistics: he_normal's two replicates, 0.97 and 0.95. */
+	ck_assert_ptr_nonnull(strstr(s, "<td>0.9600 &#177; 0.0141</td><td>0.9500</td><td>0.9700</td>"));
+	/* Every string from the file is escaped; the page has no script and fetches nothing. */
+	ck_assert_ptr_nonnull(strstr(s, "broken &lt;script&gt;alert(1)&lt;/script&gt;"));
+	ck_assert_ptr_nonnull(strstr(s, "glorot &lt;b&gt;&amp;&quot;odd&quot;&lt;/b&gt;"));
+	ck_assert_ptr_nonnull(strstr(s, "does not apply: data-dependent &lt;init&gt; &amp; &quot;no&quot; declared sd"));
+	ck_assert_ptr_nonnull(strstr(s, "loss is NaN at &lt;epoch 2&gt; &amp; stopped"));
+	ck_assert_ptr_nonnull(strstr(s, "fixture &lt;study&gt; &amp; &quot;diag&quot;"));
+	ck_assert_ptr_nonnull(strstr(s, "in &lt;dir&gt;/r.json"));
+	ck_assert_ptr_null(strstr(s, "<script"));
+	ck_assert_ptr_null(strstr(s, "glorot <b>"));
+	ck_assert_ptr_null(strstr(s, "src="));
+	ck_assert_ptr_null(strstr(s, "href="));
+	ck_assert_ptr_null(strstr(s, "url("));
+	ck_assert_ptr_null(strstr(s, "nan"));
+	ck_assert_ptr_null(strstr(s, "inf\""));
+	/* The same results, the same page, byte for byte. */
+	char *first = strdup(s);
+	const char *again = tu_path(tu_dir, "again.html");
+	ck_assert_msg(winit_report_write_html(again, &r, "in <dir>/r.json", &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(slurp(again), first);
+	free(first);
+	winit_results_free(&r);
+}
+END_TEST
+
+START_TEST(report_without_diagnostics_says_so)
+{
+	struct winit_results r;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_read(fixture(), &r, &err) == 0, "%s", err.msg);
+	/* As today's files: no diagnostics, no theory. */
+	size_t saved[8];
+	for (size_t i = 0; i < r.n_runs; i++) {
+		saved[i] = r.runs[i].n_snapshots;
+		r.runs[i].n_snapshots = 0;
+		r.runs[i].theory.present = 0;
+	}
+	const char *out = tu_path(tu_tmpdir(), "plain.html");
+	ck_assert_msg(winit_report_write_html(out, &r, NULL, &err) == 0, "%s", err.msg);
+	const char *s = slurp(out);
+	ck_assert_ptr_nonnull(strstr(s, "No diagnostics recorded"));
+	ck_assert_uint_eq(count(s, "<svg "), 4);
+	ck_assert_ptr_null(strstr(s, "Pre-activation variance"));
+	for (size_t i = 0; i < r.n_runs; i++)
+		r.runs[i].n_snapshots = saved[i];
+	/* A file with no run yet (a study interrupted before its first run ended). */
+	struct winit_results empty = { 0 };
+	ck_assert_msg(winit_report_write_html(out, &empty, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_nonnull(strstr(slurp(out), "The file holds no finished run yet."));
+	/* An unwritable path: the error names it. */
+	ck_assert_int_eq(winit_report_write_html(tu_path(tu_dir, "no/such/dir/r.html"), &r, NULL, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "no/such/dir/r.html: cannot write the report"), "%s", err.msg);
+	winit_results_free(&r);
+}
+END_TEST
+
+START_TEST(report_path_defaults_beside_the_results)
+{
+	char out[64];
+	ck_assert_int_eq(winit_report_default_path(out, sizeof out, "results/compare_inits.json"), 0);
+	ck_assert_str_eq(out, "results/compare_inits.html");
+	ck_assert_int_eq(winit_report_default_path(out, sizeof out, "run.v2/results"), 0);
+	ck_assert_str_eq(out, "run.v2/results.html");
+	ck_assert_int_eq(winit_report_default_path(out, sizeof out, "dir/.json"), 0);
+	ck_assert_str_eq(out, "dir/.json.html");
+	ck_assert_int_eq(winit_report_default_path(out, 12, "abcdef.json"), 0);
+	ck_assert_str_eq(out, "abcdef.html");
+	ck_assert_int_eq(winit_report_default_path(out, 11, "abcdef.json"), WINIT_ERR_ARG);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -190,6 +308,11 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, today_s_files_read_without_diagnostics);
 	tcase_add_test(tc, other_formats_and_newer_versions_are_refused);
 	tcase_add_test(tc, broken_files_say_where);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("html");
+	tcase_add_test(tc, report_shows_every_section_and_escapes_every_string);
+	tcase_add_test(tc, report_without_diagnostics_says_so);
+	tcase_add_test(tc, report_path_defaults_beside_the_results);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,3 +5,7 @@ tests_check_report_SOURCES = tests/check_report.c
 tests_check_report_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_report_LDADD = $(WINIT_TEST_LIBS)
 EXTRA_DIST += tests/data/results_diag.json
+
+# `winit report` end to end: pages from a study and from the fixture, well-formed XML.
+TESTS += tests/report.sh
+EXTRA_DIST += tests/report.sh

@@ -119,12 +119,23 @@ struct winit_results {
 };
 
 /* Read a results file.  Refuses, with the file and what was expected, a file that is
- * not JSON (line, column and byte of the syntax error), not a winit results file, of a
+ * not JSON (line and byte of the syntax error), not a winit results file, of a
  * version newer than WINIT_RESULTS_VERSION, or whose members have the wrong type (the
  * member's path, e.g. "runs[2].history[0].loss").  On failure *out is left empty (safe
  * to free). */
 int winit_results_read(const char *path, struct winit_results *out, struct winit_error *err);
 void winit_results_free(struct winit_results *r);
+
+/* Write the report of a results file read back: one self-contained HTML page (inline
+ * SVG, no script, nothing fetched) with the statistics table, learning curves and,
+ * when the runs recorded them, diagnostics beside theory.  `source` names the results
+ * file in the page (may be NULL).  The file is replaced atomically. */
+int winit_report_write_html(const char *path, const struct winit_results *r, const char *source,
+                            struct winit_error *err);
+
+/* The report's default path for a results file: the same name with .html for .json
+ * (or .html appended).  Returns 0, or WINIT_ERR_ARG when it does not fit in `size`. */
+int winit_report_default_path(char *out, size_t size, const char *results_path);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,7 @@
 
 #include <winit/winit.h>
 
+#include "cli/cli.h"
 #include "lua/lwinit.h"
 
 static const char usage[] =
@@ -36,6 +37,13 @@ static const char usage[] =
 	"                               value written, deterministic per stream, sd as\n"
 	"                               declared, thread-safe), activation derivatives against\n"
 	"                               finite differences; -v also lists the passing checks\n"
+	"  report RESULTS.json [-o REPORT.html]\n"
+	"                               write one self-contained HTML page (inline SVG, no\n"
+	"                               script, nothing fetched) from a results file: the\n"
+	"                               statistics table, learning curves (mean and band over\n"
+	"                               replicates) and, when recorded, per-layer diagnostics\n"
+	"                               beside theory; default: the results file's name with\n"
+	"                               .html\n"
 	"  --help, -h                   show this help\n"
 	"  --version, -V                show the version\n"
 	"\n"
@@ -43,6 +51,7 @@ static const char usage[] =
 	"  winit run scripts/compare_inits.lua\n"
 	"  winit run scripts/compare_inits.lua --seed 7 --repeats 5 --out results/five_seeds.json\n"
 	"  winit run compare_inits.lua     (a bare name also finds the installed scripts)\n"
+	"  winit report results/compare_inits.json   (writes results/compare_inits.html)\n"
 	"\n"
 	"Environment:\n"
 	"  WINIT_PLUGIN_PATH        colon-separated directories searched first for plugins\n"
@@ -376,6 +385,8 @@ int main(int argc, char **argv)
 		return cmd_info(argc - 2, argv + 2);
 	if (strcmp(cmd, "check-plugin") == 0)
 		return cmd_check_plugin(argc - 2, argv + 2);
+	if (strcmp(cmd, "report") == 0)
+		return cmd_report(argc - 2, argv + 2);
 	fprintf(stderr, "winit: unknown command '%s' (see winit --help)\n", cmd);
 	return 2;
 }

@@ -1,17 +1,20 @@
 /* src/lua/lstudy.c -- studies: winit.Study (runs described with study:add), study:run on
  * the engine's executor with an observer that saves the results file after every run,
- * and the Results userdata it returns. */
+ * and the Results userdata it returns (print_table, save, report, runs, failed). */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lua.h>
 
 #include <winit/cancel.h>
+#include <winit/results.h>
 
 #include "lua/lbinding.h"
 
@@ -314,6 +317,37 @@ static int results_save(lua_State *L)
 	return 0;
 }
 
+/* results:report(path) -> path: the HTML report (winit report's page) of these results.
+ * It renders what the results file would hold: the results go through a temporary file,
+ * so a report from a script and from `winit report` on its saved file are the same page. */
+static int results_report(lua_State *L)
+{
+	struct lresults *r = check_results(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	const char *dir = getenv("TMPDIR");
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s/winit-report-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return luaL_error(L, "results:report: cannot create a temporary file in %s: %s",
+		                  dir && *dir ? dir : "/tmp", strerror(errno));
+	close(fd);
+	struct winit_error err = { 0 };
+	struct winit_results back;
+	int rc = winit_results_write_json(tmp, r->name, r->seed, r->runs, r->results, r->n, &err);
+	if (!rc)
+		rc = winit_results_read(tmp, &back, &err);
+	unlink(tmp);
+	if (!rc) {
+		rc = winit_report_write_html(path, &back, NULL, &err);
+		winit_results_free(&back);
+	}
+	if (rc)
+		return luaL_error(L, "results:report: %s", err.msg);
+	lua_pushstring(L, path);
+	return 1;
+}
+
 /* results:runs() -> { {name=, label=, status=, test_accuracy=, test_loss=, history=...}, ... } */
 static int results_runs(lua_State *L)
 {
@@ -376,6 +410,7 @@ static const luaL_Reg study_methods[] = {
 static const luaL_Reg results_methods[] = {
 	{ "print_table", results_print_table },
 	{ "save", results_save },
+	{ "report", results_report },
 	{ "runs", results_runs },
 	{ "failed", results_failed },
 	{ NULL, NULL }

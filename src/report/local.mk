@@ -4,5 +4,10 @@ libwinit_la_SOURCES += \
 	src/report/progress.c \
 	src/report/results.c \
 	src/report/results_read.c \
+	src/report/svg.h \
+	src/report/svg.c \
+	src/report/html.h \
+	src/report/html.c \
+	src/report/html_diag.c \
 	src/report/table.c \
 	src/report/stats.c
