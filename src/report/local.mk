@@ -3,6 +3,8 @@ libwinit_la_SOURCES += \
 	src/report/json.c \
 	src/report/progress.c \
 	src/report/results.c \
+	src/report/json_read.h \
+	src/report/json_read.c \
 	src/report/results_read.c \
 	src/report/svg.h \
 	src/report/svg.c \
