@@ -3,7 +3,8 @@
 # run the seed study or the test suite.
 #
 #   ./setup.sh run     install, build in build/, run scripts/compare_inits.lua
-#   ./setup.sh check   install, build in build/, run `make check`, the same under
+#   ./setup.sh check   install (with chromium and python3 for the report tests), build in
+#                      build/, run `make check`, the same under
 #                      ASan+UBSan (build-sanitizers/), and `make distcheck`
 #   ./setup.sh deps    only install the Debian packages
 #
@@ -13,15 +14,18 @@ set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
 zlib1g-dev libjansson-dev check dataset-fashion-mnist"
+# Only for `check`: the report's tests parse its XML and read screenshots with python3,
+# and render it in headless chromium.
+CHECK_PACKAGES="python3 chromium"
 
 here=$(cd "$(dirname "$0")" && pwd)
 build="$here/build"
 
 say() { printf 'setup: %s\n' "$*"; }
 
-install_deps() {
+install_deps() { # [EXTRA PACKAGES...]
 	missing=
-	for p in $PACKAGES; do
+	for p in $PACKAGES "$@"; do
 		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
 			missing="$missing $p"
 		fi
@@ -74,7 +78,8 @@ run)
 	exec "$build/winit" run scripts/compare_inits.lua "$@"
 	;;
 check)
-	install_deps
+	# shellcheck disable=SC2086
+	install_deps $CHECK_PACKAGES
 	build
 	cd "$build"
 	say "make check"

@@ -9,3 +9,8 @@ EXTRA_DIST += tests/data/results_diag.json
 # `winit report` end to end: pages from a study and from the fixture, well-formed XML.
 TESTS += tests/report.sh
 EXTRA_DIST += tests/report.sh
+
+# The report in headless Chromium: not blank, no console error (skips, saying why,
+# without chromium or python3).
+TESTS += tests/report_chromium.sh
+EXTRA_DIST += tests/report_chromium.sh tests/tools/png_stats.py

@@ -25,8 +25,9 @@ static const char style[] =
 	"h1{font-size:24px;margin-bottom:4px}h2{font-size:19px;margin-top:32px;border-bottom:1px solid #ddd;"
 	"padding-bottom:4px}\n"
 	"p.meta{color:#555;margin-top:0}\n"
-	"table{border-collapse:collapse;margin:8px 0 16px}th,td{padding:4px 10px;text-align:right;"
-	"border-bottom:1px solid #e3e3e3;white-space:nowrap}th{background:#f4f4f4}\n"
+	"div.tw{overflow-x:auto}table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}\n"
+	"th,td{padding:4px 8px;text-align:right;"
+	"border-bottom:1px solid #e3e3e3;white-space:nowrap}th{background:#f4f4f4;white-space:normal}\n"
 	"td.l,th.l{text-align:left;white-space:normal}\n"
 	"div.figs{display:flex;flex-wrap:wrap;gap:12px 16px}\n"
 	"svg{background:#fff}svg text{font-size:12px;fill:#222;font-family:system-ui,sans-serif}\n"
@@ -142,7 +143,7 @@ static void write_table(const struct html_page *pg)
 {
 	FILE *f = pg->f;
 	const struct winit_results *r = pg->r;
-	fputs("<h2>Statistics</h2>\n<table>\n<tr><th class=\"l\">label</th><th class=\"l\">kernel initializer (first layer)</th>"
+	fputs("<h2>Statistics</h2>\n<div class=\"tw\"><table>\n<tr><th class=\"l\">label</th><th class=\"l\">kernel initializer (first layer)</th>"
 	      "<th>n</th><th>failed</th><th>test accuracy<br/>mean &#177; sd</th><th>min</th><th>max</th>"
 	      "<th>test loss<br/>mean &#177; sd</th><th>last val accuracy<br/>mean &#177; sd</th><th>seconds<br/>per run</th></tr>\n",
 	      f);
@@ -195,7 +196,7 @@ static void write_table(const struct html_page *pg)
 	free(loss);
 	free(vacc);
 	free(sec);
-	fputs("</table>\n<p class=\"caption\">n: runs with this label (replicates from different seeds); "
+	fputs("</table></div>\n<p class=\"caption\">n: runs with this label (replicates from different seeds); "
 	      "sd: sample standard deviation over them. One run per label cannot rank labels: "
 	      "seed-to-seed spread is often larger than the gaps.</p>\n",
 	      f);

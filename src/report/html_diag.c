@@ -236,6 +236,8 @@ static void html_legend(const struct html_page *pg)
 {
 	fputs("<p>", pg->f);
 	for (size_t g = 0; g < pg->n_groups; g++) {
+		if (!has_diagnostics(pg, &pg->groups[g]))
+			continue;
 		fprintf(pg->f, "<span style=\"color:%s\">&#9632; ", svg_color(g));
 		svg_escape(pg->f, pg->groups[g].label);
 		fputs("</span>&#160;&#160; ", pg->f);
