@@ -82,6 +82,26 @@ static void plugin_text(FILE *f, const struct winit_results_plugin *p)
 	fputc(')', f);
 }
 
+static int same_plugin(const struct winit_results_plugin *a, const struct winit_results_plugin *b)
+{
+	if (!a->name || !b->name || strcmp(a->name, b->name) != 0 || a->n_params != b->n_params)
+		return a->name == b->name;
+	for (size_t i = 0; i < a->n_params; i++) {
+		const struct winit_results_param *p = &a->params[i], *q = &b->params[i];
+		if (strcmp(p->name, q->name) != 0 || (p->text && (!q->text || strcmp(p->text, q->text) != 0)) ||
+		    (!p->text && (q->text || !(p->value == q->value))))
+			return 0;
+	}
+	return 1;
+}
+
+static int same_layer(const struct winit_results_layer *a, const struct winit_results_layer *b)
+{
+	return strcmp(a->type ? a->type : "", b->type ? b->type : "") == 0 && a->units == b->units &&
+	       same_plugin(&a->activation, &b->activation) &&
+	       same_plugin(&a->kernel_initializer, &b->kernel_initializer);
+}
+
 static void write_summary(const struct html_page *pg, const char *source)
 {
 	FILE *f = pg->f;
@@ -107,8 +127,13 @@ static void write_summary(const struct html_page *pg, const char *source)
 	fputs("<p>Model (first run): input ", f);
 	for (size_t i = 0; i < x->n_input_dims; i++)
 		fprintf(f, "%s%lld", i ? "&#215;" : "", (long long)x->input_shape[i]);
-	for (size_t i = 0; i < x->n_layers; i++) {
+	for (size_t i = 0, reps; i < x->n_layers; i += reps) {
+		/* Identical consecutive layers once, with their count: "32 &#215; Dense(...)". */
+		for (reps = 1; i + reps < x->n_layers && same_layer(&x->layers[i], &x->layers[i + reps]); reps++)
+			;
 		fputs(" &#8594; ", f);
+		if (reps > 1)
+			fprintf(f, "%zu &#215; ", reps);
 		esc(f, x->layers[i].type);
 		fprintf(f, "(%lld, ", (long long)x->layers[i].units);
 		esc(f, x->layers[i].activation.name);
@@ -265,6 +290,10 @@ static void curve_plot(const struct html_page *pg, int m, size_t max_epochs)
 	if (m == M_ACC || m == M_VAL_ACC) {
 		ay.lo = fmax(0, ay.lo);
 		ay.hi = fmin(1, ay.hi);
+	} else if (ay.lo > 0 && ay.hi / ay.lo > 1e3) {
+		/* Losses over three decades (a diverging run): a log scale keeps the others visible. */
+		ay.log = 1;
+		ay.label = "categorical cross-entropy (nats, log scale)";
 	} else if (ay.lo > 0) {
 		ay.lo = 0; /* losses from 0: how far from perfect */
 	}

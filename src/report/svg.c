@@ -138,8 +138,12 @@ static void tick_label(FILE *f, const struct svg_axis *a, double v, double step)
 			fprintf(f, "10<tspan dy=\"-6\" font-size=\"9\">%s%d</tspan>", k < 0 ? "\xe2\x88\x92" : "", abs(k));
 		return;
 	}
-	int dec = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
 	double r = fabs(v) < step * 1e-6 ? 0 : v;
+	if (step >= 1e5 || step < 1e-4) { /* 2e+09, not 2000000000 */
+		fprintf(f, "%.3g", r);
+		return;
+	}
+	int dec = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
 	fprintf(f, "%.*f", dec, r);
 }
 
