@@ -101,5 +101,15 @@ expect "winit report on the saved file" 0 "report written to" -- "$winit" report
 grep -v 'class="meta"' "$study" >"$tmp/a" && grep -v 'class="meta"' "$tmp/again.html" >"$tmp/b" &&
 	cmp -s "$tmp/a" "$tmp/b" && ok "script and CLI write the same page" || no "script and CLI write the same page"
 
+# The theory scripts, small: each prints its finding and writes its report.
+expect "symmetry.lua: zeros keeps one unit and scores 1/10" 0 \
+	"finding: zeros/relu keeps 1 distinct hidden unit of 16 .* test accuracy 0.1000 = 1/10 exactly" -- \
+	"$winit" run "$src/scripts/theory/symmetry.lua" --epochs 1 --hidden 16 --out "$tmp/th/symmetry.json"
+[ -s "$tmp/th/symmetry.html" ] && ok "symmetry.lua writes its report" || no "symmetry.lua writes its report"
+expect "signal_propagation.lua: finding with measured and predicted ratios" 0 \
+	"finding: per-layer variance ratio measured (predicted): relu he_normal [0-9.]* ([0-9.]*), relu glorot_normal [0-9.]* ([0-9.]*)" -- \
+	"$winit" run "$src/scripts/theory/signal_propagation.lua" --depth 3 --width 32 --rows 128 --out "$tmp/th/sp.json"
+[ -s "$tmp/th/sp_relu.html" ] && ok "signal_propagation.lua writes its reports" || no "signal_propagation.lua writes its reports"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
