@@ -200,6 +200,7 @@ static void training_panels(const struct html_page *pg, const char *what, const 
 		snprintf(title, sizeof title, "%s, layer %zu", what, k + 1);
 		struct svg_plot p;
 		svg_plot_begin(&p, pg->f, PANEL_W, PANEL_H, 0, title, &ax, &ay);
+		int any = 0;
 		for (size_t g = 0; g < G; g++) {
 			const struct html_group *gr = &pg->groups[g];
 			const struct winit_results_run *ref = NULL;
@@ -219,11 +220,13 @@ static void training_panels(const struct html_page *pg, const char *what, const 
 				}
 				double lo, hi;
 				x[s] = (double)ref->diagnostics[s].step + 1;
-				html_summary3(vals, n, &y[s], &lo, &hi);
+				any |= html_summary3(vals, n, &y[s], &lo, &hi) > 0;
 			}
 			svg_polyline(&p, x, y, ref->n_snapshots, svg_color(g), 0);
 			svg_points(&p, x, y, ref->n_snapshots, svg_color(g), 0);
 		}
+		if (!any) /* e.g. saturation of a row-wise activation such as softmax */
+			svg_note(&p, "not recorded for this layer");
 		svg_plot_end(&p);
 	}
 done:
