@@ -277,7 +277,7 @@ static void curve_plot(const struct html_page *pg, int m, size_t max_epochs)
 	ax.integer = 1;
 	svg_axis_init(&ay, 0, m == M_LOSS || m == M_VAL_LOSS ? "categorical cross-entropy (nats)" : "accuracy (fraction correct)");
 	svg_axis_add(&ax, 1);
-	svg_axis_add(&ax, (double)(ne > 1 ? ne : 2));
+	svg_axis_add(&ax, (double)ne);
 	/* Training and validation share the scale, so the pair reads side by side. */
 	int pair = m == M_LOSS ? M_VAL_LOSS : m == M_VAL_LOSS ? M_LOSS :
 	                              m == M_ACC              ? M_VAL_ACC :

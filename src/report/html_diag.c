@@ -131,6 +131,8 @@ static void depth_plot(const struct html_page *pg, const char *title, const char
 	double h = fmax(DEPTH_H, 36 + 20 + 18.0 * (double)(G + 2) + 48);
 	struct svg_plot p;
 	svg_plot_begin(&p, pg->f, DEPTH_W, h, LEGEND_W, title, &ax, &ay);
+	if (L > 12)
+		p.point_r = 2.5; /* deep stacks: the predicted lines stay visible between points */
 	int any_pred = 0;
 	for (size_t g = 0; g < G; g++) {
 		const struct html_group *gr = &pg->groups[g];
@@ -200,6 +202,7 @@ static void training_panels(const struct html_page *pg, const char *what, const 
 		snprintf(title, sizeof title, "%s, layer %zu", what, k + 1);
 		struct svg_plot p;
 		svg_plot_begin(&p, pg->f, PANEL_W, PANEL_H, 0, title, &ax, &ay);
+		p.point_r = 3;
 		int any = 0;
 		for (size_t g = 0; g < G; g++) {
 			const struct html_group *gr = &pg->groups[g];

@@ -98,13 +98,14 @@ void svg_axis_nice(struct svg_axis *a)
 		a->lo -= d;
 		a->hi += d;
 	}
+	if (a->integer) { /* whole numbers (epochs, layers): half a unit of room, ticks inside */
+		a->lo -= 0.5;
+		a->hi += 0.5;
+		return;
+	}
 	double step = lin_step(a);
 	a->lo = floor(a->lo / step + 1e-9) * step;
 	a->hi = ceil(a->hi / step - 1e-9) * step;
-	if (a->integer) { /* whole-number data (epochs, layers): half a step of room */
-		a->lo -= step / 2;
-		a->hi += step / 2;
-	}
 }
 
 static double frac(const struct svg_axis *a, double v)
@@ -153,13 +154,17 @@ static void axis_ticks(struct svg_plot *p, const struct svg_axis *a, int vertica
 	double x0 = p->left, y0 = p->top + p->plot_h;
 	if (a->log) {
 		int k0 = (int)lround(log10(a->lo)), k1 = (int)lround(log10(a->hi));
-		int decades = k1 - k0, every = decades > 8 ? (decades + 7) / 8 : 1;
+		int decades = k1 - k0, every = 1;
+		/* At most about eight labelled decades, at round multiples: 10^-20, 10^0, 10^20. */
+		static const int steps[] = { 1, 2, 5, 10, 20, 25, 50, 100 };
+		for (size_t q = 0; q < sizeof steps / sizeof steps[0] && decades / steps[q] > 8; q++)
+			every = q + 1 < sizeof steps / sizeof steps[0] ? steps[q + 1] : steps[q];
 		for (int k = k0; k <= k1; k++) {
 			for (int m = 1; m <= 9; m++) {
 				double v = m * pow(10, k);
 				if (v > a->hi * (1 + 1e-9) || (m > 1 && decades > 6))
 					break;
-				int major = m == 1 ? (k - k0) % every == 0 : decades <= 1 && (m == 2 || m == 5);
+				int major = m == 1 ? k % every == 0 : decades <= 1 && (m == 2 || m == 5);
 				double c = vertical ? sy(p, v) : sx(p, v), len = major ? 6 : 3;
 				if (vertical)
 					fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\"/>\n",
@@ -209,6 +214,7 @@ void svg_plot_begin(struct svg_plot *p, FILE *f, double width, double height, do
 	p->plot_h = height - MARGIN_TOP - MARGIN_BOTTOM;
 	p->x = *x;
 	p->y = *y;
+	p->point_r = 4;
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
 	           "viewBox=\"0 0 %.0f %.0f\" role=\"img\">\n<title>",
 	        width, height, width, height);
@@ -300,8 +306,8 @@ void svg_points(struct svg_plot *p, const double *x, const double *y, size_t n, 
 		}
 		if (!isfinite(y[k]))
 			continue;
-		fprintf(p->f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"/>\n",
-		        cx, sy(p, y[k]), hollow ? "#ffffff" : color, color);
+		fprintf(p->f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"/>\n",
+		        cx, sy(p, y[k]), p->point_r, hollow ? "#ffffff" : color, color);
 	}
 }
 

@@ -23,6 +23,7 @@ struct svg_plot {
 	double width, height;
 	double left, top, plot_w, plot_h; /* the plotting area */
 	struct svg_axis x, y;
+	double point_r; /* radius of points (4; set smaller for many points) */
 };
 
 /* Legend entry styles. */
