@@ -47,24 +47,24 @@ static const char *write_text(const char *name, const char *text)
 /* Read text as a results file: the status, and the message in err. */
 static int read_text(const char *text, struct winit_error *err)
 {
-	struct winit_results r;
-	int rc = winit_results_read(write_text("r.json", text), &r, err);
+	struct winit_report_study r;
+	int rc = winit_report_read(write_text("r.json", text), &r, err);
 	ck_assert_uint_eq(r.n_runs, 0); /* left empty on failure (and freed) */
-	winit_results_free(&r);
+	winit_report_free(&r);
 	return rc;
 }
 
 START_TEST(fixture_reads_runs_history_diagnostics_and_theory)
 {
-	struct winit_results r;
+	struct winit_report_study r;
 	struct winit_error err = { 0 };
-	ck_assert_msg(winit_results_read(fixture(), &r, &err) == 0, "%s", err.msg);
+	ck_assert_msg(winit_report_read(fixture(), &r, &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(r.format, "winit-results");
 	ck_assert_int_eq(r.version, 1);
 	ck_assert_str_eq(r.study, "fixture <study> & \"diag\"");
 	ck_assert_uint_eq(r.seed, 7);
 	ck_assert_uint_eq(r.n_runs, 5);
-	const struct winit_results_run *z = &r.runs[0], *he = &r.runs[1];
+	const struct winit_report_run *z = &r.runs[0], *he = &r.runs[1];
 	/* 64-bit seeds above INT64_MAX, which Jansson alone cannot hold, read exactly. */
 	ck_assert(z->run_seed == UINT64_C(18446744073709551557));
 	ck_assert(he->run_seed == UINT64_C(9223372036854775808));
@@ -106,7 +106,7 @@ START_TEST(fixture_reads_runs_history_diagnostics_and_theory)
 	ck_assert(he->theory.present && he->theory.applies);
 	ck_assert_uint_eq(he->theory.n_layers, 3);
 	ck_assert(he->theory.pre_var[2] == 0.25);
-	const struct winit_results_run *g = &r.runs[3], *broken = &r.runs[4];
+	const struct winit_report_run *g = &r.runs[3], *broken = &r.runs[4];
 	ck_assert(g->theory.present && !g->theory.applies);
 	ck_assert_str_eq(g->theory.reason, "data-dependent <init> & \"no\" declared sd");
 	/* A failed run: its error, its partial history, no test metrics. */
@@ -118,15 +118,15 @@ START_TEST(fixture_reads_runs_history_diagnostics_and_theory)
 	ck_assert(!broken->theory.present);
 	ck_assert_str_eq(broken->layers[0].kernel_initializer.params[1].name, "stddev");
 	ck_assert(broken->layers[0].kernel_initializer.params[1].value == 1.0);
-	winit_results_free(&r);
-	winit_results_free(&r); /* freeing twice is harmless */
+	winit_report_free(&r);
+	winit_report_free(&r); /* freeing twice is harmless */
 }
 END_TEST
 
 START_TEST(today_s_files_read_without_diagnostics)
 {
 	struct winit_error err = { 0 };
-	struct winit_results r;
+	struct winit_report_study r;
 	const char *path = write_text("old.json",
 	                              "{\"format\": \"winit-results\", \"version\": 1, \"study\": \"s\", \"seed\": 1,"
 	                              " \"runs\": [{\"name\": \"a\", \"label\": \"a\", \"run_seed\": 3,"
@@ -134,7 +134,7 @@ START_TEST(today_s_files_read_without_diagnostics)
 	                              " \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.01},"
 	                              " \"fit\": {\"epochs\": 1, \"batch_size\": 2},"
 	                              " \"status\": \"ok\", \"history\": [{\"epoch\": 1, \"loss\": null, \"accuracy\": 0.5}]}]}");
-	ck_assert_msg(winit_results_read(path, &r, &err) == 0, "%s", err.msg);
+	ck_assert_msg(winit_report_read(path, &r, &err) == 0, "%s", err.msg);
 	ck_assert_uint_eq(r.n_runs, 1);
 	ck_assert_uint_eq(r.runs[0].n_snapshots, 0);
 	ck_assert_ptr_null(r.runs[0].diagnostics);
@@ -142,7 +142,7 @@ START_TEST(today_s_files_read_without_diagnostics)
 	ck_assert(isnan(r.runs[0].history[0].loss)); /* null: the writer's NaN */
 	ck_assert(!r.runs[0].history[0].has_val && isnan(r.runs[0].history[0].val_loss));
 	ck_assert(!r.runs[0].has_test);
-	winit_results_free(&r);
+	winit_report_free(&r);
 }
 END_TEST
 
@@ -197,18 +197,18 @@ START_TEST(broken_files_say_where)
 	                 WINIT_ERR_FORMAT);
 	ck_assert_msg(strstr(err.msg, "seed: expected an unsigned 64-bit integer, found an integer"), "%s", err.msg);
 	/* A missing file. */
-	struct winit_results r;
-	ck_assert_int_eq(winit_results_read(tu_path(tu_tmpdir(), "none.json"), &r, &err), WINIT_ERR_IO);
+	struct winit_report_study r;
+	ck_assert_int_eq(winit_report_read(tu_path(tu_tmpdir(), "none.json"), &r, &err), WINIT_ERR_IO);
 	ck_assert_msg(strstr(err.msg, "none.json: cannot read results: No such file"), "%s", err.msg);
-	winit_results_free(&r);
+	winit_report_free(&r);
 }
 END_TEST
 
 START_TEST(report_shows_every_section_and_escapes_every_string)
 {
-	struct winit_results r;
+	struct winit_report_study r;
 	struct winit_error err = { 0 };
-	ck_assert_msg(winit_results_read(fixture(), &r, &err) == 0, "%s", err.msg);
+	ck_assert_msg(winit_report_read(fixture(), &r, &err) == 0, "%s", err.msg);
 	const char *out = tu_path(tu_tmpdir(), "fixture.html");
 	ck_assert_msg(winit_report_write_html(out, &r, "in <dir>/r.json", &err) == 0, "%s", err.msg);
 	const char *s = slurp(out);
@@ -250,15 +250,15 @@ START_TEST(report_shows_every_section_and_escapes_every_string)
 	ck_assert_msg(winit_report_write_html(again, &r, "in <dir>/r.json", &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(slurp(again), first);
 	free(first);
-	winit_results_free(&r);
+	winit_report_free(&r);
 }
 END_TEST
 
 START_TEST(report_without_diagnostics_says_so)
 {
-	struct winit_results r;
+	struct winit_report_study r;
 	struct winit_error err = { 0 };
-	ck_assert_msg(winit_results_read(fixture(), &r, &err) == 0, "%s", err.msg);
+	ck_assert_msg(winit_report_read(fixture(), &r, &err) == 0, "%s", err.msg);
 	/* As today's files: no diagnostics, no theory. */
 	size_t saved[8];
 	for (size_t i = 0; i < r.n_runs; i++) {
@@ -275,13 +275,13 @@ START_TEST(report_without_diagnostics_says_so)
 	for (size_t i = 0; i < r.n_runs; i++)
 		r.runs[i].n_snapshots = saved[i];
 	/* A file with no run yet (a study interrupted before its first run ended). */
-	struct winit_results empty = { 0 };
+	struct winit_report_study empty = { 0 };
 	ck_assert_msg(winit_report_write_html(out, &empty, NULL, &err) == 0, "%s", err.msg);
 	ck_assert_ptr_nonnull(strstr(slurp(out), "The file holds no finished run yet."));
 	/* An unwritable path: the error names it. */
 	ck_assert_int_eq(winit_report_write_html(tu_path(tu_dir, "no/such/dir/r.html"), &r, NULL, &err), WINIT_ERR_IO);
 	ck_assert_msg(strstr(err.msg, "no/such/dir/r.html: cannot write the report"), "%s", err.msg);
-	winit_results_free(&r);
+	winit_report_free(&r);
 }
 END_TEST
 

@@ -260,13 +260,13 @@ START_TEST(results_file_reads_back_exactly)
 	snprintf(path, sizeof path, "%s/back.json", tu_tmpdir());
 	struct winit_error err = { 0 };
 	ck_assert_msg(winit_results_write_json(path, "unit", 99, runs, res, 4, &err) == 0, "%s", err.msg);
-	struct winit_results r;
-	ck_assert_msg(winit_results_read(path, &r, &err) == 0, "%s", err.msg);
+	struct winit_report_study r;
+	ck_assert_msg(winit_report_read(path, &r, &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(r.study, "unit");
 	ck_assert_uint_eq(r.seed, 99);
 	ck_assert_uint_eq(r.n_runs, 3);
 	for (size_t i = 0; i < r.n_runs; i++) {
-		const struct winit_results_run *x = &r.runs[i];
+		const struct winit_report_run *x = &r.runs[i];
 		ck_assert_str_eq(x->name, runs[i].name);
 		ck_assert_str_eq(x->label, runs[i].label);
 		ck_assert(x->run_seed == res[i].run_seed);
@@ -290,7 +290,7 @@ START_TEST(results_file_reads_back_exactly)
 	}
 	ck_assert_str_eq(r.runs[1].layers[0].kernel_initializer.params[1].name, "stddev");
 	ck_assert(r.runs[1].layers[0].kernel_initializer.params[1].value == 0.05);
-	winit_results_free(&r);
+	winit_report_free(&r);
 	for (int i = 0; i < 4; i++)
 		winit_run_result_free(&res[i]);
 }

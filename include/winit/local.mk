@@ -15,5 +15,5 @@ winitinclude_HEADERS += \
 	include/winit/train.h \
 	include/winit/study.h \
 	include/winit/report.h \
-	include/winit/results.h \
+	include/winit/report_page.h \
 	include/winit/stats.h

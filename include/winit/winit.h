@@ -17,7 +17,7 @@
 #include <winit/train.h>
 #include <winit/study.h>
 #include <winit/report.h>
-#include <winit/results.h>
+#include <winit/report_page.h>
 #include <winit/stats.h>
 
 #endif

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <winit/results.h>
+#include <winit/report_page.h>
 
 #include "cli/cli.h"
 
@@ -40,14 +40,14 @@ int cmd_report(int argc, char **argv)
 		}
 		out = def;
 	}
-	struct winit_results r;
+	struct winit_report_study r;
 	struct winit_error err = { 0 };
-	if (winit_results_read(in, &r, &err)) {
+	if (winit_report_read(in, &r, &err)) {
 		fprintf(stderr, "winit report: %s\n", err.msg);
 		return 1;
 	}
 	int rc = winit_report_write_html(out, &r, in, &err);
-	winit_results_free(&r);
+	winit_report_free(&r);
 	if (rc) {
 		fprintf(stderr, "winit report: %s\n", err.msg);
 		return 1;

@@ -14,7 +14,7 @@
 #include <lua.h>
 
 #include <winit/cancel.h>
-#include <winit/results.h>
+#include <winit/report_page.h>
 
 #include "lua/lbinding.h"
 
@@ -333,14 +333,14 @@ static int results_report(lua_State *L)
 		                  dir && *dir ? dir : "/tmp", strerror(errno));
 	close(fd);
 	struct winit_error err = { 0 };
-	struct winit_results back;
+	struct winit_report_study back;
 	int rc = winit_results_write_json(tmp, r->name, r->seed, r->runs, r->results, r->n, &err);
 	if (!rc)
-		rc = winit_results_read(tmp, &back, &err);
+		rc = winit_report_read(tmp, &back, &err);
 	unlink(tmp);
 	if (!rc) {
 		rc = winit_report_write_html(path, &back, NULL, &err);
-		winit_results_free(&back);
+		winit_report_free(&back);
 	}
 	if (rc)
 		return luaL_error(L, "results:report: %s", err.msg);

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <winit/results.h>
+#include <winit/report_page.h>
 #include <winit/stats.h>
 
 #include "report/html.h"
@@ -64,7 +64,7 @@ size_t html_summary3(const double *x, size_t n, double *mean, double *min, doubl
 }
 
 /* "random_normal(mean=0, stddev=1)", escaped. */
-static void plugin_text(FILE *f, const struct winit_results_plugin *p)
+static void plugin_text(FILE *f, const struct winit_report_plugin *p)
 {
 	esc(f, p->name ? p->name : "?");
 	if (!p->n_params)
@@ -82,12 +82,12 @@ static void plugin_text(FILE *f, const struct winit_results_plugin *p)
 	fputc(')', f);
 }
 
-static int same_plugin(const struct winit_results_plugin *a, const struct winit_results_plugin *b)
+static int same_plugin(const struct winit_report_plugin *a, const struct winit_report_plugin *b)
 {
 	if (!a->name || !b->name || strcmp(a->name, b->name) != 0 || a->n_params != b->n_params)
 		return a->name == b->name;
 	for (size_t i = 0; i < a->n_params; i++) {
-		const struct winit_results_param *p = &a->params[i], *q = &b->params[i];
+		const struct winit_report_param *p = &a->params[i], *q = &b->params[i];
 		if (strcmp(p->name, q->name) != 0 || (p->text && (!q->text || strcmp(p->text, q->text) != 0)) ||
 		    (!p->text && (q->text || !(p->value == q->value))))
 			return 0;
@@ -95,7 +95,7 @@ static int same_plugin(const struct winit_results_plugin *a, const struct winit_
 	return 1;
 }
 
-static int same_layer(const struct winit_results_layer *a, const struct winit_results_layer *b)
+static int same_layer(const struct winit_report_layer *a, const struct winit_report_layer *b)
 {
 	return strcmp(a->type ? a->type : "", b->type ? b->type : "") == 0 && a->units == b->units &&
 	       same_plugin(&a->activation, &b->activation) &&
@@ -105,7 +105,7 @@ static int same_layer(const struct winit_results_layer *a, const struct winit_re
 static void write_summary(const struct html_page *pg, const char *source)
 {
 	FILE *f = pg->f;
-	const struct winit_results *r = pg->r;
+	const struct winit_report_study *r = pg->r;
 	fputs("<h1>winit report: ", f);
 	esc(f, r->study ? r->study : "study");
 	fprintf(f, "</h1>\n<p class=\"meta\">%zu run%s, %zu condition%s, study seed %llu", r->n_runs,
@@ -123,7 +123,7 @@ static void write_summary(const struct html_page *pg, const char *source)
 		fputs("<p class=\"warn\">The file holds no finished run yet.</p>\n", f);
 		return;
 	}
-	const struct winit_results_run *x = &r->runs[0];
+	const struct winit_report_run *x = &r->runs[0];
 	fputs("<p>Model (first run): input ", f);
 	for (size_t i = 0; i < x->n_input_dims; i++)
 		fprintf(f, "%s%lld", i ? "&#215;" : "", (long long)x->input_shape[i]);
@@ -167,7 +167,7 @@ static void cell_mean_sd(FILE *f, const struct winit_summary *s)
 static void write_table(const struct html_page *pg)
 {
 	FILE *f = pg->f;
-	const struct winit_results *r = pg->r;
+	const struct winit_report_study *r = pg->r;
 	fputs("<h2>Statistics</h2>\n<div class=\"tw\"><table>\n<tr><th class=\"l\">label</th><th class=\"l\">kernel initializer (first layer)</th>"
 	      "<th>n</th><th>failed</th><th>test accuracy<br/>mean &#177; sd</th><th>min</th><th>max</th>"
 	      "<th>test loss<br/>mean &#177; sd</th><th>last val accuracy<br/>mean &#177; sd</th><th>seconds<br/>per run</th></tr>\n",
@@ -178,7 +178,7 @@ static void write_table(const struct html_page *pg)
 		const struct html_group *gr = &pg->groups[g];
 		size_t n = 0, nv = 0, ns = 0, failed = 0;
 		for (size_t k = 0; k < gr->n; k++) {
-			const struct winit_results_run *x = &r->runs[gr->idx[k]];
+			const struct winit_report_run *x = &r->runs[gr->idx[k]];
 			if (!x->ok) {
 				failed++;
 				continue;
@@ -197,7 +197,7 @@ static void write_table(const struct html_page *pg)
 		winit_summarize(&sl, loss, n);
 		winit_summarize(&sv, vacc, nv);
 		winit_summarize(&ss, sec, ns);
-		const struct winit_results_run *first = &r->runs[gr->idx[0]];
+		const struct winit_report_run *first = &r->runs[gr->idx[0]];
 		fprintf(f, "<tr><td class=\"l\" style=\"color:%s\">", svg_color(g));
 		esc(f, gr->label);
 		fputs("</td><td class=\"l\">", f);
@@ -227,7 +227,7 @@ static void write_table(const struct html_page *pg)
 	      f);
 	int any_failed = 0;
 	for (size_t i = 0; i < r->n_runs; i++) {
-		const struct winit_results_run *x = &r->runs[i];
+		const struct winit_report_run *x = &r->runs[i];
 		if (x->ok)
 			continue;
 		if (!any_failed++)
@@ -249,7 +249,7 @@ enum metric {
 	M_VAL_ACC
 };
 
-static double metric(const struct winit_results_epoch *e, int m)
+static double metric(const struct winit_report_epoch *e, int m)
 {
 	switch (m) {
 	case M_LOSS: return e->loss;
@@ -265,7 +265,7 @@ static void curve_plot(const struct html_page *pg, int m, size_t max_epochs)
 		                              "Training accuracy (running mean over each epoch)",
 		                              "Validation loss (end of each epoch)",
 		                              "Validation accuracy (end of each epoch)" };
-	const struct winit_results *r = pg->r;
+	const struct winit_report_study *r = pg->r;
 	size_t ne = max_epochs;
 	double *x = calloc(ne, sizeof *x), *mean = calloc(ne * 3, sizeof *mean), *vals = calloc(r->n_runs + 1, sizeof *vals);
 	struct svg_legend_entry *leg = calloc(pg->n_groups + 1, sizeof *leg);
@@ -308,7 +308,7 @@ static void curve_plot(const struct html_page *pg, int m, size_t max_epochs)
 			size_t n = 0;
 			x[e] = (double)(e + 1);
 			for (size_t k = 0; k < gr->n; k++) {
-				const struct winit_results_run *run = &r->runs[gr->idx[k]];
+				const struct winit_report_run *run = &r->runs[gr->idx[k]];
 				if (e < run->n_epochs)
 					vals[n++] = metric(&run->history[e], m);
 			}
@@ -351,7 +351,7 @@ static void write_curves(const struct html_page *pg)
 
 static int make_groups(struct html_page *pg)
 {
-	const struct winit_results *r = pg->r;
+	const struct winit_report_study *r = pg->r;
 	pg->groups = calloc(r->n_runs + 1, sizeof *pg->groups);
 	size_t *idx = pg->store = calloc(r->n_runs + 1, sizeof *idx);
 	if (!pg->groups || !idx)
@@ -375,7 +375,7 @@ static int make_groups(struct html_page *pg)
 	return 0;
 }
 
-int winit_report_write_html(const char *path, const struct winit_results *r, const char *source,
+int winit_report_write_html(const char *path, const struct winit_report_study *r, const char *source,
                             struct winit_error *err)
 {
 	struct html_page pg = { .r = r };

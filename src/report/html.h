@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include <winit/results.h>
+#include <winit/report_page.h>
 
 #include "core/internal.h"
 
@@ -20,7 +20,7 @@ struct html_group {
 
 struct html_page {
 	FILE *f;
-	const struct winit_results *r;
+	const struct winit_report_study *r;
 	size_t n_groups;
 	struct html_group *groups;
 	size_t *store; /* the groups' idx slices */

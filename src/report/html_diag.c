@@ -18,15 +18,15 @@
 #define MAX_PANELS 6   /* layers shown over training; evenly spread when there are more */
 #define MAX_COLUMNS 12 /* layers in the symmetry table */
 
-#define FIELD(name) offsetof(struct winit_results_layer_diag, name)
+#define FIELD(name) offsetof(struct winit_report_layer_diag, name)
 
-static double field(const struct winit_results_layer_diag *d, size_t off)
+static double field(const struct winit_report_layer_diag *d, size_t off)
 {
 	return *(const double *)((const char *)d + off);
 }
 
 /* The snapshot at initialization (step 0, else the first) and the last one. */
-static const struct winit_results_snapshot *snap_init(const struct winit_results_run *x)
+static const struct winit_report_snapshot *snap_init(const struct winit_report_run *x)
 {
 	for (size_t s = 0; s < x->n_snapshots; s++)
 		if (x->diagnostics[s].step == 0)
@@ -34,12 +34,12 @@ static const struct winit_results_snapshot *snap_init(const struct winit_results
 	return x->n_snapshots ? &x->diagnostics[0] : NULL;
 }
 
-static const struct winit_results_snapshot *snap_end(const struct winit_results_run *x)
+static const struct winit_report_snapshot *snap_end(const struct winit_report_run *x)
 {
 	return x->n_snapshots ? &x->diagnostics[x->n_snapshots - 1] : NULL;
 }
 
-static size_t max_layers(const struct winit_results *r)
+static size_t max_layers(const struct winit_report_study *r)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < r->n_runs; i++)
@@ -64,12 +64,12 @@ static size_t pick_layers(size_t *out, size_t n_layers, size_t max)
 
 /* Mean over a group's runs of one field of layer k, in the snapshot `which` picks. */
 static double group_mean(const struct html_page *pg, const struct html_group *gr, size_t k,
-                         size_t off, const struct winit_results_snapshot *(*which)(const struct winit_results_run *),
+                         size_t off, const struct winit_report_snapshot *(*which)(const struct winit_report_run *),
                          double *vals)
 {
 	size_t n = 0;
 	for (size_t j = 0; j < gr->n; j++) {
-		const struct winit_results_snapshot *s = which(&pg->r->runs[gr->idx[j]]);
+		const struct winit_report_snapshot *s = which(&pg->r->runs[gr->idx[j]]);
 		if (s && k < s->n_layers)
 			vals[n++] = field(&s->layers[k], off);
 	}
@@ -87,11 +87,11 @@ static int has_diagnostics(const struct html_page *pg, const struct html_group *
 }
 
 /* The group's first run with a theory that applies, or NULL. */
-static const struct winit_results_theory *group_theory(const struct html_page *pg,
-                                                       const struct html_group *gr)
+static const struct winit_report_theory *group_theory(const struct html_page *pg,
+                                                      const struct html_group *gr)
 {
 	for (size_t j = 0; j < gr->n; j++) {
-		const struct winit_results_theory *t = &pg->r->runs[gr->idx[j]].theory;
+		const struct winit_report_theory *t = &pg->r->runs[gr->idx[j]].theory;
 		if (t->present && t->applies && t->n_layers)
 			return t;
 	}
@@ -117,7 +117,7 @@ static void depth_plot(const struct html_page *pg, const char *title, const char
 	svg_axis_add(&ax, (double)L);
 	svg_axis_init(&ay, 1, ylabel);
 	for (size_t g = 0; g < G; g++) {
-		const struct winit_results_theory *t = theory ? group_theory(pg, &pg->groups[g]) : NULL;
+		const struct winit_report_theory *t = theory ? group_theory(pg, &pg->groups[g]) : NULL;
 		for (size_t k = 0; k < L; k++) {
 			svg_axis_add(&ay, group_mean(pg, &pg->groups[g], k, off, snap_init, vals));
 			if (with_end)
@@ -137,7 +137,7 @@ static void depth_plot(const struct html_page *pg, const char *title, const char
 	for (size_t g = 0; g < G; g++) {
 		const struct html_group *gr = &pg->groups[g];
 		const char *c = svg_color(g);
-		const struct winit_results_theory *t = theory ? group_theory(pg, gr) : NULL;
+		const struct winit_report_theory *t = theory ? group_theory(pg, gr) : NULL;
 		if (!has_diagnostics(pg, gr))
 			continue;
 		for (size_t k = 0; k < L; k++) {
@@ -206,7 +206,7 @@ static void training_panels(const struct html_page *pg, const char *what, const 
 		int any = 0;
 		for (size_t g = 0; g < G; g++) {
 			const struct html_group *gr = &pg->groups[g];
-			const struct winit_results_run *ref = NULL;
+			const struct winit_report_run *ref = NULL;
 			for (size_t j = 0; j < gr->n && !ref; j++)
 				if (pg->r->runs[gr->idx[j]].n_snapshots)
 					ref = &pg->r->runs[gr->idx[j]];
@@ -216,7 +216,7 @@ static void training_panels(const struct html_page *pg, const char *what, const 
 			for (size_t s = 0; s < ref->n_snapshots; s++) {
 				size_t n = 0;
 				for (size_t j = 0; j < gr->n; j++) {
-					const struct winit_results_run *run = &pg->r->runs[gr->idx[j]];
+					const struct winit_report_run *run = &pg->r->runs[gr->idx[j]];
 					if (s < run->n_snapshots && run->diagnostics[s].step == ref->diagnostics[s].step &&
 					    k < run->diagnostics[s].n_layers)
 						vals[n++] = field(&run->diagnostics[s].layers[k], off);
@@ -271,7 +271,7 @@ static void symmetry_table(const struct html_page *pg)
 	fputs("</tr>\n", f);
 	for (size_t g = 0; g < pg->n_groups; g++) {
 		const struct html_group *gr = &pg->groups[g];
-		const struct winit_results_run *run = NULL;
+		const struct winit_report_run *run = NULL;
 		for (size_t j = 0; j < gr->n && !run; j++)
 			if (pg->r->runs[gr->idx[j]].n_snapshots)
 				run = &pg->r->runs[gr->idx[j]];
@@ -280,7 +280,7 @@ static void symmetry_table(const struct html_page *pg)
 		fprintf(f, "<tr><td class=\"l\" style=\"color:%s\">", svg_color(g));
 		svg_escape(f, gr->label);
 		fputs("</td>", f);
-		const struct winit_results_snapshot *a = snap_init(run), *b = snap_end(run);
+		const struct winit_report_snapshot *a = snap_init(run), *b = snap_end(run);
 		for (size_t q = 0; q < n_shown; q++) {
 			size_t k = shown[q];
 			fputs("<td>", f);
@@ -302,7 +302,7 @@ static void theory_notes(const struct html_page *pg)
 	fputs("<table>\n<tr><th class=\"l\">label</th><th class=\"l\">theory at initialization</th></tr>\n", f);
 	for (size_t g = 0; g < pg->n_groups; g++) {
 		const struct html_group *gr = &pg->groups[g];
-		const struct winit_results_theory *t = NULL;
+		const struct winit_report_theory *t = NULL;
 		for (size_t j = 0; j < gr->n && !t; j++)
 			if (pg->r->runs[gr->idx[j]].theory.present)
 				t = &pg->r->runs[gr->idx[j]].theory;

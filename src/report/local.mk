@@ -5,7 +5,7 @@ libwinit_la_SOURCES += \
 	src/report/results.c \
 	src/report/json_read.h \
 	src/report/json_read.c \
-	src/report/results_read.c \
+	src/report/report_read.c \
 	src/report/svg.h \
 	src/report/svg.c \
 	src/report/html.h \

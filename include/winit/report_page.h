@@ -1,12 +1,12 @@
-/* winit/results.h -- a results file read back: the study's runs as plain structs.
+/* winit/report_page.h -- a results file read back: the study's runs as plain structs.
  *
- * winit_results_write_json (winit/report.h) writes the file; winit_results_read loads
+ * winit_results_write_json (winit/report.h) writes the file; winit_report_read loads
  * it for reports, resuming and merging.  Everything the reader fills is owned by the
- * struct winit_results and released by winit_results_free.  Numbers the file holds as
+ * struct winit_report_study and released by winit_report_free.  Numbers the file holds as
  * null (the writer's NaN and infinities) and optional numbers it lacks read as NaN.
  */
-#ifndef WINIT_RESULTS_H
-#define WINIT_RESULTS_H
+#ifndef WINIT_REPORT_PAGE_H
+#define WINIT_REPORT_PAGE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,28 +18,28 @@ extern "C" {
 
 /* A plugin reference: name and parameters.  A choice parameter has its choice in `text`
  * (value NaN); a number or integer has text NULL. */
-struct winit_results_param {
+struct winit_report_param {
 	char *name;
 	double value;
 	char *text;
 };
 
-struct winit_results_plugin {
+struct winit_report_plugin {
 	char *name;
 	size_t n_params;
-	struct winit_results_param *params;
+	struct winit_report_param *params;
 };
 
-struct winit_results_layer {
+struct winit_report_layer {
 	char *type; /* "Dense" */
 	int64_t units;
-	struct winit_results_plugin activation;
-	struct winit_results_plugin kernel_initializer;
+	struct winit_report_plugin activation;
+	struct winit_report_plugin kernel_initializer;
 	int32_t use_bias;
-	struct winit_results_plugin bias_initializer; /* name NULL without a bias */
+	struct winit_report_plugin bias_initializer; /* name NULL without a bias */
 };
 
-struct winit_results_epoch {
+struct winit_report_epoch {
 	int32_t epoch; /* 1-based */
 	double loss, accuracy;
 	int32_t has_val;
@@ -48,7 +48,7 @@ struct winit_results_epoch {
 };
 
 /* One layer's diagnostics in one snapshot (NaN or -1 where the file has none). */
-struct winit_results_layer_diag {
+struct winit_report_layer_diag {
 	double pre_mean, pre_var, act_mean, act_var;
 	double grad_var, wgrad_var;
 	double w_mean, w_sd;
@@ -58,15 +58,15 @@ struct winit_results_layer_diag {
 	int64_t distinct_units; /* -1 if absent */
 };
 
-struct winit_results_snapshot {
+struct winit_report_snapshot {
 	int64_t step; /* optimizer steps taken */
 	int32_t epoch;
 	size_t n_layers;
-	struct winit_results_layer_diag *layers;
+	struct winit_report_layer_diag *layers;
 };
 
 /* What signal-propagation theory predicts at initialization, per layer. */
-struct winit_results_theory {
+struct winit_report_theory {
 	int32_t present; /* the run has a "theory" member */
 	int32_t applies;
 	char *reason; /* why not, when !applies (may be NULL) */
@@ -74,7 +74,7 @@ struct winit_results_theory {
 	double *pre_var, *grad_var; /* n_layers each; NaN where the file has null */
 };
 
-struct winit_results_run {
+struct winit_report_run {
 	char *name, *label;
 	int32_t replicate;
 	uint64_t seed, run_seed;
@@ -82,7 +82,7 @@ struct winit_results_run {
 	size_t n_input_dims;
 	int64_t input_shape[8];
 	size_t n_layers;
-	struct winit_results_layer *layers;
+	struct winit_report_layer *layers;
 	/* the optimizer (fields the file lacks for its kind are NaN / 0) */
 	char *optimizer;
 	double learning_rate, beta_1, beta_2, epsilon, momentum;
@@ -98,24 +98,24 @@ struct winit_results_run {
 	int32_t ok;  /* status "ok" */
 	char *error; /* the failure's message, NULL when ok */
 	size_t n_epochs;
-	struct winit_results_epoch *history;
+	struct winit_report_epoch *history;
 	int32_t has_test;
 	double test_loss, test_accuracy; /* NaN without a test evaluation */
 	double seconds;
 	char *kernels;
 	/* evidence, when recorded */
 	size_t n_snapshots;
-	struct winit_results_snapshot *diagnostics;
-	struct winit_results_theory theory;
+	struct winit_report_snapshot *diagnostics;
+	struct winit_report_theory theory;
 };
 
-struct winit_results {
+struct winit_report_study {
 	char *format; /* WINIT_RESULTS_FORMAT */
 	int32_t version;
 	char *generator, *study;
 	uint64_t seed;
 	size_t n_runs;
-	struct winit_results_run *runs;
+	struct winit_report_run *runs;
 };
 
 /* Read a results file.  Refuses, with the file and what was expected, a file that is
@@ -123,14 +123,14 @@ struct winit_results {
  * version newer than WINIT_RESULTS_VERSION, or whose members have the wrong type (the
  * member's path, e.g. "runs[2].history[0].loss").  On failure *out is left empty (safe
  * to free). */
-int winit_results_read(const char *path, struct winit_results *out, struct winit_error *err);
-void winit_results_free(struct winit_results *r);
+int winit_report_read(const char *path, struct winit_report_study *out, struct winit_error *err);
+void winit_report_free(struct winit_report_study *r);
 
 /* Write the report of a results file read back: one self-contained HTML page (inline
  * SVG, no script, nothing fetched) with the statistics table, learning curves and,
  * when the runs recorded them, diagnostics beside theory.  `source` names the results
  * file in the page (may be NULL).  The file is replaced atomically. */
-int winit_report_write_html(const char *path, const struct winit_results *r, const char *source,
+int winit_report_write_html(const char *path, const struct winit_report_study *r, const char *source,
                             struct winit_error *err);
 
 /* The report's default path for a results file: the same name with .html for .json
@@ -140,4 +140,4 @@ int winit_report_default_path(char *out, size_t size, const char *results_path);
 #ifdef __cplusplus
 }
 #endif
-#endif /* WINIT_RESULTS_H */
+#endif /* WINIT_REPORT_PAGE_H */

@@ -1,5 +1,5 @@
-/* src/report/results_read.c -- reading a results file back (Jansson) into the plain
- * structs of winit/results.h: what reports, resume and merge start from. */
+/* src/report/report_read.c -- reading a results file back (Jansson) into the plain
+ * structs of winit/report_page.h: what reports, resume and merge start from. */
 #include "config.h"
 
 #include <math.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include <winit/report.h>
-#include <winit/results.h>
+#include <winit/report_page.h>
 
 #include "report/json_read.h"
 
@@ -25,7 +25,7 @@ static void *alloc_n(size_t n, size_t size)
 	} while (0)
 
 static int read_plugin(struct jr *c, const json_t *o, const char *key, int required,
-                       struct winit_results_plugin *p)
+                       struct winit_report_plugin *p)
 {
 	const json_t *po, *params;
 	TRY(jr_obj(c, o, key, required, &po));
@@ -42,7 +42,7 @@ static int read_plugin(struct jr *c, const json_t *o, const char *key, int requi
 		json_t *v;
 		json_object_foreach((json_t *)params, k, v)
 		{
-			struct winit_results_param *q = &p->params[p->n_params++];
+			struct winit_report_param *q = &p->params[p->n_params++];
 			q->name = strdup(k);
 			q->value = NAN;
 			if (!q->name)
@@ -61,7 +61,7 @@ static int read_plugin(struct jr *c, const json_t *o, const char *key, int requi
 	return WINIT_OK;
 }
 
-static int read_model(struct jr *c, const json_t *run, struct winit_results_run *r)
+static int read_model(struct jr *c, const json_t *run, struct winit_report_run *r)
 {
 	const json_t *m, *shape, *layers;
 	size_t n;
@@ -87,7 +87,7 @@ static int read_model(struct jr *c, const json_t *run, struct winit_results_run 
 		size_t m2 = jr_push(c, ".layers[%zu]", i);
 		if (!json_is_object(l))
 			return jr_bad(c, NULL, "an object", l);
-		struct winit_results_layer *y = &r->layers[r->n_layers++];
+		struct winit_report_layer *y = &r->layers[r->n_layers++];
 		TRY(jr_str(c, l, "type", 1, &y->type));
 		TRY(jr_int(c, l, "units", 1, 0, &y->units));
 		TRY(read_plugin(c, l, "activation", 1, &y->activation));
@@ -100,7 +100,7 @@ static int read_model(struct jr *c, const json_t *run, struct winit_results_run 
 	return WINIT_OK;
 }
 
-static int read_settings(struct jr *c, const json_t *run, struct winit_results_run *r)
+static int read_settings(struct jr *c, const json_t *run, struct winit_report_run *r)
 {
 	const json_t *o;
 	TRY(jr_obj(c, run, "optimizer", 1, &o));
@@ -137,7 +137,7 @@ static int read_settings(struct jr *c, const json_t *run, struct winit_results_r
 	return WINIT_OK;
 }
 
-static int read_history(struct jr *c, const json_t *run, struct winit_results_run *r)
+static int read_history(struct jr *c, const json_t *run, struct winit_report_run *r)
 {
 	const json_t *h;
 	size_t n;
@@ -150,7 +150,7 @@ static int read_history(struct jr *c, const json_t *run, struct winit_results_ru
 		size_t mark = jr_push(c, ".history[%zu]", i);
 		if (!json_is_object(e))
 			return jr_bad(c, NULL, "an object", e);
-		struct winit_results_epoch *y = &r->history[r->n_epochs++];
+		struct winit_report_epoch *y = &r->history[r->n_epochs++];
 		TRY(jr_i32(c, e, "epoch", 0, (int32_t)(i + 1), &y->epoch));
 		TRY(jr_num(c, e, "loss", 1, &y->loss));
 		TRY(jr_num(c, e, "accuracy", 1, &y->accuracy));
@@ -172,23 +172,23 @@ static int get_count(struct jr *c, const json_t *o, const char *key, int64_t *ou
 	return WINIT_OK;
 }
 
-static int read_layer_diag(struct jr *c, const json_t *l, struct winit_results_layer_diag *d)
+static int read_layer_diag(struct jr *c, const json_t *l, struct winit_report_layer_diag *d)
 {
 	static const struct {
 		const char *key;
 		size_t off;
 	} nums[] = {
-		{ "pre_mean", offsetof(struct winit_results_layer_diag, pre_mean) },
-		{ "pre_var", offsetof(struct winit_results_layer_diag, pre_var) },
-		{ "act_mean", offsetof(struct winit_results_layer_diag, act_mean) },
-		{ "act_var", offsetof(struct winit_results_layer_diag, act_var) },
-		{ "grad_var", offsetof(struct winit_results_layer_diag, grad_var) },
-		{ "wgrad_var", offsetof(struct winit_results_layer_diag, wgrad_var) },
-		{ "w_mean", offsetof(struct winit_results_layer_diag, w_mean) },
-		{ "w_sd", offsetof(struct winit_results_layer_diag, w_sd) },
-		{ "update_ratio", offsetof(struct winit_results_layer_diag, update_ratio) },
-		{ "dead_fraction", offsetof(struct winit_results_layer_diag, dead_fraction) },
-		{ "saturated_fraction", offsetof(struct winit_results_layer_diag, saturated_fraction) },
+		{ "pre_mean", offsetof(struct winit_report_layer_diag, pre_mean) },
+		{ "pre_var", offsetof(struct winit_report_layer_diag, pre_var) },
+		{ "act_mean", offsetof(struct winit_report_layer_diag, act_mean) },
+		{ "act_var", offsetof(struct winit_report_layer_diag, act_var) },
+		{ "grad_var", offsetof(struct winit_report_layer_diag, grad_var) },
+		{ "wgrad_var", offsetof(struct winit_report_layer_diag, wgrad_var) },
+		{ "w_mean", offsetof(struct winit_report_layer_diag, w_mean) },
+		{ "w_sd", offsetof(struct winit_report_layer_diag, w_sd) },
+		{ "update_ratio", offsetof(struct winit_report_layer_diag, update_ratio) },
+		{ "dead_fraction", offsetof(struct winit_report_layer_diag, dead_fraction) },
+		{ "saturated_fraction", offsetof(struct winit_report_layer_diag, saturated_fraction) },
 	};
 	if (!json_is_object(l))
 		return jr_bad(c, NULL, "an object", l);
@@ -199,7 +199,7 @@ static int read_layer_diag(struct jr *c, const json_t *l, struct winit_results_l
 	return WINIT_OK;
 }
 
-static int read_diagnostics(struct jr *c, const json_t *run, struct winit_results_run *r)
+static int read_diagnostics(struct jr *c, const json_t *run, struct winit_report_run *r)
 {
 	const json_t *snaps;
 	size_t n;
@@ -214,7 +214,7 @@ static int read_diagnostics(struct jr *c, const json_t *run, struct winit_result
 		size_t mark = jr_push(c, ".diagnostics[%zu]", i), nl;
 		if (!json_is_object(s))
 			return jr_bad(c, NULL, "an object", s);
-		struct winit_results_snapshot *y = &r->diagnostics[r->n_snapshots++];
+		struct winit_report_snapshot *y = &r->diagnostics[r->n_snapshots++];
 		TRY(jr_int(c, s, "step", 1, 0, &y->step));
 		TRY(jr_i32(c, s, "epoch", 0, 0, &y->epoch));
 		TRY(jr_arr(c, s, "layers", 1, &layers, &nl));
@@ -251,7 +251,7 @@ static int read_per_layer(struct jr *c, const json_t *t, const char *key, size_t
 	return WINIT_OK;
 }
 
-static int read_theory(struct jr *c, const json_t *run, struct winit_results_theory *t)
+static int read_theory(struct jr *c, const json_t *run, struct winit_report_theory *t)
 {
 	const json_t *o;
 	TRY(jr_obj(c, run, "theory", 0, &o));
@@ -282,7 +282,7 @@ static int read_theory(struct jr *c, const json_t *run, struct winit_results_the
 	return WINIT_OK;
 }
 
-static int read_run(struct jr *c, const json_t *run, struct winit_results_run *r)
+static int read_run(struct jr *c, const json_t *run, struct winit_report_run *r)
 {
 	char *status = NULL;
 	if (!json_is_object(run))
@@ -312,7 +312,7 @@ static int read_run(struct jr *c, const json_t *run, struct winit_results_run *r
 	return WINIT_OK;
 }
 
-int winit_results_read(const char *path, struct winit_results *out, struct winit_error *err)
+int winit_report_read(const char *path, struct winit_report_study *out, struct winit_error *err)
 {
 	memset(out, 0, sizeof *out);
 	json_t *root = jr_load(path, err);
@@ -366,11 +366,11 @@ int winit_results_read(const char *path, struct winit_results *out, struct winit
 	return WINIT_OK;
 fail:
 	json_decref(root);
-	winit_results_free(out);
+	winit_report_free(out);
 	return rc;
 }
 
-static void free_plugin(struct winit_results_plugin *p)
+static void free_plugin(struct winit_report_plugin *p)
 {
 	for (size_t i = 0; i < p->n_params; i++) {
 		free(p->params[i].name);
@@ -380,7 +380,7 @@ static void free_plugin(struct winit_results_plugin *p)
 	free(p->name);
 }
 
-static void free_run(struct winit_results_run *r)
+static void free_run(struct winit_report_run *r)
 {
 	free(r->name);
 	free(r->label);
@@ -406,7 +406,7 @@ static void free_run(struct winit_results_run *r)
 	free(r->theory.grad_var);
 }
 
-void winit_results_free(struct winit_results *r)
+void winit_report_free(struct winit_report_study *r)
 {
 	if (!r)
 		return;
