@@ -13,7 +13,7 @@
 set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
-zlib1g-dev libjansson-dev check dataset-fashion-mnist"
+zlib1g-dev libjansson-dev check dataset-fashion-mnist man-db"
 # Only for `check`: the report's tests parse its XML and read screenshots with python3,
 # and render it in headless chromium.
 CHECK_PACKAGES="python3 chromium"

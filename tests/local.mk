@@ -21,9 +21,9 @@ if ENABLE_TESTS
 include tests/core.mk
 include tests/kernels.mk
 include tests/nn.mk
-include tests/report.mk
 include tests/data.mk
 include tests/plugin.mk
+include tests/report.mk
 include tests/lua.mk
 include tests/cli.mk
 include tests/symbols.mk

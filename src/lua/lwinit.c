@@ -44,6 +44,21 @@ void winit_lua_set_default_jobs(lua_State *L, int jobs)
 	lua_setfield(L, LUA_REGISTRYINDEX, KEY_JOBS);
 }
 
+/* study:run's resume default: the CLI's --resume, else off. */
+int winit_lua_default_resume(lua_State *L)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, KEY_RESUME);
+	int r = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	return r;
+}
+
+void winit_lua_set_default_resume(lua_State *L, int resume)
+{
+	lua_pushboolean(L, resume);
+	lua_setfield(L, LUA_REGISTRYINDEX, KEY_RESUME);
+}
+
 /* winit.set_seed(n): the default seed of models and studies made afterwards. */
 static int l_set_seed(lua_State *L)
 {
@@ -104,5 +119,6 @@ int luaopen_winit(lua_State *L)
 	winit_lua_open_study(L, module);
 	winit_lua_open_init(L, module);
 	winit_lua_open_args(L, module);
+	winit_lua_open_save(L, module);
 	return 1;
 }

@@ -2,7 +2,9 @@ libwinit_la_SOURCES += \
 	src/report/json.h \
 	src/report/json.c \
 	src/report/progress.c \
+	src/report/results.h \
 	src/report/results.c \
+	src/report/results_read.c \
 	src/report/json_read.h \
 	src/report/json_read.c \
 	src/report/report_read.c \

@@ -1,0 +1,192 @@
+/* src/cli/run.c -- `winit run`: run a Lua experiment script.  An error in the script is
+ * one line, `script:line: message`, unless --traceback asks for Lua's stack traceback. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include <winit/winit.h>
+
+#include "cli/cli.h"
+#include "lua/lwinit.h"
+
+static const char run_usage[] =
+	"Usage: winit run [OPTIONS] SCRIPT [SCRIPT-OPTIONS...]\n"
+	"\n"
+	"Run a Lua experiment script.  SCRIPT-OPTIONS reach it as the table `arg` (arg[0] is\n"
+	"SCRIPT) and as the chunk's `...`; a script that reads them with winit.parse_args\n"
+	"lists them with `winit run SCRIPT --help`.  A bare SCRIPT name that is not a file\n"
+	"here is looked up among the installed scripts (" WINIT_SCRIPTS_DIR ").\n"
+	"\n"
+	"Options (before SCRIPT):\n"
+	"  -j, --jobs N     run N trainings at once (default 0: all cores); results are\n"
+	"                   identical for any N\n"
+	"      --resume     keep the runs the results file holds as finished, with the same\n"
+	"                   description and seed; run the failed, diverged, changed and\n"
+	"                   missing ones (the study's `resume` default; docs/results-format.md)\n"
+	"      --traceback  with an error, print Lua's stack traceback too (default: one\n"
+	"                   line, script:line: message)\n"
+	"  -h, --help       show this help\n"
+	"\n"
+	"Exit status:\n"
+	"  0    the script finished (or printed its --help) and every run of its studies\n"
+	"       finished\n"
+	"  1    an error in the script, its options, its data or its results file; or a run\n"
+	"       that failed or diverged: one line on stderr names them, \"winit: 2 of 8 runs\n"
+	"       failed: r2 (reason), r4 (reason)\", after the script (which still gets the\n"
+	"       results and prints its table)\n"
+	"  2    bad usage of winit run (unknown option, bad -j, no SCRIPT)\n"
+	"  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM; finished runs are saved\n";
+
+/* Message handler of the script's protected call: the message alone, or with Lua's
+ * traceback (upvalue 1 true); parse_args's exit request passes through untouched. */
+static int msghandler(lua_State *L)
+{
+	if (winit_lua_exit_request(L, 1) >= 0)
+		return 1;
+	const char *msg = lua_tostring(L, 1);
+	if (msg == NULL) {
+		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+			msg = lua_tostring(L, -1);
+		else
+			msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	}
+	if (lua_toboolean(L, lua_upvalueindex(1)))
+		luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+/* The status and message of a finished script: stderr gets one line per error. */
+static int script_status(lua_State *L, int status)
+{
+	if (status == LUA_OK)
+		return CLI_OK;
+	int quit = winit_lua_exit_request(L, -1);
+	if (quit >= 0)
+		return quit;
+	const char *msg = lua_tostring(L, -1);
+	int sig = winit_cancelled();
+	fflush(stdout);
+	if (sig > 0) {
+		/* Interrupted: one line, no traceback; the shell's convention for the status. */
+		const char *at = msg ? strstr(msg, "interrupted") : NULL;
+		if (!at)
+			at = "interrupted";
+		fprintf(stderr, "winit: %.*s\n", (int)strcspn(at, "\n"), at);
+		return 128 + sig;
+	}
+	fprintf(stderr, "%s\n", msg ? msg : "winit: (error without a message)");
+	return CLI_FAILED;
+}
+
+int cli_run(int argc, char **argv)
+{
+	enum { OPT_TRACEBACK = 256,
+	       OPT_RESUME };
+	static const struct option longopts[] = {
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "traceback", no_argument, NULL, OPT_TRACEBACK },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int jobs = 0, resume = 0, traceback = 0, c;
+	/* '+': stop at SCRIPT; what follows is the script's. */
+	while ((c = getopt_long(argc, argv, "+j:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': {
+			char *end;
+			long j = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || j < 0 || j > 256) {
+				fprintf(stderr, "winit run: -j expects a number of jobs in 0..256, got '%s'\n",
+				        optarg);
+				return CLI_USAGE;
+			}
+			jobs = (int)j;
+			break;
+		}
+		case OPT_TRACEBACK:
+			traceback = 1;
+			break;
+		case OPT_RESUME:
+			resume = 1;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return CLI_OK;
+		default:
+			return cli_usage_error(argv[0]);
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "winit run: missing SCRIPT (see winit run --help)\n");
+		return CLI_USAGE;
+	}
+	int first = optind; /* argv[first] is the script */
+	const char *script = argv[first];
+	/* A bare name that is not a file here: look among the installed scripts. */
+	char installed[4096];
+	if (!strchr(script, '/') && access(script, R_OK) != 0) {
+		snprintf(installed, sizeof installed, "%s/%s", WINIT_SCRIPTS_DIR, script);
+		if (access(installed, R_OK) == 0)
+			script = installed;
+	}
+	lua_State *L = luaL_newstate();
+	if (!L) {
+		fprintf(stderr, "winit: cannot create a Lua state (out of memory)\n");
+		return CLI_FAILED;
+	}
+	luaL_openlibs(L);
+	/* package.preload.winit = luaopen_winit, so `require "winit"` finds this build's. */
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+	lua_pushcfunction(L, luaopen_winit);
+	lua_setfield(L, -2, "winit");
+	lua_pop(L, 1);
+	if (jobs > 0)
+		winit_lua_set_default_jobs(L, jobs);
+	winit_lua_set_default_resume(L, resume);
+	/* arg[0] = script, arg[1..] = its arguments, as lua.c does. */
+	int nargs = argc - first - 1;
+	lua_createtable(L, nargs, 1);
+	for (int k = first; k < argc; k++) {
+		lua_pushstring(L, argv[k]);
+		lua_rawseti(L, -2, k - first);
+	}
+	lua_setglobal(L, "arg");
+	int status = luaL_loadfile(L, script);
+	if (status == LUA_OK) {
+		int base = lua_gettop(L);
+		lua_pushboolean(L, traceback);
+		lua_pushcclosure(L, msghandler, 1);
+		lua_insert(L, base);
+		luaL_checkstack(L, nargs, "too many arguments");
+		for (int k = first + 1; k < argc; k++)
+			lua_pushstring(L, argv[k]);
+		status = lua_pcall(L, nargs, 0, base);
+		lua_remove(L, base);
+	} else if (status == LUA_ERRFILE) {
+		/* "cannot open x.lua: No such file ...": say who speaks. */
+		lua_pushfstring(L, "winit run: %s", lua_tostring(L, -1));
+		lua_remove(L, -2);
+	}
+	int rc = script_status(L, status);
+	/* Runs that failed or diverged make the exit status 1, even when the script went on
+	 * (to print the table); one line says which and why.  Not after a stop by a signal. */
+	char summary[1024];
+	if (winit_cancelled() <= 0 && winit_lua_failed_runs(L, NULL, summary, sizeof summary) > 0) {
+		fflush(stdout);
+		fprintf(stderr, "winit: %s\n", summary);
+		if (rc == CLI_OK)
+			rc = CLI_FAILED;
+	}
+	fflush(stdout);
+	lua_close(L);
+	return rc;
+}
