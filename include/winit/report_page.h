@@ -1,9 +1,12 @@
-/* winit/report_page.h -- a results file read back: the study's runs as plain structs.
+/* winit/report_page.h -- the HTML report: a results file read back whole (runs, history,
+ * test metrics, per-layer diagnostics, theory) as plain structs, and the page written
+ * from them.
  *
- * winit_results_write_json (winit/report.h) writes the file; winit_report_read loads
- * it for reports, resuming and merging.  Everything the reader fills is owned by the
- * struct winit_report_study and released by winit_report_free.  Numbers the file holds as
- * null (the writer's NaN and infinities) and optional numbers it lacks read as NaN.
+ * winit_results_write_json (winit/report.h) writes the file; winit_report_read loads all
+ * of it for the report (resume checks runs with winit_results_read, winit/report.h).
+ * Everything the reader fills is owned by the struct winit_report_study and released by
+ * winit_report_free.  Numbers the file holds as null (the writer's NaN and infinities)
+ * and optional numbers it lacks read as NaN.
  */
 #ifndef WINIT_REPORT_PAGE_H
 #define WINIT_REPORT_PAGE_H

@@ -1,5 +1,5 @@
-/* src/report/report_read.c -- reading a results file back (Jansson) into the plain
- * structs of winit/report_page.h: what reports, resume and merge start from. */
+/* src/report/report_read.c -- reading a results file back whole (Jansson) into the plain
+ * structs of winit/report_page.h, diagnostics and theory included: what the report draws. */
 #include "config.h"
 
 #include <math.h>
