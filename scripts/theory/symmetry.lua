@@ -10,8 +10,8 @@
 --   winit run scripts/theory/symmetry.lua [--epochs 3] [--hidden 64] [--seed 1]
 --                                         [--out results/theory/symmetry.json]
 --
--- Prints a table and a one-line finding, and writes the study's results file and its HTML
--- report (the .json's name with .html).
+-- Prints a table and a one-line finding, and writes the same conditions' study results and
+-- HTML report (the .json's name with .html).
 local winit = require "winit"
 
 local opts = winit.parse_args(arg, {
@@ -117,7 +117,10 @@ for _, case in ipairs(cases) do
                       after, spread, acc))
 end
 
--- The same runs as a study, for the results file and the report.
+-- The same conditions as a study, for the results file and the report.  Its runs draw
+-- from the study's streams (seed, run name), so their numbers are other draws than the
+-- table's above; with diagnostics recorded, the report's distinct-units table shows the
+-- same symmetry.
 local study = winit.Study { name = "symmetry", seed = opts.seed }
 for _, case in ipairs(cases) do
   study:add { name = case[1], model = build(case[2], case[3]), train = train, test = test,
