@@ -287,6 +287,33 @@ START_TEST(report_without_diagnostics_says_so)
 }
 END_TEST
 
+START_TEST(extreme_values_make_a_page_not_a_hang)
+{
+	/* Losses at the edge of double's range, a negative one, a denormal variance and a
+	 * count beyond int64: the axes stay finite and the page is written. */
+	const char *path = write_text("x.json",
+	                              "{\"format\": \"winit-results\", \"version\": 1, \"runs\": ["
+	                              "{\"name\": \"a\", \"model\": {\"input_shape\": [2], \"layers\": []},"
+	                              " \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.01},"
+	                              " \"fit\": {\"epochs\": 2, \"batch_size\": 2}, \"status\": \"ok\","
+	                              " \"history\": [{\"loss\": 1.7e308, \"accuracy\": 0.5}, {\"loss\": -1.7e308, \"accuracy\": 2}],"
+	                              " \"diagnostics\": [{\"step\": 0, \"layers\": [{\"pre_var\": 1e-320, \"dead\": 1e300,"
+	                              " \"distinct_units\": -5, \"dead_fraction\": 1e308}]}]}]}");
+	struct winit_report_study r;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_report_read(path, &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(r.runs[0].diagnostics[0].layers[0].dead, -1);
+	ck_assert_int_eq(r.runs[0].diagnostics[0].layers[0].distinct_units, -1);
+	const char *out = tu_path(tu_dir, "x.html");
+	ck_assert_msg(winit_report_write_html(out, &r, NULL, &err) == 0, "%s", err.msg);
+	const char *s = slurp(out);
+	ck_assert_ptr_nonnull(strstr(s, "</html>"));
+	ck_assert_ptr_null(strstr(s, "nan"));
+	ck_assert_ptr_null(strstr(s, "inf"));
+	winit_report_free(&r);
+}
+END_TEST
+
 START_TEST(report_path_defaults_beside_the_results)
 {
 	char out[64];
@@ -314,6 +341,7 @@ static Suite *report_suite(void)
 	tc = tcase_create("html");
 	tcase_add_test(tc, report_shows_every_section_and_escapes_every_string);
 	tcase_add_test(tc, report_without_diagnostics_says_so);
+	tcase_add_test(tc, extreme_values_make_a_page_not_a_hang);
 	tcase_add_test(tc, report_path_defaults_beside_the_results);
 	suite_add_tcase(s, tc);
 	return s;

@@ -168,7 +168,7 @@ static int get_count(struct jr *c, const json_t *o, const char *key, int64_t *ou
 {
 	double x;
 	TRY(jr_num(c, o, key, 0, &x));
-	*out = isfinite(x) ? (int64_t)x : -1;
+	*out = isfinite(x) && x >= 0 && x < 9e18 ? (int64_t)x : -1; /* a count, or none */
 	return WINIT_OK;
 }
 

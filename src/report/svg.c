@@ -59,6 +59,7 @@ void svg_axis_add(struct svg_axis *a, double v)
 {
 	if (!usable(a, v))
 		return;
+	v = fmax(fmin(v, 1e300), -1e300); /* the range stays finite */
 	a->lo = fmin(a->lo, v);
 	a->hi = fmax(a->hi, v);
 }
