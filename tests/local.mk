@@ -21,6 +21,7 @@ if ENABLE_TESTS
 include tests/core.mk
 include tests/kernels.mk
 include tests/nn.mk
+include tests/theory.mk
 include tests/data.mk
 include tests/plugin.mk
 include tests/report.mk
@@ -28,6 +29,7 @@ include tests/lua.mk
 include tests/cli.mk
 include tests/symbols.mk
 endif
+include tests/fuzz.mk
 
 # The whole suite under valgrind (slow; CI runs the plain suite).
 check-valgrind:

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/report.sh -- `winit report` end to end: the page from a study on generated data
-# (today's files: no diagnostics) and from the fixture with diagnostics and theory; the
+# and from the fixture with diagnostics, theory and hostile labels; the
 # page and every SVG in it are well-formed XML; usage and file errors.
 set -u
 winit="$top_builddir/winit"
@@ -84,14 +84,19 @@ hasnt "nothing fetched" "$page" "href="
 expect "-o elsewhere" 0 "report written to $tmp/sub.html" -- "$winit" report -o "$tmp/sub.html" "$tmp/diag.json"
 has "the source is named in the page" "$tmp/sub.html" "from <code>$tmp/diag.json</code>"
 
-# A study on generated data: today's results, no diagnostics; the script writes the page.
+# A study on generated data: the script writes the page.
 mkdir -p "$tmp/data"
 "$winit" run "$src/tests/lua/make_data.lua" "$tmp/data" >"$tmp/out" 2>&1 || no "generate data"
 expect "compare_inits writes a report beside its results" 0 "report written to $tmp/res/ci.html" -- \
 	"$winit" run -j 2 "$src/scripts/compare_inits.lua" --data "$tmp/data" --epochs 2 --repeats 2 --out "$tmp/res/ci.json"
 study="$tmp/res/ci.html"
 well_formed "study page is well-formed XML" "$study"
-has "study page: no diagnostics recorded" "$study" "No diagnostics recorded"
+# Studies record diagnostics and theory: the page shows them (the zeros kernel's hidden
+# layer is one distinct unit from start to end).
+has "study page: variance by depth beside theory" "$study" "Pre-activation variance by depth, at initialization"
+has "study page: theory drawn" "$study" "predicted (theory)"
+has "study page: zeros keeps one distinct unit of 128" "$study" "<td>1 &#8594; 1 of 128</td>"
+has "study page: random kernels keep all 128" "$study" "<td>128 &#8594; 128 of 128</td>"
 has "study page: replicates summarised" "$study" "<td>2</td><td>0</td>"
 # A zeros kernel predicts one class: test accuracy is that class's share of the test set
 # (39 or 44 of 500, by the class each replicate's output bias favours).

@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <winit/data.h>
+#include <winit/diagnostics.h>
 #include <winit/error.h>
 #include <winit/model.h>
+#include <winit/theory.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,12 +67,13 @@ void winit_optimizer_free(struct winit_optimizer *opt);
 #define WINIT_EVAL_BATCH_DEFAULT 256
 
 struct winit_fit_spec {
-	int32_t epochs;          /* 1 */
-	int32_t batch_size;      /* 32 */
-	double validation_split; /* 0: tail fraction of the data held out before shuffling */
-	int32_t shuffle;         /* 1: reshuffle the training part every epoch */
-	int32_t eval_batch_size; /* batch size for validation/evaluation (WINIT_EVAL_BATCH_DEFAULT) */
-	int32_t initial_epoch;   /* 0: epochs initial_epoch + 1 .. epochs run (Keras's) */
+	int32_t epochs;                        /* 1 */
+	int32_t batch_size;                    /* 32 */
+	double validation_split;               /* 0: tail fraction of the data held out before shuffling */
+	int32_t shuffle;                       /* 1: reshuffle the training part every epoch */
+	int32_t eval_batch_size;               /* batch size for validation/evaluation (WINIT_EVAL_BATCH_DEFAULT) */
+	int32_t initial_epoch;                 /* 0: epochs initial_epoch + 1 .. epochs run (Keras's) */
+	struct winit_diag_cadence diagnostics; /* snapshots to take (winit/diagnostics.h): all */
 };
 
 struct winit_fit_spec winit_fit_default(void);
@@ -161,6 +164,16 @@ struct winit_observer {
 	                const struct winit_run_result *result);
 };
 
+/* Where a fit diverged (WINIT_ERR_DIVERGED).  The loss is checked after every step and
+ * the parameters after every epoch; the first non-finite value stops the fit. */
+struct winit_divergence {
+	int32_t epoch;                   /* 1-based epoch it happened in; 0: no divergence */
+	int64_t step;                    /* 1-based step of that epoch (its last step for the parameters) */
+	int32_t in_params;               /* 1: a parameter, not the loss, was the first non-finite value */
+	int32_t has_last;                /* 0 when the very first step diverged */
+	double last_loss, last_accuracy; /* the running means after the last finite step */
+};
+
 /* One training run's lifecycle: the model, its optimizer and the run's random streams
  * (winit/stream.h), owned together.  Every place winit trains (a study's runs, a Lua
  * model's fit) goes through this, so a run is the same computation wherever it happens:
@@ -172,14 +185,24 @@ struct winit_observer {
  *     winit_trainer_free
  *
  * Training stops between two steps when winit_cancelled() (winit/cancel.h) is non-zero,
- * with WINIT_ERR_CANCELLED. */
+ * with WINIT_ERR_CANCELLED, and at the step whose loss (or the epoch whose parameters) is
+ * not finite with WINIT_ERR_DIVERGED, recording where in `diverged`.
+ *
+ * Diagnostics (winit/diagnostics.h): each fit takes the snapshots its spec's cadence asks
+ * for on the run's probe batch and appends them to `diag`; the snapshot at initialization
+ * (the first fit's, at step 0) also yields `theory`, the signal-propagation prediction
+ * (winit/theory.h) anchored at that snapshot's output gradient variance.  Neither changes
+ * a training number. */
 struct winit_trainer {
 	struct winit_model model;
 	struct winit_optimizer opt;
-	uint64_t seed;            /* the run seed every stream derives from */
-	struct winit_rng shuffle; /* WINIT_STREAM_SHUFFLE, continued across fits */
-	int adapted;              /* the data-aware initializers have run */
-	int64_t steps;            /* optimizer steps taken in all fits */
+	uint64_t seed;                    /* the run seed every stream derives from */
+	struct winit_rng shuffle;         /* WINIT_STREAM_SHUFFLE, continued across fits */
+	int adapted;                      /* the data-aware initializers have run */
+	int64_t steps;                    /* optimizer steps taken in all fits */
+	struct winit_diagnostics diag;    /* snapshots of all fits, owned */
+	struct winit_theory theory;       /* computed with the snapshot at initialization */
+	struct winit_divergence diverged; /* set when a fit returned WINIT_ERR_DIVERGED */
 };
 
 int winit_trainer_init(struct winit_trainer *t, const struct winit_model_spec *model,
@@ -198,7 +221,8 @@ int winit_trainer_adapt(struct winit_trainer *t, const struct winit_dataset *ds,
 
 /* Train on rows [0, n_train) of ds (n_train = winit_fit_train_rows), validating on the
  * tail, with Keras fit semantics.  Runs the data-aware initializers first if they have not
- * run.  Each finished epoch is appended to history (may be NULL) and reported to obs as
+ * run, and takes the diagnostics fit->diagnostics asks for (into t->diag, which keeps the
+ * snapshots taken before a failure).  Each finished epoch is appended to history (may be NULL) and reported to obs as
  * run `run`. */
 int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
                       const struct winit_fit_spec *fit, const struct winit_observer *obs,

@@ -8,16 +8,22 @@
  * validation metrics are computed at each epoch's end (on the tail, or on separate
  * validation data).  Hooks (winit_fit_hooks) may set the learning rate before each step
  * or epoch and stop after an epoch.
+ *
+ * Diagnostics (diagnostics.c) are taken between steps, on the probe batch and scratch
+ * buffers of their own: the loop's numbers are the same with them on or off.
  */
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <winit/cancel.h>
 #include <winit/data.h>
+#include <winit/diagnostics.h>
+#include <winit/theory.h>
 #include <winit/train.h>
 
 #include "core/clock.h"
@@ -158,6 +164,29 @@ int64_t winit_fit_train_rows(int64_t n, double validation_split)
 	return (int64_t)floor((double)n * (1.0 - validation_split));
 }
 
+/* Index of the first non-finite value of p (n), or -1: the parameters after an epoch. */
+static int64_t first_non_finite(const float *p, int64_t n)
+{
+	for (int64_t i = 0; i < n; i++)
+		if (!isfinite(p[i]))
+			return i;
+	return -1;
+}
+
+static int diverged(struct winit_trainer *t, struct winit_error *err, int32_t epoch,
+                    int64_t step, const char *what)
+{
+	struct winit_divergence *d = &t->diverged;
+	d->epoch = epoch;
+	d->step = step;
+	if (d->has_last)
+		return winit_error_set(err, WINIT_ERR_DIVERGED,
+		                       "training diverged in epoch %d, step %lld: %s (last finite: loss %.4g, accuracy %.4f)",
+		                       (int)epoch, (long long)step, what, d->last_loss, d->last_accuracy);
+	return winit_error_set(err, WINIT_ERR_DIVERGED, "training diverged in epoch %d, step %lld: %s",
+	                       (int)epoch, (long long)step, what);
+}
+
 struct winit_fit_spec winit_fit_default(void)
 {
 	struct winit_fit_spec f = {
@@ -166,6 +195,7 @@ struct winit_fit_spec winit_fit_default(void)
 		.validation_split = 0,
 		.shuffle = 1,
 		.eval_batch_size = WINIT_EVAL_BATCH_DEFAULT,
+		.diagnostics = { .init = 1, .early = 1, .epochs = 1 },
 	};
 	return f;
 }
@@ -222,6 +252,31 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 	for (int64_t i = 0; i < n_train; i++)
 		b.idx[i] = (uint32_t)i;
 	int64_t steps = (n_train + bs - 1) / bs;
+	memset(&t->diverged, 0, sizeof t->diverged);
+	/* Diagnostics: a probe batch when this fit takes any snapshot. */
+	const struct winit_diag_cadence *cad = &fit->diagnostics;
+	int init_due = cad->init && t->steps == 0 && !t->theory.computed;
+	struct winit_diag_probe *probe = NULL;
+	if (init_due || (cad->early && t->steps < WINIT_DIAG_EARLY_MAX) ||
+	    (cad->epochs && fit->epochs > fit->initial_epoch)) {
+		probe = malloc(sizeof *probe);
+		if (!probe) {
+			rc = winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the probe");
+			goto out;
+		}
+		if ((rc = winit_diag_probe_init(probe, m, ds, n_train, t->seed, err))) {
+			free(probe);
+			probe = NULL;
+			goto out;
+		}
+	}
+	if (init_due) {
+		if ((rc = winit_diag_snapshot(&t->diag, probe, m, 0, 0, err)))
+			goto out;
+		const struct winit_diag_snapshot *s0 = &t->diag.snaps[t->diag.n - 1];
+		winit_theory_predict(&t->theory, &m->spec, probe->input_m2,
+		                     s0->layers[s0->n_layers - 1].grad_var);
+	}
 	for (int32_t e = fit->initial_epoch + 1; e <= fit->epochs; e++) {
 		double t0 = winit_clock_seconds();
 		if (hooks && hooks->epoch_begin &&
@@ -233,10 +288,13 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 		int64_t hits = 0, seen = 0;
 		for (int64_t s = 0; s < steps; s++) {
 			if (winit_cancelled()) {
-				batch_free(&b);
-				return winit_error_set(err, WINIT_ERR_CANCELLED, "training interrupted in epoch %d, step %lld",
-				                       (int)e, (long long)s + 1);
+				rc = winit_error_set(err, WINIT_ERR_CANCELLED, "training interrupted in epoch %d, step %lld",
+				                     (int)e, (long long)s + 1);
+				goto out;
 			}
+			int snap = probe && winit_diag_due(cad, t->steps + 1, s + 1 == steps);
+			if (snap)
+				winit_diag_probe_keep_weights(probe, m);
 			int64_t off = s * bs;
 			int64_t n = n_train - off < bs ? n_train - off : bs;
 			winit_dataset_gather(b.x, b.y, ds, b.idx + off, n);
@@ -245,17 +303,39 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 				              n_train - off - n < bs ? n_train - off - n : bs);
 			winit_model_forward_train(m, b.x, n);
 			int64_t c = 0;
-			loss_sum += winit_model_loss(m, b.y, n, b.dz, 1.0f / (float)n, &c);
+			double loss = winit_model_loss(m, b.y, n, b.dz, 1.0f / (float)n, &c);
+			if (!isfinite(loss)) {
+				rc = diverged(t, err, e, s + 1,
+				              isnan(loss) ? "the batch loss is NaN" : "the batch loss is infinite");
+				break;
+			}
+			loss_sum += loss;
 			hits += c;
 			seen += n;
+			t->diverged.has_last = 1;
+			t->diverged.last_loss = loss_sum / (double)seen;
+			t->diverged.last_accuracy = (double)hits / (double)seen;
 			winit_model_backward(m, b.x, b.dz, n);
 			if (hooks && hooks->schedule)
 				t->opt.spec.learning_rate = winit_lr_schedule_at(hooks->schedule, t->opt.t);
 			winit_optimizer_step(&t->opt, m->params, m->grads);
 			t->steps++;
+			if (snap && (rc = winit_diag_snapshot(&t->diag, probe, m, t->steps, e, err)))
+				goto out;
 			if (obs && obs->batch_end)
 				obs->batch_end(obs->ctx, run, e, s + 1, steps, loss_sum / (double)seen,
 				               (double)hits / (double)seen);
+		}
+		if (rc)
+			break;
+		int64_t bad = first_non_finite(m->params, m->n_params);
+		if (bad >= 0) {
+			char what[160];
+			snprintf(what, sizeof what, "parameter %lld of %lld is %s after the epoch's last step",
+			         (long long)bad, (long long)m->n_params, isnan(m->params[bad]) ? "NaN" : "infinite");
+			t->diverged.in_params = 1;
+			rc = diverged(t, err, e, steps, what);
+			break;
 		}
 		struct winit_epoch_stats st = {
 			.epoch = e,
@@ -280,6 +360,11 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 			break;
 		if (stop)
 			break;
+	}
+out:
+	if (probe) {
+		winit_diag_probe_free(probe);
+		free(probe);
 	}
 	batch_free(&b);
 	return rc;
