@@ -3,7 +3,8 @@
 # run the seed study or the test suite.
 #
 #   ./setup.sh run     install, build in build/, run scripts/compare_inits.lua
-#   ./setup.sh check   install, build in build/, run `make check`, the same under
+#   ./setup.sh check   install, build in build/, run `make check`, the MPI tests in a
+#                      build configured --with-mpi (build-mpi/), the suite under
 #                      ASan+UBSan (build-sanitizers/), and `make distcheck`
 #   ./setup.sh deps    only install the Debian packages
 #
@@ -12,7 +13,7 @@
 set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
-zlib1g-dev libjansson-dev check dataset-fashion-mnist"
+zlib1g-dev libjansson-dev check dataset-fashion-mnist libopenmpi-dev openmpi-bin"
 
 here=$(cd "$(dirname "$0")" && pwd)
 build="$here/build"
@@ -86,6 +87,15 @@ check)
 		/^[0-9]+ passed, [0-9]+ failed$/ { n += $1 + $3; f += $3 }
 		END { printf "tests: %d passed, %d failed\n", n - f, f }'
 	[ "$status" -eq 0 ] || exit "$status"
+	# One extra configuration, not a second matrix: only what MPI changes runs there.
+	say "make check --with-mpi (the wire and MPI tests)"
+	mkdir -p "$here/build-mpi"
+	(cd "$here/build-mpi" &&
+		{ [ -f Makefile ] || "$here/configure" -q --with-mpi; } &&
+		make -j"$(nproc)" >/dev/null &&
+		make -j"$(nproc)" check TESTS="tests/check_wire tests/mpi.sh" >/dev/null 2>&1) ||
+		{ tail -n 40 "$here"/build-mpi/tests/*.log; say "MPI run failed"; exit 1; }
+	grep -h 'passed, .* failed$' "$here/build-mpi/tests/mpi.sh.log"
 	say "make check under AddressSanitizer and UBSan"
 	mkdir -p "$here/build-sanitizers"
 	(cd "$here/build-sanitizers" &&

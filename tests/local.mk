@@ -25,6 +25,7 @@ include tests/data.mk
 include tests/plugin.mk
 include tests/lua.mk
 include tests/cli.mk
+include tests/dist.mk
 include tests/symbols.mk
 endif
 

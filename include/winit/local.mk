@@ -14,5 +14,6 @@ winitinclude_HEADERS += \
 	include/winit/model.h \
 	include/winit/train.h \
 	include/winit/study.h \
+	include/winit/dist.h \
 	include/winit/report.h \
 	include/winit/stats.h

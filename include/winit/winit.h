@@ -16,6 +16,7 @@
 #include <winit/model.h>
 #include <winit/train.h>
 #include <winit/study.h>
+#include <winit/dist.h>
 #include <winit/report.h>
 #include <winit/stats.h>
 

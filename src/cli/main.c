@@ -22,9 +22,13 @@ static const char usage[] =
 	"Study how weight initialization shapes neural-network training.\n"
 	"\n"
 	"Commands:\n"
-	"  run [-j N] SCRIPT [ARGS...]  run a Lua experiment script; ARGS reach it as `arg`\n"
+	"  run [-j N] [--shard I/N] SCRIPT [ARGS...]\n"
+	"                               run a Lua experiment script; ARGS reach it as `arg`\n"
 	"                               -j N: run N trainings at once (default: all cores);\n"
 	"                               results are identical for any N\n"
+	"                               --shard I/N: run only the study's runs i with\n"
+	"                               i % N == I (job arrays; join files with merge);\n"
+	"                               under mpirun (MPI builds) the ranks share the runs\n"
 	"  list                         list the plugins found, with kind, summary and file\n"
 	"  info NAME [--shape RxC] [--activation ACT]\n"
 	"                               show a plugin's parameters, defaults, formula and gain;\n"
@@ -68,7 +72,7 @@ static int msghandler(lua_State *L)
 
 static int cmd_run(int argc, char **argv)
 {
-	int jobs = 0, i = 0;
+	int jobs = 0, i = 0, shard_i = 0, shard_n = 0;
 	while (i < argc && argv[i][0] == '-') {
 		/* -j N, --jobs N or -jN */
 		const char *val = NULL;
@@ -78,6 +82,19 @@ static int cmd_run(int argc, char **argv)
 		} else if (strncmp(argv[i], "-j", 2) == 0 && argv[i][2]) {
 			val = argv[i] + 2;
 			i++;
+		}
+		if (strcmp(argv[i], "--shard") == 0 && i + 1 < argc) {
+			int si, sn, used = 0;
+			if (sscanf(argv[i + 1], "%d/%d%n", &si, &sn, &used) != 2 || argv[i + 1][used] ||
+			    sn < 1 || si < 0 || si >= sn) {
+				fprintf(stderr, "winit run: --shard expects I/N with 0 <= I < N, got '%s'\n",
+				        argv[i + 1]);
+				return 2;
+			}
+			shard_i = si;
+			shard_n = sn;
+			i += 2;
+			continue;
 		}
 		if (val) {
 			char *end;
@@ -118,6 +135,8 @@ static int cmd_run(int argc, char **argv)
 	lua_pop(L, 1);
 	if (jobs > 0)
 		winit_lua_set_default_jobs(L, jobs);
+	if (shard_n > 0)
+		winit_lua_set_shard(L, shard_i, shard_n);
 	/* arg[0] = script, arg[1..] = its arguments, as lua.c does. */
 	lua_createtable(L, argc - i - 1, 1);
 	for (int k = i; k < argc; k++) {
@@ -154,6 +173,26 @@ static int cmd_run(int argc, char **argv)
 	}
 	fflush(stdout);
 	lua_close(L);
+	return rc;
+}
+
+/* `winit run` under mpirun (an MPI build): every rank runs the script, rank 0 alone
+ * prints; a rank that fails takes the job down (MPI_Abort) rather than leave others
+ * waiting.  Without MPI this is cmd_run. */
+static int cmd_run_dist(int argc, char **argv)
+{
+	struct winit_error err = { 0 };
+	if (winit_dist_init(&argc, &argv, &err)) {
+		fprintf(stderr, "winit: %s\n", err.msg);
+		return 1;
+	}
+	if (winit_dist_rank() > 0 && !freopen("/dev/null", "w", stdout)) {
+		fprintf(stderr, "winit: rank %d: cannot silence stdout\n", winit_dist_rank());
+		winit_dist_finalize(1);
+		return 1;
+	}
+	int rc = cmd_run(argc - 2, argv + 2);
+	winit_dist_finalize(rc);
 	return rc;
 }
 
@@ -364,12 +403,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
-		printf("winit %s (plugin ABI %u, kernels %s, %s)\n", PACKAGE_VERSION,
-		       WINIT_PLUGIN_ABI_VERSION, winit_kernels_name(), LUA_RELEASE);
+		printf("winit %s (plugin ABI %u, kernels %s, %s, %s)\n", PACKAGE_VERSION,
+		       WINIT_PLUGIN_ABI_VERSION, winit_kernels_name(), LUA_RELEASE,
+		       winit_dist_built() ? "MPI" : "no MPI");
 		return 0;
 	}
 	if (strcmp(cmd, "run") == 0)
-		return cmd_run(argc - 2, argv + 2);
+		return cmd_run_dist(argc, argv);
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list();
 	if (strcmp(cmd, "info") == 0)

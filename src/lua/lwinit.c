@@ -44,6 +44,12 @@ void winit_lua_set_default_jobs(lua_State *L, int jobs)
 	lua_setfield(L, LUA_REGISTRYINDEX, KEY_JOBS);
 }
 
+void winit_lua_set_shard(lua_State *L, int index, int count)
+{
+	lua_pushinteger(L, (lua_Integer)index * ((lua_Integer)1 << 32) + count);
+	lua_setfield(L, LUA_REGISTRYINDEX, KEY_SHARD);
+}
+
 /* winit.set_seed(n): the default seed of models and studies made afterwards. */
 static int l_set_seed(lua_State *L)
 {

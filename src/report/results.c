@@ -33,10 +33,13 @@ static void write_plugin(struct json *j, const struct winit_plugin_use *u)
 	json_end_object(j);
 }
 
-static void write_run(struct json *j, const struct winit_run_spec *s, const struct winit_run_result *r)
+static void write_run(struct json *j, size_t index, const struct winit_run_spec *s,
+                      const struct winit_run_result *r)
 {
 	json_begin_object(j);
 	json_string_at(j, "name", s->name);
+	/* The run's place in the study: shards of one study merge back in this order. */
+	json_int_at(j, "index", (int64_t)index);
 	json_string_at(j, "label", s->label);
 	json_int_at(j, "replicate", s->replicate);
 	json_uint_at(j, "seed", s->seed);
@@ -197,7 +200,7 @@ int winit_results_write_json(const char *path, const char *study, uint64_t seed,
 	json_begin_array(&j);
 	for (size_t i = 0; i < n_runs; i++)
 		if (results[i].done)
-			write_run(&j, &runs[i], &results[i]);
+			write_run(&j, i, &runs[i], &results[i]);
 	json_end_array(&j);
 	json_end_object(&j);
 	int bad = ferror(f);
