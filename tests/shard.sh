@@ -50,12 +50,59 @@ for s in 0 1 2; do
 		check sh -c "[ -s '$tmp/a' ] && cmp -s '$tmp/a' '$tmp/b'"
 	done
 done
+name="a shard without runs still writes the study's header (every task of an array has a file)"
+"$winit" run --shard 6/7 "$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/none.json" >"$tmp/out" 2>&1
+check grep -q '"runs": \[\]' "$tmp/none.json"
+name="merging the empty shard changes nothing"
+"$winit" merge "$tmp/with_none.json" "$tmp/none.json" "$tmp/single.json" >"$tmp/out" 2>&1
+check cmp -s "$tmp/single.json" "$tmp/with_none.json"
 name="--shard refuses I >= N"
 "$winit" run --shard 3/3 "$src/tests/lua/dist_study.lua" >"$tmp/out" 2>&1
 check [ $? -eq 2 ]
 name="--shard refuses a malformed value"
 "$winit" run --shard 1of3 "$src/tests/lua/dist_study.lua" >"$tmp/out" 2>&1
 check grep -q 'expects I/N' "$tmp/out"
+
+# winit merge: the shards, in any order, give the single-process file (timings aside).
+name="merge of the three shards equals the single-process file"
+"$winit" merge "$tmp/merged.json" "$tmp/shard2.json" "$tmp/shard0.json" "$tmp/shard1.json" \
+	>"$tmp/out" 2>&1 && strip "$tmp/merged.json" >"$tmp/merged.txt"
+check cmp -s "$tmp/single.txt" "$tmp/merged.txt"
+name="merge says how many runs it joined"
+check grep -q '6 runs from 3 files' "$tmp/out"
+name="merge of one file rewrites it byte for byte (the writer's format)"
+"$winit" merge "$tmp/again.json" "$tmp/single.json" >"$tmp/out" 2>&1
+check cmp -s "$tmp/single.json" "$tmp/again.json"
+name="a run present twice with the same results is kept once"
+"$winit" merge "$tmp/twice.json" "$tmp/shard0.json" "$tmp/single.json" >"$tmp/out" 2>&1 &&
+	strip "$tmp/twice.json" >"$tmp/twice.txt"
+check cmp -s "$tmp/single.txt" "$tmp/twice.txt"
+sed 's/^  "study": "dist",$/  "study": "other",/' "$tmp/shard1.json" >"$tmp/study.json"
+sed 's/^  "seed": 11,$/  "seed": 12,/' "$tmp/shard1.json" >"$tmp/seed.json"
+sed 's/^  "version": 1,$/  "version": 2,/' "$tmp/shard1.json" >"$tmp/version.json"
+sed 's/^\(      "test_loss": \)[0-9.]*/\10.5/' "$tmp/shard0.json" >"$tmp/disagree.json"
+for case in "study|different studies|another study" "seed|different study seeds|another seed" \
+	"version|format version 2|another format version" \
+	"disagree|with different results (first difference: \"test_loss\")|a run that disagrees"; do
+	file=${case%%|*}
+	rest=${case#*|}
+	pat=${rest%%|*}
+	name="merge refuses ${rest#*|}"
+	rm -f "$tmp/bad_out.json"
+	if "$winit" merge "$tmp/bad_out.json" "$tmp/shard0.json" "$tmp/$file.json" >"$tmp/out" 2>&1; then
+		no "$name (exit 0)"
+	elif ! grep -qF "$pat" "$tmp/out"; then
+		no "$name (no '$pat')"
+	elif [ -e "$tmp/bad_out.json" ]; then
+		no "$name (wrote the output)"
+	else
+		ok "$name"
+	fi
+done
+name="merge refuses a file that is not JSON, naming line and column"
+printf '{"format": ' >"$tmp/broken.json"
+"$winit" merge "$tmp/bad_out.json" "$tmp/broken.json" >"$tmp/out" 2>&1
+check grep -q 'broken.json:1:[0-9]* (byte [0-9]*): not JSON' "$tmp/out"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

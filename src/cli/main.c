@@ -14,6 +14,7 @@
 
 #include <winit/winit.h>
 
+#include "cli/commands.h"
 #include "lua/lwinit.h"
 
 static const char usage[] =
@@ -29,6 +30,10 @@ static const char usage[] =
 	"                               --shard I/N: run only the study's runs i with\n"
 	"                               i % N == I (job arrays; join files with merge);\n"
 	"                               under mpirun (MPI builds) the ranks share the runs\n"
+	"  merge OUT.json IN.json...    join results files of one study (shards, partial\n"
+	"                               runs) into the file one process would have written;\n"
+	"                               refuses other studies, seeds, format versions, and\n"
+	"                               a run present twice with different results\n"
 	"  list                         list the plugins found, with kind, summary and file\n"
 	"  info NAME [--shape RxC] [--activation ACT]\n"
 	"                               show a plugin's parameters, defaults, formula and gain;\n"
@@ -47,6 +52,7 @@ static const char usage[] =
 	"  winit run scripts/compare_inits.lua\n"
 	"  winit run scripts/compare_inits.lua --seed 7 --repeats 5 --out results/five_seeds.json\n"
 	"  winit run compare_inits.lua     (a bare name also finds the installed scripts)\n"
+	"  winit run --shard 1/4 study.lua --out part1.json; winit merge all.json part*.json\n"
 	"\n"
 	"Environment:\n"
 	"  WINIT_PLUGIN_PATH        colon-separated directories searched first for plugins\n"
@@ -410,6 +416,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "run") == 0)
 		return cmd_run_dist(argc, argv);
+	if (strcmp(cmd, "merge") == 0)
+		return winit_cli_merge(argc - 2, argv + 2);
 	if (strcmp(cmd, "list") == 0)
 		return cmd_list();
 	if (strcmp(cmd, "info") == 0)

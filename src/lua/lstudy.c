@@ -300,6 +300,13 @@ static int study_run(lua_State *L)
 	for (size_t i = 0; i < res->n; i++)
 		if ((int)(i % (size_t)shard_n) != shard_i)
 			res->results[i].done = 0;
+	if (save && !o.save_failed && (size_t)shard_i >= res->n) {
+		/* A shard with no run (more array tasks than runs) still leaves a file, with the
+		 * study's header, so a merge of every task's file finds each one. */
+		if (winit_results_write_json(save, res->name, res->seed, res->runs, o.snapshot, res->n,
+		                             &o.save_err))
+			o.save_failed = 1;
+	}
 	if (p)
 		winit_progress_free(p);
 	pthread_mutex_destroy(&o.lock);
