@@ -42,6 +42,14 @@ size_t winit_study_execute_dist(const struct winit_run_spec *runs, size_t n_runs
                                 struct winit_run_result *results,
                                 const struct winit_observer *obs, struct winit_error *err);
 
+/* What rank 0's dispatcher spent in the last winit_study_execute_dist of this process:
+ * the results it received from other ranks and, in seconds, the total and the longest
+ * time from a result's arrival to the answer sent back (unpacking, the observer's
+ * printing and saving, choosing the next run).  All zero on other ranks and without MPI.
+ * This service time per run bounds how many ranks one dispatcher can feed
+ * (docs/cluster.md). */
+void winit_dist_stats(size_t *received, double *busy_seconds, double *max_seconds);
+
 #ifdef __cplusplus
 }
 #endif

@@ -59,6 +59,7 @@ static const char usage[] =
 	"  WINIT_FASHION_MNIST_DIR  Fashion-MNIST directory (default " WINIT_FASHION_MNIST_DEFAULT ")\n"
 	"  WINIT_KERNELS            force a kernel set: generic, avx2, avx512 (default: auto)\n"
 	"  WINIT_NO_PROGRESS        set to disable the live progress line\n"
+	"  WINIT_DIST_STATS         under mpirun: rank 0 reports its dispatcher's time per run\n"
 	"\n"
 	"Exit status: 0 on success, 1 on an error in a script or its data, 2 on bad usage,\n"
 	"130 when interrupted by SIGINT (Ctrl-C), 143 by SIGTERM (finished runs are saved).\n";
@@ -198,6 +199,12 @@ static int cmd_run_dist(int argc, char **argv)
 		return 1;
 	}
 	int rc = cmd_run(argc - 2, argv + 2);
+	size_t got;
+	double busy, max;
+	winit_dist_stats(&got, &busy, &max);
+	if (getenv("WINIT_DIST_STATS") && got > 0)
+		fprintf(stderr, "winit: dispatcher: %zu results from other ranks, %.3f ms each (max %.3f ms)\n",
+		        got, 1e3 * busy / (double)got, 1e3 * max);
 	winit_dist_finalize(rc);
 	return rc;
 }

@@ -30,8 +30,19 @@
 #include <stdatomic.h>
 #include <time.h>
 
+#include "core/clock.h"
 #include "study/wire.h"
 #endif
+
+static size_t stat_received;
+static double stat_busy, stat_max;
+
+void winit_dist_stats(size_t *received, double *busy_seconds, double *max_seconds)
+{
+	*received = stat_received;
+	*busy_seconds = stat_busy;
+	*max_seconds = stat_max;
+}
 
 #ifdef WINIT_HAVE_MPI
 static int active;      /* MPI initialised by us and usable */
@@ -210,6 +221,8 @@ static int accept_result(struct master *m, int from, const unsigned char *buf, s
 static int dispatch(struct master *m, int remote_slots, struct winit_error *err)
 {
 	int stopped = 0;
+	stat_received = 0;
+	stat_busy = stat_max = 0;
 	while (stopped < remote_slots) {
 		int flag = 0;
 		MPI_Status st;
@@ -234,6 +247,7 @@ static int dispatch(struct master *m, int remote_slots, struct winit_error *err)
 			free(buf);
 			return winit_error_set(err, WINIT_ERR_IO, "MPI: lost a message from rank %d", src);
 		}
+		double t0 = winit_clock_seconds();
 		int rc = count > 0 ? accept_result(m, src, buf, (size_t)count, err) : WINIT_OK;
 		free(buf);
 		if (rc)
@@ -242,6 +256,12 @@ static int dispatch(struct master *m, int remote_slots, struct winit_error *err)
 		if (MPI_Send(&next, 1, MPI_INT64_T, src, TAG_RUN, MPI_COMM_WORLD) != MPI_SUCCESS)
 			return winit_error_set(err, WINIT_ERR_IO, "MPI: cannot reach rank %d", src);
 		stopped += next < 0;
+		if (count > 0) {
+			double dt = winit_clock_seconds() - t0;
+			stat_received++;
+			stat_busy += dt;
+			stat_max = dt > stat_max ? dt : stat_max;
+		}
 	}
 	return WINIT_OK;
 }
