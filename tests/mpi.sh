@@ -30,7 +30,7 @@ mkdir -p "$tmp/data"
 	no "single-process study"
 strip "$tmp/single.json" >"$tmp/single.txt"
 runs=$(grep -c '"index":' "$tmp/single.json")
-[ "$runs" -eq 6 ] && ok "single-process study saves 6 runs" || no "single-process study saves 6 runs (got $runs)"
+[ "$runs" -eq 7 ] && ok "single-process study saves 7 runs" || no "single-process study saves 7 runs (got $runs)"
 
 for np in 1 2 3; do
 	if ! mpi -np $np "$winit" run -j 1 "$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/np$np.json" \
@@ -50,6 +50,9 @@ for np in 1 2 3; do
 	n=$(grep -c 'test_accuracy:' "$tmp/out")
 	[ "$n" -eq 6 ] && ok "mpirun -np $np: rank 0 reports every run" ||
 		no "mpirun -np $np: rank 0 reports every run ($n of 6)"
+	grep -q '^\[mismatch\] FAILED: data has 784 features' "$tmp/out" && grep -qx 'failed: 1' "$tmp/out" &&
+		ok "mpirun -np $np: the failing run is reported failed, the others finish" ||
+		no "mpirun -np $np: the failing run is reported failed, the others finish"
 done
 
 # A rank killed with SIGKILL once the short runs are saved (two endless runs keep ranks

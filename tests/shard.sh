@@ -26,8 +26,8 @@ for s in 0 1 2; do
 	"$winit" run -j 1 --shard $s/3 "$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/shard$s.json" \
 		>"$tmp/out" 2>&1 || no "shard $s/3 runs"
 done
-name="shard 0/3 holds runs 0 and 3"
-check [ "$(indices "$tmp/shard0.json")" = "0 3 " ]
+name="shard 0/3 holds runs 0, 3 and 6"
+check [ "$(indices "$tmp/shard0.json")" = "0 3 6 " ]
 name="shard 1/3 holds runs 1 and 4"
 check [ "$(indices "$tmp/shard1.json")" = "1 4 " ]
 name="shard 2/3 holds runs 2 and 5"
@@ -43,7 +43,7 @@ run() {
 }
 # Each shard's run objects are the single-process ones, line for line.
 for s in 0 1 2; do
-	for k in $s $((s + 3)); do
+	for k in $s $((s + 3)) $([ $s = 0 ] && echo 6); do
 		name="shard $s/3: run $k as in the single-process file"
 		run "$tmp/single.json" $k >"$tmp/a"
 		run "$tmp/shard$s.json" $k >"$tmp/b"
@@ -51,7 +51,7 @@ for s in 0 1 2; do
 	done
 done
 name="a shard without runs still writes the study's header (every task of an array has a file)"
-"$winit" run --shard 6/7 "$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/none.json" >"$tmp/out" 2>&1
+"$winit" run --shard 7/8 "$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/none.json" >"$tmp/out" 2>&1
 check grep -q '"runs": \[\]' "$tmp/none.json"
 name="merging the empty shard changes nothing"
 "$winit" merge "$tmp/with_none.json" "$tmp/none.json" "$tmp/single.json" >"$tmp/out" 2>&1
@@ -69,7 +69,7 @@ name="merge of the three shards equals the single-process file"
 	>"$tmp/out" 2>&1 && strip "$tmp/merged.json" >"$tmp/merged.txt"
 check cmp -s "$tmp/single.txt" "$tmp/merged.txt"
 name="merge says how many runs it joined"
-check grep -q '6 runs from 3 files' "$tmp/out"
+check grep -q '7 runs from 3 files' "$tmp/out"
 name="merge of one file rewrites it byte for byte (the writer's format)"
 "$winit" merge "$tmp/again.json" "$tmp/single.json" >"$tmp/out" 2>&1
 check cmp -s "$tmp/single.json" "$tmp/again.json"

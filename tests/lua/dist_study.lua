@@ -1,5 +1,6 @@
 -- dist_study.lua DATA_DIR OUT [LONG] -- a small study for the MPI and shard tests: three
--- initializers x two replicates, one epoch each on make_data.lua's data, saved to OUT.
+-- initializers x two replicates, one epoch each on make_data.lua's data, then a run that
+-- fails (its model expects 27x28 inputs), saved to OUT.
 -- With LONG = n, n more runs of 100000 epochs follow (for the fault test: they never end
 -- by themselves).
 local winit = require "winit"
@@ -22,6 +23,13 @@ for r = 0, 1 do
                 train = train, test = test, epochs = 1 }
   end
 end
+winit.set_seed(0)
+local bad = winit.Sequential {
+  winit.layers.Flatten { input_shape = { 27, 28 } },
+  winit.layers.Dense { 10, activation = "softmax" },
+}
+bad:compile { optimizer = winit.optimizers.Adam() }
+study:add { name = "mismatch", model = bad, train = train, test = test, epochs = 1 }
 for k = 1, long do
   study:add { name = "long" .. k, model = model("he_normal", k), train = train, test = test,
               epochs = 100000 }
