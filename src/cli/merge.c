@@ -227,26 +227,29 @@ static json_t *without_timings(json_t *run)
 	return c;
 }
 
-/* The first member where two runs differ, or NULL when they agree. */
-static const char *difference(json_t *a, json_t *b)
+/* Whether two runs differ (beyond timings); if so, `where` names the first member that
+ * does. */
+static int differ(json_t *a, json_t *b, char *where, size_t size)
 {
 	json_t *x = without_timings(a), *y = without_timings(b);
-	const char *where = NULL;
-	if (!x || !y)
-		where = "(out of memory)";
-	else if (!json_equal(x, y)) {
+	int d = 0;
+	if (!x || !y) {
+		snprintf(where, size, "(out of memory)");
+		d = 1;
+	} else if (!json_equal(x, y)) {
 		const char *key;
 		json_t *v;
-		where = "(a member only one has)";
+		snprintf(where, size, "(a member only one has)");
+		d = 1;
 		json_object_foreach(x, key, v) if (!json_equal(v, json_object_get(y, key)))
 		{
-			where = key;
+			snprintf(where, size, "%s", key);
 			break;
 		}
 	}
 	json_decref(x);
 	json_decref(y);
-	return where;
+	return d;
 }
 
 static int by_index(const void *a, const void *b)
@@ -338,8 +341,8 @@ int winit_cli_merge(int argc, char **argv)
 				if (strcmp(runs[q].name, name) == 0)
 					dup = &runs[q];
 			if (dup) {
-				const char *d = difference(dup->obj, r);
-				if (d) {
+				char d[128];
+				if (differ(dup->obj, r, d, sizeof d)) {
 					fprintf(stderr,
 					        "winit merge: run '%s' is in %s and %s with different results "
 					        "(first difference: \"%s\"); they cannot both be right\n",
