@@ -13,7 +13,8 @@
 set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
-zlib1g-dev libjansson-dev check dataset-fashion-mnist libopenmpi-dev openmpi-bin"
+zlib1g-dev libjansson-dev check dataset-fashion-mnist man-db \
+libopenmpi-dev openmpi-bin"
 
 here=$(cd "$(dirname "$0")" && pwd)
 build="$here/build"

@@ -156,3 +156,8 @@ plugins_activations_mish_la_CFLAGS = $(AM_CFLAGS)
 plugins_activations_mish_la_LDFLAGS = $(WINIT_PLUGIN_FLAGS)
 plugins_activations_mish_la_LIBADD = -lm
 
+
+# The example plugin and the script that uses it are documentation: installed (and
+# distributed) under $(docdir)/examples, where docs/plugins.md points.
+examplesdir = $(docdir)/examples
+dist_examples_DATA = plugins/examples/example_plugin.c plugins/examples/example.lua

@@ -1,12 +1,24 @@
 # tests: cli -- the winit command end to end (a shell script).
 TESTS += tests/cli.sh
 EXTRA_DIST += tests/cli.sh tests/lua/make_data.lua tests/lua/syntax_error.lua \
-	tests/lua/bad_initializer.lua
+	tests/lua/bad_initializer.lua tests/lua/saved_model.lua
 
 # The plugin author's workflow against an installed winit (see docs/plugins.md).
 TESTS += tests/example_plugin.sh
-EXTRA_DIST += tests/example_plugin.sh plugins/examples/example_plugin.c plugins/examples/example.lua
+EXTRA_DIST += tests/example_plugin.sh
 
 # Stopping a study or a fit with SIGINT / SIGTERM, printing or silent.
 TESTS += tests/signals.sh
-EXTRA_DIST += tests/signals.sh tests/lua/quiet_run.lua
+EXTRA_DIST += tests/signals.sh tests/lua/long_run.lua
+
+# The man page renders; the bash completion completes.
+TESTS += tests/man.sh tests/completion.sh
+EXTRA_DIST += tests/man.sh tests/completion.sh
+
+# Installing: `make install prefix=DIR` under make check; the installed winit alone under
+# make installcheck (which distcheck runs after installing into a temporary prefix).
+TESTS += tests/install.sh
+EXTRA_DIST += tests/install.sh
+installcheck-local:
+	top_srcdir='$(abs_top_srcdir)' PACKAGE_VERSION='$(PACKAGE_VERSION)' \
+	LUA_INTERP='$(LUA_INTERP)' $(SHELL) $(top_srcdir)/tests/install.sh '$(bindir)'

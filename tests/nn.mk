@@ -11,3 +11,10 @@ TESTS += tests/check_study
 tests_check_study_SOURCES = tests/check_study.c
 tests_check_study_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_study_LDADD = $(WINIT_TEST_LIBS)
+
+# tests: model_io -- saved models: exact round trip, every damaged file refused.
+check_PROGRAMS += tests/check_model_io
+TESTS += tests/check_model_io
+tests_check_model_io_SOURCES = tests/check_model_io.c
+tests_check_model_io_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_model_io_LDADD = $(WINIT_TEST_LIBS)

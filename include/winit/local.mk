@@ -13,6 +13,7 @@ winitinclude_HEADERS += \
 	include/winit/kernels.h \
 	include/winit/model.h \
 	include/winit/train.h \
+	include/winit/model_io.h \
 	include/winit/study.h \
 	include/winit/dist.h \
 	include/winit/report.h \

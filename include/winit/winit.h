@@ -15,6 +15,7 @@
 #include <winit/conformance.h>
 #include <winit/model.h>
 #include <winit/train.h>
+#include <winit/model_io.h>
 #include <winit/study.h>
 #include <winit/dist.h>
 #include <winit/report.h>

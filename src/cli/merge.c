@@ -16,6 +16,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +27,7 @@
 
 #include <winit/report.h>
 
-#include "cli/commands.h"
+#include "cli/cli.h"
 
 /* ---- spans of the text: a well-formed JSON value's extent (Jansson checked it) */
 
@@ -289,11 +290,42 @@ static int write_merged(const char *path, const struct input *first, const struc
 	return 0;
 }
 
-int winit_cli_merge(int argc, char **argv)
+static const char merge_usage[] =
+	"Usage: winit merge OUT.json IN.json...\n"
+	"\n"
+	"Join results files of one study -- the shards of `winit run --shard I/N`, or files of\n"
+	"partial runs -- into OUT.json, the file one process running the whole study would have\n"
+	"written (byte for byte, timings aside): runs in study order, each once.  Refused:\n"
+	"files that are not winit results files of this format version, files of another\n"
+	"study or study seed, and a run present in two files with different results (timings\n"
+	"and kernel set aside).  Prints how many runs it joined, and how many indices below the\n"
+	"last are absent.\n"
+	"\n"
+	"Options:\n"
+	"  -h, --help   show this help\n"
+	"\n"
+	"Exit status:\n"
+	"  0    OUT.json written\n"
+	"  1    an input refused or unreadable, or OUT.json not writable (nothing written)\n"
+	"  2    bad usage (no OUT.json or no IN.json)\n";
+
+int cli_merge(int argc, char **argv)
 {
+	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+		                                  { NULL, 0, NULL, 0 } };
+	int c;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(merge_usage, stdout);
+			return CLI_OK;
+		}
+		return cli_usage_error(argv[0]);
+	}
+	argc -= optind;
+	argv += optind;
 	if (argc < 2) {
-		fprintf(stderr, "winit merge: expected OUT.json and at least one IN.json (see winit --help)\n");
-		return 2;
+		fprintf(stderr, "winit merge: expected OUT.json and at least one IN.json (see winit merge --help)\n");
+		return CLI_USAGE;
 	}
 	const char *out = argv[0];
 	size_t n_in = (size_t)argc - 1, n_runs = 0, cap = 0;

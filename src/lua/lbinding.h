@@ -13,6 +13,7 @@
  *   lstudy.c   Study, Results, the observer that saves after every run
  *   linit.c    initializers written in Lua and the rng userdata their fill receives
  *   largs.c    parse_args
+ *   lsave.c    saved models: save, save_weights, load_weights, models.load_model
  *   lsignal.c  the interrupt flag and the SIGINT guard around training */
 #ifndef WINIT_LBINDING_H
 #define WINIT_LBINDING_H
@@ -126,5 +127,6 @@ void winit_lua_open_model(lua_State *L, int module_index);
 void winit_lua_open_study(lua_State *L, int module_index);
 void winit_lua_open_init(lua_State *L, int module_index);
 void winit_lua_open_args(lua_State *L, int module_index);
+void winit_lua_open_save(lua_State *L, int module_index); /* after open_model */
 
 #endif

@@ -5,10 +5,14 @@
 WINIT_LUA_SOURCES = src/lua/lwinit.h src/lua/lbinding.h src/lua/lwinit.c \
 	src/lua/lopts.c src/lua/lplugins.c src/lua/ldata.c src/lua/llayers.c \
 	src/lua/loptim.c src/lua/lmodel.c src/lua/lstudy.c src/lua/linit.c \
-	src/lua/largs.c src/lua/lsignal.c
-luacmoddir = $(libdir)/lua/5.4
+	src/lua/largs.c src/lua/lsignal.c src/lua/lsave.c
+# The module holds libwinit's objects (libwinit_core.la) rather than linking libwinit.so:
+# libtool would have to relink it against the installed library at `make install`, and
+# refuses to when prefix= differs from configure's.  configure --with-lua-cmod-dir=DIR
+# chooses where it goes (default $(libdir)/lua/5.4).
+luacmoddir = @LUA_CMOD_DIR@
 luacmod_LTLIBRARIES = winit.la
 winit_la_SOURCES = $(WINIT_LUA_SOURCES)
 winit_la_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS)
 winit_la_LDFLAGS = -module -avoid-version -shared -export-symbols-regex '^luaopen_winit$$'
-winit_la_LIBADD = libwinit.la
+winit_la_LIBADD = libwinit_core.la

@@ -110,5 +110,6 @@ int luaopen_winit(lua_State *L)
 	winit_lua_open_study(L, module);
 	winit_lua_open_init(L, module);
 	winit_lua_open_args(L, module);
+	winit_lua_open_save(L, module);
 	return 1;
 }

@@ -18,4 +18,8 @@ void winit_lua_set_default_jobs(lua_State *L, int jobs);
  * opened. */
 void winit_lua_set_shard(lua_State *L, int index, int count);
 
+/* Whether the error object at idx asks the host to end the script quietly (winit.parse_args
+ * after printing --help): the exit status to use, else -1. */
+int winit_lua_exit_request(lua_State *L, int idx);
+
 #endif

@@ -3,4 +3,7 @@ libwinit_la_SOURCES += \
 	src/nn/loss.c \
 	src/nn/optimizer.c \
 	src/nn/trainer.c \
-	src/nn/fit.c
+	src/nn/fit.c \
+	src/nn/save.c \
+	src/nn/load.c \
+	src/nn/model_file.h

@@ -1,8 +1,10 @@
--- quiet_run.lua DATA_DIR OUT MODE -- long trainings that print nothing (verbose = 0), for
--- the signal tests: MODE "study" runs a 4-run study saved to OUT, MODE "fit" one
--- model:fit after writing OUT (so the test knows training has started).
+-- long_run.lua DATA_DIR OUT MODE VERBOSE -- long trainings for the signal tests: MODE
+-- "study" runs a 4-run study saved to OUT whose first run is short (so OUT appears as soon
+-- as training is well under way), MODE "fit" one model:fit after writing OUT.  VERBOSE is
+-- the verbose option (0: nothing printed, 1: per-epoch lines).
 local winit = require "winit"
 local dir, out, mode = arg[1], arg[2], arg[3]
+local verbose = tonumber(arg[4] or "0")
 local train, test = winit.datasets.fashion_mnist.load_data(dir)
 local function model()
   local m = winit.Sequential {
@@ -19,11 +21,11 @@ if mode == "study" then
   for i = 1, 3 do
     study:add { name = "long" .. i, model = model(), train = train, test = test, epochs = 100000 }
   end
-  study:run { save = out, verbose = 0, jobs = 1 }
+  study:run { save = out, verbose = verbose, jobs = 1 }
 else
   local f = assert(io.open(out, "w"))
   f:write("started\n")
   f:close()
-  model():fit(train, { epochs = 100000, verbose = 0 })
+  model():fit(train, { epochs = 100000, verbose = verbose })
 end
 print("not reached")

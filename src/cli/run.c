@@ -1,0 +1,217 @@
+/* src/cli/run.c -- `winit run`: run a Lua experiment script.  An error in the script is
+ * one line, `script:line: message`, unless --traceback asks for Lua's stack traceback. */
+#include "config.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+
+#include <winit/winit.h>
+
+#include "cli/cli.h"
+#include "lua/lwinit.h"
+
+static const char run_usage[] =
+	"Usage: winit run [OPTIONS] SCRIPT [SCRIPT-OPTIONS...]\n"
+	"\n"
+	"Run a Lua experiment script.  SCRIPT-OPTIONS reach it as the table `arg` (arg[0] is\n"
+	"SCRIPT) and as the chunk's `...`; a script that reads them with winit.parse_args\n"
+	"lists them with `winit run SCRIPT --help`.  A bare SCRIPT name that is not a file\n"
+	"here is looked up among the installed scripts (" WINIT_SCRIPTS_DIR ").\n"
+	"\n"
+	"Options (before SCRIPT):\n"
+	"  -j, --jobs N     run N trainings at once (default 0: all cores); results are\n"
+	"                   identical for any N.  Under mpirun: per rank (default: the\n"
+	"                   node's cores shared among its ranks)\n"
+	"      --shard I/N  run only the runs i of each study with i % N == I (0 <= I < N),\n"
+	"                   for job arrays; the results file holds those runs, and\n"
+	"                   `winit merge` joins the shards' files (docs/cluster.md)\n"
+	"      --traceback  with an error, print Lua's stack traceback too (default: one\n"
+	"                   line, script:line: message)\n"
+	"  -h, --help       show this help\n"
+	"\n"
+	"Exit status:\n"
+	"  0    the script finished (or printed its --help)\n"
+	"  1    an error in the script, its options or its data\n"
+	"  2    bad usage of winit run (unknown option, bad -j, no SCRIPT)\n"
+	"  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM; finished runs are saved\n"
+	"\n"
+	"Under mpirun (winit configured --with-mpi) every rank runs SCRIPT and the ranks share\n"
+	"each study's runs; rank 0 alone prints and saves (docs/cluster.md).\n";
+
+/* Message handler of the script's protected call: the message alone, or with Lua's
+ * traceback (upvalue 1 true); parse_args's exit request passes through untouched. */
+static int msghandler(lua_State *L)
+{
+	if (winit_lua_exit_request(L, 1) >= 0)
+		return 1;
+	const char *msg = lua_tostring(L, 1);
+	if (msg == NULL) {
+		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+			msg = lua_tostring(L, -1);
+		else
+			msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+	}
+	if (lua_toboolean(L, lua_upvalueindex(1)))
+		luaL_traceback(L, L, msg, 1);
+	return 1;
+}
+
+/* The status and message of a finished script: stderr gets one line per error. */
+static int script_status(lua_State *L, int status)
+{
+	if (status == LUA_OK)
+		return CLI_OK;
+	int quit = winit_lua_exit_request(L, -1);
+	if (quit >= 0)
+		return quit;
+	const char *msg = lua_tostring(L, -1);
+	int sig = winit_cancelled();
+	fflush(stdout);
+	if (sig > 0) {
+		/* Interrupted: one line, no traceback; the shell's convention for the status. */
+		const char *at = msg ? strstr(msg, "interrupted") : NULL;
+		if (!at)
+			at = "interrupted";
+		fprintf(stderr, "winit: %.*s\n", (int)strcspn(at, "\n"), at);
+		return 128 + sig;
+	}
+	fprintf(stderr, "%s\n", msg ? msg : "winit: (error without a message)");
+	return CLI_FAILED;
+}
+
+static int run_script(int argc, char **argv)
+{
+	enum { OPT_TRACEBACK = 256,
+	       OPT_SHARD };
+	static const struct option longopts[] = {
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "traceback", no_argument, NULL, OPT_TRACEBACK },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int jobs = 0, traceback = 0, shard_i = 0, shard_n = 0, c;
+	/* '+': stop at SCRIPT; what follows is the script's. */
+	while ((c = getopt_long(argc, argv, "+j:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j': {
+			char *end;
+			long j = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end || j < 0 || j > 256) {
+				fprintf(stderr, "winit run: -j expects a number of jobs in 0..256, got '%s'\n",
+				        optarg);
+				return CLI_USAGE;
+			}
+			jobs = (int)j;
+			break;
+		}
+		case OPT_SHARD: {
+			int used = 0;
+			if (sscanf(optarg, "%d/%d%n", &shard_i, &shard_n, &used) != 2 || optarg[used] ||
+			    shard_n < 1 || shard_i < 0 || shard_i >= shard_n) {
+				fprintf(stderr, "winit run: --shard expects I/N with 0 <= I < N, got '%s'\n",
+				        optarg);
+				return CLI_USAGE;
+			}
+			break;
+		}
+		case OPT_TRACEBACK:
+			traceback = 1;
+			break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return CLI_OK;
+		default:
+			return cli_usage_error(argv[0]);
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "winit run: missing SCRIPT (see winit run --help)\n");
+		return CLI_USAGE;
+	}
+	int first = optind; /* argv[first] is the script */
+	const char *script = argv[first];
+	/* A bare name that is not a file here: look among the installed scripts. */
+	char installed[4096];
+	if (!strchr(script, '/') && access(script, R_OK) != 0) {
+		snprintf(installed, sizeof installed, "%s/%s", WINIT_SCRIPTS_DIR, script);
+		if (access(installed, R_OK) == 0)
+			script = installed;
+	}
+	lua_State *L = luaL_newstate();
+	if (!L) {
+		fprintf(stderr, "winit: cannot create a Lua state (out of memory)\n");
+		return CLI_FAILED;
+	}
+	luaL_openlibs(L);
+	/* package.preload.winit = luaopen_winit, so `require "winit"` finds this build's. */
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+	lua_pushcfunction(L, luaopen_winit);
+	lua_setfield(L, -2, "winit");
+	lua_pop(L, 1);
+	if (jobs > 0)
+		winit_lua_set_default_jobs(L, jobs);
+	if (shard_n > 0)
+		winit_lua_set_shard(L, shard_i, shard_n);
+	/* arg[0] = script, arg[1..] = its arguments, as lua.c does. */
+	int nargs = argc - first - 1;
+	lua_createtable(L, nargs, 1);
+	for (int k = first; k < argc; k++) {
+		lua_pushstring(L, argv[k]);
+		lua_rawseti(L, -2, k - first);
+	}
+	lua_setglobal(L, "arg");
+	int status = luaL_loadfile(L, script);
+	if (status == LUA_OK) {
+		int base = lua_gettop(L);
+		lua_pushboolean(L, traceback);
+		lua_pushcclosure(L, msghandler, 1);
+		lua_insert(L, base);
+		luaL_checkstack(L, nargs, "too many arguments");
+		for (int k = first + 1; k < argc; k++)
+			lua_pushstring(L, argv[k]);
+		status = lua_pcall(L, nargs, 0, base);
+		lua_remove(L, base);
+	} else if (status == LUA_ERRFILE) {
+		/* "cannot open x.lua: No such file ...": say who speaks. */
+		lua_pushfstring(L, "winit run: %s", lua_tostring(L, -1));
+		lua_remove(L, -2);
+	}
+	int rc = script_status(L, status);
+	fflush(stdout);
+	lua_close(L);
+	return rc;
+}
+
+/* Under mpirun (an MPI build) every rank runs the script and rank 0 alone prints; a rank
+ * that fails takes the job down (MPI_Abort) rather than leave the others waiting.
+ * Without MPI, or outside a launcher, this is run_script alone. */
+int cli_run(int argc, char **argv)
+{
+	struct winit_error err = { 0 };
+	if (winit_dist_init(NULL, NULL, &err)) {
+		fprintf(stderr, "winit run: %s\n", err.msg);
+		return CLI_FAILED;
+	}
+	if (winit_dist_rank() > 0 && !freopen("/dev/null", "w", stdout)) {
+		fprintf(stderr, "winit run: rank %d: cannot silence stdout\n", winit_dist_rank());
+		winit_dist_finalize(CLI_FAILED);
+		return CLI_FAILED;
+	}
+	int rc = run_script(argc, argv);
+	size_t got;
+	double busy, max;
+	winit_dist_stats(&got, &busy, &max);
+	if (getenv("WINIT_DIST_STATS") && got > 0)
+		fprintf(stderr, "winit: dispatcher: %zu results from other ranks, %.3f ms each (max %.3f ms)\n",
+		        got, 1e3 * busy / (double)got, 1e3 * max);
+	winit_dist_finalize(rc);
+	return rc;
+}

@@ -1,0 +1,138 @@
+/* src/lua/lsave.c -- saved models: model:save, model:save_weights, model:load_weights
+ * and winit.models.load_model, over winit/model_io.h (docs/model-format.md). */
+#include "config.h"
+
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lua/lbinding.h"
+
+/* The weights exist from the first use on (as lmodel.c's methods do). */
+static void build(lua_State *L, struct lmodel *m, const char *fn)
+{
+	struct winit_error err = { 0 };
+	if (m->built)
+		return;
+	if (winit_trainer_init(&m->trainer, &m->spec, &m->opt_spec, m->seed, &err))
+		luaL_error(L, "%s: %s", fn, err.msg);
+	m->built = 1;
+}
+
+/* model:save(path [, {include_optimizer = true}]): architecture, weights and (unless
+ * include_optimizer is false) the optimizer's state. */
+static int model_save(lua_State *L)
+{
+	struct lmodel *m = winit_lua_check_model(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	int with_opt = 1;
+	if (!lua_isnoneornil(L, 3)) {
+		static const char *const keys[] = { "include_optimizer", NULL };
+		luaL_checktype(L, 3, LUA_TTABLE);
+		winit_lua_check_keys(L, 3, keys, "save", 0);
+		with_opt = winit_lua_opt_bool(L, 3, "include_optimizer", 1, "save");
+	}
+	build(L, m, "save");
+	struct winit_error err = { 0 };
+	uint32_t what = WINIT_MODEL_ARCHITECTURE | (with_opt ? WINIT_MODEL_OPTIMIZER : 0);
+	if (winit_model_save(path, &m->trainer, what, &err))
+		return luaL_error(L, "save: %s", err.msg);
+	return 0;
+}
+
+/* model:save_weights(path): the weights alone. */
+static int model_save_weights(lua_State *L)
+{
+	struct lmodel *m = winit_lua_check_model(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	build(L, m, "save_weights");
+	struct winit_error err = { 0 };
+	if (winit_model_save(path, &m->trainer, 0, &err))
+		return luaL_error(L, "save_weights: %s", err.msg);
+	return 0;
+}
+
+/* model:load_weights(path): weights from a file of a model with the same layer shapes
+ * (saved by save or save_weights); on error the model keeps its weights. */
+static int model_load_weights(lua_State *L)
+{
+	struct lmodel *m = winit_lua_check_model(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	build(L, m, "load_weights");
+	struct winit_error err = { 0 };
+	if (winit_model_load_weights(path, &m->trainer, &err))
+		return luaL_error(L, "load_weights: %s", err.msg);
+	lua_settop(L, 1);
+	return 1;
+}
+
+/* winit.models.load_model(path) -> a compiled model with the file's weights (and its
+ * optimizer's state when saved with it). */
+static int l_load_model(lua_State *L)
+{
+	const char *path = luaL_checkstring(L, 1);
+	struct winit_registry *reg = winit_lua_registry(L);
+	struct lmodel *m = lua_newuserdatauv(L, sizeof *m, 0);
+	memset(m, 0, sizeof *m);
+	struct winit_error err = { 0 };
+	uint32_t what = 0;
+	if (winit_model_load(path, reg, &m->trainer, &what, &err))
+		return luaL_error(L, "load_model: %s", err.msg);
+	m->built = 1;
+	luaL_setmetatable(L, MT_MODEL); /* now its __gc frees the trainer */
+	m->spec = m->trainer.model.spec;
+	m->opt_spec = m->trainer.opt.spec;
+	m->seed = m->trainer.seed;
+	m->compiled = 1;
+	m->has_flatten = m->spec.n_input_dims > 1;
+	return 1;
+}
+
+static const luaL_Reg model_methods[] = {
+	{ "save", model_save },
+	{ "save_weights", model_save_weights },
+	{ "load_weights", model_load_weights },
+	{ NULL, NULL }
+};
+
+/* __index when the Model's __index was a function: these methods first, then it. */
+static int index_chain(lua_State *L)
+{
+	lua_pushvalue(L, 2);
+	if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
+		return 1;
+	lua_pop(L, 1);
+	lua_pushvalue(L, lua_upvalueindex(2));
+	lua_pushvalue(L, 1);
+	lua_pushvalue(L, 2);
+	lua_call(L, 2, 1);
+	return 1;
+}
+
+void winit_lua_open_save(lua_State *L, int module_index)
+{
+	/* The Model's methods (lmodel.c made the metatable). */
+	luaL_getmetatable(L, MT_MODEL);
+	if (lua_getfield(L, -1, "__index") == LUA_TTABLE) {
+		luaL_setfuncs(L, model_methods, 0);
+		lua_pop(L, 1);
+	} else {
+		lua_newtable(L);
+		luaL_setfuncs(L, model_methods, 0);
+		lua_insert(L, -2);
+		lua_pushcclosure(L, index_chain, 2);
+		lua_setfield(L, -2, "__index");
+	}
+	lua_pop(L, 1);
+	/* winit.models.load_model */
+	if (lua_getfield(L, module_index, "models") != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, module_index, "models");
+	}
+	lua_pushcfunction(L, l_load_model);
+	lua_setfield(L, -2, "load_model");
+	lua_pop(L, 1);
+}

@@ -1,0 +1,494 @@
+/* src/nn/load.c -- reading model files (winit/model_io.h; the format is
+ * docs/model-format.md, the writer src/nn/save.c): the whole file is read and checked
+ * (size, magic, version, flags, crc32) before a byte of its body is parsed, and parsed
+ * completely into temporaries before anything the caller owns changes. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zlib.h>
+
+#include <winit/model_io.h>
+#include <winit/plugin_call.h>
+
+#include "nn/model_file.h"
+
+struct rd {
+	const unsigned char *p;
+	size_t n, off;
+	const char *path;
+	struct winit_error *err;
+	int failed;
+};
+
+/* Fail at the current offset: "PATH: byte OFF: message". */
+__attribute__((format(printf, 2, 3))) static int rd_fail(struct rd *r, const char *fmt, ...)
+{
+	if (r->failed)
+		return -1;
+	char msg[768];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	winit_error_set(r->err, WINIT_ERR_FORMAT, "%s: byte %zu: %s", r->path, r->off, msg);
+	r->failed = 1;
+	return -1;
+}
+
+static const unsigned char *take(struct rd *r, size_t n, const char *what)
+{
+	if (r->failed)
+		return NULL;
+	if (n > r->n - r->off) {
+		rd_fail(r, "%s needs %zu bytes, the body has %zu left", what, n, r->n - r->off);
+		return NULL;
+	}
+	const unsigned char *c = r->p + r->off;
+	r->off += n;
+	return c;
+}
+
+static uint64_t get_u64(struct rd *r, const char *what)
+{
+	const unsigned char *c = take(r, 8, what);
+	uint64_t v = 0;
+	for (int i = 0; c && i < 8; i++)
+		v |= (uint64_t)c[i] << (8 * i);
+	return v;
+}
+
+static uint32_t get_u32(struct rd *r, const char *what)
+{
+	const unsigned char *c = take(r, 4, what);
+	uint32_t v = 0;
+	for (int i = 0; c && i < 4; i++)
+		v |= (uint32_t)c[i] << (8 * i);
+	return v;
+}
+
+static unsigned get_u8(struct rd *r, const char *what)
+{
+	const unsigned char *c = take(r, 1, what);
+	return c ? *c : 0;
+}
+
+static double get_f64(struct rd *r, const char *what)
+{
+	uint64_t u = get_u64(r, what);
+	double v;
+	memcpy(&v, &u, 8);
+	return v;
+}
+
+/* A length-prefixed name into buf (NUL-terminated). */
+static void get_str(struct rd *r, char buf[NAME_MAX_BYTES + 1], const char *what)
+{
+	unsigned n = get_u8(r, what);
+	const unsigned char *c = take(r, n, what);
+	buf[0] = '\0';
+	if (c) {
+		memcpy(buf, c, n);
+		buf[n] = '\0';
+	}
+}
+
+/* n floats into a new array (NULL and r failed on error). */
+static float *get_floats(struct rd *r, uint64_t n, const char *what)
+{
+	if (n > (r->n - r->off) / 4) {
+		rd_fail(r, "%s: %llu values need %llu bytes, the body has %zu left", what,
+		        (unsigned long long)n, (unsigned long long)n * 4, r->n - r->off);
+		return NULL;
+	}
+	float *x = malloc(n ? (size_t)n * sizeof(float) : 1);
+	if (!x) {
+		rd_fail(r, "%s: out of memory for %llu values", what, (unsigned long long)n);
+		return NULL;
+	}
+	for (uint64_t i = 0; i < n; i++) {
+		uint32_t u = get_u32(r, what);
+		memcpy(&x[i], &u, 4);
+	}
+	return x;
+}
+
+/* A plugin use of `kind`: resolved in reg when reg is given (else only skipped). */
+static void get_use(struct rd *r, const struct winit_registry *reg, uint32_t kind,
+                    struct winit_plugin_use *u, const char *what)
+{
+	char name[NAME_MAX_BYTES + 1];
+	size_t at = r->off;
+	memset(u, 0, sizeof *u);
+	get_str(r, name, what);
+	if (r->failed || !name[0])
+		return;
+	const struct winit_plugin_entry *e = reg ? winit_registry_find(reg, kind, name) : NULL;
+	if (reg && !e) {
+		char known[1024];
+		winit_registry_names(reg, kind, known, sizeof known);
+		r->off = at;
+		rd_fail(r, "%s: no %s named '%s' is loaded (known: %s)", what, winit_kind_name(kind),
+		        name, known);
+		return;
+	}
+	uint32_t n = get_u32(r, what);
+	if (!r->failed && n > WINIT_MAX_PARAMS) {
+		rd_fail(r, "%s: %u parameters, at most %d", what, n, WINIT_MAX_PARAMS);
+		return;
+	}
+	char pname[WINIT_MAX_PARAMS][NAME_MAX_BYTES + 1], cname[WINIT_MAX_PARAMS][NAME_MAX_BYTES + 1];
+	const char *names[WINIT_MAX_PARAMS], *choices[WINIT_MAX_PARAMS];
+	double values[WINIT_MAX_PARAMS];
+	size_t params_at = r->off;
+	for (uint32_t k = 0; k < n && !r->failed; k++) {
+		get_str(r, pname[k], what);
+		names[k] = pname[k];
+		unsigned type = get_u8(r, what);
+		choices[k] = NULL;
+		values[k] = 0;
+		if (type == WINIT_PARAM_CHOICE) {
+			get_str(r, cname[k], what);
+			choices[k] = cname[k];
+		} else if (type == WINIT_PARAM_REAL || type == WINIT_PARAM_INT) {
+			values[k] = get_f64(r, what);
+		} else if (!r->failed) {
+			r->off--;
+			rd_fail(r, "%s: parameter '%s' has unknown type %u", what, pname[k], type);
+		}
+	}
+	if (r->failed || !e)
+		return;
+	struct winit_error perr = { 0 };
+	if (winit_params_resolve(u->params, e->info, n, names, values, choices, &perr)) {
+		r->off = params_at;
+		rd_fail(r, "%s: %s", what, perr.msg);
+		return;
+	}
+	u->info = e->info;
+}
+
+struct parsed {
+	uint32_t what;
+	struct winit_model_spec spec;
+	struct winit_optimizer_spec opt;
+	uint64_t seed;
+	int32_t n_layers;
+	int64_t n_in[WINIT_MAX_LAYERS], n_out[WINIT_MAX_LAYERS];
+	int has_bias[WINIT_MAX_LAYERS];
+	size_t weights_at; /* offset of the weight shapes, for mismatch messages */
+	int64_t n_params;
+	float *params;
+	int64_t opt_t, steps, opt_n;
+	uint64_t shuffle[4];
+	float *m, *v;
+};
+
+static void parsed_free(struct parsed *p)
+{
+	free(p->params);
+	free(p->m);
+	free(p->v);
+}
+
+static void get_architecture(struct rd *r, const struct winit_registry *reg, struct parsed *p)
+{
+	struct winit_model_spec *s = &p->spec;
+	s->n_input_dims = (int32_t)get_u32(r, "input rank");
+	if (!r->failed && (s->n_input_dims < 1 || s->n_input_dims > 3)) {
+		r->off -= 4;
+		rd_fail(r, "input rank %d, expected 1 to 3", (int)s->n_input_dims);
+		return;
+	}
+	s->n_inputs = 1;
+	for (int i = 0; i < 3; i++) {
+		s->input_shape[i] = (int64_t)get_u64(r, "input shape");
+		if (i < s->n_input_dims && !r->failed &&
+		    (s->input_shape[i] < 1 || s->input_shape[i] > (INT64_C(1) << 31))) {
+			r->off -= 8;
+			rd_fail(r, "input dimension %d is %lld", i + 1, (long long)s->input_shape[i]);
+			return;
+		}
+		if (i < s->n_input_dims)
+			s->n_inputs *= s->input_shape[i];
+	}
+	s->n_layers = (int32_t)get_u32(r, "layer count");
+	if (!r->failed && (s->n_layers < 1 || s->n_layers > WINIT_MAX_LAYERS)) {
+		r->off -= 4;
+		rd_fail(r, "%d layers, expected 1 to %d", (int)s->n_layers, WINIT_MAX_LAYERS);
+		return;
+	}
+	s->loss = (int32_t)get_u32(r, "loss");
+	for (int i = 0; i < s->n_layers && !r->failed; i++) {
+		struct winit_layer_spec *l = &s->layers[i];
+		char what[64];
+		l->units = (int64_t)get_u64(r, "units");
+		if (!r->failed && (l->units < 1 || l->units > (INT64_C(1) << 31))) {
+			r->off -= 8;
+			rd_fail(r, "layer %d has %lld units", i + 1, (long long)l->units);
+			return;
+		}
+		l->use_bias = (int)get_u8(r, "use_bias");
+		snprintf(what, sizeof what, "layer %d activation", i + 1);
+		get_use(r, reg, WINIT_KIND_ACTIVATION, &l->activation, what);
+		snprintf(what, sizeof what, "layer %d kernel_initializer", i + 1);
+		get_use(r, reg, WINIT_KIND_INITIALIZER, &l->kernel_initializer, what);
+		snprintf(what, sizeof what, "layer %d bias_initializer", i + 1);
+		get_use(r, reg, WINIT_KIND_INITIALIZER, &l->bias_initializer, what);
+	}
+	p->opt.kind = (int32_t)get_u32(r, "optimizer kind");
+	p->opt.learning_rate = get_f64(r, "learning_rate");
+	p->opt.beta_1 = get_f64(r, "beta_1");
+	p->opt.beta_2 = get_f64(r, "beta_2");
+	p->opt.epsilon = get_f64(r, "epsilon");
+	p->opt.momentum = get_f64(r, "momentum");
+	p->opt.nesterov = (int32_t)get_u32(r, "nesterov");
+	p->seed = get_u64(r, "seed");
+}
+
+static void get_weights(struct rd *r, struct parsed *p)
+{
+	p->weights_at = r->off;
+	p->n_layers = (int32_t)get_u32(r, "layer count");
+	if (!r->failed && (p->n_layers < 1 || p->n_layers > WINIT_MAX_LAYERS)) {
+		r->off -= 4;
+		rd_fail(r, "%d layers, expected 1 to %d", (int)p->n_layers, WINIT_MAX_LAYERS);
+		return;
+	}
+	int64_t total = 0;
+	for (int i = 0; i < p->n_layers && !r->failed; i++) {
+		p->n_in[i] = (int64_t)get_u64(r, "layer shape");
+		p->n_out[i] = (int64_t)get_u64(r, "layer shape");
+		p->has_bias[i] = (int)get_u8(r, "layer bias flag");
+		if (!r->failed && (p->n_in[i] < 1 || p->n_out[i] < 1 || p->n_in[i] > (INT64_C(1) << 31) ||
+		                   p->n_out[i] > (INT64_C(1) << 31))) {
+			r->off -= 17;
+			rd_fail(r, "layer %d is %lldx%lld", i + 1, (long long)p->n_in[i],
+			        (long long)p->n_out[i]);
+			return;
+		}
+		total += p->n_in[i] * p->n_out[i] + (p->has_bias[i] ? p->n_out[i] : 0);
+		if (!r->failed && total > (int64_t)((r->n - r->off) / 4)) {
+			r->off -= 17;
+			rd_fail(r, "layer %d (%lldx%lld): the layers need more weights than the file holds",
+			        i + 1, (long long)p->n_in[i], (long long)p->n_out[i]);
+			return;
+		}
+	}
+	p->n_params = (int64_t)get_u64(r, "parameter count");
+	if (!r->failed && p->n_params != total) {
+		r->off -= 8;
+		rd_fail(r, "%lld parameters, but the layer shapes make %lld", (long long)p->n_params,
+		        (long long)total);
+		return;
+	}
+	if (!r->failed)
+		p->params = get_floats(r, (uint64_t)p->n_params, "weights");
+}
+
+static void get_optimizer(struct rd *r, struct parsed *p)
+{
+	(void)get_u32(r, "optimizer kind");
+	p->opt_t = (int64_t)get_u64(r, "optimizer step");
+	p->steps = (int64_t)get_u64(r, "steps");
+	for (int i = 0; i < 4; i++)
+		p->shuffle[i] = get_u64(r, "shuffle stream");
+	p->opt_n = (int64_t)get_u64(r, "optimizer size");
+	if (!r->failed && p->opt_n != p->n_params) {
+		r->off -= 8;
+		rd_fail(r, "optimizer state for %lld parameters, the weights have %lld",
+		        (long long)p->opt_n, (long long)p->n_params);
+		return;
+	}
+	unsigned has_m = get_u8(r, "optimizer flags"), has_v = get_u8(r, "optimizer flags");
+	if (has_m && !r->failed)
+		p->m = get_floats(r, (uint64_t)p->opt_n, "optimizer first moment");
+	if (has_v && !r->failed)
+		p->v = get_floats(r, (uint64_t)p->opt_n, "optimizer second moment");
+}
+
+/* Read and check the whole file, then parse it into p (reg NULL: plugins not resolved). */
+static int parse_file(const char *path, const struct winit_registry *reg, struct parsed *p,
+                      struct winit_error *err)
+{
+	memset(p, 0, sizeof *p);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot open the model: %s", path,
+		                       strerror(errno));
+	unsigned char *buf = NULL;
+	size_t n = 0, cap = 0;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			unsigned char *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory reading the model",
+				                       path);
+			}
+			buf = nb;
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	int rerr = ferror(f);
+	fclose(f);
+	if (rerr) {
+		free(buf);
+		return winit_error_set(err, WINIT_ERR_IO, "%s: error while reading the model", path);
+	}
+	struct rd r = { buf, n, 0, path, err, 0 };
+	int rc = WINIT_ERR_FORMAT;
+	if (n < HEADER_BYTES + TRAILER_BYTES) {
+		r.off = n;
+		rd_fail(&r, "truncated: a model file has at least %d bytes, this one %zu",
+		        HEADER_BYTES + TRAILER_BYTES, n);
+		goto out;
+	}
+	if (memcmp(buf, WINIT_MODEL_MAGIC, 8) != 0) {
+		rd_fail(&r, "not a winit model file (it does not begin with \"%s\")", WINIT_MODEL_MAGIC);
+		goto out;
+	}
+	r.off = 8;
+	uint32_t version = get_u32(&r, "version");
+	if (version != WINIT_MODEL_FORMAT_VERSION) {
+		r.off = 8;
+		rd_fail(&r, "format version %u, this winit reads version %d", version,
+		        WINIT_MODEL_FORMAT_VERSION);
+		goto out;
+	}
+	p->what = get_u32(&r, "content flags");
+	if (!(p->what & WINIT_MODEL_WEIGHTS) ||
+	    (p->what & ~(uint32_t)(WINIT_MODEL_ARCHITECTURE | WINIT_MODEL_WEIGHTS | WINIT_MODEL_OPTIMIZER))) {
+		r.off = 12;
+		rd_fail(&r, "unknown content flags 0x%x", p->what);
+		goto out;
+	}
+	uint64_t body = get_u64(&r, "body length");
+	if (body != n - HEADER_BYTES - TRAILER_BYTES) {
+		r.off = n;
+		rd_fail(&r, "%s: the header (byte 16) says the file has %llu bytes, it has %zu",
+		        body > n - HEADER_BYTES - TRAILER_BYTES ? "truncated" : "trailing bytes",
+		        (unsigned long long)body + HEADER_BYTES + TRAILER_BYTES, n);
+		goto out;
+	}
+	size_t crc_at = n - TRAILER_BYTES;
+	uint32_t stored = 0;
+	for (int i = 0; i < 4; i++)
+		stored |= (uint32_t)buf[crc_at + (size_t)i] << (8 * i);
+	uint32_t computed = (uint32_t)crc32(crc32(0L, Z_NULL, 0), buf, (uInt)crc_at);
+	if (stored != computed) {
+		r.off = crc_at;
+		rd_fail(&r, "checksum mismatch (crc32 stored 0x%08x, computed 0x%08x): the file is "
+		            "corrupted",
+		        stored, computed);
+		goto out;
+	}
+	r.n = crc_at; /* the body's end */
+	if (p->what & WINIT_MODEL_ARCHITECTURE)
+		get_architecture(&r, reg, p);
+	get_weights(&r, p);
+	if (p->what & WINIT_MODEL_OPTIMIZER)
+		get_optimizer(&r, p);
+	if (!r.failed && r.off != r.n)
+		rd_fail(&r, "%zu unread bytes before the checksum", r.n - r.off);
+	if (!r.failed)
+		rc = WINIT_OK;
+out:
+	free(buf);
+	if (rc)
+		parsed_free(p);
+	return rc;
+}
+
+/* Whether the file's layer shapes are the model's; else an error naming the layer. */
+static int check_shapes(const char *path, const struct parsed *p, const struct winit_model *m,
+                        struct winit_error *err)
+{
+	if (p->n_layers != m->spec.n_layers)
+		return winit_error_set(err, WINIT_ERR_FORMAT,
+		                       "%s: byte %zu: shape mismatch: %d layers in the file, %d in the model",
+		                       path, p->weights_at, (int)p->n_layers, (int)m->spec.n_layers);
+	for (int i = 0; i < p->n_layers; i++) {
+		const struct winit_dense *d = &m->layer[i];
+		if (p->n_in[i] != d->n_in || p->n_out[i] != d->n_out || p->has_bias[i] != (d->b != NULL))
+			return winit_error_set(err, WINIT_ERR_FORMAT,
+			                       "%s: byte %zu: shape mismatch: layer %d is %lldx%lld%s in the "
+			                       "file, %lldx%lld%s in the model",
+			                       path, p->weights_at + 4 + (size_t)i * 17, i + 1,
+			                       (long long)p->n_in[i], (long long)p->n_out[i],
+			                       p->has_bias[i] ? " with bias" : " without bias",
+			                       (long long)d->n_in, (long long)d->n_out,
+			                       d->b ? " with bias" : " without bias");
+	}
+	return WINIT_OK;
+}
+
+int winit_model_load(const char *path, const struct winit_registry *reg,
+                     struct winit_trainer *t, uint32_t *what, struct winit_error *err)
+{
+	struct parsed p;
+	int rc = parse_file(path, reg, &p, err);
+	if (rc)
+		return rc;
+	if (!(p.what & WINIT_MODEL_ARCHITECTURE)) {
+		parsed_free(&p);
+		return winit_error_set(err, WINIT_ERR_FORMAT,
+		                       "%s: byte 12: the file holds weights only (save_weights); load "
+		                       "them into a model built alike with load_weights",
+		                       path);
+	}
+	/* In place: the model's layers point into its own spec, so it cannot be copied. */
+	if ((rc = winit_trainer_init(t, &p.spec, &p.opt, p.seed, err))) {
+		parsed_free(&p);
+		return winit_error_prefix(err, "%s: ", path);
+	}
+	if (!rc && (p.what & WINIT_MODEL_OPTIMIZER) &&
+	    ((p.m != NULL) != (t->opt.m != NULL) || (p.v != NULL) != (t->opt.v != NULL)))
+		rc = winit_error_set(err, WINIT_ERR_FORMAT,
+		                     "%s: the optimizer state does not fit the optimizer's settings", path);
+	if (!rc)
+		rc = check_shapes(path, &p, &t->model, err);
+	if (rc) {
+		winit_trainer_free(t);
+		parsed_free(&p);
+		return rc;
+	}
+	memcpy(t->model.params, p.params, (size_t)p.n_params * sizeof(float));
+	t->adapted = 1; /* the weights are final: no data-aware initializer runs again */
+	if (p.what & WINIT_MODEL_OPTIMIZER) {
+		if (p.m)
+			memcpy(t->opt.m, p.m, (size_t)p.n_params * sizeof(float));
+		if (p.v)
+			memcpy(t->opt.v, p.v, (size_t)p.n_params * sizeof(float));
+		t->opt.t = p.opt_t;
+		t->steps = p.steps;
+		memcpy(t->shuffle.s, p.shuffle, sizeof t->shuffle.s);
+	}
+	if (what)
+		*what = p.what;
+	parsed_free(&p);
+	return WINIT_OK;
+}
+
+int winit_model_load_weights(const char *path, struct winit_trainer *t, struct winit_error *err)
+{
+	struct parsed p;
+	int rc = parse_file(path, NULL, &p, err);
+	if (rc)
+		return rc;
+	if (!(rc = check_shapes(path, &p, &t->model, err))) {
+		memcpy(t->model.params, p.params, (size_t)p.n_params * sizeof(float));
+		t->adapted = 1; /* a data-aware initializer must not overwrite them at fit */
+	}
+	parsed_free(&p);
+	return rc;
+}

@@ -1,0 +1,10 @@
+/* src/nn/model_file.h -- sizes of the model file's fixed parts, shared by its writer
+ * (save.c) and reader (load.c); docs/model-format.md is the format. */
+#ifndef WINIT_NN_MODEL_FILE_H
+#define WINIT_NN_MODEL_FILE_H
+
+#define HEADER_BYTES 24    /* magic 8, version 4, content flags 4, body length 8 */
+#define TRAILER_BYTES 4    /* crc32 of everything before it */
+#define NAME_MAX_BYTES 255 /* a str: one length byte */
+
+#endif

@@ -1,0 +1,241 @@
+/* src/nn/save.c -- writing model files (winit/model_io.h; the format is
+ * docs/model-format.md, the reader src/nn/load.c): every number little-endian whatever
+ * the host, the body built in memory, then written to a temporary file in the same
+ * directory, fsynced and renamed over the path (and the directory fsynced). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include <winit/model_io.h>
+
+#include "nn/model_file.h"
+
+/* ---------------------------------------------------------------- writing */
+
+struct wbuf {
+	unsigned char *p;
+	size_t n, cap;
+	int failed; /* out of memory */
+};
+
+static void put(struct wbuf *b, const void *src, size_t n)
+{
+	if (b->failed)
+		return;
+	if (b->n + n > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->n + n)
+			cap *= 2;
+		unsigned char *p = realloc(b->p, cap);
+		if (!p) {
+			b->failed = 1;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, src, n);
+	b->n += n;
+}
+
+static void put_u64(struct wbuf *b, uint64_t v)
+{
+	unsigned char c[8];
+	for (int i = 0; i < 8; i++)
+		c[i] = (unsigned char)(v >> (8 * i));
+	put(b, c, 8);
+}
+
+static void put_u32(struct wbuf *b, uint32_t v)
+{
+	unsigned char c[4];
+	for (int i = 0; i < 4; i++)
+		c[i] = (unsigned char)(v >> (8 * i));
+	put(b, c, 4);
+}
+
+static void put_u8(struct wbuf *b, unsigned v)
+{
+	unsigned char c = (unsigned char)v;
+	put(b, &c, 1);
+}
+
+static void put_f64(struct wbuf *b, double v)
+{
+	uint64_t u;
+	memcpy(&u, &v, 8);
+	put_u64(b, u);
+}
+
+static void put_str(struct wbuf *b, const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n > NAME_MAX_BYTES)
+		n = NAME_MAX_BYTES;
+	put_u8(b, (unsigned)n);
+	put(b, s, n);
+}
+
+static void put_floats(struct wbuf *b, const float *x, int64_t n)
+{
+	for (int64_t i = 0; i < n; i++) {
+		uint32_t u;
+		memcpy(&u, &x[i], 4);
+		put_u32(b, u);
+	}
+}
+
+/* A plugin use: name ("" for none), then each parameter by name with its type. */
+static void put_use(struct wbuf *b, const struct winit_plugin_use *u)
+{
+	if (!u->info) {
+		put_str(b, "");
+		return;
+	}
+	put_str(b, u->info->name);
+	put_u32(b, u->info->n_params);
+	for (uint32_t k = 0; k < u->info->n_params; k++) {
+		const struct winit_param_decl *d = &u->info->params[k];
+		put_str(b, d->name);
+		put_u8(b, d->type);
+		if (d->type == WINIT_PARAM_CHOICE)
+			put_str(b, d->choices[(int)u->params[k]]);
+		else
+			put_f64(b, u->params[k]);
+	}
+}
+
+static void put_architecture(struct wbuf *b, const struct winit_trainer *t)
+{
+	const struct winit_model_spec *s = &t->model.spec;
+	put_u32(b, (uint32_t)s->n_input_dims);
+	for (int i = 0; i < 3; i++)
+		put_u64(b, (uint64_t)s->input_shape[i]);
+	put_u32(b, (uint32_t)s->n_layers);
+	put_u32(b, (uint32_t)s->loss);
+	for (int i = 0; i < s->n_layers; i++) {
+		const struct winit_layer_spec *l = &s->layers[i];
+		put_u64(b, (uint64_t)l->units);
+		put_u8(b, l->use_bias ? 1 : 0);
+		put_use(b, &l->activation);
+		put_use(b, &l->kernel_initializer);
+		put_use(b, &l->bias_initializer);
+	}
+	const struct winit_optimizer_spec *o = &t->opt.spec;
+	put_u32(b, (uint32_t)o->kind);
+	put_f64(b, o->learning_rate);
+	put_f64(b, o->beta_1);
+	put_f64(b, o->beta_2);
+	put_f64(b, o->epsilon);
+	put_f64(b, o->momentum);
+	put_u32(b, (uint32_t)o->nesterov);
+	put_u64(b, t->seed);
+}
+
+static void put_weights(struct wbuf *b, const struct winit_model *m)
+{
+	put_u32(b, (uint32_t)m->spec.n_layers);
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		put_u64(b, (uint64_t)m->layer[i].n_in);
+		put_u64(b, (uint64_t)m->layer[i].n_out);
+		put_u8(b, m->layer[i].b ? 1 : 0);
+	}
+	put_u64(b, (uint64_t)m->n_params);
+	put_floats(b, m->params, m->n_params);
+}
+
+static void put_optimizer(struct wbuf *b, const struct winit_trainer *t)
+{
+	const struct winit_optimizer *o = &t->opt;
+	put_u32(b, (uint32_t)o->spec.kind);
+	put_u64(b, (uint64_t)o->t);
+	put_u64(b, (uint64_t)t->steps);
+	for (int i = 0; i < 4; i++)
+		put_u64(b, t->shuffle.s[i]);
+	put_u64(b, (uint64_t)o->n);
+	put_u8(b, o->m ? 1 : 0);
+	put_u8(b, o->v ? 1 : 0);
+	if (o->m)
+		put_floats(b, o->m, o->n);
+	if (o->v)
+		put_floats(b, o->v, o->n);
+}
+
+/* Make the rename durable: fsync the directory holding path (best effort). */
+static void sync_dir(const char *path)
+{
+	char dir[4096];
+	snprintf(dir, sizeof dir, "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof dir, ".");
+	else if (slash == dir)
+		dir[1] = '\0';
+	else
+		*slash = '\0';
+	int fd = open(dir, O_RDONLY | O_DIRECTORY);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+int winit_model_save(const char *path, const struct winit_trainer *t, uint32_t what,
+                     struct winit_error *err)
+{
+	what = (what & (WINIT_MODEL_ARCHITECTURE | WINIT_MODEL_OPTIMIZER)) | WINIT_MODEL_WEIGHTS;
+	struct wbuf body = { 0 }, file = { 0 };
+	if (what & WINIT_MODEL_ARCHITECTURE)
+		put_architecture(&body, t);
+	put_weights(&body, &t->model);
+	if (what & WINIT_MODEL_OPTIMIZER)
+		put_optimizer(&body, t);
+	put(&file, WINIT_MODEL_MAGIC, 8);
+	put_u32(&file, WINIT_MODEL_FORMAT_VERSION);
+	put_u32(&file, what);
+	put_u64(&file, body.n);
+	put(&file, body.p, body.n);
+	if (!file.failed)
+		put_u32(&file, (uint32_t)crc32(crc32(0L, Z_NULL, 0), file.p, (uInt)file.n));
+	free(body.p);
+	if (body.failed || file.failed) {
+		free(file.p);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory building the model file",
+		                       path);
+	}
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "wb");
+	if (!f) {
+		int e = errno;
+		free(file.p);
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write the model: %s", path,
+		                       strerror(e));
+	}
+	size_t wrote = fwrite(file.p, 1, file.n, f);
+	int e = errno;
+	int bad = wrote != file.n || fflush(f) != 0 || fsync(fileno(f)) != 0;
+	if (bad)
+		e = errno;
+	if (fclose(f) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	free(file.p);
+	if (bad || rename(tmp, path) != 0) {
+		if (!bad)
+			e = errno;
+		unlink(tmp);
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write the model: %s", path,
+		                       strerror(e));
+	}
+	sync_dir(path);
+	return WINIT_OK;
+}

@@ -1,0 +1,76 @@
+#!/bin/sh
+# tests/install.sh -- installing winit.
+#
+# Under `make check` (no argument): `make install prefix=DIR` into a fresh directory, as
+# GNU users do, without reconfiguring: every part lands under DIR (the Lua module
+# included: libtool used to refuse it) and the installed binary runs.
+#
+# Under `make installcheck` (argument: the configured prefix's bindir; distcheck runs it
+# after installing into a temporary prefix): the installed winit alone, away from the
+# build tree, lists only the installed plugins and runs the installed compare_inits.lua
+# by its bare name on generated data; the man page, the completion, the examples and the
+# Lua module are in place.
+set -u
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | tail -20; }
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-install-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+unset WINIT_PLUGIN_PATH WINIT_BUILD_PLUGIN_DIRS
+export WINIT_NO_PROGRESS=1
+
+if [ $# -eq 0 ]; then
+	p="$tmp/prefix"
+	if ${MAKE:-make} -s -C "$top_builddir" install prefix="$p" >"$tmp/out" 2>&1; then
+		ok "make install prefix=DIR"
+	else
+		no "make install prefix=DIR"
+	fi
+	for f in bin/winit lib/lua/5.4/winit.so lib/winit/plugins/he_normal.so \
+		lib/pkgconfig/winit.pc include/winit/plugin.h share/man/man1/winit.1 \
+		share/bash-completion/completions/winit share/doc/winit/LICENSE \
+		share/doc/winit/examples/example_plugin.c share/doc/winit/examples/example.lua \
+		share/winit/scripts/compare_inits.lua; do
+		[ -f "$p/$f" ] && ok "installed $f" || no "installed $f"
+	done
+	"$p/bin/winit" --version >"$tmp/out" 2>&1 && grep -q "^winit $PACKAGE_VERSION" "$tmp/out" \
+		&& ok "the installed winit runs" || no "the installed winit runs"
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit
+fi
+
+bindir=$1 prefix=$(dirname "$1")
+winit="$bindir/winit"
+cd "$tmp" || exit 1
+"$winit" list >"$tmp/out" 2>"$tmp/err"
+n=$(grep -c '\.so$' "$tmp/out")
+[ "$n" -gt 20 ] && ok "winit list finds the installed plugins ($n)" || no "winit list finds plugins ($n)"
+others=$(grep '\.so$' "$tmp/out" | grep -v -c " $prefix/")
+[ "$others" -eq 0 ] && ok "winit list shows only plugins under $prefix" || no "$others plugins from elsewhere"
+[ -s "$tmp/err" ] && no "winit list warns: $(head -1 "$tmp/err")" || ok "winit list: no warnings"
+if "$winit" run "$top_srcdir/tests/lua/make_data.lua" "$tmp" >"$tmp/out" 2>&1; then
+	ok "generate data"
+else
+	no "generate data"
+fi
+if "$winit" run compare_inits.lua --epochs 1 --data "$tmp" --out "$tmp/r.json" >"$tmp/out" 2>&1; then
+	ok "winit run compare_inits.lua (installed script, bare name)"
+else
+	no "winit run compare_inits.lua"
+fi
+grep -q "^he_normal " "$tmp/out" && ok "the study's table" || no "the study's table"
+MANWIDTH=80 man "$prefix/share/man/man1/winit.1" 2>/dev/null | grep -q "^EXIT STATUS" \
+	&& ok "man page installed" || no "man page installed"
+[ -f "$prefix/share/bash-completion/completions/winit" ] && ok "completion installed" || no "completion installed"
+[ -f "$prefix/share/doc/winit/examples/example_plugin.c" ] && ok "example plugin installed" || no "example plugin installed"
+if [ -n "${LUA_INTERP:-}" ]; then
+	cmod=$(find "$prefix" -name winit.so -path '*lua*' | head -n 1)
+	"$LUA_INTERP" -e "package.cpath = '$(dirname "$cmod")/?.so'" \
+		-e 'local w = require "winit"; print("module " .. w.version .. " " .. #w.plugins())' >"$tmp/out" 2>&1
+	grep -q "^module $PACKAGE_VERSION [1-9]" "$tmp/out" && ok "require \"winit\" from lua5.4" || no "require winit from lua5.4"
+else
+	echo "# lua5.4 not found: the installed Lua module is not loaded from a stock Lua"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
