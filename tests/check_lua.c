@@ -271,7 +271,8 @@ END_TEST
 START_TEST(wrong_argument_types_and_typos)
 {
 	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 'x' }\n", "test.lua:2:", "units");
-	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 0 }\n", "test.lua:2:", "units must be a positive");
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 0 }\n", "test.lua:2:",
+	        "units must be an integer in [1, 16777216] (got 0)");
 	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 4, activaton = 'relu' }\n",
 	        "test.lua:2:", "unknown option 'activaton'", "activation");
 	RUN_ERR("local winit = require 'winit'\nwinit.Sequential { winit.layers.Dense { 4 } }\n",
@@ -290,6 +291,68 @@ START_TEST(wrong_argument_types_and_typos)
 	RUN_ERR("local winit = require 'winit'\nlocal m = build('zeros')\n"
 	        "m:compile { loss = 'mse' }\n",
 	        "test.lua:3:", "unknown loss 'mse'");
+}
+END_TEST
+
+/* Integers are read in 64 bits and range-checked on the value as it will be used (32
+ * bits for epochs and batch sizes), never truncated; strings are not coerced. */
+START_TEST(integers_are_checked_before_narrowing)
+{
+	RUN_OK(model_src);
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 1e12 }\n", "test.lua:2:",
+	        "Dense: units must be an integer in [1, 16777216] (got 1000000000000)");
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense(2^70)\n", "test.lua:2:",
+	        "Dense: units must be an integer in [1, 16777216] (got 1.1805916207174e+21)");
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { '128' }\n", "test.lua:2:",
+	        "units must come first", "(got string)");
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Dense { 0/0 }\n", "test.lua:2:",
+	        "units must be an integer, got nan");
+	RUN_ERR("local winit = require 'winit'\nwinit.layers.Flatten { input_shape = { 2^24, 2^24 } }\n",
+	        "test.lua:2:", "more than 2147483647 values");
+	RUN_ERR("local m = build('zeros')\nm:fit(train, { epochs = 4294967296 })\n", "test.lua:2:",
+	        "option 'epochs' must be an integer in [0, 2147483647] (got 4294967296)");
+	RUN_ERR("local m = build('zeros')\nm:fit(train, { batch_size = 2^32 + 8 })\n", "test.lua:2:",
+	        "option 'batch_size' must be an integer in [1, 2147483647] (got 4294967304)");
+	RUN_ERR("local m = build('zeros')\nm:fit(train, { epochs = '5' })\n", "test.lua:2:",
+	        "option 'epochs' must be an integer, got string");
+	RUN_ERR("local m = build('zeros')\nm:fit(train, { epochs = 2.5 })\n", "test.lua:2:",
+	        "option 'epochs' must be an integer, got a fraction");
+	RUN_ERR("local m = build('zeros')\nm:fit(train, { epochs = 1e300 })\n", "test.lua:2:",
+	        "option 'epochs' must be an integer in [0, 2147483647] (got 1e+300)");
+	RUN_ERR("local m = build('zeros')\nm:evaluate(test, { batch_size = 2^31 })\n", "test.lua:2:",
+	        "option 'batch_size' must be an integer in [1, 2147483647] (got 2147483648)");
+	RUN_ERR("local winit = require 'winit'\nlocal s = winit.Study {}\n"
+	        "s:add { name = 'a', model = build('zeros'), train = train, epochs = 2^32 }\n",
+	        "test.lua:3:", "option 'epochs' must be an integer in [0, 2147483647] (got 4294967296)");
+	RUN_ERR("local winit = require 'winit'\nlocal s = winit.Study {}\n"
+	        "s:add { name = 'a', model = build('zeros'), train = train, replicate = 2^31 }\n",
+	        "test.lua:3:", "option 'replicate' must be an integer in [0, 2147483647]");
+	RUN_ERR("local winit = require 'winit'\nwinit.Study { seed = 2^63 }\n", "test.lua:2:",
+	        "option 'seed' must be an integer in [0, 9223372036854775807] (got 9.2233720368548e+18)");
+}
+END_TEST
+
+/* Keras: a batch_size above the training rows is one batch of all of them -- the same
+ * numbers as batch_size = rows, not an allocation failure. */
+START_TEST(batch_size_above_the_data_is_clamped)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local function fit(bs)\n"
+	       "  winit.set_seed(3)\n"
+	       "  local m = build('he_normal')\n"
+	       "  local h = m:fit(train, { epochs = 2, batch_size = bs, validation_split = 0.2, verbose = 0 })\n"
+	       "  return h, m\n"
+	       "end\n"
+	       "local a, ma = fit(480)\n" /* 600 rows, 480 for training */
+	       "local b, mb = fit(2^31 - 1)\n"
+	       "for e = 1, 2 do\n"
+	       "  assert(a.loss[e] == b.loss[e], 'loss differs at epoch ' .. e)\n"
+	       "  assert(a.val_loss[e] == b.val_loss[e], 'val_loss differs at epoch ' .. e)\n"
+	       "end\n"
+	       "local l1, a1 = ma:evaluate(test)\n"
+	       "local l2, a2 = ma:evaluate(test, { batch_size = 2^31 - 1 })\n"
+	       "assert(math.abs(l1 - l2) < 1e-6 and a1 == a2, 'evaluate with a huge batch')\n");
 }
 END_TEST
 
@@ -542,6 +605,8 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, bad_plugin_parameters_are_named);
 	tcase_add_test(tc, wrong_argument_types_and_typos);
 	tcase_add_test(tc, study_errors);
+	tcase_add_test(tc, integers_are_checked_before_narrowing);
+	tcase_add_test(tc, batch_size_above_the_data_is_clamped);
 	tcase_add_test(tc, data_errors_name_the_file);
 	tcase_add_test(tc, data_sources_and_class_counts);
 	suite_add_tcase(s, tc);

@@ -228,7 +228,7 @@ START_TEST(results_file_has_format_version_and_runs)
 	ck_assert_msg(winit_results_write_json(path, "unit", 99, runs, res, 2, &err) == 0, "%s", err.msg);
 	const char *s = slurp(path);
 	ck_assert_ptr_nonnull(strstr(s, "\"format\": \"winit-results\""));
-	ck_assert_ptr_nonnull(strstr(s, "\"version\": 1"));
+	ck_assert_ptr_nonnull(strstr(s, "\"version\": 2"));
 	ck_assert_ptr_nonnull(strstr(s, "\"name\": \"random_normal#0\""));
 	ck_assert_ptr_nonnull(strstr(s, "\"kernel_initializer\""));
 	ck_assert_ptr_nonnull(strstr(s, "\"stddev\": 0.05"));

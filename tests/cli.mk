@@ -11,6 +11,18 @@ EXTRA_DIST += tests/example_plugin.sh
 TESTS += tests/signals.sh
 EXTRA_DIST += tests/signals.sh tests/lua/long_run.lua
 
+# The results file from the command line: refused paths, links, a failed write.
+TESTS += tests/results.sh
+EXTRA_DIST += tests/results.sh tests/lua/small_study.lua
+
+# Exit status: 1 with a one-line summary when any run failed.
+TESTS += tests/exit_status.sh
+EXTRA_DIST += tests/exit_status.sh tests/lua/failing_study.lua
+
+# Resume: a study killed after its second run recomputes only runs 3 and 4.
+TESTS += tests/resume.sh
+EXTRA_DIST += tests/resume.sh
+
 # The man page renders; the bash completion completes.
 TESTS += tests/man.sh tests/completion.sh
 EXTRA_DIST += tests/man.sh tests/completion.sh

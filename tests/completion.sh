@@ -42,6 +42,7 @@ touch "$tmp/d/study.lua" "$tmp/d/notes.txt"
 check "run: .lua files" "$tmp/d/study.lua" "$w" run "$tmp/d/s"
 check "run: not other files" "" "$w" run "$tmp/d/n"
 check "run --tr<TAB>" "--traceback" "$w" run --tr
+check "run --res<TAB>" "--resume" "$w" run --res
 check "a script's own options" "--repeats" "$w" run "$top_srcdir/scripts/compare_inits.lua" --rep
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -23,6 +23,7 @@ include tests/kernels.mk
 include tests/nn.mk
 include tests/data.mk
 include tests/plugin.mk
+include tests/report.mk
 include tests/lua.mk
 include tests/cli.mk
 include tests/dist.mk

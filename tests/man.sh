@@ -20,6 +20,7 @@ for cmd in run merge list info check-plugin; do
 	printf '%s\n' "$out" | grep -q "^       winit $cmd" && ok "synopsis of $cmd" || no "synopsis of $cmd"
 done
 printf '%s\n' "$out" | grep -q -- "--traceback" && ok "run --traceback documented" || no "run --traceback documented"
+printf '%s\n' "$out" | grep -q -- "--resume" && ok "run --resume documented" || no "run --resume documented"
 for st in 0 1 2 "130, 143"; do
 	printf '%s\n' "$out" | sed -n '/^EXIT STATUS/,/^FILES/p' | grep -q "^       $st\( \|$\)" && ok "exit status $st" || no "exit status $st"
 done

@@ -17,6 +17,11 @@ extern "C" {
  * is kept.  Async-signal-safe and thread-safe. */
 void winit_cancel(int reason);
 
+/* Reasons that are not signals: negative, so they never collide with a signal number. */
+#define WINIT_CANCEL_REQUESTED (-1)   /* a caller's own stop (a GUI, a test) */
+#define WINIT_CANCEL_SAVE_FAILED (-2) /* the results file could not be written: the study \
+	                               * stops rather than train runs it cannot keep */
+
 /* 0 while no stop was requested, else the first reason given to winit_cancel. */
 int winit_cancelled(void);
 

@@ -11,7 +11,9 @@ extern "C" {
 #endif
 
 #define WINIT_RESULTS_FORMAT "winit-results"
-#define WINIT_RESULTS_VERSION 1
+/* Version 2: seeds ("seed", "run_seed") are decimal strings, exact for 64 bits.
+ * docs/results-format.md describes every field. */
+#define WINIT_RESULTS_VERSION 2
 
 struct winit_progress; /* opaque */
 
@@ -30,18 +32,64 @@ void winit_progress_free(struct winit_progress *p);
 void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
                                const struct winit_run_result *results, size_t n_runs);
 
-/* Write the results file (JSON): format, version, study name and seed, and for every
- * finished run its full description, derived seed, per-epoch history and test metrics.
- * Parent directories are created; the file is replaced atomically. */
+/* Write the results file (JSON, docs/results-format.md): format, version, study name and
+ * seed, and for every finished run its full description, derived seed, per-epoch
+ * history and test metrics.  A symbolic link at path is followed (the link stays, its
+ * target is replaced); anything else but a regular file there is refused.  Parent
+ * directories are created.  The text goes to PATH.tmp.PID next to the target, is
+ * fsync'ed and renamed over it, and the directory is fsync'ed: a crash or a failed
+ * write leaves the previous complete file.  Errors carry strerror's text. */
 int winit_results_write_json(const char *path, const char *study, uint64_t seed,
                              const struct winit_run_spec *runs,
                              const struct winit_run_result *results, size_t n_runs,
                              struct winit_error *err);
 
-/* Check, before any training, that a results file can be written at path: create its
- * parent directories and a temporary file next to it (removed again).  An existing
- * results file is left untouched. */
+/* Check, before any training, that a results file can be written at path: what is there
+ * is a regular file, a link to one, or nothing (a directory, a device, a FIFO is refused
+ * with the reason); its parent directories are created and a temporary file is made
+ * next to it and removed again.  Temporary files of killed writers (PATH.tmp.PID whose
+ * process is gone) are removed.  An existing results file is left untouched. */
 int winit_results_check_writable(const char *path, struct winit_error *err);
+
+/* ---------------------------------------------------------------- reading */
+
+/* One run of a results file: its description (as canonical JSON, to compare with
+ * winit_results_describe) and its outcome as a struct winit_run_result. */
+struct winit_results_run {
+	char name[WINIT_RUN_NAME_MAX];
+	char label[WINIT_RUN_NAME_MAX];
+	int32_t replicate;
+	uint64_t seed;                  /* the study seed the run derived from */
+	char status[16];                /* as written: "ok", "failed", ... */
+	char *description;              /* canonical JSON (keys sorted, compact), owned */
+	char kernels[32];               /* result.kernels points here */
+	struct winit_run_result result; /* done = 1; status 0 for "ok", else WINIT_ERR_*;
+	                                 * history owned */
+};
+
+struct winit_results_file {
+	char format[32];
+	int32_t version;
+	char generator[64];
+	char study[WINIT_RUN_NAME_MAX];
+	uint64_t seed;
+	size_t n_runs;
+	struct winit_results_run *runs; /* owned */
+};
+
+/* Read a results file written by winit_results_write_json (with Jansson).  Refused, with
+ * the reason: a file that is not JSON (line and column), of another format, of a version
+ * other than WINIT_RESULTS_VERSION (older or newer), or with a field of the wrong type
+ * (named by its place, e.g. "runs[2].history[0].loss").  On success fill out (free with
+ * winit_results_file_free); on failure out is empty. */
+int winit_results_read(const char *path, struct winit_results_file *out,
+                       struct winit_error *err);
+void winit_results_file_free(struct winit_results_file *f);
+
+/* The description of the run spec as its results-file entry holds it, in the canonical
+ * form of winit_results_run.description: two runs with equal descriptions compute the
+ * same numbers.  Returns a malloc'ed string, NULL when out of memory. */
+char *winit_results_describe(const struct winit_run_spec *spec);
 
 #ifdef __cplusplus
 }

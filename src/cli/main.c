@@ -2,6 +2,7 @@
  * The only place in winit that exits. */
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +19,12 @@ static const char usage[] =
 	"Study how weight initialization shapes neural-network training.\n"
 	"\n"
 	"Commands:\n"
-	"  run [-j N] [--shard I/N] [--traceback] SCRIPT [SCRIPT-OPTIONS...]\n"
+	"  run [-j N] [--shard I/N] [--resume] [--traceback] SCRIPT [SCRIPT-OPTIONS...]\n"
 	"                               run a Lua experiment script; SCRIPT-OPTIONS reach it\n"
-	"                               as `arg` (`winit run SCRIPT --help` lists a script's own);\n"
-	"                               under mpirun (MPI builds) the ranks share the runs\n"
+	"                               as `arg` (`winit run SCRIPT --help` lists a script's own)\n"
+	"                               --resume keeps the runs the results file holds as\n"
+	"                               finished and runs the others; under mpirun (MPI\n"
+	"                               builds) the ranks share the runs\n"
 	"  merge OUT.json IN.json...    join results files of one study (shards) into the file\n"
 	"                               one process would have written\n"
 	"  list [--json | --names]      list the plugins found, with kind, summary and file\n"
@@ -43,6 +46,7 @@ static const char usage[] =
 	"  winit run compare_inits.lua     (a bare name also finds the installed scripts)\n"
 	"  winit run compare_inits.lua --help\n"
 	"  winit run --shard 1/4 study.lua --out part1.json; winit merge all.json part*.json\n"
+	"  winit run --resume scripts/compare_inits.lua --repeats 10   (after a crash or Ctrl-C)\n"
 	"\n"
 	"Environment:\n"
 	"  WINIT_PLUGIN_PATH        colon-separated directories searched first for plugins\n"
@@ -51,8 +55,10 @@ static const char usage[] =
 	"  WINIT_NO_PROGRESS        set to disable the live progress line\n"
 	"  WINIT_DIST_STATS         under mpirun: rank 0 reports its dispatcher's time per run\n"
 	"\n"
-	"Exit status: 0 on success; 1 on an error in a script, its options or its data, or a\n"
-	"failed check; 2 on bad usage (unknown command or option, bad WINIT_KERNELS); 130 when\n"
+	"Exit status: 0 on success (for run: every run of the script's studies finished); 1 on\n"
+	"an error in a script, its options, its data or its results file, a run that failed\n"
+	"or diverged (\"winit: 2 of 8 runs failed: a (reason), ...\" on stderr), or a failed\n"
+	"check; 2 on bad usage (unknown command or option, bad WINIT_KERNELS); 130 when\n"
 	"interrupted by SIGINT (Ctrl-C), 143 by SIGTERM (finished runs are saved).\n"
 	"\n"
 	"winit is free software under the MIT licence; see `man winit`.\n";
@@ -94,6 +100,9 @@ int main(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	const char *name = argv[1];
+	/* Past a file size limit (ulimit -f), write() fails with EFBIG, which the results
+	 * writer reports with the file's name, instead of SIGXFSZ killing the process. */
+	signal(SIGXFSZ, SIG_IGN);
 	const char *kernels = getenv("WINIT_KERNELS");
 	if (kernels && *kernels && winit_kernels_select(kernels) != 0) {
 		fprintf(stderr, "winit: WINIT_KERNELS=%s: unknown kernel set, or one this CPU lacks "

@@ -2,17 +2,15 @@
  * of a job array, or the files of several partial runs) joined into one, equal to the
  * file a single process would have written.
  *
- * Three steps, so that the results reader can take over the first one when it lands:
- *   1. load and check each file with Jansson: well-formed, "format" winit-results,
- *      "version" this winit's, the same "study" and "seed" in every file, every run with
- *      a "name" and an "index";
+ * Three steps:
+ *   1. load and check each file: with the results reader (winit_results_read: format,
+ *      version, every field's type), then with Jansson for what merging needs: the same
+ *      "study" and "seed" in every file, every run with a "name" and an "index";
  *   2. collect the runs by name: a run in several files must agree in everything but its
  *      timings ("seconds", per run and per epoch) and its kernel set; order them by index;
  *   3. write the header and each run's object as the text it was read from, so the output
  *      is byte for byte what winit's writer (src/report/json.c) produces.
- * Jansson holds integers in a signed 64-bit type and refuses larger ones, but seeds are
- * unsigned 64-bit: files are decoded with JSON_DECODE_INT_AS_REAL for the checks, and the
- * seed is compared as the text of its token, exactly. */
+ * The study seed is compared as the text of its token, exactly. */
 #include "config.h"
 
 #include <errno.h>
@@ -196,10 +194,16 @@ static int load(struct input *in)
 		return fail("%s: results format version %g; this winit merges version %d", in->path,
 		            json_number_value(v), WINIT_RESULTS_VERSION);
 	}
+	/* Every field's type, as resume reads the file (named by its place when wrong). */
+	struct winit_results_file rf;
+	struct winit_error err = { 0 };
+	if (winit_results_read(in->path, &rf, &err))
+		return fail("%s", err.msg);
+	winit_results_file_free(&rf);
 	in->seed = member(in->text, in->len, "seed");
 	in->study = member(in->text, in->len, "study");
 	in->generator = member(in->text, in->len, "generator");
-	if (!in->seed.p || !json_is_number(json_object_get(in->root, "seed")) || !in->study.p ||
+	if (!in->seed.p || !json_is_string(json_object_get(in->root, "seed")) || !in->study.p ||
 	    !json_is_string(json_object_get(in->root, "study")) || !in->generator.p)
 		return fail("%s: missing \"study\", \"seed\" or \"generator\"", in->path);
 	if (!json_is_array(json_object_get(in->root, "runs")))

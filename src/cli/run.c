@@ -32,13 +32,20 @@ static const char run_usage[] =
 	"      --shard I/N  run only the runs i of each study with i % N == I (0 <= I < N),\n"
 	"                   for job arrays; the results file holds those runs, and\n"
 	"                   `winit merge` joins the shards' files (docs/cluster.md)\n"
+	"      --resume     keep the runs the results file holds as finished, with the same\n"
+	"                   description and seed; run the failed, diverged, changed and\n"
+	"                   missing ones (the study's `resume` default; docs/results-format.md)\n"
 	"      --traceback  with an error, print Lua's stack traceback too (default: one\n"
 	"                   line, script:line: message)\n"
 	"  -h, --help       show this help\n"
 	"\n"
 	"Exit status:\n"
-	"  0    the script finished (or printed its --help)\n"
-	"  1    an error in the script, its options or its data\n"
+	"  0    the script finished (or printed its --help) and every run of its studies\n"
+	"       finished\n"
+	"  1    an error in the script, its options, its data or its results file; or a run\n"
+	"       that failed or diverged: one line on stderr names them, \"winit: 2 of 8 runs\n"
+	"       failed: r2 (reason), r4 (reason)\", after the script (which still gets the\n"
+	"       results and prints its table)\n"
 	"  2    bad usage of winit run (unknown option, bad -j, no SCRIPT)\n"
 	"  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM; finished runs are saved\n"
 	"\n"
@@ -86,18 +93,24 @@ static int script_status(lua_State *L, int status)
 	return CLI_FAILED;
 }
 
+/* The script finished, and its status is 1 only because runs failed: the same on every
+ * rank, so MPI may end normally. */
+static int only_runs_failed;
+
 static int run_script(int argc, char **argv)
 {
 	enum { OPT_TRACEBACK = 256,
-	       OPT_SHARD };
+	       OPT_SHARD,
+	       OPT_RESUME };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "shard", required_argument, NULL, OPT_SHARD },
+		{ "resume", no_argument, NULL, OPT_RESUME },
 		{ "traceback", no_argument, NULL, OPT_TRACEBACK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int jobs = 0, traceback = 0, shard_i = 0, shard_n = 0, c;
+	int jobs = 0, resume = 0, traceback = 0, shard_i = 0, shard_n = 0, c;
 	/* '+': stop at SCRIPT; what follows is the script's. */
 	while ((c = getopt_long(argc, argv, "+j:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -124,6 +137,9 @@ static int run_script(int argc, char **argv)
 		}
 		case OPT_TRACEBACK:
 			traceback = 1;
+			break;
+		case OPT_RESUME:
+			resume = 1;
 			break;
 		case 'h':
 			fputs(run_usage, stdout);
@@ -160,6 +176,7 @@ static int run_script(int argc, char **argv)
 		winit_lua_set_default_jobs(L, jobs);
 	if (shard_n > 0)
 		winit_lua_set_shard(L, shard_i, shard_n);
+	winit_lua_set_default_resume(L, resume);
 	/* arg[0] = script, arg[1..] = its arguments, as lua.c does. */
 	int nargs = argc - first - 1;
 	lua_createtable(L, nargs, 1);
@@ -185,6 +202,18 @@ static int run_script(int argc, char **argv)
 		lua_remove(L, -2);
 	}
 	int rc = script_status(L, status);
+	/* Runs that failed or diverged make the exit status 1, even when the script went on
+	 * (to print the table); one line says which and why.  Not after a stop by a signal. */
+	char summary[1024];
+	if (winit_cancelled() <= 0 && winit_lua_failed_runs(L, NULL, summary, sizeof summary) > 0) {
+		fflush(stdout);
+		if (winit_dist_rank() == 0) /* under mpirun, every rank holds the same results */
+			fprintf(stderr, "winit: %s\n", summary);
+		if (rc == CLI_OK) {
+			rc = CLI_FAILED;
+			only_runs_failed = 1;
+		}
+	}
 	fflush(stdout);
 	lua_close(L);
 	return rc;
@@ -212,6 +241,6 @@ int cli_run(int argc, char **argv)
 	if (getenv("WINIT_DIST_STATS") && got > 0)
 		fprintf(stderr, "winit: dispatcher: %zu results from other ranks, %.3f ms each (max %.3f ms)\n",
 		        got, 1e3 * busy / (double)got, 1e3 * max);
-	winit_dist_finalize(rc);
+	winit_dist_finalize(rc != CLI_OK && !only_runs_failed);
 	return rc;
 }

@@ -10,7 +10,8 @@
  *   llayers.c  layers.Flatten, layers.Dense
  *   loptim.c   optimizers.Adam/SGD and the optimizer settings of compile
  *   lmodel.c   Sequential and its methods (compile, fit, evaluate, predict, ...)
- *   lstudy.c   Study, Results, the observer that saves after every run
+ *   lstudy.c   Study, Results, the observer that saves after every run, run outcomes
+ *   lresume.c  study:run{resume = true}: finished runs taken from the results file
  *   linit.c    initializers written in Lua and the rng userdata their fill receives
  *   largs.c    parse_args
  *   lsave.c    saved models: save, save_weights, load_weights, models.load_model
@@ -41,6 +42,8 @@
 #define KEY_SEED "winit.seed"
 #define KEY_JOBS "winit.jobs"
 #define KEY_SHARD "winit.shard" /* I * 2^32 + N when the CLI runs one shard, else absent */
+#define KEY_OUTCOMES "winit.outcomes"
+#define KEY_RESUME "winit.resume"
 
 /* ---------------------------------------------------------------- userdata */
 
@@ -71,14 +74,28 @@ struct lmodel {
 
 /* ---------------------------------------------------------------- shared helpers */
 
-/* lwinit.c: the defaults set by winit.set_seed / winit.set_jobs (or the CLI's -j). */
+/* lwinit.c: the defaults set by winit.set_seed / winit.set_jobs (or the CLI's -j), and
+ * study:run's resume default (the CLI's --resume). */
 uint64_t winit_lua_default_seed(lua_State *L);
 int winit_lua_default_jobs(lua_State *L);
+int winit_lua_default_resume(lua_State *L);
 
-/* lopts.c: fields of option table t; a wrong type or a value below min raises an error
- * naming fn and the option.  check_keys rejects keys not in `allowed` (NULL-terminated). */
+/* lresume.c: read the results file at save (none yet: nothing to resume) and move into
+ * results[i] (marked done) the outcome of every run of the file that finished and whose
+ * description matches runs[i]; kernels (n entries) keeps their kernel names.  A file of
+ * another study or seed, another format or version, or malformed raises an error.
+ * Returns the number of runs restored; with verbose, prints one line saying so. */
+size_t winit_lua_resume(lua_State *L, const char *save, const char *study, uint64_t seed,
+                        const struct winit_run_spec *runs, struct winit_run_result *results,
+                        char (*kernels)[32], size_t n, int verbose);
+
+/* lopts.c: fields of option table t; a wrong type or a value out of [min, max] raises
+ * an error naming fn and the option.  opt_int takes numbers with an integer value only
+ * (not strings), checks the range on the 64-bit value before the caller narrows it, so
+ * pass the range of the type the value is stored in (e.g. INT32_MAX for an int32_t).
+ * check_keys rejects keys not in `allowed` (NULL-terminated). */
 lua_Integer winit_lua_opt_int(lua_State *L, int t, const char *key, lua_Integer def,
-                              lua_Integer min, const char *fn);
+                              lua_Integer min, lua_Integer max, const char *fn);
 double winit_lua_opt_num(lua_State *L, int t, const char *key, double def, const char *fn);
 int winit_lua_opt_bool(lua_State *L, int t, const char *key, int def, const char *fn);
 void winit_lua_check_keys(lua_State *L, int t, const char *const allowed[], const char *fn,

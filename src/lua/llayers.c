@@ -2,12 +2,42 @@
  * (the Layer userdata) that winit.Sequential assembles into a model. */
 #include "config.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <lauxlib.h>
 #include <lua.h>
 
 #include "lua/lbinding.h"
+
+/* The largest layer width and input size the binding accepts: far above anything a
+ * CPU trains, well inside the 64-bit products of shapes. */
+#define MAX_UNITS (1 << 24)
+#define MAX_INPUTS INT32_MAX
+
+/* A layer width: a number with an integer value in [1, MAX_UNITS] (not a string). */
+static lua_Integer check_units(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) != LUA_TNUMBER)
+		luaL_error(L, "Dense: the number of units must come first, e.g. Dense{128, activation = "
+		              "\"relu\"} (got %s)",
+		           luaL_typename(L, idx));
+	int ok;
+	lua_Integer units = lua_tointegerx(L, idx, &ok);
+	if (!ok) {
+		double d = lua_tonumber(L, idx);
+		if (d != d)
+			luaL_error(L, "Dense: units must be an integer, got nan");
+		if (d != floor(d))
+			luaL_error(L, "Dense: units must be an integer, got %f", d);
+		luaL_error(L, "Dense: units must be an integer in [1, %d] (got %f)", MAX_UNITS, d);
+	}
+	if (units < 1 || units > MAX_UNITS)
+		luaL_error(L, "Dense: units must be an integer in [1, %d] (got %I)",
+		           MAX_UNITS, units);
+	return units;
+}
 
 static void read_shape(lua_State *L, int t, struct llayer *l, const char *fn)
 {
@@ -20,12 +50,16 @@ static void read_shape(lua_State *L, int t, struct llayer *l, const char *fn)
 	int n = (int)luaL_len(L, -1);
 	if (n < 1 || n > 3)
 		luaL_error(L, "%s: input_shape must have 1 to 3 dimensions (got %d)", fn, n);
+	lua_Integer size = 1;
 	for (int i = 0; i < n; i++) {
 		lua_rawgeti(L, -1, i + 1);
-		int ok;
-		lua_Integer v = lua_tointegerx(L, -1, &ok);
-		if (!ok || v <= 0)
-			luaL_error(L, "%s: input_shape[%d] must be a positive integer", fn, i + 1);
+		int ok = 0;
+		lua_Integer v = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &ok) : 0;
+		if (!ok || v <= 0 || v > MAX_UNITS)
+			luaL_error(L, "%s: input_shape[%d] must be an integer in [1, %d]", fn, i + 1, MAX_UNITS);
+		size *= v; /* at most 3 factors of 2^24: no overflow in 64 bits before the check */
+		if (size > MAX_INPUTS)
+			luaL_error(L, "%s: input_shape has more than %d values per sample", fn, MAX_INPUTS);
 		l->shape[i] = v;
 		lua_pop(L, 1);
 	}
@@ -58,7 +92,7 @@ static int l_dense(lua_State *L)
 	int t;
 	lua_Integer units;
 	if (lua_type(L, 1) == LUA_TNUMBER) {
-		units = luaL_checkinteger(L, 1);
+		units = check_units(L, 1);
 		if (lua_isnoneornil(L, 2)) {
 			lua_newtable(L);
 			lua_replace(L, 2);
@@ -73,15 +107,10 @@ static int l_dense(lua_State *L)
 			lua_pop(L, 1);
 			lua_getfield(L, 1, "units");
 		}
-		int ok;
-		units = lua_tointegerx(L, -1, &ok);
-		if (!ok)
-			return luaL_error(L, "Dense: the number of units must come first, e.g. Dense{128, activation = \"relu\"}");
+		units = check_units(L, -1);
 		lua_pop(L, 1);
 	}
 	winit_lua_check_keys(L, t, keys, "Dense", 1);
-	if (units <= 0 || units > (1 << 24))
-		return luaL_error(L, "Dense: units must be a positive integer (got %d)", (int)units);
 	struct llayer *l = lua_newuserdatauv(L, sizeof *l, 0);
 	memset(l, 0, sizeof *l);
 	l->type = LAYER_DENSE;

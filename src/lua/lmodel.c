@@ -136,14 +136,14 @@ void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const cha
 	if (lua_isnoneornil(L, t))
 		return;
 	luaL_checktype(L, t, LUA_TTABLE);
-	f->epochs = (int32_t)winit_lua_opt_int(L, t, "epochs", f->epochs, 0, fn);
-	f->batch_size = (int32_t)winit_lua_opt_int(L, t, "batch_size", f->batch_size, 1, fn);
+	f->epochs = (int32_t)winit_lua_opt_int(L, t, "epochs", f->epochs, 0, INT32_MAX, fn);
+	f->batch_size = (int32_t)winit_lua_opt_int(L, t, "batch_size", f->batch_size, 1, INT32_MAX, fn);
 	f->validation_split = winit_lua_opt_num(L, t, "validation_split", 0, fn);
 	if (!(f->validation_split >= 0 && f->validation_split < 1))
 		luaL_error(L, "%s: validation_split must be in [0, 1) (got %f)", fn, f->validation_split);
 	f->shuffle = winit_lua_opt_bool(L, t, "shuffle", 1, fn);
 	f->eval_batch_size = (int32_t)winit_lua_opt_int(L, t, "eval_batch_size",
-	                                                WINIT_EVAL_BATCH_DEFAULT, 1, fn);
+	                                                WINIT_EVAL_BATCH_DEFAULT, 1, INT32_MAX, fn);
 }
 
 /* The history fields (each a double of winit_epoch_stats); val_* only when validation ran. */
@@ -193,7 +193,7 @@ static int model_fit(lua_State *L)
 		winit_lua_check_keys(L, 3, keys, "fit", 0);
 	struct winit_fit_spec f;
 	winit_lua_read_fit(L, 3, &f, "fit");
-	int verbose = lua_istable(L, 3) ? (int)winit_lua_opt_int(L, 3, "verbose", 1, 0, "fit") : 1;
+	int verbose = lua_istable(L, 3) ? (int)winit_lua_opt_int(L, 3, "verbose", 1, 0, INT32_MAX, "fit") : 1;
 	ensure_built(L, m, NULL, 0);
 	struct winit_run_spec spec;
 	memset(&spec, 0, sizeof spec);
@@ -233,7 +233,7 @@ static int model_evaluate(lua_State *L)
 	if (lua_istable(L, 3)) {
 		static const char *const keys[] = { "batch_size", "verbose", NULL };
 		winit_lua_check_keys(L, 3, keys, "evaluate", 0);
-		bs = winit_lua_opt_int(L, 3, "batch_size", WINIT_EVAL_BATCH_DEFAULT, 1, "evaluate");
+		bs = winit_lua_opt_int(L, 3, "batch_size", WINIT_EVAL_BATCH_DEFAULT, 1, INT32_MAX, "evaluate");
 	}
 	ensure_built(L, m, NULL, 0);
 	double loss, acc;
@@ -341,7 +341,7 @@ static int model_activation_stats(lua_State *L)
 	if (lua_istable(L, 3)) {
 		static const char *const keys[] = { "rows", NULL };
 		winit_lua_check_keys(L, 3, keys, "activation_stats", 0);
-		rows = winit_lua_opt_int(L, 3, "rows", 512, 1, "activation_stats");
+		rows = winit_lua_opt_int(L, 3, "rows", 512, 1, LUA_MAXINTEGER, "activation_stats");
 	}
 	if (rows > d->ds.n)
 		rows = d->ds.n;

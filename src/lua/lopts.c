@@ -3,6 +3,7 @@
  * classes (metatables) and module functions, and whether progress may redraw a line. */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,18 +14,29 @@
 #include "lua/lbinding.h"
 
 lua_Integer winit_lua_opt_int(lua_State *L, int t, const char *key, lua_Integer def,
-                              lua_Integer min, const char *fn)
+                              lua_Integer min, lua_Integer max, const char *fn)
 {
 	lua_Integer v = def;
 	int ty = lua_getfield(L, t, key);
 	if (ty != LUA_TNIL) {
+		/* A number only: "5" is not coerced (a string here is a mistake to report). */
+		if (ty != LUA_TNUMBER)
+			luaL_error(L, "%s: option '%s' must be an integer, got %s", fn, key, luaL_typename(L, -1));
 		int ok;
 		v = lua_tointegerx(L, -1, &ok);
-		if (!ok)
+		if (!ok) {
+			double d = lua_tonumber(L, -1);
+			if (d == floor(d)) /* integral but beyond 64 bits (or infinite) */
+				luaL_error(L, "%s: option '%s' must be an integer in [%I, %I] (got %f)",
+				           fn, key, min, max, d);
 			luaL_error(L, "%s: option '%s' must be an integer, got %s", fn, key,
-			           ty == LUA_TNUMBER ? "a fraction" : luaL_typename(L, -1));
-		if (v < min)
-			luaL_error(L, "%s: option '%s' must be >= %d (got %d)", fn, key, (int)min, (int)v);
+			           d == d ? "a fraction" : "nan");
+		}
+		/* The range of the value as it will be used (e.g. 32 bits for epochs), checked
+		 * on the 64-bit value before any narrowing. */
+		if (v < min || v > max)
+			luaL_error(L, "%s: option '%s' must be an integer in [%I, %I] (got %I)",
+			           fn, key, min, max, v);
 	}
 	lua_pop(L, 1);
 	return v;

@@ -15,6 +15,7 @@
 #include <winit/dist.h>
 
 #include "lua/lbinding.h"
+#include "lua/lwinit.h"
 
 struct lstudy {
 	char name[128];
@@ -29,7 +30,71 @@ struct lresults {
 	size_t n;
 	struct winit_run_spec *runs;
 	struct winit_run_result *results;
+	char (*kernels)[32]; /* kernel names of runs taken from a results file (resume) */
 };
+
+/* How the studies of this Lua state ended (winit_lua_failed_runs): a userdata in the
+ * registry, created by the first study:run. */
+struct loutcomes {
+	size_t n_runs, n_failed, n_listed;
+	char listed[768]; /* "a (reason), b (reason)" for the first failures that fit */
+};
+
+static struct loutcomes *outcomes(lua_State *L, int create)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, KEY_OUTCOMES);
+	struct loutcomes *o = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	if (!o && create) {
+		o = lua_newuserdatauv(L, sizeof *o, 0);
+		memset(o, 0, sizeof *o);
+		lua_setfield(L, LUA_REGISTRYINDEX, KEY_OUTCOMES);
+	}
+	return o;
+}
+
+/* Count a study's executed runs; list each failure as "name (first line of the reason)". */
+static void record_outcomes(lua_State *L, const struct winit_run_spec *runs,
+                            const struct winit_run_result *res, size_t n)
+{
+	struct loutcomes *o = outcomes(L, 1);
+	for (size_t i = 0; i < n; i++) {
+		if (!res[i].done || res[i].status == WINIT_ERR_CANCELLED)
+			continue;
+		o->n_runs++;
+		if (res[i].status == WINIT_OK)
+			continue;
+		o->n_failed++;
+		char item[256];
+		int why = (int)strcspn(res[i].error, "\n");
+		int cut = why > 160;
+		snprintf(item, sizeof item, "%s%s (%.*s%s)", o->n_listed ? ", " : "", runs[i].name,
+		         cut ? 157 : why, res[i].error, cut ? "..." : "");
+		size_t len = strlen(o->listed);
+		if (o->n_listed == o->n_failed - 1 && len + strlen(item) < sizeof o->listed) {
+			memcpy(o->listed + len, item, strlen(item) + 1);
+			o->n_listed++;
+		}
+	}
+}
+
+size_t winit_lua_failed_runs(lua_State *L, size_t *n_runs, char *summary, size_t size)
+{
+	const struct loutcomes *o = outcomes(L, 0);
+	size_t failed = o ? o->n_failed : 0;
+	if (n_runs)
+		*n_runs = o ? o->n_runs : 0;
+	if (size)
+		summary[0] = '\0';
+	if (failed && size) {
+		char more[64] = "";
+		if (o->n_listed < failed)
+			snprintf(more, sizeof more, ", and %zu more", failed - o->n_listed);
+		snprintf(summary, size, "%zu of %zu %s failed: %s%s", failed, o->n_runs,
+		         o->n_runs == 1 ? "run" : "runs", o->listed, more);
+	}
+	return failed;
+}
 
 static struct lstudy *check_study(lua_State *L, int idx)
 {
@@ -64,7 +129,7 @@ static int l_study(lua_State *L)
 	lua_getfield(L, 1, "name");
 	snprintf(s->name, sizeof s->name, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "study");
 	lua_pop(L, 1);
-	s->seed = (uint64_t)winit_lua_opt_int(L, 1, "seed", (lua_Integer)winit_lua_default_seed(L), 0, "Study");
+	s->seed = (uint64_t)winit_lua_opt_int(L, 1, "seed", (lua_Integer)winit_lua_default_seed(L), 0, LUA_MAXINTEGER, "Study");
 	return 1;
 }
 
@@ -125,8 +190,8 @@ static int study_add(lua_State *L)
 	lua_getfield(L, 2, "label");
 	snprintf(r->label, sizeof r->label, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : name);
 	lua_pop(L, 1);
-	r->replicate = (int32_t)winit_lua_opt_int(L, 2, "replicate", 0, 0, "Study:add");
-	r->seed = (uint64_t)winit_lua_opt_int(L, 2, "seed", (lua_Integer)s->seed, 0, "Study:add");
+	r->replicate = (int32_t)winit_lua_opt_int(L, 2, "replicate", 0, 0, INT32_MAX, "Study:add");
+	r->seed = (uint64_t)winit_lua_opt_int(L, 2, "seed", (lua_Integer)s->seed, 0, LUA_MAXINTEGER, "Study:add");
 	r->model = m->spec;
 	r->optimizer = m->opt_spec;
 	winit_lua_read_fit(L, 2, &r->fit, "Study:add");
@@ -157,6 +222,7 @@ struct run_obs {
 	const struct winit_run_spec *runs;
 	struct winit_run_result *snapshot; /* finished runs so far, what the file holds */
 	size_t n;
+	size_t saved; /* runs in the file as last written */
 	int save_failed;
 	struct winit_error save_err;
 };
@@ -193,8 +259,15 @@ static void obs_end(void *ctx, size_t i, const struct winit_run_spec *s,
 	if (o->save && !o->save_failed) {
 		struct winit_error err = { 0 };
 		if (winit_results_write_json(o->save, o->study, o->seed, o->runs, o->snapshot, o->n, &err)) {
+			/* Training on would compute runs that cannot be kept: stop the study now
+			 * (the runs in progress stop within a step); the file keeps what it had. */
 			o->save_failed = 1;
 			o->save_err = err;
+			winit_cancel(WINIT_CANCEL_SAVE_FAILED);
+		} else {
+			o->saved = 0;
+			for (size_t k = 0; k < o->n; k++)
+				o->saved += o->snapshot[k].done != 0;
 		}
 	}
 	pthread_mutex_unlock(&o->lock);
@@ -216,10 +289,10 @@ static void shard_of(lua_State *L, int *index, int *count)
 	}
 }
 
-/* study:run{jobs = 0, save = "results/x.json", verbose = 1} -> results */
+/* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false} -> results */
 static int study_run(lua_State *L)
 {
-	static const char *const keys[] = { "jobs", "save", "verbose", NULL };
+	static const char *const keys[] = { "jobs", "save", "verbose", "resume", NULL };
 	struct lstudy *s = check_study(L, 1);
 	lua_settop(L, 2);
 	if (lua_isnil(L, 2)) {
@@ -228,12 +301,18 @@ static int study_run(lua_State *L)
 	}
 	luaL_checktype(L, 2, LUA_TTABLE);
 	winit_lua_check_keys(L, 2, keys, "Study:run", 0);
-	int jobs = (int)winit_lua_opt_int(L, 2, "jobs", winit_lua_default_jobs(L), 0, "Study:run");
-	int verbose = (int)winit_lua_opt_int(L, 2, "verbose", 1, 0, "Study:run");
+	int jobs = (int)winit_lua_opt_int(L, 2, "jobs", winit_lua_default_jobs(L), 0, INT32_MAX, "Study:run");
+	int verbose = (int)winit_lua_opt_int(L, 2, "verbose", 1, 0, INT32_MAX, "Study:run");
+	int explicit_resume = lua_getfield(L, 2, "resume") != LUA_TNIL;
+	lua_pop(L, 1);
+	int resume = winit_lua_opt_bool(L, 2, "resume", winit_lua_default_resume(L), "Study:run");
 	lua_getfield(L, 2, "save");
 	const char *save = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
 	if (s->n == 0)
 		return luaL_error(L, "Study:run: the study has no runs; add some with study:add{...}");
+	if (resume && !save && explicit_resume)
+		return luaL_error(L, "Study:run: resume = true needs save = PATH, the results file "
+		                     "to resume from");
 	/* Under mpirun only rank 0 reports and saves (winit/dist.h). */
 	if (winit_dist_rank() > 0) {
 		verbose = 0;
@@ -256,15 +335,45 @@ static int study_run(lua_State *L)
 	res->n = s->n;
 	res->runs = malloc(s->n * sizeof *res->runs);
 	res->results = calloc(s->n, sizeof *res->results);
+	res->kernels = calloc(s->n, sizeof *res->kernels);
+	if (!res->runs || !res->results || !res->kernels)
+		return luaL_error(L, "out of memory");
+	memcpy(res->runs, s->runs, s->n * sizeof *res->runs);
+	size_t restored = 0;
+	if (resume && save)
+		restored = winit_lua_resume(L, save, res->name, res->seed, res->runs, res->results,
+		                            res->kernels, res->n, verbose);
 	struct run_obs o;
 	memset(&o, 0, sizeof o);
 	o.snapshot = calloc(s->n, sizeof *o.snapshot);
-	if (!res->runs || !res->results || !o.snapshot) {
+	if (!o.snapshot)
+		return luaL_error(L, "out of memory");
+	memcpy(o.snapshot, res->results, s->n * sizeof *o.snapshot);
+	if (restored) {
+		/* The file now holds exactly the runs kept (the ones to rerun are dropped until
+		 * they finish), in the study's order. */
+		struct winit_error werr = { 0 };
+		if (winit_results_write_json(save, res->name, res->seed, res->runs, o.snapshot, res->n,
+		                             &werr)) {
+			free(o.snapshot);
+			return luaL_error(L, "Study:run: %s", werr.msg);
+		}
+		o.saved = restored;
+	}
+
+	/* One shard of a job array: the other runs count as done while executing (the
+	 * executor skips them, and the observer, which alone fills the saved snapshot,
+	 * never sees them), then as not run. */
+	int shard_i = 0, shard_n = 1;
+	shard_of(L, &shard_i, &shard_n);
+	unsigned char *outside = shard_n > 1 ? calloc(res->n, 1) : NULL;
+	for (size_t i = 0; outside && i < res->n; i++)
+		if ((int)(i % (size_t)shard_n) != shard_i && !res->results[i].done)
+			outside[i] = res->results[i].done = 1;
+	if (shard_n > 1 && !outside) {
 		free(o.snapshot);
 		return luaL_error(L, "out of memory");
 	}
-	memcpy(res->runs, s->runs, s->n * sizeof *res->runs);
-
 	/* No live line under mpirun: its relayed stdout is a pseudo-terminal, not the user's. */
 	int live = winit_lua_progress_tty() && winit_dist_size() == 1;
 	struct winit_progress *p = verbose ?
@@ -285,21 +394,15 @@ static int study_run(lua_State *L)
 		.epoch_end = obs_epoch,
 		.run_end = obs_end,
 	};
-	/* One shard of a job array: the other runs count as done while executing (the
-	 * executor skips them, and the observer, which alone fills the saved snapshot,
-	 * never sees them), then as not run. */
-	int shard_i = 0, shard_n = 1;
-	shard_of(L, &shard_i, &shard_n);
-	for (size_t i = 0; i < res->n; i++)
-		res->results[i].done = (int32_t)(i % (size_t)shard_n) != shard_i;
 	struct winit_error derr = { 0 };
 	struct winit_lua_sigguard g;
 	winit_lua_sigguard_on(&g);
 	winit_study_execute_dist(res->runs, res->n, jobs, res->results, &obs, &derr);
 	winit_lua_sigguard_off(&g);
 	for (size_t i = 0; i < res->n; i++)
-		if ((int)(i % (size_t)shard_n) != shard_i)
+		if (outside && outside[i])
 			res->results[i].done = 0;
+	free(outside);
 	if (save && !o.save_failed && (size_t)shard_i >= res->n) {
 		/* A shard with no run (more array tasks than runs) still leaves a file, with the
 		 * study's header, so a merge of every task's file finds each one. */
@@ -307,12 +410,18 @@ static int study_run(lua_State *L)
 		                             &o.save_err))
 			o.save_failed = 1;
 	}
+	record_outcomes(L, res->runs, res->results, res->n);
 	if (p)
 		winit_progress_free(p);
 	pthread_mutex_destroy(&o.lock);
 	free(o.snapshot);
+	if (o.save_failed && o.saved == 0)
+		return luaL_error(L, "Study:run: %s; the study stopped before any run could be saved",
+		                  o.save_err.msg);
 	if (o.save_failed)
-		return luaL_error(L, "Study:run: %s", o.save_err.msg);
+		return luaL_error(L, "Study:run: %s; the study stopped (the file keeps the %d %s saved "
+		                     "before)",
+		                  o.save_err.msg, (int)o.saved, o.saved == 1 ? "run" : "runs");
 	if (winit_cancelled())
 		return winit_lua_interrupted_error(L, save);
 	if (derr.status)
@@ -333,8 +442,10 @@ static int results_gc(lua_State *L)
 		winit_run_result_free(&r->results[i]);
 	free(r->results);
 	free(r->runs);
+	free(r->kernels);
 	r->results = NULL;
 	r->runs = NULL;
+	r->kernels = NULL;
 	r->n = 0;
 	return 0;
 }

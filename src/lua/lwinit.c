@@ -50,6 +50,21 @@ void winit_lua_set_shard(lua_State *L, int index, int count)
 	lua_setfield(L, LUA_REGISTRYINDEX, KEY_SHARD);
 }
 
+/* study:run's resume default: the CLI's --resume, else off. */
+int winit_lua_default_resume(lua_State *L)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, KEY_RESUME);
+	int r = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	return r;
+}
+
+void winit_lua_set_default_resume(lua_State *L, int resume)
+{
+	lua_pushboolean(L, resume);
+	lua_setfield(L, LUA_REGISTRYINDEX, KEY_RESUME);
+}
+
 /* winit.set_seed(n): the default seed of models and studies made afterwards. */
 static int l_set_seed(lua_State *L)
 {

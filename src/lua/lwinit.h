@@ -2,6 +2,8 @@
 #ifndef WINIT_LWINIT_H
 #define WINIT_LWINIT_H
 
+#include <stddef.h>
+
 #include <lua.h>
 
 /* `require "winit"` from any Lua 5.4: the module table. */
@@ -17,6 +19,18 @@ void winit_lua_set_default_jobs(lua_State *L, int jobs);
  * for job arrays; `winit merge` joins the files).  May be called before the module is
  * opened. */
 void winit_lua_set_shard(lua_State *L, int index, int count);
+
+/* Whether study:run resumes from its results file when its `resume` option is absent
+ * (the CLI's --resume): runs the file holds as finished, with the same description and
+ * seed, are not trained again.  May be called before the module is opened. */
+void winit_lua_set_default_resume(lua_State *L, int resume);
+
+/* How the studies run in L so far ended, for the host's exit status: returns how many of
+ * their runs failed (a diverged run is a failed one; runs stopped by a signal or a stop
+ * request are not counted), sets *n_runs (may be NULL) to the number of runs executed,
+ * and when any failed writes one line to summary (size bytes, may be 0):
+ * "2 of 8 runs failed: a (reason), b (reason)".  The CLI exits 1 when it is non-zero. */
+size_t winit_lua_failed_runs(lua_State *L, size_t *n_runs, char *summary, size_t size);
 
 /* Whether the error object at idx asks the host to end the script quietly (winit.parse_args
  * after printing --help): the exit status to use, else -1. */

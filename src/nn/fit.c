@@ -3,7 +3,8 @@
  *
  * fit(epochs, batch_size, validation_split): the validation rows are the tail of the
  * data in file order, split off before any shuffling; the training rows are reshuffled
- * every epoch; the last batch may be partial.  Loss and accuracy are running means over
+ * every epoch; the last batch may be partial; a batch_size above the rows is one batch of
+ * all of them (Keras).  Loss and accuracy are running means over
  * the epoch's samples; validation metrics are computed at each epoch's end.
  */
 #include "config.h"
@@ -90,6 +91,8 @@ int winit_evaluate(struct winit_model *m, const struct winit_dataset *ds, int64_
 		                       (long long)begin, (long long)end, (long long)ds->n);
 	if (batch_size <= 0)
 		batch_size = WINIT_EVAL_BATCH_DEFAULT;
+	if (batch_size > end - begin) /* as fit does: one batch of all the rows */
+		batch_size = (int32_t)(end - begin);
 	struct batch_buf b;
 	if ((rc = batch_alloc(&b, m, batch_size, batch_size, err)) ||
 	    (rc = winit_model_reserve(m, batch_size, err))) {
@@ -124,6 +127,8 @@ int winit_predict(struct winit_model *m, const struct winit_dataset *ds, int64_t
 		                       (long long)begin, (long long)end, (long long)ds->n);
 	if (batch_size <= 0)
 		batch_size = WINIT_EVAL_BATCH_DEFAULT;
+	if (batch_size > end - begin) /* as fit does: one batch of all the rows */
+		batch_size = (int32_t)(end - begin);
 	struct batch_buf b;
 	int rc;
 	if ((rc = batch_alloc(&b, m, batch_size, batch_size, err)) ||
@@ -184,7 +189,9 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
 	/* Data-aware initializers see a batch of the training rows (never validation). */
 	if ((rc = winit_trainer_adapt(t, ds, n_train, err)))
 		return rc;
-	int64_t bs = fit->batch_size;
+	/* Keras: a batch_size above the training rows makes one batch of all of them (the
+	 * same numbers as batch_size = n_train); clamped so buffers fit the data. */
+	int64_t bs = fit->batch_size < n_train ? fit->batch_size : n_train;
 	struct batch_buf b;
 	if ((rc = batch_alloc(&b, m, bs, n_train, err)) || (rc = winit_model_reserve(m, bs, err))) {
 		batch_free(&b);

@@ -1,17 +1,28 @@
-/* src/report/results.c -- the results file (JSON): writing it safely, after every run. */
+/* src/report/results.c -- the results file (JSON): writing it safely, after every run.
+ *
+ * Safe means: the path is checked before any training (a regular file or nothing; a
+ * symbolic link is followed and its target written); the text is written to a temporary
+ * file next to the target, fsync'ed, renamed over it and the directory fsync'ed, so a
+ * crash leaves either the previous complete file or the new one; temporary files of
+ * killed writers are removed; every failure carries strerror's text. */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
-#include <math.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <winit/report.h>
-#include <winit/stats.h>
 
 #include "report/json.h"
+#include "report/results.h"
 
 static void write_plugin(struct json *j, const struct winit_plugin_use *u)
 {
@@ -33,17 +44,22 @@ static void write_plugin(struct json *j, const struct winit_plugin_use *u)
 	json_end_object(j);
 }
 
-static void write_run(struct json *j, size_t index, const struct winit_run_spec *s,
-                      const struct winit_run_result *r)
+/* The run's description: everything that decides its numbers (name, seeds, model,
+ * optimizer, fit settings, data), what resume compares.  Members of an open object;
+ * every key written here is listed in WINIT_RESULTS_DESCRIPTION_KEYS (results.h). */
+static void write_description(struct json *j, const struct winit_run_spec *s, uint64_t run_seed,
+                              int64_t n_train, int64_t n_val, int64_t n_test)
 {
-	json_begin_object(j);
+	char seed[24];
 	json_string_at(j, "name", s->name);
-	/* The run's place in the study: shards of one study merge back in this order. */
-	json_int_at(j, "index", (int64_t)index);
 	json_string_at(j, "label", s->label);
 	json_int_at(j, "replicate", s->replicate);
-	json_uint_at(j, "seed", s->seed);
-	json_uint_at(j, "run_seed", r->run_seed);
+	/* 64-bit seeds as decimal strings: a JSON number beyond 2^53 is not exact in many
+	 * readers (JavaScript, jq), and beyond 2^63 not even in jansson. */
+	snprintf(seed, sizeof seed, "%" PRIu64, s->seed);
+	json_string_at(j, "seed", seed);
+	snprintf(seed, sizeof seed, "%" PRIu64, run_seed);
+	json_string_at(j, "run_seed", seed);
 
 	json_key(j, "model");
 	json_begin_object(j);
@@ -100,15 +116,18 @@ static void write_run(struct json *j, size_t index, const struct winit_run_spec 
 	json_begin_object(j);
 	json_string_at(j, "train", s->train_source);
 	json_string_at(j, "test", s->test_source);
-	json_int_at(j, "n_train", r->n_train);
-	json_int_at(j, "n_val", r->n_val);
-	json_int_at(j, "n_test", r->n_test);
+	json_int_at(j, "n_train", n_train);
+	json_int_at(j, "n_val", n_val);
+	json_int_at(j, "n_test", n_test);
 	json_end_object(j);
+}
 
+/* What the run produced: status, history, test metrics, timings. */
+static void write_outcome(struct json *j, const struct winit_run_result *r)
+{
 	json_string_at(j, "status", r->status ? "failed" : "ok");
-	if (r->status) {
+	if (r->status)
 		json_string_at(j, "error", r->error);
-	}
 	json_key(j, "history");
 	json_begin_array(j);
 	for (int e = 0; e < r->history.n; e++) {
@@ -131,13 +150,35 @@ static void write_run(struct json *j, size_t index, const struct winit_run_spec 
 	}
 	json_number_at(j, "seconds", r->seconds);
 	json_string_at(j, "kernels", r->kernels ? r->kernels : "");
+}
+
+static void write_run(struct json *j, size_t index, const struct winit_run_spec *s,
+                      const struct winit_run_result *r)
+{
+	json_begin_object(j);
+	write_description(j, s, r->run_seed, r->n_train, r->n_val, r->n_test);
+	/* The run's place in the study, outside the description (resume matches runs by
+	 * name): shards of one study merge back in this order (winit merge). */
+	json_int_at(j, "index", (int64_t)index);
+	write_outcome(j, r);
 	json_end_object(j);
+}
+
+void winit_results_write_description(FILE *f, const struct winit_run_spec *s)
+{
+	struct json j;
+	int64_t n = s->train ? s->train->n : 0;
+	int64_t n_train = winit_fit_train_rows(n, s->fit.validation_split);
+	json_init(&j, f);
+	json_begin_object(&j);
+	write_description(&j, s, winit_run_seed(s), n_train, n - n_train, s->test ? s->test->n : 0);
+	json_end_object(&j);
 }
 
 /* mkdir -p for the directory part of path. */
 static int make_parents(const char *path, struct winit_error *err)
 {
-	char dir[4096];
+	char dir[PATH_MAX];
 	snprintf(dir, sizeof dir, "%s", path);
 	char *slash = strrchr(dir, '/');
 	if (!slash)
@@ -158,19 +199,200 @@ static int make_parents(const char *path, struct winit_error *err)
 	return WINIT_OK;
 }
 
+/* The file a results path names: symbolic links followed (the link stays, its target is
+ * written), the last one possibly not existing yet.  What exists there must be a regular
+ * file: a directory, a device, a FIFO or a socket is refused, with the reason. */
+static int resolve_target(const char *path, char *out, size_t size, struct winit_error *err)
+{
+	char cur[PATH_MAX], link[PATH_MAX];
+	if (!*path)
+		return winit_error_set(err, WINIT_ERR_ARG, "the results path is empty");
+	if (snprintf(cur, sizeof cur, "%s", path) >= (int)sizeof cur)
+		return winit_error_set(err, WINIT_ERR_ARG, "%.64s...: results path too long", path);
+	for (int hops = 0;; hops++) {
+		struct stat st;
+		if (lstat(cur, &st) != 0) {
+			if (errno == ENOENT)
+				break; /* a new file */
+			return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results: %s", path,
+			                       strerror(errno));
+		}
+		if (S_ISREG(st.st_mode))
+			break;
+		if (S_ISDIR(st.st_mode))
+			return winit_error_set(err, WINIT_ERR_IO,
+			                       "%s: cannot write results: it is a directory (give a file "
+			                       "name, e.g. %s/results.json)",
+			                       path, path);
+		if (!S_ISLNK(st.st_mode))
+			return winit_error_set(err, WINIT_ERR_IO,
+			                       "%s: cannot write results: it is a %s, not a regular file "
+			                       "(results files are replaced as a whole, which a device or "
+			                       "a pipe cannot be)",
+			                       path,
+			                       S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device" :
+			                       S_ISFIFO(st.st_mode)                       ? "FIFO" :
+			                                                                    "socket");
+		if (hops == 40)
+			return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results: %s", path,
+			                       strerror(ELOOP));
+		ssize_t n = readlink(cur, link, sizeof link - 1);
+		if (n < 0)
+			return winit_error_set(err, WINIT_ERR_IO, "%s: cannot read the link: %s", cur,
+			                       strerror(errno));
+		link[n] = '\0';
+		char *slash = strrchr(cur, '/');
+		if (link[0] == '/' || !slash) {
+			memcpy(cur, link, (size_t)n + 1);
+		} else {
+			slash[1] = '\0';
+			size_t len = strlen(cur);
+			if (len + (size_t)n + 1 > sizeof cur)
+				return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results: %s", path,
+				                       strerror(ENAMETOOLONG));
+			memcpy(cur + len, link, (size_t)n + 1);
+		}
+	}
+	if (strlen(cur) + 32 > size)
+		return winit_error_set(err, WINIT_ERR_ARG, "%.64s...: results path too long", path);
+	snprintf(out, size, "%s", cur);
+	return WINIT_OK;
+}
+
+/* Split target into its directory ("." when none) and its base name. */
+static void split_path(const char *target, char *dir, size_t dsize, const char **base)
+{
+	const char *slash = strrchr(target, '/');
+	if (!slash) {
+		snprintf(dir, dsize, ".");
+		*base = target;
+	} else if (slash == target) {
+		snprintf(dir, dsize, "/");
+		*base = slash + 1;
+	} else {
+		snprintf(dir, dsize, "%.*s", (int)(slash - target), target);
+		*base = slash + 1;
+	}
+}
+
+/* Remove BASE.tmp.PID files left in dir by writers that were killed (their PID is no
+ * longer alive).  A live writer's file, or anything else, is left alone. */
+static void remove_stale_temps(const char *dir, const char *base)
+{
+	size_t blen = strlen(base);
+	DIR *d = opendir(dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		const char *name = e->d_name;
+		if (strncmp(name, base, blen) != 0 || strncmp(name + blen, ".tmp.", 5) != 0)
+			continue;
+		const char *digits = name + blen + 5;
+		char *end;
+		errno = 0;
+		long pid = strtol(digits, &end, 10);
+		if (*digits < '0' || *digits > '9' || *end || errno || pid <= 0 || pid == (long)getpid())
+			continue;
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue; /* alive, or not ours to judge */
+		char p[PATH_MAX];
+		if (snprintf(p, sizeof p, "%s/%s", dir, name) < (int)sizeof p)
+			unlink(p);
+	}
+	closedir(d);
+}
+
 int winit_results_check_writable(const char *path, struct winit_error *err)
 {
-	int rc = make_parents(path, err);
+	char target[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX + 32];
+	const char *base;
+	int rc = resolve_target(path, target, sizeof target, err);
+	if (!rc)
+		rc = make_parents(target, err);
 	if (rc)
 		return rc;
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	if (!f)
+	split_path(target, dir, sizeof dir, &base);
+	remove_stale_temps(dir, base);
+	/* A file already named with this process's PID is a stale one of an earlier process
+	 * that had the same PID: replaced, then removed. */
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", target, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
 		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results: %s", path,
 		                       strerror(errno));
-	fclose(f);
+	close(fd);
 	unlink(tmp);
+	return WINIT_OK;
+}
+
+/* write(2) all of buf, retrying short writes and EINTR. */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Write len bytes of text to a fresh temporary file next to target, fsync it, rename it
+ * over target and fsync the directory, so that the file at target is at every moment
+ * either the previous complete version or the new one. */
+static int replace_file(const char *path, const char *target, const char *text, size_t len,
+                        struct winit_error *err)
+{
+	char dir[PATH_MAX], tmp[PATH_MAX + 32];
+	const char *base;
+	split_path(target, dir, sizeof dir, &base);
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", target, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results: %s", path,
+		                       strerror(errno));
+	struct stat st;
+	if (stat(target, &st) == 0)
+		(void)fchmod(fd, st.st_mode & 07777); /* keep the file's permissions */
+	const char *what = "write";
+	int bad = write_all(fd, text, len);
+	if (!bad) {
+		what = "fsync";
+		bad = fsync(fd);
+	}
+	int e = errno;
+	if (close(fd) != 0 && !bad) {
+		what = "close";
+		bad = -1;
+		e = errno;
+	}
+	if (bad) {
+		unlink(tmp);
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results (%s failed): %s",
+		                       path, what, strerror(e));
+	}
+	if (rename(tmp, target) != 0) {
+		e = errno;
+		unlink(tmp);
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot replace results file: %s", path,
+		                       strerror(e));
+	}
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		/* Some file systems cannot sync a directory (EINVAL): the rename stands. */
+		if (fsync(dfd) != 0 && errno != EINVAL && errno != ENOTSUP) {
+			e = errno;
+			close(dfd);
+			return winit_error_set(err, WINIT_ERR_IO, "%s: cannot sync its directory: %s",
+			                       path, strerror(e));
+		}
+		close(dfd);
+	}
 	return WINIT_OK;
 }
 
@@ -179,15 +401,20 @@ int winit_results_write_json(const char *path, const char *study, uint64_t seed,
                              const struct winit_run_result *results, size_t n_runs,
                              struct winit_error *err)
 {
-	int rc = make_parents(path, err);
+	char target[PATH_MAX];
+	int rc = resolve_target(path, target, sizeof target, err);
+	if (!rc)
+		rc = make_parents(target, err);
 	if (rc)
 		return rc;
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
+	/* The whole text is made in memory first: a failed write(2) then has an errno. */
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
 	if (!f)
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results: %s", path,
-		                       strerror(errno));
+		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the results", path);
+	char seed_text[24];
+	snprintf(seed_text, sizeof seed_text, "%" PRIu64, seed);
 	struct json j;
 	json_init(&j, f);
 	json_begin_object(&j);
@@ -195,7 +422,7 @@ int winit_results_write_json(const char *path, const char *study, uint64_t seed,
 	json_int_at(&j, "version", WINIT_RESULTS_VERSION);
 	json_string_at(&j, "generator", PACKAGE_STRING);
 	json_string_at(&j, "study", study);
-	json_uint_at(&j, "seed", seed);
+	json_string_at(&j, "seed", seed_text);
 	json_key(&j, "runs");
 	json_begin_array(&j);
 	for (size_t i = 0; i < n_runs; i++)
@@ -205,14 +432,10 @@ int winit_results_write_json(const char *path, const char *study, uint64_t seed,
 	json_end_object(&j);
 	int bad = ferror(f);
 	if (fclose(f) != 0 || bad) {
-		unlink(tmp);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: error while writing results", path);
+		free(text);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the results", path);
 	}
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot replace results file: %s", path,
-		                       strerror(e));
-	}
-	return WINIT_OK;
+	rc = replace_file(path, target, text, len, err);
+	free(text);
+	return rc;
 }

@@ -1,0 +1,548 @@
+/* tests/check_results.c -- the results file: what may be at its path (a regular file, a
+ * link to one, nothing; never a directory or a device), atomic replacement, stale
+ * temporary files, write errors with strerror's text; reading it back (exact numbers and
+ * seeds, canonical run descriptions, wrong files refused with the reason). */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+
+#include "testutil.h"
+
+static struct winit_dataset tiny_ds;
+
+static void setup(void)
+{
+	memset(&tiny_ds, 0, sizeof tiny_ds);
+	tiny_ds.n = 50;
+	tiny_ds.height = 2;
+	tiny_ds.width = 2;
+	tiny_ds.n_features = 4;
+	tiny_ds.n_classes = 2;
+}
+
+/* n run descriptions with made-up outcomes (no training: these tests are about files). */
+static void make_runs(struct winit_run_spec *runs, struct winit_run_result *res, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct winit_run_spec *r = &runs[i];
+		memset(r, 0, sizeof *r);
+		snprintf(r->name, sizeof r->name, "run%d", i);
+		snprintf(r->label, sizeof r->label, "he_normal");
+		r->replicate = i;
+		r->seed = 7;
+		r->model.n_input_dims = 2;
+		r->model.input_shape[0] = 2;
+		r->model.input_shape[1] = 2;
+		r->model.n_inputs = 4;
+		r->model.n_layers = 2;
+		r->model.layers[0] = tu_dense(3, "relu", "he_normal");
+		r->model.layers[1] = tu_dense(2, "softmax", "glorot_uniform");
+		r->optimizer = winit_optimizer_default(WINIT_OPT_ADAM);
+		r->fit = winit_fit_default();
+		r->fit.epochs = 3;
+		r->fit.validation_split = 0.2;
+		r->train = &tiny_ds;
+		r->test = &tiny_ds;
+		snprintf(r->train_source, sizeof r->train_source, "train.idx");
+		snprintf(r->test_source, sizeof r->test_source, "test.idx");
+
+		struct winit_run_result *x = &res[i];
+		memset(x, 0, sizeof *x);
+		x->done = 1;
+		x->run_seed = winit_run_seed(r);
+		x->n_train = 40;
+		x->n_val = 10;
+		x->n_test = 50;
+		for (int e = 1; e <= 3; e++) {
+			struct winit_epoch_stats st = { .epoch = e, .epochs = 3, .loss = 1.0 / e, .accuracy = 0.5 + 0.1 * e, .has_val = 1, .val_loss = 1.1 / e, .val_accuracy = 0.4 + 0.1 * e, .seconds = 0.01 * e };
+			ck_assert_int_eq(winit_history_append(&x->history, &st, NULL), 0);
+		}
+		x->has_test = 1;
+		x->test_loss = 0.25 + i;
+		x->test_accuracy = 0.875;
+		x->seconds = 0.5;
+		x->kernels = "generic";
+	}
+}
+
+static void free_results(struct winit_run_result *res, int n)
+{
+	for (int i = 0; i < n; i++)
+		winit_run_result_free(&res[i]);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "%s: %s", path, strerror(errno));
+	static char buf[1 << 16];
+	size_t n = fread(buf, 1, sizeof buf - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+static int count(const char *s, const char *what)
+{
+	int n = 0;
+	for (const char *p = s; (p = strstr(p, what)) != NULL; p++)
+		n++;
+	return n;
+}
+
+START_TEST(a_directory_is_refused_up_front)
+{
+	struct winit_run_spec runs[1];
+	struct winit_run_result res[1];
+	make_runs(runs, res, 1);
+	const char *dir = tu_tmpdir();
+	const char *path = tu_path(dir, "out.json");
+	ck_assert_int_eq(mkdir(path, 0777), 0);
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_results_check_writable(path, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "out.json: cannot write results: it is a directory"), "%s",
+	              err.msg);
+	ck_assert_int_eq(winit_results_write_json(path, "s", 7, runs, res, 1, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "it is a directory"), "%s", err.msg);
+	struct stat st;
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert(S_ISDIR(st.st_mode));
+	free_results(res, 1);
+}
+END_TEST
+
+START_TEST(a_fifo_or_device_is_refused_and_left_alone)
+{
+	struct winit_run_spec runs[1];
+	struct winit_run_result res[1];
+	make_runs(runs, res, 1);
+	const char *dir = tu_tmpdir();
+	struct winit_error err = { 0 };
+	struct stat st;
+
+	const char *fifo = tu_path(dir, "fifo.json");
+	ck_assert_int_eq(mkfifo(fifo, 0666), 0);
+	ck_assert_int_eq(winit_results_check_writable(fifo, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "it is a FIFO, not a regular file"), "%s", err.msg);
+	ck_assert_int_eq(winit_results_write_json(fifo, "s", 7, runs, res, 1, &err), WINIT_ERR_IO);
+	ck_assert_int_eq(lstat(fifo, &st), 0);
+	ck_assert(S_ISFIFO(st.st_mode));
+
+	/* A device node of our own (as root) first, so that a bug here could never replace
+	 * the machine's /dev/null; then /dev/null itself, as the issue reported. */
+	const char *dev = tu_path(dir, "null.json");
+	if (mknod(dev, S_IFCHR | 0666, makedev(1, 3)) != 0) {
+		printf("check_results: device cases skipped: mknod: %s (needs root)\n", strerror(errno));
+		free_results(res, 1);
+		return;
+	}
+	ck_assert_int_eq(winit_results_check_writable(dev, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "it is a device, not a regular file"), "%s", err.msg);
+	ck_assert_int_eq(winit_results_write_json(dev, "s", 7, runs, res, 1, &err), WINIT_ERR_IO);
+	ck_assert_int_eq(lstat(dev, &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+
+	ck_assert_int_eq(winit_results_check_writable("/dev/null", &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "/dev/null: cannot write results: it is a device"), "%s",
+	              err.msg);
+	ck_assert_int_eq(winit_results_write_json("/dev/null", "s", 7, runs, res, 1, &err), WINIT_ERR_IO);
+	ck_assert_int_eq(lstat("/dev/null", &st), 0);
+	ck_assert(S_ISCHR(st.st_mode));
+	free_results(res, 1);
+}
+END_TEST
+
+START_TEST(a_symlink_is_followed_and_kept)
+{
+	struct winit_run_spec runs[2];
+	struct winit_run_result res[2];
+	make_runs(runs, res, 2);
+	const char *dir = tu_tmpdir();
+	char sub[600], target[700], link1[700], link2[700];
+	snprintf(sub, sizeof sub, "%s/real", dir);
+	ck_assert_int_eq(mkdir(sub, 0777), 0);
+	snprintf(target, sizeof target, "%s/results.json", sub);
+	write_text(target, "old\n");
+	/* link2 -> link1 (absolute) -> real/results.json (relative to link1's directory) */
+	snprintf(link1, sizeof link1, "%s/link1.json", dir);
+	snprintf(link2, sizeof link2, "%s/link2.json", dir);
+	ck_assert_int_eq(symlink("real/results.json", link1), 0);
+	ck_assert_int_eq(symlink(link1, link2), 0);
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_check_writable(link2, &err) == 0, "%s", err.msg);
+	ck_assert_msg(winit_results_write_json(link2, "s", 7, runs, res, 2, &err) == 0, "%s", err.msg);
+	struct stat st;
+	ck_assert_int_eq(lstat(link1, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	ck_assert_int_eq(lstat(link2, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	ck_assert_int_eq(count(slurp(target), "\"status\": \"ok\""), 2);
+
+	/* A dangling link: its target is created (with its directory). */
+	char dangling[700], made[700];
+	snprintf(dangling, sizeof dangling, "%s/dangling.json", dir);
+	snprintf(made, sizeof made, "%s/new/dir/made.json", dir);
+	ck_assert_int_eq(symlink(made, dangling), 0);
+	ck_assert_msg(winit_results_write_json(dangling, "s", 7, runs, res, 1, &err) == 0, "%s",
+	              err.msg);
+	ck_assert_int_eq(lstat(dangling, &st), 0);
+	ck_assert(S_ISLNK(st.st_mode));
+	ck_assert_int_eq(count(slurp(made), "\"status\": \"ok\""), 1);
+
+	/* A link to a directory is a directory. */
+	char dlink[700];
+	snprintf(dlink, sizeof dlink, "%s/dirlink.json", dir);
+	ck_assert_int_eq(symlink(sub, dlink), 0);
+	ck_assert_int_eq(winit_results_check_writable(dlink, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "it is a directory"), "%s", err.msg);
+
+	/* A loop of links is an error, not a hang. */
+	char loop[700];
+	snprintf(loop, sizeof loop, "%s/loop.json", dir);
+	ck_assert_int_eq(symlink("loop.json", loop), 0);
+	ck_assert_int_eq(winit_results_check_writable(loop, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, strerror(ELOOP)), "%s", err.msg);
+	free_results(res, 2);
+}
+END_TEST
+
+START_TEST(replacing_keeps_permissions_and_leaves_no_temp)
+{
+	struct winit_run_spec runs[1];
+	struct winit_run_result res[1];
+	make_runs(runs, res, 1);
+	const char *dir = tu_tmpdir();
+	const char *path = tu_path(dir, "r.json");
+	write_text(path, "old\n");
+	ck_assert_int_eq(chmod(path, 0640), 0);
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json(path, "s", 7, runs, res, 1, &err) == 0, "%s", err.msg);
+	struct stat st;
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0640);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "\"format\": \"winit-results\""));
+	char tmp[700];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	ck_assert_int_ne(stat(tmp, &st), 0);
+	free_results(res, 1);
+}
+END_TEST
+
+START_TEST(stale_temp_files_of_dead_writers_are_removed)
+{
+	const char *dir = tu_tmpdir();
+	const char *path = tu_path(dir, "r.json");
+	/* A PID that is certainly dead: a child that has been reaped. */
+	pid_t child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0)
+		_exit(0);
+	ck_assert_int_eq(waitpid(child, NULL, 0), child);
+	char dead[700], alive[700], other[700];
+	snprintf(dead, sizeof dead, "%s.tmp.%ld", path, (long)child);
+	snprintf(alive, sizeof alive, "%s.tmp.%ld", path, (long)getppid());   /* a live writer */
+	snprintf(other, sizeof other, "%s/q.json.tmp.%ld", dir, (long)child); /* another file's */
+	char mine[700];                                                       /* this process's PID: left by an earlier process with the same PID */
+	snprintf(mine, sizeof mine, "%s.tmp.%ld", path, (long)getpid());
+	write_text(dead, "{");
+	write_text(alive, "{");
+	write_text(other, "{");
+	write_text(mine, "{");
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_check_writable(path, &err) == 0, "%s", err.msg);
+	struct stat st;
+	ck_assert_int_ne(stat(dead, &st), 0);
+	ck_assert_int_eq(stat(alive, &st), 0);
+	ck_assert_int_eq(stat(other, &st), 0);
+	ck_assert_int_ne(stat(mine, &st), 0);
+	ck_assert_int_ne(stat(path, &st), 0); /* the check writes nothing at the path */
+}
+END_TEST
+
+/* Past RLIMIT_FSIZE write() fails with EFBIG (SIGXFSZ ignored, as the CLI does): the
+ * error says so, and the file keeps its previous complete version. */
+START_TEST(a_failed_write_says_why_and_keeps_the_last_good_file)
+{
+	struct winit_run_spec runs[4];
+	struct winit_run_result res[4];
+	make_runs(runs, res, 4);
+	const char *dir = tu_tmpdir();
+	const char *path = tu_path(dir, "r.json");
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json(path, "s", 7, runs, res, 1, &err) == 0, "%s", err.msg);
+	char before[1 << 16];
+	snprintf(before, sizeof before, "%s", slurp(path));
+	size_t one = strlen(before);
+	fflush(stdout);
+	pid_t child = fork();
+	ck_assert_int_ge(child, 0);
+	if (child == 0) {
+		signal(SIGXFSZ, SIG_IGN);
+		struct rlimit rl = { .rlim_cur = one + one / 2, .rlim_max = one + one / 2 };
+		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(3);
+		int rc = winit_results_write_json(path, "s", 7, runs, res, 4, &err);
+		if (rc != WINIT_ERR_IO)
+			_exit(4);
+		if (!strstr(err.msg, "r.json: cannot write results (write failed): ") ||
+		    !strstr(err.msg, strerror(EFBIG))) {
+			fprintf(stderr, "unexpected message: %s\n", err.msg);
+			_exit(5);
+		}
+		_exit(0);
+	}
+	int status;
+	ck_assert_int_eq(waitpid(child, &status, 0), child);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "child status %d", status);
+	ck_assert_str_eq(slurp(path), before);
+	char tmp[700];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)child);
+	struct stat st;
+	ck_assert_int_ne(stat(tmp, &st), 0);
+	free_results(res, 4);
+}
+END_TEST
+
+
+/* ---------------------------------------------------------------- reading */
+
+static void assert_same_double(double a, double b)
+{
+	ck_assert_msg((isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0, "%.17g != %.17g", a, b);
+}
+
+START_TEST(a_file_reads_back_exactly)
+{
+	enum { N = 4 };
+	struct winit_run_spec runs[N];
+	struct winit_run_result res[N];
+	make_runs(runs, res, N);
+	res[0].history.epochs[1].loss = NAN; /* written as null, read as NaN */
+	res[0].history.epochs[2].accuracy = 1.0 / 3.0;
+	res[1].status = WINIT_ERR_PLUGIN; /* a failed run, with its reason */
+	snprintf(res[1].error, sizeof res[1].error, "layer 1: \"quoted\"\nand a second line");
+	res[1].has_test = 0;
+	res[2].run_seed = UINT64_MAX; /* beyond 2^63: exact only as a string */
+	runs[3].seed = (uint64_t)1 << 62;
+	res[3].run_seed = winit_run_seed(&runs[3]);
+	const char *path = tu_path(tu_tmpdir(), "r.json");
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json(path, "unit", 7, runs, res, N, &err) == 0, "%s", err.msg);
+	char first[1 << 16];
+	snprintf(first, sizeof first, "%s", slurp(path));
+	ck_assert_ptr_nonnull(strstr(first, "\"version\": 2"));
+	ck_assert_ptr_nonnull(strstr(first, "\"run_seed\": \"18446744073709551615\""));
+	ck_assert_ptr_nonnull(strstr(first, "\"seed\": \"7\""));
+
+	struct winit_results_file f;
+	ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(f.format, "winit-results");
+	ck_assert_int_eq(f.version, WINIT_RESULTS_VERSION);
+	ck_assert_str_eq(f.study, "unit");
+	ck_assert_uint_eq(f.seed, 7);
+	ck_assert_uint_eq(f.n_runs, N);
+	for (int i = 0; i < N; i++) {
+		const struct winit_results_run *r = &f.runs[i];
+		const struct winit_run_result *x = &r->result, *y = &res[i];
+		ck_assert_str_eq(r->name, runs[i].name);
+		ck_assert_str_eq(r->label, runs[i].label);
+		ck_assert_int_eq(r->replicate, runs[i].replicate);
+		ck_assert_uint_eq(r->seed, runs[i].seed);
+		ck_assert_uint_eq(x->run_seed, y->run_seed);
+		ck_assert_str_eq(r->status, i == 1 ? "failed" : "ok");
+		ck_assert_int_eq(x->status != 0, y->status != 0);
+		ck_assert_str_eq(x->error, y->error);
+		ck_assert_int_eq(x->done, 1);
+		ck_assert_int_eq(x->history.n, y->history.n);
+		for (int e = 0; e < x->history.n; e++) {
+			const struct winit_epoch_stats *a = &x->history.epochs[e], *b = &y->history.epochs[e];
+			ck_assert_int_eq(a->epoch, b->epoch);
+			ck_assert_int_eq(a->epochs, runs[i].fit.epochs);
+			ck_assert_int_eq(a->has_val, b->has_val);
+			assert_same_double(a->loss, b->loss);
+			assert_same_double(a->accuracy, b->accuracy);
+			assert_same_double(a->val_loss, b->val_loss);
+			assert_same_double(a->val_accuracy, b->val_accuracy);
+			assert_same_double(a->seconds, b->seconds);
+		}
+		ck_assert_int_eq(x->has_test, y->has_test);
+		if (x->has_test) {
+			assert_same_double(x->test_loss, y->test_loss);
+			assert_same_double(x->test_accuracy, y->test_accuracy);
+		}
+		assert_same_double(x->seconds, y->seconds);
+		ck_assert_str_eq(x->kernels, "generic");
+		ck_assert_int_eq(x->n_train, y->n_train);
+		ck_assert_int_eq(x->n_val, y->n_val);
+		ck_assert_int_eq(x->n_test, y->n_test);
+		/* The description in the file is what describe() makes of the spec (run 2's
+		 * run_seed was altered above, so its description is not). */
+		char *d = winit_results_describe(&runs[i]);
+		ck_assert_ptr_nonnull(d);
+		if (i == 2)
+			ck_assert_str_ne(d, r->description);
+		else
+			ck_assert_str_eq(d, r->description);
+		free(d);
+	}
+	/* Written again from what was read: the same bytes. */
+	struct winit_run_result back[N];
+	for (int i = 0; i < N; i++)
+		back[i] = f.runs[i].result;
+	ck_assert_msg(winit_results_write_json(path, "unit", 7, runs, back, N, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(slurp(path), first);
+	winit_results_file_free(&f);
+	ck_assert_uint_eq(f.n_runs, 0);
+	free_results(res, N);
+}
+END_TEST
+
+START_TEST(a_description_changes_with_what_decides_the_numbers)
+{
+	struct winit_run_spec runs[2];
+	struct winit_run_result res[2];
+	make_runs(runs, res, 2);
+	struct winit_run_spec a = runs[0], b;
+	char *da = winit_results_describe(&a), *db;
+	ck_assert_ptr_nonnull(da);
+	b = a;
+	db = winit_results_describe(&b);
+	ck_assert_str_eq(da, db);
+	free(db);
+#define CHANGED(what)                                      \
+	do {                                               \
+		b = a;                                     \
+		what;                                      \
+		db = winit_results_describe(&b);           \
+		ck_assert_ptr_nonnull(db);                 \
+		ck_assert_msg(strcmp(da, db) != 0, #what); \
+		free(db);                                  \
+	} while (0)
+	CHANGED(b.seed = 8);
+	CHANGED(snprintf(b.name, sizeof b.name, "other"));
+	CHANGED(b.optimizer.learning_rate = 0.002);
+	CHANGED(b.optimizer = winit_optimizer_default(WINIT_OPT_SGD));
+	CHANGED(b.fit.epochs = 4);
+	CHANGED(b.fit.batch_size = 16);
+	CHANGED(b.fit.validation_split = 0.25);
+	CHANGED(b.model.layers[0].units = 4);
+	CHANGED(b.model.layers[0].kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "glorot_normal", 0, NULL, NULL));
+	CHANGED(snprintf(b.train_source, sizeof b.train_source, "elsewhere"));
+	CHANGED(b.test = NULL);
+#undef CHANGED
+	/* A parameter value of an initializer: random_normal's stddev 0.05 vs 0.06. */
+	static const char *const sd[] = { "stddev" };
+	const double v1[] = { 0.05 }, v2[] = { 0.06 };
+	b = a;
+	b.model.layers[0].kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "random_normal", 1, sd, v1);
+	db = winit_results_describe(&b);
+	b.model.layers[0].kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "random_normal", 1, sd, v2);
+	char *dc = winit_results_describe(&b);
+	ck_assert_ptr_nonnull(db);
+	ck_assert_ptr_nonnull(dc);
+	ck_assert_str_ne(db, dc);
+	free(db);
+	free(dc);
+	free(da);
+	free_results(res, 2);
+}
+END_TEST
+
+/* Write a valid file, edit its text (replace the first `from` by `to`), read it. */
+static int read_edited(const char *from, const char *to, struct winit_error *err)
+{
+	struct winit_run_spec runs[2];
+	struct winit_run_result res[2];
+	make_runs(runs, res, 2);
+	const char *path = tu_path(tu_tmpdir(), "r.json");
+	ck_assert_int_eq(winit_results_write_json(path, "unit", 7, runs, res, 2, err), 0);
+	free_results(res, 2);
+	char text[1 << 16];
+	snprintf(text, sizeof text, "%s", slurp(path));
+	char *at = strstr(text, from);
+	ck_assert_msg(at != NULL, "'%s' not in the file", from);
+	char edited[1 << 16];
+	snprintf(edited, sizeof edited, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	write_text(path, edited);
+	struct winit_results_file f;
+	int rc = winit_results_read(path, &f, err);
+	if (rc == 0)
+		winit_results_file_free(&f);
+	return rc;
+}
+
+START_TEST(a_wrong_file_is_refused_with_the_reason)
+{
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(read_edited("\"winit-results\"", "\"keras-history\"", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "not a winit results file (its \"format\" is \"keras-history\""),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"version\": 2", "\"version\": 3", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "version 3 is newer than this winit's (2): it was written by a "
+	                              "newer winit"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"version\": 2", "\"version\": 1", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "version 1 is older than this winit's (2)"), "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"seed\": \"7\"", "\"seed\": 7", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: seed: expected a decimal string"), "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"epoch\": 2", "\"epoch\": \"2\"", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "runs[0].history[1].epoch: expected an integer, got a string"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"status\": \"ok\"", "\"state\": \"ok\"", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "runs[0].status: expected a string, got nothing"), "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"n_val\": 10", "\"n_val\": -1", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "runs[0].data.n_val: -1 is out of range"), "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"label\"", "\"name\"", &err), WINIT_ERR_FORMAT); /* duplicate key */
+	ck_assert_msg(strstr(err.msg, "r.json:10:12: not a valid results file (JSON): duplicate object key"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"runs\": [", "\"runs\": [,", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "not a valid results file (JSON)"), "%s", err.msg);
+	struct winit_results_file f;
+	ck_assert_int_eq(winit_results_read(tu_path(tu_tmpdir(), "none.json"), &f, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "none.json"), "%s", err.msg);
+	ck_assert_uint_eq(f.n_runs, 0);
+	ck_assert_ptr_null(f.runs);
+}
+END_TEST
+
+static Suite *results_suite(void)
+{
+	Suite *s = suite_create("results");
+	TCase *tc = tcase_create("path");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, a_directory_is_refused_up_front);
+	tcase_add_test(tc, a_fifo_or_device_is_refused_and_left_alone);
+	tcase_add_test(tc, a_symlink_is_followed_and_kept);
+	tcase_add_test(tc, replacing_keeps_permissions_and_leaves_no_temp);
+	tcase_add_test(tc, stale_temp_files_of_dead_writers_are_removed);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, a_failed_write_says_why_and_keeps_the_last_good_file);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("read");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, a_file_reads_back_exactly);
+	tcase_add_test(tc, a_description_changes_with_what_decides_the_numbers);
+	tcase_add_test(tc, a_wrong_file_is_refused_with_the_reason);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run(results_suite());
+}
