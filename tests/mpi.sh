@@ -1,8 +1,10 @@
 #!/bin/sh
 # tests/mpi.sh -- a study across MPI ranks (configure --with-mpi): the results file of
-# `mpirun -np 2` and `-np 3` equals the single-process one (timings, generator and kernel
-# set aside), only rank 0 prints, and a rank killed mid-study ends the job non-zero within
-# a bounded time with the runs finished before it saved.  Skipped (77) without MPI.
+# `mpirun -np 1`, `2` and `3` equals the single-process one (timings, generator and kernel
+# set aside), only rank 0 prints, a failing run is reported and the others finish,
+# --resume hands out only unfinished runs, and a rank killed mid-study ends the job
+# non-zero within a bounded time with the runs finished before it saved.  Skipped (77)
+# without MPI.
 set -u
 winit="$top_builddir/winit"
 src="$top_srcdir"
@@ -58,6 +60,19 @@ for np in 1 2 3; do
 		ok "mpirun -np $np: the failing run is reported failed, the others finish" ||
 		no "mpirun -np $np: the failing run is reported failed, the others finish"
 done
+
+# Resume under mpirun: rank 0 reads the file (here shard 0 of 2: 3 finished runs and the
+# failed one) and hands out only the others; the file ends equal to the single one.
+"$winit" run -j 1 --shard 0/2 "$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/resume.json" \
+	>"$tmp/out" 2>&1
+mpi -np 2 "$winit" run -j 1 --resume "$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/resume.json" \
+	>"$tmp/out" 2>&1
+n=$(grep -c 'start:' "$tmp/out")
+[ "$n" -eq 4 ] && ok "mpirun --resume trains only the 4 runs not finished" ||
+	no "mpirun --resume trains only the 4 runs not finished ($n)"
+strip "$tmp/resume.json" >"$tmp/resume.txt"
+cmp -s "$tmp/single.txt" "$tmp/resume.txt" && ok "mpirun --resume: the file equals the single-process one" ||
+	no "mpirun --resume: the file equals the single-process one"
 
 # A rank killed with SIGKILL once the short runs are saved (two endless runs keep ranks
 # busy): mpirun must end, non-zero, within 30 s, and the file keeps the finished runs.
