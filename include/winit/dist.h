@@ -36,8 +36,10 @@ int winit_dist_size(void);
  * run: its own as they happen, and other ranks' when they come back (run_start, each
  * epoch_end, run_end in that order).  Other ranks' observers see nothing.  On return,
  * every rank holds every result.  Runs already marked done are skipped.  Returns the
- * number of failed runs; a lost rank or a broken message fails the runs it held and
- * fills err (status non-zero). */
+ * number of failed runs.  An MPI call that fails, or a malformed message, fills err
+ * (status non-zero) and ends the call early: runs other ranks held stay not run (done =
+ * 0), and the caller should end the job (winit_dist_finalize(1)).  A rank that dies is
+ * normally noticed by the launcher first, which ends the job (docs/cluster.md). */
 size_t winit_study_execute_dist(const struct winit_run_spec *runs, size_t n_runs, int jobs,
                                 struct winit_run_result *results,
                                 const struct winit_observer *obs, struct winit_error *err);
