@@ -18,6 +18,13 @@ study() { # OUT [winit run options...]
 	shift
 	"$winit" run -j 1 "$@" "$src/tests/lua/small_study.lua" "$tmp/data" "$out" 4 $EPOCHS
 }
+# The same as the process itself, for a background job: `study ... &` would run a subshell
+# whose SIGKILL leaves winit running on (and writing the file) behind the test's back.
+study_exec() { # OUT [winit run options...]
+	out=$1
+	shift
+	exec "$winit" run -j 1 "$@" "$src/tests/lua/small_study.lua" "$tmp/data" "$out" 4 $EPOCHS
+}
 runs_in() { grep -c '"status": "ok"' "$1" 2>/dev/null || echo 0; }
 strip() { grep -v '"seconds"' "$1"; }
 
@@ -29,7 +36,7 @@ study "$tmp/full.json" >"$tmp/out" 2>&1 || no "uninterrupted study"
 [ "$(runs_in "$tmp/full.json")" -eq 4 ] && ok "uninterrupted study saves four runs" || no "uninterrupted study saves four runs"
 
 # Killed (SIGKILL: no handler runs) as soon as the file holds two runs.
-study "$tmp/r.json" >"$tmp/out" 2>&1 &
+study_exec "$tmp/r.json" >"$tmp/out" 2>&1 &
 pid=$!
 i=0
 while [ "$(runs_in "$tmp/r.json")" -lt 2 ] && [ $i -lt 1200 ]; do sleep 0.02; i=$((i + 1)); done

@@ -1,7 +1,8 @@
-/* winit/data.h -- IDX files and in-memory labelled image datasets.
+/* winit/data.h -- IDX files and in-memory labelled datasets.
  *
- * Samples are kept as uint8 in memory (Fashion-MNIST's 60,000 training images are 47 MB);
- * batches are scaled to float (pixel / 255) when they are gathered.
+ * Images are kept as uint8 in memory (Fashion-MNIST's 60,000 training images are 47 MB)
+ * and scaled to float (pixel / 255) when a batch is gathered; other data (from arrays,
+ * generated, or normalised) is kept as float and gathered as it is.
  */
 #ifndef WINIT_DATA_H
 #define WINIT_DATA_H
@@ -36,9 +37,46 @@ struct winit_dataset {
 	int64_t n_features;    /* e.g. 784 */
 	int32_t height, width; /* image shape (height * width == n_features) */
 	int32_t n_classes;
-	uint8_t *x; /* (n, n_features), owned */
+	uint8_t *x; /* (n, n_features) pixels, owned; NULL when xf holds the samples */
+	float *xf;  /* (n, n_features) features as the model sees them, owned; or NULL */
 	uint8_t *y; /* (n), labels in [0, n_classes), owned */
 };
+
+/* A float dataset of n samples of n_features (shape 1 x n_features) and n_classes (1 to
+ * 256), xf and y allocated and zeroed for the caller to fill. */
+int winit_dataset_init_float(struct winit_dataset *out, int64_t n, int64_t n_features,
+                             int32_t n_classes, struct winit_error *err);
+
+/* Gaussian classes for experiments: n samples of `features` features, labels uniform over
+ * `classes`; class c's samples are N(mu_c, I), each mu_c drawn once from N(0, separation^2 I).
+ * Everything comes from streams of `seed`, so the same arguments give the same data. */
+int winit_dataset_gaussian(struct winit_dataset *out, int64_t n, int64_t features,
+                           int32_t classes, double separation, uint64_t seed,
+                           struct winit_error *err);
+
+/* Input normalisation, per feature: x' = (x - shift) * scale, on the values the model
+ * sees (pixel / 255 for images), with statistics from the training rows only. */
+enum winit_normalize_kind {
+	WINIT_NORMALIZE_NONE = 0,
+	WINIT_NORMALIZE_SCALE = 1,      /* x / max |x|: one factor for every feature */
+	WINIT_NORMALIZE_STANDARDIZE = 2 /* (x - mean) / sd per feature (sd 0: x - mean) */
+};
+
+struct winit_normalizer {
+	int32_t kind;
+	int64_t n_features;
+	double *shift, *scale; /* (n_features), owned */
+};
+
+/* Statistics of rows [0, n_rows) of ds (the training rows: never the validation tail nor
+ * the test set). */
+int winit_normalizer_fit(struct winit_normalizer *nz, int32_t kind, const struct winit_dataset *ds,
+                         int64_t n_rows, struct winit_error *err);
+/* Apply nz to every row of ds.  An identity leaves ds as it is (so scaling pixel data
+ * whose largest value is 255 changes nothing); otherwise ds holds floats afterwards. */
+int winit_dataset_normalize(struct winit_dataset *ds, const struct winit_normalizer *nz,
+                            struct winit_error *err);
+void winit_normalizer_free(struct winit_normalizer *nz);
 
 /* Load an images file (3-D IDX) and a labels file (1-D IDX); checks the counts agree and
  * every label is below n_classes. */
@@ -54,8 +92,8 @@ int winit_fashion_mnist_load(struct winit_dataset *train, struct winit_dataset *
 const char *winit_fashion_mnist_dir(void);
 void winit_dataset_free(struct winit_dataset *ds);
 
-/* Gather rows idx[0..n) of ds into out (n, n_features) as float pixel / 255 and their
- * labels into labels (may be NULL). */
+/* Gather rows idx[0..n) of ds into out (n, n_features) -- pixel / 255, or the floats as
+ * they are -- and their labels into labels (may be NULL). */
 void winit_dataset_gather(float *out, uint8_t *labels, const struct winit_dataset *ds,
                           const uint32_t *idx, int64_t n);
 

@@ -70,6 +70,7 @@ struct winit_fit_spec {
 	double validation_split; /* 0: tail fraction of the data held out before shuffling */
 	int32_t shuffle;         /* 1: reshuffle the training part every epoch */
 	int32_t eval_batch_size; /* batch size for validation/evaluation (WINIT_EVAL_BATCH_DEFAULT) */
+	int32_t initial_epoch;   /* 0: epochs initial_epoch + 1 .. epochs run (Keras's) */
 };
 
 struct winit_fit_spec winit_fit_default(void);
@@ -97,6 +98,50 @@ struct winit_history {
 int winit_history_append(struct winit_history *h, const struct winit_epoch_stats *st,
                          struct winit_error *err);
 void winit_history_free(struct winit_history *h);
+
+/* Keras's learning-rate schedules (keras.optimizers.schedules), evaluated before every
+ * optimizer step. */
+enum winit_lr_schedule_kind {
+	WINIT_LR_CONSTANT = 0,
+	WINIT_LR_EXPONENTIAL_DECAY = 1,
+	WINIT_LR_COSINE_DECAY = 2
+};
+
+struct winit_lr_schedule {
+	int32_t kind;                 /* enum winit_lr_schedule_kind */
+	double initial_learning_rate; /* > 0 */
+	double decay_steps;           /* > 0 */
+	double decay_rate;            /* ExponentialDecay, > 0 */
+	int32_t staircase;            /* ExponentialDecay: whole decay periods only */
+	double alpha;                 /* CosineDecay: the final rate, a fraction of the initial */
+};
+
+/* The learning rate for the step after `step` steps (0 for the first), as Keras computes it:
+ *   ExponentialDecay: initial * decay_rate ^ (step / decay_steps), the exponent floored
+ *                     with staircase;
+ *   CosineDecay:      initial * ((1 - alpha) * (1 + cos(pi * min(step, decay_steps) /
+ *                     decay_steps)) / 2 + alpha);
+ *   constant:         initial. */
+double winit_lr_schedule_at(const struct winit_lr_schedule *s, int64_t step);
+/* Check a schedule's values; err names the field. */
+int winit_lr_schedule_check(const struct winit_lr_schedule *s, struct winit_error *err);
+
+/* What a caller may change while a fit runs (an observer only watches): Keras's
+ * callbacks and schedules are built on these.  Every member may be NULL; no hooks, no
+ * change: the same numbers as without them. */
+struct winit_fit_hooks {
+	void *ctx;
+	/* The learning rate before every step (replaces the optimizer's). */
+	const struct winit_lr_schedule *schedule;
+	/* Before epoch `epoch` (1-based) starts, with the learning rate its steps will use,
+	 * which it may change.  A non-zero return (err filled) ends the fit with it. */
+	int (*epoch_begin)(void *ctx, int32_t epoch, double *learning_rate, struct winit_error *err);
+	/* After the epoch's statistics are final (in the history, seen by the observer).
+	 * Setting *stop ends training after this epoch; a non-zero return (err filled) ends
+	 * the fit with it. */
+	int (*epoch_end)(void *ctx, const struct winit_epoch_stats *stats, int *stop,
+	                 struct winit_error *err);
+};
 
 struct winit_run_spec;
 struct winit_run_result;
@@ -158,6 +203,13 @@ int winit_trainer_adapt(struct winit_trainer *t, const struct winit_dataset *ds,
 int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
                       const struct winit_fit_spec *fit, const struct winit_observer *obs,
                       size_t run, struct winit_history *history, struct winit_error *err);
+
+/* winit_trainer_fit with Keras's extras: validation on all of `val` (may be NULL; then the
+ * validation_split tail of ds, and giving both is an error) and `hooks` (may be NULL). */
+int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *ds,
+                           const struct winit_dataset *val, const struct winit_fit_spec *fit,
+                           const struct winit_fit_hooks *hooks, const struct winit_observer *obs,
+                           size_t run, struct winit_history *history, struct winit_error *err);
 
 /* Mean loss and accuracy over rows [begin, end) of ds. */
 int winit_evaluate(struct winit_model *model, const struct winit_dataset *ds, int64_t begin,

@@ -1,7 +1,9 @@
-/* src/data/dataset.c -- labelled image datasets from IDX files; Fashion-MNIST; batches.
+/* src/data/dataset.c -- labelled datasets: images from IDX files, Fashion-MNIST, float
+ * datasets; batches.
  *
- * Samples stay uint8 in memory; winit_dataset_gather scales a batch to float as
- * (float)p / 255.0f, which is exactly Keras's float32(x / 255.0) for every byte.
+ * Images stay uint8 in memory; winit_dataset_gather scales a batch to float as
+ * (float)p / 255.0f, which is exactly Keras's float32(x / 255.0) for every byte.  Float
+ * datasets (xf) are gathered as they are.
  */
 #include "config.h"
 
@@ -87,6 +89,33 @@ fail:
 	return rc;
 }
 
+int winit_dataset_init_float(struct winit_dataset *out, int64_t n, int64_t n_features,
+                             int32_t n_classes, struct winit_error *err)
+{
+	memset(out, 0, sizeof *out);
+	if (n < 1 || n_features < 1 || n_features > INT32_MAX || n > UINT32_MAX)
+		return winit_error_set(err, WINIT_ERR_ARG, "dataset: %lld samples of %lld features; expected at least one of each (at most 2^32 samples, 2^31 - 1 features)",
+		                       (long long)n, (long long)n_features);
+	if (n_classes < 1 || n_classes > 256)
+		return winit_error_set(err, WINIT_ERR_ARG, "dataset: %" PRId32 " classes; expected 1 to 256 (labels are bytes)", n_classes);
+	if ((uint64_t)n > SIZE_MAX / sizeof(float) / (uint64_t)n_features)
+		return winit_error_set(err, WINIT_ERR_NOMEM, "dataset: %lld x %lld floats do not fit in memory",
+		                       (long long)n, (long long)n_features);
+	out->xf = calloc((size_t)n * (size_t)n_features, sizeof(float));
+	out->y = calloc((size_t)n, 1);
+	if (!out->xf || !out->y) {
+		winit_dataset_free(out);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "dataset: cannot allocate %lld x %lld floats",
+		                       (long long)n, (long long)n_features);
+	}
+	out->n = n;
+	out->n_features = n_features;
+	out->height = 1;
+	out->width = (int32_t)n_features;
+	out->n_classes = n_classes;
+	return WINIT_OK;
+}
+
 const char *winit_fashion_mnist_dir(void)
 {
 	const char *env = getenv(WINIT_FASHION_MNIST_ENV);
@@ -162,6 +191,7 @@ void winit_dataset_free(struct winit_dataset *ds)
 	if (!ds)
 		return;
 	free(ds->x);
+	free(ds->xf);
 	free(ds->y);
 	memset(ds, 0, sizeof *ds);
 }
@@ -170,6 +200,14 @@ WINIT_HOT void winit_dataset_gather(float *out, uint8_t *labels, const struct wi
                                     const uint32_t *idx, int64_t n)
 {
 	const int64_t f = ds->n_features;
+	if (ds->xf) {
+		for (int64_t i = 0; i < n; i++) {
+			memcpy(out + i * f, ds->xf + (size_t)idx[i] * (size_t)f, (size_t)f * sizeof(float));
+			if (labels)
+				labels[i] = ds->y[idx[i]];
+		}
+		return;
+	}
 	for (int64_t i = 0; i < n; i++) {
 		const uint8_t *src = ds->x + (size_t)idx[i] * (size_t)f; /* (n_features) */
 		float *dst = out + i * f;                                /* (n_features) */

@@ -6,10 +6,14 @@
  *   lwinit.c   luaopen_winit, winit.set_seed/set_jobs/cpu_count/version, the defaults
  *   lopts.c    option tables (opt_int/opt_num/opt_bool, check_keys), classes, tty check
  *   lplugins.c the plugin registry, plugin references ("name" or {"name", k = v}), plugins()
- *   ldata.c    datasets: load_idx, datasets.fashion_mnist.load_data
+ *   ldata.c    datasets: load_idx, datasets.fashion_mnist.load_data, from_arrays,
+ *              gaussian, normalize
+ *   lkeras.c   Keras's class names: initializers.HeNormal, activations.ReLU, ...
  *   llayers.c  layers.Flatten, layers.Dense
  *   loptim.c   optimizers.Adam/SGD and the optimizer settings of compile
  *   lmodel.c   Sequential and its methods (compile, fit, evaluate, predict, ...)
+ *   lcallbacks.c callbacks.EarlyStopping/LearningRateScheduler, Lua callback tables
+ *   lweights.c model.layers, get_weights/set_weights of models and layers
  *   lstudy.c   Study, Results, the observer that saves after every run, run outcomes
  *   lresume.c  study:run{resume = true}: finished runs taken from the results file
  *   linit.c    initializers written in Lua and the rng userdata their fill receives
@@ -31,6 +35,7 @@
 #define MT_DATASET "winit.Dataset"
 #define MT_LAYER "winit.Layer"
 #define MT_MODEL "winit.Model"
+#define MT_MODEL_LAYER "winit.ModelLayer"
 #define MT_STUDY "winit.Study"
 #define MT_RESULTS "winit.Results"
 #define MT_REGISTRY "winit.Registry"
@@ -49,6 +54,7 @@
 
 struct ldataset {
 	struct winit_dataset ds;
+	struct winit_normalizer nz; /* the statistics it was normalised with (kind NONE: none) */
 	char source[256];
 };
 
@@ -67,9 +73,10 @@ struct lmodel {
 	int has_flatten; /* for summary: the engine's spec has Dense layers only */
 	int compiled;
 	struct winit_optimizer_spec opt_spec;
-	int built;                    /* the trainer holds the weights */
-	struct winit_trainer trainer; /* the same run lifecycle a study run goes through */
-	uint64_t seed;                /* the run seed of its streams (winit/stream.h) */
+	struct winit_lr_schedule schedule; /* the optimizer's learning_rate schedule, if any */
+	int built;                         /* the trainer holds the weights */
+	struct winit_trainer trainer;      /* the same run lifecycle a study run goes through */
+	uint64_t seed;                     /* the run seed of its streams (winit/stream.h) */
 };
 
 /* ---------------------------------------------------------------- shared helpers */
@@ -114,13 +121,29 @@ struct winit_registry *winit_lua_registry(lua_State *L);
 void winit_lua_check_plugin_use(lua_State *L, int idx, uint32_t kind, const char *what,
                                 struct winit_plugin_use *out);
 
+/* lkeras.c: if the plugin reference at idx names a Keras class of `kind` ("HeNormal",
+ * {"RandomNormal", stddev = 1}), push its winit form ({"he_normal"}, {"random_normal",
+ * stddev = 1}) and return 1; else push nothing and return 0. */
+int winit_lua_keras_translate(lua_State *L, int idx, uint32_t kind);
+
 /* ldata.c, lmodel.c, loptim.c */
 struct ldataset *winit_lua_check_dataset(lua_State *L, int idx);
 struct lmodel *winit_lua_check_model(lua_State *L, int idx);
+/* An optimizer setting; a learning_rate schedule goes to *sched (kind WINIT_LR_CONSTANT
+ * when there is none).  sched NULL: schedules are refused. */
 void winit_lua_read_optimizer(lua_State *L, int idx, struct winit_optimizer_spec *out,
-                              const char *fn);
+                              struct winit_lr_schedule *sched, const char *fn);
 void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const char *fn);
 void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int n);
+/* lmodel.c: initialise m's weights if they are not yet (the trainer's lifecycle). */
+void winit_lua_model_built(lua_State *L, struct lmodel *m);
+
+/* lweights.c: the model methods get_weights/set_weights, model.layers for the model at
+ * index `model`, and the layer objects' metatable. */
+int winit_lua_model_get_weights(lua_State *L);
+int winit_lua_model_set_weights(lua_State *L);
+void winit_lua_push_model_layers(lua_State *L, int model);
+void winit_lua_open_weights(lua_State *L);
 
 /* lsignal.c: while a guard is on, SIGINT and SIGTERM request a stop (winit/cancel.h),
  * which the trainer polls between steps.  interrupted_error raises the error a stopped
@@ -132,13 +155,37 @@ void winit_lua_sigguard_on(struct winit_lua_sigguard *g);
 void winit_lua_sigguard_off(struct winit_lua_sigguard *g);
 int winit_lua_interrupted_error(lua_State *L, const char *saved);
 
+/* lcallbacks.c: the callbacks of one fit, run through the trainer's hooks. */
+#define WINIT_LUA_MAX_CALLBACKS 16
+struct winit_lua_early {
+	int metric, maximize, patience, wait, have_best;
+	double min_delta, best;
+	float *best_weights; /* restore_best_weights: a copy of the parameters, or NULL */
+};
+struct winit_lua_fit_callbacks {
+	lua_State *L;
+	int list, n; /* the callbacks list (absolute index, 0: none) and its length */
+	int kind[WINIT_LUA_MAX_CALLBACKS];
+	struct winit_lua_early early[WINIT_LUA_MAX_CALLBACKS];
+	struct lmodel *m;
+	struct winit_fit_hooks hooks; /* ctx is this struct */
+};
+/* Check the callbacks list at `list` (may be nil) and set up c; pushes one value that must
+ * stay on the stack until the fit ends.  Raises on a bad list. */
+int winit_lua_callbacks_init(lua_State *L, int list, struct lmodel *m,
+                             struct winit_lua_fit_callbacks *c);
+/* Call every plain table's `name` ("on_train_begin", "on_train_end"); raises on errors. */
+void winit_lua_callbacks_train(struct winit_lua_fit_callbacks *c, const char *name);
+
 /* ---------------------------------------------------------------- the parts */
 
 /* Each registers its metatables and sets its functions in the module table at
  * module_index; luaopen_winit calls them in turn. */
 void winit_lua_open_plugins(lua_State *L, int module_index);
 void winit_lua_open_data(lua_State *L, int module_index);
+void winit_lua_open_keras(lua_State *L, int module_index);
 void winit_lua_open_layers(lua_State *L, int module_index);
+void winit_lua_open_callbacks(lua_State *L, int module_index);
 void winit_lua_open_optimizers(lua_State *L, int module_index);
 void winit_lua_open_model(lua_State *L, int module_index);
 void winit_lua_open_study(lua_State *L, int module_index);

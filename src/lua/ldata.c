@@ -1,7 +1,9 @@
-/* src/lua/ldata.c -- datasets: the Dataset userdata, winit.load_idx and
- * winit.datasets.fashion_mnist.load_data. */
+/* src/lua/ldata.c -- datasets: the Dataset userdata, winit.load_idx,
+ * winit.datasets.fashion_mnist.load_data, from_arrays (Lua tables) and gaussian
+ * (generated), each with optional input normalisation (statistics from training rows). */
 #include "config.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -21,6 +23,7 @@ static int dataset_gc(lua_State *L)
 {
 	struct ldataset *d = winit_lua_check_dataset(L, 1);
 	winit_dataset_free(&d->ds);
+	winit_normalizer_free(&d->nz);
 	return 0;
 }
 
@@ -101,10 +104,59 @@ static void fashion_source(char *buf, size_t size, const char *dir, const char *
 		         images, prefix, labels);
 }
 
-/* winit.datasets.fashion_mnist.load_data([dir]) -> train, test */
+/* Normalise d (and then `other`, may be NULL, with d's statistics) as options table t
+ * says: normalize = "scale" | "standardize" | a dataset whose statistics to use, with
+ * statistics from d's training rows (validation_split's tail left out). */
+static void normalize_opts(lua_State *L, int t, struct ldataset *d, struct ldataset *other,
+                           const char *fn)
+{
+	if (lua_isnoneornil(L, t))
+		return;
+	double split = winit_lua_opt_num(L, t, "validation_split", 0, fn);
+	if (!(split >= 0 && split < 1))
+		luaL_error(L, "%s: validation_split must be in [0, 1) (got %f)", fn, split);
+	struct winit_error err = { 0 };
+	int ty = lua_getfield(L, t, "normalize");
+	if (ty == LUA_TNIL) {
+		lua_pop(L, 1);
+		return;
+	}
+	struct ldataset *from = luaL_testudata(L, -1, MT_DATASET);
+	int32_t kind = WINIT_NORMALIZE_NONE;
+	if (from) {
+		if (from->nz.kind == WINIT_NORMALIZE_NONE)
+			luaL_error(L, "%s: normalize: that dataset was not normalised, so it has no statistics to share", fn);
+		if (from->nz.n_features != d->ds.n_features)
+			luaL_error(L, "%s: normalize: that dataset has %d features, this one %d", fn,
+			           (int)from->nz.n_features, (int)d->ds.n_features);
+	} else if (ty == LUA_TSTRING && strcmp(lua_tostring(L, -1), "scale") == 0) {
+		kind = WINIT_NORMALIZE_SCALE;
+	} else if (ty == LUA_TSTRING && strcmp(lua_tostring(L, -1), "standardize") == 0) {
+		kind = WINIT_NORMALIZE_STANDARDIZE;
+	} else {
+		luaL_error(L, "%s: normalize must be \"scale\", \"standardize\" or a normalised dataset (got %s)",
+		           fn, ty == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
+	}
+	if (!from && winit_normalizer_fit(&d->nz, kind, &d->ds,
+	                                  winit_fit_train_rows(d->ds.n, split), &err))
+		luaL_error(L, "%s: %s", fn, err.msg);
+	const struct winit_normalizer *nz = from ? &from->nz : &d->nz;
+	if (winit_dataset_normalize(&d->ds, nz, &err) ||
+	    (other && winit_dataset_normalize(&other->ds, nz, &err)))
+		luaL_error(L, "%s: %s", fn, err.msg);
+	lua_pop(L, 1);
+}
+
+/* winit.datasets.fashion_mnist.load_data([dir] [, {normalize = ..., validation_split = 0}])
+ * -> train, test (test normalised with train's statistics) */
 static int l_fashion_mnist_load(lua_State *L)
 {
-	const char *dir = luaL_optstring(L, 1, NULL);
+	int opts = lua_istable(L, 1) ? 1 : 2;
+	if (lua_istable(L, opts)) {
+		static const char *const keys[] = { "normalize", "validation_split", NULL };
+		winit_lua_check_keys(L, opts, keys, "load_data", 0);
+	}
+	const char *dir = opts == 1 ? NULL : luaL_optstring(L, 1, NULL);
 	if (!dir)
 		dir = winit_fashion_mnist_dir();
 	struct ldataset *train = new_dataset(L);
@@ -114,6 +166,8 @@ static int l_fashion_mnist_load(lua_State *L)
 		return luaL_error(L, "%s", err.msg);
 	fashion_source(train->source, sizeof train->source, dir, "train");
 	fashion_source(test->source, sizeof test->source, dir, "t10k");
+	if (lua_istable(L, opts))
+		normalize_opts(L, opts, train, test, "load_data");
 	return 2;
 }
 
@@ -131,6 +185,97 @@ static int l_load_idx(lua_State *L)
 	if (winit_dataset_load_idx(&d->ds, images, labels, (int32_t)nc, &err))
 		return luaL_error(L, "%s", err.msg);
 	snprintf(d->source, sizeof d->source, "%s", images);
+	return 1;
+}
+
+/* winit.datasets.from_arrays(features, labels [, {n_classes, normalize, validation_split}])
+ * features: a list of rows (each a list of numbers, all of one length); labels: a list of
+ * integer classes from 0, as Keras's sparse labels. */
+static int l_from_arrays(lua_State *L)
+{
+	static const char *const keys[] = { "n_classes", "normalize", "validation_split", NULL };
+	luaL_checktype(L, 1, LUA_TTABLE);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	if (!lua_isnoneornil(L, 3)) {
+		luaL_checktype(L, 3, LUA_TTABLE);
+		winit_lua_check_keys(L, 3, keys, "from_arrays", 0);
+	}
+	lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+	if (n < 1)
+		return luaL_error(L, "from_arrays: features is empty; expected a list of rows");
+	if ((lua_Integer)lua_rawlen(L, 2) != n)
+		return luaL_error(L, "from_arrays: %d rows of features but %d labels", (int)n,
+		                  (int)lua_rawlen(L, 2));
+	lua_rawgeti(L, 1, 1);
+	if (!lua_istable(L, -1))
+		return luaL_error(L, "from_arrays: features[1] must be a list of numbers (got %s)",
+		                  luaL_typename(L, -1));
+	lua_Integer f = (lua_Integer)lua_rawlen(L, -1);
+	lua_pop(L, 1);
+	lua_Integer max_label = 0;
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, 2, i);
+		int ok;
+		lua_Integer c = lua_tointegerx(L, -1, &ok);
+		if (!ok || c < 0 || c > 255)
+			return luaL_error(L, "from_arrays: labels[%d] must be an integer class 0 to 255 (got %s)",
+			                  (int)i, luaL_tolstring(L, -1, NULL));
+		max_label = c > max_label ? c : max_label;
+		lua_pop(L, 1);
+	}
+	lua_Integer nc = lua_istable(L, 3) ?
+	                         winit_lua_opt_int(L, 3, "n_classes", max_label + 1, 1, 256, "from_arrays") :
+	                         max_label + 1;
+	if (max_label >= nc)
+		return luaL_error(L, "from_arrays: label %d is not below n_classes %d", (int)max_label, (int)nc);
+	struct ldataset *d = new_dataset(L);
+	struct winit_error err = { 0 };
+	if (winit_dataset_init_float(&d->ds, n, f, (int32_t)(nc > 256 ? 257 : nc), &err))
+		return luaL_error(L, "from_arrays: %s", err.msg);
+	for (lua_Integer i = 1; i <= n; i++) {
+		lua_rawgeti(L, 1, i);
+		if (!lua_istable(L, -1) || (lua_Integer)lua_rawlen(L, -1) != f)
+			return luaL_error(L, "from_arrays: features[%d] must be a list of %d numbers (row 1's length)",
+			                  (int)i, (int)f);
+		for (lua_Integer j = 1; j <= f; j++) {
+			lua_rawgeti(L, -1, j);
+			int ok;
+			lua_Number v = lua_tonumberx(L, -1, &ok);
+			if (!ok || !isfinite(v))
+				return luaL_error(L, "from_arrays: features[%d][%d] must be a finite number (got %s)",
+				                  (int)i, (int)j, luaL_tolstring(L, -1, NULL));
+			d->ds.xf[(i - 1) * f + (j - 1)] = (float)v;
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+		lua_rawgeti(L, 2, i);
+		d->ds.y[i - 1] = (uint8_t)lua_tointeger(L, -1);
+		lua_pop(L, 1);
+	}
+	snprintf(d->source, sizeof d->source, "arrays");
+	normalize_opts(L, 3, d, NULL, "from_arrays");
+	return 1;
+}
+
+/* winit.datasets.gaussian{n = 1000, features = 2, classes = 2, seed = 0, separation = 1,
+ * normalize = nil, validation_split = 0} */
+static int l_gaussian(lua_State *L)
+{
+	static const char *const keys[] = { "n", "features", "classes", "seed",
+		                            "separation", "normalize", "validation_split", NULL };
+	luaL_checktype(L, 1, LUA_TTABLE);
+	winit_lua_check_keys(L, 1, keys, "gaussian", 0);
+	lua_Integer n = winit_lua_opt_int(L, 1, "n", 1000, 1, 1 << 26, "gaussian");
+	lua_Integer f = winit_lua_opt_int(L, 1, "features", 2, 1, 1 << 24, "gaussian");
+	lua_Integer c = winit_lua_opt_int(L, 1, "classes", 2, 1, 256, "gaussian");
+	lua_Integer seed = winit_lua_opt_int(L, 1, "seed", 0, 0, LUA_MAXINTEGER, "gaussian");
+	double sep = winit_lua_opt_num(L, 1, "separation", 1, "gaussian");
+	struct ldataset *d = new_dataset(L);
+	struct winit_error err = { 0 };
+	if (winit_dataset_gaussian(&d->ds, n, f, (int32_t)c, sep, (uint64_t)seed, &err))
+		return luaL_error(L, "gaussian: %s", err.msg);
+	snprintf(d->source, sizeof d->source, "gaussian(seed %lld)", (long long)seed);
+	normalize_opts(L, 1, d, NULL, "gaussian");
 	return 1;
 }
 
@@ -154,8 +299,12 @@ void winit_lua_open_data(lua_State *L, int module_index)
 	luaL_setfuncs(L, dataset_methods, 0);
 	lua_pop(L, 1);
 	winit_lua_set_funcs(L, module_index, funcs);
-	/* winit.datasets.fashion_mnist */
-	lua_createtable(L, 0, 1);
+	/* winit.datasets.fashion_mnist, from_arrays, gaussian */
+	lua_createtable(L, 0, 3);
+	lua_pushcfunction(L, l_from_arrays);
+	lua_setfield(L, -2, "from_arrays");
+	lua_pushcfunction(L, l_gaussian);
+	lua_setfield(L, -2, "gaussian");
 	lua_createtable(L, 0, 1);
 	lua_pushcfunction(L, l_fashion_mnist_load);
 	lua_setfield(L, -2, "load_data");

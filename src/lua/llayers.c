@@ -83,34 +83,80 @@ static int l_flatten(lua_State *L)
 	return 1;
 }
 
-/* winit.layers.Dense{128, activation = "relu", kernel_initializer = ..., ...}
- * or winit.layers.Dense(128, {activation = ...}) */
+/* Whether the value at idx is an activation reference rather than an options table: a
+ * string, or a table whose first entry is the plugin name ({"leaky_relu", alpha = 0.1}). */
+static int is_activation(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) == LUA_TSTRING)
+		return 1;
+	if (lua_type(L, idx) != LUA_TTABLE)
+		return 0;
+	int s = lua_rawgeti(L, idx, 1) == LUA_TSTRING;
+	lua_pop(L, 1);
+	return s;
+}
+
+/* Keras's forms, all meaning the same layer:
+ *   winit.layers.Dense{128, "relu", kernel_initializer = ...}
+ *   winit.layers.Dense{128, activation = "relu", ...}   (or units = 128)
+ *   winit.layers.Dense(128), Dense(128, "relu"), Dense(128, "relu", {kernel_initializer = ...})
+ *   winit.layers.Dense(128, {activation = "relu", ...})
+ * The table's positional entries (units, activation) and the keys must not say one thing
+ * twice. */
 static int l_dense(lua_State *L)
 {
 	static const char *const keys[] = { "units", "activation", "kernel_initializer",
 		                            "bias_initializer", "use_bias", "input_shape", NULL };
-	int t;
+	int t, act = 0; /* the options table; the positional activation (0: none) */
 	lua_Integer units;
 	if (lua_type(L, 1) == LUA_TNUMBER) {
 		units = check_units(L, 1);
-		if (lua_isnoneornil(L, 2)) {
-			lua_newtable(L);
-			lua_replace(L, 2);
+		int opts = 2;
+		if (is_activation(L, 2)) {
+			act = 2;
+			opts = 3;
+		} else if (!lua_isnoneornil(L, 3)) {
+			return luaL_argerror(L, 2, "activation expected (a name or {\"name\", ...}) before the options table");
 		}
-		luaL_checktype(L, 2, LUA_TTABLE);
-		t = 2;
+		if (lua_gettop(L) > opts)
+			return luaL_error(L, "Dense: takes units, activation and an options table (got %d arguments)",
+			                  lua_gettop(L));
+		if (lua_isnoneornil(L, opts)) {
+			lua_settop(L, opts);
+			lua_newtable(L);
+			lua_replace(L, opts);
+		}
+		luaL_checktype(L, opts, LUA_TTABLE);
+		t = opts;
+		if (lua_getfield(L, t, "units") != LUA_TNIL)
+			return luaL_error(L, "Dense: units given twice (as the first argument and as units =)");
+		lua_pop(L, 1);
+		winit_lua_check_keys(L, t, keys, "Dense", 0);
 	} else {
 		luaL_checktype(L, 1, LUA_TTABLE);
 		t = 1;
-		lua_rawgeti(L, 1, 1);
-		if (lua_isnil(L, -1)) {
+		/* units: the first entry, else the units key (not both) */
+		int pos = lua_rawgeti(L, 1, 1) != LUA_TNIL;
+		lua_getfield(L, 1, "units");
+		if (pos && !lua_isnil(L, -1))
+			return luaL_error(L, "Dense: units given twice (first entry and units =)");
+		if (pos)
 			lua_pop(L, 1);
-			lua_getfield(L, 1, "units");
-		}
 		units = check_units(L, -1);
+		lua_pop(L, pos ? 1 : 2);
+		if (lua_rawgeti(L, 1, 2) != LUA_TNIL)
+			act = lua_gettop(L);
+		else
+			lua_pop(L, 1);
+		if (lua_rawgeti(L, 1, 3) != LUA_TNIL)
+			return luaL_error(L, "Dense: takes at most two positional entries, units and activation");
 		lua_pop(L, 1);
+		winit_lua_check_keys(L, t, keys, "Dense", 1);
 	}
-	winit_lua_check_keys(L, t, keys, "Dense", 1);
+	if (act && lua_getfield(L, t, "activation") != LUA_TNIL)
+		return luaL_error(L, "Dense: activation given twice (by position and as activation =)");
+	if (act)
+		lua_pop(L, 1);
 	struct llayer *l = lua_newuserdatauv(L, sizeof *l, 0);
 	memset(l, 0, sizeof *l);
 	l->type = LAYER_DENSE;
@@ -119,7 +165,9 @@ static int l_dense(lua_State *L)
 	l->dense.units = units;
 	l->dense.use_bias = winit_lua_opt_bool(L, t, "use_bias", 1, "Dense");
 	read_shape(L, t, l, "Dense");
-	if (lua_getfield(L, t, "activation") == LUA_TNIL) {
+	if (act)
+		lua_pushvalue(L, act);
+	else if (lua_getfield(L, t, "activation") == LUA_TNIL) {
 		lua_pop(L, 1);
 		lua_pushliteral(L, "linear"); /* Keras: activation=None is linear */
 	}

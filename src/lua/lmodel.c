@@ -81,15 +81,26 @@ static int model_compile(lua_State *L)
 	luaL_checktype(L, 2, LUA_TTABLE);
 	winit_lua_check_keys(L, 2, keys, "compile", 0);
 	if (lua_getfield(L, 2, "optimizer") != LUA_TNIL)
-		winit_lua_read_optimizer(L, -1, &m->opt_spec, "compile");
+		winit_lua_read_optimizer(L, -1, &m->opt_spec, &m->schedule, "compile");
 	lua_pop(L, 1);
+	/* Both Keras names are one loss here: winit's labels are integers (Keras's sparse
+	 * case), and categorical cross-entropy against their one-hot rows is the same number. */
 	if (lua_getfield(L, 2, "loss") != LUA_TNIL) {
 		const char *loss = lua_tostring(L, -1);
-		if (!loss || strcmp(loss, "categorical_crossentropy") != 0)
-			return luaL_error(L, "compile: unknown loss '%s' (known: categorical_crossentropy)",
+		if (!loss || (strcmp(loss, "categorical_crossentropy") != 0 &&
+		              strcmp(loss, "sparse_categorical_crossentropy") != 0))
+			return luaL_error(L, "compile: unknown loss '%s' (known: categorical_crossentropy, "
+			                     "sparse_categorical_crossentropy)",
 			                  loss ? loss : luaL_typename(L, -1));
 	}
 	lua_pop(L, 1);
+	const struct winit_plugin_info *out_act = m->spec.layers[m->spec.n_layers - 1].activation.info;
+	if (strcmp(out_act->name, "softmax") != 0)
+		return luaL_error(L, "compile: categorical cross-entropy needs a softmax output layer, but the last "
+		                     "Dense layer's activation is '%s': the loss reads the outputs as class "
+		                     "probabilities, which only softmax makes (use activation = \"softmax\" on "
+		                     "the last layer; winit has no from_logits)",
+		                  out_act->name);
 	if (lua_getfield(L, 2, "metrics") != LUA_TNIL) {
 		if (!lua_istable(L, -1))
 			return luaL_error(L, "compile: metrics must be a list, e.g. {\"accuracy\"}");
@@ -113,6 +124,15 @@ static int model_compile(lua_State *L)
 	return 1;
 }
 
+/* Keras: training and evaluating need a loss and an optimizer, so compile comes first. */
+static void check_compiled(lua_State *L, const struct lmodel *m, const char *fn)
+{
+	if (!m->compiled)
+		luaL_error(L, "%s: the model is not compiled: call model:compile{optimizer = ..., loss = "
+		              "\"categorical_crossentropy\"} first (Keras requires it too)",
+		           fn);
+}
+
 /* Initialise the weights on first use (the trainer's lifecycle).  With data (ds, rows
  * [0, n_rows)) the data-aware initializers also adapt to it, unless they already have;
  * fit adapts them to its training rows itself. */
@@ -127,6 +147,11 @@ static void ensure_built(lua_State *L, struct lmodel *m, const struct winit_data
 	}
 	if (ds && winit_trainer_adapt(&m->trainer, ds, n_rows, &err))
 		luaL_error(L, "%s", err.msg);
+}
+
+void winit_lua_model_built(lua_State *L, struct lmodel *m)
+{
+	ensure_built(L, m, NULL, 0);
 }
 
 /* The fit settings among the fields of table t; the caller has checked t's keys. */
@@ -178,8 +203,36 @@ void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int
 	}
 }
 
+/* Keras's History: {history = {loss = {...}, ...}, epoch = {0, 1, ...}, params = {epochs,
+ * steps}}.  Its fields fall back to .history, so h.loss is h.history.loss (what fit
+ * returned before it returned a History). */
+static void push_history_object(lua_State *L, const struct winit_history *h,
+                                const struct winit_fit_spec *f)
+{
+	lua_createtable(L, 0, 3);
+	winit_lua_push_history(L, h->epochs, h->n);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, -3, "history");
+	lua_createtable(L, 0, 1);
+	lua_insert(L, -2);
+	lua_setfield(L, -2, "__index");
+	lua_setmetatable(L, -2);
+	lua_createtable(L, h->n, 0);
+	for (int e = 0; e < h->n; e++) {
+		lua_pushinteger(L, h->epochs[e].epoch - 1); /* Keras counts epochs from 0 */
+		lua_rawseti(L, -2, e + 1);
+	}
+	lua_setfield(L, -2, "epoch");
+	lua_createtable(L, 0, 2);
+	lua_pushinteger(L, f->epochs);
+	lua_setfield(L, -2, "epochs");
+	lua_pushinteger(L, f->batch_size);
+	lua_setfield(L, -2, "batch_size");
+	lua_setfield(L, -2, "params");
+}
+
 /* model:fit(ds, {epochs = 5, batch_size = 64, validation_split = 0.2, verbose = 1})
- * -> history {loss = {...}, accuracy = {...}, val_loss = {...}, val_accuracy = {...}}
+ * -> History {history = {loss = {...}, accuracy = {...}, val_loss = {...}, ...}, epoch = {...}}
  * The model's trainer is the lifecycle a study run goes through: a model whose seed is a
  * run's seed, fitted with the run's settings, ends with that run's weights.  A second fit
  * continues the same shuffle stream. */
@@ -188,13 +241,38 @@ static int model_fit(lua_State *L)
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	struct ldataset *d = winit_lua_check_dataset(L, 2);
 	static const char *const keys[] = { "epochs", "batch_size", "validation_split", "shuffle",
-		                            "eval_batch_size", "verbose", NULL };
+		                            "eval_batch_size", "verbose", "validation_data",
+		                            "callbacks", "initial_epoch", NULL };
+	lua_settop(L, 3);
 	if (lua_istable(L, 3))
 		winit_lua_check_keys(L, 3, keys, "fit", 0);
 	struct winit_fit_spec f;
 	winit_lua_read_fit(L, 3, &f, "fit");
-	int verbose = lua_istable(L, 3) ? (int)winit_lua_opt_int(L, 3, "verbose", 1, 0, INT32_MAX, "fit") : 1;
+	int verbose = 1;
+	const struct winit_dataset *val = NULL;
+	struct winit_lua_fit_callbacks cb;
+	if (lua_istable(L, 3)) {
+		verbose = (int)winit_lua_opt_int(L, 3, "verbose", 1, 0, INT32_MAX, "fit");
+		f.initial_epoch = (int32_t)winit_lua_opt_int(L, 3, "initial_epoch", 0, 0, INT32_MAX, "fit");
+		if (lua_getfield(L, 3, "validation_data") != LUA_TNIL) {
+			struct ldataset *v = luaL_testudata(L, -1, MT_DATASET);
+			if (!v)
+				return luaL_error(L, "fit: validation_data must be a dataset (got %s)", luaL_typename(L, -1));
+			if (f.validation_split > 0)
+				return luaL_error(L, "fit: give validation_data or validation_split, not both");
+			val = &v->ds; /* stays referenced by the options table */
+		}
+		lua_pop(L, 1);
+		lua_getfield(L, 3, "callbacks"); /* index 4, kept until the fit ends */
+	} else {
+		lua_pushnil(L);
+	}
+	check_compiled(L, m, "fit");
 	ensure_built(L, m, NULL, 0);
+	winit_lua_callbacks_init(L, 4, m, &cb); /* pushes index 5 */
+	if (m->schedule.kind != WINIT_LR_CONSTANT)
+		cb.hooks.schedule = &m->schedule;
+	winit_lua_callbacks_train(&cb, "on_train_begin");
 	struct winit_run_spec spec;
 	memset(&spec, 0, sizeof spec);
 	snprintf(spec.name, sizeof spec.name, "fit");
@@ -209,7 +287,7 @@ static int model_fit(lua_State *L)
 	struct winit_lua_sigguard g;
 	winit_lua_sigguard_on(&g);
 	struct winit_error err = { 0 };
-	int rc = winit_trainer_fit(&m->trainer, &d->ds, &f, &obs, 0, &hist, &err);
+	int rc = winit_trainer_fit_with(&m->trainer, &d->ds, val, &f, &cb.hooks, &obs, 0, &hist, &err);
 	winit_lua_sigguard_off(&g);
 	if (p)
 		winit_progress_free(p);
@@ -219,8 +297,9 @@ static int model_fit(lua_State *L)
 			return winit_lua_interrupted_error(L, NULL);
 		return luaL_error(L, "fit: %s", err.msg);
 	}
-	winit_lua_push_history(L, hist.epochs, hist.n);
+	push_history_object(L, &hist, &f);
 	winit_history_free(&hist);
+	winit_lua_callbacks_train(&cb, "on_train_end");
 	return 1;
 }
 
@@ -235,6 +314,7 @@ static int model_evaluate(lua_State *L)
 		winit_lua_check_keys(L, 3, keys, "evaluate", 0);
 		bs = winit_lua_opt_int(L, 3, "batch_size", WINIT_EVAL_BATCH_DEFAULT, 1, INT32_MAX, "evaluate");
 	}
+	check_compiled(L, m, "evaluate");
 	ensure_built(L, m, NULL, 0);
 	double loss, acc;
 	struct winit_error err = { 0 };
@@ -380,31 +460,16 @@ static int model_activation_stats(lua_State *L)
 	return 1;
 }
 
-/* model:get_weights(layer) -> kernel (table of rows), bias (table) */
-static int model_get_weights(lua_State *L)
+/* model.NAME: a method, or model.layers (lweights.c). */
+static int model_index(lua_State *L)
 {
-	struct lmodel *m = winit_lua_check_model(L, 1);
-	lua_Integer li = luaL_checkinteger(L, 2);
-	luaL_argcheck(L, li >= 1 && li <= m->spec.n_layers, 2, "layer index out of range");
-	ensure_built(L, m, NULL, 0);
-	const struct winit_dense *d = &m->trainer.model.layer[li - 1];
-	lua_createtable(L, (int)d->n_in, 0);
-	for (int64_t r = 0; r < d->n_in; r++) {
-		lua_createtable(L, (int)d->n_out, 0);
-		for (int64_t c = 0; c < d->n_out; c++) {
-			lua_pushnumber(L, d->w[r * d->n_out + c]);
-			lua_rawseti(L, -2, c + 1);
-		}
-		lua_rawseti(L, -2, r + 1);
-	}
-	if (!d->b)
+	winit_lua_check_model(L, 1);
+	lua_pushvalue(L, 2);
+	if (lua_gettable(L, lua_upvalueindex(1)) != LUA_TNIL)
 		return 1;
-	lua_createtable(L, (int)d->n_out, 0);
-	for (int64_t c = 0; c < d->n_out; c++) {
-		lua_pushnumber(L, d->b[c]);
-		lua_rawseti(L, -2, c + 1);
-	}
-	return 2;
+	if (lua_type(L, 2) == LUA_TSTRING && strcmp(lua_tostring(L, 2), "layers") == 0)
+		winit_lua_push_model_layers(L, 1);
+	return 1;
 }
 
 static const luaL_Reg model_methods[] = {
@@ -414,7 +479,8 @@ static const luaL_Reg model_methods[] = {
 	{ "predict", model_predict },
 	{ "summary", model_summary },
 	{ "count_params", model_count_params },
-	{ "get_weights", model_get_weights },
+	{ "get_weights", winit_lua_model_get_weights },
+	{ "set_weights", winit_lua_model_set_weights },
 	{ "activation_stats", model_activation_stats },
 	{ NULL, NULL }
 };
@@ -426,5 +492,12 @@ void winit_lua_open_model(lua_State *L, int module_index)
 		{ NULL, NULL }
 	};
 	winit_lua_new_class(L, MT_MODEL, model_methods, model_gc);
+	/* model.layers beside the methods: __index looks in the methods first. */
+	luaL_getmetatable(L, MT_MODEL);
+	lua_getfield(L, -1, "__index");
+	lua_pushcclosure(L, model_index, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 1);
+	winit_lua_open_weights(L);
 	winit_lua_set_funcs(L, module_index, funcs);
 }

@@ -64,11 +64,17 @@ static int l_plugins(lua_State *L)
 	return 1;
 }
 
-/* Resolve a plugin reference: "name" or {"name", param = value, ...}. */
+/* Resolve a plugin reference: "name" or {"name", param = value, ...}, where name may also
+ * be a Keras class name ("HeNormal": lkeras.c). */
 void winit_lua_check_plugin_use(lua_State *L, int idx, uint32_t kind, const char *what,
                                 struct winit_plugin_use *out)
 {
 	idx = lua_absindex(L, idx);
+	if (winit_lua_keras_translate(L, idx, kind)) {
+		winit_lua_check_plugin_use(L, -1, kind, what, out);
+		lua_pop(L, 1);
+		return;
+	}
 	const char *name;
 	if (lua_type(L, idx) == LUA_TSTRING) {
 		name = lua_tostring(L, idx);

@@ -193,6 +193,9 @@ static int study_add(lua_State *L)
 	r->replicate = (int32_t)winit_lua_opt_int(L, 2, "replicate", 0, 0, INT32_MAX, "Study:add");
 	r->seed = (uint64_t)winit_lua_opt_int(L, 2, "seed", (lua_Integer)s->seed, 0, LUA_MAXINTEGER, "Study:add");
 	r->model = m->spec;
+	if (m->schedule.kind != WINIT_LR_CONSTANT)
+		return luaL_error(L, "Study:add: a learning-rate schedule is not part of a run description yet; "
+		                     "use a constant learning_rate in studies (model:fit takes schedules)");
 	r->optimizer = m->opt_spec;
 	winit_lua_read_fit(L, 2, &r->fit, "Study:add");
 	r->train = &train->ds;

@@ -119,9 +119,11 @@ int luaopen_winit(lua_State *L)
 	lua_setfield(L, module, "version");
 	winit_lua_open_plugins(L, module);
 	winit_lua_open_data(L, module);
+	winit_lua_open_keras(L, module);
 	winit_lua_open_layers(L, module);
 	winit_lua_open_optimizers(L, module);
 	winit_lua_open_model(L, module);
+	winit_lua_open_callbacks(L, module);
 	winit_lua_open_study(L, module);
 	winit_lua_open_init(L, module);
 	winit_lua_open_args(L, module);

@@ -4,8 +4,10 @@
  * fit(epochs, batch_size, validation_split): the validation rows are the tail of the
  * data in file order, split off before any shuffling; the training rows are reshuffled
  * every epoch; the last batch may be partial; a batch_size above the rows is one batch of
- * all of them (Keras).  Loss and accuracy are running means over
- * the epoch's samples; validation metrics are computed at each epoch's end.
+ * all of them (Keras).  Loss and accuracy are running means over the epoch's samples;
+ * validation metrics are computed at each epoch's end (on the tail, or on separate
+ * validation data).  Hooks (winit_fit_hooks) may set the learning rate before each step
+ * or epoch and stop after an epoch.
  */
 #include "config.h"
 
@@ -26,8 +28,10 @@ static void prefetch_rows(const struct winit_dataset *ds, const uint32_t *idx, i
 {
 	const int64_t f = ds->n_features;
 	for (int64_t i = 0; i < n; i++) {
-		const uint8_t *row = ds->x + (size_t)idx[i] * (size_t)f;
-		for (int64_t j = 0; j < f; j += 64)
+		const char *row = ds->xf ? (const char *)(ds->xf + (size_t)idx[i] * (size_t)f) :
+		                           (const char *)(ds->x + (size_t)idx[i] * (size_t)f);
+		int64_t bytes = ds->xf ? f * (int64_t)sizeof(float) : f;
+		for (int64_t j = 0; j < bytes; j += 64)
 			__builtin_prefetch(row + j, 0, 1);
 	}
 }
@@ -170,9 +174,24 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
                       const struct winit_fit_spec *fit, const struct winit_observer *obs,
                       size_t run, struct winit_history *history, struct winit_error *err)
 {
+	return winit_trainer_fit_with(t, ds, NULL, fit, NULL, obs, run, history, err);
+}
+
+int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *ds,
+                           const struct winit_dataset *val, const struct winit_fit_spec *fit,
+                           const struct winit_fit_hooks *hooks, const struct winit_observer *obs,
+                           size_t run, struct winit_history *history, struct winit_error *err)
+{
 	struct winit_model *m = &t->model;
 	int rc = check_shapes(m, ds, err);
-	if (rc)
+	if (rc || (val && (rc = check_shapes(m, val, err))))
+		return rc;
+	if (val && fit->validation_split > 0)
+		return winit_error_set(err, WINIT_ERR_ARG, "fit: give validation data or validation_split, not both");
+	if (fit->initial_epoch < 0)
+		return winit_error_set(err, WINIT_ERR_ARG, "fit: initial_epoch must be >= 0 (got %d)",
+		                       (int)fit->initial_epoch);
+	if (hooks && hooks->schedule && (rc = winit_lr_schedule_check(hooks->schedule, err)))
 		return rc;
 	if (fit->epochs < 0 || fit->batch_size <= 0)
 		return winit_error_set(err, WINIT_ERR_ARG, "fit: epochs must be >= 0 and batch_size > 0 (got %d, %d)",
@@ -182,7 +201,10 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
 		                       fit->validation_split);
 	/* Keras: split_at = int(n * (1 - validation_split)); the tail is validation. */
 	int64_t n_train = winit_fit_train_rows(ds->n, fit->validation_split);
-	int64_t n_val = ds->n - n_train;
+	/* Validation: all of val, or the tail of ds. */
+	const struct winit_dataset *vds = val ? val : ds;
+	int64_t v_begin = val ? 0 : n_train;
+	int64_t n_val = vds->n - v_begin;
 	if (n_train <= 0)
 		return winit_error_set(err, WINIT_ERR_ARG, "fit: no training samples left after validation_split %g of %lld",
 		                       fit->validation_split, (long long)ds->n);
@@ -200,8 +222,11 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
 	for (int64_t i = 0; i < n_train; i++)
 		b.idx[i] = (uint32_t)i;
 	int64_t steps = (n_train + bs - 1) / bs;
-	for (int32_t e = 1; e <= fit->epochs; e++) {
+	for (int32_t e = fit->initial_epoch + 1; e <= fit->epochs; e++) {
 		double t0 = winit_clock_seconds();
+		if (hooks && hooks->epoch_begin &&
+		    (rc = hooks->epoch_begin(hooks->ctx, e, &t->opt.spec.learning_rate, err)))
+			break;
 		if (fit->shuffle)
 			winit_rng_shuffle_u32(&t->shuffle, b.idx, (uint32_t)n_train);
 		double loss_sum = 0;
@@ -224,6 +249,8 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
 			hits += c;
 			seen += n;
 			winit_model_backward(m, b.x, b.dz, n);
+			if (hooks && hooks->schedule)
+				t->opt.spec.learning_rate = winit_lr_schedule_at(hooks->schedule, t->opt.t);
 			winit_optimizer_step(&t->opt, m->params, m->grads);
 			t->steps++;
 			if (obs && obs->batch_end)
@@ -237,7 +264,7 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
 			.accuracy = (double)hits / (double)seen,
 		};
 		if (n_val > 0) {
-			rc = winit_evaluate(m, ds, n_train, ds->n, fit->eval_batch_size, &st.val_loss,
+			rc = winit_evaluate(m, vds, v_begin, vds->n, fit->eval_batch_size, &st.val_loss,
 			                    &st.val_accuracy, err);
 			if (rc)
 				break;
@@ -248,6 +275,11 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
 			break;
 		if (obs && obs->epoch_end)
 			obs->epoch_end(obs->ctx, run, &st);
+		int stop = 0;
+		if (hooks && hooks->epoch_end && (rc = hooks->epoch_end(hooks->ctx, &st, &stop, err)))
+			break;
+		if (stop)
+			break;
 	}
 	batch_free(&b);
 	return rc;

@@ -3,6 +3,7 @@
  * itself is winit_trainer_fit in fit.c; the stream plan is winit/stream.h. */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,4 +77,41 @@ void winit_history_free(struct winit_history *h)
 {
 	free(h->epochs);
 	memset(h, 0, sizeof *h);
+}
+
+double winit_lr_schedule_at(const struct winit_lr_schedule *s, int64_t step)
+{
+	double p = (double)step / s->decay_steps;
+	switch (s->kind) {
+	case WINIT_LR_EXPONENTIAL_DECAY:
+		return s->initial_learning_rate * pow(s->decay_rate, s->staircase ? floor(p) : p);
+	case WINIT_LR_COSINE_DECAY: {
+		double c = 0.5 * (1 + cos(3.14159265358979323846 * (p < 1 ? p : 1)));
+		return s->initial_learning_rate * ((1 - s->alpha) * c + s->alpha);
+	}
+	default:
+		return s->initial_learning_rate;
+	}
+}
+
+int winit_lr_schedule_check(const struct winit_lr_schedule *s, struct winit_error *err)
+{
+	if (s->kind < WINIT_LR_CONSTANT || s->kind > WINIT_LR_COSINE_DECAY)
+		return winit_error_set(err, WINIT_ERR_ARG, "learning-rate schedule: unknown kind %d",
+		                       (int)s->kind);
+	if (!(s->initial_learning_rate > 0 && isfinite(s->initial_learning_rate)))
+		return winit_error_set(err, WINIT_ERR_ARG, "learning-rate schedule: initial_learning_rate must be > 0 (got %g)",
+		                       s->initial_learning_rate);
+	if (s->kind == WINIT_LR_CONSTANT)
+		return WINIT_OK;
+	if (!(s->decay_steps > 0 && isfinite(s->decay_steps)))
+		return winit_error_set(err, WINIT_ERR_ARG, "learning-rate schedule: decay_steps must be > 0 (got %g)",
+		                       s->decay_steps);
+	if (s->kind == WINIT_LR_EXPONENTIAL_DECAY && !(s->decay_rate > 0 && isfinite(s->decay_rate)))
+		return winit_error_set(err, WINIT_ERR_ARG, "learning-rate schedule: decay_rate must be > 0 (got %g)",
+		                       s->decay_rate);
+	if (s->kind == WINIT_LR_COSINE_DECAY && !(s->alpha >= 0 && s->alpha <= 1))
+		return winit_error_set(err, WINIT_ERR_ARG, "learning-rate schedule: alpha must be in [0, 1] (got %g)",
+		                       s->alpha);
+	return WINIT_OK;
 }
