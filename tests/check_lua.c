@@ -122,6 +122,52 @@ START_TEST(study_runs_and_saves)
 }
 END_TEST
 
+START_TEST(diagnostics_in_lua)
+{
+	RUN_OK(model_src);
+	/* 600 rows, 480 for training in batches of 32: 15 steps an epoch.  Snapshots at 0,
+	 * 1, 2, 4, 8, 15 (epoch 1 ends), 16, 30 (epoch 2 ends). */
+	RUN_OK("local winit = require 'winit'\n"
+	       "local s = winit.Study { name = 'd', seed = 3 }\n"
+	       "s:add { name = 'zeros', model = build('zeros'), train = train, epochs = 2,\n"
+	       "        batch_size = 32, validation_split = 0.2 }\n"
+	       "s:add { name = 'he', model = build('he_normal'), train = train, epochs = 2,\n"
+	       "        batch_size = 32, validation_split = 0.2, diagnostics = { early = false } }\n"
+	       "s:add { name = 'off', model = build('he_normal'), train = train, epochs = 2,\n"
+	       "        batch_size = 32, validation_split = 0.2, diagnostics = false }\n"
+	       "local runs = s:run { jobs = 1, verbose = 0 }:runs()\n"
+	       "local d = runs[1].diagnostics\n"
+	       "assert(#d == 8, #d)\n"
+	       "local steps = {}\n"
+	       "for i, snap in ipairs(d) do\n"
+	       "  steps[i] = snap.step\n"
+	       "  assert(snap.layers[1].distinct_units == 1 and snap.layers[1].dead == 16)\n"
+	       "end\n"
+	       "assert(table.concat(steps, ',') == '0,1,2,4,8,15,16,30', table.concat(steps, ','))\n"
+	       "assert(d[1].layers[1].update_ratio == nil and d[1].epoch == 0 and d[8].epoch == 2)\n"
+	       "assert(runs[1].theory.applies and #runs[1].theory.pre_var == 2)\n"
+	       "local h = runs[2].diagnostics\n"
+	       "assert(#h == 3 and h[3].step == 30 and h[2].layers[1].distinct_units == 16)\n"
+	       "assert(#runs[3].diagnostics == 0 and runs[3].theory.applies == false)\n"
+	       "assert(runs[3].theory.reason:find('diagnostics off'))\n"
+	       "local m = build('he_normal')\n"
+	       "local hist = m:fit(train, { epochs = 1, batch_size = 32, verbose = 0,\n"
+	       "                            diagnostics = { early = false } })\n"
+	       "assert(#hist.diagnostics == 2 and hist.diagnostics[2].step == 19)\n"
+	       "assert(hist.theory.applies and hist.theory.grad_var[2] > 0)\n"
+	       "hist = m:fit(train, { epochs = 1, batch_size = 32, verbose = 0 })\n"
+	       "-- steps count across fits: the early snapshot at step 32 falls in this one\n"
+	       "assert(#hist.diagnostics == 2 and hist.diagnostics[1].step == 32)\n"
+	       "assert(hist.diagnostics[2].step == 38 and hist.diagnostics[2].epoch == 1)\n");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "build('zeros'):fit(train, { diagnostics = 'yes' })\n",
+	        "fit: option 'diagnostics' must be true, false or a table");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "build('zeros'):fit(train, { diagnostics = { eraly = false } })\n",
+	        "eraly");
+}
+END_TEST
+
 START_TEST(unknown_plugin_lists_known_names)
 {
 	RUN_ERR("local winit = require 'winit'\n"
@@ -478,6 +524,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, same_seed_same_numbers);
 	tcase_add_test(tc, fit_repeats_a_study_run_exactly);
 	tcase_add_test(tc, study_runs_and_saves);
+	tcase_add_test(tc, diagnostics_in_lua);
 	tcase_add_test(tc, plugins_are_listed_with_files);
 	tcase_add_test(tc, parse_args_types_and_errors);
 	tcase_add_test(tc, lua_defined_initializer);

@@ -21,6 +21,7 @@ if ENABLE_TESTS
 include tests/core.mk
 include tests/kernels.mk
 include tests/nn.mk
+include tests/theory.mk
 include tests/data.mk
 include tests/plugin.mk
 include tests/report.mk

@@ -18,3 +18,11 @@ TESTS += tests/check_model_io
 tests_check_model_io_SOURCES = tests/check_model_io.c
 tests_check_model_io_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_model_io_LDADD = $(WINIT_TEST_LIBS)
+
+# tests: diagnostics -- snapshots on the probe batch, distinct/dead/saturated units,
+# results-file shape, bit-identical training with diagnostics on and off.
+check_PROGRAMS += tests/check_diagnostics
+TESTS += tests/check_diagnostics
+tests_check_diagnostics_SOURCES = tests/check_diagnostics.c
+tests_check_diagnostics_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_diagnostics_LDADD = $(WINIT_TEST_LIBS)

@@ -98,12 +98,12 @@ else
 fi
 
 # A full disk, for real: a 24 KiB tmpfs (root only; skipped with the reason otherwise).
-# One run of 40 epochs writes about 10 KiB (3 pages), two about 20 KiB: the second save
-# finds no space while the first file is still there.
+# One run of 40 epochs without diagnostics writes about 10 KiB (3 pages), two about 20 KiB:
+# the second save finds no space while the first file is still there.
 mkdir "$tmp/mnt"
 if mount -t tmpfs -o size=24k tmpfs "$tmp/mnt" 2>"$tmp/mount.err"; then
 	trap 'umount "$tmp/mnt" 2>/dev/null; rm -rf "$tmp"' EXIT
-	"$winit" run -j 1 "$src/tests/lua/small_study.lua" "$tmp/data" "$tmp/mnt/r.json" 4 40 >"$tmp/out" 2>&1
+	"$winit" run -j 1 "$src/tests/lua/small_study.lua" "$tmp/data" "$tmp/mnt/r.json" 4 40 off >"$tmp/out" 2>&1
 	got=$?
 	[ "$got" -eq 1 ] && ok "a full disk exits 1" || no "a full disk exits 1 (got $got)"
 	grep -q "r.json: cannot write results (write failed): No space left on device; the study stopped (the file keeps the 1 run saved before)" "$tmp/out" \

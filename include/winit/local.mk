@@ -13,6 +13,8 @@ winitinclude_HEADERS += \
 	include/winit/kernels.h \
 	include/winit/model.h \
 	include/winit/train.h \
+	include/winit/diagnostics.h \
+	include/winit/theory.h \
 	include/winit/model_io.h \
 	include/winit/study.h \
 	include/winit/dist.h \

@@ -45,8 +45,10 @@ struct winit_run_result {
 	double test_loss, test_accuracy;
 	double seconds; /* wall time of the whole run */
 	int64_t n_train, n_val, n_test;
-	uint64_t run_seed;   /* the run's derived seed */
-	const char *kernels; /* kernel set used */
+	uint64_t run_seed;                    /* the run's derived seed */
+	const char *kernels;                  /* kernel set used */
+	struct winit_diagnostics diagnostics; /* the run's snapshots, owned (winit/diagnostics.h) */
+	struct winit_theory theory;           /* the prediction at initialization */
 };
 
 /* The seed a run's streams derive from: a function of (study seed, run name) only. */

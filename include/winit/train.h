@@ -5,8 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <winit/data.h>
+#include <winit/diagnostics.h>
 #include <winit/error.h>
 #include <winit/model.h>
+#include <winit/theory.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,12 +67,13 @@ void winit_optimizer_free(struct winit_optimizer *opt);
 #define WINIT_EVAL_BATCH_DEFAULT 256
 
 struct winit_fit_spec {
-	int32_t epochs;          /* 1 */
-	int32_t batch_size;      /* 32 */
-	double validation_split; /* 0: tail fraction of the data held out before shuffling */
-	int32_t shuffle;         /* 1: reshuffle the training part every epoch */
-	int32_t eval_batch_size; /* batch size for validation/evaluation (WINIT_EVAL_BATCH_DEFAULT) */
-	int32_t initial_epoch;   /* 0: epochs initial_epoch + 1 .. epochs run (Keras's) */
+	int32_t epochs;                        /* 1 */
+	int32_t batch_size;                    /* 32 */
+	double validation_split;               /* 0: tail fraction of the data held out before shuffling */
+	int32_t shuffle;                       /* 1: reshuffle the training part every epoch */
+	int32_t eval_batch_size;               /* batch size for validation/evaluation (WINIT_EVAL_BATCH_DEFAULT) */
+	int32_t initial_epoch;                 /* 0: epochs initial_epoch + 1 .. epochs run (Keras's) */
+	struct winit_diag_cadence diagnostics; /* snapshots to take (winit/diagnostics.h): all */
 };
 
 struct winit_fit_spec winit_fit_default(void);
@@ -172,14 +175,22 @@ struct winit_observer {
  *     winit_trainer_free
  *
  * Training stops between two steps when winit_cancelled() (winit/cancel.h) is non-zero,
- * with WINIT_ERR_CANCELLED. */
+ * with WINIT_ERR_CANCELLED.
+ *
+ * Diagnostics (winit/diagnostics.h): each fit takes the snapshots its spec's cadence asks
+ * for on the run's probe batch and appends them to `diag`; the snapshot at initialization
+ * (the first fit's, at step 0) also yields `theory`, the signal-propagation prediction
+ * (winit/theory.h) anchored at that snapshot's output gradient variance.  Neither changes
+ * a training number. */
 struct winit_trainer {
 	struct winit_model model;
 	struct winit_optimizer opt;
-	uint64_t seed;            /* the run seed every stream derives from */
-	struct winit_rng shuffle; /* WINIT_STREAM_SHUFFLE, continued across fits */
-	int adapted;              /* the data-aware initializers have run */
-	int64_t steps;            /* optimizer steps taken in all fits */
+	uint64_t seed;                 /* the run seed every stream derives from */
+	struct winit_rng shuffle;      /* WINIT_STREAM_SHUFFLE, continued across fits */
+	int adapted;                   /* the data-aware initializers have run */
+	int64_t steps;                 /* optimizer steps taken in all fits */
+	struct winit_diagnostics diag; /* snapshots of all fits, owned */
+	struct winit_theory theory;    /* computed with the snapshot at initialization */
 };
 
 int winit_trainer_init(struct winit_trainer *t, const struct winit_model_spec *model,
@@ -198,7 +209,8 @@ int winit_trainer_adapt(struct winit_trainer *t, const struct winit_dataset *ds,
 
 /* Train on rows [0, n_train) of ds (n_train = winit_fit_train_rows), validating on the
  * tail, with Keras fit semantics.  Runs the data-aware initializers first if they have not
- * run.  Each finished epoch is appended to history (may be NULL) and reported to obs as
+ * run, and takes the diagnostics fit->diagnostics asks for (into t->diag, which keeps the
+ * snapshots taken before a failure).  Each finished epoch is appended to history (may be NULL) and reported to obs as
  * run `run`. */
 int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
                       const struct winit_fit_spec *fit, const struct winit_observer *obs,

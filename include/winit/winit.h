@@ -14,6 +14,8 @@
 #include <winit/plugin_call.h>
 #include <winit/conformance.h>
 #include <winit/model.h>
+#include <winit/diagnostics.h>
+#include <winit/theory.h>
 #include <winit/train.h>
 #include <winit/model_io.h>
 #include <winit/study.h>

@@ -19,7 +19,8 @@
  *   linit.c    initializers written in Lua and the rng userdata their fill receives
  *   largs.c    parse_args
  *   lsave.c    saved models: save, save_weights, load_weights, models.load_model
- *   lsignal.c  the interrupt flag and the SIGINT guard around training */
+ *   lsignal.c  the interrupt flag and the SIGINT guard around training
+ *   ldiag.c    the `diagnostics` option; diagnostics and theory as Lua tables */
 #ifndef WINIT_LBINDING_H
 #define WINIT_LBINDING_H
 
@@ -144,6 +145,12 @@ int winit_lua_model_get_weights(lua_State *L);
 int winit_lua_model_set_weights(lua_State *L);
 void winit_lua_push_model_layers(lua_State *L, int model);
 void winit_lua_open_weights(lua_State *L);
+
+/* ldiag.c: the `diagnostics` option of fit and Study:add, and the tables of snapshots
+ * (from index `from` on) and of the theory's prediction. */
+void winit_lua_read_cadence(lua_State *L, int t, struct winit_diag_cadence *c, const char *fn);
+void winit_lua_push_diagnostics(lua_State *L, const struct winit_diagnostics *d, int from);
+void winit_lua_push_theory(lua_State *L, const struct winit_theory *t);
 
 /* lsignal.c: while a guard is on, SIGINT and SIGTERM request a stop (winit/cancel.h),
  * which the trainer polls between steps.  interrupted_error raises the error a stopped

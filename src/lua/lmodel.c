@@ -169,6 +169,7 @@ void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const cha
 	f->shuffle = winit_lua_opt_bool(L, t, "shuffle", 1, fn);
 	f->eval_batch_size = (int32_t)winit_lua_opt_int(L, t, "eval_batch_size",
 	                                                WINIT_EVAL_BATCH_DEFAULT, 1, INT32_MAX, fn);
+	winit_lua_read_cadence(L, t, &f->diagnostics, fn);
 }
 
 /* The history fields (each a double of winit_epoch_stats); val_* only when validation ran. */
@@ -232,7 +233,8 @@ static void push_history_object(lua_State *L, const struct winit_history *h,
 }
 
 /* model:fit(ds, {epochs = 5, batch_size = 64, validation_split = 0.2, verbose = 1})
- * -> History {history = {loss = {...}, accuracy = {...}, val_loss = {...}, ...}, epoch = {...}}
+ * -> History {history = {loss = {...}, accuracy = {...}, val_loss = {...}, ...}, epoch = {...},
+ *             diagnostics = {this fit's snapshots}, theory = {...}}
  * The model's trainer is the lifecycle a study run goes through: a model whose seed is a
  * run's seed, fitted with the run's settings, ends with that run's weights.  A second fit
  * continues the same shuffle stream. */
@@ -242,7 +244,7 @@ static int model_fit(lua_State *L)
 	struct ldataset *d = winit_lua_check_dataset(L, 2);
 	static const char *const keys[] = { "epochs", "batch_size", "validation_split", "shuffle",
 		                            "eval_batch_size", "verbose", "validation_data",
-		                            "callbacks", "initial_epoch", NULL };
+		                            "callbacks", "initial_epoch", "diagnostics", NULL };
 	lua_settop(L, 3);
 	if (lua_istable(L, 3))
 		winit_lua_check_keys(L, 3, keys, "fit", 0);
@@ -287,6 +289,7 @@ static int model_fit(lua_State *L)
 	struct winit_lua_sigguard g;
 	winit_lua_sigguard_on(&g);
 	struct winit_error err = { 0 };
+	int first_snap = m->trainer.diag.n;
 	int rc = winit_trainer_fit_with(&m->trainer, &d->ds, val, &f, &cb.hooks, &obs, 0, &hist, &err);
 	winit_lua_sigguard_off(&g);
 	if (p)
@@ -299,6 +302,10 @@ static int model_fit(lua_State *L)
 	}
 	push_history_object(L, &hist, &f);
 	winit_history_free(&hist);
+	winit_lua_push_diagnostics(L, &m->trainer.diag, first_snap);
+	lua_setfield(L, -2, "diagnostics");
+	winit_lua_push_theory(L, &m->trainer.theory);
+	lua_setfield(L, -2, "theory");
 	winit_lua_callbacks_train(&cb, "on_train_end");
 	return 1;
 }

@@ -68,9 +68,11 @@ size_t winit_lua_resume(lua_State *L, const char *save, const char *study, uint6
 				       runs[i].name, save);
 			continue;
 		}
-		/* Take the outcome over; the history moves, the kernel name is copied. */
+		/* Take the outcome over; the history and diagnostics move, the kernel name is
+		 * copied. */
 		results[i] = r->result;
 		memset(&r->result.history, 0, sizeof r->result.history);
+		memset(&r->result.diagnostics, 0, sizeof r->result.diagnostics);
 		snprintf(kernels[i], sizeof kernels[i], "%s", r->kernels);
 		results[i].kernels = kernels[i];
 		restored++;

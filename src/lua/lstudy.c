@@ -147,7 +147,7 @@ static void keep_alive(lua_State *L, int study, int value)
 static int study_add(lua_State *L)
 {
 	static const char *const keys[] = { "name", "label", "model", "train", "test", "epochs",
-		                            "batch_size", "validation_split", "shuffle", "eval_batch_size", "replicate", "seed",
+		                            "batch_size", "validation_split", "shuffle", "eval_batch_size", "replicate", "seed", "diagnostics",
 		                            NULL };
 	struct lstudy *s = check_study(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
@@ -473,7 +473,8 @@ static int results_save(lua_State *L)
 	return 0;
 }
 
-/* results:runs() -> { {name=, label=, status=, test_accuracy=, test_loss=, history=...}, ... } */
+/* results:runs() -> { {name=, label=, status=, test_accuracy=, test_loss=, history=...,
+ *                      diagnostics=, theory=}, ... } */
 static int results_runs(lua_State *L)
 {
 	struct lresults *r = check_results(L, 1);
@@ -511,6 +512,10 @@ static int results_runs(lua_State *L)
 		lua_setfield(L, -2, "seconds");
 		winit_lua_push_history(L, x->history.epochs, x->history.n);
 		lua_setfield(L, -2, "history");
+		winit_lua_push_diagnostics(L, &x->diagnostics, 0);
+		lua_setfield(L, -2, "diagnostics");
+		winit_lua_push_theory(L, &x->theory);
+		lua_setfield(L, -2, "theory");
 		lua_rawseti(L, -2, (lua_Integer)i + 1);
 	}
 	return 1;

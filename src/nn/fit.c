@@ -8,6 +8,9 @@
  * validation metrics are computed at each epoch's end (on the tail, or on separate
  * validation data).  Hooks (winit_fit_hooks) may set the learning rate before each step
  * or epoch and stop after an epoch.
+ *
+ * Diagnostics (diagnostics.c) are taken between steps, on the probe batch and scratch
+ * buffers of their own: the loop's numbers are the same with them on or off.
  */
 #include "config.h"
 
@@ -18,6 +21,8 @@
 
 #include <winit/cancel.h>
 #include <winit/data.h>
+#include <winit/diagnostics.h>
+#include <winit/theory.h>
 #include <winit/train.h>
 
 #include "core/clock.h"
@@ -166,6 +171,7 @@ struct winit_fit_spec winit_fit_default(void)
 		.validation_split = 0,
 		.shuffle = 1,
 		.eval_batch_size = WINIT_EVAL_BATCH_DEFAULT,
+		.diagnostics = { .init = 1, .early = 1, .epochs = 1 },
 	};
 	return f;
 }
@@ -222,6 +228,30 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 	for (int64_t i = 0; i < n_train; i++)
 		b.idx[i] = (uint32_t)i;
 	int64_t steps = (n_train + bs - 1) / bs;
+	/* Diagnostics: a probe batch when this fit takes any snapshot. */
+	const struct winit_diag_cadence *cad = &fit->diagnostics;
+	int init_due = cad->init && t->steps == 0 && !t->theory.computed;
+	struct winit_diag_probe *probe = NULL;
+	if (init_due || (cad->early && t->steps < WINIT_DIAG_EARLY_MAX) ||
+	    (cad->epochs && fit->epochs > fit->initial_epoch)) {
+		probe = malloc(sizeof *probe);
+		if (!probe) {
+			rc = winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the probe");
+			goto out;
+		}
+		if ((rc = winit_diag_probe_init(probe, m, ds, n_train, t->seed, err))) {
+			free(probe);
+			probe = NULL;
+			goto out;
+		}
+	}
+	if (init_due) {
+		if ((rc = winit_diag_snapshot(&t->diag, probe, m, 0, 0, err)))
+			goto out;
+		const struct winit_diag_snapshot *s0 = &t->diag.snaps[t->diag.n - 1];
+		winit_theory_predict(&t->theory, &m->spec, probe->input_m2,
+		                     s0->layers[s0->n_layers - 1].grad_var);
+	}
 	for (int32_t e = fit->initial_epoch + 1; e <= fit->epochs; e++) {
 		double t0 = winit_clock_seconds();
 		if (hooks && hooks->epoch_begin &&
@@ -233,10 +263,13 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 		int64_t hits = 0, seen = 0;
 		for (int64_t s = 0; s < steps; s++) {
 			if (winit_cancelled()) {
-				batch_free(&b);
-				return winit_error_set(err, WINIT_ERR_CANCELLED, "training interrupted in epoch %d, step %lld",
-				                       (int)e, (long long)s + 1);
+				rc = winit_error_set(err, WINIT_ERR_CANCELLED, "training interrupted in epoch %d, step %lld",
+				                     (int)e, (long long)s + 1);
+				goto out;
 			}
+			int snap = probe && winit_diag_due(cad, t->steps + 1, s + 1 == steps);
+			if (snap)
+				winit_diag_probe_keep_weights(probe, m);
 			int64_t off = s * bs;
 			int64_t n = n_train - off < bs ? n_train - off : bs;
 			winit_dataset_gather(b.x, b.y, ds, b.idx + off, n);
@@ -253,6 +286,8 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 				t->opt.spec.learning_rate = winit_lr_schedule_at(hooks->schedule, t->opt.t);
 			winit_optimizer_step(&t->opt, m->params, m->grads);
 			t->steps++;
+			if (snap && (rc = winit_diag_snapshot(&t->diag, probe, m, t->steps, e, err)))
+				goto out;
 			if (obs && obs->batch_end)
 				obs->batch_end(obs->ctx, run, e, s + 1, steps, loss_sum / (double)seen,
 				               (double)hits / (double)seen);
@@ -280,6 +315,11 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 			break;
 		if (stop)
 			break;
+	}
+out:
+	if (probe) {
+		winit_diag_probe_free(probe);
+		free(probe);
 	}
 	batch_free(&b);
 	return rc;

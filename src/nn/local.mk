@@ -4,6 +4,7 @@ libwinit_la_SOURCES += \
 	src/nn/optimizer.c \
 	src/nn/trainer.c \
 	src/nn/fit.c \
+	src/nn/diagnostics.c \
 	src/nn/save.c \
 	src/nn/load.c \
 	src/nn/model_file.h

@@ -123,6 +123,67 @@ static void write_description(struct json *j, const struct winit_run_spec *s, ui
 }
 
 /* What the run produced: status, history, test metrics, timings. */
+/* "diagnostics": [ {step, epoch, layers: [ {pre_mean, ...} ] } ]; undefined values null. */
+static void write_diagnostics(struct json *j, const struct winit_diagnostics *d)
+{
+	json_key(j, "diagnostics");
+	json_begin_array(j);
+	for (int32_t i = 0; i < d->n; i++) {
+		const struct winit_diag_snapshot *s = &d->snaps[i];
+		json_begin_object(j);
+		json_int_at(j, "step", s->step);
+		json_int_at(j, "epoch", s->epoch);
+		json_key(j, "layers");
+		json_begin_array(j);
+		for (int32_t k = 0; k < s->n_layers; k++) {
+			const struct winit_diag_layer *L = &s->layers[k];
+			json_begin_object(j);
+			json_number_at(j, "pre_mean", L->pre_mean);
+			json_number_at(j, "pre_var", L->pre_var);
+			json_number_at(j, "act_mean", L->act_mean);
+			json_number_at(j, "act_var", L->act_var);
+			json_number_at(j, "grad_var", L->grad_var);
+			json_number_at(j, "wgrad_var", L->wgrad_var);
+			json_number_at(j, "w_mean", L->w_mean);
+			json_number_at(j, "w_sd", L->w_sd);
+			json_number_at(j, "update_ratio", L->update_ratio);
+			json_int_at(j, "dead", L->dead);
+			json_number_at(j, "dead_fraction", L->dead_fraction);
+			json_number_at(j, "saturated_fraction", L->saturated_fraction);
+			json_int_at(j, "distinct_units", L->distinct_units);
+			json_end_object(j);
+		}
+		json_end_array(j);
+		json_end_object(j);
+	}
+	json_end_array(j);
+}
+
+/* "theory": {applies: true, pre_var: [...], grad_var: [...]} or {applies: false, reason}. */
+static void write_theory(struct json *j, const struct winit_theory *t)
+{
+	json_key(j, "theory");
+	json_begin_object(j);
+	json_bool_at(j, "applies", t->computed && t->applies);
+	if (!t->computed) {
+		json_string_at(j, "reason", "no snapshot at initialization (diagnostics off)");
+	} else if (!t->applies) {
+		json_string_at(j, "reason", t->reason);
+	} else {
+		json_key(j, "pre_var");
+		json_begin_array(j);
+		for (int32_t i = 0; i < t->n_layers; i++)
+			json_number(j, t->pre_var[i]);
+		json_end_array(j);
+		json_key(j, "grad_var");
+		json_begin_array(j);
+		for (int32_t i = 0; i < t->n_layers; i++)
+			json_number(j, t->grad_var[i]);
+		json_end_array(j);
+	}
+	json_end_object(j);
+}
+
 static void write_outcome(struct json *j, const struct winit_run_result *r)
 {
 	json_string_at(j, "status", r->status ? "failed" : "ok");
@@ -150,6 +211,8 @@ static void write_outcome(struct json *j, const struct winit_run_result *r)
 	}
 	json_number_at(j, "seconds", r->seconds);
 	json_string_at(j, "kernels", r->kernels ? r->kernels : "");
+	write_diagnostics(j, &r->diagnostics);
+	write_theory(j, &r->theory);
 }
 
 static void write_run(struct json *j, size_t index, const struct winit_run_spec *s,

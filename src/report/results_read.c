@@ -172,6 +172,99 @@ static int read_history(const json_t *run, struct winit_history *h, int32_t epoc
 	return WINIT_OK;
 }
 
+/* "diagnostics" and "theory" (absent in files of older writers: then none). */
+static int read_diagnostics(const json_t *run, struct winit_run_result *x, struct where *w,
+                            struct winit_error *err)
+{
+	static const char *const num[] = { "pre_mean", "pre_var", "act_mean", "act_var",
+		                           "grad_var", "wgrad_var", "w_mean", "w_sd",
+		                           "update_ratio", "dead_fraction", "saturated_fraction" };
+	const json_t *arr = json_object_get(run, "diagnostics");
+	if (arr && !json_is_array(arr))
+		return bad_field(err, w, "diagnostics", "an array", arr);
+	size_t len = strlen(w->at);
+	int rc = WINIT_OK;
+	for (size_t i = 0; !rc && arr && i < json_array_size(arr); i++) {
+		const json_t *o = json_array_get(arr, i);
+		snprintf(w->at + len, sizeof w->at - len, ".diagnostics[%zu]", i);
+		const json_t *layers = json_object_get(o, "layers");
+		int64_t step, epoch;
+		if (!json_is_object(o))
+			return winit_error_set(err, WINIT_ERR_FORMAT, "%s: %s: expected an object, got %s",
+			                       w->path, w->at, type_name(o));
+		if ((rc = get_int(o, "step", 0, INT64_MAX, &step, w, err)) ||
+		    (rc = get_int(o, "epoch", 0, INT32_MAX, &epoch, w, err)))
+			return rc;
+		if (!json_is_array(layers) || json_array_size(layers) > WINIT_MAX_LAYERS)
+			return bad_field(err, w, "layers", "an array of at most 64 layers", layers);
+		struct winit_diagnostics *d = &x->diagnostics;
+		if (d->n == d->cap) {
+			int32_t cap = d->cap ? 2 * d->cap : 32;
+			void *q = realloc(d->snaps, (size_t)cap * sizeof *d->snaps);
+			if (!q)
+				return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory", w->path);
+			d->snaps = q;
+			d->cap = cap;
+		}
+		struct winit_diag_snapshot *sn = &d->snaps[d->n];
+		sn->step = step;
+		sn->epoch = (int32_t)epoch;
+		sn->n_layers = (int32_t)json_array_size(layers);
+		sn->layers = calloc((size_t)sn->n_layers + 1, sizeof *sn->layers);
+		if (!sn->layers)
+			return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory", w->path);
+		d->n++;
+		for (int32_t k = 0; !rc && k < sn->n_layers; k++) {
+			const json_t *l = json_array_get(layers, (size_t)k);
+			struct winit_diag_layer *L = &sn->layers[k];
+			double *dst[] = { &L->pre_mean, &L->pre_var, &L->act_mean, &L->act_var,
+				          &L->grad_var, &L->wgrad_var, &L->w_mean, &L->w_sd,
+				          &L->update_ratio, &L->dead_fraction, &L->saturated_fraction };
+			snprintf(w->at + len, sizeof w->at - len, ".diagnostics[%zu].layers[%d]", i, (int)k);
+			if (!json_is_object(l))
+				return winit_error_set(err, WINIT_ERR_FORMAT, "%s: %s: expected an object, got %s",
+				                       w->path, w->at, type_name(l));
+			for (size_t f = 0; !rc && f < sizeof num / sizeof num[0]; f++)
+				rc = get_number(l, num[f], dst[f], w, err);
+			if (!rc)
+				rc = get_int(l, "dead", 0, INT64_MAX, &L->dead, w, err);
+			if (!rc)
+				rc = get_int(l, "distinct_units", 0, INT64_MAX, &L->distinct_units, w, err);
+		}
+	}
+	w->at[len] = '\0';
+	if (rc)
+		return rc;
+	const json_t *th = json_object_get(run, "theory");
+	if (!th)
+		return WINIT_OK;
+	struct winit_theory *t = &x->theory;
+	const json_t *ap = json_object_get(th, "applies");
+	if (!json_is_boolean(ap))
+		return bad_field(err, w, "theory.applies", "true or false", ap);
+	const json_t *reason = json_object_get(th, "reason");
+	t->applies = json_is_true(ap);
+	t->computed = t->applies || !reason ||
+	              strcmp(json_string_value(reason) ? json_string_value(reason) : "",
+	                     "no snapshot at initialization (diagnostics off)") != 0;
+	if (!t->applies) {
+		snprintf(t->reason, sizeof t->reason, "%s",
+		         json_string_value(reason) ? json_string_value(reason) : "");
+		return WINIT_OK;
+	}
+	const json_t *pv = json_object_get(th, "pre_var"), *gv = json_object_get(th, "grad_var");
+	if (!json_is_array(pv) || json_array_size(pv) > WINIT_MAX_LAYERS ||
+	    !json_is_array(gv) || json_array_size(gv) != json_array_size(pv))
+		return bad_field(err, w, "theory.pre_var", "two arrays of one number per layer", pv);
+	t->n_layers = (int32_t)json_array_size(pv);
+	for (int32_t i = 0; i < t->n_layers; i++) {
+		const json_t *a = json_array_get(pv, (size_t)i), *b = json_array_get(gv, (size_t)i);
+		t->pre_var[i] = json_is_number(a) ? json_number_value(a) : NAN;
+		t->grad_var[i] = json_is_number(b) ? json_number_value(b) : NAN;
+	}
+	return WINIT_OK;
+}
+
 static int read_run(const json_t *run, struct winit_results_run *r, struct where *w,
                     struct winit_error *err)
 {
@@ -229,6 +322,8 @@ static int read_run(const json_t *run, struct winit_results_run *r, struct where
 		rc = get_number(run, "seconds", &x->seconds, w, err);
 	if (!rc)
 		rc = get_string(run, "kernels", r->kernels, sizeof r->kernels, w, err);
+	if (!rc)
+		rc = read_diagnostics(run, x, w, err);
 	if (rc)
 		return rc;
 	x->kernels = r->kernels;

@@ -56,6 +56,10 @@ int winit_run_execute(const struct winit_run_spec *spec, struct winit_run_result
 			res->n_test = spec->test->n;
 		}
 	}
+	/* The diagnostics move to the result, those taken before a failure included. */
+	res->diagnostics = t.diag;
+	memset(&t.diag, 0, sizeof t.diag);
+	res->theory = t.theory;
 	winit_trainer_free(&t);
 out:
 	/* Epochs completed before a failure stay in the history. */
@@ -72,6 +76,7 @@ out:
 void winit_run_result_free(struct winit_run_result *res)
 {
 	winit_history_free(&res->history);
+	winit_diagnostics_free(&res->diagnostics);
 }
 
 struct pool {
@@ -110,13 +115,19 @@ size_t winit_study_execute(const struct winit_run_spec *runs, size_t n_runs, int
 		jobs = winit_cpu_count();
 	if ((size_t)jobs > n_runs)
 		jobs = (int)(n_runs ? n_runs : 1);
-	pthread_t tid[256];
+	/* The calling thread works too, so every run executes even when no thread (or fewer
+	 * than asked) can be started: a failed pthread_create only lowers the parallelism,
+	 * which never changes a number. */
+	pthread_t *tid = jobs > 1 ? malloc((size_t)(jobs - 1) * sizeof *tid) : NULL;
 	int started = 0;
-	for (int t = 1; t < jobs && t < 256; t++)
-		if (pthread_create(&tid[started], NULL, worker, &p) == 0)
-			started++;
-	worker(&p); /* the calling thread works too */
+	for (int t = 1; tid && t < jobs; t++) {
+		if (pthread_create(&tid[started], NULL, worker, &p) != 0)
+			break;
+		started++;
+	}
+	worker(&p);
 	for (int t = 0; t < started; t++)
 		pthread_join(tid[t], NULL);
+	free(tid);
 	return atomic_load(&p.failed);
 }

@@ -1,0 +1,114 @@
+/* winit/diagnostics.h -- what a run looks like inside, recorded while it trains.
+ *
+ * A fixed probe batch of min(WINIT_DIAG_PROBE_ROWS, n_train) training rows, drawn once from
+ * the run's WINIT_STREAM_PROBE stream (never the validation tail), is pushed forward and
+ * backward through the model at chosen moments ("snapshots"): at initialization (after
+ * the data-aware initializers), after optimizer steps 1, 2, 4, ..., WINIT_DIAG_EARLY_MAX
+ * and at the end of every epoch.  The probe pass runs on a scratch copy of the model's
+ * work buffers and gradients that shares only the (read-only) weights, so diagnostics
+ * never change a training number: a study's results are bit-identical with them on or
+ * off.
+ */
+#ifndef WINIT_DIAGNOSTICS_H
+#define WINIT_DIAGNOSTICS_H
+
+#include <stdint.h>
+#include <winit/data.h>
+#include <winit/error.h>
+#include <winit/model.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The most rows in the probe batch. */
+#define WINIT_DIAG_PROBE_ROWS 512
+/* The last of the log-spaced early steps 1, 2, 4, ... */
+#define WINIT_DIAG_EARLY_MAX 512
+
+/* Which snapshots a fit takes (each 0 or 1); winit_fit_default has all three on. */
+struct winit_diag_cadence {
+	int32_t init;   /* at initialization: step 0, after the data-aware initializers */
+	int32_t early;  /* after steps 1, 2, 4, ..., WINIT_DIAG_EARLY_MAX */
+	int32_t epochs; /* at the end of every epoch */
+};
+
+/* One layer at one snapshot.  Values that are not defined are NaN (null in JSON). */
+struct winit_diag_layer {
+	double pre_mean, pre_var;  /* pre-activation z over (probe rows, units) */
+	double act_mean, act_var;  /* activation f(z) */
+	double grad_var;           /* dL/dz over (probe rows, units), L the mean probe loss */
+	double wgrad_var;          /* dL/dW over the kernel */
+	double w_mean, w_sd;       /* the kernel */
+	double update_ratio;       /* ||W - W before the last step|| / ||W||; NaN at step 0 */
+	int64_t dead;              /* units with f'(z) = 0 on every probe row (row-wise
+	                            * activations: with f(z) = 0 on every row) */
+	double dead_fraction;      /* dead / units */
+	double saturated_fraction; /* (row, unit) pairs with |f'(z)| < 1% of f's largest
+	                            * |f'| (over z in [-10, 10] and the probe); NaN for
+	                            * row-wise activations */
+	int64_t distinct_units;    /* units whose incoming weight vectors differ (equal to
+	                            * WINIT_DIAG_TOLERANCE of the kernel's largest |w|
+	                            * count once): 1 for a constant kernel */
+};
+
+/* Two kernel columns are the same unit when no entry differs by more than this times
+ * the kernel's largest |w|. */
+#define WINIT_DIAG_TOLERANCE 1e-6
+
+struct winit_diag_snapshot {
+	int64_t step;  /* optimizer steps taken when it was taken */
+	int32_t epoch; /* 0 at initialization, else the epoch running or just ended */
+	int32_t n_layers;
+	struct winit_diag_layer *layers; /* n_layers, owned */
+};
+
+/* The snapshots of a run, grown as they are taken. */
+struct winit_diagnostics {
+	int32_t n, cap;
+	struct winit_diag_snapshot *snaps; /* n, owned */
+};
+
+void winit_diagnostics_free(struct winit_diagnostics *d);
+
+/* The probe batch and the scratch buffers of one model's snapshots. */
+struct winit_diag_probe {
+	int64_t rows;
+	float *x;                   /* (rows, n_inputs) */
+	uint8_t *y;                 /* (rows) */
+	double input_m2;            /* mean of x^2 over the batch */
+	struct winit_model scratch; /* the model's weights; its own grads and work buffers */
+	float *dout;                /* (rows, outputs) */
+	float *ones, *deriv;        /* (rows, widest): dy = 1 and f'(z) */
+	float *prev;                /* (n_params) weights before the last step */
+	int has_prev;
+	double max_deriv[WINIT_MAX_LAYERS]; /* of each layer's activation over [-10, 10] */
+};
+
+/* Draw the probe batch (min(WINIT_DIAG_PROBE_ROWS, n_train) rows of [0, n_train) of ds,
+ * from the stream WINIT_STREAM_PROBE of run seed `seed`) and allocate scratch buffers
+ * for model m.  The probe refers to m's weights: free it before m. */
+int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *m,
+                          const struct winit_dataset *ds, int64_t n_train, uint64_t seed,
+                          struct winit_error *err);
+void winit_diag_probe_free(struct winit_diag_probe *p);
+
+/* Keep a copy of m's weights: the next snapshot's update_ratio compares against it. */
+void winit_diag_probe_keep_weights(struct winit_diag_probe *p, const struct winit_model *m);
+
+/* Take a snapshot of m on the probe batch and append it to out. */
+int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *p,
+                        const struct winit_model *m, int64_t step, int32_t epoch,
+                        struct winit_error *err);
+
+/* Non-zero when the cadence takes a snapshot after global step `step` (1-based); `epoch_end`
+ * says that step ends an epoch. */
+int winit_diag_due(const struct winit_diag_cadence *c, int64_t step, int epoch_end);
+
+/* Distinct columns of a (n_in, n_out) kernel, to WINIT_DIAG_TOLERANCE. */
+int64_t winit_diag_distinct_units(const float *w, int64_t n_in, int64_t n_out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WINIT_DIAGNOSTICS_H */

@@ -1,0 +1,103 @@
+/* src/lua/ldiag.c -- diagnostics and theory in Lua: the `diagnostics` fit option (false,
+ * true or a cadence table) and the tables model:fit and results:runs() return. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lua/lbinding.h"
+
+/* diagnostics = true | false | {init = true, early = true, epochs = true} (missing keys
+ * of a table are true). */
+void winit_lua_read_cadence(lua_State *L, int t, struct winit_diag_cadence *c, const char *fn)
+{
+	static const char *const keys[] = { "init", "early", "epochs", NULL };
+	int ty = lua_getfield(L, t, "diagnostics");
+	int top = lua_gettop(L);
+	if (ty == LUA_TBOOLEAN) {
+		int on = lua_toboolean(L, -1);
+		c->init = c->early = c->epochs = on;
+	} else if (ty == LUA_TTABLE) {
+		winit_lua_check_keys(L, top, keys, fn, 0);
+		c->init = winit_lua_opt_bool(L, top, "init", 1, fn);
+		c->early = winit_lua_opt_bool(L, top, "early", 1, fn);
+		c->epochs = winit_lua_opt_bool(L, top, "epochs", 1, fn);
+	} else if (ty != LUA_TNIL) {
+		luaL_error(L, "%s: option 'diagnostics' must be true, false or a table like {early = false}, got %s",
+		           fn, luaL_typename(L, -1));
+	}
+	lua_pop(L, 1);
+}
+
+/* t[key] = v, left out when v is NaN (not defined). */
+static void set_num(lua_State *L, const char *key, double v)
+{
+	if (isnan(v))
+		return;
+	lua_pushnumber(L, v);
+	lua_setfield(L, -2, key);
+}
+
+/* {{step =, epoch =, layers = {{pre_mean =, ...}, ...}}, ...} of snapshots [from, d->n). */
+void winit_lua_push_diagnostics(lua_State *L, const struct winit_diagnostics *d, int from)
+{
+	lua_createtable(L, d->n - from > 0 ? d->n - from : 0, 0);
+	for (int32_t i = from; i < d->n; i++) {
+		const struct winit_diag_snapshot *s = &d->snaps[i];
+		lua_createtable(L, 0, 3);
+		lua_pushinteger(L, s->step);
+		lua_setfield(L, -2, "step");
+		lua_pushinteger(L, s->epoch);
+		lua_setfield(L, -2, "epoch");
+		lua_createtable(L, s->n_layers, 0);
+		for (int32_t k = 0; k < s->n_layers; k++) {
+			const struct winit_diag_layer *x = &s->layers[k];
+			lua_createtable(L, 0, 13);
+			set_num(L, "pre_mean", x->pre_mean);
+			set_num(L, "pre_var", x->pre_var);
+			set_num(L, "act_mean", x->act_mean);
+			set_num(L, "act_var", x->act_var);
+			set_num(L, "grad_var", x->grad_var);
+			set_num(L, "wgrad_var", x->wgrad_var);
+			set_num(L, "w_mean", x->w_mean);
+			set_num(L, "w_sd", x->w_sd);
+			set_num(L, "update_ratio", x->update_ratio);
+			lua_pushinteger(L, x->dead);
+			lua_setfield(L, -2, "dead");
+			set_num(L, "dead_fraction", x->dead_fraction);
+			set_num(L, "saturated_fraction", x->saturated_fraction);
+			lua_pushinteger(L, x->distinct_units);
+			lua_setfield(L, -2, "distinct_units");
+			lua_rawseti(L, -2, k + 1);
+		}
+		lua_setfield(L, -2, "layers");
+		lua_rawseti(L, -2, i - from + 1);
+	}
+}
+
+/* {applies = true, pre_var = {...}, grad_var = {...}} or {applies = false, reason = "..."} */
+void winit_lua_push_theory(lua_State *L, const struct winit_theory *t)
+{
+	lua_createtable(L, 0, 3);
+	lua_pushboolean(L, t->computed && t->applies);
+	lua_setfield(L, -2, "applies");
+	if (!t->computed || !t->applies) {
+		lua_pushstring(L, t->computed ? t->reason :
+		                                "no snapshot at initialization (diagnostics off)");
+		lua_setfield(L, -2, "reason");
+		return;
+	}
+	const double *v[2] = { t->pre_var, t->grad_var };
+	const char *names[2] = { "pre_var", "grad_var" };
+	for (int k = 0; k < 2; k++) {
+		lua_createtable(L, t->n_layers, 0);
+		for (int32_t i = 0; i < t->n_layers; i++) {
+			lua_pushnumber(L, v[k][i]);
+			lua_rawseti(L, -2, i + 1);
+		}
+		lua_setfield(L, -2, names[k]);
+	}
+}

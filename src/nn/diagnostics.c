@@ -1,0 +1,328 @@
+/* src/nn/diagnostics.c -- snapshots of a model on a fixed probe batch (winit/diagnostics.h):
+ * per layer the statistics of z, f(z), dL/dz, dL/dW and W, dead and saturated units
+ * (through the activation plugin's own backward) and the number of distinct units.
+ *
+ * The probe pass runs on `scratch`, a model that shares the trained model's weights but
+ * has its own gradients and work buffers, so the training numbers never see it. */
+#include "config.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <winit/diagnostics.h>
+#include <winit/stream.h>
+#include <winit/train.h>
+
+/* Where the maximum of |f'| is looked for, besides the probe itself. */
+#define GRID_POINTS 2001
+#define GRID_HALF_WIDTH 10.0
+/* A derivative below this fraction of the largest is saturated. */
+#define SATURATION 0.01
+
+void winit_diagnostics_free(struct winit_diagnostics *d)
+{
+	for (int32_t i = 0; i < d->n; i++)
+		free(d->snaps[i].layers);
+	free(d->snaps);
+	memset(d, 0, sizeof *d);
+}
+
+static void scratch_free(struct winit_model *s)
+{
+	free(s->grads);
+	for (int i = 0; i < WINIT_MAX_LAYERS; i++) {
+		free(s->z[i]);
+		free(s->a[i]);
+	}
+	free(s->delta[0]);
+	free(s->delta[1]);
+	memset(s, 0, sizeof *s);
+}
+
+void winit_diag_probe_free(struct winit_diag_probe *p)
+{
+	free(p->x);
+	free(p->y);
+	free(p->dout);
+	free(p->ones);
+	free(p->deriv);
+	free(p->prev);
+	scratch_free(&p->scratch);
+	memset(p, 0, sizeof *p);
+}
+
+static int is_rowwise(const struct winit_dense *d)
+{
+	return (d->act->flags & WINIT_ACT_ROWWISE) != 0;
+}
+
+/* The largest |f'(z)| over an even grid of [-GRID_HALF_WIDTH, GRID_HALF_WIDTH]. */
+static int grid_max_deriv(double *out, const struct winit_dense *d)
+{
+	float *buf = malloc(4 * GRID_POINTS * sizeof *buf);
+	if (!buf)
+		return -1;
+	float *x = buf, *y = buf + GRID_POINTS, *one = buf + 2 * GRID_POINTS,
+	      *dx = buf + 3 * GRID_POINTS;
+	for (int i = 0; i < GRID_POINTS; i++) {
+		x[i] = (float)(-GRID_HALF_WIDTH + 2 * GRID_HALF_WIDTH * i / (GRID_POINTS - 1));
+		one[i] = 1.0f;
+	}
+	d->act->forward(y, x, 1, GRID_POINTS, d->act_params);
+	d->act->backward(dx, one, x, y, 1, GRID_POINTS, d->act_params);
+	double mx = 0;
+	for (int i = 0; i < GRID_POINTS; i++)
+		if (fabs(dx[i]) > mx)
+			mx = fabs(dx[i]);
+	free(buf);
+	*out = mx;
+	return 0;
+}
+
+int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *m,
+                          const struct winit_dataset *ds, int64_t n_train, uint64_t seed,
+                          struct winit_error *err)
+{
+	memset(p, 0, sizeof *p);
+	if (n_train <= 0 || n_train > ds->n || ds->n_features != m->spec.n_inputs)
+		return winit_error_set(err, WINIT_ERR_ARG,
+		                       "diagnostics: no usable training rows (%lld of %lld, %lld features for %lld inputs)",
+		                       (long long)n_train, (long long)ds->n, (long long)ds->n_features,
+		                       (long long)m->spec.n_inputs);
+	int64_t rows = n_train < WINIT_DIAG_PROBE_ROWS ? n_train : WINIT_DIAG_PROBE_ROWS;
+	int64_t widest = 1, outs = winit_model_outputs(m);
+	for (int i = 0; i < m->spec.n_layers; i++)
+		if (m->layer[i].n_out > widest)
+			widest = m->layer[i].n_out;
+	p->rows = rows;
+	uint32_t *idx = malloc((size_t)n_train * sizeof *idx);
+	p->x = malloc((size_t)(rows * m->spec.n_inputs) * sizeof *p->x);
+	p->y = malloc((size_t)rows);
+	p->dout = malloc((size_t)(rows * outs) * sizeof *p->dout);
+	p->ones = malloc((size_t)(rows * widest) * sizeof *p->ones);
+	p->deriv = malloc((size_t)(rows * widest) * sizeof *p->deriv);
+	p->prev = malloc((size_t)m->n_params * sizeof *p->prev);
+	/* The scratch model: the same weights (read only), its own everything else. */
+	p->scratch = *m;
+	p->scratch.grads = calloc((size_t)m->n_params, sizeof(float));
+	p->scratch.cap_batch = 0;
+	memset(p->scratch.z, 0, sizeof p->scratch.z);
+	memset(p->scratch.a, 0, sizeof p->scratch.a);
+	memset(p->scratch.delta, 0, sizeof p->scratch.delta);
+	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
+	int rc = WINIT_OK;
+	if (!idx || !p->x || !p->y || !p->dout || !p->ones || !p->deriv || !p->prev ||
+	    !p->scratch.grads) {
+		rc = winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the probe batch of %lld rows",
+		                     (long long)rows);
+		goto out;
+	}
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		struct winit_dense *d = &p->scratch.layer[i];
+		d->dw = p->scratch.grads + (m->layer[i].dw - m->grads);
+		d->db = m->layer[i].db ? p->scratch.grads + (m->layer[i].db - m->grads) : NULL;
+		p->max_deriv[i] = 0;
+		if (!is_rowwise(d) && grid_max_deriv(&p->max_deriv[i], d)) {
+			rc = winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the derivative grid");
+			goto out;
+		}
+	}
+	if ((rc = winit_model_reserve(&p->scratch, rows, err)))
+		goto out;
+	/* The first `rows` entries of a Fisher-Yates shuffle of the training rows. */
+	struct winit_rng rng;
+	winit_stream_open(&rng, seed, WINIT_STREAM_PROBE, 0);
+	for (int64_t i = 0; i < n_train; i++)
+		idx[i] = (uint32_t)i;
+	for (int64_t i = 0; i < rows; i++) {
+		int64_t j = i + (int64_t)winit_rng_below(&rng, (uint64_t)(n_train - i));
+		uint32_t t = idx[i];
+		idx[i] = idx[j];
+		idx[j] = t;
+	}
+	winit_dataset_gather(p->x, p->y, ds, idx, rows);
+	double m2 = 0;
+	for (int64_t i = 0; i < rows * m->spec.n_inputs; i++)
+		m2 += (double)p->x[i] * p->x[i];
+	p->input_m2 = m2 / (double)(rows * m->spec.n_inputs);
+	for (int64_t i = 0; i < rows * widest; i++)
+		p->ones[i] = 1.0f;
+out:
+	free(idx);
+	if (rc)
+		winit_diag_probe_free(p);
+	return rc;
+}
+
+void winit_diag_probe_keep_weights(struct winit_diag_probe *p, const struct winit_model *m)
+{
+	memcpy(p->prev, m->params, (size_t)m->n_params * sizeof *p->prev);
+	p->has_prev = 1;
+}
+
+int winit_diag_due(const struct winit_diag_cadence *c, int64_t step, int epoch_end)
+{
+	if (c->epochs && epoch_end)
+		return 1;
+	return c->early && step >= 1 && step <= WINIT_DIAG_EARLY_MAX && (step & (step - 1)) == 0;
+}
+
+/* Mean and (population) variance of v[0..n), in two passes. */
+static void mean_var(double *mean, double *var, const float *v, int64_t n)
+{
+	double s = 0, ss = 0;
+	for (int64_t i = 0; i < n; i++)
+		s += v[i];
+	double mu = s / (double)n;
+	for (int64_t i = 0; i < n; i++) {
+		double dv = v[i] - mu;
+		ss += dv * dv;
+	}
+	*mean = mu;
+	*var = ss / (double)n;
+}
+
+int64_t winit_diag_distinct_units(const float *w, int64_t n_in, int64_t n_out)
+{
+	float big = 0;
+	for (int64_t i = 0; i < n_in * n_out; i++)
+		if (fabsf(w[i]) > big)
+			big = fabsf(w[i]);
+	double tol = WINIT_DIAG_TOLERANCE * big;
+	/* Each column is compared with one representative of every distinct unit so far
+	 * (columns of random kernels differ at their first entry, so this is cheap). */
+	int64_t *rep = malloc((size_t)(n_out > 0 ? n_out : 1) * sizeof *rep);
+	int64_t n_rep = 0;
+	if (!rep)
+		return -1;
+	for (int64_t j = 0; j < n_out; j++) {
+		int64_t r;
+		for (r = 0; r < n_rep; r++) {
+			int64_t k = rep[r], i;
+			for (i = 0; i < n_in; i++)
+				if (fabs((double)w[i * n_out + j] - w[i * n_out + k]) > tol)
+					break;
+			if (i == n_in)
+				break;
+		}
+		if (r == n_rep)
+			rep[n_rep++] = j;
+	}
+	free(rep);
+	return n_rep;
+}
+
+struct hook_ctx {
+	struct winit_diag_probe *p;
+	struct winit_diag_layer *layers;
+};
+
+static void forward_hook(void *ctx, int layer, const float *z, const float *a, int64_t rows,
+                         int64_t cols)
+{
+	struct hook_ctx *h = ctx;
+	struct winit_diag_layer *L = &h->layers[layer];
+	const struct winit_dense *d = &h->p->scratch.layer[layer];
+	mean_var(&L->pre_mean, &L->pre_var, z, rows * cols);
+	mean_var(&L->act_mean, &L->act_var, a, rows * cols);
+	int64_t dead = 0;
+	if (is_rowwise(d)) {
+		/* The derivative couples a row's units: only the activation says a unit is off. */
+		for (int64_t j = 0; j < cols; j++) {
+			int64_t r = 0;
+			while (r < rows && a[r * cols + j] == 0.0f)
+				r++;
+			dead += r == rows;
+		}
+		L->saturated_fraction = NAN;
+	} else {
+		float *fd = h->p->deriv;
+		d->act->backward(fd, h->p->ones, z, a, rows, cols, d->act_params);
+		double mx = h->p->max_deriv[layer];
+		for (int64_t i = 0; i < rows * cols; i++)
+			if (fabs(fd[i]) > mx)
+				mx = fabs(fd[i]);
+		int64_t sat = 0;
+		for (int64_t i = 0; i < rows * cols; i++)
+			sat += fabs(fd[i]) < SATURATION * mx;
+		for (int64_t j = 0; j < cols; j++) {
+			int64_t r = 0;
+			while (r < rows && fd[r * cols + j] == 0.0f)
+				r++;
+			dead += r == rows;
+		}
+		L->saturated_fraction = (double)sat / (double)(rows * cols);
+	}
+	L->dead = dead;
+	L->dead_fraction = (double)dead / (double)cols;
+}
+
+static void backward_hook(void *ctx, int layer, const float *dz, const float *dw, int64_t rows,
+                          int64_t n_in, int64_t cols)
+{
+	struct hook_ctx *h = ctx;
+	struct winit_diag_layer *L = &h->layers[layer];
+	double mean;
+	mean_var(&mean, &L->grad_var, dz, rows * cols);
+	mean_var(&mean, &L->wgrad_var, dw, n_in * cols);
+}
+
+int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *p,
+                        const struct winit_model *m, int64_t step, int32_t epoch,
+                        struct winit_error *err)
+{
+	int n_layers = m->spec.n_layers;
+	if (out->n == out->cap) {
+		int32_t cap = out->cap ? 2 * out->cap : 32;
+		void *q = realloc(out->snaps, (size_t)cap * sizeof *out->snaps);
+		if (!q)
+			return winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: cannot grow to %d snapshots",
+			                       (int)cap);
+		out->snaps = q;
+		out->cap = cap;
+	}
+	struct winit_diag_layer *layers = calloc((size_t)n_layers, sizeof *layers);
+	if (!layers)
+		return winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for a snapshot");
+	struct hook_ctx hc = { p, layers };
+	struct winit_layer_hooks hooks = { &hc, forward_hook, backward_hook };
+	p->scratch.hooks = hooks;
+	int64_t hits = 0;
+	winit_model_forward_train(&p->scratch, p->x, p->rows);
+	winit_model_loss(&p->scratch, p->y, p->rows, p->dout, 1.0f / (float)p->rows, &hits);
+	winit_model_backward(&p->scratch, p->x, p->dout, p->rows);
+	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
+	for (int i = 0; i < n_layers; i++) {
+		const struct winit_dense *d = &m->layer[i];
+		struct winit_diag_layer *L = &layers[i];
+		int64_t n = d->n_in * d->n_out;
+		double mean, var;
+		mean_var(&mean, &var, d->w, n);
+		L->w_mean = mean;
+		L->w_sd = sqrt(var);
+		L->update_ratio = NAN;
+		if (p->has_prev) {
+			const float *prev = p->prev + (d->w - m->params);
+			double du = 0, ww = 0;
+			for (int64_t k = 0; k < n; k++) {
+				double dv = (double)d->w[k] - prev[k];
+				du += dv * dv;
+				ww += (double)d->w[k] * d->w[k];
+			}
+			L->update_ratio = ww > 0 ? sqrt(du / ww) : NAN;
+		}
+		L->distinct_units = winit_diag_distinct_units(d->w, d->n_in, d->n_out);
+		if (L->distinct_units < 0) {
+			free(layers);
+			return winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory to compare units");
+		}
+	}
+	p->has_prev = 0;
+	struct winit_diag_snapshot *s = &out->snaps[out->n++];
+	s->step = step;
+	s->epoch = epoch;
+	s->n_layers = n_layers;
+	s->layers = layers;
+	return WINIT_OK;
+}

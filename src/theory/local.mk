@@ -1,0 +1,2 @@
+libwinit_la_SOURCES += \
+	src/theory/propagation.c

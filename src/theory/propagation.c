@@ -1,0 +1,160 @@
+/* src/theory/propagation.c -- the signal-propagation recursion (winit/theory.h) and the
+ * Gauss-Hermite quadrature it integrates with. */
+#include "config.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <winit/plugin_call.h>
+#include <winit/theory.h>
+
+int winit_gauss_hermite(int n, double *x, double *w)
+{
+	const double pim4 = 0.7511255444649425; /* pi^(-1/4) */
+	if (n < 1 || n > WINIT_GH_MAX)
+		return -1;
+	int m = (n + 1) / 2;
+	double z = 0, pp = 0;
+	for (int i = 0; i < m; i++) {
+		/* Initial guesses for the largest roots first (Numerical Recipes, gauher). */
+		if (i == 0)
+			z = sqrt(2.0 * n + 1) - 1.85575 * pow(2.0 * n + 1, -0.16667);
+		else if (i == 1)
+			z -= 1.14 * pow((double)n, 0.426) / z;
+		else if (i == 2)
+			z = 1.86 * z - 0.86 * x[0];
+		else if (i == 3)
+			z = 1.91 * z - 0.91 * x[1];
+		else
+			z = 2.0 * z - x[i - 2];
+		int it;
+		for (it = 0; it < 100; it++) {
+			/* p1 = the orthonormal Hermite function of degree n at z, p2 of degree n-1. */
+			double p1 = pim4, p2 = 0;
+			for (int j = 1; j <= n; j++) {
+				double p3 = p2;
+				p2 = p1;
+				p1 = z * sqrt(2.0 / j) * p2 - sqrt((double)(j - 1) / j) * p3;
+			}
+			pp = sqrt(2.0 * n) * p2;
+			double z1 = z;
+			z = z1 - p1 / pp;
+			if (fabs(z - z1) <= 1e-14 * (1 + fabs(z)))
+				break;
+		}
+		if (it == 100)
+			return -1;
+		x[i] = z;
+		x[n - 1 - i] = -z;
+		w[i] = w[n - 1 - i] = 2.0 / (pp * pp);
+	}
+	if (n % 2)
+		x[m - 1] = 0;
+	return 0;
+}
+
+double winit_gauss_expect(const struct winit_activation *act, const double *params, double q,
+                          int deriv)
+{
+	/* Recomputed per call (a few microseconds): no shared state between threads. */
+	double nodes[WINIT_GH_POINTS], weights[WINIT_GH_POINTS];
+	if (winit_gauss_hermite(WINIT_GH_POINTS, nodes, weights))
+		return NAN;
+	float z[WINIT_GH_POINTS], y[WINIT_GH_POINTS], one[WINIT_GH_POINTS], d[WINIT_GH_POINTS];
+	double s = sqrt(2.0 * (q > 0 ? q : 0));
+	for (int i = 0; i < WINIT_GH_POINTS; i++) {
+		z[i] = (float)(s * nodes[i]);
+		one[i] = 1.0f;
+	}
+	act->forward(y, z, 1, WINIT_GH_POINTS, params);
+	const float *v = y;
+	if (deriv) {
+		act->backward(d, one, z, y, 1, WINIT_GH_POINTS, params);
+		v = d;
+	}
+	double e = 0;
+	for (int i = 0; i < WINIT_GH_POINTS; i++)
+		e += weights[i] * (double)v[i] * v[i];
+	return e / sqrt(M_PI);
+}
+
+__attribute__((format(printf, 2, 3))) static void not_applies(struct winit_theory *out,
+                                                              const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	out->applies = 0;
+	vsnprintf(out->reason, sizeof out->reason, fmt, ap);
+	va_end(ap);
+}
+
+void winit_theory_predict(struct winit_theory *out, const struct winit_model_spec *spec,
+                          double input_m2, double output_grad_var)
+{
+	memset(out, 0, sizeof *out);
+	out->computed = 1;
+	out->n_layers = spec->n_layers;
+	double var_w[WINIT_MAX_LAYERS], var_b[WINIT_MAX_LAYERS];
+	int64_t n_in = spec->n_inputs;
+	for (int i = 0; i < spec->n_layers; i++) {
+		const struct winit_layer_spec *l = &spec->layers[i];
+		const struct winit_activation *act = (const struct winit_activation *)l->activation.info;
+		const struct winit_initializer *k =
+			(const struct winit_initializer *)l->kernel_initializer.info;
+		double gain = act->gain(l->activation.params);
+		if (winit_initializer_adapter(k)) {
+			not_applies(out, "layer %d kernel: initializer '%s' is data-aware", i + 1,
+			            k->info.name);
+			return;
+		}
+		int64_t kdims[2] = { n_in, l->units };
+		double sd = winit_initializer_stddev(k, kdims, 2, gain, l->kernel_initializer.params);
+		if (!isfinite(sd)) {
+			not_applies(out, "layer %d kernel: initializer '%s' declares no standard deviation",
+			            i + 1, k->info.name);
+			return;
+		}
+		var_w[i] = sd * sd;
+		var_b[i] = 0;
+		if (l->use_bias) {
+			const struct winit_initializer *b =
+				(const struct winit_initializer *)l->bias_initializer.info;
+			int64_t bdims[1] = { l->units };
+			double bsd = winit_initializer_stddev(b, bdims, 1, gain, l->bias_initializer.params);
+			if (!isfinite(bsd)) {
+				not_applies(out, "layer %d bias: initializer '%s' declares no standard deviation",
+				            i + 1, b->info.name);
+				return;
+			}
+			var_b[i] = bsd * bsd;
+		}
+		if (i + 1 < spec->n_layers && (act->flags & WINIT_ACT_ROWWISE)) {
+			not_applies(out, "layer %d: activation '%s' is row-wise; the recursion is element-wise",
+			            i + 1, act->info.name);
+			return;
+		}
+		n_in = l->units;
+	}
+	const struct winit_activation *acts[WINIT_MAX_LAYERS];
+	for (int i = 0; i < spec->n_layers; i++)
+		acts[i] = (const struct winit_activation *)spec->layers[i].activation.info;
+	n_in = spec->n_inputs;
+	double m2 = input_m2;
+	for (int i = 0; i < spec->n_layers; i++) {
+		out->pre_var[i] = (double)n_in * var_w[i] * m2 + var_b[i];
+		if (i + 1 < spec->n_layers)
+			m2 = winit_gauss_expect(acts[i], spec->layers[i].activation.params, out->pre_var[i], 0);
+		n_in = spec->layers[i].units;
+	}
+	int last = spec->n_layers - 1;
+	out->grad_var[last] = output_grad_var;
+	for (int i = last - 1; i >= 0; i--) {
+		double d2 = winit_gauss_expect(acts[i], spec->layers[i].activation.params,
+		                               out->pre_var[i], 1);
+		out->grad_var[i] = (double)spec->layers[i + 1].units * var_w[i + 1] * d2 *
+		                   out->grad_var[i + 1];
+	}
+	out->applies = 1;
+}

@@ -1,0 +1,298 @@
+/* tests/check_diagnostics.c -- diagnostics recorded while a run trains (src/nn/diagnostics.c):
+ * the snapshot cadence, distinct units (a zeros kernel is 1 unit), dead and saturated
+ * units through the activation plugin, the results file's shape, and that training
+ * numbers are bit-identical with diagnostics on and off. */
+#include <jansson.h>
+#include <math.h>
+
+#include "testutil.h"
+
+/* Four classes of 4x4 images: a bright quadrant (the class) on noise. */
+static struct winit_dataset quad_dataset(int64_t n, uint64_t seed)
+{
+	struct winit_dataset ds = { 0 };
+	ds.n = n;
+	ds.height = ds.width = 4;
+	ds.n_features = 16;
+	ds.n_classes = 4;
+	ds.x = malloc((size_t)(n * 16));
+	ds.y = malloc((size_t)n);
+	struct winit_rng rng;
+	winit_rng_seed(&rng, seed, 0);
+	for (int64_t i = 0; i < n; i++) {
+		int c = (int)winit_rng_below(&rng, 4);
+		ds.y[i] = (uint8_t)c;
+		for (int k = 0; k < 16; k++) {
+			int q = ((k / 4) >= 2) * 2 + ((k % 4) >= 2);
+			ds.x[i * 16 + k] = (uint8_t)(winit_rng_below(&rng, 120) + (q == c ? 120 : 0));
+		}
+	}
+	return ds;
+}
+
+static struct winit_model_spec mlp(const char *act, struct winit_plugin_use init)
+{
+	struct winit_model_spec s = { 0 };
+	s.n_input_dims = 1;
+	s.input_shape[0] = 16;
+	s.n_inputs = 16;
+	s.n_layers = 2;
+	s.layers[0] = tu_dense(32, act, "zeros");
+	s.layers[0].kernel_initializer = init;
+	s.layers[1] = tu_dense(4, "softmax", "glorot_uniform");
+	return s;
+}
+
+static struct winit_plugin_use init_use(const char *name)
+{
+	return tu_use(WINIT_KIND_INITIALIZER, name, 0, NULL, NULL);
+}
+
+static struct winit_fit_spec small_fit(void)
+{
+	struct winit_fit_spec f = winit_fit_default();
+	f.epochs = 2;
+	f.batch_size = 16;
+	f.validation_split = 0.2;
+	return f;
+}
+
+/* 256 rows, 204 for training: 13 steps an epoch, 26 in all.  Snapshots: at init, after
+ * steps 1, 2, 4, 8, 13 (epoch 1 ends), 16, 26 (epoch 2 ends). */
+static const int64_t expect_steps[] = { 0, 1, 2, 4, 8, 13, 16, 26 };
+static const int32_t expect_epochs[] = { 0, 1, 1, 1, 1, 1, 2, 2 };
+
+static void fit_trainer(struct winit_trainer *t, const struct winit_model_spec *s,
+                        const struct winit_fit_spec *f, const struct winit_dataset *ds)
+{
+	struct winit_error err = { 0 };
+	struct winit_optimizer_spec o = winit_optimizer_default(WINIT_OPT_ADAM);
+	ck_assert_msg(winit_trainer_init(t, s, &o, 99, &err) == 0, "%s", err.msg);
+	ck_assert_msg(winit_trainer_fit(t, ds, f, NULL, 0, NULL, &err) == 0, "%s", err.msg);
+}
+
+START_TEST(cadence_and_symmetry_of_zeros)
+{
+	struct winit_dataset ds = quad_dataset(256, 1);
+	struct winit_model_spec s = mlp("relu", init_use("zeros"));
+	struct winit_fit_spec f = small_fit();
+	struct winit_trainer t;
+	fit_trainer(&t, &s, &f, &ds);
+	ck_assert_int_eq(t.diag.n, 8);
+	for (int i = 0; i < t.diag.n; i++) {
+		const struct winit_diag_snapshot *sn = &t.diag.snaps[i];
+		ck_assert_int_eq(sn->step, expect_steps[i]);
+		ck_assert_int_eq(sn->epoch, expect_epochs[i]);
+		ck_assert_int_eq(sn->n_layers, 2);
+		/* Every hidden unit is the same unit, and relu'(0) = 0 leaves all 32 dead. */
+		ck_assert_int_eq(sn->layers[0].distinct_units, 1);
+		ck_assert_int_eq(sn->layers[0].dead, 32);
+		ck_assert_double_eq(sn->layers[0].dead_fraction, 1.0);
+		ck_assert_double_eq(sn->layers[0].pre_var, 0.0);
+		ck_assert_double_eq(sn->layers[0].w_sd, 0.0);
+		ck_assert_int_eq(sn->layers[1].distinct_units, 4);
+		ck_assert(isnan(sn->layers[1].saturated_fraction)); /* softmax is row-wise */
+		ck_assert(sn->layers[1].grad_var > 0);
+	}
+	/* The output layer's weights never move (its input is 0): ratio 0 after a step. */
+	ck_assert(isnan(t.diag.snaps[0].layers[1].update_ratio));
+	ck_assert_double_eq(t.diag.snaps[1].layers[1].update_ratio, 0.0);
+	winit_trainer_free(&t);
+	winit_dataset_free(&ds);
+}
+END_TEST
+
+START_TEST(random_kernels_are_all_distinct)
+{
+	struct winit_dataset ds = quad_dataset(256, 2);
+	struct winit_model_spec s = mlp("relu", init_use("he_normal"));
+	struct winit_fit_spec f = small_fit();
+	struct winit_trainer t;
+	fit_trainer(&t, &s, &f, &ds);
+	ck_assert_int_eq(t.diag.n, 8);
+	for (int i = 0; i < t.diag.n; i++) {
+		const struct winit_diag_layer *l = &t.diag.snaps[i].layers[0];
+		ck_assert_int_eq(l->distinct_units, 32);
+		ck_assert(l->pre_var > 0 && l->act_var > 0 && l->wgrad_var > 0);
+		/* relu: saturated = z <= 0, about half the pairs for inputs of mean > 0 too */
+		ck_assert(l->saturated_fraction > 0.05 && l->saturated_fraction < 0.95);
+		if (i > 0)
+			ck_assert(l->update_ratio > 0 && l->update_ratio < 1);
+	}
+	/* He's kernel sd is sqrt(2 / 16) (a truncated normal's measured sd, 512 values). */
+	ck_assert_double_eq_tol(t.diag.snaps[0].layers[0].w_sd, sqrt(2.0 / 16), 0.05);
+	winit_trainer_free(&t);
+	winit_dataset_free(&ds);
+}
+END_TEST
+
+START_TEST(cadence_switches)
+{
+	struct winit_dataset ds = quad_dataset(256, 3);
+	struct winit_model_spec s = mlp("relu", init_use("he_normal"));
+	struct winit_fit_spec f = small_fit();
+	f.diagnostics.early = 0;
+	struct winit_trainer t;
+	fit_trainer(&t, &s, &f, &ds);
+	ck_assert_int_eq(t.diag.n, 3); /* init, two epoch ends */
+	ck_assert_int_eq(t.diag.snaps[1].step, 13);
+	ck_assert_int_eq(t.diag.snaps[2].step, 26);
+	ck_assert(t.theory.computed);
+	winit_trainer_free(&t);
+	f.diagnostics = (struct winit_diag_cadence){ 0, 0, 0 };
+	fit_trainer(&t, &s, &f, &ds);
+	ck_assert_int_eq(t.diag.n, 0);
+	ck_assert(!t.theory.computed);
+	winit_trainer_free(&t);
+	winit_dataset_free(&ds);
+}
+END_TEST
+
+/* Saturation goes through the plugin's backward: tanh with huge weights saturates,
+ * with small ones it does not. */
+START_TEST(tanh_saturation)
+{
+	struct winit_dataset ds = quad_dataset(256, 4);
+	const char *names[] = { "stddev" };
+	double big[] = { 50.0 }, small[] = { 0.01 };
+	struct winit_model_spec s =
+		mlp("tanh", tu_use(WINIT_KIND_INITIALIZER, "random_normal", 1, names, big));
+	struct winit_fit_spec f = small_fit();
+	f.epochs = 0;
+	struct winit_trainer t;
+	fit_trainer(&t, &s, &f, &ds);
+	ck_assert_int_eq(t.diag.n, 1);
+	ck_assert_msg(t.diag.snaps[0].layers[0].saturated_fraction > 0.9, "%g",
+	              t.diag.snaps[0].layers[0].saturated_fraction);
+	winit_trainer_free(&t);
+	s = mlp("tanh", tu_use(WINIT_KIND_INITIALIZER, "random_normal", 1, names, small));
+	fit_trainer(&t, &s, &f, &ds);
+	ck_assert_double_eq(t.diag.snaps[0].layers[0].saturated_fraction, 0.0);
+	ck_assert_int_eq(t.diag.snaps[0].layers[0].dead, 0);
+	winit_trainer_free(&t);
+	winit_dataset_free(&ds);
+}
+END_TEST
+
+START_TEST(distinct_units_tolerance)
+{
+	/* (3, 4): columns 0 and 2 equal, 3 equal to 1 up to 1e-9 (below tolerance). */
+	float w[12] = { 1, 2, 1, 2, 3, 4, 3, 4, 5, 6, 5, 6.000000001f };
+	ck_assert_int_eq(winit_diag_distinct_units(w, 3, 4), 2);
+	w[11] = 6.01f;
+	ck_assert_int_eq(winit_diag_distinct_units(w, 3, 4), 3);
+	float z[12] = { 0 };
+	ck_assert_int_eq(winit_diag_distinct_units(z, 3, 4), 1);
+}
+END_TEST
+
+/* Diagnostics observe: the weights and every reported number are the same to the bit. */
+START_TEST(bit_identical_on_and_off)
+{
+	struct winit_dataset train = quad_dataset(400, 5), test = quad_dataset(100, 6);
+	struct winit_run_spec run = { 0 };
+	snprintf(run.name, sizeof run.name, "r");
+	run.seed = 11;
+	run.model = mlp("relu", init_use("glorot_normal"));
+	run.optimizer = winit_optimizer_default(WINIT_OPT_ADAM);
+	run.fit = small_fit();
+	run.train = &train;
+	run.test = &test;
+	struct winit_run_result on, off;
+	ck_assert_msg(winit_run_execute(&run, &on, NULL, 0) == 0, "%s", on.error);
+	run.fit.diagnostics = (struct winit_diag_cadence){ 0, 0, 0 };
+	ck_assert_msg(winit_run_execute(&run, &off, NULL, 0) == 0, "%s", off.error);
+	ck_assert_int_gt(on.diagnostics.n, 5);
+	ck_assert_int_eq(off.diagnostics.n, 0);
+	ck_assert_int_eq(on.history.n, off.history.n);
+	for (int e = 0; e < on.history.n; e++) {
+		ck_assert(on.history.epochs[e].loss == off.history.epochs[e].loss);
+		ck_assert(on.history.epochs[e].val_loss == off.history.epochs[e].val_loss);
+		ck_assert(on.history.epochs[e].accuracy == off.history.epochs[e].accuracy);
+	}
+	ck_assert(on.test_loss == off.test_loss);
+	ck_assert(on.test_accuracy == off.test_accuracy);
+	winit_run_result_free(&on);
+	winit_run_result_free(&off);
+
+	/* The weights themselves. */
+	struct winit_trainer a, b;
+	struct winit_fit_spec f = small_fit();
+	fit_trainer(&a, &run.model, &f, &train);
+	f.diagnostics = (struct winit_diag_cadence){ 0, 0, 0 };
+	fit_trainer(&b, &run.model, &f, &train);
+	ck_assert_int_eq(a.model.n_params, b.model.n_params);
+	ck_assert(memcmp(a.model.params, b.model.params,
+	                 (size_t)a.model.n_params * sizeof(float)) == 0);
+	winit_trainer_free(&a);
+	winit_trainer_free(&b);
+	winit_dataset_free(&train);
+	winit_dataset_free(&test);
+}
+END_TEST
+
+/* The results file holds each run's snapshots and the theory, in the agreed shape. */
+START_TEST(results_file_shape)
+{
+	struct winit_dataset train = quad_dataset(256, 7);
+	struct winit_run_spec run = { 0 };
+	snprintf(run.name, sizeof run.name, "zeros");
+	run.seed = 1;
+	run.model = mlp("relu", init_use("zeros"));
+	run.optimizer = winit_optimizer_default(WINIT_OPT_ADAM);
+	run.fit = small_fit();
+	run.train = &train;
+	struct winit_run_result res;
+	ck_assert_msg(winit_run_execute(&run, &res, NULL, 0) == 0, "%s", res.error);
+	const char *path = tu_path(tu_tmpdir(), "r.json");
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json(path, "s", 1, &run, &res, 1, &err) == 0, "%s", err.msg);
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr);
+	ck_assert_msg(root != NULL, "%s:%d: %s", path, jerr.line, jerr.text);
+	json_t *r0 = json_array_get(json_object_get(root, "runs"), 0);
+	json_t *diag = json_object_get(r0, "diagnostics");
+	ck_assert_int_eq((int)json_array_size(diag), 8);
+	json_t *s0 = json_array_get(diag, 0);
+	ck_assert_int_eq((int)json_integer_value(json_object_get(s0, "step")), 0);
+	ck_assert_int_eq((int)json_integer_value(json_object_get(s0, "epoch")), 0);
+	json_t *l0 = json_array_get(json_object_get(s0, "layers"), 0);
+	static const char *const keys[] = { "pre_mean", "pre_var", "act_mean", "act_var",
+		                            "grad_var", "wgrad_var", "w_mean", "w_sd",
+		                            "update_ratio", "dead", "dead_fraction",
+		                            "saturated_fraction", "distinct_units" };
+	for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+		ck_assert_msg(json_object_get(l0, keys[k]) != NULL, "no %s", keys[k]);
+	ck_assert(json_is_null(json_object_get(l0, "update_ratio")));
+	ck_assert_int_eq((int)json_integer_value(json_object_get(l0, "distinct_units")), 1);
+	json_t *th = json_object_get(r0, "theory");
+	ck_assert(json_is_true(json_object_get(th, "applies")));
+	ck_assert_int_eq((int)json_array_size(json_object_get(th, "pre_var")), 2);
+	ck_assert_int_eq((int)json_array_size(json_object_get(th, "grad_var")), 2);
+	json_decref(root);
+	winit_run_result_free(&res);
+	winit_dataset_free(&train);
+}
+END_TEST
+
+static Suite *diagnostics_suite(void)
+{
+	Suite *s = suite_create("diagnostics");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, cadence_and_symmetry_of_zeros);
+	tcase_add_test(tc, random_kernels_are_all_distinct);
+	tcase_add_test(tc, cadence_switches);
+	tcase_add_test(tc, tanh_saturation);
+	tcase_add_test(tc, distinct_units_tolerance);
+	suite_add_tcase(s, tc);
+	TCase *inv = tcase_create("invariants");
+	tcase_add_test(inv, bit_identical_on_and_off);
+	tcase_add_test(inv, results_file_shape);
+	suite_add_tcase(s, inv);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run(diagnostics_suite());
+}

@@ -1,0 +1,7 @@
+# tests: theory -- Gauss-Hermite quadrature, the signal-propagation recursion against
+# deep stacks measured on Gaussian inputs.
+check_PROGRAMS += tests/check_theory
+TESTS += tests/check_theory
+tests_check_theory_SOURCES = tests/check_theory.c
+tests_check_theory_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_theory_LDADD = $(WINIT_TEST_LIBS)
