@@ -2,6 +2,8 @@
  * comes back field for field, and a damaged message is refused with its byte. */
 #include "config.h"
 
+#include <math.h>
+
 #include "testutil.h"
 
 #include "study/wire.h"
@@ -25,6 +27,24 @@ static void sample(struct winit_run_result *r)
 		struct winit_epoch_stats st = { .epoch = e, .epochs = 5, .loss = 1.0 / e, .accuracy = 0.1 * e, .has_val = e != 2, .val_loss = 2.0 / e, .val_accuracy = 0.2 * e, .seconds = 0.25 * e };
 		ck_assert_int_eq(winit_history_append(&r->history, &st, NULL), WINIT_OK);
 	}
+	r->diagnostics.snaps = calloc(2, sizeof *r->diagnostics.snaps);
+	ck_assert_ptr_nonnull(r->diagnostics.snaps);
+	r->diagnostics.n = r->diagnostics.cap = 2;
+	for (int k = 0; k < 2; k++) {
+		struct winit_diag_snapshot *sn = &r->diagnostics.snaps[k];
+		sn->step = 4 * k;
+		sn->epoch = k;
+		sn->n_layers = 2;
+		sn->layers = calloc(2, sizeof *sn->layers);
+		ck_assert_ptr_nonnull(sn->layers);
+		for (int l = 0; l < 2; l++)
+			sn->layers[l] = (struct winit_diag_layer){ .pre_mean = k + 0.5 * l, .pre_var = 1.25, .update_ratio = NAN, .dead = 3 + l, .saturated_fraction = 0.125, .distinct_units = 128 - l };
+	}
+	r->theory.computed = r->theory.applies = 1;
+	snprintf(r->theory.reason, sizeof r->theory.reason, "-");
+	r->theory.n_layers = 2;
+	r->theory.pre_var[1] = 0.75;
+	r->theory.grad_var[0] = 2e-3;
 }
 
 START_TEST(round_trip_keeps_every_field)
@@ -46,6 +66,20 @@ START_TEST(round_trip_keeps_every_field)
 	ck_assert(b.n_train == 48000 && b.n_val == 12000 && b.n_test == 10000);
 	ck_assert(b.run_seed == a.run_seed);
 	ck_assert_str_eq(b.kernels, "avx2");
+	ck_assert_int_eq(b.diagnostics.n, 2);
+	for (int k = 0; k < 2; k++) {
+		const struct winit_diag_snapshot *x = &a.diagnostics.snaps[k], *y = &b.diagnostics.snaps[k];
+		ck_assert(x->step == y->step && x->epoch == y->epoch && y->n_layers == 2);
+		for (int l = 0; l < 2; l++) {
+			ck_assert(x->layers[l].pre_mean == y->layers[l].pre_mean);
+			ck_assert(y->layers[l].pre_var == 1.25 && isnan(y->layers[l].update_ratio));
+			ck_assert(y->layers[l].dead == 3 + l && y->layers[l].distinct_units == 128 - l);
+			ck_assert(y->layers[l].saturated_fraction == 0.125);
+		}
+	}
+	ck_assert(b.theory.computed == 1 && b.theory.applies == 1 && b.theory.n_layers == 2);
+	ck_assert(b.theory.pre_var[1] == 0.75 && b.theory.grad_var[0] == 2e-3);
+	ck_assert_str_eq(b.theory.reason, "-");
 	ck_assert_int_eq(b.history.n, 3);
 	for (int e = 0; e < 3; e++) {
 		const struct winit_epoch_stats *x = &a.history.epochs[e], *y = &b.history.epochs[e];
@@ -73,6 +107,7 @@ START_TEST(damaged_messages_are_refused)
 	for (size_t cut = 0; cut < len; cut++) {
 		ck_assert_int_eq(winit_wire_unpack(buf, cut, &index, &b, &err), WINIT_ERR_FORMAT);
 		ck_assert_ptr_null(b.history.epochs);
+		ck_assert_ptr_null(b.diagnostics.snaps);
 	}
 	ck_assert_ptr_nonnull(strstr(err.msg, "byte"));
 	buf[4] = 9; /* another version */

@@ -4,13 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <winit/diagnostics.h>
 #include <winit/kernels.h>
+#include <winit/theory.h>
 
 #include "study/wire.h"
 
 /* One epoch on the wire: epoch, epochs, loss, accuracy, has_val, val_loss, val_accuracy,
  * seconds. */
 #define EPOCH_BYTES (3 * 4 + 5 * 8)
+/* One diagnostics layer: 13 doubles and int64s. */
+#define DIAG_LAYER_BYTES (13 * 8)
 
 struct out {
 	unsigned char *p;
@@ -81,6 +85,37 @@ int winit_wire_pack(uint64_t index, const struct winit_run_result *r, unsigned c
 		put_f64(&o, st->val_loss);
 		put_f64(&o, st->val_accuracy);
 		put_f64(&o, st->seconds);
+	}
+	put_i32(&o, r->diagnostics.n);
+	for (int32_t k = 0; k < r->diagnostics.n; k++) {
+		const struct winit_diag_snapshot *sn = &r->diagnostics.snaps[k];
+		put_i64(&o, sn->step);
+		put_i32(&o, sn->epoch);
+		put_i32(&o, sn->n_layers);
+		for (int32_t l = 0; l < sn->n_layers; l++) {
+			const struct winit_diag_layer *d = &sn->layers[l];
+			put_f64(&o, d->pre_mean);
+			put_f64(&o, d->pre_var);
+			put_f64(&o, d->act_mean);
+			put_f64(&o, d->act_var);
+			put_f64(&o, d->grad_var);
+			put_f64(&o, d->wgrad_var);
+			put_f64(&o, d->w_mean);
+			put_f64(&o, d->w_sd);
+			put_f64(&o, d->update_ratio);
+			put_i64(&o, d->dead);
+			put_f64(&o, d->dead_fraction);
+			put_f64(&o, d->saturated_fraction);
+			put_i64(&o, d->distinct_units);
+		}
+	}
+	put_i32(&o, r->theory.computed);
+	put_i32(&o, r->theory.applies);
+	put_str(&o, r->theory.reason);
+	put_i32(&o, r->theory.n_layers);
+	for (int32_t l = 0; l < r->theory.n_layers && l < WINIT_MAX_LAYERS; l++) {
+		put_f64(&o, r->theory.pre_var[l]);
+		put_f64(&o, r->theory.grad_var[l]);
 	}
 	if (o.nomem) {
 		free(o.p);
@@ -231,12 +266,73 @@ int winit_wire_unpack(const unsigned char *buf, size_t len, uint64_t *index,
 			return WINIT_ERR_NOMEM;
 		}
 	}
+	int32_t n_snaps = get_i32(&in);
+	if (!in.bad && (n_snaps < 0 || (size_t)n_snaps > (len - in.at) / 16)) {
+		in.bad = 1;
+		in.bad_at = in.at - sizeof n_snaps;
+	}
+	if (!in.bad && n_snaps > 0 &&
+	    !(r->diagnostics.snaps = calloc((size_t)n_snaps, sizeof *r->diagnostics.snaps))) {
+		winit_history_free(&r->history);
+		memset(r, 0, sizeof *r);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "run result message: out of memory");
+	}
+	r->diagnostics.cap = in.bad ? 0 : n_snaps;
+	for (int32_t k = 0; k < n_snaps && !in.bad; k++) {
+		struct winit_diag_snapshot *sn = &r->diagnostics.snaps[k];
+		sn->step = get_i64(&in);
+		sn->epoch = get_i32(&in);
+		int32_t nl = get_i32(&in);
+		if (!in.bad && (nl < 0 || nl > WINIT_MAX_LAYERS ||
+		                (size_t)nl > (len - in.at) / DIAG_LAYER_BYTES)) {
+			in.bad = 1;
+			in.bad_at = in.at - sizeof nl;
+		}
+		if (in.bad)
+			break;
+		r->diagnostics.n = k + 1; /* freed with it from here on */
+		if (nl > 0 && !(sn->layers = calloc((size_t)nl, sizeof *sn->layers))) {
+			winit_run_result_free(r);
+			memset(r, 0, sizeof *r);
+			return winit_error_set(err, WINIT_ERR_NOMEM, "run result message: out of memory");
+		}
+		sn->n_layers = nl;
+		for (int32_t l = 0; l < nl; l++) {
+			struct winit_diag_layer *d = &sn->layers[l];
+			d->pre_mean = get_f64(&in);
+			d->pre_var = get_f64(&in);
+			d->act_mean = get_f64(&in);
+			d->act_var = get_f64(&in);
+			d->grad_var = get_f64(&in);
+			d->wgrad_var = get_f64(&in);
+			d->w_mean = get_f64(&in);
+			d->w_sd = get_f64(&in);
+			d->update_ratio = get_f64(&in);
+			d->dead = get_i64(&in);
+			d->dead_fraction = get_f64(&in);
+			d->saturated_fraction = get_f64(&in);
+			d->distinct_units = get_i64(&in);
+		}
+	}
+	r->theory.computed = get_i32(&in);
+	r->theory.applies = get_i32(&in);
+	get_str(&in, r->theory.reason, sizeof r->theory.reason);
+	int32_t tl = get_i32(&in);
+	if (!in.bad && (tl < 0 || tl > WINIT_MAX_LAYERS)) {
+		in.bad = 1;
+		in.bad_at = in.at - sizeof tl;
+	}
+	r->theory.n_layers = in.bad ? 0 : tl;
+	for (int32_t l = 0; l < r->theory.n_layers && !in.bad; l++) {
+		r->theory.pre_var[l] = get_f64(&in);
+		r->theory.grad_var[l] = get_f64(&in);
+	}
 	if (!in.bad && in.at != len) {
 		in.bad = 1;
 		in.bad_at = in.at;
 	}
 	if (in.bad) {
-		winit_history_free(&r->history);
+		winit_run_result_free(r);
 		memset(r, 0, sizeof *r);
 		return winit_error_set(err, WINIT_ERR_FORMAT,
 		                       "run result message: byte %zu of %zu: truncated or malformed",
