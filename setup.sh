@@ -3,9 +3,10 @@
 # run the seed study or the test suite.
 #
 #   ./setup.sh run     install, build in build/, run scripts/compare_inits.lua
-#   ./setup.sh check   install, build in build/, run `make check`, the MPI tests in a
-#                      build configured --with-mpi (build-mpi/), the suite under
-#                      ASan+UBSan (build-sanitizers/), and `make distcheck`
+#   ./setup.sh check   install, build in build/, run `make check`, 30 s of each fuzz
+#                      harness (`make fuzz`), the MPI tests in a build configured
+#                      --with-mpi (build-mpi/), the same tests under ASan+UBSan
+#                      (build-sanitizers/), and `make distcheck`
 #   ./setup.sh deps    only install the Debian packages
 #
 # Packages are installed with apt-get (through sudo when not root) only when missing.
@@ -15,6 +16,8 @@ set -eu
 PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
 zlib1g-dev libjansson-dev check dataset-fashion-mnist man-db \
 libopenmpi-dev openmpi-bin"
+# `check` also fuzzes the IDX and results readers, 30 s per harness (make fuzz): clang + libFuzzer.
+CHECK_PACKAGES="clang libfuzzer-14-dev"
 
 here=$(cd "$(dirname "$0")" && pwd)
 build="$here/build"
@@ -76,6 +79,7 @@ run)
 	exec "$build/winit" run scripts/compare_inits.lua "$@"
 	;;
 check)
+	PACKAGES="$PACKAGES $CHECK_PACKAGES"
 	install_deps
 	build
 	cd "$build"
@@ -83,11 +87,18 @@ check)
 	status=0
 	make -j"$(nproc)" check || status=$?
 	# One closing line over every Check case and scripted check, from the test logs.
-	cat tests/*.log | awk '
+	cat tests/*.log tests/fuzz/*.log | awk '
 		/^[0-9]+%: Checks: / { gsub(",", ""); n += $3; f += $5 + $7 }
 		/^[0-9]+ passed, [0-9]+ failed$/ { n += $1 + $3; f += $3 }
 		END { printf "tests: %d passed, %d failed\n", n - f, f }'
 	[ "$status" -eq 0 ] || exit "$status"
+	if command -v clang >/dev/null 2>&1; then
+		say "make fuzz FUZZ_SECONDS=30"
+		make fuzz FUZZ_SECONDS=30 >fuzz.log 2>&1 || { tail -n 40 fuzz.log; say "fuzzing found a crash"; exit 1; }
+		grep '^stat::number_of_executed_units' fuzz.log
+	else
+		say "clang not found: fuzzing skipped (install clang libfuzzer-14-dev)"
+	fi
 	# One extra configuration, not a second matrix: only what MPI changes runs there.
 	say "make check --with-mpi (the wire and MPI tests)"
 	mkdir -p "$here/build-mpi"

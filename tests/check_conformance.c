@@ -332,6 +332,62 @@ START_TEST(test_refused_objects)
 }
 END_TEST
 
+/* The crashing test plugins (tests/plugins/crash*, in the build tree). */
+static const char *crash_plugin(const char *dir, const char *name)
+{
+	static char path[1024];
+	const char *d = getenv("top_builddir");
+	ck_assert_msg(d && *d, "top_builddir is not set (run through make check)");
+	snprintf(path, sizeof path, "%s/tests/plugins/%s/.libs/%s.so", d, dir, name);
+	return path;
+}
+
+static struct run check_with(const char *path, double timeout, int in_process)
+{
+	struct run r = { 0 };
+	size_t len = 0;
+	FILE *f = open_memstream(&r.out, &len);
+	ck_assert_ptr_nonnull(f);
+	struct winit_check_options opt = { .timeout = timeout, .in_process = in_process };
+	r.n_failed = 12345;
+	r.rc = winit_plugin_check_with(path, f, &opt, &r.n_failed, &r.err);
+	ck_assert_int_eq(fclose(f), 0);
+	return r;
+}
+
+/* A crash or a hang in the plugin is one failed check naming the call; the checker lives. */
+START_TEST(test_crash_and_hang_are_failed_checks)
+{
+	struct run r = check_with(crash_plugin("crash", "segv_fill"), 0, 0);
+	ck_assert_int_eq(r.rc, WINIT_ERR_PLUGIN);
+	assert_has(r, "FAIL segv_fill: crashed with SIGSEGV (signal 11) during fill 128x10 from stream 1\n");
+	assert_has(r, "  segv_fill: 2 checks, 1 failed\n");
+	assert_consistent(&r);
+	free(r.out);
+
+	r = check_with(crash_plugin("crash", "hang_fill"), 0.3, 0);
+	ck_assert_int_eq(r.rc, WINIT_ERR_PLUGIN);
+	assert_has(r, "FAIL hang_fill: no answer within 0.3 s (a hang?) during fill 128x10 from stream 1: killed\n");
+	assert_consistent(&r);
+	free(r.out);
+
+	r = check_with(crash_plugin("crash_describe", "segv_describe"), 0, 0);
+	ck_assert_int_eq(r.rc, WINIT_ERR_PLUGIN);
+	assert_has(r, "FAIL load: crashed with SIGSEGV (signal 11) during loading");
+	ck_assert_ptr_nonnull(strstr(r.err.msg, "crashed or hung while loading"));
+	assert_consistent(&r);
+	free(r.out);
+
+	/* Checked in children or in process, a sound plugin gives the same report. */
+	struct run a = check_with(bad_plugin("nan_fill"), 0, 0);
+	struct run b = check_with(bad_plugin("nan_fill"), 0, 1);
+	ck_assert_str_eq(a.out, b.out);
+	ck_assert_uint_eq(a.n_failed, b.n_failed);
+	free(a.out);
+	free(b.out);
+}
+END_TEST
+
 START_TEST(test_null_path)
 {
 	struct winit_error err = { 0 };
@@ -362,6 +418,7 @@ static Suite *conformance_suite(void)
 	tcase_add_test(tc, test_not_a_plugin);
 	tcase_add_test(tc, test_refused_objects);
 	tcase_add_test(tc, test_null_path);
+	tcase_add_test(tc, test_crash_and_hang_are_failed_checks);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -122,6 +122,95 @@ START_TEST(study_runs_and_saves)
 }
 END_TEST
 
+/* Every Lua operation of a fill runs inside its protected call: a __len that raises fails
+ * the run cleanly, with one job or two, and the callback lock is free again after it
+ * (a deadlock would hang the next fill; an error crossing threads would crash). */
+START_TEST(lua_fill_errors_stay_inside_the_call)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "winit.initializer { name = 'badlen', fill = function(t)\n"
+	       "  return setmetatable({}, { __len = function() error('len boom') end })\n"
+	       "end }\n"
+	       "winit.initializer { name = 'nested', fill = function(t)\n"
+	       "  build('texts'):get_weights(1) return {}\n"
+	       "end }\n"
+	       "winit.initializer { name = 'texts', fill = function(t)\n"
+	       "  local v = {} for i = 1, t.n do v[i] = {} end return v\n"
+	       "end }\n"
+	       "for _, jobs in ipairs { 1, 2 } do\n"
+	       "  local s = winit.Study { seed = 1 }\n"
+	       "  for i = 1, 3 do\n"
+	       "    s:add { name = 'bad' .. i, model = build('badlen'), train = train, test = test, epochs = 1 }\n"
+	       "  end\n"
+	       "  s:add { name = 'good', model = build('he_normal'), train = train, test = test, epochs = 1 }\n"
+	       "  local r = s:run { jobs = jobs, verbose = 0 }\n"
+	       "  local runs = r:runs()\n"
+	       "  assert(r:failed() == 3, r:failed())\n"
+	       "  for i = 1, 3 do\n"
+	       "    assert(runs[i].status == 'failed')\n"
+	       "    assert(runs[i].error:find(\"initializer 'badlen' failed: test.lua:3: len boom\"), runs[i].error)\n"
+	       "  end\n"
+	       "  assert(runs[4].status == 'ok')\n"
+	       "end\n"
+	       "local ok, e = pcall(function() build('nested'):get_weights(1) end)\n"
+	       "assert(not ok and e:find('cannot fill weights from inside its own fill'), e)\n"
+	       "ok, e = pcall(function() build('texts'):get_weights(1) end)\n"
+	       "assert(not ok and e:find('value 1 of the returned table is a table, expected a number'), e)\n"
+	       "local s = winit.Study { seed = 1 }\n"
+	       "s:add { name = 'after', model = build('he_normal'), train = train, test = test, epochs = 1 }\n"
+	       "assert(s:run { jobs = 2, verbose = 0 }:failed() == 0)\n");
+}
+END_TEST
+
+/* Hyper-parameters out of range are refused at the script line that gives them. */
+START_TEST(optimizer_settings_are_range_checked)
+{
+	RUN_ERR("local winit = require 'winit'\nlocal o = winit.optimizers.SGD { momentum = 0/0 }\n",
+	        "test.lua:2:", "momentum must be in [0, 1) (got NaN)");
+	RUN_ERR("local winit = require 'winit'\nlocal o = winit.optimizers.SGD { momentum = 5 }\n",
+	        "test.lua:2:", "momentum must be in [0, 1) (got 5)");
+	RUN_ERR("local winit = require 'winit'\n\nwinit.optimizers.Adam { learning_rate = math.huge }\n",
+	        "test.lua:3:", "learning_rate must be a finite number > 0 (got inf)");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "local m = winit.Sequential { winit.layers.Dense { 2, input_shape = {3} } }\n"
+	        "m:compile { optimizer = { 'adam', epsilon = -1 } }\n",
+	        "test.lua:3:", "compile: Adam epsilon must be a finite number > 0 (got -1)");
+}
+END_TEST
+
+/* A run that explodes is "diverged", not "ok" with NaN numbers; the others finish. */
+START_TEST(diverged_runs_are_named)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local function big(opt)\n"
+	       "  local m = winit.Sequential {\n"
+	       "    winit.layers.Flatten { input_shape = {4, 4} },\n"
+	       "    winit.layers.Dense { 16, activation = 'linear',\n"
+	       "                         kernel_initializer = { 'random_normal', stddev = 100 } },\n"
+	       "    winit.layers.Dense { 3, activation = 'softmax' } }\n"
+	       "  m:compile { optimizer = opt, loss = 'categorical_crossentropy' }\n"
+	       "  return m\n"
+	       "end\n"
+	       "local s = winit.Study { seed = 1 }\n"
+	       "s:add { name = 'adam', model = big(winit.optimizers.Adam { learning_rate = 1e20 }),\n"
+	       "        train = train, test = test, epochs = 2 }\n"
+	       "s:add { name = 'sgd', model = big(winit.optimizers.SGD { learning_rate = 1e10 }),\n"
+	       "        train = train, test = test, epochs = 2 }\n"
+	       "s:add { name = 'fine', model = build('he_normal'), train = train, test = test, epochs = 1 }\n"
+	       "local r = s:run { jobs = 2, verbose = 0, save = DIR .. '/div.json' }\n"
+	       "local runs = r:runs()\n"
+	       "assert(runs[1].status == 'diverged', runs[1].status .. ' ' .. tostring(runs[1].test_loss))\n"
+	       "assert(runs[2].status == 'diverged', runs[2].status)\n"
+	       "assert(runs[1].error:find('training diverged in epoch 1, step %d+'), runs[1].error)\n"
+	       "assert(runs[3].status == 'ok' and runs[3].test_accuracy > 0.5)\n"
+	       "local f = assert(io.open(DIR .. '/div.json'))\n"
+	       "local text = f:read('a') f:close()\n"
+	       "assert(select(2, text:gsub('\"status\": \"diverged\"', '')) == 2)\n");
+}
+END_TEST
+
 START_TEST(diagnostics_in_lua)
 {
 	RUN_OK(model_src);
@@ -535,6 +624,9 @@ static Suite *lua_suite(void)
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, optimizer_settings_are_range_checked);
+	tcase_add_test(tc, lua_fill_errors_stay_inside_the_call);
+	tcase_add_test(tc, diverged_runs_are_named);
 	tcase_add_test(tc, unknown_plugin_lists_known_names);
 	tcase_add_test(tc, bad_plugin_parameters_are_named);
 	tcase_add_test(tc, wrong_argument_types_and_typos);

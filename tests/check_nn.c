@@ -129,7 +129,39 @@ START_TEST(optimizer_rejects_bad_settings)
 	s = winit_optimizer_default(WINIT_OPT_ADAM);
 	s.beta_1 = 1.5;
 	ck_assert_int_eq(winit_optimizer_init(&opt, &s, 4, &err), WINIT_ERR_ARG);
-	ck_assert_ptr_nonnull(strstr(err.msg, "beta"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "beta_1"));
+	/* Every hyper-parameter must be finite and in range: NaN and infinity never pass. */
+	struct {
+		int kind;
+		double lr, b1, b2, eps, mu;
+		const char *want;
+	} bad[] = {
+		{ WINIT_OPT_ADAM, INFINITY, 0.9, 0.999, 1e-7, 0, "learning_rate must be a finite number > 0 (got inf)" },
+		{ WINIT_OPT_ADAM, NAN, 0.9, 0.999, 1e-7, 0, "learning_rate must be a finite number > 0 (got NaN)" },
+		{ WINIT_OPT_ADAM, 1e-3, 0.9, 1, 1e-7, 0, "beta_2 must be in [0, 1) (got 1)" },
+		{ WINIT_OPT_ADAM, 1e-3, NAN, 0.999, 1e-7, 0, "beta_1 must be in [0, 1) (got NaN)" },
+		{ WINIT_OPT_ADAM, 1e-3, 0.9, 0.999, 0, 0, "epsilon must be a finite number > 0 (got 0)" },
+		{ WINIT_OPT_ADAM, 1e-3, 0.9, 0.999, INFINITY, 0, "epsilon must be a finite number > 0" },
+		{ WINIT_OPT_SGD, 0.01, 0, 0, 0, NAN, "momentum must be in [0, 1) (got NaN)" },
+		{ WINIT_OPT_SGD, 0.01, 0, 0, 0, 5, "momentum must be in [0, 1) (got 5)" },
+		{ WINIT_OPT_SGD, 0.01, 0, 0, 0, 1, "momentum must be in [0, 1) (got 1)" },
+		{ WINIT_OPT_SGD, 0.01, 0, 0, 0, -0.5, "momentum must be in [0, 1) (got -0.5)" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		s = winit_optimizer_default(bad[i].kind);
+		s.learning_rate = bad[i].lr;
+		s.beta_1 = bad[i].b1;
+		s.beta_2 = bad[i].b2;
+		s.epsilon = bad[i].eps;
+		s.momentum = bad[i].mu;
+		ck_assert_int_eq(winit_optimizer_init(&opt, &s, 4, &err), WINIT_ERR_ARG);
+		ck_assert_msg(strstr(err.msg, bad[i].want), "case %zu: '%s' lacks '%s'", i, err.msg,
+		              bad[i].want);
+	}
+	s = winit_optimizer_default(WINIT_OPT_SGD);
+	s.momentum = 0.99;
+	ck_assert_int_eq(winit_optimizer_init(&opt, &s, 4, &err), 0);
+	winit_optimizer_free(&opt);
 }
 END_TEST
 

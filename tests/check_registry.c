@@ -9,6 +9,9 @@
 
 #include <winit/registry.h>
 
+#include <sys/stat.h>
+#include <zlib.h>
+
 #include "testutil.h"
 
 static const char *test_dir(void)
@@ -349,13 +352,30 @@ START_TEST(test_search_order)
 	ck_assert_ptr_nonnull(winit_registry_find(reg, WINIT_KIND_ACTIVATION, "relu"));
 	const char *sp = winit_registry_search_path(reg);
 	ck_assert_msg(strncmp(sp, test_dir(), strlen(test_dir())) == 0, "%s", sp);
-	const char *b = strstr(sp, build_dir(0));
-	const char *inst = strstr(sp, WINIT_PLUGIN_INSTALL_DIR);
-	ck_assert_msg(b && inst && b < inst, "build tree then install dir: %s", sp);
+	/* Uninstalled (tests are): the build tree, and never an installed copy's plugins,
+	 * so `make check` after `make install` sees no shadowing. */
+	ck_assert_msg(strstr(sp, build_dir(0)) != NULL, "build tree searched: %s", sp);
+	ck_assert_msg(strstr(sp, WINIT_PLUGIN_INSTALL_DIR) == NULL, "install dir searched: %s", sp);
 	int shadowed = 0;
-	for (size_t i = 0; i < winit_registry_problem_count(reg); i++)
-		shadowed += strstr(winit_registry_problem(reg, i), "shadowed") != NULL;
+	for (size_t i = 0; i < winit_registry_problem_count(reg); i++) {
+		int is = strstr(winit_registry_problem(reg, i), "shadowed") != NULL;
+		ck_assert_int_eq(winit_registry_problem_is_shadowing(reg, i), is);
+		shadowed += is;
+	}
 	ck_assert_int_eq(shadowed, 1);
+	/* The winner knows what it hides, and every loaded file its size and crc32. */
+	const struct winit_plugin_entry *z = winit_registry_find(reg, WINIT_KIND_INITIALIZER, "zeros");
+	ck_assert_msg(z->shadows && ends_with(z->shadows, "/zeros.so"), "%s", z->shadows);
+	ck_assert_ptr_null(winit_registry_find(reg, WINIT_KIND_INITIALIZER, "he_normal")->shadows);
+	struct stat st;
+	ck_assert_int_eq(stat(z->file, &st), 0);
+	ck_assert_int_eq(z->size, (int64_t)st.st_size);
+	FILE *f = fopen(z->file, "rb");
+	unsigned char *buf = malloc((size_t)st.st_size);
+	ck_assert(f && buf && fread(buf, 1, (size_t)st.st_size, f) == (size_t)st.st_size);
+	fclose(f);
+	ck_assert_uint_eq(z->crc32, (uint32_t)crc32(crc32(0L, Z_NULL, 0), buf, (uInt)st.st_size));
+	free(buf);
 	winit_registry_free(reg);
 
 	/* `extra` comes after $WINIT_PLUGIN_PATH but before the build tree. */

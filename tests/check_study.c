@@ -203,6 +203,124 @@ START_TEST(cancel_keeps_finished_runs)
 }
 END_TEST
 
+/* An exploding run: random_normal{stddev = 100} trained by SGD with learning rate 1e10. */
+static void make_exploding(struct winit_run_spec *r)
+{
+	static const char *const names[] = { "stddev" };
+	static const double values[] = { 100 };
+	r->model.layers[0].kernel_initializer =
+		tu_use(WINIT_KIND_INITIALIZER, "random_normal", 1, names, values);
+	r->optimizer = winit_optimizer_default(WINIT_OPT_SGD);
+	r->optimizer.learning_rate = 1e10;
+}
+
+static char *slurp(const char *path);
+
+START_TEST(divergence_stops_the_run_and_the_study_goes_on)
+{
+	enum { N = 3 };
+	struct winit_run_spec runs[N];
+	struct winit_run_result res[N];
+	memset(res, 0, sizeof res);
+	make_runs(runs, N);
+	make_exploding(&runs[1]);
+	runs[2].optimizer.learning_rate = 1e20; /* Adam */
+	runs[2].model.layers[0].kernel_initializer = runs[1].model.layers[0].kernel_initializer;
+	ck_assert_int_eq(winit_study_execute(runs, N, 2, res, NULL), 2);
+	ck_assert_int_eq(res[0].status, 0);
+	ck_assert(res[0].has_test);
+	for (int i = 1; i < N; i++) {
+		const struct winit_run_result *r = &res[i];
+		ck_assert_int_eq(r->status, WINIT_ERR_DIVERGED);
+		ck_assert(!r->has_test);
+		/* Found at the step it happened, in the first epoch (30 steps each). */
+		ck_assert_int_eq(r->divergence.epoch, 1);
+		ck_assert(r->divergence.step >= 1 && r->divergence.step <= 30);
+		ck_assert_int_eq(r->history.n, 0);
+		ck_assert_msg(strstr(r->error, "training diverged in epoch 1, step "), "%s", r->error);
+		if (r->divergence.has_last)
+			ck_assert(isfinite(r->divergence.last_loss));
+	}
+	/* The same divergence, at the same step, for any number of jobs. */
+	struct winit_run_result again;
+	ck_assert_int_eq(winit_run_execute(&runs[1], &again, NULL, 1), WINIT_ERR_DIVERGED);
+	ck_assert_int_eq(again.divergence.step, res[1].divergence.step);
+	winit_run_result_free(&again);
+
+	char path[512];
+	snprintf(path, sizeof path, "%s/diverged.json", tu_tmpdir());
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json(path, "unit", 99, runs, res, N, &err) == 0, "%s", err.msg);
+	const char *s = slurp(path);
+	ck_assert_ptr_nonnull(strstr(s, "\"status\": \"diverged\""));
+	ck_assert_ptr_nonnull(strstr(s, "\"diverged\": {"));
+	ck_assert_ptr_nonnull(strstr(s, "\"status\": \"ok\""));
+
+	snprintf(path, sizeof path, "%s/diverged.txt", tu_tmpdir());
+	FILE *f = fopen(path, "w+");
+	winit_results_print_table(f, runs, res, N);
+	fclose(f);
+	s = slurp(path);
+	ck_assert_msg(strstr(s, "\nrandom_normal diverged\n"), "%s", s);
+	ck_assert_msg(strstr(s, "2 runs diverged"), "%s", s);
+	ck_assert_ptr_null(strstr(s, "nan"));
+	for (int i = 0; i < N; i++)
+		winit_run_result_free(&res[i]);
+}
+END_TEST
+
+/* A last step that overflows the weights while its loss was still finite is caught at the
+ * epoch's end, in the parameters. */
+START_TEST(divergence_in_the_weights_is_caught_at_epoch_end)
+{
+	struct winit_run_spec run;
+	make_runs(&run, 1);
+	static const char *const names[] = { "stddev" };
+	static const double values[] = { 1e4 };
+	run.model.layers[0].kernel_initializer =
+		tu_use(WINIT_KIND_INITIALIZER, "random_normal", 1, names, values);
+	run.optimizer = winit_optimizer_default(WINIT_OPT_SGD);
+	run.optimizer.learning_rate = 1e38; /* times gradients ~1e4: beyond float */
+	run.fit.epochs = 1;
+	run.fit.batch_size = 480; /* the whole training part: one step */
+	struct winit_run_result res;
+	ck_assert_int_eq(winit_run_execute(&run, &res, NULL, 0), WINIT_ERR_DIVERGED);
+	ck_assert_int_eq(res.divergence.in_params, 1);
+	ck_assert_int_eq(res.divergence.epoch, 1);
+	ck_assert_int_eq(res.divergence.step, 1);
+	ck_assert(res.divergence.has_last && isfinite(res.divergence.last_loss));
+	ck_assert_msg(strstr(res.error, "after the epoch's last step"), "%s", res.error);
+	winit_run_result_free(&res);
+}
+END_TEST
+
+/* Replicates of which one diverged: the statistics use the others and say so. */
+START_TEST(table_leaves_diverged_replicates_out)
+{
+	enum { N = 8 };
+	struct winit_run_spec runs[N];
+	struct winit_run_result res[N];
+	memset(res, 0, sizeof res);
+	make_runs(runs, N);
+	make_exploding(&runs[7]); /* he_normal#1 */
+	ck_assert_int_eq(winit_study_execute(runs, N, 2, res, NULL), 1);
+	ck_assert_int_eq(res[7].status, WINIT_ERR_DIVERGED);
+	char path[512];
+	snprintf(path, sizeof path, "%s/table-div.txt", tu_tmpdir());
+	FILE *f = fopen(path, "w+");
+	winit_results_print_table(f, runs, res, N);
+	fclose(f);
+	const char *s = slurp(path);
+	char want[128];
+	snprintf(want, sizeof want, "he_normal         1 %.4f +- 0.0000", res[3].test_accuracy);
+	ck_assert_msg(strstr(s, want), "no '%s' in:\n%s", want, s);
+	ck_assert_msg(strstr(s, "(some runs diverged)"), "%s", s);
+	ck_assert_msg(strstr(s, "1 run diverged"), "%s", s);
+	for (int i = 0; i < N; i++)
+		winit_run_result_free(&res[i]);
+}
+END_TEST
+
 static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -335,6 +453,9 @@ static Suite *study_suite(void)
 	tcase_add_test(tc, zeros_run_learns_only_the_prior);
 	tcase_add_test(tc, failed_run_is_reported_and_others_finish);
 	tcase_add_test(tc, cancel_keeps_finished_runs);
+	tcase_add_test(tc, divergence_stops_the_run_and_the_study_goes_on);
+	tcase_add_test(tc, table_leaves_diverged_replicates_out);
+	tcase_add_test(tc, divergence_in_the_weights_is_caught_at_epoch_end);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("results");
 	tcase_add_checked_fixture(tc, setup, teardown);

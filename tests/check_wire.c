@@ -45,6 +45,7 @@ static void sample(struct winit_run_result *r)
 	r->theory.n_layers = 2;
 	r->theory.pre_var[1] = 0.75;
 	r->theory.grad_var[0] = 2e-3;
+	r->divergence = (struct winit_divergence){ .epoch = 2, .step = 17, .in_params = 1, .has_last = 1, .last_loss = 0.5, .last_accuracy = 0.25 };
 }
 
 START_TEST(round_trip_keeps_every_field)
@@ -80,6 +81,9 @@ START_TEST(round_trip_keeps_every_field)
 	ck_assert(b.theory.computed == 1 && b.theory.applies == 1 && b.theory.n_layers == 2);
 	ck_assert(b.theory.pre_var[1] == 0.75 && b.theory.grad_var[0] == 2e-3);
 	ck_assert_str_eq(b.theory.reason, "-");
+	ck_assert(b.divergence.epoch == 2 && b.divergence.step == 17 && b.divergence.in_params == 1);
+	ck_assert(b.divergence.has_last == 1 && b.divergence.last_loss == 0.5 &&
+	          b.divergence.last_accuracy == 0.25);
 	ck_assert_int_eq(b.history.n, 3);
 	for (int e = 0; e < 3; e++) {
 		const struct winit_epoch_stats *x = &a.history.epochs[e], *y = &b.history.epochs[e];

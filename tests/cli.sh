@@ -142,6 +142,71 @@ expect "another seed gives other numbers" 0 "he_normal" -- \
 strip "$tmp/c.json" >"$tmp/c.s"
 cmp -s "$tmp/a.s" "$tmp/c.s" && no "seed changes numbers" || ok "seed changes numbers"
 
+# Runs that explode stop at the step it happens; the study goes on.
+"$winit" run "$src/tests/lua/diverge.lua" "$tmp/data" "$tmp/div.json" >"$tmp/out" 2>&1
+st=$?
+[ "$st" -eq 1 ] && grep -q "^winit: 2 of 4 runs failed: adam_1e20 (training diverged" "$tmp/out" \
+	&& ok "diverged runs make the exit status 1, named" || no "diverged runs make the exit status 1, named (exit $st)"
+grep -q "^\[adam_1e20\] DIVERGED: training diverged in epoch 1, step [0-9]" "$tmp/out" \
+	&& ok "Adam lr 1e20 is reported DIVERGED" || no "Adam lr 1e20 is reported DIVERGED"
+grep -q "^\[sgd_1e10\] DIVERGED: training diverged in epoch 1, step [0-9]" "$tmp/out" \
+	&& ok "SGD lr 1e10 is reported DIVERGED" || no "SGD lr 1e10 is reported DIVERGED"
+grep -q "^adam_1e20  *diverged$" "$tmp/out" && grep -q "^sgd_1e10  *diverged$" "$tmp/out" \
+	&& grep -q "^2 runs diverged" "$tmp/out" && ! grep -v "diverged in epoch" "$tmp/out" | grep -qi "nan" \
+	&& ok "the table shows diverged, no NaN" || no "the table shows diverged, no NaN"
+n=$(grep -c '"status": "diverged"' "$tmp/div.json")
+m=$(grep -c '"status": "ok"' "$tmp/div.json")
+[ "$n" -eq 2 ] && [ "$m" -eq 2 ] && ok "results file: 2 diverged, 2 ok" || no "results file: $n diverged, $m ok"
+expect "SGD momentum NaN refused at the line" 1 "momentum.lua:2: optimizers.SGD: SGD momentum must be in \[0, 1) (got NaN)" -- \
+	"$winit" run "$src/tests/lua/momentum.lua"
+
+# Plugins that crash or hang: check-plugin runs each setting in a child process.
+crash="$top_builddir/tests/plugins/crash/.libs"
+expect "check-plugin reports a segfaulting fill and goes on" 1 "FAIL segv_fill: crashed with SIGSEGV (signal 11) during fill 128x10" -- \
+	"$winit" check-plugin "$crash/segv_fill.so"
+grep -q "^2 checks, 1 failed" "$tmp/out" && ok "the checks after the crash are counted" || no "the checks after the crash are counted"
+t0=$(date +%s)
+expect "check-plugin stops a hanging fill at its time limit" 1 "FAIL hang_fill: no answer within 1 s (a hang?) during fill 128x10 from stream 1: killed" -- \
+	"$winit" check-plugin --timeout 1 "$crash/hang_fill.so"
+[ $(($(date +%s) - t0)) -lt 10 ] && ok "within the time limit" || no "within the time limit"
+expect "check-plugin reports a segfaulting describe()" 1 "FAIL load: crashed with SIGSEGV (signal 11) during loading" -- \
+	"$winit" check-plugin "$top_builddir/tests/plugins/crash_describe/.libs/segv_describe.so"
+expect "check-plugin --timeout must be positive" 2 "expects seconds" -- "$winit" check-plugin --timeout 0 x.so
+# In a study, a crash inside a plugin names it and dies of the same signal; the run that
+# finished before it is in the results file.
+WINIT_PLUGIN_PATH="$crash" "$winit" run -j 1 "$src/tests/lua/plugin_study.lua" "$tmp/data" "$tmp/crash.json" segv_fill >"$tmp/out" 2>&1
+st=$?
+# (Under AddressSanitizer its own SIGSEGV handler, which winit's passes the signal to,
+# reports and exits 1.)
+{ [ "$st" -eq 139 ] || { [ "$st" -ne 0 ] && grep -q "AddressSanitizer" "$tmp/out"; }; } \
+	&& ok "a study dies of the plugin's SIGSEGV" || no "a study dies of the plugin's SIGSEGV (exit $st)"
+grep -q "^winit: fatal signal SIGSEGV in plugin 'segv_fill' (initializer fill); stopping" "$tmp/out" \
+	&& ok "the fatal signal names the plugin and callback" || no "the fatal signal names the plugin and callback"
+grep -q '"name": "he_normal"' "$tmp/crash.json" 2>/dev/null && ok "the finished run is on disk" || no "the finished run is on disk"
+# A fill that leaves values unwritten fails its run; it never trains from the sentinel.
+WINIT_PLUGIN_PATH="$top_builddir/tests/plugins/conformance/.libs" "$winit" run -j 1 "$src/tests/lua/plugin_study.lua" "$tmp/data" "$tmp/short.json" short_fill >"$tmp/out" 2>&1
+grep -q "^\[short_fill\] FAILED: layer 1 kernel: initializer 'short_fill' left 1 of 6272 values unwritten" "$tmp/out" \
+	&& ok "a fill leaving a value unwritten fails the run" || no "a fill leaving a value unwritten fails the run"
+grep -q '"status": "failed"' "$tmp/short.json" && ! grep -q "short_fill.*Epoch" "$tmp/out" \
+	&& ok "and nothing trained from it" || no "and nothing trained from it"
+
+# A user's he_normal in $WINIT_PLUGIN_PATH shadows the build tree's: every run line that
+# uses it says so, the results file records the file that ran, and a typo's hint does not
+# blame the shadowing.
+mkdir -p "$tmp/user"
+cp "$top_builddir/plugins/initializers/.libs/he_normal.so" "$tmp/user/"
+WINIT_PLUGIN_PATH="$tmp/user" "$winit" run -j 1 "$src/tests/lua/plugin_study.lua" "$tmp/data" "$tmp/user.json" glorot_normal >"$tmp/out" 2>&1
+n=$(grep -c "^\[he_normal\] note: layer 1 uses initializer 'he_normal' from $tmp/user/he_normal.so, which shadows .*/he_normal.so$" "$tmp/out")
+[ "$n" -eq 1 ] && ok "shadowing is reported on the run that uses it" || no "shadowing is reported on the run that uses it ($n)"
+grep -q "^\[glorot_normal\] note:" "$tmp/out" && no "no note for a run without shadowing" || ok "no note for a run without shadowing"
+size=$(wc -c <"$tmp/user/he_normal.so" | tr -d ' ')
+grep -q "\"file\": \"$tmp/user/he_normal.so\"" "$tmp/user.json" && grep -q "\"size\": $size," "$tmp/user.json" \
+	&& grep -q '"crc32": "[0-9a-f]\{8\}"' "$tmp/user.json" \
+	&& ok "results record each plugin's file, size and crc32" || no "results record each plugin's file, size and crc32"
+WINIT_PLUGIN_PATH="$tmp/user" "$winit" run "$src/tests/lua/bad_initializer.lua" >"$tmp/out" 2>&1
+grep -q "unknown initializer 'glorot_nromal'" "$tmp/out" && ! grep -q "refused\|shadow" "$tmp/out" \
+	&& ok "a typo's hint does not mention unrelated shadowing" || no "a typo's hint does not mention unrelated shadowing"
+
 # Signals (Ctrl-C, SIGTERM) are tested in tests/signals.sh.
 
 echo "$pass passed, $fail failed"

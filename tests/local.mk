@@ -30,6 +30,7 @@ include tests/cli.mk
 include tests/dist.mk
 include tests/symbols.mk
 endif
+include tests/fuzz.mk
 
 # The whole suite under valgrind (slow; CI runs the plain suite).
 check-valgrind:

@@ -112,12 +112,12 @@ tests_plugins_abi_future_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
 
 check_PROGRAMS += tests/check_abi
 TESTS += tests/check_abi
-tests_check_abi_SOURCES = tests/check_abi.c src/plugin/registry.c src/plugin/validate.c \
+tests_check_abi_SOURCES = tests/check_abi.c src/plugin/registry.c src/plugin/validate.c src/plugin/crash.c \
 	src/plugin/plugin_internal.h src/core/error.c
 nodist_tests_check_abi_SOURCES = $(WINIT_ABI_NEXT_HEADER)
 tests_check_abi_CPPFLAGS = $(WINIT_ABI_NEXT_CPPFLAGS)
-tests_check_abi_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
-tests_check_abi_LDADD = $(CHECK_LIBS) -ldl -lm
+tests_check_abi_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) $(ZLIB_CFLAGS)
+tests_check_abi_LDADD = $(CHECK_LIBS) $(ZLIB_LIBS) -ldl -lm
 
 check_PROGRAMS += tests/check_registry
 TESTS += tests/check_registry
@@ -154,3 +154,20 @@ TESTS += tests/check_call
 tests_check_call_SOURCES = tests/check_call.c
 tests_check_call_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_call_LDADD = $(WINIT_TEST_LIBS)
+
+# Crash at run time (tests/plugins/crash/) or at load time (tests/plugins/crash_describe/),
+# for check-plugin's child processes and the study's fatal-signal report (cli.sh).
+check_LTLIBRARIES += tests/plugins/crash/segv_fill.la
+tests_plugins_crash_segv_fill_la_SOURCES = tests/plugins/crash/segv_fill.c tests/plugins/test_plugin.h
+tests_plugins_crash_segv_fill_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_crash_segv_fill_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/crash/hang_fill.la
+tests_plugins_crash_hang_fill_la_SOURCES = tests/plugins/crash/hang_fill.c tests/plugins/test_plugin.h
+tests_plugins_crash_hang_fill_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_crash_hang_fill_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/crash_describe/segv_describe.la
+tests_plugins_crash_describe_segv_describe_la_SOURCES = tests/plugins/crash_describe/segv_describe.c
+tests_plugins_crash_describe_segv_describe_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_crash_describe_segv_describe_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)

@@ -110,6 +110,7 @@ static inline struct winit_plugin_use tu_use(uint32_t kind, const char *name, si
 	ck_assert_msg(winit_params_resolve(u.params, e->info, n, names, values, NULL, &err) == 0, "%s",
 	              err.msg);
 	u.info = e->info;
+	u.entry = e;
 	return u;
 }
 

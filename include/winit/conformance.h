@@ -31,8 +31,12 @@
  *   - forward with y aliasing x and backward with dx aliasing dy match the
  *     out-of-place results (to 1e-5 relative).
  *
- * No bad value, NaN or non-zero return aborts the checks: each becomes a FAIL line.  A
- * plugin that crashes still crashes the checker (that is the plugin's bug to fix).
+ * No bad value, NaN or non-zero return aborts the checks: each becomes a FAIL line.  Nor
+ * does a crash or a hang: the object is first loaded in a child process (fork), then each
+ * parameter setting of each descriptor is checked in a child of its own with a time limit
+ * (10 s by default); a child killed by a signal or by the time limit is one FAIL line
+ * naming the setting and the call ("FAIL segv{}: crashed with SIGSEGV (signal 11) during
+ * fill 784x128 from stream 1"), and the next setting runs.
  */
 #ifndef WINIT_CONFORMANCE_H
 #define WINIT_CONFORMANCE_H
@@ -68,6 +72,18 @@ extern "C" {
  * WINIT_ERR_NOMEM / WINIT_ERR_ARG for an allocation failure or a NULL path (err set). */
 int winit_plugin_check(const char *path, FILE *out, int verbose, size_t *n_failed,
                        struct winit_error *err);
+
+#define WINIT_CHECK_TIMEOUT_DEFAULT 10.0
+
+struct winit_check_options {
+	int verbose;    /* print ok lines too */
+	double timeout; /* seconds each setting's checks may take; <= 0: the default (10) */
+	int in_process; /* 1: no child processes (a crash or hang takes the caller with it) */
+};
+
+/* winit_plugin_check with options. */
+int winit_plugin_check_with(const char *path, FILE *out, const struct winit_check_options *opt,
+                            size_t *n_failed, struct winit_error *err);
 
 #ifdef __cplusplus
 }

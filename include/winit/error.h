@@ -18,10 +18,11 @@ enum winit_status {
 	WINIT_ERR_IO = 1,     /* open/read/write failed */
 	WINIT_ERR_FORMAT = 2, /* a file's contents are not what was expected */
 	WINIT_ERR_NOMEM = 3,
-	WINIT_ERR_ARG = 4,      /* a bad argument or configuration */
-	WINIT_ERR_PLUGIN = 5,   /* a plugin failed to load, validate or run */
-	WINIT_ERR_NUMERIC = 6,  /* NaN/Inf where finite numbers were required */
-	WINIT_ERR_CANCELLED = 7 /* interrupted by the user */
+	WINIT_ERR_ARG = 4,       /* a bad argument or configuration */
+	WINIT_ERR_PLUGIN = 5,    /* a plugin failed to load, validate or run */
+	WINIT_ERR_NUMERIC = 6,   /* NaN/Inf where finite numbers were required */
+	WINIT_ERR_CANCELLED = 7, /* interrupted by the user */
+	WINIT_ERR_DIVERGED = 8   /* training's loss or parameters stopped being finite */
 };
 
 #define WINIT_ERROR_MSG_MAX 1024

@@ -23,9 +23,13 @@ extern "C" {
 
 /* A plugin chosen by name, with its parameter values (declaration order, defaults
  * filled in). */
+struct winit_plugin_entry; /* winit/registry.h */
+
 struct winit_plugin_use {
 	const struct winit_plugin_info *info;
 	double params[WINIT_MAX_PARAMS];
+	/* Where it was found (file, size, crc32, what it shadows), for reports; may be NULL. */
+	const struct winit_plugin_entry *entry;
 };
 
 struct winit_layer_spec {

@@ -55,6 +55,33 @@ int winit_initializer_adapt(const struct winit_initializer *init, float *w, cons
                             struct winit_rng *rng, const struct winit_probe *probe,
                             const char *what, struct winit_error *err);
 
+/* An activation's callbacks, called through the host so that a crash inside them is
+ * named (see below). */
+double winit_activation_gain(const struct winit_activation *act, const double *params);
+void winit_activation_forward(const struct winit_activation *act, float *y, const float *x,
+                              int64_t rows, int64_t cols, const double *params);
+void winit_activation_backward(const struct winit_activation *act, float *dx, const float *dy,
+                               const float *x, const float *y, int64_t rows, int64_t cols,
+                               const double *params);
+
+/* Which plugin call this thread is running, for the fatal-signal report: every helper
+ * above records it.  When winit loads its first plugin object it installs handlers for
+ * SIGSEGV, SIGBUS, SIGFPE, SIGILL and SIGABRT that write "winit: fatal signal SIGSEGV in
+ * plugin 'x' (initializer fill); stopping" to stderr with write(2), then pass the signal
+ * to the handler installed before (if any) or re-raise it, so the process dies of it.  A
+ * program calling a plugin's callbacks itself wraps them in enter/leave. */
+struct winit_plugin_call {
+	const char *plugin;   /* the descriptor's name, or NULL outside a plugin call */
+	const char *callback; /* e.g. "initializer fill", "activation forward" */
+};
+/* Record a call; returns the previous record for winit_plugin_call_leave. */
+struct winit_plugin_call winit_plugin_call_enter(const char *plugin, const char *callback);
+void winit_plugin_call_leave(struct winit_plugin_call saved);
+/* Install the handlers now (idempotent; the loader does it on the first load). */
+void winit_plugin_crash_report_install(void);
+/* "SIGSEGV" for SIGSEGV, and so on; "a signal" for one it does not name. */
+const char *winit_signal_name(int sig);
+
 #ifdef __cplusplus
 }
 #endif

@@ -3,9 +3,10 @@
  * Search order (first match of a name wins; later duplicates are reported as shadowed):
  *   1. each directory in $WINIT_PLUGIN_PATH (colon-separated),
  *   2. the `extra` directories given to winit_registry_load_default,
- *   3. the build tree's plugin directories when the program runs uninstalled
- *      ($WINIT_BUILD_PLUGIN_DIRS if set, else the configured build tree),
- *   4. the install directory ($(libdir)/winit/plugins).
+ *   3. when this libwinit runs uninstalled (from its build tree): the build tree's plugin
+ *      directories ($WINIT_BUILD_PLUGIN_DIRS if set, else the configured build tree) and
+ *      nothing else, so an installed copy never interferes;
+ *      when installed: the install directory ($(libdir)/winit/plugins).
  * Directories are scanned for *.so in sorted order, so loading is deterministic.
  * Objects are opened with dlopen(RTLD_NOW | RTLD_LOCAL); every descriptor field is
  * validated; an object that fails is dlclose'd and the reason recorded (file, what was
@@ -31,6 +32,10 @@ struct winit_plugin_entry {
 	const struct winit_plugin_info *info; /* points into the loaded object */
 	const char *file;                     /* the .so it came from */
 	int builtin;                          /* 1 if linked into the host, not dlopen'd */
+	const char *shadows;                  /* a later file with the same kind and name
+	                                       * that this one hides, or NULL */
+	int64_t size;                         /* the file's size in bytes (-1: unknown) */
+	uint32_t crc32;                       /* zlib crc32 of the file's contents */
 };
 
 struct winit_registry *winit_registry_new(void);
@@ -63,6 +68,9 @@ const struct winit_plugin_entry *winit_registry_entry(const struct winit_registr
 /* Problems met while scanning (one line each); count and access. */
 size_t winit_registry_problem_count(const struct winit_registry *reg);
 const char *winit_registry_problem(const struct winit_registry *reg, size_t i);
+/* 1 when problem i is a plugin shadowed by an earlier one (the object loaded, one of its
+ * names did not), 0 when an object was refused. */
+int winit_registry_problem_is_shadowing(const struct winit_registry *reg, size_t i);
 
 /* Find by kind and name; NULL if absent. */
 const struct winit_plugin_entry *winit_registry_find(const struct winit_registry *reg,

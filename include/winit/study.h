@@ -49,6 +49,7 @@ struct winit_run_result {
 	const char *kernels;                  /* kernel set used */
 	struct winit_diagnostics diagnostics; /* the run's snapshots, owned (winit/diagnostics.h) */
 	struct winit_theory theory;           /* the prediction at initialization */
+	struct winit_divergence divergence;   /* where, when status is WINIT_ERR_DIVERGED */
 };
 
 /* The seed a run's streams derive from: a function of (study seed, run name) only. */

@@ -164,6 +164,16 @@ struct winit_observer {
 	                const struct winit_run_result *result);
 };
 
+/* Where a fit diverged (WINIT_ERR_DIVERGED).  The loss is checked after every step and
+ * the parameters after every epoch; the first non-finite value stops the fit. */
+struct winit_divergence {
+	int32_t epoch;                   /* 1-based epoch it happened in; 0: no divergence */
+	int64_t step;                    /* 1-based step of that epoch (its last step for the parameters) */
+	int32_t in_params;               /* 1: a parameter, not the loss, was the first non-finite value */
+	int32_t has_last;                /* 0 when the very first step diverged */
+	double last_loss, last_accuracy; /* the running means after the last finite step */
+};
+
 /* One training run's lifecycle: the model, its optimizer and the run's random streams
  * (winit/stream.h), owned together.  Every place winit trains (a study's runs, a Lua
  * model's fit) goes through this, so a run is the same computation wherever it happens:
@@ -175,7 +185,8 @@ struct winit_observer {
  *     winit_trainer_free
  *
  * Training stops between two steps when winit_cancelled() (winit/cancel.h) is non-zero,
- * with WINIT_ERR_CANCELLED.
+ * with WINIT_ERR_CANCELLED, and at the step whose loss (or the epoch whose parameters) is
+ * not finite with WINIT_ERR_DIVERGED, recording where in `diverged`.
  *
  * Diagnostics (winit/diagnostics.h): each fit takes the snapshots its spec's cadence asks
  * for on the run's probe batch and appends them to `diag`; the snapshot at initialization
@@ -185,12 +196,13 @@ struct winit_observer {
 struct winit_trainer {
 	struct winit_model model;
 	struct winit_optimizer opt;
-	uint64_t seed;                 /* the run seed every stream derives from */
-	struct winit_rng shuffle;      /* WINIT_STREAM_SHUFFLE, continued across fits */
-	int adapted;                   /* the data-aware initializers have run */
-	int64_t steps;                 /* optimizer steps taken in all fits */
-	struct winit_diagnostics diag; /* snapshots of all fits, owned */
-	struct winit_theory theory;    /* computed with the snapshot at initialization */
+	uint64_t seed;                    /* the run seed every stream derives from */
+	struct winit_rng shuffle;         /* WINIT_STREAM_SHUFFLE, continued across fits */
+	int adapted;                      /* the data-aware initializers have run */
+	int64_t steps;                    /* optimizer steps taken in all fits */
+	struct winit_diagnostics diag;    /* snapshots of all fits, owned */
+	struct winit_theory theory;       /* computed with the snapshot at initialization */
+	struct winit_divergence diverged; /* set when a fit returned WINIT_ERR_DIVERGED */
 };
 
 int winit_trainer_init(struct winit_trainer *t, const struct winit_model_spec *model,

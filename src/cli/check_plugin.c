@@ -4,21 +4,28 @@
 
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <winit/winit.h>
 
 #include "cli/cli.h"
 
 static const char check_usage[] =
-	"Usage: winit check-plugin [-v] FILE.so\n"
+	"Usage: winit check-plugin [-v] [--timeout SECONDS] FILE.so\n"
 	"\n"
 	"Load a plugin alone and run conformance checks: its declarations, fills of several\n"
 	"shapes (finite, every value written, deterministic per stream, sd as declared,\n"
 	"thread-safe), activation derivatives against finite differences.\n"
 	"\n"
+	"The object is loaded in a child process first, and each parameter setting of each\n"
+	"plugin is checked in a child process of its own: a crash (the signal is named) or a\n"
+	"hang (no answer within the time limit) fails that check, naming the call, and the\n"
+	"other checks still run.\n"
+	"\n"
 	"Options:\n"
-	"  -v, --verbose  list the passing checks too\n"
-	"  -h, --help     show this help\n"
+	"  -v, --verbose        list the passing checks too\n"
+	"  -t, --timeout SECS   time limit of each setting's checks (default 10)\n"
+	"  -h, --help           show this help\n"
 	"\n"
 	"Exit status: 0 when every check passed; 1 when a check failed or the file cannot be\n"
 	"loaded; 2 on bad usage.\n";
@@ -27,14 +34,25 @@ int cli_check_plugin(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "timeout", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int verbose = 0, c;
-	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+	struct winit_check_options opt = { .timeout = WINIT_CHECK_TIMEOUT_DEFAULT };
+	int c;
+	char *end;
+	while ((c = getopt_long(argc, argv, "vt:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
-			verbose = 1;
+			opt.verbose = 1;
+			break;
+		case 't':
+			opt.timeout = strtod(optarg, &end);
+			if (end == optarg || *end || !(opt.timeout > 0 && opt.timeout <= 86400)) {
+				fprintf(stderr, "winit check-plugin: --timeout expects seconds in (0, 86400], got '%s'\n",
+				        optarg);
+				return CLI_USAGE;
+			}
 			break;
 		case 'h':
 			fputs(check_usage, stdout);
@@ -49,7 +67,7 @@ int cli_check_plugin(int argc, char **argv)
 	}
 	struct winit_error err = { 0 };
 	size_t failed = 0;
-	int rc = winit_plugin_check(argv[optind], stdout, verbose, &failed, &err);
+	int rc = winit_plugin_check_with(argv[optind], stdout, &opt, &failed, &err);
 	fflush(stdout);
 	if (rc == WINIT_ERR_NOMEM || rc == WINIT_ERR_ARG)
 		fprintf(stderr, "winit check-plugin: %s\n", err.msg);

@@ -59,6 +59,7 @@ const char *winit_status_name(int status)
 	case WINIT_ERR_PLUGIN: return "plugin error";
 	case WINIT_ERR_NUMERIC: return "numeric error";
 	case WINIT_ERR_CANCELLED: return "cancelled";
+	case WINIT_ERR_DIVERGED: return "diverged";
 	default: return "unknown error";
 	}
 }

@@ -79,14 +79,21 @@ static int rng_integer(lua_State *L)
 	return 1;
 }
 
-static int lua_init_fill(float *w, const struct winit_fill_args *a, char *err, size_t errlen)
+/* One fill, everything that touches the Lua state: run as a C function under lua_pcall
+ * so that any Lua error (in the script's function, a __len or __index metamethod, an
+ * allocation) lands in that pcall and never unwinds past the lock or across threads. */
+struct fill_call {
+	const struct lua_init *li;
+	float *w;
+	const struct winit_fill_args *a;
+	struct lrng *rng; /* the userdata handed to the script, to disarm afterwards */
+};
+
+static int fill_protected(lua_State *L)
 {
-	const struct lua_init *li = (const struct lua_init *)a->self;
-	lua_State *L = li->L;
-	int rc = 0;
-	pthread_mutex_lock(&lua_callback_lock);
-	int top = lua_gettop(L);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, li->fill_ref);
+	struct fill_call *c = lua_touserdata(L, 1);
+	const struct winit_fill_args *a = c->a;
+	lua_rawgeti(L, LUA_REGISTRYINDEX, c->li->fill_ref);
 	lua_createtable(L, 0, 6);
 	lua_createtable(L, (int)a->n_dims, 0);
 	for (uint32_t i = 0; i < a->n_dims; i++) {
@@ -104,33 +111,68 @@ static int lua_init_fill(float *w, const struct winit_fill_args *a, char *err, s
 	lua_setfield(L, -2, "gain");
 	struct lrng *r = lua_newuserdatauv(L, sizeof *r, 0);
 	r->host = a->host;
-	r->rng = a->rng;
+	r->rng = NULL;
 	luaL_setmetatable(L, MT_RNG);
-	if (lua_pcall(L, 2, 1, 0) != LUA_OK) {
-		snprintf(err, errlen, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "error in fill");
-		rc = 1;
-	} else if (!lua_istable(L, -1) || luaL_len(L, -1) != a->n) {
-		snprintf(err, errlen, "the Lua fill function must return a table of %lld number%s "
-		                      "(row-major), got %s of length %lld",
-		         (long long)a->n, a->n == 1 ? "" : "s",
-		         luaL_typename(L, -1), lua_istable(L, -1) ? (long long)luaL_len(L, -1) : 0LL);
+	r->rng = a->rng;
+	c->rng = r;
+	lua_call(L, 2, 1);
+	lua_Integer len = lua_istable(L, -1) ? luaL_len(L, -1) : 0; /* __len may raise */
+	char msg[200];
+	if (!lua_istable(L, -1) || len != a->n) {
+		snprintf(msg, sizeof msg, "the Lua fill function must return a table of %lld number%s "
+		                          "(row-major), got %s of length %lld",
+		         (long long)a->n, a->n == 1 ? "" : "s", luaL_typename(L, -1), (long long)len);
+		return luaL_error(L, "%s", msg);
+	}
+	for (int64_t i = 0; i < a->n; i++) {
+		lua_rawgeti(L, -1, i + 1);
+		int isnum;
+		lua_Number v = lua_tonumberx(L, -1, &isnum);
+		if (!isnum) {
+			snprintf(msg, sizeof msg, "value %lld of the returned table is a %s, expected a number",
+			         (long long)i + 1, luaL_typename(L, -1));
+			return luaL_error(L, "%s", msg);
+		}
+		c->w[i] = (float)v;
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+/* Set while this thread runs a Lua fill: a fill that builds a model (and so fills again)
+ * is refused instead of waiting for the lock its own thread holds. */
+static _Thread_local int in_lua_fill;
+
+static int lua_init_fill(float *w, const struct winit_fill_args *a, char *err, size_t errlen)
+{
+	const struct lua_init *li = (const struct lua_init *)a->self;
+	lua_State *L = li->L;
+	if (in_lua_fill) {
+		snprintf(err, errlen, "a Lua initializer cannot fill weights from inside its own fill");
+		return 1;
+	}
+	struct fill_call c = { .li = li, .w = w, .a = a };
+	int rc = 0;
+	pthread_mutex_lock(&lua_callback_lock);
+	in_lua_fill = 1;
+	int top = lua_gettop(L);
+	if (!lua_checkstack(L, 2)) {
+		snprintf(err, errlen, "no Lua stack space left to call the fill function");
 		rc = 1;
 	} else {
-		for (int64_t i = 0; i < a->n && !rc; i++) {
-			lua_rawgeti(L, -1, i + 1);
-			int isnum;
-			lua_Number v = lua_tonumberx(L, -1, &isnum);
-			if (!isnum) {
-				snprintf(err, errlen, "value %lld of the returned table is a %s, expected a number",
-				         (long long)i + 1, luaL_typename(L, -1));
-				rc = 1;
-			}
-			w[i] = (float)v;
-			lua_pop(L, 1);
+		/* Neither push can raise: a light C function and a light userdata. */
+		lua_pushcfunction(L, fill_protected);
+		lua_pushlightuserdata(L, &c);
+		if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+			const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+			snprintf(err, errlen, "%s", msg ? msg : "error in fill (a non-string error value)");
+			rc = 1;
 		}
 	}
-	r->rng = NULL;
+	if (c.rng)
+		c.rng->rng = NULL; /* the stream is the run's: not usable after the fill */
 	lua_settop(L, top);
+	in_lua_fill = 0;
 	pthread_mutex_unlock(&lua_callback_lock);
 	return rc;
 }

@@ -87,13 +87,17 @@ void winit_lua_read_optimizer(lua_State *L, int idx, struct winit_optimizer_spec
 	}
 	struct winit_optimizer probe;
 	struct winit_error err = { 0 };
-	if (winit_optimizer_init(&probe, out, 1, &err))
-		luaL_error(L, "%s: %s", fn, err.msg);
+	if (winit_optimizer_init(&probe, out, 1, &err)) {
+		const char *msg = err.msg;
+		if (strncmp(msg, "optimizer: ", 11) == 0)
+			msg += 11;
+		luaL_error(L, "%s: %s", fn, msg);
+	}
 	winit_optimizer_free(&probe);
 }
 
 /* winit.optimizers.Adam{learning_rate = ...} -> {"adam", ...} (plain data) */
-static int make_optimizer(lua_State *L, const char *name)
+static int make_optimizer(lua_State *L, const char *name, const char *fn)
 {
 	lua_settop(L, 1);
 	if (lua_isnil(L, 1)) {
@@ -112,7 +116,7 @@ static int make_optimizer(lua_State *L, const char *name)
 	}
 	struct winit_optimizer_spec s;
 	struct winit_lr_schedule sc;
-	winit_lua_read_optimizer(L, 2, &s, &sc, name);
+	winit_lua_read_optimizer(L, 2, &s, &sc, fn);
 	return 1;
 }
 
@@ -170,8 +174,8 @@ static int l_cosine_decay(lua_State *L)
 	return make_schedule(L, "CosineDecay", keys);
 }
 
-static int l_adam(lua_State *L) { return make_optimizer(L, "adam"); }
-static int l_sgd(lua_State *L) { return make_optimizer(L, "sgd"); }
+static int l_adam(lua_State *L) { return make_optimizer(L, "adam", "optimizers.Adam"); }
+static int l_sgd(lua_State *L) { return make_optimizer(L, "sgd", "optimizers.SGD"); }
 
 void winit_lua_open_optimizers(lua_State *L, int module_index)
 {

@@ -95,12 +95,19 @@ void winit_lua_check_plugin_use(lua_State *L, int idx, uint32_t kind, const char
 	if (!e) {
 		char known[2048];
 		winit_registry_names(reg, kind, known, sizeof known);
-		/* A plugin the user wrote may have been refused: say why, it is the likely cause. */
-		size_t np = winit_registry_problem_count(reg);
+		/* A plugin the user wrote may have been refused: say why, it is the likely cause.
+		 * Shadowing is not: every name it concerns did load. */
+		size_t np = 0, first = 0;
+		for (size_t i = winit_registry_problem_count(reg); i-- > 0;) {
+			if (!winit_registry_problem_is_shadowing(reg, i)) {
+				np++;
+				first = i;
+			}
+		}
 		luaL_error(L, "%s: unknown %s '%s' (known: %s)%s%s%s", what, winit_kind_name(kind), name,
 		           known[0] ? known : "none found; is WINIT_PLUGIN_PATH right?",
 		           np ? "; a plugin was refused while loading: " : "",
-		           np ? winit_registry_problem(reg, 0) : "",
+		           np ? winit_registry_problem(reg, first) : "",
 		           np > 1 ? " (more: run `winit list`)" : "");
 	}
 	const char *names[WINIT_MAX_PARAMS + 8];
@@ -145,6 +152,7 @@ void winit_lua_check_plugin_use(lua_State *L, int idx, uint32_t kind, const char
 	if (winit_params_resolve(out->params, e->info, n, names, values, choices, &err))
 		luaL_error(L, "%s: %s", what, err.msg);
 	out->info = e->info;
+	out->entry = e;
 }
 
 void winit_lua_open_plugins(lua_State *L, int module_index)

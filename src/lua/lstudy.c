@@ -495,8 +495,10 @@ static int results_runs(lua_State *L)
 		snprintf(seed, sizeof seed, "%llu", (unsigned long long)x->run_seed);
 		lua_pushstring(L, seed);
 		lua_setfield(L, -2, "run_seed");
-		lua_pushstring(L, !x->done ? "not run" : x->status ? "failed" :
-		                                                     "ok");
+		lua_pushstring(L, !x->done                        ? "not run" :
+		                  x->status == WINIT_ERR_DIVERGED ? "diverged" :
+		                  x->status                       ? "failed" :
+		                                                    "ok");
 		lua_setfield(L, -2, "status");
 		if (x->status) {
 			lua_pushstring(L, x->error);

@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -163,6 +164,29 @@ int64_t winit_fit_train_rows(int64_t n, double validation_split)
 	return (int64_t)floor((double)n * (1.0 - validation_split));
 }
 
+/* Index of the first non-finite value of p (n), or -1: the parameters after an epoch. */
+static int64_t first_non_finite(const float *p, int64_t n)
+{
+	for (int64_t i = 0; i < n; i++)
+		if (!isfinite(p[i]))
+			return i;
+	return -1;
+}
+
+static int diverged(struct winit_trainer *t, struct winit_error *err, int32_t epoch,
+                    int64_t step, const char *what)
+{
+	struct winit_divergence *d = &t->diverged;
+	d->epoch = epoch;
+	d->step = step;
+	if (d->has_last)
+		return winit_error_set(err, WINIT_ERR_DIVERGED,
+		                       "training diverged in epoch %d, step %lld: %s (last finite: loss %.4g, accuracy %.4f)",
+		                       (int)epoch, (long long)step, what, d->last_loss, d->last_accuracy);
+	return winit_error_set(err, WINIT_ERR_DIVERGED, "training diverged in epoch %d, step %lld: %s",
+	                       (int)epoch, (long long)step, what);
+}
+
 struct winit_fit_spec winit_fit_default(void)
 {
 	struct winit_fit_spec f = {
@@ -228,6 +252,7 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 	for (int64_t i = 0; i < n_train; i++)
 		b.idx[i] = (uint32_t)i;
 	int64_t steps = (n_train + bs - 1) / bs;
+	memset(&t->diverged, 0, sizeof t->diverged);
 	/* Diagnostics: a probe batch when this fit takes any snapshot. */
 	const struct winit_diag_cadence *cad = &fit->diagnostics;
 	int init_due = cad->init && t->steps == 0 && !t->theory.computed;
@@ -278,9 +303,18 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 				              n_train - off - n < bs ? n_train - off - n : bs);
 			winit_model_forward_train(m, b.x, n);
 			int64_t c = 0;
-			loss_sum += winit_model_loss(m, b.y, n, b.dz, 1.0f / (float)n, &c);
+			double loss = winit_model_loss(m, b.y, n, b.dz, 1.0f / (float)n, &c);
+			if (!isfinite(loss)) {
+				rc = diverged(t, err, e, s + 1,
+				              isnan(loss) ? "the batch loss is NaN" : "the batch loss is infinite");
+				break;
+			}
+			loss_sum += loss;
 			hits += c;
 			seen += n;
+			t->diverged.has_last = 1;
+			t->diverged.last_loss = loss_sum / (double)seen;
+			t->diverged.last_accuracy = (double)hits / (double)seen;
 			winit_model_backward(m, b.x, b.dz, n);
 			if (hooks && hooks->schedule)
 				t->opt.spec.learning_rate = winit_lr_schedule_at(hooks->schedule, t->opt.t);
@@ -291,6 +325,17 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 			if (obs && obs->batch_end)
 				obs->batch_end(obs->ctx, run, e, s + 1, steps, loss_sum / (double)seen,
 				               (double)hits / (double)seen);
+		}
+		if (rc)
+			break;
+		int64_t bad = first_non_finite(m->params, m->n_params);
+		if (bad >= 0) {
+			char what[160];
+			snprintf(what, sizeof what, "parameter %lld of %lld is %s after the epoch's last step",
+			         (long long)bad, (long long)m->n_params, isnan(m->params[bad]) ? "NaN" : "infinite");
+			t->diverged.in_params = 1;
+			rc = diverged(t, err, e, steps, what);
+			break;
 		}
 		struct winit_epoch_stats st = {
 			.epoch = e,

@@ -106,7 +106,7 @@ int winit_model_init(struct winit_model *m, const struct winit_model_spec *spec,
 		}
 		d->act = (const struct winit_activation *)l->activation.info;
 		d->act_params = m->spec.layers[i].activation.params;
-		double gain = d->act->gain(d->act_params);
+		double gain = winit_activation_gain(d->act, d->act_params);
 		int64_t kdims[2] = { n_in, l->units };
 		/* Each tensor draws from its own stream, so adding a layer never shifts
 		 * another's numbers. */
@@ -185,7 +185,7 @@ struct act_epilogue {
 static void apply_activation(void *ctx, float *z, int64_t row0, int64_t rows)
 {
 	const struct act_epilogue *e = ctx;
-	e->d->act->forward(e->a + row0 * e->d->n_out, z, rows, e->d->n_out, e->d->act_params);
+	winit_activation_forward(e->d->act, e->a + row0 * e->d->n_out, z, rows, e->d->n_out, e->d->act_params);
 }
 
 /* Layers [0, n_layers); with `logits_last`, the last of them stops at its pre-activation
@@ -204,7 +204,7 @@ static const float *forward(struct winit_model *m, const float *x, int64_t n_bat
 		                       activate ? &ep : NULL);
 		if (m->hooks.forward) {
 			if (!activate)
-				d->act->forward(m->a[i], m->z[i], n_batch, d->n_out, d->act_params);
+				winit_activation_forward(d->act, m->a[i], m->z[i], n_batch, d->n_out, d->act_params);
 			m->hooks.forward(m->hooks.ctx, i, m->z[i], m->a[i], n_batch, d->n_out);
 		}
 		in = activate ? m->a[i] : m->z[i];
@@ -233,7 +233,7 @@ void winit_model_backward(struct winit_model *m, const float *x, float *dout, in
 	int last = m->spec.n_layers - 1;
 	if (!m->output_fused) {
 		const struct winit_dense *d = &m->layer[last];
-		d->act->backward(dout, dout, m->z[last], m->a[last], n_batch, d->n_out, d->act_params);
+		winit_activation_backward(d->act, dout, dout, m->z[last], m->a[last], n_batch, d->n_out, d->act_params);
 	}
 	const float *dz = dout;
 	int cur = 0;
@@ -246,8 +246,8 @@ void winit_model_backward(struct winit_model *m, const float *x, float *dout, in
 			m->hooks.backward(m->hooks.ctx, i, dz, d->dw, n_batch, d->n_in, d->n_out);
 		if (i > 0) {
 			const struct winit_dense *p = &m->layer[i - 1];
-			p->act->backward(din, din, m->z[i - 1], m->a[i - 1], n_batch, p->n_out,
-			                 p->act_params);
+			winit_activation_backward(p->act, din, din, m->z[i - 1], m->a[i - 1], n_batch, p->n_out,
+			                          p->act_params);
 			dz = din;
 			cur ^= 1;
 		}
@@ -276,7 +276,7 @@ static void probe_forward(const struct winit_probe *p, float *out, const float *
 	const struct probe_ctx *c = p->host_ctx;
 	winit_dense_forward(out, p->input, w, p->bias, p->rows, p->n_in, p->n_out);
 	if (activated)
-		c->d->act->forward(out, out, p->rows, p->n_out, c->d->act_params);
+		winit_activation_forward(c->d->act, out, out, p->rows, p->n_out, c->d->act_params);
 }
 
 int winit_model_adapt(struct winit_model *m, const struct winit_dataset *ds, int64_t n_rows,
@@ -332,7 +332,7 @@ int winit_model_adapt(struct winit_model *m, const struct winit_dataset *ds, int
 		winit_stream_open(&arng, seed, WINIT_STREAM_ADAPT, (uint32_t)i);
 		char where[64];
 		snprintf(where, sizeof where, "layer %d kernel", i + 1);
-		rc = winit_initializer_adapt(init, d->w, dims, 2, d->act->gain(d->act_params),
+		rc = winit_initializer_adapt(init, d->w, dims, 2, winit_activation_gain(d->act, d->act_params),
 		                             l->kernel_initializer.params, &arng, &probe, where, err);
 	}
 	m->hooks = hooks;

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,15 @@ struct winit_optimizer_spec winit_optimizer_default(int32_t kind)
 	return s;
 }
 
+/* A hyper-parameter as the messages show it: "NaN" rather than the C library's "-nan". */
+static const char *num(char buf[32], double x)
+{
+	if (isnan(x))
+		return "NaN";
+	snprintf(buf, 32, "%g", x);
+	return buf;
+}
+
 int winit_optimizer_init(struct winit_optimizer *opt, const struct winit_optimizer_spec *spec,
                          int64_t n_params, struct winit_error *err)
 {
@@ -31,17 +41,26 @@ int winit_optimizer_init(struct winit_optimizer *opt, const struct winit_optimiz
 	opt->n = n_params;
 	if (spec->kind != WINIT_OPT_ADAM && spec->kind != WINIT_OPT_SGD)
 		return winit_error_set(err, WINIT_ERR_ARG, "optimizer: unknown kind %d", (int)spec->kind);
-	if (!(spec->learning_rate > 0))
-		return winit_error_set(err, WINIT_ERR_ARG, "optimizer: learning_rate must be > 0 (got %g)",
-		                       spec->learning_rate);
+	char b[32];
+	/* Every hyper-parameter is finite and in its range; !(x >= lo) also refuses NaN. */
+	if (!(spec->learning_rate > 0) || !isfinite(spec->learning_rate))
+		return winit_error_set(err, WINIT_ERR_ARG,
+		                       "optimizer: learning_rate must be a finite number > 0 (got %s)",
+		                       num(b, spec->learning_rate));
+	if (spec->kind == WINIT_OPT_SGD && !(spec->momentum >= 0 && spec->momentum < 1))
+		return winit_error_set(err, WINIT_ERR_ARG, "optimizer: SGD momentum must be in [0, 1) (got %s)",
+		                       num(b, spec->momentum));
 	if (spec->kind == WINIT_OPT_ADAM) {
-		if (!(spec->beta_1 >= 0 && spec->beta_1 < 1) || !(spec->beta_2 >= 0 && spec->beta_2 < 1))
+		if (!(spec->beta_1 >= 0 && spec->beta_1 < 1))
+			return winit_error_set(err, WINIT_ERR_ARG, "optimizer: Adam beta_1 must be in [0, 1) (got %s)",
+			                       num(b, spec->beta_1));
+		if (!(spec->beta_2 >= 0 && spec->beta_2 < 1))
+			return winit_error_set(err, WINIT_ERR_ARG, "optimizer: Adam beta_2 must be in [0, 1) (got %s)",
+			                       num(b, spec->beta_2));
+		if (!(spec->epsilon > 0) || !isfinite(spec->epsilon))
 			return winit_error_set(err, WINIT_ERR_ARG,
-			                       "optimizer: Adam betas must be in [0, 1) (got %g, %g)",
-			                       spec->beta_1, spec->beta_2);
-		if (!(spec->epsilon > 0))
-			return winit_error_set(err, WINIT_ERR_ARG, "optimizer: epsilon must be > 0 (got %g)",
-			                       spec->epsilon);
+			                       "optimizer: Adam epsilon must be a finite number > 0 (got %s)",
+			                       num(b, spec->epsilon));
 		opt->v = calloc((size_t)n_params, sizeof(float));
 	}
 	if (spec->kind == WINIT_OPT_ADAM || spec->momentum != 0)

@@ -60,7 +60,10 @@ int winit_initializer_fill(const struct winit_initializer *init, float *w, const
 	for (int64_t i = 0; i < args.n; i++)
 		w[i] = sentinel;
 	char msg[256] = "";
-	if (init->fill(w, &args, msg, sizeof msg) != 0) {
+	struct winit_plugin_call saved = winit_plugin_call_enter(init->info.name, "initializer fill");
+	int rc = init->fill(w, &args, msg, sizeof msg);
+	winit_plugin_call_leave(saved);
+	if (rc != 0) {
 		msg[sizeof msg - 1] = '\0';
 		return winit_error_set(err, WINIT_ERR_PLUGIN, "%s: initializer '%s' failed: %s",
 		                       what, init->info.name, msg[0] ? msg : "(no reason given)");
@@ -93,7 +96,10 @@ double winit_initializer_stddev(const struct winit_initializer *init, const int6
 		return NAN;
 	struct winit_fill_args args;
 	winit_fill_args_init(&args, init, dims, n_dims, gain, params, NULL);
-	return init->stddev(&args);
+	struct winit_plugin_call saved = winit_plugin_call_enter(init->info.name, "initializer stddev");
+	double sd = init->stddev(&args);
+	winit_plugin_call_leave(saved);
+	return sd;
 }
 
 const struct winit_initializer *winit_initializer_adapter(const struct winit_initializer *init)
@@ -114,7 +120,10 @@ int winit_initializer_adapt(const struct winit_initializer *init, float *w, cons
 	struct winit_fill_args args;
 	winit_fill_args_init(&args, init, dims, n_dims, gain, params, rng);
 	char msg[256] = "";
-	if (init->adapt(w, &args, probe, msg, sizeof msg) != 0) {
+	struct winit_plugin_call saved = winit_plugin_call_enter(init->info.name, "initializer adapt");
+	int rc = init->adapt(w, &args, probe, msg, sizeof msg);
+	winit_plugin_call_leave(saved);
+	if (rc != 0) {
 		msg[sizeof msg - 1] = '\0';
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
 		                       "%s: initializer '%s' could not adapt to the data: %s", what,
@@ -128,4 +137,29 @@ int winit_initializer_adapt(const struct winit_initializer *init, float *w, cons
 			                       what, init->info.name,
 			                       (long long)i);
 	return WINIT_OK;
+}
+
+double winit_activation_gain(const struct winit_activation *act, const double *params)
+{
+	struct winit_plugin_call saved = winit_plugin_call_enter(act->info.name, "activation gain");
+	double g = act->gain(params);
+	winit_plugin_call_leave(saved);
+	return g;
+}
+
+void winit_activation_forward(const struct winit_activation *act, float *y, const float *x,
+                              int64_t rows, int64_t cols, const double *params)
+{
+	struct winit_plugin_call saved = winit_plugin_call_enter(act->info.name, "activation forward");
+	act->forward(y, x, rows, cols, params);
+	winit_plugin_call_leave(saved);
+}
+
+void winit_activation_backward(const struct winit_activation *act, float *dx, const float *dy,
+                               const float *x, const float *y, int64_t rows, int64_t cols,
+                               const double *params)
+{
+	struct winit_plugin_call saved = winit_plugin_call_enter(act->info.name, "activation backward");
+	act->backward(dx, dy, x, y, rows, cols, params);
+	winit_plugin_call_leave(saved);
 }

@@ -15,6 +15,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <zlib.h>
+
+#include <winit/plugin_call.h>
 #include <winit/registry.h>
 
 #include "plugin/plugin_internal.h"
@@ -42,7 +45,8 @@ struct winit_registry {
 	size_t n_objects, cap_objects;
 	char **problems; /* (n_problems) */
 	size_t n_problems, cap_problems;
-	char *search_path; /* set by load_default */
+	unsigned char *problem_shadow; /* (cap_problems): problem i is a shadowing */
+	char *search_path;             /* set by load_default */
 };
 
 static int grow(void **buf, size_t *cap, size_t need, size_t elem)
@@ -79,20 +83,59 @@ void winit_registry_free(struct winit_registry *reg)
 	free(reg->objects);
 	free(reg->entries);
 	free(reg->problems);
+	free(reg->problem_shadow);
 	free(reg->search_path);
 	free(reg);
 }
 
-static int add_problem(struct winit_registry *reg, const char *msg)
+static int add_problem_as(struct winit_registry *reg, const char *msg, int shadowing)
 {
 	char *s = strdup(msg);
+	size_t cap = reg->cap_problems;
 	if (!s || grow((void **)&reg->problems, &reg->cap_problems, reg->n_problems + 1,
 	               sizeof *reg->problems)) {
 		free(s);
 		return -1;
 	}
+	if (reg->cap_problems != cap || !reg->problem_shadow) {
+		unsigned char *f = realloc(reg->problem_shadow, reg->cap_problems);
+		if (!f) {
+			free(s);
+			return -1;
+		}
+		reg->problem_shadow = f;
+	}
+	reg->problem_shadow[reg->n_problems] = (unsigned char)shadowing;
 	reg->problems[reg->n_problems++] = s;
 	return 0;
+}
+
+static int add_problem(struct winit_registry *reg, const char *msg)
+{
+	return add_problem_as(reg, msg, 0);
+}
+
+/* The size and zlib crc32 of a file, for the results file's record of what ran. */
+static void file_identity(const char *path, int64_t *size, uint32_t *crc)
+{
+	*size = -1;
+	*crc = 0;
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return;
+	unsigned char buf[65536];
+	uLong c = crc32(0L, Z_NULL, 0);
+	int64_t n = 0;
+	size_t got;
+	while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
+		c = crc32(c, buf, (uInt)got);
+		n += (int64_t)got;
+	}
+	if (!ferror(f)) {
+		*size = n;
+		*crc = (uint32_t)c;
+	}
+	fclose(f);
 }
 
 static const struct winit_plugin_entry *find_entry(const struct winit_registry *reg,
@@ -154,8 +197,11 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 	const char *open_path = path;
 	if (!strchr(path, '/') && snprintf(here, sizeof here, "./%s", path) < (int)sizeof here)
 		open_path = here;
+	winit_plugin_crash_report_install();
 	dlerror();
+	struct winit_plugin_call saved = winit_plugin_call_enter(path, "loading: constructors");
 	void *handle = dlopen(open_path, RTLD_NOW | RTLD_LOCAL);
+	winit_plugin_call_leave(saved);
 	if (!handle) {
 		const char *why = dlerror();
 		struct stat st;
@@ -195,7 +241,9 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 
 	/* First collect (bounded), then validate, so an endless list is named as such. */
 	for (;;) {
+		saved = winit_plugin_call_enter(path, WINIT_PLUGIN_ENTRY "()");
 		const struct winit_plugin_info *info = describe((uint32_t)n);
+		winit_plugin_call_leave(saved);
 		if (!info)
 			break;
 		if (n == WINIT_PLUGIN_DESCRIPTORS_MAX) {
@@ -243,6 +291,9 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 		                path);
 		return refuse(handle, WINIT_ERR_NOMEM);
 	}
+	int64_t size;
+	uint32_t crc;
+	file_identity(open_path, &size, &crc);
 	size_t added = 0;
 	for (size_t j = 0; j < n; j++) {
 		const struct winit_plugin_entry *prev = find_entry(reg, infos[j]->kind,
@@ -254,7 +305,9 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 			         "(the first in the search path wins); remove or rename one",
 			         path, winit_kind_name(infos[j]->kind), infos[j]->name,
 			         prev->file);
-			if (add_problem(reg, msg)) {
+			if (!prev->shadows)
+				((struct winit_plugin_entry *)prev)->shadows = file;
+			if (add_problem_as(reg, msg, 1)) {
 				free(file);
 				winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory "
 				                                      "recording a shadowed plugin",
@@ -267,13 +320,16 @@ int winit_registry_load_file(struct winit_registry *reg, const char *path,
 			.info = infos[j],
 			.file = file,
 			.builtin = 0,
+			.size = size,
+			.crc32 = crc,
 		};
 		added++;
 	}
 	if (added == 0) {
-		/* Everything it offers is already provided: keep nothing of it. */
-		free(file);
+		/* Everything it offers is already provided: keep nothing of it but its name,
+		 * which the entries it shadows point to. */
 		dlclose(handle);
+		reg->objects[reg->n_objects++] = (struct loaded_object){ NULL, file };
 		return WINIT_OK;
 	}
 	reg->n_entries += added;
@@ -422,8 +478,9 @@ int winit_registry_load_default(struct winit_registry *reg, const char *extra,
 		if (!build || !*build)
 			build = WINIT_BUILD_PLUGIN_DIRS;
 	}
+	/* Uninstalled: the build tree only, never an installed copy's plugins. */
 	if (list_add_all(&l, getenv(WINIT_PLUGIN_PATH_ENV)) || list_add_all(&l, extra) ||
-	    list_add_all(&l, build) || list_add_all(&l, WINIT_PLUGIN_INSTALL_DIR)) {
+	    list_add_all(&l, build ? build : WINIT_PLUGIN_INSTALL_DIR)) {
 		rc = winit_error_set(err, WINIT_ERR_NOMEM,
 		                     "out of memory building the plugin search path");
 		goto out;
@@ -477,6 +534,11 @@ size_t winit_registry_problem_count(const struct winit_registry *reg)
 const char *winit_registry_problem(const struct winit_registry *reg, size_t i)
 {
 	return reg && i < reg->n_problems ? reg->problems[i] : NULL;
+}
+
+int winit_registry_problem_is_shadowing(const struct winit_registry *reg, size_t i)
+{
+	return reg && i < reg->n_problems ? reg->problem_shadow[i] : 0;
 }
 
 const struct winit_plugin_entry *winit_registry_find(const struct winit_registry *reg,

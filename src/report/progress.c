@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <winit/registry.h>
 #include <winit/report.h>
 
 #include "core/clock.h"
@@ -104,6 +105,22 @@ static void on_start(void *ctx, size_t run, const struct winit_run_spec *spec)
 	        spec->optimizer.kind == WINIT_OPT_ADAM ? "Adam" : "SGD", (int)spec->fit.epochs,
 	        spec->fit.epochs == 1 ? "" : "s", (int)spec->fit.batch_size,
 	        (unsigned long long)spec->seed);
+	/* A plugin of $WINIT_PLUGIN_PATH (or any earlier directory) hiding another: say so
+	 * for every run that uses it, since the numbers depend on which file ran. */
+	for (int i = 0; i < spec->model.n_layers; i++) {
+		const struct winit_layer_spec *l = &spec->model.layers[i];
+		const struct winit_plugin_use *u[3] = { &l->activation, &l->kernel_initializer,
+			                                &l->bias_initializer };
+		for (int k = 0; k < 3; k++) {
+			const struct winit_plugin_entry *e = u[k]->entry;
+			if (k == 2 && !l->use_bias)
+				continue;
+			if (e && e->shadows)
+				fprintf(p->out, "[%s] note: layer %d uses %s '%s' from %s, which shadows %s\n",
+				        spec->name, i + 1, winit_kind_name(e->info->kind), e->info->name,
+				        e->file, e->shadows);
+		}
+	}
 	fflush(p->out);
 	pthread_mutex_unlock(&p->lock);
 }
@@ -153,7 +170,8 @@ static void on_end(void *ctx, size_t run, const struct winit_run_spec *spec,
 	p->slot[run].active = 0;
 	clear_line(p);
 	if (res->status)
-		fprintf(p->out, "[%s] FAILED: %s\n", spec->name, res->error);
+		fprintf(p->out, "[%s] %s: %s\n", spec->name,
+		        res->status == WINIT_ERR_DIVERGED ? "DIVERGED" : "FAILED", res->error);
 	else if (res->has_test)
 		fprintf(p->out, "[%s] test_loss: %.4f - test_accuracy: %.4f (%.1fs)\n", spec->name,
 		        res->test_loss, res->test_accuracy, res->seconds);

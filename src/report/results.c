@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <winit/registry.h>
 #include <winit/report.h>
 
 #include "report/json.h"
@@ -28,6 +29,14 @@ static void write_plugin(struct json *j, const struct winit_plugin_use *u)
 {
 	json_begin_object(j);
 	json_string_at(j, "name", u->info->name);
+	if (u->entry && !u->entry->builtin && u->entry->size >= 0) {
+		/* Which file ran, and its contents' identity (zlib crc32, 8 hex digits). */
+		char crc[16];
+		snprintf(crc, sizeof crc, "%08x", (unsigned)u->entry->crc32);
+		json_string_at(j, "file", u->entry->file);
+		json_int_at(j, "size", u->entry->size);
+		json_string_at(j, "crc32", crc);
+	}
 	json_key(j, "params");
 	json_begin_object(j);
 	for (uint32_t k = 0; k < u->info->n_params; k++) {
@@ -186,9 +195,24 @@ static void write_theory(struct json *j, const struct winit_theory *t)
 
 static void write_outcome(struct json *j, const struct winit_run_result *r)
 {
-	json_string_at(j, "status", r->status ? "failed" : "ok");
+	int div = r->status == WINIT_ERR_DIVERGED;
+	json_string_at(j, "status", div ? "diverged" : r->status ? "failed" :
+	                                                           "ok");
 	if (r->status)
 		json_string_at(j, "error", r->error);
+	if (div) {
+		const struct winit_divergence *d = &r->divergence;
+		json_key(j, "diverged");
+		json_begin_object(j);
+		json_int_at(j, "epoch", d->epoch);
+		json_int_at(j, "step", d->step);
+		json_string_at(j, "what", d->in_params ? "parameters" : "loss");
+		if (d->has_last) {
+			json_number_at(j, "last_loss", d->last_loss);
+			json_number_at(j, "last_accuracy", d->last_accuracy);
+		}
+		json_end_object(j);
+	}
 	json_key(j, "history");
 	json_begin_array(j);
 	for (int e = 0; e < r->history.n; e++) {

@@ -10,17 +10,20 @@
 #include <winit/stats.h>
 
 /* Test accuracies (and losses, and the last such result, when asked for) of the runs with
- * this label that finished with a test evaluation; *failed counts those that did not. */
+ * this label that finished with a test evaluation; *failed counts those that did not,
+ * *diverged those of them that diverged (left out of every statistic). */
 static size_t label_values(double *acc, double *loss, const struct winit_run_result **last,
                            const struct winit_run_spec *runs,
                            const struct winit_run_result *results, size_t n_runs,
-                           const char *label, size_t *failed)
+                           const char *label, size_t *failed, size_t *diverged)
 {
 	size_t n = 0;
-	*failed = 0;
+	*failed = *diverged = 0;
 	for (size_t k = 0; k < n_runs; k++) {
 		if (strcmp(runs[k].label, label) != 0 || !results[k].done)
 			continue;
+		if (results[k].status == WINIT_ERR_DIVERGED)
+			(*diverged)++;
 		if (results[k].status || !results[k].has_test) {
 			(*failed)++;
 			continue;
@@ -71,15 +74,20 @@ void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
 	/* The label with the best mean accuracy, for the comparisons below. */
 	struct winit_summary best = { 0 };
 	const char *best_label = NULL;
+	size_t n_diverged = 0;
 	for (size_t i = 0; i < n_runs; i++) {
 		if (!first_of_label(runs, i))
 			continue;
 		const struct winit_run_result *last = NULL;
-		size_t failed, n = label_values(acc, loss, &last, runs, results, n_runs,
-		                                runs[i].label, &failed);
+		size_t failed, div, n = label_values(acc, loss, &last, runs, results, n_runs, runs[i].label, &failed, &div);
+		n_diverged += div;
 		if (n == 0) {
-			fprintf(out, "%-*s %s\n", (int)width, runs[i].label,
-			        failed ? "failed (see above)" : "not run");
+			if (div && div == failed)
+				fprintf(out, "%-*s diverged%s\n", (int)width, runs[i].label,
+				        multi ? " (every run)" : "");
+			else
+				fprintf(out, "%-*s %s\n", (int)width, runs[i].label,
+				        failed ? "failed (see above)" : "not run");
 			continue;
 		}
 		struct winit_summary sa, sl;
@@ -92,7 +100,9 @@ void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
 		if (multi) {
 			fprintf(out, "%-*s %5zu %.4f +- %.4f   %.4f +- %.4f   %.4f   %.4f%s\n", (int)width,
 			        runs[i].label, n, sa.mean, sa.sd, sl.mean, sl.sd, sa.min, sa.max,
-			        failed ? "  (some runs failed)" : "");
+			        div == failed && div ? "  (some runs diverged)" :
+			        failed               ? "  (some runs failed)" :
+			                               "");
 		} else {
 			const struct winit_epoch_stats *h =
 				last->history.n > 0 ? &last->history.epochs[last->history.n - 1] : NULL;
@@ -111,8 +121,7 @@ void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
 		for (size_t i = 0; i < n_runs; i++) {
 			if (!first_of_label(runs, i) || strcmp(runs[i].label, best_label) == 0)
 				continue;
-			size_t failed, n = label_values(acc, NULL, NULL, runs, results, n_runs,
-			                                runs[i].label, &failed);
+			size_t failed, div, n = label_values(acc, NULL, NULL, runs, results, n_runs, runs[i].label, &failed, &div);
 			struct winit_summary s;
 			winit_summarize(&s, acc, n);
 			struct winit_welch w;
@@ -131,6 +140,10 @@ void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
 		             "larger than the gaps.\nRun with replicates (e.g. --repeats 5) for means, "
 		             "spreads and significance tests.\n");
 	}
+	if (n_diverged)
+		fprintf(out, "\n%zu run%s diverged (loss or weights not finite): left out of the numbers "
+		             "above.\n",
+		        n_diverged, n_diverged == 1 ? "" : "s");
 	free(acc);
 	free(loss);
 }

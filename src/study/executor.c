@@ -48,6 +48,7 @@ int winit_run_execute(const struct winit_run_spec *spec, struct winit_run_result
 	if (rc)
 		goto out;
 	rc = winit_trainer_fit(&t, spec->train, &spec->fit, obs, index, &res->history, &err);
+	res->divergence = t.diverged;
 	if (!rc && spec->test) {
 		rc = winit_evaluate(&t.model, spec->test, 0, spec->test->n, spec->fit.eval_batch_size,
 		                    &res->test_loss, &res->test_accuracy, &err);

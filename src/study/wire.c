@@ -117,6 +117,12 @@ int winit_wire_pack(uint64_t index, const struct winit_run_result *r, unsigned c
 		put_f64(&o, r->theory.pre_var[l]);
 		put_f64(&o, r->theory.grad_var[l]);
 	}
+	put_i32(&o, r->divergence.epoch);
+	put_i64(&o, r->divergence.step);
+	put_i32(&o, r->divergence.in_params);
+	put_i32(&o, r->divergence.has_last);
+	put_f64(&o, r->divergence.last_loss);
+	put_f64(&o, r->divergence.last_accuracy);
 	if (o.nomem) {
 		free(o.p);
 		return winit_error_set(err, WINIT_ERR_NOMEM, "packing the result of run %llu: out of memory",
@@ -327,6 +333,12 @@ int winit_wire_unpack(const unsigned char *buf, size_t len, uint64_t *index,
 		r->theory.pre_var[l] = get_f64(&in);
 		r->theory.grad_var[l] = get_f64(&in);
 	}
+	r->divergence.epoch = get_i32(&in);
+	r->divergence.step = get_i64(&in);
+	r->divergence.in_params = get_i32(&in);
+	r->divergence.has_last = get_i32(&in);
+	r->divergence.last_loss = get_f64(&in);
+	r->divergence.last_accuracy = get_f64(&in);
 	if (!in.bad && in.at != len) {
 		in.bad = 1;
 		in.bad_at = in.at;
