@@ -14,6 +14,7 @@ enum {
 };
 
 int cli_run(int argc, char **argv);
+int cli_merge(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_info(int argc, char **argv);
 int cli_check_plugin(int argc, char **argv);

@@ -14,6 +14,7 @@
 #include <lua.h>
 
 #include <winit/cancel.h>
+#include <winit/dist.h>
 #include <winit/report_page.h>
 
 #include "lua/lbinding.h"
@@ -278,6 +279,22 @@ static void obs_end(void *ctx, size_t i, const struct winit_run_spec *s,
 	pthread_mutex_unlock(&o->lock);
 }
 
+/* The CLI's --shard I/N (winit_lua_set_shard), else shard 0 of 1. */
+static void shard_of(lua_State *L, int *index, int *count)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, KEY_SHARD);
+	if (lua_isinteger(L, -1)) {
+		lua_Integer v = lua_tointeger(L, -1);
+		*index = (int)(v >> 32);
+		*count = (int)(v & 0xffffffff);
+	}
+	lua_pop(L, 1);
+	if (*count < 1 || *index < 0 || *index >= *count) {
+		*index = 0;
+		*count = 1;
+	}
+}
+
 /* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false} -> results */
 static int study_run(lua_State *L)
 {
@@ -302,6 +319,11 @@ static int study_run(lua_State *L)
 	if (resume && !save && explicit_resume)
 		return luaL_error(L, "Study:run: resume = true needs save = PATH, the results file "
 		                     "to resume from");
+	/* Under mpirun only rank 0 reports and saves (winit/dist.h). */
+	if (winit_dist_rank() > 0) {
+		verbose = 0;
+		save = NULL;
+	}
 	if (save) {
 		/* Fail before training, not after the first run. */
 		struct winit_error werr = { 0 };
@@ -345,8 +367,23 @@ static int study_run(lua_State *L)
 		o.saved = restored;
 	}
 
+	/* One shard of a job array: the other runs count as done while executing (the
+	 * executor skips them, and the observer, which alone fills the saved snapshot,
+	 * never sees them), then as not run. */
+	int shard_i = 0, shard_n = 1;
+	shard_of(L, &shard_i, &shard_n);
+	unsigned char *outside = shard_n > 1 ? calloc(res->n, 1) : NULL;
+	for (size_t i = 0; outside && i < res->n; i++)
+		if ((int)(i % (size_t)shard_n) != shard_i && !res->results[i].done)
+			outside[i] = res->results[i].done = 1;
+	if (shard_n > 1 && !outside) {
+		free(o.snapshot);
+		return luaL_error(L, "out of memory");
+	}
+	/* No live line under mpirun: its relayed stdout is a pseudo-terminal, not the user's. */
+	int live = winit_lua_progress_tty() && winit_dist_size() == 1;
 	struct winit_progress *p = verbose ?
-	                                   winit_progress_new(stdout, res->runs, res->n, winit_lua_progress_tty()) :
+	                                   winit_progress_new(stdout, res->runs, res->n, live) :
 	                                   NULL;
 	if (p)
 		winit_progress_observer(p, &o.inner);
@@ -363,10 +400,22 @@ static int study_run(lua_State *L)
 		.epoch_end = obs_epoch,
 		.run_end = obs_end,
 	};
+	struct winit_error derr = { 0 };
 	struct winit_lua_sigguard g;
 	winit_lua_sigguard_on(&g);
-	winit_study_execute(res->runs, res->n, jobs, res->results, &obs);
+	winit_study_execute_dist(res->runs, res->n, jobs, res->results, &obs, &derr);
 	winit_lua_sigguard_off(&g);
+	for (size_t i = 0; i < res->n; i++)
+		if (outside && outside[i])
+			res->results[i].done = 0;
+	free(outside);
+	if (save && !o.save_failed && (size_t)shard_i >= res->n) {
+		/* A shard with no run (more array tasks than runs) still leaves a file, with the
+		 * study's header, so a merge of every task's file finds each one. */
+		if (winit_results_write_json(save, res->name, res->seed, res->runs, o.snapshot, res->n,
+		                             &o.save_err))
+			o.save_failed = 1;
+	}
 	record_outcomes(L, res->runs, res->results, res->n);
 	if (p)
 		winit_progress_free(p);
@@ -381,6 +430,9 @@ static int study_run(lua_State *L)
 		                  o.save_err.msg, (int)o.saved, o.saved == 1 ? "run" : "runs");
 	if (winit_cancelled())
 		return winit_lua_interrupted_error(L, save);
+	if (derr.status)
+		return luaL_error(L, "Study:run: %s%s%s", derr.msg, save ? "; finished runs are saved in " : "",
+		                  save ? save : "");
 	return 1;
 }
 
