@@ -14,12 +14,11 @@
 set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
-zlib1g-dev libjansson-dev check dataset-fashion-mnist man-db \
-libopenmpi-dev openmpi-bin"
+zlib1g-dev libjansson-dev check dataset-fashion-mnist man-db"
 # `check` also fuzzes the IDX and results readers, 30 s per harness (make fuzz): clang +
 # libFuzzer; the report's tests parse its XML and read screenshots with python3, and render
-# it in headless chromium.
-CHECK_PACKAGES="clang libfuzzer-14-dev python3 chromium"
+# it in headless chromium; the MPI tests run in a build configured --with-mpi (Open MPI).
+CHECK_PACKAGES="clang libfuzzer-14-dev python3 chromium libopenmpi-dev openmpi-bin"
 
 here=$(cd "$(dirname "$0")" && pwd)
 build="$here/build"
