@@ -3,9 +3,10 @@
 # run the seed study or the test suite.
 #
 #   ./setup.sh run     install, build in build/, run scripts/compare_inits.lua
-#   ./setup.sh check   install, build in build/, run `make check`, 30 s of each fuzz
-#                      harness (`make fuzz`), the same tests under ASan+UBSan
-#                      (build-sanitizers/), and `make distcheck`
+#   ./setup.sh check   install (with chromium and python3 for the report tests), build in
+#                      build/, run `make check`, 30 s of each fuzz harness (`make fuzz`),
+#                      the MPI tests in a build configured --with-mpi (build-mpi/), the
+#                      same tests under ASan+UBSan (build-sanitizers/), and `make distcheck`
 #   ./setup.sh deps    only install the Debian packages
 #
 # Packages are installed with apt-get (through sudo when not root) only when missing.
@@ -14,17 +15,19 @@ set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
 zlib1g-dev libjansson-dev check dataset-fashion-mnist man-db python3"
-# `check` also fuzzes the IDX and results readers, 30 s per harness (make fuzz): clang + libFuzzer.
-CHECK_PACKAGES="clang libfuzzer-14-dev"
+# `check` also fuzzes the IDX and results readers, 30 s per harness (make fuzz): clang +
+# libFuzzer; the report's tests parse its XML and read screenshots with python3, and render
+# it in headless chromium; the MPI tests run in a build configured --with-mpi (Open MPI).
+CHECK_PACKAGES="clang libfuzzer-14-dev python3 chromium libopenmpi-dev openmpi-bin"
 
 here=$(cd "$(dirname "$0")" && pwd)
 build="$here/build"
 
 say() { printf 'setup: %s\n' "$*"; }
 
-install_deps() {
+install_deps() { # [EXTRA PACKAGES...]
 	missing=
-	for p in $PACKAGES; do
+	for p in $PACKAGES "$@"; do
 		if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed'; then
 			missing="$missing $p"
 		fi
@@ -97,6 +100,15 @@ check)
 	else
 		say "clang not found: fuzzing skipped (install clang libfuzzer-14-dev)"
 	fi
+	# One extra configuration, not a second matrix: only what MPI changes runs there.
+	say "make check --with-mpi (the wire and MPI tests)"
+	mkdir -p "$here/build-mpi"
+	(cd "$here/build-mpi" &&
+		{ [ -f Makefile ] || "$here/configure" -q --with-mpi; } &&
+		make -j"$(nproc)" >/dev/null &&
+		make -j"$(nproc)" check TESTS="tests/check_wire tests/mpi.sh" >/dev/null 2>&1) ||
+		{ tail -n 40 "$here"/build-mpi/tests/*.log; say "MPI run failed"; exit 1; }
+	grep -h 'passed, .* failed$' "$here/build-mpi/tests/mpi.sh.log"
 	say "make check under AddressSanitizer and UBSan"
 	mkdir -p "$here/build-sanitizers"
 	(cd "$here/build-sanitizers" &&

@@ -25,3 +25,10 @@ bench-study: all-am bench
 		-w ./winit$(EXEEXT) -k ./bench/bench_kernels$(EXEEXT)
 bench-scaling: all-am
 	./winit$(EXEEXT) run $(srcdir)/bench/scaling.lua
+
+# A study across MPI ranks: 16 runs at 1 thread x 1 rank against 1 thread x 2 ranks
+# (winit configured --with-mpi; needs a quiet machine).  `make bench-mpi ROUNDS=5`.
+EXTRA_DIST += bench/mpi.sh
+.PHONY: bench-mpi
+bench-mpi: all-am
+	ROUNDS=$${ROUNDS:-$(ROUNDS)} $(SHELL) $(srcdir)/bench/mpi.sh -w ./winit$(EXEEXT)

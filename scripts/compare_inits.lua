@@ -9,6 +9,10 @@
 --       [--baseline glorot_normal] [--target 0.85] [--design paired|independent]
 --       [--out results/compare_inits.json] [--csv DIR] [--data DIR]
 --
+-- It saves the results file (--out) and, beside it, an HTML report with the same name
+-- and .html (learning curves, the statistics table; `winit report` writes the same page
+-- from the saved file).
+--
 -- With --repeats K each initializer is trained K times and the table shows, per
 -- initializer, the mean test accuracy with its 95% interval, then every initializer
 -- against the baseline: the difference with its interval, a paired t-test (replicate r
@@ -81,3 +85,7 @@ if opts.csv ~= "" then
   results:write_csv(opts.csv, { baseline = opts.baseline })
   print("CSV saved to " .. opts.csv .. "/runs.csv and " .. opts.csv .. "/summary.csv")
 end
+-- The report beside the results: results/compare_inits.json -> results/compare_inits.html
+local report = opts.out:gsub("%.json$", "") .. ".html"
+results:report(report)
+print("report written to " .. report)

@@ -1,3 +1,10 @@
 dist_scripts_DATA += \
 	scripts/compare_inits.lua \
 	scripts/lsuv.lua
+
+# The questions users bring, as experiments (issue 8): each prints a one-line finding
+# and writes a report.
+theoryscriptsdir = $(scriptsdir)/theory
+dist_theoryscripts_DATA = \
+	scripts/theory/symmetry.lua \
+	scripts/theory/signal_propagation.lua

@@ -211,6 +211,27 @@ START_TEST(study_runs_and_saves)
 }
 END_TEST
 
+START_TEST(results_report_writes_the_page)
+{
+	RUN_OK(model_src);
+	RUN_OK("local winit = require 'winit'\n"
+	       "local s = winit.Study { name = 'page <1>', seed = 3 }\n"
+	       "s:add { name = 'z', label = 'zeros & co', model = build('zeros'), train = train,\n"
+	       "        test = test, epochs = 1, batch_size = 32 }\n"
+	       "R = s:run { verbose = 0 }\n"
+	       "assert(R:report(DIR .. '/page.html') == DIR .. '/page.html')\n"
+	       "local f = assert(io.open(DIR .. '/page.html'))\n"
+	       "local text = f:read('a') f:close()\n"
+	       "assert(text:find('<h1>winit report: page &lt;1&gt;</h1>', 1, true), text:sub(1, 400))\n"
+	       "assert(text:find('zeros &amp; co', 1, true))\n"
+	       "assert(select(2, text:gsub('<svg ', '')) > 4)\n"
+	       "assert(text:find('Pre-activation variance by depth', 1, true))\n");
+	/* A page that cannot be written is an error naming it. */
+	RUN_ERR("R:report(DIR .. '/no/such/dir/page.html')\n", "test.lua:1:",
+	        "results:report: ", "no/such/dir/page.html: cannot write the report");
+}
+END_TEST
+
 /* Every Lua operation of a fill runs inside its protected call: a __len that raises fails
  * the run cleanly, with one job or two, and the callback lock is free again after it
  * (a deadlock would hang the next fill; an error crossing threads would crash). */
@@ -704,6 +725,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, study_design_pairs_replicates);
 	tcase_add_test(tc, grid_expands_factors_into_runs);
 	tcase_add_test(tc, study_runs_and_saves);
+	tcase_add_test(tc, results_report_writes_the_page);
 	tcase_add_test(tc, diagnostics_in_lua);
 	tcase_add_test(tc, plugins_are_listed_with_files);
 	tcase_add_test(tc, parse_args_types_and_errors);

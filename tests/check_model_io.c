@@ -287,6 +287,36 @@ START_TEST(save_failure_leaves_nothing)
 }
 END_TEST
 
+/* Found by fuzzing (tests/fuzz/regressions/fuzz_model/): an architecture whose layers are
+ * larger than the weights the file holds made the loader allocate the model the
+ * architecture describes (40 GB) before comparing the two.  Now the comparison comes
+ * first and the file is refused. */
+START_TEST(architecture_larger_than_weights)
+{
+	const char *src = getenv("top_srcdir");
+	ck_assert_ptr_nonnull(src);
+	char in[4096];
+	snprintf(in, sizeof in, "%s/tests/fuzz/regressions/fuzz_model/architecture_larger_than_weights",
+	         src);
+	size_t n;
+	unsigned char *buf = slurp(in, &n);
+	/* The harness's framing: byte 0 odd = the rest is the file without its crc32. */
+	ck_assert(n > 1 && (buf[0] & 1));
+	unsigned char *file = malloc(n + 4);
+	memcpy(file, buf + 1, n - 1);
+	reseal(file, n + 3);
+	const char *path = tu_path(tu_tmpdir(), "big.winit");
+	spit(path, file, n + 3);
+	struct winit_trainer t;
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_model_load(path, tu_registry(), &t, NULL, &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "shape mismatch") && strstr(err.msg, "in the file's architecture"),
+	              "%s", err.msg);
+	free(file);
+	free(buf);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("model_io");
@@ -302,6 +332,7 @@ static Suite *suite(void)
 	tcase_add_test(e, shape_mismatch);
 	tcase_add_test(e, unknown_plugin_or_bad_parameter);
 	tcase_add_test(e, save_failure_leaves_nothing);
+	tcase_add_test(e, architecture_larger_than_weights);
 	suite_add_tcase(s, e);
 	return s;
 }

@@ -454,6 +454,56 @@ START_TEST(csv_errors_name_the_directory)
 }
 END_TEST
 
+START_TEST(results_file_reads_back_exactly)
+{
+	/* What the writer saves, the reader returns to the last bit: the base of resume. */
+	struct winit_run_spec runs[4];
+	struct winit_run_result res[4];
+	memset(res, 0, sizeof res);
+	make_runs(runs, 4);
+	ck_assert_int_eq(winit_study_execute(runs, 4, 2, res, NULL), 0);
+	res[3].done = 0; /* not run: not in the file */
+	res[2].history.epochs[0].val_loss = NAN;
+	char path[512];
+	snprintf(path, sizeof path, "%s/back.json", tu_tmpdir());
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json(path, "unit", 99, runs, res, 4, &err) == 0, "%s", err.msg);
+	struct winit_report_study r;
+	ck_assert_msg(winit_report_read(path, &r, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(r.study, "unit");
+	ck_assert_uint_eq(r.seed, 99);
+	ck_assert_uint_eq(r.n_runs, 3);
+	for (size_t i = 0; i < r.n_runs; i++) {
+		const struct winit_report_run *x = &r.runs[i];
+		ck_assert_str_eq(x->name, runs[i].name);
+		ck_assert_str_eq(x->label, runs[i].label);
+		ck_assert(x->run_seed == res[i].run_seed);
+		ck_assert(x->run_seed == winit_run_seed(&runs[i]));
+		ck_assert_uint_eq(x->n_layers, 2);
+		ck_assert_int_eq(x->layers[0].units, 12);
+		ck_assert_str_eq(x->layers[0].kernel_initializer.name, runs[i].model.layers[0].kernel_initializer.info->name);
+		ck_assert_int_eq(x->epochs, runs[i].fit.epochs);
+		ck_assert_uint_eq(x->n_epochs, (size_t)res[i].history.n);
+		for (size_t e = 0; e < x->n_epochs; e++) {
+			ck_assert(x->history[e].loss == res[i].history.epochs[e].loss);
+			ck_assert(x->history[e].accuracy == res[i].history.epochs[e].accuracy);
+			if (i == 2 && e == 0)
+				ck_assert(isnan(x->history[e].val_loss)); /* written as null */
+			else
+				ck_assert(x->history[e].val_loss == res[i].history.epochs[e].val_loss);
+		}
+		ck_assert(x->test_accuracy == res[i].test_accuracy);
+		ck_assert(x->test_loss == res[i].test_loss);
+		ck_assert_int_eq(x->n_train, res[i].n_train);
+	}
+	ck_assert_str_eq(r.runs[1].layers[0].kernel_initializer.params[1].name, "stddev");
+	ck_assert(r.runs[1].layers[0].kernel_initializer.params[1].value == 0.05);
+	winit_report_free(&r);
+	for (int i = 0; i < 4; i++)
+		winit_run_result_free(&res[i]);
+}
+END_TEST
+
 START_TEST(results_file_errors_name_the_path)
 {
 	struct winit_run_spec runs[1];
@@ -578,6 +628,7 @@ static Suite *study_suite(void)
 	tc = tcase_create("results");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, results_file_has_format_version_and_runs);
+	tcase_add_test(tc, results_file_reads_back_exactly);
 	tcase_add_test(tc, results_file_errors_name_the_path);
 	tcase_add_test(tc, csv_errors_name_the_directory);
 	tcase_add_test(tc, table_shows_intervals_and_no_p_value_below_three);

@@ -69,7 +69,7 @@ print(string.format("n=%s x=%s s=%s b=%s", math.type(o.n), o.x, o.s, o.b))
 LUA
 expect "parse_args: both forms, typed values" 0 "n=integer x=2.5 s=z b=true" -- "$winit" run "$tmp/args.lua" --n 3 --x=2.5 --s z --b
 expect "parse_args: an integer option refuses 1.5" 1 "args.lua:2: option '--n' expects an integer, got '1.5'" -- "$winit" run "$tmp/args.lua" --n 1.5
-for cmd in run list info check-plugin; do
+for cmd in run merge list info check-plugin; do
 	expect "winit $cmd --help" 0 "^Usage: winit $cmd" -- "$winit" "$cmd" --help
 	grep -q "^Exit status" "$tmp/out" && ok "winit $cmd --help gives the exit status" || no "winit $cmd --help gives the exit status"
 done

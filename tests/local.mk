@@ -27,6 +27,7 @@ include tests/plugin.mk
 include tests/report.mk
 include tests/lua.mk
 include tests/cli.mk
+include tests/dist.mk
 include tests/symbols.mk
 endif
 include tests/fuzz.mk

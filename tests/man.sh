@@ -16,7 +16,7 @@ err=$(cat "${TMPDIR:-/tmp}/winit-man-err.$$"); rm -f "${TMPDIR:-/tmp}/winit-man-
 for section in NAME SYNOPSIS DESCRIPTION COMMANDS ENVIRONMENT "EXIT STATUS" FILES EXAMPLES LICENSE; do
 	printf '%s\n' "$out" | grep -q "^$section\$" && ok "section $section" || no "section $section"
 done
-for cmd in run list info check-plugin; do
+for cmd in run merge list info check-plugin report; do
 	printf '%s\n' "$out" | grep -q "^       winit $cmd" && ok "synopsis of $cmd" || no "synopsis of $cmd"
 done
 printf '%s\n' "$out" | grep -q -- "--traceback" && ok "run --traceback documented" || no "run --traceback documented"

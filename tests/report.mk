@@ -5,6 +5,23 @@ tests_check_results_SOURCES = tests/check_results.c
 tests_check_results_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_results_LDADD = $(WINIT_TEST_LIBS)
 
+# tests: report -- results files read back, the HTML report.
+check_PROGRAMS += tests/check_report
+TESTS += tests/check_report
+tests_check_report_SOURCES = tests/check_report.c
+tests_check_report_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_report_LDADD = $(WINIT_TEST_LIBS)
+EXTRA_DIST += tests/data/results_diag.json
+
+# `winit report` end to end: pages from a study and from the fixture, well-formed XML.
+TESTS += tests/report.sh
+EXTRA_DIST += tests/report.sh
+
+# The report in headless Chromium: not blank, no console error (skips, saying why,
+# without chromium or python3).
+TESTS += tests/report_chromium.sh
+EXTRA_DIST += tests/report_chromium.sh tests/tools/png_stats.py
+
 # tests: stats -- the statistics behind the study table, against known values.
 check_PROGRAMS += tests/check_stats
 TESTS += tests/check_stats

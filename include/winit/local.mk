@@ -17,5 +17,7 @@ winitinclude_HEADERS += \
 	include/winit/theory.h \
 	include/winit/model_io.h \
 	include/winit/study.h \
+	include/winit/dist.h \
 	include/winit/report.h \
+	include/winit/report_page.h \
 	include/winit/stats.h

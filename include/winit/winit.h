@@ -19,7 +19,9 @@
 #include <winit/train.h>
 #include <winit/model_io.h>
 #include <winit/study.h>
+#include <winit/dist.h>
 #include <winit/report.h>
+#include <winit/report_page.h>
 #include <winit/stats.h>
 
 #endif

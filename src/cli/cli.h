@@ -14,9 +14,11 @@ enum {
 };
 
 int cli_run(int argc, char **argv);
+int cli_merge(int argc, char **argv);
 int cli_list(int argc, char **argv);
 int cli_info(int argc, char **argv);
 int cli_check_plugin(int argc, char **argv);
+int cli_report(int argc, char **argv);
 
 /* The plugin registry with the default search path; problems found while loading are
  * kept in it.  NULL (after printing why) on failure. */

@@ -19,16 +19,22 @@ static const char usage[] =
 	"Study how weight initialization shapes neural-network training.\n"
 	"\n"
 	"Commands:\n"
-	"  run [-j N] [--resume] [--traceback] SCRIPT [SCRIPT-OPTIONS...]\n"
+	"  run [-j N] [--shard I/N] [--resume] [--traceback] SCRIPT [SCRIPT-OPTIONS...]\n"
 	"                               run a Lua experiment script; SCRIPT-OPTIONS reach it\n"
 	"                               as `arg` (`winit run SCRIPT --help` lists a script's own)\n"
 	"                               --resume keeps the runs the results file holds as\n"
-	"                               finished and runs the others\n"
+	"                               finished and runs the others; under mpirun (MPI\n"
+	"                               builds) the ranks share the runs\n"
+	"  merge OUT.json IN.json...    join results files of one study (shards) into the file\n"
+	"                               one process would have written\n"
 	"  list [--json | --names]      list the plugins found, with kind, summary and file\n"
 	"  info NAME [--shape RxC] [--activation ACT]\n"
 	"                               show a plugin's parameters, defaults, formula and gain,\n"
 	"                               and for an initializer the sd it yields for a kernel\n"
 	"  check-plugin [-v] FILE.so    load a plugin alone and run conformance checks\n"
+	"  report RESULTS.json [-o REPORT.html]\n"
+	"                               one self-contained HTML page from a results file:\n"
+	"                               statistics, learning curves, diagnostics beside theory\n"
 	"  help [COMMAND]               this help, or a command's (as `winit COMMAND --help`)\n"
 	"\n"
 	"Options:\n"
@@ -42,13 +48,16 @@ static const char usage[] =
 	"  winit run scripts/compare_inits.lua --seed 7 --repeats 5 --out results/five_seeds.json\n"
 	"  winit run compare_inits.lua     (a bare name also finds the installed scripts)\n"
 	"  winit run compare_inits.lua --help\n"
+	"  winit run --shard 1/4 study.lua --out part1.json; winit merge all.json part*.json\n"
 	"  winit run --resume scripts/compare_inits.lua --repeats 10   (after a crash or Ctrl-C)\n"
+	"  winit report results/compare_inits.json   (writes results/compare_inits.html)\n"
 	"\n"
 	"Environment:\n"
 	"  WINIT_PLUGIN_PATH        colon-separated directories searched first for plugins\n"
 	"  WINIT_FASHION_MNIST_DIR  Fashion-MNIST directory (default " WINIT_FASHION_MNIST_DEFAULT ")\n"
 	"  WINIT_KERNELS            force a kernel set: generic, avx2, avx512 (default: auto)\n"
 	"  WINIT_NO_PROGRESS        set to disable the live progress line\n"
+	"  WINIT_DIST_STATS         under mpirun: rank 0 reports its dispatcher's time per run\n"
 	"\n"
 	"Exit status: 0 on success (for run: every run of the script's studies finished); 1 on\n"
 	"an error in a script, its options, its data or its results file, a run that failed\n"
@@ -65,9 +74,11 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cli_run },
+	{ "merge", cli_merge },
 	{ "list", cli_list },
 	{ "info", cli_info },
 	{ "check-plugin", cli_check_plugin },
+	{ "report", cli_report },
 };
 
 static const struct command *find_command(const char *name)
@@ -122,8 +133,9 @@ int main(int argc, char **argv)
 		return call(c, 2, help_argv);
 	}
 	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-		printf("winit %s (plugin ABI %u, kernels %s, %s)\n", PACKAGE_VERSION,
-		       WINIT_PLUGIN_ABI_VERSION, winit_kernels_name(), LUA_RELEASE);
+		printf("winit %s (plugin ABI %u, kernels %s, %s, %s)\n", PACKAGE_VERSION,
+		       WINIT_PLUGIN_ABI_VERSION, winit_kernels_name(), LUA_RELEASE,
+		       winit_dist_built() ? "MPI" : "no MPI");
 		return CLI_OK;
 	}
 	const struct command *c = find_command(name);

@@ -27,7 +27,11 @@ static const char run_usage[] =
 	"\n"
 	"Options (before SCRIPT):\n"
 	"  -j, --jobs N     run N trainings at once (default 0: all cores); results are\n"
-	"                   identical for any N\n"
+	"                   identical for any N.  Under mpirun: per rank (default: the\n"
+	"                   node's cores shared among its ranks)\n"
+	"      --shard I/N  run only the runs i of each study with i % N == I (0 <= I < N),\n"
+	"                   for job arrays; the results file holds those runs, and\n"
+	"                   `winit merge` joins the shards' files (docs/cluster.md)\n"
 	"      --resume     keep the runs the results file holds as finished, with the same\n"
 	"                   description and seed; run the failed, diverged, changed and\n"
 	"                   missing ones (the study's `resume` default; docs/results-format.md)\n"
@@ -43,7 +47,10 @@ static const char run_usage[] =
 	"       failed: r2 (reason), r4 (reason)\", after the script (which still gets the\n"
 	"       results and prints its table)\n"
 	"  2    bad usage of winit run (unknown option, bad -j, no SCRIPT)\n"
-	"  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM; finished runs are saved\n";
+	"  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM; finished runs are saved\n"
+	"\n"
+	"Under mpirun (winit configured --with-mpi) every rank runs SCRIPT and the ranks share\n"
+	"each study's runs; rank 0 alone prints and saves (docs/cluster.md).\n";
 
 /* Message handler of the script's protected call: the message alone, or with Lua's
  * traceback (upvalue 1 true); parse_args's exit request passes through untouched. */
@@ -86,18 +93,24 @@ static int script_status(lua_State *L, int status)
 	return CLI_FAILED;
 }
 
-int cli_run(int argc, char **argv)
+/* The script finished, and its status is 1 only because runs failed: the same on every
+ * rank, so MPI may end normally. */
+static int only_runs_failed;
+
+static int run_script(int argc, char **argv)
 {
 	enum { OPT_TRACEBACK = 256,
+	       OPT_SHARD,
 	       OPT_RESUME };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
+		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "resume", no_argument, NULL, OPT_RESUME },
 		{ "traceback", no_argument, NULL, OPT_TRACEBACK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int jobs = 0, resume = 0, traceback = 0, c;
+	int jobs = 0, resume = 0, traceback = 0, shard_i = 0, shard_n = 0, c;
 	/* '+': stop at SCRIPT; what follows is the script's. */
 	while ((c = getopt_long(argc, argv, "+j:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -110,6 +123,16 @@ int cli_run(int argc, char **argv)
 				return CLI_USAGE;
 			}
 			jobs = (int)j;
+			break;
+		}
+		case OPT_SHARD: {
+			int used = 0;
+			if (sscanf(optarg, "%d/%d%n", &shard_i, &shard_n, &used) != 2 || optarg[used] ||
+			    shard_n < 1 || shard_i < 0 || shard_i >= shard_n) {
+				fprintf(stderr, "winit run: --shard expects I/N with 0 <= I < N, got '%s'\n",
+				        optarg);
+				return CLI_USAGE;
+			}
 			break;
 		}
 		case OPT_TRACEBACK:
@@ -151,6 +174,8 @@ int cli_run(int argc, char **argv)
 	lua_pop(L, 1);
 	if (jobs > 0)
 		winit_lua_set_default_jobs(L, jobs);
+	if (shard_n > 0)
+		winit_lua_set_shard(L, shard_i, shard_n);
 	winit_lua_set_default_resume(L, resume);
 	/* arg[0] = script, arg[1..] = its arguments, as lua.c does. */
 	int nargs = argc - first - 1;
@@ -182,11 +207,40 @@ int cli_run(int argc, char **argv)
 	char summary[1024];
 	if (winit_cancelled() <= 0 && winit_lua_failed_runs(L, NULL, summary, sizeof summary) > 0) {
 		fflush(stdout);
-		fprintf(stderr, "winit: %s\n", summary);
-		if (rc == CLI_OK)
+		if (winit_dist_rank() == 0) /* under mpirun, every rank holds the same results */
+			fprintf(stderr, "winit: %s\n", summary);
+		if (rc == CLI_OK) {
 			rc = CLI_FAILED;
+			only_runs_failed = 1;
+		}
 	}
 	fflush(stdout);
 	lua_close(L);
+	return rc;
+}
+
+/* Under mpirun (an MPI build) every rank runs the script and rank 0 alone prints; a rank
+ * that fails takes the job down (MPI_Abort) rather than leave the others waiting.
+ * Without MPI, or outside a launcher, this is run_script alone. */
+int cli_run(int argc, char **argv)
+{
+	struct winit_error err = { 0 };
+	if (winit_dist_init(NULL, NULL, &err)) {
+		fprintf(stderr, "winit run: %s\n", err.msg);
+		return CLI_FAILED;
+	}
+	if (winit_dist_rank() > 0 && !freopen("/dev/null", "w", stdout)) {
+		fprintf(stderr, "winit run: rank %d: cannot silence stdout\n", winit_dist_rank());
+		winit_dist_finalize(CLI_FAILED);
+		return CLI_FAILED;
+	}
+	int rc = run_script(argc, argv);
+	size_t got;
+	double busy, max;
+	winit_dist_stats(&got, &busy, &max);
+	if (getenv("WINIT_DIST_STATS") && got > 0)
+		fprintf(stderr, "winit: dispatcher: %zu results from other ranks, %.3f ms each (max %.3f ms)\n",
+		        got, 1e3 * busy / (double)got, 1e3 * max);
+	winit_dist_finalize(rc != CLI_OK && !only_runs_failed);
 	return rc;
 }

@@ -48,6 +48,7 @@
 #define KEY_LUA_INITS "winit.lua_initializers"
 #define KEY_SEED "winit.seed"
 #define KEY_JOBS "winit.jobs"
+#define KEY_SHARD "winit.shard" /* I * 2^32 + N when the CLI runs one shard, else absent */
 #define KEY_OUTCOMES "winit.outcomes"
 #define KEY_RESUME "winit.resume"
 

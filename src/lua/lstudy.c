@@ -1,17 +1,21 @@
 /* src/lua/lstudy.c -- studies: winit.Study (runs described with study:add), study:run on
  * the engine's executor with an observer that saves the results file after every run,
- * and the Results userdata it returns. */
+ * and the Results userdata it returns (print_table, save, report, runs, failed). */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lua.h>
 
 #include <winit/cancel.h>
+#include <winit/dist.h>
+#include <winit/report_page.h>
 
 #include "lua/lbinding.h"
 #include "lua/lwinit.h"
@@ -315,6 +319,22 @@ static void obs_end(void *ctx, size_t i, const struct winit_run_spec *s,
 	pthread_mutex_unlock(&o->lock);
 }
 
+/* The CLI's --shard I/N (winit_lua_set_shard), else shard 0 of 1. */
+static void shard_of(lua_State *L, int *index, int *count)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, KEY_SHARD);
+	if (lua_isinteger(L, -1)) {
+		lua_Integer v = lua_tointeger(L, -1);
+		*index = (int)(v >> 32);
+		*count = (int)(v & 0xffffffff);
+	}
+	lua_pop(L, 1);
+	if (*count < 1 || *index < 0 || *index >= *count) {
+		*index = 0;
+		*count = 1;
+	}
+}
+
 /* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false} -> results */
 static int study_run(lua_State *L)
 {
@@ -339,6 +359,11 @@ static int study_run(lua_State *L)
 	if (resume && !save && explicit_resume)
 		return luaL_error(L, "Study:run: resume = true needs save = PATH, the results file "
 		                     "to resume from");
+	/* Under mpirun only rank 0 reports and saves (winit/dist.h). */
+	if (winit_dist_rank() > 0) {
+		verbose = 0;
+		save = NULL;
+	}
 	if (save) {
 		/* Fail before training, not after the first run. */
 		struct winit_error werr = { 0 };
@@ -382,8 +407,23 @@ static int study_run(lua_State *L)
 		o.saved = restored;
 	}
 
+	/* One shard of a job array: the other runs count as done while executing (the
+	 * executor skips them, and the observer, which alone fills the saved snapshot,
+	 * never sees them), then as not run. */
+	int shard_i = 0, shard_n = 1;
+	shard_of(L, &shard_i, &shard_n);
+	unsigned char *outside = shard_n > 1 ? calloc(res->n, 1) : NULL;
+	for (size_t i = 0; outside && i < res->n; i++)
+		if ((int)(i % (size_t)shard_n) != shard_i && !res->results[i].done)
+			outside[i] = res->results[i].done = 1;
+	if (shard_n > 1 && !outside) {
+		free(o.snapshot);
+		return luaL_error(L, "out of memory");
+	}
+	/* No live line under mpirun: its relayed stdout is a pseudo-terminal, not the user's. */
+	int live = winit_lua_progress_tty() && winit_dist_size() == 1;
 	struct winit_progress *p = verbose ?
-	                                   winit_progress_new(stdout, res->runs, res->n, winit_lua_progress_tty()) :
+	                                   winit_progress_new(stdout, res->runs, res->n, live) :
 	                                   NULL;
 	if (p)
 		winit_progress_observer(p, &o.inner);
@@ -400,10 +440,22 @@ static int study_run(lua_State *L)
 		.epoch_end = obs_epoch,
 		.run_end = obs_end,
 	};
+	struct winit_error derr = { 0 };
 	struct winit_lua_sigguard g;
 	winit_lua_sigguard_on(&g);
-	winit_study_execute(res->runs, res->n, jobs, res->results, &obs);
+	winit_study_execute_dist(res->runs, res->n, jobs, res->results, &obs, &derr);
 	winit_lua_sigguard_off(&g);
+	for (size_t i = 0; i < res->n; i++)
+		if (outside && outside[i])
+			res->results[i].done = 0;
+	free(outside);
+	if (save && !o.save_failed && (size_t)shard_i >= res->n) {
+		/* A shard with no run (more array tasks than runs) still leaves a file, with the
+		 * study's header, so a merge of every task's file finds each one. */
+		if (winit_results_write_json(save, res->name, res->seed, res->runs, o.snapshot, res->n,
+		                             &o.save_err))
+			o.save_failed = 1;
+	}
 	record_outcomes(L, res->runs, res->results, res->n);
 	if (p)
 		winit_progress_free(p);
@@ -418,6 +470,9 @@ static int study_run(lua_State *L)
 		                  o.save_err.msg, (int)o.saved, o.saved == 1 ? "run" : "runs");
 	if (winit_cancelled())
 		return winit_lua_interrupted_error(L, save);
+	if (derr.status)
+		return luaL_error(L, "Study:run: %s%s%s", derr.msg, save ? "; finished runs are saved in " : "",
+		                  save ? save : "");
 	return 1;
 }
 
@@ -513,6 +568,37 @@ static int results_save(lua_State *L)
 	return 0;
 }
 
+/* results:report(path) -> path: the HTML report (winit report's page) of these results.
+ * It renders what the results file would hold: the results go through a temporary file,
+ * so a report from a script and from `winit report` on its saved file are the same page. */
+static int results_report(lua_State *L)
+{
+	struct lresults *r = check_results(L, 1);
+	const char *path = luaL_checkstring(L, 2);
+	const char *dir = getenv("TMPDIR");
+	char tmp[4096];
+	snprintf(tmp, sizeof tmp, "%s/winit-report-XXXXXX", dir && *dir ? dir : "/tmp");
+	int fd = mkstemp(tmp);
+	if (fd < 0)
+		return luaL_error(L, "results:report: cannot create a temporary file in %s: %s",
+		                  dir && *dir ? dir : "/tmp", strerror(errno));
+	close(fd);
+	struct winit_error err = { 0 };
+	struct winit_report_study back;
+	int rc = winit_results_write_json(tmp, r->name, r->seed, r->runs, r->results, r->n, &err);
+	if (!rc)
+		rc = winit_report_read(tmp, &back, &err);
+	unlink(tmp);
+	if (!rc) {
+		rc = winit_report_write_html(path, &back, NULL, &err);
+		winit_report_free(&back);
+	}
+	if (rc)
+		return luaL_error(L, "results:report: %s", err.msg);
+	lua_pushstring(L, path);
+	return 1;
+}
+
 /* results:runs() -> { {name=, label=, status=, test_accuracy=, test_loss=, history=...,
  *                      diagnostics=, theory=}, ... } */
 static int results_runs(lua_State *L)
@@ -606,6 +692,7 @@ static const luaL_Reg results_methods[] = {
 	{ "print_table", results_print_table },
 	{ "write_csv", results_write_csv },
 	{ "save", results_save },
+	{ "report", results_report },
 	{ "runs", results_runs },
 	{ "failed", results_failed },
 	{ NULL, NULL }

@@ -44,6 +44,12 @@ void winit_lua_set_default_jobs(lua_State *L, int jobs)
 	lua_setfield(L, LUA_REGISTRYINDEX, KEY_JOBS);
 }
 
+void winit_lua_set_shard(lua_State *L, int index, int count)
+{
+	lua_pushinteger(L, (lua_Integer)index * ((lua_Integer)1 << 32) + count);
+	lua_setfield(L, LUA_REGISTRYINDEX, KEY_SHARD);
+}
+
 /* study:run's resume default: the CLI's --resume, else off. */
 int winit_lua_default_resume(lua_State *L)
 {

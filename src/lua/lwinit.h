@@ -14,6 +14,12 @@ int luaopen_winit(lua_State *L);
  * May be called before the module is opened. */
 void winit_lua_set_default_jobs(lua_State *L, int jobs);
 
+/* Run only shard `index` of `count` (0 <= index < count): Study:run executes the runs i
+ * with i % count == index, and its results file holds only those (the CLI's --shard I/N,
+ * for job arrays; `winit merge` joins the files).  May be called before the module is
+ * opened. */
+void winit_lua_set_shard(lua_State *L, int index, int count);
+
 /* Whether study:run resumes from its results file when its `resume` option is absent
  * (the CLI's --resume): runs the file holds as finished, with the same description and
  * seed, are not trained again.  May be called before the module is opened. */

@@ -410,24 +410,29 @@ out:
 }
 
 /* Whether the file's layer shapes are the model's; else an error naming the layer. */
-static int check_shapes(const char *path, const struct parsed *p, const struct winit_model *m,
+/* The weights section's layer shapes against a model spec (its layer i takes n_in inputs:
+ * the spec's inputs, then the previous layer's units). */
+static int check_shapes(const char *path, const struct parsed *p,
+                        const struct winit_model_spec *spec, const char *whose,
                         struct winit_error *err)
 {
-	if (p->n_layers != m->spec.n_layers)
+	if (p->n_layers != spec->n_layers)
 		return winit_error_set(err, WINIT_ERR_FORMAT,
-		                       "%s: byte %zu: shape mismatch: %d layers in the file, %d in the model",
-		                       path, p->weights_at, (int)p->n_layers, (int)m->spec.n_layers);
+		                       "%s: byte %zu: shape mismatch: %d layers in the file, %d in the %s",
+		                       path, p->weights_at, (int)p->n_layers, (int)spec->n_layers, whose);
+	int64_t n_in = spec->n_inputs;
 	for (int i = 0; i < p->n_layers; i++) {
-		const struct winit_dense *d = &m->layer[i];
-		if (p->n_in[i] != d->n_in || p->n_out[i] != d->n_out || p->has_bias[i] != (d->b != NULL))
+		const struct winit_layer_spec *l = &spec->layers[i];
+		if (p->n_in[i] != n_in || p->n_out[i] != l->units || p->has_bias[i] != (l->use_bias != 0))
 			return winit_error_set(err, WINIT_ERR_FORMAT,
 			                       "%s: byte %zu: shape mismatch: layer %d is %lldx%lld%s in the "
-			                       "file, %lldx%lld%s in the model",
+			                       "file, %lldx%lld%s in the %s",
 			                       path, p->weights_at + 4 + (size_t)i * 17, i + 1,
 			                       (long long)p->n_in[i], (long long)p->n_out[i],
 			                       p->has_bias[i] ? " with bias" : " without bias",
-			                       (long long)d->n_in, (long long)d->n_out,
-			                       d->b ? " with bias" : " without bias");
+			                       (long long)n_in, (long long)l->units,
+			                       l->use_bias ? " with bias" : " without bias", whose);
+		n_in = l->units;
 	}
 	return WINIT_OK;
 }
@@ -446,6 +451,12 @@ int winit_model_load(const char *path, const struct winit_registry *reg,
 		                       "them into a model built alike with load_weights",
 		                       path);
 	}
+	/* The architecture must agree with the weights before anything is allocated for it:
+	 * the weights section's sizes are bounded by the file's, the architecture's are not. */
+	if ((rc = check_shapes(path, &p, &p.spec, "file's architecture", err))) {
+		parsed_free(&p);
+		return rc;
+	}
 	/* In place: the model's layers point into its own spec, so it cannot be copied. */
 	if ((rc = winit_trainer_init(t, &p.spec, &p.opt, p.seed, err))) {
 		parsed_free(&p);
@@ -455,8 +466,7 @@ int winit_model_load(const char *path, const struct winit_registry *reg,
 	    ((p.m != NULL) != (t->opt.m != NULL) || (p.v != NULL) != (t->opt.v != NULL)))
 		rc = winit_error_set(err, WINIT_ERR_FORMAT,
 		                     "%s: the optimizer state does not fit the optimizer's settings", path);
-	if (!rc)
-		rc = check_shapes(path, &p, &t->model, err);
+
 	if (rc) {
 		winit_trainer_free(t);
 		parsed_free(&p);
@@ -485,7 +495,7 @@ int winit_model_load_weights(const char *path, struct winit_trainer *t, struct w
 	int rc = parse_file(path, NULL, &p, err);
 	if (rc)
 		return rc;
-	if (!(rc = check_shapes(path, &p, &t->model, err))) {
+	if (!(rc = check_shapes(path, &p, &t->model.spec, "model", err))) {
 		memcpy(t->model.params, p.params, (size_t)p.n_params * sizeof(float));
 		t->adapted = 1; /* a data-aware initializer must not overwrite them at fit */
 	}

@@ -7,6 +7,14 @@ libwinit_la_SOURCES += \
 	src/report/conditions.h \
 	src/report/conditions.c \
 	src/report/results_read.c \
+	src/report/json_read.h \
+	src/report/json_read.c \
+	src/report/report_read.c \
+	src/report/svg.h \
+	src/report/svg.c \
+	src/report/html.h \
+	src/report/html.c \
+	src/report/html_diag.c \
 	src/report/table.c \
 	src/report/csv.c \
 	src/report/learning.c \

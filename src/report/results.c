@@ -270,10 +270,14 @@ static void write_learning(struct json *j, const struct winit_run_spec *s, const
 	json_end_object(j);
 }
 
-static void write_run(struct json *j, const struct winit_run_spec *s, const struct winit_run_result *r)
+static void write_run(struct json *j, size_t index, const struct winit_run_spec *s,
+                      const struct winit_run_result *r)
 {
 	json_begin_object(j);
 	write_description(j, s, r->run_seed, r->n_train, r->n_val, r->n_test);
+	/* The run's place in the study, outside the description (resume matches runs by
+	 * name): shards of one study merge back in this order (winit merge). */
+	json_int_at(j, "index", (int64_t)index);
 	write_outcome(j, r);
 	write_learning(j, s, r);
 	json_end_object(j);
@@ -542,7 +546,7 @@ int winit_results_write_json(const char *path, const char *study, uint64_t seed,
 	json_begin_array(&j);
 	for (size_t i = 0; i < n_runs; i++)
 		if (results[i].done)
-			write_run(&j, &runs[i], &results[i]);
+			write_run(&j, i, &runs[i], &results[i]);
 	json_end_array(&j);
 	json_end_object(&j);
 	int bad = ferror(f);

@@ -1,2 +1,5 @@
 libwinit_la_SOURCES += \
-	src/study/executor.c
+	src/study/executor.c \
+	src/study/wire.h \
+	src/study/wire.c \
+	src/study/mpi.c

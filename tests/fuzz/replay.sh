@@ -3,7 +3,7 @@
 # through that harness's code without libFuzzer (tests/fuzz/replay.c).
 set -u
 pass=0 fail=0
-for h in idx idx_gz results; do
+for h in idx idx_gz results model; do
 	for d in seeds regressions; do
 		dir="$top_srcdir/tests/fuzz/$d/fuzz_$h"
 		[ -d "$dir" ] || continue
@@ -17,4 +17,4 @@ for h in idx idx_gz results; do
 	done
 done
 echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ] && [ "$pass" -ge 3 ]
+[ "$fail" -eq 0 ] && [ "$pass" -ge 4 ]

@@ -1,0 +1,146 @@
+/* winit/report_page.h -- the HTML report: a results file read back whole (runs, history,
+ * test metrics, per-layer diagnostics, theory) as plain structs, and the page written
+ * from them.
+ *
+ * winit_results_write_json (winit/report.h) writes the file; winit_report_read loads all
+ * of it for the report (resume checks runs with winit_results_read, winit/report.h).
+ * Everything the reader fills is owned by the struct winit_report_study and released by
+ * winit_report_free.  Numbers the file holds as null (the writer's NaN and infinities)
+ * and optional numbers it lacks read as NaN.
+ */
+#ifndef WINIT_REPORT_PAGE_H
+#define WINIT_REPORT_PAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <winit/error.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A plugin reference: name and parameters.  A choice parameter has its choice in `text`
+ * (value NaN); a number or integer has text NULL. */
+struct winit_report_param {
+	char *name;
+	double value;
+	char *text;
+};
+
+struct winit_report_plugin {
+	char *name;
+	size_t n_params;
+	struct winit_report_param *params;
+};
+
+struct winit_report_layer {
+	char *type; /* "Dense" */
+	int64_t units;
+	struct winit_report_plugin activation;
+	struct winit_report_plugin kernel_initializer;
+	int32_t use_bias;
+	struct winit_report_plugin bias_initializer; /* name NULL without a bias */
+};
+
+struct winit_report_epoch {
+	int32_t epoch; /* 1-based */
+	double loss, accuracy;
+	int32_t has_val;
+	double val_loss, val_accuracy; /* NaN without validation */
+	double seconds;
+};
+
+/* One layer's diagnostics in one snapshot (NaN or -1 where the file has none). */
+struct winit_report_layer_diag {
+	double pre_mean, pre_var, act_mean, act_var;
+	double grad_var, wgrad_var;
+	double w_mean, w_sd;
+	double update_ratio; /* NaN at step 0 */
+	int64_t dead;        /* units dead on every probe sample; -1 if absent */
+	double dead_fraction, saturated_fraction;
+	int64_t distinct_units; /* -1 if absent */
+};
+
+struct winit_report_snapshot {
+	int64_t step; /* optimizer steps taken */
+	int32_t epoch;
+	size_t n_layers;
+	struct winit_report_layer_diag *layers;
+};
+
+/* What signal-propagation theory predicts at initialization, per layer. */
+struct winit_report_theory {
+	int32_t present; /* the run has a "theory" member */
+	int32_t applies;
+	char *reason; /* why not, when !applies (may be NULL) */
+	size_t n_layers;
+	double *pre_var, *grad_var; /* n_layers each; NaN where the file has null */
+};
+
+struct winit_report_run {
+	char *name, *label;
+	int32_t replicate;
+	uint64_t seed, run_seed;
+	/* the model */
+	size_t n_input_dims;
+	int64_t input_shape[8];
+	size_t n_layers;
+	struct winit_report_layer *layers;
+	/* the optimizer (fields the file lacks for its kind are NaN / 0) */
+	char *optimizer;
+	double learning_rate, beta_1, beta_2, epsilon, momentum;
+	int32_t nesterov;
+	char *loss;
+	/* fit */
+	int32_t epochs, batch_size, shuffle;
+	double validation_split;
+	/* data */
+	char *train_source, *test_source;
+	int64_t n_train, n_val, n_test;
+	/* outcome */
+	int32_t ok;  /* status "ok" */
+	char *error; /* the failure's message, NULL when ok */
+	size_t n_epochs;
+	struct winit_report_epoch *history;
+	int32_t has_test;
+	double test_loss, test_accuracy; /* NaN without a test evaluation */
+	double seconds;
+	char *kernels;
+	/* evidence, when recorded */
+	size_t n_snapshots;
+	struct winit_report_snapshot *diagnostics;
+	struct winit_report_theory theory;
+};
+
+struct winit_report_study {
+	char *format; /* WINIT_RESULTS_FORMAT */
+	int32_t version;
+	char *generator, *study;
+	uint64_t seed;
+	size_t n_runs;
+	struct winit_report_run *runs;
+};
+
+/* Read a results file.  Refuses, with the file and what was expected, a file that is
+ * not JSON (line and byte of the syntax error), not a winit results file, of a
+ * version newer than WINIT_RESULTS_VERSION, or whose members have the wrong type (the
+ * member's path, e.g. "runs[2].history[0].loss").  On failure *out is left empty (safe
+ * to free). */
+int winit_report_read(const char *path, struct winit_report_study *out, struct winit_error *err);
+void winit_report_free(struct winit_report_study *r);
+
+/* Write the report of a results file read back: one self-contained HTML page (inline
+ * SVG, no script, nothing fetched) with the statistics table, learning curves and,
+ * when the runs recorded them, diagnostics beside theory.  `source` names the results
+ * file in the page (may be NULL).  The file is replaced atomically. */
+int winit_report_write_html(const char *path, const struct winit_report_study *r, const char *source,
+                            struct winit_error *err);
+
+/* The report's default path for a results file: the same name with .html for .json
+ * (or .html appended).  Returns 0, or WINIT_ERR_ARG when it does not fit in `size`. */
+int winit_report_default_path(char *out, size_t size, const char *results_path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WINIT_REPORT_PAGE_H */

@@ -1,0 +1,433 @@
+/* src/cli/merge.c -- `winit merge OUT.json IN.json...`: results files of one study (shards
+ * of a job array, or the files of several partial runs) joined into one, equal to the
+ * file a single process would have written.
+ *
+ * Three steps:
+ *   1. load and check each file: with the results reader (winit_results_read: format,
+ *      version, every field's type), then with Jansson for what merging needs: the same
+ *      "study" and "seed" in every file, every run with a "name" and an "index";
+ *   2. collect the runs by name: a run in several files must agree in everything but its
+ *      timings ("seconds", per run and per epoch) and its kernel set; order them by index;
+ *   3. write the header and each run's object as the text it was read from, so the output
+ *      is byte for byte what winit's writer (src/report/json.c) produces.
+ * The study seed is compared as the text of its token, exactly. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include <winit/report.h>
+
+#include "cli/cli.h"
+
+/* ---- spans of the text: a well-formed JSON value's extent (Jansson checked it) */
+
+static const char *skip_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
+		p++;
+	return p;
+}
+
+static const char *skip_string(const char *p, const char *end)
+{
+	for (p++; p < end && *p != '"'; p++)
+		if (*p == '\\')
+			p++;
+	return p < end ? p + 1 : end;
+}
+
+static const char *skip_value(const char *p, const char *end)
+{
+	if (p < end && *p == '"')
+		return skip_string(p, end);
+	if (p < end && (*p == '{' || *p == '[')) {
+		int depth = 0;
+		while (p < end) {
+			if (*p == '"') {
+				p = skip_string(p, end);
+				continue;
+			}
+			if (*p == '{' || *p == '[')
+				depth++;
+			else if ((*p == '}' || *p == ']') && --depth == 0)
+				return p + 1;
+			p++;
+		}
+		return end;
+	}
+	while (p < end && *p && !strchr(",}] \n\r\t", *p))
+		p++;
+	return p;
+}
+
+struct span {
+	const char *p;
+	size_t n;
+};
+
+/* The value of the top-level object's member `key`. */
+static struct span member(const char *text, size_t len, const char *key)
+{
+	const char *end = text + len, *p = skip_ws(text, end);
+	struct span none = { NULL, 0 };
+	if (p >= end || *p != '{')
+		return none;
+	p = skip_ws(p + 1, end);
+	size_t klen = strlen(key);
+	while (p < end && *p == '"') {
+		const char *k = p + 1, *kend = skip_value(p, end) - 1;
+		p = skip_ws(kend + 1, end);
+		if (p >= end || *p != ':')
+			return none;
+		const char *v = skip_ws(p + 1, end), *vend = skip_value(v, end);
+		if ((size_t)(kend - k) == klen && memcmp(k, key, klen) == 0)
+			return (struct span){ v, (size_t)(vend - v) };
+		p = skip_ws(vend, end);
+		if (p < end && *p == ',')
+			p = skip_ws(p + 1, end);
+	}
+	return none;
+}
+
+/* The elements of the array spanned by a (a.p at '['): up to max spans into out. */
+static size_t elements(struct span a, struct span *out, size_t max)
+{
+	const char *end = a.p + a.n, *p = skip_ws(a.p + 1, end);
+	size_t n = 0;
+	while (p < end && *p != ']') {
+		const char *v = p, *vend = skip_value(v, end);
+		if (n < max)
+			out[n] = (struct span){ v, (size_t)(vend - v) };
+		n++;
+		p = skip_ws(vend, end);
+		if (p < end && *p == ',')
+			p = skip_ws(p + 1, end);
+	}
+	return n;
+}
+
+/* ---- step 1: load and check */
+
+struct input {
+	const char *path;
+	char *text;
+	size_t len;
+	json_t *root;
+	struct span seed, study, generator;
+};
+
+struct run {
+	const char *name;
+	long long index;
+	json_t *obj; /* from the Jansson tree */
+	struct span text;
+	const struct input *from;
+};
+
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, n = 0;
+	char *buf = malloc(cap);
+	while (buf) {
+		n += fread(buf + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		char *b = realloc(buf, cap *= 2);
+		if (!b) {
+			free(buf);
+			buf = NULL;
+		}
+		buf = b;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(buf);
+		errno = EIO;
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+__attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("winit merge: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return 1;
+}
+
+static int load(struct input *in)
+{
+	if (!(in->text = read_all(in->path, &in->len)))
+		return fail("%s: cannot read: %s", in->path, strerror(errno));
+	json_error_t je;
+	in->root = json_loadb(in->text, in->len, JSON_DECODE_INT_AS_REAL, &je);
+	if (!in->root) {
+		fprintf(stderr, "winit merge: %s:%d:%d (byte %d): not JSON: %s\n", in->path, je.line,
+		        je.column, je.position, je.text);
+		return 1;
+	}
+	const char *format = json_string_value(json_object_get(in->root, "format"));
+	if (!format || strcmp(format, WINIT_RESULTS_FORMAT) != 0)
+		return fail("%s: \"format\" is %s, expected \"%s\": not a winit results file", in->path,
+		            format ? format : "missing", WINIT_RESULTS_FORMAT);
+	json_t *v = json_object_get(in->root, "version");
+	if (!json_is_number(v) || json_number_value(v) != WINIT_RESULTS_VERSION) {
+		if (!json_is_number(v))
+			return fail("%s: no \"version\": not a winit results file", in->path);
+		return fail("%s: results format version %g; this winit merges version %d", in->path,
+		            json_number_value(v), WINIT_RESULTS_VERSION);
+	}
+	/* Every field's type, as resume reads the file (named by its place when wrong). */
+	struct winit_results_file rf;
+	struct winit_error err = { 0 };
+	if (winit_results_read(in->path, &rf, &err))
+		return fail("%s", err.msg);
+	winit_results_file_free(&rf);
+	in->seed = member(in->text, in->len, "seed");
+	in->study = member(in->text, in->len, "study");
+	in->generator = member(in->text, in->len, "generator");
+	if (!in->seed.p || !json_is_string(json_object_get(in->root, "seed")) || !in->study.p ||
+	    !json_is_string(json_object_get(in->root, "study")) || !in->generator.p)
+		return fail("%s: missing \"study\", \"seed\" or \"generator\"", in->path);
+	if (!json_is_array(json_object_get(in->root, "runs")))
+		return fail("%s: \"runs\" is missing or not a list", in->path);
+	return 0;
+}
+
+static int same_span(struct span a, struct span b)
+{
+	return a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
+}
+
+/* ---- step 2: runs by name, duplicates compared without their timings */
+
+/* A copy of a run without what depends on the machine or the moment. */
+static json_t *without_timings(json_t *run)
+{
+	json_t *c = json_deep_copy(run);
+	if (!c)
+		return NULL;
+	json_object_del(c, "seconds");
+	json_object_del(c, "kernels");
+	size_t k;
+	json_t *e;
+	json_array_foreach(json_object_get(c, "history"), k, e) json_object_del(e, "seconds");
+	return c;
+}
+
+/* Whether two runs differ (beyond timings); if so, `where` names the first member that
+ * does. */
+static int differ(json_t *a, json_t *b, char *where, size_t size)
+{
+	json_t *x = without_timings(a), *y = without_timings(b);
+	int d = 0;
+	if (!x || !y) {
+		snprintf(where, size, "(out of memory)");
+		d = 1;
+	} else if (!json_equal(x, y)) {
+		const char *key;
+		json_t *v;
+		snprintf(where, size, "(a member only one has)");
+		d = 1;
+		json_object_foreach(x, key, v) if (!json_equal(v, json_object_get(y, key)))
+		{
+			snprintf(where, size, "%s", key);
+			break;
+		}
+	}
+	json_decref(x);
+	json_decref(y);
+	return d;
+}
+
+static int by_index(const void *a, const void *b)
+{
+	const struct run *x = a, *y = b;
+	return (x->index > y->index) - (x->index < y->index);
+}
+
+/* ---- step 3: write as winit's writer does */
+
+static int write_merged(const char *path, const struct input *first, const struct run *runs,
+                        size_t n)
+{
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return fail("%s: cannot write: %s", path, strerror(errno));
+	fprintf(f, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"generator\": %.*s,\n",
+	        WINIT_RESULTS_FORMAT, WINIT_RESULTS_VERSION, (int)first->generator.n,
+	        first->generator.p);
+	fprintf(f, "  \"study\": %.*s,\n  \"seed\": %.*s,\n  \"runs\": [", (int)first->study.n,
+	        first->study.p, (int)first->seed.n, first->seed.p);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s\n    %.*s", i ? "," : "", (int)runs[i].text.n, runs[i].text.p);
+	fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		unlink(tmp);
+		return fail("%s: error while writing", path);
+	}
+	if (rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return fail("%s: cannot replace: %s", path, strerror(e));
+	}
+	return 0;
+}
+
+static const char merge_usage[] =
+	"Usage: winit merge OUT.json IN.json...\n"
+	"\n"
+	"Join results files of one study -- the shards of `winit run --shard I/N`, or files of\n"
+	"partial runs -- into OUT.json, the file one process running the whole study would have\n"
+	"written (byte for byte, timings aside): runs in study order, each once.  Refused:\n"
+	"files that are not winit results files of this format version, files of another\n"
+	"study or study seed, and a run present in two files with different results (timings\n"
+	"and kernel set aside).  Prints how many runs it joined, and how many indices below the\n"
+	"last are absent.\n"
+	"\n"
+	"Options:\n"
+	"  -h, --help   show this help\n"
+	"\n"
+	"Exit status:\n"
+	"  0    OUT.json written\n"
+	"  1    an input refused or unreadable, or OUT.json not writable (nothing written)\n"
+	"  2    bad usage (no OUT.json or no IN.json)\n";
+
+int cli_merge(int argc, char **argv)
+{
+	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+		                                  { NULL, 0, NULL, 0 } };
+	int c;
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(merge_usage, stdout);
+			return CLI_OK;
+		}
+		return cli_usage_error(argv[0]);
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 2) {
+		fprintf(stderr, "winit merge: expected OUT.json and at least one IN.json (see winit merge --help)\n");
+		return CLI_USAGE;
+	}
+	const char *out = argv[0];
+	size_t n_in = (size_t)argc - 1, n_runs = 0, cap = 0;
+	struct input *in = calloc(n_in, sizeof *in);
+	struct run *runs = NULL;
+	int rc = in ? 0 : fail("out of memory");
+	for (size_t i = 0; i < n_in && !rc; i++) {
+		in[i].path = argv[i + 1];
+		rc = load(&in[i]);
+		if (rc)
+			break;
+		if (i > 0 && !same_span(in[i].study, in[0].study)) {
+			rc = fail("%s and %s are results of different studies (\"study\" differs)",
+			          in[0].path, in[i].path);
+			break;
+		}
+		if (i > 0 && !same_span(in[i].seed, in[0].seed)) {
+			rc = fail("%s and %s have different study seeds: runs of different seeds are not "
+			          "one study",
+			          in[0].path, in[i].path);
+			break;
+		}
+		json_t *arr = json_object_get(in[i].root, "runs");
+		size_t m = json_array_size(arr);
+		struct span *text = calloc(m ? m : 1, sizeof *text);
+		if (!text || elements(member(in[i].text, in[i].len, "runs"), text, m) != m) {
+			free(text);
+			rc = fail("%s: cannot delimit the runs", in[i].path);
+			break;
+		}
+		for (size_t k = 0; k < m && !rc; k++) {
+			json_t *r = json_array_get(arr, k);
+			const char *name = json_string_value(json_object_get(r, "name"));
+			json_t *idx = json_object_get(r, "index");
+			char where[32];
+			snprintf(where, sizeof where, "%zu", k + 1);
+			if (!name || !json_is_number(idx) || json_number_value(idx) < 0) {
+				rc = fail("%s: run %s has no \"name\" or no \"index\" (a file written before "
+				          "winit recorded run indices: run the study again)",
+				          in[i].path, where);
+				break;
+			}
+			struct run *dup = NULL;
+			for (size_t q = 0; q < n_runs && !dup; q++)
+				if (strcmp(runs[q].name, name) == 0)
+					dup = &runs[q];
+			if (dup) {
+				char d[128];
+				if (differ(dup->obj, r, d, sizeof d)) {
+					fprintf(stderr,
+					        "winit merge: run '%s' is in %s and %s with different results "
+					        "(first difference: \"%s\"); they cannot both be right\n",
+					        name, dup->from->path, in[i].path, d);
+					rc = 1;
+				}
+				continue; /* the same run twice: keep the first */
+			}
+			for (size_t q = 0; q < n_runs; q++)
+				if (runs[q].index == (long long)json_number_value(idx)) {
+					fprintf(stderr, "winit merge: %s: runs '%s' and '%s' (in %s) both have index %lld\n",
+					        in[i].path, name, runs[q].name, runs[q].from->path, runs[q].index);
+					rc = 1;
+					break;
+				}
+			if (rc)
+				break;
+			if (n_runs == cap) {
+				cap = cap ? 2 * cap : 64;
+				struct run *p = realloc(runs, cap * sizeof *runs);
+				if (!p) {
+					rc = fail("out of memory");
+					break;
+				}
+				runs = p;
+			}
+			runs[n_runs++] = (struct run){ name, (long long)json_number_value(idx), r, text[k],
+				                       &in[i] };
+		}
+		free(text);
+	}
+	if (!rc) {
+		qsort(runs, n_runs, sizeof *runs, by_index);
+		rc = write_merged(out, &in[0], runs, n_runs);
+	}
+	if (!rc) {
+		long long missing = n_runs ? runs[n_runs - 1].index + 1 - (long long)n_runs : 0;
+		printf("%s: %zu run%s from %zu file%s", out, n_runs, n_runs == 1 ? "" : "s", n_in,
+		       n_in == 1 ? "" : "s");
+		if (missing > 0)
+			printf(" (%lld run%s below index %lld absent)", missing, missing == 1 ? "" : "s",
+			       runs[n_runs - 1].index);
+		printf("\n");
+	}
+	for (size_t i = 0; in && i < n_in; i++) {
+		json_decref(in[i].root);
+		free(in[i].text);
+	}
+	free(in);
+	free(runs);
+	return rc;
+}

@@ -1,0 +1,436 @@
+/* src/report/html.c -- the report: one self-contained HTML page (inline SVG, no script,
+ * nothing fetched) from a results file read back: what was run, the statistics table,
+ * learning curves, and the diagnostics section (html_diag.c). */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <winit/report_page.h>
+#include <winit/stats.h>
+
+#include "report/html.h"
+#include "report/svg.h"
+
+#define CURVE_W 560.0
+#define CURVE_H 320.0
+#define LEGEND_W 170.0
+
+static const char style[] =
+	"body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#222;margin:24px auto;"
+	"max-width:1220px;padding:0 16px;line-height:1.45}\n"
+	"h1{font-size:24px;margin-bottom:4px}h2{font-size:19px;margin-top:32px;border-bottom:1px solid #ddd;"
+	"padding-bottom:4px}\n"
+	"p.meta{color:#555;margin-top:0}\n"
+	"div.tw{overflow-x:auto}table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}\n"
+	"th,td{padding:4px 8px;text-align:right;"
+	"border-bottom:1px solid #e3e3e3;white-space:nowrap}th{background:#f4f4f4;white-space:normal}\n"
+	"td.l,th.l{text-align:left;white-space:normal}\n"
+	"div.figs{display:flex;flex-wrap:wrap;gap:12px 16px}\n"
+	"svg{background:#fff}svg text{font-size:12px;fill:#222;font-family:system-ui,sans-serif}\n"
+	"svg text.title{font-size:14px;font-weight:600}svg text.axis{font-size:12.5px;fill:#333}\n"
+	"svg text.note{fill:#666;font-style:italic}\n"
+	"svg .grid{stroke:#e6e6e6;stroke-width:1}svg .tick{stroke:#888;stroke-width:1}\n"
+	"svg .frame{fill:none;stroke:#888;stroke-width:1}\n"
+	".warn{color:#a33}.caption{color:#555;font-size:14px;max-width:1180px}\n";
+
+static void esc(FILE *f, const char *s)
+{
+	svg_escape(f, s ? s : "");
+}
+
+size_t html_summary3(const double *x, size_t n, double *mean, double *min, double *max)
+{
+	size_t k = 0;
+	double sum = 0;
+	*min = INFINITY;
+	*max = -INFINITY;
+	for (size_t i = 0; i < n; i++) {
+		if (!isfinite(x[i]))
+			continue;
+		sum += x[i];
+		*min = fmin(*min, x[i]);
+		*max = fmax(*max, x[i]);
+		k++;
+	}
+	if (!k)
+		*mean = *min = *max = NAN;
+	else
+		*mean = sum / (double)k;
+	return k;
+}
+
+/* "random_normal(mean=0, stddev=1)", escaped. */
+static void plugin_text(FILE *f, const struct winit_report_plugin *p)
+{
+	esc(f, p->name ? p->name : "?");
+	if (!p->n_params)
+		return;
+	fputc('(', f);
+	for (size_t i = 0; i < p->n_params; i++) {
+		fputs(i ? ", " : "", f);
+		esc(f, p->params[i].name);
+		fputc('=', f);
+		if (p->params[i].text)
+			esc(f, p->params[i].text);
+		else
+			fprintf(f, "%g", p->params[i].value);
+	}
+	fputc(')', f);
+}
+
+static int same_plugin(const struct winit_report_plugin *a, const struct winit_report_plugin *b)
+{
+	if (!a->name || !b->name || strcmp(a->name, b->name) != 0 || a->n_params != b->n_params)
+		return a->name == b->name;
+	for (size_t i = 0; i < a->n_params; i++) {
+		const struct winit_report_param *p = &a->params[i], *q = &b->params[i];
+		if (strcmp(p->name, q->name) != 0 || (p->text && (!q->text || strcmp(p->text, q->text) != 0)) ||
+		    (!p->text && (q->text || !(p->value == q->value))))
+			return 0;
+	}
+	return 1;
+}
+
+static int same_layer(const struct winit_report_layer *a, const struct winit_report_layer *b)
+{
+	return strcmp(a->type ? a->type : "", b->type ? b->type : "") == 0 && a->units == b->units &&
+	       same_plugin(&a->activation, &b->activation) &&
+	       same_plugin(&a->kernel_initializer, &b->kernel_initializer);
+}
+
+static void write_summary(const struct html_page *pg, const char *source)
+{
+	FILE *f = pg->f;
+	const struct winit_report_study *r = pg->r;
+	fputs("<h1>winit report: ", f);
+	esc(f, r->study ? r->study : "study");
+	fprintf(f, "</h1>\n<p class=\"meta\">%zu run%s, %zu condition%s, study seed %llu", r->n_runs,
+	        r->n_runs == 1 ? "" : "s", pg->n_groups, pg->n_groups == 1 ? "" : "s",
+	        (unsigned long long)r->seed);
+	if (source) {
+		fputs(" &#183; from <code>", f);
+		esc(f, source);
+		fputs("</code>", f);
+	}
+	fputs(" &#183; written by ", f);
+	esc(f, r->generator ? r->generator : "an unknown winit");
+	fputs(", report by " PACKAGE_STRING "</p>\n", f);
+	if (!r->n_runs) {
+		fputs("<p class=\"warn\">The file holds no finished run yet.</p>\n", f);
+		return;
+	}
+	const struct winit_report_run *x = &r->runs[0];
+	fputs("<p>Model (first run): input ", f);
+	for (size_t i = 0; i < x->n_input_dims; i++)
+		fprintf(f, "%s%lld", i ? "&#215;" : "", (long long)x->input_shape[i]);
+	for (size_t i = 0, reps; i < x->n_layers; i += reps) {
+		/* Identical consecutive layers once, with their count: "32 &#215; Dense(...)". */
+		for (reps = 1; i + reps < x->n_layers && same_layer(&x->layers[i], &x->layers[i + reps]); reps++)
+			;
+		fputs(" &#8594; ", f);
+		if (reps > 1)
+			fprintf(f, "%zu &#215; ", reps);
+		esc(f, x->layers[i].type);
+		fprintf(f, "(%lld, ", (long long)x->layers[i].units);
+		esc(f, x->layers[i].activation.name);
+		fputs(", kernel ", f);
+		plugin_text(f, &x->layers[i].kernel_initializer);
+		fputc(')', f);
+	}
+	fputs("; optimizer ", f);
+	esc(f, x->optimizer);
+	fprintf(f, " (learning rate %g); %d epoch%s, batch %d, validation split %g",
+	        x->learning_rate, x->epochs, x->epochs == 1 ? "" : "s", x->batch_size,
+	        isfinite(x->validation_split) ? x->validation_split : 0);
+	if (x->train_source) {
+		fputs("; data <code>", f);
+		esc(f, x->train_source);
+		fputs("</code>", f);
+	}
+	fputs(".</p>\n", f);
+}
+
+static void cell_mean_sd(FILE *f, const struct winit_summary *s)
+{
+	if (!s->n)
+		fputs("<td>&#8211;</td>", f);
+	else if (s->n == 1)
+		fprintf(f, "<td>%.4f</td>", s->mean);
+	else
+		fprintf(f, "<td>%.4f &#177; %.4f</td>", s->mean, s->sd);
+}
+
+static void write_table(const struct html_page *pg)
+{
+	FILE *f = pg->f;
+	const struct winit_report_study *r = pg->r;
+	fputs("<h2>Statistics</h2>\n<div class=\"tw\"><table>\n<tr><th class=\"l\">label</th><th class=\"l\">kernel initializer (first layer)</th>"
+	      "<th>n</th><th>failed</th><th>test accuracy<br/>mean &#177; sd</th><th>min</th><th>max</th>"
+	      "<th>test loss<br/>mean &#177; sd</th><th>last val accuracy<br/>mean &#177; sd</th><th>seconds<br/>per run</th></tr>\n",
+	      f);
+	double *acc = calloc(r->n_runs + 1, sizeof *acc), *loss = calloc(r->n_runs + 1, sizeof *loss);
+	double *vacc = calloc(r->n_runs + 1, sizeof *vacc), *sec = calloc(r->n_runs + 1, sizeof *sec);
+	for (size_t g = 0; acc && loss && vacc && sec && g < pg->n_groups; g++) {
+		const struct html_group *gr = &pg->groups[g];
+		size_t n = 0, nv = 0, ns = 0, failed = 0;
+		for (size_t k = 0; k < gr->n; k++) {
+			const struct winit_report_run *x = &r->runs[gr->idx[k]];
+			if (!x->ok) {
+				failed++;
+				continue;
+			}
+			if (x->has_test && isfinite(x->test_accuracy)) {
+				acc[n] = x->test_accuracy;
+				loss[n++] = x->test_loss;
+			}
+			if (x->n_epochs && x->history[x->n_epochs - 1].has_val)
+				vacc[nv++] = x->history[x->n_epochs - 1].val_accuracy;
+			if (isfinite(x->seconds))
+				sec[ns++] = x->seconds;
+		}
+		struct winit_summary sa, sl, sv, ss;
+		winit_summarize(&sa, acc, n);
+		winit_summarize(&sl, loss, n);
+		winit_summarize(&sv, vacc, nv);
+		winit_summarize(&ss, sec, ns);
+		const struct winit_report_run *first = &r->runs[gr->idx[0]];
+		fprintf(f, "<tr><td class=\"l\" style=\"color:%s\">", svg_color(g));
+		esc(f, gr->label);
+		fputs("</td><td class=\"l\">", f);
+		if (first->n_layers)
+			plugin_text(f, &first->layers[0].kernel_initializer);
+		fprintf(f, "</td><td>%zu</td><td%s>%zu</td>", gr->n, failed ? " class=\"warn\"" : "", failed);
+		cell_mean_sd(f, &sa);
+		if (n)
+			fprintf(f, "<td>%.4f</td><td>%.4f</td>", sa.min, sa.max);
+		else
+			fputs("<td>&#8211;</td><td>&#8211;</td>", f);
+		cell_mean_sd(f, &sl);
+		cell_mean_sd(f, &sv);
+		if (ns)
+			fprintf(f, "<td>%.2f</td>", ss.mean);
+		else
+			fputs("<td>&#8211;</td>", f);
+		fputs("</tr>\n", f);
+	}
+	free(acc);
+	free(loss);
+	free(vacc);
+	free(sec);
+	fputs("</table></div>\n<p class=\"caption\">n: runs with this label (replicates from different seeds); "
+	      "sd: sample standard deviation over them. One run per label cannot rank labels: "
+	      "seed-to-seed spread is often larger than the gaps.</p>\n",
+	      f);
+	int any_failed = 0;
+	for (size_t i = 0; i < r->n_runs; i++) {
+		const struct winit_report_run *x = &r->runs[i];
+		if (x->ok)
+			continue;
+		if (!any_failed++)
+			fputs("<p class=\"warn\">Failed runs:</p>\n<ul>\n", f);
+		fputs("<li><b>", f);
+		esc(f, x->name);
+		fputs("</b>: ", f);
+		esc(f, x->error ? x->error : "(no message)");
+		fputs("</li>\n", f);
+	}
+	if (any_failed)
+		fputs("</ul>\n", f);
+}
+
+enum metric {
+	M_LOSS,
+	M_ACC,
+	M_VAL_LOSS,
+	M_VAL_ACC
+};
+
+static double metric(const struct winit_report_epoch *e, int m)
+{
+	switch (m) {
+	case M_LOSS: return e->loss;
+	case M_ACC: return e->accuracy;
+	case M_VAL_LOSS: return e->has_val ? e->val_loss : NAN;
+	default: return e->has_val ? e->val_accuracy : NAN;
+	}
+}
+
+static void curve_plot(const struct html_page *pg, int m, size_t max_epochs)
+{
+	static const char *const titles[] = { "Training loss (running mean over each epoch)",
+		                              "Training accuracy (running mean over each epoch)",
+		                              "Validation loss (end of each epoch)",
+		                              "Validation accuracy (end of each epoch)" };
+	const struct winit_report_study *r = pg->r;
+	size_t ne = max_epochs;
+	double *x = calloc(ne, sizeof *x), *mean = calloc(ne * 3, sizeof *mean), *vals = calloc(r->n_runs + 1, sizeof *vals);
+	struct svg_legend_entry *leg = calloc(pg->n_groups + 1, sizeof *leg);
+	if (!x || !mean || !vals || !leg)
+		goto done;
+	double *lo = mean + ne, *hi = lo + ne;
+	struct svg_axis ax, ay;
+	svg_axis_init(&ax, 0, "epoch");
+	ax.integer = 1;
+	svg_axis_init(&ay, 0, m == M_LOSS || m == M_VAL_LOSS ? "categorical cross-entropy (nats)" : "accuracy (fraction correct)");
+	svg_axis_add(&ax, 1);
+	svg_axis_add(&ax, (double)ne);
+	/* Training and validation share the scale, so the pair reads side by side. */
+	int pair = m == M_LOSS ? M_VAL_LOSS : m == M_VAL_LOSS ? M_LOSS :
+	                              m == M_ACC              ? M_VAL_ACC :
+	                                                        M_ACC;
+	for (size_t i = 0; i < r->n_runs; i++)
+		for (size_t e = 0; e < r->runs[i].n_epochs; e++) {
+			svg_axis_add(&ay, metric(&r->runs[i].history[e], m));
+			svg_axis_add(&ay, metric(&r->runs[i].history[e], pair));
+		}
+	if (m == M_ACC || m == M_VAL_ACC) {
+		ay.lo = fmax(0, ay.lo);
+		ay.hi = fmin(1, ay.hi);
+	} else if (ay.lo > 0 && ay.hi / ay.lo > 1e3) {
+		/* Losses over three decades (a diverging run): a log scale keeps the others visible. */
+		ay.log = 1;
+		ay.label = "categorical cross-entropy (nats, log scale)";
+	} else if (ay.lo > 0) {
+		ay.lo = 0; /* losses from 0: how far from perfect */
+	}
+	svg_axis_nice(&ay);
+	svg_axis_nice(&ax);
+	struct svg_plot p;
+	svg_plot_begin(&p, pg->f, CURVE_W, CURVE_H, LEGEND_W, titles[m], &ax, &ay);
+	int any = 0;
+	for (size_t g = 0; g < pg->n_groups; g++) {
+		const struct html_group *gr = &pg->groups[g];
+		for (size_t e = 0; e < ne; e++) {
+			size_t n = 0;
+			x[e] = (double)(e + 1);
+			for (size_t k = 0; k < gr->n; k++) {
+				const struct winit_report_run *run = &r->runs[gr->idx[k]];
+				if (e < run->n_epochs)
+					vals[n++] = metric(&run->history[e], m);
+			}
+			if (html_summary3(vals, n, &mean[e], &lo[e], &hi[e]) < 2)
+				lo[e] = hi[e] = NAN; /* no band from one run */
+		}
+		svg_band(&p, x, lo, hi, ne, svg_color(g));
+		svg_polyline(&p, x, mean, ne, svg_color(g), 0);
+		svg_points(&p, x, mean, ne, svg_color(g), 0);
+		for (size_t e = 0; e < ne; e++)
+			any |= isfinite(mean[e]);
+		leg[g] = (struct svg_legend_entry){ gr->label, svg_color(g), SVG_LINE };
+	}
+	if (!any)
+		svg_note(&p, m >= M_VAL_LOSS ? "no validation data recorded" : "no epochs recorded");
+	svg_legend(&p, leg, pg->n_groups);
+	svg_plot_end(&p);
+done:
+	free(x);
+	free(mean);
+	free(vals);
+	free(leg);
+}
+
+static void write_curves(const struct html_page *pg)
+{
+	size_t ne = 0;
+	for (size_t i = 0; i < pg->r->n_runs; i++)
+		if (pg->r->runs[i].n_epochs > ne)
+			ne = pg->r->runs[i].n_epochs;
+	fputs("<h2>Learning curves</h2>\n<div class=\"figs\">\n", pg->f);
+	static const int order[] = { M_LOSS, M_VAL_LOSS, M_ACC, M_VAL_ACC };
+	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
+		curve_plot(pg, order[k], ne ? ne : 1);
+	fputs("</div>\n<p class=\"caption\">Lines: mean over the runs of each label; shaded bands: "
+	      "min to max over them (drawn with two or more runs). Training on the left, validation "
+	      "on the right, on the same scale.</p>\n",
+	      pg->f);
+}
+
+static int make_groups(struct html_page *pg)
+{
+	const struct winit_report_study *r = pg->r;
+	pg->groups = calloc(r->n_runs + 1, sizeof *pg->groups);
+	size_t *idx = pg->store = calloc(r->n_runs + 1, sizeof *idx);
+	if (!pg->groups || !idx)
+		return -1;
+	/* Each group's indices are a slice of one array, in label order of first appearance. */
+	size_t used = 0;
+	for (size_t i = 0; i < r->n_runs; i++) {
+		size_t g = 0;
+		while (g < pg->n_groups && strcmp(pg->groups[g].label, r->runs[i].label) != 0)
+			g++;
+		if (g < pg->n_groups)
+			continue;
+		struct html_group *gr = &pg->groups[pg->n_groups++];
+		gr->label = r->runs[i].label;
+		gr->idx = idx + used;
+		for (size_t k = i; k < r->n_runs; k++)
+			if (strcmp(r->runs[k].label, gr->label) == 0)
+				gr->idx[gr->n++] = k;
+		used += gr->n;
+	}
+	return 0;
+}
+
+int winit_report_write_html(const char *path, const struct winit_report_study *r, const char *source,
+                            struct winit_error *err)
+{
+	struct html_page pg = { .r = r };
+	if (make_groups(&pg)) {
+		free(pg.store);
+		free(pg.groups);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the report", path);
+	}
+	char tmp[4200];
+	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		int e = errno;
+		free(pg.store);
+		free(pg.groups);
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write the report: %s", path, strerror(e));
+	}
+	pg.f = f;
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>winit report: ",
+	      f);
+	esc(f, r->study ? r->study : "study");
+	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
+	write_summary(&pg, source);
+	if (r->n_runs) {
+		write_table(&pg);
+		write_curves(&pg);
+		html_diagnostics(&pg);
+	}
+	fputs("</body>\n</html>\n", f);
+	free(pg.store);
+	free(pg.groups);
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		unlink(tmp);
+		return winit_error_set(err, WINIT_ERR_IO, "%s: error while writing the report", path);
+	}
+	if (rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot replace the report: %s", path, strerror(e));
+	}
+	return WINIT_OK;
+}
+
+int winit_report_default_path(char *out, size_t size, const char *results_path)
+{
+	size_t n = strlen(results_path);
+	const char *slash = strrchr(results_path, '/');
+	const char *base = slash ? slash + 1 : results_path;
+	if (n >= 5 && strcmp(results_path + n - 5, ".json") == 0 && strlen(base) > 5)
+		n -= 5;
+	if (n + 6 > size)
+		return WINIT_ERR_ARG;
+	memcpy(out, results_path, n);
+	memcpy(out + n, ".html", 6);
+	return WINIT_OK;
+}

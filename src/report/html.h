@@ -1,0 +1,37 @@
+/* src/report/html.h -- the HTML report's parts shared between its files (internal):
+ * html.c writes the page (summary, statistics, learning curves), html_diag.c the
+ * diagnostics beside theory. */
+#ifndef WINIT_REPORT_HTML_H
+#define WINIT_REPORT_HTML_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <winit/report_page.h>
+
+#include "core/internal.h"
+
+/* Runs that share a label: replicates of one condition, in the file's order. */
+struct html_group {
+	const char *label;
+	size_t n;
+	size_t *idx; /* into results->runs */
+};
+
+struct html_page {
+	FILE *f;
+	const struct winit_report_study *r;
+	size_t n_groups;
+	struct html_group *groups;
+	size_t *store; /* the groups' idx slices */
+};
+
+/* The diagnostics section: per-layer variance and gradient variance vs depth at
+ * initialization (measured and predicted), weight sd per layer, dead and saturated
+ * fractions over training, distinct units; or "no diagnostics recorded". */
+WINIT_INTERNAL void html_diagnostics(const struct html_page *pg);
+
+/* mean, min and max of the finite values among x[0..n) (NaN when none); returns how many. */
+WINIT_INTERNAL size_t html_summary3(const double *x, size_t n, double *mean, double *min, double *max);
+
+#endif

@@ -1,0 +1,366 @@
+/* src/report/html_diag.c -- the report's diagnostics section: what initialization does
+ * inside the network, measured on the probe batch, beside what theory predicts. */
+#include "config.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/html.h"
+#include "report/svg.h"
+
+#define DEPTH_W 560.0
+#define DEPTH_H 320.0
+#define LEGEND_W 170.0
+#define PANEL_W 370.0
+#define PANEL_H 250.0
+#define MAX_PANELS 6   /* layers shown over training; evenly spread when there are more */
+#define MAX_COLUMNS 12 /* layers in the symmetry table */
+
+#define FIELD(name) offsetof(struct winit_report_layer_diag, name)
+
+static double field(const struct winit_report_layer_diag *d, size_t off)
+{
+	return *(const double *)((const char *)d + off);
+}
+
+/* The snapshot at initialization (step 0, else the first) and the last one. */
+static const struct winit_report_snapshot *snap_init(const struct winit_report_run *x)
+{
+	for (size_t s = 0; s < x->n_snapshots; s++)
+		if (x->diagnostics[s].step == 0)
+			return &x->diagnostics[s];
+	return x->n_snapshots ? &x->diagnostics[0] : NULL;
+}
+
+static const struct winit_report_snapshot *snap_end(const struct winit_report_run *x)
+{
+	return x->n_snapshots ? &x->diagnostics[x->n_snapshots - 1] : NULL;
+}
+
+static size_t max_layers(const struct winit_report_study *r)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->n_runs; i++)
+		for (size_t s = 0; s < r->runs[i].n_snapshots; s++)
+			if (r->runs[i].diagnostics[s].n_layers > n)
+				n = r->runs[i].diagnostics[s].n_layers;
+	return n;
+}
+
+/* The layers shown when there are too many: the first, the last, evenly between. */
+static size_t pick_layers(size_t *out, size_t n_layers, size_t max)
+{
+	if (n_layers <= max) {
+		for (size_t k = 0; k < n_layers; k++)
+			out[k] = k;
+		return n_layers;
+	}
+	for (size_t k = 0; k < max; k++)
+		out[k] = (size_t)lround((double)k * (double)(n_layers - 1) / (double)(max - 1));
+	return max;
+}
+
+/* Mean over a group's runs of one field of layer k, in the snapshot `which` picks. */
+static double group_mean(const struct html_page *pg, const struct html_group *gr, size_t k,
+                         size_t off, const struct winit_report_snapshot *(*which)(const struct winit_report_run *),
+                         double *vals)
+{
+	size_t n = 0;
+	for (size_t j = 0; j < gr->n; j++) {
+		const struct winit_report_snapshot *s = which(&pg->r->runs[gr->idx[j]]);
+		if (s && k < s->n_layers)
+			vals[n++] = field(&s->layers[k], off);
+	}
+	double mean, lo, hi;
+	html_summary3(vals, n, &mean, &lo, &hi);
+	return mean;
+}
+
+static int has_diagnostics(const struct html_page *pg, const struct html_group *gr)
+{
+	for (size_t j = 0; j < gr->n; j++)
+		if (pg->r->runs[gr->idx[j]].n_snapshots)
+			return 1;
+	return 0;
+}
+
+/* The group's first run with a theory that applies, or NULL. */
+static const struct winit_report_theory *group_theory(const struct html_page *pg,
+                                                      const struct html_group *gr)
+{
+	for (size_t j = 0; j < gr->n; j++) {
+		const struct winit_report_theory *t = &pg->r->runs[gr->idx[j]].theory;
+		if (t->present && t->applies && t->n_layers)
+			return t;
+	}
+	return NULL;
+}
+
+/* Per layer vs depth, log scale: measured at initialization (points, solid line),
+ * predicted (dashed), and with `with_end` the last snapshot (hollow points, dotted). */
+static void depth_plot(const struct html_page *pg, const char *title, const char *ylabel,
+                       size_t off, int theory, int with_end)
+{
+	size_t L = max_layers(pg->r), G = pg->n_groups, n_leg = 0;
+	double *x = calloc(L, sizeof *x), *y = calloc(L * 3, sizeof *y);
+	double *vals = calloc(pg->r->n_runs + 1, sizeof *vals);
+	struct svg_legend_entry *leg = calloc(G + 2, sizeof *leg);
+	if (!x || !y || !vals || !leg)
+		goto done;
+	double *y_end = y + L, *pred = y_end + L;
+	struct svg_axis ax, ay;
+	svg_axis_init(&ax, 0, "layer (1 = first Dense layer)");
+	ax.integer = 1;
+	svg_axis_add(&ax, 1);
+	svg_axis_add(&ax, (double)L);
+	svg_axis_init(&ay, 1, ylabel);
+	for (size_t g = 0; g < G; g++) {
+		const struct winit_report_theory *t = theory ? group_theory(pg, &pg->groups[g]) : NULL;
+		for (size_t k = 0; k < L; k++) {
+			svg_axis_add(&ay, group_mean(pg, &pg->groups[g], k, off, snap_init, vals));
+			if (with_end)
+				svg_axis_add(&ay, group_mean(pg, &pg->groups[g], k, off, snap_end, vals));
+			if (t && k < t->n_layers)
+				svg_axis_add(&ay, theory == 1 ? t->pre_var[k] : t->grad_var[k]);
+		}
+	}
+	svg_axis_nice(&ax);
+	svg_axis_nice(&ay);
+	double h = fmax(DEPTH_H, 36 + 20 + 18.0 * (double)(G + 2) + 48);
+	struct svg_plot p;
+	svg_plot_begin(&p, pg->f, DEPTH_W, h, LEGEND_W, title, &ax, &ay);
+	if (L > 12)
+		p.point_r = 2.5; /* deep stacks: the predicted lines stay visible between points */
+	int any_pred = 0;
+	for (size_t g = 0; g < G; g++) {
+		const struct html_group *gr = &pg->groups[g];
+		const char *c = svg_color(g);
+		const struct winit_report_theory *t = theory ? group_theory(pg, gr) : NULL;
+		if (!has_diagnostics(pg, gr))
+			continue;
+		for (size_t k = 0; k < L; k++) {
+			x[k] = (double)(k + 1);
+			y[k] = group_mean(pg, gr, k, off, snap_init, vals);
+			y_end[k] = group_mean(pg, gr, k, off, snap_end, vals);
+			pred[k] = t && k < t->n_layers ? (theory == 1 ? t->pre_var[k] : t->grad_var[k]) : NAN;
+		}
+		if (t) {
+			svg_polyline(&p, x, pred, L, c, 1);
+			any_pred = 1;
+		}
+		if (with_end) {
+			svg_polyline(&p, x, y_end, L, c, 2);
+			svg_points(&p, x, y_end, L, c, 1);
+		}
+		svg_polyline(&p, x, y, L, c, 0);
+		svg_points(&p, x, y, L, c, 0);
+		leg[n_leg++] = (struct svg_legend_entry){ gr->label, c, SVG_POINT };
+	}
+	/* What the line styles mean, in grey. */
+	if (any_pred)
+		leg[n_leg++] = (struct svg_legend_entry){ "predicted (theory)", "#666666", SVG_DASHED };
+	if (with_end)
+		leg[n_leg++] = (struct svg_legend_entry){ "at the end (hollow)", "#666666", SVG_HOLLOW };
+	svg_legend(&p, leg, n_leg);
+	svg_plot_end(&p);
+done:
+	free(x);
+	free(y);
+	free(vals);
+	free(leg);
+}
+
+/* One small panel per shown layer: a fraction in [0, 1] against the optimizer step. */
+static void training_panels(const struct html_page *pg, const char *what, const char *ylabel,
+                            size_t off)
+{
+	size_t L = max_layers(pg->r), G = pg->n_groups, shown[MAX_PANELS];
+	size_t n_shown = pick_layers(shown, L, MAX_PANELS);
+	size_t S = 0;
+	for (size_t i = 0; i < pg->r->n_runs; i++)
+		if (pg->r->runs[i].n_snapshots > S)
+			S = pg->r->runs[i].n_snapshots;
+	double *x = calloc(S + 1, sizeof *x), *y = calloc(S + 1, sizeof *y);
+	double *vals = calloc(pg->r->n_runs + 1, sizeof *vals);
+	if (!x || !y || !vals)
+		goto done;
+	for (size_t q = 0; q < n_shown; q++) {
+		size_t k = shown[q];
+		struct svg_axis ax, ay;
+		svg_axis_init(&ax, 1, "optimizer step + 1");
+		svg_axis_init(&ay, 0, ylabel);
+		svg_axis_add(&ay, 0);
+		svg_axis_add(&ay, 1);
+		for (size_t i = 0; i < pg->r->n_runs; i++)
+			for (size_t s = 0; s < pg->r->runs[i].n_snapshots; s++)
+				svg_axis_add(&ax, (double)pg->r->runs[i].diagnostics[s].step + 1);
+		svg_axis_nice(&ax);
+		svg_axis_nice(&ay);
+		char title[160];
+		snprintf(title, sizeof title, "%s, layer %zu", what, k + 1);
+		struct svg_plot p;
+		svg_plot_begin(&p, pg->f, PANEL_W, PANEL_H, 0, title, &ax, &ay);
+		p.point_r = 3;
+		int any = 0;
+		for (size_t g = 0; g < G; g++) {
+			const struct html_group *gr = &pg->groups[g];
+			const struct winit_report_run *ref = NULL;
+			for (size_t j = 0; j < gr->n && !ref; j++)
+				if (pg->r->runs[gr->idx[j]].n_snapshots)
+					ref = &pg->r->runs[gr->idx[j]];
+			if (!ref)
+				continue;
+			/* Replicates share the cadence: average snapshots at the same step. */
+			for (size_t s = 0; s < ref->n_snapshots; s++) {
+				size_t n = 0;
+				for (size_t j = 0; j < gr->n; j++) {
+					const struct winit_report_run *run = &pg->r->runs[gr->idx[j]];
+					if (s < run->n_snapshots && run->diagnostics[s].step == ref->diagnostics[s].step &&
+					    k < run->diagnostics[s].n_layers)
+						vals[n++] = field(&run->diagnostics[s].layers[k], off);
+				}
+				double lo, hi;
+				x[s] = (double)ref->diagnostics[s].step + 1;
+				any |= html_summary3(vals, n, &y[s], &lo, &hi) > 0;
+			}
+			svg_polyline(&p, x, y, ref->n_snapshots, svg_color(g), 0);
+			svg_points(&p, x, y, ref->n_snapshots, svg_color(g), 0);
+		}
+		if (!any) /* e.g. saturation of a row-wise activation such as softmax */
+			svg_note(&p, "not recorded for this layer");
+		svg_plot_end(&p);
+	}
+done:
+	free(x);
+	free(y);
+	free(vals);
+}
+
+static void html_legend(const struct html_page *pg)
+{
+	fputs("<p>", pg->f);
+	for (size_t g = 0; g < pg->n_groups; g++) {
+		if (!has_diagnostics(pg, &pg->groups[g]))
+			continue;
+		fprintf(pg->f, "<span style=\"color:%s\">&#9632; ", svg_color(g));
+		svg_escape(pg->f, pg->groups[g].label);
+		fputs("</span>&#160;&#160; ", pg->f);
+	}
+	fputs("</p>\n", pg->f);
+}
+
+static void count_cell(FILE *f, int64_t v)
+{
+	if (v < 0)
+		fputs("&#8211;", f);
+	else
+		fprintf(f, "%lld", (long long)v);
+}
+
+/* Distinct units per layer (units whose incoming weights are identical count once). */
+static void symmetry_table(const struct html_page *pg)
+{
+	FILE *f = pg->f;
+	size_t L = max_layers(pg->r), shown[MAX_COLUMNS];
+	size_t n_shown = pick_layers(shown, L, MAX_COLUMNS);
+	fputs("<table>\n<tr><th class=\"l\">label</th>", f);
+	for (size_t q = 0; q < n_shown; q++)
+		fprintf(f, "<th>layer %zu</th>", shown[q] + 1);
+	fputs("</tr>\n", f);
+	for (size_t g = 0; g < pg->n_groups; g++) {
+		const struct html_group *gr = &pg->groups[g];
+		const struct winit_report_run *run = NULL;
+		for (size_t j = 0; j < gr->n && !run; j++)
+			if (pg->r->runs[gr->idx[j]].n_snapshots)
+				run = &pg->r->runs[gr->idx[j]];
+		if (!run)
+			continue;
+		fprintf(f, "<tr><td class=\"l\" style=\"color:%s\">", svg_color(g));
+		svg_escape(f, gr->label);
+		fputs("</td>", f);
+		const struct winit_report_snapshot *a = snap_init(run), *b = snap_end(run);
+		for (size_t q = 0; q < n_shown; q++) {
+			size_t k = shown[q];
+			fputs("<td>", f);
+			count_cell(f, k < a->n_layers ? a->layers[k].distinct_units : -1);
+			fputs(" &#8594; ", f);
+			count_cell(f, k < b->n_layers ? b->layers[k].distinct_units : -1);
+			if (k < run->n_layers)
+				fprintf(f, " of %lld", (long long)run->layers[k].units);
+			fputs("</td>", f);
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+static void theory_notes(const struct html_page *pg)
+{
+	FILE *f = pg->f;
+	fputs("<table>\n<tr><th class=\"l\">label</th><th class=\"l\">theory at initialization</th></tr>\n", f);
+	for (size_t g = 0; g < pg->n_groups; g++) {
+		const struct html_group *gr = &pg->groups[g];
+		const struct winit_report_theory *t = NULL;
+		for (size_t j = 0; j < gr->n && !t; j++)
+			if (pg->r->runs[gr->idx[j]].theory.present)
+				t = &pg->r->runs[gr->idx[j]].theory;
+		fputs("<tr><td class=\"l\">", f);
+		svg_escape(f, gr->label);
+		fputs("</td><td class=\"l\">", f);
+		if (!t)
+			fputs("no prediction recorded", f);
+		else if (t->applies)
+			fputs("predicted from the initializer's declared sd and the activation "
+			      "(signal-propagation recursion)",
+			      f);
+		else {
+			fputs("does not apply: ", f);
+			svg_escape(f, t->reason ? t->reason : "(no reason given)");
+		}
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+}
+
+void html_diagnostics(const struct html_page *pg)
+{
+	FILE *f = pg->f;
+	fputs("<h2>Inside the network: diagnostics and theory</h2>\n", f);
+	if (!max_layers(pg->r)) {
+		fputs("<p>No diagnostics recorded: the runs in this file carry no per-layer "
+		      "measurements (variances, gradients, dead and saturated units).</p>\n",
+		      f);
+		return;
+	}
+	fputs("<p class=\"caption\">Measured on a fixed probe batch of training rows. Points: mean over "
+	      "the runs of each label; dashed lines: what signal-propagation theory predicts from the "
+	      "initializer's sd and the activation. A triangle on the bottom edge is exactly zero "
+	      "(off a log scale).</p>\n<div class=\"figs\">\n",
+	      f);
+	depth_plot(pg, "Pre-activation variance by depth, at initialization", "variance of z (log scale)",
+	           FIELD(pre_var), 1, 0);
+	depth_plot(pg, "Gradient variance by depth, at initialization", "variance of dL/dz (log scale)",
+	           FIELD(grad_var), 2, 0);
+	depth_plot(pg, "Weight standard deviation by layer", "sd of the kernel (log scale)", FIELD(w_sd), 0, 1);
+	fputs("</div>\n<h3>Dead and saturated units over training</h3>\n", f);
+	html_legend(pg);
+	fputs("<div class=\"figs\">\n", f);
+	training_panels(pg, "Dead units", "fraction of the units", FIELD(dead_fraction));
+	training_panels(pg, "Saturated pairs", "fraction of (sample, unit) pairs",
+	                FIELD(saturated_fraction));
+	fputs("</div>\n<p class=\"caption\">Dead units: fraction of a layer's units whose activation "
+	      "(or its derivative) is zero on every probe sample. Saturated pairs: fraction of (sample, "
+	      "unit) pairs where the activation's derivative is below 1% of its maximum. x: optimizer "
+	      "steps taken, plus one (log scale: initialization is 1).</p>\n"
+	      "<h3>Symmetry: distinct units, at initialization &#8594; at the end</h3>\n",
+	      f);
+	symmetry_table(pg);
+	fputs("<p class=\"caption\">Units whose incoming weight vectors are identical count once: a "
+	      "constant kernel starts at 1. Units stay identical while their gradients are identical "
+	      "too; with a zero kernel under ReLU every gradient is exactly 0 (ReLU'(0) = 0), so the "
+	      "layer never moves.</p>\n<h3>Where theory applies</h3>\n",
+	      f);
+	theory_notes(pg);
+}

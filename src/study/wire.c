@@ -1,0 +1,354 @@
+/* src/study/wire.c -- pack and unpack struct winit_run_result (see wire.h). */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <winit/diagnostics.h>
+#include <winit/kernels.h>
+#include <winit/theory.h>
+
+#include "study/wire.h"
+
+/* One epoch on the wire: epoch, epochs, loss, accuracy, has_val, val_loss, val_accuracy,
+ * seconds. */
+#define EPOCH_BYTES (3 * 4 + 5 * 8)
+/* One diagnostics layer: 13 doubles and int64s. */
+#define DIAG_LAYER_BYTES (13 * 8)
+
+struct out {
+	unsigned char *p;
+	size_t len, cap;
+	int nomem;
+};
+
+static void put(struct out *o, const void *v, size_t n)
+{
+	if (o->nomem)
+		return;
+	if (o->len + n > o->cap) {
+		size_t cap = o->cap ? 2 * o->cap : 512;
+		while (cap < o->len + n)
+			cap *= 2;
+		unsigned char *p = realloc(o->p, cap);
+		if (!p) {
+			o->nomem = 1;
+			return;
+		}
+		o->p = p;
+		o->cap = cap;
+	}
+	memcpy(o->p + o->len, v, n);
+	o->len += n;
+}
+
+static void put_u32(struct out *o, uint32_t v) { put(o, &v, sizeof v); }
+static void put_i32(struct out *o, int32_t v) { put(o, &v, sizeof v); }
+static void put_u64(struct out *o, uint64_t v) { put(o, &v, sizeof v); }
+static void put_i64(struct out *o, int64_t v) { put(o, &v, sizeof v); }
+static void put_f64(struct out *o, double v) { put(o, &v, sizeof v); }
+
+static void put_str(struct out *o, const char *s)
+{
+	uint32_t n = s ? (uint32_t)strlen(s) : 0;
+	put_u32(o, n);
+	put(o, s, n);
+}
+
+int winit_wire_pack(uint64_t index, const struct winit_run_result *r, unsigned char **buf,
+                    size_t *len, struct winit_error *err)
+{
+	struct out o = { 0 };
+	put_u32(&o, WINIT_WIRE_MAGIC);
+	put_u32(&o, WINIT_WIRE_VERSION);
+	put_u64(&o, index);
+	put_i32(&o, r->status);
+	put_str(&o, r->error);
+	put_i32(&o, r->done);
+	put_i32(&o, r->has_test);
+	put_f64(&o, r->test_loss);
+	put_f64(&o, r->test_accuracy);
+	put_f64(&o, r->seconds);
+	put_i64(&o, r->n_train);
+	put_i64(&o, r->n_val);
+	put_i64(&o, r->n_test);
+	put_u64(&o, r->run_seed);
+	put_str(&o, r->kernels);
+	put_i32(&o, r->history.n);
+	for (int32_t e = 0; e < r->history.n; e++) {
+		const struct winit_epoch_stats *st = &r->history.epochs[e];
+		put_i32(&o, st->epoch);
+		put_i32(&o, st->epochs);
+		put_f64(&o, st->loss);
+		put_f64(&o, st->accuracy);
+		put_i32(&o, st->has_val);
+		put_f64(&o, st->val_loss);
+		put_f64(&o, st->val_accuracy);
+		put_f64(&o, st->seconds);
+	}
+	put_i32(&o, r->diagnostics.n);
+	for (int32_t k = 0; k < r->diagnostics.n; k++) {
+		const struct winit_diag_snapshot *sn = &r->diagnostics.snaps[k];
+		put_i64(&o, sn->step);
+		put_i32(&o, sn->epoch);
+		put_i32(&o, sn->n_layers);
+		for (int32_t l = 0; l < sn->n_layers; l++) {
+			const struct winit_diag_layer *d = &sn->layers[l];
+			put_f64(&o, d->pre_mean);
+			put_f64(&o, d->pre_var);
+			put_f64(&o, d->act_mean);
+			put_f64(&o, d->act_var);
+			put_f64(&o, d->grad_var);
+			put_f64(&o, d->wgrad_var);
+			put_f64(&o, d->w_mean);
+			put_f64(&o, d->w_sd);
+			put_f64(&o, d->update_ratio);
+			put_i64(&o, d->dead);
+			put_f64(&o, d->dead_fraction);
+			put_f64(&o, d->saturated_fraction);
+			put_i64(&o, d->distinct_units);
+		}
+	}
+	put_i32(&o, r->theory.computed);
+	put_i32(&o, r->theory.applies);
+	put_str(&o, r->theory.reason);
+	put_i32(&o, r->theory.n_layers);
+	for (int32_t l = 0; l < r->theory.n_layers && l < WINIT_MAX_LAYERS; l++) {
+		put_f64(&o, r->theory.pre_var[l]);
+		put_f64(&o, r->theory.grad_var[l]);
+	}
+	put_i32(&o, r->divergence.epoch);
+	put_i64(&o, r->divergence.step);
+	put_i32(&o, r->divergence.in_params);
+	put_i32(&o, r->divergence.has_last);
+	put_f64(&o, r->divergence.last_loss);
+	put_f64(&o, r->divergence.last_accuracy);
+	if (o.nomem) {
+		free(o.p);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "packing the result of run %llu: out of memory",
+		                       (unsigned long long)index);
+	}
+	*buf = o.p;
+	*len = o.len;
+	return WINIT_OK;
+}
+
+struct in {
+	const unsigned char *p;
+	size_t len, at;
+	int bad;
+	size_t bad_at;
+};
+
+static void get(struct in *i, void *v, size_t n)
+{
+	if (i->bad || n > i->len - i->at) {
+		if (!i->bad) {
+			i->bad = 1;
+			i->bad_at = i->at;
+		}
+		memset(v, 0, n);
+		return;
+	}
+	memcpy(v, i->p + i->at, n);
+	i->at += n;
+}
+
+static uint32_t get_u32(struct in *i)
+{
+	uint32_t v;
+	get(i, &v, sizeof v);
+	return v;
+}
+
+static int32_t get_i32(struct in *i)
+{
+	int32_t v;
+	get(i, &v, sizeof v);
+	return v;
+}
+
+static uint64_t get_u64(struct in *i)
+{
+	uint64_t v;
+	get(i, &v, sizeof v);
+	return v;
+}
+
+static int64_t get_i64(struct in *i)
+{
+	int64_t v;
+	get(i, &v, sizeof v);
+	return v;
+}
+
+static double get_f64(struct in *i)
+{
+	double v;
+	get(i, &v, sizeof v);
+	return v;
+}
+
+/* A string into dst (cut to its size); the bytes past it are skipped. */
+static void get_str(struct in *i, char *dst, size_t size)
+{
+	uint32_t n = get_u32(i);
+	if (i->bad || n > i->len - i->at) {
+		if (!i->bad) {
+			i->bad = 1;
+			i->bad_at = i->at;
+		}
+		dst[0] = '\0';
+		return;
+	}
+	size_t k = n < size - 1 ? n : size - 1;
+	memcpy(dst, i->p + i->at, k);
+	dst[k] = '\0';
+	i->at += n;
+}
+
+/* The result holds a pointer to a kernel set's static name: map the name received to
+ * this process's copy of it. */
+static const char *kernel_name(const char *s)
+{
+	static const char *const known[] = { "generic", "avx2", "avx512" };
+	for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+		if (strcmp(s, known[k]) == 0)
+			return known[k];
+	return "unknown";
+}
+
+int winit_wire_unpack(const unsigned char *buf, size_t len, uint64_t *index,
+                      struct winit_run_result *r, struct winit_error *err)
+{
+	struct in in = { .p = buf, .len = len };
+	memset(r, 0, sizeof *r);
+	uint32_t magic = get_u32(&in);
+	if (!in.bad && magic != WINIT_WIRE_MAGIC)
+		return winit_error_set(err, WINIT_ERR_FORMAT,
+		                       "run result message: byte 0: magic 0x%08x, expected 0x%08x (a "
+		                       "rank of another architecture or program?)",
+		                       magic, WINIT_WIRE_MAGIC);
+	uint32_t version = get_u32(&in);
+	if (!in.bad && version != WINIT_WIRE_VERSION)
+		return winit_error_set(err, WINIT_ERR_FORMAT,
+		                       "run result message: byte 4: version %u, expected %u (every rank "
+		                       "must run the same winit)",
+		                       version, WINIT_WIRE_VERSION);
+	*index = get_u64(&in);
+	r->status = get_i32(&in);
+	get_str(&in, r->error, sizeof r->error);
+	r->done = get_i32(&in);
+	r->has_test = get_i32(&in);
+	r->test_loss = get_f64(&in);
+	r->test_accuracy = get_f64(&in);
+	r->seconds = get_f64(&in);
+	r->n_train = get_i64(&in);
+	r->n_val = get_i64(&in);
+	r->n_test = get_i64(&in);
+	r->run_seed = get_u64(&in);
+	char kernels[64];
+	get_str(&in, kernels, sizeof kernels);
+	r->kernels = kernel_name(kernels);
+	int32_t n = get_i32(&in);
+	if (!in.bad && (n < 0 || (size_t)n > (len - in.at) / EPOCH_BYTES)) {
+		in.bad = 1;
+		in.bad_at = in.at - sizeof n;
+	}
+	for (int32_t e = 0; e < n && !in.bad; e++) {
+		struct winit_epoch_stats st;
+		memset(&st, 0, sizeof st);
+		st.epoch = get_i32(&in);
+		st.epochs = get_i32(&in);
+		st.loss = get_f64(&in);
+		st.accuracy = get_f64(&in);
+		st.has_val = get_i32(&in);
+		st.val_loss = get_f64(&in);
+		st.val_accuracy = get_f64(&in);
+		st.seconds = get_f64(&in);
+		if (!in.bad && winit_history_append(&r->history, &st, err)) {
+			winit_history_free(&r->history);
+			memset(r, 0, sizeof *r);
+			return WINIT_ERR_NOMEM;
+		}
+	}
+	int32_t n_snaps = get_i32(&in);
+	if (!in.bad && (n_snaps < 0 || (size_t)n_snaps > (len - in.at) / 16)) {
+		in.bad = 1;
+		in.bad_at = in.at - sizeof n_snaps;
+	}
+	if (!in.bad && n_snaps > 0 &&
+	    !(r->diagnostics.snaps = calloc((size_t)n_snaps, sizeof *r->diagnostics.snaps))) {
+		winit_history_free(&r->history);
+		memset(r, 0, sizeof *r);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "run result message: out of memory");
+	}
+	r->diagnostics.cap = in.bad ? 0 : n_snaps;
+	for (int32_t k = 0; k < n_snaps && !in.bad; k++) {
+		struct winit_diag_snapshot *sn = &r->diagnostics.snaps[k];
+		sn->step = get_i64(&in);
+		sn->epoch = get_i32(&in);
+		int32_t nl = get_i32(&in);
+		if (!in.bad && (nl < 0 || nl > WINIT_MAX_LAYERS ||
+		                (size_t)nl > (len - in.at) / DIAG_LAYER_BYTES)) {
+			in.bad = 1;
+			in.bad_at = in.at - sizeof nl;
+		}
+		if (in.bad)
+			break;
+		r->diagnostics.n = k + 1; /* freed with it from here on */
+		if (nl > 0 && !(sn->layers = calloc((size_t)nl, sizeof *sn->layers))) {
+			winit_run_result_free(r);
+			memset(r, 0, sizeof *r);
+			return winit_error_set(err, WINIT_ERR_NOMEM, "run result message: out of memory");
+		}
+		sn->n_layers = nl;
+		for (int32_t l = 0; l < nl; l++) {
+			struct winit_diag_layer *d = &sn->layers[l];
+			d->pre_mean = get_f64(&in);
+			d->pre_var = get_f64(&in);
+			d->act_mean = get_f64(&in);
+			d->act_var = get_f64(&in);
+			d->grad_var = get_f64(&in);
+			d->wgrad_var = get_f64(&in);
+			d->w_mean = get_f64(&in);
+			d->w_sd = get_f64(&in);
+			d->update_ratio = get_f64(&in);
+			d->dead = get_i64(&in);
+			d->dead_fraction = get_f64(&in);
+			d->saturated_fraction = get_f64(&in);
+			d->distinct_units = get_i64(&in);
+		}
+	}
+	r->theory.computed = get_i32(&in);
+	r->theory.applies = get_i32(&in);
+	get_str(&in, r->theory.reason, sizeof r->theory.reason);
+	int32_t tl = get_i32(&in);
+	if (!in.bad && (tl < 0 || tl > WINIT_MAX_LAYERS)) {
+		in.bad = 1;
+		in.bad_at = in.at - sizeof tl;
+	}
+	r->theory.n_layers = in.bad ? 0 : tl;
+	for (int32_t l = 0; l < r->theory.n_layers && !in.bad; l++) {
+		r->theory.pre_var[l] = get_f64(&in);
+		r->theory.grad_var[l] = get_f64(&in);
+	}
+	r->divergence.epoch = get_i32(&in);
+	r->divergence.step = get_i64(&in);
+	r->divergence.in_params = get_i32(&in);
+	r->divergence.has_last = get_i32(&in);
+	r->divergence.last_loss = get_f64(&in);
+	r->divergence.last_accuracy = get_f64(&in);
+	if (!in.bad && in.at != len) {
+		in.bad = 1;
+		in.bad_at = in.at;
+	}
+	if (in.bad) {
+		winit_run_result_free(r);
+		memset(r, 0, sizeof *r);
+		return winit_error_set(err, WINIT_ERR_FORMAT,
+		                       "run result message: byte %zu of %zu: truncated or malformed",
+		                       in.bad_at, len);
+	}
+	return WINIT_OK;
+}

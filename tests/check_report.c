@@ -1,0 +1,353 @@
+/* tests/check_report.c -- reading results files back, and the HTML report written from
+ * them (tests/data/results_diag.json: a fixture with diagnostics and theory). */
+#include <math.h>
+
+#include "testutil.h"
+
+static const char *fixture(void)
+{
+	static char path[512];
+	const char *top = getenv("top_srcdir");
+	snprintf(path, sizeof path, "%s/tests/data/results_diag.json", top && *top ? top : "..");
+	return path;
+}
+
+static char *slurp(const char *path)
+{
+	static char *buf;
+	free(buf);
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	buf = malloc(1 << 22);
+	ck_assert_ptr_nonnull(buf);
+	size_t n = fread(buf, 1, (1 << 22) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static size_t count(const char *s, const char *what)
+{
+	size_t n = 0;
+	for (const char *p = strstr(s, what); p; p = strstr(p + 1, what))
+		n++;
+	return n;
+}
+
+static const char *write_text(const char *name, const char *text)
+{
+	const char *path = tu_path(tu_tmpdir(), name);
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+	return path;
+}
+
+/* Read text as a results file: the status, and the message in err. */
+static int read_text(const char *text, struct winit_error *err)
+{
+	struct winit_report_study r;
+	int rc = winit_report_read(write_text("r.json", text), &r, err);
+	ck_assert_uint_eq(r.n_runs, 0); /* left empty on failure (and freed) */
+	winit_report_free(&r);
+	return rc;
+}
+
+START_TEST(fixture_reads_runs_history_diagnostics_and_theory)
+{
+	struct winit_report_study r;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_report_read(fixture(), &r, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(r.format, "winit-results");
+	ck_assert_int_eq(r.version, 1);
+	ck_assert_str_eq(r.study, "fixture <study> & \"diag\"");
+	ck_assert_uint_eq(r.seed, 7);
+	ck_assert_uint_eq(r.n_runs, 5);
+	const struct winit_report_run *z = &r.runs[0], *he = &r.runs[1];
+	/* 64-bit seeds above INT64_MAX, which Jansson alone cannot hold, read exactly. */
+	ck_assert(z->run_seed == UINT64_C(18446744073709551557));
+	ck_assert(he->run_seed == UINT64_C(9223372036854775808));
+	ck_assert(r.runs[2].run_seed == UINT64_C(1234567890123456789));
+	ck_assert_str_eq(he->label, "he_normal");
+	ck_assert_int_eq(r.runs[2].replicate, 1);
+	ck_assert_uint_eq(he->n_layers, 3);
+	ck_assert_int_eq(he->layers[0].units, 64);
+	ck_assert_str_eq(he->layers[0].activation.name, "relu");
+	ck_assert_str_eq(he->layers[0].kernel_initializer.name, "he_normal");
+	ck_assert_str_eq(he->layers[2].kernel_initializer.name, "glorot_uniform");
+	ck_assert_str_eq(he->layers[0].bias_initializer.name, "zeros");
+	ck_assert_uint_eq(he->n_input_dims, 2);
+	ck_assert_int_eq(he->input_shape[0] * he->input_shape[1], 784);
+	ck_assert_str_eq(he->optimizer, "adam");
+	ck_assert(he->epsilon == 1e-7);
+	ck_assert_int_eq(he->epochs, 3);
+	ck_assert_int_eq(he->batch_size, 64);
+	ck_assert(he->validation_split == 0.2);
+	ck_assert_int_eq(he->n_val, 300);
+	ck_assert(he->ok);
+	ck_assert_uint_eq(he->n_epochs, 3);
+	ck_assert(he->history[2].has_val);
+	ck_assert_int_eq(he->history[2].epoch, 3);
+	ck_assert(he->has_test);
+	ck_assert(he->test_accuracy == 0.97);
+	/* Diagnostics: nine snapshots of three layers. */
+	ck_assert_uint_eq(z->n_snapshots, 9);
+	ck_assert_uint_eq(z->diagnostics[8].n_layers, 3);
+	ck_assert_int_eq(z->diagnostics[8].step, 57);
+	ck_assert_int_eq(z->diagnostics[8].epoch, 3);
+	ck_assert_int_eq(z->diagnostics[0].layers[0].distinct_units, 1);
+	ck_assert_int_eq(z->diagnostics[0].layers[0].dead, 64);
+	ck_assert(z->diagnostics[0].layers[0].dead_fraction == 1.0);
+	ck_assert(isnan(z->diagnostics[0].layers[0].update_ratio)); /* null at step 0 */
+	ck_assert(z->diagnostics[1].layers[0].update_ratio == 0.0);
+	ck_assert(he->diagnostics[0].layers[1].pre_var == 0.25);
+	/* Theory: applies with per-layer predictions, or not, with the reason. */
+	ck_assert(he->theory.present && he->theory.applies);
+	ck_assert_uint_eq(he->theory.n_layers, 3);
+	ck_assert(he->theory.pre_var[2] == 0.25);
+	const struct winit_report_run *g = &r.runs[3], *broken = &r.runs[4];
+	ck_assert(g->theory.present && !g->theory.applies);
+	ck_assert_str_eq(g->theory.reason, "data-dependent <init> & \"no\" declared sd");
+	/* A failed run: its error, its partial history, no test metrics. */
+	ck_assert(!broken->ok);
+	ck_assert_ptr_nonnull(strstr(broken->error, "loss is NaN"));
+	ck_assert_uint_eq(broken->n_epochs, 1);
+	ck_assert(!broken->has_test && isnan(broken->test_accuracy));
+	ck_assert_uint_eq(broken->n_snapshots, 0);
+	ck_assert(!broken->theory.present);
+	ck_assert_str_eq(broken->layers[0].kernel_initializer.params[1].name, "stddev");
+	ck_assert(broken->layers[0].kernel_initializer.params[1].value == 1.0);
+	winit_report_free(&r);
+	winit_report_free(&r); /* freeing twice is harmless */
+}
+END_TEST
+
+START_TEST(today_s_files_read_without_diagnostics)
+{
+	struct winit_error err = { 0 };
+	struct winit_report_study r;
+	const char *path = write_text("old.json",
+	                              "{\"format\": \"winit-results\", \"version\": 1, \"study\": \"s\", \"seed\": 1,"
+	                              " \"runs\": [{\"name\": \"a\", \"label\": \"a\", \"run_seed\": 3,"
+	                              " \"model\": {\"input_shape\": [4], \"layers\": []},"
+	                              " \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.01},"
+	                              " \"fit\": {\"epochs\": 1, \"batch_size\": 2},"
+	                              " \"status\": \"ok\", \"history\": [{\"epoch\": 1, \"loss\": null, \"accuracy\": 0.5}]}]}");
+	ck_assert_msg(winit_report_read(path, &r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(r.n_runs, 1);
+	ck_assert_uint_eq(r.runs[0].n_snapshots, 0);
+	ck_assert_ptr_null(r.runs[0].diagnostics);
+	ck_assert(!r.runs[0].theory.present);
+	ck_assert(isnan(r.runs[0].history[0].loss)); /* null: the writer's NaN */
+	ck_assert(!r.runs[0].history[0].has_val && isnan(r.runs[0].history[0].val_loss));
+	ck_assert(!r.runs[0].has_test);
+	winit_report_free(&r);
+}
+END_TEST
+
+START_TEST(other_formats_and_newer_versions_are_refused)
+{
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(read_text("{\"format\": \"keras-history\", \"version\": 1, \"runs\": []}", &err),
+	                 WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: not a winit results file: expected \"format\": \"winit-results\", found \"keras-history\""),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_text("{\"runs\": []}", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "found no \"format\" member"), "%s", err.msg);
+	ck_assert_int_eq(read_text("[1, 2]", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "expected a JSON object with \"format\": \"winit-results\", found an array"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_text("{\"format\": \"winit-results\", \"version\": 99, \"runs\": []}", &err),
+	                 WINIT_ERR_FORMAT);
+	char want[160];
+	snprintf(want, sizeof want, "r.json: results format version 99 is newer than this winit reads (up to version %d): update winit",
+	         WINIT_RESULTS_VERSION);
+	ck_assert_msg(strstr(err.msg, want), "%s", err.msg);
+	ck_assert_int_eq(read_text("{\"format\": \"winit-results\", \"version\": \"1\", \"runs\": []}", &err),
+	                 WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: version: expected a version number (an integer >= 1), found a string"),
+	              "%s", err.msg);
+}
+END_TEST
+
+START_TEST(broken_files_say_where)
+{
+	struct winit_error err = { 0 };
+	/* Invalid JSON: the line and the byte, counted in the file even after a big seed. */
+	ck_assert_int_eq(read_text("{\"format\": \"winit-results\",\n \"seed\": 18446744073709551615,\n \"runs\": [1,]}", &err),
+	                 WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json:3: byte 72: not a results file: invalid JSON"), "%s", err.msg);
+	/* A truncated file (a run cut short by a crash while writing elsewhere). */
+	ck_assert_int_eq(read_text("{\"format\": \"winit-results\", \"version\": 1, \"runs\": [{\"name\"", &err),
+	                 WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json:1: byte") && strstr(err.msg, "invalid JSON"), "%s", err.msg);
+	/* A member of the wrong type: its path. */
+	ck_assert_int_eq(read_text("{\"format\": \"winit-results\", \"version\": 1, \"runs\": [{\"name\": \"a\","
+	                           " \"model\": {\"input_shape\": [4], \"layers\": []},"
+	                           " \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.01},"
+	                           " \"fit\": {\"epochs\": 1, \"batch_size\": 2}, \"status\": \"ok\","
+	                           " \"history\": [{\"loss\": 1, \"accuracy\": \"high\"}]}]}",
+	                           &err),
+	                 WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].history[0].accuracy: expected a number or null, found a string"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_text("{\"format\": \"winit-results\", \"version\": 1, \"runs\": [{\"label\": \"x\"}]}", &err),
+	                 WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].name is missing (expected a string)"), "%s", err.msg);
+	ck_assert_int_eq(read_text("{\"format\": \"winit-results\", \"version\": 1, \"seed\": -3, \"runs\": []}", &err),
+	                 WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "seed: expected an unsigned 64-bit integer, found an integer"), "%s", err.msg);
+	/* A missing file. */
+	struct winit_report_study r;
+	ck_assert_int_eq(winit_report_read(tu_path(tu_tmpdir(), "none.json"), &r, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "none.json: cannot read results: No such file"), "%s", err.msg);
+	winit_report_free(&r);
+}
+END_TEST
+
+START_TEST(report_shows_every_section_and_escapes_every_string)
+{
+	struct winit_report_study r;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_report_read(fixture(), &r, &err) == 0, "%s", err.msg);
+	const char *out = tu_path(tu_tmpdir(), "fixture.html");
+	ck_assert_msg(winit_report_write_html(out, &r, "in <dir>/r.json", &err) == 0, "%s", err.msg);
+	const char *s = slurp(out);
+	ck_assert_msg(strncmp(s, "<!DOCTYPE html>", 15) == 0, "%.40s", s);
+	/* 4 learning curves, 3 plots by depth, dead and saturated fractions for 3 layers. */
+	ck_assert_uint_eq(count(s, "<svg "), 4 + 3 + 6);
+	ck_assert_uint_eq(count(s, "<svg "), count(s, "</svg>"));
+	ck_assert_ptr_nonnull(strstr(s, "Validation accuracy (end of each epoch)"));
+	ck_assert_ptr_nonnull(strstr(s, "Pre-activation variance by depth, at initialization"));
+	ck_assert_ptr_nonnull(strstr(s, "Gradient variance by depth, at initialization"));
+	ck_assert_ptr_nonnull(strstr(s, "Weight standard deviation by layer"));
+	ck_assert_ptr_nonnull(strstr(s, "Dead units, layer 3"));
+	ck_assert_ptr_nonnull(strstr(s, "Saturated pairs, layer 1"));
+	ck_assert_ptr_nonnull(strstr(s, "predicted (theory)"));
+	/* zeros: one distinct unit from start to end; he_normal: all 64. */
+	ck_assert_ptr_nonnull(strstr(s, "<td>1 &#8594; 1 of 64</td>"));
+	ck_assert_ptr_nonnull(strstr(s, "<td>64 &#8594; 64 of 64</td>"));
+	/* Exactly-zero variances (zeros) are drawn as triangles on the bottom edge. */
+	ck_assert_ptr_nonnull(strstr(s, "<title>0</title>"));
+	/* The statistics: he_normal's two replicates, 0.97 and 0.95. */
+	ck_assert_ptr_nonnull(strstr(s, "<td>0.9600 &#177; 0.0141</td><td>0.9500</td><td>0.9700</td>"));
+	/* Every string from the file is escaped; the page has no script and fetches nothing. */
+	ck_assert_ptr_nonnull(strstr(s, "broken &lt;script&gt;alert(1)&lt;/script&gt;"));
+	ck_assert_ptr_nonnull(strstr(s, "glorot &lt;b&gt;&amp;&quot;odd&quot;&lt;/b&gt;"));
+	ck_assert_ptr_nonnull(strstr(s, "does not apply: data-dependent &lt;init&gt; &amp; &quot;no&quot; declared sd"));
+	ck_assert_ptr_nonnull(strstr(s, "loss is NaN at &lt;epoch 2&gt; &amp; stopped"));
+	ck_assert_ptr_nonnull(strstr(s, "fixture &lt;study&gt; &amp; &quot;diag&quot;"));
+	ck_assert_ptr_nonnull(strstr(s, "in &lt;dir&gt;/r.json"));
+	ck_assert_ptr_null(strstr(s, "<script"));
+	ck_assert_ptr_null(strstr(s, "glorot <b>"));
+	ck_assert_ptr_null(strstr(s, "src="));
+	ck_assert_ptr_null(strstr(s, "href="));
+	ck_assert_ptr_null(strstr(s, "url("));
+	ck_assert_ptr_null(strstr(s, "nan"));
+	ck_assert_ptr_null(strstr(s, "inf\""));
+	/* The same results, the same page, byte for byte. */
+	char *first = strdup(s);
+	const char *again = tu_path(tu_dir, "again.html");
+	ck_assert_msg(winit_report_write_html(again, &r, "in <dir>/r.json", &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(slurp(again), first);
+	free(first);
+	winit_report_free(&r);
+}
+END_TEST
+
+START_TEST(report_without_diagnostics_says_so)
+{
+	struct winit_report_study r;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_report_read(fixture(), &r, &err) == 0, "%s", err.msg);
+	/* As today's files: no diagnostics, no theory. */
+	size_t saved[8];
+	for (size_t i = 0; i < r.n_runs; i++) {
+		saved[i] = r.runs[i].n_snapshots;
+		r.runs[i].n_snapshots = 0;
+		r.runs[i].theory.present = 0;
+	}
+	const char *out = tu_path(tu_tmpdir(), "plain.html");
+	ck_assert_msg(winit_report_write_html(out, &r, NULL, &err) == 0, "%s", err.msg);
+	const char *s = slurp(out);
+	ck_assert_ptr_nonnull(strstr(s, "No diagnostics recorded"));
+	ck_assert_uint_eq(count(s, "<svg "), 4);
+	ck_assert_ptr_null(strstr(s, "Pre-activation variance"));
+	for (size_t i = 0; i < r.n_runs; i++)
+		r.runs[i].n_snapshots = saved[i];
+	/* A file with no run yet (a study interrupted before its first run ended). */
+	struct winit_report_study empty = { 0 };
+	ck_assert_msg(winit_report_write_html(out, &empty, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_nonnull(strstr(slurp(out), "The file holds no finished run yet."));
+	/* An unwritable path: the error names it. */
+	ck_assert_int_eq(winit_report_write_html(tu_path(tu_dir, "no/such/dir/r.html"), &r, NULL, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "no/such/dir/r.html: cannot write the report"), "%s", err.msg);
+	winit_report_free(&r);
+}
+END_TEST
+
+START_TEST(extreme_values_make_a_page_not_a_hang)
+{
+	/* Losses at the edge of double's range, a negative one, a denormal variance and a
+	 * count beyond int64: the axes stay finite and the page is written. */
+	const char *path = write_text("x.json",
+	                              "{\"format\": \"winit-results\", \"version\": 1, \"runs\": ["
+	                              "{\"name\": \"a\", \"model\": {\"input_shape\": [2], \"layers\": []},"
+	                              " \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.01},"
+	                              " \"fit\": {\"epochs\": 2, \"batch_size\": 2}, \"status\": \"ok\","
+	                              " \"history\": [{\"loss\": 1.7e308, \"accuracy\": 0.5}, {\"loss\": -1.7e308, \"accuracy\": 2}],"
+	                              " \"diagnostics\": [{\"step\": 0, \"layers\": [{\"pre_var\": 1e-320, \"dead\": 1e300,"
+	                              " \"distinct_units\": -5, \"dead_fraction\": 1e308}]}]}]}");
+	struct winit_report_study r;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_report_read(path, &r, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(r.runs[0].diagnostics[0].layers[0].dead, -1);
+	ck_assert_int_eq(r.runs[0].diagnostics[0].layers[0].distinct_units, -1);
+	const char *out = tu_path(tu_dir, "x.html");
+	ck_assert_msg(winit_report_write_html(out, &r, NULL, &err) == 0, "%s", err.msg);
+	const char *s = slurp(out);
+	ck_assert_ptr_nonnull(strstr(s, "</html>"));
+	ck_assert_ptr_null(strstr(s, "nan"));
+	ck_assert_ptr_null(strstr(s, "inf"));
+	winit_report_free(&r);
+}
+END_TEST
+
+START_TEST(report_path_defaults_beside_the_results)
+{
+	char out[64];
+	ck_assert_int_eq(winit_report_default_path(out, sizeof out, "results/compare_inits.json"), 0);
+	ck_assert_str_eq(out, "results/compare_inits.html");
+	ck_assert_int_eq(winit_report_default_path(out, sizeof out, "run.v2/results"), 0);
+	ck_assert_str_eq(out, "run.v2/results.html");
+	ck_assert_int_eq(winit_report_default_path(out, sizeof out, "dir/.json"), 0);
+	ck_assert_str_eq(out, "dir/.json.html");
+	ck_assert_int_eq(winit_report_default_path(out, 12, "abcdef.json"), 0);
+	ck_assert_str_eq(out, "abcdef.html");
+	ck_assert_int_eq(winit_report_default_path(out, 11, "abcdef.json"), WINIT_ERR_ARG);
+}
+END_TEST
+
+static Suite *report_suite(void)
+{
+	Suite *s = suite_create("report");
+	TCase *tc = tcase_create("read");
+	tcase_add_test(tc, fixture_reads_runs_history_diagnostics_and_theory);
+	tcase_add_test(tc, today_s_files_read_without_diagnostics);
+	tcase_add_test(tc, other_formats_and_newer_versions_are_refused);
+	tcase_add_test(tc, broken_files_say_where);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("html");
+	tcase_add_test(tc, report_shows_every_section_and_escapes_every_string);
+	tcase_add_test(tc, report_without_diagnostics_says_so);
+	tcase_add_test(tc, extreme_values_make_a_page_not_a_hang);
+	tcase_add_test(tc, report_path_defaults_beside_the_results);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run(report_suite());
+}

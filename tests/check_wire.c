@@ -1,0 +1,155 @@
+/* tests/check_wire.c -- a run's result on the wire (src/study/wire.c): what is packed
+ * comes back field for field, and a damaged message is refused with its byte. */
+#include "config.h"
+
+#include <math.h>
+
+#include "testutil.h"
+
+#include "study/wire.h"
+
+static void sample(struct winit_run_result *r)
+{
+	memset(r, 0, sizeof *r);
+	r->status = WINIT_ERR_NUMERIC;
+	snprintf(r->error, sizeof r->error, "loss became NaN in epoch 2");
+	r->done = 1;
+	r->has_test = 1;
+	r->test_loss = 0.123456789012345;
+	r->test_accuracy = 0.8765;
+	r->seconds = 1.5;
+	r->n_train = 48000;
+	r->n_val = 12000;
+	r->n_test = 10000;
+	r->run_seed = 0xfedcba9876543210ull; /* above 2^63: no signed detour */
+	r->kernels = "avx2";
+	for (int e = 1; e <= 3; e++) {
+		struct winit_epoch_stats st = { .epoch = e, .epochs = 5, .loss = 1.0 / e, .accuracy = 0.1 * e, .has_val = e != 2, .val_loss = 2.0 / e, .val_accuracy = 0.2 * e, .seconds = 0.25 * e };
+		ck_assert_int_eq(winit_history_append(&r->history, &st, NULL), WINIT_OK);
+	}
+	r->diagnostics.snaps = calloc(2, sizeof *r->diagnostics.snaps);
+	ck_assert_ptr_nonnull(r->diagnostics.snaps);
+	r->diagnostics.n = r->diagnostics.cap = 2;
+	for (int k = 0; k < 2; k++) {
+		struct winit_diag_snapshot *sn = &r->diagnostics.snaps[k];
+		sn->step = 4 * k;
+		sn->epoch = k;
+		sn->n_layers = 2;
+		sn->layers = calloc(2, sizeof *sn->layers);
+		ck_assert_ptr_nonnull(sn->layers);
+		for (int l = 0; l < 2; l++)
+			sn->layers[l] = (struct winit_diag_layer){ .pre_mean = k + 0.5 * l, .pre_var = 1.25, .update_ratio = NAN, .dead = 3 + l, .saturated_fraction = 0.125, .distinct_units = 128 - l };
+	}
+	r->theory.computed = r->theory.applies = 1;
+	snprintf(r->theory.reason, sizeof r->theory.reason, "-");
+	r->theory.n_layers = 2;
+	r->theory.pre_var[1] = 0.75;
+	r->theory.grad_var[0] = 2e-3;
+	r->divergence = (struct winit_divergence){ .epoch = 2, .step = 17, .in_params = 1, .has_last = 1, .last_loss = 0.5, .last_accuracy = 0.25 };
+}
+
+START_TEST(round_trip_keeps_every_field)
+{
+	struct winit_run_result a, b;
+	sample(&a);
+	unsigned char *buf;
+	size_t len;
+	uint64_t index = 0;
+	ck_assert_int_eq(winit_wire_pack(41, &a, &buf, &len, NULL), WINIT_OK);
+	ck_assert_int_eq(winit_wire_unpack(buf, len, &index, &b, NULL), WINIT_OK);
+	ck_assert_uint_eq(index, 41);
+	ck_assert_int_eq(b.status, a.status);
+	ck_assert_str_eq(b.error, a.error);
+	ck_assert_int_eq(b.done, 1);
+	ck_assert_int_eq(b.has_test, 1);
+	ck_assert(b.test_loss == a.test_loss && b.test_accuracy == a.test_accuracy);
+	ck_assert(b.seconds == a.seconds);
+	ck_assert(b.n_train == 48000 && b.n_val == 12000 && b.n_test == 10000);
+	ck_assert(b.run_seed == a.run_seed);
+	ck_assert_str_eq(b.kernels, "avx2");
+	ck_assert_int_eq(b.diagnostics.n, 2);
+	for (int k = 0; k < 2; k++) {
+		const struct winit_diag_snapshot *x = &a.diagnostics.snaps[k], *y = &b.diagnostics.snaps[k];
+		ck_assert(x->step == y->step && x->epoch == y->epoch && y->n_layers == 2);
+		for (int l = 0; l < 2; l++) {
+			ck_assert(x->layers[l].pre_mean == y->layers[l].pre_mean);
+			ck_assert(y->layers[l].pre_var == 1.25 && isnan(y->layers[l].update_ratio));
+			ck_assert(y->layers[l].dead == 3 + l && y->layers[l].distinct_units == 128 - l);
+			ck_assert(y->layers[l].saturated_fraction == 0.125);
+		}
+	}
+	ck_assert(b.theory.computed == 1 && b.theory.applies == 1 && b.theory.n_layers == 2);
+	ck_assert(b.theory.pre_var[1] == 0.75 && b.theory.grad_var[0] == 2e-3);
+	ck_assert_str_eq(b.theory.reason, "-");
+	ck_assert(b.divergence.epoch == 2 && b.divergence.step == 17 && b.divergence.in_params == 1);
+	ck_assert(b.divergence.has_last == 1 && b.divergence.last_loss == 0.5 &&
+	          b.divergence.last_accuracy == 0.25);
+	ck_assert_int_eq(b.history.n, 3);
+	for (int e = 0; e < 3; e++) {
+		const struct winit_epoch_stats *x = &a.history.epochs[e], *y = &b.history.epochs[e];
+		ck_assert(x->epoch == y->epoch && x->epochs == y->epochs && x->has_val == y->has_val);
+		ck_assert(x->loss == y->loss && x->accuracy == y->accuracy);
+		ck_assert(x->val_loss == y->val_loss && x->val_accuracy == y->val_accuracy);
+		ck_assert(x->seconds == y->seconds);
+	}
+	free(buf);
+	winit_run_result_free(&a);
+	winit_run_result_free(&b);
+}
+END_TEST
+
+START_TEST(damaged_messages_are_refused)
+{
+	struct winit_run_result a, b;
+	sample(&a);
+	unsigned char *buf;
+	size_t len;
+	uint64_t index;
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_wire_pack(7, &a, &buf, &len, NULL), WINIT_OK);
+	/* Every truncation fails, naming a byte, and leaves nothing allocated. */
+	for (size_t cut = 0; cut < len; cut++) {
+		ck_assert_int_eq(winit_wire_unpack(buf, cut, &index, &b, &err), WINIT_ERR_FORMAT);
+		ck_assert_ptr_null(b.history.epochs);
+		ck_assert_ptr_null(b.diagnostics.snaps);
+	}
+	ck_assert_ptr_nonnull(strstr(err.msg, "byte"));
+	buf[4] = 9; /* another version */
+	ck_assert_int_eq(winit_wire_unpack(buf, len, &index, &b, &err), WINIT_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "version 9"));
+	buf[4] = WINIT_WIRE_VERSION;
+	buf[0] ^= 0xff; /* another magic (another byte order) */
+	ck_assert_int_eq(winit_wire_unpack(buf, len, &index, &b, &err), WINIT_ERR_FORMAT);
+	ck_assert_ptr_nonnull(strstr(err.msg, "magic"));
+	free(buf);
+	winit_run_result_free(&a);
+}
+END_TEST
+
+START_TEST(without_mpi_the_executor_is_the_local_one)
+{
+	/* In a process not started by mpirun, rank 0 of 1 whatever the build. */
+	ck_assert_int_eq(winit_dist_init(NULL, NULL, NULL), WINIT_OK);
+	ck_assert_int_eq(winit_dist_rank(), 0);
+	ck_assert_int_eq(winit_dist_size(), 1);
+#ifdef WINIT_HAVE_MPI
+	ck_assert_int_eq(winit_dist_built(), 1);
+#else
+	ck_assert_int_eq(winit_dist_built(), 0);
+#endif
+	winit_dist_finalize(0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("wire");
+	TCase *tc = tcase_create("core");
+	tcase_add_test(tc, round_trip_keeps_every_field);
+	tcase_add_test(tc, without_mpi_the_executor_is_the_local_one);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("errors");
+	tcase_add_test(tc, damaged_messages_are_refused);
+	suite_add_tcase(s, tc);
+	return tu_run(s);
+}

@@ -1,0 +1,114 @@
+#!/bin/sh
+# tests/mpi.sh -- a study across MPI ranks (configure --with-mpi): the results file of
+# `mpirun -np 1`, `2` and `3` equals the single-process one (timings, generator and kernel
+# set aside), only rank 0 prints, a failing run is reported and the others finish,
+# --resume hands out only unfinished runs, and a rank killed mid-study ends the job
+# non-zero within a bounded time with the runs finished before it saved.  Skipped (77)
+# without MPI.
+set -u
+winit="$top_builddir/winit"
+src="$top_srcdir"
+if "$winit" --version | grep -q 'no MPI'; then
+	echo "SKIP: winit was built without MPI (configure --with-mpi to run these checks)"
+	exit 77
+fi
+if ! command -v mpirun >/dev/null 2>&1; then
+	echo "SKIP: winit is built with MPI but mpirun is not on PATH (apt-get install openmpi-bin)"
+	exit 77
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-mpi-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+export WINIT_NO_PROGRESS=1
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | tail -8; }
+mpi() { timeout 120 mpirun --oversubscribe --allow-run-as-root "$@"; }
+# A results file without what depends on the machine or the moment.
+strip() { grep -v -e '"seconds":' -e '"generator":' -e '"kernels":' "$1"; }
+
+mkdir -p "$tmp/data"
+"$winit" run "$src/tests/lua/make_data.lua" "$tmp/data" >"$tmp/out" 2>&1 || no "generate data"
+# The study's run "mismatch" fails: winit run exits 1 (after saving the others).
+"$winit" run -j 2 "$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/single.json" >"$tmp/out" 2>&1
+[ $? -eq 1 ] || no "single-process study (exit 1 for its failing run)"
+strip "$tmp/single.json" >"$tmp/single.txt"
+runs=$(grep -c '"index":' "$tmp/single.json")
+[ "$runs" -eq 7 ] && ok "single-process study saves 7 runs" || no "single-process study saves 7 runs (got $runs)"
+
+for np in 1 2 3; do
+	mpi -np $np "$winit" run -j 1 "$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/np$np.json" \
+		>"$tmp/out" 2>&1
+	got=$?
+	[ $got -eq 1 ] && ok "mpirun -np $np exits 1 (one run failed)" || no "mpirun -np $np exits 1 (got $got)"
+	n=$(grep -c 'runs failed: mismatch' "$tmp/out")
+	[ "$n" -eq 1 ] && ok "mpirun -np $np: one summary of the failed runs (rank 0's)" ||
+		no "mpirun -np $np: one summary of the failed runs ($n)"
+	grep -q 'MPI_ABORT' "$tmp/out" && no "mpirun -np $np: failed runs end MPI normally (no MPI_Abort)"
+	strip "$tmp/np$np.json" >"$tmp/np$np.txt"
+	if cmp -s "$tmp/single.txt" "$tmp/np$np.txt"; then
+		ok "mpirun -np $np: results file equals the single-process one"
+	else
+		no "mpirun -np $np: results file equals the single-process one"
+		diff "$tmp/single.txt" "$tmp/np$np.txt" | head -10 | sed 's/^/#   /'
+	fi
+	n=$(grep -c '^failed: ' "$tmp/out")
+	[ "$n" -eq 1 ] && ok "mpirun -np $np: only rank 0 prints" || no "mpirun -np $np: only rank 0 prints ($n tables)"
+	n=$(grep -c 'test_accuracy:' "$tmp/out")
+	[ "$n" -eq 6 ] && ok "mpirun -np $np: rank 0 reports every run" ||
+		no "mpirun -np $np: rank 0 reports every run ($n of 6)"
+	grep -q '^\[mismatch\] FAILED: data has 784 features' "$tmp/out" && grep -qx 'failed: 1' "$tmp/out" &&
+		ok "mpirun -np $np: the failing run is reported failed, the others finish" ||
+		no "mpirun -np $np: the failing run is reported failed, the others finish"
+done
+
+# Resume under mpirun: rank 0 reads the file (here shard 0 of 2: 3 finished runs and the
+# failed one) and hands out only the others; the file ends equal to the single one.
+"$winit" run -j 1 --shard 0/2 "$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/resume.json" \
+	>"$tmp/out" 2>&1
+mpi -np 2 "$winit" run -j 1 --resume "$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/resume.json" \
+	>"$tmp/out" 2>&1
+n=$(grep -c 'start:' "$tmp/out")
+[ "$n" -eq 4 ] && ok "mpirun --resume trains only the 4 runs not finished" ||
+	no "mpirun --resume trains only the 4 runs not finished ($n)"
+strip "$tmp/resume.json" >"$tmp/resume.txt"
+cmp -s "$tmp/single.txt" "$tmp/resume.txt" && ok "mpirun --resume: the file equals the single-process one" ||
+	no "mpirun --resume: the file equals the single-process one"
+
+# A rank killed with SIGKILL once the short runs are saved (two endless runs keep ranks
+# busy): mpirun must end, non-zero, within 30 s, and the file keeps the finished runs.
+rm -f "$tmp/kill.json"
+timeout 120 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 \
+	"$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/kill.json" 2 >"$tmp/out" 2>&1 &
+mp=$!
+i=0
+while [ $i -lt 600 ]; do
+	[ -f "$tmp/kill.json" ] && [ "$(grep -c '"status": "ok"' "$tmp/kill.json")" -ge 6 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+victim=
+for c in $(pgrep -f "$tmp/kill.json"); do
+	tr '\0' '\n' <"/proc/$c/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1' && victim=$c
+done
+if [ -z "$victim" ]; then
+	kill -TERM $mp 2>/dev/null
+	wait $mp
+	no "rank killed mid-study (rank 1 not found, or the short runs never finished)"
+else
+	t0=$(date +%s)
+	kill -KILL "$victim"
+	i=0
+	while kill -0 $mp 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -TERM $mp 2>/dev/null # timeout(1) passes it on to mpirun
+	wait $mp
+	got=$?
+	took=$(($(date +%s) - t0))
+	[ "$got" -ne 0 ] && [ "$took" -lt 30 ] && ok "rank killed mid-study: mpirun exits $got after ${took}s" ||
+		no "rank killed mid-study: mpirun exits non-zero in < 30 s (status $got after ${took}s)"
+	n=$(grep -c '"status": "ok"' "$tmp/kill.json")
+	[ "$n" -eq 6 ] && ok "rank killed mid-study: the 6 finished runs are saved" ||
+		no "rank killed mid-study: the 6 finished runs are saved ($n)"
+fi
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
