@@ -81,6 +81,16 @@ struct lmodel {
 	uint64_t seed;                     /* the run seed of its streams (winit/stream.h) */
 };
 
+/* What study:run returns (lstudy.c makes it, lresults.c has its methods). */
+struct lresults {
+	char name[128];
+	uint64_t seed;
+	size_t n;
+	struct winit_run_spec *runs;
+	struct winit_run_result *results;
+	char (*kernels)[32]; /* kernel names of runs taken from a results file (resume) */
+};
+
 /* ---------------------------------------------------------------- shared helpers */
 
 /* lwinit.c: the defaults set by winit.set_seed / winit.set_jobs (or the CLI's -j), and
@@ -201,6 +211,7 @@ void winit_lua_open_callbacks(lua_State *L, int module_index);
 void winit_lua_open_optimizers(lua_State *L, int module_index);
 void winit_lua_open_model(lua_State *L, int module_index);
 void winit_lua_open_study(lua_State *L, int module_index);
+void winit_lua_open_results(lua_State *L, int module_index);
 void winit_lua_open_init(lua_State *L, int module_index);
 void winit_lua_open_args(lua_State *L, int module_index);
 void winit_lua_open_save(lua_State *L, int module_index); /* after open_model */

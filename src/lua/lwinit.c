@@ -125,6 +125,7 @@ int luaopen_winit(lua_State *L)
 	winit_lua_open_model(L, module);
 	winit_lua_open_callbacks(L, module);
 	winit_lua_open_study(L, module);
+	winit_lua_open_results(L, module);
 	winit_lua_open_init(L, module);
 	winit_lua_open_args(L, module);
 	winit_lua_open_save(L, module);
