@@ -35,6 +35,14 @@ if [ $# -eq 0 ]; then
 	done
 	"$p/bin/winit" --version >"$tmp/out" 2>&1 && grep -q "^winit $PACKAGE_VERSION" "$tmp/out" \
 		&& ok "the installed winit runs" || no "the installed winit runs"
+	# The installation moved away from configure's prefix: the installed winit finds its
+	# plugins, scripts and module where it now is (the checks installcheck runs).
+	if ${SHELL:-sh} "$0" "$p/bin" >"$tmp/moved" 2>&1; then
+		ok "winit installed with prefix=DIR works there ($(tail -n 1 "$tmp/moved"))"
+	else
+		no "winit installed with prefix=DIR works there"
+		grep '^not ok' "$tmp/moved" | sed 's/^/#   /'
+	fi
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 	exit

@@ -15,6 +15,7 @@
 #include <winit/winit.h>
 
 #include "cli/cli.h"
+#include "core/relocate.h"
 #include "lua/lwinit.h"
 
 static const char run_usage[] =
@@ -157,7 +158,9 @@ static int run_script(int argc, char **argv)
 	/* A bare name that is not a file here: look among the installed scripts. */
 	char installed[4096];
 	if (!strchr(script, '/') && access(script, R_OK) != 0) {
-		snprintf(installed, sizeof installed, "%s/%s", WINIT_SCRIPTS_DIR, script);
+		char moved[4096];
+		snprintf(installed, sizeof installed, "%s/%s",
+		         winit_relocated_dir(WINIT_SCRIPTS_DIR, moved, sizeof moved), script);
 		if (access(installed, R_OK) == 0)
 			script = installed;
 	}

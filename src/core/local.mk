@@ -4,4 +4,6 @@ libwinit_la_SOURCES += \
 	src/core/error.c \
 	src/core/rng.c \
 	src/core/stream.c \
-	src/core/cancel.c
+	src/core/cancel.c \
+	src/core/relocate.h \
+	src/core/relocate.c

@@ -20,6 +20,7 @@
 #include <winit/plugin_call.h>
 #include <winit/registry.h>
 
+#include "core/relocate.h"
 #include "plugin/plugin_internal.h"
 
 #ifndef WINIT_PLUGIN_INSTALL_DIR
@@ -478,9 +479,12 @@ int winit_registry_load_default(struct winit_registry *reg, const char *extra,
 		if (!build || !*build)
 			build = WINIT_BUILD_PLUGIN_DIRS;
 	}
-	/* Uninstalled: the build tree only, never an installed copy's plugins. */
+	/* Uninstalled: the build tree only, never an installed copy's plugins.  Installed:
+	 * the plugin directory, where the installation now is (make install prefix=DIR). */
+	char moved[PATH_MAX];
+	const char *installed = winit_relocated_dir(WINIT_PLUGIN_INSTALL_DIR, moved, sizeof moved);
 	if (list_add_all(&l, getenv(WINIT_PLUGIN_PATH_ENV)) || list_add_all(&l, extra) ||
-	    list_add_all(&l, build ? build : WINIT_PLUGIN_INSTALL_DIR)) {
+	    list_add_all(&l, build ? build : installed)) {
 		rc = winit_error_set(err, WINIT_ERR_NOMEM,
 		                     "out of memory building the plugin search path");
 		goto out;
