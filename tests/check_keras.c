@@ -326,6 +326,9 @@ START_TEST(callback_refusals)
 	        "m:compile { optimizer = winit.optimizers.Adam { learning_rate = winit.optimizers.schedules.CosineDecay(0.1, 10) } }\n"
 	        "s:add { name = 'x', model = m, train = train }\n",
 	        "test.lua:3:", "learning-rate schedule is not part of a run description");
+	RUN_ERR("m:compile { optimizer = winit.optimizers.Adam { learning_rate = winit.optimizers.schedules.CosineDecay(0.1, 10) } }\n"
+	        "m:save(DIR .. '/sched.winit')\n",
+	        "test.lua:2:", "save: the model's optimizer has a learning-rate schedule");
 }
 END_TEST
 

@@ -33,6 +33,13 @@ static int model_save(lua_State *L)
 		winit_lua_check_keys(L, 3, keys, "save", 0);
 		with_opt = winit_lua_opt_bool(L, 3, "include_optimizer", 1, "save");
 	}
+	/* The format has no place for a schedule yet: refuse rather than save a model that
+	 * would come back with only its initial rate. */
+	if (m->schedule.kind != WINIT_LR_CONSTANT)
+		return luaL_error(L, "save: the model's optimizer has a learning-rate schedule, which "
+		                     "the model format does not record yet; save_weights keeps the "
+		                     "weights, and compiling the reloaded model with the same "
+		                     "schedule restores the rest");
 	build(L, m, "save");
 	struct winit_error err = { 0 };
 	uint32_t what = WINIT_MODEL_ARCHITECTURE | (with_opt ? WINIT_MODEL_OPTIMIZER : 0);
