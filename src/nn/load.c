@@ -213,8 +213,17 @@ static void get_architecture(struct rd *r, const struct winit_registry *reg, str
 			rd_fail(r, "input dimension %d is %lld", i + 1, (long long)s->input_shape[i]);
 			return;
 		}
-		if (i < s->n_input_dims)
+		if (i < s->n_input_dims && !r->failed) {
+			/* Each dimension is at most 2^31, and so is their product (checked before
+			 * multiplying, which could otherwise overflow). */
+			if (s->n_inputs > (INT64_C(1) << 31) / s->input_shape[i]) {
+				r->off -= 8;
+				rd_fail(r, "input shape: %d dimensions of more than 2^31 inputs in all",
+				        (int)s->n_input_dims);
+				return;
+			}
 			s->n_inputs *= s->input_shape[i];
+		}
 	}
 	s->n_layers = (int32_t)get_u32(r, "layer count");
 	if (!r->failed && (s->n_layers < 1 || s->n_layers > WINIT_MAX_LAYERS)) {
