@@ -6,6 +6,8 @@
 #   ./setup.sh check   install (with chromium and python3 for the report tests), build in
 #                      build/, run `make check`, 30 s of each fuzz harness (`make fuzz`),
 #                      the MPI tests in a build configured --with-mpi (build-mpi/), the
+#                      plugin-search tests after `make install` into a test-only
+#                      configured prefix (build-installed/), the
 #                      same tests under ASan+UBSan (build-sanitizers/), and `make distcheck`
 #   ./setup.sh deps    only install the Debian packages
 #
@@ -109,6 +111,17 @@ check)
 		make -j"$(nproc)" check TESTS="tests/check_wire tests/mpi.sh" >/dev/null 2>&1) ||
 		{ tail -n 40 "$here"/build-mpi/tests/*.log; say "MPI run failed"; exit 1; }
 	grep -h 'passed, .* failed$' "$here/build-mpi/tests/mpi.sh.log"
+	# An installed copy must never interfere with the build tree's winit: install into the
+	# configured prefix of a test-only build, then run the plugin-search tests from it.
+	say "make check after make install into the configured prefix (build-installed/)"
+	mkdir -p "$here/build-installed"
+	(cd "$here/build-installed" &&
+		{ [ -f Makefile ] || "$here/configure" -q --prefix="$here/build-installed/prefix"; } &&
+		make -j"$(nproc)" >/dev/null && make install >/dev/null &&
+		make -j"$(nproc)" check TESTS="tests/check_registry tests/cli.sh" >/dev/null 2>&1) ||
+		{ tail -n 40 "$here"/build-installed/tests/*.log; say "make check after make install failed"; exit 1; }
+	grep -h '^[0-9]*%: Checks\|passed, .* failed$' "$here"/build-installed/tests/check_registry.log \
+		"$here"/build-installed/tests/cli.sh.log
 	say "make check under AddressSanitizer and UBSan"
 	mkdir -p "$here/build-sanitizers"
 	(cd "$here/build-sanitizers" &&
