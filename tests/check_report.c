@@ -231,7 +231,7 @@ START_TEST(report_shows_every_section_and_escapes_every_string)
 	/* Exactly-zero variances (zeros) are drawn as triangles on the bottom edge. */
 	ck_assert_ptr_nonnull(strstr(s, "<title>0</title>"));
 	/* The statistics: he_normal's two replicates, 0.97 and 0.95. */
-	ck_assert_ptr_nonnull(strstr(s, "<td>0.9600 &#177; 0.0141</td><td>0.9500</td><td>0.9700</td>"));
+	ck_assert_ptr_nonnull(strstr(s, "<td>0.9600 &#177; 0.0141</td><td>[0.8329, 1.0871]</td><td>0.9500 &#8211; 0.9700</td>"));
 	/* Every string from the file is escaped; the page has no script and fetches nothing. */
 	ck_assert_ptr_nonnull(strstr(s, "broken &lt;script&gt;alert(1)&lt;/script&gt;"));
 	ck_assert_ptr_nonnull(strstr(s, "glorot &lt;b&gt;&amp;&quot;odd&quot;&lt;/b&gt;"));

@@ -100,7 +100,7 @@ has "study page: random kernels keep all 128" "$study" "<td>128 &#8594; 128 of 1
 has "study page: replicates summarised" "$study" "<td>2</td><td>0</td>"
 # A zeros kernel predicts one class: test accuracy is that class's share of the test set
 # (39 or 44 of 500, by the class each replicate's output bias favours).
-has "study page: zeros at a class share" "$study" "<td>0.0780</td><td>0.0880</td>"
+has "study page: zeros at a class share" "$study" "<td>0.0780 &#8211; 0.0880</td>"
 expect "winit report on the saved file" 0 "report written to" -- "$winit" report "$tmp/res/ci.json" -o "$tmp/again.html"
 # The same page but for the line naming the source file.
 grep -v 'class="meta"' "$study" >"$tmp/a" && grep -v 'class="meta"' "$tmp/again.html" >"$tmp/b" &&

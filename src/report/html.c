@@ -169,11 +169,12 @@ static void write_table(const struct html_page *pg)
 	FILE *f = pg->f;
 	const struct winit_report_study *r = pg->r;
 	fputs("<h2>Statistics</h2>\n<div class=\"tw\"><table>\n<tr><th class=\"l\">label</th><th class=\"l\">kernel initializer (first layer)</th>"
-	      "<th>n</th><th>failed</th><th>test accuracy<br/>mean &#177; sd</th><th>min</th><th>max</th>"
+	      "<th>n</th><th>failed</th><th>test accuracy<br/>mean &#177; sd</th><th>95% CI<br/>of the mean</th><th>min &#8211; max</th>"
 	      "<th>test loss<br/>mean &#177; sd</th><th>last val accuracy<br/>mean &#177; sd</th><th>seconds<br/>per run</th></tr>\n",
 	      f);
 	double *acc = calloc(r->n_runs + 1, sizeof *acc), *loss = calloc(r->n_runs + 1, sizeof *loss);
 	double *vacc = calloc(r->n_runs + 1, sizeof *vacc), *sec = calloc(r->n_runs + 1, sizeof *sec);
+	size_t max_n = 0; /* some label has replicates */
 	for (size_t g = 0; acc && loss && vacc && sec && g < pg->n_groups; g++) {
 		const struct html_group *gr = &pg->groups[g];
 		size_t n = 0, nv = 0, ns = 0, failed = 0;
@@ -205,10 +206,16 @@ static void write_table(const struct html_page *pg)
 			plugin_text(f, &first->layers[0].kernel_initializer);
 		fprintf(f, "</td><td>%zu</td><td%s>%zu</td>", gr->n, failed ? " class=\"warn\"" : "", failed);
 		cell_mean_sd(f, &sa);
-		if (n)
-			fprintf(f, "<td>%.4f</td><td>%.4f</td>", sa.min, sa.max);
+		if (n >= 2 && isfinite(sa.ci_lo))
+			fprintf(f, "<td>[%.4f, %.4f]</td>", sa.ci_lo, sa.ci_hi);
 		else
-			fputs("<td>&#8211;</td><td>&#8211;</td>", f);
+			fputs("<td>&#8211;</td>", f);
+		if (n > 1)
+			max_n = n;
+		if (n)
+			fprintf(f, "<td>%.4f &#8211; %.4f</td>", sa.min, sa.max);
+		else
+			fputs("<td>&#8211;</td>", f);
 		cell_mean_sd(f, &sl);
 		cell_mean_sd(f, &sv);
 		if (ns)
@@ -221,9 +228,15 @@ static void write_table(const struct html_page *pg)
 	free(loss);
 	free(vacc);
 	free(sec);
-	fputs("</table></div>\n<p class=\"caption\">n: runs with this label (replicates from different seeds); "
-	      "sd: sample standard deviation over them. One run per label cannot rank labels: "
-	      "seed-to-seed spread is often larger than the gaps.</p>\n",
+	fputs("</table></div>\n<p class=\"caption\">n: runs with this label (replicates); sd: sample "
+	      "standard deviation over them; 95% CI: Student-t interval of the mean (needs two or "
+	      "more runs). ",
+	      f);
+	fputs(max_n ? "Whether two labels really differ is the comparison table's business "
+	              "(<code>results:print_table()</code>: paired or Welch tests with Holm's "
+	              "correction), not overlapping intervals.</p>\n" :
+	              "One run per label cannot rank labels: seed-to-seed spread is often larger "
+	              "than the gaps; run replicates (e.g. <code>--repeats 5</code>).</p>\n",
 	      f);
 	int any_failed = 0;
 	for (size_t i = 0; i < r->n_runs; i++) {
