@@ -37,10 +37,18 @@ struct winit_learning {
 	double val_auc;           /* area under the validation-accuracy curve with the epochs
 	                           * scaled to [0, 1]: the mean validation accuracy over the epochs
 	                           * (1 = perfect from the first epoch); NaN without validation */
+	int32_t val_snapshots;    /* diagnostics snapshots that measured validation accuracy
+	                           * (winit_diag_snapshot.val_rows > 0) */
+	int64_t steps_to_target;  /* the step of the first such snapshot, in the order taken,
+	                           * whose val_accuracy >= target (no interpolation between
+	                           * snapshots: steps 0, 1, 2, 4, ..., 512, then each epoch's
+	                           * last); -1: never reached, no target, or no such snapshot */
 };
 
+/* The learning metrics of a run from its per-epoch history and, for steps_to_target, its
+ * diagnostics snapshots (diag may be NULL: none).  target <= 0: no target. */
 void winit_learning_metrics(struct winit_learning *out, const struct winit_history *history,
-                            double target);
+                            const struct winit_diagnostics *diag, double target);
 
 /* How the final table compares conditions. */
 struct winit_table_opts {

@@ -192,7 +192,7 @@ static int results_runs(lua_State *L)
 		lua_pushnumber(L, x->seconds);
 		lua_setfield(L, -2, "seconds");
 		struct winit_learning lm;
-		winit_learning_metrics(&lm, &x->history, r->runs[i].target);
+		winit_learning_metrics(&lm, &x->history, &x->diagnostics, r->runs[i].target);
 		if (lm.best_epoch > 0) {
 			lua_pushinteger(L, lm.best_epoch);
 			lua_setfield(L, -2, "best_epoch");

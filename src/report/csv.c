@@ -107,7 +107,7 @@ static void write_runs(FILE *f, const struct winit_run_spec *runs, const struct 
 			continue;
 		double tg = target > 0 ? target : s->target;
 		struct winit_learning lm;
-		winit_learning_metrics(&lm, &r->history, tg);
+		winit_learning_metrics(&lm, &r->history, &r->diagnostics, tg);
 		/* A run that failed before its first epoch still gets a row. */
 		int32_t rows = r->history.n > 0 ? r->history.n : 1;
 		for (int32_t e = 0; e < rows; e++) {

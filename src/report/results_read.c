@@ -209,6 +209,19 @@ static int read_diagnostics(const json_t *run, struct winit_run_result *x, struc
 		struct winit_diag_snapshot *sn = &d->snaps[d->n];
 		sn->step = step;
 		sn->epoch = (int32_t)epoch;
+		/* The model's loss and accuracy (absent in files of earlier writers: NaN). */
+		static const char *const metric[] = { "probe_loss", "probe_accuracy", "val_loss",
+			                              "val_accuracy" };
+		double *mdst[] = { &sn->probe_loss, &sn->probe_accuracy, &sn->val_loss, &sn->val_accuracy };
+		for (size_t f = 0; f < sizeof metric / sizeof metric[0]; f++) {
+			*mdst[f] = NAN;
+			if (json_object_get(o, metric[f]) && (rc = get_number(o, metric[f], mdst[f], w, err)))
+				return rc;
+		}
+		sn->val_rows = 0;
+		if (json_object_get(o, "val_rows") &&
+		    (rc = get_int(o, "val_rows", 0, INT64_MAX, &sn->val_rows, w, err)))
+			return rc;
 		sn->n_layers = (int32_t)json_array_size(layers);
 		sn->layers = calloc((size_t)sn->n_layers + 1, sizeof *sn->layers);
 		if (!sn->layers)
