@@ -203,6 +203,10 @@ static int results_runs(lua_State *L)
 			lua_pushinteger(L, lm.epochs_to_target);
 			lua_setfield(L, -2, "epochs_to_target");
 		}
+		if (lm.steps_to_target >= 0) {
+			lua_pushinteger(L, lm.steps_to_target);
+			lua_setfield(L, -2, "steps_to_target");
+		}
 		winit_lua_push_history(L, x->history.epochs, x->history.n);
 		lua_setfield(L, -2, "history");
 		winit_lua_push_diagnostics(L, &x->diagnostics, 0);
