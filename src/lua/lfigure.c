@@ -79,7 +79,7 @@ static void check_figure(lua_State *L, int anchor, int t, struct plot_xy *p, con
                          size_t k)
 {
 	static const char *const keys[] = { "title", "xlabel", "ylabel", "xlog", "ylog", "caption",
-		                             "series", "markers", NULL };
+		                            "series", "markers", NULL };
 	char where[48];
 	snprintf(where, sizeof where, "figure %d", (int)k + 1);
 	if (!lua_istable(L, t))

@@ -26,7 +26,7 @@ struct plot_xy_marker {
 
 struct plot_xy {
 	const char *title, *xlabel, *ylabel; /* may be NULL */
-	int xlog, ylog;                       /* base-10 log axes */
+	int xlog, ylog;                      /* base-10 log axes */
 	const struct plot_xy_series *series;
 	size_t n_series;
 	const struct plot_xy_marker *markers;
