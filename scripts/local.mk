@@ -7,4 +7,5 @@ dist_scripts_DATA += \
 theoryscriptsdir = $(scriptsdir)/theory
 dist_theoryscripts_DATA = \
 	scripts/theory/symmetry.lua \
-	scripts/theory/signal_propagation.lua
+	scripts/theory/signal_propagation.lua \
+	scripts/theory/edge_of_chaos.lua

@@ -12,7 +12,7 @@
 #include "report/plot.h"
 #include "report/svg.h"
 
-#define HEAT_W 660.0
+#define HEAT_W 580.0
 #define HEAT_H 440.0
 #define HEAT_LEGEND_W 150.0
 #define BAR_STEPS 48
@@ -181,16 +181,21 @@ int plot_page_write(const char *path, const char *title, const struct plot_part 
 	        html_style);
 	svg_escape(f, title);
 	fputs("</h1>\n", f);
-	static const char *const open[] = { "<h2>", "<p class=\"caption\">", "<pre>", "<div class=\"figs\">\n" };
-	static const char *const close[] = { "</h2>\n", "</p>\n", "</pre>\n", "</div>\n" };
+	/* Consecutive plots share one wrapping row. */
+	static const char *const open[] = { "<h2>", "<p class=\"caption\">", "<pre>", "" };
+	static const char *const close[] = { "</h2>\n", "</p>\n", "</pre>\n", "" };
 	for (size_t i = 0; i < n; i++) {
 		int k = parts[i].kind;
+		if (k == PLOT_SVG && (i == 0 || parts[i - 1].kind != PLOT_SVG))
+			fputs("<div class=\"figs\">\n", f);
 		fputs(open[k], f);
 		if (k == PLOT_SVG)
 			fputs(parts[i].text, f);
 		else
 			svg_escape(f, parts[i].text);
 		fputs(close[k], f);
+		if (k == PLOT_SVG && (i + 1 == n || parts[i + 1].kind != PLOT_SVG))
+			fputs("</div>\n", f);
 	}
 	fputs("</body>\n</html>\n", f);
 	int bad = ferror(f);
