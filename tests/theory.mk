@@ -5,3 +5,6 @@ TESTS += tests/check_theory
 tests_check_theory_SOURCES = tests/check_theory.c
 tests_check_theory_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_theory_LDADD = $(WINIT_TEST_LIBS)
+# The deep-network theory scripts (edge_of_chaos.lua, deep_convergence.lua) in fast mode.
+TESTS += tests/theory_depth.sh
+EXTRA_DIST += tests/theory_depth.sh

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -13,8 +14,11 @@
 static double check_sigma(lua_State *L, int arg, const char *fn, const char *name)
 {
 	double v = luaL_checknumber(L, arg);
-	if (!isfinite(v) || v < 0)
-		luaL_error(L, "%s: %s must be a finite number >= 0 (got %g)", fn, name, v);
+	if (!isfinite(v) || v < 0) {
+		char got[32];
+		snprintf(got, sizeof got, "%g", v); /* lua_pushfstring has no %g */
+		luaL_error(L, "%s: %s must be a finite number >= 0 (got %s)", fn, name, got);
+	}
 	return v;
 }
 
@@ -50,9 +54,11 @@ static int l_critical_sigma_w(lua_State *L)
 	winit_lua_check_plugin_use(L, 1, WINIT_KIND_ACTIVATION, fn, &act);
 	double sb = check_sigma(L, 2, fn, "sigma_b");
 	double lo = luaL_optnumber(L, 3, 0.1), hi = luaL_optnumber(L, 4, 10);
-	if (!(lo > 0) || !(hi > lo) || !isfinite(hi))
-		return luaL_error(L, "%s: the range must satisfy 0 < lo < hi < inf (got [%g, %g])", fn, lo,
-		                  hi);
+	if (!(lo > 0) || !(hi > lo) || !isfinite(hi)) {
+		char got[64];
+		snprintf(got, sizeof got, "[%g, %g]", lo, hi); /* lua_pushfstring has no %g */
+		return luaL_error(L, "%s: the range must satisfy 0 < lo < hi < inf (got %s)", fn, got);
+	}
 	double sw;
 	struct winit_error err = { 0 };
 	int rc = winit_theory_critical_sigma_w(&sw, (const struct winit_activation *)act.info,
