@@ -119,7 +119,13 @@ local function json(v, ind)
   end
   local keys = {}
   for k in pairs(v) do keys[#keys + 1] = k end
-  table.sort(keys)
+  -- "format" and "version" first (every file winit writes starts with them), then sorted.
+  local rank = { format = 1, version = 2 }
+  table.sort(keys, function(x, y)
+    local rx, ry = rank[x] or 3, rank[y] or 3
+    if rx ~= ry then return rx < ry end
+    return x < y
+  end)
   for _, k in ipairs(keys) do parts[#parts + 1] = inner .. json(k) .. ": " .. json(v[k], inner) end
   return "{\n" .. table.concat(parts, ",\n") .. "\n" .. ind .. "}"
 end
