@@ -8,7 +8,7 @@
 -- and initializer: the training loss over the budget (its last epoch's mean) and the test
 -- loss and accuracy after it.  A network "stalls" when its test loss after the budget is
 -- still within 5% of chance's ln 10 = 2.303 (the signal or its gradient does not get
--- through the depth); otherwise it "trains".
+-- through the depth), is "slow" while above half of it (1.151), and "trains" below.
 --
 -- Theory's expectation: ReLU needs He (Var(W) = 2 / fan_in keeps the signal's variance);
 -- Glorot halves it every ReLU layer (2^-30 after 30 layers) and N(0, 0.01^2) kills it
@@ -101,6 +101,8 @@ for _, o in ipairs(order) do
     v = r.status
   elseif r.test_loss >= 0.95 * CHANCE then
     v = "stalls"
+  elseif r.test_loss >= 0.5 * CHANCE then
+    v = "slow"
   else
     v = "trains"
   end
@@ -115,16 +117,17 @@ end
 local parts = {}
 for _, depth in ipairs(depths) do
   for _, act in ipairs(acts) do
-    local yes, no = {}, {}
+    local yes, slow, no = {}, {}, {}
     for _, name in ipairs(inits) do
       local _, label = init_ref(name)
       local x = verdict[string.format("%d/%s/%s", depth, act, label)]
       local s = string.format("%s %.3f", label, x.loss)
-      if x.v == "trains" then yes[#yes + 1] = s else no[#no + 1] = s end
+      local into = x.v == "trains" and yes or x.v == "slow" and slow or no
+      into[#into + 1] = s
     end
-    parts[#parts + 1] = string.format("%d-layer %s trains with %s; stalls with %s", depth, act,
-                                      #yes > 0 and table.concat(yes, ", ") or "none",
-                                      #no > 0 and table.concat(no, ", ") or "none")
+    local function names(t) return #t > 0 and table.concat(t, ", ") or "none" end
+    parts[#parts + 1] = string.format("%d-layer %s trains with %s; slow with %s; stalls with %s", depth,
+                                      act, names(yes), names(slow), names(no))
   end
 end
 print(string.format("finding: test loss after %d plain-SGD steps (chance %.3f): %s. (%d s)", steps, CHANCE,
