@@ -1,11 +1,9 @@
 # bench: the kernel benchmark.  Not built by default: `make bench` builds it,
-# `make bench-run` runs it (single-threaded OpenBLAS alongside when configured).
+# `make bench-run` runs it, with single-threaded OpenBLAS alongside when the benchmark
+# finds libopenblas at run time (dlopen: installing libopenblas0 later needs no rebuild).
 EXTRA_PROGRAMS = bench/bench_kernels
 bench_bench_kernels_SOURCES = bench/bench_kernels.c
-bench_bench_kernels_LDADD = libwinit.la -lm
-if HAVE_OPENBLAS
-bench_bench_kernels_LDADD += $(OPENBLAS_LIBS)
-endif
+bench_bench_kernels_LDADD = libwinit.la -ldl -lm
 CLEANFILES += bench/bench_kernels$(EXEEXT)
 
 .PHONY: bench bench-run
