@@ -21,8 +21,8 @@
 -- winit.theory.critical_sigma_w) is drawn over a heat map of log10 of the measured ratio.
 --
 --   winit run scripts/theory/edge_of_chaos.lua [--activations tanh,relu] [--depth 50]
---       [--width 256] [--rows 256] [--sw-min 0.5] [--sw-max 4] [--sw-step 0.25]
---       [--sb-max 0.5] [--sb-step 0.05] [--seed 1] [--out results/theory/edge_of_chaos.json]
+--       [--width 128] [--rows 128] [--sw-min 0.5] [--sw-max 4] [--sw-step 0.25]
+--       [--sb-max 0.5] [--sb-step 0.1] [--seed 1] [--out results/theory/edge_of_chaos.json]
 --
 -- Prints, per activation, the measured and predicted log10 ratios as tables and a one-line
 -- finding; writes the grid's numbers (JSON, format "winit-edge-of-chaos" version 1) and an
@@ -33,10 +33,10 @@ local opts = winit.parse_args(arg, {
   seed = 1,
   activations = { "tanh,relu", "comma-separated activation plugins (element-wise)" },
   depth = { 50, "hidden layers" },
-  width = { 256, "units per hidden layer (and input features)" },
-  rows = { 256, "probe rows of generated N(0, 1) inputs" },
+  width = { 128, "units per hidden layer (and input features)" },
+  rows = { 128, "probe rows of generated N(0, 1) inputs" },
   sw_min = 0.5, sw_max = 4.0, sw_step = 0.25,
-  sb_max = 0.5, sb_step = 0.05,
+  sb_max = 0.5, sb_step = 0.1,
   out = "results/theory/edge_of_chaos.json",
 }, "The order-to-chaos phase diagram: theory's chi_1 beside measured gradient-norm ratios.")
 assert(opts.depth >= 2 and opts.depth <= 62, "--depth must be in 2..62")
@@ -78,7 +78,12 @@ local function measure(act, sw, sb)
   winit.set_seed(opts.seed)
   local ok, h = pcall(model.fit, model, data, { epochs = 0, batch_size = opts.rows, verbose = 0,
                                                  diagnostics = { early = false, epochs = false } })
-  if not ok or not h.diagnostics[1] then return nil, nil end
+  if not ok then
+    -- A stack that overflows float diverges: no value.  Anything else (Ctrl-C) goes on up.
+    if tostring(h):find("diverged", 1, true) then return nil, nil end
+    error(h, 0)
+  end
+  if not h.diagnostics[1] then return nil, nil end
   local g = h.diagnostics[1].layers
   local function lr(a, b)
     if not (a and b and a > 0 and b > 0 and a < math.huge and b < math.huge) then return nil end
