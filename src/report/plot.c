@@ -125,8 +125,8 @@ void plot_heatmap_svg(FILE *f, const struct plot_heatmap *h)
 			if (isfinite(z))
 				diverging((z - h->center) / range, rgb);
 			/* A hair wider than the cell: no white seams between neighbours. */
-			fprintf(f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"rgb(%d,%d,%d)\">"
-			           "<title>x %g, y %g: ",
+			fprintf(f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"rgb(%d,%d,%d)\" "
+			           "shape-rendering=\"crispEdges\"><title>x %g, y %g: ",
 			        x0, y0, x1 - x0 + 0.3, y1 - y0 + 0.3, rgb[0], rgb[1], rgb[2], h->x[i], h->y[j]);
 			if (isfinite(z))
 				fprintf(f, "%.4g", z);
