@@ -36,6 +36,29 @@ START_TEST(gauss_hermite_nodes)
 }
 END_TEST
 
+/* Every n up to WINIT_GH_MAX integrates the normal's second and fourth moments exactly;
+ * one more node is refused (from n = 199 the Newton iteration returned garbage with 0). */
+START_TEST(gauss_hermite_every_n)
+{
+	static double x[WINIT_GH_MAX + 1], w[WINIT_GH_MAX + 1];
+	for (int n = 1; n <= WINIT_GH_MAX; n++) {
+		ck_assert_msg(winit_gauss_hermite(n, x, w) == 0, "n = %d refused", n);
+		double s2 = 0, s4 = 0;
+		for (int i = 0; i < n; i++) {
+			double z2 = 2 * x[i] * x[i];
+			s2 += w[i] * z2;
+			s4 += w[i] * z2 * z2;
+		}
+		ck_assert_msg(fabs(s2 / sqrt(M_PI) - (n > 1 ? 1 : 0)) < 1e-9, "n = %d: E[z^2] %.12g", n,
+		              s2 / sqrt(M_PI));
+		if (n > 2)
+			ck_assert_msg(fabs(s4 / sqrt(M_PI) - 3) < 1e-8, "n = %d: E[z^4] %.12g", n,
+			              s4 / sqrt(M_PI));
+	}
+	ck_assert_int_eq(winit_gauss_hermite(WINIT_GH_MAX + 1, x, w), -1);
+}
+END_TEST
+
 START_TEST(known_moments_through_plugins)
 {
 	double none[WINIT_MAX_PARAMS] = { 0 };
@@ -394,6 +417,7 @@ static Suite *theory_suite(void)
 	Suite *s = suite_create("theory");
 	TCase *q = tcase_create("quadrature");
 	tcase_add_test(q, gauss_hermite_nodes);
+	tcase_add_test(q, gauss_hermite_every_n);
 	tcase_add_test(q, known_moments_through_plugins);
 	suite_add_tcase(s, q);
 	TCase *p = tcase_create("propagation");

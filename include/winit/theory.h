@@ -27,12 +27,14 @@ extern "C" {
 
 /* Nodes of the quadrature winit uses. */
 #define WINIT_GH_POINTS 64
-/* The most nodes winit_gauss_hermite computes. */
-#define WINIT_GH_MAX 256
+/* The most nodes winit_gauss_hermite computes (its Newton iteration from Numerical
+ * Recipes' initial guesses loses roots from n = 199 on). */
+#define WINIT_GH_MAX 192
 
 /* Nodes x and weights w of n-point Gauss-Hermite quadrature (weight e^{-x^2}, so
  * sum w = sqrt(pi)), by Newton's iteration on the orthonormal Hermite recurrence.
- * Returns 0, or -1 when n is outside [1, WINIT_GH_MAX] or an iteration did not converge. */
+ * Returns 0, or -1 when n is outside [1, WINIT_GH_MAX], an iteration did not converge, or
+ * the result fails its check (nodes strictly decreasing, weights summing to sqrt(pi)). */
 int winit_gauss_hermite(int n, double *x, double *w);
 
 /* E[f(z)^2] (deriv 0) or E[f'(z)^2] (deriv 1) for z ~ N(0, q), f the element-wise
