@@ -18,8 +18,9 @@
 -- against the baseline: the difference with its interval, a paired t-test (replicate r
 -- of every initializer shares its data order and output-layer weights; --design
 -- independent gives every run its own seed and Welch's test instead), Holm-adjusted
--- p-values and an effect size; and how fast each learned (epochs to --target validation
--- accuracy).  --csv DIR also writes runs.csv and summary.csv there.
+-- p-values and an effect size; and how fast each learned (epochs, and steps at the
+-- diagnostics snapshots, to --target validation accuracy).  --csv DIR also writes
+-- runs.csv and summary.csv there (`winit report FILE --csv DIR` does from a saved file).
 local winit = require "winit"
 
 local opts = winit.parse_args(arg, {
@@ -30,7 +31,7 @@ local opts = winit.parse_args(arg, {
   out = { "results/compare_inits.json", "results file (JSON), saved after every run" },
   data = { "", "Fashion-MNIST directory; empty: $WINIT_FASHION_MNIST_DIR, else the Debian path" },
   baseline = { "glorot_normal", "the initializer every other is compared with" },
-  target = { 0.85, "validation accuracy whose first epoch each run reports" },
+  target = { 0.85, "validation accuracy whose first epoch and step each run reports" },
   design = { "paired", "paired (replicate r of every initializer shares its seed) or independent" },
   csv = { "", "also write runs.csv and summary.csv to this directory" },
 }, "The classic four-initializer study (zeros, random_normal, glorot_normal, he_normal)\n" ..

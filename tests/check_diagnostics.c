@@ -275,6 +275,100 @@ START_TEST(results_file_shape)
 }
 END_TEST
 
+/* Loss and accuracy at every snapshot: on the first WINIT_DIAG_VAL_ROWS validation rows
+ * early, on all of them (the epoch's own pass) at an epoch's end, on the probe always;
+ * steps_to_target from them; and through the results file and back, bit for bit. */
+START_TEST(validation_accuracy_at_snapshots)
+{
+	/* 12000 rows: 9600 train (600 steps of 16), 2400 held out (more than the cap). */
+	struct winit_dataset train = quad_dataset(12000, 3);
+	struct winit_run_spec run = { 0 };
+	snprintf(run.name, sizeof run.name, "g");
+	run.seed = 5;
+	run.target = 0.9;
+	run.model = mlp("relu", init_use("glorot_normal"));
+	run.optimizer = winit_optimizer_default(WINIT_OPT_ADAM);
+	run.fit = small_fit();
+	run.fit.epochs = 1;
+	run.train = &train;
+	struct winit_run_result res;
+	ck_assert_msg(winit_run_execute(&run, &res, NULL, 0) == 0, "%s", res.error);
+	const struct winit_diagnostics *d = &res.diagnostics;
+	static const int64_t steps[] = { 0, 1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 600 };
+	ck_assert_int_eq(d->n, 12);
+	for (int i = 0; i < d->n; i++) {
+		const struct winit_diag_snapshot *sn = &d->snaps[i];
+		ck_assert_int_eq(sn->step, steps[i]);
+		ck_assert_int_eq(sn->val_rows, i + 1 < d->n ? WINIT_DIAG_VAL_ROWS : 2400);
+		ck_assert(sn->val_accuracy >= 0 && sn->val_accuracy <= 1 && isfinite(sn->val_loss));
+		ck_assert(sn->probe_accuracy >= 0 && sn->probe_accuracy <= 1 && isfinite(sn->probe_loss));
+	}
+	/* Chance (4 classes) at initialization, learned by the end. */
+	ck_assert_msg(d->snaps[0].val_accuracy < 0.5, "%g", d->snaps[0].val_accuracy);
+	ck_assert_msg(d->snaps[d->n - 1].val_accuracy > 0.9, "%g", d->snaps[d->n - 1].val_accuracy);
+	/* The epoch's end is the epoch's validation pass itself. */
+	ck_assert(d->snaps[d->n - 1].val_accuracy == res.history.epochs[0].val_accuracy);
+	ck_assert(d->snaps[d->n - 1].val_loss == res.history.epochs[0].val_loss);
+	/* At initialization: what winit_evaluate says of the same weights and rows. */
+	struct winit_trainer t;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_trainer_init(&t, &run.model, &run.optimizer, res.run_seed, &err) == 0, "%s",
+	              err.msg);
+	double vl, va;
+	ck_assert_msg(winit_evaluate(&t.model, &train, 9600, 9600 + WINIT_DIAG_VAL_ROWS, 0, &vl, &va, &err) == 0,
+	              "%s", err.msg);
+	ck_assert(va == d->snaps[0].val_accuracy);
+	ck_assert_double_eq_tol(vl, d->snaps[0].val_loss, 1e-6 * vl);
+	winit_trainer_free(&t);
+	struct winit_learning lm;
+	winit_learning_metrics(&lm, &res.history, d, run.target);
+	ck_assert_int_eq(lm.val_snapshots, 12);
+	ck_assert_msg(lm.steps_to_target > 0 && lm.steps_to_target <= 600, "%lld",
+	              (long long)lm.steps_to_target);
+
+	/* Through the results file and back. */
+	const char *path = tu_path(tu_tmpdir(), "v.json");
+	ck_assert_msg(winit_results_write_json(path, "s", 5, &run, &res, 1, &err) == 0, "%s", err.msg);
+	struct winit_results_file f;
+	ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+	const struct winit_diagnostics *b = &f.runs[0].result.diagnostics;
+	ck_assert_int_eq(b->n, d->n);
+	for (int i = 0; i < d->n; i++) {
+		ck_assert(b->snaps[i].val_accuracy == d->snaps[i].val_accuracy);
+		ck_assert(b->snaps[i].val_loss == d->snaps[i].val_loss);
+		ck_assert(b->snaps[i].probe_accuracy == d->snaps[i].probe_accuracy);
+		ck_assert(b->snaps[i].probe_loss == d->snaps[i].probe_loss);
+		ck_assert_int_eq(b->snaps[i].val_rows, d->snaps[i].val_rows);
+	}
+	struct winit_learning lb;
+	winit_learning_metrics(&lb, &f.runs[0].result.history, b, run.target);
+	ck_assert_int_eq(lb.steps_to_target, lm.steps_to_target);
+	winit_results_file_free(&f);
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr);
+	ck_assert_msg(root != NULL, "%s:%d: %s", path, jerr.line, jerr.text);
+	json_t *learning = json_object_get(json_array_get(json_object_get(root, "runs"), 0), "learning");
+	ck_assert_int_eq(json_integer_value(json_object_get(learning, "steps_to_target")), lm.steps_to_target);
+	json_decref(root);
+	winit_run_result_free(&res);
+
+	/* Without validation: the probe only. */
+	run.fit.validation_split = 0;
+	ck_assert_msg(winit_run_execute(&run, &res, NULL, 0) == 0, "%s", res.error);
+	for (int i = 0; i < res.diagnostics.n; i++) {
+		const struct winit_diag_snapshot *sn = &res.diagnostics.snaps[i];
+		ck_assert_int_eq(sn->val_rows, 0);
+		ck_assert(isnan(sn->val_accuracy) && isnan(sn->val_loss));
+		ck_assert(sn->probe_accuracy >= 0 && sn->probe_accuracy <= 1);
+	}
+	winit_learning_metrics(&lm, &res.history, &res.diagnostics, run.target);
+	ck_assert_int_eq(lm.val_snapshots, 0);
+	ck_assert_int_eq(lm.steps_to_target, -1);
+	winit_run_result_free(&res);
+	winit_dataset_free(&train);
+}
+END_TEST
+
 static Suite *diagnostics_suite(void)
 {
 	Suite *s = suite_create("diagnostics");
@@ -288,6 +382,7 @@ static Suite *diagnostics_suite(void)
 	TCase *inv = tcase_create("invariants");
 	tcase_add_test(inv, bit_identical_on_and_off);
 	tcase_add_test(inv, results_file_shape);
+	tcase_add_test(inv, validation_accuracy_at_snapshots);
 	suite_add_tcase(s, inv);
 	return s;
 }

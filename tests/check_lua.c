@@ -96,6 +96,9 @@ START_TEST(study_design_pairs_replicates)
 	       "  assert(runs[1].replicate == 0 and runs[2].replicate == 1 and runs[4].replicate == 1)\n"
 	       "  assert(runs[1].design == (design or 'paired'))\n"
 	       "  assert(runs[1].best_epoch == 1 and runs[1].epochs_to_target == 1 and runs[1].val_auc > 0)\n"
+	       /* at initialization already above 1%: step 0 */
+	       "  assert(runs[1].steps_to_target == 0, tostring(runs[1].steps_to_target))\n"
+	       "  assert(runs[1].diagnostics[1].val_rows > 0 and runs[1].diagnostics[1].val_accuracy >= 0.01)\n"
 	       "  return runs\n"
 	       "end\n"
 	       "local p = seeds()\n"
@@ -107,6 +110,7 @@ START_TEST(study_design_pairs_replicates)
 	       "local json = f:read('a')\n"
 	       "assert(json:find('\"design\": \"independent\"', 1, true))\n"
 	       "assert(json:find('\"epochs_to_target\": 1', 1, true) and json:find('\"best_epoch\": 1', 1, true))\n"
+	       "assert(json:find('\"steps_to_target\": 0', 1, true))\n"
 	       "f:close()\n");
 	RUN_ERR("local winit = require 'winit'\n"
 	        "local s = winit.Study {}\n"

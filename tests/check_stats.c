@@ -173,20 +173,58 @@ START_TEST(learning_metrics_by_hand)
 	}
 	struct winit_history h = { .n = 4, .cap = 4, .epochs = e };
 	struct winit_learning lm;
-	winit_learning_metrics(&lm, &h, 0.85);
+	winit_learning_metrics(&lm, &h, NULL, 0.85);
 	ck_assert_int_eq(lm.best_epoch, 3);
 	ck_assert_double_eq(lm.best_val_accuracy, 0.9);
 	ck_assert_int_eq(lm.epochs_to_target, 3);
 	ck_assert_double_eq_tol(lm.val_auc, 3.05 / 4, 1e-15);
-	winit_learning_metrics(&lm, &h, 0.95); /* never reached */
+	winit_learning_metrics(&lm, &h, NULL, 0.95); /* never reached */
 	ck_assert_int_eq(lm.epochs_to_target, 0);
-	winit_learning_metrics(&lm, &h, 0); /* no target */
+	winit_learning_metrics(&lm, &h, NULL, 0); /* no target */
 	ck_assert_int_eq(lm.epochs_to_target, 0);
 	for (int i = 0; i < 4; i++)
 		e[i].has_val = 0;
-	winit_learning_metrics(&lm, &h, 0.5);
+	winit_learning_metrics(&lm, &h, NULL, 0.5);
 	ck_assert_int_eq(lm.best_epoch, 0);
 	ck_assert(isnan(lm.val_auc));
+}
+END_TEST
+
+/* steps_to_target on a constructed snapshot list: the first snapshot, in the order taken,
+ * whose validation accuracy reaches the target; snapshots without validation rows are
+ * skipped; nothing is interpolated. */
+START_TEST(steps_to_target_by_hand)
+{
+	struct winit_diag_snapshot sn[7];
+	const int64_t step[7] = { 0, 1, 2, 4, 8, 16, 750 };
+	const double va[7] = { 0.1, 0.3, 0.99, 0.6, 0.8, 0.7, 0.86 };
+	const int64_t rows[7] = { 2048, 2048, 0, 2048, 2048, 2048, 2048 }; /* [2]: none */
+	memset(sn, 0, sizeof sn);
+	for (int i = 0; i < 7; i++) {
+		sn[i].step = step[i];
+		sn[i].val_rows = rows[i];
+		sn[i].val_accuracy = rows[i] ? va[i] : NAN;
+	}
+	sn[2].val_accuracy = 0.99; /* a stale value without rows must not count either */
+	struct winit_diagnostics d = { .n = 7, .cap = 7, .snaps = sn };
+	struct winit_history h = { 0 };
+	struct winit_learning lm;
+	winit_learning_metrics(&lm, &h, &d, 0.75); /* 0.8 at step 8, though 16 falls back */
+	ck_assert_int_eq(lm.steps_to_target, 8);
+	ck_assert_int_eq(lm.val_snapshots, 6);
+	winit_learning_metrics(&lm, &h, &d, 0.8); /* >=: equal counts */
+	ck_assert_int_eq(lm.steps_to_target, 8);
+	winit_learning_metrics(&lm, &h, &d, 0.85); /* only the epoch's end */
+	ck_assert_int_eq(lm.steps_to_target, 750);
+	winit_learning_metrics(&lm, &h, &d, 0.1); /* at initialization: step 0, not "never" */
+	ck_assert_int_eq(lm.steps_to_target, 0);
+	winit_learning_metrics(&lm, &h, &d, 0.9); /* never */
+	ck_assert_int_eq(lm.steps_to_target, -1);
+	winit_learning_metrics(&lm, &h, &d, 0); /* no target */
+	ck_assert_int_eq(lm.steps_to_target, -1);
+	winit_learning_metrics(&lm, &h, NULL, 0.5); /* no diagnostics */
+	ck_assert_int_eq(lm.steps_to_target, -1);
+	ck_assert_int_eq(lm.val_snapshots, 0);
 }
 END_TEST
 
@@ -195,6 +233,7 @@ static Suite *stats_suite(void)
 	Suite *s = suite_create("stats");
 	TCase *tc = tcase_create("known values");
 	tcase_add_test(tc, student_t_matches_closed_forms);
+	tcase_add_test(tc, steps_to_target_by_hand);
 	tcase_add_test(tc, welch_test_by_hand);
 	tcase_add_test(tc, t_quantiles_match_the_tables);
 	tcase_add_test(tc, p_values_match_closed_forms);

@@ -35,6 +35,11 @@ static void sample(struct winit_run_result *r)
 		sn->step = 4 * k;
 		sn->epoch = k;
 		sn->n_layers = 2;
+		sn->probe_loss = 2.25 - k;
+		sn->probe_accuracy = 0.125 + 0.5 * k;
+		sn->val_rows = k ? 2048 : 0;
+		sn->val_loss = k ? 0.75 : NAN;
+		sn->val_accuracy = k ? 0.625 : NAN;
 		sn->layers = calloc(2, sizeof *sn->layers);
 		ck_assert_ptr_nonnull(sn->layers);
 		for (int l = 0; l < 2; l++)
@@ -71,6 +76,10 @@ START_TEST(round_trip_keeps_every_field)
 	for (int k = 0; k < 2; k++) {
 		const struct winit_diag_snapshot *x = &a.diagnostics.snaps[k], *y = &b.diagnostics.snaps[k];
 		ck_assert(x->step == y->step && x->epoch == y->epoch && y->n_layers == 2);
+		ck_assert(y->probe_loss == x->probe_loss && y->probe_accuracy == x->probe_accuracy);
+		ck_assert_int_eq(y->val_rows, k ? 2048 : 0);
+		ck_assert(k ? y->val_loss == 0.75 && y->val_accuracy == 0.625 :
+		              isnan(y->val_loss) && isnan(y->val_accuracy));
 		for (int l = 0; l < 2; l++) {
 			ck_assert(x->layers[l].pre_mean == y->layers[l].pre_mean);
 			ck_assert(y->layers[l].pre_var == 1.25 && isnan(y->layers[l].update_ratio));

@@ -1,7 +1,8 @@
 #!/bin/sh
-# tests/csv.sh -- results:write_csv: runs.csv and summary.csv read back by python3's csv
-# module with no options (a header row, RFC 4180 quoting, '.' decimals, NA for missing),
-# with a label that needs quoting and a run that failed.
+# tests/csv.sh -- results:write_csv and `winit report RESULTS.json --csv DIR`: runs.csv and
+# summary.csv read back by python3's csv module with no options (a header row of unique
+# names, RFC 4180 quoting, '.' decimals, NA for missing), with a label that needs quoting
+# and a run that failed; the CLI writes the very files the script does; bad DIRs.
 set -u
 winit="$top_builddir/winit"
 src="$top_srcdir"
@@ -44,6 +45,7 @@ end
 study:add { name = "broken", model = build("zeros", 27), train = train, test = test, epochs = 2 }
 local results = study:run { verbose = 0 }
 results:write_csv(dir .. "/csv", { baseline = "glorot_normal" })
+results:save(dir .. "/res.json")
 LUA
 # The broken run makes winit exit 1, after the script (and write_csv) finished.
 "$winit" run "$tmp/study.lua" "$tmp" >"$tmp/out" 2>&1; rc=$?
@@ -66,7 +68,18 @@ def check(cond, what):
     print(("ok - " if cond else "not ok - ") + what)
     if not cond:
         fails.append(what)
+def header(name):
+    with open(f"{d}/{name}", newline="") as f:
+        return next(csv.reader(f))
+for name in ("runs.csv", "summary.csv"):
+    h = header(name)
+    check(len(h) == len(set(h)) and all(c and c != "NA" and c.replace("_", "").isalnum() for c in h),
+          f"{name}: header of unique names a data frame takes as they are ({len(h)} columns)")
 runs = rows("runs.csv")
+check(list(runs[0])[-3:] == ["target", "epochs_to_target", "steps_to_target"], "runs.csv: steps_to_target last")
+st = [r["steps_to_target"] for r in runs if r["run"] != "broken"]
+check(all(v == "NA" or v.isdigit() for v in st) and any(v != "NA" for v in st),
+      f"steps_to_target: whole steps or NA, some reached ({sorted(set(st))})")
 check(len(runs) == 6 * 2 + 1, f"runs.csv: one row per run and epoch, one for the failed run ({len(runs)})")
 check(list(runs[0])[:4] == ["run", "label", "replicate", "design"], "runs.csv header")
 he = [r for r in runs if r["label"] == 'he, "quoted"']
@@ -96,5 +109,37 @@ else
 	no "python3 csv reads both files back"
 fi
 sed 's/^/# /' "$tmp/py"
+
+# The CLI on the saved results file: the same two files, byte for byte.
+expect() {
+	name=$1 want=$2 pat=$3; shift 4
+	"$@" >"$tmp/out" 2>&1; got=$?
+	if [ "$got" -ne "$want" ]; then no "$name (exit $got, wanted $want)"; return; fi
+	if ! grep -q -- "$pat" "$tmp/out"; then no "$name (no '$pat' in output)"; return; fi
+	ok "$name"
+}
+expect "winit report --csv" 0 "CSV written to $tmp/cli/runs.csv and $tmp/cli/summary.csv" -- \
+	"$winit" report "$tmp/res.json" -o "$tmp/res.html" --csv "$tmp/cli" --baseline glorot_normal
+for f in runs.csv summary.csv; do
+	cmp "$tmp/csv/$f" "$tmp/cli/$f" >"$tmp/out" 2>&1 && ok "CLI and write_csv: the same $f" ||
+		no "CLI and write_csv: the same $f"
+done
+if python3 "$tmp/check.py" "$tmp/cli" >"$tmp/py" 2>&1; then
+	ok "python3 csv reads the CLI's files back"
+else
+	cp "$tmp/py" "$tmp/out"
+	no "python3 csv reads the CLI's files back"
+fi
+expect "--csv: a DIR whose parent is missing" 1 "$tmp/no/such: cannot create directory: No such file or directory" -- \
+	"$winit" report "$tmp/res.json" -o "$tmp/res2.html" --csv "$tmp/no/such"
+: >"$tmp/file"
+expect "--csv: a DIR that is a file" 1 "$tmp/file: exists and is not a directory" -- \
+	"$winit" report "$tmp/res.json" -o "$tmp/res2.html" --csv "$tmp/file"
+[ ! -e "$tmp/res2.html" ] && ok "no page when the CSV files fail" || no "no page when the CSV files fail"
+expect "--baseline names no condition" 2 "--baseline 'nope' is not a label of" -- \
+	"$winit" report "$tmp/res.json" --csv "$tmp/cli" --baseline nope
+expect "--target without --csv" 2 "give --csv DIR too" -- "$winit" report "$tmp/res.json" --target 0.5
+expect "--target out of range" 2 "expected a validation accuracy in (0, 1], got '85'" -- \
+	"$winit" report "$tmp/res.json" --csv "$tmp/cli" --target 85
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

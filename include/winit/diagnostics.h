@@ -25,6 +25,10 @@ extern "C" {
 #define WINIT_DIAG_PROBE_ROWS 512
 /* The last of the log-spaced early steps 1, 2, 4, ... */
 #define WINIT_DIAG_EARLY_MAX 512
+/* The most validation rows a snapshot evaluates: the first ones of the validation split
+ * (a fixed subset, the same at every snapshot; a full pass at every early snapshot would
+ * cost more than the epoch's training for Fashion-MNIST's 12000 held-out rows). */
+#define WINIT_DIAG_VAL_ROWS 2048
 
 /* Which snapshots a fit takes (each 0 or 1); winit_fit_default has all three on. */
 struct winit_diag_cadence {
@@ -61,6 +65,14 @@ struct winit_diag_snapshot {
 	int32_t epoch; /* 0 at initialization, else the epoch running or just ended */
 	int32_t n_layers;
 	struct winit_diag_layer *layers; /* n_layers, owned */
+	/* The model's loss (mean categorical cross-entropy) and accuracy at that moment: */
+	double probe_loss, probe_accuracy; /* on the probe batch (training rows) */
+	int64_t val_rows;                  /* validation rows measured: all of them at an epoch's
+	                                    * end (the epoch's own validation pass, so these equal
+	                                    * the history's), else the first
+	                                    * min(WINIT_DIAG_VAL_ROWS, n_val) of the validation
+	                                    * split; 0 when the fit has no validation data */
+	double val_loss, val_accuracy;     /* on those rows; NaN when val_rows is 0 */
 };
 
 /* The snapshots of a run, grown as they are taken. */
@@ -83,6 +95,14 @@ struct winit_diag_probe {
 	float *prev;                /* (n_params) weights before the last step */
 	int has_prev;
 	double max_deriv[WINIT_MAX_LAYERS]; /* of each layer's activation over [-10, 10] */
+	/* The validation rows each snapshot evaluates (winit_diag_probe_validation). */
+	const struct winit_dataset *val; /* NULL: none */
+	int64_t val_begin, val_rows;
+	int32_t val_later; /* the next snapshot leaves val_* to its caller (fit fills them in
+	                    * from the epoch's full validation pass at an epoch's last step) */
+	float *vx;         /* (rows, n_inputs): one chunk of them at a time */
+	uint8_t *vy;       /* (rows) */
+	uint32_t *vi;      /* (rows) */
 };
 
 /* Draw the probe batch (min(WINIT_DIAG_PROBE_ROWS, n_train) rows of [0, n_train) of ds,
@@ -93,10 +113,17 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
                           struct winit_error *err);
 void winit_diag_probe_free(struct winit_diag_probe *p);
 
+/* Make every later snapshot also measure loss and accuracy on rows [begin, begin + k) of
+ * val, k = min(WINIT_DIAG_VAL_ROWS, end - begin): the validation split's first rows.
+ * They are pushed through the probe's scratch model in chunks of the probe's rows. */
+int winit_diag_probe_validation(struct winit_diag_probe *p, const struct winit_dataset *val,
+                                int64_t begin, int64_t end, struct winit_error *err);
+
 /* Keep a copy of m's weights: the next snapshot's update_ratio compares against it. */
 void winit_diag_probe_keep_weights(struct winit_diag_probe *p, const struct winit_model *m);
 
-/* Take a snapshot of m on the probe batch and append it to out. */
+/* Take a snapshot of m on the probe batch (and on the validation rows, when the probe has
+ * them) and append it to out. */
 int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *p,
                         const struct winit_model *m, int64_t step, int32_t epoch,
                         struct winit_error *err);

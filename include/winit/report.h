@@ -37,10 +37,18 @@ struct winit_learning {
 	double val_auc;           /* area under the validation-accuracy curve with the epochs
 	                           * scaled to [0, 1]: the mean validation accuracy over the epochs
 	                           * (1 = perfect from the first epoch); NaN without validation */
+	int32_t val_snapshots;    /* diagnostics snapshots that measured validation accuracy
+	                           * (winit_diag_snapshot.val_rows > 0) */
+	int64_t steps_to_target;  /* the step of the first such snapshot, in the order taken,
+	                           * whose val_accuracy >= target (no interpolation between
+	                           * snapshots: steps 0, 1, 2, 4, ..., 512, then each epoch's
+	                           * last); -1: never reached, no target, or no such snapshot */
 };
 
+/* The learning metrics of a run from its per-epoch history and, for steps_to_target, its
+ * diagnostics snapshots (diag may be NULL: none).  target <= 0: no target. */
 void winit_learning_metrics(struct winit_learning *out, const struct winit_history *history,
-                            double target);
+                            const struct winit_diagnostics *diag, double target);
 
 /* How the final table compares conditions. */
 struct winit_table_opts {
@@ -100,11 +108,16 @@ struct winit_results_run {
 	char name[WINIT_RUN_NAME_MAX];
 	char label[WINIT_RUN_NAME_MAX];
 	int32_t replicate;
-	uint64_t seed;                  /* the study seed the run derived from */
+	uint64_t seed;     /* the study seed the run derived from */
+	int32_t design;    /* enum winit_design */
+	int32_t n_factors; /* a grid run's factors, else 0 */
+	struct winit_factor factors[WINIT_FACTORS_MAX];
+	double target;                  /* learning.target; 0 when the file states none */
 	char status[16];                /* as written: "ok", "failed", ... */
 	char *description;              /* canonical JSON (keys sorted, compact), owned */
 	char kernels[32];               /* result.kernels points here */
-	struct winit_run_result result; /* done = 1; status 0 for "ok", else WINIT_ERR_*;
+	struct winit_run_result result; /* done = 1; status 0 for "ok", WINIT_ERR_DIVERGED
+	                                 * for "diverged", else non-zero;
 	                                 * history owned */
 };
 
@@ -126,6 +139,12 @@ struct winit_results_file {
 int winit_results_read(const char *path, struct winit_results_file *out,
                        struct winit_error *err);
 void winit_results_file_free(struct winit_results_file *f);
+
+/* Write dir/runs.csv and dir/summary.csv (winit_results_write_csv, the same writer) for
+ * the runs of a results file read back; opts may be NULL (the first condition as the
+ * baseline, each run's target from the file). */
+int winit_results_file_write_csv(const char *dir, const struct winit_results_file *f,
+                                 const struct winit_table_opts *opts, struct winit_error *err);
 
 /* The description of the run spec as its results-file entry holds it, in the canonical
  * form of winit_results_run.description: two runs with equal descriptions compute the

@@ -41,17 +41,24 @@ static void set_num(lua_State *L, const char *key, double v)
 	lua_setfield(L, -2, key);
 }
 
-/* {{step =, epoch =, layers = {{pre_mean =, ...}, ...}}, ...} of snapshots [from, d->n). */
+/* {{step =, epoch =, probe_loss =, probe_accuracy =, val_rows =, val_loss =, val_accuracy =,
+ *   layers = {{pre_mean =, ...}, ...}}, ...} of snapshots [from, d->n). */
 void winit_lua_push_diagnostics(lua_State *L, const struct winit_diagnostics *d, int from)
 {
 	lua_createtable(L, d->n - from > 0 ? d->n - from : 0, 0);
 	for (int32_t i = from; i < d->n; i++) {
 		const struct winit_diag_snapshot *s = &d->snaps[i];
-		lua_createtable(L, 0, 3);
+		lua_createtable(L, 0, 8);
 		lua_pushinteger(L, s->step);
 		lua_setfield(L, -2, "step");
 		lua_pushinteger(L, s->epoch);
 		lua_setfield(L, -2, "epoch");
+		set_num(L, "probe_loss", s->probe_loss);
+		set_num(L, "probe_accuracy", s->probe_accuracy);
+		lua_pushinteger(L, s->val_rows);
+		lua_setfield(L, -2, "val_rows");
+		set_num(L, "val_loss", s->val_loss);
+		set_num(L, "val_accuracy", s->val_accuracy);
 		lua_createtable(L, s->n_layers, 0);
 		for (int32_t k = 0; k < s->n_layers; k++) {
 			const struct winit_diag_layer *x = &s->layers[k];

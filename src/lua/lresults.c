@@ -196,7 +196,7 @@ static int results_runs(lua_State *L)
 		lua_pushnumber(L, x->seconds);
 		lua_setfield(L, -2, "seconds");
 		struct winit_learning lm;
-		winit_learning_metrics(&lm, &x->history, r->runs[i].target);
+		winit_learning_metrics(&lm, &x->history, &x->diagnostics, r->runs[i].target);
 		if (lm.best_epoch > 0) {
 			lua_pushinteger(L, lm.best_epoch);
 			lua_setfield(L, -2, "best_epoch");
@@ -206,6 +206,10 @@ static int results_runs(lua_State *L)
 		if (lm.epochs_to_target > 0) {
 			lua_pushinteger(L, lm.epochs_to_target);
 			lua_setfield(L, -2, "epochs_to_target");
+		}
+		if (lm.steps_to_target >= 0) {
+			lua_pushinteger(L, lm.steps_to_target);
+			lua_setfield(L, -2, "steps_to_target");
 		}
 		winit_lua_push_history(L, x->history.epochs, x->history.n);
 		lua_setfield(L, -2, "history");

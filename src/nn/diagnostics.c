@@ -1,6 +1,7 @@
 /* src/nn/diagnostics.c -- snapshots of a model on a fixed probe batch (winit/diagnostics.h):
  * per layer the statistics of z, f(z), dL/dz, dL/dW and W, dead and saturated units
- * (through the activation plugin's own backward) and the number of distinct units.
+ * (through the activation plugin's own backward) and the number of distinct units; the
+ * model's loss and accuracy on the probe and on the validation split's first rows.
  *
  * The probe pass runs on `scratch`, a model that shares the trained model's weights but
  * has its own gradients and work buffers, so the training numbers never see it. */
@@ -48,6 +49,9 @@ void winit_diag_probe_free(struct winit_diag_probe *p)
 	free(p->ones);
 	free(p->deriv);
 	free(p->prev);
+	free(p->vx);
+	free(p->vy);
+	free(p->vi);
 	scratch_free(&p->scratch);
 	memset(p, 0, sizeof *p);
 }
@@ -159,6 +163,63 @@ void winit_diag_probe_keep_weights(struct winit_diag_probe *p, const struct wini
 {
 	memcpy(p->prev, m->params, (size_t)m->n_params * sizeof *p->prev);
 	p->has_prev = 1;
+}
+
+int winit_diag_probe_validation(struct winit_diag_probe *p, const struct winit_dataset *val,
+                                int64_t begin, int64_t end, struct winit_error *err)
+{
+	if (!val || begin < 0 || end > val->n || begin >= end ||
+	    val->n_features != p->scratch.spec.n_inputs)
+		return winit_error_set(err, WINIT_ERR_ARG,
+		                       "diagnostics: invalid validation rows [%lld, %lld) of %lld",
+		                       (long long)begin, (long long)end, (long long)(val ? val->n : 0));
+	int64_t chunk = p->rows;
+	free(p->vx);
+	free(p->vy);
+	free(p->vi);
+	p->vx = malloc((size_t)(chunk * p->scratch.spec.n_inputs) * sizeof *p->vx);
+	p->vy = malloc((size_t)chunk);
+	p->vi = malloc((size_t)chunk * sizeof *p->vi);
+	if (!p->vx || !p->vy || !p->vi) {
+		free(p->vx);
+		free(p->vy);
+		free(p->vi);
+		p->vx = NULL;
+		p->vy = NULL;
+		p->vi = NULL;
+		p->val = NULL;
+		return winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the validation rows");
+	}
+	p->val = val;
+	p->val_begin = begin;
+	p->val_rows = end - begin < WINIT_DIAG_VAL_ROWS ? end - begin : WINIT_DIAG_VAL_ROWS;
+	return WINIT_OK;
+}
+
+/* Loss and accuracy of the scratch model (m's weights) on the probe's validation rows, in
+ * chunks of the probe's rows (the scratch model's capacity).  Forward only, no hooks. */
+static void measure_validation(struct winit_diag_snapshot *s, struct winit_diag_probe *p)
+{
+	s->val_rows = 0;
+	s->val_loss = NAN;
+	s->val_accuracy = NAN;
+	if (!p->val || p->val_later)
+		return;
+	s->val_rows = p->val_rows;
+	double total = 0;
+	int64_t hits = 0;
+	for (int64_t at = 0; at < p->val_rows; at += p->rows) {
+		int64_t n = p->val_rows - at < p->rows ? p->val_rows - at : p->rows;
+		for (int64_t i = 0; i < n; i++)
+			p->vi[i] = (uint32_t)(p->val_begin + at + i);
+		winit_dataset_gather(p->vx, p->vy, p->val, p->vi, n);
+		winit_model_forward_train(&p->scratch, p->vx, n);
+		int64_t c = 0;
+		total += winit_model_loss(&p->scratch, p->vy, n, NULL, 0, &c);
+		hits += c;
+	}
+	s->val_loss = total / (double)p->val_rows;
+	s->val_accuracy = (double)hits / (double)p->val_rows;
 }
 
 int winit_diag_due(const struct winit_diag_cadence *c, int64_t step, int epoch_end)
@@ -290,7 +351,7 @@ int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *
 	p->scratch.hooks = hooks;
 	int64_t hits = 0;
 	winit_model_forward_train(&p->scratch, p->x, p->rows);
-	winit_model_loss(&p->scratch, p->y, p->rows, p->dout, 1.0f / (float)p->rows, &hits);
+	double loss = winit_model_loss(&p->scratch, p->y, p->rows, p->dout, 1.0f / (float)p->rows, &hits);
 	winit_model_backward(&p->scratch, p->x, p->dout, p->rows);
 	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
 	for (int i = 0; i < n_layers; i++) {
@@ -324,5 +385,9 @@ int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *
 	s->epoch = epoch;
 	s->n_layers = n_layers;
 	s->layers = layers;
+	s->probe_loss = loss / (double)p->rows;
+	s->probe_accuracy = (double)hits / (double)p->rows;
+	measure_validation(s, p);
+	p->val_later = 0;
 	return WINIT_OK;
 }

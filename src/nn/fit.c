@@ -9,8 +9,9 @@
  * validation data).  Hooks (winit_fit_hooks) may set the learning rate before each step
  * or epoch and stop after an epoch.
  *
- * Diagnostics (diagnostics.c) are taken between steps, on the probe batch and scratch
- * buffers of their own: the loop's numbers are the same with them on or off.
+ * Diagnostics (diagnostics.c) are taken between steps, on the probe batch (and the
+ * validation split's first rows) with scratch buffers of their own: the loop's numbers
+ * are the same with them on or off.
  */
 #include "config.h"
 
@@ -269,6 +270,8 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 			probe = NULL;
 			goto out;
 		}
+		if (n_val > 0 && (rc = winit_diag_probe_validation(probe, vds, v_begin, vds->n, err)))
+			goto out;
 	}
 	if (init_due) {
 		if ((rc = winit_diag_snapshot(&t->diag, probe, m, 0, 0, err)))
@@ -293,8 +296,11 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 				goto out;
 			}
 			int snap = probe && winit_diag_due(cad, t->steps + 1, s + 1 == steps);
-			if (snap)
+			if (snap) {
 				winit_diag_probe_keep_weights(probe, m);
+				/* At the epoch's last step the epoch's validation pass measures them all. */
+				probe->val_later = s + 1 == steps && n_val > 0;
+			}
 			int64_t off = s * bs;
 			int64_t n = n_train - off < bs ? n_train - off : bs;
 			winit_dataset_gather(b.x, b.y, ds, b.idx + off, n);
@@ -349,6 +355,13 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 			if (rc)
 				break;
 			st.has_val = 1;
+			/* The epoch-end snapshot (weights unchanged since) gets this full pass. */
+			struct winit_diag_snapshot *last = t->diag.n ? &t->diag.snaps[t->diag.n - 1] : NULL;
+			if (probe && last && last->step == t->steps && last->epoch == e && last->val_rows == 0) {
+				last->val_rows = n_val;
+				last->val_loss = st.val_loss;
+				last->val_accuracy = st.val_accuracy;
+			}
 		}
 		st.seconds = winit_clock_seconds() - t0;
 		if (history && (rc = winit_history_append(history, &st, err)))

@@ -77,7 +77,7 @@ int winit_conds_build(struct table *t, const struct winit_run_spec *runs,
 	size_t m = n_runs ? n_runs : 1;
 	memset(t, 0, sizeof *t);
 	t->c = calloc(m, sizeof *t->c);
-	t->mem = malloc(5 * m * sizeof *t->mem);
+	t->mem = malloc(6 * m * sizeof *t->mem);
 	t->reps = malloc(m * sizeof *t->reps);
 	if (!t->c || !t->mem || !t->reps) {
 		winit_conds_free(t);
@@ -97,6 +97,7 @@ int winit_conds_build(struct table *t, const struct winit_run_spec *runs,
 		c->best = t->mem + 2 * m + used;
 		c->ttt = t->mem + 3 * m + used;
 		c->auc = t->mem + 4 * m + used;
+		c->stt = t->mem + 5 * m + used;
 		c->target = target > 0 ? target : runs[i].target;
 		c->rep = t->reps + used;
 		for (size_t k = i; k < n_runs; k++) {
@@ -116,10 +117,12 @@ int winit_conds_build(struct table *t, const struct winit_run_spec *runs,
 			c->loss[c->n] = results[k].test_loss;
 			c->rep[c->n] = runs[k].replicate;
 			struct winit_learning lm;
-			winit_learning_metrics(&lm, &results[k].history, c->target);
+			winit_learning_metrics(&lm, &results[k].history, &results[k].diagnostics, c->target);
 			c->best[c->n] = lm.best_epoch > 0 ? lm.best_epoch : NAN;
 			c->ttt[c->n] = lm.epochs_to_target > 0 ? lm.epochs_to_target : NAN;
 			c->auc[c->n] = lm.val_auc;
+			c->stt[c->n] = lm.steps_to_target >= 0 ? (double)lm.steps_to_target : NAN;
+			c->step_measured += lm.val_snapshots > 0;
 			c->last = k;
 			c->n++;
 		}
@@ -129,6 +132,7 @@ int winit_conds_build(struct table *t, const struct winit_run_spec *runs,
 		summarize_finite(&c->sbest, c->best, c->n, NULL);
 		summarize_finite(&c->sttt, c->ttt, c->n, &c->reached);
 		summarize_finite(&c->sauc, c->auc, c->n, NULL);
+		summarize_finite(&c->sstt, c->stt, c->n, &c->reached_steps);
 	}
 	t->target = t->n ? t->c[0].target : 0;
 	table_columns(t);

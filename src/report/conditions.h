@@ -23,9 +23,13 @@ struct cond {
 	int32_t *rep;                      /* (n) replicate index */
 	double *best, *ttt, *auc;          /* (n) best validation epoch, epochs to the target
 	                                    * (NaN: not reached), validation AUC */
+	double *stt;                       /* (n) steps to the target at the diagnostics
+	                                    * snapshots (NaN: not reached, or not measured) */
 	double target;                     /* the target the runs were measured against */
-	size_t reached;                    /* runs that reached it */
-	struct winit_summary sbest, sttt, sauc;
+	size_t reached;                    /* runs that reached it (by epoch) */
+	size_t step_measured;              /* runs whose snapshots measured validation accuracy */
+	size_t reached_steps;              /* of those, runs that reached it at a snapshot */
+	struct winit_summary sbest, sttt, sauc, sstt;
 	size_t last; /* run index of the last value, for the single-run row */
 	struct winit_summary sa, sl;
 };

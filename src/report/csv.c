@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <winit/report.h>
+
 #include "report/conditions.h"
 
 static void field_sep(FILE *f, int *first)
@@ -97,7 +99,7 @@ static void write_runs(FILE *f, const struct winit_run_spec *runs, const struct 
 	static const char *const rest[] = { "replicate", "design", "run_seed", "status", "epoch", "loss",
 		                            "accuracy", "val_loss", "val_accuracy", "epoch_seconds",
 		                            "test_loss", "test_accuracy", "best_epoch", "val_auc",
-		                            "target", "epochs_to_target", NULL };
+		                            "target", "epochs_to_target", "steps_to_target", NULL };
 	int32_t nf = common_factors(runs, n_runs);
 	header(f, cols, runs, nf, rest);
 	for (size_t i = 0; i < n_runs; i++) {
@@ -107,7 +109,7 @@ static void write_runs(FILE *f, const struct winit_run_spec *runs, const struct 
 			continue;
 		double tg = target > 0 ? target : s->target;
 		struct winit_learning lm;
-		winit_learning_metrics(&lm, &r->history, tg);
+		winit_learning_metrics(&lm, &r->history, &r->diagnostics, tg);
 		/* A run that failed before its first epoch still gets a row. */
 		int32_t rows = r->history.n > 0 ? r->history.n : 1;
 		for (int32_t e = 0; e < rows; e++) {
@@ -139,6 +141,7 @@ static void write_runs(FILE *f, const struct winit_run_spec *runs, const struct 
 			csv_num(f, &first, lm.val_auc);
 			csv_num(f, &first, tg > 0 ? tg : NAN);
 			csv_num(f, &first, lm.epochs_to_target > 0 ? lm.epochs_to_target : NAN);
+			csv_num(f, &first, tg > 0 && lm.steps_to_target >= 0 ? (double)lm.steps_to_target : NAN);
 			fputc('\n', f);
 		}
 	}
@@ -152,7 +155,8 @@ static int write_summary(FILE *f, const struct winit_run_spec *runs, const struc
 		"n", "failed", "test_accuracy_mean", "test_accuracy_sd", "test_accuracy_ci_low",
 		"test_accuracy_ci_high", "test_accuracy_min", "test_accuracy_max", "test_loss_mean",
 		"test_loss_sd", "best_epoch_mean", "val_auc_mean", "val_auc_ci_low", "val_auc_ci_high",
-		"target", "runs_reaching_target", "epochs_to_target_mean", "baseline", "test", "diff",
+		"target", "runs_reaching_target", "epochs_to_target_mean", "runs_reaching_target_steps",
+		"steps_to_target_mean", "baseline", "test", "diff",
 		"diff_ci_low", "diff_ci_high", "t", "df", "p", "p_holm", "effect_size", NULL
 	};
 	struct table t;
@@ -198,6 +202,11 @@ static int write_summary(FILE *f, const struct winit_run_spec *runs, const struc
 		else
 			csv_num(f, &first, NAN);
 		csv_num(f, &first, c->sttt.mean);
+		if (c->target > 0 && c->step_measured)
+			csv_int(f, &first, (long long)c->reached_steps);
+		else
+			csv_num(f, &first, NAN);
+		csv_num(f, &first, c->sstt.mean);
 		int has = base[i] != WINIT_NO_BASE;
 		csv_str(f, &first, has ? t.c[base[i]].label : NULL);
 		csv_str(f, &first, has ? (k->paired ? "paired_t" : "welch_t") : NULL);
@@ -252,10 +261,44 @@ int winit_results_write_csv(const char *dir, const struct winit_run_spec *runs,
                             const struct winit_run_result *results, size_t n_runs,
                             const struct winit_table_opts *opts, struct winit_error *err)
 {
+	struct stat st;
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
 		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot create directory: %s", dir, strerror(errno));
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return winit_error_set(err, WINIT_ERR_IO, "%s: exists and is not a directory", dir);
 	int rc = write_file(dir, "runs.csv", runs, results, n_runs, opts, err);
 	if (!rc)
 		rc = write_file(dir, "summary.csv", runs, results, n_runs, opts, err);
+	return rc;
+}
+
+int winit_results_file_write_csv(const char *dir, const struct winit_results_file *f,
+                                 const struct winit_table_opts *opts, struct winit_error *err)
+{
+	size_t n = f->n_runs;
+	struct winit_run_spec *runs = calloc(n ? n : 1, sizeof *runs);
+	struct winit_run_result *results = calloc(n ? n : 1, sizeof *results);
+	if (!runs || !results) {
+		free(runs);
+		free(results);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory", dir);
+	}
+	/* What the writer reads of a run: its grouping from the file, its outcome shared. */
+	for (size_t i = 0; i < n; i++) {
+		const struct winit_results_run *r = &f->runs[i];
+		struct winit_run_spec *s = &runs[i];
+		snprintf(s->name, sizeof s->name, "%s", r->name);
+		snprintf(s->label, sizeof s->label, "%s", r->label);
+		s->seed = r->seed;
+		s->replicate = r->replicate;
+		s->design = r->design;
+		s->target = r->target;
+		s->n_factors = r->n_factors;
+		memcpy(s->factors, r->factors, sizeof s->factors);
+		results[i] = r->result;
+	}
+	int rc = winit_results_write_csv(dir, runs, results, n, opts, err);
+	free(runs);
+	free(results);
 	return rc;
 }

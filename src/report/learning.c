@@ -1,13 +1,25 @@
 /* src/report/learning.c -- how fast a run learned, from its validation history: the best
- * epoch, the first epoch at a stated validation accuracy, the area under the curve. */
+ * epoch, the first epoch at a stated validation accuracy, the area under the curve; and
+ * from its diagnostics snapshots, the first step at that accuracy. */
 #include "config.h"
 
 #include <math.h>
 
 #include <winit/report.h>
 
-void winit_learning_metrics(struct winit_learning *out, const struct winit_history *h, double target)
+void winit_learning_metrics(struct winit_learning *out, const struct winit_history *h,
+                            const struct winit_diagnostics *diag, double target)
 {
+	out->val_snapshots = 0;
+	out->steps_to_target = -1;
+	for (int32_t i = 0; diag && i < diag->n; i++) {
+		const struct winit_diag_snapshot *s = &diag->snaps[i];
+		if (s->val_rows <= 0 || isnan(s->val_accuracy))
+			continue;
+		out->val_snapshots++;
+		if (target > 0 && out->steps_to_target < 0 && s->val_accuracy >= target)
+			out->steps_to_target = s->step;
+	}
 	out->best_epoch = 0;
 	out->best_val_accuracy = NAN;
 	out->epochs_to_target = 0;

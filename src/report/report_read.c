@@ -217,6 +217,11 @@ static int read_diagnostics(struct jr *c, const json_t *run, struct winit_report
 		struct winit_report_snapshot *y = &r->diagnostics[r->n_snapshots++];
 		TRY(jr_int(c, s, "step", 1, 0, &y->step));
 		TRY(jr_i32(c, s, "epoch", 0, 0, &y->epoch));
+		TRY(jr_num(c, s, "probe_loss", 0, &y->probe_loss));
+		TRY(jr_num(c, s, "probe_accuracy", 0, &y->probe_accuracy));
+		TRY(jr_int(c, s, "val_rows", 0, 0, &y->val_rows));
+		TRY(jr_num(c, s, "val_loss", 0, &y->val_loss));
+		TRY(jr_num(c, s, "val_accuracy", 0, &y->val_accuracy));
 		TRY(jr_arr(c, s, "layers", 1, &layers, &nl));
 		y->layers = alloc_n(nl, sizeof *y->layers);
 		if (!y->layers)

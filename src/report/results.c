@@ -151,6 +151,11 @@ static void write_diagnostics(struct json *j, const struct winit_diagnostics *d)
 		json_begin_object(j);
 		json_int_at(j, "step", s->step);
 		json_int_at(j, "epoch", s->epoch);
+		json_number_at(j, "probe_loss", s->probe_loss);
+		json_number_at(j, "probe_accuracy", s->probe_accuracy);
+		json_int_at(j, "val_rows", s->val_rows);
+		json_number_at(j, "val_loss", s->val_loss);
+		json_number_at(j, "val_accuracy", s->val_accuracy);
 		json_key(j, "layers");
 		json_begin_array(j);
 		for (int32_t k = 0; k < s->n_layers; k++) {
@@ -248,12 +253,12 @@ static void write_outcome(struct json *j, const struct winit_run_result *r)
 	write_theory(j, &r->theory);
 }
 
-/* How fast the run learned (winit_learning), from its history and the study's target:
- * derived from the outcome, so not part of the description. */
+/* How fast the run learned (winit_learning), from its history, its snapshots and the
+ * study's target: derived from the outcome, so not part of the description. */
 static void write_learning(struct json *j, const struct winit_run_spec *s, const struct winit_run_result *r)
 {
 	struct winit_learning lm;
-	winit_learning_metrics(&lm, &r->history, s->target);
+	winit_learning_metrics(&lm, &r->history, &r->diagnostics, s->target);
 	json_key(j, "learning");
 	json_begin_object(j);
 	json_int_at(j, "best_epoch", lm.best_epoch);
@@ -265,6 +270,13 @@ static void write_learning(struct json *j, const struct winit_run_spec *s, const
 			json_int(j, lm.epochs_to_target);
 		else
 			json_number(j, NAN); /* null: not reached */
+		if (lm.val_snapshots > 0) {
+			json_key(j, "steps_to_target");
+			if (lm.steps_to_target >= 0)
+				json_int(j, lm.steps_to_target);
+			else
+				json_number(j, NAN); /* null: not reached at any snapshot */
+		}
 	}
 	json_number_at(j, "val_auc", lm.val_auc);
 	json_end_object(j);

@@ -209,6 +209,19 @@ static int read_diagnostics(const json_t *run, struct winit_run_result *x, struc
 		struct winit_diag_snapshot *sn = &d->snaps[d->n];
 		sn->step = step;
 		sn->epoch = (int32_t)epoch;
+		/* The model's loss and accuracy (absent in files of earlier writers: NaN). */
+		static const char *const metric[] = { "probe_loss", "probe_accuracy", "val_loss",
+			                              "val_accuracy" };
+		double *mdst[] = { &sn->probe_loss, &sn->probe_accuracy, &sn->val_loss, &sn->val_accuracy };
+		for (size_t f = 0; f < sizeof metric / sizeof metric[0]; f++) {
+			*mdst[f] = NAN;
+			if (json_object_get(o, metric[f]) && (rc = get_number(o, metric[f], mdst[f], w, err)))
+				return rc;
+		}
+		sn->val_rows = 0;
+		if (json_object_get(o, "val_rows") &&
+		    (rc = get_int(o, "val_rows", 0, INT64_MAX, &sn->val_rows, w, err)))
+			return rc;
 		sn->n_layers = (int32_t)json_array_size(layers);
 		sn->layers = calloc((size_t)sn->n_layers + 1, sizeof *sn->layers);
 		if (!sn->layers)
@@ -265,6 +278,43 @@ static int read_diagnostics(const json_t *run, struct winit_run_result *x, struc
 	return WINIT_OK;
 }
 
+/* What groups and compares the run: its design, grid factors and learning target. */
+static int read_grouping(const json_t *run, struct winit_results_run *r, struct where *w,
+                         struct winit_error *err)
+{
+	char design[16];
+	int rc = get_string(run, "design", design, sizeof design, w, err);
+	if (rc)
+		return rc;
+	if (strcmp(design, "paired") != 0 && strcmp(design, "independent") != 0)
+		return bad_field(err, w, "design", "\"paired\" or \"independent\"", json_object_get(run, "design"));
+	r->design = strcmp(design, "independent") == 0 ? WINIT_DESIGN_INDEPENDENT : WINIT_DESIGN_PAIRED;
+	const json_t *fac = json_object_get(run, "factors");
+	if (fac && (!json_is_object(fac) || json_object_size(fac) > WINIT_FACTORS_MAX))
+		return bad_field(err, w, "factors", "an object of at most " STR(WINIT_FACTORS_MAX) " strings", fac);
+	const char *key;
+	const json_t *v;
+	r->n_factors = 0;
+	json_object_foreach((json_t *)fac, key, v)
+	{
+		struct winit_factor *f = &r->factors[r->n_factors];
+		if (!json_is_string(v) || strlen(key) >= sizeof f->name ||
+		    json_string_length(v) >= sizeof f->value)
+			return bad_field(err, w, "factors", "short strings (names < 32, levels < 64 bytes)", v);
+		snprintf(f->name, sizeof f->name, "%s", key);
+		snprintf(f->value, sizeof f->value, "%s", json_string_value(v));
+		r->n_factors++;
+	}
+	r->target = 0;
+	const json_t *learning = json_object_get(run, "learning");
+	const json_t *tg = learning ? json_object_get(learning, "target") : NULL;
+	if (tg && !json_is_number(tg))
+		return bad_field(err, w, "learning.target", "a number", tg);
+	if (tg)
+		r->target = json_number_value(tg);
+	return WINIT_OK;
+}
+
 static int read_run(const json_t *run, struct winit_results_run *r, struct where *w,
                     struct winit_error *err)
 {
@@ -306,7 +356,11 @@ static int read_run(const json_t *run, struct winit_results_run *r, struct where
 		rc = get_string(run, "status", r->status, sizeof r->status, w, err);
 	if (rc)
 		return rc;
-	x->status = strcmp(r->status, "ok") == 0 ? WINIT_OK : -1;
+	x->status = strcmp(r->status, "ok") == 0       ? WINIT_OK :
+	            strcmp(r->status, "diverged") == 0 ? WINIT_ERR_DIVERGED :
+	                                                 -1;
+	if ((rc = read_grouping(run, r, w, err)))
+		return rc;
 	const json_t *e = json_object_get(run, "error");
 	if (e && !json_is_string(e))
 		return bad_field(err, w, "error", "a string", e);

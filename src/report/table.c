@@ -42,14 +42,38 @@ static const char *failed_note(const struct cond *c)
 	return c->diverged == c->failed ? "  (some runs diverged)" : "  (some runs failed)";
 }
 
+/* Whether some run's snapshots measured validation accuracy (steps_to_target exists). */
+static int any_step_measured(const struct table *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->c[i].step_measured)
+			return 1;
+	return 0;
+}
+
+/* A single run's steps to the target: the step, "never", or "-" when not measured. */
+static const char *steps_cell(char *buf, size_t size, const struct cond *c)
+{
+	if (!c->step_measured)
+		return "-";
+	if (isnan(c->stt[0]))
+		return "never";
+	snprintf(buf, size, "%.0f", c->stt[0]);
+	return buf;
+}
+
 static void print_single(FILE *out, const struct table *t, const struct winit_run_result *results)
 {
 	print_key(out, t, NULL);
-	char ttt[32] = "";
+	char ttt[32] = "", stt[32] = "";
+	int steps = t->target > 0 && any_step_measured(t);
 	if (t->target > 0)
 		snprintf(ttt, sizeof ttt, "ep_to_%g", t->target);
-	fprintf(out, " %13s %10s %14s %9s %8s %8s %*s\n", "test_accuracy", "test_loss", "val_accuracy", "seconds",
-	        "best_ep", "val_auc", t->target > 0 ? (int)strlen(ttt) : 0, ttt);
+	if (steps)
+		snprintf(stt, sizeof stt, "steps_to_%g", t->target);
+	fprintf(out, " %13s %10s %14s %9s %8s %8s %*s%s%s\n", "test_accuracy", "test_loss", "val_accuracy",
+	        "seconds", "best_ep", "val_auc", t->target > 0 ? (int)strlen(ttt) : 0, ttt, steps ? " " : "",
+	        stt);
 	for (size_t i = 0; i < t->n; i++) {
 		const struct cond *c = &t->c[i];
 		print_key(out, t, c);
@@ -75,6 +99,9 @@ static void print_single(FILE *out, const struct table *t, const struct winit_ru
 			else
 				fprintf(out, " %*.0f", (int)strlen(ttt), c->ttt[0]);
 		}
+		char cell[24];
+		if (steps)
+			fprintf(out, " %*s", (int)strlen(stt), steps_cell(cell, sizeof cell, c));
 		fprintf(out, "\n");
 	}
 	if (t->n > 1)
@@ -103,7 +130,8 @@ static void print_summaries(FILE *out, const struct table *t)
 	}
 }
 
-/* How fast each condition learned: means over its runs. */
+/* How fast each condition learned: means over its runs (steps: over the runs that reached
+ * the target at a diagnostics snapshot). */
 static void print_learning(FILE *out, const struct table *t)
 {
 	size_t any = 0;
@@ -115,8 +143,11 @@ static void print_learning(FILE *out, const struct table *t)
 	             "accuracy over the epochs):\n");
 	print_key(out, t, NULL);
 	fprintf(out, " %-9s %-18s %s", "best_ep", "val_auc", t->target > 0 ? "val_auc 95% CI    " : "val_auc 95% CI");
+	int steps = t->target > 0 && any_step_measured(t);
 	if (t->target > 0)
 		fprintf(out, "         epochs_to_%g (runs reaching it)", t->target);
+	if (steps)
+		fprintf(out, "  steps_to_%g (runs reaching it)", t->target);
 	fprintf(out, "\n");
 	for (size_t i = 0; i < t->n; i++) {
 		const struct cond *c = &t->c[i];
@@ -129,10 +160,20 @@ static void print_learning(FILE *out, const struct table *t)
 		fprintf(out, " %-9.1f %.4f +- %.4f   %-*s", c->sbest.mean, c->sauc.mean, c->sauc.sd,
 		        t->target > 0 ? 26 : 0, ci);
 		if (t->target > 0) {
+			char cell[48];
 			if (c->reached)
-				fprintf(out, " %.1f (%zu of %zu)", c->sttt.mean, c->reached, c->n);
+				snprintf(cell, sizeof cell, "%.1f (%zu of %zu)", c->sttt.mean, c->reached, c->n);
 			else
-				fprintf(out, " never (0 of %zu)", c->n);
+				snprintf(cell, sizeof cell, "never (0 of %zu)", c->n);
+			fprintf(out, " %-*s", steps ? (int)strlen("epochs_to_") + 27 : 0, cell);
+		}
+		if (steps) {
+			if (!c->step_measured)
+				fprintf(out, "  -");
+			else if (c->reached_steps)
+				fprintf(out, "  %.1f (%zu of %zu)", c->sstt.mean, c->reached_steps, c->step_measured);
+			else
+				fprintf(out, "  never (0 of %zu)", c->step_measured);
 		}
 		fprintf(out, "\n");
 	}

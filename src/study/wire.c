@@ -15,6 +15,8 @@
 #define EPOCH_BYTES (3 * 4 + 5 * 8)
 /* One diagnostics layer: 13 doubles and int64s. */
 #define DIAG_LAYER_BYTES (13 * 8)
+/* A snapshot without its layers: step, epoch, n_layers, probe and validation metrics. */
+#define DIAG_SNAP_BYTES (8 + 4 + 4 + 5 * 8)
 
 struct out {
 	unsigned char *p;
@@ -91,6 +93,11 @@ int winit_wire_pack(uint64_t index, const struct winit_run_result *r, unsigned c
 		const struct winit_diag_snapshot *sn = &r->diagnostics.snaps[k];
 		put_i64(&o, sn->step);
 		put_i32(&o, sn->epoch);
+		put_f64(&o, sn->probe_loss);
+		put_f64(&o, sn->probe_accuracy);
+		put_i64(&o, sn->val_rows);
+		put_f64(&o, sn->val_loss);
+		put_f64(&o, sn->val_accuracy);
 		put_i32(&o, sn->n_layers);
 		for (int32_t l = 0; l < sn->n_layers; l++) {
 			const struct winit_diag_layer *d = &sn->layers[l];
@@ -273,7 +280,7 @@ int winit_wire_unpack(const unsigned char *buf, size_t len, uint64_t *index,
 		}
 	}
 	int32_t n_snaps = get_i32(&in);
-	if (!in.bad && (n_snaps < 0 || (size_t)n_snaps > (len - in.at) / 16)) {
+	if (!in.bad && (n_snaps < 0 || (size_t)n_snaps > (len - in.at) / DIAG_SNAP_BYTES)) {
 		in.bad = 1;
 		in.bad_at = in.at - sizeof n_snaps;
 	}
@@ -288,6 +295,11 @@ int winit_wire_unpack(const unsigned char *buf, size_t len, uint64_t *index,
 		struct winit_diag_snapshot *sn = &r->diagnostics.snaps[k];
 		sn->step = get_i64(&in);
 		sn->epoch = get_i32(&in);
+		sn->probe_loss = get_f64(&in);
+		sn->probe_accuracy = get_f64(&in);
+		sn->val_rows = get_i64(&in);
+		sn->val_loss = get_f64(&in);
+		sn->val_accuracy = get_f64(&in);
 		int32_t nl = get_i32(&in);
 		if (!in.bad && (nl < 0 || nl > WINIT_MAX_LAYERS ||
 		                (size_t)nl > (len - in.at) / DIAG_LAYER_BYTES)) {
