@@ -9,4 +9,6 @@ dist_theoryscripts_DATA = \
 	scripts/theory/symmetry.lua \
 	scripts/theory/signal_propagation.lua \
 	scripts/theory/saturation.lua \
-	scripts/theory/variance_sweep.lua
+	scripts/theory/variance_sweep.lua \
+	scripts/theory/deep_convergence.lua \
+	scripts/theory/edge_of_chaos.lua

@@ -1,6 +1,7 @@
 /* tests/check_theory.c -- the signal-propagation prediction (src/theory/propagation.c):
  * Gauss-Hermite against known moments, and deep stacks at width 256 on Gaussian inputs
- * whose measured per-layer variances match the recursion within sample-size tolerance. */
+ * whose measured per-layer variances match the recursion within sample-size tolerance; the
+ * mean-field fixed point and the edge of chaos (src/theory/fixed_point.c). */
 #include <math.h>
 
 #include "testutil.h"
@@ -32,6 +33,29 @@ START_TEST(gauss_hermite_nodes)
 	ck_assert_double_eq_tol(fabs(x[0]), 1 / sqrt(2.0), 1e-14);
 	ck_assert_double_eq_tol(w[0], sqrt(M_PI) / 2, 1e-14);
 	ck_assert_int_eq(winit_gauss_hermite(0, x, w), -1);
+}
+END_TEST
+
+/* Every n up to WINIT_GH_MAX integrates the normal's second and fourth moments exactly;
+ * one more node is refused (from n = 199 the Newton iteration returned garbage with 0). */
+START_TEST(gauss_hermite_every_n)
+{
+	static double x[WINIT_GH_MAX + 1], w[WINIT_GH_MAX + 1];
+	for (int n = 1; n <= WINIT_GH_MAX; n++) {
+		ck_assert_msg(winit_gauss_hermite(n, x, w) == 0, "n = %d refused", n);
+		double s2 = 0, s4 = 0;
+		for (int i = 0; i < n; i++) {
+			double z2 = 2 * x[i] * x[i];
+			s2 += w[i] * z2;
+			s4 += w[i] * z2 * z2;
+		}
+		ck_assert_msg(fabs(s2 / sqrt(M_PI) - (n > 1 ? 1 : 0)) < 1e-9, "n = %d: E[z^2] %.12g", n,
+		              s2 / sqrt(M_PI));
+		if (n > 2)
+			ck_assert_msg(fabs(s4 / sqrt(M_PI) - 3) < 1e-8, "n = %d: E[z^4] %.12g", n,
+			              s4 / sqrt(M_PI));
+	}
+	ck_assert_int_eq(winit_gauss_hermite(WINIT_GH_MAX + 1, x, w), -1);
 }
 END_TEST
 
@@ -289,11 +313,111 @@ START_TEST(where_it_does_not_apply)
 }
 END_TEST
 
+/* The fixed point against closed forms and an independent integration. */
+static struct winit_fixed_point fixed(const char *name, double sw, double sb)
+{
+	double none[WINIT_MAX_PARAMS] = { 0 };
+	struct winit_fixed_point fp;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_theory_fixed_point(&fp, act(name), none, sw, sb, &err) == 0, "%s",
+	              err.msg);
+	return fp;
+}
+
+START_TEST(fixed_point_closed_forms)
+{
+	/* linear: q* = sb^2 / (1 - sw^2), chi_1 = sw^2; relu: E[relu(z)^2] = q / 2, so
+	 * q* = sb^2 / (1 - sw^2 / 2), chi_1 = sw^2 / 2 (critical at sqrt 2 for any sb). */
+	struct winit_fixed_point fp = fixed("linear", 0.5, 0.3);
+	ck_assert_double_eq_tol(fp.q_star, 0.09 / 0.75, 1e-6);
+	ck_assert_double_eq_tol(fp.chi_1, 0.25, 1e-6);
+	ck_assert_double_eq_tol(fp.depth_scale, 1 / log(4.0), 1e-5);
+	fp = fixed("relu", 1.2, 0.2);
+	ck_assert_double_eq_tol(fp.q_star, 0.04 / (1 - 0.72), 1e-6);
+	ck_assert_double_eq_tol(fp.chi_1, 0.72, 1e-6);
+	/* relu beyond sqrt 2: the variance grows without bound, chi_1 stays sw^2 / 2. */
+	fp = fixed("relu", 2.0, 0.1);
+	ck_assert(isinf(fp.q_star));
+	ck_assert_double_eq_tol(fp.chi_1, 2.0, 1e-6);
+	/* tanh without bias below sigma_w = 1: the signal dies (q* = 0), chi_1 = sw^2 f'(0)^2. */
+	fp = fixed("tanh", 0.8, 0);
+	ck_assert_double_eq_tol(fp.q_star, 0, 1e-12);
+	ck_assert_double_eq_tol(fp.chi_1, 0.64, 1e-6);
+}
+END_TEST
+
+START_TEST(fixed_point_tanh_reference)
+{
+	/* q* and chi_1 of tanh by bisection on q with Simpson's rule (24,000 intervals on
+	 * [-12, 12] sd, double precision, in Python): independent of the quadrature and of the
+	 * float plugin (1e-7 relative). */
+	static const double ref[][4] = {
+		{ 2.0, 0.0, 2.1214735682, 1.3626733375 },
+		{ 1.5, 0.3, 0.9608442797, 1.0609812641 },
+		{ 3.0, 0.5, 6.6118986237, 1.8182601114 },
+		{ 1.0, 0.05, 0.0371220351, 0.9340590695 },
+	};
+	for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
+		struct winit_fixed_point fp = fixed("tanh", ref[i][0], ref[i][1]);
+		ck_assert_msg(fabs(fp.q_star - ref[i][2]) <= 1e-5 * ref[i][2] + 1e-9,
+		              "tanh sw %g sb %g: q* %.10f, want %.10f", ref[i][0], ref[i][1], fp.q_star,
+		              ref[i][2]);
+		ck_assert_msg(fabs(fp.chi_1 - ref[i][3]) <= 1e-5 * ref[i][3],
+		              "tanh sw %g sb %g: chi_1 %.10f, want %.10f", ref[i][0], ref[i][1], fp.chi_1,
+		              ref[i][3]);
+	}
+}
+END_TEST
+
+START_TEST(edge_of_chaos)
+{
+	double none[WINIT_MAX_PARAMS] = { 0 };
+	struct winit_error err = { 0 };
+	double sw = 0;
+	/* tanh, no bias: the edge at sigma_w = 1 (chi_1 = sw^2 tanh'(0)^2 while q* = 0). */
+	ck_assert_msg(winit_theory_critical_sigma_w(&sw, act("tanh"), none, 0, 0.5, 4, &err) == 0,
+	              "%s", err.msg);
+	ck_assert_double_eq_tol(sw, 1.0, 1e-4);
+	/* With a bias the edge moves to larger sigma_w (Poole et al. 2016, fig. 2). */
+	ck_assert(winit_theory_critical_sigma_w(&sw, act("tanh"), none, 0.3, 0.5, 4, &err) == 0);
+	ck_assert_msg(sw > 1.1 && sw < 1.5, "tanh sb 0.3: critical sigma_w %g", sw);
+	struct winit_fixed_point fp = fixed("tanh", sw, 0.3);
+	ck_assert_double_eq_tol(fp.chi_1, 1.0, 1e-6);
+	ck_assert_msg(fp.depth_scale > 1e4, "depth scale %g at the edge", fp.depth_scale);
+	ck_assert(winit_theory_critical_sigma_w(&sw, act("relu"), none, 0.2, 0.5, 4, &err) == 0);
+	ck_assert_double_eq_tol(sw, sqrt(2.0), 1e-5);
+}
+END_TEST
+
+START_TEST(fixed_point_errors)
+{
+	double none[WINIT_MAX_PARAMS] = { 0 };
+	struct winit_error err = { 0 };
+	struct winit_fixed_point fp;
+	double sw;
+	ck_assert_int_eq(winit_theory_fixed_point(&fp, act("tanh"), none, 0, 0, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "sigma_w must be"), "%s", err.msg);
+	ck_assert_int_eq(winit_theory_fixed_point(&fp, act("tanh"), none, 1, -0.1, &err),
+	                 WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "sigma_b must be"), "%s", err.msg);
+	ck_assert_int_eq(winit_theory_fixed_point(&fp, act("tanh"), none, NAN, 0, &err),
+	                 WINIT_ERR_ARG);
+	ck_assert_int_eq(winit_theory_fixed_point(&fp, act("softmax"), none, 1, 0, &err),
+	                 WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "row-wise"), "%s", err.msg);
+	/* A range that does not bracket the edge is refused, naming both chi_1. */
+	ck_assert_int_eq(winit_theory_critical_sigma_w(&sw, act("tanh"), none, 0, 1.5, 4, &err),
+	                 WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "bracket"), "%s", err.msg);
+}
+END_TEST
+
 static Suite *theory_suite(void)
 {
 	Suite *s = suite_create("theory");
 	TCase *q = tcase_create("quadrature");
 	tcase_add_test(q, gauss_hermite_nodes);
+	tcase_add_test(q, gauss_hermite_every_n);
 	tcase_add_test(q, known_moments_through_plugins);
 	suite_add_tcase(s, q);
 	TCase *p = tcase_create("propagation");
@@ -303,6 +427,12 @@ static Suite *theory_suite(void)
 	tcase_add_test(p, glorot_halves_he_keeps);
 	tcase_add_test(p, where_it_does_not_apply);
 	suite_add_tcase(s, p);
+	TCase *f = tcase_create("fixed_point");
+	tcase_add_test(f, fixed_point_closed_forms);
+	tcase_add_test(f, fixed_point_tanh_reference);
+	tcase_add_test(f, edge_of_chaos);
+	tcase_add_test(f, fixed_point_errors);
+	suite_add_tcase(s, f);
 	return s;
 }
 

@@ -17,6 +17,7 @@
 #define WINIT_THEORY_H
 
 #include <stdint.h>
+#include <winit/error.h>
 #include <winit/model.h>
 #include <winit/plugin.h>
 
@@ -26,12 +27,14 @@ extern "C" {
 
 /* Nodes of the quadrature winit uses. */
 #define WINIT_GH_POINTS 64
-/* The most nodes winit_gauss_hermite computes. */
-#define WINIT_GH_MAX 256
+/* The most nodes winit_gauss_hermite computes (its Newton iteration from Numerical
+ * Recipes' initial guesses loses roots from n = 199 on). */
+#define WINIT_GH_MAX 192
 
 /* Nodes x and weights w of n-point Gauss-Hermite quadrature (weight e^{-x^2}, so
  * sum w = sqrt(pi)), by Newton's iteration on the orthonormal Hermite recurrence.
- * Returns 0, or -1 when n is outside [1, WINIT_GH_MAX] or an iteration did not converge. */
+ * Returns 0, or -1 when n is outside [1, WINIT_GH_MAX], an iteration did not converge, or
+ * the result fails its check (nodes strictly decreasing, weights summing to sqrt(pi)). */
 int winit_gauss_hermite(int n, double *x, double *w);
 
 /* E[f(z)^2] (deriv 0) or E[f'(z)^2] (deriv 1) for z ~ N(0, q), f the element-wise
@@ -55,6 +58,40 @@ struct winit_theory {
  * enters the recursion. */
 void winit_theory_predict(struct winit_theory *out, const struct winit_model_spec *spec,
                           double input_m2, double output_grad_var);
+
+/* The mean-field fixed point of a deep, wide stack of one activation f whose kernels are
+ * N(0, sigma_w^2 / fan_in) and biases N(0, sigma_b^2) (Poole et al. 2016; Schoenholz et
+ * al. 2017): the pre-activation variance every layer tends to, and how a gradient's
+ * variance changes per layer there.
+ *
+ *   q*    = sigma_w^2 E[f(z)^2] + sigma_b^2,  z ~ N(0, q*)     (the stable, largest root)
+ *   chi_1 = sigma_w^2 E[f'(z)^2],              z ~ N(0, q*)
+ *
+ * chi_1 < 1 is the ordered phase (gradients vanish towards the input, by chi_1 per
+ * layer), chi_1 > 1 the chaotic one (they explode), chi_1 = 1 the edge of chaos.  The
+ * depth scale 1 / |ln chi_1| is the number of layers over which the gradient variance
+ * changes by a factor e (infinite at chi_1 = 1). */
+struct winit_fixed_point {
+	double q_star;      /* 0 when the signal dies out; INFINITY when q grows without bound */
+	double chi_1;       /* at q* (at q -> 0+ when q* = 0, at q = 1e30 when q* = inf) */
+	double depth_scale; /* 1 / |ln chi_1| */
+};
+
+/* The fixed point of `act` (element-wise; its parameters `params`) for sigma_w > 0 and
+ * sigma_b >= 0, both finite.  The expectations run the plugin's own forward and backward
+ * (composite three-point Gauss-Legendre in z / sqrt(q) over [-10, 10], 2400 nodes).  Returns 0, or WINIT_ERR_ARG (a bad sigma, a
+ * row-wise activation) or WINIT_ERR_NUMERIC (the plugin returned a non-finite value)
+ * with err filled. */
+int winit_theory_fixed_point(struct winit_fixed_point *out, const struct winit_activation *act,
+                             const double *params, double sigma_w, double sigma_b,
+                             struct winit_error *err);
+
+/* The sigma_w in [lo, hi] where chi_1 = 1 for this sigma_b (the edge of chaos), by
+ * bisection, to 1e-9 relative.  chi_1 must be below 1 at lo and above 1 at hi: otherwise
+ * WINIT_ERR_ARG, naming both values.  Returns 0 with *sigma_w set, or an error. */
+int winit_theory_critical_sigma_w(double *sigma_w, const struct winit_activation *act,
+                                  const double *params, double sigma_b, double lo, double hi,
+                                  struct winit_error *err);
 
 #ifdef __cplusplus
 }

@@ -129,5 +129,7 @@ int luaopen_winit(lua_State *L)
 	winit_lua_open_init(L, module);
 	winit_lua_open_args(L, module);
 	winit_lua_open_save(L, module);
+	winit_lua_open_theory(L, module);
+	winit_lua_open_plot(L, module);
 	return 1;
 }

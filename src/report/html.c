@@ -19,7 +19,7 @@
 #define CURVE_H 320.0
 #define LEGEND_W 170.0
 
-static const char style[] =
+const char html_style[] =
 	"body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;color:#222;margin:24px auto;"
 	"max-width:1220px;padding:0 16px;line-height:1.45}\n"
 	"h1{font-size:24px;margin-bottom:4px}h2{font-size:19px;margin-top:32px;border-bottom:1px solid #ddd;"
@@ -417,7 +417,7 @@ int html_report_write(const char *path, const struct winit_report_study *r, cons
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>winit report: ",
 	      f);
 	esc(f, r->study ? r->study : "study");
-	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
+	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", html_style);
 	write_summary(&pg, source);
 	if (extra)
 		extra(f, ctx);

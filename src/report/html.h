@@ -11,6 +11,9 @@
 
 #include "core/internal.h"
 
+/* The pages' stylesheet (the report's, and winit.plot's pages: src/report/plot.c). */
+WINIT_INTERNAL extern const char html_style[];
+
 /* Runs that share a label: replicates of one condition, in the file's order. */
 struct html_group {
 	const char *label;

@@ -14,6 +14,8 @@ libwinit_la_SOURCES += \
 	src/report/svg.c \
 	src/report/plot_xy.h \
 	src/report/plot_xy.c \
+	src/report/plot.h \
+	src/report/plot.c \
 	src/report/html.h \
 	src/report/html.c \
 	src/report/html_diag.c \

@@ -116,12 +116,12 @@ static double frac(const struct svg_axis *a, double v)
 	return fmin(fmax(t, -0.05), 1.05); /* defensive: ranges are fitted to the data */
 }
 
-static double sx(const struct svg_plot *p, double v)
+double svg_x(const struct svg_plot *p, double v)
 {
 	return p->left + frac(&p->x, v) * p->plot_w;
 }
 
-static double sy(const struct svg_plot *p, double v)
+double svg_y(const struct svg_plot *p, double v)
 {
 	return p->top + (1 - frac(&p->y, v)) * p->plot_h;
 }
@@ -166,7 +166,7 @@ static void axis_ticks(struct svg_plot *p, const struct svg_axis *a, int vertica
 				if (v > a->hi * (1 + 1e-9) || (m > 1 && decades > 6))
 					break;
 				int major = m == 1 ? k % every == 0 : decades <= 1 && (m == 2 || m == 5);
-				double c = vertical ? sy(p, v) : sx(p, v), len = major ? 6 : 3;
+				double c = vertical ? svg_y(p, v) : svg_x(p, v), len = major ? 6 : 3;
 				if (vertical)
 					fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"%s\"/>\n",
 					        x0, c, major ? x0 + p->plot_w : x0 - len, c, major ? "grid" : "tick");
@@ -189,7 +189,7 @@ static void axis_ticks(struct svg_plot *p, const struct svg_axis *a, int vertica
 	long k0 = lround(ceil(a->lo / step - 1e-9)), k1 = lround(floor(a->hi / step + 1e-9));
 	for (long k = k0; k <= k1; k++) {
 		double v = (double)k * step;
-		double c = vertical ? sy(p, v) : sx(p, v);
+		double c = vertical ? svg_y(p, v) : svg_x(p, v);
 		if (vertical)
 			fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>\n"
 			           "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">",
@@ -261,7 +261,7 @@ void svg_polyline(struct svg_plot *p, const double *x, const double *y, size_t n
 			fprintf(p->f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"", color,
 			        dashes[dash >= 0 && dash <= 2 ? dash : 0]);
 			for (size_t k = i; k < j; k++)
-				fprintf(p->f, "%s%.1f,%.1f", k > i ? " " : "", sx(p, x[k]), sy(p, y[k]));
+				fprintf(p->f, "%s%.1f,%.1f", k > i ? " " : "", svg_x(p, x[k]), svg_y(p, y[k]));
 			fputs("\"/>\n", p->f);
 		}
 		i = j;
@@ -282,9 +282,9 @@ void svg_band(struct svg_plot *p, const double *x, const double *lo, const doubl
 		if (j - i >= 2) {
 			fprintf(p->f, "<polygon fill=\"%s\" fill-opacity=\"0.18\" stroke=\"none\" points=\"", color);
 			for (size_t k = i; k < j; k++)
-				fprintf(p->f, "%.1f,%.1f ", sx(p, x[k]), sy(p, hi[k]));
+				fprintf(p->f, "%.1f,%.1f ", svg_x(p, x[k]), svg_y(p, hi[k]));
 			for (size_t k = j; k-- > i;)
-				fprintf(p->f, "%.1f,%.1f%s", sx(p, x[k]), sy(p, lo[k]), k > i ? " " : "");
+				fprintf(p->f, "%.1f,%.1f%s", svg_x(p, x[k]), svg_y(p, lo[k]), k > i ? " " : "");
 			fputs("\"/>\n", p->f);
 		}
 		i = j;
@@ -298,7 +298,7 @@ void svg_points(struct svg_plot *p, const double *x, const double *y, size_t n, 
 	for (size_t k = 0; k < n; k++) {
 		if (!ok_x(p, x[k]) || isnan(y[k]))
 			continue;
-		double cx = sx(p, x[k]);
+		double cx = svg_x(p, x[k]);
 		if (p->y.log && y[k] <= 0) { /* zero on a log axis: a triangle on the bottom edge */
 			double by = p->top + p->plot_h;
 			fprintf(p->f, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"%s\"><title>0</title></polygon>\n",
@@ -308,7 +308,7 @@ void svg_points(struct svg_plot *p, const double *x, const double *y, size_t n, 
 		if (!isfinite(y[k]))
 			continue;
 		fprintf(p->f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"/>\n",
-		        cx, sy(p, y[k]), p->point_r, hollow ? "#ffffff" : color, color);
+		        cx, svg_y(p, y[k]), p->point_r, hollow ? "#ffffff" : color, color);
 	}
 }
 

@@ -61,6 +61,10 @@ WINIT_INTERNAL void svg_plot_begin(struct svg_plot *p, FILE *f, double width, do
                                    const struct svg_axis *x, const struct svg_axis *y);
 WINIT_INTERNAL void svg_plot_end(struct svg_plot *p);
 
+/* Pixel coordinates of data values on p's axes (log axes: values > 0). */
+WINIT_INTERNAL double svg_x(const struct svg_plot *p, double v);
+WINIT_INTERNAL double svg_y(const struct svg_plot *p, double v);
+
 /* dash: 0 solid, 1 dashed, 2 dotted. */
 WINIT_INTERNAL void svg_polyline(struct svg_plot *p, const double *x, const double *y, size_t n,
                                  const char *color, int dash);

@@ -1,0 +1,208 @@
+/* src/lua/lplot.c -- winit.plot: generic plots for scripts (src/report/plot.c).
+ * winit.plot.heatmap{...} returns an SVG element as a string; winit.plot.page(path, {...})
+ * writes a self-contained HTML page of text and such plots. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+#include <lua.h>
+
+#include "lua/lbinding.h"
+#include "report/plot.h"
+
+#define MAX_GRID 4096    /* x or y values of a heat map */
+#define MAX_LINES 16     /* lines over a heat map */
+#define MAX_POINTS 65536 /* points of one line */
+#define MAX_PARTS 4096   /* parts of a page */
+
+/* A list of numbers at t[key] (t at index t) into a new userdata (kept on the stack);
+ * returns its length.  Non-numbers are errors naming key and position. */
+static double *num_list(lua_State *L, int t, const char *key, size_t max, size_t *n, int required,
+                        const char *fn)
+{
+	int ty = lua_getfield(L, t, key);
+	if (ty == LUA_TNIL && !required) {
+		lua_pop(L, 1);
+		*n = 0;
+		lua_newuserdatauv(L, 1, 0);
+		return lua_touserdata(L, -1);
+	}
+	if (ty != LUA_TTABLE)
+		luaL_error(L, "%s: '%s' must be a list of numbers, got %s", fn, key, luaL_typename(L, -1));
+	size_t len = lua_rawlen(L, -1);
+	if (len > max)
+		luaL_error(L, "%s: '%s' has %d values, at most %d are drawn", fn, key, (int)len, (int)max);
+	double *v = lua_newuserdatauv(L, (len ? len : 1) * sizeof *v, 0);
+	for (size_t i = 0; i < len; i++) {
+		lua_rawgeti(L, -2, (lua_Integer)i + 1);
+		int isnum;
+		v[i] = lua_tonumberx(L, -1, &isnum);
+		if (!isnum)
+			luaL_error(L, "%s: '%s'[%d] must be a number, got %s", fn, key, (int)i + 1,
+			           luaL_typename(L, -1));
+		lua_pop(L, 1);
+	}
+	lua_remove(L, -2); /* the list; the userdata stays */
+	*n = len;
+	return v;
+}
+
+static const char *opt_str(lua_State *L, int t, const char *key, const char *fn)
+{
+	int ty = lua_getfield(L, t, key);
+	const char *s = NULL;
+	if (ty == LUA_TSTRING)
+		s = lua_tostring(L, -1);
+	else if (ty != LUA_TNIL)
+		luaL_error(L, "%s: '%s' must be a string, got %s", fn, key, luaL_typename(L, -1));
+	lua_pop(L, 1); /* the string stays alive in the table */
+	return s;
+}
+
+/* winit.plot.heatmap { x = {...}, y = {...}, z = {{...}, ...}, title, xlabel, ylabel, zlabel,
+ *   center = 0, range = 0, lines = { { x = {...}, y = {...}, label = "..." }, ... } } -> svg */
+static int l_heatmap(lua_State *L)
+{
+	const char *fn = "plot.heatmap";
+	static const char *const keys[] = { "x", "y", "z", "title", "xlabel", "ylabel", "zlabel",
+		                            "center", "range", "lines", NULL };
+	luaL_checktype(L, 1, LUA_TTABLE);
+	winit_lua_check_keys(L, 1, keys, fn, 0);
+	struct plot_heatmap h = { 0 };
+	h.title = opt_str(L, 1, "title", fn);
+	h.xlabel = opt_str(L, 1, "xlabel", fn);
+	h.ylabel = opt_str(L, 1, "ylabel", fn);
+	h.zlabel = opt_str(L, 1, "zlabel", fn);
+	h.center = winit_lua_opt_num(L, 1, "center", 0, fn);
+	h.range = winit_lua_opt_num(L, 1, "range", 0, fn);
+	h.x = num_list(L, 1, "x", MAX_GRID, &h.nx, 1, fn);
+	h.y = num_list(L, 1, "y", MAX_GRID, &h.ny, 1, fn);
+	const char *bad = plot_heatmap_check(&h);
+	if (bad)
+		return luaL_error(L, "%s: %s", fn, bad);
+	if (lua_getfield(L, 1, "z") != LUA_TTABLE || lua_rawlen(L, -1) != h.ny)
+		return luaL_error(L, "%s: 'z' must be a list of %d rows (one per y value) of %d numbers",
+		                  fn, (int)h.ny, (int)h.nx);
+	int zt = lua_gettop(L);
+	double *z = lua_newuserdatauv(L, h.nx * h.ny * sizeof *z, 0);
+	for (size_t j = 0; j < h.ny; j++) {
+		lua_rawgeti(L, zt, (lua_Integer)j + 1);
+		if (!lua_istable(L, -1) || lua_rawlen(L, -1) != h.nx)
+			return luaL_error(L, "%s: z[%d] must be a list of %d numbers (one per x value)", fn,
+			                  (int)j + 1, (int)h.nx);
+		for (size_t i = 0; i < h.nx; i++) {
+			lua_rawgeti(L, -1, (lua_Integer)i + 1);
+			int isnum;
+			z[j * h.nx + i] = lua_tonumberx(L, -1, &isnum);
+			if (!isnum)
+				return luaL_error(L, "%s: z[%d][%d] must be a number (0/0 for no value), got %s",
+				                  fn, (int)j + 1, (int)i + 1, luaL_typename(L, -1));
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+	}
+	h.z = z;
+	struct plot_line lines[MAX_LINES];
+	int lt = lua_getfield(L, 1, "lines");
+	if (lt == LUA_TTABLE) {
+		int li = lua_gettop(L);
+		h.n_lines = lua_rawlen(L, li);
+		if (h.n_lines > MAX_LINES)
+			return luaL_error(L, "%s: at most %d lines", fn, MAX_LINES);
+		for (size_t k = 0; k < h.n_lines; k++) {
+			if (lua_rawgeti(L, li, (lua_Integer)k + 1) != LUA_TTABLE)
+				return luaL_error(L, "%s: lines[%d] must be a table {x = {...}, y = {...}, label = ...}",
+				                  fn, (int)k + 1);
+			int one = lua_gettop(L);
+			size_t ny;
+			lines[k].label = opt_str(L, one, "label", fn);
+			lines[k].x = num_list(L, one, "x", MAX_POINTS, &lines[k].n, 1, fn);
+			lines[k].y = num_list(L, one, "y", MAX_POINTS, &ny, 1, fn);
+			if (ny != lines[k].n)
+				return luaL_error(L, "%s: lines[%d] has %d x and %d y values", fn, (int)k + 1,
+				                  (int)lines[k].n, (int)ny);
+			/* The userdata stay on the stack until the SVG is written. */
+		}
+		h.lines = lines;
+	} else if (lt != LUA_TNIL) {
+		return luaL_error(L, "%s: 'lines' must be a list of tables, got %s", fn,
+		                  luaL_typename(L, -1));
+	}
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return luaL_error(L, "%s: out of memory", fn);
+	plot_heatmap_svg(f, &h);
+	int err = ferror(f);
+	if (fclose(f) != 0 || err) {
+		free(buf);
+		return luaL_error(L, "%s: out of memory", fn);
+	}
+	lua_pushlstring(L, buf, len);
+	free(buf);
+	return 1;
+}
+
+/* winit.plot.page(path, { title = "...", "a paragraph", { heading = "..." },
+ *   { pre = "..." }, { svg = <a winit.plot result> }, ... }) -> path */
+static int l_page(lua_State *L)
+{
+	const char *fn = "plot.page";
+	const char *path = luaL_checkstring(L, 1);
+	luaL_checktype(L, 2, LUA_TTABLE);
+	const char *title = opt_str(L, 2, "title", fn);
+	size_t n = lua_rawlen(L, 2);
+	if (n > MAX_PARTS)
+		return luaL_error(L, "%s: at most %d parts", fn, MAX_PARTS);
+	struct plot_part *parts = lua_newuserdatauv(L, (n ? n : 1) * sizeof *parts, 0);
+	static const char *const kinds[] = { "heading", "pre", "svg" };
+	static const int kind_of[] = { PLOT_HEADING, PLOT_PRE, PLOT_SVG };
+	for (size_t i = 0; i < n; i++) {
+		int ty = lua_rawgeti(L, 2, (lua_Integer)i + 1);
+		if (ty == LUA_TSTRING) {
+			parts[i].kind = PLOT_PARAGRAPH;
+			parts[i].text = lua_tostring(L, -1);
+		} else if (ty == LUA_TTABLE) {
+			int found = 0;
+			for (int k = 0; k < 3; k++) {
+				if (lua_getfield(L, -1, kinds[k]) == LUA_TSTRING) {
+					parts[i].kind = kind_of[k];
+					parts[i].text = lua_tostring(L, -1);
+					found++;
+				}
+				lua_pop(L, 1);
+			}
+			if (found != 1)
+				return luaL_error(L, "%s: part %d must have exactly one of heading, pre, svg (a string)",
+				                  fn, (int)i + 1);
+			if (parts[i].kind == PLOT_SVG && strncmp(parts[i].text, "<svg", 4) != 0)
+				return luaL_error(L, "%s: part %d: svg must be an <svg> element made by winit.plot",
+				                  fn, (int)i + 1);
+		} else {
+			return luaL_error(L, "%s: part %d must be a string or a table, got %s", fn, (int)i + 1,
+			                  luaL_typename(L, -1));
+		}
+		lua_pop(L, 1); /* the strings stay alive in the table */
+	}
+	struct winit_error err = { 0 };
+	if (plot_page_write(path, title ? title : "winit", parts, n, &err))
+		return luaL_error(L, "%s: %s", fn, err.msg);
+	lua_pushvalue(L, 1);
+	return 1;
+}
+
+void winit_lua_open_plot(lua_State *L, int module_index)
+{
+	static const luaL_Reg funcs[] = {
+		{ "heatmap", l_heatmap },
+		{ "page", l_page },
+		{ NULL, NULL }
+	};
+	luaL_newlib(L, funcs);
+	lua_setfield(L, module_index, "plot");
+}

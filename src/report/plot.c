@@ -1,0 +1,213 @@
+/* src/report/plot.c -- generic plots for scripts: the heat map with its diverging colour
+ * scale, and the self-contained HTML page that holds plots and text (winit.plot). */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "report/html.h"
+#include "report/plot.h"
+#include "report/svg.h"
+
+#define HEAT_W 580.0
+#define HEAT_H 440.0
+#define HEAT_LEGEND_W 150.0
+#define BAR_STEPS 48
+
+/* Blue - white - red (ColorBrewer's RdBu, 5 classes), t in [-1, 1]. */
+static void diverging(double t, int rgb[3])
+{
+	static const double stop[5][3] = { { 33, 102, 172 },
+		                           { 103, 169, 207 },
+		                           { 247, 247, 247 },
+		                           { 239, 138, 98 },
+		                           { 178, 24, 43 } };
+	t = fmin(fmax(t, -1), 1);
+	double u = (t + 1) * 2; /* [0, 4] */
+	int k = u >= 4 ? 3 : (int)u;
+	double a = u - k;
+	for (int c = 0; c < 3; c++)
+		rgb[c] = (int)lround(stop[k][c] * (1 - a) + stop[k + 1][c] * a);
+}
+
+const char *plot_heatmap_check(const struct plot_heatmap *h)
+{
+	if (h->nx < 1 || h->ny < 1)
+		return "the grid needs at least one x and one y value";
+	for (size_t i = 0; i < h->nx; i++)
+		if (!isfinite(h->x[i]) || (i && !(h->x[i] > h->x[i - 1])))
+			return "x values must be finite and strictly increasing";
+	for (size_t j = 0; j < h->ny; j++)
+		if (!isfinite(h->y[j]) || (j && !(h->y[j] > h->y[j - 1])))
+			return "y values must be finite and strictly increasing";
+	if (!isfinite(h->center))
+		return "center must be finite";
+	return NULL;
+}
+
+/* Cell edges: halfway between neighbouring centres, mirrored at the ends. */
+static double edge(const double *c, size_t n, size_t i)
+{
+	if (n == 1)
+		return c[0] + (i ? 0.5 : -0.5);
+	if (i == 0)
+		return c[0] - (c[1] - c[0]) / 2;
+	if (i == n)
+		return c[n - 1] + (c[n - 1] - c[n - 2]) / 2;
+	return (c[i - 1] + c[i]) / 2;
+}
+
+static void color_bar(struct svg_plot *p, const struct plot_heatmap *h, double range)
+{
+	FILE *f = p->f;
+	double x = p->left + p->plot_w + 18, top = p->top, len = p->plot_h * 0.62, w = 16;
+	for (int k = 0; k < BAR_STEPS; k++) {
+		int rgb[3];
+		diverging(1 - 2 * (k + 0.5) / BAR_STEPS, rgb);
+		fprintf(f, "<rect x=\"%.1f\" y=\"%.2f\" width=\"%.1f\" height=\"%.2f\" fill=\"rgb(%d,%d,%d)\"/>\n",
+		        x, top + len * k / BAR_STEPS, w, len / BAR_STEPS + 0.3, rgb[0], rgb[1], rgb[2]);
+	}
+	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"frame\"/>\n", x,
+	        top, w, len);
+	const double at[3] = { h->center + range, h->center, h->center - range };
+	for (int k = 0; k < 3; k++)
+		fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">%s%.3g</text>\n", x + w + 4,
+		        top + len * k / 2 + 4, k == 0 ? "\xe2\x89\xa5 " : k == 2 ? "\xe2\x89\xa4 " :
+		                                                                   "",
+		        at[k]);
+	fprintf(f, "<text transform=\"translate(%.1f %.1f) rotate(90)\" text-anchor=\"middle\" class=\"axis\">",
+	        x + w + 56, top + len / 2);
+	svg_escape(f, h->zlabel ? h->zlabel : "");
+	fputs("</text>\n", f);
+	double y = top + len + 26;
+	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\" fill=\"#bbbbbb\"/>"
+	           "<text x=\"%.1f\" y=\"%.1f\">no value</text>\n",
+	        x, y - 5, w, x + w + 6, y + 4);
+	for (size_t i = 0; i < h->n_lines; i++) {
+		y += 18;
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2.5\"/>"
+		           "<text x=\"%.1f\" y=\"%.1f\">",
+		        x - 2, y, x + w + 2, y, i ? svg_color(i) : "#000000", x + w + 6, y + 4);
+		svg_escape(f, h->lines[i].label ? h->lines[i].label : "");
+		fputs("</text>\n", f);
+	}
+}
+
+void plot_heatmap_svg(FILE *f, const struct plot_heatmap *h)
+{
+	double range = h->range;
+	if (!(range > 0)) {
+		range = 0;
+		for (size_t k = 0; k < h->nx * h->ny; k++)
+			if (isfinite(h->z[k]))
+				range = fmax(range, fabs(h->z[k] - h->center));
+		if (!(range > 0))
+			range = 1;
+	}
+	struct svg_axis xa, ya;
+	svg_axis_init(&xa, 0, h->xlabel ? h->xlabel : "");
+	svg_axis_init(&ya, 0, h->ylabel ? h->ylabel : "");
+	xa.lo = edge(h->x, h->nx, 0);
+	xa.hi = edge(h->x, h->nx, h->nx);
+	ya.lo = edge(h->y, h->ny, 0);
+	ya.hi = edge(h->y, h->ny, h->ny);
+	struct svg_plot p;
+	svg_plot_begin(&p, f, HEAT_W, HEAT_H, HEAT_LEGEND_W, h->title ? h->title : "", &xa, &ya);
+	for (size_t j = 0; j < h->ny; j++) {
+		double y0 = svg_y(&p, edge(h->y, h->ny, j + 1)), y1 = svg_y(&p, edge(h->y, h->ny, j));
+		for (size_t i = 0; i < h->nx; i++) {
+			double x0 = svg_x(&p, edge(h->x, h->nx, i)), x1 = svg_x(&p, edge(h->x, h->nx, i + 1));
+			double z = h->z[j * h->nx + i];
+			int rgb[3] = { 187, 187, 187 };
+			if (isfinite(z))
+				diverging((z - h->center) / range, rgb);
+			/* A hair wider than the cell: no white seams between neighbours. */
+			fprintf(f, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"rgb(%d,%d,%d)\" "
+			           "shape-rendering=\"crispEdges\"><title>x %g, y %g: ",
+			        x0, y0, x1 - x0 + 0.3, y1 - y0 + 0.3, rgb[0], rgb[1], rgb[2], h->x[i], h->y[j]);
+			if (isfinite(z))
+				fprintf(f, "%.4g", z);
+			else
+				fputs("no value", f);
+			fputs("</title></rect>\n", f);
+		}
+	}
+	/* Lines, clipped to the plotting area (a nested viewport). */
+	fprintf(f, "<svg x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><g transform=\"translate(%.1f %.1f)\">\n",
+	        p.left, p.top, p.plot_w, p.plot_h, -p.left, -p.top);
+	for (size_t i = 0; i < h->n_lines; i++) {
+		const struct plot_line *l = &h->lines[i];
+		const char *c = i ? svg_color(i) : "#000000";
+		for (size_t k = 0; k < l->n; k++) {
+			size_t e = k;
+			while (e < l->n && isfinite(l->x[e]) && isfinite(l->y[e]))
+				e++;
+			if (e - k >= 2) {
+				fputs("<polyline fill=\"none\" stroke-width=\"2.5\" stroke-linejoin=\"round\" points=\"", f);
+				for (size_t m = k; m < e; m++)
+					fprintf(f, "%s%.1f,%.1f", m > k ? " " : "", svg_x(&p, l->x[m]),
+					        svg_y(&p, l->y[m]));
+				fprintf(f, "\" stroke=\"%s\"/>\n", c);
+			}
+			k = e;
+		}
+	}
+	fputs("</g></svg>\n", f);
+	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" class=\"frame\"/>\n",
+	        p.left, p.top, p.plot_w, p.plot_h);
+	color_bar(&p, h, range);
+	svg_plot_end(&p);
+}
+
+int plot_page_write(const char *path, const char *title, const struct plot_part *parts, size_t n,
+                    struct winit_error *err)
+{
+	char tmp[4200];
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
+		return winit_error_set(err, WINIT_ERR_IO, "%.200s...: path too long", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write the page: %s", path,
+		                       strerror(errno));
+	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>",
+	      f);
+	svg_escape(f, title);
+	fprintf(f, "</title>\n<style>\n%spre{font-size:13px;background:#f7f7f7;padding:8px;overflow-x:auto}\n"
+	           "</style>\n</head>\n<body>\n<h1>",
+	        html_style);
+	svg_escape(f, title);
+	fputs("</h1>\n", f);
+	/* Consecutive plots share one wrapping row. */
+	static const char *const open[] = { "<h2>", "<p class=\"caption\">", "<pre>", "" };
+	static const char *const close[] = { "</h2>\n", "</p>\n", "</pre>\n", "" };
+	for (size_t i = 0; i < n; i++) {
+		int k = parts[i].kind;
+		if (k == PLOT_SVG && (i == 0 || parts[i - 1].kind != PLOT_SVG))
+			fputs("<div class=\"figs\">\n", f);
+		fputs(open[k], f);
+		if (k == PLOT_SVG)
+			fputs(parts[i].text, f);
+		else
+			svg_escape(f, parts[i].text);
+		fputs(close[k], f);
+		if (k == PLOT_SVG && (i + 1 == n || parts[i + 1].kind != PLOT_SVG))
+			fputs("</div>\n", f);
+	}
+	fputs("</body>\n</html>\n", f);
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		unlink(tmp);
+		return winit_error_set(err, WINIT_ERR_IO, "%s: error while writing the page", path);
+	}
+	if (rename(tmp, path) != 0) {
+		int e = errno;
+		unlink(tmp);
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot replace the page: %s", path,
+		                       strerror(e));
+	}
+	return WINIT_OK;
+}
