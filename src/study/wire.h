@@ -15,7 +15,7 @@
 #include "core/internal.h"
 
 #define WINIT_WIRE_MAGIC 0x57494e52u /* "WINR" */
-#define WINIT_WIRE_VERSION 2u        /* 2: diagnostics and theory */
+#define WINIT_WIRE_VERSION 3u        /* 2: diagnostics and theory; 3: weight histograms */
 
 /* Pack run `index`'s result into a new buffer (*buf, *len; free() it).  Returns WINIT_OK
  * or WINIT_ERR_NOMEM. */
