@@ -16,7 +16,7 @@
 set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
-zlib1g-dev libjansson-dev check dataset-fashion-mnist man-db python3"
+zlib1g-dev libdeflate-dev libjansson-dev check dataset-fashion-mnist man-db python3"
 # `check` also fuzzes the IDX and results readers, 30 s per harness (make fuzz): clang +
 # libFuzzer; the report's tests parse its XML and read screenshots with python3, and render
 # it in headless chromium; the MPI tests run in a build configured --with-mpi (Open MPI).

@@ -1,6 +1,10 @@
 /* bench/bench_kernels.c -- GFLOP/s of winit's GEMM per kernel set, at the study's shapes
- * and at hidden widths 128/512/2048 with batch 16/64/256, next to single-thread OpenBLAS
- * when configure found it.  Run with OPENBLAS_NUM_THREADS=1 (`make bench-run` does).
+ * and at hidden widths 128/512/2048 with batch 16/64/256, next to single-thread OpenBLAS.
+ * OpenBLAS is found when the benchmark runs, not when winit is configured: dlopen of
+ * $WINIT_BENCH_OPENBLAS, else libopenblas.so.0 / libopenblas.so (Debian: libopenblas0),
+ * so installing it later needs no rebuild.  Run with OPENBLAS_NUM_THREADS=1 (`make
+ * bench-run` does).  The first lines name winit's kernel set and OpenBLAS's library and
+ * core, so every figure says which code path it measured.
  *
  * usage: bench_kernels [min-seconds-per-measurement]   (default 0.05)
  */
@@ -8,6 +12,7 @@
 #include "config.h"
 #endif
 
+#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +21,14 @@
 
 #include "winit/kernels.h"
 
-#ifdef HAVE_OPENBLAS
-#include <cblas.h>
-#endif
+/* The CBLAS ABI's constants (cblas.h; fixed by the reference CBLAS). */
+enum { CBLAS_ROW_MAJOR = 101,
+       CBLAS_NO_TRANS = 111,
+       CBLAS_TRANS = 112 };
+typedef void (*cblas_sgemm_fn)(int order, int ta, int tb, int m, int n, int k, float alpha,
+                               const float *a, int lda, const float *b, int ldb, float beta,
+                               float *c, int ldc);
+static cblas_sgemm_fn cblas_sgemm_ptr;
 
 struct shape {
 	const char *what; /* which product of a dense layer */
@@ -47,15 +57,43 @@ static void run_winit(const struct shape *s, const float *a, const float *b, flo
 	           s->tb ? s->k : s->n, c, s->n, 0);
 }
 
-#ifdef HAVE_OPENBLAS
 static void run_openblas(const struct shape *s, const float *a, const float *b, float *c)
 {
-	cblas_sgemm(CblasRowMajor, s->ta ? CblasTrans : CblasNoTrans,
-	            s->tb ? CblasTrans : CblasNoTrans, (int)s->m, (int)s->n, (int)s->k, 1.0f,
-	            a, (int)(s->ta ? s->m : s->k), b, (int)(s->tb ? s->k : s->n), 0.0f, c,
-	            (int)s->n);
+	cblas_sgemm_ptr(CBLAS_ROW_MAJOR, s->ta ? CBLAS_TRANS : CBLAS_NO_TRANS,
+	                s->tb ? CBLAS_TRANS : CBLAS_NO_TRANS, (int)s->m, (int)s->n, (int)s->k, 1.0f,
+	                a, (int)(s->ta ? s->m : s->k), b, (int)(s->tb ? s->k : s->n), 0.0f, c,
+	                (int)s->n);
 }
-#endif
+
+/* dlopen OpenBLAS and print what was found (library, core, config); false when absent. */
+static int find_openblas(void)
+{
+	const char *env = getenv("WINIT_BENCH_OPENBLAS");
+	const char *names[] = { env, "libopenblas.so.0", "libopenblas.so" };
+	void *h = NULL;
+	const char *found = NULL;
+	for (size_t i = 0; i < sizeof names / sizeof names[0] && !h; i++)
+		if (names[i] && *names[i] && (h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL)))
+			found = names[i];
+	if (!h) {
+		printf("OpenBLAS: not found at run time (apt-get install libopenblas0, or set "
+		       "WINIT_BENCH_OPENBLAS=/path/libopenblas.so): OpenBLAS columns skipped\n");
+		return 0;
+	}
+	*(void **)&cblas_sgemm_ptr = dlsym(h, "cblas_sgemm");
+	if (!cblas_sgemm_ptr) {
+		printf("OpenBLAS: %s has no cblas_sgemm: OpenBLAS columns skipped\n", found);
+		return 0;
+	}
+	char *(*corename)(void) = NULL, *(*config)(void) = NULL;
+	*(void **)&corename = dlsym(h, "openblas_get_corename");
+	*(void **)&config = dlsym(h, "openblas_get_config");
+	const char *obt = getenv("OPENBLAS_NUM_THREADS");
+	printf("OpenBLAS: %s, core %s, %s; OPENBLAS_NUM_THREADS=%s%s\n", found,
+	       corename ? corename() : "?", config ? config() : "config ?", obt ? obt : "(unset)",
+	       obt && strcmp(obt, "1") == 0 ? "" : "  <- set it to 1 for a fair comparison");
+	return 1;
+}
 
 /* Best of 5 timings of a batch of calls lasting about min_seconds / 5; GFLOP/s. */
 static double measure(gemm_fn fn, const struct shape *s, const float *a, const float *b,
@@ -117,10 +155,10 @@ static void bench_shape(const struct shape *s)
 		printf(" %8.1f", g);
 	}
 	winit_kernels_select("auto");
-#ifdef HAVE_OPENBLAS
-	double ob = measure(run_openblas, s, a, b, c);
-	printf(" %9.1f %6.0f%%", ob, 100.0 * best_winit / ob);
-#endif
+	if (cblas_sgemm_ptr) {
+		double ob = measure(run_openblas, s, a, b, c);
+		printf(" %9.1f %6.0f%%", ob, 100.0 * best_winit / ob);
+	}
 	printf("\n");
 	fflush(stdout);
 	free(a);
@@ -147,18 +185,11 @@ int main(int argc, char **argv)
 	}
 	printf("winit kernels benchmark: GFLOP/s, best of 5 (set at start-up: %s)\n",
 	       winit_kernels_name());
-#ifdef HAVE_OPENBLAS
-	const char *obt = getenv("OPENBLAS_NUM_THREADS");
-	printf("OpenBLAS: cblas_sgemm, OPENBLAS_NUM_THREADS=%s%s\n", obt ? obt : "(unset)",
-	       obt && strcmp(obt, "1") == 0 ? "" : "  <- set it to 1 for a fair comparison");
-#else
-	printf("OpenBLAS: not configured (--with-openblas)\n");
-#endif
+	int have_ob = find_openblas();
 	printf("%-22s %-2s %5s %5s %5s  %8s %8s %8s", "product", "op", "m", "n", "k", "avx512",
 	       "avx2", "generic");
-#ifdef HAVE_OPENBLAS
-	printf(" %9s %7s", "openblas", "best/ob");
-#endif
+	if (have_ob)
+		printf(" %9s %7s", "openblas", "best/ob");
 	printf("\n");
 	for (size_t i = 0; i < sizeof study / sizeof study[0]; i++)
 		bench_shape(&study[i]);

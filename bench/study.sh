@@ -13,8 +13,9 @@
 #      with taskset, PyTorch with one thread: samples/s = 48,000 * epochs / (sum of the
 #      per-epoch seconds in each results file);
 #   3. winit's useful GFLOP/s in that run (409,088 FLOPs per training sample) as a
-#      fraction of single-thread OpenBLAS cblas_sgemm at the study's 64x784x128 product,
-#      measured now with bench/bench_kernels (or numpy when that is not available);
+#      fraction of single-thread OpenBLAS cblas_sgemm doing the run's forward and
+#      weight-gradient products (bench/bench_kernels finds OpenBLAS at run time), on each
+#      kernel path the CPU has (WINIT_KERNELS=avx512 and avx2);
 #   4. the winit study with -j 1 against -j 2: the speed-up, and whether the results files
 #      are identical apart from their timing fields.
 #
@@ -295,51 +296,56 @@ echo
 
 # --- 3. fraction of OpenBLAS SGEMM --------------------------------------------------------
 
-echo "3. winit's useful GFLOP/s on one core vs single-thread OpenBLAS cblas_sgemm (64x784x128)"
-useful=$(calc "$w_sp * 409088 / 1e9")
+echo "3. One run's useful GFLOP/s on one core vs single-thread OpenBLAS doing the same pair of"
+echo "   products (forward 64x784 @ 784x128 and weight gradient 784x64 @ 64x128), per kernel path"
 ob='' ob_src=''
 if [ -x "$bench_kernels" ]; then
-	ob=$(OPENBLAS_NUM_THREADS=1 $pin "$bench_kernels" 2>/dev/null |
-		awk '/^study fwd X@W1/ { if ($NF ~ /%$/) print $(NF - 1); exit }')
-	[ -n "$ob" ] && ob_src="bench_kernels (NN 64x128x784, best of 5)"
+	kout=$(OPENBLAS_NUM_THREADS=1 $pin "$bench_kernels" 2>/dev/null)
+	echo "$kout" | sed -n 's/^OpenBLAS: /   OpenBLAS: /p'
+	# The two products have equal FLOP counts: the pair's rate is their harmonic mean.
+	ob=$(echo "$kout" | awk '/^study fwd X@W1/ && $NF ~ /%$/ { f = $(NF - 1) }
+		/^study dW1 X\^T@dY/ && $NF ~ /%$/ { w = $(NF - 1) }
+		END { if (f > 0 && w > 0) printf "%.2f", 2 / (1 / f + 1 / w) }')
+	[ -n "$ob" ] && ob_src="bench_kernels: forward + weight gradient, best of 5 each"
 fi
-if [ -z "$ob" ] && "$python" -c 'import numpy' 2>/dev/null; then
-	ob=$(OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $pin "$python" - <<'EOF'
-import time
-import numpy as np
-a = np.random.rand(64, 784).astype(np.float32) - 0.5
-b = np.random.rand(784, 128).astype(np.float32) - 0.5
-c = a @ b
-reps, best = 200, 1e30
-for _ in range(7):
-    t0 = time.perf_counter()
-    for _ in range(reps):
-        np.matmul(a, b, out=c)
-    best = min(best, (time.perf_counter() - t0) / reps)
-blas = [l.split()[-1] for l in open("/proc/self/maps") if "blas" in l.lower()]
-print("%.2f" % (2 * 64 * 784 * 128 / best / 1e9) if any("openblas" in p for p in blas) else "")
-EOF
-	)
-	[ -n "$ob" ] && ob_src="numpy matmul on OpenBLAS (64x784 @ 784x128, best of 7)"
+if [ -z "$ob" ]; then
+	echo "   OpenBLAS not found at run time (apt-get install libopenblas0, or set"
+	echo "   WINIT_BENCH_OPENBLAS to its path): percentages skipped"
+else
+	printf '   OpenBLAS: %.1f GFLOP/s [%s]\n' "$ob" "$ob_src"
 fi
 # the epoch times also contain the forward pass over the 12,000 validation rows:
 # 2 * (784*128 + 128*10) = 203,264 FLOPs each, i.e. 12000 * 203264 / (48000 * 409088) more
-with_val=$(calc "$useful * (1 + 12000 * 203264 / (48000 * 409088))")
-printf '   409,088 useful FLOPs per training sample: %.0f samples/s -> %.2f GFLOP/s\n' \
-	"$w_sp" "$useful"
-printf '   (counting also the validation forward passes inside the epoch times: %.2f GFLOP/s)\n' \
-	"$with_val"
-if [ -n "$ob" ]; then
-	pct=$(calc "100 * $useful / $ob")
-	printf '   OpenBLAS: %.1f GFLOP/s [%s]\n' "$ob" "$ob_src"
-	printf '   winit training at %.1f%% of OpenBLAS SGEMM (target >= 60%%): %s\n' "$pct" \
-		"$(verdict "$pct" '>=' 60)"
-	printf '   (%.1f%% with the validation forward passes counted)\n' \
-		"$(calc "100 * $with_val / $ob")"
-else
-	echo "   OpenBLAS figure not available (build bench/bench_kernels with libopenblas-dev,"
-	echo "   or install python3-numpy): percentage skipped"
-fi
+val_factor=$(calc "1 + 12000 * 203264 / (48000 * 409088)")
+default_path=$("$winit" --version | sed -n 's/.*kernels \([a-z0-9]*\).*/\1/p')
+for path in avx512 avx2; do
+	WINIT_KERNELS=$path "$winit" --version >/dev/null 2>&1 || {
+		echo "   kernel path $path: not available on this CPU"
+		continue
+	}
+	if [ "$path" = "$default_path" ]; then
+		sp=$w_sp # measured in part 2
+	else
+		sps=''
+		i=1
+		while [ $i -le "$rounds" ]; do
+			timed "one-$path-$i" $pin env WINIT_KERNELS=$path "$winit" run "$one_run" \
+				--out "$work/one-$path-$i.json"
+			set -- $(epoch_sum "$work/one-$path-$i.json")
+			sps="$sps $(calc "48000 * $1 / $2")"
+			i=$((i + 1))
+		done
+		sp=$(median $sps)
+	fi
+	useful=$(calc "$sp * 409088 / 1e9")
+	printf '   kernel path %s: %.0f samples/s -> %.2f useful GFLOP/s (%.2f counting validation)\n' \
+		"$path" "$sp" "$useful" "$(calc "$useful * $val_factor")"
+	if [ -n "$ob" ]; then
+		pct=$(calc "100 * $useful / $ob")
+		printf '     at %.1f%% of OpenBLAS (target >= 85%%): %s; %.1f%% counting validation\n' \
+			"$pct" "$(verdict "$pct" '>=' 85)" "$(calc "100 * $useful * $val_factor / $ob")"
+	fi
+done
 echo
 
 # --- 4. -j scaling ------------------------------------------------------------------------

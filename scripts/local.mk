@@ -7,4 +7,6 @@ dist_scripts_DATA += \
 theoryscriptsdir = $(scriptsdir)/theory
 dist_theoryscripts_DATA = \
 	scripts/theory/symmetry.lua \
-	scripts/theory/signal_propagation.lua
+	scripts/theory/signal_propagation.lua \
+	scripts/theory/saturation.lua \
+	scripts/theory/variance_sweep.lua

@@ -5,9 +5,13 @@
  * the gains of Keras / PyTorch calculate_gain. */
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdint.h>
+#include <string.h>
 
 #include <winit/registry.h>
+#include <winit/plugin_util.h>
 #include <winit/rng.h>
 
 #include "testutil.h"
@@ -393,6 +397,79 @@ START_TEST(test_softmax_backward)
 }
 END_TEST
 
+/* ---- the vectorisable exp and tanh of plugin_util.h, against glibc ---- */
+
+/* |got - want| in units in the last place of want (subnormal spacing below FLT_MIN). */
+static double ulp_error(float got, float want)
+{
+	if (isnan(want))
+		return isnan(got) ? 0 : INFINITY;
+	if (isinf(want) || got == want)
+		return got == want ? 0 : INFINITY;
+	float aw = fabsf(want);
+	double ulp = aw < FLT_MIN ? 0x1p-149 : (double)(nextafterf(aw, INFINITY) - aw);
+	return fabs((double)got - (double)want) / ulp;
+}
+
+/* Every 257th float bit pattern (16.7 million of them, both signs, from the smallest
+ * subnormal through the tails to inf and NaN payloads), then the neighbourhood of each
+ * threshold the code switches at. */
+START_TEST(test_fast_exp_tanh_sweep)
+{
+	double worst_exp = 0, worst_tanh = 0;
+	float at_exp = 0, at_tanh = 0;
+	for (uint64_t b = 0; b < (1ull << 32); b += 257) {
+		uint32_t u = (uint32_t)b;
+		float x;
+		memcpy(&x, &u, sizeof x);
+		float e = winit_fast_expf(x), want = expf(x);
+		if (x >= -86.64f || isnan(x)) {
+			double err = ulp_error(e, want);
+			if (err > worst_exp) {
+				worst_exp = err;
+				at_exp = x;
+			}
+		} else {
+			ck_assert_msg(e == 0.0f && want < 2.4e-38f, "exp(%g) = %g, glibc %g", x, e, want);
+		}
+		double err = ulp_error(winit_fast_tanhf(x), tanhf(x));
+		if (err > worst_tanh) {
+			worst_tanh = err;
+			at_tanh = x;
+		}
+	}
+	ck_assert_msg(worst_exp <= 1.0, "exp: %.1f ulp at %a", worst_exp, at_exp);
+	ck_assert_msg(worst_tanh <= 2.0, "tanh: %.1f ulp at %a", worst_tanh, at_tanh);
+	const float edges[] = { -86.64f, 88.72283f, 0.55f, 9.1f, 0.0f, 1e-30f };
+	for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++) {
+		for (int sgn = -1; sgn <= 1; sgn += 2) {
+			float x = (float)sgn * edges[i];
+			for (int k = 0; k < 2000; k++, x = nextafterf(x, INFINITY)) {
+				if (x >= -86.64f)
+					ck_assert_msg(ulp_error(winit_fast_expf(x), expf(x)) <= 1.0, "exp(%a)", x);
+				ck_assert_msg(ulp_error(winit_fast_tanhf(x), tanhf(x)) <= 2.0, "tanh(%a)", x);
+			}
+		}
+	}
+}
+END_TEST
+
+START_TEST(test_fast_exp_tanh_specials)
+{
+	ck_assert(winit_fast_expf(INFINITY) == INFINITY);
+	ck_assert(winit_fast_expf(-INFINITY) == 0.0f);
+	ck_assert(winit_fast_expf(89.0f) == INFINITY);
+	ck_assert(isnan(winit_fast_expf(NAN)));
+	ck_assert(winit_fast_expf(0.0f) == 1.0f && winit_fast_expf(-0.0f) == 1.0f);
+	ck_assert(winit_fast_tanhf(INFINITY) == 1.0f && winit_fast_tanhf(-INFINITY) == -1.0f);
+	ck_assert(isnan(winit_fast_tanhf(NAN)) && isnan(winit_fast_tanhf(-NAN)));
+	ck_assert(winit_fast_tanhf(0.0f) == 0.0f && !signbit(winit_fast_tanhf(0.0f)));
+	ck_assert(winit_fast_tanhf(-0.0f) == 0.0f && signbit(winit_fast_tanhf(-0.0f)));
+	ck_assert(winit_fast_tanhf(1e-30f) == 1e-30f);
+	ck_assert(winit_fast_tanhf(20.0f) == 1.0f && winit_fast_tanhf(-20.0f) == -1.0f);
+}
+END_TEST
+
 static Suite *activations_suite(void)
 {
 	Suite *s = suite_create("activations");
@@ -403,6 +480,8 @@ static Suite *activations_suite(void)
 	tcase_add_loop_test(tc, test_gain, 0, (int)N_CASES);
 	tcase_add_test(tc, test_kinks);
 	tcase_add_test(tc, test_extremes);
+	tcase_add_test(tc, test_fast_exp_tanh_sweep);
+	tcase_add_test(tc, test_fast_exp_tanh_specials);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("softmax");
 	tcase_add_checked_fixture(tc, setup, teardown);

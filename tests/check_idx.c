@@ -383,6 +383,44 @@ START_TEST(corrupt_gzip)
 }
 END_TEST
 
+/* The gzip trailer's length field (ISIZE) sizes libdeflate's output buffer: a field that
+ * lies -- too small, too large, or claiming 4 GiB for a few kilobytes -- must neither be
+ * trusted nor allocated, and ends in the same error as with zlib alone. */
+START_TEST(gzip_length_field)
+{
+	size_t payload = 20000;
+	uint8_t *buf = malloc(8 + payload);
+	ck_assert_ptr_nonnull(buf);
+	uint32_t dims[1] = { (uint32_t)payload };
+	size_t len = make_idx(buf, 0x08, 1, dims, payload);
+	const uint32_t lies[3] = { (uint32_t)len - 1, (uint32_t)len + 1, 0xffffffffu };
+	for (int k = 0; k < 3; k++) {
+		const char *p = tpath("isize.gz");
+		write_gz(p, buf, len);
+		FILE *f = fopen(p, "r+b");
+		ck_assert_ptr_nonnull(f);
+		ck_assert_int_eq(fseek(f, -4, SEEK_END), 0);
+		uint8_t le[4] = { (uint8_t)lies[k], (uint8_t)(lies[k] >> 8), (uint8_t)(lies[k] >> 16),
+			          (uint8_t)(lies[k] >> 24) };
+		ck_assert_uint_eq(fwrite(le, 1, 4, f), 4);
+		ck_assert_int_eq(fclose(f), 0);
+		EXPECT_FAIL(p, WINIT_ERR_FORMAT, "corrupt gzip data", "incorrect length check");
+	}
+	free(buf);
+}
+END_TEST
+
+/* The inflater named by `winit --version` is the one configure found. */
+START_TEST(inflater_name)
+{
+#ifdef WINIT_HAVE_LIBDEFLATE
+	ck_assert_str_eq(winit_idx_inflater(), "libdeflate");
+#else
+	ck_assert_str_eq(winit_idx_inflater(), "zlib");
+#endif
+}
+END_TEST
+
 /* Header errors inside a gzip stream name the decompressed offset. */
 START_TEST(gzip_header_errors)
 {
@@ -422,6 +460,7 @@ static Suite *idx_suite(void)
 	tcase_add_test(tc, roundtrip_3d);
 	tcase_add_test(tc, roundtrip_gzip);
 	tcase_add_test(tc, roundtrip_gzip_members);
+	tcase_add_test(tc, inflater_name);
 	tcase_add_test(tc, free_is_idempotent);
 	suite_add_tcase(s, tc);
 
@@ -437,6 +476,7 @@ static Suite *idx_suite(void)
 	tcase_add_test(tc, trailing_bytes);
 	tcase_add_test(tc, truncated_gzip);
 	tcase_add_test(tc, corrupt_gzip);
+	tcase_add_test(tc, gzip_length_field);
 	tcase_add_test(tc, gzip_header_errors);
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, empty_file);

@@ -28,7 +28,7 @@ fuzz: libwinit_core.la
 		*) src="$(FUZZ_IDX_SRC)";; esac; \
 		$(FUZZ_CC) $(FUZZ_CFLAGS) -I$(top_builddir) -I$(top_srcdir)/include -I$(top_srcdir)/src \
 			$(top_srcdir)/tests/fuzz/$$h.c $$src .libs/libwinit_core.a \
-			$(JANSSON_LIBS) $(ZLIB_LIBS) -ldl -lm -lpthread -o tests/fuzz/$$h; \
+			$(JANSSON_LIBS) $(ZLIB_LIBS) $(DEFLATE_LIBS) -ldl -lm -lpthread -o tests/fuzz/$$h; \
 		mkdir -p tests/fuzz/corpus-$$h; \
 		WINIT_PLUGIN_PATH='$(abs_top_builddir)/plugins/initializers/.libs:$(abs_top_builddir)/plugins/activations/.libs' \
 		tests/fuzz/$$h -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -rss_limit_mb=2048 \

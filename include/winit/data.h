@@ -30,6 +30,10 @@ struct winit_idx {
  * non-zero, the payload size against the dimensions (too short and trailing bytes are
  * both errors).  Errors name the file and the byte offset. */
 int winit_idx_read(struct winit_idx *out, const char *path, struct winit_error *err);
+
+/* The gzip inflater built in: "libdeflate" (whole files of one member; zlib for the rest
+ * and for every error message) or "zlib". */
+const char *winit_idx_inflater(void);
 void winit_idx_free(struct winit_idx *idx);
 
 struct winit_dataset {

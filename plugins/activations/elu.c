@@ -28,7 +28,7 @@ static inline void elu_core_backward(float *dx, const float *dy, const float *x,
                                      float alpha, float scale)
 {
 	for (int64_t i = 0; i < n; i++)
-		dx[i] = dy[i] * scale * (x[i] >= 0.0f ? 1.0f : alpha * expf(x[i]));
+		dx[i] = dy[i] * scale * (x[i] >= 0.0f ? 1.0f : alpha * winit_fast_expf(x[i]));
 }
 
 static double elu_gain(const double *p)

@@ -37,7 +37,7 @@ static void gelu_forward(float *y, const float *x, int64_t rows, int64_t cols,
 	} else {
 		for (int64_t i = 0; i < n; i++) {
 			const float v = x[i];
-			y[i] = 0.5f * v * (1.0f + tanhf(SQRT_2_OVER_PI * (v + GELU_C * v * v * v)));
+			y[i] = 0.5f * v * (1.0f + winit_fast_tanhf(SQRT_2_OVER_PI * (v + GELU_C * v * v * v)));
 		}
 	}
 }
@@ -54,7 +54,7 @@ static void gelu_backward(float *dx, const float *dy, const float *x, const floa
 		for (int64_t i = 0; i < n; i++) {
 			const float v = x[i];
 			const float cdf = 0.5f * (1.0f + erff(v * INV_SQRT_2));
-			const float pdf = INV_SQRT_2PI * expf(-0.5f * v * v);
+			const float pdf = INV_SQRT_2PI * winit_fast_expf(-0.5f * v * v);
 			dx[i] = dy[i] * (cdf + v * pdf);
 		}
 	} else {
@@ -62,7 +62,7 @@ static void gelu_backward(float *dx, const float *dy, const float *x, const floa
 			/* tanh saturates in float well before |x| = 10, where the derivative
 			 * is exactly 0 or 1; clamping keeps 0 * inf out of it. */
 			const float v = fminf(fmaxf(x[i], -10.0f), 10.0f);
-			const float t = tanhf(SQRT_2_OVER_PI * (v + GELU_C * v * v * v));
+			const float t = winit_fast_tanhf(SQRT_2_OVER_PI * (v + GELU_C * v * v * v));
 			const float dt = SQRT_2_OVER_PI * (1.0f + 3.0f * GELU_C * v * v);
 			dx[i] = dy[i] * (0.5f * (1.0f + t) + 0.5f * v * (1.0f - t * t) * dt);
 		}

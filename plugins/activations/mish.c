@@ -23,7 +23,7 @@ static void mish_forward(float *y, const float *x, int64_t rows, int64_t cols,
 	(void)p;
 	const int64_t n = rows * cols;
 	for (int64_t i = 0; i < n; i++)
-		y[i] = x[i] * tanhf(softplusf(x[i]));
+		y[i] = x[i] * winit_fast_tanhf(softplusf(x[i]));
 }
 
 /* dx = dy * (t + x (1 - t^2) sigmoid(x)), t = tanh(softplus(x)); dx may alias dy. */
@@ -35,8 +35,8 @@ static void mish_backward(float *dx, const float *dy, const float *x, const floa
 	(void)p;
 	const int64_t n = rows * cols;
 	for (int64_t i = 0; i < n; i++) {
-		const float t = tanhf(softplusf(x[i]));
-		const float s = 1.0f / (1.0f + expf(-x[i]));
+		const float t = winit_fast_tanhf(softplusf(x[i]));
+		const float s = 1.0f / (1.0f + winit_fast_expf(-x[i]));
 		dx[i] = dy[i] * (t + x[i] * (1.0f - t * t) * s);
 	}
 }

@@ -21,7 +21,7 @@ static void sigmoid_forward(float *y, const float *x, int64_t rows, int64_t cols
 	(void)p;
 	const int64_t n = rows * cols;
 	for (int64_t i = 0; i < n; i++)
-		y[i] = 1.0f / (1.0f + expf(-x[i]));
+		y[i] = 1.0f / (1.0f + winit_fast_expf(-x[i]));
 }
 
 /* dx = dy * y (1 - y); dx may alias dy. */

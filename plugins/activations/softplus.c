@@ -31,7 +31,7 @@ static void softplus_backward(float *dx, const float *dy, const float *x, const 
 	(void)p;
 	const int64_t n = rows * cols;
 	for (int64_t i = 0; i < n; i++)
-		dx[i] = dy[i] / (1.0f + expf(-x[i]));
+		dx[i] = dy[i] / (1.0f + winit_fast_expf(-x[i]));
 }
 
 WINIT_HOT

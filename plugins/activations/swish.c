@@ -19,7 +19,7 @@ static void swish_forward(float *y, const float *x, int64_t rows, int64_t cols,
 	(void)p;
 	const int64_t n = rows * cols;
 	for (int64_t i = 0; i < n; i++)
-		y[i] = x[i] / (1.0f + expf(-x[i]));
+		y[i] = x[i] / (1.0f + winit_fast_expf(-x[i]));
 }
 
 /* dx = dy * (s + x s (1 - s)), s = sigmoid(x); dx may alias dy. */
@@ -31,7 +31,7 @@ static void swish_backward(float *dx, const float *dy, const float *x, const flo
 	(void)p;
 	const int64_t n = rows * cols;
 	for (int64_t i = 0; i < n; i++) {
-		const float s = 1.0f / (1.0f + expf(-x[i]));
+		const float s = 1.0f / (1.0f + winit_fast_expf(-x[i]));
 		dx[i] = dy[i] * s * (1.0f + x[i] * (1.0f - s));
 	}
 }

@@ -133,9 +133,9 @@ int main(int argc, char **argv)
 		return call(c, 2, help_argv);
 	}
 	if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-		printf("winit %s (plugin ABI %u, kernels %s, %s, %s)\n", PACKAGE_VERSION,
+		printf("winit %s (plugin ABI %u, kernels %s, %s, %s, inflate %s)\n", PACKAGE_VERSION,
 		       WINIT_PLUGIN_ABI_VERSION, winit_kernels_name(), LUA_RELEASE,
-		       winit_dist_built() ? "MPI" : "no MPI");
+		       winit_dist_built() ? "MPI" : "no MPI", winit_idx_inflater());
 		return CLI_OK;
 	}
 	const struct command *c = find_command(name);

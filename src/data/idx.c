@@ -3,10 +3,12 @@
  * Layout: two zero bytes, a type code byte, a dimension count byte, then one big-endian
  * uint32 per dimension, then the payload in row-major order.  Only type code 0x08
  * (unsigned byte) is accepted.  Gzip is detected from the 0x1f 0x8b magic, never from the
- * name, and decompressed with zlib's inflate() straight into the destination buffer, so
- * every error can name both the compressed and the decompressed byte offset.  Byte
- * offsets in messages count decompressed bytes (the IDX stream) unless they say
- * "compressed".
+ * name.  When winit is built with libdeflate, a regular file holding one gzip member is
+ * read whole and inflated in one call (about three times faster than zlib); anything else
+ * -- several members, a corrupt or truncated stream, a file past 4 GiB -- falls back to
+ * zlib's inflate() straight into the destination buffer, so every error can name both the
+ * compressed and the decompressed byte offset.  Byte offsets in messages count
+ * decompressed bytes (the IDX stream) unless they say "compressed".
  */
 #include "config.h"
 
@@ -19,10 +21,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <zlib.h>
+#ifdef WINIT_HAVE_LIBDEFLATE
+#include <libdeflate.h>
+#endif
 
 #include <winit/data.h>
 
@@ -45,6 +51,9 @@ struct idx_src {
 	uint64_t pos;       /* bytes delivered to the caller (IDX stream offset) */
 	uint64_t file_size; /* st_size for regular files, else 0 */
 	bool regular;
+	bool whole;     /* libdeflate inflated the whole stream into mem */
+	uint8_t *mem;   /* that stream (NULL once the payload took it over) */
+	size_t mem_len; /* its length */
 };
 
 static const char *idx_type_name(unsigned code)
@@ -118,6 +127,13 @@ static uint64_t src_z_consumed(const struct idx_src *s)
 static int src_read(struct idx_src *s, uint8_t *dst, size_t len, size_t *got,
                     struct winit_error *err)
 {
+	if (s->whole) {
+		size_t left = s->mem ? s->mem_len - (size_t)s->pos : 0;
+		*got = len < left ? len : left;
+		memcpy(dst, s->mem + s->pos, *got);
+		s->pos += *got;
+		return WINIT_OK;
+	}
 	if (!s->gz) {
 		int rc = fd_read_full(s, dst, len, got, err);
 		s->pos += *got;
@@ -194,6 +210,8 @@ static int src_read(struct idx_src *s, uint8_t *dst, size_t len, size_t *got,
 
 static void src_close(struct idx_src *s)
 {
+	free(s->mem);
+	s->mem = NULL;
 	if (s->z_init)
 		inflateEnd(&s->zs);
 	s->z_init = false;
@@ -203,6 +221,57 @@ static void src_close(struct idx_src *s)
 		close(s->fd);
 	s->fd = -1;
 }
+
+const char *winit_idx_inflater(void)
+{
+#ifdef WINIT_HAVE_LIBDEFLATE
+	return "libdeflate";
+#else
+	return "zlib";
+#endif
+}
+
+#ifdef WINIT_HAVE_LIBDEFLATE
+/* The largest ratio deflate can reach (258 bytes from one 1-bit code, about 1032:1): a
+ * length field claiming more is corrupt, and must not make us allocate it. */
+#define DEFLATE_MAX_RATIO 1032u
+
+/* Inflate a regular gzip file of one member whole into s->mem with libdeflate.  False
+ * (and s back at byte 0) when it cannot: the caller then streams it through zlib, which
+ * also names the byte of any error. */
+static bool src_inflate_whole(struct idx_src *s)
+{
+	uint64_t n = s->file_size;
+	if (!s->regular || n < 18 || n > SIZE_MAX / DEFLATE_MAX_RATIO)
+		return false;
+	/* Map the file rather than read it: no copy, no fresh pages to fault in. */
+	uint8_t *in = mmap(NULL, (size_t)n, PROT_READ, MAP_PRIVATE | MAP_POPULATE, s->fd, 0);
+	if (in == MAP_FAILED)
+		return false;
+	uint8_t *out = NULL;
+	size_t used = 0, made = 0;
+	bool ok = false;
+	/* ISIZE: the member's length mod 2^32, little-endian in its last 4 bytes. */
+	size_t isize = (size_t)in[n - 4] | (size_t)in[n - 3] << 8 | (size_t)in[n - 2] << 16 |
+	               (size_t)in[n - 1] << 24;
+	struct libdeflate_decompressor *d = NULL;
+	if (isize <= n * DEFLATE_MAX_RATIO && (out = malloc(isize ? isize : 1)) &&
+	    (d = libdeflate_alloc_decompressor()))
+		ok = libdeflate_gzip_decompress_ex(d, in, (size_t)n, out, isize, &used, &made) ==
+		             LIBDEFLATE_SUCCESS &&
+		     used == n && made == isize;
+	libdeflate_free_decompressor(d);
+	munmap(in, (size_t)n);
+	if (!ok) {
+		free(out);
+		return false;
+	}
+	s->whole = true;
+	s->mem = out;
+	s->mem_len = made;
+	return true;
+}
+#endif
 
 static int src_open(struct idx_src *s, const char *path, struct winit_error *err)
 {
@@ -231,6 +300,13 @@ static int src_open(struct idx_src *s, const char *path, struct winit_error *err
 	if (got < 2 || magic[0] != 0x1f || magic[1] != 0x8b)
 		return WINIT_OK;
 	s->gz = true;
+#ifdef WINIT_HAVE_LIBDEFLATE
+	if (src_inflate_whole(s))
+		return WINIT_OK;
+	if (s->file_pos != 0 || lseek(s->fd, 0, SEEK_SET) != 0)
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot seek back to byte 0: %s", path,
+		                       strerror(errno));
+#endif
 	s->in = malloc(IDX_IN_CHUNK);
 	if (!s->in)
 		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory", path);
@@ -373,6 +449,15 @@ static int read_payload(struct idx_src *s, struct winit_idx *out, struct winit_e
 	uint64_t header = 4 + 4 * (uint64_t)out->n_dims;
 	if (!s->gz && s->regular && s->file_size < header + out->n)
 		return payload_short(s, out, s->file_size - header, err);
+	if (s->whole && s->mem_len - s->pos == out->n) {
+		/* The payload ends the inflated stream: move it to the front and keep the buffer
+		 * rather than copy 47 MB. */
+		memmove(s->mem, s->mem + s->pos, (size_t)out->n);
+		out->data = s->mem;
+		s->mem = NULL;
+		s->pos += out->n;
+		return WINIT_OK;
+	}
 
 	/* Plain files: exact size known, one allocation.  Gzip: grow towards n, so a
 	 * corrupt header cannot make us allocate gigabytes before the data runs out. */

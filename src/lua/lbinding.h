@@ -21,12 +21,14 @@
  *   largs.c    parse_args
  *   lsave.c    saved models: save, save_weights, load_weights, models.load_model
  *   lsignal.c  the interrupt flag and the SIGINT guard around training
- *   ldiag.c    the `diagnostics` option; diagnostics and theory as Lua tables */
+ *   ldiag.c    the `diagnostics` option; diagnostics and theory as Lua tables
+ *   lfigure.c  results:report's figures (x-y plots through src/report/plot_xy.c) */
 #ifndef WINIT_LBINDING_H
 #define WINIT_LBINDING_H
 
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -166,6 +168,19 @@ void winit_lua_push_theory(lua_State *L, const struct winit_theory *t);
 /* lstudy.c, lgrid.c: the run study:add added last to the study at idx; study:grid. */
 struct winit_run_spec *winit_lua_study_last_run(lua_State *L, int idx);
 int winit_lua_study_grid(lua_State *L);
+
+/* lfigure.c: results:report's options table at `opts` (may be none or nil): its
+ * `figures` checked into out (errors name the figure and field).  Always pushes one
+ * value, the anchor of out's memory: keep it (and opts) on the stack while out is used.
+ * write_figures is an html_extra_fn (src/report/html.h) taking a winit_lua_figures. */
+struct plot_xy;
+struct winit_lua_figures {
+	size_t n;
+	struct plot_xy *figs;
+	const char **captions;
+};
+size_t winit_lua_check_figures(lua_State *L, int opts, struct winit_lua_figures *out);
+void winit_lua_write_figures(FILE *f, void *ctx);
 
 /* lsignal.c: while a guard is on, SIGINT and SIGTERM request a stop (winit/cancel.h),
  * which the trainer polls between steps.  interrupted_error raises the error a stopped

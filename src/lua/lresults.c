@@ -17,6 +17,7 @@
 #include <winit/report_page.h>
 
 #include "lua/lbinding.h"
+#include "report/html.h"
 #include "lua/lwinit.h"
 
 static struct lresults *check_results(lua_State *L, int idx)
@@ -111,13 +112,16 @@ static int results_save(lua_State *L)
 	return 0;
 }
 
-/* results:report(path) -> path: the HTML report (winit report's page) of these results.
+/* results:report(path [, {figures = {...}}]) -> path: the HTML report (winit report's
+ * page) of these results, with the script's figures (lfigure.c) after the summary.
  * It renders what the results file would hold: the results go through a temporary file,
  * so a report from a script and from `winit report` on its saved file are the same page. */
 static int results_report(lua_State *L)
 {
 	struct lresults *r = check_results(L, 1);
 	const char *path = luaL_checkstring(L, 2);
+	struct winit_lua_figures figs;
+	winit_lua_check_figures(L, 3, &figs);
 	const char *dir = getenv("TMPDIR");
 	char tmp[4096];
 	snprintf(tmp, sizeof tmp, "%s/winit-report-XXXXXX", dir && *dir ? dir : "/tmp");
@@ -133,7 +137,7 @@ static int results_report(lua_State *L)
 		rc = winit_report_read(tmp, &back, &err);
 	unlink(tmp);
 	if (!rc) {
-		rc = winit_report_write_html(path, &back, NULL, &err);
+		rc = html_report_write(path, &back, NULL, winit_lua_write_figures, &figs, &err);
 		winit_report_free(&back);
 	}
 	if (rc)

@@ -248,7 +248,7 @@ static void load_unit(struct checker *c, void *ctx)
 	struct winit_registry *reg = winit_registry_new();
 	if (reg) {
 		winit_registry_load_file(reg, ctx, NULL); /* its verdict comes from the parent's load */
-		winit_registry_free(reg); /* the child ends cleanly (valgrind checks it too) */
+		winit_registry_free(reg);                 /* the child ends cleanly (valgrind checks it too) */
 	}
 }
 

@@ -391,6 +391,12 @@ static int make_groups(struct html_page *pg)
 int winit_report_write_html(const char *path, const struct winit_report_study *r, const char *source,
                             struct winit_error *err)
 {
+	return html_report_write(path, r, source, NULL, NULL, err);
+}
+
+int html_report_write(const char *path, const struct winit_report_study *r, const char *source,
+                      html_extra_fn extra, void *ctx, struct winit_error *err)
+{
 	struct html_page pg = { .r = r };
 	if (make_groups(&pg)) {
 		free(pg.store);
@@ -413,6 +419,8 @@ int winit_report_write_html(const char *path, const struct winit_report_study *r
 	esc(f, r->study ? r->study : "study");
 	fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n", style);
 	write_summary(&pg, source);
+	if (extra)
+		extra(f, ctx);
 	if (r->n_runs) {
 		write_table(&pg);
 		write_curves(&pg);

@@ -26,6 +26,14 @@ struct html_page {
 	size_t *store; /* the groups' idx slices */
 };
 
+/* The report of winit_report_write_html with a section of the caller's after the summary:
+ * extra(f, ctx) writes it (HTML, well-formed) to the page; extra NULL: none.  The Lua
+ * binding's results:report{figures} passes its figures through it. */
+typedef void (*html_extra_fn)(FILE *f, void *ctx);
+WINIT_INTERNAL int html_report_write(const char *path, const struct winit_report_study *r,
+                                     const char *source, html_extra_fn extra, void *ctx,
+                                     struct winit_error *err);
+
 /* The diagnostics section: per-layer variance and gradient variance vs depth at
  * initialization (measured and predicted), weight sd per layer, dead and saturated
  * fractions over training, weight histograms at initialization, distinct units; or

@@ -12,6 +12,8 @@ libwinit_la_SOURCES += \
 	src/report/report_read.c \
 	src/report/svg.h \
 	src/report/svg.c \
+	src/report/plot_xy.h \
+	src/report/plot_xy.c \
 	src/report/html.h \
 	src/report/html.c \
 	src/report/html_diag.c \

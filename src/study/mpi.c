@@ -191,10 +191,9 @@ static void *local_worker(void *arg)
 	return NULL;
 }
 
-/* A result from another rank: store it and show it to the observer as if it had run
- * here. */
-static int accept_result(struct master *m, int from, const unsigned char *buf, size_t len,
-                         struct winit_error *err)
+/* A result from another rank: check it and store it.  *index is the run it belongs to. */
+static int store_result(struct master *m, int from, const unsigned char *buf, size_t len,
+                        uint64_t *index, struct winit_error *err)
 {
 	uint64_t i;
 	struct winit_run_result r;
@@ -208,14 +207,22 @@ static int accept_result(struct master *m, int from, const unsigned char *buf, s
 		                       (unsigned long long)i);
 	}
 	m->results[i] = r;
+	*index = i;
+	return WINIT_OK;
+}
+
+/* Show a stored result to the observer as if the run had trained here (it prints, and
+ * saves the results file). */
+static void show_result(struct master *m, uint64_t i)
+{
 	const struct winit_observer *o = m->obs;
+	const struct winit_run_result *r = &m->results[i];
 	if (o && o->run_start)
 		o->run_start(o->ctx, i, &m->runs[i]);
-	for (int32_t e = 0; o && o->epoch_end && e < r.history.n; e++)
-		o->epoch_end(o->ctx, i, &r.history.epochs[e]);
+	for (int32_t e = 0; o && o->epoch_end && e < r->history.n; e++)
+		o->epoch_end(o->ctx, i, &r->history.epochs[e]);
 	if (o && o->run_end)
-		o->run_end(o->ctx, i, &m->runs[i], &m->results[i]);
-	return WINIT_OK;
+		o->run_end(o->ctx, i, &m->runs[i], r);
 }
 
 static int dispatch(struct master *m, int remote_slots, struct winit_error *err)
@@ -248,15 +255,19 @@ static int dispatch(struct master *m, int remote_slots, struct winit_error *err)
 			return winit_error_set(err, WINIT_ERR_IO, "MPI: lost a message from rank %d", src);
 		}
 		double t0 = winit_clock_seconds();
-		int rc = count > 0 ? accept_result(m, src, buf, (size_t)count, err) : WINIT_OK;
+		uint64_t done = 0;
+		int rc = count > 0 ? store_result(m, src, buf, (size_t)count, &done, err) : WINIT_OK;
 		free(buf);
 		if (rc)
 			return rc;
+		/* The asking rank gets its next run before the observer prints and saves the
+		 * result, so it never waits for rank 0's file. */
 		int64_t next = take_next(m, src);
 		if (MPI_Send(&next, 1, MPI_INT64_T, src, TAG_RUN, MPI_COMM_WORLD) != MPI_SUCCESS)
 			return winit_error_set(err, WINIT_ERR_IO, "MPI: cannot reach rank %d", src);
 		stopped += next < 0;
 		if (count > 0) {
+			show_result(m, done);
 			double dt = winit_clock_seconds() - t0;
 			stat_received++;
 			stat_busy += dt;
