@@ -34,3 +34,12 @@ EXTRA_DIST += bench/mpi.sh
 .PHONY: bench-mpi
 bench-mpi: all-am
 	ROUNDS=$${ROUNDS:-$(ROUNDS)} $(SHELL) $(srcdir)/bench/mpi.sh -w ./winit$(EXEEXT)
+
+# What per-layer diagnostics cost: the whole seed study (compare_inits.lua, default
+# epochs, -j 1) with --diagnostics on and off, alternating, medians, and the overhead
+# against the target (<= 5% of the study's wall time).  `make bench-diagnostics ROUNDS=5`
+# for more rounds (default 3); needs a quiet machine.
+EXTRA_DIST += bench/diagnostics.sh
+.PHONY: bench-diagnostics
+bench-diagnostics: all-am
+	ROUNDS=$${ROUNDS:-$(ROUNDS)} $(SHELL) $(srcdir)/bench/diagnostics.sh -w ./winit$(EXEEXT)

@@ -7,7 +7,7 @@
 --
 --   winit run scripts/compare_inits.lua [--seed N] [--repeats K] [--epochs E]
 --       [--baseline glorot_normal] [--target 0.85] [--design paired|independent]
---       [--out results/compare_inits.json] [--csv DIR] [--data DIR]
+--       [--out results/compare_inits.json] [--csv DIR] [--data DIR] [--diagnostics on|off]
 --
 -- It saves the results file (--out) and, beside it, an HTML report with the same name
 -- and .html (learning curves, the statistics table; `winit report` writes the same page
@@ -21,6 +21,9 @@
 -- p-values and an effect size; and how fast each learned (epochs, and steps at the
 -- diagnostics snapshots, to --target validation accuracy).  --csv DIR also writes
 -- runs.csv and summary.csv there (`winit report FILE --csv DIR` does from a saved file).
+-- Every run records per-layer diagnostics (and the theory beside them) unless
+-- --diagnostics off: the accuracies are the same to the bit either way; `make
+-- bench-diagnostics` times the cost.
 local winit = require "winit"
 
 local opts = winit.parse_args(arg, {
@@ -34,8 +37,13 @@ local opts = winit.parse_args(arg, {
   target = { 0.85, "validation accuracy whose first epoch and step each run reports" },
   design = { "paired", "paired (replicate r of every initializer shares its seed) or independent" },
   csv = { "", "also write runs.csv and summary.csv to this directory" },
+  diagnostics = { "on", "on: record per-layer diagnostics in every run; off: none" },
 }, "The classic four-initializer study (zeros, random_normal, glorot_normal, he_normal)\n" ..
    "on Fashion-MNIST: Flatten -> Dense(128, relu) -> Dense(10, softmax), Adam.")
+
+if opts.diagnostics ~= "on" and opts.diagnostics ~= "off" then
+  error("option '--diagnostics' expects on or off, got '" .. opts.diagnostics .. "'", 0)
+end
 
 local train, test = winit.datasets.fashion_mnist.load_data(opts.data ~= "" and opts.data or nil)
 
@@ -74,6 +82,7 @@ for _, entry in ipairs(initializers) do
       epochs = opts.epochs,
       batch_size = opts.batch_size,
       validation_split = 0.2,
+      diagnostics = opts.diagnostics == "on",
     }
   end
 end

@@ -186,6 +186,94 @@ START_TEST(distinct_units_tolerance)
 }
 END_TEST
 
+static int64_t hist_sum(const struct winit_diag_hist *h)
+{
+	int64_t n = h->underflow + h->overflow;
+	for (int b = 0; b < WINIT_DIAG_HIST_BINS; b++)
+		n += h->count[b];
+	return n;
+}
+
+/* The bins by hand: edges included, outliers outside, a zero range, a constant kernel. */
+START_TEST(histogram_bins)
+{
+	/* mean 0, sd 1 (population): half-width 4; bins of width 8/41. */
+	float w[8] = { -1, 1, -1, 1, -1, 1, -1, 1 };
+	struct winit_diag_hist h;
+	winit_diag_histogram(&h, w, 8);
+	ck_assert_double_eq(h.half_width, 4.0);
+	ck_assert(isnan(h.declared_sd));
+	/* -1 is in bin floor((3 / 8) * 41) = 15, 1 in floor((5 / 8) * 41) = 25. */
+	ck_assert_int_eq(h.count[15], 4);
+	ck_assert_int_eq(h.count[25], 4);
+	ck_assert_int_eq(hist_sum(&h), 8);
+	/* 1000 weights of sd ~1 and two far outliers: the edges of the range are inside. */
+	float v[1002];
+	for (int i = 0; i < 1000; i++)
+		v[i] = (float)((i % 2 ? 1 : -1) * (i % 7) * 0.4);
+	v[1000] = 1e6f;
+	v[1001] = -1e6f;
+	winit_diag_histogram(&h, v, 1002);
+	ck_assert_int_eq(h.underflow, 1);
+	ck_assert_int_eq(h.overflow, 1);
+	ck_assert_int_eq(hist_sum(&h), 1002);
+	/* -2, 2 and 30 zeros: sd 0.5 exactly, so the range is [-2, 2] and -2 and 2 are its
+	 * edges: in the first and (right edge included) the last bin. */
+	float e[32] = { -2, 2 };
+	winit_diag_histogram(&h, e, 32);
+	ck_assert_double_eq(h.half_width, 2.0);
+	ck_assert_int_eq(h.count[0], 1);
+	ck_assert_int_eq(h.count[WINIT_DIAG_HIST_BINS - 1], 1);
+	ck_assert_int_eq(h.count[WINIT_DIAG_HIST_BINS / 2], 30);
+	ck_assert_int_eq(h.underflow + h.overflow, 0);
+	/* All zeros: a zero range, every weight in the centre bin. */
+	winit_diag_histogram(&h, e + 2, 30);
+	ck_assert_double_eq(h.half_width, 0.0);
+	ck_assert_int_eq(h.count[WINIT_DIAG_HIST_BINS / 2], 30);
+	ck_assert_int_eq(hist_sum(&h), 30);
+	/* A constant 0.5: sd 0, the range is twice the mean; the spike lands at 0.5. */
+	float c[4] = { 0.5f, 0.5f, 0.5f, 0.5f };
+	winit_diag_histogram(&h, c, 4);
+	ck_assert_double_eq(h.half_width, 1.0);
+	ck_assert_int_eq(h.count[(int)(1.5 / 2 * WINIT_DIAG_HIST_BINS)], 4);
+	ck_assert_int_eq(h.underflow + h.overflow, 0);
+}
+END_TEST
+
+/* Runs record the histograms at initialization only; the counts add up to every weight
+ * of the kernel, the zeros kernel is one spike, and the declared sd is the plugin's. */
+START_TEST(histograms_at_initialization)
+{
+	struct winit_dataset ds = quad_dataset(256, 8);
+	struct winit_fit_spec f = small_fit();
+	struct winit_trainer t;
+	struct winit_model_spec s = mlp("relu", init_use("he_normal"));
+	fit_trainer(&t, &s, &f, &ds);
+	const struct winit_diag_hist *h = t.diag.snaps[0].hist;
+	ck_assert_ptr_nonnull(h);
+	for (int i = 1; i < t.diag.n; i++)
+		ck_assert_ptr_null(t.diag.snaps[i].hist);
+	ck_assert_int_eq(hist_sum(&h[0]), 16 * 32);
+	ck_assert_int_eq(hist_sum(&h[1]), 32 * 4);
+	/* He: sd sqrt(2 / fan_in); Keras's glorot_uniform: sqrt(2 / (fan_in + fan_out)). */
+	ck_assert_double_eq_tol(h[0].declared_sd, sqrt(2.0 / 16), 1e-12);
+	ck_assert_double_eq_tol(h[1].declared_sd, sqrt(2.0 / (32 + 4)), 1e-12);
+	ck_assert_double_eq_tol(h[0].half_width, 4 * t.diag.snaps[0].layers[0].w_sd, 1e-12);
+	/* He's normal is truncated at 2 sd: nothing falls outside 4 measured sd. */
+	ck_assert_int_eq(h[0].underflow + h[0].overflow, 0);
+	winit_trainer_free(&t);
+	s = mlp("relu", init_use("zeros"));
+	fit_trainer(&t, &s, &f, &ds);
+	h = t.diag.snaps[0].hist;
+	ck_assert_double_eq(h[0].half_width, 0.0);
+	ck_assert_int_eq(h[0].count[WINIT_DIAG_HIST_BINS / 2], 16 * 32);
+	ck_assert_int_eq(hist_sum(&h[0]), 16 * 32);
+	ck_assert_double_eq(h[0].declared_sd, 0.0);
+	winit_trainer_free(&t);
+	winit_dataset_free(&ds);
+}
+END_TEST
+
 /* Diagnostics observe: the weights and every reported number are the same to the bit. */
 START_TEST(bit_identical_on_and_off)
 {
@@ -265,6 +353,42 @@ START_TEST(results_file_shape)
 		ck_assert_msg(json_object_get(l0, keys[k]) != NULL, "no %s", keys[k]);
 	ck_assert(json_is_null(json_object_get(l0, "update_ratio")));
 	ck_assert_int_eq((int)json_integer_value(json_object_get(l0, "distinct_units")), 1);
+	/* The zeros kernel's histogram: a zero range, all 16 x 32 weights in the centre bin. */
+	json_t *wh = json_object_get(l0, "weights_hist");
+	json_t *range = json_object_get(wh, "range"), *counts = json_object_get(wh, "counts");
+	ck_assert_int_eq((int)json_array_size(range), 2);
+	ck_assert(json_number_value(json_array_get(range, 0)) == 0 &&
+	          json_number_value(json_array_get(range, 1)) == 0);
+	ck_assert_int_eq((int)json_array_size(counts), WINIT_DIAG_HIST_BINS);
+	ck_assert_int_eq((int)json_integer_value(json_array_get(counts, WINIT_DIAG_HIST_BINS / 2)), 16 * 32);
+	ck_assert_int_eq((int)json_integer_value(json_object_get(wh, "underflow")), 0);
+	ck_assert(json_number_value(json_object_get(wh, "declared_sd")) == 0);
+	json_t *l1 = json_array_get(json_object_get(s0, "layers"), 1);
+	json_t *c1 = json_object_get(json_object_get(l1, "weights_hist"), "counts");
+	json_int_t total = 0;
+	for (size_t b = 0; b < json_array_size(c1); b++)
+		total += json_integer_value(json_array_get(c1, b));
+	ck_assert_int_eq((int)total, 32 * 4);
+	/* Only the snapshot at initialization has them. */
+	json_t *l_later = json_array_get(json_object_get(json_array_get(diag, 1), "layers"), 0);
+	ck_assert_ptr_null(json_object_get(l_later, "weights_hist"));
+	/* Read back (as resume does) and written again: the same bytes, histograms included. */
+	char *first = json_dumps(root, JSON_SORT_KEYS);
+	struct winit_results_file back;
+	ck_assert_msg(winit_results_read(path, &back, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_nonnull(back.runs[0].result.diagnostics.snaps[0].hist);
+	ck_assert_int_eq(back.runs[0].result.diagnostics.snaps[0].hist[0].count[WINIT_DIAG_HIST_BINS / 2],
+	                 16 * 32);
+	ck_assert_msg(winit_results_write_json(path, "s", 1, &run, &back.runs[0].result, 1, &err) == 0, "%s",
+	              err.msg);
+	json_t *again = json_load_file(path, 0, &jerr);
+	ck_assert_ptr_nonnull(again);
+	char *second = json_dumps(again, JSON_SORT_KEYS);
+	ck_assert_str_eq(second, first);
+	free(first);
+	free(second);
+	json_decref(again);
+	winit_results_file_free(&back);
 	json_t *th = json_object_get(r0, "theory");
 	ck_assert(json_is_true(json_object_get(th, "applies")));
 	ck_assert_int_eq((int)json_array_size(json_object_get(th, "pre_var")), 2);
@@ -378,6 +502,8 @@ static Suite *diagnostics_suite(void)
 	tcase_add_test(tc, cadence_switches);
 	tcase_add_test(tc, tanh_saturation);
 	tcase_add_test(tc, distinct_units_tolerance);
+	tcase_add_test(tc, histogram_bins);
+	tcase_add_test(tc, histograms_at_initialization);
 	suite_add_tcase(s, tc);
 	TCase *inv = tcase_create("invariants");
 	tcase_add_test(inv, bit_identical_on_and_off);

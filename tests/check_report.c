@@ -102,6 +102,22 @@ START_TEST(fixture_reads_runs_history_diagnostics_and_theory)
 	ck_assert(isnan(z->diagnostics[0].layers[0].update_ratio)); /* null at step 0 */
 	ck_assert(z->diagnostics[1].layers[0].update_ratio == 0.0);
 	ck_assert(he->diagnostics[0].layers[1].pre_var == 0.25);
+	/* Weight histograms at initialization: the zeros kernel's zero range, He's bins. */
+	const struct winit_report_hist *zh = z->diagnostics[0].layers[0].hist;
+	ck_assert_ptr_nonnull(zh);
+	ck_assert(zh->lo == 0 && zh->hi == 0 && zh->declared_sd == 0);
+	ck_assert_uint_eq(zh->n_bins, 41);
+	ck_assert_int_eq(zh->count[20], 784 * 64);
+	ck_assert_ptr_null(z->diagnostics[1].layers[0].hist);
+	const struct winit_report_hist *hh = he->diagnostics[0].layers[1].hist;
+	int64_t total = hh->underflow + hh->overflow;
+	for (size_t b = 0; b < hh->n_bins; b++)
+		total += hh->count[b];
+	ck_assert_int_eq(total, 64 * 64);
+	ck_assert_double_eq_tol(hh->declared_sd, sqrt(2.0 / 64), 1e-12);
+	ck_assert(isnan(r.runs[3].diagnostics[0].layers[0].hist->declared_sd)); /* null */
+	ck_assert_int_eq(r.runs[3].diagnostics[0].layers[0].hist->underflow, 3);
+	ck_assert_ptr_null(r.runs[2].diagnostics[0].layers[0].hist); /* not in every run */
 	/* Theory: applies with per-layer predictions, or not, with the reason. */
 	ck_assert(he->theory.present && he->theory.applies);
 	ck_assert_uint_eq(he->theory.n_layers, 3);
@@ -198,6 +214,26 @@ START_TEST(broken_files_say_where)
 	ck_assert_int_eq(read_text("{\"format\": \"winit-results\", \"version\": 1, \"seed\": -3, \"runs\": []}", &err),
 	                 WINIT_ERR_FORMAT);
 	ck_assert_msg(strstr(err.msg, "seed: expected an unsigned 64-bit integer, found an integer"), "%s", err.msg);
+	/* A weight histogram with a negative count, or a range the wrong way round. */
+	static const char hist_run[] =
+		"{\"format\": \"winit-results\", \"version\": 2, \"runs\": [{\"name\": \"a\","
+		" \"model\": {\"input_shape\": [4], \"layers\": []},"
+		" \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.01},"
+		" \"fit\": {\"epochs\": 1, \"batch_size\": 2}, \"status\": \"ok\", \"history\": [],"
+		" \"diagnostics\": [{\"step\": 0, \"layers\": [{\"weights_hist\": %s}]}]}]}";
+	char text[1024];
+	snprintf(text, sizeof text, hist_run, "{\"range\": [-1, 1], \"counts\": [3, 4, -5]}");
+	ck_assert_int_eq(read_text(text, &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].diagnostics[0].layers[0].weights_hist.counts[2]: "
+	                              "expected a count (an integer >= 0), found an integer"),
+	              "%s", err.msg);
+	snprintf(text, sizeof text, hist_run, "{\"range\": [1, -1], \"counts\": [3]}");
+	ck_assert_int_eq(read_text(text, &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "weights_hist.range: expected [lo, hi]: two finite numbers, lo <= hi, found an array"),
+	              "%s", err.msg);
+	snprintf(text, sizeof text, hist_run, "{\"range\": [0, 0], \"counts\": []}");
+	ck_assert_int_eq(read_text(text, &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "weights_hist.counts: 0 bins, expected 1 to 10000"), "%s", err.msg);
 	/* A missing file. */
 	struct winit_report_study r;
 	ck_assert_int_eq(winit_report_read(tu_path(tu_tmpdir(), "none.json"), &r, &err), WINIT_ERR_IO);
@@ -215,8 +251,9 @@ START_TEST(report_shows_every_section_and_escapes_every_string)
 	ck_assert_msg(winit_report_write_html(out, &r, "in <dir>/r.json", &err) == 0, "%s", err.msg);
 	const char *s = slurp(out);
 	ck_assert_msg(strncmp(s, "<!DOCTYPE html>", 15) == 0, "%.40s", s);
-	/* 4 learning curves, 3 plots by depth, dead and saturated fractions for 3 layers. */
-	ck_assert_uint_eq(count(s, "<svg "), 4 + 3 + 6);
+	/* 4 learning curves, 3 plots by depth, the histograms' legend and their 3 labels x 2
+	 * hidden layers, dead and saturated fractions for 3 layers. */
+	ck_assert_uint_eq(count(s, "<svg "), 4 + 3 + 1 + 6 + 6);
 	ck_assert_uint_eq(count(s, "<svg "), count(s, "</svg>"));
 	ck_assert_ptr_nonnull(strstr(s, "Validation accuracy (end of each epoch)"));
 	ck_assert_ptr_nonnull(strstr(s, "Pre-activation variance by depth, at initialization"));
@@ -225,6 +262,17 @@ START_TEST(report_shows_every_section_and_escapes_every_string)
 	ck_assert_ptr_nonnull(strstr(s, "Dead units, layer 3"));
 	ck_assert_ptr_nonnull(strstr(s, "Saturated pairs, layer 1"));
 	ck_assert_ptr_nonnull(strstr(s, "predicted (theory)"));
+	/* Weight histograms: the zeros kernel is one spike at 0 (a zero range); the declared
+	 * sd is marked, or said to be missing; weights outside the range are counted. */
+	ck_assert_ptr_nonnull(strstr(s, "<h3>Weights at initialization</h3>"));
+	ck_assert_ptr_nonnull(strstr(s, "<title>zeros, layer 2</title>"));
+	ck_assert_ptr_nonnull(strstr(s, "all 50176 weights = 0</text>"));
+	ck_assert_ptr_nonnull(strstr(s, "declared sd 0.0505</text>"));
+	ck_assert_ptr_nonnull(strstr(s, "no declared sd</text>"));
+	ck_assert_ptr_nonnull(strstr(s, "outside the range: 5</text>"));
+	/* A long label is cut in the panel's title, between characters, with an ellipsis. */
+	ck_assert_ptr_nonnull(strstr(s, "<title>glorot &lt;b&gt;&amp;&quot;od\xe2\x80\xa6, layer 1</title>"));
+	ck_assert_ptr_null(strstr(s, "<title>zeros, layer 3</title>")); /* not the output layer */
 	/* zeros: one distinct unit from start to end; he_normal: all 64. */
 	ck_assert_ptr_nonnull(strstr(s, "<td>1 &#8594; 1 of 64</td>"));
 	ck_assert_ptr_nonnull(strstr(s, "<td>64 &#8594; 64 of 64</td>"));

@@ -45,6 +45,14 @@ static void sample(struct winit_run_result *r)
 		for (int l = 0; l < 2; l++)
 			sn->layers[l] = (struct winit_diag_layer){ .pre_mean = k + 0.5 * l, .pre_var = 1.25, .update_ratio = NAN, .dead = 3 + l, .saturated_fraction = 0.125, .distinct_units = 128 - l };
 	}
+	/* The snapshot at initialization carries the weight histograms. */
+	struct winit_diag_hist *h = r->diagnostics.snaps[0].hist = calloc(2, sizeof *h);
+	ck_assert_ptr_nonnull(h);
+	h[0] = (struct winit_diag_hist){ .half_width = 0.25, .declared_sd = 0.0625, .underflow = 2, .overflow = 3 };
+	h[1] = (struct winit_diag_hist){ .half_width = 0, .declared_sd = NAN };
+	for (int b = 0; b < WINIT_DIAG_HIST_BINS; b++)
+		h[0].count[b] = 1000 + b;
+	h[1].count[WINIT_DIAG_HIST_BINS / 2] = 1280;
 	r->theory.computed = r->theory.applies = 1;
 	snprintf(r->theory.reason, sizeof r->theory.reason, "-");
 	r->theory.n_layers = 2;
@@ -87,6 +95,14 @@ START_TEST(round_trip_keeps_every_field)
 			ck_assert(y->layers[l].saturated_fraction == 0.125);
 		}
 	}
+	const struct winit_diag_hist *h = b.diagnostics.snaps[0].hist;
+	ck_assert_ptr_nonnull(h);
+	ck_assert_ptr_null(b.diagnostics.snaps[1].hist);
+	ck_assert(h[0].half_width == 0.25 && h[0].declared_sd == 0.0625);
+	ck_assert(h[0].underflow == 2 && h[0].overflow == 3);
+	for (int k = 0; k < WINIT_DIAG_HIST_BINS; k++)
+		ck_assert(h[0].count[k] == 1000 + k && h[1].count[k] == (k == WINIT_DIAG_HIST_BINS / 2) * 1280);
+	ck_assert(h[1].half_width == 0 && isnan(h[1].declared_sd));
 	ck_assert(b.theory.computed == 1 && b.theory.applies == 1 && b.theory.n_layers == 2);
 	ck_assert(b.theory.pre_var[1] == 0.75 && b.theory.grad_var[0] == 2e-3);
 	ck_assert_str_eq(b.theory.reason, "-");

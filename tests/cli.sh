@@ -48,7 +48,7 @@ expect "syntax error names file and line" 1 "syntax_error.lua:4:" -- "$winit" ru
 expect "unknown initializer lists known ones" 1 "bad_initializer.lua:4: .*unknown initializer 'glorot_nromal' (known: .*glorot_normal" -- "$winit" run "$src/tests/lua/bad_initializer.lua"
 expect "an unknown name mentions refused plugins" 1 "a plugin was refused while loading: [^ ]*/bad_abi\.so: incompatible plugin ABI version (plugin: 99, winit: 1)" -- \
 	env WINIT_PLUGIN_PATH="$WINIT_TEST_PLUGIN_DIR" "$winit" run "$src/tests/lua/bad_initializer.lua"
-expect "unknown script option lists the known ones" 1 "compare_inits.lua:[0-9]*: unknown option '--sede' (known: --baseline, --batch_size, --csv, --data, --design, --epochs, --out, --repeats, --seed, --target, --help)" -- \
+expect "unknown script option lists the known ones" 1 "compare_inits.lua:[0-9]*: unknown option '--sede' (known: --baseline, --batch_size, --csv, --data, --design, --diagnostics, --epochs, --out, --repeats, --seed, --target, --help)" -- \
 	"$winit" run "$src/scripts/compare_inits.lua" --sede 1
 grep -q "traceback" "$tmp/out" && no "a user error has no traceback" || ok "a user error has no traceback"
 [ "$(wc -l <"$tmp/out")" -eq 1 ] && ok "a user error is one line" || no "a user error is one line"
@@ -142,6 +142,24 @@ expect "another seed gives other numbers" 0 "he_normal" -- \
 	"$winit" run "$src/scripts/compare_inits.lua" --data "$tmp/data" --epochs 2 --seed 8 --out "$tmp/c.json"
 strip "$tmp/c.json" >"$tmp/c.s"
 cmp -s "$tmp/a.s" "$tmp/c.s" && no "seed changes numbers" || ok "seed changes numbers"
+# --diagnostics off: no snapshots, and every training number as with them on.
+expect "study with --diagnostics off" 0 "he_normal" -- \
+	"$winit" run -j 2 "$src/scripts/compare_inits.lua" --data "$tmp/data" --epochs 2 --seed 7 \
+	--diagnostics off --out "$tmp/off.json"
+n=$(grep -c '"diagnostics": \[\]' "$tmp/off.json")
+[ "$n" -eq 4 ] && ! grep -q '"weights_hist"' "$tmp/off.json" && ok "--diagnostics off: no snapshot in 4 runs" ||
+	no "--diagnostics off: no snapshot in 4 runs ($n)"
+# The runs' history and test figures (the snapshots also hold losses and accuracies).
+nums() {
+	python3 -c 'import json, sys
+for r in json.load(open(sys.argv[1]))["runs"]:
+    print(r["name"], r["test_loss"], r["test_accuracy"], [sorted(e.items()) for e in r["history"] if e.pop("seconds", 0) is not None])' "$1"
+}
+nums "$tmp/a.json" >"$tmp/a.n" && nums "$tmp/off.json" >"$tmp/off.n" && [ -s "$tmp/a.n" ] &&
+	cmp -s "$tmp/a.n" "$tmp/off.n" && ok "--diagnostics off: the same losses and accuracies, bit for bit" ||
+	no "--diagnostics off: the same losses and accuracies"
+expect "--diagnostics wants on or off" 1 "option '--diagnostics' expects on or off, got 'maybe'" -- \
+	"$winit" run "$src/scripts/compare_inits.lua" --data "$tmp/data" --diagnostics maybe
 
 # Runs that explode stop at the step it happens; the study goes on.
 "$winit" run "$src/tests/lua/diverge.lua" "$tmp/data" "$tmp/div.json" >"$tmp/out" 2>&1

@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/report.sh -- `winit report` end to end: the page from a study on generated data
-# and from the fixture with diagnostics, theory and hostile labels; the
+# and from the fixture with diagnostics, theory, weight histograms and hostile labels; the
 # page and every SVG in it are well-formed XML; usage and file errors.
 set -u
 winit="$top_builddir/winit"
@@ -78,6 +78,10 @@ has "dead units over training" "$page" "Dead units, layer 1"
 has "saturation over training" "$page" "Saturated pairs, layer 3"
 has "theory beside measurement" "$page" "predicted (theory)"
 has "zeros keeps one distinct unit" "$page" "<td>1 &#8594; 1 of 64</td>"
+has "weight histograms at initialization" "$page" "<h3>Weights at initialization</h3>"
+has "histograms: a zeros kernel is one spike (a zero range)" "$page" "all 50176 weights = 0</text>"
+has "histograms: the declared sd is marked" "$page" "declared sd 0.0505</text>"
+has "histograms: weights outside the range are counted" "$page" "outside the range: 5</text>"
 has "labels escaped" "$page" "broken &lt;script&gt;alert(1)&lt;/script&gt;"
 hasnt "no script in the page" "$page" "<script"
 hasnt "nothing fetched" "$page" "href="
@@ -98,6 +102,10 @@ has "study page: theory drawn" "$study" "predicted (theory)"
 has "study page: zeros keeps one distinct unit of 128" "$study" "<td>1 &#8594; 1 of 128</td>"
 has "study page: random kernels keep all 128" "$study" "<td>128 &#8594; 128 of 128</td>"
 has "study page: replicates summarised" "$study" "<td>2</td><td>0</td>"
+# The weight histograms: zeros is one spike of all 784 x 128 weights; He's declared sd
+# is sqrt(2 / 784) = 0.0505.
+has "study page: zeros histogram is one spike" "$study" "all 100352 weights = 0</text>"
+has "study page: he_normal's declared sd" "$study" "declared sd 0.0505</text>"
 # A zeros kernel predicts one class: test accuracy is that class's share of the test set
 # (39 or 44 of 500, by the class each replicate's output bias favours).
 has "study page: zeros at a class share" "$study" "<td>0.0780 &#8211; 0.0880</td>"

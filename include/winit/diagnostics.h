@@ -60,6 +60,24 @@ struct winit_diag_layer {
  * the kernel's largest |w|. */
 #define WINIT_DIAG_TOLERANCE 1e-6
 
+/* Bins of a kernel's weight histogram at initialization, and its half-width in the
+ * kernel's standard deviations. */
+#define WINIT_DIAG_HIST_BINS 41
+#define WINIT_DIAG_HIST_SDS 4.0
+
+/* One kernel's weights in WINIT_DIAG_HIST_BINS equal bins over [-half_width, half_width]
+ * (the last bin includes its right edge); weights outside it count in underflow and
+ * overflow, so underflow + the counts + overflow = the kernel's size.  half_width =
+ * max(WINIT_DIAG_HIST_SDS x sd, 2 |mean|) of the kernel's weights: 0 only for an
+ * all-zero kernel, every weight of which is then counted in the centre bin. */
+struct winit_diag_hist {
+	double half_width;
+	double declared_sd; /* the kernel initializer's declared sd; NaN when it declares none
+	                     * or is data-aware (its adapt hook changed the weights) */
+	int64_t underflow, overflow;
+	int64_t count[WINIT_DIAG_HIST_BINS];
+};
+
 struct winit_diag_snapshot {
 	int64_t step;  /* optimizer steps taken when it was taken */
 	int32_t epoch; /* 0 at initialization, else the epoch running or just ended */
@@ -73,6 +91,8 @@ struct winit_diag_snapshot {
 	                                    * min(WINIT_DIAG_VAL_ROWS, n_val) of the validation
 	                                    * split; 0 when the fit has no validation data */
 	double val_loss, val_accuracy;     /* on those rows; NaN when val_rows is 0 */
+	struct winit_diag_hist *hist;    /* n_layers, owned: in the snapshot at initialization
+	                                  * (step 0) only, else NULL */
 };
 
 /* The snapshots of a run, grown as they are taken. */
@@ -123,7 +143,7 @@ int winit_diag_probe_validation(struct winit_diag_probe *p, const struct winit_d
 void winit_diag_probe_keep_weights(struct winit_diag_probe *p, const struct winit_model *m);
 
 /* Take a snapshot of m on the probe batch (and on the validation rows, when the probe has
- * them) and append it to out. */
+ * them) and append it to out; at step 0 with each kernel's weight histogram. */
 int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *p,
                         const struct winit_model *m, int64_t step, int32_t epoch,
                         struct winit_error *err);
@@ -131,6 +151,9 @@ int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *
 /* Non-zero when the cadence takes a snapshot after global step `step` (1-based); `epoch_end`
  * says that step ends an epoch. */
 int winit_diag_due(const struct winit_diag_cadence *c, int64_t step, int epoch_end);
+
+/* The histogram of w[0..n) (declared_sd left NaN). */
+void winit_diag_histogram(struct winit_diag_hist *h, const float *w, int64_t n);
 
 /* Distinct columns of a (n_in, n_out) kernel, to WINIT_DIAG_TOLERANCE. */
 int64_t winit_diag_distinct_units(const float *w, int64_t n_in, int64_t n_out);

@@ -50,6 +50,17 @@ struct winit_report_epoch {
 	double seconds;
 };
 
+/* A kernel's weights at initialization: n_bins equal bins over [lo, hi], weights outside
+ * in underflow and overflow.  lo == hi (a zero range: an all-zero kernel) puts every
+ * counted weight at that one value. */
+struct winit_report_hist {
+	double lo, hi;
+	size_t n_bins;
+	int64_t *count; /* n_bins */
+	int64_t underflow, overflow;
+	double declared_sd; /* the initializer's declared sd; NaN when unknown */
+};
+
 /* One layer's diagnostics in one snapshot (NaN or -1 where the file has none). */
 struct winit_report_layer_diag {
 	double pre_mean, pre_var, act_mean, act_var;
@@ -58,7 +69,9 @@ struct winit_report_layer_diag {
 	double update_ratio; /* NaN at step 0 */
 	int64_t dead;        /* units dead on every probe sample; -1 if absent */
 	double dead_fraction, saturated_fraction;
-	int64_t distinct_units; /* -1 if absent */
+	int64_t distinct_units;         /* -1 if absent */
+	struct winit_report_hist *hist; /* "weights_hist", NULL if absent (it is recorded at
+	                                 * initialization only) */
 };
 
 struct winit_report_snapshot {

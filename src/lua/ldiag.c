@@ -41,8 +41,35 @@ static void set_num(lua_State *L, const char *key, double v)
 	lua_setfield(L, -2, key);
 }
 
+/* {range = {-h, h}, counts = {...}, underflow =, overflow =, declared_sd = (nil if none)} */
+static void push_hist(lua_State *L, const struct winit_diag_hist *h)
+{
+	lua_createtable(L, 0, 5);
+	lua_createtable(L, 2, 0);
+	lua_pushnumber(L, -h->half_width);
+	lua_rawseti(L, -2, 1);
+	lua_pushnumber(L, h->half_width);
+	lua_rawseti(L, -2, 2);
+	lua_setfield(L, -2, "range");
+	lua_createtable(L, WINIT_DIAG_HIST_BINS, 0);
+	for (int b = 0; b < WINIT_DIAG_HIST_BINS; b++) {
+		lua_pushinteger(L, h->count[b]);
+		lua_rawseti(L, -2, b + 1);
+	}
+	lua_setfield(L, -2, "counts");
+	lua_pushinteger(L, h->underflow);
+	lua_setfield(L, -2, "underflow");
+	lua_pushinteger(L, h->overflow);
+	lua_setfield(L, -2, "overflow");
+	if (!isnan(h->declared_sd)) {
+		lua_pushnumber(L, h->declared_sd);
+		lua_setfield(L, -2, "declared_sd");
+	}
+}
+
 /* {{step =, epoch =, probe_loss =, probe_accuracy =, val_rows =, val_loss =, val_accuracy =,
- *   layers = {{pre_mean =, ...}, ...}}, ...} of snapshots [from, d->n). */
+ *   layers = {{pre_mean =, ...}, ...}}, ...} of snapshots [from, d->n); the snapshot at
+ * initialization's layers also hold weights_hist. */
 void winit_lua_push_diagnostics(lua_State *L, const struct winit_diagnostics *d, int from)
 {
 	lua_createtable(L, d->n - from > 0 ? d->n - from : 0, 0);
@@ -78,6 +105,10 @@ void winit_lua_push_diagnostics(lua_State *L, const struct winit_diagnostics *d,
 			set_num(L, "saturated_fraction", x->saturated_fraction);
 			lua_pushinteger(L, x->distinct_units);
 			lua_setfield(L, -2, "distinct_units");
+			if (s->hist) {
+				push_hist(L, &s->hist[k]);
+				lua_setfield(L, -2, "weights_hist");
+			}
 			lua_rawseti(L, -2, k + 1);
 		}
 		lua_setfield(L, -2, "layers");

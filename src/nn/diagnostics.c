@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <winit/diagnostics.h>
+#include <winit/plugin_call.h>
 #include <winit/stream.h>
 #include <winit/train.h>
 
@@ -23,8 +24,10 @@
 
 void winit_diagnostics_free(struct winit_diagnostics *d)
 {
-	for (int32_t i = 0; i < d->n; i++)
+	for (int32_t i = 0; i < d->n; i++) {
 		free(d->snaps[i].layers);
+		free(d->snaps[i].hist);
+	}
 	free(d->snaps);
 	memset(d, 0, sizeof *d);
 }
@@ -329,6 +332,31 @@ static void backward_hook(void *ctx, int layer, const float *dz, const float *dw
 	mean_var(&mean, &L->wgrad_var, dw, n_in * cols);
 }
 
+/* Each kernel's histogram, with the sd its initializer declares for it (as theory uses
+ * it: none for a data-aware initializer, whose adapt hook rescaled the weights). */
+static struct winit_diag_hist *kernel_histograms(const struct winit_model *m)
+{
+	struct winit_diag_hist *h = calloc((size_t)m->spec.n_layers, sizeof *h);
+	if (!h)
+		return NULL;
+	int64_t n_in = m->spec.n_inputs;
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		const struct winit_dense *d = &m->layer[i];
+		const struct winit_layer_spec *l = &m->spec.layers[i];
+		const struct winit_initializer *k =
+			(const struct winit_initializer *)l->kernel_initializer.info;
+		const struct winit_activation *act = (const struct winit_activation *)l->activation.info;
+		winit_diag_histogram(&h[i], d->w, d->n_in * d->n_out);
+		if (k && act && !winit_initializer_adapter(k)) {
+			int64_t dims[2] = { n_in, l->units };
+			h[i].declared_sd = winit_initializer_stddev(k, dims, 2, act->gain(l->activation.params),
+			                                            l->kernel_initializer.params);
+		}
+		n_in = l->units;
+	}
+	return h;
+}
+
 int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *p,
                         const struct winit_model *m, int64_t step, int32_t epoch,
                         struct winit_error *err)
@@ -379,8 +407,14 @@ int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *
 			return winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory to compare units");
 		}
 	}
+	struct winit_diag_hist *hist = NULL;
+	if (step == 0 && !(hist = kernel_histograms(m))) {
+		free(layers);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the weight histograms");
+	}
 	p->has_prev = 0;
 	struct winit_diag_snapshot *s = &out->snaps[out->n++];
+	s->hist = hist;
 	s->step = step;
 	s->epoch = epoch;
 	s->n_layers = n_layers;

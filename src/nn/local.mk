@@ -5,6 +5,7 @@ libwinit_la_SOURCES += \
 	src/nn/trainer.c \
 	src/nn/fit.c \
 	src/nn/diagnostics.c \
+	src/nn/diag_hist.c \
 	src/nn/save.c \
 	src/nn/load.c \
 	src/nn/model_file.h

@@ -1,6 +1,6 @@
 /* src/report/html.h -- the HTML report's parts shared between its files (internal):
  * html.c writes the page (summary, statistics, learning curves), html_diag.c the
- * diagnostics beside theory. */
+ * diagnostics beside theory, html_hist.c the weight histograms at initialization. */
 #ifndef WINIT_REPORT_HTML_H
 #define WINIT_REPORT_HTML_H
 
@@ -39,8 +39,16 @@ WINIT_INTERNAL int html_report_write(const char *path, const struct winit_report
 
 /* The diagnostics section: per-layer variance and gradient variance vs depth at
  * initialization (measured and predicted), weight sd per layer, dead and saturated
- * fractions over training, distinct units; or "no diagnostics recorded". */
+ * fractions over training, weight histograms at initialization, distinct units; or
+ * "no diagnostics recorded". */
 WINIT_INTERNAL void html_diagnostics(const struct html_page *pg);
+
+/* Weight histograms at initialization: per label, a panel per hidden layer (html_hist.c). */
+WINIT_INTERNAL void html_weight_histograms(const struct html_page *pg);
+
+/* The layers shown when there are more than max: the first, the last, evenly between
+ * (indices into out, at most max); returns how many. */
+WINIT_INTERNAL size_t html_pick_layers(size_t *out, size_t n_layers, size_t max);
 
 /* mean, min and max of the finite values among x[0..n) (NaN when none); returns how many. */
 WINIT_INTERNAL size_t html_summary3(const double *x, size_t n, double *mean, double *min, double *max);

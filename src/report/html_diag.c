@@ -49,8 +49,7 @@ static size_t max_layers(const struct winit_report_study *r)
 	return n;
 }
 
-/* The layers shown when there are too many: the first, the last, evenly between. */
-static size_t pick_layers(size_t *out, size_t n_layers, size_t max)
+size_t html_pick_layers(size_t *out, size_t n_layers, size_t max)
 {
 	if (n_layers <= max) {
 		for (size_t k = 0; k < n_layers; k++)
@@ -177,7 +176,7 @@ static void training_panels(const struct html_page *pg, const char *what, const 
                             size_t off)
 {
 	size_t L = max_layers(pg->r), G = pg->n_groups, shown[MAX_PANELS];
-	size_t n_shown = pick_layers(shown, L, MAX_PANELS);
+	size_t n_shown = html_pick_layers(shown, L, MAX_PANELS);
 	size_t S = 0;
 	for (size_t i = 0; i < pg->r->n_runs; i++)
 		if (pg->r->runs[i].n_snapshots > S)
@@ -264,7 +263,7 @@ static void symmetry_table(const struct html_page *pg)
 {
 	FILE *f = pg->f;
 	size_t L = max_layers(pg->r), shown[MAX_COLUMNS];
-	size_t n_shown = pick_layers(shown, L, MAX_COLUMNS);
+	size_t n_shown = html_pick_layers(shown, L, MAX_COLUMNS);
 	fputs("<table>\n<tr><th class=\"l\">label</th>", f);
 	for (size_t q = 0; q < n_shown; q++)
 		fprintf(f, "<th>layer %zu</th>", shown[q] + 1);
@@ -344,7 +343,9 @@ void html_diagnostics(const struct html_page *pg)
 	depth_plot(pg, "Gradient variance by depth, at initialization", "variance of dL/dz (log scale)",
 	           FIELD(grad_var), 2, 0);
 	depth_plot(pg, "Weight standard deviation by layer", "sd of the kernel (log scale)", FIELD(w_sd), 0, 1);
-	fputs("</div>\n<h3>Dead and saturated units over training</h3>\n", f);
+	fputs("</div>\n", f);
+	html_weight_histograms(pg);
+	fputs("<h3>Dead and saturated units over training</h3>\n", f);
 	html_legend(pg);
 	fputs("<div class=\"figs\">\n", f);
 	training_panels(pg, "Dead units", "fraction of the units", FIELD(dead_fraction));

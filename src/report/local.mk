@@ -19,6 +19,7 @@ libwinit_la_SOURCES += \
 	src/report/html.h \
 	src/report/html.c \
 	src/report/html_diag.c \
+	src/report/html_hist.c \
 	src/report/table.c \
 	src/report/csv.c \
 	src/report/learning.c \

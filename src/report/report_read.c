@@ -172,6 +172,60 @@ static int get_count(struct jr *c, const json_t *o, const char *key, int64_t *ou
 	return WINIT_OK;
 }
 
+/* The most bins read in a weight histogram (the writer writes WINIT_DIAG_HIST_BINS). */
+#define MAX_HIST_BINS 10000
+
+/* A count in a histogram: an integer >= 0. */
+static int hist_count(struct jr *c, const json_t *v, const char *key, int64_t *out)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return jr_bad(c, key, "a count (an integer >= 0)", v ? v : json_null());
+	*out = (int64_t)json_integer_value(v);
+	return WINIT_OK;
+}
+
+/* "weights_hist": {range: [lo, hi], counts: [...], underflow, overflow, declared_sd}. */
+static int read_hist(struct jr *c, const json_t *l, struct winit_report_layer_diag *d)
+{
+	const json_t *o, *range, *counts;
+	size_t n_range, n;
+	TRY(jr_obj(c, l, "weights_hist", 0, &o));
+	if (!o)
+		return WINIT_OK;
+	size_t mark = jr_push(c, ".weights_hist");
+	TRY(jr_arr(c, o, "range", 1, &range, &n_range));
+	TRY(jr_arr(c, o, "counts", 1, &counts, &n));
+	double lo = json_number_value(json_array_get(range, 0)),
+	       hi = json_number_value(json_array_get(range, 1));
+	if (n_range != 2 || !json_is_number(json_array_get(range, 0)) ||
+	    !json_is_number(json_array_get(range, 1)) || !isfinite(lo) || !isfinite(hi) || !(lo <= hi))
+		return jr_bad(c, "range", "[lo, hi]: two finite numbers, lo <= hi", range);
+	if (n == 0 || n > MAX_HIST_BINS)
+		return winit_error_set(c->err, WINIT_ERR_FORMAT,
+		                       "%s: %s.counts: %zu bins, expected 1 to %d", c->file, c->path, n,
+		                       MAX_HIST_BINS);
+	struct winit_report_hist *h = d->hist = calloc(1, sizeof *h);
+	if (!h || !(h->count = alloc_n(n, sizeof *h->count)))
+		return jr_nomem(c);
+	h->lo = lo;
+	h->hi = hi;
+	h->n_bins = n;
+	h->declared_sd = NAN;
+	for (size_t b = 0; b < n; b++) {
+		size_t m2 = jr_push(c, ".counts[%zu]", b);
+		TRY(hist_count(c, json_array_get(counts, b), NULL, &h->count[b]));
+		jr_pop(c, m2);
+	}
+	const json_t *v;
+	if ((v = json_object_get(o, "underflow")))
+		TRY(hist_count(c, v, "underflow", &h->underflow));
+	if ((v = json_object_get(o, "overflow")))
+		TRY(hist_count(c, v, "overflow", &h->overflow));
+	TRY(jr_num(c, o, "declared_sd", 0, &h->declared_sd));
+	jr_pop(c, mark);
+	return WINIT_OK;
+}
+
 static int read_layer_diag(struct jr *c, const json_t *l, struct winit_report_layer_diag *d)
 {
 	static const struct {
@@ -196,7 +250,7 @@ static int read_layer_diag(struct jr *c, const json_t *l, struct winit_report_la
 		TRY(jr_num(c, l, nums[k].key, 0, (double *)((char *)d + nums[k].off)));
 	TRY(get_count(c, l, "dead", &d->dead));
 	TRY(get_count(c, l, "distinct_units", &d->distinct_units));
-	return WINIT_OK;
+	return read_hist(c, l, d);
 }
 
 static int read_diagnostics(struct jr *c, const json_t *run, struct winit_report_run *r)
@@ -403,8 +457,15 @@ static void free_run(struct winit_report_run *r)
 	free(r->error);
 	free(r->history);
 	free(r->kernels);
-	for (size_t i = 0; i < r->n_snapshots; i++)
+	for (size_t i = 0; i < r->n_snapshots; i++) {
+		for (size_t k = 0; k < r->diagnostics[i].n_layers; k++) {
+			struct winit_report_hist *h = r->diagnostics[i].layers[k].hist;
+			if (h)
+				free(h->count);
+			free(h);
+		}
 		free(r->diagnostics[i].layers);
+	}
 	free(r->diagnostics);
 	free(r->theory.reason);
 	free(r->theory.pre_var);

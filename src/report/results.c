@@ -140,7 +140,27 @@ static void write_description(struct json *j, const struct winit_run_spec *s, ui
 	json_end_object(j);
 }
 
-/* What the run produced: status, history, test metrics, timings. */
+/* "weights_hist": {range: [-h, h], counts: [...], underflow, overflow, declared_sd}. */
+static void write_hist(struct json *j, const struct winit_diag_hist *h)
+{
+	json_key(j, "weights_hist");
+	json_begin_object(j);
+	json_key(j, "range");
+	json_begin_array(j);
+	json_number(j, h->half_width > 0 ? -h->half_width : 0); /* not -0 */
+	json_number(j, h->half_width);
+	json_end_array(j);
+	json_key(j, "counts");
+	json_begin_array(j);
+	for (int b = 0; b < WINIT_DIAG_HIST_BINS; b++)
+		json_int(j, h->count[b]);
+	json_end_array(j);
+	json_int_at(j, "underflow", h->underflow);
+	json_int_at(j, "overflow", h->overflow);
+	json_number_at(j, "declared_sd", h->declared_sd);
+	json_end_object(j);
+}
+
 /* "diagnostics": [ {step, epoch, layers: [ {pre_mean, ...} ] } ]; undefined values null. */
 static void write_diagnostics(struct json *j, const struct winit_diagnostics *d)
 {
@@ -174,6 +194,8 @@ static void write_diagnostics(struct json *j, const struct winit_diagnostics *d)
 			json_number_at(j, "dead_fraction", L->dead_fraction);
 			json_number_at(j, "saturated_fraction", L->saturated_fraction);
 			json_int_at(j, "distinct_units", L->distinct_units);
+			if (s->hist)
+				write_hist(j, &s->hist[k]);
 			json_end_object(j);
 		}
 		json_end_array(j);
@@ -207,6 +229,7 @@ static void write_theory(struct json *j, const struct winit_theory *t)
 	json_end_object(j);
 }
 
+/* What the run produced: status, history, test metrics, timings, diagnostics, theory. */
 static void write_outcome(struct json *j, const struct winit_run_result *r)
 {
 	int div = r->status == WINIT_ERR_DIVERGED;

@@ -172,6 +172,42 @@ static int read_history(const json_t *run, struct winit_history *h, int32_t epoc
 	return WINIT_OK;
 }
 
+/* A layer's "weights_hist" (the snapshot at initialization): exactly the histogram the
+ * writer writes, [-h, h] with WINIT_DIAG_HIST_BINS counts. */
+static int read_hist(const json_t *l, struct winit_diag_hist *h, const struct where *w,
+                     struct winit_error *err)
+{
+	const json_t *o = json_object_get(l, "weights_hist");
+	if (!json_is_object(o))
+		return bad_field(err, w, "weights_hist", "an object (every layer has one when any has)", o);
+	const json_t *range = json_object_get(o, "range"), *counts = json_object_get(o, "counts");
+	double lo = NAN, hi = NAN;
+	if (json_is_array(range) && json_array_size(range) == 2) {
+		lo = json_number_value(json_array_get(range, 0));
+		hi = json_number_value(json_array_get(range, 1));
+	}
+	if (!json_is_number(json_array_get(range, 0)) || !json_is_number(json_array_get(range, 1)) ||
+	    !(hi >= 0) || lo != -hi || !isfinite(hi))
+		return bad_field(err, w, "weights_hist.range", "[-h, h] with a finite h >= 0", range);
+	if (!json_is_array(counts) || json_array_size(counts) != WINIT_DIAG_HIST_BINS)
+		return bad_field(err, w, "weights_hist.counts", "an array of " STR(WINIT_DIAG_HIST_BINS) " counts",
+		                 counts);
+	memset(h, 0, sizeof *h);
+	h->half_width = hi;
+	for (size_t b = 0; b < WINIT_DIAG_HIST_BINS; b++) {
+		const json_t *v = json_array_get(counts, b);
+		if (!json_is_integer(v) || json_integer_value(v) < 0)
+			return bad_field(err, w, "weights_hist.counts", "counts (integers >= 0)", v);
+		h->count[b] = json_integer_value(v);
+	}
+	int rc = get_int(o, "underflow", 0, INT64_MAX, &h->underflow, w, err);
+	if (!rc)
+		rc = get_int(o, "overflow", 0, INT64_MAX, &h->overflow, w, err);
+	if (!rc)
+		rc = get_number(o, "declared_sd", &h->declared_sd, w, err);
+	return rc;
+}
+
 /* "diagnostics" and "theory" (absent in files of older writers: then none). */
 static int read_diagnostics(const json_t *run, struct winit_run_result *x, struct where *w,
                             struct winit_error *err)
@@ -224,6 +260,12 @@ static int read_diagnostics(const json_t *run, struct winit_run_result *x, struc
 			return rc;
 		sn->n_layers = (int32_t)json_array_size(layers);
 		sn->layers = calloc((size_t)sn->n_layers + 1, sizeof *sn->layers);
+		sn->hist = NULL;
+		if (sn->layers && json_object_get(json_array_get(layers, 0), "weights_hist") &&
+		    !(sn->hist = calloc((size_t)sn->n_layers, sizeof *sn->hist))) {
+			free(sn->layers);
+			sn->layers = NULL;
+		}
 		if (!sn->layers)
 			return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory", w->path);
 		d->n++;
@@ -243,6 +285,8 @@ static int read_diagnostics(const json_t *run, struct winit_run_result *x, struc
 				rc = get_int(l, "dead", 0, INT64_MAX, &L->dead, w, err);
 			if (!rc)
 				rc = get_int(l, "distinct_units", 0, INT64_MAX, &L->distinct_units, w, err);
+			if (!rc && sn->hist)
+				rc = read_hist(l, &sn->hist[k], w, err);
 		}
 	}
 	w->at[len] = '\0';

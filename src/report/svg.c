@@ -1,5 +1,5 @@
 /* src/report/svg.c -- the SVG plotting helper: axes and ticks (linear and log),
- * polylines, bands, points, legends. */
+ * polylines, bands, points, bars, vertical marks, legends (beside a plot or on their own). */
 #include "config.h"
 
 #include <math.h>
@@ -47,6 +47,7 @@ void svg_axis_init(struct svg_axis *a, int log, const char *label)
 	a->hi = -INFINITY;
 	a->log = log;
 	a->integer = 0;
+	a->intervals = 5;
 	a->label = label;
 }
 
@@ -76,7 +77,7 @@ static double nice_step(double x)
 
 static double lin_step(const struct svg_axis *a)
 {
-	double step = nice_step((a->hi - a->lo) / 5);
+	double step = nice_step((a->hi - a->lo) / (a->intervals > 0 ? a->intervals : 5));
 	return a->integer && step < 1 ? 1 : step;
 }
 
@@ -246,10 +247,16 @@ static int ok_x(const struct svg_plot *p, double v)
 	return usable(&p->x, v);
 }
 
+static const char *const dashes[] = { "", " stroke-dasharray=\"6 4\"", " stroke-dasharray=\"2 3\"" };
+
+static const char *dash_attr(int dash)
+{
+	return dashes[dash >= 0 && dash <= 2 ? dash : 0];
+}
+
 void svg_polyline(struct svg_plot *p, const double *x, const double *y, size_t n,
                   const char *color, int dash)
 {
-	static const char *const dashes[] = { "", " stroke-dasharray=\"6 4\"", " stroke-dasharray=\"2 3\"" };
 	size_t i = 0;
 	while (i < n) {
 		while (i < n && !(ok_x(p, x[i]) && usable(&p->y, y[i])))
@@ -259,7 +266,7 @@ void svg_polyline(struct svg_plot *p, const double *x, const double *y, size_t n
 			j++;
 		if (j - i >= 2) {
 			fprintf(p->f, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\"%s points=\"", color,
-			        dashes[dash >= 0 && dash <= 2 ? dash : 0]);
+			        dash_attr(dash));
 			for (size_t k = i; k < j; k++)
 				fprintf(p->f, "%s%.1f,%.1f", k > i ? " " : "", svg_x(p, x[k]), svg_y(p, y[k]));
 			fputs("\"/>\n", p->f);
@@ -312,6 +319,28 @@ void svg_points(struct svg_plot *p, const double *x, const double *y, size_t n, 
 	}
 }
 
+void svg_bars(struct svg_plot *p, const double *edges, const double *y, size_t n, const char *color)
+{
+	double base = p->top + p->plot_h;
+	for (size_t i = 0; i < n; i++) {
+		if (!(isfinite(y[i]) && y[i] > 0) || !ok_x(p, edges[i]) || !ok_x(p, edges[i + 1]))
+			continue;
+		double x0 = svg_x(p, edges[i]), x1 = svg_x(p, edges[i + 1]), top = svg_y(p, y[i]);
+		fprintf(p->f, "<rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" fill=\"%s\" "
+		              "fill-opacity=\"0.7\" stroke=\"#ffffff\" stroke-width=\"0.4\"/>\n",
+		        x0, top, fmax(x1 - x0, 0.5), base - top, color);
+	}
+}
+
+void svg_vline(struct svg_plot *p, double x, const char *color, int dash)
+{
+	if (!ok_x(p, x) || x < p->x.lo || x > p->x.hi)
+		return;
+	double c = svg_x(p, x);
+	fprintf(p->f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"1.5\"%s/>\n",
+	        c, p->top, c, p->top + p->plot_h, color, dash_attr(dash));
+}
+
 /* s cut to at most max characters, with an ellipsis; strings from the results file are
  * valid UTF-8 (Jansson checks), and the cut falls between characters. */
 static void escape_cut(FILE *f, const char *s, size_t max)
@@ -334,34 +363,87 @@ static void escape_cut(FILE *f, const char *s, size_t max)
 		fputs("\xe2\x80\xa6", f);
 }
 
+/* One legend entry's swatch at (x, y) (its vertical centre), its label 26 px right of it,
+ * cut to `max` characters. */
+static void legend_entry(FILE *f, double x, double y, const struct svg_legend_entry *e, size_t max)
+{
+	const char *c = e->color;
+	switch (e->style) {
+	case SVG_POINT:
+	case SVG_HOLLOW:
+		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"/>\n",
+		        x + 10, y, e->style == SVG_HOLLOW ? "#ffffff" : c, c);
+		break;
+	case SVG_BAND:
+	case SVG_BAR:
+		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"20\" height=\"10\" fill=\"%s\" fill-opacity=\"%s\"/>\n",
+		        x, y - 5, c, e->style == SVG_BAR ? "0.7" : "0.18");
+		break;
+	default:
+		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
+		        x, y, x + 20, y, c, dash_attr(e->style == SVG_DASHED ? 1 : e->style == SVG_DOTTED ? 2 :
+		                                                                                            0));
+	}
+	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", x + 26, y + 4);
+	escape_cut(f, e->label ? e->label : "", max);
+	fputs("</text>\n", f);
+}
+
+/* Characters a legend strip shows of a label, and the width it reserves per character. */
+#define STRIP_LABEL_MAX 60
+#define STRIP_CHAR_W 6.6
+
+void svg_legend_strip(FILE *f, double width, const struct svg_legend_entry *e, size_t n)
+{
+	/* Lay the entries out first: the height depends on the rows they take. */
+	double x = 8, rows = 1;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = e[i].label ? strlen(e[i].label) : 0;
+		double w = 26 + STRIP_CHAR_W * (double)(len < STRIP_LABEL_MAX ? len : STRIP_LABEL_MAX) + 24;
+		if (x > 8 && x + w > width) {
+			x = 8;
+			rows++;
+		}
+		x += w;
+	}
+	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
+	           "viewBox=\"0 0 %.0f %.0f\" role=\"img\">\n<title>legend</title>\n",
+	        width, 22 * rows + 4, width, 22 * rows + 4);
+	x = 8;
+	double y = 13;
+	for (size_t i = 0; i < n; i++) {
+		size_t len = e[i].label ? strlen(e[i].label) : 0;
+		double w = 26 + STRIP_CHAR_W * (double)(len < STRIP_LABEL_MAX ? len : STRIP_LABEL_MAX) + 24;
+		if (x > 8 && x + w > width) {
+			x = 8;
+			y += 22;
+		}
+		legend_entry(f, x, y, &e[i], STRIP_LABEL_MAX);
+		x += w;
+	}
+	fputs("</svg>\n", f);
+}
+
 void svg_legend(struct svg_plot *p, const struct svg_legend_entry *e, size_t n)
 {
 	double x = p->left + p->plot_w + 14, y = p->top + 10;
-	for (size_t i = 0; i < n; i++, y += 18) {
-		const char *c = e[i].color;
-		switch (e[i].style) {
-		case SVG_POINT:
-		case SVG_HOLLOW:
-			fprintf(p->f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\" stroke=\"%s\" stroke-width=\"1.5\"/>\n",
-			        x + 10, y, e[i].style == SVG_HOLLOW ? "#ffffff" : c, c);
-			break;
-		case SVG_BAND:
-			fprintf(p->f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"20\" height=\"10\" fill=\"%s\" fill-opacity=\"0.18\"/>\n",
-			        x, y - 5, c);
-			break;
-		default:
-			fprintf(p->f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
-			        x, y, x + 20, y, c, e[i].style == SVG_DASHED ? " stroke-dasharray=\"6 4\"" : "");
-		}
-		fprintf(p->f, "<text x=\"%.1f\" y=\"%.1f\">", x + 26, y + 4);
-		escape_cut(p->f, e[i].label ? e[i].label : "", LEGEND_LABEL_MAX);
-		fputs("</text>\n", p->f);
-	}
+	for (size_t i = 0; i < n; i++, y += 18)
+		legend_entry(p->f, x, y, &e[i], LEGEND_LABEL_MAX);
 }
 
 void svg_note(struct svg_plot *p, const char *text)
 {
 	fprintf(p->f, "<text x=\"%.1f\" y=\"%.1f\" class=\"note\">", p->left + 8, p->top + 16);
+	svg_escape(p->f, text);
+	fputs("</text>\n", p->f);
+}
+
+void svg_note_right(struct svg_plot *p, int line, const char *text)
+{
+	/* A white halo keeps it readable over grid and mark lines. */
+	fprintf(p->f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" class=\"note\" stroke=\"#ffffff\" "
+	              "stroke-width=\"3\" paint-order=\"stroke\">",
+	        p->left + p->plot_w - 6, p->top + 15 + 14.0 * line);
 	svg_escape(p->f, text);
 	fputs("</text>\n", p->f);
 }

@@ -15,6 +15,7 @@ struct svg_axis {
 	double lo, hi; /* after svg_axis_nice: the drawn range */
 	int log;       /* base-10 log scale */
 	int integer;   /* ticks at whole numbers only (linear axes) */
+	int intervals; /* about this many between ticks on a linear axis (svg_axis_init: 5) */
 	const char *label;
 };
 
@@ -32,7 +33,9 @@ enum svg_style {
 	SVG_DASHED,
 	SVG_POINT,
 	SVG_HOLLOW,
-	SVG_BAND
+	SVG_BAND,
+	SVG_DOTTED,
+	SVG_BAR
 };
 
 struct svg_legend_entry {
@@ -76,5 +79,18 @@ WINIT_INTERNAL void svg_points(struct svg_plot *p, const double *x, const double
 WINIT_INTERNAL void svg_legend(struct svg_plot *p, const struct svg_legend_entry *e, size_t n);
 /* A note (escaped) under the title, inside the plot area's top-left corner. */
 WINIT_INTERNAL void svg_note(struct svg_plot *p, const char *text);
+/* Line `line` (0, 1, ...) of a note (escaped) right-aligned in the top-right corner. */
+WINIT_INTERNAL void svg_note_right(struct svg_plot *p, int line, const char *text);
+
+/* Bars of a histogram: bar i spans [edges[i], edges[i + 1]] from 0 up to y[i] (n bars,
+ * n + 1 edges); bars of height 0 or not finite are left out. */
+WINIT_INTERNAL void svg_bars(struct svg_plot *p, const double *edges, const double *y, size_t n,
+                             const char *color);
+/* A vertical line across the plot at x (dash as svg_polyline); nothing outside the x range. */
+WINIT_INTERNAL void svg_vline(struct svg_plot *p, double x, const char *color, int dash);
+
+/* A legend on its own: one <svg> `width` pixels wide, entries in a row (wrapped onto
+ * more rows when they do not fit). */
+WINIT_INTERNAL void svg_legend_strip(FILE *f, double width, const struct svg_legend_entry *e, size_t n);
 
 #endif

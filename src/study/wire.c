@@ -17,6 +17,8 @@
 #define DIAG_LAYER_BYTES (13 * 8)
 /* A snapshot without its layers: step, epoch, n_layers, probe and validation metrics. */
 #define DIAG_SNAP_BYTES (8 + 4 + 4 + 5 * 8)
+/* One layer's weight histogram: 2 doubles, 2 + WINIT_DIAG_HIST_BINS int64s. */
+#define HIST_BYTES ((4 + WINIT_DIAG_HIST_BINS) * 8)
 
 struct out {
 	unsigned char *p;
@@ -130,6 +132,20 @@ int winit_wire_pack(uint64_t index, const struct winit_run_result *r, unsigned c
 	put_i32(&o, r->divergence.has_last);
 	put_f64(&o, r->divergence.last_loss);
 	put_f64(&o, r->divergence.last_accuracy);
+	/* Version 3: the weight histograms of the snapshot at initialization. */
+	for (int32_t k = 0; k < r->diagnostics.n; k++) {
+		const struct winit_diag_snapshot *sn = &r->diagnostics.snaps[k];
+		put_i32(&o, sn->hist != NULL);
+		for (int32_t l = 0; sn->hist && l < sn->n_layers; l++) {
+			const struct winit_diag_hist *h = &sn->hist[l];
+			put_f64(&o, h->half_width);
+			put_f64(&o, h->declared_sd);
+			put_i64(&o, h->underflow);
+			put_i64(&o, h->overflow);
+			for (int b = 0; b < WINIT_DIAG_HIST_BINS; b++)
+				put_i64(&o, h->count[b]);
+		}
+	}
 	if (o.nomem) {
 		free(o.p);
 		return winit_error_set(err, WINIT_ERR_NOMEM, "packing the result of run %llu: out of memory",
@@ -351,6 +367,31 @@ int winit_wire_unpack(const unsigned char *buf, size_t len, uint64_t *index,
 	r->divergence.has_last = get_i32(&in);
 	r->divergence.last_loss = get_f64(&in);
 	r->divergence.last_accuracy = get_f64(&in);
+	for (int32_t k = 0; k < r->diagnostics.n && !in.bad; k++) {
+		struct winit_diag_snapshot *sn = &r->diagnostics.snaps[k];
+		int32_t has = get_i32(&in), nl = sn->n_layers;
+		if (in.bad || !has || nl == 0)
+			continue;
+		if ((size_t)nl > (len - in.at) / HIST_BYTES) {
+			in.bad = 1;
+			in.bad_at = in.at;
+			break;
+		}
+		if (!(sn->hist = calloc((size_t)nl, sizeof *sn->hist))) {
+			winit_run_result_free(r);
+			memset(r, 0, sizeof *r);
+			return winit_error_set(err, WINIT_ERR_NOMEM, "run result message: out of memory");
+		}
+		for (int32_t l = 0; l < nl; l++) {
+			struct winit_diag_hist *h = &sn->hist[l];
+			h->half_width = get_f64(&in);
+			h->declared_sd = get_f64(&in);
+			h->underflow = get_i64(&in);
+			h->overflow = get_i64(&in);
+			for (int b = 0; b < WINIT_DIAG_HIST_BINS; b++)
+				h->count[b] = get_i64(&in);
+		}
+	}
 	if (!in.bad && in.at != len) {
 		in.bad = 1;
 		in.bad_at = in.at;
