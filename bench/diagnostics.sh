@@ -124,10 +124,13 @@ verdict()
 	if awk "BEGIN { exit !($1 $2 $3) }"; then echo "met"; else echo "NOT met"; fi
 }
 
-# numbers FILE: the training numbers of a results file (one key per line), nothing else
+# numbers FILE: the training numbers of a results file (every run's history without its
+# timings, and its test figures), nothing else: snapshots hold losses and accuracies too
 numbers()
 {
-	grep -E '"(loss|accuracy|val_loss|val_accuracy|test_loss|test_accuracy)":' "$1"
+	python3 -c 'import json, sys
+for r in json.load(open(sys.argv[1]))["runs"]:
+    print(r["name"], r["test_loss"], r["test_accuracy"], [sorted(e.items()) for e in r["history"] if e.pop("seconds", 0) is not None])' "$1"
 }
 
 study_script=$srcdir/scripts/compare_inits.lua
