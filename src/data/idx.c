@@ -130,7 +130,8 @@ static int src_read(struct idx_src *s, uint8_t *dst, size_t len, size_t *got,
 	if (s->whole) {
 		size_t left = s->mem ? s->mem_len - (size_t)s->pos : 0;
 		*got = len < left ? len : left;
-		memcpy(dst, s->mem + s->pos, *got);
+		if (*got > 0) /* once the payload took the buffer over, mem is NULL */
+			memcpy(dst, s->mem + s->pos, *got);
 		s->pos += *got;
 		return WINIT_OK;
 	}
