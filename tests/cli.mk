@@ -1,6 +1,6 @@
 # tests: cli -- the winit command end to end (a shell script).
 TESTS += tests/cli.sh
-EXTRA_DIST += tests/cli.sh tests/lua/make_data.lua tests/lua/syntax_error.lua \
+EXTRA_DIST += tests/lib.sh tests/cli.sh tests/lua/make_data.lua tests/lua/syntax_error.lua \
 	tests/lua/bad_initializer.lua tests/lua/saved_model.lua tests/lua/diverge.lua \
 	tests/lua/momentum.lua tests/lua/plugin_study.lua
 

@@ -2,22 +2,8 @@
 # tests/cli.sh -- the winit command end to end: help, version, list, script errors, and
 # the seed study on generated Fashion-MNIST-shaped data, run twice and with -j 1 / -j 2.
 set -u
-winit="$top_builddir/winit"
-src="$top_srcdir"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-cli-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export WINIT_NO_PROGRESS=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | head -20; }
-# expect NAME STATUS PATTERN -- COMMAND...: exit status and a pattern in stdout+stderr
-expect() {
-	name=$1 want=$2 pat=$3; shift 4
-	"$@" >"$tmp/out" 2>&1; got=$?
-	if [ "$got" -ne "$want" ]; then no "$name (exit $got, wanted $want)"; return; fi
-	if ! grep -q -- "$pat" "$tmp/out"; then no "$name (no '$pat' in output)"; return; fi
-	ok "$name"
-}
+test_name=cli
+. "$top_srcdir/tests/lib.sh"
 
 expect "--help shows usage" 0 "winit run" -- "$winit" --help
 expect "--version" 0 "winit $PACKAGE_VERSION" -- "$winit" --version
@@ -228,5 +214,4 @@ grep -q "unknown initializer 'glorot_nromal'" "$tmp/out" && ! grep -q "refused\|
 
 # Signals (Ctrl-C, SIGTERM) are tested in tests/signals.sh.
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,14 +4,8 @@
 # names, RFC 4180 quoting, '.' decimals, NA for missing), with a label that needs quoting
 # and a run that failed; the CLI writes the very files the script does; bad DIRs.
 set -u
-winit="$top_builddir/winit"
-src="$top_srcdir"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-csv-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export WINIT_NO_PROGRESS=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | head -30; }
+test_name=csv
+. "$top_srcdir/tests/lib.sh"
 
 if ! command -v python3 >/dev/null 2>&1; then
 	echo "not ok - python3 is needed to read the CSV back: apt-get install python3 (setup.sh does)"
@@ -111,13 +105,6 @@ fi
 sed 's/^/# /' "$tmp/py"
 
 # The CLI on the saved results file: the same two files, byte for byte.
-expect() {
-	name=$1 want=$2 pat=$3; shift 4
-	"$@" >"$tmp/out" 2>&1; got=$?
-	if [ "$got" -ne "$want" ]; then no "$name (exit $got, wanted $want)"; return; fi
-	if ! grep -q -- "$pat" "$tmp/out"; then no "$name (no '$pat' in output)"; return; fi
-	ok "$name"
-}
 expect "winit report --csv" 0 "CSV written to $tmp/cli/runs.csv and $tmp/cli/summary.csv" -- \
 	"$winit" report "$tmp/res.json" -o "$tmp/res.html" --csv "$tmp/cli" --baseline glorot_normal
 for f in runs.csv summary.csv; do
@@ -141,5 +128,4 @@ expect "--baseline names no condition" 2 "--baseline 'nope' is not a label of" -
 expect "--target without --csv" 2 "give --csv DIR too" -- "$winit" report "$tmp/res.json" --target 0.5
 expect "--target out of range" 2 "expected a validation accuracy in (0, 1], got '85'" -- \
 	"$winit" report "$tmp/res.json" --csv "$tmp/cli" --target 85
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

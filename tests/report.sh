@@ -3,23 +3,9 @@
 # and from the fixture with diagnostics, theory, weight histograms and hostile labels; the
 # page and every SVG in it are well-formed XML; usage and file errors.
 set -u
-winit="$top_builddir/winit"
-src="$top_srcdir"
+test_name=report
+. "$top_srcdir/tests/lib.sh"
 fixture="$src/tests/data/results_diag.json"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-report-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export WINIT_NO_PROGRESS=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | head -20; }
-# expect NAME STATUS PATTERN -- COMMAND...: exit status and a pattern in stdout+stderr
-expect() {
-	name=$1 want=$2 pat=$3; shift 4
-	"$@" >"$tmp/out" 2>&1; got=$?
-	if [ "$got" -ne "$want" ]; then no "$name (exit $got, wanted $want)"; return; fi
-	if ! grep -q -- "$pat" "$tmp/out"; then no "$name (no '$pat' in output)"; return; fi
-	ok "$name"
-}
 # has NAME FILE PATTERN / hasnt NAME FILE PATTERN (fixed strings)
 has() { grep -qF -- "$3" "$2" && ok "$1" || no "$1 (no '$3' in $2)"; }
 hasnt() { grep -qF -- "$3" "$2" && no "$1 ('$3' in $2)" || ok "$1"; }
@@ -124,5 +110,4 @@ expect "signal_propagation.lua: finding with measured and predicted ratios" 0 \
 	"$winit" run "$src/scripts/theory/signal_propagation.lua" --depth 3 --width 32 --rows 128 --out "$tmp/th/sp.json"
 [ -s "$tmp/th/sp_relu.html" ] && ok "signal_propagation.lua writes its reports" || no "signal_propagation.lua writes its reports"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,22 +5,8 @@
 # target; a write that fails (a file size limit: EFBIG; a full tmpfs: ENOSPC) stops the
 # study at once with the reason, and the file keeps the runs saved before.
 set -u
-winit="$top_builddir/winit"
-src="$top_srcdir"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-results-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export WINIT_NO_PROGRESS=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | head -20; }
-# expect NAME STATUS PATTERN -- COMMAND...: exit status and a pattern in stdout+stderr
-expect() {
-	name=$1 want=$2 pat=$3; shift 4
-	"$@" >"$tmp/out" 2>&1; got=$?
-	if [ "$got" -ne "$want" ]; then no "$name (exit $got, wanted $want)"; return; fi
-	if ! grep -q -- "$pat" "$tmp/out"; then no "$name (no '$pat' in output)"; return; fi
-	ok "$name"
-}
+test_name=results
+. "$top_srcdir/tests/lib.sh"
 trained() { grep -q "Epoch" "$tmp/out"; }
 study() { # OUT [RUNS [EPOCHS]]
 	"$winit" run -j 1 "$src/tests/lua/small_study.lua" "$tmp/data" "$@"
@@ -117,5 +103,4 @@ else
 	echo "# full-disk cases skipped: mount -t tmpfs: $(cat "$tmp/mount.err") (needs root)"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

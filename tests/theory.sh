@@ -4,26 +4,12 @@
 # well-formed with the Figures section; results:report's figures option on bad input.
 # Needs the real Fashion-MNIST (Debian's dataset-fashion-mnist).
 set -u
-winit="$top_builddir/winit"
-src="$top_srcdir"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-theory-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export WINIT_NO_PROGRESS=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | head -20; }
+test_name=theory
+. "$top_srcdir/tests/lib.sh"
 if ! command -v python3 >/dev/null 2>&1; then
 	echo "not ok - python3 is needed to read the results files: apt-get install python3 (setup.sh does)"
 	exit 1
 fi
-# expect NAME STATUS PATTERN -- COMMAND...: exit status and a pattern in stdout+stderr
-expect() {
-	name=$1 want=$2 pat=$3; shift 4
-	"$@" >"$tmp/out" 2>&1; got=$?
-	if [ "$got" -ne "$want" ]; then no "$name (exit $got, wanted $want)"; return; fi
-	if ! grep -q -- "$pat" "$tmp/out"; then no "$name (no '$pat' in output)"; return; fi
-	ok "$name"
-}
 # check NAME FILE PYTHON: the python code, with r = the results file's runs by name and
 # acc / sat(run) helpers, exits 0 (its message otherwise).
 check() {
@@ -99,5 +85,4 @@ expect "figures: no series" 1 "figure 1: a figure needs at least one series" -- 
 expect "figures: an unknown key" 1 "serie" -- "$winit" run "$fig" key "$tmp/g.html"
 [ ! -e "$tmp/g.html" ] && ok "figures: no report written on bad input" || no "figures: a report was written on bad input"
 
-echo "# $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

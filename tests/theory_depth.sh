@@ -6,22 +6,8 @@
 # He, stalls with N(0, 0.01^2): He's test loss is lower); winit.theory and winit.plot's
 # errors; the pages are well-formed XML.  Needs the real Fashion-MNIST.
 set -u
-winit="$top_builddir/winit"
-src="$top_srcdir"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-theory-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export WINIT_NO_PROGRESS=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | head -30; }
-# expect NAME STATUS PATTERN -- COMMAND...: exit status and a pattern (BRE) in stdout+stderr
-expect() {
-	name=$1 want=$2 pat=$3; shift 4
-	"$@" >"$tmp/out" 2>&1; got=$?
-	if [ "$got" -ne "$want" ]; then no "$name (exit $got, wanted $want)"; return; fi
-	if ! grep -q -- "$pat" "$tmp/out"; then no "$name (no '$pat' in output)"; return; fi
-	ok "$name"
-}
+test_name=theory
+. "$top_srcdir/tests/lib.sh"
 # lua NAME PATTERN CODE: a script that must fail with PATTERN in its message
 lua() {
 	printf '%s\n' "$3" >"$tmp/t.lua"
@@ -102,5 +88,4 @@ lua "page: a part that is no plot" "plot.page: part 1: svg must be an <svg> elem
 lua "page: an unwritable path" "plot.page: $tmp/none/p.html: cannot write the page" \
 	"require('winit').plot.page('$tmp/none/p.html', { 'x' })"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
