@@ -61,8 +61,9 @@ static inline void winit_truncated_normal(float *w, int64_t n, const struct wini
  * e^x < 2.4e-38, the result is 0; +inf above 88.7228 (as expf); NaN stays NaN. */
 static inline float winit_fast_expf(float x)
 {
-	float c = x < -86.64f ? -86.64f : x;
-	c = c > 88.72283f ? 88.72283f : c;
+	/* Written so that NaN takes the bound: c is always finite and in range. */
+	float c = x > -86.64f ? x : -86.64f;
+	c = c < 88.72283f ? c : 88.72283f;
 	/* n = round(c / ln 2): adding 1.5 * 2^23 rounds to an integer in float. */
 	const float n = (c * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
 	float r = c - n * 0.693359375f;       /* ln 2 = 0.693359375 (exact in float) */
@@ -76,7 +77,7 @@ static inline float winit_fast_expf(float x)
 	p = p * r + 1.0f;
 	p = p * r + 1.0f;
 	/* 2^(n-1) from its exponent bits (n in [-125, 128]), then times 2. */
-	const int32_t bits = ((int32_t)n + 126) * (1 << 23);
+	const uint32_t bits = (uint32_t)((int32_t)n + 126) << 23;
 	float scale;
 	memcpy(&scale, &bits, sizeof scale);
 	float y = p * scale * 2.0f;
