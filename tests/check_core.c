@@ -367,6 +367,90 @@ START_TEST(clear_and_names)
 }
 END_TEST
 
+/* ---- teams ---- */
+
+enum { TEAM_ROUNDS = 200,
+       TEAM_MAX = 5 };
+
+struct team_probe {
+	struct winit_team *team;
+	int n;
+	int seen[TEAM_MAX];               /* calls per member id */
+	int phase[TEAM_MAX][TEAM_ROUNDS]; /* member id's value in each round */
+	int mismatch;                     /* a member saw another's value of a round missing */
+};
+
+static void team_body(void *ctx, int id, int n)
+{
+	struct team_probe *p = ctx;
+	p->seen[id]++;
+	if (n != p->n)
+		p->mismatch++;
+	for (int r = 0; r < TEAM_ROUNDS; r++) {
+		p->phase[id][r] = r + 1;
+		winit_team_barrier(p->team);
+		/* After the barrier every member has written round r. */
+		for (int o = 0; o < n; o++)
+			if (__atomic_load_n(&p->phase[o][r], __ATOMIC_RELAXED) != r + 1)
+				p->mismatch++;
+		winit_team_barrier(p->team);
+	}
+}
+
+/* Every member runs once per job with its own id, and no member leaves a barrier before
+ * all have reached it: 200 rounds, teams of 1 to 5 on however many cores there are. */
+START_TEST(team_runs_every_member_and_barriers_hold)
+{
+	for (int n = 1; n <= TEAM_MAX; n++) {
+		struct winit_team *team = winit_team_new(n);
+		ck_assert_ptr_nonnull(team);
+		ck_assert_int_eq(winit_team_size(team), n);
+		for (int job = 0; job < 3; job++) {
+			struct team_probe p;
+			memset(&p, 0, sizeof p);
+			p.team = team;
+			p.n = n;
+			winit_team_run(team, team_body, &p);
+			for (int id = 0; id < n; id++)
+				ck_assert_int_eq(p.seen[id], 1);
+			ck_assert_int_eq(p.mismatch, 0);
+		}
+		ck_assert_uint_eq(winit_team_jobs(team), n > 1 ? 3 : 0);
+		winit_team_free(team);
+	}
+	/* No team: the caller alone. */
+	struct team_probe p;
+	memset(&p, 0, sizeof p);
+	p.n = 1;
+	winit_team_run(NULL, team_body, &p);
+	ck_assert_int_eq(p.seen[0], 1);
+	ck_assert_int_eq(winit_team_size(NULL), 1);
+}
+END_TEST
+
+/* Shares are consecutive, in id order, cover [0, len) once, and all but the last
+ * non-empty one are multiples of the quantum. */
+START_TEST(team_shares_cover_the_range)
+{
+	static const int64_t lens[] = { 0, 1, 7, 8, 33, 64, 100, 784 };
+	for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++)
+		for (int64_t q = 1; q <= 16; q *= 2)
+			for (int n = 1; n <= 6; n++) {
+				int64_t next = 0;
+				for (int id = 0; id < n; id++) {
+					int64_t b, e;
+					winit_team_share(lens[l], q, id, n, &b, &e);
+					ck_assert_int_eq(b, next);
+					ck_assert_int_ge(e, b);
+					if (e < lens[l])
+						ck_assert_int_eq((e - b) % q, 0);
+					next = e;
+				}
+				ck_assert_int_eq(next, lens[l]);
+			}
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
@@ -388,6 +472,11 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, shuffle_is_a_permutation);
 	tcase_add_test(tc, shuffle_known_answer);
 	tcase_add_test(tc, shuffle_of_one_draws_nothing);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("teams");
+	tcase_add_test(tc, team_runs_every_member_and_barriers_hold);
+	tcase_add_test(tc, team_shares_cover_the_range);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

@@ -39,8 +39,8 @@ static void scratch_free(struct winit_model *s)
 		free(s->z[i]);
 		free(s->a[i]);
 	}
-	free(s->delta[0]);
-	free(s->delta[1]);
+	for (int k = 0; k < 3; k++)
+		free(s->delta[k]);
 	memset(s, 0, sizeof *s);
 }
 
@@ -118,6 +118,7 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 	memset(p->scratch.a, 0, sizeof p->scratch.a);
 	memset(p->scratch.delta, 0, sizeof p->scratch.delta);
 	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
+	p->scratch.team = NULL;
 	int rc = WINIT_OK;
 	if (!idx || !p->x || !p->y || !p->dout || !p->ones || !p->deriv || !p->prev ||
 	    !p->scratch.grads) {
