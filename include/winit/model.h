@@ -92,15 +92,16 @@ struct winit_model {
 	int64_t cap_batch;
 	float *z[WINIT_MAX_LAYERS]; /* pre-activations (cap_batch, n_out) */
 	float *a[WINIT_MAX_LAYERS]; /* activations (cap_batch, n_out) */
-	float *delta[3];            /* backward scratch (cap_batch, widest), used in turn */
+	float *delta[2];            /* backward scratch (cap_batch, widest), used in turn */
 	struct winit_layer_hooks hooks;
-	/* The threads a pass is split among (borrowed; NULL: the calling thread alone).  A
-	 * layer wide enough gives each thread a share of its output columns, the same share
-	 * in every pass (its columns of z, W, dW and b stay in that thread's cache from step
-	 * to step); a narrow one splits the batch's rows (and its dW's rows).  Input gradients
-	 * split the batch's rows.  Every element is computed by one thread in one fixed
-	 * order, so the numbers are the same for any team; with hooks set, passes run on the
-	 * calling thread. */
+	/* The threads a pass is split among (borrowed; NULL: the calling thread alone).  Each
+	 * layer's products are cut into one chunk per member (winit/team.h): a layer wide
+	 * enough into shares of its output columns, the same share for a member in every pass
+	 * when no one is late (its columns of z, W, dW and b stay in its cache from step to
+	 * step); a narrow one into shares of the batch's rows (and of its dW's rows).  Input
+	 * gradients split the batch's rows.  Every element is computed in one fixed order
+	 * whoever computes it, so the numbers are the same for any team; with hooks set,
+	 * passes run on the calling thread. */
 	struct winit_team *team;
 	/* The output layer's activation is fused into the loss (softmax + cross-entropy):
 	 * training passes stop at its logits. */

@@ -39,8 +39,8 @@ static void scratch_free(struct winit_model *s)
 		free(s->z[i]);
 		free(s->a[i]);
 	}
-	for (int k = 0; k < 3; k++)
-		free(s->delta[k]);
+	free(s->delta[0]);
+	free(s->delta[1]);
 	memset(s, 0, sizeof *s);
 }
 

@@ -140,7 +140,7 @@ void winit_model_free(struct winit_model *m)
 		free(m->z[i]);
 		free(m->a[i]);
 	}
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < 2; k++)
 		free(m->delta[k]);
 	memset(m, 0, sizeof *m);
 }
@@ -161,7 +161,7 @@ int winit_model_reserve(struct winit_model *m, int64_t n_batch, struct winit_err
 		if (m->layer[i].n_out > widest)
 			widest = m->layer[i].n_out;
 	}
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < 2; k++) {
 		free(m->delta[k]);
 		m->delta[k] = aligned_alloc(64, (size_t)((n_batch * widest * 4 + 63) / 64 * 64));
 		if (!m->delta[k])
@@ -225,42 +225,45 @@ struct forward_job {
 	int logits_last;
 };
 
-/* One member's share of layers [0, n_layers): of a column-split layer, its columns of every
- * row; of another, its rows (which depend on nothing but the same rows of the layer
- * before).  Members meet before a layer whose input another member wrote.  With
- * `logits_last`, the last layer stops at its pre-activation (its activation runs only
- * when a hook wants to see it). */
+/* Chunk c of n of a layer's forward product: its share of the output columns (every row)
+ * of a column-split layer, else its share of the batch's rows. */
+static void forward_chunk(struct winit_model *m, int i, const float *in, int64_t n_batch,
+                          int activate, int c, int n)
+{
+	struct winit_dense *d = &m->layer[i];
+	int64_t b0 = 0, b1 = n_batch, j0 = 0, j1 = d->n_out;
+	if (split_columns(d, n))
+		winit_team_share(d->n_out, COL_QUANTUM, c, n, &j0, &j1);
+	else
+		winit_team_share(n_batch, ROW_QUANTUM, c, n, &b0, &b1);
+	struct act_epilogue ctx = { d, m->a[i] + b0 * d->n_out + j0, j1 - j0 };
+	struct winit_epilogue ep = { apply_activation, &ctx };
+	winit_dense_forward_block(m->z[i], in, d->w, d->b, d->n_in, d->n_out, b0, b1, j0, j1,
+	                          activate ? &ep : NULL);
+}
+
+/* Layers [0, n_layers), one phase each.  With `logits_last`, the last layer stops at its
+ * pre-activation (its activation runs only when a hook wants to see it). */
 static void forward_part(void *arg, int id, int n)
 {
 	const struct forward_job *j = arg;
 	struct winit_model *m = j->m;
-	int64_t r0, r1;
-	winit_team_share(j->n_batch, ROW_QUANTUM, id, n, &r0, &r1);
 	const float *in = j->x;
-	int prev_cols = 0;
 	for (int i = 0; i < j->n_layers; i++) {
 		struct winit_dense *d = &m->layer[i];
 		int activate = !(j->logits_last && i == j->n_layers - 1);
-		int cols = split_columns(d, n);
-		int64_t b0 = r0, b1 = r1, j0 = 0, j1 = d->n_out;
-		if (cols) {
-			b0 = 0;
-			b1 = j->n_batch;
-			winit_team_share(d->n_out, COL_QUANTUM, id, n, &j0, &j1);
+		for (int c = winit_team_claim(j->team, i, id, -1); c >= 0;
+		     c = winit_team_claim(j->team, i, id, c)) {
+			forward_chunk(m, i, in, j->n_batch, activate, c, n);
+			winit_team_done(j->team, i);
 		}
-		if (i > 0 && (cols || prev_cols))
-			winit_team_barrier(j->team);
-		struct act_epilogue ctx = { d, m->a[i] + b0 * d->n_out + j0, j1 - j0 };
-		struct winit_epilogue ep = { apply_activation, &ctx };
-		winit_dense_forward_block(m->z[i], in, d->w, d->b, d->n_in, d->n_out, b0, b1, j0, j1,
-		                          activate ? &ep : NULL);
-		if (m->hooks.forward) { /* only on a pass without a team: all rows are here */
+		winit_team_wait(j->team, i);
+		if (m->hooks.forward) { /* only on a pass without a team */
 			if (!activate)
 				winit_activation_forward(d->act, m->a[i], m->z[i], j->n_batch, d->n_out, d->act_params);
 			m->hooks.forward(m->hooks.ctx, i, m->z[i], m->a[i], j->n_batch, d->n_out);
 		}
 		in = activate ? m->a[i] : m->z[i];
-		prev_cols = cols;
 	}
 }
 
@@ -314,71 +317,114 @@ struct backward_job {
 	const struct winit_param_update *update;
 };
 
-/* One member's share of the backward pass, layer by layer from the last:
- *   its rows of the input gradient din = dz W^T, through the previous layer's activation
- *   backward (rows depend on their own rows only);
- *   a barrier: every row of din is done, so no one reads W any more, and the next layer's
- *   dz is whole;
- *   its block of dW = in^T dz (its columns of a column-split layer, as in the forward
- *   pass, else its rows) and its entries of db, each block updated as soon as it is
- *   final.
- * The input gradients take the three delta buffers in turn: a member may start the next
- * layer's din while another still reads this layer's dz for dW, never one layer later
- * (there is a barrier in between). */
+/* Chunk c of n of the output layer's activation backward (when it is not fused into the
+ * loss): its rows of dout, in place. */
+static void output_chunk(const struct backward_job *j, int c, int n)
+{
+	struct winit_model *m = j->m;
+	const int last = m->spec.n_layers - 1;
+	const struct winit_dense *d = &m->layer[last];
+	int64_t r0, r1;
+	winit_team_share(j->n_batch, ROW_QUANTUM, c, n, &r0, &r1);
+	if (r1 > r0)
+		winit_activation_backward(d->act, j->dout + r0 * d->n_out, j->dout + r0 * d->n_out,
+		                          m->z[last] + r0 * d->n_out, m->a[last] + r0 * d->n_out, r1 - r0,
+		                          d->n_out, d->act_params);
+}
+
+/* Chunk c of n of layer i's input gradient: its rows of din = dz W^T, through the previous
+ * layer's activation backward. */
+static void input_grad_chunk(const struct backward_job *j, int i, const float *dz, float *din,
+                             int c, int n)
+{
+	struct winit_model *m = j->m;
+	const struct winit_dense *d = &m->layer[i], *p = &m->layer[i - 1];
+	int64_t r0, r1;
+	winit_team_share(j->n_batch, ROW_QUANTUM, c, n, &r0, &r1);
+	if (r1 <= r0)
+		return;
+	float *dr = din + r0 * d->n_in;
+	winit_dense_backward_input(dr, dz + r0 * d->n_out, d->w, r1 - r0, d->n_in, d->n_out);
+	winit_activation_backward(p->act, dr, dr, m->z[i - 1] + r0 * p->n_out,
+	                          m->a[i - 1] + r0 * p->n_out, r1 - r0, p->n_out, p->act_params);
+}
+
+/* Chunk c of n of layer i's parameter gradients: its block of dW = in^T dz (its columns of
+ * a column-split layer, as in the forward pass, else its rows) and its entries of db, each
+ * block updated as soon as it is final. */
+static void param_grad_chunk(const struct backward_job *j, int i, const float *dz, int c, int n)
+{
+	struct winit_model *m = j->m;
+	struct winit_dense *d = &m->layer[i];
+	const struct winit_param_update *u = j->update;
+	const float *in = i > 0 ? m->a[i - 1] : j->x;
+	int64_t i0 = 0, i1 = d->n_in, j0 = 0, j1 = d->n_out, c0, c1;
+	if (split_columns(d, n)) {
+		winit_team_share(d->n_out, COL_QUANTUM, c, n, &j0, &j1);
+		c0 = j0;
+		c1 = j1;
+	} else {
+		winit_team_share(d->n_in, ROW_QUANTUM, c, n, &i0, &i1);
+		winit_team_share(d->n_out, 1, c, n, &c0, &c1);
+	}
+	struct update_epilogue ue = { u, (d->w - m->params) + i0 * d->n_out + j0, j1 - j0, d->n_out };
+	struct winit_epilogue ep = { apply_update, &ue };
+	winit_dense_backward_weights(d->dw, dz, in, j->n_batch, d->n_in, d->n_out, i0, i1, j0, j1,
+	                             u ? &ep : NULL);
+	if (d->db && c1 > c0) {
+		winit_dense_backward_bias(d->db, dz, j->n_batch, d->n_out, c0, c1);
+		if (u)
+			u->fn(u->ctx, (d->b - m->params) + c0, 1, c1 - c0, c1 - c0);
+	}
+}
+
+#define CHUNKS(team, ph, id, c) \
+	for (int c = winit_team_claim(team, ph, id, -1); c >= 0; c = winit_team_claim(team, ph, id, c))
+
+/* The backward pass, layer by layer from the last, in phases: the output activation's
+ * backward (unless fused); then per layer, the input gradient (every row of din is done
+ * before anyone updates W, which it reads), then the parameter gradients and their
+ * updates.  Every phase ends when all its chunks are done, so two delta buffers in turn
+ * hold the input gradients. */
 static void backward_part(void *arg, int id, int n)
 {
 	const struct backward_job *j = arg;
 	struct winit_model *m = j->m;
-	const struct winit_param_update *u = j->update;
+	struct winit_team *t = j->team;
 	const int last = m->spec.n_layers - 1;
-	int64_t r0, r1;
-	winit_team_share(j->n_batch, ROW_QUANTUM, id, n, &r0, &r1);
-	const int64_t rows = r1 > r0 ? r1 - r0 : 0;
+	int ph = 0;
 	if (!m->output_fused) {
-		const struct winit_dense *d = &m->layer[last];
-		float *dz = j->dout + r0 * d->n_out;
-		if (rows)
-			winit_activation_backward(d->act, dz, dz, m->z[last] + r0 * d->n_out,
-			                          m->a[last] + r0 * d->n_out, rows, d->n_out, d->act_params);
-		winit_team_barrier(j->team);
+		CHUNKS(t, ph, id, c)
+		{
+			output_chunk(j, c, n);
+			winit_team_done(t, ph);
+		}
+		winit_team_wait(t, ph++);
 	}
 	const float *dz = j->dout;
 	int buf = 0;
 	for (int i = last; i >= 0; i--) {
 		struct winit_dense *d = &m->layer[i];
-		const float *in = i > 0 ? m->a[i - 1] : j->x;
 		float *din = i > 0 ? m->delta[buf] : NULL; /* the first layer needs no input gradient */
-		if (din && rows) {
-			const struct winit_dense *p = &m->layer[i - 1];
-			float *dr = din + r0 * d->n_in;
-			winit_dense_backward_input(dr, dz + r0 * d->n_out, d->w, rows, d->n_in, d->n_out);
-			winit_activation_backward(p->act, dr, dr, m->z[i - 1] + r0 * p->n_out,
-			                          m->a[i - 1] + r0 * p->n_out, rows, p->n_out, p->act_params);
+		if (din) {
+			CHUNKS(t, ph, id, c)
+			{
+				input_grad_chunk(j, i, dz, din, c, n);
+				winit_team_done(t, ph);
+			}
+			winit_team_wait(t, ph++);
 		}
-		winit_team_barrier(j->team);
-		int64_t i0 = 0, i1 = d->n_in, j0 = 0, j1 = d->n_out, c0, c1;
-		if (split_columns(d, n)) {
-			winit_team_share(d->n_out, COL_QUANTUM, id, n, &j0, &j1);
-			c0 = j0;
-			c1 = j1;
-		} else {
-			winit_team_share(d->n_in, ROW_QUANTUM, id, n, &i0, &i1);
-			winit_team_share(d->n_out, 1, id, n, &c0, &c1);
+		CHUNKS(t, ph, id, c)
+		{
+			param_grad_chunk(j, i, dz, c, n);
+			winit_team_done(t, ph);
 		}
-		struct update_epilogue ue = { u, (d->w - m->params) + i0 * d->n_out + j0, j1 - j0, d->n_out };
-		struct winit_epilogue ep = { apply_update, &ue };
-		winit_dense_backward_weights(d->dw, dz, in, j->n_batch, d->n_in, d->n_out, i0, i1, j0,
-		                             j1, u ? &ep : NULL);
-		if (d->db && c1 > c0) {
-			winit_dense_backward_bias(d->db, dz, j->n_batch, d->n_out, c0, c1);
-			if (u)
-				u->fn(u->ctx, (d->b - m->params) + c0, 1, c1 - c0, c1 - c0);
-		}
+		winit_team_wait(t, ph++);
 		if (m->hooks.backward) /* only on a pass without a team */
 			m->hooks.backward(m->hooks.ctx, i, dz, d->dw, j->n_batch, d->n_in, d->n_out);
 		if (din) {
 			dz = din;
-			buf = (buf + 1) % 3;
+			buf ^= 1;
 		}
 	}
 }
