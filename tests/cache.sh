@@ -41,16 +41,21 @@ strip "$tmp/plain.json" >"$tmp/plain.txt"
 
 export WINIT_CACHE_DIR="$tmp/cache"
 study cold
-n=$(ls "$tmp/cache" | grep -c -e '^train-images-idx3-ubyte.*\.cache$' -e '^t10k-images-idx3-ubyte.*\.cache$')
-[ "$n" -eq 2 ] && [ "$(ls "$tmp/cache" | wc -l)" -eq 2 ] &&
+n=0
+for f in "$tmp/cache"/train-images-idx3-ubyte.gz.*.cache "$tmp/cache"/t10k-images-idx3-ubyte.gz.*.cache; do
+	[ -f "$f" ] && n=$((n + 1))
+done
+set -- "$tmp/cache"/*
+[ "$n" -eq 2 ] && [ $# -eq 2 ] &&
 	ok "a cold cache gets one file per split, no temporary left" ||
-	no "a cold cache gets one file per split, no temporary left ($(ls "$tmp/cache" | tr '\n' ' '))"
-train=$(ls "$tmp/cache"/train-images-idx3-ubyte*.cache)
+	no "a cold cache gets one file per split, no temporary left ($*)"
+set -- "$tmp/cache"/train-images-idx3-ubyte.gz.*.cache
+train=$1
 # 4 KiB of header, 60000 images of 784 pixels, 60000 labels.
 [ "$(wc -c <"$train")" -eq $((4096 + 60000 * 784 + 60000)) ] &&
 	ok "the training split's cache file has its size" || no "the training split's cache file has its size"
 cp "$train" "$tmp/good.cache"
-inode() { ls -i "$1" | cut -d' ' -f1; }
+inode() { stat -c %i "$1"; }
 before=$(inode "$train")
 study warm
 [ "$(inode "$train")" = "$before" ] && ok "a warm cache is read, not written again" ||
