@@ -285,7 +285,7 @@ START_TEST(disabled)
 	ck_assert_int_eq(setenv("WINIT_NO_CACHE", "1", 1), 0);
 	load_expect(0, 0);
 	load_expect(0, 0);
-	ck_assert_int_eq(count_entries(cache), -1); /* not even created */
+	ck_assert_int_eq(count_entries(cache), -1);            /* not even created */
 	ck_assert_int_eq(setenv("WINIT_NO_CACHE", "0", 1), 0); /* "0": on */
 	load_expect(0, 0);
 	load_expect(0, 1);
