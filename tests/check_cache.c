@@ -1,9 +1,9 @@
 /* tests/check_cache.c -- the dataset cache (src/data/cache.c) behind
  * winit_fashion_mnist_load: a second load maps what the first wrote, with the same
  * bytes; a changed source, a corrupt, truncated or foreign cache file are detected and
- * rebuilt from the sources; an unwritable cache directory and WINIT_NO_CACHE leave the
- * load working without a cache; the directory follows WINIT_CACHE_DIR, XDG_CACHE_HOME,
- * HOME. */
+ * rebuilt from the sources; writing an entry removes those of sources that are gone; an
+ * unwritable cache directory and WINIT_NO_CACHE leave the load working without a cache;
+ * the directory follows WINIT_CACHE_DIR, XDG_CACHE_HOME, HOME. */
 #include "config.h"
 
 #include <dirent.h>
@@ -264,6 +264,37 @@ START_TEST(corrupt_cache)
 }
 END_TEST
 
+/* Writing an entry removes those whose sources are gone, and nothing else. */
+START_TEST(prune_gone_sources)
+{
+	load_expect(0, 0); /* two entries for fm */
+	char gone[600], other[600];
+	snprintf(gone, sizeof gone, "%s", fm);
+	snprintf(fm, sizeof fm, "%s/fm2", tmp);
+	ck_assert_int_eq(mkdir(fm, 0700), 0);
+	write_split(0, N_TRAIN, 1, 0);
+	write_split(2, N_TEST, 1, 0);
+	load_expect(0, 0);
+	ck_assert_int_eq(count_entries(cache), 4);
+	snprintf(other, sizeof other, "%s/notes.cache", cache); /* not an entry: kept */
+	FILE *g = fopen(other, "w");
+	ck_assert_ptr_nonnull(g);
+	fputs("mine\n", g);
+	ck_assert_int_eq(fclose(g), 0);
+	char cmd[700];
+	snprintf(cmd, sizeof cmd, "rm -r '%s'", gone);
+	ck_assert_int_eq(system(cmd), 0);
+	load_expect(0, 1); /* a hit writes nothing, so prunes nothing */
+	ck_assert_int_eq(count_entries(cache), 5);
+	snprintf(cmd, sizeof cmd, "%s/%s.gz", fm, fm_names[0]);              /* fm2's training entry is */
+	struct timespec times[2] = { { 0, UTIME_OMIT }, { 1000000000, 0 } }; /* stale: a write */
+	ck_assert_int_eq(utimensat(AT_FDCWD, cmd, times, 0), 0);
+	load_train(0, 0);
+	ck_assert_int_eq(count_entries(cache), 3); /* fm2's two entries and notes.cache */
+	ck_assert_int_eq(access(other, F_OK), 0);
+}
+END_TEST
+
 /* No cache can be written (the directory's parent is a regular file): loads still work,
  * every time from the sources. */
 START_TEST(unwritable_dir)
@@ -328,6 +359,7 @@ static Suite *cache_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, stale_source);
 	tcase_add_test(tc, corrupt_cache);
+	tcase_add_test(tc, prune_gone_sources);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("off");

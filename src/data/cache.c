@@ -15,10 +15,12 @@
  * version or another machine's byte order is ignored and written anew, so the cache can
  * make a load faster but never change what it returns.  Written to a temporary file and
  * renamed, so readers see a whole file or none; without fsync (a file torn by a crash
- * fails its CRC and is rebuilt).  WINIT_NO_CACHE=1 (`winit run --no-cache`) turns it off.
+ * fails its CRC and is rebuilt).  Writing an entry also removes those whose sources are
+ * gone.  WINIT_NO_CACHE=1 (`winit run --no-cache`) turns it off.
  */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -250,6 +252,38 @@ static int make_dirs(const char *dir)
 	}
 }
 
+/* Remove the entries of c's directory whose sources are gone (a moved dataset, a
+ * temporary directory): each entry is keyed by its sources' paths, so nothing else would
+ * ever replace it.  Files that are not cache entries are left alone. */
+static void prune(const struct winit_data_cache *c)
+{
+	DIR *d = opendir(c->dir);
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		if (len < 6 || strcmp(e->d_name + len - 6, ".cache") != 0)
+			continue;
+		char path[8192];
+		snprintf(path, sizeof path, "%s/%s", c->dir, e->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0)
+			continue;
+		struct cache_header h;
+		int ours = pread(fd, &h, sizeof h, 0) == (ssize_t)sizeof h &&
+		           memcmp(h.magic, CACHE_MAGIC, sizeof CACHE_MAGIC) == 0 &&
+		           h.version == CACHE_VERSION && h.header_crc == header_crc(&h);
+		close(fd);
+		h.src[0].path[sizeof h.src[0].path - 1] = h.src[1].path[sizeof h.src[1].path - 1] = '\0';
+		struct stat st;
+		if (ours && (stat(h.src[0].path, &st) != 0 || stat(h.src[1].path, &st) != 0) &&
+		    errno == ENOENT)
+			unlink(path);
+	}
+	closedir(d);
+}
+
 void winit_data_cache_store(const struct winit_data_cache *c, const struct winit_dataset *ds)
 {
 	if (!ds->x || ds->xf || !ds->y || ds->n < 1 || ds->n_features < 1)
@@ -284,6 +318,9 @@ void winit_data_cache_store(const struct winit_data_cache *c, const struct winit
 	int ok = write_all(fd, page, sizeof page) && write_all(fd, ds->x, (size_t)h.x_len) &&
 	         write_all(fd, ds->y, (size_t)h.y_len);
 	ok = close(fd) == 0 && ok;
-	if (!ok || rename(tmp, c->file) != 0)
+	if (!ok || rename(tmp, c->file) != 0) {
 		unlink(tmp);
+		return;
+	}
+	prune(c);
 }

@@ -39,7 +39,8 @@ WINIT_INTERNAL int winit_data_cache_open(struct winit_data_cache *c, const char 
 WINIT_INTERNAL int winit_data_cache_load(const struct winit_data_cache *c,
                                          struct winit_dataset *out);
 /* Write ds (pixels and labels, as loaded from c's sources) to c's file: a temporary file
- * renamed over it.  Silent: a cache that cannot be written is only not there. */
+ * renamed over it; then remove the directory's entries whose sources no longer exist.
+ * Silent: a cache that cannot be written is only not there. */
 WINIT_INTERNAL void winit_data_cache_store(const struct winit_data_cache *c,
                                            const struct winit_dataset *ds);
 
