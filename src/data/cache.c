@@ -14,9 +14,10 @@
  * checked before a byte is used: a file that is stale, truncated, corrupt, from another
  * version or another machine's byte order is ignored and written anew, so the cache can
  * make a load faster but never change what it returns.  Written to a temporary file and
- * renamed, so readers see a whole file or none; without fsync (a file torn by a crash
- * fails its CRC and is rebuilt).  Writing an entry also removes those whose sources are
- * gone.  WINIT_NO_CACHE=1 (`winit run --no-cache`) turns it off.
+ * renamed, never rewritten in place, so readers see a whole file or none and a mapping
+ * stays valid while another process replaces the entry; without fsync (a file torn by a
+ * crash fails its CRC and is rebuilt).  Writing an entry also removes those whose sources
+ * are gone.  WINIT_NO_CACHE=1 (`winit run --no-cache`) turns it off.
  */
 #include "config.h"
 
