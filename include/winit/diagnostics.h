@@ -91,8 +91,8 @@ struct winit_diag_snapshot {
 	                                    * min(WINIT_DIAG_VAL_ROWS, n_val) of the validation
 	                                    * split; 0 when the fit has no validation data */
 	double val_loss, val_accuracy;     /* on those rows; NaN when val_rows is 0 */
-	struct winit_diag_hist *hist;    /* n_layers, owned: in the snapshot at initialization
-	                                  * (step 0) only, else NULL */
+	struct winit_diag_hist *hist;      /* n_layers, owned: in the snapshot at initialization
+	                                    * (step 0) only, else NULL */
 };
 
 /* The snapshots of a run, grown as they are taken. */

@@ -118,6 +118,7 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 	memset(p->scratch.a, 0, sizeof p->scratch.a);
 	memset(p->scratch.delta, 0, sizeof p->scratch.delta);
 	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
+	p->scratch.team = NULL;
 	int rc = WINIT_OK;
 	if (!idx || !p->x || !p->y || !p->dout || !p->ones || !p->deriv || !p->prev ||
 	    !p->scratch.grads) {
