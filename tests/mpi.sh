@@ -3,8 +3,8 @@
 # `mpirun -np 1`, `2` and `3` equals the single-process one (timings, generator and kernel
 # set aside), only rank 0 prints, a failing run is reported and the others finish,
 # --resume hands out only unfinished runs, and a rank killed mid-study ends the job
-# non-zero within a bounded time with the runs finished before it saved.  Skipped (77)
-# without MPI.
+# non-zero within a bounded time with the runs finished before it saved; winit picks
+# Open MPI's ob1 PML unless the user chose one.  Skipped (77) without MPI.
 set -u
 winit="$top_builddir/winit"
 src="$top_srcdir"
@@ -110,5 +110,16 @@ else
 		no "rank killed mid-study: the 6 finished runs are saved ($n)"
 fi
 
+# Open MPI's PML: ob1 unless the user chose one (src/study/mpi.c, choose_pml).
+echo 'print("pml=" .. tostring(os.getenv("OMPI_MCA_pml")))' >"$tmp/pml.lua"
+mpi -np 2 "$winit" run "$tmp/pml.lua" >"$tmp/out" 2>&1
+[ "$(cat "$tmp/out")" = "pml=ob1" ] && ok "under mpirun, winit chooses the ob1 PML" ||
+	no "under mpirun, winit chooses the ob1 PML"
+mpi --mca pml ob1,cm -np 2 "$winit" run "$tmp/pml.lua" >"$tmp/out" 2>&1
+[ "$(cat "$tmp/out")" = "pml=ob1,cm" ] && ok "mpirun --mca pml X: the user's choice is kept" ||
+	no "mpirun --mca pml X: the user's choice is kept"
+"$winit" run "$tmp/pml.lua" >"$tmp/out" 2>&1
+[ "$(cat "$tmp/out")" = "pml=nil" ] && ok "outside mpirun, nothing is set" ||
+	no "outside mpirun, nothing is set"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

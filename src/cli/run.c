@@ -38,6 +38,8 @@ static const char run_usage[] =
 	"      --resume     keep the runs the results file holds as finished, with the same\n"
 	"                   description and seed; run the failed, diverged, changed and\n"
 	"                   missing ones (the study's `resume` default; docs/results-format.md)\n"
+	"      --no-cache   load Fashion-MNIST from its gzip files, without the dataset\n"
+	"                   cache (WINIT_NO_CACHE=1; see ENVIRONMENT in winit(1))\n"
 	"      --traceback  with an error, print Lua's stack traceback too (default: one\n"
 	"                   line, script:line: message)\n"
 	"  -h, --help       show this help\n"
@@ -104,11 +106,13 @@ static int run_script(int argc, char **argv)
 {
 	enum { OPT_TRACEBACK = 256,
 	       OPT_SHARD,
-	       OPT_RESUME };
+	       OPT_RESUME,
+	       OPT_NO_CACHE };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "traceback", no_argument, NULL, OPT_TRACEBACK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -143,6 +147,13 @@ static int run_script(int argc, char **argv)
 			break;
 		case OPT_RESUME:
 			resume = 1;
+			break;
+		case OPT_NO_CACHE:
+			/* The library reads it at each load (winit/data.h); scripts see it too. */
+			if (setenv("WINIT_NO_CACHE", "1", 1) != 0) {
+				fprintf(stderr, "winit run: --no-cache: cannot set WINIT_NO_CACHE\n");
+				return CLI_FAILED;
+			}
 			break;
 		case 'h':
 			fputs(run_usage, stdout);
