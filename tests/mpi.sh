@@ -61,6 +61,17 @@ for np in 1 2 3; do
 		no "mpirun -np $np: the failing run is reported failed, the others finish"
 done
 
+# A script's own output of the results (table, results file, report) comes from rank 0
+# alone: one table, one report line, and the report is the page of the saved file.
+mpi -np 2 "$winit" run -j 1 "$src/scripts/compare_inits.lua" --data "$tmp/data" --epochs 1 \
+	--out "$tmp/ci.json" >"$tmp/out" 2>&1
+n=$(grep -c '^initializer ' "$tmp/out")
+[ "$n" -eq 1 ] && ok "mpirun -np 2: a script's results:print_table prints once" ||
+	no "mpirun -np 2: a script's results:print_table prints once ($n)"
+n=$(grep -c '^report written to ' "$tmp/out")
+[ "$n" -eq 1 ] && [ -s "$tmp/ci.html" ] && ok "mpirun -np 2: one report written" ||
+	no "mpirun -np 2: one report written ($n)"
+
 # Resume under mpirun: rank 0 reads the file (here shard 0 of 2: 3 finished runs and the
 # failed one) and hands out only the others; the file ends equal to the single one.
 "$winit" run -j 1 --shard 0/2 "$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/resume.json" \
