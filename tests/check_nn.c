@@ -629,6 +629,35 @@ START_TEST(teams_train_bit_identically)
 }
 END_TEST
 
+/* A fit long enough decides by timing whether the team pays (team_verdict 1 or -1) and
+ * keeps or drops it for the rest; either way the numbers are those of one thread. */
+START_TEST(team_trial_decides_and_changes_nothing)
+{
+	struct winit_dataset ds = quadrant_dataset(1500, 43);
+	struct winit_model_spec spec = mlp_spec(64, 64, "relu", "he_normal", 4);
+	struct winit_optimizer_spec opt = winit_optimizer_default(WINIT_OPT_ADAM);
+	struct winit_error err = { 0 };
+	struct winit_trainer a, b;
+	struct winit_fit_spec f = winit_fit_default();
+	f.epochs = 1;
+	f.batch_size = 10; /* 150 steps: past the trial's 80 */
+	ck_assert_int_eq(winit_trainer_init(&a, &spec, &opt, 3, &err), 0);
+	ck_assert_int_eq(winit_trainer_init(&b, &spec, &opt, 3, &err), 0);
+	struct winit_team *team = winit_team_new(2);
+	b.model.team = team;
+	ck_assert_int_eq(winit_trainer_fit(&a, &ds, &f, NULL, 0, NULL, &err), 0);
+	ck_assert_int_eq(winit_trainer_fit(&b, &ds, &f, NULL, 0, NULL, &err), 0);
+	ck_assert_int_eq(a.team_verdict, 0); /* no team: nothing to decide */
+	ck_assert(b.team_verdict == 1 || b.team_verdict == -1);
+	ck_assert_ptr_eq(b.model.team, b.team_verdict > 0 ? team : NULL);
+	ck_assert(memcmp(a.model.params, b.model.params, (size_t)a.model.n_params * sizeof(float)) == 0);
+	winit_trainer_free(&a);
+	winit_trainer_free(&b);
+	winit_team_free(team);
+	winit_dataset_free(&ds);
+}
+END_TEST
+
 /* With a zero kernel and ReLU (relu'(0) = 0) the hidden layer never moves: its kernel
  * stays exactly zero and accuracy is that of the class prior. */
 START_TEST(zeros_initializer_never_breaks_symmetry)
@@ -804,6 +833,7 @@ static Suite *nn_suite(void)
 	tcase_add_test(tc, lsuv_unit_variance_tanh_and_relu);
 	tcase_add_test(tc, kernel_sets_train_alike);
 	tcase_add_test(tc, teams_train_bit_identically);
+	tcase_add_test(tc, team_trial_decides_and_changes_nothing);
 	tcase_add_test(tc, lsuv_differs_from_its_orthogonal_start);
 	suite_add_tcase(s, tc);
 	return s;

@@ -215,6 +215,10 @@ struct winit_trainer {
 	struct winit_diagnostics diag;    /* snapshots of all fits, owned */
 	struct winit_theory theory;       /* computed with the snapshot at initialization */
 	struct winit_divergence diverged; /* set when a fit returned WINIT_ERR_DIVERGED */
+	/* Whether model.team (set by the caller; NULL: one thread) made training steps
+	 * faster, measured in the first fit long enough (about 80 steps): 1 yes, -1 no (the
+	 * model's team is then dropped), 0 not measured yet.  The numbers never depend on it. */
+	int32_t team_verdict;
 };
 
 int winit_trainer_init(struct winit_trainer *t, const struct winit_model_spec *model,

@@ -201,6 +201,49 @@ struct winit_fit_spec winit_fit_default(void)
 	return f;
 }
 
+/* Whether the model's team pays, decided by timing the training steps: the numbers are
+ * the same with and without it (winit/team.h), only the speed differs, and where moving
+ * cache lines between cores is slow (some virtual machines) splitting a small step costs
+ * more than it saves.  After TRIAL_WARM steps on the team, TRIAL_STEPS are timed on it and
+ * TRIAL_STEPS without it; the faster way trains the rest of the run, and the verdict stays
+ * with the trainer (t->team_verdict) for its later fits and evaluations. */
+enum { TRIAL_WARM = 16,
+       TRIAL_STEPS = 32 };
+
+struct team_trial {
+	struct winit_team *team; /* the model's; NULL: nothing to decide */
+	int64_t step;            /* steps seen by the trial */
+	double with, without;    /* seconds of the timed steps */
+};
+
+static void trial_start(struct team_trial *tt, struct winit_trainer *t)
+{
+	tt->team = t->team_verdict == 0 && winit_team_size(t->model.team) > 1 ? t->model.team : NULL;
+	tt->step = 0;
+	tt->with = tt->without = 0;
+	if (t->team_verdict < 0)
+		t->model.team = NULL;
+}
+
+/* After a step that took `seconds` of computation. */
+static void trial_step(struct team_trial *tt, struct winit_trainer *t, double seconds)
+{
+	if (!tt->team)
+		return;
+	int64_t s = tt->step++;
+	if (s >= TRIAL_WARM + TRIAL_STEPS)
+		tt->without += seconds;
+	else if (s >= TRIAL_WARM)
+		tt->with += seconds;
+	if (s + 1 == TRIAL_WARM + TRIAL_STEPS)
+		t->model.team = NULL;
+	if (s + 1 == TRIAL_WARM + 2 * TRIAL_STEPS) {
+		t->team_verdict = tt->with < tt->without ? 1 : -1;
+		t->model.team = t->team_verdict > 0 ? tt->team : NULL;
+		tt->team = NULL;
+	}
+}
+
 /* The trainer's optimizer on a block of parameters (winit_param_update). */
 static void optimizer_update(void *ctx, int64_t off, int64_t rows, int64_t cols, int64_t stride)
 {
@@ -260,6 +303,8 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 	for (int64_t i = 0; i < n_train; i++)
 		b.idx[i] = (uint32_t)i;
 	const struct winit_param_update update = { optimizer_update, t };
+	struct team_trial trial;
+	trial_start(&trial, t);
 	int64_t steps = (n_train + bs - 1) / bs;
 	memset(&t->diverged, 0, sizeof t->diverged);
 	/* Diagnostics: a probe batch when this fit takes any snapshot. */
@@ -315,6 +360,7 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 			if (s + 1 < steps)
 				prefetch_rows(ds, b.idx + off + n,
 				              n_train - off - n < bs ? n_train - off - n : bs);
+			double t_step = trial.team ? winit_clock_seconds() : 0;
 			winit_model_forward_train(m, b.x, n);
 			int64_t c = 0;
 			double loss = winit_model_loss(m, b.y, n, b.dz, 1.0f / (float)n, &c);
@@ -335,6 +381,8 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 				t->opt.spec.learning_rate = winit_lr_schedule_at(hooks->schedule, t->opt.t);
 			winit_optimizer_begin(&t->opt);
 			winit_model_backward_update(m, b.x, b.dz, n, &update);
+			if (trial.team)
+				trial_step(&trial, t, winit_clock_seconds() - t_step);
 			t->steps++;
 			if (snap && (rc = winit_diag_snapshot(&t->diag, probe, m, t->steps, e, err)))
 				goto out;
@@ -385,6 +433,9 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 			break;
 	}
 out:
+	/* A trial cut short (a short fit, an error): the next fit tries again. */
+	if (trial.team)
+		t->model.team = trial.team;
 	if (probe) {
 		winit_diag_probe_free(probe);
 		free(probe);
