@@ -493,6 +493,68 @@ START_TEST(validation_accuracy_at_snapshots)
 }
 END_TEST
 
+/* Snapshots s and t hold the same numbers, to the bit. */
+static void same_snapshots(const struct winit_diagnostics *s, const struct winit_diagnostics *t)
+{
+	ck_assert_int_eq(s->n, t->n);
+	for (int i = 0; i < s->n; i++) {
+		const struct winit_diag_snapshot *a = &s->snaps[i], *b = &t->snaps[i];
+		ck_assert_int_eq(a->step, b->step);
+		ck_assert_int_eq(a->n_layers, b->n_layers);
+		ck_assert_int_eq(a->val_rows, b->val_rows);
+		ck_assert(memcmp(&a->probe_loss, &b->probe_loss, sizeof a->probe_loss) == 0);
+		ck_assert(memcmp(&a->probe_accuracy, &b->probe_accuracy, sizeof a->probe_accuracy) == 0);
+		ck_assert(memcmp(&a->val_loss, &b->val_loss, sizeof a->val_loss) == 0);
+		ck_assert(memcmp(&a->val_accuracy, &b->val_accuracy, sizeof a->val_accuracy) == 0);
+		ck_assert(memcmp(a->layers, b->layers, (size_t)a->n_layers * sizeof *a->layers) == 0);
+		ck_assert(!a->hist == !b->hist);
+		if (a->hist)
+			ck_assert(memcmp(a->hist, b->hist, (size_t)a->n_layers * sizeof *a->hist) == 0);
+	}
+}
+
+/* A probe's buffers go to the thread's next probe (winit_diag_spares_free drops them), and
+ * float validation rows are read in place: neither changes a number.  The float copy of
+ * the images holds exactly what gathering the bytes gives (p / 255). */
+START_TEST(spares_and_float_rows_change_nothing)
+{
+	struct winit_dataset bytes = quad_dataset(400, 8), floats;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_dataset_init_float(&floats, bytes.n, bytes.n_features, bytes.n_classes, &err) == 0,
+	              "%s", err.msg);
+	for (int64_t i = 0; i < bytes.n * bytes.n_features; i++)
+		floats.xf[i] = (float)bytes.x[i] / 255.0f;
+	memcpy(floats.y, bytes.y, (size_t)bytes.n);
+	struct winit_model_spec s = mlp("tanh", init_use("glorot_normal"));
+	struct winit_model_spec narrow = s;
+	narrow.layers[0].units = 8;
+	struct winit_fit_spec f = small_fit();
+	struct winit_trainer fresh, reused, other, after, in_place;
+	winit_diag_spares_free();
+	fit_trainer(&fresh, &s, &f, &bytes);      /* new buffers */
+	fit_trainer(&reused, &s, &f, &bytes);     /* fresh's, reused */
+	fit_trainer(&other, &narrow, &f, &bytes); /* other shapes: the spares do not fit */
+	fit_trainer(&after, &s, &f, &bytes);
+	winit_diag_spares_free();
+	fit_trainer(&in_place, &s, &f, &floats);
+	ck_assert_int_eq(fresh.diag.n, 9); /* steps 0, 1, 2, 4, 8, 16, 20, 32, 40 */
+	ck_assert_int_eq(fresh.diag.snaps[0].val_rows, 80);
+	same_snapshots(&fresh.diag, &reused.diag);
+	same_snapshots(&fresh.diag, &after.diag);
+	same_snapshots(&fresh.diag, &in_place.diag);
+	ck_assert_int_eq(other.diag.n, 9);
+	ck_assert_int_eq(other.diag.snaps[0].layers[0].distinct_units, 8);
+	winit_trainer_free(&fresh);
+	winit_trainer_free(&reused);
+	winit_trainer_free(&other);
+	winit_trainer_free(&after);
+	winit_trainer_free(&in_place);
+	winit_diag_spares_free();
+	winit_dataset_free(&bytes);
+	winit_dataset_free(&floats);
+}
+END_TEST
+
 static Suite *diagnostics_suite(void)
 {
 	Suite *s = suite_create("diagnostics");
@@ -509,6 +571,7 @@ static Suite *diagnostics_suite(void)
 	tcase_add_test(inv, bit_identical_on_and_off);
 	tcase_add_test(inv, results_file_shape);
 	tcase_add_test(inv, validation_accuracy_at_snapshots);
+	tcase_add_test(inv, spares_and_float_rows_change_nothing);
 	suite_add_tcase(s, inv);
 	return s;
 }

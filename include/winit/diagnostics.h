@@ -91,8 +91,8 @@ struct winit_diag_snapshot {
 	                                    * min(WINIT_DIAG_VAL_ROWS, n_val) of the validation
 	                                    * split; 0 when the fit has no validation data */
 	double val_loss, val_accuracy;     /* on those rows; NaN when val_rows is 0 */
-	struct winit_diag_hist *hist;    /* n_layers, owned: in the snapshot at initialization
-	                                  * (step 0) only, else NULL */
+	struct winit_diag_hist *hist;      /* n_layers, owned: in the snapshot at initialization
+	                                    * (step 0) only, else NULL */
 };
 
 /* The snapshots of a run, grown as they are taken. */
@@ -102,6 +102,9 @@ struct winit_diagnostics {
 };
 
 void winit_diagnostics_free(struct winit_diagnostics *d);
+
+/* The allocations a probe owns (its buffers, by role: src/nn/diag_pool.h). */
+#define WINIT_DIAG_PROBE_BUFS 9
 
 /* The probe batch and the scratch buffers of one model's snapshots. */
 struct winit_diag_probe {
@@ -120,9 +123,13 @@ struct winit_diag_probe {
 	int64_t val_begin, val_rows;
 	int32_t val_later; /* the next snapshot leaves val_* to its caller (fit fills them in
 	                    * from the epoch's full validation pass at an epoch's last step) */
-	float *vx;         /* (rows, n_inputs): one chunk of them at a time */
-	uint8_t *vy;       /* (rows) */
-	uint32_t *vi;      /* (rows) */
+	const float *vx;   /* (val_rows, n_inputs): in val itself for float data, else
+	                    * converted once into a buffer of the probe's */
+	const uint8_t *vy; /* (val_rows): in val itself */
+	/* The allocations behind the buffers above, owned; winit_diag_probe_free leaves them
+	 * to the thread's next probe (see winit_diag_spares_free). */
+	void *buf[WINIT_DIAG_PROBE_BUFS];
+	size_t buf_cap[WINIT_DIAG_PROBE_BUFS];
 };
 
 /* Draw the probe batch (min(WINIT_DIAG_PROBE_ROWS, n_train) rows of [0, n_train) of ds,
@@ -132,10 +139,17 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
                           const struct winit_dataset *ds, int64_t n_train, uint64_t seed,
                           struct winit_error *err);
 void winit_diag_probe_free(struct winit_diag_probe *p);
+/* winit_diag_probe_free keeps a freed probe's buffers (a few megabytes for Fashion-MNIST's
+ * model) for the next probe on the same thread: the runs of a study have the same shapes,
+ * so their pages are zero-filled by the kernel once per thread, not once per run.  They
+ * are freed when the thread exits, or now by this (on the calling thread). */
+void winit_diag_spares_free(void);
 
 /* Make every later snapshot also measure loss and accuracy on rows [begin, begin + k) of
  * val, k = min(WINIT_DIAG_VAL_ROWS, end - begin): the validation split's first rows.
- * They are pushed through the probe's scratch model in chunks of the probe's rows. */
+ * They are pushed through the probe's scratch model in chunks of the probe's rows, read
+ * in place from float data, converted once here from byte data.  val must outlive the
+ * probe. */
 int winit_diag_probe_validation(struct winit_diag_probe *p, const struct winit_dataset *val,
                                 int64_t begin, int64_t end, struct winit_error *err);
 

@@ -16,6 +16,10 @@
 #include <winit/stream.h>
 #include <winit/train.h>
 
+#include "nn/diag_pool.h"
+
+_Static_assert(WINIT_DIAG_BUF_COUNT == WINIT_DIAG_PROBE_BUFS, "one buf[] per role");
+
 /* Where the maximum of |f'| is looked for, besides the probe itself. */
 #define GRID_POINTS 2001
 #define GRID_HALF_WIDTH 10.0
@@ -32,31 +36,19 @@ void winit_diagnostics_free(struct winit_diagnostics *d)
 	memset(d, 0, sizeof *d);
 }
 
-static void scratch_free(struct winit_model *s)
-{
-	free(s->grads);
-	for (int i = 0; i < WINIT_MAX_LAYERS; i++) {
-		free(s->z[i]);
-		free(s->a[i]);
-	}
-	free(s->delta[0]);
-	free(s->delta[1]);
-	memset(s, 0, sizeof *s);
-}
-
 void winit_diag_probe_free(struct winit_diag_probe *p)
 {
-	free(p->x);
-	free(p->y);
-	free(p->dout);
-	free(p->ones);
-	free(p->deriv);
-	free(p->prev);
-	free(p->vx);
-	free(p->vy);
-	free(p->vi);
-	scratch_free(&p->scratch);
+	for (int k = 0; k < WINIT_DIAG_BUF_COUNT; k++)
+		winit_diag_pool_give((enum winit_diag_buf)k, p->buf[k], p->buf_cap[k]);
+	winit_diag_pool_give_work(&p->scratch);
 	memset(p, 0, sizeof *p);
+}
+
+/* A buffer of `bytes` for role k of p (the thread's spare when it fits). */
+static void *take(struct winit_diag_probe *p, enum winit_diag_buf k, size_t bytes)
+{
+	winit_diag_pool_give(k, p->buf[k], p->buf_cap[k]);
+	return p->buf[k] = winit_diag_pool_take(k, bytes, &p->buf_cap[k]);
 }
 
 static int is_rowwise(const struct winit_dense *d)
@@ -103,21 +95,22 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 		if (m->layer[i].n_out > widest)
 			widest = m->layer[i].n_out;
 	p->rows = rows;
-	uint32_t *idx = malloc((size_t)n_train * sizeof *idx);
-	p->x = malloc((size_t)(rows * m->spec.n_inputs) * sizeof *p->x);
-	p->y = malloc((size_t)rows);
-	p->dout = malloc((size_t)(rows * outs) * sizeof *p->dout);
-	p->ones = malloc((size_t)(rows * widest) * sizeof *p->ones);
-	p->deriv = malloc((size_t)(rows * widest) * sizeof *p->deriv);
-	p->prev = malloc((size_t)m->n_params * sizeof *p->prev);
+	uint32_t *idx = take(p, WINIT_DIAG_BUF_IDX, (size_t)n_train * sizeof *idx);
+	p->x = take(p, WINIT_DIAG_BUF_X, (size_t)(rows * m->spec.n_inputs) * sizeof *p->x);
+	p->y = take(p, WINIT_DIAG_BUF_Y, (size_t)rows);
+	p->dout = take(p, WINIT_DIAG_BUF_DOUT, (size_t)(rows * outs) * sizeof *p->dout);
+	p->ones = take(p, WINIT_DIAG_BUF_ONES, (size_t)(rows * widest) * sizeof *p->ones);
+	p->deriv = take(p, WINIT_DIAG_BUF_DERIV, (size_t)(rows * widest) * sizeof *p->deriv);
+	p->prev = take(p, WINIT_DIAG_BUF_PREV, (size_t)m->n_params * sizeof *p->prev);
 	/* The scratch model: the same weights (read only), its own everything else. */
 	p->scratch = *m;
-	p->scratch.grads = calloc((size_t)m->n_params, sizeof(float));
+	p->scratch.grads = take(p, WINIT_DIAG_BUF_GRADS, (size_t)m->n_params * sizeof(float));
 	p->scratch.cap_batch = 0;
 	memset(p->scratch.z, 0, sizeof p->scratch.z);
 	memset(p->scratch.a, 0, sizeof p->scratch.a);
 	memset(p->scratch.delta, 0, sizeof p->scratch.delta);
 	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
+	winit_diag_pool_take_work(&p->scratch);
 	int rc = WINIT_OK;
 	if (!idx || !p->x || !p->y || !p->dout || !p->ones || !p->deriv || !p->prev ||
 	    !p->scratch.grads) {
@@ -125,6 +118,7 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 		                     (long long)rows);
 		goto out;
 	}
+	memset(p->scratch.grads, 0, (size_t)m->n_params * sizeof(float));
 	for (int i = 0; i < m->spec.n_layers; i++) {
 		struct winit_dense *d = &p->scratch.layer[i];
 		d->dw = p->scratch.grads + (m->layer[i].dw - m->grads);
@@ -156,7 +150,8 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 	for (int64_t i = 0; i < rows * widest; i++)
 		p->ones[i] = 1.0f;
 out:
-	free(idx);
+	winit_diag_pool_give(WINIT_DIAG_BUF_IDX, p->buf[WINIT_DIAG_BUF_IDX], p->buf_cap[WINIT_DIAG_BUF_IDX]);
+	p->buf[WINIT_DIAG_BUF_IDX] = NULL;
 	if (rc)
 		winit_diag_probe_free(p);
 	return rc;
@@ -176,26 +171,26 @@ int winit_diag_probe_validation(struct winit_diag_probe *p, const struct winit_d
 		return winit_error_set(err, WINIT_ERR_ARG,
 		                       "diagnostics: invalid validation rows [%lld, %lld) of %lld",
 		                       (long long)begin, (long long)end, (long long)(val ? val->n : 0));
-	int64_t chunk = p->rows;
-	free(p->vx);
-	free(p->vy);
-	free(p->vi);
-	p->vx = malloc((size_t)(chunk * p->scratch.spec.n_inputs) * sizeof *p->vx);
-	p->vy = malloc((size_t)chunk);
-	p->vi = malloc((size_t)chunk * sizeof *p->vi);
-	if (!p->vx || !p->vy || !p->vi) {
-		free(p->vx);
-		free(p->vy);
-		free(p->vi);
-		p->vx = NULL;
-		p->vy = NULL;
-		p->vi = NULL;
-		p->val = NULL;
-		return winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the validation rows");
+	int64_t rows = end - begin < WINIT_DIAG_VAL_ROWS ? end - begin : WINIT_DIAG_VAL_ROWS;
+	int64_t f = val->n_features;
+	p->val = NULL;
+	if (val->xf) {
+		p->vx = val->xf + begin * f; /* float rows are read where they are */
+	} else {
+		/* Bytes become floats once here, not at every snapshot. */
+		float *vx = take(p, WINIT_DIAG_BUF_VAL, (size_t)(rows * f) * sizeof *vx);
+		if (!vx)
+			return winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the validation rows");
+		for (int64_t i = 0; i < rows; i++) {
+			uint32_t row = (uint32_t)(begin + i);
+			winit_dataset_gather(vx + i * f, NULL, val, &row, 1);
+		}
+		p->vx = vx;
 	}
+	p->vy = val->y + begin;
 	p->val = val;
 	p->val_begin = begin;
-	p->val_rows = end - begin < WINIT_DIAG_VAL_ROWS ? end - begin : WINIT_DIAG_VAL_ROWS;
+	p->val_rows = rows;
 	return WINIT_OK;
 }
 
@@ -209,16 +204,14 @@ static void measure_validation(struct winit_diag_snapshot *s, struct winit_diag_
 	if (!p->val || p->val_later)
 		return;
 	s->val_rows = p->val_rows;
+	int64_t f = p->scratch.spec.n_inputs;
 	double total = 0;
 	int64_t hits = 0;
 	for (int64_t at = 0; at < p->val_rows; at += p->rows) {
 		int64_t n = p->val_rows - at < p->rows ? p->val_rows - at : p->rows;
-		for (int64_t i = 0; i < n; i++)
-			p->vi[i] = (uint32_t)(p->val_begin + at + i);
-		winit_dataset_gather(p->vx, p->vy, p->val, p->vi, n);
-		winit_model_forward_train(&p->scratch, p->vx, n);
+		winit_model_forward_train(&p->scratch, p->vx + at * f, n);
 		int64_t c = 0;
-		total += winit_model_loss(&p->scratch, p->vy, n, NULL, 0, &c);
+		total += winit_model_loss(&p->scratch, p->vy + at, n, NULL, 0, &c);
 		hits += c;
 	}
 	s->val_loss = total / (double)p->val_rows;
