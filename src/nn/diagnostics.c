@@ -225,19 +225,42 @@ int winit_diag_due(const struct winit_diag_cadence *c, int64_t step, int epoch_e
 	return c->early && step >= 1 && step <= WINIT_DIAG_EARLY_MAX && (step & (step - 1)) == 0;
 }
 
-/* Mean and (population) variance of v[0..n), in two passes. */
-static void mean_var(double *mean, double *var, const float *v, int64_t n)
+/* Mean and (population) variance of u[0..nu) and of v[0..nv), each in two passes that
+ * add in index order (so each result is what a loop over that array alone gives, to the
+ * bit).  The two arrays' sums are independent chains of additions, interleaved in one
+ * loop: the processor overlaps them, where one array at a time waits on every add. */
+static void mean_var2(double *mean_u, double *var_u, const float *u, int64_t nu,
+                      double *mean_v, double *var_v, const float *v, int64_t nv)
 {
-	double s = 0, ss = 0;
-	for (int64_t i = 0; i < n; i++)
-		s += v[i];
-	double mu = s / (double)n;
-	for (int64_t i = 0; i < n; i++) {
-		double dv = v[i] - mu;
-		ss += dv * dv;
+	int64_t n = nu < nv ? nu : nv, i;
+	double su = 0, sv = 0;
+	for (i = 0; i < n; i++) {
+		su += u[i];
+		sv += v[i];
 	}
-	*mean = mu;
-	*var = ss / (double)n;
+	for (int64_t k = i; k < nu; k++)
+		su += u[k];
+	for (int64_t k = i; k < nv; k++)
+		sv += v[k];
+	double mu = su / (double)nu, mv = sv / (double)nv;
+	double ssu = 0, ssv = 0;
+	for (i = 0; i < n; i++) {
+		double du = u[i] - mu, dv = v[i] - mv;
+		ssu += du * du;
+		ssv += dv * dv;
+	}
+	for (int64_t k = i; k < nu; k++) {
+		double du = u[k] - mu;
+		ssu += du * du;
+	}
+	for (int64_t k = i; k < nv; k++) {
+		double dv = v[k] - mv;
+		ssv += dv * dv;
+	}
+	*mean_u = mu;
+	*var_u = ssu / (double)nu;
+	*mean_v = mv;
+	*var_v = ssv / (double)nv;
 }
 
 int64_t winit_diag_distinct_units(const float *w, int64_t n_in, int64_t n_out)
@@ -270,10 +293,56 @@ int64_t winit_diag_distinct_units(const float *w, int64_t n_in, int64_t n_out)
 	return n_rep;
 }
 
+/* The kernel w[0..n)'s mean, sd and, with the weights before the last step (prev, else
+ * NULL), update ratio.  Every sum adds in index order, as a loop of its own would; the
+ * sum of w and those of the update ratio share one pass (independent chains). */
+static void weight_stats(struct winit_diag_layer *L, const float *w, const float *prev,
+                         int64_t n)
+{
+	double s = 0, du = 0, ww = 0;
+	if (prev) {
+		for (int64_t k = 0; k < n; k++) {
+			double dv = (double)w[k] - prev[k];
+			s += w[k];
+			du += dv * dv;
+			ww += (double)w[k] * w[k];
+		}
+	} else {
+		for (int64_t k = 0; k < n; k++)
+			s += w[k];
+	}
+	double mean = s / (double)n, ss = 0;
+	for (int64_t k = 0; k < n; k++) {
+		double dv = w[k] - mean;
+		ss += dv * dv;
+	}
+	L->w_mean = mean;
+	L->w_sd = sqrt(ss / (double)n);
+	L->update_ratio = prev && ww > 0 ? sqrt(du / ww) : NAN;
+}
+
 struct hook_ctx {
 	struct winit_diag_probe *p;
 	struct winit_diag_layer *layers;
 };
+
+/* The largest |v[i]| of v[0..n), NaNs skipped (0 when there is none).  A float's
+ * magnitude bits order as its magnitude does, so this is an integer maximum, which
+ * vectorises; NaNs, above infinity's bits, count as 0. */
+static float largest_magnitude(const float *v, int64_t n)
+{
+	uint32_t top = 0;
+	for (int64_t i = 0; i < n; i++) {
+		uint32_t b;
+		memcpy(&b, &v[i], sizeof b);
+		b &= 0x7fffffffu;
+		b = b > 0x7f800000u ? 0 : b;
+		top = b > top ? b : top;
+	}
+	float f;
+	memcpy(&f, &top, sizeof f);
+	return f;
+}
 
 static void forward_hook(void *ctx, int layer, const float *z, const float *a, int64_t rows,
                          int64_t cols)
@@ -281,8 +350,7 @@ static void forward_hook(void *ctx, int layer, const float *z, const float *a, i
 	struct hook_ctx *h = ctx;
 	struct winit_diag_layer *L = &h->layers[layer];
 	const struct winit_dense *d = &h->p->scratch.layer[layer];
-	mean_var(&L->pre_mean, &L->pre_var, z, rows * cols);
-	mean_var(&L->act_mean, &L->act_var, a, rows * cols);
+	mean_var2(&L->pre_mean, &L->pre_var, z, rows * cols, &L->act_mean, &L->act_var, a, rows * cols);
 	int64_t dead = 0;
 	if (is_rowwise(d)) {
 		/* The derivative couples a row's units: only the activation says a unit is off. */
@@ -296,13 +364,16 @@ static void forward_hook(void *ctx, int layer, const float *z, const float *a, i
 	} else {
 		float *fd = h->p->deriv;
 		d->act->backward(fd, h->p->ones, z, a, rows, cols, d->act_params);
-		double mx = h->p->max_deriv[layer];
-		for (int64_t i = 0; i < rows * cols; i++)
-			if (fabs(fd[i]) > mx)
-				mx = fabs(fd[i]);
+		double mx = fmax(h->p->max_deriv[layer], largest_magnitude(fd, rows * cols));
+		/* |f'| < SATURATION mx, compared in float: below the smallest float >= the
+		 * bound is the same test for every float. */
+		double bound = SATURATION * mx;
+		float fbound = (float)bound;
+		if ((double)fbound < bound)
+			fbound = nextafterf(fbound, INFINITY);
 		int64_t sat = 0;
 		for (int64_t i = 0; i < rows * cols; i++)
-			sat += fabs(fd[i]) < SATURATION * mx;
+			sat += fabsf(fd[i]) < fbound;
 		for (int64_t j = 0; j < cols; j++) {
 			int64_t r = 0;
 			while (r < rows && fd[r * cols + j] == 0.0f)
@@ -320,9 +391,8 @@ static void backward_hook(void *ctx, int layer, const float *dz, const float *dw
 {
 	struct hook_ctx *h = ctx;
 	struct winit_diag_layer *L = &h->layers[layer];
-	double mean;
-	mean_var(&mean, &L->grad_var, dz, rows * cols);
-	mean_var(&mean, &L->wgrad_var, dw, n_in * cols);
+	double mean_dz, mean_dw;
+	mean_var2(&mean_dz, &L->grad_var, dz, rows * cols, &mean_dw, &L->wgrad_var, dw, n_in * cols);
 }
 
 /* Each kernel's histogram, with the sd its initializer declares for it (as theory uses
@@ -378,22 +448,8 @@ int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *
 	for (int i = 0; i < n_layers; i++) {
 		const struct winit_dense *d = &m->layer[i];
 		struct winit_diag_layer *L = &layers[i];
-		int64_t n = d->n_in * d->n_out;
-		double mean, var;
-		mean_var(&mean, &var, d->w, n);
-		L->w_mean = mean;
-		L->w_sd = sqrt(var);
-		L->update_ratio = NAN;
-		if (p->has_prev) {
-			const float *prev = p->prev + (d->w - m->params);
-			double du = 0, ww = 0;
-			for (int64_t k = 0; k < n; k++) {
-				double dv = (double)d->w[k] - prev[k];
-				du += dv * dv;
-				ww += (double)d->w[k] * d->w[k];
-			}
-			L->update_ratio = ww > 0 ? sqrt(du / ww) : NAN;
-		}
+		weight_stats(L, d->w, p->has_prev ? p->prev + (d->w - m->params) : NULL,
+		             d->n_in * d->n_out);
 		L->distinct_units = winit_diag_distinct_units(d->w, d->n_in, d->n_out);
 		if (L->distinct_units < 0) {
 			free(layers);
