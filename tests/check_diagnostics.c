@@ -186,6 +186,65 @@ START_TEST(distinct_units_tolerance)
 }
 END_TEST
 
+/* The definition, column by column: each column is compared with the first column of
+ * every unit so far, in order, and starts a new unit when none matches. */
+static int64_t distinct_by_definition(const float *w, int64_t n_in, int64_t n_out)
+{
+	float big = 0;
+	for (int64_t i = 0; i < n_in * n_out; i++)
+		if (fabsf(w[i]) > big)
+			big = fabsf(w[i]);
+	double tol = WINIT_DIAG_TOLERANCE * big;
+	int64_t rep[64], n_rep = 0;
+	for (int64_t j = 0; j < n_out; j++) {
+		int64_t r;
+		for (r = 0; r < n_rep; r++) {
+			int64_t i;
+			for (i = 0; i < n_in; i++)
+				if (fabs((double)w[i * n_out + j] - w[i * n_out + rep[r]]) > tol)
+					break;
+			if (i == n_in)
+				break;
+		}
+		if (r == n_rep)
+			rep[n_rep++] = j;
+	}
+	return n_rep;
+}
+
+/* Kernels with repeated columns, columns a tolerance apart (matching is not transitive:
+ * which unit claims a column matters), differences in the last rows only, NaNs (they
+ * match anything) and empty shapes: the same count as the definition. */
+START_TEST(distinct_units_as_defined)
+{
+	struct winit_rng rng;
+	winit_rng_seed(&rng, 17, 0);
+	float w[40 * 64], base[4][40];
+	for (int trial = 0; trial < 2000; trial++) {
+		int64_t n_in = (int64_t)winit_rng_below(&rng, 41), n_out = (int64_t)winit_rng_below(&rng, 65);
+		for (int b = 0; b < 4; b++)
+			for (int i = 0; i < 40; i++)
+				base[b][i] = (float)winit_rng_below(&rng, 5) - 2.0f;
+		for (int64_t j = 0; j < n_out; j++) {
+			int b = (int)winit_rng_below(&rng, 4);
+			/* 0: the base column; 1, 2: one entry (often the last) moved by about the
+			 * tolerance (2e-6 of the largest |w|, 2); 3: random */
+			int kind = (int)winit_rng_below(&rng, 4);
+			for (int64_t i = 0; i < n_in; i++)
+				w[i * n_out + j] = kind == 3 ? (float)winit_rng_below(&rng, 1000) / 500.0f - 1.0f : base[b][i];
+			if ((kind == 1 || kind == 2) && n_in > 0) {
+				int64_t i = winit_rng_below(&rng, 2) ? n_in - 1 : (int64_t)winit_rng_below(&rng, (uint64_t)n_in);
+				w[i * n_out + j] += (kind == 1 ? 1.0f : -1.0f) * (float)winit_rng_below(&rng, 3) * 2e-6f;
+			}
+			if (n_in > 0 && winit_rng_below(&rng, 50) == 0)
+				w[winit_rng_below(&rng, (uint64_t)n_in) * (uint64_t)n_out + (uint64_t)j] = NAN;
+		}
+		ck_assert_msg(winit_diag_distinct_units(w, n_in, n_out) == distinct_by_definition(w, n_in, n_out),
+		              "trial %d: %lld x %lld", trial, (long long)n_in, (long long)n_out);
+	}
+}
+END_TEST
+
 static int64_t hist_sum(const struct winit_diag_hist *h)
 {
 	int64_t n = h->underflow + h->overflow;
@@ -564,6 +623,7 @@ static Suite *diagnostics_suite(void)
 	tcase_add_test(tc, cadence_switches);
 	tcase_add_test(tc, tanh_saturation);
 	tcase_add_test(tc, distinct_units_tolerance);
+	tcase_add_test(tc, distinct_units_as_defined);
 	tcase_add_test(tc, histogram_bins);
 	tcase_add_test(tc, histograms_at_initialization);
 	suite_add_tcase(s, tc);

@@ -263,34 +263,61 @@ static void mean_var2(double *mean_u, double *var_u, const float *u, int64_t nu,
 	*var_v = ssv / (double)nv;
 }
 
+/* The largest |v[i]| of v[0..n), NaNs skipped (0 when there is none).  A float's
+ * magnitude bits order as its magnitude does, so this is an integer maximum, which
+ * vectorises; NaNs, above infinity's bits, count as 0. */
+static float largest_magnitude(const float *v, int64_t n)
+{
+	uint32_t top = 0;
+	for (int64_t i = 0; i < n; i++) {
+		uint32_t b;
+		memcpy(&b, &v[i], sizeof b);
+		b &= 0x7fffffffu;
+		b = b > 0x7f800000u ? 0 : b;
+		top = b > top ? b : top;
+	}
+	float f;
+	memcpy(&f, &top, sizeof f);
+	return f;
+}
+
 int64_t winit_diag_distinct_units(const float *w, int64_t n_in, int64_t n_out)
 {
-	float big = 0;
-	for (int64_t i = 0; i < n_in * n_out; i++)
-		if (fabsf(w[i]) > big)
-			big = fabsf(w[i]);
-	double tol = WINIT_DIAG_TOLERANCE * big;
-	/* Each column is compared with one representative of every distinct unit so far
-	 * (columns of random kernels differ at their first entry, so this is cheap). */
-	int64_t *rep = malloc((size_t)(n_out > 0 ? n_out : 1) * sizeof *rep);
-	int64_t n_rep = 0;
-	if (!rep)
+	double tol = WINIT_DIAG_TOLERANCE * largest_magnitude(w, n_in * n_out);
+	/* Column j is a new unit unless it matches (no entry differs by more than tol) an
+	 * earlier unit's first column, the first such unit claiming it.  Each new unit
+	 * claims the later unclaimed columns it matches at once, a row of the kernel at a
+	 * time (contiguous: the loop vectorises), stopping when none is left in the running
+	 * (columns of random kernels differ in the first row).  The same columns are
+	 * claimed by the same units as comparing each column with every unit in turn. */
+	uint8_t *claimed = calloc((size_t)(n_out > 0 ? 2 * n_out : 1), 1);
+	if (!claimed)
 		return -1;
+	uint8_t *differs = claimed + n_out; /* (n_out): differs from unit j's column */
+	int64_t units = 0;
 	for (int64_t j = 0; j < n_out; j++) {
-		int64_t r;
-		for (r = 0; r < n_rep; r++) {
-			int64_t k = rep[r], i;
-			for (i = 0; i < n_in; i++)
-				if (fabs((double)w[i * n_out + j] - w[i * n_out + k]) > tol)
-					break;
-			if (i == n_in)
-				break;
+		if (claimed[j])
+			continue;
+		units++;
+		int64_t running = 0;
+		for (int64_t k = j + 1; k < n_out; k++) {
+			differs[k] = claimed[k];
+			running += !claimed[k];
 		}
-		if (r == n_rep)
-			rep[n_rep++] = j;
+		for (int64_t i = 0; i < n_in && running > 0; i++) {
+			const float *row = w + i * n_out; /* (n_out) */
+			double r = row[j];
+			running = 0;
+			for (int64_t k = j + 1; k < n_out; k++) {
+				differs[k] |= fabs((double)row[k] - r) > tol;
+				running += !differs[k];
+			}
+		}
+		for (int64_t k = j + 1; k < n_out; k++)
+			claimed[k] |= !differs[k];
 	}
-	free(rep);
-	return n_rep;
+	free(claimed);
+	return units;
 }
 
 /* The kernel w[0..n)'s mean, sd and, with the weights before the last step (prev, else
@@ -325,24 +352,6 @@ struct hook_ctx {
 	struct winit_diag_probe *p;
 	struct winit_diag_layer *layers;
 };
-
-/* The largest |v[i]| of v[0..n), NaNs skipped (0 when there is none).  A float's
- * magnitude bits order as its magnitude does, so this is an integer maximum, which
- * vectorises; NaNs, above infinity's bits, count as 0. */
-static float largest_magnitude(const float *v, int64_t n)
-{
-	uint32_t top = 0;
-	for (int64_t i = 0; i < n; i++) {
-		uint32_t b;
-		memcpy(&b, &v[i], sizeof b);
-		b &= 0x7fffffffu;
-		b = b > 0x7f800000u ? 0 : b;
-		top = b > top ? b : top;
-	}
-	float f;
-	memcpy(&f, &top, sizeof f);
-	return f;
-}
 
 static void forward_hook(void *ctx, int layer, const float *z, const float *a, int64_t rows,
                          int64_t cols)
