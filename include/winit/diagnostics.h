@@ -104,7 +104,7 @@ struct winit_diagnostics {
 void winit_diagnostics_free(struct winit_diagnostics *d);
 
 /* The allocations a probe owns (its buffers, by role: src/nn/diag_pool.h). */
-#define WINIT_DIAG_PROBE_BUFS 9
+#define WINIT_DIAG_PROBE_BUFS 10
 
 /* The probe batch and the scratch buffers of one model's snapshots. */
 struct winit_diag_probe {
@@ -115,6 +115,7 @@ struct winit_diag_probe {
 	struct winit_model scratch; /* the model's weights; its own grads and work buffers */
 	float *dout;                /* (rows, outputs) */
 	float *ones, *deriv;        /* (rows, widest): dy = 1 and f'(z) */
+	uint8_t *live;              /* (widest): units seen non-zero */
 	float *prev;                /* (n_params) weights before the last step */
 	int has_prev;
 	double max_deriv[WINIT_MAX_LAYERS]; /* of each layer's activation over [-10, 10] */

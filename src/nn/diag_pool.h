@@ -23,6 +23,7 @@ enum winit_diag_buf {
 	WINIT_DIAG_BUF_DOUT,  /* the loss gradient */
 	WINIT_DIAG_BUF_ONES,  /* dy = 1 */
 	WINIT_DIAG_BUF_DERIV, /* f'(z) */
+	WINIT_DIAG_BUF_LIVE,  /* which units are live */
 	WINIT_DIAG_BUF_PREV,  /* the weights before the last step */
 	WINIT_DIAG_BUF_GRADS, /* the scratch model's gradients */
 	WINIT_DIAG_BUF_IDX,   /* the shuffled row indices (while the probe is drawn) */

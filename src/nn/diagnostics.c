@@ -101,6 +101,7 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 	p->dout = take(p, WINIT_DIAG_BUF_DOUT, (size_t)(rows * outs) * sizeof *p->dout);
 	p->ones = take(p, WINIT_DIAG_BUF_ONES, (size_t)(rows * widest) * sizeof *p->ones);
 	p->deriv = take(p, WINIT_DIAG_BUF_DERIV, (size_t)(rows * widest) * sizeof *p->deriv);
+	p->live = take(p, WINIT_DIAG_BUF_LIVE, (size_t)widest);
 	p->prev = take(p, WINIT_DIAG_BUF_PREV, (size_t)m->n_params * sizeof *p->prev);
 	/* The scratch model: the same weights (read only), its own everything else. */
 	p->scratch = *m;
@@ -112,7 +113,7 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
 	winit_diag_pool_take_work(&p->scratch);
 	int rc = WINIT_OK;
-	if (!idx || !p->x || !p->y || !p->dout || !p->ones || !p->deriv || !p->prev ||
+	if (!idx || !p->x || !p->y || !p->dout || !p->ones || !p->deriv || !p->live || !p->prev ||
 	    !p->scratch.grads) {
 		rc = winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the probe batch of %lld rows",
 		                     (long long)rows);
@@ -353,6 +354,24 @@ struct hook_ctx {
 	struct winit_diag_layer *layers;
 };
 
+/* The columns of v (rows, cols) that are 0 in every row.  Rows are read in order, whole
+ * (contiguous: the loop vectorises), until every column has shown a non-zero; live
+ * (cols) is scratch. */
+static int64_t zero_columns(const float *v, int64_t rows, int64_t cols, uint8_t *live)
+{
+	memset(live, 0, (size_t)cols);
+	int64_t n_live = 0;
+	for (int64_t r = 0; r < rows && n_live < cols; r++) {
+		const float *row = v + r * cols; /* (cols) */
+		n_live = 0;
+		for (int64_t j = 0; j < cols; j++) {
+			live[j] |= row[j] != 0.0f;
+			n_live += live[j];
+		}
+	}
+	return cols - n_live;
+}
+
 static void forward_hook(void *ctx, int layer, const float *z, const float *a, int64_t rows,
                          int64_t cols)
 {
@@ -363,12 +382,7 @@ static void forward_hook(void *ctx, int layer, const float *z, const float *a, i
 	int64_t dead = 0;
 	if (is_rowwise(d)) {
 		/* The derivative couples a row's units: only the activation says a unit is off. */
-		for (int64_t j = 0; j < cols; j++) {
-			int64_t r = 0;
-			while (r < rows && a[r * cols + j] == 0.0f)
-				r++;
-			dead += r == rows;
-		}
+		dead = zero_columns(a, rows, cols, h->p->live);
 		L->saturated_fraction = NAN;
 	} else {
 		float *fd = h->p->deriv;
@@ -383,12 +397,7 @@ static void forward_hook(void *ctx, int layer, const float *z, const float *a, i
 		int64_t sat = 0;
 		for (int64_t i = 0; i < rows * cols; i++)
 			sat += fabsf(fd[i]) < fbound;
-		for (int64_t j = 0; j < cols; j++) {
-			int64_t r = 0;
-			while (r < rows && fd[r * cols + j] == 0.0f)
-				r++;
-			dead += r == rows;
-		}
+		dead = zero_columns(fd, rows, cols, h->p->live);
 		L->saturated_fraction = (double)sat / (double)(rows * cols);
 	}
 	L->dead = dead;
