@@ -321,31 +321,55 @@ int64_t winit_diag_distinct_units(const float *w, int64_t n_in, int64_t n_out)
 	return units;
 }
 
-/* The kernel w[0..n)'s mean, sd and, with the weights before the last step (prev, else
- * NULL), update ratio.  Every sum adds in index order, as a loop of its own would; the
- * sum of w and those of the update ratio share one pass (independent chains). */
-static void weight_stats(struct winit_diag_layer *L, const float *w, const float *prev,
-                         int64_t n)
+/* One layer's statistics after the backward pass: the variances of dL/dz (dz, nz) and of
+ * dL/dW (dw, n), the kernel's (w, n) mean and sd and, with the weights before the last
+ * step (prev, else NULL), the update ratio.  Every sum adds in index order, as a loop of
+ * its own would, so each value is the same to the bit; the sums are independent chains
+ * of additions and share two passes, which the processor overlaps. */
+static void backward_stats(struct winit_diag_layer *L, const float *dz, int64_t nz,
+                           const float *dw, const float *w, const float *prev, int64_t n)
 {
-	double s = 0, du = 0, ww = 0;
-	if (prev) {
-		for (int64_t k = 0; k < n; k++) {
-			double dv = (double)w[k] - prev[k];
-			s += w[k];
-			du += dv * dv;
-			ww += (double)w[k] * w[k];
-		}
-	} else {
-		for (int64_t k = 0; k < n; k++)
-			s += w[k];
+	const float *pv = prev ? prev : w; /* without prev: sums computed, never used */
+	int64_t both = nz < n ? nz : n, i;
+	double sz = 0, sg = 0, sw = 0, du = 0, ww = 0;
+	for (i = 0; i < both; i++) {
+		double dv = (double)w[i] - pv[i];
+		sz += dz[i];
+		sg += dw[i];
+		sw += w[i];
+		du += dv * dv;
+		ww += (double)w[i] * w[i];
 	}
-	double mean = s / (double)n, ss = 0;
-	for (int64_t k = 0; k < n; k++) {
-		double dv = w[k] - mean;
-		ss += dv * dv;
+	for (int64_t k = i; k < nz; k++)
+		sz += dz[k];
+	for (int64_t k = i; k < n; k++) {
+		double dv = (double)w[k] - pv[k];
+		sg += dw[k];
+		sw += w[k];
+		du += dv * dv;
+		ww += (double)w[k] * w[k];
 	}
-	L->w_mean = mean;
-	L->w_sd = sqrt(ss / (double)n);
+	double mz = sz / (double)nz, mg = sg / (double)n, mw = sw / (double)n;
+	double ssz = 0, ssg = 0, ssw = 0;
+	for (i = 0; i < both; i++) {
+		double ez = dz[i] - mz, eg = dw[i] - mg, ew = w[i] - mw;
+		ssz += ez * ez;
+		ssg += eg * eg;
+		ssw += ew * ew;
+	}
+	for (int64_t k = i; k < nz; k++) {
+		double ez = dz[k] - mz;
+		ssz += ez * ez;
+	}
+	for (int64_t k = i; k < n; k++) {
+		double eg = dw[k] - mg, ew = w[k] - mw;
+		ssg += eg * eg;
+		ssw += ew * ew;
+	}
+	L->grad_var = ssz / (double)nz;
+	L->wgrad_var = ssg / (double)n;
+	L->w_mean = mw;
+	L->w_sd = sqrt(ssw / (double)n);
 	L->update_ratio = prev && ww > 0 ? sqrt(du / ww) : NAN;
 }
 
@@ -408,9 +432,10 @@ static void backward_hook(void *ctx, int layer, const float *dz, const float *dw
                           int64_t n_in, int64_t cols)
 {
 	struct hook_ctx *h = ctx;
-	struct winit_diag_layer *L = &h->layers[layer];
-	double mean_dz, mean_dw;
-	mean_var2(&mean_dz, &L->grad_var, dz, rows * cols, &mean_dw, &L->wgrad_var, dw, n_in * cols);
+	const struct winit_diag_probe *p = h->p;
+	const float *w = p->scratch.layer[layer].w; /* the model's own weights */
+	backward_stats(&h->layers[layer], dz, rows * cols, dw, w,
+	               p->has_prev ? p->prev + (w - p->scratch.params) : NULL, n_in * cols);
 }
 
 /* Each kernel's histogram, with the sd its initializer declares for it (as theory uses
@@ -466,8 +491,6 @@ int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *
 	for (int i = 0; i < n_layers; i++) {
 		const struct winit_dense *d = &m->layer[i];
 		struct winit_diag_layer *L = &layers[i];
-		weight_stats(L, d->w, p->has_prev ? p->prev + (d->w - m->params) : NULL,
-		             d->n_in * d->n_out);
 		L->distinct_units = winit_diag_distinct_units(d->w, d->n_in, d->n_out);
 		if (L->distinct_units < 0) {
 			free(layers);
