@@ -13,6 +13,7 @@
 
 #include <winit/diagnostics.h>
 #include <winit/plugin_call.h>
+#include <winit/plugin_util.h> /* WINIT_HOT */
 #include <winit/stream.h>
 #include <winit/train.h>
 
@@ -267,19 +268,32 @@ static void mean_var2(double *mean_u, double *var_u, const float *u, int64_t nu,
 /* The largest |v[i]| of v[0..n), NaNs skipped (0 when there is none).  A float's
  * magnitude bits order as its magnitude does, so this is an integer maximum, which
  * vectorises; NaNs, above infinity's bits, count as 0. */
-static float largest_magnitude(const float *v, int64_t n)
+WINIT_HOT static float largest_magnitude(const float *v, int64_t n)
 {
-	uint32_t top = 0;
+	int32_t top = 0; /* signed: magnitude bits fit, and a signed maximum vectorises */
 	for (int64_t i = 0; i < n; i++) {
-		uint32_t b;
+		int32_t b;
 		memcpy(&b, &v[i], sizeof b);
-		b &= 0x7fffffffu;
-		b = b > 0x7f800000u ? 0 : b;
+		b &= 0x7fffffff;
+		b = b > 0x7f800000 ? 0 : b;
 		top = b > top ? b : top;
 	}
 	float f;
 	memcpy(&f, &top, sizeof f);
 	return f;
+}
+
+/* Mark the v[k] of v[0..n) farther than tol from r in differs (n); returns how many are
+ * left unmarked. */
+WINIT_HOT static int64_t mark_differing(uint8_t *differs, const float *v, int64_t n, double r,
+                                        double tol)
+{
+	int64_t left = 0;
+	for (int64_t k = 0; k < n; k++) {
+		differs[k] |= fabs((double)v[k] - r) > tol;
+		left += !differs[k];
+	}
+	return left;
 }
 
 int64_t winit_diag_distinct_units(const float *w, int64_t n_in, int64_t n_out)
@@ -308,11 +322,7 @@ int64_t winit_diag_distinct_units(const float *w, int64_t n_in, int64_t n_out)
 		for (int64_t i = 0; i < n_in && running > 0; i++) {
 			const float *row = w + i * n_out; /* (n_out) */
 			double r = row[j];
-			running = 0;
-			for (int64_t k = j + 1; k < n_out; k++) {
-				differs[k] |= fabs((double)row[k] - r) > tol;
-				running += !differs[k];
-			}
+			running = mark_differing(differs + j + 1, row + j + 1, n_out - j - 1, r, tol);
 		}
 		for (int64_t k = j + 1; k < n_out; k++)
 			claimed[k] |= !differs[k];
@@ -378,10 +388,19 @@ struct hook_ctx {
 	struct winit_diag_layer *layers;
 };
 
+/* How many |v[i]| of v[0..n) are below bound (NaNs are not). */
+WINIT_HOT static int64_t count_below(const float *v, int64_t n, float bound)
+{
+	int64_t c = 0;
+	for (int64_t i = 0; i < n; i++)
+		c += fabsf(v[i]) < bound;
+	return c;
+}
+
 /* The columns of v (rows, cols) that are 0 in every row.  Rows are read in order, whole
  * (contiguous: the loop vectorises), until every column has shown a non-zero; live
  * (cols) is scratch. */
-static int64_t zero_columns(const float *v, int64_t rows, int64_t cols, uint8_t *live)
+WINIT_HOT static int64_t zero_columns(const float *v, int64_t rows, int64_t cols, uint8_t *live)
 {
 	memset(live, 0, (size_t)cols);
 	int64_t n_live = 0;
@@ -418,9 +437,7 @@ static void forward_hook(void *ctx, int layer, const float *z, const float *a, i
 		float fbound = (float)bound;
 		if ((double)fbound < bound)
 			fbound = nextafterf(fbound, INFINITY);
-		int64_t sat = 0;
-		for (int64_t i = 0; i < rows * cols; i++)
-			sat += fabsf(fd[i]) < fbound;
+		int64_t sat = count_below(fd, rows * cols, fbound);
 		dead = zero_columns(fd, rows, cols, h->p->live);
 		L->saturated_fraction = (double)sat / (double)(rows * cols);
 	}
