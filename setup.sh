@@ -4,11 +4,11 @@
 #
 #   ./setup.sh run     install, build in build/, run scripts/compare_inits.lua
 #   ./setup.sh check   install (with chromium and python3 for the report tests), build in
-#                      build/, run `make check`, 30 s of each fuzz harness (`make fuzz`),
-#                      the MPI tests in a build configured --with-mpi (build-mpi/), the
-#                      plugin-search tests after `make install` into a test-only
-#                      configured prefix (build-installed/), the
-#                      same tests under ASan+UBSan (build-sanitizers/), and `make distcheck`
+#                      build/, run `make check`, 20 s of each fuzz harness (`make fuzz`),
+#                      the MPI tests in a build configured --with-mpi and a test-only
+#                      prefix (build-mpi/), installed there first for the plugin-search
+#                      tests, the same tests under ASan+UBSan (build-sanitizers/), and
+#                      `make distcheck`
 #   ./setup.sh deps    only install the Debian packages
 #
 # Packages are installed with apt-get (through sudo when not root) only when missing.
@@ -17,7 +17,7 @@ set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
 zlib1g-dev libdeflate-dev libjansson-dev check dataset-fashion-mnist man-db python3"
-# `check` also fuzzes the IDX and results readers, 30 s per harness (make fuzz): clang +
+# `check` also fuzzes the IDX and results readers, 20 s per harness (make fuzz): clang +
 # libFuzzer; the report's tests parse its XML and read screenshots with python3, and render
 # it in headless chromium; the MPI tests run in a build configured --with-mpi (Open MPI).
 CHECK_PACKAGES="clang libfuzzer-14-dev python3 chromium libopenmpi-dev openmpi-bin"
@@ -96,32 +96,25 @@ check)
 		END { printf "tests: %d passed, %d failed\n", n - f, f }'
 	[ "$status" -eq 0 ] || exit "$status"
 	if command -v clang >/dev/null 2>&1; then
-		say "make fuzz FUZZ_SECONDS=30"
-		make fuzz FUZZ_SECONDS=30 >fuzz.log 2>&1 || { tail -n 40 fuzz.log; say "fuzzing found a crash"; exit 1; }
+		say "make fuzz FUZZ_SECONDS=20"
+		make fuzz FUZZ_SECONDS=20 >fuzz.log 2>&1 || { tail -n 40 fuzz.log; say "fuzzing found a crash"; exit 1; }
 		grep '^stat::number_of_executed_units' fuzz.log
 	else
 		say "clang not found: fuzzing skipped (install clang libfuzzer-14-dev)"
 	fi
-	# One extra configuration, not a second matrix: only what MPI changes runs there.
-	say "make check --with-mpi (the wire and MPI tests)"
+	# One extra configuration, not a second matrix: only what MPI changes runs there.  The
+	# same build is installed into its configured prefix first: an installed copy must
+	# never interfere with the build tree's winit (the plugin-search tests run from it).
+	say "make check --with-mpi after make install into its prefix (the wire, MPI and plugin-search tests)"
 	mkdir -p "$here/build-mpi"
 	(cd "$here/build-mpi" &&
-		{ [ -f Makefile ] || "$here/configure" -q --with-mpi; } &&
-		make -j"$(nproc)" >/dev/null &&
-		make -j"$(nproc)" check TESTS="tests/check_wire tests/mpi.sh" >/dev/null 2>&1) ||
-		{ tail -n 40 "$here"/build-mpi/tests/*.log; say "MPI run failed"; exit 1; }
-	grep -h 'passed, .* failed$' "$here/build-mpi/tests/mpi.sh.log"
-	# An installed copy must never interfere with the build tree's winit: install into the
-	# configured prefix of a test-only build, then run the plugin-search tests from it.
-	say "make check after make install into the configured prefix (build-installed/)"
-	mkdir -p "$here/build-installed"
-	(cd "$here/build-installed" &&
-		{ [ -f Makefile ] || "$here/configure" -q --prefix="$here/build-installed/prefix"; } &&
+		{ grep -qx "prefix = $here/build-mpi/prefix" Makefile 2>/dev/null ||
+			"$here/configure" -q --with-mpi --prefix="$here/build-mpi/prefix"; } &&
 		make -j"$(nproc)" >/dev/null && make install >/dev/null &&
-		make -j"$(nproc)" check TESTS="tests/check_registry tests/cli.sh" >/dev/null 2>&1) ||
-		{ tail -n 40 "$here"/build-installed/tests/*.log; say "make check after make install failed"; exit 1; }
-	grep -h '^[0-9]*%: Checks\|passed, .* failed$' "$here"/build-installed/tests/check_registry.log \
-		"$here"/build-installed/tests/cli.sh.log
+		make -j"$(nproc)" check TESTS="tests/check_wire tests/mpi.sh tests/check_registry tests/cli.sh" >/dev/null 2>&1) ||
+		{ tail -n 40 "$here"/build-mpi/tests/*.log; say "MPI or installed-prefix run failed"; exit 1; }
+	grep -h '^[0-9]*%: Checks\|passed, .* failed$' "$here/build-mpi/tests/mpi.sh.log" \
+		"$here"/build-mpi/tests/check_registry.log "$here"/build-mpi/tests/cli.sh.log
 	say "make check under AddressSanitizer and UBSan"
 	mkdir -p "$here/build-sanitizers"
 	(cd "$here/build-sanitizers" &&

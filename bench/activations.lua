@@ -1,10 +1,11 @@
 -- bench/activations.lua -- what an activation costs in a deep network, side by side with
 -- ReLU: one epoch of a --depth-layer, --width-wide MLP on Fashion-MNIST (Adam, batch 64,
 -- he_normal kernels, the study's validation_split 0.2: 48,000 samples trained, 12,000
--- evaluated) per activation on one thread, the epoch's seconds and the ratio to ReLU's.  The activations' own exp and tanh are the vectorised
--- ones of include/winit/plugin_util.h; the target for tanh is <= 1.2x ReLU.
+-- evaluated) per activation, the epoch's seconds and the ratio to ReLU's.  The
+-- activations' own exp and tanh are the vectorised ones of include/winit/plugin_util.h; the
+-- target for tanh is <= 1.2x ReLU.  One thread unless --jobs says otherwise.
 --
---   winit run bench/activations.lua [--depth 30] [--width 256]
+--   winit run bench/activations.lua [--depth 30] [--width 256] [--jobs 1]
 --                                   [--acts relu,tanh,sigmoid,gelu,selu,elu,swish,mish]
 --                                   [--data DIR]
 local winit = require "winit"
@@ -13,8 +14,10 @@ local opts = winit.parse_args(arg, {
   depth = 30,
   width = 256,
   acts = "relu,tanh,sigmoid,gelu,selu,elu,swish,mish",
+  jobs = 1,
   data = "",
 })
+winit.set_jobs(opts.jobs)
 
 local train = winit.datasets.fashion_mnist.load_data(opts.data ~= "" and opts.data or nil)
 

@@ -8,9 +8,11 @@
 # (`mpirun -np 1 winit run -j 1`) and with 1 thread x 2 ranks (`-np 2 -j 1`), alternating,
 # and the medians of the wall times are compared: the target is 2 ranks <= 0.6x one.  It
 # also reports rank 0's dispatcher time per run received (WINIT_DIST_STATS) and checks
-# that the two results files are equal apart from timings.  Needs a quiet machine with at
-# least 2 cores and winit configured --with-mpi; `make bench-mpi` runs it with the build's
-# winit.  Options (environment variable in brackets):
+# that the two results files are equal apart from timings.  One untimed load first
+# fills the dataset cache (src/data/cache.c): every round measures the steady state users
+# see (WINIT_NO_CACHE=1: without the cache).  Needs a quiet machine with at least 2 cores
+# and winit configured --with-mpi; `make bench-mpi` runs it with the build's winit.
+# Options (environment variable in brackets):
 #   -n ROUNDS   rounds (default 3) [ROUNDS]
 #   -w WINIT    the winit program (default ./winit, else winit on PATH) [WINIT]
 #   -o DIR      keep results files and logs in DIR (default: a temporary directory)
@@ -28,7 +30,7 @@ while getopts n:w:o:h opt; do
 	w) winit=$OPTARG ;;
 	o) outdir=$OPTARG ;;
 	*)
-		sed -n '4p;14,17p' "$0" | sed 's/^# \{0,1\}//' >&2
+		sed -n '4p;15,18p' "$0" | sed 's/^# \{0,1\}//' >&2
 		exit 1
 		;;
 	esac
@@ -62,8 +64,18 @@ one() {
 median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "winit: $("$winit" --version); $(nproc) cores; $rounds rounds"
+# Fill the dataset cache once, untimed (a cold cache costs the first load ~0.1 s more).
+echo 'require("winit").datasets.fashion_mnist.load_data()' >"$outdir/warm.lua"
+"$winit" run "$outdir/warm.lua" >"$outdir/warm.log" 2>&1 ||
+	{ echo "bench/mpi.sh: loading Fashion-MNIST failed; see $outdir/warm.log" >&2; exit 1; }
+off=${WINIT_NO_CACHE:-}
+if [ -n "$off" ] && [ "$off" != 0 ]; then
+	echo "dataset cache: off (WINIT_NO_CACHE=$off)"
+else
+	echo "dataset cache: on (${WINIT_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/winit}), warmed"
+fi
 echo "study: compare_inits.lua --repeats 4 --epochs 1 (16 runs), 1 thread per rank"
-t1= t2=
+t1='' t2=''
 r=1
 while [ $r -le "$rounds" ]; do
 	a=$(one 1 $r) || exit 1

@@ -4,13 +4,16 @@
 --
 --   one_run: epochs=E n_train=N epoch_seconds=s1,s2,... samples_per_second=R
 --
---   winit run bench/one_run.lua [--seed 42] [--epochs 5] [--out FILE] [--data DIR]
+--   winit run bench/one_run.lua [--seed 42] [--epochs 5] [--jobs 1] [--out FILE] [--data DIR]
+--
+-- --jobs N trains the run on N threads (its passes split among them; the same numbers).
 local winit = require "winit"
 
 local opts = winit.parse_args(arg, {
   seed = 42,
   epochs = 5,
   batch_size = 64,
+  jobs = 1,
   out = "one_run.json",
   data = "",
 })
@@ -39,7 +42,7 @@ study:add {
   batch_size = opts.batch_size,
   validation_split = split,
 }
-local results = study:run { jobs = 1, save = opts.out }
+local results = study:run { jobs = opts.jobs, save = opts.out }
 local run = results:runs()[1]
 if run.status ~= "ok" then
   error("one_run: the run failed: " .. tostring(run.error))

@@ -17,7 +17,11 @@
 #      weight-gradient products (bench/bench_kernels finds OpenBLAS at run time), on each
 #      kernel path the CPU has (WINIT_KERNELS=avx512 and avx2);
 #   4. the winit study with -j 1 against -j 2: the speed-up, and whether the results files
-#      are identical apart from their timing fields.
+#      are identical apart from their timing fields;
+#   5. one run on 2 threads against 1 (bench/one_run.lua --jobs 2 / --jobs 1: the run's
+#      passes split among a thread team): the speed-up and whether the results are identical;
+#   6. small batches: one epoch of the study's model (width 128, one thread) at batch 16
+#      against batch 256 (bench/scaling.lua), GFLOP/s.
 #
 # Without PyTorch only the winit parts run.  `make bench-study` runs this with the
 # freshly built winit.  Options (environment variable in brackets):
@@ -47,7 +51,7 @@ outdir=
 
 usage()
 {
-	sed -n '4p;21,31p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4p;26,36p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 1
 }
 
@@ -246,8 +250,8 @@ if [ $have_torch = yes ]; then
 	printf '   %-7s %9.2f %9.1f %9.2f %9.1f\n' median "$w_wall" "$w_rss_mib" "$t_wall" \
 		"$(kib2mib "$t_rss")"
 	r=$(calc "$w_wall / $t_wall")
-	printf '   wall winit/torch: %.3f (torch/winit %.2fx; target <= 0.286, i.e. >= 3.5x): %s\n' \
-		"$r" "$(calc "$t_wall / $w_wall")" "$(verdict "$r" '<=' 1/3.5)"
+	printf '   wall winit/torch: %.3f (torch/winit %.2fx; target <= 0.2, i.e. >= 5x): %s\n' \
+		"$r" "$(calc "$t_wall / $w_wall")" "$(verdict "$r" '<=' 0.2)"
 	printf '   peak RSS winit/torch: %.3f\n' "$(calc "$w_rss / $t_rss")"
 else
 	printf '   %-7s %9.2f %9.1f\n' median "$w_wall" "$w_rss_mib"
@@ -381,5 +385,60 @@ echo "   bit-identical: $same (results files of every -j 1, -j 2 and default-j r
 echo "   (-j 2 CPUs = its CPU time / wall time: near 1.0 means the two trainings did not"
 echo "   get two CPUs' worth of time -- another load, or serialisation inside winit)"
 [ "$ncpu" = 1 ] && echo "   (only one CPU online: no speed-up is possible)"
+echo
+
+# --- 5. one run on a thread team ----------------------------------------------------------
+
+echo "5. One run on 2 threads vs 1: bench/one_run.lua --jobs 2 / --jobs 1 (5 epochs; samples/s"
+echo "   from the epoch times)"
+printf '   %-7s %12s %12s\n' round "1 thread" "2 threads"
+t1s='' t2s='' tsame=yes
+i=1
+while [ $i -le "$rounds" ]; do
+	for j in 1 2; do
+		timed "team$j-$i" "$winit" run "$one_run" --jobs $j --out "$work/team$j-$i.json"
+		set -- $(epoch_sum "$work/team$j-$i.json")
+		[ "$1" -gt 0 ] || die "no epoch timings in team$j-$i.json"
+		sp=$(calc "48000 * $1 / $2")
+		if [ $j = 1 ]; then sp1=$sp; else sp2=$sp; fi
+		strip_timing "$work/team$j-$i.json" >"$work/team$j-$i.notime"
+	done
+	t1s="$t1s $sp1"
+	t2s="$t2s $sp2"
+	cmp -s "$work/team1-$i.notime" "$work/team2-$i.notime" || tsame=no
+	printf '   %-7s %12.0f %12.0f\n' "$i" "$sp1" "$sp2"
+	i=$((i + 1))
+done
+t1=$(median $t1s)
+t2=$(median $t2s)
+printf '   %-7s %12.0f %12.0f\n' median "$t1" "$t2"
+s=$(calc "$t2 / $t1")
+printf '   speed-up of 2 threads: %.2fx (target >= 1.7x): %s\n' "$s" "$(verdict "$s" '>=' 1.7)"
+echo "   bit-identical: $tsame (results files of every 1- and 2-thread run, timing fields aside)"
+echo
+
+# --- 6. small batches ---------------------------------------------------------------------
+
+echo "6. Small batches: the study's model (784 -> 128 relu -> 10), one thread, one epoch at"
+echo "   batch 16 and 256 (bench/scaling.lua; GFLOP/s of the training products)"
+printf '   %-7s %10s %10s\n' round "batch 16" "batch 256"
+g16s='' g256s=''
+i=1
+while [ $i -le "$rounds" ]; do
+	timed "scaling-$i" "$winit" run "$srcdir/bench/scaling.lua" --widths 128 --depths 1 \
+		--batches 16,256
+	set -- $(awk '$1 == 128 && $2 == 1 && $3 == 16 { a = $NF } $1 == 128 && $2 == 1 && $3 == 256 { b = $NF }
+		END { print a, b }' "$work/scaling-$i.log")
+	[ $# -eq 2 ] || die "no batch 16/256 lines in scaling-$i.log"
+	g16s="$g16s $1"
+	g256s="$g256s $2"
+	printf '   %-7s %10.1f %10.1f\n' "$i" "$1" "$2"
+	i=$((i + 1))
+done
+g16=$(median $g16s)
+g256=$(median $g256s)
+printf '   %-7s %10.1f %10.1f\n' median "$g16" "$g256"
+r=$(calc "100 * $g16 / $g256")
+printf '   batch 16 at %.1f%% of batch 256 (target >= 75%%): %s\n' "$r" "$(verdict "$r" '>=' 75)"
 [ -n "$outdir" ] && echo && echo "results files and logs kept in $work"
 exit 0

@@ -3,6 +3,7 @@
  * published algorithms, and the error record's truncation rules. */
 #include <math.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "testutil.h"
 
@@ -367,6 +368,129 @@ START_TEST(clear_and_names)
 }
 END_TEST
 
+/* ---- teams ---- */
+
+enum { TEAM_PHASES = 150,
+       TEAM_N = 5 };
+
+struct team_probe {
+	struct winit_team *team;
+	int n;
+	int joined[TEAM_N];            /* fn calls per member id */
+	int done[TEAM_PHASES][TEAM_N]; /* how often each chunk was done */
+	int by[TEAM_PHASES][TEAM_N];   /* which member did it */
+	int early;                     /* a phase's chunk seen unfinished after its wait */
+	int late_id;                   /* member that starts late (-1: none) */
+};
+
+static void team_body(void *ctx, int id, int n)
+{
+	struct team_probe *p = ctx;
+	__atomic_fetch_add(&p->joined[id], 1, __ATOMIC_RELAXED);
+	if (id == p->late_id) {
+		struct timespec ts = { 0, 30 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	for (int ph = 0; ph < TEAM_PHASES; ph++) {
+		for (int c = winit_team_claim(p->team, ph, id, -1); c >= 0;
+		     c = winit_team_claim(p->team, ph, id, c)) {
+			p->done[ph][c]++;
+			p->by[ph][c] = id;
+			winit_team_done(p->team, ph);
+		}
+		winit_team_wait(p->team, ph);
+		/* After the wait every chunk of the phase is done, whoever did it. */
+		for (int c = 0; c < n; c++)
+			if (p->done[ph][c] != 1)
+				__atomic_fetch_add(&p->early, 1, __ATOMIC_RELAXED);
+	}
+}
+
+static void team_probe_run(struct winit_team *team, struct team_probe *p, int late_id)
+{
+	memset(p, 0, sizeof *p);
+	p->team = team;
+	p->n = winit_team_size(team);
+	p->late_id = late_id;
+	winit_team_run(team, team_body, p);
+	ck_assert_int_eq(p->joined[0], 1); /* the caller always works */
+	for (int id = 1; id < p->n; id++)
+		ck_assert_int_le(p->joined[id], 1);
+	ck_assert_int_eq(p->early, 0);
+	for (int ph = 0; ph < TEAM_PHASES; ph++)
+		for (int c = 0; c < p->n; c++)
+			ck_assert_msg(p->done[ph][c] == 1, "phase %d chunk %d done %d times", ph, c,
+			              p->done[ph][c]);
+}
+
+/* Every chunk of every phase is done exactly once and a phase's wait returns only after
+ * all of them: 150 phases (more than a 64-layer backward pass uses), teams of 1 to 5 on
+ * however many cores there are. */
+START_TEST(team_does_every_chunk_once)
+{
+	for (int n = 1; n <= TEAM_N; n++) {
+		struct winit_team *team = winit_team_new(n);
+		ck_assert_ptr_nonnull(team);
+		ck_assert_int_eq(winit_team_size(team), n);
+		struct team_probe *p = malloc(sizeof *p);
+		for (int job = 0; job < 3; job++)
+			team_probe_run(team, p, -1);
+		ck_assert_uint_eq(winit_team_jobs(team), n > 1 ? 3 : 0);
+		free(p);
+		winit_team_free(team);
+	}
+	/* No team: the caller alone, one chunk per phase. */
+	struct team_probe *p = malloc(sizeof *p);
+	team_probe_run(NULL, p, -1);
+	ck_assert_int_eq(p->by[TEAM_PHASES - 1][0], 0);
+	free(p);
+	ck_assert_int_eq(winit_team_size(NULL), 1);
+}
+END_TEST
+
+/* A member that starts 30 ms late holds nobody up: the others take its chunks (the
+ * caller's steals count them), and the job still ends with every chunk done once. */
+START_TEST(team_late_member_is_not_waited_for)
+{
+	struct winit_team *team = winit_team_new(2);
+	ck_assert_int_eq(winit_team_size(team), 2);
+	struct team_probe *p = malloc(sizeof *p);
+	uint64_t before = winit_team_steals(team);
+	team_probe_run(team, p, 1);
+	/* Member 1 slept through the job: every chunk 1 was done by member 0. */
+	for (int ph = 0; ph < TEAM_PHASES; ph++)
+		ck_assert_int_eq(p->by[ph][1], 0);
+	ck_assert_uint_eq(winit_team_steals(team) - before, TEAM_PHASES);
+	/* The team goes on: the next job is complete too. */
+	team_probe_run(team, p, -1);
+	free(p);
+	winit_team_free(team);
+}
+END_TEST
+
+/* Shares are consecutive, in id order, cover [0, len) once, and all but the last
+ * non-empty one are multiples of the quantum. */
+START_TEST(team_shares_cover_the_range)
+{
+	static const int64_t lens[] = { 0, 1, 7, 8, 33, 64, 100, 784 };
+	for (size_t l = 0; l < sizeof lens / sizeof lens[0]; l++)
+		for (int64_t q = 1; q <= 16; q *= 2)
+			for (int n = 1; n <= 6; n++) {
+				int64_t next = 0;
+				for (int id = 0; id < n; id++) {
+					int64_t b, e;
+					winit_team_share(lens[l], q, id, n, &b, &e);
+					ck_assert_int_eq(b, next);
+					ck_assert_int_ge(e, b);
+					if (e < lens[l])
+						ck_assert_int_eq((e - b) % q, 0);
+					next = e;
+				}
+				ck_assert_int_eq(next, lens[l]);
+			}
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
@@ -388,6 +512,12 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, shuffle_is_a_permutation);
 	tcase_add_test(tc, shuffle_known_answer);
 	tcase_add_test(tc, shuffle_of_one_draws_nothing);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("teams");
+	tcase_add_test(tc, team_does_every_chunk_once);
+	tcase_add_test(tc, team_late_member_is_not_waited_for);
+	tcase_add_test(tc, team_shares_cover_the_range);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");

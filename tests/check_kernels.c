@@ -432,6 +432,118 @@ START_TEST(adam_first_step)
 }
 END_TEST
 
+/* Any block of a dense layer's products gives the bits of the whole product: forward
+ * blocks by rows and by columns (bias and an odd column count included), weight-gradient
+ * blocks likewise, bias sums over column ranges -- what a thread team relies on. */
+START_TEST(dense_blocks_match_whole)
+{
+	enum { B = 37,
+	       I = 45,
+	       O = 50 };
+	FOR_EACH_SET({
+		lcg_state = 17;
+		float *in = rand_buf(B * I), *w = rand_buf(I * O), *b = rand_buf(O);
+		float *dout = rand_buf(B * O);
+		float *whole = rand_buf(B * O), *part = rand_buf(B * O);
+		float *dw = rand_buf(I * O), *dwp = rand_buf(I * O), *db = rand_buf(O), *dbp = rand_buf(O);
+		winit_dense_forward(whole, in, w, b, B, I, O);
+		winit_dense_backward(NULL, dw, db, dout, in, w, B, I, O);
+		static const int64_t cuts[][2] = { { 8, 16 }, { 16, 32 }, { 24, 48 }, { 1, 17 } };
+		for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+			int64_t r = cuts[c][0], j = cuts[c][1];
+			memset(part, 0xff, (size_t)(B * O) * sizeof *part);
+			/* Four blocks: rows [0, r) and [r, B) x columns [0, j) and [j, O). */
+			winit_dense_forward_block(part, in, w, b, I, O, 0, r, 0, j, NULL);
+			winit_dense_forward_block(part, in, w, b, I, O, 0, r, j, O, NULL);
+			winit_dense_forward_block(part, in, w, b, I, O, r, B, 0, j, NULL);
+			winit_dense_forward_block(part, in, w, b, I, O, r, B, j, O, NULL);
+			ck_assert_msg(memcmp(part, whole, (size_t)(B * O) * sizeof *part) == 0,
+			              "%s: forward blocks cut at row %lld, column %lld differ", set_names[s_],
+			              (long long)r, (long long)j);
+			memset(dwp, 0xff, (size_t)(I * O) * sizeof *dwp);
+			winit_dense_backward_weights(dwp, dout, in, B, I, O, 0, r, 0, j, NULL);
+			winit_dense_backward_weights(dwp, dout, in, B, I, O, 0, r, j, O, NULL);
+			winit_dense_backward_weights(dwp, dout, in, B, I, O, r, I, 0, j, NULL);
+			winit_dense_backward_weights(dwp, dout, in, B, I, O, r, I, j, O, NULL);
+			ck_assert_msg(memcmp(dwp, dw, (size_t)(I * O) * sizeof *dwp) == 0,
+			              "%s: weight-gradient blocks cut at row %lld, column %lld differ",
+			              set_names[s_], (long long)r, (long long)j);
+			winit_dense_backward_bias(dbp, dout, B, O, 0, j);
+			winit_dense_backward_bias(dbp, dout, B, O, j, O);
+			ck_assert(memcmp(dbp, db, (size_t)O * sizeof *dbp) == 0);
+		}
+		free(in);
+		free(w);
+		free(b);
+		free(dout);
+		free(whole);
+		free(part);
+		free(dw);
+		free(dwp);
+		free(db);
+		free(dbp);
+	});
+}
+END_TEST
+
+/* Adam on a block (rows of a strided matrix) changes exactly those entries, each as a
+ * whole-array step would. */
+START_TEST(adam_block_matches_whole)
+{
+	enum { R = 9,
+	       C = 13,
+	       LD = 40 };
+	FOR_EACH_SET({
+		lcg_state = 5;
+		float *w = rand_buf(R * LD), *m = rand_buf(R * LD), *v = rand_buf(R * LD), *g = rand_buf(R * LD);
+		for (int i = 0; i < R * LD; i++)
+			v[i] = fabsf(v[i]);
+		float *w2 = malloc(sizeof(float) * R * LD), *m2 = malloc(sizeof(float) * R * LD),
+		      *v2 = malloc(sizeof(float) * R * LD);
+		memcpy(w2, w, sizeof(float) * R * LD);
+		memcpy(m2, m, sizeof(float) * R * LD);
+		memcpy(v2, v, sizeof(float) * R * LD);
+		winit_adam_update_block(w2 + 3, m2 + 3, v2 + 3, g + 3, R, C, LD, 1e-3f, 0.9f, 0.999f, 1e-7f);
+		winit_adam_update(w, m, v, g, R * LD, 1e-3f, 0.9f, 0.999f, 1e-7f);
+		for (int r = 0; r < R; r++)
+			for (int c = 0; c < LD; c++) {
+				int k = r * LD + c;
+				int in_block = c >= 3 && c < 3 + C;
+				if (in_block)
+					ck_assert_msg(w2[k] == w[k] && m2[k] == m[k] && v2[k] == v[k],
+					              "%s: entry (%d, %d) differs from the whole step", set_names[s_], r, c);
+				else
+					ck_assert_msg(w2[k] != w[k], "%s: entry (%d, %d) outside the block changed?",
+					              set_names[s_], r, c);
+			}
+		free(w);
+		free(m);
+		free(v);
+		free(g);
+		free(w2);
+		free(m2);
+		free(v2);
+	});
+}
+END_TEST
+
+/* A bad $WINIT_KERNELS is reported (the kernels themselves fall back to auto). */
+START_TEST(kernels_env_checked)
+{
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(setenv("WINIT_KERNELS", "avx9000", 1), 0);
+	ck_assert_int_eq(winit_kernels_env_check(&err), WINIT_ERR_ARG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "WINIT_KERNELS=avx9000"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "expected auto, avx512, avx2 or generic"));
+	ck_assert_int_eq(setenv("WINIT_KERNELS", "generic", 1), 0);
+	ck_assert_int_eq(winit_kernels_env_check(&err), WINIT_OK);
+	ck_assert_int_eq(setenv("WINIT_KERNELS", "", 1), 0);
+	ck_assert_int_eq(winit_kernels_env_check(&err), WINIT_OK);
+	ck_assert_int_eq(unsetenv("WINIT_KERNELS"), 0);
+	ck_assert_int_eq(winit_kernels_env_check(&err), WINIT_OK);
+}
+END_TEST
+
 START_TEST(select_names)
 {
 	ck_assert_int_eq(winit_kernels_select("no-such-set"), -1);
@@ -465,17 +577,20 @@ static Suite *kernels_suite(void)
 	tc = tcase_create("limits");
 	tcase_add_test(tc, gemm_empty);
 	tcase_add_test(tc, select_names);
+	tcase_add_test(tc, kernels_env_checked);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("dense");
 	tcase_add_test(tc, dense_forward);
 	tcase_add_test(tc, dense_backward);
 	tcase_add_test(tc, dense_forward_epilogue);
+	tcase_add_test(tc, dense_blocks_match_whole);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("adam");
 	tcase_add_test(tc, adam_steps);
 	tcase_add_test(tc, adam_first_step);
+	tcase_add_test(tc, adam_block_matches_whole);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -547,6 +547,88 @@ START_TEST(kernel_sets_train_alike)
 }
 END_TEST
 
+/* One fit of a 4-layer model on a team of `threads` (1: none); returns the trainer. */
+static void fit_on_team(struct winit_trainer *t, const struct winit_model_spec *spec,
+                        const struct winit_optimizer_spec *opt, const struct winit_dataset *ds,
+                        int threads, struct winit_history *h)
+{
+	struct winit_error err = { 0 };
+	struct winit_team *team = threads > 1 ? winit_team_new(threads) : NULL;
+	ck_assert_int_eq(winit_team_size(team), threads);
+	ck_assert_msg(winit_trainer_init(t, spec, opt, 5, &err) == 0, "%s", err.msg);
+	t->model.team = team;
+	struct winit_fit_spec f = winit_fit_default();
+	f.epochs = 2;
+	f.batch_size = 37; /* not a multiple of any share: partial row tiles and a short last batch */
+	f.validation_split = 0.25;
+	memset(h, 0, sizeof *h);
+	ck_assert_msg(winit_trainer_fit(t, ds, &f, NULL, 0, h, &err) == 0, "%s", err.msg);
+	/* Every step's two passes, and the validation passes, ran on the team. */
+	if (team)
+		ck_assert_uint_ge(winit_team_jobs(team), 2 * 2 * 15);
+	t->model.team = NULL;
+	winit_team_free(team);
+}
+
+/* A run split among 2, 3 or 4 threads gives the same bits as on one: every parameter,
+ * every epoch's loss and validation loss, every diagnostics snapshot count -- with layers
+ * split by columns (48 and 33 units on 2 threads) and by rows (33 units on 3 or 4, the
+ * 20- and 4-unit layers), a fused softmax output and a sigmoid one, Adam and SGD with
+ * Nesterov momentum, on every kernel set the CPU has. */
+START_TEST(teams_train_bit_identically)
+{
+	static const char *const sets[] = { "generic", "avx2", "avx512" };
+	static const char *const outs[] = { "softmax", "sigmoid" };
+	struct winit_dataset ds = quadrant_dataset(700, 41);
+	int tested = 0;
+	for (int k = 0; k < 3; k++) {
+		if (winit_kernels_select(sets[k]) != 0)
+			continue; /* not on this CPU */
+		for (int o = 0; o < 2; o++) {
+			struct winit_model_spec spec = mlp_spec(64, 48, "tanh", "glorot_uniform", 4);
+			spec.n_layers = 4;
+			spec.layers[1] = tu_dense(33, "relu", "he_normal");
+			spec.layers[2] = tu_dense(20, "elu", "lecun_normal");
+			spec.layers[3] = tu_dense(4, outs[o], "glorot_uniform");
+			struct winit_optimizer_spec opt = winit_optimizer_default(o ? WINIT_OPT_SGD : WINIT_OPT_ADAM);
+			if (o) {
+				opt.momentum = 0.9;
+				opt.nesterov = 1;
+			}
+			struct winit_trainer ref;
+			struct winit_history href;
+			fit_on_team(&ref, &spec, &opt, &ds, 1, &href);
+			for (int threads = 2; threads <= 4; threads++) {
+				struct winit_trainer t;
+				struct winit_history h;
+				fit_on_team(&t, &spec, &opt, &ds, threads, &h);
+				ck_assert_int_eq(t.model.n_params, ref.model.n_params);
+				ck_assert_msg(memcmp(t.model.params, ref.model.params,
+				                     (size_t)ref.model.n_params * sizeof(float)) == 0,
+				              "%s, %s output, %d threads: the parameters differ", sets[k], outs[o],
+				              threads);
+				ck_assert_int_eq(h.n, 2);
+				for (int e = 0; e < h.n; e++) {
+					ck_assert(memcmp(&h.epochs[e].loss, &href.epochs[e].loss, sizeof(double)) == 0);
+					ck_assert(memcmp(&h.epochs[e].val_loss, &href.epochs[e].val_loss, sizeof(double)) == 0);
+				}
+				ck_assert_int_eq(t.diag.n, ref.diag.n);
+				winit_history_free(&h);
+				winit_trainer_free(&t);
+				tested++;
+			}
+			/* It trained: the loss fell. */
+			ck_assert(href.epochs[1].loss < href.epochs[0].loss);
+			winit_history_free(&href);
+			winit_trainer_free(&ref);
+		}
+	}
+	ck_assert_int_ge(tested, 6);
+	ck_assert_int_eq(winit_kernels_select("auto"), 0);
+	winit_dataset_free(&ds);
+}
+END_TEST
+
 /* With a zero kernel and ReLU (relu'(0) = 0) the hidden layer never moves: its kernel
  * stays exactly zero and accuracy is that of the class prior. */
 START_TEST(zeros_initializer_never_breaks_symmetry)
@@ -721,6 +803,7 @@ static Suite *nn_suite(void)
 	tcase_add_test(tc, evaluate_and_predict_agree);
 	tcase_add_test(tc, lsuv_unit_variance_tanh_and_relu);
 	tcase_add_test(tc, kernel_sets_train_alike);
+	tcase_add_test(tc, teams_train_bit_identically);
 	tcase_add_test(tc, lsuv_differs_from_its_orthogonal_start);
 	suite_add_tcase(s, tc);
 	return s;

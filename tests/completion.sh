@@ -44,5 +44,13 @@ check "run: not other files" "" "$w" run "$tmp/d/n"
 check "run --tr<TAB>" "--traceback" "$w" run --tr
 check "run --res<TAB>" "--resume" "$w" run --res
 check "a script's own options" "--repeats" "$w" run "$top_srcdir/scripts/compare_inits.lua" --rep
+check "winit rep<TAB> is report" "report" "$w" rep
+check "report --c<TAB>" "--csv" "$w" report x.json --c
+check "report --b<TAB>" "--baseline" "$w" report x.json --b
+touch "$tmp/d/results.json"
+check "report: .json files" "$tmp/d/results.json" "$w" report "$tmp/d/r"
+check "report --csv: directories only" "$tmp/d" "$w" report x.json --csv "$tmp/d"
+check "report --target: no file names" "" "$w" report x.json --target "$tmp/d/r"
+check "help rep<TAB>" "report" "$w" help rep
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -13,6 +13,7 @@ AM_TESTS_ENVIRONMENT = \
 	top_builddir='$(abs_top_builddir)'; export top_builddir; \
 	WINIT_TEST_PLUGIN_DIR='$(abs_top_builddir)/tests/plugins/.libs'; export WINIT_TEST_PLUGIN_DIR; \
 	WINIT_BUILD_PLUGIN_DIRS='$(abs_top_builddir)/plugins/initializers/.libs:$(abs_top_builddir)/plugins/activations/.libs'; export WINIT_BUILD_PLUGIN_DIRS; \
+	WINIT_CACHE_DIR='$(abs_top_builddir)/tests/cache'; export WINIT_CACHE_DIR; \
 	CK_DEFAULT_TIMEOUT=120; export CK_DEFAULT_TIMEOUT;
 LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/testwrapper.sh
 EXTRA_DIST += tests/testwrapper.sh tests/testutil.h tests/valgrind.supp
@@ -38,3 +39,8 @@ include tests/fuzz.mk
 check-valgrind:
 	WINIT_VALGRIND=1 CK_TIMEOUT_MULTIPLIER=20 $(MAKE) $(AM_MAKEFLAGS) check
 .PHONY: check-valgrind
+# The dataset cache the tests fill (WINIT_CACHE_DIR above), instead of the user's.
+clean-local: clean-test-cache
+clean-test-cache:
+	rm -rf tests/cache
+.PHONY: clean-test-cache

@@ -3,8 +3,8 @@
 # `mpirun -np 1`, `2` and `3` equals the single-process one (timings, generator and kernel
 # set aside), only rank 0 prints, a failing run is reported and the others finish,
 # --resume hands out only unfinished runs, and a rank killed mid-study ends the job
-# non-zero within a bounded time with the runs finished before it saved.  Skipped (77)
-# without MPI.
+# non-zero within a bounded time with the runs finished before it saved; winit picks
+# Open MPI's ob1 PML unless the user chose one.  Skipped (77) without MPI.
 set -u
 winit="$top_builddir/winit"
 src="$top_srcdir"
@@ -61,6 +61,17 @@ for np in 1 2 3; do
 		no "mpirun -np $np: the failing run is reported failed, the others finish"
 done
 
+# A script's own output of the results (table, results file, report) comes from rank 0
+# alone: one table, one report line, and the report is the page of the saved file.
+mpi -np 2 "$winit" run -j 1 "$src/scripts/compare_inits.lua" --data "$tmp/data" --epochs 1 \
+	--out "$tmp/ci.json" >"$tmp/out" 2>&1
+n=$(grep -c '^initializer ' "$tmp/out")
+[ "$n" -eq 1 ] && ok "mpirun -np 2: a script's results:print_table prints once" ||
+	no "mpirun -np 2: a script's results:print_table prints once ($n)"
+n=$(grep -c '^report written to ' "$tmp/out")
+[ "$n" -eq 1 ] && [ -s "$tmp/ci.html" ] && ok "mpirun -np 2: one report written" ||
+	no "mpirun -np 2: one report written ($n)"
+
 # Resume under mpirun: rank 0 reads the file (here shard 0 of 2: 3 finished runs and the
 # failed one) and hands out only the others; the file ends equal to the single one.
 "$winit" run -j 1 --shard 0/2 "$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/resume.json" \
@@ -110,5 +121,16 @@ else
 		no "rank killed mid-study: the 6 finished runs are saved ($n)"
 fi
 
+# Open MPI's PML: ob1 unless the user chose one (src/study/mpi.c, choose_pml).
+echo 'print("pml=" .. tostring(os.getenv("OMPI_MCA_pml")))' >"$tmp/pml.lua"
+mpi -np 2 "$winit" run "$tmp/pml.lua" >"$tmp/out" 2>&1
+[ "$(cat "$tmp/out")" = "pml=ob1" ] && ok "under mpirun, winit chooses the ob1 PML" ||
+	no "under mpirun, winit chooses the ob1 PML"
+mpi --mca pml ob1,cm -np 2 "$winit" run "$tmp/pml.lua" >"$tmp/out" 2>&1
+[ "$(cat "$tmp/out")" = "pml=ob1,cm" ] && ok "mpirun --mca pml X: the user's choice is kept" ||
+	no "mpirun --mca pml X: the user's choice is kept"
+"$winit" run "$tmp/pml.lua" >"$tmp/out" 2>&1
+[ "$(cat "$tmp/out")" = "pml=nil" ] && ok "outside mpirun, nothing is set" ||
+	no "outside mpirun, nothing is set"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

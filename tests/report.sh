@@ -88,6 +88,11 @@ has "study page: theory drawn" "$study" "predicted (theory)"
 has "study page: zeros keeps one distinct unit of 128" "$study" "<td>1 &#8594; 1 of 128</td>"
 has "study page: random kernels keep all 128" "$study" "<td>128 &#8594; 128 of 128</td>"
 has "study page: replicates summarised" "$study" "<td>2</td><td>0</td>"
+# Steps to the script's target (0.85) from the snapshots: a column, and zeros never gets there.
+has "study page: steps to the target" "$study" "<th>steps to val<br/>accuracy 0.85</th>"
+grep -F '>zeros</td>' "$study" | grep -qF '<td>never</td>' && ok "study page: zeros never reaches the target" ||
+	no "study page: zeros never reaches the target"
+hasnt "fixture page: no steps column without snapshots' validation" "$page" "steps to val"
 # The weight histograms: zeros is one spike of all 784 x 128 weights; He's declared sd
 # is sqrt(2 / 784) = 0.0505.
 has "study page: zeros histogram is one spike" "$study" "all 100352 weights = 0</text>"

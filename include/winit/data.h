@@ -7,6 +7,7 @@
 #ifndef WINIT_DATA_H
 #define WINIT_DATA_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <winit/error.h>
 
@@ -44,6 +45,11 @@ struct winit_dataset {
 	uint8_t *x; /* (n, n_features) pixels, owned; NULL when xf holds the samples */
 	float *xf;  /* (n, n_features) features as the model sees them, owned; or NULL */
 	uint8_t *y; /* (n), labels in [0, n_classes), owned */
+	/* Loaded from the dataset cache (winit_fashion_mnist_load): x and y point into this
+	 * read-only mapping of map_len bytes, which winit_dataset_free unmaps; NULL
+	 * otherwise (x and y come from malloc). */
+	void *map;
+	size_t map_len;
 };
 
 /* A float dataset of n samples of n_features (shape 1 x n_features) and n_classes (1 to
@@ -88,7 +94,11 @@ int winit_dataset_load_idx(struct winit_dataset *out, const char *images_path,
                            const char *labels_path, int32_t n_classes,
                            struct winit_error *err);
 /* Load Fashion-MNIST's train and test sets from dir (NULL: winit_fashion_mnist_dir()).
- * Either out pointer may be NULL to skip that split. */
+ * Either out pointer may be NULL to skip that split.  Each split is kept inflated and
+ * validated in the dataset cache ($WINIT_CACHE_DIR, else $XDG_CACHE_HOME/winit, else
+ * ~/.cache/winit; WINIT_NO_CACHE=1 turns it off) and mapped read-only from there while
+ * its source files are unchanged: the same bytes, without the gzip inflate.  A stale or
+ * corrupt cache file is rebuilt; one that cannot be written is skipped, silently. */
 int winit_fashion_mnist_load(struct winit_dataset *train, struct winit_dataset *test,
                              const char *dir, struct winit_error *err);
 /* $WINIT_FASHION_MNIST_DIR if set and non-empty, else the configured default

@@ -7,6 +7,7 @@ winitinclude_HEADERS += \
 	include/winit/rng.h \
 	include/winit/stream.h \
 	include/winit/cancel.h \
+	include/winit/team.h \
 	include/winit/data.h \
 	include/winit/registry.h \
 	include/winit/conformance.h \

@@ -14,6 +14,7 @@
 #include <winit/error.h>
 #include <winit/plugin.h>
 #include <winit/rng.h>
+#include <winit/team.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -91,8 +92,17 @@ struct winit_model {
 	int64_t cap_batch;
 	float *z[WINIT_MAX_LAYERS]; /* pre-activations (cap_batch, n_out) */
 	float *a[WINIT_MAX_LAYERS]; /* activations (cap_batch, n_out) */
-	float *delta[2];            /* backward scratch (cap_batch, widest) */
+	float *delta[2];            /* backward scratch (cap_batch, widest), used in turn */
 	struct winit_layer_hooks hooks;
+	/* The threads a pass is split among (borrowed; NULL: the calling thread alone).  Each
+	 * layer's products are cut into one chunk per member (winit/team.h): a layer wide
+	 * enough into shares of its output columns, the same share for a member in every pass
+	 * when no one is late (its columns of z, W, dW and b stay in its cache from step to
+	 * step); a narrow one into shares of the batch's rows (and of its dW's rows).  Input
+	 * gradients split the batch's rows.  Every element is computed in one fixed order
+	 * whoever computes it, so the numbers are the same for any team; with hooks set,
+	 * passes run on the calling thread. */
+	struct winit_team *team;
 	/* The output layer's activation is fused into the loss (softmax + cross-entropy):
 	 * training passes stop at its logits. */
 	int output_fused;
@@ -145,6 +155,23 @@ const float *winit_model_forward_layers(struct winit_model *model, const float *
  * the loss.  Overwrites model->grads and dout.  x is the batch given to forward. */
 void winit_model_backward(struct winit_model *model, const float *x, float *dout,
                           int64_t n_batch);
+
+/* What to do with a block of parameters (of model->params and model->grads) once their
+ * gradients are final: `rows` runs of `cols` parameters, the first at `off`, each `stride`
+ * after the last (a block of a layer's weight matrix, or of its bias with rows = 1).
+ * Called during a backward pass, from any thread of the model's team, on disjoint blocks
+ * that cover every parameter once. */
+struct winit_param_update {
+	void (*fn)(void *ctx, int64_t off, int64_t rows, int64_t cols, int64_t stride);
+	void *ctx;
+};
+
+/* winit_model_backward, applying `update` (may be NULL) to each block of a layer's weights
+ * and biases as soon as no later part of the pass reads them: the optimizer's step runs
+ * while the gradients are still in cache instead of as a pass of its own.  The gradients
+ * are still left in model->grads. */
+void winit_model_backward_update(struct winit_model *model, const float *x, float *dout,
+                                 int64_t n_batch, const struct winit_param_update *update);
 
 static inline int64_t winit_model_outputs(const struct winit_model *m)
 {

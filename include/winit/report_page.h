@@ -122,6 +122,12 @@ struct winit_report_run {
 	double test_loss, test_accuracy; /* NaN without a test evaluation */
 	double seconds;
 	char *kernels;
+	/* learning speed (the file's "learning"): the validation accuracy aimed at (NaN: none)
+	 * and the first step whose snapshot reached it (-1: never; has_steps 0: the run
+	 * measured validation accuracy at no snapshot) */
+	double target;
+	int32_t has_steps;
+	int64_t steps_to_target;
 	/* evidence, when recorded */
 	size_t n_snapshots;
 	struct winit_report_snapshot *diagnostics;

@@ -89,10 +89,17 @@ uint64_t winit_run_seed(const struct winit_run_spec *spec);
  * test set.  Fills result (call winit_run_result_free after).  Returns result->status. */
 int winit_run_execute(const struct winit_run_spec *spec, struct winit_run_result *result,
                       const struct winit_observer *obs, size_t index);
+/* The same, the run's passes split among `team`'s threads (winit/team.h; NULL: the calling
+ * thread alone).  The numbers are the same for any team. */
+int winit_run_execute_on(const struct winit_run_spec *spec, struct winit_run_result *result,
+                         const struct winit_observer *obs, size_t index, struct winit_team *team);
 void winit_run_result_free(struct winit_run_result *result);
 
-/* Execute runs on `jobs` threads (<= 0: one per online CPU; never more than runs; fewer
- * when the system refuses a thread, which changes no number).  Runs whose result is
+/* Execute runs on `jobs` threads (<= 0: one per online CPU; fewer when the system
+ * refuses a thread, which changes no number).  With at least as many runs as jobs, each
+ * thread trains one run at a time; with fewer, the threads are shared out among the runs,
+ * each run's passes split among its share (winit/team.h): 1 run with 2 jobs trains on 2
+ * threads, 4 runs with 2 jobs keep 2 runs in flight.  Runs whose result is
  * already marked done are skipped, and so are runs not yet started once winit_cancelled()
  * (winit/cancel.h).  Each result is complete when run_end is called.  Returns the number
  * of runs that failed (cancelled ones included). */

@@ -52,13 +52,25 @@ struct winit_optimizer {
 	struct winit_optimizer_spec spec;
 	int64_t t; /* steps taken */
 	int64_t n;
-	float *m, *v; /* Adam moments / SGD velocity */
+	float *m, *v;  /* Adam moments / SGD velocity */
+	float alpha_t; /* Adam: this step's bias-corrected rate (winit_optimizer_begin) */
 };
 
 int winit_optimizer_init(struct winit_optimizer *opt, const struct winit_optimizer_spec *spec,
                          int64_t n_params, struct winit_error *err);
-/* One step: params -= update(grads). */
+/* One step: params -= update(grads).  The same as winit_optimizer_begin, then
+ * winit_optimizer_apply over all parameters. */
 void winit_optimizer_step(struct winit_optimizer *opt, float *params, const float *grads);
+/* A step in parts: begin counts the step and fixes its factors (from spec.learning_rate
+ * as it is now); apply updates a block of params from grads: `rows` runs of `cols`
+ * parameters, the first at `off`, each `stride` after the last.  Every parameter's update
+ * depends on its own gradient and state alone, so applying a step in any number of
+ * disjoint blocks, in any order or concurrently from several threads, gives the same bits
+ * as applying it at once: the model applies each block of a layer as soon as its gradient
+ * is final (winit_model_backward_update). */
+void winit_optimizer_begin(struct winit_optimizer *opt);
+void winit_optimizer_apply(const struct winit_optimizer *opt, float *params, const float *grads,
+                           int64_t off, int64_t rows, int64_t cols, int64_t stride);
 void winit_optimizer_free(struct winit_optimizer *opt);
 
 /* The batch size of validation, evaluation and prediction when the caller gives none:

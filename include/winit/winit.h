@@ -8,6 +8,7 @@
 #include <winit/rng.h>
 #include <winit/stream.h>
 #include <winit/cancel.h>
+#include <winit/team.h>
 #include <winit/kernels.h>
 #include <winit/data.h>
 #include <winit/registry.h>

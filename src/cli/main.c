@@ -108,11 +108,9 @@ int main(int argc, char **argv)
 	/* Past a file size limit (ulimit -f), write() fails with EFBIG, which the results
 	 * writer reports with the file's name, instead of SIGXFSZ killing the process. */
 	signal(SIGXFSZ, SIG_IGN);
-	const char *kernels = getenv("WINIT_KERNELS");
-	if (kernels && *kernels && winit_kernels_select(kernels) != 0) {
-		fprintf(stderr, "winit: WINIT_KERNELS=%s: unknown kernel set, or one this CPU lacks "
-		                "(expected auto, avx512, avx2 or generic)\n",
-		        kernels);
+	struct winit_error kerr = { 0 };
+	if (winit_kernels_env_check(&kerr) != WINIT_OK) {
+		fprintf(stderr, "winit: %s\n", kerr.msg);
 		return CLI_USAGE;
 	}
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {

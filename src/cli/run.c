@@ -27,7 +27,9 @@ static const char run_usage[] =
 	"here is looked up among the installed scripts (" WINIT_SCRIPTS_DIR ").\n"
 	"\n"
 	"Options (before SCRIPT):\n"
-	"  -j, --jobs N     run N trainings at once (default 0: all cores); results are\n"
+	"  -j, --jobs N     use N threads (default 0: all cores): N trainings at once, or,\n"
+	"                   with fewer runs left than N, each run split among N / runs\n"
+	"                   threads; a script's own model:fit uses all N.  Results are\n"
 	"                   identical for any N.  Under mpirun: per rank (default: the\n"
 	"                   node's cores shared among its ranks)\n"
 	"      --shard I/N  run only the runs i of each study with i % N == I (0 <= I < N),\n"
@@ -36,6 +38,8 @@ static const char run_usage[] =
 	"      --resume     keep the runs the results file holds as finished, with the same\n"
 	"                   description and seed; run the failed, diverged, changed and\n"
 	"                   missing ones (the study's `resume` default; docs/results-format.md)\n"
+	"      --no-cache   load Fashion-MNIST from its gzip files, without the dataset\n"
+	"                   cache (WINIT_NO_CACHE=1; see ENVIRONMENT in winit(1))\n"
 	"      --traceback  with an error, print Lua's stack traceback too (default: one\n"
 	"                   line, script:line: message)\n"
 	"  -h, --help       show this help\n"
@@ -102,11 +106,13 @@ static int run_script(int argc, char **argv)
 {
 	enum { OPT_TRACEBACK = 256,
 	       OPT_SHARD,
-	       OPT_RESUME };
+	       OPT_RESUME,
+	       OPT_NO_CACHE };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "traceback", no_argument, NULL, OPT_TRACEBACK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -141,6 +147,13 @@ static int run_script(int argc, char **argv)
 			break;
 		case OPT_RESUME:
 			resume = 1;
+			break;
+		case OPT_NO_CACHE:
+			/* The library reads it at each load (winit/data.h); scripts see it too. */
+			if (setenv("WINIT_NO_CACHE", "1", 1) != 0) {
+				fprintf(stderr, "winit run: --no-cache: cannot set WINIT_NO_CACHE\n");
+				return CLI_FAILED;
+			}
 			break;
 		case 'h':
 			fputs(run_usage, stdout);

@@ -5,5 +5,6 @@ libwinit_la_SOURCES += \
 	src/core/rng.c \
 	src/core/stream.c \
 	src/core/cancel.c \
+	src/core/team.c \
 	src/core/relocate.h \
 	src/core/relocate.c

@@ -12,10 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <winit/data.h>
 #include <winit/plugin_util.h> /* WINIT_HOT */
+
+#include "data/cache.h"
 
 #ifndef WINIT_FASHION_MNIST_DEFAULT
 #define WINIT_FASHION_MNIST_DEFAULT "/usr/share/datasets/fashion-mnist"
@@ -152,9 +155,15 @@ static int fashion_split(struct winit_dataset *out, const char *dir, const char 
 	snprintf(name, sizeof name, "%s-labels-idx1-ubyte", prefix);
 	if ((rc = fashion_path(labels, sizeof labels, dir, name, err)) != WINIT_OK)
 		return rc;
+	struct winit_data_cache cache;
+	int cached = winit_data_cache_open(&cache, images, labels, FASHION_MNIST_CLASSES);
+	if (cached && winit_data_cache_load(&cache, out))
+		return WINIT_OK;
 	rc = winit_dataset_load_idx(out, images, labels, FASHION_MNIST_CLASSES, err);
 	if (rc != WINIT_OK)
 		winit_error_prefix(err, "Fashion-MNIST %s set: ", prefix);
+	else if (cached)
+		winit_data_cache_store(&cache, out);
 	return rc;
 }
 
@@ -190,9 +199,13 @@ void winit_dataset_free(struct winit_dataset *ds)
 {
 	if (!ds)
 		return;
-	free(ds->x);
+	if (ds->map) {
+		munmap(ds->map, ds->map_len);
+	} else {
+		free(ds->x);
+		free(ds->y);
+	}
 	free(ds->xf);
-	free(ds->y);
 	memset(ds, 0, sizeof *ds);
 }
 

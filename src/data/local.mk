@@ -1,7 +1,9 @@
 # src/data: IDX reader (plain or gzip), labelled datasets (images or floats), Fashion-MNIST,
-# batch gather, input normalisation, generated datasets.
+# batch gather, input normalisation, generated datasets; the dataset cache.
 libwinit_la_SOURCES += \
 	src/data/idx.c \
 	src/data/dataset.c \
+	src/data/cache.h \
+	src/data/cache.c \
 	src/data/normalize.c \
 	src/data/synthetic.c

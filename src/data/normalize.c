@@ -98,7 +98,8 @@ int winit_dataset_normalize(struct winit_dataset *ds, const struct winit_normali
 			xf[k] = (float)((value(ds, r, j) - nz->shift[j]) * nz->scale[j]);
 		}
 	if (!ds->xf) {
-		free(ds->x);
+		if (!ds->map) /* mapped pixels go with the mapping (the labels live there) */
+			free(ds->x);
 		ds->x = NULL;
 		ds->xf = xf;
 	}

@@ -1,14 +1,17 @@
 /* src/kernels/dispatch.c -- the public kernel API and the choice of kernel set.
  *
- * The set is chosen once (pthread_once) from $WINIT_KERNELS (generic|avx2|avx512|auto;
- * an unknown or unsupported name falls back to auto) and the CPU, the best available
- * first.  winit_kernels_select() overrides it later (not thread-safe, by contract).
+ * The set is chosen once (pthread_once) from $WINIT_KERNELS (generic|avx2|avx512|auto)
+ * and the CPU, the best available first.  An unknown or unsupported name cannot stop a
+ * kernel call, so the choice falls back to auto, and winit_kernels_env_check() reports
+ * it: every front end (the CLI, the Lua module) calls that first and refuses to start.
+ * winit_kernels_select() overrides the choice later (not thread-safe, by contract).
  */
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "winit/error.h"
 #include "winit/kernels.h"
 #include "kernels/kernels_internal.h"
 
@@ -64,6 +67,18 @@ const char *winit_kernels_name(void)
 	return current()->name;
 }
 
+int winit_kernels_env_check(struct winit_error *err)
+{
+	const char *name = getenv("WINIT_KERNELS");
+
+	if (!name || !*name || find_set(name))
+		return WINIT_OK;
+	return winit_error_set(err, WINIT_ERR_ARG,
+	                       "WINIT_KERNELS=%s: unknown kernel set, or one this CPU lacks "
+	                       "(expected auto, avx512, avx2 or generic)",
+	                       name);
+}
+
 int winit_kernels_select(const char *name)
 {
 	const struct winit_kern_set *set;
@@ -80,50 +95,93 @@ void winit_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                 const float *a, int64_t lda, const float *b, int64_t ldb,
                 float *c, int64_t ldc, int accumulate)
 {
-	winit_kern_gemm_run(current()->gemm, trans_a, trans_b, m, n, k, a, lda, b, ldb, c, ldc,
-	                    accumulate, NULL, NULL);
+	winit_kern_gemm_run(winit_kern_gemm_pick(current()->gemm, n), trans_a, trans_b, m, n, k,
+	                    a, lda, b, ldb, c, ldc, accumulate, NULL, NULL);
+}
+
+void winit_dense_forward_block(float *out, const float *in, const float *w, const float *b,
+                               int64_t n_in, int64_t n_out, int64_t r0, int64_t r1,
+                               int64_t j0, int64_t j1, const struct winit_epilogue *ep)
+{
+	/* out rows [r0, r1), columns [j0, j1) = in rows [r0, r1) @ w columns [j0, j1) + b */
+	if (r1 > r0 && j1 > j0)
+		winit_kern_gemm_run(winit_kern_gemm_pick(current()->gemm, n_out), 0, 0, r1 - r0,
+		                    j1 - j0, n_in, in + r0 * n_in, n_in, w + j0, n_out,
+		                    out + r0 * n_out + j0, n_out, 0, b ? b + j0 : NULL, ep);
 }
 
 void winit_dense_forward(float *out, const float *in, const float *w, const float *b,
                          int64_t n_batch, int64_t n_in, int64_t n_out)
 {
-	/* out (n_batch, n_out) = in (n_batch, n_in) @ w (n_in, n_out) + b (n_out) */
-	winit_kern_gemm_run(current()->gemm, 0, 0, n_batch, n_out, n_in, in, n_in, w, n_out,
-	                    out, n_out, 0, b, NULL);
+	winit_dense_forward_block(out, in, w, b, n_in, n_out, 0, n_batch, 0, n_out, NULL);
 }
 
 void winit_dense_forward_ep(float *out, const float *in, const float *w, const float *b,
                             int64_t n_batch, int64_t n_in, int64_t n_out,
                             const struct winit_epilogue *ep)
 {
-	winit_kern_gemm_run(current()->gemm, 0, 0, n_batch, n_out, n_in, in, n_in, w, n_out,
-	                    out, n_out, 0, b, ep);
+	winit_dense_forward_block(out, in, w, b, n_in, n_out, 0, n_batch, 0, n_out, ep);
+}
+
+void winit_dense_backward_input(float *din, const float *dout, const float *w,
+                                int64_t n_batch, int64_t n_in, int64_t n_out)
+{
+	/* din (n_batch, n_in) = dout (n_batch, n_out) @ w^T (n_out, n_in) */
+	winit_kern_gemm_run(winit_kern_gemm_pick(current()->gemm, n_in), 0, 1, n_batch, n_in,
+	                    n_out, dout, n_out, w, n_out, din, n_in, 0, NULL, NULL);
+}
+
+void winit_dense_backward_weights(float *dw, const float *dout, const float *in,
+                                  int64_t n_batch, int64_t n_in, int64_t n_out, int64_t i0,
+                                  int64_t i1, int64_t j0, int64_t j1,
+                                  const struct winit_epilogue *ep)
+{
+	/* dw rows [i0, i1), columns [j0, j1) = (in's columns [i0, i1))^T @ dout's columns
+	 * [j0, j1), summed over the n_batch rows */
+	if (i1 > i0 && j1 > j0)
+		winit_kern_gemm_run(winit_kern_gemm_pick(current()->gemm, n_out), 1, 0, i1 - i0,
+		                    j1 - j0, n_batch, in + i0, n_in, dout + j0, n_out,
+		                    dw + i0 * n_out + j0, n_out, 0, NULL, ep);
+}
+
+void winit_dense_backward_bias(float *db, const float *dout, int64_t n_batch, int64_t n_out,
+                               int64_t j0, int64_t j1)
+{
+	for (int64_t j = j0; j < j1; j++)
+		db[j] = 0.0f;
+	for (int64_t r = 0; r < n_batch; r++) {
+		const float *row = dout + r * n_out; /* (n_out) */
+		for (int64_t j = j0; j < j1; j++)
+			db[j] += row[j];
+	}
 }
 
 void winit_dense_backward(float *din, float *dw, float *db, const float *dout,
                           const float *in, const float *w,
                           int64_t n_batch, int64_t n_in, int64_t n_out)
 {
-	const struct winit_kern_gemm_impl *im = current()->gemm;
+	winit_dense_backward_weights(dw, dout, in, n_batch, n_in, n_out, 0, n_in, 0, n_out, NULL);
+	if (db)
+		winit_dense_backward_bias(db, dout, n_batch, n_out, 0, n_out);
+	if (din)
+		winit_dense_backward_input(din, dout, w, n_batch, n_in, n_out);
+}
 
-	/* dw (n_in, n_out) = in^T (n_in, n_batch) @ dout (n_batch, n_out) */
-	winit_kern_gemm_run(im, 1, 0, n_in, n_out, n_batch, in, n_in, dout, n_out, dw, n_out,
-	                    0, NULL, NULL);
-	if (db) {
-		/* db (n_out): column sums of dout, row by row */
-		for (int64_t j = 0; j < n_out; j++)
-			db[j] = 0.0f;
-		for (int64_t r = 0; r < n_batch; r++) {
-			const float *row = dout + r * n_out; /* (n_out) */
-			for (int64_t j = 0; j < n_out; j++)
-				db[j] += row[j];
-		}
+void winit_adam_update_block(float *w, float *m, float *v, const float *g, int64_t rows,
+                             int64_t cols, int64_t ld, float alpha_t, float beta1, float beta2,
+                             float epsilon)
+{
+	if (cols <= 0)
+		return;
+	if (cols == ld) {
+		winit_adam_update(w, m, v, g, rows * cols, alpha_t, beta1, beta2, epsilon);
+		return;
 	}
-	if (din) {
-		/* din (n_batch, n_in) = dout (n_batch, n_out) @ w^T (n_out, n_in) */
-		winit_kern_gemm_run(im, 0, 1, n_batch, n_in, n_out, dout, n_out, w, n_out, din,
-		                    n_in, 0, NULL, NULL);
-	}
+	void (*adam)(float *, float *, float *, const float *, int64_t, float, float, float,
+	             float) = current()->adam;
+	for (int64_t r = 0; r < rows; r++)
+		adam(w + r * ld, m + r * ld, v + r * ld, g + r * ld, cols, alpha_t, beta1, beta2,
+		     epsilon);
 }
 
 void winit_adam_update(float *w, float *m, float *v, const float *g, int64_t n,

@@ -43,8 +43,6 @@ void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int
 {
 	_Alignas(64) float panel[WINIT_KERN_KC_MAX * WINIT_KERN_NR_MAX]; /* (kc, NR) */
 
-	if (im->narrow && n <= im->narrow->nr)
-		im = im->narrow;
 	const int mr_full = im->mr, nr_full = im->nr;
 	const int64_t rs_a = trans_a ? 1 : lda, cs_a = trans_a ? lda : 1;
 

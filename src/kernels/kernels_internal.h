@@ -69,8 +69,18 @@ struct winit_kern_set {
 	             float alpha_t, float beta1, float beta2, float epsilon);
 };
 
-/* The blocked driver: C = A' B' + (accumulate ? C : 0) + (bias ? bias : 0); `ep` (may be
- * NULL) is called on each block of rows of C as soon as it is final. */
+/* The implementation for products with n output columns in all: im or its narrow one.
+ * A caller computing some of those columns picks with the whole n, so every column is
+ * computed the same way whatever the split. */
+static inline const struct winit_kern_gemm_impl *
+winit_kern_gemm_pick(const struct winit_kern_gemm_impl *im, int64_t n)
+{
+	return im->narrow && n <= im->narrow->nr ? im->narrow : im;
+}
+
+/* The blocked driver with implementation im (as winit_kern_gemm_pick chose it):
+ * C = A' B' + (accumulate ? C : 0) + (bias ? bias : 0); `ep` (may be NULL) is called on
+ * each block of rows of C as soon as it is final. */
 WINIT_INTERNAL
 void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int trans_b,
                          int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,

@@ -55,6 +55,7 @@
 #define KEY_SHARD "winit.shard" /* I * 2^32 + N when the CLI runs one shard, else absent */
 #define KEY_OUTCOMES "winit.outcomes"
 #define KEY_RESUME "winit.resume"
+#define KEY_TEAMS "winit.teams" /* size -> team userdata */
 
 /* ---------------------------------------------------------------- userdata */
 
@@ -101,6 +102,10 @@ struct lresults {
  * study:run's resume default (the CLI's --resume). */
 uint64_t winit_lua_default_seed(lua_State *L);
 int winit_lua_default_jobs(lua_State *L);
+/* The thread team a model's passes use outside studies: winit.set_jobs's (or the CLI's -j)
+ * size, else one per core.  Kept in the state for its lifetime (one per size asked), so a
+ * model may hold the pointer. */
+struct winit_team *winit_lua_team(lua_State *L);
 int winit_lua_default_resume(lua_State *L);
 
 /* lresume.c: read the results file at save (none yet: nothing to resume) and move into

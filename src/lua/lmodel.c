@@ -145,6 +145,9 @@ static void ensure_built(lua_State *L, struct lmodel *m, const struct winit_data
 			luaL_error(L, "%s", err.msg);
 		m->built = 1;
 	}
+	/* Every pass of the model starts here: on the state's team (the numbers are the
+	 * same for any team). */
+	m->trainer.model.team = winit_lua_team(L);
 	if (ds && winit_trainer_adapt(&m->trainer, ds, n_rows, &err))
 		luaL_error(L, "%s", err.msg);
 }

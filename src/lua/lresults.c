@@ -77,12 +77,22 @@ static void read_table_opts(lua_State *L, int idx, const struct lresults *r, str
 	lua_pop(L, 1);
 }
 
+/* Under mpirun every rank runs the script and holds every result; rank 0 alone prints
+ * and writes files (winit/dist.h), so the table, the CSV files, the results file and the
+ * report appear once.  The arguments are still checked on every rank. */
+static int quiet_rank(void)
+{
+	return winit_dist_rank() > 0;
+}
+
 /* results:print_table{baseline = "glorot_normal" | "init=glorot_normal", target = 0.85} */
 static int results_print_table(lua_State *L)
 {
 	struct lresults *r = check_results(L, 1);
 	struct winit_table_opts opts;
 	read_table_opts(L, 2, r, &opts, "Results:print_table");
+	if (quiet_rank())
+		return 0;
 	winit_results_print_table_opts(stdout, r->runs, r->results, r->n, &opts);
 	fflush(stdout);
 	return 0;
@@ -95,6 +105,8 @@ static int results_write_csv(lua_State *L)
 	const char *dir = luaL_checkstring(L, 2);
 	struct winit_table_opts opts;
 	read_table_opts(L, 3, r, &opts, "Results:write_csv");
+	if (quiet_rank())
+		return 0;
 	struct winit_error err = { 0 };
 	if (winit_results_write_csv(dir, r->runs, r->results, r->n, &opts, &err))
 		return luaL_error(L, "Results:write_csv: %s", err.msg);
@@ -106,6 +118,8 @@ static int results_save(lua_State *L)
 {
 	struct lresults *r = check_results(L, 1);
 	const char *path = luaL_checkstring(L, 2);
+	if (quiet_rank())
+		return 0;
 	struct winit_error err = { 0 };
 	if (winit_results_write_json(path, r->name, r->seed, r->runs, r->results, r->n, &err))
 		return luaL_error(L, "%s", err.msg);
@@ -122,6 +136,10 @@ static int results_report(lua_State *L)
 	const char *path = luaL_checkstring(L, 2);
 	struct winit_lua_figures figs;
 	winit_lua_check_figures(L, 3, &figs);
+	if (quiet_rank()) {
+		lua_pushstring(L, path);
+		return 1;
+	}
 	const char *dir = getenv("TMPDIR");
 	char tmp[4096];
 	snprintf(tmp, sizeof tmp, "%s/winit-report-XXXXXX", dir && *dir ? dir : "/tmp");

@@ -37,6 +37,50 @@ int winit_lua_default_jobs(lua_State *L)
 	return (int)j;
 }
 
+#define TEAM_MT "winit.Team"
+
+static int team_gc(lua_State *L)
+{
+	struct winit_team **t = luaL_checkudata(L, 1, TEAM_MT);
+	winit_team_free(*t);
+	*t = NULL;
+	return 0;
+}
+
+struct winit_team *winit_lua_team(lua_State *L)
+{
+	int n = winit_lua_default_jobs(L);
+	if (n <= 0)
+		n = winit_cpu_count();
+	if (n == 1)
+		return NULL;
+	if (lua_getfield(L, LUA_REGISTRYINDEX, KEY_TEAMS) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, LUA_REGISTRYINDEX, KEY_TEAMS);
+	}
+	struct winit_team *team = NULL;
+	if (lua_rawgeti(L, -1, n) == LUA_TUSERDATA) {
+		team = *(struct winit_team **)lua_touserdata(L, -1);
+	} else {
+		lua_pop(L, 1);
+		struct winit_team **u = lua_newuserdatauv(L, sizeof *u, 0);
+		*u = NULL;
+		if (luaL_newmetatable(L, TEAM_MT)) {
+			lua_pushcfunction(L, team_gc);
+			lua_setfield(L, -2, "__gc");
+		}
+		lua_setmetatable(L, -2);
+		/* Out of memory for a team: the calling thread alone, the same numbers. */
+		*u = team = winit_team_new(n);
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, -3, n);
+	}
+	lua_pop(L, 2);
+	return team;
+}
+
 /* The key is private to the binding: the CLI sets it through this function. */
 void winit_lua_set_default_jobs(lua_State *L, int jobs)
 {
@@ -88,7 +132,8 @@ static int l_set_seed(lua_State *L)
 	return 0;
 }
 
-/* winit.set_jobs(n): default number of concurrent runs for Study:run (0 = all cores). */
+/* winit.set_jobs(n): the default number of threads (0 = all cores): of Study:run, and of
+ * a model's fit, evaluate and predict outside studies. */
 static int l_set_jobs(lua_State *L)
 {
 	lua_Integer j = luaL_checkinteger(L, 1);
@@ -113,6 +158,10 @@ static const luaL_Reg module_funcs[] = {
 
 int luaopen_winit(lua_State *L)
 {
+	/* A bad WINIT_KERNELS would silently fall back to auto: refuse it, as the CLI does. */
+	struct winit_error kerr = { 0 };
+	if (winit_kernels_env_check(&kerr) != WINIT_OK)
+		return luaL_error(L, "%s", kerr.msg);
 	luaL_newlib(L, module_funcs);
 	int module = lua_gettop(L);
 	lua_pushstring(L, PACKAGE_VERSION);

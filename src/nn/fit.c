@@ -201,6 +201,13 @@ struct winit_fit_spec winit_fit_default(void)
 	return f;
 }
 
+/* The trainer's optimizer on a block of parameters (winit_param_update). */
+static void optimizer_update(void *ctx, int64_t off, int64_t rows, int64_t cols, int64_t stride)
+{
+	struct winit_trainer *t = ctx;
+	winit_optimizer_apply(&t->opt, t->model.params, t->model.grads, off, rows, cols, stride);
+}
+
 int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
                       const struct winit_fit_spec *fit, const struct winit_observer *obs,
                       size_t run, struct winit_history *history, struct winit_error *err)
@@ -252,6 +259,7 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 	}
 	for (int64_t i = 0; i < n_train; i++)
 		b.idx[i] = (uint32_t)i;
+	const struct winit_param_update update = { optimizer_update, t };
 	int64_t steps = (n_train + bs - 1) / bs;
 	memset(&t->diverged, 0, sizeof t->diverged);
 	/* Diagnostics: a probe batch when this fit takes any snapshot. */
@@ -321,10 +329,12 @@ int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *
 			t->diverged.has_last = 1;
 			t->diverged.last_loss = loss_sum / (double)seen;
 			t->diverged.last_accuracy = (double)hits / (double)seen;
-			winit_model_backward(m, b.x, b.dz, n);
+			/* The optimizer's step runs inside the backward pass, on each block of
+			 * parameters as soon as its gradient is final. */
 			if (hooks && hooks->schedule)
 				t->opt.spec.learning_rate = winit_lr_schedule_at(hooks->schedule, t->opt.t);
-			winit_optimizer_step(&t->opt, m->params, m->grads);
+			winit_optimizer_begin(&t->opt);
+			winit_model_backward_update(m, b.x, b.dz, n, &update);
 			t->steps++;
 			if (snap && (rc = winit_diag_snapshot(&t->diag, probe, m, t->steps, e, err)))
 				goto out;

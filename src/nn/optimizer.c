@@ -73,29 +73,55 @@ int winit_optimizer_init(struct winit_optimizer *opt, const struct winit_optimiz
 	return WINIT_OK;
 }
 
-void winit_optimizer_step(struct winit_optimizer *opt, float *w, const float *g)
+void winit_optimizer_begin(struct winit_optimizer *opt)
 {
 	const struct winit_optimizer_spec *s = &opt->spec;
 	opt->t++;
 	if (s->kind == WINIT_OPT_ADAM) {
 		double t = (double)opt->t;
-		double alpha = s->learning_rate * sqrt(1 - pow(s->beta_2, t)) / (1 - pow(s->beta_1, t));
-		winit_adam_update(w, opt->m, opt->v, g, opt->n, (float)alpha, (float)s->beta_1,
-		                  (float)s->beta_2, (float)s->epsilon);
-		return;
+		opt->alpha_t = (float)(s->learning_rate * sqrt(1 - pow(s->beta_2, t)) /
+		                       (1 - pow(s->beta_1, t)));
 	}
+}
+
+/* SGD on n parameters (Keras): w -= lr g, or with momentum velocity = mu v - lr g and
+ * w += velocity (nesterov: w += mu v - lr g). */
+static void sgd(const struct winit_optimizer_spec *s, float *w, float *vel, const float *g,
+                int64_t n)
+{
 	float lr = (float)s->learning_rate, mu = (float)s->momentum;
-	if (!opt->m) {
-		for (int64_t i = 0; i < opt->n; i++)
+	if (!vel) {
+		for (int64_t i = 0; i < n; i++)
 			w[i] -= lr * g[i];
 		return;
 	}
-	/* Keras SGD: velocity = mu v - lr g; w += velocity (nesterov: w += mu v - lr g). */
-	for (int64_t i = 0; i < opt->n; i++) {
-		float v = mu * opt->m[i] - lr * g[i];
-		opt->m[i] = v;
+	for (int64_t i = 0; i < n; i++) {
+		float v = mu * vel[i] - lr * g[i];
+		vel[i] = v;
 		w[i] += s->nesterov ? mu * v - lr * g[i] : v;
 	}
+}
+
+void winit_optimizer_apply(const struct winit_optimizer *opt, float *params, const float *grads,
+                           int64_t off, int64_t rows, int64_t cols, int64_t stride)
+{
+	const struct winit_optimizer_spec *s = &opt->spec;
+	if (s->kind == WINIT_OPT_ADAM) {
+		winit_adam_update_block(params + off, opt->m + off, opt->v + off, grads + off, rows, cols,
+		                        stride, opt->alpha_t, (float)s->beta_1, (float)s->beta_2,
+		                        (float)s->epsilon);
+		return;
+	}
+	for (int64_t r = 0; r < rows; r++) {
+		int64_t o = off + r * stride;
+		sgd(s, params + o, opt->m ? opt->m + o : NULL, grads + o, cols);
+	}
+}
+
+void winit_optimizer_step(struct winit_optimizer *opt, float *params, const float *grads)
+{
+	winit_optimizer_begin(opt);
+	winit_optimizer_apply(opt, params, grads, 0, 1, opt->n, opt->n);
 }
 
 void winit_optimizer_free(struct winit_optimizer *opt)

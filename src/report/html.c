@@ -164,14 +164,50 @@ static void cell_mean_sd(FILE *f, const struct winit_summary *s)
 		fprintf(f, "<td>%.4f &#177; %.4f</td>", s->mean, s->sd);
 }
 
+/* The steps-to-target cell of a label: the mean over the runs that reached the target at
+ * a snapshot, "(k of n)", or "never". */
+static void cell_steps(FILE *f, const struct winit_report_study *r, const struct html_group *gr)
+{
+	size_t n = 0, reached = 0;
+	double sum = 0;
+	for (size_t k = 0; k < gr->n; k++) {
+		const struct winit_report_run *x = &r->runs[gr->idx[k]];
+		if (!x->ok || !x->has_steps)
+			continue;
+		n++;
+		if (x->steps_to_target >= 0) {
+			reached++;
+			sum += (double)x->steps_to_target;
+		}
+	}
+	if (!n)
+		fputs("<td>&#8211;</td>", f);
+	else if (!reached)
+		fputs("<td>never</td>", f);
+	else if (reached == n)
+		fprintf(f, "<td>%.0f</td>", sum / (double)reached);
+	else
+		fprintf(f, "<td>%.0f (%zu of %zu)</td>", sum / (double)reached, reached, n);
+}
+
 static void write_table(const struct html_page *pg)
 {
 	FILE *f = pg->f;
 	const struct winit_report_study *r = pg->r;
+	/* Steps to the target: when some run measured validation accuracy at its snapshots. */
+	double target = NAN;
+	for (size_t i = 0; i < r->n_runs; i++)
+		if (r->runs[i].has_steps && isfinite(r->runs[i].target)) {
+			target = r->runs[i].target;
+			break;
+		}
 	fputs("<h2>Statistics</h2>\n<div class=\"tw\"><table>\n<tr><th class=\"l\">label</th><th class=\"l\">kernel initializer (first layer)</th>"
 	      "<th>n</th><th>failed</th><th>test accuracy<br/>mean &#177; sd</th><th>95% CI<br/>of the mean</th><th>min &#8211; max</th>"
-	      "<th>test loss<br/>mean &#177; sd</th><th>last val accuracy<br/>mean &#177; sd</th><th>seconds<br/>per run</th></tr>\n",
+	      "<th>test loss<br/>mean &#177; sd</th><th>last val accuracy<br/>mean &#177; sd</th>",
 	      f);
+	if (isfinite(target))
+		fprintf(f, "<th>steps to val<br/>accuracy %.4g</th>", target);
+	fputs("<th>seconds<br/>per run</th></tr>\n", f);
 	double *acc = calloc(r->n_runs + 1, sizeof *acc), *loss = calloc(r->n_runs + 1, sizeof *loss);
 	double *vacc = calloc(r->n_runs + 1, sizeof *vacc), *sec = calloc(r->n_runs + 1, sizeof *sec);
 	size_t max_n = 0; /* some label has replicates */
@@ -218,6 +254,8 @@ static void write_table(const struct html_page *pg)
 			fputs("<td>&#8211;</td>", f);
 		cell_mean_sd(f, &sl);
 		cell_mean_sd(f, &sv);
+		if (isfinite(target))
+			cell_steps(f, r, gr);
 		if (ns)
 			fprintf(f, "<td>%.2f</td>", ss.mean);
 		else
@@ -232,6 +270,12 @@ static void write_table(const struct html_page *pg)
 	      "standard deviation over them; 95% CI: Student-t interval of the mean (needs two or "
 	      "more runs). ",
 	      f);
+	if (isfinite(target))
+		fputs("Steps to val accuracy: the first optimizer step whose diagnostics snapshot "
+		      "(steps 1, 2, 4, ... 512 on the validation split's first 1024 rows, then each "
+		      "epoch's end on all of it) reached the target, averaged over the runs that "
+		      "reached it. ",
+		      f);
 	fputs(max_n ? "Whether two labels really differ is the comparison table's business "
 	              "(<code>results:print_table()</code>: paired or Welch tests with Holm's "
 	              "correction), not overlapping intervals.</p>\n" :

@@ -341,6 +341,26 @@ static int read_theory(struct jr *c, const json_t *run, struct winit_report_theo
 	return WINIT_OK;
 }
 
+/* The run's "learning" object: the target and the steps to reach it. */
+static int read_learning(struct jr *c, const json_t *run, struct winit_report_run *r)
+{
+	const json_t *l;
+	r->target = NAN;
+	r->has_steps = 0;
+	r->steps_to_target = -1;
+	TRY(jr_obj(c, run, "learning", 0, &l));
+	if (!l)
+		return WINIT_OK;
+	size_t mark = jr_push(c, ".learning");
+	int rc = jr_num(c, l, "target", 0, &r->target);
+	if (!rc && json_object_get(l, "steps_to_target")) {
+		r->has_steps = 1;
+		rc = jr_int(c, l, "steps_to_target", 0, -1, &r->steps_to_target);
+	}
+	jr_pop(c, mark);
+	return rc;
+}
+
 static int read_run(struct jr *c, const json_t *run, struct winit_report_run *r)
 {
 	char *status = NULL;
@@ -366,6 +386,7 @@ static int read_run(struct jr *c, const json_t *run, struct winit_report_run *r)
 	TRY(jr_num(c, run, "test_accuracy", 0, &r->test_accuracy));
 	TRY(jr_num(c, run, "seconds", 0, &r->seconds));
 	TRY(jr_str(c, run, "kernels", 0, &r->kernels));
+	TRY(read_learning(c, run, r));
 	TRY(read_diagnostics(c, run, r));
 	TRY(read_theory(c, run, &r->theory));
 	return WINIT_OK;

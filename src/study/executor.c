@@ -1,8 +1,10 @@
-/* src/study/executor.c -- runs a study's run descriptions, one per worker thread; each run
- * is one struct winit_trainer lifecycle.
+/* src/study/executor.c -- runs a study's run descriptions on worker threads; each run is
+ * one struct winit_trainer lifecycle.
  *
- * Each run is independent and single-threaded, so parallelism is across runs and the
- * results are bit-identical for any number of jobs. */
+ * Runs are independent, so the first parallelism is across runs: min(jobs, runs) workers
+ * each take the next run.  When there are fewer runs than jobs, each worker also owns a
+ * team (winit/team.h) of jobs / workers threads that its run's passes are split among.
+ * Neither changes a number: results are bit-identical for any number of jobs. */
 #include "config.h"
 
 #include <pthread.h>
@@ -36,6 +38,12 @@ int winit_cpu_count(void)
 int winit_run_execute(const struct winit_run_spec *spec, struct winit_run_result *res,
                       const struct winit_observer *obs, size_t index)
 {
+	return winit_run_execute_on(spec, res, obs, index, NULL);
+}
+
+int winit_run_execute_on(const struct winit_run_spec *spec, struct winit_run_result *res,
+                         const struct winit_observer *obs, size_t index, struct winit_team *team)
+{
 	struct winit_error err = { 0 };
 	struct winit_trainer t;
 	double t0 = winit_clock_seconds();
@@ -50,6 +58,7 @@ int winit_run_execute(const struct winit_run_spec *spec, struct winit_run_result
 	int rc = winit_trainer_init(&t, &spec->model, &spec->optimizer, res->run_seed, &err);
 	if (rc)
 		goto out;
+	t.model.team = team;
 	rc = winit_trainer_fit(&t, spec->train, &spec->fit, obs, index, &res->history, &err);
 	res->divergence = t.diverged;
 	if (!rc && spec->test) {
@@ -87,6 +96,7 @@ struct pool {
 	const struct winit_run_spec *runs;
 	struct winit_run_result *results;
 	size_t n;
+	int team_size; /* threads per run */
 	atomic_size_t next;
 	atomic_size_t failed;
 	const struct winit_observer *obs;
@@ -95,6 +105,8 @@ struct pool {
 static void *worker(void *arg)
 {
 	struct pool *p = arg;
+	/* Out of memory for a team: the run trains on this thread alone, the same numbers. */
+	struct winit_team *team = p->team_size > 1 ? winit_team_new(p->team_size) : NULL;
 	for (;;) {
 		size_t i = atomic_fetch_add(&p->next, 1);
 		if (i >= p->n)
@@ -103,9 +115,10 @@ static void *worker(void *arg)
 			continue;
 		if (winit_cancelled())
 			continue;
-		if (winit_run_execute(&p->runs[i], &p->results[i], p->obs, i))
+		if (winit_run_execute_on(&p->runs[i], &p->results[i], p->obs, i, team))
 			atomic_fetch_add(&p->failed, 1);
 	}
+	winit_team_free(team);
 	return NULL;
 }
 
@@ -117,14 +130,18 @@ size_t winit_study_execute(const struct winit_run_spec *runs, size_t n_runs, int
 	atomic_init(&p.failed, 0);
 	if (jobs <= 0)
 		jobs = winit_cpu_count();
-	if ((size_t)jobs > n_runs)
-		jobs = (int)(n_runs ? n_runs : 1);
+	/* Runs still to do decide how many go in flight; the other threads join their teams. */
+	size_t todo = 0;
+	for (size_t i = 0; i < n_runs; i++)
+		todo += !results[i].done;
+	int workers = (size_t)jobs > todo ? (int)(todo ? todo : 1) : jobs;
+	p.team_size = jobs / workers;
 	/* The calling thread works too, so every run executes even when no thread (or fewer
 	 * than asked) can be started: a failed pthread_create only lowers the parallelism,
 	 * which never changes a number. */
-	pthread_t *tid = jobs > 1 ? malloc((size_t)(jobs - 1) * sizeof *tid) : NULL;
+	pthread_t *tid = workers > 1 ? malloc((size_t)(workers - 1) * sizeof *tid) : NULL;
 	int started = 0;
-	for (int t = 1; tid && t < jobs; t++) {
+	for (int t = 1; tid && t < workers; t++) {
 		if (pthread_create(&tid[started], NULL, worker, &p) != 0)
 			break;
 		started++;

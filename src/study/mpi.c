@@ -74,6 +74,20 @@ static int under_launcher(void)
 }
 #endif
 
+#ifdef WINIT_HAVE_MPI
+/* Open MPI's point-to-point layer: ob1 unless the user chose one (mpirun --mca pml X and
+ * OMPI_MCA_pml both reach us as OMPI_MCA_pml).  winit sends a request and a result of a
+ * few KiB per run, seconds apart, which ob1 (shared memory, TCP) carries as well as any;
+ * selecting among the fabric PMLs (cm over PSM/PSM2, UCX) probes for their hardware, and
+ * on a machine without it that probing kept each rank's MPI_Init waiting ~0.25 s of
+ * wall time (1-rank MPI_Init 0.37-0.45 s -> 0.15 s; docs/cluster.md). */
+static void choose_pml(void)
+{
+	if (getenv("OMPI_COMM_WORLD_SIZE") && !getenv("OMPI_MCA_pml"))
+		setenv("OMPI_MCA_pml", "ob1", 0);
+}
+#endif
+
 int winit_dist_init(int *argc, char ***argv, struct winit_error *err)
 {
 #ifdef WINIT_HAVE_MPI
@@ -82,6 +96,7 @@ int winit_dist_init(int *argc, char ***argv, struct winit_error *err)
 	if (!done) {
 		if (!under_launcher())
 			return WINIT_OK;
+		choose_pml();
 		if (MPI_Init_thread(argc, argv, MPI_THREAD_SERIALIZED, &thread_level) != MPI_SUCCESS)
 			return winit_error_set(err, WINIT_ERR_IO, "MPI_Init_thread failed");
 		initialised = 1;

@@ -15,8 +15,8 @@
 #include "core/internal.h"
 
 #define WINIT_WIRE_MAGIC 0x57494e52u /* "WINR" */
-#define WINIT_WIRE_VERSION 3u /* 2: diagnostics and theory; 3: snapshots carry loss,
-                                * accuracy and (at step 0) weight histograms */
+#define WINIT_WIRE_VERSION 3u        /* 2: diagnostics and theory; 3: snapshots carry loss, \
+	                              * accuracy and (at step 0) weight histograms */
 
 /* Pack run `index`'s result into a new buffer (*buf, *len; free() it).  Returns WINIT_OK
  * or WINIT_ERR_NOMEM. */
