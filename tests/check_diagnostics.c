@@ -4,6 +4,7 @@
  * numbers are bit-identical with diagnostics on and off. */
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 
 #include "testutil.h"
 
@@ -614,6 +615,41 @@ START_TEST(spares_and_float_rows_change_nothing)
 }
 END_TEST
 
+struct thread_fit {
+	const struct winit_model_spec *spec;
+	const struct winit_dataset *ds;
+	struct winit_trainer t;
+};
+
+static void *fit_on_thread(void *arg)
+{
+	struct thread_fit *tf = arg;
+	struct winit_fit_spec f = small_fit();
+	fit_trainer(&tf->t, tf->spec, &f, tf->ds);
+	return NULL; /* the thread's spares are freed as it exits (valgrind: no leak) */
+}
+
+/* A probe on another thread takes that thread's spares (none yet) and gives the same
+ * snapshots as one on this thread. */
+START_TEST(spares_are_per_thread)
+{
+	struct winit_dataset ds = quad_dataset(256, 9);
+	struct winit_model_spec s = mlp("relu", init_use("he_normal"));
+	struct winit_fit_spec f = small_fit();
+	struct winit_trainer here;
+	fit_trainer(&here, &s, &f, &ds);
+	struct thread_fit tf = { .spec = &s, .ds = &ds };
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, fit_on_thread, &tf), 0);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(here.diag.n, 8);
+	same_snapshots(&here.diag, &tf.t.diag);
+	winit_trainer_free(&here);
+	winit_trainer_free(&tf.t);
+	winit_dataset_free(&ds);
+}
+END_TEST
+
 static Suite *diagnostics_suite(void)
 {
 	Suite *s = suite_create("diagnostics");
@@ -632,6 +668,7 @@ static Suite *diagnostics_suite(void)
 	tcase_add_test(inv, results_file_shape);
 	tcase_add_test(inv, validation_accuracy_at_snapshots);
 	tcase_add_test(inv, spares_and_float_rows_change_nothing);
+	tcase_add_test(inv, spares_are_per_thread);
 	suite_add_tcase(s, inv);
 	return s;
 }
