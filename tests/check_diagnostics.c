@@ -650,6 +650,34 @@ START_TEST(spares_are_per_thread)
 }
 END_TEST
 
+/* With a team of two threads (the validation rows' passes split between them) a run's
+ * snapshots and weights are those of a run on one thread. */
+START_TEST(team_changes_nothing)
+{
+	struct winit_dataset ds = quad_dataset(2000, 10);
+	struct winit_model_spec s = mlp("relu", init_use("glorot_normal"));
+	struct winit_fit_spec f = small_fit();
+	f.epochs = 1;
+	struct winit_trainer alone, team;
+	struct winit_error err = { 0 };
+	fit_trainer(&alone, &s, &f, &ds);
+	struct winit_optimizer_spec o = winit_optimizer_default(WINIT_OPT_ADAM);
+	ck_assert_msg(winit_trainer_init(&team, &s, &o, 99, &err) == 0, "%s", err.msg);
+	team.model.team = winit_team_new(2);
+	ck_assert_ptr_nonnull(team.model.team);
+	ck_assert_msg(winit_trainer_fit(&team, &ds, &f, NULL, 0, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(alone.diag.snaps[1].val_rows, 400); /* early snapshots: all 400 held out */
+	same_snapshots(&alone.diag, &team.diag);
+	ck_assert(memcmp(alone.model.params, team.model.params,
+	                 (size_t)alone.model.n_params * sizeof(float)) == 0);
+	winit_team_free(team.model.team);
+	team.model.team = NULL;
+	winit_trainer_free(&alone);
+	winit_trainer_free(&team);
+	winit_dataset_free(&ds);
+}
+END_TEST
+
 static Suite *diagnostics_suite(void)
 {
 	Suite *s = suite_create("diagnostics");
@@ -669,6 +697,7 @@ static Suite *diagnostics_suite(void)
 	tcase_add_test(inv, validation_accuracy_at_snapshots);
 	tcase_add_test(inv, spares_and_float_rows_change_nothing);
 	tcase_add_test(inv, spares_are_per_thread);
+	tcase_add_test(inv, team_changes_nothing);
 	suite_add_tcase(s, inv);
 	return s;
 }

@@ -135,7 +135,7 @@ struct winit_diag_probe {
 
 /* Draw the probe batch (min(WINIT_DIAG_PROBE_ROWS, n_train) rows of [0, n_train) of ds,
  * from the stream WINIT_STREAM_PROBE of run seed `seed`) and allocate scratch buffers
- * for model m.  The probe refers to m's weights: free it before m. */
+ * for model m.  The probe refers to m's weights and team: free it before m. */
 int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *m,
                           const struct winit_dataset *ds, int64_t n_train, uint64_t seed,
                           struct winit_error *err);

@@ -112,7 +112,9 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 	memset(p->scratch.a, 0, sizeof p->scratch.a);
 	memset(p->scratch.delta, 0, sizeof p->scratch.delta);
 	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
-	p->scratch.team = NULL;
+	/* m's team (borrowed) splits the validation rows' passes; the probe's own pass has
+	 * hooks, so it runs on the calling thread (model.h).  Same numbers either way. */
+	p->scratch.team = m->team;
 	winit_diag_pool_take_work(&p->scratch);
 	int rc = WINIT_OK;
 	if (!idx || !p->x || !p->y || !p->dout || !p->ones || !p->deriv || !p->live || !p->prev ||
