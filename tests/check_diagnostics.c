@@ -4,6 +4,7 @@
  * numbers are bit-identical with diagnostics on and off. */
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
 
 #include "testutil.h"
 
@@ -183,6 +184,65 @@ START_TEST(distinct_units_tolerance)
 	ck_assert_int_eq(winit_diag_distinct_units(w, 3, 4), 3);
 	float z[12] = { 0 };
 	ck_assert_int_eq(winit_diag_distinct_units(z, 3, 4), 1);
+}
+END_TEST
+
+/* The definition, column by column: each column is compared with the first column of
+ * every unit so far, in order, and starts a new unit when none matches. */
+static int64_t distinct_by_definition(const float *w, int64_t n_in, int64_t n_out)
+{
+	float big = 0;
+	for (int64_t i = 0; i < n_in * n_out; i++)
+		if (fabsf(w[i]) > big)
+			big = fabsf(w[i]);
+	double tol = WINIT_DIAG_TOLERANCE * big;
+	int64_t rep[64], n_rep = 0;
+	for (int64_t j = 0; j < n_out; j++) {
+		int64_t r;
+		for (r = 0; r < n_rep; r++) {
+			int64_t i;
+			for (i = 0; i < n_in; i++)
+				if (fabs((double)w[i * n_out + j] - w[i * n_out + rep[r]]) > tol)
+					break;
+			if (i == n_in)
+				break;
+		}
+		if (r == n_rep)
+			rep[n_rep++] = j;
+	}
+	return n_rep;
+}
+
+/* Kernels with repeated columns, columns a tolerance apart (matching is not transitive:
+ * which unit claims a column matters), differences in the last rows only, NaNs (they
+ * match anything) and empty shapes: the same count as the definition. */
+START_TEST(distinct_units_as_defined)
+{
+	struct winit_rng rng;
+	winit_rng_seed(&rng, 17, 0);
+	float w[40 * 64], base[4][40];
+	for (int trial = 0; trial < 2000; trial++) {
+		int64_t n_in = (int64_t)winit_rng_below(&rng, 41), n_out = (int64_t)winit_rng_below(&rng, 65);
+		for (int b = 0; b < 4; b++)
+			for (int i = 0; i < 40; i++)
+				base[b][i] = (float)winit_rng_below(&rng, 5) - 2.0f;
+		for (int64_t j = 0; j < n_out; j++) {
+			int b = (int)winit_rng_below(&rng, 4);
+			/* 0: the base column; 1, 2: one entry (often the last) moved by about the
+			 * tolerance (2e-6 of the largest |w|, 2); 3: random */
+			int kind = (int)winit_rng_below(&rng, 4);
+			for (int64_t i = 0; i < n_in; i++)
+				w[i * n_out + j] = kind == 3 ? (float)winit_rng_below(&rng, 1000) / 500.0f - 1.0f : base[b][i];
+			if ((kind == 1 || kind == 2) && n_in > 0) {
+				int64_t i = winit_rng_below(&rng, 2) ? n_in - 1 : (int64_t)winit_rng_below(&rng, (uint64_t)n_in);
+				w[i * n_out + j] += (kind == 1 ? 1.0f : -1.0f) * (float)winit_rng_below(&rng, 3) * 2e-6f;
+			}
+			if (n_in > 0 && winit_rng_below(&rng, 50) == 0)
+				w[winit_rng_below(&rng, (uint64_t)n_in) * (uint64_t)n_out + (uint64_t)j] = NAN;
+		}
+		ck_assert_msg(winit_diag_distinct_units(w, n_in, n_out) == distinct_by_definition(w, n_in, n_out),
+		              "trial %d: %lld x %lld", trial, (long long)n_in, (long long)n_out);
+	}
 }
 END_TEST
 
@@ -493,6 +553,131 @@ START_TEST(validation_accuracy_at_snapshots)
 }
 END_TEST
 
+/* Snapshots s and t hold the same numbers, to the bit. */
+static void same_snapshots(const struct winit_diagnostics *s, const struct winit_diagnostics *t)
+{
+	ck_assert_int_eq(s->n, t->n);
+	for (int i = 0; i < s->n; i++) {
+		const struct winit_diag_snapshot *a = &s->snaps[i], *b = &t->snaps[i];
+		ck_assert_int_eq(a->step, b->step);
+		ck_assert_int_eq(a->n_layers, b->n_layers);
+		ck_assert_int_eq(a->val_rows, b->val_rows);
+		ck_assert(memcmp(&a->probe_loss, &b->probe_loss, sizeof a->probe_loss) == 0);
+		ck_assert(memcmp(&a->probe_accuracy, &b->probe_accuracy, sizeof a->probe_accuracy) == 0);
+		ck_assert(memcmp(&a->val_loss, &b->val_loss, sizeof a->val_loss) == 0);
+		ck_assert(memcmp(&a->val_accuracy, &b->val_accuracy, sizeof a->val_accuracy) == 0);
+		ck_assert(memcmp(a->layers, b->layers, (size_t)a->n_layers * sizeof *a->layers) == 0);
+		ck_assert(!a->hist == !b->hist);
+		if (a->hist)
+			ck_assert(memcmp(a->hist, b->hist, (size_t)a->n_layers * sizeof *a->hist) == 0);
+	}
+}
+
+/* A probe's buffers go to the thread's next probe (winit_diag_spares_free drops them), and
+ * float validation rows are read in place: neither changes a number.  The float copy of
+ * the images holds exactly what gathering the bytes gives (p / 255). */
+START_TEST(spares_and_float_rows_change_nothing)
+{
+	struct winit_dataset bytes = quad_dataset(400, 8), floats;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_dataset_init_float(&floats, bytes.n, bytes.n_features, bytes.n_classes, &err) == 0,
+	              "%s", err.msg);
+	for (int64_t i = 0; i < bytes.n * bytes.n_features; i++)
+		floats.xf[i] = (float)bytes.x[i] / 255.0f;
+	memcpy(floats.y, bytes.y, (size_t)bytes.n);
+	struct winit_model_spec s = mlp("tanh", init_use("glorot_normal"));
+	struct winit_model_spec narrow = s;
+	narrow.layers[0].units = 8;
+	struct winit_fit_spec f = small_fit();
+	struct winit_trainer fresh, reused, other, after, in_place;
+	winit_diag_spares_free();
+	fit_trainer(&fresh, &s, &f, &bytes);      /* new buffers */
+	fit_trainer(&reused, &s, &f, &bytes);     /* fresh's, reused */
+	fit_trainer(&other, &narrow, &f, &bytes); /* other shapes: the spares do not fit */
+	fit_trainer(&after, &s, &f, &bytes);
+	winit_diag_spares_free();
+	fit_trainer(&in_place, &s, &f, &floats);
+	ck_assert_int_eq(fresh.diag.n, 9); /* steps 0, 1, 2, 4, 8, 16, 20, 32, 40 */
+	ck_assert_int_eq(fresh.diag.snaps[0].val_rows, 80);
+	same_snapshots(&fresh.diag, &reused.diag);
+	same_snapshots(&fresh.diag, &after.diag);
+	same_snapshots(&fresh.diag, &in_place.diag);
+	ck_assert_int_eq(other.diag.n, 9);
+	ck_assert_int_eq(other.diag.snaps[0].layers[0].distinct_units, 8);
+	winit_trainer_free(&fresh);
+	winit_trainer_free(&reused);
+	winit_trainer_free(&other);
+	winit_trainer_free(&after);
+	winit_trainer_free(&in_place);
+	winit_diag_spares_free();
+	winit_dataset_free(&bytes);
+	winit_dataset_free(&floats);
+}
+END_TEST
+
+struct thread_fit {
+	const struct winit_model_spec *spec;
+	const struct winit_dataset *ds;
+	struct winit_trainer t;
+};
+
+static void *fit_on_thread(void *arg)
+{
+	struct thread_fit *tf = arg;
+	struct winit_fit_spec f = small_fit();
+	fit_trainer(&tf->t, tf->spec, &f, tf->ds);
+	return NULL; /* the thread's spares are freed as it exits (valgrind: no leak) */
+}
+
+/* A probe on another thread takes that thread's spares (none yet) and gives the same
+ * snapshots as one on this thread. */
+START_TEST(spares_are_per_thread)
+{
+	struct winit_dataset ds = quad_dataset(256, 9);
+	struct winit_model_spec s = mlp("relu", init_use("he_normal"));
+	struct winit_fit_spec f = small_fit();
+	struct winit_trainer here;
+	fit_trainer(&here, &s, &f, &ds);
+	struct thread_fit tf = { .spec = &s, .ds = &ds };
+	pthread_t th;
+	ck_assert_int_eq(pthread_create(&th, NULL, fit_on_thread, &tf), 0);
+	ck_assert_int_eq(pthread_join(th, NULL), 0);
+	ck_assert_int_eq(here.diag.n, 8);
+	same_snapshots(&here.diag, &tf.t.diag);
+	winit_trainer_free(&here);
+	winit_trainer_free(&tf.t);
+	winit_dataset_free(&ds);
+}
+END_TEST
+
+/* With a team of two threads (the validation rows' passes split between them) a run's
+ * snapshots and weights are those of a run on one thread. */
+START_TEST(team_changes_nothing)
+{
+	struct winit_dataset ds = quad_dataset(2000, 10);
+	struct winit_model_spec s = mlp("relu", init_use("glorot_normal"));
+	struct winit_fit_spec f = small_fit();
+	f.epochs = 1;
+	struct winit_trainer alone, team;
+	struct winit_error err = { 0 };
+	fit_trainer(&alone, &s, &f, &ds);
+	struct winit_optimizer_spec o = winit_optimizer_default(WINIT_OPT_ADAM);
+	ck_assert_msg(winit_trainer_init(&team, &s, &o, 99, &err) == 0, "%s", err.msg);
+	team.model.team = winit_team_new(2);
+	ck_assert_ptr_nonnull(team.model.team);
+	ck_assert_msg(winit_trainer_fit(&team, &ds, &f, NULL, 0, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(alone.diag.snaps[1].val_rows, 400); /* early snapshots: all 400 held out */
+	same_snapshots(&alone.diag, &team.diag);
+	ck_assert(memcmp(alone.model.params, team.model.params,
+	                 (size_t)alone.model.n_params * sizeof(float)) == 0);
+	winit_team_free(team.model.team);
+	team.model.team = NULL;
+	winit_trainer_free(&alone);
+	winit_trainer_free(&team);
+	winit_dataset_free(&ds);
+}
+END_TEST
+
 static Suite *diagnostics_suite(void)
 {
 	Suite *s = suite_create("diagnostics");
@@ -502,6 +687,7 @@ static Suite *diagnostics_suite(void)
 	tcase_add_test(tc, cadence_switches);
 	tcase_add_test(tc, tanh_saturation);
 	tcase_add_test(tc, distinct_units_tolerance);
+	tcase_add_test(tc, distinct_units_as_defined);
 	tcase_add_test(tc, histogram_bins);
 	tcase_add_test(tc, histograms_at_initialization);
 	suite_add_tcase(s, tc);
@@ -509,6 +695,9 @@ static Suite *diagnostics_suite(void)
 	tcase_add_test(inv, bit_identical_on_and_off);
 	tcase_add_test(inv, results_file_shape);
 	tcase_add_test(inv, validation_accuracy_at_snapshots);
+	tcase_add_test(inv, spares_and_float_rows_change_nothing);
+	tcase_add_test(inv, spares_are_per_thread);
+	tcase_add_test(inv, team_changes_nothing);
 	suite_add_tcase(s, inv);
 	return s;
 }

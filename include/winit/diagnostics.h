@@ -103,6 +103,9 @@ struct winit_diagnostics {
 
 void winit_diagnostics_free(struct winit_diagnostics *d);
 
+/* The allocations a probe owns (its buffers, by role: src/nn/diag_pool.h). */
+#define WINIT_DIAG_PROBE_BUFS 10
+
 /* The probe batch and the scratch buffers of one model's snapshots. */
 struct winit_diag_probe {
 	int64_t rows;
@@ -112,6 +115,7 @@ struct winit_diag_probe {
 	struct winit_model scratch; /* the model's weights; its own grads and work buffers */
 	float *dout;                /* (rows, outputs) */
 	float *ones, *deriv;        /* (rows, widest): dy = 1 and f'(z) */
+	uint8_t *live;              /* (widest): units seen non-zero */
 	float *prev;                /* (n_params) weights before the last step */
 	int has_prev;
 	double max_deriv[WINIT_MAX_LAYERS]; /* of each layer's activation over [-10, 10] */
@@ -120,22 +124,33 @@ struct winit_diag_probe {
 	int64_t val_begin, val_rows;
 	int32_t val_later; /* the next snapshot leaves val_* to its caller (fit fills them in
 	                    * from the epoch's full validation pass at an epoch's last step) */
-	float *vx;         /* (rows, n_inputs): one chunk of them at a time */
-	uint8_t *vy;       /* (rows) */
-	uint32_t *vi;      /* (rows) */
+	const float *vx;   /* (val_rows, n_inputs): in val itself for float data, else
+	                    * converted once into a buffer of the probe's */
+	const uint8_t *vy; /* (val_rows): in val itself */
+	/* The allocations behind the buffers above, owned; winit_diag_probe_free leaves them
+	 * to the thread's next probe (see winit_diag_spares_free). */
+	void *buf[WINIT_DIAG_PROBE_BUFS];
+	size_t buf_cap[WINIT_DIAG_PROBE_BUFS];
 };
 
 /* Draw the probe batch (min(WINIT_DIAG_PROBE_ROWS, n_train) rows of [0, n_train) of ds,
  * from the stream WINIT_STREAM_PROBE of run seed `seed`) and allocate scratch buffers
- * for model m.  The probe refers to m's weights: free it before m. */
+ * for model m.  The probe refers to m's weights and team: free it before m. */
 int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *m,
                           const struct winit_dataset *ds, int64_t n_train, uint64_t seed,
                           struct winit_error *err);
 void winit_diag_probe_free(struct winit_diag_probe *p);
+/* winit_diag_probe_free keeps a freed probe's buffers (a few megabytes for Fashion-MNIST's
+ * model) for the next probe on the same thread: the runs of a study have the same shapes,
+ * so their pages are zero-filled by the kernel once per thread, not once per run.  They
+ * are freed when the thread exits, or now by this (on the calling thread). */
+void winit_diag_spares_free(void);
 
 /* Make every later snapshot also measure loss and accuracy on rows [begin, begin + k) of
  * val, k = min(WINIT_DIAG_VAL_ROWS, end - begin): the validation split's first rows.
- * They are pushed through the probe's scratch model in chunks of the probe's rows. */
+ * They are pushed through the probe's scratch model in chunks of the probe's rows, read
+ * in place from float data, converted once here from byte data.  val must outlive the
+ * probe. */
 int winit_diag_probe_validation(struct winit_diag_probe *p, const struct winit_dataset *val,
                                 int64_t begin, int64_t end, struct winit_error *err);
 

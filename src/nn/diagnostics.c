@@ -13,8 +13,13 @@
 
 #include <winit/diagnostics.h>
 #include <winit/plugin_call.h>
+#include <winit/plugin_util.h> /* WINIT_HOT */
 #include <winit/stream.h>
 #include <winit/train.h>
+
+#include "nn/diag_pool.h"
+
+_Static_assert(WINIT_DIAG_BUF_COUNT == WINIT_DIAG_PROBE_BUFS, "one buf[] per role");
 
 /* Where the maximum of |f'| is looked for, besides the probe itself. */
 #define GRID_POINTS 2001
@@ -32,31 +37,19 @@ void winit_diagnostics_free(struct winit_diagnostics *d)
 	memset(d, 0, sizeof *d);
 }
 
-static void scratch_free(struct winit_model *s)
-{
-	free(s->grads);
-	for (int i = 0; i < WINIT_MAX_LAYERS; i++) {
-		free(s->z[i]);
-		free(s->a[i]);
-	}
-	free(s->delta[0]);
-	free(s->delta[1]);
-	memset(s, 0, sizeof *s);
-}
-
 void winit_diag_probe_free(struct winit_diag_probe *p)
 {
-	free(p->x);
-	free(p->y);
-	free(p->dout);
-	free(p->ones);
-	free(p->deriv);
-	free(p->prev);
-	free(p->vx);
-	free(p->vy);
-	free(p->vi);
-	scratch_free(&p->scratch);
+	for (int k = 0; k < WINIT_DIAG_BUF_COUNT; k++)
+		winit_diag_pool_give((enum winit_diag_buf)k, p->buf[k], p->buf_cap[k]);
+	winit_diag_pool_give_work(&p->scratch);
 	memset(p, 0, sizeof *p);
+}
+
+/* A buffer of `bytes` for role k of p (the thread's spare when it fits). */
+static void *take(struct winit_diag_probe *p, enum winit_diag_buf k, size_t bytes)
+{
+	winit_diag_pool_give(k, p->buf[k], p->buf_cap[k]);
+	return p->buf[k] = winit_diag_pool_take(k, bytes, &p->buf_cap[k]);
 }
 
 static int is_rowwise(const struct winit_dense *d)
@@ -103,29 +96,34 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 		if (m->layer[i].n_out > widest)
 			widest = m->layer[i].n_out;
 	p->rows = rows;
-	uint32_t *idx = malloc((size_t)n_train * sizeof *idx);
-	p->x = malloc((size_t)(rows * m->spec.n_inputs) * sizeof *p->x);
-	p->y = malloc((size_t)rows);
-	p->dout = malloc((size_t)(rows * outs) * sizeof *p->dout);
-	p->ones = malloc((size_t)(rows * widest) * sizeof *p->ones);
-	p->deriv = malloc((size_t)(rows * widest) * sizeof *p->deriv);
-	p->prev = malloc((size_t)m->n_params * sizeof *p->prev);
+	uint32_t *idx = take(p, WINIT_DIAG_BUF_IDX, (size_t)n_train * sizeof *idx);
+	p->x = take(p, WINIT_DIAG_BUF_X, (size_t)(rows * m->spec.n_inputs) * sizeof *p->x);
+	p->y = take(p, WINIT_DIAG_BUF_Y, (size_t)rows);
+	p->dout = take(p, WINIT_DIAG_BUF_DOUT, (size_t)(rows * outs) * sizeof *p->dout);
+	p->ones = take(p, WINIT_DIAG_BUF_ONES, (size_t)(rows * widest) * sizeof *p->ones);
+	p->deriv = take(p, WINIT_DIAG_BUF_DERIV, (size_t)(rows * widest) * sizeof *p->deriv);
+	p->live = take(p, WINIT_DIAG_BUF_LIVE, (size_t)widest);
+	p->prev = take(p, WINIT_DIAG_BUF_PREV, (size_t)m->n_params * sizeof *p->prev);
 	/* The scratch model: the same weights (read only), its own everything else. */
 	p->scratch = *m;
-	p->scratch.grads = calloc((size_t)m->n_params, sizeof(float));
+	p->scratch.grads = take(p, WINIT_DIAG_BUF_GRADS, (size_t)m->n_params * sizeof(float));
 	p->scratch.cap_batch = 0;
 	memset(p->scratch.z, 0, sizeof p->scratch.z);
 	memset(p->scratch.a, 0, sizeof p->scratch.a);
 	memset(p->scratch.delta, 0, sizeof p->scratch.delta);
 	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
-	p->scratch.team = NULL;
+	/* m's team (borrowed) splits the validation rows' passes; the probe's own pass has
+	 * hooks, so it runs on the calling thread (model.h).  Same numbers either way. */
+	p->scratch.team = m->team;
+	winit_diag_pool_take_work(&p->scratch);
 	int rc = WINIT_OK;
-	if (!idx || !p->x || !p->y || !p->dout || !p->ones || !p->deriv || !p->prev ||
+	if (!idx || !p->x || !p->y || !p->dout || !p->ones || !p->deriv || !p->live || !p->prev ||
 	    !p->scratch.grads) {
 		rc = winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the probe batch of %lld rows",
 		                     (long long)rows);
 		goto out;
 	}
+	memset(p->scratch.grads, 0, (size_t)m->n_params * sizeof(float));
 	for (int i = 0; i < m->spec.n_layers; i++) {
 		struct winit_dense *d = &p->scratch.layer[i];
 		d->dw = p->scratch.grads + (m->layer[i].dw - m->grads);
@@ -157,7 +155,8 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 	for (int64_t i = 0; i < rows * widest; i++)
 		p->ones[i] = 1.0f;
 out:
-	free(idx);
+	winit_diag_pool_give(WINIT_DIAG_BUF_IDX, p->buf[WINIT_DIAG_BUF_IDX], p->buf_cap[WINIT_DIAG_BUF_IDX]);
+	p->buf[WINIT_DIAG_BUF_IDX] = NULL;
 	if (rc)
 		winit_diag_probe_free(p);
 	return rc;
@@ -177,26 +176,26 @@ int winit_diag_probe_validation(struct winit_diag_probe *p, const struct winit_d
 		return winit_error_set(err, WINIT_ERR_ARG,
 		                       "diagnostics: invalid validation rows [%lld, %lld) of %lld",
 		                       (long long)begin, (long long)end, (long long)(val ? val->n : 0));
-	int64_t chunk = p->rows;
-	free(p->vx);
-	free(p->vy);
-	free(p->vi);
-	p->vx = malloc((size_t)(chunk * p->scratch.spec.n_inputs) * sizeof *p->vx);
-	p->vy = malloc((size_t)chunk);
-	p->vi = malloc((size_t)chunk * sizeof *p->vi);
-	if (!p->vx || !p->vy || !p->vi) {
-		free(p->vx);
-		free(p->vy);
-		free(p->vi);
-		p->vx = NULL;
-		p->vy = NULL;
-		p->vi = NULL;
-		p->val = NULL;
-		return winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the validation rows");
+	int64_t rows = end - begin < WINIT_DIAG_VAL_ROWS ? end - begin : WINIT_DIAG_VAL_ROWS;
+	int64_t f = val->n_features;
+	p->val = NULL;
+	if (val->xf) {
+		p->vx = val->xf + begin * f; /* float rows are read where they are */
+	} else {
+		/* Bytes become floats once here, not at every snapshot. */
+		float *vx = take(p, WINIT_DIAG_BUF_VAL, (size_t)(rows * f) * sizeof *vx);
+		if (!vx)
+			return winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the validation rows");
+		for (int64_t i = 0; i < rows; i++) {
+			uint32_t row = (uint32_t)(begin + i);
+			winit_dataset_gather(vx + i * f, NULL, val, &row, 1);
+		}
+		p->vx = vx;
 	}
+	p->vy = val->y + begin;
 	p->val = val;
 	p->val_begin = begin;
-	p->val_rows = end - begin < WINIT_DIAG_VAL_ROWS ? end - begin : WINIT_DIAG_VAL_ROWS;
+	p->val_rows = rows;
 	return WINIT_OK;
 }
 
@@ -210,16 +209,14 @@ static void measure_validation(struct winit_diag_snapshot *s, struct winit_diag_
 	if (!p->val || p->val_later)
 		return;
 	s->val_rows = p->val_rows;
+	int64_t f = p->scratch.spec.n_inputs;
 	double total = 0;
 	int64_t hits = 0;
 	for (int64_t at = 0; at < p->val_rows; at += p->rows) {
 		int64_t n = p->val_rows - at < p->rows ? p->val_rows - at : p->rows;
-		for (int64_t i = 0; i < n; i++)
-			p->vi[i] = (uint32_t)(p->val_begin + at + i);
-		winit_dataset_gather(p->vx, p->vy, p->val, p->vi, n);
-		winit_model_forward_train(&p->scratch, p->vx, n);
+		winit_model_forward_train(&p->scratch, p->vx + at * f, n);
 		int64_t c = 0;
-		total += winit_model_loss(&p->scratch, p->vy, n, NULL, 0, &c);
+		total += winit_model_loss(&p->scratch, p->vy + at, n, NULL, 0, &c);
 		hits += c;
 	}
 	s->val_loss = total / (double)p->val_rows;
@@ -233,49 +230,160 @@ int winit_diag_due(const struct winit_diag_cadence *c, int64_t step, int epoch_e
 	return c->early && step >= 1 && step <= WINIT_DIAG_EARLY_MAX && (step & (step - 1)) == 0;
 }
 
-/* Mean and (population) variance of v[0..n), in two passes. */
-static void mean_var(double *mean, double *var, const float *v, int64_t n)
+/* Mean and (population) variance of u[0..nu) and of v[0..nv), each in two passes that
+ * add in index order (so each result is what a loop over that array alone gives, to the
+ * bit).  The two arrays' sums are independent chains of additions, interleaved in one
+ * loop: the processor overlaps them, where one array at a time waits on every add. */
+static void mean_var2(double *mean_u, double *var_u, const float *u, int64_t nu,
+                      double *mean_v, double *var_v, const float *v, int64_t nv)
 {
-	double s = 0, ss = 0;
-	for (int64_t i = 0; i < n; i++)
-		s += v[i];
-	double mu = s / (double)n;
-	for (int64_t i = 0; i < n; i++) {
-		double dv = v[i] - mu;
-		ss += dv * dv;
+	int64_t n = nu < nv ? nu : nv, i;
+	double su = 0, sv = 0;
+	for (i = 0; i < n; i++) {
+		su += u[i];
+		sv += v[i];
 	}
-	*mean = mu;
-	*var = ss / (double)n;
+	for (int64_t k = i; k < nu; k++)
+		su += u[k];
+	for (int64_t k = i; k < nv; k++)
+		sv += v[k];
+	double mu = su / (double)nu, mv = sv / (double)nv;
+	double ssu = 0, ssv = 0;
+	for (i = 0; i < n; i++) {
+		double du = u[i] - mu, dv = v[i] - mv;
+		ssu += du * du;
+		ssv += dv * dv;
+	}
+	for (int64_t k = i; k < nu; k++) {
+		double du = u[k] - mu;
+		ssu += du * du;
+	}
+	for (int64_t k = i; k < nv; k++) {
+		double dv = v[k] - mv;
+		ssv += dv * dv;
+	}
+	*mean_u = mu;
+	*var_u = ssu / (double)nu;
+	*mean_v = mv;
+	*var_v = ssv / (double)nv;
+}
+
+/* The largest |v[i]| of v[0..n), NaNs skipped (0 when there is none).  A float's
+ * magnitude bits order as its magnitude does, so this is an integer maximum, which
+ * vectorises; NaNs, above infinity's bits, count as 0. */
+WINIT_HOT static float largest_magnitude(const float *v, int64_t n)
+{
+	int32_t top = 0; /* signed: magnitude bits fit, and a signed maximum vectorises */
+	for (int64_t i = 0; i < n; i++) {
+		int32_t b;
+		memcpy(&b, &v[i], sizeof b);
+		b &= 0x7fffffff;
+		b = b > 0x7f800000 ? 0 : b;
+		top = b > top ? b : top;
+	}
+	float f;
+	memcpy(&f, &top, sizeof f);
+	return f;
+}
+
+/* Mark the v[k] of v[0..n) farther than tol from r in differs (n); returns how many are
+ * left unmarked. */
+WINIT_HOT static int64_t mark_differing(uint8_t *differs, const float *v, int64_t n, double r,
+                                        double tol)
+{
+	int64_t left = 0;
+	for (int64_t k = 0; k < n; k++) {
+		differs[k] |= fabs((double)v[k] - r) > tol;
+		left += !differs[k];
+	}
+	return left;
 }
 
 int64_t winit_diag_distinct_units(const float *w, int64_t n_in, int64_t n_out)
 {
-	float big = 0;
-	for (int64_t i = 0; i < n_in * n_out; i++)
-		if (fabsf(w[i]) > big)
-			big = fabsf(w[i]);
-	double tol = WINIT_DIAG_TOLERANCE * big;
-	/* Each column is compared with one representative of every distinct unit so far
-	 * (columns of random kernels differ at their first entry, so this is cheap). */
-	int64_t *rep = malloc((size_t)(n_out > 0 ? n_out : 1) * sizeof *rep);
-	int64_t n_rep = 0;
-	if (!rep)
+	double tol = WINIT_DIAG_TOLERANCE * largest_magnitude(w, n_in * n_out);
+	/* Column j is a new unit unless it matches (no entry differs by more than tol) an
+	 * earlier unit's first column, the first such unit claiming it.  Each new unit
+	 * claims the later unclaimed columns it matches at once, a row of the kernel at a
+	 * time (contiguous: the loop vectorises), stopping when none is left in the running
+	 * (columns of random kernels differ in the first row).  The same columns are
+	 * claimed by the same units as comparing each column with every unit in turn. */
+	uint8_t *claimed = calloc((size_t)(n_out > 0 ? 2 * n_out : 1), 1);
+	if (!claimed)
 		return -1;
+	uint8_t *differs = claimed + n_out; /* (n_out): differs from unit j's column */
+	int64_t units = 0;
 	for (int64_t j = 0; j < n_out; j++) {
-		int64_t r;
-		for (r = 0; r < n_rep; r++) {
-			int64_t k = rep[r], i;
-			for (i = 0; i < n_in; i++)
-				if (fabs((double)w[i * n_out + j] - w[i * n_out + k]) > tol)
-					break;
-			if (i == n_in)
-				break;
+		if (claimed[j])
+			continue;
+		units++;
+		int64_t running = 0;
+		for (int64_t k = j + 1; k < n_out; k++) {
+			differs[k] = claimed[k];
+			running += !claimed[k];
 		}
-		if (r == n_rep)
-			rep[n_rep++] = j;
+		for (int64_t i = 0; i < n_in && running > 0; i++) {
+			const float *row = w + i * n_out; /* (n_out) */
+			double r = row[j];
+			running = mark_differing(differs + j + 1, row + j + 1, n_out - j - 1, r, tol);
+		}
+		for (int64_t k = j + 1; k < n_out; k++)
+			claimed[k] |= !differs[k];
 	}
-	free(rep);
-	return n_rep;
+	free(claimed);
+	return units;
+}
+
+/* One layer's statistics after the backward pass: the variances of dL/dz (dz, nz) and of
+ * dL/dW (dw, n), the kernel's (w, n) mean and sd and, with the weights before the last
+ * step (prev, else NULL), the update ratio.  Every sum adds in index order, as a loop of
+ * its own would, so each value is the same to the bit; the sums are independent chains
+ * of additions and share two passes, which the processor overlaps. */
+static void backward_stats(struct winit_diag_layer *L, const float *dz, int64_t nz,
+                           const float *dw, const float *w, const float *prev, int64_t n)
+{
+	const float *pv = prev ? prev : w; /* without prev: sums computed, never used */
+	int64_t both = nz < n ? nz : n, i;
+	double sz = 0, sg = 0, sw = 0, du = 0, ww = 0;
+	for (i = 0; i < both; i++) {
+		double dv = (double)w[i] - pv[i];
+		sz += dz[i];
+		sg += dw[i];
+		sw += w[i];
+		du += dv * dv;
+		ww += (double)w[i] * w[i];
+	}
+	for (int64_t k = i; k < nz; k++)
+		sz += dz[k];
+	for (int64_t k = i; k < n; k++) {
+		double dv = (double)w[k] - pv[k];
+		sg += dw[k];
+		sw += w[k];
+		du += dv * dv;
+		ww += (double)w[k] * w[k];
+	}
+	double mz = sz / (double)nz, mg = sg / (double)n, mw = sw / (double)n;
+	double ssz = 0, ssg = 0, ssw = 0;
+	for (i = 0; i < both; i++) {
+		double ez = dz[i] - mz, eg = dw[i] - mg, ew = w[i] - mw;
+		ssz += ez * ez;
+		ssg += eg * eg;
+		ssw += ew * ew;
+	}
+	for (int64_t k = i; k < nz; k++) {
+		double ez = dz[k] - mz;
+		ssz += ez * ez;
+	}
+	for (int64_t k = i; k < n; k++) {
+		double eg = dw[k] - mg, ew = w[k] - mw;
+		ssg += eg * eg;
+		ssw += ew * ew;
+	}
+	L->grad_var = ssz / (double)nz;
+	L->wgrad_var = ssg / (double)n;
+	L->w_mean = mw;
+	L->w_sd = sqrt(ssw / (double)n);
+	L->update_ratio = prev && ww > 0 ? sqrt(du / ww) : NAN;
 }
 
 struct hook_ctx {
@@ -283,40 +391,57 @@ struct hook_ctx {
 	struct winit_diag_layer *layers;
 };
 
+/* How many |v[i]| of v[0..n) are below bound (NaNs are not). */
+WINIT_HOT static int64_t count_below(const float *v, int64_t n, float bound)
+{
+	int64_t c = 0;
+	for (int64_t i = 0; i < n; i++)
+		c += fabsf(v[i]) < bound;
+	return c;
+}
+
+/* The columns of v (rows, cols) that are 0 in every row.  Rows are read in order, whole
+ * (contiguous: the loop vectorises), until every column has shown a non-zero; live
+ * (cols) is scratch. */
+WINIT_HOT static int64_t zero_columns(const float *v, int64_t rows, int64_t cols, uint8_t *live)
+{
+	memset(live, 0, (size_t)cols);
+	int64_t n_live = 0;
+	for (int64_t r = 0; r < rows && n_live < cols; r++) {
+		const float *row = v + r * cols; /* (cols) */
+		n_live = 0;
+		for (int64_t j = 0; j < cols; j++) {
+			live[j] |= row[j] != 0.0f;
+			n_live += live[j];
+		}
+	}
+	return cols - n_live;
+}
+
 static void forward_hook(void *ctx, int layer, const float *z, const float *a, int64_t rows,
                          int64_t cols)
 {
 	struct hook_ctx *h = ctx;
 	struct winit_diag_layer *L = &h->layers[layer];
 	const struct winit_dense *d = &h->p->scratch.layer[layer];
-	mean_var(&L->pre_mean, &L->pre_var, z, rows * cols);
-	mean_var(&L->act_mean, &L->act_var, a, rows * cols);
+	mean_var2(&L->pre_mean, &L->pre_var, z, rows * cols, &L->act_mean, &L->act_var, a, rows * cols);
 	int64_t dead = 0;
 	if (is_rowwise(d)) {
 		/* The derivative couples a row's units: only the activation says a unit is off. */
-		for (int64_t j = 0; j < cols; j++) {
-			int64_t r = 0;
-			while (r < rows && a[r * cols + j] == 0.0f)
-				r++;
-			dead += r == rows;
-		}
+		dead = zero_columns(a, rows, cols, h->p->live);
 		L->saturated_fraction = NAN;
 	} else {
 		float *fd = h->p->deriv;
 		d->act->backward(fd, h->p->ones, z, a, rows, cols, d->act_params);
-		double mx = h->p->max_deriv[layer];
-		for (int64_t i = 0; i < rows * cols; i++)
-			if (fabs(fd[i]) > mx)
-				mx = fabs(fd[i]);
-		int64_t sat = 0;
-		for (int64_t i = 0; i < rows * cols; i++)
-			sat += fabs(fd[i]) < SATURATION * mx;
-		for (int64_t j = 0; j < cols; j++) {
-			int64_t r = 0;
-			while (r < rows && fd[r * cols + j] == 0.0f)
-				r++;
-			dead += r == rows;
-		}
+		double mx = fmax(h->p->max_deriv[layer], largest_magnitude(fd, rows * cols));
+		/* |f'| < SATURATION mx, compared in float: below the smallest float >= the
+		 * bound is the same test for every float. */
+		double bound = SATURATION * mx;
+		float fbound = (float)bound;
+		if ((double)fbound < bound)
+			fbound = nextafterf(fbound, INFINITY);
+		int64_t sat = count_below(fd, rows * cols, fbound);
+		dead = zero_columns(fd, rows, cols, h->p->live);
 		L->saturated_fraction = (double)sat / (double)(rows * cols);
 	}
 	L->dead = dead;
@@ -327,10 +452,10 @@ static void backward_hook(void *ctx, int layer, const float *dz, const float *dw
                           int64_t n_in, int64_t cols)
 {
 	struct hook_ctx *h = ctx;
-	struct winit_diag_layer *L = &h->layers[layer];
-	double mean;
-	mean_var(&mean, &L->grad_var, dz, rows * cols);
-	mean_var(&mean, &L->wgrad_var, dw, n_in * cols);
+	const struct winit_diag_probe *p = h->p;
+	const float *w = p->scratch.layer[layer].w; /* the model's own weights */
+	backward_stats(&h->layers[layer], dz, rows * cols, dw, w,
+	               p->has_prev ? p->prev + (w - p->scratch.params) : NULL, n_in * cols);
 }
 
 /* Each kernel's histogram, with the sd its initializer declares for it (as theory uses
@@ -386,22 +511,6 @@ int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *
 	for (int i = 0; i < n_layers; i++) {
 		const struct winit_dense *d = &m->layer[i];
 		struct winit_diag_layer *L = &layers[i];
-		int64_t n = d->n_in * d->n_out;
-		double mean, var;
-		mean_var(&mean, &var, d->w, n);
-		L->w_mean = mean;
-		L->w_sd = sqrt(var);
-		L->update_ratio = NAN;
-		if (p->has_prev) {
-			const float *prev = p->prev + (d->w - m->params);
-			double du = 0, ww = 0;
-			for (int64_t k = 0; k < n; k++) {
-				double dv = (double)d->w[k] - prev[k];
-				du += dv * dv;
-				ww += (double)d->w[k] * d->w[k];
-			}
-			L->update_ratio = ww > 0 ? sqrt(du / ww) : NAN;
-		}
 		L->distinct_units = winit_diag_distinct_units(d->w, d->n_in, d->n_out);
 		if (L->distinct_units < 0) {
 			free(layers);

@@ -6,6 +6,8 @@ libwinit_la_SOURCES += \
 	src/nn/fit.c \
 	src/nn/diagnostics.c \
 	src/nn/diag_hist.c \
+	src/nn/diag_pool.c \
+	src/nn/diag_pool.h \
 	src/nn/save.c \
 	src/nn/load.c \
 	src/nn/model_file.h

@@ -1,0 +1,163 @@
+/* src/nn/diag_pool.c -- the probe's buffers, kept per thread from one probe to the next
+ * (diag_pool.h). */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/diag_pool.h"
+
+struct spares {
+	void *buf[WINIT_DIAG_BUF_COUNT];
+	size_t cap[WINIT_DIAG_BUF_COUNT];
+	/* A scratch model's work buffers and the shapes they were reserved for. */
+	int has_work;
+	int32_t n_layers;
+	int64_t n_inputs, n_out[WINIT_MAX_LAYERS], cap_batch;
+	float *z[WINIT_MAX_LAYERS], *a[WINIT_MAX_LAYERS], *delta[2];
+};
+
+/* The calling thread's spares; the key's destructor frees them when the thread exits. */
+static _Thread_local struct spares *tls_spares;
+static pthread_key_t spares_key;
+static pthread_once_t spares_once = PTHREAD_ONCE_INIT;
+static int spares_key_ok;
+
+static void free_work(struct spares *s)
+{
+	for (int i = 0; i < WINIT_MAX_LAYERS; i++) {
+		free(s->z[i]);
+		free(s->a[i]);
+		s->z[i] = s->a[i] = NULL;
+	}
+	free(s->delta[0]);
+	free(s->delta[1]);
+	s->delta[0] = s->delta[1] = NULL;
+	s->has_work = 0;
+}
+
+static void spares_destroy(void *v)
+{
+	struct spares *s = v;
+	if (!s)
+		return;
+	for (int k = 0; k < WINIT_DIAG_BUF_COUNT; k++)
+		free(s->buf[k]);
+	free_work(s);
+	free(s);
+	if (tls_spares == s)
+		tls_spares = NULL;
+}
+
+static void spares_key_init(void)
+{
+	spares_key_ok = pthread_key_create(&spares_key, spares_destroy) == 0;
+}
+
+/* The thread's spares, made on first use; NULL when they cannot be (nothing is kept). */
+static struct spares *spares(void)
+{
+	if (tls_spares)
+		return tls_spares;
+	pthread_once(&spares_once, spares_key_init);
+	if (!spares_key_ok)
+		return NULL;
+	struct spares *s = calloc(1, sizeof *s);
+	if (s && pthread_setspecific(spares_key, s) != 0) {
+		free(s);
+		s = NULL;
+	}
+	return tls_spares = s;
+}
+
+void winit_diag_spares_free(void)
+{
+	if (!tls_spares)
+		return;
+	struct spares *s = tls_spares;
+	pthread_setspecific(spares_key, NULL);
+	spares_destroy(s);
+}
+
+void *winit_diag_pool_take(enum winit_diag_buf role, size_t bytes, size_t *cap)
+{
+	size_t want = (bytes + 63) / 64 * 64;
+	if (want == 0)
+		want = 64;
+	struct spares *s = spares();
+	if (s && s->buf[role] && s->cap[role] >= want) {
+		void *b = s->buf[role];
+		*cap = s->cap[role];
+		s->buf[role] = NULL;
+		s->cap[role] = 0;
+		return b;
+	}
+	void *b = aligned_alloc(64, want);
+	*cap = b ? want : 0;
+	return b;
+}
+
+void winit_diag_pool_give(enum winit_diag_buf role, void *buf, size_t cap)
+{
+	if (!buf)
+		return;
+	struct spares *s = spares();
+	if (!s) {
+		free(buf);
+		return;
+	}
+	if (s->buf[role] && s->cap[role] >= cap) {
+		free(buf);
+		return;
+	}
+	free(s->buf[role]);
+	s->buf[role] = buf;
+	s->cap[role] = cap;
+}
+
+void winit_diag_pool_take_work(struct winit_model *m)
+{
+	struct spares *s = tls_spares;
+	if (!s || !s->has_work || s->n_inputs != m->spec.n_inputs || s->n_layers != m->spec.n_layers)
+		return;
+	for (int i = 0; i < m->spec.n_layers; i++)
+		if (s->n_out[i] != m->layer[i].n_out)
+			return;
+	memcpy(m->z, s->z, sizeof m->z);
+	memcpy(m->a, s->a, sizeof m->a);
+	memcpy(m->delta, s->delta, sizeof m->delta);
+	m->cap_batch = s->cap_batch;
+	memset(s->z, 0, sizeof s->z);
+	memset(s->a, 0, sizeof s->a);
+	memset(s->delta, 0, sizeof s->delta);
+	s->has_work = 0;
+}
+
+void winit_diag_pool_give_work(struct winit_model *m)
+{
+	struct spares *s = spares();
+	if (s && m->cap_batch > 0) {
+		free_work(s);
+		memcpy(s->z, m->z, sizeof s->z);
+		memcpy(s->a, m->a, sizeof s->a);
+		memcpy(s->delta, m->delta, sizeof s->delta);
+		s->cap_batch = m->cap_batch;
+		s->n_inputs = m->spec.n_inputs;
+		s->n_layers = m->spec.n_layers;
+		for (int i = 0; i < m->spec.n_layers; i++)
+			s->n_out[i] = m->layer[i].n_out;
+		s->has_work = 1;
+	} else {
+		for (int i = 0; i < WINIT_MAX_LAYERS; i++) {
+			free(m->z[i]);
+			free(m->a[i]);
+		}
+		free(m->delta[0]);
+		free(m->delta[1]);
+	}
+	memset(m->z, 0, sizeof m->z);
+	memset(m->a, 0, sizeof m->a);
+	memset(m->delta, 0, sizeof m->delta);
+	m->cap_batch = 0;
+}
