@@ -28,7 +28,7 @@ extern "C" {
 /* The most validation rows a snapshot evaluates: the first ones of the validation split
  * (a fixed subset, the same at every snapshot; a full pass at every early snapshot would
  * cost more than the epoch's training for Fashion-MNIST's 12000 held-out rows). */
-#define WINIT_DIAG_VAL_ROWS 1024
+#define WINIT_DIAG_VAL_ROWS 512
 
 /* Which snapshots a fit takes (each 0 or 1); winit_fit_default has all three on. */
 struct winit_diag_cadence {

@@ -272,7 +272,7 @@ static void write_table(const struct html_page *pg)
 	      f);
 	if (isfinite(target))
 		fputs("Steps to val accuracy: the first optimizer step whose diagnostics snapshot "
-		      "(steps 1, 2, 4, ... 512 on the validation split's first 1024 rows, then each "
+		      "(steps 1, 2, 4, ... 512 on the validation split's first 512 rows, then each "
 		      "epoch's end on all of it) reached the target, averaged over the runs that "
 		      "reached it. ",
 		      f);
