@@ -11,7 +11,9 @@
 -- "GFLOP/s" counts the useful FLOPs of a training step: every layer's forward and weight
 -- gradient products and every input gradient except the first layer's (which no one
 -- needs): 2*(2*P + (P - 784*width)) per sample, P = the sum of fan_in * fan_out.
--- Training runs on one thread (jobs = 1), so the figures are per core.
+-- Training runs on one thread (jobs = 1), so the figures are per core, with diagnostics
+-- off: their snapshots cost the same per epoch whatever the batch, and this measures the
+-- training step (make bench-diagnostics measures them).
 --
 --   winit run bench/scaling.lua [--seconds 0.5] [--gflops 60] [--data DIR]
 --                               [--widths 128,512,2048] [--depths 1,4,16]
@@ -125,9 +127,11 @@ local function rows()
         local model = build(width, depth)
         -- one untimed step first: initialises the weights and touches every buffer
         -- (gradients, Adam's moments), so the timed epoch measures steady-state training
-        model:fit(subset(batch), { epochs = 1, batch_size = batch, verbose = 0 })
+        model:fit(subset(batch), { epochs = 1, batch_size = batch, verbose = 0,
+                                   diagnostics = false })
         local ds = subset(n)
-        local h = model:fit(ds, { epochs = 1, batch_size = batch, verbose = 0 })
+        local h = model:fit(ds, { epochs = 1, batch_size = batch, verbose = 0,
+                                  diagnostics = false })
         local s = h.seconds[1]
         print(string.format("%6d %6d %6d %8d %12.3f %9.1f", width, depth, batch, n,
                             s * 48000 / n, n * f / s / 1e9))
