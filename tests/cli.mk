@@ -32,9 +32,11 @@ EXTRA_DIST += tests/man.sh tests/completion.sh
 # make installcheck (which distcheck runs after installing into a temporary prefix).
 TESTS += tests/install.sh
 EXTRA_DIST += tests/install.sh
+# (top_builddir only for tests/lib.sh: the test runs the installed winit.)
 installcheck-local:
-	top_srcdir='$(abs_top_srcdir)' PACKAGE_VERSION='$(PACKAGE_VERSION)' \
-	LUA_INTERP='$(LUA_INTERP)' $(SHELL) $(top_srcdir)/tests/install.sh '$(bindir)'
+	top_srcdir='$(abs_top_srcdir)' top_builddir='$(abs_top_builddir)' \
+	PACKAGE_VERSION='$(PACKAGE_VERSION)' LUA_INTERP='$(LUA_INTERP)' \
+	$(SHELL) $(top_srcdir)/tests/install.sh '$(bindir)'
 
 # results:write_csv read back by python3's csv module.
 TESTS += tests/csv.sh

@@ -4,12 +4,9 @@
 # directory with only `pkg-config --cflags winit`, load it through WINIT_PLUGIN_PATH and
 # use it from a Lua script.
 set -u
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-author-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export WINIT_NO_PROGRESS=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | tail -20; }
+test_name=example_plugin
+. "$top_srcdir/tests/lib.sh"
+no_from=tail no_lines=20 # make's and the compiler's last words
 
 root="$tmp/root"
 if ${MAKE:-make} -s -C "$top_builddir" install DESTDIR="$root" >"$tmp/out" 2>&1; then
@@ -40,7 +37,6 @@ else
 	no "exports winit_plugin_describe"
 fi
 
-winit="$top_builddir/winit"
 export WINIT_PLUGIN_PATH="$tmp/author"
 "$winit" list >"$tmp/out" 2>&1
 grep -q "scaled_uniform .*$tmp/author/example.so" "$tmp/out" && ok "winit list finds it on the search path" || no "winit list finds it"
@@ -72,5 +68,4 @@ LUA
 "$winit" run bad.lua >"$tmp/out" 2>&1
 grep -q "bad.lua:2:.*scaled_uniform.*mode.*fan_in" "$tmp/out" && ok "parameter validated from the declaration" || no "parameter validated"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,14 +4,9 @@
 # failed run and its reason, while study:run still returns the results so the script
 # goes on to print its table.  (130/143 for signals: tests/signals.sh.)
 set -u
-winit="$top_builddir/winit"
-src="$top_srcdir"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-exit-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export WINIT_NO_PROGRESS=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/err" ] && sed 's/^/#   /' "$tmp/err" | head -20; }
+test_name=exit_status
+. "$top_srcdir/tests/lib.sh"
+no_file="$tmp/err" no_lines=20 # the checks are about stderr
 # run NAME STATUS FAILING [N]: the failing study, stdout and stderr apart
 run() {
 	name=$1 want=$2
@@ -45,5 +40,4 @@ grep -q "^winit: 20 of 20 runs failed: r1 (.*), and [0-9]* more$" "$tmp/err" \
 	&& ok "a long list ends with how many more" || no "a long list ends with how many more"
 [ "$(wc -c <"$tmp/err")" -lt 1024 ] && ok "the long summary stays one short line" || no "the long summary stays one short line"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

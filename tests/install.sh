@@ -11,13 +11,10 @@
 # by its bare name on generated data; the man page, the completion, the examples and the
 # Lua module are in place.
 set -u
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | tail -20; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-install-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
+test_name=install
+. "$top_srcdir/tests/lib.sh"
+no_from=tail no_lines=20 # make's last words
 unset WINIT_PLUGIN_PATH WINIT_BUILD_PLUGIN_DIRS
-export WINIT_NO_PROGRESS=1
 
 if [ $# -eq 0 ]; then
 	p="$tmp/prefix"
@@ -43,8 +40,7 @@ if [ $# -eq 0 ]; then
 		no "winit installed with prefix=DIR works there"
 		grep '^not ok' "$tmp/moved" | sed 's/^/#   /'
 	fi
-	echo "$pass passed, $fail failed"
-	[ "$fail" -eq 0 ]
+	finish
 	exit
 fi
 
@@ -80,5 +76,4 @@ if [ -n "${LUA_INTERP:-}" ]; then
 else
 	echo "# lua5.4 not found: the installed Lua module is not loaded from a stock Lua"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

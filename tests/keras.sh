@@ -3,14 +3,8 @@
 # gives the same results file as scripts/compare_inits.lua, bit for bit, on generated
 # Fashion-MNIST-shaped data; and a change of spelling that changes the model does not.
 set -u
-winit="$top_builddir/winit"
-src="$top_srcdir"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-keras-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export WINIT_NO_PROGRESS=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | head -20; }
+test_name=keras
+. "$top_srcdir/tests/lib.sh"
 strip() { grep -v '"seconds"' "$1"; }
 
 mkdir -p "$tmp/data"
@@ -35,5 +29,4 @@ run "$tmp/he_uniform.lua" "$tmp/u.json" || no "he_uniform variant runs"
 strip "$tmp/u.json" >"$tmp/u.s"
 cmp -s "$tmp/a.s" "$tmp/u.s" && no "another initializer changes the file" || ok "another initializer changes the file"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

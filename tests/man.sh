@@ -2,16 +2,15 @@
 # tests/man.sh -- docs/winit.1 renders with man(1) without warnings and documents every
 # subcommand and the exit statuses `winit --help` gives.
 set -u
-page="$top_srcdir/docs/winit.1"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; }
 if ! command -v man >/dev/null 2>&1; then
 	echo "SKIP: man(1) not found (Debian: apt-get install man-db): cannot render docs/winit.1"
 	exit 77
 fi
-out=$(MANWIDTH=80 LC_ALL=C.UTF-8 man -l "$page" 2>"${TMPDIR:-/tmp}/winit-man-err.$$")
-err=$(cat "${TMPDIR:-/tmp}/winit-man-err.$$"); rm -f "${TMPDIR:-/tmp}/winit-man-err.$$"
+test_name="man" # quoted: a string, not the command (SC2209)
+. "$top_srcdir/tests/lib.sh"
+page="$src/docs/winit.1"
+out=$(MANWIDTH=80 LC_ALL=C.UTF-8 man -l "$page" 2>"$tmp/err")
+err=$(cat "$tmp/err")
 [ -z "$err" ] && ok "man -l renders without a message" || no "man -l said: $err"
 for section in NAME SYNOPSIS DESCRIPTION COMMANDS ENVIRONMENT "EXIT STATUS" FILES EXAMPLES LICENSE; do
 	printf '%s\n' "$out" | grep -q "^$section\$" && ok "section $section" || no "section $section"
@@ -30,5 +29,4 @@ if command -v groff >/dev/null 2>&1; then
 	w=$(groff -man -ww -z "$page" 2>&1)
 	[ -z "$w" ] && ok "groff -ww: no warnings" || no "groff -ww: $w"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -6,8 +6,9 @@
 # non-zero within a bounded time with the runs finished before it saved; winit picks
 # Open MPI's ob1 PML unless the user chose one.  Skipped (77) without MPI.
 set -u
-winit="$top_builddir/winit"
-src="$top_srcdir"
+test_name=mpi
+. "$top_srcdir/tests/lib.sh"
+no_from=tail no_lines=8 # mpirun's last words
 if "$winit" --version | grep -q 'no MPI'; then
 	echo "SKIP: winit was built without MPI (configure --with-mpi to run these checks)"
 	exit 77
@@ -16,12 +17,6 @@ if ! command -v mpirun >/dev/null 2>&1; then
 	echo "SKIP: winit is built with MPI but mpirun is not on PATH (apt-get install openmpi-bin)"
 	exit 77
 fi
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-mpi-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export WINIT_NO_PROGRESS=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | tail -8; }
 mpi() { timeout 120 mpirun --oversubscribe --allow-run-as-root "$@"; }
 # A results file without what depends on the machine or the moment.
 strip() { grep -v -e '"seconds":' -e '"generator":' -e '"kernels":' "$1"; }
@@ -132,5 +127,4 @@ mpi --mca pml ob1,cm -np 2 "$winit" run "$tmp/pml.lua" >"$tmp/out" 2>&1
 "$winit" run "$tmp/pml.lua" >"$tmp/out" 2>&1
 [ "$(cat "$tmp/out")" = "pml=nil" ] && ok "outside mpirun, nothing is set" ||
 	no "outside mpirun, nothing is set"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -14,14 +14,8 @@ if ! command -v python3 >/dev/null 2>&1; then
 	echo "skip: python3 is not installed (it reads the screenshots' pixels)"
 	exit 77
 fi
-winit="$top_builddir/winit"
-src="$top_srcdir"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-chromium-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export WINIT_NO_PROGRESS=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; }
+test_name=report_chromium
+. "$top_srcdir/tests/lib.sh"
 
 # shot NAME FILE.html: a 1200x3000 screenshot in NAME.png, Chromium's log in NAME.log.
 shot() {
@@ -85,5 +79,4 @@ if [ -n "${WINIT_KEEP_SCREENSHOTS:-}" ]; then
 	mkdir -p "$WINIT_KEEP_SCREENSHOTS" && cp "$tmp"/*.png "$WINIT_KEEP_SCREENSHOTS"/
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

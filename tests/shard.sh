@@ -3,14 +3,9 @@
 # header and exactly its runs (i % N == I), each as the single-process run writes it
 # (timings aside); `winit merge` of the shards equals the single-process file.
 set -u
-winit="$top_builddir/winit"
-src="$top_srcdir"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-shard-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export WINIT_NO_PROGRESS=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | tail -8; }
+test_name=shard
+. "$top_srcdir/tests/lib.sh"
+no_from=tail no_lines=8 # winit's last words
 check() { if "$@"; then ok "$name"; else no "$name"; fi; }
 # A results file without what depends on the machine or the moment.
 strip() { grep -v -e '"seconds":' -e '"generator":' -e '"kernels":' "$1"; }
@@ -110,5 +105,4 @@ printf '{"format": ' >"$tmp/broken.json"
 "$winit" merge "$tmp/bad_out.json" "$tmp/broken.json" >"$tmp/out" 2>&1
 check grep -q 'broken.json:1:[0-9]* (byte [0-9]*): not JSON' "$tmp/out"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

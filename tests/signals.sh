@@ -3,14 +3,9 @@
 # second whether or not progress is printed, keep the finished runs in the results file,
 # and exit 130 / 143 as shells expect.
 set -u
-winit="$top_builddir/winit"
-src="$top_srcdir"
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/winit-sig-XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export WINIT_NO_PROGRESS=1
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; [ -f "$tmp/out" ] && sed 's/^/#   /' "$tmp/out" | tail -5; }
+test_name=signals
+. "$top_srcdir/tests/lib.sh"
+no_from=tail no_lines=5 # how the stopped command ended
 
 mkdir -p "$tmp/data"
 "$winit" run "$src/tests/lua/make_data.lua" "$tmp/data" >"$tmp/out" 2>&1 || no "generate data"
@@ -66,5 +61,4 @@ stop "Ctrl-C stops a silent model:fit" INT 130 "interrupted by SIGINT" -- run fi
 stop "SIGTERM stops a silent model:fit" TERM 143 "interrupted by SIGTERM" -- run fit 0
 grep -q "not reached" "$tmp/out" && no "the script does not go on after a stop" || ok "the script does not go on after a stop"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

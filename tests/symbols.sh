@@ -3,15 +3,13 @@
 # (its public API; internals are WINIT_INTERNAL or dropped by the export regex), the Lua
 # module winit.so only luaopen_winit.  Reads the dynamic symbol tables with nm -D.
 set -u
-b="$top_builddir"
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; }
-
 if ! command -v nm >/dev/null 2>&1; then
 	echo "SKIP: nm (binutils) not found: cannot read the dynamic symbol tables"
 	exit 77
 fi
+test_name=symbols
+. "$top_srcdir/tests/lib.sh"
+b="$top_builddir"
 
 # The shared object a libtool archive built: .libs/ + its dlname.
 dlfile() { # LA
@@ -73,5 +71,4 @@ if [ -n "$lib" ] && [ -f "$lib" ]; then
 fi
 check "Lua module" "$(dlfile "$b/winit.la")" '^luaopen_winit$' luaopen_winit
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
