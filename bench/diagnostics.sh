@@ -31,6 +31,9 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "$here/.." && pwd)
+me=diagnostics.sh
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 rounds=${ROUNDS:-3}
 winit=${WINIT:-}
@@ -56,73 +59,11 @@ case $rounds in
 '' | *[!0-9]* | 0) echo "diagnostics.sh: -n wants a positive integer, got '$rounds'" >&2; exit 1 ;;
 esac
 
-die()
-{
-	echo "diagnostics.sh: $*" >&2
-	exit 1
-}
-
 # --- tools --------------------------------------------------------------------------------
 
-if [ -z "$winit" ]; then
-	if [ -x ./winit ]; then
-		winit=./winit
-	else
-		winit=$(command -v winit) || die "no winit program: build it, or pass -w WINIT"
-	fi
-fi
-[ -x "$winit" ] || die "$winit: not an executable"
-case $winit in /*) ;; */*) winit=$(cd "$(dirname "$winit")" && pwd)/$(basename "$winit") ;; esac
-
-gnu_time=/usr/bin/time
-"$gnu_time" -f '%e %M' -o /dev/null true 2>/dev/null ||
-	die "GNU time (/usr/bin/time with -f) is needed: apt-get install time"
-
-if [ -n "$outdir" ]; then
-	mkdir -p "$outdir" || die "cannot create $outdir"
-	work=$(cd "$outdir" && pwd)
-else
-	work=$(mktemp -d "${TMPDIR:-/tmp}/winit-diag-bench.XXXXXX") || die "mktemp failed"
-	trap 'rm -rf "$work"' EXIT
-	trap 'exit 130' INT TERM
-fi
-
-# --- helpers (as bench/study.sh's) --------------------------------------------------------
-
-# timed TAG CMD...: run CMD with GNU time, output in $work/TAG.log; sets $wall (s) and
-# $cpu (user + system s).
-timed()
-{
-	tag=$1
-	shift
-	if ! "$gnu_time" -f '%e %M %U %S' -o "$work/$tag.time" "$@" >"$work/$tag.log" 2>&1; then
-		echo "diagnostics.sh: failed: $*" >&2
-		tail -n 20 "$work/$tag.log" >&2
-		exit 1
-	fi
-	set -- $(tail -n 1 "$work/$tag.time")
-	wall=$1
-	cpu=$(calc "$3 + $4")
-}
-
-# median of the numbers in $*
-median()
-{
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-		END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# calc EXPR: evaluate an awk expression, print with %.6g
-calc()
-{
-	awk "BEGIN { printf \"%.6g\", $1 }"
-}
-
-# verdict VALUE OP TARGET: "met" or "NOT met"
-verdict()
-{
-	if awk "BEGIN { exit !($1 $2 $3) }"; then echo "met"; else echo "NOT met"; fi
-}
+find_winit
+need_gnu_time
+make_work "$outdir" diag-bench
 
 # numbers FILE: the training numbers of a results file (every run's history without its
 # timings, and its test figures), nothing else: snapshots hold losses and accuracies too

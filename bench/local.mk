@@ -15,7 +15,7 @@ bench-run: bench
 # whole-study wall time and peak RSS, one-core throughput, fraction of OpenBLAS SGEMM and
 # -j scaling.  `make bench-study ROUNDS=5` for more rounds (default 3).  The scaling table
 # (throughput against width, depth and batch size) is `make bench-scaling`.
-EXTRA_DIST += bench/study.sh bench/one_run.lua bench/scaling.lua bench/compare_inits_torch.py \
+EXTRA_DIST += bench/lib.sh bench/study.sh bench/one_run.lua bench/scaling.lua bench/compare_inits_torch.py \
 	bench/activations.lua
 
 .PHONY: bench-study bench-scaling bench-activations

@@ -42,6 +42,9 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "$here/.." && pwd)
+me=study.sh
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 
 rounds=${ROUNDS:-3}
 winit=${WINIT:-}
@@ -71,27 +74,10 @@ case $rounds in
 '' | *[!0-9]* | 0) echo "study.sh: -n wants a positive integer, got '$rounds'" >&2; exit 1 ;;
 esac
 
-die()
-{
-	echo "study.sh: $*" >&2
-	exit 1
-}
-
 # --- tools --------------------------------------------------------------------------------
 
-if [ -z "$winit" ]; then
-	if [ -x ./winit ]; then
-		winit=./winit
-	else
-		winit=$(command -v winit) || die "no winit program: build it, or pass -w WINIT"
-	fi
-fi
-[ -x "$winit" ] || die "$winit: not an executable"
-case $winit in /*) ;; */*) winit=$(cd "$(dirname "$winit")" && pwd)/$(basename "$winit") ;; esac
-
-gnu_time=/usr/bin/time
-"$gnu_time" -f '%e %M' -o /dev/null true 2>/dev/null ||
-	die "GNU time (/usr/bin/time with -f) is needed: apt-get install time"
+find_winit
+need_gnu_time
 
 # part 2 pins to CPU 0 with this prefix
 pin="taskset -c 0"
@@ -125,46 +111,9 @@ else
 	[ -n "$python" ] || python=python3
 fi
 
-if [ -n "$outdir" ]; then
-	mkdir -p "$outdir" || die "cannot create $outdir"
-	work=$(cd "$outdir" && pwd)
-else
-	work=$(mktemp -d "${TMPDIR:-/tmp}/winit-study-bench.XXXXXX") || die "mktemp failed"
-	trap 'rm -rf "$work"' EXIT
-	trap 'exit 130' INT TERM
-fi
+make_work "$outdir" study-bench
 
 # --- helpers ------------------------------------------------------------------------------
-
-# timed TAG CMD...: run CMD with GNU time, output in $work/TAG.log; sets $wall (s),
-# $rss (peak KiB) and $cpu (user + system s).
-timed()
-{
-	tag=$1
-	shift
-	if ! "$gnu_time" -f '%e %M %U %S' -o "$work/$tag.time" "$@" >"$work/$tag.log" 2>&1; then
-		echo "study.sh: failed: $*" >&2
-		tail -n 20 "$work/$tag.log" >&2
-		exit 1
-	fi
-	set -- $(tail -n 1 "$work/$tag.time")
-	wall=$1
-	rss=$2
-	cpu=$(calc "$3 + $4")
-}
-
-# median of the numbers in $*
-median()
-{
-	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 }
-		END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
-
-# calc EXPR: evaluate an awk expression, print with %.6g
-calc()
-{
-	awk "BEGIN { printf \"%.6g\", $1 }"
-}
 
 # epoch_sum FILE: "N S": the number of epochs and the sum of their "seconds" in a results
 # file (winit's or compare_inits_torch.py --out's; both one key per line).
@@ -180,12 +129,6 @@ epoch_sum()
 strip_timing()
 {
 	grep -v '"seconds":' "$1"
-}
-
-# verdict VALUE OP TARGET: "met" or "NOT met"
-verdict()
-{
-	if awk "BEGIN { exit !($1 $2 $3) }"; then echo "met"; else echo "NOT met"; fi
 }
 
 kib2mib()

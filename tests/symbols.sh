@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/symbols.sh -- what the shared objects export: libwinit.so only winit_* symbols
-# (its public API; internals are WINIT_INTERNAL or dropped by the export regex), the Lua
-# module winit.so only luaopen_winit.  Reads the dynamic symbol tables with nm -D.
+# (its public API; internals are WINIT_INTERNAL or dropped by the export regex) and every
+# function its public headers declare, the Lua module winit.so only luaopen_winit.  Reads
+# the dynamic symbol tables with nm -D.
 set -u
 if ! command -v nm >/dev/null 2>&1; then
 	echo "SKIP: nm (binutils) not found: cannot read the dynamic symbol tables"
@@ -67,6 +68,27 @@ if [ -n "$lib" ] && [ -f "$lib" ]; then
 		ok "every libwinit export is declared in include/winit/"
 	else
 		no "libwinit exports symbols no public header declares:$undeclared"
+	fi
+fi
+# And the converse: every function a public header declares (plugin.h is the plugin ABI,
+# plugin_util.h header-only) is exported -- a function built for several ISAs is an ifunc,
+# which libtool's export list leaves local unless a plain function wraps it.
+if [ -n "$lib" ] && [ -f "$lib" ]; then
+	declared=$(for h in "$top_srcdir"/include/winit/*.h; do
+		case $h in */plugin.h | */plugin_util.h) continue ;; esac
+		grep -hE '^[A-Za-z_][A-Za-z0-9_ ]*[ *]+winit_[a-z0-9_]+\(' "$h" | grep -v '^static' |
+			sed -E 's/.*[ *](winit_[a-z0-9_]+)\(.*/\1/'
+	done | sort -u)
+	syms=$(exports "$lib")
+	missing=
+	for f in $declared; do
+		printf '%s\n' "$syms" | grep -q -x -e "$f" || missing="$missing $f"
+	done
+	n_decl=$(printf '%s\n' "$declared" | grep -c .)
+	if [ -z "$missing" ] && [ "$n_decl" -gt 100 ]; then
+		ok "every function declared in include/winit/ is exported ($n_decl)"
+	else
+		no "declared in include/winit/ but not exported ($n_decl declared):$missing"
 	fi
 fi
 check "Lua module" "$(dlfile "$b/winit.la")" '^luaopen_winit$' luaopen_winit

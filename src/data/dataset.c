@@ -209,8 +209,10 @@ void winit_dataset_free(struct winit_dataset *ds)
 	memset(ds, 0, sizeof *ds);
 }
 
-WINIT_HOT void winit_dataset_gather(float *out, uint8_t *labels, const struct winit_dataset *ds,
-                                    const uint32_t *idx, int64_t n)
+/* Built for several ISAs (WINIT_HOT, an ifunc): static, since an ifunc symbol is local to
+ * libwinit.so and the public name below must be exported. */
+WINIT_HOT static void gather(float *out, uint8_t *labels, const struct winit_dataset *ds,
+                             const uint32_t *idx, int64_t n)
 {
 	const int64_t f = ds->n_features;
 	if (ds->xf) {
@@ -232,4 +234,10 @@ WINIT_HOT void winit_dataset_gather(float *out, uint8_t *labels, const struct wi
 		if (labels)
 			labels[i] = ds->y[idx[i]];
 	}
+}
+
+void winit_dataset_gather(float *out, uint8_t *labels, const struct winit_dataset *ds,
+                          const uint32_t *idx, int64_t n)
+{
+	gather(out, labels, ds, idx, n);
 }
