@@ -21,6 +21,9 @@ set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "$here/.." && pwd)
+me=mpi.sh
+# shellcheck source=bench/lib.sh
+. "$here/lib.sh"
 rounds=${ROUNDS:-3}
 winit=${WINIT:-}
 outdir=
@@ -35,18 +38,11 @@ while getopts n:w:o:h opt; do
 		;;
 	esac
 done
-[ -n "$winit" ] || { [ -x ./winit ] && winit=./winit; } || winit=$(command -v winit) ||
-	{ echo "bench/mpi.sh: no winit program (use -w)" >&2; exit 1; }
-if "$winit" --version | grep -q 'no MPI'; then
-	echo "bench/mpi.sh: $winit is built without MPI (configure --with-mpi)" >&2
-	exit 1
-fi
-command -v mpirun >/dev/null || { echo "bench/mpi.sh: mpirun not found (apt-get install openmpi-bin)" >&2; exit 1; }
-if [ -z "$outdir" ]; then
-	outdir=$(mktemp -d "${TMPDIR:-/tmp}/winit-bench-mpi-XXXXXX")
-	trap 'rm -rf "$outdir"' EXIT
-fi
-mkdir -p "$outdir"
+find_winit
+"$winit" --version | grep -q 'no MPI' && die "$winit is built without MPI (configure --with-mpi)"
+command -v mpirun >/dev/null || die "mpirun not found (apt-get install openmpi-bin)"
+make_work "$outdir" bench-mpi
+outdir=$work
 root=
 [ "$(id -u)" = 0 ] && root=--allow-run-as-root
 export WINIT_NO_PROGRESS=1 WINIT_DIST_STATS=1
@@ -58,16 +54,15 @@ one() {
 	# shellcheck disable=SC2086
 	mpirun $root -np "$1" "$winit" run -j 1 "$srcdir/scripts/compare_inits.lua" --repeats 4 \
 		--epochs 1 --out "$outdir/np$1.$2.json" >"$outdir/np$1.$2.log" 2>&1 ||
-		{ echo "bench/mpi.sh: the $1-rank study failed; see $outdir/np$1.$2.log" >&2; exit 1; }
-	echo "$(now) - $t0" | bc
+		die "the $1-rank study failed; see $outdir/np$1.$2.log"
+	calc "$(now) - $t0"
 }
-median() { tr ' ' '\n' | grep . | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "winit: $("$winit" --version); $(nproc) cores; $rounds rounds"
 # Fill the dataset cache once, untimed (a cold cache costs the first load ~0.1 s more).
 echo 'require("winit").datasets.fashion_mnist.load_data()' >"$outdir/warm.lua"
 "$winit" run "$outdir/warm.lua" >"$outdir/warm.log" 2>&1 ||
-	{ echo "bench/mpi.sh: loading Fashion-MNIST failed; see $outdir/warm.log" >&2; exit 1; }
+	die "loading Fashion-MNIST failed; see $outdir/warm.log"
 off=${WINIT_NO_CACHE:-}
 if [ -n "$off" ] && [ "$off" != 0 ]; then
 	echo "dataset cache: off (WINIT_NO_CACHE=$off)"
@@ -84,12 +79,11 @@ while [ $r -le "$rounds" ]; do
 	t1="$t1 $a" t2="$t2 $b"
 	r=$((r + 1))
 done
-m1=$(echo "$t1" | median)
-m2=$(echo "$t2" | median)
-ratio=$(echo "scale=3; $m2 / $m1" | bc)
-verdict=$(echo "$ratio <= 0.6" | bc)
+# shellcheck disable=SC2086 # the lists split into numbers
+m1=$(median $t1) m2=$(median $t2)
+ratio=$(calc "$m2 / $m1")
 printf 'median: 1 rank %.2f s, 2 ranks %.2f s: %.3fx (target <= 0.6x: %s)\n' "$m1" "$m2" "$ratio" \
-	"$([ "$verdict" = 1 ] && echo met || echo MISSED)"
+	"$(verdict "$ratio" '<=' 0.6)"
 grep -h 'dispatcher:' "$outdir"/np2.*.log | sed 's/^winit: /rank 0 /'
 strip() { grep -v -e '"seconds":' -e '"generator":' -e '"kernels":' "$1"; }
 if [ "$(strip "$outdir/np1.1.json" | cksum)" = "$(strip "$outdir/np2.1.json" | cksum)" ]; then
