@@ -392,8 +392,8 @@ static void team_body(void *ctx, int id, int n)
 		nanosleep(&ts, NULL);
 	}
 	for (int ph = 0; ph < TEAM_PHASES; ph++) {
-		for (int c = winit_team_claim(p->team, ph, id, -1); c >= 0;
-		     c = winit_team_claim(p->team, ph, id, c)) {
+		WINIT_TEAM_CHUNKS(p->team, ph, id, c)
+		{
 			p->done[ph][c]++;
 			p->by[ph][c] = id;
 			winit_team_done(p->team, ph);

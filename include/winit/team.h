@@ -8,7 +8,7 @@
  * fixed order), so whoever does it, the bits are the same: the team only changes how
  * fast it goes.  Every member runs the same phases in the same order:
  *
- *     for (int c = winit_team_claim(t, ph, id, -1); c >= 0; c = winit_team_claim(t, ph, id, c)) {
+ *     WINIT_TEAM_CHUNKS(t, ph, id, c) {
  *         ... chunk c of phase ph ...
  *         winit_team_done(t, ph);
  *     }
@@ -55,6 +55,11 @@ void winit_team_run(struct winit_team *team, void (*fn)(void *ctx, int id, int n
  * `prev` is the chunk the member has just done (-1 to start the phase).  With a NULL team
  * (or one member) the phase has one chunk, 0. */
 int winit_team_claim(struct winit_team *team, int phase, int id, int prev);
+/* Inside fn: for each chunk c of phase ph that member id claims (WINIT_TEAM_CHUNKS(t, ph,
+ * id, c) { ... }). */
+#define WINIT_TEAM_CHUNKS(t, ph, id, c) \
+	for (int c = winit_team_claim(t, ph, id, -1); c >= 0; c = winit_team_claim(t, ph, id, c))
+
 /* Inside fn: one more chunk of `phase` is done (its results written). */
 void winit_team_done(struct winit_team *team, int phase);
 /* Inside fn: wait until every chunk of `phase` is done. */
