@@ -486,6 +486,44 @@ START_TEST(dense_blocks_match_whole)
 }
 END_TEST
 
+/* On x86 the Adam step treats subnormals as zero, in every set alike: a subnormal moment
+ * reads as 0 (so with g = 0 it becomes exactly 0), a moment that would decay into the
+ * subnormal range becomes 0, the weight stays put when its step would be subnormal; and
+ * the caller's floating-point mode is left as it was.  Elsewhere the step keeps
+ * subnormals (the test says so and checks the gradual values instead). */
+START_TEST(adam_subnormals)
+{
+	enum { N = 21 };
+	FOR_EACH_SET({
+		float w[N], m[N], v[N], g[N] = { 0 };
+		for (int i = 0; i < N; i++) {
+			w[i] = 0.0f;
+			m[i] = i % 2 ? FLT_MIN * 0.5f : FLT_MIN; /* subnormal, or normal that decays */
+			v[i] = i % 3 ? 0.25f : FLT_MIN * 0.25f;
+		}
+		volatile float probe = FLT_MIN, half = 0.5f;
+		winit_adam_update(w, m, v, g, N, 1e-3f, 0.9f, 0.999f, 1e-7f);
+		/* the caller's mode: gradual underflow still works here */
+		ck_assert_float_eq(probe * half, FLT_MIN * 0.5f);
+		ck_assert(probe * half != 0.0f);
+		for (int i = 0; i < N; i++) {
+#if defined(__x86_64__) || defined(__i386__)
+			ck_assert_msg(m[i] == 0.0f && w[i] == 0.0f, "%s: entry %d: m %g w %g",
+			              set_names[s_], i, (double)m[i], (double)w[i]);
+			ck_assert_msg(v[i] == (i % 3 ? 0.999f * 0.25f : 0.0f), "%s: v[%d] = %g",
+			              set_names[s_], i, (double)v[i]);
+#else
+			ck_assert_msg(m[i] > 0.0f && m[i] < FLT_MIN, "%s: m[%d] = %g", set_names[s_], i,
+			              (double)m[i]);
+#endif
+		}
+	});
+#if !defined(__x86_64__) && !defined(__i386__)
+	printf("adam_subnormals: not x86: checked that subnormals are kept (no flush)\n");
+#endif
+}
+END_TEST
+
 /* Adam on a block (rows of a strided matrix) changes exactly those entries, each as a
  * whole-array step would. */
 START_TEST(adam_block_matches_whole)
@@ -591,6 +629,7 @@ static Suite *kernels_suite(void)
 	tcase_add_test(tc, adam_steps);
 	tcase_add_test(tc, adam_first_step);
 	tcase_add_test(tc, adam_block_matches_whole);
+	tcase_add_test(tc, adam_subnormals);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -77,7 +77,9 @@ void winit_dense_backward_bias(float *db, const float *dout, int64_t n_batch, in
 /* One Adam step over n parameters (Keras semantics), in place:
  *   m = beta1 m + (1 - beta1) g;  v = beta2 v + (1 - beta2) g^2;
  *   w -= alpha_t * m / (sqrt(v) + epsilon)
- * where the caller passes alpha_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t). */
+ * where the caller passes alpha_t = lr * sqrt(1 - beta2^t) / (1 - beta1^t).  On x86
+ * subnormal inputs and results count as zero (the caller's floating-point mode is
+ * restored before returning). */
 void winit_adam_update(float *w, float *m, float *v, const float *g, int64_t n,
                        float alpha_t, float beta1, float beta2, float epsilon);
 

@@ -4,9 +4,10 @@
  *   m = beta1 * m + (1 - beta1) * g
  *   v = beta2 * v + (1 - beta2) * (g * g)
  *   w = w - (alpha_t * m) / (sqrt(v) + epsilon)
- * with separate roundings (no fused multiply-add) and a correctly rounded sqrt, so
- * the sets agree bit for bit on x86.  The SIMD variants hide their products behind an
- * empty asm so the compiler cannot contract them into FMAs.
+ * with separate roundings (no fused multiply-add) and a correctly rounded sqrt, so the
+ * sets agree bit for bit on x86, where the dispatcher runs each of them with subnormals
+ * flushed to zero (winit_adam_update_block).  The SIMD variants hide their products
+ * behind an empty asm so the compiler cannot contract them into FMAs.
  */
 #include <math.h>
 
