@@ -3,9 +3,9 @@
  * Loop order (outermost first): k blocks (kc <= kc_max), m blocks (mc <= mc_max), panels
  * of NR columns, row tiles of MR.  The B panel (kc, NR) is packed once per (k block, m
  * block) into a stack buffer that stays in L1/L2 while the m block's rows stream past
- * it; A is read in place (row-major for A, contiguous MR-vectors for A^T).  When only
- * one or two row tiles reuse a panel and B is not transposed, B is read in place and
- * the micro-kernel prefetches the next panel instead.  Block sizes depend only on the
+ * it; A is read in place (row-major for A, contiguous MR-vectors for A^T).  When few
+ * row tiles reuse a panel, or B's rows are close together (in_place), and B is not
+ * transposed, B is read in place and the micro-kernel prefetches the next panel instead.  Block sizes depend only on the
  * shape, so the summation order is fixed for a set and a shape.
  */
 #include <string.h>
@@ -21,6 +21,19 @@ static int64_t even_block(int64_t len, int64_t max, int64_t quantum)
 
 	size = (size + quantum - 1) / quantum * quantum;
 	return size < max ? size : max;
+}
+
+/* Whether a panel of B (not transposed) is read where it lies rather than packed: when
+ * few row tiles reuse it, or when its rows lie close together (the panel's lines and
+ * pages stay in L2 and the TLB) and at most 96 rows reuse it.  Packing a panel costs a
+ * pass over it from wherever B lives; reading in place costs each row tile L2 instead of
+ * L1 reads.  The thresholds are measured (bench_kernels, AMD Zen 5, both x86 sets: the
+ * study's forward product, widths 128 and 512 at batches 16 and 64 gain 5-55%; width
+ * 2048 and batch 256 lose when read in place).  Either way the products' bits are the
+ * same: only where B's values are read from changes. */
+static int in_place(int64_t mc, int mr, int64_t ldb)
+{
+	return mc <= 2 * mr || (ldb <= 512 && mc <= 96);
 }
 
 /* k == 0: C = (accumulate ? C : 0) + bias. */
@@ -71,8 +84,7 @@ void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int
 				int64_t ldbp;
 				int fl = flags;
 
-				if (!trans_b && nr == nr_full && mc <= 2 * mr_full) {
-					/* Few rows reuse the panel: read B in place. */
+				if (!trans_b && nr == nr_full && in_place(mc, mr_full, ldb)) {
 					bp = b + pc * ldb + jc;
 					ldbp = ldb;
 					if (jc + 2 * nr_full <= n)
