@@ -15,6 +15,10 @@
 #include "winit/kernels.h"
 #include "kernels/kernels_internal.h"
 
+#if WINIT_KERN_X86
+#include <xmmintrin.h>
+#endif
+
 /* Best first. */
 static const struct winit_kern_set *const kernel_sets[] = {
 #if WINIT_KERN_X86
@@ -174,7 +178,6 @@ void winit_dense_backward(float *din, float *dw, float *db, const float *dout,
  * the moments there.  Every set runs under the same mode, so the sets still agree bit for
  * bit; elsewhere than x86 the step keeps subnormals. */
 #if WINIT_KERN_X86
-#include <xmmintrin.h>
 #define MXCSR_FTZ_DAZ 0x8040u
 static unsigned int subnormals_off(void)
 {
