@@ -132,22 +132,7 @@ winit_kern_pack_avx2(float *panel, int nr_panel, const float *b, int64_t ldb, in
                      int64_t p0, int64_t kc, int64_t j0, int nr)
 {
 	if (!trans_b) {
-		/* rows of B: copy nr floats each, 8 at a time (a call to memcpy per 64-byte
-		 * row cost as much as the copy), and prefetch the next panel's part of it */
-		for (int64_t p = 0; p < kc; p++) {
-			const float *src = b + (p0 + p) * ldb + j0; /* row p of B' */
-			float *dst = panel + p * nr_panel;          /* (NR) */
-			int j = 0;
-
-			_mm_prefetch((const char *)(src + nr_panel), _MM_HINT_T0);
-			_mm_prefetch((const char *)(src + nr_panel + 16), _MM_HINT_T0);
-			for (; j + 8 <= nr; j += 8)
-				_mm256_storeu_ps(dst + j, _mm256_loadu_ps(src + j));
-			for (; j < nr; j++)
-				dst[j] = src[j];
-			for (; j < nr_panel; j++)
-				dst[j] = 0.0f;
-		}
+		winit_kern_pack_generic(panel, nr_panel, b, ldb, trans_b, p0, kc, j0, nr);
 		return;
 	}
 	const int nr8 = nr & ~7;
