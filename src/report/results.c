@@ -550,46 +550,147 @@ static int replace_file(const char *path, const char *target, const char *text, 
 	return WINIT_OK;
 }
 
-int winit_results_write_json(const char *path, const char *study, uint64_t seed,
-                             const struct winit_run_spec *runs,
-                             const struct winit_run_result *results, size_t n_runs,
-                             struct winit_error *err)
+/* A text made by fn(j, ctx) with a JSON writer on a memory stream; NULL when out of
+ * memory.  depth > 0 starts the writer inside an open array at that depth, as the first
+ * member: the text then begins with its line break and indentation, and joins to others
+ * with ",". */
+static char *json_text(void (*fn)(struct json *, const void *), const void *ctx, int depth,
+                       size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+	if (!f)
+		return NULL;
+	struct json j;
+	json_init(&j, f);
+	j.depth = depth;
+	j.first[depth] = 1;
+	fn(&j, ctx);
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+struct header_ctx {
+	const char *study;
+	uint64_t seed;
+};
+
+static void header_fn(struct json *j, const void *ctx)
+{
+	const struct header_ctx *h = ctx;
+	char seed_text[24];
+	snprintf(seed_text, sizeof seed_text, "%" PRIu64, h->seed);
+	json_begin_object(j);
+	json_string_at(j, "format", WINIT_RESULTS_FORMAT);
+	json_int_at(j, "version", WINIT_RESULTS_VERSION);
+	json_string_at(j, "generator", PACKAGE_STRING);
+	json_string_at(j, "study", h->study);
+	json_string_at(j, "seed", seed_text);
+	json_key(j, "runs");
+	json_begin_array(j);
+}
+
+char *winit_results_header_text(const char *study, uint64_t seed, size_t *len)
+{
+	struct header_ctx h = { study, seed };
+	return json_text(header_fn, &h, 0, len);
+}
+
+struct run_ctx {
+	size_t index;
+	const struct winit_run_spec *s;
+	const struct winit_run_result *r;
+};
+
+static void run_fn(struct json *j, const void *ctx)
+{
+	const struct run_ctx *c = ctx;
+	write_run(j, c->index, c->s, c->r);
+}
+
+char *winit_results_run_text(size_t index, const struct winit_run_spec *s,
+                             const struct winit_run_result *r, size_t *len)
+{
+	struct run_ctx c = { index, s, r };
+	return json_text(run_fn, &c, 2, len);
+}
+
+char *winit_results_join(const char *header, size_t header_len, const char *const *runs,
+                         const size_t *lens, size_t n, size_t *len)
+{
+	static const char tail_some[] = "\n  ]\n}\n", tail_none[] = "]\n}\n";
+	const char *tail = n ? tail_some : tail_none;
+	size_t total = header_len + strlen(tail) + (n ? n - 1 : 0);
+	for (size_t i = 0; i < n; i++)
+		total += lens[i];
+	char *text = malloc(total + 1);
+	if (!text)
+		return NULL;
+	char *p = text;
+	memcpy(p, header, header_len);
+	p += header_len;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*p++ = ',';
+		memcpy(p, runs[i], lens[i]);
+		p += lens[i];
+	}
+	memcpy(p, tail, strlen(tail) + 1);
+	*len = total;
+	return text;
+}
+
+int winit_results_target(const char *path, char *out, size_t size, struct winit_error *err)
+{
+	return resolve_target(path, out, size, err);
+}
+
+int winit_results_replace(const char *path, const char *text, size_t len,
+                          struct winit_error *err)
 {
 	char target[PATH_MAX];
 	int rc = resolve_target(path, target, sizeof target, err);
 	if (!rc)
 		rc = make_parents(target, err);
-	if (rc)
-		return rc;
+	if (!rc)
+		rc = replace_file(path, target, text, len, err);
+	return rc;
+}
+
+int winit_results_write_json(const char *path, const char *study, uint64_t seed,
+                             const struct winit_run_spec *runs,
+                             const struct winit_run_result *results, size_t n_runs,
+                             struct winit_error *err)
+{
 	/* The whole text is made in memory first: a failed write(2) then has an errno. */
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	if (!f)
-		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the results", path);
-	char seed_text[24];
-	snprintf(seed_text, sizeof seed_text, "%" PRIu64, seed);
-	struct json j;
-	json_init(&j, f);
-	json_begin_object(&j);
-	json_string_at(&j, "format", WINIT_RESULTS_FORMAT);
-	json_int_at(&j, "version", WINIT_RESULTS_VERSION);
-	json_string_at(&j, "generator", PACKAGE_STRING);
-	json_string_at(&j, "study", study);
-	json_string_at(&j, "seed", seed_text);
-	json_key(&j, "runs");
-	json_begin_array(&j);
+	size_t n_done = 0, header_len = 0, len = 0;
 	for (size_t i = 0; i < n_runs; i++)
-		if (results[i].done)
-			write_run(&j, i, &runs[i], &results[i]);
-	json_end_array(&j);
-	json_end_object(&j);
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad) {
-		free(text);
-		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the results", path);
+		n_done += results[i].done != 0;
+	char *header = winit_results_header_text(study, seed, &header_len);
+	char **texts = calloc(n_done ? n_done : 1, sizeof *texts);
+	size_t *lens = calloc(n_done ? n_done : 1, sizeof *lens);
+	int ok = header && texts && lens;
+	for (size_t i = 0, k = 0; ok && i < n_runs; i++) {
+		if (!results[i].done)
+			continue;
+		texts[k] = winit_results_run_text(i, &runs[i], &results[i], &lens[k]);
+		ok = texts[k++] != NULL;
 	}
-	rc = replace_file(path, target, text, len, err);
+	char *text = ok ? winit_results_join(header, header_len, (const char *const *)texts, lens,
+	                                     n_done, &len) :
+	                  NULL;
+	for (size_t k = 0; texts && k < n_done; k++)
+		free(texts[k]);
+	free(texts);
+	free(lens);
+	free(header);
+	if (!text)
+		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the results", path);
+	int rc = winit_results_replace(path, text, len, err);
 	free(text);
 	return rc;
 }
