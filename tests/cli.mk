@@ -23,6 +23,8 @@ EXTRA_DIST += tests/exit_status.sh tests/lua/failing_study.lua
 # Resume: a study killed after its second run recomputes only runs 3 and 4.
 TESTS += tests/resume.sh
 EXTRA_DIST += tests/resume.sh
+TESTS += tests/journal.sh
+EXTRA_DIST += tests/journal.sh
 
 # The man page renders; the bash completion completes.
 TESTS += tests/man.sh tests/completion.sh

@@ -75,6 +75,28 @@ size_t winit_results_saver_count(const struct winit_results_saver *s);
  * failure; NULL is a no-op). */
 int winit_results_saver_close(struct winit_results_saver *s, struct winit_error *err);
 
+/* What resuming took from a results file. */
+struct winit_resume {
+	size_t restored; /* runs taken over (marked done in results) */
+	/* Runs of the file the study does not list, as their text: for the saver's kept. */
+	char **kept;
+	size_t *kept_len;
+	size_t n_kept;
+};
+
+/* Continue a study from the results file at path (none yet, or only its journal: read as
+ * winit_results_load_text does; none at all: nothing to take, every run runs).  Every run
+ * of the file that finished ("ok") and whose description (winit_results_describe) equals
+ * runs[i]'s is moved into results[i], marked done; kernels (n entries) keeps its kernel
+ * name.  Runs of the file that the study does not list are kept (out->kept), or dropped
+ * with prune.  A file of another study or seed, format or version, or malformed, is
+ * refused.  With log, one line says what was taken, and one what was kept or dropped. */
+int winit_results_resume(const char *path, const char *study, uint64_t seed,
+                         const struct winit_run_spec *runs, struct winit_run_result *results,
+                         char (*kernels)[32], size_t n, int prune, FILE *log,
+                         struct winit_resume *out, struct winit_error *err);
+void winit_resume_free(struct winit_resume *r);
+
 #ifdef __cplusplus
 }
 #endif

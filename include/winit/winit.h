@@ -22,6 +22,7 @@
 #include <winit/study.h>
 #include <winit/dist.h>
 #include <winit/report.h>
+#include <winit/results.h>
 #include <winit/report_page.h>
 #include <winit/stats.h>
 

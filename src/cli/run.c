@@ -38,7 +38,9 @@ static const char run_usage[] =
 	"                   `winit merge` joins the shards' files (docs/cluster.md)\n"
 	"      --resume     keep the runs the results file holds as finished, with the same\n"
 	"                   description and seed; run the failed, diverged, changed and\n"
-	"                   missing ones (the study's `resume` default; docs/results-format.md)\n"
+	"                   missing ones (the study's `resume` default; docs/results-format.md);\n"
+	"                   runs of the file the script no longer lists are kept\n"
+	"      --prune      --resume, dropping the runs the script no longer lists\n"
 	"      --no-cache   load Fashion-MNIST from its gzip files, without the dataset\n"
 	"                   cache (WINIT_NO_CACHE=1; see ENVIRONMENT in winit(1))\n"
 	"      --traceback  with an error, print Lua's stack traceback too (default: one\n"
@@ -108,11 +110,13 @@ static int run_script(int argc, char **argv)
 	enum { OPT_TRACEBACK = 256,
 	       OPT_SHARD,
 	       OPT_RESUME,
+	       OPT_PRUNE,
 	       OPT_NO_CACHE };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "prune", no_argument, NULL, OPT_PRUNE },
 		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "traceback", no_argument, NULL, OPT_TRACEBACK },
 		{ "help", no_argument, NULL, 'h' },
@@ -147,7 +151,10 @@ static int run_script(int argc, char **argv)
 			traceback = 1;
 			break;
 		case OPT_RESUME:
-			resume = 1;
+			resume = resume ? resume : 1;
+			break;
+		case OPT_PRUNE:
+			resume = 2;
 			break;
 		case OPT_NO_CACHE:
 			/* The library reads it at each load (winit/data.h); scripts see it too. */

@@ -15,7 +15,6 @@
  *   lcallbacks.c callbacks.EarlyStopping/LearningRateScheduler, Lua callback tables
  *   lweights.c model.layers, get_weights/set_weights of models and layers
  *   lstudy.c   Study, Results, the observer that saves after every run, run outcomes
- *   lresume.c  study:run{resume = true}: finished runs taken from the results file
  *   lgrid.c    study:grid, factorial designs expanded into runs
  *   linit.c    initializers written in Lua and the rng userdata their fill receives
  *   largs.c    parse_args
@@ -106,16 +105,8 @@ int winit_lua_default_jobs(lua_State *L);
  * size, else one per core.  Kept in the state for its lifetime (one per size asked), so a
  * model may hold the pointer. */
 struct winit_team *winit_lua_team(lua_State *L);
+/* 0: no resume, 1: resume (the CLI's --resume), 2: resume and prune (--prune). */
 int winit_lua_default_resume(lua_State *L);
-
-/* lresume.c: read the results file at save (none yet: nothing to resume) and move into
- * results[i] (marked done) the outcome of every run of the file that finished and whose
- * description matches runs[i]; kernels (n entries) keeps their kernel names.  A file of
- * another study or seed, another format or version, or malformed raises an error.
- * Returns the number of runs restored; with verbose, prints one line saying so. */
-size_t winit_lua_resume(lua_State *L, const char *save, const char *study, uint64_t seed,
-                        const struct winit_run_spec *runs, struct winit_run_result *results,
-                        char (*kernels)[32], size_t n, int verbose);
 
 /* lopts.c: fields of option table t; a wrong type or a value out of [min, max] raises
  * an error naming fn and the option.  opt_int takes numbers with an integer value only

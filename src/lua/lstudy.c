@@ -324,7 +324,7 @@ static void shard_of(lua_State *L, int *index, int *count)
 /* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false} -> results */
 static int study_run(lua_State *L)
 {
-	static const char *const keys[] = { "jobs", "save", "verbose", "resume", NULL };
+	static const char *const keys[] = { "jobs", "save", "verbose", "resume", "prune", NULL };
 	struct lstudy *s = check_study(L, 1);
 	lua_settop(L, 2);
 	if (lua_isnil(L, 2)) {
@@ -337,11 +337,15 @@ static int study_run(lua_State *L)
 	int verbose = (int)winit_lua_opt_int(L, 2, "verbose", 1, 0, INT32_MAX, "Study:run");
 	int explicit_resume = lua_getfield(L, 2, "resume") != LUA_TNIL;
 	lua_pop(L, 1);
-	int resume = winit_lua_opt_bool(L, 2, "resume", winit_lua_default_resume(L), "Study:run");
+	int resume = winit_lua_opt_bool(L, 2, "resume", winit_lua_default_resume(L) != 0, "Study:run");
+	int prune = winit_lua_opt_bool(L, 2, "prune", winit_lua_default_resume(L) == 2, "Study:run");
 	lua_getfield(L, 2, "save");
 	const char *save = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
 	if (s->n == 0)
 		return luaL_error(L, "Study:run: the study has no runs; add some with study:add{...}");
+	if (prune && !resume)
+		return luaL_error(L, "Study:run: prune = true goes with resume = true (it drops the "
+		                     "runs of the results file that the study no longer lists)");
 	if (resume && !save && explicit_resume)
 		return luaL_error(L, "Study:run: resume = true needs save = PATH, the results file "
 		                     "to resume from");
@@ -371,16 +375,26 @@ static int study_run(lua_State *L)
 	if (!res->runs || !res->results || !res->kernels)
 		return luaL_error(L, "out of memory");
 	memcpy(res->runs, s->runs, s->n * sizeof *res->runs);
-	if (resume && save)
-		winit_lua_resume(L, save, res->name, res->seed, res->runs, res->results, res->kernels,
-		                 res->n, verbose);
+	struct winit_resume taken = { 0 };
+	struct winit_error werr = { 0 };
+	if (resume && save &&
+	    winit_results_resume(save, res->name, res->seed, res->runs, res->results, res->kernels,
+	                         res->n, prune, verbose ? stdout : NULL, &taken, &werr))
+		return luaL_error(L, "Study:run: %s", werr.msg);
 	struct run_obs o;
 	memset(&o, 0, sizeof o);
 	if (save) {
-		struct winit_save_options so = { .resumed = resume, .log = verbose ? stdout : NULL };
-		struct winit_error werr = { 0 };
-		if (winit_results_saver_open(&o.saver, save, res->name, res->seed, res->runs,
-		                             res->results, res->n, &so, &werr))
+		struct winit_save_options so = {
+			.resumed = resume,
+			.kept = (const char *const *)taken.kept,
+			.kept_len = taken.kept_len,
+			.n_kept = taken.n_kept,
+			.log = verbose ? stdout : NULL,
+		};
+		int rc = winit_results_saver_open(&o.saver, save, res->name, res->seed, res->runs,
+		                                  res->results, res->n, &so, &werr);
+		winit_resume_free(&taken);
+		if (rc)
 			return luaL_error(L, "Study:run: %s%s", werr.msg,
 			                  werr.status == WINIT_ERR_IO ?
 			                          "; the study stopped before any run could be saved" :

@@ -3,4 +3,5 @@ libwinit_la_SOURCES += \
 	src/results/spans.c \
 	src/results/journal.h \
 	src/results/journal.c \
-	src/results/saver.c
+	src/results/saver.c \
+	src/results/resume.c

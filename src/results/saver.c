@@ -49,6 +49,8 @@ struct winit_results_saver {
 	                                * that took (seconds) */
 	size_t file_len;               /* its length then */
 	size_t count, in_file;         /* runs saved; of them in the file as last written */
+	int journal_only;              /* WINIT_JOURNAL=always: whole writes at open and close
+	                                * only, every run through the journal */
 };
 
 static double now_seconds(void)
@@ -347,6 +349,8 @@ int winit_results_saver_open(struct winit_results_saver **out, const char *path,
 	snprintf(s->lock, sizeof s->lock, "%s.lock", s->target);
 	s->runs = runs;
 	s->n_runs = n_runs;
+	const char *mode = getenv("WINIT_JOURNAL");
+	s->journal_only = mode && strcmp(mode, "always") == 0;
 	s->texts = calloc(n_runs ? n_runs : 1, sizeof *s->texts);
 	s->lens = calloc(n_runs ? n_runs : 1, sizeof *s->lens);
 	s->kept = calloc(opts->n_kept ? opts->n_kept : 1, sizeof *s->kept);
@@ -406,8 +410,9 @@ int winit_results_saver_add(struct winit_results_saver *s, size_t i,
 	free(s->texts[i]);
 	s->texts[i] = text;
 	s->lens[i] = len;
-	int due = s->file_len + len < ALWAYS_BELOW ||
-	          now_seconds() - s->last_write >= WRITE_SHARE * s->write_cost;
+	int due = !s->journal_only &&
+	          (s->file_len + len < ALWAYS_BELOW ||
+	           now_seconds() - s->last_write >= WRITE_SHARE * s->write_cost);
 	if (s->journal_fd < 0) {
 		/* No journal yet: the file alone, written whole, as long as that stays cheap;
 		 * the journal starts (with every run so far) the first time it would not be. */
