@@ -12,9 +12,10 @@ EXTRA_DIST += tests/example_plugin.sh
 TESTS += tests/signals.sh
 EXTRA_DIST += tests/signals.sh tests/lua/long_run.lua
 
-# The results file from the command line: refused paths, links, a failed write.
+# The results file from the command line: refused paths, links, a failed write; every
+# writer against devices, FIFOs, directories, links and foreign files (writers.lua).
 TESTS += tests/results.sh
-EXTRA_DIST += tests/results.sh tests/lua/small_study.lua
+EXTRA_DIST += tests/results.sh tests/lua/small_study.lua tests/lua/writers.lua
 
 # Exit status: 1 with a one-line summary when any run failed.
 TESTS += tests/exit_status.sh

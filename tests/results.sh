@@ -3,7 +3,12 @@
 # regular file, a link to one, nothing) is checked before anything trains; a directory
 # or a device is refused and left as it was; a link keeps pointing at its updated
 # target; a write that fails (a file size limit: EFBIG; a full tmpfs: ENOSPC) stops the
-# study at once with the reason, and the file keeps the runs saved before.
+# study at once with the reason, and the file keeps the runs saved before.  Then every
+# writer (winit/safe_write.h: study saves, model:save, save_weights, results:save,
+# results:report with and without figures, write_csv, winit.plot.page, winit merge,
+# winit report and its --csv) against a device, a FIFO, a directory, a link to a file
+# outside, an existing script: each refused and left as it was, the script replaced
+# only with --force / overwrite = true; winit's own file of the kind rewritten freely.
 set -u
 test_name=results
 . "$top_srcdir/tests/lib.sh"
@@ -38,14 +43,114 @@ mkfifo "$tmp/fifo.json"
 expect "a FIFO is refused up front" 1 "fifo.json: cannot write results: it is a FIFO" -- study "$tmp/fifo.json"
 [ -p "$tmp/fifo.json" ] && ok "the FIFO is untouched" || no "the FIFO is untouched"
 
-# A symbolic link: the target is written, the link stays.
+# A symbolic link: the target (an earlier results file) is written, the link stays.
 mkdir "$tmp/real"
-echo old >"$tmp/real/r.json"
+printf '{\n  "format": "winit-results",\n  "version": 2,\n  "runs": []\n}\n' >"$tmp/real/r.json"
 ln -s real/r.json "$tmp/link.json"
 expect "a study saved through a link" 0 "random_normal" -- study "$tmp/link.json"
 [ -L "$tmp/link.json" ] && ok "the link is kept" || no "the link is kept"
 n=$(grep -c '"status": "ok"' "$tmp/real/r.json")
 [ "$n" -eq 4 ] && ok "the link's target holds the four runs" || no "the link's target holds the four runs ($n)"
+
+# Every writer, through the one safe-write path.  WRITER ARG [force]: study, save,
+# save_weights, results_save, report, report_figures, write_csv, page (tests/lua/
+# writers.lua), cli_merge (winit merge ARG own.json), cli_report (winit report own.json
+# -o ARG), cli_csv (winit report own.json --csv ARG).  `timeout`: a FIFO must not hang.
+"$winit" run "$src/tests/lua/writers.lua" results_save "$tmp/own.json" >"$tmp/out" 2>&1 \
+	|| no "a results file for the writers"
+run_writer() {
+	w=$1 p=$2 f=${3:-}
+	case $w in
+	cli_merge) timeout 60 "$winit" merge ${f:+--force} "$p" "$tmp/own.json" ;;
+	cli_report) timeout 60 "$winit" report ${f:+--force} "$tmp/own.json" -o "$p" ;;
+	cli_csv) timeout 60 "$winit" report ${f:+--force} "$tmp/own.json" -o "$tmp/cli_csv.html" --csv "$p" ;;
+	*) timeout 60 "$winit" run "$src/tests/lua/writers.lua" "$w" "$p" ${f:+overwrite} ;;
+	esac
+}
+# The file a writer replaces for ARG: ARG itself, or ARG/runs.csv for the CSV writers.
+node() { case $1 in write_csv | cli_csv) mkdir -p "$2"; echo "$2/runs.csv" ;; *) echo "$2" ;; esac; }
+mkdir "$tmp/outside"
+can_mknod=1
+mknod "$tmp/outside/probe" c 1 3 2>"$tmp/mknod.err" || can_mknod=0
+[ "$can_mknod" -eq 1 ] || echo "# device cases of the writers skipped: mknod: $(cat "$tmp/mknod.err") (needs root)"
+for w in study save save_weights results_save report report_figures write_csv page cli_merge cli_report cli_csv; do
+	d="$tmp/w-$w"
+	mkdir "$d"
+	# winit's own file of the kind: written, then rewritten without --force.
+	expect "$w: writes a new file" 0 "" -- run_writer "$w" "$d/own"
+	expect "$w: rewrites its own file without --force" 0 "" -- run_writer "$w" "$d/own"
+	if [ "$can_mknod" -eq 1 ]; then
+		n=$(node "$w" "$d/dev")
+		mknod "$n" c 1 3
+		f0=$fail
+		expect "$w: a device is refused" 1 "cannot write .*: it is a device, not a regular file" -- run_writer "$w" "$d/dev"
+		expect "$w: a device is refused when forced" 1 "cannot write .*: it is a device, not a regular file" -- run_writer "$w" "$d/dev" force
+		[ -c "$n" ] && ok "$w: the device is left alone" || no "$w: the device is left alone"
+		[ "$fail" -eq "$f0" ] && eval "dev_safe_$w=1"
+	fi
+	n=$(node "$w" "$d/fifo")
+	mkfifo "$n"
+	expect "$w: a FIFO is refused, without hanging" 1 "cannot write .*: it is a FIFO, not a regular file" -- run_writer "$w" "$d/fifo" force
+	[ -p "$n" ] && ok "$w: the FIFO is left alone" || no "$w: the FIFO is left alone"
+	n=$(node "$w" "$d/dir")
+	mkdir "$n"
+	touch "$n/keep"
+	expect "$w: a directory is refused" 1 "cannot write .*: it is a directory, not a regular file" -- run_writer "$w" "$d/dir" force
+	[ -f "$n/keep" ] && ok "$w: the directory is left alone" || no "$w: the directory is left alone"
+	# A link to a file outside that is not of the kind: refused, naming both; forced, the
+	# file it names is replaced and the link stays.
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$tmp/outside/$w"
+	cp "$tmp/outside/$w" "$tmp/outside/$w.orig"
+	n=$(node "$w" "$d/link")
+	ln -s "$tmp/outside/$w" "$n"
+	expect "$w: a link to a foreign file is refused" 1 "(a link to $tmp/outside/$w): cannot write .*: the file exists and is not " -- run_writer "$w" "$d/link"
+	cmp -s "$tmp/outside/$w" "$tmp/outside/$w.orig" && ok "$w: the linked file is kept byte for byte" || no "$w: the linked file is kept byte for byte"
+	expect "$w: forced through a link" 0 "" -- run_writer "$w" "$d/link" force
+	[ -L "$n" ] && ! cmp -s "$tmp/outside/$w" "$tmp/outside/$w.orig" && ok "$w: forced, the link stays and its file is replaced" \
+		|| no "$w: forced, the link stays and its file is replaced"
+	# An existing script: refused and kept, replaced with --force / overwrite = true.
+	n=$(node "$w" "$d/victim.lua")
+	printf -- '-- a script\nprint("keep me")\n' >"$n"
+	cp "$n" "$tmp/victim.orig"
+	expect "$w: an existing script is refused" 1 "victim.lua.*: cannot write .*: the file exists and is not .*; it starts with \"-- a script" -- run_writer "$w" "$d/victim.lua"
+	cmp -s "$n" "$tmp/victim.orig" && ok "$w: the script is kept byte for byte" || no "$w: the script is kept byte for byte"
+	expect "$w: replaces the script when forced" 0 "" -- run_writer "$w" "$d/victim.lua" force
+	cmp -s "$n" "$tmp/victim.orig" && no "$w: the script is replaced when forced" || ok "$w: the script is replaced when forced"
+	expect "$w: then rewrites it without --force" 0 "" -- run_writer "$w" "$d/victim.lua"
+	ls "$d" | grep -q "\.tmp\." && no "$w: no temporary file left" || ok "$w: no temporary file left"
+done
+
+# winit run --force is every Lua writer's overwrite default.
+printf -- '-- a script\n' >"$tmp/victim2.lua"
+expect "winit run --force lets a study replace a script" 0 "written: study" -- \
+	timeout 60 "$winit" run --force "$src/tests/lua/writers.lua" study "$tmp/victim2.lua"
+grep -q '"format": "winit-results"' "$tmp/victim2.lua" && ok "the script now holds the results" || no "the script now holds the results"
+printf -- '-- a script\n' >"$tmp/victim3.lua"
+expect "winit run --force lets a page replace a script" 0 "written: page" -- \
+	timeout 60 "$winit" run --force "$src/tests/lua/writers.lua" page "$tmp/victim3.lua"
+cat >"$tmp/bad_overwrite.lua" <<'LUA'
+local winit = require "winit"
+local m = winit.Sequential { winit.layers.Flatten { input_shape = { 2 } }, winit.layers.Dense { 2, activation = "softmax" } }
+m:compile { optimizer = "adam" }
+m:save_weights(arg[1], { overwrite = "yes" })
+LUA
+expect "overwrite must be a boolean" 1 "save_weights: option 'overwrite' must be true or false, got string" -- \
+	"$winit" run "$tmp/bad_overwrite.lua" "$tmp/never.bin"
+[ -e "$tmp/never.bin" ] && no "nothing written with a bad overwrite" || ok "nothing written with a bad overwrite"
+
+# The system's own devices, as the issue reported them: root only, and only after the
+# same writer left a device node of our own alone above (a broken build must never get
+# to replace the machine's /dev/null).
+if [ "${dev_safe_cli_report:-0}" -eq 1 ] && [ -c /dev/null ]; then
+	expect "winit report -o /dev/null is refused" 1 "/dev/null: cannot write the report: it is a device" -- \
+		"$winit" report "$tmp/own.json" -o /dev/null
+	[ -c /dev/null ] && ok "/dev/null is still a device" || no "/dev/null is still a device"
+fi
+if [ "${dev_safe_cli_merge:-0}" -eq 1 ] && [ -c /dev/full ]; then
+	expect "winit merge /dev/full is refused" 1 "/dev/full: cannot write results: it is a device" -- \
+		"$winit" merge /dev/full "$tmp/own.json"
+	[ -c /dev/full ] && ok "/dev/full is still a device" || no "/dev/full is still a device"
+fi
 
 # A stale temporary file of a killed writer (a PID that is gone) is removed.
 sh -c 'exit 0' &

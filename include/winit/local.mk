@@ -21,4 +21,5 @@ winitinclude_HEADERS += \
 	include/winit/dist.h \
 	include/winit/report.h \
 	include/winit/report_page.h \
-	include/winit/stats.h
+	include/winit/stats.h \
+	include/winit/safe_write.h

@@ -24,5 +24,6 @@
 #include <winit/report.h>
 #include <winit/report_page.h>
 #include <winit/stats.h>
+#include <winit/safe_write.h>
 
 #endif

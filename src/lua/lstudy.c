@@ -255,6 +255,7 @@ struct run_obs {
 	struct winit_observer inner;
 	pthread_mutex_t lock;
 	const char *save;
+	unsigned save_flags; /* winit/safe_write.h: WINIT_WRITE_FORCE with overwrite = true */
 	const char *study;
 	uint64_t seed;
 	const struct winit_run_spec *runs;
@@ -296,7 +297,8 @@ static void obs_end(void *ctx, size_t i, const struct winit_run_spec *s,
 	o->snapshot[i] = *r;
 	if (o->save && !o->save_failed) {
 		struct winit_error err = { 0 };
-		if (winit_results_write_json(o->save, o->study, o->seed, o->runs, o->snapshot, o->n, &err)) {
+		if (winit_results_write_json_ext(o->save, o->study, o->seed, o->runs, o->snapshot, o->n,
+		                                 o->save_flags, &err)) {
 			/* Training on would compute runs that cannot be kept: stop the study now
 			 * (the runs in progress stop within a step); the file keeps what it had. */
 			o->save_failed = 1;
@@ -327,10 +329,11 @@ static void shard_of(lua_State *L, int *index, int *count)
 	}
 }
 
-/* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false} -> results */
+/* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false,
+ *            overwrite = false} -> results */
 static int study_run(lua_State *L)
 {
-	static const char *const keys[] = { "jobs", "save", "verbose", "resume", NULL };
+	static const char *const keys[] = { "jobs", "save", "verbose", "resume", "overwrite", NULL };
 	struct lstudy *s = check_study(L, 1);
 	lua_settop(L, 2);
 	if (lua_isnil(L, 2)) {
@@ -344,6 +347,7 @@ static int study_run(lua_State *L)
 	int explicit_resume = lua_getfield(L, 2, "resume") != LUA_TNIL;
 	lua_pop(L, 1);
 	int resume = winit_lua_opt_bool(L, 2, "resume", winit_lua_default_resume(L), "Study:run");
+	unsigned save_flags = winit_lua_write_flags(L, 2, "Study:run");
 	lua_getfield(L, 2, "save");
 	const char *save = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
 	if (s->n == 0)
@@ -359,7 +363,7 @@ static int study_run(lua_State *L)
 	if (save) {
 		/* Fail before training, not after the first run. */
 		struct winit_error werr = { 0 };
-		if (winit_results_check_writable(save, &werr))
+		if (winit_results_check_writable_ext(save, save_flags, &werr))
 			return luaL_error(L, "Study:run: %s", werr.msg);
 	}
 
@@ -391,8 +395,8 @@ static int study_run(lua_State *L)
 		/* The file now holds exactly the runs kept (the ones to rerun are dropped until
 		 * they finish), in the study's order. */
 		struct winit_error werr = { 0 };
-		if (winit_results_write_json(save, res->name, res->seed, res->runs, o.snapshot, res->n,
-		                             &werr)) {
+		if (winit_results_write_json_ext(save, res->name, res->seed, res->runs, o.snapshot,
+		                                 res->n, save_flags, &werr)) {
 			free(o.snapshot);
 			return luaL_error(L, "Study:run: %s", werr.msg);
 		}
@@ -421,6 +425,7 @@ static int study_run(lua_State *L)
 		winit_progress_observer(p, &o.inner);
 	pthread_mutex_init(&o.lock, NULL);
 	o.save = save;
+	o.save_flags = save_flags;
 	o.study = res->name;
 	o.seed = res->seed;
 	o.runs = res->runs;
@@ -444,8 +449,8 @@ static int study_run(lua_State *L)
 	if (save && !o.save_failed && (size_t)shard_i >= res->n) {
 		/* A shard with no run (more array tasks than runs) still leaves a file, with the
 		 * study's header, so a merge of every task's file finds each one. */
-		if (winit_results_write_json(save, res->name, res->seed, res->runs, o.snapshot, res->n,
-		                             &o.save_err))
+		if (winit_results_write_json_ext(save, res->name, res->seed, res->runs, o.snapshot,
+		                                 res->n, save_flags, &o.save_err))
 			o.save_failed = 1;
 	}
 	record_outcomes(L, res->runs, res->results, res->n);
