@@ -42,7 +42,7 @@ static void esc(FILE *f, const char *s)
 	svg_escape(f, s ? s : "");
 }
 
-size_t html_summary3(const double *x, size_t n, double *mean, double *min, double *max)
+size_t html_finite_mean_min_max(const double *x, size_t n, double *mean, double *min, double *max)
 {
 	size_t k = 0;
 	double sum = 0;
@@ -369,7 +369,7 @@ static void curve_plot(const struct html_page *pg, int m, size_t max_epochs)
 				if (e < run->n_epochs)
 					vals[n++] = metric(&run->history[e], m);
 			}
-			if (html_summary3(vals, n, &mean[e], &lo[e], &hi[e]) < 2)
+			if (html_finite_mean_min_max(vals, n, &mean[e], &lo[e], &hi[e]) < 2)
 				lo[e] = hi[e] = NAN; /* no band from one run */
 		}
 		svg_band(&p, x, lo, hi, ne, svg_color(g));

@@ -56,6 +56,6 @@ WINIT_INTERNAL void html_weight_histograms(const struct html_page *pg);
 WINIT_INTERNAL size_t html_pick_layers(size_t *out, size_t n_layers, size_t max);
 
 /* mean, min and max of the finite values among x[0..n) (NaN when none); returns how many. */
-WINIT_INTERNAL size_t html_summary3(const double *x, size_t n, double *mean, double *min, double *max);
+WINIT_INTERNAL size_t html_finite_mean_min_max(const double *x, size_t n, double *mean, double *min, double *max);
 
 #endif
