@@ -6,9 +6,10 @@
 # study at once with the reason, and the file keeps the runs saved before.  Then every
 # writer (winit/safe_write.h: study saves, model:save, save_weights, results:save,
 # results:report with and without figures, write_csv, winit.plot.page, winit merge,
-# winit report and its --csv) against a device, a FIFO, a directory, a link to a file
+# winit report and its --csv) against a FIFO, a directory, a link to a file
 # outside, an existing script: each refused and left as it was, the script replaced
-# only with --force / overwrite = true; winit's own file of the kind rewritten freely.
+# only with --force / overwrite = true; winit's own file of the kind rewritten freely
+# (devices: tests/write_devices.sh).
 set -u
 test_name=results
 . "$top_srcdir/tests/lib.sh"
@@ -52,42 +53,16 @@ expect "a study saved through a link" 0 "random_normal" -- study "$tmp/link.json
 n=$(grep -c '"status": "ok"' "$tmp/real/r.json")
 [ "$n" -eq 4 ] && ok "the link's target holds the four runs" || no "the link's target holds the four runs ($n)"
 
-# Every writer, through the one safe-write path.  WRITER ARG [force]: study, save,
-# save_weights, results_save, report, report_figures, write_csv, page (tests/lua/
-# writers.lua), cli_merge (winit merge ARG own.json), cli_report (winit report own.json
-# -o ARG), cli_csv (winit report own.json --csv ARG).  `timeout`: a FIFO must not hang.
-"$winit" run "$src/tests/lua/writers.lua" results_save "$tmp/own.json" >"$tmp/out" 2>&1 \
-	|| no "a results file for the writers"
-run_writer() {
-	w=$1 p=$2 f=${3:-}
-	case $w in
-	cli_merge) timeout 60 "$winit" merge ${f:+--force} "$p" "$tmp/own.json" ;;
-	cli_report) timeout 60 "$winit" report ${f:+--force} "$tmp/own.json" -o "$p" ;;
-	cli_csv) timeout 60 "$winit" report ${f:+--force} "$tmp/own.json" -o "$tmp/cli_csv.html" --csv "$p" ;;
-	*) timeout 60 "$winit" run "$src/tests/lua/writers.lua" "$w" "$p" ${f:+overwrite} ;;
-	esac
-}
-# The file a writer replaces for ARG: ARG itself, or ARG/runs.csv for the CSV writers.
-node() { case $1 in write_csv | cli_csv) mkdir -p "$2"; echo "$2/runs.csv" ;; *) echo "$2" ;; esac; }
+# Every writer, through the one safe-write path (tests/writers_lib.sh; devices in
+# tests/write_devices.sh, which needs root).
+. "$top_srcdir/tests/writers_lib.sh"
 mkdir "$tmp/outside"
-can_mknod=1
-mknod "$tmp/outside/probe" c 1 3 2>"$tmp/mknod.err" || can_mknod=0
-[ "$can_mknod" -eq 1 ] || echo "# device cases of the writers skipped: mknod: $(cat "$tmp/mknod.err") (needs root)"
-for w in study save save_weights results_save report report_figures write_csv page cli_merge cli_report cli_csv; do
+for w in $writers; do
 	d="$tmp/w-$w"
 	mkdir "$d"
 	# winit's own file of the kind: written, then rewritten without --force.
 	expect "$w: writes a new file" 0 "" -- run_writer "$w" "$d/own"
 	expect "$w: rewrites its own file without --force" 0 "" -- run_writer "$w" "$d/own"
-	if [ "$can_mknod" -eq 1 ]; then
-		n=$(node "$w" "$d/dev")
-		mknod "$n" c 1 3
-		f0=$fail
-		expect "$w: a device is refused" 1 "cannot write .*: it is a device, not a regular file" -- run_writer "$w" "$d/dev"
-		expect "$w: a device is refused when forced" 1 "cannot write .*: it is a device, not a regular file" -- run_writer "$w" "$d/dev" force
-		[ -c "$n" ] && ok "$w: the device is left alone" || no "$w: the device is left alone"
-		[ "$fail" -eq "$f0" ] && eval "dev_safe_$w=1"
-	fi
 	n=$(node "$w" "$d/fifo")
 	mkfifo "$n"
 	expect "$w: a FIFO is refused, without hanging" 1 "cannot write .*: it is a FIFO, not a regular file" -- run_writer "$w" "$d/fifo" force
@@ -137,20 +112,6 @@ LUA
 expect "overwrite must be a boolean" 1 "save_weights: option 'overwrite' must be true or false, got string" -- \
 	"$winit" run "$tmp/bad_overwrite.lua" "$tmp/never.bin"
 [ -e "$tmp/never.bin" ] && no "nothing written with a bad overwrite" || ok "nothing written with a bad overwrite"
-
-# The system's own devices, as the issue reported them: root only, and only after the
-# same writer left a device node of our own alone above (a broken build must never get
-# to replace the machine's /dev/null).
-if [ "${dev_safe_cli_report:-0}" -eq 1 ] && [ -c /dev/null ]; then
-	expect "winit report -o /dev/null is refused" 1 "/dev/null: cannot write the report: it is a device" -- \
-		"$winit" report "$tmp/own.json" -o /dev/null
-	[ -c /dev/null ] && ok "/dev/null is still a device" || no "/dev/null is still a device"
-fi
-if [ "${dev_safe_cli_merge:-0}" -eq 1 ] && [ -c /dev/full ]; then
-	expect "winit merge /dev/full is refused" 1 "/dev/full: cannot write results: it is a device" -- \
-		"$winit" merge /dev/full "$tmp/own.json"
-	[ -c /dev/full ] && ok "/dev/full is still a device" || no "/dev/full is still a device"
-fi
 
 # A stale temporary file of a killed writer (a PID that is gone) is removed.
 sh -c 'exit 0' &
