@@ -45,6 +45,18 @@ static const char *kind_expected(enum winit_file_kind kind)
 	return "a file of this kind";
 }
 
+/* A file name of the kind, for the hint when a directory is named. */
+static const char *example_name(enum winit_file_kind kind)
+{
+	switch (kind) {
+	case WINIT_FILE_RESULTS: return "results.json";
+	case WINIT_FILE_MODEL: return "model.winit";
+	case WINIT_FILE_HTML: return "report.html";
+	case WINIT_FILE_CSV: return "runs.csv";
+	}
+	return "out";
+}
+
 /* "path", or "path (a link to target)" when links were followed. */
 static const char *where(char *buf, size_t size, const char *path, const char *target, int linked)
 {
@@ -56,8 +68,8 @@ static const char *where(char *buf, size_t size, const char *path, const char *t
 
 /* The file path names: symbolic links followed, the last one possibly not existing yet.
  * What exists there must be a regular file.  *linked tells whether a link was followed. */
-static int resolve_target(const char *path, const char *what, char *out, size_t size, int *linked,
-                          struct winit_error *err)
+static int resolve_target(const char *path, enum winit_file_kind kind, const char *what, char *out,
+                          size_t size, int *linked, struct winit_error *err)
 {
 	char cur[PATH_MAX], link[PATH_MAX], at[2 * PATH_MAX + 32];
 	*linked = 0;
@@ -81,7 +93,7 @@ static int resolve_target(const char *path, const char *what, char *out, size_t 
 			                       "%s: cannot write %s: it is a directory, not a regular "
 			                       "file (give a file name in it, e.g. %s/%s)",
 			                       where(at, sizeof at, path, cur, *linked), what, path,
-			                       what[0] == 'r' ? "results.json" : "out");
+			                       example_name(kind));
 		if (!S_ISLNK(st.st_mode))
 			return winit_error_set(err, WINIT_ERR_IO,
 			                       "%s: cannot write %s: it is a %s, not a regular file "
@@ -345,7 +357,7 @@ static int prepare(const char *path, enum winit_file_kind kind, const char *what
                    char *target, size_t size, struct winit_error *err)
 {
 	int linked;
-	int rc = resolve_target(path, what, target, size, &linked, err);
+	int rc = resolve_target(path, kind, what, target, size, &linked, err);
 	if (!rc && (flags & WINIT_WRITE_PARENTS))
 		rc = make_parents(target, err);
 	if (!rc)
