@@ -87,6 +87,9 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* An earlier results file at a path: what winit replaces without being forced. */
+#define OLD_RESULTS "{\n  \"format\": \"winit-results\",\n  \"version\": 1,\n  \"runs\": []\n}\n"
+
 static void write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -175,7 +178,7 @@ START_TEST(a_symlink_is_followed_and_kept)
 	snprintf(sub, sizeof sub, "%s/real", dir);
 	ck_assert_int_eq(mkdir(sub, 0777), 0);
 	snprintf(target, sizeof target, "%s/results.json", sub);
-	write_text(target, "old\n");
+	write_text(target, OLD_RESULTS);
 	/* link2 -> link1 (absolute) -> real/results.json (relative to link1's directory) */
 	snprintf(link1, sizeof link1, "%s/link1.json", dir);
 	snprintf(link2, sizeof link2, "%s/link2.json", dir);
@@ -226,7 +229,7 @@ START_TEST(replacing_keeps_permissions_and_leaves_no_temp)
 	make_runs(runs, res, 1);
 	const char *dir = tu_tmpdir();
 	const char *path = tu_path(dir, "r.json");
-	write_text(path, "old\n");
+	write_text(path, OLD_RESULTS);
 	ck_assert_int_eq(chmod(path, 0640), 0);
 	struct winit_error err = { 0 };
 	ck_assert_msg(winit_results_write_json(path, "s", 7, runs, res, 1, &err) == 0, "%s", err.msg);

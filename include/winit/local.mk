@@ -22,4 +22,5 @@ winitinclude_HEADERS += \
 	include/winit/report.h \
 	include/winit/results.h \
 	include/winit/report_page.h \
-	include/winit/stats.h
+	include/winit/stats.h \
+	include/winit/safe_write.h

@@ -55,6 +55,9 @@ struct winit_save_options {
 	size_t n_kept;
 	/* Where to say what was kept aside; NULL: nowhere. */
 	FILE *log;
+	/* winit/safe_write.h's flags for every write of the file (WINIT_WRITE_FORCE: replace
+	 * a file of another kind at the path). */
+	unsigned write_flags;
 };
 
 /* Lock the results file at path, keep aside what it holds (unless resumed), and start

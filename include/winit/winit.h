@@ -25,5 +25,6 @@
 #include <winit/results.h>
 #include <winit/report_page.h>
 #include <winit/stats.h>
+#include <winit/safe_write.h>
 
 #endif

@@ -25,6 +25,7 @@
 
 #include <winit/report.h>
 #include <winit/results.h>
+#include <winit/safe_write.h>
 
 #include "cli/cli.h"
 #include "results/spans.h"
@@ -154,13 +155,13 @@ static int by_index(const void *a, const void *b)
 /* ---- step 3: write as winit's writer does */
 
 static int write_merged(const char *path, const struct input *first, const struct run *runs,
-                        size_t n)
+                        size_t n, unsigned flags)
 {
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return fail("%s: cannot write: %s", path, strerror(errno));
+	struct winit_error err = { 0 };
+	struct winit_safe_write w;
+	if (winit_safe_write_open(&w, path, WINIT_FILE_RESULTS, "results", flags, &err))
+		return fail("%s", err.msg);
+	FILE *f = w.f;
 	fprintf(f, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"generator\": %.*s,\n",
 	        WINIT_RESULTS_FORMAT, WINIT_RESULTS_VERSION, (int)first->generator.n,
 	        first->generator.p);
@@ -169,21 +170,13 @@ static int write_merged(const char *path, const struct input *first, const struc
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s\n    %.*s", i ? "," : "", (int)runs[i].text.n, runs[i].text.p);
 	fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad) {
-		unlink(tmp);
-		return fail("%s: error while writing", path);
-	}
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return fail("%s: cannot replace: %s", path, strerror(e));
-	}
+	if (winit_safe_write_commit(&w, &err))
+		return fail("%s", err.msg);
 	return 0;
 }
 
 static const char merge_usage[] =
-	"Usage: winit merge OUT.json IN.json...\n"
+	"Usage: winit merge [--force] OUT.json IN.json...\n"
 	"\n"
 	"Join results files of one study -- the shards of `winit run --shard I/N`, or files of\n"
 	"partial runs -- into OUT.json, the file one process running the whole study would have\n"
@@ -193,7 +186,14 @@ static const char merge_usage[] =
 	"and kernel set aside).  Prints how many runs it joined, and how many indices below the\n"
 	"last are absent.\n"
 	"\n"
+	"OUT.json is written as every winit output is (winit(1), FILES WINIT WRITES): a\n"
+	"temporary file renamed over it; a directory, device, FIFO or socket there is refused,\n"
+	"and so is an existing file that is not a winit results file (a link is followed to\n"
+	"the file it names, which gets the same checks).\n"
+	"\n"
 	"Options:\n"
+	"  -f, --force  replace OUT.json even when it is not a winit results file (still\n"
+	"               never a directory, device, FIFO or socket)\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status:\n"
@@ -203,10 +203,16 @@ static const char merge_usage[] =
 
 int cli_merge(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+	static const struct option longopts[] = { { "force", no_argument, NULL, 'f' },
+		                                  { "help", no_argument, NULL, 'h' },
 		                                  { NULL, 0, NULL, 0 } };
 	int c;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	unsigned flags = 0;
+	while ((c = getopt_long(argc, argv, "+fh", longopts, NULL)) != -1) {
+		if (c == 'f') {
+			flags |= WINIT_WRITE_FORCE;
+			continue;
+		}
 		if (c == 'h') {
 			fputs(merge_usage, stdout);
 			return CLI_OK;
@@ -220,6 +226,10 @@ int cli_merge(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	const char *out = argv[0];
+	/* OUT is checked before any input is read: a refusal costs nothing. */
+	struct winit_error werr = { 0 };
+	if (winit_results_check_writable_ext(out, flags, &werr))
+		return fail("%s", werr.msg);
 	size_t n_in = (size_t)argc - 1, n_runs = 0, cap = 0;
 	struct input *in = calloc(n_in, sizeof *in);
 	struct run *runs = NULL;
@@ -300,7 +310,7 @@ int cli_merge(int argc, char **argv)
 	}
 	if (!rc) {
 		qsort(runs, n_runs, sizeof *runs, by_index);
-		rc = write_merged(out, &in[0], runs, n_runs);
+		rc = write_merged(out, &in[0], runs, n_runs, flags);
 	}
 	if (!rc) {
 		long long missing = n_runs ? runs[n_runs - 1].index + 1 - (long long)n_runs : 0;

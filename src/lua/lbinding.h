@@ -54,6 +54,7 @@
 #define KEY_SHARD "winit.shard" /* I * 2^32 + N when the CLI runs one shard, else absent */
 #define KEY_OUTCOMES "winit.outcomes"
 #define KEY_RESUME "winit.resume"
+#define KEY_OVERWRITE "winit.overwrite" /* the CLI's --force */
 #define KEY_TEAMS "winit.teams" /* size -> team userdata */
 
 /* ---------------------------------------------------------------- userdata */
@@ -107,6 +108,10 @@ int winit_lua_default_jobs(lua_State *L);
 struct winit_team *winit_lua_team(lua_State *L);
 /* 0: no resume, 1: resume (the CLI's --resume), 2: resume and prune (--prune). */
 int winit_lua_default_resume(lua_State *L);
+/* The winit/safe_write.h flags of a Lua writer: WINIT_WRITE_FORCE when the options table
+ * at t (0 or not a table: none) has overwrite = true, or, without that key, when the CLI
+ * ran with --force; else 0.  A non-boolean overwrite raises fn's error. */
+unsigned winit_lua_write_flags(lua_State *L, int t, const char *fn);
 
 /* lopts.c: fields of option table t; a wrong type or a value out of [min, max] raises
  * an error naming fn and the option.  opt_int takes numbers with an integer value only

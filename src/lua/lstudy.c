@@ -321,10 +321,12 @@ static void shard_of(lua_State *L, int *index, int *count)
 	}
 }
 
-/* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false} -> results */
+/* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false, prune = false,
+ *            overwrite = false} -> results */
 static int study_run(lua_State *L)
 {
-	static const char *const keys[] = { "jobs", "save", "verbose", "resume", "prune", NULL };
+	static const char *const keys[] = { "jobs",  "save",      "verbose", "resume",
+		                            "prune", "overwrite", NULL };
 	struct lstudy *s = check_study(L, 1);
 	lua_settop(L, 2);
 	if (lua_isnil(L, 2)) {
@@ -339,6 +341,7 @@ static int study_run(lua_State *L)
 	lua_pop(L, 1);
 	int resume = winit_lua_opt_bool(L, 2, "resume", winit_lua_default_resume(L) != 0, "Study:run");
 	int prune = winit_lua_opt_bool(L, 2, "prune", winit_lua_default_resume(L) == 2, "Study:run");
+	unsigned save_flags = winit_lua_write_flags(L, 2, "Study:run");
 	lua_getfield(L, 2, "save");
 	const char *save = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
 	if (s->n == 0)
@@ -357,7 +360,7 @@ static int study_run(lua_State *L)
 	if (save) {
 		/* Fail before training, not after the first run. */
 		struct winit_error werr = { 0 };
-		if (winit_results_check_writable(save, &werr))
+		if (winit_results_check_writable_ext(save, save_flags, &werr))
 			return luaL_error(L, "Study:run: %s", werr.msg);
 	}
 
@@ -390,6 +393,7 @@ static int study_run(lua_State *L)
 			.kept_len = taken.kept_len,
 			.n_kept = taken.n_kept,
 			.log = verbose ? stdout : NULL,
+			.write_flags = save_flags,
 		};
 		int rc = winit_results_saver_open(&o.saver, save, res->name, res->seed, res->runs,
 		                                  res->results, res->n, &so, &werr);

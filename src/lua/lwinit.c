@@ -109,6 +109,22 @@ void winit_lua_set_default_resume(lua_State *L, int resume)
 	lua_setfield(L, LUA_REGISTRYINDEX, KEY_RESUME);
 }
 
+void winit_lua_set_default_overwrite(lua_State *L, int overwrite)
+{
+	lua_pushboolean(L, overwrite);
+	lua_setfield(L, LUA_REGISTRYINDEX, KEY_OVERWRITE);
+}
+
+unsigned winit_lua_write_flags(lua_State *L, int t, const char *fn)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, KEY_OVERWRITE);
+	int def = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	if (t != 0 && lua_type(L, t) == LUA_TTABLE)
+		def = winit_lua_opt_bool(L, t, "overwrite", def, fn);
+	return def ? WINIT_WRITE_FORCE : 0;
+}
+
 /* winit.set_seed(n): the default seed of models and studies made afterwards. */
 static int l_set_seed(lua_State *L)
 {

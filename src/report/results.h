@@ -38,9 +38,9 @@ WINIT_INTERNAL char *winit_results_join(const char *header, size_t header_len,
  * a directory, device, FIFO or socket there is refused. */
 WINIT_INTERNAL int winit_results_target(const char *path, char *out, size_t size,
                                         struct winit_error *err);
-/* Replace the file at path (symbolic links followed, parents made) with text: temporary
- * file, fsync, rename, directory fsync. */
+/* Replace the results file at path with text (winit/safe_write.h's rules; flags as
+ * there, parents made). */
 WINIT_INTERNAL int winit_results_replace(const char *path, const char *text, size_t len,
-                                         struct winit_error *err);
+                                         unsigned flags, struct winit_error *err);
 
 #endif

@@ -49,6 +49,7 @@ struct winit_results_saver {
 	                                * that took (seconds) */
 	size_t file_len;               /* its length then */
 	size_t count, in_file;         /* runs saved; of them in the file as last written */
+	unsigned write_flags;
 	int journal_only;              /* WINIT_JOURNAL=always: whole writes at open and close
 	                                * only, every run through the journal */
 };
@@ -191,7 +192,7 @@ static int keep_aside(struct winit_results_saver *s, FILE *log, struct winit_err
 	}
 	int rc = WINIT_OK;
 	if (readable) {
-		rc = winit_results_replace(aside, text, len, err);
+		rc = winit_results_replace(aside, text, len, 0, err);
 	} else {
 		char ja[PATH_MAX + 32];
 		snprintf(ja, sizeof ja, "%s%s", aside, WINIT_JOURNAL_SUFFIX);
@@ -248,7 +249,7 @@ static int write_file(struct winit_results_saver *s, struct winit_error *err)
 		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the results",
 		                       s->path);
 	double t0 = now_seconds();
-	int rc = winit_results_replace(s->path, text, len, err);
+	int rc = winit_results_replace(s->path, text, len, s->write_flags, err);
 	free(text);
 	s->last_write = now_seconds();
 	s->write_cost = s->last_write - t0;
@@ -332,7 +333,7 @@ int winit_results_saver_open(struct winit_results_saver **out, const char *path,
 	static const struct winit_save_options none;
 	if (!opts)
 		opts = &none;
-	int rc = winit_results_check_writable(path, err);
+	int rc = winit_results_check_writable_ext(path, opts->write_flags, err);
 	if (rc)
 		return rc;
 	struct winit_results_saver *s = calloc(1, sizeof *s);
@@ -349,6 +350,7 @@ int winit_results_saver_open(struct winit_results_saver **out, const char *path,
 	snprintf(s->lock, sizeof s->lock, "%s.lock", s->target);
 	s->runs = runs;
 	s->n_runs = n_runs;
+	s->write_flags = opts->write_flags;
 	const char *mode = getenv("WINIT_JOURNAL");
 	s->journal_only = mode && strcmp(mode, "always") == 0;
 	s->texts = calloc(n_runs ? n_runs : 1, sizeof *s->texts);
