@@ -1,6 +1,6 @@
 #!/bin/sh
 # tests/terminal_text.sh -- what `winit run` prints for text from a script: control
-# characters in a name or label (ESC, CR, a newline in a table cell) reach the terminal as
+# characters in a name or label (ESC, CR, a newline in a table cell or a progress line) reach the terminal as
 # \xHH, never raw; an error that is not a string (error({}), error(42)) keeps the script line.
 set -u
 test_name=terminal_text
@@ -32,9 +32,9 @@ for _, label in ipairs { "red\27[31m", "two\nlines" } do
   local m = winit.Sequential { winit.layers.Flatten { input_shape = { 28, 28 } },
     winit.layers.Dense { 4, activation = "relu" }, winit.layers.Dense { 10, activation = "softmax" } }
   m:compile { optimizer = winit.optimizers.Adam(), loss = "categorical_crossentropy" }
-  study:add { name = label:sub(1, 3), label = label, model = m, train = train, test = test, epochs = 1, batch_size = 256 }
+  study:add { name = label, label = label, model = m, train = train, test = test, epochs = 1, batch_size = 256 }
 end
-study:run({ verbose = 0 }):print_table()
+study:run({ verbose = 1, jobs = 1 }):print_table()
 LUA
 "$winit" run "$tmp/table.lua" "$tmp/data" >"$tmp/out" 2>&1; rc=$?
 if [ "$rc" -eq 0 ] && ! has_raw "$tmp/out" && grep -q '^red\\x1b\[31m  *0\.' "$tmp/out" &&
@@ -42,6 +42,12 @@ if [ "$rc" -eq 0 ] && ! has_raw "$tmp/out" && grep -q '^red\\x1b\[31m  *0\.' "$t
 	ok "print_table: labels with ESC and a newline escaped, one row each"
 else
 	no "print_table: labels with ESC and a newline escaped, one row each (exit $rc)"
+fi
+if grep -q '^\[red\\x1b\[31m\] start: ' "$tmp/out" && grep -q '^\[two\\x0alines\] Epoch 1/1 ' "$tmp/out" &&
+	grep -q '^\[red\\x1b\[31m\] test_loss: ' "$tmp/out"; then
+	ok "progress lines: run names escaped"
+else
+	no "progress lines: run names escaped"
 fi
 
 printf 'local t = {}\nerror(t)\n' >"$tmp/table_error.lua"
