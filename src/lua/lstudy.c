@@ -289,7 +289,7 @@ static void shard_of(lua_State *L, int *index, int *count)
  *            overwrite = false} -> results */
 static int study_run(lua_State *L)
 {
-	static const char *const keys[] = { "jobs",  "save",      "verbose", "resume",
+	static const char *const keys[] = { "jobs", "save", "verbose", "resume",
 		                            "prune", "overwrite", NULL };
 	struct lstudy *s = check_study(L, 1);
 	lua_settop(L, 2);
