@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <winit/results.h>
 
@@ -223,17 +224,45 @@ static size_t file_offset(const struct text *t, size_t pos)
 	return pos - (shift > pos ? pos : shift);
 }
 
-/* The file's text with every integer above INT64_MAX quoted: such a run_seed then reads
- * as a decimal string, which get_u64 accepts.  Quotes add no line, so the line of a
+/* The file's text (*raw, *n_raw): the file, or what its journal says it holds now
+ * (winit_results_load_text, winit/results.h).  A path that is not a regular file, or a
+ * file of more than JR_MAX_BYTES, is refused before anything is read (a FIFO would block,
+ * a device such as /dev/zero never end). */
+static int read_file(const char *path, char **raw, size_t *n_raw, struct winit_error *err)
+{
+	*raw = NULL;
+	*n_raw = 0;
+	struct stat st;
+	if (stat(path, &st) == 0) { /* else there may be a journal alone */
+		if (!S_ISREG(st.st_mode))
+			return winit_error_set(err, WINIT_ERR_IO, "%s: cannot read results: it is %s, not a regular file",
+			                       path, S_ISDIR(st.st_mode)  ? "a directory" :
+			                             S_ISFIFO(st.st_mode) ? "a FIFO" :
+			                             S_ISSOCK(st.st_mode) ? "a socket" :
+			                                                    "a device");
+		if (st.st_size > JR_MAX_BYTES)
+			return winit_error_set(err, WINIT_ERR_FORMAT,
+			                       "%s: not read: %lld bytes, more than a results file may hold (%lld)",
+			                       path, (long long)st.st_size, (long long)JR_MAX_BYTES);
+	}
+	if (winit_results_load_text(path, raw, n_raw, err))
+		return err ? err->status : WINIT_ERR_IO;
+	if (*n_raw > (size_t)JR_MAX_BYTES) {
+		free(*raw);
+		*raw = NULL;
+		return winit_error_set(err, WINIT_ERR_FORMAT,
+		                       "%s: not read: %zu bytes, more than a results file may hold (%lld)",
+		                       path, *n_raw, (long long)JR_MAX_BYTES);
+	}
+	return WINIT_OK;
+}
+
+/* The text buf (n bytes) with every integer above INT64_MAX quoted: such a run_seed then
+ * reads as a decimal string, which jr_u64 accepts.  Quotes add no line, so the line of a
  * syntax error stays exact, and file_offset maps its byte back. */
-static int load_text(const char *path, struct text *t, struct winit_error *err)
+static int quote_big(const char *path, const char *buf, size_t n, struct text *t, struct winit_error *err)
 {
 	memset(t, 0, sizeof *t);
-	char *buf = NULL;
-	size_t n = 0;
-	/* The file, or what its journal says it holds now (winit/results.h). */
-	if (winit_results_load_text(path, &buf, &n, err))
-		return err ? err->status : WINIT_ERR_IO;
 	/* Two passes over the text, outside strings: count the integers to quote, then copy
 	 * with quotes around them. */
 	size_t big = 0;
@@ -242,7 +271,6 @@ static int load_text(const char *path, struct text *t, struct winit_error *err)
 			t->s = malloc(n + 2 * big + 1);
 			t->quoted = calloc(big ? big : 1, sizeof *t->quoted);
 			if (!t->s || !t->quoted) {
-				free(buf);
 				free(t->s);
 				free(t->quoted);
 				memset(t, 0, sizeof *t);
@@ -283,22 +311,49 @@ static int load_text(const char *path, struct text *t, struct winit_error *err)
 			t->len = o;
 		}
 	}
-	free(buf);
 	return WINIT_OK;
 }
 
-json_t *jr_load(const char *path, struct winit_error *err)
+
+int jr_load_doc(const char *path, struct jr_doc *doc, struct winit_error *err)
 {
+	memset(doc, 0, sizeof *doc);
+	char *raw;
+	size_t n_raw;
+	int rc = read_file(path, &raw, &n_raw, err);
+	if (rc)
+		return rc;
 	struct text t;
-	if (load_text(path, &t, err))
-		return NULL;
+	if ((rc = quote_big(path, raw, n_raw, &t, err))) {
+		free(raw);
+		return rc;
+	}
 	json_error_t je;
-	json_t *root = json_loadb(t.s, t.len, 0, &je);
+	json_t *root = json_loadb(t.s, t.len, JSON_REJECT_DUPLICATES, &je);
 	size_t at = root ? 0 : file_offset(&t, (size_t)je.position);
 	free(t.s);
 	free(t.quoted);
-	if (!root)
-		winit_error_set(err, WINIT_ERR_FORMAT, "%s:%d: byte %zu: not a results file: invalid JSON: %s",
-		                path, je.line, at, je.text);
-	return root;
+	if (!root) {
+		/* The column in the file's bytes (the quotes added shift Jansson's). */
+		size_t col = at > n_raw ? n_raw : at;
+		while (col > 0 && raw[col - 1] != '\n')
+			col--;
+		col = at - col;
+		free(raw);
+		return winit_error_set(err, WINIT_ERR_FORMAT,
+		                       "%s:%d:%zu: byte %zu: not a results file: invalid JSON: %s", path,
+		                       je.line, col, at, je.text);
+	}
+	doc->root = root;
+	doc->text = raw;
+	doc->len = n_raw;
+	doc->n_big = t.n_quoted;
+	return WINIT_OK;
+}
+
+void jr_doc_free(struct jr_doc *doc)
+{
+	json_decref(doc->root);
+	free(doc->text);
+	memset(doc, 0, sizeof *doc);
 }

@@ -21,9 +21,24 @@ struct jr {
 	size_t len;
 };
 
-/* The document at path, or NULL with err set (a syntax error: its line and byte).
- * Integers above INT64_MAX, which Jansson refuses, come back as decimal strings. */
-WINIT_INTERNAL json_t *jr_load(const char *path, struct winit_error *err);
+/* The most bytes a results file may hold: larger files are refused before reading. */
+#define JR_MAX_BYTES ((long long)1 << 30)
+
+/* A document read: the tree, the file's own bytes, and how many integers above
+ * INT64_MAX the tree holds as decimal strings (Jansson cannot hold them). */
+struct jr_doc {
+	json_t *root;
+	char *text; /* the file's bytes, len of them (not NUL-terminated) */
+	size_t len;
+	size_t n_big;
+};
+
+/* Read the document at path: a regular file (a directory, FIFO, socket or device is
+ * refused before any read, naming what it is) of at most JR_MAX_BYTES, valid JSON with
+ * no duplicate key in any object (a syntax error: its line and byte).  Integers above
+ * INT64_MAX come back as decimal strings.  On failure *doc is empty. */
+WINIT_INTERNAL int jr_load_doc(const char *path, struct jr_doc *doc, struct winit_error *err);
+WINIT_INTERNAL void jr_doc_free(struct jr_doc *doc);
 
 /* Append a path segment (".history[2]"); returns the mark jr_pop goes back to. */
 WINIT_INTERNAL size_t jr_push(struct jr *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -45,7 +60,7 @@ WINIT_INTERNAL int jr_int(struct jr *c, const json_t *o, const char *key, int re
                           int64_t *out);
 WINIT_INTERNAL int jr_i32(struct jr *c, const json_t *o, const char *key, int required, int32_t dflt,
                           int32_t *out);
-/* An integer >= 0, or the decimal string jr_load makes of one above INT64_MAX. */
+/* An integer >= 0, or the decimal string jr_load_doc makes of one above INT64_MAX. */
 WINIT_INTERNAL int jr_u64(struct jr *c, const json_t *o, const char *key, int required, uint64_t *out);
 WINIT_INTERNAL int jr_bool(struct jr *c, const json_t *o, const char *key, int required, int32_t *out);
 WINIT_INTERNAL int jr_obj(struct jr *c, const json_t *o, const char *key, int required,

@@ -11,6 +11,7 @@
 #include <winit/report_page.h>
 
 #include "report/json_read.h"
+#include "report/results_schema.h"
 
 static void *alloc_n(size_t n, size_t size)
 {
@@ -163,94 +164,26 @@ static int read_history(struct jr *c, const json_t *run, struct winit_report_run
 	return WINIT_OK;
 }
 
-/* A count that may be absent or null (-1). */
-static int get_count(struct jr *c, const json_t *o, const char *key, int64_t *out)
-{
-	double x;
-	TRY(jr_num(c, o, key, 0, &x));
-	*out = isfinite(x) && x >= 0 && x < 9e18 ? (int64_t)x : -1; /* a count, or none */
-	return WINIT_OK;
-}
-
-/* The most bins read in a weight histogram (the writer writes WINIT_DIAG_HIST_BINS). */
-#define MAX_HIST_BINS 10000
-
-/* A count in a histogram: an integer >= 0. */
-static int hist_count(struct jr *c, const json_t *v, const char *key, int64_t *out)
-{
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return jr_bad(c, key, "a count (an integer >= 0)", v ? v : json_null());
-	*out = (int64_t)json_integer_value(v);
-	return WINIT_OK;
-}
-
-/* "weights_hist": {range: [lo, hi], counts: [...], underflow, overflow, declared_sd}. */
+/* "weights_hist": WINIT_DIAG_HIST_BINS counts over [-h, h] (the validation checked it). */
 static int read_hist(struct jr *c, const json_t *l, struct winit_report_layer_diag *d)
 {
-	const json_t *o, *range, *counts;
-	size_t n_range, n;
-	TRY(jr_obj(c, l, "weights_hist", 0, &o));
+	const json_t *o = json_object_get(l, "weights_hist");
 	if (!o)
 		return WINIT_OK;
-	size_t mark = jr_push(c, ".weights_hist");
-	TRY(jr_arr(c, o, "range", 1, &range, &n_range));
-	TRY(jr_arr(c, o, "counts", 1, &counts, &n));
-	double lo = json_number_value(json_array_get(range, 0)),
-	       hi = json_number_value(json_array_get(range, 1));
-	if (n_range != 2 || !json_is_number(json_array_get(range, 0)) ||
-	    !json_is_number(json_array_get(range, 1)) || !isfinite(lo) || !isfinite(hi) || !(lo <= hi))
-		return jr_bad(c, "range", "[lo, hi]: two finite numbers, lo <= hi", range);
-	if (n == 0 || n > MAX_HIST_BINS)
-		return winit_error_set(c->err, WINIT_ERR_FORMAT,
-		                       "%s: %s.counts: %zu bins, expected 1 to %d", c->file, c->path, n,
-		                       MAX_HIST_BINS);
+	const json_t *range = json_object_get(o, "range"), *counts = json_object_get(o, "counts");
+	size_t n = json_array_size(counts);
 	struct winit_report_hist *h = d->hist = calloc(1, sizeof *h);
 	if (!h || !(h->count = alloc_n(n, sizeof *h->count)))
 		return jr_nomem(c);
-	h->lo = lo;
-	h->hi = hi;
+	h->lo = json_number_value(json_array_get(range, 0));
+	h->hi = json_number_value(json_array_get(range, 1));
 	h->n_bins = n;
-	h->declared_sd = NAN;
-	for (size_t b = 0; b < n; b++) {
-		size_t m2 = jr_push(c, ".counts[%zu]", b);
-		TRY(hist_count(c, json_array_get(counts, b), NULL, &h->count[b]));
-		jr_pop(c, m2);
-	}
-	const json_t *v;
-	if ((v = json_object_get(o, "underflow")))
-		TRY(hist_count(c, v, "underflow", &h->underflow));
-	if ((v = json_object_get(o, "overflow")))
-		TRY(hist_count(c, v, "overflow", &h->overflow));
+	for (size_t b = 0; b < n; b++)
+		h->count[b] = (int64_t)json_integer_value(json_array_get(counts, b));
+	h->underflow = json_integer_value(json_object_get(o, "underflow"));
+	h->overflow = json_integer_value(json_object_get(o, "overflow"));
 	TRY(jr_num(c, o, "declared_sd", 0, &h->declared_sd));
-	jr_pop(c, mark);
 	return WINIT_OK;
-}
-
-static int read_layer_diag(struct jr *c, const json_t *l, struct winit_report_layer_diag *d)
-{
-	static const struct {
-		const char *key;
-		size_t off;
-	} nums[] = {
-		{ "pre_mean", offsetof(struct winit_report_layer_diag, pre_mean) },
-		{ "pre_var", offsetof(struct winit_report_layer_diag, pre_var) },
-		{ "act_mean", offsetof(struct winit_report_layer_diag, act_mean) },
-		{ "act_var", offsetof(struct winit_report_layer_diag, act_var) },
-		{ "grad_var", offsetof(struct winit_report_layer_diag, grad_var) },
-		{ "wgrad_var", offsetof(struct winit_report_layer_diag, wgrad_var) },
-		{ "w_mean", offsetof(struct winit_report_layer_diag, w_mean) },
-		{ "w_sd", offsetof(struct winit_report_layer_diag, w_sd) },
-		{ "update_ratio", offsetof(struct winit_report_layer_diag, update_ratio) },
-		{ "dead_fraction", offsetof(struct winit_report_layer_diag, dead_fraction) },
-		{ "saturated_fraction", offsetof(struct winit_report_layer_diag, saturated_fraction) },
-	};
-	if (!json_is_object(l))
-		return jr_bad(c, NULL, "an object", l);
-	for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
-		TRY(jr_num(c, l, nums[k].key, 0, (double *)((char *)d + nums[k].off)));
-	TRY(get_count(c, l, "dead", &d->dead));
-	TRY(get_count(c, l, "distinct_units", &d->distinct_units));
-	return read_hist(c, l, d);
 }
 
 static int read_diagnostics(struct jr *c, const json_t *run, struct winit_report_run *r)
@@ -269,21 +202,18 @@ static int read_diagnostics(struct jr *c, const json_t *run, struct winit_report
 		if (!json_is_object(s))
 			return jr_bad(c, NULL, "an object", s);
 		struct winit_report_snapshot *y = &r->diagnostics[r->n_snapshots++];
-		TRY(jr_int(c, s, "step", 1, 0, &y->step));
+		winit_results_fill(y, 1, winit_results_snapshot_fields, s);
 		TRY(jr_i32(c, s, "epoch", 0, 0, &y->epoch));
-		TRY(jr_num(c, s, "probe_loss", 0, &y->probe_loss));
-		TRY(jr_num(c, s, "probe_accuracy", 0, &y->probe_accuracy));
-		TRY(jr_int(c, s, "val_rows", 0, 0, &y->val_rows));
-		TRY(jr_num(c, s, "val_loss", 0, &y->val_loss));
-		TRY(jr_num(c, s, "val_accuracy", 0, &y->val_accuracy));
-		TRY(jr_arr(c, s, "layers", 1, &layers, &nl));
+		layers = json_object_get(s, "layers");
+		nl = json_array_size(layers);
 		y->layers = alloc_n(nl, sizeof *y->layers);
 		if (!y->layers)
 			return jr_nomem(c);
 		for (size_t k = 0; k < nl; k++) {
-			size_t m2 = jr_push(c, ".layers[%zu]", k);
-			TRY(read_layer_diag(c, json_array_get(layers, k), &y->layers[y->n_layers++]));
-			jr_pop(c, m2);
+			struct winit_report_layer_diag *d = &y->layers[y->n_layers++];
+			const json_t *l = json_array_get(layers, k);
+			winit_results_fill(d, 1, winit_results_layer_fields, l);
+			TRY(read_hist(c, l, d));
 		}
 		jr_pop(c, mark);
 	}
@@ -395,35 +325,15 @@ static int read_run(struct jr *c, const json_t *run, struct winit_report_run *r)
 int winit_report_read(const char *path, struct winit_report_study *out, struct winit_error *err)
 {
 	memset(out, 0, sizeof *out);
-	json_t *root = jr_load(path, err);
-	if (!root)
-		return err ? err->status : WINIT_ERR_FORMAT;
-	int rc = WINIT_OK;
-	struct jr c = { .file = path, .err = err };
-	const json_t *fmt = json_object_get(root, "format");
-	const json_t *ver = json_object_get(root, "version");
-	if (!json_is_object(root)) {
-		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: not a winit results file: expected a JSON object with \"format\": \"%s\", found %s",
-		                     path, WINIT_RESULTS_FORMAT, jr_type_name(root));
-	} else if (!json_is_string(fmt) || strcmp(json_string_value(fmt), WINIT_RESULTS_FORMAT) != 0) {
-		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: not a winit results file: expected \"format\": \"%s\", found %s%s%s",
-		                     path, WINIT_RESULTS_FORMAT, json_is_string(fmt) ? "\"" : "",
-		                     json_is_string(fmt) ? json_string_value(fmt) : fmt ? jr_type_name(fmt) :
-		                                                                          "no \"format\" member",
-		                     json_is_string(fmt) ? "\"" : "");
-	} else if (!json_is_integer(ver) || json_integer_value(ver) < 1) {
-		rc = jr_bad(&c, "version", "a version number (an integer >= 1)", ver);
-	} else if (json_integer_value(ver) > WINIT_RESULTS_VERSION) {
-		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: results format version %lld is newer than this winit reads (up to version %d): update winit (%s)",
-		                     path, (long long)json_integer_value(ver), WINIT_RESULTS_VERSION, PACKAGE_STRING);
-	}
-	if (rc) {
-		json_decref(root);
+	struct winit_results_doc d;
+	int rc = winit_results_doc_load(path, 1, &d, err);
+	if (rc)
 		return rc;
-	}
+	json_t *root = d.doc.root;
+	struct jr c = { .file = path, .err = err };
 	const json_t *runs;
 	size_t n;
-	out->version = (int32_t)json_integer_value(ver);
+	out->version = d.version;
 	if ((rc = jr_str(&c, root, "format", 1, &out->format)) ||
 	    (rc = jr_str(&c, root, "generator", 0, &out->generator)) ||
 	    (rc = jr_str(&c, root, "study", 0, &out->study)) ||
@@ -442,10 +352,10 @@ int winit_report_read(const char *path, struct winit_report_study *out, struct w
 			goto fail;
 		jr_pop(&c, mark);
 	}
-	json_decref(root);
+	winit_results_doc_free(&d);
 	return WINIT_OK;
 fail:
-	json_decref(root);
+	winit_results_doc_free(&d);
 	winit_report_free(out);
 	return rc;
 }
