@@ -133,8 +133,9 @@ static int read_file(const char *path, char **raw, size_t *n_raw, struct winit_e
 }
 
 /* The text buf (n bytes) with every integer above INT64_MAX quoted: such a run_seed then
- * reads as a decimal string, which jr_u64 accepts.  Quotes add no line, so the line of a
- * syntax error stays exact, and file_offset maps its byte back. */
+ * reads as a decimal string, which the validation's seed rows (results_schema.c) accept.
+ * Quotes add no line, so the line of a syntax error stays exact, and file_offset maps
+ * its byte back. */
 static int quote_big(const char *path, const char *buf, size_t n, struct text *t, struct winit_error *err)
 {
 	memset(t, 0, sizeof *t);
