@@ -491,29 +491,53 @@ START_TEST(a_wrong_file_is_refused_with_the_reason)
 {
 	struct winit_error err = { 0 };
 	ck_assert_int_eq(read_edited("\"winit-results\"", "\"keras-history\"", &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "not a winit results file (its \"format\" is \"keras-history\""),
+	ck_assert_msg(strstr(err.msg, "r.json: not a winit results file: expected \"format\": \"winit-results\", found \"keras-history\""),
 	              "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"version\": 2", "\"version\": 3", &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "version 3 is newer than this winit's (2): it was written by a "
-	                              "newer winit"),
+	ck_assert_msg(strstr(err.msg, "version 3 is newer than this winit reads (up to version 2): it "
+	                              "was written by a newer winit"),
 	              "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"version\": 2", "\"version\": 1", &err), WINIT_ERR_FORMAT);
 	ck_assert_msg(strstr(err.msg, "version 1 is older than this winit's (2)"), "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"seed\": \"7\"", "\"seed\": 7", &err), WINIT_ERR_FORMAT);
 	ck_assert_msg(strstr(err.msg, "r.json: seed: expected a decimal string"), "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"epoch\": 2", "\"epoch\": \"2\"", &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "runs[0].history[1].epoch: expected an integer, got a string"),
+	ck_assert_msg(strstr(err.msg, "runs[0].history[1].epoch: expected an integer, found a string"),
 	              "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"status\": \"ok\"", "\"state\": \"ok\"", &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "runs[0].status: expected a string, got nothing"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "runs[0].status is missing (expected a string)"), "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"n_val\": 10", "\"n_val\": -1", &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "runs[0].data.n_val: -1 is out of range"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].data.n_val: expected an integer >= 0, found -1"), "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"label\"", "\"name\"", &err), WINIT_ERR_FORMAT); /* duplicate key */
-	ck_assert_msg(strstr(err.msg, "r.json:10:12: not a valid results file (JSON): duplicate object key"),
+	ck_assert_msg(strstr(err.msg, "r.json:10:12: byte 163: not a results file: invalid JSON: duplicate object key"),
 	              "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"runs\": [", "\"runs\": [,", &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "not a valid results file (JSON)"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "not a results file: invalid JSON"), "%s", err.msg);
+	/* Values no writer writes: an accuracy outside [0, 1], a string for theory's
+	 * prediction (read as null before), anything but an object for "learning" or an
+	 * array for the model's layers (merge copied those through). */
+	ck_assert_int_eq(read_edited("\"test_accuracy\": 0.875", "\"test_accuracy\": -5", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].test_accuracy: expected a number in [0, 1], found -5"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"theory\": {", "\"theory\": {\"applies\": true, \"pre_var\": [\"x\"], \"grad_var\": [1]}, \"old\": {",
+	                             &err),
+	                 WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].theory.pre_var[0]: expected a number or null, found a string"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"learning\": {", "\"learning\": \"x\", \"old\": {", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].learning: expected an object, found a string"), "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"layers\": [", "\"layers\": \"x\", \"old\": [", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].model.layers: expected an array, found a string"), "%s", err.msg);
+	/* Not a regular file: refused before reading (a FIFO would block, /dev/zero never
+	 * end). */
+	const char *fifo = tu_path(tu_tmpdir(), "fifo.json");
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
 	struct winit_results_file f;
+	ck_assert_int_eq(winit_results_read(fifo, &f, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "fifo.json: cannot read results: it is a FIFO, not a regular file"), "%s", err.msg);
+	ck_assert_int_eq(winit_results_read("/dev/zero", &f, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "/dev/zero: cannot read results: it is a device, not a regular file"), "%s",
+	              err.msg);
 	ck_assert_int_eq(winit_results_read(tu_path(tu_tmpdir(), "none.json"), &f, &err), WINIT_ERR_IO);
 	ck_assert_msg(strstr(err.msg, "none.json"), "%s", err.msg);
 	ck_assert_uint_eq(f.n_runs, 0);

@@ -16,7 +16,8 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=u
 FUZZ_HARNESSES = fuzz_idx fuzz_idx_gz fuzz_results fuzz_model
 FUZZ_IDX_SRC = $(top_srcdir)/src/data/idx.c $(top_srcdir)/src/core/error.c
 FUZZ_RESULTS_SRC = $(top_srcdir)/src/report/results_read.c $(top_srcdir)/src/report/results.c \
-	$(top_srcdir)/src/report/json.c $(top_srcdir)/src/core/error.c
+	$(top_srcdir)/src/report/results_schema.c $(top_srcdir)/src/report/json_read.c \
+	$(top_srcdir)/src/report/report_read.c $(top_srcdir)/src/report/json.c $(top_srcdir)/src/core/error.c
 FUZZ_MODEL_SRC = $(top_srcdir)/src/nn/load.c $(top_srcdir)/src/core/error.c
 
 fuzz: libwinit_core.la

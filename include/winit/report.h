@@ -145,11 +145,13 @@ struct winit_results_file {
 	struct winit_results_run *runs; /* owned */
 };
 
-/* Read a results file written by winit_results_write_json (with Jansson).  Refused, with
- * the reason: a file that is not JSON (line and column), of another format, of a version
- * other than WINIT_RESULTS_VERSION (older or newer), or with a field of the wrong type
- * (named by its place, e.g. "runs[2].history[0].loss").  On success fill out (free with
- * winit_results_file_free); on failure out is empty. */
+/* Read a results file written by winit_results_write_json (with Jansson), validated as
+ * every reader validates it (docs/results-format.md, "Validation").  Refused, with the
+ * reason: a file that is not a regular file, not JSON (line and column; a key twice in an
+ * object), of another format, of a version other than WINIT_RESULTS_VERSION (older or
+ * newer), or with a member of the wrong type or out of range (named by its place, e.g.
+ * "runs[2].history[0].loss").  On success fill out (free with winit_results_file_free);
+ * on failure out is empty. */
 int winit_results_read(const char *path, struct winit_results_file *out,
                        struct winit_error *err);
 void winit_results_file_free(struct winit_results_file *f);

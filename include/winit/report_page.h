@@ -143,11 +143,13 @@ struct winit_report_study {
 	struct winit_report_run *runs;
 };
 
-/* Read a results file.  Refuses, with the file and what was expected, a file that is
- * not JSON (line and byte of the syntax error), not a winit results file, of a
- * version newer than WINIT_RESULTS_VERSION, or whose members have the wrong type (the
- * member's path, e.g. "runs[2].history[0].loss").  On failure *out is left empty (safe
- * to free). */
+/* Read a results file (version 1 or 2), validated as every reader validates it
+ * (docs/results-format.md, "Validation").  Refuses, with the file and what was expected,
+ * a file that is not a regular file, not JSON (line, column and byte of the syntax
+ * error; a key twice in an object), not a winit results file, of a version newer than
+ * WINIT_RESULTS_VERSION, or whose members have the wrong type or a value out of range
+ * (the member's path, e.g. "runs[2].history[0].loss").  On failure *out is left empty
+ * (safe to free). */
 int winit_report_read(const char *path, struct winit_report_study *out, struct winit_error *err);
 void winit_report_free(struct winit_report_study *r);
 

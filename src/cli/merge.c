@@ -3,9 +3,10 @@
  * file a single process would have written.
  *
  * Three steps:
- *   1. load and check each file: with the results reader (winit_results_read: format,
- *      version, every field's type), then with Jansson for what merging needs: the same
- *      "study" and "seed" in every file, every run with a "name" and an "index";
+ *   1. load and check each file: with the validation every reader runs
+ *      (winit_results_doc_load: a regular file, format, version, every member's type and
+ *      range), then for what merging needs: the same "study" and "seed" in every file,
+ *      every run with a "name" and an "index";
  *   2. collect the runs by name: a run in several files must agree in everything but its
  *      timings ("seconds", per run and per epoch) and its kernel set; order them by index;
  *   3. write the header and each run's object as the text it was read from, so the output
@@ -24,17 +25,18 @@
 #include <jansson.h>
 
 #include <winit/report.h>
-#include <winit/results.h>
 #include <winit/safe_write.h>
 
 #include "cli/cli.h"
+#include "report/results_schema.h"
 #include "results/spans.h"
 
 /* ---- step 1: load and check */
 
 struct input {
 	const char *path;
-	char *text;
+	struct winit_results_doc doc; /* owns root and text */
+	const char *text;
 	size_t len;
 	json_t *root;
 	struct winit_span seed, study, generator;
@@ -61,42 +63,20 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 
 static int load(struct input *in)
 {
-	/* The file, or what its journal says it holds now (winit/results.h). */
-	struct winit_error lerr = { 0 };
-	if (winit_results_load_text(in->path, &in->text, &in->len, &lerr))
-		return fail("%s", lerr.msg);
-	json_error_t je;
-	in->root = json_loadb(in->text, in->len, JSON_DECODE_INT_AS_REAL, &je);
-	if (!in->root) {
-		fprintf(stderr, "winit merge: %s:%d:%d (byte %d): not JSON: %s\n", in->path, je.line,
-		        je.column, je.position, je.text);
-		return 1;
-	}
-	const char *format = json_string_value(json_object_get(in->root, "format"));
-	if (!format || strcmp(format, WINIT_RESULTS_FORMAT) != 0)
-		return fail("%s: \"format\" is %s, expected \"%s\": not a winit results file", in->path,
-		            format ? format : "missing", WINIT_RESULTS_FORMAT);
-	json_t *v = json_object_get(in->root, "version");
-	if (!json_is_number(v) || json_number_value(v) != WINIT_RESULTS_VERSION) {
-		if (!json_is_number(v))
-			return fail("%s: no \"version\": not a winit results file", in->path);
-		return fail("%s: results format version %g; this winit merges version %d", in->path,
-		            json_number_value(v), WINIT_RESULTS_VERSION);
-	}
-	/* Every field's type, as resume reads the file (named by its place when wrong). */
-	struct winit_results_file rf;
+	/* The one validation of every reader (src/report/results_schema.c): a regular file
+	 * of bounded size, no duplicate key, this format version, every member's type and
+	 * range, named by its path when wrong.  Then what merging needs besides. */
 	struct winit_error err = { 0 };
-	if (winit_results_read(in->path, &rf, &err))
+	if (winit_results_doc_load(in->path, WINIT_RESULTS_VERSION, &in->doc, &err))
 		return fail("%s", err.msg);
-	winit_results_file_free(&rf);
+	in->root = in->doc.doc.root;
+	in->text = in->doc.doc.text;
+	in->len = in->doc.doc.len;
 	in->seed = winit_span_member(in->text, in->len, "seed");
 	in->study = winit_span_member(in->text, in->len, "study");
 	in->generator = winit_span_member(in->text, in->len, "generator");
-	if (!in->seed.p || !json_is_string(json_object_get(in->root, "seed")) || !in->study.p ||
-	    !json_is_string(json_object_get(in->root, "study")) || !in->generator.p)
+	if (!in->seed.p || !in->study.p || !in->generator.p)
 		return fail("%s: missing \"study\", \"seed\" or \"generator\"", in->path);
-	if (!json_is_array(json_object_get(in->root, "runs")))
-		return fail("%s: \"runs\" is missing or not a list", in->path);
 	return 0;
 }
 
@@ -181,9 +161,11 @@ static const char merge_usage[] =
 	"Join results files of one study -- the shards of `winit run --shard I/N`, or files of\n"
 	"partial runs -- into OUT.json, the file one process running the whole study would have\n"
 	"written (byte for byte, timings aside): runs in study order, each once.  Refused:\n"
-	"files that are not winit results files of this format version, files of another\n"
-	"study or study seed, and a run present in two files with different results (timings\n"
-	"and kernel set aside).  Prints how many runs it joined, and how many indices below the\n"
+	"files that are not winit results files of this format version, files that fail the\n"
+	"checks every reader makes (not a regular file, a key twice in an object, a member of\n"
+	"the wrong type or out of range: docs/results-format.md), files of another study or\n"
+	"study seed, and a run present in two files with different results (timings and\n"
+	"kernel set aside).  Prints how many runs it joined, and how many indices below the\n"
 	"last are absent.\n"
 	"\n"
 	"OUT.json is written as every winit output is (winit(1), FILES WINIT WRITES): a\n"
@@ -321,10 +303,8 @@ int cli_merge(int argc, char **argv)
 			       runs[n_runs - 1].index);
 		printf("\n");
 	}
-	for (size_t i = 0; in && i < n_in; i++) {
-		json_decref(in[i].root);
-		free(in[i].text);
-	}
+	for (size_t i = 0; in && i < n_in; i++)
+		winit_results_doc_free(&in[i].doc);
 	free(in);
 	free(runs);
 	return rc;
