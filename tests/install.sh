@@ -40,6 +40,22 @@ if [ $# -eq 0 ]; then
 		no "winit installed with prefix=DIR works there"
 		grep '^not ok' "$tmp/moved" | sed 's/^/#   /'
 	fi
+	# A prefix inside the build tree (issue 24, item 11): the installed winit is still an
+	# installed one, with only PREFIX/lib/winit/plugins on its search path, not the build
+	# tree's plugins (uninstalled is told by where the binary runs, not by a path prefix).
+	inner=$(mktemp -d "$top_builddir/tests/install-inner-XXXXXX")
+	if ${MAKE:-make} -s -C "$top_builddir" install prefix="$inner" >"$tmp/out" 2>&1; then
+		ok "make install prefix=DIR inside the build tree"
+	else
+		no "make install prefix=DIR inside the build tree"
+	fi
+	"$inner/bin/winit" list >"$tmp/inner" 2>&1
+	n=$(grep -c '\.so$' "$tmp/inner")
+	others=$(grep '\.so$' "$tmp/inner" | grep -v -c " $inner/lib/winit/plugins/")
+	[ "$n" -gt 20 ] && [ "$others" -eq 0 ] &&
+		ok "installed inside the build tree: $n plugins, all from $inner/lib/winit/plugins" ||
+		no "installed inside the build tree: $others of $n plugins from elsewhere: $(grep '\.so$' "$tmp/inner" | grep -v " $inner/" | head -n 1)"
+	rm -rf "$inner"
 	finish
 	exit
 fi
