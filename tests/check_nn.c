@@ -467,34 +467,9 @@ START_TEST(fit_rejects_bad_settings)
 }
 END_TEST
 
-/* Four classes of 8x8 images: a bright quadrant (which one is the class) on noise. */
-static struct winit_dataset quadrant_dataset(int64_t n, uint64_t seed)
-{
-	struct winit_dataset ds = { 0 };
-	ds.n = n;
-	ds.height = ds.width = 8;
-	ds.n_features = 64;
-	ds.n_classes = 4;
-	ds.x = malloc((size_t)(n * 64));
-	ds.y = malloc((size_t)n);
-	struct winit_rng rng;
-	winit_rng_seed(&rng, seed, 0);
-	for (int64_t i = 0; i < n; i++) {
-		int c = (int)winit_rng_below(&rng, 4);
-		ds.y[i] = (uint8_t)c;
-		for (int r = 0; r < 8; r++)
-			for (int k = 0; k < 8; k++) {
-				int q = (r >= 4) * 2 + (k >= 4);
-				int v = (int)winit_rng_below(&rng, 120) + (q == c ? 120 : 0);
-				ds.x[i * 64 + r * 8 + k] = (uint8_t)v;
-			}
-	}
-	return ds;
-}
-
 START_TEST(training_reaches_high_accuracy)
 {
-	struct winit_dataset train = quadrant_dataset(2000, 1), test = quadrant_dataset(500, 2);
+	struct winit_dataset train = tu_quadrant_dataset(2000, 8, 1), test = tu_quadrant_dataset(500, 8, 2);
 	struct winit_run_spec run = { 0 };
 	snprintf(run.name, sizeof run.name, "quadrants");
 	run.seed = 3;
@@ -531,7 +506,7 @@ END_TEST
 START_TEST(kernel_sets_train_alike)
 {
 	static const char *const sets[] = { "generic", "avx2", "avx512" };
-	struct winit_dataset train = quadrant_dataset(1200, 31), test = quadrant_dataset(400, 32);
+	struct winit_dataset train = tu_quadrant_dataset(1200, 8, 31), test = tu_quadrant_dataset(400, 8, 32);
 	double ref_loss = -1;
 	for (int k = 0; k < 3; k++) {
 		if (winit_kernels_select(sets[k]) != 0)
@@ -607,7 +582,7 @@ START_TEST(teams_train_bit_identically)
 {
 	static const char *const sets[] = { "generic", "avx2", "avx512" };
 	static const char *const outs[] = { "softmax", "sigmoid" };
-	struct winit_dataset ds = quadrant_dataset(700, 41);
+	struct winit_dataset ds = tu_quadrant_dataset(700, 8, 41);
 	int tested = 0;
 	for (int k = 0; k < 3; k++) {
 		if (winit_kernels_select(sets[k]) != 0)
@@ -661,7 +636,7 @@ END_TEST
  * keeps or drops it for the rest; either way the numbers are those of one thread. */
 START_TEST(team_trial_decides_and_changes_nothing)
 {
-	struct winit_dataset ds = quadrant_dataset(1500, 43);
+	struct winit_dataset ds = tu_quadrant_dataset(1500, 8, 43);
 	struct winit_model_spec spec = mlp_spec(64, 64, "relu", "he_normal", 4);
 	struct winit_optimizer_spec opt = winit_optimizer_default(WINIT_OPT_ADAM);
 	struct winit_error err = { 0 };
@@ -690,7 +665,7 @@ END_TEST
  * stays exactly zero and accuracy is that of the class prior. */
 START_TEST(zeros_initializer_never_breaks_symmetry)
 {
-	struct winit_dataset train = quadrant_dataset(800, 4);
+	struct winit_dataset train = tu_quadrant_dataset(800, 8, 4);
 	struct winit_model_spec s = mlp_spec(64, 16, "relu", "zeros", 4);
 	struct winit_trainer tr;
 	struct winit_error err = { 0 };
@@ -714,7 +689,7 @@ END_TEST
 
 START_TEST(evaluate_and_predict_agree)
 {
-	struct winit_dataset ds = quadrant_dataset(300, 5);
+	struct winit_dataset ds = tu_quadrant_dataset(300, 8, 5);
 	struct winit_model_spec s = mlp_spec(64, 8, "relu", "glorot_normal", 4);
 	struct winit_model m;
 	ck_assert_int_eq(winit_model_init(&m, &s, 2, NULL), 0);
@@ -765,7 +740,7 @@ static void var_hook(void *ctx, int layer, const float *z, const float *a, int64
 
 static void lsuv_check(const char *act)
 {
-	struct winit_dataset train = quadrant_dataset(3000, 21), fresh = quadrant_dataset(512, 22);
+	struct winit_dataset train = tu_quadrant_dataset(3000, 8, 21), fresh = tu_quadrant_dataset(512, 8, 22);
 	struct winit_model_spec s = { 0 };
 	s.n_input_dims = 2;
 	s.input_shape[0] = s.input_shape[1] = 8;
@@ -807,7 +782,7 @@ END_TEST
  * vacuous), by one factor per layer, reproducibly. */
 START_TEST(lsuv_differs_from_its_orthogonal_start)
 {
-	struct winit_dataset train = quadrant_dataset(600, 23);
+	struct winit_dataset train = tu_quadrant_dataset(600, 8, 23);
 	struct winit_model_spec s = mlp_spec(64, 48, "relu", "lsuv", 4);
 	struct winit_model a, b;
 	struct winit_error err = { 0 };
