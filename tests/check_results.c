@@ -87,6 +87,9 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* An earlier results file at a path: what winit replaces without being forced. */
+#define OLD_RESULTS "{\n  \"format\": \"winit-results\",\n  \"version\": 1,\n  \"runs\": []\n}\n"
+
 static void write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -175,7 +178,7 @@ START_TEST(a_symlink_is_followed_and_kept)
 	snprintf(sub, sizeof sub, "%s/real", dir);
 	ck_assert_int_eq(mkdir(sub, 0777), 0);
 	snprintf(target, sizeof target, "%s/results.json", sub);
-	write_text(target, "old\n");
+	write_text(target, OLD_RESULTS);
 	/* link2 -> link1 (absolute) -> real/results.json (relative to link1's directory) */
 	snprintf(link1, sizeof link1, "%s/link1.json", dir);
 	snprintf(link2, sizeof link2, "%s/link2.json", dir);
@@ -226,7 +229,7 @@ START_TEST(replacing_keeps_permissions_and_leaves_no_temp)
 	make_runs(runs, res, 1);
 	const char *dir = tu_tmpdir();
 	const char *path = tu_path(dir, "r.json");
-	write_text(path, "old\n");
+	write_text(path, OLD_RESULTS);
 	ck_assert_int_eq(chmod(path, 0640), 0);
 	struct winit_error err = { 0 };
 	ck_assert_msg(winit_results_write_json(path, "s", 7, runs, res, 1, &err) == 0, "%s", err.msg);
@@ -518,6 +521,186 @@ START_TEST(a_wrong_file_is_refused_with_the_reason)
 }
 END_TEST
 
+/* ---- the journal (winit/results.h): every run saved in constant time */
+
+/* The text winit_results_write_json writes for the first k of n runs (malloc'd). */
+static char *written(const char *dir, struct winit_run_spec *runs, struct winit_run_result *res,
+                     int n, int k)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/ref%d.json", dir, k);
+	for (int i = 0; i < n; i++)
+		res[i].done = i < k;
+	ck_assert_int_eq(winit_results_write_json(path, "s", 9, runs, res, (size_t)n, NULL), 0);
+	for (int i = 0; i < n; i++)
+		res[i].done = 1;
+	return strdup(slurp(path));
+}
+
+static char *loaded(const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_load_text(path, &text, &len, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(strlen(text), len);
+	return text;
+}
+
+static struct winit_results_saver *journal_only(const char *path, struct winit_run_spec *runs,
+                                                struct winit_run_result *res, int n)
+{
+	struct winit_run_result none[4];
+	memset(none, 0, sizeof none);
+	struct winit_results_saver *s = NULL;
+	struct winit_error err = { 0 };
+	setenv("WINIT_JOURNAL", "always", 1);
+	ck_assert_msg(winit_results_saver_open(&s, path, "s", 9, runs, none, (size_t)n, NULL, &err) == 0,
+	              "%s", err.msg);
+	unsetenv("WINIT_JOURNAL");
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(winit_results_saver_add(s, (size_t)i, &res[i], NULL), 0);
+	return s;
+}
+
+START_TEST(the_journal_gives_the_writers_bytes)
+{
+	struct winit_run_spec runs[3];
+	struct winit_run_result res[3];
+	make_runs(runs, res, 3);
+	const char *dir = tu_tmpdir();
+	char *want = written(dir, runs, res, 3, 3), *none = written(dir, runs, res, 3, 0);
+	const char *path = tu_path(dir, "r.json");
+	struct winit_results_saver *s = journal_only(path, runs, res, 3);
+	/* Running: the file has the header only, the readers the three runs. */
+	ck_assert_str_eq(slurp(path), none);
+	char *now = loaded(path);
+	ck_assert_str_eq(now, want);
+	free(now);
+	ck_assert_uint_eq(winit_results_saver_count(s), 3);
+	ck_assert_int_eq(winit_results_saver_close(s, NULL), 0);
+	ck_assert_str_eq(slurp(path), want);
+	char j[600];
+	snprintf(j, sizeof j, "%s.journal", path);
+	ck_assert_int_ne(access(j, F_OK), 0);
+	free(want);
+	free(none);
+	free_results(res, 3);
+}
+END_TEST
+
+START_TEST(a_torn_last_record_is_dropped_at_every_byte)
+{
+	struct winit_run_spec runs[3];
+	struct winit_run_result res[3];
+	make_runs(runs, res, 3);
+	const char *dir = tu_tmpdir();
+	char *want[4];
+	for (int k = 0; k <= 3; k++)
+		want[k] = written(dir, runs, res, 3, k);
+	char path[512], jpath[600], copy[512], cjpath[600];
+	snprintf(path, sizeof path, "%s/r.json", dir);
+	snprintf(jpath, sizeof jpath, "%s.journal", path);
+	struct winit_results_saver *s = journal_only(path, runs, res, 3);
+	FILE *f = fopen(jpath, "rb");
+	ck_assert_ptr_nonnull(f);
+	char *journal = malloc(1 << 20);
+	size_t size = fread(journal, 1, 1 << 20, f);
+	fclose(f);
+	winit_results_saver_close(s, NULL);
+	/* Where each record ends: the header's, then the runs'. */
+	size_t ends[4];
+	int n_ends = 0;
+	const char *p = journal + strlen("winit-journal 1\n");
+	while (p < journal + size) {
+		char kind;
+		unsigned long long index, len;
+		unsigned crc;
+		ck_assert_int_eq(sscanf(p, "%c %llu %llu %x", &kind, &index, &len, &crc), 4);
+		p = strchr(p, '\n') + 1 + len + 1;
+		ends[n_ends++] = (size_t)(p - journal);
+	}
+	ck_assert_int_eq(n_ends, 4);
+	/* A copy of the study's file with no run, and beside it the journal cut at every
+	 * byte after its header record: the runs whose records are whole, and no error. */
+	snprintf(copy, sizeof copy, "%s/c.json", dir);
+	snprintf(cjpath, sizeof cjpath, "%s.journal", copy);
+	write_text(copy, want[0]);
+	f = fopen(cjpath, "wb");
+	ck_assert_uint_eq(fwrite(journal, 1, size, f), size);
+	fclose(f);
+	/* (Cut from the end down: rewriting a file from zero each time costs a flush.) */
+	for (size_t cut = size; cut >= ends[0]; cut--) {
+		ck_assert_int_eq(truncate(cjpath, (off_t)cut), 0);
+		int k = 0;
+		while (k < 3 && ends[k + 1] <= cut)
+			k++;
+		char *text = loaded(copy);
+		ck_assert_msg(strcmp(text, want[k]) == 0, "cut at byte %zu of %zu: not the file of %d runs", cut,
+		              size, k);
+		free(text);
+	}
+	/* Damage inside the first run's record, with the others after it: refused, its byte
+	 * named. */
+	f = fopen(cjpath, "wb");
+	journal[ends[0] + 30] ^= 1;
+	fwrite(journal, 1, size, f);
+	fclose(f);
+	char *text = NULL;
+	size_t len;
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_results_load_text(copy, &text, &len, &err), WINIT_ERR_FORMAT);
+	char what[64];
+	snprintf(what, sizeof what, "byte %zu: a record whose CRC-32 does not match", ends[0]);
+	ck_assert_msg(strstr(err.msg, what) != NULL, "%s", err.msg);
+	ck_assert_ptr_null(text);
+	free(journal);
+	for (int k = 0; k <= 3; k++)
+		free(want[k]);
+	free_results(res, 3);
+}
+END_TEST
+
+START_TEST(one_writer_at_a_time_and_earlier_runs_kept_aside)
+{
+	struct winit_run_spec runs[2];
+	struct winit_run_result res[2], none[2];
+	make_runs(runs, res, 2);
+	memset(none, 0, sizeof none);
+	const char *dir = tu_tmpdir();
+	char *earlier = written(dir, runs, res, 2, 2);
+	char path[512], aside[600];
+	snprintf(path, sizeof path, "%s/r.json", dir);
+	snprintf(aside, sizeof aside, "%s.1", path);
+	write_text(path, earlier);
+	struct winit_results_saver *a = NULL, *b = NULL;
+	struct winit_error err = { 0 };
+	char log[4096] = "";
+	FILE *lf = fmemopen(log, sizeof log, "w");
+	struct winit_save_options o = { .log = lf };
+	ck_assert_int_eq(winit_results_saver_open(&a, path, "s", 9, runs, none, 2, &o, &err), 0);
+	fclose(lf);
+	ck_assert_str_eq(slurp(aside), earlier);
+	ck_assert_msg(strstr(log, "held 2 runs of an earlier study: kept as ") != NULL, "%s", log);
+	ck_assert_int_eq(count(slurp(path), "\"name\""), 0);
+	/* A second saver of the same file, even in this process, is refused naming the pid. */
+	ck_assert_int_eq(winit_results_saver_open(&b, path, "s", 9, runs, none, 2, NULL, &err),
+	                 WINIT_ERR_ARG);
+	char pid[64];
+	snprintf(pid, sizeof pid, "another winit (pid %ld) is writing", (long)getpid());
+	ck_assert_msg(strstr(err.msg, pid) != NULL, "%s", err.msg);
+	ck_assert_ptr_null(b);
+	ck_assert_int_eq(winit_results_saver_close(a, NULL), 0);
+	/* Once closed, the next writer gets in; the file held no run, so nothing is kept. */
+	ck_assert_int_eq(winit_results_saver_open(&b, path, "s", 9, runs, none, 2, NULL, &err), 0);
+	ck_assert_int_eq(winit_results_saver_close(b, NULL), 0);
+	snprintf(aside, sizeof aside, "%s.2", path);
+	ck_assert_int_ne(access(aside, F_OK), 0);
+	free(earlier);
+	free_results(res, 2);
+}
+END_TEST
+
 static Suite *results_suite(void)
 {
 	Suite *s = suite_create("results");
@@ -538,6 +721,12 @@ static Suite *results_suite(void)
 	tcase_add_test(tc, a_file_reads_back_exactly);
 	tcase_add_test(tc, a_description_changes_with_what_decides_the_numbers);
 	tcase_add_test(tc, a_wrong_file_is_refused_with_the_reason);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("journal");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, the_journal_gives_the_writers_bytes);
+	tcase_add_test(tc, a_torn_last_record_is_dropped_at_every_byte);
+	tcase_add_test(tc, one_writer_at_a_time_and_earlier_runs_kept_aside);
 	suite_add_tcase(s, tc);
 	return s;
 }

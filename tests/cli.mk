@@ -12,9 +12,15 @@ EXTRA_DIST += tests/example_plugin.sh
 TESTS += tests/signals.sh
 EXTRA_DIST += tests/signals.sh tests/lua/long_run.lua
 
-# The results file from the command line: refused paths, links, a failed write.
+# The results file from the command line: refused paths, links, a failed write; every
+# writer against devices, FIFOs, directories, links and foreign files (writers.lua).
 TESTS += tests/results.sh
-EXTRA_DIST += tests/results.sh tests/lua/small_study.lua
+EXTRA_DIST += tests/results.sh tests/lua/small_study.lua tests/lua/writers.lua tests/writers_lib.sh
+
+# Every writer against a device node of our own, then /dev/null and /dev/full (root:
+# mknod; skipped, exit 77, otherwise).
+TESTS += tests/write_devices.sh
+EXTRA_DIST += tests/write_devices.sh
 
 # Exit status: 1 with a one-line summary when any run failed.
 TESTS += tests/exit_status.sh
@@ -23,6 +29,8 @@ EXTRA_DIST += tests/exit_status.sh tests/lua/failing_study.lua
 # Resume: a study killed after its second run recomputes only runs 3 and 4.
 TESTS += tests/resume.sh
 EXTRA_DIST += tests/resume.sh
+TESTS += tests/journal.sh
+EXTRA_DIST += tests/journal.sh
 
 # The man page renders; the bash completion completes.
 TESTS += tests/man.sh tests/completion.sh

@@ -154,9 +154,13 @@ void winit_report_free(struct winit_report_study *r);
 /* Write the report of a results file read back: one self-contained HTML page (inline
  * SVG, no script, nothing fetched) with the statistics table, learning curves and,
  * when the runs recorded them, diagnostics beside theory.  `source` names the results
- * file in the page (may be NULL).  The file is replaced atomically. */
+ * file in the page (may be NULL).  The file is written as winit/safe_write.h writes
+ * every file: replaced atomically, a regular file only, and only a page winit wrote (or
+ * an empty file) unless flags (the _ext form) has WINIT_WRITE_FORCE. */
 int winit_report_write_html(const char *path, const struct winit_report_study *r, const char *source,
                             struct winit_error *err);
+int winit_report_write_html_ext(const char *path, const struct winit_report_study *r,
+                                const char *source, unsigned flags, struct winit_error *err);
 
 /* The report's default path for a results file: the same name with .html for .json
  * (or .html appended).  Returns 0, or WINIT_ERR_ARG when it does not fit in `size`. */

@@ -24,95 +24,11 @@
 #include <jansson.h>
 
 #include <winit/report.h>
+#include <winit/results.h>
+#include <winit/safe_write.h>
 
 #include "cli/cli.h"
-
-/* ---- spans of the text: a well-formed JSON value's extent (Jansson checked it) */
-
-static const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-		p++;
-	return p;
-}
-
-static const char *skip_string(const char *p, const char *end)
-{
-	for (p++; p < end && *p != '"'; p++)
-		if (*p == '\\')
-			p++;
-	return p < end ? p + 1 : end;
-}
-
-static const char *skip_value(const char *p, const char *end)
-{
-	if (p < end && *p == '"')
-		return skip_string(p, end);
-	if (p < end && (*p == '{' || *p == '[')) {
-		int depth = 0;
-		while (p < end) {
-			if (*p == '"') {
-				p = skip_string(p, end);
-				continue;
-			}
-			if (*p == '{' || *p == '[')
-				depth++;
-			else if ((*p == '}' || *p == ']') && --depth == 0)
-				return p + 1;
-			p++;
-		}
-		return end;
-	}
-	while (p < end && *p && !strchr(",}] \n\r\t", *p))
-		p++;
-	return p;
-}
-
-struct span {
-	const char *p;
-	size_t n;
-};
-
-/* The value of the top-level object's member `key`. */
-static struct span member(const char *text, size_t len, const char *key)
-{
-	const char *end = text + len, *p = skip_ws(text, end);
-	struct span none = { NULL, 0 };
-	if (p >= end || *p != '{')
-		return none;
-	p = skip_ws(p + 1, end);
-	size_t klen = strlen(key);
-	while (p < end && *p == '"') {
-		const char *k = p + 1, *kend = skip_value(p, end) - 1;
-		p = skip_ws(kend + 1, end);
-		if (p >= end || *p != ':')
-			return none;
-		const char *v = skip_ws(p + 1, end), *vend = skip_value(v, end);
-		if ((size_t)(kend - k) == klen && memcmp(k, key, klen) == 0)
-			return (struct span){ v, (size_t)(vend - v) };
-		p = skip_ws(vend, end);
-		if (p < end && *p == ',')
-			p = skip_ws(p + 1, end);
-	}
-	return none;
-}
-
-/* The elements of the array spanned by a (a.p at '['): up to max spans into out. */
-static size_t elements(struct span a, struct span *out, size_t max)
-{
-	const char *end = a.p + a.n, *p = skip_ws(a.p + 1, end);
-	size_t n = 0;
-	while (p < end && *p != ']') {
-		const char *v = p, *vend = skip_value(v, end);
-		if (n < max)
-			out[n] = (struct span){ v, (size_t)(vend - v) };
-		n++;
-		p = skip_ws(vend, end);
-		if (p < end && *p == ',')
-			p = skip_ws(p + 1, end);
-	}
-	return n;
-}
+#include "results/spans.h"
 
 /* ---- step 1: load and check */
 
@@ -121,45 +37,16 @@ struct input {
 	char *text;
 	size_t len;
 	json_t *root;
-	struct span seed, study, generator;
+	struct winit_span seed, study, generator;
 };
 
 struct run {
 	const char *name;
 	long long index;
 	json_t *obj; /* from the Jansson tree */
-	struct span text;
+	struct winit_span text;
 	const struct input *from;
 };
-
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		char *b = realloc(buf, cap *= 2);
-		if (!b) {
-			free(buf);
-			buf = NULL;
-		}
-		buf = b;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		errno = EIO;
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
 
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 {
@@ -174,8 +61,10 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 
 static int load(struct input *in)
 {
-	if (!(in->text = read_all(in->path, &in->len)))
-		return fail("%s: cannot read: %s", in->path, strerror(errno));
+	/* The file, or what its journal says it holds now (winit/results.h). */
+	struct winit_error lerr = { 0 };
+	if (winit_results_load_text(in->path, &in->text, &in->len, &lerr))
+		return fail("%s", lerr.msg);
 	json_error_t je;
 	in->root = json_loadb(in->text, in->len, JSON_DECODE_INT_AS_REAL, &je);
 	if (!in->root) {
@@ -200,9 +89,9 @@ static int load(struct input *in)
 	if (winit_results_read(in->path, &rf, &err))
 		return fail("%s", err.msg);
 	winit_results_file_free(&rf);
-	in->seed = member(in->text, in->len, "seed");
-	in->study = member(in->text, in->len, "study");
-	in->generator = member(in->text, in->len, "generator");
+	in->seed = winit_span_member(in->text, in->len, "seed");
+	in->study = winit_span_member(in->text, in->len, "study");
+	in->generator = winit_span_member(in->text, in->len, "generator");
 	if (!in->seed.p || !json_is_string(json_object_get(in->root, "seed")) || !in->study.p ||
 	    !json_is_string(json_object_get(in->root, "study")) || !in->generator.p)
 		return fail("%s: missing \"study\", \"seed\" or \"generator\"", in->path);
@@ -211,7 +100,7 @@ static int load(struct input *in)
 	return 0;
 }
 
-static int same_span(struct span a, struct span b)
+static int same_span(struct winit_span a, struct winit_span b)
 {
 	return a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
 }
@@ -266,13 +155,13 @@ static int by_index(const void *a, const void *b)
 /* ---- step 3: write as winit's writer does */
 
 static int write_merged(const char *path, const struct input *first, const struct run *runs,
-                        size_t n)
+                        size_t n, unsigned flags)
 {
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return fail("%s: cannot write: %s", path, strerror(errno));
+	struct winit_error err = { 0 };
+	struct winit_safe_write w;
+	if (winit_safe_write_open(&w, path, WINIT_FILE_RESULTS, "results", flags, &err))
+		return fail("%s", err.msg);
+	FILE *f = w.f;
 	fprintf(f, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"generator\": %.*s,\n",
 	        WINIT_RESULTS_FORMAT, WINIT_RESULTS_VERSION, (int)first->generator.n,
 	        first->generator.p);
@@ -281,21 +170,13 @@ static int write_merged(const char *path, const struct input *first, const struc
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s\n    %.*s", i ? "," : "", (int)runs[i].text.n, runs[i].text.p);
 	fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad) {
-		unlink(tmp);
-		return fail("%s: error while writing", path);
-	}
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return fail("%s: cannot replace: %s", path, strerror(e));
-	}
+	if (winit_safe_write_commit(&w, &err))
+		return fail("%s", err.msg);
 	return 0;
 }
 
 static const char merge_usage[] =
-	"Usage: winit merge OUT.json IN.json...\n"
+	"Usage: winit merge [--force] OUT.json IN.json...\n"
 	"\n"
 	"Join results files of one study -- the shards of `winit run --shard I/N`, or files of\n"
 	"partial runs -- into OUT.json, the file one process running the whole study would have\n"
@@ -305,7 +186,14 @@ static const char merge_usage[] =
 	"and kernel set aside).  Prints how many runs it joined, and how many indices below the\n"
 	"last are absent.\n"
 	"\n"
+	"OUT.json is written as every winit output is (winit(1), FILES WINIT WRITES): a\n"
+	"temporary file renamed over it; a directory, device, FIFO or socket there is refused,\n"
+	"and so is an existing file that is not a winit results file (a link is followed to\n"
+	"the file it names, which gets the same checks).\n"
+	"\n"
 	"Options:\n"
+	"  -f, --force  replace OUT.json even when it is not a winit results file (still\n"
+	"               never a directory, device, FIFO or socket)\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status:\n"
@@ -315,10 +203,16 @@ static const char merge_usage[] =
 
 int cli_merge(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+	static const struct option longopts[] = { { "force", no_argument, NULL, 'f' },
+		                                  { "help", no_argument, NULL, 'h' },
 		                                  { NULL, 0, NULL, 0 } };
 	int c;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	unsigned flags = 0;
+	while ((c = getopt_long(argc, argv, "+fh", longopts, NULL)) != -1) {
+		if (c == 'f') {
+			flags |= WINIT_WRITE_FORCE;
+			continue;
+		}
 		if (c == 'h') {
 			fputs(merge_usage, stdout);
 			return CLI_OK;
@@ -332,6 +226,10 @@ int cli_merge(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	const char *out = argv[0];
+	/* OUT is checked before any input is read: a refusal costs nothing. */
+	struct winit_error werr = { 0 };
+	if (winit_results_check_writable_ext(out, flags, &werr))
+		return fail("%s", werr.msg);
 	size_t n_in = (size_t)argc - 1, n_runs = 0, cap = 0;
 	struct input *in = calloc(n_in, sizeof *in);
 	struct run *runs = NULL;
@@ -354,8 +252,8 @@ int cli_merge(int argc, char **argv)
 		}
 		json_t *arr = json_object_get(in[i].root, "runs");
 		size_t m = json_array_size(arr);
-		struct span *text = calloc(m ? m : 1, sizeof *text);
-		if (!text || elements(member(in[i].text, in[i].len, "runs"), text, m) != m) {
+		struct winit_span *text = calloc(m ? m : 1, sizeof *text);
+		if (!text || winit_span_elements(winit_span_member(in[i].text, in[i].len, "runs"), text, m) != m) {
 			free(text);
 			rc = fail("%s: cannot delimit the runs", in[i].path);
 			break;
@@ -412,7 +310,7 @@ int cli_merge(int argc, char **argv)
 	}
 	if (!rc) {
 		qsort(runs, n_runs, sizeof *runs, by_index);
-		rc = write_merged(out, &in[0], runs, n_runs);
+		rc = write_merged(out, &in[0], runs, n_runs, flags);
 	}
 	if (!rc) {
 		long long missing = n_runs ? runs[n_runs - 1].index + 1 - (long long)n_runs : 0;

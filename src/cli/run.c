@@ -38,7 +38,14 @@ static const char run_usage[] =
 	"                   `winit merge` joins the shards' files (docs/cluster.md)\n"
 	"      --resume     keep the runs the results file holds as finished, with the same\n"
 	"                   description and seed; run the failed, diverged, changed and\n"
-	"                   missing ones (the study's `resume` default; docs/results-format.md)\n"
+	"                   missing ones (the study's `resume` default; docs/results-format.md);\n"
+	"                   runs of the file the script no longer lists are kept\n"
+	"      --prune      --resume, dropping the runs the script no longer lists\n"
+	"      --force      let the script's writers (results files, saved models, reports,\n"
+	"                   pages, CSV) replace an existing file that winit did not write\n"
+	"                   as that kind: the `overwrite` default of every Lua writer.\n"
+	"                   Without it such a file is refused and kept; a directory, device,\n"
+	"                   FIFO or socket is refused always (winit(1), FILES WINIT WRITES)\n"
 	"      --no-cache   load Fashion-MNIST from its gzip files, without the dataset\n"
 	"                   cache (WINIT_NO_CACHE=1; see ENVIRONMENT in winit(1))\n"
 	"      --traceback  with an error, print Lua's stack traceback too (default: one\n"
@@ -108,17 +115,21 @@ static int run_script(int argc, char **argv)
 	enum { OPT_TRACEBACK = 256,
 	       OPT_SHARD,
 	       OPT_RESUME,
-	       OPT_NO_CACHE };
+	       OPT_PRUNE,
+	       OPT_NO_CACHE,
+	       OPT_FORCE };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "prune", no_argument, NULL, OPT_PRUNE },
 		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "traceback", no_argument, NULL, OPT_TRACEBACK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int jobs = 0, resume = 0, traceback = 0, shard_i = 0, shard_n = 0, c;
+	int jobs = 0, resume = 0, force = 0, traceback = 0, shard_i = 0, shard_n = 0, c;
 	/* '+': stop at SCRIPT; what follows is the script's. */
 	while ((c = getopt_long(argc, argv, "+j:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -147,7 +158,13 @@ static int run_script(int argc, char **argv)
 			traceback = 1;
 			break;
 		case OPT_RESUME:
-			resume = 1;
+			resume = resume ? resume : 1;
+			break;
+		case OPT_PRUNE:
+			resume = 2;
+			break;
+		case OPT_FORCE:
+			force = 1;
 			break;
 		case OPT_NO_CACHE:
 			/* The library reads it at each load (winit/data.h); scripts see it too. */
@@ -194,6 +211,7 @@ static int run_script(int argc, char **argv)
 	if (shard_n > 0)
 		winit_lua_set_shard(L, shard_i, shard_n);
 	winit_lua_set_default_resume(L, resume);
+	winit_lua_set_default_overwrite(L, force);
 	/* arg[0] = script, arg[1..] = its arguments, as lua.c does. */
 	int nargs = argc - first - 1;
 	lua_createtable(L, nargs, 1);

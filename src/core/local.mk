@@ -7,4 +7,5 @@ libwinit_core_la_SOURCES += \
 	src/core/cancel.c \
 	src/core/team.c \
 	src/core/relocate.h \
-	src/core/relocate.c
+	src/core/relocate.c \
+	src/core/safe_write.c

@@ -16,6 +16,7 @@
 #include <winit/cancel.h>
 #include <winit/dist.h>
 #include <winit/report_page.h>
+#include <winit/results.h>
 
 #include "lua/lbinding.h"
 #include "lua/lwinit.h"
@@ -249,18 +250,14 @@ static int study_len(lua_State *L)
 	return 1;
 }
 
-/* Reports progress and saves the results file after every finished run, so nothing
- * computed is lost if a later run fails or the user interrupts. */
+/* Reports progress and saves every finished run (winit/results.h: appended to the
+ * journal, the file written whole now and then), so nothing computed is lost if a later
+ * run fails or the user interrupts. */
 struct run_obs {
 	struct winit_observer inner;
 	pthread_mutex_t lock;
-	const char *save;
-	const char *study;
-	uint64_t seed;
-	const struct winit_run_spec *runs;
-	struct winit_run_result *snapshot; /* finished runs so far, what the file holds */
-	size_t n;
-	size_t saved; /* runs in the file as last written */
+	struct winit_results_saver *saver; /* NULL: not saving */
+	size_t saved;                      /* runs saved so far */
 	int save_failed;
 	struct winit_error save_err;
 };
@@ -293,19 +290,16 @@ static void obs_end(void *ctx, size_t i, const struct winit_run_spec *s,
 	if (o->inner.run_end)
 		o->inner.run_end(o->inner.ctx, i, s, r);
 	pthread_mutex_lock(&o->lock);
-	o->snapshot[i] = *r;
-	if (o->save && !o->save_failed) {
+	if (o->saver && !o->save_failed) {
 		struct winit_error err = { 0 };
-		if (winit_results_write_json(o->save, o->study, o->seed, o->runs, o->snapshot, o->n, &err)) {
+		if (winit_results_saver_add(o->saver, i, r, &err)) {
 			/* Training on would compute runs that cannot be kept: stop the study now
 			 * (the runs in progress stop within a step); the file keeps what it had. */
 			o->save_failed = 1;
 			o->save_err = err;
 			winit_cancel(WINIT_CANCEL_SAVE_FAILED);
 		} else {
-			o->saved = 0;
-			for (size_t k = 0; k < o->n; k++)
-				o->saved += o->snapshot[k].done != 0;
+			o->saved = winit_results_saver_count(o->saver);
 		}
 	}
 	pthread_mutex_unlock(&o->lock);
@@ -327,10 +321,12 @@ static void shard_of(lua_State *L, int *index, int *count)
 	}
 }
 
-/* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false} -> results */
+/* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false, prune = false,
+ *            overwrite = false} -> results */
 static int study_run(lua_State *L)
 {
-	static const char *const keys[] = { "jobs", "save", "verbose", "resume", NULL };
+	static const char *const keys[] = { "jobs",  "save",      "verbose", "resume",
+		                            "prune", "overwrite", NULL };
 	struct lstudy *s = check_study(L, 1);
 	lua_settop(L, 2);
 	if (lua_isnil(L, 2)) {
@@ -343,11 +339,16 @@ static int study_run(lua_State *L)
 	int verbose = (int)winit_lua_opt_int(L, 2, "verbose", 1, 0, INT32_MAX, "Study:run");
 	int explicit_resume = lua_getfield(L, 2, "resume") != LUA_TNIL;
 	lua_pop(L, 1);
-	int resume = winit_lua_opt_bool(L, 2, "resume", winit_lua_default_resume(L), "Study:run");
+	int resume = winit_lua_opt_bool(L, 2, "resume", winit_lua_default_resume(L) != 0, "Study:run");
+	int prune = winit_lua_opt_bool(L, 2, "prune", winit_lua_default_resume(L) == 2, "Study:run");
+	unsigned save_flags = winit_lua_write_flags(L, 2, "Study:run");
 	lua_getfield(L, 2, "save");
 	const char *save = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
 	if (s->n == 0)
 		return luaL_error(L, "Study:run: the study has no runs; add some with study:add{...}");
+	if (prune && !resume)
+		return luaL_error(L, "Study:run: prune = true goes with resume = true (it drops the "
+		                     "runs of the results file that the study no longer lists)");
 	if (resume && !save && explicit_resume)
 		return luaL_error(L, "Study:run: resume = true needs save = PATH, the results file "
 		                     "to resume from");
@@ -359,7 +360,7 @@ static int study_run(lua_State *L)
 	if (save) {
 		/* Fail before training, not after the first run. */
 		struct winit_error werr = { 0 };
-		if (winit_results_check_writable(save, &werr))
+		if (winit_results_check_writable_ext(save, save_flags, &werr))
 			return luaL_error(L, "Study:run: %s", werr.msg);
 	}
 
@@ -377,30 +378,35 @@ static int study_run(lua_State *L)
 	if (!res->runs || !res->results || !res->kernels)
 		return luaL_error(L, "out of memory");
 	memcpy(res->runs, s->runs, s->n * sizeof *res->runs);
-	size_t restored = 0;
-	if (resume && save)
-		restored = winit_lua_resume(L, save, res->name, res->seed, res->runs, res->results,
-		                            res->kernels, res->n, verbose);
+	struct winit_resume taken = { 0 };
+	struct winit_error werr = { 0 };
+	if (resume && save &&
+	    winit_results_resume(save, res->name, res->seed, res->runs, res->results, res->kernels,
+	                         res->n, prune, verbose ? stdout : NULL, &taken, &werr))
+		return luaL_error(L, "Study:run: %s", werr.msg);
 	struct run_obs o;
 	memset(&o, 0, sizeof o);
-	o.snapshot = calloc(s->n, sizeof *o.snapshot);
-	if (!o.snapshot)
-		return luaL_error(L, "out of memory");
-	memcpy(o.snapshot, res->results, s->n * sizeof *o.snapshot);
-	if (restored) {
-		/* The file now holds exactly the runs kept (the ones to rerun are dropped until
-		 * they finish), in the study's order. */
-		struct winit_error werr = { 0 };
-		if (winit_results_write_json(save, res->name, res->seed, res->runs, o.snapshot, res->n,
-		                             &werr)) {
-			free(o.snapshot);
-			return luaL_error(L, "Study:run: %s", werr.msg);
-		}
-		o.saved = restored;
+	if (save) {
+		struct winit_save_options so = {
+			.resumed = resume,
+			.kept = (const char *const *)taken.kept,
+			.kept_len = taken.kept_len,
+			.n_kept = taken.n_kept,
+			.log = verbose ? stdout : NULL,
+			.write_flags = save_flags,
+		};
+		int rc = winit_results_saver_open(&o.saver, save, res->name, res->seed, res->runs,
+		                                  res->results, res->n, &so, &werr);
+		winit_resume_free(&taken);
+		if (rc)
+			return luaL_error(L, "Study:run: %s%s", werr.msg,
+			                  werr.status == WINIT_ERR_IO ?
+			                          "; the study stopped before any run could be saved" :
+			                          "");
+		o.saved = winit_results_saver_count(o.saver);
 	}
-
 	/* One shard of a job array: the other runs count as done while executing (the
-	 * executor skips them, and the observer, which alone fills the saved snapshot,
+	 * executor skips them, and the observer, which alone gives runs to the saver,
 	 * never sees them), then as not run. */
 	int shard_i = 0, shard_n = 1;
 	shard_of(L, &shard_i, &shard_n);
@@ -409,7 +415,7 @@ static int study_run(lua_State *L)
 		if ((int)(i % (size_t)shard_n) != shard_i && !res->results[i].done)
 			outside[i] = res->results[i].done = 1;
 	if (shard_n > 1 && !outside) {
-		free(o.snapshot);
+		winit_results_saver_close(o.saver, NULL);
 		return luaL_error(L, "out of memory");
 	}
 	/* No live line under mpirun: its relayed stdout is a pseudo-terminal, not the user's. */
@@ -420,11 +426,6 @@ static int study_run(lua_State *L)
 	if (p)
 		winit_progress_observer(p, &o.inner);
 	pthread_mutex_init(&o.lock, NULL);
-	o.save = save;
-	o.study = res->name;
-	o.seed = res->seed;
-	o.runs = res->runs;
-	o.n = res->n;
 	struct winit_observer obs = {
 		.ctx = &o,
 		.run_start = obs_start,
@@ -441,18 +442,17 @@ static int study_run(lua_State *L)
 		if (outside && outside[i])
 			res->results[i].done = 0;
 	free(outside);
-	if (save && !o.save_failed && (size_t)shard_i >= res->n) {
-		/* A shard with no run (more array tasks than runs) still leaves a file, with the
-		 * study's header, so a merge of every task's file finds each one. */
-		if (winit_results_write_json(save, res->name, res->seed, res->runs, o.snapshot, res->n,
-		                             &o.save_err))
-			o.save_failed = 1;
+	/* The file written whole, the journal removed (a shard with no run still leaves a
+	 * file, with the study's header, so a merge of every task's file finds each one). */
+	struct winit_error cerr = { 0 };
+	if (winit_results_saver_close(o.saver, &cerr) && !o.save_failed) {
+		o.save_failed = 1;
+		o.save_err = cerr;
 	}
 	record_outcomes(L, res->runs, res->results, res->n);
 	if (p)
 		winit_progress_free(p);
 	pthread_mutex_destroy(&o.lock);
-	free(o.snapshot);
 	if (o.save_failed && o.saved == 0)
 		return luaL_error(L, "Study:run: %s; the study stopped before any run could be saved",
 		                  o.save_err.msg);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <winit/report.h>
+#include <winit/safe_write.h>
 
 #include "report/conditions.h"
 
@@ -227,53 +228,72 @@ static int write_summary(FILE *f, const struct winit_run_spec *runs, const struc
 	return 0;
 }
 
-/* Write dir/name through a temporary file renamed into place. */
+/* Write dir/name as winit/safe_write.h writes every file. */
 static int write_file(const char *dir, const char *name, const struct winit_run_spec *runs,
                       const struct winit_run_result *results, size_t n_runs,
-                      const struct winit_table_opts *opts, struct winit_error *err)
+                      const struct winit_table_opts *opts, unsigned flags, struct winit_error *err)
 {
-	char path[4200], tmp[4300];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-	int rc = 0;
+	char path[4200];
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+		return winit_error_set(err, WINIT_ERR_ARG, "%.200s...: path too long", dir);
+	struct winit_safe_write w;
+	int rc = winit_safe_write_open(&w, path, WINIT_FILE_CSV, "CSV", flags, err);
+	if (rc)
+		return rc;
+	FILE *f = w.f;
 	if (strcmp(name, "runs.csv") == 0)
 		write_runs(f, runs, results, n_runs, opts ? opts->target : 0);
 	else
 		rc = write_summary(f, runs, results, n_runs, opts);
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad || rc) {
-		unlink(tmp);
-		return winit_error_set(err, rc ? WINIT_ERR_NOMEM : WINIT_ERR_IO, "%s: %s", path,
-		                       rc ? "out of memory" : "error while writing");
+	if (rc) {
+		winit_safe_write_abort(&w);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory", path);
 	}
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot replace: %s", path, strerror(e));
-	}
-	return WINIT_OK;
+	return winit_safe_write_commit(&w, err);
 }
 
 int winit_results_write_csv(const char *dir, const struct winit_run_spec *runs,
                             const struct winit_run_result *results, size_t n_runs,
                             const struct winit_table_opts *opts, struct winit_error *err)
 {
+	return winit_results_write_csv_ext(dir, runs, results, n_runs, opts, 0, err);
+}
+
+int winit_results_write_csv_ext(const char *dir, const struct winit_run_spec *runs,
+                                const struct winit_run_result *results, size_t n_runs,
+                                const struct winit_table_opts *opts, unsigned flags,
+                                struct winit_error *err)
+{
 	struct stat st;
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
 		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot create directory: %s", dir, strerror(errno));
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return winit_error_set(err, WINIT_ERR_IO, "%s: exists and is not a directory", dir);
-	int rc = write_file(dir, "runs.csv", runs, results, n_runs, opts, err);
+	/* Both paths are checked before either file is written. */
+	static const char *const names[] = { "runs.csv", "summary.csv" };
+	for (int k = 0; k < 2; k++) {
+		char path[4200];
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[k]) >= sizeof path)
+			return winit_error_set(err, WINIT_ERR_ARG, "%.200s...: path too long", dir);
+		int rc = winit_safe_write_check(path, WINIT_FILE_CSV, "CSV", flags, err);
+		if (rc)
+			return rc;
+	}
+	int rc = write_file(dir, "runs.csv", runs, results, n_runs, opts, flags, err);
 	if (!rc)
-		rc = write_file(dir, "summary.csv", runs, results, n_runs, opts, err);
+		rc = write_file(dir, "summary.csv", runs, results, n_runs, opts, flags, err);
 	return rc;
 }
 
 int winit_results_file_write_csv(const char *dir, const struct winit_results_file *f,
                                  const struct winit_table_opts *opts, struct winit_error *err)
+{
+	return winit_results_file_write_csv_ext(dir, f, opts, 0, err);
+}
+
+int winit_results_file_write_csv_ext(const char *dir, const struct winit_results_file *f,
+                                     const struct winit_table_opts *opts, unsigned flags,
+                                     struct winit_error *err)
 {
 	size_t n = f->n_runs;
 	struct winit_run_spec *runs = calloc(n ? n : 1, sizeof *runs);
@@ -297,7 +317,7 @@ int winit_results_file_write_csv(const char *dir, const struct winit_results_fil
 		memcpy(s->factors, r->factors, sizeof s->factors);
 		results[i] = r->result;
 	}
-	int rc = winit_results_write_csv(dir, runs, results, n, opts, err);
+	int rc = winit_results_write_csv_ext(dir, runs, results, n, opts, flags, err);
 	free(runs);
 	free(results);
 	return rc;

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <winit/results.h>
+
 #include "report/json_read.h"
 
 size_t jr_push(struct jr *c, const char *fmt, ...)
@@ -227,33 +229,11 @@ static size_t file_offset(const struct text *t, size_t pos)
 static int load_text(const char *path, struct text *t, struct winit_error *err)
 {
 	memset(t, 0, sizeof *t);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot read results: %s", path,
-		                       strerror(errno));
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		char *p = realloc(buf, cap * 2);
-		if (!p) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = p;
-		cap *= 2;
-	}
-	int bad_read = ferror(f);
-	fclose(f);
-	if (!buf)
-		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory while reading results", path);
-	if (bad_read) {
-		free(buf);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: read error", path);
-	}
+	char *buf = NULL;
+	size_t n = 0;
+	/* The file, or what its journal says it holds now (winit/results.h). */
+	if (winit_results_load_text(path, &buf, &n, err))
+		return err ? err->status : WINIT_ERR_IO;
 	/* Two passes over the text, outside strings: count the integers to quote, then copy
 	 * with quotes around them. */
 	size_t big = 0;

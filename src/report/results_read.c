@@ -13,6 +13,8 @@
 
 #include <jansson.h>
 
+#include <winit/results.h>
+
 #include <winit/report.h>
 
 #include "report/results.h"
@@ -436,10 +438,14 @@ int winit_results_read(const char *path, struct winit_results_file *out, struct 
 {
 	memset(out, 0, sizeof *out);
 	json_error_t je;
-	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	char *text = NULL;
+	size_t len = 0;
+	/* The file, or what its journal says it holds now (winit/results.h). */
+	if (winit_results_load_text(path, &text, &len, err))
+		return err ? err->status : WINIT_ERR_IO;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	free(text);
 	if (!root) {
-		if (je.line < 1) /* could not open or read it */
-			return winit_error_set(err, WINIT_ERR_IO, "%s: %s", path, je.text);
 		return winit_error_set(err, WINIT_ERR_FORMAT,
 		                       "%s:%d:%d: not a valid results file (JSON): %s%s", path, je.line,
 		                       je.column, je.text,
