@@ -248,7 +248,8 @@ START_TEST(integers_are_checked_before_narrowing)
 	        "s:add { name = 'a', model = build('zeros'), train = train, replicate = 2^31 }\n",
 	        "test.lua:3:", "option 'replicate' must be an integer in [0, 2147483647]");
 	RUN_ERR("local winit = require 'winit'\nwinit.Study { seed = 2^63 }\n", "test.lua:2:",
-	        "option 'seed' must be an integer in [0, 9223372036854775807] (got 9.2233720368548e+18)");
+	        "option 'seed' must be an integer in [0, 2^63 - 1], or any 64-bit seed in [0, 2^64 - 1] "
+	        "as a decimal string (e.g. \"18446744073709551615\") (got 9.2233720368548e+18)");
 }
 END_TEST
 
@@ -382,8 +383,9 @@ START_TEST(progress_counts_in_the_singular)
 	const char *s = run_stdout(
 		"local winit = require 'winit'\n"
 		"local s = winit.Study { seed = 1 }\n"
-		"s:add { name = 'one', train = train, epochs = 1,\n"
-		"        model = winit.Sequential { winit.layers.Dense { 3, input_shape = {16} } } }\n"
+		"local one = winit.Sequential { winit.layers.Dense { 3, input_shape = {16}, activation = 'softmax' } }\n"
+		"one:compile { optimizer = winit.optimizers.Adam(), loss = 'categorical_crossentropy' }\n"
+		"s:add { name = 'one', train = train, epochs = 1, model = one }\n"
 		"s:add { name = 'two', train = train, epochs = 2, model = build('zeros') }\n"
 		"s:run { jobs = 1 }\n");
 	ck_assert_msg(strstr(s, "[one] start: 16 inputs, 1 Dense layer, Adam, 1 epoch, batch 32") &&

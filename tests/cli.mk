@@ -49,3 +49,9 @@ installcheck-local:
 # results:write_csv read back by python3's csv module.
 TESTS += tests/csv.sh
 EXTRA_DIST += tests/csv.sh
+# Text a spreadsheet would run as a formula, and runs without a test set, in the CSV files.
+TESTS += tests/csv_text.sh
+EXTRA_DIST += tests/csv_text.sh
+# Control characters from a script's text escaped on the terminal; script lines kept.
+TESTS += tests/terminal_text.sh
+EXTRA_DIST += tests/terminal_text.sh

@@ -33,3 +33,9 @@ EXTRA_DIST += \
 # The seed's script in Keras's spelling gives the same results file (docs/keras.md).
 TESTS += tests/keras.sh
 EXTRA_DIST += tests/keras.sh tests/lua/keras_spelling.lua
+# Each value taken as the type it documents; refusals with the script line.
+check_PROGRAMS += tests/check_lua_types
+TESTS += tests/check_lua_types
+tests_check_lua_types_SOURCES = tests/check_lua_types.c tests/luatest.h $(WINIT_LUA_SOURCES)
+tests_check_lua_types_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_lua_types_LDADD = $(WINIT_TEST_LIBS)

@@ -16,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "core/relocate.h"
+#include "core/text.h"
 #include "lua/lwinit.h"
 
 static const char run_usage[] =
@@ -71,12 +72,23 @@ static int msghandler(lua_State *L)
 {
 	if (winit_lua_exit_request(L, 1) >= 0)
 		return 1;
-	const char *msg = lua_tostring(L, 1);
+	const char *msg = lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : NULL;
 	if (msg == NULL) {
+		/* error(t), error(42): Lua adds no position to a value that is not a string;
+		 * give it the line of the Lua code that raised it. */
 		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
 			msg = lua_tostring(L, -1);
-		else
+		else if (lua_type(L, 1) == LUA_TNUMBER) {
+			lua_pushvalue(L, 1); /* a copy to convert: the error stays a number */
+			msg = lua_tostring(L, -1);
+		} else
 			msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+		lua_Debug ar;
+		for (int level = 1; lua_getstack(L, level, &ar); level++)
+			if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+				msg = lua_pushfstring(L, "%s:%d: %s", ar.short_src, ar.currentline, msg);
+				break;
+			}
 	}
 	if (lua_toboolean(L, lua_upvalueindex(1)))
 		luaL_traceback(L, L, msg, 1);
@@ -102,7 +114,19 @@ static int script_status(lua_State *L, int status)
 		fprintf(stderr, "winit: %.*s\n", (int)strcspn(at, "\n"), at);
 		return 128 + sig;
 	}
-	fprintf(stderr, "%s\n", msg ? msg : "winit: (error without a message)");
+	if (!msg) {
+		fprintf(stderr, "winit: (error without a message)\n");
+		return CLI_FAILED;
+	}
+	/* The message may quote a script's strings: no control character reaches the
+	 * terminal raw. */
+	size_t size = 4 * strlen(msg) + 1;
+	char *shown = malloc(size);
+	if (shown)
+		fprintf(stderr, "%s\n", winit_text_escape(strcpy(shown, msg), size, 1));
+	else
+		fprintf(stderr, "%s\n", msg);
+	free(shown);
 	return CLI_FAILED;
 }
 

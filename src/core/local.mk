@@ -2,6 +2,7 @@ libwinit_core_la_SOURCES += \
 	src/core/clock.h \
 	src/core/internal.h \
 	src/core/error.c \
+	src/core/text.h \
 	src/core/rng.c \
 	src/core/stream.c \
 	src/core/cancel.c \

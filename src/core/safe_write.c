@@ -40,7 +40,7 @@ static const char *kind_expected(enum winit_file_kind kind)
 	case WINIT_FILE_HTML: return "a page written by winit (with \"" WINIT_HTML_MARKER "\" at its top)";
 	case WINIT_FILE_CSV:
 		return "a CSV table written by winit (header \"run,label,...,steps_to_target\" or "
-		       "\"label,...,effect_size\")";
+		       "\"label,...,no_test\")";
 	}
 	return "a file of this kind";
 }
@@ -200,7 +200,7 @@ static void remove_stale_temps(const char *dir, const char *base)
 }
 
 /* The first line of a CSV file winit wrote: run,label,...,steps_to_target (runs.csv) or
- * label,...,effect_size (summary.csv). */
+ * label,...,no_test (summary.csv; label,...,effect_size before its no_test column). */
 static int csv_header_is_winit(const char *s, size_t n)
 {
 	const char *nl = memchr(s, '\n', n);
@@ -211,7 +211,9 @@ static int csv_header_is_winit(const char *s, size_t n)
 		len--;
 	static const struct {
 		const char *start, *end;
-	} heads[] = { { "run,label,", ",steps_to_target" }, { "label,", ",effect_size" } };
+	} heads[] = { { "run,label,", ",steps_to_target" },
+		      { "label,", ",effect_size,no_test" },
+		      { "label,", ",effect_size" } /* summary.csv before no_test */ };
 	for (size_t i = 0; i < sizeof heads / sizeof heads[0]; i++) {
 		size_t a = strlen(heads[i].start), b = strlen(heads[i].end);
 		if (len >= a + b && memcmp(s, heads[i].start, a) == 0 &&

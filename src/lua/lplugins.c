@@ -136,10 +136,7 @@ void winit_lua_check_plugin_use(lua_State *L, int idx, uint32_t kind, const char
 			} else if (lua_type(L, -1) == LUA_TSTRING) {
 				values[n] = 0;
 				choices[n] = lua_tostring(L, -1);
-			} else if (lua_type(L, -1) == LUA_TBOOLEAN) {
-				values[n] = lua_toboolean(L, -1);
-				choices[n] = NULL;
-			} else {
+			} else { /* a boolean too: no parameter is one, and true is not 1 */
 				luaL_error(L, "%s: '%s' parameter '%s' must be a number or a string, got %s", what,
 				           name, names[n], luaL_typename(L, -1));
 			}

@@ -66,7 +66,7 @@ static void read_table_opts(lua_State *L, int idx, const struct lresults *r, str
 	winit_lua_check_keys(L, idx, csv ? csv_keys : keys, fn, 0);
 	opts->target = winit_lua_opt_num(L, idx, "target", 0, fn);
 	if (!(opts->target >= 0 && opts->target <= 1))
-		luaL_error(L, "%s: 'target' is a validation accuracy in [0, 1] (got %g)", fn, opts->target);
+		luaL_error(L, "%s: 'target' is a validation accuracy in [0, 1] (got %f)", fn, opts->target);
 	lua_getfield(L, idx, "baseline");
 	if (!lua_isnil(L, -1)) {
 		opts->baseline = luaL_checkstring(L, -1); /* kept alive by the options table */

@@ -108,6 +108,51 @@ static int study_gc(lua_State *L)
 	return 0;
 }
 
+/* The text of option `key` of table t into buf: a string (or a number, as Lua writes it),
+ * `def` when absent; anything else (a table, a function, ...) is refused, not replaced. */
+static void opt_text(lua_State *L, int t, const char *key, const char *def, char *buf, size_t size,
+                     const char *fn)
+{
+	int ty = lua_getfield(L, t, key);
+	if (ty != LUA_TNIL && ty != LUA_TSTRING && ty != LUA_TNUMBER)
+		luaL_error(L, "%s: '%s' must be a string, got %s", fn, key, luaL_typename(L, -1));
+	const char *v = ty == LUA_TNIL ? def : lua_tostring(L, -1);
+	if (strlen(v) >= size)
+		luaL_error(L, "%s: '%s' is longer than %d characters", fn, key, (int)size - 1);
+	snprintf(buf, size, "%s", v);
+	lua_pop(L, 1);
+}
+
+/* A 64-bit seed: an integer in [0, 2^63 - 1] (Lua's integers), or any value in [0, 2^64)
+ * as a decimal string (as results files and results:runs() write run seeds). */
+static uint64_t opt_seed(lua_State *L, int t, const char *key, uint64_t def, const char *fn)
+{
+	uint64_t seed = def;
+	int ty = lua_getfield(L, t, key);
+	if (ty == LUA_TSTRING) {
+		const char *txt = lua_tostring(L, -1);
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(txt, &end, 10);
+		if (!(*txt >= '0' && *txt <= '9') || *end || errno)
+			luaL_error(L, "%s: option '%s' must be a decimal string of a seed in [0, 2^64 - 1] "
+			              "(18446744073709551615 at most) (got \"%s\")",
+			           fn, key, txt);
+		seed = (uint64_t)v;
+	} else if (ty != LUA_TNIL) {
+		int ok = 0;
+		lua_Integer v = ty == LUA_TNUMBER ? lua_tointegerx(L, -1, &ok) : 0;
+		if (!ok || v < 0)
+			luaL_error(L, "%s: option '%s' must be an integer in [0, 2^63 - 1], or any 64-bit "
+			              "seed in [0, 2^64 - 1] as a decimal string (e.g. \"18446744073709551615\") "
+			              "(got %s)",
+			           fn, key, ty == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+		seed = (uint64_t)v;
+	}
+	lua_pop(L, 1);
+	return seed;
+}
+
 /* winit.Study{name = "compare_inits", seed = 42, design = "paired" | "independent",
  *             target = 0.85} */
 static int l_study(lua_State *L)
@@ -126,10 +171,8 @@ static int l_study(lua_State *L)
 	luaL_setmetatable(L, MT_STUDY);
 	lua_newtable(L); /* keeps datasets alive */
 	lua_setiuservalue(L, -2, 1);
-	lua_getfield(L, 1, "name");
-	snprintf(s->name, sizeof s->name, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "study");
-	lua_pop(L, 1);
-	s->seed = (uint64_t)winit_lua_opt_int(L, 1, "seed", (lua_Integer)winit_lua_default_seed(L), 0, LUA_MAXINTEGER, "Study");
+	opt_text(L, 1, "name", "study", s->name, sizeof s->name, "Study");
+	s->seed = opt_seed(L, 1, "seed", winit_lua_default_seed(L), "Study");
 	lua_getfield(L, 1, "design");
 	if (!lua_isnil(L, -1) && !lua_isstring(L, -1))
 		return luaL_error(L, "Study: 'design' must be \"paired\" or \"independent\"");
@@ -144,8 +187,8 @@ static int l_study(lua_State *L)
 	lua_pop(L, 1);
 	s->design = d == 0 ? WINIT_DESIGN_PAIRED : WINIT_DESIGN_INDEPENDENT;
 	s->target = winit_lua_opt_num(L, 1, "target", 0, "Study");
-	if (!(s->target >= 0 && s->target <= 1))
-		return luaL_error(L, "Study: 'target' is a validation accuracy in [0, 1] (got %g)", s->target);
+	if (!(s->target >= 0 && s->target <= 1)) /* lua_pushfstring knows %f, not %g */
+		return luaL_error(L, "Study: 'target' is a validation accuracy in [0, 1] (got %f)", s->target);
 	return 1;
 }
 
@@ -168,7 +211,8 @@ static int study_add(lua_State *L)
 	struct lstudy *s = check_study(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	winit_lua_check_keys(L, 2, keys, "Study:add", 0);
-	lua_getfield(L, 2, "name");
+	if (lua_getfield(L, 2, "name") != LUA_TSTRING && !lua_isnil(L, -1) && !lua_isnumber(L, -1))
+		return luaL_error(L, "Study:add: 'name' must be a string, got %s", luaL_typename(L, -1));
 	const char *name = lua_tostring(L, -1);
 	if (!name || !*name)
 		return luaL_error(L, "Study:add: every run needs a name (its key in the results)");
@@ -181,6 +225,10 @@ static int study_add(lua_State *L)
 	struct lmodel *m = luaL_testudata(L, -1, MT_MODEL);
 	if (!m)
 		return luaL_error(L, "Study:add: 'model' must be a model from winit.Sequential");
+	if (!m->compiled) /* its optimizer and loss are part of the run */
+		return luaL_error(L, "Study:add: the model of run '%s' is not compiled: call "
+		                     "model:compile{optimizer = ..., loss = \"categorical_crossentropy\"} first",
+		                  name);
 	lua_getfield(L, 2, "train");
 	struct ldataset *train = luaL_testudata(L, -1, MT_DATASET);
 	if (!train)
@@ -203,9 +251,7 @@ static int study_add(lua_State *L)
 	struct winit_run_spec *r = &s->runs[s->n];
 	memset(r, 0, sizeof *r);
 	snprintf(r->name, sizeof r->name, "%s", name);
-	lua_getfield(L, 2, "label");
-	snprintf(r->label, sizeof r->label, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : name);
-	lua_pop(L, 1);
+	opt_text(L, 2, "label", name, r->label, sizeof r->label, "Study:add");
 	/* Without a replicate index, a run is the next replicate of its label. */
 	int32_t next = 0;
 	for (size_t i = 0; i < s->n; i++)
@@ -219,7 +265,7 @@ static int study_add(lua_State *L)
 		if (strcmp(s->runs[i].label, r->label) == 0 && s->runs[i].replicate == r->replicate)
 			return luaL_error(L, "Study:add: run '%s' repeats replicate %d of label '%s' (run '%s'); in the paired design each replicate of a label is one run (give another replicate, or leave it out)",
 			                  name, (int)r->replicate, r->label, s->runs[i].name);
-	r->seed = (uint64_t)winit_lua_opt_int(L, 2, "seed", (lua_Integer)s->seed, 0, LUA_MAXINTEGER, "Study:add");
+	r->seed = opt_seed(L, 2, "seed", s->seed, "Study:add");
 	r->model = m->spec;
 	if (m->schedule.kind != WINIT_LR_CONSTANT)
 		return luaL_error(L, "Study:add: a learning-rate schedule is not part of a run description yet; "

@@ -2,7 +2,8 @@
  * runs.csv (one row per run and epoch) and summary.csv (one row per condition, with the
  * comparison against the baseline).  RFC 4180: a header row, comma separators, fields
  * with a comma, quote or line break quoted with doubled quotes; '.' decimals (printf in
- * the "C" numeric locale, which winit never changes); NA for a missing value. */
+ * the "C" numeric locale, which winit never changes); NA for a missing value; a text
+ * field a spreadsheet would run as a formula starts with ' (csv_str). */
 #include "config.h"
 
 #include <errno.h>
@@ -24,6 +25,34 @@ static void field_sep(FILE *f, int *first)
 	*first = 0;
 }
 
+/* Whether s is a plain decimal number ("-0.5", "+3", "1e-7"): a spreadsheet reads it as a
+ * number, never as a formula. */
+static int is_number(const char *s)
+{
+	const char *p = s + (*s == '-' || *s == '+');
+	size_t digits = strspn(p, "0123456789");
+	p += digits;
+	if (*p == '.') {
+		size_t frac = strspn(p + 1, "0123456789");
+		digits += frac;
+		p += 1 + frac;
+	}
+	if (digits == 0)
+		return 0;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		p += *p == '-' || *p == '+';
+		size_t exp = strspn(p, "0123456789");
+		if (exp == 0)
+			return 0;
+		p += exp;
+	}
+	return *p == '\0';
+}
+
+/* A text field: a label, a run or factor name, a level.  One that a spreadsheet would take
+ * for a formula (starting with =, +, -, @, a tab or a carriage return: OWASP's list) gets a
+ * leading ' so that opening runs.csv runs nothing; a number ("-0.5") stays a number. */
 static void csv_str(FILE *f, int *first, const char *s)
 {
 	field_sep(f, first);
@@ -31,11 +60,16 @@ static void csv_str(FILE *f, int *first, const char *s)
 		fputs("NA", f);
 		return;
 	}
+	int neutral = strchr("=+-@\t\r", *s) != NULL && !is_number(s);
 	if (!strpbrk(s, ",\"\r\n") && strcmp(s, "NA") != 0) {
+		if (neutral)
+			fputc('\'', f);
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (neutral)
+		fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);
@@ -158,7 +192,7 @@ static int write_summary(FILE *f, const struct winit_run_spec *runs, const struc
 		"test_loss_sd", "best_epoch_mean", "val_auc_mean", "val_auc_ci_low", "val_auc_ci_high",
 		"target", "runs_reaching_target", "epochs_to_target_mean", "runs_reaching_target_steps",
 		"steps_to_target_mean", "baseline", "test", "diff",
-		"diff_ci_low", "diff_ci_high", "t", "df", "p", "p_holm", "effect_size", NULL
+		"diff_ci_low", "diff_ci_high", "t", "df", "p", "p_holm", "effect_size", "no_test", NULL
 	};
 	struct table t;
 	if (winit_conds_build(&t, runs, results, n_runs, opts ? opts->target : 0))
@@ -219,6 +253,9 @@ static int write_summary(FILE *f, const struct winit_run_spec *runs, const struc
 		csv_num(f, &first, has ? k->p : NAN);
 		csv_num(f, &first, has ? k->p_holm : NAN);
 		csv_num(f, &first, has ? k->effect : NAN);
+		/* Last, so the columns before keep their places: runs that trained without a test
+		 * set (neither in n nor failed). */
+		csv_int(f, &first, (long long)c->untested);
 		fputc('\n', f);
 	}
 	free(cmp);
