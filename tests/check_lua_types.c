@@ -17,7 +17,7 @@ START_TEST(target_out_of_range_names_value_and_line)
 {
 	RUN_ERR("local winit = require 'winit'\nlocal s = winit.Study { target = 1.5 }\n", "test.lua:2:",
 	        "Study: 'target' is a validation accuracy in [0, 1] (got 1.5)");
-	RUN_OK(model_src);
+	RUN_FILE_OK("model");
 	RUN_OK(study_src);
 	RUN_ERR("\nresults:print_table { target = 2 }\n", "test.lua:2:",
 	        "print_table: 'target' is a validation accuracy in [0, 1] (got 2.0)");
@@ -29,7 +29,7 @@ END_TEST
  * results file writes it); the refusal says so. */
 START_TEST(seed_takes_every_64_bit_value)
 {
-	RUN_OK(model_src);
+	RUN_FILE_OK("model");
 	RUN_OK("local winit = require 'winit'\n"
 	       "for _, seed in ipairs { '18446744073709551615', '9223372036854775808', math.maxinteger } do\n"
 	       "  local study = winit.Study { name = 'big', seed = seed }\n"
@@ -59,8 +59,9 @@ END_TEST
 /* No plugin parameter is a boolean: true is refused, not trained as 1. */
 START_TEST(plugin_parameters_refuse_booleans)
 {
-	RUN_OK(model_src);
-	RUN_ERR("\nlocal m = build({ 'random_normal', stddev = true })\n", "test.lua:",
+	RUN_FILE_OK("model");
+	/* The refusal names the Dense call inside build(), line 7 of tests/lua/suites/model.lua. */
+	RUN_ERR("\nlocal m = build({ 'random_normal', stddev = true })\n", "model.lua:7:",
 	        "'random_normal' parameter 'stddev' must be a number or a string, got boolean");
 	RUN_ERR("local m = build({ 'variance_scaling', mode = false })\n", "parameter 'mode'", "got boolean");
 }
@@ -69,7 +70,7 @@ END_TEST
 /* A name or label of another type is refused, not replaced by "study" or the run's name. */
 START_TEST(names_and_labels_must_be_strings)
 {
-	RUN_OK(model_src);
+	RUN_FILE_OK("model");
 	RUN_ERR("local winit = require 'winit'\nwinit.Study { name = function() end }\n", "test.lua:2:",
 	        "Study: 'name' must be a string, got function");
 	RUN_ERR("local winit = require 'winit'\nwinit.Study { name = {} }\n", "'name' must be a string, got table");
@@ -94,7 +95,7 @@ END_TEST
  * with Adam silently). */
 START_TEST(study_add_refuses_an_uncompiled_model)
 {
-	RUN_OK(model_src);
+	RUN_FILE_OK("model");
 	RUN_ERR("local winit = require 'winit'\n"
 	        "local m = winit.Sequential { winit.layers.Flatten { input_shape = {4, 4} },\n"
 	        "                             winit.layers.Dense { 3, activation = 'softmax' } }\n"
@@ -124,7 +125,7 @@ END_TEST
  * line is inside the grid, in C). */
 START_TEST(grid_errors_keep_the_script_line)
 {
-	RUN_OK(model_src);
+	RUN_FILE_OK("model");
 	RUN_ERR("local winit = require 'winit'\nlocal s = winit.Study {}\n\n"
 	        "s:grid { factors = { init = { 'zeros', 'he_normal' } }, train = 'nope', epochs = 1,\n"
 	        "         build = function(cfg) return build(cfg.init) end }\n",

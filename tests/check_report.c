@@ -351,8 +351,9 @@ START_TEST(report_without_diagnostics_says_so)
 	struct winit_error err = { 0 };
 	ck_assert_msg(winit_report_read(fixture(), &r, &err) == 0, "%s", err.msg);
 	/* As today's files: no diagnostics, no theory. */
-	size_t saved[8];
-	ck_assert_uint_le(r.n_runs, sizeof saved / sizeof saved[0]);
+	ck_assert_uint_gt(r.n_runs, 0);
+	size_t *saved = calloc(r.n_runs, sizeof *saved);
+	ck_assert_ptr_nonnull(saved);
 	for (size_t i = 0; i < r.n_runs; i++) {
 		saved[i] = r.runs[i].n_snapshots;
 		r.runs[i].n_snapshots = 0;
@@ -366,6 +367,7 @@ START_TEST(report_without_diagnostics_says_so)
 	ck_assert_ptr_null(strstr(s, "Pre-activation variance"));
 	for (size_t i = 0; i < r.n_runs; i++)
 		r.runs[i].n_snapshots = saved[i];
+	free(saved);
 	/* A file with no run yet (a study interrupted before its first run ended). */
 	struct winit_report_study empty = { 0 };
 	ck_assert_msg(winit_report_write_html(out, &empty, NULL, &err) == 0, "%s", err.msg);

@@ -33,8 +33,9 @@ elif command -v xmllint >/dev/null 2>&1; then
 		xmllint --noout "$2" >"$tmp/xml" 2>&1 && ok "$1 (xmllint, whole page)" || no "$1: $(head -3 "$tmp/xml")"
 	}
 else
-	# python3 is one of setup.sh's packages: without a parser the check fails, not skips.
-	well_formed() { no "$1: neither python3 nor xmllint is installed to parse XML (setup.sh installs python3)"; }
+	well_formed() {
+		no "$1: neither python3 nor xmllint is installed to parse XML: apt-get install python3 (setup.sh does)"
+	}
 fi
 
 expect "usage: no file" 2 "missing RESULTS.json" -- "$winit" report

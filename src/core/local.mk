@@ -1,4 +1,4 @@
-libwinit_la_SOURCES += \
+libwinit_core_la_SOURCES += \
 	src/core/clock.h \
 	src/core/internal.h \
 	src/core/error.c \

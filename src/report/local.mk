@@ -1,4 +1,4 @@
-libwinit_la_SOURCES += \
+libwinit_core_la_SOURCES += \
 	src/report/json.h \
 	src/report/json.c \
 	src/report/progress.c \

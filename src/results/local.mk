@@ -1,4 +1,4 @@
-libwinit_la_SOURCES += \
+libwinit_core_la_SOURCES += \
 	src/results/spans.h \
 	src/results/spans.c \
 	src/results/journal.h \

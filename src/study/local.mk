@@ -1,4 +1,4 @@
-libwinit_la_SOURCES += \
+libwinit_core_la_SOURCES += \
 	src/study/executor.c \
 	src/study/run.c \
 	src/study/wire.h \
