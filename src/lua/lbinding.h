@@ -194,6 +194,11 @@ struct winit_lua_sigguard {
 void winit_lua_sigguard_on(struct winit_lua_sigguard *g);
 void winit_lua_sigguard_off(struct winit_lua_sigguard *g);
 int winit_lua_interrupted_error(lua_State *L, const char *saved);
+/* Around Lua code called from a fit or a study (callbacks, Lua initializers): a count
+ * hook that raises "interrupted by SIGINT" once a stop is requested.  on returns whether
+ * it installed the hook (a script's own hook is left alone), for off. */
+int winit_lua_stop_hook_on(lua_State *L);
+void winit_lua_stop_hook_off(lua_State *L, int on);
 
 /* lcallbacks.c: the callbacks of one fit, run through the trainer's hooks. */
 #define WINIT_LUA_MAX_CALLBACKS 16
