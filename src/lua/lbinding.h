@@ -49,6 +49,7 @@
 /* Keys of the Lua registry holding the module's state (distinct from metatable names). */
 #define KEY_REGISTRY "winit.registry"
 #define KEY_LUA_INITS "winit.lua_initializers"
+#define KEY_SHADOW_WARNED "winit.shadow_warned" /* "kind name" -> true once warned */
 #define KEY_SEED "winit.seed"
 #define KEY_JOBS "winit.jobs"
 #define KEY_SHARD "winit.shard" /* I * 2^32 + N when the CLI runs one shard, else absent */

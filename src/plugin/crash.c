@@ -8,7 +8,8 @@
  * 'x' (initializer fill); stopping" -- then hands the signal to the handler that was
  * there before (a host's, a sanitizer's), or restores the default action and re-raises,
  * so the process still dies of the same signal (finished runs are on disk: results are
- * saved after each run).  Outside a plugin call it says nothing.
+ * saved after each run).  Outside a plugin call it says nothing.  An exit() from inside a
+ * plugin call is named the same way, by an atexit handler.
  *
  * The time limit: an initializer's fill or adapt runs as a guarded call
  * (winit_plugin_call_guarded).  A per-thread timer (timer_create, delivered to that
@@ -86,6 +87,20 @@ static void put(const char *s)
 /* What was installed before ours, to hand the signal on to. */
 static struct sigaction previous[sizeof fatal_signals / sizeof fatal_signals[0]];
 
+/* exit() called inside a plugin call (a plugin's fill calling exit(3)): say which one.
+ * The results file holds every finished run already (it is saved after each run). */
+static void on_exit_in_plugin(void)
+{
+	const struct winit_plugin_call c = current;
+	if (c.plugin) {
+		put("\nwinit: plugin '");
+		put(c.plugin);
+		put("' called exit() during its ");
+		put(c.callback ? c.callback : "callback");
+		put("; stopping (finished runs are saved)\n");
+	}
+}
+
 static void on_fatal(int sig, siginfo_t *info, void *uctx)
 {
 	/* Async-signal-safe only: strlen, write, sigaction, signal, raise. */
@@ -133,6 +148,7 @@ void winit_plugin_crash_report_install(void)
 		sigemptyset(&sa.sa_mask);
 		sigaction(fatal_signals[i], &sa, &previous[i]);
 	}
+	atexit(on_exit_in_plugin);
 }
 
 /* ---- The time limit of a guarded call ---- */
