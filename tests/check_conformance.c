@@ -314,6 +314,14 @@ START_TEST(test_underrun_is_caught)
 	              "(at [-64]); write only w[0] to w[args->n - 1]\n");
 	assert_has(r, "  FAIL underrun_fill: fill 1x1 wrote before the start of its buffer");
 	free(r.out);
+	/* The same in an activation's forward: its output buffer is guarded too. */
+	r = check(bad_plugin("underrun_act"), 0);
+	ck_assert_int_eq(r.rc, WINIT_ERR_PLUGIN);
+	assert_consistent(&r);
+	assert_has(r, "  FAIL underrun_act: forward or backward wrote outside the 1400 values of "
+	              "y (at [-8]); touch only [0, rows * cols)\n");
+	ck_assert_uint_eq(r.n_failed, 1);
+	free(r.out);
 }
 END_TEST
 

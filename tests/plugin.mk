@@ -82,6 +82,11 @@ tests_plugins_conformance_nondeterministic_la_CFLAGS = $(AM_CFLAGS)
 tests_plugins_conformance_nondeterministic_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
 tests_plugins_conformance_nondeterministic_la_LIBADD = -lm
 
+check_LTLIBRARIES += tests/plugins/conformance/underrun_act.la
+tests_plugins_conformance_underrun_act_la_SOURCES = tests/plugins/conformance/underrun_act.c
+tests_plugins_conformance_underrun_act_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_conformance_underrun_act_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
 check_LTLIBRARIES += tests/plugins/conformance/underrun_fill.la
 tests_plugins_conformance_underrun_fill_la_SOURCES = tests/plugins/conformance/underrun_fill.c
 tests_plugins_conformance_underrun_fill_la_CFLAGS = $(AM_CFLAGS)

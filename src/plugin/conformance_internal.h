@@ -100,7 +100,8 @@ struct bufs {
 
 struct act_data {
 	int64_t n, rows;              /* n = rows * ACT_COLS */
-	float *x, *y, *dy, *dx, *tmp; /* (rows, ACT_COLS) each */
+	float *x, *y, *dy, *dx, *tmp; /* (rows, ACT_COLS) each, with GUARD floats before
+	                               * and after (conformance.c's guarded_alloc) */
 };
 
 /* Every check of one initializer (conformance_init.c) or activation (conformance_act.c)
