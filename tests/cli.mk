@@ -10,7 +10,7 @@ EXTRA_DIST += tests/example_plugin.sh
 
 # Stopping a study or a fit with SIGINT / SIGTERM, printing or silent.
 TESTS += tests/signals.sh
-EXTRA_DIST += tests/signals.sh tests/lua/long_run.lua
+EXTRA_DIST += tests/signals.sh tests/lua/long_run.lua tests/lua/endless.lua
 
 # The results file from the command line: refused paths, links, a failed write; every
 # writer against devices, FIFOs, directories, links and foreign files (writers.lua).

@@ -49,6 +49,10 @@ static const char run_usage[] =
 	"                   FIFO or socket is refused always (winit(1), FILES WINIT WRITES)\n"
 	"      --no-cache   load Fashion-MNIST from its gzip files, without the dataset\n"
 	"                   cache (WINIT_NO_CACHE=1; see ENVIRONMENT in winit(1))\n"
+	"      --plugin-timeout SECONDS\n"
+	"                   a plugin initializer's fill (or adapt) that has not returned\n"
+	"                   after SECONDS fails its run, naming the plugin (default 60,\n"
+	"                   or WINIT_PLUGIN_TIMEOUT; 0: no limit); Ctrl-C ends it at once\n"
 	"      --traceback  with an error, print Lua's stack traceback too (default: one\n"
 	"                   line, script:line: message)\n"
 	"  -h, --help       show this help\n"
@@ -134,6 +138,14 @@ static int script_status(lua_State *L, int status)
  * rank, so MPI may end normally. */
 static int only_runs_failed;
 
+/* A time limit in seconds: a finite number >= 0, the whole string. */
+static int plugin_timeout_ok(const char *v)
+{
+	char *end;
+	double t = strtod(v, &end);
+	return *v && !*end && t >= 0 && t < 1e9;
+}
+
 static int run_script(int argc, char **argv)
 {
 	enum { OPT_TRACEBACK = 256,
@@ -141,7 +153,8 @@ static int run_script(int argc, char **argv)
 	       OPT_RESUME,
 	       OPT_PRUNE,
 	       OPT_NO_CACHE,
-	       OPT_FORCE };
+	       OPT_FORCE,
+	       OPT_PLUGIN_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "shard", required_argument, NULL, OPT_SHARD },
@@ -149,6 +162,7 @@ static int run_script(int argc, char **argv)
 		{ "prune", no_argument, NULL, OPT_PRUNE },
 		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "plugin-timeout", required_argument, NULL, OPT_PLUGIN_TIMEOUT },
 		{ "traceback", no_argument, NULL, OPT_TRACEBACK },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -197,12 +211,32 @@ static int run_script(int argc, char **argv)
 				return CLI_FAILED;
 			}
 			break;
+		case OPT_PLUGIN_TIMEOUT:
+			if (!plugin_timeout_ok(optarg)) {
+				fprintf(stderr, "winit run: --plugin-timeout expects seconds >= 0 (0: no "
+				                "limit), got '%s'\n",
+				        optarg);
+				return CLI_USAGE;
+			}
+			/* The library reads it at each plugin call (src/plugin/crash.c). */
+			if (setenv("WINIT_PLUGIN_TIMEOUT", optarg, 1) != 0) {
+				fprintf(stderr, "winit run: --plugin-timeout: cannot set WINIT_PLUGIN_TIMEOUT\n");
+				return CLI_FAILED;
+			}
+			break;
 		case 'h':
 			fputs(run_usage, stdout);
 			return CLI_OK;
 		default:
 			return cli_usage_error(argv[0]);
 		}
+	}
+	const char *env_timeout = getenv("WINIT_PLUGIN_TIMEOUT");
+	if (env_timeout && *env_timeout && !plugin_timeout_ok(env_timeout)) {
+		fprintf(stderr, "winit run: WINIT_PLUGIN_TIMEOUT expects seconds >= 0 (0: no limit), "
+		                "got '%s'\n",
+		        env_timeout);
+		return CLI_USAGE;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "winit run: missing SCRIPT (see winit run --help)\n");

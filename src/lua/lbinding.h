@@ -49,6 +49,7 @@
 /* Keys of the Lua registry holding the module's state (distinct from metatable names). */
 #define KEY_REGISTRY "winit.registry"
 #define KEY_LUA_INITS "winit.lua_initializers"
+#define KEY_SHADOW_WARNED "winit.shadow_warned" /* "kind name" -> true once warned */
 #define KEY_SEED "winit.seed"
 #define KEY_JOBS "winit.jobs"
 #define KEY_SHARD "winit.shard" /* I * 2^32 + N when the CLI runs one shard, else absent */
@@ -194,6 +195,11 @@ struct winit_lua_sigguard {
 void winit_lua_sigguard_on(struct winit_lua_sigguard *g);
 void winit_lua_sigguard_off(struct winit_lua_sigguard *g);
 int winit_lua_interrupted_error(lua_State *L, const char *saved);
+/* Around Lua code called from a fit or a study (callbacks, Lua initializers): a count
+ * hook that raises "interrupted by SIGINT" once a stop is requested.  on returns whether
+ * it installed the hook (a script's own hook is left alone), for off. */
+int winit_lua_stop_hook_on(lua_State *L);
+void winit_lua_stop_hook_off(lua_State *L, int on);
 
 /* lcallbacks.c: the callbacks of one fit, run through the trainer's hooks. */
 #define WINIT_LUA_MAX_CALLBACKS 16

@@ -11,6 +11,7 @@
 #include <lua.h>
 
 #include "lua/lbinding.h"
+#include "plugin/plugin_internal.h"
 
 /* An initializer written in Lua: a host-made descriptor whose fill calls the script's
  * function.  Runs may fill from worker threads; calls into the (single) Lua state are
@@ -163,7 +164,12 @@ static int lua_init_fill(float *w, const struct winit_fill_args *a, char *err, s
 		/* Neither push can raise: a light C function and a light userdata. */
 		lua_pushcfunction(L, fill_protected);
 		lua_pushlightuserdata(L, &c);
-		if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+		/* Stopped by the hook, never by a jump out of the Lua VM (crash.c's guard). */
+		winit_plugin_call_cooperative();
+		int hook = winit_lua_stop_hook_on(L);
+		int st = lua_pcall(L, 1, 0, 0);
+		winit_lua_stop_hook_off(L, hook);
+		if (st != LUA_OK) {
 			const char *msg = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 			snprintf(err, errlen, "%s", msg ? msg : "error in fill (a non-string error value)");
 			rc = 1;
