@@ -347,6 +347,28 @@ START_TEST(predict_refuses_samples_out_of_range)
 }
 END_TEST
 
+/* A plugin or optimizer named by a number inside a table ({123}) is refused as having no
+ * name: converting it to a string made a string nothing referenced, which the collector
+ * (run here at almost every allocation) freed while its name was still being looked up
+ * (found by tests/fuzz/fuzz_lua.c; ASan: heap-use-after-free in the registry lookup). */
+START_TEST(plugin_and_optimizer_names_must_be_strings)
+{
+	RUN_OK(model_src);
+	RUN_OK("collectgarbage('incremental', 1, 400)\n");
+	for (int i = 0; i < 3; i++) {
+		RUN_ERR("winit.theory.critical_sigma_w({123}, 0)\n", "test.lua:1:",
+		        "theory.critical_sigma_w: expected {\"name\", param = value, ...} with the plugin "
+		        "name first");
+		RUN_ERR("winit.layers.Dense { 2, input_shape = {2}, kernel_initializer = {7, stddev = 1} }\n",
+		        "test.lua:1:", "with the plugin name first");
+		RUN_ERR("build('he_normal'):compile { optimizer = {42}, loss = 'categorical_crossentropy' }\n",
+		        "test.lua:1:", "compile: optimizer must be \"adam\", \"sgd\" or winit.optimizers.Adam{...}");
+	}
+	RUN_OK("assert(winit.theory.fixed_point({'tanh'}, 1, 0).q_star > 0)\n"
+	       "build('he_normal'):compile { optimizer = {'sgd'}, loss = 'categorical_crossentropy' }\n");
+}
+END_TEST
+
 /* Hyper-parameters out of range are refused at the script line that gives them. */
 START_TEST(optimizer_settings_are_range_checked)
 {
@@ -828,6 +850,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, lua_fill_errors_stay_inside_the_call);
 	tcase_add_test(tc, lua_fill_wrong_result_on_a_large_kernel);
 	tcase_add_test(tc, predict_refuses_samples_out_of_range);
+	tcase_add_test(tc, plugin_and_optimizer_names_must_be_strings);
 	tcase_add_test(tc, diverged_runs_are_named);
 	tcase_add_test(tc, unknown_plugin_lists_known_names);
 	tcase_add_test(tc, bad_plugin_parameters_are_named);
