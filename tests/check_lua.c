@@ -316,7 +316,7 @@ START_TEST(lua_fill_wrong_result_on_a_large_kernel)
 	        "kernel_initializer = 'nothing' } }\n"
 	        "m:get_weights(1)\n",
 	        "test.lua:3:", "the Lua fill function defined at test.lua:1 must return a table of 6 "
-	        "numbers (row-major), got nil (the tensor's shape is 3x2)");
+	                       "numbers (row-major), got nil (the tensor's shape is 3x2)");
 }
 END_TEST
 

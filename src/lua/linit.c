@@ -212,7 +212,8 @@ static int lua_init_fill(float *w, const struct winit_fill_args *a, char *err, s
 	}
 	if (c.rng)
 		c.rng->rng = NULL; /* the stream is the run's: not usable after the fill */
-	luaL_unref(L, LUA_REGISTRYINDEX, c.rng_ref); /* only now may it be collected */
+	/* Only now may the collector take the userdata. */
+	luaL_unref(L, LUA_REGISTRYINDEX, c.rng_ref);
 	lua_settop(L, top);
 	in_lua_fill = 0;
 	pthread_mutex_unlock(&lua_callback_lock);

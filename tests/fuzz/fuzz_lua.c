@@ -48,9 +48,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char base[256];   /* the process's scratch directory */
-static char work[300];   /* base/work: the cwd, emptied after every input */
-static char *driver;     /* the driver's text */
+static char base[256]; /* the process's scratch directory */
+static char work[300]; /* base/work: the cwd, emptied after every input */
+static char *driver;   /* the driver's text */
 static size_t driver_len;
 static int null_fd = -1; /* /dev/null, stdout while an input runs */
 
