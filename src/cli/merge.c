@@ -291,7 +291,8 @@ int cli_merge(int argc, char **argv)
 		free(text);
 	}
 	if (!rc) {
-		qsort(runs, n_runs, sizeof *runs, by_index);
+		if (n_runs > 1) /* no runs: runs is NULL, which qsort must not be given */
+			qsort(runs, n_runs, sizeof *runs, by_index);
 		rc = write_merged(out, &in[0], runs, n_runs, flags);
 	}
 	if (!rc) {
