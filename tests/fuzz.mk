@@ -27,7 +27,7 @@ FUZZ_LUA_FLAGS = $(LUA_CFLAGS) $(JANSSON_CFLAGS) $(ZLIB_CFLAGS) $(DEFLATE_CFLAGS
 	-DFUZZ_LUA_DRIVER='"$(abs_top_srcdir)/tests/fuzz/fuzz_lua.lua"' \
 	-DWINIT_PREFIX='"$(prefix)"' -DWINIT_PLUGIN_INSTALL_DIR='"$(winitplugindir)"' \
 	-DWINIT_BUILD_PLUGIN_DIRS='"$(abs_top_builddir)/plugins/initializers/.libs:$(abs_top_builddir)/plugins/activations/.libs"' \
-	-DWINIT_BUILD_ROOT='"$(abs_top_builddir)"' -DWINIT_SCRIPTS_DIR='"$(scriptsdir)"' \
+	-DWINIT_SCRIPTS_DIR='"$(scriptsdir)"' \
 	-DWINIT_FASHION_MNIST_DEFAULT='"$(FASHION_MNIST_DIR)"'
 
 fuzz: libwinit_core.la
@@ -38,7 +38,7 @@ fuzz: libwinit_core.la
 		opts= asan=; \
 		case $$h in fuzz_results) src="$(FUZZ_RESULTS_SRC)";; fuzz_model) src="$(FUZZ_MODEL_SRC)";; \
 		fuzz_lua) src=; opts=-timeout=20; asan=ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=1024; \
-			for f in $(libwinit_la_SOURCES) $(WINIT_LUA_SOURCES); do \
+			for f in $(libwinit_core_la_SOURCES) $(WINIT_LUA_SOURCES); do \
 			case $$f in *.c) src="$$src $(top_srcdir)/$$f";; esac; done;; \
 		*) src="$(FUZZ_IDX_SRC)";; esac; \
 		if [ $$h = fuzz_lua ]; then \
