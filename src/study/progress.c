@@ -1,4 +1,4 @@
-/* src/report/progress.c -- Keras-like progress for concurrently running runs. */
+/* src/study/progress.c -- Keras-like progress for concurrently running runs. */
 #include "config.h"
 
 #include <pthread.h>

@@ -1,4 +1,4 @@
-/* src/report/learning.c -- how fast a run learned, from its validation history: the best
+/* src/analysis/learning.c -- how fast a run learned, from its validation history: the best
  * epoch, the first epoch at a stated validation accuracy, the area under the curve; and
  * from its diagnostics snapshots, the first step at that accuracy. */
 #include "config.h"
