@@ -5,7 +5,7 @@
 
 #include <math.h>
 
-#include <winit/report.h>
+#include <winit/learning.h>
 
 void winit_learning_metrics(struct winit_learning *out, const struct winit_history *h,
                             const struct winit_diagnostics *diag, double target)

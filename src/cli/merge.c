@@ -24,7 +24,7 @@
 
 #include <jansson.h>
 
-#include <winit/report.h>
+#include <winit/results.h>
 #include <winit/safe_write.h>
 
 #include "cli/cli.h"

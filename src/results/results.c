@@ -20,8 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <winit/learning.h>
 #include <winit/registry.h>
-#include <winit/report.h>
+#include <winit/results.h>
 #include <winit/safe_write.h>
 
 #include "results/json.h"

@@ -11,7 +11,7 @@
 
 #include <jansson.h>
 
-#include <winit/report.h>
+#include <winit/results.h>
 
 #include "results/results.h"
 #include "results/results_schema.h"

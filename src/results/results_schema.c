@@ -17,7 +17,7 @@
 
 #include <winit/diagnostics.h>
 #include <winit/model.h>
-#include <winit/report.h>
+#include <winit/results.h>
 #include <winit/report_page.h>
 #include <winit/study.h>
 

@@ -17,7 +17,6 @@
 
 #include <jansson.h>
 
-#include <winit/report.h>
 #include <winit/results.h>
 
 #include "results/results.h"

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include <winit/registry.h>
-#include <winit/report.h>
+#include <winit/progress.h>
 
 #include "core/clock.h"
 #include "core/text.h"

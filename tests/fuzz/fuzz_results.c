@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <winit/report.h>
+#include <winit/results.h>
 #include <winit/report_page.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
