@@ -19,9 +19,10 @@ FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_HARNESSES = fuzz_idx fuzz_idx_gz fuzz_results fuzz_model fuzz_lua
 FUZZ_IDX_SRC = $(top_srcdir)/src/data/idx.c $(top_srcdir)/src/core/error.c
-FUZZ_RESULTS_SRC = $(top_srcdir)/src/report/results_read.c $(top_srcdir)/src/report/results.c \
-	$(top_srcdir)/src/report/results_schema.c $(top_srcdir)/src/report/json_read.c \
-	$(top_srcdir)/src/report/report_read.c $(top_srcdir)/src/report/json.c $(top_srcdir)/src/core/error.c
+FUZZ_RESULTS_SRC = $(top_srcdir)/src/results/results_read.c $(top_srcdir)/src/results/results.c \
+	$(top_srcdir)/src/results/results_schema.c $(top_srcdir)/src/results/json_read.c \
+	$(top_srcdir)/src/results/report_read.c $(top_srcdir)/src/results/json.c \
+	$(top_srcdir)/src/core/error.c
 FUZZ_MODEL_SRC = $(top_srcdir)/src/nn/load.c $(top_srcdir)/src/core/error.c
 FUZZ_LUA_FLAGS = $(LUA_CFLAGS) $(JANSSON_CFLAGS) $(ZLIB_CFLAGS) $(DEFLATE_CFLAGS) $(MPI_CFLAGS) \
 	-DFUZZ_LUA_DRIVER='"$(abs_top_srcdir)/tests/fuzz/fuzz_lua.lua"' \

@@ -109,7 +109,7 @@ printf '{"format": ' >"$tmp/broken.json"
 "$winit" merge "$tmp/bad_out.json" "$tmp/broken.json" >"$tmp/out" 2>&1
 check grep -q 'broken.json:1:[0-9]*: byte [0-9]*: not a results file: invalid JSON' "$tmp/out"
 
-# merge validates its inputs as every reader does (src/report/results_schema.c): it used
+# merge validates its inputs as every reader does (src/results/results_schema.c): it used
 # to copy these through into a file that `winit report` then refused.
 sed '0,/"learning": {/s//"learning": "x", "old": {/' "$tmp/shard0.json" >"$tmp/learning.json"
 sed '0,/"layers": \[/s//"layers": "x", "old": [/' "$tmp/shard0.json" >"$tmp/layers.json"

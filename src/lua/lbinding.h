@@ -21,7 +21,7 @@
  *   lsave.c    saved models: save, save_weights, load_weights, models.load_model
  *   lsignal.c  the interrupt flag and the SIGINT guard around training
  *   ldiag.c    the `diagnostics` option; diagnostics and theory as Lua tables
- *   lfigure.c  results:report's figures (x-y plots through src/report/plot_xy.c)
+ *   lfigure.c  results:report's figures (x-y plots through src/plot/plot_xy.c)
  *   ltheory.c  winit.theory: the mean-field fixed point, chi_1, the edge of chaos
  *   lplot.c    winit.plot: heat maps and self-contained HTML pages for scripts */
 #ifndef WINIT_LBINDING_H

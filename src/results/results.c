@@ -1,4 +1,4 @@
-/* src/report/results.c -- the results file (JSON): writing it safely, after every run.
+/* src/results/results.c -- the results file (JSON): writing it safely, after every run.
  *
  * Safe means: the path is checked before any training (a regular file or nothing; a
  * symbolic link is followed and its target written); the text is written to a temporary
@@ -20,12 +20,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <winit/learning.h>
 #include <winit/registry.h>
-#include <winit/report.h>
+#include <winit/results.h>
 #include <winit/safe_write.h>
 
-#include "report/json.h"
-#include "report/results.h"
+#include "results/json.h"
+#include "results/results.h"
 
 static void write_plugin(struct json *j, const struct winit_plugin_use *u)
 {

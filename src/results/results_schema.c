@@ -1,4 +1,4 @@
-/* src/report/results_schema.c -- the results file (docs/results-format.md) as one table
+/* src/results/results_schema.c -- the results file (docs/results-format.md) as one table
  * of its members, and the one validation that every reader of the file runs first.
  *
  * The rules are what the writer (results.c) guarantees: a reader accepts every file the
@@ -17,11 +17,11 @@
 
 #include <winit/diagnostics.h>
 #include <winit/model.h>
-#include <winit/report.h>
+#include <winit/results.h>
 #include <winit/report_page.h>
 #include <winit/study.h>
 
-#include "report/results_schema.h"
+#include "results/results_schema.h"
 
 struct rs_ctx {
 	struct jr c;

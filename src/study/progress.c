@@ -1,4 +1,4 @@
-/* src/report/progress.c -- Keras-like progress for concurrently running runs. */
+/* src/study/progress.c -- Keras-like progress for concurrently running runs. */
 #include "config.h"
 
 #include <pthread.h>
@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include <winit/registry.h>
-#include <winit/report.h>
+#include <winit/progress.h>
 
 #include "core/clock.h"
 #include "core/text.h"
