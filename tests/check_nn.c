@@ -632,7 +632,7 @@ START_TEST(teams_train_bit_identically)
 }
 END_TEST
 
-/* A fit long enough decides by timing whether the team pays (team_verdict 1 or -1) and
+/* A fit long enough decides by timing whether the team pays (team_verdict kept or dropped) and
  * keeps or drops it for the rest; either way the numbers are those of one thread. */
 START_TEST(team_trial_decides_and_changes_nothing)
 {
@@ -650,9 +650,9 @@ START_TEST(team_trial_decides_and_changes_nothing)
 	b.model.team = team;
 	ck_assert_int_eq(winit_trainer_fit(&a, &ds, &f, NULL, 0, NULL, &err), 0);
 	ck_assert_int_eq(winit_trainer_fit(&b, &ds, &f, NULL, 0, NULL, &err), 0);
-	ck_assert_int_eq(a.team_verdict, 0); /* no team: nothing to decide */
-	ck_assert(b.team_verdict == 1 || b.team_verdict == -1);
-	ck_assert_ptr_eq(b.model.team, b.team_verdict > 0 ? team : NULL);
+	ck_assert_int_eq(a.team_verdict, WINIT_TEAM_UNTRIED); /* no team: nothing to decide */
+	ck_assert(b.team_verdict == WINIT_TEAM_KEPT || b.team_verdict == WINIT_TEAM_DROPPED);
+	ck_assert_ptr_eq(b.model.team, b.team_verdict == WINIT_TEAM_KEPT ? team : NULL);
 	ck_assert(memcmp(a.model.params, b.model.params, (size_t)a.model.n_params * sizeof(float)) == 0);
 	winit_trainer_free(&a);
 	winit_trainer_free(&b);
