@@ -265,12 +265,15 @@ int winit_trainer_fit_val_hooks(struct winit_trainer *t, const struct winit_data
 /* Deprecated: the former name of winit_trainer_fit_val_hooks, kept for programs built
  * against it. */
 #if defined(__GNUC__) || defined(__clang__)
-__attribute__((deprecated("use winit_trainer_fit_val_hooks")))
+#define WINIT_DEPRECATED_FOR(f) __attribute__((deprecated("use " #f)))
+#else
+#define WINIT_DEPRECATED_FOR(f)
 #endif
 int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *ds,
                            const struct winit_dataset *val, const struct winit_fit_spec *fit,
                            const struct winit_fit_hooks *hooks, const struct winit_observer *obs,
-                           size_t run, struct winit_history *history, struct winit_error *err);
+                           size_t run, struct winit_history *history, struct winit_error *err)
+	WINIT_DEPRECATED_FOR(winit_trainer_fit_val_hooks);
 
 /* Mean loss and accuracy over rows [begin, end) of ds. */
 int winit_evaluate(struct winit_model *model, const struct winit_dataset *ds, int64_t begin,

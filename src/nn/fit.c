@@ -1,5 +1,5 @@
-/* src/nn/fit.c -- the training loop with Keras fit semantics (winit_trainer_fit),
- * evaluate and predict.
+/* src/nn/fit.c -- the training loop with Keras fit semantics (winit_trainer_fit,
+ * winit_trainer_fit_val_hooks), evaluate and predict.
  *
  * fit(epochs, batch_size, validation_split): the validation rows are the tail of the
  * data in file order, split off before any shuffling; the training rows are reshuffled
@@ -197,6 +197,20 @@ struct winit_fit_spec winit_fit_default(void)
 	return f;
 }
 
+/* The team timing trial (below), an observer of the step. */
+struct team_trial {
+	struct winit_team *team; /* the model's while it is on trial; NULL: nothing to decide */
+	int64_t step;            /* steps seen by the trial */
+	double with, without;    /* seconds of the timed steps */
+	double t0;               /* when the current step began */
+};
+
+/* Diagnostics (below), an observer of the step. */
+struct diag_watch {
+	struct winit_diag_probe *probe; /* NULL: this fit takes no snapshot */
+	int snap;                       /* a snapshot is due after the current step */
+};
+
 /* One fit: what `fit_prepare` sets up and every epoch and step reads.  The fit reads top
  * to bottom in winit_trainer_fit_val_hooks: check, prepare, then per epoch (fit_epoch:
  * the steps, then the end of the epoch), then fit_finish. */
@@ -208,23 +222,15 @@ struct fit {
 	const struct winit_fit_hooks *hooks; /* may be NULL */
 	const struct winit_observer *obs;    /* may be NULL */
 	size_t run;
-	struct winit_history *history; /* may be NULL */
+	struct winit_history *history;   /* may be NULL */
 	const struct winit_dataset *vds; /* validation rows [v_begin, vds->n): n_val of them */
 	int64_t v_begin, n_val;
 	int64_t n_train, bs, steps; /* training rows, batch size, steps per epoch */
 	struct batch_buf b;         /* b.idx: this epoch's order of the training rows */
 	struct winit_param_update update;
 	/* The step's observers: they never change a number. */
-	struct team_trial {
-		struct winit_team *team; /* the model's while it is on trial; NULL: nothing to decide */
-		int64_t step;            /* steps seen by the trial */
-		double with, without;    /* seconds of the timed steps */
-		double t0;               /* when the current step began */
-	} trial;
-	struct diag_watch {
-		struct winit_diag_probe *probe; /* NULL: this fit takes no snapshot */
-		int snap;                       /* a snapshot is due after the current step */
-	} diag;
+	struct team_trial trial;
+	struct diag_watch diag;
 	/* The current epoch's running sums. */
 	double loss_sum;
 	int64_t hits, seen;
@@ -614,8 +620,14 @@ int winit_trainer_fit_val_hooks(struct winit_trainer *t, const struct winit_data
 	if (rc)
 		return rc;
 	struct fit f = {
-		.t = t, .m = &t->model, .ds = ds, .spec = fit, .hooks = hooks, .obs = obs,
-		.run = run, .history = history,
+		.t = t,
+		.m = &t->model,
+		.ds = ds,
+		.spec = fit,
+		.hooks = hooks,
+		.obs = obs,
+		.run = run,
+		.history = history,
 	};
 	rc = fit_prepare(&f, val, err);
 	int stop = 0;
