@@ -154,7 +154,7 @@ void winit_lua_read_optimizer(lua_State *L, int idx, struct winit_optimizer_spec
 void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const char *fn);
 void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int n);
 /* lmodel.c: initialise m's weights if they are not yet (the trainer's lifecycle). */
-void winit_lua_model_built(lua_State *L, struct lmodel *m);
+void winit_lua_model_ensure_built(lua_State *L, struct lmodel *m);
 
 /* lweights.c: the model methods get_weights/set_weights, model.layers for the model at
  * index `model`, and the layer objects' metatable. */

@@ -147,12 +147,12 @@ static void ensure_built(lua_State *L, struct lmodel *m, const struct winit_data
 	}
 	/* Every pass of the model starts here: on the state's team (the numbers are the
 	 * same for any team), unless the first fit found it slower than one thread. */
-	m->trainer.model.team = m->trainer.team_verdict < 0 ? NULL : winit_lua_team(L);
+	m->trainer.model.team = m->trainer.team_verdict == WINIT_TEAM_DROPPED ? NULL : winit_lua_team(L);
 	if (ds && winit_trainer_adapt(&m->trainer, ds, n_rows, &err))
 		luaL_error(L, "%s", err.msg);
 }
 
-void winit_lua_model_built(lua_State *L, struct lmodel *m)
+void winit_lua_model_ensure_built(lua_State *L, struct lmodel *m)
 {
 	ensure_built(L, m, NULL, 0);
 }
@@ -293,7 +293,7 @@ static int model_fit(lua_State *L)
 	winit_lua_sigguard_on(&g);
 	struct winit_error err = { 0 };
 	int first_snap = m->trainer.diag.n;
-	int rc = winit_trainer_fit_with(&m->trainer, &d->ds, val, &f, &cb.hooks, &obs, 0, &hist, &err);
+	int rc = winit_trainer_fit_val_hooks(&m->trainer, &d->ds, val, &f, &cb.hooks, &obs, 0, &hist, &err);
 	winit_lua_sigguard_off(&g);
 	if (p)
 		winit_progress_free(p);
