@@ -4,8 +4,9 @@
 # set aside), only rank 0 prints, a failing run is reported and the others finish,
 # --resume hands out only unfinished runs, a rank killed mid-study ends the job non-zero
 # within a bounded time with the runs finished before it saved and rank 0 naming it, a
-# rank stopped mid-study is named after --rank-timeout and its run trained elsewhere;
-# winit picks Open MPI's ob1 PML unless the user chose one.  Skipped (77) without MPI.
+# rank stopped mid-study is named after --rank-timeout and its run trained elsewhere, a
+# stopped rank 0 is named by the others; winit picks Open MPI's ob1 PML unless the user
+# chose one.  Skipped (77) without MPI.
 set -u
 test_name=mpi
 . "$top_srcdir/tests/lib.sh"
@@ -83,7 +84,7 @@ cmp -s "$tmp/single.txt" "$tmp/resume.txt" && ok "mpirun --resume: the file equa
 
 # Wait (at most 60 s, while mpirun $mp runs) until $1 holds the 6 short runs and the
 # failed one, then half a second more: every rank is then training one of the 3 long runs.
-# $victim: rank 1's process.
+# $victim: the process of rank $2 (default 1).
 wait_for_long() {
 	i=0
 	while [ $i -lt 600 ] && kill -0 $mp 2>/dev/null; do
@@ -95,7 +96,7 @@ wait_for_long() {
 	sleep 0.5
 	victim=
 	for c in $(pgrep -f "$1"); do
-		tr '\0' '\n' <"/proc/$c/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1' && victim=$c
+		tr '\0' '\n' <"/proc/$c/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=${2:-1}" && victim=$c
 	done
 }
 
@@ -179,6 +180,35 @@ else
 		no "rank stopped mid-study: every run saved, the file equals the single-process one"
 		diff "$tmp/single_long.txt" "$tmp/stop.txt" | head -10 | sed 's/^/#   /'
 	fi
+fi
+
+# Rank 0 stopped (SIGSTOP): the other ranks wait for its answer at most --rank-timeout,
+# then name it and end the job (status 3); the file keeps what rank 0 saved.
+rm -f "$tmp/stop0.json"
+timeout 150 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 --rank-timeout 2 \
+	"$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/stop0.json" 3 1000 >"$tmp/out" 2>&1 &
+mp=$!
+wait_for_long "$tmp/stop0.json" 0
+if [ -z "$victim" ]; then
+	kill -TERM $mp 2>/dev/null
+	wait $mp
+	no "rank 0 stopped mid-study (rank 0 not found, or the short runs never finished)"
+else
+	t0=$(date +%s)
+	kill -STOP "$victim"
+	wait $mp
+	got=$?
+	took=$(($(date +%s) - t0))
+	kill -KILL "$victim" 2>/dev/null # only if mpirun left it behind
+	# The bound: the other ranks finish their long runs (~2 s alone here), then 2 s.
+	[ "$got" -eq 3 ] && [ "$took" -lt 90 ] && ok "rank 0 stopped mid-study: mpirun exits 3 after ${took}s" ||
+		no "rank 0 stopped mid-study: mpirun exits 3 in < 90 s (status $got after ${took}s)"
+	grep -q "winit: rank [12] ([^,]*, pid [0-9]*) has had no answer from rank 0 ([^,]*, pid $victim) for [0-9.]* s (its process is stopped); rank 0 is stopped, hung or unreachable, so the job ends (MPI_Abort)" "$tmp/out" &&
+		ok "rank 0 stopped mid-study: another rank names it and its pid" ||
+		no "rank 0 stopped mid-study: another rank names it (pid $victim)"
+	n=$(grep -c '"status": "ok"' "$tmp/stop0.json")
+	[ "$n" -eq 6 ] && ok "rank 0 stopped mid-study: the 6 finished runs are saved" ||
+		no "rank 0 stopped mid-study: the 6 finished runs are saved ($n)"
 fi
 
 # Open MPI's PML: ob1 unless the user chose one (src/study/mpi.c, choose_pml).

@@ -62,9 +62,11 @@ size_t winit_study_execute_dist(const struct winit_run_spec *runs, size_t n_runs
 void winit_dist_configure(double rank_timeout, FILE *notices);
 
 /* How many ranks this process knows to be lost (0 without MPI; other ranks learn it with
- * the results).  MPI cannot take a rank back: a later study across ranks fails at once,
- * and winit_dist_finalize ends the job with MPI_Abort on rank 0 and waits for that end on
- * the others. */
+ * the results).  A rank other than 0 that waits `rank_timeout` seconds for rank 0's
+ * answer counts rank 0 lost: it says so on `notices`, stops its training and ends the
+ * study call with an error.  MPI cannot take a rank back: a later study across ranks
+ * fails at once, and winit_dist_finalize ends the job with MPI_Abort on rank 0 (or on
+ * the rank that lost rank 0) and waits for that end on the others. */
 int winit_dist_lost(void);
 
 /* What rank 0's dispatcher spent in the last winit_study_execute_dist of this process:

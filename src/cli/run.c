@@ -46,7 +46,8 @@ static const char run_usage[] =
 	"      --rank-timeout S\n"
 	"                   under mpirun: a rank that holds runs and has not been heard\n"
 	"                   from for S seconds is lost (default 60; 0: never); rank 0\n"
-	"                   names it and its runs and hands them to the other ranks\n"
+	"                   names it and its runs and hands them to the other ranks;\n"
+	"                   a rank left that long without rank 0's answer ends the job\n"
 	"                   (docs/cluster.md)\n"
 	"  -h, --help       show this help\n"
 	"\n"
@@ -59,7 +60,8 @@ static const char run_usage[] =
 	"       results and prints its table)\n"
 	"  2    bad usage of winit run (unknown option, bad -j, no SCRIPT)\n"
 	"  3    under mpirun: a rank was lost (silent for --rank-timeout); the others\n"
-	"       trained its runs and the script finished, then the job ends (MPI_Abort)\n"
+	"       trained its runs and the script finished, then the job ends (MPI_Abort);\n"
+	"       or rank 0 stopped answering (the results file keeps what it saved)\n"
 	"  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM; finished runs are saved\n"
 	"\n"
 	"Under mpirun (winit configured --with-mpi) every rank runs SCRIPT and the ranks share\n"
@@ -284,9 +286,9 @@ int cli_run(int argc, char **argv)
 		        got, 1e3 * busy / (double)got, 1e3 * max);
 	/* A lost rank (winit/dist.h): the job cannot end normally, whatever the script did. */
 	int lost = winit_dist_lost();
+	if (lost && rc < 128)
+		rc = CLI_RANK_LOST;
 	if (lost && winit_dist_rank() == 0) {
-		if (rc < 128)
-			rc = CLI_RANK_LOST;
 		fflush(stdout);
 		fprintf(stderr, "winit: %d %s lost under mpirun (named above); ending the job with "
 		                "status %d\n",

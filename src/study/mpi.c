@@ -6,13 +6,14 @@
  * run the asking thread just finished (src/study/wire.c), so a rank asks for the next run
  * when it finishes one and fast and slow runs balance.  Rank 0 hands each result received
  * to its observer (run_start, every epoch_end, run_end), which prints and saves as for a
- * local run.  At the end rank 0 broadcasts every result, so each rank's script sees the
- * same Results.
+ * local run.  At the end rank 0 sends every result to every rank (one message each),
+ * so each rank's script sees the same Results.
  *
  * Other ranks call MPI only from one thread at a time (MPI_THREAD_SERIALIZED): each
- * training thread sends its request and receives the answer under one lock.  The
- * dispatcher polls (MPI_Iprobe, then a 1 ms sleep) rather than blocking in MPI_Recv,
- * which in Open MPI spins and would take a core from rank 0's own training threads.
+ * training thread sends its request and waits for the answer, and the heartbeat thread
+ * sends its beat, under one lock.  Both sides poll (MPI_Iprobe or MPI_Testall, then a
+ * short sleep) rather than block in MPI_Recv, which in Open MPI spins and would take a
+ * core from the training threads, and which could not give up on a silent peer.
  *
  * Liveness: while a rank's training threads take part in a study, another thread of it
  * sends rank 0 an empty heartbeat every timeout / 4 seconds (at most 5 s).  When a rank
@@ -21,9 +22,10 @@
  * other ranks (a run's numbers do not depend on where it trains) and ignores whatever
  * the lost rank sends later.  MPI cannot take a rank back, so the results are then
  * shared point to point with the live ranks only, and the job ends with MPI_Abort once
- * rank 0's script is done (winit_dist_finalize).  When a stop signal reaches rank 0
- * (mpirun terminating the job after a rank died), rank 0 names each rank of its host
- * whose process is gone, with the runs it held.
+ * rank 0's script is done (winit_dist_finalize).  The other way round, a rank waits for
+ * rank 0's answer at most the rank timeout, then names rank 0 and ends the job.  When a
+ * stop signal reaches rank 0 (mpirun terminating the job after a rank died), rank 0
+ * names each rank of its host whose process is gone, with the runs it held.
  *
  * Every run's numbers depend only on its description and its run seed (from the study
  * seed and the replicate in the paired design, the run's name in the independent one:
@@ -76,6 +78,7 @@ void winit_dist_stats(size_t *received, double *busy_seconds, double *max_second
 }
 
 #ifdef WINIT_HAVE_MPI
+static int rank0_lost;  /* on another rank: rank 0 stopped answering */
 static int active;      /* MPI initialised by us and usable */
 static int initialised; /* by winit_dist_init (so finalize is ours) */
 static int thread_level;
@@ -153,7 +156,7 @@ void winit_dist_finalize(int abort_job)
 	if (!initialised)
 		return;
 	initialised = active = 0;
-	if (lost_ranks && rank > 0)
+	if (lost_ranks && rank > 0 && !rank0_lost)
 		MPI_Finalize(); /* waits for rank 0 to end the job: a lost rank never finalises */
 	else if ((abort_job || lost_ranks) && size > 1)
 		MPI_Abort(MPI_COMM_WORLD, abort_job ? abort_job : 1);
@@ -322,16 +325,17 @@ static const char *runs_held(struct master *m, int r, char *buf, size_t cap)
 
 enum proc_state { PROC_UNKNOWN, PROC_ALIVE, PROC_STOPPED, PROC_GONE };
 
-/* What this host can tell of rank r's process: only ranks on rank 0's host can be seen. */
-static enum proc_state proc_state(const struct master *m, int r)
+/* What this process can tell of another rank's process `p`: only one on its own host
+ * (`here`) can be seen. */
+static enum proc_state peer_state(const struct peer *p, const char *here)
 {
-	if (strcmp(m->peers[r].host, m->peers[0].host) != 0 || m->peers[r].pid <= 0)
+	if (strcmp(p->host, here) != 0 || p->pid <= 0)
 		return PROC_UNKNOWN;
 	char path[64], line[512];
-	snprintf(path, sizeof path, "/proc/%d/stat", (int)m->peers[r].pid);
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)p->pid);
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		if (kill((pid_t)m->peers[r].pid, 0) != 0 && errno == ESRCH)
+		if (kill((pid_t)p->pid, 0) != 0 && errno == ESRCH)
 			return PROC_GONE;
 		return PROC_UNKNOWN;
 	}
@@ -352,6 +356,11 @@ static enum proc_state proc_state(const struct master *m, int r)
 	default:
 		return PROC_ALIVE;
 	}
+}
+
+static enum proc_state proc_state(const struct master *m, int r)
+{
+	return peer_state(&m->peers[r], m->peers[0].host);
 }
 
 static const char *state_note(enum proc_state s)
@@ -554,13 +563,45 @@ struct slot_ctx {
 	const struct winit_run_spec *runs;
 	struct winit_run_result *results;
 	pthread_mutex_t lock; /* one MPI call sequence at a time */
-	atomic_int failed;    /* an MPI call failed: stop */
+	atomic_int failed;    /* 1: an MPI call failed, 2: rank 0 did not answer; stop */
+	double timeout;       /* for rank 0's answer, 0: none */
+	double silent;        /* how long rank 0 left a request unanswered (failed = 2) */
 	/* The heartbeat thread: every `beat_every` seconds until beat_stop. */
 	pthread_mutex_t beat_lock;
 	pthread_cond_t beat_cond;
 	int beat_stop;
 	double beat_every;
 };
+
+/* Send a request (with the result just finished) and wait for rank 0's answer, at most
+ * the rank timeout: a stopped rank 0 must not hold every other rank forever.  Polled
+ * (rank 0 answers within a millisecond when it runs), which also spares the core that
+ * Open MPI's blocking receive would spin on.  0, 1 (an MPI error) or 2 (no answer). */
+static int ask(struct slot_ctx *c, const unsigned char *buf, size_t len, int64_t *next)
+{
+	MPI_Request req[2];
+	if (MPI_Isend(buf, (int)len, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD, &req[0]) != MPI_SUCCESS)
+		return 1;
+	if (MPI_Irecv(next, 1, MPI_INT64_T, 0, TAG_RUN, MPI_COMM_WORLD, &req[1]) != MPI_SUCCESS)
+		return 1;
+	double t0 = winit_clock_seconds();
+	for (;;) {
+		int flag = 0;
+		if (MPI_Testall(2, req, &flag, MPI_STATUSES_IGNORE) != MPI_SUCCESS)
+			return 1;
+		if (flag)
+			return 0;
+		double waited = winit_clock_seconds() - t0;
+		if (atomic_load(&c->failed) == 2)
+			return 2; /* another thread of this rank already gave up on rank 0 */
+		if (c->timeout > 0 && waited >= c->timeout) {
+			c->silent = waited; /* the requests stay pending: the job ends */
+			return 2;
+		}
+		struct timespec t = { 0, waited < 0.01 ? 50000 : 1000000 };
+		nanosleep(&t, NULL);
+	}
+}
 
 static void *slot_worker(void *arg)
 {
@@ -570,14 +611,19 @@ static void *slot_worker(void *arg)
 	while (!atomic_load(&c->failed)) {
 		int64_t next = -1;
 		pthread_mutex_lock(&c->lock);
-		int rc = MPI_Send(buf, (int)len, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD);
-		if (rc == MPI_SUCCESS)
-			rc = MPI_Recv(&next, 1, MPI_INT64_T, 0, TAG_RUN, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+		int rc = ask(c, buf, len, &next);
 		pthread_mutex_unlock(&c->lock);
+		if (rc == 2) {
+			/* Not freed: the pending send may still read it.  This rank's other
+			 * threads stop within a training step. */
+			atomic_store(&c->failed, 2);
+			winit_cancel(WINIT_CANCEL_REQUESTED);
+			return NULL;
+		}
 		free(buf);
 		buf = NULL;
 		len = 0;
-		if (rc != MPI_SUCCESS) {
+		if (rc != 0) {
 			atomic_store(&c->failed, 1);
 			break;
 		}
@@ -788,17 +834,20 @@ static size_t execute_mpi(const struct winit_run_spec *runs, size_t n, int jobs,
 		           .beats = timeout > 0 && thread_level >= MPI_THREAD_SERIALIZED };
 	if (gethostname(me.host, sizeof me.host - 1) != 0)
 		snprintf(me.host, sizeof me.host, "?");
-	struct peer *peers = rank == 0 ? calloc((size_t)size, sizeof *peers) : NULL;
-	if (rank == 0 && !peers) {
+	struct peer *peers = calloc((size_t)size, sizeof *peers);
+	if (!peers) {
 		winit_error_set(err, WINIT_ERR_NOMEM, "MPI: out of memory");
 		return n;
 	}
-	if (MPI_Gather(&me, (int)sizeof me, MPI_BYTE, peers, (int)sizeof me, MPI_BYTE, 0,
-	               MPI_COMM_WORLD) != MPI_SUCCESS) {
+	/* Every rank learns every other's host and pid, for the messages. */
+	if (MPI_Allgather(&me, (int)sizeof me, MPI_BYTE, peers, (int)sizeof me, MPI_BYTE,
+	                  MPI_COMM_WORLD) != MPI_SUCCESS) {
 		free(peers);
-		winit_error_set(err, WINIT_ERR_IO, "MPI: the ranks could not meet (MPI_Gather)");
+		winit_error_set(err, WINIT_ERR_IO, "MPI: the ranks could not meet (MPI_Allgather)");
 		return n;
 	}
+	for (int r = 0; r < size; r++)
+		peers[r].host[sizeof peers[r].host - 1] = '\0';
 	int rc = WINIT_OK;
 	if (rank == 0) {
 		struct master m = { .runs = runs, .results = results, .n = n, .obs = obs, .peers = peers };
@@ -819,11 +868,9 @@ static size_t execute_mpi(const struct winit_run_spec *runs, size_t n, int jobs,
 		int remote = 0;
 		double now = winit_clock_seconds();
 		for (int r = 1; r < size; r++) {
-			peers[r].host[sizeof peers[r].host - 1] = '\0';
 			remote += m.open[r] = peers[r].jobs;
 			m.heard[r] = now;
 		}
-		peers[0].host[sizeof peers[0].host - 1] = '\0';
 		for (int t = 0; t < jobs; t++)
 			start_local(&m);
 		rc = dispatch(&m, remote, err);
@@ -848,7 +895,10 @@ static size_t execute_mpi(const struct winit_run_spec *runs, size_t n, int jobs,
 		pthread_mutex_destroy(&m.lock);
 		free(m.owner), free(m.heard), free(m.open), free(m.lost), free(m.tid);
 	} else {
-		struct slot_ctx c = { .runs = runs, .results = results, .beat_every = timeout / 4 };
+		struct slot_ctx c = { .runs = runs,
+			              .results = results,
+			              .timeout = timeout,
+			              .beat_every = timeout / 4 };
 		if (c.beat_every > 5)
 			c.beat_every = 5;
 		if (c.beat_every < 0.01)
@@ -874,8 +924,19 @@ static size_t execute_mpi(const struct winit_run_spec *runs, size_t n, int jobs,
 			pthread_mutex_unlock(&c.beat_lock);
 			pthread_join(tid[0], NULL);
 		}
-		if (atomic_load(&c.failed))
+		if (atomic_load(&c.failed) == 2) {
+			/* Rank 0 stopped answering: nothing can be saved from here; the job ends. */
+			lost_ranks = rank0_lost = 1;
+			notice("rank %d (%s, pid %d) has had no answer from rank 0 (%s, pid %d) for %.1f s%s; "
+			       "rank 0 is stopped, hung or unreachable, so the job ends (MPI_Abort); the "
+			       "results file keeps the runs rank 0 saved",
+			       rank, peers[rank].host, (int)peers[rank].pid, peers[0].host,
+			       (int)peers[0].pid, c.silent, state_note(peer_state(&peers[0], me.host)));
+			rc = winit_error_set(err, WINIT_ERR_IO, "MPI: rank 0 has not answered rank %d for %.1f s",
+			                     rank, c.silent);
+		} else if (atomic_load(&c.failed)) {
 			rc = winit_error_set(err, WINIT_ERR_IO, "MPI: rank %d lost contact with rank 0", rank);
+		}
 		pthread_cond_destroy(&c.beat_cond);
 		pthread_mutex_destroy(&c.beat_lock);
 		pthread_mutex_destroy(&c.lock);
