@@ -5,8 +5,8 @@
 # --resume hands out only unfinished runs, a rank killed mid-study ends the job non-zero
 # within a bounded time with the runs finished before it saved and rank 0 naming it, a
 # rank stopped mid-study is named after --rank-timeout and its run trained elsewhere, a
-# stopped rank 0 is named by the others; winit picks Open MPI's ob1 PML unless the user
-# chose one.  Skipped (77) without MPI.
+# stopped rank 0 is named by the others, and so is a rank stopped after its studies;
+# winit picks Open MPI's ob1 PML unless the user chose one.  Skipped (77) without MPI.
 set -u
 test_name=mpi
 . "$top_srcdir/tests/lib.sh"
@@ -209,6 +209,44 @@ else
 	n=$(grep -c '"status": "ok"' "$tmp/stop0.json")
 	[ "$n" -eq 6 ] && ok "rank 0 stopped mid-study: the 6 finished runs are saved" ||
 		no "rank 0 stopped mid-study: the 6 finished runs are saved ($n)"
+fi
+
+# A rank stopped after its studies, while the script goes on: rank 0 waits for it at the
+# end at most --rank-timeout (MPI_Finalize would wait forever), names it and ends the job
+# (status 3).  The script sleeps 4 s at its end; rank 1 is stopped once rank 0 has
+# printed the table, so it has its results.
+rm -f "$tmp/stop_end.json"
+timeout 150 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 --rank-timeout 2 \
+	"$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/stop_end.json" 0 1 4 >"$tmp/out" 2>&1 &
+mp=$!
+i=0
+while [ $i -lt 600 ] && kill -0 $mp 2>/dev/null && ! grep -q '^failed: 1$' "$tmp/out"; do
+	sleep 0.1
+	i=$((i + 1))
+done
+victim=
+for c in $(pgrep -f "$tmp/stop_end.json"); do
+	tr '\0' '\n' <"/proc/$c/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1' && victim=$c
+done
+if [ -z "$victim" ]; then
+	kill -TERM $mp 2>/dev/null
+	wait $mp
+	no "rank stopped after the study (rank 1 not found, or the table never printed)"
+else
+	t0=$(date +%s)
+	kill -STOP "$victim"
+	wait $mp
+	got=$?
+	took=$(($(date +%s) - t0))
+	kill -KILL "$victim" 2>/dev/null # only if mpirun left it behind
+	[ "$got" -eq 3 ] && [ "$took" -lt 60 ] && ok "rank stopped after the study: mpirun exits 3 after ${took}s" ||
+		no "rank stopped after the study: mpirun exits 3 in < 60 s (status $got after ${took}s)"
+	grep -q "winit: rank 1 ([^,]*, pid $victim) has not reached the end of the script [0-9.]* s after rank 0 did (its process is stopped); the job ends (MPI_Abort)" "$tmp/out" &&
+		ok "rank stopped after the study: rank 0 names rank 1 and its pid" ||
+		no "rank stopped after the study: rank 0 names rank 1 (pid $victim)"
+	n=$(grep -c '"status": "ok"' "$tmp/stop_end.json")
+	[ "$n" -eq 6 ] && ok "rank stopped after the study: the 6 finished runs are saved" ||
+		no "rank stopped after the study: the 6 finished runs are saved ($n)"
 fi
 
 # Open MPI's PML: ob1 unless the user chose one (src/study/mpi.c, choose_pml).

@@ -30,6 +30,13 @@ int winit_dist_init(int *argc, char ***argv, struct winit_error *err);
  * code `abort_job`, or 1) and the other ranks wait in MPI_Finalize for that end. */
 void winit_dist_finalize(int abort_job);
 
+/* The end of a job that ends well, before winit_dist_finalize: every rank other than 0
+ * tells rank 0 it got there, and rank 0 waits for them at most the rank timeout
+ * (winit_dist_configure), counting the ones that do not come lost (winit_dist_lost, named
+ * on the notices), so a rank stopped after its studies does not leave MPI_Finalize
+ * waiting forever.  Does nothing without MPI, with one rank, or once a rank is lost. */
+void winit_dist_settle(void);
+
 /* This process's rank and the number of ranks (0 and 1 without MPI). */
 int winit_dist_rank(void);
 int winit_dist_size(void);

@@ -284,6 +284,9 @@ int cli_run(int argc, char **argv)
 	if (getenv("WINIT_DIST_STATS") && got > 0)
 		fprintf(stderr, "winit: dispatcher: %zu results from other ranks, %.3f ms each (max %.3f ms)\n",
 		        got, 1e3 * busy / (double)got, 1e3 * max);
+	/* Every rank has reached the end (or is counted lost after --rank-timeout). */
+	if (rc == CLI_OK || only_runs_failed)
+		winit_dist_settle();
 	/* A lost rank (winit/dist.h): the job cannot end normally, whatever the script did. */
 	int lost = winit_dist_lost();
 	if (lost && rc < 128)

@@ -79,6 +79,8 @@ void winit_dist_stats(size_t *received, double *busy_seconds, double *max_second
 
 #ifdef WINIT_HAVE_MPI
 static int rank0_lost;  /* on another rank: rank 0 stopped answering */
+struct peer;
+static struct peer *known; /* every rank's host and pid, from the last study */
 static int active;      /* MPI initialised by us and usable */
 static int initialised; /* by winit_dist_init (so finalize is ours) */
 static int thread_level;
@@ -156,6 +158,8 @@ void winit_dist_finalize(int abort_job)
 	if (!initialised)
 		return;
 	initialised = active = 0;
+	free(known);
+	known = NULL;
 	if (lost_ranks && rank > 0 && !rank0_lost)
 		MPI_Finalize(); /* waits for rank 0 to end the job: a lost rank never finalises */
 	else if ((abort_job || lost_ranks) && size > 1)
@@ -189,7 +193,8 @@ int winit_dist_size(void)
 enum { TAG_REQUEST = 1, /* rank > 0 -> 0: the result of the run just finished (or nothing) */
        TAG_RUN = 2,     /* 0 -> rank: the next run's index, or -1: stop */
        TAG_BEAT = 3,    /* rank > 0 -> 0: an empty heartbeat */
-       TAG_SHARE = 4 }; /* 0 -> rank: every result, at the end */
+       TAG_SHARE = 4,   /* 0 -> rank: every result, at the end */
+       TAG_BYE = 5 };   /* rank > 0 -> 0: at the end of the script (winit_dist_settle) */
 
 /* What rank 0 knows of each rank, gathered when a study starts. */
 struct peer {
@@ -943,8 +948,72 @@ static size_t execute_mpi(const struct winit_run_spec *runs, size_t n, int jobs,
 		if (rc == WINIT_OK)
 			rc = receive_results(results, n, err);
 	}
-	free(peers);
+	free(known);
+	known = peers; /* for winit_dist_settle's messages */
 	return count_failed(results, n);
+}
+
+void winit_dist_settle(void)
+{
+	if (!active || size < 2 || lost_ranks)
+		return;
+	if (rank > 0) {
+		MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_BYE, MPI_COMM_WORLD);
+		return;
+	}
+	unsigned char *arrived = calloc((size_t)size, 1);
+	if (!arrived)
+		return; /* MPI_Finalize waits for them all the same */
+	int left = size - 1;
+	double t0 = winit_clock_seconds();
+	while (left > 0) {
+		int flag = 0, count = 0;
+		MPI_Status st;
+		if (MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st) != MPI_SUCCESS)
+			break;
+		if (flag) {
+			/* A heartbeat still in flight, or the end: take it either way. */
+			MPI_Get_count(&st, MPI_BYTE, &count);
+			unsigned char *buf = malloc(count > 0 ? (size_t)count : 1);
+			if (!buf)
+				break;
+			int ok = MPI_Recv(buf, count, MPI_BYTE, st.MPI_SOURCE, st.MPI_TAG, MPI_COMM_WORLD,
+			                  MPI_STATUS_IGNORE) == MPI_SUCCESS;
+			free(buf);
+			if (!ok)
+				break;
+			int src = st.MPI_SOURCE;
+			if (st.MPI_TAG == TAG_BYE && src > 0 && src < size && !arrived[src]) {
+				arrived[src] = 1;
+				left--;
+			}
+			continue;
+		}
+		double waited = winit_clock_seconds() - t0;
+		if (rank_timeout > 0 && waited >= rank_timeout) {
+			for (int r = 1; r < size; r++) {
+				if (arrived[r])
+					continue;
+				lost_ranks++;
+				char name[128] = "";
+				if (known) {
+					const struct peer *p = &known[r];
+					snprintf(name, sizeof name, " (%s, pid %d)", p->host, (int)p->pid);
+				}
+				notice("rank %d%s has not reached the end of the script %.1f s after rank 0 "
+				       "did%s; the job ends (MPI_Abort)",
+				       r, name, waited,
+				       known ? state_note(peer_state(&known[r], known[0].host)) : "");
+			}
+			break;
+		}
+		sleep_ms(1);
+	}
+	free(arrived);
+}
+#else
+void winit_dist_settle(void)
+{
 }
 #endif
 
