@@ -384,6 +384,15 @@ static void lose_rank(struct master *m, int r, double quiet, int *remaining)
 	enum proc_state st = proc_state(m, r);
 	m->lost[r] = 1;
 	lost_ranks++;
+	/* If it comes back, each of its threads finds a stop waiting for its next request
+	 * (eager: sent whether or not it runs), and none mistakes rank 0's silence after
+	 * this study for a stopped rank 0. */
+	static const int64_t stop = -1;
+	for (int k = 0; k < m->open[r]; k++) {
+		MPI_Request q;
+		if (MPI_Isend(&stop, 1, MPI_INT64_T, r, TAG_RUN, MPI_COMM_WORLD, &q) == MPI_SUCCESS)
+			MPI_Request_free(&q);
+	}
 	*remaining -= m->open[r];
 	m->open[r] = 0;
 	size_t back = 0;
@@ -581,10 +590,14 @@ struct slot_ctx {
 /* Send a request (with the result just finished) and wait for rank 0's answer, at most
  * the rank timeout: a stopped rank 0 must not hold every other rank forever.  Polled
  * (rank 0 answers within a millisecond when it runs), which also spares the core that
- * Open MPI's blocking receive would spin on.  0, 1 (an MPI error) or 2 (no answer). */
-static int ask(struct slot_ctx *c, const unsigned char *buf, size_t len, int64_t *next)
+ * Open MPI's blocking receive would spin on.  0, 1 (an MPI error) or 2 (no answer).
+ * A stop can come before rank 0 took the request (this rank was counted lost, and rank 0
+ * left a stop for it): the send then stays pending and *pending says so (keep buf). */
+static int ask(struct slot_ctx *c, const unsigned char *buf, size_t len, int64_t *next,
+               int *pending)
 {
 	MPI_Request req[2];
+	*pending = 0;
 	if (MPI_Isend(buf, (int)len, MPI_BYTE, 0, TAG_REQUEST, MPI_COMM_WORLD, &req[0]) != MPI_SUCCESS)
 		return 1;
 	if (MPI_Irecv(next, 1, MPI_INT64_T, 0, TAG_RUN, MPI_COMM_WORLD, &req[1]) != MPI_SUCCESS)
@@ -592,10 +605,17 @@ static int ask(struct slot_ctx *c, const unsigned char *buf, size_t len, int64_t
 	double t0 = winit_clock_seconds();
 	for (;;) {
 		int flag = 0;
-		if (MPI_Testall(2, req, &flag, MPI_STATUSES_IGNORE) != MPI_SUCCESS)
+		if (MPI_Test(&req[1], &flag, MPI_STATUS_IGNORE) != MPI_SUCCESS)
 			return 1;
-		if (flag)
+		if (flag) {
+			/* A run comes only once rank 0 has the request: the send completes. */
+			if (*next >= 0)
+				return MPI_Wait(&req[0], MPI_STATUS_IGNORE) == MPI_SUCCESS ? 0 : 1;
+			if (MPI_Test(&req[0], &flag, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+				return 1;
+			*pending = !flag;
 			return 0;
+		}
 		double waited = winit_clock_seconds() - t0;
 		if (atomic_load(&c->failed) == 2)
 			return 2; /* another thread of this rank already gave up on rank 0 */
@@ -615,9 +635,12 @@ static void *slot_worker(void *arg)
 	size_t len = 0;
 	while (!atomic_load(&c->failed)) {
 		int64_t next = -1;
+		int pending = 0;
 		pthread_mutex_lock(&c->lock);
-		int rc = ask(c, buf, len, &next);
+		int rc = ask(c, buf, len, &next, &pending);
 		pthread_mutex_unlock(&c->lock);
+		if (pending)
+			return NULL; /* a stop, and buf still in use by the send: kept */
 		if (rc == 2) {
 			/* Not freed: the pending send may still read it.  This rank's other
 			 * threads stop within a training step. */
