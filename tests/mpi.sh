@@ -19,7 +19,7 @@ if ! command -v mpirun >/dev/null 2>&1; then
 	echo "SKIP: winit is built with MPI but mpirun is not on PATH (apt-get install openmpi-bin)"
 	exit 77
 fi
-mpi() { timeout 120 mpirun --oversubscribe --allow-run-as-root "$@"; }
+mpi() { timeout -k 10 120 mpirun --oversubscribe --allow-run-as-root "$@"; }
 # A results file without what depends on the machine or the moment.
 strip() { grep -v -e '"seconds":' -e '"generator":' -e '"kernels":' "$1"; }
 
@@ -108,7 +108,7 @@ wait_for_long() {
 # and rank 0 names the rank that died and the run it had (mpirun's own message names
 # the rank alone).
 rm -f "$tmp/kill.json"
-timeout 120 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 \
+timeout -k 10 120 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 \
 	"$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/kill.json" 3 >"$tmp/out" 2>&1 &
 mp=$!
 wait_for_long "$tmp/kill.json"
@@ -145,7 +145,7 @@ fi
 [ $? -eq 1 ] || no "single-process study with 3 long runs (exit 1 for its failing run)"
 strip "$tmp/single_long.json" >"$tmp/single_long.txt"
 rm -f "$tmp/stop.json"
-timeout 150 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 --rank-timeout 2 \
+timeout -k 10 150 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 --rank-timeout 2 \
 	"$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/stop.json" 3 1000 >"$tmp/out" 2>&1 &
 mp=$!
 wait_for_long "$tmp/stop.json"
@@ -191,7 +191,7 @@ fi
 # Rank 0 stopped (SIGSTOP): the other ranks wait for its answer at most --rank-timeout,
 # then name it and end the job (status 3); the file keeps what rank 0 saved.
 rm -f "$tmp/stop0.json"
-timeout 150 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 --rank-timeout 2 \
+timeout -k 10 150 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 --rank-timeout 2 \
 	"$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/stop0.json" 3 1000 >"$tmp/out" 2>&1 &
 mp=$!
 wait_for_long "$tmp/stop0.json" 0
@@ -222,7 +222,7 @@ fi
 # (status 3).  The script sleeps 4 s at its end; rank 1 is stopped once rank 0 has
 # printed the table, so it has its results.
 rm -f "$tmp/stop_end.json"
-timeout 150 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 --rank-timeout 2 \
+timeout -k 10 150 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 --rank-timeout 2 \
 	"$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/stop_end.json" 0 1 4 >"$tmp/out" 2>&1 &
 mp=$!
 i=0

@@ -27,14 +27,17 @@ int winit_dist_init(int *argc, char ***argv, struct winit_error *err);
 /* Finalise MPI when winit_dist_init initialised it; `abort_job` non-zero aborts every
  * rank instead (MPI_Abort, with `abort_job` as the error code), for a rank that cannot
  * take part any more.  After a lost rank (winit_dist_lost) rank 0 always aborts (error
- * code `abort_job`, or 1) and the other ranks wait in MPI_Finalize for that end. */
+ * code `abort_job`, or 1) and the other ranks do not return: they wait for that end
+ * (not in MPI_Finalize, which Open MPI's mpirun does not survive next to an abort). */
 void winit_dist_finalize(int abort_job);
 
 /* The end of a job that ends well, before winit_dist_finalize: every rank other than 0
  * tells rank 0 it got there, and rank 0 waits for them at most the rank timeout
  * (winit_dist_configure), counting the ones that do not come lost (winit_dist_lost, named
  * on the notices), so a rank stopped after its studies does not leave MPI_Finalize
- * waiting forever.  Does nothing without MPI, with one rank, or once a rank is lost. */
+ * waiting forever; then it tells each rank that came whether the job ends well.  The
+ * other ranks wait for that word as long as rank 0 takes.  Does nothing without MPI,
+ * with one rank, or once a rank is lost. */
 void winit_dist_settle(void);
 
 /* This process's rank and the number of ranks (0 and 1 without MPI). */

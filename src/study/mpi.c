@@ -160,9 +160,13 @@ void winit_dist_finalize(int abort_job)
 	initialised = active = 0;
 	free(known);
 	known = NULL;
-	if (lost_ranks && rank > 0 && !rank0_lost)
-		MPI_Finalize(); /* waits for rank 0 to end the job: a lost rank never finalises */
-	else if ((abort_job || lost_ranks) && size > 1)
+	if (lost_ranks && rank > 0 && !rank0_lost) {
+		/* Rank 0 ends the job with MPI_Abort.  Waiting in MPI_Finalize meanwhile is no
+		 * good: Open MPI 4.1's mpirun then hangs or crashes in most trials (a rank in
+		 * MPI_Finalize while another aborts); a rank that just waits is ended cleanly. */
+		for (;;)
+			sleep(1);
+	} else if ((abort_job || lost_ranks) && size > 1)
 		MPI_Abort(MPI_COMM_WORLD, abort_job ? abort_job : 1);
 	else
 		MPI_Finalize();
@@ -194,7 +198,8 @@ enum { TAG_REQUEST = 1, /* rank > 0 -> 0: the result of the run just finished (o
        TAG_RUN = 2,     /* 0 -> rank: the next run's index, or -1: stop */
        TAG_BEAT = 3,    /* rank > 0 -> 0: an empty heartbeat */
        TAG_SHARE = 4,   /* 0 -> rank: every result, at the end */
-       TAG_BYE = 5 };   /* rank > 0 -> 0: at the end of the script (winit_dist_settle) */
+       TAG_BYE = 5,     /* rank > 0 -> 0: at the end of the script (winit_dist_settle) */
+       TAG_VERDICT = 6 }; /* 0 -> rank: then the ranks lost (0: finalise, else wait) */
 
 /* What rank 0 knows of each rank, gathered when a study starts. */
 struct peer {
@@ -981,7 +986,17 @@ void winit_dist_settle(void)
 	if (!active || size < 2 || lost_ranks)
 		return;
 	if (rank > 0) {
-		MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_BYE, MPI_COMM_WORLD);
+		/* Tell rank 0, then learn from it whether the job ends well (MPI_Finalize) or
+		 * with MPI_Abort (a rank lost), for which winit_dist_finalize must wait. */
+		int verdict = 0, flag = 0;
+		MPI_Request q;
+		if (MPI_Send(NULL, 0, MPI_BYTE, 0, TAG_BYE, MPI_COMM_WORLD) != MPI_SUCCESS ||
+		    MPI_Irecv(&verdict, 1, MPI_INT, 0, TAG_VERDICT, MPI_COMM_WORLD, &q) != MPI_SUCCESS)
+			return;
+		while (MPI_Test(&q, &flag, MPI_STATUS_IGNORE) == MPI_SUCCESS && !flag)
+			sleep_ms(10); /* as long as rank 0's script takes: no timeout here */
+		if (flag && verdict > 0)
+			lost_ranks = verdict;
 		return;
 	}
 	unsigned char *arrived = calloc((size_t)size, 1);
@@ -1032,6 +1047,9 @@ void winit_dist_settle(void)
 		}
 		sleep_ms(1);
 	}
+	for (int r = 1; r < size; r++)
+		if (arrived[r])
+			MPI_Send(&lost_ranks, 1, MPI_INT, r, TAG_VERDICT, MPI_COMM_WORLD);
 	free(arrived);
 }
 #else
