@@ -15,6 +15,12 @@ bench-run: bench
 # whole-study wall time and peak RSS, one-core throughput, fraction of OpenBLAS SGEMM and
 # -j scaling.  `make bench-study ROUNDS=5` for more rounds (default 3).  The scaling table
 # (throughput against width, depth and batch size) is `make bench-scaling`.
+EXTRA_DIST += bench/saving.sh bench/tiny_runs.lua
+.PHONY: bench-saving
+# Saving results as a study grows: 1,600 tiny runs against 100 (bench/saving.sh).
+bench-saving: all-am
+	ROUNDS=$${ROUNDS:-$(ROUNDS)} $(SHELL) $(srcdir)/bench/saving.sh -w ./winit$(EXEEXT)
+
 EXTRA_DIST += bench/lib.sh bench/study.sh bench/one_run.lua bench/scaling.lua bench/compare_inits_torch.py \
 	bench/activations.lua
 

@@ -276,11 +276,51 @@ START_TEST(test_bad_alias)
 	struct run r = check(bad_plugin("bad_alias"), 0);
 	ck_assert_int_eq(r.rc, WINIT_ERR_PLUGIN);
 	assert_consistent(&r);
-	assert_has(r, "  FAIL bad_alias: gain() returns 0, expected a finite value > 0");
 	assert_has(r, "  FAIL bad_alias: forward in place (y aliasing x) gives ");
 	/* Out of place it is right, backward included. */
 	assert_lacks(r, "FAIL bad_alias: backward");
-	ck_assert_uint_eq(r.n_failed, 2);
+	ck_assert_uint_eq(r.n_failed, 1);
+	free(r.out);
+}
+END_TEST
+
+/* A gain that is not positive at the defaults is refused when loading: the check says
+ * so (it was a failed gain() check, after loading). */
+START_TEST(test_bad_gain_fails_load)
+{
+	char path[1024];
+	const char *d = getenv("WINIT_TEST_PLUGIN_DIR");
+	ck_assert_msg(d && *d, "WINIT_TEST_PLUGIN_DIR is not set (run through make check)");
+	snprintf(path, sizeof path, "%s/bad_gain.so", d);
+	struct run r = check(path, 0);
+	ck_assert_int_eq(r.rc, WINIT_ERR_PLUGIN);
+	assert_consistent(&r);
+	assert_has(r, "  FAIL load: ");
+	assert_has(r, "plugin 'bad_gain': gain() at the default parameters is -1, expected a "
+	              "positive finite number");
+	ck_assert_uint_eq(r.n_failed, 1);
+	free(r.out);
+}
+END_TEST
+
+/* A fill writing before its buffer (the 64 floats before it): the checker's buffers have
+ * guards on both sides, so it is a failed check saying where, not a corrupted heap. */
+START_TEST(test_underrun_is_caught)
+{
+	struct run r = check(bad_plugin("underrun_fill"), 0);
+	ck_assert_int_eq(r.rc, WINIT_ERR_PLUGIN);
+	assert_consistent(&r);
+	assert_has(r, "  FAIL underrun_fill: fill 784x128 wrote before the start of its buffer "
+	              "(at [-64]); write only w[0] to w[args->n - 1]\n");
+	assert_has(r, "  FAIL underrun_fill: fill 1x1 wrote before the start of its buffer");
+	free(r.out);
+	/* The same in an activation's forward: its output buffer is guarded too. */
+	r = check(bad_plugin("underrun_act"), 0);
+	ck_assert_int_eq(r.rc, WINIT_ERR_PLUGIN);
+	assert_consistent(&r);
+	assert_has(r, "  FAIL underrun_act: forward or backward wrote outside the 1400 values of "
+	              "y (at [-8]); touch only [0, rows * cols)\n");
+	ck_assert_uint_eq(r.n_failed, 1);
 	free(r.out);
 }
 END_TEST
@@ -413,6 +453,8 @@ static Suite *conformance_suite(void)
 	tcase_add_test(tc, test_wrong_derivative);
 	tcase_add_test(tc, test_bad_stddev);
 	tcase_add_test(tc, test_bad_alias);
+	tcase_add_test(tc, test_bad_gain_fails_load);
+	tcase_add_test(tc, test_underrun_is_caught);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_test(tc, test_not_a_plugin);

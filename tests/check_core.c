@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "core/text.h"
 #include "testutil.h"
 
 /* ---- the reference: splitmix64 and xoshiro256** as published by Vigna ---- */
@@ -354,6 +355,34 @@ START_TEST(prefix_fits_exactly)
 }
 END_TEST
 
+/* A name holding ESC (a plugin's, a label) never reaches a terminal raw: every control
+ * character but a newline or tab is written \xHH, within the record. */
+START_TEST(control_characters_are_escaped)
+{
+	struct guarded g;
+	guard_init(&g);
+	winit_error_set(&g.e, WINIT_ERR_PLUGIN, "plugin '%s': bad\n\tnext", "he\x1b[31m\r\x7f");
+	ck_assert_str_eq(g.e.msg, "plugin 'he\\x1b[31m\\x0d\\x7f': bad\n\tnext");
+	winit_error_prefix(&g.e, "%s: ", "a\007b");
+	ck_assert_str_eq(g.e.msg, "a\\x07b: plugin 'he\\x1b[31m\\x0d\\x7f': bad\n\tnext");
+	guard_check(&g);
+	/* A message that fills the record: escapes are cut at its end, never past it. */
+	char longmsg[MAX];
+	memset(longmsg, 0x1b, sizeof longmsg - 1);
+	longmsg[sizeof longmsg - 1] = '\0';
+	winit_error_set(&g.e, WINIT_ERR_IO, "%s", longmsg);
+	guard_check(&g);
+	ck_assert_uint_eq(strlen(g.e.msg), (MAX - 1) / 4 * 4); /* whole escapes only */
+	ck_assert_ptr_null(strchr(g.e.msg, 0x1b));
+	ck_assert(strncmp(g.e.msg, "\\x1b\\x1b", 8) == 0);
+	/* The table's mode: a newline and a tab too. */
+	char buf[32] = "a\nb\tc";
+	ck_assert_str_eq(winit_text_escape(buf, sizeof buf, 0), "a\\x0ab\\x09c");
+	char tiny[6] = "\x1b\x1b";
+	ck_assert_str_eq(winit_text_escape(tiny, sizeof tiny, 0), "\\x1b");
+}
+END_TEST
+
 START_TEST(clear_and_names)
 {
 	struct winit_error e;
@@ -525,6 +554,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, prefix_truncates_a_long_message);
 	tcase_add_test(tc, prefix_truncates_a_long_prefix);
 	tcase_add_test(tc, prefix_fits_exactly);
+	tcase_add_test(tc, control_characters_are_escaped);
 	tcase_add_test(tc, clear_and_names);
 	suite_add_tcase(s, tc);
 	return s;

@@ -12,23 +12,6 @@
 
 #include "testutil.h"
 
-static char tmp[256];
-
-static void setup(void)
-{
-	snprintf(tmp, sizeof tmp, "%s", tu_tmpdir());
-}
-
-static void teardown(void)
-{
-	tu_rmdir();
-}
-
-static const char *tpath(const char *name)
-{
-	return tu_path(tmp, name);
-}
-
 /* n images of h x w where image i is filled with i*7+pixel (mod 256); labels i % classes. */
 static void write_set(const char *images, const char *labels, int gz, uint32_t n,
                       uint32_t h, uint32_t w, uint32_t classes)
@@ -54,9 +37,9 @@ static void write_set(const char *images, const char *labels, int gz, uint32_t n
 
 START_TEST(load_idx)
 {
-	const char *xi = tpath("x.idx"), *yi = tpath("y.idx.gz");
-	write_set(xi, tpath("unused"), 0, 6, 3, 2, 4);
-	write_set(tpath("unused2"), yi, 1, 6, 3, 2, 4);
+	const char *xi = tu_tmp_path("x.idx"), *yi = tu_tmp_path("y.idx.gz");
+	write_set(xi, tu_tmp_path("unused"), 0, 6, 3, 2, 4);
+	write_set(tu_tmp_path("unused2"), yi, 1, 6, 3, 2, 4);
 
 	struct winit_dataset ds;
 	struct winit_error err = { 0 };
@@ -83,9 +66,9 @@ END_TEST
 
 START_TEST(count_mismatch)
 {
-	const char *xi = tpath("images.idx"), *yi = tpath("labels.idx");
-	write_set(xi, tpath("unused"), 0, 6, 2, 2, 3);
-	write_set(tpath("unused2"), yi, 0, 5, 2, 2, 3);
+	const char *xi = tu_tmp_path("images.idx"), *yi = tu_tmp_path("labels.idx");
+	write_set(xi, tu_tmp_path("unused"), 0, 6, 2, 2, 3);
+	write_set(tu_tmp_path("unused2"), yi, 0, 5, 2, 2, 3);
 	struct winit_dataset ds;
 	struct winit_error err = { 0 };
 	ck_assert_int_eq(winit_dataset_load_idx(&ds, xi, yi, 3, &err), WINIT_ERR_FORMAT);
@@ -100,8 +83,8 @@ END_TEST
 
 START_TEST(label_out_of_range)
 {
-	const char *xi = tpath("images.idx"), *yi = tpath("labels.idx");
-	write_set(xi, tpath("unused"), 0, 8, 2, 2, 3);
+	const char *xi = tu_tmp_path("images.idx"), *yi = tu_tmp_path("labels.idx");
+	write_set(xi, tu_tmp_path("unused"), 0, 8, 2, 2, 3);
 	uint8_t y[8] = { 0, 1, 2, 0, 1, 2, 0, 1 };
 	y[5] = 10;
 	y[7] = 11; /* only the first bad one is reported */
@@ -129,8 +112,8 @@ START_TEST(wrong_dimensionality)
 {
 	uint8_t buf[64] = { 0 };
 	uint32_t d2[2] = { 4, 4 }, d1[1] = { 4 }, d3[3] = { 4, 2, 2 };
-	const char *x2 = tpath("flat-images.idx"), *y1 = tpath("labels.idx");
-	const char *x3 = tpath("images.idx"), *y2 = tpath("labels-2d.idx");
+	const char *x2 = tu_tmp_path("flat-images.idx"), *y1 = tu_tmp_path("labels.idx");
+	const char *x3 = tu_tmp_path("images.idx"), *y2 = tu_tmp_path("labels-2d.idx");
 	tu_write_idx(x2, 0, 2, d2, buf, 16);
 	tu_write_idx(y1, 0, 1, d1, buf, 4);
 	tu_write_idx(x3, 0, 3, d3, buf, 16);
@@ -145,7 +128,7 @@ START_TEST(wrong_dimensionality)
 	ASSERT_MSG_HAS(err, y2);
 	ASSERT_MSG_HAS(err, "2 dimensions; expected 1");
 	/* A broken member file's own error comes through. */
-	ck_assert_int_eq(winit_dataset_load_idx(&ds, x3, tpath("nope.idx"), 10, &err),
+	ck_assert_int_eq(winit_dataset_load_idx(&ds, x3, tu_tmp_path("nope.idx"), 10, &err),
 	                 WINIT_ERR_IO);
 	ASSERT_MSG_HAS(err, "nope.idx");
 }
@@ -172,7 +155,7 @@ static void write_fashion(const char *dir, int gz, uint32_t n_train, uint32_t n_
 START_TEST(fashion_env_override)
 {
 	char dir[512];
-	snprintf(dir, sizeof dir, "%s/fm", tmp);
+	snprintf(dir, sizeof dir, "%s/fm", tu_tmp);
 	write_fashion(dir, 1, 30, 12);
 
 	ck_assert_int_eq(setenv(WINIT_FASHION_MNIST_ENV, dir, 1), 0);
@@ -210,7 +193,7 @@ END_TEST
 START_TEST(fashion_uncompressed)
 {
 	char dir[512];
-	snprintf(dir, sizeof dir, "%s/plain", tmp);
+	snprintf(dir, sizeof dir, "%s/plain", tu_tmp);
 	write_fashion(dir, 0, 10, 10);
 	ck_assert_int_eq(setenv(WINIT_FASHION_MNIST_ENV, "/nonexistent/elsewhere", 1), 0);
 	struct winit_dataset train, test;
@@ -232,7 +215,7 @@ START_TEST(fashion_missing)
 	struct winit_error err = { 0 };
 
 	/* No such directory. */
-	snprintf(dir, sizeof dir, "%s/absent", tmp);
+	snprintf(dir, sizeof dir, "%s/absent", tu_tmp);
 	ck_assert_int_eq(winit_fashion_mnist_load(&train, &test, dir, &err), WINIT_ERR_IO);
 	ASSERT_MSG_HAS(err, dir);
 	ASSERT_MSG_HAS(err, strerror(ENOENT));
@@ -240,7 +223,7 @@ START_TEST(fashion_missing)
 	ASSERT_MSG_HAS(err, WINIT_FASHION_MNIST_ENV);
 
 	/* A directory missing one file: the loaded train split is released. */
-	snprintf(dir, sizeof dir, "%s/partial", tmp);
+	snprintf(dir, sizeof dir, "%s/partial", tu_tmp);
 	write_fashion(dir, 1, 10, 10);
 	char gone[600];
 	snprintf(gone, sizeof gone, "%s/t10k-labels-idx1-ubyte.gz", dir);
@@ -385,14 +368,14 @@ static Suite *dataset_suite(void)
 {
 	Suite *s = suite_create("dataset");
 	TCase *tc = tcase_create("core");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
 	tcase_add_test(tc, load_idx);
 	tcase_add_test(tc, fashion_env_override);
 	tcase_add_test(tc, fashion_uncompressed);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
 	tcase_add_test(tc, count_mismatch);
 	tcase_add_test(tc, label_out_of_range);
 	tcase_add_test(tc, wrong_dimensionality);

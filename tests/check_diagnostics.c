@@ -8,29 +8,6 @@
 
 #include "testutil.h"
 
-/* Four classes of 4x4 images: a bright quadrant (the class) on noise. */
-static struct winit_dataset quad_dataset(int64_t n, uint64_t seed)
-{
-	struct winit_dataset ds = { 0 };
-	ds.n = n;
-	ds.height = ds.width = 4;
-	ds.n_features = 16;
-	ds.n_classes = 4;
-	ds.x = malloc((size_t)(n * 16));
-	ds.y = malloc((size_t)n);
-	struct winit_rng rng;
-	winit_rng_seed(&rng, seed, 0);
-	for (int64_t i = 0; i < n; i++) {
-		int c = (int)winit_rng_below(&rng, 4);
-		ds.y[i] = (uint8_t)c;
-		for (int k = 0; k < 16; k++) {
-			int q = ((k / 4) >= 2) * 2 + ((k % 4) >= 2);
-			ds.x[i * 16 + k] = (uint8_t)(winit_rng_below(&rng, 120) + (q == c ? 120 : 0));
-		}
-	}
-	return ds;
-}
-
 static struct winit_model_spec mlp(const char *act, struct winit_plugin_use init)
 {
 	struct winit_model_spec s = { 0 };
@@ -74,7 +51,7 @@ static void fit_trainer(struct winit_trainer *t, const struct winit_model_spec *
 
 START_TEST(cadence_and_symmetry_of_zeros)
 {
-	struct winit_dataset ds = quad_dataset(256, 1);
+	struct winit_dataset ds = tu_quadrant_dataset(256, 4, 1);
 	struct winit_model_spec s = mlp("relu", init_use("zeros"));
 	struct winit_fit_spec f = small_fit();
 	struct winit_trainer t;
@@ -105,7 +82,7 @@ END_TEST
 
 START_TEST(random_kernels_are_all_distinct)
 {
-	struct winit_dataset ds = quad_dataset(256, 2);
+	struct winit_dataset ds = tu_quadrant_dataset(256, 4, 2);
 	struct winit_model_spec s = mlp("relu", init_use("he_normal"));
 	struct winit_fit_spec f = small_fit();
 	struct winit_trainer t;
@@ -129,7 +106,7 @@ END_TEST
 
 START_TEST(cadence_switches)
 {
-	struct winit_dataset ds = quad_dataset(256, 3);
+	struct winit_dataset ds = tu_quadrant_dataset(256, 4, 3);
 	struct winit_model_spec s = mlp("relu", init_use("he_normal"));
 	struct winit_fit_spec f = small_fit();
 	f.diagnostics.early = 0;
@@ -153,7 +130,7 @@ END_TEST
  * with small ones it does not. */
 START_TEST(tanh_saturation)
 {
-	struct winit_dataset ds = quad_dataset(256, 4);
+	struct winit_dataset ds = tu_quadrant_dataset(256, 4, 4);
 	const char *names[] = { "stddev" };
 	double big[] = { 50.0 }, small[] = { 0.01 };
 	struct winit_model_spec s =
@@ -304,7 +281,7 @@ END_TEST
  * of the kernel, the zeros kernel is one spike, and the declared sd is the plugin's. */
 START_TEST(histograms_at_initialization)
 {
-	struct winit_dataset ds = quad_dataset(256, 8);
+	struct winit_dataset ds = tu_quadrant_dataset(256, 4, 8);
 	struct winit_fit_spec f = small_fit();
 	struct winit_trainer t;
 	struct winit_model_spec s = mlp("relu", init_use("he_normal"));
@@ -337,7 +314,7 @@ END_TEST
 /* Diagnostics observe: the weights and every reported number are the same to the bit. */
 START_TEST(bit_identical_on_and_off)
 {
-	struct winit_dataset train = quad_dataset(400, 5), test = quad_dataset(100, 6);
+	struct winit_dataset train = tu_quadrant_dataset(400, 4, 5), test = tu_quadrant_dataset(100, 4, 6);
 	struct winit_run_spec run = { 0 };
 	snprintf(run.name, sizeof run.name, "r");
 	run.seed = 11;
@@ -382,7 +359,7 @@ END_TEST
 /* The results file holds each run's snapshots and the theory, in the agreed shape. */
 START_TEST(results_file_shape)
 {
-	struct winit_dataset train = quad_dataset(256, 7);
+	struct winit_dataset train = tu_quadrant_dataset(256, 4, 7);
 	struct winit_run_spec run = { 0 };
 	snprintf(run.name, sizeof run.name, "zeros");
 	run.seed = 1;
@@ -465,7 +442,7 @@ END_TEST
 START_TEST(validation_accuracy_at_snapshots)
 {
 	/* 12000 rows: 9600 train (600 steps of 16), 2400 held out (more than the cap). */
-	struct winit_dataset train = quad_dataset(12000, 3);
+	struct winit_dataset train = tu_quadrant_dataset(12000, 4, 3);
 	struct winit_run_spec run = { 0 };
 	snprintf(run.name, sizeof run.name, "g");
 	run.seed = 5;
@@ -578,7 +555,7 @@ static void same_snapshots(const struct winit_diagnostics *s, const struct winit
  * the images holds exactly what gathering the bytes gives (p / 255). */
 START_TEST(spares_and_float_rows_change_nothing)
 {
-	struct winit_dataset bytes = quad_dataset(400, 8), floats;
+	struct winit_dataset bytes = tu_quadrant_dataset(400, 4, 8), floats;
 	struct winit_error err = { 0 };
 	ck_assert_msg(winit_dataset_init_float(&floats, bytes.n, bytes.n_features, bytes.n_classes, &err) == 0,
 	              "%s", err.msg);
@@ -633,7 +610,7 @@ static void *fit_on_thread(void *arg)
  * snapshots as one on this thread. */
 START_TEST(spares_are_per_thread)
 {
-	struct winit_dataset ds = quad_dataset(256, 9);
+	struct winit_dataset ds = tu_quadrant_dataset(256, 4, 9);
 	struct winit_model_spec s = mlp("relu", init_use("he_normal"));
 	struct winit_fit_spec f = small_fit();
 	struct winit_trainer here;
@@ -654,7 +631,7 @@ END_TEST
  * snapshots and weights are those of a run on one thread. */
 START_TEST(team_changes_nothing)
 {
-	struct winit_dataset ds = quad_dataset(2000, 10);
+	struct winit_dataset ds = tu_quadrant_dataset(2000, 4, 10);
 	struct winit_model_spec s = mlp("relu", init_use("glorot_normal"));
 	struct winit_fit_spec f = small_fit();
 	f.epochs = 1;

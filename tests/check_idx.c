@@ -12,23 +12,6 @@
 
 #include "testutil.h"
 
-static char tmp[256];
-
-static void setup(void)
-{
-	snprintf(tmp, sizeof tmp, "%s", tu_tmpdir());
-}
-
-static void teardown(void)
-{
-	tu_rmdir();
-}
-
-static const char *tpath(const char *name)
-{
-	return tu_path(tmp, name);
-}
-
 static void write_plain(const char *path, const uint8_t *buf, size_t len)
 {
 	FILE *f = fopen(path, "wb");
@@ -102,7 +85,7 @@ START_TEST(roundtrip_1d)
 	uint8_t buf[64];
 	uint32_t dims[1] = { 10 };
 	size_t len = make_idx(buf, 0x08, 1, dims, 10);
-	const char *p = tpath("labels.idx");
+	const char *p = tu_tmp_path("labels.idx");
 	write_plain(p, buf, len);
 
 	struct winit_idx idx;
@@ -121,7 +104,7 @@ START_TEST(roundtrip_3d)
 	static uint8_t buf[16 + 5 * 7 * 3];
 	uint32_t dims[3] = { 5, 7, 3 };
 	size_t len = make_idx(buf, 0x08, 3, dims, 5 * 7 * 3);
-	const char *p = tpath("images.idx");
+	const char *p = tu_tmp_path("images.idx");
 	write_plain(p, buf, len);
 
 	struct winit_idx idx;
@@ -148,7 +131,7 @@ START_TEST(roundtrip_gzip)
 	ck_assert_ptr_nonnull(buf);
 	uint32_t dims[4] = { 3, 100, 50, 41 };
 	size_t len = make_idx(buf, 0x08, 4, dims, payload);
-	const char *p = tpath("images-no-suffix");
+	const char *p = tu_tmp_path("images-no-suffix");
 	write_gz(p, buf, len);
 
 	struct winit_idx idx;
@@ -169,7 +152,7 @@ START_TEST(roundtrip_gzip_members)
 	uint8_t buf[8 + 300];
 	uint32_t dims[1] = { 300 };
 	size_t len = make_idx(buf, 0x08, 1, dims, 300);
-	const char *a = tpath("a.gz"), *b = tpath("b.gz"), *ab = tpath("ab.gz");
+	const char *a = tu_tmp_path("a.gz"), *b = tu_tmp_path("b.gz"), *ab = tu_tmp_path("ab.gz");
 	write_gz(a, buf, 100);
 	write_gz(b, buf + 100, len - 100);
 	char cmd[2048];
@@ -197,9 +180,9 @@ START_TEST(free_is_idempotent)
 	uint8_t buf[16];
 	uint32_t dims[1] = { 4 };
 	len = make_idx(buf, 0x08, 1, dims, 4);
-	write_plain(tpath("x.idx"), buf, len);
+	write_plain(tu_tmp_path("x.idx"), buf, len);
 	struct winit_error err = { 0 };
-	ck_assert_int_eq(winit_idx_read(&idx, tpath("x.idx"), &err), WINIT_OK);
+	ck_assert_int_eq(winit_idx_read(&idx, tu_tmp_path("x.idx"), &err), WINIT_OK);
 	winit_idx_free(&idx);
 	ck_assert_ptr_null(idx.data);
 	ck_assert_uint_eq(idx.n, 0);
@@ -213,12 +196,12 @@ START_TEST(bad_magic)
 	uint32_t dims[1] = { 4 };
 	size_t len = make_idx(buf, 0x08, 1, dims, 4);
 	buf[0] = 0x42;
-	write_plain(tpath("m0.idx"), buf, len);
-	EXPECT_FAIL(tpath("m0.idx"), WINIT_ERR_FORMAT, "byte 0", "0x42", "two zero bytes");
+	write_plain(tu_tmp_path("m0.idx"), buf, len);
+	EXPECT_FAIL(tu_tmp_path("m0.idx"), WINIT_ERR_FORMAT, "byte 0", "0x42", "two zero bytes");
 	buf[0] = 0;
 	buf[1] = 0x01;
-	write_plain(tpath("m1.idx"), buf, len);
-	EXPECT_FAIL(tpath("m1.idx"), WINIT_ERR_FORMAT, "byte 1", "0x01", "expected 0x00");
+	write_plain(tu_tmp_path("m1.idx"), buf, len);
+	EXPECT_FAIL(tu_tmp_path("m1.idx"), WINIT_ERR_FORMAT, "byte 1", "0x01", "expected 0x00");
 }
 END_TEST
 
@@ -228,12 +211,12 @@ START_TEST(bad_type_code)
 	uint8_t buf[32];
 	uint32_t dims[1] = { 4 };
 	len = make_idx(buf, 0x0d, 1, dims, 16);
-	write_plain(tpath("train.idx"), buf, len);
-	EXPECT_FAIL(tpath("train.idx"), WINIT_ERR_FORMAT,
+	write_plain(tu_tmp_path("train.idx"), buf, len);
+	EXPECT_FAIL(tu_tmp_path("train.idx"), WINIT_ERR_FORMAT,
 	            "byte 2: type code 0x0d (float) not supported; expected 0x08 (unsigned byte)");
 	len = make_idx(buf, 0x42, 1, dims, 4);
-	write_plain(tpath("odd.idx"), buf, len);
-	EXPECT_FAIL(tpath("odd.idx"), WINIT_ERR_FORMAT, "byte 2", "0x42", "unknown");
+	write_plain(tu_tmp_path("odd.idx"), buf, len);
+	EXPECT_FAIL(tu_tmp_path("odd.idx"), WINIT_ERR_FORMAT, "byte 2", "0x42", "unknown");
 }
 END_TEST
 
@@ -243,11 +226,11 @@ START_TEST(bad_dim_count)
 	uint8_t buf[64];
 	uint32_t dims[5] = { 1, 1, 1, 1, 1 };
 	len = make_idx(buf, 0x08, 0, dims, 1);
-	write_plain(tpath("zero.idx"), buf, len);
-	EXPECT_FAIL(tpath("zero.idx"), WINIT_ERR_FORMAT, "byte 3", "0 dimensions", "1 to 4");
+	write_plain(tu_tmp_path("zero.idx"), buf, len);
+	EXPECT_FAIL(tu_tmp_path("zero.idx"), WINIT_ERR_FORMAT, "byte 3", "0 dimensions", "1 to 4");
 	len = make_idx(buf, 0x08, 5, dims, 1);
-	write_plain(tpath("five.idx"), buf, len);
-	EXPECT_FAIL(tpath("five.idx"), WINIT_ERR_FORMAT, "byte 3", "5 dimensions", "1 to 4");
+	write_plain(tu_tmp_path("five.idx"), buf, len);
+	EXPECT_FAIL(tu_tmp_path("five.idx"), WINIT_ERR_FORMAT, "byte 3", "5 dimensions", "1 to 4");
 }
 END_TEST
 
@@ -257,8 +240,8 @@ START_TEST(zero_dimension)
 	uint8_t buf[64];
 	uint32_t dims[3] = { 2, 0, 3 };
 	len = make_idx(buf, 0x08, 3, dims, 0);
-	write_plain(tpath("z.idx"), buf, len);
-	EXPECT_FAIL(tpath("z.idx"), WINIT_ERR_FORMAT, "byte 8", "dimension 1 is 0");
+	write_plain(tu_tmp_path("z.idx"), buf, len);
+	EXPECT_FAIL(tu_tmp_path("z.idx"), WINIT_ERR_FORMAT, "byte 8", "dimension 1 is 0");
 }
 END_TEST
 
@@ -268,13 +251,13 @@ START_TEST(dims_overflow)
 	uint8_t buf[64];
 	uint32_t dims[4] = { UINT32_MAX, UINT32_MAX, UINT32_MAX, 2 };
 	len = make_idx(buf, 0x08, 4, dims, 8);
-	write_plain(tpath("big.idx"), buf, len);
-	EXPECT_FAIL(tpath("big.idx"), WINIT_ERR_FORMAT, "overflow", "4294967295x4294967295");
+	write_plain(tu_tmp_path("big.idx"), buf, len);
+	EXPECT_FAIL(tu_tmp_path("big.idx"), WINIT_ERR_FORMAT, "overflow", "4294967295x4294967295");
 	/* Huge but representable: refused from the file size, without allocating it. */
 	uint32_t dims2[3] = { 1u << 20, 1u << 10, 1u << 10 };
 	len = make_idx(buf, 0x08, 3, dims2, 8);
-	write_plain(tpath("huge.idx"), buf, len);
-	EXPECT_FAIL(tpath("huge.idx"), WINIT_ERR_FORMAT, "expected 1099511627776 bytes, found 8");
+	write_plain(tu_tmp_path("huge.idx"), buf, len);
+	EXPECT_FAIL(tu_tmp_path("huge.idx"), WINIT_ERR_FORMAT, "expected 1099511627776 bytes, found 8");
 }
 END_TEST
 
@@ -283,11 +266,11 @@ START_TEST(truncated_header)
 	uint8_t buf[64];
 	uint32_t dims[3] = { 2, 3, 4 };
 	make_idx(buf, 0x08, 3, dims, 0);
-	write_plain(tpath("h3.idx"), buf, 3);
-	EXPECT_FAIL(tpath("h3.idx"), WINIT_ERR_FORMAT, "byte 3", "header truncated",
+	write_plain(tu_tmp_path("h3.idx"), buf, 3);
+	EXPECT_FAIL(tu_tmp_path("h3.idx"), WINIT_ERR_FORMAT, "byte 3", "header truncated",
 	            "expected 4 magic bytes, found 3");
-	write_plain(tpath("h10.idx"), buf, 10); /* 6 of 12 dimension bytes */
-	EXPECT_FAIL(tpath("h10.idx"), WINIT_ERR_FORMAT, "byte 10", "header truncated",
+	write_plain(tu_tmp_path("h10.idx"), buf, 10); /* 6 of 12 dimension bytes */
+	EXPECT_FAIL(tu_tmp_path("h10.idx"), WINIT_ERR_FORMAT, "byte 10", "header truncated",
 	            "expected 12 bytes for 3 dimension sizes, found 6");
 }
 END_TEST
@@ -297,11 +280,11 @@ START_TEST(truncated_payload)
 	uint8_t buf[64];
 	uint32_t dims[3] = { 2, 3, 4 };
 	size_t len = make_idx(buf, 0x08, 3, dims, 24);
-	write_plain(tpath("short.idx"), buf, len - 4);
-	EXPECT_FAIL(tpath("short.idx"), WINIT_ERR_FORMAT, "byte 36", "too short", "2x3x4",
+	write_plain(tu_tmp_path("short.idx"), buf, len - 4);
+	EXPECT_FAIL(tu_tmp_path("short.idx"), WINIT_ERR_FORMAT, "byte 36", "too short", "2x3x4",
 	            "expected 24 bytes, found 20");
-	write_gz(tpath("short.gz"), buf, len - 4);
-	EXPECT_FAIL(tpath("short.gz"), WINIT_ERR_FORMAT, "decompressed byte 36", "too short",
+	write_gz(tu_tmp_path("short.gz"), buf, len - 4);
+	EXPECT_FAIL(tu_tmp_path("short.gz"), WINIT_ERR_FORMAT, "decompressed byte 36", "too short",
 	            "expected 24 bytes, found 20");
 }
 END_TEST
@@ -311,13 +294,13 @@ START_TEST(trailing_bytes)
 	uint8_t buf[64];
 	uint32_t dims[1] = { 5 };
 	size_t len = make_idx(buf, 0x08, 1, dims, 8);
-	write_plain(tpath("trail.idx"), buf, len);
-	EXPECT_FAIL(tpath("trail.idx"), WINIT_ERR_FORMAT, "byte 13", "3 trailing bytes",
+	write_plain(tu_tmp_path("trail.idx"), buf, len);
+	EXPECT_FAIL(tu_tmp_path("trail.idx"), WINIT_ERR_FORMAT, "byte 13", "3 trailing bytes",
 	            "expected end of file");
-	write_plain(tpath("trail1.idx"), buf, len - 2);
-	EXPECT_FAIL(tpath("trail1.idx"), WINIT_ERR_FORMAT, "byte 13", "1 trailing byte after");
-	write_gz(tpath("trail.gz"), buf, len);
-	EXPECT_FAIL(tpath("trail.gz"), WINIT_ERR_FORMAT, "decompressed byte 13",
+	write_plain(tu_tmp_path("trail1.idx"), buf, len - 2);
+	EXPECT_FAIL(tu_tmp_path("trail1.idx"), WINIT_ERR_FORMAT, "byte 13", "1 trailing byte after");
+	write_gz(tu_tmp_path("trail.gz"), buf, len);
+	EXPECT_FAIL(tu_tmp_path("trail.gz"), WINIT_ERR_FORMAT, "decompressed byte 13",
 	            "3 trailing bytes");
 }
 END_TEST
@@ -331,14 +314,14 @@ START_TEST(truncated_gzip)
 	ck_assert_ptr_nonnull(buf);
 	uint32_t dims[1] = { (uint32_t)payload };
 	size_t len = make_idx(buf, 0x08, 1, dims, payload);
-	const char *p = tpath("cut.gz");
+	const char *p = tu_tmp_path("cut.gz");
 	write_gz(p, buf, len);
 	struct stat st;
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert_int_eq(truncate(p, st.st_size / 2), 0);
 	EXPECT_FAIL(p, WINIT_ERR_FORMAT, "truncated gzip stream", "compressed byte");
 
-	const char *q = tpath("cut-trailer.gz");
+	const char *q = tu_tmp_path("cut-trailer.gz");
 	write_gz(q, buf, len);
 	ck_assert_int_eq(stat(q, &st), 0);
 	ck_assert_int_eq(truncate(q, st.st_size - 3), 0);
@@ -358,7 +341,7 @@ START_TEST(corrupt_gzip)
 	 * CRC-32: both must be reported as corrupt, never returned as data. */
 	const char *names[2] = { "flip-data.gz", "flip-crc.gz" };
 	for (int k = 0; k < 2; k++) {
-		const char *p = tpath(names[k]);
+		const char *p = tu_tmp_path(names[k]);
 		write_gz(p, buf, len);
 		FILE *f = fopen(p, "r+b");
 		ck_assert_ptr_nonnull(f);
@@ -372,7 +355,7 @@ START_TEST(corrupt_gzip)
 		EXPECT_FAIL(p, WINIT_ERR_FORMAT, "corrupt gzip data", "compressed byte");
 	}
 	/* Garbage after a complete gzip member. */
-	const char *g = tpath("garbage.gz");
+	const char *g = tu_tmp_path("garbage.gz");
 	write_gz(g, buf, len);
 	FILE *f = fopen(g, "ab");
 	ck_assert_ptr_nonnull(f);
@@ -395,7 +378,7 @@ START_TEST(gzip_length_field)
 	size_t len = make_idx(buf, 0x08, 1, dims, payload);
 	const uint32_t lies[3] = { (uint32_t)len - 1, (uint32_t)len + 1, 0xffffffffu };
 	for (int k = 0; k < 3; k++) {
-		const char *p = tpath("isize.gz");
+		const char *p = tu_tmp_path("isize.gz");
 		write_gz(p, buf, len);
 		FILE *f = fopen(p, "r+b");
 		ck_assert_ptr_nonnull(f);
@@ -428,26 +411,26 @@ START_TEST(gzip_header_errors)
 	uint8_t buf[32];
 	uint32_t dims[1] = { 4 };
 	len = make_idx(buf, 0x0e, 1, dims, 4);
-	write_gz(tpath("type.gz"), buf, len);
-	EXPECT_FAIL(tpath("type.gz"), WINIT_ERR_FORMAT, "decompressed byte 2",
+	write_gz(tu_tmp_path("type.gz"), buf, len);
+	EXPECT_FAIL(tu_tmp_path("type.gz"), WINIT_ERR_FORMAT, "decompressed byte 2",
 	            "0x0e (double)");
-	write_gz(tpath("empty.gz"), buf, 0);
-	EXPECT_FAIL(tpath("empty.gz"), WINIT_ERR_FORMAT, "decompressed data is empty");
+	write_gz(tu_tmp_path("empty.gz"), buf, 0);
+	EXPECT_FAIL(tu_tmp_path("empty.gz"), WINIT_ERR_FORMAT, "decompressed data is empty");
 }
 END_TEST
 
 START_TEST(missing_file)
 {
-	const char *p = tpath("does-not-exist.idx");
+	const char *p = tu_tmp_path("does-not-exist.idx");
 	EXPECT_FAIL(p, WINIT_ERR_IO, "cannot open", strerror(ENOENT));
-	EXPECT_FAIL(tmp, WINIT_ERR_IO, strerror(EISDIR));
+	EXPECT_FAIL(tu_tmp, WINIT_ERR_IO, strerror(EISDIR));
 }
 END_TEST
 
 START_TEST(empty_file)
 {
-	write_plain(tpath("empty.idx"), (const uint8_t *)"", 0);
-	EXPECT_FAIL(tpath("empty.idx"), WINIT_ERR_FORMAT, "file is empty", "IDX header");
+	write_plain(tu_tmp_path("empty.idx"), (const uint8_t *)"", 0);
+	EXPECT_FAIL(tu_tmp_path("empty.idx"), WINIT_ERR_FORMAT, "file is empty", "IDX header");
 }
 END_TEST
 
@@ -455,7 +438,7 @@ static Suite *idx_suite(void)
 {
 	Suite *s = suite_create("idx");
 	TCase *tc = tcase_create("core");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
 	tcase_add_test(tc, roundtrip_1d);
 	tcase_add_test(tc, roundtrip_3d);
 	tcase_add_test(tc, roundtrip_gzip);
@@ -465,7 +448,7 @@ static Suite *idx_suite(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("errors");
-	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown);
 	tcase_add_test(tc, bad_magic);
 	tcase_add_test(tc, bad_type_code);
 	tcase_add_test(tc, bad_dim_count);

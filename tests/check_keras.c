@@ -113,7 +113,7 @@ END_TEST
 /* Both Keras losses are the one loss of integer labels: the same training, bit for bit. */
 START_TEST(sparse_and_categorical_losses_agree)
 {
-	RUN_OK(model_src);
+	RUN_FILE_OK("model");
 	RUN_OK("local winit = require 'winit'\n"
 	       "local function hist(loss)\n"
 	       "  winit.set_seed(8)\n"
@@ -130,7 +130,7 @@ END_TEST
 /* fit returns Keras's History; h.loss still reads h.history.loss. */
 START_TEST(fit_returns_a_history)
 {
-	RUN_OK(model_src);
+	RUN_FILE_OK("model");
 	RUN_OK("local winit = require 'winit'\n"
 	       "local h = build('he_normal'):fit(train, { epochs = 3, batch_size = 32, validation_split = 0.2, verbose = 0 })\n"
 	       "assert(#h.history.loss == 3 and #h.history.val_accuracy == 3)\n"
@@ -144,7 +144,7 @@ END_TEST
  * model makes it predict the same, to the last bit; a layer's weights are its part. */
 START_TEST(layers_and_weights_as_keras)
 {
-	RUN_OK(model_src);
+	RUN_FILE_OK("model");
 	RUN_OK("local winit = require 'winit'\n"
 	       "winit.set_seed(1)\n"
 	       "local a = build('he_normal')\n"
@@ -182,7 +182,7 @@ END_TEST
  * numbers are the same as before; logs carry what the history records. */
 START_TEST(validation_data_and_callback_tables)
 {
-	RUN_OK(model_src);
+	RUN_FILE_OK("model");
 	RUN_OK("local winit = require 'winit'\n"
 	       "local function go(opts)\n"
 	       "  winit.set_seed(4)\n"
@@ -217,7 +217,7 @@ END_TEST
  * restore_best_weights leaves the best epoch's weights. */
 START_TEST(early_stopping)
 {
-	RUN_OK(model_src);
+	RUN_FILE_OK("model");
 	RUN_OK("local winit = require 'winit'\n"
 	       "local C = winit.callbacks\n"
 	       "local function go(epochs, cbs)\n"
@@ -262,7 +262,7 @@ START_TEST(learning_rate_schedules)
 	ck_assert_double_eq_tol(winit_lr_schedule_at(&co, 0), 1, 1e-15);
 	ck_assert_double_eq_tol(winit_lr_schedule_at(&co, 5), 0.55, 1e-15);
 	ck_assert_double_eq_tol(winit_lr_schedule_at(&co, 50), 0.1, 1e-15);
-	RUN_OK(model_src);
+	RUN_FILE_OK("model");
 	RUN_OK("local winit = require 'winit'\n"
 	       "local function go(opt, cbs)\n"
 	       "  winit.set_seed(9)\n"
@@ -294,7 +294,7 @@ END_TEST
 
 START_TEST(callback_refusals)
 {
-	RUN_OK(model_src);
+	RUN_FILE_OK("model");
 	RUN_OK("m = build('he_normal')\n");
 	RUN_ERR("m:fit(train, { verbose = 0, validation_split = 0.2, validation_data = test })\n",
 	        "test.lua:1:", "validation_data or validation_split, not both");
@@ -466,7 +466,7 @@ END_TEST
 
 START_TEST(keras_refusals)
 {
-	RUN_OK(model_src);
+	RUN_FILE_OK("model");
 	RUN_ERR("local winit = require 'winit'\nwinit.optimizers.Adam { momentum = 0.9 }\n",
 	        "test.lua:2:", "Adam: unknown option 'momentum'", "beta_1");
 	RUN_ERR("local winit = require 'winit'\nwinit.optimizers.SGD { beta_1 = 5 }\n",

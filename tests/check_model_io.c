@@ -273,6 +273,79 @@ START_TEST(unknown_plugin_or_bad_parameter)
 }
 END_TEST
 
+static void put32(unsigned char *at, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		at[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* Where the architecture's optimizer settings (u32 kind, f64 learning_rate, ...) and the
+ * optimizer state's shuffle stream are in saved()'s file: from its end, by the format. */
+static void offsets(size_t n, size_t *settings, size_t *shuffle)
+{
+	const size_t params = 12 * 8 + 8 + 8 * 3 + 3;
+	size_t opt = n - 4 - (4 + 8 + 8 + 32 + 8 + 1 + 1 + 2 * 4 * params); /* Adam: m and v */
+	size_t weights = opt - (4 + 2 * 17 + 8 + 4 * params);
+	*settings = weights - (4 + 5 * 8 + 4 + 8); /* kind, 5 f64, nesterov, seed */
+	*shuffle = opt + 4 + 8 + 8;
+}
+
+/* Edits that keep the checksum valid: a loss, an optimizer kind or a learning rate this
+ * winit does not know, refused at the field's byte; counts read as unsigned. */
+START_TEST(unknown_settings_name_their_byte)
+{
+	size_t n, settings, shuffle;
+	unsigned char *buf = saved(&n);
+	offsets(n, &settings, &shuffle);
+	ck_assert_int_eq(buf[settings], WINIT_OPT_ADAM); /* the offsets are right */
+	char want[128];
+	put32(buf + 56, 7); /* loss */
+	reseal(buf, n);
+	refused_as(buf, n, "byte 56: unknown loss 7, expected 0", 1);
+	put32(buf + 56, 0);
+	put32(buf + settings, 9);
+	reseal(buf, n);
+	snprintf(want, sizeof want, "byte %zu: unknown optimizer kind 9, expected 1 (Adam) or 2 (SGD)", settings);
+	refused_as(buf, n, want, 1);
+	put32(buf + settings, WINIT_OPT_ADAM);
+	double lr = -1;
+	memcpy(buf + settings + 4, &lr, 8); /* the test host is little-endian, as the format */
+	reseal(buf, n);
+	snprintf(want, sizeof want, "byte %zu: optimizer: learning_rate must be a finite number > 0 (got -1)",
+	         settings + 4);
+	refused_as(buf, n, want, 1);
+	lr = 0.01;
+	memcpy(buf + settings + 4, &lr, 8);
+	put32(buf + 52, UINT32_MAX); /* the architecture's layer count */
+	reseal(buf, n);
+	refused_as(buf, n, "byte 52: 4294967295 layers, expected 1 to", 1);
+	put32(buf + 52, 2);
+	put32(buf + 24, UINT32_MAX); /* the input rank */
+	reseal(buf, n);
+	refused_as(buf, n, "byte 24: input rank 4294967295, expected 1 to 3", 1);
+	free(buf);
+}
+END_TEST
+
+/* A shuffle stream of all zero bytes (xoshiro's forbidden state: a later fit would spin
+ * forever in winit_rng_below) with a valid checksum: refused at its byte. */
+START_TEST(all_zero_shuffle_state)
+{
+	size_t n, settings, shuffle;
+	unsigned char *buf = saved(&n);
+	offsets(n, &settings, &shuffle);
+	unsigned char *zero = calloc(32, 1);
+	ck_assert_int_ne(memcmp(buf + shuffle, zero, 32), 0);
+	memset(buf + shuffle, 0, 32);
+	reseal(buf, n);
+	char want[128];
+	snprintf(want, sizeof want, "byte %zu: the shuffle stream state is all zero", shuffle);
+	refused(buf, n, want);
+	free(zero);
+	free(buf);
+}
+END_TEST
+
 START_TEST(save_failure_leaves_nothing)
 {
 	struct winit_trainer a;
@@ -331,6 +404,8 @@ static Suite *suite(void)
 	tcase_add_test(e, trailing_bytes);
 	tcase_add_test(e, shape_mismatch);
 	tcase_add_test(e, unknown_plugin_or_bad_parameter);
+	tcase_add_test(e, unknown_settings_name_their_byte);
+	tcase_add_test(e, all_zero_shuffle_state);
 	tcase_add_test(e, save_failure_leaves_nothing);
 	tcase_add_test(e, architecture_larger_than_weights);
 	suite_add_tcase(s, e);

@@ -188,6 +188,8 @@ static const struct refusal refusals[] = {
 	{ "null_fill", { "'null_fill'", "fill callback", NULL } },
 	{ "bad_name", { "'Bad-Name'", "[a-z0-9_]+", NULL } },
 	{ "bad_default", { "'stddev'", "default -1", "[0, inf]" } },
+	{ "bad_gain", { "plugin 'bad_gain'", "gain() at the default parameters is -1",
+	                "expected a positive finite number" } },
 	{ "small_struct", { "struct_size", "expected at least", NULL } },
 	{ "undefined_sym", { "winit_test_no_such_function", "ldd", NULL } },
 	{ "endless", { "NULL past the last", NULL, NULL } },
@@ -285,7 +287,7 @@ START_TEST(test_dir_with_broken_objects)
 	ck_assert_ptr_nonnull(winit_registry_find(reg, WINIT_KIND_INITIALIZER, "zeros"));
 	ck_assert_uint_eq(winit_registry_problem_count(reg), N_REFUSALS);
 	/* Problems come in sorted file order, each naming its file. */
-	static const char *sorted[] = { "bad_abi", "bad_default", "bad_name", "endless",
+	static const char *sorted[] = { "bad_abi", "bad_default", "bad_gain", "bad_name", "endless",
 		                        "no_entry", "null_fill", "small_struct",
 		                        "undefined_sym" };
 	for (size_t i = 0; i < N_REFUSALS; i++) {
@@ -630,6 +632,30 @@ START_TEST(test_validate_params)
 }
 END_TEST
 
+static double negative_gain(const double *p)
+{
+	(void)p;
+	return -1.0;
+}
+
+static double zero_gain(const double *p)
+{
+	(void)p;
+	return 0.0;
+}
+
+static double nan_gain(const double *p)
+{
+	(void)p;
+	return NAN;
+}
+
+static double inf_gain(const double *p)
+{
+	(void)p;
+	return HUGE_VAL;
+}
+
 START_TEST(test_validate_activation)
 {
 	struct winit_error err = { 0 };
@@ -651,6 +677,15 @@ START_TEST(test_validate_activation)
 	expect_invalid(&b.info, "no backward");
 	b = a, b.flags = 0x10;
 	expect_invalid(&b.info, "flags");
+	/* The gain scales a standard deviation: positive and finite. */
+	b = a, b.gain = negative_gain;
+	expect_invalid(&b.info, "gain() at the default parameters is -1");
+	b = a, b.gain = zero_gain;
+	expect_invalid(&b.info, "gain() at the default parameters is 0");
+	b = a, b.gain = nan_gain;
+	expect_invalid(&b.info, "gain() at the default parameters is nan");
+	b = a, b.gain = inf_gain;
+	expect_invalid(&b.info, "gain() at the default parameters is inf");
 	/* An activation descriptor is smaller than an initializer's: sizes are per kind. */
 	b = a, b.info.struct_size = sizeof(struct winit_plugin_info);
 	expect_invalid(&b.info, "struct_size");

@@ -177,7 +177,7 @@ START_TEST(other_formats_and_newer_versions_are_refused)
 	ck_assert_int_eq(read_text("{\"format\": \"winit-results\", \"version\": 99, \"runs\": []}", &err),
 	                 WINIT_ERR_FORMAT);
 	char want[160];
-	snprintf(want, sizeof want, "r.json: results format version 99 is newer than this winit reads (up to version %d): update winit",
+	snprintf(want, sizeof want, "r.json: results format version 99 is newer than this winit reads (up to version %d): it was written by a newer winit: update winit",
 	         WINIT_RESULTS_VERSION);
 	ck_assert_msg(strstr(err.msg, want), "%s", err.msg);
 	ck_assert_int_eq(read_text("{\"format\": \"winit-results\", \"version\": \"1\", \"runs\": []}", &err),
@@ -193,11 +193,11 @@ START_TEST(broken_files_say_where)
 	/* Invalid JSON: the line and the byte, counted in the file even after a big seed. */
 	ck_assert_int_eq(read_text("{\"format\": \"winit-results\",\n \"seed\": 18446744073709551615,\n \"runs\": [1,]}", &err),
 	                 WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "r.json:3: byte 72: not a results file: invalid JSON"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "r.json:3:13: byte 72: not a results file: invalid JSON"), "%s", err.msg);
 	/* A truncated file (a run cut short by a crash while writing elsewhere). */
 	ck_assert_int_eq(read_text("{\"format\": \"winit-results\", \"version\": 1, \"runs\": [{\"name\"", &err),
 	                 WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "r.json:1: byte") && strstr(err.msg, "invalid JSON"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "r.json:1:58: byte 58:") && strstr(err.msg, "invalid JSON"), "%s", err.msg);
 	/* A member of the wrong type: its path. */
 	ck_assert_int_eq(read_text("{\"format\": \"winit-results\", \"version\": 1, \"runs\": [{\"name\": \"a\","
 	                           " \"model\": {\"input_shape\": [4], \"layers\": []},"
@@ -214,9 +214,10 @@ START_TEST(broken_files_say_where)
 	ck_assert_int_eq(read_text("{\"format\": \"winit-results\", \"version\": 1, \"seed\": -3, \"runs\": []}", &err),
 	                 WINIT_ERR_FORMAT);
 	ck_assert_msg(strstr(err.msg, "seed: expected an unsigned 64-bit integer, found an integer"), "%s", err.msg);
-	/* A weight histogram with a negative count, or a range the wrong way round. */
+	/* A weight histogram with a negative count, a range that is not [-h, h], or not
+	 * exactly the writer's WINIT_DIAG_HIST_BINS bins: the rule resume has always applied. */
 	static const char hist_run[] =
-		"{\"format\": \"winit-results\", \"version\": 2, \"runs\": [{\"name\": \"a\","
+		"{\"format\": \"winit-results\", \"version\": 1, \"runs\": [{\"name\": \"a\","
 		" \"model\": {\"input_shape\": [4], \"layers\": []},"
 		" \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.01},"
 		" \"fit\": {\"epochs\": 1, \"batch_size\": 2}, \"status\": \"ok\", \"history\": [],"
@@ -225,15 +226,55 @@ START_TEST(broken_files_say_where)
 	snprintf(text, sizeof text, hist_run, "{\"range\": [-1, 1], \"counts\": [3, 4, -5]}");
 	ck_assert_int_eq(read_text(text, &err), WINIT_ERR_FORMAT);
 	ck_assert_msg(strstr(err.msg, "r.json: runs[0].diagnostics[0].layers[0].weights_hist.counts[2]: "
-	                              "expected a count (an integer >= 0), found an integer"),
+	                              "expected an integer >= 0, found -5"),
 	              "%s", err.msg);
 	snprintf(text, sizeof text, hist_run, "{\"range\": [1, -1], \"counts\": [3]}");
 	ck_assert_int_eq(read_text(text, &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "weights_hist.range: expected [lo, hi]: two finite numbers, lo <= hi, found an array"),
+	ck_assert_msg(strstr(err.msg, "weights_hist.range: expected [-h, h] with a finite h >= 0, found an array"),
 	              "%s", err.msg);
 	snprintf(text, sizeof text, hist_run, "{\"range\": [0, 0], \"counts\": []}");
 	ck_assert_int_eq(read_text(text, &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "weights_hist.counts: 0 bins, expected 1 to 10000"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].diagnostics[0].layers[0].weights_hist.counts: expected 41 bins, found 0"),
+	              "%s", err.msg);
+	/* Ranges and bin counts the writer never writes, which only resume refused before. */
+	char counts[41 * 3] = "0";
+	for (int b = 1; b < 41; b++)
+		strcat(counts, ", 0");
+	char hist[256];
+	snprintf(hist, sizeof hist, "{\"range\": [-1, 2], \"counts\": [%s]}", counts);
+	snprintf(text, sizeof text, hist_run, hist);
+	ck_assert_int_eq(read_text(text, &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].diagnostics[0].layers[0].weights_hist.range: expected [-h, h] with a finite h >= 0"),
+	              "%s", err.msg);
+	snprintf(text, sizeof text, hist_run, "{\"range\": [-1, 1], \"counts\": [3, 4]}");
+	ck_assert_int_eq(read_text(text, &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "weights_hist.counts: expected 41 bins, found 2"), "%s", err.msg);
+	snprintf(hist, sizeof hist, "{\"range\": [-1, 1], \"counts\": [%s]}", counts);
+	snprintf(text, sizeof text, hist_run, hist);
+	{
+		struct winit_report_study ok; /* the writer's shape reads */
+		ck_assert_msg(winit_report_read(write_text("r.json", text), &ok, &err) == 0, "%s", err.msg);
+		ck_assert_uint_eq(ok.runs[0].diagnostics[0].layers[0].hist->n_bins, 41);
+		winit_report_free(&ok);
+	}
+	/* A key twice in one object: refused, as resume and merge refuse it (which value
+	 * would count?). */
+	ck_assert_int_eq(read_text("{\"format\": \"winit-results\", \"version\": 1, \"runs\": [],\n"
+	                           " \"study\": \"a\", \"study\": \"b\"}",
+	                           &err),
+	                 WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json:2:") && strstr(err.msg, "invalid JSON: duplicate object key"),
+	              "%s", err.msg);
+	/* Out of range: the message names the file, the member and the value. */
+	ck_assert_int_eq(read_text("{\"format\": \"winit-results\", \"version\": 1, \"runs\": [{\"name\": \"a\","
+	                           " \"model\": {\"input_shape\": [4], \"layers\": []},"
+	                           " \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.01},"
+	                           " \"fit\": {\"epochs\": 1, \"batch_size\": 2}, \"status\": \"ok\","
+	                           " \"history\": [], \"test_loss\": 1, \"test_accuracy\": -5}]}",
+	                           &err),
+	                 WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].test_accuracy: expected a number in [0, 1], found -5"),
+	              "%s", err.msg);
 	/* A missing file. */
 	struct winit_report_study r;
 	ck_assert_int_eq(winit_report_read(tu_path(tu_tmpdir(), "none.json"), &r, &err), WINIT_ERR_IO);
@@ -310,7 +351,9 @@ START_TEST(report_without_diagnostics_says_so)
 	struct winit_error err = { 0 };
 	ck_assert_msg(winit_report_read(fixture(), &r, &err) == 0, "%s", err.msg);
 	/* As today's files: no diagnostics, no theory. */
-	size_t saved[8];
+	ck_assert_uint_gt(r.n_runs, 0);
+	size_t *saved = calloc(r.n_runs, sizeof *saved);
+	ck_assert_ptr_nonnull(saved);
 	for (size_t i = 0; i < r.n_runs; i++) {
 		saved[i] = r.runs[i].n_snapshots;
 		r.runs[i].n_snapshots = 0;
@@ -324,6 +367,7 @@ START_TEST(report_without_diagnostics_says_so)
 	ck_assert_ptr_null(strstr(s, "Pre-activation variance"));
 	for (size_t i = 0; i < r.n_runs; i++)
 		r.runs[i].n_snapshots = saved[i];
+	free(saved);
 	/* A file with no run yet (a study interrupted before its first run ended). */
 	struct winit_report_study empty = { 0 };
 	ck_assert_msg(winit_report_write_html(out, &empty, NULL, &err) == 0, "%s", err.msg);
@@ -337,21 +381,40 @@ END_TEST
 
 START_TEST(extreme_values_make_a_page_not_a_hang)
 {
-	/* Losses at the edge of double's range, a negative one, a denormal variance and a
-	 * count beyond int64: the axes stay finite and the page is written. */
-	const char *path = write_text("x.json",
-	                              "{\"format\": \"winit-results\", \"version\": 1, \"runs\": ["
-	                              "{\"name\": \"a\", \"model\": {\"input_shape\": [2], \"layers\": []},"
-	                              " \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.01},"
-	                              " \"fit\": {\"epochs\": 2, \"batch_size\": 2}, \"status\": \"ok\","
-	                              " \"history\": [{\"loss\": 1.7e308, \"accuracy\": 0.5}, {\"loss\": -1.7e308, \"accuracy\": 2}],"
-	                              " \"diagnostics\": [{\"step\": 0, \"layers\": [{\"pre_var\": 1e-320, \"dead\": 1e300,"
-	                              " \"distinct_units\": -5, \"dead_fraction\": 1e308}]}]}]}");
-	struct winit_report_study r;
+	/* Losses at the edge of double's range, a negative one, a denormal variance: the file
+	 * reads; values no file may hold (an accuracy of 2, a fraction of 1e308, counts
+	 * beyond int64 or negative) are refused when read, and the page model holding them
+	 * anyway still gives finite axes and a page. */
+	static const char text[] =
+		"{\"format\": \"winit-results\", \"version\": 1, \"runs\": ["
+		"{\"name\": \"a\", \"model\": {\"input_shape\": [2], \"layers\": []},"
+		" \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.01},"
+		" \"fit\": {\"epochs\": 2, \"batch_size\": 2}, \"status\": \"ok\","
+		" \"history\": [{\"loss\": 1.7e308, \"accuracy\": 0.5}, {\"loss\": -1.7e308, \"accuracy\": %s}],"
+		" \"diagnostics\": [{\"step\": 0, \"layers\": [{\"pre_var\": 1e-320%s}]}]}]}";
+	static const struct {
+		const char *accuracy, *layer, *msg;
+	} bad[] = {
+		{ "2", "", "runs[0].history[1].accuracy: expected a number in [0, 1], found 2" },
+		{ "1", ", \"dead\": 1e300", "runs[0].diagnostics[0].layers[0].dead: expected an integer, found a number" },
+		{ "1", ", \"distinct_units\": -5", "runs[0].diagnostics[0].layers[0].distinct_units: expected an integer >= 0, found -5" },
+		{ "1", ", \"dead_fraction\": 1e308", "runs[0].diagnostics[0].layers[0].dead_fraction: expected a number in [0, 1], found 1e+308" },
+	};
+	char buf[1024];
 	struct winit_error err = { 0 };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(buf, sizeof buf, text, bad[i].accuracy, bad[i].layer);
+		ck_assert_int_eq(read_text(buf, &err), WINIT_ERR_FORMAT);
+		ck_assert_msg(strstr(err.msg, bad[i].msg), "%s", err.msg);
+	}
+	snprintf(buf, sizeof buf, text, "1", "");
+	const char *path = write_text("x.json", buf);
+	struct winit_report_study r;
 	ck_assert_msg(winit_report_read(path, &r, &err) == 0, "%s", err.msg);
 	ck_assert_int_eq(r.runs[0].diagnostics[0].layers[0].dead, -1);
 	ck_assert_int_eq(r.runs[0].diagnostics[0].layers[0].distinct_units, -1);
+	r.runs[0].history[1].accuracy = 2;
+	r.runs[0].diagnostics[0].layers[0].dead_fraction = 1e308;
 	const char *out = tu_path(tu_dir, "x.html");
 	ck_assert_msg(winit_report_write_html(out, &r, NULL, &err) == 0, "%s", err.msg);
 	const char *s = slurp(out);

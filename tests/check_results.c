@@ -87,6 +87,9 @@ static char *slurp(const char *path)
 	return buf;
 }
 
+/* An earlier results file at a path: what winit replaces without being forced. */
+#define OLD_RESULTS "{\n  \"format\": \"winit-results\",\n  \"version\": 1,\n  \"runs\": []\n}\n"
+
 static void write_text(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -175,7 +178,7 @@ START_TEST(a_symlink_is_followed_and_kept)
 	snprintf(sub, sizeof sub, "%s/real", dir);
 	ck_assert_int_eq(mkdir(sub, 0777), 0);
 	snprintf(target, sizeof target, "%s/results.json", sub);
-	write_text(target, "old\n");
+	write_text(target, OLD_RESULTS);
 	/* link2 -> link1 (absolute) -> real/results.json (relative to link1's directory) */
 	snprintf(link1, sizeof link1, "%s/link1.json", dir);
 	snprintf(link2, sizeof link2, "%s/link2.json", dir);
@@ -226,7 +229,7 @@ START_TEST(replacing_keeps_permissions_and_leaves_no_temp)
 	make_runs(runs, res, 1);
 	const char *dir = tu_tmpdir();
 	const char *path = tu_path(dir, "r.json");
-	write_text(path, "old\n");
+	write_text(path, OLD_RESULTS);
 	ck_assert_int_eq(chmod(path, 0640), 0);
 	struct winit_error err = { 0 };
 	ck_assert_msg(winit_results_write_json(path, "s", 7, runs, res, 1, &err) == 0, "%s", err.msg);
@@ -488,33 +491,289 @@ START_TEST(a_wrong_file_is_refused_with_the_reason)
 {
 	struct winit_error err = { 0 };
 	ck_assert_int_eq(read_edited("\"winit-results\"", "\"keras-history\"", &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "not a winit results file (its \"format\" is \"keras-history\""),
+	ck_assert_msg(strstr(err.msg, "r.json: not a winit results file: expected \"format\": \"winit-results\", found \"keras-history\""),
 	              "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"version\": 2", "\"version\": 3", &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "version 3 is newer than this winit's (2): it was written by a "
-	                              "newer winit"),
+	ck_assert_msg(strstr(err.msg, "version 3 is newer than this winit reads (up to version 2): it "
+	                              "was written by a newer winit"),
 	              "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"version\": 2", "\"version\": 1", &err), WINIT_ERR_FORMAT);
 	ck_assert_msg(strstr(err.msg, "version 1 is older than this winit's (2)"), "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"seed\": \"7\"", "\"seed\": 7", &err), WINIT_ERR_FORMAT);
 	ck_assert_msg(strstr(err.msg, "r.json: seed: expected a decimal string"), "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"epoch\": 2", "\"epoch\": \"2\"", &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "runs[0].history[1].epoch: expected an integer, got a string"),
+	ck_assert_msg(strstr(err.msg, "runs[0].history[1].epoch: expected an integer, found a string"),
 	              "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"status\": \"ok\"", "\"state\": \"ok\"", &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "runs[0].status: expected a string, got nothing"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "runs[0].status is missing (expected a string)"), "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"n_val\": 10", "\"n_val\": -1", &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "runs[0].data.n_val: -1 is out of range"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].data.n_val: expected an integer >= 0, found -1"), "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"label\"", "\"name\"", &err), WINIT_ERR_FORMAT); /* duplicate key */
-	ck_assert_msg(strstr(err.msg, "r.json:10:12: not a valid results file (JSON): duplicate object key"),
+	ck_assert_msg(strstr(err.msg, "r.json:10:12: byte 163: not a results file: invalid JSON: duplicate object key"),
 	              "%s", err.msg);
 	ck_assert_int_eq(read_edited("\"runs\": [", "\"runs\": [,", &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "not a valid results file (JSON)"), "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "not a results file: invalid JSON"), "%s", err.msg);
+	/* Values no writer writes: an accuracy outside [0, 1], a string for theory's
+	 * prediction (read as null before), anything but an object for "learning" or an
+	 * array for the model's layers (merge copied those through). */
+	ck_assert_int_eq(read_edited("\"test_accuracy\": 0.875", "\"test_accuracy\": -5", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].test_accuracy: expected a number in [0, 1], found -5"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"theory\": {", "\"theory\": {\"applies\": true, \"pre_var\": [\"x\"], \"grad_var\": [1]}, \"old\": {",
+	                             &err),
+	                 WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].theory.pre_var[0]: expected a number or null, found a string"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"learning\": {", "\"learning\": \"x\", \"old\": {", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].learning: expected an object, found a string"), "%s", err.msg);
+	ck_assert_int_eq(read_edited("\"layers\": [", "\"layers\": \"x\", \"old\": [", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].model.layers: expected an array, found a string"), "%s", err.msg);
+	/* Not a regular file: refused before reading (a FIFO would block, /dev/zero never
+	 * end). */
+	const char *fifo = tu_path(tu_tmpdir(), "fifo.json");
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
 	struct winit_results_file f;
+	ck_assert_int_eq(winit_results_read(fifo, &f, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "fifo.json: cannot read results: it is a FIFO, not a regular file"), "%s", err.msg);
+	ck_assert_int_eq(winit_results_read("/dev/zero", &f, &err), WINIT_ERR_IO);
+	ck_assert_msg(strstr(err.msg, "/dev/zero: cannot read results: it is a device, not a regular file"), "%s",
+	              err.msg);
 	ck_assert_int_eq(winit_results_read(tu_path(tu_tmpdir(), "none.json"), &f, &err), WINIT_ERR_IO);
 	ck_assert_msg(strstr(err.msg, "none.json"), "%s", err.msg);
 	ck_assert_uint_eq(f.n_runs, 0);
 	ck_assert_ptr_null(f.runs);
+}
+END_TEST
+
+/* ---- the journal (winit/results.h): every run saved in constant time */
+
+/* The text winit_results_write_json writes for the first k of n runs (malloc'd). */
+static char *written(const char *dir, struct winit_run_spec *runs, struct winit_run_result *res,
+                     int n, int k)
+{
+	char path[512];
+	snprintf(path, sizeof path, "%s/ref%d.json", dir, k);
+	for (int i = 0; i < n; i++)
+		res[i].done = i < k;
+	ck_assert_int_eq(winit_results_write_json(path, "s", 9, runs, res, (size_t)n, NULL), 0);
+	for (int i = 0; i < n; i++)
+		res[i].done = 1;
+	return strdup(slurp(path));
+}
+
+static char *loaded(const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_load_text(path, &text, &len, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(strlen(text), len);
+	return text;
+}
+
+static struct winit_results_saver *journal_only(const char *path, struct winit_run_spec *runs,
+                                                struct winit_run_result *res, int n)
+{
+	struct winit_run_result none[4];
+	memset(none, 0, sizeof none);
+	struct winit_results_saver *s = NULL;
+	struct winit_error err = { 0 };
+	setenv("WINIT_JOURNAL", "always", 1);
+	ck_assert_msg(winit_results_saver_open(&s, path, "s", 9, runs, none, (size_t)n, NULL, &err) == 0,
+	              "%s", err.msg);
+	unsetenv("WINIT_JOURNAL");
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(winit_results_saver_add(s, (size_t)i, &res[i], NULL), 0);
+	return s;
+}
+
+START_TEST(the_journal_gives_the_writers_bytes)
+{
+	struct winit_run_spec runs[3];
+	struct winit_run_result res[3];
+	make_runs(runs, res, 3);
+	const char *dir = tu_tmpdir();
+	char *want = written(dir, runs, res, 3, 3), *none = written(dir, runs, res, 3, 0);
+	const char *path = tu_path(dir, "r.json");
+	struct winit_results_saver *s = journal_only(path, runs, res, 3);
+	/* Running: the file has the header only, the readers the three runs. */
+	ck_assert_str_eq(slurp(path), none);
+	char *now = loaded(path);
+	ck_assert_str_eq(now, want);
+	free(now);
+	ck_assert_uint_eq(winit_results_saver_count(s), 3);
+	ck_assert_int_eq(winit_results_saver_close(s, NULL), 0);
+	ck_assert_str_eq(slurp(path), want);
+	char j[600];
+	snprintf(j, sizeof j, "%s.journal", path);
+	ck_assert_int_ne(access(j, F_OK), 0);
+	free(want);
+	free(none);
+	free_results(res, 3);
+}
+END_TEST
+
+START_TEST(a_torn_last_record_is_dropped_at_every_byte)
+{
+	struct winit_run_spec runs[3];
+	struct winit_run_result res[3];
+	make_runs(runs, res, 3);
+	const char *dir = tu_tmpdir();
+	char *want[4];
+	for (int k = 0; k <= 3; k++)
+		want[k] = written(dir, runs, res, 3, k);
+	char path[512], jpath[600], copy[512], cjpath[600];
+	snprintf(path, sizeof path, "%s/r.json", dir);
+	snprintf(jpath, sizeof jpath, "%s.journal", path);
+	struct winit_results_saver *s = journal_only(path, runs, res, 3);
+	FILE *f = fopen(jpath, "rb");
+	ck_assert_ptr_nonnull(f);
+	char *journal = malloc(1 << 20);
+	size_t size = fread(journal, 1, 1 << 20, f);
+	fclose(f);
+	winit_results_saver_close(s, NULL);
+	/* Where each record ends: the header's, then the runs'. */
+	size_t ends[4];
+	int n_ends = 0;
+	const char *p = journal + strlen("winit-journal 1\n");
+	while (p < journal + size) {
+		char kind;
+		unsigned long long index, len;
+		unsigned crc;
+		ck_assert_int_eq(sscanf(p, "%c %llu %llu %x", &kind, &index, &len, &crc), 4);
+		p = strchr(p, '\n') + 1 + len + 1;
+		ends[n_ends++] = (size_t)(p - journal);
+	}
+	ck_assert_int_eq(n_ends, 4);
+	/* A copy of the study's file with no run, and beside it the journal cut at every
+	 * byte after its header record: the runs whose records are whole, and no error. */
+	snprintf(copy, sizeof copy, "%s/c.json", dir);
+	snprintf(cjpath, sizeof cjpath, "%s.journal", copy);
+	write_text(copy, want[0]);
+	f = fopen(cjpath, "wb");
+	ck_assert_uint_eq(fwrite(journal, 1, size, f), size);
+	fclose(f);
+	/* (Cut from the end down: rewriting a file from zero each time costs a flush.) */
+	for (size_t cut = size; cut >= ends[0]; cut--) {
+		ck_assert_int_eq(truncate(cjpath, (off_t)cut), 0);
+		int k = 0;
+		while (k < 3 && ends[k + 1] <= cut)
+			k++;
+		char *text = loaded(copy);
+		ck_assert_msg(strcmp(text, want[k]) == 0, "cut at byte %zu of %zu: not the file of %d runs", cut,
+		              size, k);
+		free(text);
+	}
+	/* Damage inside the first run's record, with the others after it: refused, its byte
+	 * named. */
+	f = fopen(cjpath, "wb");
+	journal[ends[0] + 30] ^= 1;
+	fwrite(journal, 1, size, f);
+	fclose(f);
+	char *text = NULL;
+	size_t len;
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_results_load_text(copy, &text, &len, &err), WINIT_ERR_FORMAT);
+	char what[64];
+	snprintf(what, sizeof what, "byte %zu: a record whose CRC-32 does not match", ends[0]);
+	ck_assert_msg(strstr(err.msg, what) != NULL, "%s", err.msg);
+	ck_assert_ptr_null(text);
+	free(journal);
+	for (int k = 0; k <= 3; k++)
+		free(want[k]);
+	free_results(res, 3);
+}
+END_TEST
+
+START_TEST(one_writer_at_a_time_and_earlier_runs_kept_aside)
+{
+	struct winit_run_spec runs[2];
+	struct winit_run_result res[2], none[2];
+	make_runs(runs, res, 2);
+	memset(none, 0, sizeof none);
+	const char *dir = tu_tmpdir();
+	char *earlier = written(dir, runs, res, 2, 2);
+	char path[512], aside[600];
+	snprintf(path, sizeof path, "%s/r.json", dir);
+	snprintf(aside, sizeof aside, "%s.1", path);
+	write_text(path, earlier);
+	struct winit_results_saver *a = NULL, *b = NULL;
+	struct winit_error err = { 0 };
+	char log[4096] = "";
+	FILE *lf = fmemopen(log, sizeof log, "w");
+	struct winit_save_options o = { .log = lf };
+	ck_assert_int_eq(winit_results_saver_open(&a, path, "s", 9, runs, none, 2, &o, &err), 0);
+	fclose(lf);
+	ck_assert_str_eq(slurp(aside), earlier);
+	ck_assert_msg(strstr(log, "held 2 runs of an earlier study: kept as ") != NULL, "%s", log);
+	ck_assert_int_eq(count(slurp(path), "\"name\""), 0);
+	/* A second saver of the same file, even in this process, is refused naming the pid. */
+	ck_assert_int_eq(winit_results_saver_open(&b, path, "s", 9, runs, none, 2, NULL, &err),
+	                 WINIT_ERR_ARG);
+	char pid[64];
+	snprintf(pid, sizeof pid, "another winit (pid %ld) is writing", (long)getpid());
+	ck_assert_msg(strstr(err.msg, pid) != NULL, "%s", err.msg);
+	ck_assert_ptr_null(b);
+	ck_assert_int_eq(winit_results_saver_close(a, NULL), 0);
+	/* Once closed, the next writer gets in; the file held no run, so nothing is kept. */
+	ck_assert_int_eq(winit_results_saver_open(&b, path, "s", 9, runs, none, 2, NULL, &err), 0);
+	ck_assert_int_eq(winit_results_saver_close(b, NULL), 0);
+	snprintf(aside, sizeof aside, "%s.2", path);
+	ck_assert_int_ne(access(aside, F_OK), 0);
+	free(earlier);
+	free_results(res, 2);
+}
+END_TEST
+
+/* Every per-layer diagnostic WINIT_DIAG_LAYER_FIELDS lists is written and read back, each
+ * with a value of its own (and NaN as null): a field added to the list reaches the file
+ * and the reader without another line here. */
+START_TEST(every_layer_diagnostic_is_written_and_read)
+{
+	struct winit_run_spec runs[1];
+	struct winit_run_result res[1];
+	make_runs(runs, res, 1);
+	struct winit_diagnostics *d = &res[0].diagnostics;
+	d->snaps = calloc(1, sizeof *d->snaps);
+	ck_assert_ptr_nonnull(d->snaps);
+	d->n = d->cap = 1;
+	d->snaps[0].n_layers = 2;
+	d->snaps[0].probe_loss = 2.5;
+	d->snaps[0].probe_accuracy = 0.25;
+	d->snaps[0].val_loss = d->snaps[0].val_accuracy = NAN;
+	struct winit_diag_layer *x = d->snaps[0].layers = calloc(2, sizeof *x);
+	ck_assert_ptr_nonnull(x);
+	int k = 0;
+	for (int l = 0; l < 2; l++) {
+#define SET_f64(name) x[l].name = l ? NAN : 0.0625 * ++k;
+#define SET_i64(name) x[l].name = 5 * ++k;
+#define SET(name, type, range) SET_##type(name)
+		WINIT_DIAG_LAYER_FIELDS(SET)
+#undef SET
+#undef SET_i64
+#undef SET_f64
+	}
+	const char *dir = tu_tmpdir();
+	char path[512];
+	snprintf(path, sizeof path, "%s/diag.json", dir);
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json(path, "s", 9, runs, res, 1, &err) == 0, "%s", err.msg);
+	struct winit_results_file f;
+	ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(f.runs[0].result.diagnostics.n, 1);
+	const struct winit_diag_layer *y = f.runs[0].result.diagnostics.snaps[0].layers;
+	for (int l = 0; l < 2; l++) {
+#define SAME_f64(name) ck_assert_msg(l ? isnan(y[l].name) : y[l].name == x[l].name, "%s", #name);
+#define SAME_i64(name) ck_assert_msg(y[l].name == x[l].name, "%s", #name);
+#define SAME(name, type, range) SAME_##type(name)
+		WINIT_DIAG_LAYER_FIELDS(SAME)
+#undef SAME
+#undef SAME_i64
+#undef SAME_f64
+	}
+	ck_assert_int_gt(k, 12);
+	winit_results_file_free(&f);
+	free_results(res, 1);
 }
 END_TEST
 
@@ -538,6 +797,13 @@ static Suite *results_suite(void)
 	tcase_add_test(tc, a_file_reads_back_exactly);
 	tcase_add_test(tc, a_description_changes_with_what_decides_the_numbers);
 	tcase_add_test(tc, a_wrong_file_is_refused_with_the_reason);
+	tcase_add_test(tc, every_layer_diagnostic_is_written_and_read);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("journal");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, the_journal_gives_the_writers_bytes);
+	tcase_add_test(tc, a_torn_last_record_is_dropped_at_every_byte);
+	tcase_add_test(tc, one_writer_at_a_time_and_earlier_runs_kept_aside);
 	suite_add_tcase(s, tc);
 	return s;
 }

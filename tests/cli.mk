@@ -10,11 +10,17 @@ EXTRA_DIST += tests/example_plugin.sh
 
 # Stopping a study or a fit with SIGINT / SIGTERM, printing or silent.
 TESTS += tests/signals.sh
-EXTRA_DIST += tests/signals.sh tests/lua/long_run.lua
+EXTRA_DIST += tests/signals.sh tests/lua/long_run.lua tests/lua/endless.lua
 
-# The results file from the command line: refused paths, links, a failed write.
+# The results file from the command line: refused paths, links, a failed write; every
+# writer against devices, FIFOs, directories, links and foreign files (writers.lua).
 TESTS += tests/results.sh
-EXTRA_DIST += tests/results.sh tests/lua/small_study.lua
+EXTRA_DIST += tests/results.sh tests/lua/small_study.lua tests/lua/writers.lua tests/writers_lib.sh
+
+# Every writer against a device node of our own, then /dev/null and /dev/full (root:
+# mknod; skipped, exit 77, otherwise).
+TESTS += tests/write_devices.sh
+EXTRA_DIST += tests/write_devices.sh
 
 # Exit status: 1 with a one-line summary when any run failed.
 TESTS += tests/exit_status.sh
@@ -23,6 +29,10 @@ EXTRA_DIST += tests/exit_status.sh tests/lua/failing_study.lua
 # Resume: a study killed after its second run recomputes only runs 3 and 4.
 TESTS += tests/resume.sh
 EXTRA_DIST += tests/resume.sh
+TESTS += tests/journal.sh
+EXTRA_DIST += tests/journal.sh
+TESTS += tests/c_study.sh
+EXTRA_DIST += tests/c_study.sh
 
 # The man page renders; the bash completion completes.
 TESTS += tests/man.sh tests/completion.sh
@@ -41,3 +51,9 @@ installcheck-local:
 # results:write_csv read back by python3's csv module.
 TESTS += tests/csv.sh
 EXTRA_DIST += tests/csv.sh
+# Text a spreadsheet would run as a formula, and runs without a test set, in the CSV files.
+TESTS += tests/csv_text.sh
+EXTRA_DIST += tests/csv_text.sh
+# Control characters from a script's text escaped on the terminal; script lines kept.
+TESTS += tests/terminal_text.sh
+EXTRA_DIST += tests/terminal_text.sh

@@ -32,6 +32,17 @@ if [ $# -eq 0 ]; then
 	done
 	"$p/bin/winit" --version >"$tmp/out" 2>&1 && grep -q "^winit $PACKAGE_VERSION" "$tmp/out" \
 		&& ok "the installed winit runs" || no "the installed winit runs"
+	# Nothing installed names the build tree (debug info aside: DW_AT_comp_dir).
+	if command -v objcopy >/dev/null 2>&1; then
+		for f in bin/winit lib/libwinit.so lib/lua/5.4/winit.so lib/winit/plugins/he_normal.so; do
+			objcopy --strip-debug "$p/$f" "$tmp/stripped" 2>"$tmp/err" || { no "objcopy $f: $(head -n 1 "$tmp/err")"; continue; }
+			grep -a -q -F "$top_builddir" "$tmp/stripped" &&
+				no "installed $f names the build tree $top_builddir" ||
+				ok "installed $f does not name the build tree"
+		done
+	else
+		no "objcopy (binutils) not found: cannot check the installed objects; apt-get install binutils"
+	fi
 	# The installation moved away from configure's prefix: the installed winit finds its
 	# plugins, scripts and module where it now is (the checks installcheck runs).
 	if ${SHELL:-sh} "$0" "$p/bin" >"$tmp/moved" 2>&1; then
@@ -40,6 +51,22 @@ if [ $# -eq 0 ]; then
 		no "winit installed with prefix=DIR works there"
 		grep '^not ok' "$tmp/moved" | sed 's/^/#   /'
 	fi
+	# A prefix inside the build tree (issue 24, item 11): the installed winit is still an
+	# installed one, with only PREFIX/lib/winit/plugins on its search path, not the build
+	# tree's plugins (uninstalled is told by where the binary runs, not by a path prefix).
+	inner=$(mktemp -d "$top_builddir/tests/install-inner-XXXXXX")
+	if ${MAKE:-make} -s -C "$top_builddir" install prefix="$inner" >"$tmp/out" 2>&1; then
+		ok "make install prefix=DIR inside the build tree"
+	else
+		no "make install prefix=DIR inside the build tree"
+	fi
+	"$inner/bin/winit" list >"$tmp/inner" 2>&1
+	n=$(grep -c '\.so$' "$tmp/inner")
+	others=$(grep '\.so$' "$tmp/inner" | grep -v -c " $inner/lib/winit/plugins/")
+	[ "$n" -gt 20 ] && [ "$others" -eq 0 ] &&
+		ok "installed inside the build tree: $n plugins, all from $inner/lib/winit/plugins" ||
+		no "installed inside the build tree: $others of $n plugins from elsewhere: $(grep '\.so$' "$tmp/inner" | grep -v " $inner/" | head -n 1)"
+	rm -rf "$inner"
 	finish
 	exit
 fi

@@ -37,7 +37,8 @@ include tests/fuzz.mk
 # Valgrind slows the numerical suites (check_theory's deep stacks) 20-50 times: Check's
 # per-test timeouts are stretched to match.
 check-valgrind:
-	WINIT_VALGRIND=1 CK_TIMEOUT_MULTIPLIER=20 $(MAKE) $(AM_MAKEFLAGS) check
+	@test -n '$(VALGRIND)' || { echo "check-valgrind: configure found no valgrind (apt-get install valgrind, then rerun configure)"; exit 1; }
+	WINIT_VALGRIND=1 VALGRIND='$(VALGRIND)' CK_TIMEOUT_MULTIPLIER=20 $(MAKE) $(AM_MAKEFLAGS) check
 .PHONY: check-valgrind
 # The dataset cache the tests fill (WINIT_CACHE_DIR above), instead of the user's.
 clean-local: clean-test-cache

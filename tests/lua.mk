@@ -10,6 +10,32 @@ tests_check_keras_SOURCES = tests/check_keras.c tests/luatest.h $(WINIT_LUA_SOUR
 tests_check_keras_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_keras_LDADD = $(WINIT_TEST_LIBS)
 
+# The suites' longer Lua scripts (luatest.h's RUN_FILE_OK), one file per test.
+EXTRA_DIST += \
+	tests/lua/suites/activation_stats_and_lsuv.lua \
+	tests/lua/suites/batch_size_above_the_data_is_clamped.lua \
+	tests/lua/suites/data_sources_and_class_counts.lua \
+	tests/lua/suites/diagnostics_in_lua.lua \
+	tests/lua/suites/diverged_runs_are_named.lua \
+	tests/lua/suites/fit_repeats_a_study_run_exactly.lua \
+	tests/lua/suites/grid_expands_factors_into_runs.lua \
+	tests/lua/suites/keras_like_fit_evaluate_predict.lua \
+	tests/lua/suites/lua_defined_initializer.lua \
+	tests/lua/suites/lua_fill_errors_stay_inside_the_call.lua \
+	tests/lua/suites/model.lua \
+	tests/lua/suites/plugins_are_listed_with_files.lua \
+	tests/lua/suites/results_report_writes_the_page.lua \
+	tests/lua/suites/rng_integer_is_uniform.lua \
+	tests/lua/suites/same_seed_same_numbers.lua \
+	tests/lua/suites/study_design_pairs_replicates.lua \
+	tests/lua/suites/study_runs_and_saves.lua
+
 # The seed's script in Keras's spelling gives the same results file (docs/keras.md).
 TESTS += tests/keras.sh
 EXTRA_DIST += tests/keras.sh tests/lua/keras_spelling.lua
+# Each value taken as the type it documents; refusals with the script line.
+check_PROGRAMS += tests/check_lua_types
+TESTS += tests/check_lua_types
+tests_check_lua_types_SOURCES = tests/check_lua_types.c tests/luatest.h $(WINIT_LUA_SOURCES)
+tests_check_lua_types_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_lua_types_LDADD = $(WINIT_TEST_LIBS)

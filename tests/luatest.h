@@ -1,6 +1,8 @@
 /* tests/luatest.h -- the fixture the Lua suites share (check_lua.c, check_keras.c): small
  * generated IDX data in a fresh directory (DIR in Lua), a state with the winit module, and
- * running chunks that must succeed (RUN_OK) or fail with given words (RUN_ERR). */
+ * running chunks that must succeed (RUN_OK) or fail with given words (RUN_ERR).  Longer
+ * scripts are files, tests/lua/suites/NAME.lua, run by RUN_FILE_OK("NAME"); model.lua
+ * there defines the data (train, test) and build(init) most tests start from. */
 #ifndef WINIT_LUATEST_H
 #define WINIT_LUATEST_H
 
@@ -90,6 +92,36 @@ static inline const char *run_stdout(const char *code)
 	return out;
 }
 
+/* Run tests/lua/suites/NAME.lua, found through $top_srcdir (make check sets it), as a
+ * chunk named NAME.lua (errors say "NAME.lua:LINE:").  Returns NULL on success or the
+ * error message. */
+static inline const char *run_file(const char *name)
+{
+	const char *top = getenv("top_srcdir");
+	ck_assert_msg(top && *top, "top_srcdir is not set (make check sets it)");
+	char path[1024], chunk[256];
+	snprintf(path, sizeof path, "%s/tests/lua/suites/%s.lua", top, name);
+	snprintf(chunk, sizeof chunk, "@%s.lua", name);
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	static char code[16384];
+	size_t n = fread(code, 1, sizeof code, f);
+	ck_assert_msg(!ferror(f) && n < sizeof code, "%s: unreadable, or over %zu bytes", path,
+	              sizeof code - 1);
+	fclose(f);
+	lua_settop(L, 0);
+	if (luaL_loadbufferx(L, code, n, chunk, "t") != LUA_OK || lua_pcall(L, 0, 0, 0) != LUA_OK)
+		return lua_tostring(L, -1);
+	return NULL;
+}
+
+#define RUN_FILE_OK(name)                                                       \
+	do {                                                                    \
+		const char *e_ = run_file(name);                                \
+		ck_assert_msg(e_ == NULL, "tests/lua/suites/%s.lua failed: %s", \
+		              name, e_);                                        \
+	} while (0)
+
 #define RUN_OK(code)                                                \
 	do {                                                        \
 		const char *e_ = run(code);                         \
@@ -104,20 +136,5 @@ static inline const char *run_stdout(const char *code)
 		for (size_t i_ = 0; i_ < sizeof want_ / sizeof want_[0]; i_++)                        \
 			ck_assert_msg(strstr(e_, want_[i_]), "error '%s' lacks '%s'", e_, want_[i_]); \
 	} while (0)
-
-static const char model_src[] =
-	"local winit = require 'winit'\n"
-	"train = winit.load_idx(DIR .. '/train-images', DIR .. '/train-labels', 3)\n"
-	"test = winit.load_idx(DIR .. '/test-images', DIR .. '/test-labels', 3)\n"
-	"function build(init)\n"
-	"  local m = winit.Sequential {\n"
-	"    winit.layers.Flatten { input_shape = {4, 4} },\n"
-	"    winit.layers.Dense { 16, activation = 'relu', kernel_initializer = init },\n"
-	"    winit.layers.Dense { 3, activation = 'softmax' },\n"
-	"  }\n"
-	"  m:compile { optimizer = winit.optimizers.Adam { learning_rate = 0.01 },\n"
-	"              loss = 'categorical_crossentropy', metrics = {'accuracy'} }\n"
-	"  return m\n"
-	"end\n";
 
 #endif /* WINIT_LUATEST_H */

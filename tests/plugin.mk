@@ -11,6 +11,11 @@ tests_plugins_bad_default_la_SOURCES = tests/plugins/bad_default.c
 tests_plugins_bad_default_la_CFLAGS = $(AM_CFLAGS)
 tests_plugins_bad_default_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
 
+check_LTLIBRARIES += tests/plugins/bad_gain.la
+tests_plugins_bad_gain_la_SOURCES = tests/plugins/bad_gain.c
+tests_plugins_bad_gain_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_bad_gain_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
 check_LTLIBRARIES += tests/plugins/bad_name.la
 tests_plugins_bad_name_la_SOURCES = tests/plugins/bad_name.c
 tests_plugins_bad_name_la_CFLAGS = $(AM_CFLAGS)
@@ -77,6 +82,16 @@ tests_plugins_conformance_nondeterministic_la_CFLAGS = $(AM_CFLAGS)
 tests_plugins_conformance_nondeterministic_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
 tests_plugins_conformance_nondeterministic_la_LIBADD = -lm
 
+check_LTLIBRARIES += tests/plugins/conformance/underrun_act.la
+tests_plugins_conformance_underrun_act_la_SOURCES = tests/plugins/conformance/underrun_act.c
+tests_plugins_conformance_underrun_act_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_conformance_underrun_act_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/conformance/underrun_fill.la
+tests_plugins_conformance_underrun_fill_la_SOURCES = tests/plugins/conformance/underrun_fill.c
+tests_plugins_conformance_underrun_fill_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_conformance_underrun_fill_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
 check_LTLIBRARIES += tests/plugins/conformance/wrong_derivative.la
 tests_plugins_conformance_wrong_derivative_la_SOURCES = tests/plugins/conformance/wrong_derivative.c
 tests_plugins_conformance_wrong_derivative_la_CFLAGS = $(AM_CFLAGS)
@@ -112,7 +127,7 @@ tests_plugins_abi_future_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
 
 check_PROGRAMS += tests/check_abi
 TESTS += tests/check_abi
-tests_check_abi_SOURCES = tests/check_abi.c src/plugin/registry.c src/plugin/validate.c src/plugin/crash.c \
+tests_check_abi_SOURCES = tests/check_abi.c src/plugin/registry.c src/plugin/validate.c src/plugin/crash.c src/core/cancel.c \
 	src/plugin/plugin_internal.h src/core/error.c src/core/relocate.c
 nodist_tests_check_abi_SOURCES = $(WINIT_ABI_NEXT_HEADER)
 tests_check_abi_CPPFLAGS = $(WINIT_ABI_NEXT_CPPFLAGS)
@@ -156,11 +171,23 @@ tests_check_call_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_call_LDADD = $(WINIT_TEST_LIBS)
 
 # Crash at run time (tests/plugins/crash/) or at load time (tests/plugins/crash_describe/),
-# for check-plugin's child processes and the study's fatal-signal report (cli.sh).
+# for check-plugin's child processes and the study's fatal-signal report (cli.sh), and
+# the plugin faults of tests/plugin_faults.sh (exit() in a fill, a SIGSEGV in the theory
+# pass).
 check_LTLIBRARIES += tests/plugins/crash/segv_fill.la
 tests_plugins_crash_segv_fill_la_SOURCES = tests/plugins/crash/segv_fill.c tests/plugins/test_plugin.h
 tests_plugins_crash_segv_fill_la_CFLAGS = $(AM_CFLAGS)
 tests_plugins_crash_segv_fill_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/crash/exit_fill.la
+tests_plugins_crash_exit_fill_la_SOURCES = tests/plugins/crash/exit_fill.c tests/plugins/test_plugin.h
+tests_plugins_crash_exit_fill_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_crash_exit_fill_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+check_LTLIBRARIES += tests/plugins/crash/segv_act.la
+tests_plugins_crash_segv_act_la_SOURCES = tests/plugins/crash/segv_act.c
+tests_plugins_crash_segv_act_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_crash_segv_act_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
 
 check_LTLIBRARIES += tests/plugins/crash/hang_fill.la
 tests_plugins_crash_hang_fill_la_SOURCES = tests/plugins/crash/hang_fill.c tests/plugins/test_plugin.h
@@ -171,3 +198,8 @@ check_LTLIBRARIES += tests/plugins/crash_describe/segv_describe.la
 tests_plugins_crash_describe_segv_describe_la_SOURCES = tests/plugins/crash_describe/segv_describe.c
 tests_plugins_crash_describe_segv_describe_la_CFLAGS = $(AM_CFLAGS)
 tests_plugins_crash_describe_segv_describe_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
+# Plugin faults end to end: exit() in a fill, a crash in the theory pass, a negative
+# gain, an overrun before the buffer, a silent shadowing.
+TESTS += tests/plugin_faults.sh
+EXTRA_DIST += tests/plugin_faults.sh

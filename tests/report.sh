@@ -33,7 +33,9 @@ elif command -v xmllint >/dev/null 2>&1; then
 		xmllint --noout "$2" >"$tmp/xml" 2>&1 && ok "$1 (xmllint, whole page)" || no "$1: $(head -3 "$tmp/xml")"
 	}
 else
-	well_formed() { echo "skip - $1: neither python3 nor xmllint is installed to parse XML"; }
+	well_formed() {
+		no "$1: neither python3 nor xmllint is installed to parse XML: apt-get install python3 (setup.sh does)"
+	}
 fi
 
 expect "usage: no file" 2 "missing RESULTS.json" -- "$winit" report
@@ -48,7 +50,20 @@ printf '{"format": "winit-results", "version": 7, "runs": []}\n' >"$tmp/newer.js
 expect "a newer version is refused" 1 "version 7 is newer than this winit reads (up to version [0-9]*)" -- \
 	"$winit" report "$tmp/newer.json"
 printf '{"format": "winit-results",\n "version": 1,\n "runs": [\n' >"$tmp/cut.json"
-expect "a truncated file gives line and byte" 1 "cut.json:4: byte .*invalid JSON" -- "$winit" report "$tmp/cut.json"
+expect "a truncated file gives line, column and byte" 1 "cut.json:4:[0-9]*: byte .*invalid JSON" -- "$winit" report "$tmp/cut.json"
+# The validation every reader runs (resume and merge too): a key twice, a value out of range,
+# a histogram the writer never writes, a device read forever, each refused with its place.
+sed '0,/"label": "zeros",/s//"label": "zeros", "label": "x",/' "$fixture" >"$tmp/dup.json"
+expect "a key twice is refused" 1 "dup.json:10:[0-9]*: byte [0-9]*: not a results file: invalid JSON: duplicate object key" -- \
+	"$winit" report "$tmp/dup.json"
+sed '0,/"test_accuracy": [0-9.]*/s//"test_accuracy": -5/' "$fixture" >"$tmp/acc.json"
+expect "an accuracy out of [0, 1] is refused" 1 'acc.json: runs\[0\].test_accuracy: expected a number in \[0, 1\], found -5' -- \
+	"$winit" report "$tmp/acc.json"
+sed '0,/"range": \[0, 0\]/s//"range": [-1, 2]/' "$fixture" >"$tmp/range.json"
+expect "a histogram range other than [-h, h] is refused" 1 'range.json: runs\[0\].diagnostics\[0\].layers\[0\].weights_hist.range: expected \[-h, h\]' -- \
+	"$winit" report "$tmp/range.json"
+expect "a device is refused before it is read" 1 "/dev/zero: cannot read results: it is a device, not a regular file" -- \
+	timeout 20 "$winit" report /dev/zero
 [ ! -e "$tmp/other.html" ] && [ ! -e "$tmp/cut.html" ] && ok "no page for a refused file" || no "no page for a refused file"
 
 # The fixture: diagnostics and theory, hostile labels.

@@ -3,7 +3,13 @@
 # regular file, a link to one, nothing) is checked before anything trains; a directory
 # or a device is refused and left as it was; a link keeps pointing at its updated
 # target; a write that fails (a file size limit: EFBIG; a full tmpfs: ENOSPC) stops the
-# study at once with the reason, and the file keeps the runs saved before.
+# study at once with the reason, and the file keeps the runs saved before.  Then every
+# writer (winit/safe_write.h: study saves, model:save, save_weights, results:save,
+# results:report with and without figures, write_csv, winit.plot.page, winit merge,
+# winit report and its --csv) against a FIFO, a directory, a link to a file
+# outside, an existing script: each refused and left as it was, the script replaced
+# only with --force / overwrite = true; winit's own file of the kind rewritten freely
+# (devices: tests/write_devices.sh).
 set -u
 test_name=results
 . "$top_srcdir/tests/lib.sh"
@@ -38,14 +44,74 @@ mkfifo "$tmp/fifo.json"
 expect "a FIFO is refused up front" 1 "fifo.json: cannot write results: it is a FIFO" -- study "$tmp/fifo.json"
 [ -p "$tmp/fifo.json" ] && ok "the FIFO is untouched" || no "the FIFO is untouched"
 
-# A symbolic link: the target is written, the link stays.
+# A symbolic link: the target (an earlier results file) is written, the link stays.
 mkdir "$tmp/real"
-echo old >"$tmp/real/r.json"
+printf '{\n  "format": "winit-results",\n  "version": 2,\n  "runs": []\n}\n' >"$tmp/real/r.json"
 ln -s real/r.json "$tmp/link.json"
 expect "a study saved through a link" 0 "random_normal" -- study "$tmp/link.json"
 [ -L "$tmp/link.json" ] && ok "the link is kept" || no "the link is kept"
 n=$(grep -c '"status": "ok"' "$tmp/real/r.json")
 [ "$n" -eq 4 ] && ok "the link's target holds the four runs" || no "the link's target holds the four runs ($n)"
+
+# Every writer, through the one safe-write path (tests/writers_lib.sh; devices in
+# tests/write_devices.sh, which needs root).
+. "$top_srcdir/tests/writers_lib.sh"
+mkdir "$tmp/outside"
+for w in $writers; do
+	d="$tmp/w-$w"
+	mkdir "$d"
+	# winit's own file of the kind: written, then rewritten without --force.
+	expect "$w: writes a new file" 0 "" -- run_writer "$w" "$d/own"
+	expect "$w: rewrites its own file without --force" 0 "" -- run_writer "$w" "$d/own"
+	n=$(node "$w" "$d/fifo")
+	mkfifo "$n"
+	expect "$w: a FIFO is refused, without hanging" 1 "cannot write .*: it is a FIFO, not a regular file" -- run_writer "$w" "$d/fifo" force
+	[ -p "$n" ] && ok "$w: the FIFO is left alone" || no "$w: the FIFO is left alone"
+	n=$(node "$w" "$d/dir")
+	mkdir "$n"
+	touch "$n/keep"
+	expect "$w: a directory is refused" 1 "cannot write .*: it is a directory, not a regular file" -- run_writer "$w" "$d/dir" force
+	[ -f "$n/keep" ] && ok "$w: the directory is left alone" || no "$w: the directory is left alone"
+	# A link to a file outside that is not of the kind: refused, naming both; forced, the
+	# file it names is replaced and the link stays.
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$tmp/outside/$w"
+	cp "$tmp/outside/$w" "$tmp/outside/$w.orig"
+	n=$(node "$w" "$d/link")
+	ln -s "$tmp/outside/$w" "$n"
+	expect "$w: a link to a foreign file is refused" 1 "(a link to $tmp/outside/$w): cannot write .*: the file exists and is not " -- run_writer "$w" "$d/link"
+	cmp -s "$tmp/outside/$w" "$tmp/outside/$w.orig" && ok "$w: the linked file is kept byte for byte" || no "$w: the linked file is kept byte for byte"
+	expect "$w: forced through a link" 0 "" -- run_writer "$w" "$d/link" force
+	[ -L "$n" ] && ! cmp -s "$tmp/outside/$w" "$tmp/outside/$w.orig" && ok "$w: forced, the link stays and its file is replaced" \
+		|| no "$w: forced, the link stays and its file is replaced"
+	# An existing script: refused and kept, replaced with --force / overwrite = true.
+	n=$(node "$w" "$d/victim.lua")
+	printf -- '-- a script\nprint("keep me")\n' >"$n"
+	cp "$n" "$tmp/victim.orig"
+	expect "$w: an existing script is refused" 1 "victim.lua.*: cannot write .*: the file exists and is not .*; it starts with \"-- a script" -- run_writer "$w" "$d/victim.lua"
+	cmp -s "$n" "$tmp/victim.orig" && ok "$w: the script is kept byte for byte" || no "$w: the script is kept byte for byte"
+	expect "$w: replaces the script when forced" 0 "" -- run_writer "$w" "$d/victim.lua" force
+	cmp -s "$n" "$tmp/victim.orig" && no "$w: the script is replaced when forced" || ok "$w: the script is replaced when forced"
+	expect "$w: then rewrites it without --force" 0 "" -- run_writer "$w" "$d/victim.lua"
+	ls "$d" | grep -q "\.tmp\." && no "$w: no temporary file left" || ok "$w: no temporary file left"
+done
+
+# winit run --force is every Lua writer's overwrite default.
+printf -- '-- a script\n' >"$tmp/victim2.lua"
+expect "winit run --force lets a study replace a script" 0 "written: study" -- \
+	timeout 60 "$winit" run --force "$src/tests/lua/writers.lua" study "$tmp/victim2.lua"
+grep -q '"format": "winit-results"' "$tmp/victim2.lua" && ok "the script now holds the results" || no "the script now holds the results"
+printf -- '-- a script\n' >"$tmp/victim3.lua"
+expect "winit run --force lets a page replace a script" 0 "written: page" -- \
+	timeout 60 "$winit" run --force "$src/tests/lua/writers.lua" page "$tmp/victim3.lua"
+cat >"$tmp/bad_overwrite.lua" <<'LUA'
+local winit = require "winit"
+local m = winit.Sequential { winit.layers.Flatten { input_shape = { 2 } }, winit.layers.Dense { 2, activation = "softmax" } }
+m:compile { optimizer = "adam" }
+m:save_weights(arg[1], { overwrite = "yes" })
+LUA
+expect "overwrite must be a boolean" 1 "save_weights: option 'overwrite' must be true or false, got string" -- \
+	"$winit" run "$tmp/bad_overwrite.lua" "$tmp/never.bin"
+[ -e "$tmp/never.bin" ] && no "nothing written with a bad overwrite" || ok "nothing written with a bad overwrite"
 
 # A stale temporary file of a killed writer (a PID that is gone) is removed.
 sh -c 'exit 0' &

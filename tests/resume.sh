@@ -19,7 +19,7 @@ study_exec() { # OUT [winit run options...]
 	shift
 	exec "$winit" run -j 1 "$@" "$src/tests/lua/small_study.lua" "$tmp/data" "$out" 4 $EPOCHS
 }
-runs_in() { grep -c '"status": "ok"' "$1" 2>/dev/null || echo 0; }
+runs_in() { n=$(grep -c '"status": "ok"' "$1" 2>/dev/null); echo "${n:-0}"; }
 strip() { grep -v '"seconds"' "$1"; }
 
 mkdir -p "$tmp/data"

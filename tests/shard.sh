@@ -57,6 +57,10 @@ check grep -q '"runs": \[\]' "$tmp/none.json"
 name="merging the empty shard changes nothing"
 "$winit" merge "$tmp/with_none.json" "$tmp/none.json" "$tmp/single.json" >"$tmp/out" 2>&1
 check cmp -s "$tmp/single.json" "$tmp/with_none.json"
+name="merging only files without runs writes a file without runs (no runs to sort)"
+"$winit" merge "$tmp/empty.json" "$tmp/none.json" "$tmp/none.json" >"$tmp/out" 2>&1 &&
+	grep -q '"runs": \[\]' "$tmp/empty.json" && grep -qx "$tmp/empty.json: 0 runs from 2 files" "$tmp/out"
+check [ $? -eq 0 ]
 name="--shard refuses I >= N"
 "$winit" run --shard 3/3 "$src/tests/lua/dist_study.lua" >"$tmp/out" 2>&1
 check [ $? -eq 2 ]
@@ -103,6 +107,52 @@ done
 name="merge refuses a file that is not JSON, naming line and column"
 printf '{"format": ' >"$tmp/broken.json"
 "$winit" merge "$tmp/bad_out.json" "$tmp/broken.json" >"$tmp/out" 2>&1
-check grep -q 'broken.json:1:[0-9]* (byte [0-9]*): not JSON' "$tmp/out"
+check grep -q 'broken.json:1:[0-9]*: byte [0-9]*: not a results file: invalid JSON' "$tmp/out"
+
+# merge validates its inputs as every reader does (src/report/results_schema.c): it used
+# to copy these through into a file that `winit report` then refused.
+sed '0,/"learning": {/s//"learning": "x", "old": {/' "$tmp/shard0.json" >"$tmp/learning.json"
+sed '0,/"layers": \[/s//"layers": "x", "old": [/' "$tmp/shard0.json" >"$tmp/layers.json"
+sed '0,/"test_accuracy": [0-9.e-]*/s//"test_accuracy": -5/' "$tmp/shard0.json" >"$tmp/accuracy.json"
+sed '0,/"label": /s//"label": "x", "label": /' "$tmp/shard0.json" >"$tmp/dup.json"
+for case in "learning|learning.json: runs[0].learning: expected an object, found a string" \
+	"layers|layers.json: runs[0].model.layers: expected an array, found a string" \
+	"accuracy|accuracy.json: runs[0].test_accuracy: expected a number in [0, 1], found -5" \
+	"dup|dup.json:" "dup|invalid JSON: duplicate object key"; do
+	file=${case%%|*}
+	pat=${case#*|}
+	name="merge refuses $file.json ('$pat')"
+	rm -f "$tmp/bad_out.json"
+	if "$winit" merge "$tmp/bad_out.json" "$tmp/$file.json" >"$tmp/out" 2>&1; then
+		no "$name (exit 0)"
+	elif ! grep -qF "$pat" "$tmp/out"; then
+		no "$name (no '$pat' in: $(cat "$tmp/out"))"
+	elif [ -e "$tmp/bad_out.json" ]; then
+		no "$name (wrote the output)"
+	else
+		ok "$name"
+	fi
+done
+# Not a regular file, or larger than a results file may be: refused before reading, naming
+# it (/dev/zero used to hang; a FIFO would block until a writer came).
+mkfifo "$tmp/fifo.json"
+truncate -s 1073741825 "$tmp/huge.json" # sparse: 1 GiB + 1 byte of zeros, not read
+for case in "/dev/zero|/dev/zero: cannot read results: it is a device, not a regular file" \
+	"$tmp/fifo.json|fifo.json: cannot read results: it is a FIFO, not a regular file" \
+	"$tmp|cannot read results: it is a directory, not a regular file" \
+	"$tmp/huge.json|huge.json: not read: 1073741825 bytes, more than a results file may hold"; do
+	file=${case%%|*}
+	pat=${case#*|}
+	name="merge refuses $file before reading it"
+	timeout 20 "$winit" merge "$tmp/bad_out.json" "$tmp/shard0.json" "$file" >"$tmp/out" 2>&1
+	status=$?
+	if [ $status -ne 1 ]; then
+		no "$name (exit $status)"
+	elif ! grep -qF "$pat" "$tmp/out"; then
+		no "$name (no '$pat' in: $(cat "$tmp/out"))"
+	else
+		ok "$name"
+	fi
+done
 
 finish

@@ -48,6 +48,26 @@ static inline const char *tu_path(const char *dir, const char *name)
 	return p;
 }
 
+/* The fixture of suites whose every test works in a fresh temporary directory:
+ * tcase_add_checked_fixture(tc, tu_tmp_setup, tu_tmp_teardown); tu_tmp names the
+ * directory, tu_tmp_path(name) a file in it. */
+static char tu_tmp[256];
+
+static inline void tu_tmp_setup(void)
+{
+	snprintf(tu_tmp, sizeof tu_tmp, "%s", tu_tmpdir());
+}
+
+static inline void tu_tmp_teardown(void)
+{
+	tu_rmdir();
+}
+
+static inline const char *tu_tmp_path(const char *name)
+{
+	return tu_path(tu_tmp, name);
+}
+
 /* Write an unsigned-byte IDX file (gzipped when gz) with the given dims and payload. */
 static inline void tu_write_idx(const char *path, int gz, uint8_t n_dims, const uint32_t *dims,
                                 const uint8_t *payload, size_t len)
@@ -124,6 +144,36 @@ static inline struct winit_layer_spec tu_dense(int64_t units, const char *act, c
 	l.kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, init, 0, NULL, NULL);
 	l.bias_initializer = tu_use(WINIT_KIND_INITIALIZER, "zeros", 0, NULL, NULL);
 	return l;
+}
+
+/* n images of side x side pixels (side even) in four classes: the quadrant that is the
+ * class is bright (120-239), the rest noise (0-119); labels and pixels drawn in that
+ * order from the stream (seed, 0). */
+static inline struct winit_dataset tu_quadrant_dataset(int64_t n, int side, uint64_t seed)
+{
+	struct winit_dataset ds = { 0 };
+	int64_t px = (int64_t)side * side;
+	ds.n = n;
+	ds.height = ds.width = side;
+	ds.n_features = px;
+	ds.n_classes = 4;
+	ds.x = malloc((size_t)(n * px));
+	ds.y = malloc((size_t)n);
+	ck_assert_ptr_nonnull(ds.x);
+	ck_assert_ptr_nonnull(ds.y);
+	struct winit_rng rng;
+	winit_rng_seed(&rng, seed, 0);
+	for (int64_t i = 0; i < n; i++) {
+		int c = (int)winit_rng_below(&rng, 4);
+		ds.y[i] = (uint8_t)c;
+		for (int r = 0; r < side; r++)
+			for (int k = 0; k < side; k++) {
+				int q = (r >= side / 2) * 2 + (k >= side / 2);
+				int v = (int)winit_rng_below(&rng, 120) + (q == c ? 120 : 0);
+				ds.x[i * px + r * side + k] = (uint8_t)v;
+			}
+	}
+	return ds;
 }
 
 #endif /* WINIT_TESTUTIL_H */

@@ -20,5 +20,7 @@ winitinclude_HEADERS += \
 	include/winit/study.h \
 	include/winit/dist.h \
 	include/winit/report.h \
+	include/winit/results.h \
 	include/winit/report_page.h \
-	include/winit/stats.h
+	include/winit/stats.h \
+	include/winit/safe_write.h

@@ -30,10 +30,15 @@ enum winit_model_content {
 };
 
 /* Write t's weights to path, with the architecture and the optimizer state when `what`
- * has WINIT_MODEL_ARCHITECTURE / WINIT_MODEL_OPTIMIZER.  Written to a temporary file in
- * the same directory, then renamed over path: a failed save leaves path as it was. */
+ * has WINIT_MODEL_ARCHITECTURE / WINIT_MODEL_OPTIMIZER.  Written as winit/safe_write.h
+ * writes every file: a temporary file in the same directory, fsync'ed and renamed over
+ * path (a failed save leaves path as it was); only a regular file is replaced, and only
+ * a saved model (or an empty file) unless flags (the _ext form) has WINIT_WRITE_FORCE;
+ * a symbolic link is followed to the file it names, which gets the same checks. */
 int winit_model_save(const char *path, const struct winit_trainer *t, uint32_t what,
                      struct winit_error *err);
+int winit_model_save_ext(const char *path, const struct winit_trainer *t, uint32_t what,
+                         unsigned flags, struct winit_error *err);
 
 /* Rebuild a trainer from a file written with WINIT_MODEL_ARCHITECTURE: the plugins are
  * looked up by kind and name in reg, their parameters by name.  t is initialised only on

@@ -3,9 +3,11 @@
  * Search order (first match of a name wins; later duplicates are reported as shadowed):
  *   1. each directory in $WINIT_PLUGIN_PATH (colon-separated),
  *   2. the `extra` directories given to winit_registry_load_default,
- *   3. when this libwinit runs uninstalled (from its build tree): the build tree's plugin
- *      directories ($WINIT_BUILD_PLUGIN_DIRS if set, else the configured build tree) and
- *      nothing else, so an installed copy never interferes;
+ *   3. when this libwinit runs uninstalled (from its build tree, as told by where the
+ *      object holding it is, not by a path compiled in): the build tree's plugin
+ *      directories ($WINIT_BUILD_PLUGIN_DIRS if set, else plugins/initializers/.libs and
+ *      plugins/activations/.libs there) and nothing else, so an installed copy never
+ *      interferes;
  *      when installed: the install directory ($(libdir)/winit/plugins).
  * Directories are scanned for *.so in sorted order, so loading is deterministic.
  * Objects are opened with dlopen(RTLD_NOW | RTLD_LOCAL); every descriptor field is

@@ -80,25 +80,39 @@ void winit_results_print_table(FILE *out, const struct winit_run_spec *runs,
 int winit_results_write_csv(const char *dir, const struct winit_run_spec *runs,
                             const struct winit_run_result *results, size_t n_runs,
                             const struct winit_table_opts *opts, struct winit_error *err);
+/* The same, each file written as winit/safe_write.h writes files: an existing runs.csv or
+ * summary.csv that is not a CSV table winit wrote (nor empty) is refused unless flags has
+ * WINIT_WRITE_FORCE; a device, FIFO, socket or directory by that name is always refused. */
+int winit_results_write_csv_ext(const char *dir, const struct winit_run_spec *runs,
+                                const struct winit_run_result *results, size_t n_runs,
+                                const struct winit_table_opts *opts, unsigned flags,
+                                struct winit_error *err);
 
 /* Write the results file (JSON, docs/results-format.md): format, version, study name and
  * seed, and for every finished run its full description, derived seed, per-epoch
- * history and test metrics.  A symbolic link at path is followed (the link stays, its
- * target is replaced); anything else but a regular file there is refused.  Parent
- * directories are created.  The text goes to PATH.tmp.PID next to the target, is
- * fsync'ed and renamed over it, and the directory is fsync'ed: a crash or a failed
- * write leaves the previous complete file.  Errors carry strerror's text. */
+ * history and test metrics.  Written as winit/safe_write.h writes every file: only a
+ * regular file is replaced, and only a results file (or an empty one) unless flags has
+ * WINIT_WRITE_FORCE; a symbolic link is followed (the link stays, the file it names is
+ * replaced, under the same checks); the text goes to TARGET.tmp.PID, is fsync'ed and
+ * renamed over the target, and the directory is fsync'ed: a crash or a failed write
+ * leaves the previous complete file.  Parent directories are created.  Errors carry
+ * strerror's text.  winit_results_write_json is the _ext form with flags 0. */
 int winit_results_write_json(const char *path, const char *study, uint64_t seed,
                              const struct winit_run_spec *runs,
                              const struct winit_run_result *results, size_t n_runs,
                              struct winit_error *err);
+int winit_results_write_json_ext(const char *path, const char *study, uint64_t seed,
+                                 const struct winit_run_spec *runs,
+                                 const struct winit_run_result *results, size_t n_runs,
+                                 unsigned flags, struct winit_error *err);
 
-/* Check, before any training, that a results file can be written at path: what is there
- * is a regular file, a link to one, or nothing (a directory, a device, a FIFO is refused
- * with the reason); its parent directories are created and a temporary file is made
- * next to it and removed again.  Temporary files of killed writers (PATH.tmp.PID whose
- * process is gone) are removed.  An existing results file is left untouched. */
+/* Check, before any training, that a results file can be written at path (the rules of
+ * winit_results_write_json_ext, with the same flags): its parent directories are created
+ * and a temporary file is made next to it and removed again.  Temporary files of killed
+ * writers (PATH.tmp.PID whose process is gone) are removed.  An existing results file is
+ * left untouched. */
 int winit_results_check_writable(const char *path, struct winit_error *err);
+int winit_results_check_writable_ext(const char *path, unsigned flags, struct winit_error *err);
 
 /* ---------------------------------------------------------------- reading */
 
@@ -131,11 +145,13 @@ struct winit_results_file {
 	struct winit_results_run *runs; /* owned */
 };
 
-/* Read a results file written by winit_results_write_json (with Jansson).  Refused, with
- * the reason: a file that is not JSON (line and column), of another format, of a version
- * other than WINIT_RESULTS_VERSION (older or newer), or with a field of the wrong type
- * (named by its place, e.g. "runs[2].history[0].loss").  On success fill out (free with
- * winit_results_file_free); on failure out is empty. */
+/* Read a results file written by winit_results_write_json (with Jansson), validated as
+ * every reader validates it (docs/results-format.md, "Validation").  Refused, with the
+ * reason: a file that is not a regular file, not JSON (line and column; a key twice in an
+ * object), of another format, of a version other than WINIT_RESULTS_VERSION (older or
+ * newer), or with a member of the wrong type or out of range (named by its place, e.g.
+ * "runs[2].history[0].loss").  On success fill out (free with winit_results_file_free);
+ * on failure out is empty. */
 int winit_results_read(const char *path, struct winit_results_file *out,
                        struct winit_error *err);
 void winit_results_file_free(struct winit_results_file *f);
@@ -145,6 +161,10 @@ void winit_results_file_free(struct winit_results_file *f);
  * baseline, each run's target from the file). */
 int winit_results_file_write_csv(const char *dir, const struct winit_results_file *f,
                                  const struct winit_table_opts *opts, struct winit_error *err);
+/* The same with winit_results_write_csv_ext's flags. */
+int winit_results_file_write_csv_ext(const char *dir, const struct winit_results_file *f,
+                                     const struct winit_table_opts *opts, unsigned flags,
+                                     struct winit_error *err);
 
 /* The description of the run spec as its results-file entry holds it, in the canonical
  * form of winit_results_run.description: two runs with equal descriptions compute the

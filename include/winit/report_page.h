@@ -143,20 +143,26 @@ struct winit_report_study {
 	struct winit_report_run *runs;
 };
 
-/* Read a results file.  Refuses, with the file and what was expected, a file that is
- * not JSON (line and byte of the syntax error), not a winit results file, of a
- * version newer than WINIT_RESULTS_VERSION, or whose members have the wrong type (the
- * member's path, e.g. "runs[2].history[0].loss").  On failure *out is left empty (safe
- * to free). */
+/* Read a results file (version 1 or 2), validated as every reader validates it
+ * (docs/results-format.md, "Validation").  Refuses, with the file and what was expected,
+ * a file that is not a regular file, not JSON (line, column and byte of the syntax
+ * error; a key twice in an object), not a winit results file, of a version newer than
+ * WINIT_RESULTS_VERSION, or whose members have the wrong type or a value out of range
+ * (the member's path, e.g. "runs[2].history[0].loss").  On failure *out is left empty
+ * (safe to free). */
 int winit_report_read(const char *path, struct winit_report_study *out, struct winit_error *err);
 void winit_report_free(struct winit_report_study *r);
 
 /* Write the report of a results file read back: one self-contained HTML page (inline
  * SVG, no script, nothing fetched) with the statistics table, learning curves and,
  * when the runs recorded them, diagnostics beside theory.  `source` names the results
- * file in the page (may be NULL).  The file is replaced atomically. */
+ * file in the page (may be NULL).  The file is written as winit/safe_write.h writes
+ * every file: replaced atomically, a regular file only, and only a page winit wrote (or
+ * an empty file) unless flags (the _ext form) has WINIT_WRITE_FORCE. */
 int winit_report_write_html(const char *path, const struct winit_report_study *r, const char *source,
                             struct winit_error *err);
+int winit_report_write_html_ext(const char *path, const struct winit_report_study *r,
+                                const char *source, unsigned flags, struct winit_error *err);
 
 /* The report's default path for a results file: the same name with .html for .json
  * (or .html appended).  Returns 0, or WINIT_ERR_ARG when it does not fit in `size`. */

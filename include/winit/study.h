@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <winit/data.h>
 #include <winit/error.h>
 #include <winit/model.h>
@@ -108,6 +109,58 @@ size_t winit_study_execute(const struct winit_run_spec *runs, size_t n_runs, int
 
 /* Number of online CPUs (at least 1). */
 int winit_cpu_count(void);
+
+/* A study: its name and seed, its design, and the runs added so far. */
+struct winit_study {
+	char name[WINIT_RUN_NAME_MAX];
+	uint64_t seed;
+	int32_t design; /* enum winit_design */
+	double target;  /* validation accuracy for epochs-to-target (winit_learning), 0: none */
+	size_t n, cap;
+	struct winit_run_spec *runs; /* owned */
+};
+
+void winit_study_init(struct winit_study *s, const char *name, uint64_t seed, int32_t design,
+                      double target);
+void winit_study_free(struct winit_study *s);
+/* Add a copy of run, with the study's design and target.  A negative run->replicate makes
+ * it the next replicate of its label.  Refused: an empty or repeated name (names are the
+ * runs' keys), and in the paired design a replicate its label already has (replicate r
+ * of a label is the one run of pair r). */
+int winit_study_add(struct winit_study *s, const struct winit_run_spec *run,
+                    struct winit_error *err);
+
+/* How winit_study_run runs and saves a study. */
+struct winit_study_options {
+	int jobs;             /* threads, as winit_study_execute (0: one per CPU) */
+	const char *save;     /* the results file (winit/results.h), NULL: not saved */
+	int resume;           /* 1: take finished runs from save (winit_results_resume); 2: and
+	                       * drop the runs of the file the study no longer lists */
+	unsigned write_flags; /* winit/safe_write.h's, for the results file */
+	int shard_index, shard_count; /* run only runs i with i % count == index (count 0 or
+	                               * 1: every run); the others stay not done */
+	const struct winit_observer *observer; /* progress, callbacks; NULL: none */
+	FILE *log; /* where resume and keeping earlier runs aside are said; NULL: nowhere */
+};
+
+/* What saving did during winit_study_run. */
+struct winit_study_saving {
+	int started;              /* past resuming and opening the results file: runs ran */
+	size_t saved;             /* runs in the results file (and its journal) */
+	int failed;               /* a save failed: the study was stopped (winit_cancel) */
+	struct winit_error error; /* that failure */
+};
+
+/* Run a study: resume from its results file if asked, execute its runs (under mpirun,
+ * across the ranks: winit/dist.h; rank 0 alone saves), save each as it finishes, and
+ * write the file whole at the end.  results has s->n entries (zeroed by the caller;
+ * winit_run_result_free each after), kernels s->n names for resumed runs.  Returns an
+ * error that kept the study from starting or stopped it (a run's own failure is in its
+ * result; a failed save in saving, also when NULL is not passed: then it is returned);
+ * a stop by winit_cancel returns WINIT_OK with winit_cancelled() set. */
+int winit_study_run(const struct winit_study *s, struct winit_run_result *results,
+                    char (*kernels)[32], const struct winit_study_options *o,
+                    struct winit_study_saving *saving, struct winit_error *err);
 
 #ifdef __cplusplus
 }

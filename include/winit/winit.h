@@ -22,7 +22,9 @@
 #include <winit/study.h>
 #include <winit/dist.h>
 #include <winit/report.h>
+#include <winit/results.h>
 #include <winit/report_page.h>
 #include <winit/stats.h>
+#include <winit/safe_write.h>
 
 #endif

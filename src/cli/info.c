@@ -127,7 +127,7 @@ int cli_info(int argc, char **argv)
 		}
 		double ad[WINIT_MAX_PARAMS];
 		winit_params_defaults(ad, ae->info);
-		gain = ((const struct winit_activation *)ae->info)->gain(ad);
+		gain = winit_activation_gain((const struct winit_activation *)ae->info, ad);
 	}
 	int found = 0;
 	for (uint32_t kind = WINIT_KIND_INITIALIZER; kind <= WINIT_KIND_ACTIVATION; kind++) {
@@ -144,7 +144,7 @@ int cli_info(int argc, char **argv)
 		print_params(info);
 		if (kind == WINIT_KIND_ACTIVATION) {
 			const struct winit_activation *a = (const struct winit_activation *)info;
-			printf("gain: %.6g\n", a->gain(defaults));
+			printf("gain: %.6g\n", winit_activation_gain(a, defaults));
 		} else {
 			const struct winit_initializer *in = (const struct winit_initializer *)info;
 			if (in->stddev) {
@@ -165,6 +165,12 @@ int cli_info(int argc, char **argv)
 		winit_registry_names(reg, WINIT_KIND_ACTIVATION, b, sizeof b);
 		fprintf(stderr, "winit info: no plugin named '%s'\n  initializers: %s\n  activations: %s\n",
 		        name, a, b);
+		/* One by that name may have been refused while loading: say why. */
+		char quoted[160];
+		snprintf(quoted, sizeof quoted, "plugin '%s'", name);
+		for (size_t i = 0; i < winit_registry_problem_count(reg); i++)
+			if (strstr(winit_registry_problem(reg, i), quoted))
+				fprintf(stderr, "  refused while loading: %s\n", winit_registry_problem(reg, i));
 	}
 	winit_registry_free(reg);
 	return found ? CLI_OK : CLI_FAILED;

@@ -3,9 +3,10 @@
  * file a single process would have written.
  *
  * Three steps:
- *   1. load and check each file: with the results reader (winit_results_read: format,
- *      version, every field's type), then with Jansson for what merging needs: the same
- *      "study" and "seed" in every file, every run with a "name" and an "index";
+ *   1. load and check each file: with the validation every reader runs
+ *      (winit_results_doc_load: a regular file, format, version, every member's type and
+ *      range), then for what merging needs: the same "study" and "seed" in every file,
+ *      every run with a "name" and an "index";
  *   2. collect the runs by name: a run in several files must agree in everything but its
  *      timings ("seconds", per run and per epoch) and its kernel set; order them by index;
  *   3. write the header and each run's object as the text it was read from, so the output
@@ -24,142 +25,30 @@
 #include <jansson.h>
 
 #include <winit/report.h>
+#include <winit/safe_write.h>
 
 #include "cli/cli.h"
-
-/* ---- spans of the text: a well-formed JSON value's extent (Jansson checked it) */
-
-static const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\n' || *p == '\r' || *p == '\t'))
-		p++;
-	return p;
-}
-
-static const char *skip_string(const char *p, const char *end)
-{
-	for (p++; p < end && *p != '"'; p++)
-		if (*p == '\\')
-			p++;
-	return p < end ? p + 1 : end;
-}
-
-static const char *skip_value(const char *p, const char *end)
-{
-	if (p < end && *p == '"')
-		return skip_string(p, end);
-	if (p < end && (*p == '{' || *p == '[')) {
-		int depth = 0;
-		while (p < end) {
-			if (*p == '"') {
-				p = skip_string(p, end);
-				continue;
-			}
-			if (*p == '{' || *p == '[')
-				depth++;
-			else if ((*p == '}' || *p == ']') && --depth == 0)
-				return p + 1;
-			p++;
-		}
-		return end;
-	}
-	while (p < end && *p && !strchr(",}] \n\r\t", *p))
-		p++;
-	return p;
-}
-
-struct span {
-	const char *p;
-	size_t n;
-};
-
-/* The value of the top-level object's member `key`. */
-static struct span member(const char *text, size_t len, const char *key)
-{
-	const char *end = text + len, *p = skip_ws(text, end);
-	struct span none = { NULL, 0 };
-	if (p >= end || *p != '{')
-		return none;
-	p = skip_ws(p + 1, end);
-	size_t klen = strlen(key);
-	while (p < end && *p == '"') {
-		const char *k = p + 1, *kend = skip_value(p, end) - 1;
-		p = skip_ws(kend + 1, end);
-		if (p >= end || *p != ':')
-			return none;
-		const char *v = skip_ws(p + 1, end), *vend = skip_value(v, end);
-		if ((size_t)(kend - k) == klen && memcmp(k, key, klen) == 0)
-			return (struct span){ v, (size_t)(vend - v) };
-		p = skip_ws(vend, end);
-		if (p < end && *p == ',')
-			p = skip_ws(p + 1, end);
-	}
-	return none;
-}
-
-/* The elements of the array spanned by a (a.p at '['): up to max spans into out. */
-static size_t elements(struct span a, struct span *out, size_t max)
-{
-	const char *end = a.p + a.n, *p = skip_ws(a.p + 1, end);
-	size_t n = 0;
-	while (p < end && *p != ']') {
-		const char *v = p, *vend = skip_value(v, end);
-		if (n < max)
-			out[n] = (struct span){ v, (size_t)(vend - v) };
-		n++;
-		p = skip_ws(vend, end);
-		if (p < end && *p == ',')
-			p = skip_ws(p + 1, end);
-	}
-	return n;
-}
+#include "report/results_schema.h"
+#include "results/spans.h"
 
 /* ---- step 1: load and check */
 
 struct input {
 	const char *path;
-	char *text;
+	struct winit_results_doc doc; /* owns root and text */
+	const char *text;
 	size_t len;
 	json_t *root;
-	struct span seed, study, generator;
+	struct winit_span seed, study, generator;
 };
 
 struct run {
 	const char *name;
 	long long index;
 	json_t *obj; /* from the Jansson tree */
-	struct span text;
+	struct winit_span text;
 	const struct input *from;
 };
-
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		char *b = realloc(buf, cap *= 2);
-		if (!b) {
-			free(buf);
-			buf = NULL;
-		}
-		buf = b;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		free(buf);
-		errno = EIO;
-		return NULL;
-	}
-	*len = n;
-	return buf;
-}
 
 __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 {
@@ -174,44 +63,24 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 
 static int load(struct input *in)
 {
-	if (!(in->text = read_all(in->path, &in->len)))
-		return fail("%s: cannot read: %s", in->path, strerror(errno));
-	json_error_t je;
-	in->root = json_loadb(in->text, in->len, JSON_DECODE_INT_AS_REAL, &je);
-	if (!in->root) {
-		fprintf(stderr, "winit merge: %s:%d:%d (byte %d): not JSON: %s\n", in->path, je.line,
-		        je.column, je.position, je.text);
-		return 1;
-	}
-	const char *format = json_string_value(json_object_get(in->root, "format"));
-	if (!format || strcmp(format, WINIT_RESULTS_FORMAT) != 0)
-		return fail("%s: \"format\" is %s, expected \"%s\": not a winit results file", in->path,
-		            format ? format : "missing", WINIT_RESULTS_FORMAT);
-	json_t *v = json_object_get(in->root, "version");
-	if (!json_is_number(v) || json_number_value(v) != WINIT_RESULTS_VERSION) {
-		if (!json_is_number(v))
-			return fail("%s: no \"version\": not a winit results file", in->path);
-		return fail("%s: results format version %g; this winit merges version %d", in->path,
-		            json_number_value(v), WINIT_RESULTS_VERSION);
-	}
-	/* Every field's type, as resume reads the file (named by its place when wrong). */
-	struct winit_results_file rf;
+	/* The one validation of every reader (src/report/results_schema.c): a regular file
+	 * of bounded size, no duplicate key, this format version, every member's type and
+	 * range, named by its path when wrong.  Then what merging needs besides. */
 	struct winit_error err = { 0 };
-	if (winit_results_read(in->path, &rf, &err))
+	if (winit_results_doc_load(in->path, WINIT_RESULTS_VERSION, &in->doc, &err))
 		return fail("%s", err.msg);
-	winit_results_file_free(&rf);
-	in->seed = member(in->text, in->len, "seed");
-	in->study = member(in->text, in->len, "study");
-	in->generator = member(in->text, in->len, "generator");
-	if (!in->seed.p || !json_is_string(json_object_get(in->root, "seed")) || !in->study.p ||
-	    !json_is_string(json_object_get(in->root, "study")) || !in->generator.p)
+	in->root = in->doc.doc.root;
+	in->text = in->doc.doc.text;
+	in->len = in->doc.doc.len;
+	in->seed = winit_span_member(in->text, in->len, "seed");
+	in->study = winit_span_member(in->text, in->len, "study");
+	in->generator = winit_span_member(in->text, in->len, "generator");
+	if (!in->seed.p || !in->study.p || !in->generator.p)
 		return fail("%s: missing \"study\", \"seed\" or \"generator\"", in->path);
-	if (!json_is_array(json_object_get(in->root, "runs")))
-		return fail("%s: \"runs\" is missing or not a list", in->path);
 	return 0;
 }
 
-static int same_span(struct span a, struct span b)
+static int same_span(struct winit_span a, struct winit_span b)
 {
 	return a.n == b.n && memcmp(a.p, b.p, a.n) == 0;
 }
@@ -266,13 +135,13 @@ static int by_index(const void *a, const void *b)
 /* ---- step 3: write as winit's writer does */
 
 static int write_merged(const char *path, const struct input *first, const struct run *runs,
-                        size_t n)
+                        size_t n, unsigned flags)
 {
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return fail("%s: cannot write: %s", path, strerror(errno));
+	struct winit_error err = { 0 };
+	struct winit_safe_write w;
+	if (winit_safe_write_open(&w, path, WINIT_FILE_RESULTS, "results", flags, &err))
+		return fail("%s", err.msg);
+	FILE *f = w.f;
 	fprintf(f, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"generator\": %.*s,\n",
 	        WINIT_RESULTS_FORMAT, WINIT_RESULTS_VERSION, (int)first->generator.n,
 	        first->generator.p);
@@ -281,31 +150,32 @@ static int write_merged(const char *path, const struct input *first, const struc
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s\n    %.*s", i ? "," : "", (int)runs[i].text.n, runs[i].text.p);
 	fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad) {
-		unlink(tmp);
-		return fail("%s: error while writing", path);
-	}
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return fail("%s: cannot replace: %s", path, strerror(e));
-	}
+	if (winit_safe_write_commit(&w, &err))
+		return fail("%s", err.msg);
 	return 0;
 }
 
 static const char merge_usage[] =
-	"Usage: winit merge OUT.json IN.json...\n"
+	"Usage: winit merge [--force] OUT.json IN.json...\n"
 	"\n"
 	"Join results files of one study -- the shards of `winit run --shard I/N`, or files of\n"
 	"partial runs -- into OUT.json, the file one process running the whole study would have\n"
 	"written (byte for byte, timings aside): runs in study order, each once.  Refused:\n"
-	"files that are not winit results files of this format version, files of another\n"
-	"study or study seed, and a run present in two files with different results (timings\n"
-	"and kernel set aside).  Prints how many runs it joined, and how many indices below the\n"
+	"files that are not winit results files of this format version, files that fail the\n"
+	"checks every reader makes (not a regular file, a key twice in an object, a member of\n"
+	"the wrong type or out of range: docs/results-format.md), files of another study or\n"
+	"study seed, and a run present in two files with different results (timings and\n"
+	"kernel set aside).  Prints how many runs it joined, and how many indices below the\n"
 	"last are absent.\n"
 	"\n"
+	"OUT.json is written as every winit output is (winit(1), FILES WINIT WRITES): a\n"
+	"temporary file renamed over it; a directory, device, FIFO or socket there is refused,\n"
+	"and so is an existing file that is not a winit results file (a link is followed to\n"
+	"the file it names, which gets the same checks).\n"
+	"\n"
 	"Options:\n"
+	"  -f, --force  replace OUT.json even when it is not a winit results file (still\n"
+	"               never a directory, device, FIFO or socket)\n"
 	"  -h, --help   show this help\n"
 	"\n"
 	"Exit status:\n"
@@ -315,10 +185,16 @@ static const char merge_usage[] =
 
 int cli_merge(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "help", no_argument, NULL, 'h' },
+	static const struct option longopts[] = { { "force", no_argument, NULL, 'f' },
+		                                  { "help", no_argument, NULL, 'h' },
 		                                  { NULL, 0, NULL, 0 } };
 	int c;
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	unsigned flags = 0;
+	while ((c = getopt_long(argc, argv, "+fh", longopts, NULL)) != -1) {
+		if (c == 'f') {
+			flags |= WINIT_WRITE_FORCE;
+			continue;
+		}
 		if (c == 'h') {
 			fputs(merge_usage, stdout);
 			return CLI_OK;
@@ -332,6 +208,10 @@ int cli_merge(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	const char *out = argv[0];
+	/* OUT is checked before any input is read: a refusal costs nothing. */
+	struct winit_error werr = { 0 };
+	if (winit_results_check_writable_ext(out, flags, &werr))
+		return fail("%s", werr.msg);
 	size_t n_in = (size_t)argc - 1, n_runs = 0, cap = 0;
 	struct input *in = calloc(n_in, sizeof *in);
 	struct run *runs = NULL;
@@ -354,8 +234,8 @@ int cli_merge(int argc, char **argv)
 		}
 		json_t *arr = json_object_get(in[i].root, "runs");
 		size_t m = json_array_size(arr);
-		struct span *text = calloc(m ? m : 1, sizeof *text);
-		if (!text || elements(member(in[i].text, in[i].len, "runs"), text, m) != m) {
+		struct winit_span *text = calloc(m ? m : 1, sizeof *text);
+		if (!text || winit_span_elements(winit_span_member(in[i].text, in[i].len, "runs"), text, m) != m) {
 			free(text);
 			rc = fail("%s: cannot delimit the runs", in[i].path);
 			break;
@@ -411,8 +291,9 @@ int cli_merge(int argc, char **argv)
 		free(text);
 	}
 	if (!rc) {
-		qsort(runs, n_runs, sizeof *runs, by_index);
-		rc = write_merged(out, &in[0], runs, n_runs);
+		if (n_runs > 1) /* no runs: runs is NULL, which qsort must not be given */
+			qsort(runs, n_runs, sizeof *runs, by_index);
+		rc = write_merged(out, &in[0], runs, n_runs, flags);
 	}
 	if (!rc) {
 		long long missing = n_runs ? runs[n_runs - 1].index + 1 - (long long)n_runs : 0;
@@ -423,10 +304,8 @@ int cli_merge(int argc, char **argv)
 			       runs[n_runs - 1].index);
 		printf("\n");
 	}
-	for (size_t i = 0; in && i < n_in; i++) {
-		json_decref(in[i].root);
-		free(in[i].text);
-	}
+	for (size_t i = 0; in && i < n_in; i++)
+		winit_results_doc_free(&in[i].doc);
 	free(in);
 	free(runs);
 	return rc;

@@ -12,8 +12,8 @@
 #include "cli/cli.h"
 
 static const char report_usage[] =
-	"Usage: winit report RESULTS.json [-o REPORT.html] [--csv DIR [--baseline LABEL]\n"
-	"                    [--target ACC]]\n"
+	"Usage: winit report [--force] RESULTS.json [-o REPORT.html] [--csv DIR\n"
+	"                    [--baseline LABEL] [--target ACC]]\n"
 	"\n"
 	"Write one self-contained HTML page (inline SVG: no script, nothing fetched) from a\n"
 	"results file: the statistics table (n, mean +- sd, min, max per label; failed runs),\n"
@@ -22,6 +22,11 @@ static const char report_usage[] =
 	"gradient variance by depth at initialization beside theory, weight sd per layer, the\n"
 	"weight histograms at initialization (per label and hidden layer, the declared sd\n"
 	"marked), dead and saturated units over training and distinct units.\n"
+	"\n"
+	"Each file is written as every winit output is (winit(1), FILES WINIT WRITES): a\n"
+	"temporary file renamed over it; a directory, device, FIFO or socket there is refused,\n"
+	"and so is an existing file that winit did not write as that kind (a page, a CSV\n"
+	"table); a link is followed to the file it names, which gets the same checks.\n"
 	"\n"
 	"Options:\n"
 	"  -o, --output FILE  where to write (default: RESULTS with .html for .json)\n"
@@ -33,6 +38,8 @@ static const char report_usage[] =
 	"                     grid's factor=level; default: the first)\n"
 	"      --target ACC   validation accuracy for epochs_to_target and steps_to_target\n"
 	"                     (default: each run's, as the results file states it)\n"
+	"  -f, --force        replace existing files even when winit did not write them\n"
+	"                     (still never a directory, device, FIFO or socket)\n"
 	"  -h, --help         show this help\n"
 	"\n"
 	"Exit status: 0 on success; 1 when the results file cannot be read (not JSON, another\n"
@@ -57,7 +64,8 @@ static int names_condition(const struct winit_results_file *f, const char *b)
 }
 
 /* --csv DIR: the runs of the results file `in` as results:write_csv writes them. */
-static int write_csv(const char *prog, const char *in, const char *dir, const struct winit_table_opts *opts)
+static int write_csv(const char *prog, const char *in, const char *dir, const struct winit_table_opts *opts,
+                     unsigned flags)
 {
 	struct winit_results_file f;
 	struct winit_error err = { 0 };
@@ -70,7 +78,7 @@ static int write_csv(const char *prog, const char *in, const char *dir, const st
 		fprintf(stderr, "%s: --baseline '%s' is not a label of %s, nor a grid's factor=level (the first run's label is '%s')\n",
 		        prog, opts->baseline, in, f.n_runs ? f.runs[0].label : "");
 		rc = CLI_USAGE;
-	} else if (winit_results_file_write_csv(dir, &f, opts, &err)) {
+	} else if (winit_results_file_write_csv_ext(dir, &f, opts, flags, &err)) {
 		fprintf(stderr, "%s: %s\n", prog, err.msg);
 		rc = CLI_FAILED;
 	} else {
@@ -87,17 +95,20 @@ int cli_report(int argc, char **argv)
 		{ "csv", required_argument, NULL, 'c' },
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "target", required_argument, NULL, 't' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *out = NULL, *csv = NULL;
 	struct winit_table_opts topts = { 0 };
+	unsigned flags = 0;
 	int c;
 	char *end;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:fh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
+		case 'f': flags |= WINIT_WRITE_FORCE; break;
 		case 'c': csv = optarg; break;
 		case 'b': topts.baseline = optarg; break;
 		case 't':
@@ -127,8 +138,6 @@ int cli_report(int argc, char **argv)
 		return CLI_USAGE;
 	}
 	int rc;
-	if (csv && (rc = write_csv(argv[0], in, csv, &topts)) != CLI_OK)
-		return rc;
 	char def[4096];
 	if (!out) {
 		if (winit_report_default_path(def, sizeof def, in)) {
@@ -137,13 +146,20 @@ int cli_report(int argc, char **argv)
 		}
 		out = def;
 	}
-	struct winit_report_study r;
+	/* The page's path is checked before anything is written. */
 	struct winit_error err = { 0 };
+	if (winit_safe_write_check(out, WINIT_FILE_HTML, "the report", flags, &err)) {
+		fprintf(stderr, "%s: %s\n", argv[0], err.msg);
+		return CLI_FAILED;
+	}
+	if (csv && (rc = write_csv(argv[0], in, csv, &topts, flags)) != CLI_OK)
+		return rc;
+	struct winit_report_study r;
 	if (winit_report_read(in, &r, &err)) {
 		fprintf(stderr, "%s: %s\n", argv[0], err.msg);
 		return CLI_FAILED;
 	}
-	rc = winit_report_write_html(out, &r, in, &err);
+	rc = winit_report_write_html_ext(out, &r, in, flags, &err);
 	winit_report_free(&r);
 	if (rc) {
 		fprintf(stderr, "%s: %s\n", argv[0], err.msg);

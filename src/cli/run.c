@@ -16,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "core/relocate.h"
+#include "core/text.h"
 #include "lua/lwinit.h"
 
 static const char run_usage[] =
@@ -38,9 +39,20 @@ static const char run_usage[] =
 	"                   `winit merge` joins the shards' files (docs/cluster.md)\n"
 	"      --resume     keep the runs the results file holds as finished, with the same\n"
 	"                   description and seed; run the failed, diverged, changed and\n"
-	"                   missing ones (the study's `resume` default; docs/results-format.md)\n"
+	"                   missing ones (the study's `resume` default; docs/results-format.md);\n"
+	"                   runs of the file the script no longer lists are kept\n"
+	"      --prune      --resume, dropping the runs the script no longer lists\n"
+	"      --force      let the script's writers (results files, saved models, reports,\n"
+	"                   pages, CSV) replace an existing file that winit did not write\n"
+	"                   as that kind: the `overwrite` default of every Lua writer.\n"
+	"                   Without it such a file is refused and kept; a directory, device,\n"
+	"                   FIFO or socket is refused always (winit(1), FILES WINIT WRITES)\n"
 	"      --no-cache   load Fashion-MNIST from its gzip files, without the dataset\n"
 	"                   cache (WINIT_NO_CACHE=1; see ENVIRONMENT in winit(1))\n"
+	"      --plugin-timeout SECONDS\n"
+	"                   a plugin initializer's fill (or adapt) that has not returned\n"
+	"                   after SECONDS fails its run, naming the plugin (default 60,\n"
+	"                   or WINIT_PLUGIN_TIMEOUT; 0: no limit); Ctrl-C ends it at once\n"
 	"      --traceback  with an error, print Lua's stack traceback too (default: one\n"
 	"                   line, script:line: message)\n"
 	"      --rank-timeout S\n"
@@ -73,12 +85,23 @@ static int msghandler(lua_State *L)
 {
 	if (winit_lua_exit_request(L, 1) >= 0)
 		return 1;
-	const char *msg = lua_tostring(L, 1);
+	const char *msg = lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : NULL;
 	if (msg == NULL) {
+		/* error(t), error(42): Lua adds no position to a value that is not a string;
+		 * give it the line of the Lua code that raised it. */
 		if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
 			msg = lua_tostring(L, -1);
-		else
+		else if (lua_type(L, 1) == LUA_TNUMBER) {
+			lua_pushvalue(L, 1); /* a copy to convert: the error stays a number */
+			msg = lua_tostring(L, -1);
+		} else
 			msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+		lua_Debug ar;
+		for (int level = 1; lua_getstack(L, level, &ar); level++)
+			if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+				msg = lua_pushfstring(L, "%s:%d: %s", ar.short_src, ar.currentline, msg);
+				break;
+			}
 	}
 	if (lua_toboolean(L, lua_upvalueindex(1)))
 		luaL_traceback(L, L, msg, 1);
@@ -104,7 +127,19 @@ static int script_status(lua_State *L, int status)
 		fprintf(stderr, "winit: %.*s\n", (int)strcspn(at, "\n"), at);
 		return 128 + sig;
 	}
-	fprintf(stderr, "%s\n", msg ? msg : "winit: (error without a message)");
+	if (!msg) {
+		fprintf(stderr, "winit: (error without a message)\n");
+		return CLI_FAILED;
+	}
+	/* The message may quote a script's strings: no control character reaches the
+	 * terminal raw. */
+	size_t size = 4 * strlen(msg) + 1;
+	char *shown = malloc(size);
+	if (shown)
+		fprintf(stderr, "%s\n", winit_text_escape(strcpy(shown, msg), size, 1));
+	else
+		fprintf(stderr, "%s\n", msg);
+	free(shown);
 	return CLI_FAILED;
 }
 
@@ -112,24 +147,38 @@ static int script_status(lua_State *L, int status)
  * rank, so MPI may end normally. */
 static int only_runs_failed;
 
+/* A time limit in seconds: a finite number >= 0, the whole string. */
+static int plugin_timeout_ok(const char *v)
+{
+	char *end;
+	double t = strtod(v, &end);
+	return *v && !*end && t >= 0 && t < 1e9;
+}
+
 static int run_script(int argc, char **argv)
 {
 	enum { OPT_TRACEBACK = 256,
 	       OPT_SHARD,
 	       OPT_RESUME,
+	       OPT_PRUNE,
 	       OPT_NO_CACHE,
+	       OPT_FORCE,
+	       OPT_PLUGIN_TIMEOUT,
 	       OPT_RANK_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "shard", required_argument, NULL, OPT_SHARD },
 		{ "resume", no_argument, NULL, OPT_RESUME },
+		{ "prune", no_argument, NULL, OPT_PRUNE },
 		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "plugin-timeout", required_argument, NULL, OPT_PLUGIN_TIMEOUT },
 		{ "traceback", no_argument, NULL, OPT_TRACEBACK },
 		{ "rank-timeout", required_argument, NULL, OPT_RANK_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	int jobs = 0, resume = 0, traceback = 0, shard_i = 0, shard_n = 0, c;
+	int jobs = 0, resume = 0, force = 0, traceback = 0, shard_i = 0, shard_n = 0, c;
 	double rank_timeout = WINIT_DIST_DEFAULT_TIMEOUT;
 	/* '+': stop at SCRIPT; what follows is the script's. */
 	while ((c = getopt_long(argc, argv, "+j:h", longopts, NULL)) != -1) {
@@ -171,12 +220,31 @@ static int run_script(int argc, char **argv)
 			break;
 		}
 		case OPT_RESUME:
-			resume = 1;
+			resume = resume ? resume : 1;
+			break;
+		case OPT_PRUNE:
+			resume = 2;
+			break;
+		case OPT_FORCE:
+			force = 1;
 			break;
 		case OPT_NO_CACHE:
 			/* The library reads it at each load (winit/data.h); scripts see it too. */
 			if (setenv("WINIT_NO_CACHE", "1", 1) != 0) {
 				fprintf(stderr, "winit run: --no-cache: cannot set WINIT_NO_CACHE\n");
+				return CLI_FAILED;
+			}
+			break;
+		case OPT_PLUGIN_TIMEOUT:
+			if (!plugin_timeout_ok(optarg)) {
+				fprintf(stderr, "winit run: --plugin-timeout expects seconds >= 0 (0: no "
+				                "limit), got '%s'\n",
+				        optarg);
+				return CLI_USAGE;
+			}
+			/* The library reads it at each plugin call (src/plugin/crash.c). */
+			if (setenv("WINIT_PLUGIN_TIMEOUT", optarg, 1) != 0) {
+				fprintf(stderr, "winit run: --plugin-timeout: cannot set WINIT_PLUGIN_TIMEOUT\n");
 				return CLI_FAILED;
 			}
 			break;
@@ -186,6 +254,13 @@ static int run_script(int argc, char **argv)
 		default:
 			return cli_usage_error(argv[0]);
 		}
+	}
+	const char *env_timeout = getenv("WINIT_PLUGIN_TIMEOUT");
+	if (env_timeout && *env_timeout && !plugin_timeout_ok(env_timeout)) {
+		fprintf(stderr, "winit run: WINIT_PLUGIN_TIMEOUT expects seconds >= 0 (0: no limit), "
+		                "got '%s'\n",
+		        env_timeout);
+		return CLI_USAGE;
 	}
 	if (optind >= argc) {
 		fprintf(stderr, "winit run: missing SCRIPT (see winit run --help)\n");
@@ -220,6 +295,7 @@ static int run_script(int argc, char **argv)
 	if (shard_n > 0)
 		winit_lua_set_shard(L, shard_i, shard_n);
 	winit_lua_set_default_resume(L, resume);
+	winit_lua_set_default_overwrite(L, force);
 	/* arg[0] = script, arg[1..] = its arguments, as lua.c does. */
 	int nargs = argc - first - 1;
 	lua_createtable(L, nargs, 1);

@@ -7,6 +7,45 @@
 
 #include <winit/error.h>
 
+#include "core/text.h"
+
+static int is_control(unsigned char c, int keep_layout)
+{
+	return (c < 0x20 && !(keep_layout && (c == '\n' || c == '\t'))) || c == 0x7f;
+}
+
+char *winit_text_escape(char *s, size_t size, int keep_layout)
+{
+	if (size == 0)
+		return s;
+	/* The characters that fit whole (an escape is never cut) and their length. */
+	size_t m = 0, len = 0, grow = 0;
+	for (; s[m]; m++) {
+		size_t k = is_control((unsigned char)s[m], keep_layout) ? 4 : 1;
+		if (len + k > size - 1)
+			break;
+		len += k;
+		grow += k - 1;
+	}
+	if (grow == 0)
+		return s;
+	/* From the end, in place: each control character becomes four bytes. */
+	s[len] = '\0';
+	size_t w = len;
+	for (size_t r = m; r-- > 0;) {
+		unsigned char c = (unsigned char)s[r];
+		if (is_control(c, keep_layout)) {
+			char esc[5];
+			snprintf(esc, sizeof esc, "\\x%02x", c);
+			w -= 4;
+			memcpy(s + w, esc, 4);
+		} else {
+			s[--w] = (char)c;
+		}
+	}
+	return s;
+}
+
 int winit_error_set(struct winit_error *err, int status, const char *fmt, ...)
 {
 	if (err) {
@@ -15,6 +54,8 @@ int winit_error_set(struct winit_error *err, int status, const char *fmt, ...)
 		err->status = status;
 		vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 		va_end(ap);
+		/* Messages name plugins, files and labels from outside: for a terminal. */
+		winit_text_escape(err->msg, sizeof err->msg, 1);
 	}
 	return status;
 }
@@ -37,6 +78,7 @@ int winit_error_prefix(struct winit_error *err, const char *fmt, ...)
 	memmove(err->msg + plen, err->msg, olen);
 	memcpy(err->msg, prefix, plen);
 	err->msg[plen + olen] = '\0';
+	winit_text_escape(err->msg, sizeof err->msg, 1);
 	return err->status;
 }
 

@@ -1,10 +1,12 @@
-libwinit_la_SOURCES += \
+libwinit_core_la_SOURCES += \
 	src/core/clock.h \
 	src/core/internal.h \
 	src/core/error.c \
+	src/core/text.h \
 	src/core/rng.c \
 	src/core/stream.c \
 	src/core/cancel.c \
 	src/core/team.c \
 	src/core/relocate.h \
-	src/core/relocate.c
+	src/core/relocate.c \
+	src/core/safe_write.c

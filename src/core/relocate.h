@@ -1,5 +1,6 @@
-/* src/core/relocate.h -- installed directories that follow a moved installation
- * (internal; see relocate.c). */
+/* src/core/relocate.h -- where this winit runs from: installed directories that follow a
+ * moved installation, and the build tree of an uninstalled winit (internal; see
+ * relocate.c). */
 #ifndef WINIT_CORE_RELOCATE_H
 #define WINIT_CORE_RELOCATE_H
 
@@ -11,5 +12,12 @@
  * from outside the configured prefix, the same directory relative to where it is, if that
  * exists (written into buf).  Never NULL. */
 WINIT_INTERNAL const char *winit_relocated_dir(const char *configured, char *buf, size_t size);
+
+/* The build tree this code runs from, when it runs uninstalled, written into buf (size
+ * at least PATH_MAX); NULL when installed.  Decided by where the object holding this code
+ * is (the winit binary, libwinit.so, the Lua module or a test program), never by a path
+ * compiled in: an uninstalled object sits in the build tree's root, tests/, tests/fuzz/ or
+ * bench/ (or their .libs/), next to config.status and an uninstalled libwinit.la. */
+WINIT_INTERNAL const char *winit_build_tree(char *buf, size_t size);
 
 #endif /* WINIT_CORE_RELOCATE_H */

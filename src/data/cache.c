@@ -90,10 +90,14 @@ static int source_key(struct winit_cache_src *s, const char *path)
 	if (!realpath(path, real) || strlen(real) >= sizeof s->path)
 		return 0;
 	memcpy(s->path, real, strlen(real));
-	int fd = open(real, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	/* A FIFO or a device is not cached (nor opened: that could block); the reader then
+	 * refuses it, naming the file. */
+	if (stat(real, &st) != 0 || !S_ISREG(st.st_mode))
+		return 0;
+	int fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return 0;
-	struct stat st;
 	unsigned char head[CACHE_HEAD_BYTES];
 	ssize_t got = -1;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))

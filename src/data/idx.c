@@ -274,16 +274,42 @@ static bool src_inflate_whole(struct idx_src *s)
 }
 #endif
 
+static int not_regular(const char *path, mode_t mode, struct winit_error *err)
+{
+	const char *kind = S_ISFIFO(mode) ? "a FIFO" : S_ISCHR(mode) ? "a character device" :
+	                   S_ISBLK(mode)  ? "a block device" : S_ISSOCK(mode) ? "a socket" :
+	                   "not a regular file";
+	return winit_error_set(err, WINIT_ERR_IO, "%s: is %s, expected a regular IDX file "
+	                                          "(plain or gzip)",
+	                       path, kind);
+}
+
 static int src_open(struct idx_src *s, const char *path, struct winit_error *err)
 {
 	memset(s, 0, sizeof *s);
 	s->path = path;
-	s->fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* Only regular files: a FIFO (or a device) named like a data file would block the
+	 * open or the reads forever.  stat() first, so a FIFO is never opened; O_NONBLOCK
+	 * and fstat() for one swapped in between. */
+	s->fd = -1;
+	struct stat st;
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return not_regular(path, st.st_mode, err);
+	s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (s->fd < 0)
 		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot open: %s", path,
 		                       strerror(errno));
-	struct stat st;
-	if (fstat(s->fd, &st) == 0 && S_ISREG(st.st_mode)) {
+	if (fstat(s->fd, &st) != 0)
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot stat: %s", path,
+		                       strerror(errno));
+	/* (A directory opens without blocking; reading it fails with EISDIR, said below.) */
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return not_regular(path, st.st_mode, err);
+	int fl = fcntl(s->fd, F_GETFL);
+	if (fl < 0 || fcntl(s->fd, F_SETFL, fl & ~O_NONBLOCK) != 0)
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot clear O_NONBLOCK: %s", path,
+		                       strerror(errno));
+	if (S_ISREG(st.st_mode)) {
 		s->regular = true;
 		s->file_size = (uint64_t)st.st_size;
 	}

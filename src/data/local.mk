@@ -1,6 +1,6 @@
 # src/data: IDX reader (plain or gzip), labelled datasets (images or floats), Fashion-MNIST,
 # batch gather, input normalisation, generated datasets; the dataset cache.
-libwinit_la_SOURCES += \
+libwinit_core_la_SOURCES += \
 	src/data/idx.c \
 	src/data/dataset.c \
 	src/data/cache.h \

@@ -3,6 +3,7 @@
  * arguments give the same data on every machine. */
 #include "config.h"
 
+#include <float.h>
 #include <stdlib.h>
 
 #include <winit/data.h>
@@ -15,9 +16,11 @@ int winit_dataset_gaussian(struct winit_dataset *out, int64_t n, int64_t feature
                            int32_t classes, double separation, uint64_t seed,
                            struct winit_error *err)
 {
-	if (!(separation >= 0))
-		return winit_error_set(err, WINIT_ERR_ARG, "gaussian: separation must be >= 0 (got %g)",
-		                       separation);
+	/* Means are N(0, separation^2) floats: below FLT_MAX / 64 none is infinite. */
+	if (!(separation >= 0 && separation <= FLT_MAX / 64))
+		return winit_error_set(err, WINIT_ERR_ARG,
+		                       "gaussian: separation must be finite, in [0, %g] (got %g)",
+		                       (double)(FLT_MAX / 64), separation);
 	int rc = winit_dataset_init_float(out, n, features, classes, err);
 	if (rc)
 		return rc;

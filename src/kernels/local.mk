@@ -1,6 +1,6 @@
 # src/kernels -- dense-layer compute kernels: blocked SGEMM with AVX-512, AVX2+FMA and
 # portable micro-kernels chosen at run time, the dense forward/backward wrappers, Adam.
-libwinit_la_SOURCES += \
+libwinit_core_la_SOURCES += \
 	src/kernels/kernels_internal.h \
 	src/kernels/dispatch.c \
 	src/kernels/gemm_driver.c \

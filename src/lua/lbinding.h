@@ -15,7 +15,6 @@
  *   lcallbacks.c callbacks.EarlyStopping/LearningRateScheduler, Lua callback tables
  *   lweights.c model.layers, get_weights/set_weights of models and layers
  *   lstudy.c   Study, Results, the observer that saves after every run, run outcomes
- *   lresume.c  study:run{resume = true}: finished runs taken from the results file
  *   lgrid.c    study:grid, factorial designs expanded into runs
  *   linit.c    initializers written in Lua and the rng userdata their fill receives
  *   largs.c    parse_args
@@ -50,11 +49,13 @@
 /* Keys of the Lua registry holding the module's state (distinct from metatable names). */
 #define KEY_REGISTRY "winit.registry"
 #define KEY_LUA_INITS "winit.lua_initializers"
+#define KEY_SHADOW_WARNED "winit.shadow_warned" /* "kind name" -> true once warned */
 #define KEY_SEED "winit.seed"
 #define KEY_JOBS "winit.jobs"
 #define KEY_SHARD "winit.shard" /* I * 2^32 + N when the CLI runs one shard, else absent */
 #define KEY_OUTCOMES "winit.outcomes"
 #define KEY_RESUME "winit.resume"
+#define KEY_OVERWRITE "winit.overwrite" /* the CLI's --force */
 #define KEY_TEAMS "winit.teams" /* size -> team userdata */
 
 /* ---------------------------------------------------------------- userdata */
@@ -106,16 +107,12 @@ int winit_lua_default_jobs(lua_State *L);
  * size, else one per core.  Kept in the state for its lifetime (one per size asked), so a
  * model may hold the pointer. */
 struct winit_team *winit_lua_team(lua_State *L);
+/* 0: no resume, 1: resume (the CLI's --resume), 2: resume and prune (--prune). */
 int winit_lua_default_resume(lua_State *L);
-
-/* lresume.c: read the results file at save (none yet: nothing to resume) and move into
- * results[i] (marked done) the outcome of every run of the file that finished and whose
- * description matches runs[i]; kernels (n entries) keeps their kernel names.  A file of
- * another study or seed, another format or version, or malformed raises an error.
- * Returns the number of runs restored; with verbose, prints one line saying so. */
-size_t winit_lua_resume(lua_State *L, const char *save, const char *study, uint64_t seed,
-                        const struct winit_run_spec *runs, struct winit_run_result *results,
-                        char (*kernels)[32], size_t n, int verbose);
+/* The winit/safe_write.h flags of a Lua writer: WINIT_WRITE_FORCE when the options table
+ * at t (0 or not a table: none) has overwrite = true, or, without that key, when the CLI
+ * ran with --force; else 0.  A non-boolean overwrite raises fn's error. */
+unsigned winit_lua_write_flags(lua_State *L, int t, const char *fn);
 
 /* lopts.c: fields of option table t; a wrong type or a value out of [min, max] raises
  * an error naming fn and the option.  opt_int takes numbers with an integer value only
@@ -198,6 +195,11 @@ struct winit_lua_sigguard {
 void winit_lua_sigguard_on(struct winit_lua_sigguard *g);
 void winit_lua_sigguard_off(struct winit_lua_sigguard *g);
 int winit_lua_interrupted_error(lua_State *L, const char *saved);
+/* Around Lua code called from a fit or a study (callbacks, Lua initializers): a count
+ * hook that raises "interrupted by SIGINT" once a stop is requested.  on returns whether
+ * it installed the hook (a script's own hook is left alone), for off. */
+int winit_lua_stop_hook_on(lua_State *L);
+void winit_lua_stop_hook_off(lua_State *L, int on);
 
 /* lcallbacks.c: the callbacks of one fit, run through the trainer's hooks. */
 #define WINIT_LUA_MAX_CALLBACKS 16

@@ -100,7 +100,10 @@ enum { CB_TABLE,
  * the function was pushed). */
 static int call(lua_State *L, int nargs, const char *what, struct winit_error *err)
 {
-	if (lua_pcall(L, nargs, 1, 0) == LUA_OK)
+	int hook = winit_lua_stop_hook_on(L); /* `while true do end` stops at Ctrl-C */
+	int rc = lua_pcall(L, nargs, 1, 0);
+	winit_lua_stop_hook_off(L, hook);
+	if (rc == LUA_OK)
 		return WINIT_OK;
 	winit_error_set(err, WINIT_ERR_ARG, "%s: %s", what,
 	                lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "error object is not a string");

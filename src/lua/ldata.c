@@ -3,6 +3,7 @@
  * (generated), each with optional input normalisation (statistics from training rows). */
 #include "config.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -244,6 +245,10 @@ static int l_from_arrays(lua_State *L)
 			if (!ok || !isfinite(v))
 				return luaL_error(L, "from_arrays: features[%d][%d] must be a finite number (got %s)",
 				                  (int)i, (int)j, luaL_tolstring(L, -1, NULL));
+			if (fabs(v) > FLT_MAX) /* a float infinity: training "diverges" on it */
+				return luaL_error(L, "from_arrays: features[%d][%d] = %f is beyond the range of a "
+				                     "float (|x| <= %f): features are stored as floats",
+				                  (int)i, (int)j, v, (lua_Number)FLT_MAX);
 			d->ds.xf[(i - 1) * f + (j - 1)] = (float)v;
 			lua_pop(L, 1);
 		}
@@ -270,6 +275,12 @@ static int l_gaussian(lua_State *L)
 	lua_Integer c = winit_lua_opt_int(L, 1, "classes", 2, 1, 256, "gaussian");
 	lua_Integer seed = winit_lua_opt_int(L, 1, "seed", 0, 0, LUA_MAXINTEGER, "gaussian");
 	double sep = winit_lua_opt_num(L, 1, "separation", 1, "gaussian");
+	/* The class means are N(0, separation^2) draws stored as floats: a separation beyond
+	 * FLT_MAX / 64 could make one infinite (a normal draw is below 64 sd). */
+	if (!(sep >= 0 && sep <= FLT_MAX / 64))
+		return luaL_error(L, "gaussian: 'separation' must be a finite number in [0, %f] (the class "
+		                     "means are N(0, separation^2) floats), got %f",
+		                  (lua_Number)(FLT_MAX / 64), sep);
 	struct ldataset *d = new_dataset(L);
 	struct winit_error err = { 0 };
 	if (winit_dataset_gaussian(&d->ds, n, f, (int32_t)c, sep, (uint64_t)seed, &err))

@@ -136,7 +136,7 @@ size_t winit_lua_check_figures(lua_State *L, int opts, struct winit_lua_figures 
 	if (lua_isnoneornil(L, opts))
 		return 0;
 	luaL_checktype(L, opts, LUA_TTABLE);
-	static const char *const keys[] = { "figures", NULL };
+	static const char *const keys[] = { "figures", "overwrite", NULL };
 	winit_lua_check_keys(L, opts, keys, "results:report", 0);
 	int ty = lua_getfield(L, opts, "figures"); /* opts stays on the stack: its strings live */
 	if (ty != LUA_TNIL && ty != LUA_TTABLE)

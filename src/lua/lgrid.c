@@ -186,7 +186,16 @@ int winit_lua_study_grid(lua_State *L)
 				lua_getfield(L, 2, pass[k]);
 				lua_setfield(L, -2, pass[k]);
 			}
-			lua_call(L, 2, 0);
+			/* study:add's errors name no script line (its caller is this C function):
+			 * they get the line of the study:grid call. */
+			if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+				if (lua_type(L, -1) == LUA_TSTRING) {
+					luaL_where(L, 1);
+					lua_insert(L, -2);
+					lua_concat(L, 2);
+				}
+				return lua_error(L);
+			}
 			struct winit_run_spec *spec = winit_lua_study_last_run(L, 1);
 			spec->n_factors = nf;
 			memcpy(spec->factors, cell, (size_t)nf * sizeof *cell);

@@ -5,7 +5,7 @@
 WINIT_LUA_SOURCES = src/lua/lwinit.h src/lua/lbinding.h src/lua/lwinit.c \
 	src/lua/lopts.c src/lua/lplugins.c src/lua/lkeras.c src/lua/ldata.c src/lua/llayers.c \
 	src/lua/loptim.c src/lua/lmodel.c src/lua/lweights.c src/lua/lcallbacks.c \
-	src/lua/lstudy.c src/lua/lresults.c src/lua/lgrid.c src/lua/lresume.c src/lua/linit.c \
+	src/lua/lstudy.c src/lua/lresults.c src/lua/lgrid.c src/lua/linit.c \
 	src/lua/largs.c src/lua/lsignal.c src/lua/lsave.c src/lua/ldiag.c \
 	src/lua/lfigure.c src/lua/ltheory.c src/lua/lplot.c
 # The module holds libwinit's objects (libwinit_core.la) rather than linking libwinit.so:

@@ -156,6 +156,7 @@ static int l_page(lua_State *L)
 	const char *path = luaL_checkstring(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	const char *title = opt_str(L, 2, "title", fn);
+	unsigned flags = winit_lua_write_flags(L, 2, fn);
 	size_t n = lua_rawlen(L, 2);
 	if (n > MAX_PARTS)
 		return luaL_error(L, "%s: at most %d parts", fn, MAX_PARTS);
@@ -190,7 +191,7 @@ static int l_page(lua_State *L)
 		lua_pop(L, 1); /* the strings stay alive in the table */
 	}
 	struct winit_error err = { 0 };
-	if (plot_page_write(path, title ? title : "winit", parts, n, &err))
+	if (plot_page_write(path, title ? title : "winit", parts, n, flags, &err))
 		return luaL_error(L, "%s: %s", fn, err.msg);
 	lua_pushvalue(L, 1);
 	return 1;

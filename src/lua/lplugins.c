@@ -64,6 +64,26 @@ static int l_plugins(lua_State *L)
 	return 1;
 }
 
+/* A plugin that hides another of the same kind and name (a user's he_normal in
+ * WINIT_PLUGIN_PATH before the built-in one): said on stderr when a script first uses the
+ * name, whatever `verbose` is, once per name and Lua state. */
+static void warn_shadowing(lua_State *L, uint32_t kind, const struct winit_plugin_entry *e)
+{
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, KEY_SHADOW_WARNED);
+	lua_pushfstring(L, "%s %s", winit_kind_name(kind), e->info->name);
+	lua_pushvalue(L, -1);
+	if (lua_rawget(L, -3) == LUA_TNIL) {
+		fflush(stdout);
+		fprintf(stderr, "winit: warning: %s '%s' comes from %s, which shadows %s (the first "
+		                "in the search path wins)\n",
+		        winit_kind_name(kind), e->info->name, e->file, e->shadows);
+		lua_pushvalue(L, -2);
+		lua_pushboolean(L, 1);
+		lua_rawset(L, -5);
+	}
+	lua_pop(L, 3);
+}
+
 /* Resolve a plugin reference: "name" or {"name", param = value, ...}, where name may also
  * be a Keras class name ("HeNormal": lkeras.c). */
 void winit_lua_check_plugin_use(lua_State *L, int idx, uint32_t kind, const char *what,
@@ -79,8 +99,10 @@ void winit_lua_check_plugin_use(lua_State *L, int idx, uint32_t kind, const char
 	if (lua_type(L, idx) == LUA_TSTRING) {
 		name = lua_tostring(L, idx);
 	} else if (lua_type(L, idx) == LUA_TTABLE) {
-		lua_rawgeti(L, idx, 1);
-		name = lua_tostring(L, -1);
+		/* A string only: the table keeps it alive after the pop.  lua_tostring would turn
+		 * a number into a new string that nothing references once popped (the collector
+		 * freed it under the name used below). */
+		name = lua_rawgeti(L, idx, 1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 		lua_pop(L, 1);
 		if (!name)
 			luaL_error(L, "%s: expected {\"name\", param = value, ...} with the plugin name first",
@@ -110,6 +132,8 @@ void winit_lua_check_plugin_use(lua_State *L, int idx, uint32_t kind, const char
 		           np ? winit_registry_problem(reg, first) : "",
 		           np > 1 ? " (more: run `winit list`)" : "");
 	}
+	if (e->shadows)
+		warn_shadowing(L, kind, e);
 	const char *names[WINIT_MAX_PARAMS + 8];
 	double values[WINIT_MAX_PARAMS + 8];
 	const char *choices[WINIT_MAX_PARAMS + 8];
@@ -136,10 +160,7 @@ void winit_lua_check_plugin_use(lua_State *L, int idx, uint32_t kind, const char
 			} else if (lua_type(L, -1) == LUA_TSTRING) {
 				values[n] = 0;
 				choices[n] = lua_tostring(L, -1);
-			} else if (lua_type(L, -1) == LUA_TBOOLEAN) {
-				values[n] = lua_toboolean(L, -1);
-				choices[n] = NULL;
-			} else {
+			} else { /* a boolean too: no parameter is one, and true is not 1 */
 				luaL_error(L, "%s: '%s' parameter '%s' must be a number or a string, got %s", what,
 				           name, names[n], luaL_typename(L, -1));
 			}

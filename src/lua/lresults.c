@@ -51,19 +51,22 @@ static int has_level(const struct winit_run_spec *s, const char *fl)
 	return 0;
 }
 
-/* The options of print_table and write_csv: {baseline = ..., target = ...} at idx. */
+/* The options of print_table and write_csv: {baseline = ..., target = ...} at idx (and
+ * write_csv's overwrite, read by the caller). */
 static void read_table_opts(lua_State *L, int idx, const struct lresults *r, struct winit_table_opts *opts,
                             const char *fn)
 {
 	static const char *const keys[] = { "baseline", "target", NULL };
+	static const char *const csv_keys[] = { "baseline", "target", "overwrite", NULL };
+	int csv = strcmp(fn, "Results:write_csv") == 0;
 	memset(opts, 0, sizeof *opts);
 	if (lua_isnoneornil(L, idx))
 		return;
 	luaL_checktype(L, idx, LUA_TTABLE);
-	winit_lua_check_keys(L, idx, keys, fn, 0);
+	winit_lua_check_keys(L, idx, csv ? csv_keys : keys, fn, 0);
 	opts->target = winit_lua_opt_num(L, idx, "target", 0, fn);
 	if (!(opts->target >= 0 && opts->target <= 1))
-		luaL_error(L, "%s: 'target' is a validation accuracy in [0, 1] (got %g)", fn, opts->target);
+		luaL_error(L, "%s: 'target' is a validation accuracy in [0, 1] (got %f)", fn, opts->target);
 	lua_getfield(L, idx, "baseline");
 	if (!lua_isnil(L, -1)) {
 		opts->baseline = luaL_checkstring(L, -1); /* kept alive by the options table */
@@ -98,30 +101,39 @@ static int results_print_table(lua_State *L)
 	return 0;
 }
 
-/* results:write_csv(dir, {baseline = ..., target = ...}): dir/runs.csv, dir/summary.csv */
+/* results:write_csv(dir, {baseline = ..., target = ..., overwrite = false}):
+ * dir/runs.csv, dir/summary.csv */
 static int results_write_csv(lua_State *L)
 {
 	struct lresults *r = check_results(L, 1);
 	const char *dir = luaL_checkstring(L, 2);
 	struct winit_table_opts opts;
 	read_table_opts(L, 3, r, &opts, "Results:write_csv");
+	unsigned flags = winit_lua_write_flags(L, lua_istable(L, 3) ? 3 : 0, "Results:write_csv");
 	if (quiet_rank())
 		return 0;
 	struct winit_error err = { 0 };
-	if (winit_results_write_csv(dir, r->runs, r->results, r->n, &opts, &err))
+	if (winit_results_write_csv_ext(dir, r->runs, r->results, r->n, &opts, flags, &err))
 		return luaL_error(L, "Results:write_csv: %s", err.msg);
 	return 0;
 }
 
-/* results:save(path) */
+/* results:save(path [, {overwrite = false}]) */
 static int results_save(lua_State *L)
 {
 	struct lresults *r = check_results(L, 1);
 	const char *path = luaL_checkstring(L, 2);
+	if (!lua_isnoneornil(L, 3)) {
+		static const char *const keys[] = { "overwrite", NULL };
+		luaL_checktype(L, 3, LUA_TTABLE);
+		winit_lua_check_keys(L, 3, keys, "Results:save", 0);
+	}
+	unsigned flags = winit_lua_write_flags(L, lua_istable(L, 3) ? 3 : 0, "Results:save");
 	if (quiet_rank())
 		return 0;
 	struct winit_error err = { 0 };
-	if (winit_results_write_json(path, r->name, r->seed, r->runs, r->results, r->n, &err))
+	if (winit_results_write_json_ext(path, r->name, r->seed, r->runs, r->results, r->n, flags,
+	                                 &err))
 		return luaL_error(L, "%s", err.msg);
 	return 0;
 }
@@ -136,6 +148,7 @@ static int results_report(lua_State *L)
 	const char *path = luaL_checkstring(L, 2);
 	struct winit_lua_figures figs;
 	winit_lua_check_figures(L, 3, &figs);
+	unsigned flags = winit_lua_write_flags(L, lua_istable(L, 3) ? 3 : 0, "results:report");
 	if (quiet_rank()) {
 		lua_pushstring(L, path);
 		return 1;
@@ -155,7 +168,7 @@ static int results_report(lua_State *L)
 		rc = winit_report_read(tmp, &back, &err);
 	unlink(tmp);
 	if (!rc) {
-		rc = html_report_write(path, &back, NULL, winit_lua_write_figures, &figs, &err);
+		rc = html_report_write(path, &back, NULL, winit_lua_write_figures, &figs, flags, &err);
 		winit_report_free(&back);
 	}
 	if (rc)

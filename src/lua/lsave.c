@@ -20,15 +20,16 @@ static void build(lua_State *L, struct lmodel *m, const char *fn)
 	m->built = 1;
 }
 
-/* model:save(path [, {include_optimizer = true}]): architecture, weights and (unless
- * include_optimizer is false) the optimizer's state. */
+/* model:save(path [, {include_optimizer = true, overwrite = false}]): architecture,
+ * weights and (unless include_optimizer is false) the optimizer's state.  overwrite:
+ * replace a file at path that is not a saved model (winit/safe_write.h). */
 static int model_save(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	const char *path = luaL_checkstring(L, 2);
 	int with_opt = 1;
 	if (!lua_isnoneornil(L, 3)) {
-		static const char *const keys[] = { "include_optimizer", NULL };
+		static const char *const keys[] = { "include_optimizer", "overwrite", NULL };
 		luaL_checktype(L, 3, LUA_TTABLE);
 		winit_lua_check_keys(L, 3, keys, "save", 0);
 		with_opt = winit_lua_opt_bool(L, 3, "include_optimizer", 1, "save");
@@ -40,22 +41,29 @@ static int model_save(lua_State *L)
 		                     "the model format does not record yet; save_weights keeps the "
 		                     "weights, and compiling the reloaded model with the same "
 		                     "schedule restores the rest");
+	unsigned flags = winit_lua_write_flags(L, lua_istable(L, 3) ? 3 : 0, "save");
 	build(L, m, "save");
 	struct winit_error err = { 0 };
 	uint32_t what = WINIT_MODEL_ARCHITECTURE | (with_opt ? WINIT_MODEL_OPTIMIZER : 0);
-	if (winit_model_save(path, &m->trainer, what, &err))
+	if (winit_model_save_ext(path, &m->trainer, what, flags, &err))
 		return luaL_error(L, "save: %s", err.msg);
 	return 0;
 }
 
-/* model:save_weights(path): the weights alone. */
+/* model:save_weights(path [, {overwrite = false}]): the weights alone. */
 static int model_save_weights(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	const char *path = luaL_checkstring(L, 2);
+	if (!lua_isnoneornil(L, 3)) {
+		static const char *const keys[] = { "overwrite", NULL };
+		luaL_checktype(L, 3, LUA_TTABLE);
+		winit_lua_check_keys(L, 3, keys, "save_weights", 0);
+	}
+	unsigned flags = winit_lua_write_flags(L, lua_istable(L, 3) ? 3 : 0, "save_weights");
 	build(L, m, "save_weights");
 	struct winit_error err = { 0 };
-	if (winit_model_save(path, &m->trainer, 0, &err))
+	if (winit_model_save_ext(path, &m->trainer, 0, flags, &err))
 		return luaL_error(L, "save_weights: %s", err.msg);
 	return 0;
 }

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,17 +15,13 @@
 #include <winit/cancel.h>
 #include <winit/dist.h>
 #include <winit/report_page.h>
+#include <winit/results.h>
 
 #include "lua/lbinding.h"
 #include "lua/lwinit.h"
 
 struct lstudy {
-	char name[128];
-	uint64_t seed;
-	int32_t design; /* enum winit_design */
-	double target;  /* validation accuracy for epochs-to-target, 0: none */
-	size_t n, cap;
-	struct winit_run_spec *runs;
+	struct winit_study st; /* the engine's study (winit/study.h): runs, replicate rules */
 };
 
 
@@ -101,10 +96,53 @@ static struct lstudy *check_study(lua_State *L, int idx)
 static int study_gc(lua_State *L)
 {
 	struct lstudy *s = check_study(L, 1);
-	free(s->runs);
-	s->runs = NULL;
-	s->n = s->cap = 0;
+	winit_study_free(&s->st);
 	return 0;
+}
+
+/* The text of option `key` of table t into buf: a string (or a number, as Lua writes it),
+ * `def` when absent; anything else (a table, a function, ...) is refused, not replaced. */
+static void opt_text(lua_State *L, int t, const char *key, const char *def, char *buf, size_t size,
+                     const char *fn)
+{
+	int ty = lua_getfield(L, t, key);
+	if (ty != LUA_TNIL && ty != LUA_TSTRING && ty != LUA_TNUMBER)
+		luaL_error(L, "%s: '%s' must be a string, got %s", fn, key, luaL_typename(L, -1));
+	const char *v = ty == LUA_TNIL ? def : lua_tostring(L, -1);
+	if (strlen(v) >= size)
+		luaL_error(L, "%s: '%s' is longer than %d characters", fn, key, (int)size - 1);
+	snprintf(buf, size, "%s", v);
+	lua_pop(L, 1);
+}
+
+/* A 64-bit seed: an integer in [0, 2^63 - 1] (Lua's integers), or any value in [0, 2^64)
+ * as a decimal string (as results files and results:runs() write run seeds). */
+static uint64_t opt_seed(lua_State *L, int t, const char *key, uint64_t def, const char *fn)
+{
+	uint64_t seed = def;
+	int ty = lua_getfield(L, t, key);
+	if (ty == LUA_TSTRING) {
+		const char *txt = lua_tostring(L, -1);
+		char *end;
+		errno = 0;
+		unsigned long long v = strtoull(txt, &end, 10);
+		if (!(*txt >= '0' && *txt <= '9') || *end || errno)
+			luaL_error(L, "%s: option '%s' must be a decimal string of a seed in [0, 2^64 - 1] "
+			              "(18446744073709551615 at most) (got \"%s\")",
+			           fn, key, txt);
+		seed = (uint64_t)v;
+	} else if (ty != LUA_TNIL) {
+		int ok = 0;
+		lua_Integer v = ty == LUA_TNUMBER ? lua_tointegerx(L, -1, &ok) : 0;
+		if (!ok || v < 0)
+			luaL_error(L, "%s: option '%s' must be an integer in [0, 2^63 - 1], or any 64-bit "
+			              "seed in [0, 2^64 - 1] as a decimal string (e.g. \"18446744073709551615\") "
+			              "(got %s)",
+			           fn, key, ty == LUA_TNUMBER ? lua_tostring(L, -1) : luaL_typename(L, -1));
+		seed = (uint64_t)v;
+	}
+	lua_pop(L, 1);
+	return seed;
 }
 
 /* winit.Study{name = "compare_inits", seed = 42, design = "paired" | "independent",
@@ -125,10 +163,8 @@ static int l_study(lua_State *L)
 	luaL_setmetatable(L, MT_STUDY);
 	lua_newtable(L); /* keeps datasets alive */
 	lua_setiuservalue(L, -2, 1);
-	lua_getfield(L, 1, "name");
-	snprintf(s->name, sizeof s->name, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : "study");
-	lua_pop(L, 1);
-	s->seed = (uint64_t)winit_lua_opt_int(L, 1, "seed", (lua_Integer)winit_lua_default_seed(L), 0, LUA_MAXINTEGER, "Study");
+	opt_text(L, 1, "name", "study", s->st.name, sizeof s->st.name, "Study");
+	s->st.seed = opt_seed(L, 1, "seed", winit_lua_default_seed(L), "Study");
 	lua_getfield(L, 1, "design");
 	if (!lua_isnil(L, -1) && !lua_isstring(L, -1))
 		return luaL_error(L, "Study: 'design' must be \"paired\" or \"independent\"");
@@ -141,10 +177,10 @@ static int l_study(lua_State *L)
 			return luaL_error(L, "Study: design \"%s\" is unknown (expected \"paired\" or \"independent\")", v);
 	}
 	lua_pop(L, 1);
-	s->design = d == 0 ? WINIT_DESIGN_PAIRED : WINIT_DESIGN_INDEPENDENT;
-	s->target = winit_lua_opt_num(L, 1, "target", 0, "Study");
-	if (!(s->target >= 0 && s->target <= 1))
-		return luaL_error(L, "Study: 'target' is a validation accuracy in [0, 1] (got %g)", s->target);
+	s->st.design = d == 0 ? WINIT_DESIGN_PAIRED : WINIT_DESIGN_INDEPENDENT;
+	s->st.target = winit_lua_opt_num(L, 1, "target", 0, "Study");
+	if (!(s->st.target >= 0 && s->st.target <= 1)) /* lua_pushfstring knows %f, not %g */
+		return luaL_error(L, "Study: 'target' is a validation accuracy in [0, 1] (got %f)", s->st.target);
 	return 1;
 }
 
@@ -167,19 +203,21 @@ static int study_add(lua_State *L)
 	struct lstudy *s = check_study(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	winit_lua_check_keys(L, 2, keys, "Study:add", 0);
-	lua_getfield(L, 2, "name");
+	if (lua_getfield(L, 2, "name") != LUA_TSTRING && !lua_isnil(L, -1) && !lua_isnumber(L, -1))
+		return luaL_error(L, "Study:add: 'name' must be a string, got %s", luaL_typename(L, -1));
 	const char *name = lua_tostring(L, -1);
 	if (!name || !*name)
 		return luaL_error(L, "Study:add: every run needs a name (its key in the results)");
 	if (strlen(name) >= WINIT_RUN_NAME_MAX)
 		return luaL_error(L, "Study:add: run name longer than %d characters", WINIT_RUN_NAME_MAX - 1);
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->runs[i].name, name) == 0)
-			return luaL_error(L, "Study:add: a run named '%s' already exists; run names are keys and must be unique", name);
 	lua_getfield(L, 2, "model");
 	struct lmodel *m = luaL_testudata(L, -1, MT_MODEL);
 	if (!m)
 		return luaL_error(L, "Study:add: 'model' must be a model from winit.Sequential");
+	if (!m->compiled) /* its optimizer and loss are part of the run */
+		return luaL_error(L, "Study:add: the model of run '%s' is not compiled: call "
+		                     "model:compile{optimizer = ..., loss = \"categorical_crossentropy\"} first",
+		                  name);
 	lua_getfield(L, 2, "train");
 	struct ldataset *train = luaL_testudata(L, -1, MT_DATASET);
 	if (!train)
@@ -191,34 +229,14 @@ static int study_add(lua_State *L)
 		return luaL_error(L, "Study:add: 'test' must be a dataset");
 	if (test)
 		keep_alive(L, 1, -1);
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 8;
-		void *p = realloc(s->runs, cap * sizeof *s->runs);
-		if (!p)
-			return luaL_error(L, "out of memory");
-		s->runs = p;
-		s->cap = cap;
-	}
-	struct winit_run_spec *r = &s->runs[s->n];
+	/* On the Lua stack (a userdata): an argument error below leaks nothing. */
+	struct winit_run_spec *r = lua_newuserdatauv(L, sizeof *r, 0);
 	memset(r, 0, sizeof *r);
 	snprintf(r->name, sizeof r->name, "%s", name);
-	lua_getfield(L, 2, "label");
-	snprintf(r->label, sizeof r->label, "%s", lua_isstring(L, -1) ? lua_tostring(L, -1) : name);
-	lua_pop(L, 1);
-	/* Without a replicate index, a run is the next replicate of its label. */
-	int32_t next = 0;
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->runs[i].label, r->label) == 0)
-			next++;
-	r->replicate = (int32_t)winit_lua_opt_int(L, 2, "replicate", next, 0, INT32_MAX, "Study:add");
-	r->design = s->design;
-	r->target = s->target;
-	/* Paired: replicate r of a label is the one run of pair r for that condition. */
-	for (size_t i = 0; s->design == WINIT_DESIGN_PAIRED && i < s->n; i++)
-		if (strcmp(s->runs[i].label, r->label) == 0 && s->runs[i].replicate == r->replicate)
-			return luaL_error(L, "Study:add: run '%s' repeats replicate %d of label '%s' (run '%s'); in the paired design each replicate of a label is one run (give another replicate, or leave it out)",
-			                  name, (int)r->replicate, r->label, s->runs[i].name);
-	r->seed = (uint64_t)winit_lua_opt_int(L, 2, "seed", (lua_Integer)s->seed, 0, LUA_MAXINTEGER, "Study:add");
+	opt_text(L, 2, "label", name, r->label, sizeof r->label, "Study:add");
+	/* Without a replicate index (-1), a run is the next replicate of its label. */
+	r->replicate = (int32_t)winit_lua_opt_int(L, 2, "replicate", -1, 0, INT32_MAX, "Study:add");
+	r->seed = opt_seed(L, 2, "seed", s->st.seed, "Study:add");
 	r->model = m->spec;
 	if (m->schedule.kind != WINIT_LR_CONSTANT)
 		return luaL_error(L, "Study:add: a learning-rate schedule is not part of a run description yet; "
@@ -230,7 +248,9 @@ static int study_add(lua_State *L)
 	snprintf(r->train_source, sizeof r->train_source, "%s", train->source);
 	if (test)
 		snprintf(r->test_source, sizeof r->test_source, "%s", test->source);
-	s->n++;
+	struct winit_error err = { 0 };
+	if (winit_study_add(&s->st, r, &err))
+		return luaL_error(L, "Study:add: %s", err.msg);
 	lua_settop(L, 1);
 	return 1;
 }
@@ -238,77 +258,15 @@ static int study_add(lua_State *L)
 struct winit_run_spec *winit_lua_study_last_run(lua_State *L, int idx)
 {
 	struct lstudy *s = check_study(L, idx);
-	if (s->n == 0)
+	if (s->st.n == 0)
 		luaL_error(L, "Study: no run was added");
-	return &s->runs[s->n - 1];
+	return &s->st.runs[s->st.n - 1];
 }
 
 static int study_len(lua_State *L)
 {
-	lua_pushinteger(L, (lua_Integer)check_study(L, 1)->n);
+	lua_pushinteger(L, (lua_Integer)check_study(L, 1)->st.n);
 	return 1;
-}
-
-/* Reports progress and saves the results file after every finished run, so nothing
- * computed is lost if a later run fails or the user interrupts. */
-struct run_obs {
-	struct winit_observer inner;
-	pthread_mutex_t lock;
-	const char *save;
-	const char *study;
-	uint64_t seed;
-	const struct winit_run_spec *runs;
-	struct winit_run_result *snapshot; /* finished runs so far, what the file holds */
-	size_t n;
-	size_t saved; /* runs in the file as last written */
-	int save_failed;
-	struct winit_error save_err;
-};
-
-static void obs_start(void *ctx, size_t i, const struct winit_run_spec *s)
-{
-	struct run_obs *o = ctx;
-	if (o->inner.run_start)
-		o->inner.run_start(o->inner.ctx, i, s);
-}
-
-static void obs_batch(void *ctx, size_t i, int32_t e, int64_t st, int64_t sts, double l, double a)
-{
-	struct run_obs *o = ctx;
-	if (o->inner.batch_end)
-		o->inner.batch_end(o->inner.ctx, i, e, st, sts, l, a);
-}
-
-static void obs_epoch(void *ctx, size_t i, const struct winit_epoch_stats *st)
-{
-	struct run_obs *o = ctx;
-	if (o->inner.epoch_end)
-		o->inner.epoch_end(o->inner.ctx, i, st);
-}
-
-static void obs_end(void *ctx, size_t i, const struct winit_run_spec *s,
-                    const struct winit_run_result *r)
-{
-	struct run_obs *o = ctx;
-	if (o->inner.run_end)
-		o->inner.run_end(o->inner.ctx, i, s, r);
-	pthread_mutex_lock(&o->lock);
-	o->snapshot[i] = *r;
-	if (o->save && !o->save_failed) {
-		struct winit_error err = { 0 };
-		if (winit_results_write_json(o->save, o->study, o->seed, o->runs, o->snapshot, o->n, &err)) {
-			/* Training on would compute runs that cannot be kept: stop the study now
-			 * (the runs in progress stop within a step); the file keeps what it had. */
-			o->save_failed = 1;
-			o->save_err = err;
-			winit_cancel(WINIT_CANCEL_SAVE_FAILED);
-		} else {
-			o->saved = 0;
-			for (size_t k = 0; k < o->n; k++)
-				o->saved += o->snapshot[k].done != 0;
-		}
-	}
-	pthread_mutex_unlock(&o->lock);
 }
 
 /* The CLI's --shard I/N (winit_lua_set_shard), else shard 0 of 1. */
@@ -327,10 +285,12 @@ static void shard_of(lua_State *L, int *index, int *count)
 	}
 }
 
-/* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false} -> results */
+/* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false, prune = false,
+ *            overwrite = false} -> results */
 static int study_run(lua_State *L)
 {
-	static const char *const keys[] = { "jobs", "save", "verbose", "resume", NULL };
+	static const char *const keys[] = { "jobs", "save", "verbose", "resume",
+		                            "prune", "overwrite", NULL };
 	struct lstudy *s = check_study(L, 1);
 	lua_settop(L, 2);
 	if (lua_isnil(L, 2)) {
@@ -343,11 +303,16 @@ static int study_run(lua_State *L)
 	int verbose = (int)winit_lua_opt_int(L, 2, "verbose", 1, 0, INT32_MAX, "Study:run");
 	int explicit_resume = lua_getfield(L, 2, "resume") != LUA_TNIL;
 	lua_pop(L, 1);
-	int resume = winit_lua_opt_bool(L, 2, "resume", winit_lua_default_resume(L), "Study:run");
+	int resume = winit_lua_opt_bool(L, 2, "resume", winit_lua_default_resume(L) != 0, "Study:run");
+	int prune = winit_lua_opt_bool(L, 2, "prune", winit_lua_default_resume(L) == 2, "Study:run");
+	unsigned save_flags = winit_lua_write_flags(L, 2, "Study:run");
 	lua_getfield(L, 2, "save");
 	const char *save = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
-	if (s->n == 0)
+	if (s->st.n == 0)
 		return luaL_error(L, "Study:run: the study has no runs; add some with study:add{...}");
+	if (prune && !resume)
+		return luaL_error(L, "Study:run: prune = true goes with resume = true (it drops the "
+		                     "runs of the results file that the study no longer lists)");
 	if (resume && !save && explicit_resume)
 		return luaL_error(L, "Study:run: resume = true needs save = PATH, the results file "
 		                     "to resume from");
@@ -359,7 +324,7 @@ static int study_run(lua_State *L)
 	if (save) {
 		/* Fail before training, not after the first run. */
 		struct winit_error werr = { 0 };
-		if (winit_results_check_writable(save, &werr))
+		if (winit_results_check_writable_ext(save, save_flags, &werr))
 			return luaL_error(L, "Study:run: %s", werr.msg);
 	}
 
@@ -368,98 +333,59 @@ static int study_run(lua_State *L)
 	luaL_setmetatable(L, MT_RESULTS);
 	lua_getiuservalue(L, 1, 1); /* the results keep the datasets alive too */
 	lua_setiuservalue(L, -2, 1);
-	snprintf(res->name, sizeof res->name, "%s", s->name);
-	res->seed = s->seed;
-	res->n = s->n;
-	res->runs = malloc(s->n * sizeof *res->runs);
-	res->results = calloc(s->n, sizeof *res->results);
-	res->kernels = calloc(s->n, sizeof *res->kernels);
+	snprintf(res->name, sizeof res->name, "%s", s->st.name);
+	res->seed = s->st.seed;
+	res->n = s->st.n;
+	res->runs = malloc(s->st.n * sizeof *res->runs);
+	res->results = calloc(s->st.n, sizeof *res->results);
+	res->kernels = calloc(s->st.n, sizeof *res->kernels);
 	if (!res->runs || !res->results || !res->kernels)
 		return luaL_error(L, "out of memory");
-	memcpy(res->runs, s->runs, s->n * sizeof *res->runs);
-	size_t restored = 0;
-	if (resume && save)
-		restored = winit_lua_resume(L, save, res->name, res->seed, res->runs, res->results,
-		                            res->kernels, res->n, verbose);
-	struct run_obs o;
-	memset(&o, 0, sizeof o);
-	o.snapshot = calloc(s->n, sizeof *o.snapshot);
-	if (!o.snapshot)
-		return luaL_error(L, "out of memory");
-	memcpy(o.snapshot, res->results, s->n * sizeof *o.snapshot);
-	if (restored) {
-		/* The file now holds exactly the runs kept (the ones to rerun are dropped until
-		 * they finish), in the study's order. */
-		struct winit_error werr = { 0 };
-		if (winit_results_write_json(save, res->name, res->seed, res->runs, o.snapshot, res->n,
-		                             &werr)) {
-			free(o.snapshot);
-			return luaL_error(L, "Study:run: %s", werr.msg);
-		}
-		o.saved = restored;
-	}
-
-	/* One shard of a job array: the other runs count as done while executing (the
-	 * executor skips them, and the observer, which alone fills the saved snapshot,
-	 * never sees them), then as not run. */
+	memcpy(res->runs, s->st.runs, s->st.n * sizeof *res->runs);
+	struct winit_study study = s->st; /* the results' copy of the runs */
+	study.runs = res->runs;
 	int shard_i = 0, shard_n = 1;
 	shard_of(L, &shard_i, &shard_n);
-	unsigned char *outside = shard_n > 1 ? calloc(res->n, 1) : NULL;
-	for (size_t i = 0; outside && i < res->n; i++)
-		if ((int)(i % (size_t)shard_n) != shard_i && !res->results[i].done)
-			outside[i] = res->results[i].done = 1;
-	if (shard_n > 1 && !outside) {
-		free(o.snapshot);
-		return luaL_error(L, "out of memory");
-	}
 	/* No live line under mpirun: its relayed stdout is a pseudo-terminal, not the user's. */
 	int live = winit_lua_progress_tty() && winit_dist_size() == 1;
 	struct winit_progress *p = verbose ?
 	                                   winit_progress_new(stdout, res->runs, res->n, live) :
 	                                   NULL;
+	struct winit_observer progress = { 0 };
 	if (p)
-		winit_progress_observer(p, &o.inner);
-	pthread_mutex_init(&o.lock, NULL);
-	o.save = save;
-	o.study = res->name;
-	o.seed = res->seed;
-	o.runs = res->runs;
-	o.n = res->n;
-	struct winit_observer obs = {
-		.ctx = &o,
-		.run_start = obs_start,
-		.batch_end = obs_batch,
-		.epoch_end = obs_epoch,
-		.run_end = obs_end,
+		winit_progress_observer(p, &progress);
+	struct winit_study_options so = {
+		.jobs = jobs,
+		.save = save,
+		.resume = resume ? (prune ? 2 : 1) : 0,
+		.write_flags = save_flags,
+		.shard_index = shard_i,
+		.shard_count = shard_n,
+		.observer = &progress,
+		.log = verbose ? stdout : NULL,
 	};
+	struct winit_study_saving saving;
 	struct winit_error derr = { 0 };
 	struct winit_lua_sigguard g;
 	winit_lua_sigguard_on(&g);
-	winit_study_execute_dist(res->runs, res->n, jobs, res->results, &obs, &derr);
+	int rc = winit_study_run(&study, res->results, res->kernels, &so, &saving, &derr);
 	winit_lua_sigguard_off(&g);
-	for (size_t i = 0; i < res->n; i++)
-		if (outside && outside[i])
-			res->results[i].done = 0;
-	free(outside);
-	if (save && !o.save_failed && (size_t)shard_i >= res->n) {
-		/* A shard with no run (more array tasks than runs) still leaves a file, with the
-		 * study's header, so a merge of every task's file finds each one. */
-		if (winit_results_write_json(save, res->name, res->seed, res->runs, o.snapshot, res->n,
-		                             &o.save_err))
-			o.save_failed = 1;
+	if (rc && !saving.started) {
+		/* Refused before anything ran: resume, the lock, the first write. */
+		if (p)
+			winit_progress_free(p);
+		return luaL_error(L, "Study:run: %s", derr.msg);
 	}
 	record_outcomes(L, res->runs, res->results, res->n);
 	if (p)
 		winit_progress_free(p);
-	pthread_mutex_destroy(&o.lock);
-	free(o.snapshot);
-	if (o.save_failed && o.saved == 0)
+	if (saving.failed && saving.saved == 0)
 		return luaL_error(L, "Study:run: %s; the study stopped before any run could be saved",
-		                  o.save_err.msg);
-	if (o.save_failed)
+		                  saving.error.msg);
+	if (saving.failed)
 		return luaL_error(L, "Study:run: %s; the study stopped (the file keeps the %d %s saved "
 		                     "before)",
-		                  o.save_err.msg, (int)o.saved, o.saved == 1 ? "run" : "runs");
+		                  saving.error.msg, (int)saving.saved, saving.saved == 1 ? "run" : "runs");
 	if (winit_cancelled())
 		return winit_lua_interrupted_error(L, save);
 	if (derr.status)

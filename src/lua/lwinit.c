@@ -94,19 +94,35 @@ void winit_lua_set_shard(lua_State *L, int index, int count)
 	lua_setfield(L, LUA_REGISTRYINDEX, KEY_SHARD);
 }
 
-/* study:run's resume default: the CLI's --resume, else off. */
+/* study:run's resume default: the CLI's --resume (1) or --prune (2), else off (0). */
 int winit_lua_default_resume(lua_State *L)
 {
 	lua_getfield(L, LUA_REGISTRYINDEX, KEY_RESUME);
-	int r = lua_toboolean(L, -1);
+	int r = (int)lua_tointeger(L, -1);
 	lua_pop(L, 1);
 	return r;
 }
 
 void winit_lua_set_default_resume(lua_State *L, int resume)
 {
-	lua_pushboolean(L, resume);
+	lua_pushinteger(L, resume);
 	lua_setfield(L, LUA_REGISTRYINDEX, KEY_RESUME);
+}
+
+void winit_lua_set_default_overwrite(lua_State *L, int overwrite)
+{
+	lua_pushboolean(L, overwrite);
+	lua_setfield(L, LUA_REGISTRYINDEX, KEY_OVERWRITE);
+}
+
+unsigned winit_lua_write_flags(lua_State *L, int t, const char *fn)
+{
+	lua_getfield(L, LUA_REGISTRYINDEX, KEY_OVERWRITE);
+	int def = lua_toboolean(L, -1);
+	lua_pop(L, 1);
+	if (t != 0 && lua_type(L, t) == LUA_TTABLE)
+		def = winit_lua_opt_bool(L, t, "overwrite", def, fn);
+	return def ? WINIT_WRITE_FORCE : 0;
 }
 
 /* winit.set_seed(n): the default seed of models and studies made afterwards. */

@@ -25,6 +25,11 @@ void winit_lua_set_shard(lua_State *L, int index, int count);
  * seed, are not trained again.  May be called before the module is opened. */
 void winit_lua_set_default_resume(lua_State *L, int resume);
 
+/* The `overwrite` default of every Lua writer (the CLI's --force): when set, a file that
+ * is not of the kind being written is replaced too (winit/safe_write.h).  May be called
+ * before the module is opened. */
+void winit_lua_set_default_overwrite(lua_State *L, int overwrite);
+
 /* How the studies run in L so far ended, for the host's exit status: returns how many of
  * their runs failed (a diverged run is a failed one; runs stopped by a signal or a stop
  * request are not counted), sets *n_runs (may be NULL) to the number of runs executed,

@@ -69,8 +69,8 @@ static int grid_max_deriv(double *out, const struct winit_dense *d)
 		x[i] = (float)(-GRID_HALF_WIDTH + 2 * GRID_HALF_WIDTH * i / (GRID_POINTS - 1));
 		one[i] = 1.0f;
 	}
-	d->act->forward(y, x, 1, GRID_POINTS, d->act_params);
-	d->act->backward(dx, one, x, y, 1, GRID_POINTS, d->act_params);
+	winit_activation_forward(d->act, y, x, 1, GRID_POINTS, d->act_params);
+	winit_activation_backward(d->act, dx, one, x, y, 1, GRID_POINTS, d->act_params);
 	double mx = 0;
 	for (int i = 0; i < GRID_POINTS; i++)
 		if (fabs(dx[i]) > mx)
@@ -432,7 +432,7 @@ static void forward_hook(void *ctx, int layer, const float *z, const float *a, i
 		L->saturated_fraction = NAN;
 	} else {
 		float *fd = h->p->deriv;
-		d->act->backward(fd, h->p->ones, z, a, rows, cols, d->act_params);
+		winit_activation_backward(d->act, fd, h->p->ones, z, a, rows, cols, d->act_params);
 		double mx = fmax(h->p->max_deriv[layer], largest_magnitude(fd, rows * cols));
 		/* |f'| < SATURATION mx, compared in float: below the smallest float >= the
 		 * bound is the same test for every float. */
@@ -475,7 +475,7 @@ static struct winit_diag_hist *kernel_histograms(const struct winit_model *m)
 		winit_diag_histogram(&h[i], d->w, d->n_in * d->n_out);
 		if (k && act && !winit_initializer_adapter(k)) {
 			int64_t dims[2] = { n_in, l->units };
-			h[i].declared_sd = winit_initializer_stddev(k, dims, 2, act->gain(l->activation.params),
+			h[i].declared_sd = winit_initializer_stddev(k, dims, 2, winit_activation_gain(act, l->activation.params),
 			                                            l->kernel_initializer.params);
 		}
 		n_in = l->units;

@@ -195,24 +195,54 @@ static void parsed_free(struct parsed *p)
 	free(p->v);
 }
 
+/* The optimizer's settings, read at byte `at`, checked by the optimizer's own rules; a
+ * refusal names the byte of the field it is about. */
+static void check_optimizer(struct rd *r, const struct winit_optimizer_spec *spec, size_t at)
+{
+	/* Each setting's offset after the u32 kind, by the name the optimizer's messages use. */
+	static const struct {
+		const char *name;
+		size_t off;
+	} fields[] = { { "learning_rate", 4 }, { "beta_1", 12 }, { "beta_2", 20 }, { "epsilon", 28 },
+		       { "momentum", 36 } };
+	struct winit_optimizer opt;
+	struct winit_error oerr = { 0 };
+	if (!winit_optimizer_init(&opt, spec, 1, &oerr)) {
+		winit_optimizer_free(&opt);
+		return;
+	}
+	size_t end = r->off;
+	r->off = at;
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+		if (strstr(oerr.msg, fields[i].name)) {
+			r->off = at + fields[i].off;
+			break;
+		}
+	if (oerr.status == WINIT_ERR_NOMEM)
+		r->off = end;
+	rd_fail(r, "%s", oerr.msg);
+}
+
 static void get_architecture(struct rd *r, const struct winit_registry *reg, struct parsed *p)
 {
 	struct winit_model_spec *s = &p->spec;
-	s->n_input_dims = (int32_t)get_u32(r, "input rank");
-	if (!r->failed && (s->n_input_dims < 1 || s->n_input_dims > 3)) {
+	/* Every count is unsigned in the file, and shown so ("4294967295 layers", not -1). */
+	uint32_t rank = get_u32(r, "input rank");
+	if (!r->failed && (rank < 1 || rank > 3)) {
 		r->off -= 4;
-		rd_fail(r, "input rank %d, expected 1 to 3", (int)s->n_input_dims);
+		rd_fail(r, "input rank %u, expected 1 to 3", rank);
 		return;
 	}
+	s->n_input_dims = (int32_t)rank;
 	s->n_inputs = 1;
 	for (int i = 0; i < 3; i++) {
-		s->input_shape[i] = (int64_t)get_u64(r, "input shape");
-		if (i < s->n_input_dims && !r->failed &&
-		    (s->input_shape[i] < 1 || s->input_shape[i] > (INT64_C(1) << 31))) {
+		uint64_t dim = get_u64(r, "input shape");
+		if (i < s->n_input_dims && !r->failed && (dim < 1 || dim > (UINT64_C(1) << 31))) {
 			r->off -= 8;
-			rd_fail(r, "input dimension %d is %lld", i + 1, (long long)s->input_shape[i]);
+			rd_fail(r, "input dimension %d is %llu, expected 1 to 2^31", i + 1, (unsigned long long)dim);
 			return;
 		}
+		s->input_shape[i] = (int64_t)dim;
 		if (i < s->n_input_dims && !r->failed) {
 			/* Each dimension is at most 2^31, and so is their product (checked before
 			 * multiplying, which could otherwise overflow). */
@@ -225,22 +255,31 @@ static void get_architecture(struct rd *r, const struct winit_registry *reg, str
 			s->n_inputs *= s->input_shape[i];
 		}
 	}
-	s->n_layers = (int32_t)get_u32(r, "layer count");
-	if (!r->failed && (s->n_layers < 1 || s->n_layers > WINIT_MAX_LAYERS)) {
+	uint32_t n_layers = get_u32(r, "layer count");
+	if (!r->failed && (n_layers < 1 || n_layers > WINIT_MAX_LAYERS)) {
 		r->off -= 4;
-		rd_fail(r, "%d layers, expected 1 to %d", (int)s->n_layers, WINIT_MAX_LAYERS);
+		rd_fail(r, "%u layers, expected 1 to %d", n_layers, WINIT_MAX_LAYERS);
 		return;
 	}
-	s->loss = (int32_t)get_u32(r, "loss");
+	s->n_layers = (int32_t)n_layers;
+	uint32_t loss = get_u32(r, "loss");
+	if (!r->failed && loss != WINIT_LOSS_CATEGORICAL_CROSSENTROPY) {
+		r->off -= 4;
+		rd_fail(r, "unknown loss %u, expected %d (categorical cross-entropy)", loss,
+		        WINIT_LOSS_CATEGORICAL_CROSSENTROPY);
+		return;
+	}
+	s->loss = (int32_t)loss;
 	for (int i = 0; i < s->n_layers && !r->failed; i++) {
 		struct winit_layer_spec *l = &s->layers[i];
 		char what[64];
-		l->units = (int64_t)get_u64(r, "units");
-		if (!r->failed && (l->units < 1 || l->units > (INT64_C(1) << 31))) {
+		uint64_t units = get_u64(r, "units");
+		if (!r->failed && (units < 1 || units > (UINT64_C(1) << 31))) {
 			r->off -= 8;
-			rd_fail(r, "layer %d has %lld units", i + 1, (long long)l->units);
+			rd_fail(r, "layer %d has %llu units, expected 1 to 2^31", i + 1, (unsigned long long)units);
 			return;
 		}
+		l->units = (int64_t)units;
 		l->use_bias = (int)get_u8(r, "use_bias");
 		snprintf(what, sizeof what, "layer %d activation", i + 1);
 		get_use(r, reg, WINIT_KIND_ACTIVATION, &l->activation, what);
@@ -249,7 +288,15 @@ static void get_architecture(struct rd *r, const struct winit_registry *reg, str
 		snprintf(what, sizeof what, "layer %d bias_initializer", i + 1);
 		get_use(r, reg, WINIT_KIND_INITIALIZER, &l->bias_initializer, what);
 	}
-	p->opt.kind = (int32_t)get_u32(r, "optimizer kind");
+	size_t opt_at = r->off;
+	uint32_t kind = get_u32(r, "optimizer kind");
+	if (!r->failed && kind != WINIT_OPT_ADAM && kind != WINIT_OPT_SGD) {
+		r->off = opt_at;
+		rd_fail(r, "unknown optimizer kind %u, expected %d (Adam) or %d (SGD)", kind, WINIT_OPT_ADAM,
+		        WINIT_OPT_SGD);
+		return;
+	}
+	p->opt.kind = (int32_t)kind;
 	p->opt.learning_rate = get_f64(r, "learning_rate");
 	p->opt.beta_1 = get_f64(r, "beta_1");
 	p->opt.beta_2 = get_f64(r, "beta_2");
@@ -257,29 +304,32 @@ static void get_architecture(struct rd *r, const struct winit_registry *reg, str
 	p->opt.momentum = get_f64(r, "momentum");
 	p->opt.nesterov = (int32_t)get_u32(r, "nesterov");
 	p->seed = get_u64(r, "seed");
+	if (!r->failed)
+		check_optimizer(r, &p->opt, opt_at);
 }
 
 static void get_weights(struct rd *r, struct parsed *p)
 {
 	p->weights_at = r->off;
-	p->n_layers = (int32_t)get_u32(r, "layer count");
-	if (!r->failed && (p->n_layers < 1 || p->n_layers > WINIT_MAX_LAYERS)) {
+	uint32_t n_layers = get_u32(r, "layer count");
+	if (!r->failed && (n_layers < 1 || n_layers > WINIT_MAX_LAYERS)) {
 		r->off -= 4;
-		rd_fail(r, "%d layers, expected 1 to %d", (int)p->n_layers, WINIT_MAX_LAYERS);
+		rd_fail(r, "%u layers, expected 1 to %d", n_layers, WINIT_MAX_LAYERS);
 		return;
 	}
+	p->n_layers = (int32_t)n_layers;
 	int64_t total = 0;
 	for (int i = 0; i < p->n_layers && !r->failed; i++) {
-		p->n_in[i] = (int64_t)get_u64(r, "layer shape");
-		p->n_out[i] = (int64_t)get_u64(r, "layer shape");
+		uint64_t n_in = get_u64(r, "layer shape"), n_out = get_u64(r, "layer shape");
 		p->has_bias[i] = (int)get_u8(r, "layer bias flag");
-		if (!r->failed && (p->n_in[i] < 1 || p->n_out[i] < 1 || p->n_in[i] > (INT64_C(1) << 31) ||
-		                   p->n_out[i] > (INT64_C(1) << 31))) {
+		if (!r->failed && (n_in < 1 || n_out < 1 || n_in > (UINT64_C(1) << 31) || n_out > (UINT64_C(1) << 31))) {
 			r->off -= 17;
-			rd_fail(r, "layer %d is %lldx%lld", i + 1, (long long)p->n_in[i],
-			        (long long)p->n_out[i]);
+			rd_fail(r, "layer %d is %llux%llu, expected 1 to 2^31 each", i + 1, (unsigned long long)n_in,
+			        (unsigned long long)n_out);
 			return;
 		}
+		p->n_in[i] = (int64_t)n_in;
+		p->n_out[i] = (int64_t)n_out;
 		total += p->n_in[i] * p->n_out[i] + (p->has_bias[i] ? p->n_out[i] : 0);
 		if (!r->failed && total > (int64_t)((r->n - r->off) / 4)) {
 			r->off -= 17;
@@ -288,13 +338,14 @@ static void get_weights(struct rd *r, struct parsed *p)
 			return;
 		}
 	}
-	p->n_params = (int64_t)get_u64(r, "parameter count");
-	if (!r->failed && p->n_params != total) {
+	uint64_t n_params = get_u64(r, "parameter count");
+	if (!r->failed && n_params != (uint64_t)total) {
 		r->off -= 8;
-		rd_fail(r, "%lld parameters, but the layer shapes make %lld", (long long)p->n_params,
+		rd_fail(r, "%llu parameters, but the layer shapes make %lld", (unsigned long long)n_params,
 		        (long long)total);
 		return;
 	}
+	p->n_params = (int64_t)n_params;
 	if (!r->failed)
 		p->params = get_floats(r, (uint64_t)p->n_params, "weights");
 }
@@ -306,13 +357,21 @@ static void get_optimizer(struct rd *r, struct parsed *p)
 	p->steps = (int64_t)get_u64(r, "steps");
 	for (int i = 0; i < 4; i++)
 		p->shuffle[i] = get_u64(r, "shuffle stream");
-	p->opt_n = (int64_t)get_u64(r, "optimizer size");
-	if (!r->failed && p->opt_n != p->n_params) {
-		r->off -= 8;
-		rd_fail(r, "optimizer state for %lld parameters, the weights have %lld",
-		        (long long)p->opt_n, (long long)p->n_params);
+	/* All zero is xoshiro's one forbidden state: it would draw zeros forever (and a
+	 * draw below n would never end). */
+	if (!r->failed && !(p->shuffle[0] | p->shuffle[1] | p->shuffle[2] | p->shuffle[3])) {
+		r->off -= 32;
+		rd_fail(r, "the shuffle stream state is all zero, which no stream can be in");
 		return;
 	}
+	uint64_t opt_n = get_u64(r, "optimizer size");
+	if (!r->failed && opt_n != (uint64_t)p->n_params) {
+		r->off -= 8;
+		rd_fail(r, "optimizer state for %llu parameters, the weights have %lld",
+		        (unsigned long long)opt_n, (long long)p->n_params);
+		return;
+	}
+	p->opt_n = (int64_t)opt_n;
 	unsigned has_m = get_u8(r, "optimizer flags"), has_v = get_u8(r, "optimizer flags");
 	if (has_m && !r->failed)
 		p->m = get_floats(r, (uint64_t)p->opt_n, "optimizer first moment");

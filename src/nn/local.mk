@@ -1,4 +1,4 @@
-libwinit_la_SOURCES += \
+libwinit_core_la_SOURCES += \
 	src/nn/model.c \
 	src/nn/passes.c \
 	src/nn/loss.c \

@@ -14,6 +14,7 @@
 #include <zlib.h>
 
 #include <winit/model_io.h>
+#include <winit/safe_write.h>
 
 #include "nn/model_file.h"
 
@@ -168,27 +169,14 @@ static void put_optimizer(struct wbuf *b, const struct winit_trainer *t)
 		put_floats(b, o->v, o->n);
 }
 
-/* Make the rename durable: fsync the directory holding path (best effort). */
-static void sync_dir(const char *path)
-{
-	char dir[4096];
-	snprintf(dir, sizeof dir, "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof dir, ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	int fd = open(dir, O_RDONLY | O_DIRECTORY);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
 int winit_model_save(const char *path, const struct winit_trainer *t, uint32_t what,
                      struct winit_error *err)
+{
+	return winit_model_save_ext(path, t, what, 0, err);
+}
+
+int winit_model_save_ext(const char *path, const struct winit_trainer *t, uint32_t what,
+                         unsigned flags, struct winit_error *err)
 {
 	what = (what & (WINIT_MODEL_ARCHITECTURE | WINIT_MODEL_OPTIMIZER)) | WINIT_MODEL_WEIGHTS;
 	struct wbuf body = { 0 }, file = { 0 };
@@ -210,32 +198,12 @@ int winit_model_save(const char *path, const struct winit_trainer *t, uint32_t w
 		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory building the model file",
 		                       path);
 	}
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "wb");
-	if (!f) {
-		int e = errno;
-		free(file.p);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write the model: %s", path,
-		                       strerror(e));
-	}
-	size_t wrote = fwrite(file.p, 1, file.n, f);
-	int e = errno;
-	int bad = wrote != file.n || fflush(f) != 0 || fsync(fileno(f)) != 0;
-	if (bad)
-		e = errno;
-	if (fclose(f) != 0 && !bad) {
-		bad = 1;
-		e = errno;
+	struct winit_safe_write w;
+	int rc = winit_safe_write_open(&w, path, WINIT_FILE_MODEL, "the model", flags, err);
+	if (!rc) {
+		winit_safe_write_bytes(&w, file.p, file.n);
+		rc = winit_safe_write_commit(&w, err);
 	}
 	free(file.p);
-	if (bad || rename(tmp, path) != 0) {
-		if (!bad)
-			e = errno;
-		unlink(tmp);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write the model: %s", path,
-		                       strerror(e));
-	}
-	sync_dir(path);
-	return WINIT_OK;
+	return rc;
 }

@@ -1,10 +1,12 @@
 /* src/plugin/call.c -- calling plugins from the host: argument building (fans, gain,
- * parameters, host services, stream) and the checks on what an initializer wrote. */
+ * parameters, host services, stream) and the checks on what an initializer wrote.  A
+ * fill or adapt is a guarded call (crash.c): a stop request or the time limit ends it. */
 #include "config.h"
 
 #include <math.h>
 #include <string.h>
 
+#include <winit/cancel.h>
 #include <winit/plugin_call.h>
 #include <winit/registry.h>
 
@@ -50,6 +52,28 @@ void winit_fill_args_init(struct winit_fill_args *args, const struct winit_initi
 	args->self = init ? &init->info : NULL;
 }
 
+/* A fill or adapt, as a guarded call (crash.c: the time limit and stop requests). */
+struct guarded_fill {
+	const struct winit_initializer *init;
+	float *w;
+	const struct winit_fill_args *args;
+	const struct winit_probe *probe; /* adapt */
+	char msg[256];
+	int rc;
+};
+
+static void run_fill(void *p)
+{
+	struct guarded_fill *c = p;
+	c->rc = c->init->fill(c->w, c->args, c->msg, sizeof c->msg);
+}
+
+static void run_adapt(void *p)
+{
+	struct guarded_fill *c = p;
+	c->rc = c->init->adapt(c->w, c->args, c->probe, c->msg, sizeof c->msg);
+}
+
 int winit_initializer_fill(const struct winit_initializer *init, float *w, const int64_t *dims,
                            uint32_t n_dims, double gain, const double *params,
                            struct winit_rng *rng, const char *what, struct winit_error *err)
@@ -59,12 +83,18 @@ int winit_initializer_fill(const struct winit_initializer *init, float *w, const
 	const float sentinel = winit_fill_sentinel();
 	for (int64_t i = 0; i < args.n; i++)
 		w[i] = sentinel;
-	char msg[256] = "";
-	struct winit_plugin_call saved = winit_plugin_call_enter(init->info.name, "initializer fill");
-	int rc = init->fill(w, &args, msg, sizeof msg);
-	winit_plugin_call_leave(saved);
+	struct guarded_fill c = { .init = init, .w = w, .args = &args };
+	int g = winit_plugin_call_guarded(init->info.name, "initializer fill", run_fill, &c, what,
+	                                  err);
+	if (g)
+		return g;
+	int rc = c.rc;
+	char *msg = c.msg;
+	if (rc != 0 && winit_cancelled()) /* e.g. a Lua fill stopped by its hook */
+		return winit_error_set(err, WINIT_ERR_CANCELLED, "%s: initializer '%s' stopped: %s",
+		                       what, init->info.name, msg[0] ? msg : "interrupted");
 	if (rc != 0) {
-		msg[sizeof msg - 1] = '\0';
+		msg[sizeof c.msg - 1] = '\0';
 		return winit_error_set(err, WINIT_ERR_PLUGIN, "%s: initializer '%s' failed: %s",
 		                       what, init->info.name, msg[0] ? msg : "(no reason given)");
 	}
@@ -119,12 +149,15 @@ int winit_initializer_adapt(const struct winit_initializer *init, float *w, cons
 		return WINIT_OK;
 	struct winit_fill_args args;
 	winit_fill_args_init(&args, init, dims, n_dims, gain, params, rng);
-	char msg[256] = "";
-	struct winit_plugin_call saved = winit_plugin_call_enter(init->info.name, "initializer adapt");
-	int rc = init->adapt(w, &args, probe, msg, sizeof msg);
-	winit_plugin_call_leave(saved);
+	struct guarded_fill c = { .init = init, .w = w, .args = &args, .probe = probe };
+	int g = winit_plugin_call_guarded(init->info.name, "initializer adapt", run_adapt, &c, what,
+	                                  err);
+	if (g)
+		return g;
+	int rc = c.rc;
+	char *msg = c.msg;
 	if (rc != 0) {
-		msg[sizeof msg - 1] = '\0';
+		msg[sizeof c.msg - 1] = '\0';
 		return winit_error_set(err, WINIT_ERR_PLUGIN,
 		                       "%s: initializer '%s' could not adapt to the data: %s", what,
 		                       init->info.name, msg[0] ? msg : "(no reason given)");

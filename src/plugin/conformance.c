@@ -150,24 +150,37 @@ static void print_header(FILE *out, const struct winit_plugin_info *info)
 
 /* ---- The object ---- */
 
+/* A fill buffer with GUARD floats before and after it (do_fill sets them to the sentinel,
+ * check_values looks at them). */
+static float *guarded_alloc(void)
+{
+	_Static_assert(GRID_N + RANDOM_N <= MAX_FILL, "activation buffers fit a fill buffer");
+	float *base = malloc((GUARD + MAX_FILL + GUARD) * sizeof(float));
+	return base ? base + GUARD : NULL;
+}
+
+static void guarded_free(float *w)
+{
+	if (w)
+		free(w - GUARD);
+}
+
 static int alloc_all(struct bufs *bf, struct act_data *ad)
 {
-	const size_t nf = MAX_FILL + GUARD;
-	bf->a = malloc(nf * sizeof(float));
-	bf->a2 = malloc(nf * sizeof(float));
-	bf->b = malloc(nf * sizeof(float));
-	bf->ta = malloc(nf * sizeof(float));
-	bf->tb = malloc(nf * sizeof(float));
-	bf->small = malloc(nf * sizeof(float));
+	bf->a = guarded_alloc();
+	bf->a2 = guarded_alloc();
+	bf->b = guarded_alloc();
+	bf->ta = guarded_alloc();
+	bf->tb = guarded_alloc();
+	bf->small = guarded_alloc();
 	bf->settings = malloc(MAX_SETTINGS * sizeof *bf->settings);
 	ad->n = GRID_N + RANDOM_N;
 	ad->rows = ad->n / ACT_COLS;
-	const size_t na = (size_t)ad->n;
-	ad->x = malloc(na * sizeof(float));
-	ad->y = malloc(na * sizeof(float));
-	ad->dy = malloc(na * sizeof(float));
-	ad->dx = malloc(na * sizeof(float));
-	ad->tmp = malloc(na * sizeof(float));
+	ad->x = guarded_alloc();
+	ad->y = guarded_alloc();
+	ad->dy = guarded_alloc();
+	ad->dx = guarded_alloc();
+	ad->tmp = guarded_alloc();
 	return bf->a && bf->a2 && bf->b && bf->ta && bf->tb && bf->small && bf->settings &&
 	                       ad->x && ad->y &&
 	                       ad->dy && ad->dx && ad->tmp ?
@@ -177,18 +190,18 @@ static int alloc_all(struct bufs *bf, struct act_data *ad)
 
 static void free_all(struct bufs *bf, struct act_data *ad)
 {
-	free(bf->a);
-	free(bf->a2);
-	free(bf->b);
-	free(bf->ta);
-	free(bf->tb);
-	free(bf->small);
+	guarded_free(bf->a);
+	guarded_free(bf->a2);
+	guarded_free(bf->b);
+	guarded_free(bf->ta);
+	guarded_free(bf->tb);
+	guarded_free(bf->small);
 	free(bf->settings);
-	free(ad->x);
-	free(ad->y);
-	free(ad->dy);
-	free(ad->dx);
-	free(ad->tmp);
+	guarded_free(ad->x);
+	guarded_free(ad->y);
+	guarded_free(ad->dy);
+	guarded_free(ad->dx);
+	guarded_free(ad->tmp);
 }
 
 /* One setting of one descriptor: the unit a child process runs. */

@@ -11,6 +11,7 @@
 #include <winit/rng.h>
 
 #include "plugin/conformance_internal.h"
+#include "plugin/plugin_internal.h"
 
 static int nonfinite_at(const float *v, int64_t n)
 {
@@ -33,9 +34,53 @@ static int64_t first_mismatch(const float *a, const float *b, int64_t n)
 	return -1;
 }
 
+/* The GUARD floats around each buffer of ad: set to the fill sentinel before the calls,
+ * then the first one changed, if any, is a failed check naming the buffer and index. */
+static void set_guards(float *v, int64_t n)
+{
+	const float s = winit_fill_sentinel();
+	for (int64_t i = 1; i <= GUARD; i++)
+		v[-i] = v[n - 1 + i] = s;
+}
+
+static int64_t guard_hit(const float *v, int64_t n)
+{
+	for (int64_t i = -GUARD; i < 0; i++)
+		if (!winit_is_fill_sentinel(v[i]))
+			return i;
+	for (int64_t i = n; i < n + GUARD; i++)
+		if (!winit_is_fill_sentinel(v[i]))
+			return i;
+	return 0;
+}
+
+static void check_guards(struct checker *c, struct act_data *ad)
+{
+	struct {
+		const char *name;
+		const float *v;
+	} const bufs[] = { { "x", ad->x }, { "y", ad->y }, { "dy", ad->dy }, { "dx", ad->dx },
+		           { "x (in place)", ad->tmp } };
+	for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) {
+		int64_t at = guard_hit(bufs[k].v, ad->n);
+		if (at) {
+			conf_result(c, 0, "forward or backward wrote outside the %lld values of %s "
+			                  "(at [%lld]); touch only [0, rows * cols)",
+			            (long long)ad->n, bufs[k].name, (long long)at);
+			return;
+		}
+	}
+	conf_result(c, 1, "forward and backward write nothing outside their buffers");
+}
+
 static void check_act_values(struct checker *c, const struct winit_activation *act,
                              const double *params, struct act_data *ad)
 {
+	set_guards(ad->x, ad->n);
+	set_guards(ad->y, ad->n);
+	set_guards(ad->dy, ad->n);
+	set_guards(ad->dx, ad->n);
+	set_guards(ad->tmp, ad->n);
 	const int64_t n = ad->n, rows = ad->rows;
 	const char *what = "on a grid of [-20, 20] and random normal inputs";
 
@@ -92,6 +137,7 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 		            (double)ad->dx[m]);
 	else
 		conf_result(c, 1, "backward in place (dx aliasing dy) matches out of place");
+	check_guards(c, ad);
 }
 
 /* Element-wise: dx / dy against central differences of forward at random points. */

@@ -51,7 +51,7 @@ static void shape_name(char *buf, size_t size, const struct shape *sh)
 	}
 }
 
-/* One fill into w (n + GUARD floats, all set to the host's fill sentinel first) from the
+/* One fill into w ([-GUARD, n + GUARD), all set to the host's fill sentinel first) from the
  * stream (SEED, stream), with gain 1.  The checker calls fill itself, rather than through
  * winit_initializer_fill, to see the guard and count every bad value.  Returns the
  * callback's status; errbuf gets its reason. */
@@ -62,7 +62,7 @@ static int do_fill(const struct winit_initializer *ini, const struct shape *sh,
 	struct winit_fill_args a;
 	const float s = winit_fill_sentinel();
 	const int64_t n = shape_n(sh);
-	for (int64_t i = 0; i < n + GUARD; i++)
+	for (int64_t i = -GUARD; i < n + GUARD; i++)
 		w[i] = s;
 	winit_rng_seed(&rng, SEED, stream);
 	winit_fill_args_init(&a, ini, sh->dims, sh->n_dims, 1.0, params, &rng);
@@ -95,7 +95,7 @@ static int fill_status(struct checker *c, int rc, const char *err, const char *s
 	return 0;
 }
 
-/* Every value written, finite, nothing past the end. */
+/* Every value written, finite, nothing before the start or past the end. */
 static void check_values(struct checker *c, const float *w, int64_t n, const char *shp)
 {
 	int64_t unwritten = 0, nonfinite = 0, first_u = -1, first_nf = -1;
@@ -111,7 +111,15 @@ static void check_values(struct checker *c, const float *w, int64_t n, const cha
 	}
 	for (int64_t i = n; i < n + GUARD; i++)
 		past_end |= !winit_is_fill_sentinel(w[i]);
-	if (past_end)
+	int64_t before = 0;
+	for (int64_t i = -GUARD; i < 0 && !before; i++)
+		if (!winit_is_fill_sentinel(w[i]))
+			before = i;
+	if (before)
+		conf_result(c, 0, "fill %s wrote before the start of its buffer (at [%lld]); write "
+		                  "only w[0] to w[args->n - 1]",
+		            shp, (long long)before);
+	else if (past_end)
 		conf_result(c, 0, "fill %s wrote past the end of its %lld values", shp, (long long)n);
 	else if (unwritten)
 		conf_result(c, 0, "fill %s left %lld of %lld values unwritten (first at [%lld]); "

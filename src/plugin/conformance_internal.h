@@ -17,8 +17,9 @@
 #define SEED 0x5eedc0de2024ULL
 #define STREAM_A 1u
 #define STREAM_B 2u
-/* Floats after each fill buffer that must stay untouched. */
-#define GUARD 16
+/* Floats before and after each fill buffer that must stay untouched: a fill writing
+ * outside its buffer is told (and does not corrupt the checker's heap). */
+#define GUARD 1024
 /* The largest tensor filled (the 784x128 dense kernel). */
 #define MAX_FILL (784 * 128)
 /* Standard errors a random fill's sd may differ from stddev(). */
@@ -93,13 +94,14 @@ struct setting {
 #define MAX_SETTINGS (1 + WINIT_MAX_PARAMS * 64)
 
 struct bufs {
-	float *a, *a2, *b, *ta, *tb, *small; /* (MAX_FILL + GUARD) each */
+	float *a, *a2, *b, *ta, *tb, *small; /* [-GUARD, MAX_FILL + GUARD) each */
 	struct setting *settings;            /* (MAX_SETTINGS) */
 };
 
 struct act_data {
 	int64_t n, rows;              /* n = rows * ACT_COLS */
-	float *x, *y, *dy, *dx, *tmp; /* (rows, ACT_COLS) each */
+	float *x, *y, *dy, *dx, *tmp; /* (rows, ACT_COLS) each, with GUARD floats before
+	                               * and after (conformance.c's guarded_alloc) */
 };
 
 /* Every check of one initializer (conformance_init.c) or activation (conformance_act.c)

@@ -1,5 +1,5 @@
 # src/plugin: the plugin loader (registry), descriptor validation, parameter values.
-libwinit_la_SOURCES += \
+libwinit_core_la_SOURCES += \
 	src/plugin/plugin_internal.h \
 	src/plugin/call.c \
 	src/plugin/conformance.c \

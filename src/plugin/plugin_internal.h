@@ -26,4 +26,20 @@ WINIT_INTERNAL int winit_is_fill_sentinel(float f);
 /* Entries in a CHOICE parameter's NULL-terminated list (capped just past the limit). */
 WINIT_INTERNAL size_t winit_param_choice_count(const struct winit_param_decl *d);
 
+/* The time limit of plugin calls (crash.c): WINIT_PLUGIN_TIMEOUT in seconds (0: none;
+ * unset or not a number >= 0: 60). */
+WINIT_INTERNAL double winit_plugin_timeout(void);
+struct winit_error;
+/* Run fn(ctx) as the plugin call (plugin, callback), left with siglongjmp when a stop is
+ * requested (WINIT_ERR_CANCELLED) or it runs past the time limit (WINIT_ERR_PLUGIN); err
+ * names the plugin, the callback and `what`.  WINIT_OK when fn returned. */
+WINIT_INTERNAL int winit_plugin_call_guarded(const char *plugin, const char *callback,
+                                             void (*fn)(void *), void *ctx, const char *what,
+                                             struct winit_error *err);
+/* Said by host code running as a guarded call (an initializer written in Lua) that stops
+ * by itself (a Lua hook): no jump out of it; it asks winit_plugin_call_overdue. */
+WINIT_INTERNAL void winit_plugin_call_cooperative(void);
+/* 1 when this thread's guarded call is past the limit (*limit: the limit in seconds). */
+WINIT_INTERNAL int winit_plugin_call_overdue(double *limit);
+
 #endif

@@ -26,12 +26,6 @@
 #ifndef WINIT_PLUGIN_INSTALL_DIR
 #define WINIT_PLUGIN_INSTALL_DIR "/usr/local/lib/winit/plugins"
 #endif
-#ifndef WINIT_BUILD_PLUGIN_DIRS
-#define WINIT_BUILD_PLUGIN_DIRS ""
-#endif
-#ifndef WINIT_BUILD_ROOT
-#define WINIT_BUILD_ROOT "/nonexistent"
-#endif
 #define WINIT_BUILD_PLUGIN_DIRS_ENV "WINIT_BUILD_PLUGIN_DIRS"
 
 struct loaded_object {
@@ -452,32 +446,23 @@ static int list_add_all(struct dir_list *l, const char *dirs)
 	return 0;
 }
 
-/* Uninstalled = this libwinit is the one in the build tree (not the installed copy),
- * whatever program loaded it: the winit binary, a test, or a stock lua5.4 with the
- * module on package.cpath.  Only then are the build tree's plugins searched. */
-static int running_uninstalled(void)
-{
-	Dl_info dl;
-	char self[PATH_MAX], root[PATH_MAX];
-	if (!dladdr((void *)&winit_registry_new, &dl) || !dl.dli_fname ||
-	    !realpath(dl.dli_fname, self))
-		return 0;
-	if (!realpath(WINIT_BUILD_ROOT, root))
-		return 0; /* the build tree is gone */
-	size_t n = strlen(root);
-	return strncmp(self, root, n) == 0 && self[n] == '/';
-}
-
 int winit_registry_load_default(struct winit_registry *reg, const char *extra,
                                 struct winit_error *err)
 {
 	struct dir_list l = { 0 };
 	int rc = WINIT_OK;
+	/* Uninstalled = this libwinit is the one in a build tree (not an installed copy),
+	 * whatever program loaded it: the winit binary, a test, or a stock lua5.4 with the
+	 * module on package.cpath.  Only then are the build tree's plugins searched. */
+	char tree[PATH_MAX], tree_dirs[2 * PATH_MAX + 64];
 	const char *build = NULL;
-	if (running_uninstalled()) {
+	if (winit_build_tree(tree, sizeof tree)) {
 		build = getenv(WINIT_BUILD_PLUGIN_DIRS_ENV);
-		if (!build || !*build)
-			build = WINIT_BUILD_PLUGIN_DIRS;
+		if (!build || !*build) {
+			snprintf(tree_dirs, sizeof tree_dirs,
+			         "%s/plugins/initializers/.libs:%s/plugins/activations/.libs", tree, tree);
+			build = tree_dirs;
+		}
 	}
 	/* Uninstalled: the build tree only, never an installed copy's plugins.  Installed:
 	 * the plugin directory, where the installation now is (make install prefix=DIR). */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <winit/plugin_call.h>
 #include <winit/registry.h>
 
 #include "plugin/plugin_internal.h"
@@ -242,6 +243,21 @@ int winit_plugin_validate(const struct winit_plugin_info *info, const char *file
 			         "activation flags are 0x%x, expected only known bits (0x%x)",
 			         p->flags, (unsigned)WINIT_ACT_ROWWISE);
 			return bad(err, file, info->name, what, rebuild);
+		}
+		/* The gain scales a weight's standard deviation: positive and finite, at the
+		 * default parameters (called like any plugin call, so a crash names it). */
+		double defaults[WINIT_MAX_PARAMS];
+		for (uint32_t k = 0; k < WINIT_MAX_PARAMS; k++)
+			defaults[k] = k < info->n_params ? info->params[k].default_value : 0.0;
+		struct winit_plugin_call saved = winit_plugin_call_enter(info->name, "activation gain");
+		double g = p->gain(defaults);
+		winit_plugin_call_leave(saved);
+		if (!(g > 0) || !isfinite(g)) {
+			snprintf(what, sizeof what,
+			         "gain() at the default parameters is %g, expected a positive finite "
+			         "number (it scales the initial weights' standard deviation)",
+			         g);
+			return bad(err, file, info->name, what, "return the gain, e.g. 1 for a linear unit");
 		}
 	}
 	return WINIT_OK;

@@ -109,8 +109,12 @@ int winit_conds_build(struct table *t, const struct winit_run_spec *runs,
 				continue;
 			if (results[k].status == WINIT_ERR_DIVERGED)
 				c->diverged++;
-			if (results[k].status || !results[k].has_test) {
+			if (results[k].status) {
 				c->failed++;
+				continue;
+			}
+			if (!results[k].has_test) {
+				c->untested++;
 				continue;
 			}
 			c->acc[c->n] = results[k].test_accuracy;

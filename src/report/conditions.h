@@ -14,9 +14,11 @@ struct cond {
 	const struct winit_run_spec *spec; /* its first run: the grid cell, if any */
 	size_t first;                      /* index of its first run */
 	size_t n;                          /* finished runs with a test result */
-	size_t failed;                     /* finished runs without one */
+	size_t failed;                     /* finished runs that failed */
 	size_t diverged;                   /* of the failed, those that diverged (left out of every
 	                                    * statistic, like every failed run) */
+	size_t untested;                   /* finished runs that did not fail but had no test set
+	                                    * (no test result: not failed either) */
 	int paired;                        /* every run of it is in the paired design */
 	double *acc;                       /* (n) test accuracy */
 	double *loss;                      /* (n) test loss */

@@ -2,7 +2,8 @@
  * runs.csv (one row per run and epoch) and summary.csv (one row per condition, with the
  * comparison against the baseline).  RFC 4180: a header row, comma separators, fields
  * with a comma, quote or line break quoted with doubled quotes; '.' decimals (printf in
- * the "C" numeric locale, which winit never changes); NA for a missing value. */
+ * the "C" numeric locale, which winit never changes); NA for a missing value; a text
+ * field a spreadsheet would run as a formula starts with ' (csv_str). */
 #include "config.h"
 
 #include <errno.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include <winit/report.h>
+#include <winit/safe_write.h>
 
 #include "report/conditions.h"
 
@@ -23,6 +25,34 @@ static void field_sep(FILE *f, int *first)
 	*first = 0;
 }
 
+/* Whether s is a plain decimal number ("-0.5", "+3", "1e-7"): a spreadsheet reads it as a
+ * number, never as a formula. */
+static int is_number(const char *s)
+{
+	const char *p = s + (*s == '-' || *s == '+');
+	size_t digits = strspn(p, "0123456789");
+	p += digits;
+	if (*p == '.') {
+		size_t frac = strspn(p + 1, "0123456789");
+		digits += frac;
+		p += 1 + frac;
+	}
+	if (digits == 0)
+		return 0;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		p += *p == '-' || *p == '+';
+		size_t exp = strspn(p, "0123456789");
+		if (exp == 0)
+			return 0;
+		p += exp;
+	}
+	return *p == '\0';
+}
+
+/* A text field: a label, a run or factor name, a level.  One that a spreadsheet would take
+ * for a formula (starting with =, +, -, @, a tab or a carriage return: OWASP's list) gets a
+ * leading ' so that opening runs.csv runs nothing; a number ("-0.5") stays a number. */
 static void csv_str(FILE *f, int *first, const char *s)
 {
 	field_sep(f, first);
@@ -30,11 +60,16 @@ static void csv_str(FILE *f, int *first, const char *s)
 		fputs("NA", f);
 		return;
 	}
+	int neutral = strchr("=+-@\t\r", *s) != NULL && !is_number(s);
 	if (!strpbrk(s, ",\"\r\n") && strcmp(s, "NA") != 0) {
+		if (neutral)
+			fputc('\'', f);
 		fputs(s, f);
 		return;
 	}
 	fputc('"', f);
+	if (neutral)
+		fputc('\'', f);
 	for (; *s; s++) {
 		if (*s == '"')
 			fputc('"', f);
@@ -157,7 +192,7 @@ static int write_summary(FILE *f, const struct winit_run_spec *runs, const struc
 		"test_loss_sd", "best_epoch_mean", "val_auc_mean", "val_auc_ci_low", "val_auc_ci_high",
 		"target", "runs_reaching_target", "epochs_to_target_mean", "runs_reaching_target_steps",
 		"steps_to_target_mean", "baseline", "test", "diff",
-		"diff_ci_low", "diff_ci_high", "t", "df", "p", "p_holm", "effect_size", NULL
+		"diff_ci_low", "diff_ci_high", "t", "df", "p", "p_holm", "effect_size", "no_test", NULL
 	};
 	struct table t;
 	if (winit_conds_build(&t, runs, results, n_runs, opts ? opts->target : 0))
@@ -218,6 +253,9 @@ static int write_summary(FILE *f, const struct winit_run_spec *runs, const struc
 		csv_num(f, &first, has ? k->p : NAN);
 		csv_num(f, &first, has ? k->p_holm : NAN);
 		csv_num(f, &first, has ? k->effect : NAN);
+		/* Last, so the columns before keep their places: runs that trained without a test
+		 * set (neither in n nor failed). */
+		csv_int(f, &first, (long long)c->untested);
 		fputc('\n', f);
 	}
 	free(cmp);
@@ -227,53 +265,72 @@ static int write_summary(FILE *f, const struct winit_run_spec *runs, const struc
 	return 0;
 }
 
-/* Write dir/name through a temporary file renamed into place. */
+/* Write dir/name as winit/safe_write.h writes every file. */
 static int write_file(const char *dir, const char *name, const struct winit_run_spec *runs,
                       const struct winit_run_result *results, size_t n_runs,
-                      const struct winit_table_opts *opts, struct winit_error *err)
+                      const struct winit_table_opts *opts, unsigned flags, struct winit_error *err)
 {
-	char path[4200], tmp[4300];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write: %s", path, strerror(errno));
-	int rc = 0;
+	char path[4200];
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+		return winit_error_set(err, WINIT_ERR_ARG, "%.200s...: path too long", dir);
+	struct winit_safe_write w;
+	int rc = winit_safe_write_open(&w, path, WINIT_FILE_CSV, "CSV", flags, err);
+	if (rc)
+		return rc;
+	FILE *f = w.f;
 	if (strcmp(name, "runs.csv") == 0)
 		write_runs(f, runs, results, n_runs, opts ? opts->target : 0);
 	else
 		rc = write_summary(f, runs, results, n_runs, opts);
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad || rc) {
-		unlink(tmp);
-		return winit_error_set(err, rc ? WINIT_ERR_NOMEM : WINIT_ERR_IO, "%s: %s", path,
-		                       rc ? "out of memory" : "error while writing");
+	if (rc) {
+		winit_safe_write_abort(&w);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory", path);
 	}
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot replace: %s", path, strerror(e));
-	}
-	return WINIT_OK;
+	return winit_safe_write_commit(&w, err);
 }
 
 int winit_results_write_csv(const char *dir, const struct winit_run_spec *runs,
                             const struct winit_run_result *results, size_t n_runs,
                             const struct winit_table_opts *opts, struct winit_error *err)
 {
+	return winit_results_write_csv_ext(dir, runs, results, n_runs, opts, 0, err);
+}
+
+int winit_results_write_csv_ext(const char *dir, const struct winit_run_spec *runs,
+                                const struct winit_run_result *results, size_t n_runs,
+                                const struct winit_table_opts *opts, unsigned flags,
+                                struct winit_error *err)
+{
 	struct stat st;
 	if (mkdir(dir, 0777) != 0 && errno != EEXIST)
 		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot create directory: %s", dir, strerror(errno));
 	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
 		return winit_error_set(err, WINIT_ERR_IO, "%s: exists and is not a directory", dir);
-	int rc = write_file(dir, "runs.csv", runs, results, n_runs, opts, err);
+	/* Both paths are checked before either file is written. */
+	static const char *const names[] = { "runs.csv", "summary.csv" };
+	for (int k = 0; k < 2; k++) {
+		char path[4200];
+		if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[k]) >= sizeof path)
+			return winit_error_set(err, WINIT_ERR_ARG, "%.200s...: path too long", dir);
+		int rc = winit_safe_write_check(path, WINIT_FILE_CSV, "CSV", flags, err);
+		if (rc)
+			return rc;
+	}
+	int rc = write_file(dir, "runs.csv", runs, results, n_runs, opts, flags, err);
 	if (!rc)
-		rc = write_file(dir, "summary.csv", runs, results, n_runs, opts, err);
+		rc = write_file(dir, "summary.csv", runs, results, n_runs, opts, flags, err);
 	return rc;
 }
 
 int winit_results_file_write_csv(const char *dir, const struct winit_results_file *f,
                                  const struct winit_table_opts *opts, struct winit_error *err)
+{
+	return winit_results_file_write_csv_ext(dir, f, opts, 0, err);
+}
+
+int winit_results_file_write_csv_ext(const char *dir, const struct winit_results_file *f,
+                                     const struct winit_table_opts *opts, unsigned flags,
+                                     struct winit_error *err)
 {
 	size_t n = f->n_runs;
 	struct winit_run_spec *runs = calloc(n ? n : 1, sizeof *runs);
@@ -297,7 +354,7 @@ int winit_results_file_write_csv(const char *dir, const struct winit_results_fil
 		memcpy(s->factors, r->factors, sizeof s->factors);
 		results[i] = r->result;
 	}
-	int rc = winit_results_write_csv(dir, runs, results, n, opts, err);
+	int rc = winit_results_write_csv_ext(dir, runs, results, n, opts, flags, err);
 	free(runs);
 	free(results);
 	return rc;

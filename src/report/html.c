@@ -42,7 +42,7 @@ static void esc(FILE *f, const char *s)
 	svg_escape(f, s ? s : "");
 }
 
-size_t html_summary3(const double *x, size_t n, double *mean, double *min, double *max)
+size_t html_finite_mean_min_max(const double *x, size_t n, double *mean, double *min, double *max)
 {
 	size_t k = 0;
 	double sum = 0;
@@ -369,7 +369,7 @@ static void curve_plot(const struct html_page *pg, int m, size_t max_epochs)
 				if (e < run->n_epochs)
 					vals[n++] = metric(&run->history[e], m);
 			}
-			if (html_summary3(vals, n, &mean[e], &lo[e], &hi[e]) < 2)
+			if (html_finite_mean_min_max(vals, n, &mean[e], &lo[e], &hi[e]) < 2)
 				lo[e] = hi[e] = NAN; /* no band from one run */
 		}
 		svg_band(&p, x, lo, hi, ne, svg_color(g));
@@ -435,11 +435,17 @@ static int make_groups(struct html_page *pg)
 int winit_report_write_html(const char *path, const struct winit_report_study *r, const char *source,
                             struct winit_error *err)
 {
-	return html_report_write(path, r, source, NULL, NULL, err);
+	return html_report_write(path, r, source, NULL, NULL, 0, err);
+}
+
+int winit_report_write_html_ext(const char *path, const struct winit_report_study *r,
+                                const char *source, unsigned flags, struct winit_error *err)
+{
+	return html_report_write(path, r, source, NULL, NULL, flags, err);
 }
 
 int html_report_write(const char *path, const struct winit_report_study *r, const char *source,
-                      html_extra_fn extra, void *ctx, struct winit_error *err)
+                      html_extra_fn extra, void *ctx, unsigned flags, struct winit_error *err)
 {
 	struct html_page pg = { .r = r };
 	if (make_groups(&pg)) {
@@ -447,17 +453,15 @@ int html_report_write(const char *path, const struct winit_report_study *r, cons
 		free(pg.groups);
 		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the report", path);
 	}
-	char tmp[4200];
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		int e = errno;
+	struct winit_safe_write w;
+	if (winit_safe_write_open(&w, path, WINIT_FILE_HTML, "the report", flags, err)) {
 		free(pg.store);
 		free(pg.groups);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write the report: %s", path, strerror(e));
+		return err ? err->status : WINIT_ERR_IO;
 	}
+	FILE *f = w.f;
 	pg.f = f;
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+	fputs("<!DOCTYPE html>\n" HTML_MARKER_LINE "<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>winit report: ",
 	      f);
 	esc(f, r->study ? r->study : "study");
@@ -473,17 +477,7 @@ int html_report_write(const char *path, const struct winit_report_study *r, cons
 	fputs("</body>\n</html>\n", f);
 	free(pg.store);
 	free(pg.groups);
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad) {
-		unlink(tmp);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: error while writing the report", path);
-	}
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot replace the report: %s", path, strerror(e));
-	}
-	return WINIT_OK;
+	return winit_safe_write_commit(&w, err);
 }
 
 int winit_report_default_path(char *out, size_t size, const char *results_path)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include <winit/report_page.h>
+#include <winit/safe_write.h>
 
 #include "core/internal.h"
 
@@ -32,10 +33,14 @@ struct html_page {
 /* The report of winit_report_write_html with a section of the caller's after the summary:
  * extra(f, ctx) writes it (HTML, well-formed) to the page; extra NULL: none.  The Lua
  * binding's results:report{figures} passes its figures through it. */
+/* The second line of every HTML file winit writes (winit/safe_write.h's marker): what
+ * lets winit replace its own pages, and nothing else, without being forced. */
+#define HTML_MARKER_LINE WINIT_HTML_MARKER " " PACKAGE_VERSION "; winit replaces this file when it writes here again -->\n"
+
 typedef void (*html_extra_fn)(FILE *f, void *ctx);
 WINIT_INTERNAL int html_report_write(const char *path, const struct winit_report_study *r,
                                      const char *source, html_extra_fn extra, void *ctx,
-                                     struct winit_error *err);
+                                     unsigned flags, struct winit_error *err);
 
 /* The diagnostics section: per-layer variance and gradient variance vs depth at
  * initialization (measured and predicted), weight sd per layer, dead and saturated
@@ -51,6 +56,6 @@ WINIT_INTERNAL void html_weight_histograms(const struct html_page *pg);
 WINIT_INTERNAL size_t html_pick_layers(size_t *out, size_t n_layers, size_t max);
 
 /* mean, min and max of the finite values among x[0..n) (NaN when none); returns how many. */
-WINIT_INTERNAL size_t html_summary3(const double *x, size_t n, double *mean, double *min, double *max);
+WINIT_INTERNAL size_t html_finite_mean_min_max(const double *x, size_t n, double *mean, double *min, double *max);
 
 #endif

@@ -73,7 +73,7 @@ static double group_mean(const struct html_page *pg, const struct html_group *gr
 			vals[n++] = field(&s->layers[k], off);
 	}
 	double mean, lo, hi;
-	html_summary3(vals, n, &mean, &lo, &hi);
+	html_finite_mean_min_max(vals, n, &mean, &lo, &hi);
 	return mean;
 }
 
@@ -222,7 +222,7 @@ static void training_panels(const struct html_page *pg, const char *what, const 
 				}
 				double lo, hi;
 				x[s] = (double)ref->diagnostics[s].step + 1;
-				any |= html_summary3(vals, n, &y[s], &lo, &hi) > 0;
+				any |= html_finite_mean_min_max(vals, n, &y[s], &lo, &hi) > 0;
 			}
 			svg_polyline(&p, x, y, ref->n_snapshots, svg_color(g), 0);
 			svg_points(&p, x, y, ref->n_snapshots, svg_color(g), 0);

@@ -1,5 +1,6 @@
-/* src/report/json_read.c -- reading JSON with Jansson, every error naming the file and
- * the member's path; 64-bit unsigned integers (run seeds) read exactly. */
+/* src/report/json_read.c -- loading a results file with Jansson (a regular file of
+ * bounded size, no duplicate key; 64-bit unsigned integers of version 1 files read
+ * exactly), and the errors naming the file and the member's path. */
 #include "config.h"
 
 #include <errno.h>
@@ -8,6 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#include <winit/results.h>
 
 #include "report/json_read.h"
 
@@ -61,132 +65,6 @@ int jr_nomem(struct jr *c)
 	                       c->file);
 }
 
-int jr_str(struct jr *c, const json_t *o, const char *key, int required, char **out)
-{
-	const json_t *v = json_object_get(o, key);
-	*out = NULL;
-	if (!v || json_is_null(v))
-		return required ? jr_bad(c, key, "a string", v) : WINIT_OK;
-	if (!json_is_string(v))
-		return jr_bad(c, key, "a string", v);
-	*out = strdup(json_string_value(v));
-	return *out ? WINIT_OK : jr_nomem(c);
-}
-
-/* A number; null (the writer's NaN) and, when not required, absence read as NaN. */
-int jr_num_value(struct jr *c, const char *key, const json_t *v, int required, double *out)
-{
-	*out = NAN;
-	if (!v)
-		return required ? jr_bad(c, key, "a number", v) : WINIT_OK;
-	if (json_is_null(v))
-		return WINIT_OK;
-	if (!json_is_number(v))
-		return jr_bad(c, key, "a number or null", v);
-	*out = json_number_value(v);
-	return WINIT_OK;
-}
-
-int jr_num(struct jr *c, const json_t *o, const char *key, int required, double *out)
-{
-	return jr_num_value(c, key, json_object_get(o, key), required, out);
-}
-
-int jr_int(struct jr *c, const json_t *o, const char *key, int required, int64_t dflt,
-           int64_t *out)
-{
-	const json_t *v = json_object_get(o, key);
-	*out = dflt;
-	if (!v)
-		return required ? jr_bad(c, key, "an integer", v) : WINIT_OK;
-	if (json_is_null(v) && !required)
-		return WINIT_OK;
-	if (!json_is_integer(v))
-		return jr_bad(c, key, "an integer", v);
-	*out = (int64_t)json_integer_value(v);
-	return WINIT_OK;
-}
-
-int jr_i32(struct jr *c, const json_t *o, const char *key, int required, int32_t dflt,
-           int32_t *out)
-{
-	int64_t x;
-	int rc = jr_int(c, o, key, required, dflt, &x);
-	if (rc)
-		return rc;
-	if (x < INT32_MIN || x > INT32_MAX)
-		return winit_error_set(c->err, WINIT_ERR_FORMAT, "%s: %s.%s: %lld is out of range",
-		                       c->file, c->path, key, (long long)x);
-	*out = (int32_t)x;
-	return WINIT_OK;
-}
-
-/* An unsigned 64-bit integer: a JSON integer, or (above INT64_MAX, which Jansson cannot
- * hold) the decimal string jr_load_text() makes of it. */
-int jr_u64(struct jr *c, const json_t *o, const char *key, int required, uint64_t *out)
-{
-	const json_t *v = json_object_get(o, key);
-	*out = 0;
-	if (!v)
-		return required ? jr_bad(c, key, "an unsigned integer", v) : WINIT_OK;
-	if (json_is_integer(v) && json_integer_value(v) >= 0) {
-		*out = (uint64_t)json_integer_value(v);
-		return WINIT_OK;
-	}
-	if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		char *end;
-		errno = 0;
-		unsigned long long x = strtoull(s, &end, 10);
-		if (s[0] >= '0' && s[0] <= '9' && !*end && errno == 0) {
-			*out = (uint64_t)x;
-			return WINIT_OK;
-		}
-	}
-	return jr_bad(c, key, "an unsigned 64-bit integer", v);
-}
-
-int jr_bool(struct jr *c, const json_t *o, const char *key, int required, int32_t *out)
-{
-	const json_t *v = json_object_get(o, key);
-	*out = 0;
-	if (!v)
-		return required ? jr_bad(c, key, "true or false", v) : WINIT_OK;
-	if (!json_is_boolean(v))
-		return jr_bad(c, key, "true or false", v);
-	*out = json_is_true(v);
-	return WINIT_OK;
-}
-
-/* The member `key` of o as an object (NULL and no error when optional and absent). */
-int jr_obj(struct jr *c, const json_t *o, const char *key, int required,
-           const json_t **out)
-{
-	const json_t *v = json_object_get(o, key);
-	*out = NULL;
-	if (!v && !required)
-		return WINIT_OK;
-	if (!v || !json_is_object(v))
-		return jr_bad(c, key, "an object", v);
-	*out = v;
-	return WINIT_OK;
-}
-
-int jr_arr(struct jr *c, const json_t *o, const char *key, int required,
-           const json_t **out, size_t *n)
-{
-	const json_t *v = json_object_get(o, key);
-	*out = NULL;
-	*n = 0;
-	if (!v && !required)
-		return WINIT_OK;
-	if (!v || !json_is_array(v))
-		return jr_bad(c, key, "an array", v);
-	*out = v;
-	*n = json_array_size(v);
-	return WINIT_OK;
-}
-
 /* Where buf[i] starts an unsigned integer token above INT64_MAX (Jansson refuses those:
  * run seeds are 64-bit), its end; else 0. */
 static size_t big_int_end(const char *buf, size_t i, size_t n)
@@ -221,39 +99,46 @@ static size_t file_offset(const struct text *t, size_t pos)
 	return pos - (shift > pos ? pos : shift);
 }
 
-/* The file's text with every integer above INT64_MAX quoted: such a run_seed then reads
- * as a decimal string, which get_u64 accepts.  Quotes add no line, so the line of a
- * syntax error stays exact, and file_offset maps its byte back. */
-static int load_text(const char *path, struct text *t, struct winit_error *err)
+/* The file's text (*raw, *n_raw): the file, or what its journal says it holds now
+ * (winit_results_load_text, winit/results.h).  A path that is not a regular file, or a
+ * file of more than JR_MAX_BYTES, is refused before anything is read (a FIFO would block,
+ * a device such as /dev/zero never end). */
+static int read_file(const char *path, char **raw, size_t *n_raw, struct winit_error *err)
+{
+	*raw = NULL;
+	*n_raw = 0;
+	struct stat st;
+	if (stat(path, &st) == 0) { /* else there may be a journal alone */
+		if (!S_ISREG(st.st_mode))
+			return winit_error_set(err, WINIT_ERR_IO, "%s: cannot read results: it is %s, not a regular file",
+			                       path, S_ISDIR(st.st_mode)  ? "a directory" :
+			                             S_ISFIFO(st.st_mode) ? "a FIFO" :
+			                             S_ISSOCK(st.st_mode) ? "a socket" :
+			                                                    "a device");
+		if (st.st_size > JR_MAX_BYTES)
+			return winit_error_set(err, WINIT_ERR_FORMAT,
+			                       "%s: not read: %lld bytes, more than a results file may hold (%lld)",
+			                       path, (long long)st.st_size, (long long)JR_MAX_BYTES);
+	}
+	if (winit_results_load_text(path, raw, n_raw, err))
+		return err ? err->status : WINIT_ERR_IO;
+	if (*n_raw > (size_t)JR_MAX_BYTES) {
+		free(*raw);
+		*raw = NULL;
+		return winit_error_set(err, WINIT_ERR_FORMAT,
+		                       "%s: not read: %zu bytes, more than a results file may hold (%lld)",
+		                       path, *n_raw, (long long)JR_MAX_BYTES);
+	}
+	return WINIT_OK;
+}
+
+/* The text buf (n bytes) with every integer above INT64_MAX quoted: such a run_seed then
+ * reads as a decimal string, which the validation's seed rows (results_schema.c) accept.
+ * Quotes add no line, so the line of a syntax error stays exact, and file_offset maps
+ * its byte back. */
+static int quote_big(const char *path, const char *buf, size_t n, struct text *t, struct winit_error *err)
 {
 	memset(t, 0, sizeof *t);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot read results: %s", path,
-		                       strerror(errno));
-	size_t cap = 1 << 16, n = 0;
-	char *buf = malloc(cap);
-	while (buf) {
-		n += fread(buf + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-		char *p = realloc(buf, cap * 2);
-		if (!p) {
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		buf = p;
-		cap *= 2;
-	}
-	int bad_read = ferror(f);
-	fclose(f);
-	if (!buf)
-		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory while reading results", path);
-	if (bad_read) {
-		free(buf);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: read error", path);
-	}
 	/* Two passes over the text, outside strings: count the integers to quote, then copy
 	 * with quotes around them. */
 	size_t big = 0;
@@ -262,7 +147,6 @@ static int load_text(const char *path, struct text *t, struct winit_error *err)
 			t->s = malloc(n + 2 * big + 1);
 			t->quoted = calloc(big ? big : 1, sizeof *t->quoted);
 			if (!t->s || !t->quoted) {
-				free(buf);
 				free(t->s);
 				free(t->quoted);
 				memset(t, 0, sizeof *t);
@@ -303,22 +187,49 @@ static int load_text(const char *path, struct text *t, struct winit_error *err)
 			t->len = o;
 		}
 	}
-	free(buf);
 	return WINIT_OK;
 }
 
-json_t *jr_load(const char *path, struct winit_error *err)
+
+int jr_load_doc(const char *path, struct jr_doc *doc, struct winit_error *err)
 {
+	memset(doc, 0, sizeof *doc);
+	char *raw;
+	size_t n_raw;
+	int rc = read_file(path, &raw, &n_raw, err);
+	if (rc)
+		return rc;
 	struct text t;
-	if (load_text(path, &t, err))
-		return NULL;
+	if ((rc = quote_big(path, raw, n_raw, &t, err))) {
+		free(raw);
+		return rc;
+	}
 	json_error_t je;
-	json_t *root = json_loadb(t.s, t.len, 0, &je);
+	json_t *root = json_loadb(t.s, t.len, JSON_REJECT_DUPLICATES, &je);
 	size_t at = root ? 0 : file_offset(&t, (size_t)je.position);
 	free(t.s);
 	free(t.quoted);
-	if (!root)
-		winit_error_set(err, WINIT_ERR_FORMAT, "%s:%d: byte %zu: not a results file: invalid JSON: %s",
-		                path, je.line, at, je.text);
-	return root;
+	if (!root) {
+		/* The column in the file's bytes (the quotes added shift Jansson's). */
+		size_t col = at > n_raw ? n_raw : at;
+		while (col > 0 && raw[col - 1] != '\n')
+			col--;
+		col = at - col;
+		free(raw);
+		return winit_error_set(err, WINIT_ERR_FORMAT,
+		                       "%s:%d:%zu: byte %zu: not a results file: invalid JSON: %s", path,
+		                       je.line, col, at, je.text);
+	}
+	doc->root = root;
+	doc->text = raw;
+	doc->len = n_raw;
+	doc->n_big = t.n_quoted;
+	return WINIT_OK;
+}
+
+void jr_doc_free(struct jr_doc *doc)
+{
+	json_decref(doc->root);
+	free(doc->text);
+	memset(doc, 0, sizeof *doc);
 }

@@ -1,6 +1,7 @@
-/* src/report/json_read.c's helpers (internal): reading a JSON document with Jansson,
- * member by member, with errors that name the file and the member's path
- * ("FILE: runs[2].history[0].loss: expected a number or null, found a string"). */
+/* src/report/json_read.c's helpers (internal): loading a results file with Jansson
+ * (safely: regular files of bounded size, no duplicate key), and the errors that name the
+ * file and the member's path ("FILE: runs[2].history[0].loss: expected a number or null,
+ * found a string") for the validation (results_schema.c). */
 #ifndef WINIT_REPORT_JSON_READ_H
 #define WINIT_REPORT_JSON_READ_H
 
@@ -21,9 +22,24 @@ struct jr {
 	size_t len;
 };
 
-/* The document at path, or NULL with err set (a syntax error: its line and byte).
- * Integers above INT64_MAX, which Jansson refuses, come back as decimal strings. */
-WINIT_INTERNAL json_t *jr_load(const char *path, struct winit_error *err);
+/* The most bytes a results file may hold: larger files are refused before reading. */
+#define JR_MAX_BYTES ((long long)1 << 30)
+
+/* A document read: the tree, the file's own bytes, and how many integers above
+ * INT64_MAX the tree holds as decimal strings (Jansson cannot hold them). */
+struct jr_doc {
+	json_t *root;
+	char *text; /* the file's bytes, len of them (not NUL-terminated) */
+	size_t len;
+	size_t n_big;
+};
+
+/* Read the document at path: a regular file (a directory, FIFO, socket or device is
+ * refused before any read, naming what it is) of at most JR_MAX_BYTES, valid JSON with
+ * no duplicate key in any object (a syntax error: its line and byte).  Integers above
+ * INT64_MAX come back as decimal strings.  On failure *doc is empty. */
+WINIT_INTERNAL int jr_load_doc(const char *path, struct jr_doc *doc, struct winit_error *err);
+WINIT_INTERNAL void jr_doc_free(struct jr_doc *doc);
 
 /* Append a path segment (".history[2]"); returns the mark jr_pop goes back to. */
 WINIT_INTERNAL size_t jr_push(struct jr *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -35,22 +51,5 @@ WINIT_INTERNAL const char *jr_type_name(const json_t *v);
  * returns WINIT_ERR_FORMAT. */
 WINIT_INTERNAL int jr_bad(struct jr *c, const char *key, const char *what, const json_t *found);
 WINIT_INTERNAL int jr_nomem(struct jr *c);
-
-/* Members of object o.  Absent optional members leave the default (NULL, NaN, dflt, 0);
- * null reads as NaN for numbers, as absent for optional strings and integers. */
-WINIT_INTERNAL int jr_str(struct jr *c, const json_t *o, const char *key, int required, char **out);
-WINIT_INTERNAL int jr_num_value(struct jr *c, const char *key, const json_t *v, int required, double *out);
-WINIT_INTERNAL int jr_num(struct jr *c, const json_t *o, const char *key, int required, double *out);
-WINIT_INTERNAL int jr_int(struct jr *c, const json_t *o, const char *key, int required, int64_t dflt,
-                          int64_t *out);
-WINIT_INTERNAL int jr_i32(struct jr *c, const json_t *o, const char *key, int required, int32_t dflt,
-                          int32_t *out);
-/* An integer >= 0, or the decimal string jr_load makes of one above INT64_MAX. */
-WINIT_INTERNAL int jr_u64(struct jr *c, const json_t *o, const char *key, int required, uint64_t *out);
-WINIT_INTERNAL int jr_bool(struct jr *c, const json_t *o, const char *key, int required, int32_t *out);
-WINIT_INTERNAL int jr_obj(struct jr *c, const json_t *o, const char *key, int required,
-                          const json_t **out);
-WINIT_INTERNAL int jr_arr(struct jr *c, const json_t *o, const char *key, int required,
-                          const json_t **out, size_t *n);
 
 #endif

@@ -1,4 +1,4 @@
-libwinit_la_SOURCES += \
+libwinit_core_la_SOURCES += \
 	src/report/json.h \
 	src/report/json.c \
 	src/report/progress.c \
@@ -6,6 +6,8 @@ libwinit_la_SOURCES += \
 	src/report/results.c \
 	src/report/conditions.h \
 	src/report/conditions.c \
+	src/report/results_schema.h \
+	src/report/results_schema.c \
 	src/report/results_read.c \
 	src/report/json_read.h \
 	src/report/json_read.c \

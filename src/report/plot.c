@@ -163,16 +163,14 @@ void plot_heatmap_svg(FILE *f, const struct plot_heatmap *h)
 }
 
 int plot_page_write(const char *path, const char *title, const struct plot_part *parts, size_t n,
-                    struct winit_error *err)
+                    unsigned flags, struct winit_error *err)
 {
-	char tmp[4200];
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid()) >= sizeof tmp)
-		return winit_error_set(err, WINIT_ERR_IO, "%.200s...: path too long", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write the page: %s", path,
-		                       strerror(errno));
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
+	struct winit_safe_write w;
+	int rc = winit_safe_write_open(&w, path, WINIT_FILE_HTML, "the page", flags, err);
+	if (rc)
+		return rc;
+	FILE *f = w.f;
+	fputs("<!DOCTYPE html>\n" HTML_MARKER_LINE "<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>",
 	      f);
 	svg_escape(f, title);
@@ -198,16 +196,5 @@ int plot_page_write(const char *path, const char *title, const struct plot_part 
 			fputs("</div>\n", f);
 	}
 	fputs("</body>\n</html>\n", f);
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad) {
-		unlink(tmp);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: error while writing the page", path);
-	}
-	if (rename(tmp, path) != 0) {
-		int e = errno;
-		unlink(tmp);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot replace the page: %s", path,
-		                       strerror(e));
-	}
-	return WINIT_OK;
+	return winit_safe_write_commit(&w, err);
 }

@@ -50,10 +50,11 @@ struct plot_part {
 	const char *text;
 };
 
-/* Write a self-contained HTML page titled `title` with the parts in order, through a
- * temporary file renamed over path.  Returns 0 or WINIT_ERR_IO with err naming path. */
+/* Write a self-contained HTML page titled `title` with the parts in order, as
+ * winit/safe_write.h writes every file (flags: WINIT_WRITE_FORCE to replace a file that
+ * is not a page winit wrote).  Returns 0 or WINIT_ERR_IO with err naming path. */
 WINIT_INTERNAL int plot_page_write(const char *path, const char *title,
-                                   const struct plot_part *parts, size_t n,
+                                   const struct plot_part *parts, size_t n, unsigned flags,
                                    struct winit_error *err);
 
 #endif

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -12,6 +13,15 @@
 #include <winit/report.h>
 
 #include "core/clock.h"
+#include "core/text.h"
+
+/* A run name (or a file name) for the terminal: control characters as \xHH. */
+#define SHOWN_MAX (4 * WINIT_RUN_NAME_MAX)
+static const char *shown(char *buf, const char *name)
+{
+	snprintf(buf, SHOWN_MAX, "%s", name);
+	return winit_text_escape(buf, SHOWN_MAX, 0);
+}
 
 struct slot {
 	int active;
@@ -67,12 +77,14 @@ static void draw(struct winit_progress *p)
 			bar[k] = k < fill ? '=' : k == fill ? '>' :
 			                                      '.';
 		bar[20] = '\0';
+		char nb[SHOWN_MAX];
+		const char *name = shown(nb, p->runs[i].name);
 		int w = active > 1 ?
 		                snprintf(line + len, sizeof line - len, "%s%s %d/%d %lld/%lld loss %.4f",
-		                         len ? " | " : "", p->runs[i].name, (int)s->epoch, (int)s->epochs,
+		                         len ? " | " : "", name, (int)s->epoch, (int)s->epochs,
 		                         (long long)s->step, (long long)s->steps, s->loss) :
 		                snprintf(line + len, sizeof line - len, "%s %d/%d [%s] %lld/%lld loss %.4f acc %.4f",
-		                         p->runs[i].name, (int)s->epoch, (int)s->epochs, bar,
+		                         name, (int)s->epoch, (int)s->epochs, bar,
 		                         (long long)s->step, (long long)s->steps, s->loss, s->acc);
 		if (w < 0)
 			break;
@@ -97,9 +109,10 @@ static void on_start(void *ctx, size_t run, const struct winit_run_spec *spec)
 	p->slot[run].active = 1;
 	p->slot[run].epochs = spec->fit.epochs;
 	clear_line(p);
+	char nb[SHOWN_MAX], fb[SHOWN_MAX];
 	fprintf(p->out, "[%s] start: %lld input%s, %d Dense layer%s, %s, %d epoch%s, batch %d, "
 	                "seed %llu\n",
-	        spec->name, (long long)spec->model.n_inputs,
+	        shown(nb, spec->name), (long long)spec->model.n_inputs,
 	        spec->model.n_inputs == 1 ? "" : "s", (int)spec->model.n_layers,
 	        spec->model.n_layers == 1 ? "" : "s",
 	        spec->optimizer.kind == WINIT_OPT_ADAM ? "Adam" : "SGD", (int)spec->fit.epochs,
@@ -117,8 +130,8 @@ static void on_start(void *ctx, size_t run, const struct winit_run_spec *spec)
 				continue;
 			if (e && e->shadows)
 				fprintf(p->out, "[%s] note: layer %d uses %s '%s' from %s, which shadows %s\n",
-				        spec->name, i + 1, winit_kind_name(e->info->kind), e->info->name,
-				        e->file, e->shadows);
+				        nb, i + 1, winit_kind_name(e->info->kind), e->info->name,
+				        shown(fb, e->file), e->shadows);
 		}
 	}
 	fflush(p->out);
@@ -151,7 +164,8 @@ static void on_epoch(void *ctx, size_t run, const struct winit_epoch_stats *st)
 	struct winit_progress *p = ctx;
 	pthread_mutex_lock(&p->lock);
 	clear_line(p);
-	fprintf(p->out, "[%s] Epoch %d/%d - %.1fs - loss: %.4f - accuracy: %.4f", p->runs[run].name,
+	char nb[SHOWN_MAX];
+	fprintf(p->out, "[%s] Epoch %d/%d - %.1fs - loss: %.4f - accuracy: %.4f", shown(nb, p->runs[run].name),
 	        (int)st->epoch, (int)st->epochs, st->seconds, st->loss, st->accuracy);
 	if (st->has_val)
 		fprintf(p->out, " - val_loss: %.4f - val_accuracy: %.4f", st->val_loss, st->val_accuracy);
@@ -169,11 +183,13 @@ static void on_end(void *ctx, size_t run, const struct winit_run_spec *spec,
 	pthread_mutex_lock(&p->lock);
 	p->slot[run].active = 0;
 	clear_line(p);
+	char nb[SHOWN_MAX];
+	shown(nb, spec->name);
 	if (res->status)
-		fprintf(p->out, "[%s] %s: %s\n", spec->name,
+		fprintf(p->out, "[%s] %s: %s\n", nb,
 		        res->status == WINIT_ERR_DIVERGED ? "DIVERGED" : "FAILED", res->error);
 	else if (res->has_test)
-		fprintf(p->out, "[%s] test_loss: %.4f - test_accuracy: %.4f (%.1fs)\n", spec->name,
+		fprintf(p->out, "[%s] test_loss: %.4f - test_accuracy: %.4f (%.1fs)\n", nb,
 		        res->test_loss, res->test_accuracy, res->seconds);
 	if (p->live)
 		draw(p);

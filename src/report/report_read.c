@@ -1,5 +1,6 @@
 /* src/report/report_read.c -- reading a results file back whole (Jansson) into the plain
- * structs of winit/report_page.h, diagnostics and theory included: what the report draws. */
+ * structs of winit/report_page.h, diagnostics and theory included: what the report draws.
+ * The file is validated first by the one validation of every reader (results_schema.c). */
 #include "config.h"
 
 #include <math.h>
@@ -11,6 +12,7 @@
 #include <winit/report_page.h>
 
 #include "report/json_read.h"
+#include "report/results_schema.h"
 
 static void *alloc_n(size_t n, size_t size)
 {
@@ -24,286 +26,202 @@ static void *alloc_n(size_t n, size_t size)
 			return rc_; \
 	} while (0)
 
-static int read_plugin(struct jr *c, const json_t *o, const char *key, int required,
-                       struct winit_report_plugin *p)
+/* The file was validated whole (results_schema.c): what follows only copies values, with
+ * the page model's default for a member a file of an earlier writer lacks.  Failing is
+ * running out of memory. */
+
+/* A number; null (the writer's NaN) and absence read as NaN. */
+static double num(const json_t *o, const char *key)
 {
-	const json_t *po, *params;
-	TRY(jr_obj(c, o, key, required, &po));
-	if (!po)
+	const json_t *v = json_object_get(o, key);
+	return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+static int64_t integer(const json_t *o, const char *key, int64_t dflt)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
+}
+
+static int32_t flag(const json_t *o, const char *key)
+{
+	return json_is_true(json_object_get(o, key));
+}
+
+/* A seed: an integer (version 1) or a decimal string; 0 when absent. */
+static uint64_t seed(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	if (json_is_integer(v))
+		return (uint64_t)json_integer_value(v);
+	return json_is_string(v) ? (uint64_t)strtoull(json_string_value(v), NULL, 10) : 0;
+}
+
+/* A copy of a string member; NULL when absent. */
+static int str(struct jr *c, const json_t *o, const char *key, char **out)
+{
+	const char *v = json_string_value(json_object_get(o, key));
+	*out = v ? strdup(v) : NULL;
+	return v && !*out ? jr_nomem(c) : WINIT_OK;
+}
+
+static int read_plugin(struct jr *c, const json_t *p_obj, struct winit_report_plugin *p)
+{
+	if (!p_obj)
 		return WINIT_OK;
-	size_t mark = jr_push(c, "%s%s", c->len ? "." : "", key);
-	TRY(jr_str(c, po, "name", 1, &p->name));
-	TRY(jr_obj(c, po, "params", 0, &params));
-	if (params) {
-		p->params = alloc_n(json_object_size(params), sizeof *p->params);
-		if (!p->params)
+	TRY(str(c, p_obj, "name", &p->name));
+	const json_t *params = json_object_get(p_obj, "params");
+	if (!params)
+		return WINIT_OK;
+	p->params = alloc_n(json_object_size(params), sizeof *p->params);
+	if (!p->params)
+		return jr_nomem(c);
+	const char *k;
+	json_t *v;
+	json_object_foreach((json_t *)params, k, v)
+	{
+		struct winit_report_param *q = &p->params[p->n_params++];
+		q->name = strdup(k);
+		q->value = json_is_number(v) ? json_number_value(v) : NAN;
+		if (!q->name || (json_is_string(v) && !(q->text = strdup(json_string_value(v)))))
 			return jr_nomem(c);
-		const char *k;
-		json_t *v;
-		json_object_foreach((json_t *)params, k, v)
-		{
-			struct winit_report_param *q = &p->params[p->n_params++];
-			q->name = strdup(k);
-			q->value = NAN;
-			if (!q->name)
-				return jr_nomem(c);
-			if (json_is_string(v)) {
-				if (!(q->text = strdup(json_string_value(v))))
-					return jr_nomem(c);
-			} else {
-				size_t m2 = jr_push(c, ".params");
-				TRY(jr_num_value(c, k, v, 1, &q->value));
-				jr_pop(c, m2);
-			}
-		}
 	}
-	jr_pop(c, mark);
 	return WINIT_OK;
 }
 
 static int read_model(struct jr *c, const json_t *run, struct winit_report_run *r)
 {
-	const json_t *m, *shape, *layers;
-	size_t n;
-	TRY(jr_obj(c, run, "model", 1, &m));
-	size_t mark = jr_push(c, ".model");
-	TRY(jr_arr(c, m, "input_shape", 1, &shape, &n));
-	if (n > sizeof r->input_shape / sizeof r->input_shape[0])
-		return winit_error_set(c->err, WINIT_ERR_FORMAT, "%s: %s.input_shape: %zu dimensions (at most %zu)",
-		                       c->file, c->path, n, sizeof r->input_shape / sizeof r->input_shape[0]);
-	for (size_t i = 0; i < n; i++) {
-		const json_t *d = json_array_get(shape, i);
-		if (!json_is_integer(d))
-			return jr_bad(c, "input_shape[]", "an integer", d);
-		r->input_shape[i] = (int64_t)json_integer_value(d);
-	}
-	r->n_input_dims = n;
-	TRY(jr_arr(c, m, "layers", 1, &layers, &n));
+	const json_t *m = json_object_get(run, "model"), *shape = json_object_get(m, "input_shape"),
+		     *layers = json_object_get(m, "layers");
+	r->n_input_dims = json_array_size(shape); /* at most 8 */
+	for (size_t i = 0; i < r->n_input_dims; i++)
+		r->input_shape[i] = (int64_t)json_integer_value(json_array_get(shape, i));
+	size_t n = json_array_size(layers);
 	r->layers = alloc_n(n, sizeof *r->layers);
 	if (!r->layers)
 		return jr_nomem(c);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *l = json_array_get(layers, i);
-		size_t m2 = jr_push(c, ".layers[%zu]", i);
-		if (!json_is_object(l))
-			return jr_bad(c, NULL, "an object", l);
 		struct winit_report_layer *y = &r->layers[r->n_layers++];
-		TRY(jr_str(c, l, "type", 1, &y->type));
-		TRY(jr_int(c, l, "units", 1, 0, &y->units));
-		TRY(read_plugin(c, l, "activation", 1, &y->activation));
-		TRY(read_plugin(c, l, "kernel_initializer", 1, &y->kernel_initializer));
-		TRY(jr_bool(c, l, "use_bias", 0, &y->use_bias));
-		TRY(read_plugin(c, l, "bias_initializer", 0, &y->bias_initializer));
-		jr_pop(c, m2);
+		TRY(str(c, l, "type", &y->type));
+		y->units = integer(l, "units", 0);
+		TRY(read_plugin(c, json_object_get(l, "activation"), &y->activation));
+		TRY(read_plugin(c, json_object_get(l, "kernel_initializer"), &y->kernel_initializer));
+		y->use_bias = flag(l, "use_bias");
+		TRY(read_plugin(c, json_object_get(l, "bias_initializer"), &y->bias_initializer));
 	}
-	jr_pop(c, mark);
 	return WINIT_OK;
 }
 
 static int read_settings(struct jr *c, const json_t *run, struct winit_report_run *r)
 {
-	const json_t *o;
-	TRY(jr_obj(c, run, "optimizer", 1, &o));
-	size_t mark = jr_push(c, ".optimizer");
-	TRY(jr_str(c, o, "name", 1, &r->optimizer));
-	TRY(jr_num(c, o, "learning_rate", 1, &r->learning_rate));
-	TRY(jr_num(c, o, "beta_1", 0, &r->beta_1));
-	TRY(jr_num(c, o, "beta_2", 0, &r->beta_2));
-	TRY(jr_num(c, o, "epsilon", 0, &r->epsilon));
-	TRY(jr_num(c, o, "momentum", 0, &r->momentum));
-	TRY(jr_bool(c, o, "nesterov", 0, &r->nesterov));
-	jr_pop(c, mark);
-	TRY(jr_str(c, run, "loss", 0, &r->loss));
+	const json_t *o = json_object_get(run, "optimizer");
+	TRY(str(c, o, "name", &r->optimizer));
+	r->learning_rate = num(o, "learning_rate");
+	r->beta_1 = num(o, "beta_1");
+	r->beta_2 = num(o, "beta_2");
+	r->epsilon = num(o, "epsilon");
+	r->momentum = num(o, "momentum");
+	r->nesterov = flag(o, "nesterov");
+	TRY(str(c, run, "loss", &r->loss));
 
-	TRY(jr_obj(c, run, "fit", 1, &o));
-	mark = jr_push(c, ".fit");
-	TRY(jr_i32(c, o, "epochs", 1, 0, &r->epochs));
-	TRY(jr_i32(c, o, "batch_size", 1, 0, &r->batch_size));
-	TRY(jr_num(c, o, "validation_split", 0, &r->validation_split));
-	TRY(jr_bool(c, o, "shuffle", 0, &r->shuffle));
-	jr_pop(c, mark);
+	o = json_object_get(run, "fit");
+	r->epochs = (int32_t)integer(o, "epochs", 0);
+	r->batch_size = (int32_t)integer(o, "batch_size", 0);
+	r->validation_split = num(o, "validation_split");
+	r->shuffle = flag(o, "shuffle");
 
-	TRY(jr_obj(c, run, "data", 0, &o));
-	r->n_train = r->n_val = r->n_test = -1;
-	if (o) {
-		mark = jr_push(c, ".data");
-		TRY(jr_str(c, o, "train", 0, &r->train_source));
-		TRY(jr_str(c, o, "test", 0, &r->test_source));
-		TRY(jr_int(c, o, "n_train", 0, -1, &r->n_train));
-		TRY(jr_int(c, o, "n_val", 0, -1, &r->n_val));
-		TRY(jr_int(c, o, "n_test", 0, -1, &r->n_test));
-		jr_pop(c, mark);
-	}
+	o = json_object_get(run, "data");
+	TRY(str(c, o, "train", &r->train_source));
+	TRY(str(c, o, "test", &r->test_source));
+	r->n_train = integer(o, "n_train", -1);
+	r->n_val = integer(o, "n_val", -1);
+	r->n_test = integer(o, "n_test", -1);
 	return WINIT_OK;
 }
 
 static int read_history(struct jr *c, const json_t *run, struct winit_report_run *r)
 {
-	const json_t *h;
-	size_t n;
-	TRY(jr_arr(c, run, "history", 1, &h, &n));
+	const json_t *h = json_object_get(run, "history");
+	size_t n = json_array_size(h);
 	r->history = alloc_n(n, sizeof *r->history);
 	if (!r->history)
 		return jr_nomem(c);
 	for (size_t i = 0; i < n; i++) {
 		const json_t *e = json_array_get(h, i);
-		size_t mark = jr_push(c, ".history[%zu]", i);
-		if (!json_is_object(e))
-			return jr_bad(c, NULL, "an object", e);
 		struct winit_report_epoch *y = &r->history[r->n_epochs++];
-		TRY(jr_i32(c, e, "epoch", 0, (int32_t)(i + 1), &y->epoch));
-		TRY(jr_num(c, e, "loss", 1, &y->loss));
-		TRY(jr_num(c, e, "accuracy", 1, &y->accuracy));
+		y->epoch = (int32_t)integer(e, "epoch", (int64_t)i + 1);
+		y->loss = num(e, "loss");
+		y->accuracy = num(e, "accuracy");
 		y->has_val = json_object_get(e, "val_loss") != NULL;
-		TRY(jr_num(c, e, "val_loss", 0, &y->val_loss));
-		TRY(jr_num(c, e, "val_accuracy", 0, &y->val_accuracy));
-		TRY(jr_num(c, e, "seconds", 0, &y->seconds));
-		jr_pop(c, mark);
+		y->val_loss = num(e, "val_loss");
+		y->val_accuracy = num(e, "val_accuracy");
+		y->seconds = num(e, "seconds");
 	}
 	return WINIT_OK;
 }
 
-/* A count that may be absent or null (-1). */
-static int get_count(struct jr *c, const json_t *o, const char *key, int64_t *out)
-{
-	double x;
-	TRY(jr_num(c, o, key, 0, &x));
-	*out = isfinite(x) && x >= 0 && x < 9e18 ? (int64_t)x : -1; /* a count, or none */
-	return WINIT_OK;
-}
-
-/* The most bins read in a weight histogram (the writer writes WINIT_DIAG_HIST_BINS). */
-#define MAX_HIST_BINS 10000
-
-/* A count in a histogram: an integer >= 0. */
-static int hist_count(struct jr *c, const json_t *v, const char *key, int64_t *out)
-{
-	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return jr_bad(c, key, "a count (an integer >= 0)", v ? v : json_null());
-	*out = (int64_t)json_integer_value(v);
-	return WINIT_OK;
-}
-
-/* "weights_hist": {range: [lo, hi], counts: [...], underflow, overflow, declared_sd}. */
+/* "weights_hist": WINIT_DIAG_HIST_BINS counts over [-h, h]. */
 static int read_hist(struct jr *c, const json_t *l, struct winit_report_layer_diag *d)
 {
-	const json_t *o, *range, *counts;
-	size_t n_range, n;
-	TRY(jr_obj(c, l, "weights_hist", 0, &o));
+	const json_t *o = json_object_get(l, "weights_hist");
 	if (!o)
 		return WINIT_OK;
-	size_t mark = jr_push(c, ".weights_hist");
-	TRY(jr_arr(c, o, "range", 1, &range, &n_range));
-	TRY(jr_arr(c, o, "counts", 1, &counts, &n));
-	double lo = json_number_value(json_array_get(range, 0)),
-	       hi = json_number_value(json_array_get(range, 1));
-	if (n_range != 2 || !json_is_number(json_array_get(range, 0)) ||
-	    !json_is_number(json_array_get(range, 1)) || !isfinite(lo) || !isfinite(hi) || !(lo <= hi))
-		return jr_bad(c, "range", "[lo, hi]: two finite numbers, lo <= hi", range);
-	if (n == 0 || n > MAX_HIST_BINS)
-		return winit_error_set(c->err, WINIT_ERR_FORMAT,
-		                       "%s: %s.counts: %zu bins, expected 1 to %d", c->file, c->path, n,
-		                       MAX_HIST_BINS);
+	const json_t *range = json_object_get(o, "range"), *counts = json_object_get(o, "counts");
+	size_t n = json_array_size(counts);
 	struct winit_report_hist *h = d->hist = calloc(1, sizeof *h);
 	if (!h || !(h->count = alloc_n(n, sizeof *h->count)))
 		return jr_nomem(c);
-	h->lo = lo;
-	h->hi = hi;
+	h->lo = json_number_value(json_array_get(range, 0));
+	h->hi = json_number_value(json_array_get(range, 1));
 	h->n_bins = n;
-	h->declared_sd = NAN;
-	for (size_t b = 0; b < n; b++) {
-		size_t m2 = jr_push(c, ".counts[%zu]", b);
-		TRY(hist_count(c, json_array_get(counts, b), NULL, &h->count[b]));
-		jr_pop(c, m2);
-	}
-	const json_t *v;
-	if ((v = json_object_get(o, "underflow")))
-		TRY(hist_count(c, v, "underflow", &h->underflow));
-	if ((v = json_object_get(o, "overflow")))
-		TRY(hist_count(c, v, "overflow", &h->overflow));
-	TRY(jr_num(c, o, "declared_sd", 0, &h->declared_sd));
-	jr_pop(c, mark);
+	for (size_t b = 0; b < n; b++)
+		h->count[b] = (int64_t)json_integer_value(json_array_get(counts, b));
+	h->underflow = integer(o, "underflow", 0);
+	h->overflow = integer(o, "overflow", 0);
+	h->declared_sd = num(o, "declared_sd");
 	return WINIT_OK;
-}
-
-static int read_layer_diag(struct jr *c, const json_t *l, struct winit_report_layer_diag *d)
-{
-	static const struct {
-		const char *key;
-		size_t off;
-	} nums[] = {
-		{ "pre_mean", offsetof(struct winit_report_layer_diag, pre_mean) },
-		{ "pre_var", offsetof(struct winit_report_layer_diag, pre_var) },
-		{ "act_mean", offsetof(struct winit_report_layer_diag, act_mean) },
-		{ "act_var", offsetof(struct winit_report_layer_diag, act_var) },
-		{ "grad_var", offsetof(struct winit_report_layer_diag, grad_var) },
-		{ "wgrad_var", offsetof(struct winit_report_layer_diag, wgrad_var) },
-		{ "w_mean", offsetof(struct winit_report_layer_diag, w_mean) },
-		{ "w_sd", offsetof(struct winit_report_layer_diag, w_sd) },
-		{ "update_ratio", offsetof(struct winit_report_layer_diag, update_ratio) },
-		{ "dead_fraction", offsetof(struct winit_report_layer_diag, dead_fraction) },
-		{ "saturated_fraction", offsetof(struct winit_report_layer_diag, saturated_fraction) },
-	};
-	if (!json_is_object(l))
-		return jr_bad(c, NULL, "an object", l);
-	for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
-		TRY(jr_num(c, l, nums[k].key, 0, (double *)((char *)d + nums[k].off)));
-	TRY(get_count(c, l, "dead", &d->dead));
-	TRY(get_count(c, l, "distinct_units", &d->distinct_units));
-	return read_hist(c, l, d);
 }
 
 static int read_diagnostics(struct jr *c, const json_t *run, struct winit_report_run *r)
 {
-	const json_t *snaps;
-	size_t n;
-	TRY(jr_arr(c, run, "diagnostics", 0, &snaps, &n));
+	const json_t *snaps = json_object_get(run, "diagnostics");
 	if (!snaps)
 		return WINIT_OK;
+	size_t n = json_array_size(snaps);
 	r->diagnostics = alloc_n(n, sizeof *r->diagnostics);
 	if (!r->diagnostics)
 		return jr_nomem(c);
 	for (size_t i = 0; i < n; i++) {
-		const json_t *s = json_array_get(snaps, i), *layers;
-		size_t mark = jr_push(c, ".diagnostics[%zu]", i), nl;
-		if (!json_is_object(s))
-			return jr_bad(c, NULL, "an object", s);
+		const json_t *s = json_array_get(snaps, i), *layers = json_object_get(s, "layers");
 		struct winit_report_snapshot *y = &r->diagnostics[r->n_snapshots++];
-		TRY(jr_int(c, s, "step", 1, 0, &y->step));
-		TRY(jr_i32(c, s, "epoch", 0, 0, &y->epoch));
-		TRY(jr_num(c, s, "probe_loss", 0, &y->probe_loss));
-		TRY(jr_num(c, s, "probe_accuracy", 0, &y->probe_accuracy));
-		TRY(jr_int(c, s, "val_rows", 0, 0, &y->val_rows));
-		TRY(jr_num(c, s, "val_loss", 0, &y->val_loss));
-		TRY(jr_num(c, s, "val_accuracy", 0, &y->val_accuracy));
-		TRY(jr_arr(c, s, "layers", 1, &layers, &nl));
+		winit_results_fill(y, 1, winit_results_snapshot_fields, s);
+		y->epoch = (int32_t)integer(s, "epoch", 0);
+		size_t nl = json_array_size(layers);
 		y->layers = alloc_n(nl, sizeof *y->layers);
 		if (!y->layers)
 			return jr_nomem(c);
 		for (size_t k = 0; k < nl; k++) {
-			size_t m2 = jr_push(c, ".layers[%zu]", k);
-			TRY(read_layer_diag(c, json_array_get(layers, k), &y->layers[y->n_layers++]));
-			jr_pop(c, m2);
+			struct winit_report_layer_diag *d = &y->layers[y->n_layers++];
+			const json_t *l = json_array_get(layers, k);
+			winit_results_fill(d, 1, winit_results_layer_fields, l);
+			TRY(read_hist(c, l, d));
 		}
-		jr_pop(c, mark);
 	}
 	return WINIT_OK;
 }
 
+/* One prediction per layer (null: NaN); *n raised to the list's length. */
 static int read_per_layer(struct jr *c, const json_t *t, const char *key, size_t *n, double **out)
 {
-	const json_t *a;
-	size_t m;
-	TRY(jr_arr(c, t, key, 0, &a, &m));
+	const json_t *a = json_object_get(t, key);
+	size_t m = json_array_size(a);
 	*out = alloc_n(m, sizeof **out);
 	if (!*out)
 		return jr_nomem(c);
 	for (size_t i = 0; i < m; i++) {
-		size_t mark = jr_push(c, ".%s", key);
-		char idx[32];
-		snprintf(idx, sizeof idx, "[%zu]", i);
-		TRY(jr_num_value(c, idx, json_array_get(a, i), 1, &(*out)[i]));
-		jr_pop(c, mark);
+		const json_t *v = json_array_get(a, i);
+		(*out)[i] = json_is_number(v) ? json_number_value(v) : NAN;
 	}
 	if (m > *n)
 		*n = m;
@@ -312,23 +230,18 @@ static int read_per_layer(struct jr *c, const json_t *t, const char *key, size_t
 
 static int read_theory(struct jr *c, const json_t *run, struct winit_report_theory *t)
 {
-	const json_t *o;
-	TRY(jr_obj(c, run, "theory", 0, &o));
+	const json_t *o = json_object_get(run, "theory");
 	if (!o)
 		return WINIT_OK;
-	size_t mark = jr_push(c, ".theory");
 	t->present = 1;
-	TRY(jr_bool(c, o, "applies", 1, &t->applies));
-	TRY(jr_str(c, o, "reason", 0, &t->reason));
-	size_t n_pre = 0, n_grad = 0;
+	t->applies = flag(o, "applies");
+	TRY(str(c, o, "reason", &t->reason));
+	size_t n_pre = 0, n_grad = 0; /* equal when both are present */
 	TRY(read_per_layer(c, o, "pre_var", &n_pre, &t->pre_var));
 	TRY(read_per_layer(c, o, "grad_var", &n_grad, &t->grad_var));
-	if (n_pre != n_grad && n_pre && n_grad)
-		return winit_error_set(c->err, WINIT_ERR_FORMAT, "%s: %s: pre_var has %zu layers, grad_var %zu",
-		                       c->file, c->path, n_pre, n_grad);
 	t->n_layers = n_pre ? n_pre : n_grad;
 	if (n_pre < t->n_layers || n_grad < t->n_layers) {
-		/* One list absent: pad the other with NaN. */
+		/* One list absent (version 1): pad the other with NaN. */
 		double **shorter = n_pre < t->n_layers ? &t->pre_var : &t->grad_var;
 		double *p = realloc(*shorter, t->n_layers * sizeof *p);
 		if (!p)
@@ -337,115 +250,70 @@ static int read_theory(struct jr *c, const json_t *run, struct winit_report_theo
 			p[i] = NAN;
 		*shorter = p;
 	}
-	jr_pop(c, mark);
 	return WINIT_OK;
 }
 
 /* The run's "learning" object: the target and the steps to reach it. */
-static int read_learning(struct jr *c, const json_t *run, struct winit_report_run *r)
+static void read_learning(const json_t *run, struct winit_report_run *r)
 {
-	const json_t *l;
-	r->target = NAN;
-	r->has_steps = 0;
-	r->steps_to_target = -1;
-	TRY(jr_obj(c, run, "learning", 0, &l));
-	if (!l)
-		return WINIT_OK;
-	size_t mark = jr_push(c, ".learning");
-	int rc = jr_num(c, l, "target", 0, &r->target);
-	if (!rc && json_object_get(l, "steps_to_target")) {
-		r->has_steps = 1;
-		rc = jr_int(c, l, "steps_to_target", 0, -1, &r->steps_to_target);
-	}
-	jr_pop(c, mark);
-	return rc;
+	const json_t *l = json_object_get(run, "learning");
+	r->target = num(l, "target");
+	r->has_steps = json_object_get(l, "steps_to_target") != NULL;
+	r->steps_to_target = integer(l, "steps_to_target", -1);
 }
 
 static int read_run(struct jr *c, const json_t *run, struct winit_report_run *r)
 {
-	char *status = NULL;
-	if (!json_is_object(run))
-		return jr_bad(c, NULL, "an object", run);
-	r->test_loss = r->test_accuracy = r->seconds = NAN;
-	TRY(jr_str(c, run, "name", 1, &r->name));
-	TRY(jr_str(c, run, "label", 0, &r->label));
+	TRY(str(c, run, "name", &r->name));
+	TRY(str(c, run, "label", &r->label));
 	if (!r->label && !(r->label = strdup(r->name)))
 		return jr_nomem(c);
-	TRY(jr_i32(c, run, "replicate", 0, 0, &r->replicate));
-	TRY(jr_u64(c, run, "seed", 0, &r->seed));
-	TRY(jr_u64(c, run, "run_seed", 0, &r->run_seed));
+	r->replicate = (int32_t)integer(run, "replicate", 0);
+	r->seed = seed(run, "seed");
+	r->run_seed = seed(run, "run_seed");
 	TRY(read_model(c, run, r));
 	TRY(read_settings(c, run, r));
-	TRY(jr_str(c, run, "status", 1, &status));
-	r->ok = strcmp(status, "ok") == 0;
-	free(status);
-	TRY(jr_str(c, run, "error", 0, &r->error));
+	const char *status = json_string_value(json_object_get(run, "status"));
+	r->ok = status && strcmp(status, "ok") == 0;
+	TRY(str(c, run, "error", &r->error));
 	TRY(read_history(c, run, r));
 	r->has_test = json_object_get(run, "test_accuracy") != NULL;
-	TRY(jr_num(c, run, "test_loss", 0, &r->test_loss));
-	TRY(jr_num(c, run, "test_accuracy", 0, &r->test_accuracy));
-	TRY(jr_num(c, run, "seconds", 0, &r->seconds));
-	TRY(jr_str(c, run, "kernels", 0, &r->kernels));
-	TRY(read_learning(c, run, r));
+	r->test_loss = num(run, "test_loss");
+	r->test_accuracy = num(run, "test_accuracy");
+	r->seconds = num(run, "seconds");
+	TRY(str(c, run, "kernels", &r->kernels));
+	read_learning(run, r);
 	TRY(read_diagnostics(c, run, r));
-	TRY(read_theory(c, run, &r->theory));
-	return WINIT_OK;
+	return read_theory(c, run, &r->theory);
 }
 
 int winit_report_read(const char *path, struct winit_report_study *out, struct winit_error *err)
 {
 	memset(out, 0, sizeof *out);
-	json_t *root = jr_load(path, err);
-	if (!root)
-		return err ? err->status : WINIT_ERR_FORMAT;
-	int rc = WINIT_OK;
-	struct jr c = { .file = path, .err = err };
-	const json_t *fmt = json_object_get(root, "format");
-	const json_t *ver = json_object_get(root, "version");
-	if (!json_is_object(root)) {
-		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: not a winit results file: expected a JSON object with \"format\": \"%s\", found %s",
-		                     path, WINIT_RESULTS_FORMAT, jr_type_name(root));
-	} else if (!json_is_string(fmt) || strcmp(json_string_value(fmt), WINIT_RESULTS_FORMAT) != 0) {
-		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: not a winit results file: expected \"format\": \"%s\", found %s%s%s",
-		                     path, WINIT_RESULTS_FORMAT, json_is_string(fmt) ? "\"" : "",
-		                     json_is_string(fmt) ? json_string_value(fmt) : fmt ? jr_type_name(fmt) :
-		                                                                          "no \"format\" member",
-		                     json_is_string(fmt) ? "\"" : "");
-	} else if (!json_is_integer(ver) || json_integer_value(ver) < 1) {
-		rc = jr_bad(&c, "version", "a version number (an integer >= 1)", ver);
-	} else if (json_integer_value(ver) > WINIT_RESULTS_VERSION) {
-		rc = winit_error_set(err, WINIT_ERR_FORMAT, "%s: results format version %lld is newer than this winit reads (up to version %d): update winit (%s)",
-		                     path, (long long)json_integer_value(ver), WINIT_RESULTS_VERSION, PACKAGE_STRING);
-	}
-	if (rc) {
-		json_decref(root);
+	struct winit_results_doc d;
+	int rc = winit_results_doc_load(path, 1, &d, err);
+	if (rc)
 		return rc;
-	}
-	const json_t *runs;
-	size_t n;
-	out->version = (int32_t)json_integer_value(ver);
-	if ((rc = jr_str(&c, root, "format", 1, &out->format)) ||
-	    (rc = jr_str(&c, root, "generator", 0, &out->generator)) ||
-	    (rc = jr_str(&c, root, "study", 0, &out->study)) ||
-	    (rc = jr_u64(&c, root, "seed", 0, &out->seed)) ||
-	    (rc = jr_arr(&c, root, "runs", 1, &runs, &n)))
+	const json_t *root = d.doc.root, *runs = json_object_get(root, "runs");
+	struct jr c = { .file = path, .err = err };
+	size_t n = json_array_size(runs);
+	out->version = d.version;
+	out->seed = seed(root, "seed");
+	if ((rc = str(&c, root, "format", &out->format)) || (rc = str(&c, root, "generator", &out->generator)) ||
+	    (rc = str(&c, root, "study", &out->study)))
 		goto fail;
 	out->runs = alloc_n(n, sizeof *out->runs);
 	if (!out->runs) {
 		rc = jr_nomem(&c);
 		goto fail;
 	}
-	for (size_t i = 0; i < n; i++) {
-		size_t mark = jr_push(&c, "runs[%zu]", i);
-		rc = read_run(&c, json_array_get(runs, i), &out->runs[out->n_runs++]);
-		if (rc)
+	for (size_t i = 0; i < n; i++)
+		if ((rc = read_run(&c, json_array_get(runs, i), &out->runs[out->n_runs++])))
 			goto fail;
-		jr_pop(&c, mark);
-	}
-	json_decref(root);
+	winit_results_doc_free(&d);
 	return WINIT_OK;
 fail:
-	json_decref(root);
+	winit_results_doc_free(&d);
 	winit_report_free(out);
 	return rc;
 }

@@ -22,6 +22,7 @@
 
 #include <winit/registry.h>
 #include <winit/report.h>
+#include <winit/safe_write.h>
 
 #include "report/json.h"
 #include "report/results.h"
@@ -181,19 +182,13 @@ static void write_diagnostics(struct json *j, const struct winit_diagnostics *d)
 		for (int32_t k = 0; k < s->n_layers; k++) {
 			const struct winit_diag_layer *L = &s->layers[k];
 			json_begin_object(j);
-			json_number_at(j, "pre_mean", L->pre_mean);
-			json_number_at(j, "pre_var", L->pre_var);
-			json_number_at(j, "act_mean", L->act_mean);
-			json_number_at(j, "act_var", L->act_var);
-			json_number_at(j, "grad_var", L->grad_var);
-			json_number_at(j, "wgrad_var", L->wgrad_var);
-			json_number_at(j, "w_mean", L->w_mean);
-			json_number_at(j, "w_sd", L->w_sd);
-			json_number_at(j, "update_ratio", L->update_ratio);
-			json_int_at(j, "dead", L->dead);
-			json_number_at(j, "dead_fraction", L->dead_fraction);
-			json_number_at(j, "saturated_fraction", L->saturated_fraction);
-			json_int_at(j, "distinct_units", L->distinct_units);
+#define WRITE_f64(name) json_number_at(j, #name, L->name);
+#define WRITE_i64(name) json_int_at(j, #name, L->name);
+#define WRITE(name, type, range) WRITE_##type(name)
+			WINIT_DIAG_LAYER_FIELDS(WRITE)
+#undef WRITE
+#undef WRITE_i64
+#undef WRITE_f64
 			if (s->hist)
 				write_hist(j, &s->hist[k]);
 			json_end_object(j);
@@ -329,225 +324,126 @@ void winit_results_write_description(FILE *f, const struct winit_run_spec *s)
 	json_end_object(&j);
 }
 
-/* mkdir -p for the directory part of path. */
-static int make_parents(const char *path, struct winit_error *err)
-{
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof dir, "%s", path);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		return WINIT_OK;
-	*slash = '\0';
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-			return winit_error_set(err, WINIT_ERR_IO, "%s: cannot create directory: %s", dir,
-			                       strerror(errno));
-		*p = '/';
-	}
-	if (dir[0] && mkdir(dir, 0777) != 0 && errno != EEXIST)
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot create directory: %s", dir,
-		                       strerror(errno));
-	return WINIT_OK;
-}
-
-/* The file a results path names: symbolic links followed (the link stays, its target is
- * written), the last one possibly not existing yet.  What exists there must be a regular
- * file: a directory, a device, a FIFO or a socket is refused, with the reason. */
-static int resolve_target(const char *path, char *out, size_t size, struct winit_error *err)
-{
-	char cur[PATH_MAX], link[PATH_MAX];
-	if (!*path)
-		return winit_error_set(err, WINIT_ERR_ARG, "the results path is empty");
-	if (snprintf(cur, sizeof cur, "%s", path) >= (int)sizeof cur)
-		return winit_error_set(err, WINIT_ERR_ARG, "%.64s...: results path too long", path);
-	for (int hops = 0;; hops++) {
-		struct stat st;
-		if (lstat(cur, &st) != 0) {
-			if (errno == ENOENT)
-				break; /* a new file */
-			return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results: %s", path,
-			                       strerror(errno));
-		}
-		if (S_ISREG(st.st_mode))
-			break;
-		if (S_ISDIR(st.st_mode))
-			return winit_error_set(err, WINIT_ERR_IO,
-			                       "%s: cannot write results: it is a directory (give a file "
-			                       "name, e.g. %s/results.json)",
-			                       path, path);
-		if (!S_ISLNK(st.st_mode))
-			return winit_error_set(err, WINIT_ERR_IO,
-			                       "%s: cannot write results: it is a %s, not a regular file "
-			                       "(results files are replaced as a whole, which a device or "
-			                       "a pipe cannot be)",
-			                       path,
-			                       S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "device" :
-			                       S_ISFIFO(st.st_mode)                       ? "FIFO" :
-			                                                                    "socket");
-		if (hops == 40)
-			return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results: %s", path,
-			                       strerror(ELOOP));
-		ssize_t n = readlink(cur, link, sizeof link - 1);
-		if (n < 0)
-			return winit_error_set(err, WINIT_ERR_IO, "%s: cannot read the link: %s", cur,
-			                       strerror(errno));
-		link[n] = '\0';
-		char *slash = strrchr(cur, '/');
-		if (link[0] == '/' || !slash) {
-			memcpy(cur, link, (size_t)n + 1);
-		} else {
-			slash[1] = '\0';
-			size_t len = strlen(cur);
-			if (len + (size_t)n + 1 > sizeof cur)
-				return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results: %s", path,
-				                       strerror(ENAMETOOLONG));
-			memcpy(cur + len, link, (size_t)n + 1);
-		}
-	}
-	if (strlen(cur) + 32 > size)
-		return winit_error_set(err, WINIT_ERR_ARG, "%.64s...: results path too long", path);
-	snprintf(out, size, "%s", cur);
-	return WINIT_OK;
-}
-
-/* Split target into its directory ("." when none) and its base name. */
-static void split_path(const char *target, char *dir, size_t dsize, const char **base)
-{
-	const char *slash = strrchr(target, '/');
-	if (!slash) {
-		snprintf(dir, dsize, ".");
-		*base = target;
-	} else if (slash == target) {
-		snprintf(dir, dsize, "/");
-		*base = slash + 1;
-	} else {
-		snprintf(dir, dsize, "%.*s", (int)(slash - target), target);
-		*base = slash + 1;
-	}
-}
-
-/* Remove BASE.tmp.PID files left in dir by writers that were killed (their PID is no
- * longer alive).  A live writer's file, or anything else, is left alone. */
-static void remove_stale_temps(const char *dir, const char *base)
-{
-	size_t blen = strlen(base);
-	DIR *d = opendir(dir);
-	if (!d)
-		return;
-	struct dirent *e;
-	while ((e = readdir(d)) != NULL) {
-		const char *name = e->d_name;
-		if (strncmp(name, base, blen) != 0 || strncmp(name + blen, ".tmp.", 5) != 0)
-			continue;
-		const char *digits = name + blen + 5;
-		char *end;
-		errno = 0;
-		long pid = strtol(digits, &end, 10);
-		if (*digits < '0' || *digits > '9' || *end || errno || pid <= 0 || pid == (long)getpid())
-			continue;
-		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue; /* alive, or not ours to judge */
-		char p[PATH_MAX];
-		if (snprintf(p, sizeof p, "%s/%s", dir, name) < (int)sizeof p)
-			unlink(p);
-	}
-	closedir(d);
-}
-
 int winit_results_check_writable(const char *path, struct winit_error *err)
 {
-	char target[PATH_MAX], dir[PATH_MAX], tmp[PATH_MAX + 32];
-	const char *base;
-	int rc = resolve_target(path, target, sizeof target, err);
-	if (!rc)
-		rc = make_parents(target, err);
+	return winit_results_check_writable_ext(path, 0, err);
+}
+
+int winit_results_check_writable_ext(const char *path, unsigned flags, struct winit_error *err)
+{
+	return winit_safe_write_check(path, WINIT_FILE_RESULTS, "results", flags | WINIT_WRITE_PARENTS,
+	                              err);
+}
+
+/* A text made by fn(j, ctx) with a JSON writer on a memory stream; NULL when out of
+ * memory.  depth > 0 starts the writer inside an open array at that depth, as the first
+ * member: the text then begins with its line break and indentation, and joins to others
+ * with ",". */
+static char *json_text(void (*fn)(struct json *, const void *), const void *ctx, int depth,
+                       size_t *len)
+{
+	char *text = NULL;
+	FILE *f = open_memstream(&text, len);
+	if (!f)
+		return NULL;
+	struct json j;
+	json_init(&j, f);
+	j.depth = depth;
+	j.first[depth] = 1;
+	fn(&j, ctx);
+	int bad = ferror(f);
+	if (fclose(f) != 0 || bad) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+struct header_ctx {
+	const char *study;
+	uint64_t seed;
+};
+
+static void header_fn(struct json *j, const void *ctx)
+{
+	const struct header_ctx *h = ctx;
+	char seed_text[24];
+	snprintf(seed_text, sizeof seed_text, "%" PRIu64, h->seed);
+	json_begin_object(j);
+	json_string_at(j, "format", WINIT_RESULTS_FORMAT);
+	json_int_at(j, "version", WINIT_RESULTS_VERSION);
+	json_string_at(j, "generator", PACKAGE_STRING);
+	json_string_at(j, "study", h->study);
+	json_string_at(j, "seed", seed_text);
+	json_key(j, "runs");
+	json_begin_array(j);
+}
+
+char *winit_results_header_text(const char *study, uint64_t seed, size_t *len)
+{
+	struct header_ctx h = { study, seed };
+	return json_text(header_fn, &h, 0, len);
+}
+
+struct run_ctx {
+	size_t index;
+	const struct winit_run_spec *s;
+	const struct winit_run_result *r;
+};
+
+static void run_fn(struct json *j, const void *ctx)
+{
+	const struct run_ctx *c = ctx;
+	write_run(j, c->index, c->s, c->r);
+}
+
+char *winit_results_run_text(size_t index, const struct winit_run_spec *s,
+                             const struct winit_run_result *r, size_t *len)
+{
+	struct run_ctx c = { index, s, r };
+	return json_text(run_fn, &c, 2, len);
+}
+
+char *winit_results_join(const char *header, size_t header_len, const char *const *runs,
+                         const size_t *lens, size_t n, size_t *len)
+{
+	static const char tail_some[] = "\n  ]\n}\n", tail_none[] = "]\n}\n";
+	const char *tail = n ? tail_some : tail_none;
+	size_t total = header_len + strlen(tail) + (n ? n - 1 : 0);
+	for (size_t i = 0; i < n; i++)
+		total += lens[i];
+	char *text = malloc(total + 1);
+	if (!text)
+		return NULL;
+	char *p = text;
+	memcpy(p, header, header_len);
+	p += header_len;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			*p++ = ',';
+		memcpy(p, runs[i], lens[i]);
+		p += lens[i];
+	}
+	memcpy(p, tail, strlen(tail) + 1);
+	*len = total;
+	return text;
+}
+
+int winit_results_target(const char *path, char *out, size_t size, struct winit_error *err)
+{
+	return winit_safe_write_target(path, WINIT_FILE_RESULTS, "results", out, size, err);
+}
+
+int winit_results_replace(const char *path, const char *text, size_t len, unsigned flags,
+                          struct winit_error *err)
+{
+	struct winit_safe_write w;
+	int rc = winit_safe_write_open(&w, path, WINIT_FILE_RESULTS, "results",
+	                               flags | WINIT_WRITE_PARENTS, err);
 	if (rc)
 		return rc;
-	split_path(target, dir, sizeof dir, &base);
-	remove_stale_temps(dir, base);
-	/* A file already named with this process's PID is a stale one of an earlier process
-	 * that had the same PID: replaced, then removed. */
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", target, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results: %s", path,
-		                       strerror(errno));
-	close(fd);
-	unlink(tmp);
-	return WINIT_OK;
-}
-
-/* write(2) all of buf, retrying short writes and EINTR. */
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-/* Write len bytes of text to a fresh temporary file next to target, fsync it, rename it
- * over target and fsync the directory, so that the file at target is at every moment
- * either the previous complete version or the new one. */
-static int replace_file(const char *path, const char *target, const char *text, size_t len,
-                        struct winit_error *err)
-{
-	char dir[PATH_MAX], tmp[PATH_MAX + 32];
-	const char *base;
-	split_path(target, dir, sizeof dir, &base);
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", target, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0)
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results: %s", path,
-		                       strerror(errno));
-	struct stat st;
-	if (stat(target, &st) == 0)
-		(void)fchmod(fd, st.st_mode & 07777); /* keep the file's permissions */
-	const char *what = "write";
-	int bad = write_all(fd, text, len);
-	if (!bad) {
-		what = "fsync";
-		bad = fsync(fd);
-	}
-	int e = errno;
-	if (close(fd) != 0 && !bad) {
-		what = "close";
-		bad = -1;
-		e = errno;
-	}
-	if (bad) {
-		unlink(tmp);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results (%s failed): %s",
-		                       path, what, strerror(e));
-	}
-	if (rename(tmp, target) != 0) {
-		e = errno;
-		unlink(tmp);
-		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot replace results file: %s", path,
-		                       strerror(e));
-	}
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		/* Some file systems cannot sync a directory (EINVAL): the rename stands. */
-		if (fsync(dfd) != 0 && errno != EINVAL && errno != ENOTSUP) {
-			e = errno;
-			close(dfd);
-			return winit_error_set(err, WINIT_ERR_IO, "%s: cannot sync its directory: %s",
-			                       path, strerror(e));
-		}
-		close(dfd);
-	}
-	return WINIT_OK;
+	winit_safe_write_bytes(&w, text, len);
+	return winit_safe_write_commit(&w, err);
 }
 
 int winit_results_write_json(const char *path, const char *study, uint64_t seed,
@@ -555,41 +451,39 @@ int winit_results_write_json(const char *path, const char *study, uint64_t seed,
                              const struct winit_run_result *results, size_t n_runs,
                              struct winit_error *err)
 {
-	char target[PATH_MAX];
-	int rc = resolve_target(path, target, sizeof target, err);
-	if (!rc)
-		rc = make_parents(target, err);
-	if (rc)
-		return rc;
+	return winit_results_write_json_ext(path, study, seed, runs, results, n_runs, 0, err);
+}
+
+int winit_results_write_json_ext(const char *path, const char *study, uint64_t seed,
+                                 const struct winit_run_spec *runs,
+                                 const struct winit_run_result *results, size_t n_runs,
+                                 unsigned flags, struct winit_error *err)
+{
 	/* The whole text is made in memory first: a failed write(2) then has an errno. */
-	char *text = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&text, &len);
-	if (!f)
-		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the results", path);
-	char seed_text[24];
-	snprintf(seed_text, sizeof seed_text, "%" PRIu64, seed);
-	struct json j;
-	json_init(&j, f);
-	json_begin_object(&j);
-	json_string_at(&j, "format", WINIT_RESULTS_FORMAT);
-	json_int_at(&j, "version", WINIT_RESULTS_VERSION);
-	json_string_at(&j, "generator", PACKAGE_STRING);
-	json_string_at(&j, "study", study);
-	json_string_at(&j, "seed", seed_text);
-	json_key(&j, "runs");
-	json_begin_array(&j);
+	size_t n_done = 0, header_len = 0, len = 0;
 	for (size_t i = 0; i < n_runs; i++)
-		if (results[i].done)
-			write_run(&j, i, &runs[i], &results[i]);
-	json_end_array(&j);
-	json_end_object(&j);
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad) {
-		free(text);
-		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the results", path);
+		n_done += results[i].done != 0;
+	char *header = winit_results_header_text(study, seed, &header_len);
+	char **texts = calloc(n_done ? n_done : 1, sizeof *texts);
+	size_t *lens = calloc(n_done ? n_done : 1, sizeof *lens);
+	int ok = header && texts && lens;
+	for (size_t i = 0, k = 0; ok && i < n_runs; i++) {
+		if (!results[i].done)
+			continue;
+		texts[k] = winit_results_run_text(i, &runs[i], &results[i], &lens[k]);
+		ok = texts[k++] != NULL;
 	}
-	rc = replace_file(path, target, text, len, err);
+	char *text = ok ? winit_results_join(header, header_len, (const char *const *)texts, lens,
+	                                     n_done, &len) :
+	                  NULL;
+	for (size_t k = 0; texts && k < n_done; k++)
+		free(texts[k]);
+	free(texts);
+	free(lens);
+	free(header);
+	if (!text)
+		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the results", path);
+	int rc = winit_results_replace(path, text, len, flags, err);
 	free(text);
 	return rc;
 }

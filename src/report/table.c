@@ -12,18 +12,27 @@
 #include <winit/report.h>
 #include <winit/stats.h>
 
+#include "core/text.h"
 #include "report/conditions.h"
+
+/* A label or level for the terminal: control characters (a newline too) as \xHH. */
+static const char *shown(char *buf, size_t size, const char *s)
+{
+	snprintf(buf, size, "%s", s);
+	return winit_text_escape(buf, size, 0);
+}
 
 /* The key cells of condition c (the header's when c is NULL). */
 static void print_key(FILE *out, const struct table *t, const struct cond *c)
 {
+	char buf[4 * WINIT_RUN_NAME_MAX];
 	if (t->nf == 0) {
-		fprintf(out, "%-*s", t->w[0], c ? c->label : "initializer");
+		fprintf(out, "%-*s", t->w[0], c ? shown(buf, sizeof buf, c->label) : "initializer");
 		return;
 	}
 	for (int f = 0; f < t->nf; f++)
 		fprintf(out, "%s%-*s", f ? "  " : "", t->w[f],
-		        c ? c->spec->factors[f].value : t->c[0].spec->factors[f].name);
+		        shown(buf, sizeof buf, c ? c->spec->factors[f].value : t->c[0].spec->factors[f].name));
 }
 
 /* The row of a condition without a finished run. */
@@ -31,14 +40,18 @@ static void print_empty(FILE *out, const struct cond *c, int multi)
 {
 	if (c->diverged && c->diverged == c->failed)
 		fprintf(out, " diverged%s\n", multi ? " (every run)" : "");
+	else if (c->failed)
+		fprintf(out, " failed (see above)\n");
+	else if (c->untested) /* trained without a test set: nothing to show, nothing failed */
+		fprintf(out, " no test set%s\n", multi && c->untested > 1 ? " (every run)" : "");
 	else
-		fprintf(out, " %s\n", c->failed ? "failed (see above)" : "not run");
+		fprintf(out, " not run\n");
 }
 
 static const char *failed_note(const struct cond *c)
 {
 	if (!c->failed)
-		return "";
+		return c->untested ? "  (some runs had no test set)" : "";
 	return c->diverged == c->failed ? "  (some runs diverged)" : "  (some runs failed)";
 }
 

@@ -1,5 +1,6 @@
-libwinit_la_SOURCES += \
+libwinit_core_la_SOURCES += \
 	src/study/executor.c \
+	src/study/run.c \
 	src/study/wire.h \
 	src/study/wire.c \
 	src/study/mpi.c

@@ -103,19 +103,9 @@ int winit_wire_pack(uint64_t index, const struct winit_run_result *r, unsigned c
 		put_i32(&o, sn->n_layers);
 		for (int32_t l = 0; l < sn->n_layers; l++) {
 			const struct winit_diag_layer *d = &sn->layers[l];
-			put_f64(&o, d->pre_mean);
-			put_f64(&o, d->pre_var);
-			put_f64(&o, d->act_mean);
-			put_f64(&o, d->act_var);
-			put_f64(&o, d->grad_var);
-			put_f64(&o, d->wgrad_var);
-			put_f64(&o, d->w_mean);
-			put_f64(&o, d->w_sd);
-			put_f64(&o, d->update_ratio);
-			put_i64(&o, d->dead);
-			put_f64(&o, d->dead_fraction);
-			put_f64(&o, d->saturated_fraction);
-			put_i64(&o, d->distinct_units);
+#define PUT(name, type, range) put_##type(&o, d->name);
+			WINIT_DIAG_LAYER_FIELDS(PUT)
+#undef PUT
 		}
 	}
 	put_i32(&o, r->theory.computed);
@@ -333,19 +323,9 @@ int winit_wire_unpack(const unsigned char *buf, size_t len, uint64_t *index,
 		sn->n_layers = nl;
 		for (int32_t l = 0; l < nl; l++) {
 			struct winit_diag_layer *d = &sn->layers[l];
-			d->pre_mean = get_f64(&in);
-			d->pre_var = get_f64(&in);
-			d->act_mean = get_f64(&in);
-			d->act_var = get_f64(&in);
-			d->grad_var = get_f64(&in);
-			d->wgrad_var = get_f64(&in);
-			d->w_mean = get_f64(&in);
-			d->w_sd = get_f64(&in);
-			d->update_ratio = get_f64(&in);
-			d->dead = get_i64(&in);
-			d->dead_fraction = get_f64(&in);
-			d->saturated_fraction = get_f64(&in);
-			d->distinct_units = get_i64(&in);
+#define GET(name, type, range) d->name = get_##type(&in);
+			WINIT_DIAG_LAYER_FIELDS(GET)
+#undef GET
 		}
 	}
 	r->theory.computed = get_i32(&in);

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include <winit/plugin_call.h>
 #include <winit/theory.h>
 
 /* Largest q tried before q* is declared infinite, and smallest before it is declared 0. */
@@ -52,8 +53,8 @@ static int moments(struct quad *g, double q, double *f2, double *d2)
 	double s = sqrt(q);
 	for (int i = 0; i < NODES; i++)
 		g->z[i] = (float)(s * g->u[i]);
-	g->act->forward(g->y, g->z, 1, NODES, g->params);
-	g->act->backward(g->d, g->one, g->z, g->y, 1, NODES, g->params);
+	winit_activation_forward(g->act, g->y, g->z, 1, NODES, g->params);
+	winit_activation_backward(g->act, g->d, g->one, g->z, g->y, 1, NODES, g->params);
 	double ef = 0, ed = 0;
 	for (int i = 0; i < NODES; i++) {
 		ef += g->w[i] * (double)g->y[i] * g->y[i];

@@ -1,3 +1,3 @@
-libwinit_la_SOURCES += \
+libwinit_core_la_SOURCES += \
 	src/theory/propagation.c \
 	src/theory/fixed_point.c

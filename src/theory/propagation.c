@@ -75,10 +75,11 @@ double winit_gauss_expect(const struct winit_activation *act, const double *para
 		z[i] = (float)(s * nodes[i]);
 		one[i] = 1.0f;
 	}
-	act->forward(y, z, 1, WINIT_GH_POINTS, params);
+	/* Through the host's wrappers: a crash in the plugin names it, as in training. */
+	winit_activation_forward(act, y, z, 1, WINIT_GH_POINTS, params);
 	const float *v = y;
 	if (deriv) {
-		act->backward(d, one, z, y, 1, WINIT_GH_POINTS, params);
+		winit_activation_backward(act, d, one, z, y, 1, WINIT_GH_POINTS, params);
 		v = d;
 	}
 	double e = 0;
@@ -110,7 +111,7 @@ void winit_theory_predict(struct winit_theory *out, const struct winit_model_spe
 		const struct winit_activation *act = (const struct winit_activation *)l->activation.info;
 		const struct winit_initializer *k =
 			(const struct winit_initializer *)l->kernel_initializer.info;
-		double gain = act->gain(l->activation.params);
+		double gain = winit_activation_gain(act, l->activation.params);
 		if (winit_initializer_adapter(k)) {
 			not_applies(out, "layer %d kernel: initializer '%s' is data-aware", i + 1,
 			            k->info.name);

@@ -1,7 +1,9 @@
-/* tests/fuzz/fuzz_results.c -- libFuzzer harness for the results-file reader
- * (winit_results_read, src/report/results_read.c, used by --resume) on arbitrary file
- * contents: any outcome but a crash, a leak or a sanitizer report is fine, and a refused
- * file must get a message naming it. */
+/* tests/fuzz/fuzz_results.c -- libFuzzer harness for the results-file readers
+ * (winit_results_read, src/report/results_read.c, used by --resume and merge's
+ * validation; winit_report_read, src/report/report_read.c, the report's) on arbitrary
+ * file contents: any outcome but a crash, a leak or a sanitizer report is fine, a refused
+ * file must get a message naming it, and the two readers must agree on every file of the
+ * current version (one validation, src/report/results_schema.c). */
 #include "config.h"
 
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <unistd.h>
 
 #include <winit/report.h>
+#include <winit/report_page.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -36,6 +39,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		__builtin_trap(); /* refused without a message naming the file */
 	if (rc == WINIT_OK)
 		winit_results_file_free(&f);
+	/* The report's reader validates as resume's does (results_schema.c): of a file of the
+	 * current version, both accept it or both refuse it. */
+	struct winit_report_study r;
+	struct winit_error err2 = { 0 };
+	int rc2 = winit_report_read(path, &r, &err2);
+	if (rc2 != WINIT_OK && (!err2.msg[0] || !strstr(err2.msg, path)))
+		__builtin_trap();
+	if (rc != WINIT_ERR_NOMEM && rc2 != WINIT_ERR_NOMEM &&
+	    ((rc == WINIT_OK && rc2 != WINIT_OK) ||
+	     (rc != WINIT_OK && rc2 == WINIT_OK && r.version == WINIT_RESULTS_VERSION)))
+		__builtin_trap(); /* the two readers disagree */
+	winit_report_free(&r);
 	close(fd);
 	return 0;
 }

@@ -1,0 +1,106 @@
+/* winit/results.h -- the results file on disk: saving a study's runs as they finish, and
+ * reading the file back whole, whatever moment its writer stopped at.
+ *
+ * A study saves through a struct winit_results_saver.  Each finished run is appended to a
+ * journal beside the results file (PATH.journal: one record per run, each with its length
+ * and a CRC-32, fsync'ed), which costs the same whatever the number of runs before it;
+ * the results file itself is written whole (temporary file, fsync, rename) when the
+ * saver opens, after a run while the file is small (256 KiB), else when the time since
+ * the last whole write is 20 times what that write took (so saving costs a bounded share
+ * of the study's time, however many runs it has), and when the saver closes, which also
+ * removes the journal.  While a journal is there it holds every run the file
+ * should, so winit_results_load_text puts together the text the file would hold now: a
+ * study killed at any moment loses no finished run (a torn last record, the one being
+ * written, is detected and dropped).  The journal's format is docs/results-format.md's
+ * last section.
+ *
+ * One writer at a time: the saver holds a lock (PATH.lock, flock(2), with the holder's
+ * pid in it) from open to close, and a second saver of the same file is refused naming
+ * that pid.  A file that already holds runs, opened without taking them over (resume),
+ * is kept aside as PATH.1 (or the next free number), never dropped.
+ */
+#ifndef WINIT_RESULTS_H
+#define WINIT_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <winit/error.h>
+#include <winit/study.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The results file's text at path: the file as it is, or, while a journal lies beside it
+ * (its writer is running, or was stopped), the text the writer would have written now.
+ * *text is malloc'd and NUL-terminated (the caller frees it).  A journal whose records
+ * are damaged anywhere but at its end is refused, naming the byte.  WINIT_ERR_IO with
+ * errno ENOENT when there is neither file nor journal. */
+int winit_results_load_text(const char *path, char **text, size_t *len,
+                            struct winit_error *err);
+
+struct winit_results_saver; /* opaque */
+
+struct winit_save_options {
+	/* The runs of `results` marked done were taken over from the file (resume): they
+	 * are kept, and the file is not kept aside. */
+	int resumed;
+	/* Entries of the existing file to keep as they are, after the study's own runs
+	 * (resume keeps runs the script no longer lists): texts as winit_results_load_text
+	 * returned them, each one run's object. */
+	const char *const *kept;
+	const size_t *kept_len;
+	size_t n_kept;
+	/* Where to say what was kept aside; NULL: nowhere. */
+	FILE *log;
+	/* winit/safe_write.h's flags for every write of the file (WINIT_WRITE_FORCE: replace
+	 * a file of another kind at the path). */
+	unsigned write_flags;
+};
+
+/* Lock the results file at path, keep aside what it holds (unless resumed), and start
+ * its journal with the header and the runs already done.  runs and results stay the
+ * caller's and must outlive the saver. */
+int winit_results_saver_open(struct winit_results_saver **out, const char *path,
+                             const char *study, uint64_t seed,
+                             const struct winit_run_spec *runs,
+                             const struct winit_run_result *results, size_t n_runs,
+                             const struct winit_save_options *opts, struct winit_error *err);
+/* Run i finished with r: append it to the journal (and write the file whole when due).
+ * Not thread-safe: callers serialise their calls. */
+int winit_results_saver_add(struct winit_results_saver *s, size_t i,
+                            const struct winit_run_result *r, struct winit_error *err);
+/* How many runs the saved file holds now (taken over, kept and added). */
+size_t winit_results_saver_count(const struct winit_results_saver *s);
+/* Write the file whole, remove the journal and the lock, free the saver (also on
+ * failure; NULL is a no-op). */
+int winit_results_saver_close(struct winit_results_saver *s, struct winit_error *err);
+
+/* What resuming took from a results file. */
+struct winit_resume {
+	size_t restored; /* runs taken over (marked done in results) */
+	/* Runs of the file the study does not list, as their text: for the saver's kept. */
+	char **kept;
+	size_t *kept_len;
+	size_t n_kept;
+};
+
+/* Continue a study from the results file at path (none yet, or only its journal: read as
+ * winit_results_load_text does; none at all: nothing to take, every run runs).  Every run
+ * of the file that finished ("ok") and whose description (winit_results_describe) equals
+ * runs[i]'s is moved into results[i], marked done; kernels (n entries) keeps its kernel
+ * name.  Runs of the file that the study does not list are kept (out->kept), or dropped
+ * with prune.  A file of another study or seed, format or version, or malformed, is
+ * refused.  With log, one line says what was taken, and one what was kept or dropped. */
+int winit_results_resume(const char *path, const char *study, uint64_t seed,
+                         const struct winit_run_spec *runs, struct winit_run_result *results,
+                         char (*kernels)[32], size_t n, int prune, FILE *log,
+                         struct winit_resume *out, struct winit_error *err);
+void winit_resume_free(struct winit_resume *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* WINIT_RESULTS_H */

@@ -1,0 +1,565 @@
+/* src/report/results_schema.c -- the results file (docs/results-format.md) as one table
+ * of its members, and the one validation that every reader of the file runs first.
+ *
+ * The rules are what the writer (results.c) guarantees: a reader accepts every file the
+ * writer wrote, of any version it reads, and refuses everything else with the file and
+ * the member's path.  Files of version 1 (read by the report only) lack members that
+ * version 2 always has: those rows are RS_V2. */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <winit/diagnostics.h>
+#include <winit/model.h>
+#include <winit/report.h>
+#include <winit/report_page.h>
+#include <winit/study.h>
+
+#include "report/results_schema.h"
+
+struct rs_ctx {
+	struct jr c;
+	int32_t version;
+};
+
+#define NONE (-1)
+#define BIG INFINITY
+#define I32 ((double)INT32_MAX)
+
+/* Rows: a member without a place, a member with one, the end of a list. */
+#define ROW(key, kind, need, flags, lo, hi)                                       \
+	{                                                                         \
+		key, kind, need, flags, lo, hi, NULL, NULL, NULL, NONE, NONE, NAN \
+	}
+#define SUB(key, kind, need, hi, sub, check)                                 \
+	{                                                                    \
+		key, kind, need, 0, 0, hi, sub, check, NULL, NONE, NONE, NAN \
+	}
+#define AT(key, kind, need, flags, lo, hi, res, page, dflt)                       \
+	{                                                                         \
+		key, kind, need, flags, lo, hi, NULL, NULL, NULL, res, page, dflt \
+	}
+#define END                                                            \
+	{                                                              \
+		NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NONE, NONE, NAN \
+	}
+
+#define NUM(key, need) ROW(key, RS_NUM, need, RS_NULL, -BIG, BIG)
+#define FRACTION(key, need) ROW(key, RS_NUM, need, RS_NULL, 0, 1)
+#define COUNT(key, need) ROW(key, RS_INT, need, 0, 0, BIG)
+
+static const char *const design_choices[] = { "paired", "independent", NULL };
+
+/* ---- the rules across members (RS_OBJ's check) */
+
+static int fail(struct rs_ctx *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static int fail(struct rs_ctx *x, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	return winit_error_set(x->c.err, WINIT_ERR_FORMAT, "%s: %s%s%s", x->c.file, x->c.path,
+	                       x->c.len ? ": " : "", what);
+}
+
+/* Members that come in pairs: the second is required when the first is present. */
+static int pair(struct rs_ctx *x, const json_t *o, const char *first, const char *second)
+{
+	char what[64];
+	snprintf(what, sizeof what, "a number or null, as there is a \"%s\"", first);
+	if (json_object_get(o, first) && !json_object_get(o, second))
+		return jr_bad(&x->c, second, what, NULL);
+	return WINIT_OK;
+}
+
+static int check_epoch(struct rs_ctx *x, const json_t *o)
+{
+	return pair(x, o, "val_loss", "val_accuracy");
+}
+
+static int check_run(struct rs_ctx *x, const json_t *o)
+{
+	return pair(x, o, "test_accuracy", "test_loss");
+}
+
+/* "weights_hist": the writer's histogram exactly, WINIT_DIAG_HIST_BINS counts over
+ * [-h, h] (src/nn/diag_hist.c). */
+static int check_hist(struct rs_ctx *x, const json_t *o)
+{
+	const json_t *range = json_object_get(o, "range"), *counts = json_object_get(o, "counts");
+	const json_t *lo = json_array_get(range, 0), *hi = json_array_get(range, 1);
+	if (json_array_size(range) != 2 || !json_is_number(lo) || !json_is_number(hi) ||
+	    !(json_number_value(hi) >= 0) || !isfinite(json_number_value(hi)) ||
+	    json_number_value(lo) != -json_number_value(hi)) {
+		size_t mark = jr_push(&x->c, ".range");
+		int rc = jr_bad(&x->c, NULL, "[-h, h] with a finite h >= 0", range);
+		jr_pop(&x->c, mark);
+		return rc;
+	}
+	if (json_array_size(counts) != WINIT_DIAG_HIST_BINS) {
+		size_t mark = jr_push(&x->c, ".counts");
+		int rc = fail(x, "expected %d bins, found %zu", WINIT_DIAG_HIST_BINS, json_array_size(counts));
+		jr_pop(&x->c, mark);
+		return rc;
+	}
+	return WINIT_OK;
+}
+
+/* A snapshot's layers have a weight histogram each, or none has. */
+static int check_snapshot(struct rs_ctx *x, const json_t *o)
+{
+	const json_t *layers = json_object_get(o, "layers");
+	size_t n = json_array_size(layers), with = 0;
+	for (size_t k = 0; k < n; k++)
+		with += json_object_get(json_array_get(layers, k), "weights_hist") != NULL;
+	for (size_t k = 0; with && with < n && k < n; k++)
+		if (!json_object_get(json_array_get(layers, k), "weights_hist")) {
+			size_t mark = jr_push(&x->c, ".layers[%zu]", k);
+			int rc = jr_bad(&x->c, "weights_hist", "an object: every layer has one when any has", NULL);
+			jr_pop(&x->c, mark);
+			return rc;
+		}
+	return WINIT_OK;
+}
+
+/* Theory that applies has one prediction per layer in each list (version 2: both lists). */
+static int check_theory(struct rs_ctx *x, const json_t *o)
+{
+	if (!json_is_true(json_object_get(o, "applies")))
+		return WINIT_OK;
+	const json_t *pv = json_object_get(o, "pre_var"), *gv = json_object_get(o, "grad_var");
+	if (x->version >= 2 && (!pv || !gv))
+		return jr_bad(&x->c, pv ? "grad_var" : "pre_var", "an array (theory applies)", NULL);
+	if (pv && gv && json_array_size(pv) != json_array_size(gv))
+		return fail(x, "pre_var has %zu layers, grad_var %zu", json_array_size(pv), json_array_size(gv));
+	return WINIT_OK;
+}
+
+/* ---- the table */
+
+static const struct rs_field number_or_null[] = { NUM("", RS_ALL), END };
+static const struct rs_field a_count[] = { COUNT("", RS_ALL), END };
+
+static const struct rs_field plugin_fields[] = {
+	ROW("name", RS_STR, RS_ALL, 0, 0, 0),
+	SUB("params", RS_PARAMS, RS_OPTIONAL, 0, NULL, NULL),
+	ROW("file", RS_STR, RS_OPTIONAL, 0, 0, 0),
+	COUNT("size", RS_OPTIONAL),
+	ROW("crc32", RS_STR, RS_OPTIONAL, 0, 0, 0),
+	END,
+};
+
+static const struct rs_field layer_fields[] = {
+	ROW("type", RS_STR, RS_ALL, 0, 0, 0),
+	ROW("units", RS_INT, RS_ALL, 0, 1, I32),
+	SUB("activation", RS_OBJ, RS_ALL, 0, plugin_fields, NULL),
+	SUB("kernel_initializer", RS_OBJ, RS_ALL, 0, plugin_fields, NULL),
+	ROW("use_bias", RS_BOOL, RS_OPTIONAL, 0, 0, 0),
+	SUB("bias_initializer", RS_OBJ, RS_OPTIONAL, 0, plugin_fields, NULL),
+	END,
+};
+static const struct rs_field a_layer[] = { SUB("", RS_OBJ, RS_ALL, 0, layer_fields, NULL), END };
+
+static const struct rs_field model_fields[] = {
+	SUB("input_shape", RS_ARR, RS_ALL, 8, a_count, NULL),
+	SUB("layers", RS_ARR, RS_ALL, WINIT_MAX_LAYERS, a_layer, NULL),
+	END,
+};
+
+static const struct rs_field optimizer_fields[] = {
+	ROW("name", RS_STR, RS_ALL, 0, 0, 0),
+	NUM("learning_rate", RS_ALL),
+	NUM("beta_1", RS_OPTIONAL),
+	NUM("beta_2", RS_OPTIONAL),
+	NUM("epsilon", RS_OPTIONAL),
+	NUM("momentum", RS_OPTIONAL),
+	ROW("nesterov", RS_BOOL, RS_OPTIONAL, 0, 0, 0),
+	END,
+};
+
+static const struct rs_field fit_fields[] = {
+	ROW("epochs", RS_INT, RS_ALL, 0, 0, I32),
+	ROW("batch_size", RS_INT, RS_ALL, 0, 1, I32),
+	FRACTION("validation_split", RS_OPTIONAL),
+	ROW("shuffle", RS_BOOL, RS_OPTIONAL, 0, 0, 0),
+	END,
+};
+
+static const struct rs_field data_fields[] = {
+	ROW("train", RS_STR, RS_OPTIONAL, 0, 0, 0),
+	ROW("test", RS_STR, RS_OPTIONAL, 0, 0, 0),
+	COUNT("n_train", RS_V2),
+	COUNT("n_val", RS_V2),
+	COUNT("n_test", RS_V2),
+	END,
+};
+
+static const struct rs_field diverged_fields[] = {
+	ROW("epoch", RS_INT, RS_OPTIONAL, 0, 0, I32),
+	COUNT("step", RS_OPTIONAL),
+	ROW("what", RS_STR, RS_OPTIONAL, 0, 0, 0),
+	NUM("last_loss", RS_OPTIONAL),
+	FRACTION("last_accuracy", RS_OPTIONAL),
+	END,
+};
+
+static const struct rs_field epoch_fields[] = {
+	ROW("epoch", RS_INT, RS_V2, 0, 1, I32),
+	NUM("loss", RS_ALL),
+	FRACTION("accuracy", RS_ALL),
+	NUM("val_loss", RS_OPTIONAL),
+	FRACTION("val_accuracy", RS_OPTIONAL),
+	ROW("seconds", RS_NUM, RS_V2, RS_NULL, 0, BIG),
+	END,
+};
+static const struct rs_field an_epoch[] = { SUB("", RS_OBJ, RS_ALL, 0, epoch_fields, check_epoch), END };
+
+static const struct rs_field learning_fields[] = {
+	ROW("best_epoch", RS_INT, RS_OPTIONAL, 0, 0, I32),
+	FRACTION("best_val_accuracy", RS_OPTIONAL),
+	FRACTION("val_auc", RS_OPTIONAL),
+	ROW("target", RS_NUM, RS_OPTIONAL, 0, 0, 1),
+	ROW("epochs_to_target", RS_INT, RS_OPTIONAL, RS_NULL, 1, I32),
+	ROW("steps_to_target", RS_INT, RS_OPTIONAL, RS_NULL, 0, BIG),
+	END,
+};
+
+static const struct rs_field hist_fields[] = {
+	SUB("range", RS_ARR, RS_ALL, 0, number_or_null, NULL),
+	SUB("counts", RS_ARR, RS_ALL, 0, a_count, NULL),
+	COUNT("underflow", RS_V2),
+	COUNT("overflow", RS_V2),
+	NUM("declared_sd", RS_V2),
+	END,
+};
+
+#define LAYER_f64(key, lo, hi)                                                           \
+	AT(#key, RS_NUM, RS_V2, RS_NULL, lo, hi, offsetof(struct winit_diag_layer, key), \
+	   offsetof(struct winit_report_layer_diag, key), NAN),
+#define LAYER_i64(key, lo, hi)                                                     \
+	AT(#key, RS_INT, RS_V2, 0, lo, hi, offsetof(struct winit_diag_layer, key), \
+	   offsetof(struct winit_report_layer_diag, key), -1),
+#define RANGE_any -BIG, BIG
+#define RANGE_unit 0, 1
+#define RANGE_count 0, BIG
+#define LAYER_ROW(key, type, lo_hi) LAYER_##type(key, lo_hi)
+#define LAYER(key, type, range) LAYER_ROW(key, type, RANGE_##range)
+
+/* A layer's diagnostics, as winit/diagnostics.h's WINIT_DIAG_LAYER_FIELDS lists them. */
+const struct rs_field winit_results_layer_fields[] = {
+	WINIT_DIAG_LAYER_FIELDS(LAYER)
+		SUB("weights_hist", RS_OBJ, RS_OPTIONAL, 0, hist_fields, check_hist),
+	END,
+};
+static const struct rs_field a_layer_diag[] = {
+	SUB("", RS_OBJ, RS_ALL, 0, winit_results_layer_fields, NULL), END
+};
+
+#define SNAP_NUM(key, lo, hi)                                                                     \
+	AT(#key, RS_NUM, RS_OPTIONAL, RS_NULL, lo, hi, offsetof(struct winit_diag_snapshot, key), \
+	   offsetof(struct winit_report_snapshot, key), NAN)
+
+const struct rs_field winit_results_snapshot_fields[] = {
+	AT("step", RS_INT, RS_ALL, 0, 0, BIG, offsetof(struct winit_diag_snapshot, step),
+	   offsetof(struct winit_report_snapshot, step), 0),
+	ROW("epoch", RS_INT, RS_V2, 0, 0, I32), /* an int32_t: read by each reader */
+	SNAP_NUM(probe_loss, -BIG, BIG),
+	SNAP_NUM(probe_accuracy, 0, 1),
+	AT("val_rows", RS_INT, RS_OPTIONAL, 0, 0, BIG, offsetof(struct winit_diag_snapshot, val_rows),
+	   offsetof(struct winit_report_snapshot, val_rows), 0),
+	SNAP_NUM(val_loss, -BIG, BIG),
+	SNAP_NUM(val_accuracy, 0, 1),
+	SUB("layers", RS_ARR, RS_ALL, WINIT_MAX_LAYERS, a_layer_diag, NULL),
+	END,
+};
+static const struct rs_field a_snapshot[] = {
+	SUB("", RS_OBJ, RS_ALL, 0, winit_results_snapshot_fields, check_snapshot), END
+};
+
+static const struct rs_field theory_fields[] = {
+	ROW("applies", RS_BOOL, RS_ALL, 0, 0, 0),
+	ROW("reason", RS_STR, RS_OPTIONAL, 0, 0, 0),
+	SUB("pre_var", RS_ARR, RS_OPTIONAL, WINIT_MAX_LAYERS, number_or_null, NULL),
+	SUB("grad_var", RS_ARR, RS_OPTIONAL, WINIT_MAX_LAYERS, number_or_null, NULL),
+	END,
+};
+
+#define NAME_MAX_BYTES (WINIT_RUN_NAME_MAX - 1)
+
+static const struct rs_field run_fields[] = {
+	/* the description (resume compares it) */
+	ROW("name", RS_STR, RS_ALL, 0, 0, NAME_MAX_BYTES),
+	ROW("label", RS_STR, RS_V2, 0, 0, NAME_MAX_BYTES),
+	ROW("replicate", RS_INT, RS_V2, 0, 0, I32),
+	{ "design", RS_STR, RS_OPTIONAL, 0, 0, 0, NULL, NULL, design_choices, NONE, NONE, NAN },
+	SUB("factors", RS_FACTORS, RS_OPTIONAL, 0, NULL, NULL),
+	ROW("seed", RS_SEED, RS_V2, 0, 0, 0),
+	ROW("run_seed", RS_SEED, RS_V2, 0, 0, 0),
+	SUB("model", RS_OBJ, RS_ALL, 0, model_fields, NULL),
+	SUB("optimizer", RS_OBJ, RS_ALL, 0, optimizer_fields, NULL),
+	ROW("loss", RS_STR, RS_OPTIONAL, 0, 0, 0),
+	SUB("fit", RS_OBJ, RS_ALL, 0, fit_fields, NULL),
+	SUB("data", RS_OBJ, RS_V2, 0, data_fields, NULL),
+	/* its place */
+	COUNT("index", RS_OPTIONAL),
+	/* its outcome */
+	ROW("status", RS_STR, RS_ALL, 0, 0, sizeof((struct winit_results_run *)0)->status - 1),
+	ROW("error", RS_STR, RS_OPTIONAL, 0, 0, 0),
+	SUB("diverged", RS_OBJ, RS_OPTIONAL, 0, diverged_fields, NULL),
+	SUB("history", RS_ARR, RS_ALL, 0, an_epoch, NULL),
+	NUM("test_loss", RS_OPTIONAL),
+	FRACTION("test_accuracy", RS_OPTIONAL),
+	ROW("seconds", RS_NUM, RS_V2, RS_NULL, 0, BIG),
+	ROW("kernels", RS_STR, RS_V2, 0, 0, sizeof((struct winit_results_run *)0)->kernels - 1),
+	SUB("diagnostics", RS_ARR, RS_OPTIONAL, 0, a_snapshot, NULL),
+	SUB("theory", RS_OBJ, RS_OPTIONAL, 0, theory_fields, check_theory),
+	SUB("learning", RS_OBJ, RS_OPTIONAL, 0, learning_fields, NULL),
+	END,
+};
+static const struct rs_field a_run[] = { SUB("", RS_OBJ, RS_ALL, 0, run_fields, check_run), END };
+
+/* The top level after "format" and "version" (checked first, by themselves). */
+static const struct rs_field top_fields[] = {
+	ROW("generator", RS_STR, RS_OPTIONAL, 0, 0, sizeof((struct winit_results_file *)0)->generator - 1),
+	ROW("study", RS_STR, RS_V2, 0, 0, NAME_MAX_BYTES),
+	ROW("seed", RS_SEED, RS_V2, 0, 0, 0),
+	SUB("runs", RS_ARR, RS_ALL, 0, a_run, NULL),
+	END,
+};
+
+/* ---- the validation */
+
+static int check_members(struct rs_ctx *x, const json_t *o, const struct rs_field *fields);
+
+/* "an integer in [1, 2147483647]", "a number >= 0", "a number in [0, 1]". */
+static void describe_range(char *out, size_t size, const char *what, double lo, double hi)
+{
+	if (lo > -BIG && hi < BIG)
+		snprintf(out, size, "%s in [%.17g, %.17g]", what, lo, hi);
+	else if (lo > -BIG)
+		snprintf(out, size, "%s >= %.17g", what, lo);
+	else
+		snprintf(out, size, "%s <= %.17g", what, hi);
+}
+
+static int check_value(struct rs_ctx *x, const struct rs_field *f, const json_t *v)
+{
+	char what[96];
+	int null_ok = (f->flags & RS_NULL) != 0;
+	switch ((enum rs_kind)f->kind) {
+	case RS_STR:
+		if (!json_is_string(v))
+			return jr_bad(&x->c, NULL, "a string", v);
+		if (f->hi > 0 && (double)json_string_length(v) > f->hi)
+			return fail(x, "expected a string of at most %.0f bytes, found one of %zu", f->hi,
+			            json_string_length(v));
+		if (f->choices) {
+			for (size_t k = 0; f->choices[k]; k++)
+				if (strcmp(json_string_value(v), f->choices[k]) == 0)
+					return WINIT_OK;
+			return fail(x, "expected \"%s\" or \"%s\", found \"%.40s\"", f->choices[0], f->choices[1],
+			            json_string_value(v));
+		}
+		return WINIT_OK;
+	case RS_INT:
+		if (json_is_null(v) && null_ok)
+			return WINIT_OK;
+		if (!json_is_integer(v))
+			return jr_bad(&x->c, NULL, null_ok ? "an integer or null" : "an integer", v);
+		if ((double)json_integer_value(v) < f->lo || (double)json_integer_value(v) > f->hi) {
+			describe_range(what, sizeof what, "an integer", f->lo, f->hi);
+			return fail(x, "expected %s, found %" JSON_INTEGER_FORMAT, what, json_integer_value(v));
+		}
+		return WINIT_OK;
+	case RS_NUM:
+		if (json_is_null(v) && null_ok)
+			return WINIT_OK;
+		if (!json_is_number(v))
+			return jr_bad(&x->c, NULL, null_ok ? "a number or null" : "a number", v);
+		if (!(json_number_value(v) >= f->lo && json_number_value(v) <= f->hi)) {
+			describe_range(what, sizeof what, "a number", f->lo, f->hi);
+			return fail(x, "expected %s, found %.17g", what, json_number_value(v));
+		}
+		return WINIT_OK;
+	case RS_SEED:
+		if (json_is_integer(v) && json_integer_value(v) >= 0 && x->version < 2)
+			return WINIT_OK;
+		if (!json_is_string(v))
+			return jr_bad(&x->c, NULL, x->version < 2 ? "an unsigned 64-bit integer" : "a decimal string (64-bit seeds are strings)",
+			              v);
+		{
+			const char *s = json_string_value(v);
+			char *end;
+			errno = 0;
+			(void)strtoull(s, &end, 10);
+			if (*s < '0' || *s > '9' || *end || errno)
+				return fail(x, "expected a decimal number in [0, 2^64), found \"%.40s\"", s);
+		}
+		return WINIT_OK;
+	case RS_BOOL:
+		return json_is_boolean(v) ? WINIT_OK : jr_bad(&x->c, NULL, "true or false", v);
+	case RS_OBJ: {
+		if (!json_is_object(v))
+			return jr_bad(&x->c, NULL, "an object", v);
+		int rc = check_members(x, v, f->sub);
+		return rc ? rc : f->check ? f->check(x, v) :
+		                            WINIT_OK;
+	}
+	case RS_ARR: {
+		if (!json_is_array(v))
+			return jr_bad(&x->c, NULL, "an array", v);
+		if (f->hi > 0 && (double)json_array_size(v) > f->hi)
+			return fail(x, "expected an array of at most %.0f elements, found %zu", f->hi,
+			            json_array_size(v));
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			size_t mark = jr_push(&x->c, "[%zu]", i);
+			int rc = check_value(x, f->sub, json_array_get(v, i));
+			if (rc)
+				return rc;
+			jr_pop(&x->c, mark);
+		}
+		return WINIT_OK;
+	}
+	case RS_PARAMS:
+	case RS_FACTORS: {
+		int factors = f->kind == RS_FACTORS;
+		if (!json_is_object(v))
+			return jr_bad(&x->c, NULL, factors ? "an object of strings" : "an object", v);
+		if (factors && json_object_size(v) > WINIT_FACTORS_MAX)
+			return fail(x, "expected at most %d factors, found %zu", WINIT_FACTORS_MAX, json_object_size(v));
+		const char *key;
+		json_t *p;
+		json_object_foreach((json_t *)v, key, p)
+		{
+			size_t mark = jr_push(&x->c, ".%s", key);
+			int rc = WINIT_OK;
+			if (!factors && !json_is_string(p) && !json_is_number(p) && !json_is_null(p))
+				rc = jr_bad(&x->c, NULL, "a number, a string or null", p);
+			else if (factors && !json_is_string(p))
+				rc = jr_bad(&x->c, NULL, "a string", p);
+			else if (factors && (strlen(key) >= sizeof((struct winit_factor *)0)->name ||
+			                     json_string_length(p) >= sizeof((struct winit_factor *)0)->value))
+				rc = fail(x, "expected a factor's name of at most %zu bytes and level of at most %zu",
+				          sizeof((struct winit_factor *)0)->name - 1,
+				          sizeof((struct winit_factor *)0)->value - 1);
+			if (rc)
+				return rc;
+			jr_pop(&x->c, mark);
+		}
+		return WINIT_OK;
+	}
+	}
+	return WINIT_OK;
+}
+
+static int check_members(struct rs_ctx *x, const json_t *o, const struct rs_field *fields)
+{
+	for (const struct rs_field *f = fields; f->key; f++) {
+		const json_t *v = json_object_get(o, f->key);
+		if (!v) {
+			if (f->need == RS_ALL || (f->need == RS_V2 && x->version >= 2)) {
+				static const char *const kinds[] = { "a string", "an integer", "a number",
+					                             "a seed", "true or false", "an object",
+					                             "an array", "an object", "an object" };
+				return jr_bad(&x->c, f->key, kinds[f->kind], NULL);
+			}
+			continue;
+		}
+		size_t mark = jr_push(&x->c, "%s%s", x->c.len ? "." : "", f->key);
+		int rc = check_value(x, f, v);
+		if (rc)
+			return rc;
+		jr_pop(&x->c, mark);
+	}
+	return WINIT_OK;
+}
+
+/* "format" and "version" (a version this reader reads), before anything else. */
+static int check_header(struct rs_ctx *x, const json_t *root, int32_t min_version)
+{
+	const char *path = x->c.file;
+	const json_t *fmt = json_object_get(root, "format"), *ver = json_object_get(root, "version");
+	if (!json_is_object(root))
+		return winit_error_set(x->c.err, WINIT_ERR_FORMAT,
+		                       "%s: not a winit results file: expected a JSON object with \"format\": \"%s\", found %s",
+		                       path, WINIT_RESULTS_FORMAT, jr_type_name(root));
+	if (!json_is_string(fmt) || strcmp(json_string_value(fmt), WINIT_RESULTS_FORMAT) != 0)
+		return winit_error_set(x->c.err, WINIT_ERR_FORMAT,
+		                       "%s: not a winit results file: expected \"format\": \"%s\", found %s%.40s%s",
+		                       path, WINIT_RESULTS_FORMAT, json_is_string(fmt) ? "\"" : "",
+		                       json_is_string(fmt) ? json_string_value(fmt) :
+		                       fmt                 ? jr_type_name(fmt) :
+		                                             "no \"format\" member",
+		                       json_is_string(fmt) ? "\"" : "");
+	if (!json_is_integer(ver) || json_integer_value(ver) < 1)
+		return jr_bad(&x->c, "version", "a version number (an integer >= 1)", ver);
+	json_int_t v = json_integer_value(ver);
+	if (v > WINIT_RESULTS_VERSION)
+		return winit_error_set(x->c.err, WINIT_ERR_FORMAT,
+		                       "%s: results format version %" JSON_INTEGER_FORMAT
+		                       " is newer than this winit reads (up to version %d): it was written "
+		                       "by a newer winit: update winit (%s)",
+		                       path, v, WINIT_RESULTS_VERSION, PACKAGE_STRING);
+	if (v < min_version)
+		return winit_error_set(x->c.err, WINIT_ERR_FORMAT,
+		                       "%s: results format version %" JSON_INTEGER_FORMAT
+		                       " is older than this winit's (%d) (its seeds may not be exact): "
+		                       "rerun the study to write a new one",
+		                       path, v, WINIT_RESULTS_VERSION);
+	x->version = (int32_t)v;
+	return WINIT_OK;
+}
+
+int winit_results_doc_load(const char *path, int32_t min_version, struct winit_results_doc *d,
+                           struct winit_error *err)
+{
+	memset(d, 0, sizeof *d);
+	int rc = jr_load_doc(path, &d->doc, err);
+	if (rc)
+		return rc;
+	struct rs_ctx x = { .c = { .file = path, .err = err } };
+	rc = check_header(&x, d->doc.root, min_version);
+	if (!rc && x.version >= 2 && d->doc.n_big)
+		rc = winit_error_set(err, WINIT_ERR_FORMAT,
+		                     "%s: an integer above 2^63 - 1 written as a number (version %d "
+		                     "writes 64-bit seeds as decimal strings)",
+		                     path, (int)x.version);
+	if (!rc)
+		rc = check_members(&x, d->doc.root, top_fields);
+	if (rc) {
+		jr_doc_free(&d->doc);
+		return rc;
+	}
+	d->version = x.version;
+	return WINIT_OK;
+}
+
+void winit_results_doc_free(struct winit_results_doc *d)
+{
+	jr_doc_free(&d->doc);
+	memset(d, 0, sizeof *d);
+}
+
+void winit_results_fill(void *dst, int page, const struct rs_field *fields, const json_t *obj)
+{
+	for (const struct rs_field *f = fields; f->key; f++) {
+		ptrdiff_t at = page ? f->at_page : f->at_result;
+		if (at < 0)
+			continue;
+		const json_t *v = json_object_get(obj, f->key);
+		if (f->kind == RS_NUM)
+			*(double *)((char *)dst + at) = json_is_number(v) ? json_number_value(v) : f->dflt;
+		else if (f->kind == RS_INT)
+			*(int64_t *)((char *)dst + at) = json_is_integer(v) ? (int64_t)json_integer_value(v) :
+			                                                      (int64_t)f->dflt;
+	}
+}

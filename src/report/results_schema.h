@@ -1,0 +1,81 @@
+/* src/report/results_schema.h -- the results file's members, each declared once (its JSON
+ * key, type, range, whether null stands for a non-finite value, from which version it is
+ * required, and where it lands in the readers' structs), and the one validation every
+ * reader runs on a file before taking anything from it: resume (results_read.c), the
+ * report's page model (report_read.c) and `winit merge` (src/cli/merge.c).  Internal. */
+#ifndef WINIT_REPORT_RESULTS_SCHEMA_H
+#define WINIT_REPORT_RESULTS_SCHEMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include <winit/error.h>
+
+#include "core/internal.h"
+#include "report/json_read.h"
+
+enum rs_kind {
+	RS_STR,     /* a string; hi: its most bytes (0: any); choices: its allowed values */
+	RS_INT,     /* an integer in [lo, hi] */
+	RS_NUM,     /* a number in [lo, hi] */
+	RS_SEED,    /* a 64-bit unsigned integer: a decimal string (version 1: or an integer) */
+	RS_BOOL,    /* true or false */
+	RS_OBJ,     /* an object: the members in sub, then the rule `check` across them */
+	RS_ARR,     /* an array of at most hi elements (0: any), each as sub[0] says */
+	RS_PARAMS,  /* a plugin's parameters: an object of numbers, strings or nulls */
+	RS_FACTORS, /* a grid run's factors: at most WINIT_FACTORS_MAX short strings */
+};
+
+/* From which version of the format a member must be present. */
+enum rs_need {
+	RS_OPTIONAL,
+	RS_V2,  /* in version 2 (every writer of version 2 wrote it) */
+	RS_ALL, /* in every version */
+};
+
+#define RS_NULL 1u /* null allowed: a number's NaN or infinity, an integer "none" */
+
+struct rs_ctx;
+
+struct rs_field {
+	const char *key; /* NULL ends a list of members */
+	unsigned char kind, need, flags;
+	double lo, hi;
+	const struct rs_field *sub;
+	int (*check)(struct rs_ctx *x, const json_t *obj);
+	const char *const *choices; /* NULL-terminated */
+	/* Where a number or an integer lands (a double, or an int64_t), -1 if nowhere: in
+	 * resume's structs (winit/diagnostics.h) and in the page model's (winit/report_page.h),
+	 * and what an absent (or null) member reads as. */
+	ptrdiff_t at_result, at_page;
+	double dflt;
+};
+
+/* A snapshot's and a layer's members in "diagnostics" (the rows with a place). */
+WINIT_INTERNAL extern const struct rs_field winit_results_snapshot_fields[];
+WINIT_INTERNAL extern const struct rs_field winit_results_layer_fields[];
+
+/* A results file read and validated: the tree, the file's bytes, its version. */
+struct winit_results_doc {
+	struct jr_doc doc;
+	int32_t version;
+};
+
+/* Read path (jr_load_doc: a regular file of bounded size, JSON without duplicate keys)
+ * and validate all of it: "format", a version in [min_version, WINIT_RESULTS_VERSION],
+ * and every member of every run against the table.  Refusals name the file and the
+ * member's path ("r.json: runs[3].test_accuracy: expected a number in [0, 1], found
+ * -5").  On failure *d is empty. */
+WINIT_INTERNAL int winit_results_doc_load(const char *path, int32_t min_version,
+                                          struct winit_results_doc *d, struct winit_error *err);
+WINIT_INTERNAL void winit_results_doc_free(struct winit_results_doc *d);
+
+/* Copy the members of a validated object that have a place (at_page when page, else
+ * at_result) into the struct at dst: numbers as double (null: NaN), integers as int64_t;
+ * absent ones get the row's default. */
+WINIT_INTERNAL void winit_results_fill(void *dst, int page, const struct rs_field *fields,
+                                       const json_t *obj);
+
+#endif

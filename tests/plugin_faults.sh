@@ -1,0 +1,81 @@
+#!/bin/sh
+# tests/plugin_faults.sh -- plugins that misbehave, end to end: exit() inside a fill is
+# named (and the finished runs stay saved); a crash in an activation during the theory
+# pass is named as in training; a negative gain is refused at load; check-plugin sees a
+# fill writing before its buffer; a plugin shadowing a built-in is said on stderr even
+# with verbose = 0.
+set -u
+test_name=plugin_faults
+. "$top_srcdir/tests/lib.sh"
+
+mkdir -p "$tmp/data"
+"$winit" run "$src/tests/lua/make_data.lua" "$tmp/data" >"$tmp/out" 2>&1 || no "generate data"
+crash="$top_builddir/tests/plugins/crash/.libs"
+
+# exit(3) in a fill: the status stays 3, one line names the plugin and the callback.
+WINIT_PLUGIN_PATH="$crash" "$winit" run -j 1 "$src/tests/lua/plugin_study.lua" "$tmp/data" \
+	"$tmp/exit.json" exit_fill >"$tmp/out" 2>&1
+st=$?
+[ "$st" -eq 3 ] && ok "exit(3) in a fill ends the study with status 3" || no "exit(3) in a fill ends the study with status 3 (exit $st)"
+grep -q "^winit: plugin 'exit_fill' called exit() during its initializer fill; stopping (finished runs are saved)$" "$tmp/out" &&
+	ok "exit() in a plugin names the plugin and callback" || no "exit() in a plugin names the plugin and callback"
+grep -q '"name": "he_normal"' "$tmp/exit.json" && grep -q '"test_accuracy"' "$tmp/exit.json" &&
+	ok "the finished run is on disk" || no "the finished run is on disk"
+# A plain exit outside a plugin call says nothing more.
+WINIT_PLUGIN_PATH="$crash" "$winit" run "$src/tests/lua/plugin_study.lua" /nonexistent "$tmp/x.json" exit_fill >"$tmp/out" 2>&1
+grep -q "called exit()" "$tmp/out" && no "no exit note outside a plugin call" || ok "no exit note outside a plugin call"
+
+# A SIGSEGV in an activation during the theory pass (a fit with diagnostics).
+cat >"$tmp/theory.lua" <<'LUA'
+local winit = require "winit"
+local train = winit.datasets.fashion_mnist.load_data(arg[1])
+local m = winit.Sequential {
+  winit.layers.Flatten { input_shape = { 28, 28 } },
+  winit.layers.Dense { 8, activation = "segv_act", kernel_initializer = "he_normal" },
+  winit.layers.Dense { 10, activation = "softmax" },
+}
+m:compile { optimizer = "adam", loss = "categorical_crossentropy" }
+m:fit(train, { epochs = 1, verbose = 0, diagnostics = true })
+LUA
+WINIT_PLUGIN_PATH="$crash" "$winit" run -j 1 "$tmp/theory.lua" "$tmp/data" >"$tmp/out" 2>&1
+st=$?
+{ [ "$st" -eq 139 ] || { [ "$st" -ne 0 ] && grep -q "AddressSanitizer" "$tmp/out"; }; } &&
+	ok "a crash in the theory pass still dies of SIGSEGV" || no "a crash in the theory pass still dies of SIGSEGV (exit $st)"
+grep -q "^winit: fatal signal SIGSEGV in plugin 'segv_act' (activation forward); stopping" "$tmp/out" &&
+	ok "a crash in the theory pass names the plugin" || no "a crash in the theory pass names the plugin"
+
+# gain() = -1: refused at load, naming the file, by `winit info` and in a script.
+mkdir -p "$tmp/gain"
+cp "$top_builddir/tests/plugins/.libs/bad_gain.so" "$tmp/gain/"
+expect "winit info refuses a negative gain" 1 \
+	"$tmp/gain/bad_gain.so: plugin 'bad_gain': gain() at the default parameters is -1, expected a positive finite number" -- \
+	env WINIT_PLUGIN_PATH="$tmp/gain" "$winit" info bad_gain
+expect "winit list warns of it" 0 "warning: $tmp/gain/bad_gain.so: plugin 'bad_gain': gain()" -- \
+	env WINIT_PLUGIN_PATH="$tmp/gain" "$winit" list
+
+# A fill writing the 64 floats before its buffer: check-plugin fails it, saying where.
+expect "check-plugin sees a fill writing before its buffer" 1 \
+	"FAIL underrun_fill: fill 784x128 wrote before the start of its buffer (at \[-64\])" -- \
+	"$winit" check-plugin "$top_builddir/tests/plugins/conformance/.libs/underrun_fill.so"
+
+# A user's he_normal shadowing the built-in one, with verbose = 0: one warning on stderr.
+mkdir -p "$tmp/user"
+cp "$top_builddir/plugins/initializers/.libs/he_normal.so" "$tmp/user/"
+cat >"$tmp/quiet.lua" <<'LUA'
+local winit = require "winit"
+local train = winit.datasets.fashion_mnist.load_data(arg[1])
+local m = winit.Sequential {
+  winit.layers.Flatten { input_shape = { 28, 28 } },
+  winit.layers.Dense { 8, activation = "relu", kernel_initializer = "he_normal" },
+  winit.layers.Dense { 10, activation = "softmax", kernel_initializer = "he_normal" },
+}
+m:compile { optimizer = "adam", loss = "categorical_crossentropy" }
+m:fit(train, { epochs = 1, verbose = 0 })
+LUA
+WINIT_PLUGIN_PATH="$tmp/user" "$winit" run -j 1 "$tmp/quiet.lua" "$tmp/data" >"$tmp/stdout" 2>"$tmp/out"
+n=$(grep -c "^winit: warning: initializer 'he_normal' comes from $tmp/user/he_normal.so, which shadows .*/he_normal.so (the first in the search path wins)$" "$tmp/out")
+[ "$n" -eq 1 ] && ok "shadowing is warned once on stderr with verbose = 0" || no "shadowing is warned once on stderr with verbose = 0 ($n)"
+"$winit" run -j 1 "$tmp/quiet.lua" "$tmp/data" >"$tmp/stdout" 2>"$tmp/out"
+grep -q "shadows" "$tmp/out" && no "no warning without shadowing" || ok "no warning without shadowing"
+
+finish
