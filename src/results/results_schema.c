@@ -351,60 +351,121 @@ static void describe_range(char *out, size_t size, const char *what, double lo, 
 		snprintf(out, size, "%s <= %.17g", what, hi);
 }
 
-static int check_value(struct rs_ctx *x, const struct rs_field *f, const json_t *v)
+static int check_value(struct rs_ctx *x, const struct rs_field *f, const json_t *v);
+
+static int check_str(struct rs_ctx *x, const struct rs_field *f, const json_t *v)
+{
+	if (!json_is_string(v))
+		return jr_bad(&x->c, NULL, "a string", v);
+	if (f->hi > 0 && (double)json_string_length(v) > f->hi)
+		return fail(x, "expected a string of at most %.0f bytes, found one of %zu", f->hi,
+		            json_string_length(v));
+	if (f->choices) {
+		for (size_t k = 0; f->choices[k]; k++)
+			if (strcmp(json_string_value(v), f->choices[k]) == 0)
+				return WINIT_OK;
+		return fail(x, "expected \"%s\" or \"%s\", found \"%.40s\"", f->choices[0], f->choices[1],
+		            json_string_value(v));
+	}
+	return WINIT_OK;
+}
+
+/* An integer (RS_INT) or a number (RS_NUM) in [lo, hi], or null where allowed. */
+static int check_number(struct rs_ctx *x, const struct rs_field *f, const json_t *v)
 {
 	char what[96];
-	int null_ok = (f->flags & RS_NULL) != 0;
+	int null_ok = (f->flags & RS_NULL) != 0, integer = f->kind == RS_INT;
+	if (json_is_null(v) && null_ok)
+		return WINIT_OK;
+	if (integer ? !json_is_integer(v) : !json_is_number(v))
+		return jr_bad(&x->c, NULL,
+		              integer ? (null_ok ? "an integer or null" : "an integer") :
+		                        (null_ok ? "a number or null" : "a number"),
+		              v);
+	if (integer && ((double)json_integer_value(v) < f->lo || (double)json_integer_value(v) > f->hi)) {
+		describe_range(what, sizeof what, "an integer", f->lo, f->hi);
+		return fail(x, "expected %s, found %" JSON_INTEGER_FORMAT, what, json_integer_value(v));
+	}
+	if (!integer && !(json_number_value(v) >= f->lo && json_number_value(v) <= f->hi)) {
+		describe_range(what, sizeof what, "a number", f->lo, f->hi);
+		return fail(x, "expected %s, found %.17g", what, json_number_value(v));
+	}
+	return WINIT_OK;
+}
+
+static int check_seed(struct rs_ctx *x, const json_t *v)
+{
+	if (json_is_integer(v) && json_integer_value(v) >= 0 && x->version < 2)
+		return WINIT_OK;
+	if (!json_is_string(v))
+		return jr_bad(&x->c, NULL, x->version < 2 ? "an unsigned 64-bit integer" : "a decimal string (64-bit seeds are strings)",
+		              v);
+	const char *s = json_string_value(v);
+	char *end;
+	errno = 0;
+	(void)strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno)
+		return fail(x, "expected a decimal number in [0, 2^64), found \"%.40s\"", s);
+	return WINIT_OK;
+}
+
+static int check_array(struct rs_ctx *x, const struct rs_field *f, const json_t *v)
+{
+	if (!json_is_array(v))
+		return jr_bad(&x->c, NULL, "an array", v);
+	if (f->hi > 0 && (double)json_array_size(v) > f->hi)
+		return fail(x, "expected an array of at most %.0f elements, found %zu", f->hi,
+		            json_array_size(v));
+	for (size_t i = 0; i < json_array_size(v); i++) {
+		size_t mark = jr_push(&x->c, "[%zu]", i);
+		int rc = check_value(x, f->sub, json_array_get(v, i));
+		if (rc)
+			return rc;
+		jr_pop(&x->c, mark);
+	}
+	return WINIT_OK;
+}
+
+/* A plugin's parameters (numbers, strings or null) or a grid run's factors (strings). */
+static int check_map(struct rs_ctx *x, const struct rs_field *f, const json_t *v)
+{
+	int factors = f->kind == RS_FACTORS;
+	if (!json_is_object(v))
+		return jr_bad(&x->c, NULL, factors ? "an object of strings" : "an object", v);
+	if (factors && json_object_size(v) > WINIT_FACTORS_MAX)
+		return fail(x, "expected at most %d factors, found %zu", WINIT_FACTORS_MAX, json_object_size(v));
+	const char *key;
+	json_t *p;
+	json_object_foreach((json_t *)v, key, p)
+	{
+		size_t mark = jr_push(&x->c, ".%s", key);
+		int rc = WINIT_OK;
+		if (!factors && !json_is_string(p) && !json_is_number(p) && !json_is_null(p))
+			rc = jr_bad(&x->c, NULL, "a number, a string or null", p);
+		else if (factors && !json_is_string(p))
+			rc = jr_bad(&x->c, NULL, "a string", p);
+		else if (factors && (strlen(key) >= sizeof((struct winit_factor *)0)->name ||
+		                     json_string_length(p) >= sizeof((struct winit_factor *)0)->value))
+			rc = fail(x, "expected a factor's name of at most %zu bytes and level of at most %zu",
+			          sizeof((struct winit_factor *)0)->name - 1,
+			          sizeof((struct winit_factor *)0)->value - 1);
+		if (rc)
+			return rc;
+		jr_pop(&x->c, mark);
+	}
+	return WINIT_OK;
+}
+
+static int check_value(struct rs_ctx *x, const struct rs_field *f, const json_t *v)
+{
 	switch ((enum rs_kind)f->kind) {
 	case RS_STR:
-		if (!json_is_string(v))
-			return jr_bad(&x->c, NULL, "a string", v);
-		if (f->hi > 0 && (double)json_string_length(v) > f->hi)
-			return fail(x, "expected a string of at most %.0f bytes, found one of %zu", f->hi,
-			            json_string_length(v));
-		if (f->choices) {
-			for (size_t k = 0; f->choices[k]; k++)
-				if (strcmp(json_string_value(v), f->choices[k]) == 0)
-					return WINIT_OK;
-			return fail(x, "expected \"%s\" or \"%s\", found \"%.40s\"", f->choices[0], f->choices[1],
-			            json_string_value(v));
-		}
-		return WINIT_OK;
+		return check_str(x, f, v);
 	case RS_INT:
-		if (json_is_null(v) && null_ok)
-			return WINIT_OK;
-		if (!json_is_integer(v))
-			return jr_bad(&x->c, NULL, null_ok ? "an integer or null" : "an integer", v);
-		if ((double)json_integer_value(v) < f->lo || (double)json_integer_value(v) > f->hi) {
-			describe_range(what, sizeof what, "an integer", f->lo, f->hi);
-			return fail(x, "expected %s, found %" JSON_INTEGER_FORMAT, what, json_integer_value(v));
-		}
-		return WINIT_OK;
 	case RS_NUM:
-		if (json_is_null(v) && null_ok)
-			return WINIT_OK;
-		if (!json_is_number(v))
-			return jr_bad(&x->c, NULL, null_ok ? "a number or null" : "a number", v);
-		if (!(json_number_value(v) >= f->lo && json_number_value(v) <= f->hi)) {
-			describe_range(what, sizeof what, "a number", f->lo, f->hi);
-			return fail(x, "expected %s, found %.17g", what, json_number_value(v));
-		}
-		return WINIT_OK;
+		return check_number(x, f, v);
 	case RS_SEED:
-		if (json_is_integer(v) && json_integer_value(v) >= 0 && x->version < 2)
-			return WINIT_OK;
-		if (!json_is_string(v))
-			return jr_bad(&x->c, NULL, x->version < 2 ? "an unsigned 64-bit integer" : "a decimal string (64-bit seeds are strings)",
-			              v);
-		{
-			const char *s = json_string_value(v);
-			char *end;
-			errno = 0;
-			(void)strtoull(s, &end, 10);
-			if (*s < '0' || *s > '9' || *end || errno)
-				return fail(x, "expected a decimal number in [0, 2^64), found \"%.40s\"", s);
-		}
-		return WINIT_OK;
+		return check_seed(x, v);
 	case RS_BOOL:
 		return json_is_boolean(v) ? WINIT_OK : jr_bad(&x->c, NULL, "true or false", v);
 	case RS_OBJ: {
@@ -414,49 +475,11 @@ static int check_value(struct rs_ctx *x, const struct rs_field *f, const json_t 
 		return rc ? rc : f->check ? f->check(x, v) :
 		                            WINIT_OK;
 	}
-	case RS_ARR: {
-		if (!json_is_array(v))
-			return jr_bad(&x->c, NULL, "an array", v);
-		if (f->hi > 0 && (double)json_array_size(v) > f->hi)
-			return fail(x, "expected an array of at most %.0f elements, found %zu", f->hi,
-			            json_array_size(v));
-		for (size_t i = 0; i < json_array_size(v); i++) {
-			size_t mark = jr_push(&x->c, "[%zu]", i);
-			int rc = check_value(x, f->sub, json_array_get(v, i));
-			if (rc)
-				return rc;
-			jr_pop(&x->c, mark);
-		}
-		return WINIT_OK;
-	}
+	case RS_ARR:
+		return check_array(x, f, v);
 	case RS_PARAMS:
-	case RS_FACTORS: {
-		int factors = f->kind == RS_FACTORS;
-		if (!json_is_object(v))
-			return jr_bad(&x->c, NULL, factors ? "an object of strings" : "an object", v);
-		if (factors && json_object_size(v) > WINIT_FACTORS_MAX)
-			return fail(x, "expected at most %d factors, found %zu", WINIT_FACTORS_MAX, json_object_size(v));
-		const char *key;
-		json_t *p;
-		json_object_foreach((json_t *)v, key, p)
-		{
-			size_t mark = jr_push(&x->c, ".%s", key);
-			int rc = WINIT_OK;
-			if (!factors && !json_is_string(p) && !json_is_number(p) && !json_is_null(p))
-				rc = jr_bad(&x->c, NULL, "a number, a string or null", p);
-			else if (factors && !json_is_string(p))
-				rc = jr_bad(&x->c, NULL, "a string", p);
-			else if (factors && (strlen(key) >= sizeof((struct winit_factor *)0)->name ||
-			                     json_string_length(p) >= sizeof((struct winit_factor *)0)->value))
-				rc = fail(x, "expected a factor's name of at most %zu bytes and level of at most %zu",
-				          sizeof((struct winit_factor *)0)->name - 1,
-				          sizeof((struct winit_factor *)0)->value - 1);
-			if (rc)
-				return rc;
-			jr_pop(&x->c, mark);
-		}
-		return WINIT_OK;
-	}
+	case RS_FACTORS:
+		return check_map(x, f, v);
 	}
 	return WINIT_OK;
 }

@@ -78,11 +78,11 @@ void winit_dist_stats(size_t *received, double *busy_seconds, double *max_second
 }
 
 #ifdef WINIT_HAVE_MPI
-static int rank0_lost;  /* on another rank: rank 0 stopped answering */
+static int rank0_lost; /* on another rank: rank 0 stopped answering */
 struct peer;
 static struct peer *known; /* every rank's host and pid, from the last study */
-static int active;      /* MPI initialised by us and usable */
-static int initialised; /* by winit_dist_init (so finalize is ours) */
+static int active;         /* MPI initialised by us and usable */
+static int initialised;    /* by winit_dist_init (so finalize is ours) */
 static int thread_level;
 static int rank, size = 1;
 #endif
@@ -194,11 +194,11 @@ int winit_dist_size(void)
 }
 
 #ifdef WINIT_HAVE_MPI
-enum { TAG_REQUEST = 1, /* rank > 0 -> 0: the result of the run just finished (or nothing) */
-       TAG_RUN = 2,     /* 0 -> rank: the next run's index, or -1: stop */
-       TAG_BEAT = 3,    /* rank > 0 -> 0: an empty heartbeat */
-       TAG_SHARE = 4,   /* 0 -> rank: every result, at the end */
-       TAG_BYE = 5,     /* rank > 0 -> 0: at the end of the script (winit_dist_settle) */
+enum { TAG_REQUEST = 1,   /* rank > 0 -> 0: the result of the run just finished (or nothing) */
+       TAG_RUN = 2,       /* 0 -> rank: the next run's index, or -1: stop */
+       TAG_BEAT = 3,      /* rank > 0 -> 0: an empty heartbeat */
+       TAG_SHARE = 4,     /* 0 -> rank: every result, at the end */
+       TAG_BYE = 5,       /* rank > 0 -> 0: at the end of the script (winit_dist_settle) */
        TAG_VERDICT = 6 }; /* 0 -> rank: then the ranks lost (0: finalise, else wait) */
 
 /* What rank 0 knows of each rank, gathered when a study starts. */
@@ -327,13 +327,17 @@ static const char *runs_held(struct master *m, int r, char *buf, size_t cap)
 		if (m->owner[i] != r || m->results[i].done)
 			continue;
 		int k = snprintf(buf + len, cap - len, "%s%s", len ? ", " : "", m->runs[i].name);
-		len = k < 0 ? len : len + (size_t)k < cap ? len + (size_t)k : cap - 1;
+		len = k < 0 ? len : len + (size_t)k < cap ? len + (size_t)k :
+		                                            cap - 1;
 	}
 	pthread_mutex_unlock(&m->lock);
 	return buf;
 }
 
-enum proc_state { PROC_UNKNOWN, PROC_ALIVE, PROC_STOPPED, PROC_GONE };
+enum proc_state { PROC_UNKNOWN,
+	          PROC_ALIVE,
+	          PROC_STOPPED,
+	          PROC_GONE };
 
 /* What this process can tell of another rank's process `p`: only one on its own host
  * (`here`) can be seen. */
@@ -838,14 +842,161 @@ out:
 	return rc;
 }
 
+/* Rank 0: hand out the runs, train some here, receive the others' results, then send
+ * every result to every rank. */
+static int run_master(const struct winit_run_spec *runs, size_t n, int jobs,
+                      struct winit_run_result *results, const struct winit_observer *obs,
+                      struct peer *peers, struct winit_error *err)
+{
+	int rc = WINIT_OK;
+	struct master m = { .runs = runs, .results = results, .n = n, .obs = obs, .peers = peers };
+	m.owner = malloc((n ? n : 1) * sizeof *m.owner);
+	m.heard = calloc((size_t)size, sizeof *m.heard);
+	m.open = calloc((size_t)size, sizeof *m.open);
+	m.lost = calloc((size_t)size, 1);
+	m.max_tid = jobs + size;
+	m.tid = calloc((size_t)m.max_tid, sizeof *m.tid);
+	if (!m.owner || !m.heard || !m.open || !m.lost || !m.tid) {
+		free(m.owner), free(m.heard), free(m.open), free(m.lost), free(m.tid);
+		winit_error_set(err, WINIT_ERR_NOMEM, "MPI: out of memory");
+		return WINIT_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < n; i++)
+		m.owner[i] = -1;
+	pthread_mutex_init(&m.lock, NULL);
+	int remote = 0;
+	double now = winit_clock_seconds();
+	for (int r = 1; r < size; r++) {
+		remote += m.open[r] = peers[r].jobs;
+		m.heard[r] = now;
+	}
+	for (int t = 0; t < jobs; t++)
+		start_local(&m);
+	rc = dispatch(&m, remote, err);
+	if (rc != WINIT_OK) {
+		/* Hand out nothing more; rank 0's threads finish the runs they hold. */
+		pthread_mutex_lock(&m.lock);
+		m.ending = 1;
+		pthread_mutex_unlock(&m.lock);
+	}
+	/* No thread could start, or runs handed back by a lost rank found none left:
+	 * train them here. */
+	m.local_running++;
+	local_worker(&m);
+	for (int t = 0; t < m.n_tid; t++)
+		pthread_join(m.tid[t], NULL);
+	/* Runs out on other ranks when dispatching stopped are lost with them: they
+	 * stay not run, and the saved file never held them. */
+	if (rc == WINIT_ERR_CANCELLED)
+		winit_error_set(err, rc, "interrupted while other ranks were training");
+	if (rc == WINIT_OK)
+		rc = send_results(&m, err);
+	pthread_mutex_destroy(&m.lock);
+	free(m.owner), free(m.heard), free(m.open), free(m.lost), free(m.tid);
+	return rc;
+}
+
+/* Any other rank: train the runs rank 0 hands out (with a heartbeat for it), then receive
+ * every result. */
+static int run_worker(const struct winit_run_spec *runs, size_t n, int jobs,
+                      struct winit_run_result *results, double timeout, const struct peer *me,
+                      struct peer *peers, struct winit_error *err)
+{
+	int rc = WINIT_OK;
+	struct slot_ctx c = { .runs = runs,
+		              .results = results,
+		              .timeout = timeout,
+		              .beat_every = timeout / 4 };
+	if (c.beat_every > 5)
+		c.beat_every = 5;
+	if (c.beat_every < 0.01)
+		c.beat_every = 0.01;
+	pthread_mutex_init(&c.lock, NULL);
+	pthread_mutex_init(&c.beat_lock, NULL);
+	pthread_cond_init(&c.beat_cond, NULL);
+	atomic_init(&c.failed, 0);
+	pthread_t tid[257];
+	int started = 0, beating = 0;
+	if (me->beats && pthread_create(&tid[started], NULL, beat_worker, &c) == 0)
+		beating = ++started;
+	for (int t = 1; t < jobs; t++)
+		if (pthread_create(&tid[started], NULL, slot_worker, &c) == 0)
+			started++;
+	slot_worker(&c);
+	for (int t = beating; t < started; t++)
+		pthread_join(tid[t], NULL);
+	if (beating) {
+		pthread_mutex_lock(&c.beat_lock);
+		c.beat_stop = 1;
+		pthread_cond_signal(&c.beat_cond);
+		pthread_mutex_unlock(&c.beat_lock);
+		pthread_join(tid[0], NULL);
+	}
+	if (atomic_load(&c.failed) == 2) {
+		/* Rank 0 stopped answering: nothing can be saved from here; the job ends. */
+		lost_ranks = rank0_lost = 1;
+		notice("rank %d (%s, pid %d) has had no answer from rank 0 (%s, pid %d) for %.1f s%s; "
+		       "rank 0 is stopped, hung or unreachable, so the job ends (MPI_Abort); the "
+		       "results file keeps the runs rank 0 saved",
+		       rank, peers[rank].host, (int)peers[rank].pid, peers[0].host,
+		       (int)peers[0].pid, c.silent, state_note(peer_state(&peers[0], me->host)));
+		rc = winit_error_set(err, WINIT_ERR_IO, "MPI: rank 0 has not answered rank %d for %.1f s",
+		                     rank, c.silent);
+	} else if (atomic_load(&c.failed)) {
+		rc = winit_error_set(err, WINIT_ERR_IO, "MPI: rank %d lost contact with rank 0", rank);
+	}
+	pthread_cond_destroy(&c.beat_cond);
+	pthread_mutex_destroy(&c.beat_lock);
+	pthread_mutex_destroy(&c.lock);
+	if (rc == WINIT_OK)
+		rc = receive_results(results, n, err);
+	return rc;
+}
+
+/* Every rank: rank 0's timeout, and each rank's host, pid and jobs (NULL with err set
+ * when the ranks cannot meet). */
+static struct peer *meet(int jobs, double *timeout_out, struct peer *me, struct winit_error *err)
+{
+	/* Rank 0's timeout is everyone's: it decides, the others send heartbeats for it. */
+	double timeout = rank_timeout;
+	if (MPI_Bcast(&timeout, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD) != MPI_SUCCESS) {
+		winit_error_set(err, WINIT_ERR_IO, "MPI: the ranks could not meet (MPI_Bcast)");
+		return NULL;
+	}
+	if (rank > 0 && thread_level < MPI_THREAD_SERIALIZED)
+		jobs = 1; /* the MPI library cannot take calls from several threads */
+	*me = (struct peer){ .jobs = jobs,
+		             .pid = (int32_t)getpid(),
+		             .beats = timeout > 0 && thread_level >= MPI_THREAD_SERIALIZED };
+	if (gethostname(me->host, sizeof me->host - 1) != 0)
+		snprintf(me->host, sizeof me->host, "?");
+	struct peer *peers = calloc((size_t)size, sizeof *peers);
+	if (!peers) {
+		winit_error_set(err, WINIT_ERR_NOMEM, "MPI: out of memory");
+		return NULL;
+	}
+	/* Every rank learns every other's host and pid, for the messages. */
+	if (MPI_Allgather(me, (int)sizeof *me, MPI_BYTE, peers, (int)sizeof *me, MPI_BYTE,
+	                  MPI_COMM_WORLD) != MPI_SUCCESS) {
+		free(peers);
+		winit_error_set(err, WINIT_ERR_IO, "MPI: the ranks could not meet (MPI_Allgather)");
+		return NULL;
+	}
+	for (int r = 0; r < size; r++)
+		peers[r].host[sizeof peers[r].host - 1] = '\0';
+	*timeout_out = timeout;
+	return peers;
+}
+
 static size_t execute_mpi(const struct winit_run_spec *runs, size_t n, int jobs,
                           struct winit_run_result *results, const struct winit_observer *obs,
                           struct winit_error *err)
 {
 	if (lost_ranks) {
 		winit_error_set(err, WINIT_ERR_IO, "MPI: %d %s lost in an earlier study of this job, and "
-		                "a study across ranks needs every rank; rerun the job (--resume keeps the "
-		                "finished runs)", lost_ranks, lost_ranks == 1 ? "rank was" : "ranks were");
+		                                   "a study across ranks needs every rank; rerun the job (--resume keeps the "
+		                                   "finished runs)",
+		                lost_ranks, lost_ranks == 1 ? "rank was" : "ranks were");
 		return n;
 	}
 	if (jobs <= 0)
@@ -854,128 +1005,16 @@ static size_t execute_mpi(const struct winit_run_spec *runs, size_t n, int jobs,
 		winit_error_set(err, WINIT_ERR_ARG, "%d jobs per rank: at most 256", jobs);
 		return n;
 	}
-	/* Rank 0's timeout is everyone's: it decides, the others send heartbeats for it. */
-	double timeout = rank_timeout;
-	if (MPI_Bcast(&timeout, 1, MPI_DOUBLE, 0, MPI_COMM_WORLD) != MPI_SUCCESS) {
-		winit_error_set(err, WINIT_ERR_IO, "MPI: the ranks could not meet (MPI_Bcast)");
+	struct peer me;
+	double timeout = 0;
+	struct peer *peers = meet(jobs, &timeout, &me, err);
+	if (!peers)
 		return n;
-	}
-	if (rank > 0 && thread_level < MPI_THREAD_SERIALIZED)
-		jobs = 1; /* the MPI library cannot take calls from several threads */
-	struct peer me = { .jobs = jobs,
-		           .pid = (int32_t)getpid(),
-		           .beats = timeout > 0 && thread_level >= MPI_THREAD_SERIALIZED };
-	if (gethostname(me.host, sizeof me.host - 1) != 0)
-		snprintf(me.host, sizeof me.host, "?");
-	struct peer *peers = calloc((size_t)size, sizeof *peers);
-	if (!peers) {
-		winit_error_set(err, WINIT_ERR_NOMEM, "MPI: out of memory");
-		return n;
-	}
-	/* Every rank learns every other's host and pid, for the messages. */
-	if (MPI_Allgather(&me, (int)sizeof me, MPI_BYTE, peers, (int)sizeof me, MPI_BYTE,
-	                  MPI_COMM_WORLD) != MPI_SUCCESS) {
-		free(peers);
-		winit_error_set(err, WINIT_ERR_IO, "MPI: the ranks could not meet (MPI_Allgather)");
-		return n;
-	}
-	for (int r = 0; r < size; r++)
-		peers[r].host[sizeof peers[r].host - 1] = '\0';
-	int rc = WINIT_OK;
-	if (rank == 0) {
-		struct master m = { .runs = runs, .results = results, .n = n, .obs = obs, .peers = peers };
-		m.owner = malloc((n ? n : 1) * sizeof *m.owner);
-		m.heard = calloc((size_t)size, sizeof *m.heard);
-		m.open = calloc((size_t)size, sizeof *m.open);
-		m.lost = calloc((size_t)size, 1);
-		m.max_tid = jobs + size;
-		m.tid = calloc((size_t)m.max_tid, sizeof *m.tid);
-		if (!m.owner || !m.heard || !m.open || !m.lost || !m.tid) {
-			free(m.owner), free(m.heard), free(m.open), free(m.lost), free(m.tid), free(peers);
-			winit_error_set(err, WINIT_ERR_NOMEM, "MPI: out of memory");
-			return n;
-		}
-		for (size_t i = 0; i < n; i++)
-			m.owner[i] = -1;
-		pthread_mutex_init(&m.lock, NULL);
-		int remote = 0;
-		double now = winit_clock_seconds();
-		for (int r = 1; r < size; r++) {
-			remote += m.open[r] = peers[r].jobs;
-			m.heard[r] = now;
-		}
-		for (int t = 0; t < jobs; t++)
-			start_local(&m);
-		rc = dispatch(&m, remote, err);
-		if (rc != WINIT_OK) {
-			/* Hand out nothing more; rank 0's threads finish the runs they hold. */
-			pthread_mutex_lock(&m.lock);
-			m.ending = 1;
-			pthread_mutex_unlock(&m.lock);
-		}
-		/* No thread could start, or runs handed back by a lost rank found none left:
-		 * train them here. */
-		m.local_running++;
-		local_worker(&m);
-		for (int t = 0; t < m.n_tid; t++)
-			pthread_join(m.tid[t], NULL);
-		/* Runs out on other ranks when dispatching stopped are lost with them: they
-		 * stay not run, and the saved file never held them. */
-		if (rc == WINIT_ERR_CANCELLED)
-			winit_error_set(err, rc, "interrupted while other ranks were training");
-		if (rc == WINIT_OK)
-			rc = send_results(&m, err);
-		pthread_mutex_destroy(&m.lock);
-		free(m.owner), free(m.heard), free(m.open), free(m.lost), free(m.tid);
-	} else {
-		struct slot_ctx c = { .runs = runs,
-			              .results = results,
-			              .timeout = timeout,
-			              .beat_every = timeout / 4 };
-		if (c.beat_every > 5)
-			c.beat_every = 5;
-		if (c.beat_every < 0.01)
-			c.beat_every = 0.01;
-		pthread_mutex_init(&c.lock, NULL);
-		pthread_mutex_init(&c.beat_lock, NULL);
-		pthread_cond_init(&c.beat_cond, NULL);
-		atomic_init(&c.failed, 0);
-		pthread_t tid[257];
-		int started = 0, beating = 0;
-		if (me.beats && pthread_create(&tid[started], NULL, beat_worker, &c) == 0)
-			beating = ++started;
-		for (int t = 1; t < jobs; t++)
-			if (pthread_create(&tid[started], NULL, slot_worker, &c) == 0)
-				started++;
-		slot_worker(&c);
-		for (int t = beating; t < started; t++)
-			pthread_join(tid[t], NULL);
-		if (beating) {
-			pthread_mutex_lock(&c.beat_lock);
-			c.beat_stop = 1;
-			pthread_cond_signal(&c.beat_cond);
-			pthread_mutex_unlock(&c.beat_lock);
-			pthread_join(tid[0], NULL);
-		}
-		if (atomic_load(&c.failed) == 2) {
-			/* Rank 0 stopped answering: nothing can be saved from here; the job ends. */
-			lost_ranks = rank0_lost = 1;
-			notice("rank %d (%s, pid %d) has had no answer from rank 0 (%s, pid %d) for %.1f s%s; "
-			       "rank 0 is stopped, hung or unreachable, so the job ends (MPI_Abort); the "
-			       "results file keeps the runs rank 0 saved",
-			       rank, peers[rank].host, (int)peers[rank].pid, peers[0].host,
-			       (int)peers[0].pid, c.silent, state_note(peer_state(&peers[0], me.host)));
-			rc = winit_error_set(err, WINIT_ERR_IO, "MPI: rank 0 has not answered rank %d for %.1f s",
-			                     rank, c.silent);
-		} else if (atomic_load(&c.failed)) {
-			rc = winit_error_set(err, WINIT_ERR_IO, "MPI: rank %d lost contact with rank 0", rank);
-		}
-		pthread_cond_destroy(&c.beat_cond);
-		pthread_mutex_destroy(&c.beat_lock);
-		pthread_mutex_destroy(&c.lock);
-		if (rc == WINIT_OK)
-			rc = receive_results(results, n, err);
-	}
+	jobs = me.jobs; /* fewer where the MPI library takes calls from one thread only */
+	if (rank == 0)
+		run_master(runs, n, jobs, results, obs, peers, err);
+	else
+		run_worker(runs, n, jobs, results, timeout, &me, peers, err);
 	free(known);
 	known = peers; /* for winit_dist_settle's messages */
 	return count_failed(results, n);
