@@ -14,8 +14,9 @@
  * dispatcher polls (MPI_Iprobe, then a 1 ms sleep) rather than blocking in MPI_Recv,
  * which in Open MPI spins and would take a core from rank 0's own training threads.
  *
- * Every run's numbers depend only on (study seed, run name), never on the rank or
- * thread that trains it. */
+ * Every run's numbers depend only on its run seed (winit_run_seed: the study seed and the
+ * replicate in the paired design, the study seed and the run name in the independent
+ * one), never on the rank or thread that trains it. */
 #include "config.h"
 
 #include <stdlib.h>
