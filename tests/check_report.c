@@ -345,6 +345,63 @@ START_TEST(report_shows_every_section_and_escapes_every_string)
 }
 END_TEST
 
+/* The legend swatch of `label` in the svg that starts at s: from its <line> to its <text>. */
+static char *swatch(const char *s, const char *label)
+{
+	const char *end = strstr(s, "</svg>");
+	char text[160];
+	snprintf(text, sizeof text, ">%s</text>", label);
+	const char *t = strstr(s, text);
+	ck_assert_msg(t && t < end, "no legend entry '%s'", label);
+	const char *line = NULL;
+	for (const char *q = s; (q = strstr(q, "<line ")) && q < t; q++)
+		line = q;
+	ck_assert_ptr_nonnull(line);
+	return strndup(line, (size_t)(t - line));
+}
+
+/* Learning curves: each label its own dash and marker, in the plot and its legend, so
+ * that curves that coincide (glorot_normal under he_normal) both show. */
+START_TEST(learning_curves_tell_labels_apart_by_dash_and_marker)
+{
+	struct winit_report_study r;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_report_read(fixture(), &r, &err) == 0, "%s", err.msg);
+	const char *out = tu_path(tu_tmpdir(), "curves.html");
+	ck_assert_msg(winit_report_write_html(out, &r, NULL, &err) == 0, "%s", err.msg);
+	const char *s = strstr(slurp(out), "<title>Training loss");
+	ck_assert_ptr_nonnull(s);
+	/* Labels in order of first appearance: zeros, he_normal, glorot <b>..., broken .... */
+	static const char *const labels[] = { "zeros", "he_normal", "glorot &lt;b&gt;&amp;&quot;odd&quot;&lt;/b&gt;",
+		                              "broken &lt;script&gt;alert(1\xe2\x80\xa6" }; /* cut */
+	static const char *const dashes[] = { NULL, "stroke-dasharray=\"6 4\"", "stroke-dasharray=\"2 3\"",
+		                              "stroke-dasharray=\"8 3 2 3\"" };
+	static const char *const marks[] = { "<circle ", "<rect ", "<polygon ", "<polygon " };
+	for (int g = 0; g < 4; g++) {
+		char *w = swatch(s, labels[g]);
+		if (dashes[g])
+			ck_assert_msg(strstr(w, dashes[g]), "label %d: %s", g, w);
+		else
+			ck_assert_msg(!strstr(w, "dasharray"), "label %d: %s", g, w);
+		ck_assert_msg(strstr(w, marks[g]), "label %d: no marker %s in %s", g, marks[g], w);
+		/* a triangle has 3 points, a diamond 4 */
+		if (g >= 2)
+			ck_assert_uint_eq(count(strstr(w, "points=\""), ","), g == 2 ? 3 : 4);
+		free(w);
+	}
+	/* The curves themselves: he_normal's dashed, glorot's dotted (the broken run has no
+	 * curve: one epoch). */
+	const char *end = strstr(s, "</svg>");
+	for (int g = 1; g < 3; g++) {
+		char want[64];
+		snprintf(want, sizeof want, "stroke-width=\"2\" %s points=", dashes[g]);
+		const char *at = strstr(s, want);
+		ck_assert_msg(at && at < end, "no curve with %s", dashes[g]);
+	}
+	winit_report_free(&r);
+}
+END_TEST
+
 START_TEST(report_without_diagnostics_says_so)
 {
 	struct winit_report_study r;
@@ -452,6 +509,7 @@ static Suite *report_suite(void)
 	tc = tcase_create("html");
 	tcase_add_test(tc, report_shows_every_section_and_escapes_every_string);
 	tcase_add_test(tc, report_without_diagnostics_says_so);
+	tcase_add_test(tc, learning_curves_tell_labels_apart_by_dash_and_marker);
 	tcase_add_test(tc, extreme_values_make_a_page_not_a_hang);
 	tcase_add_test(tc, report_path_defaults_beside_the_results);
 	suite_add_tcase(s, tc);

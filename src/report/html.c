@@ -404,12 +404,18 @@ static void curve_plot(const struct html_page *pg, int m, size_t max_epochs)
 			if (html_finite_mean_min_max(vals, n, &mean[e], &lo[e], &hi[e]) < 2)
 				lo[e] = hi[e] = NAN; /* no band from one run */
 		}
+		/* Each label its own dash and marker shape besides its colour, the markers of
+		 * each label drawn smaller than those of the one before: where two labels'
+		 * curves coincide (glorot_normal and he_normal in the seed's study), the one
+		 * drawn first still shows between the dashes and around the other's markers. */
+		int dash = (int)(g % 4), shape = SVG_MARK_CIRCLE + (int)((g + g / 4) % 4);
 		svg_band(&p, x, lo, hi, ne, svg_color(g));
-		svg_polyline(&p, x, mean, ne, svg_color(g), 0);
-		svg_points(&p, x, mean, ne, svg_color(g), 0);
+		svg_polyline(&p, x, mean, ne, svg_color(g), dash);
+		p.point_r = 5.5 - 0.7 * (double)(g % 4);
+		svg_markers(&p, x, mean, ne, svg_color(g), shape);
 		for (size_t e = 0; e < ne; e++)
 			any |= isfinite(mean[e]);
-		leg[g] = (struct svg_legend_entry){ gr->label, svg_color(g), SVG_LINE };
+		leg[g] = (struct svg_legend_entry){ gr->label, svg_color(g), SVG_LINE, dash, shape };
 	}
 	if (!any)
 		svg_note(&p, m >= M_VAL_LOSS ? "no validation data recorded" : "no epochs recorded");
@@ -432,7 +438,8 @@ static void write_curves(const struct html_page *pg)
 	static const int order[] = { M_LOSS, M_VAL_LOSS, M_ACC, M_VAL_ACC };
 	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
 		curve_plot(pg, order[k], ne ? ne : 1);
-	fputs("</div>\n<p class=\"caption\">Lines: mean over the runs of each label; shaded bands: "
+	fputs("</div>\n<p class=\"caption\">Lines: mean over the runs of each label (each label its "
+	      "own colour, dash and marker, so curves that coincide both show); shaded bands: "
 	      "min to max over them (drawn with two or more runs). Training on the left, validation "
 	      "on the right, on the same scale.</p>\n",
 	      pg->f);

@@ -155,13 +155,13 @@ static void depth_plot(const struct html_page *pg, const char *title, const char
 		}
 		svg_polyline(&p, x, y, L, c, 0);
 		svg_points(&p, x, y, L, c, 0);
-		leg[n_leg++] = (struct svg_legend_entry){ gr->label, c, SVG_POINT };
+		leg[n_leg++] = (struct svg_legend_entry){ .label = gr->label, .color = c, .style = SVG_POINT };
 	}
 	/* What the line styles mean, in grey. */
 	if (any_pred)
-		leg[n_leg++] = (struct svg_legend_entry){ "predicted (theory)", "#666666", SVG_DASHED };
+		leg[n_leg++] = (struct svg_legend_entry){ .label = "predicted (theory)", .color = "#666666", .style = SVG_DASHED };
 	if (with_end)
-		leg[n_leg++] = (struct svg_legend_entry){ "at the end (hollow)", "#666666", SVG_HOLLOW };
+		leg[n_leg++] = (struct svg_legend_entry){ .label = "at the end (hollow)", .color = "#666666", .style = SVG_HOLLOW };
 	svg_legend(&p, leg, n_leg);
 	svg_plot_end(&p);
 done:
