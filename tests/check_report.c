@@ -293,15 +293,17 @@ START_TEST(report_shows_every_section_and_escapes_every_string)
 	const char *s = slurp(out);
 	ck_assert_msg(strncmp(s, "<!DOCTYPE html>", 15) == 0, "%.40s", s);
 	/* 4 learning curves, 3 plots by depth, the histograms' legend and their 3 labels x 2
-	 * hidden layers, dead and saturated fractions for 3 layers. */
-	ck_assert_uint_eq(count(s, "<svg "), 4 + 3 + 1 + 6 + 6);
+	 * hidden layers, the legend of the panels over training and the dead and saturated
+	 * fractions for 3 layers. */
+	ck_assert_uint_eq(count(s, "<svg "), 4 + 3 + 1 + 6 + 1 + 6);
 	ck_assert_uint_eq(count(s, "<svg "), count(s, "</svg>"));
 	ck_assert_ptr_nonnull(strstr(s, "Validation accuracy (end of each epoch)"));
 	ck_assert_ptr_nonnull(strstr(s, "Pre-activation variance by depth, at initialization"));
 	ck_assert_ptr_nonnull(strstr(s, "Gradient variance by depth, at initialization"));
 	ck_assert_ptr_nonnull(strstr(s, "Weight standard deviation by layer"));
 	ck_assert_ptr_nonnull(strstr(s, "Dead units, layer 3"));
-	ck_assert_ptr_nonnull(strstr(s, "Saturated pairs, layer 1"));
+	ck_assert_ptr_nonnull(strstr(s, "Inactive pairs, layer 1 (relu)")); /* ReLU' = 0: off */
+	ck_assert_ptr_nonnull(strstr(s, "Saturated pairs, layer 3 (softmax)"));
 	ck_assert_ptr_nonnull(strstr(s, "predicted (theory)"));
 	/* Weight histograms: the zeros kernel is one spike at 0 (a zero range); the declared
 	 * sd is marked, or said to be missing; weights outside the range are counted. */
@@ -341,6 +343,39 @@ START_TEST(report_shows_every_section_and_escapes_every_string)
 	ck_assert_msg(winit_report_write_html(again, &r, "in <dir>/r.json", &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(slurp(again), first);
 	free(first);
+	winit_report_free(&r);
+}
+END_TEST
+
+/* The saturation panels are named by the layer's activation: "inactive" for ReLU, whose
+ * derivative is 0 on the whole negative side, "saturated" for the others, both when the
+ * runs differ. */
+START_TEST(saturation_panels_name_relu_pairs_inactive)
+{
+	struct winit_report_study r;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_report_read(fixture(), &r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_ge(r.n_runs, 2);
+	const char *out = tu_path(tu_tmpdir(), "sat.html");
+	/* Every run's layer 1 under tanh. */
+	char **saved = calloc(r.n_runs, sizeof *saved);
+	ck_assert_ptr_nonnull(saved);
+	for (size_t i = 0; i < r.n_runs; i++) {
+		saved[i] = r.runs[i].layers[0].activation.name;
+		r.runs[i].layers[0].activation.name = "tanh";
+	}
+	ck_assert_msg(winit_report_write_html(out, &r, NULL, &err) == 0, "%s", err.msg);
+	const char *s = slurp(out);
+	ck_assert_ptr_nonnull(strstr(s, "Saturated pairs, layer 1 (tanh)"));
+	ck_assert_ptr_null(strstr(s, "Inactive pairs, layer 1"));
+	ck_assert_ptr_nonnull(strstr(s, "Inactive pairs, layer 2 (relu)"));
+	/* One run back to relu: both names, no single activation. */
+	r.runs[0].layers[0].activation.name = saved[0];
+	ck_assert_msg(winit_report_write_html(out, &r, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_nonnull(strstr(slurp(out), "Saturated or inactive pairs, layer 1</title>"));
+	for (size_t i = 0; i < r.n_runs; i++)
+		r.runs[i].layers[0].activation.name = saved[i];
+	free(saved);
 	winit_report_free(&r);
 }
 END_TEST
@@ -510,6 +545,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, report_shows_every_section_and_escapes_every_string);
 	tcase_add_test(tc, report_without_diagnostics_says_so);
 	tcase_add_test(tc, learning_curves_tell_labels_apart_by_dash_and_marker);
+	tcase_add_test(tc, saturation_panels_name_relu_pairs_inactive);
 	tcase_add_test(tc, extreme_values_make_a_page_not_a_hang);
 	tcase_add_test(tc, report_path_defaults_beside_the_results);
 	suite_add_tcase(s, tc);

@@ -348,6 +348,13 @@ static double metric(const struct winit_report_epoch *e, int m)
 	}
 }
 
+void html_label_style(size_t g, int *dash, int *shape, double *radius)
+{
+	*dash = (int)(g % 4);
+	*shape = SVG_MARK_CIRCLE + (int)((g + g / 4) % 4);
+	*radius = 5.5 - 0.7 * (double)(g % 4);
+}
+
 static void curve_plot(const struct html_page *pg, int m, size_t max_epochs)
 {
 	static const char *const titles[] = { "Training loss (running mean over each epoch)",
@@ -408,10 +415,10 @@ static void curve_plot(const struct html_page *pg, int m, size_t max_epochs)
 		 * each label drawn smaller than those of the one before: where two labels'
 		 * curves coincide (glorot_normal and he_normal in the seed's study), the one
 		 * drawn first still shows between the dashes and around the other's markers. */
-		int dash = (int)(g % 4), shape = SVG_MARK_CIRCLE + (int)((g + g / 4) % 4);
+		int dash, shape;
+		html_label_style(g, &dash, &shape, &p.point_r);
 		svg_band(&p, x, lo, hi, ne, svg_color(g));
 		svg_polyline(&p, x, mean, ne, svg_color(g), dash);
-		p.point_r = 5.5 - 0.7 * (double)(g % 4);
 		svg_markers(&p, x, mean, ne, svg_color(g), shape);
 		for (size_t e = 0; e < ne; e++)
 			any |= isfinite(mean[e]);
