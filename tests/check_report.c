@@ -1,8 +1,10 @@
-/* tests/check_report.c -- reading results files back, and the HTML report written from
- * them (tests/data/results_diag.json: a fixture with diagnostics and theory). */
+/* tests/check_report.c -- reading results files back, the HTML report written from them
+ * (tests/data/results_diag.json: a fixture with diagnostics and theory), and the live
+ * progress line (on a fake clock). */
 #include <math.h>
 
 #include "testutil.h"
+#include "report/progress.h"
 
 static const char *fixture(void)
 {
@@ -347,6 +349,68 @@ START_TEST(report_shows_every_section_and_escapes_every_string)
 }
 END_TEST
 
+static double fake_now;
+static double fake_clock(void)
+{
+	return fake_now;
+}
+
+/* The live line: the study's progress (runs begun of all, in flight, elapsed, ETA at the
+ * rate so far) before each running run's (epoch, step, loss, accuracy, ETA). */
+START_TEST(progress_line_shows_the_study_and_each_run_with_etas)
+{
+	struct winit_run_spec runs[4];
+	struct winit_run_result results[4];
+	memset(runs, 0, sizeof runs);
+	memset(results, 0, sizeof results);
+	for (int i = 0; i < 4; i++) {
+		snprintf(runs[i].name, sizeof runs[i].name, "r%d", i + 1);
+		runs[i].fit.epochs = 2;
+	}
+	results[0].done = 1; /* resumed: done before the first start */
+	FILE *out = tmpfile();
+	ck_assert_ptr_nonnull(out);
+	struct winit_progress *p = winit_progress_new(out, runs, 4, 1);
+	ck_assert_ptr_nonnull(p);
+	winit_progress_set_clock(p, fake_clock);
+	winit_progress_results(p, results);
+	struct winit_observer o;
+	winit_progress_observer(p, &o);
+	char line[1024];
+	ck_assert_uint_eq(winit_progress_line(p, line, sizeof line), 0); /* nothing started */
+	fake_now = 100;
+	o.run_start(o.ctx, 1, &runs[1]);
+	/* A quarter of r2's steps (epoch 1 of 2, step 375 of 750) in 10 s: 30 s left for
+	 * it; the study has 3 runs to do, 0.25 done in 10 s: 110 s left. */
+	fake_now = 110;
+	o.batch_end(o.ctx, 1, 1, 375, 750, 0.5, 0.8);
+	ck_assert_uint_gt(winit_progress_line(p, line, sizeof line), 0);
+	ck_assert_str_eq(line, "run 2 of 4, 1 in flight, 10s, ETA 1m50s | r2 1/2 [==========>.........] 375/750 "
+	                       "loss 0.5000 acc 0.8000 ETA 30s");
+	/* A second run in flight: short segments. */
+	o.run_start(o.ctx, 2, &runs[2]);
+	fake_now = 130;
+	o.batch_end(o.ctx, 1, 2, 375, 750, 0.4, 0.85);
+	o.batch_end(o.ctx, 2, 1, 750, 750, 0.6, 0.7);
+	/* r2 3/4 done in 30 s (10 s left), r3 1/2 in 20 s (20 s left); the study 1.25 of 3
+	 * runs in 30 s: 1.75 left, 42 s. */
+	winit_progress_line(p, line, sizeof line);
+	ck_assert_str_eq(line, "run 3 of 4, 2 in flight, 30s, ETA 42s | r2 2/2 375/750 loss 0.4000 ETA 10s"
+	                       " | r3 1/2 750/750 loss 0.6000 ETA 20s");
+	/* r2 ends after 3610 s; r3, at 3/4 after 3600 s, alone: 20 min left for it; the study
+	 * 1.75 of 3 runs in 3610 s, 1.25 left. */
+	fake_now = 3710;
+	results[1].done = 1;
+	o.run_end(o.ctx, 1, &runs[1], &results[1]);
+	o.batch_end(o.ctx, 2, 2, 375, 750, 0.3, 0.9);
+	winit_progress_line(p, line, sizeof line);
+	ck_assert_str_eq(line, "run 3 of 4, 1 in flight, 1h00m, ETA 42m59s | r3 2/2 [==========>.........] "
+	                       "375/750 loss 0.3000 acc 0.9000 ETA 20m00s");
+	winit_progress_free(p);
+	fclose(out);
+}
+END_TEST
+
 /* The saturation panels are named by the layer's activation: "inactive" for ReLU, whose
  * derivative is 0 on the whole negative side, "saturated" for the others, both when the
  * runs differ. */
@@ -548,6 +612,9 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, saturation_panels_name_relu_pairs_inactive);
 	tcase_add_test(tc, extreme_values_make_a_page_not_a_hang);
 	tcase_add_test(tc, report_path_defaults_beside_the_results);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("progress");
+	tcase_add_test(tc, progress_line_shows_the_study_and_each_run_with_etas);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -398,8 +398,10 @@ static int study_run(lua_State *L)
 	                                   winit_progress_new(stdout, res->runs, res->n, live) :
 	                                   NULL;
 	struct winit_observer progress = { 0 };
-	if (p)
+	if (p) {
+		winit_progress_results(p, res->results);
 		winit_progress_observer(p, &progress);
+	}
 	struct winit_study_options so = {
 		.jobs = jobs,
 		.save = save,

@@ -1,6 +1,7 @@
 libwinit_core_la_SOURCES += \
 	src/report/json.h \
 	src/report/json.c \
+	src/report/progress.h \
 	src/report/progress.c \
 	src/report/results.h \
 	src/report/results.c \
