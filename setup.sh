@@ -17,7 +17,8 @@ set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
 zlib1g-dev libdeflate-dev libjansson-dev check dataset-fashion-mnist man-db python3"
-# `check` also fuzzes the IDX and results readers, 20 s per harness (make fuzz): clang +
+# `check` also fuzzes the IDX, results and saved-model readers and the Lua binding, 20 s per
+# harness (make fuzz): clang +
 # libFuzzer; the report's tests parse its XML and read screenshots with python3, and render
 # it in headless chromium; the MPI tests run in a build configured --with-mpi (Open MPI).
 CHECK_PACKAGES="clang libfuzzer-14-dev python3 chromium libopenmpi-dev openmpi-bin"

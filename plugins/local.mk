@@ -70,4 +70,5 @@ plugins_activations_mish_la_LDFLAGS = $(WINIT_PLUGIN_FLAGS)
 # The example plugin and the script that uses it are documentation: installed (and
 # distributed) under $(docdir)/examples, where docs/plugins.md points.
 examplesdir = $(docdir)/examples
-dist_examples_DATA = plugins/examples/example_plugin.c plugins/examples/example.lua
+dist_examples_DATA = plugins/examples/example_plugin.c plugins/examples/example.lua \
+	plugins/examples/study.c

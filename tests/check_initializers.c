@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include <winit/registry.h>
+#include <winit/plugin_call.h>
 #include <winit/rng.h>
 
 #include "testutil.h"

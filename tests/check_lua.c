@@ -116,6 +116,98 @@ START_TEST(lua_fill_errors_stay_inside_the_call)
 }
 END_TEST
 
+/* A fill that returns one value too few, or a non-number, for a 784x128 kernel: the script
+ * built 100,351 values, so the collector runs between its return and the error.  The rng
+ * userdata handed to it must live until the host has disarmed it (a use after free before,
+ * seen by ASan and valgrind), and the error names the function's line, the count expected
+ * and the shape. */
+START_TEST(lua_fill_wrong_result_on_a_large_kernel)
+{
+	RUN_OK("local winit = require 'winit'\n"
+	       "MODE = 'short'\n"
+	       "winit.initializer { name = 'almost', fill = function(t, rng)\n"
+	       "  local v = {}\n"
+	       "  for i = 1, t.n - 1 do v[i] = rng:normal() * 0.01 end\n"
+	       "  if MODE == 'string' then v[t.n] = 'x' end\n"
+	       "  if MODE == 'keep' then KEPT = rng end\n"
+	       "  return v\n"
+	       "end }\n"
+	       "function big()\n"
+	       "  local m = winit.Sequential {\n"
+	       "    winit.layers.Dense { 128, input_shape = {784}, kernel_initializer = 'almost' },\n"
+	       "    winit.layers.Dense { 10, activation = 'softmax' } }\n"
+	       "  m:compile { optimizer = 'adam', loss = 'categorical_crossentropy' }\n"
+	       "  return m\n"
+	       "end\n");
+	for (int i = 0; i < 3; i++)
+		RUN_ERR("big():get_weights(1)\n", "test.lua:1:", "initializer 'almost' failed",
+		        "the Lua fill function defined at test.lua:3 must return a table of 100352 "
+		        "numbers (row-major), got table of length 100351 (the tensor's shape is 784x128)");
+	RUN_ERR("MODE = 'string'\nbig():get_weights(1)\n", "test.lua:2:",
+	        "the Lua fill function defined at test.lua:3: value 100352 of the returned table is "
+	        "a string, expected a number (100352 numbers for shape 784x128)");
+	/* A stream the script kept is refused after its fill, not freed under it. */
+	RUN_ERR("MODE = 'keep'\npcall(function() big():get_weights(1) end)\ncollectgarbage()\n"
+	        "KEPT:normal()\n",
+	        "test.lua:4:", "belonged to a finished fill");
+	RUN_ERR("winit.initializer { name = 'nothing', fill = function() end }\n"
+	        "local m = winit.Sequential { winit.layers.Dense { 2, input_shape = {3}, "
+	        "kernel_initializer = 'nothing' } }\n"
+	        "m:get_weights(1)\n",
+	        "test.lua:3:", "the Lua fill function defined at test.lua:1 must return a table of 6 "
+	                       "numbers (row-major), got nil (the tensor's shape is 3x2)");
+}
+END_TEST
+
+/* predict's first and count are checked one at a time against the data, before any sum
+ * that could overflow: the extremes of Lua's integers are refused, saying the range. */
+START_TEST(predict_refuses_samples_out_of_range)
+{
+	RUN_FILE_OK("model");
+	RUN_OK("m = build('he_normal')\n"
+	       "assert(#m:predict(test, 200) == 1 and #m:predict(test, 199, 2) == 2)\n"
+	       "assert(#m:predict(test) == 200 and #m:predict(test, 1, 200) == 200)\n");
+	RUN_ERR("m:predict(test, 2, math.maxinteger)\n", "test.lua:1:",
+	        "bad argument #3 to 'predict' (count must be in [1, 199] from sample 2 of 200, "
+	        "got 9223372036854775807)");
+	RUN_ERR("m:predict(test, math.mininteger)\n", "test.lua:1:",
+	        "bad argument #2 to 'predict' (first sample must be in [1, 200], "
+	        "got -9223372036854775808)");
+	RUN_ERR("m:predict(test, math.maxinteger, 1)\n", "test.lua:1:",
+	        "bad argument #2 to 'predict' (first sample must be in [1, 200], "
+	        "got 9223372036854775807)");
+	RUN_ERR("m:predict(test, 1, math.mininteger)\n", "test.lua:1:",
+	        "bad argument #3 to 'predict' (count must be in [1, 200] from sample 1 of 200, "
+	        "got -9223372036854775808)");
+	RUN_ERR("m:predict(test, 0)\n", "test.lua:1:", "first sample must be in [1, 200], got 0");
+	RUN_ERR("m:predict(test, 200, 2)\n", "test.lua:1:",
+	        "count must be in [1, 1] from sample 200 of 200, got 2");
+	RUN_ERR("m:predict(test, 1, 0)\n", "test.lua:1:", "count must be in [1, 200] from sample 1");
+}
+END_TEST
+
+/* A plugin or optimizer named by a number inside a table ({123}) is refused as having no
+ * name: converting it to a string made a string nothing referenced, which the collector
+ * (run here at almost every allocation) freed while its name was still being looked up
+ * (found by tests/fuzz/fuzz_lua.c; ASan: heap-use-after-free in the registry lookup). */
+START_TEST(plugin_and_optimizer_names_must_be_strings)
+{
+	RUN_FILE_OK("model");
+	RUN_OK("collectgarbage('incremental', 1, 400)\n");
+	for (int i = 0; i < 3; i++) {
+		RUN_ERR("winit.theory.critical_sigma_w({123}, 0)\n", "test.lua:1:",
+		        "theory.critical_sigma_w: expected {\"name\", param = value, ...} with the plugin "
+		        "name first");
+		RUN_ERR("winit.layers.Dense { 2, input_shape = {2}, kernel_initializer = {7, stddev = 1} }\n",
+		        "test.lua:1:", "with the plugin name first");
+		RUN_ERR("build('he_normal'):compile { optimizer = {42}, loss = 'categorical_crossentropy' }\n",
+		        "test.lua:1:", "compile: optimizer must be \"adam\", \"sgd\" or winit.optimizers.Adam{...}");
+	}
+	RUN_OK("assert(winit.theory.fixed_point({'tanh'}, 1, 0).q_star > 0)\n"
+	       "build('he_normal'):compile { optimizer = {'sgd'}, loss = 'categorical_crossentropy' }\n");
+}
+END_TEST
+
 /* Hyper-parameters out of range are refused at the script line that gives them. */
 START_TEST(optimizer_settings_are_range_checked)
 {
@@ -441,6 +533,9 @@ static Suite *lua_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, optimizer_settings_are_range_checked);
 	tcase_add_test(tc, lua_fill_errors_stay_inside_the_call);
+	tcase_add_test(tc, lua_fill_wrong_result_on_a_large_kernel);
+	tcase_add_test(tc, predict_refuses_samples_out_of_range);
+	tcase_add_test(tc, plugin_and_optimizer_names_must_be_strings);
 	tcase_add_test(tc, diverged_runs_are_named);
 	tcase_add_test(tc, unknown_plugin_lists_known_names);
 	tcase_add_test(tc, bad_plugin_parameters_are_named);

@@ -632,7 +632,7 @@ START_TEST(teams_train_bit_identically)
 }
 END_TEST
 
-/* A fit long enough decides by timing whether the team pays (team_verdict 1 or -1) and
+/* A fit long enough decides by timing whether the team pays (team_verdict kept or dropped) and
  * keeps or drops it for the rest; either way the numbers are those of one thread. */
 START_TEST(team_trial_decides_and_changes_nothing)
 {
@@ -650,9 +650,9 @@ START_TEST(team_trial_decides_and_changes_nothing)
 	b.model.team = team;
 	ck_assert_int_eq(winit_trainer_fit(&a, &ds, &f, NULL, 0, NULL, &err), 0);
 	ck_assert_int_eq(winit_trainer_fit(&b, &ds, &f, NULL, 0, NULL, &err), 0);
-	ck_assert_int_eq(a.team_verdict, 0); /* no team: nothing to decide */
-	ck_assert(b.team_verdict == 1 || b.team_verdict == -1);
-	ck_assert_ptr_eq(b.model.team, b.team_verdict > 0 ? team : NULL);
+	ck_assert_int_eq(a.team_verdict, WINIT_TEAM_UNTRIED); /* no team: nothing to decide */
+	ck_assert(b.team_verdict == WINIT_TEAM_KEPT || b.team_verdict == WINIT_TEAM_DROPPED);
+	ck_assert_ptr_eq(b.model.team, b.team_verdict == WINIT_TEAM_KEPT ? team : NULL);
 	ck_assert(memcmp(a.model.params, b.model.params, (size_t)a.model.n_params * sizeof(float)) == 0);
 	winit_trainer_free(&a);
 	winit_trainer_free(&b);
@@ -718,6 +718,42 @@ START_TEST(evaluate_and_predict_agree)
 	winit_dataset_free(&ds);
 }
 END_TEST
+
+/* winit_trainer_fit_with, the deprecated former name of winit_trainer_fit_val_hooks, is
+ * still there and trains the same numbers with the same validation. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+START_TEST(fit_with_is_fit_val_hooks)
+{
+	struct winit_dataset ds = tu_quadrant_dataset(200, 8, 5), val = tu_quadrant_dataset(50, 8, 6);
+	struct winit_model_spec s = mlp_spec(64, 8, "relu", "glorot_normal", 4);
+	struct winit_optimizer_spec opt = winit_optimizer_default(WINIT_OPT_ADAM);
+	struct winit_fit_spec f = winit_fit_default();
+	f.epochs = 2;
+	struct winit_trainer a, b;
+	struct winit_history ha = { 0 }, hb = { 0 };
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_trainer_init(&a, &s, &opt, 9, &err), 0);
+	ck_assert_int_eq(winit_trainer_init(&b, &s, &opt, 9, &err), 0);
+	ck_assert_int_eq(winit_trainer_fit_val_hooks(&a, &ds, &val, &f, NULL, NULL, 0, &ha, &err), 0);
+	ck_assert_int_eq(winit_trainer_fit_with(&b, &ds, &val, &f, NULL, NULL, 0, &hb, &err), 0);
+	ck_assert_int_eq(ha.n, 2);
+	ck_assert_int_eq(hb.n, 2);
+	for (int e = 0; e < 2; e++) {
+		ck_assert(ha.epochs[e].has_val && hb.epochs[e].has_val);
+		ck_assert_double_eq(ha.epochs[e].loss, hb.epochs[e].loss);
+		ck_assert_double_eq(ha.epochs[e].val_loss, hb.epochs[e].val_loss);
+	}
+	ck_assert(memcmp(a.model.params, b.model.params, (size_t)a.model.n_params * sizeof(float)) == 0);
+	winit_history_free(&ha);
+	winit_history_free(&hb);
+	winit_trainer_free(&a);
+	winit_trainer_free(&b);
+	winit_dataset_free(&ds);
+	winit_dataset_free(&val);
+}
+END_TEST
+#pragma GCC diagnostic pop
 
 /* LSUV: after the data-aware pass every hidden layer's pre-activation variance is 1 +- 0.1
  * on a fresh batch, for deep tanh and ReLU MLPs. */
@@ -833,6 +869,7 @@ static Suite *nn_suite(void)
 	tcase_add_test(tc, training_reaches_high_accuracy);
 	tcase_add_test(tc, zeros_initializer_never_breaks_symmetry);
 	tcase_add_test(tc, evaluate_and_predict_agree);
+	tcase_add_test(tc, fit_with_is_fit_val_hooks);
 	tcase_add_test(tc, lsuv_unit_variance_tanh_and_relu);
 	tcase_add_test(tc, kernel_sets_train_alike);
 	tcase_add_test(tc, teams_train_bit_identically);

@@ -4,7 +4,7 @@
 #include <math.h>
 
 #include "testutil.h"
-#include "report/progress.h"
+#include "study/progress.h"
 
 static const char *fixture(void)
 {

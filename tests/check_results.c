@@ -725,6 +725,58 @@ START_TEST(one_writer_at_a_time_and_earlier_runs_kept_aside)
 }
 END_TEST
 
+/* Every per-layer diagnostic WINIT_DIAG_LAYER_FIELDS lists is written and read back, each
+ * with a value of its own (and NaN as null): a field added to the list reaches the file
+ * and the reader without another line here. */
+START_TEST(every_layer_diagnostic_is_written_and_read)
+{
+	struct winit_run_spec runs[1];
+	struct winit_run_result res[1];
+	make_runs(runs, res, 1);
+	struct winit_diagnostics *d = &res[0].diagnostics;
+	d->snaps = calloc(1, sizeof *d->snaps);
+	ck_assert_ptr_nonnull(d->snaps);
+	d->n = d->cap = 1;
+	d->snaps[0].n_layers = 2;
+	d->snaps[0].probe_loss = 2.5;
+	d->snaps[0].probe_accuracy = 0.25;
+	d->snaps[0].val_loss = d->snaps[0].val_accuracy = NAN;
+	struct winit_diag_layer *x = d->snaps[0].layers = calloc(2, sizeof *x);
+	ck_assert_ptr_nonnull(x);
+	int k = 0;
+	for (int l = 0; l < 2; l++) {
+#define SET_f64(name) x[l].name = l ? NAN : 0.0625 * ++k;
+#define SET_i64(name) x[l].name = 5 * ++k;
+#define SET(name, type, range) SET_##type(name)
+		WINIT_DIAG_LAYER_FIELDS(SET)
+#undef SET
+#undef SET_i64
+#undef SET_f64
+	}
+	const char *dir = tu_tmpdir();
+	char path[512];
+	snprintf(path, sizeof path, "%s/diag.json", dir);
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json(path, "s", 9, runs, res, 1, &err) == 0, "%s", err.msg);
+	struct winit_results_file f;
+	ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(f.runs[0].result.diagnostics.n, 1);
+	const struct winit_diag_layer *y = f.runs[0].result.diagnostics.snaps[0].layers;
+	for (int l = 0; l < 2; l++) {
+#define SAME_f64(name) ck_assert_msg(l ? isnan(y[l].name) : y[l].name == x[l].name, "%s", #name);
+#define SAME_i64(name) ck_assert_msg(y[l].name == x[l].name, "%s", #name);
+#define SAME(name, type, range) SAME_##type(name)
+		WINIT_DIAG_LAYER_FIELDS(SAME)
+#undef SAME
+#undef SAME_i64
+#undef SAME_f64
+	}
+	ck_assert_int_gt(k, 12);
+	winit_results_file_free(&f);
+	free_results(res, 1);
+}
+END_TEST
+
 static Suite *results_suite(void)
 {
 	Suite *s = suite_create("results");
@@ -745,6 +797,7 @@ static Suite *results_suite(void)
 	tcase_add_test(tc, a_file_reads_back_exactly);
 	tcase_add_test(tc, a_description_changes_with_what_decides_the_numbers);
 	tcase_add_test(tc, a_wrong_file_is_refused_with_the_reason);
+	tcase_add_test(tc, every_layer_diagnostic_is_written_and_read);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("journal");
 	tcase_add_checked_fixture(tc, setup, NULL);

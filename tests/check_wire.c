@@ -123,6 +123,37 @@ START_TEST(round_trip_keeps_every_field)
 }
 END_TEST
 
+/* Every per-layer diagnostic WINIT_DIAG_LAYER_FIELDS lists crosses the wire, each with a
+ * value of its own: a field added to the list travels without another line here. */
+START_TEST(every_layer_diagnostic_travels)
+{
+	struct winit_run_result a, b;
+	sample(&a);
+	struct winit_diag_layer *x = &a.diagnostics.snaps[1].layers[1];
+	int k = 0;
+#define SET_f64(name) x->name = 0.25 + k++;
+#define SET_i64(name) x->name = 7 * ++k;
+#define SET(name, type, range) SET_##type(name)
+	WINIT_DIAG_LAYER_FIELDS(SET)
+#undef SET
+#undef SET_i64
+#undef SET_f64
+	unsigned char *buf;
+	size_t len;
+	uint64_t index = 0;
+	ck_assert_int_eq(winit_wire_pack(3, &a, &buf, &len, NULL), WINIT_OK);
+	ck_assert_int_eq(winit_wire_unpack(buf, len, &index, &b, NULL), WINIT_OK);
+	const struct winit_diag_layer *y = &b.diagnostics.snaps[1].layers[1];
+#define SAME(name, type, range) ck_assert_msg(x->name == y->name, "%s differs", #name);
+	WINIT_DIAG_LAYER_FIELDS(SAME)
+#undef SAME
+	ck_assert_int_gt(k, 12);
+	free(buf);
+	winit_run_result_free(&a);
+	winit_run_result_free(&b);
+}
+END_TEST
+
 START_TEST(damaged_messages_are_refused)
 {
 	struct winit_run_result a, b;
@@ -171,6 +202,7 @@ int main(void)
 	Suite *s = suite_create("wire");
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, round_trip_keeps_every_field);
+	tcase_add_test(tc, every_layer_diagnostic_travels);
 	tcase_add_test(tc, without_mpi_the_executor_is_the_local_one);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");

@@ -31,6 +31,8 @@ TESTS += tests/resume.sh
 EXTRA_DIST += tests/resume.sh
 TESTS += tests/journal.sh
 EXTRA_DIST += tests/journal.sh
+TESTS += tests/c_study.sh
+EXTRA_DIST += tests/c_study.sh
 
 # The man page renders; the bash completion completes.
 TESTS += tests/man.sh tests/completion.sh

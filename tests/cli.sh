@@ -29,6 +29,7 @@ expect "info shows an accepted bound as closed" 0 "max_iter  *integer in \[1, 10
 expect "check-plugin usage" 2 "expected one FILE.so" -- "$winit" check-plugin
 expect "run without a script" 2 "missing SCRIPT" -- "$winit" run
 expect "bad -j" 2 "-j expects" -- "$winit" run -j x script.lua
+expect "bad --rank-timeout" 2 "rank-timeout expects seconds in 0..1000000, got '-1'" -- "$winit" run --rank-timeout -1 script.lua
 expect "missing script file" 1 "cannot open $tmp/none.lua" -- "$winit" run "$tmp/none.lua"
 expect "syntax error names file and line" 1 "syntax_error.lua:4:" -- "$winit" run "$src/tests/lua/syntax_error.lua"
 expect "unknown initializer lists known ones" 1 "bad_initializer.lua:4: .*unknown initializer 'glorot_nromal' (known: .*glorot_normal" -- "$winit" run "$src/tests/lua/bad_initializer.lua"

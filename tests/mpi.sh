@@ -2,9 +2,11 @@
 # tests/mpi.sh -- a study across MPI ranks (configure --with-mpi): the results file of
 # `mpirun -np 1`, `2` and `3` equals the single-process one (timings, generator and kernel
 # set aside), only rank 0 prints, a failing run is reported and the others finish,
-# --resume hands out only unfinished runs, and a rank killed mid-study ends the job
-# non-zero within a bounded time with the runs finished before it saved; winit picks
-# Open MPI's ob1 PML unless the user chose one.  Skipped (77) without MPI.
+# --resume hands out only unfinished runs, a rank killed mid-study ends the job non-zero
+# within a bounded time with the runs finished before it saved and rank 0 naming it, a
+# rank stopped mid-study is named after --rank-timeout and its run trained elsewhere, a
+# stopped rank 0 is named by the others, and so is a rank stopped after its studies;
+# winit picks Open MPI's ob1 PML unless the user chose one.  Skipped (77) without MPI.
 set -u
 test_name=mpi
 . "$top_srcdir/tests/lib.sh"
@@ -17,7 +19,7 @@ if ! command -v mpirun >/dev/null 2>&1; then
 	echo "SKIP: winit is built with MPI but mpirun is not on PATH (apt-get install openmpi-bin)"
 	exit 77
 fi
-mpi() { timeout 120 mpirun --oversubscribe --allow-run-as-root "$@"; }
+mpi() { timeout -k 10 120 mpirun --oversubscribe --allow-run-as-root "$@"; }
 # A results file without what depends on the machine or the moment.
 strip() { grep -v -e '"seconds":' -e '"generator":' -e '"kernels":' "$1"; }
 
@@ -80,22 +82,36 @@ strip "$tmp/resume.json" >"$tmp/resume.txt"
 cmp -s "$tmp/single.txt" "$tmp/resume.txt" && ok "mpirun --resume: the file equals the single-process one" ||
 	no "mpirun --resume: the file equals the single-process one"
 
-# A rank killed with SIGKILL once the short runs are saved (two endless runs keep ranks
-# busy): mpirun must end, non-zero, within 30 s, and the file keeps the finished runs.
+# Wait (at most 60 s, while mpirun $mp runs) until $1 holds the 6 short runs and the
+# failed one, then half a second more: every rank is then training one of the 3 long runs.
+# $victim: the process of rank $2 (default 1).
+wait_for_long() {
+	i=0
+	while [ $i -lt 600 ] && kill -0 $mp 2>/dev/null; do
+		[ -f "$1" ] && [ "$(grep -c '"status": "ok"' "$1")" -ge 6 ] &&
+			grep -q '"status": "failed"' "$1" && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.5
+	victim=
+	for c in $(pgrep -f "$1"); do
+		tr '\0' '\n' <"/proc/$c/environ" 2>/dev/null | grep -qx "OMPI_COMM_WORLD_RANK=${2:-1}" && victim=$c
+	done
+}
+
+# Rank 0's stderr lines may start inside one of its stdout lines: mpirun relays each
+# stream as it reads it, and stdout is a pipe (block-buffered).
+
+# A rank killed with SIGKILL once the short runs are saved (three endless runs keep every
+# rank busy): mpirun must end, non-zero, within 30 s, the file keeps the finished runs,
+# and rank 0 names the rank that died and the run it had (mpirun's own message names
+# the rank alone).
 rm -f "$tmp/kill.json"
-timeout 120 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 \
-	"$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/kill.json" 2 >"$tmp/out" 2>&1 &
+timeout -k 10 120 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 \
+	"$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/kill.json" 3 >"$tmp/out" 2>&1 &
 mp=$!
-i=0
-while [ $i -lt 600 ]; do
-	[ -f "$tmp/kill.json" ] && [ "$(grep -c '"status": "ok"' "$tmp/kill.json")" -ge 6 ] && break
-	sleep 0.1
-	i=$((i + 1))
-done
-victim=
-for c in $(pgrep -f "$tmp/kill.json"); do
-	tr '\0' '\n' <"/proc/$c/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1' && victim=$c
-done
+wait_for_long "$tmp/kill.json"
 if [ -z "$victim" ]; then
 	kill -TERM $mp 2>/dev/null
 	wait $mp
@@ -114,6 +130,129 @@ else
 	n=$(grep -c '"status": "ok"' "$tmp/kill.json")
 	[ "$n" -eq 6 ] && ok "rank killed mid-study: the 6 finished runs are saved" ||
 		no "rank killed mid-study: the 6 finished runs are saved ($n)"
+	grep -q "winit: rank 1 ([^,]*, pid $victim) died while running long[123]\$" "$tmp/out" &&
+		ok "rank killed mid-study: rank 0 names rank 1, its pid and its run" ||
+		no "rank killed mid-study: rank 0 names rank 1 (pid $victim) and its run"
+fi
+
+# A rank stopped (SIGSTOP) while it trains: mpirun sees nothing wrong, but rank 0 hears
+# nothing from it for --rank-timeout 2 s, names it and its run, hands the run to another
+# rank and finishes the study (every run saved, the file equal to the single-process
+# one), then ends the job with status 3.  Once named, the rank is let go on (SIGCONT):
+# what it sends then is ignored, and it does not mistake the end for a silent rank 0.
+"$winit" run -j 2 "$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/single_long.json" 3 1000 \
+	>"$tmp/out" 2>&1
+[ $? -eq 1 ] || no "single-process study with 3 long runs (exit 1 for its failing run)"
+strip "$tmp/single_long.json" >"$tmp/single_long.txt"
+rm -f "$tmp/stop.json"
+timeout -k 10 150 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 --rank-timeout 2 \
+	"$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/stop.json" 3 1000 >"$tmp/out" 2>&1 &
+mp=$!
+wait_for_long "$tmp/stop.json"
+if [ -z "$victim" ]; then
+	kill -TERM $mp 2>/dev/null
+	wait $mp
+	no "rank stopped mid-study (rank 1 not found, or the short runs never finished)"
+else
+	t0=$(date +%s)
+	kill -STOP "$victim"
+	i=0
+	while [ $i -lt 300 ] && ! grep -q 'has not been heard from' "$tmp/out"; do sleep 0.1; i=$((i + 1)); done
+	kill -CONT "$victim"
+	wait $mp
+	got=$?
+	took=$(($(date +%s) - t0))
+	kill -KILL "$victim" 2>/dev/null # only if mpirun left it behind
+	grep -q 'has had no answer from rank 0' "$tmp/out" &&
+		no "rank stopped mid-study, then continued: it took the end for a silent rank 0"
+	# The bound: the 2 s, then the stopped rank's run trained again (~2 s alone here).
+	[ "$got" -eq 3 ] && [ "$took" -lt 90 ] && ok "rank stopped mid-study: mpirun exits 3 after ${took}s" ||
+		no "rank stopped mid-study: mpirun exits 3 in < 90 s (status $got after ${took}s)"
+	said=$(grep "winit: rank 1 ([^,]*, pid $victim) has not been heard from for [0-9.]* s while running long[123] (its process is stopped); its run goes to another rank;" "$tmp/out")
+	[ -n "$said" ] && ok "rank stopped mid-study: rank 0 names rank 1, its pid and its run" ||
+		no "rank stopped mid-study: rank 0 names rank 1 (pid $victim) and its run"
+	# Noticed at the timeout, not much later: rank 0 checks every millisecond.
+	quiet=$(echo "$said" | sed -n 's/.* for \([0-9]*\)\.[0-9] s while.*/\1/p')
+	[ -n "$quiet" ] && [ "$quiet" -ge 2 ] && [ "$quiet" -lt 10 ] &&
+		ok "rank stopped mid-study: noticed after ${quiet} s of silence (timeout 2 s)" ||
+		no "rank stopped mid-study: noticed after 2-10 s of silence (got '${quiet}')"
+	grep -q 'winit: 1 rank was lost under mpirun (named above); ending the job with status 3$' "$tmp/out" &&
+		ok "rank stopped mid-study: rank 0 says why the job ends" ||
+		no "rank stopped mid-study: rank 0 says why the job ends"
+	strip "$tmp/stop.json" >"$tmp/stop.txt"
+	if cmp -s "$tmp/single_long.txt" "$tmp/stop.txt"; then
+		ok "rank stopped mid-study: every run saved, the file equals the single-process one"
+	else
+		no "rank stopped mid-study: every run saved, the file equals the single-process one"
+		diff "$tmp/single_long.txt" "$tmp/stop.txt" | head -10 | sed 's/^/#   /'
+	fi
+fi
+
+# Rank 0 stopped (SIGSTOP): the other ranks wait for its answer at most --rank-timeout,
+# then name it and end the job (status 3); the file keeps what rank 0 saved.
+rm -f "$tmp/stop0.json"
+timeout -k 10 150 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 --rank-timeout 2 \
+	"$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/stop0.json" 3 1000 >"$tmp/out" 2>&1 &
+mp=$!
+wait_for_long "$tmp/stop0.json" 0
+if [ -z "$victim" ]; then
+	kill -TERM $mp 2>/dev/null
+	wait $mp
+	no "rank 0 stopped mid-study (rank 0 not found, or the short runs never finished)"
+else
+	t0=$(date +%s)
+	kill -STOP "$victim"
+	wait $mp
+	got=$?
+	took=$(($(date +%s) - t0))
+	kill -KILL "$victim" 2>/dev/null # only if mpirun left it behind
+	# The bound: the other ranks finish their long runs (~2 s alone here), then 2 s.
+	[ "$got" -eq 3 ] && [ "$took" -lt 90 ] && ok "rank 0 stopped mid-study: mpirun exits 3 after ${took}s" ||
+		no "rank 0 stopped mid-study: mpirun exits 3 in < 90 s (status $got after ${took}s)"
+	grep -q "winit: rank [12] ([^,]*, pid [0-9]*) has had no answer from rank 0 ([^,]*, pid $victim) for [0-9.]* s (its process is stopped); rank 0 is stopped, hung or unreachable, so the job ends (MPI_Abort)" "$tmp/out" &&
+		ok "rank 0 stopped mid-study: another rank names it and its pid" ||
+		no "rank 0 stopped mid-study: another rank names it (pid $victim)"
+	n=$(grep -c '"status": "ok"' "$tmp/stop0.json")
+	[ "$n" -eq 6 ] && ok "rank 0 stopped mid-study: the 6 finished runs are saved" ||
+		no "rank 0 stopped mid-study: the 6 finished runs are saved ($n)"
+fi
+
+# A rank stopped after its studies, while the script goes on: rank 0 waits for it at the
+# end at most --rank-timeout (MPI_Finalize would wait forever), names it and ends the job
+# (status 3).  The script sleeps 4 s at its end; rank 1 is stopped once rank 0 has
+# printed the table, so it has its results.
+rm -f "$tmp/stop_end.json"
+timeout -k 10 150 mpirun --oversubscribe --allow-run-as-root -np 3 "$winit" run -j 1 --rank-timeout 2 \
+	"$src/tests/lua/dist_study.lua" "$tmp/data" "$tmp/stop_end.json" 0 1 4 >"$tmp/out" 2>&1 &
+mp=$!
+i=0
+while [ $i -lt 600 ] && kill -0 $mp 2>/dev/null && ! grep -q '^failed: 1$' "$tmp/out"; do
+	sleep 0.1
+	i=$((i + 1))
+done
+victim=
+for c in $(pgrep -f "$tmp/stop_end.json"); do
+	tr '\0' '\n' <"/proc/$c/environ" 2>/dev/null | grep -qx 'OMPI_COMM_WORLD_RANK=1' && victim=$c
+done
+if [ -z "$victim" ]; then
+	kill -TERM $mp 2>/dev/null
+	wait $mp
+	no "rank stopped after the study (rank 1 not found, or the table never printed)"
+else
+	t0=$(date +%s)
+	kill -STOP "$victim"
+	wait $mp
+	got=$?
+	took=$(($(date +%s) - t0))
+	kill -KILL "$victim" 2>/dev/null # only if mpirun left it behind
+	[ "$got" -eq 3 ] && [ "$took" -lt 60 ] && ok "rank stopped after the study: mpirun exits 3 after ${took}s" ||
+		no "rank stopped after the study: mpirun exits 3 in < 60 s (status $got after ${took}s)"
+	grep -q "winit: rank 1 ([^,]*, pid $victim) has not reached the end of the script [0-9.]* s after rank 0 did (its process is stopped); the job ends (MPI_Abort)" "$tmp/out" &&
+		ok "rank stopped after the study: rank 0 names rank 1 and its pid" ||
+		no "rank stopped after the study: rank 0 names rank 1 (pid $victim)"
+	n=$(grep -c '"status": "ok"' "$tmp/stop_end.json")
+	[ "$n" -eq 6 ] && ok "rank stopped after the study: the 6 finished runs are saved" ||
+		no "rank stopped after the study: the 6 finished runs are saved ($n)"
 fi
 
 # Open MPI's PML: ob1 unless the user chose one (src/study/mpi.c, choose_pml).

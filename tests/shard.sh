@@ -57,6 +57,10 @@ check grep -q '"runs": \[\]' "$tmp/none.json"
 name="merging the empty shard changes nothing"
 "$winit" merge "$tmp/with_none.json" "$tmp/none.json" "$tmp/single.json" >"$tmp/out" 2>&1
 check cmp -s "$tmp/single.json" "$tmp/with_none.json"
+name="merging only files without runs writes a file without runs (no runs to sort)"
+"$winit" merge "$tmp/empty.json" "$tmp/none.json" "$tmp/none.json" >"$tmp/out" 2>&1 &&
+	grep -q '"runs": \[\]' "$tmp/empty.json" && grep -qx "$tmp/empty.json: 0 runs from 2 files" "$tmp/out"
+check [ $? -eq 0 ]
 name="--shard refuses I >= N"
 "$winit" run --shard 3/3 "$src/tests/lua/dist_study.lua" >"$tmp/out" 2>&1
 check [ $? -eq 2 ]
@@ -105,7 +109,7 @@ printf '{"format": ' >"$tmp/broken.json"
 "$winit" merge "$tmp/bad_out.json" "$tmp/broken.json" >"$tmp/out" 2>&1
 check grep -q 'broken.json:1:[0-9]*: byte [0-9]*: not a results file: invalid JSON' "$tmp/out"
 
-# merge validates its inputs as every reader does (src/report/results_schema.c): it used
+# merge validates its inputs as every reader does (src/results/results_schema.c): it used
 # to copy these through into a file that `winit report` then refused.
 sed '0,/"learning": {/s//"learning": "x", "old": {/' "$tmp/shard0.json" >"$tmp/learning.json"
 sed '0,/"layers": \[/s//"layers": "x", "old": [/' "$tmp/shard0.json" >"$tmp/layers.json"

@@ -56,6 +56,27 @@ struct winit_diag_layer {
 	                            * count once): 1 for a constant kernel */
 };
 
+/* Every member of struct winit_diag_layer, once, in the order the results file, the MPI
+ * wire format, the Lua tables and the readers' validation (src/report/results_schema.c)
+ * take them from this list: X(member, type, range) with type f64 (a double, NaN when
+ * undefined) or i64 (an int64_t count), range any, unit ([0, 1]) or count (>= 0).  Adding
+ * a per-layer diagnostic is its member above, its computation, one line here, and its
+ * member in the report's struct winit_report_layer_diag (plus its drawing, if drawn). */
+#define WINIT_DIAG_LAYER_FIELDS(X)       \
+	X(pre_mean, f64, any)            \
+	X(pre_var, f64, any)             \
+	X(act_mean, f64, any)            \
+	X(act_var, f64, any)             \
+	X(grad_var, f64, any)            \
+	X(wgrad_var, f64, any)           \
+	X(w_mean, f64, any)              \
+	X(w_sd, f64, any)                \
+	X(update_ratio, f64, any)        \
+	X(dead, i64, count)              \
+	X(dead_fraction, f64, unit)      \
+	X(saturated_fraction, f64, unit) \
+	X(distinct_units, i64, count)
+
 /* Two kernel columns are the same unit when no entry differs by more than this times
  * the kernel's largest |w|. */
 #define WINIT_DIAG_TOLERANCE 1e-6

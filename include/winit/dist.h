@@ -10,6 +10,7 @@
 #define WINIT_DIST_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <winit/error.h>
 #include <winit/study.h>
 
@@ -24,8 +25,20 @@ int winit_dist_built(void);
  * of one rank).  Without MPI: does nothing.  Returns WINIT_OK or fills err. */
 int winit_dist_init(int *argc, char ***argv, struct winit_error *err);
 /* Finalise MPI when winit_dist_init initialised it; `abort_job` non-zero aborts every
- * rank instead (MPI_Abort), for a rank that cannot take part any more. */
+ * rank instead (MPI_Abort, with `abort_job` as the error code), for a rank that cannot
+ * take part any more.  After a lost rank (winit_dist_lost) rank 0 always aborts (error
+ * code `abort_job`, or 1) and the other ranks do not return: they wait for that end
+ * (not in MPI_Finalize, which Open MPI's mpirun does not survive next to an abort). */
 void winit_dist_finalize(int abort_job);
+
+/* The end of a job that ends well, before winit_dist_finalize: every rank other than 0
+ * tells rank 0 it got there, and rank 0 waits for them at most the rank timeout
+ * (winit_dist_configure), counting the ones that do not come lost (winit_dist_lost, named
+ * on the notices), so a rank stopped after its studies does not leave MPI_Finalize
+ * waiting forever; then it tells each rank that came whether the job ends well.  The
+ * other ranks wait for that word as long as rank 0 takes.  Does nothing without MPI,
+ * with one rank, or once a rank is lost. */
+void winit_dist_settle(void);
 
 /* This process's rank and the number of ranks (0 and 1 without MPI). */
 int winit_dist_rank(void);
@@ -39,10 +52,32 @@ int winit_dist_size(void);
  * number of failed runs.  An MPI call that fails, or a malformed message, fills err
  * (status non-zero) and ends the call early: runs other ranks held stay not run (done =
  * 0), and the caller should end the job (winit_dist_finalize(1)).  A rank that dies is
- * normally noticed by the launcher first, which ends the job (docs/cluster.md). */
+ * normally noticed by the launcher first, which ends the job (docs/cluster.md); a rank
+ * that stays silent (stopped, hung, unreachable) is counted lost after the rank timeout
+ * (winit_dist_configure) and its runs go to the other ranks. */
 size_t winit_study_execute_dist(const struct winit_run_spec *runs, size_t n_runs, int jobs,
                                 struct winit_run_result *results,
                                 const struct winit_observer *obs, struct winit_error *err);
+
+/* Liveness under mpirun (docs/cluster.md).  While a study runs, every rank other than 0
+ * sends rank 0 an empty heartbeat every rank_timeout / 4 seconds (at most every 5 s).  A
+ * rank that holds runs and has sent nothing for `rank_timeout` seconds is counted lost:
+ * rank 0 says so on `notices` (when not NULL), naming the rank, its host and pid and the
+ * runs it held, hands those runs to the other ranks (a run's numbers do not depend on
+ * where it trains) and ignores whatever the lost rank sends later.  0 turns the check
+ * off.  Rank 0's timeout is the one every rank uses.  When a stop signal ends a study on
+ * rank 0, the ranks of its host whose process is gone are named on `notices` too, with
+ * their runs.  Until called: WINIT_DIST_DEFAULT_TIMEOUT seconds, no notices. */
+#define WINIT_DIST_DEFAULT_TIMEOUT 60.0
+void winit_dist_configure(double rank_timeout, FILE *notices);
+
+/* How many ranks this process knows to be lost (0 without MPI; other ranks learn it with
+ * the results).  A rank other than 0 that waits `rank_timeout` seconds for rank 0's
+ * answer counts rank 0 lost: it says so on `notices`, stops its training and ends the
+ * study call with an error.  MPI cannot take a rank back: a later study across ranks
+ * fails at once, and winit_dist_finalize ends the job with MPI_Abort on rank 0 (or on
+ * the rank that lost rank 0) and waits for that end on the others. */
+int winit_dist_lost(void);
 
 /* What rank 0's dispatcher spent in the last winit_study_execute_dist of this process:
  * the results it received from other ranks and, in seconds, the total and the longest

@@ -15,6 +15,10 @@
 extern "C" {
 #endif
 
+/* The host service table handed to plugins (src/plugin/host.c); its `rng` arguments are
+ * struct winit_rng * (winit/rng.h). */
+const struct winit_host *winit_host_services(void);
+
 /* out[i] = the declared default of parameter i, for every declared parameter; the rest 0. */
 void winit_params_defaults(double out[WINIT_MAX_PARAMS], const struct winit_plugin_info *info);
 

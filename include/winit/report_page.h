@@ -2,8 +2,8 @@
  * test metrics, per-layer diagnostics, theory) as plain structs, and the page written
  * from them.
  *
- * winit_results_write_json (winit/report.h) writes the file; winit_report_read loads all
- * of it for the report (resume checks runs with winit_results_read, winit/report.h).
+ * winit_results_write_json (winit/results.h) writes the file; winit_report_read loads all
+ * of it for the report (resume checks runs with winit_results_read, winit/results.h).
  * Everything the reader fills is owned by the struct winit_report_study and released by
  * winit_report_free.  Numbers the file holds as null (the writer's NaN and infinities)
  * and optional numbers it lacks read as NaN.

@@ -1,5 +1,7 @@
 /* winit/results.h -- the results file on disk: saving a study's runs as they finish, and
- * reading the file back whole, whatever moment its writer stopped at.
+ * reading the file back whole, whatever moment its writer stopped at; below, the file's
+ * format and version, writing it whole (winit_results_write_json), reading it back
+ * (winit_results_read) and the canonical run descriptions resume compares.
  *
  * A study saves through a struct winit_results_saver.  Each finished run is appended to a
  * journal beside the results file (PATH.journal: one record per run, each with its length
@@ -99,6 +101,87 @@ int winit_results_resume(const char *path, const char *study, uint64_t seed,
                          char (*kernels)[32], size_t n, int prune, FILE *log,
                          struct winit_resume *out, struct winit_error *err);
 void winit_resume_free(struct winit_resume *r);
+
+/* ---------------------------------------------------------------- format, writing */
+
+#define WINIT_RESULTS_FORMAT "winit-results"
+/* Version 2: seeds ("seed", "run_seed") are decimal strings, exact for 64 bits.
+ * docs/results-format.md describes every field. */
+#define WINIT_RESULTS_VERSION 2
+
+/* Write the results file (JSON, docs/results-format.md): format, version, study name and
+ * seed, and for every finished run its full description, derived seed, per-epoch
+ * history and test metrics.  Written as winit/safe_write.h writes every file: only a
+ * regular file is replaced, and only a results file (or an empty one) unless flags has
+ * WINIT_WRITE_FORCE; a symbolic link is followed (the link stays, the file it names is
+ * replaced, under the same checks); the text goes to TARGET.tmp.PID, is fsync'ed and
+ * renamed over the target, and the directory is fsync'ed: a crash or a failed write
+ * leaves the previous complete file.  Parent directories are created.  Errors carry
+ * strerror's text.  winit_results_write_json is the _ext form with flags 0. */
+int winit_results_write_json(const char *path, const char *study, uint64_t seed,
+                             const struct winit_run_spec *runs,
+                             const struct winit_run_result *results, size_t n_runs,
+                             struct winit_error *err);
+int winit_results_write_json_ext(const char *path, const char *study, uint64_t seed,
+                                 const struct winit_run_spec *runs,
+                                 const struct winit_run_result *results, size_t n_runs,
+                                 unsigned flags, struct winit_error *err);
+
+/* Check, before any training, that a results file can be written at path (the rules of
+ * winit_results_write_json_ext, with the same flags): its parent directories are created
+ * and a temporary file is made next to it and removed again.  Temporary files of killed
+ * writers (PATH.tmp.PID whose process is gone) are removed.  An existing results file is
+ * left untouched. */
+int winit_results_check_writable(const char *path, struct winit_error *err);
+int winit_results_check_writable_ext(const char *path, unsigned flags, struct winit_error *err);
+
+/* ---------------------------------------------------------------- reading */
+
+/* One run of a results file: its description (as canonical JSON, to compare with
+ * winit_results_describe) and its outcome as a struct winit_run_result. */
+struct winit_results_run {
+	char name[WINIT_RUN_NAME_MAX];
+	char label[WINIT_RUN_NAME_MAX];
+	int32_t replicate;
+	uint64_t seed;     /* the study seed the run derived from */
+	int32_t design;    /* enum winit_design */
+	int32_t n_factors; /* a grid run's factors, else 0 */
+	struct winit_factor factors[WINIT_FACTORS_MAX];
+	double target;                  /* learning.target; 0 when the file states none */
+	int32_t expect;                 /* enum winit_expect: the file's "expect" */
+	char status[16];                /* as written: "ok", "failed", ... */
+	char *description;              /* canonical JSON (keys sorted, compact), owned */
+	char kernels[32];               /* result.kernels points here */
+	struct winit_run_result result; /* done = 1; status 0 for "ok", WINIT_ERR_DIVERGED
+	                                 * for "diverged", else non-zero;
+	                                 * history owned */
+};
+
+struct winit_results_file {
+	char format[32];
+	int32_t version;
+	char generator[64];
+	char study[WINIT_RUN_NAME_MAX];
+	uint64_t seed;
+	size_t n_runs;
+	struct winit_results_run *runs; /* owned */
+};
+
+/* Read a results file written by winit_results_write_json (with Jansson), validated as
+ * every reader validates it (docs/results-format.md, "Validation").  Refused, with the
+ * reason: a file that is not a regular file, not JSON (line and column; a key twice in an
+ * object), of another format, of a version other than WINIT_RESULTS_VERSION (older or
+ * newer), or with a member of the wrong type or out of range (named by its place, e.g.
+ * "runs[2].history[0].loss").  On success fill out (free with winit_results_file_free);
+ * on failure out is empty. */
+int winit_results_read(const char *path, struct winit_results_file *out,
+                       struct winit_error *err);
+void winit_results_file_free(struct winit_results_file *f);
+
+/* The description of the run spec as its results-file entry holds it, in the canonical
+ * form of winit_results_run.description: two runs with equal descriptions compute the
+ * same numbers.  Returns a malloc'ed string, NULL when out of memory. */
+char *winit_results_describe(const struct winit_run_spec *spec);
 
 #ifdef __cplusplus
 }

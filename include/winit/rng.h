@@ -9,7 +9,6 @@
 #define WINIT_RNG_H
 
 #include <stdint.h>
-#include <winit/plugin.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -32,9 +31,6 @@ double winit_rng_normal(struct winit_rng *rng);              /* N(0, 1) */
 uint64_t winit_rng_below(struct winit_rng *rng, uint64_t n); /* uniform in [0, n), unbiased */
 /* Fisher-Yates shuffle of idx[0..n). */
 void winit_rng_shuffle_u32(struct winit_rng *rng, uint32_t *idx, uint32_t n);
-
-/* The host service table handed to plugins; its `rng` arguments are struct winit_rng *. */
-const struct winit_host *winit_host_services(void);
 
 #ifdef __cplusplus
 }

@@ -33,7 +33,7 @@ extern "C" {
 
 /* What a file is, as far as replacing it goes. */
 enum winit_file_kind {
-	WINIT_FILE_RESULTS = 1, /* JSON whose "format" is "winit-results" (winit/report.h) */
+	WINIT_FILE_RESULTS = 1, /* JSON whose "format" is "winit-results" (winit/results.h) */
 	WINIT_FILE_MODEL = 2,   /* a saved model: WINIT_MODEL_MAGIC at byte 0 (winit/model_io.h) */
 	WINIT_FILE_HTML = 3,    /* a report or page: WINIT_HTML_MARKER in its first KiB */
 	WINIT_FILE_CSV = 4      /* runs.csv or summary.csv: winit's header line */

@@ -186,6 +186,14 @@ struct winit_divergence {
 	double last_loss, last_accuracy; /* the running means after the last finite step */
 };
 
+/* What timing the training steps with and without the model's team decided (the first fit
+ * of about 80 steps or more times them; winit_trainer's team_verdict). */
+enum winit_team_verdict {
+	WINIT_TEAM_DROPPED = -1, /* slower with it: the model's team is dropped */
+	WINIT_TEAM_UNTRIED = 0,  /* not measured yet (or no team to measure) */
+	WINIT_TEAM_KEPT = 1      /* faster with it: the team trains the rest of the run */
+};
+
 /* One training run's lifecycle: the model, its optimizer and the run's random streams
  * (winit/stream.h), owned together.  Every place winit trains (a study's runs, a Lua
  * model's fit) goes through this, so a run is the same computation wherever it happens:
@@ -216,9 +224,9 @@ struct winit_trainer {
 	struct winit_theory theory;       /* computed with the snapshot at initialization */
 	struct winit_divergence diverged; /* set when a fit returned WINIT_ERR_DIVERGED */
 	/* Whether model.team (set by the caller; NULL: one thread) made training steps
-	 * faster, measured in the first fit long enough (about 80 steps): 1 yes, -1 no (the
-	 * model's team is then dropped), 0 not measured yet.  The numbers never depend on it. */
-	int32_t team_verdict;
+	 * faster, measured in the first fit long enough (about 80 steps).  The numbers never
+	 * depend on it. */
+	enum winit_team_verdict team_verdict;
 };
 
 int winit_trainer_init(struct winit_trainer *t, const struct winit_model_spec *model,
@@ -245,11 +253,27 @@ int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,
                       size_t run, struct winit_history *history, struct winit_error *err);
 
 /* winit_trainer_fit with Keras's extras: validation on all of `val` (may be NULL; then the
- * validation_split tail of ds, and giving both is an error) and `hooks` (may be NULL). */
+ * validation_split tail of ds, and giving both is an error) and `hooks` (may be NULL).
+ * Reads top to bottom in src/nn/fit.c: check, prepare, then per epoch the steps and the
+ * end of the epoch. */
+int winit_trainer_fit_val_hooks(struct winit_trainer *t, const struct winit_dataset *ds,
+                                const struct winit_dataset *val, const struct winit_fit_spec *fit,
+                                const struct winit_fit_hooks *hooks,
+                                const struct winit_observer *obs, size_t run,
+                                struct winit_history *history, struct winit_error *err);
+
+/* Deprecated: the former name of winit_trainer_fit_val_hooks, kept for programs built
+ * against it. */
+#if defined(__GNUC__) || defined(__clang__)
+#define WINIT_DEPRECATED_FOR(f) __attribute__((deprecated("use " #f)))
+#else
+#define WINIT_DEPRECATED_FOR(f)
+#endif
 int winit_trainer_fit_with(struct winit_trainer *t, const struct winit_dataset *ds,
                            const struct winit_dataset *val, const struct winit_fit_spec *fit,
                            const struct winit_fit_hooks *hooks, const struct winit_observer *obs,
-                           size_t run, struct winit_history *history, struct winit_error *err);
+                           size_t run, struct winit_history *history, struct winit_error *err)
+	WINIT_DEPRECATED_FOR(winit_trainer_fit_val_hooks);
 
 /* Mean loss and accuracy over rows [begin, end) of ds. */
 int winit_evaluate(struct winit_model *model, const struct winit_dataset *ds, int64_t begin,

@@ -21,6 +21,8 @@
 #include <winit/model_io.h>
 #include <winit/study.h>
 #include <winit/dist.h>
+#include <winit/progress.h>
+#include <winit/learning.h>
 #include <winit/report.h>
 #include <winit/results.h>
 #include <winit/report_page.h>

@@ -10,7 +10,8 @@
 enum {
 	CLI_OK = 0,
 	CLI_FAILED = 1, /* an error in a script, its options, its data, a plugin ... */
-	CLI_USAGE = 2   /* bad usage of the command itself */
+	CLI_USAGE = 2,  /* bad usage of the command itself */
+	CLI_RANK_LOST = 3 /* winit run under mpirun: a rank was lost (docs/cluster.md) */
 };
 
 int cli_run(int argc, char **argv);

@@ -10,7 +10,7 @@
  *   2. collect the runs by name: a run in several files must agree in everything but its
  *      timings ("seconds", per run and per epoch) and its kernel set; order them by index;
  *   3. write the header and each run's object as the text it was read from, so the output
- *      is byte for byte what winit's writer (src/report/json.c) produces.
+ *      is byte for byte what winit's writer (src/results/json.c) produces.
  * The study seed is compared as the text of its token, exactly. */
 #include "config.h"
 
@@ -24,11 +24,11 @@
 
 #include <jansson.h>
 
-#include <winit/report.h>
+#include <winit/results.h>
 #include <winit/safe_write.h>
 
 #include "cli/cli.h"
-#include "report/results_schema.h"
+#include "results/results_schema.h"
 #include "results/spans.h"
 
 /* ---- step 1: load and check */
@@ -63,7 +63,7 @@ __attribute__((format(printf, 1, 2))) static int fail(const char *fmt, ...)
 
 static int load(struct input *in)
 {
-	/* The one validation of every reader (src/report/results_schema.c): a regular file
+	/* The one validation of every reader (src/results/results_schema.c): a regular file
 	 * of bounded size, no duplicate key, this format version, every member's type and
 	 * range, named by its path when wrong.  Then what merging needs besides. */
 	struct winit_error err = { 0 };
@@ -291,7 +291,8 @@ int cli_merge(int argc, char **argv)
 		free(text);
 	}
 	if (!rc) {
-		qsort(runs, n_runs, sizeof *runs, by_index);
+		if (n_runs > 1) /* no runs: runs is NULL, which qsort must not be given */
+			qsort(runs, n_runs, sizeof *runs, by_index);
 		rc = write_merged(out, &in[0], runs, n_runs, flags);
 	}
 	if (!rc) {

@@ -55,6 +55,12 @@ static const char run_usage[] =
 	"                   or WINIT_PLUGIN_TIMEOUT; 0: no limit); Ctrl-C ends it at once\n"
 	"      --traceback  with an error, print Lua's stack traceback too (default: one\n"
 	"                   line, script:line: message)\n"
+	"      --rank-timeout S\n"
+	"                   under mpirun: a rank that holds runs and has not been heard\n"
+	"                   from for S seconds is lost (default 60; 0: never); rank 0\n"
+	"                   names it and its runs and hands them to the other ranks;\n"
+	"                   a rank left that long without rank 0's answer ends the job\n"
+	"                   (docs/cluster.md)\n"
 	"  -h, --help       show this help\n"
 	"\n"
 	"Exit status:\n"
@@ -67,6 +73,9 @@ static const char run_usage[] =
 	"       2 of 8 runs failed: r2 (reason), r4 (reason)\", after the script (which still\n"
 	"       gets the results and prints its table)\n"
 	"  2    bad usage of winit run (unknown option, bad -j, no SCRIPT)\n"
+	"  3    under mpirun: a rank was lost (silent for --rank-timeout); the others\n"
+	"       trained its runs and the script finished, then the job ends (MPI_Abort);\n"
+	"       or rank 0 stopped answering (the results file keeps what it saved)\n"
 	"  130  interrupted by SIGINT (Ctrl-C); 143 by SIGTERM; finished runs are saved\n"
 	"\n"
 	"Under mpirun (winit configured --with-mpi) every rank runs SCRIPT and the ranks share\n"
@@ -156,7 +165,8 @@ static int run_script(int argc, char **argv)
 	       OPT_PRUNE,
 	       OPT_NO_CACHE,
 	       OPT_FORCE,
-	       OPT_PLUGIN_TIMEOUT };
+	       OPT_PLUGIN_TIMEOUT,
+	       OPT_RANK_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "shard", required_argument, NULL, OPT_SHARD },
@@ -166,10 +176,12 @@ static int run_script(int argc, char **argv)
 		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "plugin-timeout", required_argument, NULL, OPT_PLUGIN_TIMEOUT },
 		{ "traceback", no_argument, NULL, OPT_TRACEBACK },
+		{ "rank-timeout", required_argument, NULL, OPT_RANK_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int jobs = 0, resume = 0, force = 0, traceback = 0, shard_i = 0, shard_n = 0, c;
+	double rank_timeout = WINIT_DIST_DEFAULT_TIMEOUT;
 	/* '+': stop at SCRIPT; what follows is the script's. */
 	while ((c = getopt_long(argc, argv, "+j:h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -197,6 +209,18 @@ static int run_script(int argc, char **argv)
 		case OPT_TRACEBACK:
 			traceback = 1;
 			break;
+		case OPT_RANK_TIMEOUT: {
+			char *end;
+			double t = strtod(optarg, &end);
+			if (*optarg == '\0' || *end || !(t >= 0 && t <= 1e6)) {
+				fprintf(stderr, "winit run: --rank-timeout expects seconds in 0..1000000, got "
+				                "'%s'\n",
+				        optarg);
+				return CLI_USAGE;
+			}
+			rank_timeout = t;
+			break;
+		}
 		case OPT_RESUME:
 			resume = resume ? resume : 1;
 			break;
@@ -244,6 +268,8 @@ static int run_script(int argc, char **argv)
 		fprintf(stderr, "winit run: missing SCRIPT (see winit run --help)\n");
 		return CLI_USAGE;
 	}
+	/* Under mpirun, rank 0 names a lost rank on stderr (winit/dist.h). */
+	winit_dist_configure(rank_timeout, stderr);
 	int first = optind; /* argv[first] is the script */
 	const char *script = argv[first];
 	/* A bare name that is not a file here: look among the installed scripts. */
@@ -342,6 +368,19 @@ int cli_run(int argc, char **argv)
 	if (getenv("WINIT_DIST_STATS") && got > 0)
 		fprintf(stderr, "winit: dispatcher: %zu results from other ranks, %.3f ms each (max %.3f ms)\n",
 		        got, 1e3 * busy / (double)got, 1e3 * max);
-	winit_dist_finalize(rc != CLI_OK && !only_runs_failed);
+	/* Every rank has reached the end (or is counted lost after --rank-timeout). */
+	if (rc == CLI_OK || only_runs_failed)
+		winit_dist_settle();
+	/* A lost rank (winit/dist.h): the job cannot end normally, whatever the script did. */
+	int lost = winit_dist_lost();
+	if (lost && rc < 128)
+		rc = CLI_RANK_LOST;
+	if (lost && winit_dist_rank() == 0) {
+		fflush(stdout);
+		fprintf(stderr, "winit: %d %s lost under mpirun (named above); ending the job with "
+		                "status %d\n",
+		        lost, lost == 1 ? "rank was" : "ranks were", rc);
+	}
+	winit_dist_finalize(lost ? rc : rc != CLI_OK && !only_runs_failed);
 	return rc;
 }

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include <winit/model_io.h>
-#include <winit/report.h>
+#include <winit/results.h>
 #include <winit/safe_write.h>
 
 #define HEAD_MAX 65536 /* what is read of an existing file to tell its kind */

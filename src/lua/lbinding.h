@@ -21,7 +21,7 @@
  *   lsave.c    saved models: save, save_weights, load_weights, models.load_model
  *   lsignal.c  the interrupt flag and the SIGINT guard around training
  *   ldiag.c    the `diagnostics` option; diagnostics and theory as Lua tables
- *   lfigure.c  results:report's figures (x-y plots through src/report/plot_xy.c)
+ *   lfigure.c  results:report's figures (x-y plots through src/plot/plot_xy.c)
  *   ltheory.c  winit.theory: the mean-field fixed point, chi_1, the edge of chaos
  *   lplot.c    winit.plot: heat maps and self-contained HTML pages for scripts */
 #ifndef WINIT_LBINDING_H
@@ -154,7 +154,7 @@ void winit_lua_read_optimizer(lua_State *L, int idx, struct winit_optimizer_spec
 void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const char *fn);
 void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int n);
 /* lmodel.c: initialise m's weights if they are not yet (the trainer's lifecycle). */
-void winit_lua_model_built(lua_State *L, struct lmodel *m);
+void winit_lua_model_ensure_built(lua_State *L, struct lmodel *m);
 
 /* lweights.c: the model methods get_weights/set_weights, model.layers for the model at
  * index `model`, and the layer objects' metatable. */

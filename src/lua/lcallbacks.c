@@ -267,7 +267,7 @@ int winit_lua_callbacks_init(lua_State *L, int list, struct lmodel *m,
 			e->patience = (int)winit_lua_opt_int(L, -2, "patience", 0, 0, INT32_MAX, "EarlyStopping");
 			e->best = e->maximize ? -INFINITY : INFINITY;
 			if (winit_lua_opt_bool(L, -2, "restore_best_weights", 0, "EarlyStopping")) {
-				winit_lua_model_built(L, m);
+				winit_lua_model_ensure_built(L, m);
 				e->best_weights = lua_newuserdatauv(L, (size_t)m->trainer.model.n_params * sizeof(float), 0);
 				lua_rawseti(L, keep, i + 1);
 			}

@@ -41,6 +41,12 @@ static void set_num(lua_State *L, const char *key, double v)
 	lua_setfield(L, -2, key);
 }
 
+static void set_int(lua_State *L, const char *key, int64_t v)
+{
+	lua_pushinteger(L, (lua_Integer)v);
+	lua_setfield(L, -2, key);
+}
+
 /* {range = {-h, h}, counts = {...}, underflow =, overflow =, declared_sd = (nil if none)} */
 static void push_hist(lua_State *L, const struct winit_diag_hist *h)
 {
@@ -90,21 +96,13 @@ void winit_lua_push_diagnostics(lua_State *L, const struct winit_diagnostics *d,
 		for (int32_t k = 0; k < s->n_layers; k++) {
 			const struct winit_diag_layer *x = &s->layers[k];
 			lua_createtable(L, 0, 13);
-			set_num(L, "pre_mean", x->pre_mean);
-			set_num(L, "pre_var", x->pre_var);
-			set_num(L, "act_mean", x->act_mean);
-			set_num(L, "act_var", x->act_var);
-			set_num(L, "grad_var", x->grad_var);
-			set_num(L, "wgrad_var", x->wgrad_var);
-			set_num(L, "w_mean", x->w_mean);
-			set_num(L, "w_sd", x->w_sd);
-			set_num(L, "update_ratio", x->update_ratio);
-			lua_pushinteger(L, x->dead);
-			lua_setfield(L, -2, "dead");
-			set_num(L, "dead_fraction", x->dead_fraction);
-			set_num(L, "saturated_fraction", x->saturated_fraction);
-			lua_pushinteger(L, x->distinct_units);
-			lua_setfield(L, -2, "distinct_units");
+#define SET_f64(name) set_num(L, #name, x->name);
+#define SET_i64(name) set_int(L, #name, x->name);
+#define SET(name, type, range) SET_##type(name)
+			WINIT_DIAG_LAYER_FIELDS(SET)
+#undef SET
+#undef SET_i64
+#undef SET_f64
 			if (s->hist) {
 				push_hist(L, &s->hist[k]);
 				lua_setfield(L, -2, "weights_hist");

@@ -1,6 +1,6 @@
 /* src/lua/lfigure.c -- figures a script adds to its report: results:report(path,
  * { figures = { {title, xlabel, ylabel, xlog, ylog, caption, series = {...},
- * markers = {...}}, ... } }), each drawn by src/report/plot_xy.c as an x-y plot in a
+ * markers = {...}}, ... } }), each drawn by src/plot/plot_xy.c as an x-y plot in a
  * "Figures" section after the report's summary. */
 #include "config.h"
 
@@ -11,8 +11,8 @@
 #include <lua.h>
 
 #include "lua/lbinding.h"
-#include "report/plot_xy.h"
-#include "report/svg.h"
+#include "plot/plot_xy.h"
+#include "plot/svg.h"
 
 /* Memory for the figures lives in userdata kept in an anchor table (on the stack while the
  * report is written); strings are the figures table's own. */

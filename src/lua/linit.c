@@ -88,13 +88,44 @@ struct fill_call {
 	float *w;
 	const struct winit_fill_args *a;
 	struct lrng *rng; /* the userdata handed to the script, to disarm afterwards */
+	int rng_ref;      /* its registry reference: alive until disarmed, whatever the outcome */
 };
+
+/* "the Lua fill function defined at script.lua:3": where the script's function is, for the
+ * errors about what it returned (raised after it returned, so no line of its own). */
+static void fill_where(lua_State *L, int fn, char *buf, size_t len)
+{
+	lua_Debug ar;
+	lua_pushvalue(L, fn);
+	if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
+		snprintf(buf, len, "the Lua fill function defined at %s:%d", ar.short_src, ar.linedefined);
+	else
+		snprintf(buf, len, "the Lua fill function");
+}
+
+/* "784x128": the shape of the tensor being filled. */
+static void fill_shape(const struct winit_fill_args *a, char *buf, size_t len)
+{
+	size_t o = 0;
+	buf[0] = '\0';
+	for (uint32_t i = 0; i < a->n_dims && o < len; i++) {
+		int k = snprintf(buf + o, len - o, "%s%lld", i ? "x" : "", (long long)a->dims[i]);
+		if (k < 0)
+			break;
+		o += (size_t)k;
+	}
+}
 
 static int fill_protected(lua_State *L)
 {
 	struct fill_call *c = lua_touserdata(L, 1);
 	const struct winit_fill_args *a = c->a;
 	lua_rawgeti(L, LUA_REGISTRYINDEX, c->li->fill_ref);
+	int fn = lua_gettop(L);
+	char where[LUA_IDSIZE + 64], shape[96], msg[LUA_IDSIZE + 400];
+	fill_where(L, fn, where, sizeof where);
+	fill_shape(a, shape, sizeof shape);
+	lua_pushvalue(L, fn);
 	lua_createtable(L, 0, 6);
 	lua_createtable(L, (int)a->n_dims, 0);
 	for (uint32_t i = 0; i < a->n_dims; i++) {
@@ -114,15 +145,24 @@ static int fill_protected(lua_State *L)
 	r->host = a->host;
 	r->rng = NULL;
 	luaL_setmetatable(L, MT_RNG);
+	/* Anchored in the registry until lua_init_fill has disarmed it: once the script's
+	 * function returns nothing else holds it, and the garbage collector may run at any
+	 * allocation after that (the error below, the unwinding of this pcall). */
+	lua_pushvalue(L, -1);
+	c->rng_ref = luaL_ref(L, LUA_REGISTRYINDEX);
 	r->rng = a->rng;
 	c->rng = r;
 	lua_call(L, 2, 1);
 	lua_Integer len = lua_istable(L, -1) ? luaL_len(L, -1) : 0; /* __len may raise */
-	char msg[200];
 	if (!lua_istable(L, -1) || len != a->n) {
-		snprintf(msg, sizeof msg, "the Lua fill function must return a table of %lld number%s "
-		                          "(row-major), got %s of length %lld",
-		         (long long)a->n, a->n == 1 ? "" : "s", luaL_typename(L, -1), (long long)len);
+		char got[64];
+		if (lua_istable(L, -1))
+			snprintf(got, sizeof got, "table of length %lld", (long long)len);
+		else
+			snprintf(got, sizeof got, "%s", luaL_typename(L, -1));
+		snprintf(msg, sizeof msg, "%s must return a table of %lld number%s (row-major), "
+		                          "got %s (the tensor's shape is %s)",
+		         where, (long long)a->n, a->n == 1 ? "" : "s", got, shape);
 		return luaL_error(L, "%s", msg);
 	}
 	for (int64_t i = 0; i < a->n; i++) {
@@ -130,8 +170,9 @@ static int fill_protected(lua_State *L)
 		int isnum;
 		lua_Number v = lua_tonumberx(L, -1, &isnum);
 		if (!isnum) {
-			snprintf(msg, sizeof msg, "value %lld of the returned table is a %s, expected a number",
-			         (long long)i + 1, luaL_typename(L, -1));
+			snprintf(msg, sizeof msg, "%s: value %lld of the returned table is a %s, expected "
+			                          "a number (%lld numbers for shape %s)",
+			         where, (long long)i + 1, luaL_typename(L, -1), (long long)a->n, shape);
 			return luaL_error(L, "%s", msg);
 		}
 		c->w[i] = (float)v;
@@ -152,7 +193,7 @@ static int lua_init_fill(float *w, const struct winit_fill_args *a, char *err, s
 		snprintf(err, errlen, "a Lua initializer cannot fill weights from inside its own fill");
 		return 1;
 	}
-	struct fill_call c = { .li = li, .w = w, .a = a };
+	struct fill_call c = { .li = li, .w = w, .a = a, .rng_ref = LUA_NOREF };
 	int rc = 0;
 	pthread_mutex_lock(&lua_callback_lock);
 	in_lua_fill = 1;
@@ -177,6 +218,8 @@ static int lua_init_fill(float *w, const struct winit_fill_args *a, char *err, s
 	}
 	if (c.rng)
 		c.rng->rng = NULL; /* the stream is the run's: not usable after the fill */
+	/* Only now may the collector take the userdata. */
+	luaL_unref(L, LUA_REGISTRYINDEX, c.rng_ref);
 	lua_settop(L, top);
 	in_lua_fill = 0;
 	pthread_mutex_unlock(&lua_callback_lock);

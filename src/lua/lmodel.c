@@ -147,12 +147,12 @@ static void ensure_built(lua_State *L, struct lmodel *m, const struct winit_data
 	}
 	/* Every pass of the model starts here: on the state's team (the numbers are the
 	 * same for any team), unless the first fit found it slower than one thread. */
-	m->trainer.model.team = m->trainer.team_verdict < 0 ? NULL : winit_lua_team(L);
+	m->trainer.model.team = m->trainer.team_verdict == WINIT_TEAM_DROPPED ? NULL : winit_lua_team(L);
 	if (ds && winit_trainer_adapt(&m->trainer, ds, n_rows, &err))
 		luaL_error(L, "%s", err.msg);
 }
 
-void winit_lua_model_built(lua_State *L, struct lmodel *m)
+void winit_lua_model_ensure_built(lua_State *L, struct lmodel *m)
 {
 	ensure_built(L, m, NULL, 0);
 }
@@ -293,7 +293,7 @@ static int model_fit(lua_State *L)
 	winit_lua_sigguard_on(&g);
 	struct winit_error err = { 0 };
 	int first_snap = m->trainer.diag.n;
-	int rc = winit_trainer_fit_with(&m->trainer, &d->ds, val, &f, &cb.hooks, &obs, 0, &hist, &err);
+	int rc = winit_trainer_fit_val_hooks(&m->trainer, &d->ds, val, &f, &cb.hooks, &obs, 0, &hist, &err);
 	winit_lua_sigguard_off(&g);
 	if (p)
 		winit_progress_free(p);
@@ -340,10 +340,20 @@ static int model_predict(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	struct ldataset *d = winit_lua_check_dataset(L, 2);
+	/* Checked one at a time, before any arithmetic: math.mininteger or math.maxinteger
+	 * must be refused, not overflow on the way. */
 	lua_Integer first = luaL_optinteger(L, 3, 1);
-	lua_Integer count = luaL_optinteger(L, 4, d->ds.n - first + 1);
-	luaL_argcheck(L, first >= 1 && first <= d->ds.n, 3, "first sample out of range");
-	luaL_argcheck(L, count >= 1 && first - 1 + count <= d->ds.n, 4, "count out of range");
+	lua_Integer n = d->ds.n;
+	if (first < 1 || first > n) {
+		const char *msg = lua_pushfstring(L, "first sample must be in [1, %I], got %I", n, first);
+		return luaL_argerror(L, 3, msg);
+	}
+	lua_Integer left = n - (first - 1); /* samples from first to the end, >= 1 */
+	lua_Integer count = luaL_optinteger(L, 4, left);
+	if (count < 1 || count > left)
+		return luaL_argerror(L, 4, lua_pushfstring(L, "count must be in [1, %I] from sample %I "
+		                                              "of %I, got %I",
+		                                           left, first, n, count));
 	ensure_built(L, m, NULL, 0);
 	int64_t c = winit_model_outputs(&m->trainer.model);
 	float *out = malloc((size_t)(count * c) * sizeof(float));

@@ -45,8 +45,9 @@ void winit_lua_read_optimizer(lua_State *L, int idx, struct winit_optimizer_spec
 	if (lua_type(L, idx) == LUA_TSTRING)
 		name = lua_tostring(L, idx);
 	else if (lua_type(L, idx) == LUA_TTABLE) {
-		lua_rawgeti(L, idx, 1);
-		name = lua_tostring(L, -1);
+		/* A string only, which the table keeps alive after the pop (a number converted
+		 * by lua_tostring would be a new string, free to be collected once popped). */
+		name = lua_rawgeti(L, idx, 1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 		lua_pop(L, 1);
 	}
 	if (!name)

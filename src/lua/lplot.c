@@ -1,4 +1,4 @@
-/* src/lua/lplot.c -- winit.plot: generic plots for scripts (src/report/plot.c).
+/* src/lua/lplot.c -- winit.plot: generic plots for scripts (src/plot/plot.c).
  * winit.plot.heatmap{...} returns an SVG element as a string; winit.plot.page(path, {...})
  * writes a self-contained HTML page of text and such plots. */
 #include "config.h"
@@ -12,7 +12,7 @@
 #include <lua.h>
 
 #include "lua/lbinding.h"
-#include "report/plot.h"
+#include "plot/plot.h"
 
 #define MAX_GRID 4096    /* x or y values of a heat map */
 #define MAX_LINES 16     /* lines over a heat map */

@@ -99,8 +99,10 @@ void winit_lua_check_plugin_use(lua_State *L, int idx, uint32_t kind, const char
 	if (lua_type(L, idx) == LUA_TSTRING) {
 		name = lua_tostring(L, idx);
 	} else if (lua_type(L, idx) == LUA_TTABLE) {
-		lua_rawgeti(L, idx, 1);
-		name = lua_tostring(L, -1);
+		/* A string only: the table keeps it alive after the pop.  lua_tostring would turn
+		 * a number into a new string that nothing references once popped (the collector
+		 * freed it under the name used below). */
+		name = lua_rawgeti(L, idx, 1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 		lua_pop(L, 1);
 		if (!name)
 			luaL_error(L, "%s: expected {\"name\", param = value, ...} with the plugin name first",

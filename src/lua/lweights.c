@@ -123,7 +123,7 @@ static void set_weights(lua_State *L, struct lmodel *m, int list, int first, int
                         const char *fn)
 {
 	luaL_checktype(L, list, LUA_TTABLE);
-	winit_lua_model_built(L, m);
+	winit_lua_model_ensure_built(L, m);
 	struct winit_model *model = &m->trainer.model;
 	int64_t want = 0;
 	for (int i = first; i <= last; i++)
@@ -153,7 +153,7 @@ int winit_lua_model_get_weights(lua_State *L)
 	if (!lua_isnoneornil(L, 2)) {
 		lua_Integer li = luaL_checkinteger(L, 2);
 		luaL_argcheck(L, li >= 1 && li <= m->spec.n_layers, 2, "layer index out of range");
-		winit_lua_model_built(L, m);
+		winit_lua_model_ensure_built(L, m);
 		const struct winit_dense *d = &m->trainer.model.layer[li - 1];
 		push_kernel(L, d);
 		if (!d->b)
@@ -161,7 +161,7 @@ int winit_lua_model_get_weights(lua_State *L)
 		push_bias(L, d);
 		return 2;
 	}
-	winit_lua_model_built(L, m);
+	winit_lua_model_ensure_built(L, m);
 	lua_newtable(L);
 	for (int i = 0; i < m->spec.n_layers; i++)
 		append_layer_weights(L, &m->trainer.model.layer[i]);
@@ -196,7 +196,7 @@ static int layer_get_weights(lua_State *L)
 	int i = dense_index(m, l->index);
 	if (i < 0)
 		return 1; /* Flatten has no weights: {} as in Keras */
-	winit_lua_model_built(L, m);
+	winit_lua_model_ensure_built(L, m);
 	append_layer_weights(L, &m->trainer.model.layer[i]);
 	return 1;
 }

@@ -223,9 +223,9 @@ static void check_optimizer(struct rd *r, const struct winit_optimizer_spec *spe
 	rd_fail(r, "%s", oerr.msg);
 }
 
-static void get_architecture(struct rd *r, const struct winit_registry *reg, struct parsed *p)
+/* The input's rank and shape; n_inputs their product. */
+static void get_input_shape(struct rd *r, struct winit_model_spec *s)
 {
-	struct winit_model_spec *s = &p->spec;
 	/* Every count is unsigned in the file, and shown so ("4294967295 layers", not -1). */
 	uint32_t rank = get_u32(r, "input rank");
 	if (!r->failed && (rank < 1 || rank > 3)) {
@@ -255,6 +255,11 @@ static void get_architecture(struct rd *r, const struct winit_registry *reg, str
 			s->n_inputs *= s->input_shape[i];
 		}
 	}
+}
+
+/* The layer count, the loss and each layer: units, bias, activation, initializers. */
+static void get_layers(struct rd *r, const struct winit_registry *reg, struct winit_model_spec *s)
+{
 	uint32_t n_layers = get_u32(r, "layer count");
 	if (!r->failed && (n_layers < 1 || n_layers > WINIT_MAX_LAYERS)) {
 		r->off -= 4;
@@ -288,6 +293,11 @@ static void get_architecture(struct rd *r, const struct winit_registry *reg, str
 		snprintf(what, sizeof what, "layer %d bias_initializer", i + 1);
 		get_use(r, reg, WINIT_KIND_INITIALIZER, &l->bias_initializer, what);
 	}
+}
+
+/* The optimizer's settings and the run seed. */
+static void get_optimizer_spec(struct rd *r, struct parsed *p)
+{
 	size_t opt_at = r->off;
 	uint32_t kind = get_u32(r, "optimizer kind");
 	if (!r->failed && kind != WINIT_OPT_ADAM && kind != WINIT_OPT_SGD) {
@@ -306,6 +316,19 @@ static void get_architecture(struct rd *r, const struct winit_registry *reg, str
 	p->seed = get_u64(r, "seed");
 	if (!r->failed)
 		check_optimizer(r, &p->opt, opt_at);
+}
+
+/* The architecture section: the input, the layers, the optimizer; each part read only
+ * when the one before it was well formed. */
+static void get_architecture(struct rd *r, const struct winit_registry *reg, struct parsed *p)
+{
+	get_input_shape(r, &p->spec);
+	if (r->failed)
+		return;
+	get_layers(r, reg, &p->spec);
+	if (r->failed)
+		return;
+	get_optimizer_spec(r, p);
 }
 
 static void get_weights(struct rd *r, struct parsed *p)
@@ -379,30 +402,28 @@ static void get_optimizer(struct rd *r, struct parsed *p)
 		p->v = get_floats(r, (uint64_t)p->opt_n, "optimizer second moment");
 }
 
-/* Read and check the whole file, then parse it into p (reg NULL: plugins not resolved). */
-static int parse_file(const char *path, const struct winit_registry *reg, struct parsed *p,
-                      struct winit_error *err)
+/* The whole file at path into *buf (n bytes, malloc'ed). */
+static int read_whole(const char *path, unsigned char **buf, size_t *len, struct winit_error *err)
 {
-	memset(p, 0, sizeof *p);
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot open the model: %s", path,
 		                       strerror(errno));
-	unsigned char *buf = NULL;
+	unsigned char *b = NULL;
 	size_t n = 0, cap = 0;
 	for (;;) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 65536;
-			unsigned char *nb = realloc(buf, cap);
+			unsigned char *nb = realloc(b, cap);
 			if (!nb) {
-				free(buf);
+				free(b);
 				fclose(f);
 				return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory reading the model",
 				                       path);
 			}
-			buf = nb;
+			b = nb;
 		}
-		size_t got = fread(buf + n, 1, cap - n, f);
+		size_t got = fread(b + n, 1, cap - n, f);
 		n += got;
 		if (got == 0)
 			break;
@@ -410,67 +431,88 @@ static int parse_file(const char *path, const struct winit_registry *reg, struct
 	int rerr = ferror(f);
 	fclose(f);
 	if (rerr) {
-		free(buf);
+		free(b);
 		return winit_error_set(err, WINIT_ERR_IO, "%s: error while reading the model", path);
 	}
-	struct rd r = { buf, n, 0, path, err, 0 };
-	int rc = WINIT_ERR_FORMAT;
+	*buf = b;
+	*len = n;
+	return WINIT_OK;
+}
+
+/* The header (magic, version, content flags into p->what, body length) and the checksum
+ * trailer; on success r->n is the body's end and r->off its start. */
+static void check_envelope(struct rd *r, struct parsed *p)
+{
+	size_t n = r->n;
 	if (n < HEADER_BYTES + TRAILER_BYTES) {
-		r.off = n;
-		rd_fail(&r, "truncated: a model file has at least %d bytes, this one %zu",
+		r->off = n;
+		rd_fail(r, "truncated: a model file has at least %d bytes, this one %zu",
 		        HEADER_BYTES + TRAILER_BYTES, n);
-		goto out;
+		return;
 	}
-	if (memcmp(buf, WINIT_MODEL_MAGIC, 8) != 0) {
-		rd_fail(&r, "not a winit model file (it does not begin with \"%s\")", WINIT_MODEL_MAGIC);
-		goto out;
+	if (memcmp(r->p, WINIT_MODEL_MAGIC, 8) != 0) {
+		rd_fail(r, "not a winit model file (it does not begin with \"%s\")", WINIT_MODEL_MAGIC);
+		return;
 	}
-	r.off = 8;
-	uint32_t version = get_u32(&r, "version");
+	r->off = 8;
+	uint32_t version = get_u32(r, "version");
 	if (version != WINIT_MODEL_FORMAT_VERSION) {
-		r.off = 8;
-		rd_fail(&r, "format version %u, this winit reads version %d", version,
+		r->off = 8;
+		rd_fail(r, "format version %u, this winit reads version %d", version,
 		        WINIT_MODEL_FORMAT_VERSION);
-		goto out;
+		return;
 	}
-	p->what = get_u32(&r, "content flags");
+	p->what = get_u32(r, "content flags");
 	if (!(p->what & WINIT_MODEL_WEIGHTS) ||
 	    (p->what & ~(uint32_t)(WINIT_MODEL_ARCHITECTURE | WINIT_MODEL_WEIGHTS | WINIT_MODEL_OPTIMIZER))) {
-		r.off = 12;
-		rd_fail(&r, "unknown content flags 0x%x", p->what);
-		goto out;
+		r->off = 12;
+		rd_fail(r, "unknown content flags 0x%x", p->what);
+		return;
 	}
-	uint64_t body = get_u64(&r, "body length");
+	uint64_t body = get_u64(r, "body length");
 	if (body != n - HEADER_BYTES - TRAILER_BYTES) {
-		r.off = n;
-		rd_fail(&r, "%s: the header (byte 16) says the file has %llu bytes, it has %zu",
+		r->off = n;
+		rd_fail(r, "%s: the header (byte 16) says the file has %llu bytes, it has %zu",
 		        body > n - HEADER_BYTES - TRAILER_BYTES ? "truncated" : "trailing bytes",
 		        (unsigned long long)body + HEADER_BYTES + TRAILER_BYTES, n);
-		goto out;
+		return;
 	}
 	size_t crc_at = n - TRAILER_BYTES;
 	uint32_t stored = 0;
 	for (int i = 0; i < 4; i++)
-		stored |= (uint32_t)buf[crc_at + (size_t)i] << (8 * i);
-	uint32_t computed = (uint32_t)crc32(crc32(0L, Z_NULL, 0), buf, (uInt)crc_at);
+		stored |= (uint32_t)r->p[crc_at + (size_t)i] << (8 * i);
+	uint32_t computed = (uint32_t)crc32(crc32(0L, Z_NULL, 0), r->p, (uInt)crc_at);
 	if (stored != computed) {
-		r.off = crc_at;
-		rd_fail(&r, "checksum mismatch (crc32 stored 0x%08x, computed 0x%08x): the file is "
-		            "corrupted",
+		r->off = crc_at;
+		rd_fail(r, "checksum mismatch (crc32 stored 0x%08x, computed 0x%08x): the file is "
+		           "corrupted",
 		        stored, computed);
-		goto out;
+		return;
 	}
-	r.n = crc_at; /* the body's end */
-	if (p->what & WINIT_MODEL_ARCHITECTURE)
+	r->n = crc_at; /* the body's end */
+}
+
+/* Read and check the whole file, then parse it into p (reg NULL: plugins not resolved). */
+static int parse_file(const char *path, const struct winit_registry *reg, struct parsed *p,
+                      struct winit_error *err)
+{
+	memset(p, 0, sizeof *p);
+	unsigned char *buf = NULL;
+	size_t n = 0;
+	int rc = read_whole(path, &buf, &n, err);
+	if (rc)
+		return rc;
+	struct rd r = { buf, n, 0, path, err, 0 };
+	check_envelope(&r, p);
+	if (!r.failed && (p->what & WINIT_MODEL_ARCHITECTURE))
 		get_architecture(&r, reg, p);
-	get_weights(&r, p);
-	if (p->what & WINIT_MODEL_OPTIMIZER)
+	if (!r.failed)
+		get_weights(&r, p);
+	if (!r.failed && (p->what & WINIT_MODEL_OPTIMIZER))
 		get_optimizer(&r, p);
 	if (!r.failed && r.off != r.n)
 		rd_fail(&r, "%zu unread bytes before the checksum", r.n - r.off);
-	if (!r.failed)
-		rc = WINIT_OK;
-out:
+	rc = r.failed ? WINIT_ERR_FORMAT : WINIT_OK;
 	free(buf);
 	if (rc)
 		parsed_free(p);

@@ -8,6 +8,7 @@ libwinit_core_la_SOURCES += \
 	src/plugin/conformance_init.c \
 	src/plugin/conformance_internal.h \
 	src/plugin/crash.c \
+	src/plugin/host.c \
 	src/plugin/params.c \
 	src/plugin/registry.c \
 	src/plugin/validate.c

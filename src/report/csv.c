@@ -16,7 +16,7 @@
 #include <winit/report.h>
 #include <winit/safe_write.h>
 
-#include "report/conditions.h"
+#include "analysis/conditions.h"
 
 static void field_sep(FILE *f, int *first)
 {

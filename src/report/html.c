@@ -13,7 +13,7 @@
 #include <winit/stats.h>
 
 #include "report/html.h"
-#include "report/svg.h"
+#include "plot/svg.h"
 
 #define CURVE_W 560.0
 #define CURVE_H 320.0

@@ -12,7 +12,7 @@
 
 #include "core/internal.h"
 
-/* The pages' stylesheet (the report's, and winit.plot's pages: src/report/plot.c). */
+/* The pages' stylesheet (the report's, and winit.plot's pages: src/plot/plot.c). */
 WINIT_INTERNAL extern const char html_style[];
 
 /* Runs that share a label: replicates of one condition, in the file's order. */

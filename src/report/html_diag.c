@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "report/html.h"
-#include "report/svg.h"
+#include "plot/svg.h"
 
 #define DEPTH_W 560.0
 #define DEPTH_H 320.0

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "report/html.h"
-#include "report/svg.h"
+#include "plot/svg.h"
 
 #define HIST_W 276.0 /* four in a row of the page's width */
 #define HIST_H 240.0

@@ -13,7 +13,7 @@
 #include <winit/stats.h>
 
 #include "core/text.h"
-#include "report/conditions.h"
+#include "analysis/conditions.h"
 
 /* A label or level for the terminal: control characters (a newline too) as \xHH. */
 static const char *shown(char *buf, size_t size, const char *s)

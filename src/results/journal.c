@@ -16,7 +16,7 @@
 
 #include <winit/results.h>
 
-#include "report/results.h"
+#include "results/results.h"
 #include "results/journal.h"
 
 /* A record's payload is one run's entry: far below this. */

@@ -1,4 +1,14 @@
 libwinit_core_la_SOURCES += \
+	src/results/json.h \
+	src/results/json.c \
+	src/results/results.h \
+	src/results/results.c \
+	src/results/results_schema.h \
+	src/results/results_schema.c \
+	src/results/results_read.c \
+	src/results/json_read.h \
+	src/results/json_read.c \
+	src/results/report_read.c \
 	src/results/spans.h \
 	src/results/spans.c \
 	src/results/journal.h \

@@ -15,7 +15,6 @@
 
 #include <jansson.h>
 
-#include <winit/report.h>
 #include <winit/results.h>
 
 #include "results/spans.h"

@@ -17,10 +17,9 @@
 
 #include <jansson.h>
 
-#include <winit/report.h>
 #include <winit/results.h>
 
-#include "report/results.h"
+#include "results/results.h"
 #include "results/journal.h"
 
 /* When the file is written whole after a run: always while it is small (as every run's

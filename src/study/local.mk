@@ -3,4 +3,6 @@ libwinit_core_la_SOURCES += \
 	src/study/run.c \
 	src/study/wire.h \
 	src/study/wire.c \
-	src/study/mpi.c
+	src/study/mpi.c \
+	src/study/progress.h \
+	src/study/progress.c

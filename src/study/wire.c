@@ -59,6 +59,89 @@ static void put_str(struct out *o, const char *s)
 	put(o, s, n);
 }
 
+static void pack_history(struct out *o, const struct winit_history *h)
+{
+	put_i32(o, h->n);
+	for (int32_t e = 0; e < h->n; e++) {
+		const struct winit_epoch_stats *st = &h->epochs[e];
+		put_i32(o, st->epoch);
+		put_i32(o, st->epochs);
+		put_f64(o, st->loss);
+		put_f64(o, st->accuracy);
+		put_i32(o, st->has_val);
+		put_f64(o, st->val_loss);
+		put_f64(o, st->val_accuracy);
+		put_f64(o, st->seconds);
+	}
+}
+
+static void pack_layer(struct out *o, const struct winit_diag_layer *d)
+{
+/* winit/diagnostics.h's list, in its order. */
+#define PUT(name, type, range) put_##type(o, d->name);
+	WINIT_DIAG_LAYER_FIELDS(PUT)
+#undef PUT
+}
+
+/* The snapshots, their weight histograms aside (pack_hists, after the divergence). */
+static void pack_snapshots(struct out *o, const struct winit_diagnostics *d)
+{
+	put_i32(o, d->n);
+	for (int32_t k = 0; k < d->n; k++) {
+		const struct winit_diag_snapshot *sn = &d->snaps[k];
+		put_i64(o, sn->step);
+		put_i32(o, sn->epoch);
+		put_f64(o, sn->probe_loss);
+		put_f64(o, sn->probe_accuracy);
+		put_i64(o, sn->val_rows);
+		put_f64(o, sn->val_loss);
+		put_f64(o, sn->val_accuracy);
+		put_i32(o, sn->n_layers);
+		for (int32_t l = 0; l < sn->n_layers; l++)
+			pack_layer(o, &sn->layers[l]);
+	}
+}
+
+static void pack_theory(struct out *o, const struct winit_theory *t)
+{
+	put_i32(o, t->computed);
+	put_i32(o, t->applies);
+	put_str(o, t->reason);
+	put_i32(o, t->n_layers);
+	for (int32_t l = 0; l < t->n_layers && l < WINIT_MAX_LAYERS; l++) {
+		put_f64(o, t->pre_var[l]);
+		put_f64(o, t->grad_var[l]);
+	}
+}
+
+static void pack_divergence(struct out *o, const struct winit_divergence *d)
+{
+	put_i32(o, d->epoch);
+	put_i64(o, d->step);
+	put_i32(o, d->in_params);
+	put_i32(o, d->has_last);
+	put_f64(o, d->last_loss);
+	put_f64(o, d->last_accuracy);
+}
+
+/* Version 3: the weight histograms of the snapshot at initialization. */
+static void pack_hists(struct out *o, const struct winit_diagnostics *d)
+{
+	for (int32_t k = 0; k < d->n; k++) {
+		const struct winit_diag_snapshot *sn = &d->snaps[k];
+		put_i32(o, sn->hist != NULL);
+		for (int32_t l = 0; sn->hist && l < sn->n_layers; l++) {
+			const struct winit_diag_hist *h = &sn->hist[l];
+			put_f64(o, h->half_width);
+			put_f64(o, h->declared_sd);
+			put_i64(o, h->underflow);
+			put_i64(o, h->overflow);
+			for (int b = 0; b < WINIT_DIAG_HIST_BINS; b++)
+				put_i64(o, h->count[b]);
+		}
+	}
+}
+
 int winit_wire_pack(uint64_t index, const struct winit_run_result *r, unsigned char **buf,
                     size_t *len, struct winit_error *err)
 {
@@ -78,74 +161,11 @@ int winit_wire_pack(uint64_t index, const struct winit_run_result *r, unsigned c
 	put_i64(&o, r->n_test);
 	put_u64(&o, r->run_seed);
 	put_str(&o, r->kernels);
-	put_i32(&o, r->history.n);
-	for (int32_t e = 0; e < r->history.n; e++) {
-		const struct winit_epoch_stats *st = &r->history.epochs[e];
-		put_i32(&o, st->epoch);
-		put_i32(&o, st->epochs);
-		put_f64(&o, st->loss);
-		put_f64(&o, st->accuracy);
-		put_i32(&o, st->has_val);
-		put_f64(&o, st->val_loss);
-		put_f64(&o, st->val_accuracy);
-		put_f64(&o, st->seconds);
-	}
-	put_i32(&o, r->diagnostics.n);
-	for (int32_t k = 0; k < r->diagnostics.n; k++) {
-		const struct winit_diag_snapshot *sn = &r->diagnostics.snaps[k];
-		put_i64(&o, sn->step);
-		put_i32(&o, sn->epoch);
-		put_f64(&o, sn->probe_loss);
-		put_f64(&o, sn->probe_accuracy);
-		put_i64(&o, sn->val_rows);
-		put_f64(&o, sn->val_loss);
-		put_f64(&o, sn->val_accuracy);
-		put_i32(&o, sn->n_layers);
-		for (int32_t l = 0; l < sn->n_layers; l++) {
-			const struct winit_diag_layer *d = &sn->layers[l];
-			put_f64(&o, d->pre_mean);
-			put_f64(&o, d->pre_var);
-			put_f64(&o, d->act_mean);
-			put_f64(&o, d->act_var);
-			put_f64(&o, d->grad_var);
-			put_f64(&o, d->wgrad_var);
-			put_f64(&o, d->w_mean);
-			put_f64(&o, d->w_sd);
-			put_f64(&o, d->update_ratio);
-			put_i64(&o, d->dead);
-			put_f64(&o, d->dead_fraction);
-			put_f64(&o, d->saturated_fraction);
-			put_i64(&o, d->distinct_units);
-		}
-	}
-	put_i32(&o, r->theory.computed);
-	put_i32(&o, r->theory.applies);
-	put_str(&o, r->theory.reason);
-	put_i32(&o, r->theory.n_layers);
-	for (int32_t l = 0; l < r->theory.n_layers && l < WINIT_MAX_LAYERS; l++) {
-		put_f64(&o, r->theory.pre_var[l]);
-		put_f64(&o, r->theory.grad_var[l]);
-	}
-	put_i32(&o, r->divergence.epoch);
-	put_i64(&o, r->divergence.step);
-	put_i32(&o, r->divergence.in_params);
-	put_i32(&o, r->divergence.has_last);
-	put_f64(&o, r->divergence.last_loss);
-	put_f64(&o, r->divergence.last_accuracy);
-	/* Version 3: the weight histograms of the snapshot at initialization. */
-	for (int32_t k = 0; k < r->diagnostics.n; k++) {
-		const struct winit_diag_snapshot *sn = &r->diagnostics.snaps[k];
-		put_i32(&o, sn->hist != NULL);
-		for (int32_t l = 0; sn->hist && l < sn->n_layers; l++) {
-			const struct winit_diag_hist *h = &sn->hist[l];
-			put_f64(&o, h->half_width);
-			put_f64(&o, h->declared_sd);
-			put_i64(&o, h->underflow);
-			put_i64(&o, h->overflow);
-			for (int b = 0; b < WINIT_DIAG_HIST_BINS; b++)
-				put_i64(&o, h->count[b]);
-		}
-	}
+	pack_history(&o, &r->history);
+	pack_snapshots(&o, &r->diagnostics);
+	pack_theory(&o, &r->theory);
+	pack_divergence(&o, &r->divergence);
+	pack_hists(&o, &r->diagnostics);
 	if (o.nomem) {
 		free(o.p);
 		return winit_error_set(err, WINIT_ERR_NOMEM, "packing the result of run %llu: out of memory",
@@ -241,6 +261,158 @@ static const char *kernel_name(const char *s)
 	return "unknown";
 }
 
+/* Mark the message malformed at byte `at` (the first fault stays). */
+static void in_bad(struct in *i, size_t at)
+{
+	if (!i->bad) {
+		i->bad = 1;
+		i->bad_at = at;
+	}
+}
+
+/* The run's scalars after the magic and version. */
+static void unpack_scalars(struct in *in, uint64_t *index, struct winit_run_result *r)
+{
+	*index = get_u64(in);
+	r->status = get_i32(in);
+	get_str(in, r->error, sizeof r->error);
+	r->done = get_i32(in);
+	r->has_test = get_i32(in);
+	r->test_loss = get_f64(in);
+	r->test_accuracy = get_f64(in);
+	r->seconds = get_f64(in);
+	r->n_train = get_i64(in);
+	r->n_val = get_i64(in);
+	r->n_test = get_i64(in);
+	r->run_seed = get_u64(in);
+	char kernels[64];
+	get_str(in, kernels, sizeof kernels);
+	r->kernels = kernel_name(kernels);
+}
+
+static int unpack_history(struct in *in, struct winit_history *h, struct winit_error *err)
+{
+	int32_t n = get_i32(in);
+	if (!in->bad && (n < 0 || (size_t)n > (in->len - in->at) / EPOCH_BYTES))
+		in_bad(in, in->at - sizeof n);
+	for (int32_t e = 0; e < n && !in->bad; e++) {
+		struct winit_epoch_stats st;
+		memset(&st, 0, sizeof st);
+		st.epoch = get_i32(in);
+		st.epochs = get_i32(in);
+		st.loss = get_f64(in);
+		st.accuracy = get_f64(in);
+		st.has_val = get_i32(in);
+		st.val_loss = get_f64(in);
+		st.val_accuracy = get_f64(in);
+		st.seconds = get_f64(in);
+		if (!in->bad && winit_history_append(h, &st, err))
+			return WINIT_ERR_NOMEM;
+	}
+	return WINIT_OK;
+}
+
+static void unpack_layer(struct in *in, struct winit_diag_layer *d)
+{
+#define GET(name, type, range) d->name = get_##type(in);
+	WINIT_DIAG_LAYER_FIELDS(GET)
+#undef GET
+}
+
+/* One snapshot's values and layers; d->n counts it from when its layers are allocated, so
+ * winit_diagnostics_free frees them. */
+static int unpack_snapshot(struct in *in, struct winit_diagnostics *d, int32_t k,
+                           struct winit_error *err)
+{
+	struct winit_diag_snapshot *sn = &d->snaps[k];
+	sn->step = get_i64(in);
+	sn->epoch = get_i32(in);
+	sn->probe_loss = get_f64(in);
+	sn->probe_accuracy = get_f64(in);
+	sn->val_rows = get_i64(in);
+	sn->val_loss = get_f64(in);
+	sn->val_accuracy = get_f64(in);
+	int32_t nl = get_i32(in);
+	if (!in->bad && (nl < 0 || nl > WINIT_MAX_LAYERS ||
+	                 (size_t)nl > (in->len - in->at) / DIAG_LAYER_BYTES))
+		in_bad(in, in->at - sizeof nl);
+	if (in->bad)
+		return WINIT_OK;
+	d->n = k + 1; /* freed with it from here on */
+	if (nl > 0 && !(sn->layers = calloc((size_t)nl, sizeof *sn->layers)))
+		return winit_error_set(err, WINIT_ERR_NOMEM, "run result message: out of memory");
+	sn->n_layers = nl;
+	for (int32_t l = 0; l < nl; l++)
+		unpack_layer(in, &sn->layers[l]);
+	return WINIT_OK;
+}
+
+static int unpack_snapshots(struct in *in, struct winit_diagnostics *d, struct winit_error *err)
+{
+	int32_t n_snaps = get_i32(in);
+	if (!in->bad && (n_snaps < 0 || (size_t)n_snaps > (in->len - in->at) / DIAG_SNAP_BYTES))
+		in_bad(in, in->at - sizeof n_snaps);
+	if (!in->bad && n_snaps > 0 && !(d->snaps = calloc((size_t)n_snaps, sizeof *d->snaps)))
+		return winit_error_set(err, WINIT_ERR_NOMEM, "run result message: out of memory");
+	d->cap = in->bad ? 0 : n_snaps;
+	int rc = WINIT_OK;
+	for (int32_t k = 0; k < n_snaps && !in->bad && !rc; k++)
+		rc = unpack_snapshot(in, d, k, err);
+	return rc;
+}
+
+static void unpack_theory(struct in *in, struct winit_theory *t)
+{
+	t->computed = get_i32(in);
+	t->applies = get_i32(in);
+	get_str(in, t->reason, sizeof t->reason);
+	int32_t tl = get_i32(in);
+	if (!in->bad && (tl < 0 || tl > WINIT_MAX_LAYERS))
+		in_bad(in, in->at - sizeof tl);
+	t->n_layers = in->bad ? 0 : tl;
+	for (int32_t l = 0; l < t->n_layers && !in->bad; l++) {
+		t->pre_var[l] = get_f64(in);
+		t->grad_var[l] = get_f64(in);
+	}
+}
+
+static void unpack_divergence(struct in *in, struct winit_divergence *d)
+{
+	d->epoch = get_i32(in);
+	d->step = get_i64(in);
+	d->in_params = get_i32(in);
+	d->has_last = get_i32(in);
+	d->last_loss = get_f64(in);
+	d->last_accuracy = get_f64(in);
+}
+
+/* Version 3: each snapshot's weight histograms, when it has them. */
+static int unpack_hists(struct in *in, struct winit_diagnostics *d, struct winit_error *err)
+{
+	for (int32_t k = 0; k < d->n && !in->bad; k++) {
+		struct winit_diag_snapshot *sn = &d->snaps[k];
+		int32_t has = get_i32(in), nl = sn->n_layers;
+		if (in->bad || !has || nl == 0)
+			continue;
+		if ((size_t)nl > (in->len - in->at) / HIST_BYTES) {
+			in_bad(in, in->at);
+			break;
+		}
+		if (!(sn->hist = calloc((size_t)nl, sizeof *sn->hist)))
+			return winit_error_set(err, WINIT_ERR_NOMEM, "run result message: out of memory");
+		for (int32_t l = 0; l < nl; l++) {
+			struct winit_diag_hist *h = &sn->hist[l];
+			h->half_width = get_f64(in);
+			h->declared_sd = get_f64(in);
+			h->underflow = get_i64(in);
+			h->overflow = get_i64(in);
+			for (int b = 0; b < WINIT_DIAG_HIST_BINS; b++)
+				h->count[b] = get_i64(in);
+		}
+	}
+	return WINIT_OK;
+}
+
 int winit_wire_unpack(const unsigned char *buf, size_t len, uint64_t *index,
                       struct winit_run_result *r, struct winit_error *err)
 {
@@ -258,150 +430,23 @@ int winit_wire_unpack(const unsigned char *buf, size_t len, uint64_t *index,
 		                       "run result message: byte 4: version %u, expected %u (every rank "
 		                       "must run the same winit)",
 		                       version, WINIT_WIRE_VERSION);
-	*index = get_u64(&in);
-	r->status = get_i32(&in);
-	get_str(&in, r->error, sizeof r->error);
-	r->done = get_i32(&in);
-	r->has_test = get_i32(&in);
-	r->test_loss = get_f64(&in);
-	r->test_accuracy = get_f64(&in);
-	r->seconds = get_f64(&in);
-	r->n_train = get_i64(&in);
-	r->n_val = get_i64(&in);
-	r->n_test = get_i64(&in);
-	r->run_seed = get_u64(&in);
-	char kernels[64];
-	get_str(&in, kernels, sizeof kernels);
-	r->kernels = kernel_name(kernels);
-	int32_t n = get_i32(&in);
-	if (!in.bad && (n < 0 || (size_t)n > (len - in.at) / EPOCH_BYTES)) {
-		in.bad = 1;
-		in.bad_at = in.at - sizeof n;
-	}
-	for (int32_t e = 0; e < n && !in.bad; e++) {
-		struct winit_epoch_stats st;
-		memset(&st, 0, sizeof st);
-		st.epoch = get_i32(&in);
-		st.epochs = get_i32(&in);
-		st.loss = get_f64(&in);
-		st.accuracy = get_f64(&in);
-		st.has_val = get_i32(&in);
-		st.val_loss = get_f64(&in);
-		st.val_accuracy = get_f64(&in);
-		st.seconds = get_f64(&in);
-		if (!in.bad && winit_history_append(&r->history, &st, err)) {
-			winit_history_free(&r->history);
-			memset(r, 0, sizeof *r);
-			return WINIT_ERR_NOMEM;
-		}
-	}
-	int32_t n_snaps = get_i32(&in);
-	if (!in.bad && (n_snaps < 0 || (size_t)n_snaps > (len - in.at) / DIAG_SNAP_BYTES)) {
-		in.bad = 1;
-		in.bad_at = in.at - sizeof n_snaps;
-	}
-	if (!in.bad && n_snaps > 0 &&
-	    !(r->diagnostics.snaps = calloc((size_t)n_snaps, sizeof *r->diagnostics.snaps))) {
-		winit_history_free(&r->history);
-		memset(r, 0, sizeof *r);
-		return winit_error_set(err, WINIT_ERR_NOMEM, "run result message: out of memory");
-	}
-	r->diagnostics.cap = in.bad ? 0 : n_snaps;
-	for (int32_t k = 0; k < n_snaps && !in.bad; k++) {
-		struct winit_diag_snapshot *sn = &r->diagnostics.snaps[k];
-		sn->step = get_i64(&in);
-		sn->epoch = get_i32(&in);
-		sn->probe_loss = get_f64(&in);
-		sn->probe_accuracy = get_f64(&in);
-		sn->val_rows = get_i64(&in);
-		sn->val_loss = get_f64(&in);
-		sn->val_accuracy = get_f64(&in);
-		int32_t nl = get_i32(&in);
-		if (!in.bad && (nl < 0 || nl > WINIT_MAX_LAYERS ||
-		                (size_t)nl > (len - in.at) / DIAG_LAYER_BYTES)) {
-			in.bad = 1;
-			in.bad_at = in.at - sizeof nl;
-		}
-		if (in.bad)
-			break;
-		r->diagnostics.n = k + 1; /* freed with it from here on */
-		if (nl > 0 && !(sn->layers = calloc((size_t)nl, sizeof *sn->layers))) {
-			winit_run_result_free(r);
-			memset(r, 0, sizeof *r);
-			return winit_error_set(err, WINIT_ERR_NOMEM, "run result message: out of memory");
-		}
-		sn->n_layers = nl;
-		for (int32_t l = 0; l < nl; l++) {
-			struct winit_diag_layer *d = &sn->layers[l];
-			d->pre_mean = get_f64(&in);
-			d->pre_var = get_f64(&in);
-			d->act_mean = get_f64(&in);
-			d->act_var = get_f64(&in);
-			d->grad_var = get_f64(&in);
-			d->wgrad_var = get_f64(&in);
-			d->w_mean = get_f64(&in);
-			d->w_sd = get_f64(&in);
-			d->update_ratio = get_f64(&in);
-			d->dead = get_i64(&in);
-			d->dead_fraction = get_f64(&in);
-			d->saturated_fraction = get_f64(&in);
-			d->distinct_units = get_i64(&in);
-		}
-	}
-	r->theory.computed = get_i32(&in);
-	r->theory.applies = get_i32(&in);
-	get_str(&in, r->theory.reason, sizeof r->theory.reason);
-	int32_t tl = get_i32(&in);
-	if (!in.bad && (tl < 0 || tl > WINIT_MAX_LAYERS)) {
-		in.bad = 1;
-		in.bad_at = in.at - sizeof tl;
-	}
-	r->theory.n_layers = in.bad ? 0 : tl;
-	for (int32_t l = 0; l < r->theory.n_layers && !in.bad; l++) {
-		r->theory.pre_var[l] = get_f64(&in);
-		r->theory.grad_var[l] = get_f64(&in);
-	}
-	r->divergence.epoch = get_i32(&in);
-	r->divergence.step = get_i64(&in);
-	r->divergence.in_params = get_i32(&in);
-	r->divergence.has_last = get_i32(&in);
-	r->divergence.last_loss = get_f64(&in);
-	r->divergence.last_accuracy = get_f64(&in);
-	for (int32_t k = 0; k < r->diagnostics.n && !in.bad; k++) {
-		struct winit_diag_snapshot *sn = &r->diagnostics.snaps[k];
-		int32_t has = get_i32(&in), nl = sn->n_layers;
-		if (in.bad || !has || nl == 0)
-			continue;
-		if ((size_t)nl > (len - in.at) / HIST_BYTES) {
-			in.bad = 1;
-			in.bad_at = in.at;
-			break;
-		}
-		if (!(sn->hist = calloc((size_t)nl, sizeof *sn->hist))) {
-			winit_run_result_free(r);
-			memset(r, 0, sizeof *r);
-			return winit_error_set(err, WINIT_ERR_NOMEM, "run result message: out of memory");
-		}
-		for (int32_t l = 0; l < nl; l++) {
-			struct winit_diag_hist *h = &sn->hist[l];
-			h->half_width = get_f64(&in);
-			h->declared_sd = get_f64(&in);
-			h->underflow = get_i64(&in);
-			h->overflow = get_i64(&in);
-			for (int b = 0; b < WINIT_DIAG_HIST_BINS; b++)
-				h->count[b] = get_i64(&in);
-		}
-	}
-	if (!in.bad && in.at != len) {
-		in.bad = 1;
-		in.bad_at = in.at;
-	}
-	if (in.bad) {
-		winit_run_result_free(r);
-		memset(r, 0, sizeof *r);
-		return winit_error_set(err, WINIT_ERR_FORMAT,
-		                       "run result message: byte %zu of %zu: truncated or malformed",
-		                       in.bad_at, len);
-	}
-	return WINIT_OK;
+	unpack_scalars(&in, index, r);
+	int rc;
+	if ((rc = unpack_history(&in, &r->history, err)) ||
+	    (rc = unpack_snapshots(&in, &r->diagnostics, err)))
+		goto fail;
+	unpack_theory(&in, &r->theory);
+	unpack_divergence(&in, &r->divergence);
+	if ((rc = unpack_hists(&in, &r->diagnostics, err)))
+		goto fail;
+	if (!in.bad && in.at != len)
+		in_bad(&in, in.at);
+	if (!in.bad)
+		return WINIT_OK;
+	rc = winit_error_set(err, WINIT_ERR_FORMAT, "run result message: byte %zu of %zu: truncated or malformed",
+	                     in.bad_at, len);
+fail:
+	winit_run_result_free(r);
+	memset(r, 0, sizeof *r);
+	return rc;
 }

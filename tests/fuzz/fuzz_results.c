@@ -1,9 +1,9 @@
 /* tests/fuzz/fuzz_results.c -- libFuzzer harness for the results-file readers
- * (winit_results_read, src/report/results_read.c, used by --resume and merge's
- * validation; winit_report_read, src/report/report_read.c, the report's) on arbitrary
+ * (winit_results_read, src/results/results_read.c, used by --resume and merge's
+ * validation; winit_report_read, src/results/report_read.c, the report's) on arbitrary
  * file contents: any outcome but a crash, a leak or a sanitizer report is fine, a refused
  * file must get a message naming it, and the two readers must agree on every file of the
- * current version (one validation, src/report/results_schema.c). */
+ * current version (one validation, src/results/results_schema.c). */
 #include "config.h"
 
 #include <stddef.h>
@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <winit/report.h>
+#include <winit/results.h>
 #include <winit/report_page.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,4 +1,4 @@
-/* src/report/report_read.c -- reading a results file back whole (Jansson) into the plain
+/* src/results/report_read.c -- reading a results file back whole (Jansson) into the plain
  * structs of winit/report_page.h, diagnostics and theory included: what the report draws.
  * The file is validated first by the one validation of every reader (results_schema.c). */
 #include "config.h"
@@ -11,8 +11,8 @@
 #include <winit/report.h>
 #include <winit/report_page.h>
 
-#include "report/json_read.h"
-#include "report/results_schema.h"
+#include "results/json_read.h"
+#include "results/results_schema.h"
 
 static void *alloc_n(size_t n, size_t size)
 {

@@ -1,4 +1,4 @@
-/* src/report/progress.c -- Keras-like progress for concurrently running runs, and a live
+/* src/study/progress.c -- Keras-like progress for concurrently running runs, and a live
  * line with the study's progress (run k of n, runs in flight, elapsed time, ETA) and each
  * running run's (epoch, step, loss, accuracy, ETA). */
 #include "config.h"
@@ -13,11 +13,11 @@
 #include <unistd.h>
 
 #include <winit/registry.h>
-#include <winit/report.h>
+#include <winit/progress.h>
 
 #include "core/clock.h"
 #include "core/text.h"
-#include "report/progress.h"
+#include "study/progress.h"
 
 /* A run name (or a file name) for the terminal: control characters as \xHH. */
 #define SHOWN_MAX (4 * WINIT_RUN_NAME_MAX)

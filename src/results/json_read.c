@@ -1,4 +1,4 @@
-/* src/report/json_read.c -- loading a results file with Jansson (a regular file of
+/* src/results/json_read.c -- loading a results file with Jansson (a regular file of
  * bounded size, no duplicate key; 64-bit unsigned integers of version 1 files read
  * exactly), and the errors naming the file and the member's path. */
 #include "config.h"
@@ -13,7 +13,7 @@
 
 #include <winit/results.h>
 
-#include "report/json_read.h"
+#include "results/json_read.h"
 
 size_t jr_push(struct jr *c, const char *fmt, ...)
 {

@@ -1,11 +1,11 @@
-/* src/report/progress.h -- the progress printer's internals, for its tests: the clock it
+/* src/study/progress.h -- the progress printer's internals, for its tests: the clock it
  * reads and the live line it would draw. */
-#ifndef WINIT_REPORT_PROGRESS_H
-#define WINIT_REPORT_PROGRESS_H
+#ifndef WINIT_STUDY_PROGRESS_H
+#define WINIT_STUDY_PROGRESS_H
 
 #include <stddef.h>
 
-#include <winit/report.h>
+#include <winit/progress.h>
 
 #include "core/internal.h"
 

@@ -1,4 +1,4 @@
-/* src/report/plot_xy.h -- a generic x-y figure for scripts (internal; Lua:
+/* src/plot/plot_xy.h -- a generic x-y figure for scripts (internal; Lua:
  * results:report(path, { figures = {...} }), src/lua/lfigure.c): series of points joined
  * by lines on linear or log axes, and labelled vertical markers (e.g. a theory's value of
  * x), written as one <svg> element through svg.c. */

@@ -1,4 +1,4 @@
-/* src/report/results_schema.c -- the results file (docs/results-format.md) as one table
+/* src/results/results_schema.c -- the results file (docs/results-format.md) as one table
  * of its members, and the one validation that every reader of the file runs first.
  *
  * The rules are what the writer (results.c) guarantees: a reader accepts every file the
@@ -17,11 +17,11 @@
 
 #include <winit/diagnostics.h>
 #include <winit/model.h>
-#include <winit/report.h>
+#include <winit/results.h>
 #include <winit/report_page.h>
 #include <winit/study.h>
 
-#include "report/results_schema.h"
+#include "results/results_schema.h"
 
 struct rs_ctx {
 	struct jr c;
@@ -243,30 +243,22 @@ static const struct rs_field hist_fields[] = {
 	END,
 };
 
-#define LAYER_NUM(key, lo, hi)                                                           \
+#define LAYER_f64(key, lo, hi)                                                           \
 	AT(#key, RS_NUM, RS_V2, RS_NULL, lo, hi, offsetof(struct winit_diag_layer, key), \
-	   offsetof(struct winit_report_layer_diag, key), NAN)
-#define LAYER_COUNT(key)                                                           \
-	AT(#key, RS_INT, RS_V2, 0, 0, BIG, offsetof(struct winit_diag_layer, key), \
-	   offsetof(struct winit_report_layer_diag, key), -1)
+	   offsetof(struct winit_report_layer_diag, key), NAN),
+#define LAYER_i64(key, lo, hi)                                                     \
+	AT(#key, RS_INT, RS_V2, 0, lo, hi, offsetof(struct winit_diag_layer, key), \
+	   offsetof(struct winit_report_layer_diag, key), -1),
+#define RANGE_any -BIG, BIG
+#define RANGE_unit 0, 1
+#define RANGE_count 0, BIG
+#define LAYER_ROW(key, type, lo_hi) LAYER_##type(key, lo_hi)
+#define LAYER(key, type, range) LAYER_ROW(key, type, RANGE_##range)
 
-/* A layer's diagnostics: adding one is a member of struct winit_diag_layer and of struct
- * winit_report_layer_diag, its computation, and one row here. */
+/* A layer's diagnostics, as winit/diagnostics.h's WINIT_DIAG_LAYER_FIELDS lists them. */
 const struct rs_field winit_results_layer_fields[] = {
-	LAYER_NUM(pre_mean, -BIG, BIG),
-	LAYER_NUM(pre_var, -BIG, BIG),
-	LAYER_NUM(act_mean, -BIG, BIG),
-	LAYER_NUM(act_var, -BIG, BIG),
-	LAYER_NUM(grad_var, -BIG, BIG),
-	LAYER_NUM(wgrad_var, -BIG, BIG),
-	LAYER_NUM(w_mean, -BIG, BIG),
-	LAYER_NUM(w_sd, -BIG, BIG),
-	LAYER_NUM(update_ratio, -BIG, BIG),
-	LAYER_COUNT(dead),
-	LAYER_NUM(dead_fraction, 0, 1),
-	LAYER_NUM(saturated_fraction, 0, 1),
-	LAYER_COUNT(distinct_units),
-	SUB("weights_hist", RS_OBJ, RS_OPTIONAL, 0, hist_fields, check_hist),
+	WINIT_DIAG_LAYER_FIELDS(LAYER)
+		SUB("weights_hist", RS_OBJ, RS_OPTIONAL, 0, hist_fields, check_hist),
 	END,
 };
 static const struct rs_field a_layer_diag[] = {

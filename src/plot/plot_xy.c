@@ -1,11 +1,11 @@
-/* src/report/plot_xy.c -- a generic x-y figure (see plot_xy.h). */
+/* src/plot/plot_xy.c -- a generic x-y figure (see plot_xy.h). */
 #include "config.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#include "report/plot_xy.h"
-#include "report/svg.h"
+#include "plot/plot_xy.h"
+#include "plot/svg.h"
 
 #define XY_W 640.0
 #define XY_H 340.0

@@ -1,4 +1,4 @@
-/* src/report/results_read.c -- reading a results file back for resume: validated by
+/* src/results/results_read.c -- reading a results file back for resume: validated by
  * results_schema.c (format, version, every member's type and range, named by its place
  * when wrong), then each run's outcome as a struct winit_run_result and its description in a
  * canonical form that winit_results_describe reproduces from a run spec, so resume can
@@ -11,10 +11,10 @@
 
 #include <jansson.h>
 
-#include <winit/report.h>
+#include <winit/results.h>
 
-#include "report/results.h"
-#include "report/results_schema.h"
+#include "results/results.h"
+#include "results/results_schema.h"
 
 /* The file is validated whole first (results_schema.c: every member's type and range,
  * named by its place when wrong); what follows only copies what resume needs. */

@@ -1,11 +1,11 @@
-/* src/report/learning.c -- how fast a run learned, from its validation history: the best
+/* src/analysis/learning.c -- how fast a run learned, from its validation history: the best
  * epoch, the first epoch at a stated validation accuracy, the area under the curve; and
  * from its diagnostics snapshots, the first step at that accuracy. */
 #include "config.h"
 
 #include <math.h>
 
-#include <winit/report.h>
+#include <winit/learning.h>
 
 void winit_learning_metrics(struct winit_learning *out, const struct winit_history *h,
                             const struct winit_diagnostics *diag, double target)

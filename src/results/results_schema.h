@@ -1,4 +1,4 @@
-/* src/report/results_schema.h -- the results file's members, each declared once (its JSON
+/* src/results/results_schema.h -- the results file's members, each declared once (its JSON
  * key, type, range, whether null stands for a non-finite value, from which version it is
  * required, and where it lands in the readers' structs), and the one validation every
  * reader runs on a file before taking anything from it: resume (results_read.c), the
@@ -14,7 +14,7 @@
 #include <winit/error.h>
 
 #include "core/internal.h"
-#include "report/json_read.h"
+#include "results/json_read.h"
 
 enum rs_kind {
 	RS_STR,     /* a string; hi: its most bytes (0: any); choices: its allowed values */

@@ -1,4 +1,4 @@
-/* src/report/conditions.c -- a study's runs grouped into conditions (the runs sharing a
+/* src/analysis/conditions.c -- a study's runs grouped into conditions (the runs sharing a
  * label), with their summaries and learning metrics, and every condition compared with
  * its baseline: what the final table prints and summary.csv saves. */
 #include "config.h"
@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/conditions.h"
+#include "analysis/conditions.h"
 
 static int first_of_label(const struct winit_run_spec *runs, size_t i)
 {

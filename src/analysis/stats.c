@@ -1,4 +1,4 @@
-/* src/report/stats.c -- summaries with Student-t intervals, paired and Welch comparisons,
+/* src/analysis/stats.c -- summaries with Student-t intervals, paired and Welch comparisons,
  * effect sizes, Holm-Bonferroni; the t distribution from the incomplete beta function
  * (self-contained: no GSL, whose GPL would bind the licence). */
 #include "config.h"

@@ -1,4 +1,4 @@
-/* src/report/svg.h -- a small SVG plotting helper for the HTML report (internal): axes
+/* src/plot/svg.h -- a small SVG plotting helper for the HTML report (internal): axes
  * with linear or log ticks, polylines, bands, points and a legend, written as
  * well-formed XML to a stream.  Non-finite values, and values <= 0 on a log axis, never
  * reach the output as numbers: lines break there, points <= 0 sit on the bottom edge as

@@ -1,4 +1,4 @@
-/* src/report/plot.h -- generic plots for scripts (internal; Lua: winit.plot, src/lua/lplot.c):
+/* src/plot/plot.h -- generic plots for scripts (internal; Lua: winit.plot, src/lua/lplot.c):
  * a heat map over a grid with a diverging colour scale and lines drawn over it, and a
  * self-contained HTML page (inline SVG, no network) holding plots and text. */
 #ifndef WINIT_REPORT_PLOT_H

@@ -1,4 +1,4 @@
-/* src/report/results.c -- the results file (JSON): writing it safely, after every run.
+/* src/results/results.c -- the results file (JSON): writing it safely, after every run.
  *
  * Safe means: the path is checked before any training (a regular file or nothing; a
  * symbolic link is followed and its target written); the text is written to a temporary
@@ -20,12 +20,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <winit/learning.h>
 #include <winit/registry.h>
-#include <winit/report.h>
+#include <winit/results.h>
 #include <winit/safe_write.h>
 
-#include "report/json.h"
-#include "report/results.h"
+#include "results/json.h"
+#include "results/results.h"
 
 static void write_plugin(struct json *j, const struct winit_plugin_use *u)
 {
@@ -182,19 +183,13 @@ static void write_diagnostics(struct json *j, const struct winit_diagnostics *d)
 		for (int32_t k = 0; k < s->n_layers; k++) {
 			const struct winit_diag_layer *L = &s->layers[k];
 			json_begin_object(j);
-			json_number_at(j, "pre_mean", L->pre_mean);
-			json_number_at(j, "pre_var", L->pre_var);
-			json_number_at(j, "act_mean", L->act_mean);
-			json_number_at(j, "act_var", L->act_var);
-			json_number_at(j, "grad_var", L->grad_var);
-			json_number_at(j, "wgrad_var", L->wgrad_var);
-			json_number_at(j, "w_mean", L->w_mean);
-			json_number_at(j, "w_sd", L->w_sd);
-			json_number_at(j, "update_ratio", L->update_ratio);
-			json_int_at(j, "dead", L->dead);
-			json_number_at(j, "dead_fraction", L->dead_fraction);
-			json_number_at(j, "saturated_fraction", L->saturated_fraction);
-			json_int_at(j, "distinct_units", L->distinct_units);
+#define WRITE_f64(name) json_number_at(j, #name, L->name);
+#define WRITE_i64(name) json_int_at(j, #name, L->name);
+#define WRITE(name, type, range) WRITE_##type(name)
+			WINIT_DIAG_LAYER_FIELDS(WRITE)
+#undef WRITE
+#undef WRITE_i64
+#undef WRITE_f64
 			if (s->hist)
 				write_hist(j, &s->hist[k]);
 			json_end_object(j);

@@ -1,4 +1,4 @@
-/* src/report/svg.c -- the SVG plotting helper: axes and ticks (linear and log),
+/* src/plot/svg.c -- the SVG plotting helper: axes and ticks (linear and log),
  * polylines, bands, points, bars, vertical marks, legends (beside a plot or on their own). */
 #include "config.h"
 
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "report/svg.h"
+#include "plot/svg.h"
 
 #define MARGIN_LEFT 72.0
 #define MARGIN_TOP 36.0

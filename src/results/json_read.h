@@ -1,4 +1,4 @@
-/* src/report/json_read.c's helpers (internal): loading a results file with Jansson
+/* src/results/json_read.c's helpers (internal): loading a results file with Jansson
  * (safely: regular files of bounded size, no duplicate key), and the errors that name the
  * file and the member's path ("FILE: runs[2].history[0].loss: expected a number or null,
  * found a string") for the validation (results_schema.c). */

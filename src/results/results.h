@@ -1,4 +1,4 @@
-/* src/report/results.h -- shared between the results writer and reader (internal). */
+/* src/results/results.h -- shared between the results writer and reader (internal). */
 #ifndef WINIT_REPORT_RESULTS_H
 #define WINIT_REPORT_RESULTS_H
 

@@ -1,11 +1,11 @@
-/* src/report/json.c -- a small streaming JSON writer with indentation. */
+/* src/results/json.c -- a small streaming JSON writer with indentation. */
 #include "config.h"
 
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 
-#include "report/json.h"
+#include "results/json.h"
 
 void json_init(struct json *j, FILE *f)
 {

@@ -1,4 +1,4 @@
-/* src/report/conditions.h -- internal to the report writers: a study's runs grouped into
+/* src/analysis/conditions.h -- internal to the report writers: a study's runs grouped into
  * conditions and compared with a baseline (table.c prints them, csv.c saves them). */
 #ifndef WINIT_REPORT_CONDITIONS_H
 #define WINIT_REPORT_CONDITIONS_H

@@ -1,4 +1,4 @@
-/* src/report/json.h -- a small streaming JSON writer (internal: not exported). */
+/* src/results/json.h -- a small streaming JSON writer (internal: not exported). */
 #ifndef WINIT_REPORT_JSON_H
 #define WINIT_REPORT_JSON_H
 

@@ -1,4 +1,4 @@
-/* src/report/plot.c -- generic plots for scripts: the heat map with its diverging colour
+/* src/plot/plot.c -- generic plots for scripts: the heat map with its diverging colour
  * scale, and the self-contained HTML page that holds plots and text (winit.plot). */
 #include "config.h"
 
@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "report/html.h"
-#include "report/plot.h"
-#include "report/svg.h"
+#include "plot/plot.h"
+#include "plot/svg.h"
 
 #define HEAT_W 580.0
 #define HEAT_H 440.0
