@@ -153,7 +153,9 @@ static void filled_free(struct filled *f)
 	f->w = NULL;
 }
 
-/* ---- issue 2: the study's initializers ---- */
+/* ---- the seed study's initializers (zeros, random_normal, glorot_normal, he_normal) and
+ * Keras's default glorot_uniform: exact zeros, the moments and truncation bounds of each
+ * distribution, Keras's fans, the same numbers from the same stream, the descriptors ---- */
 
 START_TEST(test_zeros_exact)
 {

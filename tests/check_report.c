@@ -1,8 +1,10 @@
-/* tests/check_report.c -- reading results files back, and the HTML report written from
- * them (tests/data/results_diag.json: a fixture with diagnostics and theory). */
+/* tests/check_report.c -- reading results files back, the HTML report written from them
+ * (tests/data/results_diag.json: a fixture with diagnostics and theory), and the live
+ * progress line (on a fake clock). */
 #include <math.h>
 
 #include "testutil.h"
+#include "study/progress.h"
 
 static const char *fixture(void)
 {
@@ -293,15 +295,17 @@ START_TEST(report_shows_every_section_and_escapes_every_string)
 	const char *s = slurp(out);
 	ck_assert_msg(strncmp(s, "<!DOCTYPE html>", 15) == 0, "%.40s", s);
 	/* 4 learning curves, 3 plots by depth, the histograms' legend and their 3 labels x 2
-	 * hidden layers, dead and saturated fractions for 3 layers. */
-	ck_assert_uint_eq(count(s, "<svg "), 4 + 3 + 1 + 6 + 6);
+	 * hidden layers, the legend of the panels over training and the dead and saturated
+	 * fractions for 3 layers. */
+	ck_assert_uint_eq(count(s, "<svg "), 4 + 3 + 1 + 6 + 1 + 6);
 	ck_assert_uint_eq(count(s, "<svg "), count(s, "</svg>"));
 	ck_assert_ptr_nonnull(strstr(s, "Validation accuracy (end of each epoch)"));
 	ck_assert_ptr_nonnull(strstr(s, "Pre-activation variance by depth, at initialization"));
 	ck_assert_ptr_nonnull(strstr(s, "Gradient variance by depth, at initialization"));
 	ck_assert_ptr_nonnull(strstr(s, "Weight standard deviation by layer"));
 	ck_assert_ptr_nonnull(strstr(s, "Dead units, layer 3"));
-	ck_assert_ptr_nonnull(strstr(s, "Saturated pairs, layer 1"));
+	ck_assert_ptr_nonnull(strstr(s, "Inactive pairs, layer 1 (relu)")); /* ReLU' = 0: off */
+	ck_assert_ptr_nonnull(strstr(s, "Saturated pairs, layer 3 (softmax)"));
 	ck_assert_ptr_nonnull(strstr(s, "predicted (theory)"));
 	/* Weight histograms: the zeros kernel is one spike at 0 (a zero range); the declared
 	 * sd is marked, or said to be missing; weights outside the range are counted. */
@@ -341,6 +345,158 @@ START_TEST(report_shows_every_section_and_escapes_every_string)
 	ck_assert_msg(winit_report_write_html(again, &r, "in <dir>/r.json", &err) == 0, "%s", err.msg);
 	ck_assert_str_eq(slurp(again), first);
 	free(first);
+	winit_report_free(&r);
+}
+END_TEST
+
+static double fake_now;
+static double fake_clock(void)
+{
+	return fake_now;
+}
+
+/* The live line: the study's progress (runs begun of all, in flight, elapsed, ETA at the
+ * rate so far) before each running run's (epoch, step, loss, accuracy, ETA). */
+START_TEST(progress_line_shows_the_study_and_each_run_with_etas)
+{
+	struct winit_run_spec runs[4];
+	struct winit_run_result results[4];
+	memset(runs, 0, sizeof runs);
+	memset(results, 0, sizeof results);
+	for (int i = 0; i < 4; i++) {
+		snprintf(runs[i].name, sizeof runs[i].name, "r%d", i + 1);
+		runs[i].fit.epochs = 2;
+	}
+	results[0].done = 1; /* resumed: done before the first start */
+	FILE *out = tmpfile();
+	ck_assert_ptr_nonnull(out);
+	struct winit_progress *p = winit_progress_new(out, runs, 4, 1);
+	ck_assert_ptr_nonnull(p);
+	winit_progress_set_clock(p, fake_clock);
+	winit_progress_results(p, results);
+	struct winit_observer o;
+	winit_progress_observer(p, &o);
+	char line[1024];
+	ck_assert_uint_eq(winit_progress_line(p, line, sizeof line), 0); /* nothing started */
+	fake_now = 100;
+	o.run_start(o.ctx, 1, &runs[1]);
+	/* A quarter of r2's steps (epoch 1 of 2, step 375 of 750) in 10 s: 30 s left for
+	 * it; the study has 3 runs to do, 0.25 done in 10 s: 110 s left. */
+	fake_now = 110;
+	o.batch_end(o.ctx, 1, 1, 375, 750, 0.5, 0.8);
+	ck_assert_uint_gt(winit_progress_line(p, line, sizeof line), 0);
+	ck_assert_str_eq(line, "run 2 of 4, 1 in flight, 10s, ETA 1m50s | r2 1/2 [==========>.........] 375/750 "
+	                       "loss 0.5000 acc 0.8000 ETA 30s");
+	/* A second run in flight: short segments. */
+	o.run_start(o.ctx, 2, &runs[2]);
+	fake_now = 130;
+	o.batch_end(o.ctx, 1, 2, 375, 750, 0.4, 0.85);
+	o.batch_end(o.ctx, 2, 1, 750, 750, 0.6, 0.7);
+	/* r2 3/4 done in 30 s (10 s left), r3 1/2 in 20 s (20 s left); the study 1.25 of 3
+	 * runs in 30 s: 1.75 left, 42 s. */
+	winit_progress_line(p, line, sizeof line);
+	ck_assert_str_eq(line, "run 3 of 4, 2 in flight, 30s, ETA 42s | r2 2/2 375/750 loss 0.4000 ETA 10s"
+	                       " | r3 1/2 750/750 loss 0.6000 ETA 20s");
+	/* r2 ends after 3610 s; r3, at 3/4 after 3600 s, alone: 20 min left for it; the study
+	 * 1.75 of 3 runs in 3610 s, 1.25 left. */
+	fake_now = 3710;
+	results[1].done = 1;
+	o.run_end(o.ctx, 1, &runs[1], &results[1]);
+	o.batch_end(o.ctx, 2, 2, 375, 750, 0.3, 0.9);
+	winit_progress_line(p, line, sizeof line);
+	ck_assert_str_eq(line, "run 3 of 4, 1 in flight, 1h00m, ETA 42m59s | r3 2/2 [==========>.........] "
+	                       "375/750 loss 0.3000 acc 0.9000 ETA 20m00s");
+	winit_progress_free(p);
+	fclose(out);
+}
+END_TEST
+
+/* The saturation panels are named by the layer's activation: "inactive" for ReLU, whose
+ * derivative is 0 on the whole negative side, "saturated" for the others, both when the
+ * runs differ. */
+START_TEST(saturation_panels_name_relu_pairs_inactive)
+{
+	struct winit_report_study r;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_report_read(fixture(), &r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_ge(r.n_runs, 2);
+	const char *out = tu_path(tu_tmpdir(), "sat.html");
+	/* Every run's layer 1 under tanh. */
+	char **saved = calloc(r.n_runs, sizeof *saved);
+	ck_assert_ptr_nonnull(saved);
+	for (size_t i = 0; i < r.n_runs; i++) {
+		saved[i] = r.runs[i].layers[0].activation.name;
+		r.runs[i].layers[0].activation.name = "tanh";
+	}
+	ck_assert_msg(winit_report_write_html(out, &r, NULL, &err) == 0, "%s", err.msg);
+	const char *s = slurp(out);
+	ck_assert_ptr_nonnull(strstr(s, "Saturated pairs, layer 1 (tanh)"));
+	ck_assert_ptr_null(strstr(s, "Inactive pairs, layer 1"));
+	ck_assert_ptr_nonnull(strstr(s, "Inactive pairs, layer 2 (relu)"));
+	/* One run back to relu: both names, no single activation. */
+	r.runs[0].layers[0].activation.name = saved[0];
+	ck_assert_msg(winit_report_write_html(out, &r, NULL, &err) == 0, "%s", err.msg);
+	ck_assert_ptr_nonnull(strstr(slurp(out), "Saturated or inactive pairs, layer 1</title>"));
+	for (size_t i = 0; i < r.n_runs; i++)
+		r.runs[i].layers[0].activation.name = saved[i];
+	free(saved);
+	winit_report_free(&r);
+}
+END_TEST
+
+/* The legend swatch of `label` in the svg that starts at s: from its <line> to its <text>. */
+static char *swatch(const char *s, const char *label)
+{
+	const char *end = strstr(s, "</svg>");
+	char text[160];
+	snprintf(text, sizeof text, ">%s</text>", label);
+	const char *t = strstr(s, text);
+	ck_assert_msg(t && t < end, "no legend entry '%s'", label);
+	const char *line = NULL;
+	for (const char *q = s; (q = strstr(q, "<line ")) && q < t; q++)
+		line = q;
+	ck_assert_ptr_nonnull(line);
+	return strndup(line, (size_t)(t - line));
+}
+
+/* Learning curves: each label its own dash and marker, in the plot and its legend, so
+ * that curves that coincide (glorot_normal under he_normal) both show. */
+START_TEST(learning_curves_tell_labels_apart_by_dash_and_marker)
+{
+	struct winit_report_study r;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_report_read(fixture(), &r, &err) == 0, "%s", err.msg);
+	const char *out = tu_path(tu_tmpdir(), "curves.html");
+	ck_assert_msg(winit_report_write_html(out, &r, NULL, &err) == 0, "%s", err.msg);
+	const char *s = strstr(slurp(out), "<title>Training loss");
+	ck_assert_ptr_nonnull(s);
+	/* Labels in order of first appearance: zeros, he_normal, glorot <b>..., broken .... */
+	static const char *const labels[] = { "zeros", "he_normal", "glorot &lt;b&gt;&amp;&quot;odd&quot;&lt;/b&gt;",
+		                              "broken &lt;script&gt;alert(1\xe2\x80\xa6" }; /* cut */
+	static const char *const dashes[] = { NULL, "stroke-dasharray=\"6 4\"", "stroke-dasharray=\"2 3\"",
+		                              "stroke-dasharray=\"8 3 2 3\"" };
+	static const char *const marks[] = { "<circle ", "<rect ", "<polygon ", "<polygon " };
+	for (int g = 0; g < 4; g++) {
+		char *w = swatch(s, labels[g]);
+		if (dashes[g])
+			ck_assert_msg(strstr(w, dashes[g]), "label %d: %s", g, w);
+		else
+			ck_assert_msg(!strstr(w, "dasharray"), "label %d: %s", g, w);
+		ck_assert_msg(strstr(w, marks[g]), "label %d: no marker %s in %s", g, marks[g], w);
+		/* a triangle has 3 points, a diamond 4 */
+		if (g >= 2)
+			ck_assert_uint_eq(count(strstr(w, "points=\""), ","), g == 2 ? 3 : 4);
+		free(w);
+	}
+	/* The curves themselves: he_normal's dashed, glorot's dotted (the broken run has no
+	 * curve: one epoch). */
+	const char *end = strstr(s, "</svg>");
+	for (int g = 1; g < 3; g++) {
+		char want[64];
+		snprintf(want, sizeof want, "stroke-width=\"2\" %s points=", dashes[g]);
+		const char *at = strstr(s, want);
+		ck_assert_msg(at && at < end, "no curve with %s", dashes[g]);
+	}
 	winit_report_free(&r);
 }
 END_TEST
@@ -452,8 +608,13 @@ static Suite *report_suite(void)
 	tc = tcase_create("html");
 	tcase_add_test(tc, report_shows_every_section_and_escapes_every_string);
 	tcase_add_test(tc, report_without_diagnostics_says_so);
+	tcase_add_test(tc, learning_curves_tell_labels_apart_by_dash_and_marker);
+	tcase_add_test(tc, saturation_panels_name_relu_pairs_inactive);
 	tcase_add_test(tc, extreme_values_make_a_page_not_a_hang);
 	tcase_add_test(tc, report_path_defaults_beside_the_results);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("progress");
+	tcase_add_test(tc, progress_line_shows_the_study_and_each_run_with_etas);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -24,7 +24,7 @@ EXTRA_DIST += tests/write_devices.sh
 
 # Exit status: 1 with a one-line summary when any run failed.
 TESTS += tests/exit_status.sh
-EXTRA_DIST += tests/exit_status.sh tests/lua/failing_study.lua
+EXTRA_DIST += tests/exit_status.sh tests/lua/failing_study.lua tests/lua/expect_study.lua
 
 # Resume: a study killed after its second run recomputes only runs 3 and 4.
 TESTS += tests/resume.sh

@@ -40,4 +40,44 @@ grep -q "^winit: 20 of 20 runs failed: r1 (.*), and [0-9]* more$" "$tmp/err" \
 	&& ok "a long list ends with how many more" || no "a long list ends with how many more"
 [ "$(wc -c <"$tmp/err")" -lt 1024 ] && ok "the long summary stays one short line" || no "the long summary stays one short line"
 
+# A run added with expect = "diverged": its divergence is the finding, not a failure.
+# expect_run NAME STATUS MODE: tests/lua/expect_study.lua, stdout and stderr apart
+expect_run() {
+	name=$1 want=$2
+	"$winit" run -j 2 "$src/tests/lua/expect_study.lua" "$tmp/data" "$tmp/e.json" "$3" \
+		>"$tmp/out" 2>"$tmp/err"
+	got=$?
+	[ "$got" -eq "$want" ] && ok "$name exits $want" || no "$name exits $want (got $got)"
+}
+expect_run "a divergence the run expected" 0 expected
+[ -s "$tmp/err" ] && no "nothing on stderr for an expected divergence" || ok "nothing on stderr for an expected divergence"
+grep -q "^r2  *diverged (expected)$" "$tmp/out" && ok "the table shows the divergence as expected" \
+	|| no "the table shows the divergence as expected"
+grep -q "^1 run diverged (loss or weights not finite), as expected: left out" "$tmp/out" \
+	&& ok "the table's note says it was expected" || no "the table's note says it was expected"
+grep -q "^run r2 diverged expect diverged$" "$tmp/out" && grep -q "^run r1 ok expect ok$" "$tmp/out" \
+	&& ok "results:runs() gives each run's expect" || no "results:runs() gives each run's expect"
+[ "$(grep -c '"expect": "diverged"' "$tmp/e.json")" -eq 1 ] && ok "the results file records the one expect" \
+	|| no "the results file records the one expect"
+"$winit" report "$tmp/e.json" -o "$tmp/e.html" >/dev/null 2>&1 || no "winit report reads expect"
+grep -q '<td>0<br/>+ 1 diverged (expected)</td>' "$tmp/e.html" && grep -q "Diverged, as the script expected" "$tmp/e.html" \
+	&& ! grep -q "Failed runs" "$tmp/e.html" && ok "the report shows the divergence as expected" \
+	|| no "the report shows the divergence as expected"
+
+expect_run "the same divergence, not expected" 1 unexpected
+grep -q "^winit: 1 of 3 runs failed: r2 (training diverged in epoch 1, step 1: " "$tmp/err" \
+	&& ok "an unexpected divergence is a failure" || no "an unexpected divergence is a failure"
+grep -q "^r2  *diverged$" "$tmp/out" && ok "the table shows it without (expected)" || no "the table shows it without (expected)"
+
+expect_run "a run expected to diverge that finished" 0 unmet
+grep -q '^winit: 1 of 3 runs expected to diverge finished: r3$' "$tmp/err" && [ "$(wc -l <"$tmp/err")" -eq 1 ] \
+	&& ok "stderr names the run that did not diverge" || no "stderr names the run that did not diverge"
+grep -q "^r3  *0\.[0-9].*  (finished, expected to diverge)$" "$tmp/out" \
+	&& grep -q "^1 run expected to diverge finished (marked above)\.$" "$tmp/out" \
+	&& ok "the table marks the run that did not diverge" || no "the table marks the run that did not diverge"
+
+expect_run "expect = \"maybe\"" 1 bad
+grep -q "Study:add: 'expect' must be \"ok\" or \"diverged\" (got \"maybe\")" "$tmp/err" \
+	&& ok "an unknown expect is refused" || no "an unknown expect is refused"
+
 finish

@@ -115,6 +115,8 @@ struct winit_report_run {
 	int64_t n_train, n_val, n_test;
 	/* outcome */
 	int32_t ok;  /* status "ok" */
+	int32_t diverged;        /* status "diverged" */
+	int32_t expect_diverged; /* "expect": "diverged": the script expected it to diverge */
 	char *error; /* the failure's message, NULL when ok */
 	size_t n_epochs;
 	struct winit_report_epoch *history;

@@ -148,6 +148,7 @@ struct winit_results_run {
 	int32_t n_factors; /* a grid run's factors, else 0 */
 	struct winit_factor factors[WINIT_FACTORS_MAX];
 	double target;                  /* learning.target; 0 when the file states none */
+	int32_t expect;                 /* enum winit_expect: the file's "expect" */
 	char status[16];                /* as written: "ok", "failed", ... */
 	char *description;              /* canonical JSON (keys sorted, compact), owned */
 	char kernels[32];               /* result.kernels points here */

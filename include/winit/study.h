@@ -44,6 +44,13 @@ enum winit_design {
 	WINIT_DESIGN_INDEPENDENT = 1
 };
 
+/* What a run is expected to do (winit_run_spec.expect): a run expected to diverge
+ * documents a finding (a scale that overflows, say), and its divergence is no failure. */
+enum winit_expect {
+	WINIT_EXPECT_OK = 0,      /* finish (the default) */
+	WINIT_EXPECT_DIVERGED = 1 /* diverge: loss or weights not finite */
+};
+
 struct winit_run_spec {
 	char name[WINIT_RUN_NAME_MAX];                  /* unique within the study: the run's key */
 	char label[WINIT_RUN_NAME_MAX];                 /* what is compared (e.g. the initializer); runs that
@@ -54,6 +61,8 @@ struct winit_run_spec {
 	int32_t design;                                 /* enum winit_design */
 	double target;                                  /* validation accuracy whose first epoch is
 	                                                 * reported (winit_learning); 0: none */
+	int32_t expect;                                 /* enum winit_expect: what the run should
+	                                                 * do; changes no number */
 	int32_t n_factors;                              /* 0 unless the run comes from a grid */
 	struct winit_factor factors[WINIT_FACTORS_MAX]; /* the grid cell; its label joins the
 	                                                 * values with " / " */
@@ -95,6 +104,16 @@ int winit_run_execute(const struct winit_run_spec *spec, struct winit_run_result
 int winit_run_execute_on(const struct winit_run_spec *spec, struct winit_run_result *result,
                          const struct winit_observer *obs, size_t index, struct winit_team *team);
 void winit_run_result_free(struct winit_run_result *result);
+
+/* A finished run's outcome against what it was expected to do (spec->expect). */
+enum winit_verdict {
+	WINIT_VERDICT_AS_EXPECTED = 0, /* finished, or diverged when expected to */
+	WINIT_VERDICT_FAILED = 1,      /* failed, or diverged when not expected to */
+	WINIT_VERDICT_NOT_DIVERGED = 2 /* finished when expected to diverge */
+};
+/* The verdict on a run: what the exit status of `winit run` counts (FAILED: 1).  A run
+ * not done, or cancelled, has none: the caller leaves it out. */
+int winit_run_verdict(const struct winit_run_spec *spec, const struct winit_run_result *result);
 
 /* Execute runs on `jobs` threads (<= 0: one per online CPU; fewer when the system
  * refuses a thread, which changes no number).  With at least as many runs as jobs, each

@@ -107,8 +107,11 @@ int winit_conds_build(struct table *t, const struct winit_run_spec *runs,
 				c->paired = 0;
 			if (!results[k].done)
 				continue;
-			if (results[k].status == WINIT_ERR_DIVERGED)
+			if (results[k].status == WINIT_ERR_DIVERGED) {
 				c->diverged++;
+				c->expected += runs[k].expect == WINIT_EXPECT_DIVERGED;
+			}
+			c->unmet += winit_run_verdict(&runs[k], &results[k]) == WINIT_VERDICT_NOT_DIVERGED;
 			if (results[k].status) {
 				c->failed++;
 				continue;

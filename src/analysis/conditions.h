@@ -17,6 +17,8 @@ struct cond {
 	size_t failed;                     /* finished runs that failed */
 	size_t diverged;                   /* of the failed, those that diverged (left out of every
 	                                    * statistic, like every failed run) */
+	size_t expected;                   /* of the diverged, those expected to (spec.expect) */
+	size_t unmet;                      /* finished runs that were expected to diverge */
 	size_t untested;                   /* finished runs that did not fail but had no test set
 	                                    * (no test result: not failed either) */
 	int paired;                        /* every run of it is in the paired design */

@@ -65,11 +65,13 @@ static const char run_usage[] =
 	"\n"
 	"Exit status:\n"
 	"  0    the script finished (or printed its --help) and every run of its studies\n"
-	"       finished\n"
+	"       finished, or diverged where study:add said expect = \"diverged\" (a run so\n"
+	"       marked that finished is named on stderr, \"winit: 1 of 8 runs expected to\n"
+	"       diverge finished: r3\", and fails nothing)\n"
 	"  1    an error in the script, its options, its data or its results file; or a run\n"
-	"       that failed or diverged: one line on stderr names them, \"winit: 2 of 8 runs\n"
-	"       failed: r2 (reason), r4 (reason)\", after the script (which still gets the\n"
-	"       results and prints its table)\n"
+	"       that failed or diverged unexpectedly: one line on stderr names them, \"winit:\n"
+	"       2 of 8 runs failed: r2 (reason), r4 (reason)\", after the script (which still\n"
+	"       gets the results and prints its table)\n"
 	"  2    bad usage of winit run (unknown option, bad -j, no SCRIPT)\n"
 	"  3    under mpirun: a rank was lost (silent for --rank-timeout); the others\n"
 	"       trained its runs and the script finished, then the job ends (MPI_Abort);\n"
@@ -324,6 +326,12 @@ static int run_script(int argc, char **argv)
 	/* Runs that failed or diverged make the exit status 1, even when the script went on
 	 * (to print the table); one line says which and why.  Not after a stop by a signal. */
 	char summary[1024];
+	/* A run expected to diverge that finished is said, and fails nothing. */
+	if (winit_cancelled() <= 0 && winit_lua_unmet_runs(L, summary, sizeof summary) > 0) {
+		fflush(stdout);
+		if (winit_dist_rank() == 0)
+			fprintf(stderr, "winit: %s\n", summary);
+	}
 	if (winit_cancelled() <= 0 && winit_lua_failed_runs(L, NULL, summary, sizeof summary) > 0) {
 		fflush(stdout);
 		if (winit_dist_rank() == 0) /* under mpirun, every rank holds the same results */

@@ -31,8 +31,10 @@ void winit_stream_open(struct winit_rng *rng, uint64_t run_seed,
 	winit_rng_seed(rng, winit_seed_mix(run_seed, 0xbad), ((uint64_t)purpose << 32) | index);
 }
 
-/* "paired" in ASCII: a tag no run name's hash is likely to equal, so a paired run seed
- * never coincides with an independent one of the same study by construction. */
+/* "paired" in ASCII, mixed with the replicate: an independent run seed mixes the study
+ * seed with the run name's 64-bit hash instead, so a paired run seed equals an
+ * independent one of the same study only when a name's hash equals this mix (a chance of
+ * about 2^-64 per pair of runs; nothing rules it out). */
 #define SHARED_TAG UINT64_C(0x7061697265640000)
 
 uint64_t winit_stream_shared_seed(uint64_t study_seed, int32_t replicate)

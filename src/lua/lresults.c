@@ -214,6 +214,8 @@ static int results_runs(lua_State *L)
 		                  x->status                       ? "failed" :
 		                                                    "ok");
 		lua_setfield(L, -2, "status");
+		lua_pushstring(L, r->runs[i].expect == WINIT_EXPECT_DIVERGED ? "diverged" : "ok");
+		lua_setfield(L, -2, "expect");
 		if (x->status) {
 			lua_pushstring(L, x->error);
 			lua_setfield(L, -2, "error");

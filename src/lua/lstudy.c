@@ -30,7 +30,19 @@ struct lstudy {
 struct loutcomes {
 	size_t n_runs, n_failed, n_listed;
 	char listed[768]; /* "a (reason), b (reason)" for the first failures that fit */
+	size_t n_unmet, n_unmet_listed; /* runs that finished when expected to diverge */
+	char unmet[512];                /* "a, b" for the first that fit */
 };
+
+/* Append item to list (size bytes) when every earlier item is in it and this one fits. */
+static void list_add(char *list, size_t size, size_t *n_listed, size_t n_before, const char *item)
+{
+	size_t len = strlen(list);
+	if (*n_listed == n_before && len + strlen(item) < size) {
+		memcpy(list + len, item, strlen(item) + 1);
+		(*n_listed)++;
+	}
+}
 
 static struct loutcomes *outcomes(lua_State *L, int create)
 {
@@ -45,7 +57,9 @@ static struct loutcomes *outcomes(lua_State *L, int create)
 	return o;
 }
 
-/* Count a study's executed runs; list each failure as "name (first line of the reason)". */
+/* Count a study's executed runs; list each failure as "name (first line of the reason)"
+ * (a divergence the run expected is none), and each run that finished when expected to
+ * diverge by its name (winit_run_verdict). */
 static void record_outcomes(lua_State *L, const struct winit_run_spec *runs,
                             const struct winit_run_result *res, size_t n)
 {
@@ -54,20 +68,38 @@ static void record_outcomes(lua_State *L, const struct winit_run_spec *runs,
 		if (!res[i].done || res[i].status == WINIT_ERR_CANCELLED)
 			continue;
 		o->n_runs++;
-		if (res[i].status == WINIT_OK)
+		int verdict = winit_run_verdict(&runs[i], &res[i]);
+		char item[256];
+		if (verdict == WINIT_VERDICT_NOT_DIVERGED) {
+			o->n_unmet++;
+			snprintf(item, sizeof item, "%s%s", o->n_unmet_listed ? ", " : "", runs[i].name);
+			list_add(o->unmet, sizeof o->unmet, &o->n_unmet_listed, o->n_unmet - 1, item);
+		}
+		if (verdict != WINIT_VERDICT_FAILED)
 			continue;
 		o->n_failed++;
-		char item[256];
 		int why = (int)strcspn(res[i].error, "\n");
 		int cut = why > 160;
 		snprintf(item, sizeof item, "%s%s (%.*s%s)", o->n_listed ? ", " : "", runs[i].name,
 		         cut ? 157 : why, res[i].error, cut ? "..." : "");
-		size_t len = strlen(o->listed);
-		if (o->n_listed == o->n_failed - 1 && len + strlen(item) < sizeof o->listed) {
-			memcpy(o->listed + len, item, strlen(item) + 1);
-			o->n_listed++;
-		}
+		list_add(o->listed, sizeof o->listed, &o->n_listed, o->n_failed - 1, item);
 	}
+}
+
+size_t winit_lua_unmet_runs(lua_State *L, char *summary, size_t size)
+{
+	const struct loutcomes *o = outcomes(L, 0);
+	size_t unmet = o ? o->n_unmet : 0;
+	if (size)
+		summary[0] = '\0';
+	if (unmet && size) {
+		char more[64] = "";
+		if (o->n_unmet_listed < unmet)
+			snprintf(more, sizeof more, ", and %zu more", unmet - o->n_unmet_listed);
+		snprintf(summary, size, "%zu of %zu %s expected to diverge finished: %s%s", unmet,
+		         o->n_runs, o->n_runs == 1 ? "run" : "runs", o->unmet, more);
+	}
+	return unmet;
 }
 
 size_t winit_lua_failed_runs(lua_State *L, size_t *n_runs, char *summary, size_t size)
@@ -194,12 +226,14 @@ static void keep_alive(lua_State *L, int study, int value)
 }
 
 /* study:add{name = "he_normal", label = "he_normal", model = m, train = ds, test = ds,
- *           epochs = 5, batch_size = 64, validation_split = 0.2, replicate = 0} */
+ *           epochs = 5, batch_size = 64, validation_split = 0.2, replicate = 0,
+ *           expect = "ok" | "diverged"} */
 static int study_add(lua_State *L)
 {
 	static const char *const keys[] = { "name", "label", "model", "train", "test", "epochs",
 		                            "batch_size", "validation_split", "shuffle", "eval_batch_size", "replicate", "seed", "diagnostics",
-		                            NULL };
+		                            "expect", NULL };
+	static const char *const expects[] = { "ok", "diverged", NULL };
 	struct lstudy *s = check_study(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	winit_lua_check_keys(L, 2, keys, "Study:add", 0);
@@ -237,6 +271,18 @@ static int study_add(lua_State *L)
 	/* Without a replicate index (-1), a run is the next replicate of its label. */
 	r->replicate = (int32_t)winit_lua_opt_int(L, 2, "replicate", -1, 0, INT32_MAX, "Study:add");
 	r->seed = opt_seed(L, 2, "seed", s->st.seed, "Study:add");
+	int ty = lua_getfield(L, 2, "expect");
+	if (ty != LUA_TNIL) {
+		const char *v = ty == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+		int k = 0;
+		while (v && expects[k] && strcmp(expects[k], v) != 0)
+			k++;
+		if (!v || !expects[k])
+			return luaL_error(L, "Study:add: 'expect' must be \"ok\" or \"diverged\" (got %s%s%s)",
+			                  v ? "\"" : "", v ? v : luaL_typename(L, -1), v ? "\"" : "");
+		r->expect = k == 1 ? WINIT_EXPECT_DIVERGED : WINIT_EXPECT_OK;
+	}
+	lua_pop(L, 1);
 	r->model = m->spec;
 	if (m->schedule.kind != WINIT_LR_CONSTANT)
 		return luaL_error(L, "Study:add: a learning-rate schedule is not part of a run description yet; "
@@ -352,8 +398,10 @@ static int study_run(lua_State *L)
 	                                   winit_progress_new(stdout, res->runs, res->n, live) :
 	                                   NULL;
 	struct winit_observer progress = { 0 };
-	if (p)
+	if (p) {
+		winit_progress_results(p, res->results);
 		winit_progress_observer(p, &progress);
+	}
 	struct winit_study_options so = {
 		.jobs = jobs,
 		.save = save,

@@ -31,11 +31,17 @@ void winit_lua_set_default_resume(lua_State *L, int resume);
 void winit_lua_set_default_overwrite(lua_State *L, int overwrite);
 
 /* How the studies run in L so far ended, for the host's exit status: returns how many of
- * their runs failed (a diverged run is a failed one; runs stopped by a signal or a stop
- * request are not counted), sets *n_runs (may be NULL) to the number of runs executed,
- * and when any failed writes one line to summary (size bytes, may be 0):
- * "2 of 8 runs failed: a (reason), b (reason)".  The CLI exits 1 when it is non-zero. */
+ * their runs failed (winit_run_verdict: a diverged run is a failed one unless it was
+ * expected to diverge; runs stopped by a signal or a stop request are not counted), sets
+ * *n_runs (may be NULL) to the number of runs executed, and when any failed writes one
+ * line to summary (size bytes, may be 0): "2 of 8 runs failed: a (reason), b (reason)".
+ * The CLI exits 1 when it is non-zero. */
 size_t winit_lua_failed_runs(lua_State *L, size_t *n_runs, char *summary, size_t size);
+
+/* How many runs of those studies finished when expected to diverge, and when any, one
+ * line to summary: "1 of 8 runs expected to diverge finished: a".  The CLI says it and
+ * leaves the exit status as it is. */
+size_t winit_lua_unmet_runs(lua_State *L, char *summary, size_t size);
 
 /* Whether the error object at idx asks the host to end the script quietly (winit.parse_args
  * after printing --help): the exit status to use, else -1. */

@@ -59,7 +59,7 @@ void plot_xy_svg(FILE *f, const struct plot_xy *p)
 		const char *c = marker_colors[m % (sizeof marker_colors / sizeof *marker_colors)];
 		svg_polyline(&pl, x, y, 2, c, 1);
 		if (leg && p->markers[m].label)
-			leg[k++] = (struct svg_legend_entry){ p->markers[m].label, c, SVG_DASHED };
+			leg[k++] = (struct svg_legend_entry){ .label = p->markers[m].label, .color = c, .style = SVG_DASHED };
 	}
 	for (size_t s = 0; s < p->n_series; s++) {
 		const struct plot_xy_series *se = &p->series[s];
@@ -67,7 +67,7 @@ void plot_xy_svg(FILE *f, const struct plot_xy *p)
 		svg_polyline(&pl, se->x, se->y, se->n, c, 0);
 		svg_points(&pl, se->x, se->y, se->n, c, 0);
 		if (leg && se->label)
-			leg[k++] = (struct svg_legend_entry){ se->label, c, SVG_POINT };
+			leg[k++] = (struct svg_legend_entry){ .label = se->label, .color = c, .style = SVG_POINT };
 	}
 	if (leg)
 		svg_legend(&pl, leg, k);

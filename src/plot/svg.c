@@ -247,11 +247,36 @@ static int ok_x(const struct svg_plot *p, double v)
 	return usable(&p->x, v);
 }
 
-static const char *const dashes[] = { "", " stroke-dasharray=\"6 4\"", " stroke-dasharray=\"2 3\"" };
+static const char *const dashes[] = { "", " stroke-dasharray=\"6 4\"", " stroke-dasharray=\"2 3\"",
+	                               " stroke-dasharray=\"8 3 2 3\"" };
 
 static const char *dash_attr(int dash)
 {
-	return dashes[dash >= 0 && dash <= 2 ? dash : 0];
+	return dashes[dash >= 0 && dash <= 3 ? dash : 0];
+}
+
+/* One marker of `shape` centred at (cx, cy), about r in radius. */
+static void marker_at(FILE *f, double cx, double cy, double r, const char *color, int shape)
+{
+	switch (shape) {
+	case SVG_MARK_SQUARE:
+		fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"%s\"/>\n",
+		        cx - 0.9 * r, cy - 0.9 * r, 1.8 * r, 1.8 * r, color);
+		break;
+	case SVG_MARK_TRIANGLE:
+		fprintf(f, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"%s\"/>\n", cx, cy - 1.3 * r,
+		        cx + 1.2 * r, cy + 0.9 * r, cx - 1.2 * r, cy + 0.9 * r, color);
+		break;
+	case SVG_MARK_DIAMOND:
+		fprintf(f, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"%s\"/>\n", cx,
+		        cy - 1.3 * r, cx + 1.3 * r, cy, cx, cy + 1.3 * r, cx - 1.3 * r, cy, color);
+		break;
+	case SVG_MARK_CIRCLE:
+		fprintf(f, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%.1f\" fill=\"%s\"/>\n", cx, cy, r, color);
+		break;
+	default:
+		break;
+	}
 }
 
 void svg_polyline(struct svg_plot *p, const double *x, const double *y, size_t n,
@@ -319,6 +344,21 @@ void svg_points(struct svg_plot *p, const double *x, const double *y, size_t n, 
 	}
 }
 
+void svg_markers(struct svg_plot *p, const double *x, const double *y, size_t n, const char *color,
+                 int shape)
+{
+	for (size_t k = 0; k < n; k++) {
+		if (!ok_x(p, x[k]) || isnan(y[k]))
+			continue;
+		if (p->y.log && y[k] <= 0) { /* as svg_points: zero on the bottom edge */
+			svg_points(p, &x[k], &y[k], 1, color, 0);
+			continue;
+		}
+		if (isfinite(y[k]))
+			marker_at(p->f, svg_x(p, x[k]), svg_y(p, y[k]), p->point_r, color, shape);
+	}
+}
+
 void svg_bars(struct svg_plot *p, const double *edges, const double *y, size_t n, const char *color)
 {
 	double base = p->top + p->plot_h;
@@ -382,7 +422,8 @@ static void legend_entry(FILE *f, double x, double y, const struct svg_legend_en
 	default:
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s/>\n",
 		        x, y, x + 20, y, c, dash_attr(e->style == SVG_DASHED ? 1 : e->style == SVG_DOTTED ? 2 :
-		                                                                                            0));
+		                                                                                            e->dash));
+		marker_at(f, x + 10, y, 3.5, c, e->marker);
 	}
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\">", x + 26, y + 4);
 	escape_cut(f, e->label ? e->label : "", max);

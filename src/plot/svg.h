@@ -38,10 +38,21 @@ enum svg_style {
 	SVG_BAR
 };
 
+/* Marker shapes (svg_markers), so that series drawn over each other all show. */
+enum svg_marker {
+	SVG_MARK_NONE,
+	SVG_MARK_CIRCLE,
+	SVG_MARK_SQUARE,
+	SVG_MARK_TRIANGLE,
+	SVG_MARK_DIAMOND
+};
+
 struct svg_legend_entry {
 	const char *label;
 	const char *color;
-	int style; /* enum svg_style */
+	int style;  /* enum svg_style */
+	int dash;   /* SVG_LINE: its dash (as svg_polyline's; 0 solid) */
+	int marker; /* SVG_LINE: enum svg_marker drawn on it (0: none) */
 };
 
 /* A colour for series i (a colour-blind safe palette, cycled). */
@@ -68,7 +79,7 @@ WINIT_INTERNAL void svg_plot_end(struct svg_plot *p);
 WINIT_INTERNAL double svg_x(const struct svg_plot *p, double v);
 WINIT_INTERNAL double svg_y(const struct svg_plot *p, double v);
 
-/* dash: 0 solid, 1 dashed, 2 dotted. */
+/* dash: 0 solid, 1 dashed, 2 dotted, 3 dash-dot. */
 WINIT_INTERNAL void svg_polyline(struct svg_plot *p, const double *x, const double *y, size_t n,
                                  const char *color, int dash);
 /* A shaded band between lo and hi (e.g. min and max over replicates). */
@@ -76,6 +87,11 @@ WINIT_INTERNAL void svg_band(struct svg_plot *p, const double *x, const double *
                              const double *hi, size_t n, const char *color);
 WINIT_INTERNAL void svg_points(struct svg_plot *p, const double *x, const double *y, size_t n,
                                const char *color, int hollow);
+/* Filled markers of one shape (enum svg_marker) at the finite points; the shapes differ in
+ * outline, so two series at the same point both show.  Values <= 0 on a log axis as
+ * svg_points. */
+WINIT_INTERNAL void svg_markers(struct svg_plot *p, const double *x, const double *y, size_t n,
+                                const char *color, int shape);
 WINIT_INTERNAL void svg_legend(struct svg_plot *p, const struct svg_legend_entry *e, size_t n);
 /* A note (escaped) under the title, inside the plot area's top-left corner. */
 WINIT_INTERNAL void svg_note(struct svg_plot *p, const char *text);

@@ -350,6 +350,7 @@ int winit_results_file_write_csv_ext(const char *dir, const struct winit_results
 		s->replicate = r->replicate;
 		s->design = r->design;
 		s->target = r->target;
+		s->expect = r->expect;
 		s->n_factors = r->n_factors;
 		memcpy(s->factors, r->factors, sizeof s->factors);
 		results[i] = r->result;

@@ -190,6 +190,44 @@ static void cell_steps(FILE *f, const struct winit_report_study *r, const struct
 		fprintf(f, "<td>%.0f (%zu of %zu)</td>", sum / (double)reached, reached, n);
 }
 
+enum run_kind {
+	RUNS_FAILED,   /* failed, or diverged unexpectedly */
+	RUNS_EXPECTED, /* diverged, as the script expected */
+	RUNS_UNMET     /* finished, though expected to diverge */
+};
+
+/* The runs of one kind, each with its error, under a heading. */
+static void run_list(const struct html_page *pg, int kind)
+{
+	static const char *const heads[] = {
+		"<p class=\"warn\">Failed runs:</p>\n",
+		"<p>Diverged, as the script expected (<code>expect = \"diverged\"</code>: not failures):</p>\n",
+		"<p class=\"warn\">Expected to diverge, but finished:</p>\n",
+	};
+	FILE *f = pg->f;
+	int any = 0;
+	for (size_t i = 0; i < pg->r->n_runs; i++) {
+		const struct winit_report_run *x = &pg->r->runs[i];
+		int k = x->ok ? (x->expect_diverged ? RUNS_UNMET : -1) :
+		        x->diverged && x->expect_diverged ? RUNS_EXPECTED :
+		                                            RUNS_FAILED;
+		if (k != kind)
+			continue;
+		if (!any++)
+			fprintf(f, "%s<ul>\n", heads[kind]);
+		fputs("<li><b>", f);
+		esc(f, x->name);
+		fputs("</b>", f);
+		if (kind != RUNS_UNMET) {
+			fputs(": ", f);
+			esc(f, x->error ? x->error : "(no message)");
+		}
+		fputs("</li>\n", f);
+	}
+	if (any)
+		fputs("</ul>\n", f);
+}
+
 static void write_table(const struct html_page *pg)
 {
 	FILE *f = pg->f;
@@ -213,11 +251,14 @@ static void write_table(const struct html_page *pg)
 	size_t max_n = 0; /* some label has replicates */
 	for (size_t g = 0; acc && loss && vacc && sec && g < pg->n_groups; g++) {
 		const struct html_group *gr = &pg->groups[g];
-		size_t n = 0, nv = 0, ns = 0, failed = 0;
+		size_t n = 0, nv = 0, ns = 0, failed = 0, expected = 0;
 		for (size_t k = 0; k < gr->n; k++) {
 			const struct winit_report_run *x = &r->runs[gr->idx[k]];
 			if (!x->ok) {
-				failed++;
+				if (x->diverged && x->expect_diverged)
+					expected++; /* a finding, not a failure */
+				else
+					failed++;
 				continue;
 			}
 			if (x->has_test && isfinite(x->test_accuracy)) {
@@ -240,7 +281,10 @@ static void write_table(const struct html_page *pg)
 		fputs("</td><td class=\"l\">", f);
 		if (first->n_layers)
 			plugin_text(f, &first->layers[0].kernel_initializer);
-		fprintf(f, "</td><td>%zu</td><td%s>%zu</td>", gr->n, failed ? " class=\"warn\"" : "", failed);
+		fprintf(f, "</td><td>%zu</td><td%s>%zu", gr->n, failed ? " class=\"warn\"" : "", failed);
+		if (expected)
+			fprintf(f, "<br/>%s%zu diverged (expected)", failed ? "" : "+ ", expected);
+		fputs("</td>", f);
 		cell_mean_sd(f, &sa);
 		if (n >= 2 && isfinite(sa.ci_lo))
 			fprintf(f, "<td>[%.4f, %.4f]</td>", sa.ci_lo, sa.ci_hi);
@@ -282,21 +326,9 @@ static void write_table(const struct html_page *pg)
 	              "One run per label cannot rank labels: seed-to-seed spread is often larger "
 	              "than the gaps; run replicates (e.g. <code>--repeats 5</code>).</p>\n",
 	      f);
-	int any_failed = 0;
-	for (size_t i = 0; i < r->n_runs; i++) {
-		const struct winit_report_run *x = &r->runs[i];
-		if (x->ok)
-			continue;
-		if (!any_failed++)
-			fputs("<p class=\"warn\">Failed runs:</p>\n<ul>\n", f);
-		fputs("<li><b>", f);
-		esc(f, x->name);
-		fputs("</b>: ", f);
-		esc(f, x->error ? x->error : "(no message)");
-		fputs("</li>\n", f);
-	}
-	if (any_failed)
-		fputs("</ul>\n", f);
+	run_list(pg, RUNS_FAILED);
+	run_list(pg, RUNS_EXPECTED);
+	run_list(pg, RUNS_UNMET);
 }
 
 enum metric {
@@ -314,6 +346,13 @@ static double metric(const struct winit_report_epoch *e, int m)
 	case M_VAL_LOSS: return e->has_val ? e->val_loss : NAN;
 	default: return e->has_val ? e->val_accuracy : NAN;
 	}
+}
+
+void html_label_style(size_t g, int *dash, int *shape, double *radius)
+{
+	*dash = (int)(g % 4);
+	*shape = SVG_MARK_CIRCLE + (int)((g + g / 4) % 4);
+	*radius = 5.5 - 0.7 * (double)(g % 4);
 }
 
 static void curve_plot(const struct html_page *pg, int m, size_t max_epochs)
@@ -372,12 +411,18 @@ static void curve_plot(const struct html_page *pg, int m, size_t max_epochs)
 			if (html_finite_mean_min_max(vals, n, &mean[e], &lo[e], &hi[e]) < 2)
 				lo[e] = hi[e] = NAN; /* no band from one run */
 		}
+		/* Each label its own dash and marker shape besides its colour, the markers of
+		 * each label drawn smaller than those of the one before: where two labels'
+		 * curves coincide (glorot_normal and he_normal in the seed's study), the one
+		 * drawn first still shows between the dashes and around the other's markers. */
+		int dash, shape;
+		html_label_style(g, &dash, &shape, &p.point_r);
 		svg_band(&p, x, lo, hi, ne, svg_color(g));
-		svg_polyline(&p, x, mean, ne, svg_color(g), 0);
-		svg_points(&p, x, mean, ne, svg_color(g), 0);
+		svg_polyline(&p, x, mean, ne, svg_color(g), dash);
+		svg_markers(&p, x, mean, ne, svg_color(g), shape);
 		for (size_t e = 0; e < ne; e++)
 			any |= isfinite(mean[e]);
-		leg[g] = (struct svg_legend_entry){ gr->label, svg_color(g), SVG_LINE };
+		leg[g] = (struct svg_legend_entry){ gr->label, svg_color(g), SVG_LINE, dash, shape };
 	}
 	if (!any)
 		svg_note(&p, m >= M_VAL_LOSS ? "no validation data recorded" : "no epochs recorded");
@@ -400,7 +445,8 @@ static void write_curves(const struct html_page *pg)
 	static const int order[] = { M_LOSS, M_VAL_LOSS, M_ACC, M_VAL_ACC };
 	for (size_t k = 0; k < sizeof order / sizeof order[0]; k++)
 		curve_plot(pg, order[k], ne ? ne : 1);
-	fputs("</div>\n<p class=\"caption\">Lines: mean over the runs of each label; shaded bands: "
+	fputs("</div>\n<p class=\"caption\">Lines: mean over the runs of each label (each label its "
+	      "own colour, dash and marker, so curves that coincide both show); shaded bands: "
 	      "min to max over them (drawn with two or more runs). Training on the left, validation "
 	      "on the right, on the same scale.</p>\n",
 	      pg->f);

@@ -48,6 +48,11 @@ WINIT_INTERNAL int html_report_write(const char *path, const struct winit_report
  * "no diagnostics recorded". */
 WINIT_INTERNAL void html_diagnostics(const struct html_page *pg);
 
+/* Label g's line dash (svg_polyline's) and marker shape (enum svg_marker) in the curves
+ * over training, besides its colour svg_color(g); and the radius of its markers, smaller
+ * than label g - 1's, so that a label drawn over another still lets it show. */
+WINIT_INTERNAL void html_label_style(size_t g, int *dash, int *shape, double *radius);
+
 /* Weight histograms at initialization: per label, a panel per hidden layer (html_hist.c). */
 WINIT_INTERNAL void html_weight_histograms(const struct html_page *pg);
 

@@ -155,13 +155,13 @@ static void depth_plot(const struct html_page *pg, const char *title, const char
 		}
 		svg_polyline(&p, x, y, L, c, 0);
 		svg_points(&p, x, y, L, c, 0);
-		leg[n_leg++] = (struct svg_legend_entry){ gr->label, c, SVG_POINT };
+		leg[n_leg++] = (struct svg_legend_entry){ .label = gr->label, .color = c, .style = SVG_POINT };
 	}
 	/* What the line styles mean, in grey. */
 	if (any_pred)
-		leg[n_leg++] = (struct svg_legend_entry){ "predicted (theory)", "#666666", SVG_DASHED };
+		leg[n_leg++] = (struct svg_legend_entry){ .label = "predicted (theory)", .color = "#666666", .style = SVG_DASHED };
 	if (with_end)
-		leg[n_leg++] = (struct svg_legend_entry){ "at the end (hollow)", "#666666", SVG_HOLLOW };
+		leg[n_leg++] = (struct svg_legend_entry){ .label = "at the end (hollow)", .color = "#666666", .style = SVG_HOLLOW };
 	svg_legend(&p, leg, n_leg);
 	svg_plot_end(&p);
 done:
@@ -171,7 +171,44 @@ done:
 	free(leg);
 }
 
-/* One small panel per shown layer: a fraction in [0, 1] against the optimizer step. */
+/* Activations whose derivative is exactly 0 on a whole half-line (ReLU; leaky ReLU's is
+ * alpha there, below 1% of its maximum only for alpha < 0.01): a pair counted by the
+ * saturation measure is a unit switched off for that sample, not a saturated one. */
+static int relu_family(const char *name)
+{
+	return name && (strcmp(name, "relu") == 0 || strcmp(name, "leaky_relu") == 0);
+}
+
+/* The saturation panel's name for layer k, from the activation of every run with
+ * snapshots there: "Inactive pairs" (ReLU family), "Saturated pairs" (none of it), or
+ * both; *act is the activation's name when the runs share it, else NULL. */
+static const char *saturation_name(const struct html_page *pg, size_t k, const char **act)
+{
+	int relu = 0, other = 0;
+	*act = NULL;
+	int same = 1;
+	for (size_t i = 0; i < pg->r->n_runs; i++) {
+		const struct winit_report_run *run = &pg->r->runs[i];
+		if (!run->n_snapshots || k >= run->n_layers)
+			continue;
+		const char *name = run->layers[k].activation.name;
+		if (relu_family(name))
+			relu = 1;
+		else
+			other = 1;
+		if (!*act)
+			*act = name;
+		else if (!name || strcmp(*act, name) != 0)
+			same = 0;
+	}
+	if (!same)
+		*act = NULL;
+	return relu && other ? "Saturated or inactive pairs" : relu ? "Inactive pairs" :
+	                                                              "Saturated pairs";
+}
+
+/* One small panel per shown layer: a fraction in [0, 1] against the optimizer step
+ * (`what` NULL: the saturation measure, named per layer by saturation_name). */
 static void training_panels(const struct html_page *pg, const char *what, const char *ylabel,
                             size_t off)
 {
@@ -198,10 +235,11 @@ static void training_panels(const struct html_page *pg, const char *what, const 
 		svg_axis_nice(&ax);
 		svg_axis_nice(&ay);
 		char title[160];
-		snprintf(title, sizeof title, "%s, layer %zu", what, k + 1);
+		const char *act = NULL, *name = what ? what : saturation_name(pg, k, &act);
+		snprintf(title, sizeof title, "%s, layer %zu%s%.40s%s", name, k + 1, act ? " (" : "",
+		         act ? act : "", act ? ")" : "");
 		struct svg_plot p;
 		svg_plot_begin(&p, pg->f, PANEL_W, PANEL_H, 0, title, &ax, &ay);
-		p.point_r = 3;
 		int any = 0;
 		for (size_t g = 0; g < G; g++) {
 			const struct html_group *gr = &pg->groups[g];
@@ -224,8 +262,11 @@ static void training_panels(const struct html_page *pg, const char *what, const 
 				x[s] = (double)ref->diagnostics[s].step + 1;
 				any |= html_finite_mean_min_max(vals, n, &y[s], &lo, &hi) > 0;
 			}
-			svg_polyline(&p, x, y, ref->n_snapshots, svg_color(g), 0);
-			svg_points(&p, x, y, ref->n_snapshots, svg_color(g), 0);
+			int dash, shape;
+			html_label_style(g, &dash, &shape, &p.point_r);
+			p.point_r *= 0.6; /* small panels */
+			svg_polyline(&p, x, y, ref->n_snapshots, svg_color(g), dash);
+			svg_markers(&p, x, y, ref->n_snapshots, svg_color(g), shape);
 		}
 		if (!any) /* e.g. saturation of a row-wise activation such as softmax */
 			svg_note(&p, "not recorded for this layer");
@@ -237,17 +278,24 @@ done:
 	free(vals);
 }
 
+/* The panels' legend: each label with diagnostics, in its colour, dash and marker. */
 static void html_legend(const struct html_page *pg)
 {
-	fputs("<p>", pg->f);
+	struct svg_legend_entry *leg = calloc(pg->n_groups + 1, sizeof *leg);
+	size_t n = 0;
+	if (!leg)
+		return;
 	for (size_t g = 0; g < pg->n_groups; g++) {
 		if (!has_diagnostics(pg, &pg->groups[g]))
 			continue;
-		fprintf(pg->f, "<span style=\"color:%s\">&#9632; ", svg_color(g));
-		svg_escape(pg->f, pg->groups[g].label);
-		fputs("</span>&#160;&#160; ", pg->f);
+		int dash, shape;
+		double r;
+		html_label_style(g, &dash, &shape, &r);
+		leg[n++] = (struct svg_legend_entry){ .label = pg->groups[g].label, .color = svg_color(g),
+			                              .style = SVG_LINE, .dash = dash, .marker = shape };
 	}
-	fputs("</p>\n", pg->f);
+	svg_legend_strip(pg->f, 3 * PANEL_W, leg, n);
+	free(leg);
 }
 
 static void count_cell(FILE *f, int64_t v)
@@ -345,15 +393,19 @@ void html_diagnostics(const struct html_page *pg)
 	depth_plot(pg, "Weight standard deviation by layer", "sd of the kernel (log scale)", FIELD(w_sd), 0, 1);
 	fputs("</div>\n", f);
 	html_weight_histograms(pg);
-	fputs("<h3>Dead and saturated units over training</h3>\n", f);
+	fputs("<h3>Dead, saturated and inactive units over training</h3>\n", f);
 	html_legend(pg);
 	fputs("<div class=\"figs\">\n", f);
 	training_panels(pg, "Dead units", "fraction of the units", FIELD(dead_fraction));
-	training_panels(pg, "Saturated pairs", "fraction of (sample, unit) pairs",
-	                FIELD(saturated_fraction));
+	training_panels(pg, NULL, "fraction of (sample, unit) pairs", FIELD(saturated_fraction));
 	fputs("</div>\n<p class=\"caption\">Dead units: fraction of a layer's units whose activation "
-	      "(or its derivative) is zero on every probe sample. Saturated pairs: fraction of (sample, "
-	      "unit) pairs where the activation's derivative is below 1% of its maximum. x: optimizer "
+	      "(or its derivative) is zero on every probe sample. Saturated pairs (tanh, sigmoid, ...): "
+	      "fraction of (sample, unit) pairs where the activation's derivative is below 1% of its "
+	      "maximum, a unit pushed into a flat tail. For ReLU the same count is named <i>inactive "
+	      "pairs</i>: ReLU'(z) = 0 for every z &lt; 0, so a pair counts when the unit is off for "
+	      "that sample (about half of them for zero-mean pre-activations); ReLU does not saturate "
+	      "for z &gt; 0. Leaky ReLU's pairs count only when its slope alpha is below 1%. "
+	      "Each label its own colour, dash and marker. x: optimizer "
 	      "steps taken, plus one (log scale: initialization is 1).</p>\n"
 	      "<h3>Symmetry: distinct units, at initialization &#8594; at the end</h3>\n",
 	      f);

@@ -162,9 +162,9 @@ void html_weight_histograms(const struct html_page *pg)
 		return;
 	}
 	const struct svg_legend_entry leg[] = {
-		{ "share of the layer's weights in each bin (colour: the label)", "#888888", SVG_BAR },
-		{ "\xc2\xb1 the initializer's declared sd", "#333333", SVG_DASHED },
-		{ "\xc2\xb1 the measured sd of the weights", "#333333", SVG_DOTTED },
+		{ .label = "share of the layer's weights in each bin (colour: the label)", .color = "#888888", .style = SVG_BAR },
+		{ .label = "\xc2\xb1 the initializer's declared sd", .color = "#333333", .style = SVG_DASHED },
+		{ .label = "\xc2\xb1 the measured sd of the weights", .color = "#333333", .style = SVG_DOTTED },
 	};
 	svg_legend_strip(f, 4 * HIST_W, leg, sizeof leg / sizeof leg[0]);
 	fputs("<div class=\"figs\">\n", f);

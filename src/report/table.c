@@ -39,7 +39,10 @@ static void print_key(FILE *out, const struct table *t, const struct cond *c)
 static void print_empty(FILE *out, const struct cond *c, int multi)
 {
 	if (c->diverged && c->diverged == c->failed)
-		fprintf(out, " diverged%s\n", multi ? " (every run)" : "");
+		fprintf(out, " diverged%s%s\n", multi ? " (every run)" : "",
+		        c->expected == c->diverged ? " (expected)" :
+		        c->expected              ? " (some expected)" :
+		                                   "");
 	else if (c->failed)
 		fprintf(out, " failed (see above)\n");
 	else if (c->untested) /* trained without a test set: nothing to show, nothing failed */
@@ -50,9 +53,14 @@ static void print_empty(FILE *out, const struct cond *c, int multi)
 
 static const char *failed_note(const struct cond *c)
 {
+	if (c->unmet)
+		return "  (finished, expected to diverge)";
 	if (!c->failed)
 		return c->untested ? "  (some runs had no test set)" : "";
-	return c->diverged == c->failed ? "  (some runs diverged)" : "  (some runs failed)";
+	if (c->diverged == c->failed)
+		return c->expected == c->diverged ? "  (some runs diverged, as expected)" :
+		                                    "  (some runs diverged)";
+	return "  (some runs failed)";
 }
 
 /* Whether some run's snapshots measured validation accuracy (steps_to_target exists). */
@@ -115,7 +123,7 @@ static void print_single(FILE *out, const struct table *t, const struct winit_ru
 		char cell[24];
 		if (steps)
 			fprintf(out, " %*s", (int)strlen(stt), steps_cell(cell, sizeof cell, c));
-		fprintf(out, "\n");
+		fprintf(out, "%s\n", c->unmet ? failed_note(c) : "");
 	}
 	if (t->n > 1)
 		fprintf(out, "\nOne run per initializer cannot rank them: seed-to-seed spread is often "
@@ -277,12 +285,24 @@ void winit_results_print_table_opts(FILE *out, const struct winit_run_spec *runs
 		if (t.n > 1)
 			print_comparisons(out, &t, opts ? opts->baseline : NULL, n_runs);
 	}
-	size_t n_diverged = 0;
-	for (size_t i = 0; i < t.n; i++)
+	size_t n_diverged = 0, n_expected = 0, n_unmet = 0;
+	for (size_t i = 0; i < t.n; i++) {
 		n_diverged += t.c[i].diverged;
-	if (n_diverged)
-		fprintf(out, "\n%zu run%s diverged (loss or weights not finite): left out of the numbers above.\n",
-		        n_diverged, n_diverged == 1 ? "" : "s");
+		n_expected += t.c[i].expected;
+		n_unmet += t.c[i].unmet;
+	}
+	if (n_diverged) {
+		char as[48] = "";
+		if (n_expected == n_diverged)
+			snprintf(as, sizeof as, ", as expected");
+		else if (n_expected)
+			snprintf(as, sizeof as, ", %zu as expected", n_expected);
+		fprintf(out, "\n%zu run%s diverged (loss or weights not finite)%s: left out of the numbers above.\n",
+		        n_diverged, n_diverged == 1 ? "" : "s", as);
+	}
+	if (n_unmet)
+		fprintf(out, "%s%zu run%s expected to diverge finished (marked above).\n", n_diverged ? "" : "\n",
+		        n_unmet, n_unmet == 1 ? "" : "s");
 	winit_conds_free(&t);
 }
 

@@ -275,6 +275,9 @@ static int read_run(struct jr *c, const json_t *run, struct winit_report_run *r)
 	TRY(read_settings(c, run, r));
 	const char *status = json_string_value(json_object_get(run, "status"));
 	r->ok = status && strcmp(status, "ok") == 0;
+	r->diverged = status && strcmp(status, "diverged") == 0;
+	const char *expect = json_string_value(json_object_get(run, "expect"));
+	r->expect_diverged = expect && strcmp(expect, "diverged") == 0;
 	TRY(str(c, run, "error", &r->error));
 	TRY(read_history(c, run, r));
 	r->has_test = json_object_get(run, "test_accuracy") != NULL;

@@ -309,6 +309,10 @@ static void write_run(struct json *j, size_t index, const struct winit_run_spec 
 	/* The run's place in the study, outside the description (resume matches runs by
 	 * name): shards of one study merge back in this order (winit merge). */
 	json_int_at(j, "index", (int64_t)index);
+	/* What the script expected, when not to finish: not part of the description either
+	 * (it changes no number), and absent from every other run. */
+	if (s->expect == WINIT_EXPECT_DIVERGED)
+		json_string_at(j, "expect", "diverged");
 	write_outcome(j, r);
 	write_learning(j, s, r);
 	json_end_object(j);

@@ -166,11 +166,13 @@ static int read_diagnostics(const json_t *run, struct winit_run_result *x, const
 	return WINIT_OK;
 }
 
-/* What groups and compares the run: its design, grid factors and learning target. */
+/* What groups and compares the run: its design, grid factors, learning target and what
+ * it was expected to do. */
 static void read_grouping(const json_t *run, struct winit_results_run *r)
 {
 	r->design = strcmp(str(run, "design"), "independent") == 0 ? WINIT_DESIGN_INDEPENDENT :
 	                                                             WINIT_DESIGN_PAIRED;
+	r->expect = strcmp(str(run, "expect"), "diverged") == 0 ? WINIT_EXPECT_DIVERGED : WINIT_EXPECT_OK;
 	const char *key;
 	const json_t *v;
 	r->n_factors = 0;

@@ -55,6 +55,7 @@ struct rs_ctx {
 #define COUNT(key, need) ROW(key, RS_INT, need, 0, 0, BIG)
 
 static const char *const design_choices[] = { "paired", "independent", NULL };
+static const char *const expect_choices[] = { "ok", "diverged", NULL };
 
 /* ---- the rules across members (RS_OBJ's check) */
 
@@ -311,6 +312,8 @@ static const struct rs_field run_fields[] = {
 	SUB("data", RS_OBJ, RS_V2, 0, data_fields, NULL),
 	/* its place */
 	COUNT("index", RS_OPTIONAL),
+	/* what the script expected the run to do (absent: "ok") */
+	{ "expect", RS_STR, RS_OPTIONAL, 0, 0, 0, NULL, NULL, expect_choices, NONE, NONE, NAN },
 	/* its outcome */
 	ROW("status", RS_STR, RS_ALL, 0, 0, sizeof((struct winit_results_run *)0)->status - 1),
 	ROW("error", RS_STR, RS_OPTIONAL, 0, 0, 0),

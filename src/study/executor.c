@@ -29,6 +29,16 @@ uint64_t winit_run_seed(const struct winit_run_spec *spec)
 	return winit_stream_shared_seed(spec->seed, spec->replicate);
 }
 
+int winit_run_verdict(const struct winit_run_spec *spec, const struct winit_run_result *result)
+{
+	int diverged = result->status == WINIT_ERR_DIVERGED;
+	if (spec->expect == WINIT_EXPECT_DIVERGED)
+		return diverged ? WINIT_VERDICT_AS_EXPECTED :
+		       result->status ? WINIT_VERDICT_FAILED :
+		                        WINIT_VERDICT_NOT_DIVERGED;
+	return result->status ? WINIT_VERDICT_FAILED : WINIT_VERDICT_AS_EXPECTED;
+}
+
 int winit_cpu_count(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);

@@ -4,4 +4,5 @@ libwinit_core_la_SOURCES += \
 	src/study/wire.h \
 	src/study/wire.c \
 	src/study/mpi.c \
+	src/study/progress.h \
 	src/study/progress.c

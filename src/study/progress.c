@@ -1,6 +1,9 @@
-/* src/study/progress.c -- Keras-like progress for concurrently running runs. */
+/* src/study/progress.c -- Keras-like progress for concurrently running runs, and a live
+ * line with the study's progress (run k of n, runs in flight, elapsed time, ETA) and each
+ * running run's (epoch, step, loss, accuracy, ETA). */
 #include "config.h"
 
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 
 #include "core/clock.h"
 #include "core/text.h"
+#include "study/progress.h"
 
 /* A run name (or a file name) for the terminal: control characters as \xHH. */
 #define SHOWN_MAX (4 * WINIT_RUN_NAME_MAX)
@@ -25,9 +29,10 @@ static const char *shown(char *buf, const char *name)
 
 struct slot {
 	int active;
-	int32_t epoch, epochs;
+	int32_t epoch, epochs, first_epoch; /* first_epoch: the fit's initial_epoch */
 	int64_t step, steps;
 	double loss, acc;
+	double t_start; /* when the run started (p->clock) */
 };
 
 struct winit_progress {
@@ -39,7 +44,51 @@ struct winit_progress {
 	double last_draw;
 	pthread_mutex_t lock;
 	struct slot *slot;
+	double (*clock)(void);
+	const struct winit_run_result *results; /* winit_progress_results; NULL: none */
+	int begun;       /* a run has started: t0 and skipped are set */
+	double t0;       /* when the first run started */
+	size_t skipped;  /* runs done before the first start (resumed, other shards) */
+	size_t started;  /* runs started here */
+	size_t finished; /* runs ended here */
 };
+
+/* The time a run or a study takes, short: "12s", "3m10s", "1h05m", "2d03h"; "?" when
+ * unknown. */
+static const char *duration(char *buf, size_t size, double s)
+{
+	if (!(s >= 0) || s > 1e9) {
+		snprintf(buf, size, "?");
+		return buf;
+	}
+	long long t = (long long)(s + 0.5);
+	if (t < 60)
+		snprintf(buf, size, "%llds", t);
+	else if (t < 3600)
+		snprintf(buf, size, "%lldm%02llds", t / 60, t % 60);
+	else if (t < 86400)
+		snprintf(buf, size, "%lldh%02lldm", t / 3600, t % 3600 / 60);
+	else
+		snprintf(buf, size, "%lldd%02lldh", t / 86400, t % 86400 / 3600);
+	return buf;
+}
+
+/* The share of a running run's steps taken, in [0, 1]. */
+static double run_fraction(const struct slot *s)
+{
+	int64_t epochs = (int64_t)s->epochs - s->first_epoch;
+	if (s->steps <= 0 || epochs <= 0)
+		return 0;
+	double f = ((double)(s->epoch - 1 - s->first_epoch) * (double)s->steps + (double)s->step) /
+	           ((double)epochs * (double)s->steps);
+	return f < 0 ? 0 : f > 1 ? 1 : f;
+}
+
+/* Seconds left at the rate so far, `done` of 1 taken in `elapsed` (NaN: no rate yet). */
+static double eta(double elapsed, double done, double left)
+{
+	return done > 0 && elapsed > 0 ? left * elapsed / done : NAN;
+}
 
 static void clear_line(struct winit_progress *p)
 {
@@ -59,15 +108,32 @@ static size_t term_width(FILE *out)
 	return 80;
 }
 
-/* One segment per active run: "he_normal 2/5 [=====>    ] 412/750 loss 0.4312 acc 0.8461",
- * shortened to "he_normal 2/5 412/750 loss 0.4312" when several share the line. */
-static void draw(struct winit_progress *p)
+/* The study's progress, "run 37 of 450, 2 in flight, 3m10s, ETA 35m | ", then one segment
+ * per active run: "he_normal 2/5 [=====>    ] 412/750 loss 0.4312 acc 0.8461 ETA 12s",
+ * shortened to "he_normal 2/5 412/750 loss 0.4312 ETA 12s" when several share the line.
+ * The study's ETA: the runs left (in flight ones by their share of steps left) at the
+ * rate of runs completed so far, in-flight shares included. */
+static size_t format_line(struct winit_progress *p, char *line, size_t size)
 {
-	char line[512];
 	size_t len = 0, active = 0;
+	if (!p->begun || size == 0)
+		return 0;
+	double now = p->clock(), in_flight = 0;
 	for (size_t i = 0; i < p->n; i++)
-		active += p->slot[i].active && p->slot[i].steps > 0;
-	for (size_t i = 0; i < p->n && len < sizeof line - 1; i++) {
+		if (p->slot[i].active) {
+			active += p->slot[i].steps > 0;
+			in_flight += run_fraction(&p->slot[i]);
+		}
+	double done = (double)p->finished + in_flight;
+	double left = (double)(p->n - p->skipped - p->finished) - in_flight;
+	char el[32], et[32];
+	int w0 = snprintf(line, size, "run %zu of %zu, %zu in flight, %s, ETA %s", p->skipped + p->started, p->n,
+	                  p->started > p->finished ? p->started - p->finished : 0, duration(el, sizeof el, now - p->t0),
+	                  duration(et, sizeof et, eta(now - p->t0, done, left)));
+	if (w0 < 0)
+		return 0;
+	len = (size_t)w0 < size ? (size_t)w0 : size - 1;
+	for (size_t i = 0; i < p->n && len < size - 1; i++) {
 		const struct slot *s = &p->slot[i];
 		if (!s->active || s->steps <= 0)
 			continue;
@@ -77,21 +143,48 @@ static void draw(struct winit_progress *p)
 			bar[k] = k < fill ? '=' : k == fill ? '>' :
 			                                      '.';
 		bar[20] = '\0';
-		char nb[SHOWN_MAX];
+		char nb[SHOWN_MAX], rt[32];
 		const char *name = shown(nb, p->runs[i].name);
+		double f = run_fraction(s);
+		duration(rt, sizeof rt, eta(now - s->t_start, f, 1 - f));
 		int w = active > 1 ?
-		                snprintf(line + len, sizeof line - len, "%s%s %d/%d %lld/%lld loss %.4f",
-		                         len ? " | " : "", name, (int)s->epoch, (int)s->epochs,
-		                         (long long)s->step, (long long)s->steps, s->loss) :
-		                snprintf(line + len, sizeof line - len, "%s %d/%d [%s] %lld/%lld loss %.4f acc %.4f",
-		                         name, (int)s->epoch, (int)s->epochs, bar,
-		                         (long long)s->step, (long long)s->steps, s->loss, s->acc);
+		                snprintf(line + len, size - len, " | %s %d/%d %lld/%lld loss %.4f ETA %s", name,
+		                         (int)s->epoch, (int)s->epochs, (long long)s->step, (long long)s->steps,
+		                         s->loss, rt) :
+		                snprintf(line + len, size - len, " | %s %d/%d [%s] %lld/%lld loss %.4f acc %.4f ETA %s",
+		                         name, (int)s->epoch, (int)s->epochs, bar, (long long)s->step,
+		                         (long long)s->steps, s->loss, s->acc, rt);
 		if (w < 0)
 			break;
 		len += (size_t)w;
-		if (len >= sizeof line)
-			len = sizeof line - 1;
+		if (len >= size)
+			len = size - 1;
 	}
+	return len;
+}
+
+size_t winit_progress_line(struct winit_progress *p, char *buf, size_t size)
+{
+	pthread_mutex_lock(&p->lock);
+	size_t len = format_line(p, buf, size);
+	pthread_mutex_unlock(&p->lock);
+	return len;
+}
+
+void winit_progress_set_clock(struct winit_progress *p, double (*clock)(void))
+{
+	p->clock = clock;
+}
+
+void winit_progress_results(struct winit_progress *p, const struct winit_run_result *results)
+{
+	p->results = results;
+}
+
+static void draw(struct winit_progress *p)
+{
+	char line[768];
+	size_t len = format_line(p, line, sizeof line);
 	if (!len)
 		return;
 	size_t width = term_width(p->out);
@@ -106,8 +199,22 @@ static void on_start(void *ctx, size_t run, const struct winit_run_spec *spec)
 {
 	struct winit_progress *p = ctx;
 	pthread_mutex_lock(&p->lock);
+	double now = p->clock();
+	if (!p->begun) {
+		/* Runs done before the first start (resumed, or another shard's) stay done: no
+		 * run has ended yet, so nothing writes the flags now (on one process: the live
+		 * line is off under mpirun). */
+		p->begun = 1;
+		p->t0 = now;
+		for (size_t i = 0; p->live && p->results && i < p->n; i++)
+			p->skipped += p->results[i].done != 0;
+	}
+	p->started++;
 	p->slot[run].active = 1;
 	p->slot[run].epochs = spec->fit.epochs;
+	p->slot[run].first_epoch = spec->fit.initial_epoch;
+	p->slot[run].epoch = spec->fit.initial_epoch + 1;
+	p->slot[run].t_start = now;
 	clear_line(p);
 	char nb[SHOWN_MAX], fb[SHOWN_MAX];
 	fprintf(p->out, "[%s] start: %lld input%s, %d Dense layer%s, %s, %d epoch%s, batch %d, "
@@ -151,7 +258,7 @@ static void on_batch(void *ctx, size_t run, int32_t epoch, int64_t step, int64_t
 	s->steps = steps;
 	s->loss = loss;
 	s->acc = acc;
-	double t = winit_clock_seconds();
+	double t = p->clock();
 	if (t - p->last_draw >= 0.1) {
 		p->last_draw = t;
 		draw(p);
@@ -182,6 +289,7 @@ static void on_end(void *ctx, size_t run, const struct winit_run_spec *spec,
 	struct winit_progress *p = ctx;
 	pthread_mutex_lock(&p->lock);
 	p->slot[run].active = 0;
+	p->finished++;
 	clear_line(p);
 	char nb[SHOWN_MAX];
 	shown(nb, spec->name);
@@ -212,6 +320,7 @@ struct winit_progress *winit_progress_new(FILE *out, const struct winit_run_spec
 	p->runs = runs;
 	p->n = n_runs;
 	p->live = live;
+	p->clock = winit_clock_seconds;
 	pthread_mutex_init(&p->lock, NULL);
 	return p;
 }
