@@ -17,7 +17,13 @@ lib=$(dirname "$(find "$root" -name 'libwinit.so' | head -n 1)")
 mkdir -p "$tmp/user"
 cp "$top_srcdir/plugins/examples/study.c" "$tmp/user/"
 cd "$tmp/user" || exit 1
-if ${CC:-cc} -O2 -Wall -Wextra -Werror $(pkg-config --cflags winit) study.c -o study \
+# A library built with AddressSanitizer (configure --enable-sanitizers) needs programs
+# built with it too.
+san=
+if nm -D "$lib/libwinit.so" 2>/dev/null | grep -q ' __asan_init'; then
+	san="-fsanitize=address,undefined -fno-omit-frame-pointer"
+fi
+if ${CC:-cc} -O2 -Wall -Wextra -Werror $san $(pkg-config --cflags winit) study.c -o study \
 	$(pkg-config --libs winit) >"$tmp/out" 2>&1; then
 	ok "study.c builds against the installed headers and library alone"
 else

@@ -372,7 +372,7 @@ int winit_registry_load_dir(struct winit_registry *reg, const char *dir,
 		names[n++] = s;
 	}
 	closedir(d);
-	if (rc == WINIT_OK)
+	if (rc == WINIT_OK && n > 1) /* none: names is NULL, which qsort must not be given */
 		qsort(names, n, sizeof *names, cmp_str);
 	for (size_t i = 0; i < n && rc == WINIT_OK; i++) {
 		char path[PATH_MAX];
