@@ -208,6 +208,28 @@ START_TEST(fashion_uncompressed)
 }
 END_TEST
 
+/* A NAME.gz that is a link leading nowhere (a loop, a dangling link) is the file read,
+ * and refused saying why: the plain NAME beside it is not read in its place. */
+START_TEST(fashion_broken_gz_link)
+{
+	char dir[512], gz[600];
+	snprintf(dir, sizeof dir, "%s/plainlink", tu_tmp);
+	write_fashion(dir, 0, 10, 10);
+	snprintf(gz, sizeof gz, "%s/train-images-idx3-ubyte.gz", dir);
+	ck_assert_int_eq(symlink("train-images-idx3-ubyte.gz", gz), 0);
+	struct winit_dataset train, test;
+	struct winit_error err = { 0 };
+	ck_assert_int_ne(winit_fashion_mnist_load(&train, &test, dir, &err), WINIT_OK);
+	ASSERT_MSG_HAS(err, gz);
+	ASSERT_MSG_HAS(err, strerror(ELOOP));
+	ck_assert_int_eq(unlink(gz), 0);
+	ck_assert_int_eq(symlink("absent-file", gz), 0);
+	ck_assert_int_ne(winit_fashion_mnist_load(&train, &test, dir, &err), WINIT_OK);
+	ASSERT_MSG_HAS(err, gz);
+	ASSERT_MSG_HAS(err, strerror(ENOENT));
+}
+END_TEST
+
 START_TEST(fashion_missing)
 {
 	char dir[512];
@@ -380,6 +402,7 @@ static Suite *dataset_suite(void)
 	tcase_add_test(tc, label_out_of_range);
 	tcase_add_test(tc, wrong_dimensionality);
 	tcase_add_test(tc, fashion_missing);
+	tcase_add_test(tc, fashion_broken_gz_link);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("gather");

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <winit/data.h>
@@ -125,7 +126,9 @@ const char *winit_fashion_mnist_dir(void)
 	return env && *env ? env : WINIT_FASHION_MNIST_DEFAULT;
 }
 
-/* dir/name.gz if it exists, else dir/name if it exists; else an error naming the .gz. */
+/* dir/name.gz if anything is there (a link that leads nowhere too: reading it then says
+ * why, rather than the plain file being read in its place), else dir/name if it exists;
+ * else an error naming the .gz. */
 static int fashion_path(char *buf, size_t size, const char *dir, const char *name,
                         struct winit_error *err)
 {
@@ -134,7 +137,8 @@ static int fashion_path(char *buf, size_t size, const char *dir, const char *nam
 		return winit_error_set(err, WINIT_ERR_ARG, "Fashion-MNIST directory name too long "
 		                                           "(%zu bytes): %s",
 		                       strlen(dir), dir);
-	if (access(buf, F_OK) == 0)
+	struct stat st;
+	if (lstat(buf, &st) == 0)
 		return WINIT_OK;
 	int gz_errno = errno;
 	buf[w - 3] = '\0';
