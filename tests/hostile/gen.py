@@ -394,11 +394,12 @@ if f[1]:sub(1, 6) == "model:" then f[2](m, %s) else f[2](%s) end
 
 
 def lua_script(rng):
-    """(kind, script text, expect) -- one hostile call after a valid prelude; expect is
+    """(what, script text, expect) -- one hostile call after a valid prelude; expect is
     "error" when the value is certainly wrong for the parameter, else "either"."""
     if rng.random() < 0.3:
         vals = ", ".join(rng.choice(LUA_VALUES)[0] for _ in range(rng.randrange(0, 4)))
-        return "walk", PRELUDE + WALK % (rng.randrange(1000), vals, vals) + "print('hostile: done')\n", "either"
+        k = rng.randrange(1000)
+        return "walk F[%d](%s)" % (k, vals[:120]), PRELUDE + WALK % (k, vals, vals) + "print('hostile: done')\n", "either"
     t, kind = rng.choice(LUA_TEMPLATES)
     n = t.count("%s")
     vals = [rng.choice(LUA_VALUES) for _ in range(n)]
@@ -425,4 +426,4 @@ def lua_script(rng):
                        (kind == "seed" and (x < 0 or x != int(x))))
                 if bad:
                     expect = "error"
-    return t.split("%s")[0][:40], PRELUDE + code + "\nprint('hostile: done')\n", expect
+    return code[:160], PRELUDE + code + "\nprint('hostile: done')\n", expect
