@@ -26,5 +26,5 @@ src=$(cd "$here/../.." && pwd)
 [ -x "$build/winit" ] || { echo "run.sh: no $build/winit" >&2; exit 2; }
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-exec nice -n 10 python3 "$here/hostile.py" --winit "$build/winit" --build "$build" \
+exec nice -n 10 python3 -B "$here/hostile.py" --winit "$build/winit" --build "$build" \
 	--src "$src" --out "$out" --budget "$budget" --seed "$seed" --classes "$classes"
