@@ -58,6 +58,18 @@ expect "check-plugin sees a fill writing before its buffer" 1 \
 	"FAIL underrun_fill: fill 784x128 wrote before the start of its buffer (at \[-64\])" -- \
 	"$winit" check-plugin "$top_builddir/tests/plugins/conformance/.libs/underrun_fill.so"
 
+# The same fill inside a study: its run fails naming the plugin and where it wrote (the
+# fill writes into a buffer with guard zones, copied into the parameters only when
+# intact), instead of corrupting the heap; the finished run stays saved.
+WINIT_PLUGIN_PATH="$top_builddir/tests/plugins/conformance/.libs" "$winit" run -j 1 \
+	"$src/tests/lua/plugin_study.lua" "$tmp/data" "$tmp/under.json" underrun_fill >"$tmp/out" 2>&1
+st=$?
+[ "$st" -eq 1 ] && grep -q "initializer 'underrun_fill' wrote before the start of its buffer (at \[-64\])" "$tmp/out" \
+	&& ok "a fill writing before its buffer fails its run in a study, named" \
+	|| no "a fill writing before its buffer fails its run in a study, named (exit $st)"
+grep -q '"name": "he_normal"' "$tmp/under.json" && grep -q '"test_accuracy"' "$tmp/under.json" &&
+	ok "the run before it stays saved" || no "the run before it stays saved"
+
 # A user's he_normal shadowing the built-in one, with verbose = 0: one warning on stderr.
 mkdir -p "$tmp/user"
 cp "$top_builddir/plugins/initializers/.libs/he_normal.so" "$tmp/user/"

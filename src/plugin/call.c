@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <winit/cancel.h>
@@ -74,18 +76,78 @@ static void run_adapt(void *p)
 	c->rc = c->init->adapt(c->w, c->args, c->probe, c->msg, sizeof c->msg);
 }
 
+/* A fill writes into a buffer of its own with guard zones around it, copied into the
+ * parameters once the guards are found intact: a plugin writing before or after its
+ * buffer is named here, instead of corrupting the heap and aborting later. */
+#define FILL_GUARD 1024 /* floats on each side */
+
+static uint32_t guard_bits(int64_t i)
+{
+	return 0x7fa0d000u | (uint32_t)(i & 0xfff); /* a NaN no arithmetic makes */
+}
+
+static void guard_set(float *g, int64_t n, int64_t from)
+{
+	for (int64_t i = 0; i < n; i++) {
+		uint32_t b = guard_bits(from + i);
+		memcpy(&g[i], &b, sizeof b);
+	}
+}
+
+/* The first guard position written, -1 if none (positions count from the zone's start). */
+static int64_t guard_hit(const float *g, int64_t n, int64_t from)
+{
+	for (int64_t i = 0; i < n; i++) {
+		uint32_t b;
+		memcpy(&b, &g[i], sizeof b);
+		if (b != guard_bits(from + i))
+			return i;
+	}
+	return -1;
+}
+
+static int check_guards(const float *buf, int64_t n, const struct winit_initializer *init,
+                        const char *what, struct winit_error *err)
+{
+	int64_t before = guard_hit(buf, FILL_GUARD, 0); /* the farthest before the start */
+	if (before >= 0)
+		return winit_error_set(err, WINIT_ERR_PLUGIN,
+		                       "%s: initializer '%s' wrote before the start of its buffer (at "
+		                       "[%lld]); fill must write only its args->n values",
+		                       what, init->info.name, (long long)(before - FILL_GUARD));
+	int64_t after = guard_hit(buf + FILL_GUARD + n, FILL_GUARD, FILL_GUARD + n);
+	if (after >= 0)
+		return winit_error_set(err, WINIT_ERR_PLUGIN,
+		                       "%s: initializer '%s' wrote past the end of its buffer (at "
+		                       "[%lld] of %lld); fill must write only its args->n values",
+		                       what, init->info.name, (long long)(n + after), (long long)n);
+	return WINIT_OK;
+}
+
 int winit_initializer_fill(const struct winit_initializer *init, float *w, const int64_t *dims,
                            uint32_t n_dims, double gain, const double *params,
                            struct winit_rng *rng, const char *what, struct winit_error *err)
 {
 	struct winit_fill_args args;
 	winit_fill_args_init(&args, init, dims, n_dims, gain, params, rng);
+	float *buf = malloc(((size_t)args.n + 2 * FILL_GUARD) * sizeof *buf);
+	if (!buf)
+		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for initializer '%s'",
+		                       what, init->info.name);
+	guard_set(buf, FILL_GUARD, 0);
+	guard_set(buf + FILL_GUARD + args.n, FILL_GUARD, FILL_GUARD + args.n);
+	float *target = buf + FILL_GUARD;
 	const float sentinel = winit_fill_sentinel();
 	for (int64_t i = 0; i < args.n; i++)
-		w[i] = sentinel;
-	struct guarded_fill c = { .init = init, .w = w, .args = &args };
+		target[i] = sentinel;
+	struct guarded_fill c = { .init = init, .w = target, .args = &args };
 	int g = winit_plugin_call_guarded(init->info.name, "initializer fill", run_fill, &c, what,
 	                                  err);
+	if (!g)
+		g = check_guards(buf, args.n, init, what, err);
+	if (!g)
+		memcpy(w, target, (size_t)args.n * sizeof *w);
+	free(buf);
 	if (g)
 		return g;
 	int rc = c.rc;
