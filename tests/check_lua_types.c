@@ -13,6 +13,24 @@ static const char study_src[] =
 
 /* `%g` is not a lua_pushfstring format: the refusal was "invalid option '%g'" without a
  * line; now the value and the line of the call. */
+/* Found by tests/hostile: set_jobs kept a count beyond an int (2^53 wrapped to 0, every
+ * core), and an initializer took a number as its name ("inf"). */
+START_TEST(jobs_and_initializer_names_in_their_range_and_type)
+{
+	RUN_ERR("local winit = require 'winit'\nwinit.set_jobs(2^53)\n", "test.lua:2:",
+	        "bad argument #1 to 'set_jobs' (jobs must be in [0, 2147483647])");
+	RUN_ERR("local winit = require 'winit'\nwinit.set_jobs(-1)\n", "test.lua:2:",
+	        "jobs must be in [0, 2147483647]");
+	RUN_OK("local winit = require 'winit'\nwinit.set_jobs(2147483647)\nwinit.set_jobs(0)\n");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.initializer { name = math.huge, fill = function() end }\n",
+	        "test.lua:2:", "'name' must be a string of 1 to 63 characters, got number");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "winit.initializer { name = ('x'):rep(64), fill = function() end }\n",
+	        "test.lua:2:", "got a string of another length");
+}
+END_TEST
+
 START_TEST(target_out_of_range_names_value_and_line)
 {
 	RUN_ERR("local winit = require 'winit'\nlocal s = winit.Study { target = 1.5 }\n", "test.lua:2:",
@@ -156,6 +174,7 @@ static Suite *lua_types_suite(void)
 	tcase_add_test(tc, study_add_refuses_an_uncompiled_model);
 	tcase_add_test(tc, data_refuses_values_beyond_float);
 	tcase_add_test(tc, grid_errors_keep_the_script_line);
+	tcase_add_test(tc, jobs_and_initializer_names_in_their_range_and_type);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -235,10 +235,11 @@ static int l_initializer(lua_State *L)
 	static const char *const keys[] = { "name", "fill", "summary", NULL };
 	luaL_checktype(L, 1, LUA_TTABLE);
 	winit_lua_check_keys(L, 1, keys, "initializer", 0);
-	lua_getfield(L, 1, "name");
-	const char *name = lua_tostring(L, -1);
+	/* A string only: a number would be converted (math.huge named "inf"). */
+	const char *name = lua_getfield(L, 1, "name") == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
 	if (!name || !*name || strlen(name) >= 64)
-		return luaL_error(L, "initializer: 'name' must be a string of 1 to 63 characters");
+		return luaL_error(L, "initializer: 'name' must be a string of 1 to 63 characters, got %s",
+		                  name ? "a string of another length" : luaL_typename(L, -1));
 	lua_getfield(L, 1, "fill");
 	if (!lua_isfunction(L, -1))
 		return luaL_error(L, "initializer: 'fill' must be a function(t, rng) returning the values");

@@ -153,7 +153,8 @@ static int l_set_seed(lua_State *L)
 static int l_set_jobs(lua_State *L)
 {
 	lua_Integer j = luaL_checkinteger(L, 1);
-	luaL_argcheck(L, j >= 0, 1, "jobs must be >= 0");
+	/* Stored as an int: a larger count would wrap (2^53 became 0, every core). */
+	luaL_argcheck(L, j >= 0 && j <= INT32_MAX, 1, "jobs must be in [0, 2147483647]");
 	lua_pushinteger(L, j);
 	lua_setfield(L, LUA_REGISTRYINDEX, KEY_JOBS);
 	return 0;
