@@ -127,7 +127,7 @@ tests_plugins_abi_future_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
 
 check_PROGRAMS += tests/check_abi
 TESTS += tests/check_abi
-tests_check_abi_SOURCES = tests/check_abi.c src/plugin/registry.c src/plugin/validate.c src/plugin/crash.c src/core/cancel.c \
+tests_check_abi_SOURCES = tests/check_abi.c src/plugin/registry.c src/plugin/validate.c src/plugin/crash.c src/core/fileio.c src/core/cancel.c \
 	src/plugin/plugin_internal.h src/core/error.c src/core/relocate.c
 nodist_tests_check_abi_SOURCES = $(WINIT_ABI_NEXT_HEADER)
 tests_check_abi_CPPFLAGS = $(WINIT_ABI_NEXT_CPPFLAGS)

@@ -18,6 +18,8 @@
 #include <winit/results.h>
 #include <winit/safe_write.h>
 
+#include "core/fileio.h"
+
 #define HEAD_MAX 65536 /* what is read of an existing file to tell its kind */
 
 static const char *kind_name(enum winit_file_kind kind)
@@ -494,19 +496,8 @@ int winit_safe_write_commit(struct winit_safe_write *w, struct winit_error *err)
 		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot replace %s: %s", w->path,
 		                       w->what, strerror(e));
 	}
-	char dir[PATH_MAX];
-	const char *base;
-	split_path(w->target, dir, sizeof dir, &base);
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		/* Some file systems cannot sync a directory (EINVAL): the rename stands. */
-		if (fsync(dfd) != 0 && errno != EINVAL && errno != ENOTSUP) {
-			e = errno;
-			close(dfd);
-			return winit_error_set(err, WINIT_ERR_IO, "%s: cannot sync its directory: %s",
-			                       w->path, strerror(e));
-		}
-		close(dfd);
-	}
+	if (winit_sync_dir_of(w->target) != 0)
+		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot sync its directory: %s", w->path,
+		                       strerror(errno));
 	return WINIT_OK;
 }

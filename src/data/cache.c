@@ -38,6 +38,7 @@
 #include <zlib.h>
 #endif
 
+#include "core/fileio.h"
 #include "data/cache.h"
 
 #define CACHE_MAGIC "winit-dataset-cache"
@@ -221,21 +222,6 @@ int winit_data_cache_load(const struct winit_data_cache *c, struct winit_dataset
 	return 1;
 }
 
-static int write_all(int fd, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-	while (len > 0) {
-		ssize_t w = write(fd, p, len > (1u << 30) ? 1u << 30 : len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return 0;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 1;
-}
-
 /* mkdir -p for the cache directory (0700: it holds what the user read). */
 static int make_dirs(const char *dir)
 {
@@ -320,8 +306,9 @@ void winit_data_cache_store(const struct winit_data_cache *c, const struct winit
 	int fd = mkstemp(tmp);
 	if (fd < 0)
 		return;
-	int ok = write_all(fd, page, sizeof page) && write_all(fd, ds->x, (size_t)h.x_len) &&
-	         write_all(fd, ds->y, (size_t)h.y_len);
+	int ok = winit_write_all(fd, page, sizeof page) == 0 &&
+	         winit_write_all(fd, ds->x, (size_t)h.x_len) == 0 &&
+	         winit_write_all(fd, ds->y, (size_t)h.y_len) == 0;
 	ok = close(fd) == 0 && ok;
 	if (!ok || rename(tmp, c->file) != 0) {
 		unlink(tmp);

@@ -19,22 +19,17 @@
 
 #include <winit/cancel.h>
 
+#include "core/fileio.h"
 #include "lua/lbinding.h"
 #include "plugin/plugin_internal.h"
 
 static atomic_int guards; /* sigguards on: the hook acts only inside a fit or a study */
 static volatile sig_atomic_t signalled;
 
+/* Async-signal-safe: for the signal handlers' reports. */
 static void put(const char *s)
 {
-	size_t n = strlen(s);
-	while (n > 0) {
-		ssize_t w = write(STDERR_FILENO, s, n);
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
+	(void)winit_write_all(STDERR_FILENO, s, strlen(s));
 }
 
 static void on_signal(int sig)

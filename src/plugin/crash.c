@@ -34,6 +34,7 @@
 #include <winit/error.h>
 #include <winit/plugin_call.h>
 
+#include "core/fileio.h"
 #include "plugin/plugin_internal.h"
 
 static _Thread_local struct winit_plugin_call current;
@@ -72,16 +73,10 @@ const char *winit_signal_name(int sig)
 
 static const int fatal_signals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
 
+/* Async-signal-safe: for the signal handlers' reports. */
 static void put(const char *s)
 {
-	size_t n = strlen(s);
-	while (n > 0) {
-		ssize_t w = write(STDERR_FILENO, s, n);
-		if (w <= 0)
-			return;
-		s += w;
-		n -= (size_t)w;
-	}
+	(void)winit_write_all(STDERR_FILENO, s, strlen(s));
 }
 
 /* What was installed before ours, to hand the signal on to. */

@@ -19,6 +19,7 @@
 
 #include <winit/results.h>
 
+#include "core/fileio.h"
 #include "results/results.h"
 #include "results/journal.h"
 
@@ -49,8 +50,8 @@ struct winit_results_saver {
 	size_t file_len;               /* its length then */
 	size_t count, in_file;         /* runs saved; of them in the file as last written */
 	unsigned write_flags;
-	int journal_only;              /* WINIT_JOURNAL=always: whole writes at open and close
-	                                * only, every run through the journal */
+	int journal_only; /* WINIT_JOURNAL=always: whole writes at open and close
+	                   * only, every run through the journal */
 };
 
 static double now_seconds(void)
@@ -58,36 +59,6 @@ static double now_seconds(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
-
-static int write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		buf += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static void sync_dir_of(const char *target)
-{
-	char dir[PATH_MAX];
-	snprintf(dir, sizeof dir, "%s", target);
-	char *slash = strrchr(dir, '/');
-	if (slash)
-		slash[slash == dir] = '\0';
-	else
-		snprintf(dir, sizeof dir, ".");
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0) {
-		(void)fsync(dfd);
-		close(dfd);
-	}
 }
 
 /* Take PATH.lock (flock, non-blocking) with our pid in it; refused with the holder's. */
@@ -266,7 +237,7 @@ static int append_record(int fd, char kind, uint64_t index, const char *text, si
 		errno = ENOMEM;
 		return -1;
 	}
-	int bad = write_all(fd, rec, n);
+	int bad = winit_write_all(fd, rec, n);
 	free(rec);
 	return bad;
 }
@@ -281,7 +252,7 @@ static int start_journal(struct winit_results_saver *s, struct winit_error *err)
 	if (fd < 0)
 		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write the journal: %s", tmp,
 		                       strerror(errno));
-	int bad = write_all(fd, WINIT_JOURNAL_MAGIC, strlen(WINIT_JOURNAL_MAGIC)) ||
+	int bad = winit_write_all(fd, WINIT_JOURNAL_MAGIC, strlen(WINIT_JOURNAL_MAGIC)) ||
 	          append_record(fd, 'H', 0, s->header, s->header_len);
 	for (size_t i = 0; !bad && i < s->n_runs; i++)
 		if (s->texts[i])
@@ -298,7 +269,7 @@ static int start_journal(struct winit_results_saver *s, struct winit_error *err)
 		return winit_error_set(err, WINIT_ERR_IO, "%s: cannot write results (write failed): %s",
 		                       s->path, strerror(e));
 	}
-	sync_dir_of(s->journal);
+	(void)winit_sync_dir_of(s->journal);
 	s->journal_fd = fd;
 	return WINIT_OK;
 }
@@ -386,7 +357,7 @@ int winit_results_saver_open(struct winit_results_saver **out, const char *path,
 		/* An earlier writer's journal: what it held was taken over (resume) or kept
 		 * aside, and the file just written holds what this study keeps of it. */
 		unlink(s->journal);
-		sync_dir_of(s->journal);
+		(void)winit_sync_dir_of(s->journal);
 	}
 	if (rc) {
 		saver_free(s);
@@ -442,7 +413,7 @@ int winit_results_saver_close(struct winit_results_saver *s, struct winit_error 
 		/* none was started */
 	} else if (s->in_file == s->count) {
 		unlink(s->journal);
-		sync_dir_of(s->journal);
+		(void)winit_sync_dir_of(s->journal);
 	} else if (rc && err) {
 		char msg[WINIT_ERROR_MSG_MAX];
 		snprintf(msg, sizeof msg, "%s", err->msg);
