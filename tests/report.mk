@@ -22,6 +22,13 @@ EXTRA_DIST += tests/report.sh
 TESTS += tests/report_chromium.sh
 EXTRA_DIST += tests/report_chromium.sh tests/tools/png_stats.py
 
+# tests: conditions -- runs grouped by label once, for the table, the CSV and the report.
+check_PROGRAMS += tests/check_conditions
+TESTS += tests/check_conditions
+tests_check_conditions_SOURCES = tests/check_conditions.c
+tests_check_conditions_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_conditions_LDADD = $(WINIT_TEST_LIBS)
+
 # tests: stats -- the statistics behind the study table, against known values.
 check_PROGRAMS += tests/check_stats
 TESTS += tests/check_stats

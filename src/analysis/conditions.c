@@ -1,6 +1,7 @@
-/* src/analysis/conditions.c -- a study's runs grouped into conditions (the runs sharing a
- * label), with their summaries and learning metrics, and every condition compared with
- * its baseline: what the final table prints and summary.csv saves. */
+/* src/analysis/conditions.c -- runs grouped into conditions (the runs sharing a label),
+ * once, with their summaries and learning metrics, and every condition compared with its
+ * baseline: what the final table prints, summary.csv saves and the HTML report shows,
+ * from a study's runs or a results file read for the report. */
 #include "config.h"
 
 #include <math.h>
@@ -9,7 +10,8 @@
 
 #include "analysis/conditions.h"
 
-static int first_of_label(const struct winit_run_spec *runs, size_t i)
+/* Whether runs[i] is the first run of its label. */
+static int first_of_label(const struct cond_run *runs, size_t i)
 {
 	for (size_t k = 0; k < i; k++)
 		if (strcmp(runs[k].label, runs[i].label) == 0)
@@ -22,6 +24,7 @@ void winit_conds_free(struct table *t)
 	free(t->c);
 	free(t->mem);
 	free(t->reps);
+	free(t->idx);
 	memset(t, 0, sizeof *t);
 }
 
@@ -41,7 +44,7 @@ static void summarize_finite(struct winit_summary *s, double *x, size_t n, size_
 
 static int same_factor_names(const struct winit_run_spec *a, const struct winit_run_spec *b)
 {
-	if (a->n_factors != b->n_factors)
+	if (!a || !b || a->n_factors != b->n_factors)
 		return 0;
 	for (int32_t f = 0; f < a->n_factors; f++)
 		if (strcmp(a->factors[f].name, b->factors[f].name) != 0)
@@ -51,7 +54,7 @@ static int same_factor_names(const struct winit_run_spec *a, const struct winit_
 
 static void table_columns(struct table *t)
 {
-	t->nf = t->n ? t->c[0].spec->n_factors : 0;
+	t->nf = t->n && t->c[0].spec ? t->c[0].spec->n_factors : 0;
 	for (size_t i = 1; i < t->n && t->nf; i++)
 		if (!same_factor_names(t->c[i].spec, t->c[0].spec))
 			t->nf = 0;
@@ -70,17 +73,106 @@ static void table_columns(struct table *t)
 	}
 }
 
-/* Group the runs by label, in the order labels first appear. */
-int winit_conds_build(struct table *t, const struct winit_run_spec *runs,
-                      const struct winit_run_result *results, size_t n_runs, double target)
+static int table_alloc(struct table *t, size_t m)
 {
-	size_t m = n_runs ? n_runs : 1;
 	memset(t, 0, sizeof *t);
 	t->c = calloc(m, sizeof *t->c);
 	t->mem = malloc(6 * m * sizeof *t->mem);
 	t->reps = malloc(m * sizeof *t->reps);
-	if (!t->c || !t->mem || !t->reps) {
-		winit_conds_free(t);
+	t->idx = malloc(m * sizeof *t->idx);
+	if (t->c && t->mem && t->reps && t->idx)
+		return 0;
+	winit_conds_free(t);
+	return -1;
+}
+
+/* The values of a condition's runs that finished without failing, tested or not:
+ * scratch of n_runs values each, counted per condition. */
+struct ok_values {
+	double *val, *sec, *steps;
+	size_t n_val, n_sec, n_steps;
+};
+
+/* Condition c's arrays: slices of t's, from `used` on (m: the runs). */
+static void cond_begin(struct table *t, struct cond *c, const struct cond_run *r, size_t i,
+                       size_t used, size_t m)
+{
+	c->label = r->label;
+	c->spec = r->spec;
+	c->first = i;
+	c->paired = 1;
+	c->acc = t->mem + used;
+	c->loss = t->mem + m + used;
+	c->best = t->mem + 2 * m + used;
+	c->ttt = t->mem + 3 * m + used;
+	c->auc = t->mem + 4 * m + used;
+	c->stt = t->mem + 5 * m + used;
+	c->rep = t->reps + used;
+	c->idx = t->idx + used;
+	c->target = r->lm_target;
+}
+
+/* Run k (r) into condition c. */
+static void cond_add(struct cond *c, const struct cond_run *r, size_t k, struct ok_values *ok)
+{
+	c->idx[c->n_runs++] = k;
+	if (!r->paired)
+		c->paired = 0;
+	if (!r->done)
+		return;
+	if (r->status == WINIT_ERR_DIVERGED) {
+		c->diverged++;
+		c->expected += r->expect_diverged != 0;
+	}
+	c->unmet += r->status == 0 && r->expect_diverged;
+	if (r->status) {
+		c->failed++;
+		return;
+	}
+	if (r->has_val)
+		ok->val[ok->n_val++] = r->val_accuracy;
+	if (isfinite(r->seconds))
+		ok->sec[ok->n_sec++] = r->seconds;
+	if (r->lm.val_snapshots > 0 && r->lm.steps_to_target >= 0)
+		ok->steps[ok->n_steps++] = (double)r->lm.steps_to_target;
+	c->ok_measured += r->lm.val_snapshots > 0;
+	if (!r->has_test) {
+		c->untested++;
+		return;
+	}
+	c->acc[c->n] = r->test_accuracy;
+	c->loss[c->n] = r->test_loss;
+	c->rep[c->n] = r->replicate;
+	c->best[c->n] = r->lm.best_epoch > 0 ? r->lm.best_epoch : NAN;
+	c->ttt[c->n] = r->lm.epochs_to_target > 0 ? r->lm.epochs_to_target : NAN;
+	c->auc[c->n] = r->lm.val_auc;
+	c->stt[c->n] = r->lm.steps_to_target >= 0 ? (double)r->lm.steps_to_target : NAN;
+	c->step_measured += r->lm.val_snapshots > 0;
+	c->last = k;
+	c->n++;
+}
+
+static void cond_summarize(struct cond *c, const struct ok_values *ok)
+{
+	winit_summarize(&c->sa, c->acc, c->n);
+	winit_summarize(&c->sl, c->loss, c->n);
+	summarize_finite(&c->sbest, c->best, c->n, NULL);
+	summarize_finite(&c->sttt, c->ttt, c->n, &c->reached);
+	summarize_finite(&c->sauc, c->auc, c->n, NULL);
+	summarize_finite(&c->sstt, c->stt, c->n, &c->reached_steps);
+	winit_summarize(&c->sval, ok->val, ok->n_val);
+	winit_summarize(&c->ssec, ok->sec, ok->n_sec);
+	winit_summarize(&c->sokst, ok->steps, ok->n_steps);
+	c->ok_reached = ok->n_steps;
+}
+
+/* Group the runs by label, in the order labels first appear. */
+int winit_conds_group(struct table *t, const struct cond_run *runs, size_t n_runs)
+{
+	size_t m = n_runs ? n_runs : 1;
+	double *scratch = malloc(3 * m * sizeof *scratch);
+	if (!scratch || table_alloc(t, m)) {
+		free(scratch);
 		return -1;
 	}
 	size_t used = 0;
@@ -88,62 +180,96 @@ int winit_conds_build(struct table *t, const struct winit_run_spec *runs,
 		if (!first_of_label(runs, i))
 			continue;
 		struct cond *c = &t->c[t->n++];
-		c->label = runs[i].label;
-		c->spec = &runs[i];
-		c->first = i;
-		c->paired = 1;
-		c->acc = t->mem + used;
-		c->loss = t->mem + m + used;
-		c->best = t->mem + 2 * m + used;
-		c->ttt = t->mem + 3 * m + used;
-		c->auc = t->mem + 4 * m + used;
-		c->stt = t->mem + 5 * m + used;
-		c->target = target > 0 ? target : runs[i].target;
-		c->rep = t->reps + used;
-		for (size_t k = i; k < n_runs; k++) {
-			if (strcmp(runs[k].label, c->label) != 0)
-				continue;
-			if (runs[k].design != WINIT_DESIGN_PAIRED)
-				c->paired = 0;
-			if (!results[k].done)
-				continue;
-			if (results[k].status == WINIT_ERR_DIVERGED) {
-				c->diverged++;
-				c->expected += runs[k].expect == WINIT_EXPECT_DIVERGED;
-			}
-			c->unmet += winit_run_verdict(&runs[k], &results[k]) == WINIT_VERDICT_NOT_DIVERGED;
-			if (results[k].status) {
-				c->failed++;
-				continue;
-			}
-			if (!results[k].has_test) {
-				c->untested++;
-				continue;
-			}
-			c->acc[c->n] = results[k].test_accuracy;
-			c->loss[c->n] = results[k].test_loss;
-			c->rep[c->n] = runs[k].replicate;
-			struct winit_learning lm;
-			winit_learning_metrics(&lm, &results[k].history, &results[k].diagnostics, c->target);
-			c->best[c->n] = lm.best_epoch > 0 ? lm.best_epoch : NAN;
-			c->ttt[c->n] = lm.epochs_to_target > 0 ? lm.epochs_to_target : NAN;
-			c->auc[c->n] = lm.val_auc;
-			c->stt[c->n] = lm.steps_to_target >= 0 ? (double)lm.steps_to_target : NAN;
-			c->step_measured += lm.val_snapshots > 0;
-			c->last = k;
-			c->n++;
-		}
-		used += c->n;
-		winit_summarize(&c->sa, c->acc, c->n);
-		winit_summarize(&c->sl, c->loss, c->n);
-		summarize_finite(&c->sbest, c->best, c->n, NULL);
-		summarize_finite(&c->sttt, c->ttt, c->n, &c->reached);
-		summarize_finite(&c->sauc, c->auc, c->n, NULL);
-		summarize_finite(&c->sstt, c->stt, c->n, &c->reached_steps);
+		struct ok_values ok = { scratch, scratch + m, scratch + 2 * m, 0, 0, 0 };
+		cond_begin(t, c, &runs[i], i, used, m);
+		for (size_t k = i; k < n_runs; k++)
+			if (strcmp(runs[k].label, c->label) == 0)
+				cond_add(c, &runs[k], k, &ok);
+		/* n_runs >= n: the idx slices are the widest */
+		used += c->n_runs;
+		cond_summarize(c, &ok);
 	}
+	free(scratch);
 	t->target = t->n ? t->c[0].target : 0;
 	table_columns(t);
 	return 0;
+}
+
+/* The target run i is measured against: `target` when > 0, else the spec's target of the
+ * first run of its label (what its condition is measured against). */
+static double label_target(const struct winit_run_spec *runs, size_t i, double target)
+{
+	if (target > 0)
+		return target;
+	size_t k = 0;
+	while (strcmp(runs[k].label, runs[i].label) != 0)
+		k++;
+	return runs[k].target;
+}
+
+int winit_conds_build(struct table *t, const struct winit_run_spec *runs,
+                      const struct winit_run_result *results, size_t n_runs, double target)
+{
+	struct cond_run *cr = calloc(n_runs ? n_runs : 1, sizeof *cr);
+	if (!cr) {
+		memset(t, 0, sizeof *t);
+		return -1;
+	}
+	for (size_t i = 0; i < n_runs; i++) {
+		const struct winit_run_result *x = &results[i];
+		const struct winit_history *h = &x->history;
+		struct cond_run *r = &cr[i];
+		r->label = runs[i].label;
+		r->spec = &runs[i];
+		r->replicate = runs[i].replicate;
+		r->paired = runs[i].design == WINIT_DESIGN_PAIRED;
+		r->done = x->done;
+		r->status = x->status;
+		r->expect_diverged = runs[i].expect == WINIT_EXPECT_DIVERGED;
+		r->has_test = x->has_test;
+		r->test_accuracy = x->test_accuracy;
+		r->test_loss = x->test_loss;
+		r->has_val = h->n > 0 && h->epochs[h->n - 1].has_val;
+		r->val_accuracy = r->has_val ? h->epochs[h->n - 1].val_accuracy : NAN;
+		r->seconds = x->seconds;
+		r->lm_target = label_target(runs, i, target);
+		if (x->done && !x->status)
+			winit_learning_metrics(&r->lm, h, &x->diagnostics, r->lm_target);
+	}
+	int rc = winit_conds_group(t, cr, n_runs);
+	free(cr);
+	return rc;
+}
+
+int winit_conds_build_report(struct table *t, const struct winit_report_study *r)
+{
+	struct cond_run *cr = calloc(r->n_runs ? r->n_runs : 1, sizeof *cr);
+	if (!cr) {
+		memset(t, 0, sizeof *t);
+		return -1;
+	}
+	for (size_t i = 0; i < r->n_runs; i++) {
+		const struct winit_report_run *x = &r->runs[i];
+		struct cond_run *c = &cr[i];
+		c->label = x->label;
+		c->replicate = x->replicate;
+		c->done = 1;
+		c->status = x->ok ? 0 : x->diverged ? WINIT_ERR_DIVERGED : -1;
+		c->expect_diverged = x->expect_diverged;
+		c->has_test = x->has_test && isfinite(x->test_accuracy);
+		c->test_accuracy = x->test_accuracy;
+		c->test_loss = x->test_loss;
+		c->has_val = x->n_epochs && x->history[x->n_epochs - 1].has_val;
+		c->val_accuracy = c->has_val ? x->history[x->n_epochs - 1].val_accuracy : NAN;
+		c->seconds = x->seconds;
+		c->lm_target = x->target;
+		c->lm.val_auc = c->lm.best_val_accuracy = NAN;
+		c->lm.val_snapshots = x->has_steps;
+		c->lm.steps_to_target = x->has_steps ? x->steps_to_target : -1;
+	}
+	int rc = winit_conds_group(t, cr, r->n_runs);
+	free(cr);
+	return rc;
 }
 
 /* Compare c with base: paired on the replicates both have when both are paired,

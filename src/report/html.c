@@ -164,30 +164,18 @@ static void cell_mean_sd(FILE *f, const struct winit_summary *s)
 		fprintf(f, "<td>%.4f &#177; %.4f</td>", s->mean, s->sd);
 }
 
-/* The steps-to-target cell of a label: the mean over the runs that reached the target at
- * a snapshot, "(k of n)", or "never". */
-static void cell_steps(FILE *f, const struct winit_report_study *r, const struct html_group *gr)
+/* The steps-to-target cell of a condition: the mean over the runs that reached the target
+ * at a snapshot, "(k of n)" of those that measured it, or "never". */
+static void cell_steps(FILE *f, const struct cond *c)
 {
-	size_t n = 0, reached = 0;
-	double sum = 0;
-	for (size_t k = 0; k < gr->n; k++) {
-		const struct winit_report_run *x = &r->runs[gr->idx[k]];
-		if (!x->ok || !x->has_steps)
-			continue;
-		n++;
-		if (x->steps_to_target >= 0) {
-			reached++;
-			sum += (double)x->steps_to_target;
-		}
-	}
-	if (!n)
+	if (!c->ok_measured)
 		fputs("<td>&#8211;</td>", f);
-	else if (!reached)
+	else if (!c->ok_reached)
 		fputs("<td>never</td>", f);
-	else if (reached == n)
-		fprintf(f, "<td>%.0f</td>", sum / (double)reached);
+	else if (c->ok_reached == c->ok_measured)
+		fprintf(f, "<td>%.0f</td>", c->sokst.mean);
 	else
-		fprintf(f, "<td>%.0f (%zu of %zu)</td>", sum / (double)reached, reached, n);
+		fprintf(f, "<td>%.0f (%zu of %zu)</td>", c->sokst.mean, c->ok_reached, c->ok_measured);
 }
 
 enum run_kind {
@@ -228,6 +216,43 @@ static void run_list(const struct html_page *pg, int kind)
 		fputs("</ul>\n", f);
 }
 
+/* Condition g's row of the statistics table (target: the steps column's, NaN for none). */
+static void table_row(const struct html_page *pg, size_t g, double target)
+{
+	FILE *f = pg->f;
+	const struct cond *c = &pg->groups[g];
+	/* Expected divergences are a finding, not a failure. */
+	size_t failed = c->failed - c->expected, n = c->n;
+	const struct winit_report_run *first = &pg->r->runs[c->first];
+	fprintf(f, "<tr><td class=\"l\" style=\"color:%s\">", svg_color(g));
+	esc(f, c->label);
+	fputs("</td><td class=\"l\">", f);
+	if (first->n_layers)
+		plugin_text(f, &first->layers[0].kernel_initializer);
+	fprintf(f, "</td><td>%zu</td><td%s>%zu", c->n_runs, failed ? " class=\"warn\"" : "", failed);
+	if (c->expected)
+		fprintf(f, "<br/>%s%zu diverged (expected)", failed ? "" : "+ ", c->expected);
+	fputs("</td>", f);
+	cell_mean_sd(f, &c->sa);
+	if (n >= 2 && isfinite(c->sa.ci_lo))
+		fprintf(f, "<td>[%.4f, %.4f]</td>", c->sa.ci_lo, c->sa.ci_hi);
+	else
+		fputs("<td>&#8211;</td>", f);
+	if (n)
+		fprintf(f, "<td>%.4f &#8211; %.4f</td>", c->sa.min, c->sa.max);
+	else
+		fputs("<td>&#8211;</td>", f);
+	cell_mean_sd(f, &c->sl);
+	cell_mean_sd(f, &c->sval);
+	if (isfinite(target))
+		cell_steps(f, c);
+	if (c->ssec.n)
+		fprintf(f, "<td>%.2f</td>", c->ssec.mean);
+	else
+		fputs("<td>&#8211;</td>", f);
+	fputs("</tr>\n", f);
+}
+
 static void write_table(const struct html_page *pg)
 {
 	FILE *f = pg->f;
@@ -246,70 +271,12 @@ static void write_table(const struct html_page *pg)
 	if (isfinite(target))
 		fprintf(f, "<th>steps to val<br/>accuracy %.4g</th>", target);
 	fputs("<th>seconds<br/>per run</th></tr>\n", f);
-	double *acc = calloc(r->n_runs + 1, sizeof *acc), *loss = calloc(r->n_runs + 1, sizeof *loss);
-	double *vacc = calloc(r->n_runs + 1, sizeof *vacc), *sec = calloc(r->n_runs + 1, sizeof *sec);
 	size_t max_n = 0; /* some label has replicates */
-	for (size_t g = 0; acc && loss && vacc && sec && g < pg->n_groups; g++) {
-		const struct html_group *gr = &pg->groups[g];
-		size_t n = 0, nv = 0, ns = 0, failed = 0, expected = 0;
-		for (size_t k = 0; k < gr->n; k++) {
-			const struct winit_report_run *x = &r->runs[gr->idx[k]];
-			if (!x->ok) {
-				if (x->diverged && x->expect_diverged)
-					expected++; /* a finding, not a failure */
-				else
-					failed++;
-				continue;
-			}
-			if (x->has_test && isfinite(x->test_accuracy)) {
-				acc[n] = x->test_accuracy;
-				loss[n++] = x->test_loss;
-			}
-			if (x->n_epochs && x->history[x->n_epochs - 1].has_val)
-				vacc[nv++] = x->history[x->n_epochs - 1].val_accuracy;
-			if (isfinite(x->seconds))
-				sec[ns++] = x->seconds;
-		}
-		struct winit_summary sa, sl, sv, ss;
-		winit_summarize(&sa, acc, n);
-		winit_summarize(&sl, loss, n);
-		winit_summarize(&sv, vacc, nv);
-		winit_summarize(&ss, sec, ns);
-		const struct winit_report_run *first = &r->runs[gr->idx[0]];
-		fprintf(f, "<tr><td class=\"l\" style=\"color:%s\">", svg_color(g));
-		esc(f, gr->label);
-		fputs("</td><td class=\"l\">", f);
-		if (first->n_layers)
-			plugin_text(f, &first->layers[0].kernel_initializer);
-		fprintf(f, "</td><td>%zu</td><td%s>%zu", gr->n, failed ? " class=\"warn\"" : "", failed);
-		if (expected)
-			fprintf(f, "<br/>%s%zu diverged (expected)", failed ? "" : "+ ", expected);
-		fputs("</td>", f);
-		cell_mean_sd(f, &sa);
-		if (n >= 2 && isfinite(sa.ci_lo))
-			fprintf(f, "<td>[%.4f, %.4f]</td>", sa.ci_lo, sa.ci_hi);
-		else
-			fputs("<td>&#8211;</td>", f);
-		if (n > 1)
-			max_n = n;
-		if (n)
-			fprintf(f, "<td>%.4f &#8211; %.4f</td>", sa.min, sa.max);
-		else
-			fputs("<td>&#8211;</td>", f);
-		cell_mean_sd(f, &sl);
-		cell_mean_sd(f, &sv);
-		if (isfinite(target))
-			cell_steps(f, r, gr);
-		if (ns)
-			fprintf(f, "<td>%.2f</td>", ss.mean);
-		else
-			fputs("<td>&#8211;</td>", f);
-		fputs("</tr>\n", f);
+	for (size_t g = 0; g < pg->n_groups; g++) {
+		table_row(pg, g, target);
+		if (pg->groups[g].n > 1)
+			max_n = pg->groups[g].n;
 	}
-	free(acc);
-	free(loss);
-	free(vacc);
-	free(sec);
 	fputs("</table></div>\n<p class=\"caption\">n: runs with this label (replicates); sd: sample "
 	      "standard deviation over them; 95% CI: Student-t interval of the mean (needs two or "
 	      "more runs). ",
@@ -399,11 +366,11 @@ static void curve_plot(const struct html_page *pg, int m, size_t max_epochs)
 	svg_plot_begin(&p, pg->f, CURVE_W, CURVE_H, LEGEND_W, titles[m], &ax, &ay);
 	int any = 0;
 	for (size_t g = 0; g < pg->n_groups; g++) {
-		const struct html_group *gr = &pg->groups[g];
+		const struct cond *gr = &pg->groups[g];
 		for (size_t e = 0; e < ne; e++) {
 			size_t n = 0;
 			x[e] = (double)(e + 1);
-			for (size_t k = 0; k < gr->n; k++) {
+			for (size_t k = 0; k < gr->n_runs; k++) {
 				const struct winit_report_run *run = &r->runs[gr->idx[k]];
 				if (e < run->n_epochs)
 					vals[n++] = metric(&run->history[e], m);
@@ -452,32 +419,6 @@ static void write_curves(const struct html_page *pg)
 	      pg->f);
 }
 
-static int make_groups(struct html_page *pg)
-{
-	const struct winit_report_study *r = pg->r;
-	pg->groups = calloc(r->n_runs + 1, sizeof *pg->groups);
-	size_t *idx = pg->store = calloc(r->n_runs + 1, sizeof *idx);
-	if (!pg->groups || !idx)
-		return -1;
-	/* Each group's indices are a slice of one array, in label order of first appearance. */
-	size_t used = 0;
-	for (size_t i = 0; i < r->n_runs; i++) {
-		size_t g = 0;
-		while (g < pg->n_groups && strcmp(pg->groups[g].label, r->runs[i].label) != 0)
-			g++;
-		if (g < pg->n_groups)
-			continue;
-		struct html_group *gr = &pg->groups[pg->n_groups++];
-		gr->label = r->runs[i].label;
-		gr->idx = idx + used;
-		for (size_t k = i; k < r->n_runs; k++)
-			if (strcmp(r->runs[k].label, gr->label) == 0)
-				gr->idx[gr->n++] = k;
-		used += gr->n;
-	}
-	return 0;
-}
-
 int winit_report_write_html(const char *path, const struct winit_report_study *r, const char *source,
                             struct winit_error *err)
 {
@@ -493,16 +434,13 @@ int winit_report_write_html_ext(const char *path, const struct winit_report_stud
 int html_report_write(const char *path, const struct winit_report_study *r, const char *source,
                       html_extra_fn extra, void *ctx, unsigned flags, struct winit_error *err)
 {
-	struct html_page pg = { .r = r };
-	if (make_groups(&pg)) {
-		free(pg.store);
-		free(pg.groups);
+	struct table t;
+	if (winit_conds_build_report(&t, r))
 		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the report", path);
-	}
+	struct html_page pg = { .r = r, .n_groups = t.n, .groups = t.c };
 	struct winit_safe_write w;
 	if (winit_safe_write_open(&w, path, WINIT_FILE_HTML, "the report", flags, err)) {
-		free(pg.store);
-		free(pg.groups);
+		winit_conds_free(&t);
 		return err ? err->status : WINIT_ERR_IO;
 	}
 	FILE *f = w.f;
@@ -521,8 +459,7 @@ int html_report_write(const char *path, const struct winit_report_study *r, cons
 		html_diagnostics(&pg);
 	}
 	fputs("</body>\n</html>\n", f);
-	free(pg.store);
-	free(pg.groups);
+	winit_conds_free(&t);
 	return winit_safe_write_commit(&w, err);
 }
 

@@ -10,24 +10,20 @@
 #include <winit/report_page.h>
 #include <winit/safe_write.h>
 
+#include "analysis/conditions.h"
 #include "core/internal.h"
 
 /* The pages' stylesheet (the report's, and winit.plot's pages: src/plot/plot.c). */
 WINIT_INTERNAL extern const char html_style[];
 
-/* Runs that share a label: replicates of one condition, in the file's order. */
-struct html_group {
-	const char *label;
-	size_t n;
-	size_t *idx; /* into results->runs */
-};
-
+/* The page being written: the file read back and its conditions (the runs that share a
+ * label, src/analysis/conditions.h: groups[g].idx[0 .. n_runs) index r->runs), grouped
+ * and summarized once, as the table and the CSV files group them. */
 struct html_page {
 	FILE *f;
 	const struct winit_report_study *r;
 	size_t n_groups;
-	struct html_group *groups;
-	size_t *store; /* the groups' idx slices */
+	const struct cond *groups;
 };
 
 /* The report of winit_report_write_html with a section of the caller's after the summary:

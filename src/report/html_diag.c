@@ -62,12 +62,12 @@ size_t html_pick_layers(size_t *out, size_t n_layers, size_t max)
 }
 
 /* Mean over a group's runs of one field of layer k, in the snapshot `which` picks. */
-static double group_mean(const struct html_page *pg, const struct html_group *gr, size_t k,
+static double group_mean(const struct html_page *pg, const struct cond *gr, size_t k,
                          size_t off, const struct winit_report_snapshot *(*which)(const struct winit_report_run *),
                          double *vals)
 {
 	size_t n = 0;
-	for (size_t j = 0; j < gr->n; j++) {
+	for (size_t j = 0; j < gr->n_runs; j++) {
 		const struct winit_report_snapshot *s = which(&pg->r->runs[gr->idx[j]]);
 		if (s && k < s->n_layers)
 			vals[n++] = field(&s->layers[k], off);
@@ -77,9 +77,9 @@ static double group_mean(const struct html_page *pg, const struct html_group *gr
 	return mean;
 }
 
-static int has_diagnostics(const struct html_page *pg, const struct html_group *gr)
+static int has_diagnostics(const struct html_page *pg, const struct cond *gr)
 {
-	for (size_t j = 0; j < gr->n; j++)
+	for (size_t j = 0; j < gr->n_runs; j++)
 		if (pg->r->runs[gr->idx[j]].n_snapshots)
 			return 1;
 	return 0;
@@ -87,9 +87,9 @@ static int has_diagnostics(const struct html_page *pg, const struct html_group *
 
 /* The group's first run with a theory that applies, or NULL. */
 static const struct winit_report_theory *group_theory(const struct html_page *pg,
-                                                      const struct html_group *gr)
+                                                      const struct cond *gr)
 {
-	for (size_t j = 0; j < gr->n; j++) {
+	for (size_t j = 0; j < gr->n_runs; j++) {
 		const struct winit_report_theory *t = &pg->r->runs[gr->idx[j]].theory;
 		if (t->present && t->applies && t->n_layers)
 			return t;
@@ -134,7 +134,7 @@ static void depth_plot(const struct html_page *pg, const char *title, const char
 		p.point_r = 2.5; /* deep stacks: the predicted lines stay visible between points */
 	int any_pred = 0;
 	for (size_t g = 0; g < G; g++) {
-		const struct html_group *gr = &pg->groups[g];
+		const struct cond *gr = &pg->groups[g];
 		const char *c = svg_color(g);
 		const struct winit_report_theory *t = theory ? group_theory(pg, gr) : NULL;
 		if (!has_diagnostics(pg, gr))
@@ -242,9 +242,9 @@ static void training_panels(const struct html_page *pg, const char *what, const 
 		svg_plot_begin(&p, pg->f, PANEL_W, PANEL_H, 0, title, &ax, &ay);
 		int any = 0;
 		for (size_t g = 0; g < G; g++) {
-			const struct html_group *gr = &pg->groups[g];
+			const struct cond *gr = &pg->groups[g];
 			const struct winit_report_run *ref = NULL;
-			for (size_t j = 0; j < gr->n && !ref; j++)
+			for (size_t j = 0; j < gr->n_runs && !ref; j++)
 				if (pg->r->runs[gr->idx[j]].n_snapshots)
 					ref = &pg->r->runs[gr->idx[j]];
 			if (!ref)
@@ -252,7 +252,7 @@ static void training_panels(const struct html_page *pg, const char *what, const 
 			/* Replicates share the cadence: average snapshots at the same step. */
 			for (size_t s = 0; s < ref->n_snapshots; s++) {
 				size_t n = 0;
-				for (size_t j = 0; j < gr->n; j++) {
+				for (size_t j = 0; j < gr->n_runs; j++) {
 					const struct winit_report_run *run = &pg->r->runs[gr->idx[j]];
 					if (s < run->n_snapshots && run->diagnostics[s].step == ref->diagnostics[s].step &&
 					    k < run->diagnostics[s].n_layers)
@@ -317,9 +317,9 @@ static void symmetry_table(const struct html_page *pg)
 		fprintf(f, "<th>layer %zu</th>", shown[q] + 1);
 	fputs("</tr>\n", f);
 	for (size_t g = 0; g < pg->n_groups; g++) {
-		const struct html_group *gr = &pg->groups[g];
+		const struct cond *gr = &pg->groups[g];
 		const struct winit_report_run *run = NULL;
-		for (size_t j = 0; j < gr->n && !run; j++)
+		for (size_t j = 0; j < gr->n_runs && !run; j++)
 			if (pg->r->runs[gr->idx[j]].n_snapshots)
 				run = &pg->r->runs[gr->idx[j]];
 		if (!run)
@@ -348,9 +348,9 @@ static void theory_notes(const struct html_page *pg)
 	FILE *f = pg->f;
 	fputs("<table>\n<tr><th class=\"l\">label</th><th class=\"l\">theory at initialization</th></tr>\n", f);
 	for (size_t g = 0; g < pg->n_groups; g++) {
-		const struct html_group *gr = &pg->groups[g];
+		const struct cond *gr = &pg->groups[g];
 		const struct winit_report_theory *t = NULL;
-		for (size_t j = 0; j < gr->n && !t; j++)
+		for (size_t j = 0; j < gr->n_runs && !t; j++)
 			if (pg->r->runs[gr->idx[j]].theory.present)
 				t = &pg->r->runs[gr->idx[j]].theory;
 		fputs("<tr><td class=\"l\">", f);

@@ -28,9 +28,9 @@ static const struct winit_report_snapshot *hist_snapshot(const struct winit_repo
 }
 
 /* The group's first run with histograms (its first replicate, usually). */
-static const struct winit_report_run *group_run(const struct html_page *pg, const struct html_group *gr)
+static const struct winit_report_run *group_run(const struct html_page *pg, const struct cond *gr)
 {
-	for (size_t j = 0; j < gr->n; j++)
+	for (size_t j = 0; j < gr->n_runs; j++)
 		if (hist_snapshot(&pg->r->runs[gr->idx[j]]))
 			return &pg->r->runs[gr->idx[j]];
 	return NULL;
