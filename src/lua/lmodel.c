@@ -502,6 +502,9 @@ static const luaL_Reg model_methods[] = {
 	{ "get_weights", winit_lua_model_get_weights },
 	{ "set_weights", winit_lua_model_set_weights },
 	{ "activation_stats", model_activation_stats },
+	{ "save", winit_lua_model_save },
+	{ "save_weights", winit_lua_model_save_weights },
+	{ "load_weights", winit_lua_model_load_weights },
 	{ NULL, NULL }
 };
 
