@@ -576,6 +576,50 @@ START_TEST(parts_open_in_any_order)
 }
 END_TEST
 
+/* Dense's defaults are the engine's (winit_layer_spec_default): Dense(10) is the layer a C
+ * program gets; compile refuses a non-softmax output with the engine's rule. */
+START_TEST(dense_defaults_and_compile_are_the_engines)
+{
+	RUN_OK("local winit = require 'winit'\n"
+	       "d = winit.layers.Dense(10)\n");
+	lua_getglobal(L, "d");
+	const struct llayer *d = luaL_checkudata(L, -1, MT_LAYER);
+	struct winit_layer_spec want;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_layer_spec_default(&want, winit_lua_registry(L), 10, &err) == 0, "%s",
+	              err.msg);
+	ck_assert_int_eq(d->type, LAYER_DENSE);
+	ck_assert_int_eq(d->dense.units, want.units);
+	ck_assert_int_eq(d->dense.use_bias, want.use_bias);
+	const struct winit_plugin_use *got[3] = { &d->dense.activation, &d->dense.kernel_initializer,
+		                                  &d->dense.bias_initializer };
+	const struct winit_plugin_use *exp[3] = { &want.activation, &want.kernel_initializer,
+		                                  &want.bias_initializer };
+	for (int k = 0; k < 3; k++) {
+		ck_assert_ptr_eq(got[k]->info, exp[k]->info);
+		ck_assert_mem_eq(got[k]->params, exp[k]->params, sizeof exp[k]->params);
+	}
+	lua_pop(L, 1);
+	const char *e = run("local winit = require 'winit'\n"
+	                    "local m = winit.Sequential { winit.layers.Dense(3, 'relu', { input_shape = {4} }) }\n"
+	                    "m:compile { optimizer = 'adam', loss = 'categorical_crossentropy' }\n");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e, "test.lua:3: compile: categorical cross-entropy needs a softmax output layer, "
+	                    "but the last Dense layer's activation is 'relu': the loss reads the outputs "
+	                    "as class probabilities, which only softmax makes (use activation = "
+	                    "\"softmax\" on the last layer; winit has no from_logits)");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "local m = winit.Sequential { winit.layers.Dense(3, 'softmax', { input_shape = {4} }) }\n"
+	        "m:compile { loss = 'mse' }\n",
+	        "test.lua:3: compile: unknown loss 'mse' (known: categorical_crossentropy, "
+	        "sparse_categorical_crossentropy)");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "local m = winit.Sequential { winit.layers.Dense(3, 'softmax', { input_shape = {4} }) }\n"
+	        "m:compile { loss = {} }\n",
+	        "test.lua:3: compile: unknown loss 'table' (known: ");
+}
+END_TEST
+
 static Suite *lua_suite(void)
 {
 	Suite *s = suite_create("lua");
@@ -598,6 +642,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, progress_counts_in_the_singular);
 	tcase_add_test(tc, activation_stats_and_lsuv);
 	tcase_add_test(tc, parts_open_in_any_order);
+	tcase_add_test(tc, dense_defaults_and_compile_are_the_engines);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);

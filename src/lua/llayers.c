@@ -102,7 +102,8 @@ static int is_activation(lua_State *L, int idx)
  *   winit.layers.Dense(128), Dense(128, "relu"), Dense(128, "relu", {kernel_initializer = ...})
  *   winit.layers.Dense(128, {activation = "relu", ...})
  * The table's positional entries (units, activation) and the keys must not say one thing
- * twice. */
+ * twice.  What is not given is Keras's default, the engine's WINIT_DENSE_DEFAULT_*
+ * (winit/model.h), resolved as if given: by name, as a script's would be. */
 static int l_dense(lua_State *L)
 {
 	static const char *const keys[] = { "units", "activation", "kernel_initializer",
@@ -163,26 +164,26 @@ static int l_dense(lua_State *L)
 	luaL_setmetatable(L, MT_LAYER);
 	int ud = lua_gettop(L);
 	l->dense.units = units;
-	l->dense.use_bias = winit_lua_opt_bool(L, t, "use_bias", 1, "Dense");
+	l->dense.use_bias = winit_lua_opt_bool(L, t, "use_bias", WINIT_DENSE_DEFAULT_USE_BIAS, "Dense");
 	read_shape(L, t, l, "Dense");
 	if (act)
 		lua_pushvalue(L, act);
 	else if (lua_getfield(L, t, "activation") == LUA_TNIL) {
 		lua_pop(L, 1);
-		lua_pushliteral(L, "linear"); /* Keras: activation=None is linear */
+		lua_pushliteral(L, WINIT_DENSE_DEFAULT_ACTIVATION);
 	}
 	winit_lua_check_plugin_use(L, -1, WINIT_KIND_ACTIVATION, "Dense: activation", &l->dense.activation);
 	lua_pop(L, 1);
 	if (lua_getfield(L, t, "kernel_initializer") == LUA_TNIL) {
 		lua_pop(L, 1);
-		lua_pushliteral(L, "glorot_uniform"); /* Keras's default */
+		lua_pushliteral(L, WINIT_DENSE_DEFAULT_KERNEL_INITIALIZER);
 	}
 	winit_lua_check_plugin_use(L, -1, WINIT_KIND_INITIALIZER, "Dense: kernel_initializer",
 	                           &l->dense.kernel_initializer);
 	lua_pop(L, 1);
 	if (lua_getfield(L, t, "bias_initializer") == LUA_TNIL) {
 		lua_pop(L, 1);
-		lua_pushliteral(L, "zeros");
+		lua_pushliteral(L, WINIT_DENSE_DEFAULT_BIAS_INITIALIZER);
 	}
 	winit_lua_check_plugin_use(L, -1, WINIT_KIND_INITIALIZER, "Dense: bias_initializer",
 	                           &l->dense.bias_initializer);
