@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include "luatest.h"
+#include "lua/lbinding.h"
 
 /* Fashion-MNIST's four files in dir/sub (gzipped when gz): 20 blank 4x4 images of class 0. */
 static void make_fashion(const char *sub, int gz)
@@ -507,6 +508,118 @@ START_TEST(activation_stats_and_lsuv)
 }
 END_TEST
 
+/* luaopen_winit's parts (lwinit.c) depend on no order: each, opened alone in a state of
+ * its own, sets fields of the module no other part sets, together exactly the module's
+ * (version aside); opened in reverse order, they make a module that trains, saves and
+ * loads a model (save's methods and models.load_model no longer need model's first). */
+START_TEST(parts_open_in_any_order)
+{
+	size_t n = 0;
+	while (winit_lua_parts[n].open)
+		n++;
+	ck_assert_uint_ge(n, 15);
+	lua_newtable(L); /* field name -> the part that sets it */
+	int owners = lua_gettop(L);
+	size_t n_fields = 0;
+	for (size_t i = 0; i < n; i++) {
+		lua_State *A = luaL_newstate();
+		lua_newtable(A);
+		winit_lua_parts[i].open(A, 1);
+		lua_pushnil(A);
+		while (lua_next(A, 1)) {
+			lua_pop(A, 1);
+			const char *k = lua_tostring(A, -1);
+			ck_assert_msg(lua_getfield(L, owners, k) == LUA_TNIL, "part '%s' sets '%s', as '%s' does",
+			              winit_lua_parts[i].name, k, lua_tostring(L, -1));
+			lua_pop(L, 1);
+			lua_pushstring(L, winit_lua_parts[i].name);
+			lua_setfield(L, owners, k);
+			n_fields++;
+		}
+		lua_close(A);
+	}
+	ck_assert_int_eq(lua_getglobal(L, "winit"), LUA_TTABLE);
+	size_t n_module = 0;
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		lua_pop(L, 1);
+		const char *k = lua_tostring(L, -1);
+		n_module++;
+		if (strcmp(k, "version") == 0)
+			continue;
+		ck_assert_msg(lua_getfield(L, owners, k) == LUA_TSTRING, "no part sets winit.%s", k);
+		lua_pop(L, 1);
+	}
+	ck_assert_uint_eq(n_module, n_fields + 1);
+
+	lua_close(L); /* the fixture's state, replaced by one opened in reverse */
+	L = luaL_newstate();
+	luaL_openlibs(L);
+	luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_LOADED_TABLE);
+	lua_newtable(L);
+	for (size_t i = n; i-- > 0;)
+		winit_lua_parts[i].open(L, lua_gettop(L));
+	lua_setfield(L, -2, "winit");
+	lua_pop(L, 1);
+	lua_pushstring(L, dir);
+	lua_setglobal(L, "DIR");
+	RUN_FILE_OK("model");
+	RUN_OK("local winit = require 'winit'\n"
+	       "winit.set_seed(5)\n"
+	       "local m = build('he_normal')\n"
+	       "m:fit(train, { epochs = 1, batch_size = 32, verbose = 0 })\n"
+	       "m:save(DIR .. '/reverse.wm')\n"
+	       "local back = winit.models.load_model(DIR .. '/reverse.wm')\n"
+	       "local a, b = m:predict(test, 1, 5), back:predict(test, 1, 5)\n"
+	       "for i = 1, 5 do for j = 1, 3 do assert(a[i][j] == b[i][j]) end end\n"
+	       "assert(m:evaluate(test) == back:evaluate(test))\n");
+}
+END_TEST
+
+/* Dense's defaults are the engine's (winit_layer_spec_default): Dense(10) is the layer a C
+ * program gets; compile refuses a non-softmax output with the engine's rule. */
+START_TEST(dense_defaults_and_compile_are_the_engines)
+{
+	RUN_OK("local winit = require 'winit'\n"
+	       "d = winit.layers.Dense(10)\n");
+	lua_getglobal(L, "d");
+	const struct llayer *d = luaL_checkudata(L, -1, MT_LAYER);
+	struct winit_layer_spec want;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_layer_spec_default(&want, winit_lua_registry(L), 10, &err) == 0, "%s",
+	              err.msg);
+	ck_assert_int_eq(d->type, LAYER_DENSE);
+	ck_assert_int_eq(d->dense.units, want.units);
+	ck_assert_int_eq(d->dense.use_bias, want.use_bias);
+	const struct winit_plugin_use *got[3] = { &d->dense.activation, &d->dense.kernel_initializer,
+		                                  &d->dense.bias_initializer };
+	const struct winit_plugin_use *exp[3] = { &want.activation, &want.kernel_initializer,
+		                                  &want.bias_initializer };
+	for (int k = 0; k < 3; k++) {
+		ck_assert_ptr_eq(got[k]->info, exp[k]->info);
+		ck_assert_mem_eq(got[k]->params, exp[k]->params, sizeof exp[k]->params);
+	}
+	lua_pop(L, 1);
+	const char *e = run("local winit = require 'winit'\n"
+	                    "local m = winit.Sequential { winit.layers.Dense(3, 'relu', { input_shape = {4} }) }\n"
+	                    "m:compile { optimizer = 'adam', loss = 'categorical_crossentropy' }\n");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(e, "test.lua:3: compile: categorical cross-entropy needs a softmax output layer, "
+	                    "but the last Dense layer's activation is 'relu': the loss reads the outputs "
+	                    "as class probabilities, which only softmax makes (use activation = "
+	                    "\"softmax\" on the last layer; winit has no from_logits)");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "local m = winit.Sequential { winit.layers.Dense(3, 'softmax', { input_shape = {4} }) }\n"
+	        "m:compile { loss = 'mse' }\n",
+	        "test.lua:3: compile: unknown loss 'mse' (known: categorical_crossentropy, "
+	        "sparse_categorical_crossentropy)");
+	RUN_ERR("local winit = require 'winit'\n"
+	        "local m = winit.Sequential { winit.layers.Dense(3, 'softmax', { input_shape = {4} }) }\n"
+	        "m:compile { loss = {} }\n",
+	        "test.lua:3: compile: unknown loss 'table' (known: ");
+}
+END_TEST
+
 static Suite *lua_suite(void)
 {
 	Suite *s = suite_create("lua");
@@ -528,6 +641,8 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, summary_lists_the_given_layers);
 	tcase_add_test(tc, progress_counts_in_the_singular);
 	tcase_add_test(tc, activation_stats_and_lsuv);
+	tcase_add_test(tc, parts_open_in_any_order);
+	tcase_add_test(tc, dense_defaults_and_compile_are_the_engines);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);

@@ -283,6 +283,85 @@ START_TEST(model_spec_errors)
 }
 END_TEST
 
+/* Keras's Dense(units), from C: linear, a bias, glorot_uniform and zeros, each plugin with
+ * its default parameters; a model of such layers is the one spelled out in full. */
+START_TEST(dense_defaults_are_keras)
+{
+	struct winit_error err = { 0 };
+	struct winit_layer_spec l;
+	memset(&l, 0xff, sizeof l);
+	ck_assert_msg(winit_layer_spec_default(&l, tu_registry(), 5, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(l.units, 5);
+	ck_assert_int_eq(l.use_bias, 1);
+	const struct winit_plugin_use want[3] = {
+		tu_use(WINIT_KIND_ACTIVATION, "linear", 0, NULL, NULL),
+		tu_use(WINIT_KIND_INITIALIZER, "glorot_uniform", 0, NULL, NULL),
+		tu_use(WINIT_KIND_INITIALIZER, "zeros", 0, NULL, NULL),
+	};
+	const struct winit_plugin_use *got[3] = { &l.activation, &l.kernel_initializer,
+		                                  &l.bias_initializer };
+	for (int k = 0; k < 3; k++) {
+		ck_assert_ptr_eq(got[k]->info, want[k].info);
+		ck_assert_ptr_eq(got[k]->entry, want[k].entry);
+		ck_assert_mem_eq(got[k]->params, want[k].params, sizeof want[k].params);
+	}
+
+	struct winit_model_spec a = mlp_spec(6, 5, "linear", "glorot_uniform", 3), b = a;
+	ck_assert_int_eq(winit_layer_spec_default(&b.layers[0], tu_registry(), 5, &err), 0);
+	ck_assert_int_eq(winit_layer_spec_default(&b.layers[1], tu_registry(), 3, &err), 0);
+	ck_assert_msg(winit_plugin_use_default(&b.layers[1].activation, tu_registry(),
+	                                       WINIT_KIND_ACTIVATION, "softmax", &err) == 0, "%s", err.msg);
+	struct winit_model ma, mb;
+	ck_assert_int_eq(winit_model_init(&ma, &a, 9, &err), 0);
+	ck_assert_int_eq(winit_model_init(&mb, &b, 9, &err), 0);
+	ck_assert_int_eq(ma.n_params, mb.n_params);
+	ck_assert_mem_eq(ma.params, mb.params, (size_t)ma.n_params * sizeof *ma.params);
+	winit_model_free(&ma);
+	winit_model_free(&mb);
+
+	struct winit_plugin_use u = want[0];
+	ck_assert_int_eq(winit_plugin_use_default(&u, tu_registry(), WINIT_KIND_INITIALIZER, "he_nromal", &err),
+	                 WINIT_ERR_PLUGIN);
+	ck_assert_msg(strstr(err.msg, "unknown initializer 'he_nromal' (known: ") &&
+	              strstr(err.msg, "he_normal"), "%s", err.msg);
+	ck_assert_ptr_eq(u.info, want[0].info); /* unchanged */
+}
+END_TEST
+
+/* Keras's compile from C: both names of the loss, and the softmax output it needs (the
+ * rule model:compile applies); a refused spec is left as it was. */
+START_TEST(compile_needs_a_softmax_output)
+{
+	struct winit_error err = { 0 };
+	enum winit_loss loss = (enum winit_loss)5;
+	ck_assert_int_eq(winit_loss_from_name("categorical_crossentropy", &loss, &err), 0);
+	ck_assert_int_eq(loss, WINIT_LOSS_CATEGORICAL_CROSSENTROPY);
+	loss = (enum winit_loss)5;
+	ck_assert_int_eq(winit_loss_from_name("sparse_categorical_crossentropy", &loss, &err), 0);
+	ck_assert_int_eq(loss, WINIT_LOSS_CATEGORICAL_CROSSENTROPY);
+	ck_assert_int_eq(winit_loss_from_name("mse", &loss, &err), WINIT_ERR_ARG);
+	ck_assert_str_eq(err.msg, "unknown loss 'mse' (known: categorical_crossentropy, "
+	                          "sparse_categorical_crossentropy)");
+
+	struct winit_model_spec s = mlp_spec(6, 5, "relu", "he_normal", 3);
+	ck_assert_int_eq(winit_layer_spec_default(&s.layers[1], tu_registry(), 3, &err), 0);
+	s.loss = 7;
+	ck_assert_int_eq(winit_model_spec_compile(&s, WINIT_LOSS_CATEGORICAL_CROSSENTROPY, &err),
+	                 WINIT_ERR_ARG);
+	ck_assert_str_eq(err.msg, "categorical cross-entropy needs a softmax output layer, but the last "
+	                          "Dense layer's activation is 'linear': the loss reads the outputs as "
+	                          "class probabilities, which only softmax makes (use activation = "
+	                          "\"softmax\" on the last layer; winit has no from_logits)");
+	ck_assert_int_eq(s.loss, 7);
+	s.layers[1].activation = tu_use(WINIT_KIND_ACTIVATION, "softmax", 0, NULL, NULL);
+	ck_assert_int_eq(winit_model_spec_compile(&s, (enum winit_loss)3, &err), WINIT_ERR_ARG);
+	ck_assert_int_eq(s.loss, 7);
+	ck_assert_msg(winit_model_spec_compile(&s, WINIT_LOSS_CATEGORICAL_CROSSENTROPY, &err) == 0, "%s",
+	              err.msg);
+	ck_assert_int_eq(s.loss, WINIT_LOSS_CATEGORICAL_CROSSENTROPY);
+}
+END_TEST
+
 /* ---- fit semantics ---- */
 
 /* A dataset whose single feature encodes the row index, so a hook can see which rows
@@ -859,6 +938,8 @@ static Suite *nn_suite(void)
 	tcase_add_test(tc, dense_gradients_match_finite_differences);
 	tcase_add_test(tc, model_init_is_deterministic_per_seed);
 	tcase_add_test(tc, model_spec_errors);
+	tcase_add_test(tc, dense_defaults_are_keras);
+	tcase_add_test(tc, compile_needs_a_softmax_output);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("fit");
 	tcase_set_timeout(tc, 120);

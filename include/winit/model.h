@@ -111,6 +111,43 @@ struct winit_model {
 /* Check a spec is complete and consistent (sizes, kinds of plugins). */
 int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_error *err);
 
+/* ---- A spec as Keras builds one (src/nn/spec.c): Dense's defaults and compile's rules.
+ * The Lua binding's layers.Dense and model:compile take them from here, so a C program
+ * gets the same model and the same refusals. */
+
+/* Keras's Dense(units): activation None (linear), a bias, kernel glorot_uniform, bias zeros. */
+#define WINIT_DENSE_DEFAULT_ACTIVATION "linear"
+#define WINIT_DENSE_DEFAULT_KERNEL_INITIALIZER "glorot_uniform"
+#define WINIT_DENSE_DEFAULT_BIAS_INITIALIZER "zeros"
+#define WINIT_DENSE_DEFAULT_USE_BIAS 1
+
+struct winit_registry; /* winit/registry.h */
+
+/* The plugin of reg of that kind and name, with its default parameters; an unknown name
+ * is WINIT_ERR_PLUGIN, naming the plugins of the kind reg has. */
+int winit_plugin_use_default(struct winit_plugin_use *use, const struct winit_registry *reg,
+                             uint32_t kind, const char *name, struct winit_error *err);
+
+/* *l = a Dense layer of `units` with Keras's defaults (above), each plugin from reg with
+ * its default parameters; change members afterwards (winit_plugin_use_default for
+ * another activation or initializer). */
+int winit_layer_spec_default(struct winit_layer_spec *l, const struct winit_registry *reg,
+                             int64_t units, struct winit_error *err);
+
+/* Keras's names of a loss: "categorical_crossentropy" and "sparse_categorical_crossentropy"
+ * are both WINIT_LOSS_CATEGORICAL_CROSSENTROPY (labels are integers: against their one-hot
+ * rows it is the same number).  Anything else is WINIT_ERR_ARG, naming the known ones. */
+int winit_loss_from_name(const char *name, enum winit_loss *loss, struct winit_error *err);
+
+/* Keras's compile of a spec: the loss it trains with and what that needs of the output
+ * layer.  Categorical cross-entropy reads the last layer's outputs as class probabilities,
+ * which only softmax makes (there is no from_logits): any other output activation is
+ * WINIT_ERR_ARG, naming it.  On error spec is unchanged.  (The engine can train other
+ * outputs, with the clipped loss of enum winit_loss; compile is the rule models made the
+ * Keras way follow.) */
+int winit_model_spec_compile(struct winit_model_spec *spec, enum winit_loss loss,
+                             struct winit_error *err);
+
 /* Weights and biases of layer i (0-based), and of the whole model. */
 int64_t winit_model_spec_layer_params(const struct winit_model_spec *spec, int i);
 int64_t winit_model_spec_params(const struct winit_model_spec *spec);

@@ -14,30 +14,18 @@
 
 #include <winit/winit.h>
 
-/* A Dense layer with Keras's defaults: bias on, zeros for the bias. */
+/* A Dense layer: Keras's defaults (a bias, zeros for it: winit_layer_spec_default), then
+ * its activation and kernel initializer by name. */
 static int dense(struct winit_layer_spec *l, const struct winit_registry *reg, int64_t units,
                  const char *activation, const char *kernel_init, struct winit_error *err)
 {
-	const char *names[3] = { activation, kernel_init, "zeros" };
-	const uint32_t kinds[3] = { WINIT_KIND_ACTIVATION, WINIT_KIND_INITIALIZER,
-		                    WINIT_KIND_INITIALIZER };
-	struct winit_plugin_use *uses[3] = { &l->activation, &l->kernel_initializer,
-		                             &l->bias_initializer };
-	memset(l, 0, sizeof *l);
-	l->units = units;
-	l->use_bias = 1;
-	for (int k = 0; k < 3; k++) {
-		const struct winit_plugin_entry *e = winit_registry_find(reg, kinds[k], names[k]);
-		if (!e)
-			return winit_error_set(err, WINIT_ERR_PLUGIN, "no plugin '%s' (search path %s)",
-			                       names[k], winit_registry_search_path(reg));
-		int rc = winit_params_resolve(uses[k]->params, e->info, 0, NULL, NULL, NULL, err);
-		if (rc)
-			return rc;
-		uses[k]->info = e->info;
-		uses[k]->entry = e;
-	}
-	return WINIT_OK;
+	int rc = winit_layer_spec_default(l, reg, units, err);
+	if (!rc)
+		rc = winit_plugin_use_default(&l->activation, reg, WINIT_KIND_ACTIVATION, activation, err);
+	if (!rc)
+		rc = winit_plugin_use_default(&l->kernel_initializer, reg, WINIT_KIND_INITIALIZER,
+		                              kernel_init, err);
+	return rc;
 }
 
 /* The first n rows of all, and the rest, as two datasets. */
@@ -91,10 +79,11 @@ int main(int argc, char **argv)
 			run.model.input_shape[0] = 16;
 			run.model.n_inputs = 16;
 			run.model.n_layers = 2;
-			run.model.loss = WINIT_LOSS_CATEGORICAL_CROSSENTROPY;
 			rc = dense(&run.model.layers[0], reg, 64, "relu", inits[c], &err);
 			if (!rc)
 				rc = dense(&run.model.layers[1], reg, 8, "softmax", "glorot_uniform", &err);
+			if (!rc) /* Keras's compile: the loss, and the softmax output it needs */
+				rc = winit_model_spec_compile(&run.model, WINIT_LOSS_CATEGORICAL_CROSSENTROPY, &err);
 			run.optimizer = winit_optimizer_default(WINIT_OPT_ADAM);
 			run.fit = winit_fit_default();
 			run.fit.epochs = 3;

@@ -3,7 +3,9 @@
  * the winit_lua_open_* functions through which each concept adds itself to the module.
  *
  * Which file owns what:
- *   lwinit.c   luaopen_winit, winit.set_seed/set_jobs/cpu_count/version, the defaults
+ *   lwinit.c   luaopen_winit: the module table, winit.version, the table of parts
+ *   lsettings.c the module-wide settings: winit.set_seed/set_jobs/cpu_count and the
+ *              host's defaults (the CLI's -j, --shard, --resume, --force)
  *   lopts.c    option tables (opt_int/opt_num/opt_bool, check_keys), classes, tty check
  *   lplugins.c the plugin registry, plugin references ("name" or {"name", k = v}), plugins()
  *   ldata.c    datasets: load_idx, datasets.fashion_mnist.load_data, from_arrays,
@@ -50,13 +52,8 @@
 #define KEY_REGISTRY "winit.registry"
 #define KEY_LUA_INITS "winit.lua_initializers"
 #define KEY_SHADOW_WARNED "winit.shadow_warned" /* "kind name" -> true once warned */
-#define KEY_SEED "winit.seed"
-#define KEY_JOBS "winit.jobs"
-#define KEY_SHARD "winit.shard" /* I * 2^32 + N when the CLI runs one shard, else absent */
 #define KEY_OUTCOMES "winit.outcomes"
-#define KEY_RESUME "winit.resume"
-#define KEY_OVERWRITE "winit.overwrite" /* the CLI's --force */
-#define KEY_TEAMS "winit.teams" /* size -> team userdata */
+/* The settings' keys are private to lsettings.c: read them through its functions. */
 
 /* ---------------------------------------------------------------- userdata */
 
@@ -99,8 +96,9 @@ struct lresults {
 
 /* ---------------------------------------------------------------- shared helpers */
 
-/* lwinit.c: the defaults set by winit.set_seed / winit.set_jobs (or the CLI's -j), and
- * study:run's resume default (the CLI's --resume). */
+/* lsettings.c: the defaults set by winit.set_seed / winit.set_jobs (or the CLI's -j), and
+ * study:run's resume and shard (the CLI's --resume, --shard); the setters the host calls
+ * are in lwinit.h. */
 uint64_t winit_lua_default_seed(lua_State *L);
 int winit_lua_default_jobs(lua_State *L);
 /* The thread team a model's passes use outside studies: winit.set_jobs's (or the CLI's -j)
@@ -109,6 +107,8 @@ int winit_lua_default_jobs(lua_State *L);
 struct winit_team *winit_lua_team(lua_State *L);
 /* 0: no resume, 1: resume (the CLI's --resume), 2: resume and prune (--prune). */
 int winit_lua_default_resume(lua_State *L);
+/* The shard study:run executes: the CLI's --shard I/N (winit_lua_set_shard), else 0 of 1. */
+void winit_lua_shard(lua_State *L, int *index, int *count);
 /* The winit/safe_write.h flags of a Lua writer: WINIT_WRITE_FORCE when the options table
  * at t (0 or not a table: none) has overwrite = true, or, without that key, when the CLI
  * ran with --force; else 0.  A non-boolean overwrite raises fn's error. */
@@ -162,6 +162,11 @@ int winit_lua_model_get_weights(lua_State *L);
 int winit_lua_model_set_weights(lua_State *L);
 void winit_lua_push_model_layers(lua_State *L, int model);
 void winit_lua_open_weights(lua_State *L);
+
+/* lsave.c: the model methods save, save_weights, load_weights (in lmodel.c's table). */
+int winit_lua_model_save(lua_State *L);
+int winit_lua_model_save_weights(lua_State *L);
+int winit_lua_model_load_weights(lua_State *L);
 
 /* ldiag.c: the `diagnostics` option of fit and Study:add, and the tables of snapshots
  * (from index `from` on) and of the theory's prediction. */
@@ -226,7 +231,16 @@ void winit_lua_callbacks_train(struct winit_lua_fit_callbacks *c, const char *na
 /* ---------------------------------------------------------------- the parts */
 
 /* Each registers its metatables and sets its functions in the module table at
- * module_index; luaopen_winit calls them in turn. */
+ * module_index: fields no other part sets, reading nothing another part made, so that
+ * they open in any order.  luaopen_winit (lwinit.c) opens those of winit_lua_parts, a
+ * table ending with { NULL, NULL }, as Lua's linit.c does its libraries. */
+struct winit_lua_part {
+	const char *name;
+	void (*open)(lua_State *L, int module_index);
+};
+extern const struct winit_lua_part winit_lua_parts[];
+
+void winit_lua_open_settings(lua_State *L, int module_index);
 void winit_lua_open_plugins(lua_State *L, int module_index);
 void winit_lua_open_data(lua_State *L, int module_index);
 void winit_lua_open_keras(lua_State *L, int module_index);
@@ -238,7 +252,7 @@ void winit_lua_open_study(lua_State *L, int module_index);
 void winit_lua_open_results(lua_State *L, int module_index);
 void winit_lua_open_init(lua_State *L, int module_index);
 void winit_lua_open_args(lua_State *L, int module_index);
-void winit_lua_open_save(lua_State *L, int module_index); /* after open_model */
+void winit_lua_open_save(lua_State *L, int module_index);
 void winit_lua_open_theory(lua_State *L, int module_index);
 void winit_lua_open_plot(lua_State *L, int module_index);
 

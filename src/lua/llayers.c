@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -96,13 +97,28 @@ static int is_activation(lua_State *L, int idx)
 	return s;
 }
 
+/* Dense's option `key` of t, else the engine's default `def` (WINIT_DENSE_DEFAULT_*),
+ * resolved by name as a script's own would be (shadowing warned about alike). */
+static void dense_plugin(lua_State *L, int t, const char *key, const char *def, uint32_t kind,
+                         struct winit_plugin_use *out)
+{
+	char what[64];
+	snprintf(what, sizeof what, "Dense: %s", key);
+	if (lua_getfield(L, t, key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		lua_pushstring(L, def);
+	}
+	winit_lua_check_plugin_use(L, -1, kind, what, out);
+	lua_pop(L, 1);
+}
+
 /* Keras's forms, all meaning the same layer:
  *   winit.layers.Dense{128, "relu", kernel_initializer = ...}
  *   winit.layers.Dense{128, activation = "relu", ...}   (or units = 128)
  *   winit.layers.Dense(128), Dense(128, "relu"), Dense(128, "relu", {kernel_initializer = ...})
  *   winit.layers.Dense(128, {activation = "relu", ...})
  * The table's positional entries (units, activation) and the keys must not say one thing
- * twice. */
+ * twice.  What is not given is Keras's default, the engine's (dense_plugin). */
 static int l_dense(lua_State *L)
 {
 	static const char *const keys[] = { "units", "activation", "kernel_initializer",
@@ -163,30 +179,20 @@ static int l_dense(lua_State *L)
 	luaL_setmetatable(L, MT_LAYER);
 	int ud = lua_gettop(L);
 	l->dense.units = units;
-	l->dense.use_bias = winit_lua_opt_bool(L, t, "use_bias", 1, "Dense");
+	l->dense.use_bias = winit_lua_opt_bool(L, t, "use_bias", WINIT_DENSE_DEFAULT_USE_BIAS, "Dense");
 	read_shape(L, t, l, "Dense");
-	if (act)
+	if (act) {
 		lua_pushvalue(L, act);
-	else if (lua_getfield(L, t, "activation") == LUA_TNIL) {
+		winit_lua_check_plugin_use(L, -1, WINIT_KIND_ACTIVATION, "Dense: activation", &l->dense.activation);
 		lua_pop(L, 1);
-		lua_pushliteral(L, "linear"); /* Keras: activation=None is linear */
+	} else {
+		dense_plugin(L, t, "activation", WINIT_DENSE_DEFAULT_ACTIVATION, WINIT_KIND_ACTIVATION,
+		             &l->dense.activation);
 	}
-	winit_lua_check_plugin_use(L, -1, WINIT_KIND_ACTIVATION, "Dense: activation", &l->dense.activation);
-	lua_pop(L, 1);
-	if (lua_getfield(L, t, "kernel_initializer") == LUA_TNIL) {
-		lua_pop(L, 1);
-		lua_pushliteral(L, "glorot_uniform"); /* Keras's default */
-	}
-	winit_lua_check_plugin_use(L, -1, WINIT_KIND_INITIALIZER, "Dense: kernel_initializer",
-	                           &l->dense.kernel_initializer);
-	lua_pop(L, 1);
-	if (lua_getfield(L, t, "bias_initializer") == LUA_TNIL) {
-		lua_pop(L, 1);
-		lua_pushliteral(L, "zeros");
-	}
-	winit_lua_check_plugin_use(L, -1, WINIT_KIND_INITIALIZER, "Dense: bias_initializer",
-	                           &l->dense.bias_initializer);
-	lua_pop(L, 1);
+	dense_plugin(L, t, "kernel_initializer", WINIT_DENSE_DEFAULT_KERNEL_INITIALIZER,
+	             WINIT_KIND_INITIALIZER, &l->dense.kernel_initializer);
+	dense_plugin(L, t, "bias_initializer", WINIT_DENSE_DEFAULT_BIAS_INITIALIZER,
+	             WINIT_KIND_INITIALIZER, &l->dense.bias_initializer);
 	lua_pushvalue(L, ud);
 	return 1;
 }

@@ -83,24 +83,17 @@ static int model_compile(lua_State *L)
 	if (lua_getfield(L, 2, "optimizer") != LUA_TNIL)
 		winit_lua_read_optimizer(L, -1, &m->opt_spec, &m->schedule, "compile");
 	lua_pop(L, 1);
-	/* Both Keras names are one loss here: winit's labels are integers (Keras's sparse
-	 * case), and categorical cross-entropy against their one-hot rows is the same number. */
+	/* The loss's names and the output layer it needs are the engine's (src/nn/spec.c). */
+	struct winit_error err = { 0 };
+	enum winit_loss loss = WINIT_LOSS_CATEGORICAL_CROSSENTROPY;
 	if (lua_getfield(L, 2, "loss") != LUA_TNIL) {
-		const char *loss = lua_tostring(L, -1);
-		if (!loss || (strcmp(loss, "categorical_crossentropy") != 0 &&
-		              strcmp(loss, "sparse_categorical_crossentropy") != 0))
-			return luaL_error(L, "compile: unknown loss '%s' (known: categorical_crossentropy, "
-			                     "sparse_categorical_crossentropy)",
-			                  loss ? loss : luaL_typename(L, -1));
+		const char *name = lua_tostring(L, -1);
+		if (winit_loss_from_name(name ? name : luaL_typename(L, -1), &loss, &err))
+			return luaL_error(L, "compile: %s", err.msg);
 	}
 	lua_pop(L, 1);
-	const struct winit_plugin_info *out_act = m->spec.layers[m->spec.n_layers - 1].activation.info;
-	if (strcmp(out_act->name, "softmax") != 0)
-		return luaL_error(L, "compile: categorical cross-entropy needs a softmax output layer, but the last "
-		                     "Dense layer's activation is '%s': the loss reads the outputs as class "
-		                     "probabilities, which only softmax makes (use activation = \"softmax\" on "
-		                     "the last layer; winit has no from_logits)",
-		                  out_act->name);
+	if (winit_model_spec_compile(&m->spec, loss, &err))
+		return luaL_error(L, "compile: %s", err.msg);
 	if (lua_getfield(L, 2, "metrics") != LUA_TNIL) {
 		if (!lua_istable(L, -1))
 			return luaL_error(L, "compile: metrics must be a list, e.g. {\"accuracy\"}");
@@ -116,7 +109,6 @@ static int model_compile(lua_State *L)
 	lua_pop(L, 1);
 	m->compiled = 1;
 	if (m->built) {
-		struct winit_error err = { 0 };
 		if (winit_trainer_set_optimizer(&m->trainer, &m->opt_spec, &err))
 			return luaL_error(L, "compile: %s", err.msg);
 	}
@@ -502,6 +494,9 @@ static const luaL_Reg model_methods[] = {
 	{ "get_weights", winit_lua_model_get_weights },
 	{ "set_weights", winit_lua_model_set_weights },
 	{ "activation_stats", model_activation_stats },
+	{ "save", winit_lua_model_save },
+	{ "save_weights", winit_lua_model_save_weights },
+	{ "load_weights", winit_lua_model_load_weights },
 	{ NULL, NULL }
 };
 

@@ -23,7 +23,7 @@ static void build(lua_State *L, struct lmodel *m, const char *fn)
 /* model:save(path [, {include_optimizer = true, overwrite = false}]): architecture,
  * weights and (unless include_optimizer is false) the optimizer's state.  overwrite:
  * replace a file at path that is not a saved model (winit/safe_write.h). */
-static int model_save(lua_State *L)
+int winit_lua_model_save(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	const char *path = luaL_checkstring(L, 2);
@@ -51,7 +51,7 @@ static int model_save(lua_State *L)
 }
 
 /* model:save_weights(path [, {overwrite = false}]): the weights alone. */
-static int model_save_weights(lua_State *L)
+int winit_lua_model_save_weights(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	const char *path = luaL_checkstring(L, 2);
@@ -70,7 +70,7 @@ static int model_save_weights(lua_State *L)
 
 /* model:load_weights(path): weights from a file of a model with the same layer shapes
  * (saved by save or save_weights); on error the model keeps its weights. */
-static int model_load_weights(lua_State *L)
+int winit_lua_model_load_weights(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	const char *path = luaL_checkstring(L, 2);
@@ -104,50 +104,11 @@ static int l_load_model(lua_State *L)
 	return 1;
 }
 
-static const luaL_Reg model_methods[] = {
-	{ "save", model_save },
-	{ "save_weights", model_save_weights },
-	{ "load_weights", model_load_weights },
-	{ NULL, NULL }
-};
-
-/* __index when the Model's __index was a function: these methods first, then it. */
-static int index_chain(lua_State *L)
-{
-	lua_pushvalue(L, 2);
-	if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
-		return 1;
-	lua_pop(L, 1);
-	lua_pushvalue(L, lua_upvalueindex(2));
-	lua_pushvalue(L, 1);
-	lua_pushvalue(L, 2);
-	lua_call(L, 2, 1);
-	return 1;
-}
-
 void winit_lua_open_save(lua_State *L, int module_index)
 {
-	/* The Model's methods (lmodel.c made the metatable). */
-	luaL_getmetatable(L, MT_MODEL);
-	if (lua_getfield(L, -1, "__index") == LUA_TTABLE) {
-		luaL_setfuncs(L, model_methods, 0);
-		lua_pop(L, 1);
-	} else {
-		lua_newtable(L);
-		luaL_setfuncs(L, model_methods, 0);
-		lua_insert(L, -2);
-		lua_pushcclosure(L, index_chain, 2);
-		lua_setfield(L, -2, "__index");
-	}
-	lua_pop(L, 1);
-	/* winit.models.load_model */
-	if (lua_getfield(L, module_index, "models") != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-		lua_pushvalue(L, -1);
-		lua_setfield(L, module_index, "models");
-	}
+	/* winit.models.load_model (the Model's save methods are in lmodel.c's table). */
+	lua_newtable(L);
 	lua_pushcfunction(L, l_load_model);
 	lua_setfield(L, -2, "load_model");
-	lua_pop(L, 1);
+	lua_setfield(L, module_index, "models");
 }

@@ -315,22 +315,6 @@ static int study_len(lua_State *L)
 	return 1;
 }
 
-/* The CLI's --shard I/N (winit_lua_set_shard), else shard 0 of 1. */
-static void shard_of(lua_State *L, int *index, int *count)
-{
-	lua_getfield(L, LUA_REGISTRYINDEX, KEY_SHARD);
-	if (lua_isinteger(L, -1)) {
-		lua_Integer v = lua_tointeger(L, -1);
-		*index = (int)(v >> 32);
-		*count = (int)(v & 0xffffffff);
-	}
-	lua_pop(L, 1);
-	if (*count < 1 || *index < 0 || *index >= *count) {
-		*index = 0;
-		*count = 1;
-	}
-}
-
 /* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false, prune = false,
  *            overwrite = false} -> results */
 static int study_run(lua_State *L)
@@ -391,7 +375,7 @@ static int study_run(lua_State *L)
 	struct winit_study study = s->st; /* the results' copy of the runs */
 	study.runs = res->runs;
 	int shard_i = 0, shard_n = 1;
-	shard_of(L, &shard_i, &shard_n);
+	winit_lua_shard(L, &shard_i, &shard_n);
 	/* No live line under mpirun: its relayed stdout is a pseudo-terminal, not the user's. */
 	int live = winit_lua_progress_tty() && winit_dist_size() == 1;
 	struct winit_progress *p = verbose ?

@@ -1,15 +1,13 @@
-/* src/lua/lwinit.c -- the `winit` Lua module: luaopen_winit assembles the parts (one file
- * per concept, listed in lbinding.h) and owns the module-wide defaults: winit.set_seed,
- * winit.set_jobs, winit.cpu_count and winit.version.
+/* src/lua/lwinit.c -- the `winit` Lua module: luaopen_winit makes the module table, sets
+ * winit.version and opens each part (one file per concept, listed in lbinding.h) from the
+ * table below, as Lua's own linit.c opens its standard libraries.  It owns no state: the
+ * module-wide settings are lsettings.c's.
  *
  * Two error channels, as in Lua's own libraries: misuse (wrong types, unknown plugin
  * names, bad parameter values) raises an error located at the script line; expected
  * failures at run time are also raised, with the file and the reason, after anything
  * already computed has been saved. */
 #include "config.h"
-
-#include <errno.h>
-#include <stdlib.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -19,157 +17,27 @@
 #include "lua/lbinding.h"
 #include "lua/lwinit.h"
 
-/* The default seed of models and studies: winit.set_seed's, else 0. */
-uint64_t winit_lua_default_seed(lua_State *L)
-{
-	lua_getfield(L, LUA_REGISTRYINDEX, KEY_SEED);
-	uint64_t s = lua_isinteger(L, -1) ? (uint64_t)lua_tointeger(L, -1) : 0;
-	lua_pop(L, 1);
-	return s;
-}
-
-/* The default job count of Study:run: winit.set_jobs's (or the CLI's -j), else 0. */
-int winit_lua_default_jobs(lua_State *L)
-{
-	lua_getfield(L, LUA_REGISTRYINDEX, KEY_JOBS);
-	lua_Integer j = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
-	lua_pop(L, 1);
-	return (int)j;
-}
-
-#define TEAM_MT "winit.Team"
-
-static int team_gc(lua_State *L)
-{
-	struct winit_team **t = luaL_checkudata(L, 1, TEAM_MT);
-	winit_team_free(*t);
-	*t = NULL;
-	return 0;
-}
-
-struct winit_team *winit_lua_team(lua_State *L)
-{
-	int n = winit_lua_default_jobs(L);
-	if (n <= 0)
-		n = winit_cpu_count();
-	if (n == 1)
-		return NULL;
-	if (lua_getfield(L, LUA_REGISTRYINDEX, KEY_TEAMS) != LUA_TTABLE) {
-		lua_pop(L, 1);
-		lua_newtable(L);
-		lua_pushvalue(L, -1);
-		lua_setfield(L, LUA_REGISTRYINDEX, KEY_TEAMS);
-	}
-	struct winit_team *team = NULL;
-	if (lua_rawgeti(L, -1, n) == LUA_TUSERDATA) {
-		team = *(struct winit_team **)lua_touserdata(L, -1);
-	} else {
-		lua_pop(L, 1);
-		struct winit_team **u = lua_newuserdatauv(L, sizeof *u, 0);
-		*u = NULL;
-		if (luaL_newmetatable(L, TEAM_MT)) {
-			lua_pushcfunction(L, team_gc);
-			lua_setfield(L, -2, "__gc");
-		}
-		lua_setmetatable(L, -2);
-		/* Out of memory for a team: the calling thread alone, the same numbers. */
-		*u = team = winit_team_new(n);
-		lua_pushvalue(L, -1);
-		lua_rawseti(L, -3, n);
-	}
-	lua_pop(L, 2);
-	return team;
-}
-
-/* The key is private to the binding: the CLI sets it through this function. */
-void winit_lua_set_default_jobs(lua_State *L, int jobs)
-{
-	lua_pushinteger(L, jobs);
-	lua_setfield(L, LUA_REGISTRYINDEX, KEY_JOBS);
-}
-
-void winit_lua_set_shard(lua_State *L, int index, int count)
-{
-	lua_pushinteger(L, (lua_Integer)index * ((lua_Integer)1 << 32) + count);
-	lua_setfield(L, LUA_REGISTRYINDEX, KEY_SHARD);
-}
-
-/* study:run's resume default: the CLI's --resume (1) or --prune (2), else off (0). */
-int winit_lua_default_resume(lua_State *L)
-{
-	lua_getfield(L, LUA_REGISTRYINDEX, KEY_RESUME);
-	int r = (int)lua_tointeger(L, -1);
-	lua_pop(L, 1);
-	return r;
-}
-
-void winit_lua_set_default_resume(lua_State *L, int resume)
-{
-	lua_pushinteger(L, resume);
-	lua_setfield(L, LUA_REGISTRYINDEX, KEY_RESUME);
-}
-
-void winit_lua_set_default_overwrite(lua_State *L, int overwrite)
-{
-	lua_pushboolean(L, overwrite);
-	lua_setfield(L, LUA_REGISTRYINDEX, KEY_OVERWRITE);
-}
-
-unsigned winit_lua_write_flags(lua_State *L, int t, const char *fn)
-{
-	lua_getfield(L, LUA_REGISTRYINDEX, KEY_OVERWRITE);
-	int def = lua_toboolean(L, -1);
-	lua_pop(L, 1);
-	if (t != 0 && lua_type(L, t) == LUA_TTABLE)
-		def = winit_lua_opt_bool(L, t, "overwrite", def, fn);
-	return def ? WINIT_WRITE_FORCE : 0;
-}
-
-/* winit.set_seed(n): the default seed of models and studies made afterwards. */
-static int l_set_seed(lua_State *L)
-{
-	uint64_t seed;
-	if (lua_type(L, 1) == LUA_TSTRING) {
-		/* A 64-bit seed written as a decimal string (results files, results:runs()). */
-		const char *txt = lua_tostring(L, 1);
-		char *end;
-		errno = 0;
-		unsigned long long v = strtoull(txt, &end, 10);
-		luaL_argcheck(L, *txt >= '0' && *txt <= '9' && !*end && errno == 0, 1,
-		              "seed string must be a decimal number in [0, 2^64)");
-		seed = (uint64_t)v;
-	} else {
-		lua_Integer s = luaL_checkinteger(L, 1);
-		luaL_argcheck(L, s >= 0, 1, "seed must be >= 0");
-		seed = (uint64_t)s;
-	}
-	lua_pushinteger(L, (lua_Integer)seed);
-	lua_setfield(L, LUA_REGISTRYINDEX, KEY_SEED);
-	return 0;
-}
-
-/* winit.set_jobs(n): the default number of threads (0 = all cores): of Study:run, and of
- * a model's fit, evaluate and predict outside studies. */
-static int l_set_jobs(lua_State *L)
-{
-	lua_Integer j = luaL_checkinteger(L, 1);
-	/* Stored as an int: a larger count would wrap (2^53 became 0, every core). */
-	luaL_argcheck(L, j >= 0 && j <= INT32_MAX, 1, "jobs must be in [0, 2147483647]");
-	lua_pushinteger(L, j);
-	lua_setfield(L, LUA_REGISTRYINDEX, KEY_JOBS);
-	return 0;
-}
-
-static int l_cpu_count(lua_State *L)
-{
-	lua_pushinteger(L, winit_cpu_count());
-	return 1;
-}
-
-static const luaL_Reg module_funcs[] = {
-	{ "set_seed", l_set_seed },
-	{ "set_jobs", l_set_jobs },
-	{ "cpu_count", l_cpu_count },
+/* The parts of the module.  Their order does not matter: each sets fields of the module
+ * table that no other part sets and registers metatables of its own, and none reads
+ * another part's fields or metatables while opening (what parts share at run time goes
+ * through the functions of lbinding.h).  check_lua's parts_open_in_any_order opens them
+ * in reverse and checks the module is the same. */
+const struct winit_lua_part winit_lua_parts[] = {
+	{ "settings", winit_lua_open_settings }, /* set_seed, set_jobs, cpu_count */
+	{ "plugins", winit_lua_open_plugins },   /* plugins */
+	{ "data", winit_lua_open_data },         /* datasets, load_idx, from_arrays, ... */
+	{ "keras", winit_lua_open_keras },       /* initializers, activations */
+	{ "layers", winit_lua_open_layers },     /* layers */
+	{ "optimizers", winit_lua_open_optimizers },
+	{ "model", winit_lua_open_model },       /* Sequential and the Model's methods */
+	{ "callbacks", winit_lua_open_callbacks },
+	{ "study", winit_lua_open_study },       /* Study */
+	{ "results", winit_lua_open_results },   /* the Results' metatable */
+	{ "init", winit_lua_open_init },         /* initializer */
+	{ "args", winit_lua_open_args },         /* parse_args */
+	{ "save", winit_lua_open_save },         /* models.load_model */
+	{ "theory", winit_lua_open_theory },
+	{ "plot", winit_lua_open_plot },
 	{ NULL, NULL }
 };
 
@@ -179,23 +47,11 @@ int luaopen_winit(lua_State *L)
 	struct winit_error kerr = { 0 };
 	if (winit_kernels_env_check(&kerr) != WINIT_OK)
 		return luaL_error(L, "%s", kerr.msg);
-	luaL_newlib(L, module_funcs);
+	lua_newtable(L);
 	int module = lua_gettop(L);
 	lua_pushstring(L, PACKAGE_VERSION);
 	lua_setfield(L, module, "version");
-	winit_lua_open_plugins(L, module);
-	winit_lua_open_data(L, module);
-	winit_lua_open_keras(L, module);
-	winit_lua_open_layers(L, module);
-	winit_lua_open_optimizers(L, module);
-	winit_lua_open_model(L, module);
-	winit_lua_open_callbacks(L, module);
-	winit_lua_open_study(L, module);
-	winit_lua_open_results(L, module);
-	winit_lua_open_init(L, module);
-	winit_lua_open_args(L, module);
-	winit_lua_open_save(L, module);
-	winit_lua_open_theory(L, module);
-	winit_lua_open_plot(L, module);
+	for (const struct winit_lua_part *p = winit_lua_parts; p->open; p++)
+		p->open(L, module);
 	return 1;
 }

@@ -1,5 +1,6 @@
 libwinit_core_la_SOURCES += \
 	src/nn/model.c \
+	src/nn/spec.c \
 	src/nn/passes.c \
 	src/nn/loss.c \
 	src/nn/optimizer.c \
