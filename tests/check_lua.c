@@ -4,6 +4,8 @@
 #include "luatest.h"
 #include "lua/lbinding.h"
 
+#include "lua/lbinding.h"
+
 /* Fashion-MNIST's four files in dir/sub (gzipped when gz): 20 blank 4x4 images of class 0. */
 static void make_fashion(const char *sub, int gz)
 {
@@ -245,6 +247,80 @@ START_TEST(diagnostics_in_lua)
 	RUN_ERR("local winit = require 'winit'\n"
 	        "build('zeros'):fit(train, { diagnostics = { eraly = false } })\n",
 	        "eraly");
+}
+END_TEST
+
+/* The table at idx holds every member of s that `table` declares and s has, as its type
+ * says (integers as Lua integers, a choice as its string), and nothing for the others. */
+static void lua_fields_same(int idx, const struct winit_field *table, const void *s, const char *what)
+{
+	for (const struct winit_field *f = table; f->key; f++) {
+		int ty = lua_getfield(L, idx, f->key);
+		if (!winit_field_present(f, s, 0)) {
+			ck_assert_msg(ty == LUA_TNIL, "%s.%s: present in Lua, absent in C", what, f->key);
+		} else if (f->type == WINIT_FIELD_F64) {
+			ck_assert_msg(ty == LUA_TNUMBER && !lua_isinteger(L, -1) &&
+			                      lua_tonumber(L, -1) == winit_field_f64(f, s),
+			              "%s.%s: not the number %.17g", what, f->key, winit_field_f64(f, s));
+		} else if (f->type == WINIT_FIELD_CHOICE) {
+			ck_assert_msg(ty == LUA_TSTRING && strcmp(lua_tostring(L, -1), f->choices[winit_field_int(f, s)]) == 0,
+			              "%s.%s: not its choice", what, f->key);
+		} else {
+			ck_assert_msg(lua_isinteger(L, -1) && lua_tointeger(L, -1) == winit_field_int(f, s),
+			              "%s.%s: not the integer %lld", what, f->key, (long long)winit_field_int(f, s));
+		}
+		lua_pop(L, 1);
+	}
+}
+
+/* Every member that src/results/fields.h's tables declare reaches Lua (results:runs()'s
+ * outcome, its diagnostics, a fit's history) with a value of its own, and a conditional
+ * one only when present: a row added to a table is checked with no change here. */
+START_TEST(every_run_field_reaches_lua)
+{
+	for (int on = 0; on < 2; on++) {
+		struct winit_run_result r = { 0 };
+		struct winit_diag_snapshot snaps[2] = { { 0 } };
+		struct winit_diagnostics d = { .n = 2, .cap = 2, .snaps = snaps };
+		struct winit_epoch_stats ep[3] = { { 0 } };
+		int k = 0;
+		tu_fields_fill(winit_fields_outcome, &r, &k);
+		for (int n = 0; n < 2; n++)
+			tu_fields_fill(winit_fields_snapshot, &snaps[n], &k);
+		for (int e = 0; e < 3; e++) {
+			tu_fields_fill(winit_fields_epoch, &ep[e], &k);
+			ep[e].has_val = on;
+		}
+		r.has_test = on;
+		int top = lua_gettop(L);
+		lua_newtable(L);
+		winit_lua_set_fields(L, winit_fields_outcome, &r);
+		lua_fields_same(top + 1, winit_fields_outcome, &r, "outcome");
+		winit_lua_push_diagnostics(L, &d, 0);
+		for (int n = 0; n < 2; n++) {
+			ck_assert_int_eq(lua_rawgeti(L, top + 2, n + 1), LUA_TTABLE);
+			lua_fields_same(top + 3, winit_fields_snapshot, &snaps[n], "snapshot");
+			lua_pop(L, 1);
+		}
+		/* The history: a list per number (Keras's History), the epoch numbers aside. */
+		winit_lua_push_history(L, ep, 3);
+		for (const struct winit_field *f = winit_fields_epoch; f->key; f++) {
+			int ty = lua_getfield(L, top + 3, f->key);
+			if (f->type != WINIT_FIELD_F64 || !winit_field_present(f, &ep[0], 0)) {
+				ck_assert_msg(ty == LUA_TNIL, "history.%s: present", f->key);
+			} else {
+				ck_assert_msg(ty == LUA_TTABLE && luaL_len(L, -1) == 3, "history.%s: not 3 epochs", f->key);
+				for (int e = 0; e < 3; e++) {
+					lua_rawgeti(L, -1, e + 1);
+					ck_assert_msg(lua_tonumber(L, -1) == winit_field_f64(f, &ep[e]), "history.%s[%d]", f->key, e + 1);
+					lua_pop(L, 1);
+				}
+			}
+			lua_pop(L, 1);
+		}
+		ck_assert_int_gt(k, 3 + 2 * 7 + 3 * 6 - 1);
+		lua_settop(L, top);
+	}
 }
 END_TEST
 
@@ -634,6 +710,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, study_runs_and_saves);
 	tcase_add_test(tc, results_report_writes_the_page);
 	tcase_add_test(tc, diagnostics_in_lua);
+	tcase_add_test(tc, every_run_field_reaches_lua);
 	tcase_add_test(tc, plugins_are_listed_with_files);
 	tcase_add_test(tc, parse_args_types_and_errors);
 	tcase_add_test(tc, lua_defined_initializer);

@@ -581,6 +581,37 @@ START_TEST(extreme_values_make_a_page_not_a_hang)
 }
 END_TEST
 
+START_TEST(a_divergence_holds_what_the_writer_writes)
+{
+	/* "what" names one of the two things that can become non-finite, and the running
+	 * means before it come as a pair (src/results/fields.h's winit_fields_divergence). */
+	static const char text[] =
+		"{\"format\": \"winit-results\", \"version\": 1, \"runs\": ["
+		"{\"name\": \"a\", \"model\": {\"input_shape\": [2], \"layers\": []},"
+		" \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.01},"
+		" \"fit\": {\"epochs\": 2, \"batch_size\": 2}, \"status\": \"diverged\", \"error\": \"x\","
+		" \"diverged\": {\"epoch\": 1, \"step\": 3, \"what\": \"%s\"%s}, \"history\": []}]}";
+	static const struct {
+		const char *what, *last, *msg;
+	} bad[] = {
+		{ "gradients", "", "runs[0].diverged.what: expected \"loss\" or \"parameters\", found \"gradients\"" },
+		{ "loss", ", \"last_loss\": 2.5", "runs[0].diverged.last_accuracy is missing (expected a number or null, as there is a \"last_loss\"" },
+	};
+	char buf[1024];
+	struct winit_error err = { 0 };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		snprintf(buf, sizeof buf, text, bad[i].what, bad[i].last);
+		ck_assert_int_eq(read_text(buf, &err), WINIT_ERR_FORMAT);
+		ck_assert_msg(strstr(err.msg, bad[i].msg), "%s", err.msg);
+	}
+	snprintf(buf, sizeof buf, text, "parameters", ", \"last_loss\": 2.5, \"last_accuracy\": 0.25");
+	struct winit_report_study r;
+	ck_assert_msg(winit_report_read(write_text("ok.json", buf), &r, &err) == 0, "%s", err.msg);
+	ck_assert(r.runs[0].diverged);
+	winit_report_free(&r);
+}
+END_TEST
+
 START_TEST(report_path_defaults_beside_the_results)
 {
 	char out[64];
@@ -604,6 +635,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, today_s_files_read_without_diagnostics);
 	tcase_add_test(tc, other_formats_and_newer_versions_are_refused);
 	tcase_add_test(tc, broken_files_say_where);
+	tcase_add_test(tc, a_divergence_holds_what_the_writer_writes);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("html");
 	tcase_add_test(tc, report_shows_every_section_and_escapes_every_string);

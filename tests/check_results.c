@@ -777,6 +777,70 @@ START_TEST(every_layer_diagnostic_is_written_and_read)
 }
 END_TEST
 
+/* Every member that src/results/fields.h's tables declare (a run's outcome, each epoch, a
+ * snapshot, a divergence), each with a value of its own, is written and read back by
+ * both readers; run 0 has every conditional member, run 1 none (no test set, no
+ * validation, a divergence at the first step).  A row added to a table is checked with
+ * no change here. */
+START_TEST(every_run_field_is_written_and_read)
+{
+	struct winit_run_spec runs[2];
+	struct winit_run_result res[2];
+	make_runs(runs, res, 2);
+	int k = 0;
+	for (int i = 0; i < 2; i++) {
+		struct winit_run_result *x = &res[i];
+		x->status = WINIT_ERR_DIVERGED;
+		snprintf(x->error, sizeof x->error, "diverged");
+		tu_fields_fill(winit_fields_outcome, x, &k);
+		tu_fields_fill(winit_fields_divergence, &x->divergence, &k);
+		for (int e = 0; e < x->history.n; e++)
+			tu_fields_fill(winit_fields_epoch, &x->history.epochs[e], &k);
+		struct winit_diagnostics *d = &x->diagnostics;
+		ck_assert_ptr_nonnull(d->snaps = calloc(2, sizeof *d->snaps));
+		d->n = d->cap = 2;
+		tu_fields_fill(winit_fields_snapshot, &d->snaps[0], &k);
+		tu_fields_fill(winit_fields_snapshot, &d->snaps[1], &k);
+	}
+	res[1].has_test = 0;
+	res[1].divergence.has_last = 0;
+	for (int e = 0; e < res[1].history.n; e++)
+		res[1].history.epochs[e].has_val = 0;
+	const char *path = tu_path(tu_tmpdir(), "fields.json");
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json(path, "s", 9, runs, res, 2, &err) == 0, "%s", err.msg);
+	struct winit_results_file f;
+	struct winit_report_study page;
+	ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+	ck_assert_msg(winit_report_read(path, &page, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(f.n_runs, 2);
+	for (int i = 0; i < 2; i++) {
+		const struct winit_run_result *want = &res[i], *got = &f.runs[i].result;
+		const struct winit_report_run *p = &page.runs[i];
+		tu_fields_same(winit_fields_outcome, want, got, 0, "outcome");
+		tu_fields_same(winit_fields_outcome, want, p, 1, "page outcome");
+		tu_fields_same(winit_fields_divergence, &want->divergence, &got->divergence, 0, "diverged");
+		ck_assert_int_eq(got->history.n, want->history.n);
+		ck_assert_uint_eq(p->n_epochs, (size_t)want->history.n);
+		for (int e = 0; e < want->history.n; e++) {
+			tu_fields_same(winit_fields_epoch, &want->history.epochs[e], &got->history.epochs[e], 0, "epoch");
+			tu_fields_same(winit_fields_epoch, &want->history.epochs[e], &p->history[e], 1, "page epoch");
+		}
+		ck_assert_int_eq(got->diagnostics.n, 2);
+		ck_assert_uint_eq(p->n_snapshots, 2);
+		for (int n = 0; n < 2; n++) {
+			const struct winit_diag_snapshot *sn = &want->diagnostics.snaps[n];
+			tu_fields_same(winit_fields_snapshot, sn, &got->diagnostics.snaps[n], 0, "snapshot");
+			tu_fields_same(winit_fields_snapshot, sn, &p->diagnostics[n], 1, "page snapshot");
+		}
+	}
+	ck_assert_int_gt(k, 2 * (3 + 5 + 3 * 6 + 2 * 7) - 1);
+	winit_report_free(&page);
+	winit_results_file_free(&f);
+	free_results(res, 2);
+}
+END_TEST
+
 static Suite *results_suite(void)
 {
 	Suite *s = suite_create("results");
@@ -798,6 +862,7 @@ static Suite *results_suite(void)
 	tcase_add_test(tc, a_description_changes_with_what_decides_the_numbers);
 	tcase_add_test(tc, a_wrong_file_is_refused_with_the_reason);
 	tcase_add_test(tc, every_layer_diagnostic_is_written_and_read);
+	tcase_add_test(tc, every_run_field_is_written_and_read);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("journal");
 	tcase_add_checked_fixture(tc, setup, NULL);

@@ -154,6 +154,49 @@ START_TEST(every_layer_diagnostic_travels)
 }
 END_TEST
 
+/* Every member that src/results/fields.h's tables declare (the outcome, each epoch, each
+ * snapshot, the divergence) crosses the wire with a value of its own, its presence flag
+ * set or not: a row added to a table travels without another line here. */
+START_TEST(every_run_field_travels)
+{
+	for (int on = 0; on < 2; on++) {
+		struct winit_run_result a, b;
+		sample(&a);
+		int k = 0;
+		tu_fields_fill(winit_fields_outcome, &a, &k);
+		tu_fields_fill(winit_fields_divergence, &a.divergence, &k);
+		for (int e = 0; e < a.history.n; e++)
+			tu_fields_fill(winit_fields_epoch, &a.history.epochs[e], &k);
+		for (int n = 0; n < a.diagnostics.n; n++)
+			tu_fields_fill(winit_fields_snapshot, &a.diagnostics.snaps[n], &k);
+		a.has_test = a.divergence.has_last = on;
+		a.history.epochs[1].has_val = on;
+		unsigned char *buf;
+		size_t len;
+		uint64_t index = 0;
+		ck_assert_int_eq(winit_wire_pack(3, &a, &buf, &len, NULL), WINIT_OK);
+		ck_assert_int_eq(winit_wire_unpack(buf, len, &index, &b, NULL), WINIT_OK);
+		tu_fields_same(winit_fields_outcome, &a, &b, 0, "outcome");
+		tu_fields_same(winit_fields_divergence, &a.divergence, &b.divergence, 0, "divergence");
+		ck_assert_int_eq(b.has_test, on);
+		ck_assert_int_eq(b.divergence.has_last, on);
+		ck_assert_int_eq(b.history.n, a.history.n);
+		for (int e = 0; e < a.history.n; e++) {
+			tu_fields_same(winit_fields_epoch, &a.history.epochs[e], &b.history.epochs[e], 0, "epoch");
+			ck_assert_int_eq(b.history.epochs[e].epochs, a.history.epochs[e].epochs);
+		}
+		ck_assert_int_eq(b.diagnostics.n, a.diagnostics.n);
+		for (int n = 0; n < a.diagnostics.n; n++)
+			tu_fields_same(winit_fields_snapshot, &a.diagnostics.snaps[n], &b.diagnostics.snaps[n], 0,
+			               "snapshot");
+		ck_assert_int_gt(k, 3 + 5 + 3 * 6 + 2 * 7 - 1);
+		free(buf);
+		winit_run_result_free(&a);
+		winit_run_result_free(&b);
+	}
+}
+END_TEST
+
 START_TEST(damaged_messages_are_refused)
 {
 	struct winit_run_result a, b;
@@ -203,6 +246,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, round_trip_keeps_every_field);
 	tcase_add_test(tc, every_layer_diagnostic_travels);
+	tcase_add_test(tc, every_run_field_travels);
 	tcase_add_test(tc, without_mpi_the_executor_is_the_local_one);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");

@@ -11,6 +11,8 @@
 
 #include <winit/winit.h>
 
+#include "results/fields.h"
+
 static char tu_dir[256];
 
 static inline void tu_rmdir(void)
@@ -174,6 +176,52 @@ static inline struct winit_dataset tu_quadrant_dataset(int64_t n, int side, uint
 			}
 	}
 	return ds;
+}
+
+/* Give every member of s that a table of src/results/fields.h declares a value of its own
+ * (*k counts them), each in its range and none its default, and set each presence flag. */
+static inline void tu_fields_fill(const struct winit_field *table, void *s, int *k)
+{
+	for (const struct winit_field *f = table; f->key; f++) {
+		int64_t n = 0;
+		winit_field_mark(f, s, 0, 1);
+		++*k;
+		if (f->type == WINIT_FIELD_F64)
+			winit_field_put_f64(f, s, 0, *k / 1024.0); /* in [0, 1] */
+		else if (f->type == WINIT_FIELD_CHOICE) {
+			while (f->choices[n])
+				n++;
+			winit_field_put_int(f, s, 0, n - 1);
+		} else
+			winit_field_put_int(f, s, 0, f->type == WINIT_FIELD_I64 ? 5 * *k : 1 + *k);
+	}
+}
+
+/* Each member of `table` that `got` has (page: got is the page model's struct) equals
+ * want's, and is present where want's is. */
+static inline void tu_fields_same(const struct winit_field *table, const void *want, const void *got,
+                                  int page, const char *what)
+{
+	for (const struct winit_field *f = table; f->key; f++) {
+		struct winit_field g = *f;
+		if (page && f->at_page == WINIT_FIELD_NONE)
+			continue;
+		if (page) {
+			g.at = f->at_page;
+			g.when = f->when_page;
+		}
+		ck_assert_msg(winit_field_present(&g, got, 0) == winit_field_present(f, want, 0),
+		              "%s.%s: presence differs", what, f->key);
+		if (!winit_field_present(f, want, 0))
+			continue;
+		if (f->type == WINIT_FIELD_F64)
+			ck_assert_msg(winit_field_f64(&g, got) == winit_field_f64(f, want), "%s.%s: %.17g, expected %.17g",
+			              what, f->key, winit_field_f64(&g, got), winit_field_f64(f, want));
+		else
+			ck_assert_msg(winit_field_int(&g, got) == winit_field_int(f, want), "%s.%s: %lld, expected %lld",
+			              what, f->key, (long long)winit_field_int(&g, got),
+			              (long long)winit_field_int(f, want));
+	}
 }
 
 #endif /* WINIT_TESTUTIL_H */

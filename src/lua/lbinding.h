@@ -172,6 +172,10 @@ int winit_lua_model_load_weights(lua_State *L);
  * (from index `from` on) and of the theory's prediction. */
 void winit_lua_read_cadence(lua_State *L, int t, struct winit_diag_cadence *c, const char *fn);
 void winit_lua_push_diagnostics(lua_State *L, const struct winit_diagnostics *d, int from);
+/* Set, in the table on top of the stack, each member of s that a table of
+ * src/results/fields.h declares, when present (ldiag.c). */
+struct winit_field;
+void winit_lua_set_fields(lua_State *L, const struct winit_field *table, const void *s);
 void winit_lua_push_theory(lua_State *L, const struct winit_theory *t);
 
 /* lstudy.c, lgrid.c: the run study:add added last to the study at idx; study:grid. */

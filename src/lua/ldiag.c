@@ -9,6 +9,7 @@
 #include <lua.h>
 
 #include "lua/lbinding.h"
+#include "results/fields.h"
 
 /* diagnostics = true | false | {init = true, early = true, epochs = true} (missing keys
  * of a table are true). */
@@ -47,6 +48,30 @@ static void set_int(lua_State *L, const char *key, int64_t v)
 	lua_setfield(L, -2, key);
 }
 
+/* Integers as integers, numbers as numbers (left out when NaN where the row says so), a
+ * choice as its string. */
+void winit_lua_set_fields(lua_State *L, const struct winit_field *table, const void *s)
+{
+	for (const struct winit_field *f = table; f->key; f++) {
+		if (!winit_field_present(f, s, 0))
+			continue;
+		if (f->type == WINIT_FIELD_F64) {
+			double v = winit_field_f64(f, s);
+			if (isnan(v) && (f->flags & WINIT_FIELD_NAN_NIL))
+				continue;
+			lua_pushnumber(L, v);
+		} else if (f->type == WINIT_FIELD_CHOICE) {
+			int64_t k = winit_field_int(f, s), n = 0;
+			while (f->choices[n])
+				n++;
+			lua_pushstring(L, f->choices[k >= 0 && k < n ? k : 0]);
+		} else {
+			lua_pushinteger(L, (lua_Integer)winit_field_int(f, s));
+		}
+		lua_setfield(L, -2, f->key);
+	}
+}
+
 /* {range = {-h, h}, counts = {...}, underflow =, overflow =, declared_sd = (nil if none)} */
 static void push_hist(lua_State *L, const struct winit_diag_hist *h)
 {
@@ -73,25 +98,16 @@ static void push_hist(lua_State *L, const struct winit_diag_hist *h)
 	}
 }
 
-/* {{step =, epoch =, probe_loss =, probe_accuracy =, val_rows =, val_loss =, val_accuracy =,
- *   layers = {{pre_mean =, ...}, ...}}, ...} of snapshots [from, d->n); the snapshot at
- * initialization's layers also hold weights_hist. */
+/* {{step =, epoch =, probe_loss =, ... (winit_fields_snapshot), layers = {{pre_mean =, ...},
+ * ...}}, ...} of snapshots [from, d->n); the snapshot at initialization's layers also hold
+ * weights_hist. */
 void winit_lua_push_diagnostics(lua_State *L, const struct winit_diagnostics *d, int from)
 {
 	lua_createtable(L, d->n - from > 0 ? d->n - from : 0, 0);
 	for (int32_t i = from; i < d->n; i++) {
 		const struct winit_diag_snapshot *s = &d->snaps[i];
 		lua_createtable(L, 0, 8);
-		lua_pushinteger(L, s->step);
-		lua_setfield(L, -2, "step");
-		lua_pushinteger(L, s->epoch);
-		lua_setfield(L, -2, "epoch");
-		set_num(L, "probe_loss", s->probe_loss);
-		set_num(L, "probe_accuracy", s->probe_accuracy);
-		lua_pushinteger(L, s->val_rows);
-		lua_setfield(L, -2, "val_rows");
-		set_num(L, "val_loss", s->val_loss);
-		set_num(L, "val_accuracy", s->val_accuracy);
+		winit_lua_set_fields(L, winit_fields_snapshot, s);
 		lua_createtable(L, s->n_layers, 0);
 		for (int32_t k = 0; k < s->n_layers; k++) {
 			const struct winit_diag_layer *x = &s->layers[k];

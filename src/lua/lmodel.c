@@ -12,6 +12,7 @@
 #include <lua.h>
 
 #include "lua/lbinding.h"
+#include "results/fields.h"
 
 struct lmodel *winit_lua_check_model(lua_State *L, int idx)
 {
@@ -167,35 +168,21 @@ void winit_lua_read_fit(lua_State *L, int t, struct winit_fit_spec *f, const cha
 	winit_lua_read_cadence(L, t, &f->diagnostics, fn);
 }
 
-/* The history fields (each a double of winit_epoch_stats); val_* only when validation ran. */
-static const struct {
-	const char *name;
-	size_t offset;
-	int is_val;
-} history_fields[] = {
-	{ "loss", offsetof(struct winit_epoch_stats, loss), 0 },
-	{ "accuracy", offsetof(struct winit_epoch_stats, accuracy), 0 },
-	{ "val_loss", offsetof(struct winit_epoch_stats, val_loss), 1 },
-	{ "val_accuracy", offsetof(struct winit_epoch_stats, val_accuracy), 1 },
-	{ "seconds", offsetof(struct winit_epoch_stats, seconds), 0 },
-};
-
 /* {loss = {...}, accuracy = {...}, [val_loss = {...}, val_accuracy = {...},] seconds = {...}}
- * from the n epochs of h. */
+ * from the n epochs of h: a list per number of winit_fields_epoch, those with a presence
+ * flag (the validation metrics) only when the first epoch has them. */
 void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int n)
 {
-	int has_val = n > 0 && h[0].has_val;
 	lua_createtable(L, 0, 5);
-	for (size_t k = 0; k < sizeof history_fields / sizeof history_fields[0]; k++) {
-		if (history_fields[k].is_val && !has_val)
+	for (const struct winit_field *f = winit_fields_epoch; f->key; f++) {
+		if (f->type != WINIT_FIELD_F64 || (f->when != WINIT_FIELD_NONE && !(n > 0 && winit_field_present(f, h, 0))))
 			continue;
 		lua_createtable(L, n, 0);
 		for (int e = 0; e < n; e++) {
-			const char *stats = (const char *)&h[e];
-			lua_pushnumber(L, *(const double *)(stats + history_fields[k].offset));
+			lua_pushnumber(L, winit_field_f64(f, &h[e]));
 			lua_rawseti(L, -2, e + 1);
 		}
-		lua_setfield(L, -2, history_fields[k].name);
+		lua_setfield(L, -2, f->key);
 	}
 }
 

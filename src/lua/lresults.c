@@ -17,6 +17,7 @@
 #include <winit/report_page.h>
 
 #include "lua/lbinding.h"
+#include "results/fields.h"
 #include "report/html.h"
 #include "lua/lwinit.h"
 
@@ -177,8 +178,9 @@ static int results_report(lua_State *L)
 	return 1;
 }
 
-/* results:runs() -> { {name=, label=, status=, test_accuracy=, test_loss=, history=...,
- *                      diagnostics=, theory=}, ... } */
+/* results:runs() -> { {name=, label=, status=, test_loss=, test_accuracy=, seconds= (the
+ *                      members of winit_fields_outcome), history=..., diagnostics=,
+ *                      theory=}, ... } */
 static int results_runs(lua_State *L)
 {
 	struct lresults *r = check_results(L, 1);
@@ -220,14 +222,7 @@ static int results_runs(lua_State *L)
 			lua_pushstring(L, x->error);
 			lua_setfield(L, -2, "error");
 		}
-		if (x->has_test) {
-			lua_pushnumber(L, x->test_accuracy);
-			lua_setfield(L, -2, "test_accuracy");
-			lua_pushnumber(L, x->test_loss);
-			lua_setfield(L, -2, "test_loss");
-		}
-		lua_pushnumber(L, x->seconds);
-		lua_setfield(L, -2, "seconds");
+		winit_lua_set_fields(L, winit_fields_outcome, x);
 		struct winit_learning lm;
 		winit_learning_metrics(&lm, &x->history, &x->diagnostics, r->runs[i].target);
 		if (lm.best_epoch > 0) {

@@ -17,6 +17,7 @@
 #include <winit/safe_write.h>
 
 #include "analysis/conditions.h"
+#include "results/fields.h"
 
 static void field_sep(FILE *f, int *first)
 {
@@ -127,14 +128,47 @@ static void header(FILE *f, const char *const *cols, const struct winit_run_spec
 	fputc('\n', f);
 }
 
+/* The columns of a fields.h table's members that have one, appended to cols[*n...]. */
+static void field_columns(const char **cols, size_t *n, const struct winit_field *table)
+{
+	for (const struct winit_field *t = table; t->key; t++)
+		if (t->csv)
+			cols[(*n)++] = t->csv;
+}
+
+/* Their values in s (NULL: none), NA where absent. */
+static void field_values(FILE *f, int *first, const struct winit_field *table, const void *s)
+{
+	for (const struct winit_field *t = table; t->key; t++) {
+		if (!t->csv)
+			continue;
+		if (!s || !winit_field_present(t, s, 0))
+			csv_num(f, first, NAN);
+		else if (t->type == WINIT_FIELD_F64)
+			csv_num(f, first, winit_field_f64(t, s));
+		else
+			csv_int(f, first, (long long)winit_field_int(t, s));
+	}
+}
+
+/* runs.csv: one row per run and epoch: the run, its epoch's members (winit_fields_epoch),
+ * its outcome's (winit_fields_outcome), then how fast it learned. */
 static void write_runs(FILE *f, const struct winit_run_spec *runs, const struct winit_run_result *results,
                        size_t n_runs, double target)
 {
 	static const char *const cols[] = { "run", "label", NULL };
-	static const char *const rest[] = { "replicate", "design", "run_seed", "status", "epoch", "loss",
-		                            "accuracy", "val_loss", "val_accuracy", "epoch_seconds",
-		                            "test_loss", "test_accuracy", "best_epoch", "val_auc",
-		                            "target", "epochs_to_target", "steps_to_target", NULL };
+	static const char *const before[] = { "replicate", "design", "run_seed", "status" };
+	static const char *const after[] = { "best_epoch", "val_auc", "target", "epochs_to_target",
+		                             "steps_to_target", NULL };
+	const char *rest[64];
+	size_t n = 0;
+	for (size_t k = 0; k < sizeof before / sizeof *before; k++)
+		rest[n++] = before[k];
+	field_columns(rest, &n, winit_fields_epoch);
+	field_columns(rest, &n, winit_fields_outcome);
+	for (size_t k = 0; after[k]; k++)
+		rest[n++] = after[k];
+	rest[n] = NULL;
 	int32_t nf = common_factors(runs, n_runs);
 	header(f, cols, runs, nf, rest);
 	for (size_t i = 0; i < n_runs; i++) {
@@ -161,17 +195,8 @@ static void write_runs(FILE *f, const struct winit_run_spec *runs, const struct 
 			csv_str(f, &first, seed);
 			csv_str(f, &first, r->status == WINIT_ERR_DIVERGED ? "diverged" : r->status ? "failed" :
 			                                                                              "ok");
-			if (st)
-				csv_int(f, &first, st->epoch);
-			else
-				csv_num(f, &first, NAN);
-			csv_num(f, &first, st ? st->loss : NAN);
-			csv_num(f, &first, st ? st->accuracy : NAN);
-			csv_num(f, &first, st && st->has_val ? st->val_loss : NAN);
-			csv_num(f, &first, st && st->has_val ? st->val_accuracy : NAN);
-			csv_num(f, &first, st ? st->seconds : NAN);
-			csv_num(f, &first, r->has_test ? r->test_loss : NAN);
-			csv_num(f, &first, r->has_test ? r->test_accuracy : NAN);
+			field_values(f, &first, winit_fields_epoch, st);
+			field_values(f, &first, winit_fields_outcome, r);
 			csv_num(f, &first, lm.best_epoch > 0 ? lm.best_epoch : NAN);
 			csv_num(f, &first, lm.val_auc);
 			csv_num(f, &first, tg > 0 ? tg : NAN);

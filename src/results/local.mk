@@ -5,6 +5,8 @@ libwinit_core_la_SOURCES += \
 	src/results/results.c \
 	src/results/results_schema.h \
 	src/results/results_schema.c \
+	src/results/fields.h \
+	src/results/fields.c \
 	src/results/results_read.c \
 	src/results/json_read.h \
 	src/results/json_read.c \

@@ -150,13 +150,9 @@ static int read_history(struct jr *c, const json_t *run, struct winit_report_run
 	for (size_t i = 0; i < n; i++) {
 		const json_t *e = json_array_get(h, i);
 		struct winit_report_epoch *y = &r->history[r->n_epochs++];
-		y->epoch = (int32_t)integer(e, "epoch", (int64_t)i + 1);
-		y->loss = num(e, "loss");
-		y->accuracy = num(e, "accuracy");
-		y->has_val = json_object_get(e, "val_loss") != NULL;
-		y->val_loss = num(e, "val_loss");
-		y->val_accuracy = num(e, "val_accuracy");
-		y->seconds = num(e, "seconds");
+		winit_results_fill_fields(y, 1, winit_fields_epoch, e);
+		if (!json_object_get(e, "epoch"))
+			y->epoch = (int32_t)i + 1; /* version 1 */
 	}
 	return WINIT_OK;
 }
@@ -196,7 +192,6 @@ static int read_diagnostics(struct jr *c, const json_t *run, struct winit_report
 		const json_t *s = json_array_get(snaps, i), *layers = json_object_get(s, "layers");
 		struct winit_report_snapshot *y = &r->diagnostics[r->n_snapshots++];
 		winit_results_fill(y, 1, winit_results_snapshot_fields, s);
-		y->epoch = (int32_t)integer(s, "epoch", 0);
 		size_t nl = json_array_size(layers);
 		y->layers = alloc_n(nl, sizeof *y->layers);
 		if (!y->layers)
@@ -280,10 +275,7 @@ static int read_run(struct jr *c, const json_t *run, struct winit_report_run *r)
 	r->expect_diverged = expect && strcmp(expect, "diverged") == 0;
 	TRY(str(c, run, "error", &r->error));
 	TRY(read_history(c, run, r));
-	r->has_test = json_object_get(run, "test_accuracy") != NULL;
-	r->test_loss = num(run, "test_loss");
-	r->test_accuracy = num(run, "test_accuracy");
-	r->seconds = num(run, "seconds");
+	winit_results_fill_fields(r, 1, winit_fields_outcome, run);
 	TRY(str(c, run, "kernels", &r->kernels));
 	read_learning(run, r);
 	TRY(read_diagnostics(c, run, r));

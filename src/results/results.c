@@ -25,6 +25,7 @@
 #include <winit/results.h>
 #include <winit/safe_write.h>
 
+#include "results/fields.h"
 #include "results/json.h"
 #include "results/results.h"
 
@@ -142,6 +143,25 @@ static void write_description(struct json *j, const struct winit_run_spec *s, ui
 	json_end_object(j);
 }
 
+/* The members of s a fields.h table declares, in its order, each when present. */
+static void write_fields(struct json *j, const struct winit_field *table, const void *s)
+{
+	for (const struct winit_field *f = table; f->key; f++) {
+		if (!winit_field_present(f, s, 0))
+			continue;
+		if (f->type == WINIT_FIELD_F64) {
+			json_number_at(j, f->key, winit_field_f64(f, s));
+		} else if (f->type != WINIT_FIELD_CHOICE) {
+			json_int_at(j, f->key, winit_field_int(f, s));
+		} else {
+			int64_t k = winit_field_int(f, s), n = 0;
+			while (f->choices[n])
+				n++;
+			json_string_at(j, f->key, f->choices[k >= 0 && k < n ? k : 0]);
+		}
+	}
+}
+
 /* "weights_hist": {range: [-h, h], counts: [...], underflow, overflow, declared_sd}. */
 static void write_hist(struct json *j, const struct winit_diag_hist *h)
 {
@@ -171,13 +191,7 @@ static void write_diagnostics(struct json *j, const struct winit_diagnostics *d)
 	for (int32_t i = 0; i < d->n; i++) {
 		const struct winit_diag_snapshot *s = &d->snaps[i];
 		json_begin_object(j);
-		json_int_at(j, "step", s->step);
-		json_int_at(j, "epoch", s->epoch);
-		json_number_at(j, "probe_loss", s->probe_loss);
-		json_number_at(j, "probe_accuracy", s->probe_accuracy);
-		json_int_at(j, "val_rows", s->val_rows);
-		json_number_at(j, "val_loss", s->val_loss);
-		json_number_at(j, "val_accuracy", s->val_accuracy);
+		write_fields(j, winit_fields_snapshot, s);
 		json_key(j, "layers");
 		json_begin_array(j);
 		for (int32_t k = 0; k < s->n_layers; k++) {
@@ -234,39 +248,20 @@ static void write_outcome(struct json *j, const struct winit_run_result *r)
 	if (r->status)
 		json_string_at(j, "error", r->error);
 	if (div) {
-		const struct winit_divergence *d = &r->divergence;
 		json_key(j, "diverged");
 		json_begin_object(j);
-		json_int_at(j, "epoch", d->epoch);
-		json_int_at(j, "step", d->step);
-		json_string_at(j, "what", d->in_params ? "parameters" : "loss");
-		if (d->has_last) {
-			json_number_at(j, "last_loss", d->last_loss);
-			json_number_at(j, "last_accuracy", d->last_accuracy);
-		}
+		write_fields(j, winit_fields_divergence, &r->divergence);
 		json_end_object(j);
 	}
 	json_key(j, "history");
 	json_begin_array(j);
 	for (int e = 0; e < r->history.n; e++) {
-		const struct winit_epoch_stats *st = &r->history.epochs[e];
 		json_begin_object(j);
-		json_int_at(j, "epoch", st->epoch);
-		json_number_at(j, "loss", st->loss);
-		json_number_at(j, "accuracy", st->accuracy);
-		if (st->has_val) {
-			json_number_at(j, "val_loss", st->val_loss);
-			json_number_at(j, "val_accuracy", st->val_accuracy);
-		}
-		json_number_at(j, "seconds", st->seconds);
+		write_fields(j, winit_fields_epoch, &r->history.epochs[e]);
 		json_end_object(j);
 	}
 	json_end_array(j);
-	if (r->has_test) {
-		json_number_at(j, "test_loss", r->test_loss);
-		json_number_at(j, "test_accuracy", r->test_accuracy);
-	}
-	json_number_at(j, "seconds", r->seconds);
+	write_fields(j, winit_fields_outcome, r);
 	json_string_at(j, "kernels", r->kernels ? r->kernels : "");
 	write_diagnostics(j, &r->diagnostics);
 	write_theory(j, &r->theory);

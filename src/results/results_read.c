@@ -74,18 +74,9 @@ static int read_history(const json_t *run, struct winit_history *h, int32_t epoc
 {
 	const json_t *arr = json_object_get(run, "history");
 	for (size_t e = 0; e < json_array_size(arr); e++) {
-		const json_t *o = json_array_get(arr, e);
 		struct winit_epoch_stats st = { 0 };
-		st.epoch = (int32_t)integer(o, "epoch", 0);
+		winit_results_fill_fields(&st, 0, winit_fields_epoch, json_array_get(arr, e));
 		st.epochs = epochs;
-		st.loss = number(o, "loss");
-		st.accuracy = number(o, "accuracy");
-		st.has_val = json_object_get(o, "val_loss") != NULL;
-		if (st.has_val) {
-			st.val_loss = number(o, "val_loss");
-			st.val_accuracy = number(o, "val_accuracy");
-		}
-		st.seconds = number(o, "seconds");
 		if (winit_history_append(h, &st, err))
 			return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory", path);
 	}
@@ -126,7 +117,6 @@ static int read_diagnostics(const json_t *run, struct winit_run_result *x, const
 		struct winit_diag_snapshot *sn = &d->snaps[d->n];
 		memset(sn, 0, sizeof *sn);
 		winit_results_fill(sn, 0, winit_results_snapshot_fields, o);
-		sn->epoch = (int32_t)integer(o, "epoch", 0);
 		sn->n_layers = (int32_t)json_array_size(layers);
 		sn->layers = calloc((size_t)sn->n_layers + 1, sizeof *sn->layers);
 		if (sn->layers && json_object_get(json_array_get(layers, 0), "weights_hist") &&
@@ -207,13 +197,9 @@ static int read_run(const json_t *run, struct winit_results_run *r, const char *
 	read_grouping(run, r);
 	if (json_object_get(run, "error"))
 		snprintf(x->error, sizeof x->error, "%s", str(run, "error"));
+	winit_results_fill_fields(&x->divergence, 0, winit_fields_divergence, json_object_get(run, "diverged"));
 	int rc = read_history(run, &x->history, epochs, path, err);
-	x->has_test = json_object_get(run, "test_accuracy") != NULL;
-	if (x->has_test) {
-		x->test_loss = number(run, "test_loss");
-		x->test_accuracy = number(run, "test_accuracy");
-	}
-	x->seconds = number(run, "seconds");
+	winit_results_fill_fields(x, 0, winit_fields_outcome, run);
 	snprintf(r->kernels, sizeof r->kernels, "%s", str(run, "kernels"));
 	if (!rc)
 		rc = read_diagnostics(run, x, path, err);

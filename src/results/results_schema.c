@@ -33,21 +33,26 @@ struct rs_ctx {
 #define I32 ((double)INT32_MAX)
 
 /* Rows: a member without a place, a member with one, the end of a list. */
-#define ROW(key, kind, need, flags, lo, hi)                                       \
-	{                                                                         \
-		key, kind, need, flags, lo, hi, NULL, NULL, NULL, NONE, NONE, NAN \
+#define ROW(key, kind, need, flags, lo, hi)                                             \
+	{                                                                               \
+		key, kind, need, flags, lo, hi, NULL, NULL, NULL, NONE, NONE, NAN, NULL \
 	}
-#define SUB(key, kind, need, hi, sub, check)                                 \
+#define SUB(key, kind, need, hi, sub, check)                                       \
+	{                                                                          \
+		key, kind, need, 0, 0, hi, sub, check, NULL, NONE, NONE, NAN, NULL \
+	}
+#define AT(key, kind, need, flags, lo, hi, res, page, dflt)                             \
+	{                                                                               \
+		key, kind, need, flags, lo, hi, NULL, NULL, NULL, res, page, dflt, NULL \
+	}
+#define END                                                                  \
 	{                                                                    \
-		key, kind, need, 0, 0, hi, sub, check, NULL, NONE, NONE, NAN \
+		NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NONE, NONE, NAN, NULL \
 	}
-#define AT(key, kind, need, flags, lo, hi, res, page, dflt)                       \
-	{                                                                         \
-		key, kind, need, flags, lo, hi, NULL, NULL, NULL, res, page, dflt \
-	}
-#define END                                                            \
-	{                                                              \
-		NULL, 0, 0, 0, 0, 0, NULL, NULL, NULL, NONE, NONE, NAN \
+/* The members a table of fields.h declares. */
+#define FIELDS(table)                                                                         \
+	{                                                                                     \
+		"", RS_FIELDS, RS_OPTIONAL, 0, 0, 0, NULL, NULL, NULL, NONE, NONE, NAN, table \
 	}
 
 #define NUM(key, need) ROW(key, RS_NUM, need, RS_NULL, -BIG, BIG)
@@ -70,26 +75,6 @@ static int fail(struct rs_ctx *x, const char *fmt, ...)
 	va_end(ap);
 	return winit_error_set(x->c.err, WINIT_ERR_FORMAT, "%s: %s%s%s", x->c.file, x->c.path,
 	                       x->c.len ? ": " : "", what);
-}
-
-/* Members that come in pairs: the second is required when the first is present. */
-static int pair(struct rs_ctx *x, const json_t *o, const char *first, const char *second)
-{
-	char what[64];
-	snprintf(what, sizeof what, "a number or null, as there is a \"%s\"", first);
-	if (json_object_get(o, first) && !json_object_get(o, second))
-		return jr_bad(&x->c, second, what, NULL);
-	return WINIT_OK;
-}
-
-static int check_epoch(struct rs_ctx *x, const json_t *o)
-{
-	return pair(x, o, "val_loss", "val_accuracy");
-}
-
-static int check_run(struct rs_ctx *x, const json_t *o)
-{
-	return pair(x, o, "test_accuracy", "test_loss");
 }
 
 /* "weights_hist": the writer's histogram exactly, WINIT_DIAG_HIST_BINS counts over
@@ -204,25 +189,10 @@ static const struct rs_field data_fields[] = {
 	END,
 };
 
-static const struct rs_field diverged_fields[] = {
-	ROW("epoch", RS_INT, RS_OPTIONAL, 0, 0, I32),
-	COUNT("step", RS_OPTIONAL),
-	ROW("what", RS_STR, RS_OPTIONAL, 0, 0, 0),
-	NUM("last_loss", RS_OPTIONAL),
-	FRACTION("last_accuracy", RS_OPTIONAL),
-	END,
-};
+static const struct rs_field diverged_fields[] = { FIELDS(winit_fields_divergence), END };
 
-static const struct rs_field epoch_fields[] = {
-	ROW("epoch", RS_INT, RS_V2, 0, 1, I32),
-	NUM("loss", RS_ALL),
-	FRACTION("accuracy", RS_ALL),
-	NUM("val_loss", RS_OPTIONAL),
-	FRACTION("val_accuracy", RS_OPTIONAL),
-	ROW("seconds", RS_NUM, RS_V2, RS_NULL, 0, BIG),
-	END,
-};
-static const struct rs_field an_epoch[] = { SUB("", RS_OBJ, RS_ALL, 0, epoch_fields, check_epoch), END };
+static const struct rs_field epoch_fields[] = { FIELDS(winit_fields_epoch), END };
+static const struct rs_field an_epoch[] = { SUB("", RS_OBJ, RS_ALL, 0, epoch_fields, NULL), END };
 
 static const struct rs_field learning_fields[] = {
 	ROW("best_epoch", RS_INT, RS_OPTIONAL, 0, 0, I32),
@@ -265,20 +235,8 @@ static const struct rs_field a_layer_diag[] = {
 	SUB("", RS_OBJ, RS_ALL, 0, winit_results_layer_fields, NULL), END
 };
 
-#define SNAP_NUM(key, lo, hi)                                                                     \
-	AT(#key, RS_NUM, RS_OPTIONAL, RS_NULL, lo, hi, offsetof(struct winit_diag_snapshot, key), \
-	   offsetof(struct winit_report_snapshot, key), NAN)
-
 const struct rs_field winit_results_snapshot_fields[] = {
-	AT("step", RS_INT, RS_ALL, 0, 0, BIG, offsetof(struct winit_diag_snapshot, step),
-	   offsetof(struct winit_report_snapshot, step), 0),
-	ROW("epoch", RS_INT, RS_V2, 0, 0, I32), /* an int32_t: read by each reader */
-	SNAP_NUM(probe_loss, -BIG, BIG),
-	SNAP_NUM(probe_accuracy, 0, 1),
-	AT("val_rows", RS_INT, RS_OPTIONAL, 0, 0, BIG, offsetof(struct winit_diag_snapshot, val_rows),
-	   offsetof(struct winit_report_snapshot, val_rows), 0),
-	SNAP_NUM(val_loss, -BIG, BIG),
-	SNAP_NUM(val_accuracy, 0, 1),
+	FIELDS(winit_fields_snapshot),
 	SUB("layers", RS_ARR, RS_ALL, WINIT_MAX_LAYERS, a_layer_diag, NULL),
 	END,
 };
@@ -301,7 +259,7 @@ static const struct rs_field run_fields[] = {
 	ROW("name", RS_STR, RS_ALL, 0, 0, NAME_MAX_BYTES),
 	ROW("label", RS_STR, RS_V2, 0, 0, NAME_MAX_BYTES),
 	ROW("replicate", RS_INT, RS_V2, 0, 0, I32),
-	{ "design", RS_STR, RS_OPTIONAL, 0, 0, 0, NULL, NULL, design_choices, NONE, NONE, NAN },
+	{ "design", RS_STR, RS_OPTIONAL, 0, 0, 0, NULL, NULL, design_choices, NONE, NONE, NAN, NULL },
 	SUB("factors", RS_FACTORS, RS_OPTIONAL, 0, NULL, NULL),
 	ROW("seed", RS_SEED, RS_V2, 0, 0, 0),
 	ROW("run_seed", RS_SEED, RS_V2, 0, 0, 0),
@@ -313,22 +271,20 @@ static const struct rs_field run_fields[] = {
 	/* its place */
 	COUNT("index", RS_OPTIONAL),
 	/* what the script expected the run to do (absent: "ok") */
-	{ "expect", RS_STR, RS_OPTIONAL, 0, 0, 0, NULL, NULL, expect_choices, NONE, NONE, NAN },
+	{ "expect", RS_STR, RS_OPTIONAL, 0, 0, 0, NULL, NULL, expect_choices, NONE, NONE, NAN, NULL },
 	/* its outcome */
 	ROW("status", RS_STR, RS_ALL, 0, 0, sizeof((struct winit_results_run *)0)->status - 1),
 	ROW("error", RS_STR, RS_OPTIONAL, 0, 0, 0),
 	SUB("diverged", RS_OBJ, RS_OPTIONAL, 0, diverged_fields, NULL),
 	SUB("history", RS_ARR, RS_ALL, 0, an_epoch, NULL),
-	NUM("test_loss", RS_OPTIONAL),
-	FRACTION("test_accuracy", RS_OPTIONAL),
-	ROW("seconds", RS_NUM, RS_V2, RS_NULL, 0, BIG),
+	FIELDS(winit_fields_outcome),
 	ROW("kernels", RS_STR, RS_V2, 0, 0, sizeof((struct winit_results_run *)0)->kernels - 1),
 	SUB("diagnostics", RS_ARR, RS_OPTIONAL, 0, a_snapshot, NULL),
 	SUB("theory", RS_OBJ, RS_OPTIONAL, 0, theory_fields, check_theory),
 	SUB("learning", RS_OBJ, RS_OPTIONAL, 0, learning_fields, NULL),
 	END,
 };
-static const struct rs_field a_run[] = { SUB("", RS_OBJ, RS_ALL, 0, run_fields, check_run), END };
+static const struct rs_field a_run[] = { SUB("", RS_OBJ, RS_ALL, 0, run_fields, NULL), END };
 
 /* The top level after "format" and "version" (checked first, by themselves). */
 static const struct rs_field top_fields[] = {
@@ -483,6 +439,65 @@ static int check_value(struct rs_ctx *x, const struct rs_field *f, const json_t 
 	case RS_PARAMS:
 	case RS_FACTORS:
 		return check_map(x, f, v);
+	case RS_FIELDS:
+		break; /* not a member (check_members) */
+	}
+	return WINIT_OK;
+}
+
+/* Row f of a fields.h table as a row of this table: a number (null allowed: NaN), an
+ * integer, or a string among the choices. */
+static struct rs_field field_row(const struct winit_field *f)
+{
+	int num = f->type == WINIT_FIELD_F64, choice = f->type == WINIT_FIELD_CHOICE;
+	struct rs_field r = { .key = f->key,
+		              .kind = num ? RS_NUM : choice ? RS_STR : RS_INT,
+		              .need = f->need,
+		              .flags = num ? RS_NULL : 0,
+		              .lo = f->lo,
+		              .hi = f->hi,
+		              .choices = f->choices,
+		              .at_result = NONE,
+		              .at_page = NONE,
+		              .dflt = f->dflt };
+	return r;
+}
+
+static int check_member(struct rs_ctx *x, const json_t *o, const struct rs_field *f)
+{
+	const json_t *v = json_object_get(o, f->key);
+	if (!v) {
+		if (f->need == RS_ALL || (f->need == RS_V2 && x->version >= 2)) {
+			static const char *const kinds[] = { "a string", "an integer", "a number",
+				                             "a seed", "true or false", "an object",
+				                             "an array", "an object", "an object" };
+			return jr_bad(&x->c, f->key, kinds[f->kind], NULL);
+		}
+		return WINIT_OK;
+	}
+	size_t mark = jr_push(&x->c, "%s%s", x->c.len ? "." : "", f->key);
+	int rc = check_value(x, f, v);
+	if (rc)
+		return rc;
+	jr_pop(&x->c, mark);
+	return WINIT_OK;
+}
+
+/* A fields.h table's groups: where a witness is present, every member sharing its flag
+ * must be too. */
+static int check_groups(struct rs_ctx *x, const json_t *o, const struct winit_field *table)
+{
+	for (const struct winit_field *w = table; w->key; w++) {
+		if (!(w->flags & WINIT_FIELD_WITNESS) || !json_object_get(o, w->key))
+			continue;
+		for (const struct winit_field *f = table; f->key; f++) {
+			char what[96];
+			if (f == w || f->when != w->when || json_object_get(o, f->key))
+				continue;
+			snprintf(what, sizeof what, "%s, as there is a \"%s\"",
+			         f->type == WINIT_FIELD_F64 ? "a number or null" : "an integer", w->key);
+			return jr_bad(&x->c, f->key, what, NULL);
+		}
 	}
 	return WINIT_OK;
 }
@@ -490,21 +505,22 @@ static int check_value(struct rs_ctx *x, const struct rs_field *f, const json_t 
 static int check_members(struct rs_ctx *x, const json_t *o, const struct rs_field *fields)
 {
 	for (const struct rs_field *f = fields; f->key; f++) {
-		const json_t *v = json_object_get(o, f->key);
-		if (!v) {
-			if (f->need == RS_ALL || (f->need == RS_V2 && x->version >= 2)) {
-				static const char *const kinds[] = { "a string", "an integer", "a number",
-					                             "a seed", "true or false", "an object",
-					                             "an array", "an object", "an object" };
-				return jr_bad(&x->c, f->key, kinds[f->kind], NULL);
+		int rc = WINIT_OK;
+		if (f->kind != RS_FIELDS) {
+			rc = check_member(x, o, f);
+		} else {
+			for (const struct winit_field *t = f->fields; t->key && !rc; t++) {
+				struct rs_field r = field_row(t);
+				rc = check_member(x, o, &r);
 			}
-			continue;
 		}
-		size_t mark = jr_push(&x->c, "%s%s", x->c.len ? "." : "", f->key);
-		int rc = check_value(x, f, v);
 		if (rc)
 			return rc;
-		jr_pop(&x->c, mark);
+	}
+	for (const struct rs_field *f = fields; f->key; f++) {
+		int rc = f->kind == RS_FIELDS ? check_groups(x, o, f->fields) : WINIT_OK;
+		if (rc)
+			return rc;
 	}
 	return WINIT_OK;
 }
@@ -575,10 +591,32 @@ void winit_results_doc_free(struct winit_results_doc *d)
 	memset(d, 0, sizeof *d);
 }
 
+void winit_results_fill_fields(void *dst, int page, const struct winit_field *table, const json_t *obj)
+{
+	for (const struct winit_field *f = table; f->key; f++) {
+		const json_t *v = json_object_get(obj, f->key);
+		if (f->flags & WINIT_FIELD_WITNESS)
+			winit_field_mark(f, dst, page, v != NULL);
+		if (f->type == WINIT_FIELD_F64) {
+			winit_field_put_f64(f, dst, page, json_is_number(v) ? json_number_value(v) : f->dflt);
+		} else if (f->type != WINIT_FIELD_CHOICE) {
+			winit_field_put_int(f, dst, page,
+			                    json_is_integer(v) ? (int64_t)json_integer_value(v) : (int64_t)f->dflt);
+		} else {
+			int64_t k = 0;
+			while (f->choices[k] && !(json_is_string(v) && strcmp(json_string_value(v), f->choices[k]) == 0))
+				k++;
+			winit_field_put_int(f, dst, page, f->choices[k] ? k : (int64_t)f->dflt);
+		}
+	}
+}
+
 void winit_results_fill(void *dst, int page, const struct rs_field *fields, const json_t *obj)
 {
 	for (const struct rs_field *f = fields; f->key; f++) {
 		ptrdiff_t at = page ? f->at_page : f->at_result;
+		if (f->kind == RS_FIELDS)
+			winit_results_fill_fields(dst, page, f->fields, obj);
 		if (at < 0)
 			continue;
 		const json_t *v = json_object_get(obj, f->key);

@@ -14,6 +14,7 @@
 #include <winit/error.h>
 
 #include "core/internal.h"
+#include "results/fields.h"
 #include "results/json_read.h"
 
 enum rs_kind {
@@ -26,13 +27,10 @@ enum rs_kind {
 	RS_ARR,     /* an array of at most hi elements (0: any), each as sub[0] says */
 	RS_PARAMS,  /* a plugin's parameters: an object of numbers, strings or nulls */
 	RS_FACTORS, /* a grid run's factors: at most WINIT_FACTORS_MAX short strings */
-};
-
-/* From which version of the format a member must be present. */
-enum rs_need {
-	RS_OPTIONAL,
-	RS_V2,  /* in version 2 (every writer of version 2 wrote it) */
-	RS_ALL, /* in every version */
+	RS_FIELDS,  /* not a member: the members a table of fields.h declares (`fields`), in
+	             * its order, each where its row says it lands; after every member of
+	             * the object, its groups' rule (a witness present: its group's members
+	             * are required) */
 };
 
 #define RS_NULL 1u /* null allowed: a number's NaN or infinity, an integer "none" */
@@ -51,6 +49,7 @@ struct rs_field {
 	 * and what an absent (or null) member reads as. */
 	ptrdiff_t at_result, at_page;
 	double dflt;
+	const struct winit_field *fields; /* RS_FIELDS: the table */
 };
 
 /* A snapshot's and a layer's members in "diagnostics" (the rows with a place). */
@@ -74,8 +73,12 @@ WINIT_INTERNAL void winit_results_doc_free(struct winit_results_doc *d);
 
 /* Copy the members of a validated object that have a place (at_page when page, else
  * at_result) into the struct at dst: numbers as double (null: NaN), integers as int64_t;
- * absent ones get the row's default. */
+ * absent ones get the row's default.  An RS_FIELDS row's table lands each member as its
+ * row says (an int32_t, a choice's index), and sets each group's flag from its witness. */
 WINIT_INTERNAL void winit_results_fill(void *dst, int page, const struct rs_field *fields,
                                        const json_t *obj);
+/* The same for the members a fields.h table declares. */
+WINIT_INTERNAL void winit_results_fill_fields(void *dst, int page, const struct winit_field *table,
+                                              const json_t *obj);
 
 #endif

@@ -8,17 +8,31 @@
 #include <winit/kernels.h>
 #include <winit/theory.h>
 
+#include "results/fields.h"
 #include "study/wire.h"
 
-/* One epoch on the wire: epoch, epochs, loss, accuracy, has_val, val_loss, val_accuracy,
- * seconds. */
-#define EPOCH_BYTES (3 * 4 + 5 * 8)
-/* One diagnostics layer: 13 doubles and int64s. */
-#define DIAG_LAYER_BYTES (13 * 8)
-/* A snapshot without its layers: step, epoch, n_layers, probe and validation metrics. */
-#define DIAG_SNAP_BYTES (8 + 4 + 4 + 5 * 8)
+/* One diagnostics layer: a double or an int64_t per member of WINIT_DIAG_LAYER_FIELDS. */
+#define LAYER_BYTES(name, type, range) +8
+#define DIAG_LAYER_BYTES (0 WINIT_DIAG_LAYER_FIELDS(LAYER_BYTES))
 /* One layer's weight histogram: 2 doubles, 2 + WINIT_DIAG_HIST_BINS int64s. */
 #define HIST_BYTES ((4 + WINIT_DIAG_HIST_BINS) * 8)
+
+/* The members of a fields.h table go on the wire in its order, each at its own width (an
+ * int32_t, an int64_t or a double), the value of an absent one too, each presence flag
+ * (an int32_t) just before the first member it governs. */
+static size_t fields_bytes(const struct winit_field *table)
+{
+	size_t n = 0;
+	ptrdiff_t flag = WINIT_FIELD_NONE;
+	for (const struct winit_field *f = table; f->key; f++) {
+		if (f->when != WINIT_FIELD_NONE && f->when != flag) {
+			n += 4;
+			flag = f->when;
+		}
+		n += f->type == WINIT_FIELD_I32 || f->type == WINIT_FIELD_CHOICE ? 4 : 8;
+	}
+	return n;
+}
 
 struct out {
 	unsigned char *p;
@@ -59,19 +73,30 @@ static void put_str(struct out *o, const char *s)
 	put(o, s, n);
 }
 
+static void pack_fields(struct out *o, const struct winit_field *table, const void *s)
+{
+	ptrdiff_t flag = WINIT_FIELD_NONE;
+	for (const struct winit_field *f = table; f->key; f++) {
+		if (f->when != WINIT_FIELD_NONE && f->when != flag) {
+			put_i32(o, winit_field_present(f, s, 0));
+			flag = f->when;
+		}
+		if (f->type == WINIT_FIELD_F64)
+			put_f64(o, winit_field_f64(f, s));
+		else if (f->type == WINIT_FIELD_I64)
+			put_i64(o, winit_field_int(f, s));
+		else
+			put_i32(o, (int32_t)winit_field_int(f, s));
+	}
+}
+
+/* Each epoch: its members, then the fit's epochs (not in the results file). */
 static void pack_history(struct out *o, const struct winit_history *h)
 {
 	put_i32(o, h->n);
 	for (int32_t e = 0; e < h->n; e++) {
-		const struct winit_epoch_stats *st = &h->epochs[e];
-		put_i32(o, st->epoch);
-		put_i32(o, st->epochs);
-		put_f64(o, st->loss);
-		put_f64(o, st->accuracy);
-		put_i32(o, st->has_val);
-		put_f64(o, st->val_loss);
-		put_f64(o, st->val_accuracy);
-		put_f64(o, st->seconds);
+		pack_fields(o, winit_fields_epoch, &h->epochs[e]);
+		put_i32(o, h->epochs[e].epochs);
 	}
 }
 
@@ -89,13 +114,7 @@ static void pack_snapshots(struct out *o, const struct winit_diagnostics *d)
 	put_i32(o, d->n);
 	for (int32_t k = 0; k < d->n; k++) {
 		const struct winit_diag_snapshot *sn = &d->snaps[k];
-		put_i64(o, sn->step);
-		put_i32(o, sn->epoch);
-		put_f64(o, sn->probe_loss);
-		put_f64(o, sn->probe_accuracy);
-		put_i64(o, sn->val_rows);
-		put_f64(o, sn->val_loss);
-		put_f64(o, sn->val_accuracy);
+		pack_fields(o, winit_fields_snapshot, sn);
 		put_i32(o, sn->n_layers);
 		for (int32_t l = 0; l < sn->n_layers; l++)
 			pack_layer(o, &sn->layers[l]);
@@ -112,16 +131,6 @@ static void pack_theory(struct out *o, const struct winit_theory *t)
 		put_f64(o, t->pre_var[l]);
 		put_f64(o, t->grad_var[l]);
 	}
-}
-
-static void pack_divergence(struct out *o, const struct winit_divergence *d)
-{
-	put_i32(o, d->epoch);
-	put_i64(o, d->step);
-	put_i32(o, d->in_params);
-	put_i32(o, d->has_last);
-	put_f64(o, d->last_loss);
-	put_f64(o, d->last_accuracy);
 }
 
 /* Version 3: the weight histograms of the snapshot at initialization. */
@@ -152,10 +161,7 @@ int winit_wire_pack(uint64_t index, const struct winit_run_result *r, unsigned c
 	put_i32(&o, r->status);
 	put_str(&o, r->error);
 	put_i32(&o, r->done);
-	put_i32(&o, r->has_test);
-	put_f64(&o, r->test_loss);
-	put_f64(&o, r->test_accuracy);
-	put_f64(&o, r->seconds);
+	pack_fields(&o, winit_fields_outcome, r);
 	put_i64(&o, r->n_train);
 	put_i64(&o, r->n_val);
 	put_i64(&o, r->n_test);
@@ -164,7 +170,7 @@ int winit_wire_pack(uint64_t index, const struct winit_run_result *r, unsigned c
 	pack_history(&o, &r->history);
 	pack_snapshots(&o, &r->diagnostics);
 	pack_theory(&o, &r->theory);
-	pack_divergence(&o, &r->divergence);
+	pack_fields(&o, winit_fields_divergence, &r->divergence);
 	pack_hists(&o, &r->diagnostics);
 	if (o.nomem) {
 		free(o.p);
@@ -270,6 +276,23 @@ static void in_bad(struct in *i, size_t at)
 	}
 }
 
+static void unpack_fields(struct in *in, const struct winit_field *table, void *s)
+{
+	ptrdiff_t flag = WINIT_FIELD_NONE;
+	for (const struct winit_field *f = table; f->key; f++) {
+		if (f->when != WINIT_FIELD_NONE && f->when != flag) {
+			winit_field_mark(f, s, 0, get_i32(in));
+			flag = f->when;
+		}
+		if (f->type == WINIT_FIELD_F64)
+			winit_field_put_f64(f, s, 0, get_f64(in));
+		else if (f->type == WINIT_FIELD_I64)
+			winit_field_put_int(f, s, 0, get_i64(in));
+		else
+			winit_field_put_int(f, s, 0, get_i32(in));
+	}
+}
+
 /* The run's scalars after the magic and version. */
 static void unpack_scalars(struct in *in, uint64_t *index, struct winit_run_result *r)
 {
@@ -277,10 +300,7 @@ static void unpack_scalars(struct in *in, uint64_t *index, struct winit_run_resu
 	r->status = get_i32(in);
 	get_str(in, r->error, sizeof r->error);
 	r->done = get_i32(in);
-	r->has_test = get_i32(in);
-	r->test_loss = get_f64(in);
-	r->test_accuracy = get_f64(in);
-	r->seconds = get_f64(in);
+	unpack_fields(in, winit_fields_outcome, r);
 	r->n_train = get_i64(in);
 	r->n_val = get_i64(in);
 	r->n_test = get_i64(in);
@@ -293,19 +313,13 @@ static void unpack_scalars(struct in *in, uint64_t *index, struct winit_run_resu
 static int unpack_history(struct in *in, struct winit_history *h, struct winit_error *err)
 {
 	int32_t n = get_i32(in);
-	if (!in->bad && (n < 0 || (size_t)n > (in->len - in->at) / EPOCH_BYTES))
+	if (!in->bad && (n < 0 || (size_t)n > (in->len - in->at) / (fields_bytes(winit_fields_epoch) + 4)))
 		in_bad(in, in->at - sizeof n);
 	for (int32_t e = 0; e < n && !in->bad; e++) {
 		struct winit_epoch_stats st;
 		memset(&st, 0, sizeof st);
-		st.epoch = get_i32(in);
+		unpack_fields(in, winit_fields_epoch, &st);
 		st.epochs = get_i32(in);
-		st.loss = get_f64(in);
-		st.accuracy = get_f64(in);
-		st.has_val = get_i32(in);
-		st.val_loss = get_f64(in);
-		st.val_accuracy = get_f64(in);
-		st.seconds = get_f64(in);
 		if (!in->bad && winit_history_append(h, &st, err))
 			return WINIT_ERR_NOMEM;
 	}
@@ -325,13 +339,7 @@ static int unpack_snapshot(struct in *in, struct winit_diagnostics *d, int32_t k
                            struct winit_error *err)
 {
 	struct winit_diag_snapshot *sn = &d->snaps[k];
-	sn->step = get_i64(in);
-	sn->epoch = get_i32(in);
-	sn->probe_loss = get_f64(in);
-	sn->probe_accuracy = get_f64(in);
-	sn->val_rows = get_i64(in);
-	sn->val_loss = get_f64(in);
-	sn->val_accuracy = get_f64(in);
+	unpack_fields(in, winit_fields_snapshot, sn);
 	int32_t nl = get_i32(in);
 	if (!in->bad && (nl < 0 || nl > WINIT_MAX_LAYERS ||
 	                 (size_t)nl > (in->len - in->at) / DIAG_LAYER_BYTES))
@@ -350,7 +358,7 @@ static int unpack_snapshot(struct in *in, struct winit_diagnostics *d, int32_t k
 static int unpack_snapshots(struct in *in, struct winit_diagnostics *d, struct winit_error *err)
 {
 	int32_t n_snaps = get_i32(in);
-	if (!in->bad && (n_snaps < 0 || (size_t)n_snaps > (in->len - in->at) / DIAG_SNAP_BYTES))
+	if (!in->bad && (n_snaps < 0 || (size_t)n_snaps > (in->len - in->at) / (fields_bytes(winit_fields_snapshot) + 4)))
 		in_bad(in, in->at - sizeof n_snaps);
 	if (!in->bad && n_snaps > 0 && !(d->snaps = calloc((size_t)n_snaps, sizeof *d->snaps)))
 		return winit_error_set(err, WINIT_ERR_NOMEM, "run result message: out of memory");
@@ -374,16 +382,6 @@ static void unpack_theory(struct in *in, struct winit_theory *t)
 		t->pre_var[l] = get_f64(in);
 		t->grad_var[l] = get_f64(in);
 	}
-}
-
-static void unpack_divergence(struct in *in, struct winit_divergence *d)
-{
-	d->epoch = get_i32(in);
-	d->step = get_i64(in);
-	d->in_params = get_i32(in);
-	d->has_last = get_i32(in);
-	d->last_loss = get_f64(in);
-	d->last_accuracy = get_f64(in);
 }
 
 /* Version 3: each snapshot's weight histograms, when it has them. */
@@ -436,7 +434,7 @@ int winit_wire_unpack(const unsigned char *buf, size_t len, uint64_t *index,
 	    (rc = unpack_snapshots(&in, &r->diagnostics, err)))
 		goto fail;
 	unpack_theory(&in, &r->theory);
-	unpack_divergence(&in, &r->divergence);
+	unpack_fields(&in, winit_fields_divergence, &r->divergence);
 	if ((rc = unpack_hists(&in, &r->diagnostics, err)))
 		goto fail;
 	if (!in.bad && in.at != len)

@@ -1,7 +1,9 @@
 /* src/study/wire.h -- a run's result as bytes, for sending between processes (internal).
  *
- * The one place struct winit_run_result is packed and unpacked: a new field is added
- * here, at the end, with WINIT_WIRE_VERSION raised.  The layout is the host's byte order
+ * The one place struct winit_run_result is packed and unpacked: the members declared in
+ * src/results/fields.h's tables and winit/diagnostics.h's WINIT_DIAG_LAYER_FIELDS travel
+ * as those tables list them; another field is added here, at the end.  Either way
+ * WINIT_WIRE_VERSION goes up.  The layout is the host's byte order
  * and IEEE doubles: every rank of a job must share the architecture (checked through
  * the magic number, which reads differently in the other byte order). */
 #ifndef WINIT_STUDY_WIRE_H
@@ -15,8 +17,9 @@
 #include "core/internal.h"
 
 #define WINIT_WIRE_MAGIC 0x57494e52u /* "WINR" */
-#define WINIT_WIRE_VERSION 3u        /* 2: diagnostics and theory; 3: snapshots carry loss, \
-	                              * accuracy and (at step 0) weight histograms */
+#define WINIT_WIRE_VERSION 4u        /* 2: diagnostics and theory; 3: snapshots carry loss, \
+	                              * accuracy and (at step 0) weight histograms; 4: the  \
+	                              * members of src/results/fields.h's tables in their order */
 
 /* Pack run `index`'s result into a new buffer (*buf, *len; free() it).  Returns WINIT_OK
  * or WINIT_ERR_NOMEM. */
