@@ -14,8 +14,10 @@ struct spares {
 	/* A scratch model's work buffers and the shapes they were reserved for. */
 	int has_work;
 	int32_t n_layers;
-	int64_t n_inputs, n_out[WINIT_MAX_LAYERS], cap_batch;
-	float *z[WINIT_MAX_LAYERS], *a[WINIT_MAX_LAYERS], *delta[2];
+	int64_t n_inputs, cap_batch;
+	int64_t *n_out; /* n_layers entries */
+	float **z, **a; /* n_layers entries each */
+	float *delta[2];
 };
 
 /* The calling thread's spares; the key's destructor frees them when the thread exits. */
@@ -26,15 +28,33 @@ static int spares_key_ok;
 
 static void free_work(struct spares *s)
 {
-	for (int i = 0; i < WINIT_MAX_LAYERS; i++) {
+	for (int i = 0; i < s->n_layers && s->has_work; i++) {
 		free(s->z[i]);
 		free(s->a[i]);
-		s->z[i] = s->a[i] = NULL;
 	}
+	free(s->z);
+	free(s->a);
+	free(s->n_out);
+	s->z = s->a = NULL;
+	s->n_out = NULL;
+	s->n_layers = 0;
 	free(s->delta[0]);
 	free(s->delta[1]);
 	s->delta[0] = s->delta[1] = NULL;
 	s->has_work = 0;
+}
+
+/* Move a model's work buffers (their pointers) to dst and clear them in the model. */
+static void move_buffers(float **dz, float **da, float **ddelta, struct winit_model *m)
+{
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		dz[i] = m->z[i];
+		da[i] = m->a[i];
+		m->z[i] = m->a[i] = NULL;
+	}
+	ddelta[0] = m->delta[0];
+	ddelta[1] = m->delta[1];
+	m->delta[0] = m->delta[1] = NULL;
 }
 
 static void spares_destroy(void *v)
@@ -124,40 +144,49 @@ void winit_diag_pool_take_work(struct winit_model *m)
 	for (int i = 0; i < m->spec.n_layers; i++)
 		if (s->n_out[i] != m->layer[i].n_out)
 			return;
-	memcpy(m->z, s->z, sizeof m->z);
-	memcpy(m->a, s->a, sizeof m->a);
-	memcpy(m->delta, s->delta, sizeof m->delta);
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		m->z[i] = s->z[i];
+		m->a[i] = s->a[i];
+	}
+	m->delta[0] = s->delta[0];
+	m->delta[1] = s->delta[1];
 	m->cap_batch = s->cap_batch;
-	memset(s->z, 0, sizeof s->z);
-	memset(s->a, 0, sizeof s->a);
-	memset(s->delta, 0, sizeof s->delta);
-	s->has_work = 0;
+	s->has_work = 0; /* the buffers are the model's now; free_work frees the arrays only */
+	s->delta[0] = s->delta[1] = NULL;
+	free_work(s);
 }
 
 void winit_diag_pool_give_work(struct winit_model *m)
 {
 	struct spares *s = spares();
+	size_t nl = (size_t)m->spec.n_layers;
+	if (!m->z || !m->a) /* a probe whose set-up failed: nothing reserved */
+		return;
 	if (s && m->cap_batch > 0) {
 		free_work(s);
-		memcpy(s->z, m->z, sizeof s->z);
-		memcpy(s->a, m->a, sizeof s->a);
-		memcpy(s->delta, m->delta, sizeof s->delta);
-		s->cap_batch = m->cap_batch;
-		s->n_inputs = m->spec.n_inputs;
-		s->n_layers = m->spec.n_layers;
-		for (int i = 0; i < m->spec.n_layers; i++)
-			s->n_out[i] = m->layer[i].n_out;
-		s->has_work = 1;
-	} else {
-		for (int i = 0; i < WINIT_MAX_LAYERS; i++) {
-			free(m->z[i]);
-			free(m->a[i]);
+		s->z = calloc(nl, sizeof *s->z);
+		s->a = calloc(nl, sizeof *s->a);
+		s->n_out = calloc(nl, sizeof *s->n_out);
+		if (s->z && s->a && s->n_out) {
+			move_buffers(s->z, s->a, s->delta, m);
+			s->cap_batch = m->cap_batch;
+			s->n_inputs = m->spec.n_inputs;
+			s->n_layers = m->spec.n_layers;
+			for (int i = 0; i < m->spec.n_layers; i++)
+				s->n_out[i] = m->layer[i].n_out;
+			s->has_work = 1;
+			m->cap_batch = 0;
+			return;
 		}
-		free(m->delta[0]);
-		free(m->delta[1]);
+		free_work(s);
 	}
-	memset(m->z, 0, sizeof m->z);
-	memset(m->a, 0, sizeof m->a);
-	memset(m->delta, 0, sizeof m->delta);
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		free(m->z[i]);
+		free(m->a[i]);
+		m->z[i] = m->a[i] = NULL;
+	}
+	free(m->delta[0]);
+	free(m->delta[1]);
+	m->delta[0] = m->delta[1] = NULL;
 	m->cap_batch = 0;
 }

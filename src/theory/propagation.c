@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <winit/plugin_call.h>
@@ -98,13 +99,55 @@ __attribute__((format(printf, 2, 3))) static void not_applies(struct winit_theor
 	va_end(ap);
 }
 
+int winit_theory_alloc(struct winit_theory *t, int32_t n_layers)
+{
+	winit_theory_free(t);
+	size_t n = n_layers > 0 ? (size_t)n_layers : 1;
+	t->pre_var = calloc(n, sizeof *t->pre_var);
+	t->grad_var = calloc(n, sizeof *t->grad_var);
+	if (!t->pre_var || !t->grad_var) {
+		winit_theory_free(t);
+		return WINIT_ERR_NOMEM;
+	}
+	t->n_layers = n_layers;
+	return WINIT_OK;
+}
+
+void winit_theory_free(struct winit_theory *t)
+{
+	free(t->pre_var);
+	free(t->grad_var);
+	memset(t, 0, sizeof *t);
+}
+
+static void predict(struct winit_theory *out, const struct winit_model_spec *spec,
+                    double input_m2, double output_grad_var, double *var_w, double *var_b,
+                    const struct winit_activation **acts);
+
 void winit_theory_predict(struct winit_theory *out, const struct winit_model_spec *spec,
                           double input_m2, double output_grad_var)
 {
-	memset(out, 0, sizeof *out);
-	out->computed = 1;
-	out->n_layers = spec->n_layers;
-	double var_w[WINIT_MAX_LAYERS], var_b[WINIT_MAX_LAYERS];
+	size_t n = spec->n_layers > 0 ? (size_t)spec->n_layers : 1;
+	double *var_w = malloc(n * sizeof *var_w), *var_b = malloc(n * sizeof *var_b);
+	const struct winit_activation **acts = malloc(n * sizeof *acts);
+	if (winit_theory_alloc(out, spec->n_layers) || !var_w || !var_b || !acts) {
+		winit_theory_free(out);
+		out->computed = 1;
+		not_applies(out, "no memory for the predictions of %d layers", (int)spec->n_layers);
+	} else {
+		out->computed = 1;
+		predict(out, spec, input_m2, output_grad_var, var_w, var_b, acts);
+	}
+	free(var_w);
+	free(var_b);
+	free(acts);
+}
+
+/* The recursion itself, into out's arrays, with scratch of spec->n_layers entries each. */
+static void predict(struct winit_theory *out, const struct winit_model_spec *spec,
+                    double input_m2, double output_grad_var, double *var_w, double *var_b,
+                    const struct winit_activation **acts)
+{
 	int64_t n_in = spec->n_inputs;
 	for (int i = 0; i < spec->n_layers; i++) {
 		const struct winit_layer_spec *l = &spec->layers[i];
@@ -145,7 +188,6 @@ void winit_theory_predict(struct winit_theory *out, const struct winit_model_spe
 		}
 		n_in = l->units;
 	}
-	const struct winit_activation *acts[WINIT_MAX_LAYERS];
 	for (int i = 0; i < spec->n_layers; i++)
 		acts[i] = (const struct winit_activation *)spec->layers[i].activation.info;
 	n_in = spec->n_inputs;
