@@ -212,16 +212,11 @@ void winit_lua_stop_hook_off(lua_State *L, int on);
 
 /* lcallbacks.c: the callbacks of one fit, run through the trainer's hooks. */
 #define WINIT_LUA_MAX_CALLBACKS 16
-struct winit_lua_early {
-	int metric, maximize, patience, wait, have_best;
-	double min_delta, best;
-	float *best_weights; /* restore_best_weights: a copy of the parameters, or NULL */
-};
 struct winit_lua_fit_callbacks {
 	lua_State *L;
 	int list, n; /* the callbacks list (absolute index, 0: none) and its length */
 	int kind[WINIT_LUA_MAX_CALLBACKS];
-	struct winit_lua_early early[WINIT_LUA_MAX_CALLBACKS];
+	struct winit_early_stopper early[WINIT_LUA_MAX_CALLBACKS]; /* the engine's */
 	struct lmodel *m;
 	struct winit_fit_hooks hooks; /* ctx is this struct */
 };
@@ -229,6 +224,9 @@ struct winit_lua_fit_callbacks {
  * stay on the stack until the fit ends.  Raises on a bad list. */
 int winit_lua_callbacks_init(lua_State *L, int list, struct lmodel *m,
                              struct winit_lua_fit_callbacks *c);
+/* An EarlyStopping table ({"EarlyStopping", monitor = ..., ...}) at idx into *e, checked
+ * by the engine; raises on a bad value.  Study:add takes one too. */
+void winit_lua_read_early_stopping(lua_State *L, int idx, struct winit_early_stopping *e);
 /* Call every plain table's `name` ("on_train_begin", "on_train_end"); raises on errors. */
 void winit_lua_callbacks_train(struct winit_lua_fit_callbacks *c, const char *name);
 

@@ -219,8 +219,9 @@ struct fit {
 	struct winit_model *m;
 	const struct winit_dataset *ds; /* training rows [0, n_train) */
 	const struct winit_fit_spec *spec;
-	const struct winit_fit_hooks *hooks; /* may be NULL */
-	const struct winit_observer *obs;    /* may be NULL */
+	const struct winit_fit_hooks *hooks;      /* may be NULL */
+	const struct winit_observer *obs;         /* may be NULL */
+	const struct winit_lr_schedule *schedule; /* the hooks', else the optimizer's; NULL: none */
 	size_t run;
 	struct winit_history *history;   /* may be NULL */
 	const struct winit_dataset *vds; /* validation rows [v_begin, vds->n): n_val of them */
@@ -231,6 +232,9 @@ struct fit {
 	/* The step's observers: they never change a number. */
 	struct team_trial trial;
 	struct diag_watch diag;
+	/* The spec's early stopping, when enabled. */
+	struct winit_early_stopper early;
+	int has_early;
 	/* The current epoch's running sums. */
 	double loss_sum;
 	int64_t hits, seen;
@@ -382,6 +386,11 @@ static int fit_check(struct winit_trainer *t, const struct winit_dataset *ds,
 		                       (int)fit->initial_epoch);
 	if (hooks && hooks->schedule && (rc = winit_lr_schedule_check(hooks->schedule, err)))
 		return rc;
+	if (t->opt.spec.schedule.kind != WINIT_LR_CONSTANT &&
+	    (rc = winit_lr_schedule_check(&t->opt.spec.schedule, err)))
+		return rc;
+	if ((rc = winit_early_stopping_check(&fit->early_stopping, err)))
+		return rc;
 	if (fit->epochs < 0 || fit->batch_size <= 0)
 		return winit_error_set(err, WINIT_ERR_ARG, "fit: epochs must be >= 0 and batch_size > 0 (got %d, %d)",
 		                       (int)fit->epochs, (int)fit->batch_size);
@@ -425,6 +434,16 @@ static int fit_prepare(struct fit *f, const struct winit_dataset *val, struct wi
 	for (int64_t i = 0; i < f->n_train; i++)
 		f->b.idx[i] = (uint32_t)i;
 	f->update = (struct winit_param_update){ optimizer_update, f->t };
+	if (f->hooks && f->hooks->schedule)
+		f->schedule = f->hooks->schedule;
+	else if (f->t->opt.spec.schedule.kind != WINIT_LR_CONSTANT)
+		f->schedule = &f->t->opt.spec.schedule;
+	if (f->spec->early_stopping.enabled) {
+		if ((rc = winit_early_stopper_init(&f->early, &f->spec->early_stopping, f->m->n_params,
+		                                   NULL, err)))
+			return rc;
+		f->has_early = 1;
+	}
 	trial_start(&f->trial, f->t);
 	memset(&f->t->diverged, 0, sizeof f->t->diverged);
 	return diag_start(f, err);
@@ -484,8 +503,8 @@ static int step_loss(struct fit *f, int32_t epoch, int64_t s, int64_t n, struct 
 static void step_update(struct fit *f, int64_t n)
 {
 	struct winit_trainer *t = f->t;
-	if (f->hooks && f->hooks->schedule)
-		t->opt.spec.learning_rate = winit_lr_schedule_at(f->hooks->schedule, t->opt.t);
+	if (f->schedule)
+		t->opt.spec.learning_rate = winit_lr_schedule_at(f->schedule, t->opt.t);
 	winit_optimizer_begin(&t->opt);
 	winit_model_backward_update(f->m, f->b.x, f->b.dz, n, &f->update);
 	t->steps++;
@@ -546,8 +565,8 @@ static int check_params(struct fit *f, int32_t epoch, struct winit_error *err)
 	return diverged(f->t, err, epoch, f->steps, what);
 }
 
-/* The epoch's statistics (validation included), then the history, the observer and the
- * hooks see them; a hook may ask to stop. */
+/* The epoch's statistics (validation included), then the history, the observer, the
+ * hooks and the early stopping see them; a hook or the early stopping may ask to stop. */
 static int end_of_epoch(struct fit *f, int32_t epoch, double t0, int *stop, struct winit_error *err)
 {
 	int rc = check_params(f, epoch, err);
@@ -571,8 +590,10 @@ static int end_of_epoch(struct fit *f, int32_t epoch, double t0, int *stop, stru
 		return rc;
 	if (f->obs && f->obs->epoch_end)
 		f->obs->epoch_end(f->obs->ctx, f->run, &st);
-	if (f->hooks && f->hooks->epoch_end)
-		return f->hooks->epoch_end(f->hooks->ctx, &st, stop, err);
+	if (f->hooks && f->hooks->epoch_end && (rc = f->hooks->epoch_end(f->hooks->ctx, &st, stop, err)))
+		return rc;
+	if (f->has_early)
+		return winit_early_stopper_epoch_end(&f->early, &st, f->m->params, stop, err);
 	return WINIT_OK;
 }
 
@@ -601,6 +622,8 @@ static void fit_finish(struct fit *f)
 	trial_end(&f->trial, f->t);
 	diag_end(&f->diag);
 	batch_free(&f->b);
+	if (f->has_early)
+		winit_early_stopper_free(&f->early);
 }
 
 int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,

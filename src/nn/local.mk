@@ -6,6 +6,7 @@ libwinit_core_la_SOURCES += \
 	src/nn/optimizer.c \
 	src/nn/trainer.c \
 	src/nn/fit.c \
+	src/nn/early_stopping.c \
 	src/nn/diagnostics.c \
 	src/nn/diag_hist.c \
 	src/nn/diag_pool.c \
