@@ -5,6 +5,7 @@
  * pattern continued up to the next multiple of 64 bytes. */
 #include "config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,14 +39,16 @@ static void pattern_set(float *g, int64_t n, int64_t from)
 /* The zone's pattern, once (both zones compare against it; the after zone's padding is
  * checked separately, rarely). */
 static float zone[WINIT_GUARD];
-static int zone_ready;
+static pthread_once_t zone_once = PTHREAD_ONCE_INIT;
+
+static void zone_fill(void)
+{
+	pattern_set(zone, WINIT_GUARD, 0);
+}
 
 static void zone_init(void)
 {
-	if (!__atomic_load_n(&zone_ready, __ATOMIC_ACQUIRE)) {
-		pattern_set(zone, WINIT_GUARD, 0);
-		__atomic_store_n(&zone_ready, 1, __ATOMIC_RELEASE);
-	}
+	pthread_once(&zone_once, zone_fill);
 }
 
 static size_t total_floats(int64_t n)
