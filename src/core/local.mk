@@ -2,6 +2,8 @@ libwinit_core_la_SOURCES += \
 	src/core/clock.h \
 	src/core/internal.h \
 	src/core/error.c \
+	src/core/guard.h \
+	src/core/guard.c \
 	src/core/fileio.h \
 	src/core/fileio.c \
 	src/core/text.h \

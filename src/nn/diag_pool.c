@@ -1,11 +1,13 @@
 /* src/nn/diag_pool.c -- the probe's buffers, kept per thread from one probe to the next
- * (diag_pool.h). */
+ * (diag_pool.h).  Every buffer has guard zones (core/guard.h): activations write into
+ * some of them; one found written outside its values is freed, never kept. */
 #include "config.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/guard.h"
 #include "nn/diag_pool.h"
 
 struct spares {
@@ -27,12 +29,12 @@ static int spares_key_ok;
 static void free_work(struct spares *s)
 {
 	for (int i = 0; i < WINIT_MAX_LAYERS; i++) {
-		free(s->z[i]);
-		free(s->a[i]);
+		winit_guarded_free(s->z[i]);
+		winit_guarded_free(s->a[i]);
 		s->z[i] = s->a[i] = NULL;
 	}
-	free(s->delta[0]);
-	free(s->delta[1]);
+	winit_guarded_free(s->delta[0]);
+	winit_guarded_free(s->delta[1]);
 	s->delta[0] = s->delta[1] = NULL;
 	s->has_work = 0;
 }
@@ -43,7 +45,7 @@ static void spares_destroy(void *v)
 	if (!s)
 		return;
 	for (int k = 0; k < WINIT_DIAG_BUF_COUNT; k++)
-		free(s->buf[k]);
+		winit_guarded_free(s->buf[k]);
 	free_work(s);
 	free(s);
 	if (tls_spares == s)
@@ -93,9 +95,16 @@ void *winit_diag_pool_take(enum winit_diag_buf role, size_t bytes, size_t *cap)
 		s->cap[role] = 0;
 		return b;
 	}
-	void *b = aligned_alloc(64, want);
+	void *b = winit_guarded_alloc_bytes(want);
 	*cap = b ? want : 0;
 	return b;
+}
+
+/* Whether a buffer's guard zones are intact (a buffer written outside is not kept). */
+static int intact(const void *buf)
+{
+	struct winit_guard_hit hit;
+	return !winit_guard_check(buf, &hit);
 }
 
 void winit_diag_pool_give(enum winit_diag_buf role, void *buf, size_t cap)
@@ -103,15 +112,15 @@ void winit_diag_pool_give(enum winit_diag_buf role, void *buf, size_t cap)
 	if (!buf)
 		return;
 	struct spares *s = spares();
-	if (!s) {
-		free(buf);
+	if (!s || !intact(buf)) {
+		winit_guarded_free(buf);
 		return;
 	}
 	if (s->buf[role] && s->cap[role] >= cap) {
-		free(buf);
+		winit_guarded_free(buf);
 		return;
 	}
-	free(s->buf[role]);
+	winit_guarded_free(s->buf[role]);
 	s->buf[role] = buf;
 	s->cap[role] = cap;
 }
@@ -137,7 +146,10 @@ void winit_diag_pool_take_work(struct winit_model *m)
 void winit_diag_pool_give_work(struct winit_model *m)
 {
 	struct spares *s = spares();
-	if (s && m->cap_batch > 0) {
+	int keep = m->cap_batch > 0 && intact(m->delta[0]) && intact(m->delta[1]);
+	for (int i = 0; i < m->spec.n_layers && keep; i++)
+		keep = intact(m->z[i]) && intact(m->a[i]);
+	if (s && keep) {
 		free_work(s);
 		memcpy(s->z, m->z, sizeof s->z);
 		memcpy(s->a, m->a, sizeof s->a);
@@ -150,11 +162,11 @@ void winit_diag_pool_give_work(struct winit_model *m)
 		s->has_work = 1;
 	} else {
 		for (int i = 0; i < WINIT_MAX_LAYERS; i++) {
-			free(m->z[i]);
-			free(m->a[i]);
+			winit_guarded_free(m->z[i]);
+			winit_guarded_free(m->a[i]);
 		}
-		free(m->delta[0]);
-		free(m->delta[1]);
+		winit_guarded_free(m->delta[0]);
+		winit_guarded_free(m->delta[1]);
 	}
 	memset(m->z, 0, sizeof m->z);
 	memset(m->a, 0, sizeof m->a);

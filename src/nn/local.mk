@@ -2,6 +2,7 @@ libwinit_core_la_SOURCES += \
 	src/nn/model.c \
 	src/nn/spec.c \
 	src/nn/passes.c \
+	src/nn/model_guard.h \
 	src/nn/loss.c \
 	src/nn/optimizer.c \
 	src/nn/trainer.c \
