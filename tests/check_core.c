@@ -5,7 +5,6 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "core/text.h"
 #include "testutil.h"
 
 /* ---- the reference: splitmix64 and xoshiro256** as published by Vigna ---- */
