@@ -28,4 +28,5 @@ winitinclude_HEADERS += \
 	include/winit/safe_write.h \
 	include/winit/relocate.h \
 	include/winit/plot.h \
-	include/winit/results_doc.h
+	include/winit/results_doc.h \
+	include/winit/fields.h

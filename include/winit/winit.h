@@ -31,5 +31,6 @@
 #include <winit/relocate.h>
 #include <winit/plot.h>
 #include <winit/results_doc.h>
+#include <winit/fields.h>
 
 #endif

@@ -17,7 +17,6 @@
 #include <winit/report_page.h>
 
 #include "lua/lbinding.h"
-#include "results/fields.h"
 #include "lua/lwinit.h"
 
 static struct lresults *check_results(lua_State *L, int idx)
