@@ -13,7 +13,7 @@
 
 /* The build tree this code runs from, when it runs uninstalled, written into buf (size
  * at least PATH_MAX); NULL when installed.  Decided by where the object holding this code
- * is (the winit binary, libwinit.so, the Lua module or a test program), never by a path
+ * is (libwinit.so, which winit and the Lua module link, or a test program), never by a path
  * compiled in: an uninstalled object sits in the build tree's root, tests/, tests/fuzz/ or
  * bench/ (or their .libs/), next to config.status and an uninstalled libwinit.la. */
 WINIT_INTERNAL const char *winit_build_tree(char *buf, size_t size);
