@@ -7,7 +7,6 @@
 #include <time.h>
 
 #include "core/guard.h"
-#include "core/text.h"
 #include "testutil.h"
 
 /* ---- the reference: splitmix64 and xoshiro256** as published by Vigna ---- */

@@ -6,7 +6,6 @@ libwinit_core_la_SOURCES += \
 	src/core/guard.c \
 	src/core/fileio.h \
 	src/core/fileio.c \
-	src/core/text.h \
 	src/core/rng.c \
 	src/core/stream.c \
 	src/core/cancel.c \

@@ -23,7 +23,7 @@
  *   lsave.c    saved models: save, save_weights, load_weights, models.load_model
  *   lsignal.c  the interrupt flag and the SIGINT guard around training
  *   ldiag.c    the `diagnostics` option; diagnostics and theory as Lua tables
- *   lfigure.c  results:report's figures (x-y plots through src/plot/plot_xy.c)
+ *   lfigure.c  results:report's figures (x-y plots through src/plot/winit_plot_xy.c)
  *   ltheory.c  winit.theory: the mean-field fixed point, chi_1, the edge of chaos
  *   lplot.c    winit.plot: heat maps and self-contained HTML pages for scripts */
 #ifndef WINIT_LBINDING_H
@@ -185,11 +185,11 @@ int winit_lua_study_grid(lua_State *L);
 /* lfigure.c: results:report's options table at `opts` (may be none or nil): its
  * `figures` checked into out (errors name the figure and field).  Always pushes one
  * value, the anchor of out's memory: keep it (and opts) on the stack while out is used.
- * write_figures is an html_extra_fn (src/report/html.h) taking a winit_lua_figures. */
-struct plot_xy;
+ * write_figures is a winit_report_html_extra_fn (winit/report_page.h) taking a winit_lua_figures. */
+struct winit_plot_xy;
 struct winit_lua_figures {
 	size_t n;
-	struct plot_xy *figs;
+	struct winit_plot_xy *figs;
 	const char **captions;
 };
 size_t winit_lua_check_figures(lua_State *L, int opts, struct winit_lua_figures *out);

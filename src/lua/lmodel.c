@@ -12,7 +12,6 @@
 #include <lua.h>
 
 #include "lua/lbinding.h"
-#include "results/fields.h"
 
 struct lmodel *winit_lua_check_model(lua_State *L, int idx)
 {
