@@ -71,4 +71,4 @@ plugins_activations_mish_la_LDFLAGS = $(WINIT_PLUGIN_FLAGS)
 # distributed) under $(docdir)/examples, where docs/plugins.md points.
 examplesdir = $(docdir)/examples
 dist_examples_DATA = plugins/examples/example_plugin.c plugins/examples/example.lua \
-	plugins/examples/study.c
+	plugins/examples/study.c plugins/examples/study_grid.c

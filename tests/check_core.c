@@ -1,11 +1,12 @@
 /* tests/check_core.c -- src/core: the random streams (xoshiro256** seeded through
  * splitmix64, rng_below, the shuffle) against a reference written here from the
- * published algorithms, and the error record's truncation rules. */
+ * published algorithms, the error record's truncation rules, and the guard zones around
+ * the buffers plugins write (core/guard.h). */
 #include <math.h>
 #include <stdint.h>
 #include <time.h>
 
-#include "core/text.h"
+#include "core/guard.h"
 #include "testutil.h"
 
 /* ---- the reference: splitmix64 and xoshiro256** as published by Vigna ---- */
@@ -520,6 +521,79 @@ START_TEST(team_shares_cover_the_range)
 }
 END_TEST
 
+/* ---- guard zones ---- */
+
+START_TEST(guarded_buffer_is_aligned_and_intact_when_written_inside)
+{
+	for (int64_t n = 0; n < 40; n++) {
+		float *p = winit_guarded_alloc(n);
+		ck_assert_ptr_nonnull(p);
+		ck_assert_uint_eq((uintptr_t)p % 64, 0);
+		for (int64_t i = 0; i < n; i++)
+			p[i] = (float)i;
+		struct winit_guard_hit hit;
+		ck_assert_int_eq(winit_guard_check(p, &hit), 0);
+		winit_guarded_free(p);
+	}
+	struct winit_guard_hit hit;
+	ck_assert_int_eq(winit_guard_check(NULL, &hit), 0);
+}
+END_TEST
+
+/* Counted from the farthest float written: before the start, past the end, both. */
+START_TEST(guard_counts_what_was_written_outside)
+{
+	struct winit_guard_hit hit;
+	char msg[128];
+	float *p = winit_guarded_alloc(100);
+	p[-8] = 0.0f; /* only the farthest: the nearer ones are counted with it */
+	ck_assert_int_ne(winit_guard_check(p, &hit), 0);
+	ck_assert_int_eq(hit.before, 8);
+	ck_assert_int_eq(hit.after, 0);
+	ck_assert_int_eq(hit.n, 100);
+	winit_guard_describe(&hit, msg, sizeof msg);
+	ck_assert_str_eq(msg, "8 floats before the start");
+	p[100 + 2] = 1.0f;
+	ck_assert_int_ne(winit_guard_check(p, &hit), 0);
+	ck_assert_int_eq(hit.after, 3);
+	winit_guard_describe(&hit, msg, sizeof msg);
+	ck_assert_str_eq(msg, "8 floats before the start and 3 floats past the end");
+	p[-WINIT_GUARD] = 2.0f;
+	ck_assert_int_ne(winit_guard_check(p, &hit), 0);
+	ck_assert_int_eq(hit.before, WINIT_GUARD);
+	winit_guarded_free(p);
+
+	p = winit_guarded_alloc(5);
+	p[5] = 0.0f;
+	ck_assert_int_ne(winit_guard_check(p, &hit), 0);
+	ck_assert_int_eq(hit.before, 0);
+	ck_assert_int_eq(hit.after, 1);
+	winit_guard_describe(&hit, msg, sizeof msg);
+	ck_assert_str_eq(msg, "1 float past the end");
+	winit_guarded_free(p);
+}
+END_TEST
+
+/* Zones of the caller's own, around the arrays of a struct. */
+START_TEST(zones_around_a_struct_array)
+{
+	struct {
+		float pre[WINIT_GUARD], v[10], post[WINIT_GUARD];
+	} b;
+	winit_guard_zone_set(b.pre);
+	winit_guard_zone_set(b.post);
+	struct winit_guard_hit hit;
+	for (int i = 0; i < 10; i++)
+		b.v[i] = 1.0f;
+	ck_assert_int_eq(winit_guard_zones_check(b.pre, b.post, &hit), 0);
+	b.pre[WINIT_GUARD - 2] = 0.0f;
+	b.post[3] = 0.0f;
+	ck_assert_int_ne(winit_guard_zones_check(b.pre, b.post, &hit), 0);
+	ck_assert_int_eq(hit.before, 2);
+	ck_assert_int_eq(hit.after, 4);
+}
+END_TEST
+
 static Suite *core_suite(void)
 {
 	Suite *s = suite_create("core");
@@ -556,6 +630,12 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, prefix_fits_exactly);
 	tcase_add_test(tc, control_characters_are_escaped);
 	tcase_add_test(tc, clear_and_names);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("guards");
+	tcase_add_test(tc, guarded_buffer_is_aligned_and_intact_when_written_inside);
+	tcase_add_test(tc, guard_counts_what_was_written_outside);
+	tcase_add_test(tc, zones_around_a_struct_array);
 	suite_add_tcase(s, tc);
 	return s;
 }

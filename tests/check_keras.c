@@ -322,10 +322,17 @@ START_TEST(callback_refusals)
 	RUN_ERR("winit.optimizers.Adam { learning_rate = { 'StepDecay' } }\n", "test.lua:1:",
 	        "learning_rate must be a number or a schedule");
 	RUN_ERR("m:fit(train, { verbose = 0, initial_epoch = -1 })\n", "test.lua:1:", "initial_epoch");
+	/* A study run is data: no Lua function in it, one EarlyStopping at most (its
+	 * schedules are the optimizer's, taken since the run spec has them). */
 	RUN_ERR("local s = winit.Study {}\n"
-	        "m:compile { optimizer = winit.optimizers.Adam { learning_rate = winit.optimizers.schedules.CosineDecay(0.1, 10) } }\n"
-	        "s:add { name = 'x', model = m, train = train }\n",
-	        "test.lua:3:", "learning-rate schedule is not part of a run description");
+	        "s:add { name = 'x', model = m, train = train, callbacks = { winit.callbacks.LearningRateScheduler(print) } }\n",
+	        "test.lua:2:", "callbacks[1]: a study run takes winit.callbacks.EarlyStopping only");
+	RUN_ERR("local s = winit.Study {}\n"
+	        "local e = winit.callbacks.EarlyStopping()\n"
+	        "s:add { name = 'x', model = m, train = train, callbacks = { e, e } }\n",
+	        "test.lua:3:", "callbacks[2]: a run takes one EarlyStopping");
+	RUN_ERR("winit.callbacks.EarlyStopping { baseline = 0 / 0 }\n", "test.lua:1:",
+	        "EarlyStopping: baseline must be a finite number");
 	RUN_ERR("m:compile { optimizer = winit.optimizers.Adam { learning_rate = winit.optimizers.schedules.CosineDecay(0.1, 10) } }\n"
 	        "m:save(DIR .. '/sched.winit')\n",
 	        "test.lua:2:", "save: the model's optimizer has a learning-rate schedule");

@@ -85,6 +85,21 @@ START_TEST(grid_expands_factors_into_runs)
 }
 END_TEST
 
+/* A study run takes a learning-rate schedule (the optimizer's) and an EarlyStopping: the
+ * engine's fit applies them as model:fit does, and the results file records them; a
+ * changed schedule is another run for resume. */
+START_TEST(study_runs_take_schedules_and_early_stopping)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("study_runs_take_schedules_and_early_stopping");
+	const char *out = run_stdout("study(0.5):run { verbose = 1, save = path, resume = true }\n");
+	ck_assert_msg(strstr(out, "resume: all 3 runs already finished") != NULL, "%s", out);
+	out = run_stdout("study(0.6):run { verbose = 1, save = path, resume = true }\n");
+	ck_assert_msg(strstr(out, "resume: run 'sched' in ") != NULL, "%s", out);
+	ck_assert_msg(strstr(out, "resume: 2 of 3 runs already finished") != NULL, "%s", out);
+}
+END_TEST
+
 START_TEST(same_seed_same_numbers)
 {
 	RUN_FILE_OK("model");
@@ -704,6 +719,7 @@ static Suite *lua_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, keras_like_fit_evaluate_predict);
 	tcase_add_test(tc, same_seed_same_numbers);
+	tcase_add_test(tc, study_runs_take_schedules_and_early_stopping);
 	tcase_add_test(tc, fit_repeats_a_study_run_exactly);
 	tcase_add_test(tc, study_design_pairs_replicates);
 	tcase_add_test(tc, grid_expands_factors_into_runs);

@@ -31,6 +31,29 @@ START_TEST(jobs_and_initializer_names_in_their_range_and_type)
 }
 END_TEST
 
+/* Found by tests/hostile (issue 24 item 8): summary ignored an argument it does not take,
+ * evaluate a number where its options go, and save_weights took 123 as the path "123". */
+START_TEST(loose_arguments_are_refused_by_name)
+{
+	RUN_FILE_OK("model");
+	RUN_OK("m = build('glorot_normal')\n");
+	RUN_ERR("\nm:summary(coroutine.create(print))\n", "test.lua:2:",
+	        "bad argument #1 to 'summary' (summary takes no argument, got thread)");
+	RUN_ERR("m:summary(nil, 1)\n", "test.lua:1:", "(summary takes no argument, got number)");
+	RUN_ERR("\nm:evaluate(test, 5)\n", "test.lua:2:",
+	        "bad argument #2 to 'evaluate' (table expected, got number)");
+	RUN_OK("local loss, acc = m:evaluate(test, nil)\nassert(acc >= 0 and acc <= 1)\n");
+	RUN_ERR("\nm:save_weights(123)\n", "test.lua:2:",
+	        "bad argument #1 to 'save_weights' (string (a path) expected, got number)");
+	RUN_ERR("m:save(456)\n", "test.lua:1:",
+	        "bad argument #1 to 'save' (string (a path) expected, got number)");
+	RUN_ERR("m:load_weights(7)\n", "test.lua:1:",
+	        "bad argument #1 to 'load_weights' (string (a path) expected, got number)");
+	RUN_ERR("require('winit').models.load_model(8)\n", "test.lua:1:",
+	        "bad argument #1 to 'load_model' (string (a path) expected, got number)");
+}
+END_TEST
+
 START_TEST(target_out_of_range_names_value_and_line)
 {
 	RUN_ERR("local winit = require 'winit'\nlocal s = winit.Study { target = 1.5 }\n", "test.lua:2:",
@@ -175,6 +198,7 @@ static Suite *lua_types_suite(void)
 	tcase_add_test(tc, data_refuses_values_beyond_float);
 	tcase_add_test(tc, grid_errors_keep_the_script_line);
 	tcase_add_test(tc, jobs_and_initializer_names_in_their_range_and_type);
+	tcase_add_test(tc, loose_arguments_are_refused_by_name);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -609,6 +609,205 @@ START_TEST(table_groups_replicates_by_label_alone)
 }
 END_TEST
 
+/* Feed the stopper one monitored value per epoch; returns the epoch it stopped after (0:
+ * none). */
+static int32_t stop_epoch(const struct winit_early_stopping *e, const double *v, int n,
+                          float *params, const float *per_epoch)
+{
+	struct winit_early_stopper s;
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_early_stopper_init(&s, e, 1, NULL, &err), WINIT_OK);
+	int stop = 0;
+	for (int i = 0; i < n && !stop; i++) {
+		struct winit_epoch_stats st = { .epoch = i + 1, .has_val = 1 };
+		st.val_loss = st.val_accuracy = v[i];
+		if (params)
+			params[0] = per_epoch[i];
+		ck_assert_int_eq(winit_early_stopper_epoch_end(&s, &st, params, &stop, &err), WINIT_OK);
+	}
+	int32_t at = s.stopped_epoch;
+	winit_early_stopper_free(&s);
+	return at;
+}
+
+/* Keras's EarlyStopping, epoch by epoch: patience counts epochs without an improvement by
+ * more than min_delta, it never stops after the first epoch, a baseline not beaten keeps
+ * the count going, and restore_best_weights puts back the best epoch's parameters. */
+START_TEST(early_stopping_follows_keras)
+{
+	struct winit_early_stopping e = winit_early_stopping_default();
+	const double falling_then_flat[] = { 1.0, 0.9, 0.95, 0.96, 0.8 };
+	e.patience = 2;
+	ck_assert_int_eq(stop_epoch(&e, falling_then_flat, 5, NULL, NULL), 4);
+	e.patience = 0; /* Keras: stops after the second epoch, whatever it was */
+	ck_assert_int_eq(stop_epoch(&e, falling_then_flat, 5, NULL, NULL), 2);
+	e.patience = 1;
+	e.min_delta = -0.2; /* its absolute value: 0.9 is no improvement on 1.0 */
+	ck_assert_int_eq(stop_epoch(&e, falling_then_flat, 5, NULL, NULL), 2);
+	e.min_delta = 0.05;
+	ck_assert_int_eq(stop_epoch(&e, falling_then_flat, 5, NULL, NULL), 3);
+	/* val_accuracy goes up ("auto"); a baseline of 0.9 is never beaten */
+	struct winit_early_stopping a = winit_early_stopping_default();
+	const double rising[] = { 0.5, 0.6, 0.7, 0.8 };
+	a.monitor = WINIT_MONITOR_VAL_ACCURACY;
+	a.patience = 1;
+	ck_assert_int_eq(stop_epoch(&a, rising, 4, NULL, NULL), 0);
+	a.has_baseline = 1;
+	a.baseline = 0.9;
+	ck_assert_int_eq(stop_epoch(&a, rising, 4, NULL, NULL), 2);
+	a.mode = WINIT_MODE_MIN; /* down counts: only the first epoch improves */
+	a.has_baseline = 0;
+	a.restore_best_weights = 1;
+	float p[1];
+	const float w[] = { 10, 20, 30, 40 };
+	ck_assert_int_eq(stop_epoch(&a, rising, 4, p, w), 2);
+	ck_assert(p[0] == 10); /* the first epoch's */
+	/* a validation monitor without validation, and bad values, are errors */
+	struct winit_early_stopper s;
+	struct winit_error err = { 0 };
+	int stop = 0;
+	struct winit_epoch_stats nv = { .epoch = 1 };
+	ck_assert_int_eq(winit_early_stopper_init(&s, &e, 1, NULL, &err), WINIT_OK);
+	ck_assert_int_eq(winit_early_stopper_epoch_end(&s, &nv, NULL, &stop, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "monitor 'val_loss' is not available") != NULL, "%s", err.msg);
+	winit_early_stopper_free(&s);
+	e.patience = -1;
+	ck_assert_int_eq(winit_early_stopping_check(&e, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "patience must be >= 0") != NULL, "%s", err.msg);
+}
+END_TEST
+
+/* A run's spec carries a learning-rate schedule and an early stopping, applied by the
+ * engine's fit: the run stops at Keras's epoch and its numbers follow the schedule. */
+START_TEST(run_spec_schedule_and_early_stopping)
+{
+	struct winit_run_spec r[3];
+	struct winit_run_result res[3];
+	make_runs(r, 3);
+	for (int i = 0; i < 3; i++) {
+		r[i].model.layers[0] = tu_dense(12, "relu", "he_normal");
+		r[i].fit.epochs = 6;
+		r[i].optimizer.learning_rate = 0.02;
+	}
+	r[1].optimizer.schedule = (struct winit_lr_schedule){ .kind = WINIT_LR_COSINE_DECAY,
+		                                              .initial_learning_rate = 0.02,
+		                                              .decay_steps = 30 };
+	r[2].fit.early_stopping = winit_early_stopping_default();
+	r[2].fit.early_stopping.monitor = WINIT_MONITOR_LOSS;
+	r[2].fit.early_stopping.min_delta = 10; /* nothing improves that much */
+	r[2].fit.early_stopping.patience = 0;
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(winit_run_execute(&r[i], &res[i], NULL, (size_t)i), WINIT_OK);
+	ck_assert_int_eq(res[0].history.n, 6);
+	ck_assert_int_eq(res[1].history.n, 6);
+	ck_assert_int_eq(res[2].history.n, 2); /* Keras: never after the first epoch */
+	/* the schedule changed the numbers: the same run seed without it differs */
+	struct winit_run_spec plain = r[1];
+	struct winit_run_result pr;
+	plain.optimizer.schedule.kind = WINIT_LR_CONSTANT;
+	ck_assert_int_eq(winit_run_execute(&plain, &pr, NULL, 0), WINIT_OK);
+	ck_assert(pr.history.epochs[5].loss != res[1].history.epochs[5].loss);
+	/* ... and rerunning it gives the same bits */
+	struct winit_run_result again;
+	ck_assert_int_eq(winit_run_execute(&r[1], &again, NULL, 0), WINIT_OK);
+	assert_same(&res[1], &again);
+	winit_run_result_free(&pr);
+	winit_run_result_free(&again);
+	for (int i = 0; i < 3; i++)
+		winit_run_result_free(&res[i]);
+	/* a bad schedule or early stopping is refused when the run is added */
+	struct winit_study st;
+	struct winit_error err = { 0 };
+	winit_study_init(&st, "s", 1, WINIT_DESIGN_PAIRED, 0);
+	r[1].optimizer.schedule.decay_steps = 0;
+	ck_assert_int_eq(winit_study_add(&st, &r[1], &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "decay_steps must be > 0") != NULL, "%s", err.msg);
+	r[2].fit.early_stopping.mode = 7;
+	ck_assert_int_eq(winit_study_add(&st, &r[2], &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "run 'glorot_normal#0': EarlyStopping: mode") != NULL, "%s", err.msg);
+	winit_study_free(&st);
+}
+END_TEST
+
+/* A grid's build: the cell's first factor is the hidden layer's initializer. */
+static int build_cell(void *ctx, const struct winit_grid_run *cell, struct winit_run_spec *run,
+                      struct winit_error *err)
+{
+	(void)err;
+	make_runs(run, 1);
+	run->seed = 5;
+	run->model.layers[0] = tu_dense(12, "relu", cell->factors[0].value);
+	(*(int *)ctx)++;
+	return WINIT_OK;
+}
+
+/* The engine expands a grid: every combination of levels, the last factor fastest, each
+ * cell's replicates together; labels join the levels with " / ", names add "#r". */
+START_TEST(grid_expansion_order_labels_and_cells)
+{
+	static const char *const inits[] = { "he_normal", "glorot_normal", "zeros" };
+	static const char *const widths[] = { "16", "32" };
+	struct winit_grid g = { .n_factors = 2, .replicates = 2 };
+	snprintf(g.factors[0].name, sizeof g.factors[0].name, "init");
+	g.factors[0].n_levels = 3;
+	g.factors[0].levels = inits;
+	snprintf(g.factors[1].name, sizeof g.factors[1].name, "width");
+	g.factors[1].n_levels = 2;
+	g.factors[1].levels = widths;
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_grid_check(&g, &err), WINIT_OK);
+	ck_assert_uint_eq(winit_grid_size(&g), 12);
+	static const char *const want[] = { "he_normal / 16#1", "he_normal / 16#2", "he_normal / 32#1",
+		                            "he_normal / 32#2", "glorot_normal / 16#1", "glorot_normal / 16#2",
+		                            "glorot_normal / 32#1", "glorot_normal / 32#2", "zeros / 16#1",
+		                            "zeros / 16#2", "zeros / 32#1", "zeros / 32#2" };
+	struct winit_grid_run run;
+	for (size_t i = 0; i < 12; i++) {
+		ck_assert_int_eq(winit_grid_run_at(&g, i, &run, &err), WINIT_OK);
+		ck_assert_str_eq(run.name, want[i]);
+		ck_assert_int_eq(run.replicate, (int)(i % 2));
+		ck_assert_int_eq(run.at[0], (int)(i / 4));
+		ck_assert_int_eq(run.at[1], (int)(i / 2 % 2));
+		ck_assert_int_eq(run.n_factors, 2);
+		ck_assert_str_eq(run.factors[1].name, "width");
+		ck_assert_str_eq(run.factors[1].value, widths[i / 2 % 2]);
+	}
+	ck_assert_str_eq(run.label, "zeros / 32");
+	ck_assert_int_eq(winit_grid_run_at(&g, 12, &run, &err), WINIT_ERR_ARG);
+	/* into a study: built per run, named, labelled and numbered by the engine */
+	struct winit_study st;
+	int built = 0;
+	winit_study_init(&st, "grid", 5, WINIT_DESIGN_PAIRED, 0);
+	ck_assert_int_eq(winit_study_add_grid(&st, &g, build_cell, &built, &err), WINIT_OK);
+	ck_assert_int_eq(built, 12);
+	ck_assert_uint_eq(st.n, 12);
+	ck_assert_str_eq(st.runs[5].name, "glorot_normal / 16#2");
+	ck_assert_str_eq(st.runs[5].label, "glorot_normal / 16");
+	ck_assert_int_eq(st.runs[5].replicate, 1);
+	ck_assert_str_eq(st.runs[5].factors[0].value, "glorot_normal");
+	ck_assert_str_eq(st.runs[5].model.layers[0].kernel_initializer.info->name, "glorot_normal");
+	winit_study_free(&st);
+	/* refusals: two levels of one name, no levels, a label too long */
+	static const char *const twice[] = { "zeros", "zeros" };
+	g.factors[0].levels = twice;
+	g.factors[0].n_levels = 2;
+	ck_assert_int_eq(winit_grid_check(&g, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "factor 'init' has two levels named 'zeros'") != NULL, "%s", err.msg);
+	g.factors[0].n_levels = 0;
+	ck_assert_int_eq(winit_grid_check(&g, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "factor 'init' needs a non-empty list of levels") != NULL, "%s", err.msg);
+	static const char *const long_level[] = { "a123456789012345678901234567890123456789012345678901234567890" };
+	g.n_factors = 3;
+	g.factors[0].n_levels = 1;
+	g.factors[0].levels = long_level;
+	g.factors[2] = g.factors[0];
+	snprintf(g.factors[2].name, sizeof g.factors[2].name, "other");
+	ck_assert_int_eq(winit_grid_check(&g, &err), WINIT_OK);
+	ck_assert_int_eq(winit_grid_run_at(&g, 0, &run, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "is longer than 127 characters") != NULL, "%s", err.msg);
+}
+END_TEST
+
 static Suite *study_suite(void)
 {
 	Suite *s = suite_create("study");
@@ -623,6 +822,9 @@ static Suite *study_suite(void)
 	tcase_add_test(tc, cancel_keeps_finished_runs);
 	tcase_add_test(tc, divergence_stops_the_run_and_the_study_goes_on);
 	tcase_add_test(tc, table_leaves_diverged_replicates_out);
+	tcase_add_test(tc, early_stopping_follows_keras);
+	tcase_add_test(tc, run_spec_schedule_and_early_stopping);
+	tcase_add_test(tc, grid_expansion_order_labels_and_cells);
 	tcase_add_test(tc, divergence_in_the_weights_is_caught_at_epoch_end);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("results");

@@ -2,7 +2,7 @@
 TESTS += tests/cli.sh
 EXTRA_DIST += tests/lib.sh tests/cli.sh tests/lua/make_data.lua tests/lua/syntax_error.lua \
 	tests/lua/bad_initializer.lua tests/lua/saved_model.lua tests/lua/diverge.lua \
-	tests/lua/momentum.lua tests/lua/plugin_study.lua
+	tests/lua/momentum.lua tests/lua/plugin_study.lua tests/lua/act_study.lua
 
 # The plugin author's workflow against an installed winit (see docs/plugins.md).
 TESTS += tests/example_plugin.sh

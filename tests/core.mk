@@ -1,5 +1,6 @@
 # tests: core -- the random streams (known answers against the published algorithms,
-# rng_below's bounds and uniformity, the shuffle) and the error record's truncation.
+# rng_below's bounds and uniformity, the shuffle), the error record's truncation, and the
+# guard zones around the buffers plugins write (what is counted before and past a buffer).
 check_PROGRAMS += tests/check_core
 TESTS += tests/check_core
 tests_check_core_SOURCES = tests/check_core.c

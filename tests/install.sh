@@ -7,7 +7,8 @@
 #
 # Under `make installcheck` (argument: the configured prefix's bindir; distcheck runs it
 # after installing into a temporary prefix): the installed winit alone, away from the
-# build tree, lists only the installed plugins and runs the installed compare_inits.lua
+# build tree: it and the Lua module load the installed libwinit.so (readelf, ldd) and
+# define none of its functions (nm), it lists only the installed plugins and runs the installed compare_inits.lua
 # by its bare name on generated data; the man page, the completion, the examples and the
 # Lua module are in place.
 set -u
@@ -32,17 +33,13 @@ if [ $# -eq 0 ]; then
 	done
 	"$p/bin/winit" --version >"$tmp/out" 2>&1 && grep -q "^winit $PACKAGE_VERSION" "$tmp/out" \
 		&& ok "the installed winit runs" || no "the installed winit runs"
-	# Nothing installed names the build tree (debug info aside: DW_AT_comp_dir).
-	if command -v objcopy >/dev/null 2>&1; then
-		for f in bin/winit lib/libwinit.so lib/lua/5.4/winit.so lib/winit/plugins/he_normal.so; do
-			objcopy --strip-debug "$p/$f" "$tmp/stripped" 2>"$tmp/err" || { no "objcopy $f: $(head -n 1 "$tmp/err")"; continue; }
-			grep -a -q -F "$top_builddir" "$tmp/stripped" &&
-				no "installed $f names the build tree $top_builddir" ||
-				ok "installed $f does not name the build tree"
-		done
-	else
-		no "objcopy (binutils) not found: cannot check the installed objects; apt-get install binutils"
-	fi
+	# Nothing installed names the build tree, debug information included (its
+	# DW_AT_comp_dir is ".": configure's -fdebug-prefix-map).
+	for f in bin/winit lib/libwinit.so lib/lua/5.4/winit.so lib/winit/plugins/he_normal.so; do
+		grep -a -q -F "$top_builddir" "$p/$f" &&
+			no "installed $f names the build tree $top_builddir" ||
+			ok "installed $f does not name the build tree"
+	done
 	# The installation moved away from configure's prefix: the installed winit finds its
 	# plugins, scripts and module where it now is (the checks installcheck runs).
 	if ${SHELL:-sh} "$0" "$p/bin" >"$tmp/moved" 2>&1; then
@@ -74,6 +71,31 @@ fi
 bindir=$1 prefix=$(dirname "$1")
 winit="$bindir/winit"
 cd "$tmp" || exit 1
+# The engine is installed once: winit and the Lua module need the installed libwinit.so,
+# find it from where they are (a run path relative to $ORIGIN: no LD_LIBRARY_PATH, no
+# ldconfig, also after `make install prefix=DIR`), and define none of its functions (code:
+# nm's T, W and i; its exported tables are copied into winit by the dynamic linker).
+lib="$prefix/lib/libwinit.so.0"
+cmod=$(find "$prefix" -name winit.so -path '*lua*' | head -n 1)
+api=$(nm -D --defined-only "$lib" 2>/dev/null | awk '$2 ~ /^[TWi]$/ && $3 ~ /^winit_/ { sub(/@.*/, "", $3); print $3 }' | sort -u)
+printf '%s\n' "$api" >"$tmp/api"
+n_api=$(grep -c . "$tmp/api")
+for obj in "$winit:main" "$cmod:luaopen_winit"; do
+	own=${obj##*:} obj=${obj%:*} name=${obj#"$prefix"/}
+	readelf -d "$obj" 2>&1 | grep -q 'NEEDED.*\[libwinit\.so\.0\]' &&
+		ok "$name needs libwinit.so.0" || no "$name needs libwinit.so.0 (readelf -d: $(readelf -d "$obj" 2>&1 | grep -c NEEDED) NEEDED, not it)"
+	got=$(env -u LD_LIBRARY_PATH ldd "$obj" 2>&1 | awk '$1 == "libwinit.so.0" { print $3 }')
+	[ -n "$got" ] && [ "$(realpath "$got" 2>/dev/null)" = "$(realpath "$lib")" ] &&
+		ok "$name loads $lib without LD_LIBRARY_PATH" || no "$name loads $lib without LD_LIBRARY_PATH (ldd: '${got:-not needed or not found}')"
+	nm --defined-only "$obj" >"$tmp/syms" 2>&1
+	if [ "$n_api" -lt 100 ] || ! awk '{ print $3 }' "$tmp/syms" | grep -q -x "$own"; then
+		no "$name: cannot compare symbol tables ($n_api functions in $lib; $own not in $name's)"
+		continue
+	fi
+	dup=$(awk '$2 ~ /^[TtWi]$/ { print $3 }' "$tmp/syms" | sort -u | comm -12 - "$tmp/api")
+	[ -z "$dup" ] && ok "$name defines none of libwinit's $n_api functions" ||
+		no "$name defines $(printf '%s\n' "$dup" | wc -l) of libwinit's functions itself ($(printf '%s\n' "$dup" | head -n 3 | tr '\n' ' '))"
+done
 "$winit" list >"$tmp/out" 2>"$tmp/err"
 n=$(grep -c '\.so$' "$tmp/out")
 [ "$n" -gt 20 ] && ok "winit list finds the installed plugins ($n)" || no "winit list finds plugins ($n)"
@@ -97,7 +119,14 @@ MANWIDTH=80 man "$prefix/share/man/man1/winit.1" 2>/dev/null | grep -q "^EXIT ST
 [ -f "$prefix/share/doc/winit/examples/example_plugin.c" ] && ok "example plugin installed" || no "example plugin installed"
 if [ -n "${LUA_INTERP:-}" ]; then
 	cmod=$(find "$prefix" -name winit.so -path '*lua*' | head -n 1)
-	"$LUA_INTERP" -e "package.cpath = '$(dirname "$cmod")/?.so'" \
+	# A module built with AddressSanitizer (configure --enable-sanitizers) loads into a
+	# stock lua5.4 only with the ASan runtime loaded first.
+	asan=
+	if readelf -d "$cmod" 2>/dev/null | grep -q 'NEEDED.*\[libasan\.'; then
+		asan=$(${CC:-cc} -print-file-name=libasan.so)
+	fi
+	${asan:+env LD_PRELOAD="$asan" ASAN_OPTIONS=detect_leaks=0} \
+		"$LUA_INTERP" -e "package.cpath = '$(dirname "$cmod")/?.so'" \
 		-e 'local w = require "winit"; print("module " .. w.version .. " " .. #w.plugins())' >"$tmp/out" 2>&1
 	grep -q "^module $PACKAGE_VERSION [1-9]" "$tmp/out" && ok "require \"winit\" from lua5.4" || no "require winit from lua5.4"
 else

@@ -14,6 +14,7 @@ AM_TESTS_ENVIRONMENT = \
 	WINIT_TEST_PLUGIN_DIR='$(abs_top_builddir)/tests/plugins/.libs'; export WINIT_TEST_PLUGIN_DIR; \
 	WINIT_BUILD_PLUGIN_DIRS='$(abs_top_builddir)/plugins/initializers/.libs:$(abs_top_builddir)/plugins/activations/.libs'; export WINIT_BUILD_PLUGIN_DIRS; \
 	WINIT_CACHE_DIR='$(abs_top_builddir)/tests/cache'; export WINIT_CACHE_DIR; \
+	LUA_INTERP='$(LUA_INTERP)'; export LUA_INTERP; \
 	CK_DEFAULT_TIMEOUT=120; export CK_DEFAULT_TIMEOUT;
 LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/testwrapper.sh
 EXTRA_DIST += tests/testwrapper.sh tests/testutil.h tests/valgrind.supp

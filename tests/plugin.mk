@@ -87,6 +87,11 @@ tests_plugins_conformance_underrun_act_la_SOURCES = tests/plugins/conformance/un
 tests_plugins_conformance_underrun_act_la_CFLAGS = $(AM_CFLAGS)
 tests_plugins_conformance_underrun_act_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
 
+check_LTLIBRARIES += tests/plugins/conformance/overrun_act.la
+tests_plugins_conformance_overrun_act_la_SOURCES = tests/plugins/conformance/overrun_act.c
+tests_plugins_conformance_overrun_act_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_conformance_overrun_act_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+
 check_LTLIBRARIES += tests/plugins/conformance/underrun_fill.la
 tests_plugins_conformance_underrun_fill_la_SOURCES = tests/plugins/conformance/underrun_fill.c
 tests_plugins_conformance_underrun_fill_la_CFLAGS = $(AM_CFLAGS)

@@ -2,8 +2,8 @@
 # tests/plugin_faults.sh -- plugins that misbehave, end to end: exit() inside a fill is
 # named (and the finished runs stay saved); a crash in an activation during the theory
 # pass is named as in training; a negative gain is refused at load; check-plugin sees a
-# fill writing before its buffer; a plugin shadowing a built-in is said on stderr even
-# with verbose = 0.
+# fill writing before its buffer; an activation writing outside its buffers fails its run,
+# named; a plugin shadowing a built-in is said on stderr even with verbose = 0.
 set -u
 test_name=plugin_faults
 . "$top_srcdir/tests/lib.sh"
@@ -69,6 +69,50 @@ st=$?
 	|| no "a fill writing before its buffer fails its run in a study, named (exit $st)"
 grep -q '"name": "he_normal"' "$tmp/under.json" && grep -q '"test_accuracy"' "$tmp/under.json" &&
 	ok "the run before it stays saved" || no "the run before it stays saved"
+
+# An activation writing outside the buffers it is handed: every buffer a study hands an
+# activation (the model's z, a and gradients, the output gradient, the diagnostics' and the
+# theory's) has guard zones, checked after the pass or the call; the run fails naming the
+# layer, the plugin, the callback and what it overwrote, instead of corrupting the heap
+# (glibc's "munmap_chunk(): invalid pointer" or "corrupted size vs. prev_size", 134); the
+# other runs finish and stay saved.
+conf="$top_builddir/tests/plugins/conformance/.libs"
+act_case() { # name act diagnostics jobs message
+	WINIT_PLUGIN_PATH="$conf" "$winit" run -j "$4" "$src/tests/lua/act_study.lua" "$tmp/data" \
+		"$tmp/$1.json" "$2" "$3" >"$tmp/out" 2>&1
+	st=$?
+	[ "$st" -eq 1 ] && ok "$1: the study exits 1" || no "$1: the study exits 1 (exit $st)"
+	grep -qF "[${2}2] FAILED: $5" "$tmp/out" && ok "$1: its run fails naming the plugin and callback" ||
+		no "$1: its run fails naming the plugin and callback"
+	grep -qF "winit: 1 of 3 runs failed: ${2}2 (layer 1: activation '$2' wrote outside" "$tmp/out" &&
+		ok "$1: the summary line names it" || no "$1: the summary line names it"
+	n=$(grep -c '"test_accuracy"' "$tmp/$1.json")
+	grep -q '"name": "relu1"' "$tmp/$1.json" && grep -q '"name": "relu3"' "$tmp/$1.json" && [ "$n" -eq 2 ] &&
+		ok "$1: the runs before and after it are saved" || no "$1: the runs before and after it are saved ($n)"
+}
+act_case underrun_act underrun_act on 1 \
+	"layer 1: activation 'underrun_act' wrote outside its buffers in its forward: 8 floats before the start of the diagnostics' derivative grid; forward must write only its rows * cols values"
+act_case underrun_nodiag underrun_act off 1 \
+	"layer 1: activation 'underrun_act' wrote outside its buffers in its forward: 8 floats before the start of the layer's activations"
+act_case before_act before_act off 2 \
+	"layer 1: activation 'before_act' wrote outside its buffers in its forward: 8 floats before the start of the layer's activations"
+act_case past_act past_act off 1 \
+	"layer 1: activation 'past_act' wrote outside its buffers in its forward: 4 floats past the end of the layer's activations"
+act_case back_act back_act off 2 \
+	"layer 1: activation 'back_act' wrote outside its buffers in its backward: 8 floats before the start of the layer's gradients"
+act_case back_diag back_act on 1 \
+	"layer 1: activation 'back_act' wrote outside its buffers in its backward: 8 floats before the start of the diagnostics' derivative grid"
+# winit.theory's fixed point calls the activation on 2,400 values: underrun_act writes
+# before them there too.
+cat >"$tmp/fp.lua" <<'LUA'
+local winit = require "winit"
+winit.theory.fixed_point("underrun_act", 1.5, 0.1)
+LUA
+WINIT_PLUGIN_PATH="$conf" "$winit" run "$tmp/fp.lua" >"$tmp/out" 2>&1
+st=$?
+[ "$st" -eq 1 ] && grep -qF "fp.lua:2: theory.fixed_point: activation 'underrun_act' wrote outside its buffers in its forward: 8 floats before the start of its output y" "$tmp/out" &&
+	ok "the fixed point names an activation writing before its output" ||
+	no "the fixed point names an activation writing before its output (exit $st)"
 
 # A user's he_normal shadowing the built-in one, with verbose = 0: one warning on stderr.
 mkdir -p "$tmp/user"

@@ -46,6 +46,12 @@ int winit_error_prefix(struct winit_error *err, const char *fmt, ...)
 void winit_error_clear(struct winit_error *err);
 const char *winit_status_name(int status);
 
+/* Make text from outside (plugin names, labels, file names, a script's strings) safe for
+ * a terminal: rewrite s (NUL-terminated, in a buffer of `size` bytes) with every control
+ * character (below 0x20, and DEL) written as \xHH, but newlines and tabs when
+ * `keep_layout`; truncated to the buffer, never inside an escape.  Returns s. */
+char *winit_text_escape(char *s, size_t size, int keep_layout);
+
 #ifdef __cplusplus
 }
 #endif

@@ -25,4 +25,8 @@ winitinclude_HEADERS += \
 	include/winit/results.h \
 	include/winit/report_page.h \
 	include/winit/stats.h \
-	include/winit/safe_write.h
+	include/winit/safe_write.h \
+	include/winit/relocate.h \
+	include/winit/plot.h \
+	include/winit/results_doc.h \
+	include/winit/fields.h

@@ -115,6 +115,12 @@ struct winit_model {
 	/* The output layer's activation is fused into the loss (softmax + cross-entropy):
 	 * training passes stop at its logits. */
 	int output_fused;
+	/* An activation that wrote outside a work buffer (z, a, the deltas: each has guard
+	 * zones around it): set by the pass that found it, the first one kept, reported by
+	 * winit_model_fault.  The writes landed in the zones, so the heap is intact, but the
+	 * model's numbers are not to be trusted any more. */
+	int faulted;
+	char fault[240];
 };
 
 /* Check a spec is complete and consistent (sizes, kinds of plugins). */
@@ -182,6 +188,13 @@ int winit_model_adapt(struct winit_model *model, const struct winit_dataset *ds,
 
 /* Make the work buffers hold at least n_batch rows. */
 int winit_model_reserve(struct winit_model *model, int64_t n_batch, struct winit_error *err);
+
+/* WINIT_ERR_PLUGIN, with a message naming the layer, the activation plugin, the callback
+ * (forward or backward) and how many floats it wrote before or past which buffer, when a
+ * pass found that an activation wrote outside its buffers (the guard zones around the
+ * model's work buffers are checked after each pass); WINIT_OK otherwise.  Callers of the
+ * passes check it after them: fit after every step, evaluate and predict at their end. */
+int winit_model_fault(const struct winit_model *model, struct winit_error *err);
 
 /* Forward pass of n_batch rows of x (n_batch, n_inputs); returns the output
  * activations (n_batch, n_outputs), valid until the next call.  Calls hooks.forward. */

@@ -86,6 +86,13 @@ void winit_plugin_crash_report_install(void);
 /* "SIGSEGV" for SIGSEGV, and so on; "a signal" for one it does not name. */
 const char *winit_signal_name(int sig);
 
+/* Said by host code running as a guarded plugin call (an initializer written in Lua) that
+ * stops by itself (a Lua hook): no jump out of it; it asks winit_plugin_call_overdue. */
+void winit_plugin_call_cooperative(void);
+/* 1 when this thread's guarded plugin call is past the time limit (*limit: the limit in
+ * seconds), else 0. */
+int winit_plugin_call_overdue(double *limit);
+
 #ifdef __cplusplus
 }
 #endif

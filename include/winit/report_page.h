@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <winit/error.h>
 
 #ifdef __cplusplus
@@ -165,6 +166,13 @@ int winit_report_write_html(const char *path, const struct winit_report_study *r
                             struct winit_error *err);
 int winit_report_write_html_ext(const char *path, const struct winit_report_study *r,
                                 const char *source, unsigned flags, struct winit_error *err);
+/* The same report with a section of the caller's after the summary: extra(f, ctx) writes
+ * it (HTML, well-formed) to the page; extra NULL: none (the Lua binding's
+ * results:report{figures} passes its figures through it). */
+typedef void (*winit_report_html_extra_fn)(FILE *f, void *ctx);
+int winit_report_write_html_with(const char *path, const struct winit_report_study *r,
+                                 const char *source, winit_report_html_extra_fn extra, void *ctx,
+                                 unsigned flags, struct winit_error *err);
 
 /* The report's default path for a results file: the same name with .html for .json
  * (or .html appended).  Returns 0, or WINIT_ERR_ARG when it does not fit in `size`. */

@@ -88,6 +88,10 @@ int winit_safe_write_commit(struct winit_safe_write *w, struct winit_error *err)
 /* Give up: close and remove the temporary file (a no-op after commit). */
 void winit_safe_write_abort(struct winit_safe_write *w);
 
+/* write(2) all of buf to fd, retrying short writes and EINTR: 0, or -1 with errno set (a
+ * write that returns 0 counts as EIO).  Async-signal-safe (signal handlers' reports). */
+int winit_write_all(int fd, const void *buf, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

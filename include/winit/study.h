@@ -129,6 +129,39 @@ size_t winit_study_execute(const struct winit_run_spec *runs, size_t n_runs, int
 /* Number of online CPUs (at least 1). */
 int winit_cpu_count(void);
 
+/* A grid (a factorial design, winit.Study's grid): named factors, each a list of level
+ * names; its runs are every combination of levels (a cell), the last factor varying
+ * fastest, each `replicates` times, in that order. */
+struct winit_grid_factor {
+	char name[32];              /* as struct winit_factor's */
+	int32_t n_levels;           /* >= 1 */
+	const char *const *levels;  /* n_levels names, distinct in their first 63 bytes */
+};
+struct winit_grid {
+	int32_t n_factors; /* 1 .. WINIT_FACTORS_MAX */
+	struct winit_grid_factor factors[WINIT_FACTORS_MAX];
+	int32_t replicates; /* >= 1 */
+};
+
+/* One run of a grid: its cell, replicate, and the label and name it gets. */
+struct winit_grid_run {
+	int32_t at[WINIT_FACTORS_MAX]; /* each factor's level, 0-based */
+	int32_t replicate;             /* 0-based */
+	int32_t n_factors;
+	struct winit_factor factors[WINIT_FACTORS_MAX]; /* the cell, as results files record it */
+	char label[WINIT_RUN_NAME_MAX];      /* the levels joined with " / ": "he_normal / relu" */
+	char name[WINIT_RUN_NAME_MAX + 16]; /* label "#" (replicate + 1): "he_normal / relu#1" */
+};
+
+/* Check a grid: its factors' count, names and levels; err names the first fault. */
+int winit_grid_check(const struct winit_grid *g, struct winit_error *err);
+/* Its runs: cells times replicates. */
+size_t winit_grid_size(const struct winit_grid *g);
+/* Run i (0-based, < winit_grid_size) of a checked grid: cell i / replicates, replicate
+ * i % replicates.  Refused: a label longer than WINIT_RUN_NAME_MAX - 1 bytes. */
+int winit_grid_run_at(const struct winit_grid *g, size_t i, struct winit_grid_run *run,
+                      struct winit_error *err);
+
 /* A study: its name and seed, its design, and the runs added so far. */
 struct winit_study {
 	char name[WINIT_RUN_NAME_MAX];
@@ -148,6 +181,18 @@ void winit_study_free(struct winit_study *s);
  * of a label is the one run of pair r). */
 int winit_study_add(struct winit_study *s, const struct winit_run_spec *run,
                     struct winit_error *err);
+
+/* What a grid's run is made of besides its place in the grid: build fills run (zeroed)
+ * with the model, optimizer, fit settings, data and seed for the cell; a non-zero return
+ * (err filled) stops the expansion.  The model spec it builds is the run's (the study
+ * keeps a copy; winit_study_add_grid frees it, after an error too). */
+typedef int (*winit_grid_build_fn)(void *ctx, const struct winit_grid_run *cell,
+                                   struct winit_run_spec *run, struct winit_error *err);
+/* Add a grid's runs to a study in the grid's order: each built by `build`, then named,
+ * labelled, numbered and given its cell (winit_grid_run_at), and added as winit_study_add
+ * adds a run.  The runs added before an error stay in the study. */
+int winit_study_add_grid(struct winit_study *s, const struct winit_grid *g,
+                         winit_grid_build_fn build, void *ctx, struct winit_error *err);
 
 /* How winit_study_run runs and saves a study. */
 struct winit_study_options {

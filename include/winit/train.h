@@ -35,6 +35,33 @@ enum winit_optimizer_kind {
 	WINIT_OPT_SGD = 2
 };
 
+/* Keras's learning-rate schedules (keras.optimizers.schedules), evaluated before every
+ * optimizer step. */
+enum winit_lr_schedule_kind {
+	WINIT_LR_CONSTANT = 0,
+	WINIT_LR_EXPONENTIAL_DECAY = 1,
+	WINIT_LR_COSINE_DECAY = 2
+};
+
+struct winit_lr_schedule {
+	int32_t kind;                 /* enum winit_lr_schedule_kind */
+	double initial_learning_rate; /* > 0 */
+	double decay_steps;           /* > 0 */
+	double decay_rate;            /* ExponentialDecay, > 0 */
+	int32_t staircase;            /* ExponentialDecay: whole decay periods only */
+	double alpha;                 /* CosineDecay: the final rate, a fraction of the initial */
+};
+
+/* The learning rate for the step after `step` steps (0 for the first), as Keras computes it:
+ *   ExponentialDecay: initial * decay_rate ^ (step / decay_steps), the exponent floored
+ *                     with staircase;
+ *   CosineDecay:      initial * ((1 - alpha) * (1 + cos(pi * min(step, decay_steps) /
+ *                     decay_steps)) / 2 + alpha);
+ *   constant:         initial. */
+double winit_lr_schedule_at(const struct winit_lr_schedule *s, int64_t step);
+/* Check a schedule's values; err names the field. */
+int winit_lr_schedule_check(const struct winit_lr_schedule *s, struct winit_error *err);
+
 struct winit_optimizer_spec {
 	int32_t kind;
 	double learning_rate; /* Adam 0.001, SGD 0.01 (Keras defaults) */
@@ -43,6 +70,11 @@ struct winit_optimizer_spec {
 	double epsilon;       /* 1e-7 */
 	double momentum;      /* SGD only, 0 */
 	int32_t nesterov;     /* SGD only */
+	/* The learning rate of every step, when its kind is not WINIT_LR_CONSTANT (the
+	 * default, zeroed: none): fit sets learning_rate from it before each step, as Keras
+	 * does with a schedule as an optimizer's learning_rate.  Part of a run's
+	 * description (the results file's "optimizer"."schedule"). */
+	struct winit_lr_schedule schedule;
 };
 
 /* Keras defaults for a kind. */
@@ -73,6 +105,46 @@ void winit_optimizer_apply(const struct winit_optimizer *opt, float *params, con
                            int64_t off, int64_t rows, int64_t cols, int64_t stride);
 void winit_optimizer_free(struct winit_optimizer *opt);
 
+/* The statistics of an epoch a callback can monitor, as Keras names them in its logs. */
+enum winit_monitor {
+	WINIT_MONITOR_LOSS = 0,
+	WINIT_MONITOR_ACCURACY = 1,
+	WINIT_MONITOR_VAL_LOSS = 2, /* the validation ones need validation rows */
+	WINIT_MONITOR_VAL_ACCURACY = 3
+};
+/* Which way a monitored value improves. */
+enum winit_monitor_mode {
+	WINIT_MODE_AUTO = 0, /* up for the accuracies, down for the losses */
+	WINIT_MODE_MIN = 1,
+	WINIT_MODE_MAX = 2
+};
+/* "auto", "min", "max"; NULL for anything else. */
+const char *winit_monitor_mode_name(int32_t mode);
+int32_t winit_monitor_mode_parse(const char *name); /* -1: unknown */
+
+/* Keras's EarlyStopping, as a part of a fit (winit_fit_spec.early_stopping, a study run's
+ * description) or run by a caller's hook (winit_early_stopper).  After each epoch: wait
+ * counts up; a value better than the best by more than |min_delta| becomes the best (and
+ * with restore_best_weights its parameters are kept), and resets wait unless a baseline
+ * is set that the value does not beat by min_delta; once wait >= patience, after any
+ * epoch but the first, training stops (with restore_best_weights, on the best weights
+ * kept, when an epoch improved on the start). */
+struct winit_early_stopping {
+	int32_t enabled;              /* 0: none (winit_fit_default; the rest is then ignored) */
+	int32_t monitor;              /* enum winit_monitor; Keras: WINIT_MONITOR_VAL_LOSS */
+	double min_delta;             /* its absolute value is used; Keras: 0 */
+	int32_t patience;             /* epochs, >= 0; Keras: 0 */
+	int32_t mode;                 /* enum winit_monitor_mode; Keras: auto */
+	int32_t restore_best_weights; /* Keras: 0 */
+	int32_t has_baseline;         /* 0: no baseline (Keras: None) */
+	double baseline;
+};
+
+/* Keras's defaults, enabled: val_loss, min_delta 0, patience 0, auto, no restore. */
+struct winit_early_stopping winit_early_stopping_default(void);
+/* Check an enabled one's values; err names the field. */
+int winit_early_stopping_check(const struct winit_early_stopping *e, struct winit_error *err);
+
 /* The batch size of validation, evaluation and prediction when the caller gives none:
  * winit_fit_default's eval_batch_size, and what winit_evaluate and winit_predict use
  * for a batch_size <= 0. */
@@ -86,6 +158,10 @@ struct winit_fit_spec {
 	int32_t eval_batch_size;               /* batch size for validation/evaluation (WINIT_EVAL_BATCH_DEFAULT) */
 	int32_t initial_epoch;                 /* 0: epochs initial_epoch + 1 .. epochs run (Keras's) */
 	struct winit_diag_cadence diagnostics; /* snapshots to take (winit/diagnostics.h): all */
+	/* Keras's EarlyStopping, applied after the hooks' epoch_end (winit_fit_hooks): none
+	 * unless enabled.  Part of a run's description (the results file's
+	 * "fit"."early_stopping"). */
+	struct winit_early_stopping early_stopping;
 };
 
 struct winit_fit_spec winit_fit_default(void);
@@ -114,32 +190,36 @@ int winit_history_append(struct winit_history *h, const struct winit_epoch_stats
                          struct winit_error *err);
 void winit_history_free(struct winit_history *h);
 
-/* Keras's learning-rate schedules (keras.optimizers.schedules), evaluated before every
- * optimizer step. */
-enum winit_lr_schedule_kind {
-	WINIT_LR_CONSTANT = 0,
-	WINIT_LR_EXPONENTIAL_DECAY = 1,
-	WINIT_LR_COSINE_DECAY = 2
+/* "loss", "accuracy", "val_loss", "val_accuracy"; NULL for anything else. */
+const char *winit_monitor_name(int32_t monitor);
+/* The monitor named `name`, or -1. */
+int32_t winit_monitor_parse(const char *name);
+/* Its value in an epoch's statistics. */
+double winit_monitor_value(const struct winit_epoch_stats *st, int32_t monitor);
+
+/* An early stopping's state during one fit. */
+struct winit_early_stopper {
+	struct winit_early_stopping spec;
+	int32_t maximize;      /* the mode, resolved */
+	int32_t wait;          /* epochs since the last improvement */
+	int32_t have_best;     /* an epoch improved on the start */
+	double best;           /* the best value seen (+-inf at the start) */
+	int32_t best_epoch;    /* 1-based; 0: none */
+	int32_t stopped_epoch; /* the epoch after which it stopped training; 0: it did not */
+	int64_t n_params;
+	float *best_weights; /* restore_best_weights: n_params floats */
+	int32_t owns_weights;
 };
 
-struct winit_lr_schedule {
-	int32_t kind;                 /* enum winit_lr_schedule_kind */
-	double initial_learning_rate; /* > 0 */
-	double decay_steps;           /* > 0 */
-	double decay_rate;            /* ExponentialDecay, > 0 */
-	int32_t staircase;            /* ExponentialDecay: whole decay periods only */
-	double alpha;                 /* CosineDecay: the final rate, a fraction of the initial */
-};
-
-/* The learning rate for the step after `step` steps (0 for the first), as Keras computes it:
- *   ExponentialDecay: initial * decay_rate ^ (step / decay_steps), the exponent floored
- *                     with staircase;
- *   CosineDecay:      initial * ((1 - alpha) * (1 + cos(pi * min(step, decay_steps) /
- *                     decay_steps)) / 2 + alpha);
- *   constant:         initial. */
-double winit_lr_schedule_at(const struct winit_lr_schedule *s, int64_t step);
-/* Check a schedule's values; err names the field. */
-int winit_lr_schedule_check(const struct winit_lr_schedule *s, struct winit_error *err);
+/* Start one: `buffer` (n_params floats, the caller's) keeps the best weights when
+ * restore_best_weights; NULL: allocated here and freed by winit_early_stopper_free. */
+int winit_early_stopper_init(struct winit_early_stopper *s, const struct winit_early_stopping *e,
+                             int64_t n_params, float *buffer, struct winit_error *err);
+/* After an epoch's statistics are final: may keep or restore `params` (n_params) and set
+ * *stop.  An error when it monitors a validation value and the fit has none. */
+int winit_early_stopper_epoch_end(struct winit_early_stopper *s, const struct winit_epoch_stats *st,
+                                  float *params, int *stop, struct winit_error *err);
+void winit_early_stopper_free(struct winit_early_stopper *s);
 
 /* What a caller may change while a fit runs (an observer only watches): Keras's
  * callbacks and schedules are built on these.  Every member may be NULL; no hooks, no

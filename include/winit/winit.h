@@ -28,5 +28,9 @@
 #include <winit/report_page.h>
 #include <winit/stats.h>
 #include <winit/safe_write.h>
+#include <winit/relocate.h>
+#include <winit/plot.h>
+#include <winit/results_doc.h>
+#include <winit/fields.h>
 
 #endif

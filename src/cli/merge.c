@@ -25,11 +25,10 @@
 #include <jansson.h>
 
 #include <winit/results.h>
+#include <winit/results_doc.h>
 #include <winit/safe_write.h>
 
 #include "cli/cli.h"
-#include "results/results_schema.h"
-#include "results/spans.h"
 
 /* ---- step 1: load and check */
 

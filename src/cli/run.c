@@ -15,8 +15,6 @@
 #include <winit/winit.h>
 
 #include "cli/cli.h"
-#include "core/relocate.h"
-#include "core/text.h"
 #include "lua/lwinit.h"
 
 static const char run_usage[] =

@@ -7,8 +7,6 @@
 
 #include <winit/error.h>
 
-#include "core/text.h"
-
 static int is_control(unsigned char c, int keep_layout)
 {
 	return (c < 0x20 && !(keep_layout && (c == '\n' || c == '\t'))) || c == 0x7f;

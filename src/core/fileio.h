@@ -1,4 +1,5 @@
-/* src/core/fileio.h -- two POSIX file chores every writer needs (internal). */
+/* src/core/fileio.h -- two POSIX file chores every writer needs (internal; one of them,
+ * winit_write_all, is public in winit/safe_write.h). */
 #ifndef WINIT_CORE_FILEIO_H
 #define WINIT_CORE_FILEIO_H
 
@@ -6,10 +7,8 @@
 
 #include "core/internal.h"
 
-/* write(2) all of buf, retrying short writes and EINTR: 0, or -1 with errno set (a write
- * that returns 0 counts as EIO).  Async-signal-safe: the fatal-signal and SIGINT reports
- * use it. */
-WINIT_INTERNAL int winit_write_all(int fd, const void *buf, size_t len);
+/* winit_write_all: winit/safe_write.h. */
+#include <winit/safe_write.h>
 
 /* fsync the directory that holds path, so a rename or a new file in it is durable: 0, or
  * -1 with errno.  A directory that cannot be opened, or a file system that cannot sync one

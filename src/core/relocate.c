@@ -4,8 +4,8 @@
  * winit knows where configure put its plugins and scripts (under $(prefix)).  A GNU
  * `make install prefix=DIR` puts them under DIR instead, so a winit found outside the
  * configured prefix looks for each directory at the same place relative to itself: from
- * the directory of the object holding this code (the winit binary, libwinit.so or the Lua
- * module), upwards, the first ancestor A where A/<the directory below the prefix> exists.
+ * the directory of the object holding this code (libwinit.so, which the winit binary and
+ * the Lua module link; a test program or fuzz harness holding libwinit's objects), upwards, the first ancestor A where A/<the directory below the prefix> exists.
  *
  * Nothing here knows the build tree's path: an installed winit must not depend on it
  * (it may be gone, or hold another build).  An uninstalled one finds its build tree from

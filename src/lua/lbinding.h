@@ -23,7 +23,7 @@
  *   lsave.c    saved models: save, save_weights, load_weights, models.load_model
  *   lsignal.c  the interrupt flag and the SIGINT guard around training
  *   ldiag.c    the `diagnostics` option; diagnostics and theory as Lua tables
- *   lfigure.c  results:report's figures (x-y plots through src/plot/plot_xy.c)
+ *   lfigure.c  results:report's figures (x-y plots through src/plot/winit_plot_xy.c)
  *   ltheory.c  winit.theory: the mean-field fixed point, chi_1, the edge of chaos
  *   lplot.c    winit.plot: heat maps and self-contained HTML pages for scripts */
 #ifndef WINIT_LBINDING_H
@@ -185,11 +185,11 @@ int winit_lua_study_grid(lua_State *L);
 /* lfigure.c: results:report's options table at `opts` (may be none or nil): its
  * `figures` checked into out (errors name the figure and field).  Always pushes one
  * value, the anchor of out's memory: keep it (and opts) on the stack while out is used.
- * write_figures is an html_extra_fn (src/report/html.h) taking a winit_lua_figures. */
-struct plot_xy;
+ * write_figures is a winit_report_html_extra_fn (winit/report_page.h) taking a winit_lua_figures. */
+struct winit_plot_xy;
 struct winit_lua_figures {
 	size_t n;
-	struct plot_xy *figs;
+	struct winit_plot_xy *figs;
 	const char **captions;
 };
 size_t winit_lua_check_figures(lua_State *L, int opts, struct winit_lua_figures *out);
@@ -212,16 +212,11 @@ void winit_lua_stop_hook_off(lua_State *L, int on);
 
 /* lcallbacks.c: the callbacks of one fit, run through the trainer's hooks. */
 #define WINIT_LUA_MAX_CALLBACKS 16
-struct winit_lua_early {
-	int metric, maximize, patience, wait, have_best;
-	double min_delta, best;
-	float *best_weights; /* restore_best_weights: a copy of the parameters, or NULL */
-};
 struct winit_lua_fit_callbacks {
 	lua_State *L;
 	int list, n; /* the callbacks list (absolute index, 0: none) and its length */
 	int kind[WINIT_LUA_MAX_CALLBACKS];
-	struct winit_lua_early early[WINIT_LUA_MAX_CALLBACKS];
+	struct winit_early_stopper early[WINIT_LUA_MAX_CALLBACKS]; /* the engine's */
 	struct lmodel *m;
 	struct winit_fit_hooks hooks; /* ctx is this struct */
 };
@@ -229,6 +224,9 @@ struct winit_lua_fit_callbacks {
  * stay on the stack until the fit ends.  Raises on a bad list. */
 int winit_lua_callbacks_init(lua_State *L, int list, struct lmodel *m,
                              struct winit_lua_fit_callbacks *c);
+/* An EarlyStopping table ({"EarlyStopping", monitor = ..., ...}) at idx into *e, checked
+ * by the engine; raises on a bad value.  Study:add takes one too. */
+void winit_lua_read_early_stopping(lua_State *L, int idx, struct winit_early_stopping *e);
 /* Call every plain table's `name` ("on_train_begin", "on_train_end"); raises on errors. */
 void winit_lua_callbacks_train(struct winit_lua_fit_callbacks *c, const char *name);
 

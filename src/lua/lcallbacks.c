@@ -15,29 +15,44 @@
 
 #include "lua/lbinding.h"
 
-/* The statistics a callback can monitor, as Keras names them in logs. */
-static const char *const metrics[] = { "loss", "accuracy", "val_loss", "val_accuracy", NULL };
-
-static double metric_value(const struct winit_epoch_stats *st, int k)
+void winit_lua_read_early_stopping(lua_State *L, int idx, struct winit_early_stopping *e)
 {
-	switch (k) {
-	case 0:
-		return st->loss;
-	case 1:
-		return st->accuracy;
-	case 2:
-		return st->val_loss;
-	default:
-		return st->val_accuracy;
+	idx = lua_absindex(L, idx);
+	*e = winit_early_stopping_default();
+	if (lua_getfield(L, idx, "monitor") != LUA_TNIL) {
+		e->monitor = lua_type(L, -1) == LUA_TSTRING ? winit_monitor_parse(lua_tostring(L, -1)) : -1;
+		if (e->monitor < 0)
+			luaL_error(L, "EarlyStopping: monitor must be one of loss, accuracy, val_loss, val_accuracy (got %s)",
+			           lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
 	}
+	lua_pop(L, 1);
+	/* Keras uses min_delta's absolute value */
+	e->min_delta = fabs(winit_lua_opt_num(L, idx, "min_delta", 0, "EarlyStopping"));
+	e->patience = (int32_t)winit_lua_opt_int(L, idx, "patience", 0, 0, INT32_MAX, "EarlyStopping");
+	if (lua_getfield(L, idx, "mode") != LUA_TNIL) {
+		e->mode = lua_type(L, -1) == LUA_TSTRING ? winit_monitor_mode_parse(lua_tostring(L, -1)) : -1;
+		if (e->mode < 0)
+			luaL_error(L, "EarlyStopping: mode must be \"auto\", \"min\" or \"max\"");
+	}
+	lua_pop(L, 1);
+	e->restore_best_weights = winit_lua_opt_bool(L, idx, "restore_best_weights", 0, "EarlyStopping");
+	if (lua_getfield(L, idx, "baseline") != LUA_TNIL) {
+		e->has_baseline = 1;
+		e->baseline = winit_lua_opt_num(L, idx, "baseline", 0, "EarlyStopping");
+	}
+	lua_pop(L, 1);
+	struct winit_error err = { 0 };
+	if (winit_early_stopping_check(e, &err))
+		luaL_error(L, "%s", err.msg);
 }
 
 /* winit.callbacks.EarlyStopping{monitor = "val_loss", min_delta = 0, patience = 0,
- * mode = "auto", restore_best_weights = false} -> {"EarlyStopping", ...} (checked data) */
+ * mode = "auto", restore_best_weights = false, baseline = nil} -> {"EarlyStopping", ...}
+ * (checked data: the engine's struct winit_early_stopping as a table) */
 static int l_early_stopping(lua_State *L)
 {
 	static const char *const keys[] = { "monitor", "min_delta", "patience", "mode",
-		                            "restore_best_weights", NULL };
+		                            "restore_best_weights", "baseline", NULL };
 	lua_settop(L, 1);
 	if (lua_isnil(L, 1)) {
 		lua_newtable(L);
@@ -45,35 +60,25 @@ static int l_early_stopping(lua_State *L)
 	}
 	luaL_checktype(L, 1, LUA_TTABLE);
 	winit_lua_check_keys(L, 1, keys, "EarlyStopping", 0);
+	struct winit_early_stopping e;
+	winit_lua_read_early_stopping(L, 1, &e);
 	lua_newtable(L);
 	lua_pushliteral(L, "EarlyStopping");
 	lua_rawseti(L, 2, 1);
-	if (lua_getfield(L, 1, "monitor") == LUA_TNIL) {
-		lua_pop(L, 1);
-		lua_pushliteral(L, "val_loss");
-	}
-	int ok = 0;
-	for (int i = 0; metrics[i] && lua_type(L, -1) == LUA_TSTRING; i++)
-		ok |= strcmp(lua_tostring(L, -1), metrics[i]) == 0;
-	if (!ok)
-		return luaL_error(L, "EarlyStopping: monitor must be one of loss, accuracy, val_loss, val_accuracy (got %s)",
-		                  lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1));
+	lua_pushstring(L, winit_monitor_name(e.monitor));
 	lua_setfield(L, 2, "monitor");
-	double d = winit_lua_opt_num(L, 1, "min_delta", 0, "EarlyStopping");
-	lua_pushnumber(L, fabs(d)); /* Keras uses its absolute value */
+	lua_pushnumber(L, e.min_delta);
 	lua_setfield(L, 2, "min_delta");
-	lua_pushinteger(L, winit_lua_opt_int(L, 1, "patience", 0, 0, INT32_MAX, "EarlyStopping"));
+	lua_pushinteger(L, e.patience);
 	lua_setfield(L, 2, "patience");
-	if (lua_getfield(L, 1, "mode") == LUA_TNIL) {
-		lua_pop(L, 1);
-		lua_pushliteral(L, "auto");
-	}
-	const char *mode = lua_tostring(L, -1);
-	if (!mode || (strcmp(mode, "auto") && strcmp(mode, "min") && strcmp(mode, "max")))
-		return luaL_error(L, "EarlyStopping: mode must be \"auto\", \"min\" or \"max\"");
+	lua_pushstring(L, winit_monitor_mode_name(e.mode));
 	lua_setfield(L, 2, "mode");
-	lua_pushboolean(L, winit_lua_opt_bool(L, 1, "restore_best_weights", 0, "EarlyStopping"));
+	lua_pushboolean(L, e.restore_best_weights);
 	lua_setfield(L, 2, "restore_best_weights");
+	if (e.has_baseline) {
+		lua_pushnumber(L, e.baseline);
+		lua_setfield(L, 2, "baseline");
+	}
 	return 1;
 }
 
@@ -153,41 +158,14 @@ static int hook_epoch_begin(void *ctx, int32_t epoch, double *lr, struct winit_e
 static void push_logs(lua_State *L, const struct winit_epoch_stats *st, double lr)
 {
 	lua_createtable(L, 0, 5);
-	for (int k = 0; metrics[k]; k++) {
-		if (k >= 2 && !st->has_val)
+	for (int32_t k = 0; winit_monitor_name(k); k++) {
+		if (k >= WINIT_MONITOR_VAL_LOSS && !st->has_val)
 			break;
-		lua_pushnumber(L, metric_value(st, k));
-		lua_setfield(L, -2, metrics[k]);
+		lua_pushnumber(L, winit_monitor_value(st, k));
+		lua_setfield(L, -2, winit_monitor_name(k));
 	}
 	lua_pushnumber(L, lr);
 	lua_setfield(L, -2, "learning_rate");
-}
-
-/* Keras's EarlyStopping.on_epoch_end. */
-static int early_stop(struct winit_lua_fit_callbacks *c, int i, const struct winit_epoch_stats *st,
-                      int *stop, struct winit_error *err)
-{
-	struct winit_lua_early *e = &c->early[i];
-	if (e->metric >= 2 && !st->has_val)
-		return winit_error_set(err, WINIT_ERR_ARG, "EarlyStopping: monitor '%s' is not available: this fit has no validation (give validation_split or validation_data, or monitor loss or accuracy)",
-		                       metrics[e->metric]);
-	double v = metric_value(st, e->metric);
-	e->wait++;
-	if (e->maximize ? v - e->min_delta > e->best : v + e->min_delta < e->best) {
-		e->best = v;
-		e->wait = 0;
-		if (e->best_weights)
-			memcpy(e->best_weights, c->m->trainer.model.params,
-			       (size_t)c->m->trainer.model.n_params * sizeof(float));
-		e->have_best = 1;
-	}
-	if (e->wait >= e->patience && st->epoch > 1) {
-		*stop = 1;
-		if (e->best_weights && e->have_best)
-			memcpy(c->m->trainer.model.params, e->best_weights,
-			       (size_t)c->m->trainer.model.n_params * sizeof(float));
-	}
-	return WINIT_OK;
 }
 
 static int hook_epoch_end(void *ctx, const struct winit_epoch_stats *st, int *stop,
@@ -200,7 +178,9 @@ static int hook_epoch_end(void *ctx, const struct winit_epoch_stats *st, int *st
 		int cb = lua_gettop(L);
 		int rc = WINIT_OK;
 		if (c->kind[i] == CB_EARLY) {
-			rc = early_stop(c, i, st, stop, err);
+			/* Keras's EarlyStopping.on_epoch_end, the engine's (src/nn/early_stopping.c) */
+			rc = winit_early_stopper_epoch_end(&c->early[i], st, c->m->trainer.model.params,
+			                                   stop, err);
 		} else if (c->kind[i] == CB_TABLE && lua_getfield(L, cb, "on_epoch_end") != LUA_TNIL) {
 			lua_pushinteger(L, st->epoch - 1);
 			push_logs(L, st, c->m->trainer.opt.spec.learning_rate);
@@ -252,25 +232,18 @@ int winit_lua_callbacks_init(lua_State *L, int list, struct lmodel *m,
 		lua_rawgeti(L, -1, 1);
 		const char *kind = lua_tostring(L, -1);
 		if (kind && strcmp(kind, "EarlyStopping") == 0) {
-			struct winit_lua_early *e = &c->early[i];
+			struct winit_early_stopping es;
 			c->kind[i] = CB_EARLY;
-			lua_getfield(L, -2, "monitor");
-			for (int k = 0; metrics[k]; k++)
-				if (lua_tostring(L, -1) && strcmp(lua_tostring(L, -1), metrics[k]) == 0)
-					e->metric = k;
-			lua_getfield(L, -3, "mode");
-			const char *mode = lua_tostring(L, -1);
-			e->maximize = mode && strcmp(mode, "auto") == 0 ? e->metric % 2 == 1 :
-			                                                  mode && strcmp(mode, "max") == 0;
-			lua_pop(L, 2);
-			e->min_delta = winit_lua_opt_num(L, -2, "min_delta", 0, "EarlyStopping");
-			e->patience = (int)winit_lua_opt_int(L, -2, "patience", 0, 0, INT32_MAX, "EarlyStopping");
-			e->best = e->maximize ? -INFINITY : INFINITY;
-			if (winit_lua_opt_bool(L, -2, "restore_best_weights", 0, "EarlyStopping")) {
+			winit_lua_read_early_stopping(L, -2, &es);
+			float *best = NULL; /* kept alive by `keep` until the fit ends */
+			if (es.restore_best_weights) {
 				winit_lua_model_ensure_built(L, m);
-				e->best_weights = lua_newuserdatauv(L, (size_t)m->trainer.model.n_params * sizeof(float), 0);
+				best = lua_newuserdatauv(L, (size_t)m->trainer.model.n_params * sizeof(float), 0);
 				lua_rawseti(L, keep, i + 1);
 			}
+			struct winit_error err = { 0 };
+			if (winit_early_stopper_init(&c->early[i], &es, m->trainer.model.n_params, best, &err))
+				return luaL_error(L, "fit: %s", err.msg);
 		} else if (kind && strcmp(kind, "LearningRateScheduler") == 0) {
 			c->kind[i] = CB_SCHEDULER;
 			if (lua_getfield(L, -2, "schedule") != LUA_TFUNCTION)

@@ -9,7 +9,6 @@
 #include <lua.h>
 
 #include "lua/lbinding.h"
-#include "results/fields.h"
 
 /* diagnostics = true | false | {init = true, early = true, epochs = true} (missing keys
  * of a table are true). */

@@ -1,6 +1,6 @@
 /* src/lua/lfigure.c -- figures a script adds to its report: results:report(path,
  * { figures = { {title, xlabel, ylabel, xlog, ylog, caption, series = {...},
- * markers = {...}}, ... } }), each drawn by src/plot/plot_xy.c as an x-y plot in a
+ * markers = {...}}, ... } }), each drawn by src/plot/winit_plot_xy.c as an x-y plot in a
  * "Figures" section after the report's summary. */
 #include "config.h"
 
@@ -10,9 +10,9 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include <winit/plot.h>
+
 #include "lua/lbinding.h"
-#include "plot/plot_xy.h"
-#include "plot/svg.h"
 
 /* Memory for the figures lives in userdata kept in an anchor table (on the stack while the
  * report is written); strings are the figures table's own. */
@@ -59,7 +59,7 @@ static const double *numbers(lua_State *L, int anchor, int t, const char *key, s
 	return v;
 }
 
-static void check_series(lua_State *L, int anchor, int t, struct plot_xy_series *s, const char *where)
+static void check_series(lua_State *L, int anchor, int t, struct winit_plot_xy_series *s, const char *where)
 {
 	char w[96];
 	snprintf(w, sizeof w, "%s series", where);
@@ -75,7 +75,7 @@ static void check_series(lua_State *L, int anchor, int t, struct plot_xy_series 
 	s->n = nx;
 }
 
-static void check_figure(lua_State *L, int anchor, int t, struct plot_xy *p, const char **caption,
+static void check_figure(lua_State *L, int anchor, int t, struct winit_plot_xy *p, const char **caption,
                          size_t k)
 {
 	static const char *const keys[] = { "title", "xlabel", "ylabel", "xlog", "ylog", "caption",
@@ -96,7 +96,7 @@ static void check_figure(lua_State *L, int anchor, int t, struct plot_xy *p, con
 		           where);
 	int st = lua_gettop(L);
 	p->n_series = (size_t)lua_rawlen(L, st);
-	struct plot_xy_series *se = anchored(L, anchor, p->n_series * sizeof *se);
+	struct winit_plot_xy_series *se = anchored(L, anchor, p->n_series * sizeof *se);
 	for (size_t i = 0; i < p->n_series; i++) {
 		lua_rawgeti(L, st, (lua_Integer)i + 1);
 		check_series(L, anchor, lua_gettop(L), &se[i], where);
@@ -109,7 +109,7 @@ static void check_figure(lua_State *L, int anchor, int t, struct plot_xy *p, con
 		luaL_error(L, "results:report: %s: 'markers' must be a list of {x =, label =}", where);
 	int mt = lua_gettop(L);
 	p->n_markers = ty == LUA_TTABLE ? (size_t)lua_rawlen(L, mt) : 0;
-	struct plot_xy_marker *m = anchored(L, anchor, p->n_markers * sizeof *m);
+	struct winit_plot_xy_marker *m = anchored(L, anchor, p->n_markers * sizeof *m);
 	for (size_t i = 0; i < p->n_markers; i++) {
 		lua_rawgeti(L, mt, (lua_Integer)i + 1);
 		int mi = lua_gettop(L);
@@ -123,7 +123,7 @@ static void check_figure(lua_State *L, int anchor, int t, struct plot_xy *p, con
 	}
 	lua_pop(L, 1);
 	p->markers = m;
-	const char *bad = plot_xy_check(p);
+	const char *bad = winit_plot_xy_check(p);
 	if (bad)
 		luaL_error(L, "results:report: %s: %s", where, bad);
 }
@@ -163,10 +163,10 @@ void winit_lua_write_figures(FILE *f, void *ctx)
 	fputs("<h2>Figures</h2>\n", f);
 	for (size_t k = 0; k < fg->n; k++) {
 		fputs("<div class=\"figure\">\n", f);
-		plot_xy_svg(f, &fg->figs[k]);
+		winit_plot_xy_svg(f, &fg->figs[k]);
 		if (fg->captions[k]) {
 			fputs("<p>", f);
-			svg_escape(f, fg->captions[k]);
+			winit_svg_escape(f, fg->captions[k]);
 			fputs("</p>\n", f);
 		}
 		fputs("</div>\n", f);

@@ -100,20 +100,99 @@ static int factor_names(lua_State *L, int factors, int order, const char **names
 	return n;
 }
 
+/* The level names of factor `name` (its level list at idx) into a userdata left on the
+ * stack: n pointers, then n names of the cell's size. */
+static const char *const *level_names(lua_State *L, int idx, const char *name, int32_t *n)
+{
+	idx = lua_absindex(L, idx);
+	*n = (int32_t)luaL_len(L, idx);
+	size_t size = sizeof(((struct winit_factor *)0)->value);
+	char **p = lua_newuserdatauv(L, (size_t)*n * (sizeof(char *) + size), 0);
+	char *names = (char *)(p + *n);
+	for (int32_t a = 0; a < *n; a++) {
+		p[a] = names + (size_t)a * size;
+		lua_rawgeti(L, idx, a + 1);
+		level_name(L, -1, name, p[a], size);
+		lua_pop(L, 1);
+	}
+	return (const char *const *)p;
+}
+
+/* The cell's cfg for build: {factor = <level as given>, ...} (replicate set per run). */
+static void push_cfg(lua_State *L, int factors, const struct winit_grid *g,
+                     const struct winit_grid_run *run)
+{
+	lua_newtable(L);
+	for (int32_t f = 0; f < g->n_factors; f++) {
+		lua_getfield(L, factors, g->factors[f].name);
+		lua_rawgeti(L, -1, run->at[f] + 1);
+		lua_setfield(L, -3, g->factors[f].name);
+		lua_pop(L, 1);
+	}
+}
+
+/* Run `run` of the grid: build(cfg) for its model, then study:add with its name, label
+ * and replicate and the options passed on; its cell goes to the run added. */
+static void add_run(lua_State *L, const struct winit_grid_run *run, int cfg)
+{
+	static const char *const pass[] = { "train", "test", "epochs", "batch_size", "validation_split",
+		                            "shuffle", "eval_batch_size", "seed", "callbacks", NULL };
+	lua_pushinteger(L, run->replicate);
+	lua_setfield(L, cfg, "replicate");
+	lua_pushvalue(L, 5);
+	lua_pushvalue(L, cfg);
+	lua_call(L, 1, 1);
+	if (!luaL_testudata(L, -1, MT_MODEL))
+		luaL_error(L, "Study:grid: build(cfg) for '%s' returned a %s, not a model", run->label,
+		           luaL_typename(L, -1));
+	int model = lua_gettop(L);
+	lua_getfield(L, 1, "add");
+	lua_pushvalue(L, 1);
+	lua_createtable(L, 0, 12);
+	lua_pushstring(L, run->name);
+	lua_setfield(L, -2, "name");
+	lua_pushstring(L, run->label);
+	lua_setfield(L, -2, "label");
+	lua_pushinteger(L, run->replicate);
+	lua_setfield(L, -2, "replicate");
+	lua_pushvalue(L, model);
+	lua_setfield(L, -2, "model");
+	for (int k = 0; pass[k]; k++) {
+		lua_getfield(L, 2, pass[k]);
+		lua_setfield(L, -2, pass[k]);
+	}
+	/* study:add's errors name no script line (its caller is this C function): they get
+	 * the line of the study:grid call. */
+	if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+		if (lua_type(L, -1) == LUA_TSTRING) {
+			luaL_where(L, 1);
+			lua_insert(L, -2);
+			lua_concat(L, 2);
+		}
+		lua_error(L);
+	}
+	struct winit_run_spec *spec = winit_lua_study_last_run(L, 1);
+	spec->n_factors = run->n_factors;
+	memcpy(spec->factors, run->factors, (size_t)run->n_factors * sizeof *run->factors);
+	lua_pop(L, 1); /* model */
+}
+
 /* study:grid{factors = {init = {...}, activation = {...}}, order = {"init", "activation"},
  *            replicates = 1, build = function(cfg) return model end, train = ds, test = ds,
- *            epochs = ..., batch_size = ..., ...}
- * adds one run per cell and replicate: label "he_normal / relu", name label .. "#r". */
+ *            epochs = ..., batch_size = ..., callbacks = ..., ...}
+ * adds one run per cell and replicate, in the engine's order (winit_grid_run_at): label
+ * "he_normal / relu", name label .. "#r".  This converts the tables; the engine expands. */
 int winit_lua_study_grid(lua_State *L)
 {
 	static const char *const keys[] = { "factors", "order", "replicates", "build", "train", "test", "epochs",
-		                            "batch_size", "validation_split", "shuffle", "eval_batch_size", "seed", NULL };
-	static const char *const pass[] = { "train", "test", "epochs", "batch_size", "validation_split",
-		                            "shuffle", "eval_batch_size", "seed", NULL };
+		                            "batch_size", "validation_split", "shuffle", "eval_batch_size", "seed",
+		                            "callbacks", NULL };
 	luaL_checktype(L, 2, LUA_TTABLE);
 	lua_settop(L, 2);
 	winit_lua_check_keys(L, 2, keys, "Study:grid", 0);
-	int replicates = (int)winit_lua_opt_int(L, 2, "replicates", 1, 1, INT32_MAX, "Study:grid");
+	struct winit_grid g;
+	memset(&g, 0, sizeof g);
+	g.replicates = (int32_t)winit_lua_opt_int(L, 2, "replicates", 1, 1, INT32_MAX, "Study:grid");
 	lua_getfield(L, 2, "factors"); /* 3 */
 	if (!lua_istable(L, 3))
 		return luaL_error(L, "Study:grid: 'factors' must be a table of level lists");
@@ -122,92 +201,30 @@ int winit_lua_study_grid(lua_State *L)
 	if (!lua_isfunction(L, 5))
 		return luaL_error(L, "Study:grid: 'build' must be a function(cfg) returning a model");
 	const char *names[WINIT_FACTORS_MAX];
-	int nf = factor_names(L, 3, 4, names);
-	int levels[WINIT_FACTORS_MAX], at[WINIT_FACTORS_MAX] = { 0 };
-	for (int f = 0; f < nf; f++) {
+	g.n_factors = factor_names(L, 3, 4, names);
+	luaL_checkstack(L, WINIT_FACTORS_MAX + 8, "Study:grid");
+	for (int32_t f = 0; f < g.n_factors; f++) {
+		struct winit_grid_factor *gf = &g.factors[f];
+		snprintf(gf->name, sizeof gf->name, "%s", names[f]);
 		lua_getfield(L, 3, names[f]);
-		levels[f] = (int)luaL_len(L, -1);
-		/* Level names identify the cell: two levels of a factor may not share one. */
-		for (int a = 1; a <= levels[f]; a++)
-			for (int b = 1; b < a; b++) {
-				char x[64], y[64];
-				lua_rawgeti(L, -1, a);
-				level_name(L, -1, names[f], x, sizeof x);
-				lua_rawgeti(L, -2, b);
-				level_name(L, -1, names[f], y, sizeof y);
-				lua_pop(L, 2);
-				if (strcmp(x, y) == 0)
-					return luaL_error(L, "Study:grid: factor '%s' has two levels named '%s'", names[f], x);
-			}
-		lua_pop(L, 1);
+		gf->levels = level_names(L, -1, names[f], &gf->n_levels); /* stays on the stack */
+		lua_remove(L, -2);
 	}
-	for (;;) {
-		struct winit_factor cell[WINIT_FACTORS_MAX];
-		char label[WINIT_RUN_NAME_MAX] = "";
-		lua_newtable(L); /* cfg */
-		int cfg = lua_gettop(L);
-		for (int f = 0; f < nf; f++) {
-			lua_getfield(L, 3, names[f]);
-			lua_rawgeti(L, -1, at[f] + 1);
-			snprintf(cell[f].name, sizeof cell[f].name, "%s", names[f]);
-			level_name(L, -1, names[f], cell[f].value, sizeof cell[f].value);
-			lua_setfield(L, cfg, names[f]);
-			lua_pop(L, 1);
-			size_t len = strlen(label);
-			if ((size_t)snprintf(label + len, sizeof label - len, "%s%s", f ? " / " : "", cell[f].value) >=
-			    sizeof label - len)
-				return luaL_error(L, "Study:grid: the label of cell '%s...' is longer than %d characters", label,
-				                  WINIT_RUN_NAME_MAX - 1);
+	struct winit_error err = { 0 };
+	if (winit_grid_check(&g, &err))
+		return luaL_error(L, "Study:grid: %s", err.msg);
+	int cfg = 0;
+	for (size_t i = 0; i < winit_grid_size(&g); i++) {
+		struct winit_grid_run run;
+		if (winit_grid_run_at(&g, i, &run, &err))
+			return luaL_error(L, "Study:grid: %s", err.msg);
+		if (run.replicate == 0) { /* a new cell: its cfg, shared by its replicates */
+			if (cfg)
+				lua_pop(L, 1);
+			push_cfg(L, 3, &g, &run);
+			cfg = lua_gettop(L);
 		}
-		for (int r = 0; r < replicates; r++) {
-			lua_pushinteger(L, r);
-			lua_setfield(L, cfg, "replicate");
-			lua_pushvalue(L, 5);
-			lua_pushvalue(L, cfg);
-			lua_call(L, 1, 1);
-			if (!luaL_testudata(L, -1, MT_MODEL))
-				return luaL_error(L, "Study:grid: build(cfg) for '%s' returned a %s, not a model", label,
-				                  luaL_typename(L, -1));
-			int model = lua_gettop(L);
-			lua_getfield(L, 1, "add");
-			lua_pushvalue(L, 1);
-			lua_createtable(L, 0, 12);
-			char name[WINIT_RUN_NAME_MAX + 16];
-			snprintf(name, sizeof name, "%s#%d", label, r + 1);
-			lua_pushstring(L, name);
-			lua_setfield(L, -2, "name");
-			lua_pushstring(L, label);
-			lua_setfield(L, -2, "label");
-			lua_pushinteger(L, r);
-			lua_setfield(L, -2, "replicate");
-			lua_pushvalue(L, model);
-			lua_setfield(L, -2, "model");
-			for (int k = 0; pass[k]; k++) {
-				lua_getfield(L, 2, pass[k]);
-				lua_setfield(L, -2, pass[k]);
-			}
-			/* study:add's errors name no script line (its caller is this C function):
-			 * they get the line of the study:grid call. */
-			if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
-				if (lua_type(L, -1) == LUA_TSTRING) {
-					luaL_where(L, 1);
-					lua_insert(L, -2);
-					lua_concat(L, 2);
-				}
-				return lua_error(L);
-			}
-			struct winit_run_spec *spec = winit_lua_study_last_run(L, 1);
-			spec->n_factors = nf;
-			memcpy(spec->factors, cell, (size_t)nf * sizeof *cell);
-			lua_pop(L, 1); /* model */
-		}
-		lua_pop(L, 1); /* cfg */
-		/* The next cell: the last factor varies fastest, so rows group by the first. */
-		int f = nf - 1;
-		while (f >= 0 && ++at[f] == levels[f])
-			at[f--] = 0;
-		if (f < 0)
-			break;
+		add_run(L, &run, cfg);
 	}
 	lua_settop(L, 1);
 	return 1;

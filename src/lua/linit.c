@@ -10,8 +10,9 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include <winit/plugin_call.h>
+
 #include "lua/lbinding.h"
-#include "plugin/plugin_internal.h"
 
 /* An initializer written in Lua: a host-made descriptor whose fill calls the script's
  * function.  Runs may fill from worker threads; calls into the (single) Lua state are

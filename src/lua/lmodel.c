@@ -12,7 +12,6 @@
 #include <lua.h>
 
 #include "lua/lbinding.h"
-#include "results/fields.h"
 
 struct lmodel *winit_lua_check_model(lua_State *L, int idx)
 {
@@ -299,6 +298,8 @@ static int model_evaluate(lua_State *L)
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	struct ldataset *d = winit_lua_check_dataset(L, 2);
 	lua_Integer bs = WINIT_EVAL_BATCH_DEFAULT;
+	if (!lua_isnoneornil(L, 3))
+		luaL_checktype(L, 3, LUA_TTABLE); /* 5 was ignored: the default batch size */
 	if (lua_istable(L, 3)) {
 		static const char *const keys[] = { "batch_size", "verbose", NULL };
 		winit_lua_check_keys(L, 3, keys, "evaluate", 0);
@@ -366,10 +367,15 @@ static int model_count_params(lua_State *L)
 	return 1;
 }
 
-/* model:summary(): Keras-like table on stdout. */
+/* model:summary(): Keras-like table on stdout.  It takes no argument (Keras's
+ * line_length, positions and print_fn are not supported): one is refused, not ignored. */
 static int model_summary(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
+	for (int i = 2; i <= lua_gettop(L); i++)
+		if (!lua_isnil(L, i))
+			return luaL_argerror(L, i, lua_pushfstring(L, "summary takes no argument, got %s",
+			                                           luaL_typename(L, i)));
 	printf("%-24s %-14s %10s  %-16s %s\n", "Layer", "Output shape", "Param #", "Activation",
 	       "Kernel initializer");
 	if (m->has_flatten)

@@ -9,13 +9,22 @@ WINIT_LUA_SOURCES = src/lua/lwinit.h src/lua/lbinding.h src/lua/lwinit.c \
 	src/lua/lstudy.c src/lua/lresults.c src/lua/lgrid.c src/lua/linit.c \
 	src/lua/largs.c src/lua/lsignal.c src/lua/lsave.c src/lua/ldiag.c \
 	src/lua/lfigure.c src/lua/ltheory.c src/lua/lplot.c
-# The module holds libwinit's objects (libwinit_core.la) rather than linking libwinit.so:
-# libtool would have to relink it against the installed library at `make install`, and
-# refuses to when prefix= differs from configure's.  configure --with-lua-cmod-dir=DIR
-# chooses where it goes (default $(libdir)/lua/5.4).
+# The module is linked against libwinit.so (the engine is installed once), found from where
+# the module is: its run path is $ORIGIN/<luacmoddir to libdir> ($ORIGIN/../.. by default),
+# so a stock lua5.4 loads it with package.cpath alone, also after `make install prefix=DIR`,
+# and $ORIGIN, for the build tree (.libs/winit.so beside .libs/libwinit.so).  It names
+# libwinit.so to the linker itself (-Wl,; automake wants those in LDFLAGS, before the
+# objects, so --no-as-needed keeps it) rather than through libwinit.la: a library
+# linked against an uninstalled libtool library is relinked by libtool at `make install`,
+# which refuses to when prefix= differs from configure's ("cannot install to a directory
+# not ending in ...").  configure --with-lua-cmod-dir=DIR chooses where it goes (default
+# $(libdir)/lua/5.4).
 luacmoddir = @LUA_CMOD_DIR@
 luacmod_LTLIBRARIES = winit.la
 winit_la_SOURCES = $(WINIT_LUA_SOURCES)
 winit_la_CFLAGS = $(AM_CFLAGS) $(LUA_CFLAGS)
-winit_la_LDFLAGS = -module -avoid-version -shared -export-symbols-regex '^luaopen_winit$$'
-winit_la_LIBADD = libwinit_core.la
+winit_la_LDFLAGS = $(AM_LDFLAGS) -module -avoid-version -shared \
+	-export-symbols-regex '^luaopen_winit$$' \
+	-Wl,-rpath,'$$ORIGIN/'"`$(WINIT_RELPATH) '$(luacmoddir)' '$(libdir)'`":'$$ORIGIN' \
+	-Wl,--push-state,--no-as-needed,$(top_builddir)/.libs/libwinit.so,--pop-state
+EXTRA_winit_la_DEPENDENCIES = libwinit.la

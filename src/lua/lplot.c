@@ -11,8 +11,9 @@
 #include <lauxlib.h>
 #include <lua.h>
 
+#include <winit/plot.h>
+
 #include "lua/lbinding.h"
-#include "plot/plot.h"
 
 #define MAX_GRID 4096    /* x or y values of a heat map */
 #define MAX_LINES 16     /* lines over a heat map */
@@ -72,7 +73,7 @@ static int l_heatmap(lua_State *L)
 		                            "center", "range", "lines", NULL };
 	luaL_checktype(L, 1, LUA_TTABLE);
 	winit_lua_check_keys(L, 1, keys, fn, 0);
-	struct plot_heatmap h = { 0 };
+	struct winit_plot_heatmap h = { 0 };
 	h.title = opt_str(L, 1, "title", fn);
 	h.xlabel = opt_str(L, 1, "xlabel", fn);
 	h.ylabel = opt_str(L, 1, "ylabel", fn);
@@ -81,7 +82,7 @@ static int l_heatmap(lua_State *L)
 	h.range = winit_lua_opt_num(L, 1, "range", 0, fn);
 	h.x = num_list(L, 1, "x", MAX_GRID, &h.nx, 1, fn);
 	h.y = num_list(L, 1, "y", MAX_GRID, &h.ny, 1, fn);
-	const char *bad = plot_heatmap_check(&h);
+	const char *bad = winit_plot_heatmap_check(&h);
 	if (bad)
 		return luaL_error(L, "%s: %s", fn, bad);
 	if (lua_getfield(L, 1, "z") != LUA_TTABLE || lua_rawlen(L, -1) != h.ny)
@@ -106,7 +107,7 @@ static int l_heatmap(lua_State *L)
 		lua_pop(L, 1);
 	}
 	h.z = z;
-	struct plot_line lines[MAX_LINES];
+	struct winit_plot_line lines[MAX_LINES];
 	int lt = lua_getfield(L, 1, "lines");
 	if (lt == LUA_TTABLE) {
 		int li = lua_gettop(L);
@@ -137,7 +138,7 @@ static int l_heatmap(lua_State *L)
 	FILE *f = open_memstream(&buf, &len);
 	if (!f)
 		return luaL_error(L, "%s: out of memory", fn);
-	plot_heatmap_svg(f, &h);
+	winit_plot_heatmap_svg(f, &h);
 	int err = ferror(f);
 	if (fclose(f) != 0 || err) {
 		free(buf);
@@ -160,13 +161,13 @@ static int l_page(lua_State *L)
 	size_t n = lua_rawlen(L, 2);
 	if (n > MAX_PARTS)
 		return luaL_error(L, "%s: at most %d parts", fn, MAX_PARTS);
-	struct plot_part *parts = lua_newuserdatauv(L, (n ? n : 1) * sizeof *parts, 0);
+	struct winit_plot_part *parts = lua_newuserdatauv(L, (n ? n : 1) * sizeof *parts, 0);
 	static const char *const kinds[] = { "heading", "pre", "svg" };
-	static const int kind_of[] = { PLOT_HEADING, PLOT_PRE, PLOT_SVG };
+	static const int kind_of[] = { WINIT_PLOT_HEADING, WINIT_PLOT_PRE, WINIT_PLOT_SVG };
 	for (size_t i = 0; i < n; i++) {
 		int ty = lua_rawgeti(L, 2, (lua_Integer)i + 1);
 		if (ty == LUA_TSTRING) {
-			parts[i].kind = PLOT_PARAGRAPH;
+			parts[i].kind = WINIT_PLOT_PARAGRAPH;
 			parts[i].text = lua_tostring(L, -1);
 		} else if (ty == LUA_TTABLE) {
 			int found = 0;
@@ -181,7 +182,7 @@ static int l_page(lua_State *L)
 			if (found != 1)
 				return luaL_error(L, "%s: part %d must have exactly one of heading, pre, svg (a string)",
 				                  fn, (int)i + 1);
-			if (parts[i].kind == PLOT_SVG && strncmp(parts[i].text, "<svg", 4) != 0)
+			if (parts[i].kind == WINIT_PLOT_SVG && strncmp(parts[i].text, "<svg", 4) != 0)
 				return luaL_error(L, "%s: part %d: svg must be an <svg> element made by winit.plot",
 				                  fn, (int)i + 1);
 		} else {
@@ -191,7 +192,7 @@ static int l_page(lua_State *L)
 		lua_pop(L, 1); /* the strings stay alive in the table */
 	}
 	struct winit_error err = { 0 };
-	if (plot_page_write(path, title ? title : "winit", parts, n, flags, &err))
+	if (winit_plot_page_write(path, title ? title : "winit", parts, n, flags, &err))
 		return luaL_error(L, "%s: %s", fn, err.msg);
 	lua_pushvalue(L, 1);
 	return 1;

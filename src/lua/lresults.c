@@ -17,8 +17,6 @@
 #include <winit/report_page.h>
 
 #include "lua/lbinding.h"
-#include "results/fields.h"
-#include "report/html.h"
 #include "lua/lwinit.h"
 
 static struct lresults *check_results(lua_State *L, int idx)
@@ -169,7 +167,7 @@ static int results_report(lua_State *L)
 		rc = winit_report_read(tmp, &back, &err);
 	unlink(tmp);
 	if (!rc) {
-		rc = html_report_write(path, &back, NULL, winit_lua_write_figures, &figs, flags, &err);
+		rc = winit_report_write_html_with(path, &back, NULL, winit_lua_write_figures, &figs, flags, &err);
 		winit_report_free(&back);
 	}
 	if (rc)

@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 #include <winit/cancel.h>
+#include <winit/plugin_call.h>
+#include <winit/safe_write.h>
 
-#include "core/fileio.h"
 #include "lua/lbinding.h"
-#include "plugin/plugin_internal.h"
 
 static atomic_int guards; /* sigguards on: the hook acts only inside a fit or a study */
 static volatile sig_atomic_t signalled;

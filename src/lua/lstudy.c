@@ -225,14 +225,46 @@ static void keep_alive(lua_State *L, int study, int value)
 	lua_pop(L, 1);
 }
 
+/* The run's callbacks: a list of at most one winit.callbacks.EarlyStopping (a run is data:
+ * no Lua function can be part of it). */
+static void read_run_callbacks(lua_State *L, int t, struct winit_run_spec *r)
+{
+	if (lua_getfield(L, t, "callbacks") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return;
+	}
+	if (!lua_istable(L, -1))
+		luaL_error(L, "Study:add: callbacks must be a list, e.g. {winit.callbacks.EarlyStopping{patience = 2}}");
+	int n = (int)lua_rawlen(L, -1);
+	for (int i = 1; i <= n; i++) {
+		lua_rawgeti(L, -1, i);
+		const char *kind = NULL;
+		if (lua_istable(L, -1)) {
+			/* a string only, kept alive by the table after the pop */
+			kind = lua_rawgeti(L, -1, 1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+			lua_pop(L, 1);
+		}
+		if (!kind || strcmp(kind, "EarlyStopping") != 0)
+			luaL_error(L, "Study:add: callbacks[%d]: a study run takes winit.callbacks.EarlyStopping "
+			              "only (a run is data; LearningRateScheduler's function and callback tables "
+			              "work with model:fit, schedules as the optimizer's learning_rate)",
+			           i);
+		if (r->fit.early_stopping.enabled)
+			luaL_error(L, "Study:add: callbacks[%d]: a run takes one EarlyStopping", i);
+		winit_lua_read_early_stopping(L, -1, &r->fit.early_stopping);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
 /* study:add{name = "he_normal", label = "he_normal", model = m, train = ds, test = ds,
  *           epochs = 5, batch_size = 64, validation_split = 0.2, replicate = 0,
- *           expect = "ok" | "diverged"} */
+ *           callbacks = {winit.callbacks.EarlyStopping{...}}, expect = "ok" | "diverged"} */
 static int study_add(lua_State *L)
 {
 	static const char *const keys[] = { "name", "label", "model", "train", "test", "epochs",
 		                            "batch_size", "validation_split", "shuffle", "eval_batch_size", "replicate", "seed", "diagnostics",
-		                            "expect", NULL };
+		                            "expect", "callbacks", NULL };
 	static const char *const expects[] = { "ok", "diverged", NULL };
 	struct lstudy *s = check_study(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
@@ -284,11 +316,10 @@ static int study_add(lua_State *L)
 	}
 	lua_pop(L, 1);
 	r->model = m->spec;
-	if (m->schedule.kind != WINIT_LR_CONSTANT)
-		return luaL_error(L, "Study:add: a learning-rate schedule is not part of a run description yet; "
-		                     "use a constant learning_rate in studies (model:fit takes schedules)");
 	r->optimizer = m->opt_spec;
+	r->optimizer.schedule = m->schedule; /* the engine's fit applies it, as model:fit's */
 	winit_lua_read_fit(L, 2, &r->fit, "Study:add");
+	read_run_callbacks(L, 2, r);
 	r->train = &train->ds;
 	r->test = test ? &test->ds : NULL;
 	snprintf(r->train_source, sizeof r->train_source, "%s", train->source);

@@ -1,11 +1,13 @@
 /* src/nn/diag_pool.c -- the probe's buffers, kept per thread from one probe to the next
- * (diag_pool.h). */
+ * (diag_pool.h).  Every buffer has guard zones (core/guard.h): activations write into
+ * some of them; one found written outside its values is freed, never kept. */
 #include "config.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/guard.h"
 #include "nn/diag_pool.h"
 
 struct spares {
@@ -29,8 +31,8 @@ static int spares_key_ok;
 static void free_work(struct spares *s)
 {
 	for (int i = 0; i < s->n_layers && s->has_work; i++) {
-		free(s->z[i]);
-		free(s->a[i]);
+		winit_guarded_free(s->z[i]);
+		winit_guarded_free(s->a[i]);
 	}
 	free(s->z);
 	free(s->a);
@@ -38,23 +40,10 @@ static void free_work(struct spares *s)
 	s->z = s->a = NULL;
 	s->n_out = NULL;
 	s->n_layers = 0;
-	free(s->delta[0]);
-	free(s->delta[1]);
+	winit_guarded_free(s->delta[0]);
+	winit_guarded_free(s->delta[1]);
 	s->delta[0] = s->delta[1] = NULL;
 	s->has_work = 0;
-}
-
-/* Move a model's work buffers (their pointers) to dst and clear them in the model. */
-static void move_buffers(float **dz, float **da, float **ddelta, struct winit_model *m)
-{
-	for (int i = 0; i < m->spec.n_layers; i++) {
-		dz[i] = m->z[i];
-		da[i] = m->a[i];
-		m->z[i] = m->a[i] = NULL;
-	}
-	ddelta[0] = m->delta[0];
-	ddelta[1] = m->delta[1];
-	m->delta[0] = m->delta[1] = NULL;
 }
 
 static void spares_destroy(void *v)
@@ -63,7 +52,7 @@ static void spares_destroy(void *v)
 	if (!s)
 		return;
 	for (int k = 0; k < WINIT_DIAG_BUF_COUNT; k++)
-		free(s->buf[k]);
+		winit_guarded_free(s->buf[k]);
 	free_work(s);
 	free(s);
 	if (tls_spares == s)
@@ -113,9 +102,16 @@ void *winit_diag_pool_take(enum winit_diag_buf role, size_t bytes, size_t *cap)
 		s->cap[role] = 0;
 		return b;
 	}
-	void *b = aligned_alloc(64, want);
+	void *b = winit_guarded_alloc_bytes(want);
 	*cap = b ? want : 0;
 	return b;
+}
+
+/* Whether a buffer's guard zones are intact (a buffer written outside is not kept). */
+static int intact(const void *buf)
+{
+	struct winit_guard_hit hit;
+	return !winit_guard_check(buf, &hit);
 }
 
 void winit_diag_pool_give(enum winit_diag_buf role, void *buf, size_t cap)
@@ -123,15 +119,15 @@ void winit_diag_pool_give(enum winit_diag_buf role, void *buf, size_t cap)
 	if (!buf)
 		return;
 	struct spares *s = spares();
-	if (!s) {
-		free(buf);
+	if (!s || !intact(buf)) {
+		winit_guarded_free(buf);
 		return;
 	}
 	if (s->buf[role] && s->cap[role] >= cap) {
-		free(buf);
+		winit_guarded_free(buf);
 		return;
 	}
-	free(s->buf[role]);
+	winit_guarded_free(s->buf[role]);
 	s->buf[role] = buf;
 	s->cap[role] = cap;
 }
@@ -151,42 +147,57 @@ void winit_diag_pool_take_work(struct winit_model *m)
 	m->delta[0] = s->delta[0];
 	m->delta[1] = s->delta[1];
 	m->cap_batch = s->cap_batch;
-	s->has_work = 0; /* the buffers are the model's now; free_work frees the arrays only */
+	s->has_work = 0; /* the buffers are the model's now: free_work frees the arrays only */
 	s->delta[0] = s->delta[1] = NULL;
 	free_work(s);
+}
+
+/* Keep a model's work buffers as the thread's spares (their pointers move); 0 when there
+ * is no memory for the arrays that hold them. */
+static int keep_work(struct spares *s, struct winit_model *m)
+{
+	size_t nl = (size_t)m->spec.n_layers;
+	free_work(s);
+	s->z = calloc(nl, sizeof *s->z);
+	s->a = calloc(nl, sizeof *s->a);
+	s->n_out = calloc(nl, sizeof *s->n_out);
+	if (!s->z || !s->a || !s->n_out) {
+		free_work(s);
+		return 0;
+	}
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		s->z[i] = m->z[i];
+		s->a[i] = m->a[i];
+		s->n_out[i] = m->layer[i].n_out;
+		m->z[i] = m->a[i] = NULL;
+	}
+	s->delta[0] = m->delta[0];
+	s->delta[1] = m->delta[1];
+	m->delta[0] = m->delta[1] = NULL;
+	s->cap_batch = m->cap_batch;
+	s->n_inputs = m->spec.n_inputs;
+	s->n_layers = m->spec.n_layers;
+	s->has_work = 1;
+	return 1;
 }
 
 void winit_diag_pool_give_work(struct winit_model *m)
 {
 	struct spares *s = spares();
-	size_t nl = (size_t)m->spec.n_layers;
 	if (!m->z || !m->a) /* a probe whose set-up failed: nothing reserved */
 		return;
-	if (s && m->cap_batch > 0) {
-		free_work(s);
-		s->z = calloc(nl, sizeof *s->z);
-		s->a = calloc(nl, sizeof *s->a);
-		s->n_out = calloc(nl, sizeof *s->n_out);
-		if (s->z && s->a && s->n_out) {
-			move_buffers(s->z, s->a, s->delta, m);
-			s->cap_batch = m->cap_batch;
-			s->n_inputs = m->spec.n_inputs;
-			s->n_layers = m->spec.n_layers;
-			for (int i = 0; i < m->spec.n_layers; i++)
-				s->n_out[i] = m->layer[i].n_out;
-			s->has_work = 1;
-			m->cap_batch = 0;
-			return;
+	int keep = m->cap_batch > 0 && intact(m->delta[0]) && intact(m->delta[1]);
+	for (int i = 0; i < m->spec.n_layers && keep; i++)
+		keep = intact(m->z[i]) && intact(m->a[i]);
+	if (!(s && keep && keep_work(s, m))) {
+		for (int i = 0; i < m->spec.n_layers; i++) {
+			winit_guarded_free(m->z[i]);
+			winit_guarded_free(m->a[i]);
+			m->z[i] = m->a[i] = NULL;
 		}
-		free_work(s);
+		winit_guarded_free(m->delta[0]);
+		winit_guarded_free(m->delta[1]);
+		m->delta[0] = m->delta[1] = NULL;
 	}
-	for (int i = 0; i < m->spec.n_layers; i++) {
-		free(m->z[i]);
-		free(m->a[i]);
-		m->z[i] = m->a[i] = NULL;
-	}
-	free(m->delta[0]);
-	free(m->delta[1]);
-	m->delta[0] = m->delta[1] = NULL;
 	m->cap_batch = 0;
 }

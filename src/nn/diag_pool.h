@@ -31,8 +31,9 @@ enum winit_diag_buf {
 	WINIT_DIAG_BUF_COUNT
 };
 
-/* A 64-byte aligned buffer of at least `bytes` for `role`: the thread's spare when it is
- * large enough, else a new one.  *cap gets its size; NULL when memory is short. */
+/* A 64-byte aligned buffer of at least `bytes` for `role`, between guard zones
+ * (core/guard.h; freed by winit_guarded_free): the thread's spare when it is large
+ * enough, else a new one.  *cap gets its size; NULL when memory is short. */
 WINIT_INTERNAL void *winit_diag_pool_take(enum winit_diag_buf role, size_t bytes, size_t *cap);
 /* Give back a buffer from winit_diag_pool_take (NULL is ignored): it becomes the
  * thread's spare for role, the larger of the two kept when there is one already. */

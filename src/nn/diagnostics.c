@@ -17,7 +17,9 @@
 #include <winit/stream.h>
 #include <winit/train.h>
 
+#include "core/guard.h"
 #include "nn/diag_pool.h"
+#include "nn/model_guard.h"
 
 _Static_assert(WINIT_DIAG_BUF_COUNT == WINIT_DIAG_PROBE_BUFS, "one buf[] per role");
 
@@ -62,27 +64,38 @@ static int is_rowwise(const struct winit_dense *d)
 	return (d->act->flags & WINIT_ACT_ROWWISE) != 0;
 }
 
-/* The largest |f'(z)| over an even grid of [-GRID_HALF_WIDTH, GRID_HALF_WIDTH]. */
-static int grid_max_deriv(double *out, const struct winit_dense *d)
+/* The largest |f'(z)| over an even grid of [-GRID_HALF_WIDTH, GRID_HALF_WIDTH], on
+ * guarded buffers: a write outside them is recorded in the scratch model m (layer i). */
+static int grid_max_deriv(double *out, struct winit_model *m, int i)
 {
-	float *buf = malloc(4 * GRID_POINTS * sizeof *buf);
-	if (!buf)
-		return -1;
-	float *x = buf, *y = buf + GRID_POINTS, *one = buf + 2 * GRID_POINTS,
-	      *dx = buf + 3 * GRID_POINTS;
-	for (int i = 0; i < GRID_POINTS; i++) {
-		x[i] = (float)(-GRID_HALF_WIDTH + 2 * GRID_HALF_WIDTH * i / (GRID_POINTS - 1));
-		one[i] = 1.0f;
+	const struct winit_dense *d = &m->layer[i];
+	float *x = winit_guarded_alloc(GRID_POINTS), *y = winit_guarded_alloc(GRID_POINTS),
+	      *one = winit_guarded_alloc(GRID_POINTS), *dx = winit_guarded_alloc(GRID_POINTS);
+	int rc = -1;
+	if (!x || !y || !one || !dx)
+		goto out;
+	for (int k = 0; k < GRID_POINTS; k++) {
+		x[k] = (float)(-GRID_HALF_WIDTH + 2 * GRID_HALF_WIDTH * k / (GRID_POINTS - 1));
+		one[k] = 1.0f;
 	}
 	winit_activation_forward(d->act, y, x, 1, GRID_POINTS, d->act_params);
+	winit_model_guard_note(m, y, i, "forward", "the diagnostics' derivative grid");
+	winit_model_guard_note(m, x, i, "forward", "the diagnostics' derivative grid");
 	winit_activation_backward(d->act, dx, one, x, y, 1, GRID_POINTS, d->act_params);
+	winit_model_guard_note(m, dx, i, "backward", "the diagnostics' derivative grid");
+	winit_model_guard_note(m, one, i, "backward", "the diagnostics' derivative grid");
 	double mx = 0;
-	for (int i = 0; i < GRID_POINTS; i++)
-		if (fabs(dx[i]) > mx)
-			mx = fabs(dx[i]);
-	free(buf);
+	for (int k = 0; k < GRID_POINTS; k++)
+		if (fabs(dx[k]) > mx)
+			mx = fabs(dx[k]);
 	*out = mx;
-	return 0;
+	rc = 0;
+out:
+	winit_guarded_free(x);
+	winit_guarded_free(y);
+	winit_guarded_free(one);
+	winit_guarded_free(dx);
+	return rc;
 }
 
 int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *m,
@@ -139,11 +152,13 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 		d->dw = p->scratch.grads + (m->layer[i].dw - m->grads);
 		d->db = m->layer[i].db ? p->scratch.grads + (m->layer[i].db - m->grads) : NULL;
 		p->max_deriv[i] = 0;
-		if (!is_rowwise(d) && grid_max_deriv(&p->max_deriv[i], d)) {
+		if (!is_rowwise(d) && grid_max_deriv(&p->max_deriv[i], &p->scratch, i)) {
 			rc = winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the derivative grid");
 			goto out;
 		}
 	}
+	if ((rc = winit_model_fault(&p->scratch, err)))
+		goto out;
 	if ((rc = winit_model_reserve(&p->scratch, rows, err)))
 		goto out;
 	/* The first `rows` entries of a Fisher-Yates shuffle of the training rows. */
@@ -443,6 +458,7 @@ static void forward_hook(void *ctx, int layer, const float *z, const float *a, i
 	} else {
 		float *fd = h->p->deriv;
 		winit_activation_backward(d->act, fd, h->p->ones, z, a, rows, cols, d->act_params);
+		winit_model_guard_note(&h->p->scratch, fd, layer, "backward", "the diagnostics' derivatives");
 		double mx = fmax(h->p->max_deriv[layer], largest_magnitude(fd, rows * cols));
 		/* |f'| < SATURATION mx, compared in float: below the smallest float >= the
 		 * bound is the same test for every float. */
@@ -543,5 +559,9 @@ int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *
 	s->probe_accuracy = (double)hits / (double)p->rows;
 	measure_validation(s, p);
 	p->val_later = 0;
-	return WINIT_OK;
+	/* The probe's loss gradient, past the loss, is written only by the output
+	 * activation's backward (when not fused into the loss). */
+	winit_model_guard_note(&p->scratch, p->dout, n_layers - 1, "backward",
+	                       "the diagnostics' output gradient");
+	return winit_model_fault(&p->scratch, err);
 }

@@ -28,6 +28,8 @@
 #include <winit/train.h>
 
 #include "core/clock.h"
+#include "core/guard.h"
+#include "theory/theory_internal.h"
 
 /* Ask for the cache line at p.  GCC 12 deletes a loop of __builtin_prefetch once it is
  * inlined (the builtin touches no memory as far as its optimisers know): on x86 the
@@ -66,7 +68,7 @@ static void batch_free(struct batch_buf *b)
 {
 	free(b->x);
 	free(b->y);
-	free(b->dz);
+	winit_guarded_free(b->dz);
 	free(b->idx);
 	memset(b, 0, sizeof *b);
 }
@@ -76,10 +78,10 @@ static int batch_alloc(struct batch_buf *b, const struct winit_model *m, int64_t
 {
 	memset(b, 0, sizeof *b);
 	size_t xs = (size_t)(cap * m->spec.n_inputs * 4 + 63) / 64 * 64;
-	size_t ds = (size_t)(cap * winit_model_outputs(m) * 4 + 63) / 64 * 64;
 	b->x = aligned_alloc(64, xs);
 	b->y = malloc((size_t)cap);
-	b->dz = aligned_alloc(64, ds);
+	/* Guarded: the output activation's backward writes it (step_update checks it). */
+	b->dz = winit_guarded_alloc(cap * winit_model_outputs(m));
 	b->idx = malloc((size_t)(n_idx > 0 ? n_idx : 1) * sizeof(uint32_t));
 	if (!b->x || !b->y || !b->dz || !b->idx) {
 		batch_free(b);
@@ -156,6 +158,8 @@ int winit_evaluate(struct winit_model *m, const struct winit_dataset *ds, int64_
 		hits += c;
 	}
 	batch_free(&b);
+	if ((rc = winit_model_fault(m, err)))
+		return rc;
 	*loss = total / (double)(end - begin);
 	*accuracy = (double)hits / (double)(end - begin);
 	return WINIT_OK;
@@ -176,7 +180,7 @@ int winit_predict(struct winit_model *m, const struct winit_dataset *ds, int64_t
 		memcpy(out + (s - begin) * c, y, (size_t)(n * c) * sizeof(float));
 	}
 	batch_free(&b);
-	return WINIT_OK;
+	return winit_model_fault(m, err);
 }
 
 int64_t winit_fit_train_rows(int64_t n, double validation_split)
@@ -219,8 +223,9 @@ struct fit {
 	struct winit_model *m;
 	const struct winit_dataset *ds; /* training rows [0, n_train) */
 	const struct winit_fit_spec *spec;
-	const struct winit_fit_hooks *hooks; /* may be NULL */
-	const struct winit_observer *obs;    /* may be NULL */
+	const struct winit_fit_hooks *hooks;      /* may be NULL */
+	const struct winit_observer *obs;         /* may be NULL */
+	const struct winit_lr_schedule *schedule; /* the hooks', else the optimizer's; NULL: none */
 	size_t run;
 	struct winit_history *history;   /* may be NULL */
 	const struct winit_dataset *vds; /* validation rows [v_begin, vds->n): n_val of them */
@@ -231,6 +236,9 @@ struct fit {
 	/* The step's observers: they never change a number. */
 	struct team_trial trial;
 	struct diag_watch diag;
+	/* The spec's early stopping, when enabled. */
+	struct winit_early_stopper early;
+	int has_early;
 	/* The current epoch's running sums. */
 	double loss_sum;
 	int64_t hits, seen;
@@ -318,9 +326,8 @@ static int diag_start(struct fit *f, struct winit_error *err)
 	if ((rc = winit_diag_snapshot(&t->diag, probe, f->m, 0, 0, err)))
 		return rc;
 	const struct winit_diag_snapshot *s0 = &t->diag.snaps[t->diag.n - 1];
-	winit_theory_predict(&t->theory, &f->m->spec, probe->input_m2,
-	                     s0->layers[s0->n_layers - 1].grad_var);
-	return WINIT_OK;
+	return winit_theory_predict_checked(&t->theory, &f->m->spec, probe->input_m2,
+	                                    s0->layers[s0->n_layers - 1].grad_var, err);
 }
 
 /* Before step s (0-based) of the epoch: whether a snapshot follows it, and if so the
@@ -382,6 +389,11 @@ static int fit_check(struct winit_trainer *t, const struct winit_dataset *ds,
 		                       (int)fit->initial_epoch);
 	if (hooks && hooks->schedule && (rc = winit_lr_schedule_check(hooks->schedule, err)))
 		return rc;
+	if (t->opt.spec.schedule.kind != WINIT_LR_CONSTANT &&
+	    (rc = winit_lr_schedule_check(&t->opt.spec.schedule, err)))
+		return rc;
+	if ((rc = winit_early_stopping_check(&fit->early_stopping, err)))
+		return rc;
 	if (fit->epochs < 0 || fit->batch_size <= 0)
 		return winit_error_set(err, WINIT_ERR_ARG, "fit: epochs must be >= 0 and batch_size > 0 (got %d, %d)",
 		                       (int)fit->epochs, (int)fit->batch_size);
@@ -425,6 +437,16 @@ static int fit_prepare(struct fit *f, const struct winit_dataset *val, struct wi
 	for (int64_t i = 0; i < f->n_train; i++)
 		f->b.idx[i] = (uint32_t)i;
 	f->update = (struct winit_param_update){ optimizer_update, f->t };
+	if (f->hooks && f->hooks->schedule)
+		f->schedule = f->hooks->schedule;
+	else if (f->t->opt.spec.schedule.kind != WINIT_LR_CONSTANT)
+		f->schedule = &f->t->opt.spec.schedule;
+	if (f->spec->early_stopping.enabled) {
+		if ((rc = winit_early_stopper_init(&f->early, &f->spec->early_stopping, f->m->n_params,
+		                                   NULL, err)))
+			return rc;
+		f->has_early = 1;
+	}
 	trial_start(&f->trial, f->t);
 	memset(&f->t->diverged, 0, sizeof f->t->diverged);
 	return diag_start(f, err);
@@ -464,6 +486,9 @@ static int64_t step_gather(struct fit *f, int64_t s)
 static int step_loss(struct fit *f, int32_t epoch, int64_t s, int64_t n, struct winit_error *err)
 {
 	winit_model_forward_train(f->m, f->b.x, n);
+	int rc = winit_model_fault(f->m, err);
+	if (rc)
+		return rc;
 	int64_t c = 0;
 	double loss = winit_model_loss(f->m, f->b.y, n, f->b.dz, 1.0f / (float)n, &c);
 	if (!isfinite(loss))
@@ -481,14 +506,28 @@ static int step_loss(struct fit *f, int32_t epoch, int64_t s, int64_t n, struct 
 
 /* The backward pass, with the optimizer's step inside it: on each block of parameters as
  * soon as its gradient is final. */
-static void step_update(struct fit *f, int64_t n)
+static int step_update(struct fit *f, int64_t n, struct winit_error *err)
 {
 	struct winit_trainer *t = f->t;
-	if (f->hooks && f->hooks->schedule)
-		t->opt.spec.learning_rate = winit_lr_schedule_at(f->hooks->schedule, t->opt.t);
+	if (f->schedule)
+		t->opt.spec.learning_rate = winit_lr_schedule_at(f->schedule, t->opt.t);
 	winit_optimizer_begin(&t->opt);
 	winit_model_backward_update(f->m, f->b.x, f->b.dz, n, &f->update);
 	t->steps++;
+	/* b.dz, past the loss, is written only by the output activation's backward (when it
+	 * is not fused into the loss); the model's own buffers were checked by the pass. */
+	struct winit_guard_hit hit;
+	if (winit_guard_check(f->b.dz, &hit)) {
+		const int last = f->m->spec.n_layers - 1;
+		char where[96];
+		winit_guard_describe(&hit, where, sizeof where);
+		return winit_error_set(err, WINIT_ERR_PLUGIN,
+		                       "layer %d: activation '%s' wrote outside its buffers in its "
+		                       "backward: %s of the output gradient; backward must write only "
+		                       "its rows * cols values",
+		                       last + 1, f->m->layer[last].act->info.name, where);
+	}
+	return winit_model_fault(f->m, err);
 }
 
 /* After the step: its observers (the team trial, diagnostics, the caller's observer). */
@@ -517,7 +556,8 @@ static int fit_step(struct fit *f, int32_t epoch, int64_t s, struct winit_error 
 	int rc = step_loss(f, epoch, s, n, err);
 	if (rc)
 		return rc;
-	step_update(f, n);
+	if ((rc = step_update(f, n, err)))
+		return rc;
 	return step_observe(f, epoch, s, err);
 }
 
@@ -546,8 +586,8 @@ static int check_params(struct fit *f, int32_t epoch, struct winit_error *err)
 	return diverged(f->t, err, epoch, f->steps, what);
 }
 
-/* The epoch's statistics (validation included), then the history, the observer and the
- * hooks see them; a hook may ask to stop. */
+/* The epoch's statistics (validation included), then the history, the observer, the
+ * hooks and the early stopping see them; a hook or the early stopping may ask to stop. */
 static int end_of_epoch(struct fit *f, int32_t epoch, double t0, int *stop, struct winit_error *err)
 {
 	int rc = check_params(f, epoch, err);
@@ -571,8 +611,10 @@ static int end_of_epoch(struct fit *f, int32_t epoch, double t0, int *stop, stru
 		return rc;
 	if (f->obs && f->obs->epoch_end)
 		f->obs->epoch_end(f->obs->ctx, f->run, &st);
-	if (f->hooks && f->hooks->epoch_end)
-		return f->hooks->epoch_end(f->hooks->ctx, &st, stop, err);
+	if (f->hooks && f->hooks->epoch_end && (rc = f->hooks->epoch_end(f->hooks->ctx, &st, stop, err)))
+		return rc;
+	if (f->has_early)
+		return winit_early_stopper_epoch_end(&f->early, &st, f->m->params, stop, err);
 	return WINIT_OK;
 }
 
@@ -601,6 +643,8 @@ static void fit_finish(struct fit *f)
 	trial_end(&f->trial, f->t);
 	diag_end(&f->diag);
 	batch_free(&f->b);
+	if (f->has_early)
+		winit_early_stopper_free(&f->early);
 }
 
 int winit_trainer_fit(struct winit_trainer *t, const struct winit_dataset *ds,

@@ -2,10 +2,12 @@ libwinit_core_la_SOURCES += \
 	src/nn/model.c \
 	src/nn/spec.c \
 	src/nn/passes.c \
+	src/nn/model_guard.h \
 	src/nn/loss.c \
 	src/nn/optimizer.c \
 	src/nn/trainer.c \
 	src/nn/fit.c \
+	src/nn/early_stopping.c \
 	src/nn/diagnostics.c \
 	src/nn/diag_hist.c \
 	src/nn/diag_pool.c \

@@ -14,6 +14,8 @@
 #include <winit/rng.h>
 #include <winit/stream.h>
 
+#include "core/guard.h"
+
 int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_error *err)
 {
 	if (spec->n_inputs <= 0)
@@ -142,14 +144,14 @@ void winit_model_free(struct winit_model *m)
 	free(m->params);
 	free(m->grads);
 	for (int i = 0; i < m->spec.n_layers && m->z && m->a; i++) {
-		free(m->z[i]);
-		free(m->a[i]);
+		winit_guarded_free(m->z[i]);
+		winit_guarded_free(m->a[i]);
 	}
 	free(m->z);
 	free(m->a);
 	free(m->layer);
 	for (int k = 0; k < 2; k++)
-		free(m->delta[k]);
+		winit_guarded_free(m->delta[k]);
 	winit_model_spec_free(&m->spec);
 	memset(m, 0, sizeof *m);
 }
@@ -161,18 +163,18 @@ int winit_model_reserve(struct winit_model *m, int64_t n_batch, struct winit_err
 	int64_t widest = m->spec.n_inputs;
 	for (int i = 0; i < m->spec.n_layers; i++) {
 		int64_t n = n_batch * m->layer[i].n_out;
-		free(m->z[i]);
-		free(m->a[i]);
-		m->z[i] = aligned_alloc(64, (size_t)((n * 4 + 63) / 64 * 64));
-		m->a[i] = aligned_alloc(64, (size_t)((n * 4 + 63) / 64 * 64));
+		winit_guarded_free(m->z[i]);
+		winit_guarded_free(m->a[i]);
+		m->z[i] = winit_guarded_alloc(n);
+		m->a[i] = winit_guarded_alloc(n);
 		if (!m->z[i] || !m->a[i])
 			goto nomem;
 		if (m->layer[i].n_out > widest)
 			widest = m->layer[i].n_out;
 	}
 	for (int k = 0; k < 2; k++) {
-		free(m->delta[k]);
-		m->delta[k] = aligned_alloc(64, (size_t)((n_batch * widest * 4 + 63) / 64 * 64));
+		winit_guarded_free(m->delta[k]);
+		m->delta[k] = winit_guarded_alloc(n_batch * widest);
 		if (!m->delta[k])
 			goto nomem;
 	}
@@ -182,6 +184,13 @@ nomem:
 	m->cap_batch = 0;
 	return winit_error_set(err, WINIT_ERR_NOMEM, "model: cannot allocate buffers for batch %lld",
 	                       (long long)n_batch);
+}
+
+int winit_model_fault(const struct winit_model *m, struct winit_error *err)
+{
+	if (!__atomic_load_n(&m->faulted, __ATOMIC_ACQUIRE))
+		return WINIT_OK;
+	return winit_error_set(err, WINIT_ERR_PLUGIN, "%s", m->fault);
 }
 
 static const struct winit_initializer *adapter(const struct winit_plugin_use *u)
@@ -266,6 +275,8 @@ int winit_model_adapt(struct winit_model *m, const struct winit_dataset *ds, int
 		                             l->kernel_initializer.params, &arng, &probe, where, err);
 	}
 	m->hooks = hooks;
+	if (!rc)
+		rc = winit_model_fault(m, err);
 out:
 	free(idx);
 	free(x);

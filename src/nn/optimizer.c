@@ -47,6 +47,11 @@ int winit_optimizer_init(struct winit_optimizer *opt, const struct winit_optimiz
 		return winit_error_set(err, WINIT_ERR_ARG,
 		                       "optimizer: learning_rate must be a finite number > 0 (got %s)",
 		                       num(b, spec->learning_rate));
+	if (spec->schedule.kind != WINIT_LR_CONSTANT) {
+		int rc = winit_lr_schedule_check(&spec->schedule, err);
+		if (rc)
+			return winit_error_prefix(err, "optimizer: ");
+	}
 	if (spec->kind == WINIT_OPT_SGD && !(spec->momentum >= 0 && spec->momentum < 1))
 		return winit_error_set(err, WINIT_ERR_ARG, "optimizer: SGD momentum must be in [0, 1) (got %s)",
 		                       num(b, spec->momentum));

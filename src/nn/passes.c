@@ -6,10 +6,15 @@
  * product's epilogue (winit_model_backward_update). */
 #include "config.h"
 
+#include <stdio.h>
+
 #include <winit/kernels.h>
 #include <winit/model.h>
 #include <winit/plugin_call.h>
 #include <winit/team.h>
+
+#include "core/guard.h"
+#include "nn/model_guard.h"
 
 /* Rows of a batch (or of a weight gradient) each team member takes: whole micro-kernel
  * row tiles; columns of a wide layer: whole 64-byte lines, so no two members write one. */
@@ -50,6 +55,38 @@ static void apply_activation(void *ctx, float *z, int64_t row0, int64_t rows)
 	for (int64_t r = 0; r < rows; r++)
 		winit_activation_forward(d->act, a + r * d->n_out, z + r * d->n_out, 1, e->cols,
 		                         d->act_params);
+}
+
+/* An activation's writes outside the work buffers land in their guard zones
+ * (core/guard.h): checked after each pass (the forward's z and a, the backward's z and
+ * a) and after each chunk of an input gradient (its delta buffer, which layers share in
+ * turn), the first found kept for winit_model_fault.  Two memcmp of 256 bytes per
+ * buffer: no work per value. */
+void winit_model_guard_note(struct winit_model *m, const void *buf, int layer,
+                            const char *callback, const char *what)
+{
+	struct winit_guard_hit hit;
+	if (!winit_guard_check(buf, &hit))
+		return;
+	int none = 0;
+	if (!__atomic_compare_exchange_n(&m->faulted, &none, 1, 0, __ATOMIC_ACQ_REL,
+	                                 __ATOMIC_ACQUIRE))
+		return; /* an earlier one is kept */
+	char where[96];
+	winit_guard_describe(&hit, where, sizeof where);
+	const struct winit_dense *d = &m->layer[layer];
+	snprintf(m->fault, sizeof m->fault,
+	         "layer %d: activation '%s' wrote outside its buffers in its %s: %s of %s; "
+	         "%s must write only its rows * cols values",
+	         layer + 1, d->act->info.name, callback, where, what, callback);
+}
+
+static void guard_check_layers(struct winit_model *m, int n_layers, const char *callback)
+{
+	for (int i = 0; i < n_layers && !m->faulted; i++) {
+		winit_model_guard_note(m, m->a[i], i, callback, "the layer's activations");
+		winit_model_guard_note(m, m->z[i], i, callback, "the layer's pre-activations");
+	}
 }
 
 struct forward_job {
@@ -110,6 +147,7 @@ static const float *forward(struct winit_model *m, const float *x, int64_t n_bat
 		return x;
 	struct forward_job job = { m, pass_team(m), x, n_batch, n_layers, logits_last };
 	winit_team_run_phases(job.team, forward_part, &job, n_layers);
+	guard_check_layers(m, n_layers, "forward");
 	return logits_last ? m->z[n_layers - 1] : m->a[n_layers - 1];
 }
 
@@ -183,6 +221,7 @@ static void input_grad_chunk(const struct backward_job *j, int i, const float *d
 	winit_dense_backward_input(dr, dz + r0 * d->n_out, d->w, r1 - r0, d->n_in, d->n_out);
 	winit_activation_backward(p->act, dr, dr, m->z[i - 1] + r0 * p->n_out,
 	                          m->a[i - 1] + r0 * p->n_out, r1 - r0, p->n_out, p->act_params);
+	winit_model_guard_note(m, din, i - 1, "backward", "the layer's gradients");
 }
 
 /* Chunk c of n of layer i's parameter gradients: its block of dW = in^T dz (its columns of
@@ -268,6 +307,7 @@ void winit_model_backward_update(struct winit_model *m, const float *x, float *d
 	struct backward_job job = { m, pass_team(m), x, dout, n_batch, update };
 	/* The output activation, then per layer its input gradient and its parameters. */
 	winit_team_run_phases(job.team, backward_part, &job, 1 + 2 * m->spec.n_layers);
+	guard_check_layers(m, m->spec.n_layers, "backward");
 }
 
 void winit_model_backward(struct winit_model *m, const float *x, float *dout, int64_t n_batch)

@@ -1,7 +1,5 @@
 libwinit_core_la_SOURCES += \
 	src/plot/svg.h \
 	src/plot/svg.c \
-	src/plot/plot_xy.h \
 	src/plot/plot_xy.c \
-	src/plot/plot.h \
 	src/plot/plot.c

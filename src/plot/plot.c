@@ -8,8 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <winit/plot.h>
+
 #include "report/html.h"
-#include "plot/plot.h"
 #include "plot/svg.h"
 
 #define HEAT_W 580.0
@@ -33,7 +34,7 @@ static void diverging(double t, int rgb[3])
 		rgb[c] = (int)lround(stop[k][c] * (1 - a) + stop[k + 1][c] * a);
 }
 
-const char *plot_heatmap_check(const struct plot_heatmap *h)
+const char *winit_plot_heatmap_check(const struct winit_plot_heatmap *h)
 {
 	if (h->nx < 1 || h->ny < 1)
 		return "the grid needs at least one x and one y value";
@@ -60,7 +61,7 @@ static double edge(const double *c, size_t n, size_t i)
 	return (c[i - 1] + c[i]) / 2;
 }
 
-static void color_bar(struct svg_plot *p, const struct plot_heatmap *h, double range)
+static void color_bar(struct svg_plot *p, const struct winit_plot_heatmap *h, double range)
 {
 	FILE *f = p->f;
 	double x = p->left + p->plot_w + 18, top = p->top, len = p->plot_h * 0.62, w = 16;
@@ -80,7 +81,7 @@ static void color_bar(struct svg_plot *p, const struct plot_heatmap *h, double r
 		        at[k]);
 	fprintf(f, "<text transform=\"translate(%.1f %.1f) rotate(90)\" text-anchor=\"middle\" class=\"axis\">",
 	        x + w + 56, top + len / 2);
-	svg_escape(f, h->zlabel ? h->zlabel : "");
+	winit_svg_escape(f, h->zlabel ? h->zlabel : "");
 	fputs("</text>\n", f);
 	double y = top + len + 26;
 	fprintf(f, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\" fill=\"#bbbbbb\"/>"
@@ -91,12 +92,12 @@ static void color_bar(struct svg_plot *p, const struct plot_heatmap *h, double r
 		fprintf(f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2.5\"/>"
 		           "<text x=\"%.1f\" y=\"%.1f\">",
 		        x - 2, y, x + w + 2, y, i ? svg_color(i) : "#000000", x + w + 6, y + 4);
-		svg_escape(f, h->lines[i].label ? h->lines[i].label : "");
+		winit_svg_escape(f, h->lines[i].label ? h->lines[i].label : "");
 		fputs("</text>\n", f);
 	}
 }
 
-void plot_heatmap_svg(FILE *f, const struct plot_heatmap *h)
+void winit_plot_heatmap_svg(FILE *f, const struct winit_plot_heatmap *h)
 {
 	double range = h->range;
 	if (!(range > 0)) {
@@ -139,7 +140,7 @@ void plot_heatmap_svg(FILE *f, const struct plot_heatmap *h)
 	fprintf(f, "<svg x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"><g transform=\"translate(%.1f %.1f)\">\n",
 	        p.left, p.top, p.plot_w, p.plot_h, -p.left, -p.top);
 	for (size_t i = 0; i < h->n_lines; i++) {
-		const struct plot_line *l = &h->lines[i];
+		const struct winit_plot_line *l = &h->lines[i];
 		const char *c = i ? svg_color(i) : "#000000";
 		for (size_t k = 0; k < l->n; k++) {
 			size_t e = k;
@@ -162,8 +163,8 @@ void plot_heatmap_svg(FILE *f, const struct plot_heatmap *h)
 	svg_plot_end(&p);
 }
 
-int plot_page_write(const char *path, const char *title, const struct plot_part *parts, size_t n,
-                    unsigned flags, struct winit_error *err)
+int winit_plot_page_write(const char *path, const char *title, const struct winit_plot_part *parts, size_t n,
+                          unsigned flags, struct winit_error *err)
 {
 	struct winit_safe_write w;
 	int rc = winit_safe_write_open(&w, path, WINIT_FILE_HTML, "the page", flags, err);
@@ -173,26 +174,26 @@ int plot_page_write(const char *path, const char *title, const struct plot_part 
 	fputs("<!DOCTYPE html>\n" HTML_MARKER_LINE "<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>",
 	      f);
-	svg_escape(f, title);
+	winit_svg_escape(f, title);
 	fprintf(f, "</title>\n<style>\n%spre{font-size:13px;background:#f7f7f7;padding:8px;overflow-x:auto}\n"
 	           "</style>\n</head>\n<body>\n<h1>",
 	        html_style);
-	svg_escape(f, title);
+	winit_svg_escape(f, title);
 	fputs("</h1>\n", f);
 	/* Consecutive plots share one wrapping row. */
 	static const char *const open[] = { "<h2>", "<p class=\"caption\">", "<pre>", "" };
 	static const char *const close[] = { "</h2>\n", "</p>\n", "</pre>\n", "" };
 	for (size_t i = 0; i < n; i++) {
 		int k = parts[i].kind;
-		if (k == PLOT_SVG && (i == 0 || parts[i - 1].kind != PLOT_SVG))
+		if (k == WINIT_PLOT_SVG && (i == 0 || parts[i - 1].kind != WINIT_PLOT_SVG))
 			fputs("<div class=\"figs\">\n", f);
 		fputs(open[k], f);
-		if (k == PLOT_SVG)
+		if (k == WINIT_PLOT_SVG)
 			fputs(parts[i].text, f);
 		else
-			svg_escape(f, parts[i].text);
+			winit_svg_escape(f, parts[i].text);
 		fputs(close[k], f);
-		if (k == PLOT_SVG && (i + 1 == n || parts[i + 1].kind != PLOT_SVG))
+		if (k == WINIT_PLOT_SVG && (i + 1 == n || parts[i + 1].kind != WINIT_PLOT_SVG))
 			fputs("</div>\n", f);
 	}
 	fputs("</body>\n</html>\n", f);

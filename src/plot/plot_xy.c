@@ -1,10 +1,11 @@
-/* src/plot/plot_xy.c -- a generic x-y figure (see plot_xy.h). */
+/* src/plot/plot_xy.c -- a generic x-y figure (winit/plot.h). */
 #include "config.h"
 
 #include <math.h>
 #include <stdlib.h>
 
-#include "plot/plot_xy.h"
+#include <winit/plot.h>
+
 #include "plot/svg.h"
 
 #define XY_W 640.0
@@ -13,7 +14,7 @@
 /* Markers in greys and a muted purple, distinct from svg_color's series palette. */
 static const char *const marker_colors[] = { "#444444", "#aa3377", "#999999" };
 
-const char *plot_xy_check(const struct plot_xy *p)
+const char *winit_plot_xy_check(const struct winit_plot_xy *p)
 {
 	if (!p->n_series)
 		return "a figure needs at least one series";
@@ -32,7 +33,7 @@ const char *plot_xy_check(const struct plot_xy *p)
 	return NULL;
 }
 
-void plot_xy_svg(FILE *f, const struct plot_xy *p)
+void winit_plot_xy_svg(FILE *f, const struct winit_plot_xy *p)
 {
 	struct svg_axis ax, ay;
 	svg_axis_init(&ax, p->xlog, p->xlabel ? p->xlabel : "");
@@ -62,7 +63,7 @@ void plot_xy_svg(FILE *f, const struct plot_xy *p)
 			leg[k++] = (struct svg_legend_entry){ .label = p->markers[m].label, .color = c, .style = SVG_DASHED };
 	}
 	for (size_t s = 0; s < p->n_series; s++) {
-		const struct plot_xy_series *se = &p->series[s];
+		const struct winit_plot_xy_series *se = &p->series[s];
 		const char *c = svg_color(s);
 		svg_polyline(&pl, se->x, se->y, se->n, c, 0);
 		svg_points(&pl, se->x, se->y, se->n, c, 0);

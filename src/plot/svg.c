@@ -22,7 +22,7 @@ const char *svg_color(size_t i)
 	return c[i % (sizeof c / sizeof c[0])];
 }
 
-void svg_escape(FILE *f, const char *s)
+void winit_svg_escape(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -220,9 +220,9 @@ void svg_plot_begin(struct svg_plot *p, FILE *f, double width, double height, do
 	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
 	           "viewBox=\"0 0 %.0f %.0f\" role=\"img\">\n<title>",
 	        width, height, width, height);
-	svg_escape(f, title);
+	winit_svg_escape(f, title);
 	fprintf(f, "</title>\n<text x=\"%.1f\" y=\"20\" class=\"title\">", p->left);
-	svg_escape(f, title);
+	winit_svg_escape(f, title);
 	fputs("</text>\n", f);
 	axis_ticks(p, &p->x, 0);
 	axis_ticks(p, &p->y, 1);
@@ -230,10 +230,10 @@ void svg_plot_begin(struct svg_plot *p, FILE *f, double width, double height, do
 	        p->left, p->top, p->plot_w, p->plot_h);
 	fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" class=\"axis\">",
 	        p->left + p->plot_w / 2, height - 8);
-	svg_escape(f, x->label);
+	winit_svg_escape(f, x->label);
 	fprintf(f, "</text>\n<text transform=\"translate(16 %.1f) rotate(-90)\" text-anchor=\"middle\" class=\"axis\">",
 	        p->top + p->plot_h / 2);
-	svg_escape(f, y->label);
+	winit_svg_escape(f, y->label);
 	fputs("</text>\n", f);
 }
 
@@ -398,7 +398,7 @@ static void escape_cut(FILE *f, const char *s, size_t max)
 	}
 	int cut = s[i] != '\0';
 	buf[i] = '\0';
-	svg_escape(f, buf);
+	winit_svg_escape(f, buf);
 	if (cut)
 		fputs("\xe2\x80\xa6", f);
 }
@@ -475,7 +475,7 @@ void svg_legend(struct svg_plot *p, const struct svg_legend_entry *e, size_t n)
 void svg_note(struct svg_plot *p, const char *text)
 {
 	fprintf(p->f, "<text x=\"%.1f\" y=\"%.1f\" class=\"note\">", p->left + 8, p->top + 16);
-	svg_escape(p->f, text);
+	winit_svg_escape(p->f, text);
 	fputs("</text>\n", p->f);
 }
 
@@ -485,6 +485,6 @@ void svg_note_right(struct svg_plot *p, int line, const char *text)
 	fprintf(p->f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" class=\"note\" stroke=\"#ffffff\" "
 	              "stroke-width=\"3\" paint-order=\"stroke\">",
 	        p->left + p->plot_w - 6, p->top + 15 + 14.0 * line);
-	svg_escape(p->f, text);
+	winit_svg_escape(p->f, text);
 	fputs("</text>\n", p->f);
 }

@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include <winit/plot.h>
+
 #include "core/internal.h"
 
 struct svg_axis {
@@ -58,8 +60,7 @@ struct svg_legend_entry {
 /* A colour for series i (a colour-blind safe palette, cycled). */
 WINIT_INTERNAL const char *svg_color(size_t i);
 
-/* XML-escape s (&, <, >, ", ') onto f. */
-WINIT_INTERNAL void svg_escape(FILE *f, const char *s);
+/* winit_svg_escape (XML-escape onto a stream): winit/plot.h. */
 
 /* Axis ranges: start empty, widen with data (ignored: non-finite, or <= 0 on a log
  * axis), then round outwards to ticks (a decade on a log axis).  An axis with no data

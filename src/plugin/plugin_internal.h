@@ -36,10 +36,6 @@ struct winit_error;
 WINIT_INTERNAL int winit_plugin_call_guarded(const char *plugin, const char *callback,
                                              void (*fn)(void *), void *ctx, const char *what,
                                              struct winit_error *err);
-/* Said by host code running as a guarded call (an initializer written in Lua) that stops
- * by itself (a Lua hook): no jump out of it; it asks winit_plugin_call_overdue. */
-WINIT_INTERNAL void winit_plugin_call_cooperative(void);
-/* 1 when this thread's guarded call is past the limit (*limit: the limit in seconds). */
-WINIT_INTERNAL int winit_plugin_call_overdue(double *limit);
+/* winit_plugin_call_cooperative and winit_plugin_call_overdue: winit/plugin_call.h. */
 
 #endif

@@ -39,7 +39,7 @@ const char html_style[] =
 
 static void esc(FILE *f, const char *s)
 {
-	svg_escape(f, s ? s : "");
+	winit_svg_escape(f, s ? s : "");
 }
 
 size_t html_finite_mean_min_max(const double *x, size_t n, double *mean, double *min, double *max)
@@ -422,17 +422,17 @@ static void write_curves(const struct html_page *pg)
 int winit_report_write_html(const char *path, const struct winit_report_study *r, const char *source,
                             struct winit_error *err)
 {
-	return html_report_write(path, r, source, NULL, NULL, 0, err);
+	return winit_report_write_html_with(path, r, source, NULL, NULL, 0, err);
 }
 
 int winit_report_write_html_ext(const char *path, const struct winit_report_study *r,
                                 const char *source, unsigned flags, struct winit_error *err)
 {
-	return html_report_write(path, r, source, NULL, NULL, flags, err);
+	return winit_report_write_html_with(path, r, source, NULL, NULL, flags, err);
 }
 
-int html_report_write(const char *path, const struct winit_report_study *r, const char *source,
-                      html_extra_fn extra, void *ctx, unsigned flags, struct winit_error *err)
+int winit_report_write_html_with(const char *path, const struct winit_report_study *r, const char *source,
+                                 winit_report_html_extra_fn extra, void *ctx, unsigned flags, struct winit_error *err)
 {
 	struct table t;
 	if (winit_conds_build_report(&t, r))

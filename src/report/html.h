@@ -26,17 +26,11 @@ struct html_page {
 	const struct cond *groups;
 };
 
-/* The report of winit_report_write_html with a section of the caller's after the summary:
- * extra(f, ctx) writes it (HTML, well-formed) to the page; extra NULL: none.  The Lua
- * binding's results:report{figures} passes its figures through it. */
 /* The second line of every HTML file winit writes (winit/safe_write.h's marker): what
  * lets winit replace its own pages, and nothing else, without being forced. */
 #define HTML_MARKER_LINE WINIT_HTML_MARKER " " PACKAGE_VERSION "; winit replaces this file when it writes here again -->\n"
 
-typedef void (*html_extra_fn)(FILE *f, void *ctx);
-WINIT_INTERNAL int html_report_write(const char *path, const struct winit_report_study *r,
-                                     const char *source, html_extra_fn extra, void *ctx,
-                                     unsigned flags, struct winit_error *err);
+/* winit_report_write_html_with (a section of the caller's in the report): winit/report_page.h. */
 
 /* The diagnostics section: per-layer variance and gradient variance vs depth at
  * initialization (measured and predicted), weight sd per layer, dead and saturated

@@ -325,7 +325,7 @@ static void symmetry_table(const struct html_page *pg)
 		if (!run)
 			continue;
 		fprintf(f, "<tr><td class=\"l\" style=\"color:%s\">", svg_color(g));
-		svg_escape(f, gr->label);
+		winit_svg_escape(f, gr->label);
 		fputs("</td>", f);
 		const struct winit_report_snapshot *a = snap_init(run), *b = snap_end(run);
 		for (size_t q = 0; q < n_shown; q++) {
@@ -354,7 +354,7 @@ static void theory_notes(const struct html_page *pg)
 			if (pg->r->runs[gr->idx[j]].theory.present)
 				t = &pg->r->runs[gr->idx[j]].theory;
 		fputs("<tr><td class=\"l\">", f);
-		svg_escape(f, gr->label);
+		winit_svg_escape(f, gr->label);
 		fputs("</td><td class=\"l\">", f);
 		if (!t)
 			fputs("no prediction recorded", f);
@@ -364,7 +364,7 @@ static void theory_notes(const struct html_page *pg)
 			      f);
 		else {
 			fputs("does not apply: ", f);
-			svg_escape(f, t->reason ? t->reason : "(no reason given)");
+			winit_svg_escape(f, t->reason ? t->reason : "(no reason given)");
 		}
 		fputs("</td></tr>\n", f);
 	}

@@ -12,7 +12,6 @@
 #include <winit/report.h>
 #include <winit/stats.h>
 
-#include "core/text.h"
 #include "analysis/conditions.h"
 
 /* A label or level for the terminal: control characters (a newline too) as \xHH. */

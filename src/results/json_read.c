@@ -191,7 +191,7 @@ static int quote_big(const char *path, const char *buf, size_t n, struct text *t
 }
 
 
-int jr_load_doc(const char *path, struct jr_doc *doc, struct winit_error *err)
+int jr_load_doc(const char *path, struct winit_json_doc *doc, struct winit_error *err)
 {
 	memset(doc, 0, sizeof *doc);
 	char *raw;
@@ -227,7 +227,7 @@ int jr_load_doc(const char *path, struct jr_doc *doc, struct winit_error *err)
 	return WINIT_OK;
 }
 
-void jr_doc_free(struct jr_doc *doc)
+void jr_doc_free(struct winit_json_doc *doc)
 {
 	json_decref(doc->root);
 	free(doc->text);

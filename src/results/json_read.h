@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include <winit/error.h>
+#include <winit/results_doc.h>
 
 #include "core/internal.h"
 
@@ -25,21 +26,14 @@ struct jr {
 /* The most bytes a results file may hold: larger files are refused before reading. */
 #define JR_MAX_BYTES ((long long)1 << 30)
 
-/* A document read: the tree, the file's own bytes, and how many integers above
- * INT64_MAX the tree holds as decimal strings (Jansson cannot hold them). */
-struct jr_doc {
-	json_t *root;
-	char *text; /* the file's bytes, len of them (not NUL-terminated) */
-	size_t len;
-	size_t n_big;
-};
+/* struct winit_json_doc, a document read: winit/results_doc.h. */
 
 /* Read the document at path: a regular file (a directory, FIFO, socket or device is
  * refused before any read, naming what it is) of at most JR_MAX_BYTES, valid JSON with
  * no duplicate key in any object (a syntax error: its line and byte).  Integers above
  * INT64_MAX come back as decimal strings.  On failure *doc is empty. */
-WINIT_INTERNAL int jr_load_doc(const char *path, struct jr_doc *doc, struct winit_error *err);
-WINIT_INTERNAL void jr_doc_free(struct jr_doc *doc);
+WINIT_INTERNAL int jr_load_doc(const char *path, struct winit_json_doc *doc, struct winit_error *err);
+WINIT_INTERNAL void jr_doc_free(struct winit_json_doc *doc);
 
 /* Append a path segment (".history[2]"); returns the mark jr_pop goes back to. */
 WINIT_INTERNAL size_t jr_push(struct jr *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

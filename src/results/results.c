@@ -57,6 +57,60 @@ static void write_plugin(struct json *j, const struct winit_plugin_use *u)
 	json_end_object(j);
 }
 
+/* "schedule": the optimizer's learning-rate schedule, in Keras's names (only when there
+ * is one, so files of runs without one are as before). */
+static void write_schedule(struct json *j, const struct winit_lr_schedule *sc)
+{
+	int exp = sc->kind == WINIT_LR_EXPONENTIAL_DECAY;
+	json_key(j, "schedule");
+	json_begin_object(j);
+	json_string_at(j, "name", exp ? "ExponentialDecay" : "CosineDecay");
+	json_number_at(j, "initial_learning_rate", sc->initial_learning_rate);
+	json_number_at(j, "decay_steps", sc->decay_steps);
+	if (exp) {
+		json_number_at(j, "decay_rate", sc->decay_rate);
+		json_bool_at(j, "staircase", sc->staircase);
+	} else {
+		json_number_at(j, "alpha", sc->alpha);
+	}
+	json_end_object(j);
+}
+
+/* "optimizer": its kind's settings, and its schedule when it has one. */
+static void write_optimizer(struct json *j, const struct winit_optimizer_spec *o)
+{
+	json_key(j, "optimizer");
+	json_begin_object(j);
+	json_string_at(j, "name", o->kind == WINIT_OPT_ADAM ? "adam" : "sgd");
+	json_number_at(j, "learning_rate", o->learning_rate);
+	if (o->kind == WINIT_OPT_ADAM) {
+		json_number_at(j, "beta_1", o->beta_1);
+		json_number_at(j, "beta_2", o->beta_2);
+		json_number_at(j, "epsilon", o->epsilon);
+	} else {
+		json_number_at(j, "momentum", o->momentum);
+		json_bool_at(j, "nesterov", o->nesterov);
+	}
+	if (o->schedule.kind != WINIT_LR_CONSTANT)
+		write_schedule(j, &o->schedule);
+	json_end_object(j);
+}
+
+/* "early_stopping": Keras's EarlyStopping of the fit (only when enabled). */
+static void write_early_stopping(struct json *j, const struct winit_early_stopping *e)
+{
+	json_key(j, "early_stopping");
+	json_begin_object(j);
+	json_string_at(j, "monitor", winit_monitor_name(e->monitor));
+	json_number_at(j, "min_delta", fabs(e->min_delta));
+	json_int_at(j, "patience", e->patience);
+	json_string_at(j, "mode", winit_monitor_mode_name(e->mode));
+	json_bool_at(j, "restore_best_weights", e->restore_best_weights);
+	if (e->has_baseline)
+		json_number_at(j, "baseline", e->baseline);
+	json_end_object(j);
+}
+
 /* The run's description: everything that decides its numbers (name, seeds, model,
  * optimizer, fit settings, data), what resume compares.  Members of an open object;
  * every key written here is listed in WINIT_RESULTS_DESCRIPTION_KEYS (results.h). */
@@ -110,19 +164,7 @@ static void write_description(struct json *j, const struct winit_run_spec *s, ui
 	json_end_array(j);
 	json_end_object(j);
 
-	json_key(j, "optimizer");
-	json_begin_object(j);
-	json_string_at(j, "name", s->optimizer.kind == WINIT_OPT_ADAM ? "adam" : "sgd");
-	json_number_at(j, "learning_rate", s->optimizer.learning_rate);
-	if (s->optimizer.kind == WINIT_OPT_ADAM) {
-		json_number_at(j, "beta_1", s->optimizer.beta_1);
-		json_number_at(j, "beta_2", s->optimizer.beta_2);
-		json_number_at(j, "epsilon", s->optimizer.epsilon);
-	} else {
-		json_number_at(j, "momentum", s->optimizer.momentum);
-		json_bool_at(j, "nesterov", s->optimizer.nesterov);
-	}
-	json_end_object(j);
+	write_optimizer(j, &s->optimizer);
 	json_string_at(j, "loss", "categorical_crossentropy");
 
 	json_key(j, "fit");
@@ -131,6 +173,8 @@ static void write_description(struct json *j, const struct winit_run_spec *s, ui
 	json_int_at(j, "batch_size", s->fit.batch_size);
 	json_number_at(j, "validation_split", s->fit.validation_split);
 	json_bool_at(j, "shuffle", s->fit.shuffle);
+	if (s->fit.early_stopping.enabled)
+		write_early_stopping(j, &s->fit.early_stopping);
 	json_end_object(j);
 
 	json_key(j, "data");

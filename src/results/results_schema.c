@@ -61,6 +61,9 @@ struct rs_ctx {
 
 static const char *const design_choices[] = { "paired", "independent", NULL };
 static const char *const expect_choices[] = { "ok", "diverged", NULL };
+static const char *const schedule_choices[] = { "ExponentialDecay", "CosineDecay", NULL };
+static const char *const monitor_choices[] = { "loss", "accuracy", "val_loss", "val_accuracy", NULL };
+static const char *const mode_choices[] = { "auto", "min", "max", NULL };
 
 /* ---- the rules across members (RS_OBJ's check) */
 
@@ -161,6 +164,28 @@ static const struct rs_field model_fields[] = {
 	END,
 };
 
+/* The optimizer's learning-rate schedule (Keras's names), when it has one. */
+static const struct rs_field schedule_fields[] = {
+	{ "name", RS_STR, RS_ALL, 0, 0, 0, NULL, NULL, schedule_choices, NONE, NONE, NAN, NULL },
+	ROW("initial_learning_rate", RS_NUM, RS_ALL, 0, 0, BIG),
+	ROW("decay_steps", RS_NUM, RS_ALL, 0, 0, BIG),
+	ROW("decay_rate", RS_NUM, RS_OPTIONAL, 0, 0, BIG),
+	ROW("staircase", RS_BOOL, RS_OPTIONAL, 0, 0, 0),
+	ROW("alpha", RS_NUM, RS_OPTIONAL, 0, 0, 1),
+	END,
+};
+
+/* The fit's EarlyStopping (Keras's names), when it has one. */
+static const struct rs_field early_stopping_fields[] = {
+	{ "monitor", RS_STR, RS_ALL, 0, 0, 0, NULL, NULL, monitor_choices, NONE, NONE, NAN, NULL },
+	ROW("min_delta", RS_NUM, RS_ALL, 0, 0, BIG),
+	ROW("patience", RS_INT, RS_ALL, 0, 0, I32),
+	{ "mode", RS_STR, RS_ALL, 0, 0, 0, NULL, NULL, mode_choices, NONE, NONE, NAN, NULL },
+	ROW("restore_best_weights", RS_BOOL, RS_ALL, 0, 0, 0),
+	ROW("baseline", RS_NUM, RS_OPTIONAL, 0, -BIG, BIG),
+	END,
+};
+
 static const struct rs_field optimizer_fields[] = {
 	ROW("name", RS_STR, RS_ALL, 0, 0, 0),
 	NUM("learning_rate", RS_ALL),
@@ -169,6 +194,7 @@ static const struct rs_field optimizer_fields[] = {
 	NUM("epsilon", RS_OPTIONAL),
 	NUM("momentum", RS_OPTIONAL),
 	ROW("nesterov", RS_BOOL, RS_OPTIONAL, 0, 0, 0),
+	SUB("schedule", RS_OBJ, RS_OPTIONAL, 0, schedule_fields, NULL),
 	END,
 };
 
@@ -177,6 +203,7 @@ static const struct rs_field fit_fields[] = {
 	ROW("batch_size", RS_INT, RS_ALL, 0, 1, I32),
 	FRACTION("validation_split", RS_OPTIONAL),
 	ROW("shuffle", RS_BOOL, RS_OPTIONAL, 0, 0, 0),
+	SUB("early_stopping", RS_OBJ, RS_OPTIONAL, 0, early_stopping_fields, NULL),
 	END,
 };
 
@@ -323,8 +350,13 @@ static int check_str(struct rs_ctx *x, const struct rs_field *f, const json_t *v
 		for (size_t k = 0; f->choices[k]; k++)
 			if (strcmp(json_string_value(v), f->choices[k]) == 0)
 				return WINIT_OK;
-		return fail(x, "expected \"%s\" or \"%s\", found \"%.40s\"", f->choices[0], f->choices[1],
-		            json_string_value(v));
+		char list[160] = "";
+		for (size_t k = 0; f->choices[k]; k++) {
+			size_t len = strlen(list);
+			snprintf(list + len, sizeof list - len, "%s\"%s\"",
+			         !k ? "" : f->choices[k + 1] ? ", " : " or ", f->choices[k]);
+		}
+		return fail(x, "expected %s, found \"%.40s\"", list, json_string_value(v));
 	}
 	return WINIT_OK;
 }

@@ -56,20 +56,8 @@ struct rs_field {
 WINIT_INTERNAL extern const struct rs_field winit_results_snapshot_fields[];
 WINIT_INTERNAL extern const struct rs_field winit_results_layer_fields[];
 
-/* A results file read and validated: the tree, the file's bytes, its version. */
-struct winit_results_doc {
-	struct jr_doc doc;
-	int32_t version;
-};
-
-/* Read path (jr_load_doc: a regular file of bounded size, JSON without duplicate keys)
- * and validate all of it: "format", a version in [min_version, WINIT_RESULTS_VERSION],
- * and every member of every run against the table.  Refusals name the file and the
- * member's path ("r.json: runs[3].test_accuracy: expected a number in [0, 1], found
- * -5").  On failure *d is empty. */
-WINIT_INTERNAL int winit_results_doc_load(const char *path, int32_t min_version,
-                                          struct winit_results_doc *d, struct winit_error *err);
-WINIT_INTERNAL void winit_results_doc_free(struct winit_results_doc *d);
+/* struct winit_results_doc, winit_results_doc_load (jr_load_doc, then the table) and
+ * winit_results_doc_free: winit/results_doc.h. */
 
 /* Copy the members of a validated object that have a place (at_page when page, else
  * at_result) into the struct at dst: numbers as double (null: NaN), integers as int64_t;

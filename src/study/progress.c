@@ -16,7 +16,6 @@
 #include <winit/progress.h>
 
 #include "core/clock.h"
-#include "core/text.h"
 #include "study/progress.h"
 
 /* A run name (or a file name) for the terminal: control characters as \xHH. */

@@ -38,6 +38,14 @@ int winit_study_add(struct winit_study *s, const struct winit_run_spec *run,
 	if (!run->name[0])
 		return winit_error_set(err, WINIT_ERR_ARG,
 		                       "every run needs a name (its key in the results)");
+	/* A schedule and an early stopping are part of the description: checked here, before
+	 * the results file writes them. */
+	int rc;
+	if (run->optimizer.schedule.kind != WINIT_LR_CONSTANT &&
+	    (rc = winit_lr_schedule_check(&run->optimizer.schedule, err)))
+		return winit_error_prefix(err, "run '%s': ", run->name);
+	if ((rc = winit_early_stopping_check(&run->fit.early_stopping, err)))
+		return winit_error_prefix(err, "run '%s': ", run->name);
 	int32_t next = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		const struct winit_run_spec *o = &s->runs[i];
@@ -68,7 +76,7 @@ int winit_study_add(struct winit_study *s, const struct winit_run_spec *run,
 	struct winit_run_spec *r = &s->runs[s->n];
 	*r = *run;
 	/* The study owns its runs' models (the caller's spec may go away). */
-	int rc = winit_model_spec_copy(&r->model, &run->model, err);
+	rc = winit_model_spec_copy(&r->model, &run->model, err);
 	if (rc)
 		return rc;
 	s->n++;

@@ -4,10 +4,13 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include <winit/plugin_call.h>
 #include <winit/theory.h>
+
+#include "core/guard.h"
 
 /* Largest q tried before q* is declared infinite, and smallest before it is declared 0. */
 #define Q_MAX 1e30
@@ -26,7 +29,13 @@
 
 struct quad {
 	double u[NODES], w[NODES]; /* w includes the normal density */
-	float z[NODES], y[NODES], one[NODES], d[NODES];
+	/* What the activation reads and writes, each array between guard zones. */
+	float g0[WINIT_GUARD], z[NODES];
+	float g1[WINIT_GUARD], one[NODES];
+	float g2[WINIT_GUARD], y[NODES];
+	float g3[WINIT_GUARD], d[NODES];
+	float g4[WINIT_GUARD];
+	char fault[256]; /* an activation that wrote outside them; "" while none */
 	const struct winit_activation *act;
 	const double *params;
 };
@@ -45,6 +54,43 @@ static void quad_init(struct quad *g)
 	}
 	for (int i = 0; i < NODES; i++)
 		g->one[i] = 1.0f;
+	winit_guard_zone_set(g->g0);
+	winit_guard_zone_set(g->g1);
+	winit_guard_zone_set(g->g2);
+	winit_guard_zone_set(g->g3);
+	winit_guard_zone_set(g->g4);
+	g->fault[0] = '\0';
+}
+
+/* Whether the callback left the zones around its output (then around its inputs)
+ * intact; else the fault into g->fault. */
+static int intact(struct quad *g, int backward)
+{
+	struct around {
+		const float *pre, *post;
+		const char *name;
+	};
+	const struct around out_y = { g->g2, g->g3, "its output y" },
+	                    out_dx = { g->g3, g->g4, "its output dx" };
+	const struct around arrays[] = {
+		backward ? out_dx : out_y,
+		{ g->g0, g->g1, "its input z" },
+		{ g->g1, g->g2, "its input dy" },
+	};
+	const char *callback = backward ? "backward" : "forward";
+	for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) {
+		struct winit_guard_hit hit;
+		if (winit_guard_zones_check(arrays[k].pre, arrays[k].post, &hit)) {
+			char where[96];
+			winit_guard_describe(&hit, where, sizeof where);
+			snprintf(g->fault, sizeof g->fault,
+			         "activation '%s' wrote outside its buffers in its %s: %s of %s; %s "
+			         "must write only its rows * cols values",
+			         g->act->info.name, callback, where, arrays[k].name, callback);
+			return 0;
+		}
+	}
+	return 1;
 }
 
 /* E[f(z)^2] and E[f'(z)^2] for z ~ N(0, q) in one pass; -1 when a value is not finite. */
@@ -54,7 +100,11 @@ static int moments(struct quad *g, double q, double *f2, double *d2)
 	for (int i = 0; i < NODES; i++)
 		g->z[i] = (float)(s * g->u[i]);
 	winit_activation_forward(g->act, g->y, g->z, 1, NODES, g->params);
+	if (!intact(g, 0))
+		return -1;
 	winit_activation_backward(g->act, g->d, g->one, g->z, g->y, 1, NODES, g->params);
+	if (!intact(g, 1))
+		return -1;
 	double ef = 0, ed = 0;
 	for (int i = 0; i < NODES; i++) {
 		ef += g->w[i] * (double)g->y[i] * g->y[i];
@@ -142,6 +192,11 @@ int winit_theory_fixed_point(struct winit_fixed_point *out, const struct winit_a
 	}
 	double f2, d2;
 	int bad = c.bad || moments(c.g, q_eval, &f2, &d2);
+	if (c.g->fault[0]) {
+		int rc = winit_error_set(err, WINIT_ERR_PLUGIN, "%s", c.g->fault);
+		free(c.g);
+		return rc;
+	}
 	free(c.g);
 	if (bad)
 		return winit_error_set(err, WINIT_ERR_NUMERIC,

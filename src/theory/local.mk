@@ -1,3 +1,4 @@
 libwinit_core_la_SOURCES += \
+	src/theory/theory_internal.h \
 	src/theory/propagation.c \
 	src/theory/fixed_point.c

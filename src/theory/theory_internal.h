@@ -1,0 +1,28 @@
+/* src/theory/theory_internal.h -- the theory's calls of activation plugins, checked
+ * (internal): the buffers an activation writes into sit between guard zones
+ * (core/guard.h), so a plugin writing outside them is named instead of corrupting the
+ * stack or the heap. */
+#ifndef WINIT_THEORY_INTERNAL_H
+#define WINIT_THEORY_INTERNAL_H
+
+#include <stddef.h>
+
+#include <winit/error.h>
+#include <winit/theory.h>
+
+#include "core/internal.h"
+
+/* winit_gauss_expect; when the activation wrote outside its buffers, NaN and the fault,
+ * naming the plugin and the callback, in fault (of size; untouched otherwise). */
+WINIT_INTERNAL double winit_gauss_expect_checked(const struct winit_activation *act,
+                                                 const double *params, double q, int deriv,
+                                                 char *fault, size_t size);
+
+/* winit_theory_predict; WINIT_ERR_PLUGIN (the layer, the plugin, the callback) when an
+ * activation wrote outside its buffers, out then not applying. */
+WINIT_INTERNAL int winit_theory_predict_checked(struct winit_theory *out,
+                                                const struct winit_model_spec *spec,
+                                                double input_m2, double output_grad_var,
+                                                struct winit_error *err);
+
+#endif /* WINIT_THEORY_INTERNAL_H */
