@@ -75,22 +75,21 @@ struct gh_bufs {
 	float g4[WINIT_GUARD];
 };
 
-/* Whether the callback left every zone intact; else the fault into `fault`, naming the
- * array it wrote around: its output first (the zone after y is also the one before dx,
- * intact after the forward), then its inputs. */
-static int gh_intact(const struct gh_bufs *b, const struct winit_activation *act, int backward,
-                     char *fault, size_t size)
+/* Its output's zones first (the zone after y is also the one before dx, intact after the
+ * forward), then its inputs'. */
+int winit_theory_act_intact(const float *const zone[5], const struct winit_activation *act,
+                            int backward, const char *during, char *fault, size_t size)
 {
 	struct around {
 		const float *pre, *post;
 		const char *name;
 	};
-	const struct around out_y = { b->g2, b->g3, "its output y" },
-	                    out_dx = { b->g3, b->g4, "its output dx" };
+	const struct around out_y = { zone[2], zone[3], "its output y" },
+			    out_dx = { zone[3], zone[4], "its output dx" };
 	const struct around arrays[] = {
 		backward ? out_dx : out_y,
-		{ b->g0, b->g1, "its input z" },
-		{ b->g1, b->g2, "its input dy" },
+		{ zone[0], zone[1], "its input z" },
+		{ zone[1], zone[2], "its input dy" },
 	};
 	const char *callback = backward ? "backward" : "forward";
 	for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) {
@@ -99,13 +98,20 @@ static int gh_intact(const struct gh_bufs *b, const struct winit_activation *act
 			char where[96];
 			winit_guard_describe(&hit, where, sizeof where);
 			snprintf(fault, size,
-			         "activation '%s' wrote outside its buffers in its %s during the theory "
-			         "pass: %s of %s; %s must write only its rows * cols values",
-			         act->info.name, callback, where, arrays[k].name, callback);
+			         "activation '%s' wrote outside its buffers in its %s%s: %s of %s; %s "
+			         "must write only its rows * cols values",
+			         act->info.name, callback, during, where, arrays[k].name, callback);
 			return 0;
 		}
 	}
 	return 1;
+}
+
+static int gh_intact(const struct gh_bufs *b, const struct winit_activation *act, int backward,
+                     char *fault, size_t size)
+{
+	const float *const zone[5] = { b->g0, b->g1, b->g2, b->g3, b->g4 };
+	return winit_theory_act_intact(zone, act, backward, " during the theory pass", fault, size);
 }
 
 double winit_gauss_expect_checked(const struct winit_activation *act, const double *params,
