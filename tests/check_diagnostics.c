@@ -14,7 +14,7 @@ static struct winit_model_spec mlp(const char *act, struct winit_plugin_use init
 	s.n_input_dims = 1;
 	s.input_shape[0] = 16;
 	s.n_inputs = 16;
-	s.n_layers = 2;
+	tu_layers(&s, 2);
 	s.layers[0] = tu_dense(32, act, "zeros");
 	s.layers[0].kernel_initializer = init;
 	s.layers[1] = tu_dense(4, "softmax", "glorot_uniform");
@@ -563,7 +563,7 @@ START_TEST(spares_and_float_rows_change_nothing)
 		floats.xf[i] = (float)bytes.x[i] / 255.0f;
 	memcpy(floats.y, bytes.y, (size_t)bytes.n);
 	struct winit_model_spec s = mlp("tanh", init_use("glorot_normal"));
-	struct winit_model_spec narrow = s;
+	struct winit_model_spec narrow = tu_spec_copy(&s);
 	narrow.layers[0].units = 8;
 	struct winit_fit_spec f = small_fit();
 	struct winit_trainer fresh, reused, other, after, in_place;

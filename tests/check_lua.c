@@ -33,6 +33,13 @@ START_TEST(keras_like_fit_evaluate_predict)
 }
 END_TEST
 
+/* No fixed depth: 300 layers train alike on one thread and two, and reload exactly. */
+START_TEST(deep_models_train_and_reload)
+{
+	RUN_FILE_OK("deep_models_train_and_reload");
+}
+END_TEST
+
 /* One lifecycle: a model whose seed is a study run's seed, fitted with the run's settings,
  * goes through the same computation as the run -- every epoch's loss and the test metrics
  * are equal to the last bit, with and without a validation split. */
@@ -721,6 +728,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, same_seed_same_numbers);
 	tcase_add_test(tc, study_runs_take_schedules_and_early_stopping);
 	tcase_add_test(tc, fit_repeats_a_study_run_exactly);
+	tcase_add_test(tc, deep_models_train_and_reload);
 	tcase_add_test(tc, study_design_pairs_replicates);
 	tcase_add_test(tc, grid_expands_factors_into_runs);
 	tcase_add_test(tc, study_runs_and_saves);

@@ -15,7 +15,7 @@ static void make_trainer(struct winit_trainer *t, int64_t hidden, uint64_t seed)
 	s.input_shape[0] = 3;
 	s.input_shape[1] = 4;
 	s.n_inputs = 12;
-	s.n_layers = 2;
+	tu_layers(&s, 2);
 	s.layers[0] = tu_dense(hidden, "relu", "he_normal");
 	static const char *const names[] = { "scale", "mode" };
 	static const double values[] = { 1.5, 2 }; /* mode index 2: fan_avg */

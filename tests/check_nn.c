@@ -175,7 +175,7 @@ static struct winit_model_spec mlp_spec(int64_t n_in, int64_t hidden, const char
 	s.n_input_dims = 1;
 	s.input_shape[0] = n_in;
 	s.n_inputs = n_in;
-	s.n_layers = 2;
+	tu_layers(&s, 2);
 	s.layers[0] = tu_dense(hidden, act, init);
 	s.layers[1] = tu_dense(n_out, "softmax", "glorot_uniform");
 	return s;
@@ -306,7 +306,7 @@ START_TEST(dense_defaults_are_keras)
 		ck_assert_mem_eq(got[k]->params, want[k].params, sizeof want[k].params);
 	}
 
-	struct winit_model_spec a = mlp_spec(6, 5, "linear", "glorot_uniform", 3), b = a;
+	struct winit_model_spec a = mlp_spec(6, 5, "linear", "glorot_uniform", 3), b = tu_spec_copy(&a);
 	ck_assert_int_eq(winit_layer_spec_default(&b.layers[0], tu_registry(), 5, &err), 0);
 	ck_assert_int_eq(winit_layer_spec_default(&b.layers[1], tu_registry(), 3, &err), 0);
 	ck_assert_msg(winit_plugin_use_default(&b.layers[1].activation, tu_registry(),
@@ -435,7 +435,7 @@ static void traced_fit(struct trace *t, int64_t n, double split, int32_t bs, int
 	s.n_input_dims = 1;
 	s.input_shape[0] = 1;
 	s.n_inputs = 1;
-	s.n_layers = 2;
+	tu_layers(&s, 2);
 	s.layers[0] = tu_dense(1, "linear", "zeros");
 	s.layers[1] = tu_dense(2, "softmax", "zeros");
 	struct winit_trainer tr;
@@ -668,7 +668,9 @@ START_TEST(teams_train_bit_identically)
 			continue; /* not on this CPU */
 		for (int o = 0; o < 2; o++) {
 			struct winit_model_spec spec = mlp_spec(64, 48, "tanh", "glorot_uniform", 4);
-			spec.n_layers = 4;
+			struct winit_layer_spec first = spec.layers[0];
+			tu_layers(&spec, 4);
+			spec.layers[0] = first;
 			spec.layers[1] = tu_dense(33, "relu", "he_normal");
 			spec.layers[2] = tu_dense(20, "elu", "lecun_normal");
 			spec.layers[3] = tu_dense(4, outs[o], "glorot_uniform");
@@ -836,9 +838,10 @@ END_TEST
 
 /* LSUV: after the data-aware pass every hidden layer's pre-activation variance is 1 +- 0.1
  * on a fresh batch, for deep tanh and ReLU MLPs. */
+#define LSUV_LAYERS 11
 struct var_acc {
-	double sum[WINIT_MAX_LAYERS], ss[WINIT_MAX_LAYERS];
-	int64_t n[WINIT_MAX_LAYERS];
+	double sum[LSUV_LAYERS], ss[LSUV_LAYERS];
+	int64_t n[LSUV_LAYERS];
 };
 
 static void var_hook(void *ctx, int layer, const float *z, const float *a, int64_t rows,
@@ -860,7 +863,7 @@ static void lsuv_check(const char *act)
 	s.n_input_dims = 2;
 	s.input_shape[0] = s.input_shape[1] = 8;
 	s.n_inputs = 64;
-	s.n_layers = 11;
+	tu_layers(&s, LSUV_LAYERS);
 	for (int i = 0; i < 10; i++)
 		s.layers[i] = tu_dense(48, act, "lsuv");
 	s.layers[10] = tu_dense(4, "softmax", "glorot_uniform");

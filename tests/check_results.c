@@ -39,7 +39,7 @@ static void make_runs(struct winit_run_spec *runs, struct winit_run_result *res,
 		r->model.input_shape[0] = 2;
 		r->model.input_shape[1] = 2;
 		r->model.n_inputs = 4;
-		r->model.n_layers = 2;
+		tu_layers(&r->model, 2);
 		r->model.layers[0] = tu_dense(3, "relu", "he_normal");
 		r->model.layers[1] = tu_dense(2, "softmax", "glorot_uniform");
 		r->optimizer = winit_optimizer_default(WINIT_OPT_ADAM);

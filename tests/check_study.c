@@ -55,7 +55,7 @@ static void make_runs(struct winit_run_spec *runs, int n)
 		r->model.input_shape[0] = 4;
 		r->model.input_shape[1] = 4;
 		r->model.n_inputs = 16;
-		r->model.n_layers = 2;
+		tu_layers(&r->model, 2);
 		r->model.layers[0] = tu_dense(12, "relu", inits[i % 4]);
 		r->model.layers[1] = tu_dense(3, "softmax", "glorot_uniform");
 		r->optimizer = winit_optimizer_default(WINIT_OPT_ADAM);

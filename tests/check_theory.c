@@ -85,10 +85,10 @@ END_TEST
 #define ROWS 1024
 
 struct measured {
-	double pre_var[WINIT_MAX_LAYERS];
-	double grad_var[WINIT_MAX_LAYERS];
-	double rho_out[WINIT_MAX_LAYERS];  /* of each layer's activation (the next one's input) */
-	double rho_grad[WINIT_MAX_LAYERS]; /* of each layer's dL/dz */
+	double pre_var[DEPTH];
+	double grad_var[DEPTH];
+	double rho_out[DEPTH];  /* of each layer's activation (the next one's input) */
+	double rho_grad[DEPTH]; /* of each layer's dL/dz */
 	double rho_x;
 };
 
@@ -151,7 +151,7 @@ static struct winit_model_spec stack(const char *activation, const char *init, i
 	s.n_input_dims = 1;
 	s.input_shape[0] = WIDTH;
 	s.n_inputs = WIDTH;
-	s.n_layers = depth;
+	tu_layers(&s, depth);
 	for (int i = 0; i < depth; i++)
 		s.layers[i] = tu_dense(WIDTH, activation, init);
 	return s;
@@ -204,7 +204,7 @@ static void check_stack(const char *activation, const char *init)
 	double fwd[DEPTH] = { 0 }, bwd[DEPTH] = { 0 }, fvar[DEPTH] = { 0 }, bvar[DEPTH] = { 0 };
 	for (int k = 0; k < NETS; k++) {
 		struct measured m;
-		struct winit_theory th;
+		struct winit_theory th = { 0 };
 		measure(&s, 5 + (uint64_t)k, &m, &th);
 		double acc = 0;
 		for (int l = 0; l < DEPTH; l++) {
@@ -220,6 +220,7 @@ static void check_stack(const char *activation, const char *init)
 			bvar[l] += acc / NETS;
 			bwd[l] += m.grad_var[l] / th.grad_var[l] / NETS;
 		}
+		winit_theory_free(&th);
 	}
 	double worst = 0, worst_tol = 0, gworst = 0, gworst_tol = 0;
 	for (int l = 0; l < DEPTH; l++) {
@@ -273,7 +274,7 @@ static void check_ratio(const char *init, double want, double tol)
 {
 	struct winit_model_spec s = stack("relu", init, DEPTH);
 	struct measured m;
-	struct winit_theory th;
+	struct winit_theory th = { 0 };
 	measure(&s, 9, &m, &th);
 	double r = pow(m.pre_var[DEPTH - 1] / m.pre_var[0], 1.0 / (DEPTH - 1));
 	printf("relu/%s: per-layer Var(z) ratio %.3f (prediction %.3f)\n", init, r,
@@ -282,6 +283,7 @@ static void check_ratio(const char *init, double want, double tol)
 	              want, tol);
 	for (int l = 1; l < DEPTH; l++)
 		ck_assert_double_eq_tol(th.pre_var[l] / th.pre_var[l - 1], want, 1e-6);
+	winit_theory_free(&th);
 }
 
 START_TEST(glorot_halves_he_keeps)
@@ -293,7 +295,7 @@ END_TEST
 
 START_TEST(where_it_does_not_apply)
 {
-	struct winit_theory th;
+	struct winit_theory th = { 0 };
 	struct winit_model_spec s = stack("tanh", "glorot_normal", 3);
 	s.layers[1].kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "lsuv", 0, NULL, NULL);
 	winit_theory_predict(&th, &s, 1.0, 1.0);
@@ -310,6 +312,7 @@ START_TEST(where_it_does_not_apply)
 	s.layers[2].activation = tu_use(WINIT_KIND_ACTIVATION, "softmax", 0, NULL, NULL);
 	winit_theory_predict(&th, &s, 1.0, 1.0);
 	ck_assert_msg(th.applies, "%s", th.reason);
+	winit_theory_free(&th);
 }
 END_TEST
 

@@ -55,7 +55,9 @@ static void sample(struct winit_run_result *r)
 	h[1].count[WINIT_DIAG_HIST_BINS / 2] = 1280;
 	r->theory.computed = r->theory.applies = 1;
 	snprintf(r->theory.reason, sizeof r->theory.reason, "-");
-	r->theory.n_layers = 2;
+	ck_assert_int_eq(winit_theory_alloc(&r->theory, 2), 0);
+	r->theory.computed = r->theory.applies = 1;
+	snprintf(r->theory.reason, sizeof r->theory.reason, "-");
 	r->theory.pre_var[1] = 0.75;
 	r->theory.grad_var[0] = 2e-3;
 	r->divergence = (struct winit_divergence){ .epoch = 2, .step = 17, .in_params = 1, .has_last = 1, .last_loss = 0.5, .last_accuracy = 0.25 };

@@ -136,6 +136,35 @@ static inline struct winit_plugin_use tu_use(uint32_t kind, const char *name, si
 	return u;
 }
 
+/* Give s room for n layers (zeroed; s->n_layers = n), to be set by index.  The blocks stay
+ * reachable for the test process's life, so a test need not free the specs it builds. */
+static void *tu_kept[1024] __attribute__((used));
+static int tu_n_kept;
+
+static inline void tu_keep(void *block)
+{
+	if (tu_n_kept < 1024)
+		tu_kept[tu_n_kept++] = block;
+}
+
+static inline void tu_layers(struct winit_model_spec *s, int n)
+{
+	s->layers = calloc((size_t)n, sizeof *s->layers);
+	ck_assert_ptr_nonnull(s->layers);
+	tu_keep(s->layers);
+	s->n_layers = s->cap_layers = n;
+}
+
+/* An independent copy of a spec (kept likewise). */
+static inline struct winit_model_spec tu_spec_copy(const struct winit_model_spec *s)
+{
+	struct winit_model_spec c;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_model_spec_copy(&c, s, &err) == 0, "%s", err.msg);
+	tu_keep(c.layers);
+	return c;
+}
+
 /* A dense layer spec: units, activation, kernel initializer (defaults), zero bias. */
 static inline struct winit_layer_spec tu_dense(int64_t units, const char *act, const char *init)
 {

@@ -139,7 +139,7 @@ struct winit_diag_probe {
 	uint8_t *live;              /* (widest): units seen non-zero */
 	float *prev;                /* (n_params) weights before the last step */
 	int has_prev;
-	double max_deriv[WINIT_MAX_LAYERS]; /* of each layer's activation over [-10, 10] */
+	double *max_deriv; /* (n_layers) of each layer's activation over [-10, 10], owned */
 	/* The validation rows each snapshot evaluates (winit_diag_probe_validation). */
 	const struct winit_dataset *val; /* NULL: none */
 	int64_t val_begin, val_rows;

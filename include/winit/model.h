@@ -20,8 +20,6 @@
 extern "C" {
 #endif
 
-#define WINIT_MAX_LAYERS 64
-
 /* A plugin chosen by name, with its parameter values (declaration order, defaults
  * filled in). */
 struct winit_plugin_entry; /* winit/registry.h */
@@ -54,10 +52,21 @@ struct winit_model_spec {
 	int32_t n_input_dims; /* e.g. 2 for a 28x28 image fed through Flatten */
 	int64_t input_shape[3];
 	int64_t n_inputs; /* product of input_shape */
-	int32_t n_layers; /* Dense layers */
-	struct winit_layer_spec layers[WINIT_MAX_LAYERS];
-	int32_t loss; /* enum winit_loss, set by compile */
+	int32_t n_layers;                /* Dense layers, any number */
+	struct winit_layer_spec *layers; /* n_layers entries, owned: winit_model_spec_free */
+	int32_t cap_layers;              /* entries allocated */
+	int32_t loss;                    /* enum winit_loss, set by compile */
 };
+
+/* A spec owns its layers, so it is copied with winit_model_spec_copy (never by
+ * assignment) and released with winit_model_spec_free; a zeroed spec is empty and valid
+ * to free.  Add a layer at the end (the spec grows as needed). */
+int winit_model_spec_add_layer(struct winit_model_spec *spec, const struct winit_layer_spec *layer,
+                               struct winit_error *err);
+/* dst becomes an independent copy of src (dst is overwritten, not freed first). */
+int winit_model_spec_copy(struct winit_model_spec *dst, const struct winit_model_spec *src,
+                          struct winit_error *err);
+void winit_model_spec_free(struct winit_model_spec *spec);
 
 /* Observation hooks: see the values flowing through a layer without changing the math.
  * Every member may be NULL. */
@@ -87,11 +96,11 @@ struct winit_model {
 	int64_t n_params;
 	float *params; /* all weights, one allocation */
 	float *grads;  /* same layout */
-	struct winit_dense layer[WINIT_MAX_LAYERS];
+	struct winit_dense *layer; /* spec.n_layers */
 	/* Work buffers, sized for `cap_batch` rows. */
 	int64_t cap_batch;
-	float *z[WINIT_MAX_LAYERS]; /* pre-activations (cap_batch, n_out) */
-	float *a[WINIT_MAX_LAYERS]; /* activations (cap_batch, n_out) */
+	float **z; /* spec.n_layers pre-activations (cap_batch, n_out) */
+	float **a; /* spec.n_layers activations (cap_batch, n_out) */
 	float *delta[2];            /* backward scratch (cap_batch, widest), used in turn */
 	struct winit_layer_hooks hooks;
 	/* The threads a pass is split among (borrowed; NULL: the calling thread alone).  Each

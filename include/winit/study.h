@@ -184,7 +184,8 @@ int winit_study_add(struct winit_study *s, const struct winit_run_spec *run,
 
 /* What a grid's run is made of besides its place in the grid: build fills run (zeroed)
  * with the model, optimizer, fit settings, data and seed for the cell; a non-zero return
- * (err filled) stops the expansion. */
+ * (err filled) stops the expansion.  The model spec it builds is the run's (the study
+ * keeps a copy; winit_study_add_grid frees it, after an error too). */
 typedef int (*winit_grid_build_fn)(void *ctx, const struct winit_grid_run *cell,
                                    struct winit_run_spec *run, struct winit_error *err);
 /* Add a grid's runs to a study in the grid's order: each built by `build`, then named,

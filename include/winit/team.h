@@ -18,7 +18,8 @@
  * machine each member keeps the same share (and its data in its own cache) from job to
  * job, while a member that the system has descheduled, or that has not woken yet, holds
  * nobody up: the others take its chunks.  fn must end with a winit_team_wait on its last
- * phase.  At most WINIT_TEAM_MAX_PHASES phases per job.
+ * phase.  At most WINIT_TEAM_MAX_PHASES phases per job of winit_team_run; a job of more
+ * phases says how many (winit_team_run_phases).
  *
  * Idle workers spin briefly, then sleep; waits spin, then yield.  A team is used by one
  * thread at a time (any thread, never two at once).
@@ -50,6 +51,11 @@ int winit_team_size(const struct winit_team *team);
 /* fn(ctx, id, n) on the caller (id 0) and on the workers that join; returns when fn has
  * returned on every member that joined.  A NULL team or a team of one calls fn(ctx, 0, 1). */
 void winit_team_run(struct winit_team *team, void (*fn)(void *ctx, int id, int n), void *ctx);
+/* The same for a job of n_phases phases (0 .. n_phases - 1; any number: a 1,000-layer
+ * model's backward pass has 2,001).  Without memory for them the caller does the job
+ * alone, which changes no number. */
+void winit_team_run_phases(struct winit_team *team, void (*fn)(void *ctx, int id, int n),
+                           void *ctx, int n_phases);
 
 /* Inside fn: the next chunk of phase `phase` for member id, or -1 when none is left;
  * `prev` is the chunk the member has just done (-1 to start the phase).  With a NULL team

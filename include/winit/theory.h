@@ -47,9 +47,14 @@ struct winit_theory {
 	int32_t applies;  /* 0: see reason */
 	char reason[160];
 	int32_t n_layers;
-	double pre_var[WINIT_MAX_LAYERS];  /* q_l */
-	double grad_var[WINIT_MAX_LAYERS]; /* g_l */
+	double *pre_var;  /* (n_layers) q_l, owned: winit_theory_free */
+	double *grad_var; /* (n_layers) g_l, owned */
 };
+
+/* Make t hold n_layers predictions (zeroed; t->n_layers = n_layers), freeing what it held:
+ * t must be zeroed or a theory of these functions.  Returns WINIT_ERR_NOMEM or WINIT_OK. */
+int winit_theory_alloc(struct winit_theory *t, int32_t n_layers);
+void winit_theory_free(struct winit_theory *t);
 
 /* Predict q_l and g_l for spec at initialization.  It does not apply (out->applies = 0,
  * with the reason) when a kernel initializer is data-aware or declares no standard
@@ -58,6 +63,8 @@ struct winit_theory {
  * enters the recursion. */
 void winit_theory_predict(struct winit_theory *out, const struct winit_model_spec *spec,
                           double input_m2, double output_grad_var);
+/* (out must be zeroed or a theory of these functions: what it held is freed; with no
+ * memory for the predictions it does not apply, and says so.) */
 
 /* The mean-field fixed point of a deep, wide stack of one activation f whose kernels are
  * N(0, sigma_w^2 / fan_in) and biases N(0, sigma_b^2) (Poole et al. 2016; Schoenholz et

@@ -78,10 +78,14 @@ int main(int argc, char **argv)
 			run.model.n_input_dims = 1;
 			run.model.input_shape[0] = 16;
 			run.model.n_inputs = 16;
-			run.model.n_layers = 2;
-			rc = dense(&run.model.layers[0], reg, 64, "relu", inits[c], &err);
+			struct winit_layer_spec hidden, out;
+			rc = dense(&hidden, reg, 64, "relu", inits[c], &err);
 			if (!rc)
-				rc = dense(&run.model.layers[1], reg, 8, "softmax", "glorot_uniform", &err);
+				rc = dense(&out, reg, 8, "softmax", "glorot_uniform", &err);
+			if (!rc)
+				rc = winit_model_spec_add_layer(&run.model, &hidden, &err);
+			if (!rc)
+				rc = winit_model_spec_add_layer(&run.model, &out, &err);
 			if (!rc) /* Keras's compile: the loss, and the softmax output it needs */
 				rc = winit_model_spec_compile(&run.model, WINIT_LOSS_CATEGORICAL_CROSSENTROPY, &err);
 			run.optimizer = winit_optimizer_default(WINIT_OPT_ADAM);
@@ -92,8 +96,9 @@ int main(int argc, char **argv)
 			run.test = &test;
 			snprintf(run.train_source, sizeof run.train_source, "gaussian(2500, 16, 8, 0.6, 1)[0:2000]");
 			snprintf(run.test_source, sizeof run.test_source, "gaussian(2500, 16, 8, 0.6, 1)[2000:2500]");
-			if (!rc)
+			if (!rc) /* the study keeps its own copy of the model */
 				rc = winit_study_add(&study, &run, &err);
+			winit_model_spec_free(&run.model);
 		}
 
 	struct winit_run_result results[6];

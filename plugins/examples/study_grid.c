@@ -57,11 +57,17 @@ static int build(void *ctx, const struct winit_grid_run *cell, struct winit_run_
 	run->model.n_input_dims = 1;
 	run->model.input_shape[0] = 16;
 	run->model.n_inputs = 16;
-	run->model.n_layers = 2;
 	run->model.loss = WINIT_LOSS_CATEGORICAL_CROSSENTROPY;
-	int rc = dense(&run->model.layers[0], su->reg, 64, "relu", cell->factors[0].value, err);
+	struct winit_layer_spec hidden, out;
+	int rc = dense(&hidden, su->reg, 64, "relu", cell->factors[0].value, err);
 	if (!rc)
-		rc = dense(&run->model.layers[1], su->reg, 8, "softmax", "glorot_uniform", err);
+		rc = dense(&out, su->reg, 8, "softmax", "glorot_uniform", err);
+	if (!rc)
+		rc = winit_model_spec_add_layer(&run->model, &hidden, err);
+	if (!rc)
+		rc = winit_model_spec_add_layer(&run->model, &out, err);
+	if (rc)
+		return rc;
 	run->optimizer = winit_optimizer_default(WINIT_OPT_ADAM);
 	run->optimizer.learning_rate = 0.01;
 	run->optimizer.schedule.initial_learning_rate = 0.01;

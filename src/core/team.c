@@ -52,7 +52,8 @@ struct winit_team {
 	atomic_int stop;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct phase phase[WINIT_TEAM_MAX_PHASES];
+	struct phase *phase; /* cap_phases, 64-byte aligned; grown between jobs */
+	int cap_phases;
 };
 
 struct member {
@@ -65,6 +66,24 @@ static inline void cpu_relax(void)
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_ia32_pause();
 #endif
+}
+
+/* Room for n phases, zeroed (between jobs only: no worker is inside one).  0 or -1. */
+static int grow_phases(struct winit_team *t, int n)
+{
+	if (n <= t->cap_phases)
+		return 0;
+	struct phase *p;
+	if (n > (1 << 24) || posix_memalign((void **)&p, 64, (size_t)n * sizeof *p))
+		return -1;
+	for (int i = 0; i < n; i++) {
+		atomic_init(&p[i].claimed, 0);
+		atomic_init(&p[i].done, 0);
+	}
+	free(t->phase);
+	t->phase = p;
+	t->cap_phases = n;
+	return 0;
 }
 
 /* Enter job `job` unless it has moved on or closed. */
@@ -140,12 +159,12 @@ struct winit_team *winit_team_new(int n)
 	atomic_init(&t->state, 0);
 	atomic_init(&t->sleepers, 0);
 	atomic_init(&t->stop, 0);
-	for (int p = 0; p < WINIT_TEAM_MAX_PHASES; p++) {
-		atomic_init(&t->phase[p].claimed, 0);
-		atomic_init(&t->phase[p].done, 0);
-	}
+	t->phase = NULL;
+	t->cap_phases = 0;
 	t->tid = n > 1 ? malloc((size_t)(n - 1) * sizeof *t->tid) : NULL;
-	if ((n > 1 && !t->tid) || pthread_mutex_init(&t->mu, NULL)) {
+	if ((n > 1 && !t->tid) || grow_phases(t, WINIT_TEAM_MAX_PHASES) ||
+	    pthread_mutex_init(&t->mu, NULL)) {
+		free(t->phase);
 		free(t->tid);
 		free(t);
 		return NULL;
@@ -182,6 +201,7 @@ void winit_team_free(struct winit_team *t)
 		pthread_join(t->tid[i - 1], NULL);
 	pthread_cond_destroy(&t->cv);
 	pthread_mutex_destroy(&t->mu);
+	free(t->phase);
 	free(t->tid);
 	free(t);
 }
@@ -193,11 +213,18 @@ int winit_team_size(const struct winit_team *t)
 
 void winit_team_run(struct winit_team *t, void (*fn)(void *ctx, int id, int n), void *ctx)
 {
-	if (!t || t->n == 1) {
+	winit_team_run_phases(t, fn, ctx, WINIT_TEAM_MAX_PHASES);
+}
+
+void winit_team_run_phases(struct winit_team *t, void (*fn)(void *ctx, int id, int n), void *ctx,
+                           int n_phases)
+{
+	/* No room for the job's phases (no memory): the caller alone, the same numbers. */
+	if (!t || t->n == 1 || (n_phases > t->cap_phases && grow_phases(t, n_phases))) {
 		fn(ctx, 0, 1);
 		return;
 	}
-	for (int p = 0; p < WINIT_TEAM_MAX_PHASES; p++) {
+	for (int p = 0; p < n_phases; p++) {
 		atomic_store_explicit(&t->phase[p].claimed, 0, memory_order_relaxed);
 		atomic_store_explicit(&t->phase[p].done, 0, memory_order_relaxed);
 	}

@@ -25,6 +25,7 @@ static int model_gc(lua_State *L)
 		winit_trainer_free(&m->trainer);
 		m->built = 0;
 	}
+	winit_model_spec_free(&m->spec);
 	return 0;
 }
 
@@ -54,9 +55,9 @@ static int l_sequential(lua_State *L)
 			}
 		}
 		if (l->type == LAYER_DENSE) {
-			if (m->spec.n_layers >= WINIT_MAX_LAYERS)
-				return luaL_error(L, "Sequential: at most %d Dense layers", WINIT_MAX_LAYERS);
-			m->spec.layers[m->spec.n_layers++] = l->dense;
+			struct winit_error err = { 0 };
+			if (winit_model_spec_add_layer(&m->spec, &l->dense, &err))
+				return luaL_error(L, "Sequential: %s", err.msg);
 		} else if (m->spec.n_layers > 0) {
 			return luaL_error(L, "Sequential: Flatten must come before the Dense layers (entry %d)", i);
 		} else {
@@ -393,12 +394,25 @@ static int model_summary(lua_State *L)
 	return 0;
 }
 
+/* Sums per layer, in one zeroed block of 6 x n_layers 8-byte values (a userdata, so an
+ * error frees it). */
 struct stats_acc {
-	int n_layers;
-	double pre_sum[WINIT_MAX_LAYERS], pre_ss[WINIT_MAX_LAYERS];
-	double act_sum[WINIT_MAX_LAYERS], act_ss[WINIT_MAX_LAYERS];
-	int64_t zeros[WINIT_MAX_LAYERS], count[WINIT_MAX_LAYERS];
+	double *pre_sum, *pre_ss, *act_sum, *act_ss;
+	int64_t *zeros, *count;
 };
+
+static void stats_acc_init(lua_State *L, struct stats_acc *s, int n_layers)
+{
+	size_t n = (size_t)n_layers;
+	double *b = lua_newuserdatauv(L, 6 * n * sizeof(double), 0);
+	memset(b, 0, 6 * n * sizeof(double));
+	s->pre_sum = b;
+	s->pre_ss = b + n;
+	s->act_sum = b + 2 * n;
+	s->act_ss = b + 3 * n;
+	s->zeros = (int64_t *)(b + 4 * n);
+	s->count = (int64_t *)(b + 5 * n);
+}
 
 static void stats_hook(void *ctx, int layer, const float *z, const float *a, int64_t rows,
                        int64_t cols)
@@ -432,7 +446,7 @@ static int model_activation_stats(lua_State *L)
 		rows = d->ds.n;
 	ensure_built(L, m, &d->ds, d->ds.n);
 	struct stats_acc acc;
-	memset(&acc, 0, sizeof acc);
+	stats_acc_init(L, &acc, m->spec.n_layers);
 	struct winit_layer_hooks keep = m->trainer.model.hooks;
 	m->trainer.model.hooks.ctx = &acc;
 	m->trainer.model.hooks.forward = stats_hook;

@@ -103,8 +103,9 @@ static int l_load_model(lua_State *L)
 	if (winit_model_load(path, reg, &m->trainer, &what, &err))
 		return luaL_error(L, "load_model: %s", err.msg);
 	m->built = 1;
-	luaL_setmetatable(L, MT_MODEL); /* now its __gc frees the trainer */
-	m->spec = m->trainer.model.spec;
+	luaL_setmetatable(L, MT_MODEL); /* now its __gc frees the trainer and the spec */
+	if (winit_model_spec_copy(&m->spec, &m->trainer.model.spec, &err))
+		return luaL_error(L, "load_model: %s", err.msg);
 	m->opt_spec = m->trainer.opt.spec;
 	m->seed = m->trainer.seed;
 	m->compiled = 1;

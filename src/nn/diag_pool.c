@@ -16,8 +16,10 @@ struct spares {
 	/* A scratch model's work buffers and the shapes they were reserved for. */
 	int has_work;
 	int32_t n_layers;
-	int64_t n_inputs, n_out[WINIT_MAX_LAYERS], cap_batch;
-	float *z[WINIT_MAX_LAYERS], *a[WINIT_MAX_LAYERS], *delta[2];
+	int64_t n_inputs, cap_batch;
+	int64_t *n_out; /* n_layers entries */
+	float **z, **a; /* n_layers entries each */
+	float *delta[2];
 };
 
 /* The calling thread's spares; the key's destructor frees them when the thread exits. */
@@ -28,11 +30,16 @@ static int spares_key_ok;
 
 static void free_work(struct spares *s)
 {
-	for (int i = 0; i < WINIT_MAX_LAYERS; i++) {
+	for (int i = 0; i < s->n_layers && s->has_work; i++) {
 		winit_guarded_free(s->z[i]);
 		winit_guarded_free(s->a[i]);
-		s->z[i] = s->a[i] = NULL;
 	}
+	free(s->z);
+	free(s->a);
+	free(s->n_out);
+	s->z = s->a = NULL;
+	s->n_out = NULL;
+	s->n_layers = 0;
 	winit_guarded_free(s->delta[0]);
 	winit_guarded_free(s->delta[1]);
 	s->delta[0] = s->delta[1] = NULL;
@@ -133,43 +140,64 @@ void winit_diag_pool_take_work(struct winit_model *m)
 	for (int i = 0; i < m->spec.n_layers; i++)
 		if (s->n_out[i] != m->layer[i].n_out)
 			return;
-	memcpy(m->z, s->z, sizeof m->z);
-	memcpy(m->a, s->a, sizeof m->a);
-	memcpy(m->delta, s->delta, sizeof m->delta);
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		m->z[i] = s->z[i];
+		m->a[i] = s->a[i];
+	}
+	m->delta[0] = s->delta[0];
+	m->delta[1] = s->delta[1];
 	m->cap_batch = s->cap_batch;
-	memset(s->z, 0, sizeof s->z);
-	memset(s->a, 0, sizeof s->a);
-	memset(s->delta, 0, sizeof s->delta);
-	s->has_work = 0;
+	s->has_work = 0; /* the buffers are the model's now: free_work frees the arrays only */
+	s->delta[0] = s->delta[1] = NULL;
+	free_work(s);
+}
+
+/* Keep a model's work buffers as the thread's spares (their pointers move); 0 when there
+ * is no memory for the arrays that hold them. */
+static int keep_work(struct spares *s, struct winit_model *m)
+{
+	size_t nl = (size_t)m->spec.n_layers;
+	free_work(s);
+	s->z = calloc(nl, sizeof *s->z);
+	s->a = calloc(nl, sizeof *s->a);
+	s->n_out = calloc(nl, sizeof *s->n_out);
+	if (!s->z || !s->a || !s->n_out) {
+		free_work(s);
+		return 0;
+	}
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		s->z[i] = m->z[i];
+		s->a[i] = m->a[i];
+		s->n_out[i] = m->layer[i].n_out;
+		m->z[i] = m->a[i] = NULL;
+	}
+	s->delta[0] = m->delta[0];
+	s->delta[1] = m->delta[1];
+	m->delta[0] = m->delta[1] = NULL;
+	s->cap_batch = m->cap_batch;
+	s->n_inputs = m->spec.n_inputs;
+	s->n_layers = m->spec.n_layers;
+	s->has_work = 1;
+	return 1;
 }
 
 void winit_diag_pool_give_work(struct winit_model *m)
 {
 	struct spares *s = spares();
+	if (!m->z || !m->a) /* a probe whose set-up failed: nothing reserved */
+		return;
 	int keep = m->cap_batch > 0 && intact(m->delta[0]) && intact(m->delta[1]);
 	for (int i = 0; i < m->spec.n_layers && keep; i++)
 		keep = intact(m->z[i]) && intact(m->a[i]);
-	if (s && keep) {
-		free_work(s);
-		memcpy(s->z, m->z, sizeof s->z);
-		memcpy(s->a, m->a, sizeof s->a);
-		memcpy(s->delta, m->delta, sizeof s->delta);
-		s->cap_batch = m->cap_batch;
-		s->n_inputs = m->spec.n_inputs;
-		s->n_layers = m->spec.n_layers;
-		for (int i = 0; i < m->spec.n_layers; i++)
-			s->n_out[i] = m->layer[i].n_out;
-		s->has_work = 1;
-	} else {
-		for (int i = 0; i < WINIT_MAX_LAYERS; i++) {
+	if (!(s && keep && keep_work(s, m))) {
+		for (int i = 0; i < m->spec.n_layers; i++) {
 			winit_guarded_free(m->z[i]);
 			winit_guarded_free(m->a[i]);
+			m->z[i] = m->a[i] = NULL;
 		}
 		winit_guarded_free(m->delta[0]);
 		winit_guarded_free(m->delta[1]);
+		m->delta[0] = m->delta[1] = NULL;
 	}
-	memset(m->z, 0, sizeof m->z);
-	memset(m->a, 0, sizeof m->a);
-	memset(m->delta, 0, sizeof m->delta);
 	m->cap_batch = 0;
 }

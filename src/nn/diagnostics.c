@@ -44,6 +44,11 @@ void winit_diag_probe_free(struct winit_diag_probe *p)
 	for (int k = 0; k < WINIT_DIAG_BUF_COUNT; k++)
 		winit_diag_pool_give((enum winit_diag_buf)k, p->buf[k], p->buf_cap[k]);
 	winit_diag_pool_give_work(&p->scratch);
+	/* The scratch model's own arrays (its spec is the model's, borrowed). */
+	free(p->scratch.layer);
+	free(p->scratch.z);
+	free(p->scratch.a);
+	free(p->max_deriv);
 	memset(p, 0, sizeof *p);
 }
 
@@ -118,24 +123,29 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 	p->live = take(p, WINIT_DIAG_BUF_LIVE, (size_t)widest);
 	p->prev = take(p, WINIT_DIAG_BUF_PREV, (size_t)m->n_params * sizeof *p->prev);
 	/* The scratch model: the same weights (read only), its own everything else. */
+	size_t nl = (size_t)m->spec.n_layers;
 	p->scratch = *m;
 	p->scratch.grads = take(p, WINIT_DIAG_BUF_GRADS, (size_t)m->n_params * sizeof(float));
 	p->scratch.cap_batch = 0;
-	memset(p->scratch.z, 0, sizeof p->scratch.z);
-	memset(p->scratch.a, 0, sizeof p->scratch.a);
+	p->scratch.layer = malloc(nl * sizeof *p->scratch.layer);
+	p->scratch.z = calloc(nl, sizeof *p->scratch.z);
+	p->scratch.a = calloc(nl, sizeof *p->scratch.a);
+	p->max_deriv = calloc(nl, sizeof *p->max_deriv);
+	if (p->scratch.layer)
+		memcpy(p->scratch.layer, m->layer, nl * sizeof *p->scratch.layer);
 	memset(p->scratch.delta, 0, sizeof p->scratch.delta);
 	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
 	/* m's team (borrowed) splits the validation rows' passes; the probe's own pass has
 	 * hooks, so it runs on the calling thread (model.h).  Same numbers either way. */
 	p->scratch.team = m->team;
-	winit_diag_pool_take_work(&p->scratch);
 	int rc = WINIT_OK;
 	if (!idx || !p->x || !p->y || !p->dout || !p->ones || !p->deriv || !p->live || !p->prev ||
-	    !p->scratch.grads) {
+	    !p->scratch.grads || !p->scratch.layer || !p->scratch.z || !p->scratch.a || !p->max_deriv) {
 		rc = winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the probe batch of %lld rows",
 		                     (long long)rows);
 		goto out;
 	}
+	winit_diag_pool_take_work(&p->scratch);
 	memset(p->scratch.grads, 0, (size_t)m->n_params * sizeof(float));
 	for (int i = 0; i < m->spec.n_layers; i++) {
 		struct winit_dense *d = &p->scratch.layer[i];

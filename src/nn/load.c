@@ -178,9 +178,9 @@ struct parsed {
 	struct winit_optimizer_spec opt;
 	uint64_t seed;
 	int32_t n_layers;
-	int64_t n_in[WINIT_MAX_LAYERS], n_out[WINIT_MAX_LAYERS];
-	int has_bias[WINIT_MAX_LAYERS];
-	size_t weights_at; /* offset of the weight shapes, for mismatch messages */
+	int64_t *n_in, *n_out; /* (n_layers) the weights section's shapes, owned */
+	int *has_bias;         /* (n_layers) */
+	size_t weights_at;     /* offset of the weight shapes, for mismatch messages */
 	int64_t n_params;
 	float *params;
 	int64_t opt_t, steps, opt_n;
@@ -190,6 +190,10 @@ struct parsed {
 
 static void parsed_free(struct parsed *p)
 {
+	winit_model_spec_free(&p->spec);
+	free(p->n_in);
+	free(p->n_out);
+	free(p->has_bias);
 	free(p->params);
 	free(p->m);
 	free(p->v);
@@ -203,8 +207,7 @@ static void check_optimizer(struct rd *r, const struct winit_optimizer_spec *spe
 	static const struct {
 		const char *name;
 		size_t off;
-	} fields[] = { { "learning_rate", 4 }, { "beta_1", 12 }, { "beta_2", 20 }, { "epsilon", 28 },
-		       { "momentum", 36 } };
+	} fields[] = { { "learning_rate", 4 }, { "beta_1", 12 }, { "beta_2", 20 }, { "epsilon", 28 }, { "momentum", 36 } };
 	struct winit_optimizer opt;
 	struct winit_error oerr = { 0 };
 	if (!winit_optimizer_init(&opt, spec, 1, &oerr)) {
@@ -261,12 +264,19 @@ static void get_input_shape(struct rd *r, struct winit_model_spec *s)
 static void get_layers(struct rd *r, const struct winit_registry *reg, struct winit_model_spec *s)
 {
 	uint32_t n_layers = get_u32(r, "layer count");
-	if (!r->failed && (n_layers < 1 || n_layers > WINIT_MAX_LAYERS)) {
+	/* A layer takes at least 9 bytes here (units, use_bias), so the file bounds the count. */
+	if (!r->failed && (n_layers < 1 || n_layers > (r->n - r->off) / 9)) {
 		r->off -= 4;
-		rd_fail(r, "%u layers, expected 1 to %d", n_layers, WINIT_MAX_LAYERS);
+		rd_fail(r, "%u layers, expected 1 to %zu (what the rest of the file can hold)", n_layers,
+		        (r->n - r->off - 4) / 9);
 		return;
 	}
-	s->n_layers = (int32_t)n_layers;
+	if (!r->failed && !(s->layers = calloc(n_layers, sizeof *s->layers))) {
+		r->off -= 4;
+		rd_fail(r, "no memory for %u layers", n_layers);
+		return;
+	}
+	s->n_layers = s->cap_layers = (int32_t)n_layers;
 	uint32_t loss = get_u32(r, "loss");
 	if (!r->failed && loss != WINIT_LOSS_CATEGORICAL_CROSSENTROPY) {
 		r->off -= 4;
@@ -335,10 +345,22 @@ static void get_weights(struct rd *r, struct parsed *p)
 {
 	p->weights_at = r->off;
 	uint32_t n_layers = get_u32(r, "layer count");
-	if (!r->failed && (n_layers < 1 || n_layers > WINIT_MAX_LAYERS)) {
+	/* A layer's shape takes 17 bytes (n_in, n_out, bias flag). */
+	if (!r->failed && (n_layers < 1 || n_layers > (r->n - r->off) / 17)) {
 		r->off -= 4;
-		rd_fail(r, "%u layers, expected 1 to %d", n_layers, WINIT_MAX_LAYERS);
+		rd_fail(r, "%u layers, expected 1 to %zu (what the rest of the file can hold)", n_layers,
+		        (r->n - r->off - 4) / 17);
 		return;
+	}
+	if (!r->failed) {
+		p->n_in = calloc(n_layers, sizeof *p->n_in);
+		p->n_out = calloc(n_layers, sizeof *p->n_out);
+		p->has_bias = calloc(n_layers, sizeof *p->has_bias);
+		if (!p->n_in || !p->n_out || !p->has_bias) {
+			r->off -= 4;
+			rd_fail(r, "no memory for %u layers", n_layers);
+			return;
+		}
 	}
 	p->n_layers = (int32_t)n_layers;
 	int64_t total = 0;

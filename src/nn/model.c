@@ -21,9 +21,9 @@ int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_err
 	if (spec->n_inputs <= 0)
 		return winit_error_set(err, WINIT_ERR_ARG, "model: input size must be positive (got %lld)",
 		                       (long long)spec->n_inputs);
-	if (spec->n_layers <= 0 || spec->n_layers > WINIT_MAX_LAYERS)
-		return winit_error_set(err, WINIT_ERR_ARG, "model: needs 1 to %d Dense layers (got %d)",
-		                       WINIT_MAX_LAYERS, (int)spec->n_layers);
+	if (spec->n_layers <= 0 || !spec->layers)
+		return winit_error_set(err, WINIT_ERR_ARG, "model: needs at least one Dense layer (got %d)",
+		                       (int)spec->n_layers);
 	if (spec->loss != WINIT_LOSS_CATEGORICAL_CROSSENTROPY)
 		return winit_error_set(err, WINIT_ERR_ARG, "model: unknown loss %d", (int)spec->loss);
 	for (int i = 0; i < spec->n_layers; i++) {
@@ -79,12 +79,17 @@ int winit_model_init(struct winit_model *m, const struct winit_model_spec *spec,
 	int rc = winit_model_spec_check(spec, err);
 	if (rc)
 		return rc;
-	m->spec = *spec;
+	if ((rc = winit_model_spec_copy(&m->spec, spec, err)))
+		return rc;
 	int64_t total = winit_model_spec_params(spec), n_in;
+	size_t nl = (size_t)spec->n_layers;
 	m->n_params = total;
 	m->params = calloc((size_t)total, sizeof(float));
 	m->grads = calloc((size_t)total, sizeof(float));
-	if (!m->params || !m->grads) {
+	m->layer = calloc(nl, sizeof *m->layer);
+	m->z = calloc(nl, sizeof *m->z);
+	m->a = calloc(nl, sizeof *m->a);
+	if (!m->params || !m->grads || !m->layer || !m->z || !m->a) {
 		winit_model_free(m);
 		return winit_error_set(err, WINIT_ERR_NOMEM, "model: cannot allocate %lld parameters",
 		                       (long long)total);
@@ -138,12 +143,16 @@ void winit_model_free(struct winit_model *m)
 {
 	free(m->params);
 	free(m->grads);
-	for (int i = 0; i < WINIT_MAX_LAYERS; i++) {
+	for (int i = 0; i < m->spec.n_layers && m->z && m->a; i++) {
 		winit_guarded_free(m->z[i]);
 		winit_guarded_free(m->a[i]);
 	}
+	free(m->z);
+	free(m->a);
+	free(m->layer);
 	for (int k = 0; k < 2; k++)
 		winit_guarded_free(m->delta[k]);
+	winit_model_spec_free(&m->spec);
 	memset(m, 0, sizeof *m);
 }
 

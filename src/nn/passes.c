@@ -146,7 +146,7 @@ static const float *forward(struct winit_model *m, const float *x, int64_t n_bat
 	if (n_layers == 0)
 		return x;
 	struct forward_job job = { m, pass_team(m), x, n_batch, n_layers, logits_last };
-	winit_team_run(job.team, forward_part, &job);
+	winit_team_run_phases(job.team, forward_part, &job, n_layers);
 	guard_check_layers(m, n_layers, "forward");
 	return logits_last ? m->z[n_layers - 1] : m->a[n_layers - 1];
 }
@@ -305,7 +305,8 @@ void winit_model_backward_update(struct winit_model *m, const float *x, float *d
                                  int64_t n_batch, const struct winit_param_update *update)
 {
 	struct backward_job job = { m, pass_team(m), x, dout, n_batch, update };
-	winit_team_run(job.team, backward_part, &job);
+	/* The output activation, then per layer its input gradient and its parameters. */
+	winit_team_run_phases(job.team, backward_part, &job, 1 + 2 * m->spec.n_layers);
 	guard_check_layers(m, m->spec.n_layers, "backward");
 }
 

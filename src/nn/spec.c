@@ -4,10 +4,55 @@
  * models and the same refusals. */
 #include "config.h"
 
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <winit/model.h>
 #include <winit/registry.h>
+
+int winit_model_spec_add_layer(struct winit_model_spec *spec, const struct winit_layer_spec *layer,
+                               struct winit_error *err)
+{
+	if (spec->n_layers == spec->cap_layers) {
+		if (spec->cap_layers > INT32_MAX / 2)
+			return winit_error_set(err, WINIT_ERR_ARG, "model: too many layers (%d)",
+			                       (int)spec->n_layers);
+		int32_t cap = spec->cap_layers ? 2 * spec->cap_layers : 8;
+		struct winit_layer_spec *l = realloc(spec->layers, (size_t)cap * sizeof *l);
+		if (!l)
+			return winit_error_set(err, WINIT_ERR_NOMEM, "model: no memory for %d layers", (int)cap);
+		spec->layers = l;
+		spec->cap_layers = cap;
+	}
+	spec->layers[spec->n_layers++] = *layer;
+	return WINIT_OK;
+}
+
+int winit_model_spec_copy(struct winit_model_spec *dst, const struct winit_model_spec *src,
+                          struct winit_error *err)
+{
+	struct winit_model_spec c = *src;
+	c.layers = NULL;
+	c.cap_layers = 0;
+	if (src->n_layers > 0) {
+		c.layers = malloc((size_t)src->n_layers * sizeof *c.layers);
+		if (!c.layers)
+			return winit_error_set(err, WINIT_ERR_NOMEM, "model: no memory for %d layers",
+			                       (int)src->n_layers);
+		memcpy(c.layers, src->layers, (size_t)src->n_layers * sizeof *c.layers);
+		c.cap_layers = src->n_layers;
+	}
+	*dst = c;
+	return WINIT_OK;
+}
+
+void winit_model_spec_free(struct winit_model_spec *spec)
+{
+	free(spec->layers);
+	spec->layers = NULL;
+	spec->n_layers = spec->cap_layers = 0;
+}
 
 int winit_plugin_use_default(struct winit_plugin_use *use, const struct winit_registry *reg,
                              uint32_t kind, const char *name, struct winit_error *err)
@@ -68,9 +113,8 @@ int winit_model_spec_compile(struct winit_model_spec *spec, enum winit_loss loss
 {
 	if (loss != WINIT_LOSS_CATEGORICAL_CROSSENTROPY)
 		return winit_error_set(err, WINIT_ERR_ARG, "unknown loss %d", (int)loss);
-	if (spec->n_layers <= 0 || spec->n_layers > WINIT_MAX_LAYERS)
-		return winit_error_set(err, WINIT_ERR_ARG, "model: needs 1 to %d Dense layers (got %d)",
-		                       WINIT_MAX_LAYERS, (int)spec->n_layers);
+	if (spec->n_layers <= 0)
+		return winit_error_set(err, WINIT_ERR_ARG, "model: needs at least one Dense layer");
 	const struct winit_plugin_info *out = spec->layers[spec->n_layers - 1].activation.info;
 	if (!out)
 		return winit_error_set(err, WINIT_ERR_ARG, "model: layer %d: no activation plugin",

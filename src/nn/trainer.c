@@ -30,6 +30,7 @@ int winit_trainer_init(struct winit_trainer *t, const struct winit_model_spec *m
 void winit_trainer_free(struct winit_trainer *t)
 {
 	winit_diagnostics_free(&t->diag);
+	winit_theory_free(&t->theory);
 	winit_optimizer_free(&t->opt);
 	winit_model_free(&t->model);
 	memset(t, 0, sizeof *t);

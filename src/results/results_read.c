@@ -147,7 +147,11 @@ static int read_diagnostics(const json_t *run, struct winit_run_result *x, const
 		return WINIT_OK;
 	}
 	const json_t *pv = json_object_get(th, "pre_var"), *gv = json_object_get(th, "grad_var");
-	t->n_layers = (int32_t)json_array_size(pv);
+	int32_t applied = t->applies, computed = t->computed;
+	if (winit_theory_alloc(t, (int32_t)json_array_size(pv)))
+		return nomem(path, err);
+	t->applies = applied;
+	t->computed = computed;
 	for (int32_t i = 0; i < t->n_layers; i++) {
 		const json_t *a = json_array_get(pv, (size_t)i), *b = json_array_get(gv, (size_t)i);
 		t->pre_var[i] = json_is_number(a) ? json_number_value(a) : NAN;

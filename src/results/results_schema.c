@@ -160,7 +160,7 @@ static const struct rs_field a_layer[] = { SUB("", RS_OBJ, RS_ALL, 0, layer_fiel
 
 static const struct rs_field model_fields[] = {
 	SUB("input_shape", RS_ARR, RS_ALL, 8, a_count, NULL),
-	SUB("layers", RS_ARR, RS_ALL, WINIT_MAX_LAYERS, a_layer, NULL),
+	SUB("layers", RS_ARR, RS_ALL, I32, a_layer, NULL),
 	END,
 };
 
@@ -264,7 +264,7 @@ static const struct rs_field a_layer_diag[] = {
 
 const struct rs_field winit_results_snapshot_fields[] = {
 	FIELDS(winit_fields_snapshot),
-	SUB("layers", RS_ARR, RS_ALL, WINIT_MAX_LAYERS, a_layer_diag, NULL),
+	SUB("layers", RS_ARR, RS_ALL, I32, a_layer_diag, NULL),
 	END,
 };
 static const struct rs_field a_snapshot[] = {
@@ -274,8 +274,8 @@ static const struct rs_field a_snapshot[] = {
 static const struct rs_field theory_fields[] = {
 	ROW("applies", RS_BOOL, RS_ALL, 0, 0, 0),
 	ROW("reason", RS_STR, RS_OPTIONAL, 0, 0, 0),
-	SUB("pre_var", RS_ARR, RS_OPTIONAL, WINIT_MAX_LAYERS, number_or_null, NULL),
-	SUB("grad_var", RS_ARR, RS_OPTIONAL, WINIT_MAX_LAYERS, number_or_null, NULL),
+	SUB("pre_var", RS_ARR, RS_OPTIONAL, I32, number_or_null, NULL),
+	SUB("grad_var", RS_ARR, RS_OPTIONAL, I32, number_or_null, NULL),
 	END,
 };
 

@@ -131,11 +131,12 @@ int winit_results_resume(const char *path, const char *study, uint64_t seed,
 				        runs[i].name, path);
 			continue;
 		}
-		/* Take the outcome over; the history and diagnostics move, the kernel name is
+		/* Take the outcome over; the history, diagnostics and theory move, the kernel name is
 		 * copied. */
 		results[i] = r->result;
 		memset(&r->result.history, 0, sizeof r->result.history);
 		memset(&r->result.diagnostics, 0, sizeof r->result.diagnostics);
+		memset(&r->result.theory, 0, sizeof r->result.theory);
 		snprintf(kernels[i], sizeof kernels[i], "%s", r->kernels);
 		results[i].kernels = kernels[i];
 		out->restored++;

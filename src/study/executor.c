@@ -83,6 +83,7 @@ int winit_run_execute_on(const struct winit_run_spec *spec, struct winit_run_res
 	res->diagnostics = t.diag;
 	memset(&t.diag, 0, sizeof t.diag);
 	res->theory = t.theory;
+	memset(&t.theory, 0, sizeof t.theory);
 	winit_trainer_free(&t);
 out:
 	/* Epochs completed before a failure stay in the history. */
@@ -100,6 +101,7 @@ void winit_run_result_free(struct winit_run_result *res)
 {
 	winit_history_free(&res->history);
 	winit_diagnostics_free(&res->diagnostics);
+	winit_theory_free(&res->theory);
 }
 
 struct pool {

@@ -99,17 +99,22 @@ int winit_study_add_grid(struct winit_study *s, const struct winit_grid *g,
 		if ((rc = winit_grid_run_at(g, i, &cell, err)))
 			break;
 		memset(&run, 0, sizeof run);
-		if ((rc = build(ctx, &cell, &run, err)))
+		if ((rc = build(ctx, &cell, &run, err))) {
+			winit_model_spec_free(&run.model);
 			break;
-		if (strlen(cell.name) >= sizeof run.name)
+		}
+		if (strlen(cell.name) >= sizeof run.name) {
+			winit_model_spec_free(&run.model);
 			return winit_error_set(err, WINIT_ERR_ARG, "run name '%s' is longer than %d characters",
 			                       cell.name, WINIT_RUN_NAME_MAX - 1);
+		}
 		memcpy(run.name, cell.name, strlen(cell.name) + 1);
 		memcpy(run.label, cell.label, sizeof run.label);
 		run.replicate = cell.replicate;
 		run.n_factors = cell.n_factors;
 		memcpy(run.factors, cell.factors, sizeof run.factors);
-		rc = winit_study_add(s, &run, err);
+		rc = winit_study_add(s, &run, err); /* the study keeps its own copy of the model */
+		winit_model_spec_free(&run.model);
 	}
 	return rc;
 }

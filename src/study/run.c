@@ -26,6 +26,8 @@ void winit_study_init(struct winit_study *s, const char *name, uint64_t seed, in
 
 void winit_study_free(struct winit_study *s)
 {
+	for (size_t i = 0; i < s->n; i++)
+		winit_model_spec_free(&s->runs[i].model);
 	free(s->runs);
 	memset(s, 0, sizeof *s);
 }
@@ -71,8 +73,13 @@ int winit_study_add(struct winit_study *s, const struct winit_run_spec *run,
 		s->runs = p;
 		s->cap = cap;
 	}
-	struct winit_run_spec *r = &s->runs[s->n++];
+	struct winit_run_spec *r = &s->runs[s->n];
 	*r = *run;
+	/* The study owns its runs' models (the caller's spec may go away). */
+	rc = winit_model_spec_copy(&r->model, &run->model, err);
+	if (rc)
+		return rc;
+	s->n++;
 	r->replicate = replicate;
 	r->design = s->design;
 	r->target = s->target;

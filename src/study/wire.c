@@ -127,7 +127,7 @@ static void pack_theory(struct out *o, const struct winit_theory *t)
 	put_i32(o, t->applies);
 	put_str(o, t->reason);
 	put_i32(o, t->n_layers);
-	for (int32_t l = 0; l < t->n_layers && l < WINIT_MAX_LAYERS; l++) {
+	for (int32_t l = 0; l < t->n_layers; l++) {
 		put_f64(o, t->pre_var[l]);
 		put_f64(o, t->grad_var[l]);
 	}
@@ -341,7 +341,7 @@ static int unpack_snapshot(struct in *in, struct winit_diagnostics *d, int32_t k
 	struct winit_diag_snapshot *sn = &d->snaps[k];
 	unpack_fields(in, winit_fields_snapshot, sn);
 	int32_t nl = get_i32(in);
-	if (!in->bad && (nl < 0 || nl > WINIT_MAX_LAYERS ||
+	if (!in->bad && (nl < 0 ||
 	                 (size_t)nl > (in->len - in->at) / DIAG_LAYER_BYTES))
 		in_bad(in, in->at - sizeof nl);
 	if (in->bad)
@@ -369,19 +369,26 @@ static int unpack_snapshots(struct in *in, struct winit_diagnostics *d, struct w
 	return rc;
 }
 
-static void unpack_theory(struct in *in, struct winit_theory *t)
+static int unpack_theory(struct in *in, struct winit_theory *t, struct winit_error *err)
 {
-	t->computed = get_i32(in);
-	t->applies = get_i32(in);
-	get_str(in, t->reason, sizeof t->reason);
+	int32_t computed = get_i32(in), applies = get_i32(in);
+	char reason[sizeof t->reason];
+	get_str(in, reason, sizeof reason);
 	int32_t tl = get_i32(in);
-	if (!in->bad && (tl < 0 || tl > WINIT_MAX_LAYERS))
+	if (!in->bad && (tl < 0 || (size_t)tl > (in->len - in->at) / (2 * sizeof(double))))
 		in_bad(in, in->at - sizeof tl);
-	t->n_layers = in->bad ? 0 : tl;
+	if (in->bad)
+		return WINIT_OK;
+	if (winit_theory_alloc(t, tl))
+		return winit_error_set(err, WINIT_ERR_NOMEM, "run result message: out of memory");
+	t->computed = computed;
+	t->applies = applies;
+	memcpy(t->reason, reason, sizeof reason);
 	for (int32_t l = 0; l < t->n_layers && !in->bad; l++) {
 		t->pre_var[l] = get_f64(in);
 		t->grad_var[l] = get_f64(in);
 	}
+	return WINIT_OK;
 }
 
 /* Version 3: each snapshot's weight histograms, when it has them. */
@@ -433,7 +440,8 @@ int winit_wire_unpack(const unsigned char *buf, size_t len, uint64_t *index,
 	if ((rc = unpack_history(&in, &r->history, err)) ||
 	    (rc = unpack_snapshots(&in, &r->diagnostics, err)))
 		goto fail;
-	unpack_theory(&in, &r->theory);
+	if ((rc = unpack_theory(&in, &r->theory, err)))
+		goto fail;
 	unpack_fields(&in, winit_fields_divergence, &r->divergence);
 	if ((rc = unpack_hists(&in, &r->diagnostics, err)))
 		goto fail;

@@ -11,6 +11,7 @@
 #include <winit/theory.h>
 
 #include "core/guard.h"
+#include "theory/theory_internal.h"
 
 /* Largest q tried before q* is declared infinite, and smallest before it is declared 0. */
 #define Q_MAX 1e30
@@ -62,35 +63,11 @@ static void quad_init(struct quad *g)
 	g->fault[0] = '\0';
 }
 
-/* Whether the callback left the zones around its output (then around its inputs)
- * intact; else the fault into g->fault. */
+/* Whether the callback left the zones intact; else the fault into g->fault. */
 static int intact(struct quad *g, int backward)
 {
-	struct around {
-		const float *pre, *post;
-		const char *name;
-	};
-	const struct around out_y = { g->g2, g->g3, "its output y" },
-	                    out_dx = { g->g3, g->g4, "its output dx" };
-	const struct around arrays[] = {
-		backward ? out_dx : out_y,
-		{ g->g0, g->g1, "its input z" },
-		{ g->g1, g->g2, "its input dy" },
-	};
-	const char *callback = backward ? "backward" : "forward";
-	for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) {
-		struct winit_guard_hit hit;
-		if (winit_guard_zones_check(arrays[k].pre, arrays[k].post, &hit)) {
-			char where[96];
-			winit_guard_describe(&hit, where, sizeof where);
-			snprintf(g->fault, sizeof g->fault,
-			         "activation '%s' wrote outside its buffers in its %s: %s of %s; %s "
-			         "must write only its rows * cols values",
-			         g->act->info.name, callback, where, arrays[k].name, callback);
-			return 0;
-		}
-	}
-	return 1;
+	const float *const zone[5] = { g->g0, g->g1, g->g2, g->g3, g->g4 };
+	return winit_theory_act_intact(zone, g->act, backward, "", g->fault, sizeof g->fault);
 }
 
 /* E[f(z)^2] and E[f'(z)^2] for z ~ N(0, q) in one pass; -1 when a value is not finite. */

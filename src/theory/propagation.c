@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <winit/plugin_call.h>
@@ -74,22 +75,21 @@ struct gh_bufs {
 	float g4[WINIT_GUARD];
 };
 
-/* Whether the callback left every zone intact; else the fault into `fault`, naming the
- * array it wrote around: its output first (the zone after y is also the one before dx,
- * intact after the forward), then its inputs. */
-static int gh_intact(const struct gh_bufs *b, const struct winit_activation *act, int backward,
-                     char *fault, size_t size)
+/* Its output's zones first (the zone after y is also the one before dx, intact after the
+ * forward), then its inputs'. */
+int winit_theory_act_intact(const float *const zone[5], const struct winit_activation *act,
+                            int backward, const char *during, char *fault, size_t size)
 {
 	struct around {
 		const float *pre, *post;
 		const char *name;
 	};
-	const struct around out_y = { b->g2, b->g3, "its output y" },
-	                    out_dx = { b->g3, b->g4, "its output dx" };
+	const struct around out_y = { zone[2], zone[3], "its output y" },
+			    out_dx = { zone[3], zone[4], "its output dx" };
 	const struct around arrays[] = {
 		backward ? out_dx : out_y,
-		{ b->g0, b->g1, "its input z" },
-		{ b->g1, b->g2, "its input dy" },
+		{ zone[0], zone[1], "its input z" },
+		{ zone[1], zone[2], "its input dy" },
 	};
 	const char *callback = backward ? "backward" : "forward";
 	for (size_t k = 0; k < sizeof arrays / sizeof arrays[0]; k++) {
@@ -98,13 +98,20 @@ static int gh_intact(const struct gh_bufs *b, const struct winit_activation *act
 			char where[96];
 			winit_guard_describe(&hit, where, sizeof where);
 			snprintf(fault, size,
-			         "activation '%s' wrote outside its buffers in its %s during the theory "
-			         "pass: %s of %s; %s must write only its rows * cols values",
-			         act->info.name, callback, where, arrays[k].name, callback);
+			         "activation '%s' wrote outside its buffers in its %s%s: %s of %s; %s "
+			         "must write only its rows * cols values",
+			         act->info.name, callback, during, where, arrays[k].name, callback);
 			return 0;
 		}
 	}
 	return 1;
+}
+
+static int gh_intact(const struct gh_bufs *b, const struct winit_activation *act, int backward,
+                     char *fault, size_t size)
+{
+	const float *const zone[5] = { b->g0, b->g1, b->g2, b->g3, b->g4 };
+	return winit_theory_act_intact(zone, act, backward, " during the theory pass", fault, size);
 }
 
 double winit_gauss_expect_checked(const struct winit_activation *act, const double *params,
@@ -168,14 +175,58 @@ static int layer_fault(struct winit_theory *out, int i, const char *fault,
 	return winit_error_set(err, WINIT_ERR_PLUGIN, "layer %d: %s", i + 1, fault);
 }
 
+int winit_theory_alloc(struct winit_theory *t, int32_t n_layers)
+{
+	winit_theory_free(t);
+	size_t n = n_layers > 0 ? (size_t)n_layers : 1;
+	t->pre_var = calloc(n, sizeof *t->pre_var);
+	t->grad_var = calloc(n, sizeof *t->grad_var);
+	if (!t->pre_var || !t->grad_var) {
+		winit_theory_free(t);
+		return WINIT_ERR_NOMEM;
+	}
+	t->n_layers = n_layers;
+	return WINIT_OK;
+}
+
+void winit_theory_free(struct winit_theory *t)
+{
+	free(t->pre_var);
+	free(t->grad_var);
+	memset(t, 0, sizeof *t);
+}
+
+static int predict(struct winit_theory *out, const struct winit_model_spec *spec, double input_m2,
+                   double output_grad_var, double *var_w, double *var_b,
+                   const struct winit_activation **acts, struct winit_error *err);
+
 int winit_theory_predict_checked(struct winit_theory *out, const struct winit_model_spec *spec,
                                  double input_m2, double output_grad_var, struct winit_error *err)
 {
+	size_t n = spec->n_layers > 0 ? (size_t)spec->n_layers : 1;
+	double *var_w = malloc(n * sizeof *var_w), *var_b = malloc(n * sizeof *var_b);
+	const struct winit_activation **acts = malloc(n * sizeof *acts);
+	int rc = WINIT_OK;
+	if (winit_theory_alloc(out, spec->n_layers) || !var_w || !var_b || !acts) {
+		winit_theory_free(out);
+		out->computed = 1;
+		not_applies(out, "no memory for the predictions of %d layers", (int)spec->n_layers);
+	} else {
+		out->computed = 1;
+		rc = predict(out, spec, input_m2, output_grad_var, var_w, var_b, acts, err);
+	}
+	free(var_w);
+	free(var_b);
+	free(acts);
+	return rc;
+}
+
+/* The recursion itself, into out's arrays, with scratch of spec->n_layers entries each. */
+static int predict(struct winit_theory *out, const struct winit_model_spec *spec, double input_m2,
+                   double output_grad_var, double *var_w, double *var_b,
+                   const struct winit_activation **acts, struct winit_error *err)
+{
 	char fault[256] = "";
-	memset(out, 0, sizeof *out);
-	out->computed = 1;
-	out->n_layers = spec->n_layers;
-	double var_w[WINIT_MAX_LAYERS], var_b[WINIT_MAX_LAYERS];
 	int64_t n_in = spec->n_inputs;
 	for (int i = 0; i < spec->n_layers; i++) {
 		const struct winit_layer_spec *l = &spec->layers[i];
@@ -216,7 +267,6 @@ int winit_theory_predict_checked(struct winit_theory *out, const struct winit_mo
 		}
 		n_in = l->units;
 	}
-	const struct winit_activation *acts[WINIT_MAX_LAYERS];
 	for (int i = 0; i < spec->n_layers; i++)
 		acts[i] = (const struct winit_activation *)spec->layers[i].activation.info;
 	n_in = spec->n_inputs;

@@ -12,6 +12,14 @@
 
 #include "core/internal.h"
 
+/* Whether an activation's call left the guard zones around its arrays intact: zone[0]
+ * before its input z, zone[1] before its input dy, zone[2] before its output y, zone[3]
+ * before its output dx, zone[4] after it; else the fault (the plugin, the callback,
+ * `during` after its name, which zone of which array) into fault (of size). */
+WINIT_INTERNAL int winit_theory_act_intact(const float *const zone[5],
+                                           const struct winit_activation *act, int backward,
+                                           const char *during, char *fault, size_t size);
+
 /* winit_gauss_expect; when the activation wrote outside its buffers, NaN and the fault,
  * naming the plugin and the callback, in fault (of size; untouched otherwise). */
 WINIT_INTERNAL double winit_gauss_expect_checked(const struct winit_activation *act,
