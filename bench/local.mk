@@ -24,6 +24,11 @@ bench-saving: all-am
 EXTRA_DIST += bench/lib.sh bench/study.sh bench/one_run.lua bench/scaling.lua bench/compare_inits_torch.py \
 	bench/activations.lua
 
+# Depth's cost: a 1,000-layer width-64 tanh MLP, one epoch, against PyTorch, one thread.
+EXTRA_DIST += bench/deep.sh bench/deep.lua bench/deep_torch.py
+.PHONY: bench-deep
+bench-deep: all-am
+	ROUNDS=$${ROUNDS:-$(ROUNDS)} $(SHELL) $(srcdir)/bench/deep.sh -w ./winit$(EXEEXT)
 .PHONY: bench-study bench-scaling bench-activations
 bench-study: all-am bench
 	ROUNDS=$${ROUNDS:-$(ROUNDS)} $(SHELL) $(srcdir)/bench/study.sh \
