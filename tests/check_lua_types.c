@@ -54,6 +54,28 @@ START_TEST(loose_arguments_are_refused_by_name)
 }
 END_TEST
 
+/* Every path argument is a string: a number became a file of that name ("123"). */
+START_TEST(paths_are_strings)
+{
+	RUN_FILE_OK("model");
+	RUN_OK(study_src);
+	RUN_ERR("\nresults:write_csv(9)\n", "test.lua:2:",
+	        "bad argument #1 to 'write_csv' (string (a path) expected, got number)");
+	RUN_ERR("results:save(10)\n", "test.lua:1:",
+	        "bad argument #1 to 'save' (string (a path) expected, got number)");
+	RUN_ERR("results:report(11)\n", "test.lua:1:",
+	        "bad argument #1 to 'report' (string (a path) expected, got number)");
+	RUN_ERR("require('winit').load_idx(1, 2)\n", "test.lua:1:",
+	        "bad argument #1 to 'load_idx' (string (a path) expected, got number)");
+	RUN_ERR("require('winit').load_idx('a', {})\n", "test.lua:1:",
+	        "bad argument #2 to 'load_idx' (string (a path) expected, got table)");
+	RUN_ERR("require('winit').datasets.fashion_mnist.load_data(3)\n", "test.lua:1:",
+	        "bad argument #1 to 'load_data' (string (a path) expected, got number)");
+	RUN_ERR("require('winit').plot.page(12, {})\n", "test.lua:1:",
+	        "bad argument #1 to 'page' (string (a path) expected, got number)");
+}
+END_TEST
+
 START_TEST(target_out_of_range_names_value_and_line)
 {
 	RUN_ERR("local winit = require 'winit'\nlocal s = winit.Study { target = 1.5 }\n", "test.lua:2:",
@@ -199,6 +221,7 @@ static Suite *lua_types_suite(void)
 	tcase_add_test(tc, grid_errors_keep_the_script_line);
 	tcase_add_test(tc, jobs_and_initializer_names_in_their_range_and_type);
 	tcase_add_test(tc, loose_arguments_are_refused_by_name);
+	tcase_add_test(tc, paths_are_strings);
 	suite_add_tcase(s, tc);
 	return s;
 }

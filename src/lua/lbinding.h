@@ -114,6 +114,12 @@ void winit_lua_shard(lua_State *L, int *index, int *count);
  * ran with --force; else 0.  A non-boolean overwrite raises fn's error. */
 unsigned winit_lua_write_flags(lua_State *L, int t, const char *fn);
 
+/* lopts.c: a path argument at idx: a string, never a number Lua would turn into one (123
+ * became the file "123"); anything else raises "bad argument #k (string (a path)
+ * expected, got T)".  opt_path: the same, or NULL when idx is none or nil. */
+const char *winit_lua_check_path(lua_State *L, int idx);
+const char *winit_lua_opt_path(lua_State *L, int idx);
+
 /* lopts.c: fields of option table t; a wrong type or a value out of [min, max] raises
  * an error naming fn and the option.  opt_int takes numbers with an integer value only
  * (not strings), checks the range on the 64-bit value before the caller narrows it, so

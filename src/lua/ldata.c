@@ -157,7 +157,7 @@ static int l_fashion_mnist_load(lua_State *L)
 		static const char *const keys[] = { "normalize", "validation_split", NULL };
 		winit_lua_check_keys(L, opts, keys, "load_data", 0);
 	}
-	const char *dir = opts == 1 ? NULL : luaL_optstring(L, 1, NULL);
+	const char *dir = opts == 1 ? NULL : winit_lua_opt_path(L, 1);
 	if (!dir)
 		dir = winit_fashion_mnist_dir();
 	struct ldataset *train = new_dataset(L);
@@ -177,8 +177,8 @@ static int l_fashion_mnist_load(lua_State *L)
  * every caller. */
 static int l_load_idx(lua_State *L)
 {
-	const char *images = luaL_checkstring(L, 1);
-	const char *labels = luaL_checkstring(L, 2);
+	const char *images = winit_lua_check_path(L, 1);
+	const char *labels = winit_lua_check_path(L, 2);
 	lua_Integer nc = luaL_optinteger(L, 3, 10);
 	luaL_argcheck(L, nc >= INT32_MIN && nc <= INT32_MAX, 3, "class count out of range");
 	struct ldataset *d = new_dataset(L);

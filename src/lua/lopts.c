@@ -13,6 +13,18 @@
 
 #include "lua/lbinding.h"
 
+const char *winit_lua_check_path(lua_State *L, int idx)
+{
+	if (lua_type(L, idx) != LUA_TSTRING)
+		luaL_typeerror(L, idx, "string (a path)");
+	return lua_tostring(L, idx);
+}
+
+const char *winit_lua_opt_path(lua_State *L, int idx)
+{
+	return lua_isnoneornil(L, idx) ? NULL : winit_lua_check_path(L, idx);
+}
+
 lua_Integer winit_lua_opt_int(lua_State *L, int t, const char *key, lua_Integer def,
                               lua_Integer min, lua_Integer max, const char *fn)
 {

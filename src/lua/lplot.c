@@ -154,7 +154,7 @@ static int l_heatmap(lua_State *L)
 static int l_page(lua_State *L)
 {
 	const char *fn = "plot.page";
-	const char *path = luaL_checkstring(L, 1);
+	const char *path = winit_lua_check_path(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	const char *title = opt_str(L, 2, "title", fn);
 	unsigned flags = winit_lua_write_flags(L, 2, fn);

@@ -105,7 +105,7 @@ static int results_print_table(lua_State *L)
 static int results_write_csv(lua_State *L)
 {
 	struct lresults *r = check_results(L, 1);
-	const char *dir = luaL_checkstring(L, 2);
+	const char *dir = winit_lua_check_path(L, 2);
 	struct winit_table_opts opts;
 	read_table_opts(L, 3, r, &opts, "Results:write_csv");
 	unsigned flags = winit_lua_write_flags(L, lua_istable(L, 3) ? 3 : 0, "Results:write_csv");
@@ -121,7 +121,7 @@ static int results_write_csv(lua_State *L)
 static int results_save(lua_State *L)
 {
 	struct lresults *r = check_results(L, 1);
-	const char *path = luaL_checkstring(L, 2);
+	const char *path = winit_lua_check_path(L, 2);
 	if (!lua_isnoneornil(L, 3)) {
 		static const char *const keys[] = { "overwrite", NULL };
 		luaL_checktype(L, 3, LUA_TTABLE);
@@ -144,7 +144,7 @@ static int results_save(lua_State *L)
 static int results_report(lua_State *L)
 {
 	struct lresults *r = check_results(L, 1);
-	const char *path = luaL_checkstring(L, 2);
+	const char *path = winit_lua_check_path(L, 2);
 	struct winit_lua_figures figs;
 	winit_lua_check_figures(L, 3, &figs);
 	unsigned flags = winit_lua_write_flags(L, lua_istable(L, 3) ? 3 : 0, "results:report");

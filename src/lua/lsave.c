@@ -20,21 +20,13 @@ static void build(lua_State *L, struct lmodel *m, const char *fn)
 	m->built = 1;
 }
 
-/* A path argument: a string, not a number Lua would turn into one (123 became "123"). */
-static const char *check_path(lua_State *L, int idx)
-{
-	if (lua_type(L, idx) != LUA_TSTRING)
-		luaL_typeerror(L, idx, "string (a path)");
-	return lua_tostring(L, idx);
-}
-
 /* model:save(path [, {include_optimizer = true, overwrite = false}]): architecture,
  * weights and (unless include_optimizer is false) the optimizer's state.  overwrite:
  * replace a file at path that is not a saved model (winit/safe_write.h). */
 int winit_lua_model_save(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
-	const char *path = check_path(L, 2);
+	const char *path = winit_lua_check_path(L, 2);
 	int with_opt = 1;
 	if (!lua_isnoneornil(L, 3)) {
 		static const char *const keys[] = { "include_optimizer", "overwrite", NULL };
@@ -62,7 +54,7 @@ int winit_lua_model_save(lua_State *L)
 int winit_lua_model_save_weights(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
-	const char *path = check_path(L, 2);
+	const char *path = winit_lua_check_path(L, 2);
 	if (!lua_isnoneornil(L, 3)) {
 		static const char *const keys[] = { "overwrite", NULL };
 		luaL_checktype(L, 3, LUA_TTABLE);
@@ -81,7 +73,7 @@ int winit_lua_model_save_weights(lua_State *L)
 int winit_lua_model_load_weights(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
-	const char *path = check_path(L, 2);
+	const char *path = winit_lua_check_path(L, 2);
 	build(L, m, "load_weights");
 	struct winit_error err = { 0 };
 	if (winit_model_load_weights(path, &m->trainer, &err))
@@ -94,7 +86,7 @@ int winit_lua_model_load_weights(lua_State *L)
  * optimizer's state when saved with it). */
 static int l_load_model(lua_State *L)
 {
-	const char *path = check_path(L, 1);
+	const char *path = winit_lua_check_path(L, 1);
 	struct winit_registry *reg = winit_lua_registry(L);
 	struct lmodel *m = lua_newuserdatauv(L, sizeof *m, 0);
 	memset(m, 0, sizeof *m);
