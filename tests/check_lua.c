@@ -1,4 +1,5 @@
 /* tests/check_lua.c -- the `winit` Lua module: the Keras-like API and script errors. */
+#include <math.h>
 #include <sys/stat.h>
 
 #include "luatest.h"
@@ -278,7 +279,11 @@ static void lua_fields_same(int idx, const struct winit_field *table, const void
 {
 	for (const struct winit_field *f = table; f->key; f++) {
 		int ty = lua_getfield(L, idx, f->key);
-		if (!winit_field_present(f, s, 0)) {
+		/* Lua leaves out what is absent, not for Lua, or missing where the row says so. */
+		unsigned miss = WINIT_FIELD_MISS_NONPOS | WINIT_FIELD_MISS_NEG;
+		int nan_nil = f->type == WINIT_FIELD_F64 && (f->flags & WINIT_FIELD_NAN_NIL) && isnan(winit_field_f64(f, s));
+		if (!winit_field_present(f, s, 0) || (f->flags & WINIT_FIELD_NO_LUA) || nan_nil ||
+		    ((f->flags & miss) && winit_field_missing(f, s))) {
 			ck_assert_msg(ty == LUA_TNIL, "%s.%s: present in Lua, absent in C", what, f->key);
 		} else if (f->type == WINIT_FIELD_F64) {
 			ck_assert_msg(ty == LUA_TNUMBER && !lua_isinteger(L, -1) &&
@@ -296,8 +301,9 @@ static void lua_fields_same(int idx, const struct winit_field *table, const void
 }
 
 /* Every member that src/results/fields.h's tables declare reaches Lua (results:runs()'s
- * outcome, its diagnostics, a fit's history) with a value of its own, and a conditional
- * one only when present: a row added to a table is checked with no change here. */
+ * outcome, how fast it learned, its diagnostics, a fit's history) with a value of its own,
+ * and a conditional one only when present: a row added to a table is checked with no
+ * change here. */
 START_TEST(every_run_field_reaches_lua)
 {
 	for (int on = 0; on < 2; on++) {
@@ -318,6 +324,20 @@ START_TEST(every_run_field_reaches_lua)
 		lua_newtable(L);
 		winit_lua_set_fields(L, winit_fields_outcome, &r);
 		lua_fields_same(top + 1, winit_fields_outcome, &r, "outcome");
+		/* Learning: known and reached with validation (on), unknown without. */
+		struct winit_history h = { .epochs = ep, .n = 3, .cap = 3 };
+		struct winit_learning lm;
+		winit_learning_metrics(&lm, &h, &d, snaps[1].val_accuracy);
+		ck_assert_int_eq(lm.epochs_to_target > 0 && lm.steps_to_target >= 0, on);
+		winit_lua_set_fields(L, winit_fields_learning, &lm);
+		lua_fields_same(top + 1, winit_fields_learning, &lm, "learning");
+		if (on) /* the keys Lua has always had */
+			for (const char *const *key = (const char *const[]){ "best_epoch", "val_auc", "epochs_to_target",
+			                                                     "steps_to_target", NULL };
+			     *key; key++) {
+				ck_assert_msg(lua_getfield(L, top + 1, *key) != LUA_TNIL, "learning.%s: absent", *key);
+				lua_pop(L, 1);
+			}
 		winit_lua_push_diagnostics(L, &d, 0);
 		for (int n = 0; n < 2; n++) {
 			ck_assert_int_eq(lua_rawgeti(L, top + 2, n + 1), LUA_TTABLE);

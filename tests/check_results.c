@@ -11,6 +11,9 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 
+#include <jansson.h>
+
+#include "results/results_schema.h"
 #include "testutil.h"
 
 static struct winit_dataset tiny_ds;
@@ -777,11 +780,58 @@ START_TEST(every_layer_diagnostic_is_written_and_read)
 }
 END_TEST
 
+/* Each member of winit_fields_learning is present in got (page: the page model's struct,
+ * for the members it has) where it is in want, missing where it is, else the same. */
+static void learning_same(const struct winit_learning *want, const void *got, int page, const char *what)
+{
+	for (const struct winit_field *f = winit_fields_learning; f->key; f++) {
+		struct winit_field g = *f;
+		if (page && f->at_page == WINIT_FIELD_NONE)
+			continue;
+		if (page) {
+			g.at = f->at_page;
+			g.when = f->when_page;
+		}
+		int on = winit_field_present(f, want, 0);
+		ck_assert_msg(winit_field_present(&g, got, 0) == on, "%s.%s: presence differs", what, f->key);
+		if (!on)
+			continue;
+		int miss = winit_field_missing(f, want);
+		ck_assert_msg(winit_field_missing(&g, got) == miss, "%s.%s: missing %d, expected %d", what, f->key,
+		              !miss, miss);
+		if (miss)
+			continue;
+		if (f->type == WINIT_FIELD_F64)
+			ck_assert_msg(winit_field_f64(&g, got) == winit_field_f64(f, want), "%s.%s: %.17g, expected %.17g",
+			              what, f->key, winit_field_f64(&g, got), winit_field_f64(f, want));
+		else
+			ck_assert_msg(winit_field_int(&g, got) == winit_field_int(f, want), "%s.%s: %lld, expected %lld",
+			              what, f->key, (long long)winit_field_int(&g, got),
+			              (long long)winit_field_int(f, want));
+	}
+}
+
+/* Run i's "learning" object in the results file at path, read by its table. */
+static void file_learning(const char *path, size_t i, struct winit_learning *out)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, 0, &jerr);
+	ck_assert_msg(root != NULL, "%s", jerr.text);
+	const json_t *run = json_array_get(json_object_get(root, "runs"), i);
+	ck_assert_ptr_nonnull(json_object_get(run, "learning"));
+	memset(out, 0, sizeof *out);
+	winit_results_fill_fields(out, 0, winit_fields_learning, json_object_get(run, "learning"));
+	/* Its presence flags, which the file has not: where the member is there. */
+	for (const struct winit_field *f = winit_fields_learning; f->key; f++)
+		winit_field_mark(f, out, 0, json_object_get(json_object_get(run, "learning"), f->key) != NULL);
+	json_decref(root);
+}
+
 /* Every member that src/results/fields.h's tables declare (a run's outcome, each epoch, a
- * snapshot, a divergence), each with a value of its own, is written and read back by
- * both readers; run 0 has every conditional member, run 1 none (no test set, no
- * validation, a divergence at the first step).  A row added to a table is checked with
- * no change here. */
+ * snapshot, a divergence, how fast it learned), each with a value of its own, is written
+ * and read back by both readers; run 0 has every conditional member and reaches its
+ * target, run 1 none (no test set, no validation, a divergence at the first step, a
+ * target never reached).  A row added to a table is checked with no change here. */
 START_TEST(every_run_field_is_written_and_read)
 {
 	struct winit_run_spec runs[2];
@@ -806,6 +856,12 @@ START_TEST(every_run_field_is_written_and_read)
 	res[1].divergence.has_last = 0;
 	for (int e = 0; e < res[1].history.n; e++)
 		res[1].history.epochs[e].has_val = 0;
+	runs[0].target = res[0].history.epochs[1].val_accuracy; /* reached at the second epoch */
+	runs[1].target = 0.999;
+	struct winit_learning want_lm[2];
+	for (int i = 0; i < 2; i++)
+		winit_learning_metrics(&want_lm[i], &res[i].history, &res[i].diagnostics, runs[i].target);
+	ck_assert(want_lm[0].has_steps && want_lm[0].epochs_to_target == res[0].history.epochs[1].epoch);
 	const char *path = tu_path(tu_tmpdir(), "fields.json");
 	struct winit_error err = { 0 };
 	ck_assert_msg(winit_results_write_json(path, "s", 9, runs, res, 2, &err) == 0, "%s", err.msg);
@@ -833,6 +889,13 @@ START_TEST(every_run_field_is_written_and_read)
 			tu_fields_same(winit_fields_snapshot, sn, &got->diagnostics.snaps[n], 0, "snapshot");
 			tu_fields_same(winit_fields_snapshot, sn, &p->diagnostics[n], 1, "page snapshot");
 		}
+		struct winit_learning in_file, again;
+		file_learning(path, (size_t)i, &in_file);
+		learning_same(&want_lm[i], &in_file, 0, "learning");
+		learning_same(&want_lm[i], p, 1, "page learning");
+		ck_assert(f.runs[i].target == runs[i].target);
+		winit_learning_metrics(&again, &got->history, &got->diagnostics, f.runs[i].target);
+		learning_same(&want_lm[i], &again, 0, "learning read back");
 	}
 	ck_assert_int_gt(k, 2 * (3 + 5 + 3 * 6 + 2 * 7) - 1);
 	winit_report_free(&page);

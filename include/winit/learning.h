@@ -27,6 +27,9 @@ struct winit_learning {
 	                           * whose val_accuracy >= target (no interpolation between
 	                           * snapshots: steps 0, 1, 2, 4, ..., 512, then each epoch's
 	                           * last); -1: never reached, no target, or no such snapshot */
+	double target;            /* the target asked for (<= 0: none) */
+	int32_t has_target;       /* target > 0: epochs_to_target means something */
+	int32_t has_steps;        /* has_target and val_snapshots > 0: steps_to_target too */
 };
 
 /* The learning metrics of a run from its per-epoch history and, for steps_to_target, its

@@ -10,6 +10,8 @@
 void winit_learning_metrics(struct winit_learning *out, const struct winit_history *h,
                             const struct winit_diagnostics *diag, double target)
 {
+	out->target = target;
+	out->has_target = target > 0;
 	out->val_snapshots = 0;
 	out->steps_to_target = -1;
 	for (int32_t i = 0; diag && i < diag->n; i++) {
@@ -41,4 +43,5 @@ void winit_learning_metrics(struct winit_learning *out, const struct winit_histo
 	}
 	if (n > 0)
 		out->val_auc = sum / n;
+	out->has_steps = out->has_target && out->val_snapshots > 0;
 }

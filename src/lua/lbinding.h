@@ -179,7 +179,9 @@ int winit_lua_model_load_weights(lua_State *L);
 void winit_lua_read_cadence(lua_State *L, int t, struct winit_diag_cadence *c, const char *fn);
 void winit_lua_push_diagnostics(lua_State *L, const struct winit_diagnostics *d, int from);
 /* Set, in the table on top of the stack, each member of s that a table of
- * src/results/fields.h declares, when present (ldiag.c). */
+ * src/results/fields.h declares, when present, except a row not for Lua and a missing
+ * value the row lets Lua leave out (NaN with WINIT_FIELD_NAN_NIL, a WINIT_FIELD_MISS_*
+ * flag's) (ldiag.c). */
 struct winit_field;
 void winit_lua_set_fields(lua_State *L, const struct winit_field *table, const void *s);
 void winit_lua_push_theory(lua_State *L, const struct winit_theory *t);

@@ -52,7 +52,9 @@ static void set_int(lua_State *L, const char *key, int64_t v)
 void winit_lua_set_fields(lua_State *L, const struct winit_field *table, const void *s)
 {
 	for (const struct winit_field *f = table; f->key; f++) {
-		if (!winit_field_present(f, s, 0))
+		unsigned miss = WINIT_FIELD_MISS_NONPOS | WINIT_FIELD_MISS_NEG;
+		if (!winit_field_present(f, s, 0) || (f->flags & WINIT_FIELD_NO_LUA) ||
+		    ((f->flags & miss) && winit_field_missing(f, s)))
 			continue;
 		if (f->type == WINIT_FIELD_F64) {
 			double v = winit_field_f64(f, s);

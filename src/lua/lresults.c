@@ -177,8 +177,9 @@ static int results_report(lua_State *L)
 }
 
 /* results:runs() -> { {name=, label=, status=, test_loss=, test_accuracy=, seconds= (the
- *                      members of winit_fields_outcome), history=..., diagnostics=,
- *                      theory=}, ... } */
+ *                      members of winit_fields_outcome), best_epoch=, val_auc=,
+ *                      epochs_to_target=, steps_to_target= (those of winit_fields_learning
+ *                      for Lua, when known), history=..., diagnostics=, theory=}, ... } */
 static int results_runs(lua_State *L)
 {
 	struct lresults *r = check_results(L, 1);
@@ -223,20 +224,7 @@ static int results_runs(lua_State *L)
 		winit_lua_set_fields(L, winit_fields_outcome, x);
 		struct winit_learning lm;
 		winit_learning_metrics(&lm, &x->history, &x->diagnostics, r->runs[i].target);
-		if (lm.best_epoch > 0) {
-			lua_pushinteger(L, lm.best_epoch);
-			lua_setfield(L, -2, "best_epoch");
-			lua_pushnumber(L, lm.val_auc);
-			lua_setfield(L, -2, "val_auc");
-		}
-		if (lm.epochs_to_target > 0) {
-			lua_pushinteger(L, lm.epochs_to_target);
-			lua_setfield(L, -2, "epochs_to_target");
-		}
-		if (lm.steps_to_target >= 0) {
-			lua_pushinteger(L, lm.steps_to_target);
-			lua_setfield(L, -2, "steps_to_target");
-		}
+		winit_lua_set_fields(L, winit_fields_learning, &lm);
 		winit_lua_push_history(L, x->history.epochs, x->history.n);
 		lua_setfield(L, -2, "history");
 		winit_lua_push_diagnostics(L, &x->diagnostics, 0);

@@ -136,13 +136,13 @@ static void field_columns(const char **cols, size_t *n, const struct winit_field
 			cols[(*n)++] = t->csv;
 }
 
-/* Their values in s (NULL: none), NA where absent. */
+/* Their values in s (NULL: none), NA where absent or missing. */
 static void field_values(FILE *f, int *first, const struct winit_field *table, const void *s)
 {
 	for (const struct winit_field *t = table; t->key; t++) {
 		if (!t->csv)
 			continue;
-		if (!s || !winit_field_present(t, s, 0))
+		if (!s || !winit_field_present(t, s, 0) || winit_field_missing(t, s))
 			csv_num(f, first, NAN);
 		else if (t->type == WINIT_FIELD_F64)
 			csv_num(f, first, winit_field_f64(t, s));
@@ -152,22 +152,19 @@ static void field_values(FILE *f, int *first, const struct winit_field *table, c
 }
 
 /* runs.csv: one row per run and epoch: the run, its epoch's members (winit_fields_epoch),
- * its outcome's (winit_fields_outcome), then how fast it learned. */
+ * its outcome's (winit_fields_outcome), then how fast it learned (winit_fields_learning). */
 static void write_runs(FILE *f, const struct winit_run_spec *runs, const struct winit_run_result *results,
                        size_t n_runs, double target)
 {
 	static const char *const cols[] = { "run", "label", NULL };
 	static const char *const before[] = { "replicate", "design", "run_seed", "status" };
-	static const char *const after[] = { "best_epoch", "val_auc", "target", "epochs_to_target",
-		                             "steps_to_target", NULL };
 	const char *rest[64];
 	size_t n = 0;
 	for (size_t k = 0; k < sizeof before / sizeof *before; k++)
 		rest[n++] = before[k];
 	field_columns(rest, &n, winit_fields_epoch);
 	field_columns(rest, &n, winit_fields_outcome);
-	for (size_t k = 0; after[k]; k++)
-		rest[n++] = after[k];
+	field_columns(rest, &n, winit_fields_learning);
 	rest[n] = NULL;
 	int32_t nf = common_factors(runs, n_runs);
 	header(f, cols, runs, nf, rest);
@@ -197,11 +194,7 @@ static void write_runs(FILE *f, const struct winit_run_spec *runs, const struct 
 			                                                                              "ok");
 			field_values(f, &first, winit_fields_epoch, st);
 			field_values(f, &first, winit_fields_outcome, r);
-			csv_num(f, &first, lm.best_epoch > 0 ? lm.best_epoch : NAN);
-			csv_num(f, &first, lm.val_auc);
-			csv_num(f, &first, tg > 0 ? tg : NAN);
-			csv_num(f, &first, lm.epochs_to_target > 0 ? lm.epochs_to_target : NAN);
-			csv_num(f, &first, tg > 0 && lm.steps_to_target >= 0 ? (double)lm.steps_to_target : NAN);
+			field_values(f, &first, winit_fields_learning, &lm);
 			fputc('\n', f);
 		}
 	}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <winit/diagnostics.h>
+#include <winit/learning.h>
 #include <winit/report_page.h>
 #include <winit/study.h>
 #include <winit/train.h>
@@ -99,6 +100,33 @@ const struct winit_field winit_fields_divergence[] = {
 	END,
 };
 
+#define LEARN(m) ONLY(struct winit_learning, m)
+#define LEARN_IF(m, when) ONLY_IF(struct winit_learning, m, when)
+#define MISS0 WINIT_FIELD_MISS_NONPOS
+#define MISSNEG WINIT_FIELD_MISS_NEG
+
+/* How fast the run learned (winit_learning_metrics), in runs.csv's order; the results
+ * file writes val_auc last (WINIT_FIELD_LAST), the order of its first writer.  The target
+ * and the epochs to reach it are there when a target was asked for (has_target), the steps
+ * to reach it when some snapshot also measured validation accuracy (has_steps), which a
+ * reader knows from "steps_to_target".  Missing: best_epoch 0 (written as such),
+ * epochs_to_target 0, steps_to_target -1, NaN. */
+const struct winit_field winit_fields_learning[] = {
+	{ "best_epoch", "best_epoch", INT, RS_OPTIONAL, MISS0 | WINIT_FIELD_KEEP, 0, I32, 0, NULL,
+	  LEARN(best_epoch) },
+	{ "best_val_accuracy", NULL, F64, RS_OPTIONAL, WINIT_FIELD_NO_LUA, UNIT, NAN, NULL,
+	  LEARN(best_val_accuracy) },
+	{ "val_auc", "val_auc", F64, RS_OPTIONAL, NAN_NIL | WINIT_FIELD_LAST, UNIT, NAN, NULL, LEARN(val_auc) },
+	{ "target", "target", F64, RS_OPTIONAL, MISS0 | WINIT_FIELD_KEEP | WINIT_FIELD_NO_LUA, UNIT, NAN, NULL,
+	  offsetof(struct winit_learning, target), offsetof(struct winit_learning, has_target),
+	  offsetof(struct winit_report_run, target), NONE },
+	{ "epochs_to_target", "epochs_to_target", INT, RS_OPTIONAL, MISS0, EPOCH1, 0, NULL,
+	  LEARN_IF(epochs_to_target, has_target) },
+	{ "steps_to_target", "steps_to_target", I64, RS_OPTIONAL, MISSNEG | WITNESS, COUNT, -1, NULL,
+	  BOTH_IF(struct winit_learning, struct winit_report_run, steps_to_target, has_steps) },
+	END,
+};
+
 double winit_field_f64(const struct winit_field *f, const void *s)
 {
 	double v;
@@ -126,6 +154,13 @@ int winit_field_present(const struct winit_field *f, const void *s, int page)
 	if (when != NONE)
 		memcpy(&on, (const char *)s + when, sizeof on);
 	return on != 0;
+}
+
+int winit_field_missing(const struct winit_field *f, const void *s)
+{
+	double v = f->type == WINIT_FIELD_F64 ? winit_field_f64(f, s) : (double)winit_field_int(f, s);
+	return isnan(v) || ((f->flags & WINIT_FIELD_MISS_NONPOS) && v <= 0) ||
+	       ((f->flags & WINIT_FIELD_MISS_NEG) && v < 0);
 }
 
 void winit_field_put_f64(const struct winit_field *f, void *s, int page, double v)

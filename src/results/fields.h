@@ -1,5 +1,6 @@
 /* src/results/fields.h -- the scalar members of a run's outcome, of an epoch of its history,
- * of a diagnostics snapshot and of a divergence, each declared once (internal).
+ * of a diagnostics snapshot, of a divergence and of how fast a run learned, each declared
+ * once (internal).
  *
  * A row says everything every consumer needs: the member's key (in the results file, in
  * Lua tables, and the column of runs.csv), its type and range, from which version of the

@@ -248,13 +248,11 @@ static int read_theory(struct jr *c, const json_t *run, struct winit_report_theo
 	return WINIT_OK;
 }
 
-/* The run's "learning" object: the target and the steps to reach it. */
+/* The run's "learning" object: the members the page shows (the target and the steps to
+ * reach it). */
 static void read_learning(const json_t *run, struct winit_report_run *r)
 {
-	const json_t *l = json_object_get(run, "learning");
-	r->target = num(l, "target");
-	r->has_steps = json_object_get(l, "steps_to_target") != NULL;
-	r->steps_to_target = integer(l, "steps_to_target", -1);
+	winit_results_fill_fields(r, 1, winit_fields_learning, json_object_get(run, "learning"));
 }
 
 static int read_run(struct jr *c, const json_t *run, struct winit_report_run *r)

@@ -187,23 +187,31 @@ static void write_description(struct json *j, const struct winit_run_spec *s, ui
 	json_end_object(j);
 }
 
-/* The members of s a fields.h table declares, in its order, each when present. */
+/* Row f's member of s: a missing one as null unless the row keeps it. */
+static void write_field(struct json *j, const struct winit_field *f, const void *s)
+{
+	if (f->type == WINIT_FIELD_F64) {
+		json_number_at(j, f->key, winit_field_f64(f, s));
+	} else if (!(f->flags & WINIT_FIELD_KEEP) && winit_field_missing(f, s)) {
+		json_number_at(j, f->key, NAN); /* null */
+	} else if (f->type != WINIT_FIELD_CHOICE) {
+		json_int_at(j, f->key, winit_field_int(f, s));
+	} else {
+		int64_t k = winit_field_int(f, s), n = 0;
+		while (f->choices[n])
+			n++;
+		json_string_at(j, f->key, f->choices[k >= 0 && k < n ? k : 0]);
+	}
+}
+
+/* The members of s that a fields.h table declares and s has, in the table's order, those
+ * marked WINIT_FIELD_LAST after the others. */
 static void write_fields(struct json *j, const struct winit_field *table, const void *s)
 {
-	for (const struct winit_field *f = table; f->key; f++) {
-		if (!winit_field_present(f, s, 0))
-			continue;
-		if (f->type == WINIT_FIELD_F64) {
-			json_number_at(j, f->key, winit_field_f64(f, s));
-		} else if (f->type != WINIT_FIELD_CHOICE) {
-			json_int_at(j, f->key, winit_field_int(f, s));
-		} else {
-			int64_t k = winit_field_int(f, s), n = 0;
-			while (f->choices[n])
-				n++;
-			json_string_at(j, f->key, f->choices[k >= 0 && k < n ? k : 0]);
-		}
-	}
+	for (unsigned last = 0; last <= WINIT_FIELD_LAST; last += WINIT_FIELD_LAST)
+		for (const struct winit_field *f = table; f->key; f++)
+			if ((f->flags & WINIT_FIELD_LAST) == last && winit_field_present(f, s, 0))
+				write_field(j, f, s);
 }
 
 /* "weights_hist": {range: [-h, h], counts: [...], underflow, overflow, declared_sd}. */
@@ -319,24 +327,7 @@ static void write_learning(struct json *j, const struct winit_run_spec *s, const
 	winit_learning_metrics(&lm, &r->history, &r->diagnostics, s->target);
 	json_key(j, "learning");
 	json_begin_object(j);
-	json_int_at(j, "best_epoch", lm.best_epoch);
-	json_number_at(j, "best_val_accuracy", lm.best_val_accuracy);
-	if (s->target > 0) {
-		json_number_at(j, "target", s->target);
-		json_key(j, "epochs_to_target");
-		if (lm.epochs_to_target > 0)
-			json_int(j, lm.epochs_to_target);
-		else
-			json_number(j, NAN); /* null: not reached */
-		if (lm.val_snapshots > 0) {
-			json_key(j, "steps_to_target");
-			if (lm.steps_to_target >= 0)
-				json_int(j, lm.steps_to_target);
-			else
-				json_number(j, NAN); /* null: not reached at any snapshot */
-		}
-	}
-	json_number_at(j, "val_auc", lm.val_auc);
+	write_fields(j, winit_fields_learning, &lm);
 	json_end_object(j);
 }
 

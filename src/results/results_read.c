@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include <winit/learning.h>
 #include <winit/results.h>
 
 #include "results/results.h"
@@ -176,8 +177,9 @@ static void read_grouping(const json_t *run, struct winit_results_run *r)
 		snprintf(f->name, sizeof f->name, "%s", key);
 		snprintf(f->value, sizeof f->value, "%s", json_string_value(v));
 	}
-	const json_t *tg = json_object_get(json_object_get(run, "learning"), "target");
-	r->target = json_is_number(tg) ? json_number_value(tg) : 0;
+	struct winit_learning lm;
+	winit_results_fill_fields(&lm, 0, winit_fields_learning, json_object_get(run, "learning"));
+	r->target = lm.target > 0 ? lm.target : 0; /* absent: NaN, no target */
 }
 
 static int read_run(const json_t *run, struct winit_results_run *r, const char *path,

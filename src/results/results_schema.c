@@ -221,15 +221,7 @@ static const struct rs_field diverged_fields[] = { FIELDS(winit_fields_divergenc
 static const struct rs_field epoch_fields[] = { FIELDS(winit_fields_epoch), END };
 static const struct rs_field an_epoch[] = { SUB("", RS_OBJ, RS_ALL, 0, epoch_fields, NULL), END };
 
-static const struct rs_field learning_fields[] = {
-	ROW("best_epoch", RS_INT, RS_OPTIONAL, 0, 0, I32),
-	FRACTION("best_val_accuracy", RS_OPTIONAL),
-	FRACTION("val_auc", RS_OPTIONAL),
-	ROW("target", RS_NUM, RS_OPTIONAL, 0, 0, 1),
-	ROW("epochs_to_target", RS_INT, RS_OPTIONAL, RS_NULL, 1, I32),
-	ROW("steps_to_target", RS_INT, RS_OPTIONAL, RS_NULL, 0, BIG),
-	END,
-};
+static const struct rs_field learning_fields[] = { FIELDS(winit_fields_learning), END };
 
 static const struct rs_field hist_fields[] = {
 	SUB("range", RS_ARR, RS_ALL, 0, number_or_null, NULL),
@@ -477,15 +469,17 @@ static int check_value(struct rs_ctx *x, const struct rs_field *f, const json_t 
 	return WINIT_OK;
 }
 
-/* Row f of a fields.h table as a row of this table: a number (null allowed: NaN), an
- * integer, or a string among the choices. */
+/* Row f of a fields.h table as a row of this table: a number, an integer, or a string
+ * among the choices; null allowed where the writer writes a missing value so (a number's
+ * NaN, an integer that can be missing), unless the row keeps it (WINIT_FIELD_KEEP). */
 static struct rs_field field_row(const struct winit_field *f)
 {
 	int num = f->type == WINIT_FIELD_F64, choice = f->type == WINIT_FIELD_CHOICE;
+	int can_miss = num || (f->flags & (WINIT_FIELD_MISS_NONPOS | WINIT_FIELD_MISS_NEG));
 	struct rs_field r = { .key = f->key,
 		              .kind = num ? RS_NUM : choice ? RS_STR : RS_INT,
 		              .need = f->need,
-		              .flags = num ? RS_NULL : 0,
+		              .flags = can_miss && !(f->flags & WINIT_FIELD_KEEP) ? RS_NULL : 0,
 		              .lo = f->lo,
 		              .hi = f->hi,
 		              .choices = f->choices,
