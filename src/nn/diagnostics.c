@@ -98,6 +98,48 @@ out:
 	return rc;
 }
 
+/* The scratch model: m's weights (read only), its own gradients, layer views and work
+ * buffers.  m's team (borrowed) splits the validation rows' passes; the probe's own pass
+ * has hooks, so it runs on the calling thread (model.h).  Same numbers either way.
+ * -1: no memory (what was allocated is freed with the probe). */
+static int scratch_alloc(struct winit_diag_probe *p, const struct winit_model *m)
+{
+	size_t nl = (size_t)m->spec.n_layers;
+	p->scratch = *m;
+	p->scratch.grads = take(p, WINIT_DIAG_BUF_GRADS, (size_t)m->n_params * sizeof(float));
+	p->scratch.cap_batch = 0;
+	p->scratch.layer = malloc(nl * sizeof *p->scratch.layer);
+	p->scratch.z = calloc(nl, sizeof *p->scratch.z);
+	p->scratch.a = calloc(nl, sizeof *p->scratch.a);
+	p->max_deriv = calloc(nl, sizeof *p->max_deriv);
+	if (p->scratch.layer)
+		memcpy(p->scratch.layer, m->layer, nl * sizeof *p->scratch.layer);
+	memset(p->scratch.delta, 0, sizeof p->scratch.delta);
+	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
+	p->scratch.team = m->team;
+	return p->scratch.grads && p->scratch.layer && p->scratch.z && p->scratch.a && p->max_deriv ?
+	               0 :
+	               -1;
+}
+
+/* The scratch layers' gradients in its own block, and each activation's largest
+ * derivative (an activation writing outside its buffers there fails the probe). */
+static int scratch_layers(struct winit_diag_probe *p, const struct winit_model *m,
+                          struct winit_error *err)
+{
+	winit_diag_pool_take_work(&p->scratch);
+	memset(p->scratch.grads, 0, (size_t)m->n_params * sizeof(float));
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		struct winit_dense *d = &p->scratch.layer[i];
+		d->dw = p->scratch.grads + (m->layer[i].dw - m->grads);
+		d->db = m->layer[i].db ? p->scratch.grads + (m->layer[i].db - m->grads) : NULL;
+		p->max_deriv[i] = 0;
+		if (!is_rowwise(d) && grid_max_deriv(&p->max_deriv[i], &p->scratch, i))
+			return winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the derivative grid");
+	}
+	return winit_model_fault(&p->scratch, err);
+}
+
 int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *m,
                           const struct winit_dataset *ds, int64_t n_train, uint64_t seed,
                           struct winit_error *err)
@@ -122,44 +164,14 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 	p->deriv = take(p, WINIT_DIAG_BUF_DERIV, (size_t)(rows * widest) * sizeof *p->deriv);
 	p->live = take(p, WINIT_DIAG_BUF_LIVE, (size_t)widest);
 	p->prev = take(p, WINIT_DIAG_BUF_PREV, (size_t)m->n_params * sizeof *p->prev);
-	/* The scratch model: the same weights (read only), its own everything else. */
-	size_t nl = (size_t)m->spec.n_layers;
-	p->scratch = *m;
-	p->scratch.grads = take(p, WINIT_DIAG_BUF_GRADS, (size_t)m->n_params * sizeof(float));
-	p->scratch.cap_batch = 0;
-	p->scratch.layer = malloc(nl * sizeof *p->scratch.layer);
-	p->scratch.z = calloc(nl, sizeof *p->scratch.z);
-	p->scratch.a = calloc(nl, sizeof *p->scratch.a);
-	p->max_deriv = calloc(nl, sizeof *p->max_deriv);
-	if (p->scratch.layer)
-		memcpy(p->scratch.layer, m->layer, nl * sizeof *p->scratch.layer);
-	memset(p->scratch.delta, 0, sizeof p->scratch.delta);
-	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
-	/* m's team (borrowed) splits the validation rows' passes; the probe's own pass has
-	 * hooks, so it runs on the calling thread (model.h).  Same numbers either way. */
-	p->scratch.team = m->team;
 	int rc = WINIT_OK;
 	if (!idx || !p->x || !p->y || !p->dout || !p->ones || !p->deriv || !p->live || !p->prev ||
-	    !p->scratch.grads || !p->scratch.layer || !p->scratch.z || !p->scratch.a || !p->max_deriv) {
+	    scratch_alloc(p, m)) {
 		rc = winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the probe batch of %lld rows",
 		                     (long long)rows);
 		goto out;
 	}
-	winit_diag_pool_take_work(&p->scratch);
-	memset(p->scratch.grads, 0, (size_t)m->n_params * sizeof(float));
-	for (int i = 0; i < m->spec.n_layers; i++) {
-		struct winit_dense *d = &p->scratch.layer[i];
-		d->dw = p->scratch.grads + (m->layer[i].dw - m->grads);
-		d->db = m->layer[i].db ? p->scratch.grads + (m->layer[i].db - m->grads) : NULL;
-		p->max_deriv[i] = 0;
-		if (!is_rowwise(d) && grid_max_deriv(&p->max_deriv[i], &p->scratch, i)) {
-			rc = winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the derivative grid");
-			goto out;
-		}
-	}
-	if ((rc = winit_model_fault(&p->scratch, err)))
-		goto out;
-	if ((rc = winit_model_reserve(&p->scratch, rows, err)))
+	if ((rc = scratch_layers(p, m, err)) || (rc = winit_model_reserve(&p->scratch, rows, err)))
 		goto out;
 	/* The first `rows` entries of a Fisher-Yates shuffle of the training rows. */
 	struct winit_rng rng;
