@@ -289,9 +289,9 @@ static void lua_fields_same(int idx, const struct winit_field *table, const void
 			ck_assert_msg(ty == LUA_TNUMBER && !lua_isinteger(L, -1) &&
 			                      lua_tonumber(L, -1) == winit_field_f64(f, s),
 			              "%s.%s: not the number %.17g", what, f->key, winit_field_f64(f, s));
-		} else if (f->type == WINIT_FIELD_CHOICE) {
-			ck_assert_msg(ty == LUA_TSTRING && strcmp(lua_tostring(L, -1), f->choices[winit_field_int(f, s)]) == 0,
-			              "%s.%s: not its choice", what, f->key);
+		} else if (f->type == WINIT_FIELD_CHOICE || f->type == WINIT_FIELD_TEXT) {
+			ck_assert_msg(ty == LUA_TSTRING && strcmp(lua_tostring(L, -1), winit_field_text(f, s, 0)) == 0,
+			              "%s.%s: not its string \"%s\"", what, f->key, winit_field_text(f, s, 0));
 		} else {
 			ck_assert_msg(lua_isinteger(L, -1) && lua_tointeger(L, -1) == winit_field_int(f, s),
 			              "%s.%s: not the integer %lld", what, f->key, (long long)winit_field_int(f, s));
@@ -312,6 +312,7 @@ START_TEST(every_run_field_reaches_lua)
 		struct winit_diagnostics d = { .n = 2, .cap = 2, .snaps = snaps };
 		struct winit_epoch_stats ep[3] = { { 0 } };
 		int k = 0;
+		tu_fields_fill(winit_fields_status, &r, &k);
 		tu_fields_fill(winit_fields_outcome, &r, &k);
 		for (int n = 0; n < 2; n++)
 			tu_fields_fill(winit_fields_snapshot, &snaps[n], &k);
@@ -322,6 +323,8 @@ START_TEST(every_run_field_reaches_lua)
 		r.has_test = on;
 		int top = lua_gettop(L);
 		lua_newtable(L);
+		winit_lua_set_fields(L, winit_fields_status, &r);
+		lua_fields_same(top + 1, winit_fields_status, &r, "status");
 		winit_lua_set_fields(L, winit_fields_outcome, &r);
 		lua_fields_same(top + 1, winit_fields_outcome, &r, "outcome");
 		/* Learning: known and reached with validation (on), unknown without. */
@@ -360,7 +363,7 @@ START_TEST(every_run_field_reaches_lua)
 			}
 			lua_pop(L, 1);
 		}
-		ck_assert_int_gt(k, 3 + 2 * 7 + 3 * 6 - 1);
+		ck_assert_int_gt(k, 2 + 4 + 2 * 7 + 3 * 6 - 1);
 		lua_settop(L, top);
 	}
 }

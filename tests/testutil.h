@@ -208,14 +208,21 @@ static inline struct winit_dataset tu_quadrant_dataset(int64_t n, int side, uint
 }
 
 /* Give every member of s that a table of src/results/fields.h declares a value of its own
- * (*k counts them), each in its range and none its default, and set each presence flag. */
+ * (*k counts them), each in its range and none its default, and set each presence flag:
+ * a string its row's last listed value, or one naming *k. */
 static inline void tu_fields_fill(const struct winit_field *table, void *s, int *k)
 {
 	for (const struct winit_field *f = table; f->key; f++) {
 		int64_t n = 0;
 		winit_field_mark(f, s, 0, 1);
 		++*k;
-		if (f->type == WINIT_FIELD_F64)
+		if (f->type == WINIT_FIELD_TEXT) {
+			char text[32];
+			snprintf(text, sizeof text, "text %d", *k);
+			while (f->choices && f->choices[n])
+				n++;
+			ck_assert_int_eq(winit_field_put_text(f, s, 0, n ? f->choices[n - 1] : text), WINIT_OK);
+		} else if (f->type == WINIT_FIELD_F64)
 			winit_field_put_f64(f, s, 0, *k / 1024.0); /* in [0, 1] */
 		else if (f->type == WINIT_FIELD_CHOICE) {
 			while (f->choices[n])
@@ -233,6 +240,12 @@ static inline void tu_fields_same(const struct winit_field *table, const void *w
 {
 	for (const struct winit_field *f = table; f->key; f++) {
 		struct winit_field g = *f;
+		if (f->type == WINIT_FIELD_TEXT) {
+			const char *a = winit_field_text(f, want, 0), *b = winit_field_text(f, got, page);
+			ck_assert_msg(a ? b && strcmp(a, b) == 0 : !b, "%s.%s: \"%s\", expected \"%s\"", what, f->key,
+			              b ? b : "(absent)", a ? a : "(absent)");
+			continue;
+		}
 		if (page && f->at_page == WINIT_FIELD_NONE)
 			continue;
 		if (page) {

@@ -151,7 +151,8 @@ struct winit_results_run {
 	int32_t expect;                 /* enum winit_expect: the file's "expect" */
 	char status[16];                /* as written: "ok", "failed", ... */
 	char *description;              /* canonical JSON (keys sorted, compact), owned */
-	char kernels[32];               /* result.kernels points here */
+	char kernels[32];               /* as written (result.kernels is this process's name
+	                                 * for that set, or "unknown") */
 	struct winit_run_result result; /* done = 1; status 0 for "ok", WINIT_ERR_DIVERGED
 	                                 * for "diverged", else non-zero;
 	                                 * history owned */

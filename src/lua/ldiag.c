@@ -48,7 +48,7 @@ static void set_int(lua_State *L, const char *key, int64_t v)
 }
 
 /* Integers as integers, numbers as numbers (left out when NaN where the row says so), a
- * choice as its string. */
+ * choice or a string as its string. */
 void winit_lua_set_fields(lua_State *L, const struct winit_field *table, const void *s)
 {
 	for (const struct winit_field *f = table; f->key; f++) {
@@ -61,11 +61,8 @@ void winit_lua_set_fields(lua_State *L, const struct winit_field *table, const v
 			if (isnan(v) && (f->flags & WINIT_FIELD_NAN_NIL))
 				continue;
 			lua_pushnumber(L, v);
-		} else if (f->type == WINIT_FIELD_CHOICE) {
-			int64_t k = winit_field_int(f, s), n = 0;
-			while (f->choices[n])
-				n++;
-			lua_pushstring(L, f->choices[k >= 0 && k < n ? k : 0]);
+		} else if (f->type == WINIT_FIELD_CHOICE || f->type == WINIT_FIELD_TEXT) {
+			lua_pushstring(L, winit_field_text(f, s, 0));
 		} else {
 			lua_pushinteger(L, (lua_Integer)winit_field_int(f, s));
 		}

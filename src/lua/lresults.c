@@ -176,8 +176,9 @@ static int results_report(lua_State *L)
 	return 1;
 }
 
-/* results:runs() -> { {name=, label=, status=, test_loss=, test_accuracy=, seconds= (the
- *                      members of winit_fields_outcome), best_epoch=, val_auc=,
+/* results:runs() -> { {name=, label=, status=, error= (winit_fields_status; status "not
+ *                      run" for a run not executed), test_loss=, test_accuracy=, seconds=
+ *                      (the members of winit_fields_outcome for Lua), best_epoch=, val_auc=,
  *                      epochs_to_target=, steps_to_target= (those of winit_fields_learning
  *                      for Lua, when known), history=..., diagnostics=, theory=}, ... } */
 static int results_runs(lua_State *L)
@@ -210,16 +211,12 @@ static int results_runs(lua_State *L)
 		snprintf(seed, sizeof seed, "%llu", (unsigned long long)x->run_seed);
 		lua_pushstring(L, seed);
 		lua_setfield(L, -2, "run_seed");
-		lua_pushstring(L, !x->done                        ? "not run" :
-		                  x->status == WINIT_ERR_DIVERGED ? "diverged" :
-		                  x->status                       ? "failed" :
-		                                                    "ok");
-		lua_setfield(L, -2, "status");
 		lua_pushstring(L, r->runs[i].expect == WINIT_EXPECT_DIVERGED ? "diverged" : "ok");
 		lua_setfield(L, -2, "expect");
-		if (x->status) {
-			lua_pushstring(L, x->error);
-			lua_setfield(L, -2, "error");
+		winit_lua_set_fields(L, winit_fields_status, x);
+		if (!x->done) { /* a run the study did not get to has no outcome */
+			lua_pushstring(L, "not run");
+			lua_setfield(L, -2, "status");
 		}
 		winit_lua_set_fields(L, winit_fields_outcome, x);
 		struct winit_learning lm;

@@ -144,6 +144,8 @@ static void field_values(FILE *f, int *first, const struct winit_field *table, c
 			continue;
 		if (!s || !winit_field_present(t, s, 0) || winit_field_missing(t, s))
 			csv_num(f, first, NAN);
+		else if (t->type == WINIT_FIELD_CHOICE || t->type == WINIT_FIELD_TEXT)
+			csv_str(f, first, winit_field_text(t, s, 0));
 		else if (t->type == WINIT_FIELD_F64)
 			csv_num(f, first, winit_field_f64(t, s));
 		else
@@ -151,17 +153,19 @@ static void field_values(FILE *f, int *first, const struct winit_field *table, c
 	}
 }
 
-/* runs.csv: one row per run and epoch: the run, its epoch's members (winit_fields_epoch),
- * its outcome's (winit_fields_outcome), then how fast it learned (winit_fields_learning). */
+/* runs.csv: one row per run and epoch: the run, its status (winit_fields_status), its
+ * epoch's members (winit_fields_epoch), its outcome's (winit_fields_outcome), then how
+ * fast it learned (winit_fields_learning). */
 static void write_runs(FILE *f, const struct winit_run_spec *runs, const struct winit_run_result *results,
                        size_t n_runs, double target)
 {
 	static const char *const cols[] = { "run", "label", NULL };
-	static const char *const before[] = { "replicate", "design", "run_seed", "status" };
+	static const char *const before[] = { "replicate", "design", "run_seed" };
 	const char *rest[64];
 	size_t n = 0;
 	for (size_t k = 0; k < sizeof before / sizeof *before; k++)
 		rest[n++] = before[k];
+	field_columns(rest, &n, winit_fields_status);
 	field_columns(rest, &n, winit_fields_epoch);
 	field_columns(rest, &n, winit_fields_outcome);
 	field_columns(rest, &n, winit_fields_learning);
@@ -190,8 +194,7 @@ static void write_runs(FILE *f, const struct winit_run_spec *runs, const struct 
 			csv_int(f, &first, s->replicate);
 			csv_str(f, &first, s->design == WINIT_DESIGN_INDEPENDENT ? "independent" : "paired");
 			csv_str(f, &first, seed);
-			csv_str(f, &first, r->status == WINIT_ERR_DIVERGED ? "diverged" : r->status ? "failed" :
-			                                                                              "ok");
+			field_values(f, &first, winit_fields_status, r);
 			field_values(f, &first, winit_fields_epoch, st);
 			field_values(f, &first, winit_fields_outcome, r);
 			field_values(f, &first, winit_fields_learning, &lm);

@@ -1,10 +1,16 @@
-/* src/results/fields.c -- the scalar members of a run's outcome, an epoch, a snapshot and
- * a divergence, one row each (fields.h says what a row holds and who reads it). */
+/* src/results/fields.c -- the members of a run's status and outcome, an epoch, a
+ * snapshot, a divergence and how fast a run learned, one row each (fields.h says what a
+ * row holds and who reads it). */
 #include "config.h"
 
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include <winit/error.h>
+#include <winit/results.h>
 
 #include <winit/diagnostics.h>
 #include <winit/learning.h>
@@ -27,19 +33,22 @@
 
 /* A member of the engine's struct E that the page model's struct P has too, and one it
  * has not; each present always, or when the int32_t member `when` is set. */
-#define BOTH(E, P, m) offsetof(E, m), NONE, offsetof(P, m), NONE
-#define BOTH_IF(E, P, m, when) offsetof(E, m), offsetof(E, when), offsetof(P, m), offsetof(P, when)
-#define ONLY(E, m) offsetof(E, m), NONE, NONE, NONE
-#define ONLY_IF(E, m, when) offsetof(E, m), offsetof(E, when), NONE, NONE
+#define BOTH(E, P, m) offsetof(E, m), NONE, offsetof(P, m), NONE, NULL
+#define BOTH_IF(E, P, m, when) offsetof(E, m), offsetof(E, when), offsetof(P, m), offsetof(P, when), NULL
+#define ONLY(E, m) offsetof(E, m), NONE, NONE, NONE, NULL
+#define ONLY_IF(E, m, when) offsetof(E, m), offsetof(E, when), NONE, NONE, NULL
+/* A string reached through functions (code: the engine's int32_t member they map). */
+#define BY(text) NONE, NONE, NONE, NONE, &text
+#define BY_CODE(E, m, text) offsetof(E, m), NONE, NONE, NONE, &text
 
 #define F64 WINIT_FIELD_F64
 #define I64 WINIT_FIELD_I64
 #define INT WINIT_FIELD_I32
 #define WITNESS WINIT_FIELD_WITNESS
 #define NAN_NIL WINIT_FIELD_NAN_NIL
-#define END                                                                \
-	{                                                                  \
-		NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NONE, NONE, NONE, NONE \
+#define END                                                                      \
+	{                                                                        \
+		NULL, NULL, 0, 0, 0, 0, 0, 0, NULL, NONE, NONE, NONE, NONE, NULL \
 	}
 
 #define SNAP(m) BOTH(struct winit_diag_snapshot, struct winit_report_snapshot, m)
@@ -71,6 +80,106 @@ const struct winit_field winit_fields_epoch[] = {
 	END,
 };
 
+/* ---- the run's status, its error and its kernel set: strings each place stores its own
+ * way (an int code and a message array in the engine's struct, ok/diverged flags and
+ * allocated strings in the page model) */
+
+_Static_assert(sizeof(int) == sizeof(int32_t), "the status travels as an int32_t");
+
+static int put_copy(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = v ? strdup(v) : NULL;
+	return v && !*dst ? WINIT_ERR_NOMEM : WINIT_OK;
+}
+
+static const char *status_get(const void *s, int page)
+{
+	if (page) {
+		const struct winit_report_run *r = s;
+		return r->ok ? "ok" : r->diverged ? "diverged" : "failed";
+	}
+	const struct winit_run_result *r = s;
+	return r->status == WINIT_ERR_DIVERGED ? "diverged" : r->status ? "failed" : "ok";
+}
+
+/* "ok", "diverged", anything else (a later writer's word too) a failure. */
+static int status_put(void *s, int page, const char *v)
+{
+	int ok = v && strcmp(v, "ok") == 0, diverged = v && strcmp(v, "diverged") == 0;
+	if (page) {
+		struct winit_report_run *r = s;
+		r->ok = ok;
+		r->diverged = diverged;
+	} else {
+		struct winit_run_result *r = s;
+		r->status = ok ? WINIT_OK : diverged ? WINIT_ERR_DIVERGED : -1;
+	}
+	return WINIT_OK;
+}
+
+/* The failure's message: the engine's is written when the status is not WINIT_OK. */
+static const char *error_get(const void *s, int page)
+{
+	if (page)
+		return ((const struct winit_report_run *)s)->error;
+	const struct winit_run_result *r = s;
+	return r->status ? r->error : NULL;
+}
+
+static int error_put(void *s, int page, const char *v)
+{
+	if (page)
+		return put_copy(&((struct winit_report_run *)s)->error, v);
+	struct winit_run_result *r = s;
+	snprintf(r->error, sizeof r->error, "%s", v ? v : "");
+	return WINIT_OK;
+}
+
+/* The kernel sets of winit/kernels.h: the engine's result points to a static name. */
+static const char *const kernel_sets[] = { "generic", "avx2", "avx512", NULL };
+
+static const char *kernels_get(const void *s, int page)
+{
+	if (page)
+		return ((const struct winit_report_run *)s)->kernels;
+	const char *k = ((const struct winit_run_result *)s)->kernels;
+	return k ? k : "";
+}
+
+/* The engine's result takes this process's copy of a known set's name, else "unknown"
+ * (winit_results_run keeps the file's text as it is: resume gives that back). */
+static int kernels_put(void *s, int page, const char *v)
+{
+	if (page)
+		return put_copy(&((struct winit_report_run *)s)->kernels, v);
+	struct winit_run_result *r = s;
+	r->kernels = "unknown";
+	for (size_t k = 0; v && kernel_sets[k]; k++)
+		if (strcmp(v, kernel_sets[k]) == 0)
+			r->kernels = kernel_sets[k];
+	return WINIT_OK;
+}
+
+static const struct winit_field_text status_text = { status_get, status_put };
+static const struct winit_field_text error_text = { error_get, error_put };
+static const struct winit_field_text kernels_text = { kernels_get, kernels_put };
+
+static const char *const status_choices[] = { "ok", "failed", "diverged", NULL };
+
+#define TEXT WINIT_FIELD_TEXT
+#define STATUS_BYTES (sizeof((struct winit_results_run *)0)->status - 1)
+#define KERNELS_BYTES (sizeof((struct winit_results_run *)0)->kernels - 1)
+
+/* The status is "ok", "failed" or "diverged" (a reader takes any string of at most 15
+ * bytes, a later writer's word, as a failure); the error is there when it is not "ok". */
+const struct winit_field winit_fields_status[] = {
+	{ "status", "status", TEXT, RS_ALL, 0, 0, STATUS_BYTES, 0, status_choices,
+	  BY_CODE(struct winit_run_result, status, status_text) },
+	{ "error", NULL, TEXT, RS_OPTIONAL, 0, 0, 0, 0, NULL, BY(error_text) },
+	END,
+};
+
 #define RUN(m) BOTH(struct winit_run_result, struct winit_report_run, m)
 #define RUN_TEST(m) BOTH_IF(struct winit_run_result, struct winit_report_run, m, has_test)
 
@@ -81,6 +190,7 @@ const struct winit_field winit_fields_outcome[] = {
 	{ "test_accuracy", "test_accuracy", F64, RS_OPTIONAL, WITNESS, UNIT, NAN, NULL,
 	  RUN_TEST(test_accuracy) },
 	{ "seconds", NULL, F64, RS_V2, 0, COUNT, NAN, NULL, RUN(seconds) },
+	{ "kernels", NULL, TEXT, RS_V2, WINIT_FIELD_NO_LUA, 0, KERNELS_BYTES, 0, kernel_sets, BY(kernels_text) },
 	END,
 };
 
@@ -119,7 +229,7 @@ const struct winit_field winit_fields_learning[] = {
 	{ "val_auc", "val_auc", F64, RS_OPTIONAL, NAN_NIL | WINIT_FIELD_LAST, UNIT, NAN, NULL, LEARN(val_auc) },
 	{ "target", "target", F64, RS_OPTIONAL, MISS0 | WINIT_FIELD_KEEP | WINIT_FIELD_NO_LUA, UNIT, NAN, NULL,
 	  offsetof(struct winit_learning, target), offsetof(struct winit_learning, has_target),
-	  offsetof(struct winit_report_run, target), NONE },
+	  offsetof(struct winit_report_run, target), NONE, NULL },
 	{ "epochs_to_target", "epochs_to_target", INT, RS_OPTIONAL, MISS0, EPOCH1, 0, NULL,
 	  LEARN_IF(epochs_to_target, has_target) },
 	{ "steps_to_target", "steps_to_target", I64, RS_OPTIONAL, MISSNEG | WITNESS, COUNT, -1, NULL,
@@ -147,8 +257,35 @@ int64_t winit_field_int(const struct winit_field *f, const void *s)
 	return v;
 }
 
+const char *winit_field_text(const struct winit_field *f, const void *s, int page)
+{
+	if (f->type == WINIT_FIELD_TEXT)
+		return f->text->get(s, page);
+	if (f->type != WINIT_FIELD_CHOICE || (page ? f->at_page : f->at) == NONE)
+		return NULL;
+	struct winit_field g = *f;
+	g.at = page ? f->at_page : f->at;
+	int64_t k = winit_field_int(&g, s), n = 0;
+	while (f->choices[n])
+		n++;
+	return f->choices[k >= 0 && k < n ? k : 0];
+}
+
+int winit_field_put_text(const struct winit_field *f, void *s, int page, const char *v)
+{
+	if (f->type == WINIT_FIELD_TEXT)
+		return f->text->put(s, page, v);
+	int64_t k = 0;
+	while (f->choices[k] && !(v && strcmp(v, f->choices[k]) == 0))
+		k++;
+	winit_field_put_int(f, s, page, f->choices[k] ? k : (int64_t)f->dflt);
+	return WINIT_OK;
+}
+
 int winit_field_present(const struct winit_field *f, const void *s, int page)
 {
+	if (f->type == WINIT_FIELD_TEXT)
+		return f->text->get(s, page) != NULL;
 	ptrdiff_t when = page ? f->when_page : f->when;
 	int32_t on = 1;
 	if (when != NONE)
@@ -158,6 +295,8 @@ int winit_field_present(const struct winit_field *f, const void *s, int page)
 
 int winit_field_missing(const struct winit_field *f, const void *s)
 {
+	if (f->type == WINIT_FIELD_TEXT)
+		return 0;
 	double v = f->type == WINIT_FIELD_F64 ? winit_field_f64(f, s) : (double)winit_field_int(f, s);
 	return isnan(v) || ((f->flags & WINIT_FIELD_MISS_NONPOS) && v <= 0) ||
 	       ((f->flags & WINIT_FIELD_MISS_NEG) && v < 0);

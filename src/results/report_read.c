@@ -266,15 +266,13 @@ static int read_run(struct jr *c, const json_t *run, struct winit_report_run *r)
 	r->run_seed = seed(run, "run_seed");
 	TRY(read_model(c, run, r));
 	TRY(read_settings(c, run, r));
-	const char *status = json_string_value(json_object_get(run, "status"));
-	r->ok = status && strcmp(status, "ok") == 0;
-	r->diverged = status && strcmp(status, "diverged") == 0;
 	const char *expect = json_string_value(json_object_get(run, "expect"));
 	r->expect_diverged = expect && strcmp(expect, "diverged") == 0;
-	TRY(str(c, run, "error", &r->error));
+	if (winit_results_fill_fields(r, 1, winit_fields_status, run))
+		return jr_nomem(c);
 	TRY(read_history(c, run, r));
-	winit_results_fill_fields(r, 1, winit_fields_outcome, run);
-	TRY(str(c, run, "kernels", &r->kernels));
+	if (winit_results_fill_fields(r, 1, winit_fields_outcome, run))
+		return jr_nomem(c);
 	read_learning(run, r);
 	TRY(read_diagnostics(c, run, r));
 	return read_theory(c, run, &r->theory);

@@ -194,13 +194,10 @@ static void write_field(struct json *j, const struct winit_field *f, const void 
 		json_number_at(j, f->key, winit_field_f64(f, s));
 	} else if (!(f->flags & WINIT_FIELD_KEEP) && winit_field_missing(f, s)) {
 		json_number_at(j, f->key, NAN); /* null */
-	} else if (f->type != WINIT_FIELD_CHOICE) {
-		json_int_at(j, f->key, winit_field_int(f, s));
+	} else if (f->type == WINIT_FIELD_CHOICE || f->type == WINIT_FIELD_TEXT) {
+		json_string_at(j, f->key, winit_field_text(f, s, 0));
 	} else {
-		int64_t k = winit_field_int(f, s), n = 0;
-		while (f->choices[n])
-			n++;
-		json_string_at(j, f->key, f->choices[k >= 0 && k < n ? k : 0]);
+		json_int_at(j, f->key, winit_field_int(f, s));
 	}
 }
 
@@ -291,15 +288,12 @@ static void write_theory(struct json *j, const struct winit_theory *t)
 	json_end_object(j);
 }
 
-/* What the run produced: status, history, test metrics, timings, diagnostics, theory. */
+/* What the run produced: status, history, test metrics, timings, kernels, diagnostics,
+ * theory. */
 static void write_outcome(struct json *j, const struct winit_run_result *r)
 {
-	int div = r->status == WINIT_ERR_DIVERGED;
-	json_string_at(j, "status", div ? "diverged" : r->status ? "failed" :
-	                                                           "ok");
-	if (r->status)
-		json_string_at(j, "error", r->error);
-	if (div) {
+	write_fields(j, winit_fields_status, r);
+	if (r->status == WINIT_ERR_DIVERGED) {
 		json_key(j, "diverged");
 		json_begin_object(j);
 		write_fields(j, winit_fields_divergence, &r->divergence);
@@ -314,7 +308,6 @@ static void write_outcome(struct json *j, const struct winit_run_result *r)
 	}
 	json_end_array(j);
 	write_fields(j, winit_fields_outcome, r);
-	json_string_at(j, "kernels", r->kernels ? r->kernels : "");
 	write_diagnostics(j, &r->diagnostics);
 	write_theory(j, &r->theory);
 }

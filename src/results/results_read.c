@@ -196,22 +196,18 @@ static int read_run(const json_t *run, struct winit_results_run *r, const char *
 	x->n_train = integer(data, "n_train", 0);
 	x->n_val = integer(data, "n_val", 0);
 	x->n_test = integer(data, "n_test", 0);
+	/* The status and kernel set as the file writes them, beside the result's. */
 	snprintf(r->status, sizeof r->status, "%s", str(run, "status"));
-	x->status = strcmp(r->status, "ok") == 0       ? WINIT_OK :
-	            strcmp(r->status, "diverged") == 0 ? WINIT_ERR_DIVERGED :
-	                                                 -1;
+	snprintf(r->kernels, sizeof r->kernels, "%s", str(run, "kernels"));
 	read_grouping(run, r);
-	if (json_object_get(run, "error"))
-		snprintf(x->error, sizeof x->error, "%s", str(run, "error"));
+	winit_results_fill_fields(x, 0, winit_fields_status, run);
 	winit_results_fill_fields(&x->divergence, 0, winit_fields_divergence, json_object_get(run, "diverged"));
 	int rc = read_history(run, &x->history, epochs, path, err);
 	winit_results_fill_fields(x, 0, winit_fields_outcome, run);
-	snprintf(r->kernels, sizeof r->kernels, "%s", str(run, "kernels"));
 	if (!rc)
 		rc = read_diagnostics(run, x, path, err);
 	if (rc)
 		return rc;
-	x->kernels = r->kernels;
 	x->done = 1;
 	r->description = canonical(run, description_keys);
 	return r->description ? WINIT_OK : nomem(path, err);

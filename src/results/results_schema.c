@@ -292,12 +292,10 @@ static const struct rs_field run_fields[] = {
 	/* what the script expected the run to do (absent: "ok") */
 	{ "expect", RS_STR, RS_OPTIONAL, 0, 0, 0, NULL, NULL, expect_choices, NONE, NONE, NAN, NULL },
 	/* its outcome */
-	ROW("status", RS_STR, RS_ALL, 0, 0, sizeof((struct winit_results_run *)0)->status - 1),
-	ROW("error", RS_STR, RS_OPTIONAL, 0, 0, 0),
+	FIELDS(winit_fields_status),
 	SUB("diverged", RS_OBJ, RS_OPTIONAL, 0, diverged_fields, NULL),
 	SUB("history", RS_ARR, RS_ALL, 0, an_epoch, NULL),
 	FIELDS(winit_fields_outcome),
-	ROW("kernels", RS_STR, RS_V2, 0, 0, sizeof((struct winit_results_run *)0)->kernels - 1),
 	SUB("diagnostics", RS_ARR, RS_OPTIONAL, 0, a_snapshot, NULL),
 	SUB("theory", RS_OBJ, RS_OPTIONAL, 0, theory_fields, check_theory),
 	SUB("learning", RS_OBJ, RS_OPTIONAL, 0, learning_fields, NULL),
@@ -469,12 +467,18 @@ static int check_value(struct rs_ctx *x, const struct rs_field *f, const json_t 
 	return WINIT_OK;
 }
 
-/* Row f of a fields.h table as a row of this table: a number, an integer, or a string
- * among the choices; null allowed where the writer writes a missing value so (a number's
- * NaN, an integer that can be missing), unless the row keeps it (WINIT_FIELD_KEEP). */
+/* Row f of a fields.h table as a row of this table: a number, an integer, a string among
+ * the choices, or a string of at most `hi` bytes (WINIT_FIELD_TEXT); null allowed where
+ * the writer writes a missing value so (a number's NaN, an integer that can be missing),
+ * unless the row keeps it (WINIT_FIELD_KEEP). */
 static struct rs_field field_row(const struct winit_field *f)
 {
 	int num = f->type == WINIT_FIELD_F64, choice = f->type == WINIT_FIELD_CHOICE;
+	if (f->type == WINIT_FIELD_TEXT) {
+		struct rs_field r = { .key = f->key, .kind = RS_STR, .need = f->need, .hi = f->hi,
+			              .at_result = NONE, .at_page = NONE, .dflt = NAN };
+		return r;
+	}
 	int can_miss = num || (f->flags & (WINIT_FIELD_MISS_NONPOS | WINIT_FIELD_MISS_NEG));
 	struct rs_field r = { .key = f->key,
 		              .kind = num ? RS_NUM : choice ? RS_STR : RS_INT,
@@ -617,24 +621,22 @@ void winit_results_doc_free(struct winit_results_doc *d)
 	memset(d, 0, sizeof *d);
 }
 
-void winit_results_fill_fields(void *dst, int page, const struct winit_field *table, const json_t *obj)
+int winit_results_fill_fields(void *dst, int page, const struct winit_field *table, const json_t *obj)
 {
-	for (const struct winit_field *f = table; f->key; f++) {
+	int rc = WINIT_OK;
+	for (const struct winit_field *f = table; f->key && !rc; f++) {
 		const json_t *v = json_object_get(obj, f->key);
 		if (f->flags & WINIT_FIELD_WITNESS)
 			winit_field_mark(f, dst, page, v != NULL);
-		if (f->type == WINIT_FIELD_F64) {
+		if (f->type == WINIT_FIELD_F64)
 			winit_field_put_f64(f, dst, page, json_is_number(v) ? json_number_value(v) : f->dflt);
-		} else if (f->type != WINIT_FIELD_CHOICE) {
+		else if (f->type == WINIT_FIELD_CHOICE || f->type == WINIT_FIELD_TEXT)
+			rc = winit_field_put_text(f, dst, page, json_string_value(v));
+		else
 			winit_field_put_int(f, dst, page,
 			                    json_is_integer(v) ? (int64_t)json_integer_value(v) : (int64_t)f->dflt);
-		} else {
-			int64_t k = 0;
-			while (f->choices[k] && !(json_is_string(v) && strcmp(json_string_value(v), f->choices[k]) == 0))
-				k++;
-			winit_field_put_int(f, dst, page, f->choices[k] ? k : (int64_t)f->dflt);
-		}
 	}
+	return rc;
 }
 
 void winit_results_fill(void *dst, int page, const struct rs_field *fields, const json_t *obj)

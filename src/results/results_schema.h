@@ -65,8 +65,10 @@ WINIT_INTERNAL extern const struct rs_field winit_results_layer_fields[];
  * row says (an int32_t, a choice's index), and sets each group's flag from its witness. */
 WINIT_INTERNAL void winit_results_fill(void *dst, int page, const struct rs_field *fields,
                                        const json_t *obj);
-/* The same for the members a fields.h table declares. */
-WINIT_INTERNAL void winit_results_fill_fields(void *dst, int page, const struct winit_field *table,
-                                              const json_t *obj);
+/* The same for the members a fields.h table declares (a string through its row's
+ * functions).  WINIT_OK, or WINIT_ERR_NOMEM when a string could not be copied (the page
+ * model's). */
+WINIT_INTERNAL int winit_results_fill_fields(void *dst, int page, const struct winit_field *table,
+                                             const json_t *obj);
 
 #endif

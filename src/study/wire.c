@@ -18,8 +18,9 @@
 #define HIST_BYTES ((4 + WINIT_DIAG_HIST_BINS) * 8)
 
 /* The members of a fields.h table go on the wire in its order, each at its own width (an
- * int32_t, an int64_t or a double), the value of an absent one too, each presence flag
- * (an int32_t) just before the first member it governs. */
+ * int32_t, an int64_t or a double; a string as its length and bytes, or, when the engine
+ * keeps it as an int32_t code (`at`), that code), the value of an absent one too, each
+ * presence flag (an int32_t) just before the first member it governs. */
 static size_t fields_bytes(const struct winit_field *table)
 {
 	size_t n = 0;
@@ -29,7 +30,7 @@ static size_t fields_bytes(const struct winit_field *table)
 			n += 4;
 			flag = f->when;
 		}
-		n += f->type == WINIT_FIELD_I32 || f->type == WINIT_FIELD_CHOICE ? 4 : 8;
+		n += f->type == WINIT_FIELD_I32 || f->type == WINIT_FIELD_CHOICE || f->type == WINIT_FIELD_TEXT ? 4 : 8;
 	}
 	return n;
 }
@@ -83,6 +84,8 @@ static void pack_fields(struct out *o, const struct winit_field *table, const vo
 		}
 		if (f->type == WINIT_FIELD_F64)
 			put_f64(o, winit_field_f64(f, s));
+		else if (f->type == WINIT_FIELD_TEXT && f->at == WINIT_FIELD_NONE)
+			put_str(o, winit_field_text(f, s, 0));
 		else if (f->type == WINIT_FIELD_I64)
 			put_i64(o, winit_field_int(f, s));
 		else
@@ -158,15 +161,13 @@ int winit_wire_pack(uint64_t index, const struct winit_run_result *r, unsigned c
 	put_u32(&o, WINIT_WIRE_MAGIC);
 	put_u32(&o, WINIT_WIRE_VERSION);
 	put_u64(&o, index);
-	put_i32(&o, r->status);
-	put_str(&o, r->error);
+	pack_fields(&o, winit_fields_status, r);
 	put_i32(&o, r->done);
 	pack_fields(&o, winit_fields_outcome, r);
 	put_i64(&o, r->n_train);
 	put_i64(&o, r->n_val);
 	put_i64(&o, r->n_test);
 	put_u64(&o, r->run_seed);
-	put_str(&o, r->kernels);
 	pack_history(&o, &r->history);
 	pack_snapshots(&o, &r->diagnostics);
 	pack_theory(&o, &r->theory);
@@ -256,17 +257,6 @@ static void get_str(struct in *i, char *dst, size_t size)
 	i->at += n;
 }
 
-/* The result holds a pointer to a kernel set's static name: map the name received to
- * this process's copy of it. */
-static const char *kernel_name(const char *s)
-{
-	static const char *const known[] = { "generic", "avx2", "avx512" };
-	for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
-		if (strcmp(s, known[k]) == 0)
-			return known[k];
-	return "unknown";
-}
-
 /* Mark the message malformed at byte `at` (the first fault stays). */
 static void in_bad(struct in *i, size_t at)
 {
@@ -276,6 +266,9 @@ static void in_bad(struct in *i, size_t at)
 	}
 }
 
+/* A string row's text goes through its functions (the kernel set's name: this process's
+ * copy of it, which a pointer in the result names; storing into the engine's struct does
+ * not fail). */
 static void unpack_fields(struct in *in, const struct winit_field *table, void *s)
 {
 	ptrdiff_t flag = WINIT_FIELD_NONE;
@@ -284,12 +277,17 @@ static void unpack_fields(struct in *in, const struct winit_field *table, void *
 			winit_field_mark(f, s, 0, get_i32(in));
 			flag = f->when;
 		}
-		if (f->type == WINIT_FIELD_F64)
+		if (f->type == WINIT_FIELD_TEXT && f->at == WINIT_FIELD_NONE) {
+			char text[WINIT_ERROR_MSG_MAX];
+			get_str(in, text, sizeof text);
+			(void)winit_field_put_text(f, s, 0, text);
+		} else if (f->type == WINIT_FIELD_F64) {
 			winit_field_put_f64(f, s, 0, get_f64(in));
-		else if (f->type == WINIT_FIELD_I64)
+		} else if (f->type == WINIT_FIELD_I64) {
 			winit_field_put_int(f, s, 0, get_i64(in));
-		else
+		} else {
 			winit_field_put_int(f, s, 0, get_i32(in));
+		}
 	}
 }
 
@@ -297,17 +295,13 @@ static void unpack_fields(struct in *in, const struct winit_field *table, void *
 static void unpack_scalars(struct in *in, uint64_t *index, struct winit_run_result *r)
 {
 	*index = get_u64(in);
-	r->status = get_i32(in);
-	get_str(in, r->error, sizeof r->error);
+	unpack_fields(in, winit_fields_status, r);
 	r->done = get_i32(in);
 	unpack_fields(in, winit_fields_outcome, r);
 	r->n_train = get_i64(in);
 	r->n_val = get_i64(in);
 	r->n_test = get_i64(in);
 	r->run_seed = get_u64(in);
-	char kernels[64];
-	get_str(in, kernels, sizeof kernels);
-	r->kernels = kernel_name(kernels);
 }
 
 static int unpack_history(struct in *in, struct winit_history *h, struct winit_error *err)

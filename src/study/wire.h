@@ -17,9 +17,10 @@
 #include "core/internal.h"
 
 #define WINIT_WIRE_MAGIC 0x57494e52u /* "WINR" */
-#define WINIT_WIRE_VERSION 4u        /* 2: diagnostics and theory; 3: snapshots carry loss, \
+#define WINIT_WIRE_VERSION 5u        /* 2: diagnostics and theory; 3: snapshots carry loss, \
 	                              * accuracy and (at step 0) weight histograms; 4: the  \
-	                              * members of src/results/fields.h's tables in their order */
+	                              * members of src/results/fields.h's tables in their   \
+	                              * order; 5: the status, error and kernels among them */
 
 /* Pack run `index`'s result into a new buffer (*buf, *len; free() it).  Returns WINIT_OK
  * or WINIT_ERR_NOMEM. */
