@@ -49,19 +49,7 @@ done
 
 find_winit
 make_work "$outdir" deep
-have_torch=no
-if [ -n "$python" ]; then
-	"$python" -c 'import torch' 2>/dev/null && have_torch=yes
-else
-	for p in python3 /usr/bin/python3; do
-		if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import torch' 2>/dev/null; then
-			python=$p
-			have_torch=yes
-			break
-		fi
-	done
-	[ -n "$python" ] || python=python3
-fi
+find_torch_python
 pin=
 command -v taskset >/dev/null 2>&1 && pin="taskset -c 0"
 

@@ -12,10 +12,8 @@ S is the epoch's wall time (data already in memory, the model built and initiali
 Needs python3-torch and python3-numpy (Debian: apt-get install python3-torch).
 """
 import argparse
-import gzip
 import math
 import os
-import struct
 import sys
 import time
 
@@ -23,16 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-
-def read_idx(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    zero, dtype, ndim = struct.unpack(">HBB", data[:4])
-    if zero != 0 or dtype != 8:
-        sys.exit(f"{path}: not an unsigned-byte IDX file")
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
+from compare_inits_torch import read_idx  # the study's peer, beside this file
 
 
 def find(d, stem):

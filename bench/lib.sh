@@ -7,6 +7,8 @@
 #   die MSG...            print "$me: MSG" on stderr, exit 1
 #   find_winit            $winit: as given (-w / $WINIT), else ./winit, else winit on PATH;
 #                         made absolute
+#   find_torch_python     $python: as given (-p / $PYTHON), else the first of python3,
+#                         /usr/bin/python3 that imports torch; $have_torch: yes or no
 #   need_gnu_time         $gnu_time: GNU time (/usr/bin/time -f), or die saying how to get it
 #   make_work DIR TAG     $work: DIR (created) when given, else a temporary directory
 #                         (winit-TAG.XXXXXX) removed on exit
@@ -35,6 +37,23 @@ find_winit()
 	fi
 	[ -x "$winit" ] || die "$winit: not an executable"
 	case $winit in /*) ;; */*) winit=$(cd "$(dirname "$winit")" && pwd)/$(basename "$winit") ;; esac
+}
+
+find_torch_python()
+{
+	have_torch=no
+	if [ -n "$python" ]; then
+		"$python" -c 'import torch' 2>/dev/null && have_torch=yes
+	else
+		for p in python3 /usr/bin/python3; do
+			if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import torch' 2>/dev/null; then
+				python=$p
+				have_torch=yes
+				break
+			fi
+		done
+		[ -n "$python" ] || python=python3
+	fi
 }
 
 need_gnu_time()

@@ -801,13 +801,7 @@ static void learning_same(const struct winit_learning *want, const void *got, in
 		              !miss, miss);
 		if (miss)
 			continue;
-		if (f->type == WINIT_FIELD_F64)
-			ck_assert_msg(winit_field_f64(&g, got) == winit_field_f64(f, want), "%s.%s: %.17g, expected %.17g",
-			              what, f->key, winit_field_f64(&g, got), winit_field_f64(f, want));
-		else
-			ck_assert_msg(winit_field_int(&g, got) == winit_field_int(f, want), "%s.%s: %lld, expected %lld",
-			              what, f->key, (long long)winit_field_int(&g, got),
-			              (long long)winit_field_int(f, want));
+		tu_field_value_eq(f, &g, got, want, what);
 	}
 }
 

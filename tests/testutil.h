@@ -235,6 +235,18 @@ static inline void tu_fields_fill(const struct winit_field *table, void *s, int 
 
 /* Each member of `table` that `got` has (page: got is the page model's struct) equals
  * want's, and is present where want's is. */
+/* Row f's value in got (read through g: f's row with got's offsets) equals want's. */
+static inline void tu_field_value_eq(const struct winit_field *f, const struct winit_field *g,
+                                     const void *got, const void *want, const char *what)
+{
+	if (f->type == WINIT_FIELD_F64)
+		ck_assert_msg(winit_field_f64(g, got) == winit_field_f64(f, want), "%s.%s: %.17g, expected %.17g",
+		              what, f->key, winit_field_f64(g, got), winit_field_f64(f, want));
+	else
+		ck_assert_msg(winit_field_int(g, got) == winit_field_int(f, want), "%s.%s: %lld, expected %lld",
+		              what, f->key, (long long)winit_field_int(g, got), (long long)winit_field_int(f, want));
+}
+
 static inline void tu_fields_same(const struct winit_field *table, const void *want, const void *got,
                                   int page, const char *what)
 {
@@ -256,13 +268,7 @@ static inline void tu_fields_same(const struct winit_field *table, const void *w
 		              "%s.%s: presence differs", what, f->key);
 		if (!winit_field_present(f, want, 0))
 			continue;
-		if (f->type == WINIT_FIELD_F64)
-			ck_assert_msg(winit_field_f64(&g, got) == winit_field_f64(f, want), "%s.%s: %.17g, expected %.17g",
-			              what, f->key, winit_field_f64(&g, got), winit_field_f64(f, want));
-		else
-			ck_assert_msg(winit_field_int(&g, got) == winit_field_int(f, want), "%s.%s: %lld, expected %lld",
-			              what, f->key, (long long)winit_field_int(&g, got),
-			              (long long)winit_field_int(f, want));
+		tu_field_value_eq(f, &g, got, want, what);
 	}
 }
 
