@@ -318,9 +318,16 @@ START_TEST(test_underrun_is_caught)
 	r = check(bad_plugin("underrun_act"), 0);
 	ck_assert_int_eq(r.rc, WINIT_ERR_PLUGIN);
 	assert_consistent(&r);
-	assert_has(r, "  FAIL underrun_act: forward or backward wrote outside the 1400 values of "
+	assert_has(r, "  FAIL underrun_act: forward wrote outside the 1400 values of "
 	              "y (at [-8]); touch only [0, rows * cols)\n");
 	ck_assert_uint_eq(r.n_failed, 1);
+	free(r.out);
+	/* Each callback named: the object holding a forward writing past y and a backward
+	 * writing before dx. */
+	r = check(bad_plugin("overrun_act"), 0);
+	ck_assert_int_eq(r.rc, WINIT_ERR_PLUGIN);
+	assert_has(r, "  FAIL past_act: forward wrote outside the 1400 values of y (at [1400])");
+	assert_has(r, "  FAIL back_act: backward wrote outside the 1400 values of dx (at [-8])");
 	free(r.out);
 }
 END_TEST

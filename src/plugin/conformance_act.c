@@ -54,23 +54,32 @@ static int64_t guard_hit(const float *v, int64_t n)
 	return 0;
 }
 
-static void check_guards(struct checker *c, struct act_data *ad)
+/* After a call of `callback`: the first guard zone it wrote, unless an earlier call's was
+ * seen already (the report names the callback that wrote). */
+static void note_guards(struct act_data *ad, const char *callback)
 {
 	struct {
 		const char *name;
 		const float *v;
-	} const bufs[] = { { "x", ad->x }, { "y", ad->y }, { "dy", ad->dy }, { "dx", ad->dx },
-		           { "x (in place)", ad->tmp } };
-	for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) {
+	} const bufs[] = { { "x", ad->x }, { "y", ad->y }, { "dy", ad->dy }, { "dx", ad->dx }, { "x (in place)", ad->tmp } };
+	for (size_t k = 0; !ad->hit_callback && k < sizeof bufs / sizeof bufs[0]; k++) {
 		int64_t at = guard_hit(bufs[k].v, ad->n);
 		if (at) {
-			conf_result(c, 0, "forward or backward wrote outside the %lld values of %s "
-			                  "(at [%lld]); touch only [0, rows * cols)",
-			            (long long)ad->n, bufs[k].name, (long long)at);
-			return;
+			ad->hit_callback = callback;
+			ad->hit_buffer = bufs[k].name;
+			ad->hit_at = at;
 		}
 	}
-	conf_result(c, 1, "forward and backward write nothing outside their buffers");
+}
+
+static void check_guards(struct checker *c, struct act_data *ad)
+{
+	if (ad->hit_callback)
+		conf_result(c, 0, "%s wrote outside the %lld values of %s (at [%lld]); touch only "
+		                  "[0, rows * cols)",
+		            ad->hit_callback, (long long)ad->n, ad->hit_buffer, (long long)ad->hit_at);
+	else
+		conf_result(c, 1, "forward and backward write nothing outside their buffers");
 }
 
 static void check_act_values(struct checker *c, const struct winit_activation *act,
@@ -81,12 +90,14 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 	set_guards(ad->dy, ad->n);
 	set_guards(ad->dx, ad->n);
 	set_guards(ad->tmp, ad->n);
+	ad->hit_callback = NULL;
 	const int64_t n = ad->n, rows = ad->rows;
 	const char *what = "on a grid of [-20, 20] and random normal inputs";
 
 	memcpy(ad->tmp, ad->x, (size_t)n * sizeof *ad->tmp);
 	conf_calling("forward on %lld x %d inputs in [-20, 20] and N(0, 1), N(0, 16)", (long long)rows, ACT_COLS);
 	act->forward(ad->y, ad->x, rows, ACT_COLS, params);
+	note_guards(ad, "forward");
 	int bad = nonfinite_at(ad->y, n);
 	if (bad >= 0)
 		conf_result(c, 0, "forward(%.6g) = %g, expected a finite value (%s)",
@@ -96,6 +107,7 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 
 	conf_calling("backward on %lld x %d inputs", (long long)rows, ACT_COLS);
 	act->backward(ad->dx, ad->dy, ad->x, ad->y, rows, ACT_COLS, params);
+	note_guards(ad, "backward");
 	bad = nonfinite_at(ad->dx, n);
 	if (bad >= 0)
 		conf_result(c, 0, "backward at x = %.6g gives dx = %g for dy = %g, expected a finite "
@@ -118,6 +130,7 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 	memcpy(ad->tmp, ad->x, (size_t)n * sizeof *ad->tmp);
 	conf_calling("forward in place (y == x)");
 	act->forward(ad->tmp, ad->tmp, rows, ACT_COLS, params);
+	note_guards(ad, "forward (in place)");
 	int64_t m = first_mismatch(ad->tmp, ad->y, n);
 	if (m >= 0)
 		conf_result(c, 0, "forward in place (y aliasing x) gives %.9g at x = %.6g, out of "
@@ -129,6 +142,7 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 	memcpy(ad->tmp, ad->dy, (size_t)n * sizeof *ad->tmp);
 	conf_calling("backward in place (dx == dy)");
 	act->backward(ad->tmp, ad->tmp, ad->x, ad->y, rows, ACT_COLS, params);
+	note_guards(ad, "backward (in place)");
 	m = first_mismatch(ad->tmp, ad->dx, n);
 	if (m >= 0)
 		conf_result(c, 0, "backward in place (dx aliasing dy) gives %.9g at x = %.6g, out "

@@ -102,6 +102,10 @@ struct act_data {
 	int64_t n, rows;              /* n = rows * ACT_COLS */
 	float *x, *y, *dy, *dx, *tmp; /* (rows, ACT_COLS) each, with GUARD floats before
 	                               * and after (conformance.c's guarded_alloc) */
+	/* The first write outside them: the callback after which it was seen (NULL: none
+	 * yet), the buffer, the index. */
+	const char *hit_callback, *hit_buffer;
+	int64_t hit_at;
 };
 
 /* Every check of one initializer (conformance_init.c) or activation (conformance_act.c)
