@@ -1,5 +1,8 @@
 # tests: cli -- the winit command end to end (a shell script).
 TESTS += tests/cli.sh
+# CI runs the README's test command (.ci/run against the README's first block).
+TESTS += tests/ci.sh
+EXTRA_DIST += tests/ci.sh
 EXTRA_DIST += tests/lib.sh tests/cli.sh tests/lua/make_data.lua tests/lua/syntax_error.lua \
 	tests/lua/bad_initializer.lua tests/lua/saved_model.lua tests/lua/diverge.lua \
 	tests/lua/momentum.lua tests/lua/plugin_study.lua tests/lua/act_study.lua
