@@ -13,17 +13,30 @@
 static const char *const monitors[] = { "loss", "accuracy", "val_loss", "val_accuracy" };
 static const char *const modes[] = { "auto", "min", "max" };
 
+#define COUNT(a) ((int32_t)(sizeof(a) / sizeof((a)[0])))
+
+/* Entry k of names (n entries), or NULL; the index of name among them, or -1. */
+static const char *name_at(const char *const *names, int32_t n, int32_t k)
+{
+	return k >= 0 && k < n ? names[k] : NULL;
+}
+
+static int32_t index_of(const char *const *names, int32_t n, const char *name)
+{
+	for (int32_t k = 0; name && k < n; k++)
+		if (strcmp(name, names[k]) == 0)
+			return k;
+	return -1;
+}
+
 const char *winit_monitor_name(int32_t monitor)
 {
-	return monitor >= 0 && monitor < 4 ? monitors[monitor] : NULL;
+	return name_at(monitors, COUNT(monitors), monitor);
 }
 
 int32_t winit_monitor_parse(const char *name)
 {
-	for (int32_t k = 0; name && k < 4; k++)
-		if (strcmp(name, monitors[k]) == 0)
-			return k;
-	return -1;
+	return index_of(monitors, COUNT(monitors), name);
 }
 
 double winit_monitor_value(const struct winit_epoch_stats *st, int32_t monitor)
@@ -42,15 +55,12 @@ double winit_monitor_value(const struct winit_epoch_stats *st, int32_t monitor)
 
 const char *winit_monitor_mode_name(int32_t mode)
 {
-	return mode >= 0 && mode < 3 ? modes[mode] : NULL;
+	return name_at(modes, COUNT(modes), mode);
 }
 
 int32_t winit_monitor_mode_parse(const char *name)
 {
-	for (int32_t k = 0; name && k < 3; k++)
-		if (strcmp(name, modes[k]) == 0)
-			return k;
-	return -1;
+	return index_of(modes, COUNT(modes), name);
 }
 
 struct winit_early_stopping winit_early_stopping_default(void)
