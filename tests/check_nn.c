@@ -263,7 +263,7 @@ static double reference_loss(const struct winit_model *m, const float *x, const 
 		for (int64_t k = 0; k < m->spec.n_inputs; k++)
 			a[k] = x[r * m->spec.n_inputs + k];
 		for (int i = 0; i < m->spec.n_layers; i++) {
-			const struct winit_dense *d = &m->layer[i];
+			const struct winit_layer *d = &m->layer[i];
 			for (int64_t j = 0; j < d->n_out; j++) {
 				double s = d->b ? d->b[j] : 0;
 				for (int64_t k = 0; k < d->n_in; k++)
@@ -327,7 +327,7 @@ START_TEST(deep_gradients_match_finite_differences)
 	int checked = 0;
 	double largest = 0;
 	for (size_t li = 0; li < sizeof layers / sizeof layers[0]; li++) {
-		struct winit_dense *d = &m.layer[layers[li]];
+		struct winit_layer *d = &m.layer[layers[li]];
 		/* Three kernel entries and two biases of the layer, spread over it. */
 		float *at[5] = { d->w, d->w + d->n_in * d->n_out / 2 + 3, d->w + d->n_in * d->n_out - 1,
 			         d->b, d->b + d->n_out - 1 };

@@ -158,7 +158,7 @@ START_TEST(paired_design_shares_what_conditions_do_not_vary)
 		              "%s", err.msg);
 		first_shuffle(&t[k], order[k]);
 	}
-	const struct winit_dense *g = t[0].model.layer, *h = t[1].model.layer, *h1 = t[2].model.layer;
+	const struct winit_layer *g = t[0].model.layer, *h = t[1].model.layer, *h1 = t[2].model.layer;
 	int64_t n_out = g[1].n_in * g[1].n_out, n_hid = g[0].n_in * g[0].n_out;
 	ck_assert(same_floats(g[1].w, h[1].w, n_out));  /* output kernel: equal */
 	ck_assert(!same_floats(g[0].w, h[0].w, n_hid)); /* the layer under study: not */

@@ -13,6 +13,7 @@ winitinclude_HEADERS += \
 	include/winit/conformance.h \
 	include/winit/kernels.h \
 	include/winit/model.h \
+	include/winit/shape.h \
 	include/winit/train.h \
 	include/winit/diagnostics.h \
 	include/winit/theory.h \

@@ -14,6 +14,7 @@
 #include <winit/error.h>
 #include <winit/plugin.h>
 #include <winit/rng.h>
+#include <winit/shape.h>
 #include <winit/team.h>
 
 #ifdef __cplusplus
@@ -31,13 +32,65 @@ struct winit_plugin_use {
 	const struct winit_plugin_entry *entry;
 };
 
+/* The kinds of layer a model is made of (src/layers/: one folder each).  Keras's class
+ * names: winit_layer_kind_name. */
+enum winit_layer_kind {
+	WINIT_LAYER_DENSE = 0, /* a zeroed layer spec is a Dense layer */
+	WINIT_LAYER_FLATTEN = 1,
+	WINIT_LAYER_RESHAPE = 2,
+	WINIT_LAYER_ADD = 3,
+	WINIT_LAYER_CONCATENATE = 4,
+	WINIT_LAYER_KINDS
+};
+
+/* The parameter tensors a layer can have (Dense: its kernel and its bias). */
+#define WINIT_MAX_LAYER_TENSORS 2
+
+/* What a layer's inputs are, in winit_model_spec.inputs: an earlier layer's index, or the
+ * model's input. */
+#define WINIT_MODEL_INPUT (-1)
+
+/* Multipliers of one parameter tensor (all 1 by default: winit_layer_mult):
+ * `init` scales what its initializer draws (and the theory's variance by its square),
+ * `lr` scales the optimizer's step for it (Adam and SGD alike). */
+struct winit_param_mult {
+	double init;
+	double lr;
+};
+
+/* One layer of a model (a node of its graph).  A zeroed spec with units, use_bias and the
+ * three plugins set is a Dense layer fed by the layer before it (the model's input for the
+ * first), as every model was before graphs. */
 struct winit_layer_spec {
 	int64_t units;
 	int use_bias;
-	struct winit_plugin_use activation;
+	struct winit_plugin_use activation; /* Dense; the other kinds have none (info NULL) */
 	struct winit_plugin_use kernel_initializer;
 	struct winit_plugin_use bias_initializer;
+	int32_t kind; /* enum winit_layer_kind */
+	/* Inputs: n_in entries of the spec's `inputs` from in_off, each an earlier layer's
+	 * index or WINIT_MODEL_INPUT.  n_in 0: the layer before (the model's input for the
+	 * first) -- a chain, as Sequential builds. */
+	int32_t n_in;
+	int32_t in_off;
+	struct winit_shape target_shape; /* Reshape: one example's shape after it */
+	int32_t axis;                    /* Concatenate: the axis joined (-1: the last) */
+	/* Multipliers of its tensors (kind order: Dense's kernel then bias) and of its output
+	 * (Dense: z = out_mult * (x W) + b); used only when mult_set, else all 1. */
+	int32_t mult_set;
+	struct winit_param_mult mult[WINIT_MAX_LAYER_TENSORS];
+	double out_mult;
+	/* Keras's name ("dense_2"); empty: the kind's prefix and its 1-based count among
+	 * the model's layers of that kind, as Keras numbers them in a fresh session. */
+	char name[48];
 };
+
+/* The multipliers of tensor t of layer l: {1, 1} unless set. */
+struct winit_param_mult winit_layer_mult(const struct winit_layer_spec *l, int t);
+/* Keras's class name of a kind ("Dense", "Add", ...), or "?". */
+const char *winit_layer_kind_name(int32_t kind);
+/* The kind's default layer-name prefix ("dense", "add", ...), or "layer". */
+const char *winit_layer_kind_prefix(int32_t kind);
 
 /* Losses a model is compiled with. */
 enum winit_loss {
@@ -51,11 +104,14 @@ enum winit_loss {
 struct winit_model_spec {
 	int32_t n_input_dims; /* e.g. 2 for a 28x28 image fed through Flatten */
 	int64_t input_shape[3];
-	int64_t n_inputs; /* product of input_shape */
-	int32_t n_layers;                /* Dense layers, any number */
+	int64_t n_inputs;                /* product of input_shape */
+	int32_t n_layers;                /* layers (graph nodes, in topological order), any number */
 	struct winit_layer_spec *layers; /* n_layers entries, owned: winit_model_spec_free */
 	int32_t cap_layers;              /* entries allocated */
 	int32_t loss;                    /* enum winit_loss, set by compile */
+	/* The layers' inputs (winit_layer_spec's n_in, in_off), owned. */
+	int32_t n_edges, cap_edges;
+	int32_t *inputs;
 };
 
 /* A spec owns its layers, so it is copied with winit_model_spec_copy (never by
@@ -63,6 +119,33 @@ struct winit_model_spec {
  * to free.  Add a layer at the end (the spec grows as needed). */
 int winit_model_spec_add_layer(struct winit_model_spec *spec, const struct winit_layer_spec *layer,
                                struct winit_error *err);
+/* The same for a layer of a graph: its n_in inputs are earlier layers' indices (or
+ * WINIT_MODEL_INPUT), kept in the order given (Add sums and Concatenate joins in it).  A
+ * layer's n_in/in_off are set from these; n_in 0 makes it a chain layer. */
+int winit_model_spec_add_node(struct winit_model_spec *spec, const struct winit_layer_spec *layer,
+                              const int32_t *inputs, int32_t n_in, struct winit_error *err);
+/* Layer i's inputs: fills in[0 .. n) (n = the return value, at most cap written), the
+ * chain's implicit input included (i - 1, or WINIT_MODEL_INPUT for the first). */
+int32_t winit_model_spec_layer_inputs(const struct winit_model_spec *spec, int32_t i, int32_t *in,
+                                      int32_t cap);
+/* 1 when every layer is a Dense layer fed by the one before, without multipliers (the
+ * models of before graphs: their descriptions, files and wire records are unchanged). */
+int winit_model_spec_is_chain(const struct winit_model_spec *spec);
+/* The model's input as one example's shape (input_shape, or (n_inputs) without one). */
+struct winit_shape winit_model_spec_input_shape(const struct winit_model_spec *spec);
+/* The shape in which layer i reads the model's input: as it is for a layer of a graph,
+ * flattened for a chain's (Sequential's leading Flatten is implicit: the spec's
+ * input_shape records it). */
+struct winit_shape winit_model_spec_input_of(const struct winit_model_spec *spec, int32_t i);
+/* Each layer's output shape, into out[0 .. n_layers): WINIT_ERR_ARG naming the layer,
+ * its kind and the shapes when one does not fit (a Dense layer on an unflattened image,
+ * an Add of different shapes, a Reshape that changes the number of values, ...). */
+int winit_model_spec_shapes(const struct winit_model_spec *spec, struct winit_shape *out,
+                            struct winit_error *err);
+/* Layer i's name: its own, or the kind's prefix and its count among the layers of that
+ * kind up to it ("dense_3"), as Keras names them in a fresh session. */
+char *winit_model_spec_layer_name(const struct winit_model_spec *spec, int32_t i, char *buf,
+                                  size_t n);
 /* dst becomes an independent copy of src (dst is overwritten, not freed first). */
 int winit_model_spec_copy(struct winit_model_spec *dst, const struct winit_model_spec *src,
                           struct winit_error *err);
@@ -82,26 +165,48 @@ struct winit_layer_hooks {
 	                 int64_t rows, int64_t n_in, int64_t cols);
 };
 
-struct winit_dense {
-	int64_t n_in, n_out;
-	float *w;       /* (n_in, n_out), view into params */
-	float *b;       /* (n_out) or NULL */
-	float *dw, *db; /* views into grads */
-	const struct winit_activation *act;
+struct winit_layer_ops; /* src/layers/kind.h */
+
+/* One layer of a model instance: views into the model's parameters and gradients, its
+ * shapes and inputs. */
+struct winit_layer {
+	const struct winit_layer_ops *kind;
+	int32_t n_src;                      /* inputs */
+	const int32_t *src;                 /* n_src layer indices or WINIT_MODEL_INPUT (the model's array) */
+	struct winit_shape shape;           /* one example's output */
+	int64_t n_in, n_out;                /* values of one example in (the first input) and out */
+	float *w;                           /* Dense: (n_in, n_out), view into params; NULL without one */
+	float *b;                           /* (n_out) or NULL */
+	float *dw, *db;                     /* views into grads */
+	const struct winit_activation *act; /* NULL for kinds without an activation */
 	const double *act_params;
+	float lr_mult[WINIT_MAX_LAYER_TENSORS]; /* the optimizer's multipliers of w and b */
+	float out_mult;                         /* Dense's output multiplier */
+	/* The backward pass's plan (model.c): which work gradient buffer holds the gradient of
+	 * this layer's output (-1: the caller's dout), and whether its activation's backward
+	 * runs in its consumer's input-gradient product (one consumer) or on its own. */
+	int32_t gbuf;
+	int32_t n_consumers;
 };
 
 struct winit_model {
 	struct winit_model_spec spec;
 	int64_t n_params;
-	float *params; /* all weights, one allocation */
-	float *grads;  /* same layout */
-	struct winit_dense *layer; /* spec.n_layers */
+	float *params;             /* all weights, one allocation */
+	float *grads;              /* same layout */
+	struct winit_layer *layer; /* spec.n_layers */
 	/* Work buffers, sized for `cap_batch` rows. */
 	int64_t cap_batch;
 	float **z; /* spec.n_layers pre-activations (cap_batch, n_out) */
 	float **a; /* spec.n_layers activations (cap_batch, n_out) */
-	float *delta[2];            /* backward scratch (cap_batch, widest), used in turn */
+	/* Backward scratch (cap_batch, widest): the gradients of layers' outputs, n_delta
+	 * buffers used in turn (2 for a chain), the last one also a product's scratch when a
+	 * layer's output feeds several layers (their gradients are summed in a fixed order). */
+	int32_t n_delta;
+	float **delta;
+	int32_t *src;      /* every layer's inputs in layer order, chain ones included */
+	int32_t *edge_acc; /* parallel to src: 1 when that input's gradient is added to what a
+	                    * later layer (in the backward pass, an earlier one) put there */
 	struct winit_layer_hooks hooks;
 	/* The threads a pass is split among (borrowed; NULL: the calling thread alone).  Each
 	 * layer's products are cut into one chunk per member (winit/team.h): a layer wide
@@ -219,9 +324,11 @@ void winit_model_backward(struct winit_model *model, const float *x, float *dout
  * gradients are final: `rows` runs of `cols` parameters, the first at `off`, each `stride`
  * after the last (a block of a layer's weight matrix, or of its bias with rows = 1).
  * Called during a backward pass, from any thread of the model's team, on disjoint blocks
- * that cover every parameter once. */
+ * that cover every parameter once; lr_mult is the block's tensor's learning-rate
+ * multiplier (winit_param_mult). */
 struct winit_param_update {
-	void (*fn)(void *ctx, int64_t off, int64_t rows, int64_t cols, int64_t stride);
+	void (*fn)(void *ctx, int64_t off, int64_t rows, int64_t cols, int64_t stride,
+	           float lr_mult);
 	void *ctx;
 };
 
@@ -234,7 +341,7 @@ void winit_model_backward_update(struct winit_model *model, const float *x, floa
 
 static inline int64_t winit_model_outputs(const struct winit_model *m)
 {
-	return m->spec.layers[m->spec.n_layers - 1].units;
+	return m->layer[m->spec.n_layers - 1].n_out;
 }
 
 #ifdef __cplusplus

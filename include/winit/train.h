@@ -95,14 +95,16 @@ int winit_optimizer_init(struct winit_optimizer *opt, const struct winit_optimiz
 void winit_optimizer_step(struct winit_optimizer *opt, float *params, const float *grads);
 /* A step in parts: begin counts the step and fixes its factors (from spec.learning_rate
  * as it is now); apply updates a block of params from grads: `rows` runs of `cols`
- * parameters, the first at `off`, each `stride` after the last.  Every parameter's update
+ * parameters, the first at `off`, each `stride` after the last, with the learning rate
+ * times lr_mult (the block's tensor's multiplier, winit_param_mult; 1: unchanged bits).  Every parameter's update
  * depends on its own gradient and state alone, so applying a step in any number of
  * disjoint blocks, in any order or concurrently from several threads, gives the same bits
  * as applying it at once: the model applies each block of a layer as soon as its gradient
  * is final (winit_model_backward_update). */
 void winit_optimizer_begin(struct winit_optimizer *opt);
 void winit_optimizer_apply(const struct winit_optimizer *opt, float *params, const float *grads,
-                           int64_t off, int64_t rows, int64_t cols, int64_t stride);
+                           int64_t off, int64_t rows, int64_t cols, int64_t stride,
+                           float lr_mult);
 void winit_optimizer_free(struct winit_optimizer *opt);
 
 /* The statistics of an epoch a callback can monitor, as Keras names them in its logs. */

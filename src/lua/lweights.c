@@ -26,7 +26,7 @@ static int dense_index(const struct lmodel *m, int index)
 	return m->has_flatten ? index - 1 : index; /* -1: the Flatten layer */
 }
 
-static void push_kernel(lua_State *L, const struct winit_dense *d)
+static void push_kernel(lua_State *L, const struct winit_layer *d)
 {
 	lua_createtable(L, (int)d->n_in, 0);
 	for (int64_t r = 0; r < d->n_in; r++) {
@@ -39,7 +39,7 @@ static void push_kernel(lua_State *L, const struct winit_dense *d)
 	}
 }
 
-static void push_bias(lua_State *L, const struct winit_dense *d)
+static void push_bias(lua_State *L, const struct winit_layer *d)
 {
 	lua_createtable(L, (int)d->n_out, 0);
 	for (int64_t c = 0; c < d->n_out; c++) {
@@ -49,7 +49,7 @@ static void push_bias(lua_State *L, const struct winit_dense *d)
 }
 
 /* Append Dense layer i's arrays (kernel, and bias when it has one) to the list at -1. */
-static void append_layer_weights(lua_State *L, const struct winit_dense *d)
+static void append_layer_weights(lua_State *L, const struct winit_layer *d)
 {
 	push_kernel(L, d);
 	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
@@ -84,7 +84,7 @@ static void check_len(lua_State *L, int t, int64_t want, const char *fn, const c
 
 /* Read Dense layer d's arrays from list (absolute index) starting at *k into the copy
  * `dst` of the parameter block `base`. */
-static void read_layer_weights(lua_State *L, int list, lua_Integer *k, const struct winit_dense *d,
+static void read_layer_weights(lua_State *L, int list, lua_Integer *k, const struct winit_layer *d,
                                const float *base, float *dst, const char *name, const char *fn)
 {
 	char what[96];
@@ -154,7 +154,7 @@ int winit_lua_model_get_weights(lua_State *L)
 		lua_Integer li = luaL_checkinteger(L, 2);
 		luaL_argcheck(L, li >= 1 && li <= m->spec.n_layers, 2, "layer index out of range");
 		winit_lua_model_ensure_built(L, m);
-		const struct winit_dense *d = &m->trainer.model.layer[li - 1];
+		const struct winit_layer *d = &m->trainer.model.layer[li - 1];
 		push_kernel(L, d);
 		if (!d->b)
 			return 1;

@@ -19,7 +19,8 @@ struct spares {
 	int64_t n_inputs, cap_batch;
 	int64_t *n_out; /* n_layers entries */
 	float **z, **a; /* n_layers entries each */
-	float *delta[2];
+	int32_t n_delta;
+	float **delta; /* n_delta entries */
 };
 
 /* The calling thread's spares; the key's destructor frees them when the thread exits. */
@@ -40,9 +41,11 @@ static void free_work(struct spares *s)
 	s->z = s->a = NULL;
 	s->n_out = NULL;
 	s->n_layers = 0;
-	winit_guarded_free(s->delta[0]);
-	winit_guarded_free(s->delta[1]);
-	s->delta[0] = s->delta[1] = NULL;
+	for (int k = 0; k < s->n_delta && s->delta; k++)
+		winit_guarded_free(s->delta[k]);
+	free(s->delta);
+	s->delta = NULL;
+	s->n_delta = 0;
 	s->has_work = 0;
 }
 
@@ -135,7 +138,8 @@ void winit_diag_pool_give(enum winit_diag_buf role, void *buf, size_t cap)
 void winit_diag_pool_take_work(struct winit_model *m)
 {
 	struct spares *s = tls_spares;
-	if (!s || !s->has_work || s->n_inputs != m->spec.n_inputs || s->n_layers != m->spec.n_layers)
+	if (!s || !s->has_work || s->n_inputs != m->spec.n_inputs || s->n_layers != m->spec.n_layers ||
+	    s->n_delta != m->n_delta)
 		return;
 	for (int i = 0; i < m->spec.n_layers; i++)
 		if (s->n_out[i] != m->layer[i].n_out)
@@ -144,11 +148,12 @@ void winit_diag_pool_take_work(struct winit_model *m)
 		m->z[i] = s->z[i];
 		m->a[i] = s->a[i];
 	}
-	m->delta[0] = s->delta[0];
-	m->delta[1] = s->delta[1];
+	for (int k = 0; k < m->n_delta; k++) {
+		m->delta[k] = s->delta[k];
+		s->delta[k] = NULL;
+	}
 	m->cap_batch = s->cap_batch;
 	s->has_work = 0; /* the buffers are the model's now: free_work frees the arrays only */
-	s->delta[0] = s->delta[1] = NULL;
 	free_work(s);
 }
 
@@ -161,7 +166,8 @@ static int keep_work(struct spares *s, struct winit_model *m)
 	s->z = calloc(nl, sizeof *s->z);
 	s->a = calloc(nl, sizeof *s->a);
 	s->n_out = calloc(nl, sizeof *s->n_out);
-	if (!s->z || !s->a || !s->n_out) {
+	s->delta = calloc((size_t)(m->n_delta > 0 ? m->n_delta : 1), sizeof *s->delta);
+	if (!s->z || !s->a || !s->n_out || !s->delta) {
 		free_work(s);
 		return 0;
 	}
@@ -171,9 +177,11 @@ static int keep_work(struct spares *s, struct winit_model *m)
 		s->n_out[i] = m->layer[i].n_out;
 		m->z[i] = m->a[i] = NULL;
 	}
-	s->delta[0] = m->delta[0];
-	s->delta[1] = m->delta[1];
-	m->delta[0] = m->delta[1] = NULL;
+	for (int k = 0; k < m->n_delta; k++) {
+		s->delta[k] = m->delta[k];
+		m->delta[k] = NULL;
+	}
+	s->n_delta = m->n_delta;
 	s->cap_batch = m->cap_batch;
 	s->n_inputs = m->spec.n_inputs;
 	s->n_layers = m->spec.n_layers;
@@ -186,7 +194,9 @@ void winit_diag_pool_give_work(struct winit_model *m)
 	struct spares *s = spares();
 	if (!m->z || !m->a) /* a probe whose set-up failed: nothing reserved */
 		return;
-	int keep = m->cap_batch > 0 && intact(m->delta[0]) && intact(m->delta[1]);
+	int keep = m->cap_batch > 0;
+	for (int k = 0; k < m->n_delta && keep; k++)
+		keep = intact(m->delta[k]);
 	for (int i = 0; i < m->spec.n_layers && keep; i++)
 		keep = intact(m->z[i]) && intact(m->a[i]);
 	if (!(s && keep && keep_work(s, m))) {
@@ -195,9 +205,10 @@ void winit_diag_pool_give_work(struct winit_model *m)
 			winit_guarded_free(m->a[i]);
 			m->z[i] = m->a[i] = NULL;
 		}
-		winit_guarded_free(m->delta[0]);
-		winit_guarded_free(m->delta[1]);
-		m->delta[0] = m->delta[1] = NULL;
+		for (int k = 0; k < m->n_delta; k++) {
+			winit_guarded_free(m->delta[k]);
+			m->delta[k] = NULL;
+		}
 	}
 	m->cap_batch = 0;
 }

@@ -48,6 +48,7 @@ void winit_diag_probe_free(struct winit_diag_probe *p)
 	free(p->scratch.layer);
 	free(p->scratch.z);
 	free(p->scratch.a);
+	free(p->scratch.delta);
 	free(p->max_deriv);
 	memset(p, 0, sizeof *p);
 }
@@ -59,7 +60,7 @@ static void *take(struct winit_diag_probe *p, enum winit_diag_buf k, size_t byte
 	return p->buf[k] = winit_diag_pool_take(k, bytes, &p->buf_cap[k]);
 }
 
-static int is_rowwise(const struct winit_dense *d)
+static int is_rowwise(const struct winit_layer *d)
 {
 	return (d->act->flags & WINIT_ACT_ROWWISE) != 0;
 }
@@ -68,7 +69,7 @@ static int is_rowwise(const struct winit_dense *d)
  * guarded buffers: a write outside them is recorded in the scratch model m (layer i). */
 static int grid_max_deriv(double *out, struct winit_model *m, int i)
 {
-	const struct winit_dense *d = &m->layer[i];
+	const struct winit_layer *d = &m->layer[i];
 	float *x = winit_guarded_alloc(GRID_POINTS), *y = winit_guarded_alloc(GRID_POINTS),
 	      *one = winit_guarded_alloc(GRID_POINTS), *dx = winit_guarded_alloc(GRID_POINTS);
 	int rc = -1;
@@ -114,10 +115,11 @@ static int scratch_alloc(struct winit_diag_probe *p, const struct winit_model *m
 	p->max_deriv = calloc(nl, sizeof *p->max_deriv);
 	if (p->scratch.layer)
 		memcpy(p->scratch.layer, m->layer, nl * sizeof *p->scratch.layer);
-	memset(p->scratch.delta, 0, sizeof p->scratch.delta);
+	p->scratch.delta = calloc((size_t)(m->n_delta > 0 ? m->n_delta : 1), sizeof *p->scratch.delta);
 	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
 	p->scratch.team = m->team;
-	return p->scratch.grads && p->scratch.layer && p->scratch.z && p->scratch.a && p->max_deriv ?
+	return p->scratch.grads && p->scratch.layer && p->scratch.z && p->scratch.a &&
+	                       p->scratch.delta && p->max_deriv ?
 	               0 :
 	               -1;
 }
@@ -130,7 +132,7 @@ static int scratch_layers(struct winit_diag_probe *p, const struct winit_model *
 	winit_diag_pool_take_work(&p->scratch);
 	memset(p->scratch.grads, 0, (size_t)m->n_params * sizeof(float));
 	for (int i = 0; i < m->spec.n_layers; i++) {
-		struct winit_dense *d = &p->scratch.layer[i];
+		struct winit_layer *d = &p->scratch.layer[i];
 		d->dw = p->scratch.grads + (m->layer[i].dw - m->grads);
 		d->db = m->layer[i].db ? p->scratch.grads + (m->layer[i].db - m->grads) : NULL;
 		p->max_deriv[i] = 0;
@@ -460,7 +462,7 @@ static void forward_hook(void *ctx, int layer, const float *z, const float *a, i
 {
 	struct hook_ctx *h = ctx;
 	struct winit_diag_layer *L = &h->layers[layer];
-	const struct winit_dense *d = &h->p->scratch.layer[layer];
+	const struct winit_layer *d = &h->p->scratch.layer[layer];
 	mean_var2(&L->pre_mean, &L->pre_var, z, rows * cols, &L->act_mean, &L->act_var, a, rows * cols);
 	int64_t dead = 0;
 	if (is_rowwise(d)) {
@@ -505,7 +507,7 @@ static struct winit_diag_hist *kernel_histograms(const struct winit_model *m)
 		return NULL;
 	int64_t n_in = m->spec.n_inputs;
 	for (int i = 0; i < m->spec.n_layers; i++) {
-		const struct winit_dense *d = &m->layer[i];
+		const struct winit_layer *d = &m->layer[i];
 		const struct winit_layer_spec *l = &m->spec.layers[i];
 		const struct winit_initializer *k =
 			(const struct winit_initializer *)l->kernel_initializer.info;
@@ -547,7 +549,7 @@ int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *
 	winit_model_backward(&p->scratch, p->x, p->dout, p->rows);
 	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
 	for (int i = 0; i < n_layers; i++) {
-		const struct winit_dense *d = &m->layer[i];
+		const struct winit_layer *d = &m->layer[i];
 		struct winit_diag_layer *L = &layers[i];
 		L->distinct_units = winit_diag_distinct_units(d->w, d->n_in, d->n_out);
 		if (L->distinct_units < 0) {

@@ -37,7 +37,9 @@
 static inline void prefetch_line(const char *p)
 {
 #if defined(__x86_64__) || defined(__i386__)
-	__asm__ volatile("prefetcht0 %0" : : "m"(*p));
+	__asm__ volatile("prefetcht0 %0"
+	                 :
+	                 : "m"(*p));
 #else
 	__builtin_prefetch(p, 0, 3);
 #endif
@@ -408,10 +410,12 @@ static int fit_check(struct winit_trainer *t, const struct winit_dataset *ds,
 }
 
 /* The trainer's optimizer on a block of parameters (winit_param_update). */
-static void optimizer_update(void *ctx, int64_t off, int64_t rows, int64_t cols, int64_t stride)
+static void optimizer_update(void *ctx, int64_t off, int64_t rows, int64_t cols, int64_t stride,
+                             float lr_mult)
 {
 	struct winit_trainer *t = ctx;
-	winit_optimizer_apply(&t->opt, t->model.params, t->model.grads, off, rows, cols, stride);
+	winit_optimizer_apply(&t->opt, t->model.params, t->model.grads, off, rows, cols, stride,
+	                      lr_mult);
 }
 
 /* The rows split, the data-aware initializers run, the buffers allocated, the observers

@@ -1,6 +1,8 @@
 libwinit_core_la_SOURCES += \
 	src/nn/model.c \
 	src/nn/spec.c \
+	src/nn/graph.c \
+	src/nn/graph.h \
 	src/nn/passes.c \
 	src/nn/model_guard.h \
 	src/nn/loss.c \

@@ -15,6 +15,8 @@
 #include <winit/stream.h>
 
 #include "core/guard.h"
+#include "layers/kind.h"
+#include "nn/graph.h"
 
 int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_error *err)
 {
@@ -22,12 +24,14 @@ int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_err
 		return winit_error_set(err, WINIT_ERR_ARG, "model: input size must be positive (got %lld)",
 		                       (long long)spec->n_inputs);
 	if (spec->n_layers <= 0 || !spec->layers)
-		return winit_error_set(err, WINIT_ERR_ARG, "model: needs at least one Dense layer (got %d)",
+		return winit_error_set(err, WINIT_ERR_ARG, "model: needs at least one layer (got %d)",
 		                       (int)spec->n_layers);
 	if (spec->loss != WINIT_LOSS_CATEGORICAL_CROSSENTROPY)
 		return winit_error_set(err, WINIT_ERR_ARG, "model: unknown loss %d", (int)spec->loss);
 	for (int i = 0; i < spec->n_layers; i++) {
 		const struct winit_layer_spec *l = &spec->layers[i];
+		if (l->kind != WINIT_LAYER_DENSE)
+			continue;
 		if (l->units <= 0)
 			return winit_error_set(err, WINIT_ERR_ARG, "model: layer %d: units must be positive (got %lld)",
 			                       i + 1, (long long)l->units);
@@ -39,37 +43,207 @@ int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_err
 		                    l->bias_initializer.info->kind != WINIT_KIND_INITIALIZER))
 			return winit_error_set(err, WINIT_ERR_ARG, "model: layer %d: no bias initializer plugin", i + 1);
 	}
-	return WINIT_OK;
+	struct winit_shape *shapes = malloc((size_t)spec->n_layers * sizeof *shapes);
+	if (!shapes)
+		return winit_error_set(err, WINIT_ERR_NOMEM, "model: no memory for %d layers",
+		                       (int)spec->n_layers);
+	int rc = winit_model_spec_shapes(spec, shapes, err);
+	free(shapes);
+	return rc ? rc : winit_model_spec_check_graph(spec, err);
 }
 
 /* Fans come from the shape (Keras's compute_fans): (n_in, units) for a kernel, (units,
- * units) for a bias. */
-static int fill(float *w, const struct winit_plugin_use *use, const int64_t *dims, uint32_t n_dims,
-                double gain, uint64_t seed, enum winit_stream_purpose purpose, const char *what,
-                int layer,
-                struct winit_error *err)
+ * units) for a bias.  The tensor's initialization multiplier scales what was drawn. */
+static int fill(float *w, const struct winit_tensor_decl *t, double gain, double mult,
+                uint64_t seed, int layer, struct winit_error *err)
 {
 	struct winit_rng rng;
-	winit_stream_open(&rng, seed, purpose, (uint32_t)(layer - 1));
+	winit_stream_open(&rng, seed, t->purpose, (uint32_t)(layer - 1));
 	char where[64];
-	snprintf(where, sizeof where, "layer %d %s", layer, what);
-	return winit_initializer_fill((const struct winit_initializer *)use->info, w, dims, n_dims,
-	                              gain, use->params, &rng, where, err);
+	snprintf(where, sizeof where, "layer %d %s", layer, t->name);
+	int rc = winit_initializer_fill((const struct winit_initializer *)t->init->info, w, t->dims,
+	                                (uint32_t)t->rank, gain, t->init->params, &rng, where, err);
+	int64_t n = 1;
+	for (int32_t k = 0; k < t->rank; k++)
+		n *= t->dims[k];
+	if (!rc && mult != 1.0)
+		for (int64_t k = 0; k < n; k++)
+			w[k] = (float)(mult * (double)w[k]);
+	return rc;
+}
+
+static int64_t tensor_size(const struct winit_tensor_decl *t)
+{
+	int64_t n = 1;
+	for (int32_t k = 0; k < t->rank; k++)
+		n *= t->dims[k];
+	return n;
+}
+
+/* Layer i's parameter tensors given its input's shape. */
+static int32_t declare(const struct winit_model_spec *spec, int i, const struct winit_shape *in,
+                       struct winit_tensor_decl *decl)
+{
+	const struct winit_layer_ops *k = winit_layer_kind_get(spec->layers[i].kind);
+	return k && k->declare ? k->declare(&spec->layers[i], in, decl) : 0;
+}
+
+/* The shape of layer i's first input, from the layers' shapes. */
+static struct winit_shape first_input(const struct winit_model_spec *spec, int i,
+                                      const struct winit_shape *shapes)
+{
+	int32_t s;
+	winit_model_spec_layer_inputs(spec, i, &s, 1);
+	return s == WINIT_MODEL_INPUT ? winit_model_spec_input_of(spec, i) : shapes[s];
+}
+
+static int64_t layer_params(const struct winit_model_spec *spec, int i,
+                            const struct winit_shape *shapes)
+{
+	struct winit_tensor_decl decl[WINIT_MAX_LAYER_TENSORS];
+	struct winit_shape in = first_input(spec, i, shapes);
+	int32_t n = declare(spec, i, &in, decl);
+	int64_t total = 0;
+	for (int32_t t = 0; t < n; t++)
+		total += tensor_size(&decl[t]);
+	return total;
+}
+
+/* The layers' output shapes, or NULL (spec not valid, or no memory). */
+static struct winit_shape *spec_shapes(const struct winit_model_spec *spec)
+{
+	struct winit_shape *shapes = malloc((size_t)(spec->n_layers > 0 ? spec->n_layers : 1) *
+	                                    sizeof *shapes);
+	struct winit_error err;
+	if (shapes && winit_model_spec_shapes(spec, shapes, &err)) {
+		free(shapes);
+		return NULL;
+	}
+	return shapes;
 }
 
 int64_t winit_model_spec_layer_params(const struct winit_model_spec *spec, int i)
 {
-	const struct winit_layer_spec *l = &spec->layers[i];
-	int64_t n_in = i > 0 ? spec->layers[i - 1].units : spec->n_inputs;
-	return n_in * l->units + (l->use_bias ? l->units : 0);
+	struct winit_shape *shapes = spec_shapes(spec);
+	int64_t n = shapes ? layer_params(spec, i, shapes) : 0;
+	free(shapes);
+	return n;
 }
 
 int64_t winit_model_spec_params(const struct winit_model_spec *spec)
 {
+	struct winit_shape *shapes = spec_shapes(spec);
 	int64_t total = 0;
-	for (int i = 0; i < spec->n_layers; i++)
-		total += winit_model_spec_layer_params(spec, i);
+	for (int i = 0; shapes && i < spec->n_layers; i++)
+		total += layer_params(spec, i, shapes);
+	free(shapes);
 	return total;
+}
+
+/* Each layer's inputs into m->src, and its view of them. */
+static int link_inputs(struct winit_model *m)
+{
+	const struct winit_model_spec *spec = &m->spec;
+	int64_t n_edges = 0;
+	for (int i = 0; i < spec->n_layers; i++)
+		n_edges += winit_model_spec_layer_inputs(spec, i, NULL, 0);
+	m->src = malloc((size_t)n_edges * sizeof *m->src);
+	m->edge_acc = calloc((size_t)n_edges, sizeof *m->edge_acc);
+	if (!m->src || !m->edge_acc)
+		return -1;
+	int32_t *e = m->src;
+	for (int i = 0; i < spec->n_layers; i++) {
+		int32_t n = winit_model_spec_layer_inputs(spec, i, e, INT32_MAX);
+		m->layer[i].src = e;
+		m->layer[i].n_src = n;
+		for (int32_t k = 0; k < n; k++)
+			if (e[k] != WINIT_MODEL_INPUT)
+				m->layer[e[k]].n_consumers++;
+		e += n;
+	}
+	return 0;
+}
+
+/* The backward pass's plan: layers are visited from the last; the first of a layer's
+ * consumers visited writes its output's gradient into a free work buffer, the others add
+ * to it; a layer's buffer is free again once it has been visited.  A chain uses two in
+ * turn, as before graphs; a layer whose output feeds several gets one more, a product's
+ * scratch (the last). */
+static int plan_backward(struct winit_model *m)
+{
+	const int n = m->spec.n_layers;
+	int32_t *busy = calloc((size_t)n + 1, sizeof *busy), n_buf = 0, acc = 0;
+	if (!busy)
+		return -1;
+	for (int i = 0; i < n; i++)
+		m->layer[i].gbuf = -2; /* none yet */
+	m->layer[n - 1].gbuf = -1;     /* the caller's dout */
+	for (int i = n - 1; i >= 0; i--) {
+		struct winit_layer *d = &m->layer[i];
+		for (int32_t k = 0; k < d->n_src; k++) {
+			int32_t s = d->src[k];
+			if (s == WINIT_MODEL_INPUT)
+				continue;
+			if (m->layer[s].gbuf != -2) {
+				m->edge_acc[(d->src - m->src) + k] = 1;
+				acc = 1;
+				continue;
+			}
+			int32_t b = 0;
+			while (busy[b])
+				b++;
+			busy[b] = 1;
+			n_buf = b + 1 > n_buf ? b + 1 : n_buf;
+			m->layer[s].gbuf = b;
+		}
+		if (d->gbuf >= 0)
+			busy[d->gbuf] = 0;
+	}
+	free(busy);
+	m->n_delta = n_buf + acc;
+	m->delta = calloc((size_t)(m->n_delta > 0 ? m->n_delta : 1), sizeof *m->delta);
+	return m->delta ? 0 : -1;
+}
+
+/* Views of layer i: its kind, shapes, activation, multipliers; its tensors at *p and *g
+ * (advanced), filled by their initializers. */
+static int init_layer(struct winit_model *m, int i, const struct winit_shape *shapes, float **p,
+                      float **g, uint64_t seed, struct winit_error *err)
+{
+	const struct winit_layer_spec *l = &m->spec.layers[i];
+	struct winit_layer *d = &m->layer[i];
+	struct winit_shape in = first_input(&m->spec, i, shapes);
+	d->kind = winit_layer_kind_get(l->kind);
+	d->shape = shapes[i];
+	d->n_in = winit_shape_elements(&in);
+	d->n_out = winit_shape_elements(&shapes[i]);
+	d->out_mult = l->mult_set ? (float)l->out_mult : 1.0f;
+	if (d->kind->has_activation) {
+		d->act = (const struct winit_activation *)l->activation.info;
+		d->act_params = l->activation.params;
+	}
+	double gain = d->act ? winit_activation_gain(d->act, d->act_params) : 1.0;
+	struct winit_tensor_decl decl[WINIT_MAX_LAYER_TENSORS];
+	int32_t n = declare(&m->spec, i, &in, decl);
+	for (int32_t t = 0; t < n; t++) {
+		struct winit_param_mult mult = winit_layer_mult(l, t);
+		d->lr_mult[t] = (float)mult.lr;
+		if (t == 0) {
+			d->w = *p;
+			d->dw = *g;
+		} else {
+			d->b = *p;
+			d->db = *g;
+		}
+		/* Each tensor draws from its own stream, so adding a layer never shifts
+		 * another's numbers. */
+		int rc = fill(*p, &decl[t], gain, mult.init, seed, i + 1, err);
+		if (rc)
+			return rc;
+		*p += tensor_size(&decl[t]);
+		*g += tensor_size(&decl[t]);
+	}
+	return WINIT_OK;
 }
 
 int winit_model_init(struct winit_model *m, const struct winit_model_spec *spec, uint64_t seed,
@@ -81,59 +255,34 @@ int winit_model_init(struct winit_model *m, const struct winit_model_spec *spec,
 		return rc;
 	if ((rc = winit_model_spec_copy(&m->spec, spec, err)))
 		return rc;
-	int64_t total = winit_model_spec_params(spec), n_in;
+	struct winit_shape *shapes = spec_shapes(spec);
+	int64_t total = winit_model_spec_params(spec);
 	size_t nl = (size_t)spec->n_layers;
 	m->n_params = total;
-	m->params = calloc((size_t)total, sizeof(float));
-	m->grads = calloc((size_t)total, sizeof(float));
+	m->params = calloc((size_t)(total > 0 ? total : 1), sizeof(float));
+	m->grads = calloc((size_t)(total > 0 ? total : 1), sizeof(float));
 	m->layer = calloc(nl, sizeof *m->layer);
 	m->z = calloc(nl, sizeof *m->z);
 	m->a = calloc(nl, sizeof *m->a);
-	if (!m->params || !m->grads || !m->layer || !m->z || !m->a) {
+	if (!shapes || !m->params || !m->grads || !m->layer || !m->z || !m->a || link_inputs(m) ||
+	    plan_backward(m)) {
+		free(shapes);
 		winit_model_free(m);
 		return winit_error_set(err, WINIT_ERR_NOMEM, "model: cannot allocate %lld parameters",
 		                       (long long)total);
 	}
 	float *p = m->params, *g = m->grads;
-	n_in = spec->n_inputs;
-	for (int i = 0; i < spec->n_layers; i++) {
-		const struct winit_layer_spec *l = &spec->layers[i];
-		struct winit_dense *d = &m->layer[i];
-		d->n_in = n_in;
-		d->n_out = l->units;
-		d->w = p;
-		d->dw = g;
-		p += n_in * l->units;
-		g += n_in * l->units;
-		if (l->use_bias) {
-			d->b = p;
-			d->db = g;
-			p += l->units;
-			g += l->units;
-		}
-		d->act = (const struct winit_activation *)l->activation.info;
-		d->act_params = m->spec.layers[i].activation.params;
-		double gain = winit_activation_gain(d->act, d->act_params);
-		int64_t kdims[2] = { n_in, l->units };
-		/* Each tensor draws from its own stream, so adding a layer never shifts
-		 * another's numbers. */
-		rc = fill(d->w, &l->kernel_initializer, kdims, 2, gain, seed, WINIT_STREAM_KERNEL,
-		          "kernel", i + 1, err);
-		if (!rc && l->use_bias) {
-			int64_t bdims[1] = { l->units };
-			rc = fill(d->b, &l->bias_initializer, bdims, 1, gain, seed, WINIT_STREAM_BIAS,
-			          "bias", i + 1, err);
-		}
-		if (rc) {
-			winit_model_free(m);
-			return rc;
-		}
-		n_in = l->units;
+	for (int i = 0; i < spec->n_layers && !rc; i++)
+		rc = init_layer(m, i, shapes, &p, &g, seed, err);
+	free(shapes);
+	if (rc) {
+		winit_model_free(m);
+		return rc;
 	}
 	/* Cross-entropy on a softmax output is computed from the logits: decided once here,
 	 * not per batch. */
-	const struct winit_dense *last = &m->layer[spec->n_layers - 1];
-	m->output_fused = spec->loss == WINIT_LOSS_CATEGORICAL_CROSSENTROPY &&
+	const struct winit_layer *last = &m->layer[spec->n_layers - 1];
+	m->output_fused = spec->loss == WINIT_LOSS_CATEGORICAL_CROSSENTROPY && last->act &&
 	                  (last->act->flags & WINIT_ACT_ROWWISE) &&
 	                  strcmp(last->act->info.name, "softmax") == 0;
 	return WINIT_OK;
@@ -150,8 +299,11 @@ void winit_model_free(struct winit_model *m)
 	free(m->z);
 	free(m->a);
 	free(m->layer);
-	for (int k = 0; k < 2; k++)
+	for (int k = 0; k < m->n_delta && m->delta; k++)
 		winit_guarded_free(m->delta[k]);
+	free(m->delta);
+	free(m->src);
+	free(m->edge_acc);
 	winit_model_spec_free(&m->spec);
 	memset(m, 0, sizeof *m);
 }
@@ -172,7 +324,7 @@ int winit_model_reserve(struct winit_model *m, int64_t n_batch, struct winit_err
 		if (m->layer[i].n_out > widest)
 			widest = m->layer[i].n_out;
 	}
-	for (int k = 0; k < 2; k++) {
+	for (int k = 0; k < m->n_delta; k++) {
 		winit_guarded_free(m->delta[k]);
 		m->delta[k] = winit_guarded_alloc(n_batch * widest);
 		if (!m->delta[k])
@@ -201,13 +353,13 @@ static const struct winit_initializer *adapter(const struct winit_plugin_use *u)
 int winit_model_spec_needs_data(const struct winit_model_spec *spec)
 {
 	for (int i = 0; i < spec->n_layers; i++)
-		if (adapter(&spec->layers[i].kernel_initializer))
+		if (spec->layers[i].kind == WINIT_LAYER_DENSE && adapter(&spec->layers[i].kernel_initializer))
 			return 1;
 	return 0;
 }
 
 struct probe_ctx {
-	const struct winit_dense *d;
+	const struct winit_layer *d;
 };
 
 static void probe_forward(const struct winit_probe *p, float *out, const float *w, int activated)
@@ -249,12 +401,14 @@ int winit_model_adapt(struct winit_model *m, const struct winit_dataset *ds, int
 	m->hooks.backward = NULL;
 	for (int i = 0; i < m->spec.n_layers && !rc; i++) {
 		const struct winit_layer_spec *l = &m->spec.layers[i];
-		const struct winit_initializer *init = adapter(&l->kernel_initializer);
+		const struct winit_initializer *init =
+			l->kind == WINIT_LAYER_DENSE ? adapter(&l->kernel_initializer) : NULL;
 		if (!init)
 			continue;
 		/* The batch as it reaches layer i: through the (already adapted) layers before. */
-		const float *in = winit_model_forward_layers(m, x, rows, i);
-		struct winit_dense *d = &m->layer[i];
+		struct winit_layer *d = &m->layer[i];
+		winit_model_forward_layers(m, x, rows, i);
+		const float *in = d->src[0] == WINIT_MODEL_INPUT ? x : m->a[d->src[0]];
 		struct probe_ctx pc = { d };
 		struct winit_probe probe = {
 			.struct_size = sizeof probe,

@@ -92,9 +92,9 @@ void winit_optimizer_begin(struct winit_optimizer *opt)
 /* SGD on n parameters (Keras): w -= lr g, or with momentum velocity = mu v - lr g and
  * w += velocity (nesterov: w += mu v - lr g). */
 static void sgd(const struct winit_optimizer_spec *s, float *w, float *vel, const float *g,
-                int64_t n)
+                int64_t n, float lr_mult)
 {
-	float lr = (float)s->learning_rate, mu = (float)s->momentum;
+	float lr = (float)s->learning_rate * lr_mult, mu = (float)s->momentum;
 	if (!vel) {
 		for (int64_t i = 0; i < n; i++)
 			w[i] -= lr * g[i];
@@ -108,25 +108,26 @@ static void sgd(const struct winit_optimizer_spec *s, float *w, float *vel, cons
 }
 
 void winit_optimizer_apply(const struct winit_optimizer *opt, float *params, const float *grads,
-                           int64_t off, int64_t rows, int64_t cols, int64_t stride)
+                           int64_t off, int64_t rows, int64_t cols, int64_t stride, float lr_mult)
 {
 	const struct winit_optimizer_spec *s = &opt->spec;
+	/* A multiplier of 1 gives the same bits as none: x * 1.0f is x. */
 	if (s->kind == WINIT_OPT_ADAM) {
 		winit_adam_update_block(params + off, opt->m + off, opt->v + off, grads + off, rows, cols,
-		                        stride, opt->alpha_t, (float)s->beta_1, (float)s->beta_2,
-		                        (float)s->epsilon);
+		                        stride, opt->alpha_t * lr_mult, (float)s->beta_1,
+		                        (float)s->beta_2, (float)s->epsilon);
 		return;
 	}
 	for (int64_t r = 0; r < rows; r++) {
 		int64_t o = off + r * stride;
-		sgd(s, params + o, opt->m ? opt->m + o : NULL, grads + o, cols);
+		sgd(s, params + o, opt->m ? opt->m + o : NULL, grads + o, cols, lr_mult);
 	}
 }
 
 void winit_optimizer_step(struct winit_optimizer *opt, float *params, const float *grads)
 {
 	winit_optimizer_begin(opt);
-	winit_optimizer_apply(opt, params, grads, 0, 1, opt->n, opt->n);
+	winit_optimizer_apply(opt, params, grads, 0, 1, opt->n, opt->n, 1.0f);
 }
 
 void winit_optimizer_free(struct winit_optimizer *opt)

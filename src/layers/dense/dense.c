@@ -1,0 +1,208 @@
+/* src/layers/dense/dense.c -- Keras's Dense: z = x W + b (times the output multiplier
+ * when one is set), a = activation(z), on a flat input.  The worked example of a layer
+ * kind (HACKING.md).
+ *
+ * Its team split: a layer wide enough splits its output columns among the members (the
+ * forward product, the weight gradient and the bias: each member owns the same columns of
+ * W and b in every pass), a narrow one the batch's rows (and its weight gradient's rows);
+ * a row-wise activation (softmax) needs whole rows.  Its input gradient splits the batch's
+ * rows and runs, on the same rows, the activation backward of the layer it reads when it
+ * is that layer's only consumer (winit_pass_grad_done). */
+#include "config.h"
+
+#include <stdio.h>
+
+#include <winit/kernels.h>
+#include <winit/plugin_call.h>
+#include <winit/team.h>
+
+#include "layers/kind.h"
+
+static int split_columns(const struct winit_layer *d, int n)
+{
+	return n > 1 && d->n_out >= WINIT_COL_QUANTUM * n && !(d->act->flags & WINIT_ACT_ROWWISE);
+}
+
+static int dense_infer(const struct winit_layer_spec *l, const struct winit_shape *in, int32_t n_in,
+                       struct winit_shape *out, char *why, size_t n_why)
+{
+	(void)n_in;
+	if (in->rank != 1) {
+		char s[96];
+		snprintf(why, n_why,
+		         "Dense needs a flat input, got %s (put a Flatten before it; winit's Dense does "
+		         "not apply to the last axis of an image as Keras's does)",
+		         winit_shape_format(in, s, sizeof s));
+		return -1;
+	}
+	if (l->units <= 0) {
+		snprintf(why, n_why, "units must be positive (got %lld)", (long long)l->units);
+		return -1;
+	}
+	int64_t d = l->units;
+	return winit_shape_set(out, 1, &d);
+}
+
+static int32_t dense_declare(const struct winit_layer_spec *l, const struct winit_shape *in,
+                             struct winit_tensor_decl *out)
+{
+	out[0] = (struct winit_tensor_decl){ "kernel", 2, { winit_shape_elements(in), l->units }, &l->kernel_initializer, WINIT_STREAM_KERNEL };
+	if (!l->use_bias)
+		return 1;
+	out[1] = (struct winit_tensor_decl){ "bias", 1, { l->units }, &l->bias_initializer, WINIT_STREAM_BIAS };
+	return 2;
+}
+
+/* The activation as a fused epilogue of the layer's product: a = f(z) for each block of
+ * rows as soon as the GEMM has finished it, on columns [j0, j0 + cols) of each row (with
+ * an output multiplier: z = mult * z + b first). */
+struct act_epilogue {
+	const struct winit_layer *d;
+	float *a; /* the activation of the product's first row and column */
+	int64_t cols;
+	int activate;
+	const float *b; /* the bias of the product's first column, with a multiplier */
+};
+
+static void apply_activation(void *ctx, float *z, int64_t row0, int64_t rows)
+{
+	const struct act_epilogue *e = ctx;
+	const struct winit_layer *d = e->d;
+	float *a = e->a + row0 * d->n_out;
+	if (d->out_mult != 1.0f)
+		for (int64_t r = 0; r < rows; r++)
+			for (int64_t j = 0; j < e->cols; j++)
+				z[r * d->n_out + j] = d->out_mult * z[r * d->n_out + j] + (e->b ? e->b[j] : 0.0f);
+	if (!e->activate)
+		return;
+	if (e->cols == d->n_out) {
+		winit_activation_forward(d->act, a, z, rows, d->n_out, d->act_params);
+		return;
+	}
+	for (int64_t r = 0; r < rows; r++)
+		winit_activation_forward(d->act, a + r * d->n_out, z + r * d->n_out, 1, e->cols,
+		                         d->act_params);
+}
+
+/* Chunk c of n: its share of the output columns (every row) of a column-split layer, else
+ * its share of the batch's rows. */
+static void dense_forward(const struct winit_pass *p, int i, int activate, int c, int n)
+{
+	struct winit_model *m = p->m;
+	const struct winit_layer *d = &m->layer[i];
+	int64_t b0 = 0, b1 = p->n_batch, j0 = 0, j1 = d->n_out;
+	if (split_columns(d, n))
+		winit_team_share(d->n_out, WINIT_COL_QUANTUM, c, n, &j0, &j1);
+	else
+		winit_team_share(p->n_batch, WINIT_ROW_QUANTUM, c, n, &b0, &b1);
+	int mult = d->out_mult != 1.0f;
+	struct act_epilogue ctx = { d, m->a[i] + b0 * d->n_out + j0, j1 - j0, activate,
+		                    mult && d->b ? d->b + j0 : NULL };
+	struct winit_epilogue ep = { apply_activation, &ctx };
+	winit_dense_forward_block(m->z[i], winit_pass_input(p, d, 0), d->w, mult ? NULL : d->b,
+	                          d->n_in, d->n_out, b0, b1, j0, j1, activate || mult ? &ep : NULL);
+}
+
+/* Its rows of din = dz W^T (times the output multiplier). */
+static void dense_input_grad(const struct winit_pass *p, int i, const float *dz, int c, int n)
+{
+	const struct winit_layer *d = &p->m->layer[i];
+	int64_t r0, r1;
+	winit_pass_rows(p, c, n, &r0, &r1);
+	float *dr = winit_pass_grad_dst(p, i, 0, r0);
+	if (r1 <= r0 || !dr)
+		return;
+	winit_dense_backward_input(dr, dz + r0 * d->n_out, d->w, r1 - r0, d->n_in, d->n_out);
+	if (d->out_mult != 1.0f)
+		for (int64_t k = 0; k < (r1 - r0) * d->n_in; k++)
+			dr[k] *= d->out_mult;
+	winit_pass_grad_done(p, i, 0, r0, r1);
+}
+
+/* The update of a block of a weight gradient's rows, as the GEMM finishes it. */
+struct update_epilogue {
+	const struct winit_param_update *u;
+	int64_t off;   /* the block's first parameter */
+	int64_t cols;  /* parameters per row of the block */
+	int64_t n_out; /* parameters per row of the matrix */
+	float mult;    /* the output multiplier (1: none) */
+	float lr;      /* the kernel's learning-rate multiplier */
+};
+
+static void apply_update(void *ctx, float *g, int64_t row0, int64_t rows)
+{
+	const struct update_epilogue *e = ctx;
+	if (e->mult != 1.0f)
+		for (int64_t r = 0; r < rows; r++)
+			for (int64_t j = 0; j < e->cols; j++)
+				g[r * e->n_out + j] *= e->mult;
+	if (e->u)
+		e->u->fn(e->u->ctx, e->off + row0 * e->n_out, rows, e->cols, e->n_out, e->lr);
+}
+
+/* Its block of dW = in^T dz (its columns of a column-split layer, as in the forward
+ * pass, else its rows) and its entries of db, each block updated as soon as it is
+ * final. */
+static void dense_param_grad(const struct winit_pass *p, int i, const float *dz, int c, int n)
+{
+	struct winit_model *m = p->m;
+	const struct winit_layer *d = &m->layer[i];
+	const struct winit_param_update *u = p->update;
+	const float *in = winit_pass_input(p, d, 0);
+	int64_t i0 = 0, i1 = d->n_in, j0 = 0, j1 = d->n_out, c0, c1;
+	if (split_columns(d, n)) {
+		winit_team_share(d->n_out, WINIT_COL_QUANTUM, c, n, &j0, &j1);
+		c0 = j0;
+		c1 = j1;
+	} else {
+		winit_team_share(d->n_in, WINIT_ROW_QUANTUM, c, n, &i0, &i1);
+		winit_team_share(d->n_out, 1, c, n, &c0, &c1);
+	}
+	struct update_epilogue ue = { u, (d->w - m->params) + i0 * d->n_out + j0, j1 - j0, d->n_out,
+		                      d->out_mult, d->lr_mult[0] };
+	struct winit_epilogue ep = { apply_update, &ue };
+	winit_dense_backward_weights(d->dw, dz, in, p->n_batch, d->n_in, d->n_out, i0, i1, j0, j1,
+	                             u || d->out_mult != 1.0f ? &ep : NULL);
+	if (d->db && c1 > c0) {
+		winit_dense_backward_bias(d->db, dz, p->n_batch, d->n_out, c0, c1);
+		if (u)
+			u->fn(u->ctx, (d->b - m->params) + c0, 1, c1 - c0, c1 - c0, d->lr_mult[1]);
+	}
+}
+
+/* q = out_mult^2 * fan_in * var_w * E[x^2] + var_b. */
+static double dense_theory_q(const struct winit_layer_spec *l, const struct winit_layer *d,
+                             const double *m2_in, const int64_t *size_in, int32_t n_in,
+                             const double *var)
+{
+	(void)size_in;
+	(void)n_in;
+	double mult = d->out_mult;
+	return mult * mult * (double)d->n_in * var[0] * m2_in[0] + (l->use_bias ? var[1] : 0.0);
+}
+
+/* The gradient reaching the input: fan_out * var_w * out_mult^2 times dz's. */
+static double dense_theory_grad(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
+                                double g, const double *var)
+{
+	(void)l;
+	(void)k;
+	double mult = d->out_mult;
+	return (double)d->n_out * var[0] * mult * mult * g;
+}
+
+const struct winit_layer_ops winit_layer_dense = {
+	.id = WINIT_LAYER_DENSE,
+	.name = "Dense",
+	.prefix = "dense",
+	.min_in = 1,
+	.max_in = 1,
+	.has_activation = 1,
+	.infer = dense_infer,
+	.declare = dense_declare,
+	.forward = dense_forward,
+	.input_grad = dense_input_grad,
+	.param_grad = dense_param_grad,
+	.theory_q = dense_theory_q,
+	.theory_grad = dense_theory_grad,
+};

@@ -1,0 +1,134 @@
+/* src/layers/kind.h -- the one interface every layer kind implements (internal), as
+ * Keras's Layer or ggml's backend table: its inputs, its output shape, its parameter
+ * tensors, its forward and backward products split among the model's team, and its step
+ * of the theory at initialization.  One folder per kind (src/layers/<kind>/); the passes
+ * (src/nn/passes.c), the instance (src/nn/model.c), the theory and the diagnostics reach
+ * a layer only through this table.
+ *
+ * How a kind computes, so that every number is the same for any team:
+ *  - forward(p, i, activate, c, n): chunk c of n of layer i's output, into m->z[i] (its
+ *    pre-activation) and, with `activate` and an activation, m->a[i] = f(z); a kind
+ *    without an activation writes its output to m->a[i] only.  Its inputs are
+ *    winit_pass_input(p, d, k).
+ *  - input_grad(p, i, dz, c, n): chunk c of n of the gradients of its inputs (the rows
+ *    winit_pass_rows gives), from dz (the gradient of its pre-activation, or of its output
+ *    without an activation); each input's rows written where winit_pass_grad_dst says,
+ *    then winit_pass_grad_done (which adds, runs the input layer's activation backward
+ *    when it is that layer's only consumer, and checks the guard zones).  Inputs that are
+ *    the model's (WINIT_MODEL_INPUT) get none.
+ *  - param_grad(p, i, dz, c, n): chunk c of n of its parameters' gradients, each block
+ *    handed to p->update once final (NULL for kinds without parameters).
+ */
+#ifndef WINIT_LAYERS_KIND_H
+#define WINIT_LAYERS_KIND_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <winit/model.h>
+#include <winit/shape.h>
+#include <winit/stream.h>
+
+#include "core/internal.h"
+
+/* Rows of a batch each team member takes: whole micro-kernel row tiles; columns of a wide
+ * layer: whole 64-byte lines, so no two members write one. */
+#define WINIT_ROW_QUANTUM 8
+#define WINIT_COL_QUANTUM 16
+
+/* One pass over a batch. */
+struct winit_pass {
+	struct winit_model *m;
+	const float *x; /* the batch (n_batch, n_inputs) */
+	int64_t n_batch;
+	const struct winit_param_update *update; /* backward: may be NULL */
+};
+
+/* A parameter tensor a kind declares: its shape (the initializer's dims: Keras's fans
+ * come from them) and the plugin and stream that fill it. */
+struct winit_tensor_decl {
+	const char *name; /* "kernel", "bias" */
+	int32_t rank;
+	int64_t dims[4];
+	const struct winit_plugin_use *init;
+	enum winit_stream_purpose purpose;
+};
+
+struct winit_layer_ops {
+	int32_t id;             /* enum winit_layer_kind */
+	const char *name;       /* Keras's class name */
+	const char *prefix;     /* Keras's default layer names: prefix_1, prefix_2, ... */
+	int32_t min_in, max_in; /* inputs; max_in 0: any number */
+	int has_activation;
+	/* The output shape from the inputs'; 0, or -1 with `why` saying what does not fit. */
+	int (*infer)(const struct winit_layer_spec *l, const struct winit_shape *in, int32_t n_in,
+	             struct winit_shape *out, char *why, size_t n_why);
+	/* Its parameter tensors, in the order they are laid out and saved (at most
+	 * WINIT_MAX_LAYER_TENSORS); 0 for none.  in: the first input's shape. */
+	int32_t (*declare)(const struct winit_layer_spec *l, const struct winit_shape *in,
+	                   struct winit_tensor_decl *out);
+	void (*forward)(const struct winit_pass *p, int i, int activate, int c, int n);
+	void (*input_grad)(const struct winit_pass *p, int i, const float *dz, int c, int n);
+	void (*param_grad)(const struct winit_pass *p, int i, const float *dz, int c, int n);
+	/* Theory at initialization: the second moment of its output (its pre-activation's
+	 * variance for a kind with an activation), from its inputs' output second moments
+	 * m2_in[] and its weights' variances var[] (declaration order). */
+	double (*theory_q)(const struct winit_layer_spec *l, const struct winit_layer *d,
+	                   const double *m2_in, const int64_t *size_in, int32_t n_in,
+	                   const double *var);
+	/* Backward of the theory: the variance of the gradient reaching input k, from the
+	 * variance g of the gradient of its pre-activation (or output). */
+	double (*theory_grad)(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
+	                      double g, const double *var);
+};
+
+/* The kind of that id, or NULL. */
+WINIT_INTERNAL const struct winit_layer_ops *winit_layer_kind_get(int32_t id);
+
+/* The values of input k of layer d in this pass. */
+static inline const float *winit_pass_input(const struct winit_pass *p, const struct winit_layer *d,
+                                            int k)
+{
+	int32_t s = d->src[k];
+	return s == WINIT_MODEL_INPUT ? p->x : p->m->a[s];
+}
+
+/* Values per example of input k of layer d. */
+static inline int64_t winit_layer_in_size(const struct winit_model *m, const struct winit_layer *d,
+                                          int k)
+{
+	int32_t s = d->src[k];
+	return s == WINIT_MODEL_INPUT ? m->spec.n_inputs : m->layer[s].n_out;
+}
+
+/* The rows [r0, r1) of the batch chunk c of n takes (whole row tiles). */
+WINIT_INTERNAL void winit_pass_rows(const struct winit_pass *p, int c, int n, int64_t *r0,
+                                    int64_t *r1);
+/* Where to write rows [r0, ..) of input k's gradient (NULL when input k is the model's:
+ * nothing to write). */
+WINIT_INTERNAL float *winit_pass_grad_dst(const struct winit_pass *p, int i, int k, int64_t r0);
+/* Rows [r0, r1) of input k's gradient are written at winit_pass_grad_dst. */
+WINIT_INTERNAL void winit_pass_grad_done(const struct winit_pass *p, int i, int k, int64_t r0,
+                                         int64_t r1);
+
+/* Shape-only kinds' helpers (src/layers/shape_ops.c): copy the rows [r0, r1) of the
+ * first input to the output, forward; of dz to the input's gradient, backward. */
+WINIT_INTERNAL void winit_layer_copy_forward(const struct winit_pass *p, int i, int activate,
+                                             int c, int n);
+WINIT_INTERNAL void winit_layer_copy_input_grad(const struct winit_pass *p, int i, const float *dz,
+                                                int c, int n);
+WINIT_INTERNAL double winit_layer_theory_same(const struct winit_layer_spec *l,
+                                              const struct winit_layer *d, const double *m2_in,
+                                              const int64_t *size_in, int32_t n_in,
+                                              const double *var);
+WINIT_INTERNAL double winit_layer_theory_grad_same(const struct winit_layer_spec *l,
+                                                   const struct winit_layer *d, int k, double g,
+                                                   const double *var);
+
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_dense;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_flatten;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_reshape;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_add;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_concatenate;
+
+#endif /* WINIT_LAYERS_KIND_H */

@@ -1,0 +1,10 @@
+libwinit_core_la_SOURCES += \
+	src/layers/kind.h \
+	src/layers/kinds.c \
+	src/layers/shape.c \
+	src/layers/shape_ops.c \
+	src/layers/dense/dense.c \
+	src/layers/flatten/flatten.c \
+	src/layers/reshape/reshape.c \
+	src/layers/add/add.c \
+	src/layers/concatenate/concatenate.c
