@@ -142,6 +142,12 @@ struct winit_shape winit_model_spec_input_of(const struct winit_model_spec *spec
  * an Add of different shapes, a Reshape that changes the number of values, ...). */
 int winit_model_spec_shapes(const struct winit_model_spec *spec, struct winit_shape *out,
                             struct winit_error *err);
+/* The output shape of layer l (kind, config; its inputs are not read) on inputs of shapes
+ * in[0 .. n_in): WINIT_ERR_ARG saying what does not fit (the wrong number of inputs, the
+ * shapes).  What a builder calls as each layer is added, so a script's mistake is refused
+ * at the line that makes it. */
+int winit_layer_spec_infer(const struct winit_layer_spec *l, const struct winit_shape *in,
+                           int32_t n_in, struct winit_shape *out, struct winit_error *err);
 /* Layer i's name: its own, or the kind's prefix and its count among the layers of that
  * kind up to it ("dense_3"), as Keras names them in a fresh session. */
 char *winit_model_spec_layer_name(const struct winit_model_spec *spec, int32_t i, char *buf,

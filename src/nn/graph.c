@@ -49,6 +49,22 @@ static const char *layer_what(const struct winit_model_spec *spec, int32_t i, ch
 	return buf;
 }
 
+int winit_layer_spec_infer(const struct winit_layer_spec *l, const struct winit_shape *in,
+                           int32_t n_in, struct winit_shape *out, struct winit_error *err)
+{
+	const struct winit_layer_ops *k = winit_layer_kind_get(l->kind);
+	char why[320];
+	if (!k)
+		return winit_error_set(err, WINIT_ERR_ARG, "unknown layer kind %d", (int)l->kind);
+	if (n_in < k->min_in || (k->max_in && n_in > k->max_in))
+		return winit_error_set(err, WINIT_ERR_ARG, "%s takes %s%d input%s, got %d", k->name,
+		                       k->max_in == k->min_in ? "" : "at least ", (int)k->min_in,
+		                       k->min_in == 1 ? "" : "s", (int)n_in);
+	if (k->infer(l, in, n_in, out, why, sizeof why))
+		return winit_error_set(err, WINIT_ERR_ARG, "%s", why);
+	return WINIT_OK;
+}
+
 int winit_model_spec_shapes(const struct winit_model_spec *spec, struct winit_shape *out,
                             struct winit_error *err)
 {
