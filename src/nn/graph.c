@@ -71,15 +71,9 @@ int winit_model_spec_shapes(const struct winit_model_spec *spec, struct winit_sh
 	struct winit_shape *in = NULL;
 	int32_t *src = NULL, cap = 0;
 	int rc = WINIT_OK;
-	char what[128], why[320];
+	char what[128];
 	for (int32_t i = 0; i < spec->n_layers && !rc; i++) {
 		const struct winit_layer_spec *l = &spec->layers[i];
-		const struct winit_layer_ops *k = winit_layer_kind_get(l->kind);
-		if (!k) {
-			rc = winit_error_set(err, WINIT_ERR_ARG, "model: layer %d: unknown kind %d", (int)i + 1,
-			                     (int)l->kind);
-			break;
-		}
 		int32_t n = winit_model_spec_layer_inputs(spec, i, NULL, 0);
 		if (n > cap) {
 			cap = n;
@@ -93,13 +87,6 @@ int winit_model_spec_shapes(const struct winit_model_spec *spec, struct winit_sh
 			}
 		}
 		winit_model_spec_layer_inputs(spec, i, src, n);
-		if (n < k->min_in || (k->max_in && n > k->max_in)) {
-			rc = winit_error_set(err, WINIT_ERR_ARG, "model: %s: takes %s%d input%s, got %d",
-			                     layer_what(spec, i, what, sizeof what),
-			                     k->max_in == k->min_in ? "" : "at least ", (int)k->min_in,
-			                     k->min_in == 1 ? "" : "s", (int)n);
-			break;
-		}
 		for (int32_t e = 0; e < n; e++) {
 			if (src[e] != WINIT_MODEL_INPUT && (src[e] < 0 || src[e] >= i)) {
 				rc = winit_error_set(err, WINIT_ERR_ARG,
@@ -109,9 +96,10 @@ int winit_model_spec_shapes(const struct winit_model_spec *spec, struct winit_sh
 			}
 			in[e] = src[e] == WINIT_MODEL_INPUT ? winit_model_spec_input_of(spec, i) : out[src[e]];
 		}
-		if (!rc && k->infer(l, in, n, &out[i], why, sizeof why))
+		struct winit_error e2;
+		if (!rc && winit_layer_spec_infer(l, in, n, &out[i], &e2))
 			rc = winit_error_set(err, WINIT_ERR_ARG, "model: %s: %s",
-			                     layer_what(spec, i, what, sizeof what), why);
+			                     layer_what(spec, i, what, sizeof what), e2.msg);
 	}
 	free(src);
 	free(in);
