@@ -19,3 +19,7 @@ tests_check_cache_LDADD = $(WINIT_TEST_LIBS) $(ZLIB_LIBS)
 # The cache end to end on the real data: the same results with and without it.
 TESTS += tests/cache.sh
 EXTRA_DIST += tests/cache.sh
+
+# .npy files written by NumPy itself (python3-numpy), read back with from_npy.
+TESTS += tests/npy.sh
+EXTRA_DIST += tests/npy.sh
