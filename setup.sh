@@ -17,7 +17,7 @@ set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
 zlib1g-dev libdeflate-dev libjansson-dev check dataset-fashion-mnist man-db python3"
-# `check` also fuzzes the IDX, results and saved-model readers and the Lua binding, 20 s per
+# `check` also fuzzes the IDX, .npy, results and saved-model readers and the Lua binding, 20 s per
 # harness (make fuzz): clang +
 # libFuzzer; the report's tests parse its XML and read screenshots with python3, and render
 # it in headless chromium; tests/npy.sh reads files NumPy writes (python3-numpy); the MPI
