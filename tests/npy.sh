@@ -249,6 +249,7 @@ for _, f in ipairs {
   function() return winit.datasets.from_npy(d .. "/v1_x.npy", d .. "/v1_y.npy", { limit = 3 }) end,
   function() return winit.datasets.from_npy(d .. "/v1_x.npy", d .. "/v1_y.npy", { n_classes = 0 }) end,
   function() return winit.datasets.from_npy(d .. "/v1_x.npy", d .. "/v1_y.npy", { normalize = "standardize", validation_split = 0.5 }).n_features end,
+  function() return winit.datasets.from_npy(d .. "/v2_x.npy", d .. "/v2_y.npy", { n_classes = 4 }) end,
 } do
   local ok, msg = pcall(f)
   print(ok and "ok " .. tostring(msg) or msg)
@@ -263,4 +264,6 @@ grep -q "from_npy: option 'n_classes' must be an integer in \[1, 256\] (got 0)" 
 	ok "n_classes 0 is refused" || no "n_classes 0 is refused"
 grep -q "^ok 20$" "$tmp/args.txt" && ok "normalize and validation_split are taken" ||
 	no "normalize and validation_split are taken"
+grep -q "^ok Dataset(5 samples of 3x4x2, 4 classes, from .*/v2_x.npy)$" "$tmp/args.txt" &&
+	ok "a dataset with channels says so" || no "a dataset with channels says so"
 finish
