@@ -13,3 +13,11 @@ EXTRA_DIST += tests/theory.sh tests/lua/bad_figure.lua
 # The deep-network theory scripts (edge_of_chaos.lua, deep_convergence.lua) in fast mode.
 TESTS += tests/theory_depth.sh
 EXTRA_DIST += tests/theory_depth.sh
+
+# The activation erf(a x), whose correlation kernel has a closed form: a test-only plugin,
+# in a directory of its own (tests/plugins/ holds the loader's broken objects, counted).
+check_LTLIBRARIES += tests/plugins/theory/erf.la
+tests_plugins_theory_erf_la_SOURCES = tests/plugins/theory/erf.c
+tests_plugins_theory_erf_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_theory_erf_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+tests_plugins_theory_erf_la_LIBADD = -lm
