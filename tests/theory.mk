@@ -10,7 +10,8 @@ tests_check_theory_LDADD = $(WINIT_TEST_LIBS)
 # (tests/theory.sh, real Fashion-MNIST), and results:report's figures on bad input.
 TESTS += tests/theory.sh
 EXTRA_DIST += tests/theory.sh tests/lua/bad_figure.lua
-# The deep-network theory scripts (edge_of_chaos.lua, deep_convergence.lua) in fast mode.
+# The deep-network theory scripts (edge_of_chaos.lua, deep_convergence.lua, correlations.lua)
+# in fast mode.
 TESTS += tests/theory_depth.sh
 EXTRA_DIST += tests/theory_depth.sh
 
