@@ -574,21 +574,27 @@ START_TEST(correlation_fixed_point_closed_forms)
 	ck_assert(f.c_star == 1);
 	ck_assert_double_eq_tol(f.chi_c, 1, 1e-6);
 	ck_assert_msg(f.xi_c > 1e5, "relu's xi_c at the edge: %g", f.xi_c);
+	/* relu beyond sqrt 2, q* infinite: the map at q = 1e30 is the arc-cosine kernel's,
+	 * normalised, with c' >= c for every c: c* = 1, chi_c = chi_1 = sw^2 / 2 > 1. */
+	f = cfp(act("relu"), none, 2, 0.1);
+	ck_assert(isinf(f.q_star) && f.c_star == 1);
+	ck_assert_double_eq_tol(f.chi_c, 2, 1e-6);
 	/* tanh at its critical point sw = 1, sb = 0: c* = 1, chi_c = 1. */
 	f = cfp(act("tanh"), none, 1, 0);
 	ck_assert(f.c_star == 1);
 	ck_assert_double_eq_tol(f.chi_c, 1, 1e-6);
 	/* erf(a u): q*, c*, chi_c, xi_q and xi_c from the closed forms (q* and c* by root finding
-	 * on them at 30 digits with mpmath); the chaotic cases have c* < 1, the odd one without
-	 * bias c* = 0, the ordered ones c* = 1.  Float plugin: 1e-6 relative. */
+	 * on them at 30 digits with mpmath: tests/tools/correlation_reference.py erf); the
+	 * chaotic cases have c* < 1, the odd one without bias c* = 0, the ordered ones c* = 1.
+	 * Float plugin: 1e-6 relative. */
 	static const double ref[][8] = {
 		/* sw, sb, a, q*, c*, chi_c, xi_q, xi_c */
 		{ 2.0, 0.3, 1.0, 2.631000654152, 0.186601897025, 0.823498312376, 0.6998600894, 5.1494955539 },
 		{ 2.0, 0.0, 1.0, 2.511498021691, 0.0, 0.845585509646, 0.7305883720, 5.9621055457 },
 		/* just past the edge (sigma_w = 1.2336725): c* near 1, c' - c there below 3e-4 */
 		{ 1.25, 0.3, 1.0, 0.716458360983, 0.954222611605, 0.988618212702, 1.1398246809, 87.3587094028 },
-		{ 1.5, 0.5, 0.7, 0.985756215247, 1.0, 0.819786283270, 1.1432052977, 5.0324107093 },
-		{ 0.8, 0.3, 1.0, 0.214040131166, 1.0, 0.598111739306, 1.1490175104, 1.9456093763 },
+		{ 1.5, 0.5, 0.7, 0.985756215247, 1.0, 0.819786283270, 1.1432052977, 5.0324187699 },
+		{ 0.8, 0.3, 1.0, 0.214040131166, 1.0, 0.598111739306, 1.1490175104, 1.9456097500 },
 	};
 	for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
 		const double *r = ref[i];
@@ -608,13 +614,41 @@ START_TEST(correlation_fixed_point_closed_forms)
 }
 END_TEST
 
+START_TEST(correlation_tanh_reference)
+{
+	/* tanh has no closed form: c*, chi_c and xi_c by Mehler's expansion E[f(u1) f(u2)] =
+	 * sum_n a_n^2 c^n / n!, a_n = E[f(sqrt(q*) z) He_n(z)] (80 terms, 1-D quadrature in
+	 * mpmath at 20 digits; c* by bisection on the series: tests/tools/correlation_reference.py
+	 * tanh), so independent of the two-dimensional rule.  Measured: within 6e-9 of it; the tolerances are the float
+	 * plugin's 1e-7.  The chaotic phase at small and large q*, and c* = 0 without bias. */
+	double none[WINIT_MAX_PARAMS] = { 0 };
+	static const double ref[][5] = {
+		/* sw, sb, c*, chi_c, xi_c */
+		{ 1.5, 0.3, 0.7667532973, 0.9510295576, 19.9162972273 },
+		{ 3.0, 0.5, 0.1689988775, 0.7822909333, 4.0728457763 },
+		{ 2.0, 0.0, 0.0, 0.8822153887, 7.9796329210 },
+	};
+	for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
+		const double *r = ref[i];
+		struct winit_correlation_fixed_point f = cfp(act("tanh"), none, r[0], r[1]);
+		ck_assert_msg(fabs(f.c_star - r[2]) < 1e-7, "tanh sw %g sb %g: c* %.10f, want %.10f", r[0],
+		              r[1], f.c_star, r[2]);
+		ck_assert_msg(fabs(f.chi_c - r[3]) < 1e-7, "tanh sw %g sb %g: chi_c %.10f, want %.10f", r[0],
+		              r[1], f.chi_c, r[3]);
+		ck_assert_msg(fabs(f.xi_c - r[4]) < 1e-6 * r[4], "tanh sw %g sb %g: xi_c %.10f, want %.10f",
+		              r[0], r[1], f.xi_c, r[4]);
+	}
+}
+END_TEST
+
 START_TEST(correlation_edge_of_chaos)
 {
 	double none[WINIT_MAX_PARAMS] = { 0 };
 	struct winit_error err = { 0 };
 	double sw = 0;
-	/* tanh, sigma_b^2 = 0.05: the edge at sigma_w^2 = 1.7609546 (mpmath, 30 digits; about
-	 * 1.76 in Schoenholz et al. 2017, fig. 1), where chi_c = 1 and c* = 1. */
+	/* tanh, sigma_b^2 = 0.05: the edge at sigma_w^2 = 1.7609546 (mpmath, 30 digits:
+	 * tests/tools/correlation_reference.py critical; about 1.76 in Schoenholz et al. 2017,
+	 * fig. 1), where chi_c = 1 and c* = 1. */
 	const double sb = sqrt(0.05);
 	ck_assert_msg(winit_theory_critical_sigma_w(&sw, act("tanh"), none, sb, 0.5, 4, &err) == 0,
 	              "%s", err.msg);
@@ -694,6 +728,7 @@ static Suite *theory_suite(void)
 	tcase_add_test(c, correlation_rule_closed_forms);
 	tcase_add_test(c, correlation_map_closed_forms);
 	tcase_add_test(c, correlation_fixed_point_closed_forms);
+	tcase_add_test(c, correlation_tanh_reference);
 	tcase_add_test(c, correlation_edge_of_chaos);
 	tcase_add_test(c, correlation_errors);
 	suite_add_tcase(s, c);

@@ -22,3 +22,5 @@ tests_plugins_theory_erf_la_SOURCES = tests/plugins/theory/erf.c
 tests_plugins_theory_erf_la_CFLAGS = $(AM_CFLAGS)
 tests_plugins_theory_erf_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
 tests_plugins_theory_erf_la_LIBADD = -lm
+# How check_theory's correlation references were computed (mpmath; not run by make check).
+EXTRA_DIST += tests/tools/correlation_reference.py

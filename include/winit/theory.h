@@ -112,10 +112,11 @@ int winit_theory_critical_sigma_w(double *sigma_w, const struct winit_activation
  * two-dimensional rule in polar coordinates cut at the rays where u1 = 0 or u2 = 0, with
  * composite 16-point Gauss-Legendre on each arc and along the radius (131,072 nodes), not
  * a Gauss-Hermite tensor product: a kink at 0 (ReLU) is never crossed.  Against the closed
- * forms in double precision (ReLU's arc-cosine kernel, erf's arcsine kernel, ReLU''s step
- * kernel) it is exact to 1e-14, where a 192 x 192 Gauss-Hermite product is off by 7e-4
- * (ReLU) and 1e-2 (step); smooth activations lose accuracy as q grows (tanh: 3e-12 at
- * q <= 50, 6e-7 at q = 1000), and a kink away from 0 (a hard tanh) is crossed (1e-5).
+ * forms in double precision (ReLU's arc-cosine kernel, the step kernel of its derivative,
+ * erf's arcsine kernel) it is exact to 1e-14, where a 192 x 192 Gauss-Hermite product is
+ * off by 7e-4 (ReLU) and 1e-2 (step); smooth activations lose accuracy as q grows (tanh
+ * and tanh': 6e-11 at q <= 50, 2e-8 at q = 200, 6e-7 at q = 1000), and a kink away from
+ * 0 (a hard tanh) is crossed (1e-5).
  * Through a plugin, float rounding (about 1e-7 relative) comes on top.
  * src/theory/correlation.c has the measurements. */
 struct winit_correlation {
@@ -135,7 +136,7 @@ int winit_theory_correlation_map(struct winit_correlation *out,
                                  struct winit_error *err);
 
 /* At the variance fixed point q* (q1 = q2 = q*), the correlation map c -> c' and what it
- * says about depth (Schoenholz et al. 2017, eqs. 5-9):
+ * says about depth (Schoenholz et al. 2017):
  *
  *   c*    the stable fixed point of c -> c' in [0, 1]: 1 when c = 1 is stable (the
  *         ordered phase: any two inputs end up identical), below 1 in the chaotic phase
@@ -156,7 +157,9 @@ int winit_theory_correlation_map(struct winit_correlation *out,
  * >= 0), to 1e-13 in c, then limited by the float rounding of the plugin (c' - c below
  * 1e-11 counts as 0: at the edge c* = 1).  When c' (0) = 0 (an odd activation without
  * bias, in the chaotic phase) c* = 0.  When q* is 0 or infinite, the map is taken where
- * winit_theory_fixed_point takes chi_1 (q = 1e-20, 1e30), normalised by q1' q2'. */
+ * winit_theory_fixed_point takes chi_1 (q = 1e-20, 1e30), normalised by q1' q2'; chi_c is
+ * then sigma_w^2 E[f'(u1) f'(u2)] as defined, no longer the normalised map's slope (ReLU
+ * beyond sqrt 2: c* = 1, where c' >= c for every c, and chi_c = chi_1 = sigma_w^2 / 2). */
 struct winit_correlation_fixed_point {
 	double q_star, chi_1; /* as winit_theory_fixed_point */
 	double c_star;
