@@ -687,12 +687,15 @@ START_TEST(correlation_errors)
 	ck_assert_int_eq(winit_theory_correlation_map(&m, t, none, 1, 0, 1, INFINITY, 0.5, &err), WINIT_ERR_ARG);
 	ck_assert_int_eq(winit_theory_correlation_map(&m, t, none, 1, 0, 1, 1, 1.5, &err), WINIT_ERR_ARG);
 	ck_assert_msg(strstr(err.msg, "c must be in [-1, 1] (got 1.5)"), "%s", err.msg);
-	ck_assert_int_eq(winit_theory_correlation_map(&m, t, none, 1, 0, 1, 1, NAN, &err), WINIT_ERR_ARG);
+	ck_assert_int_eq(winit_theory_correlation_map(&m, t, none, 1, 0, 1, 1, -NAN, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "c must be in [-1, 1] (got NaN)"), "%s", err.msg);
+	ck_assert_int_eq(winit_theory_correlation_map(&m, t, none, 1, 0, NAN, 1, 0, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "(got NaN and 1)"), "%s", err.msg);
 	ck_assert_int_eq(winit_theory_correlation_map(&m, act("softmax"), none, 1, 0, 1, 1, 0, &err),
 	                 WINIT_ERR_ARG);
 	ck_assert_msg(strstr(err.msg, "row-wise"), "%s", err.msg);
-	ck_assert_int_eq(winit_theory_correlation_fixed_point(&f, t, none, NAN, 0, &err), WINIT_ERR_ARG);
-	ck_assert_msg(strstr(err.msg, "sigma_w must be"), "%s", err.msg);
+	ck_assert_int_eq(winit_theory_correlation_fixed_point(&f, t, none, -NAN, 0, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "sigma_w must be a finite number > 0 (got NaN)"), "%s", err.msg);
 	ck_assert_int_eq(winit_theory_correlation_fixed_point(&f, act("softmax"), none, 1, 0, &err),
 	                 WINIT_ERR_ARG);
 	/* A variance too large for float: linear passes the infinities on, and it is said. */

@@ -198,14 +198,24 @@ static int moments(struct bufs *b, double q1, double q2, double c, int derivs,
 	               : -1;
 }
 
+/* A number as the messages show it: "NaN" rather than the C library's "-nan". */
+static const char *num(char buf[32], double x)
+{
+	if (isnan(x))
+		return "NaN";
+	snprintf(buf, 32, "%g", x);
+	return buf;
+}
+
 static int check_sigmas(double sigma_w, double sigma_b, struct winit_error *err)
 {
+	char b[32];
 	if (!(sigma_w > 0) || !isfinite(sigma_w))
 		return winit_error_set(err, WINIT_ERR_ARG,
-		                       "sigma_w must be a finite number > 0 (got %g)", sigma_w);
+		                       "sigma_w must be a finite number > 0 (got %s)", num(b, sigma_w));
 	if (!(sigma_b >= 0) || !isfinite(sigma_b))
 		return winit_error_set(err, WINIT_ERR_ARG,
-		                       "sigma_b must be a finite number >= 0 (got %g)", sigma_b);
+		                       "sigma_b must be a finite number >= 0 (got %s)", num(b, sigma_b));
 	return 0;
 }
 
@@ -257,13 +267,14 @@ int winit_theory_correlation_map(struct winit_correlation *out,
 {
 	if (check_sigmas(sigma_w, sigma_b, err))
 		return WINIT_ERR_ARG;
+	char b1[32], b2[32];
 	if (!(q1 > 0) || !isfinite(q1) || !(q2 > 0) || !isfinite(q2))
 		return winit_error_set(err, WINIT_ERR_ARG,
-		                       "the variances q1 and q2 must be finite numbers > 0 (got %g and %g)",
-		                       q1, q2);
+		                       "the variances q1 and q2 must be finite numbers > 0 (got %s and %s)",
+		                       num(b1, q1), num(b2, q2));
 	if (!(c >= -1 && c <= 1))
 		return winit_error_set(err, WINIT_ERR_ARG,
-		                       "the correlation c must be in [-1, 1] (got %g)", c);
+		                       "the correlation c must be in [-1, 1] (got %s)", num(b1, c));
 	if (check_act(act, err))
 		return WINIT_ERR_ARG;
 	struct bufs *b = bufs_new(act, params);
