@@ -54,6 +54,24 @@ struct winit_tensor_decl {
 	enum winit_stream_purpose purpose;
 };
 
+/* What the recursion knows of a layer's input values at initialization: their second
+ * moment and mean, how many per example, and, when they are an activation's outputs f(z)
+ * with z ~ N(0, q) independent per value (a Dense or Conv2D layer's, or those passed on
+ * unchanged by Flatten, Reshape and Dropout), f and q (act NULL otherwise). */
+struct winit_theory_in {
+	double m2, mu;
+	int64_t size;
+	const struct winit_activation *act;
+	const double *act_params;
+	double q;
+};
+
+struct winit_theory_out {
+	double mu;
+	char why[160];
+	char fault[256];
+};
+
 struct winit_layer_ops {
 	int32_t id;             /* enum winit_layer_kind */
 	const char *name;       /* Keras's class name */
@@ -72,12 +90,14 @@ struct winit_layer_ops {
 	void (*forward)(const struct winit_pass *p, int i, int activate, int c, int n);
 	void (*input_grad)(const struct winit_pass *p, int i, const float *dz, int c, int n);
 	void (*param_grad)(const struct winit_pass *p, int i, const float *dz, int c, int n);
-	/* Theory at initialization: the second moment of its output (its pre-activation's
-	 * variance for a kind with an activation), from its inputs' output second moments
-	 * m2_in[] and its weights' variances var[] (declaration order). */
+	/* Theory at initialization (NULL: the recursion has no step for it): from its inputs'
+	 * values (in[], struct winit_theory_in) and its weights' variances var[] (declaration
+	 * order), the second moment of its pre-activation for a kind with an activation (whose
+	 * mean is 0: weights of mean 0), else of its output, whose mean goes to out->mu.  NaN
+	 * when it cannot say, with the reason in out->why; a plugin's fault in out->fault. */
 	double (*theory_q)(const struct winit_layer_spec *l, const struct winit_layer *d,
-	                   const double *m2_in, const int64_t *size_in, int32_t n_in,
-	                   const double *var);
+	                   const struct winit_theory_in *in, int32_t n_in, const double *var,
+	                   struct winit_theory_out *out);
 	/* Backward of the theory: the factor by which the variance of the gradient of its
 	 * pre-activation (or output) is multiplied on its way to input k. */
 	double (*theory_grad)(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
@@ -142,9 +162,9 @@ WINIT_INTERNAL void winit_layer_copy_forward(const struct winit_pass *p, int i, 
 WINIT_INTERNAL void winit_layer_copy_input_grad(const struct winit_pass *p, int i, const float *dz,
                                                 int c, int n);
 WINIT_INTERNAL double winit_layer_theory_same(const struct winit_layer_spec *l,
-                                              const struct winit_layer *d, const double *m2_in,
-                                              const int64_t *size_in, int32_t n_in,
-                                              const double *var);
+                                              const struct winit_layer *d,
+                                              const struct winit_theory_in *in, int32_t n_in,
+                                              const double *var, struct winit_theory_out *out);
 WINIT_INTERNAL double winit_layer_theory_grad_same(const struct winit_layer_spec *l,
                                                    const struct winit_layer *d, int k,
                                                    const double *var);

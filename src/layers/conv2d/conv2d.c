@@ -215,10 +215,10 @@ static double inside(const struct geom *g)
 /* q = (share of taps inside) fan_in var_w E[x^2] + var_b: zero padding contributes
  * nothing. */
 static double conv_theory_q(const struct winit_layer_spec *l, const struct winit_layer *d,
-                            const double *m2_in, const int64_t *size_in, int32_t n_in,
-                            const double *var)
+                            const struct winit_theory_in *in, int32_t n_in, const double *var,
+                            struct winit_theory_out *out)
 {
-	(void)size_in;
+	out->mu = 0;
 	(void)n_in;
 	struct geom g;
 	char why[8];
@@ -227,7 +227,7 @@ static double conv_theory_q(const struct winit_layer_spec *l, const struct winit
 	double f = (double)d->k_rows * var[0] * inside(&g);
 	if (d->out_mult != 1.0f)
 		f *= (double)d->out_mult * d->out_mult;
-	return f * m2_in[0] + (l->use_bias ? var[1] : 0.0);
+	return f * in[0].m2 + (l->use_bias ? var[1] : 0.0);
 }
 
 /* An input value reaches (taps inside x output positions / input positions) outputs of

@@ -93,15 +93,15 @@ static void dense_param_grad(const struct winit_pass *p, int i, const float *dz,
 /* q = fan_in * var_w * E[x^2] (times out_mult^2) + var_b, in the order of float
  * operations the recursion always had. */
 static double dense_theory_q(const struct winit_layer_spec *l, const struct winit_layer *d,
-                             const double *m2_in, const int64_t *size_in, int32_t n_in,
-                             const double *var)
+                             const struct winit_theory_in *in, int32_t n_in, const double *var,
+                             struct winit_theory_out *out)
 {
-	(void)size_in;
+	out->mu = 0;
 	(void)n_in;
 	double f = (double)d->n_in * var[0];
 	if (d->out_mult != 1.0f)
 		f *= (double)d->out_mult * d->out_mult;
-	return f * m2_in[0] + (l->use_bias ? var[1] : 0.0);
+	return f * in[0].m2 + (l->use_bias ? var[1] : 0.0);
 }
 
 /* The gradient reaching the input: fan_out * var_w (times out_mult^2) times dz's. */
