@@ -38,3 +38,9 @@ TESTS += tests/check_conv
 tests_check_conv_SOURCES = tests/check_conv.c
 tests_check_conv_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_conv_LDADD = $(WINIT_TEST_LIBS)
+
+check_PROGRAMS += tests/check_parametrization
+TESTS += tests/check_parametrization
+tests_check_parametrization_SOURCES = tests/check_parametrization.c
+tests_check_parametrization_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_parametrization_LDADD = $(WINIT_TEST_LIBS)
