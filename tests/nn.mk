@@ -44,3 +44,9 @@ TESTS += tests/check_parametrization
 tests_check_parametrization_SOURCES = tests/check_parametrization.c
 tests_check_parametrization_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_parametrization_LDADD = $(WINIT_TEST_LIBS)
+
+check_PROGRAMS += tests/check_norm
+TESTS += tests/check_norm
+tests_check_norm_SOURCES = tests/check_norm.c
+tests_check_norm_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_norm_LDADD = $(WINIT_TEST_LIBS)

@@ -50,8 +50,10 @@ struct winit_tensor_decl {
 	const char *name; /* "kernel", "bias" */
 	int32_t rank;
 	int64_t dims[4];
-	const struct winit_plugin_use *init;
+	const struct winit_plugin_use *init; /* NULL: every value `constant` */
 	enum winit_stream_purpose purpose;
+	double constant;
+	int32_t frozen; /* not trained (BatchNormalization's moving statistics) */
 };
 
 /* What the recursion knows of a layer's input values at initialization: their second
@@ -78,6 +80,7 @@ struct winit_layer_ops {
 	const char *prefix;     /* Keras's default layer names: prefix_1, prefix_2, ... */
 	int32_t min_in, max_in; /* inputs; max_in 0: any number */
 	int has_activation;
+	int has_kernel; /* its first tensor is a kernel matrix (k_rows x units): Dense, Conv2D */
 	/* The output shape from the inputs'; 0, or -1 with `why` saying what does not fit. */
 	int (*infer)(const struct winit_layer_spec *l, const struct winit_shape *in, int32_t n_in,
 	             struct winit_shape *out, char *why, size_t n_why);
@@ -85,8 +88,14 @@ struct winit_layer_ops {
 	 * WINIT_MAX_LAYER_TENSORS); 0 for none.  in: the first input's shape. */
 	int32_t (*declare)(const struct winit_layer_spec *l, const struct winit_shape *in,
 	                   struct winit_tensor_decl *out);
-	/* Values per example it keeps between its passes (m->work[i]); NULL: none. */
+	/* Values per example it keeps between its passes (m->work[i]), and values besides
+	 * them whatever the batch (after the cap_batch examples' ones); NULL: none. */
 	int64_t (*work)(const struct winit_layer_spec *l, const struct winit_layer *d);
+	int64_t (*scratch)(const struct winit_layer_spec *l, const struct winit_layer *d);
+	/* A phase of its own before forward (BatchNormalization's batch statistics) and
+	 * before input_grad (their gradients' sums), each chunk c of n; NULL: none. */
+	void (*forward_prepare)(const struct winit_pass *p, int i, int c, int n);
+	void (*backward_prepare)(const struct winit_pass *p, int i, const float *dz, int c, int n);
 	void (*forward)(const struct winit_pass *p, int i, int activate, int c, int n);
 	void (*input_grad)(const struct winit_pass *p, int i, const float *dz, int c, int n);
 	void (*param_grad)(const struct winit_pass *p, int i, const float *dz, int c, int n);
@@ -101,7 +110,7 @@ struct winit_layer_ops {
 	/* Backward of the theory: the factor by which the variance of the gradient of its
 	 * pre-activation (or output) is multiplied on its way to input k. */
 	double (*theory_grad)(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
-	                      const double *var);
+	                      const double *var, const struct winit_theory_in *in);
 };
 
 /* The kind of that id, or NULL. */
@@ -167,7 +176,7 @@ WINIT_INTERNAL double winit_layer_theory_same(const struct winit_layer_spec *l,
                                               const double *var, struct winit_theory_out *out);
 WINIT_INTERNAL double winit_layer_theory_grad_same(const struct winit_layer_spec *l,
                                                    const struct winit_layer *d, int k,
-                                                   const double *var);
+                                                   const double *var, const struct winit_theory_in *in);
 
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_dense;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_flatten;
@@ -179,5 +188,8 @@ extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_max_pooling2d;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_average_pooling2d;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_global_average_pooling2d;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_dropout;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_batch_normalization;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_layer_normalization;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_scale;
 
 #endif /* WINIT_LAYERS_KIND_H */

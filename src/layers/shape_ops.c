@@ -46,8 +46,9 @@ double winit_layer_theory_same(const struct winit_layer_spec *l, const struct wi
 }
 
 double winit_layer_theory_grad_same(const struct winit_layer_spec *l, const struct winit_layer *d,
-                                    int k, const double *var)
+                                    int k, const double *var, const struct winit_theory_in *in)
 {
+	(void)in;
 	(void)l;
 	(void)d;
 	(void)k;

@@ -46,7 +46,7 @@ static int kernel_fans(const struct winit_model_spec *spec, const struct winit_s
 	int32_t src;
 	winit_model_spec_layer_inputs(spec, i, &src, 1);
 	struct winit_shape in = src == WINIT_MODEL_INPUT ? winit_model_spec_input_of(spec, i) : shapes[src];
-	if (!k || !k->declare || k->declare(&spec->layers[i], &in, decl) < 1 || decl[0].rank < 2)
+	if (!k || !k->has_kernel || k->declare(&spec->layers[i], &in, decl) < 1)
 		return 0;
 	winit_compute_fans(decl[0].dims, (uint32_t)decl[0].rank, fan_in, fan_out);
 	*rank = decl[0].rank;

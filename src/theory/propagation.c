@@ -333,6 +333,8 @@ static int layer_variances(struct winit_theory *out, const struct winit_model_sp
 			r->d[i].k_rows = size / d->units;
 		}
 		for (int32_t t = 0; t < nt; t++) {
+			if (!decl[t].init) /* a constant: no spread */
+				continue;
 			const struct winit_initializer *k = (const struct winit_initializer *)decl[t].init->info;
 			if (t == 0 && winit_initializer_adapter(k)) {
 				not_applies(out, "layer %d %s: initializer '%s' is data-aware", i + 1, decl[t].name,
@@ -416,11 +418,13 @@ static int predict(struct winit_theory *out, const struct winit_model_spec *spec
 	for (int c = last; c >= 0; c--) { /* every consumer of c comes after it: c is final */
 		const struct winit_layer *d = &r->d[c];
 		const double *var = &r->var[c * WINIT_MAX_LAYER_TENSORS];
+		for (int32_t k = 0; k < d->n_src; k++)
+			r->in[k] = d->src[k] == WINIT_MODEL_INPUT ? input : r->val[d->src[k]];
 		for (int32_t k = 0; k < d->n_src; k++) {
 			int32_t s = d->src[k];
 			if (s == WINIT_MODEL_INPUT)
 				continue;
-			double f = d->kind->theory_grad(&spec->layers[c], d, k, var);
+			double f = d->kind->theory_grad(&spec->layers[c], d, k, var, r->in);
 			out->grad_var[s] += f * r->d2[s] * out->grad_var[c];
 		}
 	}

@@ -119,8 +119,9 @@ static double avg_theory_q(const struct winit_layer_spec *l, const struct winit_
 
 /* An input value gets 1/k of each of its windows' gradients. */
 static double avg_theory_grad(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
-                              const double *var)
+                              const double *var, const struct winit_theory_in *in)
 {
+	(void)in;
 	(void)k;
 	(void)var;
 	struct winit_pool g;

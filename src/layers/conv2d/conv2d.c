@@ -84,14 +84,19 @@ static int conv_infer(const struct winit_layer_spec *l, const struct winit_shape
 static int32_t conv_declare(const struct winit_layer_spec *l, const struct winit_shape *in,
                             struct winit_tensor_decl *out)
 {
-	out[0] = (struct winit_tensor_decl){ "kernel",
-		                             4,
-		                             { l->kernel_size[0], l->kernel_size[1], in->dim[2], l->units },
-		                             &l->kernel_initializer,
-		                             WINIT_STREAM_KERNEL };
+	out[0] = (struct winit_tensor_decl){ .name = "kernel",
+		                             .rank = 4,
+		                             .dims = { l->kernel_size[0], l->kernel_size[1], in->dim[2],
+		                                       l->units },
+		                             .init = &l->kernel_initializer,
+		                             .purpose = WINIT_STREAM_KERNEL };
 	if (!l->use_bias)
 		return 1;
-	out[1] = (struct winit_tensor_decl){ "bias", 1, { l->units }, &l->bias_initializer, WINIT_STREAM_BIAS };
+	out[1] = (struct winit_tensor_decl){ .name = "bias",
+		                             .rank = 1,
+		                             .dims = { l->units },
+		                             .init = &l->bias_initializer,
+		                             .purpose = WINIT_STREAM_BIAS };
 	return 2;
 }
 
@@ -233,8 +238,9 @@ static double conv_theory_q(const struct winit_layer_spec *l, const struct winit
 /* An input value reaches (taps inside x output positions / input positions) outputs of
  * each filter: that many times fan-out's filters' var_w. */
 static double conv_theory_grad(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
-                               const double *var)
+                               const double *var, const struct winit_theory_in *in)
 {
+	(void)in;
 	(void)k;
 	struct geom g;
 	char why[8];
@@ -254,6 +260,7 @@ const struct winit_layer_ops winit_layer_conv2d = {
 	.min_in = 1,
 	.max_in = 1,
 	.has_activation = 1,
+	.has_kernel = 1,
 	.infer = conv_infer,
 	.declare = conv_declare,
 	.work = conv_work,

@@ -72,8 +72,9 @@ static double gap_theory_q(const struct winit_layer_spec *l, const struct winit_
 
 /* Each value gets 1/(h w) of its channel's gradient. */
 static double gap_theory_grad(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
-                              const double *var)
+                              const double *var, const struct winit_theory_in *in)
 {
+	(void)in;
 	(void)l;
 	(void)k;
 	(void)var;

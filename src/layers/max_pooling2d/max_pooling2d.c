@@ -124,8 +124,9 @@ static double max_theory_q(const struct winit_layer_spec *l, const struct winit_
 /* Each output's gradient reaches one input: an input value's variance is the output's
  * times outputs per input. */
 static double max_theory_grad(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
-                              const double *var)
+                              const double *var, const struct winit_theory_in *in)
 {
+	(void)in;
 	(void)l;
 	(void)k;
 	(void)var;
