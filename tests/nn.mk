@@ -50,3 +50,9 @@ TESTS += tests/check_norm
 tests_check_norm_SOURCES = tests/check_norm.c
 tests_check_norm_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_norm_LDADD = $(WINIT_TEST_LIBS)
+
+check_PROGRAMS += tests/check_jacobian
+TESTS += tests/check_jacobian
+tests_check_jacobian_SOURCES = tests/check_jacobian.c
+tests_check_jacobian_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_jacobian_LDADD = $(WINIT_TEST_LIBS)

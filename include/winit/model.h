@@ -288,6 +288,9 @@ struct winit_model {
 	int32_t training;
 	int64_t step;
 	uint64_t seed;
+	/* When set, the backward pass also writes the gradient with respect to the model's
+	 * input here, (n_batch, spec.n_inputs) (winit_model_jacobian_spectrum uses it). */
+	float *dx;
 };
 
 /* Check a spec is complete and consistent (sizes, kinds of plugins). */
@@ -352,6 +355,17 @@ int winit_model_spec_needs_data(const struct winit_model_spec *spec);
  * A no-op for models without data-aware initializers. */
 int winit_model_adapt(struct winit_model *model, const struct winit_dataset *ds,
                       int64_t n_rows, uint64_t seed, struct winit_error *err);
+
+/* The singular values of the Jacobian of layer `to`'s output (0-based; after its
+ * activation) with respect to layer `from`'s (-1: the model's input) at each of the
+ * n_examples inputs x (n_examples, n_inputs), an inference pass: sv gets n_examples
+ * blocks of *n_sv = min(rows, cols) values, each in descending order.  The layers between
+ * must read nothing before `from` but `from` itself (WINIT_ERR_ARG otherwise).  Exact,
+ * from backward passes and Jacobi rotations in double: for Jacobians up to about a
+ * thousand on a side. */
+int winit_model_jacobian_spectrum(struct winit_model *m, const float *x, int64_t n_examples,
+                                  int32_t from, int32_t to, double *sv, int64_t *n_sv,
+                                  struct winit_error *err);
 
 /* Make the work buffers hold at least n_batch rows. */
 int winit_model_reserve(struct winit_model *model, int64_t n_batch, struct winit_error *err);

@@ -192,7 +192,7 @@ static int link_inputs(struct winit_model *m)
 static int plan_backward(struct winit_model *m)
 {
 	const int n = m->spec.n_layers;
-	int32_t *busy = calloc((size_t)n + 1, sizeof *busy), n_buf = 0, acc = 0;
+	int32_t *busy = calloc((size_t)n + 1, sizeof *busy), n_buf = 0, acc = 0, input_seen = 0;
 	if (!busy)
 		return -1;
 	for (int i = 0; i < n; i++)
@@ -202,8 +202,12 @@ static int plan_backward(struct winit_model *m)
 		struct winit_layer *d = &m->layer[i];
 		for (int32_t k = 0; k < d->n_src; k++) {
 			int32_t s = d->src[k];
-			if (s == WINIT_MODEL_INPUT)
+			if (s == WINIT_MODEL_INPUT) { /* the model's input gradient, when asked for */
+				if (input_seen)
+					m->edge_acc[(d->src - m->src) + k] = acc = 1;
+				input_seen = 1;
 				continue;
+			}
 			if (m->layer[s].gbuf != -2) {
 				m->edge_acc[(d->src - m->src) + k] = 1;
 				acc = 1;

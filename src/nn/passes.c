@@ -74,19 +74,26 @@ float *winit_pass_grad_dst(const struct winit_pass *p, int i, int k, int64_t r0)
 {
 	struct winit_model *m = p->m;
 	int32_t s = m->layer[i].src[k];
-	if (s == WINIT_MODEL_INPUT)
+	if (s == WINIT_MODEL_INPUT && !m->dx)
 		return NULL;
-	int64_t w = m->layer[s].n_out;
+	int64_t w = s == WINIT_MODEL_INPUT ? m->spec.n_inputs : m->layer[s].n_out;
 	/* Adding: the product goes to the scratch buffer first. */
 	if (m->edge_acc[edge(m, i, k)])
 		return m->delta[m->n_delta - 1] + r0 * w;
-	return m->delta[m->layer[s].gbuf] + r0 * w;
+	return (s == WINIT_MODEL_INPUT ? m->dx : m->delta[m->layer[s].gbuf]) + r0 * w;
 }
 
 void winit_pass_grad_done(const struct winit_pass *p, int i, int k, int64_t r0, int64_t r1)
 {
 	struct winit_model *m = p->m;
 	int32_t s = m->layer[i].src[k];
+	if (s == WINIT_MODEL_INPUT) { /* into the caller's dx: no activation, no guard zones */
+		int64_t w = m->spec.n_inputs, len = (r1 - r0) * w;
+		if (m->edge_acc[edge(m, i, k)])
+			for (int64_t j = 0; j < len; j++)
+				m->dx[r0 * w + j] += m->delta[m->n_delta - 1][r0 * w + j];
+		return;
+	}
 	const struct winit_layer *in = &m->layer[s];
 	int64_t w = in->n_out, len = (r1 - r0) * w;
 	float *dst = m->delta[in->gbuf] + r0 * w;
@@ -192,11 +199,12 @@ static void act_chunk(const struct backward_job *j, int i, float *g, int c, int 
 		                          (r1 - r0) * (d->n_out / d->units), d->units, d->act_params);
 }
 
-/* Whether layer i has an input that is a layer (the model's input needs no gradient). */
-static int has_layer_input(const struct winit_layer *d)
+/* Whether layer i has an input that needs a gradient: a layer, or the model's input when
+ * the caller asked for its gradient (dx). */
+static int has_layer_input(const struct winit_model *m, const struct winit_layer *d)
 {
 	for (int32_t k = 0; k < d->n_src; k++)
-		if (d->src[k] != WINIT_MODEL_INPUT)
+		if (d->src[k] != WINIT_MODEL_INPUT || m->dx)
 			return 1;
 	return 0;
 }
@@ -232,7 +240,7 @@ static void backward_part(void *arg, int id, int n)
 			}
 			winit_team_wait(t, ph++);
 		}
-		if (d->kind->input_grad && has_layer_input(d)) {
+		if (d->kind->input_grad && has_layer_input(m, d)) {
 			WINIT_TEAM_CHUNKS(t, ph, id, c)
 			{
 				d->kind->input_grad(&j->p, i, g, c, n);

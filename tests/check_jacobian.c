@@ -1,0 +1,163 @@
+/* winit_model_jacobian_spectrum (src/nn/jacobian.c): a deep linear orthogonal network is
+ * an isometry (every singular value 1); the squared singular values sum to the
+ * Jacobian's Frobenius norm, computed from the weights' product (linear) or by central
+ * differences (tanh); a slice between two hidden layers; bad ranges refused. */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <winit/model.h>
+
+#include "testutil.h"
+
+static struct winit_model_spec stack(int depth, int64_t width, const char *act, const char *init)
+{
+	struct winit_model_spec s = { 0 };
+	s.n_input_dims = 1;
+	s.input_shape[0] = s.n_inputs = width;
+	struct winit_error err = { 0 };
+	for (int i = 0; i < depth; i++) {
+		struct winit_layer_spec l = tu_dense(width, act, init);
+		l.use_bias = 0;
+		ck_assert(winit_model_spec_add_layer(&s, &l, &err) == 0);
+	}
+	return s;
+}
+
+static float *inputs(int64_t n, int64_t width)
+{
+	float *x = malloc((size_t)(n * width) * sizeof *x);
+	struct winit_rng rng;
+	winit_rng_seed(&rng, 4, 0);
+	for (int64_t i = 0; i < n * width; i++)
+		x[i] = (float)winit_rng_normal(&rng);
+	return x;
+}
+
+/* 32 linear layers of width 48 with orthogonal kernels: J is a product of orthogonal
+ * matrices, every singular value 1 (float32 products: to 1e-4). */
+START_TEST(orthogonal_linear_stack_is_an_isometry)
+{
+	struct winit_model_spec s = stack(32, 48, "linear", "orthogonal");
+	struct winit_model m;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_model_init(&m, &s, 3, &err) == 0, "%s", err.msg);
+	float *x = inputs(2, 48);
+	double sv[2 * 48];
+	int64_t k = 0;
+	ck_assert_msg(winit_model_jacobian_spectrum(&m, x, 2, -1, 31, sv, &k, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(k, 48);
+	for (int i = 0; i < 2 * 48; i++)
+		ck_assert_msg(fabs(sv[i] - 1) < 1e-4, "singular value %d: %.9g", i, sv[i]);
+	free(x);
+	winit_model_free(&m);
+	winit_model_spec_free(&s);
+}
+END_TEST
+
+/* Gaussian linear layers: the spread is wide (the largest several times the smallest),
+ * and sum sv^2 = ||W_1 ... W_L||_F^2 from the weights in double; between layers 2 and 5
+ * (a slice) likewise from their product. */
+START_TEST(singular_values_match_the_weights_product)
+{
+	enum { W = 24,
+	       D = 6 };
+	struct winit_model_spec s = stack(D, W, "linear", "glorot_normal");
+	struct winit_model m;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_model_init(&m, &s, 5, &err) == 0, "%s", err.msg);
+	float *x = inputs(1, W);
+	for (int from = -1; from <= 1; from += 2) {
+		int to = from == -1 ? D - 1 : 4;
+		double sv[W], p[W * W], q[W * W];
+		int64_t k = 0;
+		ck_assert_msg(winit_model_jacobian_spectrum(&m, x, 1, from, to, sv, &k, &err) == 0, "%s", err.msg);
+		/* P = W_{from+1} ... W_to (x W convention: out = in P) */
+		for (int a = 0; a < W; a++)
+			for (int b = 0; b < W; b++)
+				p[a * W + b] = a == b;
+		for (int l = from + 1; l <= to; l++) {
+			const float *w = m.layer[l].w;
+			for (int a = 0; a < W; a++)
+				for (int b = 0; b < W; b++) {
+					double sum = 0;
+					for (int c = 0; c < W; c++)
+						sum += p[a * W + c] * w[c * W + b];
+					q[a * W + b] = sum;
+				}
+			memcpy(p, q, sizeof p);
+		}
+		double fro = 0, s2 = 0;
+		for (int a = 0; a < W * W; a++)
+			fro += p[a] * p[a];
+		for (int j = 0; j < W; j++)
+			s2 += sv[j] * sv[j];
+		ck_assert_msg(fabs(s2 / fro - 1) < 1e-5, "from %d: sum sv^2 %g, ||P||^2 %g", from, s2, fro);
+		ck_assert(sv[0] > 3 * sv[W - 1]);
+		for (int j = 1; j < W; j++)
+			ck_assert(sv[j] <= sv[j - 1]);
+	}
+	free(x);
+	winit_model_free(&m);
+	winit_model_spec_free(&s);
+}
+END_TEST
+
+/* A tanh network's Jacobian (activations included) against central differences of its
+ * forward pass: sum sv^2 equals the squared Frobenius norm of the differences. */
+START_TEST(tanh_jacobian_matches_finite_differences)
+{
+	enum { W = 16,
+	       D = 4 };
+	struct winit_model_spec s = stack(D, W, "tanh", "glorot_normal");
+	struct winit_model m;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_model_init(&m, &s, 9, &err) == 0, "%s", err.msg);
+	float *x = inputs(1, W);
+	double sv[W];
+	int64_t k = 0;
+	ck_assert_msg(winit_model_jacobian_spectrum(&m, x, 1, -1, D - 1, sv, &k, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(winit_model_reserve(&m, 1, &err), 0);
+	double fro = 0;
+	for (int c = 0; c < W; c++) {
+		float keep = x[c], yp[W], ym[W];
+		x[c] = keep + 1e-2f;
+		memcpy(yp, winit_model_forward(&m, x, 1), sizeof yp);
+		x[c] = keep - 1e-2f;
+		memcpy(ym, winit_model_forward(&m, x, 1), sizeof ym);
+		double h = (double)(keep + 1e-2f) - (keep - 1e-2f);
+		x[c] = keep;
+		for (int j = 0; j < W; j++)
+			fro += ((yp[j] - ym[j]) / h) * ((yp[j] - ym[j]) / h);
+	}
+	double s2 = 0;
+	for (int j = 0; j < W; j++)
+		s2 += sv[j] * sv[j];
+	/* float32 differences over 2e-2: about 1e-5 relative, and h^2 curvature terms 1e-4 */
+	ck_assert_msg(fabs(s2 / fro - 1) < 2e-3, "sum sv^2 %g, finite differences %g", s2, fro);
+	double none[1];
+	ck_assert_int_eq(winit_model_jacobian_spectrum(&m, x, 1, 2, 2, none, &k, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "from 3, to 3"), "%s", err.msg);
+	free(x);
+	winit_model_free(&m);
+	winit_model_spec_free(&s);
+}
+END_TEST
+
+static Suite *jacobian_suite(void)
+{
+	Suite *s = suite_create("jacobian");
+	TCase *tc = tcase_create("jacobian");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, orthogonal_linear_stack_is_an_isometry);
+	tcase_add_test(tc, singular_values_match_the_weights_product);
+	tcase_add_test(tc, tanh_jacobian_matches_finite_differences);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run(jacobian_suite());
+}
