@@ -728,6 +728,13 @@ START_TEST(functional_chain_matches_sequential)
 }
 END_TEST
 
+START_TEST(shape_layers_change_no_number)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("shape_layers_change_no_number");
+}
+END_TEST
+
 START_TEST(residual_and_branch_models_train)
 {
 	RUN_FILE_OK("model");
@@ -947,6 +954,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, dense_defaults_and_compile_are_the_engines);
 	tcase_add_test(tc, functional_chain_matches_sequential);
 	tcase_add_test(tc, residual_and_branch_models_train);
+	tcase_add_test(tc, shape_layers_change_no_number);
 	tcase_add_test(tc, graph_weights_round_trip);
 	tcase_add_test(tc, dense_multipliers);
 	tcase_add_test(tc, functional_summary_is_keras);
