@@ -808,8 +808,11 @@ START_TEST(functional_refusals_name_the_line)
 		RUN_ERR(code, __VA_ARGS__);                               \
 	} while (0)
 	/* a layer called twice */
-	GRAPH_ERR("local d = L.Dense { 8 }\nlocal a = d(x)\nlocal b = d(a)\n", "test.lua:6:",
-	          "Dense: this layer was already called (at test.lua:5)", "winit does not share layers");
+	GRAPH_ERR("local d = L.Dense { 8 }\nassert(tostring(d) == 'Dense(dense: 8 units, linear)')\n"
+	          "local a = d(x)\nassert(tostring(d) == 'Dense(dense_1: 8 units, linear)')\n"
+	          "local b = d(a)\n", "test.lua:8:",
+	          "Dense 'dense_1': this layer was already called (at test.lua:6)",
+	          "winit does not share layers");
 	/* shapes that differ at Add: both named */
 	GRAPH_ERR("local a = L.Dense { 8 }(x)\nlocal y = L.Add {}({ a, x })\n", "test.lua:5:",
 	          "Add 'add_1'", "(None, 8) (input 1) and (None, 16) (input 2)");

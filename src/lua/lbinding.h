@@ -76,9 +76,11 @@ struct llayer {
 	int target_rank;  /* Reshape: target_shape as given, one dim possibly -1 */
 	int64_t target[3];
 	struct winit_layer_spec spec;
-	/* The functional API: a layer is called on tensors once (lgraph.c); where. */
+	/* The functional API: a layer is called on tensors once (lgraph.c); where, and the
+	 * name it took (its own, or its kind's next default name). */
 	int called;
 	char called_at[128];
+	char called_name[48];
 };
 
 struct lmodel {

@@ -162,10 +162,10 @@ int winit_lua_layer_call(lua_State *L)
 		return luaL_error(L, "%s: is called on one tensor or a list of tensors (got %d arguments)",
 		                  fn, lua_gettop(L) - 1);
 	if (l->called)
-		return luaL_error(L, "%s: this layer was already called (at %s); Keras would share its "
-		                     "weights between the calls, winit does not share layers: make "
+		return luaL_error(L, "%s '%s': this layer was already called (at %s); Keras would share "
+		                     "its weights between the calls, winit does not share layers: make "
 		                     "another layer",
-		                  fn, l->called_at);
+		                  kind, l->called_name, l->called_at);
 	/* The inputs, as a list at index 3. */
 	if (lua_istable(L, 2)) {
 		lua_pushvalue(L, 2);
@@ -225,6 +225,7 @@ int winit_lua_layer_call(lua_State *L)
 	lua_pushvalue(L, root_idx);
 	lua_setiuservalue(L, -2, UV_ROOT);
 	l->called = 1;
+	memcpy(l->called_name, name, sizeof name);
 	luaL_where(L, 1);
 	snprintf(l->called_at, sizeof l->called_at, "%s", lua_tostring(L, -1));
 	size_t len = strlen(l->called_at); /* "file:line: " without its colon */

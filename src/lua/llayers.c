@@ -384,12 +384,14 @@ static int l_dense(lua_State *L)
 	return 1;
 }
 
-/* tostring(layer): "Dense(dense: 128 units, relu)", "Add(my_sum)" -- its own name, or
- * its kind's prefix until a model numbers it. */
+/* tostring(layer): "Dense(dense_1: 128 units, relu)", "Add(my_sum)" -- its own name, the
+ * one it took when called on a tensor, or its kind's prefix before. */
 static int layer_tostring(lua_State *L)
 {
 	const struct llayer *l = luaL_checkudata(L, 1, MT_LAYER);
-	const char *name = l->spec.name[0] ? l->spec.name : winit_layer_kind_prefix(l->spec.kind);
+	const char *name = l->spec.name[0] ? l->spec.name :
+	                   l->called   ? l->called_name :
+	                                 winit_layer_kind_prefix(l->spec.kind);
 	if (l->spec.kind == WINIT_LAYER_DENSE)
 		lua_pushfstring(L, "Dense(%s: %I units, %s)", name, (lua_Integer)l->spec.units,
 		                l->spec.activation.info->name);
