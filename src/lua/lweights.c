@@ -3,7 +3,8 @@
  * :set_weights()), model:get_layer(name or index), and model:get_weights() /
  * model:set_weights(list), the arrays of the layers that have weights, in layer order, each
  * layer's in its declaration order (Dense: kernel, a table of rows (inputs, units) as
- * Keras's, then bias); Flatten, Reshape, Add and Concatenate have none.  winit's
+ * Keras's, then bias; a kernel is shown as the matrix the layer multiplies by, k_rows
+ * rows of `units`); Flatten, Reshape, Add and Concatenate have none.  winit's
  * extension: model:get_weights(i) returns the arrays of the model's layer i (its spec's,
  * without the leading Flatten or InputLayer) as values.
  *
@@ -46,11 +47,11 @@ static int n_arrays(const struct winit_layer *d)
 
 static void push_kernel(lua_State *L, const struct winit_layer *d)
 {
-	lua_createtable(L, (int)d->n_in, 0);
-	for (int64_t r = 0; r < d->n_in; r++) {
-		lua_createtable(L, (int)d->n_out, 0);
-		for (int64_t c = 0; c < d->n_out; c++) {
-			lua_pushnumber(L, d->w[r * d->n_out + c]);
+	lua_createtable(L, (int)d->k_rows, 0);
+	for (int64_t r = 0; r < d->k_rows; r++) {
+		lua_createtable(L, (int)d->units, 0);
+		for (int64_t c = 0; c < d->units; c++) {
+			lua_pushnumber(L, d->w[r * d->units + c]);
 			lua_rawseti(L, -2, c + 1);
 		}
 		lua_rawseti(L, -2, r + 1);
@@ -59,8 +60,8 @@ static void push_kernel(lua_State *L, const struct winit_layer *d)
 
 static void push_bias(lua_State *L, const struct winit_layer *d)
 {
-	lua_createtable(L, (int)d->n_out, 0);
-	for (int64_t c = 0; c < d->n_out; c++) {
+	lua_createtable(L, (int)d->units, 0);
+	for (int64_t c = 0; c < d->units; c++) {
 		lua_pushnumber(L, d->b[c]);
 		lua_rawseti(L, -2, c + 1);
 	}
@@ -113,14 +114,14 @@ static void read_layer_weights(lua_State *L, int list, lua_Integer *k, const str
 		return;
 	lua_rawgeti(L, list, (*k)++);
 	snprintf(what, sizeof what, "%s's kernel", name);
-	check_len(L, -1, d->n_in, fn, what, "rows");
+	check_len(L, -1, d->k_rows, fn, what, "rows");
 	float *w = dst + (d->w - base);
-	for (int64_t r = 0; r < d->n_in; r++) {
+	for (int64_t r = 0; r < d->k_rows; r++) {
 		lua_rawgeti(L, -1, r + 1);
 		snprintf(what, sizeof what, "%s's kernel row %d", name, (int)r + 1);
-		check_len(L, -1, d->n_out, fn, what, "columns");
-		for (int64_t c = 0; c < d->n_out; c++)
-			w[r * d->n_out + c] = number_at(L, lua_gettop(L), c + 1, fn, what);
+		check_len(L, -1, d->units, fn, what, "columns");
+		for (int64_t c = 0; c < d->units; c++)
+			w[r * d->units + c] = number_at(L, lua_gettop(L), c + 1, fn, what);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
@@ -128,9 +129,9 @@ static void read_layer_weights(lua_State *L, int list, lua_Integer *k, const str
 		return;
 	lua_rawgeti(L, list, (*k)++);
 	snprintf(what, sizeof what, "%s's bias", name);
-	check_len(L, -1, d->n_out, fn, what, "entries");
+	check_len(L, -1, d->units, fn, what, "entries");
 	float *b = dst + (d->b - base);
-	for (int64_t c = 0; c < d->n_out; c++)
+	for (int64_t c = 0; c < d->units; c++)
 		b[c] = number_at(L, lua_gettop(L), c + 1, fn, what);
 	lua_pop(L, 1);
 }

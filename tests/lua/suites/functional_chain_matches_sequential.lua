@@ -1,7 +1,6 @@
 -- Input -> Flatten -> Dense -> Dense(softmax) as a functional model trains exactly as the
 -- same Sequential model: the functional Flatten is a real node of the graph (it copies the
--- values), the Sequential one implicit, and the numbers are the same.  (No diagnostics:
--- the engine takes none of the kinds without an activation yet.)
+-- values), the Sequential one implicit, and the numbers are the same.
 local winit = require 'winit'
 local L = winit.layers
 local function compiled(m)
@@ -33,8 +32,8 @@ winit.set_seed(7)
 local s, g = sequential(), functional()
 same(s:get_weights(), g:get_weights(), 'initial weights')
 same(s:predict(test), g:predict(test), 'predictions before fit')
-local hs = s:fit(train, { epochs = 3, batch_size = 32, validation_split = 0.2, verbose = 0, diagnostics = false })
-local hg = g:fit(train, { epochs = 3, batch_size = 32, validation_split = 0.2, verbose = 0, diagnostics = false })
+local hs = s:fit(train, { epochs = 3, batch_size = 32, validation_split = 0.2, verbose = 0 })
+local hg = g:fit(train, { epochs = 3, batch_size = 32, validation_split = 0.2, verbose = 0 })
 for _, k in ipairs { 'loss', 'accuracy', 'val_loss', 'val_accuracy' } do same(hs[k], hg[k], k) end
 assert(hs.loss[3] < hs.loss[1], 'it learned')
 same(s:predict(test), g:predict(test), 'predictions after fit')
@@ -47,5 +46,5 @@ winit.set_seed(7)
 local si = compiled(winit.Sequential { winit.Input { shape = {4, 4} }, L.Flatten {},
   L.Dense { 16, activation = 'relu', kernel_initializer = 'he_normal' },
   L.Dense { 3, activation = 'softmax' } })
-local hi = si:fit(train, { epochs = 3, batch_size = 32, validation_split = 0.2, verbose = 0, diagnostics = false })
+local hi = si:fit(train, { epochs = 3, batch_size = 32, validation_split = 0.2, verbose = 0 })
 same(hs.loss, hi.loss, 'Sequential from an Input')

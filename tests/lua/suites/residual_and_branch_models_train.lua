@@ -1,6 +1,5 @@
 -- A residual block (Add) and two branches (Concatenate) train on the generated data, and
--- give the same numbers on one thread and on two (no diagnostics: the engine takes none
--- of the kinds without an activation yet).
+-- give the same numbers on one thread and on two.
 local winit = require 'winit'
 local L = winit.layers
 local function residual()
@@ -26,7 +25,7 @@ local function trained(build, jobs)
   local m = build()
   m:compile { optimizer = winit.optimizers.Adam { learning_rate = 0.01 },
               loss = 'categorical_crossentropy', metrics = {'accuracy'} }
-  local h = m:fit(train, { epochs = 4, batch_size = 16, verbose = 0, diagnostics = false })
+  local h = m:fit(train, { epochs = 4, batch_size = 16, verbose = 0 })
   return m, h
 end
 for name, build in pairs { residual = residual, branches = branches } do

@@ -6,7 +6,7 @@ local L = winit.layers
 local function fitted(m)
   m:compile { optimizer = winit.optimizers.SGD { learning_rate = 0.05 },
               loss = 'categorical_crossentropy' }
-  local h = m:fit(train, { epochs = 2, batch_size = 16, verbose = 0, diagnostics = false })
+  local h = m:fit(train, { epochs = 2, batch_size = 16, verbose = 0 })
   return h, m:predict(test, 1, 20)
 end
 local function same(a, b, what)
