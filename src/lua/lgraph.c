@@ -275,20 +275,33 @@ int winit_lua_spec_is_sequential(const struct winit_model_spec *spec)
 void winit_lua_check_names(lua_State *L, const struct winit_model_spec *spec, const char *lead,
                            const char *lead_kind, const char *fn)
 {
-	char a[48], b[48];
+	/* name -> its layer's index (0: the lead), in a table: linear in the layers, as deep
+	 * models need. */
+	lua_createtable(L, 0, spec->n_layers + 1);
+	int seen = lua_gettop(L);
+	if (lead) {
+		lua_pushinteger(L, 0);
+		lua_setfield(L, seen, lead);
+	}
+	char a[48];
 	for (int32_t i = 0; i < spec->n_layers; i++) {
 		winit_model_spec_layer_name(spec, i, a, sizeof a);
-		if (lead && strcmp(a, lead) == 0)
-			luaL_error(L, "%s: two layers are named '%s', the %s and layer %d (%s): Keras requires "
-			              "unique names in a model",
-			           fn, a, lead_kind, (int)i + 1, winit_layer_kind_name(spec->layers[i].kind));
-		for (int32_t j = 0; j < i; j++)
-			if (strcmp(a, winit_model_spec_layer_name(spec, j, b, sizeof b)) == 0)
-				luaL_error(L, "%s: two layers are named '%s', layer %d (%s) and layer %d (%s): Keras "
+		if (lua_getfield(L, seen, a) != LUA_TNIL) {
+			lua_Integer j = lua_tointeger(L, -1);
+			if (j == 0)
+				luaL_error(L, "%s: two layers are named '%s', the %s and layer %d (%s): Keras "
 				              "requires unique names in a model",
-				           fn, a, (int)j + 1, winit_layer_kind_name(spec->layers[j].kind), (int)i + 1,
-				           winit_layer_kind_name(spec->layers[i].kind));
+				           fn, a, lead_kind, (int)i + 1, winit_layer_kind_name(spec->layers[i].kind));
+			luaL_error(L, "%s: two layers are named '%s', layer %d (%s) and layer %d (%s): Keras "
+			              "requires unique names in a model",
+			           fn, a, (int)j, winit_layer_kind_name(spec->layers[j - 1].kind), (int)i + 1,
+			           winit_layer_kind_name(spec->layers[i].kind));
+		}
+		lua_pop(L, 1);
+		lua_pushinteger(L, i + 1);
+		lua_setfield(L, seen, a);
 	}
+	lua_pop(L, 1);
 }
 
 /* The one tensor of a Model's inputs or outputs (a tensor, or a list of one), pushed. */
