@@ -719,6 +719,172 @@ START_TEST(parts_open_in_any_order)
 }
 END_TEST
 
+/* The functional API: a chain built from an Input trains exactly as the Sequential model;
+ * graphs with a skip (Add) and a branch (Concatenate) train, the same on any team. */
+START_TEST(functional_chain_matches_sequential)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("functional_chain_matches_sequential");
+}
+END_TEST
+
+START_TEST(shape_layers_change_no_number)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("shape_layers_change_no_number");
+}
+END_TEST
+
+START_TEST(residual_and_branch_models_train)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("residual_and_branch_models_train");
+}
+END_TEST
+
+/* Weights of graphs: only the layers that have some, in layer order; model.layers and
+ * get_layer name every kind. */
+START_TEST(graph_weights_round_trip)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("graph_weights_round_trip");
+}
+END_TEST
+
+/* Dense's multipliers: lr 0 freezes a layer, init scales its draws exactly. */
+START_TEST(dense_multipliers)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("dense_multipliers");
+}
+END_TEST
+
+/* A functional model's summary is Keras's Functional table (Keras 2's print_summary):
+ * the InputLayer, each layer's inputs under Connected to, one row per further input. */
+START_TEST(functional_summary_is_keras)
+{
+	const char *s = run_stdout(
+		"local winit = require 'winit'\n"
+		"local L = winit.layers\n"
+		"local x = winit.Input { shape = {4, 4} }\n"
+		"local f = L.Flatten {}(x)\n"
+		"local h = L.Dense { 16, activation = 'relu' }(f)\n"
+		"h = L.Dense { 16 }(h)\n"
+		"local r = L.Add {}({ h, f })\n"
+		"local y = L.Dense { 3, activation = 'softmax', name = 'probabilities' }(r)\n"
+		"winit.Model { inputs = x, outputs = y }:summary()\n");
+	const char *want =
+		"__________________________________________________________________________________________________\n"
+		"Layer (type)                    Output Shape         Param #     Connected to\n"
+		"==================================================================================================\n"
+		"input_1 (InputLayer)            (None, 4, 4)         0\n"
+		"__________________________________________________________________________________________________\n"
+		"flatten_1 (Flatten)             (None, 16)           0           input_1[0][0]\n"
+		"__________________________________________________________________________________________________\n"
+		"dense_1 (Dense)                 (None, 16)           272         flatten_1[0][0]\n"
+		"__________________________________________________________________________________________________\n"
+		"dense_2 (Dense)                 (None, 16)           272         dense_1[0][0]\n"
+		"__________________________________________________________________________________________________\n"
+		"add_1 (Add)                     (None, 16)           0           dense_2[0][0]\n"
+		"                                                                 flatten_1[0][0]\n"
+		"__________________________________________________________________________________________________\n"
+		"probabilities (Dense)           (None, 3)            51          add_1[0][0]\n"
+		"==================================================================================================\n"
+		"Total params: 595\n";
+	ck_assert_str_eq(s, want);
+}
+END_TEST
+
+/* The functional API refuses, at the script line, what Keras refuses and what winit does
+ * not do yet, naming the layers and shapes. */
+START_TEST(functional_refusals_name_the_line)
+{
+	const char *head = "local winit = require 'winit'\nlocal L = winit.layers\n"
+	                   "local x = winit.Input { shape = {16}, name = 'x' }\n";
+	char code[2048];
+#define GRAPH_ERR(body, ...)                                              \
+	do {                                                              \
+		snprintf(code, sizeof code, "%s%s", head, body);          \
+		RUN_ERR(code, __VA_ARGS__);                               \
+	} while (0)
+	/* a layer called twice */
+	GRAPH_ERR("local d = L.Dense { 8 }\nassert(tostring(d) == 'Dense(dense: 8 units, linear)')\n"
+	          "local a = d(x)\nassert(tostring(d) == 'Dense(dense_1: 8 units, linear)')\n"
+	          "local b = d(a)\n", "test.lua:8:",
+	          "Dense 'dense_1': this layer was already called (at test.lua:6)",
+	          "winit does not share layers");
+	/* shapes that differ at Add: both named */
+	GRAPH_ERR("local a = L.Dense { 8 }(x)\nlocal y = L.Add {}({ a, x })\n", "test.lua:5:",
+	          "Add 'add_1'", "(None, 8) (input 1) and (None, 16) (input 2)");
+	GRAPH_ERR("local a = L.Dense { 8 }(x)\nlocal y = L.Concatenate { axis = 0 }({ a, x })\n",
+	          "test.lua:5:", "Concatenate 'concatenate_1'", "got axis 0");
+	GRAPH_ERR("local y = L.Add {}(x)\n", "test.lua:4:", "Add needs several inputs, a list of tensors");
+	/* Dense on an image, Reshape's sizes */
+	GRAPH_ERR("local i = winit.Input { shape = {4, 4} }\nlocal y = L.Dense { 3 }(i)\n", "test.lua:5:",
+	          "Dense 'dense_1'", "Dense needs a flat input, got (None, 4, 4)");
+	GRAPH_ERR("local y = L.Reshape { {3, 3} }(x)\n", "test.lua:4:",
+	          "cannot reshape (None, 16) (16 values) to (None, 3, 3) (9 values)");
+	GRAPH_ERR("local y = L.Reshape { target_shape = {-1, 5} }(x)\n", "test.lua:4:",
+	          "cannot reshape (None, 16)");
+	/* a layer used before it has an input; not a tensor */
+	GRAPH_ERR("local y = L.Dense { 3 }(L.Dense { 8 })\n", "test.lua:4:",
+	          "its input is a layer (Dense), not a tensor");
+	GRAPH_ERR("local y = L.Add {}({ x, L.Dense { 8 } })\n", "test.lua:4:",
+	          "input 2 is a layer (Dense), not a tensor");
+	GRAPH_ERR("local y = L.Dense { 3 }(5)\n", "test.lua:4:", "must be a tensor", "got number");
+	GRAPH_ERR("local m = winit.Model { inputs = x, outputs = L.Dense { 3 } }\n", "test.lua:4:",
+	          "outputs is a layer (Dense), not a tensor");
+	/* inputs that are not the model's one Input */
+	GRAPH_ERR("local x2 = winit.Input { shape = {16}, name = 'x2' }\nlocal y = L.Dense { 3 }(x2)\n"
+	          "local m = winit.Model { inputs = x, outputs = y }\n",
+	          "test.lua:6:", "the outputs do not depend on x (they come from x2)");
+	GRAPH_ERR("local x2 = winit.Input { shape = {16}, name = 'x2' }\nlocal y = L.Add {}({ x, x2 })\n",
+	          "test.lua:5:", "its inputs come from different Inputs (x and x2)",
+	          "one input");
+	GRAPH_ERR("local x2 = winit.Input { shape = {16} }\nlocal y = L.Dense { 3 }(x)\n"
+	          "local m = winit.Model { inputs = { x, x2 }, outputs = y }\n",
+	          "test.lua:6:", "inputs has 2 tensors", "one input and one output, for now");
+	GRAPH_ERR("local a = L.Dense { 3 }(x)\nlocal b = L.Dense { 3 }(x)\n"
+	          "local m = winit.Model { inputs = x, outputs = { a, b } }\n",
+	          "test.lua:6:", "outputs has 2 tensors", "one input and one output, for now");
+	GRAPH_ERR("local a = L.Dense { 3 }(x)\nlocal y = L.Dense { 3 }(a)\n"
+	          "local m = winit.Model { inputs = a, outputs = y }\n",
+	          "test.lua:6:", "inputs must be a tensor made by winit.Input, got the output of dense_1");
+	GRAPH_ERR("local m = winit.Model { inputs = x, outputs = x }\n", "test.lua:4:",
+	          "needs at least one layer");
+	/* names: unique in a model, Keras's characters */
+	GRAPH_ERR("local a = L.Dense { 8, name = 'h' }(x)\nlocal y = L.Dense { 3, name = 'h' }(a)\n"
+	          "local m = winit.Model { inputs = x, outputs = y }\n",
+	          "test.lua:6:", "two layers are named 'h', layer 1 (Dense) and layer 2 (Dense)");
+	GRAPH_ERR("local a = L.Dense { 8, name = 'x' }(x)\n"
+	          "local m = winit.Model { inputs = x, outputs = a }\n",
+	          "test.lua:5:", "two layers are named 'x', the InputLayer and layer 1 (Dense)");
+	GRAPH_ERR("local m = winit.Sequential { L.Dense { 8, name = 'h', input_shape = {16} },\n"
+	          "  L.Dense { 3, name = 'h' } }\n",
+	          "test.lua:4:", "Sequential: two layers are named 'h'");
+	GRAPH_ERR("local d = L.Dense { 8, name = 'a b' }\n", "test.lua:4:",
+	          "name 'a b' may hold only letters");
+	/* Sequential takes single-input layers only */
+	GRAPH_ERR("local m = winit.Sequential { L.Dense { 8, input_shape = {16} }, L.Add {} }\n",
+	          "test.lua:4:", "entry 2: Add needs several inputs: use the functional API");
+	GRAPH_ERR("local m = winit.Sequential { L.Reshape { {4, 4}, input_shape = {16} }, L.Dense { 3 } }\n",
+	          "test.lua:4:", "entry 2 (Dense)", "Dense needs a flat input, got (None, 4, 4)");
+	/* Dense's multipliers */
+	GRAPH_ERR("local d = L.Dense { 8, multipliers = { kernel = { lr = -1 } } }\n", "test.lua:4:",
+	          "multipliers.kernel: lr must be a finite number >= 0");
+	GRAPH_ERR("local d = L.Dense { 8, multipliers = { bias = { init = 0/0 } } }\n", "test.lua:4:",
+	          "multipliers.bias: init must be a finite number >= 0");
+	GRAPH_ERR("local d = L.Dense { 8, multipliers = { output = 0 } }\n", "test.lua:4:",
+	          "multipliers.output must be a finite number > 0");
+	GRAPH_ERR("local d = L.Dense { 8, multipliers = { kernal = {} } }\n", "test.lua:4:",
+	          "unknown option 'kernal'");
+	GRAPH_ERR("local d = L.Dense { 8, use_bias = false, multipliers = { bias = { lr = 2 } } }\n",
+	          "test.lua:4:", "the layer has no bias");
+	GRAPH_ERR("local d = L.Add { axis = 1 }\n", "test.lua:4:", "Add: unknown option 'axis'");
+#undef GRAPH_ERR
+}
+END_TEST
+
 /* Dense's defaults are the engine's (winit_layer_spec_default): Dense(10) is the layer a C
  * program gets; compile refuses a non-softmax output with the engine's rule. */
 START_TEST(dense_defaults_and_compile_are_the_engines)
@@ -731,11 +897,11 @@ START_TEST(dense_defaults_and_compile_are_the_engines)
 	struct winit_error err = { 0 };
 	ck_assert_msg(winit_layer_spec_default(&want, winit_lua_registry(L), 10, &err) == 0, "%s",
 	              err.msg);
-	ck_assert_int_eq(d->type, LAYER_DENSE);
-	ck_assert_int_eq(d->dense.units, want.units);
-	ck_assert_int_eq(d->dense.use_bias, want.use_bias);
-	const struct winit_plugin_use *got[3] = { &d->dense.activation, &d->dense.kernel_initializer,
-		                                  &d->dense.bias_initializer };
+	ck_assert_int_eq(d->spec.kind, WINIT_LAYER_DENSE);
+	ck_assert_int_eq(d->spec.units, want.units);
+	ck_assert_int_eq(d->spec.use_bias, want.use_bias);
+	const struct winit_plugin_use *got[3] = { &d->spec.activation, &d->spec.kernel_initializer,
+		                                  &d->spec.bias_initializer };
 	const struct winit_plugin_use *exp[3] = { &want.activation, &want.kernel_initializer,
 		                                  &want.bias_initializer };
 	for (int k = 0; k < 3; k++) {
@@ -789,6 +955,12 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, activation_stats_and_lsuv);
 	tcase_add_test(tc, parts_open_in_any_order);
 	tcase_add_test(tc, dense_defaults_and_compile_are_the_engines);
+	tcase_add_test(tc, functional_chain_matches_sequential);
+	tcase_add_test(tc, residual_and_branch_models_train);
+	tcase_add_test(tc, shape_layers_change_no_number);
+	tcase_add_test(tc, graph_weights_round_trip);
+	tcase_add_test(tc, dense_multipliers);
+	tcase_add_test(tc, functional_summary_is_keras);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -807,6 +979,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, data_errors_name_the_file);
 	tcase_add_test(tc, data_sources_and_class_counts);
 	tcase_add_test(tc, theory_correlations);
+	tcase_add_test(tc, functional_refusals_name_the_line);
 	suite_add_tcase(s, tc);
 	return s;
 }

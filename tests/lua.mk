@@ -16,18 +16,23 @@ EXTRA_DIST += \
 	tests/lua/suites/batch_size_above_the_data_is_clamped.lua \
 	tests/lua/suites/data_sources_and_class_counts.lua \
 	tests/lua/suites/deep_models_train_and_reload.lua \
+	tests/lua/suites/dense_multipliers.lua \
 	tests/lua/suites/diagnostics_in_lua.lua \
 	tests/lua/suites/diverged_runs_are_named.lua \
 	tests/lua/suites/fit_repeats_a_study_run_exactly.lua \
+	tests/lua/suites/functional_chain_matches_sequential.lua \
+	tests/lua/suites/graph_weights_round_trip.lua \
 	tests/lua/suites/grid_expands_factors_into_runs.lua \
 	tests/lua/suites/keras_like_fit_evaluate_predict.lua \
 	tests/lua/suites/lua_defined_initializer.lua \
 	tests/lua/suites/lua_fill_errors_stay_inside_the_call.lua \
 	tests/lua/suites/model.lua \
 	tests/lua/suites/plugins_are_listed_with_files.lua \
+	tests/lua/suites/residual_and_branch_models_train.lua \
 	tests/lua/suites/results_report_writes_the_page.lua \
 	tests/lua/suites/rng_integer_is_uniform.lua \
 	tests/lua/suites/same_seed_same_numbers.lua \
+	tests/lua/suites/shape_layers_change_no_number.lua \
 	tests/lua/suites/study_design_pairs_replicates.lua \
 	tests/lua/suites/study_runs_and_saves.lua \
 	tests/lua/suites/study_runs_take_schedules_and_early_stopping.lua \

@@ -11,7 +11,10 @@
  *   ldata.c    datasets: load_idx, datasets.fashion_mnist.load_data, from_arrays,
  *              gaussian, normalize
  *   lkeras.c   Keras's class names: initializers.HeNormal, activations.ReLU, ...
- *   llayers.c  layers.Flatten, layers.Dense
+ *   llayers.c  the layer objects: layers.Flatten, Dense, Reshape, Add, Concatenate (Keras's
+ *              arguments, a layer's name, Dense's multipliers)
+ *   lgraph.c   the functional API: Input, symbolic tensors, calling a layer, Model
+ *   lsummary.c model:summary(), Sequential's table and Keras's Functional one
  *   loptim.c   optimizers.Adam/SGD and the optimizer settings of compile
  *   lmodel.c   Sequential and its methods (compile, fit, evaluate, predict, ...)
  *   lcallbacks.c callbacks.EarlyStopping/LearningRateScheduler, Lua callback tables
@@ -43,6 +46,7 @@
 #define MT_LAYER "winit.Layer"
 #define MT_MODEL "winit.Model"
 #define MT_MODEL_LAYER "winit.ModelLayer"
+#define MT_TENSOR "winit.Tensor"
 #define MT_STUDY "winit.Study"
 #define MT_RESULTS "winit.Results"
 #define MT_REGISTRY "winit.Registry"
@@ -63,19 +67,30 @@ struct ldataset {
 	char source[256];
 };
 
-enum { LAYER_FLATTEN = 1,
-       LAYER_DENSE = 2 };
-
+/* A layer as a script made it (winit.layers.*): its engine spec (kind, name, Dense's
+ * settings and multipliers, Concatenate's axis) and what is resolved only once its input is
+ * known (Reshape's -1). */
 struct llayer {
-	int type;
 	int n_dims;
-	int64_t shape[3]; /* Flatten's input_shape, or Dense's input_shape */
-	struct winit_layer_spec dense;
+	int64_t shape[3]; /* input_shape, when given (the first layer of a Sequential) */
+	int target_rank;  /* Reshape: target_shape as given, one dim possibly -1 */
+	int64_t target[3];
+	struct winit_layer_spec spec;
+	/* The functional API: a layer is called on tensors once (lgraph.c); where, and the
+	 * name it took (its own, or its kind's next default name). */
+	int called;
+	char called_at[128];
+	char called_name[48];
 };
 
 struct lmodel {
 	struct winit_model_spec spec;
-	int has_flatten; /* for summary: the engine's spec has Dense layers only */
+	/* Sequential: a leading Flatten is implicit in the spec (its chain reads the input
+	 * flattened), so the spec and the results files are those of before graphs; summary and
+	 * model.layers show it.  Functional (winit.Model): the InputLayer is shown instead. */
+	int has_flatten;
+	int functional;
+	char lead_name[48]; /* the implicit Flatten's or the InputLayer's name */
 	int compiled;
 	struct winit_optimizer_spec opt_spec;
 	struct winit_lr_schedule schedule; /* the optimizer's learning_rate schedule, if any */
@@ -162,12 +177,35 @@ void winit_lua_push_history(lua_State *L, const struct winit_epoch_stats *h, int
 /* lmodel.c: initialise m's weights if they are not yet (the trainer's lifecycle). */
 void winit_lua_model_ensure_built(lua_State *L, struct lmodel *m);
 
-/* lweights.c: the model methods get_weights/set_weights, model.layers for the model at
- * index `model`, and the layer objects' metatable. */
+/* lweights.c: the model methods get_weights/set_weights/get_layer, model.layers for the
+ * model at index `model`, and the layer objects' metatable. */
 int winit_lua_model_get_weights(lua_State *L);
 int winit_lua_model_set_weights(lua_State *L);
+int winit_lua_model_get_layer(lua_State *L);
 void winit_lua_push_model_layers(lua_State *L, int model);
 void winit_lua_open_weights(lua_State *L);
+
+/* llayers.c: a layer name at idx (a string of letters, digits, '_', '.', '-', at most 47
+ * bytes) into out (48 bytes); l's spec with Reshape's -1 resolved against its input's
+ * shape `in` (raises naming fn when it does not divide or the shape is too large). */
+void winit_lua_check_layer_name(lua_State *L, int idx, char *out, const char *fn);
+void winit_lua_layer_resolve(lua_State *L, const struct llayer *l, const struct winit_shape *in,
+                             struct winit_layer_spec *out, const char *fn);
+
+/* lgraph.c: calling a layer on tensors (the layers' __call), winit.Input (also
+ * winit.layers.Input), whether a model's spec is Sequential's (chain nodes only, n_in 0),
+ * and the check that a model's layer names are unique (`lead`: the implicit Flatten's or
+ * the InputLayer's name, or NULL), raising naming fn and both layers. */
+int winit_lua_layer_call(lua_State *L);
+int winit_lua_input(lua_State *L);
+/* 1 and *shape when the value at idx is a tensor made by winit.Input; else 0. */
+int winit_lua_input_shape(lua_State *L, int idx, struct winit_shape *shape);
+int winit_lua_spec_is_sequential(const struct winit_model_spec *spec);
+void winit_lua_check_names(lua_State *L, const struct winit_model_spec *spec, const char *lead,
+                           const char *lead_kind, const char *fn);
+
+/* lsummary.c: model:summary(). */
+int winit_lua_model_summary(lua_State *L);
 
 /* lsave.c: the model methods save, save_weights, load_weights (in lmodel.c's table). */
 int winit_lua_model_save(lua_State *L);
@@ -255,6 +293,7 @@ void winit_lua_open_plugins(lua_State *L, int module_index);
 void winit_lua_open_data(lua_State *L, int module_index);
 void winit_lua_open_keras(lua_State *L, int module_index);
 void winit_lua_open_layers(lua_State *L, int module_index);
+void winit_lua_open_graph(lua_State *L, int module_index);
 void winit_lua_open_callbacks(lua_State *L, int module_index);
 void winit_lua_open_optimizers(lua_State *L, int module_index);
 void winit_lua_open_model(lua_State *L, int module_index);

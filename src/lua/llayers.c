@@ -1,5 +1,7 @@
-/* src/lua/llayers.c -- winit.layers.Flatten and winit.layers.Dense: plain descriptions
- * (the Layer userdata) that winit.Sequential assembles into a model. */
+/* src/lua/llayers.c -- the layer objects: winit.layers.Flatten, Dense, Reshape, Add and
+ * Concatenate with Keras's arguments, plain descriptions (the Layer userdata) that
+ * winit.Sequential assembles into a model, or that a script calls on tensors (lgraph.c);
+ * every layer's `name`, Dense's `multipliers`. */
 #include "config.h"
 
 #include <math.h>
@@ -68,20 +70,152 @@ static void read_shape(lua_State *L, int t, struct llayer *l, const char *fn)
 	lua_pop(L, 1);
 }
 
-/* winit.layers.Flatten{input_shape = {28, 28}} */
-static int l_flatten(lua_State *L)
+void winit_lua_check_layer_name(lua_State *L, int idx, char *out, const char *fn)
 {
-	static const char *const keys[] = { "input_shape", NULL };
+	size_t n = 0;
+	const char *s = lua_type(L, idx) == LUA_TSTRING ? lua_tolstring(L, idx, &n) : NULL;
+	if (!s)
+		luaL_error(L, "%s: name must be a string, got %s", fn, luaL_typename(L, idx));
+	if (n == 0 || n > 47)
+		luaL_error(L, "%s: name must have 1 to 47 characters (got %d)", fn, (int)n);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '-'))
+			luaL_error(L, "%s: name '%s' may hold only letters, digits, '_', '.' and '-'", fn, s);
+	}
+	memcpy(out, s, n + 1);
+}
+
+/* A new layer of that kind (the userdata, pushed), with the options every layer takes
+ * (name; input_shape) read from table t (0: none). */
+static struct llayer *new_layer(lua_State *L, int32_t kind, int t, const char *fn)
+{
 	struct llayer *l = lua_newuserdatauv(L, sizeof *l, 0);
 	memset(l, 0, sizeof *l);
-	l->type = LAYER_FLATTEN;
+	l->spec.kind = kind;
 	luaL_setmetatable(L, MT_LAYER);
-	if (!lua_isnoneornil(L, 1)) {
-		luaL_checktype(L, 1, LUA_TTABLE);
-		winit_lua_check_keys(L, 1, keys, "Flatten", 0);
-		read_shape(L, 1, l, "Flatten");
+	if (t) {
+		if (lua_getfield(L, t, "name") != LUA_TNIL)
+			winit_lua_check_layer_name(L, -1, l->spec.name, fn);
+		lua_pop(L, 1);
+		read_shape(L, t, l, fn);
 	}
+	return l;
+}
+
+/* The options table of a layer that takes only options: none, nil or a table, checked
+ * against keys; returns its index or 0. */
+static int options(lua_State *L, const char *const keys[], const char *fn)
+{
+	if (lua_gettop(L) > 1)
+		luaL_error(L, "%s: takes one options table (got %d arguments)", fn, lua_gettop(L));
+	if (lua_isnoneornil(L, 1))
+		return 0;
+	luaL_checktype(L, 1, LUA_TTABLE);
+	winit_lua_check_keys(L, 1, keys, fn, 0);
 	return 1;
+}
+
+/* winit.layers.Flatten{input_shape = {28, 28}, name = ...} */
+static int l_flatten(lua_State *L)
+{
+	static const char *const keys[] = { "input_shape", "name", NULL };
+	new_layer(L, WINIT_LAYER_FLATTEN, options(L, keys, "Flatten"), "Flatten");
+	return 1;
+}
+
+/* winit.layers.Add{name = ...}: the sum of its inputs (a list of tensors of one shape). */
+static int l_add(lua_State *L)
+{
+	static const char *const keys[] = { "name", NULL };
+	new_layer(L, WINIT_LAYER_ADD, options(L, keys, "Add"), "Add");
+	return 1;
+}
+
+/* winit.layers.Concatenate{axis = -1, name = ...}: its inputs joined along axis (Keras
+ * counts the batch as axis 0, so the last axis is -1 or the rank of one example). */
+static int l_concatenate(lua_State *L)
+{
+	static const char *const keys[] = { "axis", "name", NULL };
+	int t = options(L, keys, "Concatenate");
+	struct llayer *l = new_layer(L, WINIT_LAYER_CONCATENATE, t, "Concatenate");
+	l->spec.axis = t ? (int32_t)winit_lua_opt_int(L, t, "axis", -1, -WINIT_MAX_RANK - 1,
+	                                              WINIT_MAX_RANK, "Concatenate") :
+	                   -1;
+	return 1;
+}
+
+/* winit.layers.Reshape{target_shape = {28, 28, 1}} (or Reshape{{28, 28, 1}}): one
+ * example's shape after it; one dim may be -1, the number the input's size leaves. */
+static int l_reshape(lua_State *L)
+{
+	static const char *const keys[] = { "target_shape", "input_shape", "name", NULL };
+	if (lua_gettop(L) != 1 || !lua_istable(L, 1))
+		return luaL_error(L, "Reshape: takes one table, e.g. Reshape{target_shape = {28, 28, 1}}");
+	winit_lua_check_keys(L, 1, keys, "Reshape", 1);
+	int pos = lua_rawgeti(L, 1, 1) != LUA_TNIL;
+	if (lua_rawgeti(L, 1, 2) != LUA_TNIL)
+		return luaL_error(L, "Reshape: the target shape is one table, e.g. Reshape{{28, 28, 1}}");
+	lua_pop(L, 1);
+	if (lua_getfield(L, 1, "target_shape") != LUA_TNIL && pos)
+		return luaL_error(L, "Reshape: target_shape given twice (first entry and target_shape =)");
+	if (pos)
+		lua_pop(L, 1);
+	int ts = lua_gettop(L);
+	if (!lua_istable(L, ts))
+		return luaL_error(L, "Reshape: target_shape must be a table of 1 to %d integers, e.g. "
+		                     "{28, 28, 1} (got %s)",
+		                  WINIT_MAX_RANK, luaL_typename(L, ts));
+	struct llayer *l = new_layer(L, WINIT_LAYER_RESHAPE, 1, "Reshape");
+	int n = (int)luaL_len(L, ts), unknown = 0;
+	if (n < 1 || n > WINIT_MAX_RANK)
+		return luaL_error(L, "Reshape: target_shape must have 1 to %d dimensions (got %d)",
+		                  WINIT_MAX_RANK, n);
+	for (int i = 0; i < n; i++) {
+		lua_rawgeti(L, ts, i + 1);
+		int ok = 0;
+		lua_Integer v = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &ok) : 0;
+		if (!ok || v == 0 || v < -1 || v > MAX_UNITS)
+			return luaL_error(L, "Reshape: target_shape[%d] must be an integer in [1, %d], or -1 "
+			                     "for the size the input leaves",
+			                  i + 1, MAX_UNITS);
+		if (v == -1 && unknown++)
+			return luaL_error(L, "Reshape: target_shape may have only one -1");
+		l->target[i] = v;
+		lua_pop(L, 1);
+	}
+	l->target_rank = n;
+	return 1;
+}
+
+void winit_lua_layer_resolve(lua_State *L, const struct llayer *l, const struct winit_shape *in,
+                             struct winit_layer_spec *out, const char *fn)
+{
+	*out = l->spec;
+	if (l->spec.kind != WINIT_LAYER_RESHAPE)
+		return;
+	int64_t dims[WINIT_MAX_RANK], known = 1, size = winit_shape_elements(in);
+	int unknown = -1;
+	for (int i = 0; i < l->target_rank; i++) {
+		dims[i] = l->target[i];
+		if (dims[i] == -1)
+			unknown = i;
+		else
+			known *= dims[i];
+	}
+	if (unknown >= 0) {
+		if (size % known != 0) {
+			char s[96];
+			luaL_error(L, "%s: cannot reshape %s (%I values) to a shape with %I values per -1 "
+			              "(the other dims' product does not divide the input's size)",
+			           fn, winit_shape_format(in, s, sizeof s), (lua_Integer)size,
+			           (lua_Integer)known);
+		}
+		dims[unknown] = size / known;
+	}
+	if (winit_shape_set(&out->target_shape, l->target_rank, dims))
+		luaL_error(L, "%s: target_shape is too large", fn);
 }
 
 /* Whether the value at idx is an activation reference rather than an options table: a
@@ -112,6 +246,61 @@ static void dense_plugin(lua_State *L, int t, const char *key, const char *def, 
 	lua_pop(L, 1);
 }
 
+/* One tensor's multipliers {init = x, lr = y} at idx into *m (each a finite number >= 0). */
+static void read_mult(lua_State *L, int idx, struct winit_param_mult *m, const char *what)
+{
+	static const char *const keys[] = { "init", "lr", NULL };
+	char fn[64];
+	snprintf(fn, sizeof fn, "Dense: multipliers.%s", what);
+	if (!lua_istable(L, idx))
+		luaL_error(L, "%s must be a table {init = x, lr = y}, got %s", fn, luaL_typename(L, idx));
+	winit_lua_check_keys(L, idx, keys, fn, 0);
+	m->init = winit_lua_opt_num(L, idx, "init", 1.0, fn);
+	m->lr = winit_lua_opt_num(L, idx, "lr", 1.0, fn);
+	if (!isfinite(m->init) || m->init < 0)
+		luaL_error(L, "%s: init must be a finite number >= 0 (got %f)", fn, m->init);
+	if (!isfinite(m->lr) || m->lr < 0)
+		luaL_error(L, "%s: lr must be a finite number >= 0 (got %f)", fn, m->lr);
+}
+
+/* Dense's multipliers = {kernel = {init =, lr =}, bias = {init =, lr =}, output = z}, all
+ * 1 unless given; the spec records them only when one is not 1 (all 1 is the layer
+ * without them, its results files unchanged). */
+static void read_multipliers(lua_State *L, int t, struct winit_layer_spec *l)
+{
+	static const char *const keys[] = { "kernel", "bias", "output", NULL };
+	if (lua_getfield(L, t, "multipliers") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return;
+	}
+	int m = lua_gettop(L);
+	if (!lua_istable(L, m))
+		luaL_error(L, "Dense: multipliers must be a table {kernel = {init = x, lr = y}, bias = "
+		              "{...}, output = z}, got %s",
+		           luaL_typename(L, m));
+	winit_lua_check_keys(L, m, keys, "Dense: multipliers", 0);
+	struct winit_param_mult mult[2] = { { 1.0, 1.0 }, { 1.0, 1.0 } };
+	if (lua_getfield(L, m, "kernel") != LUA_TNIL)
+		read_mult(L, -1, &mult[0], "kernel");
+	lua_pop(L, 1);
+	if (lua_getfield(L, m, "bias") != LUA_TNIL) {
+		if (!l->use_bias)
+			luaL_error(L, "Dense: multipliers.bias given, but the layer has no bias (use_bias = false)");
+		read_mult(L, -1, &mult[1], "bias");
+	}
+	lua_pop(L, 1);
+	double out = winit_lua_opt_num(L, m, "output", 1.0, "Dense: multipliers");
+	if (!isfinite(out) || out <= 0)
+		luaL_error(L, "Dense: multipliers.output must be a finite number > 0 (got %f)", out);
+	lua_pop(L, 1);
+	if (mult[0].init == 1 && mult[0].lr == 1 && mult[1].init == 1 && mult[1].lr == 1 && out == 1)
+		return;
+	l->mult_set = 1;
+	l->mult[0] = mult[0];
+	l->mult[1] = mult[1];
+	l->out_mult = out;
+}
+
 /* Keras's forms, all meaning the same layer:
  *   winit.layers.Dense{128, "relu", kernel_initializer = ...}
  *   winit.layers.Dense{128, activation = "relu", ...}   (or units = 128)
@@ -122,7 +311,8 @@ static void dense_plugin(lua_State *L, int t, const char *key, const char *def, 
 static int l_dense(lua_State *L)
 {
 	static const char *const keys[] = { "units", "activation", "kernel_initializer",
-		                            "bias_initializer", "use_bias", "input_shape", NULL };
+		                            "bias_initializer", "use_bias", "input_shape", "name",
+		                            "multipliers", NULL };
 	int t, act = 0; /* the options table; the positional activation (0: none) */
 	lua_Integer units;
 	if (lua_type(L, 1) == LUA_TNUMBER) {
@@ -173,37 +363,62 @@ static int l_dense(lua_State *L)
 		return luaL_error(L, "Dense: activation given twice (by position and as activation =)");
 	if (act)
 		lua_pop(L, 1);
-	struct llayer *l = lua_newuserdatauv(L, sizeof *l, 0);
-	memset(l, 0, sizeof *l);
-	l->type = LAYER_DENSE;
-	luaL_setmetatable(L, MT_LAYER);
+	struct llayer *l = new_layer(L, WINIT_LAYER_DENSE, t, "Dense");
 	int ud = lua_gettop(L);
-	l->dense.units = units;
-	l->dense.use_bias = winit_lua_opt_bool(L, t, "use_bias", WINIT_DENSE_DEFAULT_USE_BIAS, "Dense");
-	read_shape(L, t, l, "Dense");
+	l->spec.units = units;
+	l->spec.use_bias = winit_lua_opt_bool(L, t, "use_bias", WINIT_DENSE_DEFAULT_USE_BIAS, "Dense");
+	read_multipliers(L, t, &l->spec);
 	if (act) {
 		lua_pushvalue(L, act);
-		winit_lua_check_plugin_use(L, -1, WINIT_KIND_ACTIVATION, "Dense: activation", &l->dense.activation);
+		winit_lua_check_plugin_use(L, -1, WINIT_KIND_ACTIVATION, "Dense: activation", &l->spec.activation);
 		lua_pop(L, 1);
 	} else {
 		dense_plugin(L, t, "activation", WINIT_DENSE_DEFAULT_ACTIVATION, WINIT_KIND_ACTIVATION,
-		             &l->dense.activation);
+		             &l->spec.activation);
 	}
 	dense_plugin(L, t, "kernel_initializer", WINIT_DENSE_DEFAULT_KERNEL_INITIALIZER,
-	             WINIT_KIND_INITIALIZER, &l->dense.kernel_initializer);
+	             WINIT_KIND_INITIALIZER, &l->spec.kernel_initializer);
 	dense_plugin(L, t, "bias_initializer", WINIT_DENSE_DEFAULT_BIAS_INITIALIZER,
-	             WINIT_KIND_INITIALIZER, &l->dense.bias_initializer);
+	             WINIT_KIND_INITIALIZER, &l->spec.bias_initializer);
 	lua_pushvalue(L, ud);
+	return 1;
+}
+
+/* tostring(layer): "Dense(dense_1: 128 units, relu)", "Add(my_sum)" -- its own name, the
+ * one it took when called on a tensor, or its kind's prefix before. */
+static int layer_tostring(lua_State *L)
+{
+	const struct llayer *l = luaL_checkudata(L, 1, MT_LAYER);
+	const char *name = l->spec.name[0] ? l->spec.name :
+	                   l->called   ? l->called_name :
+	                                 winit_layer_kind_prefix(l->spec.kind);
+	if (l->spec.kind == WINIT_LAYER_DENSE)
+		lua_pushfstring(L, "Dense(%s: %I units, %s)", name, (lua_Integer)l->spec.units,
+		                l->spec.activation.info->name);
+	else
+		lua_pushfstring(L, "%s(%s)", winit_layer_kind_name(l->spec.kind), name);
 	return 1;
 }
 
 void winit_lua_open_layers(lua_State *L, int module_index)
 {
+	static const luaL_Reg funcs[] = {
+		{ "Dense", l_dense },
+		{ "Flatten", l_flatten },
+		{ "Reshape", l_reshape },
+		{ "Add", l_add },
+		{ "Concatenate", l_concatenate },
+		{ "Input", winit_lua_input }, /* lgraph.c's, Keras's keras.layers.Input */
+		{ NULL, NULL }
+	};
 	winit_lua_new_class(L, MT_LAYER, NULL, NULL);
-	lua_createtable(L, 0, 2);
-	lua_pushcfunction(L, l_dense);
-	lua_setfield(L, -2, "Dense");
-	lua_pushcfunction(L, l_flatten);
-	lua_setfield(L, -2, "Flatten");
+	luaL_getmetatable(L, MT_LAYER);
+	lua_pushcfunction(L, winit_lua_layer_call); /* layer(x): lgraph.c */
+	lua_setfield(L, -2, "__call");
+	lua_pushcfunction(L, layer_tostring);
+	lua_setfield(L, -2, "__tostring");
+	lua_pop(L, 1);
+	lua_createtable(L, 0, 6);
+	winit_lua_set_funcs(L, lua_gettop(L), funcs);
 	lua_setfield(L, module_index, "layers");
 }

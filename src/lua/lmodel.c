@@ -1,5 +1,6 @@
 /* src/lua/lmodel.c -- models: winit.Sequential and the Model's methods (compile, fit,
- * evaluate, predict, summary, count_params, get_weights, activation_stats); the fit
+ * evaluate, predict, count_params, activation_stats; summary is lsummary.c's, get_weights
+ * lweights.c's; winit.Model, the functional API's, is lgraph.c's); the fit
  * settings and the history table, which Study:add and Results:runs share. */
 #include "config.h"
 
@@ -29,7 +30,12 @@ static int model_gc(lua_State *L)
 	return 0;
 }
 
-/* winit.Sequential{layer, layer, ...} */
+/* winit.Sequential{layer, layer, ...}: a chain, each layer fed by the one before (spec
+ * nodes with n_in 0).  A leading Flatten stays implicit (has_flatten): the chain reads the
+ * model's input flattened, so a model of Dense layers has the spec, the numbers and the
+ * results files it had before graphs.  The input's shape comes from the first layer's
+ * input_shape, or from a winit.Input as the first entry (Keras's Sequential([keras.Input(
+ * shape), ...])).  Each layer's output shape is inferred as it is added. */
 static int l_sequential(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -39,13 +45,32 @@ static int l_sequential(lua_State *L)
 	m->seed = winit_lua_default_seed(L);
 	int n = (int)luaL_len(L, 1);
 	int64_t inputs = 0;
+	int first = 1; /* no layer yet (a leading Input is not one) */
+	struct winit_shape cur;  /* the shape the next layer reads, once the input is known */
+	memset(&cur, 0, sizeof cur);
 	for (int i = 1; i <= n; i++) {
 		lua_rawgeti(L, 1, i);
+		struct winit_shape in;
+		if (i == 1 && winit_lua_input_shape(L, -1, &in)) {
+			/* winit.Input{shape = ...}: the input's shape, as input_shape would give it */
+			m->spec.n_input_dims = in.rank;
+			for (int k = 0; k < in.rank; k++)
+				m->spec.input_shape[k] = in.dim[k];
+			inputs = winit_shape_elements(&in);
+			lua_pop(L, 1);
+			continue;
+		}
 		struct llayer *l = luaL_testudata(L, -1, MT_LAYER);
 		if (!l)
 			return luaL_error(L, "Sequential: entry %d is not a layer (got %s)", i, luaL_typename(L, -1));
+		int32_t kind = l->spec.kind;
+		const char *kn = winit_layer_kind_name(kind);
+		if (kind == WINIT_LAYER_ADD || kind == WINIT_LAYER_CONCATENATE)
+			return luaL_error(L, "Sequential: entry %d: %s needs several inputs: use the functional "
+			                     "API (winit.Input, calling layers on tensors, winit.Model)",
+			                  i, kn);
 		if (l->n_dims > 0) {
-			if (i != 1 && (l->type == LAYER_DENSE ? m->spec.n_layers > 0 : 1))
+			if (inputs || m->spec.n_layers > 0)
 				return luaL_error(L, "Sequential: input_shape is only allowed on the first layer (entry %d)", i);
 			m->spec.n_input_dims = l->n_dims;
 			inputs = 1;
@@ -54,22 +79,35 @@ static int l_sequential(lua_State *L)
 				inputs *= l->shape[k];
 			}
 		}
-		if (l->type == LAYER_DENSE) {
-			struct winit_error err = { 0 };
-			if (winit_model_spec_add_layer(&m->spec, &l->dense, &err))
-				return luaL_error(L, "Sequential: %s", err.msg);
-		} else if (m->spec.n_layers > 0) {
-			return luaL_error(L, "Sequential: Flatten must come before the Dense layers (entry %d)", i);
-		} else {
-			m->has_flatten = 1;
+		if (inputs && cur.rank == 0) { /* a chain reads the input flattened */
+			cur.rank = 1;
+			cur.dim[0] = inputs;
 		}
+		if (first && kind == WINIT_LAYER_FLATTEN) {
+			m->has_flatten = 1; /* implicit: the chain flattens the input */
+			snprintf(m->lead_name, sizeof m->lead_name, "%s", l->spec.name[0] ? l->spec.name : "flatten");
+		} else {
+			char fn[96];
+			snprintf(fn, sizeof fn, "Sequential: entry %d (%s)", i, kn);
+			struct winit_layer_spec spec;
+			if (kind == WINIT_LAYER_RESHAPE && cur.rank == 0)
+				return luaL_error(L, "%s: the first layer needs input_shape", fn);
+			winit_lua_layer_resolve(L, l, &cur, &spec, fn);
+			struct winit_error err = { 0 };
+			if (cur.rank && winit_layer_spec_infer(&spec, &cur, 1, &cur, &err))
+				return luaL_error(L, "%s: %s", fn, err.msg);
+			if (winit_model_spec_add_layer(&m->spec, &spec, &err))
+				return luaL_error(L, "Sequential: %s", err.msg);
+		}
+		first = 0;
 		lua_pop(L, 1);
 	}
 	if (m->spec.n_layers == 0)
-		return luaL_error(L, "Sequential: needs at least one Dense layer");
+		return luaL_error(L, "Sequential: needs at least one layer besides a Flatten");
 	if (inputs == 0)
 		return luaL_error(L, "Sequential: the first layer needs input_shape, e.g. Flatten{input_shape = {28, 28}}");
 	m->spec.n_inputs = inputs;
+	winit_lua_check_names(L, &m->spec, m->has_flatten ? m->lead_name : NULL, "Flatten", "Sequential");
 	m->opt_spec = winit_optimizer_default(WINIT_OPT_ADAM);
 	return 1;
 }
@@ -367,33 +405,6 @@ static int model_count_params(lua_State *L)
 	return 1;
 }
 
-/* model:summary(): Keras-like table on stdout.  It takes no argument (Keras's
- * line_length, positions and print_fn are not supported): one is refused, not ignored. */
-static int model_summary(lua_State *L)
-{
-	struct lmodel *m = winit_lua_check_model(L, 1);
-	for (int i = 2; i <= lua_gettop(L); i++)
-		if (!lua_isnil(L, i))
-			return luaL_argerror(L, i, lua_pushfstring(L, "summary takes no argument, got %s",
-			                                           luaL_typename(L, i)));
-	printf("%-24s %-14s %10s  %-16s %s\n", "Layer", "Output shape", "Param #", "Activation",
-	       "Kernel initializer");
-	if (m->has_flatten)
-		printf("%-24s (None, %lld)%*s %10d\n", "flatten (Flatten)", (long long)m->spec.n_inputs,
-		       3, "", 0);
-	for (int i = 0; i < m->spec.n_layers; i++) {
-		const struct winit_layer_spec *l = &m->spec.layers[i];
-		int64_t p = winit_model_spec_layer_params(&m->spec, i);
-		char name[32], shape[32];
-		snprintf(name, sizeof name, "dense_%d (Dense)", i + 1);
-		snprintf(shape, sizeof shape, "(None, %lld)", (long long)l->units);
-		printf("%-24s %-14s %10lld  %-16s %s\n", name, shape, (long long)p, l->activation.info->name,
-		       l->kernel_initializer.info->name);
-	}
-	printf("Total params: %lld\n", (long long)winit_model_spec_params(&m->spec));
-	return 0;
-}
-
 /* Sums per layer, in one zeroed block of 6 x n_layers 8-byte values (a userdata, so an
  * error frees it). */
 struct stats_acc {
@@ -496,10 +507,11 @@ static const luaL_Reg model_methods[] = {
 	{ "fit", model_fit },
 	{ "evaluate", model_evaluate },
 	{ "predict", model_predict },
-	{ "summary", model_summary },
+	{ "summary", winit_lua_model_summary },
 	{ "count_params", model_count_params },
 	{ "get_weights", winit_lua_model_get_weights },
 	{ "set_weights", winit_lua_model_set_weights },
+	{ "get_layer", winit_lua_model_get_layer },
 	{ "activation_stats", model_activation_stats },
 	{ "save", winit_lua_model_save },
 	{ "save_weights", winit_lua_model_save_weights },

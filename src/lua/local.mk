@@ -4,7 +4,7 @@
 # the same list.
 WINIT_LUA_SOURCES = src/lua/lwinit.h src/lua/lbinding.h src/lua/lwinit.c \
 	src/lua/lsettings.c src/lua/lopts.c src/lua/lplugins.c src/lua/lkeras.c \
-	src/lua/ldata.c src/lua/llayers.c \
+	src/lua/ldata.c src/lua/llayers.c src/lua/lgraph.c src/lua/lsummary.c \
 	src/lua/loptim.c src/lua/lmodel.c src/lua/lweights.c src/lua/lcallbacks.c \
 	src/lua/lstudy.c src/lua/lresults.c src/lua/lgrid.c src/lua/linit.c \
 	src/lua/largs.c src/lua/lsignal.c src/lua/lsave.c src/lua/ldiag.c \

@@ -2,6 +2,7 @@
  * and winit.models.load_model, over winit/model_io.h (docs/model-format.md). */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <lauxlib.h>
@@ -101,7 +102,15 @@ static int l_load_model(lua_State *L)
 	m->opt_spec = m->trainer.opt.spec;
 	m->seed = m->trainer.seed;
 	m->compiled = 1;
-	m->has_flatten = m->spec.n_input_dims > 1;
+	/* Sequential's specs are chains of nodes fed by the one before (a leading Flatten
+	 * implicit in them); any other is shown as a functional model, its InputLayer first. */
+	if (winit_lua_spec_is_sequential(&m->spec)) {
+		m->has_flatten = m->spec.n_input_dims > 1;
+		snprintf(m->lead_name, sizeof m->lead_name, "flatten");
+	} else {
+		m->functional = 1;
+		snprintf(m->lead_name, sizeof m->lead_name, "input_1");
+	}
 	return 1;
 }
 

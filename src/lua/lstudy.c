@@ -279,7 +279,7 @@ static int study_add(lua_State *L)
 	lua_getfield(L, 2, "model");
 	struct lmodel *m = luaL_testudata(L, -1, MT_MODEL);
 	if (!m)
-		return luaL_error(L, "Study:add: 'model' must be a model from winit.Sequential");
+		return luaL_error(L, "Study:add: 'model' must be a model from winit.Sequential or winit.Model");
 	if (!m->compiled) /* its optimizer and loss are part of the run */
 		return luaL_error(L, "Study:add: the model of run '%s' is not compiled: call "
 		                     "model:compile{optimizer = ..., loss = \"categorical_crossentropy\"} first",

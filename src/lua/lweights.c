@@ -1,8 +1,12 @@
 /* src/lua/lweights.c -- a model's layers and weights as Keras shows them: model.layers
- * (layer objects with .name, .units, .activation, :get_weights(), :set_weights()), and
- * model:get_weights() / model:set_weights(list), a list of kernel, bias, kernel, bias ...
- * as tables (a kernel is a table of rows, (inputs, units), as Keras's).  winit's extension:
- * model:get_weights(i) returns layer i's kernel and bias as two values.
+ * (layer objects with .name, .class_name, Dense's .units, .activation, ..., :get_weights(),
+ * :set_weights()), model:get_layer(name or index), and model:get_weights() /
+ * model:set_weights(list), the arrays of the layers that have weights, in layer order, each
+ * layer's in its declaration order (Dense: kernel, a table of rows (inputs, units) as
+ * Keras's, then bias; a kernel is shown as the matrix the layer multiplies by, k_rows
+ * rows of `units`); Flatten, Reshape, Add and Concatenate have none.  winit's
+ * extension: model:get_weights(i) returns the arrays of the model's layer i (its spec's,
+ * without the leading Flatten or InputLayer) as values.
  *
  * set_weights checks every array against the model before it writes anything, so a wrong
  * list leaves the weights as they were. */
@@ -18,21 +22,36 @@
 
 /* A layer of a model: the model (user value 1) and the index in model.layers. */
 struct lmodel_layer {
-	int index; /* 0 = the Flatten layer when the model has one; Dense layers follow */
+	int index; /* 0 = the implicit Flatten or the InputLayer when the model shows one */
 };
 
-static int dense_index(const struct lmodel *m, int index)
+/* Whether model.layers starts with a layer the spec does not hold: Sequential's implicit
+ * Flatten, a functional model's InputLayer. */
+static int has_lead(const struct lmodel *m)
 {
-	return m->has_flatten ? index - 1 : index; /* -1: the Flatten layer */
+	return m->has_flatten || m->functional;
+}
+
+/* The spec's index of model.layers' entry `index` (0-based); -1: the leading one. */
+static int spec_index(const struct lmodel *m, int index)
+{
+	return has_lead(m) ? index - 1 : index;
+}
+
+/* The arrays a layer instance holds: Dense's kernel and bias (when it has one), none for
+ * the kinds without weights. */
+static int n_arrays(const struct winit_layer *d)
+{
+	return d->w ? (d->b ? 2 : 1) : 0;
 }
 
 static void push_kernel(lua_State *L, const struct winit_layer *d)
 {
-	lua_createtable(L, (int)d->n_in, 0);
-	for (int64_t r = 0; r < d->n_in; r++) {
-		lua_createtable(L, (int)d->n_out, 0);
-		for (int64_t c = 0; c < d->n_out; c++) {
-			lua_pushnumber(L, d->w[r * d->n_out + c]);
+	lua_createtable(L, (int)d->k_rows, 0);
+	for (int64_t r = 0; r < d->k_rows; r++) {
+		lua_createtable(L, (int)d->units, 0);
+		for (int64_t c = 0; c < d->units; c++) {
+			lua_pushnumber(L, d->w[r * d->units + c]);
 			lua_rawseti(L, -2, c + 1);
 		}
 		lua_rawseti(L, -2, r + 1);
@@ -41,16 +60,19 @@ static void push_kernel(lua_State *L, const struct winit_layer *d)
 
 static void push_bias(lua_State *L, const struct winit_layer *d)
 {
-	lua_createtable(L, (int)d->n_out, 0);
-	for (int64_t c = 0; c < d->n_out; c++) {
+	lua_createtable(L, (int)d->units, 0);
+	for (int64_t c = 0; c < d->units; c++) {
 		lua_pushnumber(L, d->b[c]);
 		lua_rawseti(L, -2, c + 1);
 	}
 }
 
-/* Append Dense layer i's arrays (kernel, and bias when it has one) to the list at -1. */
+/* Append layer d's arrays (kernel, and bias when it has one; none without weights) to
+ * the list at -1. */
 static void append_layer_weights(lua_State *L, const struct winit_layer *d)
 {
+	if (!d->w)
+		return;
 	push_kernel(L, d);
 	lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
 	if (d->b) {
@@ -82,22 +104,24 @@ static void check_len(lua_State *L, int t, int64_t want, const char *fn, const c
 		           (int)want);
 }
 
-/* Read Dense layer d's arrays from list (absolute index) starting at *k into the copy
- * `dst` of the parameter block `base`. */
+/* Read layer d's arrays from list (absolute index) starting at *k into the copy `dst`
+ * of the parameter block `base` (nothing for a layer without weights). */
 static void read_layer_weights(lua_State *L, int list, lua_Integer *k, const struct winit_layer *d,
                                const float *base, float *dst, const char *name, const char *fn)
 {
 	char what[96];
+	if (!d->w)
+		return;
 	lua_rawgeti(L, list, (*k)++);
 	snprintf(what, sizeof what, "%s's kernel", name);
-	check_len(L, -1, d->n_in, fn, what, "rows");
+	check_len(L, -1, d->k_rows, fn, what, "rows");
 	float *w = dst + (d->w - base);
-	for (int64_t r = 0; r < d->n_in; r++) {
+	for (int64_t r = 0; r < d->k_rows; r++) {
 		lua_rawgeti(L, -1, r + 1);
 		snprintf(what, sizeof what, "%s's kernel row %d", name, (int)r + 1);
-		check_len(L, -1, d->n_out, fn, what, "columns");
-		for (int64_t c = 0; c < d->n_out; c++)
-			w[r * d->n_out + c] = number_at(L, lua_gettop(L), c + 1, fn, what);
+		check_len(L, -1, d->units, fn, what, "columns");
+		for (int64_t c = 0; c < d->units; c++)
+			w[r * d->units + c] = number_at(L, lua_gettop(L), c + 1, fn, what);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
@@ -105,19 +129,14 @@ static void read_layer_weights(lua_State *L, int list, lua_Integer *k, const str
 		return;
 	lua_rawgeti(L, list, (*k)++);
 	snprintf(what, sizeof what, "%s's bias", name);
-	check_len(L, -1, d->n_out, fn, what, "entries");
+	check_len(L, -1, d->units, fn, what, "entries");
 	float *b = dst + (d->b - base);
-	for (int64_t c = 0; c < d->n_out; c++)
+	for (int64_t c = 0; c < d->units; c++)
 		b[c] = number_at(L, lua_gettop(L), c + 1, fn, what);
 	lua_pop(L, 1);
 }
 
-static void dense_name(char *buf, size_t size, int i)
-{
-	snprintf(buf, size, "dense_%d", i + 1);
-}
-
-/* Write the arrays of list (absolute index) into Dense layers [first, last] of m, all or
+/* Write the arrays of list (absolute index) into layers [first, last] of m, all or
  * nothing. */
 static void set_weights(lua_State *L, struct lmodel *m, int list, int first, int last,
                         const char *fn)
@@ -127,16 +146,17 @@ static void set_weights(lua_State *L, struct lmodel *m, int list, int first, int
 	struct winit_model *model = &m->trainer.model;
 	int64_t want = 0;
 	for (int i = first; i <= last; i++)
-		want += model->layer[i].b ? 2 : 1;
+		want += n_arrays(&model->layer[i]);
 	if ((int64_t)lua_rawlen(L, list) != want)
-		luaL_error(L, "%s: expected a list of %d array%s (each Dense layer's kernel, then its bias), got %d",
+		luaL_error(L, "%s: expected a list of %d array%s (each Dense layer's kernel, then its bias; "
+		              "other kinds have none), got %d",
 		           fn, (int)want, want == 1 ? "" : "s", (int)lua_rawlen(L, list));
 	float *copy = lua_newuserdatauv(L, (size_t)model->n_params * sizeof(float), 0);
 	memcpy(copy, model->params, (size_t)model->n_params * sizeof(float));
 	lua_Integer k = 1;
 	for (int i = first; i <= last; i++) {
-		char name[32];
-		dense_name(name, sizeof name, i);
+		char name[48];
+		winit_model_spec_layer_name(&m->spec, i, name, sizeof name);
 		read_layer_weights(L, list, &k, &model->layer[i], model->params, copy, name, fn);
 	}
 	memcpy(model->params, copy, (size_t)model->n_params * sizeof(float));
@@ -146,7 +166,8 @@ static void set_weights(lua_State *L, struct lmodel *m, int list, int first, int
 }
 
 /* model:get_weights() -> {kernel, bias, kernel, bias, ...} (Keras);
- * model:get_weights(i) -> kernel, bias of Dense layer i (winit's extension). */
+ * model:get_weights(i) -> the arrays of the model's layer i (winit's extension: Dense's
+ * kernel and bias, nothing for a layer without weights). */
 int winit_lua_model_get_weights(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
@@ -155,6 +176,8 @@ int winit_lua_model_get_weights(lua_State *L)
 		luaL_argcheck(L, li >= 1 && li <= m->spec.n_layers, 2, "layer index out of range");
 		winit_lua_model_ensure_built(L, m);
 		const struct winit_layer *d = &m->trainer.model.layer[li - 1];
+		if (!d->w)
+			return 0;
 		push_kernel(L, d);
 		if (!d->b)
 			return 1;
@@ -193,28 +216,53 @@ static int layer_get_weights(lua_State *L)
 	struct lmodel_layer *l;
 	struct lmodel *m = layer_model(L, 1, &l);
 	lua_newtable(L);
-	int i = dense_index(m, l->index);
+	int i = spec_index(m, l->index);
 	if (i < 0)
-		return 1; /* Flatten has no weights: {} as in Keras */
+		return 1; /* Flatten, InputLayer: {} as in Keras */
 	winit_lua_model_ensure_built(L, m);
 	append_layer_weights(L, &m->trainer.model.layer[i]);
 	return 1;
+}
+
+/* The name of model.layers' entry `index` into buf. */
+static const char *entry_name(const struct lmodel *m, int index, char *buf, size_t n)
+{
+	int i = spec_index(m, index);
+	if (i >= 0)
+		return winit_model_spec_layer_name(&m->spec, i, buf, n);
+	snprintf(buf, n, "%s", m->lead_name[0] ? m->lead_name : m->functional ? "input_1" : "flatten");
+	return buf;
 }
 
 static int layer_set_weights(lua_State *L)
 {
 	struct lmodel_layer *l;
 	struct lmodel *m = layer_model(L, 1, &l);
-	int i = dense_index(m, l->index);
-	if (i < 0) {
-		luaL_checktype(L, 2, LUA_TTABLE);
-		if (lua_rawlen(L, 2) != 0)
-			return luaL_error(L, "set_weights: flatten has no weights; expected {}");
-	} else {
-		set_weights(L, m, 2, i, i, "set_weights");
+	int i = spec_index(m, l->index);
+	if (i >= 0) {
+		winit_lua_model_ensure_built(L, m);
+		if (n_arrays(&m->trainer.model.layer[i]) > 0) {
+			set_weights(L, m, 2, i, i, "set_weights");
+			lua_settop(L, 1);
+			return 1;
+		}
+	}
+	luaL_checktype(L, 2, LUA_TTABLE);
+	if (lua_rawlen(L, 2) != 0) {
+		char name[48];
+		return luaL_error(L, "set_weights: %s has no weights; expected {}",
+		                  entry_name(m, l->index, name, sizeof name));
 	}
 	lua_settop(L, 1);
 	return 1;
+}
+
+static const char *entry_kind(const struct lmodel *m, int index)
+{
+	int i = spec_index(m, index);
+	if (i >= 0)
+		return winit_layer_kind_name(m->spec.layers[i].kind);
+	return m->functional ? "InputLayer" : "Flatten";
 }
 
 static int layer_index(lua_State *L)
@@ -222,45 +270,90 @@ static int layer_index(lua_State *L)
 	struct lmodel_layer *l;
 	struct lmodel *m = layer_model(L, 1, &l);
 	const char *k = luaL_checkstring(L, 2);
-	int i = dense_index(m, l->index);
+	int i = spec_index(m, l->index);
 	const struct winit_layer_spec *s = i >= 0 ? &m->spec.layers[i] : NULL;
+	const struct winit_layer_spec *dense = s && s->kind == WINIT_LAYER_DENSE ? s : NULL;
 	if (strcmp(k, "get_weights") == 0)
 		lua_pushcfunction(L, layer_get_weights);
 	else if (strcmp(k, "set_weights") == 0)
 		lua_pushcfunction(L, layer_set_weights);
 	else if (strcmp(k, "name") == 0) {
-		char name[32];
-		if (s)
-			dense_name(name, sizeof name, i);
-		lua_pushstring(L, s ? name : "flatten");
+		char name[48];
+		lua_pushstring(L, entry_name(m, l->index, name, sizeof name));
 	} else if (strcmp(k, "class_name") == 0)
-		lua_pushstring(L, s ? "Dense" : "Flatten");
-	else if (s && strcmp(k, "units") == 0)
-		lua_pushinteger(L, s->units);
-	else if (s && strcmp(k, "activation") == 0)
-		lua_pushstring(L, s->activation.info->name);
-	else if (s && strcmp(k, "kernel_initializer") == 0)
-		lua_pushstring(L, s->kernel_initializer.info->name);
-	else if (s && strcmp(k, "bias_initializer") == 0)
-		lua_pushstring(L, s->bias_initializer.info->name);
-	else if (s && strcmp(k, "use_bias") == 0)
-		lua_pushboolean(L, s->use_bias);
-	else
+		lua_pushstring(L, entry_kind(m, l->index));
+	else if (dense && strcmp(k, "units") == 0)
+		lua_pushinteger(L, dense->units);
+	else if (dense && strcmp(k, "activation") == 0)
+		lua_pushstring(L, dense->activation.info->name);
+	else if (dense && strcmp(k, "kernel_initializer") == 0)
+		lua_pushstring(L, dense->kernel_initializer.info->name);
+	else if (dense && strcmp(k, "bias_initializer") == 0)
+		lua_pushstring(L, dense->bias_initializer.info->name);
+	else if (dense && strcmp(k, "use_bias") == 0)
+		lua_pushboolean(L, dense->use_bias);
+	else if (s && s->kind == WINIT_LAYER_CONCATENATE && strcmp(k, "axis") == 0)
+		lua_pushinteger(L, s->axis);
+	else if (s && s->kind == WINIT_LAYER_RESHAPE && strcmp(k, "target_shape") == 0) {
+		lua_createtable(L, s->target_shape.rank, 0);
+		for (int32_t a = 0; a < s->target_shape.rank; a++) {
+			lua_pushinteger(L, s->target_shape.dim[a]);
+			lua_rawseti(L, -2, a + 1);
+		}
+	} else
 		lua_pushnil(L);
 	return 1;
 }
 
+/* "Dense(dense_1: 128 units, relu)", "Add(add_1)", "InputLayer(input_1)" */
 static int layer_tostring(lua_State *L)
 {
 	struct lmodel_layer *l;
 	struct lmodel *m = layer_model(L, 1, &l);
-	int i = dense_index(m, l->index);
-	if (i < 0)
-		lua_pushliteral(L, "Flatten(flatten)");
-	else
-		lua_pushfstring(L, "Dense(dense_%d: %d units, %s)", i + 1, (int)m->spec.layers[i].units,
+	int i = spec_index(m, l->index);
+	char name[48];
+	entry_name(m, l->index, name, sizeof name);
+	if (i >= 0 && m->spec.layers[i].kind == WINIT_LAYER_DENSE)
+		lua_pushfstring(L, "Dense(%s: %d units, %s)", name, (int)m->spec.layers[i].units,
 		                m->spec.layers[i].activation.info->name);
+	else
+		lua_pushfstring(L, "%s(%s)", entry_kind(m, l->index), name);
 	return 1;
+}
+
+static void push_layer(lua_State *L, int model, int index)
+{
+	struct lmodel_layer *l = lua_newuserdatauv(L, sizeof *l, 1);
+	l->index = index;
+	luaL_setmetatable(L, MT_MODEL_LAYER);
+	lua_pushvalue(L, model);
+	lua_setiuservalue(L, -2, 1);
+}
+
+/* model:get_layer(name) or model:get_layer(i): the layer of that name, or model.layers[i]
+ * (Keras's get_layer(name=) and get_layer(index=), the index counted from 1 as Lua's). */
+int winit_lua_model_get_layer(lua_State *L)
+{
+	struct lmodel *m = winit_lua_check_model(L, 1);
+	int n = m->spec.n_layers + (has_lead(m) ? 1 : 0);
+	if (lua_type(L, 2) == LUA_TNUMBER) {
+		lua_Integer i = luaL_checkinteger(L, 2);
+		if (i < 1 || i > n)
+			return luaL_error(L, "get_layer: index %I is out of range: the model has %d layers", i, n);
+		push_layer(L, 1, (int)i - 1);
+		return 1;
+	}
+	if (lua_type(L, 2) != LUA_TSTRING)
+		return luaL_error(L, "get_layer: expected a layer's name or its index, got %s",
+		                  luaL_typename(L, 2));
+	const char *want = lua_tostring(L, 2);
+	char name[48];
+	for (int i = 0; i < n; i++)
+		if (strcmp(entry_name(m, i, name, sizeof name), want) == 0) {
+			push_layer(L, 1, i);
+			return 1;
+		}
+	return luaL_error(L, "get_layer: no layer is named '%s'", want);
 }
 
 /* model.layers: a fresh list each time, of layers that refer to the model. */
@@ -268,14 +361,10 @@ void winit_lua_push_model_layers(lua_State *L, int model)
 {
 	model = lua_absindex(L, model);
 	struct lmodel *m = winit_lua_check_model(L, model);
-	int n = m->spec.n_layers + (m->has_flatten ? 1 : 0);
+	int n = m->spec.n_layers + (has_lead(m) ? 1 : 0);
 	lua_createtable(L, n, 0);
 	for (int i = 0; i < n; i++) {
-		struct lmodel_layer *l = lua_newuserdatauv(L, sizeof *l, 1);
-		l->index = i;
-		luaL_setmetatable(L, MT_MODEL_LAYER);
-		lua_pushvalue(L, model);
-		lua_setiuservalue(L, -2, 1);
+		push_layer(L, model, i);
 		lua_rawseti(L, -2, i + 1);
 	}
 }

@@ -28,6 +28,7 @@ const struct winit_lua_part winit_lua_parts[] = {
 	{ "data", winit_lua_open_data },         /* datasets, load_idx, from_arrays, ... */
 	{ "keras", winit_lua_open_keras },       /* initializers, activations */
 	{ "layers", winit_lua_open_layers },     /* layers */
+	{ "graph", winit_lua_open_graph },       /* Input, Model (the functional API) */
 	{ "optimizers", winit_lua_open_optimizers },
 	{ "model", winit_lua_open_model },       /* Sequential and the Model's methods */
 	{ "callbacks", winit_lua_open_callbacks },

@@ -70,10 +70,10 @@ int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_err
 /* Fans come from the shape (Keras's compute_fans): (n_in, units) for a kernel, (units,
  * units) for a bias.  The tensor's initialization multiplier scales what was drawn. */
 static int fill(float *w, const struct winit_tensor_decl *t, double gain, double mult,
-                uint64_t seed, int layer, struct winit_error *err)
+                uint64_t seed, int layer, uint32_t stream, struct winit_error *err)
 {
 	struct winit_rng rng;
-	winit_stream_open(&rng, seed, t->purpose, (uint32_t)(layer - 1));
+	winit_stream_open(&rng, seed, t->purpose, stream);
 	char where[64];
 	snprintf(where, sizeof where, "layer %d %s", layer, t->name);
 	int64_t n = 1;
@@ -106,6 +106,19 @@ static int32_t declare(const struct winit_model_spec *spec, int i, const struct 
 {
 	const struct winit_layer_ops *k = winit_layer_kind_get(spec->layers[i].kind);
 	return k && k->declare ? k->declare(&spec->layers[i], in, decl) : 0;
+}
+
+/* Layer i's number among the layers that have parameters (0 for the first): its streams'
+ * index, so that a layer without parameters (a functional model's Flatten, an Add) shifts
+ * no other layer's draws, and a graph draws the numbers of the chain of its Dense layers. */
+static uint32_t param_ordinal(const struct winit_model_spec *spec, int i)
+{
+	uint32_t n = 0;
+	for (int j = 0; j < i; j++) {
+		const struct winit_layer_ops *k = winit_layer_kind_get(spec->layers[j].kind);
+		n += k && k->declare;
+	}
+	return n;
 }
 
 /* The shape of layer i's first input, from the layers' shapes. */
@@ -266,7 +279,7 @@ static int init_layer(struct winit_model *m, int i, const struct winit_shape *sh
 		}
 		/* Each tensor draws from its own stream, so adding a layer never shifts
 		 * another's numbers. */
-		int rc = fill(*p, &decl[t], gain, mult.init, seed, i + 1, err);
+		int rc = fill(*p, &decl[t], gain, mult.init, seed, i + 1, param_ordinal(&m->spec, i), err);
 		if (rc)
 			return rc;
 		*p += tensor_size(&decl[t]);
@@ -479,7 +492,7 @@ int winit_model_adapt(struct winit_model *m, const struct winit_dataset *ds, int
 		};
 		int64_t dims[2] = { d->n_in, d->n_out };
 		struct winit_rng arng;
-		winit_stream_open(&arng, seed, WINIT_STREAM_ADAPT, (uint32_t)i);
+		winit_stream_open(&arng, seed, WINIT_STREAM_ADAPT, param_ordinal(&m->spec, i));
 		char where[64];
 		snprintf(where, sizeof where, "layer %d kernel", i + 1);
 		rc = winit_initializer_adapt(init, d->w, dims, 2, winit_activation_gain(d->act, d->act_params),
