@@ -17,7 +17,12 @@
  *                           step t,    t 2^24 + r)                   i, example r of the
  *                           example r                                batch of step t
  *
- * (stream = winit_rng_seed's (seed, stream id) pair.)
+ * (stream = winit_rng_seed's (seed, stream id) pair.)  For the kernel, bias and adapt
+ * streams, layer i is the layer's number among the layers with parameters, from 0 (Dense,
+ * Conv2D, the normalizations' gamma and beta as kernel and bias, Scale's alpha as
+ * kernel), so a Flatten, an Add or a pooling layer shifts no other layer's draws and a
+ * graph of Dense layers draws the numbers of their chain; for Dropout, i is the layer's
+ * position in the model.
  *
  * The run seed itself depends on the study's design (winit/study.h, winit_run_seed):
  *   paired       run seed = winit_stream_shared_seed(study seed, replicate), the same for
