@@ -272,4 +272,23 @@ static inline void tu_fields_same(const struct winit_field *table, const void *w
 	}
 }
 
+/* The second moment of each layer's pre-activation (its output for a kind without an
+ * activation) in a forward pass, through the model's forward hook: set hooks.ctx to a
+ * struct tu_measured and hooks.forward to tu_measure_hook. */
+struct tu_measured {
+	double m2[16];
+};
+
+static inline void tu_measure_hook(void *ctx, int layer, const float *z, const float *a,
+                                   int64_t rows, int64_t cols)
+{
+	(void)a;
+	struct tu_measured *m = ctx;
+	double s = 0;
+	for (int64_t i = 0; i < rows * cols; i++)
+		s += (double)z[i] * z[i];
+	if (layer < 16)
+		m->m2[layer] = s / (double)(rows * cols);
+}
+
 #endif /* WINIT_TESTUTIL_H */

@@ -178,6 +178,19 @@ WINIT_INTERNAL double winit_layer_theory_grad_same(const struct winit_layer_spec
                                                    const struct winit_layer *d, int k,
                                                    const double *var, const struct winit_theory_in *in);
 
+/* The normalizations' (src/layers/norm_ops.c): gamma and beta per feature, their theory. */
+WINIT_INTERNAL int32_t winit_layer_norm_declare(const struct winit_layer_spec *l,
+                                                const struct winit_shape *in,
+                                                struct winit_tensor_decl *out);
+WINIT_INTERNAL double winit_layer_norm_theory_q(const struct winit_layer_spec *l,
+                                                const struct winit_layer *d,
+                                                const struct winit_theory_in *in, int32_t n_in,
+                                                const double *var, struct winit_theory_out *out);
+WINIT_INTERNAL double winit_layer_norm_theory_grad(const struct winit_layer_spec *l,
+                                                   const struct winit_layer *d, int k,
+                                                   const double *var,
+                                                   const struct winit_theory_in *in);
+
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_dense;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_flatten;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_reshape;
