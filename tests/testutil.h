@@ -177,6 +177,66 @@ static inline struct winit_layer_spec tu_dense(int64_t units, const char *act, c
 	return l;
 }
 
+/* A layer of another kind than Dense, without configuration (Flatten, Add; Concatenate
+ * joins the last axis). */
+static inline struct winit_layer_spec tu_layer(int32_t kind)
+{
+	struct winit_layer_spec l = { 0 };
+	l.kind = kind;
+	l.axis = -1;
+	return l;
+}
+
+/* Append l to s fed by the n_in layers in[] (WINIT_MODEL_INPUT: the model's input; n_in
+ * 0: the layer before); returns its index. */
+static inline int32_t tu_node(struct winit_model_spec *s, struct winit_layer_spec l, int32_t n_in,
+                              const int32_t *in)
+{
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_model_spec_add_node(s, &l, in, n_in, &err) == 0, "%s", err.msg);
+	return s->n_layers - 1;
+}
+
+/* The graphs the saved model, results and wire suites describe:
+ *   Input(28x28) -> Flatten -> Dense(32, relu) -> Dense(32) 'proj' (multipliers) -> Add(the
+ *   two Dense) -> Dense(10, softmax) (fed by the layer before: a chain edge);
+ * TU_GRAPH_RESHAPE puts Reshape((4, 8)) and Flatten after the Add; TU_GRAPH_CONCAT has a
+ * Concatenate of the two Dense instead of the Add.  The caller frees it
+ * (winit_model_spec_free). */
+enum { TU_GRAPH_ADD, TU_GRAPH_RESHAPE, TU_GRAPH_CONCAT, TU_GRAPHS };
+
+static inline void tu_graph(struct winit_model_spec *s, int variant)
+{
+	memset(s, 0, sizeof *s);
+	s->n_input_dims = 2;
+	s->input_shape[0] = s->input_shape[1] = 28;
+	s->n_inputs = 784;
+	int32_t in = WINIT_MODEL_INPUT;
+	int32_t flat = tu_node(s, tu_layer(WINIT_LAYER_FLATTEN), 1, &in);
+	int32_t h1 = tu_node(s, tu_dense(32, "relu", "he_normal"), 1, &flat);
+	struct winit_layer_spec proj = tu_dense(32, "linear", "glorot_uniform");
+	snprintf(proj.name, sizeof proj.name, "proj");
+	proj.mult_set = 1;
+	proj.mult[0] = (struct winit_param_mult){ 0.5, 2.0 };
+	proj.mult[1] = (struct winit_param_mult){ 1.0, 0.25 };
+	proj.out_mult = 0.75;
+	int32_t h2 = tu_node(s, proj, 1, &h1);
+	int32_t both[2] = { h2, h1 };
+	if (variant == TU_GRAPH_CONCAT) {
+		tu_node(s, tu_layer(WINIT_LAYER_CONCATENATE), 2, both);
+	} else {
+		tu_node(s, tu_layer(WINIT_LAYER_ADD), 2, both);
+		if (variant == TU_GRAPH_RESHAPE) {
+			struct winit_layer_spec r = tu_layer(WINIT_LAYER_RESHAPE);
+			const int64_t dims[2] = { 4, 8 };
+			ck_assert_int_eq(winit_shape_set(&r.target_shape, 2, dims), 0);
+			tu_node(s, r, 0, NULL);
+			tu_node(s, tu_layer(WINIT_LAYER_FLATTEN), 0, NULL);
+		}
+	}
+	tu_node(s, tu_dense(10, "softmax", "glorot_uniform"), 0, NULL);
+}
+
 /* n images of side x side pixels (side even) in four classes: the quadrant that is the
  * class is bright (120-239), the rest noise (0-119); labels and pixels drawn in that
  * order from the stream (seed, 0). */
