@@ -613,7 +613,7 @@ START_TEST(extreme_values_make_a_page_not_a_hang)
 	} bad[] = {
 		{ "2", "", "runs[0].history[1].accuracy: expected a number in [0, 1], found 2" },
 		{ "1", ", \"dead\": 1e300", "runs[0].diagnostics[0].layers[0].dead: expected an integer, found a number" },
-		{ "1", ", \"distinct_units\": -5", "runs[0].diagnostics[0].layers[0].distinct_units: expected an integer >= 0, found -5" },
+		{ "1", ", \"distinct_units\": -5", "runs[0].diagnostics[0].layers[0].distinct_units: expected an integer >= -1, found -5" },
 		{ "1", ", \"dead_fraction\": 1e308", "runs[0].diagnostics[0].layers[0].dead_fraction: expected a number in [0, 1], found 1e+308" },
 	};
 	char buf[1024];

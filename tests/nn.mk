@@ -27,3 +27,9 @@ TESTS += tests/check_diagnostics
 tests_check_diagnostics_SOURCES = tests/check_diagnostics.c
 tests_check_diagnostics_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_diagnostics_LDADD = $(WINIT_TEST_LIBS)
+
+check_PROGRAMS += tests/check_graph
+TESTS += tests/check_graph
+tests_check_graph_SOURCES = tests/check_graph.c
+tests_check_graph_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_graph_LDADD = $(WINIT_TEST_LIBS)

@@ -55,6 +55,11 @@ struct winit_diag_layer {
 	                            * WINIT_DIAG_TOLERANCE of the kernel's largest |w|
 	                            * count once): 1 for a constant kernel */
 };
+/* What a layer kind does not have is "not recorded for this layer kind": NaN for the
+ * f64 members, -1 for distinct_units.  A kind without an activation (Add, Flatten, ...)
+ * has its output as both z and f(z), no saturation (NaN) and, without a kernel, no
+ * kernel statistics (wgrad_var, w_mean, w_sd, update_ratio NaN, distinct_units -1); its
+ * dead units are the output's columns that are 0 on every probe row. */
 
 /* Every member of struct winit_diag_layer, once, in the order the results file, the MPI
  * wire format, the Lua tables and the readers' validation (src/report/results_schema.c)
@@ -75,7 +80,7 @@ struct winit_diag_layer {
 	X(dead, i64, count)              \
 	X(dead_fraction, f64, unit)      \
 	X(saturated_fraction, f64, unit) \
-	X(distinct_units, i64, count)
+	X(distinct_units, i64, count_or_none)
 
 /* Two kernel columns are the same unit when no entry differs by more than this times
  * the kernel's largest |w|. */

@@ -125,10 +125,10 @@ struct winit_layer_ops {
 	double (*theory_q)(const struct winit_layer_spec *l, const struct winit_layer *d,
 	                   const double *m2_in, const int64_t *size_in, int32_t n_in,
 	                   const double *var);
-	/* Backward of the theory: the variance of the gradient reaching input k, from the
-	 * variance g of the gradient of its pre-activation (or output). */
+	/* Backward of the theory: the factor by which the variance of the gradient of its
+	 * pre-activation (or output) is multiplied on its way to input k. */
 	double (*theory_grad)(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
-	                      double g, const double *var);
+	                      const double *var);
 };
 
 /* The kind of that id, or NULL. */
@@ -171,7 +171,7 @@ WINIT_INTERNAL double winit_layer_theory_same(const struct winit_layer_spec *l,
                                               const int64_t *size_in, int32_t n_in,
                                               const double *var);
 WINIT_INTERNAL double winit_layer_theory_grad_same(const struct winit_layer_spec *l,
-                                                   const struct winit_layer *d, int k, double g,
+                                                   const struct winit_layer *d, int k,
                                                    const double *var);
 
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_dense;

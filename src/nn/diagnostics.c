@@ -60,9 +60,11 @@ static void *take(struct winit_diag_probe *p, enum winit_diag_buf k, size_t byte
 	return p->buf[k] = winit_diag_pool_take(k, bytes, &p->buf_cap[k]);
 }
 
+/* Whether only the output can say a unit is off: a row-wise activation (its derivative
+ * couples a row's units) or none (a kind without an activation). */
 static int is_rowwise(const struct winit_layer *d)
 {
-	return (d->act->flags & WINIT_ACT_ROWWISE) != 0;
+	return !d->act || (d->act->flags & WINIT_ACT_ROWWISE) != 0;
 }
 
 /* The largest |f'(z)| over an even grid of [-GRID_HALF_WIDTH, GRID_HALF_WIDTH], on
@@ -494,7 +496,14 @@ static void backward_hook(void *ctx, int layer, const float *dz, const float *dw
 	struct hook_ctx *h = ctx;
 	const struct winit_diag_probe *p = h->p;
 	const float *w = p->scratch.layer[layer].w; /* the model's own weights */
-	backward_stats(&h->layers[layer], dz, rows * cols, dw, w,
+	struct winit_diag_layer *L = &h->layers[layer];
+	if (!w) { /* no kernel: its gradients' statistics only */
+		double m, v;
+		mean_var2(&m, &L->grad_var, dz, rows * cols, &m, &v, dz, rows * cols);
+		L->wgrad_var = L->w_mean = L->w_sd = L->update_ratio = NAN;
+		return;
+	}
+	backward_stats(L, dz, rows * cols, dw, w,
 	               p->has_prev ? p->prev + (w - p->scratch.params) : NULL, n_in * cols);
 }
 
@@ -505,20 +514,21 @@ static struct winit_diag_hist *kernel_histograms(const struct winit_model *m)
 	struct winit_diag_hist *h = calloc((size_t)m->spec.n_layers, sizeof *h);
 	if (!h)
 		return NULL;
-	int64_t n_in = m->spec.n_inputs;
 	for (int i = 0; i < m->spec.n_layers; i++) {
 		const struct winit_layer *d = &m->layer[i];
 		const struct winit_layer_spec *l = &m->spec.layers[i];
+		if (!d->w) { /* no kernel: an empty histogram, no declared sd */
+			h[i].declared_sd = NAN;
+			continue;
+		}
 		const struct winit_initializer *k =
 			(const struct winit_initializer *)l->kernel_initializer.info;
-		const struct winit_activation *act = (const struct winit_activation *)l->activation.info;
 		winit_diag_histogram(&h[i], d->w, d->n_in * d->n_out);
-		if (k && act && !winit_initializer_adapter(k)) {
-			int64_t dims[2] = { n_in, l->units };
-			h[i].declared_sd = winit_initializer_stddev(k, dims, 2, winit_activation_gain(act, l->activation.params),
+		if (k && d->act && !winit_initializer_adapter(k)) {
+			int64_t dims[2] = { d->n_in, d->n_out };
+			h[i].declared_sd = winit_initializer_stddev(k, dims, 2, winit_activation_gain(d->act, d->act_params),
 			                                            l->kernel_initializer.params);
 		}
-		n_in = l->units;
 	}
 	return h;
 }
@@ -551,6 +561,10 @@ int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *
 	for (int i = 0; i < n_layers; i++) {
 		const struct winit_layer *d = &m->layer[i];
 		struct winit_diag_layer *L = &layers[i];
+		if (!d->w) {
+			L->distinct_units = -1; /* not recorded for this layer kind */
+			continue;
+		}
 		L->distinct_units = winit_diag_distinct_units(d->w, d->n_in, d->n_out);
 		if (L->distinct_units < 0) {
 			free(layers);

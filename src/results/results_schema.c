@@ -339,6 +339,7 @@ static const struct rs_field hist_fields[] = {
 #define RANGE_any -BIG, BIG
 #define RANGE_unit 0, 1
 #define RANGE_count 0, BIG
+#define RANGE_count_or_none -1, BIG /* -1: not recorded for this layer kind */
 #define LAYER_ROW(key, type, lo_hi) LAYER_##type(key, lo_hi)
 #define LAYER(key, type, range) LAYER_ROW(key, type, RANGE_##range)
 

@@ -12,6 +12,7 @@
 #include <winit/theory.h>
 
 #include "core/guard.h"
+#include "layers/kind.h"
 #include "theory/theory_internal.h"
 
 int winit_gauss_hermite(int n, double *x, double *w)
@@ -196,102 +197,191 @@ void winit_theory_free(struct winit_theory *t)
 	memset(t, 0, sizeof *t);
 }
 
+/* The recursion's scratch: per layer its view (sizes, inputs, multiplier), its tensors'
+ * variances, its output's second moment and its activation's E[f'(z)^2]. */
+struct recursion {
+	struct winit_layer *d;
+	struct winit_shape *shape;
+	int32_t *src;
+	double *var; /* WINIT_MAX_LAYER_TENSORS per layer */
+	double *m2, *d2;
+	int32_t *consumed;
+	double *m2_in;
+	int64_t *size_in;
+};
+
+static void recursion_free(struct recursion *r)
+{
+	free(r->d);
+	free(r->shape);
+	free(r->src);
+	free(r->var);
+	free(r->m2);
+	free(r->d2);
+	free(r->consumed);
+	free(r->m2_in);
+	free(r->size_in);
+}
+
+static int recursion_alloc(struct recursion *r, const struct winit_model_spec *spec)
+{
+	memset(r, 0, sizeof *r);
+	size_t n = (size_t)spec->n_layers, edges = 0;
+	for (int32_t i = 0; i < spec->n_layers; i++)
+		edges += (size_t)winit_model_spec_layer_inputs(spec, i, NULL, 0);
+	r->d = calloc(n, sizeof *r->d);
+	r->shape = calloc(n, sizeof *r->shape);
+	r->src = calloc(edges + 1, sizeof *r->src);
+	r->var = calloc(n * WINIT_MAX_LAYER_TENSORS, sizeof *r->var);
+	r->m2 = calloc(n, sizeof *r->m2);
+	r->d2 = calloc(n, sizeof *r->d2);
+	r->consumed = calloc(n, sizeof *r->consumed);
+	r->m2_in = calloc(edges + 1, sizeof *r->m2_in);
+	r->size_in = calloc(edges + 1, sizeof *r->size_in);
+	if (!r->d || !r->shape || !r->src || !r->var || !r->m2 || !r->d2 || !r->consumed ||
+	    !r->m2_in || !r->size_in) {
+		recursion_free(r);
+		return -1;
+	}
+	return 0;
+}
+
+/* Layer i's view (kind, sizes, inputs at *e, advanced; activation; output multiplier). */
+static void layer_view(struct recursion *r, const struct winit_model_spec *spec, int32_t i,
+                       int32_t **e, struct winit_shape *in)
+{
+	const struct winit_layer_spec *l = &spec->layers[i];
+	struct winit_layer *d = &r->d[i];
+	d->kind = winit_layer_kind_get(l->kind);
+	d->n_src = winit_model_spec_layer_inputs(spec, i, *e, INT32_MAX);
+	d->src = *e;
+	for (int32_t k = 0; k < d->n_src; k++)
+		if (d->src[k] != WINIT_MODEL_INPUT)
+			r->consumed[d->src[k]] = 1;
+	*e += d->n_src;
+	*in = d->src[0] == WINIT_MODEL_INPUT ? winit_model_spec_input_of(spec, i) : r->shape[d->src[0]];
+	d->n_in = winit_shape_elements(in);
+	d->n_out = winit_shape_elements(&r->shape[i]);
+	d->out_mult = l->mult_set ? (float)l->out_mult : 1.0f;
+	if (d->kind->has_activation) {
+		d->act = (const struct winit_activation *)l->activation.info;
+		d->act_params = l->activation.params;
+	}
+}
+
+/* The layers' views and their tensors' variances at initialization; 0, or 1 when the
+ * prediction does not apply (out says why). */
+static int layer_variances(struct winit_theory *out, const struct winit_model_spec *spec,
+                           struct recursion *r)
+{
+	struct winit_error err;
+	if (winit_model_spec_shapes(spec, r->shape, &err)) {
+		not_applies(out, "%s", err.msg);
+		return 1;
+	}
+	int32_t *e = r->src;
+	struct winit_shape in;
+	for (int32_t i = 0; i < spec->n_layers; i++)
+		layer_view(r, spec, i, &e, &in);
+	for (int32_t i = 0; i < spec->n_layers; i++) {
+		const struct winit_layer *d = &r->d[i];
+		in = d->src[0] == WINIT_MODEL_INPUT ? winit_model_spec_input_of(spec, i) : r->shape[d->src[0]];
+		double gain = d->act ? winit_activation_gain(d->act, d->act_params) : 1.0;
+		struct winit_tensor_decl decl[WINIT_MAX_LAYER_TENSORS];
+		int32_t nt = d->kind->declare ? d->kind->declare(&spec->layers[i], &in, decl) : 0;
+		for (int32_t t = 0; t < nt; t++) {
+			const struct winit_initializer *k = (const struct winit_initializer *)decl[t].init->info;
+			if (t == 0 && winit_initializer_adapter(k)) {
+				not_applies(out, "layer %d %s: initializer '%s' is data-aware", i + 1, decl[t].name,
+				            k->info.name);
+				return 1;
+			}
+			double sd = winit_initializer_stddev(k, decl[t].dims, (uint32_t)decl[t].rank, gain,
+			                                     decl[t].init->params);
+			if (!isfinite(sd)) {
+				not_applies(out, "layer %d %s: initializer '%s' declares no standard deviation",
+				            i + 1, decl[t].name, k->info.name);
+				return 1;
+			}
+			double mult = winit_layer_mult(&spec->layers[i], t).init;
+			r->var[i * WINIT_MAX_LAYER_TENSORS + t] = mult == 1.0 ? sd * sd : sd * sd * mult * mult;
+		}
+		if (r->consumed[i] && d->act && (d->act->flags & WINIT_ACT_ROWWISE)) {
+			not_applies(out, "layer %d: activation '%s' is row-wise; the recursion is element-wise",
+			            i + 1, d->act->info.name);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* The recursion itself, through each layer kind's theory step (src/layers/kind.h): the
+ * second moments forward from the input's, the gradients' variances backward from the
+ * output's (summed over a layer's consumers). */
 static int predict(struct winit_theory *out, const struct winit_model_spec *spec, double input_m2,
-                   double output_grad_var, double *var_w, double *var_b,
-                   const struct winit_activation **acts, struct winit_error *err);
+                   double output_grad_var, struct recursion *r, struct winit_error *err)
+{
+	char fault[256] = "";
+	if (layer_variances(out, spec, r))
+		return WINIT_OK;
+	const int last = spec->n_layers - 1;
+	for (int i = 0; i < spec->n_layers; i++) {
+		const struct winit_layer *d = &r->d[i];
+		for (int32_t k = 0; k < d->n_src; k++) {
+			int32_t s = d->src[k];
+			r->m2_in[k] = s == WINIT_MODEL_INPUT ? input_m2 : r->m2[s];
+			r->size_in[k] = s == WINIT_MODEL_INPUT ? spec->n_inputs : r->d[s].n_out;
+		}
+		const double *var = &r->var[i * WINIT_MAX_LAYER_TENSORS];
+		out->pre_var[i] = d->kind->theory_q(&spec->layers[i], d, r->m2_in, r->size_in, d->n_src, var);
+		r->m2[i] = out->pre_var[i];
+		if (d->act && r->consumed[i])
+			r->m2[i] = winit_gauss_expect_checked(d->act, d->act_params, out->pre_var[i], 0, fault,
+			                                      sizeof fault);
+		if (fault[0])
+			return layer_fault(out, i, fault, err);
+	}
+	for (int i = last - 1; i >= 0; i--) {
+		const struct winit_layer *d = &r->d[i];
+		r->d2[i] = 1.0;
+		if (d->act)
+			r->d2[i] = winit_gauss_expect_checked(d->act, d->act_params, out->pre_var[i], 1, fault,
+			                                      sizeof fault);
+		if (fault[0])
+			return layer_fault(out, i, fault, err);
+		out->grad_var[i] = 0;
+	}
+	out->grad_var[last] = output_grad_var;
+	for (int c = last; c >= 0; c--) { /* every consumer of c comes after it: c is final */
+		const struct winit_layer *d = &r->d[c];
+		const double *var = &r->var[c * WINIT_MAX_LAYER_TENSORS];
+		for (int32_t k = 0; k < d->n_src; k++) {
+			int32_t s = d->src[k];
+			if (s == WINIT_MODEL_INPUT)
+				continue;
+			double f = d->kind->theory_grad(&spec->layers[c], d, k, var);
+			out->grad_var[s] += f * r->d2[s] * out->grad_var[c];
+		}
+	}
+	out->applies = 1;
+	return WINIT_OK;
+}
 
 int winit_theory_predict_checked(struct winit_theory *out, const struct winit_model_spec *spec,
                                  double input_m2, double output_grad_var, struct winit_error *err)
 {
-	size_t n = spec->n_layers > 0 ? (size_t)spec->n_layers : 1;
-	double *var_w = malloc(n * sizeof *var_w), *var_b = malloc(n * sizeof *var_b);
-	const struct winit_activation **acts = malloc(n * sizeof *acts);
+	struct recursion r;
 	int rc = WINIT_OK;
-	if (winit_theory_alloc(out, spec->n_layers) || !var_w || !var_b || !acts) {
+	if (winit_theory_alloc(out, spec->n_layers) || recursion_alloc(&r, spec)) {
 		winit_theory_free(out);
 		out->computed = 1;
 		not_applies(out, "no memory for the predictions of %d layers", (int)spec->n_layers);
-	} else {
-		out->computed = 1;
-		rc = predict(out, spec, input_m2, output_grad_var, var_w, var_b, acts, err);
+		return WINIT_OK;
 	}
-	free(var_w);
-	free(var_b);
-	free(acts);
+	out->computed = 1;
+	rc = predict(out, spec, input_m2, output_grad_var, &r, err);
+	recursion_free(&r);
 	return rc;
-}
-
-/* The recursion itself, into out's arrays, with scratch of spec->n_layers entries each. */
-static int predict(struct winit_theory *out, const struct winit_model_spec *spec, double input_m2,
-                   double output_grad_var, double *var_w, double *var_b,
-                   const struct winit_activation **acts, struct winit_error *err)
-{
-	char fault[256] = "";
-	int64_t n_in = spec->n_inputs;
-	for (int i = 0; i < spec->n_layers; i++) {
-		const struct winit_layer_spec *l = &spec->layers[i];
-		const struct winit_activation *act = (const struct winit_activation *)l->activation.info;
-		const struct winit_initializer *k =
-			(const struct winit_initializer *)l->kernel_initializer.info;
-		double gain = winit_activation_gain(act, l->activation.params);
-		if (winit_initializer_adapter(k)) {
-			not_applies(out, "layer %d kernel: initializer '%s' is data-aware", i + 1,
-			            k->info.name);
-			return WINIT_OK;
-		}
-		int64_t kdims[2] = { n_in, l->units };
-		double sd = winit_initializer_stddev(k, kdims, 2, gain, l->kernel_initializer.params);
-		if (!isfinite(sd)) {
-			not_applies(out, "layer %d kernel: initializer '%s' declares no standard deviation",
-			            i + 1, k->info.name);
-			return WINIT_OK;
-		}
-		var_w[i] = sd * sd;
-		var_b[i] = 0;
-		if (l->use_bias) {
-			const struct winit_initializer *b =
-				(const struct winit_initializer *)l->bias_initializer.info;
-			int64_t bdims[1] = { l->units };
-			double bsd = winit_initializer_stddev(b, bdims, 1, gain, l->bias_initializer.params);
-			if (!isfinite(bsd)) {
-				not_applies(out, "layer %d bias: initializer '%s' declares no standard deviation",
-				            i + 1, b->info.name);
-				return WINIT_OK;
-			}
-			var_b[i] = bsd * bsd;
-		}
-		if (i + 1 < spec->n_layers && (act->flags & WINIT_ACT_ROWWISE)) {
-			not_applies(out, "layer %d: activation '%s' is row-wise; the recursion is element-wise",
-			            i + 1, act->info.name);
-			return WINIT_OK;
-		}
-		n_in = l->units;
-	}
-	for (int i = 0; i < spec->n_layers; i++)
-		acts[i] = (const struct winit_activation *)spec->layers[i].activation.info;
-	n_in = spec->n_inputs;
-	double m2 = input_m2;
-	for (int i = 0; i < spec->n_layers; i++) {
-		out->pre_var[i] = (double)n_in * var_w[i] * m2 + var_b[i];
-		if (i + 1 < spec->n_layers)
-			m2 = winit_gauss_expect_checked(acts[i], spec->layers[i].activation.params,
-			                                out->pre_var[i], 0, fault, sizeof fault);
-		if (fault[0])
-			return layer_fault(out, i, fault, err);
-		n_in = spec->layers[i].units;
-	}
-	int last = spec->n_layers - 1;
-	out->grad_var[last] = output_grad_var;
-	for (int i = last - 1; i >= 0; i--) {
-		double d2 = winit_gauss_expect_checked(acts[i], spec->layers[i].activation.params,
-		                                       out->pre_var[i], 1, fault, sizeof fault);
-		if (fault[0])
-			return layer_fault(out, i, fault, err);
-		out->grad_var[i] = (double)spec->layers[i + 1].units * var_w[i + 1] * d2 *
-		                   out->grad_var[i + 1];
-	}
-	out->applies = 1;
-	return WINIT_OK;
 }
 
 void winit_theory_predict(struct winit_theory *out, const struct winit_model_spec *spec,

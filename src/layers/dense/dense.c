@@ -170,25 +170,30 @@ static void dense_param_grad(const struct winit_pass *p, int i, const float *dz,
 	}
 }
 
-/* q = out_mult^2 * fan_in * var_w * E[x^2] + var_b. */
+/* q = fan_in * var_w * E[x^2] (times out_mult^2) + var_b, in the order of float
+ * operations the recursion always had. */
 static double dense_theory_q(const struct winit_layer_spec *l, const struct winit_layer *d,
                              const double *m2_in, const int64_t *size_in, int32_t n_in,
                              const double *var)
 {
 	(void)size_in;
 	(void)n_in;
-	double mult = d->out_mult;
-	return mult * mult * (double)d->n_in * var[0] * m2_in[0] + (l->use_bias ? var[1] : 0.0);
+	double f = (double)d->n_in * var[0];
+	if (d->out_mult != 1.0f)
+		f *= (double)d->out_mult * d->out_mult;
+	return f * m2_in[0] + (l->use_bias ? var[1] : 0.0);
 }
 
-/* The gradient reaching the input: fan_out * var_w * out_mult^2 times dz's. */
+/* The gradient reaching the input: fan_out * var_w (times out_mult^2) times dz's. */
 static double dense_theory_grad(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
-                                double g, const double *var)
+                                const double *var)
 {
 	(void)l;
 	(void)k;
-	double mult = d->out_mult;
-	return (double)d->n_out * var[0] * mult * mult * g;
+	double f = (double)d->n_out * var[0];
+	if (d->out_mult != 1.0f)
+		f *= (double)d->out_mult * d->out_mult;
+	return f;
 }
 
 const struct winit_layer_ops winit_layer_dense = {
