@@ -3,12 +3,12 @@
 # run the seed study or the test suite.
 #
 #   ./setup.sh run     install, build in build/, run scripts/compare_inits.lua
-#   ./setup.sh check   install (with chromium and python3 for the report tests), build in
-#                      build/, run `make check`, 20 s of each fuzz harness (`make fuzz`),
-#                      the MPI tests in a build configured --with-mpi and a test-only
-#                      prefix (build-mpi/), installed there first for the plugin-search
-#                      tests, the same tests under ASan+UBSan (build-sanitizers/), and
-#                      `make distcheck`
+#   ./setup.sh check   install (with chromium, python3 and NumPy for the report and .npy
+#                      tests), build in build/, run `make check`, 20 s of each fuzz
+#                      harness (`make fuzz`), the MPI tests in a build configured
+#                      --with-mpi and a test-only prefix (build-mpi/), installed there
+#                      first for the plugin-search tests, the same tests under ASan+UBSan
+#                      (build-sanitizers/), and `make distcheck`
 #   ./setup.sh deps    only install the Debian packages
 #
 # Packages are installed with apt-get (through sudo when not root) only when missing.
@@ -17,11 +17,12 @@ set -eu
 
 PACKAGES="build-essential autoconf automake libtool pkg-config liblua5.4-dev lua5.4 \
 zlib1g-dev libdeflate-dev libjansson-dev check dataset-fashion-mnist man-db python3"
-# `check` also fuzzes the IDX, results and saved-model readers and the Lua binding, 20 s per
+# `check` also fuzzes the IDX, .npy, results and saved-model readers and the Lua binding, 20 s per
 # harness (make fuzz): clang +
 # libFuzzer; the report's tests parse its XML and read screenshots with python3, and render
-# it in headless chromium; the MPI tests run in a build configured --with-mpi (Open MPI).
-CHECK_PACKAGES="clang libfuzzer-14-dev python3 chromium libopenmpi-dev openmpi-bin"
+# it in headless chromium; tests/npy.sh reads files NumPy writes (python3-numpy); the MPI
+# tests run in a build configured --with-mpi (Open MPI).
+CHECK_PACKAGES="clang libfuzzer-14-dev python3 python3-numpy chromium libopenmpi-dev openmpi-bin"
 
 here=$(cd "$(dirname "$0")" && pwd)
 build="$here/build"

@@ -11,4 +11,5 @@ dist_theoryscripts_DATA = \
 	scripts/theory/saturation.lua \
 	scripts/theory/variance_sweep.lua \
 	scripts/theory/deep_convergence.lua \
-	scripts/theory/edge_of_chaos.lua
+	scripts/theory/edge_of_chaos.lua \
+	scripts/theory/correlations.lua

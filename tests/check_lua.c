@@ -234,6 +234,28 @@ START_TEST(plugin_and_optimizer_names_must_be_strings)
 }
 END_TEST
 
+/* winit.theory's correlation map and its fixed point against closed forms, and their
+ * arguments checked, each error naming the function and the argument. */
+START_TEST(theory_correlations)
+{
+	RUN_FILE_OK("theory_correlations_match_closed_forms");
+	RUN_ERR("winit.theory.correlation_map('tanh', 1, 0, 1, 1, 1.5)\n", "test.lua:1:",
+	        "theory.correlation_map: the correlation c must be in [-1, 1] (got 1.5)");
+	RUN_ERR("winit.theory.correlation_map('tanh', 1, 0, 0, 1, 0)\n", "test.lua:1:",
+	        "theory.correlation_map: the variances q1 and q2 must be finite numbers > 0 (got 0 and 1)");
+	RUN_ERR("winit.theory.correlation_map('tanh', 1, -1, 1, 1, 0)\n", "test.lua:1:",
+	        "theory.correlation_map: sigma_b must be a finite number >= 0 (got -1)");
+	RUN_ERR("winit.theory.correlation_map('tanh', 1, 0, 1, 1)\n", "test.lua:1:",
+	        "bad argument #6 to 'correlation_map' (number expected, got no value)");
+	RUN_ERR("winit.theory.correlation_map('softmax', 1, 0, 1, 1, 0)\n", "test.lua:1:",
+	        "theory.correlation_map: activation 'softmax' is row-wise");
+	RUN_ERR("winit.theory.correlation_fixed_point('tanh', 0, 0)\n", "test.lua:1:",
+	        "theory.correlation_fixed_point: sigma_w must be a finite number > 0 (got 0)");
+	RUN_ERR("winit.theory.correlation_fixed_point('tahn', 1, 0)\n", "test.lua:1:",
+	        "theory.correlation_fixed_point: unknown activation 'tahn'");
+}
+END_TEST
+
 /* Hyper-parameters out of range are refused at the script line that gives them. */
 START_TEST(optimizer_settings_are_range_checked)
 {
@@ -784,6 +806,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, batch_size_above_the_data_is_clamped);
 	tcase_add_test(tc, data_errors_name_the_file);
 	tcase_add_test(tc, data_sources_and_class_counts);
+	tcase_add_test(tc, theory_correlations);
 	suite_add_tcase(s, tc);
 	return s;
 }

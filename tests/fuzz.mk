@@ -1,5 +1,6 @@
-# tests: fuzz -- libFuzzer harnesses for the IDX reader, the results-file reader, the
-# saved-model reader and the Lua binding (tests/fuzz/).
+# tests: fuzz -- libFuzzer harnesses for the IDX reader, the .npy reader (and datasets from
+# a pair of .npy files), the results-file reader, the saved-model reader and the Lua binding
+# (tests/fuzz/).
 #
 #   make fuzz FUZZ_SECONDS=N   build each harness with clang -fsanitize=fuzzer,address,undefined
 #                              against the reader's sources (the rest of libwinit linked from
@@ -17,8 +18,9 @@
 FUZZ_SECONDS = 30
 FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_HARNESSES = fuzz_idx fuzz_idx_gz fuzz_results fuzz_model fuzz_lua
+FUZZ_HARNESSES = fuzz_idx fuzz_idx_gz fuzz_npy fuzz_results fuzz_model fuzz_lua
 FUZZ_IDX_SRC = $(top_srcdir)/src/data/idx.c $(top_srcdir)/src/core/error.c
+FUZZ_NPY_SRC = $(top_srcdir)/src/data/npy.c $(top_srcdir)/src/core/error.c
 FUZZ_RESULTS_SRC = $(top_srcdir)/src/results/results_read.c $(top_srcdir)/src/results/results.c \
 	$(top_srcdir)/src/results/results_schema.c $(top_srcdir)/src/results/json_read.c \
 	$(top_srcdir)/src/results/report_read.c $(top_srcdir)/src/results/json.c \
@@ -38,6 +40,7 @@ fuzz: libwinit_core.la
 		echo "fuzz: $$h for $(FUZZ_SECONDS) s"; \
 		opts= asan=; \
 		case $$h in fuzz_results) src="$(FUZZ_RESULTS_SRC)";; fuzz_model) src="$(FUZZ_MODEL_SRC)";; \
+		fuzz_npy) src="$(FUZZ_NPY_SRC)";; \
 		fuzz_lua) src=; opts=-timeout=20; asan=ASAN_OPTIONS=allocator_may_return_null=1:max_allocation_size_mb=1024; \
 			for f in $(libwinit_core_la_SOURCES) $(WINIT_LUA_SOURCES); do \
 			case $$f in *.c) src="$$src $(top_srcdir)/$$f";; esac; done;; \
@@ -59,20 +62,21 @@ fuzz: libwinit_core.la
 			tests/fuzz/corpus-$$h $(top_srcdir)/tests/fuzz/seeds/$$h; \
 	done
 .PHONY: fuzz
-CLEANFILES += tests/fuzz/fuzz_idx tests/fuzz/fuzz_idx_gz tests/fuzz/fuzz_results tests/fuzz/fuzz_model \
-	tests/fuzz/fuzz_lua
+CLEANFILES += tests/fuzz/fuzz_idx tests/fuzz/fuzz_idx_gz tests/fuzz/fuzz_npy tests/fuzz/fuzz_results \
+	tests/fuzz/fuzz_model tests/fuzz/fuzz_lua
 clean-local: clean-fuzz
 clean-fuzz:
-	rm -rf tests/fuzz/corpus-fuzz_idx tests/fuzz/corpus-fuzz_idx_gz tests/fuzz/corpus-fuzz_results \
+	rm -rf tests/fuzz/corpus-fuzz_idx tests/fuzz/corpus-fuzz_idx_gz tests/fuzz/corpus-fuzz_npy \
+		tests/fuzz/corpus-fuzz_results \
 		tests/fuzz/corpus-fuzz_model tests/fuzz/corpus-fuzz_lua
 .PHONY: clean-fuzz
 
-EXTRA_DIST += tests/fuzz/fuzz_common.h tests/fuzz/fuzz_idx.c tests/fuzz/fuzz_idx_gz.c \
+EXTRA_DIST += tests/fuzz/fuzz_common.h tests/fuzz/fuzz_idx.c tests/fuzz/fuzz_idx_gz.c tests/fuzz/fuzz_npy.c \
 	tests/fuzz/fuzz_results.c tests/fuzz/fuzz_model.c tests/fuzz/fuzz_lua.c tests/fuzz/fuzz_lua.lua \
 	tests/fuzz/seeds tests/fuzz/regressions tests/fuzz/replay.sh tests/fuzz/replay.c
 
 if ENABLE_TESTS
-check_PROGRAMS += tests/fuzz/replay_idx tests/fuzz/replay_idx_gz tests/fuzz/replay_results \
+check_PROGRAMS += tests/fuzz/replay_idx tests/fuzz/replay_idx_gz tests/fuzz/replay_npy tests/fuzz/replay_results \
 	tests/fuzz/replay_model tests/fuzz/replay_lua
 tests_fuzz_replay_lua_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_lua.c $(WINIT_LUA_SOURCES)
 tests_fuzz_replay_lua_CFLAGS = $(WINIT_TEST_CFLAGS) \
@@ -87,6 +91,9 @@ tests_fuzz_replay_results_LDADD = $(WINIT_TEST_LIBS)
 tests_fuzz_replay_idx_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_idx.c tests/fuzz/fuzz_common.h
 tests_fuzz_replay_idx_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_fuzz_replay_idx_LDADD = $(WINIT_TEST_LIBS)
+tests_fuzz_replay_npy_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_npy.c
+tests_fuzz_replay_npy_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_fuzz_replay_npy_LDADD = $(WINIT_TEST_LIBS)
 tests_fuzz_replay_idx_gz_SOURCES = tests/fuzz/replay.c tests/fuzz/fuzz_idx_gz.c tests/fuzz/fuzz_common.h
 tests_fuzz_replay_idx_gz_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_fuzz_replay_idx_gz_LDADD = $(WINIT_TEST_LIBS)

@@ -30,7 +30,8 @@ EXTRA_DIST += \
 	tests/lua/suites/same_seed_same_numbers.lua \
 	tests/lua/suites/study_design_pairs_replicates.lua \
 	tests/lua/suites/study_runs_and_saves.lua \
-	tests/lua/suites/study_runs_take_schedules_and_early_stopping.lua
+	tests/lua/suites/study_runs_take_schedules_and_early_stopping.lua \
+	tests/lua/suites/theory_correlations_match_closed_forms.lua
 
 # The seed's script in Keras's spelling gives the same results file (docs/keras.md).
 TESTS += tests/keras.sh

@@ -33,3 +33,9 @@ TESTS += tests/check_graph
 tests_check_graph_SOURCES = tests/check_graph.c
 tests_check_graph_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_graph_LDADD = $(WINIT_TEST_LIBS)
+
+check_PROGRAMS += tests/check_conv
+TESTS += tests/check_conv
+tests_check_conv_SOURCES = tests/check_conv.c
+tests_check_conv_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_conv_LDADD = $(WINIT_TEST_LIBS)

@@ -2,8 +2,9 @@
 # tests/plugin_faults.sh -- plugins that misbehave, end to end: exit() inside a fill is
 # named (and the finished runs stay saved); a crash in an activation during the theory
 # pass is named as in training; a negative gain is refused at load; check-plugin sees a
-# fill writing before its buffer; an activation writing outside its buffers fails its run,
-# named; a plugin shadowing a built-in is said on stderr even with verbose = 0.
+# fill writing before its buffer; an activation writing outside its buffers fails its run
+# (or winit.theory's fixed point or correlation map), named; a plugin shadowing a built-in
+# is said on stderr even with verbose = 0.
 set -u
 test_name=plugin_faults
 . "$top_srcdir/tests/lib.sh"
@@ -113,6 +114,19 @@ st=$?
 [ "$st" -eq 1 ] && grep -qF "fp.lua:2: theory.fixed_point: activation 'underrun_act' wrote outside its buffers in its forward: 8 floats before the start of its output y" "$tmp/out" &&
 	ok "the fixed point names an activation writing before its output" ||
 	no "the fixed point names an activation writing before its output (exit $st)"
+
+# The correlation map calls it on 262,144 values: a write before or past them is named.
+for case in "before_act:8 floats before the start of its output y" \
+	"past_act:4 floats past the end of its output y"; do
+	name=${case%%:*}
+	printf 'local winit = require "winit"\nwinit.theory.correlation_map("%s", 1.5, 0.1, 1, 1, 0.5)\n' \
+		"$name" >"$tmp/cm.lua"
+	WINIT_PLUGIN_PATH="$conf" "$winit" run "$tmp/cm.lua" >"$tmp/out" 2>&1
+	st=$?
+	[ "$st" -eq 1 ] && grep -qF "cm.lua:2: theory.correlation_map: activation '$name' wrote outside its buffers in its forward during the correlation map: ${case#*:}" "$tmp/out" &&
+		ok "the correlation map names $name writing outside its output" ||
+		no "the correlation map names $name writing outside its output (exit $st): $(cat "$tmp/out")"
+done
 
 # A user's he_normal shadowing the built-in one, with verbose = 0: one warning on stderr.
 mkdir -p "$tmp/user"

@@ -10,6 +10,17 @@ tests_check_theory_LDADD = $(WINIT_TEST_LIBS)
 # (tests/theory.sh, real Fashion-MNIST), and results:report's figures on bad input.
 TESTS += tests/theory.sh
 EXTRA_DIST += tests/theory.sh tests/lua/bad_figure.lua
-# The deep-network theory scripts (edge_of_chaos.lua, deep_convergence.lua) in fast mode.
+# The deep-network theory scripts (edge_of_chaos.lua, deep_convergence.lua, correlations.lua)
+# in fast mode.
 TESTS += tests/theory_depth.sh
 EXTRA_DIST += tests/theory_depth.sh
+
+# The activation erf(a x), whose correlation kernel has a closed form: a test-only plugin,
+# in a directory of its own (tests/plugins/ holds the loader's broken objects, counted).
+check_LTLIBRARIES += tests/plugins/theory/erf.la
+tests_plugins_theory_erf_la_SOURCES = tests/plugins/theory/erf.c
+tests_plugins_theory_erf_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_theory_erf_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+tests_plugins_theory_erf_la_LIBADD = -lm
+# How check_theory's correlation references were computed (mpmath; not run by make check).
+EXTRA_DIST += tests/tools/correlation_reference.py

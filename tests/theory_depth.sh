@@ -3,7 +3,8 @@
 # their findings' direction: scripts/theory/edge_of_chaos.lua (tanh's edge at sigma_w = 1
 # without bias; measured gradient ratios < 1 deep in the ordered phase, > 1 deep in the
 # chaotic one) and scripts/theory/deep_convergence.lua (a deep ReLU network trains with
-# He, stalls with N(0, 0.01^2): He's test loss is lower); winit.theory and winit.plot's
+# He, stalls with N(0, 0.01^2): He's test loss is lower), scripts/theory/correlations.lua
+# (xi_c peaks beside tanh's edge of chaos); winit.theory and winit.plot's
 # errors; the pages are well-formed XML.  Needs the real Fashion-MNIST.
 set -u
 test_name=theory
@@ -59,6 +60,22 @@ awk -v a="$he" -v b="$rn" 'BEGIN { exit !(a != "" && b != "" && a + 0 < b - 0.5)
 	ok "deep_convergence.lua: He's test loss $he is below N(0, 0.01^2)'s $rn by more than 0.5" ||
 	no "deep_convergence.lua: He's test loss '$he' is below N(0, 0.01^2)'s '$rn' by more than 0.5"
 well_formed "deep_convergence.lua writes its report" "$tmp/dc.html" 1
+
+# Correlations, from theory alone (fast: a coarse grid of sigma_w^2).
+expect "correlations.lua: xi_c peaks beside tanh's edge of chaos at sigma_w^2 = 1.761 (sigma_b^2 = 0.05)" 0 \
+	"finding: tanh, sigma_b^2 = 0.05: xi_c peaks at sigma_w^2 = 1.750 on the grid (426\.[0-9] layers), beside the edge of chaos at sigma_w^2 = 1.7610 (chi_1 = 1, chi_c = 1.000000," -- \
+	"$winit" run "$src/scripts/theory/correlations.lua" --sw2-step 0.25 --out "$tmp/corr.html"
+grep -q "ordered below (c\* = 1, .*chaotic above (c\* = 0\.165, xi_c = 6\.98 at sigma_w^2 = 4)" "$tmp/out" &&
+	ok "correlations.lua: c* = 1 below the edge, 0.165 at sigma_w^2 = 4" ||
+	no "correlations.lua: c* = 1 below the edge, 0.165 at sigma_w^2 = 4"
+well_formed "correlations.lua: the page and its two plots are well-formed" "$tmp/corr.html" 2
+lua "plot.xy: no series" "plot.xy: 'series' must be a list" 'require("winit").plot.xy { title = "t" }'
+lua "plot.xy: x and y of different lengths" "plot.xy: series\[1\] has 2 x and 1 y values" \
+	'require("winit").plot.xy { series = { { x = {1, 2}, y = {3} } } }'
+lua "plot.xy: a marker without x" "plot.xy: markers\[1\] must be a table {x = number" \
+	'require("winit").plot.xy { series = { { x = {1}, y = {3} } }, markers = { { label = "m" } } }'
+lua "correlation_map: c out of range" "theory.correlation_map: the correlation c must be in \[-1, 1\] (got 2)" \
+	'require("winit").theory.correlation_map("tanh", 1, 0, 1, 1, 2)'
 
 lua "critical_sigma_w: a bad range" "theory.critical_sigma_w: the range must satisfy 0 < lo < hi < inf (got \[2, 1\])" \
 	'require("winit").theory.critical_sigma_w("tanh", 0, 2, 1)'

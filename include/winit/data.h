@@ -1,4 +1,4 @@
-/* winit/data.h -- IDX files and in-memory labelled datasets.
+/* winit/data.h -- IDX and NumPy .npy files, and in-memory labelled datasets.
  *
  * Images are kept as uint8 in memory (Fashion-MNIST's 60,000 training images are 47 MB)
  * and scaled to float (pixel / 255) when a batch is gathered; other data (from arrays,
@@ -40,7 +40,7 @@ void winit_idx_free(struct winit_idx *idx);
 struct winit_dataset {
 	int64_t n;             /* samples */
 	int64_t n_features;    /* e.g. 784 */
-	int32_t height, width; /* image shape (height * width == n_features) */
+	int32_t height, width; /* image shape (height * width * max(channels, 1) == n_features) */
 	int32_t n_classes;
 	uint8_t *x; /* (n, n_features) pixels, owned; NULL when xf holds the samples */
 	float *xf;  /* (n, n_features) features as the model sees them, owned; or NULL */
@@ -50,6 +50,10 @@ struct winit_dataset {
 	 * otherwise (x and y come from malloc). */
 	void *map;
 	size_t map_len;
+	/* 0: samples of shape (height, width), as IDX images and float data have; else the
+	 * images' channel count, samples of shape (height, width, channels) with the channel
+	 * fastest (channels-last, as NumPy's (N, H, W, C) arrays and Keras keep them). */
+	int32_t channels;
 };
 
 /* A float dataset of n samples of n_features (shape 1 x n_features) and n_classes (1 to
@@ -93,6 +97,58 @@ void winit_normalizer_free(struct winit_normalizer *nz);
 int winit_dataset_load_idx(struct winit_dataset *out, const char *images_path,
                            const char *labels_path, int32_t n_classes,
                            struct winit_error *err);
+/* NumPy's .npy format (numpy.lib.format), versions 1.0, 2.0 and 3.0: the magic
+ * "\x93NUMPY", the version's two bytes, the header's length (little-endian uint16 for 1.0,
+ * uint32 for 2.0 and 3.0), the header -- a Python dict literal with the keys 'descr',
+ * 'fortran_order' and 'shape', ended by a newline; Latin-1 text for 1.0 and 2.0, UTF-8
+ * for 3.0 -- then the array's elements.  Accepted: simple dtypes only, unsigned and signed
+ * integers of 1, 2, 4 and 8 bytes ('|u1', '<i4', '>u2', ...) and floats of 4 and 8 bytes
+ * ('<f4', '>f8', ...), with an explicit byte order ('<' or '>', or '|' for one byte);
+ * C order only (fortran_order True is refused); up to WINIT_NPY_MAX_DIMS dimensions.  The
+ * header is parsed strictly, accepting what NumPy writers produce: single or double
+ * quotes, keys in any order, spaces and tabs between tokens, a trailing comma in the dict
+ * and the tuple, 1-tuples "(5,)", the "L" suffix Python 2 wrote on integers (1.0 and
+ * 2.0), and a header of at most WINIT_NPY_MAX_HEADER bytes.  The data must end the file
+ * (too short and trailing bytes are both errors).  Errors name the file and the byte
+ * offset, what was expected and what was found. */
+#define WINIT_NPY_MAX_DIMS 8
+#define WINIT_NPY_MAX_HEADER (1u << 20)
+
+struct winit_npy {
+	uint8_t major, minor; /* the format version: 1.0, 2.0 or 3.0 */
+	char kind;            /* 'u' (unsigned integer), 'i' (signed integer) or 'f' (float) */
+	uint8_t item_size;    /* bytes per element: 1, 2, 4 or 8 ('f': 4 or 8) */
+	char descr[8];        /* the dtype as the file wrote it, e.g. "<f4" */
+	uint32_t n_dims;      /* 0 (a scalar) to WINIT_NPY_MAX_DIMS */
+	uint64_t dims[WINIT_NPY_MAX_DIMS];
+	uint64_t n;        /* product of dims (1 for a scalar) */
+	uint64_t descr_at; /* byte offsets in the file: the descr value, */
+	uint64_t shape_at; /* the shape tuple's "(", */
+	uint64_t data_at;  /* the first element (the header's end) */
+	void *data;        /* n * item_size bytes in this machine's byte order, owned (never
+	                    * NULL after a successful read, also when n is 0) */
+};
+
+/* Read a .npy file (a regular file). */
+int winit_npy_read(struct winit_npy *out, const char *path, struct winit_error *err);
+/* The same from len bytes in memory; `name` stands for the file in messages.  For the
+ * same bytes it gives what winit_npy_read gives, message for message. */
+int winit_npy_parse(struct winit_npy *out, const void *bytes, size_t len, const char *name,
+                    struct winit_error *err);
+void winit_npy_free(struct winit_npy *npy);
+
+/* Load images and labels from two .npy files, as Python users keep them (numpy.save):
+ * images of shape (N, H, W) or (N, H, W, C) (channels-last, out->channels = C) and dtype
+ * uint8 ('|u1': kept as bytes and gathered as pixel / 255, as IDX images are) or float32
+ * ('<f4', '>f4') or float64 ('<f8', '>f8', rounded to float32), floats taken as they are
+ * and required finite (and within a float's range); labels of shape (N,) and any integer
+ * dtype winit_npy_read accepts, each in [0, n_classes).  n_classes is 1 to 256, or 0 for
+ * the largest label + 1 (labels then in [0, 255]).  Also refused: N, H, W or C of 0, more
+ * than 2^32 samples, H * W * C above 2^31 - 1, and N differing between the files. */
+int winit_dataset_load_npy(struct winit_dataset *out, const char *images_path,
+                           const char *labels_path, int32_t n_classes,
+                           struct winit_error *err);
+
 /* Load Fashion-MNIST's train and test sets from dir (NULL: winit_fashion_mnist_dir()).
  * Either out pointer may be NULL to skip that split.  Each split is kept inflated and
  * validated in the dataset cache ($WINIT_CACHE_DIR, else $XDG_CACHE_HOME/winit, else

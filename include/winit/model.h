@@ -40,7 +40,15 @@ enum winit_layer_kind {
 	WINIT_LAYER_RESHAPE = 2,
 	WINIT_LAYER_ADD = 3,
 	WINIT_LAYER_CONCATENATE = 4,
+	WINIT_LAYER_CONV2D = 5,
 	WINIT_LAYER_KINDS
+};
+
+/* Conv2D's and pooling's padding (Keras's, and Xiao et al.'s circular one). */
+enum winit_padding {
+	WINIT_PADDING_VALID = 0,   /* no padding: out = floor((in - k_eff) / s) + 1 */
+	WINIT_PADDING_SAME = 1,    /* out = ceil(in / s), zeros around, the smaller half before */
+	WINIT_PADDING_CIRCULAR = 2 /* as same, the image wrapped around instead of zeros */
 };
 
 /* The parameter tensors a layer can have (Dense: its kernel and its bias). */
@@ -75,6 +83,12 @@ struct winit_layer_spec {
 	int32_t in_off;
 	struct winit_shape target_shape; /* Reshape: one example's shape after it */
 	int32_t axis;                    /* Concatenate: the axis joined (-1: the last) */
+	/* Conv2D (filters: units): kernel (height, width), strides, dilation_rate, padding
+	 * (enum winit_padding). */
+	int32_t kernel_size[2];
+	int32_t strides[2];
+	int32_t dilation[2];
+	int32_t padding;
 	/* Multipliers of its tensors (kind order: Dense's kernel then bias) and of its output
 	 * (Dense: z = out_mult * (x W) + b); used only when mult_set, else all 1. */
 	int32_t mult_set;
@@ -178,10 +192,16 @@ struct winit_layer_ops; /* src/layers/kind.h */
  * shapes and inputs. */
 struct winit_layer {
 	const struct winit_layer_ops *kind;
-	int32_t n_src;                      /* inputs */
-	const int32_t *src;                 /* n_src layer indices or WINIT_MODEL_INPUT (the model's array) */
-	struct winit_shape shape;           /* one example's output */
-	int64_t n_in, n_out;                /* values of one example in (the first input) and out */
+	int32_t n_src;               /* inputs */
+	const int32_t *src;          /* n_src layer indices or WINIT_MODEL_INPUT (the model's array) */
+	struct winit_shape shape;    /* one example's output */
+	int64_t n_in, n_out;         /* values of one example in (the first input) and out */
+	struct winit_shape in_shape; /* of one example of its first input */
+	/* Its output's last axis (Dense: its units; Conv2D: its filters): an activation and the
+	 * diagnostics see a batch's output as (rows x n_out / units, units) -- per position
+	 * and channel after a convolution, as Keras's activations act on the last axis. */
+	int64_t units;
+	int64_t k_rows;                     /* rows of its kernel as a matrix (Dense: n_in; Conv2D: kh*kw*cin); 0 */
 	float *w;                           /* Dense: (n_in, n_out), view into params; NULL without one */
 	float *b;                           /* (n_out) or NULL */
 	float *dw, *db;                     /* views into grads */
@@ -206,6 +226,9 @@ struct winit_model {
 	int64_t cap_batch;
 	float **z; /* spec.n_layers pre-activations (cap_batch, n_out) */
 	float **a; /* spec.n_layers activations (cap_batch, n_out) */
+	/* Per layer, what its kind keeps between passes (Conv2D: the batch's patches), or
+	 * NULL (winit_layer_ops.work). */
+	float **work;
 	/* Backward scratch (cap_batch, widest): the gradients of layers' outputs, n_delta
 	 * buffers used in turn (2 for a chain), the last one also a product's scratch when a
 	 * layer's output feeds several layers (their gradients are summed in a fixed order). */

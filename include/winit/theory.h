@@ -100,6 +100,81 @@ int winit_theory_critical_sigma_w(double *sigma_w, const struct winit_activation
                                   const double *params, double sigma_b, double lo, double hi,
                                   struct winit_error *err);
 
+/* Correlations, not only variances (Poole et al. 2016; Schoenholz et al. 2017).  Two
+ * inputs whose pre-activations u1, u2 at one layer have variances q1, q2 and correlation
+ * c (bivariate normal) have, one layer on, through kernels N(0, sigma_w^2 / fan_in) and
+ * biases N(0, sigma_b^2):
+ *
+ *   q1'  = sigma_w^2 E[f(u1)^2] + sigma_b^2,       likewise q2'
+ *   q12' = sigma_w^2 E[f(u1) f(u2)] + sigma_b^2,   c' = q12' / sqrt(q1' q2')
+ *
+ * The expectations run the plugin's own forward (in float) at the nodes of a
+ * two-dimensional rule in polar coordinates cut at the rays where u1 = 0 or u2 = 0, with
+ * composite 16-point Gauss-Legendre on each arc and along the radius (131,072 nodes), not
+ * a Gauss-Hermite tensor product: a kink at 0 (ReLU) is never crossed.  Against the closed
+ * forms in double precision (ReLU's arc-cosine kernel, the step kernel of its derivative,
+ * erf's arcsine kernel) it is exact to 1e-14, where a 192 x 192 Gauss-Hermite product is
+ * off by 7e-4 (ReLU) and 1e-2 (step); smooth activations lose accuracy as q grows (tanh
+ * and tanh': 6e-11 at q <= 50, 2e-8 at q = 200, 6e-7 at q = 1000), and a kink away from
+ * 0 (a hard tanh) is crossed (1e-5).
+ * Through a plugin, float rounding (about 1e-7 relative) comes on top.
+ * src/theory/correlation.c has the measurements. */
+struct winit_correlation {
+	double q1, q2; /* q1', q2' */
+	double q12;    /* q12' */
+	double c;      /* c' = q12' / sqrt(q1' q2'), in [-1, 1] */
+};
+
+/* The map of one layer for `act` (element-wise; parameters `params`), sigma_w > 0,
+ * sigma_b >= 0, q1 and q2 finite and > 0, c in [-1, 1].  Returns 0, WINIT_ERR_ARG (a bad
+ * argument, named; a row-wise activation), WINIT_ERR_NUMERIC (a non-finite value, or
+ * q1' or q2' = 0), WINIT_ERR_PLUGIN (the plugin wrote outside its buffers) or
+ * WINIT_ERR_NOMEM, with err filled. */
+int winit_theory_correlation_map(struct winit_correlation *out,
+                                 const struct winit_activation *act, const double *params,
+                                 double sigma_w, double sigma_b, double q1, double q2, double c,
+                                 struct winit_error *err);
+
+/* At the variance fixed point q* (q1 = q2 = q*), the correlation map c -> c' and what it
+ * says about depth (Schoenholz et al. 2017):
+ *
+ *   c*    the stable fixed point of c -> c' in [0, 1]: 1 when c = 1 is stable (the
+ *         ordered phase: any two inputs end up identical), below 1 in the chaotic phase
+ *         (nearby inputs decorrelate down to c*)
+ *   chi_c = sigma_w^2 E[f'(u1) f'(u2)] at (q*, c*): the slope dc'/dc there; equals chi_1
+ *         when c* = 1, and 1 at the edge of chaos
+ *   xi_q  = -1 / ln(chi_1 + sigma_w^2 E[f''(u) f(u)]): the depth over which q approaches
+ *         q*; the bracket is the variance map's slope dq'/dq at q*, taken as
+ *         sigma_w^2 E[z f(sqrt(q*) z) f'(sqrt(q*) z)] / sqrt(q*) (Gaussian integration by
+ *         parts, E[z g(z)] = E[g'(z)] with g = f f'), so no f'' is needed and a kink at 0
+ *         (ReLU: f'' a delta where f = 0) is exact
+ *   xi_c  = -1 / ln chi_c: the depth over which c approaches c*, infinite at the edge of
+ *         chaos; Schoenholz et al. find networks trainable to about 6 xi_c layers
+ *
+ * Both depth scales are written 1 / |ln x| (infinite at x = 1), as the fixed point's
+ * depth_scale.  c* is found by bisecting c' - c on [0, 1) after bracketing it below 1
+ * (c' is increasing and convex on [0, 1] for any f: a series in c with coefficients
+ * >= 0), to 1e-13 in c, then limited by the float rounding of the plugin (c' - c below
+ * 1e-11 counts as 0: at the edge c* = 1).  When c' (0) = 0 (an odd activation without
+ * bias, in the chaotic phase) c* = 0.  When q* is 0 or infinite, the map is taken where
+ * winit_theory_fixed_point takes chi_1 (q = 1e-20, 1e30), normalised by q1' q2'; chi_c is
+ * then sigma_w^2 E[f'(u1) f'(u2)] as defined, no longer the normalised map's slope (ReLU
+ * beyond sqrt 2: c* = 1, where c' >= c for every c, and chi_c = chi_1 = sigma_w^2 / 2). */
+struct winit_correlation_fixed_point {
+	double q_star, chi_1; /* as winit_theory_fixed_point */
+	double c_star;
+	double chi_c;
+	double xi_q;
+	double xi_c;
+};
+
+/* The correlation fixed point for `act` (element-wise) at sigma_w > 0, sigma_b >= 0.
+ * Returns 0 or an error as winit_theory_correlation_map, err filled. */
+int winit_theory_correlation_fixed_point(struct winit_correlation_fixed_point *out,
+                                         const struct winit_activation *act,
+                                         const double *params, double sigma_w,
+                                         double sigma_b, struct winit_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -116,6 +116,8 @@ struct winit_layer_ops {
 	 * WINIT_MAX_LAYER_TENSORS); 0 for none.  in: the first input's shape. */
 	int32_t (*declare)(const struct winit_layer_spec *l, const struct winit_shape *in,
 	                   struct winit_tensor_decl *out);
+	/* Values per example it keeps between its passes (m->work[i]); NULL: none. */
+	int64_t (*work)(const struct winit_layer_spec *l, const struct winit_layer *d);
 	void (*forward)(const struct winit_pass *p, int i, int activate, int c, int n);
 	void (*input_grad)(const struct winit_pass *p, int i, const float *dz, int c, int n);
 	void (*param_grad)(const struct winit_pass *p, int i, const float *dz, int c, int n);
@@ -160,6 +162,28 @@ WINIT_INTERNAL float *winit_pass_grad_dst(const struct winit_pass *p, int i, int
 WINIT_INTERNAL void winit_pass_grad_done(const struct winit_pass *p, int i, int k, int64_t r0,
                                          int64_t r1);
 
+/* Kinds with a kernel matrix (src/layers/kernel_ops.c): a = f(z) on rows [r0, r1) of the
+ * batch (its activation over the last axis), for an epilogue; chunk c of n of dW = in^T dz
+ * (in: `rows` rows of k_rows values, dz: rows of `units`) and db, each block handed to
+ * the pass's update -- a wide layer's columns, else its kernel's rows, as the forward
+ * pass splits them. */
+WINIT_INTERNAL int winit_layer_split_columns(const struct winit_layer *d, int n);
+WINIT_INTERNAL void winit_layer_kernel_grad(const struct winit_pass *p, int i, const float *in,
+                                            int64_t rows, const float *dz, int c, int n);
+WINIT_INTERNAL void winit_layer_activate(const struct winit_layer *d, float *a, const float *z,
+                                         int64_t rows, int64_t cols, int64_t stride);
+/* The epilogue of a kernel product z = x W (rows of d->units): with an output multiplier
+ * z = mult z + b first (the product then ran without its bias), then, with `activate`,
+ * a = f(z) on columns [j0, j0 + cols) of each finished row. */
+struct winit_out_epilogue {
+	const struct winit_layer *d;
+	float *a; /* the activation of the product's first row and column */
+	int64_t cols;
+	int activate;
+	const float *b; /* the bias of the product's first column, with a multiplier */
+};
+WINIT_INTERNAL void winit_layer_out_epilogue(void *ctx, float *z, int64_t row0, int64_t rows);
+
 /* Shape-only kinds' helpers (src/layers/shape_ops.c): copy the rows [r0, r1) of the
  * first input to the output, forward; of dz to the input's gradient, backward. */
 WINIT_INTERNAL void winit_layer_copy_forward(const struct winit_pass *p, int i, int activate,
@@ -179,5 +203,6 @@ extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_flatten;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_reshape;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_add;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_concatenate;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_conv2d;
 
 #endif /* WINIT_LAYERS_KIND_H */

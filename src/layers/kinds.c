@@ -12,6 +12,7 @@ static const struct winit_layer_ops *const kinds[WINIT_LAYER_KINDS] = {
 	[WINIT_LAYER_RESHAPE] = &winit_layer_reshape,
 	[WINIT_LAYER_ADD] = &winit_layer_add,
 	[WINIT_LAYER_CONCATENATE] = &winit_layer_concatenate,
+	[WINIT_LAYER_CONV2D] = &winit_layer_conv2d,
 };
 
 const struct winit_layer_ops *winit_layer_kind_get(int32_t id)

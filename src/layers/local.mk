@@ -3,8 +3,10 @@ libwinit_core_la_SOURCES += \
 	src/layers/kinds.c \
 	src/layers/shape.c \
 	src/layers/shape_ops.c \
+	src/layers/kernel_ops.c \
 	src/layers/dense/dense.c \
 	src/layers/flatten/flatten.c \
 	src/layers/reshape/reshape.c \
 	src/layers/add/add.c \
-	src/layers/concatenate/concatenate.c
+	src/layers/concatenate/concatenate.c \
+	src/layers/conv2d/conv2d.c

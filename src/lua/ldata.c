@@ -1,6 +1,7 @@
 /* src/lua/ldata.c -- datasets: the Dataset userdata, winit.load_idx,
- * winit.datasets.fashion_mnist.load_data, from_arrays (Lua tables) and gaussian
- * (generated), each with optional input normalisation (statistics from training rows). */
+ * winit.datasets.fashion_mnist.load_data, from_npy (NumPy's .npy files), from_arrays (Lua
+ * tables) and gaussian (generated), each with optional input normalisation (statistics
+ * from training rows). */
 #include "config.h"
 
 #include <float.h>
@@ -45,14 +46,18 @@ static int dataset_index(lua_State *L)
 	else if (strcmp(k, "n_classes") == 0)
 		lua_pushinteger(L, d->ds.n_classes);
 	else if (strcmp(k, "shape") == 0) {
-		lua_createtable(L, 2, 0);
+		lua_createtable(L, 3, 0);
 		lua_pushinteger(L, d->ds.height);
 		lua_rawseti(L, -2, 1);
 		lua_pushinteger(L, d->ds.width);
 		lua_rawseti(L, -2, 2);
+		if (d->ds.channels > 0) {
+			lua_pushinteger(L, d->ds.channels);
+			lua_rawseti(L, -2, 3);
+		}
 	} else if (strcmp(k, "source") == 0)
 		lua_pushstring(L, d->source);
-	else if (strcmp(k, "label") == 0) {
+	else if (strcmp(k, "label") == 0 || strcmp(k, "features") == 0) {
 		luaL_getmetatable(L, MT_DATASET);
 		lua_getfield(L, -1, k);
 	} else
@@ -70,11 +75,33 @@ static int dataset_label(lua_State *L)
 	return 1;
 }
 
+/* ds:features(i) -> sample i's features as the model sees them (pixel / 255 for images,
+ * floats as they are), a list of n_features numbers in the order Flatten uses. */
+static int dataset_features(lua_State *L)
+{
+	struct ldataset *d = winit_lua_check_dataset(L, 1);
+	lua_Integer i = luaL_checkinteger(L, 2);
+	luaL_argcheck(L, i >= 1 && i <= d->ds.n, 2, "sample index out of range");
+	int64_t f = d->ds.n_features;
+	float *row = lua_newuserdatauv(L, (size_t)f * sizeof *row, 0); /* (n_features), freed by the GC */
+	uint32_t idx = (uint32_t)(i - 1);
+	winit_dataset_gather(row, NULL, &d->ds, &idx, 1);
+	lua_createtable(L, f < INT32_MAX ? (int)f : 0, 0);
+	for (int64_t j = 0; j < f; j++) {
+		lua_pushnumber(L, (lua_Number)row[j]);
+		lua_rawseti(L, -2, (lua_Integer)j + 1);
+	}
+	return 1;
+}
+
 static int dataset_tostring(lua_State *L)
 {
 	struct ldataset *d = winit_lua_check_dataset(L, 1);
-	lua_pushfstring(L, "Dataset(%d sample%s of %dx%d, %d class%s, from %s)", (int)d->ds.n,
-	                d->ds.n == 1 ? "" : "s", (int)d->ds.height, (int)d->ds.width,
+	char channels[32] = "";
+	if (d->ds.channels > 0)
+		snprintf(channels, sizeof channels, "x%d", (int)d->ds.channels);
+	lua_pushfstring(L, "Dataset(%d sample%s of %dx%d%s, %d class%s, from %s)", (int)d->ds.n,
+	                d->ds.n == 1 ? "" : "s", (int)d->ds.height, (int)d->ds.width, channels,
 	                (int)d->ds.n_classes, d->ds.n_classes == 1 ? "" : "es", d->source);
 	return 1;
 }
@@ -189,6 +216,29 @@ static int l_load_idx(lua_State *L)
 	return 1;
 }
 
+/* winit.datasets.from_npy(images, labels [, {n_classes, normalize, validation_split}]):
+ * two .npy files as numpy.save writes them (winit_dataset_load_npy); n_classes defaults to
+ * the largest label + 1. */
+static int l_from_npy(lua_State *L)
+{
+	static const char *const keys[] = { "n_classes", "normalize", "validation_split", NULL };
+	const char *images = winit_lua_check_path(L, 1);
+	const char *labels = winit_lua_check_path(L, 2);
+	lua_Integer nc = 0;
+	if (!lua_isnoneornil(L, 3)) {
+		luaL_checktype(L, 3, LUA_TTABLE);
+		winit_lua_check_keys(L, 3, keys, "from_npy", 0);
+		nc = winit_lua_opt_int(L, 3, "n_classes", 0, 1, 256, "from_npy");
+	}
+	struct ldataset *d = new_dataset(L);
+	struct winit_error err = { 0 };
+	if (winit_dataset_load_npy(&d->ds, images, labels, (int32_t)nc, &err))
+		return luaL_error(L, "%s", err.msg);
+	snprintf(d->source, sizeof d->source, "%s", images);
+	normalize_opts(L, 3, d, NULL, "from_npy");
+	return 1;
+}
+
 /* winit.datasets.from_arrays(features, labels [, {n_classes, normalize, validation_split}])
  * features: a list of rows (each a list of numbers, all of one length); labels: a list of
  * integer classes from 0, as Keras's sparse labels. */
@@ -297,6 +347,7 @@ static const luaL_Reg dataset_methods[] = {
 	{ "__index", dataset_index },
 	{ "__tostring", dataset_tostring },
 	{ "label", dataset_label },
+	{ "features", dataset_features },
 	{ NULL, NULL }
 };
 
@@ -310,8 +361,10 @@ void winit_lua_open_data(lua_State *L, int module_index)
 	luaL_setfuncs(L, dataset_methods, 0);
 	lua_pop(L, 1);
 	winit_lua_set_funcs(L, module_index, funcs);
-	/* winit.datasets.fashion_mnist, from_arrays, gaussian */
-	lua_createtable(L, 0, 3);
+	/* winit.datasets.fashion_mnist, from_npy, from_arrays, gaussian */
+	lua_createtable(L, 0, 4);
+	lua_pushcfunction(L, l_from_npy);
+	lua_setfield(L, -2, "from_npy");
 	lua_pushcfunction(L, l_from_arrays);
 	lua_setfield(L, -2, "from_arrays");
 	lua_pushcfunction(L, l_gaussian);

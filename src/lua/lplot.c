@@ -1,6 +1,6 @@
-/* src/lua/lplot.c -- winit.plot: generic plots for scripts (src/plot/plot.c).
- * winit.plot.heatmap{...} returns an SVG element as a string; winit.plot.page(path, {...})
- * writes a self-contained HTML page of text and such plots. */
+/* src/lua/lplot.c -- winit.plot: generic plots for scripts (src/plot/plot.c, plot_xy.c).
+ * winit.plot.heatmap{...} and winit.plot.xy{...} return an SVG element as a string;
+ * winit.plot.page(path, {...}) writes a self-contained HTML page of text and such plots. */
 #include "config.h"
 
 #include <math.h>
@@ -149,6 +149,99 @@ static int l_heatmap(lua_State *L)
 	return 1;
 }
 
+/* The SVG that draw(f, what) writes, pushed as a string. */
+static int push_svg(lua_State *L, const char *fn, void (*draw)(FILE *, const void *),
+                    const void *what)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	if (!f)
+		return luaL_error(L, "%s: out of memory", fn);
+	draw(f, what);
+	int err = ferror(f);
+	if (fclose(f) != 0 || err) {
+		free(buf);
+		return luaL_error(L, "%s: out of memory", fn);
+	}
+	lua_pushlstring(L, buf, len);
+	free(buf);
+	return 1;
+}
+
+static void draw_xy(FILE *f, const void *p)
+{
+	winit_plot_xy_svg(f, p);
+}
+
+/* winit.plot.xy { series = { { x = {...}, y = {...}, label = "..." }, ... }, title, xlabel,
+ *   ylabel, xlog = false, ylog = false, markers = { { x = ..., label = "..." }, ... } }
+ *   -> svg */
+static int l_xy(lua_State *L)
+{
+	const char *fn = "plot.xy";
+	static const char *const keys[] = { "series", "title", "xlabel", "ylabel", "xlog", "ylog",
+		                            "markers", NULL };
+	luaL_checktype(L, 1, LUA_TTABLE);
+	winit_lua_check_keys(L, 1, keys, fn, 0);
+	/* Each series keeps its table and two lists on the stack, each marker its table. */
+	luaL_checkstack(L, 4 * MAX_LINES + 8, fn);
+	struct winit_plot_xy p = { 0 };
+	p.title = opt_str(L, 1, "title", fn);
+	p.xlabel = opt_str(L, 1, "xlabel", fn);
+	p.ylabel = opt_str(L, 1, "ylabel", fn);
+	p.xlog = winit_lua_opt_bool(L, 1, "xlog", 0, fn);
+	p.ylog = winit_lua_opt_bool(L, 1, "ylog", 0, fn);
+	struct winit_plot_xy_series series[MAX_LINES];
+	if (lua_getfield(L, 1, "series") != LUA_TTABLE)
+		return luaL_error(L, "%s: 'series' must be a list of {x = {...}, y = {...}, label = ...}",
+		                  fn);
+	int st = lua_gettop(L);
+	p.n_series = lua_rawlen(L, st);
+	if (p.n_series > MAX_LINES)
+		return luaL_error(L, "%s: at most %d series", fn, MAX_LINES);
+	for (size_t k = 0; k < p.n_series; k++) {
+		if (lua_rawgeti(L, st, (lua_Integer)k + 1) != LUA_TTABLE)
+			return luaL_error(L, "%s: series[%d] must be a table {x = {...}, y = {...}, label = ...}",
+			                  fn, (int)k + 1);
+		int one = lua_gettop(L);
+		size_t ny;
+		series[k].label = opt_str(L, one, "label", fn);
+		series[k].x = num_list(L, one, "x", MAX_POINTS, &series[k].n, 1, fn);
+		series[k].y = num_list(L, one, "y", MAX_POINTS, &ny, 1, fn);
+		if (ny != series[k].n)
+			return luaL_error(L, "%s: series[%d] has %d x and %d y values", fn, (int)k + 1,
+			                  (int)series[k].n, (int)ny);
+		/* The userdata stay on the stack until the SVG is written. */
+	}
+	p.series = series;
+	struct winit_plot_xy_marker markers[MAX_LINES];
+	int mt = lua_getfield(L, 1, "markers");
+	if (mt == LUA_TTABLE) {
+		int mi = lua_gettop(L);
+		p.n_markers = lua_rawlen(L, mi);
+		if (p.n_markers > MAX_LINES)
+			return luaL_error(L, "%s: at most %d markers", fn, MAX_LINES);
+		for (size_t k = 0; k < p.n_markers; k++) {
+			if (lua_rawgeti(L, mi, (lua_Integer)k + 1) != LUA_TTABLE ||
+			    lua_getfield(L, -1, "x") != LUA_TNUMBER)
+				return luaL_error(L, "%s: markers[%d] must be a table {x = number, label = ...}",
+				                  fn, (int)k + 1);
+			markers[k].x = lua_tonumber(L, -1);
+			lua_pop(L, 1);
+			markers[k].label = opt_str(L, lua_gettop(L), "label", fn);
+		}
+		p.markers = markers;
+	} else if (mt != LUA_TNIL) {
+		return luaL_error(L, "%s: 'markers' must be a list of tables, got %s", fn,
+		                  luaL_typename(L, -1));
+	}
+	const char *bad = winit_plot_xy_check(&p);
+	if (bad)
+		return luaL_error(L, "%s: %s", fn, bad);
+	return push_svg(L, fn, draw_xy, &p);
+}
+
 /* winit.plot.page(path, { title = "...", "a paragraph", { heading = "..." },
  *   { pre = "..." }, { svg = <a winit.plot result> }, ... }) -> path */
 static int l_page(lua_State *L)
@@ -202,6 +295,7 @@ void winit_lua_open_plot(lua_State *L, int module_index)
 {
 	static const luaL_Reg funcs[] = {
 		{ "heatmap", l_heatmap },
+		{ "xy", l_xy },
 		{ "page", l_page },
 		{ NULL, NULL }
 	};

@@ -18,6 +18,7 @@
 #include <winit/train.h>
 
 #include "core/guard.h"
+#include "layers/kind.h"
 #include "nn/diag_pool.h"
 #include "nn/model_guard.h"
 
@@ -49,6 +50,9 @@ void winit_diag_probe_free(struct winit_diag_probe *p)
 	free(p->scratch.z);
 	free(p->scratch.a);
 	free(p->scratch.delta);
+	for (int i = 0; i < p->scratch.spec.n_layers && p->scratch.work; i++)
+		winit_guarded_free(p->scratch.work[i]);
+	free(p->scratch.work);
 	free(p->max_deriv);
 	memset(p, 0, sizeof *p);
 }
@@ -114,13 +118,14 @@ static int scratch_alloc(struct winit_diag_probe *p, const struct winit_model *m
 	p->scratch.layer = malloc(nl * sizeof *p->scratch.layer);
 	p->scratch.z = calloc(nl, sizeof *p->scratch.z);
 	p->scratch.a = calloc(nl, sizeof *p->scratch.a);
+	p->scratch.work = calloc(nl, sizeof *p->scratch.work); /* its own: reserve fills it */
 	p->max_deriv = calloc(nl, sizeof *p->max_deriv);
 	if (p->scratch.layer)
 		memcpy(p->scratch.layer, m->layer, nl * sizeof *p->scratch.layer);
 	p->scratch.delta = calloc((size_t)(m->n_delta > 0 ? m->n_delta : 1), sizeof *p->scratch.delta);
 	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
 	p->scratch.team = m->team;
-	return p->scratch.grads && p->scratch.layer && p->scratch.z && p->scratch.a &&
+	return p->scratch.grads && p->scratch.layer && p->scratch.z && p->scratch.a && p->scratch.work &&
 	                       p->scratch.delta && p->max_deriv ?
 	               0 :
 	               -1;
@@ -523,12 +528,14 @@ static struct winit_diag_hist *kernel_histograms(const struct winit_model *m)
 		}
 		const struct winit_initializer *k =
 			(const struct winit_initializer *)l->kernel_initializer.info;
-		winit_diag_histogram(&h[i], d->w, d->n_in * d->n_out);
-		if (k && d->act && !winit_initializer_adapter(k)) {
-			int64_t dims[2] = { d->n_in, d->n_out };
-			h[i].declared_sd = winit_initializer_stddev(k, dims, 2, winit_activation_gain(d->act, d->act_params),
+		winit_diag_histogram(&h[i], d->w, d->k_rows * d->units);
+		struct winit_shape in = d->src[0] == WINIT_MODEL_INPUT ? winit_model_spec_input_of(&m->spec, i) :
+		                                                         m->layer[d->src[0]].shape;
+		struct winit_tensor_decl decl[WINIT_MAX_LAYER_TENSORS];
+		if (k && d->act && !winit_initializer_adapter(k) && d->kind->declare(l, &in, decl) > 0)
+			h[i].declared_sd = winit_initializer_stddev(k, decl[0].dims, (uint32_t)decl[0].rank,
+			                                            winit_activation_gain(d->act, d->act_params),
 			                                            l->kernel_initializer.params);
-		}
 	}
 	return h;
 }
@@ -565,7 +572,7 @@ int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *
 			L->distinct_units = -1; /* not recorded for this layer kind */
 			continue;
 		}
-		L->distinct_units = winit_diag_distinct_units(d->w, d->n_in, d->n_out);
+		L->distinct_units = winit_diag_distinct_units(d->w, d->k_rows, d->units);
 		if (L->distinct_units < 0) {
 			free(layers);
 			return winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory to compare units");

@@ -216,7 +216,9 @@ static int init_layer(struct winit_model *m, int i, const struct winit_shape *sh
 	d->kind = winit_layer_kind_get(l->kind);
 	d->shape = shapes[i];
 	d->n_in = winit_shape_elements(&in);
+	d->in_shape = in;
 	d->n_out = winit_shape_elements(&shapes[i]);
+	d->units = shapes[i].dim[shapes[i].rank - 1];
 	d->out_mult = l->mult_set ? (float)l->out_mult : 1.0f;
 	if (d->kind->has_activation) {
 		d->act = (const struct winit_activation *)l->activation.info;
@@ -231,6 +233,7 @@ static int init_layer(struct winit_model *m, int i, const struct winit_shape *sh
 		if (t == 0) {
 			d->w = *p;
 			d->dw = *g;
+			d->k_rows = tensor_size(&decl[t]) / d->units;
 		} else {
 			d->b = *p;
 			d->db = *g;
@@ -264,7 +267,8 @@ int winit_model_init(struct winit_model *m, const struct winit_model_spec *spec,
 	m->layer = calloc(nl, sizeof *m->layer);
 	m->z = calloc(nl, sizeof *m->z);
 	m->a = calloc(nl, sizeof *m->a);
-	if (!shapes || !m->params || !m->grads || !m->layer || !m->z || !m->a || link_inputs(m) ||
+	m->work = calloc(nl, sizeof *m->work);
+	if (!shapes || !m->work || !m->params || !m->grads || !m->layer || !m->z || !m->a || link_inputs(m) ||
 	    plan_backward(m)) {
 		free(shapes);
 		winit_model_free(m);
@@ -296,6 +300,9 @@ void winit_model_free(struct winit_model *m)
 		winit_guarded_free(m->z[i]);
 		winit_guarded_free(m->a[i]);
 	}
+	for (int i = 0; i < m->spec.n_layers && m->work; i++)
+		winit_guarded_free(m->work[i]);
+	free(m->work);
 	free(m->z);
 	free(m->a);
 	free(m->layer);
@@ -308,10 +315,28 @@ void winit_model_free(struct winit_model *m)
 	memset(m, 0, sizeof *m);
 }
 
+/* The kinds' own buffers for cap_batch rows, where missing (work buffers taken from a
+ * pool come without them). */
+static int reserve_work(struct winit_model *m)
+{
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		const struct winit_layer_ops *k = m->layer[i].kind;
+		if (!k->work || m->work[i])
+			continue;
+		m->work[i] = winit_guarded_alloc(m->cap_batch * k->work(&m->spec.layers[i], &m->layer[i]));
+		if (!m->work[i])
+			return -1;
+	}
+	return 0;
+}
+
 int winit_model_reserve(struct winit_model *m, int64_t n_batch, struct winit_error *err)
 {
-	if (n_batch <= m->cap_batch)
-		return WINIT_OK;
+	if (n_batch <= m->cap_batch) {
+		if (!reserve_work(m))
+			return WINIT_OK;
+		goto nomem;
+	}
 	int64_t widest = m->spec.n_inputs;
 	for (int i = 0; i < m->spec.n_layers; i++) {
 		int64_t n = n_batch * m->layer[i].n_out;
@@ -323,6 +348,8 @@ int winit_model_reserve(struct winit_model *m, int64_t n_batch, struct winit_err
 			goto nomem;
 		if (m->layer[i].n_out > widest)
 			widest = m->layer[i].n_out;
+		winit_guarded_free(m->work[i]);
+		m->work[i] = NULL;
 	}
 	for (int k = 0; k < m->n_delta; k++) {
 		winit_guarded_free(m->delta[k]);
@@ -331,7 +358,8 @@ int winit_model_reserve(struct winit_model *m, int64_t n_batch, struct winit_err
 			goto nomem;
 	}
 	m->cap_batch = n_batch;
-	return WINIT_OK;
+	if (!reserve_work(m))
+		return WINIT_OK;
 nomem:
 	m->cap_batch = 0;
 	return winit_error_set(err, WINIT_ERR_NOMEM, "model: cannot allocate buffers for batch %lld",

@@ -96,8 +96,8 @@ void winit_pass_grad_done(const struct winit_pass *p, int i, int k, int64_t r0, 
 			dst[j] += add[j];
 	} else if (in->act && in->n_consumers == 1) {
 		/* Its only consumer: the input layer's activation backward on the same rows. */
-		winit_activation_backward(in->act, dst, dst, m->z[s] + r0 * w, m->a[s] + r0 * w, r1 - r0, w,
-		                          in->act_params);
+		winit_activation_backward(in->act, dst, dst, m->z[s] + r0 * w, m->a[s] + r0 * w,
+		                          (r1 - r0) * (w / in->units), in->units, in->act_params);
 	}
 	winit_model_guard_note(m, m->delta[in->gbuf], s, "backward", "the layer's gradients");
 }
@@ -125,10 +125,10 @@ static void forward_part(void *arg, int id, int n)
 		}
 		winit_team_wait(j->team, i);
 		if (m->hooks.forward) { /* only on a pass without a team */
+			int64_t rows = j->p.n_batch * (d->n_out / d->units);
 			if (d->act && !activate)
-				winit_activation_forward(d->act, m->a[i], m->z[i], j->p.n_batch, d->n_out, d->act_params);
-			m->hooks.forward(m->hooks.ctx, i, d->act ? m->z[i] : m->a[i], m->a[i], j->p.n_batch,
-			                 d->n_out);
+				winit_activation_forward(d->act, m->a[i], m->z[i], rows, d->units, d->act_params);
+			m->hooks.forward(m->hooks.ctx, i, d->act ? m->z[i] : m->a[i], m->a[i], rows, d->units);
 		}
 	}
 }
@@ -176,8 +176,8 @@ static void act_chunk(const struct backward_job *j, int i, float *g, int c, int 
 	winit_pass_rows(&j->p, c, n, &r0, &r1);
 	if (r1 > r0)
 		winit_activation_backward(d->act, g + r0 * d->n_out, g + r0 * d->n_out,
-		                          m->z[i] + r0 * d->n_out, m->a[i] + r0 * d->n_out, r1 - r0,
-		                          d->n_out, d->act_params);
+		                          m->z[i] + r0 * d->n_out, m->a[i] + r0 * d->n_out,
+		                          (r1 - r0) * (d->n_out / d->units), d->units, d->act_params);
 }
 
 /* Whether layer i has an input that is a layer (the model's input needs no gradient). */
@@ -229,7 +229,8 @@ static void backward_part(void *arg, int id, int n)
 			winit_team_wait(t, ph++);
 		}
 		if (m->hooks.backward) /* only on a pass without a team */
-			m->hooks.backward(m->hooks.ctx, i, g, d->dw, j->p.n_batch, d->n_in, d->n_out);
+			m->hooks.backward(m->hooks.ctx, i, g, d->dw, j->p.n_batch * (d->n_out / d->units),
+			                  d->k_rows, d->units);
 	}
 }
 

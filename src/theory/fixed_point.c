@@ -13,12 +13,11 @@
 #include "core/guard.h"
 #include "theory/theory_internal.h"
 
-/* Largest q tried before q* is declared infinite, and smallest before it is declared 0. */
-#define Q_MAX 1e30
+/* Largest q tried before q* is declared infinite, and smallest before it is declared 0;
+ * where chi_1 is taken when q* = 0 (theory_internal.h says why). */
+#define Q_MAX WINIT_THEORY_Q_MAX
 #define Q_MIN 1e-30
-/* Where chi_1 is taken when q* = 0: the limit q -> 0+ (f'(0) alone would take a kink's
- * convention, ReLU'(0) = 0, for the derivative's typical value). */
-#define Q_ZERO 1e-20
+#define Q_ZERO WINIT_THEORY_Q_ZERO
 
 /* The expectations over z = sqrt(q) u, u ~ N(0, 1): three-point Gauss-Legendre on each of
  * PANELS panels of [-U_MAX, U_MAX].  Not Gauss-Hermite: chi_1 integrates f'^2, for tanh

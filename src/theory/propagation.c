@@ -261,6 +261,8 @@ static void layer_view(struct recursion *r, const struct winit_model_spec *spec,
 	*e += d->n_src;
 	*in = d->src[0] == WINIT_MODEL_INPUT ? winit_model_spec_input_of(spec, i) : r->shape[d->src[0]];
 	d->n_in = winit_shape_elements(in);
+	d->in_shape = *in;
+	d->units = r->shape[i].dim[r->shape[i].rank - 1];
 	d->n_out = winit_shape_elements(&r->shape[i]);
 	d->out_mult = l->mult_set ? (float)l->out_mult : 1.0f;
 	if (d->kind->has_activation) {
@@ -289,6 +291,12 @@ static int layer_variances(struct winit_theory *out, const struct winit_model_sp
 		double gain = d->act ? winit_activation_gain(d->act, d->act_params) : 1.0;
 		struct winit_tensor_decl decl[WINIT_MAX_LAYER_TENSORS];
 		int32_t nt = d->kind->declare ? d->kind->declare(&spec->layers[i], &in, decl) : 0;
+		if (nt > 0) {
+			int64_t size = 1;
+			for (int32_t k = 0; k < decl[0].rank; k++)
+				size *= decl[0].dims[k];
+			r->d[i].k_rows = size / d->units;
+		}
 		for (int32_t t = 0; t < nt; t++) {
 			const struct winit_initializer *k = (const struct winit_initializer *)decl[t].init->info;
 			if (t == 0 && winit_initializer_adapter(k)) {

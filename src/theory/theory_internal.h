@@ -33,4 +33,18 @@ WINIT_INTERNAL int winit_theory_predict_checked(struct winit_theory *out,
                                                 double input_m2, double output_grad_var,
                                                 struct winit_error *err);
 
+/* Where the fixed point (fixed_point.c) takes chi_1 when q* is infinite (the largest q
+ * tried) and when it is 0 (the limit q -> 0+: f'(0) alone would take a kink's convention,
+ * ReLU'(0) = 0, for the derivative's typical value); correlation.c takes its map there. */
+#define WINIT_THEORY_Q_MAX 1e30
+#define WINIT_THEORY_Q_ZERO 1e-20
+
+/* The two-dimensional rule of correlation.c: WINIT_CORR_NODES nodes (x1, x2) and weights
+ * w for E[g(x1, x2)], (x1, x2) standard normals with correlation c (clamped to [-1, 1]):
+ * polar coordinates cut at the rays where x1 = 0 or x2 = 0, composite Gauss-Legendre on
+ * each arc and along the radius (see correlation.c for its measured error).  The weights
+ * sum to 1 - e^{-72}. */
+#define WINIT_CORR_NODES 131072
+WINIT_INTERNAL void winit_corr_rule(double c, double *x1, double *x2, double *w);
+
 #endif /* WINIT_THEORY_INTERNAL_H */

@@ -10,7 +10,7 @@ if [ "${WINIT_VALGRIND:-0}" = 1 ] && command -v valgrind >/dev/null 2>&1; then
 	vg="$top_builddir/libtool --mode=execute valgrind --quiet --error-exitcode=99 --leak-check=full
 		--errors-for-leak-kinds=definite --suppressions=$top_srcdir/tests/valgrind.supp"
 fi
-for h in idx idx_gz results model lua; do
+for h in idx idx_gz npy results model lua; do
 	for d in seeds regressions; do
 		dir="$top_srcdir/tests/fuzz/$d/fuzz_$h"
 		[ -d "$dir" ] || continue

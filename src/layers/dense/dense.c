@@ -18,11 +18,6 @@
 
 #include "layers/kind.h"
 
-static int split_columns(const struct winit_layer *d, int n)
-{
-	return n > 1 && d->n_out >= WINIT_COL_QUANTUM * n && !(d->act->flags & WINIT_ACT_ROWWISE);
-}
-
 static int dense_infer(const struct winit_layer_spec *l, const struct winit_shape *in, int32_t n_in,
                        struct winit_shape *out, char *why, size_t n_why)
 {
@@ -53,37 +48,6 @@ static int32_t dense_declare(const struct winit_layer_spec *l, const struct wini
 	return 2;
 }
 
-/* The activation as a fused epilogue of the layer's product: a = f(z) for each block of
- * rows as soon as the GEMM has finished it, on columns [j0, j0 + cols) of each row (with
- * an output multiplier: z = mult * z + b first). */
-struct act_epilogue {
-	const struct winit_layer *d;
-	float *a; /* the activation of the product's first row and column */
-	int64_t cols;
-	int activate;
-	const float *b; /* the bias of the product's first column, with a multiplier */
-};
-
-static void apply_activation(void *ctx, float *z, int64_t row0, int64_t rows)
-{
-	const struct act_epilogue *e = ctx;
-	const struct winit_layer *d = e->d;
-	float *a = e->a + row0 * d->n_out;
-	if (d->out_mult != 1.0f)
-		for (int64_t r = 0; r < rows; r++)
-			for (int64_t j = 0; j < e->cols; j++)
-				z[r * d->n_out + j] = d->out_mult * z[r * d->n_out + j] + (e->b ? e->b[j] : 0.0f);
-	if (!e->activate)
-		return;
-	if (e->cols == d->n_out) {
-		winit_activation_forward(d->act, a, z, rows, d->n_out, d->act_params);
-		return;
-	}
-	for (int64_t r = 0; r < rows; r++)
-		winit_activation_forward(d->act, a + r * d->n_out, z + r * d->n_out, 1, e->cols,
-		                         d->act_params);
-}
-
 /* Chunk c of n: its share of the output columns (every row) of a column-split layer, else
  * its share of the batch's rows. */
 static void dense_forward(const struct winit_pass *p, int i, int activate, int c, int n)
@@ -91,14 +55,14 @@ static void dense_forward(const struct winit_pass *p, int i, int activate, int c
 	struct winit_model *m = p->m;
 	const struct winit_layer *d = &m->layer[i];
 	int64_t b0 = 0, b1 = p->n_batch, j0 = 0, j1 = d->n_out;
-	if (split_columns(d, n))
+	if (winit_layer_split_columns(d, n))
 		winit_team_share(d->n_out, WINIT_COL_QUANTUM, c, n, &j0, &j1);
 	else
 		winit_team_share(p->n_batch, WINIT_ROW_QUANTUM, c, n, &b0, &b1);
 	int mult = d->out_mult != 1.0f;
-	struct act_epilogue ctx = { d, m->a[i] + b0 * d->n_out + j0, j1 - j0, activate,
-		                    mult && d->b ? d->b + j0 : NULL };
-	struct winit_epilogue ep = { apply_activation, &ctx };
+	struct winit_out_epilogue ctx = { d, m->a[i] + b0 * d->n_out + j0, j1 - j0, activate,
+		                          mult && d->b ? d->b + j0 : NULL };
+	struct winit_epilogue ep = { winit_layer_out_epilogue, &ctx };
 	winit_dense_forward_block(m->z[i], winit_pass_input(p, d, 0), d->w, mult ? NULL : d->b,
 	                          d->n_in, d->n_out, b0, b1, j0, j1, activate || mult ? &ep : NULL);
 }
@@ -119,55 +83,11 @@ static void dense_input_grad(const struct winit_pass *p, int i, const float *dz,
 	winit_pass_grad_done(p, i, 0, r0, r1);
 }
 
-/* The update of a block of a weight gradient's rows, as the GEMM finishes it. */
-struct update_epilogue {
-	const struct winit_param_update *u;
-	int64_t off;   /* the block's first parameter */
-	int64_t cols;  /* parameters per row of the block */
-	int64_t n_out; /* parameters per row of the matrix */
-	float mult;    /* the output multiplier (1: none) */
-	float lr;      /* the kernel's learning-rate multiplier */
-};
-
-static void apply_update(void *ctx, float *g, int64_t row0, int64_t rows)
-{
-	const struct update_epilogue *e = ctx;
-	if (e->mult != 1.0f)
-		for (int64_t r = 0; r < rows; r++)
-			for (int64_t j = 0; j < e->cols; j++)
-				g[r * e->n_out + j] *= e->mult;
-	if (e->u)
-		e->u->fn(e->u->ctx, e->off + row0 * e->n_out, rows, e->cols, e->n_out, e->lr);
-}
-
-/* Its block of dW = in^T dz (its columns of a column-split layer, as in the forward
- * pass, else its rows) and its entries of db, each block updated as soon as it is
- * final. */
+/* Its block of dW = in^T dz and its entries of db (kernel_ops.c). */
 static void dense_param_grad(const struct winit_pass *p, int i, const float *dz, int c, int n)
 {
-	struct winit_model *m = p->m;
-	const struct winit_layer *d = &m->layer[i];
-	const struct winit_param_update *u = p->update;
-	const float *in = winit_pass_input(p, d, 0);
-	int64_t i0 = 0, i1 = d->n_in, j0 = 0, j1 = d->n_out, c0, c1;
-	if (split_columns(d, n)) {
-		winit_team_share(d->n_out, WINIT_COL_QUANTUM, c, n, &j0, &j1);
-		c0 = j0;
-		c1 = j1;
-	} else {
-		winit_team_share(d->n_in, WINIT_ROW_QUANTUM, c, n, &i0, &i1);
-		winit_team_share(d->n_out, 1, c, n, &c0, &c1);
-	}
-	struct update_epilogue ue = { u, (d->w - m->params) + i0 * d->n_out + j0, j1 - j0, d->n_out,
-		                      d->out_mult, d->lr_mult[0] };
-	struct winit_epilogue ep = { apply_update, &ue };
-	winit_dense_backward_weights(d->dw, dz, in, p->n_batch, d->n_in, d->n_out, i0, i1, j0, j1,
-	                             u || d->out_mult != 1.0f ? &ep : NULL);
-	if (d->db && c1 > c0) {
-		winit_dense_backward_bias(d->db, dz, p->n_batch, d->n_out, c0, c1);
-		if (u)
-			u->fn(u->ctx, (d->b - m->params) + c0, 1, c1 - c0, c1 - c0, d->lr_mult[1]);
-	}
+	const struct winit_layer *d = &p->m->layer[i];
+	winit_layer_kernel_grad(p, i, winit_pass_input(p, d, 0), p->n_batch, dz, c, n);
 }
 
 /* q = fan_in * var_w * E[x^2] (times out_mult^2) + var_b, in the order of float

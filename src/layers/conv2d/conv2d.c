@@ -1,0 +1,286 @@
+/* src/layers/conv2d/conv2d.c -- Keras's Conv2D on channels-last images: kernel (kh, kw,
+ * cin, filters), strides, dilation_rate, padding "valid" or "same" (and "circular", the
+ * image wrapped around: Xiao et al. 2018's), z = patches(x) W + b, a = activation(z) over
+ * the channels.
+ *
+ * Through the kernel matrix (src/layers/kernel_ops.c): each example's patches are the rows
+ * of a (positions, kh*kw*cin) matrix (im2col), kept for the backward pass in m->work[i];
+ * the forward product is Dense's on those rows, the kernel's gradient Dense's over all the
+ * batch's positions, the input's gradient Dense's input product followed by col2im, each
+ * example's patches added back in one fixed order.  The team splits the batch's examples:
+ * the same bits for any team. */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <winit/kernels.h>
+#include <winit/shape.h>
+#include <winit/team.h>
+
+#include "layers/kind.h"
+
+/* Where a layer's kernel meets its input. */
+struct geom {
+	int64_t h, w, c; /* input */
+	int64_t kh, kw, sh, sw, dh, dw;
+	int64_t oh, ow, f; /* output */
+	int64_t top, left; /* padding before */
+	int circular;
+};
+
+static int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t d, int32_t padding,
+                        int64_t *before)
+{
+	int64_t keff = d * (k - 1) + 1;
+	*before = 0;
+	if (padding == WINIT_PADDING_VALID)
+		return in >= keff ? (in - keff) / s + 1 : 0;
+	int64_t out = (in + s - 1) / s, total = (out - 1) * s + keff - in;
+	*before = total > 0 ? total / 2 : 0;
+	return out;
+}
+
+static int geometry(const struct winit_layer_spec *l, const struct winit_shape *in, struct geom *g,
+                    char *why, size_t n_why)
+{
+	char s[96];
+	if (in->rank != 3) {
+		snprintf(why, n_why,
+		         "Conv2D needs an input of (height, width, channels), got %s (for images "
+		         "without a channel axis, add Reshape{target_shape = {h, w, 1}})",
+		         winit_shape_format(in, s, sizeof s));
+		return -1;
+	}
+	if (l->units < 1 || l->kernel_size[0] < 1 || l->kernel_size[1] < 1 || l->strides[0] < 1 ||
+	    l->strides[1] < 1 || l->dilation[0] < 1 || l->dilation[1] < 1 ||
+	    l->padding < WINIT_PADDING_VALID || l->padding > WINIT_PADDING_CIRCULAR) {
+		snprintf(why, n_why,
+		         "filters, kernel_size, strides and dilation_rate must be positive and padding "
+		         "valid, same or circular");
+		return -1;
+	}
+	if ((l->strides[0] > 1 || l->strides[1] > 1) && (l->dilation[0] > 1 || l->dilation[1] > 1)) {
+		snprintf(why, n_why, "strides > 1 and dilation_rate > 1 cannot be combined (as in Keras)");
+		return -1;
+	}
+	*g = (struct geom){ .h = in->dim[0], .w = in->dim[1], .c = in->dim[2], .kh = l->kernel_size[0], .kw = l->kernel_size[1], .sh = l->strides[0], .sw = l->strides[1], .dh = l->dilation[0], .dw = l->dilation[1], .f = l->units, .circular = l->padding == WINIT_PADDING_CIRCULAR };
+	g->oh = out_size(g->h, g->kh, g->sh, g->dh, l->padding, &g->top);
+	g->ow = out_size(g->w, g->kw, g->sw, g->dw, l->padding, &g->left);
+	if (g->oh < 1 || g->ow < 1) {
+		snprintf(why, n_why, "a %lldx%lld kernel (dilation %lldx%lld) does not fit in %s with padding valid",
+		         (long long)g->kh, (long long)g->kw, (long long)g->dh, (long long)g->dw,
+		         winit_shape_format(in, s, sizeof s));
+		return -1;
+	}
+	return 0;
+}
+
+static int conv_infer(const struct winit_layer_spec *l, const struct winit_shape *in, int32_t n_in,
+                      struct winit_shape *out, char *why, size_t n_why)
+{
+	(void)n_in;
+	struct geom g;
+	if (geometry(l, in, &g, why, n_why))
+		return -1;
+	int64_t dims[3] = { g.oh, g.ow, g.f };
+	if (winit_shape_set(out, 3, dims)) {
+		snprintf(why, n_why, "the output is too large");
+		return -1;
+	}
+	return 0;
+}
+
+static int32_t conv_declare(const struct winit_layer_spec *l, const struct winit_shape *in,
+                            struct winit_tensor_decl *out)
+{
+	out[0] = (struct winit_tensor_decl){ "kernel",
+		                             4,
+		                             { l->kernel_size[0], l->kernel_size[1], in->dim[2], l->units },
+		                             &l->kernel_initializer,
+		                             WINIT_STREAM_KERNEL };
+	if (!l->use_bias)
+		return 1;
+	out[1] = (struct winit_tensor_decl){ "bias", 1, { l->units }, &l->bias_initializer, WINIT_STREAM_BIAS };
+	return 2;
+}
+
+/* The shape of layer i's input, and its geometry. */
+static void layer_geometry(const struct winit_model *m, int i, struct geom *g)
+{
+	const struct winit_layer *d = &m->layer[i];
+	struct winit_shape in = d->src[0] == WINIT_MODEL_INPUT ? winit_model_spec_input_of(&m->spec, i) :
+	                                                         m->layer[d->src[0]].shape;
+	char why[8];
+	geometry(&m->spec.layers[i], &in, g, why, sizeof why); /* checked when the model was made */
+}
+
+static int64_t conv_work(const struct winit_layer_spec *l, const struct winit_layer *d)
+{
+	(void)l;
+	/* The patches and, for the backward pass, their gradients. */
+	return 2 * (d->n_out / d->units) * d->k_rows;
+}
+
+/* Row `pos` of an example's patches is the input under output position pos. */
+static int64_t tap(int64_t o, int64_t k, int64_t s, int64_t d, int64_t before, int64_t n,
+                   int circular)
+{
+	int64_t x = o * s + k * d - before;
+	if (circular)
+		return ((x % n) + n) % n;
+	return x >= 0 && x < n ? x : -1;
+}
+
+static void im2col(float *col, const float *x, const struct geom *g)
+{
+	for (int64_t oy = 0; oy < g->oh; oy++)
+		for (int64_t ox = 0; ox < g->ow; ox++)
+			for (int64_t ky = 0; ky < g->kh; ky++) {
+				int64_t y = tap(oy, ky, g->sh, g->dh, g->top, g->h, g->circular);
+				for (int64_t kx = 0; kx < g->kw; kx++, col += g->c) {
+					int64_t xx = tap(ox, kx, g->sw, g->dw, g->left, g->w, g->circular);
+					if (y < 0 || xx < 0)
+						memset(col, 0, (size_t)g->c * sizeof *col);
+					else
+						memcpy(col, x + (y * g->w + xx) * g->c, (size_t)g->c * sizeof *col);
+				}
+			}
+}
+
+/* dx = the patches' gradients added back where they were taken, in order. */
+static void col2im(float *dx, const float *dcol, const struct geom *g)
+{
+	memset(dx, 0, (size_t)(g->h * g->w * g->c) * sizeof *dx);
+	for (int64_t oy = 0; oy < g->oh; oy++)
+		for (int64_t ox = 0; ox < g->ow; ox++)
+			for (int64_t ky = 0; ky < g->kh; ky++) {
+				int64_t y = tap(oy, ky, g->sh, g->dh, g->top, g->h, g->circular);
+				for (int64_t kx = 0; kx < g->kw; kx++, dcol += g->c) {
+					int64_t xx = tap(ox, kx, g->sw, g->dw, g->left, g->w, g->circular);
+					if (y < 0 || xx < 0)
+						continue;
+					float *t = dx + (y * g->w + xx) * g->c;
+					for (int64_t c = 0; c < g->c; c++)
+						t[c] += dcol[c];
+				}
+			}
+}
+
+static void conv_forward(const struct winit_pass *p, int i, int activate, int c, int n)
+{
+	struct winit_model *m = p->m;
+	const struct winit_layer *d = &m->layer[i];
+	struct geom g;
+	layer_geometry(m, i, &g);
+	int64_t r0, r1, pos = g.oh * g.ow, k = d->k_rows;
+	winit_pass_rows(p, c, n, &r0, &r1);
+	if (r1 <= r0)
+		return;
+	const float *x = winit_pass_input(p, d, 0);
+	float *col = m->work[i];
+	for (int64_t r = r0; r < r1; r++)
+		im2col(col + r * pos * k, x + r * d->n_in, &g);
+	int mult = d->out_mult != 1.0f;
+	struct winit_out_epilogue ctx = { d, m->a[i] + r0 * d->n_out, d->units, activate,
+		                          mult ? d->b : NULL };
+	struct winit_epilogue ep = { winit_layer_out_epilogue, &ctx };
+	winit_dense_forward_block(m->z[i], col, d->w, mult ? NULL : d->b, k, d->units, r0 * pos,
+	                          r1 * pos, 0, d->units, activate || mult ? &ep : NULL);
+}
+
+static void conv_input_grad(const struct winit_pass *p, int i, const float *dz, int c, int n)
+{
+	struct winit_model *m = p->m;
+	const struct winit_layer *d = &m->layer[i];
+	struct geom g;
+	layer_geometry(m, i, &g);
+	int64_t r0, r1, pos = g.oh * g.ow, k = d->k_rows;
+	winit_pass_rows(p, c, n, &r0, &r1);
+	float *dr = winit_pass_grad_dst(p, i, 0, r0);
+	if (r1 <= r0 || !dr)
+		return;
+	float *dcol = m->work[i] + m->cap_batch * pos * k + r0 * pos * k;
+	winit_dense_backward_input(dcol, dz + r0 * d->n_out, d->w, (r1 - r0) * pos, k, d->units);
+	if (d->out_mult != 1.0f)
+		for (int64_t j = 0; j < (r1 - r0) * pos * k; j++)
+			dcol[j] *= d->out_mult;
+	for (int64_t r = 0; r < r1 - r0; r++)
+		col2im(dr + r * d->n_in, dcol + r * pos * k, &g);
+	winit_pass_grad_done(p, i, 0, r0, r1);
+}
+
+static void conv_param_grad(const struct winit_pass *p, int i, const float *dz, int c, int n)
+{
+	const struct winit_layer *d = &p->m->layer[i];
+	winit_layer_kernel_grad(p, i, p->m->work[i], p->n_batch * (d->n_out / d->units), dz, c, n);
+}
+
+/* The share of a kernel's taps that land in the image, averaged over output positions
+ * (1 for valid and circular padding). */
+static double inside(const struct geom *g)
+{
+	if (g->circular)
+		return 1.0;
+	double in = 0;
+	for (int64_t oy = 0; oy < g->oh; oy++)
+		for (int64_t ox = 0; ox < g->ow; ox++)
+			for (int64_t ky = 0; ky < g->kh; ky++)
+				for (int64_t kx = 0; kx < g->kw; kx++)
+					in += tap(oy, ky, g->sh, g->dh, g->top, g->h, 0) >= 0 &&
+					      tap(ox, kx, g->sw, g->dw, g->left, g->w, 0) >= 0;
+	return in / (double)(g->oh * g->ow * g->kh * g->kw);
+}
+
+/* q = (share of taps inside) fan_in var_w E[x^2] + var_b: zero padding contributes
+ * nothing. */
+static double conv_theory_q(const struct winit_layer_spec *l, const struct winit_layer *d,
+                            const double *m2_in, const int64_t *size_in, int32_t n_in,
+                            const double *var)
+{
+	(void)size_in;
+	(void)n_in;
+	struct geom g;
+	char why[8];
+	if (geometry(l, &d->in_shape, &g, why, sizeof why))
+		return NAN;
+	double f = (double)d->k_rows * var[0] * inside(&g);
+	if (d->out_mult != 1.0f)
+		f *= (double)d->out_mult * d->out_mult;
+	return f * m2_in[0] + (l->use_bias ? var[1] : 0.0);
+}
+
+/* An input value reaches (taps inside x output positions / input positions) outputs of
+ * each filter: that many times fan-out's filters' var_w. */
+static double conv_theory_grad(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
+                               const double *var)
+{
+	(void)k;
+	struct geom g;
+	char why[8];
+	if (geometry(l, &d->in_shape, &g, why, sizeof why))
+		return NAN;
+	double reach = inside(&g) * (double)(g.oh * g.ow * g.kh * g.kw) / (double)(g.h * g.w);
+	double f = reach * (double)g.f * var[0];
+	if (d->out_mult != 1.0f)
+		f *= (double)d->out_mult * d->out_mult;
+	return f;
+}
+
+const struct winit_layer_ops winit_layer_conv2d = {
+	.id = WINIT_LAYER_CONV2D,
+	.name = "Conv2D",
+	.prefix = "conv2d",
+	.min_in = 1,
+	.max_in = 1,
+	.has_activation = 1,
+	.infer = conv_infer,
+	.declare = conv_declare,
+	.work = conv_work,
+	.forward = conv_forward,
+	.input_grad = conv_input_grad,
+	.param_grad = conv_param_grad,
+	.theory_q = conv_theory_q,
+	.theory_grad = conv_theory_grad,
+};

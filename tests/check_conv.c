@@ -1,0 +1,348 @@
+/* Conv2D (src/layers/conv2d/): Keras's output sizes for valid, same and circular padding,
+ * strides and dilation; gradients against central differences of a loss computed in
+ * double by a direct convolution (not im2col); the same bits on any team; the theory at
+ * initialization against a wide network's measurements. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <winit/model.h>
+#include <winit/plugin_call.h>
+#include <winit/team.h>
+#include <winit/theory.h>
+#include <winit/train.h>
+
+#include "testutil.h"
+
+static struct winit_layer_spec conv(int64_t filters, int k, int s, int d, int32_t padding,
+                                    const char *act, const char *init)
+{
+	struct winit_layer_spec l = tu_dense(filters, act, init);
+	l.kind = WINIT_LAYER_CONV2D;
+	l.kernel_size[0] = l.kernel_size[1] = k;
+	l.strides[0] = l.strides[1] = s;
+	l.dilation[0] = l.dilation[1] = d;
+	l.padding = padding;
+	return l;
+}
+
+static struct winit_model_spec image_spec(int64_t h, int64_t w, int64_t c)
+{
+	struct winit_model_spec s = { 0 };
+	s.n_input_dims = 3;
+	s.input_shape[0] = h;
+	s.input_shape[1] = w;
+	s.input_shape[2] = c;
+	s.n_inputs = h * w * c;
+	return s;
+}
+
+static void add(struct winit_model_spec *s, struct winit_layer_spec l, int32_t in)
+{
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_model_spec_add_node(s, &l, &in, 1, &err) == 0, "%s", err.msg);
+}
+
+static struct winit_shape out_shape(struct winit_layer_spec l, int64_t h, int64_t w, int64_t c)
+{
+	struct winit_shape in = { 3, { h, w, c } }, out;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_layer_spec_infer(&l, &in, 1, &out, &err) == 0, "%s", err.msg);
+	return out;
+}
+
+/* Keras's sizes (BRIEF): valid floor((in - k_eff) / s) + 1, k_eff = d (k - 1) + 1; same
+ * ceil(in / s). */
+START_TEST(conv_output_sizes_are_keras)
+{
+	struct winit_shape s = out_shape(conv(32, 3, 1, 1, WINIT_PADDING_VALID, "relu", "he_normal"), 28, 28, 1);
+	ck_assert(s.rank == 3 && s.dim[0] == 26 && s.dim[1] == 26 && s.dim[2] == 32);
+	s = out_shape(conv(8, 3, 2, 1, WINIT_PADDING_SAME, "relu", "he_normal"), 28, 27, 3);
+	ck_assert(s.dim[0] == 14 && s.dim[1] == 14 && s.dim[2] == 8);
+	s = out_shape(conv(8, 3, 2, 1, WINIT_PADDING_VALID, "relu", "he_normal"), 28, 27, 3);
+	ck_assert(s.dim[0] == 13 && s.dim[1] == 13);
+	s = out_shape(conv(4, 3, 1, 2, WINIT_PADDING_VALID, "relu", "he_normal"), 7, 9, 1);
+	ck_assert(s.dim[0] == 3 && s.dim[1] == 5);
+	s = out_shape(conv(4, 3, 1, 1, WINIT_PADDING_CIRCULAR, "tanh", "he_normal"), 7, 9, 2);
+	ck_assert(s.dim[0] == 7 && s.dim[1] == 9 && s.dim[2] == 4);
+	struct winit_layer_spec l = conv(4, 5, 1, 1, WINIT_PADDING_VALID, "relu", "he_normal");
+	struct winit_shape in = { 3, { 4, 4, 1 } }, out, flat = { 1, { 16 } };
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_layer_spec_infer(&l, &in, 1, &out, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "a 5x5 kernel (dilation 1x1) does not fit in (None, 4, 4, 1)"), "%s", err.msg);
+	ck_assert_int_eq(winit_layer_spec_infer(&l, &flat, 1, &out, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "Conv2D needs an input of (height, width, channels), got (None, 16)"),
+	              "%s", err.msg);
+	/* 3x3x1x32 + 32 parameters, Keras's count. */
+	struct winit_model_spec ms = image_spec(28, 28, 1);
+	add(&ms, conv(32, 3, 1, 1, WINIT_PADDING_VALID, "relu", "he_normal"), WINIT_MODEL_INPUT);
+	ck_assert_int_eq(winit_model_spec_params(&ms), 320);
+	winit_model_spec_free(&ms);
+}
+END_TEST
+
+/* The direct convolution in double: out (oh, ow, f) of x (h, w, c). */
+static void conv_ref(double *out, const double *x, const struct winit_layer *d,
+                     const struct winit_layer_spec *l, int64_t h, int64_t w, int64_t c)
+{
+	int64_t kh = l->kernel_size[0], kw = l->kernel_size[1], oh = d->shape.dim[0], ow = d->shape.dim[1],
+		f = d->shape.dim[2], sh = l->strides[0], sw = l->strides[1], dh = l->dilation[0],
+		dw = l->dilation[1];
+	int64_t top = 0, left = 0;
+	if (l->padding != WINIT_PADDING_VALID) {
+		int64_t th = (oh - 1) * sh + dh * (kh - 1) + 1 - h, tw = (ow - 1) * sw + dw * (kw - 1) + 1 - w;
+		top = th > 0 ? th / 2 : 0;
+		left = tw > 0 ? tw / 2 : 0;
+	}
+	for (int64_t oy = 0; oy < oh; oy++)
+		for (int64_t ox = 0; ox < ow; ox++)
+			for (int64_t q = 0; q < f; q++) {
+				double s = d->b ? d->b[q] : 0;
+				for (int64_t ky = 0; ky < kh; ky++)
+					for (int64_t kx = 0; kx < kw; kx++) {
+						int64_t y = oy * sh + ky * dh - top, xx = ox * sw + kx * dw - left;
+						if (l->padding == WINIT_PADDING_CIRCULAR) {
+							y = ((y % h) + h) % h;
+							xx = ((xx % w) + w) % w;
+						} else if (y < 0 || y >= h || xx < 0 || xx >= w) {
+							continue;
+						}
+						for (int64_t ci = 0; ci < c; ci++)
+							s += x[(y * w + xx) * c + ci] *
+							     d->w[((ky * kw + kx) * c + ci) * f + q];
+					}
+				out[(oy * ow + ox) * f + q] = tanh(s);
+			}
+}
+
+enum { N = 3,
+       H = 6,
+       W = 5,
+       C = 2,
+       CLASSES = 3 };
+
+/* Conv2D(3, 3x3, same, tanh) -> Conv2D(4, 2x2, valid, stride 2 | dilation 2 | circular 3x3,
+ * tanh) -> Flatten -> Dense(3, softmax) */
+static struct winit_model_spec conv_spec(int variant)
+{
+	struct winit_model_spec s = image_spec(H, W, C);
+	struct winit_plugin_use bias = tu_use(WINIT_KIND_INITIALIZER, "random_normal", 2,
+	                                      (const char *const[]){ "mean", "stddev" },
+	                                      (const double[]){ 0.05, 0.2 });
+	struct winit_layer_spec c1 = conv(3, 3, 1, 1, WINIT_PADDING_SAME, "tanh", "glorot_normal"), c2;
+	if (variant == 0)
+		c2 = conv(4, 2, 2, 1, WINIT_PADDING_VALID, "tanh", "glorot_normal");
+	else if (variant == 1)
+		c2 = conv(4, 2, 1, 2, WINIT_PADDING_VALID, "tanh", "glorot_normal");
+	else
+		c2 = conv(4, 3, 1, 1, WINIT_PADDING_CIRCULAR, "tanh", "glorot_normal");
+	c1.bias_initializer = c2.bias_initializer = bias;
+	add(&s, c1, WINIT_MODEL_INPUT);
+	add(&s, c2, 0);
+	struct winit_layer_spec fl = { 0 };
+	fl.kind = WINIT_LAYER_FLATTEN;
+	add(&s, fl, 1);
+	struct winit_layer_spec out = tu_dense(CLASSES, "softmax", "glorot_normal");
+	out.bias_initializer = bias;
+	add(&s, out, 2);
+	return s;
+}
+
+static double conv_loss(const struct winit_model *m, const float *x, const uint8_t *y)
+{
+	const struct winit_layer *L = m->layer;
+	double total = 0;
+	for (int r = 0; r < N; r++) {
+		double in[H * W * C], a1[H * W * 3], a2[H * W * 4], z[CLASSES];
+		for (int k = 0; k < H * W * C; k++)
+			in[k] = x[r * H * W * C + k];
+		conv_ref(a1, in, &L[0], &m->spec.layers[0], H, W, C);
+		conv_ref(a2, a1, &L[1], &m->spec.layers[1], L[0].shape.dim[0], L[0].shape.dim[1], 3);
+		double mx = -INFINITY, sum = 0;
+		for (int j = 0; j < CLASSES; j++) {
+			double s = L[3].b[j];
+			for (int64_t k = 0; k < L[3].n_in; k++)
+				s += a2[k] * L[3].w[k * CLASSES + j];
+			z[j] = s;
+			mx = fmax(mx, s);
+		}
+		for (int j = 0; j < CLASSES; j++)
+			sum += exp(z[j] - mx);
+		total += log(sum) + mx - z[y[r]];
+	}
+	return total / N;
+}
+
+/* Backpropagation through two convolutions (same padding; then strides, dilation or
+ * circular padding) agrees with central differences of the loss computed in double by a
+ * direct convolution, for every parameter. */
+START_TEST(conv_gradients_match_finite_differences)
+{
+	for (int variant = 0; variant < 3; variant++) {
+		struct winit_model_spec s = conv_spec(variant);
+		struct winit_model m;
+		struct winit_error err = { 0 };
+		ck_assert_msg(winit_model_init(&m, &s, 5, &err) == 0, "%s", err.msg);
+		ck_assert_int_eq(winit_model_reserve(&m, N, &err), 0);
+		float x[N * H * W * C], dz[N * CLASSES];
+		uint8_t y[N] = { 0, 2, 1 };
+		struct winit_rng rng;
+		winit_rng_seed(&rng, 8, 0);
+		for (int i = 0; i < N * H * W * C; i++)
+			x[i] = (float)winit_rng_normal(&rng);
+		const float *logits = winit_model_forward_train(&m, x, N);
+		double engine = winit_softmax_xent(dz, NULL, logits, y, N, CLASSES, 1.0f / N, NULL) / N;
+		ck_assert_double_eq_tol(engine, conv_loss(&m, x, y), 1e-5);
+		winit_model_backward(&m, x, dz, N);
+		int checked = 0;
+		for (int64_t k = 0; k < m.n_params; k++) {
+			float keep = m.params[k], hi = keep + 1e-3f, lo = keep - 1e-3f;
+			m.params[k] = hi;
+			double lp = conv_loss(&m, x, y);
+			m.params[k] = lo;
+			double lm = conv_loss(&m, x, y);
+			m.params[k] = keep;
+			double fd = (lp - lm) / ((double)hi - lo);
+			/* As in check_graph: a double loss, a float32 backprop. */
+			ck_assert_msg(fabs(m.grads[k] - fd) <= 2e-6 + 1e-4 * fabs(fd),
+			              "variant %d, parameter %lld: backprop %.9g vs finite difference %.9g",
+			              variant, (long long)k, m.grads[k], fd);
+			checked += fabs(fd) > 1e-4;
+		}
+		ck_assert_int_ge(checked, (int)(m.n_params * 2 / 3));
+		winit_model_free(&m);
+		winit_model_spec_free(&s);
+	}
+}
+END_TEST
+
+/* A CNN trained on a team of 2 or 3 gives the bits of one thread. */
+START_TEST(conv_trains_bit_identically_on_teams)
+{
+	struct winit_model_spec s = image_spec(8, 8, 1);
+	add(&s, conv(8, 3, 1, 1, WINIT_PADDING_SAME, "relu", "he_normal"), WINIT_MODEL_INPUT);
+	add(&s, conv(16, 3, 2, 1, WINIT_PADDING_VALID, "relu", "he_normal"), 0);
+	struct winit_layer_spec fl = { 0 };
+	fl.kind = WINIT_LAYER_FLATTEN;
+	add(&s, fl, 1);
+	add(&s, tu_dense(4, "softmax", "glorot_uniform"), 2);
+	struct winit_dataset ds = tu_quadrant_dataset(400, 8, 19);
+	struct winit_optimizer_spec opt = winit_optimizer_default(WINIT_OPT_ADAM);
+	float *ref = NULL;
+	double ref_loss = 0;
+	for (int threads = 1; threads <= 3; threads++) {
+		struct winit_trainer t;
+		struct winit_error err = { 0 };
+		struct winit_team *team = threads > 1 ? winit_team_new(threads) : NULL;
+		ck_assert_msg(winit_trainer_init(&t, &s, &opt, 5, &err) == 0, "%s", err.msg);
+		t.model.team = team;
+		struct winit_fit_spec f = winit_fit_default();
+		f.epochs = 2;
+		f.batch_size = 37;
+		f.validation_split = 0.2;
+		struct winit_history h = { 0 };
+		ck_assert_msg(winit_trainer_fit(&t, &ds, &f, NULL, 0, &h, &err) == 0, "%s", err.msg);
+		if (!ref) {
+			ref = malloc((size_t)t.model.n_params * sizeof *ref);
+			memcpy(ref, t.model.params, (size_t)t.model.n_params * sizeof *ref);
+			ref_loss = h.epochs[1].loss;
+			ck_assert(h.epochs[1].loss < h.epochs[0].loss);
+			/* Evidence per channel: 8 filters, each a distinct unit. */
+			ck_assert_int_eq(t.diag.snaps[0].layers[0].distinct_units, 8);
+			ck_assert_msg(t.theory.applies, "%s", t.theory.reason);
+		} else {
+			ck_assert_msg(memcmp(ref, t.model.params, (size_t)t.model.n_params * sizeof *ref) == 0,
+			              "%d threads: the parameters differ", threads);
+			ck_assert(memcmp(&ref_loss, &h.epochs[1].loss, sizeof ref_loss) == 0);
+		}
+		t.model.team = NULL;
+		winit_team_free(team);
+		winit_history_free(&h);
+		winit_trainer_free(&t);
+	}
+	free(ref);
+	winit_dataset_free(&ds);
+	winit_model_spec_free(&s);
+}
+END_TEST
+
+struct measured {
+	double m2[8];
+};
+
+static void measure_hook(void *ctx, int layer, const float *z, const float *a, int64_t rows,
+                         int64_t cols)
+{
+	(void)a;
+	struct measured *m = ctx;
+	double s = 0;
+	for (int64_t i = 0; i < rows * cols; i++)
+		s += (double)z[i] * z[i];
+	m->m2[layer] = s / (double)(rows * cols);
+}
+
+/* The variance recursion with Keras's conv fans (and zero padding's missing taps) agrees
+ * with a wide CNN's measured pre-activations at initialization. */
+START_TEST(conv_theory_matches_measurement)
+{
+	struct winit_model_spec s = image_spec(12, 12, 3);
+	add(&s, conv(64, 3, 1, 1, WINIT_PADDING_CIRCULAR, "tanh", "glorot_normal"), WINIT_MODEL_INPUT);
+	add(&s, conv(64, 5, 2, 1, WINIT_PADDING_VALID, "tanh", "he_normal"), 0);
+	add(&s, conv(64, 3, 1, 1, WINIT_PADDING_SAME, "relu", "he_normal"), 1);
+	struct winit_layer_spec fl = { 0 };
+	fl.kind = WINIT_LAYER_FLATTEN;
+	add(&s, fl, 2);
+	add(&s, tu_dense(10, "softmax", "glorot_uniform"), 3);
+	struct winit_model m;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_model_init(&m, &s, 2, &err) == 0, "%s", err.msg);
+	enum { ROWS = 64 };
+	ck_assert_int_eq(winit_model_reserve(&m, ROWS, &err), 0);
+	float *x = malloc((size_t)ROWS * 12 * 12 * 3 * sizeof *x);
+	struct winit_rng rng;
+	winit_rng_seed(&rng, 5, 0);
+	for (int i = 0; i < ROWS * 12 * 12 * 3; i++)
+		x[i] = (float)winit_rng_normal(&rng);
+	struct measured got = { { 0 } };
+	m.hooks.ctx = &got;
+	m.hooks.forward = measure_hook;
+	winit_model_forward(&m, x, ROWS);
+	struct winit_theory th = { 0 };
+	winit_theory_predict(&th, &s, 1.0, 1.0);
+	ck_assert_msg(th.applies, "%s", th.reason);
+	/* A same-padded 3x3 kernel on a 4x4 image has 31% of its taps outside (counted:
+	 * ignoring them fails by 45%).  The recursion takes one second moment per layer:
+	 * exact while every position's is the same (circular padding, a valid layer on a
+	 * uniform input, a same layer's own output being the exception: below it a layer is
+	 * approximate at the border, so it comes last here).  Inputs of zero mean (tanh):
+	 * after a ReLU, the square of each filter's weight sum (a chi-square of one degree)
+	 * multiplies the squared mean, and 64 filters average it only to 18%. */
+	for (int i = 0; i < 3; i++)
+		ck_assert_msg(fabs(got.m2[i] / th.pre_var[i] - 1) < 0.06, "layer %d: measured %g, predicted %g",
+		              i + 1, got.m2[i], th.pre_var[i]);
+	winit_theory_free(&th);
+	free(x);
+	winit_model_free(&m);
+	winit_model_spec_free(&s);
+}
+END_TEST
+
+static Suite *conv_suite(void)
+{
+	Suite *s = suite_create("conv");
+	TCase *tc = tcase_create("conv");
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, conv_output_sizes_are_keras);
+	tcase_add_test(tc, conv_gradients_match_finite_differences);
+	tcase_add_test(tc, conv_trains_bit_identically_on_teams);
+	tcase_add_test(tc, conv_theory_matches_measurement);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return tu_run(conv_suite());
+}
