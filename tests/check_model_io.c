@@ -704,6 +704,62 @@ START_TEST(malformed_graph_records_name_their_byte)
 }
 END_TEST
 
+/* A convolutional graph (Conv2D's kernel_size, strides, padding and dilation_rate are
+ * its kind's fields) round-trips to the same spec and the same predictions; a padding
+ * that is no choice, or a kernel_size of three values, is refused at its byte. */
+START_TEST(conv_graph_round_trip_and_refusals)
+{
+	struct winit_model_spec s;
+	tu_conv_graph(&s);
+	s.layers[1].padding = WINIT_PADDING_CIRCULAR; /* a choice other than the default */
+	struct winit_trainer a, b;
+	struct winit_optimizer_spec o = winit_optimizer_default(WINIT_OPT_SGD);
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_trainer_init(&a, &s, &o, 3, &err) == 0, "%s", err.msg);
+	winit_model_spec_free(&s);
+	const char *path = tu_path(tu_tmpdir(), "conv.winit");
+	ck_assert_int_eq(winit_model_save(path, &a, WINIT_MODEL_ARCHITECTURE, &err), 0);
+	ck_assert_msg(winit_model_load(path, tu_registry(), &b, NULL, &err) == 0, "%s", err.msg);
+	same_spec(&a.model.spec, &b.model.spec);
+	for (int i = 0; i < 2; i++) {
+		const struct winit_layer_spec *x = &a.model.spec.layers[i], *y = &b.model.spec.layers[i];
+		ck_assert(memcmp(x->kernel_size, y->kernel_size, sizeof x->kernel_size) == 0);
+		ck_assert(memcmp(x->strides, y->strides, sizeof x->strides) == 0);
+		ck_assert(memcmp(x->dilation, y->dilation, sizeof x->dilation) == 0);
+		ck_assert_int_eq(x->padding, y->padding);
+	}
+	ck_assert_int_eq(b.model.spec.layers[1].padding, WINIT_PADDING_CIRCULAR);
+	ck_assert_int_eq(b.model.n_params, a.model.n_params);
+	ck_assert(memcmp(a.model.params, b.model.params, (size_t)a.model.n_params * 4) == 0);
+	ck_assert_int_eq(winit_model_reserve(&a.model, 2, &err), 0);
+	ck_assert_int_eq(winit_model_reserve(&b.model, 2, &err), 0);
+	float ya[6];
+	memcpy(ya, winit_model_forward(&a.model, x784(), 2), sizeof ya);
+	ck_assert(memcmp(ya, winit_model_forward(&b.model, x784(), 2), sizeof ya) == 0);
+	winit_trainer_free(&a);
+	winit_trainer_free(&b);
+	size_t n;
+	unsigned char *buf = slurp(path, &n);
+	unsigned char *pad = find(buf, n, "\x07padding\x04\x08" "circular", 18);
+	memcpy(pad + 10, "circulaR", 8);
+	char want[160];
+	snprintf(want, sizeof want, "byte %zu: layer 2 (Conv2D): padding is 'circulaR', expected one of 'valid', "
+	                            "'same', 'circular'", (size_t)(pad - buf) + 9);
+	graph_refused(buf, n, want);
+	memcpy(pad + 10, "circular", 8);
+	unsigned char *ks = find(buf, n, "\x0bkernel_size\x03", 13);
+	put32(ks + 13, 3);
+	snprintf(want, sizeof want, "byte %zu: layer 1 (Conv2D): kernel_size has 3 values, expected 2", (size_t)(ks - buf) + 13);
+	graph_refused(buf, n, want);
+	put32(ks + 13, 2);
+	ks[17] = 0; /* kernel_size[0] = 0 */
+	snprintf(want, sizeof want, "byte %zu: layer 1 (Conv2D): kernel_size[0] is 0, expected 1 to 2147483647",
+	         (size_t)(ks - buf) + 17);
+	graph_refused(buf, n, want);
+	free(buf);
+}
+END_TEST
+
 /* The weights section of version 2 lists each layer's tensors: weights of another graph
  * are refused at the layer whose tensors differ, and a chain's (version 1) weights do not
  * fit a graph. */
@@ -755,6 +811,7 @@ static Suite *suite(void)
 	tcase_add_test(e, architecture_larger_than_weights);
 	tcase_add_test(e, malformed_graph_records_name_their_byte);
 	tcase_add_test(e, graph_weights_shape_mismatch);
+	tcase_add_test(e, conv_graph_round_trip_and_refusals);
 	suite_add_tcase(s, e);
 	return s;
 }

@@ -632,6 +632,67 @@ START_TEST(a_graph_description_reads_back)
 }
 END_TEST
 
+/* A Conv2D layer's description: its filters (Keras's name of its units), plugins, and
+ * its kind's fields (kernel_size, strides, padding by name, dilation_rate); read back and
+ * refused when its padding is no choice. */
+START_TEST(a_conv_description_reads_back)
+{
+	struct winit_run_spec runs[1];
+	struct winit_run_result res[1];
+	make_runs(runs, res, 1);
+	tu_conv_graph(&runs[0].model);
+	tu_keep(runs[0].model.layers);
+	tu_keep(runs[0].model.inputs);
+	res[0].run_seed = winit_run_seed(&runs[0]);
+	const char *path = tu_path(tu_tmpdir(), "c.json");
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json(path, "unit", 7, runs, res, 1, &err) == 0, "%s", err.msg);
+	char text[1 << 16];
+	snprintf(text, sizeof text, "%s", slurp(path));
+	static const char *const want[] = {
+		"\"type\": \"Conv2D\",\n"
+		"            \"name\": \"down\",\n"
+		"            \"output_shape\": [\n"
+		"              3,\n"
+		"              3,\n"
+		"              2\n"
+		"            ],\n"
+		"            \"filters\": 2,",
+		"\"kernel_size\": [\n"
+		"              3,\n"
+		"              3\n"
+		"            ],\n"
+		"            \"strides\": [\n"
+		"              2,\n"
+		"              2\n"
+		"            ],\n"
+		"            \"padding\": \"valid\",\n"
+		"            \"dilation_rate\": [\n"
+		"              1,\n"
+		"              1\n"
+		"            ]\n",
+		"\"padding\": \"same\",",
+	};
+	for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+		ck_assert_msg(strstr(text, want[k]), "not in the file:\n%s", want[k]);
+	ck_assert_ptr_null(strstr(text, "\"units\": 4")); /* a Conv2D's are its filters */
+	struct winit_results_file f;
+	ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+	char *d = winit_results_describe(&runs[0]);
+	ck_assert_str_eq(d, f.runs[0].description);
+	free(d);
+	winit_results_file_free(&f);
+	char *at = strstr(text, "\"padding\": \"valid\"");
+	memcpy(at + 12, "vaLid", 5);
+	write_text(path, text);
+	ck_assert_int_eq(winit_results_read(path, &f, &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "c.json: runs[0].model.layers[1].padding: expected one of \"valid\", \"same\", "
+	                              "\"circular\", found a string"),
+	              "%s", err.msg);
+	free_results(res, 1);
+}
+END_TEST
+
 /* What no writer writes in a graph's description is refused, named by its place. */
 START_TEST(a_wrong_graph_description_is_refused)
 {
@@ -639,8 +700,9 @@ START_TEST(a_wrong_graph_description_is_refused)
 	int add = 1 + TU_GRAPH_ADD, reshape = 1 + TU_GRAPH_RESHAPE, concat = 1 + TU_GRAPH_CONCAT;
 	ck_assert_int_eq(read_edited_runs(add, "\"Add\"", "\"Conv9D\"", &err), WINIT_ERR_FORMAT);
 	ck_assert_msg(strstr(err.msg, "r.json: runs[0].model.layers[3].type: expected a layer kind (\"Dense\", "
-	                              "\"Flatten\", \"Reshape\", \"Add\", \"Concatenate\"), found \"Conv9D\""),
+	                              "\"Flatten\", \"Reshape\", \"Add\", \"Concatenate\", \"Conv2D\""),
 	              "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "), found \"Conv9D\""), "%s", err.msg);
 	ck_assert_int_eq(read_edited_runs(add, "              2,\n              1\n",
 	                                  "              2,\n              3\n", &err),
 	                 WINIT_ERR_FORMAT);
@@ -648,8 +710,8 @@ START_TEST(a_wrong_graph_description_is_refused)
 	                              "index (-1 to 2), found 3"),
 	              "%s", err.msg);
 	ck_assert_int_eq(read_edited_runs(add, "\"units\": 10,", "", &err), WINIT_ERR_FORMAT);
-	ck_assert_msg(strstr(err.msg, "r.json: runs[0].model.layers[4].units is missing (expected an integer (a Dense "
-	                              "layer's))"),
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].model.layers[4].units is missing (expected an integer >= 1 (a "
+	                              "Dense layer's))"),
 	              "%s", err.msg);
 	ck_assert_int_eq(read_edited_runs(reshape, "\"target_shape\": [\n              4,",
 	                                  "\"target_shape\": [\n              0,", &err),
@@ -1095,6 +1157,7 @@ static Suite *results_suite(void)
 	tcase_add_test(tc, a_file_reads_back_exactly);
 	tcase_add_test(tc, a_graph_description_reads_back);
 	tcase_add_test(tc, a_wrong_graph_description_is_refused);
+	tcase_add_test(tc, a_conv_description_reads_back);
 	tcase_add_test(tc, a_description_changes_with_what_decides_the_numbers);
 	tcase_add_test(tc, a_wrong_file_is_refused_with_the_reason);
 	tcase_add_test(tc, every_layer_diagnostic_is_written_and_read);

@@ -237,6 +237,34 @@ static inline void tu_graph(struct winit_model_spec *s, int variant)
 	tu_node(s, tu_dense(10, "softmax", "glorot_uniform"), 0, NULL);
 }
 
+/* A convolutional graph: Input(8x8x1) -> Conv2D(4, 3x3, same, relu) -> Conv2D(2, 3x3,
+ * strides 2, valid, tanh) 'down' (dilation 1) -> Flatten -> Dense(3, softmax).  The caller
+ * frees it. */
+static inline void tu_conv_graph(struct winit_model_spec *s)
+{
+	memset(s, 0, sizeof *s);
+	s->n_input_dims = 3;
+	s->input_shape[0] = s->input_shape[1] = 8;
+	s->input_shape[2] = 1;
+	s->n_inputs = 64;
+	int32_t in = WINIT_MODEL_INPUT;
+	struct winit_layer_spec c = tu_dense(4, "relu", "he_normal");
+	c.kind = WINIT_LAYER_CONV2D;
+	c.kernel_size[0] = c.kernel_size[1] = 3;
+	c.strides[0] = c.strides[1] = 1;
+	c.dilation[0] = c.dilation[1] = 1;
+	c.padding = WINIT_PADDING_SAME;
+	tu_node(s, c, 1, &in);
+	c.units = 2;
+	c.activation = tu_use(WINIT_KIND_ACTIVATION, "tanh", 0, NULL, NULL);
+	c.strides[0] = c.strides[1] = 2;
+	c.padding = WINIT_PADDING_VALID;
+	snprintf(c.name, sizeof c.name, "down");
+	tu_node(s, c, 0, NULL);
+	tu_node(s, tu_layer(WINIT_LAYER_FLATTEN), 0, NULL);
+	tu_node(s, tu_dense(3, "softmax", "glorot_uniform"), 0, NULL);
+}
+
 /* n images of side x side pixels (side even) in four classes: the quadrant that is the
  * class is bright (120-239), the rest noise (0-119); labels and pixels drawn in that
  * order from the stream (seed, 0). */

@@ -62,16 +62,48 @@ struct winit_tensor_decl {
  * A member of struct winit_layer_spec at `offset`:
  *  - WINIT_LAYER_FIELD_INT: an int32_t in [lo, hi];
  *  - WINIT_LAYER_FIELD_SHAPE: a struct winit_shape (rank 1 .. WINIT_MAX_RANK, each dim in
- *    1 .. 2^31, as winit_shape_set accepts; lo and hi unused). */
-enum winit_layer_field_type { WINIT_LAYER_FIELD_INT = 1, WINIT_LAYER_FIELD_SHAPE = 2 };
+ *    1 .. 2^31, as winit_shape_set accepts; lo and hi unused);
+ *  - WINIT_LAYER_FIELD_INTS: `count` int32_t (at most WINIT_LAYER_FIELD_MAX_INTS), each in
+ *    [lo, hi] (Conv2D's kernel_size, strides);
+ *  - WINIT_LAYER_FIELD_CHOICE: an int32_t, the index of one of `choices` (Conv2D's
+ *    padding), carried by name. */
+enum winit_layer_field_type {
+	WINIT_LAYER_FIELD_INT = 1,
+	WINIT_LAYER_FIELD_SHAPE = 2,
+	WINIT_LAYER_FIELD_INTS = 3,
+	WINIT_LAYER_FIELD_CHOICE = 4
+};
+
+#define WINIT_LAYER_FIELD_MAX_INTS 4
 
 struct winit_layer_field {
 	const char *name; /* Keras's argument: "target_shape", "axis" */
 	int32_t type;     /* enum winit_layer_field_type */
 	size_t offset;    /* of the member in struct winit_layer_spec */
-	int64_t lo, hi;   /* INT: the values accepted */
+	int64_t lo, hi;   /* INT, INTS: the values accepted */
+	int32_t count;    /* INTS: how many */
+	const char *const *choices; /* CHOICE: the names, NULL-terminated */
 };
 
+/* The number of choices of a CHOICE field. */
+static inline int32_t winit_layer_field_n_choices(const struct winit_layer_field *f)
+{
+	int32_t n = 0;
+	while (f->choices && f->choices[n])
+		n++;
+	return n;
+}
+
+/* Value k of an INTS field (k = 0 for an INT or a CHOICE). */
+static inline int32_t winit_layer_field_int_at(const struct winit_layer_field *f,
+                                               const struct winit_layer_spec *l, int32_t k)
+{
+	int32_t v;
+	memcpy(&v, (const char *)l + f->offset + (size_t)k * sizeof v, sizeof v);
+	return v;
+}
+
+/* The int32_t member of an INT or CHOICE field, the first of an INTS field's. */
 static inline int32_t *winit_layer_field_i32(const struct winit_layer_field *f,
                                              struct winit_layer_spec *l)
 {
@@ -107,6 +139,7 @@ struct winit_layer_ops {
 	const char *prefix;     /* Keras's default layer names: prefix_1, prefix_2, ... */
 	int32_t min_in, max_in; /* inputs; max_in 0: any number */
 	int has_activation; /* and Dense's units, use_bias and three plugins */
+	const char *units_name; /* Keras's name of its units ("filters"); NULL: "units" */
 	/* Its configuration's fields, ended by one with a NULL name; NULL: none. */
 	const struct winit_layer_field *fields;
 	/* The output shape from the inputs'; 0, or -1 with `why` saying what does not fit. */

@@ -328,10 +328,52 @@ static void get_fields(struct rd *r, const struct winit_layer_ops *k, struct win
 		}
 		unsigned type = get_u8(r, "configuration field type");
 		if (!r->failed && type != (unsigned)f->type) {
+			static const char *const types[] = { "?", "an integer", "a shape", "integers", "a choice" };
 			r->off--;
 			rd_fail(r, "%s: field %s has type %u, expected %d (%s)", what, f->name, type, (int)f->type,
-			        f->type == WINIT_LAYER_FIELD_INT ? "an integer" : "a shape");
+			        types[f->type >= 1 && f->type <= 4 ? f->type : 0]);
 			return;
+		}
+		if (f->type == WINIT_LAYER_FIELD_INTS) {
+			at = r->off;
+			uint32_t count = get_u32(r, f->name);
+			if (!r->failed && count != (uint32_t)f->count) {
+				r->off = at;
+				rd_fail(r, "%s: %s has %u values, expected %d", what, f->name, count, (int)f->count);
+				return;
+			}
+			for (int32_t c = 0; c < f->count && !r->failed; c++) {
+				int64_t v = (int64_t)get_u64(r, f->name);
+				if (!r->failed && (v < f->lo || v > f->hi)) {
+					r->off -= 8;
+					rd_fail(r, "%s: %s[%d] is %lld, expected %lld to %lld", what, f->name, (int)c,
+					        (long long)v, (long long)f->lo, (long long)f->hi);
+					return;
+				}
+				winit_layer_field_i32(f, l)[c] = (int32_t)v;
+			}
+			continue;
+		}
+		if (f->type == WINIT_LAYER_FIELD_CHOICE) {
+			at = r->off;
+			char choice[NAME_MAX_BYTES + 1];
+			get_str(r, choice, f->name);
+			int32_t n_choices = winit_layer_field_n_choices(f), v = 0;
+			while (v < n_choices && strcmp(choice, f->choices[v]) != 0)
+				v++;
+			if (!r->failed && v == n_choices) {
+				char known[160];
+				size_t len = 0;
+				known[0] = '\0';
+				for (int32_t c = 0; c < n_choices && len < sizeof known; c++)
+					len += (size_t)snprintf(known + len, sizeof known - len, "%s'%s'", c ? ", " : "",
+					                        f->choices[c]);
+				r->off = at;
+				rd_fail(r, "%s: %s is '%s', expected one of %s", what, f->name, choice, known);
+				return;
+			}
+			*winit_layer_field_i32(f, l) = v;
+			continue;
 		}
 		if (f->type == WINIT_LAYER_FIELD_INT) {
 			int64_t v = (int64_t)get_u64(r, f->name);

@@ -157,6 +157,13 @@ static void put_node(struct wbuf *b, const struct winit_model_spec *s, int32_t i
 		put_u8(b, (unsigned)f->type);
 		if (f->type == WINIT_LAYER_FIELD_INT) {
 			put_u64(b, (uint64_t)(int64_t)winit_layer_field_int(f, l));
+		} else if (f->type == WINIT_LAYER_FIELD_INTS) {
+			put_u32(b, (uint32_t)f->count);
+			for (int32_t c = 0; c < f->count; c++)
+				put_u64(b, (uint64_t)(int64_t)winit_layer_field_int_at(f, l, c));
+		} else if (f->type == WINIT_LAYER_FIELD_CHOICE) {
+			int32_t v = winit_layer_field_int(f, l);
+			put_str(b, v >= 0 && v < winit_layer_field_n_choices(f) ? f->choices[v] : "");
 		} else {
 			struct winit_shape sh = winit_layer_field_shape_of(f, l);
 			put_u32(b, (uint32_t)sh.rank);

@@ -150,7 +150,7 @@ static void write_layer(struct json *j, const struct winit_model_spec *spec, int
 			write_dims(j, "output_shape", &shapes[i]);
 	}
 	if (k && k->has_activation) {
-		json_int_at(j, "units", l->units);
+		json_int_at(j, k->units_name ? k->units_name : "units", l->units);
 		json_key(j, "activation");
 		write_plugin(j, &l->activation);
 		json_key(j, "kernel_initializer");
@@ -168,6 +168,15 @@ static void write_layer(struct json *j, const struct winit_model_spec *spec, int
 	for (const struct winit_layer_field *f = k->fields; f && f->name; f++) {
 		if (f->type == WINIT_LAYER_FIELD_INT) {
 			json_int_at(j, f->name, winit_layer_field_int(f, l));
+		} else if (f->type == WINIT_LAYER_FIELD_INTS) {
+			json_key(j, f->name);
+			json_begin_array(j);
+			for (int32_t c = 0; c < f->count; c++)
+				json_int(j, winit_layer_field_int_at(f, l, c));
+			json_end_array(j);
+		} else if (f->type == WINIT_LAYER_FIELD_CHOICE) {
+			int32_t v = winit_layer_field_int(f, l);
+			json_string_at(j, f->name, v >= 0 && v < winit_layer_field_n_choices(f) ? f->choices[v] : "?");
 		} else {
 			struct winit_shape sh = winit_layer_field_shape_of(f, l);
 			write_dims(j, f->name, &sh);

@@ -155,10 +155,14 @@ static int check_layer(struct rs_ctx *x, const json_t *o)
 		jr_pop(&x->c, mark);
 		return rc;
 	}
-	static const char *const dense[] = { "units", "activation", "kernel_initializer", NULL };
-	for (int m = 0; k->has_activation && dense[m]; m++)
-		if (!json_object_get(o, dense[m]))
-			return jr_bad(&x->c, dense[m], m ? "an object (a Dense layer's)" : "an integer (a Dense layer's)", NULL);
+	const char *const dense[] = { k->units_name ? k->units_name : "units", "activation", "kernel_initializer", NULL };
+	char whose[64];
+	for (int m = 0; k->has_activation && dense[m]; m++) {
+		const json_t *v = json_object_get(o, dense[m]);
+		snprintf(whose, sizeof whose, "%s (a %s layer's)", m ? "an object" : "an integer >= 1", k->name);
+		if (!v || (!m && (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > INT32_MAX)))
+			return jr_bad(&x->c, dense[m], whose, v);
+	}
 	if (!json_object_get(o, "name"))
 		return WINIT_OK;
 	for (const struct winit_layer_field *f = k->fields; f && f->name; f++) {
@@ -173,6 +177,30 @@ static int check_layer(struct rs_ctx *x, const json_t *o)
 				rc = jr_bad(&x->c, NULL, want, v);
 			else if (json_integer_value(v) < f->lo || json_integer_value(v) > f->hi)
 				rc = fail(x, "expected %s, found %lld", want, (long long)json_integer_value(v));
+		} else if (f->type == WINIT_LAYER_FIELD_INTS) {
+			int good = json_is_array(v) && json_array_size(v) == (size_t)f->count;
+			for (size_t c = 0; good && c < json_array_size(v); c++) {
+				const json_t *e = json_array_get(v, c);
+				good = json_is_integer(e) && json_integer_value(e) >= f->lo && json_integer_value(e) <= f->hi;
+			}
+			if (!good) {
+				char want[96];
+				snprintf(want, sizeof want, "%d integers in [%lld, %lld] (%s's %s)", (int)f->count,
+				         (long long)f->lo, (long long)f->hi, k->name, f->name);
+				rc = jr_bad(&x->c, NULL, want, v);
+			}
+		} else if (f->type == WINIT_LAYER_FIELD_CHOICE) {
+			int32_t n = winit_layer_field_n_choices(f), c = 0;
+			const char *t = json_string_value(v);
+			while (t && c < n && strcmp(t, f->choices[c]) != 0)
+				c++;
+			if (!t || c == n) {
+				char want[160];
+				size_t len = (size_t)snprintf(want, sizeof want, "one of");
+				for (int32_t q = 0; q < n && len < sizeof want; q++)
+					len += (size_t)snprintf(want + len, sizeof want - len, "%s \"%s\"", q ? "," : "", f->choices[q]);
+				rc = jr_bad(&x->c, NULL, want, v);
+			}
 		} else {
 			int64_t dims[WINIT_MAX_RANK] = { 0 };
 			size_t n = json_array_size(v);

@@ -106,8 +106,8 @@ static double concat_theory_q(const struct winit_layer_spec *l, const struct win
 /* The axis joined: -1 (the last) or its 1-based number, the batch axis being 0 as in
  * Keras (infer accepts only the last). */
 static const struct winit_layer_field concat_fields[] = {
-	{ "axis", WINIT_LAYER_FIELD_INT, offsetof(struct winit_layer_spec, axis), -1, WINIT_MAX_RANK },
-	{ NULL, 0, 0, 0, 0 },
+	{ "axis", WINIT_LAYER_FIELD_INT, offsetof(struct winit_layer_spec, axis), -1, WINIT_MAX_RANK, 0, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
 const struct winit_layer_ops winit_layer_concatenate = {

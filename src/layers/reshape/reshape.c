@@ -31,8 +31,8 @@ static int reshape_infer(const struct winit_layer_spec *l, const struct winit_sh
 }
 
 static const struct winit_layer_field reshape_fields[] = {
-	{ "target_shape", WINIT_LAYER_FIELD_SHAPE, offsetof(struct winit_layer_spec, target_shape), 0, 0 },
-	{ NULL, 0, 0, 0, 0 },
+	{ "target_shape", WINIT_LAYER_FIELD_SHAPE, offsetof(struct winit_layer_spec, target_shape), 0, 0, 0, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
 };
 
 const struct winit_layer_ops winit_layer_reshape = {
