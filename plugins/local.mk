@@ -34,6 +34,9 @@ winitplugin_LTLIBRARIES += plugins/initializers/kaiming.la
 plugins_initializers_kaiming_la_LDFLAGS = $(WINIT_PLUGIN_FLAGS)
 winitplugin_LTLIBRARIES += plugins/initializers/orthogonal.la
 plugins_initializers_orthogonal_la_LDFLAGS = $(WINIT_PLUGIN_FLAGS)
+# delta_orthogonal: a conv kernel, orthogonal.h's matrix at its centre.
+winitplugin_LTLIBRARIES += plugins/initializers/delta_orthogonal.la
+plugins_initializers_delta_orthogonal_la_LDFLAGS = $(WINIT_PLUGIN_FLAGS)
 # lsuv: data-aware (the adapt hook), starting from orthogonal.h's matrix.
 noinst_HEADERS += plugins/initializers/orthogonal.h
 winitplugin_LTLIBRARIES += plugins/initializers/lsuv.la

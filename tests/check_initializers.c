@@ -305,10 +305,11 @@ END_TEST
 
 START_TEST(test_descriptors)
 {
-	static const char *issue2[] = { "zeros", "random_normal", "glorot_normal",
-		                        "he_normal", "glorot_uniform" };
-	for (size_t i = 0; i < sizeof issue2 / sizeof issue2[0]; i++)
-		ck_assert_ptr_nonnull(init(issue2[i]));
+	/* The seed study's four and Keras's default are shipped. */
+	static const char *seed_study[] = { "zeros", "random_normal", "glorot_normal", "he_normal",
+		                            "glorot_uniform" };
+	for (size_t i = 0; i < sizeof seed_study / sizeof seed_study[0]; i++)
+		ck_assert_ptr_nonnull(init(seed_study[i]));
 	/* Every shipped initializer documents its formula and its sd. */
 	for (size_t i = 0; i < winit_registry_count(reg); i++) {
 		const struct winit_plugin_entry *e = winit_registry_entry(reg, i);
@@ -551,6 +552,61 @@ START_TEST(test_orthogonal)
 }
 END_TEST
 
+/* Xiao et al.'s delta-orthogonal kernel: zero but at the spatial centre ((k - 1) / 2 on
+ * each axis, as TensorFlow places it), where the (cin, cout) matrix has orthonormal rows
+ * times the gain; a 1x1 (Dense) kernel is all centre; the sd it declares is the fill's
+ * root mean square, exactly. */
+static void check_delta(const int64_t *dims, uint32_t nd, double gain)
+{
+	struct fill_spec s = { .name = "delta_orthogonal", .n_dims = nd, .gain = 1.0, .n_params = 1, .pnames = { "gain" }, .pvalues = { gain } };
+	for (uint32_t i = 0; i < nd; i++)
+		s.dims[i] = dims[i];
+	struct filled f;
+	fill_ok(&f, &s, 5, 3);
+	const int64_t cin = dims[nd - 2], cout = dims[nd - 1];
+	int64_t centre = 0;
+	for (uint32_t a = 0; a + 2 < nd; a++)
+		centre = centre * dims[a] + (dims[a] - 1) / 2;
+	for (int64_t i = 0; i < f.n; i++)
+		if (i / (cin * cout) != centre)
+			ck_assert_msg(f.w[i] == 0.0f, "entry %lld off the centre is %g", (long long)i, f.w[i]);
+	const float *q = f.w + centre * cin * cout;
+	const int rows = cin <= cout; /* orthonormal rows, else columns */
+	const int64_t k = rows ? cin : cout, m = rows ? cout : cin;
+	double worst = 0, rms = 0;
+	for (int64_t a = 0; a < k; a++)
+		for (int64_t b = 0; b <= a; b++) {
+			double dot = 0;
+			for (int64_t i = 0; i < m; i++)
+				dot += rows ? (double)q[a * cout + i] * q[b * cout + i] :
+				              (double)q[i * cout + a] * q[i * cout + b];
+			worst = fmax(worst, fabs(dot - (a == b ? gain * gain : 0.0)) / (gain * gain));
+		}
+	ck_assert_msg(worst < 1e-5, "delta_orthogonal: |Q Q^T - g^2 I| = %g", worst);
+	for (int64_t i = 0; i < f.n; i++)
+		rms += (double)f.w[i] * f.w[i];
+	ck_assert_double_eq_tol(sqrt(rms / (double)f.n), f.stddev, 1e-6 * f.stddev);
+	filled_free(&f);
+}
+
+START_TEST(test_delta_orthogonal)
+{
+	const int64_t conv[] = { 3, 3, 16, 32 }, wide[] = { 4, 5, 8, 8 }, shrink[] = { 5, 3, 12, 4 },
+		      dense[] = { 6, 9 }, conv1d[] = { 7, 3, 5 };
+	check_delta(conv, 4, 1.0);
+	check_delta(wide, 4, 1.5); /* even kernel: centre (1, 2) */
+	check_delta(shrink, 4, 1.0);
+	check_delta(dense, 2, 2.0);
+	check_delta(conv1d, 3, 1.0);
+	struct fill_spec b = { .name = "delta_orthogonal", .dims = { 10 }, .n_dims = 1 };
+	struct filled f;
+	char msg[128] = "";
+	ck_assert_int_ne(do_fill(&f, &b, 1, 1, msg, sizeof msg), 0);
+	ck_assert_ptr_nonnull(strstr(msg, "at least 2 dims"));
+	filled_free(&f);
+}
+END_TEST
+
 START_TEST(test_identity)
 {
 	struct fill_spec s = { .name = "identity", .dims = { 5, 7 }, .n_dims = 2, .gain = 1.0, .n_params = 1, .pnames = { "gain" }, .pvalues = { 3.0 } };
@@ -595,6 +651,7 @@ static Suite *initializers_suite(void)
 	tcase_add_test(tc, test_constants);
 	tcase_add_test(tc, test_uniform_bad_range);
 	tcase_add_test(tc, test_orthogonal);
+	tcase_add_test(tc, test_delta_orthogonal);
 	tcase_add_test(tc, test_identity);
 	suite_add_tcase(s, tc);
 	return s;

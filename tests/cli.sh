@@ -17,6 +17,10 @@ expect "info describes a plugin" 0 "stddev" -- "$winit" info random_normal
 expect "info takes the gain of an activation" 0 "gain 1.41421 of relu): 0.0505" -- "$winit" info kaiming_normal --activation relu
 expect "info with an unknown activation" 2 "unknown activation 'nope'" -- "$winit" info he_normal --activation nope
 expect "info on an unknown name" 1 "no plugin named 'nope'" -- "$winit" info nope
+expect "info on a Conv2D kernel: Keras's fans" 0 "stddev for 3x3x32x64 (fan_in 288, fan_out 576, gain 1): 0.0833333" -- "$winit" info he_normal --shape 3x3x32x64
+expect "info: delta_orthogonal's sd on a conv kernel" 0 "stddev for 3x3x32x64 (fan_in 288, fan_out 576, gain 1): 0.0416667" -- "$winit" info delta_orthogonal --shape 3x3x32x64
+expect "info refuses a shape of 5 dims" 2 "expects 1 to 4 positive sizes joined by 'x'.*got '1x2x3x4x5'" -- "$winit" info he_normal --shape 1x2x3x4x5
+expect "info refuses a size of 0" 2 "got '3x0'" -- "$winit" info he_normal --shape 3x0
 expect "check-plugin passes a shipped plugin" 0 "checks, 0 failed" -- "$winit" check-plugin "$top_builddir/plugins/initializers/.libs/he_normal.so"
 expect "check-plugin -v lists passing checks" 0 "ok   he_normal" -- "$winit" check-plugin -v "$top_builddir/plugins/initializers/.libs/he_normal.so"
 expect "check-plugin fails a NaN fill" 1 "FAIL nan_fill" -- "$winit" check-plugin "$top_builddir/tests/plugins/conformance/.libs/nan_fill.so"

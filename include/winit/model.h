@@ -41,6 +41,10 @@ enum winit_layer_kind {
 	WINIT_LAYER_ADD = 3,
 	WINIT_LAYER_CONCATENATE = 4,
 	WINIT_LAYER_CONV2D = 5,
+	WINIT_LAYER_MAX_POOLING2D = 6,
+	WINIT_LAYER_AVERAGE_POOLING2D = 7,
+	WINIT_LAYER_GLOBAL_AVERAGE_POOLING2D = 8,
+	WINIT_LAYER_DROPOUT = 9,
 	WINIT_LAYER_KINDS
 };
 
@@ -84,11 +88,12 @@ struct winit_layer_spec {
 	struct winit_shape target_shape; /* Reshape: one example's shape after it */
 	int32_t axis;                    /* Concatenate: the axis joined (-1: the last) */
 	/* Conv2D (filters: units): kernel (height, width), strides, dilation_rate, padding
-	 * (enum winit_padding). */
+	 * (enum winit_padding); pooling: pool_size (kernel_size), strides, padding. */
 	int32_t kernel_size[2];
 	int32_t strides[2];
 	int32_t dilation[2];
 	int32_t padding;
+	double rate; /* Dropout: the share of values dropped in training */
 	/* Multipliers of its tensors (kind order: Dense's kernel then bias) and of its output
 	 * (Dense: z = out_mult * (x W) + b); used only when mult_set, else all 1. */
 	int32_t mult_set;
@@ -256,6 +261,12 @@ struct winit_model {
 	 * model's numbers are not to be trusted any more. */
 	int faulted;
 	char fault[240];
+	/* A training pass (Dropout drops): set by fit around a step's passes, with the step
+	 * counted from 0 over the run; every other pass is inference.  `seed` is the run seed
+	 * the model was made with (winit_model_init): the streams of its masks. */
+	int32_t training;
+	int64_t step;
+	uint64_t seed;
 };
 
 /* Check a spec is complete and consistent (sizes, kinds of plugins). */

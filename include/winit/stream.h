@@ -13,6 +13,9 @@
  *   WINIT_STREAM_ADAPT_ROWS -         (run seed, 3)               rows shown to adapt hooks
  *   WINIT_STREAM_PROBE      -         (run seed, 4)               diagnostics' probe rows
  *   WINIT_STREAM_ADAPT      layer i   (run seed, 0x100 + i)       adapt hook of layer i
+ *   WINIT_STREAM_DROPOUT    layer i,  (mix(mix(run seed, 7), i),    Dropout's mask of layer
+ *                           step t,    t 2^24 + r)                   i, example r of the
+ *                           example r                                batch of step t
  *
  * (stream = winit_rng_seed's (seed, stream id) pair.)
  *
@@ -39,13 +42,21 @@ enum winit_stream_purpose {
 	WINIT_STREAM_SHUFFLE = 3,
 	WINIT_STREAM_ADAPT_ROWS = 4,
 	WINIT_STREAM_ADAPT = 5,
-	WINIT_STREAM_PROBE = 6
+	WINIT_STREAM_PROBE = 6,
+	WINIT_STREAM_DROPOUT = 7
 };
 
 /* Seed rng as the stream of `purpose` (and `index`, a layer for per-layer purposes; 0
  * otherwise) of the run whose seed is run_seed. */
 void winit_stream_open(struct winit_rng *rng, uint64_t run_seed,
                        enum winit_stream_purpose purpose, uint32_t index);
+
+/* Seed rng as the stream of a purpose drawn per step and example (WINIT_STREAM_DROPOUT):
+ * the draws of example `row` (< 2^24) of the batch of step `step`, so a mask depends on
+ * neither the thread that draws it nor the order. */
+void winit_stream_open_at(struct winit_rng *rng, uint64_t run_seed,
+                          enum winit_stream_purpose purpose, uint32_t index, uint64_t step,
+                          uint64_t row);
 
 /* The run seed replicate r of every condition shares in the paired design. */
 uint64_t winit_stream_shared_seed(uint64_t study_seed, int32_t replicate);

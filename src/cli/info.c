@@ -2,9 +2,11 @@
  * and for an initializer the sd it yields for a kernel shape. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <winit/winit.h>
@@ -12,14 +14,16 @@
 #include "cli/cli.h"
 
 static const char info_usage[] =
-	"Usage: winit info NAME [--shape ROWSxCOLS] [--activation ACT]\n"
+	"Usage: winit info NAME [--shape D1x...xDn] [--activation ACT]\n"
 	"\n"
 	"Describe the plugin NAME (see winit list): its kind, file, formula, parameters with\n"
 	"their ranges and defaults; an activation's gain; an initializer's standard deviation\n"
 	"for a kernel of the given shape in a layer with the given activation.\n"
 	"\n"
 	"Options:\n"
-	"  --shape ROWSxCOLS   kernel shape, fan_in x fan_out (default 784x128)\n"
+	"  --shape D1x...xDn   kernel shape, 1 to 4 dims: a Dense kernel fan_in x fan_out\n"
+	"                      (default 784x128), a Conv2D kernel KHxKWxCINxCOUT (fans as\n"
+	"                      Keras's: KH*KW*CIN and KH*KW*COUT)\n"
 	"  --activation ACT    take the gain of activation ACT (default: gain 1)\n"
 	"  -h, --help          show this help\n"
 	"\n"
@@ -68,6 +72,30 @@ static void print_params(const struct winit_plugin_info *info)
 	}
 }
 
+/* "784x128", "3x3x32x64": 1 to 4 sizes in [1, 2^31]; 0, or -1 (dims untouched). */
+static int parse_shape(const char *text, int64_t *dims, uint32_t *n_dims)
+{
+	int64_t d[4];
+	uint32_t n = 0;
+	const char *p = text;
+	for (;;) {
+		char *end;
+		errno = 0;
+		long long v = strtoll(p, &end, 10);
+		if (end == p || errno || v < 1 || v > (1LL << 31) || n == 4 || *p == '+' || *p == ' ')
+			return -1;
+		d[n++] = v;
+		if (*end == '\0')
+			break;
+		if (*end != 'x')
+			return -1;
+		p = end + 1;
+	}
+	memcpy(dims, d, n * sizeof *d);
+	*n_dims = n;
+	return 0;
+}
+
 int cli_info(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -77,25 +105,23 @@ int cli_info(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *act_name = NULL;
-	int64_t rows = 784, cols = 128;
+	int64_t dims[4] = { 784, 128 };
+	uint32_t n_dims = 2;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			act_name = optarg;
 			break;
-		case 's': {
-			long long r, cc;
-			char tail;
-			if (sscanf(optarg, "%lldx%lld%c", &r, &cc, &tail) != 2 || r <= 0 || cc <= 0) {
-				fprintf(stderr, "winit info: --shape expects ROWSxCOLS, e.g. 784x128, got '%s'\n",
+		case 's':
+			if (parse_shape(optarg, dims, &n_dims)) {
+				fprintf(stderr,
+				        "winit info: --shape expects 1 to 4 positive sizes joined by 'x', e.g. "
+				        "784x128 or 3x3x32x64, got '%s'\n",
 				        optarg);
 				return CLI_USAGE;
 			}
-			rows = r;
-			cols = cc;
 			break;
-		}
 		case 'h':
 			fputs(info_usage, stdout);
 			return CLI_OK;
@@ -148,14 +174,19 @@ int cli_info(int argc, char **argv)
 		} else {
 			const struct winit_initializer *in = (const struct winit_initializer *)info;
 			if (in->stddev) {
-				int64_t dims[2] = { rows, cols };
-				double sd = winit_initializer_stddev(in, dims, 2, gain, defaults);
+				char shape[96] = "";
+				for (uint32_t k = 0; k < n_dims; k++)
+					snprintf(shape + strlen(shape), sizeof shape - strlen(shape), "%s%lld",
+					         k ? "x" : "", (long long)dims[k]);
+				int64_t fan_in, fan_out;
+				winit_compute_fans(dims, n_dims, &fan_in, &fan_out);
+				double sd = winit_initializer_stddev(in, dims, n_dims, gain, defaults);
 				if (isnan(sd))
-					printf("stddev for %lldx%lld: depends on the data\n", (long long)rows, (long long)cols);
+					printf("stddev for %s: depends on the data\n", shape);
 				else
-					printf("stddev for %lldx%lld (fan_in %lld, fan_out %lld, gain %.6g%s%s): %.6g\n",
-					       (long long)rows, (long long)cols, (long long)rows, (long long)cols,
-					       gain, act_name ? " of " : "", act_name ? act_name : "", sd);
+					printf("stddev for %s (fan_in %lld, fan_out %lld, gain %.6g%s%s): %.6g\n", shape,
+					       (long long)fan_in, (long long)fan_out, gain, act_name ? " of " : "",
+					       act_name ? act_name : "", sd);
 			}
 		}
 	}

@@ -26,9 +26,20 @@ void winit_stream_open(struct winit_rng *rng, uint64_t run_seed,
 	case WINIT_STREAM_ADAPT:
 		winit_rng_seed(rng, run_seed, 0x100 + (uint64_t)index);
 		return;
+	case WINIT_STREAM_DROPOUT:
+		winit_stream_open_at(rng, run_seed, purpose, index, 0, 0);
+		return;
 	}
 	/* An unknown purpose is a programming error; give it a stream no purpose uses. */
 	winit_rng_seed(rng, winit_seed_mix(run_seed, 0xbad), ((uint64_t)purpose << 32) | index);
+}
+
+void winit_stream_open_at(struct winit_rng *rng, uint64_t run_seed,
+                          enum winit_stream_purpose purpose, uint32_t index, uint64_t step,
+                          uint64_t row)
+{
+	winit_rng_seed(rng, winit_seed_mix(winit_seed_mix(run_seed, (uint64_t)purpose), index),
+	               (step << 24) + (row & 0xffffff));
 }
 
 /* "paired" in ASCII, mixed with the replicate: an independent run seed mixes the study

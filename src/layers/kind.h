@@ -237,5 +237,9 @@ extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_reshape;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_add;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_concatenate;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_conv2d;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_max_pooling2d;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_average_pooling2d;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_global_average_pooling2d;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_dropout;
 
 #endif /* WINIT_LAYERS_KIND_H */

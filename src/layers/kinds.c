@@ -13,6 +13,10 @@ static const struct winit_layer_ops *const kinds[WINIT_LAYER_KINDS] = {
 	[WINIT_LAYER_ADD] = &winit_layer_add,
 	[WINIT_LAYER_CONCATENATE] = &winit_layer_concatenate,
 	[WINIT_LAYER_CONV2D] = &winit_layer_conv2d,
+	[WINIT_LAYER_MAX_POOLING2D] = &winit_layer_max_pooling2d,
+	[WINIT_LAYER_AVERAGE_POOLING2D] = &winit_layer_average_pooling2d,
+	[WINIT_LAYER_GLOBAL_AVERAGE_POOLING2D] = &winit_layer_global_average_pooling2d,
+	[WINIT_LAYER_DROPOUT] = &winit_layer_dropout,
 };
 
 const struct winit_layer_ops *winit_layer_kind_get(int32_t id)

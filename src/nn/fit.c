@@ -557,12 +557,15 @@ static int fit_step(struct fit *f, int32_t epoch, int64_t s, struct winit_error 
 	diag_before_step(f, s);
 	int64_t n = step_gather(f, s);
 	trial_before_step(&f->trial);
+	/* The step's two passes train (Dropout drops, by the run's step count); every other
+	 * pass is inference. */
+	f->m->training = 1;
+	f->m->step = f->t->steps;
 	int rc = step_loss(f, epoch, s, n, err);
-	if (rc)
-		return rc;
-	if ((rc = step_update(f, n, err)))
-		return rc;
-	return step_observe(f, epoch, s, err);
+	if (!rc)
+		rc = step_update(f, n, err);
+	f->m->training = 0;
+	return rc ? rc : step_observe(f, epoch, s, err);
 }
 
 /* ---- The end of an epoch ---- */

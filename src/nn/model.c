@@ -283,6 +283,7 @@ int winit_model_init(struct winit_model *m, const struct winit_model_spec *spec,
 		winit_model_free(m);
 		return rc;
 	}
+	m->seed = seed;
 	/* Cross-entropy on a softmax output is computed from the logits: decided once here,
 	 * not per batch. */
 	const struct winit_layer *last = &m->layer[spec->n_layers - 1];

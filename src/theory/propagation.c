@@ -288,6 +288,10 @@ static int layer_variances(struct winit_theory *out, const struct winit_model_sp
 	for (int32_t i = 0; i < spec->n_layers; i++) {
 		const struct winit_layer *d = &r->d[i];
 		in = d->src[0] == WINIT_MODEL_INPUT ? winit_model_spec_input_of(spec, i) : r->shape[d->src[0]];
+		if (!d->kind->theory_q) {
+			not_applies(out, "layer %d: the recursion has no step for %s layers", i + 1, d->kind->name);
+			return 1;
+		}
 		double gain = d->act ? winit_activation_gain(d->act, d->act_params) : 1.0;
 		struct winit_tensor_decl decl[WINIT_MAX_LAYER_TENSORS];
 		int32_t nt = d->kind->declare ? d->kind->declare(&spec->layers[i], &in, decl) : 0;

@@ -22,6 +22,7 @@
 #include <winit/team.h>
 
 #include "layers/kind.h"
+#include "layers/window.h"
 
 /* Where a layer's kernel meets its input. */
 struct geom {
@@ -31,18 +32,6 @@ struct geom {
 	int64_t top, left; /* padding before */
 	int circular;
 };
-
-static int64_t out_size(int64_t in, int64_t k, int64_t s, int64_t d, int32_t padding,
-                        int64_t *before)
-{
-	int64_t keff = d * (k - 1) + 1;
-	*before = 0;
-	if (padding == WINIT_PADDING_VALID)
-		return in >= keff ? (in - keff) / s + 1 : 0;
-	int64_t out = (in + s - 1) / s, total = (out - 1) * s + keff - in;
-	*before = total > 0 ? total / 2 : 0;
-	return out;
-}
 
 static int geometry(const struct winit_layer_spec *l, const struct winit_shape *in, struct geom *g,
                     char *why, size_t n_why)
@@ -68,8 +57,8 @@ static int geometry(const struct winit_layer_spec *l, const struct winit_shape *
 		return -1;
 	}
 	*g = (struct geom){ .h = in->dim[0], .w = in->dim[1], .c = in->dim[2], .kh = l->kernel_size[0], .kw = l->kernel_size[1], .sh = l->strides[0], .sw = l->strides[1], .dh = l->dilation[0], .dw = l->dilation[1], .f = l->units, .circular = l->padding == WINIT_PADDING_CIRCULAR };
-	g->oh = out_size(g->h, g->kh, g->sh, g->dh, l->padding, &g->top);
-	g->ow = out_size(g->w, g->kw, g->sw, g->dw, l->padding, &g->left);
+	g->oh = winit_window_out(g->h, g->kh, g->sh, g->dh, l->padding, &g->top);
+	g->ow = winit_window_out(g->w, g->kw, g->sw, g->dw, l->padding, &g->left);
 	if (g->oh < 1 || g->ow < 1) {
 		snprintf(why, n_why, "a %lldx%lld kernel (dilation %lldx%lld) does not fit in %s with padding valid",
 		         (long long)g->kh, (long long)g->kw, (long long)g->dh, (long long)g->dw,
@@ -125,24 +114,14 @@ static int64_t conv_work(const struct winit_layer_spec *l, const struct winit_la
 	return 2 * (d->n_out / d->units) * d->k_rows;
 }
 
-/* Row `pos` of an example's patches is the input under output position pos. */
-static int64_t tap(int64_t o, int64_t k, int64_t s, int64_t d, int64_t before, int64_t n,
-                   int circular)
-{
-	int64_t x = o * s + k * d - before;
-	if (circular)
-		return ((x % n) + n) % n;
-	return x >= 0 && x < n ? x : -1;
-}
-
 static void im2col(float *col, const float *x, const struct geom *g)
 {
 	for (int64_t oy = 0; oy < g->oh; oy++)
 		for (int64_t ox = 0; ox < g->ow; ox++)
 			for (int64_t ky = 0; ky < g->kh; ky++) {
-				int64_t y = tap(oy, ky, g->sh, g->dh, g->top, g->h, g->circular);
+				int64_t y = winit_window_tap(oy, ky, g->sh, g->dh, g->top, g->h, g->circular);
 				for (int64_t kx = 0; kx < g->kw; kx++, col += g->c) {
-					int64_t xx = tap(ox, kx, g->sw, g->dw, g->left, g->w, g->circular);
+					int64_t xx = winit_window_tap(ox, kx, g->sw, g->dw, g->left, g->w, g->circular);
 					if (y < 0 || xx < 0)
 						memset(col, 0, (size_t)g->c * sizeof *col);
 					else
@@ -158,9 +137,9 @@ static void col2im(float *dx, const float *dcol, const struct geom *g)
 	for (int64_t oy = 0; oy < g->oh; oy++)
 		for (int64_t ox = 0; ox < g->ow; ox++)
 			for (int64_t ky = 0; ky < g->kh; ky++) {
-				int64_t y = tap(oy, ky, g->sh, g->dh, g->top, g->h, g->circular);
+				int64_t y = winit_window_tap(oy, ky, g->sh, g->dh, g->top, g->h, g->circular);
 				for (int64_t kx = 0; kx < g->kw; kx++, dcol += g->c) {
-					int64_t xx = tap(ox, kx, g->sw, g->dw, g->left, g->w, g->circular);
+					int64_t xx = winit_window_tap(ox, kx, g->sw, g->dw, g->left, g->w, g->circular);
 					if (y < 0 || xx < 0)
 						continue;
 					float *t = dx + (y * g->w + xx) * g->c;
@@ -230,8 +209,8 @@ static double inside(const struct geom *g)
 		for (int64_t ox = 0; ox < g->ow; ox++)
 			for (int64_t ky = 0; ky < g->kh; ky++)
 				for (int64_t kx = 0; kx < g->kw; kx++)
-					in += tap(oy, ky, g->sh, g->dh, g->top, g->h, 0) >= 0 &&
-					      tap(ox, kx, g->sw, g->dw, g->left, g->w, 0) >= 0;
+					in += winit_window_tap(oy, ky, g->sh, g->dh, g->top, g->h, 0) >= 0 &&
+					      winit_window_tap(ox, kx, g->sw, g->dw, g->left, g->w, 0) >= 0;
 	return in / (double)(g->oh * g->ow * g->kh * g->kw);
 }
 

@@ -1,0 +1,98 @@
+/* src/layers/max_pooling2d/max_pooling2d.c -- Keras's MaxPooling2D: each window's largest
+ * value per channel (the padding of "same" never wins).  The forward pass keeps, per
+ * output, which input won (the first in the window's row-major order on a tie); the
+ * backward pass adds each output's gradient there, outputs in order. */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "layers/kind.h"
+#include "layers/pool.h"
+#include "layers/window.h"
+
+static int max_infer(const struct winit_layer_spec *l, const struct winit_shape *in, int32_t n_in,
+                     struct winit_shape *out, char *why, size_t n_why)
+{
+	(void)n_in;
+	return winit_pool_infer(l, in, "MaxPooling2D", out, why, n_why);
+}
+
+/* The winners: one index per output value, stored in the layer's work buffer. */
+static int64_t max_work(const struct winit_layer_spec *l, const struct winit_layer *d)
+{
+	(void)l;
+	return d->n_out;
+}
+
+static void pool_of(const struct winit_model *m, int i, struct winit_pool *g)
+{
+	const struct winit_layer *d = &m->layer[i];
+	char why[8];
+	winit_pool_geometry(&m->spec.layers[i], &d->in_shape, "", g, why, sizeof why);
+}
+
+static void max_forward(const struct winit_pass *p, int i, int activate, int c, int n)
+{
+	(void)activate;
+	struct winit_model *m = p->m;
+	const struct winit_layer *d = &m->layer[i];
+	struct winit_pool g;
+	pool_of(m, i, &g);
+	int64_t r0, r1;
+	winit_pass_rows(p, c, n, &r0, &r1);
+	for (int64_t r = r0; r < r1; r++) {
+		const float *x = winit_pass_input(p, d, 0) + r * d->n_in;
+		float *y = m->a[i] + r * d->n_out;
+		int32_t *arg = (int32_t *)m->work[i] + r * d->n_out;
+		for (int64_t oy = 0; oy < g.oh; oy++)
+			for (int64_t ox = 0; ox < g.ow; ox++)
+				for (int64_t ch = 0; ch < g.c; ch++) {
+					int64_t best = -1;
+					for (int64_t ky = 0; ky < g.ph; ky++) {
+						int64_t yy = winit_window_tap(oy, ky, g.sh, 1, g.top, g.h, 0);
+						for (int64_t kx = 0; kx < g.pw && yy >= 0; kx++) {
+							int64_t xx = winit_window_tap(ox, kx, g.sw, 1, g.left, g.w, 0);
+							int64_t at = (yy * g.w + xx) * g.c + ch;
+							if (xx >= 0 && (best < 0 || x[at] > x[best]))
+								best = at;
+						}
+					}
+					int64_t o = (oy * g.ow + ox) * g.c + ch;
+					y[o] = x[best];
+					arg[o] = (int32_t)best;
+				}
+	}
+}
+
+static void max_input_grad(const struct winit_pass *p, int i, const float *dz, int c, int n)
+{
+	const struct winit_model *m = p->m;
+	const struct winit_layer *d = &m->layer[i];
+	int64_t r0, r1;
+	winit_pass_rows(p, c, n, &r0, &r1);
+	float *dr = winit_pass_grad_dst(p, i, 0, r0);
+	if (r1 <= r0 || !dr)
+		return;
+	for (int64_t r = r0; r < r1; r++) {
+		float *dx = dr + (r - r0) * d->n_in;
+		const float *g = dz + r * d->n_out;
+		const int32_t *arg = (const int32_t *)m->work[i] + r * d->n_out;
+		memset(dx, 0, (size_t)d->n_in * sizeof *dx);
+		for (int64_t o = 0; o < d->n_out; o++)
+			dx[arg[o]] += g[o];
+	}
+	winit_pass_grad_done(p, i, 0, r0, r1);
+}
+
+const struct winit_layer_ops winit_layer_max_pooling2d = {
+	.id = WINIT_LAYER_MAX_POOLING2D,
+	.name = "MaxPooling2D",
+	.prefix = "max_pooling2d",
+	.min_in = 1,
+	.max_in = 1,
+	.infer = max_infer,
+	.work = max_work,
+	.forward = max_forward,
+	.input_grad = max_input_grad,
+};
