@@ -614,8 +614,8 @@ START_TEST(malformed_graph_records_name_their_byte)
 	ck_assert_int_eq(buf[69] & buf[70] & buf[71] & buf[72], 0xff);
 	ck_assert_int_eq(buf[87], 0);
 #define RESET() memcpy(buf, orig, n)
-	put32(buf + 60, 9);
-	graph_refused(buf, n, "byte 60: layer 1: unknown layer kind 9, expected one of 0 Dense, 1 Flatten");
+	put32(buf + 60, 99);
+	graph_refused(buf, n, "byte 60: layer 1: unknown layer kind 99, expected one of 0 Dense, 1 Flatten");
 	RESET();
 	put32(buf + 65, 2);
 	graph_refused(buf, n, "byte 65: layer 1 (Flatten): 2 inputs (0: the layer before), Flatten takes 1");
@@ -760,6 +760,54 @@ START_TEST(conv_graph_round_trip_and_refusals)
 }
 END_TEST
 
+/* The pooling kinds (pool_size, strides, padding) and Dropout (rate, a number) round-trip
+ * through their kinds' fields; a rate out of [0, 1] is refused at its byte. */
+START_TEST(pool_graph_round_trip_and_refusals)
+{
+	struct winit_model_spec s;
+	tu_pool_graph(&s);
+	struct winit_trainer a, b;
+	struct winit_optimizer_spec o = winit_optimizer_default(WINIT_OPT_SGD);
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_trainer_init(&a, &s, &o, 3, &err) == 0, "%s", err.msg);
+	winit_model_spec_free(&s);
+	const char *path = tu_path(tu_tmpdir(), "pool.winit");
+	ck_assert_int_eq(winit_model_save(path, &a, WINIT_MODEL_ARCHITECTURE, &err), 0);
+	ck_assert_msg(winit_model_load(path, tu_registry(), &b, NULL, &err) == 0, "%s", err.msg);
+	same_spec(&a.model.spec, &b.model.spec);
+	for (int i = 1; i <= 2; i++) {
+		const struct winit_layer_spec *x = &a.model.spec.layers[i], *y = &b.model.spec.layers[i];
+		ck_assert(memcmp(x->kernel_size, y->kernel_size, sizeof x->kernel_size) == 0);
+		ck_assert(memcmp(x->strides, y->strides, sizeof x->strides) == 0);
+		ck_assert_int_eq(x->padding, y->padding);
+	}
+	ck_assert_int_eq(b.model.spec.layers[2].kernel_size[1], 1);
+	ck_assert_int_eq(b.model.spec.layers[2].padding, WINIT_PADDING_SAME);
+	ck_assert(b.model.spec.layers[3].rate == 0.25);
+	ck_assert(memcmp(a.model.params, b.model.params, (size_t)a.model.n_params * 4) == 0);
+	ck_assert_int_eq(winit_model_reserve(&a.model, 2, &err), 0);
+	ck_assert_int_eq(winit_model_reserve(&b.model, 2, &err), 0);
+	float ya[6];
+	memcpy(ya, winit_model_forward(&a.model, x784(), 2), sizeof ya);
+	ck_assert(memcmp(ya, winit_model_forward(&b.model, x784(), 2), sizeof ya) == 0);
+	winit_trainer_free(&a);
+	winit_trainer_free(&b);
+	size_t n;
+	unsigned char *buf = slurp(path, &n);
+	unsigned char *rate = find(buf, n, "\x04rate\x05", 6);
+	double bad = 1.5;
+	memcpy(rate + 6, &bad, 8);
+	char want[160];
+	snprintf(want, sizeof want, "byte %zu: layer 4 (Dropout): rate is 1.5, expected a number in [0, 1]",
+	         (size_t)(rate - buf) + 6);
+	graph_refused(buf, n, want);
+	bad = 1; /* in the field's range, refused by Dropout's own rule at the layer's record */
+	memcpy(rate + 6, &bad, 8);
+	graph_refused(buf, n, "layer 4 (Dropout 'dropout_1'): rate must be in [0, 1), got 1");
+	free(buf);
+}
+END_TEST
+
 /* The weights section of version 2 lists each layer's tensors: weights of another graph
  * are refused at the layer whose tensors differ, and a chain's (version 1) weights do not
  * fit a graph. */
@@ -812,6 +860,7 @@ static Suite *suite(void)
 	tcase_add_test(e, malformed_graph_records_name_their_byte);
 	tcase_add_test(e, graph_weights_shape_mismatch);
 	tcase_add_test(e, conv_graph_round_trip_and_refusals);
+	tcase_add_test(e, pool_graph_round_trip_and_refusals);
 	suite_add_tcase(s, e);
 	return s;
 }

@@ -633,11 +633,12 @@ START_TEST(a_graph_description_reads_back)
 END_TEST
 
 /* A Conv2D layer's description: its filters (Keras's name of its units), plugins, and
- * its kind's fields (kernel_size, strides, padding by name, dilation_rate); read back and
- * refused when its padding is no choice. */
+ * its kind's fields (kernel_size, strides, padding by name, dilation_rate); the pooling
+ * kinds' (pool_size, strides, padding) and Dropout's rate; read back, and refused when a
+ * padding is no choice. */
 START_TEST(a_conv_description_reads_back)
 {
-	struct winit_run_spec runs[1];
+	struct winit_run_spec runs[2];
 	struct winit_run_result res[1];
 	make_runs(runs, res, 1);
 	tu_conv_graph(&runs[0].model);
@@ -682,6 +683,51 @@ START_TEST(a_conv_description_reads_back)
 	ck_assert_str_eq(d, f.runs[0].description);
 	free(d);
 	winit_results_file_free(&f);
+	/* The pooling kinds' and Dropout's fields. */
+	runs[1] = runs[0];
+	tu_pool_graph(&runs[1].model);
+	tu_keep(runs[1].model.layers);
+	tu_keep(runs[1].model.inputs);
+	const char *pool_path = tu_path(tu_dir, "p.json");
+	ck_assert_msg(winit_results_write_json(pool_path, "unit", 7, &runs[1], res, 1, &err) == 0, "%s", err.msg);
+	const char *pool = slurp(pool_path);
+	static const char *const pool_want[] = {
+		"\"type\": \"AveragePooling2D\",\n"
+		"            \"name\": \"average_pooling2d_1\",\n"
+		"            \"output_shape\": [\n"
+		"              4,\n"
+		"              4,\n"
+		"              4\n"
+		"            ],\n"
+		"            \"pool_size\": [\n"
+		"              2,\n"
+		"              1\n"
+		"            ],\n"
+		"            \"strides\": [\n"
+		"              1,\n"
+		"              1\n"
+		"            ],\n"
+		"            \"padding\": \"same\"\n",
+		"\"type\": \"Dropout\",\n"
+		"            \"name\": \"dropout_1\",\n"
+		"            \"output_shape\": [\n"
+		"              4,\n"
+		"              4,\n"
+		"              4\n"
+		"            ],\n"
+		"            \"rate\": 0.25\n",
+		"\"type\": \"GlobalAveragePooling2D\",\n"
+		"            \"name\": \"global_average_pooling2d_1\",\n"
+		"            \"output_shape\": [\n"
+		"              4\n"
+		"            ]\n"
+		"          },",
+	};
+	for (size_t k = 0; k < sizeof pool_want / sizeof pool_want[0]; k++)
+		ck_assert_msg(strstr(pool, pool_want[k]), "not in the file:\n%s", pool_want[k]);
+	ck_assert_msg(winit_results_read(pool_path, &f, &err) == 0, "%s", err.msg);
+	winit_results_file_free(&f);
+
 	char *at = strstr(text, "\"padding\": \"valid\"");
 	memcpy(at + 12, "vaLid", 5);
 	write_text(path, text);

@@ -265,6 +265,41 @@ static inline void tu_conv_graph(struct winit_model_spec *s)
 	tu_node(s, tu_dense(3, "softmax", "glorot_uniform"), 0, NULL);
 }
 
+/* A graph of the pooling kinds and Dropout: Input(8x8x2) -> Conv2D(4, 3x3, same, relu) ->
+ * MaxPooling2D((2, 2), strides 2, valid) -> AveragePooling2D((2, 1), strides 1, same) ->
+ * Dropout(0.25) -> GlobalAveragePooling2D -> Dense(3, softmax).  The caller frees it. */
+static inline void tu_pool_graph(struct winit_model_spec *s)
+{
+	memset(s, 0, sizeof *s);
+	s->n_input_dims = 3;
+	s->input_shape[0] = s->input_shape[1] = 8;
+	s->input_shape[2] = 2;
+	s->n_inputs = 128;
+	int32_t in = WINIT_MODEL_INPUT;
+	struct winit_layer_spec c = tu_dense(4, "relu", "he_normal");
+	c.kind = WINIT_LAYER_CONV2D;
+	c.kernel_size[0] = c.kernel_size[1] = 3;
+	c.strides[0] = c.strides[1] = 1;
+	c.dilation[0] = c.dilation[1] = 1;
+	c.padding = WINIT_PADDING_SAME;
+	tu_node(s, c, 1, &in);
+	struct winit_layer_spec p = tu_layer(WINIT_LAYER_MAX_POOLING2D);
+	p.kernel_size[0] = p.kernel_size[1] = 2;
+	p.strides[0] = p.strides[1] = 2;
+	tu_node(s, p, 0, NULL);
+	p = tu_layer(WINIT_LAYER_AVERAGE_POOLING2D);
+	p.kernel_size[0] = 2;
+	p.kernel_size[1] = 1;
+	p.strides[0] = p.strides[1] = 1;
+	p.padding = WINIT_PADDING_SAME;
+	tu_node(s, p, 0, NULL);
+	struct winit_layer_spec d = tu_layer(WINIT_LAYER_DROPOUT);
+	d.rate = 0.25;
+	tu_node(s, d, 0, NULL);
+	tu_node(s, tu_layer(WINIT_LAYER_GLOBAL_AVERAGE_POOLING2D), 0, NULL);
+	tu_node(s, tu_dense(3, "softmax", "glorot_uniform"), 0, NULL);
+}
+
 /* n images of side x side pixels (side even) in four classes: the quadrant that is the
  * class is bright (120-239), the rest noise (0-119); labels and pixels drawn in that
  * order from the stream (seed, 0). */

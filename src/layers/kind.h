@@ -66,12 +66,15 @@ struct winit_tensor_decl {
  *  - WINIT_LAYER_FIELD_INTS: `count` int32_t (at most WINIT_LAYER_FIELD_MAX_INTS), each in
  *    [lo, hi] (Conv2D's kernel_size, strides);
  *  - WINIT_LAYER_FIELD_CHOICE: an int32_t, the index of one of `choices` (Conv2D's
- *    padding), carried by name. */
+ *    padding), carried by name;
+ *  - WINIT_LAYER_FIELD_REAL: a double, finite, in [lo, hi] (Dropout's rate; the kind's
+ *    infer may refuse an end). */
 enum winit_layer_field_type {
 	WINIT_LAYER_FIELD_INT = 1,
 	WINIT_LAYER_FIELD_SHAPE = 2,
 	WINIT_LAYER_FIELD_INTS = 3,
-	WINIT_LAYER_FIELD_CHOICE = 4
+	WINIT_LAYER_FIELD_CHOICE = 4,
+	WINIT_LAYER_FIELD_REAL = 5
 };
 
 #define WINIT_LAYER_FIELD_MAX_INTS 4
@@ -80,10 +83,19 @@ struct winit_layer_field {
 	const char *name; /* Keras's argument: "target_shape", "axis" */
 	int32_t type;     /* enum winit_layer_field_type */
 	size_t offset;    /* of the member in struct winit_layer_spec */
-	int64_t lo, hi;   /* INT, INTS: the values accepted */
+	int64_t lo, hi;   /* INT, INTS, REAL: the values accepted */
 	int32_t count;    /* INTS: how many */
 	const char *const *choices; /* CHOICE: the names, NULL-terminated */
 };
+
+/* The double member of a REAL field. */
+static inline double winit_layer_field_real(const struct winit_layer_field *f,
+                                            const struct winit_layer_spec *l)
+{
+	double v;
+	memcpy(&v, (const char *)l + f->offset, sizeof v);
+	return v;
+}
 
 /* The number of choices of a CHOICE field. */
 static inline int32_t winit_layer_field_n_choices(const struct winit_layer_field *f)

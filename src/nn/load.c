@@ -328,11 +328,23 @@ static void get_fields(struct rd *r, const struct winit_layer_ops *k, struct win
 		}
 		unsigned type = get_u8(r, "configuration field type");
 		if (!r->failed && type != (unsigned)f->type) {
-			static const char *const types[] = { "?", "an integer", "a shape", "integers", "a choice" };
+			static const char *const types[] = { "?", "an integer", "a shape", "integers", "a choice",
+				                             "a number" };
 			r->off--;
 			rd_fail(r, "%s: field %s has type %u, expected %d (%s)", what, f->name, type, (int)f->type,
-			        types[f->type >= 1 && f->type <= 4 ? f->type : 0]);
+			        types[f->type >= 1 && f->type <= 5 ? f->type : 0]);
 			return;
+		}
+		if (f->type == WINIT_LAYER_FIELD_REAL) {
+			double v = get_f64(r, f->name);
+			if (!r->failed && !(isfinite(v) && v >= (double)f->lo && v <= (double)f->hi)) {
+				r->off -= 8;
+				rd_fail(r, "%s: %s is %g, expected a number in [%lld, %lld]", what, f->name, v,
+				        (long long)f->lo, (long long)f->hi);
+				return;
+			}
+			memcpy((char *)l + f->offset, &v, sizeof v);
+			continue;
 		}
 		if (f->type == WINIT_LAYER_FIELD_INTS) {
 			at = r->off;

@@ -164,6 +164,8 @@ static void put_node(struct wbuf *b, const struct winit_model_spec *s, int32_t i
 		} else if (f->type == WINIT_LAYER_FIELD_CHOICE) {
 			int32_t v = winit_layer_field_int(f, l);
 			put_str(b, v >= 0 && v < winit_layer_field_n_choices(f) ? f->choices[v] : "");
+		} else if (f->type == WINIT_LAYER_FIELD_REAL) {
+			put_f64(b, winit_layer_field_real(f, l));
 		} else {
 			struct winit_shape sh = winit_layer_field_shape_of(f, l);
 			put_u32(b, (uint32_t)sh.rank);

@@ -177,6 +177,8 @@ static void write_layer(struct json *j, const struct winit_model_spec *spec, int
 		} else if (f->type == WINIT_LAYER_FIELD_CHOICE) {
 			int32_t v = winit_layer_field_int(f, l);
 			json_string_at(j, f->name, v >= 0 && v < winit_layer_field_n_choices(f) ? f->choices[v] : "?");
+		} else if (f->type == WINIT_LAYER_FIELD_REAL) {
+			json_number_at(j, f->name, winit_layer_field_real(f, l));
 		} else {
 			struct winit_shape sh = winit_layer_field_shape_of(f, l);
 			write_dims(j, f->name, &sh);

@@ -189,6 +189,14 @@ static int check_layer(struct rs_ctx *x, const json_t *o)
 				         (long long)f->lo, (long long)f->hi, k->name, f->name);
 				rc = jr_bad(&x->c, NULL, want, v);
 			}
+		} else if (f->type == WINIT_LAYER_FIELD_REAL) {
+			if (!json_is_number(v) || json_number_value(v) < (double)f->lo || json_number_value(v) > (double)f->hi) {
+				char want[96];
+				snprintf(want, sizeof want, "a number in [%lld, %lld] (%s's %s)", (long long)f->lo,
+				         (long long)f->hi, k->name, f->name);
+				rc = json_is_number(v) ? fail(x, "expected %s, found %.17g", want, json_number_value(v))
+				                       : jr_bad(&x->c, NULL, want, v);
+			}
 		} else if (f->type == WINIT_LAYER_FIELD_CHOICE) {
 			int32_t n = winit_layer_field_n_choices(f), c = 0;
 			const char *t = json_string_value(v);
