@@ -39,3 +39,15 @@ TESTS += tests/check_conv
 tests_check_conv_SOURCES = tests/check_conv.c
 tests_check_conv_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_conv_LDADD = $(WINIT_TEST_LIBS)
+
+check_PROGRAMS += tests/check_parametrization
+TESTS += tests/check_parametrization
+tests_check_parametrization_SOURCES = tests/check_parametrization.c
+tests_check_parametrization_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_parametrization_LDADD = $(WINIT_TEST_LIBS)
+
+check_PROGRAMS += tests/check_norm
+TESTS += tests/check_norm
+tests_check_norm_SOURCES = tests/check_norm.c
+tests_check_norm_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_norm_LDADD = $(WINIT_TEST_LIBS)

@@ -14,6 +14,7 @@ winitinclude_HEADERS += \
 	include/winit/kernels.h \
 	include/winit/model.h \
 	include/winit/shape.h \
+	include/winit/parametrization.h \
 	include/winit/train.h \
 	include/winit/diagnostics.h \
 	include/winit/theory.h \

@@ -45,6 +45,9 @@ enum winit_layer_kind {
 	WINIT_LAYER_AVERAGE_POOLING2D = 7,
 	WINIT_LAYER_GLOBAL_AVERAGE_POOLING2D = 8,
 	WINIT_LAYER_DROPOUT = 9,
+	WINIT_LAYER_BATCH_NORMALIZATION = 10,
+	WINIT_LAYER_LAYER_NORMALIZATION = 11,
+	WINIT_LAYER_SCALE = 12,
 	WINIT_LAYER_KINDS
 };
 
@@ -56,11 +59,22 @@ enum winit_padding {
 };
 
 /* The parameter tensors a layer can have (Dense: its kernel and its bias). */
-#define WINIT_MAX_LAYER_TENSORS 2
+#define WINIT_MAX_LAYER_TENSORS 4
 
 /* What a layer's inputs are, in winit_model_spec.inputs: an earlier layer's index, or the
  * model's input. */
 #define WINIT_MODEL_INPUT (-1)
+
+/* What a pass is for: inference (evaluate, predict; Dropout is the identity,
+ * BatchNormalization uses its moving statistics), a training step (Dropout drops,
+ * BatchNormalization normalizes with the batch's statistics and updates its moving ones),
+ * or the diagnostics' probe of what training sees (the batch's statistics, nothing
+ * updated, no mask drawn: the same numbers whenever it runs). */
+enum winit_pass_mode {
+	WINIT_PASS_INFERENCE = 0,
+	WINIT_PASS_TRAIN = 1,
+	WINIT_PASS_PROBE = 2
+};
 
 /* Multipliers of one parameter tensor (all 1 by default: winit_layer_mult):
  * `init` scales what its initializer draws (and the theory's variance by its square),
@@ -94,6 +108,10 @@ struct winit_layer_spec {
 	int32_t dilation[2];
 	int32_t padding;
 	double rate; /* Dropout: the share of values dropped in training */
+	/* BatchNormalization: momentum of its moving statistics; both normalizations: epsilon
+	 * (gamma's initializer in kernel_initializer, beta's in bias_initializer). */
+	double momentum, epsilon;
+	int32_t per_channel; /* Scale: one multiplier per channel (else one for all) */
 	/* Multipliers of its tensors (kind order: Dense's kernel then bias) and of its output
 	 * (Dense: z = out_mult * (x W) + b); used only when mult_set, else all 1. */
 	int32_t mult_set;
@@ -210,6 +228,9 @@ struct winit_layer {
 	float *w;                           /* Dense: (n_in, n_out), view into params; NULL without one */
 	float *b;                           /* (n_out) or NULL */
 	float *dw, *db;                     /* views into grads */
+	/* Every tensor (kind order: w and b are the first two) and its gradient; NULL past
+	 * the kind's. */
+	float *t[WINIT_MAX_LAYER_TENSORS], *dt[WINIT_MAX_LAYER_TENSORS];
 	const struct winit_activation *act; /* NULL for kinds without an activation */
 	const double *act_params;
 	float lr_mult[WINIT_MAX_LAYER_TENSORS]; /* the optimizer's multipliers of w and b */
@@ -261,9 +282,10 @@ struct winit_model {
 	 * model's numbers are not to be trusted any more. */
 	int faulted;
 	char fault[240];
-	/* A training pass (Dropout drops): set by fit around a step's passes, with the step
-	 * counted from 0 over the run; every other pass is inference.  `seed` is the run seed
-	 * the model was made with (winit_model_init): the streams of its masks. */
+	/* The kind of pass (enum winit_pass_mode): fit sets WINIT_PASS_TRAIN around a step's
+	 * passes, with the step counted from 0 over the run; the diagnostics' probe
+	 * WINIT_PASS_PROBE; every other pass is inference.  `seed` is the run seed the model
+	 * was made with (winit_model_init): the streams of Dropout's masks. */
 	int32_t training;
 	int64_t step;
 	uint64_t seed;

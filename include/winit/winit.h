@@ -32,5 +32,7 @@
 #include <winit/plot.h>
 #include <winit/results_doc.h>
 #include <winit/fields.h>
+#include <winit/shape.h>
+#include <winit/parametrization.h>
 
 #endif

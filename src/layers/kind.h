@@ -51,8 +51,28 @@ struct winit_tensor_decl {
 	const char *name; /* "kernel", "bias" */
 	int32_t rank;
 	int64_t dims[4];
-	const struct winit_plugin_use *init;
+	const struct winit_plugin_use *init; /* NULL: every value `constant` */
 	enum winit_stream_purpose purpose;
+	double constant;
+	int32_t frozen; /* not trained (BatchNormalization's moving statistics) */
+};
+
+/* What the recursion knows of a layer's input values at initialization: their second
+ * moment and mean, how many per example, and, when they are an activation's outputs f(z)
+ * with z ~ N(0, q) independent per value (a Dense or Conv2D layer's, or those passed on
+ * unchanged by Flatten, Reshape and Dropout), f and q (act NULL otherwise). */
+struct winit_theory_in {
+	double m2, mu;
+	int64_t size;
+	const struct winit_activation *act;
+	const double *act_params;
+	double q;
+};
+
+struct winit_theory_out {
+	double mu;
+	char why[160];
+	char fault[256];
 };
 
 /* One field of a kind's configuration (its arguments other than Dense's units, bias and
@@ -151,6 +171,7 @@ struct winit_layer_ops {
 	const char *prefix;     /* Keras's default layer names: prefix_1, prefix_2, ... */
 	int32_t min_in, max_in; /* inputs; max_in 0: any number */
 	int has_activation; /* and Dense's units, use_bias and three plugins */
+	int has_kernel; /* its first tensor is a kernel matrix (k_rows x units): Dense, Conv2D */
 	const char *units_name; /* Keras's name of its units ("filters"); NULL: "units" */
 	/* Its configuration's fields, ended by one with a NULL name; NULL: none. */
 	const struct winit_layer_field *fields;
@@ -161,21 +182,29 @@ struct winit_layer_ops {
 	 * WINIT_MAX_LAYER_TENSORS); 0 for none.  in: the first input's shape. */
 	int32_t (*declare)(const struct winit_layer_spec *l, const struct winit_shape *in,
 	                   struct winit_tensor_decl *out);
-	/* Values per example it keeps between its passes (m->work[i]); NULL: none. */
+	/* Values per example it keeps between its passes (m->work[i]), and values besides
+	 * them whatever the batch (after the cap_batch examples' ones); NULL: none. */
 	int64_t (*work)(const struct winit_layer_spec *l, const struct winit_layer *d);
+	int64_t (*scratch)(const struct winit_layer_spec *l, const struct winit_layer *d);
+	/* A phase of its own before forward (BatchNormalization's batch statistics) and
+	 * before input_grad (their gradients' sums), each chunk c of n; NULL: none. */
+	void (*forward_prepare)(const struct winit_pass *p, int i, int c, int n);
+	void (*backward_prepare)(const struct winit_pass *p, int i, const float *dz, int c, int n);
 	void (*forward)(const struct winit_pass *p, int i, int activate, int c, int n);
 	void (*input_grad)(const struct winit_pass *p, int i, const float *dz, int c, int n);
 	void (*param_grad)(const struct winit_pass *p, int i, const float *dz, int c, int n);
-	/* Theory at initialization: the second moment of its output (its pre-activation's
-	 * variance for a kind with an activation), from its inputs' output second moments
-	 * m2_in[] and its weights' variances var[] (declaration order). */
+	/* Theory at initialization (NULL: the recursion has no step for it): from its inputs'
+	 * values (in[], struct winit_theory_in) and its weights' variances var[] (declaration
+	 * order), the second moment of its pre-activation for a kind with an activation (whose
+	 * mean is 0: weights of mean 0), else of its output, whose mean goes to out->mu.  NaN
+	 * when it cannot say, with the reason in out->why; a plugin's fault in out->fault. */
 	double (*theory_q)(const struct winit_layer_spec *l, const struct winit_layer *d,
-	                   const double *m2_in, const int64_t *size_in, int32_t n_in,
-	                   const double *var);
+	                   const struct winit_theory_in *in, int32_t n_in, const double *var,
+	                   struct winit_theory_out *out);
 	/* Backward of the theory: the factor by which the variance of the gradient of its
 	 * pre-activation (or output) is multiplied on its way to input k. */
 	double (*theory_grad)(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
-	                      const double *var);
+	                      const double *var, const struct winit_theory_in *in);
 };
 
 /* The kind of that id, or NULL. */
@@ -236,12 +265,12 @@ WINIT_INTERNAL void winit_layer_copy_forward(const struct winit_pass *p, int i, 
 WINIT_INTERNAL void winit_layer_copy_input_grad(const struct winit_pass *p, int i, const float *dz,
                                                 int c, int n);
 WINIT_INTERNAL double winit_layer_theory_same(const struct winit_layer_spec *l,
-                                              const struct winit_layer *d, const double *m2_in,
-                                              const int64_t *size_in, int32_t n_in,
-                                              const double *var);
+                                              const struct winit_layer *d,
+                                              const struct winit_theory_in *in, int32_t n_in,
+                                              const double *var, struct winit_theory_out *out);
 WINIT_INTERNAL double winit_layer_theory_grad_same(const struct winit_layer_spec *l,
                                                    const struct winit_layer *d, int k,
-                                                   const double *var);
+                                                   const double *var, const struct winit_theory_in *in);
 
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_dense;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_flatten;
@@ -253,5 +282,8 @@ extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_max_pooling2d;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_average_pooling2d;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_global_average_pooling2d;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_dropout;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_batch_normalization;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_layer_normalization;
+extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_scale;
 
 #endif /* WINIT_LAYERS_KIND_H */

@@ -17,6 +17,9 @@ static const struct winit_layer_ops *const kinds[WINIT_LAYER_KINDS] = {
 	[WINIT_LAYER_AVERAGE_POOLING2D] = &winit_layer_average_pooling2d,
 	[WINIT_LAYER_GLOBAL_AVERAGE_POOLING2D] = &winit_layer_global_average_pooling2d,
 	[WINIT_LAYER_DROPOUT] = &winit_layer_dropout,
+	[WINIT_LAYER_BATCH_NORMALIZATION] = &winit_layer_batch_normalization,
+	[WINIT_LAYER_LAYER_NORMALIZATION] = &winit_layer_layer_normalization,
+	[WINIT_LAYER_SCALE] = &winit_layer_scale,
 };
 
 const struct winit_layer_ops *winit_layer_kind_get(int32_t id)

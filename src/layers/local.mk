@@ -17,4 +17,7 @@ libwinit_core_la_SOURCES += \
 	src/layers/max_pooling2d/max_pooling2d.c \
 	src/layers/average_pooling2d/average_pooling2d.c \
 	src/layers/global_average_pooling2d/global_average_pooling2d.c \
-	src/layers/dropout/dropout.c
+	src/layers/dropout/dropout.c \
+	src/layers/batch_normalization/batch_normalization.c \
+	src/layers/layer_normalization/layer_normalization.c \
+	src/layers/scale/scale.c

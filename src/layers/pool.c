@@ -34,6 +34,16 @@ int winit_pool_geometry(const struct winit_layer_spec *l, const struct winit_sha
 	return 0;
 }
 
+int64_t winit_pool_count(const struct winit_pool *g, int64_t oy, int64_t ox)
+{
+	int64_t y0 = oy * g->sh - g->top, x0 = ox * g->sw - g->left, y1 = y0 + g->ph, x1 = x0 + g->pw;
+	y0 = y0 < 0 ? 0 : y0;
+	x0 = x0 < 0 ? 0 : x0;
+	y1 = y1 > g->h ? g->h : y1;
+	x1 = x1 > g->w ? g->w : x1;
+	return (y1 - y0) * (x1 - x0);
+}
+
 int winit_pool_infer(const struct winit_layer_spec *l, const struct winit_shape *in,
                      const char *kind, struct winit_shape *out, char *why, size_t n_why)
 {

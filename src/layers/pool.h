@@ -23,6 +23,10 @@ struct winit_pool {
 WINIT_INTERNAL int winit_pool_geometry(const struct winit_layer_spec *l, const struct winit_shape *in,
                                        const char *kind, struct winit_pool *g, char *why,
                                        size_t n_why);
+/* How many of output (oy, ox)'s window's values are in the image (same padding: fewer at
+ * the border). */
+WINIT_INTERNAL int64_t winit_pool_count(const struct winit_pool *g, int64_t oy, int64_t ox);
+
 /* Its output shape (oh, ow, c). */
 WINIT_INTERNAL int winit_pool_infer(const struct winit_layer_spec *l, const struct winit_shape *in,
                                     const char *kind, struct winit_shape *out, char *why,

@@ -34,20 +34,21 @@ void winit_layer_copy_input_grad(const struct winit_pass *p, int i, const float 
 }
 
 double winit_layer_theory_same(const struct winit_layer_spec *l, const struct winit_layer *d,
-                               const double *m2_in, const int64_t *size_in, int32_t n_in,
-                               const double *var)
+                               const struct winit_theory_in *in, int32_t n_in, const double *var,
+                               struct winit_theory_out *out)
 {
-	(void)size_in;
 	(void)l;
 	(void)d;
 	(void)n_in;
 	(void)var;
-	return m2_in[0];
+	out->mu = in[0].mu;
+	return in[0].m2;
 }
 
 double winit_layer_theory_grad_same(const struct winit_layer_spec *l, const struct winit_layer *d,
-                                    int k, const double *var)
+                                    int k, const double *var, const struct winit_theory_in *in)
 {
+	(void)in;
 	(void)l;
 	(void)d;
 	(void)k;

@@ -140,8 +140,10 @@ static int scratch_layers(struct winit_diag_probe *p, const struct winit_model *
 	memset(p->scratch.grads, 0, (size_t)m->n_params * sizeof(float));
 	for (int i = 0; i < m->spec.n_layers; i++) {
 		struct winit_layer *d = &p->scratch.layer[i];
-		d->dw = p->scratch.grads + (m->layer[i].dw - m->grads);
-		d->db = m->layer[i].db ? p->scratch.grads + (m->layer[i].db - m->grads) : NULL;
+		for (int t = 0; t < WINIT_MAX_LAYER_TENSORS; t++)
+			d->dt[t] = m->layer[i].dt[t] ? p->scratch.grads + (m->layer[i].dt[t] - m->grads) : NULL;
+		d->dw = d->dt[0];
+		d->db = d->dt[1];
 		p->max_deriv[i] = 0;
 		if (!is_rowwise(d) && grid_max_deriv(&p->max_deriv[i], &p->scratch, i))
 			return winit_error_set(err, WINIT_ERR_NOMEM, "diagnostics: no memory for the derivative grid");
@@ -502,7 +504,7 @@ static void backward_hook(void *ctx, int layer, const float *dz, const float *dw
 	const struct winit_diag_probe *p = h->p;
 	const float *w = p->scratch.layer[layer].w; /* the model's own weights */
 	struct winit_diag_layer *L = &h->layers[layer];
-	if (!w) { /* no kernel: its gradients' statistics only */
+	if (!p->scratch.layer[layer].k_rows) { /* no kernel: its gradients' statistics only */
 		double m, v;
 		mean_var2(&m, &L->grad_var, dz, rows * cols, &m, &v, dz, rows * cols);
 		L->wgrad_var = L->w_mean = L->w_sd = L->update_ratio = NAN;
@@ -522,7 +524,7 @@ static struct winit_diag_hist *kernel_histograms(const struct winit_model *m)
 	for (int i = 0; i < m->spec.n_layers; i++) {
 		const struct winit_layer *d = &m->layer[i];
 		const struct winit_layer_spec *l = &m->spec.layers[i];
-		if (!d->w) { /* no kernel: an empty histogram, no declared sd */
+		if (!d->k_rows) { /* no kernel: an empty histogram, no declared sd */
 			h[i].declared_sd = NAN;
 			continue;
 		}
@@ -561,14 +563,16 @@ int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *
 	struct winit_layer_hooks hooks = { &hc, forward_hook, backward_hook };
 	p->scratch.hooks = hooks;
 	int64_t hits = 0;
+	p->scratch.training = WINIT_PASS_PROBE; /* what training sees, nothing updated */
 	winit_model_forward_train(&p->scratch, p->x, p->rows);
 	double loss = winit_model_loss(&p->scratch, p->y, p->rows, p->dout, 1.0f / (float)p->rows, &hits);
 	winit_model_backward(&p->scratch, p->x, p->dout, p->rows);
+	p->scratch.training = WINIT_PASS_INFERENCE;
 	memset(&p->scratch.hooks, 0, sizeof p->scratch.hooks);
 	for (int i = 0; i < n_layers; i++) {
 		const struct winit_layer *d = &m->layer[i];
 		struct winit_diag_layer *L = &layers[i];
-		if (!d->w) {
+		if (!d->k_rows) {
 			L->distinct_units = -1; /* not recorded for this layer kind */
 			continue;
 		}

@@ -559,12 +559,12 @@ static int fit_step(struct fit *f, int32_t epoch, int64_t s, struct winit_error 
 	trial_before_step(&f->trial);
 	/* The step's two passes train (Dropout drops, by the run's step count); every other
 	 * pass is inference. */
-	f->m->training = 1;
+	f->m->training = WINIT_PASS_TRAIN;
 	f->m->step = f->t->steps;
 	int rc = step_loss(f, epoch, s, n, err);
 	if (!rc)
 		rc = step_update(f, n, err);
-	f->m->training = 0;
+	f->m->training = WINIT_PASS_INFERENCE;
 	return rc ? rc : step_observe(f, epoch, s, err);
 }
 

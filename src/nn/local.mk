@@ -3,6 +3,7 @@ libwinit_core_la_SOURCES += \
 	src/nn/spec.c \
 	src/nn/graph.c \
 	src/nn/graph.h \
+	src/nn/parametrization.c \
 	src/nn/passes.c \
 	src/nn/model_guard.h \
 	src/nn/loss.c \

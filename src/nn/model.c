@@ -18,6 +18,11 @@
 #include "layers/kind.h"
 #include "nn/graph.h"
 
+static int32_t declare(const struct winit_model_spec *spec, int i, const struct winit_shape *in,
+                       struct winit_tensor_decl *decl);
+static struct winit_shape first_input(const struct winit_model_spec *spec, int i,
+                                      const struct winit_shape *shapes);
+
 int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_error *err)
 {
 	if (spec->n_inputs <= 0)
@@ -48,6 +53,16 @@ int winit_model_spec_check(const struct winit_model_spec *spec, struct winit_err
 		return winit_error_set(err, WINIT_ERR_NOMEM, "model: no memory for %d layers",
 		                       (int)spec->n_layers);
 	int rc = winit_model_spec_shapes(spec, shapes, err);
+	/* Every tensor a kind fills from a plugin names an initializer. */
+	for (int i = 0; i < spec->n_layers && !rc; i++) {
+		struct winit_tensor_decl decl[WINIT_MAX_LAYER_TENSORS];
+		struct winit_shape in = first_input(spec, i, shapes);
+		int32_t n = declare(spec, i, &in, decl);
+		for (int32_t t = 0; t < n && !rc; t++)
+			if (decl[t].init && (!decl[t].init->info || decl[t].init->info->kind != WINIT_KIND_INITIALIZER))
+				rc = winit_error_set(err, WINIT_ERR_ARG, "model: layer %d (%s): no %s initializer plugin",
+				                     i + 1, winit_layer_kind_name(spec->layers[i].kind), decl[t].name);
+	}
 	free(shapes);
 	return rc ? rc : winit_model_spec_check_graph(spec, err);
 }
@@ -61,11 +76,16 @@ static int fill(float *w, const struct winit_tensor_decl *t, double gain, double
 	winit_stream_open(&rng, seed, t->purpose, (uint32_t)(layer - 1));
 	char where[64];
 	snprintf(where, sizeof where, "layer %d %s", layer, t->name);
-	int rc = winit_initializer_fill((const struct winit_initializer *)t->init->info, w, t->dims,
-	                                (uint32_t)t->rank, gain, t->init->params, &rng, where, err);
 	int64_t n = 1;
 	for (int32_t k = 0; k < t->rank; k++)
 		n *= t->dims[k];
+	int rc = WINIT_OK;
+	if (!t->init)
+		for (int64_t k = 0; k < n; k++)
+			w[k] = (float)t->constant;
+	else
+		rc = winit_initializer_fill((const struct winit_initializer *)t->init->info, w, t->dims,
+		                            (uint32_t)t->rank, gain, t->init->params, &rng, where, err);
 	if (!rc && mult != 1.0)
 		for (int64_t k = 0; k < n; k++)
 			w[k] = (float)(mult * (double)w[k]);
@@ -230,11 +250,13 @@ static int init_layer(struct winit_model *m, int i, const struct winit_shape *sh
 	for (int32_t t = 0; t < n; t++) {
 		struct winit_param_mult mult = winit_layer_mult(l, t);
 		d->lr_mult[t] = (float)mult.lr;
+		d->t[t] = *p;
+		d->dt[t] = *g;
 		if (t == 0) {
 			d->w = *p;
 			d->dw = *g;
-			d->k_rows = tensor_size(&decl[t]) / d->units;
-		} else {
+			d->k_rows = d->kind->has_kernel ? tensor_size(&decl[t]) / d->units : 0;
+		} else if (t == 1) {
 			d->b = *p;
 			d->db = *g;
 		}
@@ -324,7 +346,9 @@ static int reserve_work(struct winit_model *m)
 		const struct winit_layer_ops *k = m->layer[i].kind;
 		if (!k->work || m->work[i])
 			continue;
-		m->work[i] = winit_guarded_alloc(m->cap_batch * k->work(&m->spec.layers[i], &m->layer[i]));
+		const struct winit_layer_spec *l = &m->spec.layers[i];
+		m->work[i] = winit_guarded_alloc(m->cap_batch * k->work(l, &m->layer[i]) +
+		                                 (k->scratch ? k->scratch(l, &m->layer[i]) : 0));
 		if (!m->work[i])
 			return -1;
 	}

@@ -115,15 +115,24 @@ static void forward_part(void *arg, int id, int n)
 {
 	const struct forward_job *j = arg;
 	struct winit_model *m = j->p.m;
+	int ph = 0;
 	for (int i = 0; i < j->n_layers; i++) {
 		const struct winit_layer *d = &m->layer[i];
 		int activate = d->act && !(j->logits_last && i == j->n_layers - 1);
-		WINIT_TEAM_CHUNKS(j->team, i, id, c)
+		if (d->kind->forward_prepare) {
+			WINIT_TEAM_CHUNKS(j->team, ph, id, c)
+			{
+				d->kind->forward_prepare(&j->p, i, c, n);
+				winit_team_done(j->team, ph);
+			}
+			winit_team_wait(j->team, ph++);
+		}
+		WINIT_TEAM_CHUNKS(j->team, ph, id, c)
 		{
 			d->kind->forward(&j->p, i, activate, c, n);
-			winit_team_done(j->team, i);
+			winit_team_done(j->team, ph);
 		}
-		winit_team_wait(j->team, i);
+		winit_team_wait(j->team, ph++);
 		if (m->hooks.forward) { /* only on a pass without a team */
 			int64_t rows = j->p.n_batch * (d->n_out / d->units);
 			if (d->act && !activate)
@@ -139,7 +148,10 @@ static const float *forward(struct winit_model *m, const float *x, int64_t n_bat
 	if (n_layers == 0)
 		return x;
 	struct forward_job job = { { m, x, n_batch, NULL }, pass_team(m), n_layers, logits_last };
-	winit_team_run_phases(job.team, forward_part, &job, n_layers);
+	int phases = 0;
+	for (int i = 0; i < n_layers; i++)
+		phases += 1 + (m->layer[i].kind->forward_prepare != NULL);
+	winit_team_run_phases(job.team, forward_part, &job, phases);
 	guard_check_layers(m, n_layers, "forward");
 	return logits_last ? m->z[n_layers - 1] : m->a[n_layers - 1];
 }
@@ -212,6 +224,14 @@ static void backward_part(void *arg, int id, int n)
 			}
 			winit_team_wait(t, ph++);
 		}
+		if (d->kind->backward_prepare) {
+			WINIT_TEAM_CHUNKS(t, ph, id, c)
+			{
+				d->kind->backward_prepare(&j->p, i, g, c, n);
+				winit_team_done(t, ph);
+			}
+			winit_team_wait(t, ph++);
+		}
 		if (d->kind->input_grad && has_layer_input(d)) {
 			WINIT_TEAM_CHUNKS(t, ph, id, c)
 			{
@@ -238,8 +258,15 @@ void winit_model_backward_update(struct winit_model *m, const float *x, float *d
                                  int64_t n_batch, const struct winit_param_update *update)
 {
 	struct backward_job job = { { m, x, n_batch, update }, pass_team(m), dout };
-	/* Per layer at most: its activation, its inputs' gradients, its parameters. */
-	winit_team_run_phases(job.team, backward_part, &job, 3 * m->spec.n_layers);
+	/* Per layer at most: its activation, its preparation, its inputs' gradients, its
+	 * parameters. */
+	int phases = 0;
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		const struct winit_layer *d = &m->layer[i];
+		phases += (d->act != NULL) + (d->kind->backward_prepare != NULL) +
+		          (d->kind->input_grad != NULL) + (d->kind->param_grad != NULL);
+	}
+	winit_team_run_phases(job.team, backward_part, &job, phases);
 	guard_check_layers(m, m->spec.n_layers, "backward");
 }
 

@@ -150,6 +150,37 @@ double winit_gauss_expect_checked(const struct winit_activation *act, const doub
 	return e / sqrt(M_PI);
 }
 
+double winit_gauss_max_moment_checked(const struct winit_activation *act, const double *params,
+                                      double q, int power, int64_t k, char *fault, size_t size)
+{
+	double nodes[WINIT_GH_POINTS], weights[WINIT_GH_POINTS];
+	if (winit_gauss_hermite(WINIT_GH_POINTS, nodes, weights))
+		return NAN;
+	struct gh_bufs b;
+	winit_guard_zone_set(b.g0);
+	winit_guard_zone_set(b.g1);
+	winit_guard_zone_set(b.g2);
+	winit_guard_zone_set(b.g3);
+	winit_guard_zone_set(b.g4);
+	double s = sqrt(2.0 * (q > 0 ? q : 0));
+	for (int i = 0; i < WINIT_GH_POINTS; i++) {
+		b.z[i] = (float)(s * nodes[i]);
+		b.one[i] = 1.0f;
+	}
+	winit_activation_forward(act, b.y, b.z, 1, WINIT_GH_POINTS, params);
+	if (!gh_intact(&b, act, 0, fault, size))
+		return NAN;
+	double e = 0;
+	for (int i = 0; i < WINIT_GH_POINTS; i++) {
+		/* z = sqrt(2) x: the max's density over the Gaussian's is k Phi(z)^(k-1). */
+		double w = weights[i];
+		if (k > 1)
+			w *= (double)k * pow(0.5 * erfc(-nodes[i]), (double)(k - 1));
+		e += w * (power == 1 ? (double)b.y[i] : (double)b.y[i] * b.y[i]);
+	}
+	return e / sqrt(M_PI);
+}
+
 double winit_gauss_expect(const struct winit_activation *act, const double *params, double q,
                           int deriv)
 {
@@ -206,8 +237,8 @@ struct recursion {
 	double *var; /* WINIT_MAX_LAYER_TENSORS per layer */
 	double *m2, *d2;
 	int32_t *consumed;
-	double *m2_in;
-	int64_t *size_in;
+	struct winit_theory_in *val; /* each layer's output, as its consumers see it */
+	struct winit_theory_in *in;  /* one layer's inputs */
 };
 
 static void recursion_free(struct recursion *r)
@@ -219,8 +250,8 @@ static void recursion_free(struct recursion *r)
 	free(r->m2);
 	free(r->d2);
 	free(r->consumed);
-	free(r->m2_in);
-	free(r->size_in);
+	free(r->val);
+	free(r->in);
 }
 
 static int recursion_alloc(struct recursion *r, const struct winit_model_spec *spec)
@@ -236,10 +267,10 @@ static int recursion_alloc(struct recursion *r, const struct winit_model_spec *s
 	r->m2 = calloc(n, sizeof *r->m2);
 	r->d2 = calloc(n, sizeof *r->d2);
 	r->consumed = calloc(n, sizeof *r->consumed);
-	r->m2_in = calloc(edges + 1, sizeof *r->m2_in);
-	r->size_in = calloc(edges + 1, sizeof *r->size_in);
+	r->val = calloc(n, sizeof *r->val);
+	r->in = calloc(edges + 1, sizeof *r->in);
 	if (!r->d || !r->shape || !r->src || !r->var || !r->m2 || !r->d2 || !r->consumed ||
-	    !r->m2_in || !r->size_in) {
+	    !r->val || !r->in) {
 		recursion_free(r);
 		return -1;
 	}
@@ -302,6 +333,8 @@ static int layer_variances(struct winit_theory *out, const struct winit_model_sp
 			r->d[i].k_rows = size / d->units;
 		}
 		for (int32_t t = 0; t < nt; t++) {
+			if (!decl[t].init) /* a constant: no spread */
+				continue;
 			const struct winit_initializer *k = (const struct winit_initializer *)decl[t].init->info;
 			if (t == 0 && winit_initializer_adapter(k)) {
 				not_applies(out, "layer %d %s: initializer '%s' is data-aware", i + 1, decl[t].name,
@@ -337,19 +370,37 @@ static int predict(struct winit_theory *out, const struct winit_model_spec *spec
 	if (layer_variances(out, spec, r))
 		return WINIT_OK;
 	const int last = spec->n_layers - 1;
+	/* The model's input: its measured second moment, taken as of mean 0. */
+	const struct winit_theory_in input = { input_m2, 0, spec->n_inputs, NULL, NULL, 0 };
 	for (int i = 0; i < spec->n_layers; i++) {
 		const struct winit_layer *d = &r->d[i];
-		for (int32_t k = 0; k < d->n_src; k++) {
-			int32_t s = d->src[k];
-			r->m2_in[k] = s == WINIT_MODEL_INPUT ? input_m2 : r->m2[s];
-			r->size_in[k] = s == WINIT_MODEL_INPUT ? spec->n_inputs : r->d[s].n_out;
-		}
+		for (int32_t k = 0; k < d->n_src; k++)
+			r->in[k] = d->src[k] == WINIT_MODEL_INPUT ? input : r->val[d->src[k]];
 		const double *var = &r->var[i * WINIT_MAX_LAYER_TENSORS];
-		out->pre_var[i] = d->kind->theory_q(&spec->layers[i], d, r->m2_in, r->size_in, d->n_src, var);
-		r->m2[i] = out->pre_var[i];
-		if (d->act && r->consumed[i])
-			r->m2[i] = winit_gauss_expect_checked(d->act, d->act_params, out->pre_var[i], 0, fault,
-			                                      sizeof fault);
+		struct winit_theory_out o = { 0, "", "" };
+		out->pre_var[i] = d->kind->theory_q(&spec->layers[i], d, r->in, d->n_src, var, &o);
+		if (o.fault[0])
+			return layer_fault(out, i, o.fault, err);
+		if (isnan(out->pre_var[i])) {
+			not_applies(out, "layer %d (%s): %s", i + 1, d->kind->name, o.why);
+			return WINIT_OK;
+		}
+		struct winit_theory_in *v = &r->val[i];
+		*v = (struct winit_theory_in){ out->pre_var[i], o.mu, d->n_out, NULL, NULL, 0 };
+		if (d->act && r->consumed[i]) {
+			/* f(z), z ~ N(0, q): its moments, and what a max over them needs. */
+			*v = (struct winit_theory_in){ 0, 0, d->n_out, d->act, d->act_params, out->pre_var[i] };
+			v->m2 = winit_gauss_expect_checked(d->act, d->act_params, out->pre_var[i], 0, fault,
+			                                   sizeof fault);
+			if (!fault[0])
+				v->mu = winit_gauss_max_moment_checked(d->act, d->act_params, out->pre_var[i], 1,
+				                                       1, fault, sizeof fault);
+		} else if (d->n_src == 1 && d->kind->theory_q == winit_layer_theory_same) {
+			v->act = r->in[0].act; /* moved, not mixed: still f(z) per value */
+			v->act_params = r->in[0].act_params;
+			v->q = r->in[0].q;
+		}
+		r->m2[i] = v->m2;
 		if (fault[0])
 			return layer_fault(out, i, fault, err);
 	}
@@ -367,11 +418,13 @@ static int predict(struct winit_theory *out, const struct winit_model_spec *spec
 	for (int c = last; c >= 0; c--) { /* every consumer of c comes after it: c is final */
 		const struct winit_layer *d = &r->d[c];
 		const double *var = &r->var[c * WINIT_MAX_LAYER_TENSORS];
+		for (int32_t k = 0; k < d->n_src; k++)
+			r->in[k] = d->src[k] == WINIT_MODEL_INPUT ? input : r->val[d->src[k]];
 		for (int32_t k = 0; k < d->n_src; k++) {
 			int32_t s = d->src[k];
 			if (s == WINIT_MODEL_INPUT)
 				continue;
-			double f = d->kind->theory_grad(&spec->layers[c], d, k, var);
+			double f = d->kind->theory_grad(&spec->layers[c], d, k, var, r->in);
 			out->grad_var[s] += f * r->d2[s] * out->grad_var[c];
 		}
 	}

@@ -26,6 +26,13 @@ WINIT_INTERNAL double winit_gauss_expect_checked(const struct winit_activation *
                                                  const double *params, double q, int deriv,
                                                  char *fault, size_t size);
 
+/* E[f(sqrt(q) M)^power] for M the largest of k independent N(0, 1) (k = 1: a plain
+ * Gaussian), power 1 or 2, by Gauss-Hermite against the density k phi Phi^(k-1); f runs
+ * through the plugin wrappers, checked as winit_gauss_expect_checked. */
+WINIT_INTERNAL double winit_gauss_max_moment_checked(const struct winit_activation *act,
+                                                     const double *params, double q, int power,
+                                                     int64_t k, char *fault, size_t size);
+
 /* winit_theory_predict; WINIT_ERR_PLUGIN (the layer, the plugin, the callback) when an
  * activation wrote outside its buffers, out then not applying. */
 WINIT_INTERNAL int winit_theory_predict_checked(struct winit_theory *out,

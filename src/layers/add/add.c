@@ -60,19 +60,21 @@ static void add_input_grad(const struct winit_pass *p, int i, const float *dz, i
 	}
 }
 
-/* Inputs independent at initialization with zero-mean weights before them: second
- * moments add. */
+/* Inputs independent at initialization: E[(sum x_k)^2] = sum E[x_k^2] + 2 sum_{j<k}
+ * mu_j mu_k (a residual stream of ReLU outputs has a mean). */
 static double add_theory_q(const struct winit_layer_spec *l, const struct winit_layer *d,
-                           const double *m2_in, const int64_t *size_in, int32_t n_in,
-                           const double *var)
+                           const struct winit_theory_in *in, int32_t n_in, const double *var,
+                           struct winit_theory_out *out)
 {
-	(void)size_in;
 	(void)l;
 	(void)d;
 	(void)var;
-	double q = 0;
-	for (int32_t k = 0; k < n_in; k++)
-		q += m2_in[k];
+	double q = 0, mu = 0;
+	for (int32_t k = 0; k < n_in; k++) {
+		q += in[k].m2 + 2 * mu * in[k].mu;
+		mu += in[k].mu;
+	}
+	out->mu = mu;
 	return q;
 }
 

@@ -3,6 +3,7 @@
  * backward pass spreads each output's gradient over them, outputs in order. */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "layers/kind.h"
@@ -95,6 +96,47 @@ static void avg_input_grad(const struct winit_pass *p, int i, const float *dz, i
 	winit_pass_grad_done(p, i, 0, r0, r1);
 }
 
+/* Theory, positions taken as independent (a convolution's neighbouring outputs share
+ * inputs and are correlated: then the true second moment is larger): a mean of k values
+ * of mean mu has E[x^2] = mu^2 + (m2 - mu^2) / k, averaged over the windows. */
+static double avg_theory_q(const struct winit_layer_spec *l, const struct winit_layer *d,
+                           const struct winit_theory_in *in, int32_t n_in, const double *var,
+                           struct winit_theory_out *out)
+{
+	(void)n_in;
+	(void)var;
+	struct winit_pool g;
+	char why[8];
+	if (winit_pool_geometry(l, &d->in_shape, "", &g, why, sizeof why))
+		return NAN;
+	double m2 = 0, mu2 = in[0].mu * in[0].mu;
+	for (int64_t oy = 0; oy < g.oh; oy++)
+		for (int64_t ox = 0; ox < g.ow; ox++)
+			m2 += mu2 + (in[0].m2 - mu2) / (double)winit_pool_count(&g, oy, ox);
+	out->mu = in[0].mu;
+	return m2 / (double)(g.oh * g.ow);
+}
+
+/* An input value gets 1/k of each of its windows' gradients. */
+static double avg_theory_grad(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
+                              const double *var, const struct winit_theory_in *in)
+{
+	(void)in;
+	(void)k;
+	(void)var;
+	struct winit_pool g;
+	char why[8];
+	if (winit_pool_geometry(l, &d->in_shape, "", &g, why, sizeof why))
+		return NAN;
+	double s = 0;
+	for (int64_t oy = 0; oy < g.oh; oy++)
+		for (int64_t ox = 0; ox < g.ow; ox++) {
+			double c = (double)winit_pool_count(&g, oy, ox);
+			s += c / (c * c); /* c inputs, each (1/c)^2 */
+		}
+	return s / (double)(g.h * g.w);
+}
+
 const struct winit_layer_ops winit_layer_average_pooling2d = {
 	.id = WINIT_LAYER_AVERAGE_POOLING2D,
 	.name = "AveragePooling2D",
@@ -105,4 +147,6 @@ const struct winit_layer_ops winit_layer_average_pooling2d = {
 	.infer = avg_infer,
 	.forward = avg_forward,
 	.input_grad = avg_input_grad,
+	.theory_q = avg_theory_q,
+	.theory_grad = avg_theory_grad,
 };

@@ -87,19 +87,22 @@ static void concat_input_grad(const struct winit_pass *p, int i, const float *dz
 	}
 }
 
-/* The second moment over the joined values: the inputs' weighted by their sizes. */
+/* The second moment and mean over the joined values: the inputs' weighted by their
+ * sizes. */
 static double concat_theory_q(const struct winit_layer_spec *l, const struct winit_layer *d,
-                              const double *m2_in, const int64_t *size_in, int32_t n_in,
-                              const double *var)
+                              const struct winit_theory_in *in, int32_t n_in, const double *var,
+                              struct winit_theory_out *out)
 {
 	(void)l;
 	(void)var;
 	(void)d;
-	double q = 0, n = 0;
+	double q = 0, mu = 0, n = 0;
 	for (int32_t k = 0; k < n_in; k++) {
-		q += m2_in[k] * (double)size_in[k];
-		n += (double)size_in[k];
+		q += in[k].m2 * (double)in[k].size;
+		mu += in[k].mu * (double)in[k].size;
+		n += (double)in[k].size;
 	}
+	out->mu = mu / n;
 	return q / n;
 }
 

@@ -86,14 +86,19 @@ static int conv_infer(const struct winit_layer_spec *l, const struct winit_shape
 static int32_t conv_declare(const struct winit_layer_spec *l, const struct winit_shape *in,
                             struct winit_tensor_decl *out)
 {
-	out[0] = (struct winit_tensor_decl){ "kernel",
-		                             4,
-		                             { l->kernel_size[0], l->kernel_size[1], in->dim[2], l->units },
-		                             &l->kernel_initializer,
-		                             WINIT_STREAM_KERNEL };
+	out[0] = (struct winit_tensor_decl){ .name = "kernel",
+		                             .rank = 4,
+		                             .dims = { l->kernel_size[0], l->kernel_size[1], in->dim[2],
+		                                       l->units },
+		                             .init = &l->kernel_initializer,
+		                             .purpose = WINIT_STREAM_KERNEL };
 	if (!l->use_bias)
 		return 1;
-	out[1] = (struct winit_tensor_decl){ "bias", 1, { l->units }, &l->bias_initializer, WINIT_STREAM_BIAS };
+	out[1] = (struct winit_tensor_decl){ .name = "bias",
+		                             .rank = 1,
+		                             .dims = { l->units },
+		                             .init = &l->bias_initializer,
+		                             .purpose = WINIT_STREAM_BIAS };
 	return 2;
 }
 
@@ -217,10 +222,10 @@ static double inside(const struct geom *g)
 /* q = (share of taps inside) fan_in var_w E[x^2] + var_b: zero padding contributes
  * nothing. */
 static double conv_theory_q(const struct winit_layer_spec *l, const struct winit_layer *d,
-                            const double *m2_in, const int64_t *size_in, int32_t n_in,
-                            const double *var)
+                            const struct winit_theory_in *in, int32_t n_in, const double *var,
+                            struct winit_theory_out *out)
 {
-	(void)size_in;
+	out->mu = 0;
 	(void)n_in;
 	struct geom g;
 	char why[8];
@@ -229,14 +234,15 @@ static double conv_theory_q(const struct winit_layer_spec *l, const struct winit
 	double f = (double)d->k_rows * var[0] * inside(&g);
 	if (d->out_mult != 1.0f)
 		f *= (double)d->out_mult * d->out_mult;
-	return f * m2_in[0] + (l->use_bias ? var[1] : 0.0);
+	return f * in[0].m2 + (l->use_bias ? var[1] : 0.0);
 }
 
 /* An input value reaches (taps inside x output positions / input positions) outputs of
  * each filter: that many times fan-out's filters' var_w. */
 static double conv_theory_grad(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
-                               const double *var)
+                               const double *var, const struct winit_theory_in *in)
 {
+	(void)in;
 	(void)k;
 	struct geom g;
 	char why[8];
@@ -269,6 +275,7 @@ const struct winit_layer_ops winit_layer_conv2d = {
 	.has_activation = 1,
 	.units_name = "filters",
 	.fields = conv_fields,
+	.has_kernel = 1,
 	.infer = conv_infer,
 	.declare = conv_declare,
 	.work = conv_work,

@@ -41,10 +41,18 @@ static int dense_infer(const struct winit_layer_spec *l, const struct winit_shap
 static int32_t dense_declare(const struct winit_layer_spec *l, const struct winit_shape *in,
                              struct winit_tensor_decl *out)
 {
-	out[0] = (struct winit_tensor_decl){ "kernel", 2, { winit_shape_elements(in), l->units }, &l->kernel_initializer, WINIT_STREAM_KERNEL };
+	out[0] = (struct winit_tensor_decl){ .name = "kernel",
+		                             .rank = 2,
+		                             .dims = { winit_shape_elements(in), l->units },
+		                             .init = &l->kernel_initializer,
+		                             .purpose = WINIT_STREAM_KERNEL };
 	if (!l->use_bias)
 		return 1;
-	out[1] = (struct winit_tensor_decl){ "bias", 1, { l->units }, &l->bias_initializer, WINIT_STREAM_BIAS };
+	out[1] = (struct winit_tensor_decl){ .name = "bias",
+		                             .rank = 1,
+		                             .dims = { l->units },
+		                             .init = &l->bias_initializer,
+		                             .purpose = WINIT_STREAM_BIAS };
 	return 2;
 }
 
@@ -93,21 +101,22 @@ static void dense_param_grad(const struct winit_pass *p, int i, const float *dz,
 /* q = fan_in * var_w * E[x^2] (times out_mult^2) + var_b, in the order of float
  * operations the recursion always had. */
 static double dense_theory_q(const struct winit_layer_spec *l, const struct winit_layer *d,
-                             const double *m2_in, const int64_t *size_in, int32_t n_in,
-                             const double *var)
+                             const struct winit_theory_in *in, int32_t n_in, const double *var,
+                             struct winit_theory_out *out)
 {
-	(void)size_in;
+	out->mu = 0;
 	(void)n_in;
 	double f = (double)d->n_in * var[0];
 	if (d->out_mult != 1.0f)
 		f *= (double)d->out_mult * d->out_mult;
-	return f * m2_in[0] + (l->use_bias ? var[1] : 0.0);
+	return f * in[0].m2 + (l->use_bias ? var[1] : 0.0);
 }
 
 /* The gradient reaching the input: fan_out * var_w (times out_mult^2) times dz's. */
 static double dense_theory_grad(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
-                                const double *var)
+                                const double *var, const struct winit_theory_in *in)
 {
+	(void)in;
 	(void)l;
 	(void)k;
 	double f = (double)d->n_out * var[0];
@@ -123,6 +132,7 @@ const struct winit_layer_ops winit_layer_dense = {
 	.min_in = 1,
 	.max_in = 1,
 	.has_activation = 1,
+	.has_kernel = 1,
 	.infer = dense_infer,
 	.declare = dense_declare,
 	.forward = dense_forward,

@@ -42,7 +42,7 @@ static void dropout_forward(const struct winit_pass *p, int i, int activate, int
 	if (r1 <= r0)
 		return;
 	const float *x = winit_pass_input(p, d, 0);
-	if (!m->training || rate == 0) {
+	if (m->training != WINIT_PASS_TRAIN || rate == 0) {
 		memcpy(m->a[i] + r0 * d->n_out, x + r0 * d->n_out, (size_t)((r1 - r0) * d->n_out) * sizeof(float));
 		return;
 	}
@@ -71,7 +71,7 @@ static void dropout_input_grad(const struct winit_pass *p, int i, const float *d
 		return;
 	int64_t len = (r1 - r0) * d->n_out;
 	const float *g = dz + r0 * d->n_out;
-	if (!m->training || m->spec.layers[i].rate == 0) {
+	if (m->training != WINIT_PASS_TRAIN || m->spec.layers[i].rate == 0) {
 		memcpy(dr, g, (size_t)len * sizeof *dr);
 	} else {
 		const float *mask = m->work[i] + r0 * d->n_out;

@@ -56,6 +56,32 @@ static void gap_input_grad(const struct winit_pass *p, int i, const float *dz, i
 	winit_pass_grad_done(p, i, 0, r0, r1);
 }
 
+/* Theory, positions taken as independent (see average_pooling2d.c): the mean of h w
+ * values of mean mu. */
+static double gap_theory_q(const struct winit_layer_spec *l, const struct winit_layer *d,
+                           const struct winit_theory_in *in, int32_t n_in, const double *var,
+                           struct winit_theory_out *out)
+{
+	(void)l;
+	(void)n_in;
+	(void)var;
+	double mu2 = in[0].mu * in[0].mu, pos = (double)(d->n_in / d->n_out);
+	out->mu = in[0].mu;
+	return mu2 + (in[0].m2 - mu2) / pos;
+}
+
+/* Each value gets 1/(h w) of its channel's gradient. */
+static double gap_theory_grad(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
+                              const double *var, const struct winit_theory_in *in)
+{
+	(void)in;
+	(void)l;
+	(void)k;
+	(void)var;
+	double pos = (double)(d->n_in / d->n_out);
+	return 1.0 / (pos * pos);
+}
+
 const struct winit_layer_ops winit_layer_global_average_pooling2d = {
 	.id = WINIT_LAYER_GLOBAL_AVERAGE_POOLING2D,
 	.name = "GlobalAveragePooling2D",
@@ -65,4 +91,6 @@ const struct winit_layer_ops winit_layer_global_average_pooling2d = {
 	.infer = gap_infer,
 	.forward = gap_forward,
 	.input_grad = gap_input_grad,
+	.theory_q = gap_theory_q,
+	.theory_grad = gap_theory_grad,
 };

@@ -5,11 +5,13 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "layers/kind.h"
 #include "layers/pool.h"
 #include "layers/window.h"
+#include "theory/theory_internal.h"
 
 static int max_infer(const struct winit_layer_spec *l, const struct winit_shape *in, int32_t n_in,
                      struct winit_shape *out, char *why, size_t n_why)
@@ -85,6 +87,52 @@ static void max_input_grad(const struct winit_pass *p, int i, const float *dz, i
 	winit_pass_grad_done(p, i, 0, r0, r1);
 }
 
+/* Theory: its input f(z) per value with z ~ N(0, q) independent (an activation's output,
+ * positions taken as independent), f non-decreasing so the max of f(z_i) is f(max z_i):
+ * E[f(sqrt(q) M_k)^2] and E[f(sqrt(q) M_k)] for M_k the max of a window's k values,
+ * averaged over the windows. */
+static double max_theory_q(const struct winit_layer_spec *l, const struct winit_layer *d,
+                           const struct winit_theory_in *in, int32_t n_in, const double *var,
+                           struct winit_theory_out *out)
+{
+	(void)n_in;
+	(void)var;
+	struct winit_pool g;
+	char why[8];
+	if (winit_pool_geometry(l, &d->in_shape, "", &g, why, sizeof why))
+		return NAN;
+	if (!in[0].act) {
+		snprintf(out->why, sizeof out->why,
+		         "its input is not an activation's output, and the max of values of unknown "
+		         "distribution has no prediction");
+		return NAN;
+	}
+	double m2 = 0, mu = 0;
+	for (int64_t oy = 0; oy < g.oh; oy++)
+		for (int64_t ox = 0; ox < g.ow; ox++) {
+			int64_t k = winit_pool_count(&g, oy, ox);
+			m2 += winit_gauss_max_moment_checked(in[0].act, in[0].act_params, in[0].q, 2, k,
+			                                     out->fault, sizeof out->fault);
+			mu += winit_gauss_max_moment_checked(in[0].act, in[0].act_params, in[0].q, 1, k,
+			                                     out->fault, sizeof out->fault);
+		}
+	double n = (double)(g.oh * g.ow);
+	out->mu = mu / n;
+	return m2 / n;
+}
+
+/* Each output's gradient reaches one input: an input value's variance is the output's
+ * times outputs per input. */
+static double max_theory_grad(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
+                              const double *var, const struct winit_theory_in *in)
+{
+	(void)in;
+	(void)l;
+	(void)k;
+	(void)var;
+	return (double)d->n_out / (double)d->n_in;
+}
+
 const struct winit_layer_ops winit_layer_max_pooling2d = {
 	.id = WINIT_LAYER_MAX_POOLING2D,
 	.name = "MaxPooling2D",
@@ -96,4 +144,6 @@ const struct winit_layer_ops winit_layer_max_pooling2d = {
 	.work = max_work,
 	.forward = max_forward,
 	.input_grad = max_input_grad,
+	.theory_q = max_theory_q,
+	.theory_grad = max_theory_grad,
 };
