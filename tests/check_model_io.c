@@ -808,6 +808,60 @@ START_TEST(pool_graph_round_trip_and_refusals)
 }
 END_TEST
 
+/* The normalization kinds round-trip: their fields (momentum, epsilon, per_channel), the
+ * initializers of their tensors (gamma's and beta's, Scale's), and their weights, the
+ * moving statistics included, so inference after loading is the same to the bit; an
+ * unknown initializer of theirs is refused at its byte. */
+START_TEST(norm_graph_round_trip_and_refusals)
+{
+	struct winit_model_spec s;
+	tu_norm_graph(&s);
+	struct winit_trainer a, b;
+	struct winit_optimizer_spec o = winit_optimizer_default(WINIT_OPT_SGD);
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_trainer_init(&a, &s, &o, 3, &err) == 0, "%s", err.msg);
+	winit_model_spec_free(&s);
+	/* As training would: every parameter (the moving statistics among them) away from
+	 * its initial 0 or 1. */
+	for (int64_t i = 0; i < a.model.n_params; i++)
+		if (a.model.params[i] == 0.0f || a.model.params[i] == 1.0f)
+			a.model.params[i] += 0.125f * (float)(i % 7);
+	const char *path = tu_path(tu_tmpdir(), "norm.winit");
+	ck_assert_int_eq(winit_model_save(path, &a, WINIT_MODEL_ARCHITECTURE, &err), 0);
+	ck_assert_msg(winit_model_load(path, tu_registry(), &b, NULL, &err) == 0, "%s", err.msg);
+	same_spec(&a.model.spec, &b.model.spec);
+	for (int i = 1; i <= 3; i++) {
+		const struct winit_layer_spec *x = &a.model.spec.layers[i], *y = &b.model.spec.layers[i];
+		ck_assert(x->momentum == y->momentum || i > 1);
+		ck_assert(x->epsilon == y->epsilon || i == 3);
+		ck_assert_int_eq(x->per_channel, y->per_channel);
+	}
+	ck_assert(b.model.spec.layers[1].momentum == 0.9);
+	ck_assert(b.model.spec.layers[2].epsilon == 1e-5);
+	ck_assert_str_eq(b.model.spec.layers[2].bias_initializer.info->name, "random_normal");
+	ck_assert_int_eq(b.model.spec.layers[3].per_channel, 1);
+	ck_assert_ptr_null(b.model.spec.layers[3].bias_initializer.info);
+	ck_assert_int_eq(b.model.n_params, a.model.n_params);
+	ck_assert(memcmp(a.model.params, b.model.params, (size_t)a.model.n_params * 4) == 0);
+	ck_assert_int_eq(winit_model_reserve(&a.model, 2, &err), 0);
+	ck_assert_int_eq(winit_model_reserve(&b.model, 2, &err), 0);
+	float ya[6];
+	memcpy(ya, winit_model_forward(&a.model, x784(), 2), sizeof ya);
+	ck_assert(memcmp(ya, winit_model_forward(&b.model, x784(), 2), sizeof ya) == 0);
+	winit_trainer_free(&a);
+	winit_trainer_free(&b);
+	size_t n;
+	unsigned char *buf = slurp(path, &n);
+	unsigned char *rn = find(buf, n, "\x0drandom_normal", 14);
+	rn[1] = 'x';
+	char want[160];
+	snprintf(want, sizeof want, "byte %zu: layer 3 beta_initializer: no initializer named 'xandom_normal'",
+	         (size_t)(rn - buf));
+	graph_refused(buf, n, want);
+	free(buf);
+}
+END_TEST
+
 /* The weights section of version 2 lists each layer's tensors: weights of another graph
  * are refused at the layer whose tensors differ, and a chain's (version 1) weights do not
  * fit a graph. */
@@ -861,6 +915,7 @@ static Suite *suite(void)
 	tcase_add_test(e, graph_weights_shape_mismatch);
 	tcase_add_test(e, conv_graph_round_trip_and_refusals);
 	tcase_add_test(e, pool_graph_round_trip_and_refusals);
+	tcase_add_test(e, norm_graph_round_trip_and_refusals);
 	suite_add_tcase(s, e);
 	return s;
 }

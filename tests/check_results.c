@@ -727,6 +727,43 @@ START_TEST(a_conv_description_reads_back)
 		ck_assert_msg(strstr(pool, pool_want[k]), "not in the file:\n%s", pool_want[k]);
 	ck_assert_msg(winit_results_read(pool_path, &f, &err) == 0, "%s", err.msg);
 	winit_results_file_free(&f);
+	/* The normalization kinds: their fields and their tensors' initializers by Keras's
+	 * names (Scale's one). */
+	tu_norm_graph(&runs[1].model);
+	tu_keep(runs[1].model.layers);
+	tu_keep(runs[1].model.inputs);
+	const char *norm_path = tu_path(tu_dir, "n.json");
+	ck_assert_msg(winit_results_write_json(norm_path, "unit", 7, &runs[1], res, 1, &err) == 0, "%s", err.msg);
+	const char *norm = slurp(norm_path);
+	static const char *const norm_want[] = {
+		"\"type\": \"BatchNormalization\",\n"
+		"            \"name\": \"batch_normalization_1\",\n"
+		"            \"output_shape\": [\n"
+		"              4,\n"
+		"              4,\n"
+		"              4\n"
+		"            ],\n"
+		"            \"gamma_initializer\": {\n",
+		"\"momentum\": 0.9,\n"
+		"            \"epsilon\": 0.001\n",
+		"\"beta_initializer\": {\n"
+		"              \"name\": \"random_normal\",",
+		"\"epsilon\": 1e-05\n",
+		"\"type\": \"Scale\",\n"
+		"            \"name\": \"scale_1\",\n"
+		"            \"output_shape\": [\n"
+		"              4,\n"
+		"              4,\n"
+		"              4\n"
+		"            ],\n"
+		"            \"initializer\": {\n",
+		"\"per_channel\": 1\n",
+	};
+	for (size_t k = 0; k < sizeof norm_want / sizeof norm_want[0]; k++)
+		ck_assert_msg(strstr(norm, norm_want[k]), "not in the file:\n%s", norm_want[k]);
+	ck_assert_int_eq(count(norm, "\"beta_initializer\""), 2);
+	ck_assert_msg(winit_results_read(norm_path, &f, &err) == 0, "%s", err.msg);
+	winit_results_file_free(&f);
 
 	char *at = strstr(text, "\"padding\": \"valid\"");
 	memcpy(at + 12, "vaLid", 5);

@@ -300,6 +300,44 @@ static inline void tu_pool_graph(struct winit_model_spec *s)
 	tu_node(s, tu_dense(3, "softmax", "glorot_uniform"), 0, NULL);
 }
 
+/* A graph of the normalization kinds: Input(4x4x2) -> Conv2D(4, 3x3, same, relu) ->
+ * BatchNormalization(momentum 0.9, epsilon 1e-3; gamma ones, beta zeros) ->
+ * LayerNormalization(epsilon 1e-5; gamma ones, beta random_normal) -> Scale(per channel,
+ * ones) -> Flatten -> Dense(3, softmax).  The caller frees it. */
+static inline void tu_norm_graph(struct winit_model_spec *s)
+{
+	memset(s, 0, sizeof *s);
+	s->n_input_dims = 3;
+	s->input_shape[0] = s->input_shape[1] = 4;
+	s->input_shape[2] = 2;
+	s->n_inputs = 32;
+	int32_t in = WINIT_MODEL_INPUT;
+	struct winit_layer_spec c = tu_dense(4, "relu", "he_normal");
+	c.kind = WINIT_LAYER_CONV2D;
+	c.kernel_size[0] = c.kernel_size[1] = 3;
+	c.strides[0] = c.strides[1] = 1;
+	c.dilation[0] = c.dilation[1] = 1;
+	c.padding = WINIT_PADDING_SAME;
+	tu_node(s, c, 1, &in);
+	struct winit_layer_spec n = tu_layer(WINIT_LAYER_BATCH_NORMALIZATION);
+	n.momentum = 0.9;
+	n.epsilon = 1e-3;
+	n.kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "ones", 0, NULL, NULL);
+	n.bias_initializer = tu_use(WINIT_KIND_INITIALIZER, "zeros", 0, NULL, NULL);
+	tu_node(s, n, 0, NULL);
+	n.kind = WINIT_LAYER_LAYER_NORMALIZATION;
+	n.momentum = 0;
+	n.epsilon = 1e-5;
+	n.bias_initializer = tu_use(WINIT_KIND_INITIALIZER, "random_normal", 0, NULL, NULL);
+	tu_node(s, n, 0, NULL);
+	struct winit_layer_spec sc = tu_layer(WINIT_LAYER_SCALE);
+	sc.per_channel = 1;
+	sc.kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "ones", 0, NULL, NULL);
+	tu_node(s, sc, 0, NULL);
+	tu_node(s, tu_layer(WINIT_LAYER_FLATTEN), 0, NULL);
+	tu_node(s, tu_dense(3, "softmax", "glorot_uniform"), 0, NULL);
+}
+
 /* n images of side x side pixels (side even) in four classes: the quadrant that is the
  * class is bright (120-239), the rest noise (0-119); labels and pixels drawn in that
  * order from the stream (seed, 0). */

@@ -173,6 +173,11 @@ struct winit_layer_ops {
 	int has_activation; /* and Dense's units, use_bias and three plugins */
 	int has_kernel; /* its first tensor is a kernel matrix (k_rows x units): Dense, Conv2D */
 	const char *units_name; /* Keras's name of its units ("filters"); NULL: "units" */
+	/* Keras's names of the initializers of a kind with parameters but no activation (in
+	 * kernel_initializer and bias_initializer: BatchNormalization's gamma_initializer and
+	 * beta_initializer); NULL: not used.  Both NULL: "kernel_initializer" and
+	 * "bias_initializer" when the kind declares tensors. */
+	const char *init_names[2];
 	/* Its configuration's fields, ended by one with a NULL name; NULL: none. */
 	const struct winit_layer_field *fields;
 	/* The output shape from the inputs'; 0, or -1 with `why` saying what does not fit. */

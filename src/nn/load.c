@@ -536,8 +536,17 @@ static void get_node(struct rd *r, const struct winit_registry *reg, struct wini
 		}
 		in[e] = src == MODEL_INPUT_REF ? WINIT_MODEL_INPUT : (int32_t)src;
 	}
-	if (!r->failed && k->has_activation)
+	if (!r->failed && k->has_activation) {
 		get_dense(r, reg, &l, (int)i);
+	} else if (!r->failed && k->declare) {
+		char init_what[96];
+		snprintf(init_what, sizeof init_what, "layer %d %s", (int)i + 1,
+		         k->init_names[0] ? k->init_names[0] : "kernel_initializer");
+		get_use(r, reg, WINIT_KIND_INITIALIZER, &l.kernel_initializer, init_what);
+		snprintf(init_what, sizeof init_what, "layer %d %s", (int)i + 1,
+		         k->init_names[1] ? k->init_names[1] : "bias_initializer");
+		get_use(r, reg, WINIT_KIND_INITIALIZER, &l.bias_initializer, init_what);
+	}
 	if (!r->failed)
 		get_fields(r, k, &l, what);
 	if (!r->failed)

@@ -146,8 +146,12 @@ static void put_node(struct wbuf *b, const struct winit_model_spec *s, int32_t i
 		int32_t src = s->inputs[l->in_off + e];
 		put_u32(b, src == WINIT_MODEL_INPUT ? MODEL_INPUT_REF : (uint32_t)src);
 	}
-	if (k->has_activation)
+	if (k->has_activation) {
 		put_dense(b, l);
+	} else if (k->declare) { /* the initializers of its tensors (BatchNormalization's) */
+		put_use(b, &l->kernel_initializer);
+		put_use(b, &l->bias_initializer);
+	}
 	uint32_t n_fields = 0;
 	for (const struct winit_layer_field *f = k->fields; f && f->name; f++)
 		n_fields++;

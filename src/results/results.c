@@ -161,6 +161,19 @@ static void write_layer(struct json *j, const struct winit_model_spec *spec, int
 			write_plugin(j, &l->bias_initializer);
 		}
 	}
+	if (k && !k->has_activation && k->declare) {
+		/* The initializers of its tensors, by Keras's names (BatchNormalization's
+		 * gamma_initializer, beta_initializer), those it has. */
+		const int named = k->init_names[0] || k->init_names[1];
+		const char *key[2] = { named ? k->init_names[0] : "kernel_initializer",
+			               named ? k->init_names[1] : "bias_initializer" };
+		const struct winit_plugin_use *use[2] = { &l->kernel_initializer, &l->bias_initializer };
+		for (int t = 0; t < 2; t++)
+			if (key[t] && use[t]->info) {
+				json_key(j, key[t]);
+				write_plugin(j, use[t]);
+			}
+	}
 	if (!graph || !k) {
 		json_end_object(j);
 		return;

@@ -163,6 +163,14 @@ static int check_layer(struct rs_ctx *x, const json_t *o)
 		if (!v || (!m && (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > INT32_MAX)))
 			return jr_bad(&x->c, dense[m], whose, v);
 	}
+	/* A kind with parameters but no activation: its initializers, by its names. */
+	for (int t = 0; !k->has_activation && k->declare && t < 2; t++) {
+		const int named = k->init_names[0] || k->init_names[1];
+		const char *key = named ? k->init_names[t] : t ? "bias_initializer" : "kernel_initializer";
+		const json_t *v = key ? json_object_get(o, key) : NULL;
+		if (v && (!json_is_object(v) || !json_is_string(json_object_get(v, "name"))))
+			return jr_bad(&x->c, key, "an initializer (an object with its \"name\")", v);
+	}
 	if (!json_object_get(o, "name"))
 		return WINIT_OK;
 	for (const struct winit_layer_field *f = k->fields; f && f->name; f++) {

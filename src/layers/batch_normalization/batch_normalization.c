@@ -13,6 +13,9 @@
  * the same bits for any team. */
 #include "config.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -218,12 +221,21 @@ static double bn_theory_grad(const struct winit_layer_spec *l, const struct wini
 	return (1.0 + var[0]) / (v + l->epsilon);
 }
 
+/* Keras's momentum and epsilon (bn_infer refuses what Keras refuses). */
+static const struct winit_layer_field bn_fields[] = {
+	{ "momentum", WINIT_LAYER_FIELD_REAL, offsetof(struct winit_layer_spec, momentum), 0, 1, 0, NULL },
+	{ "epsilon", WINIT_LAYER_FIELD_REAL, offsetof(struct winit_layer_spec, epsilon), 0, INT32_MAX, 0, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
+};
+
 const struct winit_layer_ops winit_layer_batch_normalization = {
 	.id = WINIT_LAYER_BATCH_NORMALIZATION,
 	.name = "BatchNormalization",
 	.prefix = "batch_normalization",
 	.min_in = 1,
 	.max_in = 1,
+	.init_names = { "gamma_initializer", "beta_initializer" },
+	.fields = bn_fields,
 	.infer = bn_infer,
 	.declare = bn_declare,
 	.work = bn_work,
