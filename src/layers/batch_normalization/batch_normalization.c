@@ -13,6 +13,9 @@
  * the same bits for any team. */
 #include "config.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -188,12 +191,21 @@ static void bn_param_grad(const struct winit_pass *p, int i, const float *dz, in
 		u->fn(u->ctx, (d->t[t] - m->params) + c0, 1, c1 - c0, c1 - c0, d->lr_mult[t]);
 }
 
+/* Keras's momentum and epsilon (bn_infer refuses what Keras refuses). */
+static const struct winit_layer_field bn_fields[] = {
+	{ "momentum", WINIT_LAYER_FIELD_REAL, offsetof(struct winit_layer_spec, momentum), 0, 1, 0, NULL },
+	{ "epsilon", WINIT_LAYER_FIELD_REAL, offsetof(struct winit_layer_spec, epsilon), 0, INT32_MAX, 0, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
+};
+
 const struct winit_layer_ops winit_layer_batch_normalization = {
 	.id = WINIT_LAYER_BATCH_NORMALIZATION,
 	.name = "BatchNormalization",
 	.prefix = "batch_normalization",
 	.min_in = 1,
 	.max_in = 1,
+	.init_names = { "gamma_initializer", "beta_initializer" },
+	.fields = bn_fields,
 	.infer = bn_infer,
 	.declare = bn_declare,
 	.work = bn_work,

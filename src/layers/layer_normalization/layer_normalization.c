@@ -6,6 +6,9 @@
  * split by features. */
 #include "config.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -115,12 +118,19 @@ static void ln_param_grad(const struct winit_pass *p, int i, const float *dz, in
 			u->fn(u->ctx, (d->t[t] - m->params) + c0, 1, c1 - c0, c1 - c0, d->lr_mult[t]);
 }
 
+static const struct winit_layer_field ln_fields[] = {
+	{ "epsilon", WINIT_LAYER_FIELD_REAL, offsetof(struct winit_layer_spec, epsilon), 0, INT32_MAX, 0, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
+};
+
 const struct winit_layer_ops winit_layer_layer_normalization = {
 	.id = WINIT_LAYER_LAYER_NORMALIZATION,
 	.name = "LayerNormalization",
 	.prefix = "layer_normalization",
 	.min_in = 1,
 	.max_in = 1,
+	.init_names = { "gamma_initializer", "beta_initializer" },
+	.fields = ln_fields,
 	.infer = ln_infer,
 	.declare = winit_layer_norm_declare,
 	.work = ln_work,
