@@ -6,7 +6,9 @@
 set -u
 test_name=resume
 . "$top_srcdir/tests/lib.sh"
-EPOCHS=100 # each run takes a fraction of a second: long enough to be killed during run 3
+EPOCHS=300 # each run takes about half a second: long enough to be killed during run 3, even
+           # when a loaded machine wakes the polling loop below late (at 100 epochs, 0.15 s
+           # a run, it twice saw three runs saved)
 study() { # OUT [winit run options...]
 	out=$1
 	shift

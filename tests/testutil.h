@@ -433,11 +433,12 @@ static inline void tu_fields_same(const struct winit_field *table, const void *w
 	}
 }
 
-/* The second moment of each layer's pre-activation (its output for a kind without an
- * activation) in a forward pass, through the model's forward hook: set hooks.ctx to a
- * struct tu_measured and hooks.forward to tu_measure_hook. */
+/* The variance of each layer's pre-activation (its output for a kind without an
+ * activation) over the batch's values in a forward pass, as the diagnostics measure it,
+ * through the model's forward hook: set hooks.ctx to a struct tu_measured and
+ * hooks.forward to tu_measure_hook. */
 struct tu_measured {
-	double m2[16];
+	double m2[16]; /* the variances */
 };
 
 static inline void tu_measure_hook(void *ctx, int layer, const float *z, const float *a,
@@ -445,11 +446,13 @@ static inline void tu_measure_hook(void *ctx, int layer, const float *z, const f
 {
 	(void)a;
 	struct tu_measured *m = ctx;
-	double s = 0;
+	double s = 0, ss = 0, n = (double)(rows * cols);
 	for (int64_t i = 0; i < rows * cols; i++)
-		s += (double)z[i] * z[i];
+		s += z[i];
+	for (int64_t i = 0; i < rows * cols; i++)
+		ss += (z[i] - s / n) * (z[i] - s / n);
 	if (layer < 16)
-		m->m2[layer] = s / (double)(rows * cols);
+		m->m2[layer] = ss / n;
 }
 
 #endif /* WINIT_TESTUTIL_H */

@@ -138,6 +138,7 @@ struct winit_diag_probe {
 	float *x;                   /* (rows, n_inputs) */
 	uint8_t *y;                 /* (rows) */
 	double input_m2;            /* mean of x^2 over the batch */
+	double input_mean;          /* mean of x over the batch */
 	struct winit_model scratch; /* the model's weights; its own grads and work buffers */
 	float *dout;                /* (rows, outputs) */
 	float *ones, *deriv;        /* (rows, widest): dy = 1 and f'(z) */

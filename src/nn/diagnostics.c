@@ -196,10 +196,13 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 		idx[j] = t;
 	}
 	winit_dataset_gather(p->x, p->y, ds, idx, rows);
-	double m2 = 0;
-	for (int64_t i = 0; i < rows * m->spec.n_inputs; i++)
+	double m2 = 0, sum = 0;
+	for (int64_t i = 0; i < rows * m->spec.n_inputs; i++) {
 		m2 += (double)p->x[i] * p->x[i];
+		sum += p->x[i];
+	}
 	p->input_m2 = m2 / (double)(rows * m->spec.n_inputs);
+	p->input_mean = sum / (double)(rows * m->spec.n_inputs);
 	for (int64_t i = 0; i < rows * widest; i++)
 		p->ones[i] = 1.0f;
 out:

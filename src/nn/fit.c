@@ -329,7 +329,8 @@ static int diag_start(struct fit *f, struct winit_error *err)
 		return rc;
 	const struct winit_diag_snapshot *s0 = &t->diag.snaps[t->diag.n - 1];
 	return winit_theory_predict_checked(&t->theory, &f->m->spec, probe->input_m2,
-	                                    s0->layers[s0->n_layers - 1].grad_var, err);
+	                                    probe->input_mean, s0->layers[s0->n_layers - 1].grad_var,
+	                                    err);
 }
 
 /* Before step s (0-based) of the epoch: whether a snapshot follows it, and if so the

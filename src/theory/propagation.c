@@ -364,14 +364,15 @@ static int layer_variances(struct winit_theory *out, const struct winit_model_sp
  * second moments forward from the input's, the gradients' variances backward from the
  * output's (summed over a layer's consumers). */
 static int predict(struct winit_theory *out, const struct winit_model_spec *spec, double input_m2,
+                   double input_mean,
                    double output_grad_var, struct recursion *r, struct winit_error *err)
 {
 	char fault[256] = "";
 	if (layer_variances(out, spec, r))
 		return WINIT_OK;
 	const int last = spec->n_layers - 1;
-	/* The model's input: its measured second moment, taken as of mean 0. */
-	const struct winit_theory_in input = { input_m2, 0, spec->n_inputs, NULL, NULL, 0 };
+	/* The model's input: its measured second moment and mean. */
+	const struct winit_theory_in input = { input_m2, input_mean, spec->n_inputs, NULL, NULL, 0 };
 	for (int i = 0; i < spec->n_layers; i++) {
 		const struct winit_layer *d = &r->d[i];
 		for (int32_t k = 0; k < d->n_src; k++)
@@ -403,6 +404,10 @@ static int predict(struct winit_theory *out, const struct winit_model_spec *spec
 		r->m2[i] = v->m2;
 		if (fault[0])
 			return layer_fault(out, i, fault, err);
+		/* A kind without an activation: its output's variance, what the diagnostics
+		 * measure (a Dense layer's pre-activation has mean 0: its q is both). */
+		if (!d->act)
+			out->pre_var[i] = v->m2 - v->mu * v->mu;
 	}
 	for (int i = last - 1; i >= 0; i--) {
 		const struct winit_layer *d = &r->d[i];
@@ -433,7 +438,8 @@ static int predict(struct winit_theory *out, const struct winit_model_spec *spec
 }
 
 int winit_theory_predict_checked(struct winit_theory *out, const struct winit_model_spec *spec,
-                                 double input_m2, double output_grad_var, struct winit_error *err)
+                                 double input_m2, double input_mean, double output_grad_var,
+                                 struct winit_error *err)
 {
 	struct recursion r;
 	int rc = WINIT_OK;
@@ -444,7 +450,7 @@ int winit_theory_predict_checked(struct winit_theory *out, const struct winit_mo
 		return WINIT_OK;
 	}
 	out->computed = 1;
-	rc = predict(out, spec, input_m2, output_grad_var, &r, err);
+	rc = predict(out, spec, input_m2, input_mean, output_grad_var, &r, err);
 	recursion_free(&r);
 	return rc;
 }
@@ -453,5 +459,5 @@ void winit_theory_predict(struct winit_theory *out, const struct winit_model_spe
                           double input_m2, double output_grad_var)
 {
 	struct winit_error err;
-	winit_theory_predict_checked(out, spec, input_m2, output_grad_var, &err);
+	winit_theory_predict_checked(out, spec, input_m2, 0, output_grad_var, &err);
 }

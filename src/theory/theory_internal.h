@@ -37,7 +37,8 @@ WINIT_INTERNAL double winit_gauss_max_moment_checked(const struct winit_activati
  * activation wrote outside its buffers, out then not applying. */
 WINIT_INTERNAL int winit_theory_predict_checked(struct winit_theory *out,
                                                 const struct winit_model_spec *spec,
-                                                double input_m2, double output_grad_var,
+                                                double input_m2, double input_mean,
+                                                double output_grad_var,
                                                 struct winit_error *err);
 
 /* Where the fixed point (fixed_point.c) takes chi_1 when q* is infinite (the largest q
