@@ -929,6 +929,132 @@ START_TEST(dense_defaults_and_compile_are_the_engines)
 }
 END_TEST
 
+/* Keras's MNIST convnet: its summary with Keras's output shapes and parameter counts
+ * (total 34,826), its fit (the loss falls; -j 1 and -j 2 the same weights), its weights in
+ * Keras's order and shapes, and a save and load. */
+START_TEST(keras_cnn_tutorial_trains)
+{
+	RUN_FILE_OK("keras_cnn_tutorial_trains");
+	const char *s = run_stdout("cnn():summary()\n");
+	const char *want =
+		"Layer                          Output shape          Param #  Activation       Kernel initializer\n"
+		"conv2d_1 (Conv2D)              (None, 26, 26, 32)        320  relu             glorot_uniform\n"
+		"max_pooling2d_1 (MaxPooling2D) (None, 13, 13, 32)          0\n"
+		"conv2d_2 (Conv2D)              (None, 11, 11, 64)      18496  relu             glorot_uniform\n"
+		"max_pooling2d_2 (MaxPooling2D) (None, 5, 5, 64)            0\n"
+		"flatten_1 (Flatten)            (None, 1600)                0\n"
+		"dropout_1 (Dropout)            (None, 1600)                0\n"
+		"dense_1 (Dense)                (None, 10)              16010  softmax          glorot_uniform\n"
+		"Total params: 34,826\n";
+	ck_assert_str_eq(s, want);
+	/* every new kind's row: BatchNormalization's 4 arrays of 2 channels are 8 parameters,
+	 * as Keras counts them (moving statistics included), Scale per channel 2 */
+	s = run_stdout("local L = require('winit').layers\n"
+	               "require('winit').Sequential { L.BatchNormalization { input_shape = {4, 4, 2} },\n"
+	               "  L.GlobalAveragePooling2D {}, L.Scale { per_channel = true },\n"
+	               "  L.LayerNormalization {}, L.Dense { 3 } }:summary()\n");
+	ck_assert_msg(strstr(s, "batch_normalization_1 (BatchNormalization)          (None, 4, 4, 2)          8\n") &&
+	                      strstr(s, "global_average_pooling2d_1 (GlobalAveragePooling2D) (None, 2)                0\n") &&
+	                      strstr(s, "scale_1 (Scale)                                     (None, 2)                2\n") &&
+	                      strstr(s, "layer_normalization_1 (LayerNormalization)          (None, 2)                4\n") &&
+	                      strstr(s, "Total params: 23\n"),
+	              "summary:\n%s", s);
+}
+END_TEST
+
+/* Every image layer refuses a bad argument by name, saying what it takes. */
+START_TEST(image_layers_refuse_bad_arguments)
+{
+#define W "local L = require('winit').layers\n"
+	RUN_ERR(W "L.Conv2D {}\n", "test.lua:2:", "Conv2D: filters must come first");
+	RUN_ERR(W "L.Conv2D { 0, 3 }\n", "Conv2D: filters must be an integer in [1, 16777216] (got 0)");
+	RUN_ERR(W "L.Conv2D { 2.5, 3 }\n", "filters must be an integer", "(got 2.5)");
+	RUN_ERR(W "L.Conv2D { 32 }\n", "Conv2D: kernel_size is required");
+	RUN_ERR(W "L.Conv2D { 32, {3, 0} }\n", "Conv2D: kernel_size must be an integer in [1, 16777216] or a pair {height, width}");
+	RUN_ERR(W "L.Conv2D { 32, {3, 3, 3} }\n", "kernel_size must be an integer", "or a pair");
+	RUN_ERR(W "L.Conv2D { 32, 3, strides = -1 }\n", "Conv2D: strides must be an integer");
+	RUN_ERR(W "L.Conv2D { 32, 3, dilation_rate = 'x' }\n", "Conv2D: dilation_rate must be", "(got x)");
+	RUN_ERR(W "L.Conv2D { 32, 3, strides = 2, dilation_rate = 2 }\n",
+	        "strides > 1 and dilation_rate > 1 cannot be combined");
+	RUN_ERR(W "L.Conv2D { 32, 3, padding = 'full' }\n",
+	        "Conv2D: padding must be \"valid\" or \"same\" or \"circular\" (winit's) (got \"full\")");
+	RUN_ERR(W "L.Conv2D { 32, 3, activation = 'relux' }\n", "Conv2D: activation", "relux");
+	RUN_ERR(W "L.Conv2D { 32, 3, kernel_initializer = 'nope' }\n", "Conv2D: kernel_initializer", "nope");
+	RUN_ERR(W "L.Conv2D { 32, 3, use_bias = 1 }\n", "Conv2D", "use_bias");
+	RUN_ERR(W "L.Conv2D { 32, 3, filter = 2 }\n", "Conv2D", "unknown option 'filter'");
+	RUN_ERR(W "L.Conv2D { 32, 3, filters = 2 }\n", "Conv2D: filters given twice");
+	RUN_ERR(W "L.Conv2D { 32, 3, 1 }\n", "Conv2D: takes at most 2 positional entries");
+	RUN_ERR(W "L.Conv2D(32, 3, 1, 'same')\n", "Conv2D: takes at most 2 positional arguments");
+	RUN_ERR(W "L.Conv2D(32, {}, 3)\n", "Conv2D: the options table must be the last argument");
+	RUN_ERR(W "L.MaxPooling2D { padding = 'circular' }\n",
+	        "MaxPooling2D: padding must be \"valid\" or \"same\" (got \"circular\")");
+	RUN_ERR(W "L.AveragePooling2D { pool_size = 0 }\n", "AveragePooling2D: pool_size must be an integer");
+	RUN_ERR(W "L.AveragePooling2D { strides = {1} }\n", "AveragePooling2D: strides must be");
+	RUN_ERR(W "L.MaxPooling2D { size = 2 }\n", "MaxPooling2D", "unknown option 'size'");
+	RUN_ERR(W "L.GlobalAveragePooling2D { keepdims = true }\n", "GlobalAveragePooling2D", "unknown option 'keepdims'");
+	RUN_ERR(W "L.Dropout()\n", "Dropout: rate is required");
+	RUN_ERR(W "L.Dropout(1)\n", "Dropout: rate must be in [0, 1) (got 1)");
+	RUN_ERR(W "L.Dropout { rate = -0.1 }\n", "Dropout: rate must be in [0, 1) (got -0.1)");
+	RUN_ERR(W "L.Dropout { rate = 0/0 }\n", "Dropout: rate must be in [0, 1)");
+	RUN_ERR(W "L.Dropout { rate = 'half' }\n", "Dropout", "rate");
+	RUN_ERR(W "L.BatchNormalization { axis = 1 }\n",
+	        "BatchNormalization: only axis = -1 (the last axis, the channels) is supported (got 1)");
+	RUN_ERR(W "L.BatchNormalization { momentum = 1.5 }\n", "BatchNormalization: momentum must be in [0, 1] (got 1.5)");
+	RUN_ERR(W "L.BatchNormalization { epsilon = 0 }\n", "BatchNormalization: epsilon must be in (0, inf) (got 0)");
+	RUN_ERR(W "L.BatchNormalization { gamma_initializer = 'nope' }\n", "BatchNormalization: gamma_initializer", "nope");
+	RUN_ERR(W "L.BatchNormalization { center = false }\n", "BatchNormalization", "unknown option 'center'");
+	RUN_ERR(W "L.LayerNormalization { axis = {1, 2} }\n", "LayerNormalization: only axis = -1");
+	RUN_ERR(W "L.LayerNormalization { epsilon = -1 }\n", "LayerNormalization: epsilon must be in (0, inf) (got -1)");
+	RUN_ERR(W "L.LayerNormalization { beta_initializer = 3 }\n", "LayerNormalization: beta_initializer");
+	RUN_ERR(W "L.Scale { per_channel = 'yes' }\n", "Scale", "per_channel");
+	RUN_ERR(W "L.Scale { initializer = 'nope' }\n", "Scale: initializer", "nope");
+	RUN_ERR(W "L.Scale { alpha = 1 }\n", "Scale", "unknown option 'alpha'");
+	/* shapes are refused where the model is made, naming the entry */
+	RUN_ERR(W "require('winit').Sequential { L.Conv2D { 4, 5, input_shape = {3, 3, 1} } }\n",
+	        "Sequential: entry 1 (Conv2D)", "does not fit");
+	RUN_ERR(W "require('winit').Sequential { L.Dense { 4, input_shape = {8} }, L.Conv2D { 4, 3 } }\n",
+	        "Sequential: entry 2 (Conv2D)");
+#undef W
+}
+END_TEST
+
+/* Keras's positional forms (Conv2D(32, 3), MaxPooling2D(), Dropout(0.5), ...) are the
+ * keyword forms: the same initial weights, in Sequential and the functional API. */
+START_TEST(keras_positional_forms_are_the_keyword_forms)
+{
+	RUN_FILE_OK("keras_positional_forms_are_the_keyword_forms");
+}
+END_TEST
+
+/* BatchNormalization trains in a Sequential model; its 4 arrays, moving_mean moved by fit. */
+START_TEST(batch_normalization_trains)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("batch_normalization_trains");
+}
+END_TEST
+
+/* save, save_weights and load_weights refuse a model the file format cannot hold (another
+ * kind than Dense, a graph, multipliers for save) before writing: such a file did not load
+ * ("layer 2 has 0 units") or loaded without its multipliers. */
+START_TEST(save_refuses_what_the_format_cannot_hold)
+{
+	RUN_FILE_OK("model");
+#define G "local winit = require('winit')\nlocal L = winit.layers\n"
+	RUN_ERR(G "local x = winit.Input { shape = {4} }\n"
+	          "local y = L.Dense { 2, activation = 'softmax' }(L.Add {}({ L.Dense { 4 }(x), x }))\n"
+	          "winit.Model { inputs = x, outputs = y }:save(DIR .. '/g.winit')\n",
+	        "test.lua:5:", "save: the model file format records chains of Dense layers only, and layer 2 (Add 'add_1') is not one");
+	RUN_ERR(G "winit.Sequential { L.Conv2D { 2, 3, input_shape = {4, 4, 1} } }:save_weights(DIR .. '/c.w')\n",
+	        "test.lua:3:", "save_weights: the model file format records chains of Dense layers only, and layer 1 (Conv2D 'conv2d_1')");
+	RUN_ERR(G "winit.Sequential { L.Dense { 4, input_shape = {4} }, L.Dropout(0.5) }:load_weights(DIR .. '/c.w')\n",
+	        "test.lua:3:", "load_weights: the model file format records chains of Dense layers only, and layer 2 (Dropout 'dropout_1')");
+	RUN_ERR(G "winit.Sequential { L.Dense { 4, input_shape = {4}, multipliers = { output = 2 } } }:save(DIR .. '/d.winit')\n",
+	        "test.lua:3:", "save: the model file format does not record multipliers yet");
+#undef G
+}
+END_TEST
+
 static Suite *lua_suite(void)
 {
 	Suite *s = suite_create("lua");
@@ -980,6 +1106,11 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, data_sources_and_class_counts);
 	tcase_add_test(tc, theory_correlations);
 	tcase_add_test(tc, functional_refusals_name_the_line);
+	tcase_add_test(tc, keras_cnn_tutorial_trains);
+	tcase_add_test(tc, image_layers_refuse_bad_arguments);
+	tcase_add_test(tc, keras_positional_forms_are_the_keyword_forms);
+	tcase_add_test(tc, batch_normalization_trains);
+	tcase_add_test(tc, save_refuses_what_the_format_cannot_hold);
 	suite_add_tcase(s, tc);
 	return s;
 }

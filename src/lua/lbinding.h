@@ -11,8 +11,9 @@
  *   ldata.c    datasets: load_idx, datasets.fashion_mnist.load_data, from_arrays,
  *              gaussian, normalize
  *   lkeras.c   Keras's class names: initializers.HeNormal, activations.ReLU, ...
- *   llayers.c  the layer objects: layers.Flatten, Dense, Reshape, Add, Concatenate (Keras's
- *              arguments, a layer's name, Dense's multipliers)
+ *   llayers.c  the layer objects: layers.Flatten, Dense, Reshape, Add, Concatenate, Conv2D,
+ *              the poolings, Dropout, the normalizations, Scale (Keras's arguments, a
+ *              layer's name, Dense's multipliers)
  *   lgraph.c   the functional API: Input, symbolic tensors, calling a layer, Model
  *   lsummary.c model:summary(), Sequential's table and Keras's Functional one
  *   loptim.c   optimizers.Adam/SGD and the optimizer settings of compile

@@ -31,7 +31,8 @@ static int model_gc(lua_State *L)
 }
 
 /* winit.Sequential{layer, layer, ...}: a chain, each layer fed by the one before (spec
- * nodes with n_in 0).  A leading Flatten stays implicit (has_flatten): the chain reads the
+ * nodes with n_in 0; a first layer that reads an image, Conv2D, a pooling, ..., is fed
+ * the model's input by an explicit edge instead).  A leading Flatten stays implicit (has_flatten): the chain reads the
  * model's input flattened, so a model of Dense layers has the spec, the numbers and the
  * results files it had before graphs.  The input's shape comes from the first layer's
  * input_shape, or from a winit.Input as the first entry (Keras's Sequential([keras.Input(
@@ -79,9 +80,22 @@ static int l_sequential(lua_State *L)
 				inputs *= l->shape[k];
 			}
 		}
-		if (inputs && cur.rank == 0) { /* a chain reads the input flattened */
-			cur.rank = 1;
-			cur.dim[0] = inputs;
+		/* The first layer: Dense, Flatten and Reshape read the input flattened as a chain's
+		 * first node does (the specs of before images); any other kind reads it in the
+		 * shape input_shape gives (Conv2D on (28, 28, 1)) through an explicit edge from
+		 * the model's input, as the functional API's first layer does. */
+		int shaped = 0;
+		if (inputs && cur.rank == 0) {
+			shaped = kind != WINIT_LAYER_DENSE && kind != WINIT_LAYER_FLATTEN &&
+			         kind != WINIT_LAYER_RESHAPE;
+			if (shaped) {
+				cur.rank = m->spec.n_input_dims;
+				for (int k = 0; k < cur.rank; k++)
+					cur.dim[k] = m->spec.input_shape[k];
+			} else { /* a chain reads the input flattened */
+				cur.rank = 1;
+				cur.dim[0] = inputs;
+			}
 		}
 		if (first && kind == WINIT_LAYER_FLATTEN) {
 			m->has_flatten = 1; /* implicit: the chain flattens the input */
@@ -96,7 +110,9 @@ static int l_sequential(lua_State *L)
 			struct winit_error err = { 0 };
 			if (cur.rank && winit_layer_spec_infer(&spec, &cur, 1, &cur, &err))
 				return luaL_error(L, "%s: %s", fn, err.msg);
-			if (winit_model_spec_add_layer(&m->spec, &spec, &err))
+			const int32_t from_input = WINIT_MODEL_INPUT;
+			if (winit_model_spec_add_node(&m->spec, &spec, shaped ? &from_input : NULL,
+			                              shaped ? 1 : 0, &err))
 				return luaL_error(L, "Sequential: %s", err.msg);
 		}
 		first = 0;
