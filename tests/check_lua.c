@@ -1034,6 +1034,61 @@ START_TEST(batch_normalization_trains)
 }
 END_TEST
 
+/* compile's parametrization: muP at the base widths is standard to the bit after a fit;
+ * its refusals by argument. */
+START_TEST(parametrization_in_compile)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("parametrization_in_compile");
+#define M "local winit = require('winit')\nlocal m = build('he_normal')\n"
+	RUN_ERR(M "m:compile { loss = 'categorical_crossentropy', parametrization = 'mup' }\n",
+	        "test.lua:3:", "compile: parametrization = \"mup\" needs base");
+	RUN_ERR(M "m:compile { loss = 'categorical_crossentropy', parametrization = 'mu' }\n",
+	        "compile: parametrization: unknown parametrization 'mu' (known: standard, ntk, mup)");
+	RUN_ERR(M "m:compile { loss = 'categorical_crossentropy', parametrization = 2 }\n",
+	        "compile: parametrization must be \"standard\", \"ntk\" or \"mup\" (got number)");
+	RUN_ERR(M "m:compile { loss = 'categorical_crossentropy', parametrization = 'mup', base = {} }\n",
+	        "compile: base must be a model", "got table");
+	RUN_ERR(M "m:compile { loss = 'categorical_crossentropy', base = build('zeros') }\n",
+	        "compile: base is muP's: give parametrization = \"mup\" with it");
+	RUN_ERR(M "m:compile { loss = 'categorical_crossentropy', parametrization = 'ntk', zero_output = true }\n",
+	        "compile: zero_output is muP's, not ntk's");
+	RUN_ERR(M "m:compile { loss = 'categorical_crossentropy', parametrization = 'mup', base = build('zeros'), "
+	          "zero_output = 1 }\n",
+	        "compile", "zero_output");
+	RUN_ERR(M "local b = winit.Sequential { winit.layers.Dense { 3, input_shape = {16}, activation = 'softmax' } }\n"
+	          "m:compile { loss = 'categorical_crossentropy', parametrization = 'mup', base = b }\n",
+	        "test.lua:4:", "compile: parametrization: the base model has 1 layers, the model 2: it must be the same graph");
+	RUN_ERR(M "m:get_weights()\nm:compile { loss = 'categorical_crossentropy', parametrization = 'ntk' }\n",
+	        "test.lua:4:", "compile: the model's weights exist already");
+#undef M
+}
+END_TEST
+
+/* model:jacobian_spectrum: an orthogonal linear stack is an isometry, a Gaussian one not;
+ * its arguments refused by name. */
+START_TEST(jacobian_spectrum_in_lua)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("jacobian_spectrum_in_lua");
+#define M "local m = build('he_normal')\n"
+	RUN_ERR(M "m:jacobian_spectrum(3)\n", "test.lua:2:", "bad argument #1",
+	        "a dataset or a list of input rows expected, got number");
+	RUN_ERR(M "m:jacobian_spectrum(train, { from = 2 })\n",
+	        "jacobian_spectrum: option 'from' must be an integer in [0, 1] (got 2)");
+	RUN_ERR(M "m:jacobian_spectrum(train, { to = 0 })\n",
+	        "jacobian_spectrum: option 'to' must be an integer in [1, 2] (got 0)");
+	RUN_ERR(M "m:jacobian_spectrum(train, { from = 1, to = 1 })\n",
+	        "jacobian_spectrum: to (1) must be after from (1)");
+	RUN_ERR(M "m:jacobian_spectrum(train, { examples = 0 })\n",
+	        "jacobian_spectrum: option 'examples' must be an integer in [1, 600] (got 0)");
+	RUN_ERR(M "m:jacobian_spectrum({ {1, 2} })\n", "jacobian_spectrum: row 1 must be a list of the model's 16 inputs");
+	RUN_ERR(M "m:jacobian_spectrum(train, { layers = 2 })\n", "jacobian_spectrum", "unknown option 'layers'");
+	RUN_ERR(M "m:jacobian_spectrum({})\n", "jacobian_spectrum: no examples given");
+#undef M
+}
+END_TEST
+
 /* save, save_weights and load_weights refuse a model the file format cannot hold (another
  * kind than Dense, a graph, multipliers for save) before writing: such a file did not load
  * ("layer 2 has 0 units") or loaded without its multipliers. */
@@ -1049,8 +1104,19 @@ START_TEST(save_refuses_what_the_format_cannot_hold)
 	        "test.lua:3:", "save_weights: the model file format records chains of Dense layers only, and layer 1 (Conv2D 'conv2d_1')");
 	RUN_ERR(G "winit.Sequential { L.Dense { 4, input_shape = {4} }, L.Dropout(0.5) }:load_weights(DIR .. '/c.w')\n",
 	        "test.lua:3:", "load_weights: the model file format records chains of Dense layers only, and layer 2 (Dropout 'dropout_1')");
+	RUN_ERR(G "local m = build('he_normal')\n"
+	          "m:compile { loss = 'categorical_crossentropy', parametrization = 'ntk' }\n"
+	          "m:save(DIR .. '/n.winit')\n",
+	        "test.lua:5:", "save: the model file format does not record multipliers yet (layer 1 'dense_1'");
 	RUN_ERR(G "winit.Sequential { L.Dense { 4, input_shape = {4}, multipliers = { output = 2 } } }:save(DIR .. '/d.winit')\n",
 	        "test.lua:3:", "save: the model file format does not record multipliers yet");
+	/* the weights of a model with multipliers save and load */
+	RUN_OK(G "local m = build('he_normal')\n"
+	         "m:compile { loss = 'categorical_crossentropy', parametrization = 'ntk' }\n"
+	         "m:save_weights(DIR .. '/n.w')\n"
+	         "local b = build('zeros')\n"
+	         "b:load_weights(DIR .. '/n.w')\n"
+	         "assert(b:get_weights()[1][1][1] == m:get_weights()[1][1][1])\n");
 #undef G
 }
 END_TEST
@@ -1110,6 +1176,8 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, image_layers_refuse_bad_arguments);
 	tcase_add_test(tc, keras_positional_forms_are_the_keyword_forms);
 	tcase_add_test(tc, batch_normalization_trains);
+	tcase_add_test(tc, parametrization_in_compile);
+	tcase_add_test(tc, jacobian_spectrum_in_lua);
 	tcase_add_test(tc, save_refuses_what_the_format_cannot_hold);
 	suite_add_tcase(s, tc);
 	return s;

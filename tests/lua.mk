@@ -24,12 +24,14 @@ EXTRA_DIST += \
 	tests/lua/suites/functional_chain_matches_sequential.lua \
 	tests/lua/suites/graph_weights_round_trip.lua \
 	tests/lua/suites/grid_expands_factors_into_runs.lua \
+	tests/lua/suites/jacobian_spectrum_in_lua.lua \
 	tests/lua/suites/keras_cnn_tutorial_trains.lua \
 	tests/lua/suites/keras_like_fit_evaluate_predict.lua \
 	tests/lua/suites/keras_positional_forms_are_the_keyword_forms.lua \
 	tests/lua/suites/lua_defined_initializer.lua \
 	tests/lua/suites/lua_fill_errors_stay_inside_the_call.lua \
 	tests/lua/suites/model.lua \
+	tests/lua/suites/parametrization_in_compile.lua \
 	tests/lua/suites/plugins_are_listed_with_files.lua \
 	tests/lua/suites/residual_and_branch_models_train.lua \
 	tests/lua/suites/results_report_writes_the_page.lua \
