@@ -459,20 +459,6 @@ START_TEST(conv_trains_bit_identically_on_teams)
 }
 END_TEST
 
-struct measured {
-	double m2[8];
-};
-
-static void measure_hook(void *ctx, int layer, const float *z, const float *a, int64_t rows,
-                         int64_t cols)
-{
-	(void)a;
-	struct measured *m = ctx;
-	double s = 0;
-	for (int64_t i = 0; i < rows * cols; i++)
-		s += (double)z[i] * z[i];
-	m->m2[layer] = s / (double)(rows * cols);
-}
 
 /* The variance recursion with Keras's conv fans (and zero padding's missing taps) agrees
  * with a wide CNN's measured pre-activations at initialization. */
@@ -496,9 +482,9 @@ START_TEST(conv_theory_matches_measurement)
 	winit_rng_seed(&rng, 5, 0);
 	for (int i = 0; i < ROWS * 12 * 12 * 3; i++)
 		x[i] = (float)winit_rng_normal(&rng);
-	struct measured got = { { 0 } };
+	struct tu_measured got = { { 0 } };
 	m.hooks.ctx = &got;
-	m.hooks.forward = measure_hook;
+	m.hooks.forward = tu_measure_hook;
 	winit_model_forward(&m, x, ROWS);
 	struct winit_theory th = { 0 };
 	winit_theory_predict(&th, &s, 1.0, 1.0);
@@ -549,9 +535,9 @@ START_TEST(pooling_theory_matches_measurement)
 	winit_rng_seed(&rng, 3, 0);
 	for (int i = 0; i < ROWS * 16 * 16 * 64; i++)
 		x[i] = (float)winit_rng_normal(&rng);
-	struct measured got = { { 0 } };
+	struct tu_measured got = { { 0 } };
 	m.hooks.ctx = &got;
-	m.hooks.forward = measure_hook;
+	m.hooks.forward = tu_measure_hook;
 	winit_model_forward(&m, x, ROWS);
 	struct winit_theory th = { 0 };
 	winit_theory_predict(&th, &s, 1.0, 1.0);

@@ -369,20 +369,6 @@ START_TEST(multipliers_scale_init_and_steps)
 }
 END_TEST
 
-struct measured {
-	double var[16];
-};
-
-static void measure_hook(void *ctx, int layer, const float *z, const float *a, int64_t rows,
-                         int64_t cols)
-{
-	(void)a;
-	struct measured *m = ctx;
-	double s = 0;
-	for (int64_t i = 0; i < rows * cols; i++)
-		s += (double)z[i] * z[i];
-	m->var[layer] = s / (double)(rows * cols);
-}
 
 /* The theory's steps for Add (second moments add), Concatenate (weighted by sizes) and
  * the shape-only kinds agree with a wide network's measured second moments at
@@ -417,9 +403,9 @@ START_TEST(graph_theory_matches_measurement)
 	winit_rng_seed(&rng, 5, 0);
 	for (int i = 0; i < ROWS * W; i++)
 		x[i] = (float)winit_rng_normal(&rng);
-	struct measured got = { { 0 } };
+	struct tu_measured got = { { 0 } };
 	m.hooks.ctx = &got;
-	m.hooks.forward = measure_hook;
+	m.hooks.forward = tu_measure_hook;
 	winit_model_forward(&m, x, ROWS);
 	struct winit_theory th = { 0 };
 	winit_theory_predict(&th, &s, 1.0, 1.0);
@@ -428,8 +414,8 @@ START_TEST(graph_theory_matches_measurement)
 	 * wrong rule (a mean instead of a sum, sizes ignored) is off by a third or more.
 	 * Sampling error of a second moment over 2.6e5 correlated values: ~1%. */
 	for (int i = 0; i < 6; i++)
-		ck_assert_msg(fabs(got.var[i] / th.pre_var[i] - 1) < 0.05,
-		              "layer %d: measured %g, predicted %g", i + 1, got.var[i], th.pre_var[i]);
+		ck_assert_msg(fabs(got.m2[i] / th.pre_var[i] - 1) < 0.05,
+		              "layer %d: measured %g, predicted %g", i + 1, got.m2[i], th.pre_var[i]);
 	winit_theory_free(&th);
 	free(x);
 	winit_model_free(&m);

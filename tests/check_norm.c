@@ -266,20 +266,6 @@ START_TEST(norm_trains_bit_identically_on_teams)
 }
 END_TEST
 
-struct measured {
-	double m2[8];
-};
-
-static void measure_hook(void *ctx, int layer, const float *z, const float *a, int64_t rows,
-                         int64_t cols)
-{
-	(void)a;
-	struct measured *m = ctx;
-	double s = 0;
-	for (int64_t i = 0; i < rows * cols; i++)
-		s += (double)z[i] * z[i];
-	m->m2[layer] = s / (double)(rows * cols);
-}
 
 /* The recursion through BatchNormalization against a probe pass (the batch's statistics,
  * as training sees them): its output's second moment is 1 whatever came in (here the
@@ -305,9 +291,9 @@ START_TEST(norm_theory_matches_probe_measurement)
 	winit_rng_seed(&rng, 6, 0);
 	for (int i = 0; i < ROWS * 256; i++)
 		x[i] = (float)(3 * winit_rng_normal(&rng));
-	struct measured got = { { 0 } };
+	struct tu_measured got = { { 0 } };
 	m.hooks.ctx = &got;
-	m.hooks.forward = measure_hook;
+	m.hooks.forward = tu_measure_hook;
 	m.training = WINIT_PASS_PROBE;
 	winit_model_forward(&m, x, ROWS);
 	for (int k = 0; k < 256; k++) /* the probe updates nothing */

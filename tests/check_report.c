@@ -349,6 +349,66 @@ START_TEST(report_shows_every_section_and_escapes_every_string)
 }
 END_TEST
 
+/* A graph's layers in the model line as their kind alone when they have no units or
+ * plugins ("Flatten", "Add"), the kernel column names the first kernel initializer, and
+ * the start line counts each kind (a model of Dense layers keeps "2 Dense layers"). */
+START_TEST(a_graph_is_described_by_its_kinds)
+{
+	struct winit_error err = { 0 };
+	struct winit_report_study r;
+	const char *path = write_text("graph.json",
+	                              "{\"format\": \"winit-results\", \"version\": 1, \"study\": \"s\", \"seed\": 1,"
+	                              " \"runs\": [{\"name\": \"a\", \"label\": \"a\", \"run_seed\": 3,"
+	                              " \"model\": {\"input_shape\": [28, 28], \"layers\": ["
+	                              "{\"type\": \"Flatten\", \"name\": \"flatten_1\", \"inputs\": [-1], \"output_shape\": [784]},"
+	                              "{\"type\": \"Dense\", \"name\": \"dense_1\", \"output_shape\": [32], \"units\": 32,"
+	                              " \"activation\": {\"name\": \"relu\", \"params\": {}},"
+	                              " \"kernel_initializer\": {\"name\": \"he_normal\", \"params\": {}}, \"use_bias\": false},"
+	                              "{\"type\": \"Add\", \"name\": \"add_1\", \"inputs\": [1, 1], \"output_shape\": [32]},"
+	                              "{\"type\": \"Dense\", \"name\": \"dense_2\", \"output_shape\": [10], \"units\": 10,"
+	                              " \"activation\": {\"name\": \"softmax\", \"params\": {}},"
+	                              " \"kernel_initializer\": {\"name\": \"glorot_uniform\", \"params\": {}}, \"use_bias\": false}]},"
+	                              " \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.01},"
+	                              " \"fit\": {\"epochs\": 1, \"batch_size\": 2},"
+	                              " \"status\": \"ok\", \"history\": [{\"epoch\": 1, \"loss\": 0.5, \"accuracy\": 0.5}]}]}");
+	ck_assert_msg(winit_report_read(path, &r, &err) == 0, "%s", err.msg);
+	const char *html = tu_path(tu_dir, "graph.html");
+	ck_assert_msg(winit_report_write_html(html, &r, NULL, &err) == 0, "%s", err.msg);
+	const char *s = slurp(html);
+	ck_assert_msg(strstr(s, "input 28&#215;28 &#8594; Flatten &#8594; Dense(32, relu, kernel he_normal) &#8594; Add "
+	                        "&#8594; Dense(10, softmax, kernel glorot_uniform);"),
+	              "%s", s);
+	ck_assert_msg(strstr(s, "<td class=\"l\">he_normal</td>"), "%s", s);
+	winit_report_free(&r);
+
+	struct winit_run_spec runs[2];
+	memset(runs, 0, sizeof runs);
+	snprintf(runs[0].name, sizeof runs[0].name, "chain");
+	runs[0].model.n_inputs = 784;
+	tu_layers(&runs[0].model, 2);
+	runs[0].model.layers[0] = tu_dense(32, "relu", "he_normal");
+	runs[0].model.layers[1] = tu_dense(10, "softmax", "he_normal");
+	snprintf(runs[1].name, sizeof runs[1].name, "graph");
+	tu_graph(&runs[1].model, TU_GRAPH_ADD);
+	FILE *out = tmpfile();
+	ck_assert_ptr_nonnull(out);
+	struct winit_progress *p = winit_progress_new(out, runs, 2, 0);
+	struct winit_observer o;
+	winit_progress_observer(p, &o);
+	o.run_start(o.ctx, 0, &runs[0]);
+	o.run_start(o.ctx, 1, &runs[1]);
+	winit_progress_free(p);
+	char text[4096];
+	rewind(out);
+	text[fread(text, 1, sizeof text - 1, out)] = '\0';
+	fclose(out);
+	ck_assert_msg(strstr(text, "[chain] start: 784 inputs, 2 Dense layers, SGD, 0 epochs"), "%s", text);
+	ck_assert_msg(strstr(text, "[graph] start: 784 inputs, 5 layers (3 Dense, 1 Flatten, 1 Add), SGD, 0 epochs"),
+	              "%s", text);
+	winit_model_spec_free(&runs[1].model);
+}
+END_TEST
+
 static double fake_now;
 static double fake_clock(void)
 {
@@ -642,6 +702,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, report_without_diagnostics_says_so);
 	tcase_add_test(tc, learning_curves_tell_labels_apart_by_dash_and_marker);
 	tcase_add_test(tc, saturation_panels_name_relu_pairs_inactive);
+	tcase_add_test(tc, a_graph_is_described_by_its_kinds);
 	tcase_add_test(tc, extreme_values_make_a_page_not_a_hang);
 	tcase_add_test(tc, report_path_defaults_beside_the_results);
 	suite_add_tcase(s, tc);

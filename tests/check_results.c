@@ -468,11 +468,27 @@ START_TEST(a_description_changes_with_what_decides_the_numbers)
 END_TEST
 
 /* Write a valid file, edit its text (replace the first `from` by `to`), read it. */
-static int read_edited(const char *from, const char *to, struct winit_error *err)
+/* make_runs's runs with graph `variant` (tu_graph) as run i's model (variant + i for
+ * TU_GRAPHS: one of each); the specs are kept for the test process's life. */
+static void make_graph_runs(struct winit_run_spec *runs, struct winit_run_result *res, int n, int variant)
+{
+	make_runs(runs, res, n);
+	for (int i = 0; i < n; i++) {
+		tu_graph(&runs[i].model, variant == TU_GRAPHS ? (variant + i) % TU_GRAPHS : variant);
+		tu_keep(runs[i].model.layers);
+		tu_keep(runs[i].model.inputs);
+		res[i].run_seed = winit_run_seed(&runs[i]);
+	}
+}
+
+static int read_edited_runs(int graph, const char *from, const char *to, struct winit_error *err)
 {
 	struct winit_run_spec runs[2];
 	struct winit_run_result res[2];
-	make_runs(runs, res, 2);
+	if (graph)
+		make_graph_runs(runs, res, 2, graph - 1);
+	else
+		make_runs(runs, res, 2);
 	const char *path = tu_path(tu_tmpdir(), "r.json");
 	ck_assert_int_eq(winit_results_write_json(path, "unit", 7, runs, res, 2, err), 0);
 	free_results(res, 2);
@@ -489,6 +505,310 @@ static int read_edited(const char *from, const char *to, struct winit_error *err
 		winit_results_file_free(&f);
 	return rc;
 }
+
+static int read_edited(const char *from, const char *to, struct winit_error *err)
+{
+	return read_edited_runs(0, from, to, err);
+}
+
+/* A graph's layers describe their kind, name, inputs, output shape, configuration and
+ * multipliers; a kind without an activation writes no plugin member.  Read back, each
+ * run's description is what describe() makes of its spec, and written again from what
+ * was read, the file has the same bytes. */
+START_TEST(a_graph_description_reads_back)
+{
+	enum { N = TU_GRAPHS };
+	struct winit_run_spec runs[N];
+	struct winit_run_result res[N];
+	make_graph_runs(runs, res, N, TU_GRAPHS);
+	const char *path = tu_path(tu_tmpdir(), "g.json");
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json(path, "unit", 7, runs, res, N, &err) == 0, "%s", err.msg);
+	char first[1 << 16];
+	snprintf(first, sizeof first, "%s", slurp(path));
+	/* Run 0 (TU_GRAPH_ADD): its Flatten, its named layer with multipliers, its Add. */
+	static const char *const want[] = {
+		"{\n"
+		"            \"type\": \"Flatten\",\n"
+		"            \"name\": \"flatten_1\",\n"
+		"            \"inputs\": [\n"
+		"              -1\n"
+		"            ],\n"
+		"            \"output_shape\": [\n"
+		"              784\n"
+		"            ]\n"
+		"          },",
+		"\"type\": \"Dense\",\n"
+		"            \"name\": \"proj\",\n"
+		"            \"inputs\": [\n"
+		"              1\n"
+		"            ],\n"
+		"            \"output_shape\": [\n"
+		"              32\n"
+		"            ],\n"
+		"            \"units\": 32,",
+		"\"multipliers\": {\n"
+		"              \"kernel\": {\n"
+		"                \"init\": 0.5,\n"
+		"                \"lr\": 2\n"
+		"              },\n"
+		"              \"bias\": {\n"
+		"                \"init\": 1,\n"
+		"                \"lr\": 0.25\n"
+		"              },\n"
+		"              \"output\": 0.75\n"
+		"            }",
+		"{\n"
+		"            \"type\": \"Add\",\n"
+		"            \"name\": \"add_1\",\n"
+		"            \"inputs\": [\n"
+		"              2,\n"
+		"              1\n"
+		"            ],\n"
+		"            \"output_shape\": [\n"
+		"              32\n"
+		"            ]\n"
+		"          },",
+		/* The last Dense layer, fed by the one before: no "inputs". */
+		"\"name\": \"dense_3\",\n"
+		"            \"output_shape\": [\n"
+		"              10\n"
+		"            ],\n"
+		"            \"units\": 10,",
+		/* Run 1's Reshape, run 2's Concatenate: their configuration. */
+		"\"type\": \"Reshape\",\n"
+		"            \"name\": \"reshape_1\",\n"
+		"            \"output_shape\": [\n"
+		"              4,\n"
+		"              8\n"
+		"            ],\n"
+		"            \"target_shape\": [\n"
+		"              4,\n"
+		"              8\n"
+		"            ]\n"
+		"          },",
+		"\"output_shape\": [\n"
+		"              64\n"
+		"            ],\n"
+		"            \"axis\": -1\n"
+		"          },",
+	};
+	for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+		ck_assert_msg(strstr(first, want[k]), "not in the file:\n%s", want[k]);
+	/* Only Dense layers have plugins: 3 per graph; one has multipliers. */
+	ck_assert_int_eq(count(first, "\"activation\""), 9);
+	ck_assert_int_eq(count(first, "\"multipliers\""), 3);
+	struct winit_results_file f;
+	ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(f.n_runs, N);
+	struct winit_run_result back[N];
+	for (int i = 0; i < N; i++) {
+		char *d = winit_results_describe(&runs[i]);
+		ck_assert_ptr_nonnull(d);
+		ck_assert_str_eq(d, f.runs[i].description);
+		ck_assert_ptr_nonnull(strstr(d, "\"output_shape\":[10]"));
+		free(d);
+		back[i] = f.runs[i].result;
+	}
+	ck_assert_msg(winit_results_write_json(path, "unit", 7, runs, back, N, &err) == 0, "%s", err.msg);
+	ck_assert_str_eq(slurp(path), first);
+	winit_results_file_free(&f);
+	/* `winit merge` of two shards (run 1 in one, the others in the other) is that file. */
+	const char *dir = tu_tmpdir(), *bin = getenv("top_builddir");
+	ck_assert_ptr_nonnull(bin);
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; i < N; i++)
+			res[i].done = (i == 1) == (k == 1);
+		ck_assert_int_eq(winit_results_write_json(tu_path(dir, k ? "b.json" : "a.json"), "unit", 7, runs, res,
+		                                          N, &err),
+		                 0);
+	}
+	char cmd[2048];
+	snprintf(cmd, sizeof cmd, "'%s/winit' merge '%s/m.json' '%s/b.json' '%s/a.json' >/dev/null", bin, dir, dir,
+	         dir);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_str_eq(slurp(tu_path(dir, "m.json")), first);
+	free_results(res, N);
+}
+END_TEST
+
+/* A Conv2D layer's description: its filters (Keras's name of its units), plugins, and
+ * its kind's fields (kernel_size, strides, padding by name, dilation_rate); the pooling
+ * kinds' (pool_size, strides, padding) and Dropout's rate; read back, and refused when a
+ * padding is no choice. */
+START_TEST(a_conv_description_reads_back)
+{
+	struct winit_run_spec runs[2];
+	struct winit_run_result res[1];
+	make_runs(runs, res, 1);
+	tu_conv_graph(&runs[0].model);
+	tu_keep(runs[0].model.layers);
+	tu_keep(runs[0].model.inputs);
+	res[0].run_seed = winit_run_seed(&runs[0]);
+	const char *path = tu_path(tu_tmpdir(), "c.json");
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json(path, "unit", 7, runs, res, 1, &err) == 0, "%s", err.msg);
+	char text[1 << 16];
+	snprintf(text, sizeof text, "%s", slurp(path));
+	static const char *const want[] = {
+		"\"type\": \"Conv2D\",\n"
+		"            \"name\": \"down\",\n"
+		"            \"output_shape\": [\n"
+		"              3,\n"
+		"              3,\n"
+		"              2\n"
+		"            ],\n"
+		"            \"filters\": 2,",
+		"\"kernel_size\": [\n"
+		"              3,\n"
+		"              3\n"
+		"            ],\n"
+		"            \"strides\": [\n"
+		"              2,\n"
+		"              2\n"
+		"            ],\n"
+		"            \"padding\": \"valid\",\n"
+		"            \"dilation_rate\": [\n"
+		"              1,\n"
+		"              1\n"
+		"            ]\n",
+		"\"padding\": \"same\",",
+	};
+	for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+		ck_assert_msg(strstr(text, want[k]), "not in the file:\n%s", want[k]);
+	ck_assert_ptr_null(strstr(text, "\"units\": 4")); /* a Conv2D's are its filters */
+	struct winit_results_file f;
+	ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+	char *d = winit_results_describe(&runs[0]);
+	ck_assert_str_eq(d, f.runs[0].description);
+	free(d);
+	winit_results_file_free(&f);
+	/* The pooling kinds' and Dropout's fields. */
+	runs[1] = runs[0];
+	tu_pool_graph(&runs[1].model);
+	tu_keep(runs[1].model.layers);
+	tu_keep(runs[1].model.inputs);
+	const char *pool_path = tu_path(tu_dir, "p.json");
+	ck_assert_msg(winit_results_write_json(pool_path, "unit", 7, &runs[1], res, 1, &err) == 0, "%s", err.msg);
+	const char *pool = slurp(pool_path);
+	static const char *const pool_want[] = {
+		"\"type\": \"AveragePooling2D\",\n"
+		"            \"name\": \"average_pooling2d_1\",\n"
+		"            \"output_shape\": [\n"
+		"              4,\n"
+		"              4,\n"
+		"              4\n"
+		"            ],\n"
+		"            \"pool_size\": [\n"
+		"              2,\n"
+		"              1\n"
+		"            ],\n"
+		"            \"strides\": [\n"
+		"              1,\n"
+		"              1\n"
+		"            ],\n"
+		"            \"padding\": \"same\"\n",
+		"\"type\": \"Dropout\",\n"
+		"            \"name\": \"dropout_1\",\n"
+		"            \"output_shape\": [\n"
+		"              4,\n"
+		"              4,\n"
+		"              4\n"
+		"            ],\n"
+		"            \"rate\": 0.25\n",
+		"\"type\": \"GlobalAveragePooling2D\",\n"
+		"            \"name\": \"global_average_pooling2d_1\",\n"
+		"            \"output_shape\": [\n"
+		"              4\n"
+		"            ]\n"
+		"          },",
+	};
+	for (size_t k = 0; k < sizeof pool_want / sizeof pool_want[0]; k++)
+		ck_assert_msg(strstr(pool, pool_want[k]), "not in the file:\n%s", pool_want[k]);
+	ck_assert_msg(winit_results_read(pool_path, &f, &err) == 0, "%s", err.msg);
+	winit_results_file_free(&f);
+	/* The normalization kinds: their fields and their tensors' initializers by Keras's
+	 * names (Scale's one). */
+	tu_norm_graph(&runs[1].model);
+	tu_keep(runs[1].model.layers);
+	tu_keep(runs[1].model.inputs);
+	const char *norm_path = tu_path(tu_dir, "n.json");
+	ck_assert_msg(winit_results_write_json(norm_path, "unit", 7, &runs[1], res, 1, &err) == 0, "%s", err.msg);
+	const char *norm = slurp(norm_path);
+	static const char *const norm_want[] = {
+		"\"type\": \"BatchNormalization\",\n"
+		"            \"name\": \"batch_normalization_1\",\n"
+		"            \"output_shape\": [\n"
+		"              4,\n"
+		"              4,\n"
+		"              4\n"
+		"            ],\n"
+		"            \"gamma_initializer\": {\n",
+		"\"momentum\": 0.9,\n"
+		"            \"epsilon\": 0.001\n",
+		"\"beta_initializer\": {\n"
+		"              \"name\": \"random_normal\",",
+		"\"epsilon\": 1e-05\n",
+		"\"type\": \"Scale\",\n"
+		"            \"name\": \"scale_1\",\n"
+		"            \"output_shape\": [\n"
+		"              4,\n"
+		"              4,\n"
+		"              4\n"
+		"            ],\n"
+		"            \"initializer\": {\n",
+		"\"per_channel\": 1\n",
+	};
+	for (size_t k = 0; k < sizeof norm_want / sizeof norm_want[0]; k++)
+		ck_assert_msg(strstr(norm, norm_want[k]), "not in the file:\n%s", norm_want[k]);
+	ck_assert_int_eq(count(norm, "\"beta_initializer\""), 2);
+	ck_assert_msg(winit_results_read(norm_path, &f, &err) == 0, "%s", err.msg);
+	winit_results_file_free(&f);
+
+	char *at = strstr(text, "\"padding\": \"valid\"");
+	memcpy(at + 12, "vaLid", 5);
+	write_text(path, text);
+	ck_assert_int_eq(winit_results_read(path, &f, &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "c.json: runs[0].model.layers[1].padding: expected one of \"valid\", \"same\", "
+	                              "\"circular\", found a string"),
+	              "%s", err.msg);
+	free_results(res, 1);
+}
+END_TEST
+
+/* What no writer writes in a graph's description is refused, named by its place. */
+START_TEST(a_wrong_graph_description_is_refused)
+{
+	struct winit_error err = { 0 };
+	int add = 1 + TU_GRAPH_ADD, reshape = 1 + TU_GRAPH_RESHAPE, concat = 1 + TU_GRAPH_CONCAT;
+	ck_assert_int_eq(read_edited_runs(add, "\"Add\"", "\"Conv9D\"", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].model.layers[3].type: expected a layer kind (\"Dense\", "
+	                              "\"Flatten\", \"Reshape\", \"Add\", \"Concatenate\", \"Conv2D\""),
+	              "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "), found \"Conv9D\""), "%s", err.msg);
+	ck_assert_int_eq(read_edited_runs(add, "              2,\n              1\n",
+	                                  "              2,\n              3\n", &err),
+	                 WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].model.layers[3].inputs[1]: expected an earlier layer's "
+	                              "index (-1 to 2), found 3"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited_runs(add, "\"units\": 10,", "", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].model.layers[4].units is missing (expected an integer >= 1 (a "
+	                              "Dense layer's))"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited_runs(reshape, "\"target_shape\": [\n              4,",
+	                                  "\"target_shape\": [\n              0,", &err),
+	                 WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].model.layers[4].target_shape: expected a shape"), "%s", err.msg);
+	ck_assert_int_eq(read_edited_runs(concat, "\"axis\": -1", "\"axis\": 9", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].model.layers[3].axis: expected an integer in [-1, 3] "
+	                              "(Concatenate's axis), found 9"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited_runs(add, "\"lr\": 0.25", "\"lr\": -1", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "r.json: runs[0].model.layers[2].multipliers.bias.lr: expected a number >= 0"),
+	              "%s", err.msg);
+}
+END_TEST
 
 START_TEST(a_wrong_file_is_refused_with_the_reason)
 {
@@ -918,6 +1238,9 @@ static Suite *results_suite(void)
 	tc = tcase_create("read");
 	tcase_add_checked_fixture(tc, setup, NULL);
 	tcase_add_test(tc, a_file_reads_back_exactly);
+	tcase_add_test(tc, a_graph_description_reads_back);
+	tcase_add_test(tc, a_wrong_graph_description_is_refused);
+	tcase_add_test(tc, a_conv_description_reads_back);
 	tcase_add_test(tc, a_description_changes_with_what_decides_the_numbers);
 	tcase_add_test(tc, a_wrong_file_is_refused_with_the_reason);
 	tcase_add_test(tc, every_layer_diagnostic_is_written_and_read);

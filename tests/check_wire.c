@@ -232,6 +232,76 @@ START_TEST(damaged_messages_are_refused)
 }
 END_TEST
 
+/* The run description is not on the wire: every rank builds the study's specs from the
+ * script (a graph's as a chain's), and only results travel.  A graph run's whole result
+ * -- every layer's diagnostics, a kind without a kernel's "not recorded" values (NaN, -1)
+ * among them, the theory's prediction for every layer, the weight histograms -- crosses
+ * it bit for bit, so rank 0 writes what the worker computed; every truncation of it is
+ * refused. */
+START_TEST(a_graph_run_travels_bit_for_bit)
+{
+	struct winit_dataset ds = tu_quadrant_dataset(160, 28, 3);
+	struct winit_run_spec r;
+	memset(&r, 0, sizeof r);
+	snprintf(r.name, sizeof r.name, "graph");
+	tu_graph(&r.model, TU_GRAPH_CONCAT);
+	r.model.layers[r.model.n_layers - 1].units = 4; /* four quadrants */
+	r.optimizer = winit_optimizer_default(WINIT_OPT_ADAM);
+	r.fit = winit_fit_default();
+	r.fit.epochs = 1;
+	r.fit.batch_size = 32;
+	r.fit.validation_split = 0.25;
+	r.train = r.test = &ds;
+	r.seed = 11;
+	struct winit_run_result a, b;
+	ck_assert_int_eq(winit_run_execute(&r, &a, NULL, 0), WINIT_OK);
+	ck_assert_int_ge(a.diagnostics.n, 2);
+	ck_assert_int_eq(a.diagnostics.snaps[0].n_layers, 5);
+	ck_assert_int_eq(a.diagnostics.snaps[0].layers[3].distinct_units, -1); /* the Concatenate */
+	ck_assert(isnan(a.diagnostics.snaps[0].layers[3].w_sd));
+	ck_assert_int_eq(a.theory.n_layers, 5);
+	unsigned char *buf;
+	size_t len;
+	uint64_t index = 0;
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(winit_wire_pack(5, &a, &buf, &len, NULL), WINIT_OK);
+	ck_assert_int_eq(winit_wire_unpack(buf, len, &index, &b, NULL), WINIT_OK);
+	ck_assert_uint_eq(index, 5);
+	ck_assert_int_eq(b.status, a.status);
+	ck_assert_int_eq(b.history.n, a.history.n);
+	for (int e = 0; e < a.history.n; e++)
+		tu_fields_same(winit_fields_epoch, &a.history.epochs[e], &b.history.epochs[e], 0, "epoch");
+	tu_fields_same(winit_fields_outcome, &a, &b, 0, "outcome");
+	ck_assert_int_eq(b.diagnostics.n, a.diagnostics.n);
+	for (int k = 0; k < a.diagnostics.n; k++) {
+		const struct winit_diag_snapshot *x = &a.diagnostics.snaps[k], *y = &b.diagnostics.snaps[k];
+		tu_fields_same(winit_fields_snapshot, x, y, 0, "snapshot");
+		ck_assert_int_eq(y->n_layers, x->n_layers);
+		/* Doubles and int64s only: compared as bytes, NaN included. */
+		ck_assert(memcmp(x->layers, y->layers, (size_t)x->n_layers * sizeof *x->layers) == 0);
+		ck_assert((x->hist != NULL) == (y->hist != NULL));
+		if (x->hist)
+			ck_assert(memcmp(x->hist, y->hist, (size_t)x->n_layers * sizeof *x->hist) == 0);
+	}
+	ck_assert_ptr_nonnull(a.diagnostics.snaps[0].hist);
+	ck_assert_int_eq(b.theory.applies, a.theory.applies);
+	ck_assert_int_eq(b.theory.n_layers, 5);
+	ck_assert(memcmp(a.theory.pre_var, b.theory.pre_var, 5 * sizeof(double)) == 0);
+	ck_assert(memcmp(a.theory.grad_var, b.theory.grad_var, 5 * sizeof(double)) == 0);
+	for (size_t cut = 0; cut < len; cut += 1 + cut / 8) {
+		struct winit_run_result c;
+		ck_assert_int_eq(winit_wire_unpack(buf, cut, &index, &c, &err), WINIT_ERR_FORMAT);
+		ck_assert_ptr_null(c.diagnostics.snaps);
+	}
+	ck_assert_ptr_nonnull(strstr(err.msg, "byte"));
+	free(buf);
+	winit_run_result_free(&a);
+	winit_run_result_free(&b);
+	winit_model_spec_free(&r.model);
+	winit_dataset_free(&ds);
+}
+END_TEST
+
 START_TEST(without_mpi_the_executor_is_the_local_one)
 {
 	/* In a process not started by mpirun, rank 0 of 1 whatever the build. */
@@ -254,6 +324,7 @@ int main(void)
 	tcase_add_test(tc, round_trip_keeps_every_field);
 	tcase_add_test(tc, every_layer_diagnostic_travels);
 	tcase_add_test(tc, every_run_field_travels);
+	tcase_add_test(tc, a_graph_run_travels_bit_for_bit);
 	tcase_add_test(tc, without_mpi_the_executor_is_the_local_one);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("errors");

@@ -100,7 +100,7 @@ for line in "identical predictions" "identical after another epoch" "load_weight
 	"^load_model: .*/w.winit: byte 12: the file holds weights only" \
 	"^load_model: .*/short.winit: byte 1000: truncated" \
 	"^load_model: .*/flip.winit: byte [0-9]*: checksum mismatch" \
-	"^load_model: .*/v2.winit: byte 8: format version 2, this winit reads version 1"; do
+	"^load_model: .*/v3.winit: byte 8: format version 3, this winit reads versions 1 to 2"; do
 	grep -q "$line" "$tmp/out" && ok "saved model: $line" || no "saved model: $line"
 done
 study() { # OUT JOBS

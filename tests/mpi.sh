@@ -4,6 +4,7 @@
 # set aside), only rank 0 prints, a failing run is reported and the others finish,
 # --resume hands out only unfinished runs, a rank killed mid-study ends the job non-zero
 # within a bounded time with the runs finished before it saved and rank 0 naming it, a
+# study of graph models (tests/tools/graph_study.c) gives the single-process file, a
 # rank stopped mid-study is named after --rank-timeout and its run trained elsewhere, a
 # stopped rank 0 is named by the others, and so is a rank stopped after its studies;
 # winit picks Open MPI's ob1 PML unless the user chose one.  Skipped (77) without MPI.
@@ -56,6 +57,22 @@ for np in 1 2 3; do
 	grep -q '^\[mismatch\] FAILED: data has 784 features' "$tmp/out" && grep -qx 'failed: 1' "$tmp/out" &&
 		ok "mpirun -np $np: the failing run is reported failed, the others finish" ||
 		no "mpirun -np $np: the failing run is reported failed, the others finish"
+done
+
+# A study of graph models (tests/tools/graph_study.c: Add, Reshape, Concatenate, a named
+# layer with multipliers), its specs built on every rank: the same file on 1, 2, 3 ranks.
+graph="$top_builddir/tests/graph_study"
+"$graph" "$tmp/graph.json" >"$tmp/out" 2>&1 && grep -qx 'failed: 0, ranks: 1' "$tmp/out" ||
+	no "graph study in one process"
+strip "$tmp/graph.json" >"$tmp/graph.txt"
+grep -q '"type": "Concatenate"' "$tmp/graph.txt" && grep -q '"distinct_units": -1' "$tmp/graph.txt" ||
+	no "graph study: its file describes the graphs and every layer's diagnostics"
+for np in 1 2 3; do
+	mpi -np $np "$graph" "$tmp/graph$np.json" >"$tmp/out" 2>&1 && grep -qx "failed: 0, ranks: $np" "$tmp/out" ||
+		no "graph study: mpirun -np $np"
+	strip "$tmp/graph$np.json" >"$tmp/graph$np.txt"
+	cmp -s "$tmp/graph.txt" "$tmp/graph$np.txt" && ok "graph study: mpirun -np $np gives the single-process file" ||
+		no "graph study: mpirun -np $np gives the single-process file"
 done
 
 # A script's own output of the results (table, results file, report) comes from rank 0

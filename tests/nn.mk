@@ -18,6 +18,7 @@ TESTS += tests/check_model_io
 tests_check_model_io_SOURCES = tests/check_model_io.c
 tests_check_model_io_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_model_io_LDADD = $(WINIT_TEST_LIBS)
+EXTRA_DIST += tests/data/model_v1_chain.winit
 
 # tests: diagnostics -- snapshots on the probe batch, distinct/dead/saturated units,
 # results-file shape, bit-identical training with diagnostics on and off.

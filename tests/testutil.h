@@ -177,6 +177,167 @@ static inline struct winit_layer_spec tu_dense(int64_t units, const char *act, c
 	return l;
 }
 
+/* A layer of another kind than Dense, without configuration (Flatten, Add; Concatenate
+ * joins the last axis). */
+static inline struct winit_layer_spec tu_layer(int32_t kind)
+{
+	struct winit_layer_spec l = { 0 };
+	l.kind = kind;
+	l.axis = -1;
+	return l;
+}
+
+/* Append l to s fed by the n_in layers in[] (WINIT_MODEL_INPUT: the model's input; n_in
+ * 0: the layer before); returns its index. */
+static inline int32_t tu_node(struct winit_model_spec *s, struct winit_layer_spec l, int32_t n_in,
+                              const int32_t *in)
+{
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_model_spec_add_node(s, &l, in, n_in, &err) == 0, "%s", err.msg);
+	return s->n_layers - 1;
+}
+
+/* The graphs the saved model, results and wire suites describe:
+ *   Input(28x28) -> Flatten -> Dense(32, relu) -> Dense(32) 'proj' (multipliers) -> Add(the
+ *   two Dense) -> Dense(10, softmax) (fed by the layer before: a chain edge);
+ * TU_GRAPH_RESHAPE puts Reshape((4, 8)) and Flatten after the Add; TU_GRAPH_CONCAT has a
+ * Concatenate of the two Dense instead of the Add.  The caller frees it
+ * (winit_model_spec_free). */
+enum { TU_GRAPH_ADD, TU_GRAPH_RESHAPE, TU_GRAPH_CONCAT, TU_GRAPHS };
+
+static inline void tu_graph(struct winit_model_spec *s, int variant)
+{
+	memset(s, 0, sizeof *s);
+	s->n_input_dims = 2;
+	s->input_shape[0] = s->input_shape[1] = 28;
+	s->n_inputs = 784;
+	int32_t in = WINIT_MODEL_INPUT;
+	int32_t flat = tu_node(s, tu_layer(WINIT_LAYER_FLATTEN), 1, &in);
+	int32_t h1 = tu_node(s, tu_dense(32, "relu", "he_normal"), 1, &flat);
+	struct winit_layer_spec proj = tu_dense(32, "linear", "glorot_uniform");
+	snprintf(proj.name, sizeof proj.name, "proj");
+	proj.mult_set = 1;
+	proj.mult[0] = (struct winit_param_mult){ 0.5, 2.0 };
+	proj.mult[1] = (struct winit_param_mult){ 1.0, 0.25 };
+	proj.out_mult = 0.75;
+	int32_t h2 = tu_node(s, proj, 1, &h1);
+	int32_t both[2] = { h2, h1 };
+	if (variant == TU_GRAPH_CONCAT) {
+		tu_node(s, tu_layer(WINIT_LAYER_CONCATENATE), 2, both);
+	} else {
+		tu_node(s, tu_layer(WINIT_LAYER_ADD), 2, both);
+		if (variant == TU_GRAPH_RESHAPE) {
+			struct winit_layer_spec r = tu_layer(WINIT_LAYER_RESHAPE);
+			const int64_t dims[2] = { 4, 8 };
+			ck_assert_int_eq(winit_shape_set(&r.target_shape, 2, dims), 0);
+			tu_node(s, r, 0, NULL);
+			tu_node(s, tu_layer(WINIT_LAYER_FLATTEN), 0, NULL);
+		}
+	}
+	tu_node(s, tu_dense(10, "softmax", "glorot_uniform"), 0, NULL);
+}
+
+/* A convolutional graph: Input(8x8x1) -> Conv2D(4, 3x3, same, relu) -> Conv2D(2, 3x3,
+ * strides 2, valid, tanh) 'down' (dilation 1) -> Flatten -> Dense(3, softmax).  The caller
+ * frees it. */
+static inline void tu_conv_graph(struct winit_model_spec *s)
+{
+	memset(s, 0, sizeof *s);
+	s->n_input_dims = 3;
+	s->input_shape[0] = s->input_shape[1] = 8;
+	s->input_shape[2] = 1;
+	s->n_inputs = 64;
+	int32_t in = WINIT_MODEL_INPUT;
+	struct winit_layer_spec c = tu_dense(4, "relu", "he_normal");
+	c.kind = WINIT_LAYER_CONV2D;
+	c.kernel_size[0] = c.kernel_size[1] = 3;
+	c.strides[0] = c.strides[1] = 1;
+	c.dilation[0] = c.dilation[1] = 1;
+	c.padding = WINIT_PADDING_SAME;
+	tu_node(s, c, 1, &in);
+	c.units = 2;
+	c.activation = tu_use(WINIT_KIND_ACTIVATION, "tanh", 0, NULL, NULL);
+	c.strides[0] = c.strides[1] = 2;
+	c.padding = WINIT_PADDING_VALID;
+	snprintf(c.name, sizeof c.name, "down");
+	tu_node(s, c, 0, NULL);
+	tu_node(s, tu_layer(WINIT_LAYER_FLATTEN), 0, NULL);
+	tu_node(s, tu_dense(3, "softmax", "glorot_uniform"), 0, NULL);
+}
+
+/* A graph of the pooling kinds and Dropout: Input(8x8x2) -> Conv2D(4, 3x3, same, relu) ->
+ * MaxPooling2D((2, 2), strides 2, valid) -> AveragePooling2D((2, 1), strides 1, same) ->
+ * Dropout(0.25) -> GlobalAveragePooling2D -> Dense(3, softmax).  The caller frees it. */
+static inline void tu_pool_graph(struct winit_model_spec *s)
+{
+	memset(s, 0, sizeof *s);
+	s->n_input_dims = 3;
+	s->input_shape[0] = s->input_shape[1] = 8;
+	s->input_shape[2] = 2;
+	s->n_inputs = 128;
+	int32_t in = WINIT_MODEL_INPUT;
+	struct winit_layer_spec c = tu_dense(4, "relu", "he_normal");
+	c.kind = WINIT_LAYER_CONV2D;
+	c.kernel_size[0] = c.kernel_size[1] = 3;
+	c.strides[0] = c.strides[1] = 1;
+	c.dilation[0] = c.dilation[1] = 1;
+	c.padding = WINIT_PADDING_SAME;
+	tu_node(s, c, 1, &in);
+	struct winit_layer_spec p = tu_layer(WINIT_LAYER_MAX_POOLING2D);
+	p.kernel_size[0] = p.kernel_size[1] = 2;
+	p.strides[0] = p.strides[1] = 2;
+	tu_node(s, p, 0, NULL);
+	p = tu_layer(WINIT_LAYER_AVERAGE_POOLING2D);
+	p.kernel_size[0] = 2;
+	p.kernel_size[1] = 1;
+	p.strides[0] = p.strides[1] = 1;
+	p.padding = WINIT_PADDING_SAME;
+	tu_node(s, p, 0, NULL);
+	struct winit_layer_spec d = tu_layer(WINIT_LAYER_DROPOUT);
+	d.rate = 0.25;
+	tu_node(s, d, 0, NULL);
+	tu_node(s, tu_layer(WINIT_LAYER_GLOBAL_AVERAGE_POOLING2D), 0, NULL);
+	tu_node(s, tu_dense(3, "softmax", "glorot_uniform"), 0, NULL);
+}
+
+/* A graph of the normalization kinds: Input(4x4x2) -> Conv2D(4, 3x3, same, relu) ->
+ * BatchNormalization(momentum 0.9, epsilon 1e-3; gamma ones, beta zeros) ->
+ * LayerNormalization(epsilon 1e-5; gamma ones, beta random_normal) -> Scale(per channel,
+ * ones) -> Flatten -> Dense(3, softmax).  The caller frees it. */
+static inline void tu_norm_graph(struct winit_model_spec *s)
+{
+	memset(s, 0, sizeof *s);
+	s->n_input_dims = 3;
+	s->input_shape[0] = s->input_shape[1] = 4;
+	s->input_shape[2] = 2;
+	s->n_inputs = 32;
+	int32_t in = WINIT_MODEL_INPUT;
+	struct winit_layer_spec c = tu_dense(4, "relu", "he_normal");
+	c.kind = WINIT_LAYER_CONV2D;
+	c.kernel_size[0] = c.kernel_size[1] = 3;
+	c.strides[0] = c.strides[1] = 1;
+	c.dilation[0] = c.dilation[1] = 1;
+	c.padding = WINIT_PADDING_SAME;
+	tu_node(s, c, 1, &in);
+	struct winit_layer_spec n = tu_layer(WINIT_LAYER_BATCH_NORMALIZATION);
+	n.momentum = 0.9;
+	n.epsilon = 1e-3;
+	n.kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "ones", 0, NULL, NULL);
+	n.bias_initializer = tu_use(WINIT_KIND_INITIALIZER, "zeros", 0, NULL, NULL);
+	tu_node(s, n, 0, NULL);
+	n.kind = WINIT_LAYER_LAYER_NORMALIZATION;
+	n.momentum = 0;
+	n.epsilon = 1e-5;
+	n.bias_initializer = tu_use(WINIT_KIND_INITIALIZER, "random_normal", 0, NULL, NULL);
+	tu_node(s, n, 0, NULL);
+	struct winit_layer_spec sc = tu_layer(WINIT_LAYER_SCALE);
+	sc.per_channel = 1;
+	sc.kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "ones", 0, NULL, NULL);
+	tu_node(s, sc, 0, NULL);
+	tu_node(s, tu_layer(WINIT_LAYER_FLATTEN), 0, NULL);
+	tu_node(s, tu_dense(3, "softmax", "glorot_uniform"), 0, NULL);
+}
+
 /* n images of side x side pixels (side even) in four classes: the quadrant that is the
  * class is bright (120-239), the rest noise (0-119); labels and pixels drawn in that
  * order from the stream (seed, 0). */
@@ -270,6 +431,25 @@ static inline void tu_fields_same(const struct winit_field *table, const void *w
 			continue;
 		tu_field_value_eq(f, &g, got, want, what);
 	}
+}
+
+/* The second moment of each layer's pre-activation (its output for a kind without an
+ * activation) in a forward pass, through the model's forward hook: set hooks.ctx to a
+ * struct tu_measured and hooks.forward to tu_measure_hook. */
+struct tu_measured {
+	double m2[16];
+};
+
+static inline void tu_measure_hook(void *ctx, int layer, const float *z, const float *a,
+                                   int64_t rows, int64_t cols)
+{
+	(void)a;
+	struct tu_measured *m = ctx;
+	double s = 0;
+	for (int64_t i = 0; i < rows * cols; i++)
+		s += (double)z[i] * z[i];
+	if (layer < 16)
+		m->m2[layer] = s / (double)(rows * cols);
 }
 
 #endif /* WINIT_TESTUTIL_H */

@@ -165,8 +165,9 @@ int winit_model_spec_add_node(struct winit_model_spec *spec, const struct winit_
  * chain's implicit input included (i - 1, or WINIT_MODEL_INPUT for the first). */
 int32_t winit_model_spec_layer_inputs(const struct winit_model_spec *spec, int32_t i, int32_t *in,
                                       int32_t cap);
-/* 1 when every layer is a Dense layer fed by the one before, without multipliers (the
- * models of before graphs: their descriptions, files and wire records are unchanged). */
+/* 1 when every layer is a Dense layer fed by the one before, without multipliers or a
+ * name of its own (the models of before graphs: their descriptions and files are
+ * unchanged). */
 int winit_model_spec_is_chain(const struct winit_model_spec *spec);
 /* The model's input as one example's shape (input_shape, or (n_inputs) without one). */
 struct winit_shape winit_model_spec_input_shape(const struct winit_model_spec *spec);

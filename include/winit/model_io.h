@@ -2,8 +2,9 @@
  *
  * A model file begins with the magic "WINITMOD" and a format version, and ends with a
  * zlib crc32 of everything before it.  It holds the weights, optionally the architecture
- * (input shape, every layer's size, activation and initializers with their parameter
- * values, the loss, the optimizer settings, the run seed) and optionally the optimizer's
+ * (input shape, every layer's kind, inputs, size, activation and initializers with their
+ * parameter values, configuration and multipliers, the loss, the optimizer settings, the
+ * run seed) and optionally the optimizer's
  * state.  A reader refuses a truncated, corrupted, wrong-version or shape-mismatched
  * file with a message naming the byte offset, and leaves its output untouched: nothing
  * is ever half-loaded. */
@@ -20,7 +21,10 @@ extern "C" {
 #endif
 
 #define WINIT_MODEL_MAGIC "WINITMOD" /* 8 bytes at offset 0 */
-#define WINIT_MODEL_FORMAT_VERSION 1
+/* The newest format version this winit reads (it reads every earlier one) and writes
+ * for a model that version 1 cannot describe (a graph, a layer name, multipliers); a chain
+ * of Dense layers is still written as version 1. */
+#define WINIT_MODEL_FORMAT_VERSION 2
 
 /* What a file holds besides the weights (the flags word at offset 12). */
 enum winit_model_content {

@@ -24,6 +24,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <winit/model.h>
 #include <winit/shape.h>
@@ -74,13 +75,111 @@ struct winit_theory_out {
 	char fault[256];
 };
 
+/* One field of a kind's configuration (its arguments other than Dense's units, bias and
+ * plugins): what the saved model (src/nn/save.c, load.c), the results file
+ * (src/results/results.c) and the descriptions print carry for it, by its Keras name, so
+ * a new kind lists its fields in its own folder and every writer and reader handles them.
+ * A member of struct winit_layer_spec at `offset`:
+ *  - WINIT_LAYER_FIELD_INT: an int32_t in [lo, hi];
+ *  - WINIT_LAYER_FIELD_SHAPE: a struct winit_shape (rank 1 .. WINIT_MAX_RANK, each dim in
+ *    1 .. 2^31, as winit_shape_set accepts; lo and hi unused);
+ *  - WINIT_LAYER_FIELD_INTS: `count` int32_t (at most WINIT_LAYER_FIELD_MAX_INTS), each in
+ *    [lo, hi] (Conv2D's kernel_size, strides);
+ *  - WINIT_LAYER_FIELD_CHOICE: an int32_t, the index of one of `choices` (Conv2D's
+ *    padding), carried by name;
+ *  - WINIT_LAYER_FIELD_REAL: a double, finite, in [lo, hi] (Dropout's rate; the kind's
+ *    infer may refuse an end). */
+enum winit_layer_field_type {
+	WINIT_LAYER_FIELD_INT = 1,
+	WINIT_LAYER_FIELD_SHAPE = 2,
+	WINIT_LAYER_FIELD_INTS = 3,
+	WINIT_LAYER_FIELD_CHOICE = 4,
+	WINIT_LAYER_FIELD_REAL = 5
+};
+
+#define WINIT_LAYER_FIELD_MAX_INTS 4
+
+struct winit_layer_field {
+	const char *name; /* Keras's argument: "target_shape", "axis" */
+	int32_t type;     /* enum winit_layer_field_type */
+	size_t offset;    /* of the member in struct winit_layer_spec */
+	int64_t lo, hi;   /* INT, INTS, REAL: the values accepted */
+	int32_t count;    /* INTS: how many */
+	const char *const *choices; /* CHOICE: the names, NULL-terminated */
+};
+
+/* The double member of a REAL field. */
+static inline double winit_layer_field_real(const struct winit_layer_field *f,
+                                            const struct winit_layer_spec *l)
+{
+	double v;
+	memcpy(&v, (const char *)l + f->offset, sizeof v);
+	return v;
+}
+
+/* The number of choices of a CHOICE field. */
+static inline int32_t winit_layer_field_n_choices(const struct winit_layer_field *f)
+{
+	int32_t n = 0;
+	while (f->choices && f->choices[n])
+		n++;
+	return n;
+}
+
+/* Value k of an INTS field (k = 0 for an INT or a CHOICE). */
+static inline int32_t winit_layer_field_int_at(const struct winit_layer_field *f,
+                                               const struct winit_layer_spec *l, int32_t k)
+{
+	int32_t v;
+	memcpy(&v, (const char *)l + f->offset + (size_t)k * sizeof v, sizeof v);
+	return v;
+}
+
+/* The int32_t member of an INT or CHOICE field, the first of an INTS field's. */
+static inline int32_t *winit_layer_field_i32(const struct winit_layer_field *f,
+                                             struct winit_layer_spec *l)
+{
+	return (int32_t *)(void *)((char *)l + f->offset);
+}
+
+static inline struct winit_shape *winit_layer_field_shape(const struct winit_layer_field *f,
+                                                          struct winit_layer_spec *l)
+{
+	return (struct winit_shape *)(void *)((char *)l + f->offset);
+}
+
+/* The same of a const spec. */
+static inline int32_t winit_layer_field_int(const struct winit_layer_field *f,
+                                            const struct winit_layer_spec *l)
+{
+	int32_t v;
+	memcpy(&v, (const char *)l + f->offset, sizeof v);
+	return v;
+}
+
+static inline struct winit_shape winit_layer_field_shape_of(const struct winit_layer_field *f,
+                                                            const struct winit_layer_spec *l)
+{
+	struct winit_shape s;
+	memcpy(&s, (const char *)l + f->offset, sizeof s);
+	return s;
+}
+
 struct winit_layer_ops {
 	int32_t id;             /* enum winit_layer_kind */
 	const char *name;       /* Keras's class name */
 	const char *prefix;     /* Keras's default layer names: prefix_1, prefix_2, ... */
 	int32_t min_in, max_in; /* inputs; max_in 0: any number */
-	int has_activation;
+	int has_activation; /* and Dense's units, use_bias and three plugins */
 	int has_kernel; /* its first tensor is a kernel matrix (k_rows x units): Dense, Conv2D */
+	const char *units_name; /* Keras's name of its units ("filters"); NULL: "units" */
+	/* Keras's names of the initializers of a kind with parameters but no activation (in
+	 * kernel_initializer and bias_initializer: BatchNormalization's gamma_initializer and
+	 * beta_initializer); NULL: not used.  Both NULL: "kernel_initializer" and
+	 * "bias_initializer" when the kind declares tensors. */
+	const char *init_names[2];
+	/* Its configuration's fields, ended by one with a NULL name; NULL: none. */
+	const struct winit_layer_field *fields;
 	/* The output shape from the inputs'; 0, or -1 with `why` saying what does not fit. */
 	int (*infer)(const struct winit_layer_spec *l, const struct winit_shape *in, int32_t n_in,
 	             struct winit_shape *out, char *why, size_t n_why);
@@ -177,6 +276,19 @@ WINIT_INTERNAL double winit_layer_theory_same(const struct winit_layer_spec *l,
 WINIT_INTERNAL double winit_layer_theory_grad_same(const struct winit_layer_spec *l,
                                                    const struct winit_layer *d, int k,
                                                    const double *var, const struct winit_theory_in *in);
+
+/* The normalizations' (src/layers/norm_ops.c): gamma and beta per feature, their theory. */
+WINIT_INTERNAL int32_t winit_layer_norm_declare(const struct winit_layer_spec *l,
+                                                const struct winit_shape *in,
+                                                struct winit_tensor_decl *out);
+WINIT_INTERNAL double winit_layer_norm_theory_q(const struct winit_layer_spec *l,
+                                                const struct winit_layer *d,
+                                                const struct winit_theory_in *in, int32_t n_in,
+                                                const double *var, struct winit_theory_out *out);
+WINIT_INTERNAL double winit_layer_norm_theory_grad(const struct winit_layer_spec *l,
+                                                   const struct winit_layer *d, int k,
+                                                   const double *var,
+                                                   const struct winit_theory_in *in);
 
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_dense;
 extern WINIT_INTERNAL const struct winit_layer_ops winit_layer_flatten;

@@ -20,4 +20,5 @@ libwinit_core_la_SOURCES += \
 	src/layers/dropout/dropout.c \
 	src/layers/batch_normalization/batch_normalization.c \
 	src/layers/layer_normalization/layer_normalization.c \
-	src/layers/scale/scale.c
+	src/layers/scale/scale.c \
+	src/layers/norm_ops.c

@@ -1,8 +1,11 @@
 /* src/layers/pool.c -- the pooling kinds' window (pool.h). */
 #include "config.h"
 
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
+#include "layers/kind.h"
 #include "layers/pool.h"
 #include "layers/window.h"
 
@@ -50,3 +53,12 @@ int winit_pool_infer(const struct winit_layer_spec *l, const struct winit_shape 
 	int64_t dims[3] = { g.oh, g.ow, g.c };
 	return winit_shape_set(out, 3, dims);
 }
+
+static const char *const pool_paddings[] = { "valid", "same", NULL };
+
+const struct winit_layer_field winit_pool_fields[] = {
+	{ "pool_size", WINIT_LAYER_FIELD_INTS, offsetof(struct winit_layer_spec, kernel_size), 1, INT32_MAX, 2, NULL },
+	{ "strides", WINIT_LAYER_FIELD_INTS, offsetof(struct winit_layer_spec, strides), 1, INT32_MAX, 2, NULL },
+	{ "padding", WINIT_LAYER_FIELD_CHOICE, offsetof(struct winit_layer_spec, padding), 0, 0, 0, pool_paddings },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
+};

@@ -32,4 +32,8 @@ WINIT_INTERNAL int winit_pool_infer(const struct winit_layer_spec *l, const stru
                                     const char *kind, struct winit_shape *out, char *why,
                                     size_t n_why);
 
+/* The pooling kinds' configuration (Keras's pool_size, strides, padding valid or same). */
+struct winit_layer_field;
+extern WINIT_INTERNAL const struct winit_layer_field winit_pool_fields[];
+
 #endif /* WINIT_LAYERS_POOL_H */

@@ -133,3 +133,15 @@ int winit_model_spec_check_graph(const struct winit_model_spec *spec, struct win
 	free(used);
 	return rc;
 }
+
+int32_t winit_model_spec_tensors(const struct winit_model_spec *spec, int32_t i,
+                                 const struct winit_shape *shapes, struct winit_tensor_decl *decl)
+{
+	const struct winit_layer_ops *k = winit_layer_kind_get(spec->layers[i].kind);
+	if (!k || !k->declare)
+		return 0;
+	int32_t s;
+	winit_model_spec_layer_inputs(spec, i, &s, 1);
+	struct winit_shape in = s == WINIT_MODEL_INPUT ? winit_model_spec_input_of(spec, i) : shapes[s];
+	return k->declare(&spec->layers[i], &in, decl);
+}

@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include <winit/model_io.h>
 #include <winit/plugin_call.h>
 
+#include "layers/kind.h"
+#include "nn/graph.h"
 #include "nn/model_file.h"
 
 struct rd {
@@ -172,7 +175,16 @@ static void get_use(struct rd *r, const struct winit_registry *reg, uint32_t kin
 	u->info = e->info;
 }
 
+/* A layer's tensors in a version 2 weights section. */
+struct wlayer {
+	size_t at; /* offset of its record */
+	int32_t n;
+	int32_t rank[WINIT_MAX_LAYER_TENSORS];
+	int64_t dims[WINIT_MAX_LAYER_TENSORS][4];
+};
+
 struct parsed {
+	uint32_t version;
 	uint32_t what;
 	struct winit_model_spec spec;
 	struct winit_optimizer_spec opt;
@@ -180,6 +192,7 @@ struct parsed {
 	int32_t n_layers;
 	int64_t *n_in, *n_out; /* (n_layers) the weights section's shapes, owned */
 	int *has_bias;         /* (n_layers) */
+	struct wlayer *tensors; /* version 2: (n_layers), owned */
 	size_t weights_at;     /* offset of the weight shapes, for mismatch messages */
 	int64_t n_params;
 	float *params;
@@ -194,6 +207,7 @@ static void parsed_free(struct parsed *p)
 	free(p->n_in);
 	free(p->n_out);
 	free(p->has_bias);
+	free(p->tensors);
 	free(p->params);
 	free(p->m);
 	free(p->v);
@@ -260,23 +274,377 @@ static void get_input_shape(struct rd *r, struct winit_model_spec *s)
 	}
 }
 
-/* The layer count, the loss and each layer: units, bias, activation, initializers. */
-static void get_layers(struct rd *r, const struct winit_registry *reg, struct winit_model_spec *s)
+/* Dense's part of a layer (version 1's whole layer record): units, bias, activation,
+ * initializers. */
+static void get_dense(struct rd *r, const struct winit_registry *reg, struct winit_layer_spec *l,
+                      int i)
 {
-	uint32_t n_layers = get_u32(r, "layer count");
-	/* A layer takes at least 9 bytes here (units, use_bias), so the file bounds the count. */
-	if (!r->failed && (n_layers < 1 || n_layers > (r->n - r->off) / 9)) {
-		r->off -= 4;
-		rd_fail(r, "%u layers, expected 1 to %zu (what the rest of the file can hold)", n_layers,
-		        (r->n - r->off - 4) / 9);
+	char what[64];
+	uint64_t units = get_u64(r, "units");
+	if (!r->failed && (units < 1 || units > (UINT64_C(1) << 31))) {
+		r->off -= 8;
+		rd_fail(r, "layer %d has %llu units, expected 1 to 2^31", i + 1, (unsigned long long)units);
 		return;
 	}
-	if (!r->failed && !(s->layers = calloc(n_layers, sizeof *s->layers))) {
+	l->units = (int64_t)units;
+	l->use_bias = (int)get_u8(r, "use_bias");
+	snprintf(what, sizeof what, "layer %d activation", i + 1);
+	get_use(r, reg, WINIT_KIND_ACTIVATION, &l->activation, what);
+	snprintf(what, sizeof what, "layer %d kernel_initializer", i + 1);
+	get_use(r, reg, WINIT_KIND_INITIALIZER, &l->kernel_initializer, what);
+	snprintf(what, sizeof what, "layer %d bias_initializer", i + 1);
+	get_use(r, reg, WINIT_KIND_INITIALIZER, &l->bias_initializer, what);
+}
+
+/* "layer 3 (Add)" */
+static const char *node_what(int i, const struct winit_layer_ops *k, char *buf, size_t n)
+{
+	snprintf(buf, n, "layer %d (%s)", i + 1, k->name);
+	return buf;
+}
+
+/* A version 2 layer's configuration: its kind's fields, each by name and type in the
+ * kind's order (src/layers/kind.h). */
+static void get_fields(struct rd *r, const struct winit_layer_ops *k, struct winit_layer_spec *l,
+                       const char *what)
+{
+	uint32_t want = 0;
+	for (const struct winit_layer_field *f = k->fields; f && f->name; f++)
+		want++;
+	uint32_t n = get_u32(r, "configuration field count");
+	if (!r->failed && n != want) {
+		r->off -= 4;
+		rd_fail(r, "%s: %u configuration fields, expected %u (what %s has)", what, n, want, k->name);
+		return;
+	}
+	for (const struct winit_layer_field *f = k->fields; f && f->name && !r->failed; f++) {
+		char name[NAME_MAX_BYTES + 1];
+		size_t at = r->off;
+		get_str(r, name, "configuration field name");
+		if (!r->failed && strcmp(name, f->name) != 0) {
+			r->off = at;
+			rd_fail(r, "%s: configuration field '%s', expected '%s'", what, name, f->name);
+			return;
+		}
+		unsigned type = get_u8(r, "configuration field type");
+		if (!r->failed && type != (unsigned)f->type) {
+			static const char *const types[] = { "?", "an integer", "a shape", "integers", "a choice",
+				                             "a number" };
+			r->off--;
+			rd_fail(r, "%s: field %s has type %u, expected %d (%s)", what, f->name, type, (int)f->type,
+			        types[f->type >= 1 && f->type <= 5 ? f->type : 0]);
+			return;
+		}
+		if (f->type == WINIT_LAYER_FIELD_REAL) {
+			double v = get_f64(r, f->name);
+			if (!r->failed && !(isfinite(v) && v >= (double)f->lo && v <= (double)f->hi)) {
+				r->off -= 8;
+				rd_fail(r, "%s: %s is %g, expected a number in [%lld, %lld]", what, f->name, v,
+				        (long long)f->lo, (long long)f->hi);
+				return;
+			}
+			memcpy((char *)l + f->offset, &v, sizeof v);
+			continue;
+		}
+		if (f->type == WINIT_LAYER_FIELD_INTS) {
+			at = r->off;
+			uint32_t count = get_u32(r, f->name);
+			if (!r->failed && count != (uint32_t)f->count) {
+				r->off = at;
+				rd_fail(r, "%s: %s has %u values, expected %d", what, f->name, count, (int)f->count);
+				return;
+			}
+			for (int32_t c = 0; c < f->count && !r->failed; c++) {
+				int64_t v = (int64_t)get_u64(r, f->name);
+				if (!r->failed && (v < f->lo || v > f->hi)) {
+					r->off -= 8;
+					rd_fail(r, "%s: %s[%d] is %lld, expected %lld to %lld", what, f->name, (int)c,
+					        (long long)v, (long long)f->lo, (long long)f->hi);
+					return;
+				}
+				winit_layer_field_i32(f, l)[c] = (int32_t)v;
+			}
+			continue;
+		}
+		if (f->type == WINIT_LAYER_FIELD_CHOICE) {
+			at = r->off;
+			char choice[NAME_MAX_BYTES + 1];
+			get_str(r, choice, f->name);
+			int32_t n_choices = winit_layer_field_n_choices(f), v = 0;
+			while (v < n_choices && strcmp(choice, f->choices[v]) != 0)
+				v++;
+			if (!r->failed && v == n_choices) {
+				char known[160];
+				size_t len = 0;
+				known[0] = '\0';
+				for (int32_t c = 0; c < n_choices && len < sizeof known; c++)
+					len += (size_t)snprintf(known + len, sizeof known - len, "%s'%s'", c ? ", " : "",
+					                        f->choices[c]);
+				r->off = at;
+				rd_fail(r, "%s: %s is '%s', expected one of %s", what, f->name, choice, known);
+				return;
+			}
+			*winit_layer_field_i32(f, l) = v;
+			continue;
+		}
+		if (f->type == WINIT_LAYER_FIELD_INT) {
+			int64_t v = (int64_t)get_u64(r, f->name);
+			if (!r->failed && (v < f->lo || v > f->hi)) {
+				r->off -= 8;
+				rd_fail(r, "%s: %s is %lld, expected %lld to %lld", what, f->name, (long long)v,
+				        (long long)f->lo, (long long)f->hi);
+				return;
+			}
+			*winit_layer_field_i32(f, l) = (int32_t)v;
+			continue;
+		}
+		at = r->off;
+		uint32_t rank = get_u32(r, f->name);
+		if (!r->failed && (rank < 1 || rank > WINIT_MAX_RANK)) {
+			r->off = at;
+			rd_fail(r, "%s: %s has rank %u, expected 1 to %d", what, f->name, rank, WINIT_MAX_RANK);
+			return;
+		}
+		int64_t dims[WINIT_MAX_RANK] = { 0 };
+		for (uint32_t d = 0; d < rank && !r->failed; d++)
+			dims[d] = (int64_t)get_u64(r, f->name);
+		if (!r->failed && winit_shape_set(winit_layer_field_shape(f, l), (int32_t)rank, dims)) {
+			r->off = at;
+			rd_fail(r, "%s: %s is not a shape: each dim 1 to 2^31, at most 2^31 values in all",
+			        what, f->name);
+			return;
+		}
+	}
+}
+
+/* A version 2 layer's multipliers (winit_param_mult): a flag, then the tensors' and the
+ * output's. */
+static void get_mults(struct rd *r, struct winit_layer_spec *l, const char *what)
+{
+	unsigned set = get_u8(r, "multipliers flag");
+	if (!r->failed && set > 1) {
+		r->off--;
+		rd_fail(r, "%s: multipliers flag %u, expected 0 or 1", what, set);
+		return;
+	}
+	l->mult_set = (int32_t)set;
+	for (int t = 0; t < WINIT_MAX_LAYER_TENSORS; t++)
+		l->mult[t] = (struct winit_param_mult){ 1.0, 1.0 };
+	l->out_mult = 1.0;
+	if (!set || r->failed)
+		return;
+	uint32_t n = get_u32(r, "multiplier count");
+	if (!r->failed && n > WINIT_MAX_LAYER_TENSORS) {
+		r->off -= 4;
+		rd_fail(r, "%s: multipliers of %u tensors, expected at most %d", what, n,
+		        WINIT_MAX_LAYER_TENSORS);
+		return;
+	}
+	for (uint32_t t = 0; t < n && !r->failed; t++) {
+		l->mult[t].init = get_f64(r, "init multiplier");
+		if (!r->failed && !isfinite(l->mult[t].init)) {
+			r->off -= 8;
+			rd_fail(r, "%s: tensor %u's init multiplier must be a finite number (got %g)", what, t + 1,
+			        l->mult[t].init);
+			return;
+		}
+		l->mult[t].lr = get_f64(r, "lr multiplier");
+		if (!r->failed && !(isfinite(l->mult[t].lr) && l->mult[t].lr >= 0)) {
+			r->off -= 8;
+			rd_fail(r, "%s: tensor %u's lr multiplier must be a finite number >= 0 (got %g)", what,
+			        t + 1, l->mult[t].lr);
+			return;
+		}
+	}
+	l->out_mult = get_f64(r, "output multiplier");
+	if (!r->failed && !isfinite(l->out_mult)) {
+		r->off -= 8;
+		rd_fail(r, "%s: the output multiplier must be a finite number (got %g)", what, l->out_mult);
+	}
+}
+
+/* Version 2's layer i: kind, name, inputs (each an earlier layer or the model's input,
+ * as many as the kind takes), Dense's part, configuration, multipliers; its output shape
+ * (into shapes[i]) must follow from its inputs' by its kind's rules. */
+static void get_node(struct rd *r, const struct winit_registry *reg, struct winit_model_spec *s,
+                     int32_t i, struct winit_shape *shapes)
+{
+	size_t at = r->off;
+	struct winit_layer_spec l;
+	memset(&l, 0, sizeof l);
+	char what[96];
+	uint32_t kind = get_u32(r, "layer kind");
+	const struct winit_layer_ops *k = winit_layer_kind_get((int32_t)(kind & INT32_MAX));
+	if (!r->failed && (kind >= WINIT_LAYER_KINDS || !k)) {
+		char known[160];
+		size_t len = 0;
+		known[0] = '\0';
+		for (int32_t c = 0; c < WINIT_LAYER_KINDS && len < sizeof known; c++)
+			len += (size_t)snprintf(known + len, sizeof known - len, "%s%d %s", c ? ", " : "",
+			                        (int)c, winit_layer_kind_name(c));
+		r->off -= 4;
+		rd_fail(r, "layer %d: unknown layer kind %u, expected one of %s", (int)i + 1, kind, known);
+		return;
+	}
+	l.kind = (int32_t)kind;
+	node_what((int)i, k, what, sizeof what);
+	size_t name_at = r->off;
+	char name[NAME_MAX_BYTES + 1];
+	get_str(r, name, "layer name");
+	size_t name_len = r->failed ? 0 : r->off - name_at - 1;
+	if (!r->failed && (name_len >= sizeof l.name || strlen(name) != name_len)) {
+		r->off = name_at;
+		rd_fail(r, "%s: a name of %zu bytes%s, expected at most %zu bytes without NUL", what,
+		        name_len, strlen(name) != name_len ? " with a NUL byte" : "", sizeof l.name - 1);
+		return;
+	}
+	memcpy(l.name, name, name_len + 1);
+	uint32_t n_in = get_u32(r, "input count");
+	uint32_t have = n_in ? n_in : 1; /* 0: the layer before */
+	if (!r->failed && (n_in > (r->n - r->off) / 4 || have < (uint32_t)k->min_in ||
+	                   (k->max_in && have > (uint32_t)k->max_in))) {
+		r->off -= 4;
+		if (n_in > (r->n - r->off - 4) / 4)
+			rd_fail(r, "%s: %u inputs, more than the rest of the file can hold", what, n_in);
+		else
+		{
+			char takes[48];
+			if (k->max_in == k->min_in)
+				snprintf(takes, sizeof takes, "%d", (int)k->min_in);
+			else if (!k->max_in)
+				snprintf(takes, sizeof takes, "at least %d", (int)k->min_in);
+			else
+				snprintf(takes, sizeof takes, "%d to %d", (int)k->min_in, (int)k->max_in);
+			rd_fail(r, "%s: %u input%s (0: the layer before), %s takes %s", what, n_in,
+			        n_in == 1 ? "" : "s", k->name, takes);
+		}
+		return;
+	}
+	int32_t *in = NULL;
+	if (!r->failed && n_in && !(in = malloc((size_t)n_in * sizeof *in))) {
+		rd_fail(r, "%s: no memory for %u inputs", what, n_in);
+		return;
+	}
+	for (uint32_t e = 0; e < n_in && !r->failed; e++) {
+		uint32_t src = get_u32(r, "input");
+		if (!r->failed && src != MODEL_INPUT_REF && src >= (uint32_t)i) {
+			r->off -= 4;
+			rd_fail(r, "%s: input %u is layer %u (0-based), expected an earlier layer (0 to %d) "
+			           "or 0xffffffff (the model's input)",
+			        what, e + 1, src, (int)i - 1);
+			break;
+		}
+		in[e] = src == MODEL_INPUT_REF ? WINIT_MODEL_INPUT : (int32_t)src;
+	}
+	if (!r->failed && k->has_activation) {
+		get_dense(r, reg, &l, (int)i);
+	} else if (!r->failed && k->declare) {
+		char init_what[96];
+		snprintf(init_what, sizeof init_what, "layer %d %s", (int)i + 1,
+		         k->init_names[0] ? k->init_names[0] : "kernel_initializer");
+		get_use(r, reg, WINIT_KIND_INITIALIZER, &l.kernel_initializer, init_what);
+		snprintf(init_what, sizeof init_what, "layer %d %s", (int)i + 1,
+		         k->init_names[1] ? k->init_names[1] : "bias_initializer");
+		get_use(r, reg, WINIT_KIND_INITIALIZER, &l.bias_initializer, init_what);
+	}
+	if (!r->failed)
+		get_fields(r, k, &l, what);
+	if (!r->failed)
+		get_mults(r, &l, what);
+	if (r->failed) {
+		free(in);
+		return;
+	}
+	struct winit_error e2 = { 0 };
+	int rc = winit_model_spec_add_node(s, &l, in, (int32_t)n_in, &e2);
+	free(in);
+	if (rc) {
+		r->off = at;
+		rd_fail(r, "%s", e2.msg);
+		return;
+	}
+	/* Its output shape, from its inputs' (the model's input as winit_model_spec_input_of
+	 * gives it: flattened for a chain's first layer). */
+	int32_t n = winit_model_spec_layer_inputs(s, i, NULL, 0);
+	struct winit_shape *ins = malloc((size_t)n * sizeof *ins);
+	if (!ins) {
+		r->off = at;
+		rd_fail(r, "%s: no memory for %d input shapes", what, (int)n);
+		return;
+	}
+	int32_t *src = malloc((size_t)n * sizeof *src);
+	if (src) {
+		winit_model_spec_layer_inputs(s, i, src, n);
+		for (int32_t e = 0; e < n; e++)
+			ins[e] = src[e] == WINIT_MODEL_INPUT ? winit_model_spec_input_of(s, i) : shapes[src[e]];
+		rc = winit_layer_spec_infer(&s->layers[i], ins, n, &shapes[i], &e2);
+	}
+	free(ins);
+	free(src);
+	if (!src) {
+		r->off = at;
+		rd_fail(r, "%s: no memory for %d inputs", what, (int)n);
+	} else if (rc) {
+		char nm[64];
+		r->off = at;
+		rd_fail(r, "layer %d (%s '%s'): %s", (int)i + 1, k->name,
+		        winit_model_spec_layer_name(s, i, nm, sizeof nm), e2.msg);
+	}
+}
+
+/* Version 2: every layer but the last feeds a later one (as winit_model_spec_check
+ * requires), refused at the record of the first that does not. */
+static void check_used(struct rd *r, const struct winit_model_spec *s, const size_t *layer_at)
+{
+	char *used = calloc((size_t)s->n_layers, 1);
+	if (!used) {
+		rd_fail(r, "no memory for %d layers", (int)s->n_layers);
+		return;
+	}
+	for (int32_t i = 0; i < s->n_layers; i++) {
+		const struct winit_layer_spec *l = &s->layers[i];
+		if (!l->n_in && i > 0)
+			used[i - 1] = 1;
+		for (int32_t e = 0; e < l->n_in; e++)
+			if (s->inputs[l->in_off + e] >= 0)
+				used[s->inputs[l->in_off + e]] = 1;
+	}
+	for (int32_t i = 0; i + 1 < s->n_layers; i++)
+		if (!used[i]) {
+			char nm[64];
+			r->off = layer_at[i];
+			rd_fail(r, "layer %d (%s '%s'): its output is not used by any later layer (the "
+			           "model's output is its last layer, %d)",
+			        (int)i + 1, winit_layer_kind_name(s->layers[i].kind),
+			        winit_model_spec_layer_name(s, i, nm, sizeof nm), (int)s->n_layers);
+			break;
+		}
+	free(used);
+}
+
+/* The layer count, the loss and each layer: version 1's Dense layers (units, bias,
+ * activation, initializers), or version 2's records. */
+static void get_layers(struct rd *r, const struct winit_registry *reg, struct parsed *p)
+{
+	struct winit_model_spec *s = &p->spec;
+	uint32_t n_layers = get_u32(r, "layer count");
+	/* A layer takes at least 9 bytes here in version 1 (units, use_bias), 14 in version 2
+	 * (kind, name, inputs, field count, multipliers flag), so the file bounds the count. */
+	size_t least = p->version == MODEL_VERSION_CHAIN ? 9 : 14;
+	if (!r->failed && (n_layers < 1 || n_layers > (r->n - r->off) / least)) {
+		r->off -= 4;
+		rd_fail(r, "%u layers, expected 1 to %zu (what the rest of the file can hold)", n_layers,
+		        (r->n - r->off - 4) / least);
+		return;
+	}
+	if (!r->failed && p->version == MODEL_VERSION_CHAIN &&
+	    !(s->layers = calloc(n_layers, sizeof *s->layers))) {
 		r->off -= 4;
 		rd_fail(r, "no memory for %u layers", n_layers);
 		return;
 	}
-	s->n_layers = s->cap_layers = (int32_t)n_layers;
+	if (p->version == MODEL_VERSION_CHAIN)
+		s->n_layers = s->cap_layers = (int32_t)n_layers;
 	uint32_t loss = get_u32(r, "loss");
 	if (!r->failed && loss != WINIT_LOSS_CATEGORICAL_CROSSENTROPY) {
 		r->off -= 4;
@@ -285,24 +653,25 @@ static void get_layers(struct rd *r, const struct winit_registry *reg, struct wi
 		return;
 	}
 	s->loss = (int32_t)loss;
-	for (int i = 0; i < s->n_layers && !r->failed; i++) {
-		struct winit_layer_spec *l = &s->layers[i];
-		char what[64];
-		uint64_t units = get_u64(r, "units");
-		if (!r->failed && (units < 1 || units > (UINT64_C(1) << 31))) {
-			r->off -= 8;
-			rd_fail(r, "layer %d has %llu units, expected 1 to 2^31", i + 1, (unsigned long long)units);
-			return;
-		}
-		l->units = (int64_t)units;
-		l->use_bias = (int)get_u8(r, "use_bias");
-		snprintf(what, sizeof what, "layer %d activation", i + 1);
-		get_use(r, reg, WINIT_KIND_ACTIVATION, &l->activation, what);
-		snprintf(what, sizeof what, "layer %d kernel_initializer", i + 1);
-		get_use(r, reg, WINIT_KIND_INITIALIZER, &l->kernel_initializer, what);
-		snprintf(what, sizeof what, "layer %d bias_initializer", i + 1);
-		get_use(r, reg, WINIT_KIND_INITIALIZER, &l->bias_initializer, what);
+	if (p->version == MODEL_VERSION_CHAIN) {
+		for (int i = 0; i < s->n_layers && !r->failed; i++)
+			get_dense(r, reg, &s->layers[i], i);
+		return;
 	}
+	struct winit_shape *shapes = malloc((size_t)n_layers * sizeof *shapes);
+	size_t *layer_at = malloc((size_t)n_layers * sizeof *layer_at);
+	if (!shapes || !layer_at) {
+		rd_fail(r, "no memory for %u layers", n_layers);
+	} else {
+		for (uint32_t i = 0; i < n_layers && !r->failed; i++) {
+			layer_at[i] = r->off;
+			get_node(r, reg, s, (int32_t)i, shapes);
+		}
+		if (!r->failed)
+			check_used(r, s, layer_at);
+	}
+	free(shapes);
+	free(layer_at);
 }
 
 /* The optimizer's settings and the run seed. */
@@ -335,14 +704,97 @@ static void get_architecture(struct rd *r, const struct winit_registry *reg, str
 	get_input_shape(r, &p->spec);
 	if (r->failed)
 		return;
-	get_layers(r, reg, &p->spec);
+	get_layers(r, reg, p);
 	if (r->failed)
 		return;
 	get_optimizer_spec(r, p);
 }
 
+/* Version 2's weights section: each layer's tensors (count, then rank and dims each). */
+static void get_weights_v2(struct rd *r, struct parsed *p)
+{
+	p->weights_at = r->off;
+	uint32_t n_layers = get_u32(r, "layer count");
+	/* A layer's record takes at least 4 bytes (its tensor count). */
+	if (!r->failed && (n_layers < 1 || n_layers > (r->n - r->off) / 4)) {
+		r->off -= 4;
+		rd_fail(r, "%u layers, expected 1 to %zu (what the rest of the file can hold)", n_layers,
+		        (r->n - r->off - 4) / 4);
+		return;
+	}
+	if (!r->failed && !(p->tensors = calloc(n_layers, sizeof *p->tensors))) {
+		r->off -= 4;
+		rd_fail(r, "no memory for %u layers", n_layers);
+		return;
+	}
+	p->n_layers = (int32_t)n_layers;
+	int64_t total = 0;
+	for (int32_t i = 0; i < p->n_layers && !r->failed; i++) {
+		struct wlayer *w = &p->tensors[i];
+		w->at = r->off;
+		uint32_t n = get_u32(r, "tensor count");
+		if (!r->failed && n > WINIT_MAX_LAYER_TENSORS) {
+			r->off -= 4;
+			rd_fail(r, "layer %d has %u tensors, expected at most %d", (int)i + 1, n,
+			        WINIT_MAX_LAYER_TENSORS);
+			return;
+		}
+		w->n = (int32_t)n;
+		for (int32_t t = 0; t < w->n && !r->failed; t++) {
+			size_t at = r->off;
+			uint32_t rank = get_u32(r, "tensor rank");
+			if (!r->failed && (rank < 1 || rank > 4)) {
+				r->off = at;
+				rd_fail(r, "layer %d tensor %d has rank %u, expected 1 to 4", (int)i + 1, (int)t + 1, rank);
+				return;
+			}
+			w->rank[t] = (int32_t)rank;
+			int64_t size = 1;
+			for (uint32_t d = 0; d < rank && !r->failed; d++) {
+				uint64_t dim = get_u64(r, "tensor shape");
+				if (!r->failed && (dim < 1 || dim > (UINT64_C(1) << 31))) {
+					r->off -= 8;
+					rd_fail(r, "layer %d tensor %d: dimension %u is %llu, expected 1 to 2^31", (int)i + 1,
+					        (int)t + 1, d + 1, (unsigned long long)dim);
+					return;
+				}
+				w->dims[t][d] = (int64_t)dim;
+				/* At most what the file holds: checked before each product can overflow. */
+				if (!r->failed && (int64_t)dim > (int64_t)((r->n - r->off) / 4 + 1) / size) {
+					r->off = at;
+					rd_fail(r, "layer %d tensor %d: more weights than the file holds", (int)i + 1,
+					        (int)t + 1);
+					return;
+				}
+				size *= (int64_t)dim;
+			}
+			total += size;
+			if (!r->failed && total > (int64_t)((r->n - r->off) / 4)) {
+				r->off = at;
+				rd_fail(r, "layer %d tensor %d: the layers need more weights than the file holds",
+				        (int)i + 1, (int)t + 1);
+				return;
+			}
+		}
+	}
+	uint64_t n_params = get_u64(r, "parameter count");
+	if (!r->failed && n_params != (uint64_t)total) {
+		r->off -= 8;
+		rd_fail(r, "%llu parameters, but the tensor shapes make %lld", (unsigned long long)n_params,
+		        (long long)total);
+		return;
+	}
+	p->n_params = (int64_t)n_params;
+	if (!r->failed)
+		p->params = get_floats(r, (uint64_t)p->n_params, "weights");
+}
+
 static void get_weights(struct rd *r, struct parsed *p)
 {
+	if (p->version != MODEL_VERSION_CHAIN) {
+		get_weights_v2(r, p);
+		return;
+	}
 	p->weights_at = r->off;
 	uint32_t n_layers = get_u32(r, "layer count");
 	/* A layer's shape takes 17 bytes (n_in, n_out, bias flag). */
@@ -478,12 +930,13 @@ static void check_envelope(struct rd *r, struct parsed *p)
 	}
 	r->off = 8;
 	uint32_t version = get_u32(r, "version");
-	if (version != WINIT_MODEL_FORMAT_VERSION) {
+	if (version < 1 || version > WINIT_MODEL_FORMAT_VERSION) {
 		r->off = 8;
-		rd_fail(r, "format version %u, this winit reads version %d", version,
+		rd_fail(r, "format version %u, this winit reads versions 1 to %d", version,
 		        WINIT_MODEL_FORMAT_VERSION);
 		return;
 	}
+	p->version = version;
 	p->what = get_u32(r, "content flags");
 	if (!(p->what & WINIT_MODEL_WEIGHTS) ||
 	    (p->what & ~(uint32_t)(WINIT_MODEL_ARCHITECTURE | WINIT_MODEL_WEIGHTS | WINIT_MODEL_OPTIMIZER))) {
@@ -541,9 +994,27 @@ static int parse_file(const char *path, const struct winit_registry *reg, struct
 	return rc;
 }
 
-/* Whether the file's layer shapes are the model's; else an error naming the layer. */
-/* The weights section's layer shapes against a model spec (its layer i takes n_in inputs:
- * the spec's inputs, then the previous layer's units). */
+/* "(784, 16), (16)", or "no weights". */
+static const char *format_tensors(int32_t n, const int32_t *rank, int64_t (*dims)[4], char *buf,
+                                  size_t size)
+{
+	size_t k = 0;
+	buf[0] = '\0';
+	if (!n)
+		snprintf(buf, size, "no weights");
+	for (int32_t t = 0; t < n && k < size; t++) {
+		k += (size_t)snprintf(buf + k, size - k, "%s(", t ? ", " : "");
+		for (int32_t d = 0; d < rank[t] && k < size; d++)
+			k += (size_t)snprintf(buf + k, size - k, "%s%lld", d ? ", " : "", (long long)dims[t][d]);
+		if (k < size)
+			k += (size_t)snprintf(buf + k, size - k, ")");
+	}
+	return buf;
+}
+
+/* The weights section's layer shapes against a model spec's tensors (as each layer's kind
+ * declares them); an error naming the layer and its byte otherwise.  Version 1 files
+ * describe a chain of Dense layers: n_in x n_out and a bias flag per layer. */
 static int check_shapes(const char *path, const struct parsed *p,
                         const struct winit_model_spec *spec, const char *whose,
                         struct winit_error *err)
@@ -552,21 +1023,62 @@ static int check_shapes(const char *path, const struct parsed *p,
 		return winit_error_set(err, WINIT_ERR_FORMAT,
 		                       "%s: byte %zu: shape mismatch: %d layers in the file, %d in the %s",
 		                       path, p->weights_at, (int)p->n_layers, (int)spec->n_layers, whose);
-	int64_t n_in = spec->n_inputs;
-	for (int i = 0; i < p->n_layers; i++) {
-		const struct winit_layer_spec *l = &spec->layers[i];
-		if (p->n_in[i] != n_in || p->n_out[i] != l->units || p->has_bias[i] != (l->use_bias != 0))
-			return winit_error_set(err, WINIT_ERR_FORMAT,
-			                       "%s: byte %zu: shape mismatch: layer %d is %lldx%lld%s in the "
-			                       "file, %lldx%lld%s in the %s",
-			                       path, p->weights_at + 4 + (size_t)i * 17, i + 1,
-			                       (long long)p->n_in[i], (long long)p->n_out[i],
-			                       p->has_bias[i] ? " with bias" : " without bias",
-			                       (long long)n_in, (long long)l->units,
-			                       l->use_bias ? " with bias" : " without bias", whose);
-		n_in = l->units;
+	struct winit_shape *shapes = malloc((size_t)spec->n_layers * sizeof *shapes);
+	if (!shapes)
+		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: no memory for %d layers", path,
+		                       (int)spec->n_layers);
+	int rc = winit_model_spec_shapes(spec, shapes, err);
+	if (rc) {
+		free(shapes);
+		return winit_error_prefix(err, "%s: ", path);
 	}
-	return WINIT_OK;
+	for (int i = 0; i < p->n_layers && !rc; i++) {
+		struct winit_tensor_decl decl[WINIT_MAX_LAYER_TENSORS];
+		int32_t n = winit_model_spec_tensors(spec, i, shapes, decl);
+		if (p->version == MODEL_VERSION_CHAIN) {
+			int dense = n >= 1 && decl[0].rank == 2;
+			int64_t m_in = dense ? decl[0].dims[0] : 0, m_out = dense ? decl[0].dims[1] : 0;
+			if (dense && p->n_in[i] == m_in && p->n_out[i] == m_out && p->has_bias[i] == (n == 2))
+				continue;
+			char model[96];
+			if (dense)
+				snprintf(model, sizeof model, "%lldx%lld%s", (long long)m_in, (long long)m_out,
+				         n == 2 ? " with bias" : " without bias");
+			else
+				snprintf(model, sizeof model, "a %s layer",
+				         winit_layer_kind_name(spec->layers[i].kind));
+			rc = winit_error_set(err, WINIT_ERR_FORMAT,
+			                     "%s: byte %zu: shape mismatch: layer %d is %lldx%lld%s in the "
+			                     "file, %s in the %s",
+			                     path, p->weights_at + 4 + (size_t)i * 17, i + 1,
+			                     (long long)p->n_in[i], (long long)p->n_out[i],
+			                     p->has_bias[i] ? " with bias" : " without bias", model, whose);
+			continue;
+		}
+		const struct wlayer *w = &p->tensors[i];
+		int same = w->n == n;
+		int32_t rank[WINIT_MAX_LAYER_TENSORS];
+		int64_t dims[WINIT_MAX_LAYER_TENSORS][4];
+		for (int32_t t = 0; t < n; t++) {
+			rank[t] = decl[t].rank;
+			memcpy(dims[t], decl[t].dims, sizeof dims[t]);
+			same = same && w->rank[t] == rank[t];
+			for (int32_t d = 0; same && d < rank[t]; d++)
+				same = w->dims[t][d] == dims[t][d];
+		}
+		if (!same) {
+			char a[160], b[160];
+			int64_t(*wd)[4] = (int64_t(*)[4])w->dims;
+			rc = winit_error_set(err, WINIT_ERR_FORMAT,
+			                     "%s: byte %zu: shape mismatch: layer %d (%s) has %s in the file, "
+			                     "%s in the %s",
+			                     path, w->at, i + 1, winit_layer_kind_name(spec->layers[i].kind),
+			                     format_tensors(w->n, w->rank, wd, a, sizeof a),
+			                     format_tensors(n, rank, dims, b, sizeof b), whose);
+		}
+	}
+	free(shapes);
+	return rc;
 }
 
 int winit_model_load(const char *path, const struct winit_registry *reg,

@@ -7,4 +7,10 @@
 #define TRAILER_BYTES 4    /* crc32 of everything before it */
 #define NAME_MAX_BYTES 255 /* a str: one length byte */
 
+/* The versions: a writer writes the oldest that describes the model, so files of the
+ * models of before graphs are read by every winit (docs/model-format.md). */
+#define MODEL_VERSION_CHAIN 1 /* a chain of Dense layers without names or multipliers */
+#define MODEL_VERSION_GRAPH 2 /* any graph of the kinds of src/layers/ */
+#define MODEL_INPUT_REF 0xffffffffu /* version 2: a layer's input that is the model's */
+
 #endif

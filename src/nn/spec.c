@@ -86,7 +86,7 @@ int winit_model_spec_is_chain(const struct winit_model_spec *spec)
 {
 	for (int32_t i = 0; i < spec->n_layers; i++) {
 		const struct winit_layer_spec *l = &spec->layers[i];
-		if (l->kind != WINIT_LAYER_DENSE || l->mult_set)
+		if (l->kind != WINIT_LAYER_DENSE || l->mult_set || l->name[0])
 			return 0;
 		int32_t in;
 		if (l->n_in > 1 || (l->n_in == 1 && (winit_model_spec_layer_inputs(spec, i, &in, 1),

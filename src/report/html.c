@@ -135,6 +135,8 @@ static void write_summary(const struct html_page *pg, const char *source)
 		if (reps > 1)
 			fprintf(f, "%zu &#215; ", reps);
 		esc(f, x->layers[i].type);
+		if (!x->layers[i].activation.name)
+			continue; /* a kind without units or plugins: "Flatten", "Add" */
 		fprintf(f, "(%lld, ", (long long)x->layers[i].units);
 		esc(f, x->layers[i].activation.name);
 		fputs(", kernel ", f);
@@ -227,8 +229,12 @@ static void table_row(const struct html_page *pg, size_t g, double target)
 	fprintf(f, "<tr><td class=\"l\" style=\"color:%s\">", svg_color(g));
 	esc(f, c->label);
 	fputs("</td><td class=\"l\">", f);
-	if (first->n_layers)
-		plugin_text(f, &first->layers[0].kernel_initializer);
+	/* The first layer with a kernel initializer (a graph may begin with a Flatten). */
+	for (size_t k = 0; k < first->n_layers; k++)
+		if (first->layers[k].kernel_initializer.name) {
+			plugin_text(f, &first->layers[k].kernel_initializer);
+			break;
+		}
 	fprintf(f, "</td><td>%zu</td><td%s>%zu", c->n_runs, failed ? " class=\"warn\"" : "", failed);
 	if (c->expected)
 		fprintf(f, "<br/>%s%zu diverged (expected)", failed ? "" : "+ ", c->expected);

@@ -97,6 +97,18 @@ static const struct winit_report_theory *group_theory(const struct html_page *pg
 	return NULL;
 }
 
+/* Whether every run's layers are Dense layers (the models of before graphs). */
+static int all_dense(const struct html_page *pg)
+{
+	for (size_t i = 0; i < pg->r->n_runs; i++)
+		for (size_t k = 0; k < pg->r->runs[i].n_layers; k++) {
+			const char *t = pg->r->runs[i].layers[k].type;
+			if (!t || strcmp(t, "Dense") != 0)
+				return 0;
+		}
+	return 1;
+}
+
 /* Per layer vs depth, log scale: measured at initialization (points, solid line),
  * predicted (dashed), and with `with_end` the last snapshot (hollow points, dotted). */
 static void depth_plot(const struct html_page *pg, const char *title, const char *ylabel,
@@ -110,7 +122,7 @@ static void depth_plot(const struct html_page *pg, const char *title, const char
 		goto done;
 	double *y_end = y + L, *pred = y_end + L;
 	struct svg_axis ax, ay;
-	svg_axis_init(&ax, 0, "layer (1 = first Dense layer)");
+	svg_axis_init(&ax, 0, all_dense(pg) ? "layer (1 = first Dense layer)" : "layer (1 = the model's first layer)");
 	ax.integer = 1;
 	svg_axis_add(&ax, 1);
 	svg_axis_add(&ax, (double)L);
@@ -192,6 +204,8 @@ static const char *saturation_name(const struct html_page *pg, size_t k, const c
 		if (!run->n_snapshots || k >= run->n_layers)
 			continue;
 		const char *name = run->layers[k].activation.name;
+		if (!name)
+			continue; /* a kind without an activation: nothing saturates */
 		if (relu_family(name))
 			relu = 1;
 		else
@@ -334,7 +348,7 @@ static void symmetry_table(const struct html_page *pg)
 			count_cell(f, k < a->n_layers ? a->layers[k].distinct_units : -1);
 			fputs(" &#8594; ", f);
 			count_cell(f, k < b->n_layers ? b->layers[k].distinct_units : -1);
-			if (k < run->n_layers)
+			if (k < run->n_layers && run->layers[k].units > 0) /* a Dense layer's */
 				fprintf(f, " of %lld", (long long)run->layers[k].units);
 			fputs("</td>", f);
 		}

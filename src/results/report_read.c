@@ -104,7 +104,7 @@ static int read_model(struct jr *c, const json_t *run, struct winit_report_run *
 		const json_t *l = json_array_get(layers, i);
 		struct winit_report_layer *y = &r->layers[r->n_layers++];
 		TRY(str(c, l, "type", &y->type));
-		y->units = integer(l, "units", 0);
+		y->units = integer(l, "units", integer(l, "filters", 0)); /* Conv2D's filters */
 		TRY(read_plugin(c, json_object_get(l, "activation"), &y->activation));
 		TRY(read_plugin(c, json_object_get(l, "kernel_initializer"), &y->kernel_initializer));
 		y->use_bias = flag(l, "use_bias");

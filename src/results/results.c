@@ -25,6 +25,8 @@
 #include <winit/results.h>
 #include <winit/safe_write.h>
 
+#include "layers/kind.h"
+#include "nn/graph.h"
 #include "results/fields.h"
 #include "results/json.h"
 #include "results/results.h"
@@ -111,6 +113,109 @@ static void write_early_stopping(struct json *j, const struct winit_early_stoppi
 	json_end_object(j);
 }
 
+/* A list of integers: a shape's dims. */
+static void write_dims(struct json *j, const char *key, const struct winit_shape *sh)
+{
+	json_key(j, key);
+	json_begin_array(j);
+	for (int32_t d = 0; d < sh->rank && d < WINIT_MAX_RANK; d++)
+		json_int(j, sh->dim[d]);
+	json_end_array(j);
+}
+
+/* Layer i of a model: its kind ("type", Keras's class name); a graph's adds "name",
+ * "inputs" (when it names them: 0-based layer indices, -1 the model's input),
+ * "output_shape" (one example's, without the batch); a kind with an activation (Dense)
+ * its units, plugins and bias; then the kind's configuration fields (src/layers/kind.h)
+ * and, when set, its "multipliers".  Kinds without an activation or initializers write
+ * none of those members (they are absent, not null). */
+static void write_layer(struct json *j, const struct winit_model_spec *spec, int i, int graph,
+                        const struct winit_shape *shapes)
+{
+	const struct winit_layer_spec *l = &spec->layers[i];
+	const struct winit_layer_ops *k = winit_layer_kind_get(l->kind);
+	json_begin_object(j);
+	json_string_at(j, "type", winit_layer_kind_name(l->kind));
+	if (graph) {
+		char name[64];
+		json_string_at(j, "name", winit_model_spec_layer_name(spec, i, name, sizeof name));
+		if (l->n_in > 0) {
+			json_key(j, "inputs");
+			json_begin_array(j);
+			for (int32_t e = 0; e < l->n_in; e++)
+				json_int(j, spec->inputs[l->in_off + e]);
+			json_end_array(j);
+		}
+		if (shapes)
+			write_dims(j, "output_shape", &shapes[i]);
+	}
+	if (k && k->has_activation) {
+		json_int_at(j, k->units_name ? k->units_name : "units", l->units);
+		json_key(j, "activation");
+		write_plugin(j, &l->activation);
+		json_key(j, "kernel_initializer");
+		write_plugin(j, &l->kernel_initializer);
+		json_bool_at(j, "use_bias", l->use_bias);
+		if (l->use_bias) {
+			json_key(j, "bias_initializer");
+			write_plugin(j, &l->bias_initializer);
+		}
+	}
+	if (k && !k->has_activation && k->declare) {
+		/* The initializers of its tensors, by Keras's names (BatchNormalization's
+		 * gamma_initializer, beta_initializer), those it has. */
+		const int named = k->init_names[0] || k->init_names[1];
+		const char *key[2] = { named ? k->init_names[0] : "kernel_initializer",
+			               named ? k->init_names[1] : "bias_initializer" };
+		const struct winit_plugin_use *use[2] = { &l->kernel_initializer, &l->bias_initializer };
+		for (int t = 0; t < 2; t++)
+			if (key[t] && use[t]->info) {
+				json_key(j, key[t]);
+				write_plugin(j, use[t]);
+			}
+	}
+	if (!graph || !k) {
+		json_end_object(j);
+		return;
+	}
+	for (const struct winit_layer_field *f = k->fields; f && f->name; f++) {
+		if (f->type == WINIT_LAYER_FIELD_INT) {
+			json_int_at(j, f->name, winit_layer_field_int(f, l));
+		} else if (f->type == WINIT_LAYER_FIELD_INTS) {
+			json_key(j, f->name);
+			json_begin_array(j);
+			for (int32_t c = 0; c < f->count; c++)
+				json_int(j, winit_layer_field_int_at(f, l, c));
+			json_end_array(j);
+		} else if (f->type == WINIT_LAYER_FIELD_CHOICE) {
+			int32_t v = winit_layer_field_int(f, l);
+			json_string_at(j, f->name, v >= 0 && v < winit_layer_field_n_choices(f) ? f->choices[v] : "?");
+		} else if (f->type == WINIT_LAYER_FIELD_REAL) {
+			json_number_at(j, f->name, winit_layer_field_real(f, l));
+		} else {
+			struct winit_shape sh = winit_layer_field_shape_of(f, l);
+			write_dims(j, f->name, &sh);
+		}
+	}
+	if (l->mult_set) {
+		/* By tensor name ("kernel", "bias"), and the output's. */
+		struct winit_tensor_decl decl[WINIT_MAX_LAYER_TENSORS];
+		int32_t n = shapes ? winit_model_spec_tensors(spec, i, shapes, decl) : 0;
+		json_key(j, "multipliers");
+		json_begin_object(j);
+		for (int32_t t = 0; t < n; t++) {
+			json_key(j, decl[t].name);
+			json_begin_object(j);
+			json_number_at(j, "init", l->mult[t].init);
+			json_number_at(j, "lr", l->mult[t].lr);
+			json_end_object(j);
+		}
+		json_number_at(j, "output", l->out_mult);
+		json_end_object(j);
+	}
+	json_end_object(j);
+}
+
 /* The run's description: everything that decides its numbers (name, seeds, model,
  * optimizer, fit settings, data), what resume compares.  Members of an open object;
  * every key written here is listed in WINIT_RESULTS_DESCRIPTION_KEYS (results.h). */
@@ -145,22 +250,21 @@ static void write_description(struct json *j, const struct winit_run_spec *s, ui
 	json_end_array(j);
 	json_key(j, "layers");
 	json_begin_array(j);
-	for (int i = 0; i < s->model.n_layers; i++) {
-		const struct winit_layer_spec *l = &s->model.layers[i];
-		json_begin_object(j);
-		json_string_at(j, "type", "Dense");
-		json_int_at(j, "units", l->units);
-		json_key(j, "activation");
-		write_plugin(j, &l->activation);
-		json_key(j, "kernel_initializer");
-		write_plugin(j, &l->kernel_initializer);
-		json_bool_at(j, "use_bias", l->use_bias);
-		if (l->use_bias) {
-			json_key(j, "bias_initializer");
-			write_plugin(j, &l->bias_initializer);
+	/* A chain of Dense layers is described as before graphs (its file is unchanged); a
+	 * graph's layers add their name, inputs, output shape, configuration and multipliers. */
+	int graph = !winit_model_spec_is_chain(&s->model);
+	struct winit_shape *shapes = NULL;
+	if (graph && s->model.n_layers > 0) {
+		struct winit_error err;
+		shapes = malloc((size_t)s->model.n_layers * sizeof *shapes);
+		if (shapes && winit_model_spec_shapes(&s->model, shapes, &err)) {
+			free(shapes);
+			shapes = NULL;
 		}
-		json_end_object(j);
 	}
+	for (int i = 0; i < s->model.n_layers; i++)
+		write_layer(j, &s->model, i, graph, shapes);
+	free(shapes);
 	json_end_array(j);
 	json_end_object(j);
 

@@ -21,6 +21,7 @@
 #include <winit/report_page.h>
 #include <winit/study.h>
 
+#include "layers/kind.h"
 #include "results/results_schema.h"
 
 struct rs_ctx {
@@ -133,6 +134,125 @@ static int check_theory(struct rs_ctx *x, const json_t *o)
 	return WINIT_OK;
 }
 
+/* A layer: its "type" is a kind's Keras class name; a kind with an activation (Dense) has
+ * its units, activation and kernel initializer; a graph's layer (one with a "name") has
+ * its kind's configuration fields (src/layers/kind.h), each of its type and range. */
+static int check_layer(struct rs_ctx *x, const json_t *o)
+{
+	const char *type = json_string_value(json_object_get(o, "type"));
+	const struct winit_layer_ops *k = NULL;
+	for (int32_t id = 0; id < WINIT_LAYER_KINDS && !k; id++)
+		if (strcmp(type, winit_layer_kind_name(id)) == 0)
+			k = winit_layer_kind_get(id);
+	if (!k) {
+		char list[160] = "";
+		for (int32_t id = 0; id < WINIT_LAYER_KINDS; id++) {
+			size_t len = strlen(list);
+			snprintf(list + len, sizeof list - len, "%s\"%s\"", id ? ", " : "", winit_layer_kind_name(id));
+		}
+		size_t mark = jr_push(&x->c, ".type");
+		int rc = fail(x, "expected a layer kind (%s), found \"%.40s\"", list, type);
+		jr_pop(&x->c, mark);
+		return rc;
+	}
+	const char *const dense[] = { k->units_name ? k->units_name : "units", "activation", "kernel_initializer", NULL };
+	char whose[64];
+	for (int m = 0; k->has_activation && dense[m]; m++) {
+		const json_t *v = json_object_get(o, dense[m]);
+		snprintf(whose, sizeof whose, "%s (a %s layer's)", m ? "an object" : "an integer >= 1", k->name);
+		if (!v || (!m && (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > INT32_MAX)))
+			return jr_bad(&x->c, dense[m], whose, v);
+	}
+	/* A kind with parameters but no activation: its initializers, by its names. */
+	for (int t = 0; !k->has_activation && k->declare && t < 2; t++) {
+		const int named = k->init_names[0] || k->init_names[1];
+		const char *key = named ? k->init_names[t] : t ? "bias_initializer" : "kernel_initializer";
+		const json_t *v = key ? json_object_get(o, key) : NULL;
+		if (v && (!json_is_object(v) || !json_is_string(json_object_get(v, "name"))))
+			return jr_bad(&x->c, key, "an initializer (an object with its \"name\")", v);
+	}
+	if (!json_object_get(o, "name"))
+		return WINIT_OK;
+	for (const struct winit_layer_field *f = k->fields; f && f->name; f++) {
+		const json_t *v = json_object_get(o, f->name);
+		size_t mark = jr_push(&x->c, ".%s", f->name);
+		int rc = WINIT_OK;
+		if (f->type == WINIT_LAYER_FIELD_INT) {
+			char want[96];
+			snprintf(want, sizeof want, "an integer in [%lld, %lld] (%s's %s)", (long long)f->lo,
+			         (long long)f->hi, k->name, f->name);
+			if (!json_is_integer(v))
+				rc = jr_bad(&x->c, NULL, want, v);
+			else if (json_integer_value(v) < f->lo || json_integer_value(v) > f->hi)
+				rc = fail(x, "expected %s, found %lld", want, (long long)json_integer_value(v));
+		} else if (f->type == WINIT_LAYER_FIELD_INTS) {
+			int good = json_is_array(v) && json_array_size(v) == (size_t)f->count;
+			for (size_t c = 0; good && c < json_array_size(v); c++) {
+				const json_t *e = json_array_get(v, c);
+				good = json_is_integer(e) && json_integer_value(e) >= f->lo && json_integer_value(e) <= f->hi;
+			}
+			if (!good) {
+				char want[96];
+				snprintf(want, sizeof want, "%d integers in [%lld, %lld] (%s's %s)", (int)f->count,
+				         (long long)f->lo, (long long)f->hi, k->name, f->name);
+				rc = jr_bad(&x->c, NULL, want, v);
+			}
+		} else if (f->type == WINIT_LAYER_FIELD_REAL) {
+			if (!json_is_number(v) || json_number_value(v) < (double)f->lo || json_number_value(v) > (double)f->hi) {
+				char want[96];
+				snprintf(want, sizeof want, "a number in [%lld, %lld] (%s's %s)", (long long)f->lo,
+				         (long long)f->hi, k->name, f->name);
+				rc = json_is_number(v) ? fail(x, "expected %s, found %.17g", want, json_number_value(v))
+				                       : jr_bad(&x->c, NULL, want, v);
+			}
+		} else if (f->type == WINIT_LAYER_FIELD_CHOICE) {
+			int32_t n = winit_layer_field_n_choices(f), c = 0;
+			const char *t = json_string_value(v);
+			while (t && c < n && strcmp(t, f->choices[c]) != 0)
+				c++;
+			if (!t || c == n) {
+				char want[160];
+				size_t len = (size_t)snprintf(want, sizeof want, "one of");
+				for (int32_t q = 0; q < n && len < sizeof want; q++)
+					len += (size_t)snprintf(want + len, sizeof want - len, "%s \"%s\"", q ? "," : "", f->choices[q]);
+				rc = jr_bad(&x->c, NULL, want, v);
+			}
+		} else {
+			int64_t dims[WINIT_MAX_RANK] = { 0 };
+			size_t n = json_array_size(v);
+			for (size_t d = 0; d < n && d < WINIT_MAX_RANK; d++)
+				dims[d] = json_is_integer(json_array_get(v, d)) ? (int64_t)json_integer_value(json_array_get(v, d)) : 0;
+			struct winit_shape sh;
+			if (!json_is_array(v) || n > WINIT_MAX_RANK || winit_shape_set(&sh, (int32_t)n, dims))
+				rc = jr_bad(&x->c, NULL, "a shape: 1 to 3 integers >= 1, at most 2^31 values in all", v);
+		}
+		if (rc)
+			return rc;
+		jr_pop(&x->c, mark);
+	}
+	return WINIT_OK;
+}
+
+/* A layer's "inputs" are earlier layers (or -1, the model's input). */
+static int check_model(struct rs_ctx *x, const json_t *o)
+{
+	const json_t *layers = json_object_get(o, "layers");
+	for (size_t i = 0; i < json_array_size(layers); i++) {
+		const json_t *in = json_object_get(json_array_get(layers, i), "inputs");
+		for (size_t e = 0; e < json_array_size(in); e++) {
+			json_int_t v = json_integer_value(json_array_get(in, e));
+			if (v >= (json_int_t)i) {
+				size_t mark = jr_push(&x->c, ".layers[%zu].inputs[%zu]", i, e);
+				int rc = fail(x, "expected an earlier layer's index (-1 to %lld), found %lld",
+				              (long long)i - 1, (long long)v);
+				jr_pop(&x->c, mark);
+				return rc;
+			}
+		}
+	}
+	return WINIT_OK;
+}
+
 /* ---- the table */
 
 static const struct rs_field number_or_null[] = { NUM("", RS_ALL), END };
@@ -147,16 +267,38 @@ static const struct rs_field plugin_fields[] = {
 	END,
 };
 
-static const struct rs_field layer_fields[] = {
-	ROW("type", RS_STR, RS_ALL, 0, 0, 0),
-	ROW("units", RS_INT, RS_ALL, 0, 1, I32),
-	SUB("activation", RS_OBJ, RS_ALL, 0, plugin_fields, NULL),
-	SUB("kernel_initializer", RS_OBJ, RS_ALL, 0, plugin_fields, NULL),
-	ROW("use_bias", RS_BOOL, RS_OPTIONAL, 0, 0, 0),
-	SUB("bias_initializer", RS_OBJ, RS_OPTIONAL, 0, plugin_fields, NULL),
+static const struct rs_field an_input[] = { ROW("", RS_INT, RS_ALL, 0, -1, I32), END };
+static const struct rs_field a_dim[] = { ROW("", RS_INT, RS_ALL, 0, 1, BIG), END };
+
+static const struct rs_field tensor_mult_fields[] = {
+	ROW("init", RS_NUM, RS_ALL, 0, -BIG, BIG),
+	ROW("lr", RS_NUM, RS_ALL, 0, 0, BIG),
 	END,
 };
-static const struct rs_field a_layer[] = { SUB("", RS_OBJ, RS_ALL, 0, layer_fields, NULL), END };
+
+static const struct rs_field mult_fields[] = {
+	SUB("kernel", RS_OBJ, RS_OPTIONAL, 0, tensor_mult_fields, NULL),
+	SUB("bias", RS_OBJ, RS_OPTIONAL, 0, tensor_mult_fields, NULL),
+	ROW("output", RS_NUM, RS_ALL, 0, -BIG, BIG),
+	END,
+};
+
+/* A layer; a graph's has a name, its inputs, its output shape, its kind's configuration
+ * and its multipliers (check_layer: what its kind needs). */
+static const struct rs_field layer_fields[] = {
+	ROW("type", RS_STR, RS_ALL, 0, 0, 0),
+	ROW("name", RS_STR, RS_OPTIONAL, 0, 0, 47),
+	SUB("inputs", RS_ARR, RS_OPTIONAL, I32, an_input, NULL),
+	SUB("output_shape", RS_ARR, RS_OPTIONAL, WINIT_MAX_RANK, a_dim, NULL),
+	ROW("units", RS_INT, RS_OPTIONAL, 0, 1, I32),
+	SUB("activation", RS_OBJ, RS_OPTIONAL, 0, plugin_fields, NULL),
+	SUB("kernel_initializer", RS_OBJ, RS_OPTIONAL, 0, plugin_fields, NULL),
+	ROW("use_bias", RS_BOOL, RS_OPTIONAL, 0, 0, 0),
+	SUB("bias_initializer", RS_OBJ, RS_OPTIONAL, 0, plugin_fields, NULL),
+	SUB("multipliers", RS_OBJ, RS_OPTIONAL, 0, mult_fields, NULL),
+	END,
+};
+static const struct rs_field a_layer[] = { SUB("", RS_OBJ, RS_ALL, 0, layer_fields, check_layer), END };
 
 static const struct rs_field model_fields[] = {
 	SUB("input_shape", RS_ARR, RS_ALL, 8, a_count, NULL),
@@ -283,7 +425,7 @@ static const struct rs_field run_fields[] = {
 	SUB("factors", RS_FACTORS, RS_OPTIONAL, 0, NULL, NULL),
 	ROW("seed", RS_SEED, RS_V2, 0, 0, 0),
 	ROW("run_seed", RS_SEED, RS_V2, 0, 0, 0),
-	SUB("model", RS_OBJ, RS_ALL, 0, model_fields, NULL),
+	SUB("model", RS_OBJ, RS_ALL, 0, model_fields, check_model),
 	SUB("optimizer", RS_OBJ, RS_ALL, 0, optimizer_fields, NULL),
 	ROW("loss", RS_STR, RS_OPTIONAL, 0, 0, 0),
 	SUB("fit", RS_OBJ, RS_ALL, 0, fit_fields, NULL),

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <winit/model.h>
 #include <winit/registry.h>
 #include <winit/progress.h>
 
@@ -194,6 +195,36 @@ static void draw(struct winit_progress *p)
 	p->drawn = 1;
 }
 
+
+/* "2 Dense layers" when every layer is Dense (as before graphs); else the count and each
+ * kind's, in the kind table's order: "5 layers (3 Dense, 1 Flatten, 1 Add)". */
+static void describe_layers(const struct winit_model_spec *m, char *buf, size_t size)
+{
+	int32_t count[WINIT_LAYER_KINDS] = { 0 }, other = 0;
+	for (int32_t i = 0; i < m->n_layers; i++) {
+		int32_t k = m->layers[i].kind;
+		if (k >= 0 && k < WINIT_LAYER_KINDS)
+			count[k]++;
+		else
+			other++;
+	}
+	if (count[WINIT_LAYER_DENSE] == m->n_layers) {
+		snprintf(buf, size, "%d Dense layer%s", (int)m->n_layers, m->n_layers == 1 ? "" : "s");
+		return;
+	}
+	size_t n = (size_t)snprintf(buf, size, "%d layer%s (", (int)m->n_layers, m->n_layers == 1 ? "" : "s");
+	const char *sep = "";
+	for (int32_t k = 0; k < WINIT_LAYER_KINDS && n < size; k++) {
+		if (!count[k])
+			continue;
+		n += (size_t)snprintf(buf + n, size - n, "%s%d %s", sep, (int)count[k], winit_layer_kind_name(k));
+		sep = ", ";
+	}
+	if (other && n < size)
+		n += (size_t)snprintf(buf + n, size - n, "%s%d of unknown kinds", sep, (int)other);
+	if (n < size)
+		snprintf(buf + n, size - n, ")");
+}
 static void on_start(void *ctx, size_t run, const struct winit_run_spec *spec)
 {
 	struct winit_progress *p = ctx;
@@ -215,12 +246,12 @@ static void on_start(void *ctx, size_t run, const struct winit_run_spec *spec)
 	p->slot[run].epoch = spec->fit.initial_epoch + 1;
 	p->slot[run].t_start = now;
 	clear_line(p);
-	char nb[SHOWN_MAX], fb[SHOWN_MAX];
-	fprintf(p->out, "[%s] start: %lld input%s, %d Dense layer%s, %s, %d epoch%s, batch %d, "
+	char nb[SHOWN_MAX], fb[SHOWN_MAX], layers[160];
+	describe_layers(&spec->model, layers, sizeof layers);
+	fprintf(p->out, "[%s] start: %lld input%s, %s, %s, %d epoch%s, batch %d, "
 	                "seed %llu\n",
 	        shown(nb, spec->name), (long long)spec->model.n_inputs,
-	        spec->model.n_inputs == 1 ? "" : "s", (int)spec->model.n_layers,
-	        spec->model.n_layers == 1 ? "" : "s",
+	        spec->model.n_inputs == 1 ? "" : "s", layers,
 	        spec->optimizer.kind == WINIT_OPT_ADAM ? "Adam" : "SGD", (int)spec->fit.epochs,
 	        spec->fit.epochs == 1 ? "" : "s", (int)spec->fit.batch_size,
 	        (unsigned long long)spec->seed);

@@ -48,7 +48,7 @@ local function try(name, content)
 end
 try("short.winit", bytes:sub(1, 1000))
 try("flip.winit", bytes:sub(1, 500) .. string.char(bytes:byte(501) ~ 1) .. bytes:sub(502))
-try("v2.winit", bytes:sub(1, 8) .. "\2" .. bytes:sub(10))
+try("v3.winit", bytes:sub(1, 8) .. "\3" .. bytes:sub(10))
 -- A layer without bias, and a linear output, round-trip too.
 local nb = winit.Sequential {
   winit.layers.Dense { 5, input_shape = { 784 }, use_bias = false, activation = "tanh" },

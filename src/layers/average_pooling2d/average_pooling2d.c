@@ -143,6 +143,7 @@ const struct winit_layer_ops winit_layer_average_pooling2d = {
 	.prefix = "average_pooling2d",
 	.min_in = 1,
 	.max_in = 1,
+	.fields = winit_pool_fields,
 	.infer = avg_infer,
 	.forward = avg_forward,
 	.input_grad = avg_input_grad,

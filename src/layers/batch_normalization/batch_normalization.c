@@ -13,6 +13,9 @@
  * the same bits for any team. */
 #include "config.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,8 +41,7 @@ static int32_t bn_declare(const struct winit_layer_spec *l, const struct winit_s
                           struct winit_tensor_decl *out)
 {
 	int64_t c = in->dim[in->rank - 1];
-	out[0] = (struct winit_tensor_decl){ .name = "gamma", .rank = 1, .dims = { c }, .init = &l->kernel_initializer, .purpose = WINIT_STREAM_KERNEL };
-	out[1] = (struct winit_tensor_decl){ .name = "beta", .rank = 1, .dims = { c }, .init = &l->bias_initializer, .purpose = WINIT_STREAM_BIAS };
+	winit_layer_norm_declare(l, in, out);
 	out[2] = (struct winit_tensor_decl){ .name = "moving_mean", .rank = 1, .dims = { c }, .constant = 0, .frozen = 1 };
 	out[3] = (struct winit_tensor_decl){ .name = "moving_variance", .rank = 1, .dims = { c }, .constant = 1, .frozen = 1 };
 	return 4;
@@ -189,34 +191,12 @@ static void bn_param_grad(const struct winit_pass *p, int i, const float *dz, in
 		u->fn(u->ctx, (d->t[t] - m->params) + c0, 1, c1 - c0, c1 - c0, d->lr_mult[t]);
 }
 
-/* At initialization (gamma's and beta's initializers' means taken as Keras's 1 and 0:
- * their spread enters as var[]): the output's second moment gamma^2 + beta^2, mean beta. */
-static double bn_theory_q(const struct winit_layer_spec *l, const struct winit_layer *d,
-                          const struct winit_theory_in *in, int32_t n_in, const double *var,
-                          struct winit_theory_out *out)
-{
-	(void)d;
-	(void)in;
-	(void)n_in;
-	if (strcmp(l->kernel_initializer.info->name, "ones") != 0 ||
-	    strcmp(l->bias_initializer.info->name, "zeros") != 0) {
-		snprintf(out->why, sizeof out->why,
-		         "the recursion knows BatchNormalization with gamma ones and beta zeros only");
-		return NAN;
-	}
-	out->mu = 0;
-	return 1.0 + var[0] + var[1];
-}
-
-/* The input's gradient: gamma / sqrt(var + eps) times dy's (the batch terms of order
- * 1/N aside), with the input's variance taken as the second moment it arrives with. */
-static double bn_theory_grad(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
-                             const double *var, const struct winit_theory_in *in)
-{
-	(void)d;
-	double v = in[k].m2 - in[k].mu * in[k].mu;
-	return (1.0 + var[0]) / (v + l->epsilon);
-}
+/* Keras's momentum and epsilon (bn_infer refuses what Keras refuses). */
+static const struct winit_layer_field bn_fields[] = {
+	{ "momentum", WINIT_LAYER_FIELD_REAL, offsetof(struct winit_layer_spec, momentum), 0, 1, 0, NULL },
+	{ "epsilon", WINIT_LAYER_FIELD_REAL, offsetof(struct winit_layer_spec, epsilon), 0, INT32_MAX, 0, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
+};
 
 const struct winit_layer_ops winit_layer_batch_normalization = {
 	.id = WINIT_LAYER_BATCH_NORMALIZATION,
@@ -224,6 +204,8 @@ const struct winit_layer_ops winit_layer_batch_normalization = {
 	.prefix = "batch_normalization",
 	.min_in = 1,
 	.max_in = 1,
+	.init_names = { "gamma_initializer", "beta_initializer" },
+	.fields = bn_fields,
 	.infer = bn_infer,
 	.declare = bn_declare,
 	.work = bn_work,
@@ -233,6 +215,6 @@ const struct winit_layer_ops winit_layer_batch_normalization = {
 	.backward_prepare = bn_backward_prepare,
 	.input_grad = bn_input_grad,
 	.param_grad = bn_param_grad,
-	.theory_q = bn_theory_q,
-	.theory_grad = bn_theory_grad,
+	.theory_q = winit_layer_norm_theory_q,
+	.theory_grad = winit_layer_norm_theory_grad,
 };

@@ -3,6 +3,7 @@
  * gradient is its slice of the output's. */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -105,12 +106,20 @@ static double concat_theory_q(const struct winit_layer_spec *l, const struct win
 	return q / n;
 }
 
+/* The axis joined: -1 (the last) or its 1-based number, the batch axis being 0 as in
+ * Keras (infer accepts only the last). */
+static const struct winit_layer_field concat_fields[] = {
+	{ "axis", WINIT_LAYER_FIELD_INT, offsetof(struct winit_layer_spec, axis), -1, WINIT_MAX_RANK, 0, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
+};
+
 const struct winit_layer_ops winit_layer_concatenate = {
 	.id = WINIT_LAYER_CONCATENATE,
 	.name = "Concatenate",
 	.prefix = "concatenate",
 	.min_in = 2,
 	.max_in = 0,
+	.fields = concat_fields,
 	.infer = concat_infer,
 	.forward = concat_forward,
 	.input_grad = concat_input_grad,

@@ -12,6 +12,8 @@
 #include "config.h"
 
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -253,6 +255,17 @@ static double conv_theory_grad(const struct winit_layer_spec *l, const struct wi
 	return f;
 }
 
+static const char *const paddings[] = { "valid", "same", "circular", NULL };
+
+/* Keras's arguments (filters are the layer's units). */
+static const struct winit_layer_field conv_fields[] = {
+	{ "kernel_size", WINIT_LAYER_FIELD_INTS, offsetof(struct winit_layer_spec, kernel_size), 1, INT32_MAX, 2, NULL },
+	{ "strides", WINIT_LAYER_FIELD_INTS, offsetof(struct winit_layer_spec, strides), 1, INT32_MAX, 2, NULL },
+	{ "padding", WINIT_LAYER_FIELD_CHOICE, offsetof(struct winit_layer_spec, padding), 0, 0, 0, paddings },
+	{ "dilation_rate", WINIT_LAYER_FIELD_INTS, offsetof(struct winit_layer_spec, dilation), 1, INT32_MAX, 2, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
+};
+
 const struct winit_layer_ops winit_layer_conv2d = {
 	.id = WINIT_LAYER_CONV2D,
 	.name = "Conv2D",
@@ -260,6 +273,8 @@ const struct winit_layer_ops winit_layer_conv2d = {
 	.min_in = 1,
 	.max_in = 1,
 	.has_activation = 1,
+	.units_name = "filters",
+	.fields = conv_fields,
 	.has_kernel = 1,
 	.infer = conv_infer,
 	.declare = conv_declare,

@@ -5,6 +5,7 @@
  * whatever thread draws it; the backward pass multiplies by the mask it kept. */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -80,12 +81,18 @@ static void dropout_input_grad(const struct winit_pass *p, int i, const float *d
 	winit_pass_grad_done(p, i, 0, r0, r1);
 }
 
+static const struct winit_layer_field dropout_fields[] = {
+	{ "rate", WINIT_LAYER_FIELD_REAL, offsetof(struct winit_layer_spec, rate), 0, 1, 0, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
+};
+
 const struct winit_layer_ops winit_layer_dropout = {
 	.id = WINIT_LAYER_DROPOUT,
 	.name = "Dropout",
 	.prefix = "dropout",
 	.min_in = 1,
 	.max_in = 1,
+	.fields = dropout_fields,
 	.infer = dropout_infer,
 	.work = dropout_work,
 	.forward = dropout_forward,

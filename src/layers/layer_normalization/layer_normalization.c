@@ -6,6 +6,9 @@
  * split by features. */
 #include "config.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -24,15 +27,6 @@ static int ln_infer(const struct winit_layer_spec *l, const struct winit_shape *
 	}
 	*out = *in;
 	return 0;
-}
-
-static int32_t ln_declare(const struct winit_layer_spec *l, const struct winit_shape *in,
-                          struct winit_tensor_decl *out)
-{
-	int64_t c = in->dim[in->rank - 1];
-	out[0] = (struct winit_tensor_decl){ .name = "gamma", .rank = 1, .dims = { c }, .init = &l->kernel_initializer, .purpose = WINIT_STREAM_KERNEL };
-	out[1] = (struct winit_tensor_decl){ .name = "beta", .rank = 1, .dims = { c }, .init = &l->bias_initializer, .purpose = WINIT_STREAM_BIAS };
-	return 2;
 }
 
 /* x^ per value and 1/sqrt(var + eps) per position. */
@@ -124,31 +118,10 @@ static void ln_param_grad(const struct winit_pass *p, int i, const float *dz, in
 			u->fn(u->ctx, (d->t[t] - m->params) + c0, 1, c1 - c0, c1 - c0, d->lr_mult[t]);
 }
 
-/* gamma ones and beta zeros (Keras's): x^ has second moment 1, mean 0. */
-static double ln_theory_q(const struct winit_layer_spec *l, const struct winit_layer *d,
-                          const struct winit_theory_in *in, int32_t n_in, const double *var,
-                          struct winit_theory_out *out)
-{
-	(void)d;
-	(void)in;
-	(void)n_in;
-	if (strcmp(l->kernel_initializer.info->name, "ones") != 0 ||
-	    strcmp(l->bias_initializer.info->name, "zeros") != 0) {
-		snprintf(out->why, sizeof out->why,
-		         "the recursion knows LayerNormalization with gamma ones and beta zeros only");
-		return NAN;
-	}
-	out->mu = 0;
-	return 1.0 + var[0] + var[1];
-}
-
-static double ln_theory_grad(const struct winit_layer_spec *l, const struct winit_layer *d, int k,
-                             const double *var, const struct winit_theory_in *in)
-{
-	(void)d;
-	double v = in[k].m2 - in[k].mu * in[k].mu;
-	return (1.0 + var[0]) / (v + l->epsilon);
-}
+static const struct winit_layer_field ln_fields[] = {
+	{ "epsilon", WINIT_LAYER_FIELD_REAL, offsetof(struct winit_layer_spec, epsilon), 0, INT32_MAX, 0, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
+};
 
 const struct winit_layer_ops winit_layer_layer_normalization = {
 	.id = WINIT_LAYER_LAYER_NORMALIZATION,
@@ -156,12 +129,14 @@ const struct winit_layer_ops winit_layer_layer_normalization = {
 	.prefix = "layer_normalization",
 	.min_in = 1,
 	.max_in = 1,
+	.init_names = { "gamma_initializer", "beta_initializer" },
+	.fields = ln_fields,
 	.infer = ln_infer,
-	.declare = ln_declare,
+	.declare = winit_layer_norm_declare,
 	.work = ln_work,
 	.forward = ln_forward,
 	.input_grad = ln_input_grad,
 	.param_grad = ln_param_grad,
-	.theory_q = ln_theory_q,
-	.theory_grad = ln_theory_grad,
+	.theory_q = winit_layer_norm_theory_q,
+	.theory_grad = winit_layer_norm_theory_grad,
 };

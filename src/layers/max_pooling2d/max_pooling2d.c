@@ -139,6 +139,7 @@ const struct winit_layer_ops winit_layer_max_pooling2d = {
 	.prefix = "max_pooling2d",
 	.min_in = 1,
 	.max_in = 1,
+	.fields = winit_pool_fields,
 	.infer = max_infer,
 	.work = max_work,
 	.forward = max_forward,

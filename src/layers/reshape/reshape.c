@@ -3,6 +3,7 @@
  * resolves it before the engine sees it). */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include <winit/shape.h>
@@ -29,12 +30,18 @@ static int reshape_infer(const struct winit_layer_spec *l, const struct winit_sh
 	return 0;
 }
 
+static const struct winit_layer_field reshape_fields[] = {
+	{ "target_shape", WINIT_LAYER_FIELD_SHAPE, offsetof(struct winit_layer_spec, target_shape), 0, 0, 0, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
+};
+
 const struct winit_layer_ops winit_layer_reshape = {
 	.id = WINIT_LAYER_RESHAPE,
 	.name = "Reshape",
 	.prefix = "reshape",
 	.min_in = 1,
 	.max_in = 1,
+	.fields = reshape_fields,
 	.infer = reshape_infer,
 	.forward = winit_layer_copy_forward,
 	.input_grad = winit_layer_copy_input_grad,

@@ -5,6 +5,9 @@
  * in one order. */
 #include "config.h"
 
+#include <stddef.h>
+#include <stdint.h>
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -120,12 +123,19 @@ static double scale_theory_grad(const struct winit_layer_spec *l, const struct w
 	return a * a + var[0];
 }
 
+static const struct winit_layer_field scale_fields[] = {
+	{ "per_channel", WINIT_LAYER_FIELD_INT, offsetof(struct winit_layer_spec, per_channel), 0, 1, 0, NULL },
+	{ NULL, 0, 0, 0, 0, 0, NULL },
+};
+
 const struct winit_layer_ops winit_layer_scale = {
 	.id = WINIT_LAYER_SCALE,
 	.name = "Scale",
 	.prefix = "scale",
 	.min_in = 1,
 	.max_in = 1,
+	.init_names = { "initializer", NULL },
+	.fields = scale_fields,
 	.infer = scale_infer,
 	.declare = scale_declare,
 	.forward = scale_forward,
