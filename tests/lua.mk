@@ -37,6 +37,7 @@ EXTRA_DIST += \
 	tests/lua/suites/results_report_writes_the_page.lua \
 	tests/lua/suites/rng_integer_is_uniform.lua \
 	tests/lua/suites/same_seed_same_numbers.lua \
+	tests/lua/suites/saved_models_of_every_kind_reload.lua \
 	tests/lua/suites/shape_layers_change_no_number.lua \
 	tests/lua/suites/study_design_pairs_replicates.lua \
 	tests/lua/suites/study_runs_and_saves.lua \

@@ -10,33 +10,6 @@
 
 #include "lua/lbinding.h"
 
-/* The model format (docs/model-format.md) records a chain of Dense layers: refuse, before
- * writing or reading anything, a model it cannot hold -- another kind of layer, a layer
- * fed by another than the one before, and (for save, which records the architecture)
- * multipliers, Dense's own or compile's parametrization's -- rather than write a file
- * that does not load, or loads as another model. */
-static void check_format(lua_State *L, const struct lmodel *m, int architecture, const char *fn)
-{
-	for (int32_t i = 0; i < m->spec.n_layers; i++) {
-		const struct winit_layer_spec *l = &m->spec.layers[i];
-		char name[48];
-		winit_model_spec_layer_name(&m->spec, i, name, sizeof name);
-		int32_t in;
-		int n = winit_model_spec_layer_inputs(&m->spec, i, &in, 1);
-		if (l->kind != WINIT_LAYER_DENSE || n != 1 || in != (i > 0 ? i - 1 : WINIT_MODEL_INPUT))
-			luaL_error(L, "%s: the model file format records chains of Dense layers only, and "
-			              "layer %d (%s '%s') is not one; get_weights/set_weights keep its "
-			              "weights in Lua",
-			           fn, (int)i + 1, winit_layer_kind_name(l->kind), name);
-		if (architecture && l->mult_set)
-			luaL_error(L, "%s: the model file format does not record multipliers yet (layer %d "
-			              "'%s': Dense's multipliers or compile's parametrization); save_weights "
-			              "keeps the weights, and building and compiling the model the same way "
-			              "restores the rest",
-			           fn, (int)i + 1, name);
-	}
-}
-
 /* The weights exist from the first use on (as lmodel.c's methods do). */
 static void build(lua_State *L, struct lmodel *m, const char *fn)
 {
@@ -70,7 +43,6 @@ int winit_lua_model_save(lua_State *L)
 		                     "weights, and compiling the reloaded model with the same "
 		                     "schedule restores the rest");
 	unsigned flags = winit_lua_write_flags(L, lua_istable(L, 3) ? 3 : 0, "save");
-	check_format(L, m, 1, "save");
 	build(L, m, "save");
 	struct winit_error err = { 0 };
 	uint32_t what = WINIT_MODEL_ARCHITECTURE | (with_opt ? WINIT_MODEL_OPTIMIZER : 0);
@@ -90,7 +62,6 @@ int winit_lua_model_save_weights(lua_State *L)
 		winit_lua_check_keys(L, 3, keys, "save_weights", 0);
 	}
 	unsigned flags = winit_lua_write_flags(L, lua_istable(L, 3) ? 3 : 0, "save_weights");
-	check_format(L, m, 0, "save_weights");
 	build(L, m, "save_weights");
 	struct winit_error err = { 0 };
 	if (winit_model_save_ext(path, &m->trainer, 0, flags, &err))
@@ -104,7 +75,6 @@ int winit_lua_model_load_weights(lua_State *L)
 {
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	const char *path = winit_lua_check_path(L, 2);
-	check_format(L, m, 0, "load_weights");
 	build(L, m, "load_weights");
 	struct winit_error err = { 0 };
 	if (winit_model_load_weights(path, &m->trainer, &err))
@@ -135,7 +105,7 @@ static int l_load_model(lua_State *L)
 	/* Sequential's specs are chains of nodes fed by the one before (a leading Flatten
 	 * implicit in them); any other is shown as a functional model, its InputLayer first. */
 	if (winit_lua_spec_is_sequential(&m->spec)) {
-		m->has_flatten = m->spec.n_input_dims > 1;
+		m->has_flatten = m->spec.n_input_dims > 1 && m->spec.layers[0].n_in == 0;
 		snprintf(m->lead_name, sizeof m->lead_name, "flatten");
 	} else {
 		m->functional = 1;
