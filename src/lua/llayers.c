@@ -727,8 +727,9 @@ static int l_scale(lua_State *L)
 	return 1;
 }
 
-/* tostring(layer): "Dense(dense_1: 128 units, relu)", "Add(my_sum)" -- its own name, the
- * one it took when called on a tensor, or its kind's prefix before. */
+/* tostring(layer): "Dense(dense_1: 128 units, relu)", "Conv2D(conv2d_1: 32 filters 3x3,
+ * relu)", "Add(my_sum)" -- its own name, the one it took when called on a tensor, or its
+ * kind's prefix before. */
 static int layer_tostring(lua_State *L)
 {
 	const struct llayer *l = luaL_checkudata(L, 1, MT_LAYER);
@@ -737,6 +738,10 @@ static int layer_tostring(lua_State *L)
 	                                 winit_layer_kind_prefix(l->spec.kind);
 	if (l->spec.kind == WINIT_LAYER_DENSE)
 		lua_pushfstring(L, "Dense(%s: %I units, %s)", name, (lua_Integer)l->spec.units,
+		                l->spec.activation.info->name);
+	else if (l->spec.kind == WINIT_LAYER_CONV2D)
+		lua_pushfstring(L, "Conv2D(%s: %I filters %dx%d, %s)", name, (lua_Integer)l->spec.units,
+		                (int)l->spec.kernel_size[0], (int)l->spec.kernel_size[1],
 		                l->spec.activation.info->name);
 	else
 		lua_pushfstring(L, "%s(%s)", winit_layer_kind_name(l->spec.kind), name);

@@ -1,5 +1,6 @@
 /* src/lua/lweights.c -- a model's layers and weights as Keras shows them: model.layers
- * (layer objects with .name, .class_name, Dense's .units, .activation, ..., :get_weights(),
+ * (layer objects with .name, .class_name, Dense's .units, .activation, ..., Conv2D's
+ * .filters, .kernel_size, ..., the other kinds' Keras attributes, :get_weights(),
  * :set_weights()), model:get_layer(name or index), and model:get_weights() /
  * model:set_weights(list), the arrays of the layers that have weights, in layer order, each
  * layer's in Keras's order as nested tables of Keras's shapes (Dense: kernel (inputs,
@@ -336,6 +337,63 @@ static const char *entry_kind(const struct lmodel *m, int index)
 	return m->functional ? "InputLayer" : "Flatten";
 }
 
+static void push_pair(lua_State *L, const int32_t v[2])
+{
+	lua_createtable(L, 2, 0);
+	lua_pushinteger(L, v[0]);
+	lua_rawseti(L, -2, 1);
+	lua_pushinteger(L, v[1]);
+	lua_rawseti(L, -2, 2);
+}
+
+/* The image and normalization kinds' Keras attributes (conv.filters, pool.pool_size,
+ * dropout.rate, bn.momentum, ...); 1 when key is one of s's kind, pushed. */
+static int push_kind_attribute(lua_State *L, const struct winit_layer_spec *s, const char *k)
+{
+	static const char *const paddings[] = { "valid", "same", "circular" };
+	int conv = s->kind == WINIT_LAYER_CONV2D;
+	int pool = s->kind == WINIT_LAYER_MAX_POOLING2D || s->kind == WINIT_LAYER_AVERAGE_POOLING2D;
+	int norm = s->kind == WINIT_LAYER_BATCH_NORMALIZATION ||
+	           s->kind == WINIT_LAYER_LAYER_NORMALIZATION;
+	if (conv && strcmp(k, "filters") == 0)
+		lua_pushinteger(L, s->units);
+	else if (conv && strcmp(k, "kernel_size") == 0)
+		push_pair(L, s->kernel_size);
+	else if (pool && strcmp(k, "pool_size") == 0)
+		push_pair(L, s->kernel_size);
+	else if ((conv || pool) && strcmp(k, "strides") == 0)
+		push_pair(L, s->strides);
+	else if (conv && strcmp(k, "dilation_rate") == 0)
+		push_pair(L, s->dilation);
+	else if ((conv || pool) && strcmp(k, "padding") == 0 && s->padding >= 0 && s->padding <= 2)
+		lua_pushstring(L, paddings[s->padding]);
+	else if (conv && strcmp(k, "activation") == 0)
+		lua_pushstring(L, s->activation.info->name);
+	else if (conv && strcmp(k, "kernel_initializer") == 0)
+		lua_pushstring(L, s->kernel_initializer.info->name);
+	else if (conv && strcmp(k, "bias_initializer") == 0)
+		lua_pushstring(L, s->bias_initializer.info->name);
+	else if (conv && strcmp(k, "use_bias") == 0)
+		lua_pushboolean(L, s->use_bias);
+	else if (s->kind == WINIT_LAYER_DROPOUT && strcmp(k, "rate") == 0)
+		lua_pushnumber(L, s->rate);
+	else if (s->kind == WINIT_LAYER_BATCH_NORMALIZATION && strcmp(k, "momentum") == 0)
+		lua_pushnumber(L, s->momentum);
+	else if (norm && strcmp(k, "epsilon") == 0)
+		lua_pushnumber(L, s->epsilon);
+	else if (norm && strcmp(k, "gamma_initializer") == 0)
+		lua_pushstring(L, s->kernel_initializer.info->name);
+	else if (norm && strcmp(k, "beta_initializer") == 0)
+		lua_pushstring(L, s->bias_initializer.info->name);
+	else if (s->kind == WINIT_LAYER_SCALE && strcmp(k, "initializer") == 0)
+		lua_pushstring(L, s->kernel_initializer.info->name);
+	else if (s->kind == WINIT_LAYER_SCALE && strcmp(k, "per_channel") == 0)
+		lua_pushboolean(L, s->per_channel);
+	else
+		return 0;
+	return 1;
+}
+
 static int layer_index(lua_State *L)
 {
 	struct lmodel_layer *l;
@@ -371,7 +429,7 @@ static int layer_index(lua_State *L)
 			lua_pushinteger(L, s->target_shape.dim[a]);
 			lua_rawseti(L, -2, a + 1);
 		}
-	} else
+	} else if (!s || !push_kind_attribute(L, s, k))
 		lua_pushnil(L);
 	return 1;
 }
@@ -386,6 +444,10 @@ static int layer_tostring(lua_State *L)
 	entry_name(m, l->index, name, sizeof name);
 	if (i >= 0 && m->spec.layers[i].kind == WINIT_LAYER_DENSE)
 		lua_pushfstring(L, "Dense(%s: %d units, %s)", name, (int)m->spec.layers[i].units,
+		                m->spec.layers[i].activation.info->name);
+	else if (i >= 0 && m->spec.layers[i].kind == WINIT_LAYER_CONV2D)
+		lua_pushfstring(L, "Conv2D(%s: %d filters %dx%d, %s)", name, (int)m->spec.layers[i].units,
+		                (int)m->spec.layers[i].kernel_size[0], (int)m->spec.layers[i].kernel_size[1],
 		                m->spec.layers[i].activation.info->name);
 	else
 		lua_pushfstring(L, "%s(%s)", entry_kind(m, l->index), name);

@@ -70,3 +70,26 @@ local other = weights { L.Conv2D(4, 3, { padding = 'same', activation = 'relu', 
                         L.AveragePooling2D(1), L.BatchNormalization(), L.Dropout(0.25),
                         L.GlobalAveragePooling2D(), L.Scale(), L.LayerNormalization(), L.Dense(3, 'softmax') }
 assert(not pcall(same, kw, other, 'other'), 'he_uniform gave the same weights')
+-- model.layers show each kind's Keras attributes as given
+local _, m = weights(forms[1])
+local ls = m.layers
+local function pair(p, a, b, what) assert(p[1] == a and p[2] == b, what .. ': ' .. p[1] .. 'x' .. p[2]) end
+assert(ls[1].class_name == 'Conv2D' and ls[1].filters == 4 and ls[1].padding == 'same' and
+       ls[1].activation == 'relu' and ls[1].kernel_initializer == 'glorot_uniform' and
+       ls[1].bias_initializer == 'zeros' and ls[1].use_bias == true, 'Conv2D attributes')
+pair(ls[1].kernel_size, 3, 3, 'kernel_size')
+pair(ls[1].strides, 1, 1, 'strides')
+pair(ls[1].dilation_rate, 1, 1, 'dilation_rate')
+assert(tostring(ls[1]) == 'Conv2D(conv2d_1: 4 filters 3x3, relu)', tostring(ls[1]))
+assert(tostring(L.Conv2D(8, {3, 5})) == 'Conv2D(conv2d: 8 filters 3x5, linear)')
+assert(ls[2].class_name == 'MaxPooling2D' and ls[2].padding == 'valid', 'MaxPooling2D')
+pair(ls[2].pool_size, 2, 2, 'pool_size')
+pair(ls[2].strides, 2, 2, 'pool strides')
+pair(ls[4].pool_size, 1, 1, 'AveragePooling2D pool_size')
+assert(ls[3].kernel_initializer == 'he_normal', 'conv2d_2 initializer')
+assert(ls[5].momentum == 0.99 and ls[5].epsilon == 1e-3 and ls[5].gamma_initializer == 'ones' and
+       ls[5].beta_initializer == 'zeros', 'BatchNormalization attributes')
+assert(ls[6].rate == 0.25, 'Dropout rate')
+assert(ls[8].initializer == 'ones' and ls[8].per_channel == false, 'Scale attributes')
+assert(ls[9].epsilon == 1e-3, 'LayerNormalization epsilon')
+assert(ls[7].filters == nil and ls[7].rate == nil, 'GlobalAveragePooling2D has none of those')
