@@ -962,6 +962,79 @@ START_TEST(keras_cnn_tutorial_trains)
 }
 END_TEST
 
+/* The Lua layers make the specs a C program makes for them (tests/testutil.h's and
+ * check_norm.c's conventions): every configuration field, which plugins are set, the
+ * first layer's explicit edge from the model's input. */
+START_TEST(lua_layers_make_the_c_specs)
+{
+	RUN_OK("local L = require('winit').layers\n"
+	       "m = require('winit').Sequential {\n"
+	       "  L.Conv2D { 4, {3, 2}, padding = 'same', dilation_rate = {1, 2}, activation = 'relu',\n"
+	       "             kernel_initializer = 'he_normal', input_shape = {8, 8, 2} },\n"
+	       "  L.MaxPooling2D { 2, 1, 'same' }, L.AveragePooling2D(), L.BatchNormalization { momentum = 0.9 },\n"
+	       "  L.LayerNormalization { epsilon = 1e-5 }, L.Dropout(0.25), L.Scale { per_channel = true },\n"
+	       "  L.GlobalAveragePooling2D {}, L.Dense { 3, 'softmax' } }\n");
+	lua_getglobal(L, "m");
+	const struct lmodel *m = luaL_checkudata(L, -1, MT_MODEL);
+	struct winit_layer_spec want[9];
+	memset(want, 0, sizeof want);
+	want[0] = tu_dense(4, "relu", "he_normal");
+	want[0].kind = WINIT_LAYER_CONV2D;
+	want[0].kernel_size[0] = 3, want[0].kernel_size[1] = 2;
+	want[0].strides[0] = want[0].strides[1] = 1;
+	want[0].dilation[0] = 1, want[0].dilation[1] = 2;
+	want[0].padding = WINIT_PADDING_SAME;
+	want[1].kind = WINIT_LAYER_MAX_POOLING2D;
+	want[1].kernel_size[0] = want[1].kernel_size[1] = 2;
+	want[1].strides[0] = want[1].strides[1] = 1;
+	want[1].padding = WINIT_PADDING_SAME;
+	want[2].kind = WINIT_LAYER_AVERAGE_POOLING2D;
+	want[2].kernel_size[0] = want[2].kernel_size[1] = 2;
+	want[2].strides[0] = want[2].strides[1] = 2;
+	want[3].kind = WINIT_LAYER_BATCH_NORMALIZATION;
+	want[3].momentum = 0.9;
+	want[3].epsilon = 1e-3;
+	want[4].kind = WINIT_LAYER_LAYER_NORMALIZATION;
+	want[4].epsilon = 1e-5;
+	for (int i = 3; i <= 4; i++) {
+		want[i].kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "ones", 0, NULL, NULL);
+		want[i].bias_initializer = tu_use(WINIT_KIND_INITIALIZER, "zeros", 0, NULL, NULL);
+	}
+	want[5].kind = WINIT_LAYER_DROPOUT;
+	want[5].rate = 0.25;
+	want[6].kind = WINIT_LAYER_SCALE;
+	want[6].per_channel = 1;
+	want[6].kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "ones", 0, NULL, NULL);
+	want[7].kind = WINIT_LAYER_GLOBAL_AVERAGE_POOLING2D;
+	want[8] = tu_dense(3, "softmax", "glorot_uniform");
+	ck_assert_int_eq(m->spec.n_layers, 9);
+	ck_assert_int_eq(m->spec.n_inputs, 128);
+	for (int i = 0; i < 9; i++) {
+		const struct winit_layer_spec *a = &m->spec.layers[i], *b = &want[i];
+		ck_assert_msg(a->kind == b->kind && a->units == b->units && a->use_bias == b->use_bias &&
+		                      a->kernel_size[0] == b->kernel_size[0] && a->kernel_size[1] == b->kernel_size[1] &&
+		                      a->strides[0] == b->strides[0] && a->strides[1] == b->strides[1] &&
+		                      a->dilation[0] == b->dilation[0] && a->dilation[1] == b->dilation[1] &&
+		                      a->padding == b->padding && a->rate == b->rate && a->momentum == b->momentum &&
+		                      a->epsilon == b->epsilon && a->per_channel == b->per_channel &&
+		                      a->mult_set == 0 && a->name[0] == '\0',
+		              "layer %d: configuration differs from C's", i + 1);
+		const struct winit_plugin_use *pa[3] = { &a->activation, &a->kernel_initializer, &a->bias_initializer };
+		const struct winit_plugin_use *pb[3] = { &b->activation, &b->kernel_initializer, &b->bias_initializer };
+		for (int k = 0; k < 3; k++)
+			ck_assert_msg((pa[k]->info == NULL) == (pb[k]->info == NULL) &&
+			                      (!pa[k]->info || strcmp(pa[k]->info->name, pb[k]->info->name) == 0),
+			              "layer %d: plugin %d: %s, C's %s", i + 1, k,
+			              pa[k]->info ? pa[k]->info->name : "none", pb[k]->info ? pb[k]->info->name : "none");
+		int32_t in[1];
+		int32_t n = winit_model_spec_layer_inputs(&m->spec, i, in, 1);
+		ck_assert_int_eq(n, 1);
+		ck_assert_int_eq(m->spec.layers[i].n_in, i == 0 ? 1 : 0); /* the first: an explicit edge */
+		ck_assert_int_eq(in[0], i == 0 ? WINIT_MODEL_INPUT : i - 1);
+	}
+}
+END_TEST
+
 /* Every image layer refuses a bad argument by name, saying what it takes. */
 START_TEST(image_layers_refuse_bad_arguments)
 {
@@ -1151,6 +1224,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, theory_correlations);
 	tcase_add_test(tc, functional_refusals_name_the_line);
 	tcase_add_test(tc, keras_cnn_tutorial_trains);
+	tcase_add_test(tc, lua_layers_make_the_c_specs);
 	tcase_add_test(tc, image_layers_refuse_bad_arguments);
 	tcase_add_test(tc, keras_positional_forms_are_the_keyword_forms);
 	tcase_add_test(tc, batch_normalization_trains);

@@ -602,7 +602,6 @@ static int pooling(lua_State *L, int32_t kind, const char *fn, const char *examp
 		l->spec.strides[1] = l->spec.kernel_size[1];
 	}
 	l->spec.padding = opt_padding(L, t, 0, fn);
-	l->spec.dilation[0] = l->spec.dilation[1] = 1;
 	return 1;
 }
 
@@ -661,7 +660,6 @@ static void norm_initializers(lua_State *L, int t, struct llayer *l, const char 
 	           &l->spec.kernel_initializer, fn);
 	opt_plugin(L, t, "beta_initializer", "zeros", WINIT_KIND_INITIALIZER,
 	           &l->spec.bias_initializer, fn);
-	l->spec.use_bias = 1;
 }
 
 /* winit.layers.BatchNormalization{axis = -1, momentum = 0.99, epsilon = 1e-3,
