@@ -397,6 +397,9 @@ static int gather_args(lua_State *L, const char *const pos[], const char *const 
                        const char *fn, const char *example)
 {
 	int top = lua_gettop(L), opts = 0, npos = 0;
+	while (top > 0 && lua_isnil(L, top)) /* Conv2D(32, 3, opts) with opts nil */
+		top--;
+	lua_settop(L, top);
 	while (pos[npos])
 		npos++;
 	lua_newtable(L);

@@ -49,6 +49,13 @@ for f, layers in ipairs(forms) do
   same(kw, w, 'form ' .. f)
 end
 assert(#kw == 4 + 4 + 1 + 2 + 2, 'arrays: ' .. #kw)
+-- a trailing nil (an options variable left nil) is no argument
+local none
+local a = weights { L.Conv2D(4, 3, { input_shape = {8, 8, 2} }, none), L.MaxPooling2D(none),
+                    L.Dropout(0.5, none), L.Flatten(), L.Dense(3, 'softmax') }
+local b = weights { L.Conv2D { 4, 3, input_shape = {8, 8, 2} }, L.MaxPooling2D {}, L.Dropout { 0.5 },
+                    L.Flatten {}, L.Dense { 3, 'softmax' } }
+same(a, b, 'trailing nil')
 -- the same layers in the functional API: the same weights again
 winit.set_seed(5)
 local x = winit.Input { shape = {8, 8, 2} }
