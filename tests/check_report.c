@@ -381,6 +381,44 @@ START_TEST(a_graph_is_described_by_its_kinds)
 	ck_assert_msg(strstr(s, "<td class=\"l\">he_normal</td>"), "%s", s);
 	winit_report_free(&r);
 
+	/* Weight histograms only of layers with a kernel: the Dense layer's, not the Flatten's
+	 * or the Add's (zero counts, distinct_units -1: not recorded for their kind). */
+	char zeros[256] = "", dense[256] = "";
+	for (int b = 0; b < WINIT_DIAG_HIST_BINS; b++) {
+		snprintf(zeros + strlen(zeros), sizeof zeros - strlen(zeros), "%s0", b ? ", " : "");
+		snprintf(dense + strlen(dense), sizeof dense - strlen(dense), "%s%d", b ? ", " : "", b == 20 ? 7 : 1);
+	}
+	char doc[4096];
+	snprintf(doc, sizeof doc,
+	         "{\"format\": \"winit-results\", \"version\": 1, \"study\": \"s\", \"seed\": 1,"
+	         " \"runs\": [{\"name\": \"a\", \"label\": \"a\", \"run_seed\": 3,"
+	         " \"model\": {\"input_shape\": [28, 28], \"layers\": ["
+	         "{\"type\": \"Flatten\", \"name\": \"flatten_1\", \"inputs\": [-1], \"output_shape\": [784]},"
+	         "{\"type\": \"Dense\", \"name\": \"dense_1\", \"output_shape\": [32], \"units\": 32,"
+	         " \"activation\": {\"name\": \"relu\", \"params\": {}},"
+	         " \"kernel_initializer\": {\"name\": \"he_normal\", \"params\": {}}, \"use_bias\": false},"
+	         "{\"type\": \"Add\", \"name\": \"add_1\", \"inputs\": [1, 1], \"output_shape\": [32]},"
+	         "{\"type\": \"Dense\", \"name\": \"dense_2\", \"output_shape\": [10], \"units\": 10,"
+	         " \"activation\": {\"name\": \"softmax\", \"params\": {}},"
+	         " \"kernel_initializer\": {\"name\": \"glorot_uniform\", \"params\": {}}, \"use_bias\": false}]},"
+	         " \"optimizer\": {\"name\": \"sgd\", \"learning_rate\": 0.01},"
+	         " \"fit\": {\"epochs\": 1, \"batch_size\": 2},"
+	         " \"status\": \"ok\", \"history\": [{\"epoch\": 1, \"loss\": 0.5, \"accuracy\": 0.5}],"
+	         " \"diagnostics\": [{\"step\": 0, \"layers\": ["
+	         "{\"distinct_units\": -1, \"weights_hist\": {\"range\": [0, 0], \"counts\": [%s], \"underflow\": 0, \"overflow\": 0}},"
+	         "{\"distinct_units\": 32, \"weights_hist\": {\"range\": [-1, 1], \"counts\": [%s], \"underflow\": 0, \"overflow\": 0, \"declared_sd\": 0.25}},"
+	         "{\"distinct_units\": -1, \"weights_hist\": {\"range\": [0, 0], \"counts\": [%s], \"underflow\": 0, \"overflow\": 0}},"
+	         "{\"distinct_units\": 10, \"weights_hist\": {\"range\": [-1, 1], \"counts\": [%s], \"underflow\": 0, \"overflow\": 0}}]}]}]}",
+	         zeros, dense, zeros, dense);
+	path = write_text("graph_hist.json", doc);
+	ck_assert_msg(winit_report_read(path, &r, &err) == 0, "%s", err.msg);
+	html = tu_path(tu_dir, "graph_hist.html");
+	ck_assert_msg(winit_report_write_html(html, &r, NULL, &err) == 0, "%s", err.msg);
+	s = slurp(html);
+	ck_assert_msg(strstr(s, "a, layer 2"), "no panel for the Dense layer");
+	ck_assert_msg(!strstr(s, "a, layer 1<") && !strstr(s, "a, layer 3<"), "a panel for a layer without a kernel");
+	winit_report_free(&r);
+
 	struct winit_run_spec runs[2];
 	memset(runs, 0, sizeof runs);
 	snprintf(runs[0].name, sizeof runs[0].name, "chain");

@@ -173,12 +173,19 @@ void html_weight_histograms(const struct html_page *pg)
 		if (!run)
 			continue;
 		const struct winit_report_snapshot *s = hist_snapshot(run);
-		/* Hidden layers: all but the output layer (a one-layer model shows its only one). */
+		/* The hidden layers with a kernel (all but the output layer; a one-layer model
+		 * shows its only one): a Flatten or an Add has no weights to draw. */
+		size_t *kernel = calloc(s->n_layers + 1, sizeof *kernel), n_kernel = 0;
+		if (!kernel)
+			break;
 		size_t hidden = s->n_layers > 1 ? s->n_layers - 1 : 1, shown[MAX_HIST_LAYERS];
-		size_t n_shown = html_pick_layers(shown, hidden, MAX_HIST_LAYERS);
+		for (size_t k = 0; k < hidden; k++)
+			if (s->layers[k].hist && s->layers[k].distinct_units >= 0)
+				kernel[n_kernel++] = k;
+		size_t n_shown = html_pick_layers(shown, n_kernel, MAX_HIST_LAYERS);
 		for (size_t q = 0; q < n_shown; q++)
-			if (s->layers[shown[q]].hist)
-				hist_panel(pg, g, run, shown[q], edges, pct);
+			hist_panel(pg, g, run, kernel[shown[q]], edges, pct);
+		free(kernel);
 	}
 	free(edges);
 	free(pct);
