@@ -929,6 +929,249 @@ START_TEST(dense_defaults_and_compile_are_the_engines)
 }
 END_TEST
 
+/* Keras's MNIST convnet: its summary with Keras's output shapes and parameter counts
+ * (total 34,826), its fit (the loss falls; -j 1 and -j 2 the same weights), its weights in
+ * Keras's order and shapes, and a save and load. */
+START_TEST(keras_cnn_tutorial_trains)
+{
+	RUN_FILE_OK("keras_cnn_tutorial_trains");
+	const char *s = run_stdout("cnn():summary()\n");
+	const char *want =
+		"Layer                          Output shape          Param #  Activation       Kernel initializer\n"
+		"conv2d_1 (Conv2D)              (None, 26, 26, 32)        320  relu             glorot_uniform\n"
+		"max_pooling2d_1 (MaxPooling2D) (None, 13, 13, 32)          0\n"
+		"conv2d_2 (Conv2D)              (None, 11, 11, 64)      18496  relu             glorot_uniform\n"
+		"max_pooling2d_2 (MaxPooling2D) (None, 5, 5, 64)            0\n"
+		"flatten_1 (Flatten)            (None, 1600)                0\n"
+		"dropout_1 (Dropout)            (None, 1600)                0\n"
+		"dense_1 (Dense)                (None, 10)              16010  softmax          glorot_uniform\n"
+		"Total params: 34,826\n";
+	ck_assert_str_eq(s, want);
+	/* every new kind's row: BatchNormalization's 4 arrays of 2 channels are 8 parameters,
+	 * as Keras counts them (moving statistics included), Scale per channel 2 */
+	s = run_stdout("local L = require('winit').layers\n"
+	               "require('winit').Sequential { L.BatchNormalization { input_shape = {4, 4, 2} },\n"
+	               "  L.GlobalAveragePooling2D {}, L.Scale { per_channel = true },\n"
+	               "  L.LayerNormalization {}, L.Dense { 3 } }:summary()\n");
+	ck_assert_msg(strstr(s, "batch_normalization_1 (BatchNormalization)          (None, 4, 4, 2)          8\n") &&
+	                      strstr(s, "global_average_pooling2d_1 (GlobalAveragePooling2D) (None, 2)                0\n") &&
+	                      strstr(s, "scale_1 (Scale)                                     (None, 2)                2\n") &&
+	                      strstr(s, "layer_normalization_1 (LayerNormalization)          (None, 2)                4\n") &&
+	                      strstr(s, "Total params: 23\n"),
+	              "summary:\n%s", s);
+}
+END_TEST
+
+/* The Lua layers make the specs a C program makes for them (tests/testutil.h's and
+ * check_norm.c's conventions): every configuration field, which plugins are set, the
+ * first layer's explicit edge from the model's input. */
+START_TEST(lua_layers_make_the_c_specs)
+{
+	RUN_OK("local L = require('winit').layers\n"
+	       "m = require('winit').Sequential {\n"
+	       "  L.Conv2D { 4, {3, 2}, padding = 'same', dilation_rate = {1, 2}, activation = 'relu',\n"
+	       "             kernel_initializer = 'he_normal', input_shape = {8, 8, 2} },\n"
+	       "  L.MaxPooling2D { 2, 1, 'same' }, L.AveragePooling2D(), L.BatchNormalization { momentum = 0.9 },\n"
+	       "  L.LayerNormalization { epsilon = 1e-5 }, L.Dropout(0.25), L.Scale { per_channel = true },\n"
+	       "  L.GlobalAveragePooling2D {}, L.Dense { 3, 'softmax' } }\n");
+	lua_getglobal(L, "m");
+	const struct lmodel *m = luaL_checkudata(L, -1, MT_MODEL);
+	struct winit_layer_spec want[9];
+	memset(want, 0, sizeof want);
+	want[0] = tu_dense(4, "relu", "he_normal");
+	want[0].kind = WINIT_LAYER_CONV2D;
+	want[0].kernel_size[0] = 3, want[0].kernel_size[1] = 2;
+	want[0].strides[0] = want[0].strides[1] = 1;
+	want[0].dilation[0] = 1, want[0].dilation[1] = 2;
+	want[0].padding = WINIT_PADDING_SAME;
+	want[1].kind = WINIT_LAYER_MAX_POOLING2D;
+	want[1].kernel_size[0] = want[1].kernel_size[1] = 2;
+	want[1].strides[0] = want[1].strides[1] = 1;
+	want[1].padding = WINIT_PADDING_SAME;
+	want[2].kind = WINIT_LAYER_AVERAGE_POOLING2D;
+	want[2].kernel_size[0] = want[2].kernel_size[1] = 2;
+	want[2].strides[0] = want[2].strides[1] = 2;
+	want[3].kind = WINIT_LAYER_BATCH_NORMALIZATION;
+	want[3].momentum = 0.9;
+	want[3].epsilon = 1e-3;
+	want[4].kind = WINIT_LAYER_LAYER_NORMALIZATION;
+	want[4].epsilon = 1e-5;
+	for (int i = 3; i <= 4; i++) {
+		want[i].kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "ones", 0, NULL, NULL);
+		want[i].bias_initializer = tu_use(WINIT_KIND_INITIALIZER, "zeros", 0, NULL, NULL);
+	}
+	want[5].kind = WINIT_LAYER_DROPOUT;
+	want[5].rate = 0.25;
+	want[6].kind = WINIT_LAYER_SCALE;
+	want[6].per_channel = 1;
+	want[6].kernel_initializer = tu_use(WINIT_KIND_INITIALIZER, "ones", 0, NULL, NULL);
+	want[7].kind = WINIT_LAYER_GLOBAL_AVERAGE_POOLING2D;
+	want[8] = tu_dense(3, "softmax", "glorot_uniform");
+	ck_assert_int_eq(m->spec.n_layers, 9);
+	ck_assert_int_eq(m->spec.n_inputs, 128);
+	for (int i = 0; i < 9; i++) {
+		const struct winit_layer_spec *a = &m->spec.layers[i], *b = &want[i];
+		ck_assert_msg(a->kind == b->kind && a->units == b->units && a->use_bias == b->use_bias &&
+		                      a->kernel_size[0] == b->kernel_size[0] && a->kernel_size[1] == b->kernel_size[1] &&
+		                      a->strides[0] == b->strides[0] && a->strides[1] == b->strides[1] &&
+		                      a->dilation[0] == b->dilation[0] && a->dilation[1] == b->dilation[1] &&
+		                      a->padding == b->padding && a->rate == b->rate && a->momentum == b->momentum &&
+		                      a->epsilon == b->epsilon && a->per_channel == b->per_channel &&
+		                      a->mult_set == 0 && a->name[0] == '\0',
+		              "layer %d: configuration differs from C's", i + 1);
+		const struct winit_plugin_use *pa[3] = { &a->activation, &a->kernel_initializer, &a->bias_initializer };
+		const struct winit_plugin_use *pb[3] = { &b->activation, &b->kernel_initializer, &b->bias_initializer };
+		for (int k = 0; k < 3; k++)
+			ck_assert_msg((pa[k]->info == NULL) == (pb[k]->info == NULL) &&
+			                      (!pa[k]->info || strcmp(pa[k]->info->name, pb[k]->info->name) == 0),
+			              "layer %d: plugin %d: %s, C's %s", i + 1, k,
+			              pa[k]->info ? pa[k]->info->name : "none", pb[k]->info ? pb[k]->info->name : "none");
+		int32_t in[1];
+		int32_t n = winit_model_spec_layer_inputs(&m->spec, i, in, 1);
+		ck_assert_int_eq(n, 1);
+		ck_assert_int_eq(m->spec.layers[i].n_in, i == 0 ? 1 : 0); /* the first: an explicit edge */
+		ck_assert_int_eq(in[0], i == 0 ? WINIT_MODEL_INPUT : i - 1);
+	}
+}
+END_TEST
+
+/* Every image layer refuses a bad argument by name, saying what it takes. */
+START_TEST(image_layers_refuse_bad_arguments)
+{
+#define W "local L = require('winit').layers\n"
+	RUN_ERR(W "L.Conv2D {}\n", "test.lua:2:", "Conv2D: filters must come first");
+	RUN_ERR(W "L.Conv2D { 0, 3 }\n", "Conv2D: filters must be an integer in [1, 16777216] (got 0)");
+	RUN_ERR(W "L.Conv2D { 2.5, 3 }\n", "filters must be an integer", "(got 2.5)");
+	RUN_ERR(W "L.Conv2D { 32 }\n", "Conv2D: kernel_size is required");
+	RUN_ERR(W "L.Conv2D { 32, {3, 0} }\n", "Conv2D: kernel_size must be an integer in [1, 16777216] or a pair {height, width}");
+	RUN_ERR(W "L.Conv2D { 32, {3, 3, 3} }\n", "kernel_size must be an integer", "or a pair");
+	RUN_ERR(W "L.Conv2D { 32, 3, strides = -1 }\n", "Conv2D: strides must be an integer");
+	RUN_ERR(W "L.Conv2D { 32, 3, dilation_rate = 'x' }\n", "Conv2D: dilation_rate must be", "(got x)");
+	RUN_ERR(W "L.Conv2D { 32, 3, strides = 2, dilation_rate = 2 }\n",
+	        "strides > 1 and dilation_rate > 1 cannot be combined");
+	RUN_ERR(W "L.Conv2D { 32, 3, padding = 'full' }\n",
+	        "Conv2D: padding must be \"valid\" or \"same\" or \"circular\" (winit's) (got \"full\")");
+	RUN_ERR(W "L.Conv2D { 32, 3, activation = 'relux' }\n", "Conv2D: activation", "relux");
+	RUN_ERR(W "L.Conv2D { 32, 3, kernel_initializer = 'nope' }\n", "Conv2D: kernel_initializer", "nope");
+	RUN_ERR(W "L.Conv2D { 32, 3, use_bias = 1 }\n", "Conv2D", "use_bias");
+	RUN_ERR(W "L.Conv2D { 32, 3, filter = 2 }\n", "Conv2D", "unknown option 'filter'");
+	RUN_ERR(W "L.Conv2D { 32, 3, filters = 2 }\n", "Conv2D: filters given twice");
+	RUN_ERR(W "L.Conv2D { 32, 3, 1 }\n", "Conv2D: takes at most 2 positional entries");
+	RUN_ERR(W "L.Conv2D(32, 3, 1, 'same')\n", "Conv2D: takes at most 2 positional arguments");
+	RUN_ERR(W "L.Conv2D(32, {}, 3)\n", "Conv2D: the options table must be the last argument");
+	RUN_ERR(W "L.MaxPooling2D { padding = 'circular' }\n",
+	        "MaxPooling2D: padding must be \"valid\" or \"same\" (got \"circular\")");
+	RUN_ERR(W "L.AveragePooling2D { pool_size = 0 }\n", "AveragePooling2D: pool_size must be an integer");
+	RUN_ERR(W "L.AveragePooling2D { strides = {1} }\n", "AveragePooling2D: strides must be");
+	RUN_ERR(W "L.MaxPooling2D { size = 2 }\n", "MaxPooling2D", "unknown option 'size'");
+	RUN_ERR(W "L.GlobalAveragePooling2D { keepdims = true }\n", "GlobalAveragePooling2D", "unknown option 'keepdims'");
+	RUN_ERR(W "L.Dropout()\n", "Dropout: rate is required");
+	RUN_ERR(W "L.Dropout(1)\n", "Dropout: rate must be in [0, 1) (got 1)");
+	RUN_ERR(W "L.Dropout { rate = -0.1 }\n", "Dropout: rate must be in [0, 1) (got -0.1)");
+	RUN_ERR(W "L.Dropout { rate = 0/0 }\n", "Dropout: rate must be in [0, 1)");
+	RUN_ERR(W "L.Dropout { rate = 'half' }\n", "Dropout", "rate");
+	RUN_ERR(W "L.BatchNormalization { axis = 1 }\n",
+	        "BatchNormalization: only axis = -1 (the last axis, the channels) is supported (got 1)");
+	RUN_ERR(W "L.BatchNormalization { momentum = 1.5 }\n", "BatchNormalization: momentum must be in [0, 1] (got 1.5)");
+	RUN_ERR(W "L.BatchNormalization { epsilon = 0 }\n", "BatchNormalization: epsilon must be in (0, inf) (got 0)");
+	RUN_ERR(W "L.BatchNormalization { gamma_initializer = 'nope' }\n", "BatchNormalization: gamma_initializer", "nope");
+	RUN_ERR(W "L.BatchNormalization { center = false }\n", "BatchNormalization", "unknown option 'center'");
+	RUN_ERR(W "L.LayerNormalization { axis = {1, 2} }\n", "LayerNormalization: only axis = -1");
+	RUN_ERR(W "L.LayerNormalization { epsilon = -1 }\n", "LayerNormalization: epsilon must be in (0, inf) (got -1)");
+	RUN_ERR(W "L.LayerNormalization { beta_initializer = 3 }\n", "LayerNormalization: beta_initializer");
+	RUN_ERR(W "L.Scale { per_channel = 'yes' }\n", "Scale", "per_channel");
+	RUN_ERR(W "L.Scale { initializer = 'nope' }\n", "Scale: initializer", "nope");
+	RUN_ERR(W "L.Scale { alpha = 1 }\n", "Scale", "unknown option 'alpha'");
+	/* shapes are refused where the model is made, naming the entry */
+	RUN_ERR(W "require('winit').Sequential { L.Conv2D { 4, 5, input_shape = {3, 3, 1} } }\n",
+	        "Sequential: entry 1 (Conv2D)", "does not fit");
+	RUN_ERR(W "require('winit').Sequential { L.Dense { 4, input_shape = {8} }, L.Conv2D { 4, 3 } }\n",
+	        "Sequential: entry 2 (Conv2D)");
+#undef W
+}
+END_TEST
+
+/* Keras's positional forms (Conv2D(32, 3), MaxPooling2D(), Dropout(0.5), ...) are the
+ * keyword forms: the same initial weights, in Sequential and the functional API. */
+START_TEST(keras_positional_forms_are_the_keyword_forms)
+{
+	RUN_FILE_OK("keras_positional_forms_are_the_keyword_forms");
+}
+END_TEST
+
+/* BatchNormalization trains in a Sequential model; its 4 arrays, moving_mean moved by fit. */
+START_TEST(batch_normalization_trains)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("batch_normalization_trains");
+}
+END_TEST
+
+/* compile's parametrization: muP at the base widths is standard to the bit after a fit;
+ * its refusals by argument. */
+START_TEST(parametrization_in_compile)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("parametrization_in_compile");
+#define M "local winit = require('winit')\nlocal m = build('he_normal')\n"
+	RUN_ERR(M "m:compile { loss = 'categorical_crossentropy', parametrization = 'mup' }\n",
+	        "test.lua:3:", "compile: parametrization = \"mup\" needs base");
+	RUN_ERR(M "m:compile { loss = 'categorical_crossentropy', parametrization = 'mu' }\n",
+	        "compile: parametrization: unknown parametrization 'mu' (known: standard, ntk, mup)");
+	RUN_ERR(M "m:compile { loss = 'categorical_crossentropy', parametrization = 2 }\n",
+	        "compile: parametrization must be \"standard\", \"ntk\" or \"mup\" (got number)");
+	RUN_ERR(M "m:compile { loss = 'categorical_crossentropy', parametrization = 'mup', base = {} }\n",
+	        "compile: base must be a model", "got table");
+	RUN_ERR(M "m:compile { loss = 'categorical_crossentropy', base = build('zeros') }\n",
+	        "compile: base is muP's: give parametrization = \"mup\" with it");
+	RUN_ERR(M "m:compile { loss = 'categorical_crossentropy', parametrization = 'ntk', zero_output = true }\n",
+	        "compile: zero_output is muP's, not ntk's");
+	RUN_ERR(M "m:compile { loss = 'categorical_crossentropy', parametrization = 'mup', base = build('zeros'), "
+	          "zero_output = 1 }\n",
+	        "compile", "zero_output");
+	RUN_ERR(M "local b = winit.Sequential { winit.layers.Dense { 3, input_shape = {16}, activation = 'softmax' } }\n"
+	          "m:compile { loss = 'categorical_crossentropy', parametrization = 'mup', base = b }\n",
+	        "test.lua:4:", "compile: parametrization: the base model has 1 layers, the model 2: it must be the same graph");
+	RUN_ERR(M "m:get_weights()\nm:compile { loss = 'categorical_crossentropy', parametrization = 'ntk' }\n",
+	        "test.lua:4:", "compile: the model's weights exist already");
+#undef M
+}
+END_TEST
+
+/* model:jacobian_spectrum: an orthogonal linear stack is an isometry, a Gaussian one not;
+ * its arguments refused by name. */
+START_TEST(jacobian_spectrum_in_lua)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("jacobian_spectrum_in_lua");
+#define M "local m = build('he_normal')\n"
+	RUN_ERR(M "m:jacobian_spectrum(3)\n", "test.lua:2:", "bad argument #1",
+	        "a dataset or a list of input rows expected, got number");
+	RUN_ERR(M "m:jacobian_spectrum(train, { from = 2 })\n",
+	        "jacobian_spectrum: option 'from' must be an integer in [0, 1] (got 2)");
+	RUN_ERR(M "m:jacobian_spectrum(train, { to = 0 })\n",
+	        "jacobian_spectrum: option 'to' must be an integer in [1, 2] (got 0)");
+	RUN_ERR(M "m:jacobian_spectrum(train, { from = 1, to = 1 })\n",
+	        "jacobian_spectrum: to (1) must be after from (1)");
+	RUN_ERR(M "m:jacobian_spectrum(train, { examples = 0 })\n",
+	        "jacobian_spectrum: option 'examples' must be an integer in [1, 600] (got 0)");
+	RUN_ERR(M "m:jacobian_spectrum({ {1, 2} })\n", "jacobian_spectrum: row 1 must be a list of the model's 16 inputs");
+	RUN_ERR(M "m:jacobian_spectrum(train, { layers = 2 })\n", "jacobian_spectrum", "unknown option 'layers'");
+	RUN_ERR(M "m:jacobian_spectrum({})\n", "jacobian_spectrum: no examples given");
+#undef M
+}
+END_TEST
+
+/* Models of the new kinds save and load (the model format's version 2): a functional
+ * model with Add, BatchNormalization with its moving statistics after a fit, muP's
+ * multipliers, a conv-first Sequential (shown as a Sequential again, no InputLayer). */
+START_TEST(saved_models_of_every_kind_reload)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("saved_models_of_every_kind_reload");
+}
+END_TEST
+
 static Suite *lua_suite(void)
 {
 	Suite *s = suite_create("lua");
@@ -980,6 +1223,14 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, data_sources_and_class_counts);
 	tcase_add_test(tc, theory_correlations);
 	tcase_add_test(tc, functional_refusals_name_the_line);
+	tcase_add_test(tc, keras_cnn_tutorial_trains);
+	tcase_add_test(tc, lua_layers_make_the_c_specs);
+	tcase_add_test(tc, image_layers_refuse_bad_arguments);
+	tcase_add_test(tc, keras_positional_forms_are_the_keyword_forms);
+	tcase_add_test(tc, batch_normalization_trains);
+	tcase_add_test(tc, parametrization_in_compile);
+	tcase_add_test(tc, jacobian_spectrum_in_lua);
+	tcase_add_test(tc, saved_models_of_every_kind_reload);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,6 +13,7 @@ tests_check_keras_LDADD = $(WINIT_TEST_LIBS)
 # The suites' longer Lua scripts (luatest.h's RUN_FILE_OK), one file per test.
 EXTRA_DIST += \
 	tests/lua/suites/activation_stats_and_lsuv.lua \
+	tests/lua/suites/batch_normalization_trains.lua \
 	tests/lua/suites/batch_size_above_the_data_is_clamped.lua \
 	tests/lua/suites/data_sources_and_class_counts.lua \
 	tests/lua/suites/deep_models_train_and_reload.lua \
@@ -23,15 +24,20 @@ EXTRA_DIST += \
 	tests/lua/suites/functional_chain_matches_sequential.lua \
 	tests/lua/suites/graph_weights_round_trip.lua \
 	tests/lua/suites/grid_expands_factors_into_runs.lua \
+	tests/lua/suites/jacobian_spectrum_in_lua.lua \
+	tests/lua/suites/keras_cnn_tutorial_trains.lua \
 	tests/lua/suites/keras_like_fit_evaluate_predict.lua \
+	tests/lua/suites/keras_positional_forms_are_the_keyword_forms.lua \
 	tests/lua/suites/lua_defined_initializer.lua \
 	tests/lua/suites/lua_fill_errors_stay_inside_the_call.lua \
 	tests/lua/suites/model.lua \
+	tests/lua/suites/parametrization_in_compile.lua \
 	tests/lua/suites/plugins_are_listed_with_files.lua \
 	tests/lua/suites/residual_and_branch_models_train.lua \
 	tests/lua/suites/results_report_writes_the_page.lua \
 	tests/lua/suites/rng_integer_is_uniform.lua \
 	tests/lua/suites/same_seed_same_numbers.lua \
+	tests/lua/suites/saved_models_of_every_kind_reload.lua \
 	tests/lua/suites/shape_layers_change_no_number.lua \
 	tests/lua/suites/study_design_pairs_replicates.lua \
 	tests/lua/suites/study_runs_and_saves.lua \

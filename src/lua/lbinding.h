@@ -11,8 +11,9 @@
  *   ldata.c    datasets: load_idx, datasets.fashion_mnist.load_data, from_arrays,
  *              gaussian, normalize
  *   lkeras.c   Keras's class names: initializers.HeNormal, activations.ReLU, ...
- *   llayers.c  the layer objects: layers.Flatten, Dense, Reshape, Add, Concatenate (Keras's
- *              arguments, a layer's name, Dense's multipliers)
+ *   llayers.c  the layer objects: layers.Flatten, Dense, Reshape, Add, Concatenate, Conv2D,
+ *              the poolings, Dropout, the normalizations, Scale (Keras's arguments, a
+ *              layer's name, Dense's multipliers)
  *   lgraph.c   the functional API: Input, symbolic tensors, calling a layer, Model
  *   lsummary.c model:summary(), Sequential's table and Keras's Functional one
  *   loptim.c   optimizers.Adam/SGD and the optimizer settings of compile
@@ -193,9 +194,10 @@ void winit_lua_layer_resolve(lua_State *L, const struct llayer *l, const struct 
                              struct winit_layer_spec *out, const char *fn);
 
 /* lgraph.c: calling a layer on tensors (the layers' __call), winit.Input (also
- * winit.layers.Input), whether a model's spec is Sequential's (chain nodes only, n_in 0),
- * and the check that a model's layer names are unique (`lead`: the implicit Flatten's or
- * the InputLayer's name, or NULL), raising naming fn and both layers. */
+ * winit.layers.Input), whether a model's spec is Sequential's (chain nodes, n_in 0, the
+ * first possibly fed the model's input by an explicit edge), and the check that a model's
+ * layer names are unique (`lead`: the implicit Flatten's or the InputLayer's name, or
+ * NULL), raising naming fn and both layers. */
 int winit_lua_layer_call(lua_State *L);
 int winit_lua_input(lua_State *L);
 /* 1 and *shape when the value at idx is a tensor made by winit.Input; else 0. */

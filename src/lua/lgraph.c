@@ -266,9 +266,14 @@ static int tensor_index(lua_State *L)
 
 int winit_lua_spec_is_sequential(const struct winit_model_spec *spec)
 {
-	for (int32_t i = 0; i < spec->n_layers; i++)
-		if (spec->layers[i].n_in != 0)
+	for (int32_t i = 0; i < spec->n_layers; i++) {
+		const struct winit_layer_spec *l = &spec->layers[i];
+		/* Sequential's first layer may read the input in its shape (Conv2D first) */
+		if (i == 0 && l->n_in == 1 && spec->inputs[l->in_off] == WINIT_MODEL_INPUT)
+			continue;
+		if (l->n_in != 0)
 			return 0;
+	}
 	return 1;
 }
 

@@ -1,5 +1,7 @@
-/* src/lua/llayers.c -- the layer objects: winit.layers.Flatten, Dense, Reshape, Add and
- * Concatenate with Keras's arguments, plain descriptions (the Layer userdata) that
+/* src/lua/llayers.c -- the layer objects: winit.layers.Flatten, Dense, Reshape, Add,
+ * Concatenate, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Dropout,
+ * BatchNormalization, LayerNormalization and winit's Scale, with Keras's arguments
+ * (positional or by name) and defaults: plain descriptions (the Layer userdata) that
  * winit.Sequential assembles into a model, or that a script calls on tensors (lgraph.c);
  * every layer's `name`, Dense's `multipliers`. */
 #include "config.h"
@@ -384,8 +386,351 @@ static int l_dense(lua_State *L)
 	return 1;
 }
 
-/* tostring(layer): "Dense(dense_1: 128 units, relu)", "Add(my_sum)" -- its own name, the
- * one it took when called on a tensor, or its kind's prefix before. */
+/* ---------------------------------------------------------------- Keras's image layers */
+
+/* Keras's positional arguments and keywords, gathered into one fresh options table (pushed;
+ * its index returned): Conv2D(32, 3), Conv2D(32, {3, 3}, {activation = "relu"}),
+ * Conv2D{32, 3, activation = "relu"}, Dropout(0.5), MaxPooling2D(), MaxPooling2D{2} all
+ * name `pos` in order.  A table argument with no positional entry (or none at all: {}) is
+ * the options table and comes last; a positional value given by key as well is refused. */
+static int gather_args(lua_State *L, const char *const pos[], const char *const keys[],
+                       const char *fn, const char *example)
+{
+	int top = lua_gettop(L), opts = 0, npos = 0;
+	while (top > 0 && lua_isnil(L, top)) /* Conv2D(32, 3, opts) with opts nil */
+		top--;
+	lua_settop(L, top);
+	while (pos[npos])
+		npos++;
+	lua_newtable(L);
+	int o = lua_gettop(L);
+	if (top == 1 && lua_istable(L, 1)) {
+		opts = 1; /* Conv2D{32, 3, ...}: its positional entries are the arguments */
+		winit_lua_check_keys(L, 1, keys, fn, 1);
+		int n = (int)lua_rawlen(L, 1);
+		if (n > npos)
+			luaL_error(L, "%s: takes at most %d positional entr%s (%s...), got %d; e.g. %s", fn,
+			           npos, npos == 1 ? "y" : "ies", pos[0], n, example);
+		for (int i = 1; i <= n; i++) {
+			lua_rawgeti(L, 1, i);
+			lua_setfield(L, o, pos[i - 1]);
+		}
+	} else {
+		int k = 0;
+		for (int i = 1; i <= top; i++) {
+			int is_opts = lua_istable(L, i) && lua_rawlen(L, i) == 0;
+			if (is_opts) {
+				if (i != top)
+					luaL_error(L, "%s: the options table must be the last argument; e.g. %s", fn,
+					           example);
+				winit_lua_check_keys(L, i, keys, fn, 0);
+				opts = i;
+				break;
+			}
+			if (k >= npos)
+				luaL_error(L, "%s: takes at most %d positional argument%s (%s...) and an options "
+				              "table, got %d arguments; e.g. %s",
+				           fn, npos, npos == 1 ? "" : "s", pos[0], top, example);
+			lua_pushvalue(L, i);
+			lua_setfield(L, o, pos[k++]);
+		}
+	}
+	if (opts) {
+		lua_pushnil(L);
+		while (lua_next(L, opts)) {
+			if (lua_type(L, -2) == LUA_TSTRING) {
+				if (lua_getfield(L, o, lua_tostring(L, -2)) != LUA_TNIL)
+					luaL_error(L, "%s: %s given twice (by position and as %s =)", fn,
+					           lua_tostring(L, -3), lua_tostring(L, -3));
+				lua_pop(L, 1);
+				lua_pushvalue(L, -2);
+				lua_insert(L, -2);
+				lua_settable(L, o);
+			} else {
+				lua_pop(L, 1);
+			}
+		}
+	}
+	return o;
+}
+
+/* An integer value at idx in [1, MAX_UNITS], or -1 when it is not one. */
+static lua_Integer pos_int(lua_State *L, int idx)
+{
+	int ok = 0;
+	lua_Integer v = lua_type(L, idx) == LUA_TNUMBER ? lua_tointegerx(L, idx, &ok) : 0;
+	return ok && v >= 1 && v <= MAX_UNITS ? v : -1;
+}
+
+/* Option `key` of t: an integer or a {h, w} pair of integers in [1, MAX_UNITS], into
+ * out[2]; def (>= 1) when absent, returns 0 then, else 1. */
+static int opt_pair(lua_State *L, int t, const char *key, int32_t def, int32_t out[2],
+                    const char *fn)
+{
+	int ty = lua_getfield(L, t, key);
+	if (ty == LUA_TNIL) {
+		lua_pop(L, 1);
+		out[0] = out[1] = def;
+		return 0;
+	}
+	lua_Integer v = pos_int(L, -1);
+	if (v > 0) {
+		out[0] = out[1] = (int32_t)v;
+	} else {
+		int ok = ty == LUA_TTABLE && lua_rawlen(L, -1) == 2;
+		for (int i = 0; ok && i < 2; i++) {
+			lua_rawgeti(L, -1, i + 1);
+			lua_Integer e = pos_int(L, -1);
+			lua_pop(L, 1);
+			ok = e > 0;
+			out[i] = (int32_t)e;
+		}
+		if (!ok)
+			luaL_error(L, "%s: %s must be an integer in [1, %d] or a pair {height, width} of them "
+			              "(got %s)",
+			           fn, key, MAX_UNITS,
+			           ty == LUA_TNUMBER || ty == LUA_TSTRING ? lua_tostring(L, -1) :
+			                                                     luaL_typename(L, -1));
+	}
+	lua_pop(L, 1);
+	return 1;
+}
+
+/* Option "padding": "valid", "same" or, when circular is allowed, "circular". */
+static int32_t opt_padding(lua_State *L, int t, int circular, const char *fn)
+{
+	int32_t p = WINIT_PADDING_VALID;
+	if (lua_getfield(L, t, "padding") != LUA_TNIL) {
+		const char *s = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : NULL;
+		if (s && strcmp(s, "valid") == 0)
+			p = WINIT_PADDING_VALID;
+		else if (s && strcmp(s, "same") == 0)
+			p = WINIT_PADDING_SAME;
+		else if (s && circular && strcmp(s, "circular") == 0)
+			p = WINIT_PADDING_CIRCULAR;
+		else
+			luaL_error(L, "%s: padding must be \"valid\" or \"same\"%s (got %s%s%s)", fn,
+			           circular ? " or \"circular\" (winit's)" : "", s ? "\"" : "",
+			           s ? s : luaL_typename(L, -1), s ? "\"" : "");
+	}
+	lua_pop(L, 1);
+	return p;
+}
+
+/* Option `key` of t: a plugin reference of `kind`, else def. */
+static void opt_plugin(lua_State *L, int t, const char *key, const char *def, uint32_t kind,
+                       struct winit_plugin_use *out, const char *fn)
+{
+	char what[64];
+	snprintf(what, sizeof what, "%s: %s", fn, key);
+	if (lua_getfield(L, t, key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		lua_pushstring(L, def);
+	}
+	winit_lua_check_plugin_use(L, -1, kind, what, out);
+	lua_pop(L, 1);
+}
+
+/* A number option of t in [lo, hi] (lo_open/hi_open: the bound excluded). */
+static double opt_range(lua_State *L, int t, const char *key, double def, double lo, int lo_open,
+                        double hi, int hi_open, const char *fn)
+{
+	double v = winit_lua_opt_num(L, t, key, def, fn);
+	if (!(v == v) || (lo_open ? v <= lo : v < lo) || (hi_open ? v >= hi : v > hi)) {
+		char msg[160]; /* %g: lua_pushfstring has none */
+		snprintf(msg, sizeof msg, "%s: %s must be in %s%g, %g%s (got %g)", fn, key,
+		         lo_open ? "(" : "[", lo, hi, hi_open ? ")" : "]", v);
+		luaL_error(L, "%s", msg);
+	}
+	return v;
+}
+
+/* winit.layers.Conv2D{filters, kernel_size, strides = 1, padding = "valid", dilation_rate = 1,
+ * activation = "linear", use_bias = true, kernel_initializer = "glorot_uniform",
+ * bias_initializer = "zeros", input_shape, name} (and Conv2D(32, 3), Conv2D(32, {3, 3},
+ * {activation = "relu"})); padding "circular" is winit's (the image wrapped around). */
+static int l_conv2d(lua_State *L)
+{
+	static const char *const pos[] = { "filters", "kernel_size", NULL };
+	static const char *const keys[] = { "filters", "kernel_size", "strides", "padding",
+		                            "dilation_rate", "activation", "use_bias",
+		                            "kernel_initializer", "bias_initializer", "input_shape",
+		                            "name", NULL };
+	const char *fn = "Conv2D";
+	int t = gather_args(L, pos, keys, fn, "Conv2D{32, 3, activation = \"relu\"}");
+	if (lua_getfield(L, t, "filters") == LUA_TNIL)
+		return luaL_error(L, "Conv2D: filters must come first, e.g. Conv2D{32, 3, activation = "
+		                     "\"relu\"}");
+	lua_Integer filters = pos_int(L, -1);
+	if (filters < 0)
+		return luaL_error(L, "Conv2D: filters must be an integer in [1, %d] (got %s)", MAX_UNITS,
+		                  luaL_tolstring(L, -1, NULL));
+	lua_pop(L, 1);
+	struct llayer *l = new_layer(L, WINIT_LAYER_CONV2D, t, fn);
+	int ud = lua_gettop(L);
+	l->spec.units = filters;
+	if (!opt_pair(L, t, "kernel_size", 1, l->spec.kernel_size, fn))
+		return luaL_error(L, "Conv2D: kernel_size is required, e.g. Conv2D{32, 3} or "
+		                     "Conv2D{32, {3, 3}}");
+	opt_pair(L, t, "strides", 1, l->spec.strides, fn);
+	opt_pair(L, t, "dilation_rate", 1, l->spec.dilation, fn);
+	if ((l->spec.strides[0] > 1 || l->spec.strides[1] > 1) &&
+	    (l->spec.dilation[0] > 1 || l->spec.dilation[1] > 1))
+		return luaL_error(L, "Conv2D: strides > 1 and dilation_rate > 1 cannot be combined (as "
+		                     "in Keras)");
+	l->spec.padding = opt_padding(L, t, 1, fn);
+	l->spec.use_bias = winit_lua_opt_bool(L, t, "use_bias", 1, fn);
+	opt_plugin(L, t, "activation", WINIT_DENSE_DEFAULT_ACTIVATION, WINIT_KIND_ACTIVATION,
+	           &l->spec.activation, fn);
+	opt_plugin(L, t, "kernel_initializer", WINIT_DENSE_DEFAULT_KERNEL_INITIALIZER,
+	           WINIT_KIND_INITIALIZER, &l->spec.kernel_initializer, fn);
+	opt_plugin(L, t, "bias_initializer", WINIT_DENSE_DEFAULT_BIAS_INITIALIZER,
+	           WINIT_KIND_INITIALIZER, &l->spec.bias_initializer, fn);
+	lua_pushvalue(L, ud);
+	return 1;
+}
+
+/* MaxPooling2D / AveragePooling2D{pool_size = 2, strides = pool_size, padding = "valid"}. */
+static int pooling(lua_State *L, int32_t kind, const char *fn, const char *example)
+{
+	static const char *const pos[] = { "pool_size", "strides", "padding", NULL };
+	static const char *const keys[] = { "pool_size", "strides", "padding", "input_shape",
+		                            "name", NULL };
+	int t = gather_args(L, pos, keys, fn, example);
+	struct llayer *l = new_layer(L, kind, t, fn);
+	opt_pair(L, t, "pool_size", 2, l->spec.kernel_size, fn);
+	/* Keras: strides None means pool_size */
+	if (!opt_pair(L, t, "strides", 1, l->spec.strides, fn)) {
+		l->spec.strides[0] = l->spec.kernel_size[0];
+		l->spec.strides[1] = l->spec.kernel_size[1];
+	}
+	l->spec.padding = opt_padding(L, t, 0, fn);
+	return 1;
+}
+
+static int l_max_pooling2d(lua_State *L)
+{
+	return pooling(L, WINIT_LAYER_MAX_POOLING2D, "MaxPooling2D", "MaxPooling2D{2} or "
+	                                                             "MaxPooling2D{pool_size = {2, 2}}");
+}
+
+static int l_average_pooling2d(lua_State *L)
+{
+	return pooling(L, WINIT_LAYER_AVERAGE_POOLING2D, "AveragePooling2D",
+	               "AveragePooling2D{2} or AveragePooling2D{pool_size = {2, 2}}");
+}
+
+/* winit.layers.GlobalAveragePooling2D{}: each channel's mean over the image. */
+static int l_global_average_pooling2d(lua_State *L)
+{
+	static const char *const keys[] = { "input_shape", "name", NULL };
+	new_layer(L, WINIT_LAYER_GLOBAL_AVERAGE_POOLING2D, options(L, keys, "GlobalAveragePooling2D"),
+	          "GlobalAveragePooling2D");
+	return 1;
+}
+
+/* winit.layers.Dropout(0.5) or Dropout{rate = 0.5}: rate in [0, 1), no default (Keras). */
+static int l_dropout(lua_State *L)
+{
+	static const char *const pos[] = { "rate", NULL };
+	static const char *const keys[] = { "rate", "input_shape", "name", NULL };
+	int t = gather_args(L, pos, keys, "Dropout", "Dropout(0.5) or Dropout{rate = 0.5}");
+	if (lua_getfield(L, t, "rate") == LUA_TNIL)
+		return luaL_error(L, "Dropout: rate is required, e.g. Dropout(0.5) or Dropout{rate = 0.5}");
+	lua_pop(L, 1);
+	struct llayer *l = new_layer(L, WINIT_LAYER_DROPOUT, t, "Dropout");
+	l->spec.rate = opt_range(L, t, "rate", 0, 0, 0, 1, 1, "Dropout");
+	return 1;
+}
+
+/* Keras's axis: -1 (the last) only, the axis the engine normalizes over. */
+static void check_axis(lua_State *L, int t, const char *fn)
+{
+	if (lua_getfield(L, t, "axis") != LUA_TNIL) {
+		int ok = 0;
+		lua_Integer a = lua_type(L, -1) == LUA_TNUMBER ? lua_tointegerx(L, -1, &ok) : 0;
+		if (!ok || a != -1)
+			luaL_error(L, "%s: only axis = -1 (the last axis, the channels) is supported (got %s)",
+			           fn, luaL_tolstring(L, -1, NULL));
+	}
+	lua_pop(L, 1);
+}
+
+/* The two normalizations' gamma and beta initializers (kernel's and bias's slots). */
+static void norm_initializers(lua_State *L, int t, struct llayer *l, const char *fn)
+{
+	opt_plugin(L, t, "gamma_initializer", "ones", WINIT_KIND_INITIALIZER,
+	           &l->spec.kernel_initializer, fn);
+	opt_plugin(L, t, "beta_initializer", "zeros", WINIT_KIND_INITIALIZER,
+	           &l->spec.bias_initializer, fn);
+}
+
+/* winit.layers.BatchNormalization{axis = -1, momentum = 0.99, epsilon = 1e-3,
+ * gamma_initializer = "ones", beta_initializer = "zeros"} */
+static int l_batch_normalization(lua_State *L)
+{
+	static const char *const keys[] = { "axis", "momentum", "epsilon", "gamma_initializer",
+		                            "beta_initializer", "input_shape", "name", NULL };
+	const char *fn = "BatchNormalization";
+	int t = options(L, keys, fn);
+	if (!t) {
+		lua_newtable(L);
+		t = lua_gettop(L);
+	}
+	check_axis(L, t, fn);
+	struct llayer *l = new_layer(L, WINIT_LAYER_BATCH_NORMALIZATION, t, fn);
+	int ud = lua_gettop(L);
+	l->spec.momentum = opt_range(L, t, "momentum", 0.99, 0, 0, 1, 0, fn);
+	l->spec.epsilon = opt_range(L, t, "epsilon", 1e-3, 0, 1, HUGE_VAL, 1, fn);
+	norm_initializers(L, t, l, fn);
+	lua_pushvalue(L, ud);
+	return 1;
+}
+
+/* winit.layers.LayerNormalization{axis = -1, epsilon = 1e-3, gamma_initializer = "ones",
+ * beta_initializer = "zeros"} */
+static int l_layer_normalization(lua_State *L)
+{
+	static const char *const keys[] = { "axis", "epsilon", "gamma_initializer",
+		                            "beta_initializer", "input_shape", "name", NULL };
+	const char *fn = "LayerNormalization";
+	int t = options(L, keys, fn);
+	if (!t) {
+		lua_newtable(L);
+		t = lua_gettop(L);
+	}
+	check_axis(L, t, fn);
+	struct llayer *l = new_layer(L, WINIT_LAYER_LAYER_NORMALIZATION, t, fn);
+	int ud = lua_gettop(L);
+	l->spec.epsilon = opt_range(L, t, "epsilon", 1e-3, 0, 1, HUGE_VAL, 1, fn);
+	norm_initializers(L, t, l, fn);
+	lua_pushvalue(L, ud);
+	return 1;
+}
+
+/* winit.layers.Scale{initializer = "ones", per_channel = false} (winit's): its input times
+ * a trained multiplier alpha, one for all values or one per channel (the last axis). */
+static int l_scale(lua_State *L)
+{
+	static const char *const keys[] = { "initializer", "per_channel", "input_shape", "name",
+		                            NULL };
+	int t = options(L, keys, "Scale");
+	if (!t) {
+		lua_newtable(L);
+		t = lua_gettop(L);
+	}
+	struct llayer *l = new_layer(L, WINIT_LAYER_SCALE, t, "Scale");
+	int ud = lua_gettop(L);
+	l->spec.per_channel = winit_lua_opt_bool(L, t, "per_channel", 0, "Scale");
+	opt_plugin(L, t, "initializer", "ones", WINIT_KIND_INITIALIZER, &l->spec.kernel_initializer,
+	           "Scale");
+	lua_pushvalue(L, ud);
+	return 1;
+}
+
+/* tostring(layer): "Dense(dense_1: 128 units, relu)", "Conv2D(conv2d_1: 32 filters 3x3,
+ * relu)", "Add(my_sum)" -- its own name, the one it took when called on a tensor, or its
+ * kind's prefix before. */
 static int layer_tostring(lua_State *L)
 {
 	const struct llayer *l = luaL_checkudata(L, 1, MT_LAYER);
@@ -394,6 +739,10 @@ static int layer_tostring(lua_State *L)
 	                                 winit_layer_kind_prefix(l->spec.kind);
 	if (l->spec.kind == WINIT_LAYER_DENSE)
 		lua_pushfstring(L, "Dense(%s: %I units, %s)", name, (lua_Integer)l->spec.units,
+		                l->spec.activation.info->name);
+	else if (l->spec.kind == WINIT_LAYER_CONV2D)
+		lua_pushfstring(L, "Conv2D(%s: %I filters %dx%d, %s)", name, (lua_Integer)l->spec.units,
+		                (int)l->spec.kernel_size[0], (int)l->spec.kernel_size[1],
 		                l->spec.activation.info->name);
 	else
 		lua_pushfstring(L, "%s(%s)", winit_layer_kind_name(l->spec.kind), name);
@@ -408,6 +757,14 @@ void winit_lua_open_layers(lua_State *L, int module_index)
 		{ "Reshape", l_reshape },
 		{ "Add", l_add },
 		{ "Concatenate", l_concatenate },
+		{ "Conv2D", l_conv2d },
+		{ "MaxPooling2D", l_max_pooling2d },
+		{ "AveragePooling2D", l_average_pooling2d },
+		{ "GlobalAveragePooling2D", l_global_average_pooling2d },
+		{ "Dropout", l_dropout },
+		{ "BatchNormalization", l_batch_normalization },
+		{ "LayerNormalization", l_layer_normalization },
+		{ "Scale", l_scale },
 		{ "Input", winit_lua_input }, /* lgraph.c's, Keras's keras.layers.Input */
 		{ NULL, NULL }
 	};
@@ -418,7 +775,7 @@ void winit_lua_open_layers(lua_State *L, int module_index)
 	lua_pushcfunction(L, layer_tostring);
 	lua_setfield(L, -2, "__tostring");
 	lua_pop(L, 1);
-	lua_createtable(L, 0, 6);
+	lua_createtable(L, 0, 14);
 	winit_lua_set_funcs(L, lua_gettop(L), funcs);
 	lua_setfield(L, module_index, "layers");
 }

@@ -1,9 +1,11 @@
 /* src/lua/lmodel.c -- models: winit.Sequential and the Model's methods (compile, fit,
- * evaluate, predict, count_params, activation_stats; summary is lsummary.c's, get_weights
- * lweights.c's; winit.Model, the functional API's, is lgraph.c's); the fit
+ * evaluate, predict, count_params, activation_stats, jacobian_spectrum; summary is
+ * lsummary.c's, get_weights lweights.c's; winit.Model, the functional API's, is
+ * lgraph.c's); the fit
  * settings and the history table, which Study:add and Results:runs share. */
 #include "config.h"
 
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +33,8 @@ static int model_gc(lua_State *L)
 }
 
 /* winit.Sequential{layer, layer, ...}: a chain, each layer fed by the one before (spec
- * nodes with n_in 0).  A leading Flatten stays implicit (has_flatten): the chain reads the
+ * nodes with n_in 0; a first layer that reads an image, Conv2D, a pooling, ..., is fed
+ * the model's input by an explicit edge instead).  A leading Flatten stays implicit (has_flatten): the chain reads the
  * model's input flattened, so a model of Dense layers has the spec, the numbers and the
  * results files it had before graphs.  The input's shape comes from the first layer's
  * input_shape, or from a winit.Input as the first entry (Keras's Sequential([keras.Input(
@@ -79,9 +82,22 @@ static int l_sequential(lua_State *L)
 				inputs *= l->shape[k];
 			}
 		}
-		if (inputs && cur.rank == 0) { /* a chain reads the input flattened */
-			cur.rank = 1;
-			cur.dim[0] = inputs;
+		/* The first layer: Dense, Flatten and Reshape read the input flattened as a chain's
+		 * first node does (the specs of before images); any other kind reads it in the
+		 * shape input_shape gives (Conv2D on (28, 28, 1)) through an explicit edge from
+		 * the model's input, as the functional API's first layer does. */
+		int shaped = 0;
+		if (inputs && cur.rank == 0) {
+			shaped = kind != WINIT_LAYER_DENSE && kind != WINIT_LAYER_FLATTEN &&
+			         kind != WINIT_LAYER_RESHAPE;
+			if (shaped) {
+				cur.rank = m->spec.n_input_dims;
+				for (int k = 0; k < cur.rank; k++)
+					cur.dim[k] = m->spec.input_shape[k];
+			} else { /* a chain reads the input flattened */
+				cur.rank = 1;
+				cur.dim[0] = inputs;
+			}
 		}
 		if (first && kind == WINIT_LAYER_FLATTEN) {
 			m->has_flatten = 1; /* implicit: the chain flattens the input */
@@ -96,7 +112,9 @@ static int l_sequential(lua_State *L)
 			struct winit_error err = { 0 };
 			if (cur.rank && winit_layer_spec_infer(&spec, &cur, 1, &cur, &err))
 				return luaL_error(L, "%s: %s", fn, err.msg);
-			if (winit_model_spec_add_layer(&m->spec, &spec, &err))
+			const int32_t from_input = WINIT_MODEL_INPUT;
+			if (winit_model_spec_add_node(&m->spec, &spec, shaped ? &from_input : NULL,
+			                              shaped ? 1 : 0, &err))
 				return luaL_error(L, "Sequential: %s", err.msg);
 		}
 		first = 0;
@@ -112,10 +130,61 @@ static int l_sequential(lua_State *L)
 	return 1;
 }
 
-/* model:compile{optimizer = ..., loss = "categorical_crossentropy", metrics = {"accuracy"}} */
+/* compile's parametrization = "standard" | "ntk" | "mup", base = model, zero_output = false
+ * (winit/parametrization.h): the spec's multipliers for the compile's optimizer, before
+ * the weights exist.  Checked in full before the spec changes. */
+static void compile_parametrization(lua_State *L, struct lmodel *m, int t)
+{
+	int has_p = lua_getfield(L, t, "parametrization") != LUA_TNIL;
+	int has_base = lua_getfield(L, t, "base") != LUA_TNIL;
+	int has_zero = lua_getfield(L, t, "zero_output") != LUA_TNIL;
+	lua_pop(L, 3);
+	if (!has_p) {
+		if (has_base || has_zero)
+			luaL_error(L, "compile: %s is muP's: give parametrization = \"mup\" with it",
+			           has_base ? "base" : "zero_output");
+		return;
+	}
+	lua_getfield(L, t, "parametrization");
+	if (lua_type(L, -1) != LUA_TSTRING)
+		luaL_error(L, "compile: parametrization must be \"standard\", \"ntk\" or \"mup\" (got %s)",
+		           luaL_typename(L, -1));
+	struct winit_error err = { 0 };
+	enum winit_parametrization p;
+	if (winit_parametrization_from_name(lua_tostring(L, -1), &p, &err))
+		luaL_error(L, "compile: parametrization: %s", err.msg);
+	lua_pop(L, 1);
+	int zero = winit_lua_opt_bool(L, t, "zero_output", 0, "compile");
+	const struct lmodel *base = NULL;
+	if (has_base) {
+		lua_getfield(L, t, "base");
+		base = luaL_testudata(L, -1, MT_MODEL);
+		if (!base)
+			luaL_error(L, "compile: base must be a model (winit.Sequential or winit.Model) of the "
+			              "same layers at the base widths, got %s",
+			           luaL_typename(L, -1));
+		lua_pop(L, 1); /* the options table keeps it */
+	}
+	if (p != WINIT_PARAM_MUP && (has_base || zero))
+		luaL_error(L, "compile: %s is muP's, not %s's", has_base ? "base" : "zero_output",
+		           winit_parametrization_name(p));
+	if (p == WINIT_PARAM_MUP && !base)
+		luaL_error(L, "compile: parametrization = \"mup\" needs base = the same model at its "
+		              "base widths (muP scales each kernel by its widths relative to the base's)");
+	if (m->built)
+		luaL_error(L, "compile: the model's weights exist already (made by fit, get_weights, "
+		              "predict, ...): choose the parametrization in its first compile");
+	if (winit_model_spec_parametrize(&m->spec, p, base ? &base->spec : NULL,
+	                                 (enum winit_optimizer_kind)m->opt_spec.kind, zero, NULL, &err))
+		luaL_error(L, "compile: %s", err.msg);
+}
+
+/* model:compile{optimizer = ..., loss = "categorical_crossentropy", metrics = {"accuracy"},
+ *               parametrization = "standard", base = model, zero_output = false} */
 static int model_compile(lua_State *L)
 {
-	static const char *const keys[] = { "optimizer", "loss", "metrics", NULL };
+	static const char *const keys[] = { "optimizer", "loss", "metrics", "parametrization",
+		                            "base", "zero_output", NULL };
 	struct lmodel *m = winit_lua_check_model(L, 1);
 	luaL_checktype(L, 2, LUA_TTABLE);
 	winit_lua_check_keys(L, 2, keys, "compile", 0);
@@ -146,6 +215,7 @@ static int model_compile(lua_State *L)
 		}
 	}
 	lua_pop(L, 1);
+	compile_parametrization(L, m, 2);
 	m->compiled = 1;
 	if (m->built) {
 		if (winit_trainer_set_optimizer(&m->trainer, &m->opt_spec, &err))
@@ -490,6 +560,97 @@ static int model_activation_stats(lua_State *L)
 	return 1;
 }
 
+/* model:jacobian_spectrum(x [, {from = 0, to = n_layers, examples = 8}]) -> per example
+ * the singular values (descending) of the Jacobian of layer `to`'s output with respect to
+ * layer `from`'s (0: the model's input; layers counted from 1 as get_weights(i) counts
+ * them), with mean_sq, max and min over them all.  x: a dataset (its first `examples`
+ * rows, as the model sees them) or a list of rows of the model's inputs (all of them, or
+ * the first `examples`).  An inference pass; untrained weights are made first. */
+static int model_jacobian_spectrum(lua_State *L)
+{
+	static const char *const keys[] = { "from", "to", "examples", NULL };
+	const char *fn = "jacobian_spectrum";
+	struct lmodel *m = winit_lua_check_model(L, 1);
+	struct ldataset *d = luaL_testudata(L, 2, MT_DATASET);
+	if (!d && !lua_istable(L, 2))
+		return luaL_argerror(L, 2, lua_pushfstring(L, "a dataset or a list of input rows "
+		                                              "expected, got %s",
+		                                           luaL_typename(L, 2)));
+	if (!lua_isnoneornil(L, 3)) {
+		luaL_checktype(L, 3, LUA_TTABLE);
+		winit_lua_check_keys(L, 3, keys, fn, 0);
+	}
+	int t = lua_istable(L, 3) ? 3 : 0;
+	int32_t n_layers = m->spec.n_layers;
+	lua_Integer from = t ? winit_lua_opt_int(L, t, "from", 0, 0, n_layers - 1, fn) : 0;
+	lua_Integer to = t ? winit_lua_opt_int(L, t, "to", n_layers, 1, n_layers, fn) : n_layers;
+	if (to <= from)
+		return luaL_error(L, "%s: to (%I) must be after from (%I)", fn, to, from);
+	lua_Integer avail = d ? d->ds.n : (lua_Integer)lua_rawlen(L, 2);
+	if (avail < 1)
+		return luaL_error(L, "%s: no examples given", fn);
+	lua_Integer def = d ? (avail < 8 ? avail : 8) : avail;
+	lua_Integer n = t ? winit_lua_opt_int(L, t, "examples", def, 1, avail, fn) : def;
+	int64_t n_in = m->spec.n_inputs;
+	if (d && d->ds.n_features != n_in)
+		return luaL_error(L, "%s: the dataset has %I features per example; the model takes %I",
+		                  fn, (lua_Integer)d->ds.n_features, (lua_Integer)n_in);
+	float *x = lua_newuserdatauv(L, (size_t)(n * n_in) * sizeof *x, 0);
+	if (d) {
+		uint32_t *idx = lua_newuserdatauv(L, (size_t)n * sizeof *idx, 0);
+		for (lua_Integer i = 0; i < n; i++)
+			idx[i] = (uint32_t)i;
+		winit_dataset_gather(x, NULL, &d->ds, idx, n);
+		lua_pop(L, 1);
+	} else {
+		for (lua_Integer i = 0; i < n; i++) {
+			if (lua_rawgeti(L, 2, i + 1) != LUA_TTABLE || (int64_t)lua_rawlen(L, -1) != n_in)
+				return luaL_error(L, "%s: row %I must be a list of the model's %I inputs", fn,
+				                  i + 1, (lua_Integer)n_in);
+			for (int64_t j = 0; j < n_in; j++) {
+				lua_rawgeti(L, -1, j + 1);
+				int ok;
+				lua_Number v = lua_tonumberx(L, -1, &ok);
+				if (!ok)
+					return luaL_error(L, "%s: row %I[%I] must be a number, got %s", fn, i + 1,
+					                  (lua_Integer)j + 1, luaL_typename(L, -1));
+				x[i * n_in + j] = (float)v;
+				lua_pop(L, 1);
+			}
+			lua_pop(L, 1);
+		}
+	}
+	ensure_built(L, m, NULL, 0);
+	int64_t cap = m->trainer.model.layer[to - 1].n_out;
+	double *sv = lua_newuserdatauv(L, (size_t)(n * cap) * sizeof *sv, 0);
+	int64_t k = 0;
+	struct winit_error err = { 0 };
+	if (winit_model_jacobian_spectrum(&m->trainer.model, x, n, (int32_t)from - 1, (int32_t)to - 1,
+	                                  sv, &k, &err))
+		return luaL_error(L, "%s: %s", fn, err.msg);
+	lua_createtable(L, (int)n, 3);
+	double sum = 0, mx = -HUGE_VAL, mn = HUGE_VAL;
+	for (lua_Integer i = 0; i < n; i++) {
+		lua_createtable(L, (int)k, 0);
+		for (int64_t j = 0; j < k; j++) {
+			double v = sv[i * k + j];
+			sum += v * v;
+			mx = v > mx ? v : mx;
+			mn = v < mn ? v : mn;
+			lua_pushnumber(L, v);
+			lua_rawseti(L, -2, j + 1);
+		}
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_pushnumber(L, sum / (double)(n * k));
+	lua_setfield(L, -2, "mean_sq");
+	lua_pushnumber(L, mx);
+	lua_setfield(L, -2, "max");
+	lua_pushnumber(L, mn);
+	lua_setfield(L, -2, "min");
+	return 1;
+}
+
 /* model.NAME: a method, or model.layers (lweights.c). */
 static int model_index(lua_State *L)
 {
@@ -513,6 +674,7 @@ static const luaL_Reg model_methods[] = {
 	{ "set_weights", winit_lua_model_set_weights },
 	{ "get_layer", winit_lua_model_get_layer },
 	{ "activation_stats", model_activation_stats },
+	{ "jacobian_spectrum", model_jacobian_spectrum },
 	{ "save", winit_lua_model_save },
 	{ "save_weights", winit_lua_model_save_weights },
 	{ "load_weights", winit_lua_model_load_weights },

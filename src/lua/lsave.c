@@ -105,7 +105,7 @@ static int l_load_model(lua_State *L)
 	/* Sequential's specs are chains of nodes fed by the one before (a leading Flatten
 	 * implicit in them); any other is shown as a functional model, its InputLayer first. */
 	if (winit_lua_spec_is_sequential(&m->spec)) {
-		m->has_flatten = m->spec.n_input_dims > 1;
+		m->has_flatten = m->spec.n_input_dims > 1 && m->spec.layers[0].n_in == 0;
 		snprintf(m->lead_name, sizeof m->lead_name, "flatten");
 	} else {
 		m->functional = 1;

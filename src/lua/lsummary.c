@@ -1,9 +1,11 @@
 /* src/lua/lsummary.c -- model:summary(), as Keras prints it: a Sequential model's table
  * (winit's columns, unchanged since the first release: layer, output shape, parameters,
- * activation, kernel initializer), and a functional model's as Keras 2's print_summary
+ * activation and kernel initializer of Dense and Conv2D; the layer and shape columns
+ * widened for a longer name or shape), and a functional model's as Keras 2's print_summary
  * prints a graph (keras/utils/layer_utils.py): columns `Layer (type)`, `Output Shape`,
  * `Param #`, `Connected to` at 32, 53, 65 and 98 characters, each field cut to its column,
- * the InputLayer first, one row per further input of a layer (trailing blanks left out). */
+ * the InputLayer first, one row per further input of a layer (trailing blanks left out).
+ * Both end with Keras's total, "Total params: 34,826" (thousands separated). */
 #include "config.h"
 
 #include <stdio.h>
@@ -24,30 +26,58 @@ static struct winit_shape *push_shapes(lua_State *L, const struct lmodel *m)
 	return s;
 }
 
+/* "Total params: 34,826" as Keras prints it ('{:,}'.format). */
+static void print_total(const struct winit_model_spec *spec)
+{
+	char digits[32], out[48];
+	int n = snprintf(digits, sizeof digits, "%lld", (long long)winit_model_spec_params(spec));
+	size_t k = 0;
+	for (int i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			out[k++] = ',';
+		out[k++] = digits[i];
+	}
+	out[k] = '\0';
+	printf("Total params: %s\n", out);
+}
+
 static void sequential_summary(lua_State *L, const struct lmodel *m)
 {
 	const struct winit_shape *shapes = push_shapes(L, m);
-	printf("%-24s %-14s %10s  %-16s %s\n", "Layer", "Output shape", "Param #", "Activation",
+	/* The layer column: 24 characters, wider when a name needs it
+	 * ("max_pooling2d_1 (MaxPooling2D)") so the columns stay aligned. */
+	int w = 24, sw = 14; /* and the shape column: 14, wider for "(None, 26, 26, 32)" */
+	char lname[48], name[80], shape[96];
+	for (int i = 0; i < m->spec.n_layers; i++) {
+		int len = snprintf(name, sizeof name, "%s (%s)",
+		                   winit_model_spec_layer_name(&m->spec, i, lname, sizeof lname),
+		                   winit_layer_kind_name(m->spec.layers[i].kind));
+		if (len > w)
+			w = len;
+		len = (int)strlen(winit_shape_format(&shapes[i], shape, sizeof shape));
+		if (len > sw)
+			sw = len;
+	}
+	printf("%-*s %-*s %10s  %-16s %s\n", w, "Layer", sw, "Output shape", "Param #", "Activation",
 	       "Kernel initializer");
 	if (m->has_flatten) {
-		char name[64];
 		snprintf(name, sizeof name, "%s (Flatten)", m->lead_name[0] ? m->lead_name : "flatten");
-		printf("%-24s (None, %lld)%*s %10d\n", name, (long long)m->spec.n_inputs, 3, "", 0);
+		snprintf(shape, sizeof shape, "(None, %lld)", (long long)m->spec.n_inputs);
+		printf("%-*s %-*s %10d\n", w, name, sw, shape, 0);
 	}
 	for (int i = 0; i < m->spec.n_layers; i++) {
 		const struct winit_layer_spec *l = &m->spec.layers[i];
 		int64_t p = winit_model_spec_layer_params(&m->spec, i);
-		char lname[48], name[80], shape[96];
 		snprintf(name, sizeof name, "%s (%s)", winit_model_spec_layer_name(&m->spec, i, lname, sizeof lname),
 		         winit_layer_kind_name(l->kind));
 		winit_shape_format(&shapes[i], shape, sizeof shape);
-		if (l->kind == WINIT_LAYER_DENSE)
-			printf("%-24s %-14s %10lld  %-16s %s\n", name, shape, (long long)p,
+		if (l->kind == WINIT_LAYER_DENSE || l->kind == WINIT_LAYER_CONV2D)
+			printf("%-*s %-*s %10lld  %-16s %s\n", w, name, sw, shape, (long long)p,
 			       l->activation.info->name, l->kernel_initializer.info->name);
 		else
-			printf("%-24s %-14s %10lld\n", name, shape, (long long)p);
+			printf("%-*s %-*s %10lld\n", w, name, sw, shape, (long long)p);
 	}
-	printf("Total params: %lld\n", (long long)winit_model_spec_params(&m->spec));
+	print_total(&m->spec);
 }
 
 #define LINE 98
@@ -116,7 +146,7 @@ static void functional_summary(lua_State *L, const struct lmodel *m)
 		}
 	}
 	rule('=');
-	printf("Total params: %lld\n", (long long)winit_model_spec_params(&m->spec));
+	print_total(&m->spec);
 }
 
 /* model:summary(): the table on stdout.  It takes no argument (Keras's line_length,
