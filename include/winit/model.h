@@ -363,7 +363,8 @@ int winit_model_adapt(struct winit_model *model, const struct winit_dataset *ds,
  * blocks of *n_sv = min(rows, cols) values, each in descending order.  The layers between
  * must read nothing before `from` but `from` itself (WINIT_ERR_ARG otherwise).  Exact,
  * from backward passes and Jacobi rotations in double: for Jacobians up to about a
- * thousand on a side. */
+ * thousand on a side.  Through J J^T, so a singular value below about 1e-8 of the
+ * largest is not resolved (it reads as 0, or as a number of that size). */
 int winit_model_jacobian_spectrum(struct winit_model *m, const float *x, int64_t n_examples,
                                   int32_t from, int32_t to, double *sv, int64_t *n_sv,
                                   struct winit_error *err);
