@@ -43,7 +43,7 @@ struct out {
 
 static void put(struct out *o, const void *v, size_t n)
 {
-	if (o->nomem)
+	if (o->nomem || n == 0) /* nothing to copy (v may then be NULL: memcpy must not see it) */
 		return;
 	if (o->len + n > o->cap) {
 		size_t cap = o->cap ? 2 * o->cap : 512;
@@ -192,6 +192,8 @@ struct in {
 
 static void get(struct in *i, void *v, size_t n)
 {
+	if (n == 0) /* nothing to read (v may be NULL) */
+		return;
 	if (i->bad || n > i->len - i->at) {
 		if (!i->bad) {
 			i->bad = 1;
