@@ -28,8 +28,8 @@
 -- 20M parameters, 3 steps of 64 rows, 5 seeds).  The transfer grid is 2 x 6 widths x 11
 -- rates x 3 seeds = 396 runs of one epoch of 60,000 images; at ~6 FLOP per parameter and
 -- example that is ~3.2 TFLOP per (parametrization, rate, seed), 208 TFLOP in all (width
--- 2048 two thirds of it): about 20-25 minutes per epoch at the ~85 GFLOP/s per core a
--- medium run measured here (docs/theory.md); --epochs 3 triples it.
+-- 2048 two thirds of it): about 20-25 minutes per epoch at the 75-85 GFLOP/s per core
+-- smaller runs measured here (docs/theory.md); --epochs 3 triples it.
 -- The study's runs are independent (each draws from its own run seed), so spread them:
 --
 --   mpirun -np 8 winit run -j 2 scripts/theory/width.lua        # an MPI build: rank 0 saves
