@@ -3,8 +3,9 @@
 # coordinate check's finding as issue 23 states it (MLP 784-w-w-10, ReLU, Adam lr 0.01,
 # 3 steps of batch 64, widths 128 and 1024): under muP each hidden layer's and the
 # logits' mean |x| vary by at most 25%, under the standard parametrization the logits'
-# grows at least 3x; the transfer study's finding line and table; the page well-formed
-# with its eight plots; a shard leaves the analysis to the merged, resumed run.
+# grows at least 3x; the numbers in _coord.json; the transfer study's finding line and
+# table; the page well-formed with its eight plots; shards merged and resumed give the
+# one-machine finding.
 set -u
 test_name=width
 . "$top_srcdir/tests/lib.sh"
@@ -47,6 +48,20 @@ print(n, "svg elements")
 sys.exit(0 if n == 8 and "log2(learning rate)" in s and "step 3" in s else 1)
 PY
 then ok "the page is well-formed with 8 plots ($(cat "$tmp/xml"))"; else no "the page: $(cat "$tmp/xml")"; fi
+if python3 - "$tmp/w_coord.json" "$sp" "$mup" >"$tmp/out" 2>&1 <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert list(d)[:2] == ["format", "version"] and d["format"] == "winit-coord-check" and d["version"] == 1, list(d)[:2]
+def ratios(p):  # after the last step: hidden activations, then the logits
+    m = d[p]["mean"]
+    return [m[l]["pre" if l + 1 == d[p]["output"] else "act"][d["steps"]] for l in range(len(m))]
+got = {p: ["%.3f" % (v[1] / v[0]) for v in ratios(p)] for p in ("standard", "mup")}
+print(got)
+assert got["standard"][-1] == sys.argv[2] and got["mup"] == sys.argv[3].split(), got
+assert len(d["mup"]["runs"]) == 10 and d["widths"] == [128, 1024] and d["seeds"] == [1, 2, 3, 4, 5]
+PY
+then ok "width_coord.json holds the coordinate check (format, version, the printed ratios, 10 runs)"
+else no "width_coord.json holds the coordinate check"; fi
 
 # Shards: each runs its share of the study; merged and resumed, nothing is trained again
 # and the finding is the one-machine run's.
