@@ -1107,6 +1107,48 @@ START_TEST(batch_normalization_trains)
 }
 END_TEST
 
+/* winit.coord_check: its table, its values against activation_stats and fit, its refusals
+ * by argument. */
+START_TEST(coord_check_in_lua)
+{
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("coord_check_in_lua");
+#define CB "local winit = require('winit')\n" \
+	   "local function b(w) local m = winit.Sequential { winit.layers.Dense { w, activation = 'relu', " \
+	   "input_shape = {16} }, winit.layers.Dense { 3, activation = 'softmax' } }\n" \
+	   "m:compile { loss = 'categorical_crossentropy' } return m end\n"
+	RUN_ERR(CB "winit.coord_check { widths = {8}, data = train }\n", "test.lua:4:",
+	        "coord_check: 'build' must be a function(width) returning a compiled model (got nil)");
+	RUN_ERR(CB "winit.coord_check { build = b, data = train }\n",
+	        "coord_check: 'widths' must be a list of integers (got nil)");
+	RUN_ERR(CB "winit.coord_check { build = b, widths = {8, 0}, data = train }\n",
+	        "coord_check: widths[2] must be an integer >= 1 (got 0)");
+	RUN_ERR(CB "winit.coord_check { build = b, widths = {8}, seeds = {-1}, data = train }\n",
+	        "coord_check: seeds[1] must be an integer >= 0 (got -1)");
+	RUN_ERR(CB "winit.coord_check { build = b, widths = {8} }\n", "coord_check: 'data' (a dataset) is required");
+	RUN_ERR(CB "winit.coord_check { build = b, widths = {8}, data = train, steps = 13, batch_size = 50 }\n",
+	        "coord_check: 13 steps of batch_size 50 need 650 rows of data; it has 600");
+	RUN_ERR(CB "winit.coord_check { build = b, widths = {8}, data = train, step = 3 }\n", "coord_check", "step");
+	RUN_ERR(CB "winit.coord_check { build = function() return 1 end, widths = {8}, data = train }\n",
+	        "coord_check: build(8) returned number, not a model");
+	RUN_ERR(CB "winit.coord_check { build = function(w) local m = b(w) m:get_weights() return m end, "
+	           "widths = {8}, data = train }\n",
+	        "coord_check: build(8) returned a model whose weights are already made");
+	RUN_ERR(CB "winit.coord_check { build = function(w) return winit.Sequential { winit.layers.Dense "
+	           "{ 3, activation = 'softmax', input_shape = {16} } } end, widths = {8}, data = train }\n",
+	        "coord_check: build(8) returned a model that is not compiled");
+	RUN_ERR(CB "winit.coord_check { build = function(w) local m = winit.Sequential { winit.layers.Dense "
+	           "{ 3, activation = 'softmax', input_shape = {8} } } m:compile {} return m end, widths = {8}, "
+	           "data = train }\n",
+	        "coord_check: the model takes 8 inputs, the data has 16 features");
+	RUN_ERR(CB "winit.coord_check { build = function(w) if w == 8 then return b(w) end "
+	           "local m = winit.Sequential { winit.layers.Dense { 3, activation = 'softmax', "
+	           "input_shape = {16} } } m:compile {} return m end, widths = {8, 16}, data = train }\n",
+	        "coord_check: build(16) made 1 layers, build(8) 2: every width must have the same layers");
+#undef CB
+}
+END_TEST
+
 /* compile's parametrization: muP at the base widths is standard to the bit after a fit;
  * its refusals by argument. */
 START_TEST(parametrization_in_compile)
@@ -1229,6 +1271,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, keras_positional_forms_are_the_keyword_forms);
 	tcase_add_test(tc, batch_normalization_trains);
 	tcase_add_test(tc, parametrization_in_compile);
+	tcase_add_test(tc, coord_check_in_lua);
 	tcase_add_test(tc, jacobian_spectrum_in_lua);
 	tcase_add_test(tc, saved_models_of_every_kind_reload);
 	suite_add_tcase(s, tc);

@@ -15,6 +15,7 @@ EXTRA_DIST += \
 	tests/lua/suites/activation_stats_and_lsuv.lua \
 	tests/lua/suites/batch_normalization_trains.lua \
 	tests/lua/suites/batch_size_above_the_data_is_clamped.lua \
+	tests/lua/suites/coord_check_in_lua.lua \
 	tests/lua/suites/data_sources_and_class_counts.lua \
 	tests/lua/suites/deep_models_train_and_reload.lua \
 	tests/lua/suites/dense_multipliers.lua \

@@ -14,6 +14,10 @@ EXTRA_DIST += tests/theory.sh tests/lua/bad_figure.lua
 # in fast mode.
 TESTS += tests/theory_depth.sh
 EXTRA_DIST += tests/theory_depth.sh
+# scripts/theory/width.lua in fast mode: the coordinate check's finding (muP within 25%,
+# SP's logits at least 3x from width 128 to 1024), learning-rate transfer, shards.
+TESTS += tests/width.sh
+EXTRA_DIST += tests/width.sh
 
 # The activation erf(a x), whose correlation kernel has a closed form: a test-only plugin,
 # in a directory of its own (tests/plugins/ holds the loader's broken objects, counted).

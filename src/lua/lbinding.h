@@ -29,7 +29,8 @@
  *   ldiag.c    the `diagnostics` option; diagnostics and theory as Lua tables
  *   lfigure.c  results:report's figures (x-y plots through src/plot/winit_plot_xy.c)
  *   ltheory.c  winit.theory: the mean-field fixed point, chi_1, the edge of chaos
- *   lplot.c    winit.plot: heat maps and self-contained HTML pages for scripts */
+ *   lplot.c    winit.plot: heat maps and self-contained HTML pages for scripts
+ *   lcoord.c   winit.coord_check: μP's coordinate check (mean |x| per layer, width, step) */
 #ifndef WINIT_LBINDING_H
 #define WINIT_LBINDING_H
 
@@ -306,5 +307,6 @@ void winit_lua_open_args(lua_State *L, int module_index);
 void winit_lua_open_save(lua_State *L, int module_index);
 void winit_lua_open_theory(lua_State *L, int module_index);
 void winit_lua_open_plot(lua_State *L, int module_index);
+void winit_lua_open_coord(lua_State *L, int module_index);
 
 #endif

@@ -39,6 +39,7 @@ const struct winit_lua_part winit_lua_parts[] = {
 	{ "save", winit_lua_open_save },         /* models.load_model */
 	{ "theory", winit_lua_open_theory },
 	{ "plot", winit_lua_open_plot },
+	{ "coord", winit_lua_open_coord },     /* coord_check */
 	{ NULL, NULL }
 };
 
