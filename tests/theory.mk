@@ -14,6 +14,11 @@ EXTRA_DIST += tests/theory.sh tests/lua/bad_figure.lua
 # in fast mode.
 TESTS += tests/theory_depth.sh
 EXTRA_DIST += tests/theory_depth.sh
+# scripts/compare_inits_cnn.lua (the four initializers on Keras's tutorial CNN) in fast
+# mode: one epoch on 1,000 training images; zeros at exactly 0.1000, Glorot and He ahead of
+# N(0, 1) (real Fashion-MNIST).
+TESTS += tests/cnn.sh
+EXTRA_DIST += tests/cnn.sh
 
 # The activation erf(a x), whose correlation kernel has a closed form: a test-only plugin,
 # in a directory of its own (tests/plugins/ holds the loader's broken objects, counted).
