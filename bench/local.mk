@@ -23,6 +23,10 @@ bench-saving: all-am
 
 EXTRA_DIST += bench/lib.sh bench/study.sh bench/one_run.lua bench/scaling.lua bench/compare_inits_torch.py \
 	bench/activations.lua
+# The PyTorch replica of scripts/compare_inits_cnn.lua (the tutorial CNN), for fidelity runs
+# by hand: `python3 bench/compare_inits_cnn_torch.py --repeats 5 --threads 1` (slow: ~35 s
+# per epoch per run).
+EXTRA_DIST += bench/compare_inits_cnn_torch.py
 
 # Depth's cost: a 1,000-layer width-64 tanh MLP, one epoch, against PyTorch, one thread.
 EXTRA_DIST += bench/deep.sh bench/deep.lua bench/deep_torch.py

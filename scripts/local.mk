@@ -1,5 +1,6 @@
 dist_scripts_DATA += \
 	scripts/compare_inits.lua \
+	scripts/compare_inits_cnn.lua \
 	scripts/lsuv.lua
 
 # The questions users bring, as experiments (issue 8): each prints a one-line finding

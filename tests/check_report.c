@@ -417,6 +417,13 @@ START_TEST(a_graph_is_described_by_its_kinds)
 	s = slurp(html);
 	ck_assert_msg(strstr(s, "a, layer 2"), "no panel for the Dense layer");
 	ck_assert_msg(!strstr(s, "a, layer 1<") && !strstr(s, "a, layer 3<"), "a panel for a layer without a kernel");
+	/* Dead units and saturation over training: the same layers, not the Flatten's or the Add's
+	 * (a conv net's poolings, Flatten and Dropout would crowd out its conv layers). */
+	ck_assert_msg(strstr(s, "Dead units, layer 2<") && strstr(s, "Dead units, layer 4<"), "%s", s);
+	ck_assert_msg(!strstr(s, "Dead units, layer 1<") && !strstr(s, "Dead units, layer 3<"),
+	              "a dead-units panel for a layer without a kernel");
+	ck_assert_msg(!strstr(s, "pairs, layer 1<") && !strstr(s, "pairs, layer 3<"),
+	              "a saturation panel for a layer without a kernel");
 	winit_report_free(&r);
 
 	struct winit_run_spec runs[2];

@@ -18,6 +18,11 @@ EXTRA_DIST += tests/theory_depth.sh
 # SP's logits at least 3x from width 128 to 1024), learning-rate transfer, shards.
 TESTS += tests/width.sh
 EXTRA_DIST += tests/width.sh
+# scripts/compare_inits_cnn.lua (the four initializers on Keras's tutorial CNN) in fast
+# mode: one epoch on 1,000 training images; zeros at exactly 0.1000, Glorot and He ahead of
+# N(0, 1) (real Fashion-MNIST).
+TESTS += tests/cnn.sh
+EXTRA_DIST += tests/cnn.sh
 
 # The activation erf(a x), whose correlation kernel has a closed form: a test-only plugin,
 # in a directory of its own (tests/plugins/ holds the loader's broken objects, counted).

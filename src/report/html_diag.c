@@ -221,23 +221,44 @@ static const char *saturation_name(const struct html_page *pg, size_t k, const c
 	                                                              "Saturated pairs";
 }
 
+/* Whether layer k has a kernel in some run's snapshot (distinct_units recorded). */
+static int has_kernel(const struct winit_report_study *r, size_t k)
+{
+	for (size_t i = 0; i < r->n_runs; i++)
+		for (size_t s = 0; s < r->runs[i].n_snapshots; s++)
+			if (k < r->runs[i].diagnostics[s].n_layers &&
+			    r->runs[i].diagnostics[s].layers[k].distinct_units >= 0)
+				return 1;
+	return 0;
+}
+
 /* One small panel per shown layer: a fraction in [0, 1] against the optimizer step
- * (`what` NULL: the saturation measure, named per layer by saturation_name). */
+ * (`what` NULL: the saturation measure, named per layer by saturation_name).  The layers
+ * shown are those with a kernel (Dense, Conv2D: units with an activation), when any has
+ * one: a pooling, Flatten, Dropout or Add layer only passes on its input's dead units and
+ * has no saturation of its own.  Results without distinct_units show every layer. */
 static void training_panels(const struct html_page *pg, const char *what, const char *ylabel,
                             size_t off)
 {
 	size_t L = max_layers(pg->r), G = pg->n_groups, shown[MAX_PANELS];
-	size_t n_shown = html_pick_layers(shown, L, MAX_PANELS);
+	size_t *layer = calloc(L + 1, sizeof *layer), n_layer = 0;
 	size_t S = 0;
 	for (size_t i = 0; i < pg->r->n_runs; i++)
 		if (pg->r->runs[i].n_snapshots > S)
 			S = pg->r->runs[i].n_snapshots;
 	double *x = calloc(S + 1, sizeof *x), *y = calloc(S + 1, sizeof *y);
 	double *vals = calloc(pg->r->n_runs + 1, sizeof *vals);
-	if (!x || !y || !vals)
+	if (!layer || !x || !y || !vals)
 		goto done;
+	for (size_t k = 0; k < L; k++)
+		if (has_kernel(pg->r, k))
+			layer[n_layer++] = k;
+	if (!n_layer)
+		for (size_t k = 0; k < L; k++)
+			layer[n_layer++] = k;
+	size_t n_shown = html_pick_layers(shown, n_layer, MAX_PANELS);
 	for (size_t q = 0; q < n_shown; q++) {
-		size_t k = shown[q];
+		size_t k = layer[shown[q]];
 		struct svg_axis ax, ay;
 		svg_axis_init(&ax, 1, "optimizer step + 1");
 		svg_axis_init(&ay, 0, ylabel);
@@ -287,6 +308,7 @@ static void training_panels(const struct html_page *pg, const char *what, const 
 		svg_plot_end(&p);
 	}
 done:
+	free(layer);
 	free(x);
 	free(y);
 	free(vals);
@@ -419,6 +441,8 @@ void html_diagnostics(const struct html_page *pg)
 	      "pairs</i>: ReLU'(z) = 0 for every z &lt; 0, so a pair counts when the unit is off for "
 	      "that sample (about half of them for zero-mean pre-activations); ReLU does not saturate "
 	      "for z &gt; 0. Leaky ReLU's pairs count only when its slope alpha is below 1%. "
+	      "Shown: the layers with a kernel (Dense, Conv2D; at most six, evenly spread); a "
+	      "pooling, Flatten or Dropout layer only passes on its input's dead units. "
 	      "Each label its own colour, dash and marker. x: optimizer "
 	      "steps taken, plus one (log scale: initialization is 1).</p>\n"
 	      "<h3>Symmetry: distinct units, at initialization &#8594; at the end</h3>\n",
