@@ -12,4 +12,6 @@ dist_theoryscripts_DATA = \
 	scripts/theory/variance_sweep.lua \
 	scripts/theory/deep_convergence.lua \
 	scripts/theory/edge_of_chaos.lua \
-	scripts/theory/correlations.lua
+	scripts/theory/correlations.lua \
+	scripts/theory/residual.lua \
+	scripts/theory/normalization.lua

@@ -14,6 +14,10 @@ EXTRA_DIST += tests/theory.sh tests/lua/bad_figure.lua
 # in fast mode.
 TESTS += tests/theory_depth.sh
 EXTRA_DIST += tests/theory_depth.sh
+# residual.lua (plain, residual, LayerNorm, ReZero, Fixup) and normalization.lua (BatchNorm
+# over six initializers) in fast mode.
+TESTS += tests/theory_residual.sh
+EXTRA_DIST += tests/theory_residual.sh
 
 # The activation erf(a x), whose correlation kernel has a closed form: a test-only plugin,
 # in a directory of its own (tests/plugins/ holds the loader's broken objects, counted).
