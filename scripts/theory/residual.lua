@@ -30,7 +30,11 @@
 --
 --   winit run scripts/theory/residual.lua [--blocks 64] [--width 256] [--epochs 1]
 --       [--replicates 3] [--rows 0] [--test-rows 0] [--batch 64] [--lr 0.01] [--seed 1]
---       [--variants plain,residual,layernorm,rezero,fixup,zero_last] [--out results/theory/residual.json]
+--       [--variants plain,residual,layernorm,rezero,fixup,zero_last] [--probe-rows 512]
+--       [--diagnostics on] [--out results/theory/residual.json]
+--
+-- At 1,000 blocks every probe holds each layer's activations for its rows: use
+-- --probe-rows 64 --diagnostics off there (docs/cluster.md).
 --
 -- Fast mode (make check): --blocks 8 --width 64 --rows 2048 --test-rows 512 --replicates 1.
 -- Prints the per-block growth at initialization, ReZero's identity check, each variant's
@@ -51,6 +55,8 @@ local opts = winit.parse_args(arg, {
   batch = { 64, "batch size" },
   lr = { 0.01, "SGD learning rate (no momentum)" },
   variants = { "plain,residual,layernorm,rezero,fixup,zero_last", "variants, comma-separated" },
+  probe_rows = { 512, "rows of the script's probe at initialization (growth per block)" },
+  diagnostics = { "on", "the runs' diagnostics snapshots: on or off (off saves their probe's memory)" },
   out = "results/theory/residual.json",
 }, "64 residual ReLU blocks on Fashion-MNIST: plain, residual, LayerNorm, ReZero, Fixup.")
 
@@ -65,6 +71,8 @@ assert(#variants > 0, "--variants: none given")
 local nb = math.tointeger(opts.blocks)
 assert(nb and nb >= 1, "--blocks must be an integer >= 1")
 assert(math.tointeger(opts.replicates) and opts.replicates >= 1, "--replicates must be an integer >= 1")
+assert(math.tointeger(opts.probe_rows) and opts.probe_rows >= 1, "--probe-rows must be an integer >= 1")
+assert(opts.diagnostics == "on" or opts.diagnostics == "off", "--diagnostics must be on or off")
 
 local train, test = winit.datasets.fashion_mnist.load_data()
 -- The first n rows (fast mode), as a dataset of the same pixels / 255.
@@ -143,10 +151,10 @@ winit.set_seed(opts.seed)
 local growth = {}
 print(string.format("At initialization (%d blocks of width %d, %d probe rows): E[x^2] after block 1 and "
                     .. "block %d, growth per block (geometric mean; theory: residual 3, plain 1)",
-                    nb, opts.width, math.min(512, #train), nb))
+                    nb, opts.width, math.min(opts.probe_rows, #train), nb))
 for _, v in ipairs(variants) do
   local model, outs = build(v)
-  local st = model:activation_stats(train, { rows = 512 })
+  local st = model:activation_stats(train, { rows = math.min(opts.probe_rows, #train) })
   local function q(i) local s = st[outs[i]]; return s.act_var + s.act_mean ^ 2 end
   local g = nb > 1 and (q(nb) / q(1)) ^ (1 / (nb - 1)) or 1
   growth[v] = g
@@ -178,6 +186,7 @@ for _, v in ipairs(variants) do
     -- divergence is expected (a finding, not a failure); if it trains, stderr says so.
     study:add { name = string.format("%s#%d", v, r + 1), label = v, replicate = r, model = (build(v)),
                 train = train, test = test, epochs = opts.epochs, batch_size = opts.batch,
+                diagnostics = opts.diagnostics == "on",
                 expect = v == "residual" and "diverged" or "ok" }
   end
 end
