@@ -14,4 +14,6 @@ dist_theoryscripts_DATA = \
 	scripts/theory/deep_convergence.lua \
 	scripts/theory/edge_of_chaos.lua \
 	scripts/theory/correlations.lua \
-	scripts/theory/width.lua
+	scripts/theory/width.lua \
+	scripts/theory/residual.lua \
+	scripts/theory/normalization.lua

@@ -23,6 +23,10 @@ EXTRA_DIST += tests/width.sh
 # N(0, 1) (real Fashion-MNIST).
 TESTS += tests/cnn.sh
 EXTRA_DIST += tests/cnn.sh
+# residual.lua (plain, residual, LayerNorm, ReZero, Fixup) and normalization.lua (BatchNorm
+# over six initializers) in fast mode.
+TESTS += tests/theory_residual.sh
+EXTRA_DIST += tests/theory_residual.sh
 
 # The activation erf(a x), whose correlation kernel has a closed form: a test-only plugin,
 # in a directory of its own (tests/plugins/ holds the loader's broken objects, counted).
