@@ -571,6 +571,50 @@ START_TEST(pooling_theory_matches_measurement)
 }
 END_TEST
 
+/* Xiao et al.'s isometry: 64 linear Conv2D layers (16 -> 16 channels, 3x3, circular
+ * padding, no bias) with delta-orthogonal kernels keep every input's norm, to 1e-4 (issue
+ * 21's acceptance); with He's Gaussian kernels instead the norm drifts by far more. */
+START_TEST(delta_orthogonal_cnn_preserves_the_norm)
+{
+	for (int gauss = 0; gauss < 2; gauss++) {
+		struct winit_model_spec s = image_spec(8, 8, 16);
+		for (int i = 0; i < 64; i++) {
+			struct winit_layer_spec l = conv(16, 3, 1, 1, WINIT_PADDING_CIRCULAR, "linear",
+			                                 gauss ? "he_normal" : "delta_orthogonal");
+			l.use_bias = 0;
+			add(&s, l, i == 0 ? WINIT_MODEL_INPUT : i - 1);
+		}
+		struct winit_model m;
+		struct winit_error err = { 0 };
+		ck_assert_msg(winit_model_init(&m, &s, 7, &err) == 0, "%s", err.msg);
+		enum { ROWS = 4,
+		       N = 8 * 8 * 16 };
+		ck_assert_int_eq(winit_model_reserve(&m, ROWS, &err), 0);
+		float x[ROWS * N];
+		struct winit_rng rng;
+		winit_rng_seed(&rng, 13, 0);
+		for (int i = 0; i < ROWS * N; i++)
+			x[i] = (float)winit_rng_normal(&rng);
+		const float *y = winit_model_forward(&m, x, ROWS);
+		double worst = 0;
+		for (int r = 0; r < ROWS; r++) {
+			double a = 0, b = 0;
+			for (int k = 0; k < N; k++) {
+				a += (double)x[r * N + k] * x[r * N + k];
+				b += (double)y[r * N + k] * y[r * N + k];
+			}
+			worst = fmax(worst, fabs(sqrt(b / a) - 1));
+		}
+		if (gauss)
+			ck_assert_msg(worst > 0.05, "He's Gaussian kernels: |ratio - 1| only %g", worst);
+		else
+			ck_assert_msg(worst < 1e-4, "delta-orthogonal: |ratio - 1| = %g", worst);
+		winit_model_free(&m);
+		winit_model_spec_free(&s);
+	}
+}
+END_TEST
+
 static Suite *conv_suite(void)
 {
 	Suite *s = suite_create("conv");
@@ -583,6 +627,7 @@ static Suite *conv_suite(void)
 	tcase_add_test(tc, conv_trains_bit_identically_on_teams);
 	tcase_add_test(tc, conv_theory_matches_measurement);
 	tcase_add_test(tc, pooling_theory_matches_measurement);
+	tcase_add_test(tc, delta_orthogonal_cnn_preserves_the_norm);
 	suite_add_tcase(s, tc);
 	return s;
 }
