@@ -587,21 +587,21 @@ START_TEST(delta_orthogonal_cnn_preserves_the_norm)
 		struct winit_model m;
 		struct winit_error err = { 0 };
 		ck_assert_msg(winit_model_init(&m, &s, 7, &err) == 0, "%s", err.msg);
-		enum { ROWS = 4,
-		       N = 8 * 8 * 16 };
-		ck_assert_int_eq(winit_model_reserve(&m, ROWS, &err), 0);
-		float x[ROWS * N];
+		enum { DROWS = 4,
+		       DVALS = 8 * 8 * 16 };
+		ck_assert_int_eq(winit_model_reserve(&m, DROWS, &err), 0);
+		float x[DROWS * DVALS];
 		struct winit_rng rng;
 		winit_rng_seed(&rng, 13, 0);
-		for (int i = 0; i < ROWS * N; i++)
+		for (int i = 0; i < DROWS * DVALS; i++)
 			x[i] = (float)winit_rng_normal(&rng);
-		const float *y = winit_model_forward(&m, x, ROWS);
+		const float *y = winit_model_forward(&m, x, DROWS);
 		double worst = 0;
-		for (int r = 0; r < ROWS; r++) {
+		for (int r = 0; r < DROWS; r++) {
 			double a = 0, b = 0;
-			for (int k = 0; k < N; k++) {
-				a += (double)x[r * N + k] * x[r * N + k];
-				b += (double)y[r * N + k] * y[r * N + k];
+			for (int k = 0; k < DVALS; k++) {
+				a += (double)x[r * DVALS + k] * x[r * DVALS + k];
+				b += (double)y[r * DVALS + k] * y[r * DVALS + k];
 			}
 			worst = fmax(worst, fabs(sqrt(b / a) - 1));
 		}
