@@ -119,20 +119,40 @@ static int64_t conv_work(const struct winit_layer_spec *l, const struct winit_la
 	return 2 * (d->n_out / d->units) * d->k_rows;
 }
 
-static void im2col(float *col, const float *x, const struct geom *g)
+/* The patches of one example: per output position, the kernel's taps in (ky, kx) order,
+ * each the c values of one input position (zeros in the padding).  A kernel row lying
+ * wholly inside the image with dilation 1 is kw * c consecutive input values, copied as
+ * one run; a loop, not memcpy: a run is a few to a few hundred floats, where a library
+ * call costs more than the copy. */
+static void im2col(float *restrict col, const float *restrict x, const struct geom *g)
 {
+	const int64_t c = g->c, run = g->kw * c;
 	for (int64_t oy = 0; oy < g->oh; oy++)
-		for (int64_t ox = 0; ox < g->ow; ox++)
+		for (int64_t ox = 0; ox < g->ow; ox++) {
+			const int64_t x0 = ox * g->sw - g->left;
+			const int whole = !g->circular && g->dw == 1 && x0 >= 0 && x0 + g->kw <= g->w;
 			for (int64_t ky = 0; ky < g->kh; ky++) {
 				int64_t y = winit_window_tap(oy, ky, g->sh, g->dh, g->top, g->h, g->circular);
-				for (int64_t kx = 0; kx < g->kw; kx++, col += g->c) {
+				if (whole && y >= 0) {
+					const float *src = x + (y * g->w + x0) * c;
+					for (int64_t j = 0; j < run; j++)
+						col[j] = src[j];
+					col += run;
+					continue;
+				}
+				for (int64_t kx = 0; kx < g->kw; kx++, col += c) {
 					int64_t xx = winit_window_tap(ox, kx, g->sw, g->dw, g->left, g->w, g->circular);
-					if (y < 0 || xx < 0)
-						memset(col, 0, (size_t)g->c * sizeof *col);
-					else
-						memcpy(col, x + (y * g->w + xx) * g->c, (size_t)g->c * sizeof *col);
+					if (y < 0 || xx < 0) {
+						for (int64_t j = 0; j < c; j++)
+							col[j] = 0.0f;
+					} else {
+						const float *src = x + (y * g->w + xx) * c;
+						for (int64_t j = 0; j < c; j++)
+							col[j] = src[j];
+					}
 				}
 			}
+		}
 }
 
 /* dx = the patches' gradients added back where they were taken, in order. */

@@ -34,6 +34,28 @@ static void pool_of(const struct winit_model *m, int i, struct winit_pool *g)
 	winit_pool_geometry(&m->spec.layers[i], &d->in_shape, "", g, why, sizeof why);
 }
 
+/* One tap of a window over all channels: the first sets each channel's best, a later one
+ * replaces it where strictly larger (a select, not a branch: vectorized). */
+static void max_tap(float *restrict best, int32_t *restrict arg, const float *restrict xt, int32_t at,
+                    int64_t c, int first)
+{
+	if (first) {
+		for (int64_t ch = 0; ch < c; ch++) {
+			best[ch] = xt[ch];
+			arg[ch] = at + (int32_t)ch;
+		}
+		return;
+	}
+	for (int64_t ch = 0; ch < c; ch++) {
+		const int32_t better = -(int32_t)(xt[ch] > best[ch]); /* all ones or zero */
+		best[ch] = better ? xt[ch] : best[ch];
+		arg[ch] = (better & (at + (int32_t)ch)) | (~better & arg[ch]);
+	}
+}
+
+/* Per output position, the window's taps in row-major order, each over all channels at
+ * once: a tap replaces a channel's best only when strictly larger (the first wins a tie,
+ * NaN never replaces), without a branch per value. */
 static void max_forward(const struct winit_pass *p, int i, int activate, int c, int n)
 {
 	(void)activate;
@@ -48,22 +70,22 @@ static void max_forward(const struct winit_pass *p, int i, int activate, int c, 
 		float *y = m->a[i] + r * d->n_out;
 		int32_t *arg = (int32_t *)m->work[i] + r * d->n_out;
 		for (int64_t oy = 0; oy < g.oh; oy++)
-			for (int64_t ox = 0; ox < g.ow; ox++)
-				for (int64_t ch = 0; ch < g.c; ch++) {
-					int64_t best = -1;
-					for (int64_t ky = 0; ky < g.ph; ky++) {
-						int64_t yy = winit_window_tap(oy, ky, g.sh, 1, g.top, g.h, 0);
-						for (int64_t kx = 0; kx < g.pw && yy >= 0; kx++) {
-							int64_t xx = winit_window_tap(ox, kx, g.sw, 1, g.left, g.w, 0);
-							int64_t at = (yy * g.w + xx) * g.c + ch;
-							if (xx >= 0 && (best < 0 || x[at] > x[best]))
-								best = at;
-						}
+			for (int64_t ox = 0; ox < g.ow; ox++) {
+				float *yo = y + (oy * g.ow + ox) * g.c;
+				int32_t *ao = arg + (oy * g.ow + ox) * g.c;
+				int first = 1;
+				for (int64_t ky = 0; ky < g.ph; ky++) {
+					int64_t yy = winit_window_tap(oy, ky, g.sh, 1, g.top, g.h, 0);
+					for (int64_t kx = 0; kx < g.pw && yy >= 0; kx++) {
+						int64_t xx = winit_window_tap(ox, kx, g.sw, 1, g.left, g.w, 0);
+						if (xx < 0)
+							continue;
+						const int32_t at = (int32_t)((yy * g.w + xx) * g.c);
+						max_tap(yo, ao, x + at, at, g.c, first);
+						first = 0;
 					}
-					int64_t o = (oy * g.ow + ox) * g.c + ch;
-					y[o] = x[best];
-					arg[o] = (int32_t)best;
 				}
+			}
 	}
 }
 
