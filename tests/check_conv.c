@@ -83,9 +83,11 @@ START_TEST(conv_output_sizes_are_keras)
 }
 END_TEST
 
-/* The direct convolution in double: out (oh, ow, f) of x (h, w, c). */
-static void conv_ref(double *out, const double *x, const struct winit_layer *d,
-                     const struct winit_layer_spec *l, int64_t h, int64_t w, int64_t c)
+/* The direct convolution in double, nested loops over the output, the kernel's taps and
+ * the input channels: pre-activations out (oh, ow, f) of x (h, w, c), and when mag is
+ * given, each output's |b| + sum |w x| (the scale of its rounding error). */
+static void conv_direct(double *out, double *mag, const double *x, const struct winit_layer *d,
+                        const struct winit_layer_spec *l, int64_t h, int64_t w, int64_t c)
 {
 	int64_t kh = l->kernel_size[0], kw = l->kernel_size[1], oh = d->shape.dim[0], ow = d->shape.dim[1],
 		f = d->shape.dim[2], sh = l->strides[0], sw = l->strides[1], dh = l->dilation[0],
@@ -99,7 +101,7 @@ static void conv_ref(double *out, const double *x, const struct winit_layer *d,
 	for (int64_t oy = 0; oy < oh; oy++)
 		for (int64_t ox = 0; ox < ow; ox++)
 			for (int64_t q = 0; q < f; q++) {
-				double s = d->b ? d->b[q] : 0;
+				double s = d->b ? d->b[q] : 0, a = fabs(s);
 				for (int64_t ky = 0; ky < kh; ky++)
 					for (int64_t kx = 0; kx < kw; kx++) {
 						int64_t y = oy * sh + ky * dh - top, xx = ox * sw + kx * dw - left;
@@ -109,12 +111,26 @@ static void conv_ref(double *out, const double *x, const struct winit_layer *d,
 						} else if (y < 0 || y >= h || xx < 0 || xx >= w) {
 							continue;
 						}
-						for (int64_t ci = 0; ci < c; ci++)
-							s += x[(y * w + xx) * c + ci] *
-							     d->w[((ky * kw + kx) * c + ci) * f + q];
+						for (int64_t ci = 0; ci < c; ci++) {
+							double t = x[(y * w + xx) * c + ci] *
+							           d->w[((ky * kw + kx) * c + ci) * f + q];
+							s += t;
+							a += fabs(t);
+						}
 					}
-				out[(oy * ow + ox) * f + q] = tanh(s);
+				out[(oy * ow + ox) * f + q] = s;
+				if (mag)
+					mag[(oy * ow + ox) * f + q] = a;
 			}
+}
+
+/* The same with tanh applied. */
+static void conv_ref(double *out, const double *x, const struct winit_layer *d,
+                     const struct winit_layer_spec *l, int64_t h, int64_t w, int64_t c)
+{
+	conv_direct(out, NULL, x, d, l, h, w, c);
+	for (int64_t i = 0; i < d->shape.dim[0] * d->shape.dim[1] * d->shape.dim[2]; i++)
+		out[i] = tanh(out[i]);
 }
 
 enum { N = 3,
@@ -123,29 +139,32 @@ enum { N = 3,
        C = 2,
        CLASSES = 3 };
 
-/* Conv2D(3, 3x3, same, tanh) -> Conv2D(4, 2x2, valid, stride 2 | dilation 2 | circular 3x3,
- * tanh) -> Flatten -> Dense(3, softmax) */
+enum { N_VARIANTS = 9 };
+static const char *const padding_name[] = { "valid", "same", "circular" };
+
+/* Conv2D(3, 3x3, same, tanh) -> Conv2D(4, tanh) -> Flatten -> Dense(3, softmax), the
+ * second convolution in one of the nine combinations of padding (valid, same, circular:
+ * variant / 3) with stride 2 and a 2x2 kernel, dilation 2 and a 3x3 kernel, or neither
+ * and a 3x3 kernel (variant % 3) -- Keras refuses strides and dilation together. */
 static struct winit_model_spec conv_spec(int variant)
 {
+	static const int32_t paddings[] = { WINIT_PADDING_VALID, WINIT_PADDING_SAME,
+		                            WINIT_PADDING_CIRCULAR };
 	struct winit_model_spec s = image_spec(H, W, C);
-	struct winit_plugin_use bias = tu_use(WINIT_KIND_INITIALIZER, "random_normal", 2,
-	                                      (const char *const[]){ "mean", "stddev" },
-	                                      (const double[]){ 0.05, 0.2 });
-	struct winit_layer_spec c1 = conv(3, 3, 1, 1, WINIT_PADDING_SAME, "tanh", "glorot_normal"), c2;
-	if (variant == 0)
-		c2 = conv(4, 2, 2, 1, WINIT_PADDING_VALID, "tanh", "glorot_normal");
-	else if (variant == 1)
-		c2 = conv(4, 2, 1, 2, WINIT_PADDING_VALID, "tanh", "glorot_normal");
-	else
-		c2 = conv(4, 3, 1, 1, WINIT_PADDING_CIRCULAR, "tanh", "glorot_normal");
-	c1.bias_initializer = c2.bias_initializer = bias;
+	struct winit_layer_spec c1 = conv(3, 3, 1, 1, WINIT_PADDING_SAME, "tanh", "glorot_normal");
+	const int how = variant % 3;
+	struct winit_layer_spec c2 = conv(4, how == 1 ? 2 : 3, how == 1 ? 2 : 1, how == 2 ? 2 : 1,
+	                                  paddings[variant / 3], "tanh", "glorot_normal");
+	c1.bias_initializer = c2.bias_initializer =
+		tu_use(WINIT_KIND_INITIALIZER, "random_normal", 2, (const char *const[]){ "mean", "stddev" },
+	               (const double[]){ 0.05, 0.2 });
 	add(&s, c1, WINIT_MODEL_INPUT);
 	add(&s, c2, 0);
 	struct winit_layer_spec fl = { 0 };
 	fl.kind = WINIT_LAYER_FLATTEN;
 	add(&s, fl, 1);
 	struct winit_layer_spec out = tu_dense(CLASSES, "softmax", "glorot_normal");
-	out.bias_initializer = bias;
+	out.bias_initializer = c1.bias_initializer;
 	add(&s, out, 2);
 	return s;
 }
@@ -175,12 +194,12 @@ static double conv_loss(const struct winit_model *m, const float *x, const uint8
 	return total / N;
 }
 
-/* Backpropagation through two convolutions (same padding; then strides, dilation or
- * circular padding) agrees with central differences of the loss computed in double by a
- * direct convolution, for every parameter. */
+/* Backpropagation through two convolutions (same padding; then every combination of
+ * padding with strides, dilation or neither) agrees with central differences of the loss
+ * computed in double by a direct convolution, for every parameter. */
 START_TEST(conv_gradients_match_finite_differences)
 {
-	for (int variant = 0; variant < 3; variant++) {
+	for (int variant = 0; variant < N_VARIANTS; variant++) {
 		struct winit_model_spec s = conv_spec(variant);
 		struct winit_model m;
 		struct winit_error err = { 0 };
@@ -207,8 +226,10 @@ START_TEST(conv_gradients_match_finite_differences)
 			double fd = (lp - lm) / ((double)hi - lo);
 			/* As in check_graph: a double loss, a float32 backprop. */
 			ck_assert_msg(fabs(m.grads[k] - fd) <= 2e-6 + 1e-4 * fabs(fd),
-			              "variant %d, parameter %lld: backprop %.9g vs finite difference %.9g",
-			              variant, (long long)k, m.grads[k], fd);
+			              "%s padding, stride %d, dilation %d, parameter %lld: backprop %.9g vs "
+			              "finite difference %.9g",
+			              padding_name[variant / 3], variant % 3 == 1 ? 2 : 1, variant % 3 == 2 ? 2 : 1,
+			              (long long)k, m.grads[k], fd);
 			checked += fabs(fd) > 1e-4;
 		}
 		ck_assert_int_ge(checked, (int)(m.n_params * 2 / 3));
@@ -218,6 +239,80 @@ START_TEST(conv_gradients_match_finite_differences)
 }
 END_TEST
 
+
+enum { BN = 3,
+       BH = 10,
+       BW = 9,
+       BC = 16 };
+
+/* The engine's convolution (im2col and the blocked GEMM of the kernel set) against the
+ * direct nested-loop convolution in double, on every kernel set the CPU has: each output
+ * within the classical bound of a float sum of K + 1 terms, gamma(K + 1) (|b| + sum |w x|)
+ * with gamma(n) = n u / (1 - n u), u = 2^-24 (K = kh kw cin = 144 here; in units of the
+ * last place of |b| + sum |w x|, at most (K + 1) / 2 ulps, whatever order the set sums in);
+ * on each set the same bits again and on a team of 3. */
+START_TEST(conv_forward_is_within_the_rounding_bound_on_every_kernel_set)
+{
+	static const int32_t paddings[] = { WINIT_PADDING_SAME, WINIT_PADDING_VALID, WINIT_PADDING_CIRCULAR };
+	for (int v = 0; v < 3; v++) {
+		struct winit_model_spec s = image_spec(BH, BW, BC);
+		struct winit_layer_spec l = conv(24, 3, v == 1 ? 2 : 1, v == 2 ? 2 : 1, paddings[v], "linear",
+		                                 "glorot_normal");
+		l.bias_initializer = tu_use(WINIT_KIND_INITIALIZER, "random_normal", 2,
+		                            (const char *const[]){ "mean", "stddev" }, (const double[]){ 0.5, 1 });
+		add(&s, l, WINIT_MODEL_INPUT);
+		struct winit_model m;
+		struct winit_error err = { 0 };
+		ck_assert_msg(winit_model_init(&m, &s, 3, &err) == 0, "%s", err.msg);
+		ck_assert_int_eq(winit_model_reserve(&m, BN, &err), 0);
+		const int64_t n_out = m.layer[0].n_out, k = 3 * 3 * BC;
+		float x[BN * BH * BW * BC];
+		struct winit_rng rng;
+		winit_rng_seed(&rng, 17, 0);
+		for (int i = 0; i < BN * BH * BW * BC; i++)
+			x[i] = (float)winit_rng_normal(&rng);
+		double *want = malloc((size_t)(BN * n_out) * sizeof *want), *mag = malloc((size_t)(BN * n_out) * sizeof *mag);
+		float *first = malloc((size_t)(BN * n_out) * sizeof *first);
+		ck_assert(want && mag && first);
+		for (int r = 0; r < BN; r++) {
+			double in[BH * BW * BC];
+			for (int i = 0; i < BH * BW * BC; i++)
+				in[i] = x[r * BH * BW * BC + i];
+			conv_direct(want + r * n_out, mag + r * n_out, in, &m.layer[0], &m.spec.layers[0], BH, BW, BC);
+		}
+		const char *pad = padding_name[(int[]){ 1, 0, 2 }[v]]; /* paddings[v] by name */
+		const double u = 0x1p-24, gamma = (double)(k + 1) * u / (1 - (double)(k + 1) * u);
+		TU_FOR_EACH_KERNEL_SET({
+			const float *y = winit_model_forward(&m, x, BN);
+			double worst = 0;
+			for (int64_t i = 0; i < BN * n_out; i++) {
+				double e = fabs((double)y[i] - want[i]);
+				ck_assert_msg(e <= gamma * mag[i], "%s, %s padding: output %lld is %.9g, direct %.12g (bound %g)",
+				              winit_kernels_name(), pad, (long long)i,
+				              (double)y[i], want[i], gamma * mag[i]);
+				worst = fmax(worst, e / (u * mag[i]));
+			}
+			/* rounding errors were made: the comparison is not between exact sums */
+			ck_assert_msg(worst > 0, "%s: every output exact", winit_kernels_name());
+			memcpy(first, y, (size_t)(BN * n_out) * sizeof *first);
+			y = winit_model_forward(&m, x, BN);
+			ck_assert(memcmp(first, y, (size_t)(BN * n_out) * sizeof *first) == 0);
+			struct winit_team *team = winit_team_new(3);
+			m.team = team;
+			y = winit_model_forward(&m, x, BN);
+			ck_assert_msg(memcmp(first, y, (size_t)(BN * n_out) * sizeof *first) == 0,
+			              "%s: a team of 3 gives other bits", winit_kernels_name());
+			m.team = NULL;
+			winit_team_free(team);
+		});
+		free(want);
+		free(mag);
+		free(first);
+		winit_model_free(&m);
+		winit_model_spec_free(&s);
+	}
+}
+END_TEST
 
 static struct winit_layer_spec pool(int32_t kind, int k, int s, int32_t padding)
 {
@@ -407,7 +502,8 @@ START_TEST(pooling_and_dropout_gradients_match_finite_differences)
 END_TEST
 
 /* A CNN (convolutions, max and average pooling, Dropout) trained on a team of 2 or 3
- * gives the bits of one thread: Dropout's masks are the same whoever draws them. */
+ * gives the bits of one thread, on every kernel set: Dropout's masks are the same whoever
+ * draws them. */
 START_TEST(conv_trains_bit_identically_on_teams)
 {
 	struct winit_model_spec s = image_spec(8, 8, 1);
@@ -422,38 +518,40 @@ START_TEST(conv_trains_bit_identically_on_teams)
 	add(&s, tu_dense(4, "softmax", "glorot_uniform"), 5);
 	struct winit_dataset ds = tu_quadrant_dataset(400, 8, 19);
 	struct winit_optimizer_spec opt = winit_optimizer_default(WINIT_OPT_ADAM);
-	float *ref = NULL;
-	double ref_loss = 0;
-	for (int threads = 1; threads <= 3; threads++) {
-		struct winit_trainer t;
-		struct winit_error err = { 0 };
-		struct winit_team *team = threads > 1 ? winit_team_new(threads) : NULL;
-		ck_assert_msg(winit_trainer_init(&t, &s, &opt, 5, &err) == 0, "%s", err.msg);
-		t.model.team = team;
-		struct winit_fit_spec f = winit_fit_default();
-		f.epochs = 2;
-		f.batch_size = 37;
-		f.validation_split = 0.2;
-		struct winit_history h = { 0 };
-		ck_assert_msg(winit_trainer_fit(&t, &ds, &f, NULL, 0, &h, &err) == 0, "%s", err.msg);
-		if (!ref) {
-			ref = malloc((size_t)t.model.n_params * sizeof *ref);
-			memcpy(ref, t.model.params, (size_t)t.model.n_params * sizeof *ref);
-			ref_loss = h.epochs[1].loss;
-			ck_assert(h.epochs[1].loss < h.epochs[0].loss);
-			/* Evidence per channel: 8 filters, each a distinct unit. */
-			ck_assert_int_eq(t.diag.snaps[0].layers[0].distinct_units, 8);
-		} else {
-			ck_assert_msg(memcmp(ref, t.model.params, (size_t)t.model.n_params * sizeof *ref) == 0,
-			              "%d threads: the parameters differ", threads);
-			ck_assert(memcmp(&ref_loss, &h.epochs[1].loss, sizeof ref_loss) == 0);
+	TU_FOR_EACH_KERNEL_SET({
+		float *ref = NULL;
+		double ref_loss = 0;
+		for (int threads = 1; threads <= 3; threads++) {
+			struct winit_trainer t;
+			struct winit_error err = { 0 };
+			struct winit_team *team = threads > 1 ? winit_team_new(threads) : NULL;
+			ck_assert_msg(winit_trainer_init(&t, &s, &opt, 5, &err) == 0, "%s", err.msg);
+			t.model.team = team;
+			struct winit_fit_spec f = winit_fit_default();
+			f.epochs = 2;
+			f.batch_size = 37;
+			f.validation_split = 0.2;
+			struct winit_history h = { 0 };
+			ck_assert_msg(winit_trainer_fit(&t, &ds, &f, NULL, 0, &h, &err) == 0, "%s", err.msg);
+			if (!ref) {
+				ref = malloc((size_t)t.model.n_params * sizeof *ref);
+				memcpy(ref, t.model.params, (size_t)t.model.n_params * sizeof *ref);
+				ref_loss = h.epochs[1].loss;
+				ck_assert(h.epochs[1].loss < h.epochs[0].loss);
+				/* Evidence per channel: 8 filters, each a distinct unit. */
+				ck_assert_int_eq(t.diag.snaps[0].layers[0].distinct_units, 8);
+			} else {
+				ck_assert_msg(memcmp(ref, t.model.params, (size_t)t.model.n_params * sizeof *ref) == 0,
+				              "%s, %d threads: the parameters differ", winit_kernels_name(), threads);
+				ck_assert(memcmp(&ref_loss, &h.epochs[1].loss, sizeof ref_loss) == 0);
+			}
+			t.model.team = NULL;
+			winit_team_free(team);
+			winit_history_free(&h);
+			winit_trainer_free(&t);
 		}
-		t.model.team = NULL;
-		winit_team_free(team);
-		winit_history_free(&h);
-		winit_trainer_free(&t);
-	}
-	free(ref);
+		free(ref);
+	});
 	winit_dataset_free(&ds);
 	winit_model_spec_free(&s);
 }
@@ -622,6 +720,7 @@ static Suite *conv_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, conv_output_sizes_are_keras);
 	tcase_add_test(tc, conv_gradients_match_finite_differences);
+	tcase_add_test(tc, conv_forward_is_within_the_rounding_bound_on_every_kernel_set);
 	tcase_add_test(tc, tutorial_cnn_has_keras_shapes);
 	tcase_add_test(tc, pooling_and_dropout_gradients_match_finite_differences);
 	tcase_add_test(tc, conv_trains_bit_identically_on_teams);

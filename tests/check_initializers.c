@@ -582,7 +582,7 @@ static void check_delta(const int64_t *dims, uint32_t nd, double gain)
 				              (double)q[i * cout + a] * q[i * cout + b];
 			worst = fmax(worst, fabs(dot - (a == b ? gain * gain : 0.0)) / (gain * gain));
 		}
-	ck_assert_msg(worst < 1e-5, "delta_orthogonal: |Q Q^T - g^2 I| = %g", worst);
+	ck_assert_msg(worst < 1e-6, "delta_orthogonal: |Q Q^T - g^2 I| = %g", worst);
 	for (int64_t i = 0; i < f.n; i++)
 		rms += (double)f.w[i] * f.w[i];
 	ck_assert_double_eq_tol(sqrt(rms / (double)f.n), f.stddev, 1e-6 * f.stddev);

@@ -7,8 +7,6 @@
 #include "testutil.h"
 #include "winit/kernels.h"
 
-static const char *const set_names[] = { "generic", "avx2", "avx512" };
-#define N_SET_NAMES (sizeof set_names / sizeof set_names[0])
 #define SENTINEL 12345.0f
 
 /* Deterministic uniform values in [-1, 1). */
@@ -91,22 +89,7 @@ static const int64_t shapes[][3] = {
 };
 #define N_SHAPES (sizeof shapes / sizeof shapes[0])
 
-/* Runs body for every kernel set the CPU has; generic must always be there. */
-#define FOR_EACH_SET(...)                                                      \
-	do {                                                                   \
-		int n_sets_run_ = 0;                                           \
-		for (size_t s_ = 0; s_ < N_SET_NAMES; s_++) {                  \
-			if (winit_kernels_select(set_names[s_]) != 0) {        \
-				ck_assert_str_ne(set_names[s_], "generic");    \
-				continue;                                      \
-			}                                                      \
-			ck_assert_str_eq(winit_kernels_name(), set_names[s_]); \
-			n_sets_run_++;                                         \
-			__VA_ARGS__;                                           \
-		}                                                              \
-		ck_assert_int_ge(n_sets_run_, 1);                              \
-		ck_assert_int_eq(winit_kernels_select("auto"), 0);             \
-	} while (0)
+#define FOR_EACH_SET TU_FOR_EACH_KERNEL_SET
 
 static void gemm_all_shapes(int ta, int tb)
 {
@@ -458,7 +441,7 @@ START_TEST(dense_blocks_match_whole)
 			winit_dense_forward_block(part, in, w, b, I, O, r, B, 0, j, NULL);
 			winit_dense_forward_block(part, in, w, b, I, O, r, B, j, O, NULL);
 			ck_assert_msg(memcmp(part, whole, (size_t)(B * O) * sizeof *part) == 0,
-			              "%s: forward blocks cut at row %lld, column %lld differ", set_names[s_],
+			              "%s: forward blocks cut at row %lld, column %lld differ", winit_kernels_name(),
 			              (long long)r, (long long)j);
 			memset(dwp, 0xff, (size_t)(I * O) * sizeof *dwp);
 			winit_dense_backward_weights(dwp, dout, in, B, I, O, 0, r, 0, j, NULL);
@@ -467,7 +450,7 @@ START_TEST(dense_blocks_match_whole)
 			winit_dense_backward_weights(dwp, dout, in, B, I, O, r, I, j, O, NULL);
 			ck_assert_msg(memcmp(dwp, dw, (size_t)(I * O) * sizeof *dwp) == 0,
 			              "%s: weight-gradient blocks cut at row %lld, column %lld differ",
-			              set_names[s_], (long long)r, (long long)j);
+			              winit_kernels_name(), (long long)r, (long long)j);
 			winit_dense_backward_bias(dbp, dout, B, O, 0, j);
 			winit_dense_backward_bias(dbp, dout, B, O, j, O);
 			ck_assert(memcmp(dbp, db, (size_t)O * sizeof *dbp) == 0);
@@ -532,12 +515,12 @@ START_TEST(adam_subnormals)
 		for (int i = 0; i < N; i++) {
 			if (flush) {
 				ck_assert_msg(m[i] == 0.0f && w[i] == 0.0f, "%s: entry %d: m %g w %g",
-				              set_names[s_], i, (double)m[i], (double)w[i]);
+				              winit_kernels_name(), i, (double)m[i], (double)w[i]);
 				ck_assert_msg(v[i] == (i % 3 ? 0.999f * 0.25f : 0.0f), "%s: v[%d] = %g",
-				              set_names[s_], i, (double)v[i]);
+				              winit_kernels_name(), i, (double)v[i]);
 			} else {
 				ck_assert_msg(m[i] > 0.0f && m[i] < FLT_MIN, "%s: m[%d] = %g",
-				              set_names[s_], i, (double)m[i]);
+				              winit_kernels_name(), i, (double)m[i]);
 			}
 		}
 	});
@@ -572,10 +555,10 @@ START_TEST(adam_block_matches_whole)
 				int in_block = c >= 3 && c < 3 + C;
 				if (in_block)
 					ck_assert_msg(w2[k] == w[k] && m2[k] == m[k] && v2[k] == v[k],
-					              "%s: entry (%d, %d) differs from the whole step", set_names[s_], r, c);
+					              "%s: entry (%d, %d) differs from the whole step", winit_kernels_name(), r, c);
 				else
 					ck_assert_msg(w2[k] != w[k], "%s: entry (%d, %d) outside the block changed?",
-					              set_names[s_], r, c);
+					              winit_kernels_name(), r, c);
 			}
 		free(w);
 		free(m);
@@ -660,7 +643,8 @@ static Suite *kernels_suite(void)
 int main(void)
 {
 	/* FOR_EACH_SET passes over a set this CPU lacks: say so once, not silently. */
-	for (size_t i = 0; i < N_SET_NAMES; i++)
+	static const char *const set_names[] = { "generic", "avx2", "avx512" };
+	for (size_t i = 0; i < sizeof set_names / sizeof set_names[0]; i++)
 		if (winit_kernels_select(set_names[i]) != 0)
 			printf("check_kernels: kernel set %s is not available on this CPU: its "
 			       "cases are skipped\n",

@@ -455,4 +455,24 @@ static inline void tu_measure_hook(void *ctx, int layer, const float *z, const f
 		m->m2[layer] = ss / n;
 }
 
+/* Runs its body once for every kernel set the CPU has (generic, avx2, avx512: generic
+ * must always be there), with that set selected; "auto" again afterwards. */
+#define TU_FOR_EACH_KERNEL_SET(...)                                                  \
+	do {                                                                         \
+		const char *const tu_sets_[] = { "generic", "avx2", "avx512" };      \
+		int tu_sets_run_ = 0;                                                \
+		for (size_t tu_s_ = 0; tu_s_ < sizeof tu_sets_ / sizeof tu_sets_[0]; \
+		     tu_s_++) {                                                      \
+			if (winit_kernels_select(tu_sets_[tu_s_]) != 0) {            \
+				ck_assert_str_ne(tu_sets_[tu_s_], "generic");        \
+				continue;                                            \
+			}                                                            \
+			ck_assert_str_eq(winit_kernels_name(), tu_sets_[tu_s_]);     \
+			tu_sets_run_++;                                              \
+			__VA_ARGS__;                                                 \
+		}                                                                    \
+		ck_assert_int_ge(tu_sets_run_, 1);                                   \
+		ck_assert_int_eq(winit_kernels_select("auto"), 0);                   \
+	} while (0)
+
 #endif /* WINIT_TESTUTIL_H */
