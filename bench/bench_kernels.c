@@ -175,6 +175,14 @@ int main(int argc, char **argv)
 		{ "study dW1 X^T@dY", 1, 0, 784, 128, 64 },
 		{ "study dW2 H^T@dZ", 1, 0, 128, 10, 64 },
 		{ "study dH dZ@W2^T", 0, 1, 64, 128, 10 },
+		/* the tutorial CNN's convolutions as im2col products on a batch of 64
+		 * (bench/conv.lua times the layers themselves): patches (positions, kh*kw*cin)
+		 * by the kernel (kh*kw*cin, cout); its gradient; the patches' gradient */
+		{ "cnn conv1 fwd P@K", 0, 0, 64 * 676, 32, 9 },
+		{ "cnn conv1 dK P^T@dY", 1, 0, 9, 32, 64 * 676 },
+		{ "cnn conv2 fwd P@K", 0, 0, 64 * 121, 64, 288 },
+		{ "cnn conv2 dK P^T@dY", 1, 0, 288, 64, 64 * 121 },
+		{ "cnn conv2 dP dY@K^T", 0, 1, 64 * 121, 288, 64 },
 	};
 
 	if (argc > 1)

@@ -35,7 +35,7 @@ find_winit()
 			winit=$(command -v winit) || die "no winit program: build it, or pass -w WINIT"
 		fi
 	fi
-	[ -x "$winit" ] || die "$winit: not an executable"
+	[ -f "$winit" ] && [ -x "$winit" ] || die "$winit: not an executable file"
 	case $winit in /*) ;; */*) winit=$(cd "$(dirname "$winit")" && pwd)/$(basename "$winit") ;; esac
 }
 

@@ -23,10 +23,11 @@ bench-saving: all-am
 
 EXTRA_DIST += bench/lib.sh bench/study.sh bench/one_run.lua bench/scaling.lua bench/compare_inits_torch.py \
 	bench/activations.lua
-# The PyTorch replica of scripts/compare_inits_cnn.lua (the tutorial CNN), for fidelity runs
-# by hand: `python3 bench/compare_inits_cnn_torch.py --repeats 5 --threads 1` (slow: ~35 s
-# per epoch per run).
-EXTRA_DIST += bench/compare_inits_cnn_torch.py
+# The PyTorch replica of scripts/compare_inits_cnn.lua (the tutorial CNN): the peer of
+# bench-study's part 7, and for fidelity runs by hand:
+# `python3 bench/compare_inits_cnn_torch.py --repeats 5 --threads 1` (slow: ~35 s per epoch
+# per run).  bench/conv.lua times the CNN's Conv2D layers alone (bench-study's part 8).
+EXTRA_DIST += bench/compare_inits_cnn_torch.py bench/conv.lua
 
 # Depth's cost: a 1,000-layer width-64 tanh MLP, one epoch, against PyTorch, one thread.
 EXTRA_DIST += bench/deep.sh bench/deep.lua bench/deep_torch.py
@@ -34,8 +35,10 @@ EXTRA_DIST += bench/deep.sh bench/deep.lua bench/deep_torch.py
 bench-deep: all-am
 	ROUNDS=$${ROUNDS:-$(ROUNDS)} $(SHELL) $(srcdir)/bench/deep.sh -w ./winit$(EXEEXT)
 .PHONY: bench-study bench-scaling bench-activations
+# `make bench-study PARTS=7,8` runs only those parts (bench/study.sh's header lists them).
 bench-study: all-am bench
-	ROUNDS=$${ROUNDS:-$(ROUNDS)} $(SHELL) $(srcdir)/bench/study.sh \
+	ROUNDS=$${ROUNDS:-$(ROUNDS)} PARTS=$${PARTS:-$(PARTS)} CNN_EPOCHS=$${CNN_EPOCHS:-$(CNN_EPOCHS)} \
+		$(SHELL) $(srcdir)/bench/study.sh \
 		-w ./winit$(EXEEXT) -k ./bench/bench_kernels$(EXEEXT)
 bench-scaling: all-am
 	./winit$(EXEEXT) run $(srcdir)/bench/scaling.lua
