@@ -416,7 +416,9 @@ static void swap_bytes(uint8_t *d, uint64_t n, unsigned size)
 		}
 }
 
-static int npy_load(struct winit_npy *out, const struct npy_in *in, struct winit_error *err)
+/* The magic, the version and the header's length: *base is where the header starts. */
+static int npy_preamble(struct winit_npy *out, const struct npy_in *in, uint64_t *base_out,
+                        uint32_t *hlen_out, struct winit_error *err)
 {
 	const char *nm = in->name;
 	uint8_t pre[12];
@@ -462,6 +464,19 @@ static int npy_load(struct winit_npy *out, const struct npy_in *in, struct winit
 		return fail_at(err, nm, 8, "header length %" PRIu32 " too large; expected at most %u "
 		                           "bytes (simple dtypes have headers of about 128)",
 		               hlen, WINIT_NPY_MAX_HEADER);
+	*base_out = base;
+	*hlen_out = hlen;
+	return WINIT_OK;
+}
+
+/* The header of hlen bytes at base: whole, UTF-8 for version 3, ended by a newline, a
+ * dict of the three keys (parse_dict). */
+static int npy_header(struct winit_npy *out, const struct npy_in *in, uint64_t base, uint32_t hlen,
+                      struct winit_error *err)
+{
+	const char *nm = in->name;
+	size_t got;
+	int rc;
 	uint64_t after = in->size > base ? in->size - base : 0;
 	if (after < hlen)
 		return fail_at(err, nm, base + after, "header truncated: its length (byte 8) says %" PRIu32 " bytes, the file ends after %" PRIu64,
@@ -493,10 +508,15 @@ static int npy_load(struct winit_npy *out, const struct npy_in *in, struct winit
 		rc = parse_dict(&hp, out);
 	}
 	free(h);
-	if (rc)
-		return rc;
+	return rc;
+}
 
-	out->data_at = base + hlen;
+/* The data from data_at: exactly as many bytes as the shape says, in native byte order. */
+static int npy_data(struct winit_npy *out, const struct npy_in *in, struct winit_error *err)
+{
+	const char *nm = in->name;
+	size_t got;
+	int rc;
 	char shape[32 * WINIT_NPY_MAX_DIMS];
 	format_shape(shape, sizeof shape, out->dims, out->n_dims);
 	uint64_t n = 1, bytes;
@@ -532,6 +552,17 @@ static int npy_load(struct winit_npy *out, const struct npy_in *in, struct winit
 #endif
 		swap_bytes(out->data, n, out->item_size);
 	return WINIT_OK;
+}
+
+static int npy_load(struct winit_npy *out, const struct npy_in *in, struct winit_error *err)
+{
+	uint64_t base = 0;
+	uint32_t hlen = 0;
+	int rc = npy_preamble(out, in, &base, &hlen, err);
+	if (rc || (rc = npy_header(out, in, base, hlen, err)))
+		return rc;
+	out->data_at = base + hlen;
+	return npy_data(out, in, err);
 }
 
 int winit_npy_parse(struct winit_npy *out, const void *bytes, size_t len, const char *name,

@@ -341,6 +341,103 @@ static int by_seq(const void *a, const void *b)
 
 /* winit.Model{inputs = x, outputs = y}: the layers y depends on, in the order they were
  * called, as graph nodes fed by x.  Returns the model userdata Sequential returns. */
+/* The layers tensor `out` (a stack index) depends on, by a walk back through their
+ * inputs: pushes seen (tensor -> true) and nodes (a list of the tensors); returns how many. */
+static lua_Integer collect_layers(lua_State *L, int out, int *seen, int *nodes)
+{
+	lua_newtable(L);
+	*seen = lua_gettop(L);
+	lua_newtable(L);
+	*nodes = lua_gettop(L);
+	lua_Integer n_nodes = 0;
+	lua_newtable(L); /* the stack of tensors to visit */
+	int todo = lua_gettop(L);
+	lua_Integer top = 0;
+	lua_pushvalue(L, out);
+	lua_rawseti(L, todo, ++top);
+	while (top > 0) {
+		lua_rawgeti(L, todo, top);
+		lua_pushnil(L);
+		lua_rawseti(L, todo, top--);
+		struct ltensor *t = lua_touserdata(L, -1);
+		lua_pushvalue(L, -1);
+		if (t->is_input || lua_rawget(L, *seen) != LUA_TNIL) {
+			lua_pop(L, 2);
+			continue;
+		}
+		lua_pop(L, 1);
+		lua_pushvalue(L, -1);
+		lua_pushboolean(L, 1);
+		lua_rawset(L, *seen);
+		lua_pushvalue(L, -1);
+		lua_rawseti(L, *nodes, ++n_nodes);
+		lua_getiuservalue(L, -1, UV_INPUTS);
+		for (lua_Integer k = 1, n = luaL_len(L, -1); k <= n; k++) {
+			lua_rawgeti(L, -1, k);
+			lua_rawseti(L, todo, ++top);
+		}
+		lua_pop(L, 2);
+	}
+	lua_pop(L, 1); /* todo */
+	return n_nodes;
+}
+
+/* The n collected layers in call order (a topological order, the output last), pushed as
+ * a userdata; seen[tensor] becomes its index in that order. */
+static struct node *order_layers(lua_State *L, int seen, int nodes, lua_Integer n)
+{
+	struct node *order = lua_newuserdatauv(L, (size_t)n * sizeof *order, 0);
+	for (lua_Integer k = 1; k <= n; k++) {
+		lua_rawgeti(L, nodes, k);
+		order[k - 1].t = lua_touserdata(L, -1);
+		order[k - 1].slot = k;
+		lua_pop(L, 1);
+	}
+	qsort(order, (size_t)n, sizeof *order, by_seq);
+	for (lua_Integer k = 0; k < n; k++) {
+		lua_rawgeti(L, nodes, order[k].slot);
+		lua_pushinteger(L, k);
+		lua_rawset(L, seen);
+	}
+	return order;
+}
+
+/* The layers, in order, as m's spec's nodes, each with the names the script saw. */
+static void add_layers(lua_State *L, struct lmodel *m, const struct node *order, lua_Integer n_nodes,
+                       int seen, int nodes)
+{
+	for (lua_Integer k = 0; k < n_nodes; k++) {
+		const struct ltensor *t = order[k].t;
+		lua_rawgeti(L, nodes, order[k].slot);
+		lua_getiuservalue(L, -1, UV_INPUTS);
+		lua_Integer n_in = luaL_len(L, -1);
+		int32_t *in = lua_newuserdatauv(L, (size_t)n_in * sizeof *in, 0);
+		for (lua_Integer e = 1; e <= n_in; e++) {
+			lua_rawgeti(L, -2, e);
+			const struct ltensor *s = lua_touserdata(L, -1);
+			if (s->is_input) {
+				in[e - 1] = WINIT_MODEL_INPUT;
+			} else {
+				lua_rawget(L, seen);
+				in[e - 1] = (int32_t)lua_tointeger(L, -1);
+			}
+			lua_pop(L, 1);
+		}
+		struct winit_error err = { 0 };
+		if (winit_model_spec_add_node(&m->spec, &t->spec, in, (int32_t)n_in, &err))
+			luaL_error(L, "Model: %s", err.msg);
+		/* The name the script saw (tostring, errors) is the model's: written out when the
+		 * script gave it, or when it is not the default the spec gives (a layer of a branch
+		 * the model leaves out took a number). */
+		char def[48];
+		struct winit_layer_spec *l = &m->spec.layers[k];
+		l->name[0] = '\0';
+		if (t->named || strcmp(winit_model_spec_layer_name(&m->spec, (int32_t)k, def, sizeof def), t->name))
+			memcpy(l->name, t->name, sizeof l->name);
+		lua_pop(L, 3);
+	}
+}
+
 static int l_model(lua_State *L)
 {
 	static const char *const keys[] = { "inputs", "outputs", NULL };
@@ -362,54 +459,9 @@ static int l_model(lua_State *L)
 		return luaL_error(L, "Model: the outputs do not depend on %s (they come from %s): the "
 		                     "unreachable input cannot feed them",
 		                  x->name, root->name);
-	/* The layers the output depends on: marked in `seen`, listed in `nodes`. */
-	lua_newtable(L);
-	int seen = lua_gettop(L);
-	lua_newtable(L);
-	int nodes = lua_gettop(L);
-	lua_Integer n_nodes = 0;
-	lua_newtable(L); /* the stack of tensors to visit */
-	int todo = lua_gettop(L);
-	lua_Integer top = 0;
-	lua_pushvalue(L, 3);
-	lua_rawseti(L, todo, ++top);
-	while (top > 0) {
-		lua_rawgeti(L, todo, top);
-		lua_pushnil(L);
-		lua_rawseti(L, todo, top--);
-		struct ltensor *t = lua_touserdata(L, -1);
-		lua_pushvalue(L, -1);
-		if (t->is_input || lua_rawget(L, seen) != LUA_TNIL) {
-			lua_pop(L, 2);
-			continue;
-		}
-		lua_pop(L, 1);
-		lua_pushvalue(L, -1);
-		lua_pushboolean(L, 1);
-		lua_rawset(L, seen);
-		lua_pushvalue(L, -1);
-		lua_rawseti(L, nodes, ++n_nodes);
-		lua_getiuservalue(L, -1, UV_INPUTS);
-		for (lua_Integer k = 1, n = luaL_len(L, -1); k <= n; k++) {
-			lua_rawgeti(L, -1, k);
-			lua_rawseti(L, todo, ++top);
-		}
-		lua_pop(L, 2);
-	}
-	/* In call order (a topological order, the output last): seen[tensor] = its index. */
-	struct node *order = lua_newuserdatauv(L, (size_t)n_nodes * sizeof *order, 0);
-	for (lua_Integer k = 1; k <= n_nodes; k++) {
-		lua_rawgeti(L, nodes, k);
-		order[k - 1].t = lua_touserdata(L, -1);
-		order[k - 1].slot = k;
-		lua_pop(L, 1);
-	}
-	qsort(order, (size_t)n_nodes, sizeof *order, by_seq);
-	for (lua_Integer k = 0; k < n_nodes; k++) {
-		lua_rawgeti(L, nodes, order[k].slot);
-		lua_pushinteger(L, k);
-		lua_rawset(L, seen);
-	}
+	int seen, nodes;
+	lua_Integer n_nodes = collect_layers(L, 3, &seen, &nodes);
+	const struct node *order = order_layers(L, seen, nodes, n_nodes);
 	struct lmodel *m = lua_newuserdatauv(L, sizeof *m, 0);
 	memset(m, 0, sizeof *m);
 	luaL_setmetatable(L, MT_MODEL);
@@ -421,36 +473,7 @@ static int l_model(lua_State *L)
 	for (int32_t k = 0; k < x->shape.rank; k++)
 		m->spec.input_shape[k] = x->shape.dim[k];
 	m->spec.n_inputs = winit_shape_elements(&x->shape);
-	for (lua_Integer k = 0; k < n_nodes; k++) {
-		const struct ltensor *t = order[k].t;
-		lua_rawgeti(L, nodes, order[k].slot);
-		lua_getiuservalue(L, -1, UV_INPUTS);
-		lua_Integer n_in = luaL_len(L, -1);
-		int32_t *in = lua_newuserdatauv(L, (size_t)n_in * sizeof *in, 0);
-		for (lua_Integer e = 1; e <= n_in; e++) {
-			lua_rawgeti(L, -2, e);
-			const struct ltensor *s = lua_touserdata(L, -1);
-			if (s->is_input) {
-				in[e - 1] = WINIT_MODEL_INPUT;
-			} else {
-				lua_rawget(L, seen);
-				in[e - 1] = (int32_t)lua_tointeger(L, -1);
-			}
-			lua_pop(L, 1);
-		}
-		struct winit_error err = { 0 };
-		if (winit_model_spec_add_node(&m->spec, &t->spec, in, (int32_t)n_in, &err))
-			return luaL_error(L, "Model: %s", err.msg);
-		/* The name the script saw (tostring, errors) is the model's: written out when the
-		 * script gave it, or when it is not the default the spec gives (a layer of a branch
-		 * the model leaves out took a number). */
-		char def[48];
-		struct winit_layer_spec *l = &m->spec.layers[k];
-		l->name[0] = '\0';
-		if (t->named || strcmp(winit_model_spec_layer_name(&m->spec, (int32_t)k, def, sizeof def), t->name))
-			memcpy(l->name, t->name, sizeof l->name);
-		lua_pop(L, 3);
-	}
+	add_layers(L, m, order, n_nodes, seen, nodes);
 	winit_lua_check_names(L, &m->spec, m->lead_name, "InputLayer", "Model");
 	struct winit_shape *shapes = lua_newuserdatauv(L, (size_t)n_nodes * sizeof *shapes, 0);
 	struct winit_error err = { 0 };

@@ -303,6 +303,96 @@ static const char *node_what(int i, const struct winit_layer_ops *k, char *buf, 
 	return buf;
 }
 
+/* A REAL field: a finite number in [lo, hi]. */
+static void get_field_real(struct rd *r, const struct winit_layer_field *f, struct winit_layer_spec *l,
+                           const char *what)
+{
+	double v = get_f64(r, f->name);
+	if (!r->failed && !(isfinite(v) && v >= (double)f->lo && v <= (double)f->hi)) {
+		r->off -= 8;
+		rd_fail(r, "%s: %s is %g, expected a number in [%lld, %lld]", what, f->name, v,
+		        (long long)f->lo, (long long)f->hi);
+		return;
+	}
+	memcpy((char *)l + f->offset, &v, sizeof v);
+}
+
+/* An INT field (one value) or an INTS field (a count, then that many): each in [lo, hi]. */
+static void get_field_ints(struct rd *r, const struct winit_layer_field *f, struct winit_layer_spec *l,
+                           const char *what)
+{
+	int32_t count = 1;
+	if (f->type == WINIT_LAYER_FIELD_INTS) {
+		size_t at = r->off;
+		uint32_t n = get_u32(r, f->name);
+		if (!r->failed && n != (uint32_t)f->count) {
+			r->off = at;
+			rd_fail(r, "%s: %s has %u values, expected %d", what, f->name, n, (int)f->count);
+			return;
+		}
+		count = f->count;
+	}
+	for (int32_t c = 0; c < count && !r->failed; c++) {
+		int64_t v = (int64_t)get_u64(r, f->name);
+		if (!r->failed && (v < f->lo || v > f->hi)) {
+			r->off -= 8;
+			if (f->type == WINIT_LAYER_FIELD_INTS)
+				rd_fail(r, "%s: %s[%d] is %lld, expected %lld to %lld", what, f->name, (int)c,
+				        (long long)v, (long long)f->lo, (long long)f->hi);
+			else
+				rd_fail(r, "%s: %s is %lld, expected %lld to %lld", what, f->name, (long long)v,
+				        (long long)f->lo, (long long)f->hi);
+			return;
+		}
+		winit_layer_field_i32(f, l)[c] = (int32_t)v;
+	}
+}
+
+/* A CHOICE field: one of its names. */
+static void get_field_choice(struct rd *r, const struct winit_layer_field *f, struct winit_layer_spec *l,
+                             const char *what)
+{
+	size_t at = r->off;
+	char choice[NAME_MAX_BYTES + 1];
+	get_str(r, choice, f->name);
+	int32_t n_choices = winit_layer_field_n_choices(f), v = 0;
+	while (v < n_choices && strcmp(choice, f->choices[v]) != 0)
+		v++;
+	if (!r->failed && v == n_choices) {
+		char known[160];
+		size_t len = 0;
+		known[0] = '\0';
+		for (int32_t c = 0; c < n_choices && len < sizeof known; c++)
+			len += (size_t)snprintf(known + len, sizeof known - len, "%s'%s'", c ? ", " : "",
+			                        f->choices[c]);
+		r->off = at;
+		rd_fail(r, "%s: %s is '%s', expected one of %s", what, f->name, choice, known);
+		return;
+	}
+	*winit_layer_field_i32(f, l) = v;
+}
+
+/* A SHAPE field: a rank, then its dims. */
+static void get_field_shape(struct rd *r, const struct winit_layer_field *f, struct winit_layer_spec *l,
+                            const char *what)
+{
+	size_t at = r->off;
+	uint32_t rank = get_u32(r, f->name);
+	if (!r->failed && (rank < 1 || rank > WINIT_MAX_RANK)) {
+		r->off = at;
+		rd_fail(r, "%s: %s has rank %u, expected 1 to %d", what, f->name, rank, WINIT_MAX_RANK);
+		return;
+	}
+	int64_t dims[WINIT_MAX_RANK] = { 0 };
+	for (uint32_t d = 0; d < rank && !r->failed; d++)
+		dims[d] = (int64_t)get_u64(r, f->name);
+	if (!r->failed && winit_shape_set(winit_layer_field_shape(f, l), (int32_t)rank, dims)) {
+		r->off = at;
+		rd_fail(r, "%s: %s is not a shape: each dim 1 to 2^31, at most 2^31 values in all", what,
+		        f->name);
+	}
+}
+
 /* A version 2 layer's configuration: its kind's fields, each by name and type in the
  * kind's order (src/layers/kind.h). */
 static void get_fields(struct rd *r, const struct winit_layer_ops *k, struct winit_layer_spec *l,
@@ -335,84 +425,22 @@ static void get_fields(struct rd *r, const struct winit_layer_ops *k, struct win
 			        types[f->type >= 1 && f->type <= 5 ? f->type : 0]);
 			return;
 		}
-		if (f->type == WINIT_LAYER_FIELD_REAL) {
-			double v = get_f64(r, f->name);
-			if (!r->failed && !(isfinite(v) && v >= (double)f->lo && v <= (double)f->hi)) {
-				r->off -= 8;
-				rd_fail(r, "%s: %s is %g, expected a number in [%lld, %lld]", what, f->name, v,
-				        (long long)f->lo, (long long)f->hi);
-				return;
-			}
-			memcpy((char *)l + f->offset, &v, sizeof v);
-			continue;
-		}
-		if (f->type == WINIT_LAYER_FIELD_INTS) {
-			at = r->off;
-			uint32_t count = get_u32(r, f->name);
-			if (!r->failed && count != (uint32_t)f->count) {
-				r->off = at;
-				rd_fail(r, "%s: %s has %u values, expected %d", what, f->name, count, (int)f->count);
-				return;
-			}
-			for (int32_t c = 0; c < f->count && !r->failed; c++) {
-				int64_t v = (int64_t)get_u64(r, f->name);
-				if (!r->failed && (v < f->lo || v > f->hi)) {
-					r->off -= 8;
-					rd_fail(r, "%s: %s[%d] is %lld, expected %lld to %lld", what, f->name, (int)c,
-					        (long long)v, (long long)f->lo, (long long)f->hi);
-					return;
-				}
-				winit_layer_field_i32(f, l)[c] = (int32_t)v;
-			}
-			continue;
-		}
-		if (f->type == WINIT_LAYER_FIELD_CHOICE) {
-			at = r->off;
-			char choice[NAME_MAX_BYTES + 1];
-			get_str(r, choice, f->name);
-			int32_t n_choices = winit_layer_field_n_choices(f), v = 0;
-			while (v < n_choices && strcmp(choice, f->choices[v]) != 0)
-				v++;
-			if (!r->failed && v == n_choices) {
-				char known[160];
-				size_t len = 0;
-				known[0] = '\0';
-				for (int32_t c = 0; c < n_choices && len < sizeof known; c++)
-					len += (size_t)snprintf(known + len, sizeof known - len, "%s'%s'", c ? ", " : "",
-					                        f->choices[c]);
-				r->off = at;
-				rd_fail(r, "%s: %s is '%s', expected one of %s", what, f->name, choice, known);
-				return;
-			}
-			*winit_layer_field_i32(f, l) = v;
-			continue;
-		}
-		if (f->type == WINIT_LAYER_FIELD_INT) {
-			int64_t v = (int64_t)get_u64(r, f->name);
-			if (!r->failed && (v < f->lo || v > f->hi)) {
-				r->off -= 8;
-				rd_fail(r, "%s: %s is %lld, expected %lld to %lld", what, f->name, (long long)v,
-				        (long long)f->lo, (long long)f->hi);
-				return;
-			}
-			*winit_layer_field_i32(f, l) = (int32_t)v;
-			continue;
-		}
-		at = r->off;
-		uint32_t rank = get_u32(r, f->name);
-		if (!r->failed && (rank < 1 || rank > WINIT_MAX_RANK)) {
-			r->off = at;
-			rd_fail(r, "%s: %s has rank %u, expected 1 to %d", what, f->name, rank, WINIT_MAX_RANK);
+		if (r->failed)
 			return;
-		}
-		int64_t dims[WINIT_MAX_RANK] = { 0 };
-		for (uint32_t d = 0; d < rank && !r->failed; d++)
-			dims[d] = (int64_t)get_u64(r, f->name);
-		if (!r->failed && winit_shape_set(winit_layer_field_shape(f, l), (int32_t)rank, dims)) {
-			r->off = at;
-			rd_fail(r, "%s: %s is not a shape: each dim 1 to 2^31, at most 2^31 values in all",
-			        what, f->name);
-			return;
+		switch (f->type) {
+		case WINIT_LAYER_FIELD_REAL:
+			get_field_real(r, f, l, what);
+			break;
+		case WINIT_LAYER_FIELD_INT:
+		case WINIT_LAYER_FIELD_INTS:
+			get_field_ints(r, f, l, what);
+			break;
+		case WINIT_LAYER_FIELD_CHOICE:
+			get_field_choice(r, f, l, what);
+			break;
+		default:
+			get_field_shape(r, f, l, what);
+			break;
 		}
 	}
 }
@@ -463,16 +491,9 @@ static void get_mults(struct rd *r, struct winit_layer_spec *l, const char *what
 	}
 }
 
-/* Version 2's layer i: kind, name, inputs (each an earlier layer or the model's input,
- * as many as the kind takes), Dense's part, configuration, multipliers; its output shape
- * (into shapes[i]) must follow from its inputs' by its kind's rules. */
-static void get_node(struct rd *r, const struct winit_registry *reg, struct winit_model_spec *s,
-                     int32_t i, struct winit_shape *shapes)
+/* A version 2 layer's kind: one winit has, else NULL (failed). */
+static const struct winit_layer_ops *get_kind(struct rd *r, int32_t i, struct winit_layer_spec *l)
 {
-	size_t at = r->off;
-	struct winit_layer_spec l;
-	memset(&l, 0, sizeof l);
-	char what[96];
 	uint32_t kind = get_u32(r, "layer kind");
 	const struct winit_layer_ops *k = winit_layer_kind_get((int32_t)(kind & INT32_MAX));
 	if (!r->failed && (kind >= WINIT_LAYER_KINDS || !k)) {
@@ -484,30 +505,42 @@ static void get_node(struct rd *r, const struct winit_registry *reg, struct wini
 			                        (int)c, winit_layer_kind_name(c));
 		r->off -= 4;
 		rd_fail(r, "layer %d: unknown layer kind %u, expected one of %s", (int)i + 1, kind, known);
-		return;
+		return NULL;
 	}
-	l.kind = (int32_t)kind;
-	node_what((int)i, k, what, sizeof what);
+	l->kind = (int32_t)kind;
+	return r->failed ? NULL : k;
+}
+
+/* A version 2 layer's name: at most sizeof l->name - 1 bytes, no NUL inside. */
+static void get_name(struct rd *r, struct winit_layer_spec *l, const char *what)
+{
 	size_t name_at = r->off;
 	char name[NAME_MAX_BYTES + 1];
 	get_str(r, name, "layer name");
 	size_t name_len = r->failed ? 0 : r->off - name_at - 1;
-	if (!r->failed && (name_len >= sizeof l.name || strlen(name) != name_len)) {
+	if (!r->failed && (name_len >= sizeof l->name || strlen(name) != name_len)) {
 		r->off = name_at;
 		rd_fail(r, "%s: a name of %zu bytes%s, expected at most %zu bytes without NUL", what,
-		        name_len, strlen(name) != name_len ? " with a NUL byte" : "", sizeof l.name - 1);
+		        name_len, strlen(name) != name_len ? " with a NUL byte" : "", sizeof l->name - 1);
 		return;
 	}
-	memcpy(l.name, name, name_len + 1);
+	memcpy(l->name, name, name_len + 1);
+}
+
+/* A version 2 layer's inputs: a count (0: the layer before) as many as kind k takes, then
+ * each an earlier layer or MODEL_INPUT_REF; a malloc'ed array in *in (NULL for none). */
+static uint32_t get_inputs(struct rd *r, const struct winit_layer_ops *k, int32_t i, int32_t **in,
+                           const char *what)
+{
+	*in = NULL;
 	uint32_t n_in = get_u32(r, "input count");
 	uint32_t have = n_in ? n_in : 1; /* 0: the layer before */
 	if (!r->failed && (n_in > (r->n - r->off) / 4 || have < (uint32_t)k->min_in ||
 	                   (k->max_in && have > (uint32_t)k->max_in))) {
 		r->off -= 4;
-		if (n_in > (r->n - r->off - 4) / 4)
+		if (n_in > (r->n - r->off - 4) / 4) {
 			rd_fail(r, "%s: %u inputs, more than the rest of the file can hold", what, n_in);
-		else
-		{
+		} else {
 			char takes[48];
 			if (k->max_in == k->min_in)
 				snprintf(takes, sizeof takes, "%d", (int)k->min_in);
@@ -518,12 +551,11 @@ static void get_node(struct rd *r, const struct winit_registry *reg, struct wini
 			rd_fail(r, "%s: %u input%s (0: the layer before), %s takes %s", what, n_in,
 			        n_in == 1 ? "" : "s", k->name, takes);
 		}
-		return;
+		return 0;
 	}
-	int32_t *in = NULL;
-	if (!r->failed && n_in && !(in = malloc((size_t)n_in * sizeof *in))) {
+	if (!r->failed && n_in && !(*in = malloc((size_t)n_in * sizeof **in))) {
 		rd_fail(r, "%s: no memory for %u inputs", what, n_in);
-		return;
+		return 0;
 	}
 	for (uint32_t e = 0; e < n_in && !r->failed; e++) {
 		uint32_t src = get_u32(r, "input");
@@ -534,37 +566,37 @@ static void get_node(struct rd *r, const struct winit_registry *reg, struct wini
 			        what, e + 1, src, (int)i - 1);
 			break;
 		}
-		in[e] = src == MODEL_INPUT_REF ? WINIT_MODEL_INPUT : (int32_t)src;
+		(*in)[e] = src == MODEL_INPUT_REF ? WINIT_MODEL_INPUT : (int32_t)src;
 	}
-	if (!r->failed && k->has_activation) {
-		get_dense(r, reg, &l, (int)i);
-	} else if (!r->failed && k->declare) {
+	return n_in;
+}
+
+/* A version 2 layer's initializers: Dense's part (activation too) for a kind with an
+ * activation, the kernel's and bias's initializers for another kind with tensors. */
+static void get_inits(struct rd *r, const struct winit_registry *reg, const struct winit_layer_ops *k,
+                      int32_t i, struct winit_layer_spec *l)
+{
+	if (k->has_activation) {
+		get_dense(r, reg, l, (int)i);
+	} else if (k->declare) {
 		char init_what[96];
 		snprintf(init_what, sizeof init_what, "layer %d %s", (int)i + 1,
 		         k->init_names[0] ? k->init_names[0] : "kernel_initializer");
-		get_use(r, reg, WINIT_KIND_INITIALIZER, &l.kernel_initializer, init_what);
+		get_use(r, reg, WINIT_KIND_INITIALIZER, &l->kernel_initializer, init_what);
 		snprintf(init_what, sizeof init_what, "layer %d %s", (int)i + 1,
 		         k->init_names[1] ? k->init_names[1] : "bias_initializer");
-		get_use(r, reg, WINIT_KIND_INITIALIZER, &l.bias_initializer, init_what);
+		get_use(r, reg, WINIT_KIND_INITIALIZER, &l->bias_initializer, init_what);
 	}
-	if (!r->failed)
-		get_fields(r, k, &l, what);
-	if (!r->failed)
-		get_mults(r, &l, what);
-	if (r->failed) {
-		free(in);
-		return;
-	}
+}
+
+/* Layer i's output shape into shapes[i], from its inputs' (the model's input as
+ * winit_model_spec_input_of gives it: flattened for a chain's first layer); failed at
+ * `at` when its kind's rules refuse them. */
+static void infer_node(struct rd *r, struct winit_model_spec *s, int32_t i, struct winit_shape *shapes,
+                       size_t at, const char *what)
+{
 	struct winit_error e2 = { 0 };
-	int rc = winit_model_spec_add_node(s, &l, in, (int32_t)n_in, &e2);
-	free(in);
-	if (rc) {
-		r->off = at;
-		rd_fail(r, "%s", e2.msg);
-		return;
-	}
-	/* Its output shape, from its inputs' (the model's input as winit_model_spec_input_of
-	 * gives it: flattened for a chain's first layer). */
+	int rc = 0;
 	int32_t n = winit_model_spec_layer_inputs(s, i, NULL, 0);
 	struct winit_shape *ins = malloc((size_t)n * sizeof *ins);
 	if (!ins) {
@@ -587,9 +619,47 @@ static void get_node(struct rd *r, const struct winit_registry *reg, struct wini
 	} else if (rc) {
 		char nm[64];
 		r->off = at;
-		rd_fail(r, "layer %d (%s '%s'): %s", (int)i + 1, k->name,
+		rd_fail(r, "layer %d (%s '%s'): %s", (int)i + 1, winit_layer_kind_name(s->layers[i].kind),
 		        winit_model_spec_layer_name(s, i, nm, sizeof nm), e2.msg);
 	}
+}
+
+/* Version 2's layer i: kind, name, inputs (each an earlier layer or the model's input,
+ * as many as the kind takes), Dense's part, configuration, multipliers; its output shape
+ * (into shapes[i]) must follow from its inputs' by its kind's rules. */
+static void get_node(struct rd *r, const struct winit_registry *reg, struct winit_model_spec *s,
+                     int32_t i, struct winit_shape *shapes)
+{
+	size_t at = r->off;
+	struct winit_layer_spec l;
+	memset(&l, 0, sizeof l);
+	char what[96];
+	const struct winit_layer_ops *k = get_kind(r, i, &l);
+	if (!k)
+		return;
+	node_what((int)i, k, what, sizeof what);
+	get_name(r, &l, what);
+	int32_t *in = NULL;
+	uint32_t n_in = r->failed ? 0 : get_inputs(r, k, i, &in, what);
+	if (!r->failed)
+		get_inits(r, reg, k, i, &l);
+	if (!r->failed)
+		get_fields(r, k, &l, what);
+	if (!r->failed)
+		get_mults(r, &l, what);
+	if (r->failed) {
+		free(in);
+		return;
+	}
+	struct winit_error e2 = { 0 };
+	int rc = winit_model_spec_add_node(s, &l, in, (int32_t)n_in, &e2);
+	free(in);
+	if (rc) {
+		r->off = at;
+		rd_fail(r, "%s", e2.msg);
+		return;
+	}
+	infer_node(r, s, i, shapes, at, what);
 }
 
 /* Version 2: every layer but the last feeds a later one (as winit_model_spec_check
