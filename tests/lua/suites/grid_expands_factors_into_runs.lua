@@ -22,3 +22,17 @@ assert(runs[18].factors.init == 'random_normal' and runs[18].replicate == 2)
 local f = assert(io.open(DIR .. '/grid.json'))
 assert(f:read('a'):find('"factors": {%s*"init": "zeros",%s*"width": "8"%s*}'))
 f:close()
+-- diagnostics passes on to every run, as study:add takes it
+local quiet = winit.Study { seed = 4 }
+quiet:grid { factors = { init = { 'glorot_normal', 'zeros' } }, train = train, test = test,
+             epochs = 1, batch_size = 32, diagnostics = false,
+             build = function(cfg)
+               local m = winit.Sequential {
+                 winit.layers.Flatten { input_shape = {4, 4} },
+                 winit.layers.Dense { 3, activation = 'softmax', kernel_initializer = cfg.init } }
+               m:compile { optimizer = winit.optimizers.Adam(), loss = 'categorical_crossentropy' }
+               return m
+             end }
+local qruns = quiet:run { verbose = 0 }:runs()
+assert(#qruns == 2 and #qruns[1].diagnostics == 0 and #qruns[2].diagnostics == 0, #qruns[1].diagnostics)
+assert(#runs[1].diagnostics > 0, 'diagnostics are on by default')
