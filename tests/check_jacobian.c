@@ -1,7 +1,8 @@
 /* winit_model_jacobian_spectrum (src/nn/jacobian.c): a deep linear orthogonal network is
  * an isometry (every singular value 1); the squared singular values sum to the
  * Jacobian's Frobenius norm, computed from the weights' product (linear) or by central
- * differences (tanh); a slice between two hidden layers; bad ranges refused. */
+ * differences (tanh); a slice between two hidden layers; bad ranges refused; Lanczos
+ * against the exact route, and on an orthogonal stack too wide for it. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -145,6 +146,81 @@ START_TEST(tanh_jacobian_matches_finite_differences)
 }
 END_TEST
 
+/* Lanczos on a 300-unit tanh network (rows past one backward block of 256): with as many
+ * steps as singular values it gives the exact route's values (to 1e-6 of the largest);
+ * with 40 steps the largest and smallest Ritz values already agree with them (to 1e-6 and
+ * 1e-3 of the largest), and mean_sq is the exact mean of the squares whatever the steps. */
+START_TEST(lanczos_agrees_with_the_exact_spectrum)
+{
+	enum { W = 300,
+	       D = 3 };
+	struct winit_model_spec s = stack(D, W, "tanh", "glorot_normal");
+	struct winit_model m;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_model_init(&m, &s, 12, &err) == 0, "%s", err.msg);
+	float *x = inputs(2, W);
+	double *exact = malloc(2 * W * sizeof *exact), *ritz = malloc(2 * W * sizeof *ritz), ms[2];
+	int64_t k = 0, n = 0;
+	ck_assert_msg(winit_model_jacobian_spectrum(&m, x, 2, -1, D - 1, exact, &k, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(k, W);
+	ck_assert_msg(winit_model_jacobian_lanczos(&m, x, 2, -1, D - 1, W, ritz, &n, ms, &err) == 0, "%s",
+	              err.msg);
+	ck_assert_int_eq(n, W);
+	for (int ex = 0; ex < 2; ex++) {
+		double s2 = 0;
+		for (int q = 0; q < W; q++) {
+			s2 += exact[ex * W + q] * exact[ex * W + q];
+			ck_assert_msg(fabs(ritz[ex * W + q] - exact[ex * W + q]) < 1e-6 * exact[ex * W],
+			              "example %d, value %d: Lanczos %.9g, exact %.9g", ex, q, ritz[ex * W + q],
+			              exact[ex * W + q]);
+		}
+		ck_assert_msg(fabs(ms[ex] / (s2 / W) - 1) < 1e-9, "mean_sq %.12g, exact %.12g", ms[ex], s2 / W);
+	}
+	double few[2 * 40], ms40[2];
+	ck_assert_msg(winit_model_jacobian_lanczos(&m, x, 2, -1, D - 1, 40, few, &n, ms40, &err) == 0, "%s",
+	              err.msg);
+	ck_assert_int_eq(n, 40);
+	for (int ex = 0; ex < 2; ex++) {
+		ck_assert_msg(fabs(few[ex * 40] - exact[ex * W]) < 1e-6 * exact[ex * W], "largest %.9g vs %.9g",
+		              few[ex * 40], exact[ex * W]);
+		ck_assert(ms40[ex] == ms[ex]);
+		/* the interior is a coarse sample: the 40 values are not the 40 largest */
+		ck_assert(few[ex * 40 + 39] < exact[ex * W + 39]);
+	}
+	ck_assert_int_eq(winit_model_jacobian_lanczos(&m, x, 2, -1, D - 1, 0, few, &n, ms40, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "at least 1"), "%s", err.msg);
+	free(exact);
+	free(ritz);
+	free(x);
+	winit_model_free(&m);
+	winit_model_spec_free(&s);
+}
+END_TEST
+
+/* Beyond the exact route's reach, a linear stack of orthogonal kernels 1,100 wide: J is
+ * orthogonal, so every Krylov space is invariant at once (Lanczos breaks down at every
+ * step and restarts in the complement): each of 30 Ritz values is 1, to 1e-5. */
+START_TEST(lanczos_finds_the_isometry_of_a_wide_orthogonal_stack)
+{
+	enum { W = 1100 };
+	struct winit_model_spec s = stack(3, W, "linear", "orthogonal");
+	struct winit_model m;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_model_init(&m, &s, 2, &err) == 0, "%s", err.msg);
+	float *x = inputs(1, W);
+	double sv[30], ms = 0;
+	int64_t n = 0;
+	ck_assert_msg(winit_model_jacobian_lanczos(&m, x, 1, -1, 2, 30, sv, &n, &ms, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(n, 30);
+	for (int q = 0; q < 30; q++)
+		ck_assert_msg(fabs(sv[q] - 1) < 1e-5, "Ritz value %d: %.9g", q, sv[q]);
+	ck_assert_msg(fabs(ms - 1) < 1e-5, "mean_sq %.9g", ms);
+	free(x);
+	winit_model_free(&m);
+	winit_model_spec_free(&s);
+}
+END_TEST
+
 static Suite *jacobian_suite(void)
 {
 	Suite *s = suite_create("jacobian");
@@ -153,6 +229,8 @@ static Suite *jacobian_suite(void)
 	tcase_add_test(tc, orthogonal_linear_stack_is_an_isometry);
 	tcase_add_test(tc, singular_values_match_the_weights_product);
 	tcase_add_test(tc, tanh_jacobian_matches_finite_differences);
+	tcase_add_test(tc, lanczos_agrees_with_the_exact_spectrum);
+	tcase_add_test(tc, lanczos_finds_the_isometry_of_a_wide_orthogonal_stack);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -368,6 +368,18 @@ int winit_model_adapt(struct winit_model *model, const struct winit_dataset *ds,
 int winit_model_jacobian_spectrum(struct winit_model *m, const float *x, int64_t n_examples,
                                   int32_t from, int32_t to, double *sv, int64_t *n_sv,
                                   struct winit_error *err);
+/* The same Jacobian for sizes beyond the exact route: J from backward passes (blocks of
+ * 256 rows), then `steps` steps of Golub-Kahan-Lanczos bidiagonalization with full
+ * reorthogonalization (in double; a fixed start vector, the same values every call):
+ * into sv, per example, min(steps, k) Ritz values in descending order (*n_sv of them; k =
+ * min(rows, cols)) -- the largest and smallest converge first, the interior is a coarse
+ * sample, and with steps >= k they are J's singular values -- and into mean_sq[ex] the
+ * mean of all k squared singular values, exactly (||J||_F^2 / k).  Cost per example: the
+ * backward passes, then 2 steps (rows x cols) multiply-adds plus steps^2 (rows + cols)
+ * for the reorthogonalization. */
+int winit_model_jacobian_lanczos(struct winit_model *m, const float *x, int64_t n_examples,
+                                 int32_t from, int32_t to, int64_t steps, double *sv,
+                                 int64_t *n_sv, double *mean_sq, struct winit_error *err);
 
 /* Make the work buffers hold at least n_batch rows. */
 int winit_model_reserve(struct winit_model *model, int64_t n_batch, struct winit_error *err);

@@ -36,3 +36,17 @@ for i = 1, 2 do
 end
 local t = m:jacobian_spectrum(rows, { from = 2, to = 5 })
 assert(#t == 2 and math.abs(t.max - 1) < 1e-4 and math.abs(t.min - 1) < 1e-4)
+assert(s.method == 'exact' and t.method == 'exact', 'auto is exact at 24 values')
+-- method = "lanczos": 10 Ritz values per example, the extremes of the Gaussian stack's
+-- spectrum and its exact mean_sq; refusals name the option
+winit.set_seed(2)
+local gs = stack({ 'random_normal', stddev = 1 / math.sqrt(24) })
+local ex = gs:jacobian_spectrum(data, { examples = 3 })
+local lz = gs:jacobian_spectrum(data, { examples = 3, method = 'lanczos', steps = 10 })
+assert(lz.method == 'lanczos' and #lz == 3 and #lz[1] == 10, 'Ritz values: ' .. #lz[1])
+assert(math.abs(lz.max / ex.max - 1) < 1e-6, ('largest %.9g vs %.9g'):format(lz.max, ex.max))
+assert(math.abs(lz.mean_sq / ex.mean_sq - 1) < 1e-9, ('mean_sq %.12g vs %.12g'):format(lz.mean_sq, ex.mean_sq))
+local ok, e = pcall(gs.jacobian_spectrum, gs, data, { method = 'svd' })
+assert(not ok and e:find('method must be "auto", "exact" or "lanczos", got svd', 1, true), e)
+ok, e = pcall(gs.jacobian_spectrum, gs, data, { method = 'lanczos', steps = 0 })
+assert(not ok and e:find('steps', 1, true), e)
