@@ -72,7 +72,10 @@ import re, sys
 import xml.etree.ElementTree as ET
 s = open(sys.argv[1], encoding="utf-8").read()
 ET.fromstring(re.sub(r"^<!DOCTYPE html>\s*", "", s))
-assert "Conv2D(32, relu, kernel zeros)" in s, "no Conv2D(32, relu, kernel zeros) in the page"
+line = ("Conv2D(32, 3&#215;3, relu, kernel zeros) &#8594; MaxPooling2D(2&#215;2) &#8594; "
+        "Conv2D(64, 3&#215;3, relu, kernel zeros) &#8594; MaxPooling2D(2&#215;2) &#8594; Flatten "
+        "&#8594; Dropout(0.5) &#8594; Dense(10, softmax, kernel glorot_uniform)")
+assert line in s, "the model line is not the tutorial CNN's: " + s[s.find("Model (first run)"):][:600]
 print(len(re.findall(r"<svg\b", s)), "svg elements")
 PY
 then ok "the report is well-formed and describes the CNN"; else no "the report is well-formed and describes the CNN"; fi

@@ -41,6 +41,12 @@ struct winit_report_layer {
 	struct winit_report_plugin kernel_initializer;
 	int32_t use_bias;
 	struct winit_report_plugin bias_initializer; /* name NULL without a bias */
+	/* A window's walk (Conv2D's kernel_size, a pooling's pool_size), its strides and
+	 * dilation_rate: {0, 0} when the layer has none; its padding ("valid", "same",
+	 * "circular"), NULL when none; Dropout's rate, NaN for other kinds. */
+	int64_t window[2], strides[2], dilation[2];
+	char *padding;
+	double rate;
 };
 
 struct winit_report_epoch {

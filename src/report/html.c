@@ -99,7 +99,53 @@ static int same_layer(const struct winit_report_layer *a, const struct winit_rep
 {
 	return strcmp(a->type ? a->type : "", b->type ? b->type : "") == 0 && a->units == b->units &&
 	       same_plugin(&a->activation, &b->activation) &&
-	       same_plugin(&a->kernel_initializer, &b->kernel_initializer);
+	       same_plugin(&a->kernel_initializer, &b->kernel_initializer) &&
+	       !memcmp(a->window, b->window, sizeof a->window) &&
+	       !memcmp(a->strides, b->strides, sizeof a->strides) &&
+	       !memcmp(a->dilation, b->dilation, sizeof a->dilation) &&
+	       strcmp(a->padding ? a->padding : "", b->padding ? b->padding : "") == 0 &&
+	       (a->rate == b->rate || (isnan(a->rate) && isnan(b->rate)));
+}
+
+/* A layer's arguments in the model line, Keras's way: "32, 3&#215;3, relu, kernel
+ * he_normal" (Conv2D), "2&#215;2" (a pooling; strides only when not its size), "0.5"
+ * (Dropout), "128, relu, kernel ..." (Dense); padding and dilation only when not the
+ * default.  Nothing for a kind without arguments ("Flatten"). */
+static void layer_args(FILE *f, const struct winit_report_layer *l)
+{
+	const char *sep = "(";
+	const int has_window = l->window[0] > 0;
+	if (l->activation.name || l->units > 0) {
+		fprintf(f, "%s%lld", sep, (long long)l->units);
+		sep = ", ";
+	}
+	if (has_window) {
+		fprintf(f, "%s%lld&#215;%lld", sep, (long long)l->window[0], (long long)l->window[1]);
+		sep = ", ";
+		/* Keras's default strides: 1 for a convolution, the window for a pooling */
+		const int64_t d0 = l->activation.name ? 1 : l->window[0], d1 = l->activation.name ? 1 : l->window[1];
+		if (l->strides[0] > 0 && (l->strides[0] != d0 || l->strides[1] != d1))
+			fprintf(f, ", strides %lld&#215;%lld", (long long)l->strides[0], (long long)l->strides[1]);
+		if (l->dilation[0] > 1 || l->dilation[1] > 1)
+			fprintf(f, ", dilation %lld&#215;%lld", (long long)l->dilation[0], (long long)l->dilation[1]);
+		if (l->padding && strcmp(l->padding, "valid") != 0) {
+			fputs(", padding ", f);
+			esc(f, l->padding);
+		}
+	}
+	if (isfinite(l->rate)) {
+		fprintf(f, "%s%g", sep, l->rate);
+		sep = ", ";
+	}
+	if (l->activation.name) {
+		fputs(sep, f);
+		esc(f, l->activation.name);
+		fputs(", kernel ", f);
+		plugin_text(f, &l->kernel_initializer);
+		sep = ", ";
+	}
+	if (sep[0] == ',')
+		fputc(')', f);
 }
 
 static void write_summary(const struct html_page *pg, const char *source)
@@ -135,13 +181,7 @@ static void write_summary(const struct html_page *pg, const char *source)
 		if (reps > 1)
 			fprintf(f, "%zu &#215; ", reps);
 		esc(f, x->layers[i].type);
-		if (!x->layers[i].activation.name)
-			continue; /* a kind without units or plugins: "Flatten", "Add" */
-		fprintf(f, "(%lld, ", (long long)x->layers[i].units);
-		esc(f, x->layers[i].activation.name);
-		fputs(", kernel ", f);
-		plugin_text(f, &x->layers[i].kernel_initializer);
-		fputc(')', f);
+		layer_args(f, &x->layers[i]);
 	}
 	fputs("; optimizer ", f);
 	esc(f, x->optimizer);

@@ -43,6 +43,18 @@ static int64_t integer(const json_t *o, const char *key, int64_t dflt)
 	return json_is_integer(v) ? (int64_t)json_integer_value(v) : dflt;
 }
 
+/* A pair of integers (a window's height and width); {0, 0} when absent or malformed. */
+static void pair(const json_t *o, const char *key, int64_t out[2])
+{
+	const json_t *v = json_object_get(o, key);
+	out[0] = out[1] = 0;
+	if (json_array_size(v) == 2 && json_is_integer(json_array_get(v, 0)) &&
+	    json_is_integer(json_array_get(v, 1))) {
+		out[0] = (int64_t)json_integer_value(json_array_get(v, 0));
+		out[1] = (int64_t)json_integer_value(json_array_get(v, 1));
+	}
+}
+
 static int32_t flag(const json_t *o, const char *key)
 {
 	return json_is_true(json_object_get(o, key));
@@ -109,6 +121,11 @@ static int read_model(struct jr *c, const json_t *run, struct winit_report_run *
 		TRY(read_plugin(c, json_object_get(l, "kernel_initializer"), &y->kernel_initializer));
 		y->use_bias = flag(l, "use_bias");
 		TRY(read_plugin(c, json_object_get(l, "bias_initializer"), &y->bias_initializer));
+		pair(l, json_object_get(l, "kernel_size") ? "kernel_size" : "pool_size", y->window);
+		pair(l, "strides", y->strides);
+		pair(l, "dilation_rate", y->dilation);
+		TRY(str(c, l, "padding", &y->padding));
+		y->rate = num(l, "rate");
 	}
 	return WINIT_OK;
 }
@@ -328,6 +345,7 @@ static void free_run(struct winit_report_run *r)
 		free_plugin(&r->layers[i].activation);
 		free_plugin(&r->layers[i].kernel_initializer);
 		free_plugin(&r->layers[i].bias_initializer);
+		free(r->layers[i].padding);
 	}
 	free(r->layers);
 	free(r->optimizer);
