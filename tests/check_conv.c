@@ -523,16 +523,8 @@ START_TEST(conv_trains_bit_identically_on_teams)
 		double ref_loss = 0;
 		for (int threads = 1; threads <= 3; threads++) {
 			struct winit_trainer t;
-			struct winit_error err = { 0 };
-			struct winit_team *team = threads > 1 ? winit_team_new(threads) : NULL;
-			ck_assert_msg(winit_trainer_init(&t, &s, &opt, 5, &err) == 0, "%s", err.msg);
-			t.model.team = team;
-			struct winit_fit_spec f = winit_fit_default();
-			f.epochs = 2;
-			f.batch_size = 37;
-			f.validation_split = 0.2;
-			struct winit_history h = { 0 };
-			ck_assert_msg(winit_trainer_fit(&t, &ds, &f, NULL, 0, &h, &err) == 0, "%s", err.msg);
+			struct winit_history h;
+			tu_team_fit(&t, &h, &s, &opt, &ds, threads);
 			if (!ref) {
 				ref = malloc((size_t)t.model.n_params * sizeof *ref);
 				memcpy(ref, t.model.params, (size_t)t.model.n_params * sizeof *ref);
@@ -545,10 +537,7 @@ START_TEST(conv_trains_bit_identically_on_teams)
 				              "%s, %d threads: the parameters differ", winit_kernels_name(), threads);
 				ck_assert(memcmp(&ref_loss, &h.epochs[1].loss, sizeof ref_loss) == 0);
 			}
-			t.model.team = NULL;
-			winit_team_free(team);
-			winit_history_free(&h);
-			winit_trainer_free(&t);
+			tu_team_fit_free(&t, &h);
 		}
 		free(ref);
 	});

@@ -254,18 +254,10 @@ START_TEST(graph_trains_bit_identically_on_teams)
 	double ref_loss[2] = { 0 };
 	for (int threads = 1; threads <= 3; threads++) {
 		struct winit_trainer t;
-		struct winit_error err = { 0 };
-		struct winit_team *team = threads > 1 ? winit_team_new(threads) : NULL;
-		ck_assert_msg(winit_trainer_init(&t, &s, &opt, 5, &err) == 0, "%s", err.msg);
-		t.model.team = team;
-		struct winit_fit_spec f = winit_fit_default();
-		f.epochs = 2;
-		f.batch_size = 37;
-		f.validation_split = 0.2;
-		struct winit_history h = { 0 };
-		ck_assert_msg(winit_trainer_fit(&t, &ds, &f, NULL, 0, &h, &err) == 0, "%s", err.msg);
-		if (team)
-			ck_assert_uint_ge(winit_team_jobs(team), 2 * 2 * 13);
+		struct winit_history h;
+		tu_team_fit(&t, &h, &s, &opt, &ds, threads);
+		if (threads > 1)
+			ck_assert_uint_ge(winit_team_jobs(t.model.team), 2 * 2 * 13);
 		if (!ref) {
 			ref = malloc((size_t)t.model.n_params * sizeof *ref);
 			memcpy(ref, t.model.params, (size_t)t.model.n_params * sizeof *ref);
@@ -290,10 +282,7 @@ START_TEST(graph_trains_bit_identically_on_teams)
 			              "%d threads: the parameters differ", threads);
 			ck_assert(memcmp(&ref_loss[1], &h.epochs[1].loss, sizeof(double)) == 0);
 		}
-		t.model.team = NULL;
-		winit_team_free(team);
-		winit_history_free(&h);
-		winit_trainer_free(&t);
+		tu_team_fit_free(&t, &h);
 	}
 	free(ref);
 	winit_dataset_free(&ds);

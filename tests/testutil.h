@@ -455,6 +455,34 @@ static inline void tu_measure_hook(void *ctx, int layer, const float *z, const f
 		m->m2[layer] = ss / n;
 }
 
+/* The team-identity tests' fit: a trainer for s (optimizer opt, seed 5) trained 2 epochs
+ * of ds at batch 37 with a 0.2 validation split on a team of `threads` (1: no team); the
+ * team stays attached for the caller's checks (winit_team_jobs(t->model.team)) until
+ * tu_team_fit_free. */
+static inline void tu_team_fit(struct winit_trainer *t, struct winit_history *h,
+                               const struct winit_model_spec *s, const struct winit_optimizer_spec *opt,
+                               const struct winit_dataset *ds, int threads)
+{
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_trainer_init(t, s, opt, 5, &err) == 0, "%s", err.msg);
+	t->model.team = threads > 1 ? winit_team_new(threads) : NULL;
+	struct winit_fit_spec f = winit_fit_default();
+	f.epochs = 2;
+	f.batch_size = 37;
+	f.validation_split = 0.2;
+	memset(h, 0, sizeof *h);
+	ck_assert_msg(winit_trainer_fit(t, ds, &f, NULL, 0, h, &err) == 0, "%s", err.msg);
+}
+
+static inline void tu_team_fit_free(struct winit_trainer *t, struct winit_history *h)
+{
+	struct winit_team *team = t->model.team;
+	t->model.team = NULL;
+	winit_team_free(team);
+	winit_history_free(h);
+	winit_trainer_free(t);
+}
+
 /* Runs its body once for every kernel set the CPU has (generic, avx2, avx512: generic
  * must always be there), with that set selected; "auto" again afterwards. */
 #define TU_FOR_EACH_KERNEL_SET(...)                                                  \
