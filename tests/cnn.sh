@@ -102,4 +102,32 @@ expect "--train_rows beyond the training set is refused" 1 \
 	"$winit" run "$script" --train_rows 60001 --out "$tmp/bad.json"
 [ ! -e "$tmp/bad.json" ] && ok "no results file on a bad --train_rows" || no "a results file on a bad --train_rows"
 expect "--help lists --train_rows" 0 "--train_rows" -- "$winit" run "$script" --help
+
+# The report's model line gives strides, padding and dilation when they are not Keras's
+# defaults (a pooling's strides default to its window).
+cat >"$tmp/args.lua" <<EOF
+local winit = require "winit"
+local L = winit.layers
+local ds = winit.datasets.gaussian { n = 64, features = 8 * 8 * 2, classes = 2, seed = 1 }
+local x = winit.Input { shape = { 8, 8, 2 } }
+local y = L.Conv2D { 4, 3, strides = 2, padding = "same", activation = "relu" }(x)
+y = L.Conv2D { 4, 3, dilation_rate = 2, padding = "circular", activation = "tanh" }(y)
+y = L.MaxPooling2D { 3, strides = 1, padding = "same" }(y)
+y = L.AveragePooling2D { 2 }(y)
+y = L.GlobalAveragePooling2D {}(y)
+local m = winit.Model { inputs = x, outputs = L.Dense { 2, activation = "softmax" }(y) }
+m:compile { optimizer = winit.optimizers.Adam(), loss = "categorical_crossentropy" }
+local study = winit.Study { name = "args", seed = 1 }
+study:add { name = "a", model = m, train = ds, epochs = 1, batch_size = 32, diagnostics = false }
+study:run { verbose = 0, save = "$tmp/args.json" }:report("$tmp/args.html")
+print("trained: " .. #m.layers .. " layers")
+EOF
+expect "a graph with strided, dilated and padded windows trains and reports" 0 "^trained: 7 layers$" -- \
+	"$winit" run "$tmp/args.lua"
+want='Conv2D(4, 3&#215;3, strides 2&#215;2, padding same, relu, kernel glorot_uniform) &#8594; Conv2D(4, 3&#215;3, dilation 2&#215;2, padding circular, tanh, kernel glorot_uniform) &#8594; MaxPooling2D(3&#215;3, strides 1&#215;1, padding same) &#8594; AveragePooling2D(2&#215;2) &#8594; GlobalAveragePooling2D &#8594; Dense(2, softmax, kernel glorot_uniform)'
+if grep -qF "$want" "$tmp/args.html"; then
+	ok "the model line gives non-default strides, dilation and padding only"
+else
+	no "the model line gives non-default strides, dilation and padding only: $(grep -o 'Model (first run)[^<]*' "$tmp/args.html")"
+fi
 finish
