@@ -132,6 +132,25 @@ START_TEST(results_report_writes_the_page)
 }
 END_TEST
 
+/* winit.plot.xy and results:report's figures: a series drawn dashed, without points, in a
+ * chosen colour of the palette (a prediction beside its measurement). */
+START_TEST(plot_xy_draws_predictions_dashed)
+{
+	RUN_FILE_OK("plot_xy_draws_predictions_dashed");
+	RUN_FILE_OK("model");
+	RUN_FILE_OK("results_report_writes_the_page");
+	RUN_OK("R:report(DIR .. '/fig.html', { figures = { { title = 'f', series = {\n"
+	       "  { label = 'm', x = { 1, 2 }, y = { 1, 2 } },\n"
+	       "  { label = 'p', x = { 1, 2 }, y = { 1, 3 }, dashed = true, color = 1 } } } } })\n"
+	       "local f = assert(io.open(DIR .. '/fig.html')) local t = f:read('a') f:close()\n"
+	       "local c = t:match('<polyline fill=\"none\" stroke=\"(#%x+)\" stroke%-width=\"2\" points=')\n"
+	       "assert(c and t:find('<polyline fill=\"none\" stroke=\"' .. c .. '\" stroke-width=\"2\" "
+	       "stroke-dasharray=\"6 4\"', 1, true), t)\n");
+	RUN_ERR("R:report(DIR .. '/fig.html', { figures = { { series = {\n"
+	        "  { x = { 1 }, y = { 1 }, color = 0.5 } } } } })\n", "results:report (a series)", "'color'");
+}
+END_TEST
+
 /* Every Lua operation of a fill runs inside its protected call: a __len that raises fails
  * the run cleanly, with one job or two, and the callback lock is free again after it
  * (a deadlock would hang the next fill; an error crossing threads would crash). */
@@ -1273,6 +1292,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, parametrization_in_compile);
 	tcase_add_test(tc, coord_check_in_lua);
 	tcase_add_test(tc, jacobian_spectrum_in_lua);
+	tcase_add_test(tc, plot_xy_draws_predictions_dashed);
 	tcase_add_test(tc, saved_models_of_every_kind_reload);
 	suite_add_tcase(s, tc);
 	return s;

@@ -33,6 +33,7 @@ EXTRA_DIST += \
 	tests/lua/suites/lua_fill_errors_stay_inside_the_call.lua \
 	tests/lua/suites/model.lua \
 	tests/lua/suites/parametrization_in_compile.lua \
+	tests/lua/suites/plot_xy_draws_predictions_dashed.lua \
 	tests/lua/suites/plugins_are_listed_with_files.lua \
 	tests/lua/suites/residual_and_branch_models_train.lua \
 	tests/lua/suites/results_report_writes_the_page.lua \

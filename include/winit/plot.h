@@ -20,11 +20,15 @@ extern "C" {
 void winit_svg_escape(FILE *f, const char *s);
 
 /* An x-y figure: n points (x[i], y[i]), drawn as points joined by a line; non-finite
- * values (and values <= 0 on a log axis) break the line. */
+ * values (and values <= 0 on a log axis) break the line.  A dashed series is a line
+ * without points (a prediction beside the measurement it predicts); color k >= 1 takes
+ * the palette's k-th colour, so a prediction can share its measurement's. */
 struct winit_plot_xy_series {
 	const char *label; /* in the legend (its first 22 characters); may be NULL */
 	const double *x, *y;
 	size_t n;
+	int dashed; /* 0: points joined by a solid line; 1: a dashed line, no points */
+	int color;  /* 0: the series' own position in the palette; k >= 1: the k-th colour */
 };
 
 /* A vertical dashed line at x across the whole plot, named in the legend. */

@@ -73,6 +73,8 @@ static void check_series(lua_State *L, int anchor, int t, struct winit_plot_xy_s
 		luaL_error(L, "results:report: %s '%s': x has %d values, y %d", w, s->label ? s->label : "",
 		           (int)nx, (int)ny);
 	s->n = nx;
+	s->dashed = winit_lua_opt_bool(L, t, "dashed", 0, "results:report (a series)");
+	s->color = (int)winit_lua_opt_int(L, t, "color", 0, 0, 16, "results:report (a series)");
 }
 
 static void check_figure(lua_State *L, int anchor, int t, struct winit_plot_xy *p, const char **caption,

@@ -174,7 +174,8 @@ static void draw_xy(FILE *f, const void *p)
 	winit_plot_xy_svg(f, p);
 }
 
-/* winit.plot.xy { series = { { x = {...}, y = {...}, label = "..." }, ... }, title, xlabel,
+/* winit.plot.xy { series = { { x = {...}, y = {...}, label = "...", dashed = false,
+ *   color = 0 }, ... }, title, xlabel,
  *   ylabel, xlog = false, ylog = false, markers = { { x = ..., label = "..." }, ... } }
  *   -> svg */
 static int l_xy(lua_State *L)
@@ -212,6 +213,8 @@ static int l_xy(lua_State *L)
 		if (ny != series[k].n)
 			return luaL_error(L, "%s: series[%d] has %d x and %d y values", fn, (int)k + 1,
 			                  (int)series[k].n, (int)ny);
+		series[k].dashed = winit_lua_opt_bool(L, one, "dashed", 0, fn);
+		series[k].color = (int)winit_lua_opt_int(L, one, "color", 0, 0, 16, fn);
 		/* The userdata stay on the stack until the SVG is written. */
 	}
 	p.series = series;

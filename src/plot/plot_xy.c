@@ -64,11 +64,13 @@ void winit_plot_xy_svg(FILE *f, const struct winit_plot_xy *p)
 	}
 	for (size_t s = 0; s < p->n_series; s++) {
 		const struct winit_plot_xy_series *se = &p->series[s];
-		const char *c = svg_color(s);
-		svg_polyline(&pl, se->x, se->y, se->n, c, 0);
-		svg_points(&pl, se->x, se->y, se->n, c, 0);
+		const char *c = svg_color(se->color > 0 ? (size_t)se->color - 1 : s);
+		svg_polyline(&pl, se->x, se->y, se->n, c, se->dashed ? 1 : 0);
+		if (!se->dashed)
+			svg_points(&pl, se->x, se->y, se->n, c, 0);
 		if (leg && se->label)
-			leg[k++] = (struct svg_legend_entry){ .label = se->label, .color = c, .style = SVG_POINT };
+			leg[k++] = (struct svg_legend_entry){ .label = se->label, .color = c,
+			                                      .style = se->dashed ? SVG_DASHED : SVG_POINT };
 	}
 	if (leg)
 		svg_legend(&pl, leg, k);
