@@ -18,6 +18,11 @@ EXTRA_DIST += tests/theory_depth.sh
 # SP's logits at least 3x from width 128 to 1024), learning-rate transfer, shards.
 TESTS += tests/width.sh
 EXTRA_DIST += tests/width.sh
+# scripts/theory/isometry.lua in fast mode: the Jacobian spectrum beside free probability
+# (orthogonal tanh at criticality tight, Gaussian and ReLU spreading with depth), the
+# steps-to-target study, the spectrum file and the report's figures.
+TESTS += tests/isometry.sh
+EXTRA_DIST += tests/isometry.sh
 # scripts/compare_inits_cnn.lua (the four initializers on Keras's tutorial CNN) in fast
 # mode: one epoch on 1,000 training images; zeros at exactly 0.1000, Glorot and He ahead of
 # N(0, 1) (real Fashion-MNIST).
