@@ -52,9 +52,16 @@
 --
 -- Prints the spectrum table and a finding line per configuration, the study's table and
 -- the steps-to-target finding; writes the study's results to --out, the spectra beside it
--- (_spectrum.json: format "winit-jacobian-spectrum" version 1, below) and the study's report
--- (.html) with the spectrum's figures (mean_sq and normalized variance against depth, the
--- predictions dashed; the histograms) in its "Figures" section.
+-- and the study's report (.html) with the spectrum's figures (mean_sq and normalized
+-- variance against depth, the predictions dashed; the histograms) in its "Figures"
+-- section.  The spectra file (_spectrum.json: format "winit-jacobian-spectrum", version 1)
+-- holds width, depths, networks, examples, seed, sigma_b2, hist_bins and
+-- hist_log10_range (of s), and per configuration (configs, by name) its activation,
+-- weights, sigma_w, sigma_b, q_star (null for ReLU), chi_1, v_w, v_d and per depth: depth,
+-- values (how many s), mean_sq, mean_sq_per_network, var_sq (of s^2), norm_var
+-- (var_sq / mean_sq^2), max, min, theory_mean_sq, theory_var_sq, theory_norm_var and
+-- hist_counts (how many log10 s fall in each bin, the outermost bins holding what lies
+-- beyond).
 local winit = require "winit"
 
 local opts = winit.parse_args(arg, {
