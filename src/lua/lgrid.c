@@ -136,7 +136,7 @@ static void push_cfg(lua_State *L, int factors, const struct winit_grid *g,
 static void add_run(lua_State *L, const struct winit_grid_run *run, int cfg)
 {
 	static const char *const pass[] = { "train", "test", "epochs", "batch_size", "validation_split",
-		                            "shuffle", "eval_batch_size", "seed", "callbacks", NULL };
+		                            "shuffle", "eval_batch_size", "seed", "callbacks", "diagnostics", NULL };
 	lua_pushinteger(L, run->replicate);
 	lua_setfield(L, cfg, "replicate");
 	lua_pushvalue(L, 5);
@@ -179,14 +179,14 @@ static void add_run(lua_State *L, const struct winit_grid_run *run, int cfg)
 
 /* study:grid{factors = {init = {...}, activation = {...}}, order = {"init", "activation"},
  *            replicates = 1, build = function(cfg) return model end, train = ds, test = ds,
- *            epochs = ..., batch_size = ..., callbacks = ..., ...}
+ *            epochs = ..., batch_size = ..., callbacks = ..., diagnostics = ..., ...}
  * adds one run per cell and replicate, in the engine's order (winit_grid_run_at): label
  * "he_normal / relu", name label .. "#r".  This converts the tables; the engine expands. */
 int winit_lua_study_grid(lua_State *L)
 {
 	static const char *const keys[] = { "factors", "order", "replicates", "build", "train", "test", "epochs",
 		                            "batch_size", "validation_split", "shuffle", "eval_batch_size", "seed",
-		                            "callbacks", NULL };
+		                            "callbacks", "diagnostics", NULL };
 	luaL_checktype(L, 2, LUA_TTABLE);
 	lua_settop(L, 2);
 	winit_lua_check_keys(L, 2, keys, "Study:grid", 0);
