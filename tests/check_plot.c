@@ -234,6 +234,46 @@ START_TEST(lines_overlay_the_map_at_the_cells_and_break_at_non_finite_points)
 }
 END_TEST
 
+/* The k-th cell's height in pixels. */
+static double cell_height(const char *s, size_t k)
+{
+	const char *p = strstr(s, "<rect class=\"cell\"");
+	for (size_t i = 0; p && i < k; i++)
+		p = strstr(p + 1, "<rect class=\"cell\"");
+	ck_assert_ptr_nonnull(p);
+	double x, y, w, h;
+	ck_assert_int_eq(sscanf(p, "<rect class=\"cell\" x=\"%lf\" y=\"%lf\" width=\"%lf\" height=\"%lf\"", &x, &y,
+	                        &w, &h),
+	                 4);
+	return h - 0.3;
+}
+
+START_TEST(a_log_axis_gives_each_decade_the_same_room)
+{
+	/* Depths 10, 100, 1000: on a log axis three cells of one height, a line through their
+	 * centres; on a linear one the first is a sliver. */
+	const double x[1] = { 1 }, y[3] = { 10, 100, 1000 }, z[3] = { 1, 2, 3 };
+	const double lx[2] = { 1, 1 }, ly[2] = { 100, 0 }; /* 0 cannot be drawn on a log axis */
+	struct winit_plot_line line = { .x = lx, .y = ly, .n = 2 };
+	struct winit_plot_heatmap h = { .nx = 1, .ny = 3, .x = x, .y = y, .z = z, .ylog = 1, .lines = &line,
+		                        .n_lines = 1 };
+	char *s = svg_of(&h);
+	ck_assert_double_eq_tol(cell_height(s, 0), cell_height(s, 1), 0.02);
+	ck_assert_double_eq_tol(cell_height(s, 2), cell_height(s, 1), 0.02);
+	ck_assert_uint_eq(count(s, "<polyline"), 0); /* one drawable point: no line */
+	free(s);
+	h.ylog = 0;
+	s = svg_of(&h);
+	ck_assert_double_lt(cell_height(s, 0) * 5, cell_height(s, 2));
+	ck_assert_uint_eq(count(s, "<polyline"), 2); /* the line and its halo */
+	free(s);
+	double zero[3] = { 0, 100, 1000 };
+	h.ylog = 1;
+	h.y = zero;
+	ck_assert_str_eq(winit_plot_heatmap_check(&h), "y values must be > 0 on a log axis");
+}
+END_TEST
+
 START_TEST(check_refuses_what_cannot_be_drawn)
 {
 	const double x[2] = { 1, 2 }, y[1] = { 0 }, z[2] = { 0, 1 };
@@ -261,6 +301,7 @@ static Suite *plot_suite(void)
 	tcase_add_test(tc, diverging_colors_move_away_from_white_with_the_distance_to_center);
 	tcase_add_test(tc, values_are_written_in_their_cells_readably);
 	tcase_add_test(tc, lines_overlay_the_map_at_the_cells_and_break_at_non_finite_points);
+	tcase_add_test(tc, a_log_axis_gives_each_decade_the_same_room);
 	tcase_add_test(tc, check_refuses_what_cannot_be_drawn);
 	suite_add_tcase(s, tc);
 	return s;

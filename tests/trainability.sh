@@ -115,6 +115,8 @@ lua "heatmap: zmin on the diverging scale" "plot.heatmap: zmin and zmax set the 
 	'require("winit").plot.heatmap { x = {1}, y = {0}, z = {{1}}, zmin = 0, zmax = 1 }'
 lua "heatmap: 7 decimals" "plot.heatmap: option 'values' must be an integer in \[0, 6\] (got 7)" \
 	'require("winit").plot.heatmap { x = {1}, y = {0}, z = {{1}}, values = 7 }'
+lua "heatmap: a log axis through 0" "plot.heatmap: y values must be > 0 on a log axis" \
+	'require("winit").plot.heatmap { x = {1}, y = {0, 10}, z = {{1}, {2}}, ylog = true }'
 lua "heatmap: a dash that is not a boolean" "plot.heatmap: .*dash" \
 	'require("winit").plot.heatmap { x = {1, 2}, y = {0}, z = {{1, 2}}, lines = { { x = {1, 2}, y = {0, 0}, dash = "yes" } } }'
 

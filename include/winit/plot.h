@@ -79,6 +79,7 @@ struct winit_plot_heatmap {
 	                      * (both 0 in a zeroed struct): the smallest and largest finite z */
 	int values;          /* nonzero: each cell shows its value, with `digits` decimals */
 	int digits;          /* 0..6 */
+	int xlog, ylog;      /* base-10 log axes (values > 0): cells reach halfway in log10 */
 };
 
 /* Write the heat map as one <svg> element: cells coloured by h->colors (blue - white - red

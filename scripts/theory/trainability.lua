@@ -235,7 +235,7 @@ for k = 0, K do
 end
 local heat = winit.plot.heatmap {
   title = string.format("Training accuracy after %d SGD steps, tanh, width %d", steps, opts.width),
-  xlabel = "sigma_w^2", ylabel = "depth L (hidden layers)", zlabel = "training accuracy",
+  xlabel = "sigma_w^2", ylabel = "depth L (hidden layers, log scale)", zlabel = "training accuracy", ylog = true,
   x = sw2s, y = depths, z = acc, colors = "sequential", zmin = 0.1, zmax = 1, values = 2,
   lines = { { x = lx, y = ly, label = "L = 6 xi_c" },
             { x = lx, y = lo, label = "0.8 x 6 xi_c", dash = true },

@@ -65,13 +65,14 @@ static const char *opt_str(lua_State *L, int t, const char *key, const char *fn)
 }
 
 /* winit.plot.heatmap { x = {...}, y = {...}, z = {{...}, ...}, title, xlabel, ylabel, zlabel,
- *   colors = "diverging", center = 0, range = 0, zmin, zmax, values = nil,
+ *   colors = "diverging", center = 0, range = 0, zmin, zmax, values = nil, xlog, ylog,
  *   lines = { { x = {...}, y = {...}, label = "...", dash = false }, ... } } -> svg */
 static int l_heatmap(lua_State *L)
 {
 	const char *fn = "plot.heatmap";
 	static const char *const keys[] = { "x", "y", "z", "title", "xlabel", "ylabel", "zlabel",
-		                            "center", "range", "lines", "colors", "zmin", "zmax", "values", NULL };
+		                            "center", "range", "lines", "colors", "zmin", "zmax", "values", "xlog",
+		                            "ylog", NULL };
 	luaL_checktype(L, 1, LUA_TTABLE);
 	winit_lua_check_keys(L, 1, keys, fn, 0);
 	struct winit_plot_heatmap h = { 0 };
@@ -103,6 +104,8 @@ static int l_heatmap(lua_State *L)
 	lua_Integer digits = winit_lua_opt_int(L, 1, "values", -1, 0, 6, fn);
 	h.values = digits >= 0;
 	h.digits = h.values ? (int)digits : 0;
+	h.xlog = winit_lua_opt_bool(L, 1, "xlog", 0, fn);
+	h.ylog = winit_lua_opt_bool(L, 1, "ylog", 0, fn);
 	h.x = num_list(L, 1, "x", MAX_GRID, &h.nx, 1, fn);
 	h.y = num_list(L, 1, "y", MAX_GRID, &h.ny, 1, fn);
 	const char *bad = winit_plot_heatmap_check(&h);

@@ -117,6 +117,10 @@ const char *winit_plot_heatmap_check(const struct winit_plot_heatmap *h)
 	for (size_t i = 0; i < h->nx; i++)
 		if (!isfinite(h->x[i]) || (i && !(h->x[i] > h->x[i - 1])))
 			return "x values must be finite and strictly increasing";
+	if (h->xlog && !(h->x[0] > 0))
+		return "x values must be > 0 on a log axis";
+	if (h->ylog && !(h->y[0] > 0))
+		return "y values must be > 0 on a log axis";
 	for (size_t j = 0; j < h->ny; j++)
 		if (!isfinite(h->y[j]) || (j && !(h->y[j] > h->y[j - 1])))
 			return "y values must be finite and strictly increasing";
@@ -141,26 +145,42 @@ static double far(double v)
 	return fmin(fmax(v, -1e5), 1e5);
 }
 
+static double axis_t(const struct svg_axis *a, double v)
+{
+	return a->log ? (log10(v) - log10(a->lo)) / (log10(a->hi) - log10(a->lo)) : (v - a->lo) / (a->hi - a->lo);
+}
+
 static double line_x(const struct svg_plot *p, double v)
 {
-	return far(p->left + (v - p->x.lo) / (p->x.hi - p->x.lo) * p->plot_w);
+	return far(p->left + axis_t(&p->x, v) * p->plot_w);
 }
 
 static double line_y(const struct svg_plot *p, double v)
 {
-	return far(p->top + (p->y.hi - v) / (p->y.hi - p->y.lo) * p->plot_h);
+	return far(p->top + (1 - axis_t(&p->y, v)) * p->plot_h);
 }
 
-/* Cell edges: halfway between neighbouring centres, mirrored at the ends. */
-static double edge(const double *c, size_t n, size_t i)
+/* A point a line can pass through: finite, and > 0 on a log axis. */
+static int drawable(const struct winit_plot_heatmap *h, double x, double y)
 {
+	return isfinite(x) && isfinite(y) && (!h->xlog || x > 0) && (!h->ylog || y > 0);
+}
+
+/* Cell edges: halfway between neighbouring centres, mirrored at the ends; on a log axis
+ * halfway in log10 (a lone cell spans a factor 2 around its centre). */
+static double edge(const double *c, size_t n, size_t i, int log)
+{
+	double a = n > 1 ? c[i == 0 ? 0 : i == n ? n - 2 : i - 1] : c[0];
+	double b = n > 1 ? c[i == 0 ? 1 : i == n ? n - 1 : i] : c[0];
+	if (log) {
+		if (n == 1)
+			return c[0] * (i ? M_SQRT2 : M_SQRT1_2);
+		double la = log10(a), lb = log10(b);
+		return pow(10, i == 0 ? la - (lb - la) / 2 : i == n ? lb + (lb - la) / 2 : (la + lb) / 2);
+	}
 	if (n == 1)
 		return c[0] + (i ? 0.5 : -0.5);
-	if (i == 0)
-		return c[0] - (c[1] - c[0]) / 2;
-	if (i == n)
-		return c[n - 1] + (c[n - 1] - c[n - 2]) / 2;
-	return (c[i - 1] + c[i]) / 2;
+	return i == 0 ? a - (b - a) / 2 : i == n ? b + (b - a) / 2 : (a + b) / 2;
 }
 
 static void color_bar(struct svg_plot *p, const struct winit_plot_heatmap *h, const struct scale *s)
@@ -209,18 +229,19 @@ void winit_plot_heatmap_svg(FILE *f, const struct winit_plot_heatmap *h)
 	struct scale s;
 	scale_resolve(&s, h);
 	struct svg_axis xa, ya;
-	svg_axis_init(&xa, 0, h->xlabel ? h->xlabel : "");
-	svg_axis_init(&ya, 0, h->ylabel ? h->ylabel : "");
-	xa.lo = edge(h->x, h->nx, 0);
-	xa.hi = edge(h->x, h->nx, h->nx);
-	ya.lo = edge(h->y, h->ny, 0);
-	ya.hi = edge(h->y, h->ny, h->ny);
+	svg_axis_init(&xa, h->xlog, h->xlabel ? h->xlabel : "");
+	svg_axis_init(&ya, h->ylog, h->ylabel ? h->ylabel : "");
+	xa.lo = edge(h->x, h->nx, 0, h->xlog);
+	xa.hi = edge(h->x, h->nx, h->nx, h->xlog);
+	ya.lo = edge(h->y, h->ny, 0, h->ylog);
+	ya.hi = edge(h->y, h->ny, h->ny, h->ylog);
 	struct svg_plot p;
 	svg_plot_begin(&p, f, HEAT_W, HEAT_H, HEAT_LEGEND_W, h->title ? h->title : "", &xa, &ya);
 	for (size_t j = 0; j < h->ny; j++) {
-		double y0 = svg_y(&p, edge(h->y, h->ny, j + 1)), y1 = svg_y(&p, edge(h->y, h->ny, j));
+		double y0 = svg_y(&p, edge(h->y, h->ny, j + 1, h->ylog)), y1 = svg_y(&p, edge(h->y, h->ny, j, h->ylog));
 		for (size_t i = 0; i < h->nx; i++) {
-			double x0 = svg_x(&p, edge(h->x, h->nx, i)), x1 = svg_x(&p, edge(h->x, h->nx, i + 1));
+			double x0 = svg_x(&p, edge(h->x, h->nx, i, h->xlog)),
+			       x1 = svg_x(&p, edge(h->x, h->nx, i + 1, h->xlog));
 			double z = h->z[j * h->nx + i];
 			int rgb[3] = { 187, 187, 187 }, dark = 0;
 			if (isfinite(z))
@@ -257,7 +278,7 @@ void winit_plot_heatmap_svg(FILE *f, const struct winit_plot_heatmap *h)
 		const struct winit_plot_line *l = &h->lines[i];
 		for (size_t k = 0; k < l->n; k++) {
 			size_t e = k;
-			while (e < l->n && isfinite(l->x[e]) && isfinite(l->y[e]))
+			while (e < l->n && drawable(h, l->x[e], l->y[e]))
 				e++;
 			if (e - k >= 2)
 				for (int halo = 1; halo >= 0; halo--) {
