@@ -117,13 +117,13 @@ const char *winit_plot_heatmap_check(const struct winit_plot_heatmap *h)
 	for (size_t i = 0; i < h->nx; i++)
 		if (!isfinite(h->x[i]) || (i && !(h->x[i] > h->x[i - 1])))
 			return "x values must be finite and strictly increasing";
+	for (size_t j = 0; j < h->ny; j++)
+		if (!isfinite(h->y[j]) || (j && !(h->y[j] > h->y[j - 1])))
+			return "y values must be finite and strictly increasing";
 	if (h->xlog && !(h->x[0] > 0))
 		return "x values must be > 0 on a log axis";
 	if (h->ylog && !(h->y[0] > 0))
 		return "y values must be > 0 on a log axis";
-	for (size_t j = 0; j < h->ny; j++)
-		if (!isfinite(h->y[j]) || (j && !(h->y[j] > h->y[j - 1])))
-			return "y values must be finite and strictly increasing";
 	if (!isfinite(h->center))
 		return "center must be finite";
 	return NULL;
@@ -139,7 +139,7 @@ static const char *line_color(size_t i)
 /* A line's point in pixels, not held to the plot as svg_x/svg_y hold points (a line to a
  * point far outside must leave the plot with its own slope, the viewport clipping it),
  * only within 1e5 pixels: a point far outside (a depth scale that diverges) then draws the
- * same clipped line as a number of 300 digits would.  The heat map's axes are linear. */
+ * same clipped line as a number of 300 digits would. */
 static double far(double v)
 {
 	return fmin(fmax(v, -1e5), 1e5);
