@@ -15,6 +15,7 @@ dist_theoryscripts_DATA = \
 	scripts/theory/edge_of_chaos.lua \
 	scripts/theory/correlations.lua \
 	scripts/theory/width.lua \
+	scripts/theory/trainability.lua \
 	scripts/theory/residual.lua \
 	scripts/theory/normalization.lua \
 	scripts/theory/isometry.lua

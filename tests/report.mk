@@ -13,6 +13,13 @@ tests_check_report_CFLAGS = $(WINIT_TEST_CFLAGS)
 tests_check_report_LDADD = $(WINIT_TEST_LIBS)
 EXTRA_DIST += tests/data/results_diag.json
 
+# tests: plot -- winit/plot.h's heat map as SVG: cells, colour scales, values, lines over it.
+check_PROGRAMS += tests/check_plot
+TESTS += tests/check_plot
+tests_check_plot_SOURCES = tests/check_plot.c
+tests_check_plot_CFLAGS = $(WINIT_TEST_CFLAGS)
+tests_check_plot_LDADD = $(WINIT_TEST_LIBS)
+
 # `winit report` end to end: pages from a study and from the fixture, well-formed XML.
 TESTS += tests/report.sh
 EXTRA_DIST += tests/report.sh

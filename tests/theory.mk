@@ -23,6 +23,10 @@ EXTRA_DIST += tests/width.sh
 # steps-to-target study, the spectrum file and the report's figures.
 TESTS += tests/isometry.sh
 EXTRA_DIST += tests/isometry.sh
+# scripts/theory/trainability.lua in fast mode: the table against winit.theory's 6 xi_c,
+# the heat map in the page, shards merged bit for bit.
+TESTS += tests/trainability.sh
+EXTRA_DIST += tests/trainability.sh
 # scripts/compare_inits_cnn.lua (the four initializers on Keras's tutorial CNN) in fast
 # mode: one epoch on 1,000 training images; zeros at exactly 0.1000, Glorot and He ahead of
 # N(0, 1) (real Fashion-MNIST).

@@ -1,6 +1,6 @@
 /* winit/plot.h -- plots for scripts' own figures and pages (the Lua binding's
  * results:report{figures} and winit.plot use them): a generic x-y figure, a heat map with
- * a diverging colour scale and lines drawn over it, each written as one <svg> element,
+ * a diverging or sequential colour scale and lines drawn over it, each written as one <svg> element,
  * and a self-contained HTML page (inline SVG, no network) holding plots and text.
  * src/plot/ (plot_xy.c, plot.c on the SVG helper svg.c).
  */
@@ -60,6 +60,13 @@ struct winit_plot_line {
 	const double *x, *y;
 	size_t n;
 	const char *label; /* in the legend; may be NULL */
+	int dash;          /* nonzero: dashed */
+};
+
+/* A heat map's colour scale. */
+enum winit_plot_colors {
+	WINIT_PLOT_DIVERGING,  /* blue - white - red around `center` (ColorBrewer's RdBu) */
+	WINIT_PLOT_SEQUENTIAL  /* dark to light from zmin to zmax (viridis: its lightness rises) */
 };
 
 struct winit_plot_heatmap {
@@ -67,16 +74,23 @@ struct winit_plot_heatmap {
 	size_t nx, ny;
 	const double *x, *y; /* cell centres, strictly increasing (nx, ny >= 1) */
 	const double *z;     /* ny rows of nx: z[j * nx + i] at (x[i], y[j]); non-finite: no value */
-	double center;       /* the colour scale's middle (white) */
-	double range;        /* |z - center| >= range saturates; <= 0: the largest |z - center| */
+	double center;       /* diverging: the colour scale's middle (white) */
+	double range;        /* diverging: |z - center| >= range saturates; <= 0: the largest |z - center| */
 	const struct winit_plot_line *lines;
 	size_t n_lines;
+	int colors;          /* enum winit_plot_colors (0: diverging) */
+	double zmin, zmax;   /* sequential: the scale's ends (z beyond saturates); zmin == zmax
+	                      * (both 0 in a zeroed struct): the smallest and largest finite z */
+	int values;          /* nonzero: each cell shows its value, with `digits` decimals */
+	int digits;          /* 0..6 */
+	int xlog, ylog;      /* base-10 log axes (values > 0): cells reach halfway in log10 */
 };
 
-/* Write the heat map as one <svg> element: cells coloured blue (below center) - white - red
- * (above), grey with a "no value" tooltip where z is not finite, every cell's values as its
- * tooltip, a colour bar and the lines' legend on the right.  The caller checks the grid
- * (winit_plot_heatmap_check). */
+/* Write the heat map as one <svg> element: cells coloured by h->colors (blue - white - red
+ * around center, or viridis from zmin to zmax), grey with a "no value" tooltip where z is
+ * not finite, every cell's values as its tooltip (and, with `values`, written in the cell,
+ * white on dark cells, black on light ones), a colour bar and the lines' legend on the right.
+ * The caller checks the grid (winit_plot_heatmap_check). */
 void winit_plot_heatmap_svg(FILE *f, const struct winit_plot_heatmap *h);
 
 /* NULL when h is drawable, else what is wrong with it (a static message). */

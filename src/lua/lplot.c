@@ -65,12 +65,14 @@ static const char *opt_str(lua_State *L, int t, const char *key, const char *fn)
 }
 
 /* winit.plot.heatmap { x = {...}, y = {...}, z = {{...}, ...}, title, xlabel, ylabel, zlabel,
- *   center = 0, range = 0, lines = { { x = {...}, y = {...}, label = "..." }, ... } } -> svg */
+ *   colors = "diverging", center = 0, range = 0, zmin, zmax, values = nil, xlog, ylog,
+ *   lines = { { x = {...}, y = {...}, label = "...", dash = false }, ... } } -> svg */
 static int l_heatmap(lua_State *L)
 {
 	const char *fn = "plot.heatmap";
 	static const char *const keys[] = { "x", "y", "z", "title", "xlabel", "ylabel", "zlabel",
-		                            "center", "range", "lines", NULL };
+		                            "center", "range", "lines", "colors", "zmin", "zmax", "values", "xlog",
+		                            "ylog", NULL };
 	luaL_checktype(L, 1, LUA_TTABLE);
 	winit_lua_check_keys(L, 1, keys, fn, 0);
 	struct winit_plot_heatmap h = { 0 };
@@ -80,6 +82,30 @@ static int l_heatmap(lua_State *L)
 	h.zlabel = opt_str(L, 1, "zlabel", fn);
 	h.center = winit_lua_opt_num(L, 1, "center", 0, fn);
 	h.range = winit_lua_opt_num(L, 1, "range", 0, fn);
+	const char *colors = opt_str(L, 1, "colors", fn);
+	if (!colors || strcmp(colors, "diverging") == 0)
+		h.colors = WINIT_PLOT_DIVERGING;
+	else if (strcmp(colors, "sequential") == 0)
+		h.colors = WINIT_PLOT_SEQUENTIAL;
+	else
+		return luaL_error(L, "%s: colors must be \"diverging\" or \"sequential\", got \"%s\"", fn, colors);
+	/* zmin and zmax go together; neither: the values' range. */
+	int has_lo = lua_getfield(L, 1, "zmin") != LUA_TNIL, has_hi = lua_getfield(L, 1, "zmax") != LUA_TNIL;
+	lua_pop(L, 2);
+	if (has_lo != has_hi)
+		return luaL_error(L, "%s: zmin and zmax go together (neither: the values' range)", fn);
+	if (has_lo && h.colors != WINIT_PLOT_SEQUENTIAL)
+		return luaL_error(L, "%s: zmin and zmax set the sequential scale (colors = \"sequential\")", fn);
+	h.zmin = winit_lua_opt_num(L, 1, "zmin", 0, fn);
+	h.zmax = winit_lua_opt_num(L, 1, "zmax", 0, fn);
+	if (has_lo && !(h.zmin < h.zmax))
+		return luaL_error(L, "%s: zmin must be below zmax", fn);
+	/* values: the number of decimals each cell's value is written with (none: not written). */
+	lua_Integer digits = winit_lua_opt_int(L, 1, "values", -1, 0, 6, fn);
+	h.values = digits >= 0;
+	h.digits = h.values ? (int)digits : 0;
+	h.xlog = winit_lua_opt_bool(L, 1, "xlog", 0, fn);
+	h.ylog = winit_lua_opt_bool(L, 1, "ylog", 0, fn);
 	h.x = num_list(L, 1, "x", MAX_GRID, &h.nx, 1, fn);
 	h.y = num_list(L, 1, "y", MAX_GRID, &h.ny, 1, fn);
 	const char *bad = winit_plot_heatmap_check(&h);
@@ -121,6 +147,7 @@ static int l_heatmap(lua_State *L)
 			int one = lua_gettop(L);
 			size_t ny;
 			lines[k].label = opt_str(L, one, "label", fn);
+			lines[k].dash = winit_lua_opt_bool(L, one, "dash", 0, fn);
 			lines[k].x = num_list(L, one, "x", MAX_POINTS, &lines[k].n, 1, fn);
 			lines[k].y = num_list(L, one, "y", MAX_POINTS, &ny, 1, fn);
 			if (ny != lines[k].n)
