@@ -23,7 +23,9 @@ static int slice(struct winit_model_spec *out, const struct winit_model *m, int3
 {
 	const struct winit_model_spec *spec = &m->spec;
 	memset(out, 0, sizeof *out);
-	struct winit_shape in = from < 0 ? winit_model_spec_input_shape(spec) : m->layer[from].shape;
+	/* from the model's input: as its first layer reads it (flattened for a chain's first
+	 * layer, as Sequential{Flatten{input_shape = ...}, Dense{...}} builds it) */
+	struct winit_shape in = from < 0 ? winit_model_spec_input_of(spec, 0) : m->layer[from].shape;
 	out->n_input_dims = in.rank;
 	for (int32_t k = 0; k < in.rank; k++)
 		out->input_shape[k] = in.dim[k];

@@ -50,3 +50,10 @@ local ok, e = pcall(gs.jacobian_spectrum, gs, data, { method = 'svd' })
 assert(not ok and e:find('method must be "auto", "exact" or "lanczos", got svd', 1, true), e)
 ok, e = pcall(gs.jacobian_spectrum, gs, data, { method = 'lanczos', steps = 0 })
 assert(not ok and e:find('steps', 1, true), e)
+-- from the input of a Sequential that starts with Flatten{input_shape}: the first Dense
+-- reads the image flattened (it was refused as "Dense needs a flat input")
+winit.set_seed(2)
+local img = winit.Sequential { L.Flatten { input_shape = { 4, 6 } }, L.Dense { 5, activation = 'tanh' },
+                               L.Dense { 3 } }
+local sf = img:jacobian_spectrum(data, { examples = 2 })
+assert(#sf == 2 and #sf[1] == 3 and sf.min > 0, 'image input: ' .. #sf[1])
