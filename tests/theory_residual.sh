@@ -45,6 +45,13 @@ head -3 "$tmp/res.json" | tr -d '\n ' | grep -q '^{"format":"winit-results",' &&
 	ok "residual.lua writes its results" || no "residual.lua writes its results"
 well_formed "residual.lua writes its report" "$tmp/res.html"
 
+# Past ~165 blocks 3^L overflows float: the growth is taken over the blocks before it.
+expect "residual.lua: 200 He residual blocks overflow float, said and measured before it" 0 \
+	"^  residual .* overflow   x2\.[89][0-9]* per block (over blocks 1-1[0-9][0-9]: float overflows after block 1[0-9][0-9])$" -- \
+	"$winit" run "$src/scripts/theory/residual.lua" --blocks 200 --width 32 --rows 128 \
+	--test-rows 64 --replicates 1 --variants residual --probe-rows 64 --diagnostics off \
+	--out "$tmp/res200.json"
+
 # BatchNormalization, small: the 30-layer ReLU MLP at width 32 on 16384 rows.
 expect "normalization.lua: zeros with BN keeps 1 distinct unit per hidden layer and predicts one class" 0 \
 	"zeros with BN keeps 1\.\.1 distinct unit(s) in each of its 30 hidden layers and tests at 0\.[0-9]* = class [0-9]'s share of the test rows (one class predicted)" -- \

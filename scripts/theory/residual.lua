@@ -156,9 +156,16 @@ for _, v in ipairs(variants) do
   local model, outs = build(v)
   local st = model:activation_stats(train, { rows = math.min(opts.probe_rows, #train) })
   local function q(i) local s = st[outs[i]]; return s.act_var + s.act_mean ^ 2 end
-  local g = nb > 1 and (q(nb) / q(1)) ^ (1 / (nb - 1)) or 1
+  -- the growth over the blocks whose E[x^2] a float still holds: 3^L overflows float past
+  -- about 80 blocks (the mean square of 3.4e38 values), and the rest read inf or NaN
+  local last = nb
+  while last > 1 and not (q(last) > 0 and q(last) < math.huge) do last = last - 1 end
+  local g = last > 1 and (q(last) / q(1)) ^ (1 / (last - 1)) or 1
   growth[v] = g
-  print(string.format("  %-10s %12.4g %12.4g   x%.3f per block", v, q(1), q(nb), g))
+  local qn = q(nb) < math.huge and string.format("%12.4g", q(nb)) or string.format("%12s", "overflow")
+  print(string.format("  %-10s %12.4g %s   x%.3f per block%s", v, q(1), qn, g,
+                      last < nb and string.format(" (over blocks 1-%d: float overflows after block %d)",
+                                                  last, last) or ""))
   if v == "rezero" then
     local x = winit.Input { shape = { train.n_features } }
     local h = L.Dense { opts.width, activation = "relu" }(x)
