@@ -5,7 +5,7 @@
 # logits' mean |x| vary by at most 25%, under the standard parametrization the logits'
 # grows at least 3x; the numbers in the results file's "coord_checks" and drawn by
 # `winit report` (a panel per layer and parametrization, a line per step, a point per
-# width); the transfer study's finding line and table; the page well-formed with its eight
+# width); the transfer study's finding line and table; the page well-formed with its nine
 # plots; shards merged (the coordinate checks kept once, conflicting ones refused) and
 # resumed give the one-machine file, timings aside, and finding.
 set -u
@@ -47,9 +47,9 @@ s = open(sys.argv[1], encoding="utf-8").read()
 ET.fromstring(re.sub(r"^<!DOCTYPE html>\s*", "", s))
 n = len(re.findall(r"<svg\b.*?</svg>", s, re.S))
 print(n, "svg elements")
-sys.exit(0 if n == 8 and "log2(learning rate)" in s and "step 3" in s else 1)
+sys.exit(0 if n == 9 and "log2(learning rate)" in s and "step 3" in s and "mup: best" in s else 1)
 PY
-then ok "the page is well-formed with 8 plots ($(cat "$tmp/xml"))"; else no "the page: $(cat "$tmp/xml")"; fi
+then ok "the page is well-formed with 9 plots ($(cat "$tmp/xml"))"; else no "the page: $(cat "$tmp/xml")"; fi
 if python3 - "$tmp/w.json" "$sp" "$mup" >"$tmp/out" 2>&1 <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))

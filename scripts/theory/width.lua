@@ -291,6 +291,24 @@ for _, p in ipairs(PARAMS) do
     title = p .. ": training loss after " .. opts.epochs .. " epoch(s)", xlabel = "log2(learning rate)",
     ylabel = "training loss", ylog = true, series = series } }
 end
+-- Each width's best log2(lr) (the mean of the replicates' best) with its 95% interval.
+local bseries = {}
+for _, p in ipairs(PARAMS) do
+  local m, lo, hi, any = {}, {}, {}, false
+  for i, w in ipairs(widths) do
+    local mean, half = summary(best[p][w])
+    m[i], lo[i], hi[i] = mean, half and mean - half or 0 / 0, half and mean + half or 0 / 0
+    any = any or half ~= nil
+  end
+  bseries[#bseries + 1] = { label = p .. ": best", x = widths, y = m }
+  if any then
+    bseries[#bseries + 1] = { label = p .. ": 95% interval, low", x = widths, y = lo }
+    bseries[#bseries + 1] = { label = p .. ": 95% interval, high", x = widths, y = hi }
+  end
+end
+parts[#parts + 1] = { svg = winit.plot.xy {
+  title = "best log2(lr) per width (mean of the replicates' best)", xlabel = "width",
+  ylabel = "log2(learning rate)", xlog = true, series = bseries } }
 parts[#parts + 1] = { pre = table.concat(lr_lines, "\n") }
 local page = winit.plot.page((opts.out:gsub("%.json$", "")) .. ".html", parts)
 print(string.format("(%d s) results: %s (the coordinate check in its \"coord_checks\": winit report "
