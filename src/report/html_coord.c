@@ -17,6 +17,7 @@
 #define COORD_W 420.0
 #define COORD_H 300.0
 #define COORD_LEGEND_W 80.0
+#define HEADROOM 3.0 /* the y axis reaches at least this times the largest value (log axis) */
 
 static const char *param_title(const char *p)
 {
@@ -46,7 +47,7 @@ static void coord_panel(FILE *f, const struct winit_coord_check *c, int32_t l, d
 		svg_axis_add(&ax, x[w]);
 	}
 	svg_axis_add(&ay, lo);
-	svg_axis_add(&ay, hi);
+	svg_axis_add(&ay, hi * HEADROOM); /* room above the lines for the note */
 	svg_axis_nice(&ax);
 	svg_axis_nice(&ay);
 	char title[160];
