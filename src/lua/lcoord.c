@@ -393,10 +393,18 @@ static int l_coord_check(lua_State *L)
 
 #define ADD "Study:add_coord_check"
 
+/* t[key] pushed, without metamethods: the check and the copy see the same values, and no
+ * Lua code runs between them. */
+static int rawfield(lua_State *L, int t, const char *key)
+{
+	lua_pushstring(L, key);
+	return lua_rawget(L, t);
+}
+
 /* The length of t[key], a list (raises otherwise); pushes nothing. */
 static int list_len(lua_State *L, int t, const char *key, const char *what)
 {
-	if (lua_getfield(L, t, key) != LUA_TTABLE)
+	if (rawfield(L, t, key) != LUA_TTABLE)
 		luaL_error(L, ADD ": the coordinate check's '%s' must be %s (got %s): pass what "
 		              "winit.coord_check returned",
 		           key, what, luaL_typename(L, -1));
@@ -408,7 +416,7 @@ static int list_len(lua_State *L, int t, const char *key, const char *what)
 /* An integer t[key] (raises otherwise). */
 static lua_Integer int_field(lua_State *L, int t, const char *key)
 {
-	lua_getfield(L, t, key);
+	rawfield(L, t, key);
 	int ok = 0;
 	lua_Integer v = lua_tointegerx(L, -1, &ok);
 	if (!ok)
@@ -421,8 +429,8 @@ static lua_Integer int_field(lua_State *L, int t, const char *key)
 /* cc.mean[l][stat] (pushed): steps + 1 lists of n_w numbers, checked. */
 static void push_mean_table(lua_State *L, int cc, int l, const char *stat, int steps, int n_w)
 {
-	lua_getfield(L, cc, "mean");
-	if (lua_rawgeti(L, -1, l) != LUA_TTABLE || lua_getfield(L, -1, stat) != LUA_TTABLE)
+	rawfield(L, cc, "mean");
+	if (lua_rawgeti(L, -1, l) != LUA_TTABLE || rawfield(L, lua_gettop(L), stat) != LUA_TTABLE)
 		luaL_error(L, ADD ": the coordinate check's mean[%d].%s must be a table", l, stat);
 	for (int t = 1; t <= steps + 1; t++) {
 		int ok = lua_rawgeti(L, -1, t) == LUA_TTABLE && (int)lua_rawlen(L, -1) == n_w;
@@ -463,10 +471,10 @@ void winit_lua_coord_from_table(lua_State *L, int cc, int opts, struct winit_coo
 	luaL_checktype(L, opts, LUA_TTABLE);
 	winit_lua_check_keys(L, opts, keys, ADD, 0);
 	const char *name = NULL, *param = NULL;
-	if (lua_getfield(L, opts, "name") != LUA_TSTRING || !*(name = lua_tostring(L, -1)))
+	if (rawfield(L, opts, "name") != LUA_TSTRING || !*(name = lua_tostring(L, -1)))
 		luaL_error(L, ADD ": 'name' must be a non-empty string (with 'parametrization', the "
 		              "check's key in the results file)");
-	if (lua_getfield(L, opts, "parametrization") != LUA_TSTRING)
+	if (rawfield(L, opts, "parametrization") != LUA_TSTRING)
 		luaL_error(L, ADD ": 'parametrization' must be \"standard\", \"ntk\" or \"mup\" (got %s)",
 		           luaL_typename(L, -1));
 	param = lua_tostring(L, -1);
@@ -484,7 +492,7 @@ void winit_lua_coord_from_table(lua_State *L, int cc, int opts, struct winit_coo
 		push_mean_table(L, cc, l, of_pre ? "pre" : "act", (int)steps, n_w);
 		push_mean_table(L, cc, l, of_pre ? "pre_delta" : "act_delta", (int)steps, n_w);
 		lua_pop(L, 2);
-		lua_getfield(L, cc, "layers");
+		rawfield(L, cc, "layers");
 		if (lua_rawgeti(L, -1, l) != LUA_TSTRING)
 			luaL_error(L, ADD ": the coordinate check's layers[%d] must be a layer name", l);
 		lua_pop(L, 2);
@@ -496,14 +504,14 @@ void winit_lua_coord_from_table(lua_State *L, int cc, int opts, struct winit_coo
 	snprintf(out->name, sizeof out->name, "%s", name);
 	snprintf(out->parametrization, sizeof out->parametrization, "%s", param);
 	out->batch_size = (int32_t)batch;
-	lua_getfield(L, cc, "widths");
+	rawfield(L, cc, "widths");
 	for (int w = 0; w < n_w; w++) {
 		lua_rawgeti(L, -1, w + 1);
 		out->widths[w] = (int64_t)lua_tointeger(L, -1);
 		lua_pop(L, 1);
 	}
 	lua_pop(L, 1);
-	lua_getfield(L, cc, "seeds");
+	rawfield(L, cc, "seeds");
 	for (int q = 0; q < n_s; q++) {
 		lua_rawgeti(L, -1, q + 1);
 		out->seeds[q] = lua_isinteger(L, -1) ? (int64_t)lua_tointeger(L, -1) : -1;
@@ -515,7 +523,7 @@ void winit_lua_coord_from_table(lua_State *L, int cc, int opts, struct winit_coo
 		struct winit_coord_layer *y = &out->layers[l];
 		int of_pre = l + 1 == output;
 		y->of = of_pre ? WINIT_COORD_PRE_ACTIVATION : WINIT_COORD_ACTIVATION;
-		lua_getfield(L, cc, "layers");
+		rawfield(L, cc, "layers");
 		lua_rawgeti(L, -1, l + 1);
 		too_long |= lua_rawlen(L, -1) >= sizeof y->name;
 		snprintf(y->name, sizeof y->name, "%s", lua_tostring(L, -1));
