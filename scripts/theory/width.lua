@@ -298,12 +298,12 @@ for _, p in ipairs(PARAMS) do
   for i, w in ipairs(widths) do
     local mean, half = summary(best[p][w])
     m[i], lo[i], hi[i] = mean, half and mean - half or 0 / 0, half and mean + half or 0 / 0
-    any = any or half ~= nil
+    any = any or (half ~= nil and half > 0)
   end
   bseries[#bseries + 1] = { label = p .. ": best", x = widths, y = m }
-  if any then
-    bseries[#bseries + 1] = { label = p .. ": 95% interval, low", x = widths, y = lo }
-    bseries[#bseries + 1] = { label = p .. ": 95% interval, high", x = widths, y = hi }
+  if any then -- bounds that differ from the mean somewhere (replicates that disagree)
+    bseries[#bseries + 1] = { label = p .. ": 95% low", x = widths, y = lo }
+    bseries[#bseries + 1] = { label = p .. ": 95% high", x = widths, y = hi }
   end
 end
 parts[#parts + 1] = { svg = winit.plot.xy {
