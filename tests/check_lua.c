@@ -1168,6 +1168,95 @@ START_TEST(coord_check_in_lua)
 }
 END_TEST
 
+/* study:add_coord_check: the check goes into the study's results file (study:run's save,
+ * results:save) as winit.coord_check measured it, bit for bit, the hidden layer's
+ * activations and the output's logits; results:report draws it; its refusals. */
+START_TEST(coord_check_saved_with_a_study)
+{
+	RUN_FILE_OK("model");
+#define CB "local winit = require('winit')\n" \
+	   "local function b(w) local m = winit.Sequential { winit.layers.Dense { w, activation = 'relu', " \
+	   "input_shape = {16} }, winit.layers.Dense { 3, activation = 'softmax' } }\n" \
+	   "m:compile { loss = 'categorical_crossentropy' } return m end\n" \
+	   "cc = winit.coord_check { build = b, widths = {8, 32}, seeds = {3, 4}, steps = 2, data = train, " \
+	   "batch_size = 50 }\n" \
+	   "local s = winit.Study { name = 'cc', seed = 1 }\n"
+	RUN_OK(CB "s:add_coord_check(cc, { name = 'mlp', parametrization = 'standard' })\n"
+	          "s:add_coord_check(cc, { name = 'mlp', parametrization = 'mup' })\n"
+	          "s:add { name = 'r', model = b(8), train = train, epochs = 1, batch_size = 100 }\n"
+	          "local res = s:run { save = DIR .. '/cc.json', verbose = 0 }\n"
+	          "res:save(DIR .. '/cc2.json')\n"
+	          "res:report(DIR .. '/cc.html')\n");
+	char path[600];
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof path, "%s/%s", dir, k ? "cc2.json" : "cc.json");
+		struct winit_results_file f;
+		struct winit_error err = { 0 };
+		ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+		ck_assert_uint_eq(f.n_runs, 1);
+		ck_assert_uint_eq(f.n_coord_checks, 2);
+		ck_assert_str_eq(f.coord_checks[1].parametrization, "mup");
+		const struct winit_coord_check *c = &f.coord_checks[0];
+		ck_assert_str_eq(c->name, "mlp");
+		ck_assert_str_eq(c->parametrization, "standard");
+		ck_assert_int_eq(c->n_widths, 2);
+		ck_assert_int_eq(c->widths[1], 32);
+		ck_assert_int_eq(c->n_seeds, 2);
+		ck_assert_int_eq(c->seeds[1], 4);
+		ck_assert_int_eq(c->steps, 2);
+		ck_assert_int_eq(c->batch_size, 50);
+		ck_assert_int_eq(c->n_layers, 2);
+		ck_assert_str_eq(c->layers[0].name, "dense_1");
+		ck_assert_int_eq(c->layers[0].of, WINIT_COORD_ACTIVATION);
+		ck_assert_int_eq(c->layers[1].of, WINIT_COORD_PRE_ACTIVATION);
+		/* Every value is the one Lua holds: cc.mean[l][stat][t][w]. */
+		static const char *const stat[2][2] = { { "act", "act_delta" }, { "pre", "pre_delta" } };
+		for (int l = 0; l < 2; l++)
+			for (int q = 0; q < 2; q++)
+				for (int t = 0; t <= 2; t++)
+					for (int w = 0; w < 2; w++) {
+						lua_getglobal(L, "cc");
+						lua_getfield(L, -1, "mean");
+						lua_rawgeti(L, -1, l + 1);
+						lua_getfield(L, -1, stat[l][q]);
+						lua_rawgeti(L, -1, t + 1);
+						lua_rawgeti(L, -1, w + 1);
+						double want = lua_tonumber(L, -1), got = (q ? c->layers[l].change : c->layers[l].mean_abs)[t * 2 + w];
+						lua_settop(L, 0);
+						ck_assert_msg(got == want && (t > 0 || q == 0 || got == 0),
+						              "layer %d %s step %d width %d: %.17g in the file, %.17g in Lua", l,
+						              stat[l][q], t, w, got, want);
+					}
+		winit_results_file_free(&f);
+	}
+	snprintf(path, sizeof path, "%s/cc.html", dir);
+	FILE *h = fopen(path, "r");
+	ck_assert_ptr_nonnull(h);
+	static char page[1 << 20];
+	size_t n = fread(page, 1, sizeof page - 1, h);
+	fclose(h);
+	page[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(page, "<h2>Coordinate check</h2>"));
+	ck_assert_ptr_nonnull(strstr(page, "<title>muP: dense_2 (logits)</title>"));
+	RUN_ERR(CB "s:add_coord_check(cc, { parametrization = 'mup' })\n", "test.lua:6:",
+	        "Study:add_coord_check: 'name' must be a non-empty string");
+	RUN_ERR(CB "s:add_coord_check(cc, { name = 'x', parametrization = 'sp' })\n",
+	        "Study:add_coord_check: coordinate check 'x': expected a parametrization: \"standard\", \"ntk\" or \"mup\"");
+	RUN_ERR(CB "s:add_coord_check(cc, { name = 'x', parametrization = 'mup' })\n"
+	           "s:add_coord_check(cc, { name = 'x', parametrization = 'mup' })\n",
+	        "Study:add_coord_check: the study has a coordinate check 'x' (mup) already");
+	RUN_ERR(CB "s:add_coord_check(cc, { name = 'x', parametrization = 'mup', seed = 1 })\n",
+	        "Study:add_coord_check", "seed");
+	RUN_ERR(CB "s:add_coord_check({}, { name = 'x', parametrization = 'mup' })\n",
+	        "Study:add_coord_check: the coordinate check's 'widths' must be a list of widths (got nil)");
+	RUN_ERR(CB "cc.widths = {32, 8}\ns:add_coord_check(cc, { name = 'x', parametrization = 'mup' })\n",
+	        "Study:add_coord_check: coordinate check 'x': expected widths >= 1, increasing");
+	RUN_ERR(CB "cc.mean[2].pre[3] = {1}\ns:add_coord_check(cc, { name = 'x', parametrization = 'mup' })\n",
+	        "Study:add_coord_check: the coordinate check's mean[2].pre[3] must be 2 numbers (one per width)");
+#undef CB
+}
+END_TEST
+
 /* compile's parametrization: muP at the base widths is standard to the bit after a fit;
  * its refusals by argument. */
 START_TEST(parametrization_in_compile)
@@ -1291,6 +1380,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, batch_normalization_trains);
 	tcase_add_test(tc, parametrization_in_compile);
 	tcase_add_test(tc, coord_check_in_lua);
+	tcase_add_test(tc, coord_check_saved_with_a_study);
 	tcase_add_test(tc, jacobian_spectrum_in_lua);
 	tcase_add_test(tc, plot_xy_draws_predictions_dashed);
 	tcase_add_test(tc, saved_models_of_every_kind_reload);

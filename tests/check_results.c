@@ -936,6 +936,189 @@ START_TEST(the_journal_gives_the_writers_bytes)
 }
 END_TEST
 
+/* ---- coordinate checks (winit/coord.h): the file's "coord_checks" */
+
+/* Check k of two: "mlp" under "standard" (k 0) and "mup" (k 1), 3 widths, 2 steps, 2
+ * layers, values that need 17 digits, a NaN among them. */
+static void make_coord(struct winit_coord_check *c, int k)
+{
+	ck_assert_int_eq(winit_coord_check_alloc(c, 3, 2, 2, 2, NULL), 0);
+	snprintf(c->name, sizeof c->name, "mlp");
+	snprintf(c->parametrization, sizeof c->parametrization, "%s", k ? "mup" : "standard");
+	c->batch_size = 64;
+	for (int w = 0; w < 3; w++)
+		c->widths[w] = 128 << (2 * w);
+	c->seeds[0] = 1;
+	c->seeds[1] = 2 + k;
+	for (int l = 0; l < 2; l++) {
+		snprintf(c->layers[l].name, sizeof c->layers[l].name, "dense_%d", l + 1);
+		c->layers[l].of = l == 1 ? WINIT_COORD_PRE_ACTIVATION : WINIT_COORD_ACTIVATION;
+		for (int i = 0; i < 9; i++) {
+			c->layers[l].mean_abs[i] = 0.1 / 3.0 * (i + 1) * (l + 1) * (k + 1);
+			c->layers[l].change[i] = i < 3 ? 0 : 1.0 / 7.0 * i;
+		}
+	}
+	c->layers[1].change[8] = NAN;
+}
+
+static void same_coord(const struct winit_coord_check *a, const struct winit_coord_check *b)
+{
+	ck_assert_str_eq(a->name, b->name);
+	ck_assert_str_eq(a->parametrization, b->parametrization);
+	ck_assert_int_eq(a->n_widths, b->n_widths);
+	ck_assert_int_eq(a->n_seeds, b->n_seeds);
+	ck_assert_int_eq(a->steps, b->steps);
+	ck_assert_int_eq(a->batch_size, b->batch_size);
+	ck_assert_int_eq(a->n_layers, b->n_layers);
+	ck_assert_mem_eq(a->widths, b->widths, (size_t)a->n_widths * sizeof *a->widths);
+	ck_assert_mem_eq(a->seeds, b->seeds, (size_t)a->n_seeds * sizeof *a->seeds);
+	size_t cells = (size_t)(a->steps + 1) * (size_t)a->n_widths;
+	for (int32_t l = 0; l < a->n_layers; l++) {
+		ck_assert_str_eq(a->layers[l].name, b->layers[l].name);
+		ck_assert_int_eq(a->layers[l].of, b->layers[l].of);
+		for (size_t i = 0; i < cells; i++) {
+			double x = a->layers[l].mean_abs[i], y = b->layers[l].mean_abs[i];
+			ck_assert_msg(x == y, "layer %d mean_abs[%zu]: %.17g != %.17g", (int)l, i, x, y);
+			x = a->layers[l].change[i];
+			y = b->layers[l].change[i];
+			ck_assert_msg(x == y || (isnan(x) && isnan(y)), "layer %d change[%zu]: %.17g != %.17g",
+			              (int)l, i, x, y);
+		}
+	}
+}
+
+/* Written with a study's runs, the checks come back bit for bit from every reader
+ * (winit_results_read, winit_report_read), and a saver that journals every run gives the
+ * file the whole writer writes. */
+START_TEST(coordinate_checks_read_back_exactly)
+{
+	struct winit_run_spec runs[2];
+	struct winit_run_result res[2];
+	make_runs(runs, res, 2);
+	struct winit_coord_check cc[2];
+	make_coord(&cc[0], 0);
+	make_coord(&cc[1], 1);
+	const char *dir = tu_tmpdir();
+	const char *path = tu_path(dir, "cc.json");
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json_coord(path, "s", 9, runs, res, 2, cc, 2, 0, &err) == 0,
+	              "%s", err.msg);
+	char *want = strdup(slurp(path));
+	ck_assert_int_eq(count(want, "\"coord_checks\""), 1);
+	ck_assert_ptr_nonnull(strstr(want, "\"of\": \"pre_activation\""));
+	struct winit_results_file f;
+	ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(f.n_runs, 2);
+	ck_assert_uint_eq(f.n_coord_checks, 2);
+	same_coord(&cc[0], &f.coord_checks[0]);
+	same_coord(&cc[1], &f.coord_checks[1]);
+	winit_results_file_free(&f);
+	ck_assert_ptr_null(f.coord_checks);
+	struct winit_report_study r;
+	ck_assert_msg(winit_report_read(path, &r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(r.n_coord_checks, 2);
+	same_coord(&cc[0], &r.coord_checks[0]);
+	same_coord(&cc[1], &r.coord_checks[1]);
+	winit_report_free(&r);
+	/* A copy is the same check. */
+	struct winit_coord_check copy;
+	ck_assert_int_eq(winit_coord_check_copy(&copy, &cc[1], NULL), 0);
+	same_coord(&cc[1], &copy);
+	winit_coord_check_free(&copy);
+	/* Saved run by run through the journal: the same bytes. */
+	const char *jpath = tu_path(dir, "cc_journal.json");
+	struct winit_run_result none[2];
+	memset(none, 0, sizeof none);
+	struct winit_save_options so = { .coord_checks = cc, .n_coord_checks = 2 };
+	struct winit_results_saver *s = NULL;
+	setenv("WINIT_JOURNAL", "always", 1);
+	ck_assert_msg(winit_results_saver_open(&s, jpath, "s", 9, runs, none, 2, &so, &err) == 0, "%s",
+	              err.msg);
+	unsetenv("WINIT_JOURNAL");
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(winit_results_saver_add(s, (size_t)i, &res[i], NULL), 0);
+	char *now = loaded(jpath);
+	ck_assert_str_eq(now, want);
+	free(now);
+	ck_assert_int_eq(winit_results_saver_close(s, NULL), 0);
+	ck_assert_str_eq(slurp(jpath), want);
+	/* Without checks the file has no "coord_checks" at all (files as before). */
+	ck_assert_int_eq(winit_results_write_json(path, "s", 9, runs, res, 2, NULL), 0);
+	ck_assert_int_eq(count(slurp(path), "coord_checks"), 0);
+	free(want);
+	winit_coord_check_free(&cc[0]);
+	winit_coord_check_free(&cc[1]);
+	free_results(res, 2);
+}
+END_TEST
+
+/* The file with both checks of make_coord, with `from` replaced by `to`, read back. */
+static int read_edited_coord(const char *from, const char *to, struct winit_error *err)
+{
+	struct winit_run_spec runs[1];
+	struct winit_run_result res[1];
+	make_runs(runs, res, 1);
+	struct winit_coord_check cc[2];
+	make_coord(&cc[0], 0);
+	make_coord(&cc[1], 1);
+	const char *path = tu_path(tu_tmpdir(), "cc.json");
+	ck_assert_int_eq(winit_results_write_json_coord(path, "s", 9, runs, res, 1, cc, 2, 0, err), 0);
+	winit_coord_check_free(&cc[0]);
+	winit_coord_check_free(&cc[1]);
+	free_results(res, 1);
+	static char text[1 << 16], edited[1 << 16];
+	snprintf(text, sizeof text, "%s", slurp(path));
+	char *at = strstr(text, from);
+	ck_assert_msg(at != NULL, "'%s' not in the file", from);
+	snprintf(edited, sizeof edited, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	write_text(path, edited);
+	struct winit_report_study r;
+	int rc = winit_report_read(path, &r, err);
+	if (rc == 0)
+		winit_report_free(&r);
+	return rc;
+}
+
+START_TEST(a_wrong_coordinate_check_is_refused)
+{
+	struct winit_error err = { 0 };
+	ck_assert_int_eq(read_edited_coord("\"mup\"", "\"mop\"", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "cc.json: coord_checks[1].parametrization: expected \"standard\", \"ntk\" or \"mup\", found \"mop\""),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited_coord("\"mup\"", "\"standard\"", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "coord_checks[1]: coordinate check 'mlp' (standard) is there twice (also [0])"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited_coord("128,\n        512", "512,\n        128", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "coord_checks[0]: widths: expected increasing widths, found 128 after 512"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited_coord("\"of\": \"activation\"", "\"of\": \"output\"", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "coord_checks[0].layers[0].of: expected \"activation\" or \"pre_activation\""),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited_coord("\"steps\": 2", "\"steps\": 3", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "coord_checks[0]: layers[0].mean_abs: expected 4 rows (steps 0 to 3) of 3 values (one per width)"),
+	              "%s", err.msg);
+	ck_assert_int_eq(read_edited_coord("0.03333333333333333,", "-1,", &err), WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "coord_checks[0].layers[0].mean_abs[0][0]: expected a number >= 0"), "%s",
+	              err.msg);
+	ck_assert_int_eq(read_edited_coord("\"coord_checks\": [", "\"coord_checks\": {}, \"x\": [", &err),
+	                 WINIT_ERR_FORMAT);
+	ck_assert_msg(strstr(err.msg, "cc.json: coord_checks: expected an array, found an object"), "%s", err.msg);
+	/* The control: the file as written reads. */
+	ck_assert_msg(read_edited_coord("\"mup\"", "\"mup\"", &err) == 0, "%s", err.msg);
+	/* What the Lua binding and a C program attach is checked the same way. */
+	struct winit_coord_check c;
+	make_coord(&c, 0);
+	ck_assert_int_eq(winit_coord_check_validate(&c, &err), 0);
+	c.widths[2] = 100;
+	ck_assert_int_eq(winit_coord_check_validate(&c, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "coordinate check 'mlp': expected widths >= 1, increasing"), "%s", err.msg);
+	c.widths[2] = 4096;
+	snprintf(c.parametrization, sizeof c.parametrization, "sp");
+	ck_assert_int_eq(winit_coord_check_validate(&c, &err), WINIT_ERR_ARG);
+	winit_coord_check_free(&c);
+}
+END_TEST
+
 START_TEST(a_torn_last_record_is_dropped_at_every_byte)
 {
 	struct winit_run_spec runs[3];
@@ -1251,6 +1434,8 @@ static Suite *results_suite(void)
 	tcase_add_test(tc, the_journal_gives_the_writers_bytes);
 	tcase_add_test(tc, a_torn_last_record_is_dropped_at_every_byte);
 	tcase_add_test(tc, one_writer_at_a_time_and_earlier_runs_kept_aside);
+	tcase_add_test(tc, coordinate_checks_read_back_exactly);
+	tcase_add_test(tc, a_wrong_coordinate_check_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -20,6 +20,7 @@ winitinclude_HEADERS += \
 	include/winit/theory.h \
 	include/winit/model_io.h \
 	include/winit/study.h \
+	include/winit/coord.h \
 	include/winit/dist.h \
 	include/winit/progress.h \
 	include/winit/learning.h \

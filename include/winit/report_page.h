@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <winit/coord.h>
 #include <winit/error.h>
 
 #ifdef __cplusplus
@@ -150,6 +151,8 @@ struct winit_report_study {
 	uint64_t seed;
 	size_t n_runs;
 	struct winit_report_run *runs;
+	size_t n_coord_checks;
+	struct winit_coord_check *coord_checks; /* the file's "coord_checks" (winit/coord.h) */
 };
 
 /* Read a results file (version 1 or 2), validated as every reader validates it

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <winit/coord.h>
 #include <winit/error.h>
 #include <winit/study.h>
 
@@ -60,6 +61,10 @@ struct winit_save_options {
 	/* winit/safe_write.h's flags for every write of the file (WINIT_WRITE_FORCE: replace
 	 * a file of another kind at the path). */
 	unsigned write_flags;
+	/* Coordinate checks the file holds ("coord_checks", before its runs); the caller's,
+	 * for as long as the saver lives. */
+	const struct winit_coord_check *coord_checks;
+	size_t n_coord_checks;
 };
 
 /* Lock the results file at path, keep aside what it holds (unless resumed), and start
@@ -126,6 +131,12 @@ int winit_results_write_json_ext(const char *path, const char *study, uint64_t s
                                  const struct winit_run_spec *runs,
                                  const struct winit_run_result *results, size_t n_runs,
                                  unsigned flags, struct winit_error *err);
+/* The same with n_cc coordinate checks (winit/coord.h) in "coord_checks" (none: as _ext). */
+int winit_results_write_json_coord(const char *path, const char *study, uint64_t seed,
+                                   const struct winit_run_spec *runs,
+                                   const struct winit_run_result *results, size_t n_runs,
+                                   const struct winit_coord_check *cc, size_t n_cc,
+                                   unsigned flags, struct winit_error *err);
 
 /* Check, before any training, that a results file can be written at path (the rules of
  * winit_results_write_json_ext, with the same flags): its parent directories are created
@@ -166,6 +177,8 @@ struct winit_results_file {
 	uint64_t seed;
 	size_t n_runs;
 	struct winit_results_run *runs; /* owned */
+	size_t n_coord_checks;
+	struct winit_coord_check *coord_checks; /* owned: the file's "coord_checks" */
 };
 
 /* Read a results file written by winit_results_write_json (with Jansson), validated as

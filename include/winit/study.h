@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <winit/coord.h>
 #include <winit/data.h>
 #include <winit/error.h>
 #include <winit/model.h>
@@ -205,6 +206,10 @@ struct winit_study_options {
 	                               * 1: every run); the others stay not done */
 	const struct winit_observer *observer; /* progress, callbacks; NULL: none */
 	FILE *log; /* where resume and keeping earlier runs aside are said; NULL: nowhere */
+	/* Coordinate checks (winit/coord.h) the results file holds beside the runs: the
+	 * caller's, unchanged; NULL: none. */
+	const struct winit_coord_check *coord_checks;
+	size_t n_coord_checks;
 };
 
 /* What saving did during winit_study_run. */

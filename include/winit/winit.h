@@ -19,6 +19,7 @@
 #include <winit/theory.h>
 #include <winit/train.h>
 #include <winit/model_io.h>
+#include <winit/coord.h>
 #include <winit/study.h>
 #include <winit/dist.h>
 #include <winit/progress.h>

@@ -39,11 +39,13 @@
 --   winit run --resume scripts/theory/width.lua                  # computes no run again
 --
 -- (docs/cluster.md).  Every rank and shard also runs the coordinate check (the same
--- numbers everywhere; it is not a study).  A shard prints how many runs it ran and leaves
--- the analysis to the resumed run.  Prints the coordinate check's table, the transfer table and one finding
--- line each; writes the study's results to --out, the coordinate check's numbers beside it
--- (_coord.json: format "winit-coord-check" version 1, per parametrization the layers, the
--- means over seeds and every run as winit.coord_check returns them) and the page (.html).
+-- numbers everywhere; it is not a study's runs) and saves it with its runs: winit merge
+-- keeps it once.  A shard prints how many runs it ran and leaves the analysis to the
+-- resumed run.  Prints the coordinate check's table, the transfer table and one finding
+-- line each; writes the study's results to --out, the coordinate check in them (its
+-- "coord_checks", study:add_coord_check: the means over the seeds per layer, step and
+-- width; `winit report` draws them), and the page (.html: the coordinate check and the
+-- loss against log2(lr), one curve per width, SP and muP).
 local winit = require "winit"
 
 local opts = winit.parse_args(arg, {
@@ -97,6 +99,8 @@ local function compiled(param, w, base_w, lr)
 end
 local PARAMS = { "standard", "mup" }
 local t0 = os.time()
+local study = winit.Study { name = "width", seed = opts.seed }
+local CC_NAME = string.format("MLP 784-w-w-10 (relu), Adam lr %g", opts.cc_lr)
 
 -- 1. The coordinate check.
 local seeds = {}
@@ -116,6 +120,7 @@ for _, p in ipairs(PARAMS) do
     widths = cc_widths, seeds = seeds, steps = opts.cc_steps, data = train, batch_size = opts.batch,
   }
   cc[p] = r
+  study:add_coord_check(r, { name = CC_NAME, parametrization = p })
   cc_ratio[p] = {}
   for l = 1, #r.layers do
     local stat = l == r.output and "pre" or "act"
@@ -144,50 +149,6 @@ local cc_finding = string.format(
   ratios("standard"), ratios("mup"), 100 * worst)
 print("finding: " .. cc_finding .. ".")
 
--- The coordinate check's numbers, beside the study's results file (one writer under mpirun:
--- rank 0; a shard writes its own, the same numbers).
-local function json(v, ind)
-  ind = ind or ""
-  local t = type(v)
-  if v == nil or (t == "number" and (v ~= v or v == math.huge or v == -math.huge)) then
-    return "null"
-  elseif t == "number" then
-    return math.type(v) == "integer" and tostring(v) or string.format("%.17g", v)
-  elseif t == "string" then
-    return '"' .. v:gsub('[%c"\\]', function(c) return string.format("\\u%04x", c:byte()) end) .. '"'
-  elseif t == "boolean" then
-    return tostring(v)
-  end
-  local parts, inner = {}, ind .. "  "
-  if v[1] ~= nil or next(v) == nil then
-    for _, x in ipairs(v) do parts[#parts + 1] = json(x, inner) end
-    return "[" .. table.concat(parts, ", ") .. "]"
-  end
-  local keys = {}
-  for k in pairs(v) do keys[#keys + 1] = k end
-  local rank = { format = 1, version = 2 }
-  table.sort(keys, function(x, y)
-    local rx, ry = rank[x] or 3, rank[y] or 3
-    if rx ~= ry then return rx < ry end
-    return x < y
-  end)
-  for _, k in ipairs(keys) do parts[#parts + 1] = inner .. json(k) .. ": " .. json(v[k], inner) end
-  return "{\n" .. table.concat(parts, ",\n") .. "\n" .. ind .. "}"
-end
-local cc_out = (opts.out:gsub("%.json$", "")) .. "_coord.json"
-local mpi_rank = os.getenv("OMPI_COMM_WORLD_RANK") or os.getenv("PMI_RANK")
-if not mpi_rank or mpi_rank == "0" then
-  local doc = { format = "winit-coord-check", version = 1, model = "784-w-w-10 relu, glorot_uniform, zero biases",
-                optimizer = "adam", learning_rate = opts.cc_lr, steps = opts.cc_steps,
-                batch_size = opts.batch, widths = cc_widths, seeds = seeds, finding = cc_finding }
-  for _, p in ipairs(PARAMS) do
-    doc[p] = { layers = cc[p].layers, output = cc[p].output, mean = cc[p].mean, runs = cc[p].runs }
-  end
-  local f = assert(io.open(cc_out, "w"))
-  f:write(json(doc), "\n")
-  f:close()
-end
-
 -- 2. Learning-rate transfer.
 local data = train
 if opts.rows > 0 and opts.rows < #train then
@@ -195,7 +156,6 @@ if opts.rows > 0 and opts.rows < #train then
   for i = 1, opts.rows do x[i], y[i] = train:features(i), train:label(i) end
   data = winit.datasets.from_arrays(x, y, { n_classes = 10 })
 end
-local study = winit.Study { name = "width", seed = opts.seed }
 study:grid {
   factors = { param = PARAMS, width = widths, log2_lr = rates },
   order = { "param", "width", "log2_lr" },
@@ -331,7 +291,25 @@ for _, p in ipairs(PARAMS) do
     title = p .. ": training loss after " .. opts.epochs .. " epoch(s)", xlabel = "log2(learning rate)",
     ylabel = "training loss", ylog = true, series = series } }
 end
+-- Each width's best log2(lr) (the mean of the replicates' best) with its 95% interval.
+local bseries = {}
+for _, p in ipairs(PARAMS) do
+  local m, lo, hi, any = {}, {}, {}, false
+  for i, w in ipairs(widths) do
+    local mean, half = summary(best[p][w])
+    m[i], lo[i], hi[i] = mean, half and mean - half or 0 / 0, half and mean + half or 0 / 0
+    any = any or (half ~= nil and half > 0)
+  end
+  bseries[#bseries + 1] = { label = p .. ": best", x = widths, y = m }
+  if any then -- bounds that differ from the mean somewhere (replicates that disagree)
+    bseries[#bseries + 1] = { label = p .. ": 95% low", x = widths, y = lo }
+    bseries[#bseries + 1] = { label = p .. ": 95% high", x = widths, y = hi }
+  end
+end
+parts[#parts + 1] = { svg = winit.plot.xy {
+  title = "best log2(lr) per width (mean of the replicates' best)", xlabel = "width",
+  ylabel = "log2(learning rate)", xlog = true, series = bseries } }
 parts[#parts + 1] = { pre = table.concat(lr_lines, "\n") }
 local page = winit.plot.page((opts.out:gsub("%.json$", "")) .. ".html", parts)
-print(string.format("(%d s) results: %s, coordinate check: %s, report: %s", os.time() - t0, opts.out,
-                    cc_out, page))
+print(string.format("(%d s) results: %s (the coordinate check in its \"coord_checks\": winit report "
+                    .. "draws it), page: %s", os.time() - t0, opts.out, page))

@@ -11,6 +11,9 @@
  *      timings ("seconds", per run and per epoch) and its kernel set; order them by index;
  *   3. write the header and each run's object as the text it was read from, so the output
  *      is byte for byte what winit's writer (src/results/json.c) produces.
+ * The coordinate checks ("coord_checks", before the runs) go the same way: one of a name
+ * and parametrization in several files must be the same in each (shards compute the same
+ * numbers), and is written once, as read, in the order first seen.
  * The study seed is compared as the text of its token, exactly. */
 #include "config.h"
 
@@ -125,6 +128,67 @@ static int differ(json_t *a, json_t *b, char *where, size_t size)
 	return d;
 }
 
+/* A coordinate check of an input, by its key (name, parametrization). */
+struct coord {
+	const char *name, *param;
+	json_t *obj;
+	struct winit_span text;
+	const struct input *from;
+};
+
+/* Add input in's coordinate checks to cs (*n of them, room for cap): a key seen before
+ * must hold the same check.  0, or 1 after saying why on stderr. */
+static int collect_coord_checks(const struct input *in, struct coord **cs, size_t *n, size_t *cap)
+{
+	json_t *arr = json_object_get(in->root, "coord_checks");
+	size_t m = json_array_size(arr);
+	if (m == 0)
+		return 0;
+	struct winit_span *text = calloc(m, sizeof *text);
+	if (!text || winit_span_elements(winit_span_member(in->text, in->len, "coord_checks"), text, m) != m) {
+		free(text);
+		return fail("%s: cannot delimit the coordinate checks", in->path);
+	}
+	int rc = 0;
+	for (size_t k = 0; k < m && !rc; k++) {
+		json_t *o = json_array_get(arr, k);
+		const char *name = json_string_value(json_object_get(o, "name"));
+		const char *param = json_string_value(json_object_get(o, "parametrization"));
+		struct coord *seen = NULL;
+		for (size_t q = 0; q < *n && !seen; q++)
+			if (strcmp((*cs)[q].name, name) == 0 && strcmp((*cs)[q].param, param) == 0)
+				seen = &(*cs)[q];
+		if (seen) {
+			if (json_equal(seen->obj, o))
+				continue; /* the same check twice: keep the first */
+			const char *key = "(a member only one has)";
+			const char *kk;
+			json_t *v;
+			json_object_foreach(o, kk, v) if (!json_equal(v, json_object_get(seen->obj, kk)))
+			{
+				key = kk;
+				break;
+			}
+			rc = fail("coordinate check '%s' (%s) is in %s and %s with different numbers (first "
+			          "difference: \"%s\"); they cannot both be right",
+			          name, param, seen->from->path, in->path, key);
+			break;
+		}
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 8;
+			struct coord *p = realloc(*cs, *cap * sizeof **cs);
+			if (!p) {
+				rc = fail("out of memory");
+				break;
+			}
+			*cs = p;
+		}
+		(*cs)[(*n)++] = (struct coord){ name, param, o, text[k], in };
+	}
+	free(text);
+	return rc;
+}
+
 static int by_index(const void *a, const void *b)
 {
 	const struct run *x = a, *y = b;
@@ -134,7 +198,7 @@ static int by_index(const void *a, const void *b)
 /* ---- step 3: write as winit's writer does */
 
 static int write_merged(const char *path, const struct input *first, const struct run *runs,
-                        size_t n, unsigned flags)
+                        size_t n, const struct coord *cs, size_t n_cs, unsigned flags)
 {
 	struct winit_error err = { 0 };
 	struct winit_safe_write w;
@@ -144,8 +208,15 @@ static int write_merged(const char *path, const struct input *first, const struc
 	fprintf(f, "{\n  \"format\": \"%s\",\n  \"version\": %d,\n  \"generator\": %.*s,\n",
 	        WINIT_RESULTS_FORMAT, WINIT_RESULTS_VERSION, (int)first->generator.n,
 	        first->generator.p);
-	fprintf(f, "  \"study\": %.*s,\n  \"seed\": %.*s,\n  \"runs\": [", (int)first->study.n,
+	fprintf(f, "  \"study\": %.*s,\n  \"seed\": %.*s,\n", (int)first->study.n,
 	        first->study.p, (int)first->seed.n, first->seed.p);
+	if (n_cs) {
+		fputs("  \"coord_checks\": [", f);
+		for (size_t i = 0; i < n_cs; i++)
+			fprintf(f, "%s\n    %.*s", i ? "," : "", (int)cs[i].text.n, cs[i].text.p);
+		fputs("\n  ],\n", f);
+	}
+	fputs("  \"runs\": [", f);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s\n    %.*s", i ? "," : "", (int)runs[i].text.n, runs[i].text.p);
 	fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
@@ -163,9 +234,10 @@ static const char merge_usage[] =
 	"files that are not winit results files of this format version, files that fail the\n"
 	"checks every reader makes (not a regular file, a key twice in an object, a member of\n"
 	"the wrong type or out of range: docs/results-format.md), files of another study or\n"
-	"study seed, and a run present in two files with different results (timings and\n"
-	"kernel set aside).  Prints how many runs it joined, and how many indices below the\n"
-	"last are absent.\n"
+	"study seed, a run present in two files with different results (timings and\n"
+	"kernel set aside), and a coordinate check (name and parametrization) present in two\n"
+	"files with different numbers (one in several files is kept once).  Prints how many\n"
+	"runs it joined, and how many indices below the last are absent.\n"
 	"\n"
 	"OUT.json is written as every winit output is (winit(1), FILES WINIT WRITES): a\n"
 	"temporary file renamed over it; a directory, device, FIFO or socket there is refused,\n"
@@ -211,9 +283,10 @@ int cli_merge(int argc, char **argv)
 	struct winit_error werr = { 0 };
 	if (winit_results_check_writable_ext(out, flags, &werr))
 		return fail("%s", werr.msg);
-	size_t n_in = (size_t)argc - 1, n_runs = 0, cap = 0;
+	size_t n_in = (size_t)argc - 1, n_runs = 0, cap = 0, n_cs = 0, cs_cap = 0;
 	struct input *in = calloc(n_in, sizeof *in);
 	struct run *runs = NULL;
+	struct coord *cs = NULL;
 	int rc = in ? 0 : fail("out of memory");
 	for (size_t i = 0; i < n_in && !rc; i++) {
 		in[i].path = argv[i + 1];
@@ -231,6 +304,8 @@ int cli_merge(int argc, char **argv)
 			          in[0].path, in[i].path);
 			break;
 		}
+		if ((rc = collect_coord_checks(&in[i], &cs, &n_cs, &cs_cap)))
+			break;
 		json_t *arr = json_object_get(in[i].root, "runs");
 		size_t m = json_array_size(arr);
 		struct winit_span *text = calloc(m ? m : 1, sizeof *text);
@@ -292,7 +367,7 @@ int cli_merge(int argc, char **argv)
 	if (!rc) {
 		if (n_runs > 1) /* no runs: runs is NULL, which qsort must not be given */
 			qsort(runs, n_runs, sizeof *runs, by_index);
-		rc = write_merged(out, &in[0], runs, n_runs, flags);
+		rc = write_merged(out, &in[0], runs, n_runs, cs, n_cs, flags);
 	}
 	if (!rc) {
 		long long missing = n_runs ? runs[n_runs - 1].index + 1 - (long long)n_runs : 0;
@@ -307,5 +382,6 @@ int cli_merge(int argc, char **argv)
 		winit_results_doc_free(&in[i].doc);
 	free(in);
 	free(runs);
+	free(cs);
 	return rc;
 }

@@ -109,6 +109,8 @@ struct lresults {
 	struct winit_run_spec *runs;
 	struct winit_run_result *results;
 	char (*kernels)[32]; /* kernel names of runs taken from a results file (resume) */
+	size_t n_coord;
+	struct winit_coord_check *coord; /* the study's coordinate checks (a copy) */
 };
 
 /* ---------------------------------------------------------------- shared helpers */
@@ -230,6 +232,11 @@ void winit_lua_push_theory(lua_State *L, const struct winit_theory *t);
 /* lstudy.c, lgrid.c: the run study:add added last to the study at idx; study:grid. */
 struct winit_run_spec *winit_lua_study_last_run(lua_State *L, int idx);
 int winit_lua_study_grid(lua_State *L);
+/* lcoord.c, lstudy.c: what winit.coord_check returned (at cc) as the results file keeps
+ * it, named by the options at opts ({name = ..., parametrization = ...}): each hidden
+ * layer's activations, the output layer's pre-activations (its logits).  Raises on a
+ * table that is not one, leaving *out empty; else *out is the caller's to free. */
+void winit_lua_coord_from_table(lua_State *L, int cc, int opts, struct winit_coord_check *out);
 
 /* lfigure.c: results:report's options table at `opts` (may be none or nil): its
  * `figures` checked into out (errors name the figure and field).  Always pushes one

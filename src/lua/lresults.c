@@ -32,6 +32,11 @@ static int results_gc(lua_State *L)
 	free(r->results);
 	free(r->runs);
 	free(r->kernels);
+	for (size_t i = 0; r->coord && i < r->n_coord; i++)
+		winit_coord_check_free(&r->coord[i]);
+	free(r->coord);
+	r->coord = NULL;
+	r->n_coord = 0;
 	r->results = NULL;
 	r->runs = NULL;
 	r->kernels = NULL;
@@ -131,8 +136,8 @@ static int results_save(lua_State *L)
 	if (quiet_rank())
 		return 0;
 	struct winit_error err = { 0 };
-	if (winit_results_write_json_ext(path, r->name, r->seed, r->runs, r->results, r->n, flags,
-	                                 &err))
+	if (winit_results_write_json_coord(path, r->name, r->seed, r->runs, r->results, r->n, r->coord,
+	                                   r->n_coord, flags, &err))
 		return luaL_error(L, "%s", err.msg);
 	return 0;
 }
@@ -162,7 +167,8 @@ static int results_report(lua_State *L)
 	close(fd);
 	struct winit_error err = { 0 };
 	struct winit_report_study back;
-	int rc = winit_results_write_json(tmp, r->name, r->seed, r->runs, r->results, r->n, &err);
+	int rc = winit_results_write_json_coord(tmp, r->name, r->seed, r->runs, r->results, r->n,
+	                                        r->coord, r->n_coord, 0, &err);
 	if (!rc)
 		rc = winit_report_read(tmp, &back, &err);
 	unlink(tmp);

@@ -22,6 +22,8 @@
 
 struct lstudy {
 	struct winit_study st; /* the engine's study (winit/study.h): runs, replicate rules */
+	size_t n_coord;        /* study:add_coord_check's, in the order added */
+	struct winit_coord_check *coord;
 };
 
 
@@ -129,6 +131,11 @@ static int study_gc(lua_State *L)
 {
 	struct lstudy *s = check_study(L, 1);
 	winit_study_free(&s->st);
+	for (size_t i = 0; i < s->n_coord; i++)
+		winit_coord_check_free(&s->coord[i]);
+	free(s->coord);
+	s->coord = NULL;
+	s->n_coord = 0;
 	return 0;
 }
 
@@ -340,6 +347,32 @@ struct winit_run_spec *winit_lua_study_last_run(lua_State *L, int idx)
 	return &s->st.runs[s->st.n - 1];
 }
 
+/* study:add_coord_check(cc, {name = "mlp", parametrization = "mup"}): what
+ * winit.coord_check returned, saved with the study's runs (the results file's
+ * "coord_checks") and drawn by the report. */
+static int study_add_coord_check(lua_State *L)
+{
+	struct lstudy *s = check_study(L, 1);
+	struct winit_coord_check c;
+	winit_lua_coord_from_table(L, 2, 3, &c);
+	for (size_t i = 0; i < s->n_coord; i++)
+		if (strcmp(s->coord[i].name, c.name) == 0 &&
+		    strcmp(s->coord[i].parametrization, c.parametrization) == 0) {
+			winit_coord_check_free(&c);
+			return luaL_error(L, "Study:add_coord_check: the study has a coordinate check '%s' "
+			                     "(%s) already: give each its own name",
+			                  s->coord[i].name, s->coord[i].parametrization);
+		}
+	struct winit_coord_check *p = realloc(s->coord, (s->n_coord + 1) * sizeof *p);
+	if (!p) {
+		winit_coord_check_free(&c);
+		return luaL_error(L, "out of memory");
+	}
+	s->coord = p;
+	s->coord[s->n_coord++] = c;
+	return 0;
+}
+
 static int study_len(lua_State *L)
 {
 	lua_pushinteger(L, (lua_Integer)check_study(L, 1)->st.n);
@@ -403,6 +436,14 @@ static int study_run(lua_State *L)
 	if (!res->runs || !res->results || !res->kernels)
 		return luaL_error(L, "out of memory");
 	memcpy(res->runs, s->st.runs, s->st.n * sizeof *res->runs);
+	if (s->n_coord) {
+		res->coord = calloc(s->n_coord, sizeof *res->coord);
+		if (!res->coord)
+			return luaL_error(L, "out of memory");
+		for (; res->n_coord < s->n_coord; res->n_coord++)
+			if (winit_coord_check_copy(&res->coord[res->n_coord], &s->coord[res->n_coord], NULL))
+				return luaL_error(L, "out of memory");
+	}
 	struct winit_study study = s->st; /* the results' copy of the runs */
 	study.runs = res->runs;
 	int shard_i = 0, shard_n = 1;
@@ -426,6 +467,8 @@ static int study_run(lua_State *L)
 		.shard_count = shard_n,
 		.observer = &progress,
 		.log = verbose ? stdout : NULL,
+		.coord_checks = res->coord,
+		.n_coord_checks = res->n_coord,
 	};
 	struct winit_study_saving saving;
 	struct winit_error derr = { 0 };
@@ -459,6 +502,7 @@ static int study_run(lua_State *L)
 
 static const luaL_Reg study_methods[] = {
 	{ "add", study_add },
+	{ "add_coord_check", study_add_coord_check },
 	{ "grid", winit_lua_study_grid },
 	{ "run", study_run },
 	{ NULL, NULL }

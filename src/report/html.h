@@ -1,6 +1,7 @@
 /* src/report/html.h -- the HTML report's parts shared between its files (internal):
  * html.c writes the page (summary, statistics, learning curves), html_diag.c the
- * diagnostics beside theory, html_hist.c the weight histograms at initialization. */
+ * diagnostics beside theory, html_hist.c the weight histograms at initialization,
+ * html_coord.c the coordinate checks. */
 #ifndef WINIT_REPORT_HTML_H
 #define WINIT_REPORT_HTML_H
 
@@ -45,6 +46,11 @@ WINIT_INTERNAL void html_label_style(size_t g, int *dash, int *shape, double *ra
 
 /* Weight histograms at initialization: per label, a panel per hidden layer (html_hist.c). */
 WINIT_INTERNAL void html_weight_histograms(const struct html_page *pg);
+
+/* The coordinate checks (winit/coord.h), per name and layer a row of panels, one per
+ * parametrization: mean |x| against width, log-log, one line per step (html_coord.c);
+ * nothing when n is 0. */
+WINIT_INTERNAL void html_coord_checks(FILE *f, const struct winit_coord_check *cs, size_t n);
 
 /* The layers shown when there are more than max: the first, the last, evenly between
  * (indices into out, at most max); returns how many. */

@@ -1,6 +1,9 @@
 libwinit_core_la_SOURCES += \
 	src/results/json.h \
 	src/results/json.c \
+	src/results/coord.h \
+	src/results/coord.c \
+	src/results/coord_read.c \
 	src/results/results.h \
 	src/results/results.c \
 	src/results/results_schema.h \

@@ -11,6 +11,7 @@
 #include <winit/report.h>
 #include <winit/report_page.h>
 
+#include "results/coord.h"
 #include "results/json_read.h"
 #include "results/results_schema.h"
 
@@ -318,6 +319,8 @@ int winit_report_read(const char *path, struct winit_report_study *out, struct w
 	for (size_t i = 0; i < n; i++)
 		if ((rc = read_run(&c, json_array_get(runs, i), &out->runs[out->n_runs++])))
 			goto fail;
+	if ((rc = winit_coord_checks_read(root, path, &out->coord_checks, &out->n_coord_checks, err)))
+		goto fail;
 	winit_results_doc_free(&d);
 	return WINIT_OK;
 fail:
@@ -377,6 +380,7 @@ void winit_report_free(struct winit_report_study *r)
 	for (size_t i = 0; i < r->n_runs; i++)
 		free_run(&r->runs[i]);
 	free(r->runs);
+	winit_coord_checks_free(r->coord_checks, r->n_coord_checks);
 	free(r->format);
 	free(r->generator);
 	free(r->study);

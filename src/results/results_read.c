@@ -14,6 +14,7 @@
 #include <winit/learning.h>
 #include <winit/results.h>
 
+#include "results/coord.h"
 #include "results/results.h"
 #include "results/results_schema.h"
 
@@ -234,6 +235,8 @@ int winit_results_read(const char *path, struct winit_results_file *out, struct 
 		out->n_runs = i + 1; /* what to free */
 		rc = read_run(json_array_get(runs, i), &out->runs[i], path, err);
 	}
+	if (!rc)
+		rc = winit_coord_checks_read(root, path, &out->coord_checks, &out->n_coord_checks, err);
 	winit_results_doc_free(&d);
 	if (rc)
 		winit_results_file_free(out);
@@ -247,6 +250,7 @@ void winit_results_file_free(struct winit_results_file *f)
 		winit_run_result_free(&f->runs[i].result);
 	}
 	free(f->runs);
+	winit_coord_checks_free(f->coord_checks, f->n_coord_checks);
 	memset(f, 0, sizeof *f);
 }
 

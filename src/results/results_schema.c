@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <winit/coord.h>
 #include <winit/diagnostics.h>
 #include <winit/model.h>
 #include <winit/results.h>
@@ -253,6 +254,56 @@ static int check_model(struct rs_ctx *x, const json_t *o)
 	return WINIT_OK;
 }
 
+/* A coordinate check: at least one width, seed and layer; widths increasing; each layer's
+ * tables one row per step 0..steps, one value per width. */
+static int check_coord_check(struct rs_ctx *x, const json_t *o)
+{
+	const json_t *widths = json_object_get(o, "widths"), *layers = json_object_get(o, "layers");
+	size_t n_w = json_array_size(widths), rows = (size_t)json_integer_value(json_object_get(o, "steps")) + 1;
+	if (n_w == 0 || json_array_size(json_object_get(o, "seeds")) == 0 || json_array_size(layers) == 0)
+		return fail(x, "expected at least one width, one seed and one layer");
+	int unnamed = json_string_length(json_object_get(o, "name")) == 0;
+	for (size_t l = 0; !unnamed && l < json_array_size(layers); l++)
+		unnamed = json_string_length(json_object_get(json_array_get(layers, l), "name")) == 0;
+	if (unnamed)
+		return fail(x, "expected a name for the check and for each of its layers, found \"\"");
+	for (size_t w = 1; w < n_w; w++)
+		if (json_integer_value(json_array_get(widths, w)) <= json_integer_value(json_array_get(widths, w - 1)))
+			return fail(x, "widths: expected increasing widths, found %lld after %lld",
+			            (long long)json_integer_value(json_array_get(widths, w)),
+			            (long long)json_integer_value(json_array_get(widths, w - 1)));
+	static const char *const tables[] = { "mean_abs", "change" };
+	for (size_t l = 0; l < json_array_size(layers); l++)
+		for (int t = 0; t < 2; t++) {
+			const json_t *tab = json_object_get(json_array_get(layers, l), tables[t]);
+			int bad = json_array_size(tab) != rows;
+			for (size_t s = 0; !bad && s < rows; s++)
+				bad = json_array_size(json_array_get(tab, s)) != n_w;
+			if (bad)
+				return fail(x, "layers[%zu].%s: expected %zu rows (steps 0 to %zu) of %zu values "
+				               "(one per width)",
+				            l, tables[t], rows, rows - 1, n_w);
+		}
+	return WINIT_OK;
+}
+
+/* No two coordinate checks of a file share their name and parametrization (their key). */
+static int check_coord_checks(struct rs_ctx *x, const json_t *a)
+{
+	for (size_t i = 0; i < json_array_size(a); i++)
+		for (size_t k = 0; k < i; k++) {
+			const json_t *p = json_array_get(a, i), *q = json_array_get(a, k);
+			if (json_equal(json_object_get(p, "name"), json_object_get(q, "name")) &&
+			    json_equal(json_object_get(p, "parametrization"), json_object_get(q, "parametrization"))) {
+				jr_push(&x->c, "[%zu]", i);
+				return fail(x, "coordinate check '%s' (%s) is there twice (also [%zu])",
+				            json_string_value(json_object_get(p, "name")),
+				            json_string_value(json_object_get(p, "parametrization")), k);
+			}
+		}
+	return WINIT_OK;
+}
+
 /* ---- the table */
 
 static const struct rs_field number_or_null[] = { NUM("", RS_ALL), END };
@@ -446,11 +497,38 @@ static const struct rs_field run_fields[] = {
 };
 static const struct rs_field a_run[] = { SUB("", RS_OBJ, RS_ALL, 0, run_fields, NULL), END };
 
+/* A coordinate check (winit/coord.h): its lists agree in size (check_coord_check). */
+static const char *const param_choices[] = { "standard", "ntk", "mup", NULL };
+static const char *const coord_of_choices[] = { "activation", "pre_activation", NULL };
+static const struct rs_field a_width[] = { ROW("", RS_INT, RS_ALL, 0, 1, BIG), END };
+static const struct rs_field mean_or_null[] = { ROW("", RS_NUM, RS_ALL, RS_NULL, 0, BIG), END };
+static const struct rs_field a_step_row[] = { SUB("", RS_ARR, RS_ALL, 0, mean_or_null, NULL), END };
+static const struct rs_field coord_layer_fields[] = {
+	ROW("name", RS_STR, RS_ALL, 0, 0, WINIT_COORD_LAYER_NAME_MAX - 1),
+	{ "of", RS_STR, RS_ALL, 0, 0, 0, NULL, NULL, coord_of_choices, NONE, NONE, NAN, NULL },
+	SUB("mean_abs", RS_ARR, RS_ALL, 0, a_step_row, NULL),
+	SUB("change", RS_ARR, RS_ALL, 0, a_step_row, NULL),
+	END,
+};
+static const struct rs_field a_coord_layer[] = { SUB("", RS_OBJ, RS_ALL, 0, coord_layer_fields, NULL), END };
+static const struct rs_field coord_fields[] = {
+	ROW("name", RS_STR, RS_ALL, 0, 0, WINIT_COORD_NAME_MAX - 1),
+	{ "parametrization", RS_STR, RS_ALL, 0, 0, 0, NULL, NULL, param_choices, NONE, NONE, NAN, NULL },
+	SUB("widths", RS_ARR, RS_ALL, I32, a_width, NULL),
+	SUB("seeds", RS_ARR, RS_ALL, I32, a_count, NULL),
+	ROW("steps", RS_INT, RS_ALL, 0, 0, I32 - 1),
+	ROW("batch_size", RS_INT, RS_ALL, 0, 1, I32),
+	SUB("layers", RS_ARR, RS_ALL, I32, a_coord_layer, NULL),
+	END,
+};
+static const struct rs_field a_coord_check[] = { SUB("", RS_OBJ, RS_ALL, 0, coord_fields, check_coord_check), END };
+
 /* The top level after "format" and "version" (checked first, by themselves). */
 static const struct rs_field top_fields[] = {
 	ROW("generator", RS_STR, RS_OPTIONAL, 0, 0, sizeof((struct winit_results_file *)0)->generator - 1),
 	ROW("study", RS_STR, RS_V2, 0, 0, NAME_MAX_BYTES),
 	ROW("seed", RS_SEED, RS_V2, 0, 0, 0),
+	SUB("coord_checks", RS_ARR, RS_OPTIONAL, 0, a_coord_check, check_coord_checks),
 	SUB("runs", RS_ARR, RS_ALL, 0, a_run, NULL),
 	END,
 };
@@ -547,7 +625,7 @@ static int check_array(struct rs_ctx *x, const struct rs_field *f, const json_t 
 			return rc;
 		jr_pop(&x->c, mark);
 	}
-	return WINIT_OK;
+	return f->check ? f->check(x, v) : WINIT_OK;
 }
 
 /* A plugin's parameters (numbers, strings or null) or a grid run's factors (strings). */

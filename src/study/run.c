@@ -151,6 +151,8 @@ static int start_saving(const struct winit_study *s, struct winit_run_result *re
 		.n_kept = taken.n_kept,
 		.log = o->log,
 		.write_flags = o->write_flags,
+		.coord_checks = o->coord_checks,
+		.n_coord_checks = o->n_coord_checks,
 	};
 	int rc = winit_results_saver_open(saver, o->save, s->name, s->seed, s->runs, results, s->n,
 	                                  &so, err);
