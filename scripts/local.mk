@@ -16,4 +16,5 @@ dist_theoryscripts_DATA = \
 	scripts/theory/correlations.lua \
 	scripts/theory/width.lua \
 	scripts/theory/residual.lua \
-	scripts/theory/normalization.lua
+	scripts/theory/normalization.lua \
+	scripts/theory/deep_cnn.lua
