@@ -5,7 +5,9 @@
 # what is deterministic at that size.  Theory at initialization: the edge of chaos for
 # tanh at sigma_b^2 = 0.001 (chi_1 = 1 for delta-orthogonal and the critical Gaussian,
 # below 1 for Glorot, above for He); measured, a 16-layer ReLU stack's Var(z) falls by
-# orders of magnitude more under Glorot than under He (theory: a factor 2^15).  The runs:
+# orders of magnitude more under Glorot than under He (theory: a factor 2^15); the conv
+# Jacobian over 8 layers is near an isometry with delta-orthogonal kernels, spread with the
+# critical Gaussian's.  The runs:
 # every depth and initializer in the tables and the results file (16 runs, all "ok"),
 # every conv kernel of the delta-orthogonal runs drawn by delta_orthogonal with the
 # critical gain and the critical Gaussian's sd sigma_w / sqrt(9 cin); both finding
@@ -40,6 +42,15 @@ gl=$(sed -n 's/^  glorot_normal  *[0-9.e+-]* -> [0-9.e+-]* (x\([0-9.e+-]*\))$/\1
 awk -v h="$he" -v g="$gl" 'BEGIN { exit !(h != "" && g != "" && g / h < 0.01) }' &&
 	ok "ReLU, 16 layers: Var(z) x$gl under Glorot, x$he under He (Glorot's at least 100 times smaller)" ||
 	no "ReLU, 16 layers: Var(z) x'$gl' under Glorot, x'$he' under He (Glorot's at least 100 times smaller)"
+
+# Dynamical isometry at depth 8 (the Jacobian of conv layer 8 w.r.t. conv layer 1, 392 on a
+# side): delta-orthogonal's spectrum stays tight (largest^2 / mean 1.6), the critical
+# Gaussian's spreads (20).
+dj=$(sed -n 's/^  delta_orthogonal  *[0-9.e+-]*  *[0-9.e+-]*  *[0-9.e+-]*  *\([0-9][0-9.e+-]*\)$/\1/p' "$tmp/fast.out")
+gj=$(sed -n 's/^  gaussian_critical  *[0-9.e+-]*  *[0-9.e+-]*  *[0-9.e+-]*  *\([0-9][0-9.e+-]*\)$/\1/p' "$tmp/fast.out")
+awk -v d="$dj" -v g="$gj" 'BEGIN { exit !(d != "" && g != "" && d < 3 && g > 3 * d) }' &&
+	ok "Jacobian at depth 8: largest^2 / mean squared singular value $dj (delta-orthogonal) against $gj (critical Gaussian)" ||
+	no "Jacobian at depth 8: largest^2 / mean '$dj' (delta-orthogonal, < 3) against '$gj' (critical Gaussian, > 3 times it)"
 
 # The tables: every initializer at every depth.
 for init in delta_orthogonal gaussian_critical glorot_normal he_normal; do

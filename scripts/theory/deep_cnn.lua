@@ -35,16 +35,21 @@
 -- At initialization (cheap, beside the runs): theory's fixed point for each tanh
 -- initializer's sigma_w (q*, chi_1, the depth scale 1 / |ln chi_1|) and, measured on
 -- --probe-rows images (model:activation_stats, the script's own draws), the pre-activation
--- variance of the first and the last conv layer at the deepest depth of each question.
+-- variance of the first and the last conv layer at the deepest depth of each question;
+-- with --jacobian-depth D, the singular values of the Jacobian of conv layer D's output
+-- with respect to conv layer 1's (model:jacobian_spectrum, 2 images; 7x7x16 = 784 on a
+-- side) for delta_orthogonal and gaussian_critical: the isometry delta-orthogonal keeps
+-- and a Gaussian kernel spreads (D = 64: ~30 s of CPU).
 --
 --   winit run scripts/theory/deep_cnn.lua [--fast] [--depths 4,16,64,256] [--channels 16]
 --       [--pool 4] [--steps 400] [--batch 32] [--rows 0] [--eval-rows 2048] [--lr 0.002]
 --       [--momentum 0.9] [--sb2 0.001] [--relu-depths 22,30] [--relu-lr 0.002]
 --       [--inits delta_orthogonal,gaussian_critical,glorot_normal,he_normal]
---       [--seeds 3] [--seed 1] [--probe-rows 16] [--out results/theory/deep_cnn.json]
+--       [--seeds 3] [--seed 1] [--probe-rows 16] [--jacobian-depth 0] [--out results/theory/deep_cnn.json]
 --
 -- --fast (make check, a few seconds): 7x7 images (--pool 4), 8 channels, depths 2, 8 and
--- 32, 40 steps of 32 images, 256 evaluation rows, ReLU depths 4 and 16, one replicate.
+-- 32, 40 steps of 32 images, 256 evaluation rows, ReLU depths 4 and 16, one replicate,
+-- the Jacobian at depth 8.
 --
 -- Cost of the full mode, measured (Intel Xeon, winit's AVX-512 path, the 2-core machine
 -- shared with other jobs): with --seeds 1 its 20 runs took 340 s of CPU (19.5 minutes of
@@ -86,13 +91,14 @@ local opts = winit.parse_args(arg, {
   seeds = { 3, "paired replicates per condition" },
   seed = { 1, "the study's seed" },
   probe_rows = { 16, "rows of the script's own probe at initialization" },
+  jacobian_depth = { 0, "A: the conv Jacobian's singular values at this depth at initialization (0: off)" },
   out = "results/theory/deep_cnn.json",
 }, "Deep vanilla CNNs: delta-orthogonal at the edge of chaos against Gaussian kernels (tanh),\n"
    .. "He against Glorot (ReLU).")
 
 if opts.fast then
   opts.depths, opts.relu_depths, opts.channels, opts.pool = "2,8,32", "4,16", 8, 4
-  opts.steps, opts.batch, opts.eval_rows, opts.seeds = 40, 32, 256, 1
+  opts.steps, opts.batch, opts.eval_rows, opts.seeds, opts.jacobian_depth = 40, 32, 256, 1, 8
 end
 local function ints(s, what)
   local t = {}
@@ -214,6 +220,28 @@ for _, init in ipairs { "he_normal", "glorot_normal" } do
   collectgarbage()
   theory["relu " .. init] = { var_first = v1, var_last = vl }
   say(string.format("  %-18s %12.4g -> %.4g (x%.3g)", init, v1, vl, vl / v1))
+end
+
+local jd = math.tointeger(opts.jacobian_depth)
+assert(jd and jd >= 0, "--jacobian-depth must be an integer >= 0")
+if jd >= 2 then
+  local n = side * side * C
+  if n > 1024 then
+    say(string.format("  (--jacobian-depth: the Jacobian would be %d on a side, beyond jacobian_spectrum's ~1,000: "
+                      .. "skipped; use --pool 4 or fewer channels)", n))
+  else
+    say(string.format("  Jacobian of conv layer %d's output w.r.t. conv layer 1's at initialization (%d on a side, "
+                      .. "2 images): mean squared singular value, largest, smallest, largest^2 / mean", jd, n))
+    local first = pool > 1 and 2 or 1
+    for _, init in ipairs(inits) do
+      if init == "delta_orthogonal" or init == "gaussian_critical" then
+        local s = build("tanh", init, jd):jacobian_spectrum(train, { from = first, to = first + jd - 1, examples = 2 })
+        collectgarbage()
+        theory[init].jacobian = s
+        say(string.format("  %-18s %12.4g %12.4g %12.4g %12.4g", init, s.mean_sq, s.max, s.min, s.max ^ 2 / s.mean_sq))
+      end
+    end
+  end
 end
 
 -- The study: every condition, paired replicates.
