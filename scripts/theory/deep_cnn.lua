@@ -351,12 +351,15 @@ if acc[label("tanh", "delta_orthogonal", dmax)] then
     end
   end
   if #vs > 0 then
-    local holds = ahead == #vs and delta_drop < gauss_drop
+    -- Xiao et al.'s finding at this budget: delta-orthogonal ahead of every Gaussian
+    -- initializer at the deepest depth, and (with several depths) losing no more from the
+    -- shallowest than the Gaussian initializer that loses most.
+    local holds = ahead == #vs and (d0 == dmax or delta_drop <= gauss_drop)
+    local drops = d0 == dmax and "" or string.format(", its drop from depth %d %.3f against the largest Gaussian "
+                                                      .. "drop %.3f", d0, delta_drop, gauss_drop)
     verdict_a = string.format("at depth %d delta-orthogonal minus (paired): %s; Xiao et al.'s finding %s at this "
-                              .. "budget (delta-orthogonal ahead of %d of %d Gaussian initializers at the deepest, "
-                              .. "its drop from depth %d %.3f against the largest Gaussian drop %.3f)", dmax,
-                              table.concat(vs, ", "), holds and "holds" or "does not hold", ahead, #vs, d0,
-                              delta_drop, gauss_drop)
+                              .. "budget (delta-orthogonal ahead of %d of %d Gaussian initializers at the deepest%s)",
+                              dmax, table.concat(vs, ", "), holds and "holds" or "does not hold", ahead, #vs, drops)
   end
 end
 local finding_a = string.format("A: tanh CNNs, %d steps: %s; %s", steps, table.concat(parts, "; "), verdict_a)
