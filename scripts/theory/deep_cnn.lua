@@ -57,6 +57,9 @@
 -- layer per step at 7x7 and 16 channels, so a run costs ~0.6 ms x depth x steps and the
 -- four depth-256 runs are 75% of it; --seeds 3 is ~17 minutes of CPU, --pool 2 (14x14)
 -- four times that.
+-- Measured (docs/theory.md): at lr 0.002 delta-orthogonal alone trains at depth 64 and
+-- nothing trains at 256, where --lr 0.0005 trains delta-orthogonal and not the critical
+-- Gaussian: the learning rate a depth tolerates falls with depth.
 -- The runs are independent (each draws from its own run seed), so spread them:
 --
 --   mpirun -np 8 winit run scripts/theory/deep_cnn.lua          # an MPI build: rank 0 saves
