@@ -198,8 +198,7 @@ local function probe(model)
   return first.pre_var, last.pre_var
 end
 winit.set_seed(opts.seed)
-local init_lines = {}
-local function say(line) init_lines[#init_lines + 1] = line; print(line) end
+local say = print
 local dmax, rmax = math.max(table.unpack(depths)), math.max(table.unpack(relu_depths))
 say(string.format("At initialization: tanh, sigma_b^2 = %g, edge of chaos sigma_w = %.4f (sigma_w^2 = %.4f); "
                   .. "theory's fixed point per initializer (body), and Var(z) of conv layer 1 and %d measured on "
@@ -391,14 +390,28 @@ local function series(act, list, ds)
   end
   return s
 end
+-- The theory at initialization, in one sentence under figure A.
+local th = {}
+for _, init in ipairs(inits) do
+  local t = theory[init]
+  th[#th + 1] = string.format("%s chi_1 %.4f, Var(z) %.3g -> %.3g%s", init, t.chi_1, t.var_first, t.var_last,
+                              t.jacobian and string.format(", Jacobian largest^2 / mean %.3g", t.jacobian.max ^ 2
+                                                           / t.jacobian.mean_sq) or "")
+end
+local th_caption = string.format("At initialization (theory's chi_1 at sigma_w; measured Var(z) of conv layer 1 -> %d%s): "
+                                 .. "%s", dmax, jd >= 2 and string.format("; the Jacobian from conv layer 1 to %d", jd)
+                                 or "", table.concat(th, "; "))
 local html = results:report((opts.out:gsub("%.json$", "")) .. ".html", { figures = {
   { title = string.format("A: tanh CNNs (%s), training accuracy after %d steps", "circular padding", steps),
     xlabel = "depth (conv layers)", ylabel = "training accuracy", xlog = true,
     series = series("tanh", inits, depths),
-    caption = finding_a .. ". At initialization: " .. table.concat(init_lines, " / ") },
+    caption = finding_a .. ". " .. th_caption .. "." },
   { title = string.format("B: ReLU CNNs (circular padding), training accuracy after %d steps", steps),
     xlabel = "depth (conv layers)", ylabel = "training accuracy", xlog = true,
     series = series("relu", { "he_normal", "glorot_normal" }, relu_depths),
-    caption = finding_b .. "." },
+    caption = string.format("%s. At initialization Var(z) of conv layer 1 -> %d: he_normal x%.3g, glorot_normal "
+                            .. "x%.3g (theory: 1 and 2^-%d).", finding_b, rmax,
+                            theory["relu he_normal"].var_last / theory["relu he_normal"].var_first,
+                            theory["relu glorot_normal"].var_last / theory["relu glorot_normal"].var_first, rmax - 1) },
 } })
 print(string.format("(%d s) results: %s, report: %s", seconds, opts.out, html))
