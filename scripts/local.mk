@@ -18,4 +18,5 @@ dist_theoryscripts_DATA = \
 	scripts/theory/trainability.lua \
 	scripts/theory/residual.lua \
 	scripts/theory/normalization.lua \
-	scripts/theory/isometry.lua
+	scripts/theory/isometry.lua \
+	scripts/theory/deep_cnn.lua

@@ -36,6 +36,10 @@ EXTRA_DIST += tests/cnn.sh
 # over six initializers) in fast mode.
 TESTS += tests/theory_residual.sh
 EXTRA_DIST += tests/theory_residual.sh
+# deep_cnn.lua (deep vanilla CNNs: delta-orthogonal at the edge of chaos, He against Glorot)
+# in fast mode: theory at initialization, the tables, the results file's kernels, the page.
+TESTS += tests/deep_cnn.sh
+EXTRA_DIST += tests/deep_cnn.sh
 
 # The activation erf(a x), whose correlation kernel has a closed form: a test-only plugin,
 # in a directory of its own (tests/plugins/ holds the loader's broken objects, counted).
