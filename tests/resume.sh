@@ -84,6 +84,19 @@ strip "$tmp/c.json" >"$tmp/c.s"
 cmp -s "$tmp/full.s" "$tmp/f.s" && cmp -s "$tmp/full.s" "$tmp/c.s" \
 	&& ok "both end equal to the uninterrupted file" || no "both end equal to the uninterrupted file"
 
+# A file written by another build or install: its plugins' paths differ, their contents
+# (size, crc32) do not -- nothing runs again.  Another crc32 is another plugin: run again.
+sed 's|"file": "[^"]*/\([a-z_]*\.so\)"|"file": "/elsewhere/lib/winit/\1"|' "$tmp/r.json" >"$tmp/moved.json"
+grep -q '"file": "/elsewhere/lib/winit/relu.so"' "$tmp/moved.json" || no "the moved file names other paths"
+study "$tmp/moved.json" --resume >"$tmp/out" 2>&1 || no "--resume of a file from elsewhere"
+grep -q "resume: all 4 runs already finished" "$tmp/out" && ! grep -q "^\[r[1-4]\]" "$tmp/out" \
+	&& ok "plugins at other paths with the same contents: nothing runs again" \
+	|| no "plugins at other paths with the same contents: nothing runs again"
+first '"crc32": "[0-9a-f]*"' '"crc32": "00000000"' "$tmp/r.json" >"$tmp/crc.json"
+study "$tmp/crc.json" --resume >"$tmp/out" 2>&1 || no "--resume with another plugin"
+grep -q "resume: run 'r1' in .* is not the run described now" "$tmp/out" && grep -q "^\[r1\] Epoch" "$tmp/out" \
+	&& ok "a plugin with other contents: its run runs again" || no "a plugin with other contents: its run runs again"
+
 # No file yet: every run runs.  Another study's file: refused, left alone.
 EPOCHS=1
 study "$tmp/new.json" --resume >"$tmp/out" 2>&1 || no "--resume without a file"

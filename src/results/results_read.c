@@ -46,7 +46,26 @@ static uint64_t seed(const json_t *o, const char *key)
 	return (uint64_t)strtoull(str(o, key), NULL, 10);
 }
 
-/* The canonical text of the members of obj named in keys: keys sorted, no spaces. */
+/* Drop the "file" of every plugin's provenance ({"name", "file", "size", "crc32", ...})
+ * in v: where a plugin was loaded from differs between a build tree, an install and
+ * another machine, and its size and crc32 already say whether it is the same plugin. */
+static void drop_plugin_paths(json_t *v)
+{
+	if (json_is_object(v)) {
+		if (json_object_get(v, "crc32"))
+			json_object_del(v, "file");
+		const char *key;
+		json_t *m;
+		json_object_foreach(v, key, m)
+			drop_plugin_paths(m);
+	} else if (json_is_array(v)) {
+		for (size_t i = 0; i < json_array_size(v); i++)
+			drop_plugin_paths(json_array_get(v, i));
+	}
+}
+
+/* The members keys of obj, as one string of canonical JSON (sorted keys, no spaces),
+ * plugins' paths left out (drop_plugin_paths). */
 static char *canonical(const json_t *obj, const char *const keys[])
 {
 	json_t *d = json_object();
@@ -54,11 +73,12 @@ static char *canonical(const json_t *obj, const char *const keys[])
 		return NULL;
 	for (int k = 0; keys[k]; k++) {
 		json_t *v = json_object_get(obj, keys[k]);
-		if (v && json_object_set(d, keys[k], v) != 0) {
+		if (v && json_object_set_new(d, keys[k], json_deep_copy(v)) != 0) {
 			json_decref(d);
 			return NULL;
 		}
 	}
+	drop_plugin_paths(d);
 	char *s = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENSURE_ASCII);
 	json_decref(d);
 	return s; /* malloc'ed by jansson's default allocator (malloc) */
