@@ -107,16 +107,17 @@ check)
 	# One extra configuration, not a second matrix: only what MPI changes runs there.  The
 	# same build is installed into its configured prefix first: an installed copy must
 	# never interfere with the build tree's winit (the plugin-search tests run from it).
-	say "make check --with-mpi after make install into its prefix (the wire, MPI and plugin-search tests)"
+	say "make check --with-mpi after make install into its prefix (the wire, MPI, plugin-search and theory-under-mpirun tests)"
 	mkdir -p "$here/build-mpi"
 	(cd "$here/build-mpi" &&
 		{ grep -qx "prefix = $here/build-mpi/prefix" Makefile 2>/dev/null ||
 			"$here/configure" -q --with-mpi --prefix="$here/build-mpi/prefix"; } &&
 		make -j"$(nproc)" >/dev/null && make install >/dev/null &&
-		make -j"$(nproc)" check TESTS="tests/check_wire tests/mpi.sh tests/check_registry tests/cli.sh" >/dev/null 2>&1) ||
+		make -j"$(nproc)" check TESTS="tests/check_wire tests/mpi.sh tests/check_registry tests/cli.sh tests/width.sh tests/trainability.sh" >/dev/null 2>&1) ||
 		{ tail -n 40 "$here"/build-mpi/tests/*.log; say "MPI or installed-prefix run failed"; exit 1; }
 	grep -h '^[0-9]*%: Checks\|passed, .* failed$' "$here/build-mpi/tests/mpi.sh.log" \
-		"$here"/build-mpi/tests/check_registry.log "$here"/build-mpi/tests/cli.sh.log
+		"$here"/build-mpi/tests/check_registry.log "$here"/build-mpi/tests/cli.sh.log \
+		"$here"/build-mpi/tests/width.sh.log "$here"/build-mpi/tests/trainability.sh.log
 	say "make check under AddressSanitizer and UBSan"
 	mkdir -p "$here/build-sanitizers"
 	(cd "$here/build-sanitizers" &&
