@@ -38,12 +38,10 @@ a JSON file shaped like winit's results ("runs": [{"name", "label", "replicate",
 (mean, sd, min, max) ends the output.
 """
 import argparse
-import gzip
 import json
 import math
 import os
 import statistics
-import struct
 import sys
 import time
 
@@ -51,30 +49,9 @@ import numpy as np
 import torch
 from torch import nn
 
-
-def read_idx(path):
-    opener = gzip.open if path.endswith(".gz") else open
-    with opener(path, "rb") as f:
-        data = f.read()
-    zero, dtype, ndim = struct.unpack(">HBB", data[:4])
-    if zero != 0 or dtype != 8:
-        sys.exit(f"{path}: not an unsigned-byte IDX file")
-    dims = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-
-def truncated_normal_(t, std):
-    # Keras: draw from N(0, s^2), s = std / 0.8796..., redraw beyond 2s.
-    s = std / 0.87962566103423978
-    with torch.no_grad():
-        v = torch.randn(t.shape) * s
-        while True:
-            bad = v.abs() > 2 * s
-            n = int(bad.sum())
-            if n == 0:
-                break
-            v[bad] = torch.randn(n) * s
-        t.copy_(v)
+# The seed study's replica (same folder): its IDX reader, Keras's truncated normal and the
+# evaluation loop are the same here.
+from compare_inits_torch import evaluate, read_idx, truncated_normal_
 
 
 def keras_fans(w):
@@ -125,19 +102,6 @@ def tutorial_cnn(init, dense_init):
         elif isinstance(layer, nn.Linear):
             init_kernel(layer, init if dense_init == "same" else dense_init)
     return model
-
-
-def evaluate(model, x, y, loss_fn, bs=256):
-    model.eval()
-    total, hits = 0.0, 0
-    with torch.no_grad():
-        for i in range(0, len(x), bs):
-            xb = x[i:i + bs].float() / 255.0
-            out = model(xb)
-            total += loss_fn(out, y[i:i + bs]).item() * len(xb)
-            hits += (out.argmax(1) == y[i:i + bs]).sum().item()
-    model.train()
-    return total / len(x), hits / len(x)
 
 
 def main():
