@@ -573,6 +573,93 @@ static int model_activation_stats(lua_State *L)
  * about a second at 1,000), Lanczos beyond. */
 enum { JACOBIAN_EXACT_MAX = 1024 };
 
+/* The first n rows of the dataset d, or of the list of rows at stack index 2, as the
+ * model's n_in inputs each: a userdata left on the stack. */
+static float *jacobian_inputs(lua_State *L, const struct ldataset *d, lua_Integer n, int64_t n_in,
+                              const char *fn)
+{
+	float *x = lua_newuserdatauv(L, (size_t)(n * n_in) * sizeof *x, 0);
+	if (d) {
+		uint32_t *idx = lua_newuserdatauv(L, (size_t)n * sizeof *idx, 0);
+		for (lua_Integer i = 0; i < n; i++)
+			idx[i] = (uint32_t)i;
+		winit_dataset_gather(x, NULL, &d->ds, idx, n);
+		lua_pop(L, 1);
+	} else {
+		for (lua_Integer i = 0; i < n; i++) {
+			if (lua_rawgeti(L, 2, i + 1) != LUA_TTABLE || (int64_t)lua_rawlen(L, -1) != n_in)
+				luaL_error(L, "%s: row %I must be a list of the model's %I inputs", fn, i + 1,
+				           (lua_Integer)n_in);
+			for (int64_t j = 0; j < n_in; j++) {
+				lua_rawgeti(L, -1, j + 1);
+				int ok;
+				lua_Number v = lua_tonumberx(L, -1, &ok);
+				if (!ok)
+					luaL_error(L, "%s: row %I[%I] must be a number, got %s", fn, i + 1,
+					           (lua_Integer)j + 1, luaL_typename(L, -1));
+				x[i * n_in + j] = (float)v;
+				lua_pop(L, 1);
+			}
+			lua_pop(L, 1);
+		}
+	}
+	return x;
+}
+
+/* Option method of the table at index t (0: none): 0 auto, 1 exact, 2 lanczos. */
+static int jacobian_method(lua_State *L, int t, const char *const methods[], const char *fn)
+{
+	int method = 0;
+	if (t && lua_getfield(L, t, "method") != LUA_TNIL) {
+		const char *name = lua_tostring(L, -1);
+		while (methods[method] && (!name || strcmp(name, methods[method])))
+			method++;
+		if (!methods[method] || lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "%s: method must be \"auto\", \"exact\" or \"lanczos\", got %s", fn,
+			           name && lua_type(L, -1) == LUA_TSTRING ? name : luaL_typename(L, -1));
+	}
+	if (t)
+		lua_pop(L, 1);
+	return method;
+}
+
+/* The result table: per example its k values sv[i * k ..], with mean_sq (ms, each
+ * example's exact mean, for Lanczos; else the mean of the values' squares), max, min and
+ * the method's name. */
+static void push_spectrum(lua_State *L, const double *sv, const double *ms, lua_Integer n, int64_t k,
+                          int lanczos, const char *method)
+{
+	lua_createtable(L, (int)n, 4);
+	double sum = 0, mx = -HUGE_VAL, mn = HUGE_VAL;
+	for (lua_Integer i = 0; i < n; i++) {
+		lua_createtable(L, (int)k, 0);
+		for (int64_t j = 0; j < k; j++) {
+			double v = sv[i * k + j];
+			sum += v * v;
+			mx = v > mx ? v : mx;
+			mn = v < mn ? v : mn;
+			lua_pushnumber(L, v);
+			lua_rawseti(L, -2, j + 1);
+		}
+		lua_rawseti(L, -2, i + 1);
+	}
+	if (lanczos) { /* the exact mean over all singular values, not over the Ritz values */
+		sum = 0;
+		for (lua_Integer i = 0; i < n; i++)
+			sum += ms[i];
+		lua_pushnumber(L, sum / (double)n);
+	} else {
+		lua_pushnumber(L, sum / (double)(n * k));
+	}
+	lua_setfield(L, -2, "mean_sq");
+	lua_pushstring(L, method);
+	lua_setfield(L, -2, "method");
+	lua_pushnumber(L, mx);
+	lua_setfield(L, -2, "max");
+	lua_pushnumber(L, mn);
+	lua_setfield(L, -2, "min");
+}
+
 static int model_jacobian_spectrum(lua_State *L)
 {
 	static const char *const keys[] = { "from", "to", "examples", "method", "steps", NULL };
@@ -599,47 +686,13 @@ static int model_jacobian_spectrum(lua_State *L)
 		return luaL_error(L, "%s: no examples given", fn);
 	lua_Integer def = d ? (avail < 8 ? avail : 8) : avail;
 	lua_Integer n = t ? winit_lua_opt_int(L, t, "examples", def, 1, avail, fn) : def;
-	int method = 0;
-	if (t && lua_getfield(L, t, "method") != LUA_TNIL) {
-		const char *name = lua_tostring(L, -1);
-		while (methods[method] && (!name || strcmp(name, methods[method])))
-			method++;
-		if (!methods[method] || lua_type(L, -1) != LUA_TSTRING)
-			return luaL_error(L, "%s: method must be \"auto\", \"exact\" or \"lanczos\", got %s", fn,
-			                  name && lua_type(L, -1) == LUA_TSTRING ? name : luaL_typename(L, -1));
-	}
-	if (t)
-		lua_pop(L, 1);
+	int method = jacobian_method(L, t, methods, fn);
 	lua_Integer steps = t ? winit_lua_opt_int(L, t, "steps", 200, 1, 100000, fn) : 200;
 	int64_t n_in = m->spec.n_inputs;
 	if (d && d->ds.n_features != n_in)
 		return luaL_error(L, "%s: the dataset has %I features per example; the model takes %I",
 		                  fn, (lua_Integer)d->ds.n_features, (lua_Integer)n_in);
-	float *x = lua_newuserdatauv(L, (size_t)(n * n_in) * sizeof *x, 0);
-	if (d) {
-		uint32_t *idx = lua_newuserdatauv(L, (size_t)n * sizeof *idx, 0);
-		for (lua_Integer i = 0; i < n; i++)
-			idx[i] = (uint32_t)i;
-		winit_dataset_gather(x, NULL, &d->ds, idx, n);
-		lua_pop(L, 1);
-	} else {
-		for (lua_Integer i = 0; i < n; i++) {
-			if (lua_rawgeti(L, 2, i + 1) != LUA_TTABLE || (int64_t)lua_rawlen(L, -1) != n_in)
-				return luaL_error(L, "%s: row %I must be a list of the model's %I inputs", fn,
-				                  i + 1, (lua_Integer)n_in);
-			for (int64_t j = 0; j < n_in; j++) {
-				lua_rawgeti(L, -1, j + 1);
-				int ok;
-				lua_Number v = lua_tonumberx(L, -1, &ok);
-				if (!ok)
-					return luaL_error(L, "%s: row %I[%I] must be a number, got %s", fn, i + 1,
-					                  (lua_Integer)j + 1, luaL_typename(L, -1));
-				x[i * n_in + j] = (float)v;
-				lua_pop(L, 1);
-			}
-			lua_pop(L, 1);
-		}
-	}
+	float *x = jacobian_inputs(L, d, n, n_in, fn);
 	ensure_built(L, m, NULL, 0);
 	const struct winit_model *mm = &m->trainer.model;
 	int64_t cap = mm->layer[to - 1].n_out, cols = from ? mm->layer[from - 1].n_out : n_in;
@@ -654,35 +707,7 @@ static int model_jacobian_spectrum(lua_State *L)
 	                  winit_model_jacobian_lanczos(&m->trainer.model, x, n, (int32_t)from - 1,
 	                                               (int32_t)to - 1, steps, sv, &k, ms, &err))
 		return luaL_error(L, "%s: %s", fn, err.msg);
-	lua_createtable(L, (int)n, 4);
-	double sum = 0, mx = -HUGE_VAL, mn = HUGE_VAL;
-	for (lua_Integer i = 0; i < n; i++) {
-		lua_createtable(L, (int)k, 0);
-		for (int64_t j = 0; j < k; j++) {
-			double v = sv[i * k + j];
-			sum += v * v;
-			mx = v > mx ? v : mx;
-			mn = v < mn ? v : mn;
-			lua_pushnumber(L, v);
-			lua_rawseti(L, -2, j + 1);
-		}
-		lua_rawseti(L, -2, i + 1);
-	}
-	if (method == 2) { /* the exact mean over all singular values, not over the Ritz values */
-		sum = 0;
-		for (lua_Integer i = 0; i < n; i++)
-			sum += ms[i];
-		lua_pushnumber(L, sum / (double)n);
-	} else {
-		lua_pushnumber(L, sum / (double)(n * k));
-	}
-	lua_setfield(L, -2, "mean_sq");
-	lua_pushstring(L, methods[method]);
-	lua_setfield(L, -2, "method");
-	lua_pushnumber(L, mx);
-	lua_setfield(L, -2, "max");
-	lua_pushnumber(L, mn);
-	lua_setfield(L, -2, "min");
+	push_spectrum(L, sv, ms, n, k, method == 2, methods[method]);
 	return 1;
 }
 
