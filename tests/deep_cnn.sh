@@ -108,6 +108,24 @@ PY
 then ok "the report is well-formed with both depth figures ($(cat "$tmp/xml"))"
 else no_file="$tmp/xml" no "the report is well-formed with both depth figures"; fi
 
+# --lr-depth: past that depth the tanh runs' rate falls as 1 / depth; ReLU's stays.
+expect "deep_cnn.lua --fast --lr-depth 8 names the depth-scaled rate" 0 \
+	"^A (tanh, circular padding): training accuracy on 256 trained images after 40 steps (batch 32, SGD lr 0\.002 (x 8 / depth past depth 8), momentum 0\.9)" -- \
+	"$winit" run "$src/scripts/theory/deep_cnn.lua" --fast --lr-depth 8 --out "$tmp/lr.json"
+if python3 - "$tmp/lr.json" "$tmp/c.json" >"$tmp/py" 2>&1 <<'PY'
+import json, sys
+lr = {r["name"]: r["optimizer"]["learning_rate"] for r in json.load(open(sys.argv[1]))["runs"]}
+base = {r["name"]: r["optimizer"]["learning_rate"] for r in json.load(open(sys.argv[2]))["runs"]}
+assert sorted(lr) == sorted(base) and len(lr) == 16, sorted(lr)
+for name, v in lr.items():
+    act, init, depth = name.split("#")[0].split()
+    want = 0.002 * 8 / 32 if act == "tanh" and depth == "32" else 0.002
+    assert abs(v - want) < 1e-12 and abs(base[name] - 0.002) < 1e-12, (name, v, base[name])
+print("ok")
+PY
+then ok "--lr-depth 8: the tanh runs at depth 32 train at 0.0005, every other run (and every run by default) at 0.002"
+else no_file="$tmp/py" no "--lr-depth 8: the runs' learning rates: $(tail -1 "$tmp/py")"; fi
+
 # A shard runs its share and leaves the analysis to the resumed run.
 expect "deep_cnn.lua --fast --shard 1/2 leaves the analysis to the resumed run" 0 \
 	"^shard: 8 of 16 runs here; merge the shards" -- \

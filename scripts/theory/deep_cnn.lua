@@ -25,7 +25,8 @@
 --     padding "circular" too: He et al.'s zero padding ("same") on images this small loses
 --     a border's share of the variance at every layer (measured: He's Var(z) fell ~36x over
 --     16 layers of 7x7), which would add to the initializers' own factor (1 against 1/2).
--- Every run: SGD with momentum (--lr, --momentum), batch --batch, a fixed budget of --steps
+-- Every run: SGD with momentum (--lr, --momentum; past --lr-depth layers A's rate is
+-- --lr x lr_depth / depth), batch --batch, a fixed budget of --steps
 -- steps on the first steps x batch training images (one epoch: every step sees new
 -- images), paired replicates (replicate r of every condition draws the same data order,
 -- biases and head).  The figure of merit is the training accuracy after the budget: the
@@ -43,7 +44,7 @@
 --
 --   winit run scripts/theory/deep_cnn.lua [--fast] [--depths 4,16,64,256] [--channels 16]
 --       [--pool 4] [--steps 400] [--batch 32] [--rows 0] [--eval-rows 2048] [--lr 0.002]
---       [--momentum 0.9] [--sb2 0.001] [--relu-depths 22,30] [--relu-lr 0.002]
+--       [--lr-depth 64] [--momentum 0.9] [--sb2 0.001] [--relu-depths 22,30] [--relu-lr 0.002]
 --       [--inits delta_orthogonal,gaussian_critical,glorot_normal,he_normal]
 --       [--seeds 3] [--seed 1] [--probe-rows 16] [--jacobian-depth 0] [--out results/theory/deep_cnn.json]
 --
@@ -58,8 +59,8 @@
 -- four depth-256 runs are 75% of it; --seeds 3 is ~17 minutes of CPU, --pool 2 (14x14)
 -- four times that.
 -- Measured (docs/theory.md): at lr 0.002 delta-orthogonal alone trains at depth 64 and
--- nothing trains at 256, where --lr 0.0005 trains delta-orthogonal and not the critical
--- Gaussian: the learning rate a depth tolerates falls with depth.
+-- nothing trains at 256, where lr 0.0005 trains delta-orthogonal and not the critical
+-- Gaussian: the learning rate a depth tolerates falls with depth, hence --lr-depth.
 -- The runs are independent (each draws from its own run seed), so spread them:
 --
 --   mpirun -np 8 winit run scripts/theory/deep_cnn.lua          # an MPI build: rank 0 saves
@@ -86,7 +87,8 @@ local opts = winit.parse_args(arg, {
   batch = { 32, "batch size" },
   rows = { 0, "training rows (0: steps x batch, one epoch; fewer: as many epochs as the steps need)" },
   eval_rows = { 2048, "training rows the final training accuracy is measured on" },
-  lr = { 0.002, "A: SGD learning rate" },
+  lr = { 0.002, "A: SGD learning rate (up to --lr-depth layers)" },
+  lr_depth = { 64, "A: deeper tanh networks train at --lr x lr_depth / depth (0: --lr at every depth)" },
   relu_lr = { 0.002, "B: SGD learning rate" },
   momentum = { 0.9, "SGD momentum" },
   sb2 = { 0.001, "A: sigma_b^2, the bias variance (sigma_w is the edge of chaos for it)" },
@@ -164,6 +166,22 @@ local function tanh_kernel(init, cin)
   return init
 end
 -- The model: pooling, `depth` conv layers, GlobalAveragePooling2D, Dense(10, softmax).
+local lr_depth = math.tointeger(opts.lr_depth)
+assert(lr_depth and lr_depth >= 0, "--lr-depth must be an integer >= 0")
+-- The learning rate of a run: a deep network's gradient at the edge of chaos grows with
+-- its depth (measured: 0.002 trains delta-orthogonal at 64 layers, nothing at 256, where
+-- 0.0005 = 0.002 x 64 / 256 does), so past --lr-depth layers A's rate falls as 1 / depth.
+local function rate(act, depth)
+  if act ~= "tanh" then return opts.relu_lr end
+  if lr_depth > 0 and depth > lr_depth then return opts.lr * lr_depth / depth end
+  return opts.lr
+end
+local function rate_text(act)
+  if act ~= "tanh" then return string.format("%g", opts.relu_lr) end
+  if lr_depth == 0 then return string.format("%g", opts.lr) end
+  return string.format("%g (x %d / depth past depth %d)", opts.lr, lr_depth, lr_depth)
+end
+
 local function build(act, init, depth)
   local x = winit.Input { shape = { 28, 28, 1 } }
   local h = pool > 1 and L.AveragePooling2D { pool }(x) or x
@@ -179,8 +197,7 @@ local function build(act, init, depth)
   end
   h = L.GlobalAveragePooling2D {}(h)
   local model = winit.Model { inputs = x, outputs = L.Dense { 10, activation = "softmax" }(h) }
-  model:compile { optimizer = winit.optimizers.SGD { learning_rate = act == "tanh" and opts.lr or opts.relu_lr,
-                                                     momentum = opts.momentum } }
+  model:compile { optimizer = winit.optimizers.SGD { learning_rate = rate(act, depth), momentum = opts.momentum } }
   return model
 end
 
@@ -315,10 +332,10 @@ local tables = {}
 local function table_for(act, list, ds)
   local lines = {}
   local function out(line) lines[#lines + 1] = line; print(line) end
-  out(string.format("%s: training accuracy on %d trained images after %d steps (batch %d, SGD lr %g, momentum %g), "
+  out(string.format("%s: training accuracy on %d trained images after %d steps (batch %d, SGD lr %s, momentum %g), "
                     .. "%dx%d images, %d channels, %d replicate(s): mean +- 95%% interval",
                     act == "tanh" and "A (tanh, circular padding)" or "B (ReLU, circular padding)", #eval, steps,
-                    opts.batch, act == "tanh" and opts.lr or opts.relu_lr, opts.momentum, side, side, C, opts.seeds))
+                    opts.batch, rate_text(act), opts.momentum, side, side, C, opts.seeds))
   local h = { string.format("  %-18s", "initializer") }
   for _, d in ipairs(ds) do h[#h + 1] = string.format("%14s", "depth " .. d) end
   out(table.concat(h, " "))
