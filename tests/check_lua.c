@@ -253,6 +253,44 @@ START_TEST(plugin_and_optimizer_names_must_be_strings)
 }
 END_TEST
 
+/* winit.stats: a summary's mean, sd and Student-t interval by hand (t_{0.975, 3} =
+ * 3.182446), one value (no interval), none, an infinite mean (no interval); a paired
+ * comparison (d = 1, 2, 4: mean 7/3, sd sqrt(7/3), t = sqrt 7 on 2 df); bad arguments
+ * refused at the script line.  results:complete is checked where shards run
+ * (tests/deep_cnn.sh, width.sh, trainability.sh: the shard line). */
+START_TEST(stats_summary_and_paired)
+{
+	RUN_OK("local s = winit.stats.summary { 1, 2, 3, 4 }\n"
+	       "local t3 = winit.stats.t_quantile(0.975, 3)\n"
+	       "assert(math.abs(t3 - 3.182446305284263) < 1e-9, t3)\n"
+	       "assert(math.abs(winit.stats.t_quantile(0.975, 9) - 2.262157) < 1e-6)\n"
+	       "assert(s.n == 4 and s.mean == 2.5 and s.min == 1 and s.max == 4)\n"
+	       "assert(math.abs(s.sd - math.sqrt(5 / 3)) < 1e-12, s.sd)\n"
+	       "assert(math.abs(s.half - t3 * math.sqrt(5 / 3) / 2) < 1e-12, s.half)\n"
+	       "assert(math.abs(s.ci_lo - (2.5 - s.half)) < 1e-12 and math.abs(s.ci_hi - (2.5 + s.half)) < 1e-12)\n"
+	       "local one = winit.stats.summary { 7 }\n"
+	       "assert(one.n == 1 and one.mean == 7 and one.sd == 0 and one.half == nil and one.ci_lo == nil)\n"
+	       "local none = winit.stats.summary {}\n"
+	       "assert(none.n == 0 and none.mean == nil)\n"
+	       "local inf = winit.stats.summary { 1, math.huge }\n"
+	       "assert(inf.mean == math.huge and inf.half == nil)\n"
+	       "local p = winit.stats.paired({ 2, 4, 7 }, { 1, 2, 3 })\n"
+	       "assert(p.n == 3 and math.abs(p.diff - 7 / 3) < 1e-12 and p.df == 2, p.diff)\n"
+	       "assert(math.abs(p.t - math.sqrt(7)) < 1e-12 and math.abs(p.d_z - math.sqrt(7 / 3)) < 1e-12, p.t)\n"
+	       "local t2 = winit.stats.t_quantile(0.975, 2)\n"
+	       "assert(math.abs(p.half - t2 * math.sqrt(7 / 3) / math.sqrt(3)) < 1e-12, p.half)\n"
+	       "assert(p.p > 0.11 and p.p < 0.13, p.p)\n"
+	       "local q = winit.stats.paired({ 5 }, { 1 })\n"
+	       "assert(q.n == 1 and q.diff == 4 and q.half == nil and q.p == nil)\n");
+	RUN_ERR("winit.stats.paired({ 1, 2 }, { 1 })\n", "test.lua:1:",
+	        "stats.paired: 2 values against 1: each value needs its pair");
+	RUN_ERR("winit.stats.summary { 1, 'x' }\n", "test.lua:1:",
+	        "stats.summary: argument #1: element 2 is not a number");
+	RUN_ERR("winit.stats.t_quantile(1, 3)\n", "test.lua:1:", "q must be in (0, 1)");
+	RUN_ERR("winit.stats.t_quantile(0.5, 0)\n", "test.lua:1:", "df must be a finite number > 0");
+}
+END_TEST
+
 /* winit.theory's correlation map and its fixed point against closed forms, and their
  * arguments checked, each error naming the function and the argument. */
 START_TEST(theory_correlations)
@@ -1372,6 +1410,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, data_errors_name_the_file);
 	tcase_add_test(tc, data_sources_and_class_counts);
 	tcase_add_test(tc, theory_correlations);
+	tcase_add_test(tc, stats_summary_and_paired);
 	tcase_add_test(tc, functional_refusals_name_the_line);
 	tcase_add_test(tc, keras_cnn_tutorial_trains);
 	tcase_add_test(tc, lua_layers_make_the_c_specs);

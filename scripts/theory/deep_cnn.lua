@@ -286,13 +286,7 @@ local t0 = os.time()
 local results = study:run { save = opts.out, verbose = 0 }
 local seconds = os.time() - t0
 local runs = results:runs()
-local missing = 0
-for _, r in ipairs(runs) do if r.status == "not run" then missing = missing + 1 end end
-if missing > 0 then
-  print(string.format("shard: %d of %d runs here; merge the shards (winit merge) and run again with "
-                      .. "--resume for the analysis", #runs - missing, #runs))
-  return
-end
+if not results:complete() then return end -- a shard: the analysis waits for the merged run
 
 -- acc[label][replicate + 1]: the training accuracy after the budget (NaN: failed or diverged).
 local acc = {}
@@ -301,16 +295,11 @@ for _, r in ipairs(runs) do
   local a = r.status == "ok" and r.test_accuracy or 0 / 0
   acc[r.label][r.replicate + 1] = a
 end
-local T975 = { 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-               2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-               2.060, 2.056, 2.052, 2.048, 2.045, 2.042 }
+-- The mean (NaN for none) and the half-width of its 95% Student-t interval (nil below 2
+-- values or for a NaN mean).
 local function summary(xs)
-  local n, m = #xs, 0
-  for _, x in ipairs(xs) do m = m + x / n end
-  if n < 2 or m ~= m then return m, nil end
-  local ss = 0
-  for _, x in ipairs(xs) do ss = ss + (x - m) ^ 2 end
-  return m, (T975[n - 1] or 1.960) * math.sqrt(ss / (n - 1) / n)
+  local s = winit.stats.summary(xs)
+  return s.mean or 0 / 0, s.half
 end
 local function cell(xs)
   local m, hw = summary(xs)

@@ -103,14 +103,11 @@ local results = study:run { save = opts.out, verbose = 0 }
 local seconds = os.time() - t0
 local html = results:report((opts.out:gsub("%.json$", "")) .. ".html")
 
-local T = { 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228 }
+-- The mean (NaN for none) and the half-width of its 95% Student-t interval (nil below 2
+-- values).
 local function interval(xs)
-  local n, m = #xs, 0
-  for _, x in ipairs(xs) do m = m + x / n end
-  if n < 2 then return m, nil end
-  local ss = 0
-  for _, x in ipairs(xs) do ss = ss + (x - m) ^ 2 end
-  return m, (T[n - 1] or 1.960) * math.sqrt(ss / (n - 1) / n)
+  local s = winit.stats.summary(xs)
+  return s.mean or 0 / 0, s.half
 end
 
 -- Per condition: test accuracies of the finished runs, diverged runs, and the hidden

@@ -211,18 +211,12 @@ for _, r in ipairs(results:runs()) do
     loss[r.label][#loss[r.label] + 1] = (r.status == "ok" and h and h[#h]) or math.huge
   end
 end
--- Student's t 0.975 quantiles for 1..30 degrees of freedom, then the normal's.
-local T = { 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-            2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-            2.060, 2.056, 2.052, 2.048, 2.045, 2.042 }
+-- The mean and the half-width of its 95% Student-t interval (nil below 2 values or for a
+-- mean that is not finite); nil for no value.
 local function interval(xs)
   if #xs == 0 then return nil end
-  local n, m = #xs, 0
-  for _, x in ipairs(xs) do m = m + x / n end
-  if n < 2 or m ~= m or m == math.huge then return m, nil end
-  local ss = 0
-  for _, x in ipairs(xs) do ss = ss + (x - m) ^ 2 end
-  return m, (T[n - 1] or 1.960) * math.sqrt(ss / (n - 1) / n)
+  local s = winit.stats.summary(xs)
+  return s.mean, s.half
 end
 local function fmt(m, hw)
   if m == nil then return "not run" end

@@ -153,13 +153,7 @@ study:grid {
 local t0 = os.time()
 local results = study:run { save = opts.out, verbose = 0 }
 local runs = results:runs()
-local missing = 0
-for _, r in ipairs(runs) do if r.status == "not run" then missing = missing + 1 end end
-if missing > 0 then
-  print(string.format("shard: %d of %d runs here; merge the shards (winit merge) and run again with "
-                      .. "--resume for the analysis", #runs - missing, #runs))
-  return
-end
+if not results:complete() then return end -- a shard: the analysis waits for the merged run
 
 -- acc[j][i]: the mean training accuracy of depth j, sigma_w^2 i over replicates (a run that
 -- failed or diverged counts as chance, 0.1: it did not train).

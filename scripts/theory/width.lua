@@ -165,13 +165,7 @@ study:grid {
 }
 local results = study:run { save = opts.out, verbose = 0 }
 local runs = results:runs()
-local missing = 0
-for _, r in ipairs(runs) do if r.status == "not run" then missing = missing + 1 end end
-if missing > 0 then
-  print(string.format("shard: %d of %d runs here; merge the shards (winit merge) and run again with "
-                      .. "--resume for the analysis", #runs - missing, #runs))
-  return
-end
+if not results:complete() then return end -- a shard: the analysis waits for the merged run
 
 -- loss[p][w][lr][rep]: the last epoch's training loss (a failed or diverged run: +inf).
 local loss = {}
@@ -186,18 +180,10 @@ for _, r in ipairs(runs) do
   if v ~= v then v = math.huge end
   loss[p][w][lr][r.replicate + 1] = v
 end
--- Student-t 97.5% quantiles for df 1..30.
-local T975 = { 12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179,
-               2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
-               2.060, 2.056, 2.052, 2.048, 2.045, 2.042 }
+-- The mean and the half-width of its 95% Student-t interval (nil below 2 values).
 local function summary(v)
-  local n, s = #v, 0
-  for _, x in ipairs(v) do s = s + x end
-  local mean = s / n
-  if n < 2 then return mean, nil end
-  local ss = 0
-  for _, x in ipairs(v) do ss = ss + (x - mean) ^ 2 end
-  return mean, T975[math.min(n - 1, #T975)] * math.sqrt(ss / (n - 1) / n)
+  local s = winit.stats.summary(v)
+  return s.mean, s.half
 end
 local function interval(mean, half)
   return half and string.format("%+.2f [%+.2f, %+.2f]", mean, mean - half, mean + half)

@@ -315,5 +315,6 @@ void winit_lua_open_save(lua_State *L, int module_index);
 void winit_lua_open_theory(lua_State *L, int module_index);
 void winit_lua_open_plot(lua_State *L, int module_index);
 void winit_lua_open_coord(lua_State *L, int module_index);
+void winit_lua_open_stats(lua_State *L, int module_index);
 
 #endif

@@ -249,6 +249,33 @@ static int results_failed(lua_State *L)
 	return 1;
 }
 
+/* results:complete([{ quiet = false }]) -> true when every run of the study is here;
+ * false, after printing "shard: K of N runs here; merge the shards (winit merge) and run
+ * again with --resume for the analysis" (unless quiet), when a shard (winit run --shard)
+ * ran only its share: a script's analysis then waits for the merged, resumed run. */
+static int results_complete(lua_State *L)
+{
+	struct lresults *r = check_results(L, 1);
+	int quiet = 0;
+	if (!lua_isnoneornil(L, 2)) {
+		luaL_checktype(L, 2, LUA_TTABLE);
+		lua_getfield(L, 2, "quiet");
+		quiet = lua_toboolean(L, -1);
+		lua_pop(L, 1);
+	}
+	size_t here = 0;
+	for (size_t i = 0; i < r->n; i++)
+		here += r->results[i].done != 0;
+	if (here < r->n && !quiet) {
+		printf("shard: %zu of %zu runs here; merge the shards (winit merge) and run again with "
+		       "--resume for the analysis\n",
+		       here, r->n);
+		fflush(stdout);
+	}
+	lua_pushboolean(L, here == r->n);
+	return 1;
+}
+
 static const luaL_Reg results_methods[] = {
 	{ "print_table", results_print_table },
 	{ "write_csv", results_write_csv },
@@ -256,6 +283,7 @@ static const luaL_Reg results_methods[] = {
 	{ "report", results_report },
 	{ "runs", results_runs },
 	{ "failed", results_failed },
+	{ "complete", results_complete },
 	{ NULL, NULL }
 };
 

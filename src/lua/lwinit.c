@@ -40,6 +40,7 @@ const struct winit_lua_part winit_lua_parts[] = {
 	{ "theory", winit_lua_open_theory },
 	{ "plot", winit_lua_open_plot },
 	{ "coord", winit_lua_open_coord },     /* coord_check */
+	{ "stats", winit_lua_open_stats },     /* summary, paired, t_quantile */
 	{ NULL, NULL }
 };
 
