@@ -13,6 +13,7 @@
 
 #include "winit/error.h"
 #include "winit/kernels.h"
+#include "winit/plugin_util.h" /* WINIT_HOT */
 #include "kernels/kernels_internal.h"
 
 #if WINIT_KERN_X86
@@ -148,8 +149,11 @@ void winit_dense_backward_weights(float *dw, const float *dout, const float *in,
 		                    dw + i0 * n_out + j0, n_out, 0, NULL, ep);
 }
 
-void winit_dense_backward_bias(float *db, const float *dout, int64_t n_batch, int64_t n_out,
-                               int64_t j0, int64_t j1)
+/* Each column's sum in row order, vectorized across columns (every vector width of
+ * WINIT_HOT gives the same sums; a static clone: an exported ifunc is not a plain
+ * symbol). */
+WINIT_HOT static void column_sums(float *restrict db, const float *restrict dout, int64_t n_batch,
+                                  int64_t n_out, int64_t j0, int64_t j1)
 {
 	for (int64_t j = j0; j < j1; j++)
 		db[j] = 0.0f;
@@ -158,6 +162,12 @@ void winit_dense_backward_bias(float *db, const float *dout, int64_t n_batch, in
 		for (int64_t j = j0; j < j1; j++)
 			db[j] += row[j];
 	}
+}
+
+void winit_dense_backward_bias(float *db, const float *dout, int64_t n_batch, int64_t n_out,
+                               int64_t j0, int64_t j1)
+{
+	column_sums(db, dout, n_batch, n_out, j0, j1);
 }
 
 void winit_dense_backward(float *din, float *dw, float *db, const float *dout,

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <winit/kernels.h>
+#include <winit/plugin_util.h> /* WINIT_HOT */
 #include <winit/shape.h>
 #include <winit/team.h>
 
@@ -155,8 +156,9 @@ static void im2col(float *restrict col, const float *restrict x, const struct ge
 		}
 }
 
-/* dx = the patches' gradients added back where they were taken, in order. */
-static void col2im(float *dx, const float *dcol, const struct geom *g)
+/* dx = the patches' gradients added back where they were taken, in order (element-wise
+ * adds: every vector width of WINIT_HOT gives the same sums). */
+WINIT_HOT static void col2im(float *restrict dx, const float *restrict dcol, const struct geom *g)
 {
 	memset(dx, 0, (size_t)(g->h * g->w * g->c) * sizeof *dx);
 	for (int64_t oy = 0; oy < g->oh; oy++)

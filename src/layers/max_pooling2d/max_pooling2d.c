@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <winit/plugin_util.h> /* WINIT_HOT */
+
 #include "layers/kind.h"
 #include "layers/pool.h"
 #include "layers/window.h"
@@ -36,7 +38,7 @@ static void pool_of(const struct winit_model *m, int i, struct winit_pool *g)
 
 /* One tap of a window over all channels: the first sets each channel's best, a later one
  * replaces it where strictly larger (a select, not a branch: vectorized). */
-static void max_tap(float *restrict best, int32_t *restrict arg, const float *restrict xt, int32_t at,
+static inline void max_tap(float *restrict best, int32_t *restrict arg, const float *restrict xt, int32_t at,
                     int64_t c, int first)
 {
 	if (first) {
@@ -53,9 +55,32 @@ static void max_tap(float *restrict best, int32_t *restrict arg, const float *re
 	}
 }
 
-/* Per output position, the window's taps in row-major order, each over all channels at
- * once: a tap replaces a channel's best only when strictly larger (the first wins a tie,
- * NaN never replaces), without a branch per value. */
+/* One example: per output position, the window's taps in row-major order, each over all
+ * channels at once: a tap replaces a channel's best only when strictly larger (the first
+ * wins a tie, NaN never replaces), without a branch per value.  Compiled for each vector
+ * width (WINIT_HOT): a select is exact, so every clone keeps the same winners. */
+WINIT_HOT static void max_example(float *restrict y, int32_t *restrict arg, const float *restrict x,
+                                  const struct winit_pool *g)
+{
+	for (int64_t oy = 0; oy < g->oh; oy++)
+		for (int64_t ox = 0; ox < g->ow; ox++) {
+			float *yo = y + (oy * g->ow + ox) * g->c;
+			int32_t *ao = arg + (oy * g->ow + ox) * g->c;
+			int first = 1;
+			for (int64_t ky = 0; ky < g->ph; ky++) {
+				int64_t yy = winit_window_tap(oy, ky, g->sh, 1, g->top, g->h, 0);
+				for (int64_t kx = 0; kx < g->pw && yy >= 0; kx++) {
+					int64_t xx = winit_window_tap(ox, kx, g->sw, 1, g->left, g->w, 0);
+					if (xx < 0)
+						continue;
+					const int32_t at = (int32_t)((yy * g->w + xx) * g->c);
+					max_tap(yo, ao, x + at, at, g->c, first);
+					first = 0;
+				}
+			}
+		}
+}
+
 static void max_forward(const struct winit_pass *p, int i, int activate, int c, int n)
 {
 	(void)activate;
@@ -65,28 +90,9 @@ static void max_forward(const struct winit_pass *p, int i, int activate, int c, 
 	pool_of(m, i, &g);
 	int64_t r0, r1;
 	winit_pass_rows(p, c, n, &r0, &r1);
-	for (int64_t r = r0; r < r1; r++) {
-		const float *x = winit_pass_input(p, d, 0) + r * d->n_in;
-		float *y = m->a[i] + r * d->n_out;
-		int32_t *arg = (int32_t *)m->work[i] + r * d->n_out;
-		for (int64_t oy = 0; oy < g.oh; oy++)
-			for (int64_t ox = 0; ox < g.ow; ox++) {
-				float *yo = y + (oy * g.ow + ox) * g.c;
-				int32_t *ao = arg + (oy * g.ow + ox) * g.c;
-				int first = 1;
-				for (int64_t ky = 0; ky < g.ph; ky++) {
-					int64_t yy = winit_window_tap(oy, ky, g.sh, 1, g.top, g.h, 0);
-					for (int64_t kx = 0; kx < g.pw && yy >= 0; kx++) {
-						int64_t xx = winit_window_tap(ox, kx, g.sw, 1, g.left, g.w, 0);
-						if (xx < 0)
-							continue;
-						const int32_t at = (int32_t)((yy * g.w + xx) * g.c);
-						max_tap(yo, ao, x + at, at, g.c, first);
-						first = 0;
-					}
-				}
-			}
-	}
+	for (int64_t r = r0; r < r1; r++)
+		max_example(m->a[i] + r * d->n_out, (int32_t *)m->work[i] + r * d->n_out,
+		            winit_pass_input(p, d, 0) + r * d->n_in, &g);
 }
 
 static void max_input_grad(const struct winit_pass *p, int i, const float *dz, int c, int n)
