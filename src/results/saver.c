@@ -327,8 +327,9 @@ int winit_results_saver_open(struct winit_results_saver **out, const char *path,
 	s->lens = calloc(n_runs ? n_runs : 1, sizeof *s->lens);
 	s->kept = calloc(opts->n_kept ? opts->n_kept : 1, sizeof *s->kept);
 	s->kept_len = calloc(opts->n_kept ? opts->n_kept : 1, sizeof *s->kept_len);
-	s->header = winit_results_header_text(study, seed, opts->coord_checks, opts->n_coord_checks,
-	                                      &s->header_len);
+	struct winit_results_sections sec = { opts->coord_checks, opts->n_coord_checks, opts->spectra,
+		                              opts->n_spectra };
+	s->header = winit_results_header_text(study, seed, &sec, &s->header_len);
 	int ok = s->texts && s->lens && s->kept && s->kept_len && s->header;
 	for (size_t i = 0; ok && i < n_runs; i++)
 		if (results[i].done) {
