@@ -1363,6 +1363,35 @@ START_TEST(a_wrong_spectrum_is_refused)
 	s.hist_hi = s.hist_lo;
 	ck_assert_int_eq(winit_spectrum_validate(&s, &err), WINIT_ERR_ARG);
 	ck_assert_msg(strstr(err.msg, "expected hist_log10_range [lo, hi], finite, lo < hi"), "%s", err.msg);
+	/* The writers never write what the readers refuse: a NaN where a value is measured
+	 * (null in the file) or a name twice is refused before anything is written. */
+	s.hist_hi = 2;
+	s.depths[0].var_sq = NAN;
+	struct winit_run_spec runs[1];
+	struct winit_run_result res[1];
+	make_runs(runs, res, 1);
+	const char *dir = tu_tmpdir();
+	const char *path = tu_path(dir, "nan.json");
+	struct winit_results_sections sec = { NULL, 0, &s, 1 };
+	ck_assert_int_eq(winit_results_write_json_sections(path, "s", 9, runs, res, 1, &sec, 0, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "nan.json: spectrum 'relu he': expected depths[0]: mean_sq"), "%s", err.msg);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	struct winit_results_saver *saver = NULL;
+	struct winit_save_options so = { .spectra = &s, .n_spectra = 1 };
+	ck_assert_int_eq(winit_results_saver_open(&saver, path, "s", 9, runs, res, 1, &so, &err), WINIT_ERR_ARG);
+	ck_assert_ptr_null(saver);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	s.depths[0].var_sq = 0.1;
+	struct winit_spectrum two[2];
+	two[0] = s;
+	two[1] = s;
+	sec.spectra = two;
+	sec.n_spectra = 2;
+	ck_assert_int_eq(winit_results_write_json_sections(path, "s", 9, runs, res, 1, &sec, 0, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "nan.json: spectrum 'relu he' is given twice"), "%s", err.msg);
+	sec.n_spectra = 1;
+	ck_assert_msg(winit_results_write_json_sections(path, "s", 9, runs, res, 1, &sec, 0, &err) == 0, "%s", err.msg);
+	free_results(res, 1);
 	winit_spectrum_free(&s);
 }
 END_TEST

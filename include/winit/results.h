@@ -67,7 +67,8 @@ struct winit_save_options {
 	const struct winit_coord_check *coord_checks;
 	size_t n_coord_checks;
 	/* Jacobian spectra the file holds ("spectra", after the coordinate checks); the
-	 * caller's, for as long as the saver lives. */
+	 * caller's, for as long as the saver lives.  Refused as winit_results_write_json_sections
+	 * refuses them, before the file is touched. */
 	const struct winit_spectrum *spectra;
 	size_t n_spectra;
 };
@@ -150,7 +151,9 @@ int winit_results_write_json_coord(const char *path, const char *study, uint64_t
                                    const struct winit_run_result *results, size_t n_runs,
                                    const struct winit_coord_check *cc, size_t n_cc,
                                    unsigned flags, struct winit_error *err);
-/* The same with the sections sec (NULL: none) before the runs. */
+/* The same with the sections sec (NULL: none) before the runs.  Spectra the readers would
+ * refuse (winit_spectrum_validate, or two of one name) are refused with WINIT_ERR_ARG,
+ * naming path and the spectrum, before anything is written. */
 int winit_results_write_json_sections(const char *path, const char *study, uint64_t seed,
                                       const struct winit_run_spec *runs,
                                       const struct winit_run_result *results, size_t n_runs,

@@ -620,6 +620,9 @@ int winit_results_write_json_sections(const char *path, const char *study, uint6
                                       const struct winit_results_sections *sec, unsigned flags,
                                       struct winit_error *err)
 {
+	int rc = sec ? winit_spectra_check(sec->spectra, sec->n_spectra, path, err) : WINIT_OK;
+	if (rc)
+		return rc;
 	/* The whole text is made in memory first: a failed write(2) then has an errno. */
 	size_t n_done = 0, header_len = 0, len = 0;
 	for (size_t i = 0; i < n_runs; i++)
@@ -644,7 +647,7 @@ int winit_results_write_json_sections(const char *path, const char *study, uint6
 	free(header);
 	if (!text)
 		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the results", path);
-	int rc = winit_results_replace(path, text, len, flags, err);
+	rc = winit_results_replace(path, text, len, flags, err);
 	free(text);
 	return rc;
 }

@@ -193,6 +193,21 @@ void winit_spectra_write(struct json *j, const struct winit_spectrum *ss, size_t
 	json_end_array(j);
 }
 
+int winit_spectra_check(const struct winit_spectrum *s, size_t n, const char *path,
+                        struct winit_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct winit_error e = { 0 };
+		if (winit_spectrum_validate(&s[i], &e))
+			return winit_error_set(err, WINIT_ERR_ARG, "%s: %s", path, e.msg);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(s[k].name, s[i].name) == 0)
+				return winit_error_set(err, WINIT_ERR_ARG, "%s: spectrum '%s' is given twice", path,
+				                       s[i].name);
+	}
+	return WINIT_OK;
+}
+
 void winit_spectra_free(struct winit_spectrum *s, size_t n)
 {
 	for (size_t i = 0; s && i < n; i++)

@@ -19,6 +19,11 @@ WINIT_INTERNAL void winit_spectra_write(struct json *j, const struct winit_spect
 WINIT_INTERNAL int winit_spectra_read(const struct json_t *root, const char *path,
                                       struct winit_spectrum **out, size_t *n,
                                       struct winit_error *err);
+/* Whether the n spectra s can be written to the file at path: each valid
+ * (winit_spectrum_validate) and no name twice.  WINIT_ERR_ARG names path and the spectrum:
+ * the writer never writes a file its readers refuse. */
+WINIT_INTERNAL int winit_spectra_check(const struct winit_spectrum *s, size_t n, const char *path,
+                                       struct winit_error *err);
 /* Free n spectra and the array. */
 WINIT_INTERNAL void winit_spectra_free(struct winit_spectrum *s, size_t n);
 
