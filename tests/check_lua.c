@@ -1295,6 +1295,75 @@ START_TEST(coord_check_saved_with_a_study)
 }
 END_TEST
 
+/* study:add_spectrum: the table goes into the study's results file (study:run's save,
+ * results:save) as the script built it, bit for bit; results:report draws it; its
+ * refusals name the member. */
+START_TEST(spectrum_saved_with_a_study)
+{
+	RUN_FILE_OK("model");
+#define SP "local winit = require('winit')\n" \
+	   "local function depth(d, m) return { depth = d, values = 10, mean_sq = m, " \
+	   "mean_sq_per_network = { m, 1 / 7 }, var_sq = 0.1, norm_var = 0.1 / (m * m), max = 1.5, min = 0, " \
+	   "theory_mean_sq = 1, theory_norm_var = d, hist_counts = { 1, 2, 3, 4 } } end\n" \
+	   "sp = { name = 'relu he', activation = 'relu', weights = 'he', sigma_w = math.sqrt(2), " \
+	   "sigma_b = 0, chi_1 = 1, v_w = 1, v_d = 1, width = 5, networks = 2, examples = 1, " \
+	   "hist_log10_range = { -8, 2 }, hist_bins = 4, depths = { depth(3, 1 / 3), depth(7, 0.9) } }\n" \
+	   "local s = winit.Study { name = 'sp', seed = 1 }\n"
+	RUN_OK(SP "s:add_spectrum(sp)\n"
+	          "s:add { name = 'r', model = build('he_normal'), train = train, epochs = 1, batch_size = 100 }\n"
+	          "local res = s:run { save = DIR .. '/sp.json', verbose = 0 }\n"
+	          "res:save(DIR .. '/sp2.json')\n"
+	          "res:report(DIR .. '/sp.html')\n");
+	char path[600];
+	for (int k = 0; k < 2; k++) {
+		snprintf(path, sizeof path, "%s/%s", dir, k ? "sp2.json" : "sp.json");
+		struct winit_results_file f;
+		struct winit_error err = { 0 };
+		ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+		ck_assert_uint_eq(f.n_runs, 1);
+		ck_assert_uint_eq(f.n_spectra, 1);
+		const struct winit_spectrum *p = &f.spectra[0];
+		ck_assert_str_eq(p->name, "relu he");
+		ck_assert_str_eq(p->weights, "he");
+		ck_assert(p->sigma_w == sqrt(2.0) && isnan(p->q_star) && p->hist_lo == -8 && p->hist_hi == 2);
+		ck_assert_int_eq(p->n_depths, 2);
+		ck_assert_int_eq(p->depths[1].depth, 7);
+		ck_assert(p->depths[0].mean_sq == 1.0 / 3.0 && p->depths[0].mean_sq_per_network[1] == 1.0 / 7.0);
+		ck_assert(p->depths[1].norm_var == 0.1 / (0.9 * 0.9) && isnan(p->depths[1].theory_var_sq));
+		ck_assert(p->depths[1].theory_norm_var == 7 && p->depths[1].hist_counts[3] == 4);
+		winit_results_file_free(&f);
+	}
+	snprintf(path, sizeof path, "%s/sp.html", dir);
+	FILE *h = fopen(path, "r");
+	ck_assert_ptr_nonnull(h);
+	static char page[1 << 20];
+	size_t n = fread(page, 1, sizeof page - 1, h);
+	fclose(h);
+	page[n] = '\0';
+	ck_assert_ptr_nonnull(strstr(page, "<h2>Jacobian spectrum at initialization</h2>"));
+	ck_assert_ptr_nonnull(strstr(page, "<title>relu he: histogram of log10 s</title>"));
+	RUN_ERR(SP "sp.name = nil\ns:add_spectrum(sp)\n", "test.lua:6:",
+	        "Study:add_spectrum: 'name' must be a string of 1 to 127 bytes (got nil)");
+	RUN_ERR(SP "s:add_spectrum(sp)\ns:add_spectrum(sp)\n",
+	        "Study:add_spectrum: the study has a spectrum 'relu he' already");
+	RUN_ERR(SP "sp.seed = 1\ns:add_spectrum(sp)\n", "Study:add_spectrum", "seed");
+	RUN_ERR(SP "sp.depths[2].hist_counts = { 1, 2, 3 }\ns:add_spectrum(sp)\n",
+	        "Study:add_spectrum: 'depths[2].hist_counts' must be a list of 4 integers (hist_bins of them)");
+	RUN_ERR(SP "sp.depths[2].hist_counts[4] = 5\ns:add_spectrum(sp)\n",
+	        "Study:add_spectrum: spectrum 'relu he': expected depths[1].hist_counts >= 0 summing to values (10)");
+	RUN_ERR(SP "sp.depths[2].depth = 3\ns:add_spectrum(sp)\n",
+	        "Study:add_spectrum: spectrum 'relu he': expected depths[1].depth >= 1, increasing");
+	RUN_ERR(SP "sp.depths[1].mean_sq = 0 / 0\ns:add_spectrum(sp)\n",
+	        "Study:add_spectrum: spectrum 'relu he': expected depths[0]: mean_sq, mean_sq_per_network, var_sq, "
+	        "norm_var, max and min finite and >= 0");
+	RUN_ERR(SP "sp.depths[1].mean_sq = 'x'\ns:add_spectrum(sp)\n",
+	        "Study:add_spectrum: 'depths[1].mean_sq' must be a number (got string)");
+	RUN_ERR(SP "sp.depths = {}\ns:add_spectrum(sp)\n",
+	        "Study:add_spectrum: 'depths' must be a non-empty list of tables (one per depth)");
+#undef SP
+}
+END_TEST
+
 /* compile's parametrization: muP at the base widths is standard to the bit after a fit;
  * its refusals by argument. */
 START_TEST(parametrization_in_compile)
@@ -1420,6 +1489,7 @@ static Suite *lua_suite(void)
 	tcase_add_test(tc, parametrization_in_compile);
 	tcase_add_test(tc, coord_check_in_lua);
 	tcase_add_test(tc, coord_check_saved_with_a_study);
+	tcase_add_test(tc, spectrum_saved_with_a_study);
 	tcase_add_test(tc, jacobian_spectrum_in_lua);
 	tcase_add_test(tc, plot_xy_draws_predictions_dashed);
 	tcase_add_test(tc, saved_models_of_every_kind_reload);

@@ -1119,6 +1119,284 @@ START_TEST(a_wrong_coordinate_check_is_refused)
 }
 END_TEST
 
+/* ---- Jacobian spectra (winit/spectrum.h): the file's "spectra" */
+
+/* Spectrum k of two: "tanh orthogonal" (k 0) and "relu he" (k 1, no q_star and no
+ * theory of the variance at its first depth), depths 3 and 7, 2 networks, 4 bins, 10
+ * values per depth, numbers that need 17 digits. */
+static void make_spectrum(struct winit_spectrum *s, int k)
+{
+	ck_assert_int_eq(winit_spectrum_alloc(s, 2, 2, 4, NULL), 0);
+	snprintf(s->name, sizeof s->name, "%s", k ? "relu he" : "tanh orthogonal");
+	snprintf(s->activation, sizeof s->activation, "%s", k ? "relu" : "tanh");
+	snprintf(s->weights, sizeof s->weights, "%s", k ? "he" : "orthogonal");
+	s->sigma_w = k ? sqrt(2.0) : 1.0421258257731096;
+	s->sigma_b = k ? 0 : 0.01;
+	s->q_star = k ? NAN : 0.04570904991621466;
+	s->chi_1 = 1.0 - 1.0 / 3e9;
+	s->v_w = k;
+	s->v_d = k ? 1 : 0.011462911630330863;
+	s->width = 5;
+	s->networks = 2;
+	s->examples = 1;
+	s->hist_lo = -8;
+	s->hist_hi = 2.5;
+	for (int d = 0; d < 2; d++) {
+		struct winit_spectrum_depth *y = &s->depths[d];
+		y->depth = d ? 7 : 3;
+		y->values = 10;
+		y->mean_sq = 1.0 / 3.0 + d + k;
+		y->mean_sq_per_network[0] = 0.3 + d;
+		y->mean_sq_per_network[1] = 1.0 / 7.0 + d;
+		y->var_sq = 0.1 * (d + 1);
+		y->norm_var = y->var_sq / (y->mean_sq * y->mean_sq);
+		y->max = 1.5 + d;
+		y->min = k ? 0 : 0.25;
+		y->theory_mean_sq = pow(s->chi_1, y->depth);
+		y->theory_norm_var = y->depth * (s->v_w + s->v_d);
+		y->theory_var_sq = k && d == 0 ? NAN : y->theory_norm_var;
+		int64_t counts[4] = { 1, 2, 3, 4 };
+		memcpy(y->hist_counts, counts, sizeof counts);
+	}
+}
+
+static void same_spectrum(const struct winit_spectrum *a, const struct winit_spectrum *b)
+{
+	ck_assert_str_eq(a->name, b->name);
+	ck_assert_str_eq(a->activation, b->activation);
+	ck_assert_str_eq(a->weights, b->weights);
+	const double sa[] = { a->sigma_w, a->sigma_b, a->q_star, a->chi_1, a->v_w, a->v_d, a->hist_lo, a->hist_hi };
+	const double sb[] = { b->sigma_w, b->sigma_b, b->q_star, b->chi_1, b->v_w, b->v_d, b->hist_lo, b->hist_hi };
+	for (size_t i = 0; i < sizeof sa / sizeof *sa; i++)
+		ck_assert_msg(sa[i] == sb[i] || (isnan(sa[i]) && isnan(sb[i])), "scalar %zu: %.17g != %.17g", i,
+		              sa[i], sb[i]);
+	ck_assert_int_eq(a->width, b->width);
+	ck_assert_int_eq(a->networks, b->networks);
+	ck_assert_int_eq(a->examples, b->examples);
+	ck_assert_int_eq(a->hist_bins, b->hist_bins);
+	ck_assert_int_eq(a->n_depths, b->n_depths);
+	for (int32_t d = 0; d < a->n_depths; d++) {
+		const struct winit_spectrum_depth *x = &a->depths[d], *y = &b->depths[d];
+		ck_assert_int_eq(x->depth, y->depth);
+		ck_assert_int_eq(x->values, y->values);
+		const double xa[] = { x->mean_sq, x->var_sq, x->norm_var, x->max, x->min, x->theory_mean_sq,
+			              x->theory_var_sq, x->theory_norm_var };
+		const double ya[] = { y->mean_sq, y->var_sq, y->norm_var, y->max, y->min, y->theory_mean_sq,
+			              y->theory_var_sq, y->theory_norm_var };
+		for (size_t i = 0; i < sizeof xa / sizeof *xa; i++)
+			ck_assert_msg(xa[i] == ya[i] || (isnan(xa[i]) && isnan(ya[i])), "depth %d value %zu: %.17g != %.17g",
+			              (int)d, i, xa[i], ya[i]);
+		ck_assert_mem_eq(x->mean_sq_per_network, y->mean_sq_per_network, (size_t)a->networks * sizeof(double));
+		ck_assert_mem_eq(x->hist_counts, y->hist_counts, (size_t)a->hist_bins * sizeof(int64_t));
+	}
+}
+
+/* Written with a study's runs (and a coordinate check), the spectra come back bit for bit
+ * from every reader, what was read writes the same file again, and a saver that journals
+ * every run gives the file the whole writer writes. */
+START_TEST(spectra_read_back_exactly)
+{
+	struct winit_run_spec runs[2];
+	struct winit_run_result res[2];
+	make_runs(runs, res, 2);
+	struct winit_spectrum sp[2];
+	make_spectrum(&sp[0], 0);
+	make_spectrum(&sp[1], 1);
+	struct winit_coord_check cc;
+	make_coord(&cc, 0);
+	struct winit_results_sections sec = { &cc, 1, sp, 2 };
+	const char *dir = tu_tmpdir();
+	const char *path = tu_path(dir, "sp.json");
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_results_write_json_sections(path, "s", 9, runs, res, 2, &sec, 0, &err) == 0, "%s",
+	              err.msg);
+	char *want = strdup(slurp(path));
+	ck_assert_int_eq(count(want, "\"spectra\""), 1);
+	/* after the coordinate checks, before the runs; no q_star and a missing prediction as null */
+	ck_assert_ptr_nonnull(strstr(want, "\"coord_checks\""));
+	ck_assert(strstr(want, "\"coord_checks\"") < strstr(want, "\"spectra\""));
+	ck_assert(strstr(want, "\"spectra\"") < strstr(want, "\"runs\""));
+	ck_assert_int_eq(count(want, "\"q_star\": null"), 1);
+	ck_assert_int_eq(count(want, "\"theory_var_sq\": null"), 1);
+	struct winit_results_file f;
+	ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(f.n_spectra, 2);
+	same_spectrum(&sp[0], &f.spectra[0]);
+	same_spectrum(&sp[1], &f.spectra[1]);
+	/* What was read writes the same bytes. */
+	const char *again = tu_path(dir, "sp_again.json");
+	struct winit_results_sections sec2 = { f.coord_checks, f.n_coord_checks, f.spectra, f.n_spectra };
+	ck_assert_msg(winit_results_write_json_sections(again, "s", 9, runs, res, 2, &sec2, 0, &err) == 0, "%s",
+	              err.msg);
+	ck_assert_str_eq(slurp(again), want);
+	winit_results_file_free(&f);
+	ck_assert_ptr_null(f.spectra);
+	struct winit_report_study r;
+	ck_assert_msg(winit_report_read(path, &r, &err) == 0, "%s", err.msg);
+	ck_assert_uint_eq(r.n_spectra, 2);
+	same_spectrum(&sp[0], &r.spectra[0]);
+	same_spectrum(&sp[1], &r.spectra[1]);
+	winit_report_free(&r);
+	struct winit_spectrum copy;
+	ck_assert_int_eq(winit_spectrum_copy(&copy, &sp[1], NULL), 0);
+	same_spectrum(&sp[1], &copy);
+	winit_spectrum_free(&copy);
+	/* Saved run by run through the journal: the same bytes. */
+	const char *jpath = tu_path(dir, "sp_journal.json");
+	struct winit_run_result none[2];
+	memset(none, 0, sizeof none);
+	struct winit_save_options so = { .coord_checks = &cc, .n_coord_checks = 1, .spectra = sp, .n_spectra = 2 };
+	struct winit_results_saver *s = NULL;
+	setenv("WINIT_JOURNAL", "always", 1);
+	ck_assert_msg(winit_results_saver_open(&s, jpath, "s", 9, runs, none, 2, &so, &err) == 0, "%s", err.msg);
+	unsetenv("WINIT_JOURNAL");
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(winit_results_saver_add(s, (size_t)i, &res[i], NULL), 0);
+	char *now = loaded(jpath);
+	ck_assert_str_eq(now, want);
+	free(now);
+	ck_assert_int_eq(winit_results_saver_close(s, NULL), 0);
+	ck_assert_str_eq(slurp(jpath), want);
+	/* Without spectra the file has no "spectra" at all (files as before). */
+	ck_assert_int_eq(winit_results_write_json_coord(path, "s", 9, runs, res, 2, &cc, 1, 0, NULL), 0);
+	ck_assert_int_eq(count(slurp(path), "\"spectra\""), 0);
+	free(want);
+	winit_spectrum_free(&sp[0]);
+	winit_spectrum_free(&sp[1]);
+	winit_coord_check_free(&cc);
+	free_results(res, 2);
+}
+END_TEST
+
+/* The file with both spectra of make_spectrum, with `from` replaced by `to`, read back by
+ * both readers (which must agree); the report reader's status. */
+static int read_edited_spectra(const char *from, const char *to, struct winit_error *err)
+{
+	struct winit_run_spec runs[1];
+	struct winit_run_result res[1];
+	make_runs(runs, res, 1);
+	struct winit_spectrum sp[2];
+	make_spectrum(&sp[0], 0);
+	make_spectrum(&sp[1], 1);
+	struct winit_results_sections sec = { NULL, 0, sp, 2 };
+	const char *path = tu_path(tu_tmpdir(), "sp.json");
+	ck_assert_int_eq(winit_results_write_json_sections(path, "s", 9, runs, res, 1, &sec, 0, err), 0);
+	winit_spectrum_free(&sp[0]);
+	winit_spectrum_free(&sp[1]);
+	free_results(res, 1);
+	static char text[1 << 16], edited[1 << 16];
+	snprintf(text, sizeof text, "%s", slurp(path));
+	char *at = strstr(text, from);
+	ck_assert_msg(at != NULL, "'%s' not in the file", from);
+	snprintf(edited, sizeof edited, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+	write_text(path, edited);
+	struct winit_results_file f;
+	struct winit_error err2 = { 0 };
+	int rc2 = winit_results_read(path, &f, &err2);
+	if (rc2 == 0)
+		winit_results_file_free(&f);
+	struct winit_report_study r;
+	int rc = winit_report_read(path, &r, err);
+	if (rc == 0)
+		winit_report_free(&r);
+	ck_assert_int_eq(rc, rc2);
+	ck_assert_str_eq(err->msg, err2.msg);
+	return rc;
+}
+
+#define REFUSED(from, to, want)                                                                 \
+	do {                                                                                    \
+		struct winit_error e_ = { 0 };                                                  \
+		ck_assert_int_eq(read_edited_spectra(from, to, &e_), WINIT_ERR_FORMAT);         \
+		ck_assert_msg(strstr(e_.msg, want), "refused as '%s', not '%s'", e_.msg, want); \
+	} while (0)
+
+START_TEST(a_wrong_spectrum_is_refused)
+{
+	REFUSED("\"mean_sq\": 0.3333333333333333", "\"mean_sq\": null",
+	        "sp.json: spectra[0].depths[0].mean_sq: expected a number, found null");
+	REFUSED("\"sigma_b\": 0.01", "\"sigma_b\": \"0.01\"",
+	        "sp.json: spectra[0].sigma_b: expected a number, found a string");
+	REFUSED("\"var_sq\": 0.1,", "\"var_sq\": -0.1,",
+	        "sp.json: spectra[0].depths[0].var_sq: expected a number >= 0, found -0.10000000000000001");
+	REFUSED("            1,\n            2,", "            1,\n            3,",
+	        "sp.json: spectra[0]: depths[0].hist_counts: expected counts summing to values (10), found 11");
+	REFUSED("\"hist_bins\": 4", "\"hist_bins\": 5",
+	        "sp.json: spectra[0]: depths[0].hist_counts: expected 5 counts (hist_bins), found 4");
+	REFUSED("\"networks\": 2", "\"networks\": 3",
+	        "sp.json: spectra[0]: depths[0].mean_sq_per_network: expected 3 values (one per network), found 2");
+	REFUSED("\"depth\": 7", "\"depth\": 3",
+	        "sp.json: spectra[0]: depths[1].depth: expected depths increasing, found 3 after 3");
+	REFUSED("\"depth\": 3", "\"depth\": 0", "sp.json: spectra[0].depths[0].depth: expected an integer in [1, 2147483647], found 0");
+	REFUSED("\"relu he\"", "\"tanh orthogonal\"", "sp.json: spectra[1]: spectrum 'tanh orthogonal' is there twice (also [0])");
+	REFUSED("\"min\": 0.25", "\"min\": 2", "sp.json: spectra[0]: depths[0]: expected min <= max, found min 2, max 1.5");
+	REFUSED("-8,\n        2.5", "3,\n        2.5", "sp.json: spectra[0]: hist_log10_range: expected [lo, hi] with lo < hi");
+	REFUSED("\"activation\": \"tanh\"", "\"activation\": \"\"",
+	        "sp.json: spectra[0]: expected a name, an activation and weights, found \"\"");
+	REFUSED("\"width\": 5,", "", "sp.json: spectra[0].width is missing (expected an integer)");
+	REFUSED("\"spectra\": [", "\"spectra\": {}, \"x\": [", "sp.json: spectra: expected an array, found an object");
+	/* The control: the file as written reads. */
+	struct winit_error err = { 0 };
+	ck_assert_msg(read_edited_spectra("\"relu he\"", "\"relu he\"", &err) == 0, "%s", err.msg);
+	/* What the Lua binding and a C program attach is checked the same way. */
+	struct winit_spectrum s;
+	make_spectrum(&s, 1);
+	ck_assert_msg(winit_spectrum_validate(&s, &err) == 0, "%s", err.msg);
+	s.depths[1].mean_sq = INFINITY;
+	ck_assert_int_eq(winit_spectrum_validate(&s, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "spectrum 'relu he': expected depths[1]: mean_sq, mean_sq_per_network, var_sq, "
+	                              "norm_var, max and min finite and >= 0"),
+	              "%s", err.msg);
+	s.depths[1].mean_sq = 1;
+	s.depths[1].hist_counts[3] = 5;
+	ck_assert_int_eq(winit_spectrum_validate(&s, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "expected depths[1].hist_counts >= 0 summing to values (10)"), "%s", err.msg);
+	s.depths[1].hist_counts[3] = 4;
+	s.depths[1].depth = 3;
+	ck_assert_int_eq(winit_spectrum_validate(&s, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "expected depths[1].depth >= 1, increasing"), "%s", err.msg);
+	s.depths[1].depth = 7;
+	s.q_star = -INFINITY;
+	ck_assert_int_eq(winit_spectrum_validate(&s, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "expected q_star finite and >= 0, or none (NaN)"), "%s", err.msg);
+	s.q_star = NAN;
+	s.hist_hi = s.hist_lo;
+	ck_assert_int_eq(winit_spectrum_validate(&s, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "expected hist_log10_range [lo, hi], finite, lo < hi"), "%s", err.msg);
+	/* The writers never write what the readers refuse: a NaN where a value is measured
+	 * (null in the file) or a name twice is refused before anything is written. */
+	s.hist_hi = 2;
+	s.depths[0].var_sq = NAN;
+	struct winit_run_spec runs[1];
+	struct winit_run_result res[1];
+	make_runs(runs, res, 1);
+	const char *dir = tu_tmpdir();
+	const char *path = tu_path(dir, "nan.json");
+	struct winit_results_sections sec = { NULL, 0, &s, 1 };
+	ck_assert_int_eq(winit_results_write_json_sections(path, "s", 9, runs, res, 1, &sec, 0, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "nan.json: spectrum 'relu he': expected depths[0]: mean_sq"), "%s", err.msg);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	struct winit_results_saver *saver = NULL;
+	struct winit_save_options so = { .spectra = &s, .n_spectra = 1 };
+	ck_assert_int_eq(winit_results_saver_open(&saver, path, "s", 9, runs, res, 1, &so, &err), WINIT_ERR_ARG);
+	ck_assert_ptr_null(saver);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	s.depths[0].var_sq = 0.1;
+	struct winit_spectrum two[2];
+	two[0] = s;
+	two[1] = s;
+	sec.spectra = two;
+	sec.n_spectra = 2;
+	ck_assert_int_eq(winit_results_write_json_sections(path, "s", 9, runs, res, 1, &sec, 0, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "nan.json: spectrum 'relu he' is given twice"), "%s", err.msg);
+	sec.n_spectra = 1;
+	ck_assert_msg(winit_results_write_json_sections(path, "s", 9, runs, res, 1, &sec, 0, &err) == 0, "%s", err.msg);
+	free_results(res, 1);
+	winit_spectrum_free(&s);
+}
+END_TEST
+#undef REFUSED
+
 START_TEST(a_torn_last_record_is_dropped_at_every_byte)
 {
 	struct winit_run_spec runs[3];
@@ -1436,6 +1714,8 @@ static Suite *results_suite(void)
 	tcase_add_test(tc, one_writer_at_a_time_and_earlier_runs_kept_aside);
 	tcase_add_test(tc, coordinate_checks_read_back_exactly);
 	tcase_add_test(tc, a_wrong_coordinate_check_is_refused);
+	tcase_add_test(tc, spectra_read_back_exactly);
+	tcase_add_test(tc, a_wrong_spectrum_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }

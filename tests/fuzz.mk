@@ -25,6 +25,7 @@ FUZZ_RESULTS_SRC = $(top_srcdir)/src/results/results_read.c $(top_srcdir)/src/re
 	$(top_srcdir)/src/results/results_schema.c $(top_srcdir)/src/results/json_read.c \
 	$(top_srcdir)/src/results/report_read.c $(top_srcdir)/src/results/json.c \
 	$(top_srcdir)/src/results/coord.c $(top_srcdir)/src/results/coord_read.c \
+	$(top_srcdir)/src/results/spectrum.c $(top_srcdir)/src/results/spectrum_read.c \
 	$(top_srcdir)/src/core/error.c
 FUZZ_MODEL_SRC = $(top_srcdir)/src/nn/load.c $(top_srcdir)/src/core/error.c
 FUZZ_LUA_FLAGS = $(LUA_CFLAGS) $(JANSSON_CFLAGS) $(ZLIB_CFLAGS) $(DEFLATE_CFLAGS) $(MPI_CFLAGS) \

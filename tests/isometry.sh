@@ -6,7 +6,9 @@
 # orthogonal tanh network's mean_sq at depth 25 had sd 0.035 and its var/mean^2 sd 0.012
 # around 0.296 (theory 0.287); the bounds below are about 4 sd wide.  The Gaussian
 # network's var/mean^2 at depth 25 ranged 24 to 46 over those seeds (theory 25.3): the
-# ratio orthogonal / Gaussian (theory 0.011) is asserted below 0.05.
+# ratio orthogonal / Gaussian (theory 0.011) is asserted below 0.05.  The spectra are in the
+# results file's "spectra" (no side file), drawn once by the report; shards each hold them,
+# merge keeps them once and refuses shards that disagree, --resume keeps them.
 set -u
 test_name=isometry
 . "$top_srcdir/tests/lib.sh"
@@ -45,38 +47,110 @@ done
 grep -q "^finding: steps to val_accuracy 0.50 at depth 20, each at its best rate: orthogonal \([0-9]*\|never\) (lr [0-9.]*), Gaussian \([0-9]*\|never\) (lr [0-9.]*) (medians); orthogonal first in [01] of 1 paired replicates$" "$tmp/fast.out" &&
 	ok "the study's finding names each initializer's steps at its best rate" ||
 	no "the study's finding names each initializer's steps at its best rate"
-if python3 - "$tmp/i_spectrum.json" "$tmp/i.json" "$tmp/fast.out" >"$tmp/py" 2>&1 <<'PY'
+[ ! -e "$tmp/i_spectrum.json" ] && ok "no side file: the spectra are in the results file" ||
+	no "a side file i_spectrum.json was written beside the results file"
+if python3 - "$tmp/i.json" "$tmp/fast.out" >"$tmp/py" 2>&1 <<'PY'
 import json, re, sys
-d = json.load(open(sys.argv[1]))
-assert list(d)[:2] == ["format", "version"] and d["format"] == "winit-jacobian-spectrum" and d["version"] == 1, list(d)[:2]
-assert d["depths"] == [5, 10, 25] and d["width"] == 128, (d["depths"], d["width"])
-assert sorted(d["configs"]) == ["relu he", "relu orthogonal", "tanh gaussian", "tanh orthogonal"], list(d["configs"])
-out = open(sys.argv[3]).read()
-for name, c in d["configs"].items():
+res = json.load(open(sys.argv[1]))
+assert res["format"] == "winit-results" and list(res)[:7] == ["format", "version", "generator", "study", "seed", "spectra", "runs"], list(res)
+sp = {s["name"]: s for s in res["spectra"]}
+assert [s["name"] for s in res["spectra"]] == ["tanh orthogonal", "tanh gaussian", "relu he", "relu orthogonal"], list(sp)
+out = open(sys.argv[2]).read()
+for name, c in sp.items():
+    assert [r["depth"] for r in c["depths"]] == [5, 10, 25], (name, [r["depth"] for r in c["depths"]])
+    assert c["width"] == 128 and c["networks"] == 2 and c["examples"] == 4 and c["hist_bins"] == 80, name
+    assert c["activation"] == name.split()[0] and c["weights"] == name.split()[1], name
+    assert (c["q_star"] is None) == (c["activation"] == "relu"), (name, c["q_star"])
     for r in c["depths"]:
         assert r["values"] == 2 * 4 * 128 and sum(r["hist_counts"]) == r["values"], (name, r["depth"])
-        assert len(r["hist_counts"]) == d["hist_bins"] and len(r["mean_sq_per_network"]) == 2
+        assert len(r["hist_counts"]) == c["hist_bins"] and len(r["mean_sq_per_network"]) == 2
         # the printed row is the file's
         line = re.search(r"^  %s +%d +(\S+)" % (name, r["depth"]), out, re.M)
         assert line and line.group(1) == "%.4f" % r["mean_sq"], (name, r["depth"], line and line.group(1))
         assert abs(r["theory_norm_var"] - r["depth"] * (c["v_w"] + c["v_d"])) < 1e-12
-res = json.load(open(sys.argv[2]))
-assert res["format"] == "winit-results" and len(res["runs"]) == 4, len(res["runs"])
+assert len(res["runs"]) == 4, len(res["runs"])
 assert all(r["learning"]["target"] == 0.5 and "steps_to_target" in r["learning"] for r in res["runs"])
-print("spectrum file and results file agree with the printed lines")
+print("the results file's spectra (4 configurations at depths 5, 10, 25) agree with the printed lines")
 PY
-then ok "$(cat "$tmp/py")"; else no "the spectrum and results files: $(cat "$tmp/py")"; fi
-if python3 - "$tmp/i.html" >"$tmp/xml" 2>&1 <<'PY'
+then ok "$(cat "$tmp/py")"; else no "the spectra in the results file: $(cat "$tmp/py")"; fi
+# The report draws the spectra, and only once: from the file's section (winit report draws
+# the same page), not as the script's own figures.
+expect "winit report draws the results file" 0 "report written" -- "$winit" report "$tmp/i.json" -o "$tmp/r.html"
+for page in i r; do
+	if python3 - "$tmp/$page.html" >"$tmp/xml" 2>&1 <<'PY'
 import re, sys
 import xml.etree.ElementTree as ET
 s = open(sys.argv[1], encoding="utf-8").read()
 ET.fromstring(re.sub(r"^<!DOCTYPE html>\s*", "", s))
-figs = s[s.index("<h2>Figures</h2>"):s.index("<h2>Statistics</h2>")]
-n = len(re.findall(r"<svg\b.*?</svg>", figs, re.S))
-dashed = len(re.findall(r'<polyline [^>]*stroke-dasharray="6 4"', figs))
-print(n, "figures,", dashed, "dashed lines")
-# 2 against depth (each with 4 theory lines, dashed), 4 histograms (each a dashed marker at s = 1)
-sys.exit(0 if n == 6 and dashed >= 12 and "Mean squared singular value" in figs else 1)
+assert "<h2>Figures</h2>" not in s and s.count("<title>Mean squared singular value against depth</title>") == 1
+sec = s[s.index("<h2>Jacobian spectrum at initialization</h2>"):s.index("<h2>Statistics</h2>")]
+svgs = re.findall(r"<svg\b.*?</svg>", sec, re.S)
+titles = [re.search(r"<title>(.*?)</title>", v).group(1) for v in svgs]
+names = ["tanh orthogonal", "tanh gaussian", "relu he", "relu orthogonal"]
+assert titles == ["Mean squared singular value against depth",
+                  "Spread of the squared singular values against depth"] + [n + ": histogram of log10 s" for n in names], titles
+for v in svgs[:2]:  # per configuration a measured line and theory's, dashed, 3 depths each
+    lines = re.findall(r'<polyline ([^>]*)points="([^"]*)"', v)
+    assert len(lines) == 8 and all(len(p.split()) == 3 for _, p in lines), [(a, len(p.split())) for a, p in lines]
+    assert sum('stroke-dasharray="6 4"' in a for a, _ in lines) == 4, [a for a, _ in lines]
+for v in svgs[2:]:  # a line per depth over the 80 bins
+    lines = re.findall(r'<polyline [^>]*points="([^"]*)"', v)
+    assert len(lines) == 3 and all(len(p.split()) == 80 for p in lines), [len(p.split()) for p in lines]
+    assert all("depth %d" % d in v for d in (5, 10, 25))
+print(len(svgs), "panels: 2 against depth (4 dashed theory lines each), 4 histograms of 3 depths")
 PY
-then ok "the report holds the spectrum's figures, theory dashed ($(cat "$tmp/xml"))"; else no "the report's figures: $(cat "$tmp/xml")"; fi
+	then ok "$page.html draws the spectra: $(cat "$tmp/xml")"; else no "$page.html's spectra: $(cat "$tmp/xml")"; fi
+done
+
+# Shards: each shard's file holds the spectra (every shard computes them); merged, they are
+# kept once and are the one-process file's; a shard whose spectra differ is refused.
+for i in 0 1; do
+	expect "isometry.lua --fast --shard $i/2" 0 "^shard: 2 of 4 runs here; merge the shards" -- \
+		"$winit" run --shard "$i/2" "$src/scripts/theory/isometry.lua" --fast --out "$tmp/s$i.json"
+done
+expect "winit merge joins the shards" 0 "4 runs from 2 files" -- "$winit" merge "$tmp/m.json" "$tmp/s0.json" "$tmp/s1.json"
+same_spectra() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+for d in (a, b):
+    for r in d["runs"]:
+        r.pop("seconds", None)
+        for e in r["history"]:
+            e.pop("seconds", None)
+sys.exit(0 if a == b and len(a["spectra"]) == 4 else 1)
+PY
+}
+same_spectra "$tmp/i.json" "$tmp/m.json" &&
+	ok "the merged shards are the one-process file, timings aside (the spectra kept once)" ||
+	no "the merged shards are the one-process file, timings aside"
+python3 - "$tmp/s1.json" "$tmp/s1bad.json" <<'PY'
+import re, sys
+s = open(sys.argv[1]).read()
+m = re.compile(r'"relu he",.*?"mean_sq": ([0-9.e-]+)', re.S).search(s)
+open(sys.argv[2], "w").write(s[:m.start(1)] + "0.5" + s[m.end(1):])  # relu he's first mean_sq
+PY
+expect "winit merge refuses shards whose spectra differ" 1 \
+	"spectrum 'relu he' is in .*s0.json and .*s1bad.json with different numbers (first difference: \"depths\"); they cannot both be right" -- \
+	"$winit" merge "$tmp/bad.json" "$tmp/s0.json" "$tmp/s1bad.json"
+[ ! -e "$tmp/bad.json" ] && ok "nothing written when the spectra conflict" || no "bad.json was written"
+expect "isometry.lua --fast --resume on the merged file" 0 "^finding: steps to val_accuracy" -- \
+	"$winit" run --resume "$src/scripts/theory/isometry.lua" --fast --out "$tmp/m.json"
+same_spectra "$tmp/i.json" "$tmp/m.json" &&
+	ok "resumed, the merged file still holds the spectra once and is the one-process file, timings aside" ||
+	no "resumed, the merged file is still the one-process file, timings aside"
+# Under mpirun (an MPI build, configure --with-mpi): every rank computes the spectra, rank 0
+# saves them: the one-process file, timings aside.
+if "$winit" --version | grep -q 'no MPI'; then
+	echo "# mpirun -np 2 not checked: winit was built without MPI (configure --with-mpi; tests/mpi.sh skips too)"
+elif ! command -v mpirun >/dev/null 2>&1; then
+	no "winit is built with MPI but mpirun is not on PATH (apt-get install openmpi-bin)"
+else
+	timeout -k 10 120 mpirun --oversubscribe --allow-run-as-root -np 2 "$winit" run -j 1 \
+		"$src/scripts/theory/isometry.lua" --fast --out "$tmp/np2.json" >"$tmp/out" 2>&1
+	got=$?
+	[ $got -eq 0 ] && same_spectra "$tmp/i.json" "$tmp/np2.json" &&
+		ok "mpirun -np 2 gives the one-process file, timings aside (the spectra once)" ||
+		no "mpirun -np 2 gives the one-process file, timings aside (exit $got)"
+fi
 finish

@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/shard.sh -- `winit run --shard I/N`: each shard's results file holds the study
 # header and exactly its runs (i % N == I), each as the single-process run writes it
-# (timings aside); `winit merge` of the shards equals the single-process file.
+# (timings aside); `winit merge` of the shards equals the single-process file, and keeps a
+# section before the runs (the Jacobian spectra) present in several inputs once.
 set -u
 test_name=shard
 . "$top_srcdir/tests/lib.sh"
@@ -154,5 +155,25 @@ for case in "/dev/zero|/dev/zero: cannot read results: it is a device, not a reg
 		ok "$name"
 	fi
 done
+
+
+# The sections before the runs: a Jacobian spectrum in several inputs is kept once (the
+# fuzz seed's file, which holds two and no runs); one that differs is refused, naming
+# both files, and nothing is written.
+seed_sp="$src/tests/fuzz/seeds/fuzz_results/spectra.json"
+expect "merge keeps the spectra of two identical files once" 0 "0 runs from 2 files" -- \
+	"$winit" merge "$tmp/sp.json" "$seed_sp" "$seed_sp"
+name="the merged file holds the two spectra once each, as read"
+check python3 -c '
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:])
+sys.exit(0 if a["spectra"] == b["spectra"] and len(a["spectra"]) == 2 and list(a)[-2:] == ["spectra", "runs"] else 1)
+' "$tmp/sp.json" "$seed_sp"
+sed 's/"var_sq": 6.8,/"var_sq": 6.9,/' "$seed_sp" >"$tmp/sp_bad.json"
+expect "merge refuses two spectra of one name that differ, naming both files" 1 \
+	"spectrum 'relu he' is in .*spectra.json and .*sp_bad.json with different numbers (first difference: \"depths\"); they cannot both be right" -- \
+	"$winit" merge "$tmp/sp_out.json" "$seed_sp" "$tmp/sp_bad.json"
+name="nothing written when the spectra differ"
+check [ ! -e "$tmp/sp_out.json" ]
 
 finish

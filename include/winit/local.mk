@@ -21,6 +21,7 @@ winitinclude_HEADERS += \
 	include/winit/model_io.h \
 	include/winit/study.h \
 	include/winit/coord.h \
+	include/winit/spectrum.h \
 	include/winit/dist.h \
 	include/winit/progress.h \
 	include/winit/learning.h \

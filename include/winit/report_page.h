@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <winit/coord.h>
+#include <winit/spectrum.h>
 #include <winit/error.h>
 
 #ifdef __cplusplus
@@ -153,6 +154,8 @@ struct winit_report_study {
 	struct winit_report_run *runs;
 	size_t n_coord_checks;
 	struct winit_coord_check *coord_checks; /* the file's "coord_checks" (winit/coord.h) */
+	size_t n_spectra;
+	struct winit_spectrum *spectra; /* the file's "spectra" (winit/spectrum.h) */
 };
 
 /* Read a results file (version 1 or 2), validated as every reader validates it

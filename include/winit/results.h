@@ -29,6 +29,7 @@
 #include <stdio.h>
 
 #include <winit/coord.h>
+#include <winit/spectrum.h>
 #include <winit/error.h>
 #include <winit/study.h>
 
@@ -65,6 +66,11 @@ struct winit_save_options {
 	 * for as long as the saver lives. */
 	const struct winit_coord_check *coord_checks;
 	size_t n_coord_checks;
+	/* Jacobian spectra the file holds ("spectra", after the coordinate checks); the
+	 * caller's, for as long as the saver lives.  Refused as winit_results_write_json_sections
+	 * refuses them, before the file is touched. */
+	const struct winit_spectrum *spectra;
+	size_t n_spectra;
 };
 
 /* Lock the results file at path, keep aside what it holds (unless resumed), and start
@@ -131,12 +137,28 @@ int winit_results_write_json_ext(const char *path, const char *study, uint64_t s
                                  const struct winit_run_spec *runs,
                                  const struct winit_run_result *results, size_t n_runs,
                                  unsigned flags, struct winit_error *err);
+/* The sections a results file holds before its runs, each optional (NULL, 0: none). */
+struct winit_results_sections {
+	const struct winit_coord_check *coord_checks; /* "coord_checks" (winit/coord.h) */
+	size_t n_coord_checks;
+	const struct winit_spectrum *spectra; /* "spectra" (winit/spectrum.h) */
+	size_t n_spectra;
+};
+
 /* The same with n_cc coordinate checks (winit/coord.h) in "coord_checks" (none: as _ext). */
 int winit_results_write_json_coord(const char *path, const char *study, uint64_t seed,
                                    const struct winit_run_spec *runs,
                                    const struct winit_run_result *results, size_t n_runs,
                                    const struct winit_coord_check *cc, size_t n_cc,
                                    unsigned flags, struct winit_error *err);
+/* The same with the sections sec (NULL: none) before the runs.  Spectra the readers would
+ * refuse (winit_spectrum_validate, or two of one name) are refused with WINIT_ERR_ARG,
+ * naming path and the spectrum, before anything is written. */
+int winit_results_write_json_sections(const char *path, const char *study, uint64_t seed,
+                                      const struct winit_run_spec *runs,
+                                      const struct winit_run_result *results, size_t n_runs,
+                                      const struct winit_results_sections *sec, unsigned flags,
+                                      struct winit_error *err);
 
 /* Check, before any training, that a results file can be written at path (the rules of
  * winit_results_write_json_ext, with the same flags): its parent directories are created
@@ -179,6 +201,8 @@ struct winit_results_file {
 	struct winit_results_run *runs; /* owned */
 	size_t n_coord_checks;
 	struct winit_coord_check *coord_checks; /* owned: the file's "coord_checks" */
+	size_t n_spectra;
+	struct winit_spectrum *spectra; /* owned: the file's "spectra" */
 };
 
 /* Read a results file written by winit_results_write_json (with Jansson), validated as

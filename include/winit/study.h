@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <winit/coord.h>
+#include <winit/spectrum.h>
 #include <winit/data.h>
 #include <winit/error.h>
 #include <winit/model.h>
@@ -210,6 +211,10 @@ struct winit_study_options {
 	 * caller's, unchanged; NULL: none. */
 	const struct winit_coord_check *coord_checks;
 	size_t n_coord_checks;
+	/* Jacobian spectra (winit/spectrum.h) the results file holds beside the runs: the
+	 * caller's, unchanged; NULL: none. */
+	const struct winit_spectrum *spectra;
+	size_t n_spectra;
 };
 
 /* What saving did during winit_study_run. */

@@ -20,6 +20,7 @@
 #include <winit/train.h>
 #include <winit/model_io.h>
 #include <winit/coord.h>
+#include <winit/spectrum.h>
 #include <winit/study.h>
 #include <winit/dist.h>
 #include <winit/progress.h>

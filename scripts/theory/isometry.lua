@@ -27,7 +27,9 @@
 --     L (v_D = 1: half the units are off).  Finite width adds corrections of order L / N
 --     (the Gaussian spectrum's tail is heavy: its sample variance falls short of L at
 --     L ~ N).  Printed: mean_sq, the variance of lambda, its normalized variance and the
---     largest s, each beside the prediction; a histogram of log10 s per depth.
+--     largest s, each beside the prediction; a histogram of log10 s per depth.  Each
+--     configuration's spectrum goes into the study's results file (study:add_spectrum: its
+--     "spectra", docs/results-format.md) and the report draws it.
 -- (b) Steps to a target: --train-depth tanh layers of --train-width at the same critical
 --     point (Flatten -> Dense(w, tanh) x depth -> Dense(10, softmax)), orthogonal vs
 --     Gaussian kernels, on Fashion-MNIST (--rows training rows, of which 20% validation:
@@ -52,17 +54,18 @@
 -- give dynamical isometry?".
 --
 -- Prints the spectrum table and a finding line per configuration, the study's table and
--- the steps-to-target finding; writes the study's results to --out, the spectra beside it
--- and the study's report (.html) with the spectrum's figures (mean_sq and normalized
--- variance against depth, the predictions dashed; the histograms) in its "Figures"
--- section.  The spectra file (_spectrum.json: format "winit-jacobian-spectrum", version 1)
--- holds width, depths, networks, examples, seed, sigma_b2, hist_bins and
--- hist_log10_range (of s), and per configuration (configs, by name) its activation,
--- weights, sigma_w, sigma_b, q_star (null for ReLU), chi_1, v_w, v_d and per depth: depth,
--- values (how many s), mean_sq, mean_sq_per_network, var_sq (of s^2), norm_var
--- (var_sq / mean_sq^2), max, min, theory_mean_sq, theory_var_sq, theory_norm_var and
--- hist_counts (how many log10 s fall in each bin, the outermost bins holding what lies
--- beyond).
+-- the steps-to-target finding; writes the study's results to --out and its report (.html).
+-- The results file holds the spectra in its "spectra" section, one record per
+-- configuration (name, e.g. "tanh orthogonal"): activation, weights, sigma_w, sigma_b,
+-- q_star (null for ReLU), chi_1, v_w, v_d, width, networks, examples, hist_log10_range
+-- (of s), hist_bins and per depth: depth, values (how many s), mean_sq,
+-- mean_sq_per_network, var_sq (of s^2), norm_var (var_sq / mean_sq^2), max, min,
+-- theory_mean_sq, theory_var_sq, theory_norm_var and hist_counts (how many log10 s fall
+-- in each bin, the outermost bins holding what lies beyond).  The report draws mean_sq and
+-- the normalized variance against depth, the predictions dashed, and the histograms
+-- (winit report draws the same from the file).  Every shard and MPI rank computes the
+-- spectra (they are deterministic), so each shard's file holds them and winit merge keeps
+-- them once.
 local winit = require "winit"
 
 local opts = winit.parse_args(arg, {
@@ -142,14 +145,14 @@ assert(math.abs(sw_t ^ 2 * mu1 - fp_t.chi_1) < 1e-6,
 local fp_r = winit.theory.fixed_point("relu", math.sqrt(2), 0)
 
 local CONFIGS = {
-  { name = "tanh orthogonal", short = "tanh orth", act = "tanh", sw = sw_t, sb = sb, chi = fp_t.chi_1, q = fp_t.q_star,
+  { name = "tanh orthogonal", act = "tanh", sw = sw_t, sb = sb, chi = fp_t.chi_1, q = fp_t.q_star,
     vw = 0, vd = vd_tanh, kernel = function() return { "orthogonal", gain = sw_t } end },
-  { name = "tanh gaussian", short = "tanh gauss", act = "tanh", sw = sw_t, sb = sb, chi = fp_t.chi_1, q = fp_t.q_star,
+  { name = "tanh gaussian", act = "tanh", sw = sw_t, sb = sb, chi = fp_t.chi_1, q = fp_t.q_star,
     vw = 1, vd = vd_tanh, kernel = function(fan_in) return { "random_normal", stddev = sw_t / math.sqrt(fan_in) } end },
   -- ReLU: phi'^2 is 0 or 1, each with probability 1/2: E[phi'^4] / E[phi'^2]^2 - 1 = 1.
-  { name = "relu he", short = "relu he", act = "relu", sw = math.sqrt(2), sb = 0, chi = fp_r.chi_1, q = nil,
+  { name = "relu he", act = "relu", sw = math.sqrt(2), sb = 0, chi = fp_r.chi_1, q = nil,
     vw = 1, vd = 1, kernel = function(fan_in) return { "random_normal", stddev = math.sqrt(2 / fan_in) } end },
-  { name = "relu orthogonal", short = "relu orth", act = "relu", sw = math.sqrt(2), sb = 0, chi = fp_r.chi_1, q = nil,
+  { name = "relu orthogonal", act = "relu", sw = math.sqrt(2), sb = 0, chi = fp_r.chi_1, q = nil,
     vw = 0, vd = 1, kernel = function() return { "orthogonal", gain = math.sqrt(2) } end },
 }
 
@@ -172,10 +175,7 @@ print(string.format("Theory: tanh at sigma_b^2 = %g: critical sigma_w = %.6f (si
 -- (a) The spectra.  Deterministic: winit.set_seed for the weights, a xoshiro stream
 -- (math.randomseed) for the inputs.
 local HIST_LO, HIST_HI, HIST_BINS = -8, 2, 80 -- log10 s
-local spec = { format = "winit-jacobian-spectrum", version = 1, width = N, depths = depths,
-               networks = opts.networks, examples = opts.examples, seed = opts.seed,
-               sigma_b2 = opts.sb2, hist_log10_range = { HIST_LO, HIST_HI }, hist_bins = HIST_BINS,
-               configs = {} }
+local spectra = {} -- by configuration name: study:add_spectrum's records
 local lines = {}
 local function say(s) lines[#lines + 1] = s; print(s) end
 say(string.format("Jacobian of layer l's output w.r.t. the input at initialization, width %d, %d networks x %d "
@@ -213,9 +213,11 @@ for ci, c in ipairs(CONFIGS) do
     m = nil
     collectgarbage()
   end
-  local C = { activation = c.act, sigma_w = c.sw, sigma_b = c.sb, q_star = c.q, chi_1 = c.chi,
-              v_w = c.vw, v_d = c.vd, weights = c.name:match("%S+$"), depths = {} }
-  spec.configs[c.name] = C
+  local C = { name = c.name, activation = c.act, weights = c.name:match("%S+$"), sigma_w = c.sw,
+              sigma_b = c.sb, q_star = c.q, chi_1 = c.chi, v_w = c.vw, v_d = c.vd, width = N,
+              networks = opts.networks, examples = opts.examples,
+              hist_log10_range = { HIST_LO, HIST_HI }, hist_bins = HIST_BINS, depths = {} }
+  spectra[c.name] = C
   for _, d in ipairs(depths) do
     local P, n, s1 = per[d], #per[d].lam, 0
     for _, v in ipairs(P.lam) do s1 = s1 + v end
@@ -242,7 +244,7 @@ end
 local spec_seconds = os.clock() - t_spec
 -- Findings: per configuration, the normalized variance at the deepest depth against theory.
 local function at(name, d)
-  for _, r in ipairs(spec.configs[name].depths) do if r.depth == d then return r end end
+  for _, r in ipairs(spectra[name].depths) do if r.depth == d then return r end end
 end
 for _, c in ipairs(CONFIGS) do
   local r1, r2 = at(c.name, depths[1]), at(c.name, maxd)
@@ -256,90 +258,6 @@ say(string.format("finding: at depth %d the orthogonal tanh network's spread is 
                   to.norm_var / tg.norm_var, to.theory_norm_var / tg.theory_norm_var, to.max, tg.max,
                   spec_seconds))
 
--- JSON (numbers, strings, lists, objects; nil and non-finite as null), "format" and
--- "version" first.
-local function json(v, ind)
-  ind = ind or ""
-  local t = type(v)
-  if v == nil or (t == "number" and (v ~= v or v == math.huge or v == -math.huge)) then
-    return "null"
-  elseif t == "number" then
-    return math.type(v) == "integer" and tostring(v) or string.format("%.17g", v)
-  elseif t == "string" then
-    return '"' .. v:gsub('[%c"\\]', function(ch) return string.format("\\u%04x", ch:byte()) end) .. '"'
-  elseif t == "boolean" then
-    return tostring(v)
-  end
-  local parts, inner = {}, ind .. "  "
-  if v[1] ~= nil or next(v) == nil then
-    for _, x in ipairs(v) do parts[#parts + 1] = json(x, inner) end
-    return "[" .. table.concat(parts, ", ") .. "]"
-  end
-  local keys = {}
-  for k in pairs(v) do keys[#keys + 1] = k end
-  local rank = { format = 1, version = 2 }
-  table.sort(keys, function(x, y)
-    local rx, ry = rank[x] or 3, rank[y] or 3
-    if rx ~= ry then return rx < ry end
-    return x < y
-  end)
-  for _, k in ipairs(keys) do parts[#parts + 1] = inner .. json(k) .. ": " .. json(v[k], inner) end
-  return "{\n" .. table.concat(parts, ",\n") .. "\n" .. ind .. "}"
-end
-local base = opts.out:gsub("%.json$", "")
-local spec_out = base .. "_spectrum.json"
-local mpi_rank = os.getenv("OMPI_COMM_WORLD_RANK") or os.getenv("PMI_RANK")
-if not mpi_rank or mpi_rank == "0" then
-  local f = assert(io.open(spec_out, "w"))
-  f:write(json(spec), "\n")
-  f:close()
-end
-
--- The spectrum's figures for the report.
-local figures = {}
-local mean_series, var_series = {}, {}
-for ci, c in ipairs(CONFIGS) do
-  local x, m, pm, v, pv = {}, {}, {}, {}, {}
-  for i, r in ipairs(spec.configs[c.name].depths) do
-    x[i], m[i], pm[i], v[i], pv[i] = r.depth, r.mean_sq, r.theory_mean_sq, r.norm_var, r.theory_norm_var
-  end
-  mean_series[#mean_series + 1] = { label = c.short, x = x, y = m, color = ci }
-  mean_series[#mean_series + 1] = { label = c.short .. " theory", x = x, y = pm, dashed = true, color = ci }
-  -- theory's 0 (orthogonal linear) is off a log axis: its line starts where it is > 0
-  var_series[#var_series + 1] = { label = c.short, x = x, y = v, color = ci }
-  var_series[#var_series + 1] = { label = c.short .. " theory", x = x, y = pv, dashed = true, color = ci }
-end
-figures[#figures + 1] = { title = "Mean squared singular value of the Jacobian against depth",
-  xlabel = "depth l (layers)", ylabel = "mean of s^2", xlog = true, ylog = true, series = mean_series,
-  caption = string.format("Width %d, %d networks x %d generated inputs at q*; dashed: theory's chi_1^l (1 at "
-                          .. "the critical point). The measured mean is of %d x %d x %d values per point.",
-                          N, opts.networks, opts.examples, opts.networks, opts.examples, N) }
-figures[#figures + 1] = { title = "Spread of the squared singular values against depth",
-  xlabel = "depth l (layers)", ylabel = "Var(s^2) / mean(s^2)^2", xlog = true, ylog = true, series = var_series,
-  caption = string.format("Dashed: free probability's l (v_W + v_D): v_W = 1 for Gaussian kernels, 0 for "
-                          .. "orthogonal ones; v_D = %.4g for tanh at q* = %.4g (sigma_b^2 = %g), 1 for ReLU.",
-                          vd_tanh, fp_t.q_star, opts.sb2) }
-local centers = {}
-for b = 1, HIST_BINS do centers[b] = 10 ^ (HIST_LO + (b - 0.5) * (HIST_HI - HIST_LO) / HIST_BINS) end
-for _, c in ipairs(CONFIGS) do
-  local series = {}
-  for _, r in ipairs(spec.configs[c.name].depths) do
-    local y = {}
-    for b = 1, HIST_BINS do y[b] = r.hist_counts[b] / r.values end
-    series[#series + 1] = { label = "depth " .. r.depth, x = centers, y = y }
-  end
-  figures[#figures + 1] = { title = c.name .. ": histogram of the singular values",
-    xlabel = "singular value s (log)", ylabel = "share of values per bin", xlog = true, series = series,
-    markers = { { x = 1, label = "isometry (s = 1)" } },
-    caption = string.format("%d bins per decade of s from 1e%d to 1e%d (the outermost bins hold what lies "
-                            .. "beyond); %d values per depth. J is computed in float: singular values below "
-                            .. "about 1e-7 of the largest are not resolved, and the deep Gaussian and ReLU "
-                            .. "networks' many smaller ones pile up there (near 1e-6), not where they lie. "
-                            .. "ReLU's Jacobian has rank at most its last layer's active units: about half "
-                            .. "its values are 0, in the lowest bin.",
-                            HIST_BINS // (HIST_HI - HIST_LO), HIST_LO, HIST_HI, opts.networks * opts.examples * N) }
-end
-
 -- (b) Steps to a target: the study.
 local train = winit.datasets.fashion_mnist.load_data()
 if opts.rows < #train then
@@ -348,6 +266,7 @@ if opts.rows < #train then
   train = winit.datasets.from_arrays(x, y, { n_classes = 10 })
 end
 local study = winit.Study { name = "isometry", seed = opts.seed, design = "paired", target = opts.target }
+for _, c in ipairs(CONFIGS) do study:add_spectrum(spectra[c.name]) end
 local TRAINED = { CONFIGS[1], CONFIGS[2] }
 local function label(c, lr) return string.format("%s lr %g", c.name, lr) end
 for _, c in ipairs(TRAINED) do
@@ -428,5 +347,6 @@ else
                       .. "(lr %g), Gaussian %s (lr %g) (medians); orthogonal first in %d of %d paired replicates",
                       opts.target, opts.train_depth, med(so), bo.lr, med(sg), bg.lr, faster, math.min(#so, #sg)))
 end
-local html = results:report(base .. ".html", { figures = figures })
-print(string.format("(%d s) results: %s, spectra: %s, report: %s", os.time() - t_start, opts.out, spec_out, html))
+local html = results:report(opts.out:gsub("%.json$", "") .. ".html")
+print(string.format("(%d s) results: %s (the spectra in its \"spectra\"), report: %s", os.time() - t_start,
+                    opts.out, html))

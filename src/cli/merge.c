@@ -11,9 +11,10 @@
  *      timings ("seconds", per run and per epoch) and its kernel set; order them by index;
  *   3. write the header and each run's object as the text it was read from, so the output
  *      is byte for byte what winit's writer (src/results/json.c) produces.
- * The coordinate checks ("coord_checks", before the runs) go the same way: one of a name
- * and parametrization in several files must be the same in each (shards compute the same
- * numbers), and is written once, as read, in the order first seen.
+ * The sections before the runs go the same way: a coordinate check ("coord_checks", by
+ * name and parametrization) or a Jacobian spectrum ("spectra", by name) in several files
+ * must be the same in each (shards compute the same numbers), and is written once, as
+ * read, in the order first seen.
  * The study seed is compared as the text of its token, exactly. */
 #include "config.h"
 
@@ -128,7 +129,16 @@ static int differ(json_t *a, json_t *b, char *where, size_t size)
 	return d;
 }
 
-/* A coordinate check of an input, by its key (name, parametrization). */
+/* A section of records before the runs, each with a key: its member, what a record is
+ * called, and the key's second member (NULL: the name alone). */
+struct section {
+	const char *member, *what, *what_plural, *key2;
+};
+static const struct section coord_section = { "coord_checks", "coordinate check", "coordinate checks",
+	                                      "parametrization" };
+static const struct section spectrum_section = { "spectra", "spectrum", "spectra", NULL };
+
+/* A record of an input's section, by its key (name, and key2's value or ""). */
 struct coord {
 	const char *name, *param;
 	json_t *obj;
@@ -136,24 +146,25 @@ struct coord {
 	const struct input *from;
 };
 
-/* Add input in's coordinate checks to cs (*n of them, room for cap): a key seen before
- * must hold the same check.  0, or 1 after saying why on stderr. */
-static int collect_coord_checks(const struct input *in, struct coord **cs, size_t *n, size_t *cap)
+/* Add the records of input in's section sec to cs (*n of them, room for cap): a key seen
+ * before must hold the same record.  0, or 1 after saying why on stderr. */
+static int collect_section(const struct input *in, const struct section *sec, struct coord **cs,
+                           size_t *n, size_t *cap)
 {
-	json_t *arr = json_object_get(in->root, "coord_checks");
+	json_t *arr = json_object_get(in->root, sec->member);
 	size_t m = json_array_size(arr);
 	if (m == 0)
 		return 0;
 	struct winit_span *text = calloc(m, sizeof *text);
-	if (!text || winit_span_elements(winit_span_member(in->text, in->len, "coord_checks"), text, m) != m) {
+	if (!text || winit_span_elements(winit_span_member(in->text, in->len, sec->member), text, m) != m) {
 		free(text);
-		return fail("%s: cannot delimit the coordinate checks", in->path);
+		return fail("%s: cannot delimit the %s", in->path, sec->what_plural);
 	}
 	int rc = 0;
 	for (size_t k = 0; k < m && !rc; k++) {
 		json_t *o = json_array_get(arr, k);
 		const char *name = json_string_value(json_object_get(o, "name"));
-		const char *param = json_string_value(json_object_get(o, "parametrization"));
+		const char *param = sec->key2 ? json_string_value(json_object_get(o, sec->key2)) : "";
 		struct coord *seen = NULL;
 		for (size_t q = 0; q < *n && !seen; q++)
 			if (strcmp((*cs)[q].name, name) == 0 && strcmp((*cs)[q].param, param) == 0)
@@ -169,9 +180,10 @@ static int collect_coord_checks(const struct input *in, struct coord **cs, size_
 				key = kk;
 				break;
 			}
-			rc = fail("coordinate check '%s' (%s) is in %s and %s with different numbers (first "
-			          "difference: \"%s\"); they cannot both be right",
-			          name, param, seen->from->path, in->path, key);
+			rc = fail("%s '%s'%s%s%s is in %s and %s with different numbers (first difference: "
+			          "\"%s\"); they cannot both be right",
+			          sec->what, name, *param ? " (" : "", param, *param ? ")" : "",
+			          seen->from->path, in->path, key);
 			break;
 		}
 		if (*n == *cap) {
@@ -197,8 +209,20 @@ static int by_index(const void *a, const void *b)
 
 /* ---- step 3: write as winit's writer does */
 
+/* `"member": [ ... ],` of n records as read (nothing when n is 0). */
+static void write_section(FILE *f, const char *member, const struct coord *cs, size_t n)
+{
+	if (n == 0)
+		return;
+	fprintf(f, "  \"%s\": [", member);
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%s\n    %.*s", i ? "," : "", (int)cs[i].text.n, cs[i].text.p);
+	fputs("\n  ],\n", f);
+}
+
 static int write_merged(const char *path, const struct input *first, const struct run *runs,
-                        size_t n, const struct coord *cs, size_t n_cs, unsigned flags)
+                        size_t n, const struct coord *cs, size_t n_cs, const struct coord *sp,
+                        size_t n_sp, unsigned flags)
 {
 	struct winit_error err = { 0 };
 	struct winit_safe_write w;
@@ -210,12 +234,8 @@ static int write_merged(const char *path, const struct input *first, const struc
 	        first->generator.p);
 	fprintf(f, "  \"study\": %.*s,\n  \"seed\": %.*s,\n", (int)first->study.n,
 	        first->study.p, (int)first->seed.n, first->seed.p);
-	if (n_cs) {
-		fputs("  \"coord_checks\": [", f);
-		for (size_t i = 0; i < n_cs; i++)
-			fprintf(f, "%s\n    %.*s", i ? "," : "", (int)cs[i].text.n, cs[i].text.p);
-		fputs("\n  ],\n", f);
-	}
+	write_section(f, coord_section.member, cs, n_cs);
+	write_section(f, spectrum_section.member, sp, n_sp);
 	fputs("  \"runs\": [", f);
 	for (size_t i = 0; i < n; i++)
 		fprintf(f, "%s\n    %.*s", i ? "," : "", (int)runs[i].text.n, runs[i].text.p);
@@ -235,9 +255,10 @@ static const char merge_usage[] =
 	"checks every reader makes (not a regular file, a key twice in an object, a member of\n"
 	"the wrong type or out of range: docs/results-format.md), files of another study or\n"
 	"study seed, a run present in two files with different results (timings and\n"
-	"kernel set aside), and a coordinate check (name and parametrization) present in two\n"
-	"files with different numbers (one in several files is kept once).  Prints how many\n"
-	"runs it joined, and how many indices below the last are absent.\n"
+	"kernel set aside), and a coordinate check (name and parametrization) or a Jacobian\n"
+	"spectrum (name) present in two files with different numbers (one in several files is\n"
+	"kept once).  Prints how many runs it joined, and how many indices below the last are\n"
+	"absent.\n"
 	"\n"
 	"OUT.json is written as every winit output is (winit(1), FILES WINIT WRITES): a\n"
 	"temporary file renamed over it; a directory, device, FIFO or socket there is refused,\n"
@@ -283,10 +304,10 @@ int cli_merge(int argc, char **argv)
 	struct winit_error werr = { 0 };
 	if (winit_results_check_writable_ext(out, flags, &werr))
 		return fail("%s", werr.msg);
-	size_t n_in = (size_t)argc - 1, n_runs = 0, cap = 0, n_cs = 0, cs_cap = 0;
+	size_t n_in = (size_t)argc - 1, n_runs = 0, cap = 0, n_cs = 0, cs_cap = 0, n_sp = 0, sp_cap = 0;
 	struct input *in = calloc(n_in, sizeof *in);
 	struct run *runs = NULL;
-	struct coord *cs = NULL;
+	struct coord *cs = NULL, *sp = NULL;
 	int rc = in ? 0 : fail("out of memory");
 	for (size_t i = 0; i < n_in && !rc; i++) {
 		in[i].path = argv[i + 1];
@@ -304,7 +325,8 @@ int cli_merge(int argc, char **argv)
 			          in[0].path, in[i].path);
 			break;
 		}
-		if ((rc = collect_coord_checks(&in[i], &cs, &n_cs, &cs_cap)))
+		if ((rc = collect_section(&in[i], &coord_section, &cs, &n_cs, &cs_cap)) ||
+		    (rc = collect_section(&in[i], &spectrum_section, &sp, &n_sp, &sp_cap)))
 			break;
 		json_t *arr = json_object_get(in[i].root, "runs");
 		size_t m = json_array_size(arr);
@@ -367,7 +389,7 @@ int cli_merge(int argc, char **argv)
 	if (!rc) {
 		if (n_runs > 1) /* no runs: runs is NULL, which qsort must not be given */
 			qsort(runs, n_runs, sizeof *runs, by_index);
-		rc = write_merged(out, &in[0], runs, n_runs, cs, n_cs, flags);
+		rc = write_merged(out, &in[0], runs, n_runs, cs, n_cs, sp, n_sp, flags);
 	}
 	if (!rc) {
 		long long missing = n_runs ? runs[n_runs - 1].index + 1 - (long long)n_runs : 0;
@@ -383,5 +405,6 @@ int cli_merge(int argc, char **argv)
 	free(in);
 	free(runs);
 	free(cs);
+	free(sp);
 	return rc;
 }

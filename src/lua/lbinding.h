@@ -30,7 +30,8 @@
  *   lfigure.c  results:report's figures (x-y plots through src/plot/winit_plot_xy.c)
  *   ltheory.c  winit.theory: the mean-field fixed point, chi_1, the edge of chaos
  *   lplot.c    winit.plot: heat maps and self-contained HTML pages for scripts
- *   lcoord.c   winit.coord_check: μP's coordinate check (mean |x| per layer, width, step) */
+ *   lcoord.c   winit.coord_check: μP's coordinate check (mean |x| per layer, width, step)
+ *   lspectrum.c study:add_spectrum's table as a Jacobian spectrum (winit/spectrum.h) */
 #ifndef WINIT_LBINDING_H
 #define WINIT_LBINDING_H
 
@@ -111,6 +112,8 @@ struct lresults {
 	char (*kernels)[32]; /* kernel names of runs taken from a results file (resume) */
 	size_t n_coord;
 	struct winit_coord_check *coord; /* the study's coordinate checks (a copy) */
+	size_t n_spectra;
+	struct winit_spectrum *spectra; /* the study's Jacobian spectra (a copy) */
 };
 
 /* ---------------------------------------------------------------- shared helpers */
@@ -237,6 +240,10 @@ int winit_lua_study_grid(lua_State *L);
  * layer's activations, the output layer's pre-activations (its logits).  Raises on a
  * table that is not one, leaving *out empty; else *out is the caller's to free. */
 void winit_lua_coord_from_table(lua_State *L, int cc, int opts, struct winit_coord_check *out);
+/* lspectrum.c, lstudy.c: the table at t (study:add_spectrum's) as a Jacobian spectrum the
+ * results file keeps.  Raises on a table that is not one (naming the member), leaving
+ * *out empty; else *out is the caller's to free. */
+void winit_lua_spectrum_from_table(lua_State *L, int t, struct winit_spectrum *out);
 
 /* lfigure.c: results:report's options table at `opts` (may be none or nil): its
  * `figures` checked into out (errors name the figure and field).  Always pushes one

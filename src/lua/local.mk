@@ -9,7 +9,7 @@ WINIT_LUA_SOURCES = src/lua/lwinit.h src/lua/lbinding.h src/lua/lwinit.c \
 	src/lua/lstudy.c src/lua/lresults.c src/lua/lgrid.c src/lua/linit.c \
 	src/lua/largs.c src/lua/lsignal.c src/lua/lsave.c src/lua/ldiag.c \
 	src/lua/lfigure.c src/lua/ltheory.c src/lua/lplot.c \
-	src/lua/lcoord.c src/lua/lstats.c
+	src/lua/lcoord.c src/lua/lstats.c src/lua/lspectrum.c
 # The module is linked against libwinit.so (the engine is installed once), found from where
 # the module is: its run path is $ORIGIN/<luacmoddir to libdir> ($ORIGIN/../.. by default),
 # so a stock lua5.4 loads it with package.cpath alone, also after `make install prefix=DIR`,

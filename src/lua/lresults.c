@@ -37,6 +37,11 @@ static int results_gc(lua_State *L)
 	free(r->coord);
 	r->coord = NULL;
 	r->n_coord = 0;
+	for (size_t i = 0; r->spectra && i < r->n_spectra; i++)
+		winit_spectrum_free(&r->spectra[i]);
+	free(r->spectra);
+	r->spectra = NULL;
+	r->n_spectra = 0;
 	r->results = NULL;
 	r->runs = NULL;
 	r->kernels = NULL;
@@ -136,8 +141,9 @@ static int results_save(lua_State *L)
 	if (quiet_rank())
 		return 0;
 	struct winit_error err = { 0 };
-	if (winit_results_write_json_coord(path, r->name, r->seed, r->runs, r->results, r->n, r->coord,
-	                                   r->n_coord, flags, &err))
+	struct winit_results_sections sec = { r->coord, r->n_coord, r->spectra, r->n_spectra };
+	if (winit_results_write_json_sections(path, r->name, r->seed, r->runs, r->results, r->n, &sec,
+	                                      flags, &err))
 		return luaL_error(L, "%s", err.msg);
 	return 0;
 }
@@ -167,8 +173,9 @@ static int results_report(lua_State *L)
 	close(fd);
 	struct winit_error err = { 0 };
 	struct winit_report_study back;
-	int rc = winit_results_write_json_coord(tmp, r->name, r->seed, r->runs, r->results, r->n,
-	                                        r->coord, r->n_coord, 0, &err);
+	struct winit_results_sections sec = { r->coord, r->n_coord, r->spectra, r->n_spectra };
+	int rc = winit_results_write_json_sections(tmp, r->name, r->seed, r->runs, r->results, r->n,
+	                                           &sec, 0, &err);
 	if (!rc)
 		rc = winit_report_read(tmp, &back, &err);
 	unlink(tmp);

@@ -24,6 +24,8 @@ struct lstudy {
 	struct winit_study st; /* the engine's study (winit/study.h): runs, replicate rules */
 	size_t n_coord;        /* study:add_coord_check's, in the order added */
 	struct winit_coord_check *coord;
+	size_t n_spectra; /* study:add_spectrum's, in the order added */
+	struct winit_spectrum *spectra;
 };
 
 
@@ -136,6 +138,11 @@ static int study_gc(lua_State *L)
 	free(s->coord);
 	s->coord = NULL;
 	s->n_coord = 0;
+	for (size_t i = 0; i < s->n_spectra; i++)
+		winit_spectrum_free(&s->spectra[i]);
+	free(s->spectra);
+	s->spectra = NULL;
+	s->n_spectra = 0;
 	return 0;
 }
 
@@ -373,6 +380,31 @@ static int study_add_coord_check(lua_State *L)
 	return 0;
 }
 
+/* study:add_spectrum{name = "tanh orthogonal", activation = ..., depths = {...}}: a
+ * Jacobian spectrum at initialization measured by the script (model:jacobian_spectrum),
+ * saved with the study's runs (the results file's "spectra") and drawn by the report. */
+static int study_add_spectrum(lua_State *L)
+{
+	struct lstudy *s = check_study(L, 1);
+	struct winit_spectrum sp;
+	winit_lua_spectrum_from_table(L, 2, &sp);
+	for (size_t i = 0; i < s->n_spectra; i++)
+		if (strcmp(s->spectra[i].name, sp.name) == 0) {
+			winit_spectrum_free(&sp);
+			return luaL_error(L, "Study:add_spectrum: the study has a spectrum '%s' already: "
+			                     "give each its own name",
+			                  s->spectra[i].name);
+		}
+	struct winit_spectrum *p = realloc(s->spectra, (s->n_spectra + 1) * sizeof *p);
+	if (!p) {
+		winit_spectrum_free(&sp);
+		return luaL_error(L, "out of memory");
+	}
+	s->spectra = p;
+	s->spectra[s->n_spectra++] = sp;
+	return 0;
+}
+
 static int study_len(lua_State *L)
 {
 	lua_pushinteger(L, (lua_Integer)check_study(L, 1)->st.n);
@@ -444,6 +476,14 @@ static int study_run(lua_State *L)
 			if (winit_coord_check_copy(&res->coord[res->n_coord], &s->coord[res->n_coord], NULL))
 				return luaL_error(L, "out of memory");
 	}
+	if (s->n_spectra) {
+		res->spectra = calloc(s->n_spectra, sizeof *res->spectra);
+		if (!res->spectra)
+			return luaL_error(L, "out of memory");
+		for (; res->n_spectra < s->n_spectra; res->n_spectra++)
+			if (winit_spectrum_copy(&res->spectra[res->n_spectra], &s->spectra[res->n_spectra], NULL))
+				return luaL_error(L, "out of memory");
+	}
 	struct winit_study study = s->st; /* the results' copy of the runs */
 	study.runs = res->runs;
 	int shard_i = 0, shard_n = 1;
@@ -469,6 +509,8 @@ static int study_run(lua_State *L)
 		.log = verbose ? stdout : NULL,
 		.coord_checks = res->coord,
 		.n_coord_checks = res->n_coord,
+		.spectra = res->spectra,
+		.n_spectra = res->n_spectra,
 	};
 	struct winit_study_saving saving;
 	struct winit_error derr = { 0 };
@@ -503,6 +545,7 @@ static int study_run(lua_State *L)
 static const luaL_Reg study_methods[] = {
 	{ "add", study_add },
 	{ "add_coord_check", study_add_coord_check },
+	{ "add_spectrum", study_add_spectrum },
 	{ "grid", winit_lua_study_grid },
 	{ "run", study_run },
 	{ NULL, NULL }

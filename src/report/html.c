@@ -500,6 +500,7 @@ int winit_report_write_html_with(const char *path, const struct winit_report_stu
 	if (extra)
 		extra(f, ctx);
 	html_coord_checks(f, r->coord_checks, r->n_coord_checks);
+	html_spectra(f, r->spectra, r->n_spectra);
 	if (r->n_runs) {
 		write_table(&pg);
 		write_curves(&pg);

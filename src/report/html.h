@@ -1,7 +1,7 @@
 /* src/report/html.h -- the HTML report's parts shared between its files (internal):
  * html.c writes the page (summary, statistics, learning curves), html_diag.c the
  * diagnostics beside theory, html_hist.c the weight histograms at initialization,
- * html_coord.c the coordinate checks. */
+ * html_coord.c the coordinate checks, html_spectrum.c the Jacobian spectra. */
 #ifndef WINIT_REPORT_HTML_H
 #define WINIT_REPORT_HTML_H
 
@@ -51,6 +51,11 @@ WINIT_INTERNAL void html_weight_histograms(const struct html_page *pg);
  * parametrization: mean |x| against width, log-log, one line per step (html_coord.c);
  * nothing when n is 0. */
 WINIT_INTERNAL void html_coord_checks(FILE *f, const struct winit_coord_check *cs, size_t n);
+
+/* The Jacobian spectra (winit/spectrum.h): mean s^2 and its normalized variance against
+ * depth, theory dashed, and per spectrum the histograms of log10 s per depth
+ * (html_spectrum.c); nothing when n is 0. */
+WINIT_INTERNAL void html_spectra(FILE *f, const struct winit_spectrum *ss, size_t n);
 
 /* The layers shown when there are more than max: the first, the last, evenly between
  * (indices into out, at most max); returns how many. */

@@ -4,5 +4,6 @@ libwinit_core_la_SOURCES += \
 	src/report/html_diag.c \
 	src/report/html_hist.c \
 	src/report/html_coord.c \
+	src/report/html_spectrum.c \
 	src/report/table.c \
 	src/report/csv.c

@@ -4,6 +4,9 @@ libwinit_core_la_SOURCES += \
 	src/results/coord.h \
 	src/results/coord.c \
 	src/results/coord_read.c \
+	src/results/spectrum.h \
+	src/results/spectrum.c \
+	src/results/spectrum_read.c \
 	src/results/results.h \
 	src/results/results.c \
 	src/results/results_schema.h \

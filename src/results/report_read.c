@@ -12,6 +12,7 @@
 #include <winit/report_page.h>
 
 #include "results/coord.h"
+#include "results/spectrum.h"
 #include "results/json_read.h"
 #include "results/results_schema.h"
 
@@ -321,6 +322,8 @@ int winit_report_read(const char *path, struct winit_report_study *out, struct w
 			goto fail;
 	if ((rc = winit_coord_checks_read(root, path, &out->coord_checks, &out->n_coord_checks, err)))
 		goto fail;
+	if ((rc = winit_spectra_read(root, path, &out->spectra, &out->n_spectra, err)))
+		goto fail;
 	winit_results_doc_free(&d);
 	return WINIT_OK;
 fail:
@@ -381,6 +384,7 @@ void winit_report_free(struct winit_report_study *r)
 		free_run(&r->runs[i]);
 	free(r->runs);
 	winit_coord_checks_free(r->coord_checks, r->n_coord_checks);
+	winit_spectra_free(r->spectra, r->n_spectra);
 	free(r->format);
 	free(r->generator);
 	free(r->study);

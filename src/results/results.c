@@ -28,6 +28,7 @@
 #include "layers/kind.h"
 #include "nn/graph.h"
 #include "results/coord.h"
+#include "results/spectrum.h"
 #include "results/fields.h"
 #include "results/json.h"
 #include "results/results.h"
@@ -495,8 +496,7 @@ static char *json_text(void (*fn)(struct json *, const void *), const void *ctx,
 struct header_ctx {
 	const char *study;
 	uint64_t seed;
-	const struct winit_coord_check *cc;
-	size_t n_cc;
+	const struct winit_results_sections *sec;
 };
 
 static void header_fn(struct json *j, const void *ctx)
@@ -510,15 +510,18 @@ static void header_fn(struct json *j, const void *ctx)
 	json_string_at(j, "generator", PACKAGE_STRING);
 	json_string_at(j, "study", h->study);
 	json_string_at(j, "seed", seed_text);
-	winit_coord_checks_write(j, h->cc, h->n_cc);
+	if (h->sec) {
+		winit_coord_checks_write(j, h->sec->coord_checks, h->sec->n_coord_checks);
+		winit_spectra_write(j, h->sec->spectra, h->sec->n_spectra);
+	}
 	json_key(j, "runs");
 	json_begin_array(j);
 }
 
 char *winit_results_header_text(const char *study, uint64_t seed,
-                                const struct winit_coord_check *cc, size_t n_cc, size_t *len)
+                                const struct winit_results_sections *sec, size_t *len)
 {
-	struct header_ctx h = { study, seed, cc, n_cc };
+	struct header_ctx h = { study, seed, sec };
 	return json_text(header_fn, &h, 0, len);
 }
 
@@ -606,11 +609,25 @@ int winit_results_write_json_coord(const char *path, const char *study, uint64_t
                                    const struct winit_coord_check *cc, size_t n_cc,
                                    unsigned flags, struct winit_error *err)
 {
+	struct winit_results_sections sec = { .coord_checks = cc, .n_coord_checks = n_cc };
+	return winit_results_write_json_sections(path, study, seed, runs, results, n_runs, &sec,
+	                                         flags, err);
+}
+
+int winit_results_write_json_sections(const char *path, const char *study, uint64_t seed,
+                                      const struct winit_run_spec *runs,
+                                      const struct winit_run_result *results, size_t n_runs,
+                                      const struct winit_results_sections *sec, unsigned flags,
+                                      struct winit_error *err)
+{
+	int rc = sec ? winit_spectra_check(sec->spectra, sec->n_spectra, path, err) : WINIT_OK;
+	if (rc)
+		return rc;
 	/* The whole text is made in memory first: a failed write(2) then has an errno. */
 	size_t n_done = 0, header_len = 0, len = 0;
 	for (size_t i = 0; i < n_runs; i++)
 		n_done += results[i].done != 0;
-	char *header = winit_results_header_text(study, seed, cc, n_cc, &header_len);
+	char *header = winit_results_header_text(study, seed, sec, &header_len);
 	char **texts = calloc(n_done ? n_done : 1, sizeof *texts);
 	size_t *lens = calloc(n_done ? n_done : 1, sizeof *lens);
 	int ok = header && texts && lens;
@@ -630,7 +647,7 @@ int winit_results_write_json_coord(const char *path, const char *study, uint64_t
 	free(header);
 	if (!text)
 		return winit_error_set(err, WINIT_ERR_NOMEM, "%s: out of memory for the results", path);
-	int rc = winit_results_replace(path, text, len, flags, err);
+	rc = winit_results_replace(path, text, len, flags, err);
 	free(text);
 	return rc;
 }

@@ -24,13 +24,13 @@ WINIT_INTERNAL void winit_results_write_description(FILE *f, const struct winit_
 	}
 
 /* The results file's text in pieces, as winit_results_write_json joins them: the header
- * (from "{" to the runs' "[", the coordinate checks included), each finished run's entry (it begins with its line break
+ * (from "{" to the runs' "[", the coordinate checks and spectra included), each finished run's entry (it begins with its line break
  * and indentation: entries join with ","), and the join of a header and entries with the
  * file's end.  Each returns a malloc'd text and its length, or NULL when out of memory.
  * The journal (src/results/journal.c) keeps the same pieces, so a file put together
  * from it is byte for byte the one the writer would have written. */
 WINIT_INTERNAL char *winit_results_header_text(const char *study, uint64_t seed,
-                                               const struct winit_coord_check *cc, size_t n_cc,
+                                               const struct winit_results_sections *sec,
                                                size_t *len);
 WINIT_INTERNAL char *winit_results_run_text(size_t index, const struct winit_run_spec *s,
                                             const struct winit_run_result *r, size_t *len);

@@ -15,6 +15,7 @@
 #include <winit/results.h>
 
 #include "results/coord.h"
+#include "results/spectrum.h"
 #include "results/results.h"
 #include "results/results_schema.h"
 
@@ -257,6 +258,8 @@ int winit_results_read(const char *path, struct winit_results_file *out, struct 
 	}
 	if (!rc)
 		rc = winit_coord_checks_read(root, path, &out->coord_checks, &out->n_coord_checks, err);
+	if (!rc)
+		rc = winit_spectra_read(root, path, &out->spectra, &out->n_spectra, err);
 	winit_results_doc_free(&d);
 	if (rc)
 		winit_results_file_free(out);
@@ -271,6 +274,7 @@ void winit_results_file_free(struct winit_results_file *f)
 	}
 	free(f->runs);
 	winit_coord_checks_free(f->coord_checks, f->n_coord_checks);
+	winit_spectra_free(f->spectra, f->n_spectra);
 	memset(f, 0, sizeof *f);
 }
 

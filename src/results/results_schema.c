@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include <winit/coord.h>
+#include <winit/spectrum.h>
 #include <winit/diagnostics.h>
 #include <winit/model.h>
 #include <winit/results.h>
@@ -304,6 +306,76 @@ static int check_coord_checks(struct rs_ctx *x, const json_t *a)
 	return WINIT_OK;
 }
 
+/* A spectrum: its histogram's range [lo, hi] with lo < hi; at least one depth, depths
+ * increasing; per depth a mean per network, hist_bins counts summing to values, min <= max. */
+static int check_spectrum(struct rs_ctx *x, const json_t *o)
+{
+	const json_t *range = json_object_get(o, "hist_log10_range"), *depths = json_object_get(o, "depths");
+	json_int_t networks = json_integer_value(json_object_get(o, "networks"));
+	json_int_t bins = json_integer_value(json_object_get(o, "hist_bins"));
+	if (json_string_length(json_object_get(o, "name")) == 0 ||
+	    json_string_length(json_object_get(o, "activation")) == 0 ||
+	    json_string_length(json_object_get(o, "weights")) == 0)
+		return fail(x, "expected a name, an activation and weights, found \"\"");
+	if (json_array_size(range) != 2 ||
+	    !(json_number_value(json_array_get(range, 0)) < json_number_value(json_array_get(range, 1))))
+		return fail(x, "hist_log10_range: expected [lo, hi] with lo < hi");
+	if (json_array_size(depths) == 0)
+		return fail(x, "depths: expected at least one depth, found none");
+	for (size_t d = 0; d < json_array_size(depths); d++) {
+		const json_t *y = json_array_get(depths, d);
+		json_int_t depth = json_integer_value(json_object_get(y, "depth"));
+		json_int_t values = json_integer_value(json_object_get(y, "values"));
+		const json_t *counts = json_object_get(y, "hist_counts");
+		if (d > 0) {
+			json_int_t before = json_integer_value(json_object_get(json_array_get(depths, d - 1), "depth"));
+			if (depth <= before)
+				return fail(x, "depths[%zu].depth: expected depths increasing, found %lld after %lld", d,
+				            (long long)depth, (long long)before);
+		}
+		if ((json_int_t)json_array_size(json_object_get(y, "mean_sq_per_network")) != networks)
+			return fail(x, "depths[%zu].mean_sq_per_network: expected %lld values (one per network), "
+			               "found %zu",
+			            d, (long long)networks, json_array_size(json_object_get(y, "mean_sq_per_network")));
+		if ((json_int_t)json_array_size(counts) != bins)
+			return fail(x, "depths[%zu].hist_counts: expected %lld counts (hist_bins), found %zu", d,
+			            (long long)bins, json_array_size(counts));
+		json_int_t sum = 0;
+		int over = 0; /* the counts add up past the largest integer: not values */
+		for (size_t b = 0; b < json_array_size(counts) && !over; b++) {
+			json_int_t c = json_integer_value(json_array_get(counts, b));
+			over = c > LLONG_MAX - sum;
+			sum += over ? 0 : c;
+		}
+		if (over)
+			return fail(x, "depths[%zu].hist_counts: expected counts summing to values (%lld), found "
+			               "more than %lld",
+			            d, (long long)values, (long long)LLONG_MAX);
+		if (sum != values)
+			return fail(x, "depths[%zu].hist_counts: expected counts summing to values (%lld), found %lld",
+			            d, (long long)values, (long long)sum);
+		if (json_number_value(json_object_get(y, "min")) > json_number_value(json_object_get(y, "max")))
+			return fail(x, "depths[%zu]: expected min <= max, found min %.17g, max %.17g", d,
+			            json_number_value(json_object_get(y, "min")),
+			            json_number_value(json_object_get(y, "max")));
+	}
+	return WINIT_OK;
+}
+
+/* No two spectra of a file share their name (their key). */
+static int check_spectra(struct rs_ctx *x, const json_t *a)
+{
+	for (size_t i = 0; i < json_array_size(a); i++)
+		for (size_t k = 0; k < i; k++) {
+			const json_t *p = json_object_get(json_array_get(a, i), "name");
+			if (json_equal(p, json_object_get(json_array_get(a, k), "name"))) {
+				jr_push(&x->c, "[%zu]", i);
+				return fail(x, "spectrum '%s' is there twice (also [%zu])", json_string_value(p), k);
+			}
+		}
+	return WINIT_OK;
+}
+
 /* ---- the table */
 
 static const struct rs_field number_or_null[] = { NUM("", RS_ALL), END };
@@ -523,12 +595,56 @@ static const struct rs_field coord_fields[] = {
 };
 static const struct rs_field a_coord_check[] = { SUB("", RS_OBJ, RS_ALL, 0, coord_fields, check_coord_check), END };
 
+/* A Jacobian spectrum (winit/spectrum.h): its lists agree in size (check_spectrum). */
+#define NONNEG(key) ROW(key, RS_NUM, RS_ALL, 0, 0, BIG)
+#define THEORY(key) NUM(key, RS_ALL)
+static const struct rs_field a_nonneg[] = { NONNEG(""), END };
+static const struct rs_field a_number[] = { ROW("", RS_NUM, RS_ALL, 0, -BIG, BIG), END };
+static const struct rs_field spectrum_depth_fields[] = {
+	ROW("depth", RS_INT, RS_ALL, 0, 1, I32),
+	ROW("values", RS_INT, RS_ALL, 0, 1, BIG),
+	NONNEG("mean_sq"),
+	SUB("mean_sq_per_network", RS_ARR, RS_ALL, 0, a_nonneg, NULL),
+	NONNEG("var_sq"),
+	NONNEG("norm_var"),
+	NONNEG("max"),
+	NONNEG("min"),
+	THEORY("theory_mean_sq"),
+	THEORY("theory_var_sq"),
+	THEORY("theory_norm_var"),
+	SUB("hist_counts", RS_ARR, RS_ALL, 0, a_count, NULL),
+	END,
+};
+static const struct rs_field a_spectrum_depth[] = {
+	SUB("", RS_OBJ, RS_ALL, 0, spectrum_depth_fields, NULL), END
+};
+static const struct rs_field spectrum_fields[] = {
+	ROW("name", RS_STR, RS_ALL, 0, 0, WINIT_SPECTRUM_NAME_MAX - 1),
+	ROW("activation", RS_STR, RS_ALL, 0, 0, WINIT_SPECTRUM_WORD_MAX - 1),
+	ROW("weights", RS_STR, RS_ALL, 0, 0, WINIT_SPECTRUM_WORD_MAX - 1),
+	NONNEG("sigma_w"),
+	NONNEG("sigma_b"),
+	ROW("q_star", RS_NUM, RS_ALL, RS_NULL, 0, BIG),
+	NONNEG("chi_1"),
+	NONNEG("v_w"),
+	NONNEG("v_d"),
+	ROW("width", RS_INT, RS_ALL, 0, 1, I32),
+	ROW("networks", RS_INT, RS_ALL, 0, 1, I32),
+	ROW("examples", RS_INT, RS_ALL, 0, 1, I32),
+	SUB("hist_log10_range", RS_ARR, RS_ALL, 2, a_number, NULL),
+	ROW("hist_bins", RS_INT, RS_ALL, 0, 1, I32),
+	SUB("depths", RS_ARR, RS_ALL, I32, a_spectrum_depth, NULL),
+	END,
+};
+static const struct rs_field a_spectrum[] = { SUB("", RS_OBJ, RS_ALL, 0, spectrum_fields, check_spectrum), END };
+
 /* The top level after "format" and "version" (checked first, by themselves). */
 static const struct rs_field top_fields[] = {
 	ROW("generator", RS_STR, RS_OPTIONAL, 0, 0, sizeof((struct winit_results_file *)0)->generator - 1),
 	ROW("study", RS_STR, RS_V2, 0, 0, NAME_MAX_BYTES),
 	ROW("seed", RS_SEED, RS_V2, 0, 0, 0),
 	SUB("coord_checks", RS_ARR, RS_OPTIONAL, 0, a_coord_check, check_coord_checks),
+	SUB("spectra", RS_ARR, RS_OPTIONAL, 0, a_spectrum, check_spectra),
 	SUB("runs", RS_ARR, RS_ALL, 0, a_run, NULL),
 	END,
 };

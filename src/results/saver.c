@@ -22,6 +22,7 @@
 #include "core/fileio.h"
 #include "results/results.h"
 #include "results/journal.h"
+#include "results/spectrum.h"
 
 /* When the file is written whole after a run: always while it is small (as every run's
  * end did before the journal), else once the time since the last whole write is this many
@@ -303,7 +304,10 @@ int winit_results_saver_open(struct winit_results_saver **out, const char *path,
 	static const struct winit_save_options none;
 	if (!opts)
 		opts = &none;
-	int rc = winit_results_check_writable_ext(path, opts->write_flags, err);
+	int rc = winit_spectra_check(opts->spectra, opts->n_spectra, path, err);
+	if (rc)
+		return rc;
+	rc = winit_results_check_writable_ext(path, opts->write_flags, err);
 	if (rc)
 		return rc;
 	struct winit_results_saver *s = calloc(1, sizeof *s);
@@ -327,8 +331,9 @@ int winit_results_saver_open(struct winit_results_saver **out, const char *path,
 	s->lens = calloc(n_runs ? n_runs : 1, sizeof *s->lens);
 	s->kept = calloc(opts->n_kept ? opts->n_kept : 1, sizeof *s->kept);
 	s->kept_len = calloc(opts->n_kept ? opts->n_kept : 1, sizeof *s->kept_len);
-	s->header = winit_results_header_text(study, seed, opts->coord_checks, opts->n_coord_checks,
-	                                      &s->header_len);
+	struct winit_results_sections sec = { opts->coord_checks, opts->n_coord_checks, opts->spectra,
+		                              opts->n_spectra };
+	s->header = winit_results_header_text(study, seed, &sec, &s->header_len);
 	int ok = s->texts && s->lens && s->kept && s->kept_len && s->header;
 	for (size_t i = 0; ok && i < n_runs; i++)
 		if (results[i].done) {

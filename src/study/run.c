@@ -153,6 +153,8 @@ static int start_saving(const struct winit_study *s, struct winit_run_result *re
 		.write_flags = o->write_flags,
 		.coord_checks = o->coord_checks,
 		.n_coord_checks = o->n_coord_checks,
+		.spectra = o->spectra,
+		.n_spectra = o->n_spectra,
 	};
 	int rc = winit_results_saver_open(saver, o->save, s->name, s->seed, s->runs, results, s->n,
 	                                  &so, err);
