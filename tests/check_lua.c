@@ -1276,6 +1276,23 @@ START_TEST(coord_check_saved_with_a_study)
 	page[n] = '\0';
 	ck_assert_ptr_nonnull(strstr(page, "<h2>Coordinate check</h2>"));
 	ck_assert_ptr_nonnull(strstr(page, "<title>muP: dense_2 (logits)</title>"));
+	/* Resumed by a script that attaches only the muP check again, the file keeps the
+	 * standard one too (the script's first, then the file's others), as it keeps runs the
+	 * script no longer lists. */
+	RUN_OK(CB "s:add_coord_check(cc, { name = 'mlp', parametrization = 'mup' })\n"
+	          "s:add { name = 'r', model = b(8), train = train, epochs = 1, batch_size = 100 }\n"
+	          "s:run { save = DIR .. '/cc.json', verbose = 0, resume = true }\n");
+	{
+		snprintf(path, sizeof path, "%s/cc.json", dir);
+		struct winit_results_file f;
+		struct winit_error err = { 0 };
+		ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+		ck_assert_uint_eq(f.n_coord_checks, 2);
+		ck_assert_str_eq(f.coord_checks[0].parametrization, "mup");
+		ck_assert_str_eq(f.coord_checks[1].parametrization, "standard");
+		ck_assert_int_eq(f.coord_checks[1].widths[1], 32);
+		winit_results_file_free(&f);
+	}
 	RUN_ERR(CB "s:add_coord_check(cc, { parametrization = 'mup' })\n", "test.lua:6:",
 	        "Study:add_coord_check: 'name' must be a non-empty string");
 	RUN_ERR(CB "s:add_coord_check(cc, { name = 'x', parametrization = 'sp' })\n",
@@ -1342,6 +1359,24 @@ START_TEST(spectrum_saved_with_a_study)
 	page[n] = '\0';
 	ck_assert_ptr_nonnull(strstr(page, "<h2>Jacobian spectrum at initialization</h2>"));
 	ck_assert_ptr_nonnull(strstr(page, "<title>relu he: histogram of log10 s</title>"));
+	/* Resumed by a script that attaches the spectrum no more, the file keeps it, as it
+	 * keeps runs the script no longer lists; prune drops it with them. */
+	RUN_OK(SP "s:add { name = 'r', model = build('he_normal'), train = train, epochs = 1, batch_size = 100 }\n"
+	          "s:run { save = DIR .. '/sp.json', verbose = 0, resume = true }\n");
+	for (int prune = 0; prune < 2; prune++) {
+		snprintf(path, sizeof path, "%s/sp.json", dir);
+		struct winit_results_file f;
+		struct winit_error err = { 0 };
+		ck_assert_msg(winit_results_read(path, &f, &err) == 0, "%s", err.msg);
+		ck_assert_uint_eq(f.n_runs, 1);
+		ck_assert_uint_eq(f.n_spectra, prune ? 0 : 1);
+		if (!prune)
+			ck_assert(strcmp(f.spectra[0].name, "relu he") == 0 && f.spectra[0].depths[1].hist_counts[3] == 4);
+		winit_results_file_free(&f);
+		if (!prune)
+			RUN_OK(SP "s:add { name = 'r', model = build('he_normal'), train = train, epochs = 1, batch_size = 100 }\n"
+			          "s:run { save = DIR .. '/sp.json', verbose = 0, resume = true, prune = true }\n");
+	}
 	RUN_ERR(SP "sp.name = nil\ns:add_spectrum(sp)\n", "test.lua:6:",
 	        "Study:add_spectrum: 'name' must be a string of 1 to 127 bytes (got nil)");
 	RUN_ERR(SP "s:add_spectrum(sp)\ns:add_spectrum(sp)\n",

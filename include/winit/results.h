@@ -98,6 +98,12 @@ struct winit_resume {
 	char **kept;
 	size_t *kept_len;
 	size_t n_kept;
+	/* The file's coordinate checks and spectra (owned; none with prune): the saver keeps
+	 * those the study does not attach again (winit_study_run). */
+	struct winit_coord_check *coord_checks;
+	size_t n_coord_checks;
+	struct winit_spectrum *spectra;
+	size_t n_spectra;
 };
 
 /* Continue a study from the results file at path (none yet, or only its journal: read as
@@ -105,7 +111,8 @@ struct winit_resume {
  * of the file that finished ("ok") and whose description (winit_results_describe) equals
  * runs[i]'s is moved into results[i], marked done; kernels (n entries) keeps its kernel
  * name.  Runs of the file that the study does not list are kept (out->kept), or dropped
- * with prune.  A file of another study or seed, format or version, or malformed, is
+ * with prune; so are its coordinate checks and spectra (out->coord_checks, out->spectra:
+ * the study's own, attached again, replace those of the same key).  A file of another study or seed, format or version, or malformed, is
  * refused.  With log, one line says what was taken, and one what was kept or dropped. */
 int winit_results_resume(const char *path, const char *study, uint64_t seed,
                          const struct winit_run_spec *runs, struct winit_run_result *results,

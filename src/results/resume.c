@@ -17,7 +17,9 @@
 
 #include <winit/results.h>
 
+#include "results/coord.h"
 #include "results/spans.h"
+#include "results/spectrum.h"
 
 void winit_resume_free(struct winit_resume *r)
 {
@@ -25,6 +27,8 @@ void winit_resume_free(struct winit_resume *r)
 		free(r->kept[i]);
 	free(r->kept);
 	free(r->kept_len);
+	winit_coord_checks_free(r->coord_checks, r->n_coord_checks);
+	winit_spectra_free(r->spectra, r->n_spectra);
 	memset(r, 0, sizeof *r);
 }
 
@@ -140,6 +144,15 @@ int winit_results_resume(const char *path, const char *study, uint64_t seed,
 		snprintf(kernels[i], sizeof kernels[i], "%s", r->kernels);
 		results[i].kernels = kernels[i];
 		out->restored++;
+	}
+	if (!prune) { /* the file's sections, for the saver to keep those the study drops */
+		out->coord_checks = f.coord_checks;
+		out->n_coord_checks = f.n_coord_checks;
+		out->spectra = f.spectra;
+		out->n_spectra = f.n_spectra;
+		f.coord_checks = NULL;
+		f.spectra = NULL;
+		f.n_coord_checks = f.n_spectra = 0;
 	}
 	winit_results_file_free(&f);
 	if (unlisted && !prune && (rc = keep_unlisted(path, runs, n, out, err)) != 0) {

@@ -10,8 +10,10 @@
 #include <string.h>
 
 #include <winit/cancel.h>
+#include <winit/coord.h>
 #include <winit/dist.h>
 #include <winit/results.h>
+#include <winit/spectrum.h>
 #include <winit/study.h>
 
 void winit_study_init(struct winit_study *s, const char *name, uint64_t seed, int32_t design,
@@ -135,6 +137,46 @@ static void obs_end(void *ctx, size_t i, const struct winit_run_spec *s,
 	pthread_mutex_unlock(&o->lock);
 }
 
+/* The sections a resumed file keeps: the study's coordinate checks and spectra, then
+ * those of the file the study does not attach again (same key: name and parametrization,
+ * or name), as a resumed study keeps the file's runs it no longer lists.  Shallow copies
+ * into *cc and *sp (the caller frees the arrays only); *n_old counts the file's kept. */
+static int kept_sections(const struct winit_study_options *o, const struct winit_resume *t,
+                         struct winit_coord_check **cc, size_t *n_cc, struct winit_spectrum **sp,
+                         size_t *n_sp, size_t *n_old)
+{
+	*cc = malloc((o->n_coord_checks + t->n_coord_checks + 1) * sizeof **cc);
+	*sp = malloc((o->n_spectra + t->n_spectra + 1) * sizeof **sp);
+	*n_cc = *n_sp = *n_old = 0;
+	if (!*cc || !*sp)
+		return WINIT_ERR_NOMEM;
+	for (size_t i = 0; i < o->n_coord_checks; i++)
+		(*cc)[(*n_cc)++] = o->coord_checks[i];
+	for (size_t i = 0; i < t->n_coord_checks; i++) {
+		const struct winit_coord_check *c = &t->coord_checks[i];
+		int again = 0;
+		for (size_t k = 0; k < o->n_coord_checks && !again; k++)
+			again = strcmp(o->coord_checks[k].name, c->name) == 0 &&
+			        strcmp(o->coord_checks[k].parametrization, c->parametrization) == 0;
+		if (!again) {
+			(*cc)[(*n_cc)++] = *c;
+			++*n_old;
+		}
+	}
+	for (size_t i = 0; i < o->n_spectra; i++)
+		(*sp)[(*n_sp)++] = o->spectra[i];
+	for (size_t i = 0; i < t->n_spectra; i++) {
+		int again = 0;
+		for (size_t k = 0; k < o->n_spectra && !again; k++)
+			again = strcmp(o->spectra[k].name, t->spectra[i].name) == 0;
+		if (!again) {
+			(*sp)[(*n_sp)++] = t->spectra[i];
+			++*n_old;
+		}
+	}
+	return WINIT_OK;
+}
+
 /* Resume and open the saver (rank 0 only): the study's state before anything runs. */
 static int start_saving(const struct winit_study *s, struct winit_run_result *results,
                         char (*kernels)[32], const struct winit_study_options *o,
@@ -144,6 +186,20 @@ static int start_saving(const struct winit_study *s, struct winit_run_result *re
 	if (o->resume && winit_results_resume(o->save, s->name, s->seed, s->runs, results, kernels,
 	                                      s->n, o->resume == 2, o->log, &taken, err))
 		return err->status;
+	struct winit_coord_check *cc = NULL;
+	struct winit_spectrum *sp = NULL;
+	size_t n_cc = 0, n_sp = 0, n_old = 0;
+	if (kept_sections(o, &taken, &cc, &n_cc, &sp, &n_sp, &n_old)) {
+		free(cc);
+		free(sp);
+		winit_resume_free(&taken);
+		return winit_error_set(err, WINIT_ERR_NOMEM, "out of memory");
+	}
+	if (n_old && o->log) {
+		fprintf(o->log, "resume: %zu coordinate check(s) or spectra of %s not attached by the script: kept\n",
+		        n_old, o->save);
+		fflush(o->log);
+	}
 	struct winit_save_options so = {
 		.resumed = o->resume != 0,
 		.kept = (const char *const *)taken.kept,
@@ -151,13 +207,15 @@ static int start_saving(const struct winit_study *s, struct winit_run_result *re
 		.n_kept = taken.n_kept,
 		.log = o->log,
 		.write_flags = o->write_flags,
-		.coord_checks = o->coord_checks,
-		.n_coord_checks = o->n_coord_checks,
-		.spectra = o->spectra,
-		.n_spectra = o->n_spectra,
+		.coord_checks = cc,
+		.n_coord_checks = n_cc,
+		.spectra = sp,
+		.n_spectra = n_sp,
 	};
 	int rc = winit_results_saver_open(saver, o->save, s->name, s->seed, s->runs, results, s->n,
 	                                  &so, err);
+	free(cc);
+	free(sp);
 	winit_resume_free(&taken);
 	if (rc == WINIT_ERR_IO) {
 		char msg[WINIT_ERROR_MSG_MAX];
