@@ -1115,6 +1115,30 @@ START_TEST(a_wrong_coordinate_check_is_refused)
 	c.widths[2] = 4096;
 	snprintf(c.parametrization, sizeof c.parametrization, "sp");
 	ck_assert_int_eq(winit_coord_check_validate(&c, &err), WINIT_ERR_ARG);
+	/* The writers never write what the readers refuse: a wrong check or a key twice is
+	 * refused before anything is written. */
+	struct winit_run_spec runs[1];
+	struct winit_run_result res[1];
+	make_runs(runs, res, 1);
+	const char *path = tu_path(tu_tmpdir(), "badcc.json");
+	struct winit_results_sections sec = { &c, 1, NULL, 0 };
+	ck_assert_int_eq(winit_results_write_json_sections(path, "s", 9, runs, res, 1, &sec, 0, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "badcc.json: coordinate check 'mlp'"), "%s", err.msg);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	struct winit_results_saver *saver = NULL;
+	struct winit_save_options so = { .coord_checks = &c, .n_coord_checks = 1 };
+	ck_assert_int_eq(winit_results_saver_open(&saver, path, "s", 9, runs, res, 1, &so, &err), WINIT_ERR_ARG);
+	ck_assert_ptr_null(saver);
+	ck_assert_int_ne(access(path, F_OK), 0);
+	snprintf(c.parametrization, sizeof c.parametrization, "mup");
+	struct winit_coord_check two[2] = { c, c };
+	sec.coord_checks = two;
+	sec.n_coord_checks = 2;
+	ck_assert_int_eq(winit_results_write_json_sections(path, "s", 9, runs, res, 1, &sec, 0, &err), WINIT_ERR_ARG);
+	ck_assert_msg(strstr(err.msg, "badcc.json: coordinate check 'mlp' (mup) is given twice"), "%s", err.msg);
+	sec.n_coord_checks = 1;
+	ck_assert_msg(winit_results_write_json_sections(path, "s", 9, runs, res, 1, &sec, 0, &err) == 0, "%s", err.msg);
+	free_results(res, 1);
 	winit_coord_check_free(&c);
 }
 END_TEST

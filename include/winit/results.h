@@ -62,13 +62,12 @@ struct winit_save_options {
 	/* winit/safe_write.h's flags for every write of the file (WINIT_WRITE_FORCE: replace
 	 * a file of another kind at the path). */
 	unsigned write_flags;
-	/* Coordinate checks the file holds ("coord_checks", before its runs); the caller's,
-	 * for as long as the saver lives. */
+	/* Coordinate checks the file holds ("coord_checks", before its runs) and Jacobian
+	 * spectra ("spectra", after them): the caller's, read only while the saver opens (the
+	 * file's header is made then).  Refused as winit_results_sections_check refuses them,
+	 * before the file is touched. */
 	const struct winit_coord_check *coord_checks;
 	size_t n_coord_checks;
-	/* Jacobian spectra the file holds ("spectra", after the coordinate checks); the
-	 * caller's, for as long as the saver lives.  Refused as winit_results_write_json_sections
-	 * refuses them, before the file is touched. */
 	const struct winit_spectrum *spectra;
 	size_t n_spectra;
 };
@@ -158,9 +157,14 @@ int winit_results_write_json_coord(const char *path, const char *study, uint64_t
                                    const struct winit_run_result *results, size_t n_runs,
                                    const struct winit_coord_check *cc, size_t n_cc,
                                    unsigned flags, struct winit_error *err);
-/* The same with the sections sec (NULL: none) before the runs.  Spectra the readers would
- * refuse (winit_spectrum_validate, or two of one name) are refused with WINIT_ERR_ARG,
- * naming path and the spectrum, before anything is written. */
+/* The same with the sections sec (NULL: none) before the runs.  Sections the readers would
+ * refuse (winit_results_sections_check) are refused before anything is written. */
+/* Whether the sections sec (NULL: none) can be written to the file at path: every
+ * coordinate check valid (winit_coord_check_validate) and no key (name, parametrization)
+ * twice, every spectrum valid (winit_spectrum_validate) and no name twice.  WINIT_ERR_ARG
+ * names path and the section: the writers never write a file their readers refuse. */
+int winit_results_sections_check(const struct winit_results_sections *sec, const char *path,
+                                 struct winit_error *err);
 int winit_results_write_json_sections(const char *path, const char *study, uint64_t seed,
                                       const struct winit_run_spec *runs,
                                       const struct winit_run_result *results, size_t n_runs,

@@ -179,3 +179,18 @@ void winit_coord_checks_free(struct winit_coord_check *c, size_t n)
 		winit_coord_check_free(&c[i]);
 	free(c);
 }
+
+int winit_coord_checks_check(const struct winit_coord_check *c, size_t n, const char *path,
+                             struct winit_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct winit_error e = { 0 };
+		if (winit_coord_check_validate(&c[i], &e))
+			return winit_error_set(err, WINIT_ERR_ARG, "%s: %s", path, e.msg);
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(c[k].name, c[i].name) == 0 && strcmp(c[k].parametrization, c[i].parametrization) == 0)
+				return winit_error_set(err, WINIT_ERR_ARG, "%s: coordinate check '%s' (%s) is given twice",
+				                       path, c[i].name, c[i].parametrization);
+	}
+	return WINIT_OK;
+}

@@ -20,6 +20,11 @@ WINIT_INTERNAL void winit_coord_checks_write(struct json *j, const struct winit_
 WINIT_INTERNAL int winit_coord_checks_read(const struct json_t *root, const char *path,
                                            struct winit_coord_check **out, size_t *n,
                                            struct winit_error *err);
+/* Whether the n checks c can be written to the file at path: each valid
+ * (winit_coord_check_validate) and no key (name, parametrization) twice.  WINIT_ERR_ARG
+ * names path and the check: the writer never writes a file its readers refuse. */
+WINIT_INTERNAL int winit_coord_checks_check(const struct winit_coord_check *c, size_t n,
+                                            const char *path, struct winit_error *err);
 /* Free n checks and the array. */
 WINIT_INTERNAL void winit_coord_checks_free(struct winit_coord_check *c, size_t n);
 

@@ -614,13 +614,22 @@ int winit_results_write_json_coord(const char *path, const char *study, uint64_t
 	                                         flags, err);
 }
 
+int winit_results_sections_check(const struct winit_results_sections *sec, const char *path,
+                                 struct winit_error *err)
+{
+	if (!sec)
+		return WINIT_OK;
+	int rc = winit_coord_checks_check(sec->coord_checks, sec->n_coord_checks, path, err);
+	return rc ? rc : winit_spectra_check(sec->spectra, sec->n_spectra, path, err);
+}
+
 int winit_results_write_json_sections(const char *path, const char *study, uint64_t seed,
                                       const struct winit_run_spec *runs,
                                       const struct winit_run_result *results, size_t n_runs,
                                       const struct winit_results_sections *sec, unsigned flags,
                                       struct winit_error *err)
 {
-	int rc = sec ? winit_spectra_check(sec->spectra, sec->n_spectra, path, err) : WINIT_OK;
+	int rc = winit_results_sections_check(sec, path, err);
 	if (rc)
 		return rc;
 	/* The whole text is made in memory first: a failed write(2) then has an errno. */

@@ -304,7 +304,9 @@ int winit_results_saver_open(struct winit_results_saver **out, const char *path,
 	static const struct winit_save_options none;
 	if (!opts)
 		opts = &none;
-	int rc = winit_spectra_check(opts->spectra, opts->n_spectra, path, err);
+	struct winit_results_sections sec = { opts->coord_checks, opts->n_coord_checks, opts->spectra,
+		                              opts->n_spectra };
+	int rc = winit_results_sections_check(&sec, path, err);
 	if (rc)
 		return rc;
 	rc = winit_results_check_writable_ext(path, opts->write_flags, err);
@@ -331,8 +333,6 @@ int winit_results_saver_open(struct winit_results_saver **out, const char *path,
 	s->lens = calloc(n_runs ? n_runs : 1, sizeof *s->lens);
 	s->kept = calloc(opts->n_kept ? opts->n_kept : 1, sizeof *s->kept);
 	s->kept_len = calloc(opts->n_kept ? opts->n_kept : 1, sizeof *s->kept_len);
-	struct winit_results_sections sec = { opts->coord_checks, opts->n_coord_checks, opts->spectra,
-		                              opts->n_spectra };
 	s->header = winit_results_header_text(study, seed, &sec, &s->header_len);
 	int ok = s->texts && s->lens && s->kept && s->kept_len && s->header;
 	for (size_t i = 0; ok && i < n_runs; i++)
