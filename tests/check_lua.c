@@ -618,6 +618,25 @@ START_TEST(parse_args_types_and_errors)
 	        "needs a value");
 	RUN_ERR("local winit = require 'winit'\nwinit.parse_args({'seed'}, { seed = 1 })\n",
 	        "expected --option");
+	/* List options: {{default list}, "description"}, comma-separated values of the
+	 * default's element type, spaces around elements allowed; the default when absent. */
+#define LISTS "local winit = require 'winit'\n" \
+	      "local spec = { depths = { { 4, 16 }, 'depths' }, lrs = { { 1, 0.5 } }, inits = { { 'zeros' }, 'inits' } }\n"
+	RUN_OK(LISTS "local o = winit.parse_args({'--depths', '2, 8,32', '--lrs=1e-3,3', '--inits', 'a,he_normal'}, spec)\n"
+	             "assert(#o.depths == 3 and o.depths[1] == 2 and o.depths[3] == 32, #o.depths)\n"
+	             "assert(math.type(o.depths[2]) == 'integer' and o.lrs[1] == 0.001 and o.lrs[2] == 3)\n"
+	             "assert(#o.inits == 2 and o.inits[2] == 'he_normal')\n"
+	             "local d = winit.parse_args({}, spec)\n"
+	             "assert(#d.depths == 2 and d.depths[2] == 16 and d.lrs[2] == 0.5 and d.inits[1] == 'zeros')\n");
+	RUN_ERR(LISTS "winit.parse_args({'--depths', '2,x'}, spec)\n", "test.lua:3:",
+	        "option '--depths' expects a comma-separated list of integers, element 2 is 'x'");
+	RUN_ERR(LISTS "winit.parse_args({'--depths', '2.5'}, spec)\n",
+	        "option '--depths' expects a comma-separated list of integers, element 1 is '2.5'");
+	RUN_ERR(LISTS "winit.parse_args({'--lrs', '1,,2'}, spec)\n",
+	        "option '--lrs' expects a comma-separated list of numbers, element 2 of '1,,2' is empty");
+	RUN_ERR(LISTS "winit.parse_args({}, { mixed = { { 1, 'a' } } })\n",
+	        "option 'mixed': a list default holds numbers or strings, all of one type");
+#undef LISTS
 }
 END_TEST
 

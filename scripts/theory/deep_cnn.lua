@@ -79,8 +79,8 @@ local L = winit.layers
 
 local opts = winit.parse_args(arg, {
   fast = { false, "the small version make check runs" },
-  depths = { "4,16,64,256", "A (tanh): conv layers, comma-separated" },
-  relu_depths = { "22,30", "B (ReLU): conv layers, comma-separated" },
+  depths = { { 4, 16, 64, 256 }, "A (tanh): conv layers, comma-separated" },
+  relu_depths = { { 22, 30 }, "B (ReLU): conv layers, comma-separated" },
   channels = { 16, "filters of every conv layer" },
   pool = { 4, "AveragePooling2D on the input: 2 gives 14x14 images, 4 gives 7x7, 1 none" },
   steps = { 400, "SGD steps per run (the budget)" },
@@ -92,7 +92,7 @@ local opts = winit.parse_args(arg, {
   relu_lr = { 0.002, "B: SGD learning rate" },
   momentum = { 0.9, "SGD momentum" },
   sb2 = { 0.001, "A: sigma_b^2, the bias variance (sigma_w is the edge of chaos for it)" },
-  inits = { "delta_orthogonal,gaussian_critical,glorot_normal,he_normal", "A: initializers" },
+  inits = { { "delta_orthogonal", "gaussian_critical", "glorot_normal", "he_normal" }, "A: initializers" },
   seeds = { 3, "paired replicates per condition" },
   seed = { 1, "the study's seed" },
   probe_rows = { 16, "rows of the script's own probe at initialization" },
@@ -102,26 +102,16 @@ local opts = winit.parse_args(arg, {
    .. "He against Glorot (ReLU).")
 
 if opts.fast then
-  opts.depths, opts.relu_depths, opts.channels, opts.pool = "2,8,32", "4,16", 8, 4
+  opts.depths, opts.relu_depths, opts.channels, opts.pool = { 2, 8, 32 }, { 4, 16 }, 8, 4
   opts.steps, opts.batch, opts.eval_rows, opts.seeds, opts.jacobian_depth = 40, 32, 256, 1, 8
 end
-local function ints(s, what)
-  local t = {}
-  for v in tostring(s):gmatch("[^,%s]+") do
-    local n = math.tointeger(tonumber(v))
-    assert(n and n >= 1, what .. ": not an integer >= 1: " .. v)
-    t[#t + 1] = n
-  end
-  assert(#t > 0, what .. ": none given")
-  return t
-end
-local depths, relu_depths = ints(opts.depths, "--depths"), ints(opts.relu_depths, "--relu-depths")
+local depths, relu_depths, inits = opts.depths, opts.relu_depths, opts.inits
+for _, d in ipairs(depths) do assert(d >= 1, "--depths: not an integer >= 1: " .. d) end
+for _, d in ipairs(relu_depths) do assert(d >= 1, "--relu-depths: not an integer >= 1: " .. d) end
 local KNOWN = { delta_orthogonal = true, gaussian_critical = true, glorot_normal = true, he_normal = true }
-local inits = {}
-for v in opts.inits:gmatch("[^,%s]+") do
+for _, v in ipairs(inits) do
   assert(KNOWN[v], "--inits: unknown initializer '" .. v .. "' (delta_orthogonal, gaussian_critical, "
          .. "glorot_normal, he_normal)")
-  inits[#inits + 1] = v
 end
 assert(#inits > 0, "--inits: none given")
 local C, pool = math.tointeger(opts.channels), math.tointeger(opts.pool)

@@ -25,9 +25,9 @@ local winit = require "winit"
 
 local opts = winit.parse_args(arg, {
   seed = 1,
-  depths = { "20,30", "hidden layers, comma-separated" },
-  activations = { "relu,tanh", "activation plugins, comma-separated" },
-  inits = { "normal,glorot_normal,he_normal,lecun_normal,orthogonal",
+  depths = { { 20, 30 }, "hidden layers, comma-separated" },
+  activations = { { "relu", "tanh" }, "activation plugins, comma-separated" },
+  inits = { { "normal", "glorot_normal", "he_normal", "lecun_normal", "orthogonal" },
             "kernel initializers, comma-separated (normal: random_normal with stddev 0.01)" },
   width = { 128, "units per hidden layer" },
   epochs = { 1, "epochs of the 60,000 training images (the budget)" },
@@ -36,17 +36,9 @@ local opts = winit.parse_args(arg, {
   out = "results/theory/deep_convergence.json",
 }, "Deep MLPs on Fashion-MNIST with plain SGD: which initializers train and which stall.")
 
-local function list(s)
-  local t = {}
-  for x in s:gmatch("[^,%s]+") do t[#t + 1] = x end
-  assert(#t > 0, "an empty list: " .. s)
-  return t
-end
-local depths, acts, inits = {}, list(opts.activations), list(opts.inits)
-for _, d in ipairs(list(opts.depths)) do
-  local n = math.tointeger(tonumber(d))
-  assert(n and n >= 1 and n <= 62, "--depths: each must be an integer in 1..62, got " .. d)
-  depths[#depths + 1] = n
+local depths, acts, inits = opts.depths, opts.activations, opts.inits
+for _, d in ipairs(depths) do
+  assert(d >= 1 and d <= 62, "--depths: each must be an integer in 1..62, got " .. d)
 end
 local function init_ref(name)
   if name == "normal" then return { "random_normal", stddev = 0.01 }, "normal sd 0.01" end

@@ -31,7 +31,7 @@ local winit = require "winit"
 
 local opts = winit.parse_args(arg, {
   seed = 1,
-  activations = { "tanh,relu", "comma-separated activation plugins (element-wise)" },
+  activations = { { "tanh", "relu" }, "comma-separated activation plugins (element-wise)" },
   depth = { 50, "hidden layers" },
   width = { 128, "units per hidden layer (and input features)" },
   rows = { 128, "probe rows of generated N(0, 1) inputs" },
@@ -53,9 +53,7 @@ local function range(lo, hi, step)
   return v
 end
 local sws, sbs = range(opts.sw_min, opts.sw_max, opts.sw_step), range(0, opts.sb_max, opts.sb_step)
-local acts = {}
-for a in opts.activations:gmatch("[^,%s]+") do acts[#acts + 1] = a end
-assert(#acts > 0, "--activations names no activation")
+local acts = opts.activations
 
 local data = winit.datasets.gaussian { n = opts.rows, features = opts.width, classes = 10,
                                        separation = 0, seed = opts.seed }

@@ -71,7 +71,7 @@ local winit = require "winit"
 local opts = winit.parse_args(arg, {
   fast = { false, "the small version make check runs" },
   width = { 256, "spectrum: units per layer (and input features)" },
-  depths = { "10,50,100,200", "spectrum: depths, comma-separated (prefixes of one network)" },
+  depths = { { 10, 50, 100, 200 }, "spectrum: depths, comma-separated (prefixes of one network)" },
   networks = { 3, "spectrum: networks per configuration" },
   examples = { 4, "spectrum: generated inputs per network" },
   sb2 = { 1e-4, "sigma_b^2 of the tanh networks (sigma_w: the critical one for it)" },
@@ -80,35 +80,22 @@ local opts = winit.parse_args(arg, {
   rows = { 8000, "study: Fashion-MNIST training rows (the last 20% validate)" },
   epochs = { 6, "study: epochs" },
   batch = { 64, "study: batch size" },
-  lrs = { "0.001,0.003,0.01", "study: SGD learning rates (no momentum), comma-separated" },
+  lrs = { { 0.001, 0.003, 0.01 }, "study: SGD learning rates (no momentum), comma-separated" },
   target = { 0.7, "study: the validation accuracy to reach" },
   replicates = { 3, "study: paired replicates per initializer" },
   seed = { 1, "the study's and the spectra's seed" },
   out = "results/theory/isometry.json",
 }, "Dynamical isometry: Jacobian spectra of deep tanh and ReLU MLPs, orthogonal vs Gaussian, and steps to a target.")
 
-local function list(s)
-  local t = {}
-  for v in tostring(s):gmatch("[^,%s]+") do
-    local n = math.tointeger(tonumber(v))
-    assert(n and n >= 1, "not a positive integer: " .. v)
-    t[#t + 1] = n
-  end
-  assert(#t > 0, "an empty list: " .. tostring(s))
-  return t
-end
 if opts.fast then
-  opts.width, opts.depths, opts.networks, opts.examples = 128, "5,10,25", 2, 4
+  opts.width, opts.depths, opts.networks, opts.examples = 128, { 5, 10, 25 }, 2, 4
   opts.train_depth, opts.train_width, opts.rows, opts.epochs, opts.replicates = 20, 64, 1600, 2, 1
-  opts.lrs, opts.target = "0.003,0.01", 0.5
+  opts.lrs, opts.target = { 0.003, 0.01 }, 0.5
 end
-local lrs = {}
-for v in tostring(opts.lrs):gmatch("[^,%s]+") do
-  lrs[#lrs + 1] = assert(tonumber(v), "--lrs: not a number: " .. v)
-  assert(lrs[#lrs] > 0, "--lrs: a learning rate must be > 0")
-end
-assert(#lrs > 0, "--lrs names no learning rate")
-local depths = list(opts.depths)
+local lrs = opts.lrs
+for _, lr in ipairs(lrs) do assert(lr > 0, "--lrs: a learning rate must be > 0") end
+local depths = opts.depths
+for _, d in ipairs(depths) do assert(d >= 1, "--depths: not a positive integer: " .. d) end
 table.sort(depths)
 local N, maxd = math.tointeger(opts.width), depths[#depths]
 assert(N and N >= 2, "--width must be an integer >= 2")

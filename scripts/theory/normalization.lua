@@ -38,7 +38,7 @@ local opts = winit.parse_args(arg, {
   test_rows = { 0, "test rows (0: all 10,000)" },
   batch = { 64, "batch size" },
   lr = { 0.01, "SGD learning rate (no momentum)" },
-  inits = { "zeros,normal,normal1,glorot_normal,he_normal,orthogonal",
+  inits = { { "zeros", "normal", "normal1", "glorot_normal", "he_normal", "orthogonal" },
             "hidden kernel initializers, comma-separated (normal: sd 0.01, normal1: sd 1)" },
   out = "results/theory/normalization.json",
 }, "A deep ReLU MLP with and without BatchNormalization over six initializers.")
@@ -51,9 +51,7 @@ local function init_ref(name)
   if name == "normal1" then return { "random_normal", stddev = 1 }, "normal sd 1" end
   return name, name
 end
-local inits = {}
-for x in opts.inits:gmatch("[^,%s]+") do inits[#inits + 1] = x end
-assert(#inits > 0, "--inits: none given")
+local inits = opts.inits
 
 local train, test = winit.datasets.fashion_mnist.load_data()
 local function head(ds, n)

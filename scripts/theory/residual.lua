@@ -54,20 +54,18 @@ local opts = winit.parse_args(arg, {
   test_rows = { 0, "test rows (0: all 10,000)" },
   batch = { 64, "batch size" },
   lr = { 0.01, "SGD learning rate (no momentum)" },
-  variants = { "plain,residual,layernorm,rezero,fixup,zero_last", "variants, comma-separated" },
+  variants = { { "plain", "residual", "layernorm", "rezero", "fixup", "zero_last" }, "variants, comma-separated" },
   probe_rows = { 512, "rows of the script's probe at initialization (growth per block)" },
   diagnostics = { "on", "the runs' diagnostics snapshots: on or off (off saves their probe's memory)" },
   out = "results/theory/residual.json",
 }, "64 residual ReLU blocks on Fashion-MNIST: plain, residual, LayerNorm, ReZero, Fixup.")
 
 local KNOWN = { plain = true, residual = true, layernorm = true, rezero = true, fixup = true, zero_last = true }
-local variants = {}
-for v in opts.variants:gmatch("[^,%s]+") do
+local variants = opts.variants
+for _, v in ipairs(variants) do
   assert(KNOWN[v], "--variants: unknown variant '" .. v .. "' (plain, residual, layernorm, rezero, fixup, "
          .. "zero_last)")
-  variants[#variants + 1] = v
 end
-assert(#variants > 0, "--variants: none given")
 local nb = math.tointeger(opts.blocks)
 assert(nb and nb >= 1, "--blocks must be an integer >= 1")
 assert(math.tointeger(opts.replicates) and opts.replicates >= 1, "--replicates must be an integer >= 1")

@@ -62,8 +62,8 @@ local L = winit.layers
 
 local opts = winit.parse_args(arg, {
   fast = { false, "the small version make check runs" },
-  sw2 = { "1,1.25,1.5,1.75,2,2.5,3,3.5,4", "sigma_w^2 values, comma-separated" },
-  depths = { "10,20,30,40,50,60,80,100,150,200,300", "depths (hidden layers), comma-separated" },
+  sw2 = { { 1, 1.25, 1.5, 1.75, 2, 2.5, 3, 3.5, 4 }, "sigma_w^2 values, comma-separated" },
+  depths = { { 10, 20, 30, 40, 50, 60, 80, 100, 150, 200, 300 }, "depths (hidden layers), comma-separated" },
   width = { 64, "units per hidden layer" },
   epochs = { 3, "epochs (the budget of steps)" },
   rows = { 0, "training rows (0: all 60,000)" },
@@ -79,22 +79,15 @@ local opts = winit.parse_args(arg, {
   out = "results/theory/trainability.json",
 }, "Schoenholz et al.'s phase diagram: tanh MLPs over sigma_w^2 and depth against L = 6 xi_c.")
 
-local function list(s, what)
-  local t = {}
-  for v in tostring(s):gmatch("[^,%s]+") do
-    local x = tonumber(v)
-    assert(x, what .. ": not a number: " .. v)
-    t[#t + 1] = x
-  end
-  assert(#t > 0, what .. ": no value")
+local function increasing(t, what)
   for i = 2, #t do assert(t[i] > t[i - 1], what .. ": values must increase") end
   return t
 end
 if opts.fast then
-  opts.sw2, opts.depths, opts.width = "1,2.5,4", "3,12,60", 32
+  opts.sw2, opts.depths, opts.width = { 1, 2.5, 4 }, { 3, 12, 60 }, 32
   opts.epochs, opts.rows, opts.eval_rows, opts.batch = 1, 2048, 1024, 32
 end
-local sw2s, depths = list(opts.sw2, "--sw2"), list(opts.depths, "--depths")
+local sw2s, depths = increasing(opts.sw2, "--sw2"), increasing(opts.depths, "--depths")
 for _, d in ipairs(depths) do
   assert(math.tointeger(d) and d >= 1, "--depths: each depth must be an integer >= 1")
 end

@@ -50,11 +50,11 @@ local winit = require "winit"
 
 local opts = winit.parse_args(arg, {
   fast = { false, "the small version make check runs" },
-  cc_widths = { "128,256,512,1024,2048,4096", "coordinate check: widths, comma-separated" },
+  cc_widths = { { 128, 256, 512, 1024, 2048, 4096 }, "coordinate check: widths, comma-separated" },
   cc_seeds = { 5, "coordinate check: seeds per width" },
   cc_steps = { 3, "coordinate check: Adam steps" },
   cc_lr = { 0.01, "coordinate check: Adam's learning rate" },
-  widths = { "64,128,256,512,1024,2048", "transfer: widths, comma-separated (the first is muP's base)" },
+  widths = { { 64, 128, 256, 512, 1024, 2048 }, "transfer: widths, comma-separated (the first is muP's base)" },
   lr_min = { -14, "transfer: smallest log2(learning rate)" },
   lr_max = { -4, "transfer: largest log2(learning rate)" },
   lr_step = { 1, "transfer: step of log2(learning rate)" },
@@ -66,16 +66,11 @@ local opts = winit.parse_args(arg, {
   out = "results/theory/width.json",
 }, "muP against the standard parametrization: the coordinate check and learning-rate transfer.")
 
-local function list(s)
-  local t = {}
-  for v in tostring(s):gmatch("[^,]+") do t[#t + 1] = assert(tonumber(v), "not a number: " .. v) end
-  return t
-end
 if opts.fast then
-  opts.cc_widths, opts.widths = "128,1024", "64,256"
+  opts.cc_widths, opts.widths = { 128, 1024 }, { 64, 256 }
   opts.lr_min, opts.lr_max, opts.lr_step, opts.seeds, opts.rows = -10, -4, 3, 1, 1024
 end
-local cc_widths, widths = list(opts.cc_widths), list(opts.widths)
+local cc_widths, widths = opts.cc_widths, opts.widths
 assert(#cc_widths >= 2 and #widths >= 2, "--cc-widths and --widths need at least two widths")
 assert(opts.lr_step > 0 and opts.lr_max >= opts.lr_min, "bad --lr-* range")
 local rates = {}

@@ -1,4 +1,5 @@
-/* src/lua/largs.c -- winit.parse_args: a script's --options, typed by their defaults,
+/* src/lua/largs.c -- winit.parse_args: a script's --options, typed by their defaults
+ * (a list default, {{4, 16}, "..."}, takes comma-separated values of its elements' type),
  * each with an optional description from which `--help` prints the script's usage. */
 #include "config.h"
 
@@ -27,10 +28,29 @@ static int cmp_opt(const void *a, const void *b)
 	return strcmp(((const struct opt *)a)->name, ((const struct opt *)b)->name);
 }
 
+/* A list default's element type: strings, or numbers (integers when every element of
+ * the default is one; an empty list takes strings). */
+static int list_type(lua_State *L, int idx, int *want_int)
+{
+	lua_rawgeti(L, idx, 1);
+	int ty = lua_type(L, -1) == LUA_TNUMBER ? LUA_TNUMBER : LUA_TSTRING;
+	lua_pop(L, 1);
+	*want_int = ty == LUA_TNUMBER;
+	for (lua_Integer k = 1; *want_int && k <= luaL_len(L, idx); k++) {
+		lua_rawgeti(L, idx, k);
+		*want_int = lua_isinteger(L, -1);
+		lua_pop(L, 1);
+	}
+	return ty;
+}
+
 /* The metavariable shown after --name in the usage text. */
 static const char *metavar(lua_State *L, int idx)
 {
+	int want_int;
 	switch (lua_type(L, idx)) {
+	case LUA_TTABLE:
+		return list_type(L, idx, &want_int) == LUA_TSTRING ? " TEXT,..." : want_int ? " N,N,..." : " X,X,...";
 	case LUA_TBOOLEAN:
 		return "[=true|false]";
 	case LUA_TNUMBER:
@@ -70,7 +90,21 @@ static void print_usage(lua_State *L, const struct opt *o, int n, const char *ab
 	for (int i = 0; i < n; i++) {
 		char head[96];
 		snprintf(head, sizeof head, "--%s%s", o[i].name, metavar(L, o[i].def));
-		const char *dv = luaL_tolstring(L, o[i].def, NULL);
+		const char *dv;
+		if (lua_istable(L, o[i].def)) { /* a list: its elements, comma-separated */
+			luaL_Buffer b;
+			luaL_buffinit(L, &b);
+			for (lua_Integer k = 1; k <= luaL_len(L, o[i].def); k++) {
+				if (k > 1)
+					luaL_addchar(&b, ',');
+				lua_rawgeti(L, o[i].def, k);
+				luaL_addvalue(&b);
+			}
+			luaL_pushresult(&b);
+			dv = lua_tostring(L, -1);
+		} else {
+			dv = luaL_tolstring(L, o[i].def, NULL);
+		}
 		int quote = lua_type(L, o[i].def) == LUA_TSTRING;
 		printf("  %-24s %s%s(default %s%s%s)\n", head, o[i].help ? o[i].help : "",
 		       o[i].help ? " " : "", quote ? "\"" : "", dv, quote ? "\"" : "");
@@ -125,6 +159,56 @@ int winit_lua_exit_request(lua_State *L, int idx)
  * default (integer, number, string, boolean) is the type expected.  Accepts --name value
  * and --name=value; --help prints the usage (from the descriptions and `about`) and ends
  * the script with status 0; an unknown option is an error listing the known ones. */
+/* Whether the list at idx holds numbers only or strings only (its own elements 1..n). */
+static int list_ok(lua_State *L, int idx)
+{
+	lua_Integer n = luaL_len(L, idx);
+	int first = LUA_TNIL;
+	for (lua_Integer k = 1; k <= n; k++) {
+		int ty = lua_rawgeti(L, idx, k);
+		lua_pop(L, 1);
+		if ((ty != LUA_TNUMBER && ty != LUA_TSTRING) || (k > 1 && ty != first))
+			return 0;
+		first = ty;
+	}
+	return 1;
+}
+
+/* Push the list option d's value val, "a,b,c" (spaces around elements allowed), each
+ * element of the default's type; an empty element or one of another type is an error
+ * naming the option and the element. */
+static void push_list(lua_State *L, const struct opt *d, const char *val)
+{
+	int want_int, ty = list_type(L, d->def, &want_int);
+	const char *what = ty == LUA_TSTRING ? "texts" : want_int ? "integers" : "numbers";
+	lua_newtable(L);
+	int k = 0;
+	for (const char *p = val;;) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		while (len && (*p == ' ' || *p == '\t'))
+			p++, len--;
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		k++;
+		if (len == 0)
+			luaL_error(L, "option '--%s' expects a comma-separated list of %s, element %d of '%s' is empty",
+			           d->name, what, k, val);
+		lua_pushlstring(L, p, len);
+		if (ty == LUA_TNUMBER) {
+			const char *e = lua_tostring(L, -1);
+			if (!lua_stringtonumber(L, e) || (want_int && !lua_isinteger(L, -1)))
+				luaL_error(L, "option '--%s' expects a comma-separated list of %s, element %d is '%s'",
+				           d->name, what, k, e);
+			lua_remove(L, -2);
+		}
+		lua_rawseti(L, -2, k);
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+}
+
 static int l_parse_args(lua_State *L)
 {
 	luaL_checktype(L, 2, LUA_TTABLE);
@@ -153,11 +237,15 @@ static int l_parse_args(lua_State *L)
 			lua_pop(L, 1);
 			lua_rawgeti(L, d, 1);
 			lua_replace(L, d);
+			if (lua_istable(L, d) && !list_ok(L, d))
+				return luaL_error(L, "bad argument #2 to 'parse_args' (option '%s': a list default "
+				                     "holds numbers or strings, all of one type)",
+				                  name);
 		}
 		int ty = lua_type(L, -1);
-		if (ty != LUA_TNUMBER && ty != LUA_TSTRING && ty != LUA_TBOOLEAN)
+		if (ty != LUA_TNUMBER && ty != LUA_TSTRING && ty != LUA_TBOOLEAN && ty != LUA_TTABLE)
 			return luaL_error(L, "bad argument #2 to 'parse_args' (option '%s': the default "
-			                     "must be a number, string or boolean, got %s)",
+			                     "must be a number, string, boolean or list, got %s)",
 			                  name, luaL_typename(L, -1));
 		o[n].name = name;
 		o[n].def = lua_gettop(L);
@@ -228,6 +316,8 @@ static int l_parse_args(lua_State *L)
 				return luaL_error(L, "option '--%s' expects a number, got '%s'", d->name, val);
 			if (want_int && !lua_isinteger(L, -1))
 				return luaL_error(L, "option '--%s' expects an integer, got '%s'", d->name, val);
+		} else if (ty == LUA_TTABLE) {
+			push_list(L, d, val);
 		} else {
 			lua_pushstring(L, val);
 		}
