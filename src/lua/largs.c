@@ -209,14 +209,11 @@ static void push_list(lua_State *L, const struct opt *d, const char *val)
 	}
 }
 
-static int l_parse_args(lua_State *L)
+/* Read the declarations of spec (index 2) into o (their defaults pushed once, so o[i].def
+ * stays valid), sorted by name; returns how many. */
+static int read_spec(lua_State *L, struct opt *o)
 {
-	luaL_checktype(L, 2, LUA_TTABLE);
-	const char *about = luaL_optstring(L, 3, NULL);
-	lua_settop(L, 3);
-	struct opt o[MAX_OPTS];
 	int n = 0;
-	/* Each default is pushed once, so o[i].def stays valid below. */
 	lua_pushnil(L);
 	while (lua_next(L, 2)) {
 		if (lua_type(L, -2) != LUA_TSTRING)
@@ -254,6 +251,37 @@ static int l_parse_args(lua_State *L)
 		lua_pushvalue(L, -2); /* the key, for lua_next */
 	}
 	qsort(o, (size_t)n, sizeof o[0], cmp_opt);
+	return n;
+}
+
+/* Push option d's value val as its default's type. */
+static void push_value(lua_State *L, const struct opt *d, const char *val)
+{
+	int ty = lua_type(L, d->def);
+	if (ty == LUA_TBOOLEAN) {
+		if (strcmp(val, "true") && strcmp(val, "false") && strcmp(val, "1") && strcmp(val, "0"))
+			luaL_error(L, "option '--%s' expects true or false, got '%s'", d->name, val);
+		lua_pushboolean(L, strcmp(val, "true") == 0 || strcmp(val, "1") == 0);
+	} else if (ty == LUA_TNUMBER) {
+		int want_int = lua_isinteger(L, d->def);
+		if (!lua_stringtonumber(L, val))
+			luaL_error(L, "option '--%s' expects a number, got '%s'", d->name, val);
+		if (want_int && !lua_isinteger(L, -1))
+			luaL_error(L, "option '--%s' expects an integer, got '%s'", d->name, val);
+	} else if (ty == LUA_TTABLE) {
+		push_list(L, d, val);
+	} else {
+		lua_pushstring(L, val);
+	}
+}
+
+static int l_parse_args(lua_State *L)
+{
+	luaL_checktype(L, 2, LUA_TTABLE);
+	const char *about = luaL_optstring(L, 3, NULL);
+	lua_settop(L, 3);
+	struct opt o[MAX_OPTS];
+	int n = read_spec(L, o);
 	lua_newtable(L);
 	int out = lua_gettop(L);
 	for (int i = 0; i < n; i++) {
@@ -294,11 +322,10 @@ static int l_parse_args(lua_State *L)
 			return luaL_error(L, "unknown option '%s' (known: %s)", lua_tostring(L, -2),
 			                  lua_tostring(L, -1));
 		}
-		int ty = lua_type(L, d->def);
 		const char *val;
 		if (eq)
 			val = eq + 1;
-		else if (ty == LUA_TBOOLEAN)
+		else if (lua_type(L, d->def) == LUA_TBOOLEAN)
 			val = "true";
 		else {
 			lua_rawgeti(L, 1, ++i);
@@ -306,21 +333,7 @@ static int l_parse_args(lua_State *L)
 			if (!val)
 				return luaL_error(L, "option '--%s' needs a value", d->name);
 		}
-		if (ty == LUA_TBOOLEAN) {
-			if (strcmp(val, "true") && strcmp(val, "false") && strcmp(val, "1") && strcmp(val, "0"))
-				return luaL_error(L, "option '--%s' expects true or false, got '%s'", d->name, val);
-			lua_pushboolean(L, strcmp(val, "true") == 0 || strcmp(val, "1") == 0);
-		} else if (ty == LUA_TNUMBER) {
-			int want_int = lua_isinteger(L, d->def);
-			if (!lua_stringtonumber(L, val))
-				return luaL_error(L, "option '--%s' expects a number, got '%s'", d->name, val);
-			if (want_int && !lua_isinteger(L, -1))
-				return luaL_error(L, "option '--%s' expects an integer, got '%s'", d->name, val);
-		} else if (ty == LUA_TTABLE) {
-			push_list(L, d, val);
-		} else {
-			lua_pushstring(L, val);
-		}
+		push_value(L, d, val);
 		lua_setfield(L, out, d->name);
 		lua_settop(L, out);
 	}

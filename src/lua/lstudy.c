@@ -411,49 +411,57 @@ static int study_len(lua_State *L)
 	return 1;
 }
 
-/* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false, prune = false,
- *            overwrite = false} -> results */
-static int study_run(lua_State *L)
+/* What study:run was asked (its table at index 2), checked. */
+struct run_args {
+	int jobs, verbose, resume, prune;
+	unsigned save_flags;
+	const char *save; /* NULL: not saved (also on MPI ranks other than 0) */
+};
+
+static void run_args(lua_State *L, const struct lstudy *s, struct run_args *a)
 {
 	static const char *const keys[] = { "jobs", "save", "verbose", "resume",
 		                            "prune", "overwrite", NULL };
-	struct lstudy *s = check_study(L, 1);
-	lua_settop(L, 2);
 	if (lua_isnil(L, 2)) {
 		lua_newtable(L);
 		lua_replace(L, 2);
 	}
 	luaL_checktype(L, 2, LUA_TTABLE);
 	winit_lua_check_keys(L, 2, keys, "Study:run", 0);
-	int jobs = (int)winit_lua_opt_int(L, 2, "jobs", winit_lua_default_jobs(L), 0, INT32_MAX, "Study:run");
-	int verbose = (int)winit_lua_opt_int(L, 2, "verbose", 1, 0, INT32_MAX, "Study:run");
+	a->jobs = (int)winit_lua_opt_int(L, 2, "jobs", winit_lua_default_jobs(L), 0, INT32_MAX, "Study:run");
+	a->verbose = (int)winit_lua_opt_int(L, 2, "verbose", 1, 0, INT32_MAX, "Study:run");
 	int explicit_resume = lua_getfield(L, 2, "resume") != LUA_TNIL;
 	lua_pop(L, 1);
-	int resume = winit_lua_opt_bool(L, 2, "resume", winit_lua_default_resume(L) != 0, "Study:run");
-	int prune = winit_lua_opt_bool(L, 2, "prune", winit_lua_default_resume(L) == 2, "Study:run");
-	unsigned save_flags = winit_lua_write_flags(L, 2, "Study:run");
-	lua_getfield(L, 2, "save");
-	const char *save = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
+	a->resume = winit_lua_opt_bool(L, 2, "resume", winit_lua_default_resume(L) != 0, "Study:run");
+	a->prune = winit_lua_opt_bool(L, 2, "prune", winit_lua_default_resume(L) == 2, "Study:run");
+	a->save_flags = winit_lua_write_flags(L, 2, "Study:run");
+	lua_getfield(L, 2, "save"); /* stays on the stack: a->save points into it */
+	a->save = lua_isnil(L, -1) ? NULL : luaL_checkstring(L, -1);
 	if (s->st.n == 0)
-		return luaL_error(L, "Study:run: the study has no runs; add some with study:add{...}");
-	if (prune && !resume)
-		return luaL_error(L, "Study:run: prune = true goes with resume = true (it drops the "
-		                     "runs of the results file that the study no longer lists)");
-	if (resume && !save && explicit_resume)
-		return luaL_error(L, "Study:run: resume = true needs save = PATH, the results file "
-		                     "to resume from");
+		luaL_error(L, "Study:run: the study has no runs; add some with study:add{...}");
+	if (a->prune && !a->resume)
+		luaL_error(L, "Study:run: prune = true goes with resume = true (it drops the "
+		              "runs of the results file that the study no longer lists)");
+	if (a->resume && !a->save && explicit_resume)
+		luaL_error(L, "Study:run: resume = true needs save = PATH, the results file "
+		              "to resume from");
 	/* Under mpirun only rank 0 reports and saves (winit/dist.h). */
 	if (winit_dist_rank() > 0) {
-		verbose = 0;
-		save = NULL;
+		a->verbose = 0;
+		a->save = NULL;
 	}
-	if (save) {
+	if (a->save) {
 		/* Fail before training, not after the first run. */
 		struct winit_error werr = { 0 };
-		if (winit_results_check_writable_ext(save, save_flags, &werr))
-			return luaL_error(L, "Study:run: %s", werr.msg);
+		if (winit_results_check_writable_ext(a->save, a->save_flags, &werr))
+			luaL_error(L, "Study:run: %s", werr.msg);
 	}
+}
 
+/* Push the results object of study s (at index 1): its runs, coordinate checks and
+ * spectra copied, its outcomes to be filled. */
+static struct lresults *new_results(lua_State *L, const struct lstudy *s)
+{
 	struct lresults *res = lua_newuserdatauv(L, sizeof *res, 1);
 	memset(res, 0, sizeof *res);
 	luaL_setmetatable(L, MT_RESULTS);
@@ -466,47 +474,57 @@ static int study_run(lua_State *L)
 	res->results = calloc(s->st.n, sizeof *res->results);
 	res->kernels = calloc(s->st.n, sizeof *res->kernels);
 	if (!res->runs || !res->results || !res->kernels)
-		return luaL_error(L, "out of memory");
+		luaL_error(L, "out of memory");
 	memcpy(res->runs, s->st.runs, s->st.n * sizeof *res->runs);
 	if (s->n_coord) {
 		res->coord = calloc(s->n_coord, sizeof *res->coord);
 		if (!res->coord)
-			return luaL_error(L, "out of memory");
+			luaL_error(L, "out of memory");
 		for (; res->n_coord < s->n_coord; res->n_coord++)
 			if (winit_coord_check_copy(&res->coord[res->n_coord], &s->coord[res->n_coord], NULL))
-				return luaL_error(L, "out of memory");
+				luaL_error(L, "out of memory");
 	}
 	if (s->n_spectra) {
 		res->spectra = calloc(s->n_spectra, sizeof *res->spectra);
 		if (!res->spectra)
-			return luaL_error(L, "out of memory");
+			luaL_error(L, "out of memory");
 		for (; res->n_spectra < s->n_spectra; res->n_spectra++)
 			if (winit_spectrum_copy(&res->spectra[res->n_spectra], &s->spectra[res->n_spectra], NULL))
-				return luaL_error(L, "out of memory");
+				luaL_error(L, "out of memory");
 	}
+	return res;
+}
+
+/* study:run{jobs = 0, save = "results/x.json", verbose = 1, resume = false, prune = false,
+ *            overwrite = false} -> results */
+static int study_run(lua_State *L)
+{
+	struct lstudy *s = check_study(L, 1);
+	lua_settop(L, 2);
+	struct run_args a;
+	run_args(L, s, &a);
+	struct lresults *res = new_results(L, s);
 	struct winit_study study = s->st; /* the results' copy of the runs */
 	study.runs = res->runs;
 	int shard_i = 0, shard_n = 1;
 	winit_lua_shard(L, &shard_i, &shard_n);
 	/* No live line under mpirun: its relayed stdout is a pseudo-terminal, not the user's. */
 	int live = winit_lua_progress_tty() && winit_dist_size() == 1;
-	struct winit_progress *p = verbose ?
-	                                   winit_progress_new(stdout, res->runs, res->n, live) :
-	                                   NULL;
+	struct winit_progress *p = a.verbose ? winit_progress_new(stdout, res->runs, res->n, live) : NULL;
 	struct winit_observer progress = { 0 };
 	if (p) {
 		winit_progress_results(p, res->results);
 		winit_progress_observer(p, &progress);
 	}
 	struct winit_study_options so = {
-		.jobs = jobs,
-		.save = save,
-		.resume = resume ? (prune ? 2 : 1) : 0,
-		.write_flags = save_flags,
+		.jobs = a.jobs,
+		.save = a.save,
+		.resume = a.resume ? (a.prune ? 2 : 1) : 0,
+		.write_flags = a.save_flags,
 		.shard_index = shard_i,
 		.shard_count = shard_n,
 		.observer = &progress,
-		.log = verbose ? stdout : NULL,
+		.log = a.verbose ? stdout : NULL,
 		.coord_checks = res->coord,
 		.n_coord_checks = res->n_coord,
 		.spectra = res->spectra,
@@ -535,10 +553,10 @@ static int study_run(lua_State *L)
 		                     "before)",
 		                  saving.error.msg, (int)saving.saved, saving.saved == 1 ? "run" : "runs");
 	if (winit_cancelled())
-		return winit_lua_interrupted_error(L, save);
+		return winit_lua_interrupted_error(L, a.save);
 	if (derr.status)
-		return luaL_error(L, "Study:run: %s%s%s", derr.msg, save ? "; finished runs are saved in " : "",
-		                  save ? save : "");
+		return luaL_error(L, "Study:run: %s%s%s", derr.msg, a.save ? "; finished runs are saved in " : "",
+		                  a.save ? a.save : "");
 	return 1;
 }
 
