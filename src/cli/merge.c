@@ -275,6 +275,66 @@ static const char merge_usage[] =
 	"  1    an input refused or unreadable, or OUT.json not writable (nothing written)\n"
 	"  2    bad usage (no OUT.json or no IN.json)\n";
 
+/* Add input in's runs to runs (*n of them, room for *cap): a name seen before must have the
+ * same results (kept once), an index seen before is refused. */
+static int collect_runs(struct input *in, struct run **runs, size_t *n, size_t *cap)
+{
+	json_t *arr = json_object_get(in->root, "runs");
+	size_t m = json_array_size(arr);
+	struct winit_span *text = calloc(m ? m : 1, sizeof *text);
+	if (!text || winit_span_elements(winit_span_member(in->text, in->len, "runs"), text, m) != m) {
+		free(text);
+		return fail("%s: cannot delimit the runs", in->path);
+	}
+	int rc = 0;
+	for (size_t k = 0; k < m && !rc; k++) {
+		json_t *r = json_array_get(arr, k);
+		const char *name = json_string_value(json_object_get(r, "name"));
+		json_t *idx = json_object_get(r, "index");
+		if (!name || !json_is_number(idx) || json_number_value(idx) < 0) {
+			rc = fail("%s: run %zu has no \"name\" or no \"index\" (a file written before "
+			          "winit recorded run indices: run the study again)",
+			          in->path, k + 1);
+			break;
+		}
+		struct run *dup = NULL;
+		for (size_t q = 0; q < *n && !dup; q++)
+			if (strcmp((*runs)[q].name, name) == 0)
+				dup = &(*runs)[q];
+		if (dup) {
+			char d[128];
+			if (differ(dup->obj, r, d, sizeof d)) {
+				fprintf(stderr,
+				        "winit merge: run '%s' is in %s and %s with different results "
+				        "(first difference: \"%s\"); they cannot both be right\n",
+				        name, dup->from->path, in->path, d);
+				rc = 1;
+			}
+			continue; /* the same run twice: keep the first */
+		}
+		for (size_t q = 0; q < *n && !rc; q++)
+			if ((*runs)[q].index == (long long)json_number_value(idx)) {
+				fprintf(stderr, "winit merge: %s: runs '%s' and '%s' (in %s) both have index %lld\n",
+				        in->path, name, (*runs)[q].name, (*runs)[q].from->path, (*runs)[q].index);
+				rc = 1;
+			}
+		if (rc)
+			break;
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 64;
+			struct run *p = realloc(*runs, *cap * sizeof **runs);
+			if (!p) {
+				rc = fail("out of memory");
+				break;
+			}
+			*runs = p;
+		}
+		(*runs)[(*n)++] = (struct run){ name, (long long)json_number_value(idx), r, text[k], in };
+	}
+	free(text);
+	return rc;
+}
+
 int cli_merge(int argc, char **argv)
 {
 	static const struct option longopts[] = { { "force", no_argument, NULL, 'f' },
@@ -328,63 +388,8 @@ int cli_merge(int argc, char **argv)
 		if ((rc = collect_section(&in[i], &coord_section, &cs, &n_cs, &cs_cap)) ||
 		    (rc = collect_section(&in[i], &spectrum_section, &sp, &n_sp, &sp_cap)))
 			break;
-		json_t *arr = json_object_get(in[i].root, "runs");
-		size_t m = json_array_size(arr);
-		struct winit_span *text = calloc(m ? m : 1, sizeof *text);
-		if (!text || winit_span_elements(winit_span_member(in[i].text, in[i].len, "runs"), text, m) != m) {
-			free(text);
-			rc = fail("%s: cannot delimit the runs", in[i].path);
+		if ((rc = collect_runs(&in[i], &runs, &n_runs, &cap)))
 			break;
-		}
-		for (size_t k = 0; k < m && !rc; k++) {
-			json_t *r = json_array_get(arr, k);
-			const char *name = json_string_value(json_object_get(r, "name"));
-			json_t *idx = json_object_get(r, "index");
-			char where[32];
-			snprintf(where, sizeof where, "%zu", k + 1);
-			if (!name || !json_is_number(idx) || json_number_value(idx) < 0) {
-				rc = fail("%s: run %s has no \"name\" or no \"index\" (a file written before "
-				          "winit recorded run indices: run the study again)",
-				          in[i].path, where);
-				break;
-			}
-			struct run *dup = NULL;
-			for (size_t q = 0; q < n_runs && !dup; q++)
-				if (strcmp(runs[q].name, name) == 0)
-					dup = &runs[q];
-			if (dup) {
-				char d[128];
-				if (differ(dup->obj, r, d, sizeof d)) {
-					fprintf(stderr,
-					        "winit merge: run '%s' is in %s and %s with different results "
-					        "(first difference: \"%s\"); they cannot both be right\n",
-					        name, dup->from->path, in[i].path, d);
-					rc = 1;
-				}
-				continue; /* the same run twice: keep the first */
-			}
-			for (size_t q = 0; q < n_runs; q++)
-				if (runs[q].index == (long long)json_number_value(idx)) {
-					fprintf(stderr, "winit merge: %s: runs '%s' and '%s' (in %s) both have index %lld\n",
-					        in[i].path, name, runs[q].name, runs[q].from->path, runs[q].index);
-					rc = 1;
-					break;
-				}
-			if (rc)
-				break;
-			if (n_runs == cap) {
-				cap = cap ? 2 * cap : 64;
-				struct run *p = realloc(runs, cap * sizeof *runs);
-				if (!p) {
-					rc = fail("out of memory");
-					break;
-				}
-				runs = p;
-			}
-			runs[n_runs++] = (struct run){ name, (long long)json_number_value(idx), r, text[k],
-				                       &in[i] };
-		}
-		free(text);
 	}
 	if (!rc) {
 		if (n_runs > 1) /* no runs: runs is NULL, which qsort must not be given */
