@@ -41,7 +41,8 @@
 -- 2,814 steps: ~14 s).  The default grid (9 sigma_w^2 x 11 depths, 1,040 layers per
 -- sigma_w^2, 99 runs) at 3 epochs of 60,000 rows is 9 * 1040 * 2814 * 16e-6 = ~420 s of one
 -- core; the issue's grid (--sw2 1,1.25,...,4 and --depths 10,20,...,300: 13 x 30 = 390 runs,
--- 4,650 layers per sigma_w^2) ~2,700 s, 45 minutes; --width 128 costs ~3.5x per layer.
+-- 4,650 layers per sigma_w^2) ~2,700 s, 45 minutes (measured: 66 minutes on a core shared
+-- with other work; docs/theory.md has its figures); --width 128 costs ~3.5x per layer.
 -- Evaluation adds little (a forward pass over --eval-rows); so do the theory (~20 ms a
 -- point of the curve) and loading the data.  The runs are independent (a run's numbers
 -- depend on the study's seed and its replicate alone, not on where or when it runs), so
