@@ -35,7 +35,26 @@ static double predicted(const struct winit_spectrum_depth *y, enum spec_value v)
 	return v == SPEC_MEAN_SQ ? y->theory_mean_sq : y->theory_norm_var;
 }
 
-/* One panel against depth: per spectrum its measured values and theory's, dashed. */
+/* The first spectrum before i whose prediction of v is spectrum i's at every depth (the
+ * same depths, numbers within 1e-6 relative: lines no eye tells apart), or -1: its
+ * dashed line would hide under that one. */
+static int same_theory_as(const struct winit_spectrum *ss, size_t i, enum spec_value v)
+{
+	for (size_t j = 0; j < i; j++) {
+		int same = ss[j].n_depths == ss[i].n_depths;
+		for (int32_t d = 0; same && d < ss[i].n_depths; d++)
+			same = ss[j].depths[d].depth == ss[i].depths[d].depth &&
+			       fabs(predicted(&ss[j].depths[d], v) - predicted(&ss[i].depths[d], v)) <=
+			               1e-6 * fabs(predicted(&ss[i].depths[d], v));
+		if (same)
+			return (int)j;
+	}
+	return -1;
+}
+
+/* One panel against depth: per spectrum its measured values and theory's, dashed (a
+ * prediction equal to an earlier spectrum's is drawn once: its legend entry takes that
+ * line's colour). */
 static void depth_panel(FILE *f, const struct winit_spectrum *ss, size_t n, enum spec_value v)
 {
 	struct svg_legend_entry *leg = calloc(2 * n, sizeof *leg);
@@ -71,13 +90,15 @@ static void depth_panel(FILE *f, const struct winit_spectrum *ss, size_t n, enum
 				y[d] = measured(&s->depths[d], v);
 				t[d] = predicted(&s->depths[d], v);
 			}
-			int shape = SVG_MARK_CIRCLE + (int)(i % 4);
-			svg_polyline(&p, x, t, m, svg_color(i), 1);
+			int shape = SVG_MARK_CIRCLE + (int)(i % 4), j = same_theory_as(ss, i, v);
+			if (j < 0)
+				svg_polyline(&p, x, t, m, svg_color(i), 1);
+			snprintf(names[i], sizeof names[i], "%s theory", s->name);
 			svg_polyline(&p, x, y, m, svg_color(i), 0);
 			svg_markers(&p, x, y, m, svg_color(i), shape);
-			snprintf(names[i], sizeof names[i], "%s theory", s->name);
 			leg[2 * i] = (struct svg_legend_entry){ s->name, svg_color(i), SVG_LINE, 0, shape };
-			leg[2 * i + 1] = (struct svg_legend_entry){ names[i], svg_color(i), SVG_LINE, 1, 0 };
+			leg[2 * i + 1] = (struct svg_legend_entry){ names[i], svg_color(j < 0 ? i : (size_t)j), SVG_LINE,
+				                                    1, 0 };
 		}
 		free(x);
 		free(y);
@@ -156,7 +177,9 @@ void html_spectra(FILE *f, const struct winit_spectrum *ss, size_t n)
 	      "layers at initialization, on generated inputs. Measured: solid lines with markers; "
 	      "theory (free probability): dashed, the mean of s^2 chi_1^L and the normalized variance "
 	      "L (v_W + v_D), v_W = 1 for Gaussian weights and 0 for orthogonal ones, v_D the "
-	      "activation's share at the fixed point q*. The spectra:</p>\n<ul class=\"caption\">\n",
+	      "activation's share at the fixed point q*. A prediction equal to another spectrum's "
+	      "(within 1e-6) is drawn once, and its legend entry takes that line's colour. The "
+	      "spectra:</p>\n<ul class=\"caption\">\n",
 	      f);
 	for (size_t i = 0; i < n; i++) {
 		const struct winit_spectrum *s = &ss[i];
