@@ -74,6 +74,31 @@ PY
 then ok "the results file: 9 runs, one per cell, one run seed (paired), no diagnostics"
 else no_file="$tmp/runs" no "the results file: 9 runs, one per cell, one run seed, no diagnostics"; fi
 
+# Several rates (--lr 0.1,0.3): a run per cell and rate, each at rate / L, and each cell's
+# printed accuracy is its better run's.
+expect "trainability.lua --fast --lr 0.1,0.3 names both rates" 0 \
+	"lr the best of 0\.1 / L, 0\.3 / L" -- "$winit" run "$script" --fast --lr 0.1,0.3 --out "$tmp/lr2.json"
+cp "$tmp/out" "$tmp/lr2.out"
+if python3 - "$tmp/lr2.json" "$tmp/lr2.out" >"$tmp/lr2" 2>&1 <<'PY'
+import json, re, sys
+runs = json.load(open(sys.argv[1]))["runs"]
+assert len(runs) == 18 and all(r["status"] == "ok" for r in runs), len(runs)
+best = {}
+for r in runs:
+    f = r["factors"]
+    s2, L, c = float(f["sw2"]), int(f["depth"]), float(f["lr"])
+    assert abs(r["optimizer"]["learning_rate"] - c / L) < 1e-12, (r["name"], r["optimizer"])
+    best[(s2, L)] = max(best.get((s2, L), 0), r["test_accuracy"])
+rows = {int(m.group(1)): [float(x) for x in re.findall(r"(\d\.\d{3})", m.group(2))]
+        for m in re.finditer(r"^ +(\d+) +((?:\d\.\d{3}[*. ] *)+)$", open(sys.argv[2]).read(), re.M)}
+for (s2, L), a in best.items():
+    printed = rows[L][(1, 2.5, 4).index(s2)]
+    assert abs(printed - a) < 5e-4, (s2, L, printed, a)
+print(len(runs), "runs")
+PY
+then ok "--lr 0.1,0.3: 18 runs at rate / L, each cell printed at its better rate's accuracy"
+else no_file="$tmp/lr2" no "--lr 0.1,0.3: the runs and the table"; fi
+
 # The page: well-formed, one heat map of 9 cells with their values, and the three lines.
 if python3 - "$tmp/t.html" "$tmp/fast.out" >"$tmp/page" 2>&1 <<'PY'
 import re, sys

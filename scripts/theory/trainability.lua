@@ -11,7 +11,10 @@
 -- at the edge of chaos a deep network's gradient grows with its depth, and one rate for 10
 -- and 300 layers either stalls the shallow ones or blows up the deep ones in a short budget
 -- (measured here: 0.01 trains L = 60 at sigma_w^2 = 1.75 and not L = 100; 0.003 L = 100
--- and not 200).  Schoenholz et al. use one rate, 1e-3, and train far longer.
+-- and not 200).  Schoenholz et al. use one rate, 1e-3, and train far longer.  With several
+-- rates (--lr 0.1,0.3) every cell trains at each (a third grid factor) and counts its best
+-- run: near the edge of chaos the deepest cells train at 0.1 / L and not at 0.3 / L within
+-- the budget (docs/theory.md).
 -- --epochs epochs of batch --batch over --rows training rows (the same data order for
 -- every cell: a paired study, replicate r of every cell shares its run seed), then the
 -- accuracy on the first --eval-rows training rows: training accuracy.
@@ -29,7 +32,7 @@
 --
 --   winit run scripts/theory/trainability.lua [--fast] [--sw2 1,1.25,1.5,1.75,2,2.5,3,3.5,4]
 --       [--depths 10,20,30,40,50,60,80,100,150,200,300] [--width 64] [--epochs 3]
---       [--rows 0] [--eval-rows 5000] [--batch 64] [--lr 0.3] [--lr-depth on] [--sb2 0.05]
+--       [--rows 0] [--eval-rows 5000] [--batch 64] [--lr 0.3[,0.1,...]] [--lr-depth on] [--sb2 0.05]
 --       [--replicates 1] [--train-at 0.5] [--stall-below 0.2] [--seed 1]
 --       [--out results/theory/trainability.json]
 --
@@ -70,7 +73,8 @@ local opts = winit.parse_args(arg, {
   rows = { 0, "training rows (0: all 60,000)" },
   eval_rows = { 5000, "training rows the accuracy is measured on (the first ones)" },
   batch = { 64, "batch size" },
-  lr = { 0.3, "SGD learning rate (times the depth with --lr-depth on)" },
+  lr = { { 0.3 }, "SGD learning rate(s) (over the depth with --lr-depth on); with several, each "
+                  .. "cell trains at each and counts its best" },
   lr_depth = { "on", "on: each network's rate is --lr / L; off: --lr for every depth" },
   sb2 = { 0.05, "sigma_b^2, the bias variance" },
   replicates = { 1, "paired replicates per cell (the accuracy is their mean)" },
@@ -95,7 +99,8 @@ end
 for _, s in ipairs(sw2s) do assert(s > 0, "--sw2: each value must be > 0") end
 assert(math.tointeger(opts.width) and opts.width >= 1, "--width must be an integer >= 1")
 assert(math.tointeger(opts.replicates) and opts.replicates >= 1, "--replicates must be an integer >= 1")
-assert(opts.lr > 0, "--lr must be > 0")
+local lrs = opts.lr
+for _, lr in ipairs(lrs) do assert(lr > 0, "--lr: each rate must be > 0") end
 assert(opts.lr_depth == "on" or opts.lr_depth == "off", "--lr-depth must be on or off")
 assert(opts.sb2 >= 0, "--sb2 must be >= 0")
 assert(opts.stall_below <= opts.train_at, "--stall-below must not exceed --train-at")
@@ -130,15 +135,18 @@ local function build(cfg)
   end
   layers[depth + 1] = L.Dense { 10, activation = "softmax", kernel_initializer = kernel, bias_initializer = bias }
   local m = winit.Sequential(layers)
-  local lr = opts.lr_depth == "on" and opts.lr / depth or opts.lr
+  local c = cfg.lr or lrs[1]
+  local lr = opts.lr_depth == "on" and c / depth or c
   m:compile { optimizer = winit.optimizers.SGD { learning_rate = lr }, loss = "categorical_crossentropy" }
   return m
 end
 
 local study = winit.Study { name = "trainability", seed = opts.seed, design = "paired" }
+-- One rate: the grid of sigma_w^2 x depth (run names as before rates were a list); several:
+-- a third factor, the rate, and each cell's accuracy is its best rate's.
 study:grid {
-  factors = { sw2 = sw2s, depth = depths },
-  order = { "sw2", "depth" },
+  factors = { sw2 = sw2s, depth = depths, lr = #lrs > 1 and lrs or nil },
+  order = #lrs > 1 and { "sw2", "depth", "lr" } or { "sw2", "depth" },
   replicates = opts.replicates,
   build = build,
   train = train, test = eval, epochs = opts.epochs, batch_size = opts.batch,
@@ -149,37 +157,48 @@ local results = study:run { save = opts.out, verbose = 0 }
 local runs = results:runs()
 if not results:complete() then return end -- a shard: the analysis waits for the merged run
 
--- acc[j][i]: the mean training accuracy of depth j, sigma_w^2 i over replicates (a run that
--- failed or diverged counts as chance, 0.1: it did not train).
-local index_sw2, index_depth = {}, {}
+-- acc[j][i]: the training accuracy of depth j, sigma_w^2 i: per replicate the best over
+-- the rates, then the mean over replicates (a run that failed or diverged counts as
+-- chance, 0.1: it did not train).
+local index_sw2, index_depth, index_lr = {}, {}, {}
 for i, s in ipairs(sw2s) do index_sw2[s] = i end
 for j, d in ipairs(depths) do index_depth[d] = j end
-local sum, n = {}, {}
-for j = 1, #depths do sum[j], n[j] = {}, {} end
+for k, lr in ipairs(lrs) do index_lr[lr] = k end
+local best = {} -- best[j][i][replicate + 1]
+for j = 1, #depths do
+  best[j] = {}
+  for i = 1, #sw2s do best[j][i] = {} end
+end
 local failed = 0
 for _, r in ipairs(runs) do
   local i, j = index_sw2[tonumber(r.factors.sw2)], index_depth[tonumber(r.factors.depth)]
-  if i and j then -- (a results file may keep runs of an earlier grid: --resume without --prune)
+  local k = #lrs == 1 and not r.factors.lr and 1 or index_lr[tonumber(r.factors.lr)]
+  if i and j and k then -- (a results file may keep runs of an earlier grid: --resume without --prune)
     local a = r.status == "ok" and r.test_accuracy or nil
     if not a then failed = failed + 1; a = 0.1 end
-    sum[j][i] = (sum[j][i] or 0) + a
-    n[j][i] = (n[j][i] or 0) + 1
+    local b = best[j][i]
+    b[r.replicate + 1] = math.max(b[r.replicate + 1] or a, a)
   end
 end
 local acc = {}
 for j = 1, #depths do
   acc[j] = {}
-  for i = 1, #sw2s do acc[j][i] = sum[j][i] / n[j][i] end
+  for i = 1, #sw2s do acc[j][i] = winit.stats.summary(best[j][i]).mean end
 end
 
 -- The table, the line, the finding.
 local steps = opts.epochs * math.ceil(#train / opts.batch)
+local function rates_text()
+  local t = {}
+  for k, lr in ipairs(lrs) do t[k] = string.format(opts.lr_depth == "on" and "%g / L" or "%g", lr) end
+  return (#lrs > 1 and "the best of " or "") .. table.concat(t, ", ")
+end
 local lines = {}
 local function say(s) lines[#lines + 1] = s; print(s) end
 say(string.format("Training accuracy (first %d training rows) of tanh MLPs of width %d after %d SGD steps "
                   .. "(batch %d, lr %s), sigma_b^2 = %g, %d replicate(s); * beyond 1.2 x 6 xi_c, . below "
                   .. "0.8 x 6 xi_c", #eval, opts.width, steps, opts.batch,
-                  opts.lr_depth == "on" and string.format("%g / L", opts.lr) or string.format("%g", opts.lr),
+                  rates_text(),
                   opts.sb2, opts.replicates))
 local head_line = { string.format("  %7s", "L \\ sw2") }
 for _, s in ipairs(sw2s) do head_line[#head_line + 1] = string.format("%7g", s) end
