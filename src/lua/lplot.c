@@ -64,118 +64,6 @@ static const char *opt_str(lua_State *L, int t, const char *key, const char *fn)
 	return s;
 }
 
-/* winit.plot.heatmap { x = {...}, y = {...}, z = {{...}, ...}, title, xlabel, ylabel, zlabel,
- *   colors = "diverging", center = 0, range = 0, zmin, zmax, values = nil, xlog, ylog,
- *   lines = { { x = {...}, y = {...}, label = "...", dash = false }, ... } } -> svg */
-static int l_heatmap(lua_State *L)
-{
-	const char *fn = "plot.heatmap";
-	static const char *const keys[] = { "x", "y", "z", "title", "xlabel", "ylabel", "zlabel",
-		                            "center", "range", "lines", "colors", "zmin", "zmax", "values", "xlog",
-		                            "ylog", NULL };
-	luaL_checktype(L, 1, LUA_TTABLE);
-	winit_lua_check_keys(L, 1, keys, fn, 0);
-	struct winit_plot_heatmap h = { 0 };
-	h.title = opt_str(L, 1, "title", fn);
-	h.xlabel = opt_str(L, 1, "xlabel", fn);
-	h.ylabel = opt_str(L, 1, "ylabel", fn);
-	h.zlabel = opt_str(L, 1, "zlabel", fn);
-	h.center = winit_lua_opt_num(L, 1, "center", 0, fn);
-	h.range = winit_lua_opt_num(L, 1, "range", 0, fn);
-	const char *colors = opt_str(L, 1, "colors", fn);
-	if (!colors || strcmp(colors, "diverging") == 0)
-		h.colors = WINIT_PLOT_DIVERGING;
-	else if (strcmp(colors, "sequential") == 0)
-		h.colors = WINIT_PLOT_SEQUENTIAL;
-	else
-		return luaL_error(L, "%s: colors must be \"diverging\" or \"sequential\", got \"%s\"", fn, colors);
-	/* zmin and zmax go together; neither: the values' range. */
-	int has_lo = lua_getfield(L, 1, "zmin") != LUA_TNIL, has_hi = lua_getfield(L, 1, "zmax") != LUA_TNIL;
-	lua_pop(L, 2);
-	if (has_lo != has_hi)
-		return luaL_error(L, "%s: zmin and zmax go together (neither: the values' range)", fn);
-	if (has_lo && h.colors != WINIT_PLOT_SEQUENTIAL)
-		return luaL_error(L, "%s: zmin and zmax set the sequential scale (colors = \"sequential\")", fn);
-	h.zmin = winit_lua_opt_num(L, 1, "zmin", 0, fn);
-	h.zmax = winit_lua_opt_num(L, 1, "zmax", 0, fn);
-	if (has_lo && !(h.zmin < h.zmax))
-		return luaL_error(L, "%s: zmin must be below zmax", fn);
-	/* values: the number of decimals each cell's value is written with (none: not written). */
-	lua_Integer digits = winit_lua_opt_int(L, 1, "values", -1, 0, 6, fn);
-	h.values = digits >= 0;
-	h.digits = h.values ? (int)digits : 0;
-	h.xlog = winit_lua_opt_bool(L, 1, "xlog", 0, fn);
-	h.ylog = winit_lua_opt_bool(L, 1, "ylog", 0, fn);
-	h.x = num_list(L, 1, "x", MAX_GRID, &h.nx, 1, fn);
-	h.y = num_list(L, 1, "y", MAX_GRID, &h.ny, 1, fn);
-	const char *bad = winit_plot_heatmap_check(&h);
-	if (bad)
-		return luaL_error(L, "%s: %s", fn, bad);
-	if (lua_getfield(L, 1, "z") != LUA_TTABLE || lua_rawlen(L, -1) != h.ny)
-		return luaL_error(L, "%s: 'z' must be a list of %d rows (one per y value) of %d numbers",
-		                  fn, (int)h.ny, (int)h.nx);
-	int zt = lua_gettop(L);
-	double *z = lua_newuserdatauv(L, h.nx * h.ny * sizeof *z, 0);
-	for (size_t j = 0; j < h.ny; j++) {
-		lua_rawgeti(L, zt, (lua_Integer)j + 1);
-		if (!lua_istable(L, -1) || lua_rawlen(L, -1) != h.nx)
-			return luaL_error(L, "%s: z[%d] must be a list of %d numbers (one per x value)", fn,
-			                  (int)j + 1, (int)h.nx);
-		for (size_t i = 0; i < h.nx; i++) {
-			lua_rawgeti(L, -1, (lua_Integer)i + 1);
-			int isnum;
-			z[j * h.nx + i] = lua_tonumberx(L, -1, &isnum);
-			if (!isnum)
-				return luaL_error(L, "%s: z[%d][%d] must be a number (0/0 for no value), got %s",
-				                  fn, (int)j + 1, (int)i + 1, luaL_typename(L, -1));
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 1);
-	}
-	h.z = z;
-	struct winit_plot_line lines[MAX_LINES];
-	int lt = lua_getfield(L, 1, "lines");
-	if (lt == LUA_TTABLE) {
-		int li = lua_gettop(L);
-		h.n_lines = lua_rawlen(L, li);
-		if (h.n_lines > MAX_LINES)
-			return luaL_error(L, "%s: at most %d lines", fn, MAX_LINES);
-		for (size_t k = 0; k < h.n_lines; k++) {
-			if (lua_rawgeti(L, li, (lua_Integer)k + 1) != LUA_TTABLE)
-				return luaL_error(L, "%s: lines[%d] must be a table {x = {...}, y = {...}, label = ...}",
-				                  fn, (int)k + 1);
-			int one = lua_gettop(L);
-			size_t ny;
-			lines[k].label = opt_str(L, one, "label", fn);
-			lines[k].dash = winit_lua_opt_bool(L, one, "dash", 0, fn);
-			lines[k].x = num_list(L, one, "x", MAX_POINTS, &lines[k].n, 1, fn);
-			lines[k].y = num_list(L, one, "y", MAX_POINTS, &ny, 1, fn);
-			if (ny != lines[k].n)
-				return luaL_error(L, "%s: lines[%d] has %d x and %d y values", fn, (int)k + 1,
-				                  (int)lines[k].n, (int)ny);
-			/* The userdata stay on the stack until the SVG is written. */
-		}
-		h.lines = lines;
-	} else if (lt != LUA_TNIL) {
-		return luaL_error(L, "%s: 'lines' must be a list of tables, got %s", fn,
-		                  luaL_typename(L, -1));
-	}
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	if (!f)
-		return luaL_error(L, "%s: out of memory", fn);
-	winit_plot_heatmap_svg(f, &h);
-	int err = ferror(f);
-	if (fclose(f) != 0 || err) {
-		free(buf);
-		return luaL_error(L, "%s: out of memory", fn);
-	}
-	lua_pushlstring(L, buf, len);
-	free(buf);
-	return 1;
-}
-
 /* The SVG that draw(f, what) writes, pushed as a string. */
 static int push_svg(lua_State *L, const char *fn, void (*draw)(FILE *, const void *),
                     const void *what)
@@ -195,6 +83,128 @@ static int push_svg(lua_State *L, const char *fn, void (*draw)(FILE *, const voi
 	free(buf);
 	return 1;
 }
+
+/* The heat map's colour scale from the table at 1: colors, zmin and zmax (together, for
+ * the sequential scale), values (the decimals each cell's value is written with). */
+static void heatmap_scale(lua_State *L, struct winit_plot_heatmap *h, const char *fn)
+{
+	const char *colors = opt_str(L, 1, "colors", fn);
+	if (!colors || strcmp(colors, "diverging") == 0)
+		h->colors = WINIT_PLOT_DIVERGING;
+	else if (strcmp(colors, "sequential") == 0)
+		h->colors = WINIT_PLOT_SEQUENTIAL;
+	else
+		luaL_error(L, "%s: colors must be \"diverging\" or \"sequential\", got \"%s\"", fn, colors);
+	/* zmin and zmax go together; neither: the values' range. */
+	int has_lo = lua_getfield(L, 1, "zmin") != LUA_TNIL, has_hi = lua_getfield(L, 1, "zmax") != LUA_TNIL;
+	lua_pop(L, 2);
+	if (has_lo != has_hi)
+		luaL_error(L, "%s: zmin and zmax go together (neither: the values' range)", fn);
+	if (has_lo && h->colors != WINIT_PLOT_SEQUENTIAL)
+		luaL_error(L, "%s: zmin and zmax set the sequential scale (colors = \"sequential\")", fn);
+	h->zmin = winit_lua_opt_num(L, 1, "zmin", 0, fn);
+	h->zmax = winit_lua_opt_num(L, 1, "zmax", 0, fn);
+	if (has_lo && !(h->zmin < h->zmax))
+		luaL_error(L, "%s: zmin must be below zmax", fn);
+	/* values: the number of decimals each cell's value is written with (none: not written). */
+	lua_Integer digits = winit_lua_opt_int(L, 1, "values", -1, 0, 6, fn);
+	h->values = digits >= 0;
+	h->digits = h->values ? (int)digits : 0;
+}
+
+/* The table at 1's z, ny rows of nx numbers, into a userdata left on the stack. */
+static const double *heatmap_z(lua_State *L, const struct winit_plot_heatmap *h, const char *fn)
+{
+	if (lua_getfield(L, 1, "z") != LUA_TTABLE || lua_rawlen(L, -1) != h->ny)
+		luaL_error(L, "%s: 'z' must be a list of %d rows (one per y value) of %d numbers", fn, (int)h->ny,
+		           (int)h->nx);
+	int zt = lua_gettop(L);
+	double *z = lua_newuserdatauv(L, h->nx * h->ny * sizeof *z, 0);
+	for (size_t j = 0; j < h->ny; j++) {
+		lua_rawgeti(L, zt, (lua_Integer)j + 1);
+		if (!lua_istable(L, -1) || lua_rawlen(L, -1) != h->nx)
+			luaL_error(L, "%s: z[%d] must be a list of %d numbers (one per x value)", fn, (int)j + 1,
+			           (int)h->nx);
+		for (size_t i = 0; i < h->nx; i++) {
+			lua_rawgeti(L, -1, (lua_Integer)i + 1);
+			int isnum;
+			z[j * h->nx + i] = lua_tonumberx(L, -1, &isnum);
+			if (!isnum)
+				luaL_error(L, "%s: z[%d][%d] must be a number (0/0 for no value), got %s", fn, (int)j + 1,
+				           (int)i + 1, luaL_typename(L, -1));
+			lua_pop(L, 1);
+		}
+		lua_pop(L, 1);
+	}
+	return z;
+}
+
+/* The table at 1's lines (none: 0) into lines[MAX_LINES]; their userdata stay on the
+ * stack until the SVG is written. */
+static size_t heatmap_lines(lua_State *L, struct winit_plot_line *lines, const char *fn)
+{
+	int lt = lua_getfield(L, 1, "lines");
+	if (lt == LUA_TNIL)
+		return 0;
+	if (lt != LUA_TTABLE)
+		luaL_error(L, "%s: 'lines' must be a list of tables, got %s", fn, luaL_typename(L, -1));
+	int li = lua_gettop(L);
+	size_t n = lua_rawlen(L, li);
+	if (n > MAX_LINES)
+		luaL_error(L, "%s: at most %d lines", fn, MAX_LINES);
+	for (size_t k = 0; k < n; k++) {
+		if (lua_rawgeti(L, li, (lua_Integer)k + 1) != LUA_TTABLE)
+			luaL_error(L, "%s: lines[%d] must be a table {x = {...}, y = {...}, label = ...}", fn, (int)k + 1);
+		int one = lua_gettop(L);
+		size_t ny;
+		lines[k].label = opt_str(L, one, "label", fn);
+		lines[k].dash = winit_lua_opt_bool(L, one, "dash", 0, fn);
+		lines[k].x = num_list(L, one, "x", MAX_POINTS, &lines[k].n, 1, fn);
+		lines[k].y = num_list(L, one, "y", MAX_POINTS, &ny, 1, fn);
+		if (ny != lines[k].n)
+			luaL_error(L, "%s: lines[%d] has %d x and %d y values", fn, (int)k + 1, (int)lines[k].n, (int)ny);
+	}
+	return n;
+}
+
+static void draw_heatmap(FILE *f, const void *h)
+{
+	winit_plot_heatmap_svg(f, h);
+}
+
+/* winit.plot.heatmap { x = {...}, y = {...}, z = {{...}, ...}, title, xlabel, ylabel, zlabel,
+ *   colors = "diverging", center = 0, range = 0, zmin, zmax, values = nil, xlog, ylog,
+ *   lines = { { x = {...}, y = {...}, label = "...", dash = false }, ... } } -> svg */
+static int l_heatmap(lua_State *L)
+{
+	const char *fn = "plot.heatmap";
+	static const char *const keys[] = { "x", "y", "z", "title", "xlabel", "ylabel", "zlabel",
+		                            "center", "range", "lines", "colors", "zmin", "zmax", "values", "xlog",
+		                            "ylog", NULL };
+	luaL_checktype(L, 1, LUA_TTABLE);
+	winit_lua_check_keys(L, 1, keys, fn, 0);
+	struct winit_plot_heatmap h = { 0 };
+	h.title = opt_str(L, 1, "title", fn);
+	h.xlabel = opt_str(L, 1, "xlabel", fn);
+	h.ylabel = opt_str(L, 1, "ylabel", fn);
+	h.zlabel = opt_str(L, 1, "zlabel", fn);
+	h.center = winit_lua_opt_num(L, 1, "center", 0, fn);
+	h.range = winit_lua_opt_num(L, 1, "range", 0, fn);
+	heatmap_scale(L, &h, fn);
+	h.xlog = winit_lua_opt_bool(L, 1, "xlog", 0, fn);
+	h.ylog = winit_lua_opt_bool(L, 1, "ylog", 0, fn);
+	h.x = num_list(L, 1, "x", MAX_GRID, &h.nx, 1, fn);
+	h.y = num_list(L, 1, "y", MAX_GRID, &h.ny, 1, fn);
+	const char *bad = winit_plot_heatmap_check(&h);
+	if (bad)
+		return luaL_error(L, "%s: %s", fn, bad);
+	h.z = heatmap_z(L, &h, fn);
+	struct winit_plot_line lines[MAX_LINES];
+	h.n_lines = heatmap_lines(L, lines, fn);
+	h.lines = h.n_lines ? lines : NULL;
+	return push_svg(L, fn, draw_heatmap, &h);
+}
+
 
 static void draw_xy(FILE *f, const void *p)
 {

@@ -88,57 +88,101 @@ static void push_list(lua_State *L, int t, const char *where, const char *key, l
 	}
 }
 
+/* The record's scalars (everything but its depths) from the table at t into s. */
+static void read_scalars(lua_State *L, int t, struct winit_spectrum *s)
+{
+	memset(s, 0, sizeof *s);
+	str_field(L, t, "name", s->name, sizeof s->name);
+	str_field(L, t, "activation", s->activation, sizeof s->activation);
+	str_field(L, t, "weights", s->weights, sizeof s->weights);
+	s->sigma_w = num_field(L, t, "", "sigma_w", 0);
+	s->sigma_b = num_field(L, t, "", "sigma_b", 0);
+	s->q_star = num_field(L, t, "", "q_star", 1);
+	s->chi_1 = num_field(L, t, "", "chi_1", 0);
+	s->v_w = num_field(L, t, "", "v_w", 0);
+	s->v_d = num_field(L, t, "", "v_d", 0);
+	s->width = (int32_t)int_field(L, t, "", "width", 1, INT32_MAX);
+	s->networks = (int32_t)int_field(L, t, "", "networks", 1, INT32_MAX);
+	s->examples = (int32_t)int_field(L, t, "", "examples", 1, INT32_MAX);
+	s->hist_bins = (int32_t)int_field(L, t, "", "hist_bins", 1, INT32_MAX);
+	push_list(L, t, "", "hist_log10_range", 2, "numbers {lo, hi}", 0);
+	lua_rawgeti(L, -1, 1);
+	lua_rawgeti(L, -2, 2);
+	s->hist_lo = (double)lua_tonumber(L, -2);
+	s->hist_hi = (double)lua_tonumber(L, -1);
+	lua_pop(L, 3);
+}
+
+/* Check depths[d] (of the list at index depths) for a record of scalars s: raises, naming
+ * the member, before anything is allocated. */
+static void check_depth(lua_State *L, int depths, lua_Integer d, const struct winit_spectrum *s)
+{
+	char where[48];
+	snprintf(where, sizeof where, "depths[%lld].", (long long)d);
+	if (lua_rawgeti(L, depths, d) != LUA_TTABLE)
+		luaL_error(L, ADD ": 'depths[%I]' must be a table", (lua_Integer)d);
+	int y = lua_gettop(L);
+	winit_lua_check_keys(L, y, depth_keys, ADD, 0);
+	int_field(L, y, where, "depth", 1, INT32_MAX);
+	int_field(L, y, where, "values", 1, LUA_MAXINTEGER);
+	static const char *const nums[] = { "mean_sq", "var_sq", "norm_var", "max", "min" };
+	for (size_t k = 0; k < sizeof nums / sizeof *nums; k++)
+		num_field(L, y, where, nums[k], 0);
+	num_field(L, y, where, "theory_mean_sq", 1);
+	num_field(L, y, where, "theory_var_sq", 1);
+	num_field(L, y, where, "theory_norm_var", 1);
+	push_list(L, y, where, "mean_sq_per_network", s->networks, "numbers (one per network)", 0);
+	push_list(L, y, where, "hist_counts", s->hist_bins, "integers (hist_bins of them)", 1);
+	lua_pop(L, 3);
+}
+
+/* Copy the checked depths[d] into o (its lists have room for networks and bins values). */
+static void read_depth(lua_State *L, int depths, lua_Integer d, int32_t networks, int32_t bins,
+                       struct winit_spectrum_depth *o)
+{
+	lua_rawgeti(L, depths, d);
+	int y = lua_gettop(L);
+	o->depth = (int32_t)int_field(L, y, "", "depth", 1, INT32_MAX);
+	o->values = (int64_t)int_field(L, y, "", "values", 1, LUA_MAXINTEGER);
+	o->mean_sq = num_field(L, y, "", "mean_sq", 0);
+	o->var_sq = num_field(L, y, "", "var_sq", 0);
+	o->norm_var = num_field(L, y, "", "norm_var", 0);
+	o->max = num_field(L, y, "", "max", 0);
+	o->min = num_field(L, y, "", "min", 0);
+	o->theory_mean_sq = num_field(L, y, "", "theory_mean_sq", 1);
+	o->theory_var_sq = num_field(L, y, "", "theory_var_sq", 1);
+	o->theory_norm_var = num_field(L, y, "", "theory_norm_var", 1);
+	rawfield(L, y, "mean_sq_per_network");
+	for (int32_t k = 0; k < networks; k++) {
+		lua_rawgeti(L, -1, k + 1);
+		o->mean_sq_per_network[k] = (double)lua_tonumber(L, -1);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+	rawfield(L, y, "hist_counts");
+	for (int32_t b = 0; b < bins; b++) {
+		lua_rawgeti(L, -1, b + 1);
+		o->hist_counts[b] = (int64_t)lua_tointeger(L, -1);
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 2);
+}
+
 void winit_lua_spectrum_from_table(lua_State *L, int t, struct winit_spectrum *out)
 {
 	t = lua_absindex(L, t);
 	luaL_checktype(L, t, LUA_TTABLE);
 	winit_lua_check_keys(L, t, spectrum_keys, ADD, 0);
 	struct winit_spectrum s; /* the scalars, before anything is allocated */
-	memset(&s, 0, sizeof s);
-	str_field(L, t, "name", s.name, sizeof s.name);
-	str_field(L, t, "activation", s.activation, sizeof s.activation);
-	str_field(L, t, "weights", s.weights, sizeof s.weights);
-	s.sigma_w = num_field(L, t, "", "sigma_w", 0);
-	s.sigma_b = num_field(L, t, "", "sigma_b", 0);
-	s.q_star = num_field(L, t, "", "q_star", 1);
-	s.chi_1 = num_field(L, t, "", "chi_1", 0);
-	s.v_w = num_field(L, t, "", "v_w", 0);
-	s.v_d = num_field(L, t, "", "v_d", 0);
-	s.width = (int32_t)int_field(L, t, "", "width", 1, INT32_MAX);
-	s.networks = (int32_t)int_field(L, t, "", "networks", 1, INT32_MAX);
-	s.examples = (int32_t)int_field(L, t, "", "examples", 1, INT32_MAX);
-	s.hist_bins = (int32_t)int_field(L, t, "", "hist_bins", 1, INT32_MAX);
-	push_list(L, t, "", "hist_log10_range", 2, "numbers {lo, hi}", 0);
-	lua_rawgeti(L, -1, 1);
-	lua_rawgeti(L, -2, 2);
-	s.hist_lo = (double)lua_tonumber(L, -2);
-	s.hist_hi = (double)lua_tonumber(L, -1);
-	lua_pop(L, 3);
+	read_scalars(L, t, &s);
 	if (rawfield(L, t, "depths") != LUA_TTABLE || lua_rawlen(L, -1) == 0)
 		luaL_error(L, ADD ": 'depths' must be a non-empty list of tables (one per depth)");
 	int depths = lua_gettop(L);
 	lua_Integer n_depths = (lua_Integer)lua_rawlen(L, depths);
 	if (n_depths > INT32_MAX)
 		luaL_error(L, ADD ": too many depths");
-	char where[48];
-	for (lua_Integer d = 1; d <= n_depths; d++) {
-		snprintf(where, sizeof where, "depths[%lld].", (long long)d);
-		if (lua_rawgeti(L, depths, d) != LUA_TTABLE)
-			luaL_error(L, ADD ": 'depths[%I]' must be a table", (lua_Integer)d);
-		int y = lua_gettop(L);
-		winit_lua_check_keys(L, y, depth_keys, ADD, 0);
-		int_field(L, y, where, "depth", 1, INT32_MAX);
-		int_field(L, y, where, "values", 1, LUA_MAXINTEGER);
-		static const char *const nums[] = { "mean_sq", "var_sq", "norm_var", "max", "min" };
-		for (size_t k = 0; k < sizeof nums / sizeof *nums; k++)
-			num_field(L, y, where, nums[k], 0);
-		num_field(L, y, where, "theory_mean_sq", 1);
-		num_field(L, y, where, "theory_var_sq", 1);
-		num_field(L, y, where, "theory_norm_var", 1);
-		push_list(L, y, where, "mean_sq_per_network", s.networks, "numbers (one per network)", 0);
-		push_list(L, y, where, "hist_counts", s.hist_bins, "integers (hist_bins of them)", 1);
-		lua_pop(L, 3);
-	}
+	for (lua_Integer d = 1; d <= n_depths; d++)
+		check_depth(L, depths, d, &s);
 	/* Checked: from here on nothing raises until the copy is whole. */
 	struct winit_error err = { 0 };
 	if (winit_spectrum_alloc(out, (int32_t)n_depths, s.networks, s.hist_bins, &err))
@@ -147,35 +191,8 @@ void winit_lua_spectrum_from_table(lua_State *L, int t, struct winit_spectrum *o
 	*out = s;
 	out->depths = room;
 	out->n_depths = (int32_t)n_depths;
-	for (lua_Integer d = 1; d <= n_depths; d++) {
-		struct winit_spectrum_depth *o = &out->depths[d - 1];
-		lua_rawgeti(L, depths, d);
-		int y = lua_gettop(L);
-		o->depth = (int32_t)int_field(L, y, "", "depth", 1, INT32_MAX);
-		o->values = (int64_t)int_field(L, y, "", "values", 1, LUA_MAXINTEGER);
-		o->mean_sq = num_field(L, y, "", "mean_sq", 0);
-		o->var_sq = num_field(L, y, "", "var_sq", 0);
-		o->norm_var = num_field(L, y, "", "norm_var", 0);
-		o->max = num_field(L, y, "", "max", 0);
-		o->min = num_field(L, y, "", "min", 0);
-		o->theory_mean_sq = num_field(L, y, "", "theory_mean_sq", 1);
-		o->theory_var_sq = num_field(L, y, "", "theory_var_sq", 1);
-		o->theory_norm_var = num_field(L, y, "", "theory_norm_var", 1);
-		rawfield(L, y, "mean_sq_per_network");
-		for (int32_t k = 0; k < s.networks; k++) {
-			lua_rawgeti(L, -1, k + 1);
-			o->mean_sq_per_network[k] = (double)lua_tonumber(L, -1);
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 1);
-		rawfield(L, y, "hist_counts");
-		for (int32_t b = 0; b < s.hist_bins; b++) {
-			lua_rawgeti(L, -1, b + 1);
-			o->hist_counts[b] = (int64_t)lua_tointeger(L, -1);
-			lua_pop(L, 1);
-		}
-		lua_pop(L, 2);
-	}
+	for (lua_Integer d = 1; d <= n_depths; d++)
+		read_depth(L, depths, d, s.networks, s.hist_bins, &out->depths[d - 1]);
 	lua_pop(L, 1); /* depths */
 	if (winit_spectrum_validate(out, &err)) {
 		winit_spectrum_free(out);
