@@ -39,6 +39,41 @@ static int model_gc(lua_State *L)
  * results files it had before graphs.  The input's shape comes from the first layer's
  * input_shape, or from a winit.Input as the first entry (Keras's Sequential([keras.Input(
  * shape), ...])).  Each layer's output shape is inferred as it is added. */
+/* What the first layer reads: the input's shape (shaped: an explicit edge from the model's
+ * input, as the functional API's first layer) for any kind but Dense, Flatten and Reshape,
+ * which read it flattened as a chain's first node does (the specs of before images). */
+static int first_input(const struct lmodel *m, int32_t kind, int64_t inputs, struct winit_shape *cur)
+{
+	int shaped = kind != WINIT_LAYER_DENSE && kind != WINIT_LAYER_FLATTEN && kind != WINIT_LAYER_RESHAPE;
+	if (shaped) {
+		cur->rank = m->spec.n_input_dims;
+		for (int k = 0; k < cur->rank; k++)
+			cur->dim[k] = m->spec.input_shape[k];
+	} else { /* a chain reads the input flattened */
+		cur->rank = 1;
+		cur->dim[0] = inputs;
+	}
+	return shaped;
+}
+
+/* Entry i, layer l, added to the chain after the shape cur (which it updates). */
+static void add_entry(lua_State *L, struct lmodel *m, struct llayer *l, int i, struct winit_shape *cur,
+                      int shaped)
+{
+	char fn[96];
+	snprintf(fn, sizeof fn, "Sequential: entry %d (%s)", i, winit_layer_kind_name(l->spec.kind));
+	struct winit_layer_spec spec;
+	if (l->spec.kind == WINIT_LAYER_RESHAPE && cur->rank == 0)
+		luaL_error(L, "%s: the first layer needs input_shape", fn);
+	winit_lua_layer_resolve(L, l, cur, &spec, fn);
+	struct winit_error err = { 0 };
+	if (cur->rank && winit_layer_spec_infer(&spec, cur, 1, cur, &err))
+		luaL_error(L, "%s: %s", fn, err.msg);
+	const int32_t from_input = WINIT_MODEL_INPUT;
+	if (winit_model_spec_add_node(&m->spec, &spec, shaped ? &from_input : NULL, shaped ? 1 : 0, &err))
+		luaL_error(L, "Sequential: %s", err.msg);
+}
+
 static int l_sequential(lua_State *L)
 {
 	luaL_checktype(L, 1, LUA_TTABLE);
@@ -67,11 +102,10 @@ static int l_sequential(lua_State *L)
 		if (!l)
 			return luaL_error(L, "Sequential: entry %d is not a layer (got %s)", i, luaL_typename(L, -1));
 		int32_t kind = l->spec.kind;
-		const char *kn = winit_layer_kind_name(kind);
 		if (kind == WINIT_LAYER_ADD || kind == WINIT_LAYER_CONCATENATE)
 			return luaL_error(L, "Sequential: entry %d: %s needs several inputs: use the functional "
 			                     "API (winit.Input, calling layers on tensors, winit.Model)",
-			                  i, kn);
+			                  i, winit_layer_kind_name(kind));
 		if (l->n_dims > 0) {
 			if (inputs || m->spec.n_layers > 0)
 				return luaL_error(L, "Sequential: input_shape is only allowed on the first layer (entry %d)", i);
@@ -82,40 +116,12 @@ static int l_sequential(lua_State *L)
 				inputs *= l->shape[k];
 			}
 		}
-		/* The first layer: Dense, Flatten and Reshape read the input flattened as a chain's
-		 * first node does (the specs of before images); any other kind reads it in the
-		 * shape input_shape gives (Conv2D on (28, 28, 1)) through an explicit edge from
-		 * the model's input, as the functional API's first layer does. */
-		int shaped = 0;
-		if (inputs && cur.rank == 0) {
-			shaped = kind != WINIT_LAYER_DENSE && kind != WINIT_LAYER_FLATTEN &&
-			         kind != WINIT_LAYER_RESHAPE;
-			if (shaped) {
-				cur.rank = m->spec.n_input_dims;
-				for (int k = 0; k < cur.rank; k++)
-					cur.dim[k] = m->spec.input_shape[k];
-			} else { /* a chain reads the input flattened */
-				cur.rank = 1;
-				cur.dim[0] = inputs;
-			}
-		}
+		int shaped = inputs && cur.rank == 0 ? first_input(m, kind, inputs, &cur) : 0;
 		if (first && kind == WINIT_LAYER_FLATTEN) {
 			m->has_flatten = 1; /* implicit: the chain flattens the input */
 			snprintf(m->lead_name, sizeof m->lead_name, "%s", l->spec.name[0] ? l->spec.name : "flatten");
 		} else {
-			char fn[96];
-			snprintf(fn, sizeof fn, "Sequential: entry %d (%s)", i, kn);
-			struct winit_layer_spec spec;
-			if (kind == WINIT_LAYER_RESHAPE && cur.rank == 0)
-				return luaL_error(L, "%s: the first layer needs input_shape", fn);
-			winit_lua_layer_resolve(L, l, &cur, &spec, fn);
-			struct winit_error err = { 0 };
-			if (cur.rank && winit_layer_spec_infer(&spec, &cur, 1, &cur, &err))
-				return luaL_error(L, "%s: %s", fn, err.msg);
-			const int32_t from_input = WINIT_MODEL_INPUT;
-			if (winit_model_spec_add_node(&m->spec, &spec, shaped ? &from_input : NULL,
-			                              shaped ? 1 : 0, &err))
-				return luaL_error(L, "Sequential: %s", err.msg);
+			add_entry(L, m, l, i, &cur, shaped);
 		}
 		first = 0;
 		lua_pop(L, 1);
