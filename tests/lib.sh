@@ -12,6 +12,11 @@
 #   expect NAME STATUS PATTERN -- COMMAND...
 #                       the command's exit status, and PATTERN (a grep BRE) in its stdout
 #                       and stderr
+#   mpi_np2 ARGS...     `winit run -j 1 ARGS...` under `mpirun -np 2` (no binding to
+#                       cores), output in $tmp/out, status in $got; returns 0 when it
+#                       ran and exited 0, 1 when it ran and failed, 2 when it was not
+#                       checked: a build without MPI (said, not a failure) or one with
+#                       MPI but no mpirun (a failure)
 #   finish              the summary line; its status is the test's (0: nothing failed)
 # A test that must skip (exit 77) before any of this, or re-exec itself under another
 # shell, does so before sourcing.
@@ -40,6 +45,20 @@ expect() {
 	if [ "$got" -ne "$want" ]; then no "$name (exit $got, wanted $want)"; return; fi
 	if ! grep -q -- "$pat" "$tmp/out"; then no "$name (no '$pat' in output)"; return; fi
 	ok "$name"
+}
+mpi_np2() {
+	if "$winit" --version | grep -q 'no MPI'; then
+		echo "# mpirun -np 2 not checked: winit was built without MPI (configure --with-mpi; tests/mpi.sh skips too)"
+		return 2
+	fi
+	if ! command -v mpirun >/dev/null 2>&1; then
+		no "winit is built with MPI but mpirun is not on PATH (apt-get install openmpi-bin)"
+		return 2
+	fi
+	timeout -k 10 120 mpirun --oversubscribe --allow-run-as-root --bind-to none -np 2 "$winit" run -j 1 "$@" \
+		>"$tmp/out" 2>&1
+	got=$?
+	[ "$got" -eq 0 ] || return 1
 }
 finish() {
 	echo "$pass passed, $fail failed"

@@ -140,16 +140,11 @@ same "$tmp/w.json" "$tmp/m.json" &&
 	ok "resumed, the merged file is still the one-process file, timings aside" ||
 	no "resumed, the merged file is still the one-process file, timings aside"
 # Under mpirun (an MPI build, configure --with-mpi): the one-process file, timings aside.
-if "$winit" --version | grep -q 'no MPI'; then
-	echo "# mpirun -np 2 not checked: winit was built without MPI (configure --with-mpi; tests/mpi.sh skips too)"
-elif ! command -v mpirun >/dev/null 2>&1; then
-	no "winit is built with MPI but mpirun is not on PATH (apt-get install openmpi-bin)"
-else
-	timeout -k 10 120 mpirun --oversubscribe --allow-run-as-root -np 2 "$winit" run -j 1 \
-		"$src/scripts/theory/width.lua" --fast --out "$tmp/np2.json" >"$tmp/out" 2>&1
-	got=$?
-	[ $got -eq 0 ] && same "$tmp/w.json" "$tmp/np2.json" &&
-		ok "mpirun -np 2 gives the one-process file, timings aside (coordinate checks included)" ||
-		no "mpirun -np 2 gives the one-process file, timings aside (exit $got)"
-fi
+mpi_np2 "$src/scripts/theory/width.lua" --fast --out "$tmp/np2.json"
+case $? in
+0) same "$tmp/w.json" "$tmp/np2.json" &&
+	ok "mpirun -np 2 gives the one-process file, timings aside (coordinate checks included)" ||
+	no "mpirun -np 2 gives the one-process file, timings aside" ;;
+1) no "mpirun -np 2 width.lua --fast (exit $got)" ;;
+esac
 finish
