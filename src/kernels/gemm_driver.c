@@ -6,10 +6,15 @@
  * it; A is read in place (row-major for A, contiguous MR-vectors for A^T).  When few
  * row tiles reuse a panel, or B's rows are close together (in_place), and B is not
  * transposed, B is read in place and the micro-kernel prefetches the next panel
- * instead.  Block sizes depend only on the shape, so the summation order is fixed for a
- * set and a shape.
+ * instead.  When B is at most HOIST_PANELS panels wide and m spans several m blocks, a
+ * k block's panels are packed once for all of them (a convolution's products: thousands
+ * of output positions against a narrow kernel).  Block sizes depend only on the shape,
+ * so the summation order is fixed for a set and a shape; where a panel is read from
+ * never changes a bit.
  */
 #include <string.h>
+
+#include <winit/plugin_util.h> /* WINIT_HOT */
 
 #include "kernels/kernels_internal.h"
 
@@ -37,6 +42,9 @@ static int in_place(int64_t mc, int mr, int64_t ldb)
 	return mc <= 2 * mr || (ldb <= 512 && mc <= 96);
 }
 
+/* Panels of a k block packed once for every m block when B has at most this many. */
+#define HOIST_PANELS 2
+
 /* k == 0: C = (accumulate ? C : 0) + bias. */
 static void gemm_empty_k(int64_t m, int64_t n, float *c, int64_t ldc, int accumulate,
                          const float *bias)
@@ -55,7 +63,8 @@ void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int
                          const float *b, int64_t ldb, float *c, int64_t ldc,
                          int accumulate, const float *bias, const struct winit_epilogue *ep)
 {
-	_Alignas(64) float panel[WINIT_KERN_KC_MAX * WINIT_KERN_NR_MAX]; /* (kc, NR) */
+	/* (kc, NR) per panel: one, or with `hoist` each of B's */
+	_Alignas(64) float panel[HOIST_PANELS * WINIT_KERN_KC_MAX * WINIT_KERN_NR_MAX];
 
 	const int mr_full = im->mr, nr_full = im->nr;
 	const int64_t rs_a = trans_a ? 1 : lda, cs_a = trans_a ? lda : 1;
@@ -70,12 +79,17 @@ void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int
 	}
 	const int64_t kcs = even_block(k, im->kc_max, 1);
 	const int64_t mcs = even_block(m, im->mc_max, mr_full);
+	const int hoist = mcs < m && n <= HOIST_PANELS * nr_full;
 
 	for (int64_t pc = 0; pc < k; pc += kcs) {
 		const int64_t kc = k - pc < kcs ? k - pc : kcs;
 		const int flags = (pc > 0 || accumulate) ? WINIT_KERN_LOAD_C : 0;
 		const float *bias_k = pc == 0 ? bias : NULL;
 
+		if (hoist)
+			for (int64_t jc = 0; jc < n; jc += nr_full)
+				im->pack(panel + jc * kc, nr_full, b, ldb, trans_b, pc, kc, jc,
+				         (int)(n - jc < nr_full ? n - jc : nr_full));
 		for (int64_t ic = 0; ic < m; ic += mcs) {
 			const int64_t mc = m - ic < mcs ? m - ic : mcs;
 
@@ -85,7 +99,10 @@ void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int
 				int64_t ldbp;
 				int fl = flags;
 
-				if (!trans_b && nr == nr_full && in_place(mc, mr_full, ldb)) {
+				if (hoist) {
+					bp = panel + jc * kc;
+					ldbp = nr_full;
+				} else if (!trans_b && nr == nr_full && in_place(mc, mr_full, ldb)) {
 					bp = b + pc * ldb + jc;
 					ldbp = ldb;
 					if (jc + 2 * nr_full <= n)
@@ -113,8 +130,9 @@ void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int
 	}
 }
 
-void winit_kern_pack_generic(float *panel, int nr_panel, const float *b, int64_t ldb,
-                             int trans_b, int64_t p0, int64_t kc, int64_t j0, int nr)
+/* Compiled for each vector width (WINIT_HOT): copies, the same values on every clone. */
+WINIT_HOT void winit_kern_pack_generic(float *panel, int nr_panel, const float *b, int64_t ldb,
+                                       int trans_b, int64_t p0, int64_t kc, int64_t j0, int nr)
 {
 	for (int64_t p = 0; p < kc; p++) {
 		float *dst = panel + p * nr_panel; /* (NR) */
