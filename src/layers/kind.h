@@ -13,8 +13,9 @@
  *  - input_grad(p, i, dz, c, n): chunk c of n of the gradients of its inputs (the rows
  *    winit_pass_rows gives), from dz (the gradient of its pre-activation, or of its output
  *    without an activation); each input's rows written where winit_pass_grad_dst says,
- *    then winit_pass_grad_done (which adds, runs the input layer's activation backward
- *    when it is that layer's only consumer, and checks the guard zones).  Inputs that are
+ *    then winit_pass_grad_done on them, at once or in consecutive parts (which adds, runs
+ *    the input layer's activation backward when it is that layer's only consumer, and
+ *    checks the guard zones: row by row keeps a large row in cache).  Inputs that are
  *    the model's (WINIT_MODEL_INPUT) get none.
  *  - param_grad(p, i, dz, c, n): chunk c of n of its parameters' gradients, each block
  *    handed to p->update once final (NULL for kinds without parameters).

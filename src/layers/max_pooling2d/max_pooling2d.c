@@ -111,8 +111,10 @@ static void max_input_grad(const struct winit_pass *p, int i, const float *dz, i
 		memset(dx, 0, (size_t)d->n_in * sizeof *dx);
 		for (int64_t o = 0; o < d->n_out; o++)
 			dx[arg[o]] += g[o];
+		/* Row by row: the input layer's activation backward reads the row while it is
+		 * still in cache (a batch of a conv layer's outputs is not). */
+		winit_pass_grad_done(p, i, 0, r, r + 1);
 	}
-	winit_pass_grad_done(p, i, 0, r0, r1);
 }
 
 /* Theory: its input f(z) per value with z ~ N(0, q) independent (an activation's output,
