@@ -154,6 +154,47 @@ START_TEST(below_known_answers)
 }
 END_TEST
 
+/* keep_mask_rows is n comparisons of winit_rng_uniform with the rate per stream, to the
+ * bit: 11 streams (a group of eight and a partial one), 257 values each (whole blocks of
+ * 64 and a part), at rates 0, 0.5 and 0.9, and at a rate equal to one draw (kept: u >=
+ * rate) and just above it (dropped); every stream then goes on where n uniform draws
+ * leave it. */
+START_TEST(keep_mask_matches_uniform_draws)
+{
+	enum { ROWS = 11, N = 257, STRIDE = 260 };
+	struct winit_rng probe;
+	winit_rng_seed(&probe, 31, 4 + 9);
+	const double u2 = (winit_rng_next(&probe), winit_rng_next(&probe), winit_rng_uniform(&probe));
+	const double rates[] = { 0.0, 0.5, 0.9, u2, nextafter(u2, 1.0) };
+	static float mask[ROWS * STRIDE];
+	for (size_t i = 0; i < sizeof rates / sizeof rates[0]; i++) {
+		struct winit_rng a[ROWS], b[ROWS];
+		for (int r = 0; r < ROWS; r++) {
+			winit_rng_seed(&a[r], 31, 4 + (uint64_t)r);
+			b[r] = a[r];
+		}
+		winit_rng_keep_mask_rows(a, ROWS, mask, STRIDE, N, rates[i], 2.5f);
+		int kept = 0;
+		for (int r = 0; r < ROWS; r++) {
+			for (int k = 0; k < N; k++) {
+				const float got = mask[r * STRIDE + k];
+				const float want = winit_rng_uniform(&b[r]) >= rates[i] ? 2.5f : 0.0f;
+				ck_assert_msg(got == want, "rate %.17g, stream %d, value %d: %g, want %g",
+				              rates[i], r, k, (double)got, (double)want);
+				kept += got != 0;
+			}
+			ck_assert_uint_eq(winit_rng_next(&a[r]), winit_rng_next(&b[r]));
+		}
+		if (i == 0)
+			ck_assert_int_eq(kept, ROWS * N);
+		if (i == 3) /* stream 9's third draw equals the rate */
+			ck_assert_float_eq(mask[9 * STRIDE + 2], 2.5f);
+		if (i == 4)
+			ck_assert_float_eq(mask[9 * STRIDE + 2], 0.0f);
+	}
+}
+END_TEST
+
 /* Upper 1e-6 quantile of chi-square with df degrees of freedom (Wilson-Hilferty). */
 static double chi2_crit(int df)
 {
@@ -609,6 +650,7 @@ static Suite *core_suite(void)
 	tcase_add_test(tc, below_known_answers);
 	tcase_add_test(tc, below_is_uniform);
 	tcase_add_test(tc, below_has_no_modulo_bias);
+	tcase_add_test(tc, keep_mask_matches_uniform_draws);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("shuffle");

@@ -29,6 +29,11 @@ uint64_t winit_rng_next(struct winit_rng *rng);
 double winit_rng_uniform(struct winit_rng *rng);             /* [0, 1) */
 double winit_rng_normal(struct winit_rng *rng);              /* N(0, 1) */
 uint64_t winit_rng_below(struct winit_rng *rng, uint64_t n); /* uniform in [0, n), unbiased */
+/* Keep masks of n_rows streams: mask[r * stride + k] = keep where the k-th of n uniform
+ * draws of rngs[r] is >= rate, else 0 (0 <= rate <= 1): the same draws and outcomes as n
+ * calls of winit_rng_uniform(&rngs[r]) >= rate, each stream left where those leave it. */
+void winit_rng_keep_mask_rows(struct winit_rng *rngs, int64_t n_rows, float *mask,
+                              int64_t stride, int64_t n, double rate, float keep);
 /* Fisher-Yates shuffle of idx[0..n). */
 void winit_rng_shuffle_u32(struct winit_rng *rng, uint32_t *idx, uint32_t n);
 

@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include <winit/plugin_util.h> /* WINIT_HOT */
 #include <winit/rng.h>
 
 static uint64_t splitmix64(uint64_t *x)
@@ -61,6 +62,63 @@ uint64_t winit_rng_next(struct winit_rng *rng)
 double winit_rng_uniform(struct winit_rng *rng)
 {
 	return (double)(winit_rng_next(rng) >> 11) * 0x1.0p-53;
+}
+
+/* Each value is a uniform draw compared as an integer: with u = k * 2^-53 (k the draw's
+ * top 53 bits), u >= rate exactly when k >= ceil(rate * 2^53) (both products are exact).
+ * The streams go eight at a time, one per vector lane, 64 values of each per block,
+ * transposed into their rows from a block on the stack: a call per value was most of a
+ * Dropout layer's forward pass. */
+#define MASK_LANES 8
+#define MASK_BLOCK 64
+
+WINIT_HOT static void keep_mask_rows(struct winit_rng *rngs, int64_t n_rows, float *mask,
+                                     int64_t stride, int64_t n, double rate, float keep)
+{
+	const uint64_t least = rate > 0 ? (uint64_t)ceil(rate * 0x1.0p53) : 0;
+	for (int64_t g0 = 0; g0 < n_rows; g0 += MASK_LANES) {
+		const int lanes = n_rows - g0 < MASK_LANES ? (int)(n_rows - g0) : MASK_LANES;
+		uint64_t s0[MASK_LANES], s1[MASK_LANES], s2[MASK_LANES], s3[MASK_LANES];
+		for (int l = 0; l < MASK_LANES; l++) { /* spare lanes run a copy of the first */
+			const struct winit_rng *r = &rngs[g0 + (l < lanes ? l : 0)];
+			s0[l] = r->s[0];
+			s1[l] = r->s[1];
+			s2[l] = r->s[2];
+			s3[l] = r->s[3];
+		}
+		for (int64_t k0 = 0; k0 < n; k0 += MASK_BLOCK) {
+			const int64_t kb = n - k0 < MASK_BLOCK ? n - k0 : MASK_BLOCK;
+			float block[MASK_BLOCK][MASK_LANES];
+			for (int64_t k = 0; k < kb; k++)
+				for (int l = 0; l < MASK_LANES; l++) {
+					const uint64_t result = rotl(s1[l] * 5, 7) * 9, t = s1[l] << 17;
+					s2[l] ^= s0[l];
+					s3[l] ^= s1[l];
+					s1[l] ^= s2[l];
+					s0[l] ^= s3[l];
+					s2[l] ^= t;
+					s3[l] = rotl(s3[l], 45);
+					block[k][l] = (result >> 11) >= least ? keep : 0.0f;
+				}
+			for (int l = 0; l < lanes; l++)
+				for (int64_t k = 0; k < kb; k++)
+					mask[(g0 + l) * stride + k0 + k] = block[k][l];
+		}
+		for (int l = 0; l < lanes; l++) {
+			struct winit_rng *r = &rngs[g0 + l];
+			r->s[0] = s0[l];
+			r->s[1] = s1[l];
+			r->s[2] = s2[l];
+			r->s[3] = s3[l];
+		}
+	}
+}
+
+/* Exported plainly: libtool's list of exports leaves out a function with clones. */
+void winit_rng_keep_mask_rows(struct winit_rng *rngs, int64_t n_rows, float *mask, int64_t stride,
+                              int64_t n, double rate, float keep)
+{
+	keep_mask_rows(rngs, n_rows, mask, stride, n, rate, keep);
 }
 
 /* Box-Muller on (0, 1] x [0, 1): one normal per call, no hidden spare, so a consumer's

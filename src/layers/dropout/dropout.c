@@ -47,17 +47,21 @@ static void dropout_forward(const struct winit_pass *p, int i, int activate, int
 		return;
 	}
 	const float scale = (float)(1.0 / (1.0 - rate));
-	for (int64_t r = r0; r < r1; r++) {
-		struct winit_rng rng;
-		winit_stream_open_at(&rng, m->seed, WINIT_STREAM_DROPOUT, (uint32_t)i, (uint64_t)m->step,
-		                     (uint64_t)r);
-		float *mask = m->work[i] + r * d->n_out, *y = m->a[i] + r * d->n_out;
-		const float *xr = x + r * d->n_out;
-		for (int64_t k = 0; k < d->n_out; k++) {
-			mask[k] = winit_rng_uniform(&rng) >= rate ? scale : 0.0f;
-			y[k] = xr[k] * mask[k];
-		}
+	enum { GROUP = 8 }; /* rows whose streams draw side by side */
+	for (int64_t g0 = r0; g0 < r1; g0 += GROUP) {
+		const int64_t g1 = g0 + GROUP < r1 ? g0 + GROUP : r1;
+		struct winit_rng rng[GROUP];
+		for (int64_t r = g0; r < g1; r++)
+			winit_stream_open_at(&rng[r - g0], m->seed, WINIT_STREAM_DROPOUT, (uint32_t)i,
+			                     (uint64_t)m->step, (uint64_t)r);
+		winit_rng_keep_mask_rows(rng, g1 - g0, m->work[i] + g0 * d->n_out, d->n_out, d->n_out,
+		                         rate, scale);
 	}
+	const float *mask = m->work[i] + r0 * d->n_out;
+	const float *xs = x + r0 * d->n_out;
+	float *y = m->a[i] + r0 * d->n_out;
+	for (int64_t k = 0; k < (r1 - r0) * d->n_out; k++)
+		y[k] = xs[k] * mask[k];
 }
 
 static void dropout_input_grad(const struct winit_pass *p, int i, const float *dz, int c, int n)
