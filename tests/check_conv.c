@@ -501,6 +501,71 @@ START_TEST(pooling_and_dropout_gradients_match_finite_differences)
 }
 END_TEST
 
+/* MaxPooling2D(2) over a 4x4 image tiles it: its input gradient is each window's output
+ * gradient at the window's winner (the first in row-major order on a tie) and exactly +0
+ * at the three others, per channel; the output gradients come from a linear Dense head,
+ * computed here in double. */
+START_TEST(max_pool_tiled_gradient_goes_to_the_winner)
+{
+	enum { R = 2, PHW = 4, PCH = 3, POUT = 2 * 2 * PCH, K = 2 };
+	struct winit_model_spec s = image_spec(PHW, PHW, PCH);
+	add(&s, pool(WINIT_LAYER_MAX_POOLING2D, 2, 2, WINIT_PADDING_VALID), WINIT_MODEL_INPUT);
+	add(&s, plain(WINIT_LAYER_FLATTEN), 0);
+	add(&s, tu_dense(K, "linear", "glorot_uniform"), 1);
+	struct winit_model m;
+	struct winit_error err = { 0 };
+	ck_assert_msg(winit_model_init(&m, &s, 4, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(winit_model_reserve(&m, R, &err), 0);
+	float x[R * PHW * PHW * PCH], dx[R * PHW * PHW * PCH], dz[R * K] = { 0.5f, -1.25f, 2.0f, 0.75f };
+	struct winit_rng rng;
+	winit_rng_seed(&rng, 12, 0);
+	for (int i = 0; i < R * PHW * PHW * PCH; i++)
+		x[i] = (float)winit_rng_normal(&rng);
+	for (int y = 0; y < 2; y++) /* row 0, window (0, 0), channel 1: a four-way tie */
+		for (int xx = 0; xx < 2; xx++)
+			x[(y * PHW + xx) * PCH + 1] = 1.5f;
+	m.dx = dx;
+	winit_model_forward(&m, x, R);
+	winit_model_backward(&m, x, dz, R);
+	const struct winit_layer *head = &m.layer[2];
+	for (int r = 0; r < R; r++)
+		for (int oy = 0; oy < 2; oy++)
+			for (int ox = 0; ox < 2; ox++)
+				for (int ch = 0; ch < PCH; ch++) {
+					const int o = (oy * 2 + ox) * PCH + ch;
+					double g = 0;
+					for (int j = 0; j < K; j++)
+						g += (double)head->w[o * K + j] * dz[r * K + j];
+					int win = -1;
+					float best = -INFINITY;
+					for (int t = 0; t < 4; t++) {
+						const int at = ((oy * 2 + t / 2) * PHW + ox * 2 + t % 2) * PCH + ch;
+						if (x[r * PHW * PHW * PCH + at] > best) {
+							best = x[r * PHW * PHW * PCH + at];
+							win = at;
+						}
+					}
+					for (int t = 0; t < 4; t++) {
+						const int at = ((oy * 2 + t / 2) * PHW + ox * 2 + t % 2) * PCH + ch;
+						const float got = dx[r * PHW * PHW * PCH + at];
+						if (at == win)
+							ck_assert_msg(fabs(got - g) <= 1e-6 * (1 + fabs(g)),
+							              "row %d output %d: %.9g at the winner, want %.9g", r, o,
+							              (double)got, g);
+						else
+							ck_assert_msg(got == 0.0f && !signbit(got),
+							              "row %d output %d: %g away from the winner", r, o,
+							              (double)got);
+					}
+				}
+	/* The tie went to the window's first position. */
+	ck_assert_float_ne(dx[1], 0.0f);
+	ck_assert_float_eq(dx[PCH + 1], 0.0f);
+	winit_model_free(&m);
+	winit_model_spec_free(&s);
+}
+END_TEST
+
 /* A CNN (convolutions, max and average pooling, Dropout) trained on a team of 2 or 3
  * gives the bits of one thread, on every kernel set: Dropout's masks are the same whoever
  * draws them. */
@@ -712,6 +777,7 @@ static Suite *conv_suite(void)
 	tcase_add_test(tc, conv_forward_is_within_the_rounding_bound_on_every_kernel_set);
 	tcase_add_test(tc, tutorial_cnn_has_keras_shapes);
 	tcase_add_test(tc, pooling_and_dropout_gradients_match_finite_differences);
+	tcase_add_test(tc, max_pool_tiled_gradient_goes_to_the_winner);
 	tcase_add_test(tc, conv_trains_bit_identically_on_teams);
 	tcase_add_test(tc, conv_theory_matches_measurement);
 	tcase_add_test(tc, pooling_theory_matches_measurement);

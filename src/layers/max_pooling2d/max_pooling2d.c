@@ -95,6 +95,37 @@ static void max_forward(const struct winit_pass *p, int i, int activate, int c, 
 		            winit_pass_input(p, d, 0) + r * d->n_in, &g);
 }
 
+/* Whether the windows tile the input exactly (strides equal to the pool size, no padding,
+ * nothing left over): every input value is then in one window, the case max_grad_tiled
+ * writes without clearing first. */
+static int tiles(const struct winit_pool *g)
+{
+	return g->sh == g->ph && g->sw == g->pw && g->top == 0 && g->left == 0 &&
+	       g->oh * g->ph == g->h && g->ow * g->pw == g->w;
+}
+
+/* One example's input gradient when the windows tile the input: each input value is its
+ * window's output gradient where it won, else 0, written once (0 + g, as the clear and
+ * the add of the general case give, a -0 gradient included).  Compiled for each vector
+ * width (WINIT_HOT): selects, the same bits on every clone. */
+WINIT_HOT static void max_grad_tiled(float *restrict dx, const float *restrict g,
+                                     const int32_t *restrict arg, const struct winit_pool *p)
+{
+	const int64_t c = p->c;
+	for (int64_t oy = 0; oy < p->oh; oy++)
+		for (int64_t ox = 0; ox < p->ow; ox++) {
+			const float *go = g + (oy * p->ow + ox) * c;
+			const int32_t *ao = arg + (oy * p->ow + ox) * c;
+			for (int64_t ky = 0; ky < p->ph; ky++)
+				for (int64_t kx = 0; kx < p->pw; kx++) {
+					const int32_t at = (int32_t)((((oy * p->ph + ky) * p->w) + ox * p->pw + kx) * c);
+					float *t = dx + at;
+					for (int64_t ch = 0; ch < c; ch++)
+						t[ch] = ao[ch] == at + (int32_t)ch ? 0.0f + go[ch] : 0.0f;
+				}
+		}
+}
+
 static void max_input_grad(const struct winit_pass *p, int i, const float *dz, int c, int n)
 {
 	const struct winit_model *m = p->m;
@@ -104,13 +135,20 @@ static void max_input_grad(const struct winit_pass *p, int i, const float *dz, i
 	float *dr = winit_pass_grad_dst(p, i, 0, r0);
 	if (r1 <= r0 || !dr)
 		return;
+	struct winit_pool pool;
+	pool_of(m, i, &pool);
+	const int tiled = tiles(&pool);
 	for (int64_t r = r0; r < r1; r++) {
 		float *dx = dr + (r - r0) * d->n_in;
 		const float *g = dz + r * d->n_out;
 		const int32_t *arg = (const int32_t *)m->work[i] + r * d->n_out;
-		memset(dx, 0, (size_t)d->n_in * sizeof *dx);
-		for (int64_t o = 0; o < d->n_out; o++)
-			dx[arg[o]] += g[o];
+		if (tiled) {
+			max_grad_tiled(dx, g, arg, &pool);
+		} else {
+			memset(dx, 0, (size_t)d->n_in * sizeof *dx);
+			for (int64_t o = 0; o < d->n_out; o++)
+				dx[arg[o]] += g[o];
+		}
 		/* Row by row: the input layer's activation backward reads the row while it is
 		 * still in cache (a batch of a conv layer's outputs is not). */
 		winit_pass_grad_done(p, i, 0, r, r + 1);
