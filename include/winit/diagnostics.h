@@ -1,6 +1,7 @@
 /* winit/diagnostics.h -- what a run looks like inside, recorded while it trains.
  *
- * A fixed probe batch of min(WINIT_DIAG_PROBE_ROWS, n_train) training rows, drawn once from
+ * A fixed probe batch of min(WINIT_DIAG_PROBE_ROWS, n_train) training rows (fewer for a
+ * model with a layer wider than 8,192 values: WINIT_DIAG_PROBE_VALUES), drawn once from
  * the run's WINIT_STREAM_PROBE stream (never the validation tail), is pushed forward and
  * backward through the model at chosen moments ("snapshots"): at initialization (after
  * the data-aware initializers), after optimizer steps 1, 2, 4, ..., WINIT_DIAG_EARLY_MAX
@@ -23,6 +24,12 @@ extern "C" {
 
 /* The most rows in the probe batch. */
 #define WINIT_DIAG_PROBE_ROWS 512
+/* The most values of one layer's outputs over the probe batch (16 MB of floats): a model
+ * with a layer wider than WINIT_DIAG_PROBE_VALUES / WINIT_DIAG_PROBE_ROWS = 8,192 values
+ * per example (a convolution's feature maps) takes floor(WINIT_DIAG_PROBE_VALUES / widest)
+ * rows, at least one: the first of the same draw.  A probe of 512 rows of the tutorial
+ * CNN's 26x26x32 maps held 44 MB per buffer and layer. */
+#define WINIT_DIAG_PROBE_VALUES ((int64_t)1 << 22)
 /* The last of the log-spaced early steps 1, 2, 4, ... */
 #define WINIT_DIAG_EARLY_MAX 512
 /* The most validation rows a snapshot evaluates: the first ones of the validation split

@@ -161,11 +161,13 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 		                       "diagnostics: no usable training rows (%lld of %lld, %lld features for %lld inputs)",
 		                       (long long)n_train, (long long)ds->n, (long long)ds->n_features,
 		                       (long long)m->spec.n_inputs);
-	int64_t rows = n_train < WINIT_DIAG_PROBE_ROWS ? n_train : WINIT_DIAG_PROBE_ROWS;
 	int64_t widest = 1, outs = winit_model_outputs(m);
 	for (int i = 0; i < m->spec.n_layers; i++)
 		if (m->layer[i].n_out > widest)
 			widest = m->layer[i].n_out;
+	int64_t rows = n_train < WINIT_DIAG_PROBE_ROWS ? n_train : WINIT_DIAG_PROBE_ROWS;
+	if (rows > WINIT_DIAG_PROBE_VALUES / widest) /* a wide layer: fewer rows, at least one */
+		rows = WINIT_DIAG_PROBE_VALUES / widest > 1 ? WINIT_DIAG_PROBE_VALUES / widest : 1;
 	p->rows = rows;
 	uint32_t *idx = take(p, WINIT_DIAG_BUF_IDX, (size_t)n_train * sizeof *idx);
 	p->x = take(p, WINIT_DIAG_BUF_X, (size_t)(rows * m->spec.n_inputs) * sizeof *p->x);
