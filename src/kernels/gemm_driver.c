@@ -6,9 +6,10 @@
  * it; A is read in place (row-major for A, contiguous MR-vectors for A^T).  When few
  * row tiles reuse a panel, or B's rows are close together (in_place), and B is not
  * transposed, B is read in place and the micro-kernel prefetches the next panel
- * instead.  When B is at most HOIST_PANELS panels wide and m spans several m blocks, a
- * k block's panels are packed once for all of them (a convolution's products: thousands
- * of output positions against a narrow kernel).  Block sizes depend only on the shape,
+ * instead.  When a k block's panels fit in HOIST_FLOATS and m spans several m blocks,
+ * they are packed once for all of them (a convolution's products: thousands of output
+ * positions against a small kernel), and with A transposed each row tile runs through
+ * every panel while it is in L1.  Block sizes depend only on the shape,
  * so the summation order is fixed for a set and a shape; where a panel is read from
  * never changes a bit.
  */
@@ -42,8 +43,9 @@ static int in_place(int64_t mc, int mr, int64_t ldb)
 	return mc <= 2 * mr || (ldb <= 512 && mc <= 96);
 }
 
-/* Panels of a k block packed once for every m block when B has at most this many. */
-#define HOIST_PANELS 2
+/* The floats of a k block's panels packed once for every m block, at most: two panels of
+ * the largest k block (a 96 KB stack buffer). */
+#define HOIST_FLOATS (2 * WINIT_KERN_KC_MAX * WINIT_KERN_NR_MAX)
 
 /* k == 0: C = (accumulate ? C : 0) + bias. */
 static void gemm_empty_k(int64_t m, int64_t n, float *c, int64_t ldc, int accumulate,
@@ -64,7 +66,7 @@ void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int
                          int accumulate, const float *bias, const struct winit_epilogue *ep)
 {
 	/* (kc, NR) per panel: one, or with `hoist` each of B's */
-	_Alignas(64) float panel[HOIST_PANELS * WINIT_KERN_KC_MAX * WINIT_KERN_NR_MAX];
+	_Alignas(64) float panel[HOIST_FLOATS];
 
 	const int mr_full = im->mr, nr_full = im->nr;
 	const int64_t rs_a = trans_a ? 1 : lda, cs_a = trans_a ? lda : 1;
@@ -79,7 +81,8 @@ void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int
 	}
 	const int64_t kcs = even_block(k, im->kc_max, 1);
 	const int64_t mcs = even_block(m, im->mc_max, mr_full);
-	const int hoist = mcs < m && n <= HOIST_PANELS * nr_full;
+	const int64_t n_pad = (n + nr_full - 1) / nr_full * nr_full;
+	const int hoist = mcs < m && kcs * n_pad <= HOIST_FLOATS;
 
 	for (int64_t pc = 0; pc < k; pc += kcs) {
 		const int64_t kc = k - pc < kcs ? k - pc : kcs;
@@ -93,6 +96,22 @@ void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int
 		for (int64_t ic = 0; ic < m; ic += mcs) {
 			const int64_t mc = m - ic < mcs ? m - ic : mcs;
 
+			if (hoist && trans_a) {
+				/* A^T's tiles are columns of a tall matrix (a kernel gradient's
+				 * patches): each is read for every panel while in L1. */
+				for (int64_t ir = 0; ir < mc; ir += mr_full) {
+					const int64_t i = ic + ir;
+					const int mr = (int)(mc - ir < mr_full ? mc - ir : mr_full);
+					for (int64_t jc = 0; jc < n; jc += nr_full)
+						im->micro(mr, (int)(n - jc < nr_full ? n - jc : nr_full), kc,
+						          a + i * rs_a + pc * cs_a, rs_a, cs_a, panel + jc * kc,
+						          nr_full, c + i * ldc + jc, ldc, flags,
+						          bias_k ? bias_k + jc : NULL);
+				}
+				if (ep && pc + kc >= k)
+					ep->fn(ep->ctx, c + ic * ldc, ic, mc);
+				continue;
+			}
 			for (int64_t jc = 0; jc < n; jc += nr_full) {
 				const int nr = (int)(n - jc < nr_full ? n - jc : nr_full);
 				const float *bp;
