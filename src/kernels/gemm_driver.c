@@ -60,16 +60,71 @@ static void gemm_empty_k(int64_t m, int64_t n, float *c, int64_t ldc, int accumu
 	}
 }
 
+/* One product's operands and blocking, shared by its blocks. */
+struct gemm_call {
+	const struct winit_kern_gemm_impl *im;
+	int trans_a, trans_b, hoist;
+	int64_t n, k;
+	const float *a, *b;
+	int64_t rs_a, cs_a, ldb;
+	float *c;
+	int64_t ldc;
+	float *panel; /* (kc, NR) per panel: one, or with `hoist` each of B's */
+};
+
+/* The micro-kernel over one m block's row tiles against one panel (or, with bp == NULL,
+ * against each hoisted panel in turn: a transposed A's tile is read for all of them while
+ * it is in L1). */
+static void row_tiles(const struct gemm_call *g, int64_t pc, int64_t kc, int64_t ic, int64_t mc,
+                      int64_t jc, int nr, const float *bp, int64_t ldbp, int flags,
+                      const float *bias_k)
+{
+	const struct winit_kern_gemm_impl *im = g->im;
+	for (int64_t ir = 0; ir < mc; ir += im->mr) {
+		const int64_t i = ic + ir;
+		const int mr = (int)(mc - ir < im->mr ? mc - ir : im->mr);
+		const float *ap = g->a + i * g->rs_a + pc * g->cs_a;
+		if (bp) {
+			im->micro(mr, nr, kc, ap, g->rs_a, g->cs_a, bp, ldbp, g->c + i * g->ldc + jc,
+			          g->ldc, flags, bias_k ? bias_k + jc : NULL);
+			continue;
+		}
+		for (int64_t j = 0; j < g->n; j += im->nr)
+			im->micro(mr, (int)(g->n - j < im->nr ? g->n - j : im->nr), kc, ap, g->rs_a,
+			          g->cs_a, g->panel + j * kc, im->nr, g->c + i * g->ldc + j, g->ldc,
+			          flags, bias_k ? bias_k + j : NULL);
+	}
+}
+
+/* One m block of one k block: panel by panel, each read in place, packed, or hoisted. */
+static void m_block(const struct gemm_call *g, int64_t pc, int64_t kc, int64_t ic, int64_t mc,
+                    int flags, const float *bias_k)
+{
+	const struct winit_kern_gemm_impl *im = g->im;
+	if (g->hoist && g->trans_a) {
+		row_tiles(g, pc, kc, ic, mc, 0, 0, NULL, 0, flags, bias_k);
+		return;
+	}
+	for (int64_t jc = 0; jc < g->n; jc += im->nr) {
+		const int nr = (int)(g->n - jc < im->nr ? g->n - jc : im->nr);
+		if (g->hoist) {
+			row_tiles(g, pc, kc, ic, mc, jc, nr, g->panel + jc * kc, im->nr, flags, bias_k);
+		} else if (!g->trans_b && nr == im->nr && in_place(mc, im->mr, g->ldb)) {
+			int fl = flags | (jc + 2 * im->nr <= g->n ? WINIT_KERN_PF_NEXT : 0);
+			row_tiles(g, pc, kc, ic, mc, jc, nr, g->b + pc * g->ldb + jc, g->ldb, fl, bias_k);
+		} else {
+			im->pack(g->panel, im->nr, g->b, g->ldb, g->trans_b, pc, kc, jc, nr);
+			row_tiles(g, pc, kc, ic, mc, jc, nr, g->panel, im->nr, flags, bias_k);
+		}
+	}
+}
+
 void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int trans_b,
                          int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                          const float *b, int64_t ldb, float *c, int64_t ldc,
                          int accumulate, const float *bias, const struct winit_epilogue *ep)
 {
-	/* (kc, NR) per panel: one, or with `hoist` each of B's */
 	_Alignas(64) float panel[HOIST_FLOATS];
-
-	const int mr_full = im->mr, nr_full = im->nr;
-	const int64_t rs_a = trans_a ? 1 : lda, cs_a = trans_a ? lda : 1;
 
 	if (m <= 0 || n <= 0)
 		return;
@@ -80,67 +135,23 @@ void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int
 		return;
 	}
 	const int64_t kcs = even_block(k, im->kc_max, 1);
-	const int64_t mcs = even_block(m, im->mc_max, mr_full);
-	const int64_t n_pad = (n + nr_full - 1) / nr_full * nr_full;
+	const int64_t mcs = even_block(m, im->mc_max, im->mr);
+	const int64_t n_pad = (n + im->nr - 1) / im->nr * im->nr;
 	const int hoist = mcs < m && kcs * n_pad <= HOIST_FLOATS;
+	const struct gemm_call g = { im, trans_a, trans_b, hoist, n, k, a, b, trans_a ? 1 : lda,
+		                     trans_a ? lda : 1, ldb, c, ldc, panel };
 
 	for (int64_t pc = 0; pc < k; pc += kcs) {
 		const int64_t kc = k - pc < kcs ? k - pc : kcs;
 		const int flags = (pc > 0 || accumulate) ? WINIT_KERN_LOAD_C : 0;
-		const float *bias_k = pc == 0 ? bias : NULL;
 
 		if (hoist)
-			for (int64_t jc = 0; jc < n; jc += nr_full)
-				im->pack(panel + jc * kc, nr_full, b, ldb, trans_b, pc, kc, jc,
-				         (int)(n - jc < nr_full ? n - jc : nr_full));
+			for (int64_t jc = 0; jc < n; jc += im->nr)
+				im->pack(panel + jc * kc, im->nr, b, ldb, trans_b, pc, kc, jc,
+				         (int)(n - jc < im->nr ? n - jc : im->nr));
 		for (int64_t ic = 0; ic < m; ic += mcs) {
 			const int64_t mc = m - ic < mcs ? m - ic : mcs;
-
-			if (hoist && trans_a) {
-				/* A^T's tiles are columns of a tall matrix (a kernel gradient's
-				 * patches): each is read for every panel while in L1. */
-				for (int64_t ir = 0; ir < mc; ir += mr_full) {
-					const int64_t i = ic + ir;
-					const int mr = (int)(mc - ir < mr_full ? mc - ir : mr_full);
-					for (int64_t jc = 0; jc < n; jc += nr_full)
-						im->micro(mr, (int)(n - jc < nr_full ? n - jc : nr_full), kc,
-						          a + i * rs_a + pc * cs_a, rs_a, cs_a, panel + jc * kc,
-						          nr_full, c + i * ldc + jc, ldc, flags,
-						          bias_k ? bias_k + jc : NULL);
-				}
-				if (ep && pc + kc >= k)
-					ep->fn(ep->ctx, c + ic * ldc, ic, mc);
-				continue;
-			}
-			for (int64_t jc = 0; jc < n; jc += nr_full) {
-				const int nr = (int)(n - jc < nr_full ? n - jc : nr_full);
-				const float *bp;
-				int64_t ldbp;
-				int fl = flags;
-
-				if (hoist) {
-					bp = panel + jc * kc;
-					ldbp = nr_full;
-				} else if (!trans_b && nr == nr_full && in_place(mc, mr_full, ldb)) {
-					bp = b + pc * ldb + jc;
-					ldbp = ldb;
-					if (jc + 2 * nr_full <= n)
-						fl |= WINIT_KERN_PF_NEXT;
-				} else {
-					im->pack(panel, nr_full, b, ldb, trans_b, pc, kc, jc, nr);
-					bp = panel;
-					ldbp = nr_full;
-				}
-				for (int64_t ir = 0; ir < mc; ir += mr_full) {
-					const int64_t i = ic + ir;
-					const int mr = (int)(mc - ir < mr_full ? mc - ir : mr_full);
-					const float *ap = a + i * rs_a + pc * cs_a;
-
-					im->micro(mr, nr, kc, ap, rs_a, cs_a, bp, ldbp,
-					          c + i * ldc + jc, ldc, fl,
-					          bias_k ? bias_k + jc : NULL);
-				}
-			}
+			m_block(&g, pc, kc, ic, mc, flags, pc == 0 ? bias : NULL);
 			/* Rows [ic, ic + mc) are final after the last k block: run the epilogue
 			 * while they are still in cache. */
 			if (ep && pc + kc >= k)

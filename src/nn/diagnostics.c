@@ -166,8 +166,9 @@ int winit_diag_probe_init(struct winit_diag_probe *p, const struct winit_model *
 		if (m->layer[i].n_out > widest)
 			widest = m->layer[i].n_out;
 	int64_t rows = n_train < WINIT_DIAG_PROBE_ROWS ? n_train : WINIT_DIAG_PROBE_ROWS;
-	if (rows > WINIT_DIAG_PROBE_VALUES / widest) /* a wide layer: fewer rows, at least one */
-		rows = WINIT_DIAG_PROBE_VALUES / widest > 1 ? WINIT_DIAG_PROBE_VALUES / widest : 1;
+	const int64_t fit = WINIT_DIAG_PROBE_VALUES / widest; /* a wide layer: fewer rows, >= 1 */
+	if (rows > fit)
+		rows = fit > 1 ? fit : 1;
 	p->rows = rows;
 	uint32_t *idx = take(p, WINIT_DIAG_BUF_IDX, (size_t)n_train * sizeof *idx);
 	p->x = take(p, WINIT_DIAG_BUF_X, (size_t)(rows * m->spec.n_inputs) * sizeof *p->x);
