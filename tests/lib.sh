@@ -12,6 +12,8 @@
 #   expect NAME STATUS PATTERN -- COMMAND...
 #                       the command's exit status, and PATTERN (a grep BRE) in its stdout
 #                       and stderr
+#   mpi_why_not         why `mpirun -np 2 winit` cannot run here (stdout; status 1: no
+#                       MPI in winit, 2: no mpirun), nothing and 0 when it can
 #   mpi_np2 ARGS...     `winit run -j 1 ARGS...` under `mpirun -np 2` (no binding to
 #                       cores), output in $tmp/out, status in $got; returns 0 when it
 #                       ran and exited 0, 1 when it ran and failed, 2 when it was not
@@ -46,15 +48,24 @@ expect() {
 	if ! grep -q -- "$pat" "$tmp/out"; then no "$name (no '$pat' in output)"; return; fi
 	ok "$name"
 }
-mpi_np2() {
+# Why `mpirun -np 2 winit` cannot run here, on stdout: status 1 without MPI in winit, 2
+# without mpirun; 0 (nothing said) when it can.
+mpi_why_not() {
 	if "$winit" --version | grep -q 'no MPI'; then
-		echo "# mpirun -np 2 not checked: winit was built without MPI (configure --with-mpi; tests/mpi.sh skips too)"
-		return 2
+		echo "winit was built without MPI (configure --with-mpi)"
+		return 1
 	fi
 	if ! command -v mpirun >/dev/null 2>&1; then
-		no "winit is built with MPI but mpirun is not on PATH (apt-get install openmpi-bin)"
+		echo "winit is built with MPI but mpirun is not on PATH (apt-get install openmpi-bin)"
 		return 2
 	fi
+}
+mpi_np2() {
+	why=$(mpi_why_not)
+	case $? in
+	1) echo "# mpirun -np 2 not checked: $why; tests/mpi.sh skips too"; return 2 ;;
+	2) no "$why"; return 2 ;;
+	esac
 	timeout -k 10 120 mpirun --oversubscribe --allow-run-as-root --bind-to none -np 2 "$winit" run -j 1 "$@" \
 		>"$tmp/out" 2>&1
 	got=$?

@@ -12,12 +12,8 @@ set -u
 test_name=mpi
 . "$top_srcdir/tests/lib.sh"
 no_from=tail no_lines=8 # mpirun's last words
-if "$winit" --version | grep -q 'no MPI'; then
-	echo "SKIP: winit was built without MPI (configure --with-mpi to run these checks)"
-	exit 77
-fi
-if ! command -v mpirun >/dev/null 2>&1; then
-	echo "SKIP: winit is built with MPI but mpirun is not on PATH (apt-get install openmpi-bin)"
+if ! why=$(mpi_why_not); then
+	echo "SKIP: $why"
 	exit 77
 fi
 mpi() { timeout -k 10 120 mpirun --oversubscribe --allow-run-as-root "$@"; }

@@ -153,6 +153,10 @@ double winit_lua_opt_num(lua_State *L, int t, const char *key, double def, const
 int winit_lua_opt_bool(lua_State *L, int t, const char *key, int def, const char *fn);
 void winit_lua_check_keys(lua_State *L, int t, const char *const allowed[], const char *fn,
                           int allow_positional);
+/* lopts.c: entries 1..n of the sequence at the top of the stack, already checked, copied
+ * into out (the sequence stays on the stack). */
+void winit_lua_copy_numbers(lua_State *L, double *out, int64_t n);
+void winit_lua_copy_integers(lua_State *L, int64_t *out, int64_t n);
 /* A metatable `name` whose __index holds `methods` (may be NULL), with `gc` (may be NULL)
  * as both __gc and __close. */
 void winit_lua_new_class(lua_State *L, const char *name, const luaL_Reg *methods,

@@ -505,11 +505,7 @@ void winit_lua_coord_from_table(lua_State *L, int cc, int opts, struct winit_coo
 	snprintf(out->parametrization, sizeof out->parametrization, "%s", param);
 	out->batch_size = (int32_t)batch;
 	rawfield(L, cc, "widths");
-	for (int w = 0; w < n_w; w++) {
-		lua_rawgeti(L, -1, w + 1);
-		out->widths[w] = (int64_t)lua_tointeger(L, -1);
-		lua_pop(L, 1);
-	}
+	winit_lua_copy_integers(L, out->widths, n_w);
 	lua_pop(L, 1);
 	rawfield(L, cc, "seeds");
 	for (int q = 0; q < n_s; q++) {

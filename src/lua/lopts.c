@@ -111,6 +111,24 @@ void winit_lua_check_keys(lua_State *L, int t, const char *const allowed[], cons
 	}
 }
 
+void winit_lua_copy_numbers(lua_State *L, double *out, int64_t n)
+{
+	for (int64_t k = 0; k < n; k++) {
+		lua_rawgeti(L, -1, (lua_Integer)k + 1);
+		out[k] = (double)lua_tonumber(L, -1);
+		lua_pop(L, 1);
+	}
+}
+
+void winit_lua_copy_integers(lua_State *L, int64_t *out, int64_t n)
+{
+	for (int64_t k = 0; k < n; k++) {
+		lua_rawgeti(L, -1, (lua_Integer)k + 1);
+		out[k] = (int64_t)lua_tointeger(L, -1);
+		lua_pop(L, 1);
+	}
+}
+
 int winit_lua_progress_tty(void)
 {
 	return isatty(STDOUT_FILENO) && !getenv("WINIT_NO_PROGRESS");

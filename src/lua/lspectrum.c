@@ -153,18 +153,10 @@ static void read_depth(lua_State *L, int depths, lua_Integer d, int32_t networks
 	o->theory_var_sq = num_field(L, y, "", "theory_var_sq", 1);
 	o->theory_norm_var = num_field(L, y, "", "theory_norm_var", 1);
 	rawfield(L, y, "mean_sq_per_network");
-	for (int32_t k = 0; k < networks; k++) {
-		lua_rawgeti(L, -1, k + 1);
-		o->mean_sq_per_network[k] = (double)lua_tonumber(L, -1);
-		lua_pop(L, 1);
-	}
+	winit_lua_copy_numbers(L, o->mean_sq_per_network, networks);
 	lua_pop(L, 1);
 	rawfield(L, y, "hist_counts");
-	for (int32_t b = 0; b < bins; b++) {
-		lua_rawgeti(L, -1, b + 1);
-		o->hist_counts[b] = (int64_t)lua_tointeger(L, -1);
-		lua_pop(L, 1);
-	}
+	winit_lua_copy_integers(L, o->hist_counts, bins);
 	lua_pop(L, 2);
 }
 
