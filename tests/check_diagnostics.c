@@ -2,6 +2,7 @@
  * the snapshot cadence, distinct units (a zeros kernel is 1 unit), dead and saturated
  * units through the activation plugin, the results file's shape, and that training
  * numbers are bit-identical with diagnostics on and off. */
+#include <float.h>
 #include <jansson.h>
 #include <math.h>
 #include <pthread.h>
@@ -99,6 +100,43 @@ START_TEST(random_kernels_are_all_distinct)
 	}
 	/* He's kernel sd is sqrt(2 / 16) (a truncated normal's measured sd, 512 values). */
 	ck_assert_double_eq_tol(t.diag.snaps[0].layers[0].w_sd, sqrt(2.0 / 16), 0.05);
+	winit_trainer_free(&t);
+	winit_dataset_free(&ds);
+}
+END_TEST
+
+/* The kernel's mean and sd in a snapshot are its values' mean and (population) sd: against
+ * a long double sum, on kernels of 480 and 120 values (120 is not a multiple of the
+ * statistics' 16 running sums: the tail counts too). */
+START_TEST(weight_statistics_as_defined)
+{
+	struct winit_dataset ds = tu_quadrant_dataset(256, 4, 2);
+	struct winit_model_spec s = mlp("relu", init_use("he_normal"));
+	s.layers[0].units = 30;
+	struct winit_fit_spec f = small_fit();
+	struct winit_trainer t;
+	fit_trainer(&t, &s, &f, &ds);
+	const struct winit_diag_snapshot *last = &t.diag.snaps[t.diag.n - 1];
+	ck_assert_int_eq((int)last->step, 26); /* the epoch end: the model's weights since */
+	for (int i = 0; i < 2; i++) {
+		const struct winit_layer *d = &t.model.layer[i];
+		int64_t n = d->k_rows * d->units;
+		ck_assert_int_eq((int)n, i == 0 ? 480 : 120);
+		long double sum = 0, ss = 0, abs_sum = 0;
+		for (int64_t k = 0; k < n; k++) {
+			sum += d->w[k];
+			abs_sum += fabsf(d->w[k]);
+		}
+		long double mean = sum / n;
+		for (int64_t k = 0; k < n; k++)
+			ss += (d->w[k] - mean) * (d->w[k] - mean);
+		const struct winit_diag_layer *l = &last->layers[i];
+		/* a sum of n doubles in any order is within n eps sum|w| of the exact one */
+		ck_assert_msg(fabs(l->w_mean - (double)mean) <= n * DBL_EPSILON * (double)(abs_sum / n),
+		              "layer %d: mean %.17g, expected %.17Lg", i, l->w_mean, mean);
+		ck_assert_msg(fabs(l->w_sd / sqrt((double)(ss / n)) - 1) < 1e-14,
+		              "layer %d: sd %.17g, expected %.17g", i, l->w_sd, sqrt((double)(ss / n)));
+	}
 	winit_trainer_free(&t);
 	winit_dataset_free(&ds);
 }
@@ -662,6 +700,7 @@ static Suite *diagnostics_suite(void)
 	tcase_add_test(tc, cadence_and_symmetry_of_zeros);
 	tcase_add_test(tc, random_kernels_are_all_distinct);
 	tcase_add_test(tc, cadence_switches);
+	tcase_add_test(tc, weight_statistics_as_defined);
 	tcase_add_test(tc, tanh_saturation);
 	tcase_add_test(tc, distinct_units_tolerance);
 	tcase_add_test(tc, distinct_units_as_defined);

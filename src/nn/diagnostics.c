@@ -284,42 +284,67 @@ int winit_diag_due(const struct winit_diag_cadence *c, int64_t step, int epoch_e
 	return c->early && step >= 1 && step <= WINIT_DIAG_EARLY_MAX && (step & (step - 1)) == 0;
 }
 
-/* Mean and (population) variance of u[0..nu) and of v[0..nv), each in two passes that
- * add in index order (so each result is what a loop over that array alone gives, to the
- * bit).  The two arrays' sums are independent chains of additions, interleaved in one
- * loop: the processor overlaps them, where one array at a time waits on every add. */
-static void mean_var2(double *mean_u, double *var_u, const float *u, int64_t nu,
-                      double *mean_v, double *var_v, const float *v, int64_t nv)
+/* The statistics' sums: each adds its terms in DIAG_LANES running sums (term i into sum
+ * i mod DIAG_LANES, in index order), then the sums in lane order, then the tail past the
+ * last whole group.  The order is the source's, not the vector width's: every clone of
+ * WINIT_HOT gives the same bits, and the independent chains of additions let a vector
+ * unit add 16 terms at a time where one running sum waits on every add.  A square is
+ * rounded before it is added (no fused multiply-add, which the AVX clones would have and
+ * the baseline one not): the same bits on every processor too. */
+#define DIAG_LANES 16
+#define DIAG_SUM WINIT_HOT __attribute__((optimize("fp-contract=off")))
+
+enum lane_term {
+	TERM_VALUE,   /* u[i] */
+	TERM_SQ_DEV,  /* (u[i] - c)^2 */
+	TERM_SQ_DIFF, /* (u[i] - v[i])^2 */
+};
+
+static inline __attribute__((always_inline)) double lane_term(enum lane_term kind, const float *u,
+                                                              const float *v, double c, int64_t i)
 {
-	int64_t n = nu < nv ? nu : nv, i;
-	double su = 0, sv = 0;
-	for (i = 0; i < n; i++) {
-		su += u[i];
-		sv += v[i];
-	}
-	for (int64_t k = i; k < nu; k++)
-		su += u[k];
-	for (int64_t k = i; k < nv; k++)
-		sv += v[k];
-	double mu = su / (double)nu, mv = sv / (double)nv;
-	double ssu = 0, ssv = 0;
-	for (i = 0; i < n; i++) {
-		double du = u[i] - mu, dv = v[i] - mv;
-		ssu += du * du;
-		ssv += dv * dv;
-	}
-	for (int64_t k = i; k < nu; k++) {
-		double du = u[k] - mu;
-		ssu += du * du;
-	}
-	for (int64_t k = i; k < nv; k++) {
-		double dv = v[k] - mv;
-		ssv += dv * dv;
-	}
-	*mean_u = mu;
-	*var_u = ssu / (double)nu;
-	*mean_v = mv;
-	*var_v = ssv / (double)nv;
+	double d = kind == TERM_SQ_DIFF ? (double)u[i] - v[i] : (double)u[i] - c;
+	return kind == TERM_VALUE ? (double)u[i] : d * d;
+}
+
+static inline __attribute__((always_inline)) double lane_sum(enum lane_term kind, const float *u,
+                                                             const float *v, double c, int64_t n)
+{
+	double s[DIAG_LANES] = { 0 }, t = 0;
+	int64_t i = 0;
+	for (; i + DIAG_LANES <= n; i += DIAG_LANES)
+		for (int j = 0; j < DIAG_LANES; j++)
+			s[j] += lane_term(kind, u, v, c, i + j);
+	for (int j = 0; j < DIAG_LANES; j++)
+		t += s[j];
+	for (; i < n; i++)
+		t += lane_term(kind, u, v, c, i);
+	return t;
+}
+
+/* The sum of v[0..n). */
+DIAG_SUM static double sum_of(const float *v, int64_t n)
+{
+	return lane_sum(TERM_VALUE, v, NULL, 0, n);
+}
+
+/* The sum of (v[i] - c)^2 over v[0..n) (c = 0: of the squares). */
+DIAG_SUM static double sum_sq_dev(const float *v, int64_t n, double c)
+{
+	return lane_sum(TERM_SQ_DEV, v, NULL, c, n);
+}
+
+/* The sum of (u[i] - v[i])^2 over [0, n). */
+DIAG_SUM static double sum_sq_diff(const float *u, const float *v, int64_t n)
+{
+	return lane_sum(TERM_SQ_DIFF, u, v, 0, n);
+}
+
+/* Mean and (population) variance of v[0..n), in two passes. */
+static void mean_var(double *mean, double *var, const float *v, int64_t n)
+{
+	*mean = sum_of(v, n) / (double)n;
+	*var = sum_sq_dev(v, n, *mean) / (double)n;
 }
 
 /* The largest |v[i]| of v[0..n), NaNs skipped (0 when there is none).  A float's
@@ -390,54 +415,17 @@ int64_t winit_diag_distinct_units(const float *w, int64_t n_in, int64_t n_out)
 
 /* One layer's statistics after the backward pass: the variances of dL/dz (dz, nz) and of
  * dL/dW (dw, n), the kernel's (w, n) mean and sd and, with the weights before the last
- * step (prev, else NULL), the update ratio.  Every sum adds in index order, as a loop of
- * its own would, so each value is the same to the bit; the sums are independent chains
- * of additions and share two passes, which the processor overlaps. */
+ * step (prev, else NULL), the update ratio. */
 static void backward_stats(struct winit_diag_layer *L, const float *dz, int64_t nz,
                            const float *dw, const float *w, const float *prev, int64_t n)
 {
-	const float *pv = prev ? prev : w; /* without prev: sums computed, never used */
-	int64_t both = nz < n ? nz : n, i;
-	double sz = 0, sg = 0, sw = 0, du = 0, ww = 0;
-	for (i = 0; i < both; i++) {
-		double dv = (double)w[i] - pv[i];
-		sz += dz[i];
-		sg += dw[i];
-		sw += w[i];
-		du += dv * dv;
-		ww += (double)w[i] * w[i];
-	}
-	for (int64_t k = i; k < nz; k++)
-		sz += dz[k];
-	for (int64_t k = i; k < n; k++) {
-		double dv = (double)w[k] - pv[k];
-		sg += dw[k];
-		sw += w[k];
-		du += dv * dv;
-		ww += (double)w[k] * w[k];
-	}
-	double mz = sz / (double)nz, mg = sg / (double)n, mw = sw / (double)n;
-	double ssz = 0, ssg = 0, ssw = 0;
-	for (i = 0; i < both; i++) {
-		double ez = dz[i] - mz, eg = dw[i] - mg, ew = w[i] - mw;
-		ssz += ez * ez;
-		ssg += eg * eg;
-		ssw += ew * ew;
-	}
-	for (int64_t k = i; k < nz; k++) {
-		double ez = dz[k] - mz;
-		ssz += ez * ez;
-	}
-	for (int64_t k = i; k < n; k++) {
-		double eg = dw[k] - mg, ew = w[k] - mw;
-		ssg += eg * eg;
-		ssw += ew * ew;
-	}
-	L->grad_var = ssz / (double)nz;
-	L->wgrad_var = ssg / (double)n;
-	L->w_mean = mw;
-	L->w_sd = sqrt(ssw / (double)n);
-	L->update_ratio = prev && ww > 0 ? sqrt(du / ww) : NAN;
+	double m, v;
+	mean_var(&m, &L->grad_var, dz, nz);
+	mean_var(&m, &L->wgrad_var, dw, n);
+	mean_var(&L->w_mean, &v, w, n);
+	L->w_sd = sqrt(v);
+	double ww = prev ? sum_sq_dev(w, n, 0.0) : 0;
+	L->update_ratio = prev && ww > 0 ? sqrt(sum_sq_diff(w, prev, n) / ww) : NAN;
 }
 
 struct hook_ctx {
@@ -478,7 +466,8 @@ static void forward_hook(void *ctx, int layer, const float *z, const float *a, i
 	struct hook_ctx *h = ctx;
 	struct winit_diag_layer *L = &h->layers[layer];
 	const struct winit_layer *d = &h->p->scratch.layer[layer];
-	mean_var2(&L->pre_mean, &L->pre_var, z, rows * cols, &L->act_mean, &L->act_var, a, rows * cols);
+	mean_var(&L->pre_mean, &L->pre_var, z, rows * cols);
+	mean_var(&L->act_mean, &L->act_var, a, rows * cols);
 	int64_t dead = 0;
 	if (is_rowwise(d)) {
 		/* The derivative couples a row's units: only the activation says a unit is off. */
@@ -511,8 +500,8 @@ static void backward_hook(void *ctx, int layer, const float *dz, const float *dw
 	const float *w = p->scratch.layer[layer].w; /* the model's own weights */
 	struct winit_diag_layer *L = &h->layers[layer];
 	if (!p->scratch.layer[layer].k_rows) { /* no kernel: its gradients' statistics only */
-		double m, v;
-		mean_var2(&m, &L->grad_var, dz, rows * cols, &m, &v, dz, rows * cols);
+		double m;
+		mean_var(&m, &L->grad_var, dz, rows * cols);
 		L->wgrad_var = L->w_mean = L->w_sd = L->update_ratio = NAN;
 		return;
 	}
