@@ -284,6 +284,27 @@ START_TEST(test_bad_alias)
 }
 END_TEST
 
+/* WINIT_ACT_FROM_OUTPUT on a backward that reads x: only that check fails, naming the
+ * point; the shipped activations that carry the flag pass it (test_shipped_passes). */
+START_TEST(test_false_from_output)
+{
+	struct run r = check(bad_plugin("false_from_output"), 0);
+	ck_assert_int_eq(r.rc, WINIT_ERR_PLUGIN);
+	assert_consistent(&r);
+	const char *head = "  FAIL false_from_output: backward with x holding f(x) gives ";
+	const char *p = strstr(r.out, head);
+	ck_assert_msg(p != NULL, "%s", r.out);
+	double got, x, want;
+	ck_assert_int_eq(sscanf(p + strlen(head), "%lf at x = %lf, with x itself %lf", &got, &x, &want), 3);
+	/* The grid's first point: tanhf(-20) is -1, so the true dx is dy (1 - 1) = 0, and the
+	 * false one dy (1 - tanh(-1)^2) = 0.42 dy. */
+	ck_assert_msg(x == -20.0 && want == 0.0 && got != 0.0, "%s", p);
+	assert_lacks(r, "FAIL false_from_output: backward gives f'(");
+	ck_assert_uint_eq(r.n_failed, 1);
+	free(r.out);
+}
+END_TEST
+
 /* A gain that is not positive at the defaults is refused when loading: the check says
  * so (it was a failed gain() check, after loading). */
 START_TEST(test_bad_gain_fails_load)
@@ -460,6 +481,7 @@ static Suite *conformance_suite(void)
 	tcase_add_test(tc, test_wrong_derivative);
 	tcase_add_test(tc, test_bad_stddev);
 	tcase_add_test(tc, test_bad_alias);
+	tcase_add_test(tc, test_false_from_output);
 	tcase_add_test(tc, test_bad_gain_fails_load);
 	tcase_add_test(tc, test_underrun_is_caught);
 	suite_add_tcase(s, tc);

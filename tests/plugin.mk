@@ -63,6 +63,11 @@ tests_plugins_conformance_bad_alias_la_SOURCES = tests/plugins/conformance/bad_a
 tests_plugins_conformance_bad_alias_la_CFLAGS = $(AM_CFLAGS)
 tests_plugins_conformance_bad_alias_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
 tests_plugins_conformance_bad_alias_la_LIBADD = -lm
+check_LTLIBRARIES += tests/plugins/conformance/false_from_output.la
+tests_plugins_conformance_false_from_output_la_SOURCES = tests/plugins/conformance/false_from_output.c
+tests_plugins_conformance_false_from_output_la_CFLAGS = $(AM_CFLAGS)
+tests_plugins_conformance_false_from_output_la_LDFLAGS = $(WINIT_TEST_PLUGIN_FLAGS)
+tests_plugins_conformance_false_from_output_la_LIBADD = -lm
 
 check_LTLIBRARIES += tests/plugins/conformance/bad_stddev.la
 tests_plugins_conformance_bad_stddev_la_SOURCES = tests/plugins/conformance/bad_stddev.c

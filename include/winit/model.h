@@ -250,7 +250,8 @@ struct winit_model {
 	struct winit_layer *layer; /* spec.n_layers */
 	/* Work buffers, sized for `cap_batch` rows. */
 	int64_t cap_batch;
-	float **z; /* spec.n_layers pre-activations (cap_batch, n_out) */
+	float **z; /* spec.n_layers pre-activations (cap_batch, n_out); not written for a
+	            * layer whose activation runs in place (src/layers/kind.h: winit_layer_pre) */
 	float **a; /* spec.n_layers activations (cap_batch, n_out) */
 	/* Per layer, what its kind keeps between passes (Conv2D: the batch's patches), or
 	 * NULL (winit_layer_ops.work). */

@@ -48,7 +48,7 @@
  *    and for INT a whole-number default; CHOICE: 1 to WINIT_PARAM_CHOICES_MAX unique
  *    names, the default a valid index;
  *  - an initializer has `fill`; an activation has `gain`, `forward` and `backward`, and
- *    no `flags` bit beyond WINIT_ACT_ROWWISE.
+ *    no `flags` bit beyond WINIT_ACT_ROWWISE and WINIT_ACT_FROM_OUTPUT.
  *
  * ABI version 1 is frozen: every field below is a first-release field, and its size is
  * WINIT_*_V1_SIZE.  New fields are only ever appended at the end of the descriptors and
@@ -191,7 +191,13 @@ struct winit_initializer {
 enum winit_activation_flags {
 	/* The function couples a row's entries (softmax): backward receives y and must
 	 * compute the Jacobian-vector product row by row. */
-	WINIT_ACT_ROWWISE = 1u << 0
+	WINIT_ACT_ROWWISE = 1u << 0,
+	/* backward needs only the output: it gives the same dx, to the bit, when its x
+	 * argument holds y = f(x) (relu: [y > 0] is [x > 0]; tanh and sigmoid compute from y).
+	 * The host may then apply f in place, over the pre-activation, on a hidden layer:
+	 * one buffer instead of two, a pass less over memory.  `winit check-plugin` holds
+	 * an activation to it (a host that predates the flag refuses the bit). */
+	WINIT_ACT_FROM_OUTPUT = 1u << 1
 };
 
 struct winit_activation {

@@ -43,7 +43,7 @@ static const struct winit_activation linear = {
 		.params = NULL,
 		.formula = "x",
 	},
-	.flags = 0,
+	.flags = WINIT_ACT_FROM_OUTPUT, /* backward reads nothing */
 	.gain = linear_gain,
 	.forward = linear_forward,
 	.backward = linear_backward,

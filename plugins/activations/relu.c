@@ -45,7 +45,7 @@ static const struct winit_activation relu = {
 		.params = NULL,
 		.formula = "max(x, 0)",
 	},
-	.flags = 0,
+	.flags = WINIT_ACT_FROM_OUTPUT, /* [y > 0] is [x > 0] */
 	.gain = relu_gain,
 	.forward = relu_forward,
 	.backward = relu_backward,

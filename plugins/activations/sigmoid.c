@@ -71,7 +71,7 @@ static const struct winit_activation sigmoid = {
 		.params = NULL,
 		.formula = "1 / (1 + exp(-x))",
 	},
-	.flags = 0,
+	.flags = WINIT_ACT_FROM_OUTPUT, /* backward reads y only */
 	.gain = one_gain,
 	.forward = sigmoid_forward,
 	.backward = sigmoid_backward,

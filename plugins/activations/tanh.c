@@ -45,7 +45,7 @@ static const struct winit_activation tanh_act = {
 		.params = NULL,
 		.formula = "tanh(x)",
 	},
-	.flags = 0,
+	.flags = WINIT_ACT_FROM_OUTPUT, /* backward reads y only */
 	.gain = tanh_gain,
 	.forward = tanh_forward,
 	.backward = tanh_backward,

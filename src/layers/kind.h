@@ -6,8 +6,9 @@
  * a layer only through this table.
  *
  * How a kind computes, so that every number is the same for any team:
- *  - forward(p, i, activate, c, n): chunk c of n of layer i's output, into m->z[i] (its
- *    pre-activation) and, with `activate` and an activation, m->a[i] = f(z); a kind
+ *  - forward(p, i, activate, c, n): chunk c of n of layer i's output, into
+ *    winit_layer_pre(m, i) (its pre-activation: m->z[i], or m->a[i] when the activation
+ *    runs in place) and, with `activate` and an activation, m->a[i] = f(z); a kind
  *    without an activation writes its output to m->a[i] only.  Its inputs are
  *    winit_pass_input(p, d, k).
  *  - input_grad(p, i, dz, c, n): chunk c of n of the gradients of its inputs (the rows
@@ -241,6 +242,19 @@ WINIT_INTERNAL float *winit_pass_grad_dst(const struct winit_pass *p, int i, int
 /* Rows [r0, r1) of input k's gradient are written at winit_pass_grad_dst. */
 WINIT_INTERNAL void winit_pass_grad_done(const struct winit_pass *p, int i, int k, int64_t r0,
                                          int64_t r1);
+
+/* Where layer i's pre-activation is in a pass: in m->a[i] when its activation runs in
+ * place (a hidden layer whose activation's backward needs only the output,
+ * WINIT_ACT_FROM_OUTPUT, on a pass no forward hook watches: a hook sees z and f(z)
+ * apart), else in m->z[i].  In place, m->a[i] holds z, then f(z), and the backward
+ * passes f(z) where the activation's x goes. */
+static inline float *winit_layer_pre(const struct winit_model *m, int i)
+{
+	const struct winit_activation *act = m->layer[i].act;
+	int in_place = act && (act->flags & WINIT_ACT_FROM_OUTPUT) && !m->hooks.forward &&
+	               i < m->spec.n_layers - 1;
+	return in_place ? m->a[i] : m->z[i];
+}
 
 /* Kinds with a kernel matrix (src/layers/kernel_ops.c): a = f(z) on rows [r0, r1) of the
  * batch (its activation over the last axis), for an epilogue; chunk c of n of dW = in^T dz

@@ -103,7 +103,7 @@ void winit_pass_grad_done(const struct winit_pass *p, int i, int k, int64_t r0, 
 			dst[j] += add[j];
 	} else if (in->act && in->n_consumers == 1) {
 		/* Its only consumer: the input layer's activation backward on the same rows. */
-		winit_activation_backward(in->act, dst, dst, m->z[s] + r0 * w, m->a[s] + r0 * w,
+		winit_activation_backward(in->act, dst, dst, winit_layer_pre(m, s) + r0 * w, m->a[s] + r0 * w,
 		                          (r1 - r0) * (w / in->units), in->units, in->act_params);
 	}
 	winit_model_guard_note(m, m->delta[in->gbuf], s, "backward", "the layer's gradients");
@@ -195,7 +195,7 @@ static void act_chunk(const struct backward_job *j, int i, float *g, int c, int 
 	winit_pass_rows(&j->p, c, n, &r0, &r1);
 	if (r1 > r0)
 		winit_activation_backward(d->act, g + r0 * d->n_out, g + r0 * d->n_out,
-		                          m->z[i] + r0 * d->n_out, m->a[i] + r0 * d->n_out,
+		                          winit_layer_pre(m, i) + r0 * d->n_out, m->a[i] + r0 * d->n_out,
 		                          (r1 - r0) * (d->n_out / d->units), d->units, d->act_params);
 }
 

@@ -126,7 +126,8 @@ static void print_header(FILE *out, const struct winit_plugin_info *info)
 		fprintf(out, "  formula: %s\n", info->formula);
 	if (info->kind == WINIT_KIND_ACTIVATION) {
 		const struct winit_activation *a = (const struct winit_activation *)info;
-		fprintf(out, "  flags: %s\n", a->flags & WINIT_ACT_ROWWISE ? "rowwise" : "element-wise");
+		fprintf(out, "  flags: %s%s\n", a->flags & WINIT_ACT_ROWWISE ? "rowwise" : "element-wise",
+		        a->flags & WINIT_ACT_FROM_OUTPUT ? ", backward from the output" : "");
 	}
 	if (info->n_params == 0)
 		fprintf(out, "  params: none\n");

@@ -1,6 +1,6 @@
 /* src/plugin/conformance_act.c -- the conformance checks of one activation with one
  * parameter setting: gain, finite values, the derivative by finite differences (or the
- * row-wise J^T dy), and in-place calls.  See <winit/conformance.h>. */
+ * row-wise J^T dy), in-place calls, and WINIT_ACT_FROM_OUTPUT's promise.  See <winit/conformance.h>. */
 #include "config.h"
 
 #include <math.h>
@@ -151,6 +151,21 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 		            (double)ad->dx[m]);
 	else
 		conf_result(c, 1, "backward in place (dx aliasing dy) matches out of place");
+	if (act->flags & WINIT_ACT_FROM_OUTPUT) {
+		/* The host may pass f(x) for x: the same dx to the bit. */
+		conf_calling("backward with x holding f(x) (WINIT_ACT_FROM_OUTPUT)");
+		act->backward(ad->tmp, ad->dy, ad->y, ad->y, rows, ACT_COLS, params);
+		note_guards(ad, "backward (x holding f(x))");
+		m = first_diff(ad->tmp, ad->dx, n);
+		if (m >= 0)
+			conf_result(c, 0, "backward with x holding f(x) gives %.9g at x = %.6g, with x "
+			                  "itself %.9g; WINIT_ACT_FROM_OUTPUT promises the same (clear "
+			                  "the flag, or compute the derivative from y)",
+			            (double)ad->tmp[m], (double)ad->x[m], (double)ad->dx[m]);
+		else
+			conf_result(c, 1, "backward with x holding f(x) matches to the bit "
+			                  "(WINIT_ACT_FROM_OUTPUT)");
+	}
 	check_guards(c, ad);
 }
 

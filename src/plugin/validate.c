@@ -238,10 +238,11 @@ int winit_plugin_validate(const struct winit_plugin_info *info, const char *file
 			return bad(err, file, info->name, what,
 			           "set gain, forward and backward");
 		}
-		if (p->flags & ~(uint32_t)WINIT_ACT_ROWWISE) {
+		const uint32_t known = WINIT_ACT_ROWWISE | WINIT_ACT_FROM_OUTPUT;
+		if (p->flags & ~known) {
 			snprintf(what, sizeof what,
 			         "activation flags are 0x%x, expected only known bits (0x%x)",
-			         p->flags, (unsigned)WINIT_ACT_ROWWISE);
+			         p->flags, (unsigned)known);
 			return bad(err, file, info->name, what, rebuild);
 		}
 		/* The gain scales a weight's standard deviation: positive and finite, at the

@@ -269,7 +269,7 @@ static void conv_forward(const struct winit_pass *p, int i, int activate, int c,
 		struct winit_out_epilogue ctx = { d, m->a[i] + q0 * d->n_out, d->units, activate,
 			                          mult ? d->b : NULL };
 		struct winit_epilogue ep = { winit_layer_out_epilogue, &ctx };
-		winit_dense_forward_block(m->z[i], col, d->w, mult ? NULL : d->b, k, d->units,
+		winit_dense_forward_block(winit_layer_pre(m, i), col, d->w, mult ? NULL : d->b, k, d->units,
 		                          q0 * pos, q1 * pos, 0, d->units, activate || mult ? &ep : NULL);
 	}
 }

@@ -71,7 +71,7 @@ static void dense_forward(const struct winit_pass *p, int i, int activate, int c
 	struct winit_out_epilogue ctx = { d, m->a[i] + b0 * d->n_out + j0, j1 - j0, activate,
 		                          mult && d->b ? d->b + j0 : NULL };
 	struct winit_epilogue ep = { winit_layer_out_epilogue, &ctx };
-	winit_dense_forward_block(m->z[i], winit_pass_input(p, d, 0), d->w, mult ? NULL : d->b,
+	winit_dense_forward_block(winit_layer_pre(m, i), winit_pass_input(p, d, 0), d->w, mult ? NULL : d->b,
 	                          d->n_in, d->n_out, b0, b1, j0, j1, activate || mult ? &ep : NULL);
 }
 
