@@ -157,9 +157,36 @@ static int all_inside(const struct geom *g)
 	       (g->oh - 1) * g->sh + g->kh <= g->h && (g->ow - 1) * g->sw + g->kw <= g->w;
 }
 
+/* `count` runs of n <= 8 values, the i-th from src + i * step to dst + i * dst_step: the
+ * switch on n taken once per row of positions, each case a loop of constant-size copies
+ * (a 3x3 kernel row over one channel: three moves a position, no jump per position). */
+static inline void copy_short_runs(float *restrict dst, int64_t dst_step, const float *restrict src,
+                                   int64_t step, int64_t count, int64_t n)
+{
+	switch (n) {
+#define RUNS_N(k)                                                                   \
+	case k:                                                                     \
+		for (int64_t i = 0; i < count; i++)                                 \
+			memcpy(dst + i * dst_step, src + i * step, (k) * sizeof *dst); \
+		break;
+		RUNS_N(1)
+		RUNS_N(2)
+		RUNS_N(3)
+		RUNS_N(4)
+		RUNS_N(5)
+		RUNS_N(6)
+		RUNS_N(7)
+		RUNS_N(8)
+#undef RUNS_N
+	default:
+		for (int64_t i = 0; i < count; i++)
+			memcpy(dst + i * dst_step, src + i * step, (size_t)n * sizeof *dst);
+	}
+}
+
 /* im2col when every tap is inside: per output row and kernel row, the kw * c consecutive
  * input values of each position, with no per-tap bounds.  Runs of up to 8 values are
- * copied inline (copy_short); longer ones by a loop the compiler keeps inline and
+ * copied inline (copy_short_runs); longer ones by a loop the compiler keeps inline and
  * vectorises (not a memcpy call per 96-float run of the tutorial CNN's second layer). */
 __attribute__((optimize("no-tree-loop-distribute-patterns"))) WINIT_HOT static void
 im2col_inside(float *restrict col, const float *restrict x, const struct geom *g)
@@ -170,8 +197,7 @@ im2col_inside(float *restrict col, const float *restrict x, const struct geom *g
 			const float *src = x + (oy * g->sh + ky) * g->w * c;
 			float *dst = col + oy * g->ow * k + ky * run;
 			if (run <= 8)
-				for (int64_t ox = 0; ox < g->ow; ox++)
-					copy_short(dst + ox * k, src + ox * step, run);
+				copy_short_runs(dst, k, src, step, g->ow, run);
 			else
 				for (int64_t ox = 0; ox < g->ow; ox++)
 					for (int64_t j = 0; j < run; j++)
