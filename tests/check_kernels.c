@@ -469,6 +469,72 @@ START_TEST(dense_blocks_match_whole)
 }
 END_TEST
 
+/* Rows of `in` handed out a block at a time through a scratch buffer (as a convolution's
+ * patches are made), each call checked: in order, no gaps, at most WINIT_DENSE_ROWS_MAX. */
+struct row_feed {
+	const float *in;
+	int64_t cols, next, calls;
+	float *buf; /* (WINIT_DENSE_ROWS_MAX, cols) */
+};
+
+static const float *feed_rows(void *ctx, int64_t r0, int64_t n)
+{
+	struct row_feed *f = ctx;
+	ck_assert_int_eq(r0, f->next);
+	ck_assert(n >= 1 && n <= WINIT_DENSE_ROWS_MAX);
+	memset(f->buf, 0xff, (size_t)(WINIT_DENSE_ROWS_MAX * f->cols) * sizeof *f->buf);
+	memcpy(f->buf, f->in + r0 * f->cols, (size_t)(n * f->cols) * sizeof *f->buf);
+	f->next = r0 + n;
+	f->calls++;
+	return f->buf;
+}
+
+/* The weight gradient with in's rows made on demand gives the whole product's bits: over
+ * several k blocks, with several m blocks (a kernel of 300 rows: its panels shared) and
+ * with one (9 rows, a 3x3 single-channel kernel: B read in place), whole and in blocks. */
+START_TEST(weights_from_row_source)
+{
+	enum { B = 1000, O = 40 };
+	static const int64_t widths[] = { 300, 9 };
+	FOR_EACH_SET({
+		for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+			const int64_t I = widths[wi];
+			lcg_state = 23;
+			float *in = rand_buf(B * I), *dout = rand_buf(B * O);
+			float *dw = rand_buf(I * O), *dws = rand_buf(I * O);
+			struct row_feed f = { in, I, 0, 0, rand_buf(WINIT_DENSE_ROWS_MAX * I) };
+			const struct winit_rows_source src = { feed_rows, &f };
+			winit_dense_backward_weights(dw, dout, in, B, I, O, 0, I, 0, O, NULL);
+			memset(dws, 0xff, (size_t)(I * O) * sizeof *dws);
+			winit_dense_backward_weights_src(dws, dout, &src, B, I, O, 0, I, 0, O, NULL);
+			ck_assert_int_eq(f.next, B);
+			ck_assert_int_ge(f.calls, 3); /* 1,000 rows: more than one k block */
+			ck_assert_msg(memcmp(dws, dw, (size_t)(I * O) * sizeof *dw) == 0,
+			              "%s: %lld rows from a source differ from the whole product",
+			              winit_kernels_name(), (long long)I);
+			/* A team's shares: rows [0, r) and [r, I), columns [0, 16) and [16, O). */
+			const int64_t r = I > 16 ? I / 16 * 8 : 1; /* whole row tiles, as a team cuts */
+			memset(dws, 0xff, (size_t)(I * O) * sizeof *dws);
+			const int64_t cut[4][4] = { { 0, r, 0, 16 }, { 0, r, 16, O }, { r, I, 0, 16 }, { r, I, 16, O } };
+			for (int q = 0; q < 4; q++) {
+				f.next = 0;
+				winit_dense_backward_weights_src(dws, dout, &src, B, I, O, cut[q][0], cut[q][1],
+				                                 cut[q][2], cut[q][3], NULL);
+				ck_assert_int_eq(f.next, B);
+			}
+			ck_assert_msg(memcmp(dws, dw, (size_t)(I * O) * sizeof *dw) == 0,
+			              "%s: %lld rows from a source, in blocks, differ", winit_kernels_name(),
+			              (long long)I);
+			free(in);
+			free(dout);
+			free(dw);
+			free(dws);
+			free(f.buf);
+		}
+	});
+}
+END_TEST
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 /* Whether this CPU honours MXCSR's flush-to-zero: Valgrind, for one, runs x86 code with
@@ -629,6 +695,7 @@ static Suite *kernels_suite(void)
 	tcase_add_test(tc, dense_backward);
 	tcase_add_test(tc, dense_forward_epilogue);
 	tcase_add_test(tc, dense_blocks_match_whole);
+	tcase_add_test(tc, weights_from_row_source);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("adam");

@@ -70,6 +70,20 @@ void winit_dense_backward_weights(float *dw, const float *dout, const float *in,
                                   int64_t n_batch, int64_t n_in, int64_t n_out, int64_t i0,
                                   int64_t i1, int64_t j0, int64_t j1,
                                   const struct winit_epilogue *ep);
+/* winit_dense_backward_weights with `in` made on demand, a block of its rows at a time
+ * (a convolution's patches, which then never leave the cache): src->rows(ctx, r0, n)
+ * returns rows [r0, r0 + n) of in, n_in floats each, contiguous, valid until its next
+ * call; n <= WINIT_DENSE_ROWS_MAX, and the blocks cover [0, n_batch) in order.  The
+ * same bits as winit_dense_backward_weights on the whole of in. */
+#define WINIT_DENSE_ROWS_MAX 384
+struct winit_rows_source {
+	const float *(*rows)(void *ctx, int64_t r0, int64_t n);
+	void *ctx;
+};
+void winit_dense_backward_weights_src(float *dw, const float *dout,
+                                      const struct winit_rows_source *src, int64_t n_batch,
+                                      int64_t n_in, int64_t n_out, int64_t i0, int64_t i1,
+                                      int64_t j0, int64_t j1, const struct winit_epilogue *ep);
 /* entries [j0, j1) of db (n_out) = column sums of dout, rows in order. */
 void winit_dense_backward_bias(float *db, const float *dout, int64_t n_batch, int64_t n_out,
                                int64_t j0, int64_t j1);

@@ -101,7 +101,7 @@ void winit_gemm(int trans_a, int trans_b, int64_t m, int64_t n, int64_t k,
                 float *c, int64_t ldc, int accumulate)
 {
 	winit_kern_gemm_run(winit_kern_gemm_pick(current()->gemm, n), trans_a, trans_b, m, n, k,
-	                    a, lda, b, ldb, c, ldc, accumulate, NULL, NULL);
+	                    a, lda, b, ldb, c, ldc, accumulate, NULL, NULL, NULL);
 }
 
 void winit_dense_forward_block(float *out, const float *in, const float *w, const float *b,
@@ -112,7 +112,7 @@ void winit_dense_forward_block(float *out, const float *in, const float *w, cons
 	if (r1 > r0 && j1 > j0)
 		winit_kern_gemm_run(winit_kern_gemm_pick(current()->gemm, n_out), 0, 0, r1 - r0,
 		                    j1 - j0, n_in, in + r0 * n_in, n_in, w + j0, n_out,
-		                    out + r0 * n_out + j0, n_out, 0, b ? b + j0 : NULL, ep);
+		                    out + r0 * n_out + j0, n_out, 0, b ? b + j0 : NULL, ep, NULL);
 }
 
 void winit_dense_forward(float *out, const float *in, const float *w, const float *b,
@@ -133,7 +133,21 @@ void winit_dense_backward_input(float *din, const float *dout, const float *w,
 {
 	/* din (n_batch, n_in) = dout (n_batch, n_out) @ w^T (n_out, n_in) */
 	winit_kern_gemm_run(winit_kern_gemm_pick(current()->gemm, n_in), 0, 1, n_batch, n_in,
-	                    n_out, dout, n_out, w, n_out, din, n_in, 0, NULL, NULL);
+	                    n_out, dout, n_out, w, n_out, din, n_in, 0, NULL, NULL, NULL);
+}
+
+/* dw rows [i0, i1), columns [j0, j1) = (in's columns [i0, i1))^T @ dout's columns
+ * [j0, j1), summed over the n_batch rows; in's rows from a_src when not NULL. */
+static void backward_weights(float *dw, const float *dout, const float *in,
+                             const struct winit_rows_source *a_src, int64_t n_batch,
+                             int64_t n_in, int64_t n_out, int64_t i0, int64_t i1, int64_t j0,
+                             int64_t j1, const struct winit_epilogue *ep)
+{
+	const struct winit_kern_a_rows a = { a_src, i0 };
+	if (i1 > i0 && j1 > j0)
+		winit_kern_gemm_run(winit_kern_gemm_pick(current()->gemm, n_out), 1, 0, i1 - i0,
+		                    j1 - j0, n_batch, a_src ? NULL : in + i0, n_in, dout + j0, n_out,
+		                    dw + i0 * n_out + j0, n_out, 0, NULL, ep, a_src ? &a : NULL);
 }
 
 void winit_dense_backward_weights(float *dw, const float *dout, const float *in,
@@ -141,12 +155,15 @@ void winit_dense_backward_weights(float *dw, const float *dout, const float *in,
                                   int64_t i1, int64_t j0, int64_t j1,
                                   const struct winit_epilogue *ep)
 {
-	/* dw rows [i0, i1), columns [j0, j1) = (in's columns [i0, i1))^T @ dout's columns
-	 * [j0, j1), summed over the n_batch rows */
-	if (i1 > i0 && j1 > j0)
-		winit_kern_gemm_run(winit_kern_gemm_pick(current()->gemm, n_out), 1, 0, i1 - i0,
-		                    j1 - j0, n_batch, in + i0, n_in, dout + j0, n_out,
-		                    dw + i0 * n_out + j0, n_out, 0, NULL, ep);
+	backward_weights(dw, dout, in, NULL, n_batch, n_in, n_out, i0, i1, j0, j1, ep);
+}
+
+void winit_dense_backward_weights_src(float *dw, const float *dout,
+                                      const struct winit_rows_source *src, int64_t n_batch,
+                                      int64_t n_in, int64_t n_out, int64_t i0, int64_t i1,
+                                      int64_t j0, int64_t j1, const struct winit_epilogue *ep)
+{
+	backward_weights(dw, dout, NULL, src, n_batch, n_in, n_out, i0, i1, j0, j1, ep);
 }
 
 /* Each column's sum in row order, vectorized across columns (every vector width of

@@ -9,7 +9,9 @@
  * instead.  When a k block's panels fit in HOIST_FLOATS and m spans several m blocks,
  * they are packed once for all of them (a convolution's products: thousands of output
  * positions against a small kernel), and with A transposed each row tile runs through
- * every panel while it is in L1.  Block sizes depend only on the shape,
+ * every panel while it is in L1.  A transposed A may come a k block at a time from a
+ * source (a convolution's patches, made as the product reaches them).  Block sizes
+ * depend only on the shape,
  * so the summation order is fixed for a set and a shape; where a panel is read from
  * never changes a bit.
  */
@@ -66,6 +68,7 @@ struct gemm_call {
 	int trans_a, trans_b, hoist;
 	int64_t n, k;
 	const float *a, *b;
+	int64_t a_k0; /* the k index `a` starts at: 0, or a_src's current block */
 	int64_t rs_a, cs_a, ldb;
 	float *c;
 	int64_t ldc;
@@ -83,7 +86,7 @@ static void row_tiles(const struct gemm_call *g, int64_t pc, int64_t kc, int64_t
 	for (int64_t ir = 0; ir < mc; ir += im->mr) {
 		const int64_t i = ic + ir;
 		const int mr = (int)(mc - ir < im->mr ? mc - ir : im->mr);
-		const float *ap = g->a + i * g->rs_a + pc * g->cs_a;
+		const float *ap = g->a + i * g->rs_a + (pc - g->a_k0) * g->cs_a;
 		if (bp) {
 			im->micro(mr, nr, kc, ap, g->rs_a, g->cs_a, bp, ldbp, g->c + i * g->ldc + jc,
 			          g->ldc, flags, bias_k ? bias_k + jc : NULL);
@@ -122,9 +125,11 @@ static void m_block(const struct gemm_call *g, int64_t pc, int64_t kc, int64_t i
 void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int trans_b,
                          int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                          const float *b, int64_t ldb, float *c, int64_t ldc,
-                         int accumulate, const float *bias, const struct winit_epilogue *ep)
+                         int accumulate, const float *bias, const struct winit_epilogue *ep,
+                         const struct winit_kern_a_rows *a_src)
 {
 	_Alignas(64) float panel[HOIST_FLOATS];
+	_Static_assert(WINIT_KERN_KC_MAX <= WINIT_DENSE_ROWS_MAX, "a_src's blocks are k blocks");
 
 	if (m <= 0 || n <= 0)
 		return;
@@ -138,13 +143,17 @@ void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int
 	const int64_t mcs = even_block(m, im->mc_max, im->mr);
 	const int64_t n_pad = (n + im->nr - 1) / im->nr * im->nr;
 	const int hoist = mcs < m && kcs * n_pad <= HOIST_FLOATS;
-	const struct gemm_call g = { im, trans_a, trans_b, hoist, n, k, a, b, trans_a ? 1 : lda,
-		                     trans_a ? lda : 1, ldb, c, ldc, panel };
+	struct gemm_call g = { im, trans_a, trans_b, hoist, n, k, a, b, 0, trans_a ? 1 : lda,
+		               trans_a ? lda : 1, ldb, c, ldc, panel };
 
 	for (int64_t pc = 0; pc < k; pc += kcs) {
 		const int64_t kc = k - pc < kcs ? k - pc : kcs;
 		const int flags = (pc > 0 || accumulate) ? WINIT_KERN_LOAD_C : 0;
 
+		if (a_src) { /* this k block's rows of A^T, made now */
+			g.a = a_src->src->rows(a_src->src->ctx, pc, kc) + a_src->col;
+			g.a_k0 = pc;
+		}
 		if (hoist)
 			for (int64_t jc = 0; jc < n; jc += im->nr)
 				im->pack(panel + jc * kc, im->nr, b, ldb, trans_b, pc, kc, jc,

@@ -80,12 +80,19 @@ winit_kern_gemm_pick(const struct winit_kern_gemm_impl *im, int64_t n)
 
 /* The blocked driver with implementation im (as winit_kern_gemm_pick chose it):
  * C = A' B' + (accumulate ? C : 0) + (bias ? bias : 0); `ep` (may be NULL) is called on
- * each block of rows of C as soon as it is final. */
+ * each block of rows of C as soon as it is final.  With a_src (trans_a only; `a` is then
+ * unused), A^T's rows come a k block at a time from a_src->src, read from column
+ * a_src->col on (a share of a kernel's rows); else a_src is NULL. */
+struct winit_kern_a_rows {
+	const struct winit_rows_source *src;
+	int64_t col;
+};
 WINIT_INTERNAL
 void winit_kern_gemm_run(const struct winit_kern_gemm_impl *im, int trans_a, int trans_b,
                          int64_t m, int64_t n, int64_t k, const float *a, int64_t lda,
                          const float *b, int64_t ldb, float *c, int64_t ldc,
-                         int accumulate, const float *bias, const struct winit_epilogue *ep);
+                         int accumulate, const float *bias, const struct winit_epilogue *ep,
+                         const struct winit_kern_a_rows *a_src);
 
 /* Portable packer (scalar). */
 WINIT_INTERNAL

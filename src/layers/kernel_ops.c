@@ -61,8 +61,9 @@ static void apply_update(void *ctx, float *g, int64_t row0, int64_t rows)
 		e->u->fn(e->u->ctx, e->off + row0 * e->units, rows, e->cols, e->units, e->lr);
 }
 
-void winit_layer_kernel_grad(const struct winit_pass *p, int i, const float *in, int64_t rows,
-                             const float *dz, int c, int n)
+void winit_layer_kernel_grad(const struct winit_pass *p, int i, const float *in,
+                             const struct winit_rows_source *src, int64_t rows, const float *dz,
+                             int c, int n)
 {
 	struct winit_model *m = p->m;
 	const struct winit_layer *d = &m->layer[i];
@@ -79,8 +80,13 @@ void winit_layer_kernel_grad(const struct winit_pass *p, int i, const float *in,
 	struct update_epilogue ue = { u, (d->w - m->params) + i0 * d->units + j0, j1 - j0, d->units,
 		                      d->out_mult, d->lr_mult[0] };
 	struct winit_epilogue ep = { apply_update, &ue };
-	winit_dense_backward_weights(d->dw, dz, in, rows, d->k_rows, d->units, i0, i1, j0, j1,
-	                             u || d->out_mult != 1.0f ? &ep : NULL);
+	const struct winit_epilogue *epp = u || d->out_mult != 1.0f ? &ep : NULL;
+	if (src)
+		winit_dense_backward_weights_src(d->dw, dz, src, rows, d->k_rows, d->units, i0, i1, j0,
+		                                 j1, epp);
+	else
+		winit_dense_backward_weights(d->dw, dz, in, rows, d->k_rows, d->units, i0, i1, j0, j1,
+		                             epp);
 	if (d->db && c1 > c0) {
 		winit_dense_backward_bias(d->db, dz, rows, d->units, c0, c1);
 		if (u)

@@ -4,9 +4,10 @@
  * the channels.
  *
  * Through the kernel matrix (src/layers/kernel_ops.c): each example's patches are the rows
- * of a (positions, kh*kw*cin) matrix (im2col), kept for the backward pass in m->work[i];
- * the forward product is Dense's on those rows, the kernel's gradient Dense's over all the
- * batch's positions, the input's gradient Dense's input product followed by col2im, each
+ * of a (positions, kh*kw*cin) matrix (im2col), made in m->work[i] a chunk at a time; the
+ * forward product is Dense's on those rows, the kernel's gradient Dense's over all the
+ * batch's positions (the patches made again block by block as it runs, or with a team
+ * kept from the forward pass: keeps_patches), the input's gradient Dense's input product followed by col2im, each
  * example's patches added back in one fixed order.  The team splits the batch's examples:
  * the same bits for any team. */
 #include "config.h"
@@ -116,7 +117,8 @@ static void layer_geometry(const struct winit_model *m, int i, struct geom *g)
 static int64_t conv_work(const struct winit_layer_spec *l, const struct winit_layer *d)
 {
 	(void)l;
-	/* The patches and, for the backward pass, their gradients. */
+	/* The patches (a team keeps the batch's; one thread uses the start) and, for the
+	 * backward pass, their gradients. */
 	return 2 * (d->n_out / d->units) * d->k_rows;
 }
 
@@ -189,57 +191,65 @@ static inline void copy_short_runs(float *restrict dst, int64_t dst_step, const 
  * copied inline (copy_short_runs); longer ones by a loop the compiler keeps inline and
  * vectorises (not a memcpy call per 96-float run of the tutorial CNN's second layer). */
 __attribute__((optimize("no-tree-loop-distribute-patterns"))) WINIT_HOT static void
-im2col_inside(float *restrict col, const float *restrict x, const struct geom *g)
+im2col_inside(float *restrict col, const float *restrict x, const struct geom *g, int64_t q0,
+              int64_t q1)
 {
 	const int64_t c = g->c, run = g->kw * c, k = g->kh * run, step = g->sw * c;
-	for (int64_t oy = 0; oy < g->oh; oy++)
+	for (int64_t oy = q0 / g->ow; oy * g->ow < q1; oy++) {
+		/* this output row's positions within [q0, q1) */
+		const int64_t ox0 = q0 > oy * g->ow ? q0 - oy * g->ow : 0;
+		const int64_t ox1 = q1 < (oy + 1) * g->ow ? q1 - oy * g->ow : g->ow;
 		for (int64_t ky = 0; ky < g->kh; ky++) {
-			const float *src = x + (oy * g->sh + ky) * g->w * c;
-			float *dst = col + oy * g->ow * k + ky * run;
+			const float *src = x + (oy * g->sh + ky) * g->w * c + ox0 * step;
+			float *dst = col + (oy * g->ow + ox0 - q0) * k + ky * run;
 			if (run <= 8)
-				copy_short_runs(dst, k, src, step, g->ow, run);
+				copy_short_runs(dst, k, src, step, ox1 - ox0, run);
 			else
-				for (int64_t ox = 0; ox < g->ow; ox++)
+				for (int64_t ox = 0; ox < ox1 - ox0; ox++)
 					for (int64_t j = 0; j < run; j++)
 						dst[ox * k + j] = src[ox * step + j];
 		}
+	}
 }
 
-static void im2col(float *restrict col, const float *restrict x, const struct geom *g)
+/* The patches of output positions [q0, q1) of one example (row-major positions), one
+ * after another from col. */
+static void im2col(float *restrict col, const float *restrict x, const struct geom *g, int64_t q0,
+                   int64_t q1)
 {
 	if (all_inside(g)) {
-		im2col_inside(col, x, g);
+		im2col_inside(col, x, g, q0, q1);
 		return;
 	}
 	const int64_t c = g->c, run = g->kw * c;
-	for (int64_t oy = 0; oy < g->oh; oy++)
-		for (int64_t ox = 0; ox < g->ow; ox++) {
-			const int64_t x0 = ox * g->sw - g->left;
-			const int whole = !g->circular && g->dw == 1 && x0 >= 0 && x0 + g->kw <= g->w;
-			for (int64_t ky = 0; ky < g->kh; ky++) {
-				int64_t y = winit_window_tap(oy, ky, g->sh, g->dh, g->top, g->h, g->circular);
-				if (whole && y >= 0) {
-					const float *src = x + (y * g->w + x0) * c;
-					if (run <= 8) /* few channels (an image's first layer): no call */
-						copy_short(col, src, run);
-					else
-						for (int64_t j = 0; j < run; j++)
-							col[j] = src[j];
-					col += run;
-					continue;
-				}
-				for (int64_t kx = 0; kx < g->kw; kx++, col += c) {
-					int64_t xx = winit_window_tap(ox, kx, g->sw, g->dw, g->left, g->w, g->circular);
-					if (y < 0 || xx < 0) {
-						for (int64_t j = 0; j < c; j++)
-							col[j] = 0.0f;
-					} else {
-						const float *src = x + (y * g->w + xx) * c;
-						for (int64_t j = 0; j < c; j++)
-							col[j] = src[j];
-					}
+	for (int64_t q = q0; q < q1; q++) {
+		const int64_t oy = q / g->ow, ox = q % g->ow;
+		const int64_t x0 = ox * g->sw - g->left;
+		const int whole = !g->circular && g->dw == 1 && x0 >= 0 && x0 + g->kw <= g->w;
+		for (int64_t ky = 0; ky < g->kh; ky++) {
+			int64_t y = winit_window_tap(oy, ky, g->sh, g->dh, g->top, g->h, g->circular);
+			if (whole && y >= 0) {
+				const float *src = x + (y * g->w + x0) * c;
+				if (run <= 8) /* few channels (an image's first layer): no call */
+					copy_short(col, src, run);
+				else
+					for (int64_t j = 0; j < run; j++)
+						col[j] = src[j];
+				col += run;
+				continue;
+			}
+			for (int64_t kx = 0; kx < g->kw; kx++, col += c) {
+				int64_t xx = winit_window_tap(ox, kx, g->sw, g->dw, g->left, g->w, g->circular);
+				if (y < 0 || xx < 0) {
+					for (int64_t j = 0; j < c; j++)
+						col[j] = 0.0f;
+				} else {
+					const float *src = x + (y * g->w + xx) * c;
+					for (int64_t j = 0; j < c; j++)
+						col[j] = src[j];
 				}
 			}
+		}
 		}
 }
 
@@ -274,6 +284,17 @@ static int64_t chunk_rows(int64_t floats)
 	return rows > 1 ? rows : 1;
 }
 
+/* Whether a pass keeps the batch's patches in m->work[i] for the kernel's gradient: with a
+ * team, whose members each need every position's patches for their share of the kernel.
+ * One thread makes them again instead, a block of positions at a time as the gradient's
+ * product reaches them (patch_rows): they never leave the cache, where a batch's patches
+ * (8.9 MB for the tutorial CNN's second layer) went to memory and back.  A step's
+ * forward and backward passes run with the same team (src/nn/passes.c: pass_team). */
+static int keeps_patches(int n)
+{
+	return n > 1;
+}
+
 static void conv_forward(const struct winit_pass *p, int i, int activate, int c, int n)
 {
 	struct winit_model *m = p->m;
@@ -290,13 +311,15 @@ static void conv_forward(const struct winit_pass *p, int i, int activate, int c,
 	int mult = d->out_mult != 1.0f;
 	for (int64_t q0 = r0; q0 < r1; q0 += chunk) {
 		const int64_t q1 = q0 + chunk < r1 ? q0 + chunk : r1;
+		float *cc = keeps_patches(n) ? col + q0 * pos * k : col; /* the chunk's patches */
 		for (int64_t r = q0; r < q1; r++)
-			im2col(col + r * pos * k, x + r * d->n_in, &g);
+			im2col(cc + (r - q0) * pos * k, x + r * d->n_in, &g, 0, pos);
 		struct winit_out_epilogue ctx = { d, m->a[i] + q0 * d->n_out, d->units, activate,
 			                          mult ? d->b : NULL };
 		struct winit_epilogue ep = { winit_layer_out_epilogue, &ctx };
-		winit_dense_forward_block(winit_layer_pre(m, i), col, d->w, mult ? NULL : d->b, k, d->units,
-		                          q0 * pos, q1 * pos, 0, d->units, activate || mult ? &ep : NULL);
+		winit_dense_forward_block(winit_layer_pre(m, i) + q0 * d->n_out, cc, d->w,
+		                          mult ? NULL : d->b, k, d->units, 0, (q1 - q0) * pos, 0,
+		                          d->units, activate || mult ? &ep : NULL);
 	}
 }
 
@@ -326,10 +349,42 @@ static void conv_input_grad(const struct winit_pass *p, int i, const float *dz, 
 	}
 }
 
+/* The batch's patches made a block of positions at a time (rows of the kernel gradient's
+ * product, in order), into the start of m->work[i]. */
+struct patch_source {
+	const float *x; /* the layer's input, the whole batch */
+	const struct geom *g;
+	int64_t pos, k, n_in;
+	float *buf;
+};
+
+static const float *patch_rows(void *ctx, int64_t r0, int64_t n)
+{
+	const struct patch_source *s = ctx;
+	for (int64_t r = r0; r < r0 + n;) {
+		const int64_t e = r / s->pos, q0 = r % s->pos;
+		const int64_t q1 = r0 + n - r < s->pos - q0 ? q0 + (r0 + n - r) : s->pos;
+		im2col(s->buf + (r - r0) * s->k, s->x + e * s->n_in, s->g, q0, q1);
+		r += q1 - q0;
+	}
+	return s->buf;
+}
+
 static void conv_param_grad(const struct winit_pass *p, int i, const float *dz, int c, int n)
 {
-	const struct winit_layer *d = &p->m->layer[i];
-	winit_layer_kernel_grad(p, i, p->m->work[i], p->n_batch * (d->n_out / d->units), dz, c, n);
+	struct winit_model *m = p->m;
+	const struct winit_layer *d = &m->layer[i];
+	const int64_t rows = p->n_batch * (d->n_out / d->units);
+	if (keeps_patches(n)) {
+		winit_layer_kernel_grad(p, i, m->work[i], NULL, rows, dz, c, n);
+		return;
+	}
+	struct geom g;
+	layer_geometry(m, i, &g);
+	struct patch_source ps = { winit_pass_input(p, d, 0), &g, g.oh * g.ow, d->k_rows, d->n_in,
+		                   m->work[i] };
+	const struct winit_rows_source src = { patch_rows, &ps };
+	winit_layer_kernel_grad(p, i, NULL, &src, rows, dz, c, n);
 }
 
 /* The share of a kernel's taps that land in the image, averaged over output positions

@@ -95,7 +95,7 @@ static void dense_input_grad(const struct winit_pass *p, int i, const float *dz,
 static void dense_param_grad(const struct winit_pass *p, int i, const float *dz, int c, int n)
 {
 	const struct winit_layer *d = &p->m->layer[i];
-	winit_layer_kernel_grad(p, i, winit_pass_input(p, d, 0), p->n_batch, dz, c, n);
+	winit_layer_kernel_grad(p, i, winit_pass_input(p, d, 0), NULL, p->n_batch, dz, c, n);
 }
 
 /* q = fan_in * var_w * E[x^2] (times out_mult^2) + var_b, in the order of float
