@@ -142,6 +142,31 @@ START_TEST(weight_statistics_as_defined)
 }
 END_TEST
 
+/* The probe batch: min(512, training rows), or floor(2^22 / the widest layer's values) for
+ * a layer wider than 8,192 (WINIT_DIAG_PROBE_VALUES), recorded in every snapshot: 480
+ * training rows give 480 with a layer of 8,192 units, 256 with one of 16,384. */
+START_TEST(probe_rows_cap)
+{
+	struct winit_dataset ds = tu_quadrant_dataset(600, 4, 3);
+	static const int32_t widths[] = { 8192, 16384 };
+	static const int64_t expect[] = { 480, 256 };
+	for (int k = 0; k < 2; k++) {
+		struct winit_model_spec s = mlp("relu", init_use("he_normal"));
+		s.layers[0].units = widths[k];
+		struct winit_fit_spec f = small_fit();
+		f.epochs = 1;
+		f.batch_size = 240;
+		struct winit_trainer t;
+		fit_trainer(&t, &s, &f, &ds);
+		ck_assert_int_ge(t.diag.n, 2);
+		for (int i = 0; i < t.diag.n; i++)
+			ck_assert_int_eq(t.diag.snaps[i].probe_rows, expect[k]);
+		winit_trainer_free(&t);
+	}
+	winit_dataset_free(&ds);
+}
+END_TEST
+
 START_TEST(cadence_switches)
 {
 	struct winit_dataset ds = tu_quadrant_dataset(256, 4, 3);
@@ -419,6 +444,9 @@ START_TEST(results_file_shape)
 	json_t *s0 = json_array_get(diag, 0);
 	ck_assert_int_eq((int)json_integer_value(json_object_get(s0, "step")), 0);
 	ck_assert_int_eq((int)json_integer_value(json_object_get(s0, "epoch")), 0);
+	/* 256 rows, 20% held out: a probe of all 204 training rows (under 512) */
+	for (size_t k = 0; k < json_array_size(diag); k++)
+		ck_assert_int_eq((int)json_integer_value(json_object_get(json_array_get(diag, k), "probe_rows")), 204);
 	json_t *l0 = json_array_get(json_object_get(s0, "layers"), 0);
 	static const char *const keys[] = { "pre_mean", "pre_var", "act_mean", "act_var",
 		                            "grad_var", "wgrad_var", "w_mean", "w_sd",
@@ -701,6 +729,7 @@ static Suite *diagnostics_suite(void)
 	tcase_add_test(tc, random_kernels_are_all_distinct);
 	tcase_add_test(tc, cadence_switches);
 	tcase_add_test(tc, weight_statistics_as_defined);
+	tcase_add_test(tc, probe_rows_cap);
 	tcase_add_test(tc, tanh_saturation);
 	tcase_add_test(tc, distinct_units_tolerance);
 	tcase_add_test(tc, distinct_units_as_defined);

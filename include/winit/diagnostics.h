@@ -118,6 +118,7 @@ struct winit_diag_snapshot {
 	struct winit_diag_layer *layers; /* n_layers, owned */
 	/* The model's loss (mean categorical cross-entropy) and accuracy at that moment: */
 	double probe_loss, probe_accuracy; /* on the probe batch (training rows) */
+	int64_t probe_rows;                /* its rows (the same in every snapshot of a fit) */
 	int64_t val_rows;                  /* validation rows measured: all of them at an epoch's
 	                                    * end (the epoch's own validation pass, so these equal
 	                                    * the history's), else the first

@@ -87,6 +87,7 @@ struct winit_report_snapshot {
 	int64_t step; /* optimizer steps taken */
 	int32_t epoch;
 	double probe_loss, probe_accuracy; /* on the probe batch; NaN if absent */
+	int64_t probe_rows;                /* its rows; 0 if absent (files before 2026-12-07) */
 	int64_t val_rows;                  /* validation rows measured; 0 if none or absent */
 	double val_loss, val_accuracy;     /* on them; NaN if none or absent */
 	size_t n_layers;

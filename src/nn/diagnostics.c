@@ -591,6 +591,7 @@ int winit_diag_snapshot(struct winit_diagnostics *out, struct winit_diag_probe *
 	s->layers = layers;
 	s->probe_loss = loss / (double)p->rows;
 	s->probe_accuracy = (double)hits / (double)p->rows;
+	s->probe_rows = p->rows;
 	measure_validation(s, p);
 	p->val_later = 0;
 	/* The probe's loss gradient, past the loss, is written only by the output

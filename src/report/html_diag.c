@@ -39,6 +39,22 @@ static const struct winit_report_snapshot *snap_end(const struct winit_report_ru
 	return x->n_snapshots ? &x->diagnostics[x->n_snapshots - 1] : NULL;
 }
 
+/* The probe batch's rows, fewest and most over the runs that record them (0, 0: none do,
+ * files before the field). */
+static void probe_rows_range(const struct winit_report_study *r, int64_t *lo, int64_t *hi)
+{
+	*lo = *hi = 0;
+	for (size_t i = 0; i < r->n_runs; i++) {
+		const struct winit_report_snapshot *s = snap_init(&r->runs[i]);
+		if (!s || s->probe_rows <= 0)
+			continue;
+		if (!*lo || s->probe_rows < *lo)
+			*lo = s->probe_rows;
+		if (s->probe_rows > *hi)
+			*hi = s->probe_rows;
+	}
+}
+
 static size_t max_layers(const struct winit_report_study *r)
 {
 	size_t n = 0;
@@ -417,10 +433,19 @@ void html_diagnostics(const struct html_page *pg)
 		      f);
 		return;
 	}
-	fputs("<p class=\"caption\">Measured on a fixed probe batch of training rows. Points: mean over "
-	      "the runs of each label; dashed lines: what signal-propagation theory predicts from the "
-	      "initializer's sd and the activation. A triangle on the bottom edge is exactly zero "
-	      "(off a log scale).</p>\n<div class=\"figs\">\n",
+	int64_t lo, hi;
+	probe_rows_range(pg->r, &lo, &hi);
+	fputs("<p class=\"caption\">Measured on a fixed probe batch of ", f);
+	if (lo == hi && lo > 0)
+		fprintf(f, "%lld training rows", (long long)lo);
+	else if (lo > 0)
+		fprintf(f, "%lld to %lld training rows (per run)", (long long)lo, (long long)hi);
+	else
+		fputs("training rows", f);
+	fputs(" (at most 512, fewer where a layer is wider than 8,192 values per example). Points: "
+	      "mean over the runs of each label; dashed lines: what signal-propagation theory "
+	      "predicts from the initializer's sd and the activation. A triangle on the bottom edge "
+	      "is exactly zero (off a log scale).</p>\n<div class=\"figs\">\n",
 	      f);
 	depth_plot(pg, "Pre-activation variance by depth, at initialization", "variance of z (log scale)",
 	           FIELD(pre_var), 1, 0);

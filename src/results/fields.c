@@ -59,6 +59,7 @@ const struct winit_field winit_fields_snapshot[] = {
 	{ "epoch", NULL, INT, RS_V2, 0, EPOCH0, 0, NULL, SNAP(epoch) },
 	{ "probe_loss", NULL, F64, RS_OPTIONAL, NAN_NIL, ANY, NAN, NULL, SNAP(probe_loss) },
 	{ "probe_accuracy", NULL, F64, RS_OPTIONAL, NAN_NIL, UNIT, NAN, NULL, SNAP(probe_accuracy) },
+	{ "probe_rows", NULL, I64, RS_OPTIONAL, 0, COUNT, 0, NULL, SNAP(probe_rows) },
 	{ "val_rows", NULL, I64, RS_OPTIONAL, 0, COUNT, 0, NULL, SNAP(val_rows) },
 	{ "val_loss", NULL, F64, RS_OPTIONAL, NAN_NIL, ANY, NAN, NULL, SNAP(val_loss) },
 	{ "val_accuracy", NULL, F64, RS_OPTIONAL, NAN_NIL, UNIT, NAN, NULL, SNAP(val_accuracy) },
