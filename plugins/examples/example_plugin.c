@@ -115,6 +115,9 @@ static const struct winit_activation bent_identity = {
 		.summary = "(sqrt(x^2 + 1) - 1) / 2 + x (example plugin)",
 		.formula = "(sqrt(x^2 + 1) - 1) / 2 + x",
 	},
+	/* WINIT_ACT_ROWWISE for a function that couples a row (softmax); WINIT_ACT_FROM_OUTPUT
+	 * only when backward needs nothing but y (relu, tanh): not here, it reads x. */
+	.flags = 0,
 	.gain = bent_gain,
 	.forward = bent_forward,
 	.backward = bent_backward,
