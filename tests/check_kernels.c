@@ -494,7 +494,8 @@ static const float *feed_rows(void *ctx, int64_t r0, int64_t n)
  * with one (9 rows, a 3x3 single-channel kernel: B read in place), whole and in blocks. */
 START_TEST(weights_from_row_source)
 {
-	enum { B = 1000, O = 40 };
+	enum { B = 1000,
+	       O = 40 };
 	static const int64_t widths[] = { 300, 9 };
 	FOR_EACH_SET({
 		for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {

@@ -260,9 +260,8 @@ static inline float *winit_layer_pre(const struct winit_model *m, int i)
 /* Kinds with a kernel matrix (src/layers/kernel_ops.c): a = f(z) on rows [r0, r1) of the
  * batch (its activation over the last axis), for an epilogue; chunk c of n of dW = in^T dz
  * (in: `rows` rows of k_rows values, or made on demand by src when in is NULL; dz: rows
- * of `units`) and db, each block handed to
- * the pass's update -- a wide layer's columns, else its kernel's rows, as the forward
- * pass splits them. */
+ * of `units`) and db, each block handed to the pass's update -- a wide layer's columns,
+ * else its kernel's rows, as the forward pass splits them. */
 WINIT_INTERNAL int winit_layer_split_columns(const struct winit_layer *d, int n);
 WINIT_INTERNAL void winit_layer_kernel_grad(const struct winit_pass *p, int i, const float *in,
                                             const struct winit_rows_source *src, int64_t rows,

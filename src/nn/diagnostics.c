@@ -467,7 +467,12 @@ static void forward_hook(void *ctx, int layer, const float *z, const float *a, i
 	struct winit_diag_layer *L = &h->layers[layer];
 	const struct winit_layer *d = &h->p->scratch.layer[layer];
 	mean_var(&L->pre_mean, &L->pre_var, z, rows * cols);
-	mean_var(&L->act_mean, &L->act_var, a, rows * cols);
+	if (a == z) { /* a kind without an activation: its output is both */
+		L->act_mean = L->pre_mean;
+		L->act_var = L->pre_var;
+	} else {
+		mean_var(&L->act_mean, &L->act_var, a, rows * cols);
+	}
 	int64_t dead = 0;
 	if (is_rowwise(d)) {
 		/* The derivative couples a row's units: only the activation says a unit is off. */

@@ -82,6 +82,54 @@ static void check_guards(struct checker *c, struct act_data *ad)
 		conf_result(c, 1, "forward and backward write nothing outside their buffers");
 }
 
+/* The calls a host may make on shared buffers, against ad's out-of-place y and dx: forward
+ * with y == x, backward with dx == dy and, with WINIT_ACT_FROM_OUTPUT, backward with f(x)
+ * in place of x. */
+static void check_act_aliasing(struct checker *c, const struct winit_activation *act,
+                               const double *params, struct act_data *ad)
+{
+	const int64_t n = ad->n, rows = ad->rows;
+	memcpy(ad->tmp, ad->x, (size_t)n * sizeof *ad->tmp);
+	conf_calling("forward in place (y == x)");
+	act->forward(ad->tmp, ad->tmp, rows, ACT_COLS, params);
+	note_guards(ad, "forward (in place)");
+	int64_t m = first_mismatch(ad->tmp, ad->y, n);
+	if (m >= 0)
+		conf_result(c, 0, "forward in place (y aliasing x) gives %.9g at x = %.6g, out of "
+		                  "place %.9g; y may alias x",
+		            (double)ad->tmp[m], (double)ad->x[m],
+		            (double)ad->y[m]);
+	else
+		conf_result(c, 1, "forward in place (y aliasing x) matches out of place");
+	memcpy(ad->tmp, ad->dy, (size_t)n * sizeof *ad->tmp);
+	conf_calling("backward in place (dx == dy)");
+	act->backward(ad->tmp, ad->tmp, ad->x, ad->y, rows, ACT_COLS, params);
+	note_guards(ad, "backward (in place)");
+	m = first_mismatch(ad->tmp, ad->dx, n);
+	if (m >= 0)
+		conf_result(c, 0, "backward in place (dx aliasing dy) gives %.9g at x = %.6g, out "
+		                  "of place %.9g; dx may alias dy",
+		            (double)ad->tmp[m], (double)ad->x[m],
+		            (double)ad->dx[m]);
+	else
+		conf_result(c, 1, "backward in place (dx aliasing dy) matches out of place");
+	if (act->flags & WINIT_ACT_FROM_OUTPUT) {
+		/* The host may pass f(x) for x: the same dx to the bit. */
+		conf_calling("backward with x holding f(x) (WINIT_ACT_FROM_OUTPUT)");
+		act->backward(ad->tmp, ad->dy, ad->y, ad->y, rows, ACT_COLS, params);
+		note_guards(ad, "backward (x holding f(x))");
+		m = first_diff(ad->tmp, ad->dx, n);
+		if (m >= 0)
+			conf_result(c, 0, "backward with x holding f(x) gives %.9g at x = %.6g, with x "
+			                  "itself %.9g; WINIT_ACT_FROM_OUTPUT promises the same (clear "
+			                  "the flag, or compute the derivative from y)",
+			            (double)ad->tmp[m], (double)ad->x[m], (double)ad->dx[m]);
+		else
+			conf_result(c, 1, "backward with x holding f(x) matches to the bit "
+			                  "(WINIT_ACT_FROM_OUTPUT)");
+	}
+}
+
 static void check_act_values(struct checker *c, const struct winit_activation *act,
                              const double *params, struct act_data *ad)
 {
@@ -126,46 +174,7 @@ static void check_act_values(struct checker *c, const struct winit_activation *a
 	else
 		conf_result(c, 1, "forward and backward leave x unchanged");
 
-	/* In place: forward with y == x, backward with dx == dy. */
-	memcpy(ad->tmp, ad->x, (size_t)n * sizeof *ad->tmp);
-	conf_calling("forward in place (y == x)");
-	act->forward(ad->tmp, ad->tmp, rows, ACT_COLS, params);
-	note_guards(ad, "forward (in place)");
-	int64_t m = first_mismatch(ad->tmp, ad->y, n);
-	if (m >= 0)
-		conf_result(c, 0, "forward in place (y aliasing x) gives %.9g at x = %.6g, out of "
-		                  "place %.9g; y may alias x",
-		            (double)ad->tmp[m], (double)ad->x[m],
-		            (double)ad->y[m]);
-	else
-		conf_result(c, 1, "forward in place (y aliasing x) matches out of place");
-	memcpy(ad->tmp, ad->dy, (size_t)n * sizeof *ad->tmp);
-	conf_calling("backward in place (dx == dy)");
-	act->backward(ad->tmp, ad->tmp, ad->x, ad->y, rows, ACT_COLS, params);
-	note_guards(ad, "backward (in place)");
-	m = first_mismatch(ad->tmp, ad->dx, n);
-	if (m >= 0)
-		conf_result(c, 0, "backward in place (dx aliasing dy) gives %.9g at x = %.6g, out "
-		                  "of place %.9g; dx may alias dy",
-		            (double)ad->tmp[m], (double)ad->x[m],
-		            (double)ad->dx[m]);
-	else
-		conf_result(c, 1, "backward in place (dx aliasing dy) matches out of place");
-	if (act->flags & WINIT_ACT_FROM_OUTPUT) {
-		/* The host may pass f(x) for x: the same dx to the bit. */
-		conf_calling("backward with x holding f(x) (WINIT_ACT_FROM_OUTPUT)");
-		act->backward(ad->tmp, ad->dy, ad->y, ad->y, rows, ACT_COLS, params);
-		note_guards(ad, "backward (x holding f(x))");
-		m = first_diff(ad->tmp, ad->dx, n);
-		if (m >= 0)
-			conf_result(c, 0, "backward with x holding f(x) gives %.9g at x = %.6g, with x "
-			                  "itself %.9g; WINIT_ACT_FROM_OUTPUT promises the same (clear "
-			                  "the flag, or compute the derivative from y)",
-			            (double)ad->tmp[m], (double)ad->x[m], (double)ad->dx[m]);
-		else
-			conf_result(c, 1, "backward with x holding f(x) matches to the bit "
-			                  "(WINIT_ACT_FROM_OUTPUT)");
-	}
+	check_act_aliasing(c, act, params, ad);
 	check_guards(c, ad);
 }
 

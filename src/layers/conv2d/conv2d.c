@@ -7,8 +7,8 @@
  * of a (positions, kh*kw*cin) matrix (im2col), made in m->work[i] a chunk at a time; the
  * forward product is Dense's on those rows, the kernel's gradient Dense's over all the
  * batch's positions (the patches made again block by block as it runs, or with a team
- * kept from the forward pass: keeps_patches), the input's gradient Dense's input product followed by col2im, each
- * example's patches added back in one fixed order.  The team splits the batch's examples:
+ * kept from the forward pass: keeps_patches), the input's gradient Dense's input product
+ * followed by col2im, each example's patches added back in one fixed order.  The team splits the batch's examples:
  * the same bits for any team. */
 #include "config.h"
 
@@ -122,35 +122,6 @@ static int64_t conv_work(const struct winit_layer_spec *l, const struct winit_la
 	return 2 * (d->n_out / d->units) * d->k_rows;
 }
 
-/* The patches of one example: per output position, the kernel's taps in (ky, kx) order,
- * each the c values of one input position (zeros in the padding).  A kernel row lying
- * wholly inside the image with dilation 1 is kw * c consecutive input values, copied as
- * one run (GCC makes that loop a memcpy call; forcing it inline was measured no faster:
- * the patches of a batch outgrow the cache, and their traffic is what costs). */
-/* n <= 8 values copied inline: GCC turns a copy loop into a call to memcpy, which for the
- * 3 values of a 3x3 kernel row over one channel costs more than the copy; a memcpy of a
- * constant size it inlines (measured on the tutorial CNN's first layer). */
-static inline void copy_short(float *restrict dst, const float *restrict src, int64_t n)
-{
-	switch (n) {
-#define COPY_N(k)                                        \
-	case k:                                          \
-		memcpy(dst, src, (k) * sizeof *dst);      \
-		break;
-		COPY_N(1)
-		COPY_N(2)
-		COPY_N(3)
-		COPY_N(4)
-		COPY_N(5)
-		COPY_N(6)
-		COPY_N(7)
-		COPY_N(8)
-#undef COPY_N
-	default:
-		memcpy(dst, src, (size_t)n * sizeof *dst);
-	}
-}
-
 /* Whether every tap of every output position lies in the image (valid padding, dilation 1,
  * or a 1x1 kernel): im2col_inside's case. */
 static int all_inside(const struct geom *g)
@@ -159,16 +130,18 @@ static int all_inside(const struct geom *g)
 	       (g->oh - 1) * g->sh + g->kh <= g->h && (g->ow - 1) * g->sw + g->kw <= g->w;
 }
 
-/* `count` runs of n <= 8 values, the i-th from src + i * step to dst + i * dst_step: the
- * switch on n taken once per row of positions, each case a loop of constant-size copies
- * (a 3x3 kernel row over one channel: three moves a position, no jump per position). */
+/* `count` runs of n <= 8 values, the i-th from src + i * step to dst + i * dst_step.  GCC
+ * turns a copy loop into a call to memcpy, which for the 3 values of a 3x3 kernel row over
+ * one channel costs more than the copy; a memcpy of a constant size it inlines.  The switch
+ * on n is taken once per call, each case a loop of constant-size copies (a row of positions:
+ * three moves a position, no jump per position). */
 static inline void copy_short_runs(float *restrict dst, int64_t dst_step, const float *restrict src,
                                    int64_t step, int64_t count, int64_t n)
 {
 	switch (n) {
-#define RUNS_N(k)                                                                   \
-	case k:                                                                     \
-		for (int64_t i = 0; i < count; i++)                                 \
+#define RUNS_N(k)                                                                      \
+	case k:                                                                        \
+		for (int64_t i = 0; i < count; i++)                                    \
 			memcpy(dst + i * dst_step, src + i * step, (k) * sizeof *dst); \
 		break;
 		RUNS_N(1)
@@ -213,7 +186,10 @@ im2col_inside(float *restrict col, const float *restrict x, const struct geom *g
 }
 
 /* The patches of output positions [q0, q1) of one example (row-major positions), one
- * after another from col. */
+ * after another from col: per position, the kernel's taps in (ky, kx) order, each the c
+ * values of one input position (zeros in the padding).  A kernel row lying wholly inside
+ * the image with dilation 1 is kw * c consecutive input values, copied as one run (forcing
+ * the long runs' copy inline was measured no faster: the patches' traffic is what costs). */
 static void im2col(float *restrict col, const float *restrict x, const struct geom *g, int64_t q0,
                    int64_t q1)
 {
@@ -231,7 +207,7 @@ static void im2col(float *restrict col, const float *restrict x, const struct ge
 			if (whole && y >= 0) {
 				const float *src = x + (y * g->w + x0) * c;
 				if (run <= 8) /* few channels (an image's first layer): no call */
-					copy_short(col, src, run);
+					copy_short_runs(col, 0, src, 0, 1, run);
 				else
 					for (int64_t j = 0; j < run; j++)
 						col[j] = src[j];
@@ -250,7 +226,7 @@ static void im2col(float *restrict col, const float *restrict x, const struct ge
 				}
 			}
 		}
-		}
+	}
 }
 
 /* dx = the patches' gradients added back where they were taken, in order (element-wise
@@ -362,8 +338,8 @@ static const float *patch_rows(void *ctx, int64_t r0, int64_t n)
 {
 	const struct patch_source *s = ctx;
 	for (int64_t r = r0; r < r0 + n;) {
-		const int64_t e = r / s->pos, q0 = r % s->pos;
-		const int64_t q1 = r0 + n - r < s->pos - q0 ? q0 + (r0 + n - r) : s->pos;
+		const int64_t e = r / s->pos, q0 = r % s->pos, left = r0 + n - r;
+		const int64_t q1 = q0 + left < s->pos ? q0 + left : s->pos; /* within example e */
 		im2col(s->buf + (r - r0) * s->k, s->x + e * s->n_in, s->g, q0, q1);
 		r += q1 - q0;
 	}
